@@ -336,6 +336,38 @@ fn requests_leave_the_client_fields_out_and_json_text_as_given() {
 }
 
 #[tokio::test]
+async fn transfers_name_the_merchant_mchid_and_get_no_second_mch_id() {
+    let sandbox = V2Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().unwrap().build().unwrap();
+    let transfer = wxpay_apis::v2::transfers::TransfersRequest::new(
+        100,
+        "NO_CHECK",
+        "理赔",
+        APPID,
+        sandbox.mchid(),
+        "oxTWIuGaIt6gTKsQRLau2M0yL16E",
+        "10000098201411111234567890",
+        "192.168.0.1",
+    );
+    let mut request = client.call(wxpay_apis::v2::transfers::TransfersRequest::PATH);
+    for (name, value) in transfer.fields().unwrap() {
+        request = request.param(name, value);
+    }
+    let xml = request.to_xml().unwrap();
+    assert!(xml.contains("<mchid>"), "{xml}");
+    assert!(!xml.contains("<mch_id>"), "{xml}");
+    let xml = client
+        .call("pay/orderquery")
+        .param("appid", APPID)
+        .to_xml()
+        .unwrap();
+    assert!(
+        xml.contains(&format!("<mch_id><![CDATA[{}]]></mch_id>", sandbox.mchid())),
+        "{xml}"
+    );
+}
+
+#[tokio::test]
 async fn the_key_never_reaches_debug_output() {
     const SECRET: &str = "0123456789abcdef0123456789ABCDEF";
     let sandbox = V2Sandbox::builder().key(SECRET).start().await.unwrap();

@@ -210,7 +210,8 @@ impl V2Client {
     /// Starts an untyped call of the operation at `path`, e.g.
     /// `pay/micropay` (the catalog's `v2/pay/micropay` is accepted too).
     /// `mch_id`, `nonce_str`, `sign_type` (for HMAC-SHA256) and `sign` are
-    /// added unless given.
+    /// added unless given (`mch_id` also not when `mchid` is given, as
+    /// transfers name it).
     pub fn call(&self, path: &str) -> V2Request<'_> {
         V2Request {
             client: self,
@@ -412,9 +413,12 @@ impl V2Request<'_> {
         let inner = &*self.client.inner;
         let mut fields = self.fields.clone();
         fields.remove("sign");
-        fields
-            .entry("mch_id".to_owned())
-            .or_insert_with(|| inner.mchid.clone());
+        // Transfers (企业付款) name the merchant `mchid`: no second `mch_id` then.
+        if !fields.contains_key("mchid") {
+            fields
+                .entry("mch_id".to_owned())
+                .or_insert_with(|| inner.mchid.clone());
+        }
         if !fields.contains_key("nonce_str") {
             fields.insert("nonce_str".to_owned(), random_alphanumeric(32)?);
         }
