@@ -231,7 +231,7 @@ impl V2Model {
         let any = features.join(", ");
         format!(
             "#[cfg(any({any}))]\n\
-             #[cfg_attr(docsrs, doc(cfg(feature = \"v2\")))]\n\
+             #[cfg_attr(docsrs, doc(cfg(any({any}))))]\n\
              pub mod v2;\n"
         )
     }
