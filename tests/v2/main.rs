@@ -9,6 +9,7 @@ mod notify;
 mod pkcs12;
 mod roundtrip;
 mod signing;
+mod typed;
 mod xml;
 
 use std::collections::BTreeMap;

@@ -216,7 +216,7 @@ async fn certificate_operations_need_the_merchant_certificate() {
 }
 
 /// A plain-HTTP server answering every path with `answer`.
-async fn fake(answer: &'static str) -> String {
+pub(crate) async fn fake(answer: &'static str) -> String {
     let app = axum::Router::new().route("/{*path}", post(move || async move { answer }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -224,7 +224,7 @@ async fn fake(answer: &'static str) -> String {
     format!("http://{addr}/")
 }
 
-fn client_for(base: &str) -> V2Client {
+pub(crate) fn client_for(base: &str) -> V2Client {
     V2Client::builder()
         .mchid("10000100")
         .key(ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap())

@@ -13,6 +13,10 @@ use crate::template::Template;
 pub(crate) struct Container<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) generics: &'a Generics,
+    /// `v2` was given: an APIv2 (XML) operation, with its span.
+    pub(crate) v2: Option<Span>,
+    /// `sign_type = "..."`: the `SignType` variant and the key's span.
+    pub(crate) sign_type: Option<(&'static str, Span)>,
     /// `None` when the method was missing or wrong (an error is recorded).
     pub(crate) method: Option<Method>,
     /// An empty template when it was missing (an error is recorded).
@@ -123,6 +127,8 @@ impl Container<'_> {
         Some(Container {
             ident: &input.ident,
             generics: &input.generics,
+            v2: args.v2,
+            sign_type: args.sign_type,
             method,
             template,
             response: args.response,

@@ -16,6 +16,10 @@ use crate::ctxt::Ctxt;
 /// The attribute as it must be written, quoted in error messages.
 pub(crate) const CORRECT_FORM: &str = r#"#[wxpay_api(POST, "v3/...", response = Type)]"#;
 
+/// The APIv2 form, quoted in error messages.
+pub(crate) const CORRECT_FORM_V2: &str =
+    r#"#[wxpay_api(v2, POST, "v2/pay/micropay", response = Type)]"#;
+
 /// The field attribute forms, quoted in error messages.
 const FIELD_FORMS: &str =
     r#"`#[wxpay(query)]`, `#[wxpay(body)]` or `#[wxpay(header = "Header-Name")]`"#;
@@ -74,9 +78,13 @@ impl Method {
 /// `None` where the argument was missing or wrong (an error is recorded).
 #[derive(Default)]
 pub(crate) struct ApiArgs {
+    /// The leading `v2` marker: an APIv2 (XML) operation; its span.
+    pub(crate) v2: Option<Span>,
     pub(crate) method: Option<Method>,
     pub(crate) template: Option<LitStr>,
     pub(crate) response: Option<Type>,
+    /// `sign_type = "HMAC-SHA256"` (APIv2 only): the `SignType` variant.
+    pub(crate) sign_type: Option<(&'static str, Span)>,
 }
 
 impl ApiArgs {
@@ -101,6 +109,24 @@ impl ApiArgs {
 }
 
 fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<()> {
+    if input.peek(Ident::peek_any) && !input.peek2(Token![=]) {
+        let ident: Ident = input.fork().call(Ident::parse_any)?;
+        if ident == "v2" {
+            input.call(Ident::parse_any)?;
+            out.v2 = Some(ident.span());
+            if input.is_empty() {
+                cx.error(
+                    ident.span(),
+                    format!(
+                        "`v2` needs the HTTP method and the path after it\n\
+                         help: write it as {CORRECT_FORM_V2}"
+                    ),
+                );
+                return Ok(());
+            }
+            input.parse::<Token![,]>()?;
+        }
+    }
     let mut need_comma = parse_method(cx, input, out)?;
     if need_comma && !input.is_empty() {
         input.parse::<Token![,]>()?;
@@ -144,6 +170,21 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
                 );
             } else {
                 out.response = Some(ty);
+            }
+        } else if key == "sign_type" && has_value {
+            let lit: LitStr = input.parse()?;
+            let variant = match lit.value().as_str() {
+                "MD5" => Some("Md5"),
+                "HMAC-SHA256" => Some("HmacSha256"),
+                _ => None,
+            };
+            match variant {
+                Some(variant) => out.sign_type = Some((variant, key.span())),
+                None => cx.error(
+                    lit.span(),
+                    "`sign_type` is \"MD5\" or \"HMAC-SHA256\"\n\
+                     help: name the one sign type WeChat accepts for this operation",
+                ),
             }
         } else {
             cx.error(

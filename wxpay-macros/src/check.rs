@@ -2,6 +2,7 @@
 //! records its errors and lets the others run, so all are reported at once.
 
 use crate::ast::{Container, Role};
+use crate::attr::{Method, CORRECT_FORM_V2};
 use crate::ctxt::Ctxt;
 
 /// Headers the client writes itself; a field must not set them.
@@ -22,6 +23,64 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container) {
     check_headers_are_unique(cx, cont);
     check_secondary_serde_attrs(cx, cont);
     check_encrypted_fields(cx, cont);
+    check_v2(cx, cont);
+}
+
+/// An APIv2 operation is a `POST` of flat XML fields: no path parameters,
+/// no query, header or encrypted fields.
+fn check_v2(cx: &Ctxt, cont: &Container) {
+    let Some(v2) = cont.v2 else {
+        if let Some((_, span)) = cont.sign_type {
+            cx.error(
+                span,
+                "`sign_type` belongs to APIv2 operations\n\
+                 help: remove it; APIv3 requests are signed with the merchant's RSA key",
+            );
+        }
+        return;
+    };
+    if cont.method.is_some_and(|m| m != Method::Post) {
+        cx.error(
+            v2,
+            format!(
+                "an APIv2 operation is a POST of XML fields\n\
+                 help: write {CORRECT_FORM_V2}; the APIv2 GET pages are browser \
+                 redirects, not calls a client sends"
+            ),
+        );
+    }
+    if cont.template.params().next().is_some() {
+        cx.error(
+            cont.template.lit.span(),
+            "APIv2 paths have no `<param>`\n\
+             help: send every parameter as a field of the struct",
+        );
+    }
+    for field in &cont.fields {
+        if let Some((role, span)) = &field.role_override {
+            cx.error(
+                *span,
+                format!(
+                    "`{}` is marked `{}`, but every field of an APIv2 operation is an \
+                     XML field\nhelp: remove the attribute",
+                    field.name,
+                    role.describe()
+                ),
+            );
+        }
+        if let Some(span) = field.encrypt {
+            cx.error(
+                span,
+                format!(
+                    "`{}` is marked `encrypt`, which is APIv3's RSA-OAEP\n\
+                     help: remove `encrypt`; APIv2 fields that WeChat wants encrypted \
+                     (bank card numbers) are encrypted by the caller with the key from \
+                     `risk/getpublickey`",
+                    field.name
+                ),
+            );
+        }
+    }
 }
 
 /// `#[wxpay(encrypt)]` goes on JSON body fields written by the derive, and

@@ -35,6 +35,7 @@ pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let args = ApiArgs::parse(&cx, args);
     let fallback_response = args.response.clone();
+    let v2 = args.v2.is_some();
     let expanded = Container::from_ast(&cx, &input, args).and_then(|cont| {
         check::check(&cx, &cont);
         // Expanding with errors would only add follow-up errors.
@@ -42,7 +43,7 @@ pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
     });
     match (cx.check(), expanded) {
         (Ok(()), Some(expanded)) => expanded,
-        (Err(errors), _) => on_error(input, fallback_response, errors),
+        (Err(errors), _) => on_error(input, fallback_response, errors, v2),
         (Ok(()), None) => unreachable!("no expansion without an error"),
     }
 }
@@ -65,6 +66,9 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
         .expect("a container without a method always has an error");
     let private = private();
     let item = emit_struct(cont, input, method);
+    if cont.v2.is_some() {
+        return expand_v2(cont, item);
+    }
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
     let response = response_type(cont.response.as_ref());
@@ -103,6 +107,72 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
                 #send
             }
         };
+    }
+}
+
+/// An APIv2 operation: the struct (serialised into the XML fields) and its
+/// `V2Operation` impl, sent through `V2Client::send` like every v2 call.
+fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
+    let private = private();
+    let ident = cont.ident;
+    let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
+    let response = v2_response_type(cont.response.as_ref());
+    let template = &cont.template.lit;
+    let sign_type = cont.sign_type.map(|(variant, _)| {
+        let variant = Ident::new(variant, Span::call_site());
+        quote! {
+            const SIGN_TYPE: ::core::option::Option<#private::V2SignType> =
+                ::core::option::Option::Some(#private::V2SignType::#variant);
+        }
+    });
+    let doc = format!(
+        " Sends `POST /{}` (APIv2, XML) with `client` and decodes the answer.",
+        template.value().trim_start_matches("v2/")
+    );
+    quote! {
+        #item
+
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #private::V2Operation for #ident #ty_generics #where_clause {
+                const PATH: &'static str = #template;
+                type Response = #response;
+                #sign_type
+                fn fields(
+                    &self,
+                ) -> #private::Result<
+                    ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+                    #private::Error,
+                > {
+                    #private::v2_fields(self)
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #[doc = #doc]
+                ///
+                /// The same as `client.send(self)`, callable without importing `V2Operation`.
+                #[inline]
+                pub async fn send(
+                    &self,
+                    client: &#private::V2Client,
+                ) -> #private::Result<#response, #private::Error> {
+                    client.send(self).await
+                }
+            }
+        };
+    }
+}
+
+/// An APIv2 answer without `response = T`: the untyped `V2Response`.
+fn v2_response_type(response: Option<&Type>) -> TokenStream {
+    match response {
+        Some(ty) => ty.to_token_stream(),
+        None => {
+            let private = private();
+            quote!(#private::V2Response)
+        }
     }
 }
 
@@ -491,7 +561,12 @@ fn send_method(
 
 /// On error: the struct (helper attributes stripped, nothing derived), the
 /// errors, and a stand-in `send` so that callers add no errors of their own.
-fn on_error(mut input: DeriveInput, response: Option<Type>, errors: syn::Error) -> TokenStream {
+fn on_error(
+    mut input: DeriveInput,
+    response: Option<Type>,
+    errors: syn::Error,
+    v2: bool,
+) -> TokenStream {
     // Without the derive, `#[serde]` would be an unknown attribute, unless the
     // user derives a serde trait of their own.
     let keep_serde = attr::derives_serde_trait(&input.attrs);
@@ -515,8 +590,27 @@ fn on_error(mut input: DeriveInput, response: Option<Type>, errors: syn::Error) 
     let errors = errors.into_compile_error();
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let response = response_type(response.as_ref());
     let private = private();
+    if v2 {
+        let response = v2_response_type(response.as_ref());
+        return quote! {
+            #input
+            #errors
+            const _: () = {
+                #[automatically_derived]
+                impl #impl_generics #ident #ty_generics #where_clause {
+                    #[allow(missing_docs)]
+                    pub async fn send(
+                        &self,
+                        _client: &#private::V2Client,
+                    ) -> #private::Result<#response, #private::Error> {
+                        ::core::unreachable!()
+                    }
+                }
+            };
+        };
+    }
+    let response = response_type(response.as_ref());
     quote! {
         #input
         #errors

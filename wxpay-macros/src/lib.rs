@@ -106,6 +106,38 @@ use proc_macro::TokenStream;
 /// A `POST`/`PUT`/`PATCH` whose fields all go to the path or headers sends no
 /// body at all.
 ///
+/// # APIv2 (XML) operations
+///
+/// `#[wxpay_api(v2, POST, "v2/pay/micropay", response = T)]` declares an
+/// operation of the legacy XML API instead: every field is an XML field (no
+/// path parameters, no `#[wxpay(...)]` roles, no `encrypt`), written as text
+/// (`None` left out; a nested value as JSON text); the struct gets
+/// `impl wxpay_core::v2::V2Operation` and an inherent
+/// `async fn send(&self, client: &V2Client) -> Result<T, Error>`, which is
+/// `V2Client::send`: the same signed path as `V2Client::call`. `T` is any
+/// `DeserializeOwned` struct (the answer's text fields parsed as the field
+/// types ask; `wxpay_core::v2::V2Fields` with `#[serde(flatten)]` keeps the
+/// rest), `wxpay_core::v2::V2Bill` for a bill, or, without `response`, the
+/// untyped `V2Response`. Leave out `mch_id`, `nonce_str`, `sign_type` and
+/// `sign`: the client adds them. Where WeChat accepts one sign type only,
+/// name it: `sign_type = "HMAC-SHA256"` (or `"MD5"`) after the response; the
+/// request is then signed so whatever the client's default.
+///
+/// ```ignore
+/// #[derive(Debug, serde::Deserialize)]
+/// pub struct CloseOrderResponse {
+///     pub appid: Option<String>,
+///     #[serde(flatten)]
+///     pub other: wxpay_core::v2::V2Fields,
+/// }
+///
+/// #[wxpay_api(v2, POST, "v2/pay/closeorder", response = CloseOrderResponse)]
+/// pub struct CloseOrderRequest<'a> {
+///     pub appid: &'a str,
+///     pub out_trade_no: &'a str,
+/// }
+/// ```
+///
 /// # Generated items
 ///
 /// - the struct, with `#[derive(Serialize)]` added and `#[wxpay]` removed;

@@ -80,7 +80,7 @@ impl Schema {
     }
 }
 
-pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
+fn read(dir: &Path) -> Result<Vec<Value>, String> {
     let file = dir.join("operations.json");
     let text = std::fs::read_to_string(&file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -89,6 +89,25 @@ pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
     let Value::Array(items) = value else {
         return Err(format!("{}: expected a JSON array", file.display()));
     };
+    Ok(items)
+}
+
+/// The APIv2 (XML) operations, as the catalog has them.
+pub fn load_v2(dir: &Path) -> Result<Vec<Operation>, String> {
+    let mut ops = Vec::new();
+    for (index, item) in read(dir)?.iter().enumerate() {
+        let op = item
+            .as_object()
+            .ok_or_else(|| format!("operation #{index} is not an object"))?;
+        if str_field(op, "api") == "v2" {
+            ops.push(operation(op).map_err(|e| format!("operation #{index}: {e}"))?);
+        }
+    }
+    Ok(ops)
+}
+
+pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
+    let items = read(dir)?;
     let mut ops = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let op = item

@@ -12,6 +12,7 @@ mod output;
 mod sandbox_schemas;
 mod tables;
 mod testgen;
+mod v2;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,7 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     }
     let operations = catalog::load(&catalog_dir)?;
     let model = Model::build(operations)?;
+    let v2 = v2::V2Model::build(catalog::load_v2(&catalog_dir)?)?;
 
     if names {
         for op in &model.ops {
@@ -79,14 +81,25 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
                 op.name
             );
         }
+        for (method, path, name) in v2.names() {
+            println!("{method:<7}{path:<90} {name}");
+        }
         return Ok(ExitCode::SUCCESS);
     }
 
     let apis = root.join("wxpay-apis");
+    let mut api_files = emit::api_files(&model);
+    api_files.extend(v2.files());
+    if let Some(root) = api_files.get_mut("mod.rs") {
+        root.push_str(&v2.root_declaration());
+    }
+    if let Some(readme) = api_files.get_mut("README.md") {
+        readme.push_str(&v2.crate_docs());
+    }
     let mut trees = vec![
         output::Tree {
             dir: apis.join("src/generated"),
-            files: emit::api_files(&model),
+            files: api_files,
             roots: vec!["mod.rs".into()],
         },
         output::Tree {
@@ -101,14 +114,15 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
         file: apis.join("Cargo.toml"),
         begin: "# @generated features: begin (cargo xtask codegen; DO NOT EDIT)",
         end: "# @generated features: end",
-        content: features_block(),
+        content: features_block(&v2),
     }];
     output::format(&mut trees, &root.join("target/xtask-codegen"))?;
 
     let structs = model.structs.len();
     let enums = model.enums.len();
     let summary = format!(
-        "{} operations generated, {} skipped ({} of them typed by hand); {structs} structs, {enums} enums",
+        "{} operations generated, {} skipped ({} of them typed by hand); {structs} structs, {enums} enums; \
+         {} APIv2 operations typed",
         model.ops.len(),
         model.skipped.len(),
         model
@@ -117,7 +131,8 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
             .filter(|s| tables::HAND_WRITTEN
                 .iter()
                 .any(|(m, p, _, _)| *m == s.op.method && *p == s.op.path))
-            .count()
+            .count(),
+        v2.typed()
     );
     if check {
         let differ = output::check(&trees, &blocks)?;
@@ -140,17 +155,20 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
 }
 
 /// The `[features]` entries of `wxpay-apis`.
-fn features_block() -> String {
+fn features_block(v2: &v2::V2Model) -> String {
     let mut out = String::new();
     for f in tables::FEATURES {
         writeln!(out, "## {}: {}", f.doc, f.areas.join(", ")).unwrap();
         writeln!(out, "{} = []", f.name).unwrap();
     }
-    let all: Vec<String> = tables::FEATURES
+    let (v2_features, v2_all) = v2.features_block();
+    out.push_str(&v2_features);
+    let mut all: Vec<String> = tables::FEATURES
         .iter()
         .map(|f| format!("\"{}\"", f.name))
         .collect();
-    writeln!(out, "## Every business area.").unwrap();
+    all.push(v2_all);
+    writeln!(out, "## Every business area, APIv3 and APIv2.").unwrap();
     writeln!(out, "full = [{}]", all.join(", ")).unwrap();
     out
 }

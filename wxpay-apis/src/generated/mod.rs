@@ -250,6 +250,50 @@ pub mod transfer;
 #[cfg(feature = "transfer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod transfer_detail;
+#[cfg(any(
+    feature = "v2-profitsharing",
+    feature = "v2-papay",
+    feature = "v2-facepay",
+    feature = "v2-crossborder",
+    feature = "v2-pay",
+    feature = "v2-coupon",
+    feature = "v2-transfers",
+    feature = "v2-redpack",
+    feature = "v2-deposit",
+    feature = "v2-micro",
+    feature = "v2-risk",
+    feature = "v2-customs",
+    feature = "v2-transit",
+    feature = "v2-vehicle",
+    feature = "v2-wxv",
+    feature = "v2-realname",
+    feature = "v2-sandbox",
+    feature = "v2-common"
+))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(
+        feature = "v2-profitsharing",
+        feature = "v2-papay",
+        feature = "v2-facepay",
+        feature = "v2-crossborder",
+        feature = "v2-pay",
+        feature = "v2-coupon",
+        feature = "v2-transfers",
+        feature = "v2-redpack",
+        feature = "v2-deposit",
+        feature = "v2-micro",
+        feature = "v2-risk",
+        feature = "v2-customs",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv",
+        feature = "v2-realname",
+        feature = "v2-sandbox",
+        feature = "v2-common"
+    )))
+)]
+pub mod v2;
 #[cfg(feature = "vehicle")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vehicle")))]
 pub mod vehicle;

@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use super::error::V2Error;
 use super::notify::{check_result_code, check_return_code};
+use super::operation::{FromV2Response, V2Operation};
 use super::sign::{sign, verify, ApiV2Key, SignType};
 use super::xml::{from_xml, to_xml, valid_name};
 use crate::client::response::{read_capped, transport_error};
@@ -209,7 +210,8 @@ impl V2Client {
     /// Starts an untyped call of the operation at `path`, e.g.
     /// `pay/micropay` (the catalog's `v2/pay/micropay` is accepted too).
     /// `mch_id`, `nonce_str`, `sign_type` (for HMAC-SHA256) and `sign` are
-    /// added unless given.
+    /// added unless given (`mch_id` also not when `mchid` is given, as
+    /// transfers name it).
     pub fn call(&self, path: &str) -> V2Request<'_> {
         V2Request {
             client: self,
@@ -217,6 +219,43 @@ impl V2Client {
             fields: BTreeMap::new(),
             error: None,
         }
+    }
+
+    /// Sends a typed operation (declared with `#[wxpay_api(v2, ...)]`) and
+    /// decodes its answer. The same path to the wire as [`call`](Self::call):
+    /// the operation's fields become a [`V2Request`], signed, sent and checked
+    /// alike; only the decoding of the answer is the operation's.
+    ///
+    /// ```no_run
+    /// use std::collections::BTreeMap;
+    /// use wxpay_core::v2::{V2Client, V2Operation, V2Response};
+    ///
+    /// struct CloseOrder<'a> { appid: &'a str, out_trade_no: &'a str }
+    ///
+    /// impl V2Operation for CloseOrder<'_> {
+    ///     const PATH: &'static str = "v2/pay/closeorder";
+    ///     type Response = V2Response;
+    ///     fn fields(&self) -> Result<BTreeMap<String, String>, wxpay_core::Error> {
+    ///         Ok(BTreeMap::from([
+    ///             ("appid".to_owned(), self.appid.to_owned()),
+    ///             ("out_trade_no".to_owned(), self.out_trade_no.to_owned()),
+    ///         ]))
+    ///     }
+    /// }
+    ///
+    /// # async fn run(client: V2Client) -> Result<(), wxpay_core::Error> {
+    /// let answer = client.send(&CloseOrder { appid: "wx1", out_trade_no: "T1" }).await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send<O: V2Operation + ?Sized>(&self, operation: &O) -> Result<O::Response, Error> {
+        let mut request = self.call(O::PATH);
+        for (name, value) in operation.fields()? {
+            request = request.param(name, value);
+        }
+        if let Some(sign_type) = O::SIGN_TYPE {
+            request = request.param("sign_type", sign_type.as_str());
+        }
+        O::Response::from_v2_response(request.send().await?)
     }
 }
 
@@ -412,9 +451,12 @@ impl V2Request<'_> {
         let inner = &*self.client.inner;
         let mut fields = self.fields.clone();
         fields.remove("sign");
-        fields
-            .entry("mch_id".to_owned())
-            .or_insert_with(|| inner.mchid.clone());
+        // Transfers (企业付款) name the merchant `mchid`: no second `mch_id` then.
+        if !fields.contains_key("mchid") {
+            fields
+                .entry("mch_id".to_owned())
+                .or_insert_with(|| inner.mchid.clone());
+        }
         if !fields.contains_key("nonce_str") {
             fields.insert("nonce_str".to_owned(), random_alphanumeric(32)?);
         }

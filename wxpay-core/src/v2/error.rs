@@ -52,6 +52,11 @@ pub enum V2Error {
     /// source says why: a wrong password, an unsupported algorithm ...).
     #[error("cannot read the merchant API certificate (PKCS#12)")]
     Pkcs12(#[source] crate::v2::Pkcs12Error),
+    /// Fields that do not fit the type asked for
+    /// ([`from_fields`](super::from_fields)): a field that is not a number,
+    /// a required one missing. The message names the field.
+    #[error("APIv2 fields do not fit the answer type: {0}")]
+    Fields(String),
     /// A request parameter name is not `[A-Za-z0-9_]+`.
     #[error("invalid APIv2 parameter name {0:?}")]
     InvalidParam(String),

@@ -4,8 +4,13 @@
 //! - [`V2Client`]: XML requests signed with the APIv2 key (MD5 or
 //!   HMAC-SHA256), answers checked (`return_code`, `sign`, `result_code`),
 //!   the merchant API certificate presented (mutual TLS) for the operations
-//!   that need it. Calls are untyped: [`V2Client::call`] takes a path and
-//!   fields, and returns the answer's fields.
+//!   that need it. Typed calls: [`V2Client::send`] takes a [`V2Operation`]
+//!   (declared with `#[wxpay_api(v2, POST, "v2/...", response = T)]`; the
+//!   136 catalog operations are generated in `wxpay-apis` under the `v2-*`
+//!   features) and decodes the answer; untyped calls: [`V2Client::call`]
+//!   takes a path and fields, and returns the answer's fields. Both share one
+//!   path to the wire.
+//! - [`to_fields`]/[`from_fields`]: typed values to and from the flat fields.
 //! - [`V2ClientBuilder::merchant_certificate_pkcs12`]: the merchant
 //!   certificate as WeChat hands it out (`apiclient_cert.p12`), read by a
 //!   bounded PKCS#12 reader of our own ([`Pkcs12Error`] says why a file is refused).
@@ -20,7 +25,9 @@
 
 mod client;
 mod error;
+mod fields;
 pub mod notify;
+mod operation;
 pub(crate) mod pkcs12;
 mod sign;
 mod xml;
@@ -29,6 +36,8 @@ pub use client::{
     answers_unsigned, needs_certificate, V2Client, V2ClientBuilder, V2Request, V2Response,
 };
 pub use error::V2Error;
+pub use fields::{from_fields, to_fields};
+pub use operation::{FromV2Response, V2Bill, V2Fields, V2Operation};
 pub use pkcs12::Pkcs12Error;
 pub use sign::{sign, string_to_sign, verify, ApiV2Key, SignType};
 pub use xml::{from_xml, to_xml};

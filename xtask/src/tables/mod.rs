@@ -5,7 +5,9 @@
 mod features;
 mod names;
 mod overrides;
+mod v2;
 
 pub use features::*;
 pub use names::*;
 pub use overrides::*;
+pub use v2::*;
