@@ -7,6 +7,7 @@
 mod binary;
 mod notify;
 mod pkcs12;
+mod retries;
 mod roundtrip;
 mod signing;
 mod typed;

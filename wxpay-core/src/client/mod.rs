@@ -24,7 +24,7 @@ mod download;
 mod dynamic;
 pub(crate) mod pipeline;
 pub(crate) mod response;
-mod retry;
+pub(crate) mod retry;
 pub(crate) mod target;
 
 pub(crate) use builder::is_loopback;

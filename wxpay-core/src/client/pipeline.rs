@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
-use super::response::{read_capped, transport_error, Unchecked};
-use super::retry::Failure;
+use super::response::{read_capped, Unchecked};
+use super::retry::{send_with_retries, Retryable, TransportFailure};
 use super::target::Target;
 use super::{Client, RawResponse};
 use crate::crypto::random_alphanumeric;
@@ -193,56 +193,18 @@ impl Client {
             Expect::Download => inner.download_timeout,
             _ => inner.timeout,
         };
-        let policy = &inner.retry;
-        let started = Instant::now();
-        let mut base = 0;
-        let mut attempt = 1;
-        let response = loop {
-            span.record("attempt", attempt);
-            let target = &targets[base];
-            let outcome = self.dispatch(call, target, timeout).await;
-            let failure = match &outcome {
-                Ok(response) if is_retryable_status(response.status().as_u16()) => {
-                    Some(Failure::Status(response.status().as_u16()))
-                }
-                Ok(_) => None,
-                Err(f) => f.failure,
-            };
-            let retry = failure.filter(|f| {
-                f.retryable(call.method, call.idempotent)
-                    && (attempt < policy.max_attempts
-                        || (f.fails_over()
-                            && attempt < policy.max_attempts.max(targets.len() as u32)))
-            });
-            let Some(failure) = retry else {
-                break outcome.map_err(|f| f.error)?;
-            };
-            let wait = if failure.fails_over() && targets.len() > 1 {
-                let from = targets[base].url.host_str().unwrap_or_default().to_owned();
-                base = (base + 1) % targets.len();
-                tracing::warn!(
-                    from = from.as_str(),
-                    to = targets[base].url.host_str().unwrap_or_default(),
-                    ?failure,
-                    "wxpay: failing over to the next base URL"
-                );
-                Duration::ZERO
-            } else {
-                policy.wait_before(attempt + 1)
-            };
-            if started.elapsed() + wait >= policy.deadline {
-                break outcome.map_err(|f| f.error)?;
-            }
-            tracing::info!(
-                attempt,
-                ?failure,
-                wait_ms = wait.as_millis() as u64,
-                "wxpay: retrying"
-            );
-            drop(outcome);
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        };
+        let hosts: Vec<&str> = targets
+            .iter()
+            .map(|t| t.url.host_str().unwrap_or_default())
+            .collect();
+        let response = send_with_retries(
+            &inner.retry,
+            &hosts,
+            Retryable::of(call.method, call.idempotent),
+            span,
+            |base| self.dispatch(call, &targets[base], timeout),
+        )
+        .await?;
         let status = response.status().as_u16();
         if expect == Expect::Download
             && signed_body == SignedBody::Unsigned
@@ -341,14 +303,7 @@ impl Client {
             }
             (None, None) => {}
         }
-        builder.send().await.map_err(|e| TransportFailure {
-            failure: Some(if e.is_connect() {
-                Failure::Connect
-            } else {
-                Failure::Transport
-            }),
-            error: transport_error(e),
-        })
+        builder.send().await.map_err(TransportFailure::transport)
     }
 
     /// [`call`](Self::call) for a verified answer.
@@ -363,26 +318,6 @@ impl Client {
             Answer::Stream(_) | Answer::Unchecked(_) => Err(Error::InvalidRequest(
                 "internal: unexpected answer kind".into(),
             )),
-        }
-    }
-}
-
-fn is_retryable_status(status: u16) -> bool {
-    status == 429 || (500..=599).contains(&status)
-}
-
-/// A failed send: how it failed, as far as retrying goes, and the error.
-struct TransportFailure {
-    /// `None` for a failure before anything left this process (never retried).
-    failure: Option<Failure>,
-    error: Error,
-}
-
-impl TransportFailure {
-    fn local(error: Error) -> Self {
-        Self {
-            failure: None,
-            error,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! When a request is tried again, and how long to wait first.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
+use crate::error::Error;
 use crate::request::Method;
 
 /// When and how often a request is tried again.
@@ -129,6 +131,118 @@ impl Failure {
     /// Whether the next attempt should go to the next base URL.
     pub(crate) fn fails_over(self) -> bool {
         matches!(self, Failure::Connect | Failure::Status(500..=599))
+    }
+}
+
+/// Which failures a request may be sent again after (see [`Failure::retryable`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Retryable {
+    method: Method,
+    idempotent: bool,
+}
+
+impl Retryable {
+    pub(crate) fn of(method: Method, idempotent: bool) -> Self {
+        Self { method, idempotent }
+    }
+}
+
+/// A failed send: how it failed, as far as retrying goes, and the error.
+pub(crate) struct TransportFailure {
+    /// `None` for a failure before anything left this process (never retried).
+    pub(crate) failure: Option<Failure>,
+    pub(crate) error: Error,
+}
+
+impl TransportFailure {
+    pub(crate) fn local(error: Error) -> Self {
+        Self {
+            failure: None,
+            error,
+        }
+    }
+
+    /// A send that reqwest could not complete: a failed connection (nothing
+    /// sent) or a later failure.
+    pub(crate) fn transport(error: reqwest::Error) -> Self {
+        Self {
+            failure: Some(if error.is_connect() {
+                Failure::Connect
+            } else {
+                Failure::Transport
+            }),
+            error: super::response::transport_error(error),
+        }
+    }
+}
+
+fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..=599).contains(&status)
+}
+
+/// The attempts of one request, for APIv3 and APIv2 alike: `send(base)`
+/// makes one attempt (signed afresh) at `hosts[base]`; a failure `policy`
+/// and `retryable` allow is tried again, after a wait, or at once on the
+/// next base URL when it failed over (nothing answered, or a 5xx). Returns
+/// the last answer (a retryable status included, once the attempts or the
+/// deadline are used up) or the last error.
+pub(crate) async fn send_with_retries<F, Fut>(
+    policy: &RetryPolicy,
+    hosts: &[&str],
+    retryable: Retryable,
+    span: &tracing::Span,
+    mut send: F,
+) -> Result<reqwest::Response, Error>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: Future<Output = Result<reqwest::Response, TransportFailure>>,
+{
+    let started = Instant::now();
+    let mut base = 0;
+    let mut attempt = 1;
+    loop {
+        span.record("attempt", attempt);
+        let outcome = send(base).await;
+        let failure = match &outcome {
+            Ok(response) if is_retryable_status(response.status().as_u16()) => {
+                Some(Failure::Status(response.status().as_u16()))
+            }
+            Ok(_) => None,
+            Err(f) => f.failure,
+        };
+        let retry = failure.filter(|f| {
+            f.retryable(retryable.method, retryable.idempotent)
+                && (attempt < policy.max_attempts
+                    || (f.fails_over() && attempt < policy.max_attempts.max(hosts.len() as u32)))
+        });
+        let Some(failure) = retry else {
+            return outcome.map_err(|f| f.error);
+        };
+        let wait = if failure.fails_over() && hosts.len() > 1 {
+            let from = hosts[base];
+            base = (base + 1) % hosts.len();
+            tracing::warn!(
+                from,
+                to = hosts[base],
+                ?failure,
+                "wxpay: failing over to the next base URL"
+            );
+            Duration::ZERO
+        } else {
+            policy.wait_before(attempt + 1)
+        };
+        if started.elapsed() + wait >= policy.deadline {
+            return outcome.map_err(|f| f.error);
+        }
+        tracing::info!(
+            attempt,
+            ?failure,
+            wait_ms = wait.as_millis() as u64,
+            "wxpay: retrying"
+        );
+        drop(outcome);
+        tokio::time::sleep(wait).await;
+        attempt += 1;
     }
 }
 

@@ -15,11 +15,14 @@ use super::notify::{check_result_code, check_return_code};
 use super::operation::{FromV2Response, V2Operation};
 use super::sign::{sign, verify, ApiV2Key, SignType};
 use super::xml::{from_xml, to_xml, valid_name};
-use crate::client::response::{read_capped, transport_error};
+use crate::client::response::read_capped;
+use crate::client::retry::{send_with_retries, Retryable, TransportFailure};
 use crate::client::target::check_path;
-use crate::client::DEFAULT_BASE_URL;
+use crate::client::RetryPolicy;
+use crate::client::{BACKUP_BASE_URL, DEFAULT_BASE_URL};
 use crate::crypto::random_alphanumeric;
 use crate::error::Error;
+use crate::request::Method;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -143,7 +146,9 @@ pub struct V2Client {
 
 struct Inner {
     http: reqwest::Client,
-    base: reqwest::Url,
+    /// In failover order.
+    bases: Vec<reqwest::Url>,
+    retry: RetryPolicy,
     mchid: String,
     key: ApiV2Key,
     sign_type: SignType,
@@ -156,7 +161,15 @@ impl fmt::Debug for V2Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("V2Client")
             .field("mchid", &self.inner.mchid)
-            .field("base_url", &self.inner.base.as_str())
+            .field(
+                "base_urls",
+                &self
+                    .inner
+                    .bases
+                    .iter()
+                    .map(|b| b.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("sign_type", &self.inner.sign_type)
             .field("has_certificate", &self.inner.has_certificate)
             .finish_non_exhaustive()
@@ -169,7 +182,8 @@ pub struct V2ClientBuilder {
     mchid: Option<String>,
     key: Option<ApiV2Key>,
     sign_type: SignType,
-    base_url: String,
+    base_urls: Vec<String>,
+    retry: RetryPolicy,
     identity: Option<reqwest::Identity>,
     roots: Vec<reqwest::Certificate>,
     timeout: Duration,
@@ -180,7 +194,7 @@ impl fmt::Debug for V2ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("V2ClientBuilder")
             .field("mchid", &self.mchid)
-            .field("base_url", &self.base_url)
+            .field("base_urls", &self.base_urls)
             .field("sign_type", &self.sign_type)
             .field("has_certificate", &self.identity.is_some())
             .finish_non_exhaustive()
@@ -194,7 +208,8 @@ impl V2Client {
             mchid: None,
             key: None,
             sign_type: SignType::default(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_urls: vec![DEFAULT_BASE_URL.to_owned(), BACKUP_BASE_URL.to_owned()],
+            retry: RetryPolicy::default(),
             identity: None,
             roots: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
@@ -218,6 +233,7 @@ impl V2Client {
             path: normalize(path).to_owned(),
             fields: BTreeMap::new(),
             error: None,
+            idempotent: false,
         }
     }
 
@@ -248,7 +264,27 @@ impl V2Client {
     /// # let _ = answer; Ok(()) }
     /// ```
     pub async fn send<O: V2Operation + ?Sized>(&self, operation: &O) -> Result<O::Response, Error> {
+        self.send_typed(operation, false).await
+    }
+
+    /// [`send`](Self::send), also trying again after a timeout, a broken
+    /// connection or a 5xx/429 answer (see [`V2ClientBuilder::retry`]): for
+    /// queries and bills, and operations WeChat Pay performs once per
+    /// merchant number.
+    pub async fn send_idempotent<O: V2Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<O::Response, Error> {
+        self.send_typed(operation, true).await
+    }
+
+    async fn send_typed<O: V2Operation + ?Sized>(
+        &self,
+        operation: &O,
+        idempotent: bool,
+    ) -> Result<O::Response, Error> {
         let mut request = self.call(O::PATH);
+        request.idempotent = idempotent;
         for (name, value) in operation.fields()? {
             request = request.param(name, value);
         }
@@ -278,9 +314,34 @@ impl V2ClientBuilder {
         self
     }
 
-    /// The base URL (default [`DEFAULT_BASE_URL`]); the sandbox's in tests.
+    /// One base URL, no failover; the sandbox's in tests. The default is
+    /// WeChat Pay's primary host with its backup host ([`DEFAULT_BASE_URL`],
+    /// then [`BACKUP_BASE_URL`]), as for APIv3.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_urls = vec![url.into()];
+        self
+    }
+
+    /// Base URLs in failover order: a call that cannot connect (nothing was
+    /// sent), or an idempotent one answered 5xx, is tried on the next one,
+    /// signed afresh.
+    pub fn base_urls<I, S>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.base_urls = urls.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// When and how often calls are tried again (default
+    /// [`RetryPolicy::default`], the same rules as APIv3): a call that could
+    /// not connect is always tried again; a timeout, a broken connection or a
+    /// 5xx/429 answer only for calls marked idempotent
+    /// ([`V2Request::idempotent`], [`V2Client::send_idempotent`]), since
+    /// every APIv2 call is a `POST` WeChat Pay may have acted on.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -371,24 +432,28 @@ impl V2ClientBuilder {
         let key = self
             .key
             .ok_or_else(|| Error::Config("no APIv2 key: call key(ApiV2Key::new(...)?)".into()))?;
-        let mut text = self.base_url.clone();
-        if !text.ends_with('/') {
-            text.push('/');
+        if self.base_urls.is_empty() {
+            return Err(Error::Config("no base URL".into()));
         }
-        let base = reqwest::Url::parse(&text)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.query().is_none())
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "base URL {:?} is not an http(s) URL",
-                    self.base_url
-                ))
-            })?;
+        let bases = self
+            .base_urls
+            .iter()
+            .map(|url| {
+                let mut text = url.clone();
+                if !text.ends_with('/') {
+                    text.push('/');
+                }
+                reqwest::Url::parse(&text)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.query().is_none())
+                    .ok_or_else(|| Error::Config(format!("base URL {url:?} is not an http(s) URL")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut http = reqwest::Client::builder()
             .user_agent(format!("wxpay-rust/{} (APIv2)", env!("CARGO_PKG_VERSION")))
             // A redirect would send the signed fields somewhere else.
             .redirect(reqwest::redirect::Policy::none());
-        if crate::client::is_loopback(&base) {
+        if bases.iter().all(crate::client::is_loopback) {
             http = http.no_proxy();
         }
         if !self.roots.is_empty() {
@@ -404,7 +469,8 @@ impl V2ClientBuilder {
         Ok(V2Client {
             inner: Arc::new(Inner {
                 http,
-                base,
+                bases,
+                retry: self.retry,
                 mchid,
                 key,
                 sign_type: self.sign_type,
@@ -424,9 +490,20 @@ pub struct V2Request<'c> {
     path: String,
     fields: BTreeMap<String, String>,
     error: Option<V2Error>,
+    idempotent: bool,
 }
 
 impl V2Request<'_> {
+    /// Marks the call safe to send again after a timeout, a broken
+    /// connection or a 5xx/429 answer (see [`V2ClientBuilder::retry`]): for
+    /// queries (`pay/orderquery`, `pay/refundquery` ...) and bills, and for
+    /// calls WeChat Pay performs once per merchant number. A call that could
+    /// not connect is tried again either way.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
     /// Sets one field (an empty value is sent but, as WeChat does, not signed).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
@@ -489,6 +566,7 @@ impl V2Request<'_> {
             "wxpay.v2.request",
             path = self.path.as_str(),
             mchid = self.client.inner.mchid.as_str(),
+            attempt = tracing::field::Empty,
             code = tracing::field::Empty,
         );
         let result = self.exchange().instrument(span.clone()).await;
@@ -504,20 +582,13 @@ impl V2Request<'_> {
         result
     }
 
-    async fn exchange(self) -> Result<V2Response, Error> {
+    /// One attempt, signed afresh (a new `nonce_str`).
+    async fn attempt(&self, url: &reqwest::Url) -> Result<reqwest::Response, TransportFailure> {
         let inner = &*self.client.inner;
-        check_path(&self.path)?;
-        if needs_certificate(&self.path) && !inner.has_certificate {
-            return Err(V2Error::CertificateRequired(self.path.clone()).into());
-        }
-        let body = to_xml(&self.signed_fields()?);
-        let url = inner
-            .base
-            .join(&self.path)
-            .map_err(|e| Error::InvalidRequest(format!("path {:?}: {e}", self.path)))?;
-        let response = inner
+        let body = to_xml(&self.signed_fields().map_err(TransportFailure::local)?);
+        inner
             .http
-            .post(url)
+            .post(url.clone())
             .timeout(inner.timeout)
             .header(http::header::CONTENT_TYPE, "text/xml; charset=utf-8")
             .header(
@@ -527,7 +598,35 @@ impl V2Request<'_> {
             .body(body)
             .send()
             .await
-            .map_err(transport_error)?;
+            .map_err(TransportFailure::transport)
+    }
+
+    async fn exchange(self) -> Result<V2Response, Error> {
+        let inner = &*self.client.inner;
+        check_path(&self.path)?;
+        if needs_certificate(&self.path) && !inner.has_certificate {
+            return Err(V2Error::CertificateRequired(self.path.clone()).into());
+        }
+        let urls = inner
+            .bases
+            .iter()
+            .map(|base| {
+                base.join(&self.path)
+                    .map_err(|e| Error::InvalidRequest(format!("path {:?}: {e}", self.path)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let hosts: Vec<&str> = urls
+            .iter()
+            .map(|u| u.host_str().unwrap_or_default())
+            .collect();
+        let response = send_with_retries(
+            &inner.retry,
+            &hosts,
+            Retryable::of(Method::Post, self.idempotent),
+            &tracing::Span::current(),
+            |base| self.attempt(&urls[base]),
+        )
+        .await?;
         let status = response.status().as_u16();
         let raw = read_capped(response, inner.max_response_bytes).await?;
         if !(200..300).contains(&status) {
