@@ -56,7 +56,7 @@ fn is_struct(input: &TokenStream) -> bool {
         .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "struct"))
 }
 
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     quote!(::wxpay_core::__private)
 }
 
@@ -67,7 +67,7 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
     let private = private();
     let item = emit_struct(cont, input, method);
     if cont.v2.is_some() {
-        return expand_v2(cont, item);
+        return crate::expand_v2::expand_v2(cont, item);
     }
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
@@ -107,72 +107,6 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
                 #send
             }
         };
-    }
-}
-
-/// An APIv2 operation: the struct (serialised into the XML fields) and its
-/// `V2Operation` impl, sent through `V2Client::send` like every v2 call.
-fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
-    let private = private();
-    let ident = cont.ident;
-    let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
-    let response = v2_response_type(cont.response.as_ref());
-    let template = &cont.template.lit;
-    let sign_type = cont.sign_type.map(|(variant, _)| {
-        let variant = Ident::new(variant, Span::call_site());
-        quote! {
-            const SIGN_TYPE: ::core::option::Option<#private::V2SignType> =
-                ::core::option::Option::Some(#private::V2SignType::#variant);
-        }
-    });
-    let doc = format!(
-        " Sends `POST /{}` (APIv2, XML) with `client` and decodes the answer.",
-        template.value().trim_start_matches("v2/")
-    );
-    quote! {
-        #item
-
-        const _: () = {
-            #[automatically_derived]
-            impl #impl_generics #private::V2Operation for #ident #ty_generics #where_clause {
-                const PATH: &'static str = #template;
-                type Response = #response;
-                #sign_type
-                fn fields(
-                    &self,
-                ) -> #private::Result<
-                    ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-                    #private::Error,
-                > {
-                    #private::v2_fields(self)
-                }
-            }
-
-            #[automatically_derived]
-            impl #impl_generics #ident #ty_generics #where_clause {
-                #[doc = #doc]
-                ///
-                /// The same as `client.send(self)`, callable without importing `V2Operation`.
-                #[inline]
-                pub async fn send(
-                    &self,
-                    client: &#private::V2Client,
-                ) -> #private::Result<#response, #private::Error> {
-                    client.send(self).await
-                }
-            }
-        };
-    }
-}
-
-/// An APIv2 answer without `response = T`: the untyped `V2Response`.
-fn v2_response_type(response: Option<&Type>) -> TokenStream {
-    match response {
-        Some(ty) => ty.to_token_stream(),
-        None => {
-            let private = private();
-            quote!(#private::V2Response)
-        }
     }
 }
 
@@ -592,7 +526,7 @@ fn on_error(
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let private = private();
     if v2 {
-        let response = v2_response_type(response.as_ref());
+        let response = crate::expand_v2::v2_response_type(response.as_ref());
         return quote! {
             #input
             #errors

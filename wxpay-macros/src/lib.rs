@@ -25,6 +25,7 @@ mod case;
 mod check;
 mod ctxt;
 mod expand;
+mod expand_v2;
 mod template;
 
 use proc_macro::TokenStream;

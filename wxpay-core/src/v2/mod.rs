@@ -23,21 +23,23 @@
 //! (micropay, refund, transfers) and are not retried; query to learn the
 //! outcome of a call that timed out.
 
+mod builder;
 mod client;
 mod error;
 mod fields;
 pub mod notify;
 mod operation;
 pub(crate) mod pkcs12;
+mod routes;
 mod sign;
 mod xml;
 
-pub use client::{
-    answers_unsigned, needs_certificate, V2Client, V2ClientBuilder, V2Request, V2Response,
-};
+pub use builder::V2ClientBuilder;
+pub use client::{V2Client, V2Request, V2Response};
 pub use error::V2Error;
 pub use fields::{from_fields, to_fields};
 pub use operation::{FromV2Response, V2Bill, V2Fields, V2Operation};
 pub use pkcs12::Pkcs12Error;
+pub use routes::{answers_unsigned, needs_certificate};
 pub use sign::{sign, string_to_sign, verify, ApiV2Key, SignType};
 pub use xml::{from_xml, to_xml};
