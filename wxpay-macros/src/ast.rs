@@ -5,8 +5,9 @@ use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Generics, Ident, LitStr, Type};
 
-use crate::attr::{self, ApiArgs, FieldAttrs, Method, RoleOverride, SerdeContainer, SerdeField};
+use crate::attr::{self, ApiArgs, FieldAttrs, Method, RoleOverride};
 use crate::ctxt::Ctxt;
+use crate::serde_attr::{self, SerdeContainer, SerdeField};
 use crate::template::Template;
 
 /// An annotated struct, ready to check and expand.
@@ -71,7 +72,7 @@ impl Container<'_> {
                  and remove this attribute",
             );
         }
-        if let Some(path) = attr::derived_serialize(&input.attrs) {
+        if let Some(path) = serde_attr::derived_serialize(&input.attrs) {
             cx.error_spanned_by(
                 &path,
                 "`#[wxpay_api]` derives `Serialize` itself\n\

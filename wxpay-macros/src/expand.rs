@@ -503,9 +503,9 @@ fn on_error(
 ) -> TokenStream {
     // Without the derive, `#[serde]` would be an unknown attribute, unless the
     // user derives a serde trait of their own.
-    let keep_serde = attr::derives_serde_trait(&input.attrs);
+    let keep_serde = crate::serde_attr::derives_serde_trait(&input.attrs);
     let strip = |attrs: &mut Vec<Attribute>| {
-        attrs.retain(|a| !attr::is_wxpay(a) && (keep_serde || !attr::is_serde(a)));
+        attrs.retain(|a| !attr::is_wxpay(a) && (keep_serde || !crate::serde_attr::is_serde(a)));
     };
     strip(&mut input.attrs);
     match &mut input.data {

@@ -26,6 +26,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod expand_v2;
+mod serde_attr;
 mod template;
 
 use proc_macro::TokenStream;
