@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use wxpay_core::sign::{request_message, Authorization};
+use wxpay_core::{DownloadRequest, FileAnswer};
 use wxpay_core::{Error, Method, VerifyError};
 
 use crate::server::{Reply, Signing, TestServer};
@@ -50,7 +51,7 @@ async fn post_signs_the_exact_target_and_body_sent() {
         )
         .path_param("refund_id", "a/b?c#d%e f")
         .query_pair("note", "x y&z")
-        .json(&serde_json::json!({"sub_mchid": "1900000109", "memo": "微信 支付"}))
+        .json(serde_json::json!({"sub_mchid": "1900000109", "memo": "微信 支付"}))
         .send()
         .await
         .unwrap();
@@ -302,10 +303,12 @@ async fn bill_downloads_are_exempt_but_only_through_download() {
     let file = "交易时间,公众账号ID\n`2024-01-01 00:00:00,`wx123\n";
     server.reply(Reply::json(200, file).signing(Signing::None));
     let client = server.client();
-    let download = client
-        .download("https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2")
-        .await
-        .unwrap();
+    let request = DownloadRequest::from_url(
+        "https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2",
+        FileAnswer::Unsigned,
+    )
+    .unwrap();
+    let download = client.download(&request).await.unwrap();
     assert_eq!(download.bytes(1 << 20).await.unwrap(), file.as_bytes());
     // Only path and query were used: the request went to our server, signed.
     assert_eq!(
@@ -313,19 +316,21 @@ async fn bill_downloads_are_exempt_but_only_through_download() {
         "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2"
     );
     assert_signed_as_received(&server);
-    // The JSON path never accepts an unsigned body, even for an exempt URL.
+    // The JSON path never accepts an unsigned body, even for a file route.
+    server.reply(Reply::json(200, file).signing(Signing::None));
     let err = client
         .request(Method::Get, "v3/billdownload/file")
         .send::<serde_json::Value>()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
-    // A download of a path WeChat signs is still verified.
+    assert!(matches!(err, Error::Verification { .. }), "{err:?}");
+    // A download of an operation WeChat signs is verified.
     server.reply(Reply::json(200, r#"{"a":1}"#).signing(Signing::None));
+    let signed =
+        DownloadRequest::from_url("v3/bill/tradebill?bill_date=2024-01-01", FileAnswer::Signed)
+            .unwrap();
     assert!(matches!(
-        client
-            .download("v3/bill/tradebill?bill_date=2024-01-01")
-            .await,
+        client.download(&signed).await,
         Err(Error::Verification { .. })
     ));
 }
@@ -341,28 +346,23 @@ async fn statements_verify_the_signed_sha1_and_the_body_against_it() {
             .header("Wechatpay-Statement-Sha1", &sha1),
     );
     let client = server.client();
+    let statement =
+        |path: &str| DownloadRequest::from_url(path, FileAnswer::StatementSha1).unwrap();
     let raw = client
-        .execute(
-            client
-                .request(Method::Get, "v3/global/statements")
-                .encode()
-                .unwrap(),
-        )
+        .download(&statement("v3/global/statements?date=20240101"))
+        .await
+        .unwrap()
+        .bytes(1 << 20)
         .await
         .unwrap();
-    assert_eq!(raw.body, body.as_bytes());
+    assert_eq!(raw, body.as_bytes());
     server.reply(
         Reply::json(200, "statement,line\n1,3\n")
             .signing(Signing::StatementSha1)
             .header("Wechatpay-Statement-Sha1", &sha1),
     );
     let err = client
-        .execute(
-            client
-                .request(Method::Get, "hk/v3/statements")
-                .encode()
-                .unwrap(),
-        )
+        .download(&statement("hk/v3/statements?date=20240101"))
         .await
         .unwrap_err();
     assert!(

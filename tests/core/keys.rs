@@ -89,7 +89,7 @@ fn keyring_holds_certificates_and_public_keys_at_once() {
     );
     // Sensitive fields go to the public key when there is one.
     assert_eq!(
-        ring.encryption_key().unwrap().serial(),
+        ring.encryptor().unwrap().serial(),
         "PUB_KEY_ID_0114232134912410000000000000"
     );
     ring.add_certificate_pem(&fixture("expired_cert.pem"))

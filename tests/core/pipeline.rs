@@ -85,10 +85,12 @@ async fn uploads_and_downloads_refresh_certificates_first() {
     assert!(media["media_id"].is_string(), "{media}");
 
     let client = fresh_managed(&sandbox).build().unwrap();
-    let err = client
-        .download("v3/billdownload/file?token=no-such-token")
-        .await
-        .unwrap_err();
+    let request = wxpay_core::DownloadRequest::from_url(
+        "v3/billdownload/file?token=no-such-token",
+        wxpay_core::FileAnswer::Unsigned,
+    )
+    .unwrap();
+    let err = client.download(&request).await.unwrap_err();
     assert_verified_api_error(&err);
     sandbox.shutdown().await;
 }
@@ -151,7 +153,7 @@ async fn a_get_answered_500_is_retried_with_a_fresh_signature() {
     let (client, messages) = recording(&sandbox);
     let created: Value = client
         .request(Method::Post, "v3/pay/transactions/jsapi")
-        .json(&prepay_body(&sandbox, "RETRY-GET-1"))
+        .json(prepay_body(&sandbox, "RETRY-GET-1"))
         .send()
         .await
         .unwrap();
@@ -200,7 +202,7 @@ async fn a_post_is_retried_only_when_marked_idempotent() {
     sandbox.inject(Fault::ServerError);
     let err = client
         .request(Method::Post, "v3/pay/transactions/jsapi")
-        .json(&prepay_body(&sandbox, "RETRY-POST-1"))
+        .json(prepay_body(&sandbox, "RETRY-POST-1"))
         .send::<Value>()
         .await
         .unwrap_err();
@@ -215,7 +217,7 @@ async fn a_post_is_retried_only_when_marked_idempotent() {
     sandbox.inject(Fault::ServerError);
     let created: Value = client
         .request(Method::Post, "v3/pay/transactions/jsapi")
-        .json(&prepay_body(&sandbox, "RETRY-POST-2"))
+        .json(prepay_body(&sandbox, "RETRY-POST-2"))
         .idempotent()
         .send()
         .await
@@ -267,7 +269,7 @@ async fn a_base_url_that_is_down_fails_over_to_the_next() {
     // Even a POST fails over: it never reached the host that is down.
     let created: Value = client
         .request(Method::Post, "v3/pay/transactions/jsapi")
-        .json(&prepay_body(&up, "FAILOVER-1"))
+        .json(prepay_body(&up, "FAILOVER-1"))
         .send()
         .await
         .unwrap();
@@ -473,14 +475,14 @@ async fn each_call_has_one_span_with_its_outcome_and_no_secret() {
     sandbox.inject(Fault::ServerError);
     let err = client
         .request(Method::Post, "v3/pay/transactions/jsapi")
-        .json(&prepay_body(&sandbox, "TRACED-1"))
+        .json(prepay_body(&sandbox, "TRACED-1"))
         .send::<Value>()
         .await
         .unwrap_err();
     assert!(err.as_api().is_some());
     let created: Value = client
         .request(Method::Post, "v3/pay/transactions/jsapi")
-        .json(&prepay_body(&sandbox, "TRACED-2"))
+        .json(prepay_body(&sandbox, "TRACED-2"))
         .send()
         .await
         .unwrap();

@@ -1,7 +1,9 @@
-//! Sensitive fields: encrypted with the WeChat Pay key inside `send`, with
-//! `Wechatpay-Serial` naming that key; redacted in `Debug`.
+//! Sensitive fields: encrypted with the WeChat Pay key of an explicit
+//! encoding context (the client's, inside `send`), with `Wechatpay-Serial`
+//! naming that key; redacted in `Debug`.
 
-use wxpay_core::{wxpay_api, Error, Method};
+use wxpay_core::sensitive::Sensitive;
+use wxpay_core::{wxpay_api, EncodeContext, EncodedRequest, Encryptor, Error, Method};
 
 use crate::server::{Reply, TestServer, PLATFORM_ID};
 
@@ -9,25 +11,19 @@ use crate::server::{Reply, TestServer, PLATFORM_ID};
 #[derive(Debug, Clone)]
 pub struct Applyment<'a> {
     pub business_code: &'a str,
-    #[wxpay(encrypt)]
-    pub contact_name: String,
-    #[wxpay(encrypt)]
+    pub contact_name: Sensitive<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile_phone: Option<&'a str>,
-    #[wxpay(encrypt)]
+    pub mobile_phone: Option<Sensitive<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_email: Option<&'a str>,
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub serial: Option<String>,
+    pub contact_email: Option<Sensitive<&'a str>>,
 }
 
 fn applyment() -> Applyment<'static> {
     Applyment {
         business_code: "APPLYMENT_00000000001",
-        contact_name: "张三".into(),
-        mobile_phone: Some("13800138000"),
+        contact_name: Sensitive::new("张三".into()),
+        mobile_phone: Some(Sensitive::new("13800138000")),
         contact_email: None,
-        serial: Some("STALE".into()),
     }
 }
 
@@ -38,10 +34,7 @@ async fn sensitive_fields_are_encrypted_for_the_wechat_key_and_the_serial_is_sen
     let _: serde_json::Value = applyment().send(&client).await.unwrap();
     let got = server.last();
     assert_eq!(got.target, "/v3/applyment4sub/applyment/");
-    assert_eq!(
-        got.headers["wechatpay-serial"], PLATFORM_ID,
-        "the key actually used, not the stale value"
-    );
+    assert_eq!(got.headers["wechatpay-serial"], PLATFORM_ID, "the key used");
     assert_eq!(got.headers.get_all("wechatpay-serial").iter().count(), 1);
     let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
     assert_eq!(body["business_code"], "APPLYMENT_00000000001");
@@ -66,7 +59,7 @@ fn debug_redacts_sensitive_fields() {
         !shown.contains("张三") && !shown.contains("13800138000"),
         "{shown}"
     );
-    assert_eq!(shown.matches("<redacted>").count(), 3, "{shown}");
+    assert_eq!(shown.matches("<redacted>").count(), 2, "{shown}");
 }
 
 #[tokio::test]
@@ -82,7 +75,77 @@ async fn sensitive_fields_never_leave_in_clear() {
         .unwrap();
     let err = applyment().send(&client).await.unwrap_err();
     assert!(
-        matches!(err, Error::InvalidRequest(ref m) if m.contains("no WeChat Pay public key")),
+        matches!(err, Error::InvalidRequest(ref m) if m.contains("needs a WeChat Pay key")
+            && m.contains("wechatpay_public_key")),
+        "{err:?}"
+    );
+    assert_eq!(server.count(), 0, "nothing was sent");
+}
+
+#[test]
+fn requests_encode_outside_send_with_a_given_key() {
+    // A key of our own, as a test, a log or a queue would hold it: no client.
+    let platform = wxpay_core::PrivateKey::generate().unwrap();
+    let encryptor = Encryptor::new(
+        "PUB_KEY_ID_0100000000000000000000000000",
+        platform.public_key().clone(),
+    );
+    let cx = EncodeContext::new("1900000100").with_encryptor(&encryptor);
+    let encoded = EncodedRequest::encode(&applyment(), &cx).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(encoded.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        platform
+            .decrypt_oaep_base64(body["contact_name"].as_str().unwrap())
+            .unwrap(),
+        "张三"
+    );
+    assert_eq!(
+        platform
+            .decrypt_oaep_base64(body["mobile_phone"].as_str().unwrap())
+            .unwrap(),
+        "13800138000"
+    );
+    assert!(encoded
+        .headers
+        .iter()
+        .any(|(name, value)| name == "Wechatpay-Serial"
+            && value == "PUB_KEY_ID_0100000000000000000000000000"));
+    // The same context, encoded twice, does not depend on the thread.
+    let elsewhere = std::thread::spawn(move || {
+        let cx = EncodeContext::new("1900000100").with_encryptor(&encryptor);
+        EncodedRequest::encode(&applyment(), &cx).is_ok()
+    });
+    assert!(elsewhere.join().unwrap());
+}
+
+#[tokio::test]
+async fn a_caller_serial_that_contradicts_the_key_used_is_refused() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    let err = client
+        .request(Method::Post, "v3/applyment4sub/applyment/")
+        .header("Wechatpay-Serial", "STALE")
+        .json(serde_json::json!({ "contact_name": "张三" }))
+        .send::<serde_json::Value>()
+        .await;
+    // Nothing encrypted by the client: the caller's serial stands.
+    assert!(err.is_ok(), "{err:?}");
+    assert_eq!(server.last().headers["wechatpay-serial"], "STALE");
+    #[derive(serde::Serialize)]
+    struct Contact {
+        contact_name: Sensitive<&'static str>,
+    }
+    let err = client
+        .request(Method::Post, "v3/applyment4sub/applyment/")
+        .header("Wechatpay-Serial", "STALE")
+        .json(Contact {
+            contact_name: Sensitive::new("张三"),
+        })
+        .send::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(m) if m.contains("STALE") && m.contains(PLATFORM_ID)),
         "{err:?}"
     );
 }
@@ -101,7 +164,7 @@ async fn hand_built_requests_and_returned_fields() {
     let _: serde_json::Value = client
         .request(Method::Post, "v3/x")
         .header("Wechatpay-Serial", serial)
-        .json(&serde_json::json!({ "mobile": ciphertext }))
+        .json(serde_json::json!({ "mobile": ciphertext }))
         .send()
         .await
         .unwrap();

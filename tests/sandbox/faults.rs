@@ -242,7 +242,7 @@ async fn faults_can_be_chosen_per_request_by_header() {
         client
             .request(Method::Post, RETURN_ORDERS)
             .header(FAULT_HEADER, fault)
-            .json(&return_order("R-header", 10))
+            .json(return_order("R-header", 10))
             .send::<Value>()
     };
     assert_eq!(

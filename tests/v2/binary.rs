@@ -74,7 +74,6 @@ fn the_binary_serves_apiv2_with_the_demo_merchants_api_certificate() {
             .key(ApiV2Key::new(key.trim()).unwrap())
             .base_url(&base_url)
             .tls_root_certificate_pem(read(&dir, APIV2_SERVER_CERT_FILE).as_bytes())
-            .unwrap()
             .merchant_certificate_pem(
                 read(&dir, MERCHANT_CERT_FILE).as_bytes(),
                 read(&dir, MERCHANT_KEY_FILE).as_bytes(),

@@ -165,6 +165,7 @@ async fn certificate_operations_need_the_merchant_certificate() {
     // The client refuses before sending.
     let refund = || {
         bare.call("secapi/pay/refund")
+            .needs_certificate()
             .param("appid", APPID)
             .param("out_trade_no", "T1")
             .param("out_refund_no", "R1")
@@ -291,6 +292,7 @@ async fn bad_answers_are_typed_errors() {
     let base = fake("交易时间,公众账号ID\n`2026-01-01 12:00:00,`wx1\n").await;
     let bill = client_for(&base)
         .call("pay/downloadbill")
+        .unsigned_answer()
         .param("bill_date", "20260101")
         .send()
         .await
@@ -305,6 +307,7 @@ async fn bad_answers_are_typed_errors() {
             .await;
     let err = client_for(&base)
         .call("pay/downloadbill")
+        .unsigned_answer()
         .send()
         .await
         .unwrap_err();

@@ -5,9 +5,9 @@
 //! Each request binds its path and query parameters exactly as the
 //! generated requests do (one percent-encoded path segment per parameter,
 //! `None` left out of the query), sends to the client's base URL only, and
-//! answers a streamed [`Download`]. What is checked is decided by the route
-//! in `wxpay_core`, not here: bill, transfer-receipt and complaint-image
-//! files are unsigned by WeChat Pay (check a bill against the SHA-1 its
+//! answers a streamed [`Download`]. Each operation states how WeChat Pay
+//! vouches for its file ([`FileAnswer`]): bill, transfer-receipt and
+//! complaint-image files are unsigned by WeChat Pay (check a bill against the SHA-1 its
 //! signed answer gave, or use
 //! [`Client::download_bill`](wxpay_core::Client::download_bill)); the
 //! cross-border statements carry a signed SHA-1 header, which the client
@@ -29,19 +29,29 @@
 //! ```
 
 #[allow(unused_imports)]
-use wxpay_core::{Client, Download, Error, PathBuilder, QueryBuilder};
+use wxpay_core::{
+    Client, Download, DownloadRequest, EncodeContext, Error, FileAnswer, PathBuilder, QueryBuilder,
+};
 
-/// Sends one download: `path` (already bound) and `query` to the client's
-/// base URL. One copy for every request here.
+/// Sends one download: `path` (already bound) and the `query` pairs that
+/// have a value to the client's base URL, the answer vouched for as the
+/// operation says. One copy for every request here.
 #[allow(dead_code)]
-async fn fetch(client: &Client, path: PathBuilder, query: QueryBuilder) -> Result<Download, Error> {
-    let mut target = path.finish();
-    let query = query.finish();
-    if !query.is_empty() {
-        target.push('?');
-        target.push_str(&query);
+async fn fetch(
+    client: &Client,
+    path: PathBuilder,
+    query: &[(&str, Option<&str>)],
+    answer: FileAnswer,
+) -> Result<Download, Error> {
+    let cx = EncodeContext::detached();
+    let mut encoded = QueryBuilder::new(&cx);
+    for (name, value) in query {
+        if let Some(value) = value {
+            encoded.pair(name, value);
+        }
     }
-    client.download(&target).await
+    let request = DownloadRequest::new(path.finish(), encoded.finish(), answer);
+    client.download(&request).await
 }
 
 /// 下载账单: `GET /v3/billdownload/file`, the file behind a bill answer's
@@ -77,12 +87,8 @@ impl<'a> BillFileDownloadRequest<'a> {
     pub async fn send(&self, client: &Client) -> Result<Download, Error> {
         let mut path = PathBuilder::new();
         path.literal(Self::PATH);
-        let mut query = QueryBuilder::new();
-        query.pair("token", self.token);
-        if let Some(tartype) = self.tartype {
-            query.pair("tartype", tartype);
-        }
-        fetch(client, path, query).await
+        let query = [("token", Some(self.token)), ("tartype", self.tartype)];
+        fetch(client, path, &query, FileAnswer::Unsigned).await
     }
 }
 
@@ -113,9 +119,13 @@ impl<'a> TransferReceiptDownloadRequest<'a> {
     pub async fn send(&self, client: &Client) -> Result<Download, Error> {
         let mut path = PathBuilder::new();
         path.literal(Self::PATH);
-        let mut query = QueryBuilder::new();
-        query.pair("token", self.token);
-        fetch(client, path, query).await
+        fetch(
+            client,
+            path,
+            &[("token", Some(self.token))],
+            FileAnswer::Unsigned,
+        )
+        .await
     }
 }
 
@@ -151,10 +161,8 @@ impl<'a> ElecVoucherDownloadRequest<'a> {
     pub async fn send(&self, client: &Client) -> Result<Download, Error> {
         let mut path = PathBuilder::new();
         path.literal(Self::PATH);
-        let mut query = QueryBuilder::new();
-        query.pair("token", self.token);
-        query.pair("source", self.source);
-        fetch(client, path, query).await
+        let query = [("token", Some(self.token)), ("source", Some(self.source))];
+        fetch(client, path, &query, FileAnswer::Unsigned).await
     }
 }
 
@@ -189,7 +197,7 @@ impl<'a> ComplaintImageDownloadRequest<'a> {
         let mut path = PathBuilder::new();
         path.literal("v3/merchant-service/images/");
         path.param("media_id", self.media_id)?;
-        fetch(client, path, QueryBuilder::new()).await
+        fetch(client, path, &[], FileAnswer::Unsigned).await
     }
 }
 
@@ -228,9 +236,8 @@ impl<'a> GlobalComplaintImageDownloadRequest<'a> {
         let mut path = PathBuilder::new();
         path.literal("v3/global/merchant-service/images/");
         path.param("media_id", self.media_id)?;
-        let mut query = QueryBuilder::new();
-        query.pair("complaint_id", self.complaint_id);
-        fetch(client, path, query).await
+        let query = [("complaint_id", Some(self.complaint_id))];
+        fetch(client, path, &query, FileAnswer::Unsigned).await
     }
 }
 
@@ -273,18 +280,13 @@ impl<'a> GlobalStatementDownloadRequest<'a> {
     pub async fn send(&self, client: &Client) -> Result<Download, Error> {
         let mut path = PathBuilder::new();
         path.literal(Self::PATH);
-        let mut query = QueryBuilder::new();
-        query.pair("date", self.date);
-        for (name, value) in [
+        let query = [
+            ("date", Some(self.date)),
             ("mchid", self.mchid),
             ("sp_mchid", self.sp_mchid),
             ("sub_mchid", self.sub_mchid),
-        ] {
-            if let Some(value) = value {
-                query.pair(name, value);
-            }
-        }
-        fetch(client, path, query).await
+        ];
+        fetch(client, path, &query, FileAnswer::StatementSha1).await
     }
 }
 
@@ -318,11 +320,7 @@ impl<'a> HkStatementDownloadRequest<'a> {
     pub async fn send(&self, client: &Client) -> Result<Download, Error> {
         let mut path = PathBuilder::new();
         path.literal(Self::PATH);
-        let mut query = QueryBuilder::new();
-        query.pair("date", self.date);
-        if let Some(mchid) = self.mchid {
-            query.pair("mchid", mchid);
-        }
-        fetch(client, path, query).await
+        let query = [("date", Some(self.date)), ("mchid", self.mchid)];
+        fetch(client, path, &query, FileAnswer::StatementSha1).await
     }
 }

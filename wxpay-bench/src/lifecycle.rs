@@ -94,7 +94,7 @@ impl Mix {
             "amount": { "total": 100, "currency": "CNY" },
         });
         self.call(client, Method::Post, "v3/pay/transactions/native", |r| {
-            r.json(&order)
+            r.json(order)
         })
         .await?;
         let mut paid = false;
@@ -127,7 +127,7 @@ impl Mix {
             "amount": { "refund": 100, "total": 100, "currency": "CNY" },
         });
         self.call(client, Method::Post, "v3/refund/domestic/refunds", |r| {
-            r.json(&refund)
+            r.json(refund)
         })
         .await?;
         Ok(())

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use flate2::write::MultiGzDecoder;
 use serde::{Deserialize, Serialize};
 
-use crate::client::Download;
+use crate::client::{Download, DownloadRequest, FileAnswer};
 use crate::crypto::Sha1;
 use crate::error::{Error, VerifyError};
 use crate::Client;
@@ -194,6 +194,9 @@ impl BillDownload {
     }
 }
 
+/// The operation that serves bill files (下载账单), unsigned by WeChat Pay.
+const BILL_FILE: &str = "v3/billdownload/file";
+
 impl Client {
     /// Starts downloading a bill described by a (verified) [`BillInfo`].
     pub async fn download_bill(&self, bill: &BillInfo) -> Result<BillDownload, Error> {
@@ -203,7 +206,16 @@ impl Client {
                 bill.hash_type
             )));
         }
-        let download = self.download(&bill.download_url).await?;
+        // WeChat does not sign the bill file, only this operation's: its
+        // SHA-1 from `bill` is checked instead.
+        let request = DownloadRequest::from_url(&bill.download_url, FileAnswer::Unsigned)?;
+        if request.path() != BILL_FILE {
+            return Err(Error::InvalidRequest(format!(
+                "a bill's download_url must name {BILL_FILE}, not {:?}",
+                request.path()
+            )));
+        }
+        let download = self.download(&request).await?;
         Ok(BillDownload {
             download,
             hasher: Some(Sha1::new()),
@@ -212,7 +224,7 @@ impl Client {
             pending: Bytes::new(),
             first: true,
             inflated: 0,
-            max_inflated: self.max_inflated_bytes(),
+            max_inflated: self.transport().max_inflated_bytes,
         })
     }
 }

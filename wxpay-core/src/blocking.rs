@@ -70,6 +70,6 @@ impl BlockingClient {
     /// Sends an encoded request (e.g. from [`DynamicRequest::encode`](crate::DynamicRequest::encode)).
     pub fn execute_json<T: DeserializeOwned>(&self, request: EncodedRequest) -> Result<T, Error> {
         let client = self.client.clone();
-        self.block_on(async move { client.execute(request).await?.json() })?
+        self.block_on(async move { client.execute(&request).await?.json() })?
     }
 }

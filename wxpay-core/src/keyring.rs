@@ -270,7 +270,11 @@ impl Keyring {
     /// The key to encrypt sensitive request fields with: the WeChat Pay public
     /// key if one is configured (WeChat's direction for new merchants), else
     /// the currently valid certificate that expires last.
-    pub fn encryption_key(&self) -> Option<VerificationKey> {
+    pub fn encryptor(&self) -> Option<crate::Encryptor> {
+        self.encryption_key().as_ref().map(crate::Encryptor::from)
+    }
+
+    fn encryption_key(&self) -> Option<VerificationKey> {
         let now = unix_now();
         let map = self.read();
         let public = map

@@ -94,7 +94,6 @@
 
 pub mod bills;
 mod blocking;
-mod certificates;
 mod client;
 pub mod crypto;
 mod enums;
@@ -103,19 +102,19 @@ mod keyring;
 pub mod notify;
 pub mod paysign;
 mod query_form;
-mod request;
+pub mod request;
 pub mod sensitive;
 pub mod sign;
+mod transport;
+mod trust;
 pub mod types;
-mod upload;
 pub mod v2;
 pub mod verify;
 
 pub use blocking::BlockingClient;
-pub use certificates::RefreshOutcome;
 pub use client::{
-    Client, ClientBuilder, Download, DynamicRequest, RawResponse, Response, RetryPolicy,
-    BACKUP_BASE_URL, DEFAULT_BASE_URL,
+    Client, ClientBuilder, Download, DownloadRequest, DynamicRequest, FileAnswer, RawResponse,
+    Response, Upload,
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
 pub use enums::UnknownValue;
@@ -123,10 +122,11 @@ pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
 pub use query_form::QueryObject;
 pub use request::{
-    encode_component, json_body, ApiRequest, BodyBuilder, EncodedRequest, HeaderList, HeaderParam,
-    Method, PathBuilder, PathParam, QueryBuilder,
+    encode_component, ApiRequest, BodyWriter, EncodeContext, EncodedRequest, Encryptor, HeaderList,
+    HeaderParam, Method, PathBuilder, PathParam, QueryBuilder,
 };
-pub use upload::Upload;
+pub use transport::{RetryPolicy, BACKUP_BASE_URL, DEFAULT_BASE_URL};
+pub use trust::RefreshOutcome;
 pub use wxpay_macros::wxpay_api;
 
 /// Not public API: what `#[wxpay_api]` expands to refers to these paths, so
@@ -138,7 +138,7 @@ pub mod __private {
     pub use crate::error::Error;
     pub use crate::query_form::probe as query_probe;
     pub use crate::request::{
-        json_body, ApiRequest, BodyBuilder, HeaderList, Method, PathBuilder, QueryBuilder,
+        calling_merchant, ApiRequest, BodyWriter, HeaderList, Method, PathBuilder, QueryBuilder,
     };
     pub use crate::sensitive::encrypt as encrypt_sensitive;
     pub use crate::v2::pkcs12::{fuzz as pkcs12_fuzz, read_pem as pkcs12_pem};

@@ -1,14 +1,16 @@
 //! Sensitive request fields (names, ID numbers, phone numbers ...) are sent
-//! RSA-OAEP encrypted with the current WeChat Pay key, and the request then
-//! carries `Wechatpay-Serial` naming that key.
+//! RSA-OAEP encrypted with a WeChat Pay key, and the request then carries
+//! `Wechatpay-Serial` naming that key.
 //!
 //! [`Sensitive`] is the type for such a field, at the top of a request or
-//! nested in it: its `Debug` prints `<redacted>` and it serialises
-//! encrypted, inside [`Client::send`](crate::Client::send), which picks the
-//! key from the client's keyring and sets the header. On hand-declared
-//! endpoints `#[wxpay(encrypt)]` on a text field does the same, as does
-//! `#[serde(serialize_with = "wxpay_core::sensitive::encrypt")]` on a
-//! nested struct's field.
+//! nested in it, in the body or the query: its `Debug` prints `<redacted>`,
+//! and it is written only encrypted, with the key of the
+//! [`EncodeContext`](crate::EncodeContext) the request is encoded in.
+//! [`Client::send`](crate::Client::send) encodes with the client's current
+//! WeChat Pay key; [`EncodedRequest::encode`](crate::EncodedRequest::encode)
+//! takes the context explicitly, to get the bytes without sending them.
+//! Any other serializer refuses a `Sensitive` value, so its plaintext is
+//! never written by accident.
 //!
 //! Fields WeChat Pay returns encrypted are [`Encrypted`]: one call,
 //! [`Encrypted::decrypt`], gives the plaintext (as a [`Sensitive`]).
@@ -19,26 +21,24 @@
 //! let id_number = Sensitive::new("110101199003074477");
 //! assert_eq!(format!("{id_number:?}"), "Sensitive(<redacted>)");
 //! assert_eq!(*id_number.expose(), "110101199003074477");
-//! // Outside `Client::send` there is no key to encrypt with: never plaintext.
+//! // Without an encoding context there is no key to encrypt with: never plaintext.
 //! assert!(serde_json::to_string(&id_number).is_err());
 //! ```
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::fmt;
 
 use serde::ser::Error as _;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::client::Client;
-use crate::crypto::PublicKey;
 use crate::error::Error;
-use crate::keyring::Keyring;
+use crate::request::serialize::{is_capture, NOT_IN_CONTEXT, SENSITIVE};
 
 /// A sensitive value (a name, an ID, bank or phone number): `Debug` prints
 /// `<redacted>`, and serialising it writes it RSA-OAEP encrypted with the
-/// WeChat Pay key that [`Client::send`](crate::Client::send) chose (outside
-/// `send` serialising fails, so the plaintext is never written). It has no
+/// WeChat Pay key of the request's [`EncodeContext`](crate::EncodeContext)
+/// (any other serializer gets an error, so the plaintext is never written). It has no
 /// `Deserialize`: a value that arrives encrypted is an [`Encrypted`] until
 /// the caller decrypts it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -114,49 +114,6 @@ impl fmt::Debug for Encrypted {
     }
 }
 
-struct Context {
-    keyring: Keyring,
-    chosen: Option<(String, PublicKey)>,
-}
-
-thread_local! {
-    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
-}
-
-/// Restores the previous context even if encoding unwinds.
-struct Reset(Option<Context>);
-
-impl Drop for Reset {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        CONTEXT.with(|c| *c.borrow_mut() = previous);
-    }
-}
-
-/// Runs `encode` with `keyring` available to sensitive fields; returns its
-/// result and the serial of the key used, if any field was encrypted.
-pub(crate) fn with_keyring<R>(
-    keyring: &Keyring,
-    encode: impl FnOnce() -> R,
-) -> (R, Option<String>) {
-    let previous = CONTEXT.with(|c| {
-        c.borrow_mut().replace(Context {
-            keyring: keyring.clone(),
-            chosen: None,
-        })
-    });
-    let reset = Reset(previous);
-    let result = encode();
-    let used = CONTEXT.with(|c| {
-        c.borrow_mut()
-            .as_mut()
-            .and_then(|ctx| ctx.chosen.take())
-            .map(|(serial, _)| serial)
-    });
-    drop(reset);
-    (result, used)
-}
-
 /// A value that can be sent as a sensitive field: text, or an `Option` of text.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an encrypted field",
@@ -193,30 +150,28 @@ impl<T: SensitiveValue> SensitiveValue for Option<T> {
     }
 }
 
-/// `serialize_with` function: writes the field RSA-OAEP encrypted (base64)
-/// with the WeChat Pay key [`Client::send`](crate::Client::send) chose; `None` stays `null`.
+/// `serialize_with` function for a text field that is encrypted like a
+/// [`Sensitive`] one; `None` stays `null`. Prefer typing the field
+/// `Sensitive<T>`, whose `Debug` is redacted.
 pub fn encrypt<T: SensitiveValue + ?Sized, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let Some(plaintext) = value.plaintext() else {
-        return serializer.serialize_none();
-    };
-    let ciphertext = CONTEXT.with(|c| {
-        let mut slot = c.borrow_mut();
-        let ctx = slot.as_mut().ok_or_else(|| {
-            S::Error::custom("a sensitive field can only be serialised by Client::send (it needs the WeChat Pay key)")
-        })?;
-        if ctx.chosen.is_none() {
-            let key = ctx.keyring.encryption_key().ok_or_else(|| {
-                S::Error::custom(
-                    "no WeChat Pay public key or valid platform certificate to encrypt sensitive fields with",
-                )
-            })?;
-            ctx.chosen = Some((key.serial().to_owned(), key.public_key().clone()));
+    serializer.serialize_newtype_struct(SENSITIVE, &Plaintext(value.plaintext()))
+}
+
+/// The plaintext inside the sensitive mark: given only to the encoder's
+/// capturing serializer, refused to any other.
+struct Plaintext<'a>(Option<&'a str>);
+
+impl Serialize for Plaintext<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !is_capture::<S>() {
+            return Err(S::Error::custom(NOT_IN_CONTEXT));
         }
-        let (_, key) = ctx.chosen.as_ref().ok_or_else(|| S::Error::custom("no encryption key"))?;
-        key.encrypt_oaep_base64(plaintext).map_err(S::Error::custom)
-    })?;
-    serializer.serialize_str(&ciphertext)
+        match self.0 {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.serialize_none(),
+        }
+    }
 }

@@ -239,80 +239,9 @@ pub async fn verify(
     verifier.verify(&parsed.with_body(body)).await
 }
 
-/// What a response's signature covers, by request path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignedBody {
-    /// The raw body (every ordinary response).
-    Raw,
-    /// Nothing: a file download that WeChat does not sign.
-    Unsigned,
-    /// `{"sha1":"<Wechatpay-Statement-Sha1>"}`, the overseas statements.
-    StatementSha1,
-}
-
-/// Which responses WeChat Pay signs, by the exact request path (a leading
-/// `/` and a `?query` are ignored), following the documented exemptions:
-/// only these routes, matched whole, are unsigned; every other path,
-/// including look-alikes such as `v3/billdownload/file/x`, is verified. The
-/// client decides on the path exactly as sent, after its checks (no dot
-/// segments, no fragments), so the decision cannot be steered.
-pub fn signed_body_for_path(path: &str) -> SignedBody {
-    let path = path.strip_prefix('/').unwrap_or(path);
-    let path = path.split_once('?').map_or(path, |(p, _)| p);
-    match path {
-        "v3/billdownload/file"
-        | "v3/transferdownload/signfile"
-        | "v3/transferdownload/elecvoucherfile"
-        | "v3/new-tax-control-fapiao/download" => SignedBody::Unsigned,
-        "v3/global/statements" | "hk/v3/statements" => SignedBody::StatementSha1,
-        _ => {
-            let image = path
-                .strip_prefix("v3/merchant-service/images/")
-                .or_else(|| path.strip_prefix("v3/global/merchant-service/images/"));
-            match image {
-                Some(media_id)
-                    if !media_id.is_empty() && !media_id.contains('/') && media_id != "upload" =>
-                {
-                    SignedBody::Unsigned
-                }
-                _ => SignedBody::Raw,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exempt_paths_follow_the_protocol() {
-        use SignedBody::*;
-        for (path, expected) in [
-            ("v3/billdownload/file", Unsigned),
-            ("/v3/billdownload/file", Unsigned),
-            ("v3/transferdownload/signfile", Unsigned),
-            ("v3/merchant-service/images/ChsyMjAyMzA", Unsigned),
-            ("v3/merchant-service/images/upload", Raw),
-            ("v3/global/merchant-service/images/abc", Unsigned),
-            ("v3/global/merchant-service/images/upload", Raw),
-            ("v3/new-tax-control-fapiao/download", Unsigned),
-            ("v3/new-tax-control-fapiao/download-invoice-file", Raw),
-            ("v3/new-tax-control-fapiao/merchant/download", Raw),
-            ("v3/transferdownload/elecvoucherfile", Unsigned),
-            ("v3/transferdownload/other", Raw),
-            ("v3/billdownload/file/extra", Raw),
-            ("v3/billdownload/file?token=1", Unsigned),
-            ("v3/merchant-service/images/a/b", Raw),
-            ("v3/merchant-service/images/", Raw),
-            ("v3/global/statements", StatementSha1),
-            ("hk/v3/statements", StatementSha1),
-            ("v3/bill/tradebill", Raw),
-            ("v3/pay/transactions/jsapi", Raw),
-        ] {
-            assert_eq!(signed_body_for_path(path), expected, "{path}");
-        }
-    }
 
     #[test]
     fn window_is_300_seconds_each_way() {

@@ -18,6 +18,8 @@ pub(crate) struct Container<'a> {
     pub(crate) v2: Option<Span>,
     /// `sign_type = "..."`: the `SignType` variant and the key's span.
     pub(crate) sign_type: Option<(&'static str, Span)>,
+    /// The bare flags: facts of the operation.
+    pub(crate) flags: attr::Flags,
     /// `None` when the method was missing or wrong (an error is recorded).
     pub(crate) method: Option<Method>,
     /// An empty template when it was missing (an error is recorded).
@@ -130,6 +132,7 @@ impl Container<'_> {
             generics: &input.generics,
             v2: args.v2,
             sign_type: args.sign_type,
+            flags: args.flags,
             method,
             template,
             response: args.response,

@@ -84,6 +84,21 @@ pub(crate) struct ApiArgs {
     pub(crate) response: Option<Type>,
     /// `sign_type = "HMAC-SHA256"` (APIv2 only): the `SignType` variant.
     pub(crate) sign_type: Option<(&'static str, Span)>,
+    /// Per-operation facts given as bare flags (`wechatpay_serial`,
+    /// `certificate`, `unsigned_answer`), with their spans.
+    pub(crate) flags: Flags,
+}
+
+/// The bare flags of `#[wxpay_api(...)]`: facts of the operation the client
+/// acts on.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Flags {
+    /// APIv3: the request always names the WeChat Pay key in `Wechatpay-Serial`.
+    pub(crate) wechatpay_serial: Option<Span>,
+    /// APIv2: the operation needs the merchant API certificate (mutual TLS).
+    pub(crate) certificate: Option<Span>,
+    /// APIv2: WeChat answers without a `sign`.
+    pub(crate) unsigned_answer: Option<Span>,
 }
 
 impl ApiArgs {
@@ -169,6 +184,22 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
                 );
             } else {
                 out.response = Some(ty);
+            }
+        } else if !has_value
+            && ["wechatpay_serial", "certificate", "unsigned_answer"]
+                .iter()
+                .any(|flag| key == flag)
+        {
+            let slot = match key.to_string().as_str() {
+                "wechatpay_serial" => &mut out.flags.wechatpay_serial,
+                "certificate" => &mut out.flags.certificate,
+                _ => &mut out.flags.unsigned_answer,
+            };
+            if slot.replace(key.span()).is_some() {
+                cx.error(
+                    key.span(),
+                    format!("`{key}` is given more than once\nhelp: name it once"),
+                );
             }
         } else if key == "sign_type" && has_value {
             let lit: LitStr = input.parse()?;

@@ -37,8 +37,30 @@ fn check_v2(cx: &Ctxt, cont: &Container) {
                  help: remove it; APIv3 requests are signed with the merchant's RSA key",
             );
         }
+        for (flag, span) in [
+            ("certificate", cont.flags.certificate),
+            ("unsigned_answer", cont.flags.unsigned_answer),
+        ] {
+            if let Some(span) = span {
+                cx.error(
+                    span,
+                    format!(
+                        "`{flag}` belongs to APIv2 operations\n\
+                         help: remove it; every APIv3 answer is signed, and no APIv3 call \
+                         presents the merchant certificate"
+                    ),
+                );
+            }
+        }
         return;
     };
+    if let Some(span) = cont.flags.wechatpay_serial {
+        cx.error(
+            span,
+            "`wechatpay_serial` belongs to APIv3 operations\n\
+             help: remove it; APIv2 requests carry no Wechatpay-Serial",
+        );
+    }
     if cont.method.is_some_and(|m| m != Method::Post) {
         cx.error(
             v2,

@@ -75,6 +75,11 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
     let method_variant = Ident::new(method.variant(), Span::call_site());
     let template = &cont.template.lit;
 
+    let wechatpay_serial = cont.flags.wechatpay_serial.map(|_| {
+        quote!(
+            const WECHATPAY_SERIAL: bool = true;
+        )
+    });
     let write_path = write_path(cont);
     let write_query = write_query(cont, method);
     let write_headers = write_headers(cont);
@@ -96,6 +101,7 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
                 // The public path: rustdoc shows this value as written.
                 const METHOD: ::wxpay_core::Method = ::wxpay_core::Method::#method_variant;
                 const PATH_TEMPLATE: &'static str = #template;
+                #wechatpay_serial
                 #write_path
                 #write_query
                 #write_headers
@@ -308,7 +314,7 @@ fn write_query(cont: &Container, method: Method) -> TokenStream {
     quote! {
         fn write_query(
             &self,
-            __query: &mut #private::QueryBuilder,
+            __query: &mut #private::QueryBuilder<'_>,
         ) -> #private::Result<(), #private::Error> {
             #probes
             #primary
@@ -423,9 +429,10 @@ fn write_headers(cont: &Container) -> TokenStream {
 fn body(cont: &Container, method: Method) -> TokenStream {
     let private = private();
     let signature = quote! {
-        fn body(
+        fn write_body(
             &self,
-        ) -> #private::Result<::core::option::Option<::std::vec::Vec<u8>>, #private::Error>
+            __body: &mut #private::BodyWriter<'_>,
+        ) -> #private::Result<(), #private::Error>
     };
     if method.has_body_by_default() {
         // A POST whose fields all go to the path (`.../cancel`) sends no body.
@@ -434,7 +441,7 @@ fn body(cont: &Container, method: Method) -> TokenStream {
         }
         return quote! {
             #signature {
-                #private::json_body(self).map(::core::option::Option::Some)
+                __body.json(self)
             }
         };
     }
@@ -450,9 +457,9 @@ fn body(cont: &Container, method: Method) -> TokenStream {
     }
     quote! {
         #signature {
-            let mut __body = #private::BodyBuilder::new();
+            __body.begin_object();
             #(#fields)*
-            #private::Result::Ok(::core::option::Option::Some(__body.finish()))
+            #private::Result::Ok(())
         }
     }
 }

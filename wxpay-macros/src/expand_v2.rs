@@ -23,6 +23,16 @@ pub(crate) fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
                 ::core::option::Option::Some(#private::V2SignType::#variant);
         }
     });
+    let certificate = cont.flags.certificate.map(|_| {
+        quote!(
+            const NEEDS_CERTIFICATE: bool = true;
+        )
+    });
+    let unsigned = cont.flags.unsigned_answer.map(|_| {
+        quote!(
+            const SIGNED_ANSWER: bool = false;
+        )
+    });
     let doc = format!(
         " Sends `POST /{}` (APIv2, XML) with `client` and decodes the answer.",
         template.value().trim_start_matches("v2/")
@@ -36,6 +46,8 @@ pub(crate) fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
                 const PATH: &'static str = #template;
                 type Response = #response;
                 #sign_type
+                #certificate
+                #unsigned
                 fn fields(
                     &self,
                 ) -> #private::Result<

@@ -309,7 +309,15 @@ async fn exercise(
         if !query.is_empty() {
             url = format!("{url}?{}", query.join("&"));
         }
-        client.download(&url).await?;
+        // How each download's file is vouched for: the statements sign their SHA-1.
+        let answer = if op.path.ends_with("statements") {
+            wxpay_core::FileAnswer::StatementSha1
+        } else {
+            wxpay_core::FileAnswer::Unsigned
+        };
+        client
+            .download(&wxpay_core::DownloadRequest::from_url(&url, answer)?)
+            .await?;
         return typed_decode(op, None).map_err(Failure::Other);
     }
 
@@ -374,7 +382,7 @@ async fn exercise(
             }
         }
         sealed = any;
-        request = request.json(&body);
+        request = request.json(body);
     }
     for header in &op.headers {
         if header.name.eq_ignore_ascii_case("Wechatpay-Serial") {
@@ -390,7 +398,7 @@ async fn exercise(
         let (serial, _) = client.encrypt_sensitive("serial")?;
         request = request.header("Wechatpay-Serial", serial);
     }
-    let raw = client.execute(request.encode()?).await?;
+    let raw = client.execute(&request.encode()?).await?;
     if raw.status != expected {
         return Err(Failure::Other(format!(
             "answered {} where the catalog says {expected}",

@@ -58,7 +58,7 @@ async fn no_content_operations_answer_204() {
         .path_param("contract_id", "wxpay-contract-1")
         .encode()
         .unwrap();
-    let raw = client.execute(encoded).await.expect("verified");
+    let raw = client.execute(&encoded).await.expect("verified");
     assert_eq!(raw.status, 204);
     assert!(raw.body.is_empty());
 }
@@ -100,7 +100,7 @@ async fn violations_answer_param_error_with_field_and_location() {
     );
     let nested = client
         .request(Method::Post, "v3/refund/domestic/refunds")
-        .json(&json!({"out_refund_no": "R1", "amount": {"refund": "1", "total": 1, "currency": "CNY"}}))
+        .json(json!({"out_refund_no": "R1", "amount": {"refund": "1", "total": 1, "currency": "CNY"}}))
         .send::<Value>()
         .await;
     // The refund is simulated with state; its own checks name the field too.

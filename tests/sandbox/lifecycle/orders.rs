@@ -216,7 +216,7 @@ async fn refused_transitions_get_wechats_codes() {
                     "v3/pay/transactions/out-trade-no/{out_trade_no}/close",
                 )
                 .path_param("out_trade_no", no)
-                .json(&json!({ "mchid": mchid }))
+                .json(json!({ "mchid": mchid }))
                 .send::<()>()
                 .await
         }

@@ -32,7 +32,7 @@ pub async fn run(config: &Resolved, args: RequestArgs) -> Result<(), CliError> {
     if let Some(body) = &body {
         request = request.json(body);
     }
-    let answer = client.execute(request.encode()?).await?;
+    let answer = client.execute(&request.encode()?).await?;
     print_answer(&answer, args.raw, args.include)
 }
 

@@ -34,17 +34,14 @@ pub async fn encrypt(config: &Resolved, args: CryptArgs) -> Result<(), CliError>
     if keyring.is_empty() {
         keyring = config.client(true).await?.keyring().clone();
     }
-    let key = keyring.encryption_key().ok_or_else(|| {
+    let encryptor = keyring.encryptor().ok_or_else(|| {
         CliError::Wxpay(Error::Config(
             "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
         ))
     })?;
-    let ciphertext = key
-        .public_key()
-        .encrypt_oaep_base64(&plaintext)
-        .map_err(Error::from)?;
+    let ciphertext = encryptor.encrypt(&plaintext).map_err(Error::from)?;
     print_json(&json!({
-        "wechatpay_serial": key.serial(),
+        "wechatpay_serial": encryptor.serial(),
         "ciphertext": ciphertext,
     }))
 }

@@ -1,54 +1,155 @@
-//! File downloads: bills, images, transfer receipts, e-invoice files.
+//! File downloads: bills, images, transfer receipts, e-invoice files,
+//! statements. How a file's body is vouched for is a fact of its operation
+//! ([`FileAnswer`]), given with the request, never guessed from its path.
 
 use std::fmt;
 
 use bytes::Bytes;
 
-use super::pipeline::{Answer, Call, Expect};
-use super::response::transport_error;
-use super::target::split_download_url;
-use super::Client;
+use super::{Call, Client};
 use crate::error::Error;
+use crate::transport::target::split_download_url;
+use crate::transport::{transport_error, Api, Deadline, RequestSpan};
+use crate::trust::Signed;
 
-impl Client {
-    /// Downloads a file WeChat Pay serves unsigned (bills, images, transfer
-    /// receipts, e-invoice files), e.g. the `download_url` of a bill.
-    ///
-    /// The request is signed and always sent to this client's base URL: only
-    /// the path and query of `url` are used, so a URL naming another host can
-    /// never receive the signature, and anything that is not plainly an
+/// How WeChat Pay vouches for a downloaded file: a fact of the download
+/// operation, stated by whoever builds the [`DownloadRequest`] (the typed
+/// downloads of `wxpay-apis`, [`Client::download_bill`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileAnswer {
+    /// WeChat Pay does not sign the body (bills, images, transfer
+    /// receipts, e-invoice files): it streams unverified, so check it
+    /// against the hash its (verified) metadata gave, as
+    /// [`Client::download_bill`] does. An error answer is still verified.
+    Unsigned,
+    /// Signed like any answer: read whole (within
+    /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes))
+    /// and verified before a byte is returned.
+    Signed,
+    /// The overseas statements: the signature covers
+    /// `{"sha1":"<Wechatpay-Statement-Sha1>"}` and the body must hash to
+    /// that SHA-1; checked before a byte is returned.
+    StatementSha1,
+}
+
+/// One file download: a path and query on the client's base URL, and how
+/// its answer is vouched for.
+///
+/// ```
+/// use wxpay_core::{DownloadRequest, FileAnswer};
+///
+/// let bill = DownloadRequest::from_url(
+///     "https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO",
+///     FileAnswer::Unsigned,
+/// )?;
+/// assert_eq!(bill.path(), "v3/billdownload/file");
+/// # Ok::<(), wxpay_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadRequest {
+    path: String,
+    query: String,
+    answer: FileAnswer,
+}
+
+impl DownloadRequest {
+    /// A download of `path` (relative, already percent-encoded, e.g. as a
+    /// [`PathBuilder`](crate::PathBuilder) writes it) and an encoded `query`.
+    /// The path is checked when the request is sent.
+    pub fn new(path: impl Into<String>, query: impl Into<String>, answer: FileAnswer) -> Self {
+        Self {
+            path: path.into(),
+            query: query.into(),
+            answer,
+        }
+    }
+
+    /// A download of `url`, e.g. the `download_url` of a bill answer: only
+    /// its path and query are used (the request always goes to the
+    /// client's base URL, so a URL naming another host never receives the
+    /// signature), and anything that is not plainly an
     /// `http(s)://host/path?query` URL or a path (scheme-relative `//host`,
     /// backslashes, user info, fragments, dot segments) is refused.
-    ///
-    /// Whether the answer may be unsigned is decided on the exact path sent:
-    /// only the documented download routes are (`v3/billdownload/file`,
-    /// `v3/transferdownload/signfile`, `v3/transferdownload/elecvoucherfile`,
-    /// `v3/new-tax-control-fapiao/download`, `v3/merchant-service/images/{id}`
-    /// and its `v3/global/` twin). Their body is *not* verified, so check it
-    /// against the hash its (verified) metadata gave, as
-    /// [`download_bill`](Self::download_bill) does. Any other path is verified
-    /// as usual. The download has its own timeout and size limit
+    pub fn from_url(url: &str, answer: FileAnswer) -> Result<Self, Error> {
+        let (path, query) = split_download_url(url)?;
+        Ok(Self {
+            path,
+            query,
+            answer,
+        })
+    }
+
+    /// The path, relative to the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The encoded query, without `?`.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// How the answer is vouched for.
+    pub fn answer(&self) -> FileAnswer {
+        self.answer
+    }
+}
+
+impl Client {
+    /// Downloads a file: the request is signed and sent to this client's
+    /// base URL; the answer is streamed when the operation says WeChat does
+    /// not sign it ([`FileAnswer::Unsigned`]) and verified before anything is
+    /// returned otherwise. A download has its own timeout and size limit
     /// ([`ClientBuilder::download_timeout`](crate::ClientBuilder::download_timeout),
     /// [`max_download_bytes`](crate::ClientBuilder::max_download_bytes)).
-    pub async fn download(&self, url: &str) -> Result<Download, Error> {
-        let (path, query) = split_download_url(url)?;
-        let call = Call {
-            query: &query,
-            ..Call::get(&path)
-        };
-        let limit = self.inner.max_download_bytes;
-        let inner = match self.call(&call, Expect::Download, false).await? {
-            Answer::Stream(response) => {
+    pub async fn download(&self, request: &DownloadRequest) -> Result<Download, Error> {
+        self.trust().ready(self).await;
+        let call = Call::get(&request.path, &request.query);
+        let span = RequestSpan::new(Api::V3, call.method, call.template, self.mchid());
+        let result = span
+            .run(self.download_in(&span, &call, request.answer))
+            .await;
+        if let Err(e) = &result {
+            span.error(e);
+        }
+        result
+    }
+
+    async fn download_in(
+        &self,
+        span: &RequestSpan,
+        call: &Call<'_>,
+        answer: FileAnswer,
+    ) -> Result<Download, Error> {
+        let limit = self.transport().max_download_bytes;
+        let targets = self.transport().targets(call.path, call.query)?;
+        let response = self
+            .transmit(span, call, &targets, Deadline::Download)
+            .await?;
+        let status = response.status().as_u16();
+        let signed = match answer {
+            FileAnswer::Unsigned if (200..300).contains(&status) => {
                 if response.content_length().is_some_and(|n| n > limit) {
                     return Err(too_large(limit));
                 }
-                DownloadInner::Streaming(response)
+                return Ok(Download {
+                    inner: DownloadInner::Streaming(response),
+                    received: 0,
+                    limit,
+                });
             }
-            Answer::Verified(raw) => DownloadInner::Buffered(Some(raw.body)),
-            Answer::Unchecked(raw) => DownloadInner::Buffered(Some(raw.body)),
+            FileAnswer::StatementSha1 => Signed::StatementSha1,
+            FileAnswer::Unsigned | FileAnswer::Signed => Signed::Body,
         };
+        let cap = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .min(self.transport().max_response_bytes);
+        let answer = self.transport().read_limited(response, cap).await?;
+        let operation = format!("GET /{}", call.path);
+        let raw = self.check_answer(answer, signed, operation).await?;
         Ok(Download {
-            inner,
+            inner: DownloadInner::Buffered(Some(raw.body)),
             received: 0,
             limit,
         })

@@ -6,9 +6,33 @@ use std::borrow::Cow;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{Client, Options, RawResponse, Response};
+use super::{Call, Client, RawResponse, Response};
 use crate::error::Error;
-use crate::request::{json_body, EncodedRequest, Method, PathBuilder, QueryBuilder};
+use crate::request::{
+    name_key, BodyWriter, EncodeContext, EncodedRequest, Method, PathBuilder, QueryBuilder,
+};
+
+/// A value given to a dynamic request, encoded only when the request is
+/// (through the request's context, so `Sensitive` fields inside it are
+/// encrypted like a typed request's).
+trait Part: Send + Sync {
+    fn write_query(&self, query: &mut QueryBuilder<'_>) -> Result<(), Error>;
+    fn write_body(&self, body: &mut BodyWriter<'_>) -> Result<(), Error>;
+}
+
+impl<T: Serialize + Send + Sync> Part for T {
+    fn write_query(&self, query: &mut QueryBuilder<'_>) -> Result<(), Error> {
+        query.serialize(self)
+    }
+    fn write_body(&self, body: &mut BodyWriter<'_>) -> Result<(), Error> {
+        body.json(self)
+    }
+}
+
+enum QueryPart<'c> {
+    Pair(String, String),
+    Value(Box<dyn Part + 'c>),
+}
 
 /// An untyped call built with [`Client::request`].
 #[must_use = "a request does nothing until `send` is awaited"]
@@ -17,11 +41,10 @@ pub struct DynamicRequest<'c> {
     method: Method,
     template: String,
     params: Vec<(String, String)>,
-    query: QueryBuilder,
+    query: Vec<QueryPart<'c>>,
     headers: Vec<(Cow<'static, str>, String)>,
-    body: Option<Vec<u8>>,
+    body: Option<Box<dyn Part + 'c>>,
     idempotent: bool,
-    error: Option<Error>,
 }
 
 impl<'c> DynamicRequest<'c> {
@@ -31,11 +54,10 @@ impl<'c> DynamicRequest<'c> {
             method,
             template: template.to_owned(),
             params: Vec::new(),
-            query: QueryBuilder::new(),
+            query: Vec::new(),
             headers: Vec::new(),
             body: None,
             idempotent: false,
-            error: None,
         }
     }
 
@@ -54,38 +76,35 @@ impl<'c> DynamicRequest<'c> {
     }
 
     /// Adds the fields of `query` (a struct or map) to the query string.
-    pub fn query<T: Serialize + ?Sized>(mut self, query: &T) -> Self {
-        if let Err(e) = self.query.serialize(query) {
-            self.error.get_or_insert(e);
-        }
+    pub fn query<T: Serialize + Send + Sync + 'c>(mut self, query: T) -> Self {
+        self.query.push(QueryPart::Value(Box::new(query)));
         self
     }
 
     /// Adds one query pair.
     pub fn query_pair(mut self, name: &str, value: &str) -> Self {
-        self.query.pair(name, value);
+        self.query
+            .push(QueryPart::Pair(name.to_owned(), value.to_owned()));
         self
     }
 
-    /// Adds a request header (e.g. `Wechatpay-Serial` naming the key a
-    /// sensitive field was encrypted with). The headers the SDK writes itself
+    /// Adds a request header. The headers the SDK writes itself
     /// (`Authorization`, `Host`, `Content-Type`, `Content-Length`,
     /// `Transfer-Encoding`, `Connection`) and a header given twice are refused
-    /// with [`Error::InvalidRequest`] when the request is sent.
+    /// with [`Error::InvalidRequest`] when the request is sent;
+    /// `Wechatpay-Serial` is the client's when a `Sensitive` value in the
+    /// body or query is encrypted.
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers
             .push((Cow::Owned(name.to_owned()), value.into()));
         self
     }
 
-    /// Sets the JSON body.
-    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match json_body(body) {
-            Ok(bytes) => self.body = Some(bytes),
-            Err(e) => {
-                self.error.get_or_insert(e);
-            }
-        }
+    /// Sets the JSON body: any `Serialize` value (a `serde_json::Value`, a
+    /// struct, a reference to one); `Sensitive` values inside it are
+    /// encrypted when the request is encoded.
+    pub fn json<T: Serialize + Send + Sync + 'c>(mut self, body: T) -> Self {
+        self.body = Some(Box::new(body));
         self
     }
 
@@ -101,28 +120,47 @@ impl<'c> DynamicRequest<'c> {
 
     /// Sends and returns the verified, undecoded answer.
     pub async fn send_raw(self) -> Result<RawResponse, Error> {
-        let (client, idempotent) = (self.client, self.idempotent);
+        let client = self.client;
+        // Sensitive values need the current key: refresh (when due) first.
+        client.trust().ready(client).await;
         let template = self.template.clone();
+        let idempotent = self.idempotent;
         let encoded = self.encode()?;
-        let options = Options {
-            idempotent,
-            ..Options::new(&template)
-        };
-        client.execute_encoded(&encoded, options).await
+        client
+            .exchange(&Call::encoded(&encoded, &template, idempotent))
+            .await
     }
 
-    /// Encodes the request without sending it.
+    /// Encodes the request without sending it, as [`Client::encode`] does a
+    /// typed one (this client's merchant id, its current WeChat Pay key).
     pub fn encode(self) -> Result<EncodedRequest, Error> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
+        let encryptor = self.client.keyring().encryptor();
+        let cx = self.client.encode_context(encryptor.as_ref());
+        self.encode_in(&cx)
+    }
+
+    /// Encodes the request in the context `cx`.
+    pub fn encode_in(self, cx: &EncodeContext<'_>) -> Result<EncodedRequest, Error> {
         let path = expand_template(&self.template, &self.params)?;
+        let mut query = QueryBuilder::new(cx);
+        for part in &self.query {
+            match part {
+                QueryPart::Pair(name, value) => query.pair(name, value),
+                QueryPart::Value(value) => value.write_query(&mut query)?,
+            }
+        }
+        let mut body = BodyWriter::new(cx);
+        if let Some(value) = &self.body {
+            value.write_body(&mut body)?;
+        }
+        let mut headers = self.headers;
+        name_key(&mut headers, cx, false)?;
         Ok(EncodedRequest {
             method: self.method,
             path,
-            query: self.query.finish(),
-            headers: self.headers,
-            body: self.body,
+            query: query.finish(),
+            headers,
+            body: body.finish(),
         })
     }
 }

@@ -1,44 +1,40 @@
-//! The client: signs every request, verifies every signed response, and maps
-//! every failure to [`Error`].
+//! The APIv3 client: who the merchant is, whom it trusts, and the ways a
+//! request is sent.
 //!
-//! One responsibility a file: [`builder`] configures, [`target`] builds and
-//! checks URLs, [`pipeline`] is the one path to the wire, [`response`]
-//! verifies and maps answers, [`dynamic`] and [`download`] are the untyped
-//! and file-download entry points.
+//! One responsibility a file: [`builder`] configures; [`send`] is the typed
+//! path (encode, sign, send, verify, decode) and the untyped ones that share
+//! it; [`transmit`] signs each attempt; [`answer`] checks and decodes what
+//! comes back; [`dynamic`], [`upload`] and [`download`] are the untyped,
+//! media and file entry points.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::certificates::AutoRefresh;
 use crate::crypto::PrivateKey;
 use crate::error::Error;
 use crate::keyring::Keyring;
-use crate::request::{ApiRequest, EncodedRequest, Method};
+use crate::request::{ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
 use crate::sign::Signer;
-use crate::verify::{headers, Verifier};
+use crate::transport::Transport;
+use crate::trust::Trust;
+use crate::verify::Verifier;
 
+mod answer;
 mod builder;
 mod download;
 mod dynamic;
-pub(crate) mod pipeline;
-pub(crate) mod response;
-pub(crate) mod retry;
-pub(crate) mod target;
+mod send;
+mod transmit;
+mod upload;
 
-pub(crate) use builder::is_loopback;
+pub(crate) use answer::api_error;
+pub use answer::{RawResponse, Response};
+pub(crate) use builder::check_mchid;
 pub use builder::ClientBuilder;
-pub use download::Download;
+pub use download::{Download, DownloadRequest, FileAnswer};
 pub use dynamic::DynamicRequest;
-pub(crate) use pipeline::{Answer, Call, Expect};
-pub use response::{RawResponse, Response};
-pub use retry::RetryPolicy;
-
-/// The production API host.
-pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com/";
-/// The backup API host WeChat Pay documents for failover.
-pub const BACKUP_BASE_URL: &str = "https://api2.wechatpay.cn/";
+pub(crate) use transmit::{Call, CallBody};
+pub use upload::Upload;
 
 /// A WeChat Pay APIv3 client for one merchant.
 ///
@@ -51,39 +47,29 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
-    /// The base URLs, in failover order (never empty).
-    bases: Vec<reqwest::Url>,
-    retry: RetryPolicy,
+    transport: Transport,
+    merchant: Merchant,
+    trust: Trust,
+    /// The key requests are signed with, when it is in this process (not
+    /// with a custom signer): it also decrypts fields WeChat returns encrypted.
+    private_key: Option<PrivateKey>,
+}
+
+/// Who signs the requests.
+struct Merchant {
     mchid: String,
+    /// The merchant API certificate's serial, uppercase hex.
     serial_no: String,
     signer: Arc<dyn Signer>,
-    verifier: Arc<dyn Verifier>,
-    keyring: Keyring,
-    max_response_bytes: usize,
-    timeout: Duration,
-    download_timeout: Duration,
-    max_download_bytes: u64,
-    max_inflated_bytes: u64,
-    auto_refresh: Option<AutoRefresh>,
-    private_key: Option<PrivateKey>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("mchid", &self.inner.mchid)
-            .field("serial_no", &self.inner.serial_no)
-            .field(
-                "base_urls",
-                &self
-                    .inner
-                    .bases
-                    .iter()
-                    .map(reqwest::Url::as_str)
-                    .collect::<Vec<_>>(),
-            )
-            .field("keyring", &self.inner.keyring)
+            .field("mchid", &self.inner.merchant.mchid)
+            .field("serial_no", &self.inner.merchant.serial_no)
+            .field("base_urls", &self.base_urls().collect::<Vec<_>>())
+            .field("keyring", self.keyring())
             .finish_non_exhaustive()
     }
 }
@@ -96,104 +82,57 @@ impl Client {
 
     /// The merchant id.
     pub fn mchid(&self) -> &str {
-        &self.inner.mchid
+        &self.inner.merchant.mchid
     }
 
     /// The base URL requests go to first.
     pub fn base_url(&self) -> &str {
-        self.inner.bases[0].as_str()
+        self.inner.transport.bases[0].as_str()
     }
 
     /// Every base URL, in the order they are tried.
     pub fn base_urls(&self) -> impl Iterator<Item = &str> {
-        self.inner.bases.iter().map(reqwest::Url::as_str)
+        self.inner.transport.base_urls()
     }
 
     /// The verifier responses are checked with.
     pub fn verifier(&self) -> Arc<dyn Verifier> {
-        self.inner.verifier.clone()
+        self.trust().verifier().clone()
     }
 
     /// The signer requests are signed with.
     pub fn signer(&self) -> Arc<dyn Signer> {
-        self.inner.signer.clone()
+        self.inner.merchant.signer.clone()
     }
 
     /// The trusted WeChat Pay keys (shared with the client: changes apply at once).
     pub fn keyring(&self) -> &Keyring {
-        &self.inner.keyring
+        self.trust().keyring()
     }
 
-    /// Sends a typed request and decodes the verified response.
-    pub async fn send<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<R::Response, Error> {
-        self.send_typed(request, false).await?.json()
-    }
-
-    /// [`send`](Self::send), also retrying 5xx/429 answers, timeouts and
-    /// broken connections for a `POST`: for creations keyed by the
-    /// merchant's own number, which WeChat Pay performs once whatever the
-    /// number of requests (see [`RetryPolicy`]).
-    pub async fn send_idempotent<R: ApiRequest + ?Sized>(
-        &self,
-        request: &R,
-    ) -> Result<R::Response, Error> {
-        self.send_typed(request, true).await?.json()
-    }
-
-    /// [`send`](Self::send), keeping the answer's status, `Request-ID` and
-    /// headers beside the decoded value.
-    pub async fn send_with_meta<R: ApiRequest + ?Sized>(
-        &self,
-        request: &R,
-    ) -> Result<Response<R::Response>, Error> {
-        Response::decode(self.send_typed(request, false).await?)
-    }
-
-    async fn send_typed<R: ApiRequest + ?Sized>(
-        &self,
-        request: &R,
-        idempotent: bool,
-    ) -> Result<RawResponse, Error> {
-        // Sensitive fields need a key before encoding: refresh first, once.
-        self.refresh_if_due().await;
-        let encoded = self.encode(request)?;
-        let options = Options {
-            template: R::PATH_TEMPLATE,
-            refreshed: true,
-            idempotent,
-        };
-        self.execute_encoded(&encoded, options).await
-    }
-
-    /// Encodes a typed request as [`send`](Self::send) would: sensitive fields
-    /// are encrypted with the keyring's current WeChat Pay key and
-    /// `Wechatpay-Serial` is set to that key.
+    /// Encodes a typed request as [`send`](Self::send) would, with this
+    /// client's merchant id and its current WeChat Pay key (without
+    /// refreshing certificates first); see [`EncodedRequest::encode`] to
+    /// choose the context.
     pub fn encode<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<EncodedRequest, Error> {
-        let (encoded, serial) = crate::sensitive::with_keyring(&self.inner.keyring, || {
-            EncodedRequest::from_api(request)
-        });
-        let mut encoded = encoded?;
-        if let Some(serial) = serial {
-            encoded
-                .headers
-                .retain(|(name, _)| !name.eq_ignore_ascii_case(headers::SERIAL));
-            encoded
-                .headers
-                .push((Cow::Borrowed(headers::SERIAL), serial));
-        }
-        Ok(encoded)
+        let encryptor = self.keyring().encryptor();
+        EncodedRequest::encode(request, &self.encode_context(encryptor.as_ref()))
+    }
+
+    /// The WeChat Pay key sensitive fields are encrypted with now: the
+    /// configured public key, else the valid platform certificate that
+    /// expires last (downloading certificates first when managed and due).
+    pub async fn encryptor(&self) -> Result<Encryptor, Error> {
+        self.trust().ready(self).await;
+        self.keyring().encryptor().ok_or_else(no_encryption_key)
     }
 
     /// Encrypts one sensitive value for a hand-built request: returns the
     /// serial to send as `Wechatpay-Serial` and the base64 ciphertext.
     pub fn encrypt_sensitive(&self, plaintext: &str) -> Result<(String, String), Error> {
-        let key = self.inner.keyring.encryption_key().ok_or_else(|| {
-            Error::Config(
-                "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
-            )
-        })?;
-        let ciphertext = key.public_key().encrypt_oaep_base64(plaintext)?;
-        Ok((key.serial().to_owned(), ciphertext))
+        let encryptor = self.keyring().encryptor().ok_or_else(no_encryption_key)?;
+        let ciphertext = encryptor.encrypt(plaintext)?;
+        Ok((encryptor.serial().to_owned(), ciphertext))
     }
 
     /// Decrypts a sensitive field WeChat Pay returned encrypted, with the
@@ -212,59 +151,31 @@ impl Client {
         DynamicRequest::new(self, method, template)
     }
 
-    /// Signs and sends an encoded request, then verifies the response.
-    ///
-    /// Returns the verified response for 2xx; [`Error::Api`] for 4xx/5xx.
-    /// Paths whose responses WeChat does not sign (file downloads) are refused
-    /// here: use [`download`](Self::download), which returns them as bytes.
-    pub async fn execute(&self, request: EncodedRequest) -> Result<RawResponse, Error> {
-        self.execute_encoded(&request, Options::new("(encoded request)"))
-            .await
-    }
-
-    pub(crate) async fn execute_encoded(
-        &self,
-        request: &EncodedRequest,
-        options: Options<'_>,
-    ) -> Result<RawResponse, Error> {
-        let call = Call {
-            method: request.method,
-            template: options.template,
-            path: &request.path,
-            query: &request.query,
-            headers: &request.headers,
-            body: request.body.as_deref(),
-            wire: None,
-            idempotent: options.idempotent,
-        };
-        self.call_verified(&call, options.refreshed).await
-    }
-
-    /// The largest gzip-inflated size of a bill download.
-    pub(crate) fn max_inflated_bytes(&self) -> u64 {
-        self.inner.max_inflated_bytes
-    }
-
-    pub(crate) fn auto_refresh(&self) -> Option<&AutoRefresh> {
-        self.inner.auto_refresh.as_ref()
-    }
-}
-
-/// How an encoded request is sent.
-pub(crate) struct Options<'a> {
-    /// The path template, for logs.
-    pub(crate) template: &'a str,
-    /// Certificates were refreshed (if due) already.
-    pub(crate) refreshed: bool,
-    pub(crate) idempotent: bool,
-}
-
-impl<'a> Options<'a> {
-    pub(crate) fn new(template: &'a str) -> Self {
-        Self {
-            template,
-            refreshed: false,
-            idempotent: false,
+    /// The context this client's requests are encoded in.
+    pub(crate) fn encode_context<'a>(
+        &'a self,
+        encryptor: Option<&'a Encryptor>,
+    ) -> EncodeContext<'a> {
+        let cx = EncodeContext::new(self.mchid());
+        match encryptor {
+            Some(encryptor) => cx.with_encryptor(encryptor),
+            None => cx,
         }
     }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(crate) fn trust(&self) -> &Trust {
+        &self.inner.trust
+    }
+}
+
+fn no_encryption_key() -> Error {
+    Error::Config(
+        "no WeChat Pay public key or valid platform certificate to encrypt with: call \
+         wechatpay_public_key(...) or auto_certificates(...) on the builder"
+            .into(),
+    )
 }

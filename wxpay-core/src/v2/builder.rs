@@ -3,42 +3,42 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::client::{Inner, V2Client};
 use super::error::V2Error;
 use super::sign::{ApiV2Key, SignType};
-use crate::client::RetryPolicy;
-use crate::client::{BACKUP_BASE_URL, DEFAULT_BASE_URL};
+use crate::client::check_mchid;
 use crate::error::Error;
+use crate::transport::options::transport_setters;
+use crate::transport::{Api, TransportOptions};
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-
-/// Configures a [`V2Client`].
+/// Configures a [`V2Client`]: the merchant (id, APIv2 key, default sign
+/// type, the API certificate for mutual TLS) and the transport, with the
+/// same options, defaults and checks as
+/// [`ClientBuilder`](crate::ClientBuilder)'s (base URLs and failover,
+/// retries, proxy, timeouts, limits, TLS roots). Setters never fail, but
+/// for reading a certificate; [`build`](Self::build) checks the rest.
 #[must_use]
 pub struct V2ClientBuilder {
     mchid: Option<String>,
     key: Option<ApiV2Key>,
     sign_type: SignType,
-    base_urls: Vec<String>,
-    retry: RetryPolicy,
     identity: Option<reqwest::Identity>,
-    roots: Vec<reqwest::Certificate>,
-    timeout: Duration,
-    max_response_bytes: usize,
+    pub(crate) transport: TransportOptions,
 }
 
 impl fmt::Debug for V2ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("V2ClientBuilder")
             .field("mchid", &self.mchid)
-            .field("base_urls", &self.base_urls)
+            .field("base_urls", &self.transport.base_urls)
             .field("sign_type", &self.sign_type)
             .field("has_certificate", &self.identity.is_some())
             .finish_non_exhaustive()
     }
 }
+
+transport_setters!(V2ClientBuilder);
 
 impl V2ClientBuilder {
     pub(super) fn new() -> Self {
@@ -46,17 +46,11 @@ impl V2ClientBuilder {
             mchid: None,
             key: None,
             sign_type: SignType::default(),
-            base_urls: vec![DEFAULT_BASE_URL.to_owned(), BACKUP_BASE_URL.to_owned()],
-            retry: RetryPolicy::default(),
             identity: None,
-            roots: Vec::new(),
-            timeout: DEFAULT_TIMEOUT,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            transport: TransportOptions::default(),
         }
     }
-}
 
-impl V2ClientBuilder {
     /// The merchant id (`mch_id`).
     pub fn mchid(mut self, mchid: impl Into<String>) -> Self {
         self.mchid = Some(mchid.into());
@@ -72,37 +66,6 @@ impl V2ClientBuilder {
     /// How requests are signed (default MD5).
     pub fn sign_type(mut self, sign_type: SignType) -> Self {
         self.sign_type = sign_type;
-        self
-    }
-
-    /// One base URL, no failover; the sandbox's in tests. The default is
-    /// WeChat Pay's primary host with its backup host ([`DEFAULT_BASE_URL`],
-    /// then [`BACKUP_BASE_URL`]), as for APIv3.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_urls = vec![url.into()];
-        self
-    }
-
-    /// Base URLs in failover order: a call that cannot connect (nothing was
-    /// sent), or an idempotent one answered 5xx, is tried on the next one,
-    /// signed afresh.
-    pub fn base_urls<I, S>(mut self, urls: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.base_urls = urls.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// When and how often calls are tried again (default
-    /// [`RetryPolicy::default`], the same rules as APIv3): a call that could
-    /// not connect is always tried again; a timeout, a broken connection or a
-    /// 5xx/429 answer only for calls marked idempotent
-    /// ([`V2Request::idempotent`](super::V2Request::idempotent), [`V2Client::send_idempotent`]), since
-    /// every APIv2 call is a `POST` WeChat Pay may have acted on.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
         self
     }
 
@@ -161,83 +124,21 @@ impl V2ClientBuilder {
         Ok(self)
     }
 
-    /// Trusts only this PEM certificate as the server's root (a sandbox's
-    /// self-signed certificate); the default trusts the platform's roots.
-    pub fn tls_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let cert = reqwest::Certificate::from_pem(pem)
-            .map_err(|e| Error::Config(format!("TLS root certificate: {e}")))?;
-        self.roots.push(cert);
-        Ok(self)
-    }
-
-    /// Total time allowed for one call (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The largest answer read into memory (default 16 MiB).
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.max_response_bytes = limit;
-        self
-    }
-
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<V2Client, Error> {
-        let mchid = self
-            .mchid
-            .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric()))
-            .ok_or_else(|| {
-                Error::Config("mchid is not set or not ASCII letters and digits".into())
-            })?;
+        let mchid = check_mchid(self.mchid)?;
         let key = self
             .key
             .ok_or_else(|| Error::Config("no APIv2 key: call key(ApiV2Key::new(...)?)".into()))?;
-        if self.base_urls.is_empty() {
-            return Err(Error::Config("no base URL".into()));
-        }
-        let bases = self
-            .base_urls
-            .iter()
-            .map(|url| {
-                let mut text = url.clone();
-                if !text.ends_with('/') {
-                    text.push('/');
-                }
-                reqwest::Url::parse(&text)
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.query().is_none())
-                    .ok_or_else(|| Error::Config(format!("base URL {url:?} is not an http(s) URL")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut http = reqwest::Client::builder()
-            .user_agent(format!("wxpay-rust/{} (APIv2)", env!("CARGO_PKG_VERSION")))
-            // A redirect would send the signed fields somewhere else.
-            .redirect(reqwest::redirect::Policy::none());
-        if bases.iter().all(crate::client::is_loopback) {
-            http = http.no_proxy();
-        }
-        if !self.roots.is_empty() {
-            http = http.tls_certs_only(self.roots);
-        }
         let has_certificate = self.identity.is_some();
-        if let Some(identity) = self.identity {
-            http = http.identity(identity);
-        }
-        let http = http
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let transport = self.transport.build(Api::V2, self.identity)?;
         Ok(V2Client {
             inner: Arc::new(Inner {
-                http,
-                bases,
-                retry: self.retry,
+                transport,
                 mchid,
                 key,
                 sign_type: self.sign_type,
                 has_certificate,
-                max_response_bytes: self.max_response_bytes,
-                timeout: self.timeout,
             }),
         })
     }

@@ -5,25 +5,20 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
-use tracing::Instrument;
 
 use super::builder::V2ClientBuilder;
 use super::error::V2Error;
 use super::notify::{check_result_code, check_return_code};
 use super::operation::{FromV2Response, V2Operation};
-use super::routes::{answers_unsigned, needs_certificate, normalize};
 use super::sign::{sign, verify, ApiV2Key, SignType};
 use super::xml::{from_xml, to_xml, valid_name};
-use crate::client::response::read_capped;
-use crate::client::retry::{send_with_retries, Retryable, TransportFailure};
-use crate::client::target::check_path;
-use crate::client::RetryPolicy;
+use crate::client::api_error;
 use crate::crypto::random_alphanumeric;
 use crate::error::Error;
 use crate::request::Method;
+use crate::transport::{Api, Deadline, RequestSpan, Transport};
 
 /// A WeChat Pay APIv2 client for one merchant: `Clone + Send + Sync`, one
 /// connection pool, the merchant API certificate presented when configured.
@@ -55,16 +50,11 @@ pub struct V2Client {
 }
 
 pub(super) struct Inner {
-    pub(super) http: reqwest::Client,
-    /// In failover order.
-    pub(super) bases: Vec<reqwest::Url>,
-    pub(super) retry: RetryPolicy,
+    pub(super) transport: Transport,
     pub(super) mchid: String,
     pub(super) key: ApiV2Key,
     pub(super) sign_type: SignType,
     pub(super) has_certificate: bool,
-    pub(super) max_response_bytes: usize,
-    pub(super) timeout: Duration,
 }
 
 impl fmt::Debug for V2Client {
@@ -73,12 +63,7 @@ impl fmt::Debug for V2Client {
             .field("mchid", &self.inner.mchid)
             .field(
                 "base_urls",
-                &self
-                    .inner
-                    .bases
-                    .iter()
-                    .map(|b| b.as_str())
-                    .collect::<Vec<_>>(),
+                &self.inner.transport.base_urls().collect::<Vec<_>>(),
             )
             .field("sign_type", &self.inner.sign_type)
             .field("has_certificate", &self.inner.has_certificate)
@@ -109,6 +94,8 @@ impl V2Client {
             fields: BTreeMap::new(),
             error: None,
             idempotent: false,
+            needs_certificate: false,
+            signed_answer: true,
         }
     }
 
@@ -160,6 +147,8 @@ impl V2Client {
     ) -> Result<O::Response, Error> {
         let mut request = self.call(O::PATH);
         request.idempotent = idempotent;
+        request.needs_certificate = O::NEEDS_CERTIFICATE;
+        request.signed_answer = O::SIGNED_ANSWER;
         for (name, value) in operation.fields()? {
             request = request.param(name, value);
         }
@@ -179,9 +168,29 @@ pub struct V2Request<'c> {
     fields: BTreeMap<String, String>,
     error: Option<V2Error>,
     idempotent: bool,
+    needs_certificate: bool,
+    signed_answer: bool,
 }
 
 impl V2Request<'_> {
+    /// Says the operation needs the merchant API certificate (mutual TLS):
+    /// a client without one refuses the call before sending
+    /// ([`V2Error::CertificateRequired`]). Typed operations say it
+    /// themselves ([`V2Operation::NEEDS_CERTIFICATE`]).
+    pub fn needs_certificate(mut self) -> Self {
+        self.needs_certificate = true;
+        self
+    }
+
+    /// Says WeChat answers the operation without a `sign` (bills, red
+    /// packets, transfers ...): its `return_code`/`result_code` are still
+    /// checked, and a bill comes back raw. Typed operations say it
+    /// themselves ([`V2Operation::SIGNED_ANSWER`]).
+    pub fn unsigned_answer(mut self) -> Self {
+        self.signed_answer = false;
+        self
+    }
+
     /// Marks the call safe to send again after a timeout, a broken
     /// connection or a 5xx/429 answer (see [`V2ClientBuilder::retry`]): for
     /// queries (`pay/orderquery`, `pay/refundquery` ...) and bills, and for
@@ -248,83 +257,53 @@ impl V2Request<'_> {
     /// Signs and sends the call, then checks the answer: `return_code`
     /// ([`V2Error::Communication`]), the `sign` (except on operations WeChat
     /// answers unsigned; a bad one is [`Error::Verification`]), then
-    /// `result_code` ([`V2Error::Business`]).
+    /// `result_code` ([`V2Error::Business`]). A non-2xx answer (a gateway in
+    /// front of WeChat) is [`Error::Api`], unsigned, as for APIv3.
     pub async fn send(self) -> Result<V2Response, Error> {
-        let span = tracing::info_span!(
-            "wxpay.v2.request",
-            path = self.path.as_str(),
-            mchid = self.client.inner.mchid.as_str(),
-            attempt = tracing::field::Empty,
-            code = tracing::field::Empty,
-        );
-        let result = self.exchange().instrument(span.clone()).await;
-        match &result {
-            Err(Error::V2(V2Error::Business { err_code, .. })) => {
-                span.record("code", err_code.as_str());
-            }
-            Err(Error::V2(V2Error::Communication { return_code, .. })) => {
-                span.record("code", return_code.as_str());
-            }
-            _ => {}
+        let inner = &*self.client.inner;
+        let span = RequestSpan::new(Api::V2, Method::Post, &self.path, &inner.mchid);
+        let result = span.run(self.exchange(&span)).await;
+        if let Err(e) = &result {
+            span.error(e);
         }
         result
     }
 
-    /// One attempt, signed afresh (a new `nonce_str`).
-    async fn attempt(&self, url: &reqwest::Url) -> Result<reqwest::Response, TransportFailure> {
+    async fn exchange(self, span: &RequestSpan) -> Result<V2Response, Error> {
         let inner = &*self.client.inner;
-        let body = to_xml(&self.signed_fields().map_err(TransportFailure::local)?);
-        inner
-            .http
-            .post(url.clone())
-            .timeout(inner.timeout)
-            .header(http::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header(
-                http::header::ACCEPT,
-                "text/xml, text/plain, application/x-gzip",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(TransportFailure::transport)
-    }
-
-    async fn exchange(self) -> Result<V2Response, Error> {
-        let inner = &*self.client.inner;
-        check_path(&self.path)?;
-        if needs_certificate(&self.path) && !inner.has_certificate {
+        if self.needs_certificate && !inner.has_certificate {
             return Err(V2Error::CertificateRequired(self.path.clone()).into());
         }
-        let urls = inner
-            .bases
-            .iter()
-            .map(|base| {
-                base.join(&self.path)
-                    .map_err(|e| Error::InvalidRequest(format!("path {:?}: {e}", self.path)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let hosts: Vec<&str> = urls
-            .iter()
-            .map(|u| u.host_str().unwrap_or_default())
-            .collect();
-        let response = send_with_retries(
-            &inner.retry,
-            &hosts,
-            Retryable::of(Method::Post, self.idempotent),
-            &tracing::Span::current(),
-            |base| self.attempt(&urls[base]),
-        )
-        .await?;
-        let status = response.status().as_u16();
-        let raw = read_capped(response, inner.max_response_bytes).await?;
-        if !(200..300).contains(&status) {
-            return Err(Error::UnexpectedStatus {
-                status,
-                request_id: None,
-            });
+        let targets = inner.transport.targets(&self.path, "")?;
+        let response = inner
+            .transport
+            .send(
+                span,
+                Method::Post,
+                &targets,
+                self.idempotent,
+                Deadline::Request,
+                |_, builder| {
+                    // Signed afresh (a new `nonce_str`) for every attempt.
+                    let body = self.signed_fields().map(|fields| to_xml(&fields));
+                    async move {
+                        Ok(builder
+                            .header(http::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+                            .header(
+                                http::header::ACCEPT,
+                                "text/xml, text/plain, application/x-gzip",
+                            )
+                            .body(body?))
+                    }
+                },
+            )
+            .await?;
+        let answer = inner.transport.read(response).await?;
+        let raw = answer.body;
+        if !(200..300).contains(&answer.status) {
+            return Err(api_error(answer.status, &raw, None, false));
         }
-        let unsigned = answers_unsigned(&self.path);
-        if unsigned && !raw.trim_ascii_start().starts_with(b"<") {
+        if !self.signed_answer && !raw.trim_ascii_start().starts_with(b"<") {
             // A bill: raw data, nothing to verify.
             return Ok(V2Response {
                 fields: BTreeMap::new(),
@@ -334,16 +313,22 @@ impl V2Request<'_> {
         }
         let fields = from_xml(&raw)?;
         check_return_code(&fields)?;
-        if !unsigned {
+        if self.signed_answer {
             verify(&fields, &inner.key)?;
         }
         check_result_code(&fields)?;
         Ok(V2Response {
             fields,
             raw,
-            verified: !unsigned,
+            verified: self.signed_answer,
         })
     }
+}
+
+/// `v2/pay/micropay` (the catalog's spelling) and `/pay/micropay` are `pay/micropay`.
+fn normalize(path: &str) -> &str {
+    let path = path.trim_start_matches('/');
+    path.strip_prefix("v2/").unwrap_or(path)
 }
 
 /// A successful APIv2 answer: its fields (verified unless the operation is

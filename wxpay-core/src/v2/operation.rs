@@ -32,6 +32,14 @@ pub trait V2Operation {
     /// request is signed so, and says so in `sign_type`, whatever the
     /// client's default. `None`: the client's sign type.
     const SIGN_TYPE: Option<SignType> = None;
+    /// Whether the operation needs the merchant API certificate (mutual
+    /// TLS): refunds, reversals, red packets, transfers ... A client
+    /// without one refuses the call before sending.
+    const NEEDS_CERTIFICATE: bool = false;
+    /// Whether WeChat signs the answer (`sign`): false for the few
+    /// operations answered without one (bills, red packets, transfers ...),
+    /// whose `return_code`/`result_code` are still checked.
+    const SIGNED_ANSWER: bool = true;
     /// The request's fields as sent (before `mch_id`, `nonce_str`, `sign`).
     fn fields(&self) -> Result<BTreeMap<String, String>, Error>;
 }

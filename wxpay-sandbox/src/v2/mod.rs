@@ -218,7 +218,7 @@ impl V2Sandbox {
             .mchid(self.mchid())
             .key(self.key())
             .base_url(self.base_url())
-            .tls_root_certificate_pem(self.server_certificate_pem.as_bytes())?)
+            .tls_root_certificate_pem(self.server_certificate_pem.as_bytes()))
     }
 
     /// [`client_builder_without_certificate`](Self::client_builder_without_certificate)

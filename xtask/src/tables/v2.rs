@@ -306,6 +306,62 @@ pub const V2_RAW_ANSWERS: &[&str] = &[
     "sandboxnew/pay/downloadbill",
 ];
 
+/// Operations WeChat answers without a `sign` (after the official PHP SDK's
+/// list, wechatpay-php `src/Crypto/...`/`Transformer`: the bills are raw
+/// data, the others plain XML whose `return_code`/`result_code` are still
+/// checked). Generated with `unsigned_answer`.
+pub const V2_UNSIGNED_ANSWERS: &[&str] = &[
+    "mchrisk/querymchrisk",
+    "mchrisk/setmchriskcallback",
+    "mchrisk/syncmchriskresult",
+    "mmpaymkttransfers/gethbinfo",
+    "mmpaymkttransfers/gettransferinfo",
+    "mmpaysptrans/pay_bank",
+    "mmpaymkttransfers/promotion/paywwsptrans2pocket",
+    "mmpaymkttransfers/promotion/querywwsptrans2pocket",
+    "mmpaymkttransfers/promotion/transfers",
+    "mmpaysptrans/query_bank",
+    "mmpaymkttransfers/sendgroupredpack",
+    "mmpaymkttransfers/sendminiprogramhb",
+    "mmpaymkttransfers/sendredpack",
+    "papay/entrustweb",
+    "papay/h5entrustweb",
+    "papay/partner/entrustweb",
+    "papay/partner/h5entrustweb",
+    "pay/downloadbill",
+    "pay/downloadfundflow",
+    "payitil/report",
+    "risk/getpublickey",
+    "risk/getviolation",
+    "sandboxnew/pay/downloadbill",
+    "sandboxnew/pay/getsignkey",
+    "secapi/mch/submchmanage",
+    "xdc/apiv2getsignkey/sign/getsignkey",
+];
+
+/// Operations outside `secapi/` that need the merchant API certificate
+/// (mutual TLS), from WeChat's APIv2 pages ("请求需要双向证书"); every
+/// `secapi/` operation needs it too. Generated with `certificate`.
+pub const V2_CERTIFICATE: &[&str] = &[
+    "deposit/refund",
+    "deposit/reverse",
+    "mmpaymkttransfers/gethbinfo",
+    "mmpaymkttransfers/gettransferinfo",
+    "mmpaymkttransfers/promotion/paywwsptrans2pocket",
+    "mmpaymkttransfers/promotion/querywwsptrans2pocket",
+    "mmpaymkttransfers/promotion/transfers",
+    "mmpaymkttransfers/queryworkwxredpack",
+    "mmpaymkttransfers/send_coupon",
+    "mmpaymkttransfers/sendgroupredpack",
+    "mmpaymkttransfers/sendminiprogramhb",
+    "mmpaymkttransfers/sendredpack",
+    "mmpaymkttransfers/sendworkwxredpack",
+    "mmpaysptrans/pay_bank",
+    "mmpaysptrans/query_bank",
+    "pay/downloadfundflow",
+    "risk/getpublickey",
+];
+
 /// Operations not generated, and why (shown in the crate docs). `V2Client`
 /// sends XML POSTs; none of these is one.
 pub const V2_UNTYPED: &[(&str, &str)] = &[

@@ -89,14 +89,20 @@ fn request_item(out: &mut String, op: &V2Op) {
         lit(&op.short)
     )
     .unwrap();
-    let sign_type = op
+    let mut facts = op
         .sign_type
         .as_deref()
         .map(|t| format!(", sign_type = {}", lit(t)))
         .unwrap_or_default();
+    if op.certificate {
+        facts.push_str(", certificate");
+    }
+    if op.unsigned_answer {
+        facts.push_str(", unsigned_answer");
+    }
     writeln!(
         out,
-        "#[wxpay_api(v2, POST, {}, response = {response}{sign_type})]",
+        "#[wxpay_api(v2, POST, {}, response = {response}{facts})]",
         lit(&op.cat.path)
     )
     .unwrap();

@@ -15,7 +15,10 @@ use crate::catalog::{Kind, Operation, Schema};
 use crate::emit::HEADER;
 use crate::model::doc_text;
 use crate::naming::{ident, pascal};
-use crate::tables::{V2Area, V2_AREAS, V2_NAMES, V2_RAW_ANSWERS, V2_UNTYPED, V2_WORDS};
+use crate::tables::{
+    V2Area, V2_AREAS, V2_CERTIFICATE, V2_NAMES, V2_RAW_ANSWERS, V2_UNSIGNED_ANSWERS, V2_UNTYPED,
+    V2_WORDS,
+};
 
 mod emit;
 
@@ -80,6 +83,10 @@ struct V2Op {
     answer: Answer,
     /// The one sign type WeChat accepts, when the catalog names one only.
     sign_type: Option<String>,
+    /// The operation needs the merchant API certificate (mutual TLS).
+    certificate: bool,
+    /// WeChat answers it without a `sign`.
+    unsigned_answer: bool,
 }
 
 /// The APIv2 operations, typed and not.
@@ -90,7 +97,13 @@ pub struct V2Model {
 
 impl V2Model {
     pub fn build(catalog: Vec<Operation>) -> Result<V2Model, String> {
-        for (path, _) in V2_UNTYPED.iter().chain(V2_NAMES) {
+        let listed = V2_UNTYPED
+            .iter()
+            .chain(V2_NAMES)
+            .map(|(path, _)| path)
+            .chain(V2_UNSIGNED_ANSWERS)
+            .chain(V2_CERTIFICATE);
+        for path in listed {
             if !catalog.iter().any(|o| short(&o.path) == *path) {
                 return Err(format!(
                     "the APIv2 tables name `{path}`, not in the catalog"
@@ -134,6 +147,9 @@ impl V2Model {
                 .map(|(_, s)| s.enum_values[0].clone());
             ops.push(V2Op {
                 sign_type,
+                certificate: short.starts_with("secapi/")
+                    || V2_CERTIFICATE.contains(&short.as_str()),
+                unsigned_answer: V2_UNSIGNED_ANSWERS.contains(&short.as_str()),
                 name: op_name(&short),
                 short,
                 area,

@@ -88,7 +88,7 @@ pub struct GetCertficatesResponse {
     "v2/secapi/mch/addsubdevconfig",
     "secapi/mch/addsubdevconfig"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/addsubdevconfig", response = AddSubDevConfigResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/addsubdevconfig", response = AddSubDevConfigResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSubDevConfigRequest<'a> {
@@ -130,7 +130,7 @@ pub struct AddSubDevConfigResponse {
     "v2/secapi/mch/channelsetting",
     "secapi/mch/channelsetting"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/channelsetting", response = ChannelSettingResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/channelsetting", response = ChannelSettingResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChannelSettingRequest<'a> {
@@ -179,7 +179,7 @@ pub struct ChannelSettingResponse {
     "v2/secapi/mch/querysubdevconfig",
     "secapi/mch/querysubdevconfig"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/querysubdevconfig", response = QuerySubDevConfigResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/querysubdevconfig", response = QuerySubDevConfigResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySubDevConfigRequest<'a> {
@@ -219,7 +219,7 @@ pub struct QuerySubDevConfigResponse {
     "v2/secapi/mkt/addrecommendconf",
     "secapi/mkt/addrecommendconf"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mkt/addrecommendconf", response = AddRecommendConfResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mkt/addrecommendconf", response = AddRecommendConfResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddRecommendConfRequest<'a> {

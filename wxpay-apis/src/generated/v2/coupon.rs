@@ -179,7 +179,7 @@ pub struct QueryCouponsInfoResponse {
     "v2/mmpaymkttransfers/send_coupon",
     "mmpaymkttransfers/send_coupon"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/send_coupon", response = SendCouponResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/send_coupon", response = SendCouponResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponRequest<'a> {

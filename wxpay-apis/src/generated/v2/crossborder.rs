@@ -151,7 +151,7 @@ pub struct SettlementQueryResponse {
     "v2/secapi/mch/addInstitutionsub",
     "secapi/mch/addInstitutionsub"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/addInstitutionsub", response = AddInstitutionSubResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/addInstitutionsub", response = AddInstitutionSubResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddInstitutionSubRequest<'a> {
@@ -312,7 +312,7 @@ pub struct AddInstitutionSubResponse {
     "v2/secapi/mch/modifyInstitutionsub",
     "secapi/mch/modifyInstitutionsub"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/modifyInstitutionsub", response = ModifyInstitutionSubResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/modifyInstitutionsub", response = ModifyInstitutionSubResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstitutionSubRequest<'a> {
@@ -461,7 +461,7 @@ pub struct ModifyInstitutionSubResponse {
     "v2/secapi/mch/queryInstitutionsub",
     "secapi/mch/queryInstitutionsub"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/queryInstitutionsub", response = QueryInstitutionSubResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/queryInstitutionsub", response = QueryInstitutionSubResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryInstitutionSubRequest<'a> {

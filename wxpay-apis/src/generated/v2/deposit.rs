@@ -441,7 +441,7 @@ pub struct OrderQueryResponse {
 
 #[doc = "申请退款（押金）: `POST /deposit/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(appid, out_refund_no, refund_fee, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_5&index=6>"]
 #[doc(alias("申请退款（押金）", "v2/deposit/refund", "deposit/refund"))]
-#[wxpay_api(v2, POST, "v2/deposit/refund", response = RefundResponse)]
+#[wxpay_api(v2, POST, "v2/deposit/refund", response = RefundResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefundRequest<'a> {
@@ -613,7 +613,7 @@ pub struct RefundQueryResponse {
 
 #[doc = "撤销订单: `POST /deposit/reverse` (APIv2, XML).\n\n```ignore\nlet request = ReverseRequest::new(appid, out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_3&index=4>"]
 #[doc(alias("撤销订单", "v2/deposit/reverse", "deposit/reverse"))]
-#[wxpay_api(v2, POST, "v2/deposit/reverse", response = ReverseResponse)]
+#[wxpay_api(v2, POST, "v2/deposit/reverse", response = ReverseResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseRequest<'a> {

@@ -319,7 +319,7 @@ pub struct FacePayQueryResponse {
     "v2/secapi/pay/facepayreverse",
     "secapi/pay/facepayreverse"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/facepayreverse", response = FacePayReverseResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/facepayreverse", response = FacePayReverseResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FacePayReverseRequest<'a> {

@@ -180,7 +180,7 @@ pub struct CombinedOrderResponse {
 
 #[doc = "下载对账单: `POST /pay/downloadbill` (APIv2, XML).\n\n```ignore\nlet request = DownloadBillRequest::new(appid, bill_date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_6&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_6&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_6>"]
 #[doc(alias("下载对账单", "v2/pay/downloadbill", "pay/downloadbill"))]
-#[wxpay_api(v2, POST, "v2/pay/downloadbill", response = wxpay_core::v2::V2Bill)]
+#[wxpay_api(v2, POST, "v2/pay/downloadbill", response = wxpay_core::v2::V2Bill, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadBillRequest<'a> {
@@ -209,7 +209,7 @@ impl<'a> DownloadBillRequest<'a> {
 
 #[doc = "下载资金账单: `POST /pay/downloadfundflow` (APIv2, XML).\n\n```ignore\nlet request = DownloadFundFlowRequest::new(account_type, appid, bill_date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_18&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_18&index=7>"]
 #[doc(alias("下载资金账单", "v2/pay/downloadfundflow", "pay/downloadfundflow"))]
-#[wxpay_api(v2, POST, "v2/pay/downloadfundflow", response = wxpay_core::v2::V2Bill)]
+#[wxpay_api(v2, POST, "v2/pay/downloadfundflow", response = wxpay_core::v2::V2Bill, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadFundFlowRequest<'a> {
@@ -799,7 +799,7 @@ pub struct UnifiedOrderResponse {
 
 #[doc = "交易保障: `POST /payitil/report` (APIv2, XML).\n\n```ignore\nlet request = ReportRequest::new(appid, interface_url, trades, user_ip);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_14&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_8&index=10>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_8&index=9>"]
 #[doc(alias("交易保障", "v2/payitil/report", "payitil/report"))]
-#[wxpay_api(v2, POST, "v2/payitil/report", response = ReportResponse)]
+#[wxpay_api(v2, POST, "v2/payitil/report", response = ReportResponse, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportRequest<'a> {
@@ -840,7 +840,7 @@ pub struct ReportResponse {
 
 #[doc = "申请退款: `POST /secapi/pay/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(appid, out_refund_no, refund_fee, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_4&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_4&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_4>"]
 #[doc(alias("申请退款", "v2/secapi/pay/refund", "secapi/pay/refund"))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/refund", response = RefundResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/refund", response = RefundResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefundRequest<'a> {
@@ -942,7 +942,7 @@ pub struct RefundResponse {
     "v2/secapi/pay/refundv2",
     "secapi/pay/refundv2"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/refundv2", response = RefundV2Response)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/refundv2", response = RefundV2Response, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefundV2Request<'a> {
@@ -1045,7 +1045,7 @@ pub struct RefundV2Response {
 
 #[doc = "撤销订单: `POST /secapi/pay/reverse` (APIv2, XML).\n\n```ignore\nlet request = ReverseRequest::new(appid, out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3>"]
 #[doc(alias("撤销订单", "v2/secapi/pay/reverse", "secapi/pay/reverse"))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/reverse", response = ReverseResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/reverse", response = ReverseResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseRequest<'a> {

@@ -327,7 +327,7 @@ pub struct ProfitSharingReturnQueryResponse {
     "v2/secapi/pay/multiprofitsharing",
     "secapi/pay/multiprofitsharing"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/multiprofitsharing", response = MultiProfitSharingResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/secapi/pay/multiprofitsharing", response = MultiProfitSharingResponse, sign_type = "HMAC-SHA256", certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MultiProfitSharingRequest<'a> {
@@ -396,7 +396,7 @@ pub struct MultiProfitSharingResponse {
     "v2/secapi/pay/profitsharing",
     "secapi/pay/profitsharing"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharing", response = ProfitSharingResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharing", response = ProfitSharingResponse, sign_type = "HMAC-SHA256", certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingRequest<'a> {
@@ -472,7 +472,7 @@ pub struct ProfitSharingResponse {
     "v2/secapi/pay/profitsharingfinish",
     "secapi/pay/profitsharingfinish"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingfinish", response = ProfitSharingFinishResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingfinish", response = ProfitSharingFinishResponse, sign_type = "HMAC-SHA256", certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingFinishRequest<'a> {
@@ -536,7 +536,7 @@ pub struct ProfitSharingFinishResponse {
     "v2/secapi/pay/profitsharingreturn",
     "secapi/pay/profitsharingreturn"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingreturn", response = ProfitSharingReturnResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingreturn", response = ProfitSharingReturnResponse, sign_type = "HMAC-SHA256", certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingReturnRequest<'a> {

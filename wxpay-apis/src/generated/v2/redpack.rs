@@ -11,7 +11,7 @@ use crate::generated::prelude::*;
     "v2/mmpaymkttransfers/gethbinfo",
     "mmpaymkttransfers/gethbinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/gethbinfo", response = GetRedpackInfoResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/gethbinfo", response = GetRedpackInfoResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetRedpackInfoRequest<'a> {
@@ -82,7 +82,7 @@ pub struct GetRedpackInfoResponse {
     "v2/mmpaymkttransfers/queryworkwxredpack",
     "mmpaymkttransfers/queryworkwxredpack"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/queryworkwxredpack", response = QueryWorkWxRedpackResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/queryworkwxredpack", response = QueryWorkWxRedpackResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWorkWxRedpackRequest<'a> {
@@ -151,7 +151,7 @@ pub struct QueryWorkWxRedpackResponse {
     "v2/mmpaymkttransfers/sendgroupredpack",
     "mmpaymkttransfers/sendgroupredpack"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendgroupredpack", response = SendGroupRedpackResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendgroupredpack", response = SendGroupRedpackResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendGroupRedpackRequest<'a> {
@@ -240,7 +240,7 @@ pub struct SendGroupRedpackResponse {
     "v2/mmpaymkttransfers/sendminiprogramhb",
     "mmpaymkttransfers/sendminiprogramhb"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendminiprogramhb", response = SendMiniProgramRedpackResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendminiprogramhb", response = SendMiniProgramRedpackResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendMiniProgramRedpackRequest<'a> {
@@ -328,7 +328,7 @@ pub struct SendMiniProgramRedpackResponse {
     "v2/mmpaymkttransfers/sendredpack",
     "mmpaymkttransfers/sendredpack"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendredpack", response = SendRedpackResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendredpack", response = SendRedpackResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendRedpackRequest<'a> {
@@ -423,7 +423,7 @@ pub struct SendRedpackResponse {
     "v2/mmpaymkttransfers/sendworkwxredpack",
     "mmpaymkttransfers/sendworkwxredpack"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendworkwxredpack", response = SendWorkWxRedpackResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/sendworkwxredpack", response = SendWorkWxRedpackResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendWorkWxRedpackRequest<'a> {

@@ -107,7 +107,7 @@ pub struct ChannelQueryMchAuditInfoResponse {
     "v2/mchrisk/querymchrisk",
     "mchrisk/querymchrisk"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/querymchrisk", response = QueryMchRiskResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/mchrisk/querymchrisk", response = QueryMchRiskResponse, sign_type = "HMAC-SHA256", unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchRiskRequest<'a> {
@@ -176,7 +176,7 @@ pub struct QueryMchRiskResponse {
     "v2/mchrisk/setmchriskcallback",
     "mchrisk/setmchriskcallback"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/setmchriskcallback", response = SetMchRiskCallbackResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/mchrisk/setmchriskcallback", response = SetMchRiskCallbackResponse, sign_type = "HMAC-SHA256", unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetMchRiskCallbackRequest<'a> {
@@ -209,7 +209,7 @@ pub struct SetMchRiskCallbackResponse {
     "v2/mchrisk/syncmchriskresult",
     "mchrisk/syncmchriskresult"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/syncmchriskresult", response = SyncMchRiskResultResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/mchrisk/syncmchriskresult", response = SyncMchRiskResultResponse, sign_type = "HMAC-SHA256", unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncMchRiskResultRequest<'a> {
@@ -281,7 +281,7 @@ pub struct SyncMchRiskResultResponse {
     "v2/risk/getviolation",
     "risk/getviolation"
 ))]
-#[wxpay_api(v2, POST, "v2/risk/getviolation", response = GetViolationResponse, sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/risk/getviolation", response = GetViolationResponse, sign_type = "HMAC-SHA256", unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetViolationRequest<'a> {
@@ -334,7 +334,7 @@ pub struct GetViolationResponse {
     "v2/secapi/mch/modifymchinfo",
     "secapi/mch/modifymchinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/modifymchinfo", response = ModifyMchInfoResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/modifymchinfo", response = ModifyMchInfoResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMchInfoRequest<'a> {
@@ -375,7 +375,7 @@ pub struct ModifyMchInfoResponse {
     "v2/secapi/mch/submchmanage",
     "secapi/mch/submchmanage"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/mch/submchmanage", response = SubMchManageResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/mch/submchmanage", response = SubMchManageResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubMchManageRequest<'a> {

@@ -11,7 +11,7 @@ use crate::generated::prelude::*;
     "v2/sandboxnew/pay/downloadbill",
     "sandboxnew/pay/downloadbill"
 ))]
-#[wxpay_api(v2, POST, "v2/sandboxnew/pay/downloadbill", response = wxpay_core::v2::V2Bill)]
+#[wxpay_api(v2, POST, "v2/sandboxnew/pay/downloadbill", response = wxpay_core::v2::V2Bill, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadBillRequest<'a> {
@@ -44,7 +44,7 @@ impl<'a> DownloadBillRequest<'a> {
     "v2/sandboxnew/pay/getsignkey",
     "sandboxnew/pay/getsignkey"
 ))]
-#[wxpay_api(v2, POST, "v2/sandboxnew/pay/getsignkey", response = GetSignKeyResponse)]
+#[wxpay_api(v2, POST, "v2/sandboxnew/pay/getsignkey", response = GetSignKeyResponse, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSignKeyRequest {}
@@ -618,7 +618,7 @@ pub struct UnifiedOrderResponse {
     "v2/xdc/apiv2getsignkey/sign/getsignkey",
     "xdc/apiv2getsignkey/sign/getsignkey"
 ))]
-#[wxpay_api(v2, POST, "v2/xdc/apiv2getsignkey/sign/getsignkey", response = XdcGetSignKeyResponse)]
+#[wxpay_api(v2, POST, "v2/xdc/apiv2getsignkey/sign/getsignkey", response = XdcGetSignKeyResponse, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct XdcGetSignKeyRequest {}

@@ -11,7 +11,7 @@ use crate::generated::prelude::*;
     "v2/mmpaymkttransfers/gettransferinfo",
     "mmpaymkttransfers/gettransferinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/gettransferinfo", response = GetTransferInfoResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/gettransferinfo", response = GetTransferInfoResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTransferInfoRequest<'a> {
@@ -71,7 +71,7 @@ pub struct GetTransferInfoResponse {
     "v2/mmpaymkttransfers/promotion/paywwsptrans2pocket",
     "mmpaymkttransfers/promotion/paywwsptrans2pocket"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/promotion/paywwsptrans2pocket", response = PayWorkWxEmployeeResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/promotion/paywwsptrans2pocket", response = PayWorkWxEmployeeResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PayWorkWxEmployeeRequest<'a> {
@@ -166,7 +166,7 @@ pub struct PayWorkWxEmployeeResponse {
     "v2/mmpaymkttransfers/promotion/querywwsptrans2pocket",
     "mmpaymkttransfers/promotion/querywwsptrans2pocket"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/promotion/querywwsptrans2pocket", response = QueryWorkWxEmployeePaymentResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/promotion/querywwsptrans2pocket", response = QueryWorkWxEmployeePaymentResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWorkWxEmployeePaymentRequest<'a> {
@@ -220,7 +220,7 @@ pub struct QueryWorkWxEmployeePaymentResponse {
     "v2/mmpaymkttransfers/promotion/transfers",
     "mmpaymkttransfers/promotion/transfers"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/promotion/transfers", response = TransfersResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaymkttransfers/promotion/transfers", response = TransfersResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransfersRequest<'a> {
@@ -310,7 +310,7 @@ pub struct TransfersResponse {
     "v2/mmpaysptrans/pay_bank",
     "mmpaysptrans/pay_bank"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaysptrans/pay_bank", response = PayBankResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaysptrans/pay_bank", response = PayBankResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PayBankRequest<'a> {
@@ -374,7 +374,7 @@ pub struct PayBankResponse {
     "v2/mmpaysptrans/query_bank",
     "mmpaysptrans/query_bank"
 ))]
-#[wxpay_api(v2, POST, "v2/mmpaysptrans/query_bank", response = QueryBankResponse)]
+#[wxpay_api(v2, POST, "v2/mmpaysptrans/query_bank", response = QueryBankResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBankRequest<'a> {
@@ -423,7 +423,7 @@ pub struct QueryBankResponse {
 
 #[doc = "获取RSA加密公钥API: `POST /risk/getpublickey` (APIv2, XML).\n\n```ignore\nlet request = GetPublicKeyRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay_yhk.php?chapter=24_7&index=4>"]
 #[doc(alias("获取RSA加密公钥API", "v2/risk/getpublickey", "risk/getpublickey"))]
-#[wxpay_api(v2, POST, "v2/risk/getpublickey", response = GetPublicKeyResponse)]
+#[wxpay_api(v2, POST, "v2/risk/getpublickey", response = GetPublicKeyResponse, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetPublicKeyRequest {}

@@ -5,11 +5,9 @@
 //! the URL the parser makes of the two is compared with what was checked: if
 //! the parser would change the path (dot segments, `%2e%2e`, backslashes,
 //! stripped tabs) or the host, the request is refused instead of sent. So
-//! the route that is signed, sent and matched against the list of unsigned
-//! downloads is one and the same string.
+//! the route that is signed is the route that is sent.
 
 use crate::error::Error;
-use crate::verify::{signed_body_for_path, SignedBody};
 
 /// A request's destination, checked.
 #[derive(Debug, Clone)]
@@ -18,8 +16,6 @@ pub(crate) struct Target {
     pub(crate) url: reqwest::Url,
     /// The request target that is signed: path and `?query`, as sent.
     pub(crate) signed: String,
-    /// How the answer is signed, decided on the exact route sent.
-    pub(crate) signed_body: SignedBody,
 }
 
 impl Target {
@@ -53,11 +49,7 @@ impl Target {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
         };
-        Ok(Self {
-            signed_body: signed_body_for_path(path),
-            url,
-            signed,
-        })
+        Ok(Self { url, signed })
     }
 }
 
@@ -207,7 +199,6 @@ mod tests {
         let prefixed = reqwest::Url::parse("http://127.0.0.1:8080/wechat/").unwrap();
         let t = Target::new(&prefixed, "v3/billdownload/file", "token=t").unwrap();
         assert_eq!(t.signed, "/wechat/v3/billdownload/file?token=t");
-        assert_eq!(t.signed_body, SignedBody::Unsigned);
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::request::Method;
 /// - a failure to connect, for any method (nothing reached WeChat Pay);
 /// - for `GET` requests, and calls marked idempotent
 ///   ([`Client::send_idempotent`](crate::Client::send_idempotent),
-///   [`DynamicRequest::idempotent`](crate::DynamicRequest::idempotent)):
+///   [`DynamicRequest::idempotent`](crate::DynamicRequest::idempotent),
+///   [`V2Client::send_idempotent`](crate::v2::V2Client::send_idempotent)):
 ///   also 5xx and 429 answers, timeouts and broken connections.
 ///
 /// A `POST` that is not marked idempotent is sent once, whatever happens to
@@ -171,7 +172,7 @@ impl TransportFailure {
             } else {
                 Failure::Transport
             }),
-            error: super::response::transport_error(error),
+            error: super::transport_error(error),
         }
     }
 }
@@ -190,7 +191,7 @@ pub(crate) async fn send_with_retries<F, Fut>(
     policy: &RetryPolicy,
     hosts: &[&str],
     retryable: Retryable,
-    span: &tracing::Span,
+    span: &super::RequestSpan,
     mut send: F,
 ) -> Result<reqwest::Response, Error>
 where
@@ -201,7 +202,7 @@ where
     let mut base = 0;
     let mut attempt = 1;
     loop {
-        span.record("attempt", attempt);
+        span.attempt(attempt);
         let outcome = send(base).await;
         let failure = match &outcome {
             Ok(response) if is_retryable_status(response.status().as_u16()) => {

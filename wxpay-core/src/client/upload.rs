@@ -6,14 +6,12 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::Call;
+use super::{Call, CallBody, Client};
 use crate::crypto::{random_alphanumeric, sha256_hex};
 use crate::error::Error;
-use crate::keyring::Keyring;
-use crate::request::Method;
+use crate::request::serialize::serialize_with;
+use crate::request::{name_key, EncodeContext, Headers, Method};
 use crate::sensitive::Sensitive;
-use crate::verify::headers::SERIAL;
-use crate::Client;
 
 /// A file to upload, with its `meta` description.
 #[derive(Clone)]
@@ -101,7 +99,6 @@ impl Upload {
     pub fn sensitive_meta_field(mut self, path: &[&str], value: Sensitive<String>) -> Self {
         self.sensitive
             .push((path.iter().map(|k| (*k).to_owned()).collect(), value));
-        self.serial = true;
         self
     }
 
@@ -153,24 +150,23 @@ impl Upload {
         meta
     }
 
-    /// `meta` with the sensitive fields encrypted with the keyring's current
-    /// key, and that key's serial if the request names one.
-    fn encrypted_meta(&self, keyring: &Keyring) -> Result<(Vec<u8>, Option<String>), Error> {
-        if !self.serial {
-            return Ok((self.meta_json(), None));
-        }
-        let key = keyring.encryption_key().ok_or_else(|| {
-            Error::Config(
-                "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
-            )
-        })?;
+    /// `meta` with the sensitive fields encrypted in `cx`, and the request
+    /// headers (`Wechatpay-Serial`, decided as for every request).
+    fn encode_meta(&self, cx: &EncodeContext<'_>) -> Result<(Vec<u8>, Headers), Error> {
         let mut meta = self.meta();
         for (path, value) in &self.sensitive {
-            let ciphertext = key.public_key().encrypt_oaep_base64(value.expose())?;
-            insert_at(&mut meta, path, ciphertext.into())?;
+            let ciphertext =
+                serialize_with(value, serde_json::value::Serializer, cx).map_err(|e| {
+                    Error::InvalidRequest(format!("sensitive meta field {:?}: {e}", path.join(".")))
+                })?;
+            insert_at(&mut meta, path, ciphertext)?;
         }
-        let json = serde_json::Value::Object(meta).to_string().into_bytes();
-        Ok((json, Some(key.serial().to_owned())))
+        let mut headers = Vec::new();
+        name_key(&mut headers, cx, self.serial)?;
+        Ok((
+            serde_json::Value::Object(meta).to_string().into_bytes(),
+            headers,
+        ))
     }
 
     fn multipart(&self, meta: &[u8]) -> Result<(String, Vec<u8>), Error> {
@@ -278,34 +274,33 @@ fn content_type_for(filename: &str) -> &'static str {
 impl Client {
     /// Uploads a file to a media upload operation (e.g. `v3/merchant/media/upload`,
     /// `v3/merchant/media/video_upload`) and decodes the verified answer
-    /// (typically `{"media_id": "..."}`).
+    /// (typically `{"media_id": "..."}`). The `meta` part is signed, and its
+    /// sensitive fields are encrypted, as a typed request's body is.
     pub async fn upload<T: DeserializeOwned>(
         &self,
         path: &str,
         upload: &Upload,
     ) -> Result<T, Error> {
-        if upload.serial {
-            // Encryption needs a key before encoding: refresh first, once.
-            self.refresh_if_due().await;
-        }
-        let (meta, serial) = upload.encrypted_meta(self.keyring())?;
-        let (content_type, wire) = upload.multipart(&meta)?;
+        // Sensitive fields need the current key: refresh (when due) first.
+        self.trust().ready(self).await;
+        let encryptor = self.keyring().encryptor();
+        let (meta, headers) = upload.encode_meta(&self.encode_context(encryptor.as_ref()))?;
+        let (content_type, form) = upload.multipart(&meta)?;
         let path = path.strip_prefix('/').unwrap_or(path);
-        let headers: Vec<(std::borrow::Cow<'static, str>, String)> = serial
-            .into_iter()
-            .map(|serial| (std::borrow::Cow::Borrowed(SERIAL), serial))
-            .collect();
         let call = Call {
             method: Method::Post,
             template: path,
             path,
             query: "",
             headers: &headers,
-            body: Some(&meta),
-            wire: Some((&content_type, &wire)),
+            body: CallBody::Multipart {
+                meta: &meta,
+                content_type: &content_type,
+                form: &form,
+            },
             idempotent: false,
         };
-        self.call_verified(&call, upload.serial).await?.json()
+        self.exchange(&call).await?.json()
     }
 }
 

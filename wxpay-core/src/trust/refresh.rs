@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::client::{Answer, Call, Expect};
+use crate::client::Call;
 use crate::crypto::ApiV3Key;
 use crate::error::{Error, VerifyError};
 use crate::keyring::{unix_now, Certificate, Keyring, VerificationKey};
 use crate::notify::EncryptedResource;
+use crate::transport::{Api, Deadline, RequestSpan};
 use crate::verify::{self, SignatureHeaders};
 use crate::Client;
 
@@ -62,6 +63,9 @@ impl fmt::Debug for AutoRefresh {
             .finish_non_exhaustive()
     }
 }
+
+/// The operation that lists the platform certificates.
+const CERTIFICATES: &str = "v3/certificates";
 
 /// After an unknown serial, no new download before this much time has passed.
 const UNKNOWN_SERIAL_BACKOFF: Duration = Duration::from_secs(60);
@@ -116,8 +120,7 @@ impl AutoRefresh {
             return;
         }
         *self.last_attempt.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        // Boxed: the refresh goes through the same pipeline that calls this.
-        let result = Box::pin(client.refresh_certificates(&self.key)).await;
+        let result = client.refresh_certificates(&self.key).await;
         let mut error = self.last_error.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Ok(outcome) => {
@@ -146,15 +149,29 @@ impl Client {
     /// only with certificates already trusted. On any error the keyring is left
     /// as it was.
     pub async fn refresh_certificates(&self, key: &ApiV3Key) -> Result<RefreshOutcome, Error> {
-        let call = Call::get("v3/certificates");
-        let answer = match self.call(&call, Expect::CertificateListing, true).await? {
-            Answer::Unchecked(answer) => answer,
-            Answer::Verified(_) | Answer::Stream(_) => {
-                return Err(Error::InvalidRequest(
-                    "internal: the certificate listing came back checked".into(),
-                ))
-            }
-        };
+        let call = Call::get(CERTIFICATES, "");
+        let span = RequestSpan::new(Api::V3, call.method, call.template, self.mchid());
+        // Boxed: a refresh can start from inside a request's verification.
+        let result = span
+            .run(Box::pin(self.refresh_certificates_in(&span, &call, key)))
+            .await;
+        if let Err(e) = &result {
+            span.error(e);
+        }
+        result
+    }
+
+    async fn refresh_certificates_in(
+        &self,
+        span: &RequestSpan,
+        call: &Call<'_>,
+        key: &ApiV3Key,
+    ) -> Result<RefreshOutcome, Error> {
+        let targets = self.transport().targets(call.path, call.query)?;
+        let response = self
+            .transmit(span, call, &targets, Deadline::Request)
+            .await?;
+        let answer = self.transport().read(response).await?;
         let (status, headers, body) = (answer.status, &answer.headers, &answer.body);
         let request_id = headers
             .get(verify::headers::REQUEST_ID)
@@ -162,17 +179,15 @@ impl Client {
             .map(str::to_owned);
         let keyring = self.keyring();
         if !(200..300).contains(&status) {
-            let err = self.check_response(&answer, verify::SignedBody::Raw).await;
-            return match err {
-                Err(Error::Api(api))
+            return match self.answer_error(answer).await {
+                Error::Api(api)
                     if api.status == 404
                         && api.code == "RESOURCE_NOT_EXISTS"
                         && has_public_key(keyring) =>
                 {
                     Ok(RefreshOutcome::PublicKeyMode)
                 }
-                Err(e) => Err(e),
-                Ok(_) => Err(Error::UnexpectedStatus { status, request_id }),
+                e => Err(e),
             };
         }
         let decode = |message: String| Error::Decode {
@@ -271,7 +286,7 @@ impl Client {
 
     /// Why the last automatic certificate refresh failed, if it did.
     pub fn last_certificate_refresh_error(&self) -> Option<String> {
-        self.auto_refresh().and_then(AutoRefresh::last_error)
+        self.trust().refresh().and_then(AutoRefresh::last_error)
     }
 }
 
