@@ -13,5 +13,6 @@ mod lifecycle;
 mod limits;
 mod managed_certs;
 mod request_auth;
+mod rotation;
 mod seeds;
 mod support;

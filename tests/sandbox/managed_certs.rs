@@ -109,7 +109,7 @@ async fn a_download_signed_by_an_untrusted_certificate_is_refused_once_certifica
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Verification { source: VerifyError::UnknownSerial(ref s), .. } if s == ours.platform_serial()),
+        matches!(err, Error::Verification { source: VerifyError::UnknownSerial(ref s), .. } if *s == ours.platform_serial()),
         "{err:?}"
     );
     // The keyring is untouched.
@@ -149,7 +149,7 @@ async fn public_key_merchants_and_mixed_mode() {
         .last_certificate_refresh_error()
         .expect("the failed refresh is reported");
     assert!(
-        why.contains("unknown Wechatpay-Serial") && why.contains(sandbox.platform_serial()),
+        why.contains("unknown Wechatpay-Serial") && why.contains(&sandbox.platform_serial()),
         "{why}"
     );
     sandbox.shutdown().await;

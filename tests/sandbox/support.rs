@@ -178,7 +178,7 @@ impl RawResponse {
             }
             None => keyring
                 .add_public_key(
-                    sandbox.platform_public_key_id(),
+                    &sandbox.platform_public_key_id(),
                     sandbox.platform_public_key(),
                 )
                 .expect("valid id"),

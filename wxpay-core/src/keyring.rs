@@ -274,6 +274,19 @@ impl Keyring {
         self.encryption_key().as_ref().map(crate::Encryptor::from)
     }
 
+    /// The serial of the valid platform certificate that expires last.
+    pub(crate) fn newest_certificate(&self) -> Option<String> {
+        let now = unix_now();
+        self.read()
+            .values()
+            .filter_map(|k| match k {
+                VerificationKey::Certificate(c) if c.is_valid_at(now) => Some(c),
+                _ => None,
+            })
+            .max_by_key(|c| c.not_after())
+            .map(|c| c.serial().to_owned())
+    }
+
     fn encryption_key(&self) -> Option<VerificationKey> {
         let now = unix_now();
         let map = self.read();

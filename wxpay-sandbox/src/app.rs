@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -14,7 +14,12 @@ use crate::notify::{AllowedHosts, Outbox};
 use crate::store::Store;
 
 pub(crate) struct App {
-    pub(crate) platform: Platform,
+    /// The platform key signing now; swapped by a rotation.
+    pub(crate) platform: RwLock<Arc<Platform>>,
+    /// Platform keys rotated out: their certificates are still listed by
+    /// `v3/certificates` (as WeChat lists an old certificate until it
+    /// expires) and they sign an answer only when the request names them.
+    pub(crate) retired: RwLock<Vec<Arc<Platform>>>,
     pub(crate) merchants: RwLock<HashMap<String, Merchant>>,
     pub(crate) nonces: Mutex<NonceCache>,
     pub(crate) store: Mutex<Store>,
@@ -32,6 +37,70 @@ pub(crate) struct App {
     /// Background work (auto-pay, settling refunds, notification retries),
     /// aborted when the sandbox stops.
     pub(crate) tasks: Mutex<JoinSet<()>>,
+}
+
+impl App {
+    /// Rotates the platform certificate: a new key signs from now on, the
+    /// old certificate stays listed until it expires. Returns the new serial.
+    pub(crate) fn rotate_platform_certificate(&self) -> Result<String, crate::SandboxError> {
+        let mut slot = self.platform.write().unwrap_or_else(|e| e.into_inner());
+        let old = slot.clone();
+        if old.certificate.is_none() {
+            return Err(crate::SandboxError::Config(
+                "the sandbox runs in public-key mode: there is no platform certificate to rotate"
+                    .into(),
+            ));
+        }
+        let key = wxpay_core::PrivateKey::generate()?;
+        let now = std::time::SystemTime::now();
+        let certificate = crate::certgen::self_signed(
+            crate::sandbox::PLATFORM_SUBJECT,
+            &key,
+            now - crate::sandbox::DEFAULT_VALIDITY.0,
+            now + crate::sandbox::DEFAULT_VALIDITY.1,
+        )?;
+        let serial = certificate.serial().to_owned();
+        self.retired
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(old.clone());
+        *slot = Arc::new(Platform {
+            key,
+            mode: old.mode,
+            serial: serial.clone(),
+            certificate: Some(certificate),
+            public_key_id: old.public_key_id.clone(),
+        });
+        Ok(serial)
+    }
+
+    /// The key an answer is signed with: the one `named` (by the request's
+    /// `Wechatpay-Serial`) when the sandbox holds it and its certificate is
+    /// valid, else the current one.
+    pub(crate) fn signing_platform(&self, named: Option<&str>) -> Arc<Platform> {
+        let current = self.platform();
+        let Some(named) = named.filter(|n| *n != current.serial) else {
+            return current;
+        };
+        let now = crate::clock::unix_now();
+        self.retired
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|p| {
+                p.serial == named && p.certificate.as_ref().is_some_and(|c| c.is_valid_at(now))
+            })
+            .cloned()
+            .unwrap_or(current)
+    }
+
+    /// The platform key signing now.
+    pub(crate) fn platform(&self) -> Arc<Platform> {
+        self.platform
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
 }
 
 /// How the payment lifecycle moves on its own.

@@ -93,8 +93,15 @@ pub(crate) async fn handle(
         Ok(None) => app.next_fault(),
         Err(_) => None,
     };
+    // WeChat signs an answer with the key the request names in
+    // Wechatpay-Serial, when it holds it (WECHATPAY-DEPLOYMENT.md).
+    let named = request
+        .headers()
+        .get("wechatpay-serial")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let outcome = process(&app, router, request, header_fault.err(), &target).await;
-    deliver(&app, &connection, &target, outcome, fault).await
+    deliver(&app, &connection, &target, named.as_deref(), outcome, fault).await
 }
 
 /// A control API request: body capped like any other, no signatures either way.
@@ -244,6 +251,7 @@ async fn deliver(
     app: &App,
     connection: &Connection,
     target: &str,
+    named: Option<&str>,
     mut outcome: Outcome,
     fault: Option<Fault>,
 ) -> Response<Body> {
@@ -287,7 +295,7 @@ async fn deliver(
         // Failing to sign (the OS refused randomness) leaves the answer unsigned
         // rather than taking the server down; the client reports it as unsigned.
         let signed_over = outcome.signed_over.as_ref().unwrap_or(&outcome.body);
-        if let Ok(signature) = signature_headers(app, signed_over, fault) {
+        if let Ok(signature) = signature_headers(app, named, signed_over, fault) {
             for (name, value) in signature {
                 if let (Ok(name), Ok(value)) = (
                     HeaderName::from_bytes(name.as_bytes()),
@@ -311,13 +319,15 @@ async fn deliver(
     response
 }
 
-/// The five `Wechatpay-*` headers of a signed answer.
+/// The five `Wechatpay-*` headers of a signed answer, signed with the
+/// platform key `named` (a serial the sandbox still holds) or the current one.
 pub(crate) fn signature_headers(
     app: &App,
+    named: Option<&str>,
     body: &[u8],
     fault: Option<Fault>,
 ) -> Result<[(&'static str, String); 5], wxpay_core::Error> {
-    let platform = &app.platform;
+    let platform = app.signing_platform(named);
     let now = unix_now();
     let timestamp = match fault {
         Some(Fault::StaleTimestamp) => now - STALE_BY_SECS,

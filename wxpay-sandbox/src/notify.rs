@@ -240,7 +240,7 @@ pub(crate) fn envelope(
     .to_string()
     .into_bytes();
     let mut headers = HeaderMap::new();
-    for (name, value) in signature_headers(app, &body, None)? {
+    for (name, value) in signature_headers(app, None, &body, None)? {
         let value = value
             .parse()
             .map_err(|_| SandboxError::Config(format!("header {name} is not ASCII")))?;

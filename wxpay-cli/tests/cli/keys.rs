@@ -8,7 +8,7 @@ fn certificates_are_downloaded_verified_decrypted_and_saved() {
     let out = expect_ok(&wxpay(&["certificates", "--out", dir.to_str().unwrap()]));
     let serial = shared().sandbox.platform_serial();
     assert!(out.starts_with("SERIAL"), "{out}");
-    assert!(out.contains(serial), "{out}");
+    assert!(out.contains(&serial), "{out}");
     let saved = dir.join(format!("wechatpay_{serial}.pem"));
     let certificate = wxpay_core::Certificate::from_pem_file(&saved).unwrap();
     assert_eq!(certificate.serial(), serial);

@@ -90,10 +90,21 @@ impl<T> Notification<T> {
 /// Verifies and decrypts notifications for one merchant.
 #[derive(Clone)]
 pub struct Notifier {
-    verifier: Arc<dyn Verifier>,
+    trust: Trusted,
     key: ApiV3Key,
     max_body_bytes: usize,
     replay_guard: Option<ReplayGuard>,
+}
+
+/// Whom a notifier trusts.
+#[derive(Clone)]
+enum Trusted {
+    /// A client's keys, and their refresh: a callback signed by a platform
+    /// certificate the client does not know yet (WeChat rotated it)
+    /// refreshes the client's certificates, as an answer would.
+    Client(crate::Client),
+    /// A fixed verifier.
+    Verifier(Arc<dyn Verifier>),
 }
 
 impl fmt::Debug for Notifier {
@@ -107,18 +118,24 @@ impl fmt::Debug for Notifier {
 impl Notifier {
     /// A notifier that trusts what `verifier` trusts (e.g. a [`Keyring`](crate::Keyring)).
     pub fn new(verifier: impl Verifier + 'static, key: ApiV3Key) -> Self {
-        Self {
-            verifier: Arc::new(verifier),
-            key,
-            max_body_bytes: DEFAULT_MAX_NOTIFICATION_BYTES,
-            replay_guard: None,
-        }
+        Self::with(Trusted::Verifier(Arc::new(verifier)), key)
     }
 
-    /// A notifier sharing a client's verifier (and so its keyring).
+    /// A notifier that trusts what `client` trusts, and follows its
+    /// certificates: a callback signed with a platform certificate the
+    /// client does not hold yet (WeChat Pay rotates them; a new one signs
+    /// about 24 h after it is listed) makes the client download its
+    /// certificates, at most once a minute however many such callbacks
+    /// arrive (shared with the client's own requests), then checks the
+    /// callback again. A merchant whose server mostly receives callbacks
+    /// keeps up with rotations without an outgoing request.
     pub fn for_client(client: &crate::Client, key: ApiV3Key) -> Self {
+        Self::with(Trusted::Client(client.clone()), key)
+    }
+
+    fn with(trust: Trusted, key: ApiV3Key) -> Self {
         Self {
-            verifier: client.verifier(),
+            trust,
             key,
             max_body_bytes: DEFAULT_MAX_NOTIFICATION_BYTES,
             replay_guard: None,
@@ -182,9 +199,11 @@ impl Notifier {
             source,
             request_id: request_id(),
         };
-        verify::verify(&*self.verifier, headers, body, now)
-            .await
-            .map_err(verification_error)?;
+        let verified = match &self.trust {
+            Trusted::Client(client) => client.trust().verify(client, headers, body, now).await,
+            Trusted::Verifier(verifier) => verify::verify(&**verifier, headers, body, now).await,
+        };
+        verified.map_err(verification_error)?;
         if let Some(guard) = &self.replay_guard {
             // Only verified deliveries are remembered, so forgeries cannot fill the guard.
             let signature =

@@ -1,6 +1,7 @@
 //! Managed platform certificates: download `v3/certificates`, decrypt them with
 //! the APIv3 key, verify the download, keep them in the client's keyring.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -149,7 +150,20 @@ impl Client {
     /// only with certificates already trusted. On any error the keyring is left
     /// as it was.
     pub async fn refresh_certificates(&self, key: &ApiV3Key) -> Result<RefreshOutcome, Error> {
-        let call = Call::get(CERTIFICATES, "");
+        // Names a certificate already trusted, so that WeChat Pay signs the
+        // listing with it after a rotation (it signs with the key a request
+        // names, WECHATPAY-DEPLOYMENT.md): later listings must verify with a
+        // trusted certificate (PROTOCOL.md).
+        let named: Vec<(Cow<'static, str>, String)> = self
+            .keyring()
+            .newest_certificate()
+            .map(|serial| (Cow::Borrowed(verify::headers::SERIAL), serial))
+            .into_iter()
+            .collect();
+        let call = Call {
+            headers: &named,
+            ..Call::get(CERTIFICATES, "")
+        };
         let span = RequestSpan::new(Api::V3, call.method, call.template, self.mchid());
         // Boxed: a refresh can start from inside a request's verification.
         let result = span

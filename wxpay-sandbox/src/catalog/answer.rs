@@ -411,20 +411,23 @@ fn check_sensitive(
                 ),
             ))
         }
-        Some(serial) if serial != app.platform.serial => {
+        Some(serial) if serial != app.platform().serial => {
             return Err(param_error(
                 Location::Header,
                 field(
                     "Wechatpay-Serial",
                     Some(serial),
-                    format!("names no WeChat Pay key; expected {}", app.platform.serial),
+                    format!(
+                        "names no WeChat Pay key; expected {}",
+                        app.platform().serial
+                    ),
                 ),
             ))
         }
         Some(_) => {}
     }
     for (at, ciphertext) in found {
-        if app.platform.key.decrypt_oaep_base64(ciphertext).is_err() {
+        if app.platform().key.decrypt_oaep_base64(ciphertext).is_err() {
             return Err(param_error(
                 Location::Body,
                 Violation {

@@ -19,6 +19,7 @@
 //! | `GET /sandbox/pay/{prepay_id or pr token}` | | the pay page (Pay / Fail buttons) |
 //! | `GET /sandbox/` | | the console: merchants, orders, refunds, notifications, live |
 //! | `GET /sandbox/state` | | what the console shows, as JSON, newest first |
+//! | `POST /sandbox/platform/rotate` | | a new platform certificate signs from now on (the old one stays listed); answers `{"serial"}` |
 //! | `POST /sandbox/refunds/create` | `{"mchid","out_trade_no"}`, optional `"amount"`, `"out_refund_no"` | a refund, as the merchant would request it |
 
 use std::sync::Arc;
@@ -58,6 +59,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sandbox/refunds/outcome", post(refund_outcome))
         .route("/sandbox/notifications", get(notifications))
         .route("/sandbox/notifications/resend", post(resend_notification))
+        .route("/sandbox/platform/rotate", post(rotate_platform))
         .route("/sandbox/pay/{token}", get(page::show).post(page::act))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
@@ -154,6 +156,13 @@ async fn refund_outcome(State(app): State<Arc<App>>, body: Bytes) -> Result<Json
 async fn notifications(State(app): State<Arc<App>>, query: Query) -> Result<Json<Value>, WxError> {
     let attempts = app.outbox().attempts(query.optional("mchid")?);
     Ok(Json(json!({ "attempts": attempts })))
+}
+
+async fn rotate_platform(State(app): State<Arc<App>>) -> Result<Json<Value>, WxError> {
+    let serial = app
+        .rotate_platform_certificate()
+        .map_err(|e| WxError::param(e.to_string()))?;
+    Ok(Json(json!({ "serial": serial })))
 }
 
 async fn resend_notification(

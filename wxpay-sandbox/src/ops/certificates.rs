@@ -1,5 +1,6 @@
-//! `GET /v3/certificates`: the platform certificate, encrypted with the
-//! caller's APIv3 key; 404 `RESOURCE_NOT_EXISTS` in public-key mode.
+//! `GET /v3/certificates`: the platform certificate signing now and those
+//! rotated out that are still valid, each encrypted with the caller's APIv3
+//! key; 404 `RESOURCE_NOT_EXISTS` in public-key mode.
 
 use std::sync::Arc;
 
@@ -18,7 +19,8 @@ use crate::reply::{Reply, WxError};
 const ALGORITHM_TYPES: [&str; 3] = ["ALL", "RSA", "SM2"];
 
 pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Query) -> Reply {
-    let Some(certificate) = &app.platform.certificate else {
+    let platform = app.platform();
+    let Some(certificate) = &platform.certificate else {
         return Err(WxError::not_exists(
             "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥 (the sandbox runs in public-key mode)",
         ));
@@ -37,14 +39,27 @@ pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Que
     let merchant = app
         .merchant(&caller.mchid)
         .ok_or_else(|| WxError::sign("merchant was removed"))?;
-    let nonce = random_alphanumeric(12).map_err(internal)?;
-    let associated_data = "certificate";
-    let ciphertext = merchant
-        .apiv3_key
-        .encrypt(certificate.to_pem().as_bytes(), &nonce, associated_data)
-        .map_err(internal)?;
-    Ok(Json(json!({
-        "data": [{
+    let now = crate::clock::unix_now();
+    let retired = app
+        .retired
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let mut data = Vec::new();
+    // The certificate signing now, then those rotated out and still valid.
+    let older = retired
+        .iter()
+        .rev()
+        .filter_map(|p| p.certificate.as_ref())
+        .filter(|c| c.is_valid_at(now));
+    for certificate in std::iter::once(certificate).chain(older) {
+        let nonce = random_alphanumeric(12).map_err(internal)?;
+        let associated_data = "certificate";
+        let ciphertext = merchant
+            .apiv3_key
+            .encrypt(certificate.to_pem().as_bytes(), &nonce, associated_data)
+            .map_err(internal)?;
+        data.push(json!({
             "serial_no": certificate.serial(),
             "effective_time": rfc3339_cst(certificate.not_before()),
             "expire_time": rfc3339_cst(certificate.not_after()),
@@ -54,6 +69,7 @@ pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Que
                 "associated_data": associated_data,
                 "ciphertext": ciphertext,
             }
-        }]
-    })))
+        }));
+    }
+    Ok(Json(json!({ "data": data })))
 }

@@ -320,7 +320,8 @@ impl SandboxBuilder {
         #[cfg(not(feature = "sqlite"))]
         let store = Store::new(self.limits.max_orders);
         let app = Arc::new(App {
-            platform,
+            platform: RwLock::new(Arc::new(platform)),
+            retired: RwLock::new(Vec::new()),
             merchants: RwLock::new(merchants),
             nonces: Mutex::new(NonceCache::default()),
             store: Mutex::new(store),

@@ -44,9 +44,10 @@ pub const DEFAULT_MAX_ORDERS: usize = 100_000;
 
 const DAY: Duration = Duration::from_secs(86_400);
 /// Generated certificates are valid from a day ago for five years.
-const DEFAULT_VALIDITY: (Duration, Duration) = (DAY, Duration::from_secs(5 * 365 * 86_400));
+pub(crate) const DEFAULT_VALIDITY: (Duration, Duration) =
+    (DAY, Duration::from_secs(5 * 365 * 86_400));
 
-const PLATFORM_SUBJECT: &str = "CN=wxpay sandbox platform,OU=wxpay sandbox,O=wxpay,C=CN";
+pub(crate) const PLATFORM_SUBJECT: &str = "CN=wxpay sandbox platform,OU=wxpay sandbox,O=wxpay,C=CN";
 
 /// A running sandbox. Dropping it stops the server; [`shutdown`](Self::shutdown)
 /// does so and waits until every connection is closed.
@@ -64,9 +65,10 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let platform = self.platform();
         f.debug_struct("App")
-            .field("key_mode", &self.platform.mode)
-            .field("platform_serial", &self.platform.serial)
+            .field("key_mode", &platform.mode)
+            .field("platform_serial", &platform.serial)
             .finish_non_exhaustive()
     }
 }
@@ -98,7 +100,7 @@ impl Sandbox {
 
     /// How the platform key is presented.
     pub fn key_mode(&self) -> KeyMode {
-        self.app.platform.mode
+        self.app.platform().mode
     }
 
     /// The demo merchant's credentials.
@@ -106,26 +108,35 @@ impl Sandbox {
         &self.merchant
     }
 
-    /// What the sandbox puts in `Wechatpay-Serial`: the platform certificate
-    /// serial, or the `PUB_KEY_ID_...` in public-key mode.
-    pub fn platform_serial(&self) -> &str {
-        &self.app.platform.serial
+    /// What the sandbox puts in `Wechatpay-Serial` now: the platform
+    /// certificate serial, or the `PUB_KEY_ID_...` in public-key mode.
+    pub fn platform_serial(&self) -> String {
+        self.app.platform().serial.clone()
     }
 
-    /// The key the sandbox signs responses with (its public half).
+    /// The key the sandbox signs responses with now (its public half).
     pub fn platform_public_key(&self) -> PublicKey {
-        self.app.platform.key.public_key().clone()
+        self.app.platform().key.public_key().clone()
     }
 
     /// The WeChat Pay public key id of the platform key (in certificate mode
     /// too, though only public-key mode sends it).
-    pub fn platform_public_key_id(&self) -> &str {
-        &self.app.platform.public_key_id
+    pub fn platform_public_key_id(&self) -> String {
+        self.app.platform().public_key_id.clone()
     }
 
-    /// The platform certificate; `None` in public-key mode.
+    /// The platform certificate signing now; `None` in public-key mode.
     pub fn platform_certificate(&self) -> Option<Certificate> {
-        self.app.platform.certificate.clone()
+        self.app.platform().certificate.clone()
+    }
+
+    /// Rotates the platform certificate, as WeChat Pay does every few
+    /// years: a new key and certificate sign every answer and notification
+    /// from now on, and `v3/certificates` lists the new one beside the old
+    /// (which stays listed, and trusted by clients, until it expires).
+    /// Returns the new serial. Certificate mode only.
+    pub fn rotate_platform_certificate(&self) -> Result<String, SandboxError> {
+        self.app.rotate_platform_certificate()
     }
 
     /// A client builder for the demo merchant: mchid, merchant serial, private
@@ -136,14 +147,15 @@ impl Sandbox {
             .merchant_serial(self.merchant.serial_no.clone())
             .private_key(self.merchant.private_key.clone())
             .base_url(self.base_url.clone());
-        match &self.app.platform.certificate {
+        let platform = self.app.platform();
+        match &platform.certificate {
             Some(certificate) => builder.platform_certificate(certificate.clone()),
             None => {
                 let keyring = Keyring::new();
                 // The id was checked at start, so this cannot fail; if it did, the
                 // client would report every response as UnknownSerial, not panic.
                 let _ = keyring
-                    .add_public_key(&self.app.platform.public_key_id, self.platform_public_key());
+                    .add_public_key(&platform.public_key_id, platform.key.public_key().clone());
                 builder.keyring(keyring)
             }
         }
@@ -179,7 +191,7 @@ impl Sandbox {
         &self,
         dir: impl AsRef<std::path::Path>,
     ) -> Result<Vec<crate::files::WrittenFile>, SandboxError> {
-        crate::files::write(self, &self.app.platform, dir.as_ref())
+        crate::files::write(self, &self.app.platform(), dir.as_ref())
     }
 
     /// Stops accepting, closes every connection and waits for the server task.
