@@ -10,6 +10,7 @@ mod seeds;
 mod sensitive;
 mod server;
 mod signing;
+mod transport;
 
 /// Reads a file of `tests/fixtures/`.
 pub fn fixture(name: &str) -> String {

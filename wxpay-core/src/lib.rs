@@ -8,17 +8,57 @@
 //! - [`wxpay_api`]: declare a typed endpoint with one attribute.
 //! - [`crypto`]: keys, RSA signatures, RSA-OAEP, AES-256-GCM, digests
 //!   (aws-lc-rs by default, pure Rust with the `rust-crypto` feature).
+//! - [`Keyring`], [`Verifier`](verify::Verifier), [`Signer`](sign::Signer):
+//!   who WeChat Pay is and who the merchant is, pluggable.
+//! - [`notify`]: callbacks verified over the raw body, then decrypted.
+//! - [`v2`]: the legacy XML APIv2 (micropay, red packets, transfers ...):
+//!   [`V2Client`](v2::V2Client) with MD5/HMAC-SHA256 signs and mutual TLS,
+//!   the APIv2 notifications.
 //!
 //! **Advisory:** with the `rust-crypto` feature, RSA comes from the `rsa`
 //! crate, subject to RUSTSEC-2023-0071 (the Marvin timing attack on RSA
 //! decryption, no fixed release): it concerns
 //! [`Client::decrypt_sensitive`] when an attacker can time many decryptions.
 //! The default backend is not affected.
-//! - [`Keyring`], [`Verifier`](verify::Verifier), [`Signer`](sign::Signer):
-//!   who WeChat Pay is and who the merchant is, pluggable.
-//! - [`v2`]: the legacy XML APIv2 (micropay, red packets, transfers ...):
-//!   [`V2Client`](v2::V2Client) with MD5/HMAC-SHA256 signs and mutual TLS,
-//!   the APIv2 notifications.
+//!
+//! ## The map of the crate
+//!
+//! | module | holds |
+//! | --- | --- |
+//! | [`request`] | what a request is before signing: [`ApiRequest`], the path, query, header and body writers, the explicit [`EncodeContext`] (calling merchant, [`Encryptor`]) and the one place `Wechatpay-Serial` is decided |
+//! | [`sensitive`] | [`Sensitive`](sensitive::Sensitive) request fields (written only encrypted), [`Encrypted`](sensitive::Encrypted) answer fields |
+//! | `client` | the APIv3 [`Client`]: its builder, the send path, signing each attempt, checking answers, untyped calls, uploads, downloads |
+//! | `transport` | the one transport under APIv3 and APIv2: HTTP client, base URLs and host pinning, retries and failover, bounded reads, the tracing span |
+//! | `trust` | the keys answers and callbacks are verified with, and the refresh of platform certificates |
+//! | [`sign`], [`verify`] | the request signature and the answer/callback signature checks |
+//! | [`keyring`](Keyring), [`crypto`] | WeChat Pay's keys by serial; the primitives |
+//! | [`notify`] | callbacks |
+//! | [`bills`] | bill files: download and check |
+//! | [`v2`] | APIv2: XML, its signs, mutual TLS, its callbacks |
+//!
+//! ## The path of a request
+//!
+//! `request.send(&client)` (the method `#[wxpay_api]` writes) calls
+//! [`Client::send`], which goes, in order and without coming back:
+//!
+//! 1. **keys ready** (`trust`): managed platform certificates are refreshed
+//!    when due, the one place a request asks;
+//! 2. **encode** ([`EncodedRequest::encode`]): path, query, headers and JSON
+//!    body in the client's [`EncodeContext`]: `Sensitive` fields encrypted
+//!    with the current WeChat Pay key, calling-merchant fields filled,
+//!    `Wechatpay-Serial` decided;
+//! 3. **sign and send** (`client::transmit`, `transport`): each attempt,
+//!    across the base URLs as the [`RetryPolicy`] allows, signed afresh over
+//!    exactly the target and bytes it sends;
+//! 4. **read**: the answer, bounded by
+//!    [`max_response_bytes`](ClientBuilder::max_response_bytes);
+//! 5. **check** (`client::answer`, `trust`): a 2xx must verify (an unknown
+//!    serial refreshes the certificates once and checks again); a 4xx/5xx
+//!    becomes [`Error::Api`];
+//! 6. **decode** ([`RawResponse::json`]) into the operation's response type.
+//!
+//! Untyped requests ([`Client::request`]), uploads and downloads join the
+//! same path after their own encoding; the APIv2 client shares step 3.
 //!
 //! ## Declaring an endpoint
 //!

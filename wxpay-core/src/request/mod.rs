@@ -5,7 +5,7 @@
 //! what the generated code writes into ([`path`], [`query`], [`header`],
 //! [`body`]), all in one explicit [`EncodeContext`] ([`context`]): the
 //! calling merchant and the WeChat Pay key sensitive fields are encrypted
-//! with ([`serialize`] applies it). [`EncodedRequest::encode`] runs them and
+//! with (the `serialize` module applies it). [`EncodedRequest::encode`] runs them and
 //! decides `Wechatpay-Serial`, in this one place. Encoding is kept
 //! non-generic where it can be, so a thousand endpoints share one copy of
 //! the machinery instead of monomorphising it a thousand times.

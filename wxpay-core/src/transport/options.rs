@@ -255,7 +255,13 @@ macro_rules! transport_setters {
             /// certificate; the default trusts the platform's roots. A
             /// certificate that does not parse fails `build`.
             pub fn tls_root_certificate_pem(mut self, pem: &[u8]) -> Self {
-                match reqwest::Certificate::from_pem(pem) {
+                // Checked by our own parser first: reqwest accepts text
+                // that holds no certificate at all.
+                let checked = std::str::from_utf8(pem)
+                    .map_err(|_| "not UTF-8 PEM text".to_owned())
+                    .and_then(|text| crate::Certificate::from_pem(text).map_err(|e| e.to_string()))
+                    .and_then(|_| reqwest::Certificate::from_pem(pem).map_err(|e| e.to_string()));
+                match checked {
                     Ok(cert) => self.transport.roots.push(cert),
                     Err(e) => {
                         self.transport
@@ -327,11 +333,16 @@ pub(crate) fn parse_bases(urls: &[String]) -> Result<Vec<reqwest::Url>, Error> {
         }
         let base = reqwest::Url::parse(&text)
             .map_err(|e| Error::Config(format!("base URL {url:?}: {e}")))?;
+        if !base.username().is_empty() || base.password().is_some() {
+            // Not echoed: the user info may hold a password.
+            return Err(Error::Config(format!(
+                "base URL of host {:?} must be http(s) without user info, query or fragment",
+                base.host_str().unwrap_or_default()
+            )));
+        }
         if !matches!(base.scheme(), "http" | "https")
             || base.query().is_some()
             || base.fragment().is_some()
-            || !base.username().is_empty()
-            || base.password().is_some()
         {
             return Err(Error::Config(format!(
                 "base URL {url:?} must be http(s) without user, query or fragment"
