@@ -169,6 +169,7 @@ mod server;
 mod store;
 pub mod v2;
 
+pub use bill::{BillApi, BillFile};
 pub use callbacks::Delivery;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};

@@ -218,7 +218,7 @@ impl<'de> serde::Deserialize<'de> for BillDate {
 /// let date = BillDate::yesterday_in_china();
 /// let answer: Result<wxpay_core::bills::BillInfo, _> = client
 ///     .request(wxpay_core::Method::Get, "v3/bill/tradebill")
-///     .query_pair("bill_date", date.to_string())
+///     .query_pair("bill_date", &date.to_string())
 ///     .send()
 ///     .await;
 /// match answer {

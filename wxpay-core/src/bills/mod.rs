@@ -46,7 +46,7 @@
 //! let date = BillDate::yesterday_in_china(); // fetch after 10:00 China time
 //! let info: BillInfo = client
 //!     .request(Method::Get, "v3/bill/tradebill")
-//!     .query_pair("bill_date", date.to_string())
+//!     .query_pair("bill_date", &date.to_string())
 //!     .query_pair("tar_type", "GZIP")
 //!     .send()
 //!     .await?;
