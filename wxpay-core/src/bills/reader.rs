@@ -154,8 +154,11 @@ pub(crate) enum Step<R> {
 
 /// The push parser every reader shares.
 pub(crate) struct Engine<K: Kind> {
+    /// `buf[start..end]` is read and not consumed; past `end` is room to
+    /// read into (zeroed once, when the buffer grows).
     buf: Vec<u8>,
     start: usize,
+    end: usize,
     /// Bytes of `buf[start..]` known to hold no line break.
     scanned: usize,
     eof: bool,
@@ -172,6 +175,7 @@ impl<K: Kind> Engine<K> {
         Engine {
             buf: Vec::new(),
             start: 0,
+            end: 0,
             scanned: 0,
             eof: false,
             line: 0,
@@ -194,27 +198,26 @@ impl<K: Kind> Engine<K> {
     /// Room to read into (the consumed part dropped first).
     pub(crate) fn spare(&mut self) -> &mut [u8] {
         if self.start > 0 {
-            self.buf.drain(..self.start);
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
             self.start = 0;
         }
-        let len = self.buf.len();
-        self.buf.resize(len + READ_BYTES, 0);
-        &mut self.buf[len..]
+        if self.buf.len() < self.end + READ_BYTES {
+            self.buf.resize(self.end + READ_BYTES, 0);
+        }
+        &mut self.buf[self.end..self.end + READ_BYTES]
     }
 
     /// `n` bytes of [`spare`](Self::spare) were filled; 0 is the end of input.
     pub(crate) fn filled(&mut self, n: usize) {
-        let len = self.buf.len() - READ_BYTES + n.min(READ_BYTES);
-        self.buf.truncate(len);
+        self.end += n.min(READ_BYTES);
         if n == 0 {
             self.eof = true;
         }
     }
 
     /// Nothing was read into [`spare`](Self::spare) (an error; not the end).
-    pub(crate) fn unfilled(&mut self) {
-        self.buf.truncate(self.buf.len() - READ_BYTES);
-    }
+    pub(crate) fn unfilled(&mut self) {}
 
     /// The reader failed: no more records.
     pub(crate) fn fail(&mut self) {
@@ -226,14 +229,14 @@ impl<K: Kind> Engine<K> {
             if matches!(self.phase, Phase::Failed) {
                 return Step::End;
             }
-            let pending = &self.buf[self.start..];
+            let pending = &self.buf[self.start..self.end];
             let (line_end, next) = match memchr::memchr(b'\n', &pending[self.scanned..]) {
                 Some(i) => {
                     let at = self.start + self.scanned + i;
                     (at, at + 1)
                 }
                 None if self.eof && pending.is_empty() => return self.finish(),
-                None if self.eof => (self.buf.len(), self.buf.len()),
+                None if self.eof => (self.end, self.end),
                 None if pending.len() > MAX_LINE_BYTES => {
                     return self.error(BillError::LineTooLong {
                         line: self.line + 1,
