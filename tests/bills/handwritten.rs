@@ -47,7 +47,7 @@ fn a_partner_all_bill_reads_into_payments_and_refunds() {
         (p.settlement_total(), p.coupon(), p.order_total()),
         (9990, 10, 10000)
     );
-    assert_eq!(p.fee().milli_fen(), 599_40, "five decimals kept");
+    assert_eq!(p.fee().milli_fen(), 59_940, "five decimals kept");
     assert_eq!(p.fee_rate().unwrap().parts_per_million(), 6000);
     assert_eq!(p.product(), "Image形象店-深圳腾大-QQ公仔");
     assert_eq!((p.attach(), p.fee_note()), ("order=7", ""));
