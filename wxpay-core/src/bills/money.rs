@@ -57,6 +57,21 @@ pub(crate) fn parse_decimal(text: &str, scale: u32) -> Option<(i64, u32)> {
 
 /// Yuan with two decimals to fen: `12.50` is 1250.
 pub(crate) fn parse_fen(text: &str) -> Option<i64> {
+    // The form almost every amount has (`12.50`, up to 15 digits before the
+    // point: no overflow possible), without the general parser's checks.
+    let b = text.as_bytes();
+    let n = b.len();
+    if (4..=18).contains(&n) && b[n - 3] == b'.' {
+        let mut value: i64 = 0;
+        let mut ok = true;
+        for &c in b[..n - 3].iter().chain(&b[n - 2..]) {
+            ok &= c.is_ascii_digit();
+            value = value * 10 + i64::from(c.wrapping_sub(b'0'));
+        }
+        if ok {
+            return Some(value);
+        }
+    }
     parse_decimal(text, 2).map(|(v, _)| v)
 }
 

@@ -291,12 +291,12 @@ pub enum TradeRecord {
 
 /// A payment row of a trade bill. Amounts are fen.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Payment(TradeRow);
+pub struct Payment(Box<TradeRow>);
 
 /// A refund row of a trade bill: it appears on the day the refund was
 /// requested and is not updated later. Amounts are fen.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Refund(TradeRow);
+pub struct Refund(Box<TradeRow>);
 
 /// The accessors payments and refunds share.
 macro_rules! order_accessors {
@@ -541,7 +541,8 @@ impl TradeRecord {
             spans[t as usize] = row.span(columns, c as usize);
         }
         let trade_state: TradeState = parse_enum(value(Tc::TradeState));
-        let record = TradeRow {
+        // Boxed: the row moves through the readers as a pointer.
+        let record = Box::new(TradeRow {
             text: String::new(),
             spans,
             time,
@@ -560,7 +561,7 @@ impl TradeRecord {
             refund_succeeded_at: row.time(columns, names, Tc::RefundSucceededAt as usize)?,
             extras: row.extras(columns),
             trade_state,
-        };
+        });
         let refund_id = value(Tc::RefundId);
         let is_refund =
             record.trade_state == TradeState::Refund || !(refund_id.is_empty() || refund_id == "0");
