@@ -377,26 +377,45 @@ impl<const N: usize> Width for Columns<N> {
 fn split_values(text: &str, cells: &mut Vec<Span>) {
     cells.clear();
     let b = text.as_bytes();
-    // Lines are at most MAX_LINE_BYTES, so offsets fit u32. Values are short
-    // (about ten bytes apart): a plain scan beats a search call per comma.
+    // Lines are at most MAX_LINE_BYTES, so offsets fit u32. The backticks
+    // are found eight bytes at a time (values are about ten bytes apart, too
+    // close for a search call per value to pay off).
     let mut start = 1usize;
-    let mut i = 1usize;
-    while i + 1 < b.len() {
-        if b[i] == b',' && b[i + 1] == b'`' {
+    let mut cut = |at: usize, cells: &mut Vec<Span>| {
+        if at >= 2 && b[at - 1] == b',' {
             cells.push(Span {
                 start: start as u32,
-                end: i as u32,
+                end: (at - 1) as u32,
             });
-            start = i + 2;
-            i += 2;
-        } else {
-            i += 1;
+            start = at + 1;
+        }
+    };
+    let mut base = 0;
+    let mut words = b.chunks_exact(8);
+    for word in &mut words {
+        let mut mask = backticks(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        while mask != 0 {
+            cut(base + (mask.trailing_zeros() / 8) as usize, cells);
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, c) in words.remainder().iter().enumerate() {
+        if *c == b'`' {
+            cut(base + i, cells);
         }
     }
     cells.push(Span {
         start: start.min(b.len()) as u32,
         end: b.len() as u32,
     });
+}
+
+/// The high bit of each byte of `word` that is a backtick, exactly.
+fn backticks(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ 0x6060_6060_6060_6060; // zero where the byte is `
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 macro_rules! readers {
@@ -568,5 +587,15 @@ mod tests {
         assert_eq!(cells("`1,000 yuan, really,`x"), ["1,000 yuan, really", "x"]);
         assert_eq!(cells("`"), [""]);
         assert_eq!(cells("`商品,`"), ["商品", ""]);
+        assert_eq!(cells("``a,`b`c,`,`"), ["`a", "b`c", "", ""]);
+        let long = "`a,`bb,`ccc,`dddd,`eeeee,`ffffff,`ggggggg,`hhhhhhhh,`";
+        assert_eq!(
+            cells(long),
+            ["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "ggggggg", "hhhhhhhh", ""]
+        );
+        assert_eq!(
+            backticks(u64::from_le_bytes(*b"`a``\x60\x00\x61`")),
+            0x8000_0080_8080_0080
+        );
     }
 }
