@@ -1,9 +1,11 @@
 //! A JSAPI shop, end to end against the sandbox, through the typed API:
 //! prepay → the sandbox pays (as a customer would) → TRANSACTION.SUCCESS
 //! reaches an axum handler (verified, decrypted) → the query says SUCCESS →
-//! a partial refund → REFUND.SUCCESS reaches the handler → the day's trade
-//! bill is downloaded and its SHA-1 checked. Every request is signed and
-//! every answer verified, as against WeChat Pay. Exits non-zero on failure.
+//! a partial refund → REFUND.SUCCESS reaches the handler → the next morning
+//! (the sandbox's clock moved) the day's trade bill streams in, SHA-1 and
+//! summary checked, and is reconciled against the shop's own orders. Every
+//! request is signed and every answer verified, as against WeChat Pay.
+//! Exits non-zero on failure.
 //!
 //! Run: `cargo run --example shop`
 
@@ -19,6 +21,10 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::Value;
 use tokio::sync::mpsc;
+use wxpay_core::bills::{
+    AsyncTradeBillReader, ChinaTime, LocalBook, LocalOrder, LocalRefund, LocalRefundState,
+    Reconciler, TradeRecord,
+};
 use wxpay_core::notify::{Notification, Notifier};
 use wxpay_core::ApiV3Key;
 use wxpay_sandbox::Sandbox;
@@ -208,31 +214,73 @@ async fn main() -> Result<(), Box<dyn Error>> {
         refunded["user_received_account"]
     );
 
-    // The bill of the day the payment succeeded (China Standard Time).
-    let bill_date = paid["success_time"]
+    // The bill of the day the payment succeeded: a China calendar day, whose
+    // bill WeChat Pay has from 10:00 China time the next morning. The
+    // sandbox's clock moves there instead of making the shop wait a night.
+    let paid_at = paid["success_time"]
         .as_str()
-        .and_then(|t| t.get(..10))
-        .ok_or("success_time is missing")?
-        .to_owned();
-    println!("\n5. 申请交易账单  GET /v3/bill/tradebill?bill_date={bill_date}");
-    let info = wechat::trade_bill(&client, &bill_date).await?;
-    let mut download = client.download_bill(&info).await?;
-    let mut bill = Vec::new();
-    while let Some(chunk) = download.chunk().await? {
-        bill.extend_from_slice(&chunk);
-    }
-    let bill = String::from_utf8(bill)?;
-    let rows = bill.lines().count().saturating_sub(3);
-    println!(
-        "   {} bytes, SHA-1 {} checked, {rows} detail rows:",
-        bill.len(),
-        info.hash_value
+        .and_then(ChinaTime::parse_rfc3339)
+        .ok_or("success_time is missing")?;
+    let bill_date = paid_at.date();
+    let refund_day = refunded["success_time"]
+        .as_str()
+        .and_then(ChinaTime::parse_rfc3339)
+        .ok_or("the refund's success_time is missing")?;
+    let next_morning = sandbox.advance_to_bill_time();
+    println!("\n5. The next morning ({next_morning}'s bills are ready from 10:00 China time)");
+    println!("   申请交易账单  GET /v3/bill/tradebill?bill_date={bill_date}");
+    let info = wechat::trade_bill(&client, &bill_date.to_string()).await?;
+    let download = client.download_bill(&info).await?;
+
+    // What the shop itself recorded that day: the order it saw paid and the
+    // refund it asked for (the sandbox settled it at once, the same day).
+    let mut books = LocalBook::new();
+    books.add_order(LocalOrder::paid(ORDER, 1999, paid_at));
+    books.add_refund(
+        LocalRefund::requested("SHOP-REFUND-1", ORDER, 500, refund_day)
+            .with_state(LocalRefundState::Succeeded),
     );
-    for line in bill.trim_start_matches('\u{feff}').lines() {
-        println!("   | {line}");
+    // Rows stream out of the verified download as it arrives; the SHA-1 and
+    // the bill's own summary are checked at its end.
+    let mut rows = AsyncTradeBillReader::new(download.into_reader());
+    let mut reconciler = Reconciler::new(bill_date, &books);
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        match &row {
+            TradeRecord::Payment(p) => println!(
+                "   | payment {} {} fen at {}, fee {} yuan",
+                p.out_trade_no(),
+                p.order_total(),
+                p.time(),
+                p.fee()
+            ),
+            TradeRecord::Refund(r) => println!(
+                "   | refund  {} of {}: {} fen, {}",
+                r.out_refund_no(),
+                r.out_trade_no(),
+                r.refund(),
+                r.refund_status().map(|s| s.as_str()).unwrap_or("")
+            ),
+            _ => {}
+        }
+        reconciler.check(&row);
     }
-    if rows != 2 {
-        return Err(format!("expected a payment and a refund row, got {rows}").into());
+    let summary = rows.summary().ok_or("the bill ended without its summary")?;
+    println!(
+        "   summary: {} rows, {} fen settled, fees {} yuan: the rows add up",
+        summary.count, summary.settlement_total, summary.fee_total
+    );
+    println!("\n6. 对账: the bill against the shop's own records");
+    let report = reconciler.finish();
+    for difference in &report.discrepancies {
+        println!("   ! {difference}");
+    }
+    println!(
+        "   {} payment(s) and {} refund(s) in the bill, {} matched",
+        report.payments, report.refunds, report.matched
+    );
+    if !report.is_clean() || report.matched != 2 {
+        return Err("the bill and the shop's records differ".into());
     }
 
     sandbox.shutdown().await;

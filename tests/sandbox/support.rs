@@ -38,21 +38,14 @@ pub fn unix_now() -> i64 {
         .as_secs() as i64
 }
 
-/// Today in China Standard Time (UTC+8), as the sandbox dates bills: `2026-12-02`.
-pub fn today() -> String {
-    let cst = unix_now() + 8 * 3600;
-    let days = cst.div_euclid(86_400);
-    // Civil from days (Howard Hinnant), small enough to repeat here.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+/// Noon China time today: where tests that fetch bills start the sandbox's
+/// business clock, so a run never straddles midnight and every order lands
+/// on the day the test expects (`SandboxBuilder::start_clock_at`).
+pub fn noon_in_china() -> SystemTime {
+    wxpay_core::bills::BillDate::today_in_china()
+        .at(12, 0, 0)
+        .expect("noon exists")
+        .to_system_time()
 }
 
 pub async fn post(client: &Client, template: &str, body: &Value) -> Result<Value, Error> {

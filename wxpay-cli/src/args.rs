@@ -17,7 +17,8 @@ WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_CONFIG, WXPAY_PROFILE), then the profile 
 Key settings name files; secrets are never printed.
 
 Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration,
-3 a signature, certificate or hash did not verify, 4 network or timeout, 5 other."
+3 a signature, certificate or hash did not verify or a bill does not add up,
+4 network or timeout, 5 other, 6 a bill and your records differ (bill reconcile)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -89,8 +90,9 @@ pub enum Command {
     /// Sign client-side payment parameters for a prepay_id
     #[command(subcommand)]
     Paysign(Paysign),
-    /// Download a trade or fund-flow bill, check its SHA-1 and save it
-    Bill(BillArgs),
+    /// Bills: download one (SHA-1 checked), read one as JSON lines, reconcile one
+    #[command(subcommand)]
+    Bill(Bill),
     /// Serve the local WeChat Pay simulator (the flags of `wxpay-sandbox`; see `wxpay sandbox --help`)
     #[command(disable_help_flag = true)]
     Sandbox(SandboxArgs),
@@ -193,32 +195,79 @@ pub struct PaysignArgs {
     pub nonce: Option<String>,
 }
 
-/// Which bill.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum BillKind {
-    /// v3/bill/tradebill
-    Trade,
-    /// v3/bill/fundflowbill
-    Fundflow,
+/// `wxpay bill`.
+#[derive(Debug, Subcommand)]
+pub enum Bill {
+    /// Download a day's trade bill (v3/bill/tradebill), check its SHA-1 and save it
+    Trade(BillDownloadArgs),
+    /// Download a day's fund-flow bill (v3/bill/fundflowbill), check its SHA-1 and save it
+    Fundflow(BillDownloadArgs),
+    /// Read a saved bill: each row as a JSON line (amounts in fen), then the checked summary
+    Parse(BillParseArgs),
+    /// Reconcile a day's trade bill against a CSV of your orders (and refunds)
+    Reconcile(BillReconcileArgs),
 }
 
-/// `wxpay bill`.
+/// `wxpay bill trade|fundflow`.
 #[derive(Debug, Args)]
-pub struct BillArgs {
-    /// trade or fundflow
-    pub kind: BillKind,
-    /// The day, YYYY-MM-DD
+#[command(after_help = "\
+A day's bill exists from 10:00 China time the next day (WeChat Pay generates it from
+09:00); before that WeChat Pay answers NO_STATEMENT_EXIST or STATEMENT_CREATING.")]
+pub struct BillDownloadArgs {
+    /// The day (China calendar), YYYY-MM-DD [default: yesterday in China]
     #[arg(long, value_name = "DATE")]
-    pub date: String,
+    pub date: Option<String>,
     /// bill_type (trade: ALL, SUCCESS, REFUND) or account_type (fundflow: BASIC, OPERATION, FEES)
     #[arg(long = "type", value_name = "TYPE")]
     pub bill_type: Option<String>,
     /// Where to save the bill (written only once its SHA-1 matched)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Then print its rows as JSON lines, as `wxpay bill parse` does
+    #[arg(long)]
+    pub parse: bool,
     /// Progress on stderr: auto (only on a terminal), always or never
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub progress: Progress,
+}
+
+/// `wxpay bill parse`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Trade and fund-flow bills (APIv3 or APIv2 layout) are told apart by their header.
+Rows print as {\"record\":\"payment\"|\"refund\"|\"fund_flow\", ...} with amounts in fen
+(fees in thousandths of a fen, fee_milli_fen) and times in RFC 3339 (+08:00); the
+last line is {\"summary\": ...}. A bill whose rows do not add up to its summary
+exits 3, naming the total.")]
+pub struct BillParseArgs {
+    /// The bill file (- for stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `wxpay bill reconcile`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+ORDERS is a CSV with a header row naming at least: out_trade_no, total (fen),
+state (PAID, UNPAID or CLOSED) and paid_at (China time 2024-03-01 12:00:00 or
+RFC 3339; empty if unpaid). REFUNDS names out_refund_no, out_trade_no, amount (fen),
+state (PROCESSING, SUCCEEDED or FAILED) and requested_at. Values are not quoted.
+
+Each difference prints as a JSON line ({\"kind\": ..., ids, amounts}); the last line
+is {\"reconciliation\": ...}. Exit 0 when bill and records agree, 6 when they differ.")]
+pub struct BillReconcileArgs {
+    /// The day's trade bill (ALL), as saved by `wxpay bill trade`
+    #[arg(value_name = "BILL")]
+    pub bill: PathBuf,
+    /// The bill's day (China calendar), YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    /// Your orders, CSV
+    #[arg(long, value_name = "FILE")]
+    pub orders: PathBuf,
+    /// Your refunds, CSV
+    #[arg(long, value_name = "FILE")]
+    pub refunds: Option<PathBuf>,
 }
 
 /// When to show progress.

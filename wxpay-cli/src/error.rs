@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use wxpay_core::bills::BillError;
 use wxpay_core::Error;
 
 /// Why a command failed.
@@ -20,6 +21,25 @@ pub enum CliError {
     /// Calling WeChat Pay (or verifying what it sent) failed.
     #[error(transparent)]
     Wxpay(#[from] Error),
+    /// WeChat Pay has no bill for that day (yet): what to do, and its answer.
+    #[error("{advice}")]
+    BillUnavailable {
+        /// When to ask again, or that the day was empty.
+        advice: String,
+        /// WeChat Pay's `NO_STATEMENT_EXIST` / `STATEMENT_CREATING`.
+        source: Error,
+    },
+    /// A bill file could not be read, or does not add up.
+    #[error("{file}")]
+    Bill {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        source: BillError,
+    },
+    /// `bill reconcile` found differences (they were printed).
+    #[error("{0}")]
+    Differ(String),
 }
 
 /// Exit statuses (also listed in `wxpay --help`).
@@ -34,6 +54,8 @@ pub mod exit {
     pub const TRANSPORT: u8 = 4;
     /// Anything else (local I/O, decoding, crypto).
     pub const OTHER: u8 = 5;
+    /// A bill and the merchant's records differ.
+    pub const DIFFER: u8 = 6;
 }
 
 impl CliError {
@@ -42,13 +64,14 @@ impl CliError {
         ExitCode::from(match self {
             CliError::Config(_) | CliError::Usage(_) => exit::USAGE,
             CliError::Io(_) => exit::OTHER,
-            CliError::Wxpay(e) => match e {
-                Error::Api(_) => exit::API,
-                Error::Verification { .. } => exit::VERIFICATION,
-                Error::Transport(_) | Error::Timeout => exit::TRANSPORT,
-                Error::Config(_) | Error::Key(_) | Error::InvalidRequest(_) => exit::USAGE,
+            CliError::BillUnavailable { .. } => exit::API,
+            CliError::Differ(_) => exit::DIFFER,
+            CliError::Bill { source, .. } => match source {
+                BillError::SummaryMismatch { .. } => exit::VERIFICATION,
+                BillError::Download(e) => wxpay_exit(e),
                 _ => exit::OTHER,
             },
+            CliError::Wxpay(e) => wxpay_exit(e),
         })
     }
 
@@ -95,6 +118,17 @@ impl CliError {
             }
         }
         out
+    }
+}
+
+/// The exit status of a failed call.
+fn wxpay_exit(e: &Error) -> u8 {
+    match e {
+        Error::Api(_) => exit::API,
+        Error::Verification { .. } => exit::VERIFICATION,
+        Error::Transport(_) | Error::Timeout => exit::TRANSPORT,
+        Error::Config(_) | Error::Key(_) | Error::InvalidRequest(_) => exit::USAGE,
+        _ => exit::OTHER,
     }
 }
 

@@ -67,6 +67,12 @@ fn main() -> ExitCode {
 }
 
 async fn run(settings: &args::Settings, command: Command) -> Result<(), CliError> {
+    // Reading a saved bill needs no merchant settings.
+    let command = match command {
+        Command::Bill(args::Bill::Parse(args)) => return commands::bill_read::parse(&args),
+        Command::Bill(args::Bill::Reconcile(args)) => return commands::bill_read::reconcile(&args),
+        other => other,
+    };
     let config = Resolved::from_settings(settings)?;
     match command {
         Command::Request(args) => commands::request::run(&config, args).await,
@@ -75,7 +81,7 @@ async fn run(settings: &args::Settings, command: Command) -> Result<(), CliError
         Command::Encrypt(args) => commands::sensitive::encrypt(&config, args).await,
         Command::Decrypt(args) => commands::sensitive::decrypt(&config, args),
         Command::Paysign(which) => commands::paysign::run(&config, which).await,
-        Command::Bill(args) => commands::bill::run(&config, args).await,
+        Command::Bill(which) => commands::bill::run(&config, which).await,
         Command::Sandbox(_) | Command::Completions(_) => Ok(()),
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use crate::auth::NonceCache;
+use crate::clock::Clock;
 use crate::fault::{Fault, FaultPlan};
 use crate::identity::{Merchant, Platform};
 use crate::notify::{AllowedHosts, Outbox};
@@ -30,6 +31,8 @@ pub(crate) struct App {
     /// `http://127.0.0.1:PORT/`, for the URLs the sandbox hands out.
     pub(crate) base_url: String,
     pub(crate) lifecycle: Lifecycle,
+    /// The business clock (see `clock.rs`: signatures use the wall clock).
+    pub(crate) clock: Clock,
     pub(crate) notify_hosts: AllowedHosts,
     /// Sends notifications.
     pub(crate) http: reqwest::Client,
@@ -161,6 +164,11 @@ impl App {
 
     pub(crate) fn add_merchant(&self, merchant: Merchant) {
         relock(self.merchants.write()).insert(merchant.mchid.clone(), merchant);
+    }
+
+    /// Now by the business clock, in unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {

@@ -2,18 +2,41 @@
 //! with a BOM, CRLF line ends; a bare header row, detail rows whose every
 //! value starts with a backtick, a bare summary header and a summary row.
 //! Amounts in yuan with 2 decimals, fees with 5, the sandbox's rate 0.60%.
+//!
+//! The APIv2 files (`pay/downloadbill`, `pay/downloadfundflow`) have the
+//! same columns; the sandbox writes them without the BOM and, as the APIv2
+//! pages do, the fund-flow amounts' headers with full-width brackets
+//! `收支金额（元）` (both unconfirmed against a live APIv2 bill).
 
 use wxpay_core::crypto::sha256_hex;
 
-use crate::clock::bill_time;
+use crate::clock::{bill_time, cst_day};
 use crate::ledger::{Order, Refund, RefundStatus};
+use crate::store::Store;
 
-/// Which rows a trade bill holds (`bill_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TradeBillType {
-    All,
-    Success,
-    Refund,
+/// Which bill: a trade bill of a `bill_type`, or the basic account's fund flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BillFile {
+    /// Trade bill, `bill_type=ALL`: payments and refunds.
+    TradeAll,
+    /// Trade bill, `bill_type=SUCCESS`: payments.
+    TradeSuccess,
+    /// Trade bill, `bill_type=REFUND`: refunds, with their times.
+    TradeRefund,
+    /// Fund-flow bill of the basic account (`account_type=BASIC`).
+    FundFlow,
+}
+
+/// Whose layout a bill is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BillApi {
+    /// APIv3 (`v3/bill/...`): UTF-8 with a BOM.
+    #[default]
+    V3,
+    /// APIv2 (`pay/downloadbill`, `pay/downloadfundflow`): no BOM, `（元）`.
+    V2,
 }
 
 const ALL_HEADER: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
@@ -23,6 +46,7 @@ const ALL_SUMMARY: &str =
     "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
 const SUCCESS_SUMMARY: &str = "总交易单数,应结订单总金额,手续费总金额,订单总金额";
 const FUND_HEADER: &str = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号";
+const FUND_HEADER_V2: &str = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）,资金变更提交申请人,备注,业务凭证号";
 const FUND_SUMMARY: &str = "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额";
 
 const RATE: &str = "0.60%";
@@ -62,8 +86,11 @@ fn row(values: &[String]) -> String {
     values.iter().map(|v| cell(v)).collect::<Vec<_>>().join(",")
 }
 
-fn file(lines: Vec<String>) -> String {
-    let mut text = String::from("\u{feff}");
+fn file(lines: Vec<String>, api: BillApi) -> String {
+    let mut text = match api {
+        BillApi::V3 => String::from("\u{feff}"),
+        BillApi::V2 => String::new(),
+    };
     for line in lines {
         text.push_str(&line);
         text.push_str("\r\n");
@@ -92,16 +119,17 @@ fn lead(time: i64, order: &Order, state: &str) -> Vec<String> {
 /// A trade bill of the given payments (paid that day) and refunds (asked
 /// that day, each with its order); `None` when there is no row at all.
 pub(crate) fn trade_bill(
-    kind: TradeBillType,
+    kind: BillFile,
     payments: &[&Order],
     refunds: &[(&Refund, &Order)],
+    api: BillApi,
 ) -> Option<String> {
-    let payments: &[&Order] = if kind == TradeBillType::Refund {
+    let payments: &[&Order] = if kind == BillFile::TradeRefund {
         &[]
     } else {
         payments
     };
-    let refunds: &[(&Refund, &Order)] = if kind == TradeBillType::Success {
+    let refunds: &[(&Refund, &Order)] = if kind == BillFile::TradeSuccess {
         &[]
     } else {
         refunds
@@ -121,7 +149,7 @@ pub(crate) fn trade_bill(
         let mut values = lead(time, order, "SUCCESS");
         values.extend([yuan(order.total), yuan(0)]);
         // (A REFUND bill has no payment rows: `payments` is empty there.)
-        if kind == TradeBillType::All {
+        if kind == BillFile::TradeAll {
             values.extend([
                 "0".into(),
                 "0".into(),
@@ -138,7 +166,7 @@ pub(crate) fn trade_bill(
             RATE.into(),
             yuan(order.total),
         ]);
-        if kind == TradeBillType::All {
+        if kind == BillFile::TradeAll {
             values.push(yuan(0));
         }
         values.push(String::new());
@@ -150,7 +178,7 @@ pub(crate) fn trade_bill(
         fees += fee;
         let mut values = lead(refund.created_unix, order, "REFUND");
         values.extend([yuan(0), yuan(0)]);
-        if kind == TradeBillType::Refund {
+        if kind == BillFile::TradeRefund {
             values.push(bill_time(refund.created_unix));
             values.push(refund.success_unix.map(bill_time).unwrap_or_default());
         }
@@ -174,13 +202,13 @@ pub(crate) fn trade_bill(
     rows.sort();
     let count = rows.len().to_string();
     let (header, summary_header, summary) = match kind {
-        TradeBillType::Success => (
+        BillFile::TradeSuccess => (
             SUCCESS_HEADER,
             SUCCESS_SUMMARY,
             vec![count, yuan(settled), yuan5(fees), yuan(ordered)],
         ),
-        TradeBillType::All | TradeBillType::Refund => (
-            if kind == TradeBillType::All {
+        _ => (
+            if kind == BillFile::TradeAll {
                 ALL_HEADER
             } else {
                 REFUND_HEADER
@@ -201,7 +229,7 @@ pub(crate) fn trade_bill(
     lines.extend(rows.into_iter().map(|(_, _, r)| r));
     lines.push(summary_header.to_owned());
     lines.push(row(&summary));
-    Some(file(lines))
+    Some(file(lines, api))
 }
 
 /// A stable 28-digit flow id for one movement of money.
@@ -215,7 +243,11 @@ fn flow_id(source: &str, kind: &str) -> String {
 
 /// The basic account's fund flow: payments in, fees and successful refunds
 /// out (refunds on the day they succeeded); `None` without movements.
-pub(crate) fn fund_flow_bill(payments: &[&Order], refunds: &[&Refund]) -> Option<String> {
+pub(crate) fn fund_flow_bill(
+    payments: &[&Order],
+    refunds: &[&Refund],
+    api: BillApi,
+) -> Option<String> {
     struct Movement {
         time: i64,
         business_no: String,
@@ -270,7 +302,11 @@ pub(crate) fn fund_flow_bill(payments: &[&Order], refunds: &[&Refund]) -> Option
         return None;
     }
     moves.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| b.income.cmp(&a.income)));
-    let mut lines = vec![FUND_HEADER.to_owned()];
+    let header = match api {
+        BillApi::V3 => FUND_HEADER,
+        BillApi::V2 => FUND_HEADER_V2,
+    };
+    let mut lines = vec![header.to_owned()];
     let (mut balance, mut ins, mut in_fen, mut outs, mut out_fen) = (0i64, 0, 0i64, 0, 0i64);
     for m in &moves {
         if m.income {
@@ -304,7 +340,41 @@ pub(crate) fn fund_flow_bill(payments: &[&Order], refunds: &[&Refund]) -> Option
         outs.to_string(),
         yuan(out_fen),
     ]));
-    Some(file(lines))
+    Some(file(lines, api))
+}
+
+/// The bill of CST day `day` (days since 1970) of `mchid` (and of one
+/// sub-merchant, if given) as it stands now: trade bills list payments that
+/// succeeded that day and refunds asked for that day; the fund flow,
+/// payments and their fees that day and refunds that succeeded that day.
+/// `None` when it has no row (WeChat's `NO_STATEMENT_EXIST`).
+pub(crate) fn day_bill(
+    store: &Store,
+    mchid: &str,
+    sub_mchid: Option<&str>,
+    day: i64,
+    file: BillFile,
+    api: BillApi,
+) -> Option<String> {
+    let (orders, refunds) = store.ledger_of(mchid);
+    let mine = |o: &Order| sub_mchid.is_none() || o.sub_mchid() == sub_mchid;
+    let payments: Vec<&Order> = orders
+        .filter(|o| mine(o))
+        .filter(|o| o.success_unix.is_some_and(|t| cst_day(t) == day))
+        .collect();
+    if file == BillFile::FundFlow {
+        let refunds: Vec<&Refund> = refunds
+            .filter(|r| sub_mchid.is_none() || r.sub_mchid.as_deref() == sub_mchid)
+            .filter(|r| r.success_unix.is_some_and(|t| cst_day(t) == day))
+            .collect();
+        return fund_flow_bill(&payments, &refunds, api);
+    }
+    let refunds: Vec<(&Refund, &Order)> = refunds
+        .filter(|r| cst_day(r.created_unix) == day)
+        .filter_map(|r| Some((r, store.order(&r.mchid, &r.out_trade_no)?)))
+        .filter(|(_, o)| mine(o))
+        .collect();
+    trade_bill(file, &payments, &refunds, api)
 }
 
 #[cfg(test)]
@@ -329,7 +399,7 @@ mod tests {
 
     #[test]
     fn no_rows_no_bill() {
-        assert!(trade_bill(TradeBillType::All, &[], &[]).is_none());
-        assert!(fund_flow_bill(&[], &[]).is_none());
+        assert!(trade_bill(BillFile::TradeAll, &[], &[], BillApi::V3).is_none());
+        assert!(fund_flow_bill(&[], &[], BillApi::V2).is_none());
     }
 }

@@ -49,6 +49,11 @@ OPTIONS:
                                is always allowed (repeatable)
     --sub-mchid ID             a sub-merchant of the demo merchant as service provider
                                (repeatable) [default: 1900000109]
+    --clock-start TIME         start the business clock at TIME (RFC 3339, e.g.
+                               2024-03-01T12:00:00+08:00) [default: now]; signatures
+                               keep the wall clock
+    --bills-same-day           serve a day's bills at once, today's included, instead of
+                               as WeChat Pay does (from 10:00 China time the next day)
 
   Register your own merchant as well (all of --merchant-mchid and --merchant-apiv3-key,
   and either a certificate or a public key with its serial):
@@ -101,6 +106,8 @@ struct Args {
     sub_mchids: Vec<String>,
     db: Option<PathBuf>,
     no_db: bool,
+    bills_same_day: bool,
+    clock_start: Option<std::time::SystemTime>,
     merchants_file: Option<PathBuf>,
     v2: Option<SocketAddr>,
     v2_key: Option<String>,
@@ -114,6 +121,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
         }
         if flag == "--no-db" {
             parsed.no_db = true;
+            continue;
+        }
+        if flag == "--bills-same-day" {
+            parsed.bills_same_day = true;
             continue;
         }
         let (name, inline) = match flag.split_once('=') {
@@ -222,6 +233,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 );
             }
             "--v2-key" => parsed.v2_key = Some(value()?),
+            "--clock-start" => {
+                let v = value()?;
+                let unix = crate::clock::parse_rfc3339(&v)
+                    .and_then(|t| u64::try_from(t).ok())
+                    .ok_or_else(|| {
+                        format!("--clock-start: {v:?} is not RFC 3339 with an offset after 1970")
+                    })?;
+                parsed.clock_start = Some(std::time::UNIX_EPOCH + Duration::from_secs(unix));
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -327,6 +347,10 @@ async fn run(args: Args) -> Result<(), String> {
     for sub in &args.sub_mchids {
         builder = builder.sub_merchant(sub.clone());
     }
+    if let Some(start) = args.clock_start {
+        builder = builder.start_clock_at(start);
+    }
+    builder = builder.bills_same_day(args.bills_same_day);
     let db = if args.no_db {
         None
     } else {

@@ -1,12 +1,91 @@
-//! Wall-clock helpers: unix seconds and WeChat's RFC 3339 timestamps (China
-//! Standard Time, `+08:00`), without a date-time dependency.
+//! Time: unix seconds and WeChat's RFC 3339 timestamps (China Standard
+//! Time, `+08:00`), without a date-time dependency; and [`Clock`], the
+//! sandbox's business clock.
+//!
+//! Two clocks, on purpose. Signatures (the request's timestamp held to
+//! ±300 s, the answers' `Wechatpay-Timestamp`) follow the wall clock, as the
+//! SDK's own clock does. Everything that happens in the simulated business
+//! (when an order is created, paid, refunded, expires; which day a bill
+//! covers and when it exists) follows [`Clock`]: the wall clock plus an
+//! offset a test moves forward, e.g. to the next morning to fetch a bill.
 
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds in the `+08:00` offset WeChat Pay writes every time in.
 const CST_OFFSET_SECS: i64 = 8 * 3600;
 
-/// Now, in unix seconds.
+/// The hour (China time) of D+1 after which day D's bills can be fetched.
+pub(crate) const BILL_READY_HOUR: i64 = 10;
+
+/// The business clock of one sandbox: wall time plus an offset that only
+/// moves forward, and whether bills follow WeChat Pay's availability.
+#[derive(Debug, Default)]
+pub(crate) struct Clock {
+    offset: AtomicI64,
+    same_day_bills: AtomicBool,
+}
+
+impl Clock {
+    /// A clock that reads `start` now (the wall clock if `None`).
+    pub(crate) fn new(start: Option<SystemTime>, same_day_bills: bool) -> Self {
+        let offset = start.map_or(0, |t| unix_seconds(t) - unix_now());
+        Clock {
+            offset: AtomicI64::new(offset),
+            same_day_bills: AtomicBool::new(same_day_bills),
+        }
+    }
+
+    /// Now, in unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        unix_now() + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward by `secs` (never back: what happened stays
+    /// in the past); returns the new now.
+    pub(crate) fn advance(&self, secs: i64) -> i64 {
+        self.offset.fetch_add(secs.max(0), Ordering::Relaxed);
+        self.now()
+    }
+
+    /// Moves the clock to `unix` if that is later than now; returns the new now.
+    pub(crate) fn advance_to(&self, unix: i64) -> i64 {
+        let now = self.now();
+        self.advance(unix - now)
+    }
+
+    /// Moves the clock to 10:00 China time tomorrow, when today's bills can
+    /// be fetched (at once if that is past); returns the day whose bills
+    /// became available, as days since 1970.
+    pub(crate) fn advance_to_bill_time(&self) -> i64 {
+        let today = cst_day(self.now());
+        self.advance_to(bills_ready_unix(today));
+        today
+    }
+
+    /// Whether bills of today are served at once (the sandbox's old
+    /// behaviour) instead of from 10:00 China time tomorrow.
+    pub(crate) fn same_day_bills(&self) -> bool {
+        self.same_day_bills.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_same_day_bills(&self, on: bool) {
+        self.same_day_bills.store(on, Ordering::Relaxed);
+    }
+}
+
+/// When day `day`'s bills can be fetched: 10:00 China time on the next day.
+pub(crate) fn bills_ready_unix(day: i64) -> i64 {
+    (day + 1) * 86_400 + BILL_READY_HOUR * 3600 - CST_OFFSET_SECS
+}
+
+/// A CST day (days since 1970) as `yyyy-MM-dd`.
+pub(crate) fn format_day(day: i64) -> String {
+    rfc3339_cst(day * 86_400 - CST_OFFSET_SECS)[..10].to_owned()
+}
+
+/// Now by the wall clock, in unix seconds (signatures; the business
+/// clock is [`Clock`]).
 pub(crate) fn unix_now() -> i64 {
     unix_seconds(SystemTime::now())
 }
@@ -191,5 +270,22 @@ mod tests {
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(cst_day(1_709_136_000), 19_782);
         assert_eq!(bill_time(1_528_425_296), "2018-06-08 10:34:56");
+        assert_eq!(format_day(19_782), "2024-02-29");
+        assert_eq!(
+            rfc3339_cst(bills_ready_unix(19_782)),
+            "2024-03-01T10:00:00+08:00"
+        );
+    }
+
+    #[test]
+    fn the_business_clock_only_moves_forward() {
+        let start = UNIX_EPOCH + std::time::Duration::from_secs(1_709_172_000); // 2024-02-29 10:00 CST
+        let clock = Clock::new(Some(start), false);
+        assert!((clock.now() - 1_709_172_000).abs() <= 1);
+        let before = clock.now();
+        assert!(clock.advance(-100) >= before, "never back");
+        assert_eq!(clock.advance_to_bill_time(), 19_782);
+        assert!(clock.now() >= bills_ready_unix(19_782));
+        assert_eq!(cst_day(clock.now()), 19_783);
     }
 }

@@ -16,10 +16,13 @@ COMMANDS (against a running sandbox; --url BASE or --out DIR to find it):
     wxpay-sandbox refund-outcome --mchid ID --out-refund-no NO --status SUCCESS|ABNORMAL|CLOSED
     wxpay-sandbox notifications [--mchid ID]
     wxpay-sandbox resend --id NOTIFICATION_ID
+    wxpay-sandbox clock [--advance-secs N]   the business clock (moved forward by N)
+    wxpay-sandbox bill-time                  move it to 10:00 China time tomorrow,
+                                             when today's bills can be fetched
 ";
 
 /// The command names `main` hands to [`run`].
-pub(crate) const COMMANDS: [&str; 7] = [
+pub(crate) const COMMANDS: [&str; 9] = [
     "pay",
     "fail",
     "close",
@@ -27,6 +30,8 @@ pub(crate) const COMMANDS: [&str; 7] = [
     "refund-outcome",
     "notifications",
     "resend",
+    "clock",
+    "bill-time",
 ];
 
 #[derive(Default)]
@@ -40,6 +45,7 @@ struct Options {
     out_refund_no: Option<String>,
     status: Option<String>,
     id: Option<String>,
+    advance_secs: Option<String>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -61,6 +67,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--out-refund-no" => &mut o.out_refund_no,
             "--status" => &mut o.status,
             "--id" => &mut o.id,
+            "--advance-secs" => &mut o.advance_secs,
             "--out" => {
                 o.out = Some(value.into());
                 continue;
@@ -180,6 +187,24 @@ pub(crate) async fn run(
             reqwest::Method::POST,
             "sandbox/notifications/resend".to_owned(),
             Some(json!({ "id": required(&o.id, "--id")? })),
+        ),
+        "clock" => match &o.advance_secs {
+            None => (reqwest::Method::GET, "sandbox/clock".to_owned(), None),
+            Some(secs) => {
+                let secs: u64 = secs
+                    .parse()
+                    .map_err(|_| format!("--advance-secs: {secs:?} is not a number of seconds"))?;
+                (
+                    reqwest::Method::POST,
+                    "sandbox/clock".to_owned(),
+                    Some(json!({ "advance_secs": secs })),
+                )
+            }
+        },
+        "bill-time" => (
+            reqwest::Method::POST,
+            "sandbox/clock".to_owned(),
+            Some(json!({ "to_bill_time": true })),
         ),
         other => return Err(format!("unknown command {other:?}")),
     };

@@ -28,7 +28,11 @@
 //!   say `SUCCESS`.
 //! - **The payment lifecycle** ([`PAYMENT_OPERATIONS`]): prepay for JSAPI,
 //!   APP, H5 and Native, direct and partner; query; close; refunds; trade and
-//!   fund-flow bills served unsigned at `v3/billdownload/file`. Orders are paid
+//!   fund-flow bills served unsigned at `v3/billdownload/file`, available as
+//!   WeChat Pay's are (from 10:00 China time the next day, by a business
+//!   clock tests move forward: [`Sandbox::advance_to_bill_time`],
+//!   [`SandboxBuilder::start_clock_at`], [`SandboxBuilder::bills_same_day`]),
+//!   also in the APIv2 layouts ([`Sandbox::bill_file`]). Orders are paid
 //!   by a person on the sandbox's pay page, through the control API under
 //!   `/sandbox/` (or [`Sandbox::pay_order`]), or after
 //!   [`auto_pay`](SandboxBuilder::auto_pay). Payment and refund outcomes are
@@ -169,6 +173,7 @@ mod server;
 mod store;
 pub mod v2;
 
+pub use bill::{BillApi, BillFile};
 pub use callbacks::Delivery;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};

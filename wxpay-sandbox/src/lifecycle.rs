@@ -10,7 +10,7 @@ use serde_json::Value;
 use wxpay_core::crypto::random_alphanumeric;
 
 use crate::app::App;
-use crate::clock::{rfc3339_cst, unix_now};
+use crate::clock::rfc3339_cst;
 use crate::ledger::{Order, RefundStatus, TradeState};
 use crate::notify::notify;
 use crate::reply::WxError;
@@ -100,7 +100,7 @@ pub(crate) fn pay(
     target: &OrderRef,
     openid: Option<&str>,
 ) -> Result<Order, WxError> {
-    let now = unix_now();
+    let now = app.now();
     let mut order = target.find(app)?;
     match order.state_at(now) {
         TradeState::NotPay => {}
@@ -133,7 +133,7 @@ pub(crate) fn pay(
 /// order stays NOTPAY and nothing is notified, as WeChat Pay does.
 pub(crate) fn fail(app: &App, target: &OrderRef) -> Result<Order, WxError> {
     let mut order = target.find(app)?;
-    match order.state_at(unix_now()) {
+    match order.state_at(app.now()) {
         TradeState::NotPay => {}
         TradeState::Closed => return Err(order_closed()),
         TradeState::Success | TradeState::Refund => return Err(order_paid()),
@@ -145,7 +145,7 @@ pub(crate) fn fail(app: &App, target: &OrderRef) -> Result<Order, WxError> {
 
 /// Closes an unpaid order (re-closing is fine); a paid one cannot be closed.
 pub(crate) fn close(app: &App, order: &Order) -> Result<(), WxError> {
-    match order.state_at(unix_now()) {
+    match order.state_at(app.now()) {
         TradeState::Success | TradeState::Refund => Err(order_paid()),
         TradeState::Closed if order.state == TradeState::Closed => Ok(()),
         TradeState::NotPay | TradeState::Closed => {
@@ -189,7 +189,7 @@ pub(crate) fn settle_refund(
     out_refund_no: &str,
     status: RefundStatus,
 ) -> Result<Value, WxError> {
-    let now = unix_now();
+    let now = app.now();
     let mut store = app.store();
     let mut refund = store
         .refund(mchid, out_refund_no)

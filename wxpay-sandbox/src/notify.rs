@@ -15,7 +15,7 @@ use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::ApiV3Key;
 
 use crate::app::App;
-use crate::clock::{rfc3339_cst, unix_now};
+use crate::clock::rfc3339_cst;
 use crate::error::SandboxError;
 use crate::gateway::signature_headers;
 
@@ -225,7 +225,7 @@ pub(crate) fn envelope(
         .map_err(wxpay_core::Error::from)?;
     let body = json!({
         "id": id,
-        "create_time": rfc3339_cst(unix_now()),
+        "create_time": rfc3339_cst(app.now()),
         "resource_type": "encrypt-resource",
         "event_type": event_type,
         "summary": summary,
@@ -295,7 +295,7 @@ pub(crate) async fn post(
 /// Sends one attempt of a notice and logs it.
 async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttempt {
     let number = app.outbox().next_attempt(&notice.id);
-    let sent_at = rfc3339_cst(unix_now());
+    let sent_at = rfc3339_cst(app.now());
     let started = Instant::now();
     let mut record = NotificationAttempt {
         notification_id: notice.id.clone(),

@@ -12,8 +12,11 @@
 //!
 //! The operations the sandbox simulates with state get what their examples
 //! refer to: prepays an `out_trade_no` of their own, paid orders for the
-//! queries by `transaction_id` and the refund, today's bills; one that meets
-//! WeChat's answer for something not made yet is sent once more at the end.
+//! queries by `transaction_id` and the refund, the day's bills; one that meets
+//! WeChat's answer for something not made yet is sent once more at the end,
+//! after the sandbox's clock moved to 10:00 China time the next day, when
+//! WeChat Pay has the day's bills (the clock starts at noon, so the run never
+//! straddles midnight).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -24,7 +27,7 @@ use wxpay_sandbox::catalog::{self, Operation};
 use wxpay_sandbox::{Sandbox, DEFAULT_SUB_MCHID, PAYMENT_OPERATIONS, SEED_OPERATIONS};
 
 use super::typed::{self, Answer};
-use crate::support::{client, today};
+use crate::support::{client, noon_in_china};
 
 /// Operations whose example is not accepted, or whose answer does not
 /// decode, each with WeChat's error code and the cause; the test fails if one
@@ -32,7 +35,7 @@ use crate::support::{client, today};
 /// and WeChat's documented behaviour disagree, the generator corrects the
 /// catalog for both sides (`xtask/src/catalog.rs`: the order queries, the H5
 /// prepays), and the run makes what the stateful operations' examples refer
-/// to (paid orders, a refund, today's bills, splits; see [`State`]).
+/// to (paid orders, a refund, the day's bills, splits; see [`State`]).
 const NOT_DECODED: [(&str, &str, &str, &str); 0] = [];
 
 /// Why an operation's example did not pass.
@@ -185,6 +188,8 @@ struct State {
     partner: Option<String>,
     /// The `token` of the last bill answer's `download_url`.
     bill_token: Option<String>,
+    /// The day the run's orders are paid on (the sandbox's today at its start).
+    bill_date: String,
     /// The text fields of the stateful requests' bodies, by path and name:
     /// what a query on the same path without an example of its own asks for.
     sent: HashMap<(String, String), String>,
@@ -333,8 +338,8 @@ async fn exercise(
         let mut value = text(&catalog::example(&param.schema));
         let sent = state.sent.get(&(op.path.clone(), param.name.clone()));
         if stateful(op) && param.name == "bill_date" {
-            // The example date is years old; today's bill lists the run's orders.
-            value = today();
+            // The example date is years old; the run's day lists its orders.
+            value = state.bill_date.clone();
         } else if let (true, None, Some(sent)) = (stateful(op), param.schema.get("example"), sent) {
             // What the request that made it on the same path sent (the
             // after-sales split's transaction_id, the return order's
@@ -447,13 +452,20 @@ fn check_answer(schema: Option<&Value>, answer: &Value) -> Result<(), Failure> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema() {
-    let sandbox = Sandbox::builder().start().await.expect("sandbox starts");
+    let sandbox = Sandbox::builder()
+        .start_clock_at(noon_in_china())
+        .start()
+        .await
+        .expect("sandbox starts");
     let client = client(&sandbox);
     let started = Instant::now();
     let ops = catalog::operations();
     let mut failures = Vec::new();
     let mut listed = Vec::new();
-    let mut state = State::default();
+    let mut state = State {
+        bill_date: sandbox.today(),
+        ..State::default()
+    };
     let mut again = Vec::new();
     let mut record = |op: &Operation, failure: Failure| {
         let line = format!("{} {}: {failure}", op.method, op.path);
@@ -475,13 +487,15 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
         );
         match exercise(&sandbox, &client, op, &mut state).await {
             Ok(()) => after(&sandbox, &client, op, &mut state),
-            // WeChat's answer for something that does not exist yet (a bill
-            // of today before any payment, a split not made yet): once more
+            // WeChat's answer for something that does not exist yet (the
+            // day's bill before the next morning, a split not made yet): once more
             // after every operation ran.
             Err(Failure::Api(_)) if stateful(op) => again.push(op),
             Err(failure) => record(op, failure),
         }
     }
+    // The day's bills exist from 10:00 China time the next day.
+    assert_eq!(sandbox.advance_to_bill_time(), state.bill_date);
     for op in again {
         if let Err(failure) = exercise(&sandbox, &client, op, &mut state).await {
             record(op, failure);

@@ -1,27 +1,36 @@
 //! `wxpay bill trade|fundflow`: ask for a bill, download it, check its SHA-1
-//! and only then put it in place.
+//! and only then put it in place; with `--parse`, print its rows.
 
-use wxpay_core::bills::BillInfo;
+use wxpay_core::bills::{BillDate, BillInfo};
 use wxpay_core::Method;
 
-use crate::args::{BillArgs, BillKind};
+use crate::args::Bill;
 use crate::config::Resolved;
 use crate::error::CliError;
 use crate::progress::Meter;
 
-pub async fn run(config: &Resolved, args: BillArgs) -> Result<(), CliError> {
-    let client = config.client(true).await?;
-    let (path, type_field) = match args.kind {
-        BillKind::Trade => ("v3/bill/tradebill", "bill_type"),
-        BillKind::Fundflow => ("v3/bill/fundflowbill", "account_type"),
+pub async fn run(config: &Resolved, which: Bill) -> Result<(), CliError> {
+    let (args, path, type_field) = match which {
+        Bill::Trade(args) => (args, "v3/bill/tradebill", "bill_type"),
+        Bill::Fundflow(args) => (args, "v3/bill/fundflowbill", "account_type"),
+        Bill::Parse(_) | Bill::Reconcile(_) => {
+            return Err(CliError::Usage("not a download".into()))
+        }
     };
+    let date = match &args.date {
+        Some(text) => text
+            .parse::<BillDate>()
+            .map_err(|e| CliError::Usage(format!("--date: {e}")))?,
+        None => BillDate::yesterday_in_china(),
+    };
+    let client = config.client(true).await?;
     let mut request = client
         .request(Method::Get, path)
-        .query_pair("bill_date", &args.date);
+        .query_pair("bill_date", &date.to_string());
     if let Some(kind) = &args.bill_type {
         request = request.query_pair(type_field, kind);
     }
-    let info: BillInfo = request.send().await?;
+    let info: BillInfo = request.send().await.map_err(|e| with_advice(e, date))?;
     let download = client.download_bill(&info).await?;
     // Written beside the target and renamed only once the hash matched, so a
     // file at `out` is always a checked bill.
@@ -37,10 +46,28 @@ pub async fn run(config: &Resolved, args: BillArgs) -> Result<(), CliError> {
         }
     };
     meter.finish(" done");
-    println!(
+    let saved = format!(
         "saved {} ({written} bytes, SHA-1 {} verified)",
         args.out.display(),
         info.hash_value.to_ascii_lowercase()
     );
-    Ok(())
+    if args.parse {
+        // stdout carries the rows alone.
+        eprintln!("{saved}");
+        super::bill_read::print_rows(&args.out)
+    } else {
+        println!("{saved}");
+        Ok(())
+    }
+}
+
+/// WeChat's "no bill (yet)" answers keep their exit status and gain what to do.
+fn with_advice(e: wxpay_core::Error, date: BillDate) -> CliError {
+    match e.bill_unavailable() {
+        Some(why) => CliError::BillUnavailable {
+            advice: why.advice(date, wxpay_core::bills::ChinaTime::now()),
+            source: e,
+        },
+        None => e.into(),
+    }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the few helpers they share.
 
 pub mod bill;
+pub mod bill_read;
 pub mod certificates;
 pub mod notify;
 pub mod paysign;

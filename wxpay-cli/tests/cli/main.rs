@@ -5,6 +5,7 @@
 //! credentials folder, and the binary is pointed at the `wxpay.toml` in it.
 //! Set `WXPAY_UPDATE_SNAPSHOTS=1` to rewrite `tests/snapshots/*.txt`.
 
+mod bills;
 mod keys;
 mod payments;
 mod request;

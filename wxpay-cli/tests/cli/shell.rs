@@ -47,7 +47,7 @@ fn completions_are_printed_for_a_known_shell_only() {
 
 #[test]
 fn help_texts_match_their_snapshots() {
-    let pages: [&[&str]; 11] = [
+    let pages: [&[&str]; 15] = [
         &["--help"],
         &["request", "--help"],
         &["certificates", "--help"],
@@ -58,6 +58,10 @@ fn help_texts_match_their_snapshots() {
         &["paysign", "jsapi", "--help"],
         &["paysign", "app", "--help"],
         &["bill", "--help"],
+        &["bill", "trade", "--help"],
+        &["bill", "fundflow", "--help"],
+        &["bill", "parse", "--help"],
+        &["bill", "reconcile", "--help"],
         &["completions", "--help"],
     ];
     let update = std::env::var_os("WXPAY_UPDATE_SNAPSHOTS").is_some();

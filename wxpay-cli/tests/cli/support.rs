@@ -46,8 +46,16 @@ pub fn shared() -> &'static Shared {
 
 /// A sandbox on 127.0.0.1 and its credentials folder (with `wxpay.toml`).
 pub fn start(runtime: &tokio::runtime::Runtime, mode: KeyMode, name: &str) -> (Sandbox, PathBuf) {
-    let sandbox =
-        runtime.block_on(async { Sandbox::builder().key_mode(mode).start().await.unwrap() });
+    start_with(runtime, Sandbox::builder().key_mode(mode), name)
+}
+
+/// A sandbox built by `builder` and its credentials folder.
+pub fn start_with(
+    runtime: &tokio::runtime::Runtime,
+    builder: wxpay_sandbox::SandboxBuilder,
+    name: &str,
+) -> (Sandbox, PathBuf) {
+    let sandbox = runtime.block_on(async { builder.start().await.unwrap() });
     let dir = temp(name);
     sandbox.write_dir(&dir).unwrap();
     (sandbox, dir)
@@ -120,16 +128,6 @@ pub fn expect_exit(output: &Output, code: i32) -> String {
 
 pub fn json_out(output: &Output) -> Value {
     serde_json::from_str(&expect_ok(output)).expect("stdout is JSON")
-}
-
-/// Today in China Standard Time, as the sandbox dates its bills.
-pub fn today_cst() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    let cst =
-        der::DateTime::from_unix_duration(now + std::time::Duration::from_secs(8 * 3600)).unwrap();
-    format!("{:04}-{:02}-{:02}", cst.year(), cst.month(), cst.day())
 }
 
 pub fn jsapi_order(out_trade_no: &str) -> String {

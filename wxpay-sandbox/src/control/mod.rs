@@ -21,6 +21,9 @@
 //! | `GET /sandbox/state` | | what the console shows, as JSON, newest first |
 //! | `POST /sandbox/platform/rotate` | | a new platform certificate signs from now on (the old one stays listed); answers `{"serial"}` |
 //! | `POST /sandbox/refunds/create` | `{"mchid","out_trade_no"}`, optional `"amount"`, `"out_refund_no"` | a refund, as the merchant would request it |
+//! | `GET /sandbox/clock` | | the business clock: `now`, `today`, `latest_bill_date`, `bills_same_day` |
+//! | `POST /sandbox/clock` | `{"advance_secs"}`, `{"to"}` (RFC 3339) or `{"to_bill_time": true}`; `{"bills_same_day": bool}` | moves the clock forward (10:00 China time tomorrow for `to_bill_time`: today's bills become available) |
+//! | `GET /sandbox/bills` | `?mchid=&bill_date=&bill=ALL\|SUCCESS\|REFUND\|FUNDFLOW&api=v3\|v2` | a day's bill file as written now, in the APIv3 or APIv2 layout |
 
 use std::sync::Arc;
 
@@ -33,13 +36,13 @@ use http::{Method, StatusCode, Uri};
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::clock::unix_now;
 use crate::ledger::{Order, RefundStatus};
 use crate::lifecycle::{close_ref, fail, pay, settle_refund, OrderRef};
 use crate::notify::resend;
 use crate::ops::extract::Query;
 use crate::reply::WxError;
 
+mod clock;
 mod console;
 mod page;
 mod rust;
@@ -58,6 +61,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sandbox/orders/close", post(close_order))
         .route("/sandbox/refunds/outcome", post(refund_outcome))
         .route("/sandbox/notifications", get(notifications))
+        .route("/sandbox/clock", get(clock::show).post(clock::set))
+        .route("/sandbox/bills", get(clock::bill))
         .route("/sandbox/notifications/resend", post(resend_notification))
         .route("/sandbox/platform/rotate", post(rotate_platform))
         .route("/sandbox/pay/{token}", get(page::show).post(page::act))
@@ -71,7 +76,7 @@ async fn not_found(method: Method, uri: Uri) -> WxError {
 }
 
 /// A JSON object body (the control API does not insist on a Content-Type).
-fn json_body(body: &Bytes) -> Result<Value, WxError> {
+pub(crate) fn json_body(body: &Bytes) -> Result<Value, WxError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(WxError::param("body must be a JSON object")),
@@ -81,7 +86,7 @@ fn json_body(body: &Bytes) -> Result<Value, WxError> {
 
 /// What the control API shows of an order.
 pub(crate) fn describe(app: &App, order: &Order) -> Value {
-    let now = unix_now();
+    let now = app.now();
     let store = app.store();
     let refunds: Vec<Value> = store.refunds_of(order).map(|r| r.view()).collect();
     json!({

@@ -10,7 +10,6 @@ use axum::response::Html;
 
 use crate::app::App;
 use crate::bill::yuan;
-use crate::clock::unix_now;
 use crate::lifecycle::{fail, pay, OrderRef};
 use crate::reply::WxError;
 
@@ -31,7 +30,7 @@ fn escape(text: &str) -> String {
 
 fn render(app: &App, token: &str, notice: &str) -> Result<Html<String>, WxError> {
     let order = OrderRef::Token(token.to_owned()).find(app)?;
-    let state = order.state_at(unix_now());
+    let state = order.state_at(app.now());
     let buttons = if state.wire() == "NOTPAY" {
         format!(
             r#"<form method="post" action="/sandbox/pay/{t}"><button name="action" value="pay">Pay ¥{amount}</button> <button name="action" value="fail">Fail</button></form>"#,

@@ -4,6 +4,8 @@
 use serde_json::Value;
 
 use super::describe;
+use crate::bill::{day_bill, BillApi, BillFile};
+use crate::clock::{format_day, parse_date, rfc3339_cst};
 use crate::error::SandboxError;
 use crate::ledger::RefundStatus;
 use crate::lifecycle::{close_ref, fail, pay, settle_refund, OrderRef};
@@ -84,5 +86,59 @@ impl Sandbox {
     /// Sends a logged notification once more, now; `None` if the id is unknown.
     pub async fn resend_notification(&self, notification_id: &str) -> Option<NotificationAttempt> {
         resend(self.app(), notification_id).await
+    }
+
+    /// Now by the sandbox's business clock (see
+    /// [`SandboxBuilder::start_clock_at`](crate::SandboxBuilder::start_clock_at)).
+    pub fn now(&self) -> std::time::SystemTime {
+        let now = self.app().now();
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(now).unwrap_or(0))
+    }
+
+    /// Now by the business clock, RFC 3339 in China time (`2024-03-01T10:00:00+08:00`).
+    pub fn now_rfc3339(&self) -> String {
+        rfc3339_cst(self.app().now())
+    }
+
+    /// Today by the business clock, China calendar (`2024-03-01`).
+    pub fn today(&self) -> String {
+        format_day(crate::clock::cst_day(self.app().now()))
+    }
+
+    /// Moves the business clock forward by `by` (it never goes back).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.app()
+            .clock
+            .advance(i64::try_from(by.as_secs()).unwrap_or(i64::MAX));
+    }
+
+    /// Moves the business clock to 10:00 China time tomorrow, when WeChat
+    /// Pay has today's bills; returns today's date (`yyyy-MM-dd`), the day
+    /// whose bills can now be fetched.
+    pub fn advance_to_bill_time(&self) -> String {
+        format_day(self.app().clock.advance_to_bill_time())
+    }
+
+    /// Serves bills of today at once (`true`) or as WeChat Pay does (see
+    /// [`SandboxBuilder::bills_same_day`](crate::SandboxBuilder::bills_same_day)).
+    pub fn set_bills_same_day(&self, on: bool) {
+        self.app().clock.set_same_day_bills(on);
+    }
+
+    /// `mchid`'s bill of `bill_date` (`yyyy-MM-dd`) as the sandbox writes it
+    /// now, in the APIv3 or APIv2 layout, whatever the clock says; `None`
+    /// when the day has no row.
+    pub fn bill_file(
+        &self,
+        mchid: &str,
+        bill_date: &str,
+        file: BillFile,
+        api: BillApi,
+    ) -> Result<Option<String>, SandboxError> {
+        let day = parse_date(bill_date).ok_or_else(|| SandboxError::Rejected {
+            code: "PARAM_ERROR".into(),
+            message: format!("bill_date {bill_date:?}: expected yyyy-MM-dd"),
+        })?;
+        Ok(day_bill(&self.app().store(), mchid, None, day, file, api))
     }
 }

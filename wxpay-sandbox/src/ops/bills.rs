@@ -2,8 +2,13 @@
 //! (申请资金账单) and the file itself, `GET v3/billdownload/file?token=...`.
 //!
 //! A bill is built on request from the sandbox's own orders and refunds of
-//! that (CST) day, today included (WeChat's bills appear the next morning; a
-//! sandbox that made tests wait a day would be useless). The answer carries
+//! that (CST) day. Availability is WeChat Pay's, by the sandbox's business
+//! clock (`clock.rs`): today's bill answers 400 `NO_STATEMENT_EXIST`, a past
+//! day's answers 400 `STATEMENT_CREATING` until 10:00 China time of the next
+//! day (WeChat generates bills from 09:00 and asks merchants to fetch them
+//! after 10:00); tests move the clock forward instead of waiting
+//! (`Sandbox::advance_to_bill_time`, `POST /sandbox/clock`), or switch to the
+//! old same-day bills (`SandboxBuilder::bills_same_day`). The answer carries
 //! the SHA-1 of the uncompressed file and a `download_url` valid for 5
 //! minutes; the download is signed by the merchant but answered unsigned, as
 //! WeChat Pay does, gzip-compressed when `tar_type=GZIP` was asked.
@@ -25,9 +30,8 @@ use super::extract::Query;
 use super::transactions::check_sub_merchant;
 use crate::app::App;
 use crate::auth::Caller;
-use crate::bill::{fund_flow_bill, trade_bill, TradeBillType};
-use crate::clock::{cst_day, parse_date, unix_now};
-use crate::ledger::{Order, Refund};
+use crate::bill::{day_bill, BillApi, BillFile};
+use crate::clock::{bills_ready_unix, cst_day, parse_date};
 use crate::reply::{Reply, WxError};
 use crate::store::Bill;
 
@@ -70,6 +74,10 @@ fn no_statement() -> WxError {
     )
 }
 
+fn statement_creating() -> WxError {
+    WxError::new(StatusCode::BAD_REQUEST, "STATEMENT_CREATING", "账单生成中")
+}
+
 fn one_of<'a>(query: &'a Query, name: &str, allowed: &[&str]) -> Result<Option<&'a str>, WxError> {
     match query.optional(name)? {
         Some(v) if !allowed.contains(&v) => Err(WxError::param(format!(
@@ -91,7 +99,8 @@ fn common<'a>(app: &App, caller: &Caller, query: &'a Query) -> Result<Common<'a>
     let date = query.required("bill_date")?;
     let day = parse_date(date)
         .ok_or_else(|| WxError::param(format!("`bill_date` must be yyyy-MM-dd, got {date:?}")))?;
-    let today = cst_day(unix_now());
+    let now = app.now();
+    let today = cst_day(now);
     if day > today {
         return Err(WxError::invalid_request(format!(
             "参数错误: bill_date {date} is in the future"
@@ -107,6 +116,14 @@ fn common<'a>(app: &App, caller: &Caller, query: &'a Query) -> Result<Common<'a>
         check_sub_merchant(app, caller, sub)?;
     }
     let gzip = one_of(query, "tar_type", &["GZIP"])?.is_some();
+    if !app.clock.same_day_bills() {
+        if day == today {
+            return Err(no_statement());
+        }
+        if now < bills_ready_unix(day) {
+            return Err(statement_creating());
+        }
+    }
     Ok(Common {
         day,
         sub_mchid,
@@ -135,7 +152,7 @@ fn offer(app: &App, caller: &Caller, content: String, gzip: bool) -> Reply {
             mchid: caller.mchid.clone(),
             content,
             gzip,
-            expires_unix: unix_now() + DOWNLOAD_LIFETIME_SECS,
+            expires_unix: app.now() + DOWNLOAD_LIFETIME_SECS,
         },
     );
     Ok(Json(json!({
@@ -146,29 +163,22 @@ fn offer(app: &App, caller: &Caller, content: String, gzip: bool) -> Reply {
 }
 
 async fn trade(State(app): State<Arc<App>>, caller: Caller, query: Query) -> Reply {
-    let kind = match one_of(&query, "bill_type", &BILL_TYPES)?.unwrap_or("ALL") {
-        "SUCCESS" | "SUC_SPECIAL" => TradeBillType::Success,
-        "REFUND" | "REF_SPECIAL" => TradeBillType::Refund,
+    let file = match one_of(&query, "bill_type", &BILL_TYPES)?.unwrap_or("ALL") {
+        "SUCCESS" | "SUC_SPECIAL" => BillFile::TradeSuccess,
+        "REFUND" | "REF_SPECIAL" => BillFile::TradeRefund,
         // No recharge coupons in the sandbox, so no such refunds either.
         "RECHARGE_REFUND" => return Err(no_statement()),
-        _ => TradeBillType::All,
+        _ => BillFile::TradeAll,
     };
     let common = common(&app, &caller, &query)?;
-    let content = {
-        let store = app.store();
-        let (orders, refunds) = store.ledger_of(&caller.mchid);
-        let mine = |o: &Order| o.sub_mchid() == common.sub_mchid || common.sub_mchid.is_none();
-        let payments: Vec<&Order> = orders
-            .filter(|o| mine(o))
-            .filter(|o| o.success_unix.is_some_and(|t| cst_day(t) == common.day))
-            .collect();
-        let refunds: Vec<(&Refund, &Order)> = refunds
-            .filter(|r| cst_day(r.created_unix) == common.day)
-            .filter_map(|r| Some((r, store.order(&r.mchid, &r.out_trade_no)?)))
-            .filter(|(_, o)| mine(o))
-            .collect();
-        trade_bill(kind, &payments, &refunds)
-    };
+    let content = day_bill(
+        &app.store(),
+        &caller.mchid,
+        common.sub_mchid,
+        common.day,
+        file,
+        BillApi::V3,
+    );
     offer(
         &app,
         &caller,
@@ -184,20 +194,14 @@ async fn fund_flow(State(app): State<Arc<App>>, caller: Caller, query: Query) ->
         // The sandbox's money only moves through the basic account.
         return Err(no_statement());
     }
-    let content = {
-        let store = app.store();
-        let (orders, refunds) = store.ledger_of(&caller.mchid);
-        let sub = common.sub_mchid;
-        let payments: Vec<&Order> = orders
-            .filter(|o| sub.is_none() || o.sub_mchid() == sub)
-            .filter(|o| o.success_unix.is_some_and(|t| cst_day(t) == common.day))
-            .collect();
-        let refunds: Vec<&Refund> = refunds
-            .filter(|r| sub.is_none() || r.sub_mchid.as_deref() == sub)
-            .filter(|r| r.success_unix.is_some_and(|t| cst_day(t) == common.day))
-            .collect();
-        fund_flow_bill(&payments, &refunds)
-    };
+    let content = day_bill(
+        &app.store(),
+        &caller.mchid,
+        common.sub_mchid,
+        common.day,
+        BillFile::FundFlow,
+        BillApi::V3,
+    );
     offer(
         &app,
         &caller,
@@ -214,7 +218,7 @@ async fn download(
     let token = query.required("token")?;
     let bill = app
         .store()
-        .bill(token, &caller.mchid, unix_now())
+        .bill(token, &caller.mchid, app.now())
         .cloned()
         .ok_or_else(|| {
             WxError::invalid_request("参数错误: the download token is invalid or has expired")

@@ -18,7 +18,6 @@ use super::extract::{segment, Fields, JsonObject, Query};
 use super::transactions::{check_notify_url, check_sub_merchant};
 use crate::app::App;
 use crate::auth::Caller;
-use crate::clock::unix_now;
 use crate::ledger::{Refund, RefundStatus, TradeState};
 use crate::lifecycle::{digits, schedule_refund, ymd};
 use crate::reply::{Reply, WxError};
@@ -89,7 +88,7 @@ pub(crate) async fn create(
     amount.optional_array("from")?;
     f.optional_array("goods_detail")?;
 
-    let now = unix_now();
+    let now = app.now();
     let mut store = app.store();
     let order = match (transaction_id, out_trade_no) {
         (Some(id), _) => store.order_by_transaction(&caller.mchid, id),

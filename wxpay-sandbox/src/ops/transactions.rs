@@ -21,7 +21,7 @@ use wxpay_core::crypto::{random_alphanumeric, sha256_hex};
 use super::extract::{segment, Fields, JsonObject, Query};
 use crate::app::App;
 use crate::auth::Caller;
-use crate::clock::{parse_rfc3339, rfc3339_cst, unix_now};
+use crate::clock::{parse_rfc3339, rfc3339_cst};
 use crate::ledger::{canonical, Order, Partner, TradeState, TradeType};
 use crate::lifecycle::{
     close, digits, order_closed, order_not_exist, order_paid, schedule_auto_pay,
@@ -306,7 +306,7 @@ fn prepay(
     kind: TradeType,
     partner: bool,
 ) -> Reply {
-    let now = unix_now();
+    let now = app.now();
     let mut order = parse_prepay(app, caller, body, kind, partner, now)?;
     let existing = app
         .store()
@@ -384,7 +384,7 @@ fn query_order(
     }
     .filter(|o| o.sub_mchid() == sub_mchid)
     .ok_or_else(order_not_exist)?;
-    Ok(Json(order.view(unix_now())))
+    Ok(Json(order.view(app.now())))
 }
 
 fn close_order(

@@ -14,6 +14,7 @@ use wxpay_core::{Certificate, PrivateKey};
 use crate::app::{App, Lifecycle, Limits};
 use crate::auth::NonceCache;
 use crate::certgen;
+use crate::clock::Clock;
 use crate::error::SandboxError;
 use crate::fault::{Fault, FaultPlan};
 use crate::identity::{
@@ -51,6 +52,8 @@ pub struct SandboxBuilder {
     #[cfg(feature = "sqlite")]
     database: Option<std::path::PathBuf>,
     fault: Option<Fault>,
+    clock_start: Option<SystemTime>,
+    same_day_bills: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -75,6 +78,8 @@ impl Default for SandboxBuilder {
             #[cfg(feature = "sqlite")]
             database: None,
             fault: None,
+            clock_start: None,
+            same_day_bills: false,
         }
     }
 }
@@ -246,6 +251,28 @@ impl SandboxBuilder {
         self
     }
 
+    /// Starts the sandbox's business clock at `start` instead of now: orders
+    /// are created, paid and refunded at that time, and bills dated by it.
+    /// The clock runs on from there and only moves forward
+    /// ([`Sandbox::advance_clock`], [`Sandbox::advance_to_bill_time`]).
+    /// Signatures keep the wall clock (a client checks them against its own).
+    ///
+    /// Tests that fetch bills start it at noon China time, so a run never
+    /// straddles midnight and every order lands on the day expected.
+    pub fn start_clock_at(mut self, start: SystemTime) -> Self {
+        self.clock_start = Some(start);
+        self
+    }
+
+    /// Serves a day's bills at once, today's included (the sandbox's old
+    /// behaviour), instead of as WeChat Pay does: day D's bills from 10:00
+    /// China time on D+1 (`NO_STATEMENT_EXIST` for today, `STATEMENT_CREATING`
+    /// before 10:00 the next morning). Default `false`.
+    pub fn bills_same_day(mut self, on: bool) -> Self {
+        self.same_day_bills = on;
+        self
+    }
+
     /// Loads the platform key, platform certificate, public key id and demo
     /// merchant written by [`Sandbox::write_dir`] into `dir` earlier, where
     /// present, so a restarted sandbox keeps its identity. Missing files are
@@ -331,6 +358,7 @@ impl SandboxBuilder {
             limits: self.limits,
             base_url: base_url.clone(),
             lifecycle: self.lifecycle,
+            clock: Clock::new(self.clock_start, self.same_day_bills),
             notify_hosts: AllowedHosts {
                 extra: self.notify_hosts,
             },

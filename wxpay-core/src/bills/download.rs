@@ -3,8 +3,11 @@
 //! signed, so it is streamed, un-gzipped if need be, and checked against
 //! that hash.
 
+use std::future::Future;
 use std::io::Write;
 use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use flate2::write::MultiGzDecoder;
@@ -196,6 +199,80 @@ impl BillDownload {
 
 /// The operation that serves bill files (下载账单), unsigned by WeChat Pay.
 const BILL_FILE: &str = "v3/billdownload/file";
+
+/// A [`BillDownload`] as a [`tokio::io::AsyncRead`] (from
+/// [`BillDownload::into_reader`]): the bill's content as it arrives, for
+/// [`AsyncTradeBillReader`](super::AsyncTradeBillReader) and friends, or
+/// `tokio::io::copy`. A download failure, a hash mismatch included, is an
+/// `io::Error` whose inner error is the [`Error`]; the bill readers give it
+/// back as [`BillError::Download`](super::BillError::Download).
+pub struct BillDownloadReader {
+    state: ReaderState,
+}
+
+type NextChunk = Pin<Box<dyn Future<Output = (BillDownload, Result<Option<Bytes>, Error>)> + Send>>;
+
+enum ReaderState {
+    /// Content received and not read yet.
+    Idle(Box<BillDownload>, Bytes),
+    Reading(NextChunk),
+    Done,
+}
+
+impl std::fmt::Debug for BillDownloadReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillDownloadReader").finish_non_exhaustive()
+    }
+}
+
+impl BillDownload {
+    /// This download as a [`tokio::io::AsyncRead`] of the (un-gzipped) bill.
+    pub fn into_reader(self) -> BillDownloadReader {
+        BillDownloadReader {
+            state: ReaderState::Idle(Box::new(self), Bytes::new()),
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for BillDownloadReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(&mut this.state, ReaderState::Done) {
+                ReaderState::Idle(download, mut pending) => {
+                    if !pending.is_empty() {
+                        let n = buf.remaining().min(pending.len());
+                        buf.put_slice(&pending[..n]);
+                        let rest = pending.split_off(n);
+                        this.state = ReaderState::Idle(download, rest);
+                        return Poll::Ready(Ok(()));
+                    }
+                    let mut download = *download;
+                    this.state = ReaderState::Reading(Box::pin(async move {
+                        let next = download.chunk().await;
+                        (download, next)
+                    }));
+                }
+                ReaderState::Reading(mut next) => match next.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        this.state = ReaderState::Reading(next);
+                        return Poll::Pending;
+                    }
+                    Poll::Ready((download, Ok(Some(chunk)))) => {
+                        this.state = ReaderState::Idle(Box::new(download), chunk);
+                    }
+                    Poll::Ready((_, Ok(None))) => return Poll::Ready(Ok(())),
+                    Poll::Ready((_, Err(e))) => return Poll::Ready(Err(std::io::Error::other(e))),
+                },
+                ReaderState::Done => return Poll::Ready(Ok(())),
+            }
+        }
+    }
+}
 
 impl Client {
     /// Starts downloading a bill described by a (verified) [`BillInfo`].
