@@ -106,6 +106,8 @@ mod query_form;
 mod request;
 pub mod sensitive;
 pub mod sign;
+#[cfg(feature = "test-faults")]
+mod test_faults;
 pub mod types;
 mod upload;
 pub mod v2;
@@ -146,6 +148,11 @@ pub mod __private {
         to_fields as v2_fields, SignType as V2SignType, V2Client, V2Operation, V2Response,
     };
     pub use core::result::Result;
+    /// Test-only fault switches (feature `test-faults`); see `test_faults.rs`.
+    #[cfg(feature = "test-faults")]
+    pub mod faults {
+        pub use crate::test_faults::corrupt_signing_message;
+    }
     pub use serde;
     pub use serde_json;
 }

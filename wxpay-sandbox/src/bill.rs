@@ -3,7 +3,7 @@
 //! value starts with a backtick, a bare summary header and a summary row.
 //! Amounts in yuan with 2 decimals, fees with 5, the sandbox's rate 0.60%.
 
-use wxpay_core::crypto::sha256_hex;
+use crate::digest::sha256_hex;
 
 use crate::clock::bill_time;
 use crate::ledger::{Order, Refund, RefundStatus};

@@ -4,10 +4,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use wxpay_core::crypto::random_alphanumeric;
-use wxpay_core::{ApiV3Key, Certificate, PrivateKey, PublicKey, PUBLIC_KEY_ID_PREFIX};
+use wxpay_core::{ApiV3Key, Certificate, PrivateKey, PublicKey};
 
 use crate::error::SandboxError;
+use crate::wire::PUBLIC_KEY_ID_PREFIX;
 
 /// How the sandbox presents its platform key to clients, chosen at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -221,11 +221,10 @@ pub(crate) struct Platform {
 
 /// A fresh `PUB_KEY_ID_` + 30 digits, the shape WeChat Pay issues.
 pub(crate) fn generate_public_key_id() -> Result<String, SandboxError> {
-    let digits: String = random_alphanumeric(28)?
-        .bytes()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect();
-    Ok(format!("{PUBLIC_KEY_ID_PREFIX}01{digits}"))
+    Ok(format!(
+        "{PUBLIC_KEY_ID_PREFIX}01{}",
+        crate::random::digits(28)?
+    ))
 }
 
 /// Checks a public key id the way the core's keyring will.

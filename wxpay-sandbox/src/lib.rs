@@ -152,6 +152,7 @@ mod clock;
 mod commands;
 pub mod config;
 mod control;
+mod digest;
 mod error;
 mod fault;
 pub mod files;
@@ -163,11 +164,13 @@ mod notify;
 mod ops;
 #[cfg(feature = "sqlite")]
 mod persist;
+mod random;
 mod reply;
 mod sandbox;
 mod server;
 mod store;
 pub mod v2;
+mod wire;
 
 pub use callbacks::Delivery;
 pub use error::SandboxError;

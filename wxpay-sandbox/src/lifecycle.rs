@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use http::StatusCode;
 use serde_json::Value;
-use wxpay_core::crypto::random_alphanumeric;
 
 use crate::app::App;
 use crate::clock::{rfc3339_cst, unix_now};
@@ -82,11 +81,7 @@ pub(crate) fn order_paid() -> WxError {
 
 /// `n` random decimal digits.
 pub(crate) fn digits(n: usize) -> Result<String, WxError> {
-    Ok(random_alphanumeric(n)
-        .map_err(|_| WxError::system())?
-        .bytes()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect())
+    crate::random::digits(n).map_err(|_| WxError::system())
 }
 
 /// `yyyyMMdd` of a moment in CST.
@@ -114,7 +109,7 @@ pub(crate) fn pay(
     if let Some(openid) = openid.filter(|o| !o.is_empty()) {
         order.openid = Some(openid.to_owned());
     } else if order.openid.is_none() {
-        let id = random_alphanumeric(27).map_err(|_| WxError::system())?;
+        let id = crate::random::alphanumeric(27).map_err(|_| WxError::system())?;
         order.openid = Some(format!("o{id}"));
     }
     app.store().put_order(order.clone());

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use http::HeaderMap;
 use serde::Serialize;
 use serde_json::{json, Value};
-use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::ApiV3Key;
 
 use crate::app::App;
@@ -195,10 +194,7 @@ impl AllowedHosts {
 
 /// A WeChat-style notification id (live ones are UUIDs).
 pub(crate) fn notification_id() -> Result<String, SandboxError> {
-    let hex: String = random_alphanumeric(32)?
-        .bytes()
-        .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
-        .collect();
+    let hex = crate::random::hex(32)?;
     Ok(format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
@@ -219,10 +215,8 @@ pub(crate) fn envelope(
     summary: &str,
     resource: &Value,
 ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
-    let nonce = random_alphanumeric(12)?;
-    let ciphertext = key
-        .encrypt(resource.to_string().as_bytes(), &nonce, original_type)
-        .map_err(wxpay_core::Error::from)?;
+    let nonce = crate::random::alphanumeric(12)?;
+    let ciphertext = key.encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
     let body = json!({
         "id": id,
         "create_time": rfc3339_cst(unix_now()),

@@ -5,8 +5,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use wxpay_core::crypto::random_alphanumeric;
-
 use crate::clock::unix_now;
 use crate::error::SandboxError;
 use crate::ledger::{Order, Refund};
@@ -366,11 +364,7 @@ pub(crate) fn key(mchid: &str, sub_mchid: &str, id: &str) -> Key {
 
 /// A WeChat-style 28-digit id: a prefix, the date-ish unix seconds, random digits.
 pub(crate) fn new_id(prefix: &str) -> Result<String, SandboxError> {
-    let digits: String = random_alphanumeric(28)?
-        .bytes()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect();
-    let mut id = format!("{prefix}{}{digits}", unix_now());
+    let mut id = format!("{prefix}{}{}", unix_now(), crate::random::digits(28)?);
     id.truncate(28);
     Ok(id)
 }

@@ -21,14 +21,6 @@ use crate::auth::Caller;
 use crate::ops::extract::Query;
 use crate::reply::WxError;
 
-/// What a response's signature covers when it is not the body: the
-/// overseas statements are signed over `{"sha1":"<Wechatpay-Statement-Sha1>"}`.
-#[derive(Debug, Clone)]
-pub(crate) struct SignedOver(pub(crate) Bytes);
-
-/// The statements, signed over their SHA-1 rather than their bytes.
-const STATEMENTS: [&str; 2] = ["v3/global/statements", "hk/v3/statements"];
-
 /// Encrypted fields decrypted per request at most (each is an RSA
 /// decryption; a body of nothing but ciphertexts must not buy seconds of CPU).
 const MAX_SENSITIVE_FIELDS: usize = 64;
@@ -123,8 +115,8 @@ fn answer(
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let Some(schema) = schema.filter(|s| !is_empty_schema(s)) else {
         if status == StatusCode::OK {
-            // A download (an image, a statement): bytes, not JSON.
-            return Ok(download(STATEMENTS.contains(&op.path.as_str())));
+            // A download (an image, a statement, a receipt): bytes, not JSON.
+            return Ok(download());
         }
         return Ok(status.into_response());
     };
@@ -168,30 +160,19 @@ fn is_empty_schema(schema: &Value) -> bool {
             && schema.get("type").is_none())
 }
 
-/// What a download operation answers: some bytes, unsigned like WeChat's
-/// files, or, for a statement, signed over its SHA-1.
-fn download(statement: bool) -> Response {
+/// What a download operation answers: some bytes, with their SHA-1 in
+/// `Wechatpay-Statement-Sha1` (what a statement's signature covers). Which
+/// downloads go unsigned is the gateway's decision (`wire::answer`).
+fn download() -> Response {
     const FILE: &[u8] = b"wxpay sandbox file\n";
     let mut response = Response::new(Body::from(FILE));
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    if statement {
-        let sha1 = wxpay_core::crypto::sha1_hex(FILE);
-        let signed = serde_json::json!({ "sha1": sha1 }).to_string();
-        if let Ok(value) = HeaderValue::from_str(&sha1) {
-            response
-                .headers_mut()
-                .insert("wechatpay-statement-sha1", value);
-        }
-        response
-            .extensions_mut()
-            .insert(SignedOver(Bytes::from(signed)));
-    } else {
-        response
-            .extensions_mut()
-            .insert(crate::ops::bills::Unsigned);
+    if let Ok(sha1) = HeaderValue::from_str(&crate::digest::sha1_hex(FILE)) {
+        headers.insert(crate::wire::answer::STATEMENT_SHA1, sha1);
     }
     response
 }

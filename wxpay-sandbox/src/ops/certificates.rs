@@ -6,7 +6,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use serde_json::json;
-use wxpay_core::crypto::random_alphanumeric;
 
 use super::extract::Query;
 use super::internal;
@@ -37,7 +36,7 @@ pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Que
     let merchant = app
         .merchant(&caller.mchid)
         .ok_or_else(|| WxError::sign("merchant was removed"))?;
-    let nonce = random_alphanumeric(12).map_err(internal)?;
+    let nonce = crate::random::alphanumeric(12).map_err(internal)?;
     let associated_data = "certificate";
     let ciphertext = merchant
         .apiv3_key

@@ -10,13 +10,13 @@
 
 use std::sync::Arc;
 
+use crate::digest::sha256_hex;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::{json, Value};
-use wxpay_core::crypto::{random_alphanumeric, sha256_hex};
 
 use super::extract::{segment, Fields, JsonObject, Query};
 use crate::app::App;
@@ -327,13 +327,9 @@ fn prepay(
     }
     // `wx` + 14-digit time + hex, the shape of every documented prepay_id.
     let stamp = rfc3339_cst(now).replace(['-', ':', 'T'], "");
-    let hex = sha256_hex(
-        random_alphanumeric(32)
-            .map_err(|_| WxError::system())?
-            .as_bytes(),
-    );
+    let hex = crate::random::hex(20).map_err(|_| WxError::system())?;
     order.prepay_id = format!("wx{}{}", &stamp[..14], &hex[..20]);
-    order.code_token = random_alphanumeric(12).map_err(|_| WxError::system())?;
+    order.code_token = crate::random::alphanumeric(12).map_err(|_| WxError::system())?;
     app.store().put_order(order.clone());
     schedule_auto_pay(app, &order);
     Ok(Json(answer(app, &order)))

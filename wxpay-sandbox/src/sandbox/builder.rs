@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::{Certificate, PrivateKey};
 
 use crate::app::{App, Lifecycle, Limits};
@@ -434,5 +433,10 @@ fn generate_demo_merchant(mchid: &str) -> Result<DemoMerchant, SandboxError> {
         now - DEFAULT_VALIDITY.0,
         now + DEFAULT_VALIDITY.1,
     )?;
-    DemoMerchant::from_parts(mchid, key, certificate.to_pem(), random_alphanumeric(32)?)
+    DemoMerchant::from_parts(
+        mchid,
+        key,
+        certificate.to_pem(),
+        crate::random::alphanumeric(32)?,
+    )
 }
