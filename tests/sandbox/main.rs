@@ -14,4 +14,5 @@ mod limits;
 mod managed_certs;
 mod request_auth;
 mod seeds;
+mod sensitive;
 mod support;

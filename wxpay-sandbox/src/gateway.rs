@@ -23,10 +23,12 @@ use tower::ServiceExt;
 
 use crate::app::App;
 use crate::auth::{authenticate, SignedRequest};
+use crate::catalog::sensitive;
 use crate::clock::unix_now;
 use crate::error::SandboxError;
 use crate::fault::{Fault, FAULT_HEADER, MAX_DELAY};
 use crate::identity::{generate_public_key_id, KeyMode};
+use crate::ops::extract::Query;
 use crate::reply::WxError;
 use crate::server::Connection;
 use crate::wire::answer::{self, Signing};
@@ -159,6 +161,22 @@ async fn process(
         Err(e) => return Outcome::error(e),
     };
     parts.extensions.insert(caller);
+    // Encrypted fields are checked for every catalogued operation, stateful
+    // or not, before it runs; handlers find the plaintexts in the extensions.
+    if let Some((op, _)) = crate::catalog::find(parts.method.as_str(), parts.uri.path()) {
+        if op.takes_sensitive {
+            let query = match Query::parse(parts.uri.query().unwrap_or("")) {
+                Ok(query) => query,
+                Err(e) => return Outcome::error(e),
+            };
+            match sensitive::check(app, op, &parts.headers, &body, query.pairs()) {
+                Ok(plain) => {
+                    parts.extensions.insert(plain);
+                }
+                Err(e) => return Outcome::error(e),
+            }
+        }
+    }
     let response = match router
         .oneshot(Request::from_parts(parts, Body::from(body)))
         .await

@@ -317,6 +317,7 @@ async fn exercise(
     for (name, value) in &params {
         request = request.path_param(name, value.clone());
     }
+    let mut sealed = false;
     for param in &op.query {
         if stateful(op) && op.path.starts_with("v3/refund/") && param.name == "sub_mchid" {
             // The contract's refund is a direct merchant's.
@@ -337,9 +338,13 @@ async fn exercise(
         } else if param.name == "sub_mchid" {
             value = DEFAULT_SUB_MCHID.to_owned();
         }
+        if param.sensitive {
+            // An encrypted query parameter: ciphertext for the platform key.
+            value = client.encrypt_sensitive(&value)?.1;
+            sealed = true;
+        }
         request = request.query_pair(&param.name, &value);
     }
-    let mut sealed = false;
     if let Some(schema) = &op.body {
         let (mut body, any) = body_for(schema, client)?;
         if let (true, Value::Object(fields)) = (stateful(op), &body) {
@@ -373,7 +378,7 @@ async fn exercise(
                 );
             }
         }
-        sealed = any;
+        sealed |= any;
         request = request.json(&body);
     }
     for header in &op.headers {

@@ -13,66 +13,15 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
-use super::fill::{sensitive_names, Fill};
+use super::detail::{field, param_error, Location};
+use super::fill::Fill;
 use super::schema::{validate, Violation};
+use super::sensitive::Plain;
 use super::{find, Operation, Param};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::ops::extract::Query;
 use crate::reply::WxError;
-
-/// Encrypted fields decrypted per request at most (each is an RSA
-/// decryption; a body of nothing but ciphertexts must not buy seconds of CPU).
-const MAX_SENSITIVE_FIELDS: usize = 64;
-
-/// The request header naming the WeChat Pay key sensitive fields are encrypted with.
-const SERIAL_HEADER: &str = "wechatpay-serial";
-
-/// Where a parameter error was found, as WeChat's `detail.location` says it.
-#[derive(Debug, Clone, Copy)]
-enum Location {
-    Path,
-    Query,
-    Header,
-    Body,
-}
-
-impl Location {
-    fn wire(self) -> &'static str {
-        match self {
-            Location::Path => "path",
-            Location::Query => "query",
-            Location::Header => "header",
-            Location::Body => "body",
-        }
-    }
-}
-
-/// 400 `PARAM_ERROR` with `detail: {field, value?, issue, location}`.
-fn param_error(location: Location, violation: Violation) -> WxError {
-    let mut detail = Map::new();
-    detail.insert("field".into(), Value::String(violation.field.clone()));
-    if let Some(value) = &violation.value {
-        detail.insert("value".into(), value.clone());
-    }
-    detail.insert("issue".into(), Value::String(violation.issue.clone()));
-    detail.insert("location".into(), Value::String(location.wire().into()));
-    let name = violation.field.trim_start_matches('/').replace('/', ".");
-    WxError::param(format!(
-        "参数错误: {} field `{name}`: {}",
-        location.wire(),
-        violation.issue
-    ))
-    .with_detail(Value::Object(detail))
-}
-
-fn field(name: &str, value: Option<&str>, issue: impl Into<String>) -> Violation {
-    Violation {
-        field: name.to_owned(),
-        value: value.map(|v| Value::String(v.to_owned())),
-        issue: issue.into(),
-    }
-}
 
 /// The fallback of the API router: a catalogued operation, or 404.
 pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -93,23 +42,39 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     };
     let query = query.pairs();
     let caller = parts.extensions.get::<Caller>().map(|c| c.mchid.clone());
-    match answer(&app, op, &path_params, query, &parts.headers, &body, caller) {
+    let plain = parts.extensions.get::<Plain>().cloned().unwrap_or_default();
+    let request = Received {
+        path_params: &path_params,
+        query,
+        headers: &parts.headers,
+        body: &body,
+        plain: &plain,
+    };
+    match answer(&app, op, &request, caller) {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
+/// What a catalogued operation's request carried.
+struct Received<'a> {
+    path_params: &'a [(&'static str, String)],
+    query: &'a [(String, String)],
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+    /// Its encrypted fields, decrypted by the gateway.
+    plain: &'a Plain,
+}
+
 fn answer(
     app: &App,
     op: &Operation,
-    path_params: &[(&str, String)],
-    query: &[(String, String)],
-    headers: &HeaderMap,
-    body: &Bytes,
+    request: &Received<'_>,
     caller: Option<String>,
 ) -> Result<Response, WxError> {
+    let (path_params, query) = (request.path_params, request.query);
     check_params(op, path_params, query)?;
-    let json_body = check_body(app, op, headers, body)?;
+    let json_body = check_body(op, request.headers, request.body)?;
 
     let (status, schema) = op.success();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -122,6 +87,11 @@ fn answer(
     };
 
     let echo = |name: &str| -> Option<String> {
+        // An encrypted field is echoed as what it says (and sealed again
+        // for the merchant), never as the ciphertext made for the platform.
+        if let Some(plain) = request.plain.top_level(name) {
+            return Some(plain.to_owned());
+        }
         if let Some((_, v)) = path_params.iter().find(|(n, _)| *n == name) {
             return Some(v.clone());
         }
@@ -260,14 +230,9 @@ fn check_params(
     Ok(())
 }
 
-/// Checks the body (JSON or multipart) and the sensitive fields it carries;
-/// returns the JSON body, if any.
-fn check_body(
-    app: &App,
-    op: &Operation,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<Option<Value>, WxError> {
+/// Checks the body (JSON or multipart) against the schema (the gateway has
+/// checked its encrypted fields); returns the JSON body, if any.
+fn check_body(op: &Operation, headers: &HeaderMap, body: &Bytes) -> Result<Option<Value>, WxError> {
     if !op.form.is_empty() {
         check_form(op, headers, body)?;
         return Ok(None);
@@ -300,7 +265,6 @@ fn check_body(
         })?
     };
     validate(schema, &value).map_err(|v| param_error(Location::Body, v))?;
-    check_sensitive(app, schema, &value, headers)?;
     Ok(Some(value))
 }
 
@@ -355,130 +319,4 @@ fn check_form(op: &Operation, headers: &HeaderMap, body: &Bytes) -> Result<(), W
         }
     }
     Ok(())
-}
-
-/// Every sensitive field sent decrypts with the platform private key, and
-/// `Wechatpay-Serial` names the platform key.
-fn check_sensitive(
-    app: &App,
-    schema: &Value,
-    value: &Value,
-    headers: &HeaderMap,
-) -> Result<(), WxError> {
-    let mut found = Vec::new();
-    collect_sensitive(schema, value, String::new(), &mut found, 0);
-    if found.is_empty() {
-        return Ok(());
-    }
-    if found.len() > MAX_SENSITIVE_FIELDS {
-        return Err(param_error(
-            Location::Body,
-            field(
-                "",
-                None,
-                format!("more than {MAX_SENSITIVE_FIELDS} encrypted fields in one request"),
-            ),
-        ));
-    }
-    let serial = headers.get(SERIAL_HEADER).and_then(|v| v.to_str().ok());
-    match serial {
-        None => {
-            return Err(param_error(
-                Location::Header,
-                field(
-                    "Wechatpay-Serial",
-                    None,
-                    "is required when the body carries encrypted sensitive fields",
-                ),
-            ))
-        }
-        Some(serial) if serial != app.platform.serial => {
-            return Err(param_error(
-                Location::Header,
-                field(
-                    "Wechatpay-Serial",
-                    Some(serial),
-                    format!("names no WeChat Pay key; expected {}", app.platform.serial),
-                ),
-            ))
-        }
-        Some(_) => {}
-    }
-    for (at, ciphertext) in found {
-        if app.platform.key.decrypt_oaep_base64(ciphertext).is_err() {
-            return Err(param_error(
-                Location::Body,
-                Violation {
-                    field: at,
-                    value: None,
-                    issue: "does not decrypt with the WeChat Pay platform private key \
-                            (RSA-OAEP, base64)"
-                        .into(),
-                },
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn collect_sensitive<'v>(
-    schema: &Value,
-    value: &'v Value,
-    at: String,
-    found: &mut Vec<(String, &'v str)>,
-    depth: usize,
-) {
-    if depth > super::schema::MAX_DEPTH {
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            for name in sensitive_names(schema) {
-                if let Some(Value::String(text)) = map.get(name) {
-                    if !text.is_empty() {
-                        found.push((format!("{at}/{name}"), text));
-                    }
-                }
-            }
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (name, sub) in props {
-                    if let Some(v) = map.get(name) {
-                        collect_sensitive(sub, v, format!("{at}/{name}"), found, depth + 1);
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(sub) = schema.get("items") {
-                for (i, item) in items.iter().enumerate() {
-                    collect_sensitive(sub, item, format!("{at}/{i}"), found, depth + 1);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn param_errors_carry_wechats_detail() {
-        let e = param_error(
-            Location::Body,
-            Violation {
-                field: "/amount/currency".into(),
-                value: Some(json!("XYZ")),
-                issue: "must be one of CNY".into(),
-            },
-        );
-        assert_eq!(e.status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            e.to_json()["detail"],
-            json!({"field": "/amount/currency", "value": "XYZ",
-                   "issue": "must be one of CNY", "location": "body"})
-        );
-    }
 }

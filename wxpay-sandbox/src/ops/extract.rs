@@ -75,13 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = WxError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WxError> {
-        let raw = parts.uri.query().unwrap_or("");
-        let mut pairs = Vec::new();
-        for pair in raw.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            pairs.push((decode(name)?, decode(value)?));
-        }
-        Ok(Query(pairs))
+        Query::parse(parts.uri.query().unwrap_or(""))
     }
 }
 
@@ -95,6 +89,16 @@ fn decode(component: &str) -> Result<String, WxError> {
 }
 
 impl Query {
+    /// The pairs of a raw query string (what follows `?`).
+    pub(crate) fn parse(raw: &str) -> Result<Self, WxError> {
+        let mut pairs = Vec::new();
+        for pair in raw.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            pairs.push((decode(name)?, decode(value)?));
+        }
+        Ok(Query(pairs))
+    }
+
     /// The first value of `name`; empty values count as absent.
     pub(crate) fn optional(&self, name: &str) -> Result<Option<&str>, WxError> {
         match self.0.iter().find(|(n, _)| n == name) {
