@@ -175,8 +175,13 @@ mod wire;
 pub use callbacks::Delivery;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
-pub use identity::{DemoMerchant, KeyMode, Merchant};
-pub use notify::{NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE};
+pub use identity::{DemoMerchant, KeyMode, Merchant, SubMerchant};
+pub use notify::{
+    NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE,
+    TRANSFER_NOTIFY_RETRY_SCHEDULE,
+};
+pub use ops::profitsharing::PROFIT_SHARING_OPERATIONS;
+pub use ops::transfer::TRANSFER_OPERATIONS;
 pub use ops::{PAYMENT_OPERATIONS, SEED_OPERATIONS};
 pub use sandbox::{
     Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,

@@ -1,8 +1,7 @@
 //! Answering a catalogued operation the sandbox does not simulate with state:
-//! validate the request against the operation's schema (400 `PARAM_ERROR`
-//! with WeChat's `detail` otherwise), then answer what the catalog says a
-//! success looks like, echoing the request's ids. Requests for operations not
-//! in the catalog answer WeChat's 404.
+//! check the request against the operation's schema (`request`), then answer
+//! what the catalog says a success looks like, echoing the request's ids.
+//! Requests for operations not in the catalog answer WeChat's 404.
 
 use std::sync::Arc;
 
@@ -11,13 +10,12 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::detail::{field, param_error, Location};
 use super::fill::Fill;
-use super::schema::{validate, Violation};
+use super::request::check;
 use super::sensitive::Plain;
-use super::{find, Operation, Param};
+use super::{find, Operation};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::ops::extract::Query;
@@ -73,8 +71,7 @@ fn answer(
     caller: Option<String>,
 ) -> Result<Response, WxError> {
     let (path_params, query) = (request.path_params, request.query);
-    check_params(op, path_params, query)?;
-    let json_body = check_body(op, request.headers, request.body)?;
+    let json_body = check(op, path_params, query, request.headers, request.body)?;
 
     let (status, schema) = op.success();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -145,178 +142,4 @@ fn download() -> Response {
         headers.insert(crate::wire::answer::STATEMENT_SHA1, sha1);
     }
     response
-}
-
-/// A path or query parameter's text, checked against its schema.
-fn check_text(param: &Param, text: &str, location: Location) -> Result<(), WxError> {
-    let value = match super::schema::type_of(&param.schema) {
-        Some("integer") => match text.parse::<i64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
-                return Err(param_error(
-                    location,
-                    field(&param.name, Some(text), "must be an integer"),
-                ))
-            }
-        },
-        Some("boolean") => match text {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => {
-                return Err(param_error(
-                    location,
-                    field(&param.name, Some(text), "must be true or false"),
-                ))
-            }
-        },
-        // A list in a query: comma-separated values.
-        Some("array") => Value::Array(
-            text.split(',')
-                .map(|item| {
-                    let item_schema = param.schema.get("items").unwrap_or(&Value::Null);
-                    match super::schema::type_of(item_schema) {
-                        Some("integer") => item
-                            .parse::<i64>()
-                            .map_or_else(|_| Value::String(item.to_owned()), Value::from),
-                        _ => Value::String(item.to_owned()),
-                    }
-                })
-                .collect(),
-        ),
-        Some("number") => match text.parse::<f64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
-                return Err(param_error(
-                    location,
-                    field(&param.name, Some(text), "must be a number"),
-                ))
-            }
-        },
-        _ => Value::String(text.to_owned()),
-    };
-    validate(&param.schema, &value).map_err(|v| {
-        param_error(
-            location,
-            Violation {
-                field: param.name.clone(),
-                ..v
-            },
-        )
-    })
-}
-
-fn check_params(
-    op: &Operation,
-    path_params: &[(&str, String)],
-    query: &[(String, String)],
-) -> Result<(), WxError> {
-    for (name, value) in path_params {
-        if let Some(param) = op.path_params.iter().find(|p| p.name == *name) {
-            check_text(param, value, Location::Path)?;
-        }
-    }
-    for param in &op.query {
-        match query.iter().find(|(n, _)| *n == param.name) {
-            Some((_, value)) => check_text(param, value, Location::Query)?,
-            None if param.required => {
-                return Err(param_error(
-                    Location::Query,
-                    field(&param.name, None, "missing required field"),
-                ))
-            }
-            None => {}
-        }
-    }
-    Ok(())
-}
-
-/// Checks the body (JSON or multipart) against the schema (the gateway has
-/// checked its encrypted fields); returns the JSON body, if any.
-fn check_body(op: &Operation, headers: &HeaderMap, body: &Bytes) -> Result<Option<Value>, WxError> {
-    if !op.form.is_empty() {
-        check_form(op, headers, body)?;
-        return Ok(None);
-    }
-    let Some(schema) = &op.body else {
-        return Ok(None);
-    };
-    let value = if body.is_empty() {
-        Value::Object(Map::new())
-    } else {
-        if !is_json(headers) {
-            let content_type = headers
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            return Err(param_error(
-                Location::Header,
-                field(
-                    "Content-Type",
-                    Some(content_type),
-                    "a JSON body must be sent as application/json",
-                ),
-            ));
-        }
-        serde_json::from_slice::<Value>(body).map_err(|e| {
-            param_error(
-                Location::Body,
-                field("", None, format!("the body is not valid JSON: {e}")),
-            )
-        })?
-    };
-    validate(schema, &value).map_err(|v| param_error(Location::Body, v))?;
-    Ok(Some(value))
-}
-
-/// Whether the request says its body is JSON.
-fn is_json(headers: &HeaderMap) -> bool {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let media = content_type.split(';').next().unwrap_or_default().trim();
-    media.eq_ignore_ascii_case("application/json")
-}
-
-/// A multipart upload carries every required part.
-fn check_form(op: &Operation, headers: &HeaderMap, body: &Bytes) -> Result<(), WxError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.starts_with("multipart/form-data") {
-        return Err(param_error(
-            Location::Header,
-            field(
-                "Content-Type",
-                Some(content_type),
-                "an upload must be multipart/form-data",
-            ),
-        ));
-    }
-    for part in &op.form {
-        match super::multipart::part(content_type, body, &part.name) {
-            None if part.required => {
-                return Err(param_error(
-                    Location::Body,
-                    field(
-                        &part.name,
-                        None,
-                        "the multipart part is required but missing",
-                    ),
-                ))
-            }
-            Some(content)
-                if part.name == "meta"
-                    && serde_json::from_slice::<Map<String, Value>>(content).is_err() =>
-            {
-                return Err(param_error(
-                    Location::Body,
-                    field("meta", None, "the meta part must be a JSON object"),
-                ))
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }

@@ -28,6 +28,7 @@ pub(crate) mod answer;
 mod detail;
 mod fill;
 pub(crate) mod multipart;
+pub(crate) mod request;
 mod schema;
 pub(crate) mod sensitive;
 

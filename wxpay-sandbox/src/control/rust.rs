@@ -8,6 +8,8 @@ use crate::error::SandboxError;
 use crate::ledger::RefundStatus;
 use crate::lifecycle::{close_ref, fail, pay, settle_refund, OrderRef};
 use crate::notify::{resend, NotificationAttempt};
+use crate::ops::profitsharing;
+use crate::ops::transfer::lifecycle::{self as transfer_lifecycle, BillRef};
 use crate::reply::WxError;
 use crate::Sandbox;
 
@@ -20,10 +22,18 @@ impl From<WxError> for SandboxError {
     }
 }
 
+fn number(mchid: &str, out_bill_no: &str) -> BillRef {
+    BillRef::Number {
+        mchid: mchid.to_owned(),
+        out_bill_no: out_bill_no.to_owned(),
+    }
+}
+
 fn trade(mchid: &str, out_trade_no: &str) -> OrderRef {
     OrderRef::Trade {
         mchid: mchid.to_owned(),
         out_trade_no: out_trade_no.to_owned(),
+        sub_mchid: None,
     }
 }
 
@@ -78,7 +88,89 @@ impl Sandbox {
 
     /// Every notification delivery attempt so far, oldest first.
     pub fn notification_attempts(&self) -> Vec<NotificationAttempt> {
-        self.app().outbox().attempts(None)
+        self.app().outbox().attempts(None, None)
+    }
+
+    /// The delivery attempts of notifications about one sub-merchant.
+    pub fn notification_attempts_of_sub_merchant(
+        &self,
+        sub_mchid: &str,
+    ) -> Vec<NotificationAttempt> {
+        self.app().outbox().attempts(None, Some(sub_mchid))
+    }
+
+    /// Sets (or clears) where profit sharing to a merchant of the sandbox
+    /// is notified (分账动账通知, as the receiver sets it in WeChat's
+    /// merchant platform); `false` if there is no such merchant.
+    pub fn set_profit_sharing_notify_url(&self, mchid: &str, url: Option<&str>) -> bool {
+        self.app()
+            .set_profit_sharing_notify_url(mchid, url)
+            .is_some()
+    }
+
+    /// Shares to this receiver (added by `receivers/add`; `kind` is
+    /// `MERCHANT_ID`, `PERSONAL_OPENID` or `PERSONAL_SUB_OPENID`) close with
+    /// `fail_reason` (WeChat's, e.g. `ACCOUNT_ABNORMAL`) from now on, or
+    /// succeed again with `None`. `sub_mchid` for a service provider's receiver.
+    pub fn set_receiver_outcome(
+        &self,
+        receiver: (&str, Option<&str>, &str, &str),
+        fail_reason: Option<&str>,
+    ) -> Result<Value, SandboxError> {
+        let (mchid, sub_mchid, kind, account) = receiver;
+        let key = (
+            mchid.to_owned(),
+            sub_mchid.unwrap_or_default().to_owned(),
+            kind.to_owned(),
+            account.to_owned(),
+        );
+        Ok(
+            profitsharing::lifecycle::set_receiver_outcome(self.app(), &key, fail_reason)?
+                .describe(),
+        )
+    }
+
+    /// Settles a PROCESSING profit-sharing order now (with
+    /// [`profit_sharing_settle_after`](crate::SandboxBuilder::profit_sharing_settle_after)
+    /// `None`, orders wait for this); returns its query answer.
+    pub fn settle_profit_sharing(
+        &self,
+        mchid: &str,
+        out_order_no: &str,
+    ) -> Result<Value, SandboxError> {
+        Ok(profitsharing::lifecycle::settle(self.shared(), mchid, out_order_no)?.view())
+    }
+
+    /// A transfer bill as the control API shows it; `None` if unknown.
+    pub fn transfer(&self, mchid: &str, out_bill_no: &str) -> Option<Value> {
+        number(mchid, out_bill_no)
+            .find(self.app())
+            .ok()
+            .map(|b| b.describe())
+    }
+
+    /// The user confirms the transfer of this `package_info` (确认收款): it
+    /// goes TRANSFERING, then SUCCESS (or FAIL with `fail_reason`).
+    pub fn confirm_transfer(
+        &self,
+        package_info: &str,
+        fail_reason: Option<&str>,
+    ) -> Result<Value, SandboxError> {
+        let target = BillRef::Package(package_info.to_owned());
+        Ok(transfer_lifecycle::confirm(self.shared(), &target, fail_reason)?.describe())
+    }
+
+    /// The user never takes the money: the transfer fails.
+    pub fn reject_transfer(&self, package_info: &str) -> Result<Value, SandboxError> {
+        let target = BillRef::Package(package_info.to_owned());
+        Ok(transfer_lifecycle::reject(self.shared(), &target)?.describe())
+    }
+
+    /// Ends a TRANSFERING or CANCELING transfer now (with
+    /// [`transfer_settle_after`](crate::SandboxBuilder::transfer_settle_after)
+    /// `None`, they wait for this).
+    pub fn finish_transfer(&self, mchid: &str, out_bill_no: &str) -> Result<Value, SandboxError> {
+        Ok(transfer_lifecycle::finish(self.shared(), &number(mchid, out_bill_no))?.describe())
     }
 
     /// Sends a logged notification once more, now; `None` if the id is unknown.

@@ -21,7 +21,7 @@ use http::{HeaderValue, StatusCode};
 use serde_json::json;
 
 use super::extract::Query;
-use super::transactions::check_sub_merchant;
+use super::partner::check_sub_merchant;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::bill::{fund_flow_bill, trade_bill, TradeBillType};
