@@ -8,6 +8,7 @@ mod catalog;
 mod console;
 mod faults;
 mod files;
+mod funds;
 mod key_modes;
 mod lifecycle;
 mod limits;
