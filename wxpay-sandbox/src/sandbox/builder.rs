@@ -400,6 +400,9 @@ impl SandboxBuilder {
             Some(at) => Some(start_console(at, &app, stopped.clone()).await?),
             None => None,
         };
+        // What a database brought back mid-way moves on as it would have.
+        crate::ops::profitsharing::lifecycle::resume(&app);
+        crate::ops::transfer::lifecycle::resume(&app);
         let task = tokio::spawn(crate::server::serve(listener, app.clone(), stopped));
         Ok(Sandbox {
             addr,

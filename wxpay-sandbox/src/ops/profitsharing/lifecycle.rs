@@ -15,6 +15,21 @@ use crate::clock::unix_now;
 use crate::notify::{notify, Event, Retries};
 use crate::reply::WxError;
 
+/// Schedules the settling of every order a database brought back PROCESSING
+/// (its timer did not survive the restart).
+pub(crate) fn resume(app: &Arc<App>) {
+    let processing: Vec<(String, String)> = app
+        .store()
+        .profit_sharing
+        .orders()
+        .filter(|o| o.state == super::model::OrderState::Processing)
+        .map(|o| (o.mchid.clone(), o.out_order_no.clone()))
+        .collect();
+    for (mchid, out_order_no) in processing {
+        schedule_settle(app, &mchid, &out_order_no);
+    }
+}
+
 /// Settles a new order after the configured delay, if one is set.
 pub(crate) fn schedule_settle(app: &Arc<App>, mchid: &str, out_order_no: &str) {
     let Some(delay) = app.lifecycle.profit_sharing_after else {

@@ -157,6 +157,21 @@ pub(crate) fn finish(app: &Arc<App>, target: &BillRef) -> Result<TransferBill, W
     })
 }
 
+/// Schedules the end of every bill a database brought back TRANSFERING or
+/// CANCELING (its timer did not survive the restart).
+pub(crate) fn resume(app: &Arc<App>) {
+    let moving: Vec<TransferBill> = app
+        .store()
+        .transfers
+        .bills()
+        .filter(|b| matches!(b.state, BillState::Transfering | BillState::Canceling))
+        .cloned()
+        .collect();
+    for bill in &moving {
+        schedule(app, bill);
+    }
+}
+
 /// Finishes a bill after the configured delay, if one is set.
 fn schedule(app: &Arc<App>, bill: &TransferBill) {
     let Some(delay) = app.lifecycle.transfer_after else {
