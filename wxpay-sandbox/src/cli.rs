@@ -35,7 +35,8 @@ OPTIONS:
                                wrong-signature, unknown-serial, stale-timestamp,
                                missing-headers, redirect
     --run-for SECS             stop after this many seconds [default: until Ctrl-C]
-    --db PATH                  SQLite file keeping orders and refunds across restarts
+    --db PATH                  SQLite file keeping orders, refunds, profit sharing and
+                               transfers across restarts
                                [default: OUT/sandbox.db]
     --no-db                    keep orders in memory only
 
@@ -85,7 +86,8 @@ OPTIONS:
 Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
 
 The control API (unsigned, under /sandbox/) pays, fails and closes orders, settles
-refunds and re-sends notifications; a person pays at /sandbox/pay/PREPAY_ID.
+refunds and profit sharing, confirms transfers and re-sends notifications; a person
+pays at /sandbox/pay/PREPAY_ID and confirms a transfer at /sandbox/transfer/PACKAGE_INFO.
 ";
 
 #[derive(Default)]

@@ -140,7 +140,8 @@ pub(crate) struct Store {
     ages: VecDeque<Slot>,
     max_orders: usize,
     seq: u64,
-    /// Where orders and refunds are written through, if anywhere.
+    /// Where orders, refunds, profit sharing and transfers are written
+    /// through, if anywhere.
     #[cfg(feature = "sqlite")]
     db: Option<crate::persist::Db>,
 }

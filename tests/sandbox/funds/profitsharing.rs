@@ -21,7 +21,7 @@ use wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsR
 use wxpay_apis::profitsharing::ProfitsharingType;
 use wxpay_core::sensitive::Sensitive;
 use wxpay_core::{Client, Method, PrivateKey};
-use wxpay_sandbox::{Merchant, Sandbox};
+use wxpay_sandbox::{Merchant, ReceiverRef, Sandbox};
 
 use super::{add_receiver, paid_shareable_order, SUB};
 use crate::lifecycle::{started, Shop, OPENID};
@@ -413,7 +413,7 @@ async fn a_receiver_set_to_fail_closes_with_its_reason_and_its_money_stays() {
     add_merchant_receiver(&client, "1900000110", Some(SUB)).await;
     sandbox
         .set_receiver_outcome(
-            (&mchid, Some(SUB), "MERCHANT_ID", "1900000110"),
+            &ReceiverRef::merchant(&mchid, "1900000110").of_sub_merchant(SUB),
             Some("ACCOUNT_ABNORMAL"),
         )
         .expect("receiver set to fail");

@@ -50,6 +50,8 @@ mod page;
 mod rust;
 mod transfer_page;
 
+pub use rust::ReceiverRef;
+
 /// Where the control API lives.
 pub(crate) const PREFIX: &str = "/sandbox/";
 

@@ -22,6 +22,57 @@ impl From<WxError> for SandboxError {
     }
 }
 
+/// A profit-sharing receiver as `receivers/add` registered it: in whose list
+/// (the signing `mchid`, and the `sub_mchid` a service provider named), its
+/// `type` and its `account`. One constructor per receiver type, so the type
+/// cannot be misspelt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiverRef {
+    mchid: String,
+    sub_mchid: Option<String>,
+    kind: profitsharing::ReceiverType,
+    account: String,
+}
+
+impl ReceiverRef {
+    fn new(mchid: &str, kind: profitsharing::ReceiverType, account: &str) -> Self {
+        ReceiverRef {
+            mchid: mchid.to_owned(),
+            sub_mchid: None,
+            kind,
+            account: account.to_owned(),
+        }
+    }
+
+    /// A `MERCHANT_ID` receiver: the merchant `account` in `mchid`'s list.
+    pub fn merchant(mchid: &str, account: &str) -> Self {
+        Self::new(mchid, profitsharing::ReceiverType::MerchantId, account)
+    }
+
+    /// A `PERSONAL_OPENID` receiver: a person by their openid under the appid.
+    pub fn openid(mchid: &str, openid: &str) -> Self {
+        Self::new(mchid, profitsharing::ReceiverType::PersonalOpenid, openid)
+    }
+
+    /// A `PERSONAL_SUB_OPENID` receiver: a person by their openid under a
+    /// sub-merchant's `sub_appid` (service providers only).
+    pub fn sub_openid(mchid: &str, sub_mchid: &str, openid: &str) -> Self {
+        Self::new(
+            mchid,
+            profitsharing::ReceiverType::PersonalSubOpenid,
+            openid,
+        )
+        .of_sub_merchant(sub_mchid)
+    }
+
+    /// The receiver is in the list of this sub-merchant of the service
+    /// provider `mchid` (it was added with `sub_mchid`).
+    pub fn of_sub_merchant(mut self, sub_mchid: &str) -> Self {
+        self.sub_mchid = Some(sub_mchid.to_owned());
+        self
+    }
+}
+
 fn number(mchid: &str, out_bill_no: &str) -> BillRef {
     BillRef::Number {
         mchid: mchid.to_owned(),
@@ -108,21 +159,20 @@ impl Sandbox {
             .is_some()
     }
 
-    /// Shares to this receiver (added by `receivers/add`; `kind` is
-    /// `MERCHANT_ID`, `PERSONAL_OPENID` or `PERSONAL_SUB_OPENID`) close with
+    /// Shares to this receiver (added by `receivers/add`) close with
     /// `fail_reason` (WeChat's, e.g. `ACCOUNT_ABNORMAL`) from now on, or
-    /// succeed again with `None`. `sub_mchid` for a service provider's receiver.
+    /// succeed again with `None`; returns the receiver as the control API
+    /// shows it. An unknown receiver or reason is [`SandboxError::Rejected`].
     pub fn set_receiver_outcome(
         &self,
-        receiver: (&str, Option<&str>, &str, &str),
+        receiver: &ReceiverRef,
         fail_reason: Option<&str>,
     ) -> Result<Value, SandboxError> {
-        let (mchid, sub_mchid, kind, account) = receiver;
         let key = (
-            mchid.to_owned(),
-            sub_mchid.unwrap_or_default().to_owned(),
-            kind.to_owned(),
-            account.to_owned(),
+            receiver.mchid.clone(),
+            receiver.sub_mchid.clone().unwrap_or_default(),
+            receiver.kind.wire().to_owned(),
+            receiver.account.clone(),
         );
         Ok(
             profitsharing::lifecycle::set_receiver_outcome(self.app(), &key, fail_reason)?

@@ -277,10 +277,12 @@ impl SandboxBuilder {
         self
     }
 
-    /// Keeps orders and refunds in the SQLite database at `path` (created if
-    /// needed), so a sandbox started again with the same file still has them
-    /// (default: memory only). The bound of [`max_orders`](Self::max_orders)
-    /// applies to the file too.
+    /// Keeps orders, refunds, profit sharing (receivers, orders, returns) and
+    /// transfer bills in the SQLite database at `path` (created if needed),
+    /// so a sandbox started again with the same file still has them, and
+    /// what was still moving (a PROCESSING split, a TRANSFERING bill) moves
+    /// on (default: memory only). The bound of
+    /// [`max_orders`](Self::max_orders) applies to the file too.
     #[cfg(feature = "sqlite")]
     pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.database = Some(path.into());
