@@ -145,6 +145,8 @@ mod query_form;
 pub mod request;
 pub mod sensitive;
 pub mod sign;
+#[cfg(feature = "test-faults")]
+mod test_faults;
 mod transport;
 mod trust;
 pub mod types;
@@ -186,6 +188,11 @@ pub mod __private {
         to_fields as v2_fields, SignType as V2SignType, V2Client, V2Operation, V2Response,
     };
     pub use core::result::Result;
+    /// Test-only fault switches (feature `test-faults`); see `test_faults.rs`.
+    #[cfg(feature = "test-faults")]
+    pub mod faults {
+        pub use crate::test_faults::corrupt_signing_message;
+    }
     pub use serde;
     pub use serde_json;
 }

@@ -54,6 +54,8 @@ pub fn request_message(
         m.extend_from_slice(part);
         m.push(b'\n');
     }
+    #[cfg(feature = "test-faults")]
+    crate::test_faults::apply_to_signing_message(&mut m);
     m
 }
 

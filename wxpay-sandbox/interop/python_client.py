@@ -5,8 +5,13 @@ signed answer, decrypts the platform certificate from `GET /v3/certificates`,
 then drives the payment lifecycle: JSAPI prepay, payment through the control
 API, the TRANSACTION.SUCCESS callback received by its own HTTP server
 (signature verified, resource decrypted), query, partial refund, the
-REFUND.SUCCESS callback, and the day's trade bill downloaded (unsigned) and
-checked against its SHA-1.
+REFUND.SUCCESS callback; profit sharing (a receiver added with its name
+RSA-OAEP-encrypted for the platform key and returned encrypted for the
+merchant, a split, PROFITSHARING.SUCCESS and .RETURN callbacks, the amount
+left); a merchant transfer (payee name encrypted, confirmed as its user
+through the control API, MCHTRANSFER.BILL.FINISHED, queries by both
+numbers); and the day's trade bill downloaded (unsigned) and checked
+against its SHA-1.
 
     cargo run -p wxpay-sandbox -- --listen 127.0.0.1:8080 --out ./sandbox-out &
     python3 wxpay-sandbox/interop/python_client.py ./sandbox-out
@@ -32,7 +37,7 @@ key = serialization.load_pem_private_key((out / "apiclient_key.pem").read_bytes(
 platform = x509.load_pem_x509_certificate((out / "platform_cert.pem").read_bytes())
 
 
-def call(method, target, body=b"", signed_answer=True):
+def call(method, target, body=b"", signed_answer=True, headers=None):
     ts = str(int(time.time()))
     nonce = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     message = f"{method}\n{target}\n{ts}\n{nonce}\n".encode() + body + b"\n"
@@ -40,7 +45,8 @@ def call(method, target, body=b"", signed_answer=True):
     auth = (f'WECHATPAY2-SHA256-RSA2048 mchid="{mchid}",nonce_str="{nonce}",'
             f'timestamp="{ts}",serial_no="{serial}",signature="{sig}"')
     req = urllib.request.Request(base + target, data=body or None, method=method, headers={
-        "Authorization": auth, "Accept": "application/json", "Content-Type": "application/json"})
+        "Authorization": auth, "Accept": "application/json", "Content-Type": "application/json",
+        **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             status, headers, raw = r.status, r.headers, r.read()
@@ -60,6 +66,20 @@ def verify(headers, raw):
                                  padding.PKCS1v15(), hashes.SHA256())  # raises if forged
     assert abs(int(time.time()) - int(headers["Wechatpay-Timestamp"])) <= 300, "timestamp"
 
+
+def seal(plain):
+    """A sensitive field: RSA-OAEP (SHA-1, MGF1-SHA-1) for the platform key, base64."""
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+    return base64.b64encode(platform.public_key().encrypt(plain.encode(), oaep)).decode()
+
+
+def unseal(ciphertext):
+    """A field WeChat returns encrypted for the merchant: the merchant key opens it."""
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+    return key.decrypt(base64.b64decode(ciphertext), oaep).decode()
+
+
+SEALED = {"Wechatpay-Serial": format(platform.serial_number, "X")}
 
 status, certs = call("GET", "/v3/certificates")
 assert status == 200, (status, certs)
@@ -162,6 +182,78 @@ too_much = dict(refund, out_refund_no=out_trade_no + "R2", amount={"refund": 601
 status, err = call("POST", "/v3/refund/domestic/refunds", json.dumps(too_much).encode())
 assert status == 400 and err["code"] == "INVALID_REQUEST", (status, err)
 print("refund: 400 of 1000 fen, REFUND.SUCCESS verified and decrypted; over-refund refused")
+
+
+# ---- Profit sharing -------------------------------------------------------
+
+def json_call(method, target, payload, headers=None):
+    return call(method, target, json.dumps(payload, ensure_ascii=False).encode(), headers=headers)
+
+
+# Profit sharing to this merchant is notified where it said (分账动账通知).
+control("/sandbox/merchants/profit-sharing-notify-url", {"mchid": mchid, "url": notify_url})
+status, err = json_call("POST", "/v3/profitsharing/receivers/add", {
+    "appid": "wxd678efh567hg6787", "type": "PERSONAL_OPENID", "account": "oPS" + out_trade_no,
+    "name": "张三", "relation_type": "USER"}, headers=SEALED)
+assert status == 400 and err["code"] == "PARAM_ERROR" and err["detail"]["field"] == "/name", (status, err)
+status, receiver = json_call("POST", "/v3/profitsharing/receivers/add", {
+    "appid": "wxd678efh567hg6787", "type": "PERSONAL_OPENID", "account": "oPS" + out_trade_no,
+    "name": seal("张三"), "relation_type": "USER"}, headers=SEALED)
+assert status == 200 and unseal(receiver["name"]) == "张三", (status, receiver)
+print("profit sharing receiver: plaintext name refused, sealed name accepted and returned sealed for us")
+
+shared_trade_no = "PYPS" + str(int(time.time() * 1000))
+order = dict(order, out_trade_no=shared_trade_no, settle_info={"profit_sharing": True})
+status, prepay = json_call("POST", "/v3/pay/transactions/jsapi", order)
+assert status == 200, (status, prepay)
+control("/sandbox/orders/pay", {"prepay_id": prepay["prepay_id"]})
+shared = next_notification("TRANSACTION.SUCCESS")
+split_no = "PYSPLIT" + shared_trade_no[4:]
+status, split = json_call("POST", "/v3/profitsharing/orders", {
+    "transaction_id": shared["transaction_id"], "out_order_no": split_no, "unfreeze_unsplit": False,
+    "receivers": [
+        {"type": "PERSONAL_OPENID", "account": "oPS" + out_trade_no, "amount": 300, "description": "分给个人"},
+        {"type": "MERCHANT_ID", "account": mchid, "amount": 200, "description": "分给自己"}]})
+assert status == 200 and split["state"] == "PROCESSING", (status, split)
+credited = next_notification("PROFITSHARING.SUCCESS")
+assert credited["out_order_no"] == split_no and credited["receiver"]["amount"] == 200, credited
+status, queried = call("GET", f"/v3/profitsharing/orders/{split_no}?transaction_id={shared['transaction_id']}")
+assert status == 200 and queried["state"] == "FINISHED", queried
+assert [r["result"] for r in queried["receivers"]] == ["SUCCESS", "SUCCESS"], queried
+status, left = call("GET", f"/v3/profitsharing/transactions/{shared['transaction_id']}/amounts")
+assert status == 200 and left["unsplit_amount"] == 500, left
+status, back = json_call("POST", "/v3/profitsharing/return-orders", {
+    "out_order_no": split_no, "out_return_no": "PYRET" + shared_trade_no[4:], "return_mchid": mchid,
+    "amount": 50, "description": "用户退款"})
+assert status == 200 and back["result"] == "SUCCESS", (status, back)
+returned = next_notification("PROFITSHARING.RETURN")
+assert returned["order_id"] == back["return_id"] and returned["receiver"]["amount"] == 50, returned
+status, err = call("GET", f"/v3/profitsharing/orders/NOPE?transaction_id={shared['transaction_id']}")
+assert status == 404 and err["code"] == "RESOURCE_NOT_EXISTS", (status, err)
+print(f"profit sharing: split {split_no} FINISHED, PROFITSHARING.SUCCESS and .RETURN verified "
+      "and decrypted, 500 fen left, unknown split 404")
+
+
+# ---- Merchant transfer --------------------------------------------------------
+
+bill_no = "PYTB" + shared_trade_no[4:]
+status, bill = json_call("POST", "/v3/fund-app/mch-transfer/transfer-bills", {
+    "appid": "wxd678efh567hg6787", "out_bill_no": bill_no, "transfer_scene_id": "1000",
+    "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "user_name": seal("张三"), "transfer_amount": 200000,
+    "transfer_remark": "新会员奖励", "notify_url": notify_url,
+    "transfer_scene_report_infos": [{"info_type": "活动名称", "info_content": "新会员有礼"}]},
+    headers=SEALED)
+assert status == 200 and bill["state"] == "WAIT_USER_CONFIRM" and bill["package_info"], (status, bill)
+# The user confirms in WeChat (here: the control API) with the package.
+control("/sandbox/transfers/confirm", {"package_info": bill["package_info"]})
+finished = next_notification("MCHTRANSFER.BILL.FINISHED")
+assert finished["out_bill_no"] == bill_no and finished["state"] == "SUCCESS", finished
+status, by_out = call("GET", f"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{bill_no}")
+assert status == 200 and by_out["state"] == "SUCCESS" and by_out["transfer_amount"] == 200000, by_out
+status, by_no = call("GET", f"/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{bill['transfer_bill_no']}")
+assert status == 200 and by_no["out_bill_no"] == bill_no, by_no
+print(f"transfer {bill_no}: WAIT_USER_CONFIRM, confirmed, MCHTRANSFER.BILL.FINISHED SUCCESS verified "
+      "and decrypted, queries by both numbers agree")
 
 bill_date = paid["success_time"][:10]
 status, bill = call("GET", f"/v3/bill/tradebill?bill_date={bill_date}")

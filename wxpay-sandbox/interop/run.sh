@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the sandbox, starts it on a free loopback port, runs the Python
 # interop client against it (certificate mode), checks that the command line
-# reads the delivery log of the running sandbox, and stops it.
+# reads the delivery log of the running sandbox, and stops it. The startup
+# text lists each merchant with its sub-merchants.
 # Needs python3 with `cryptography`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +17,11 @@ for _ in $(seq 100); do
     grep -q listening "$out/log" 2>/dev/null && break
     sleep 0.1
 done
+grep -q "sub-merchant 1900000109" "$out/log"
+echo "startup text: the demo merchant's sub-merchant is listed"
 python3 wxpay-sandbox/interop/python_client.py "$out"
 # The command line steers the running sandbox through its control API.
 "$sandbox" notifications --out "$out" | grep -q '"event_type": "REFUND.SUCCESS"'
 echo "command line: the delivery log lists the refund notification"
+"$sandbox" transfers --out "$out" | grep -q '"state": "SUCCESS"'
+echo "command line: the transfers list the confirmed transfer"

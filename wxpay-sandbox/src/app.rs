@@ -116,6 +116,12 @@ pub(crate) struct Lifecycle {
     /// How long a refund stays PROCESSING before it succeeds; `None`: until
     /// the control API decides.
     pub(crate) refund_after: Option<Duration>,
+    /// How long a profit-sharing order stays PROCESSING; `None`: until the
+    /// control API settles it.
+    pub(crate) profit_sharing_after: Option<Duration>,
+    /// How long a confirmed transfer stays TRANSFERING (and a cancelled one
+    /// CANCELING); `None`: until the control API decides.
+    pub(crate) transfer_after: Option<Duration>,
 }
 
 impl Default for Lifecycle {
@@ -124,6 +130,8 @@ impl Default for Lifecycle {
             auto_pay: None,
             time_scale: 1.0,
             refund_after: Some(Duration::ZERO),
+            profit_sharing_after: Some(Duration::ZERO),
+            transfer_after: Some(Duration::ZERO),
         }
     }
 }
@@ -169,6 +177,19 @@ impl App {
     /// Now by the business clock, in unix seconds.
     pub(crate) fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Sets (or clears) where profit sharing to a merchant is notified;
+    /// `None` if there is no such merchant.
+    pub(crate) fn set_profit_sharing_notify_url(
+        &self,
+        mchid: &str,
+        url: Option<&str>,
+    ) -> Option<Merchant> {
+        let mut merchants = relock(self.merchants.write());
+        let merchant = merchants.get_mut(mchid)?;
+        merchant.profit_sharing_notify_url = url.map(str::to_owned);
+        Some(merchant.clone())
     }
 
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {

@@ -5,13 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use base64::Engine;
-use http::HeaderMap;
-use wxpay_core::sign::{request_message, Authorization};
-use wxpay_core::verify::{check_window, MAX_CLOCK_SKEW_SECS};
-
 use crate::identity::Merchant;
 use crate::reply::WxError;
+use crate::wire::request::{in_window, signed_message, Authorization, WINDOW_SECS};
+use base64::Engine;
+use http::HeaderMap;
 
 /// Nonces longer than this are refused, which also bounds the replay cache.
 const MAX_NONCE_LEN: usize = 64;
@@ -46,7 +44,7 @@ pub(crate) fn authenticate(
         .ok_or_else(|| WxError::sign("Authorization header is missing"))?
         .to_str()
         .map_err(|_| WxError::sign("Authorization header is not visible ASCII"))?;
-    let auth = Authorization::parse(header.trim())
+    let auth = Authorization::parse(header)
         .map_err(|e| WxError::sign(format!("Authorization header is malformed: {e}")))?;
     let merchant = lookup(&auth.mchid).ok_or_else(|| {
         WxError::sign(format!(
@@ -66,11 +64,11 @@ pub(crate) fn authenticate(
             auth.timestamp
         ))
     })?;
-    check_window(timestamp, now).map_err(|_| {
-        WxError::sign(format!(
-            "timestamp {timestamp} is more than {MAX_CLOCK_SKEW_SECS} s away from the server time {now}"
-        ))
-    })?;
+    if !in_window(timestamp, now) {
+        return Err(WxError::sign(format!(
+            "timestamp {timestamp} is more than {WINDOW_SECS} s away from the server time {now}"
+        )));
+    }
     let nonce = &auth.nonce_str;
     if nonce.is_empty()
         || nonce.len() > MAX_NONCE_LEN
@@ -83,7 +81,7 @@ pub(crate) fn authenticate(
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .map_err(|_| WxError::sign("signature is not base64"))?;
-    let message = request_message(
+    let message = signed_message(
         request.method,
         request.target,
         &auth.timestamp,
@@ -103,7 +101,7 @@ pub(crate) fn authenticate(
     );
     if !fresh {
         return Err(WxError::sign(format!(
-            "nonce_str {nonce} was already used within the last {MAX_CLOCK_SKEW_SECS} s (replayed request)"
+            "nonce_str {nonce} was already used within the last {WINDOW_SECS} s (replayed request)"
         )));
     }
     Ok(Caller {
@@ -131,7 +129,7 @@ impl NonceCache {
             return false;
         }
         // A request with this timestamp stays acceptable until timestamp + window.
-        let expires = timestamp.saturating_add(MAX_CLOCK_SKEW_SECS as i64);
+        let expires = timestamp.saturating_add(WINDOW_SECS);
         self.seen.insert(key, expires);
         true
     }

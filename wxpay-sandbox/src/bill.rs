@@ -8,7 +8,7 @@
 //! pages do, the fund-flow amounts' headers with full-width brackets
 //! `收支金额（元）` (both unconfirmed against a live APIv2 bill).
 
-use wxpay_core::crypto::sha256_hex;
+use crate::digest::sha256_hex;
 
 use crate::clock::{bill_time, cst_day};
 use crate::ledger::{Order, Refund, RefundStatus};

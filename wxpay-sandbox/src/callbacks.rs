@@ -41,7 +41,7 @@ impl Sandbox {
         summary: &str,
         resource: &Value,
     ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
-        let key = ApiV3Key::new(&self.merchant().apiv3_key).map_err(wxpay_core::Error::from)?;
+        let key = ApiV3Key::new(&self.merchant().apiv3_key)?;
         envelope(
             self.app(),
             &key,

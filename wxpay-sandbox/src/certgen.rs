@@ -8,7 +8,6 @@
 use std::str::FromStr;
 use std::time::SystemTime;
 
-use wxpay_core::crypto::{random_alphanumeric, sha256};
 use wxpay_core::{Certificate, PrivateKey};
 use x509_cert::der::asn1::{BitString, GeneralizedTime, UtcTime};
 use x509_cert::der::oid::ObjectIdentifier;
@@ -82,9 +81,8 @@ pub(crate) fn self_signed_with(
 /// 20 random bytes with the top bit clear and a non-zero first byte: a
 /// positive serial without a DER sign byte, 40 hex digits like WeChat's.
 fn random_serial() -> Result<[u8; 20], SandboxError> {
-    let digest = sha256(random_alphanumeric(43)?.as_bytes());
     let mut serial = [0u8; 20];
-    serial.copy_from_slice(&digest[..20]);
+    crate::random::fill(&mut serial)?;
     serial[0] = 0x10 | (serial[0] & 0x6F);
     Ok(serial)
 }

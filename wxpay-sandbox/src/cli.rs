@@ -35,7 +35,8 @@ OPTIONS:
                                wrong-signature, unknown-serial, stale-timestamp,
                                missing-headers, redirect
     --run-for SECS             stop after this many seconds [default: until Ctrl-C]
-    --db PATH                  SQLite file keeping orders and refunds across restarts
+    --db PATH                  SQLite file keeping orders, refunds, profit sharing and
+                               transfers across restarts
                                [default: OUT/sandbox.db]
     --no-db                    keep orders in memory only
 
@@ -54,6 +55,20 @@ OPTIONS:
                                keep the wall clock
     --bills-same-day           serve a day's bills at once, today's included, instead of
                                as WeChat Pay does (from 10:00 China time the next day)
+    --appid APPID              an appid bound to the demo merchant (repeatable); once one is,
+                               others answer APPID_MCHID_NOT_MATCH [default: any]
+    --sub-appid SUB=APPID      a sub_appid bound to a sub-merchant (repeatable) [default: any]
+
+  Profit sharing and merchant transfers:
+    --profit-sharing-after-ms N|manual
+                               how long profit-sharing orders stay PROCESSING; `manual`: until
+                               `profitsharing-settle` [default: 0]
+    --profit-sharing-notify-url URL
+                               where profit sharing to the demo merchant is notified
+                               (PROFITSHARING.SUCCESS / .RETURN) [default: nowhere]
+    --transfer-after-ms N|manual
+                               how long confirmed transfers stay TRANSFERING (cancelled ones
+                               CANCELING); `manual`: until `transfer-finish` [default: 0]
 
   Register your own merchant as well (all of --merchant-mchid and --merchant-apiv3-key,
   and either a certificate or a public key with its serial):
@@ -76,7 +91,8 @@ OPTIONS:
 Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
 
 The control API (unsigned, under /sandbox/) pays, fails and closes orders, settles
-refunds and re-sends notifications; a person pays at /sandbox/pay/PREPAY_ID.
+refunds and profit sharing, confirms transfers and re-sends notifications; a person
+pays at /sandbox/pay/PREPAY_ID and confirms a transfer at /sandbox/transfer/PACKAGE_INFO.
 ";
 
 #[derive(Default)]
@@ -102,6 +118,11 @@ struct Args {
     auto_pay: Option<Duration>,
     time_scale: Option<f64>,
     refund_after: Option<Option<Duration>>,
+    profit_sharing_after: Option<Option<Duration>>,
+    transfer_after: Option<Option<Duration>>,
+    profit_sharing_notify_url: Option<String>,
+    appids: Vec<String>,
+    sub_appids: Vec<(String, String)>,
     notify_allow: Vec<String>,
     sub_mchids: Vec<String>,
     db: Option<PathBuf>,
@@ -213,13 +234,28 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                         })?,
                 );
             }
-            "--refund-after-ms" => {
+            "--refund-after-ms" | "--profit-sharing-after-ms" | "--transfer-after-ms" => {
                 let v = value()?;
-                parsed.refund_after = Some(if v == "manual" {
+                let delay = Some(if v == "manual" {
                     None
                 } else {
                     Some(Duration::from_millis(number(v)?))
                 });
+                match name.as_str() {
+                    "--refund-after-ms" => parsed.refund_after = delay,
+                    "--profit-sharing-after-ms" => parsed.profit_sharing_after = delay,
+                    _ => parsed.transfer_after = delay,
+                }
+            }
+            "--profit-sharing-notify-url" => parsed.profit_sharing_notify_url = Some(value()?),
+            "--appid" => parsed.appids.push(value()?),
+            "--sub-appid" => {
+                let v = value()?;
+                let (sub, appid) = v
+                    .split_once('=')
+                    .filter(|(s, a)| !s.is_empty() && !a.is_empty())
+                    .ok_or_else(|| format!("--sub-appid: {v:?} is not SUB_MCHID=APPID"))?;
+                parsed.sub_appids.push((sub.to_owned(), appid.to_owned()));
             }
             "--notify-allow" => parsed.notify_allow.push(value()?),
             "--sub-mchid" => parsed.sub_mchids.push(value()?),
@@ -341,6 +377,21 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(delay) = args.refund_after {
         builder = builder.refund_settle_after(delay);
     }
+    if let Some(delay) = args.profit_sharing_after {
+        builder = builder.profit_sharing_settle_after(delay);
+    }
+    if let Some(delay) = args.transfer_after {
+        builder = builder.transfer_settle_after(delay);
+    }
+    if let Some(url) = &args.profit_sharing_notify_url {
+        builder = builder.profit_sharing_notify_url(url.clone());
+    }
+    for appid in &args.appids {
+        builder = builder.appid(appid.clone());
+    }
+    for (sub, appid) in &args.sub_appids {
+        builder = builder.sub_appid(sub.clone(), appid.clone());
+    }
     for host in &args.notify_allow {
         builder = builder.allow_notify_host(host.clone());
     }
@@ -395,24 +446,9 @@ async fn run(args: Args) -> Result<(), String> {
     println!("platform serial  {}", sandbox.platform_serial());
     println!("demo mchid       {}", merchant.mchid);
     println!("merchant serial  {}", merchant.serial_no);
-    for merchant in &listed {
-        println!(
-            "also accepting   mchid {} (serial {}){}",
-            merchant.mchid(),
-            merchant.serial_no(),
-            if merchant.sub_mchids().is_empty() {
-                String::new()
-            } else {
-                format!(", sub-merchants {}", merchant.sub_mchids().join(", "))
-            }
-        );
-    }
-    if let Some(user) = &user {
-        println!(
-            "also accepting   mchid {} (serial {})",
-            user.mchid(),
-            user.serial_no()
-        );
+    println!("merchants (out_trade_no and other numbers are per signing merchant):");
+    for line in sandbox.merchant_lines() {
+        println!("  {line}");
     }
     if let Some(fault) = args.fault {
         println!("fault (every request)  {fault}");

@@ -1,6 +1,8 @@
 //! The binary's commands that steer a running sandbox through its control API
 //! (`/sandbox/...`): pay, fail or close an order, settle a refund, list and
-//! re-send notifications. They print the control API's JSON answer.
+//! re-send notifications, show merchants, profit sharing and transfers,
+//! confirm or reject a transfer as its user, set a receiver to fail. They
+//! print the control API's JSON answer.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,20 +11,29 @@ use serde_json::{json, Value};
 
 pub(crate) const USAGE: &str = "\
 COMMANDS (against a running sandbox; --url BASE or --out DIR to find it):
-    wxpay-sandbox pay    (--mchid ID --out-trade-no NO | --prepay-id ID) [--openid OPENID]
-    wxpay-sandbox fail   (--mchid ID --out-trade-no NO | --prepay-id ID)
-    wxpay-sandbox close  (--mchid ID --out-trade-no NO | --prepay-id ID)
-    wxpay-sandbox order  (--mchid ID --out-trade-no NO | --prepay-id ID)
+    wxpay-sandbox pay    (--mchid ID --out-trade-no NO [--sub-mchid ID] | --prepay-id ID) [--openid OPENID]
+    wxpay-sandbox fail   (--mchid ID --out-trade-no NO [--sub-mchid ID] | --prepay-id ID)
+    wxpay-sandbox close  (--mchid ID --out-trade-no NO [--sub-mchid ID] | --prepay-id ID)
+    wxpay-sandbox order  (--mchid ID --out-trade-no NO [--sub-mchid ID] | --prepay-id ID)
     wxpay-sandbox refund-outcome --mchid ID --out-refund-no NO --status SUCCESS|ABNORMAL|CLOSED
-    wxpay-sandbox notifications [--mchid ID]
+    wxpay-sandbox notifications [--mchid ID] [--sub-mchid ID]
     wxpay-sandbox resend --id NOTIFICATION_ID
     wxpay-sandbox clock [--advance-secs N]   the business clock (moved forward by N)
     wxpay-sandbox bill-time                  move it to 10:00 China time tomorrow,
                                              when today's bills can be fetched
+    wxpay-sandbox merchants
+    wxpay-sandbox profitsharing [--mchid ID] [--sub-mchid ID]
+    wxpay-sandbox profitsharing-settle --mchid ID --out-order-no NO
+    wxpay-sandbox receiver-outcome --mchid ID [--sub-mchid ID] --type TYPE --account ACCOUNT
+                                   (--fail-reason REASON | --fail-reason none)
+    wxpay-sandbox transfers [--mchid ID] [--sub-mchid ID]
+    wxpay-sandbox transfer-confirm (--package-info P | --mchid ID --out-bill-no NO) [--fail-reason REASON]
+    wxpay-sandbox transfer-reject  (--package-info P | --mchid ID --out-bill-no NO)
+    wxpay-sandbox transfer-finish  --mchid ID --out-bill-no NO
 ";
 
 /// The command names `main` hands to [`run`].
-pub(crate) const COMMANDS: [&str; 9] = [
+pub(crate) const COMMANDS: [&str; 17] = [
     "pay",
     "fail",
     "close",
@@ -32,6 +43,14 @@ pub(crate) const COMMANDS: [&str; 9] = [
     "resend",
     "clock",
     "bill-time",
+    "merchants",
+    "profitsharing",
+    "profitsharing-settle",
+    "receiver-outcome",
+    "transfers",
+    "transfer-confirm",
+    "transfer-reject",
+    "transfer-finish",
 ];
 
 #[derive(Default)]
@@ -46,6 +65,13 @@ struct Options {
     status: Option<String>,
     id: Option<String>,
     advance_secs: Option<String>,
+    sub_mchid: Option<String>,
+    out_order_no: Option<String>,
+    kind: Option<String>,
+    account: Option<String>,
+    fail_reason: Option<String>,
+    package_info: Option<String>,
+    out_bill_no: Option<String>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -68,6 +94,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--status" => &mut o.status,
             "--id" => &mut o.id,
             "--advance-secs" => &mut o.advance_secs,
+            "--sub-mchid" => &mut o.sub_mchid,
+            "--out-order-no" => &mut o.out_order_no,
+            "--type" => &mut o.kind,
+            "--account" => &mut o.account,
+            "--fail-reason" => &mut o.fail_reason,
+            "--package-info" => &mut o.package_info,
+            "--out-bill-no" => &mut o.out_bill_no,
             "--out" => {
                 o.out = Some(value.into());
                 continue;
@@ -110,8 +143,35 @@ fn base_url(o: &Options) -> Result<String, String> {
 fn order_ref(o: &Options) -> Result<Value, String> {
     match (&o.prepay_id, &o.mchid, &o.out_trade_no) {
         (Some(id), _, _) => Ok(json!({ "prepay_id": id })),
-        (None, Some(mchid), Some(no)) => Ok(json!({ "mchid": mchid, "out_trade_no": no })),
+        (None, Some(mchid), Some(no)) => {
+            let mut named = json!({ "mchid": mchid, "out_trade_no": no });
+            if let Some(sub) = &o.sub_mchid {
+                named["sub_mchid"] = json!(sub);
+            }
+            Ok(named)
+        }
         _ => Err("name the order: --mchid ID --out-trade-no NO, or --prepay-id ID".into()),
+    }
+}
+
+fn bill_ref(o: &Options) -> Result<Value, String> {
+    match (&o.package_info, &o.mchid, &o.out_bill_no) {
+        (Some(package), _, _) => Ok(json!({ "package_info": package })),
+        (None, Some(mchid), Some(no)) => Ok(json!({ "mchid": mchid, "out_bill_no": no })),
+        _ => Err("name the transfer: --package-info P, or --mchid ID --out-bill-no NO".into()),
+    }
+}
+
+/// `?mchid=&sub_mchid=` from the options given.
+fn filters(o: &Options) -> String {
+    let pairs: Vec<String> = [("mchid", &o.mchid), ("sub_mchid", &o.sub_mchid)]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| format!("{name}={}", enc(v))))
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
     }
 }
 
@@ -151,9 +211,13 @@ pub(crate) async fn run(
                     format!("prepay_id={}", enc(v["prepay_id"].as_str().unwrap_or("")))
                 }
                 v => format!(
-                    "mchid={}&out_trade_no={}",
+                    "mchid={}&out_trade_no={}{}",
                     enc(v["mchid"].as_str().unwrap_or("")),
-                    enc(v["out_trade_no"].as_str().unwrap_or(""))
+                    enc(v["out_trade_no"].as_str().unwrap_or("")),
+                    v["sub_mchid"]
+                        .as_str()
+                        .map(|s| format!("&sub_mchid={}", enc(s)))
+                        .unwrap_or_default()
                 ),
             };
             (
@@ -171,18 +235,68 @@ pub(crate) async fn run(
                 "status": required(&o.status, "--status")?,
             })),
         ),
-        "notifications" => {
-            let query = o
-                .mchid
-                .as_deref()
-                .map(|m| format!("?mchid={}", enc(m)))
-                .unwrap_or_default();
+        "notifications" => (
+            reqwest::Method::GET,
+            format!("sandbox/notifications{}", filters(&o)),
+            None,
+        ),
+        "merchants" => (reqwest::Method::GET, "sandbox/merchants".to_owned(), None),
+        "profitsharing" => (
+            reqwest::Method::GET,
+            format!("sandbox/profitsharing{}", filters(&o)),
+            None,
+        ),
+        "profitsharing-settle" => (
+            reqwest::Method::POST,
+            "sandbox/profitsharing/orders/settle".to_owned(),
+            Some(json!({
+                "mchid": required(&o.mchid, "--mchid")?,
+                "out_order_no": required(&o.out_order_no, "--out-order-no")?,
+            })),
+        ),
+        "receiver-outcome" => {
+            let reason = required(&o.fail_reason, "--fail-reason")?;
             (
-                reqwest::Method::GET,
-                format!("sandbox/notifications{query}"),
-                None,
+                reqwest::Method::POST,
+                "sandbox/profitsharing/receivers/outcome".to_owned(),
+                Some(json!({
+                    "mchid": required(&o.mchid, "--mchid")?,
+                    "sub_mchid": o.sub_mchid,
+                    "type": required(&o.kind, "--type")?,
+                    "account": required(&o.account, "--account")?,
+                    "fail_reason": (reason != "none").then_some(reason),
+                })),
             )
         }
+        "transfers" => (
+            reqwest::Method::GET,
+            format!("sandbox/transfers{}", filters(&o)),
+            None,
+        ),
+        "transfer-confirm" => {
+            let mut body = bill_ref(&o)?;
+            if let Some(reason) = &o.fail_reason {
+                body["fail_reason"] = json!(reason);
+            }
+            (
+                reqwest::Method::POST,
+                "sandbox/transfers/confirm".to_owned(),
+                Some(body),
+            )
+        }
+        "transfer-reject" => (
+            reqwest::Method::POST,
+            "sandbox/transfers/reject".to_owned(),
+            Some(bill_ref(&o)?),
+        ),
+        "transfer-finish" => (
+            reqwest::Method::POST,
+            "sandbox/transfers/finish".to_owned(),
+            Some(json!({
+                "mchid": required(&o.mchid, "--mchid")?,
+                "out_bill_no": required(&o.out_bill_no, "--out-bill-no")?,
+            })),
+        ),
         "resend" => (
             reqwest::Method::POST,
             "sandbox/notifications/resend".to_owned(),

@@ -7,13 +7,18 @@
 //!       "cert": "shop/apiclient_cert.pem" },
 //!     { "mchid": "1900000100", "apiv3_key": "...", "public_key": "sp/pub.pem",
 //!       "serial": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
-//!       "sub_mchids": ["1900000109", "1900000110"] }
+//!       "sub_mchids": ["1900000109", "1900000110"],
+//!       "appids": ["wx8888888888888888"],
+//!       "sub_appids": { "1900000109": ["wx8888888888888889"] },
+//!       "profit_sharing_notify_url": "https://127.0.0.1:8443/profitsharing" }
 //! ] }
 //! ```
 //!
 //! Each merchant gives `cert` (its API certificate) or `public_key` with
-//! `serial`; `sub_mchids` makes it a service provider for those
-//! sub-merchants. Relative paths are read from the file's directory.
+//! `serial`; `sub_mchids` (and `sub_appids`' keys) make it a service
+//! provider for those sub-merchants; `appids` and `sub_appids` bind appids
+//! (none: any appid); `profit_sharing_notify_url` is where profit sharing
+//! to it is notified. Relative paths are read from the file's directory.
 
 use std::path::Path;
 
@@ -39,6 +44,11 @@ struct Entry {
     serial: Option<String>,
     #[serde(default)]
     sub_mchids: Vec<String>,
+    #[serde(default)]
+    appids: Vec<String>,
+    #[serde(default)]
+    sub_appids: std::collections::BTreeMap<String, Vec<String>>,
+    profit_sharing_notify_url: Option<String>,
 }
 
 /// Reads the merchants of a JSON file in the form shown in the module docs.
@@ -80,10 +90,24 @@ pub fn load_merchants(path: impl AsRef<Path>) -> Result<Vec<Merchant>, SandboxEr
                     ))
                 }
             };
-            Ok(entry
+            let mut merchant = entry
                 .sub_mchids
                 .into_iter()
-                .fold(merchant, Merchant::with_sub_merchant))
+                .fold(merchant, Merchant::with_sub_merchant);
+            merchant = entry
+                .appids
+                .into_iter()
+                .fold(merchant, Merchant::with_appid);
+            for (sub, appids) in entry.sub_appids {
+                merchant = merchant.with_sub_merchant(sub.clone());
+                for appid in appids {
+                    merchant = merchant.with_sub_appid(&sub, appid);
+                }
+            }
+            if let Some(url) = entry.profit_sharing_notify_url {
+                merchant = merchant.with_profit_sharing_notify_url(url);
+            }
+            Ok(merchant)
         })
         .collect()
 }

@@ -17,9 +17,15 @@ pub enum SandboxError {
     /// A key or certificate could not be loaded or generated.
     #[error(transparent)]
     Key(#[from] wxpay_core::KeyError),
-    /// Signing, encryption or randomness failed in the core.
+    /// An RSA or AES operation of the core's key types failed.
     #[error(transparent)]
     Core(#[from] wxpay_core::Error),
+    /// The operating system's randomness failed (ids, nonces, keys).
+    #[error("the operating system's random number generator failed: {0}")]
+    Entropy(String),
+    /// A notification (callback) the sandbox sent got no usable answer.
+    #[error("the notification was not delivered: {0}")]
+    Callback(String),
     /// An X.509 certificate could not be built.
     #[error("cannot build certificate: {0}")]
     Certificate(String),

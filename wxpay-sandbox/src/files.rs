@@ -31,7 +31,8 @@ pub const MCHID_FILE: &str = "mchid.txt";
 pub const MERCHANT_SERIAL_FILE: &str = "merchant_serial.txt";
 /// The demo merchant's APIv3 key.
 pub const APIV3_KEY_FILE: &str = "apiv3_key.txt";
-/// Everything above in one JSON object (base URL, ids, serials, file names; no secrets).
+/// Everything above in one JSON object (base URL, ids, serials, file names,
+/// every merchant with its sub-merchants and appids; no secrets).
 pub const SUMMARY_FILE: &str = "sandbox.json";
 /// A profile for the `wxpay` command line (`wxpay --config DIR/wxpay.toml ...`):
 /// the base URL, ids and the names of the files above (no secrets inline).
@@ -156,6 +157,13 @@ pub(crate) fn write(
             "demo merchant APIv3 key",
         ),
     ]);
+    let mut merchants: Vec<serde_json::Value> = sandbox
+        .app()
+        .all_merchants()
+        .iter()
+        .map(|m| m.summary())
+        .collect();
+    merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     let summary = json!({
         "base_url": sandbox.base_url(),
         "key_mode": platform.mode.to_string(),
@@ -164,6 +172,9 @@ pub(crate) fn write(
         "mchid": merchant.mchid,
         "merchant_serial": merchant.serial_no,
         "fault_header": FAULT_HEADER,
+        // Every merchant accepted: sub-merchants and appids (empty: any).
+        "merchants": merchants,
+        "out_trade_no_scope": "per merchant that signs: a service provider's numbers span all its sub-merchants",
         "files": {
             "platform_certificate": platform.certificate.as_ref().map(|_| PLATFORM_CERT_FILE),
             "public_key": PUBLIC_KEY_FILE,

@@ -20,17 +20,19 @@ use hyper::body::Incoming;
 use serde_json::Value;
 use tokio::time::Sleep;
 use tower::ServiceExt;
-use wxpay_core::crypto::{random_alphanumeric, sha256_hex};
-use wxpay_core::sign::AUTH_SCHEME;
-use wxpay_core::verify::{headers, response_message};
 
 use crate::app::App;
 use crate::auth::{authenticate, SignedRequest};
+use crate::catalog::sensitive;
 use crate::clock::unix_now;
+use crate::error::SandboxError;
 use crate::fault::{Fault, FAULT_HEADER, MAX_DELAY};
 use crate::identity::{generate_public_key_id, KeyMode};
+use crate::ops::extract::Query;
 use crate::reply::WxError;
 use crate::server::Connection;
+use crate::wire::answer::{self, Signing};
+use crate::wire::request::SCHEME;
 
 /// Bodies up to this many bytes past the limit are read and dropped, so the
 /// client gets the 400 instead of a broken pipe; beyond it the connection closes.
@@ -54,11 +56,6 @@ struct Outcome {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
-    /// WeChat Pay does not sign this answer (the bill file).
-    unsigned: bool,
-    /// What the signature covers when it is not the body (a statement's
-    /// `{"sha1":"..."}`).
-    signed_over: Option<Bytes>,
 }
 
 impl Outcome {
@@ -69,8 +66,6 @@ impl Outcome {
             status: e.status,
             headers,
             body: Bytes::from(e.to_json().to_string()),
-            unsigned: false,
-            signed_over: None,
         }
     }
 }
@@ -173,6 +168,22 @@ async fn process(
         Err(e) => return Outcome::error(e),
     };
     parts.extensions.insert(caller);
+    // Encrypted fields are checked for every catalogued operation, stateful
+    // or not, before it runs; handlers find the plaintexts in the extensions.
+    if let Some((op, _)) = crate::catalog::find(parts.method.as_str(), parts.uri.path()) {
+        if op.takes_sensitive {
+            let query = match Query::parse(parts.uri.query().unwrap_or("")) {
+                Ok(query) => query,
+                Err(e) => return Outcome::error(e),
+            };
+            match sensitive::check(app, op, &parts.headers, &body, query.pairs()) {
+                Ok(plain) => {
+                    parts.extensions.insert(plain);
+                }
+                Err(e) => return Outcome::error(e),
+            }
+        }
+    }
     let response = match router
         .oneshot(Request::from_parts(parts, Body::from(body)))
         .await
@@ -181,21 +192,11 @@ async fn process(
         Err(never) => match never {},
     };
     let (parts, body) = response.into_parts();
-    let unsigned = parts
-        .extensions
-        .get::<crate::ops::bills::Unsigned>()
-        .is_some();
-    let signed_over = parts
-        .extensions
-        .get::<crate::catalog::answer::SignedOver>()
-        .map(|s| s.0.clone());
     match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => Outcome {
             status: parts.status,
             headers: parts.headers,
             body,
-            unsigned,
-            signed_over,
         },
         Err(_) => Outcome::error(WxError::system()),
     }
@@ -273,8 +274,6 @@ async fn deliver(
                 status: StatusCode::FOUND,
                 headers,
                 body: Bytes::new(),
-                unsigned: false,
-                signed_over: None,
             };
         }
         _ => {}
@@ -291,10 +290,28 @@ async fn deliver(
             headers.insert(HeaderName::from_static("request-id"), value);
         }
     }
-    if fault != Some(Fault::MissingHeaders) && !outcome.unsigned {
+    // Only a successful answer can be a file WeChat Pay does not sign.
+    let path = target.split_once('?').map_or(target, |(path, _)| path);
+    let signing = match outcome.status {
+        StatusCode::OK => answer::signing(path),
+        _ => Signing::Body,
+    };
+    let statement;
+    let signed_over: Option<&[u8]> = match signing {
+        Signing::Body => Some(&outcome.body),
+        Signing::Unsigned => None,
+        Signing::StatementSha1 => {
+            let sha1 = headers
+                .get(answer::STATEMENT_SHA1)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            statement = answer::statement_signed_body(sha1);
+            Some(&statement)
+        }
+    };
+    if let (Some(signed_over), false) = (signed_over, fault == Some(Fault::MissingHeaders)) {
         // Failing to sign (the OS refused randomness) leaves the answer unsigned
         // rather than taking the server down; the client reports it as unsigned.
-        let signed_over = outcome.signed_over.as_ref().unwrap_or(&outcome.body);
         if let Ok(signature) = signature_headers(app, named, signed_over, fault) {
             for (name, value) in signature {
                 if let (Ok(name), Ok(value)) = (
@@ -326,7 +343,7 @@ pub(crate) fn signature_headers(
     named: Option<&str>,
     body: &[u8],
     fault: Option<Fault>,
-) -> Result<[(&'static str, String); 5], wxpay_core::Error> {
+) -> Result<[(&'static str, String); 5], SandboxError> {
     let platform = app.signing_platform(named);
     let now = unix_now();
     let timestamp = match fault {
@@ -334,12 +351,12 @@ pub(crate) fn signature_headers(
         _ => now,
     }
     .to_string();
-    let nonce = random_alphanumeric(32)?;
+    let nonce = crate::random::alphanumeric(32)?;
     let message = match fault {
         Some(Fault::WrongSignature) => {
-            response_message(&timestamp, &nonce, b"{\"not\":\"the body that was sent\"}")
+            answer::signed_message(&timestamp, &nonce, b"{\"not\":\"the body that was sent\"}")
         }
-        _ => response_message(&timestamp, &nonce, body),
+        _ => answer::signed_message(&timestamp, &nonce, body),
     };
     let signature =
         base64::engine::general_purpose::STANDARD.encode(platform.key.sign_sha256(&message)?);
@@ -348,31 +365,27 @@ pub(crate) fn signature_headers(
         _ => platform.serial.clone(),
     };
     Ok([
-        (headers::TIMESTAMP, timestamp),
-        (headers::NONCE, nonce),
-        (headers::SIGNATURE, signature),
-        (headers::SERIAL, serial),
-        (headers::SIGNATURE_TYPE, AUTH_SCHEME.to_owned()),
+        (answer::TIMESTAMP, timestamp),
+        (answer::NONCE, nonce),
+        (answer::SIGNATURE, signature),
+        (answer::SERIAL, serial),
+        (answer::SIGNATURE_TYPE, SCHEME.to_owned()),
     ])
 }
 
 /// A serial of the right shape that names no key the client has.
-fn unknown_serial(mode: KeyMode) -> Result<String, wxpay_core::Error> {
+fn unknown_serial(mode: KeyMode) -> Result<String, SandboxError> {
     match mode {
-        KeyMode::Certificate => {
-            Ok(sha256_hex(random_alphanumeric(32)?.as_bytes())[..40].to_ascii_uppercase())
-        }
-        KeyMode::PublicKey => {
-            generate_public_key_id().map_err(|e| wxpay_core::Error::Config(e.to_string()))
-        }
+        KeyMode::Certificate => Ok(crate::random::hex(40)?.to_ascii_uppercase()),
+        KeyMode::PublicKey => generate_public_key_id(),
     }
 }
 
 /// WeChat's Request-IDs are long uppercase hex strings ending in `-N`, N being
 /// 0 on success and WeChat's internal error number otherwise.
-fn request_id(internal: u64) -> Result<String, wxpay_core::Error> {
-    let hex = sha256_hex(random_alphanumeric(32)?.as_bytes()).to_ascii_uppercase();
-    Ok(format!("08{}-{internal}", &hex[..48]))
+fn request_id(internal: u64) -> Result<String, SandboxError> {
+    let hex = crate::random::hex(48)?.to_ascii_uppercase();
+    Ok(format!("08{hex}-{internal}"))
 }
 
 /// The internal error number WeChat puts in `Request-ID` for an error answer

@@ -4,10 +4,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use wxpay_core::crypto::random_alphanumeric;
-use wxpay_core::{ApiV3Key, Certificate, PrivateKey, PublicKey, PUBLIC_KEY_ID_PREFIX};
+use wxpay_core::{ApiV3Key, Certificate, PrivateKey, PublicKey};
 
 use crate::error::SandboxError;
+use crate::wire::PUBLIC_KEY_ID_PREFIX;
 
 /// How the sandbox presents its platform key to clients, chosen at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -124,7 +124,26 @@ pub struct Merchant {
     pub(crate) public_key: PublicKey,
     pub(crate) apiv3_key: ApiV3Key,
     /// As a service provider (服务商): the sub-merchants it may act for.
-    pub(crate) sub_mchids: Vec<String>,
+    pub(crate) sub_merchants: Vec<SubMerchant>,
+    /// The appids bound to it (`appid`, or `sp_appid`); empty: any.
+    pub(crate) appids: Vec<String>,
+    /// Whether it also acts as a direct merchant (普通商户): every merchant
+    /// without sub-merchants, and the demo merchant, which is both.
+    pub(crate) direct: bool,
+    /// Where profit sharing credited to it is notified (分账动账通知, set in
+    /// WeChat's merchant platform by the receiver, not by the payer).
+    pub(crate) profit_sharing_notify_url: Option<String>,
+}
+
+/// A sub-merchant (特约商户) a service provider acts for, with the appids
+/// bound to it (its `sub_appid`s; empty: any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubMerchant {
+    /// Its merchant id.
+    pub sub_mchid: String,
+    /// The `sub_appid`s it may use; empty means any.
+    pub appids: Vec<String>,
 }
 
 impl Merchant {
@@ -167,24 +186,152 @@ impl Merchant {
             serial_no,
             public_key,
             apiv3_key,
-            sub_mchids: Vec::new(),
+            sub_merchants: Vec::new(),
+            appids: Vec::new(),
+            direct: true,
+            profit_sharing_notify_url: None,
         })
     }
 
     /// Makes the merchant a service provider (服务商) for this sub-merchant
-    /// too: partner payments, refunds and bills naming it are accepted; any
-    /// other `sub_mchid` is refused (受理关系不存在).
+    /// too: partner payments, refunds, bills, profit sharing and transfers
+    /// naming it are accepted; any other `sub_mchid` is refused
+    /// (受理关系不存在). A service provider is not a direct merchant: where an
+    /// operation serves both (profit sharing, transfers), it must name the
+    /// sub-merchant.
     pub fn with_sub_merchant(mut self, sub_mchid: impl Into<String>) -> Self {
         let sub_mchid = sub_mchid.into();
-        if !self.sub_mchids.contains(&sub_mchid) {
-            self.sub_mchids.push(sub_mchid);
+        if self.sub_merchant(&sub_mchid).is_none() {
+            self.sub_merchants.push(SubMerchant {
+                sub_mchid,
+                appids: Vec::new(),
+            });
+        }
+        self.direct = false;
+        self
+    }
+
+    /// An appid bound to the merchant (its `appid`, or `sp_appid` as a
+    /// service provider). Once it has one, requests naming another answer
+    /// 400 `APPID_MCHID_NOT_MATCH`; with none, any appid is accepted.
+    pub fn with_appid(mut self, appid: impl Into<String>) -> Self {
+        let appid = appid.into();
+        if !self.appids.contains(&appid) {
+            self.appids.push(appid);
         }
         self
     }
 
+    /// A `sub_appid` bound to a sub-merchant (made one if it was not).
+    pub fn with_sub_appid(mut self, sub_mchid: &str, appid: impl Into<String>) -> Self {
+        self = self.with_sub_merchant(sub_mchid);
+        let appid = appid.into();
+        if let Some(sub) = self
+            .sub_merchants
+            .iter_mut()
+            .find(|s| s.sub_mchid == sub_mchid)
+        {
+            if !sub.appids.contains(&appid) {
+                sub.appids.push(appid);
+            }
+        }
+        self
+    }
+
+    /// Where profit sharing to this merchant as a receiver is notified
+    /// (`PROFITSHARING.SUCCESS` / `.RETURN`, 分账动账通知): WeChat notifies
+    /// receivers at the URL they set in the merchant platform.
+    pub fn with_profit_sharing_notify_url(mut self, url: impl Into<String>) -> Self {
+        self.profit_sharing_notify_url = Some(url.into());
+        self
+    }
+
+    /// Also a direct merchant, though a service provider (the demo merchant).
+    pub(crate) fn also_direct(mut self) -> Self {
+        self.direct = true;
+        self
+    }
+
     /// The sub-merchants it acts for as a service provider.
-    pub fn sub_mchids(&self) -> &[String] {
-        &self.sub_mchids
+    pub fn sub_merchants(&self) -> &[SubMerchant] {
+        &self.sub_merchants
+    }
+
+    /// Their ids.
+    pub fn sub_mchids(&self) -> Vec<&str> {
+        self.sub_merchants
+            .iter()
+            .map(|s| s.sub_mchid.as_str())
+            .collect()
+    }
+
+    /// One of its sub-merchants.
+    pub fn sub_merchant(&self, sub_mchid: &str) -> Option<&SubMerchant> {
+        self.sub_merchants.iter().find(|s| s.sub_mchid == sub_mchid)
+    }
+
+    /// The appids bound to it; empty: any.
+    pub fn appids(&self) -> &[String] {
+        &self.appids
+    }
+
+    /// Whether it acts as a direct merchant too (see [`with_sub_merchant`](Self::with_sub_merchant)).
+    pub fn is_direct(&self) -> bool {
+        self.direct
+    }
+
+    /// Where profit sharing credited to it is notified, if set.
+    pub fn profit_sharing_notify_url(&self) -> Option<&str> {
+        self.profit_sharing_notify_url.as_deref()
+    }
+
+    /// One line for the startup text: ids, role, appids, sub-merchants.
+    pub(crate) fn line(&self) -> String {
+        let any = |appids: &[String]| {
+            if appids.is_empty() {
+                "any appid".to_owned()
+            } else {
+                appids.join(", ")
+            }
+        };
+        let role = match (self.direct, self.sub_merchants.is_empty()) {
+            (true, true) => "direct",
+            (true, false) => "direct + service provider",
+            (false, _) => "service provider",
+        };
+        let mut line = format!(
+            "{} (serial {}): {role}; {}",
+            self.mchid,
+            self.serial_no,
+            any(&self.appids)
+        );
+        for sub in &self.sub_merchants {
+            line.push_str(&format!(
+                "; sub-merchant {} ({})",
+                sub.sub_mchid,
+                any(&sub.appids)
+            ));
+        }
+        if let Some(url) = &self.profit_sharing_notify_url {
+            line.push_str(&format!("; profit sharing notified at {url}"));
+        }
+        line
+    }
+
+    /// What `sandbox.json`, the console and the control API show of it
+    /// (no key material).
+    pub(crate) fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "mchid": self.mchid,
+            "serial_no": self.serial_no,
+            "direct": self.direct,
+            "appids": self.appids,
+            "sub_merchants": self.sub_merchants.iter().map(|s| serde_json::json!({
+                "sub_mchid": s.sub_mchid,
+                "appids": s.appids,
+            })).collect::<Vec<_>>(),
+            "profit_sharing_notify_url": self.profit_sharing_notify_url,
+        })
     }
 
     /// The merchant id.
@@ -221,11 +368,10 @@ pub(crate) struct Platform {
 
 /// A fresh `PUB_KEY_ID_` + 30 digits, the shape WeChat Pay issues.
 pub(crate) fn generate_public_key_id() -> Result<String, SandboxError> {
-    let digits: String = random_alphanumeric(28)?
-        .bytes()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect();
-    Ok(format!("{PUBLIC_KEY_ID_PREFIX}01{digits}"))
+    Ok(format!(
+        "{PUBLIC_KEY_ID_PREFIX}01{}",
+        crate::random::digits(28)?
+    ))
 }
 
 /// Checks a public key id the way the core's keyring will.

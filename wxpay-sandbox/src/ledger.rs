@@ -116,6 +116,9 @@ pub(crate) struct Order {
     pub(crate) refunded: i64,
     /// Payment attempts that failed (the order stays NOTPAY).
     pub(crate) failed_attempts: u32,
+    /// Made with `settle_info.profit_sharing: true`: its money can be shared.
+    #[serde(default)]
+    pub(crate) profit_sharing: bool,
 }
 
 impl Order {
@@ -390,6 +393,7 @@ mod tests {
             bank_type: "OTHERS".into(),
             refunded: 0,
             failed_attempts: 0,
+            profit_sharing: false,
         }
     }
 

@@ -40,18 +40,38 @@
 //!   ([`NOTIFY_RETRY_SCHEDULE`], scaled by
 //!   [`time_scale`](SandboxBuilder::time_scale)) and logged
 //!   ([`Sandbox::notification_attempts`]).
+//! - **Profit sharing** ([`PROFIT_SHARING_OPERATIONS`], direct and partner):
+//!   receivers added and deleted, splits of paid profit-sharing orders within
+//!   what is left, PROCESSING → FINISHED with receivers SUCCESS or CLOSED
+//!   ([`Sandbox::set_receiver_outcome`]), unfreezing, returns, and
+//!   `PROFITSHARING.SUCCESS` / `.RETURN` to receiving merchants.
+//! - **Merchant transfers** ([`TRANSFER_OPERATIONS`], `transfer-bills`,
+//!   direct and partner): WAIT_USER_CONFIRM with a confirm page
+//!   ([`Sandbox::confirm_transfer`]), TRANSFERING → SUCCESS or FAIL,
+//!   cancelling, and `MCHTRANSFER.BILL.FINISHED` on the transfer retry
+//!   schedule ([`TRANSFER_NOTIFY_RETRY_SCHEDULE`]). States, codes and
+//!   notification shapes are sourced in the crate's `docs/funds.md`.
+//! - **Partner mode visible**: each [`Merchant`]'s sub-merchants
+//!   ([`SubMerchant`]) and bound appids are in `sandbox.json`, the startup
+//!   text, the console and `GET /sandbox/merchants`; the notification log
+//!   filters by `sub_mchid`; `out_trade_no` is scoped by the signing merchant.
 //! - **Bounded**: connections served at once, idle connections, orders kept
-//!   ([`max_orders`](SandboxBuilder::max_orders)); orders optionally kept in
-//!   SQLite ([`database`](SandboxBuilder::database), feature `sqlite`).
+//!   ([`max_orders`](SandboxBuilder::max_orders)); orders, refunds, profit
+//!   sharing and transfers optionally kept in SQLite ([`database`](SandboxBuilder::database), feature `sqlite`).
 //! - **Every other catalogued operation** ([`catalog`]: the 1,019 APIv3
 //!   operations WeChat Pay documents): routed by method and path template,
 //!   validated against the schema (400 `PARAM_ERROR` with WeChat's `detail`
-//!   `{field, value, issue, location}`; sensitive fields need `Wechatpay-Serial`
-//!   naming the platform key and must decrypt with its private key), answered
+//!   `{field, value, issue, location}`), answered
 //!   with a signed body that satisfies the response schema, echoing the
 //!   request's ids (204 where the catalog says so).
-//! - **A console** for a person at `/sandbox/` (merchants, orders, refunds,
-//!   notification attempts, with buttons), also on a port of its own with
+//! - **Encrypted fields checked everywhere**: every field the catalog marks
+//!   sensitive, on every operation (stateful ones too), must be RSA-OAEP
+//!   ciphertext for the platform key named by `Wechatpay-Serial` (else 400
+//!   `PARAM_ERROR` `平台私钥解密失败` naming it); fields WeChat returns
+//!   encrypted are encrypted for the calling merchant.
+//! - **A console** for a person at `/sandbox/` (merchants and sub-merchants,
+//!   orders, refunds, profit sharing, transfers, notification attempts, with
+//!   buttons), also on a port of its own with
 //!   [`console`](SandboxBuilder::console).
 //! - Any other path answers 404 `NOT_FOUND`, signed.
 //! - **Bad input** gets a WeChat-shaped 400 `PARAM_ERROR` (malformed JSON,
@@ -117,6 +137,34 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## A merchant transfer and its user, in process
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use wxpay_sandbox::{ReceiverRef, Sandbox};
+//!
+//! let sandbox = Sandbox::builder().start().await?;
+//! let client = sandbox.client_builder().build()?;
+//! let mchid = sandbox.merchant().mchid.clone();
+//! let bill: serde_json::Value = client
+//!     .request(wxpay_core::Method::Post, "v3/fund-app/mch-transfer/transfer-bills")
+//!     .json(&serde_json::json!({
+//!         "appid": "wxd678efh567hg6787", "out_bill_no": "TB20240101001",
+//!         "transfer_scene_id": "1000", "openid": "o-user", "transfer_amount": 100,
+//!         "transfer_remark": "refund of the deposit",
+//!         "transfer_scene_report_infos": [{ "info_type": "活动名称", "info_content": "deposit" }],
+//!     }))
+//!     .send()
+//!     .await?;
+//! assert_eq!(bill["state"], "WAIT_USER_CONFIRM");
+//! // The user confirms (as wx.requestMerchantTransfer would): TRANSFERING, then SUCCESS.
+//! sandbox.confirm_transfer(bill["package_info"].as_str().unwrap_or_default(), None)?;
+//!
+//! // Once `receivers/add` added it, shares to this receiver close with WeChat's reason.
+//! sandbox.set_receiver_outcome(&ReceiverRef::merchant(&mchid, "1900000110"), Some("NO_RELATION"))?;
+//! # Ok(()) }
+//! ```
+//!
 //! ## Standalone, for any language
 //!
 //! ```text
@@ -156,6 +204,7 @@ mod clock;
 mod commands;
 pub mod config;
 mod control;
+mod digest;
 mod error;
 mod fault;
 pub mod files;
@@ -167,18 +216,26 @@ mod notify;
 mod ops;
 #[cfg(feature = "sqlite")]
 mod persist;
+mod random;
 mod reply;
 mod sandbox;
 mod server;
 mod store;
 pub mod v2;
+mod wire;
 
 pub use bill::{BillApi, BillFile};
 pub use callbacks::Delivery;
+pub use control::ReceiverRef;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
-pub use identity::{DemoMerchant, KeyMode, Merchant};
-pub use notify::{NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE};
+pub use identity::{DemoMerchant, KeyMode, Merchant, SubMerchant};
+pub use notify::{
+    NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE,
+    TRANSFER_NOTIFY_RETRY_SCHEDULE,
+};
+pub use ops::profitsharing::PROFIT_SHARING_OPERATIONS;
+pub use ops::transfer::TRANSFER_OPERATIONS;
 pub use ops::{PAYMENT_OPERATIONS, SEED_OPERATIONS};
 pub use sandbox::{
     Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,

@@ -7,19 +7,24 @@ use std::sync::Arc;
 
 use http::StatusCode;
 use serde_json::Value;
-use wxpay_core::crypto::random_alphanumeric;
 
 use crate::app::App;
 use crate::clock::rfc3339_cst;
 use crate::ledger::{Order, RefundStatus, TradeState};
-use crate::notify::notify;
+use crate::notify::{notify, Event, Retries};
 use crate::reply::WxError;
 
 /// How the control API and the pay page name an order.
 #[derive(Debug, Clone)]
 pub(crate) enum OrderRef {
-    /// The merchant (`mchid` or `sp_mchid`) and its `out_trade_no`.
-    Trade { mchid: String, out_trade_no: String },
+    /// The merchant (`mchid` or `sp_mchid`) and its `out_trade_no`; a
+    /// service provider's numbers span its sub-merchants, so `sub_mchid`
+    /// only checks the order is that sub-merchant's.
+    Trade {
+        mchid: String,
+        out_trade_no: String,
+        sub_mchid: Option<String>,
+    },
     /// A `prepay_id`, or the `pr=` token of a `code_url`.
     Token(String),
 }
@@ -43,6 +48,7 @@ impl OrderRef {
             (Some(mchid), Some(out_trade_no)) => Ok(OrderRef::Trade {
                 mchid,
                 out_trade_no,
+                sub_mchid: text("sub_mchid"),
             }),
             _ => Err(WxError::param(
                 "name the order by `mchid` and `out_trade_no`, by `prepay_id` or by `code_url`",
@@ -56,7 +62,10 @@ impl OrderRef {
             OrderRef::Trade {
                 mchid,
                 out_trade_no,
-            } => store.order(mchid, out_trade_no),
+                sub_mchid,
+            } => store
+                .order(mchid, out_trade_no)
+                .filter(|o| sub_mchid.is_none() || o.sub_mchid() == sub_mchid.as_deref()),
             OrderRef::Token(token) => store.order_by_token(token),
         };
         found.cloned().ok_or_else(order_not_exist)
@@ -82,11 +91,7 @@ pub(crate) fn order_paid() -> WxError {
 
 /// `n` random decimal digits.
 pub(crate) fn digits(n: usize) -> Result<String, WxError> {
-    Ok(random_alphanumeric(n)
-        .map_err(|_| WxError::system())?
-        .bytes()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect())
+    crate::random::digits(n).map_err(|_| WxError::system())
 }
 
 /// `yyyyMMdd` of a moment in CST.
@@ -114,17 +119,21 @@ pub(crate) fn pay(
     if let Some(openid) = openid.filter(|o| !o.is_empty()) {
         order.openid = Some(openid.to_owned());
     } else if order.openid.is_none() {
-        let id = random_alphanumeric(27).map_err(|_| WxError::system())?;
+        let id = crate::random::alphanumeric(27).map_err(|_| WxError::system())?;
         order.openid = Some(format!("o{id}"));
     }
     app.store().put_order(order.clone());
     notify(
         app,
-        &order.mchid,
-        &order.notify_url,
-        ("TRANSACTION.SUCCESS", "支付成功"),
-        "transaction",
-        order.view(now),
+        Event {
+            mchid: order.mchid.clone(),
+            sub_mchid: order.sub_mchid().map(str::to_owned),
+            url: order.notify_url.clone(),
+            kind: ("TRANSACTION.SUCCESS", "支付成功"),
+            original_type: "transaction",
+            resource: order.view(now),
+            retries: Retries::Standard,
+        },
     );
     Ok(order)
 }
@@ -172,6 +181,7 @@ pub(crate) fn schedule_auto_pay(app: &Arc<App>, order: &Order) {
     let target = OrderRef::Trade {
         mchid: order.mchid.clone(),
         out_trade_no: order.out_trade_no.clone(),
+        sub_mchid: None,
     };
     let task_app = app.clone();
     app.spawn(async move {
@@ -220,7 +230,18 @@ pub(crate) fn settle_refund(
     store.put_refund(refund.clone());
     drop(store);
     if let (Some(url), Some(event)) = (&refund.notify_url, status.event()) {
-        notify(app, mchid, url, event, "refund", refund.notification());
+        notify(
+            app,
+            Event {
+                mchid: mchid.to_owned(),
+                sub_mchid: refund.sub_mchid.clone(),
+                url: url.clone(),
+                kind: event,
+                original_type: "refund",
+                resource: refund.notification(),
+                retries: Retries::Standard,
+            },
+        );
     }
     Ok(refund.view())
 }

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use http::HeaderMap;
 use serde::Serialize;
 use serde_json::{json, Value};
-use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::ApiV3Key;
 
 use crate::app::App;
@@ -44,6 +43,37 @@ pub const NOTIFY_RETRY_SCHEDULE: [Duration; 15] = {
     ]
 };
 
+/// The waits WeChat Pay documents for merchant transfer notifications
+/// (`MCHTRANSFER.BILL.FINISHED`): 0s/15s (10 times)/300s (10 times)/1800s
+/// (44 times), 64 retries over 22 h 52 min 30 s, before time scaling.
+pub const TRANSFER_NOTIFY_RETRY_SCHEDULE: [Duration; 64] = {
+    let mut waits = [Duration::from_secs(1800); 64];
+    let mut i = 0;
+    while i < 20 {
+        waits[i] = Duration::from_secs(if i < 10 { 15 } else { 300 });
+        i += 1;
+    }
+    waits
+};
+
+/// Which of WeChat's retry schedules a notification follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retries {
+    /// Payments, refunds, profit sharing: [`NOTIFY_RETRY_SCHEDULE`].
+    Standard,
+    /// Merchant transfers: [`TRANSFER_NOTIFY_RETRY_SCHEDULE`].
+    Transfer,
+}
+
+impl Retries {
+    fn waits(self) -> &'static [Duration] {
+        match self {
+            Retries::Standard => &NOTIFY_RETRY_SCHEDULE,
+            Retries::Transfer => &TRANSFER_NOTIFY_RETRY_SCHEDULE,
+        }
+    }
+}
+
 /// An answer must arrive within this (scaled, but never under 1 s) or the
 /// attempt failed.
 pub const NOTIFY_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -68,6 +98,9 @@ pub struct NotificationAttempt {
     pub event_type: String,
     /// The merchant notified.
     pub mchid: String,
+    /// The sub-merchant the notification is about, when a service provider
+    /// is notified for one.
+    pub sub_mchid: Option<String>,
     /// Where it was sent (the order's or refund's `notify_url`).
     pub url: String,
     /// 1 for the first attempt, then counting retries and re-sends.
@@ -90,17 +123,29 @@ pub struct NotificationAttempt {
     pub accepted: bool,
 }
 
-/// A notification to (re)send: everything but the signature and encryption,
-/// which are fresh on every attempt.
+/// What happened, to be notified: everything but the signature and
+/// encryption, which are fresh on every attempt.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    /// The merchant notified (its APIv3 key encrypts the resource).
+    pub(crate) mchid: String,
+    /// The sub-merchant it is about, for the log.
+    pub(crate) sub_mchid: Option<String>,
+    pub(crate) url: String,
+    /// `event_type` and `summary`.
+    pub(crate) kind: (&'static str, &'static str),
+    /// `resource.original_type`, also its `associated_data`.
+    pub(crate) original_type: &'static str,
+    /// The decrypted `resource`.
+    pub(crate) resource: Value,
+    pub(crate) retries: Retries,
+}
+
+/// A notification to (re)send: an event and its envelope id.
 #[derive(Debug, Clone)]
 pub(crate) struct Notice {
     pub(crate) id: String,
-    pub(crate) mchid: String,
-    pub(crate) url: String,
-    pub(crate) event_type: &'static str,
-    pub(crate) summary: &'static str,
-    pub(crate) original_type: &'static str,
-    pub(crate) resource: Value,
+    pub(crate) event: Event,
 }
 
 #[derive(Debug, Default)]
@@ -148,11 +193,16 @@ impl Outbox {
         u32::try_from(sent).unwrap_or(u32::MAX).saturating_add(1)
     }
 
-    /// The log, oldest first, optionally of one merchant only.
-    pub(crate) fn attempts(&self, mchid: Option<&str>) -> Vec<NotificationAttempt> {
+    /// The log, oldest first, optionally of one merchant or sub-merchant only.
+    pub(crate) fn attempts(
+        &self,
+        mchid: Option<&str>,
+        sub_mchid: Option<&str>,
+    ) -> Vec<NotificationAttempt> {
         self.attempts
             .iter()
             .filter(|a| mchid.is_none_or(|m| a.mchid == m))
+            .filter(|a| sub_mchid.is_none_or(|s| a.sub_mchid.as_deref() == Some(s)))
             .cloned()
             .collect()
     }
@@ -195,10 +245,7 @@ impl AllowedHosts {
 
 /// A WeChat-style notification id (live ones are UUIDs).
 pub(crate) fn notification_id() -> Result<String, SandboxError> {
-    let hex: String = random_alphanumeric(32)?
-        .bytes()
-        .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
-        .collect();
+    let hex = crate::random::hex(32)?;
     Ok(format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
@@ -219,10 +266,8 @@ pub(crate) fn envelope(
     summary: &str,
     resource: &Value,
 ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
-    let nonce = random_alphanumeric(12)?;
-    let ciphertext = key
-        .encrypt(resource.to_string().as_bytes(), &nonce, original_type)
-        .map_err(wxpay_core::Error::from)?;
+    let nonce = crate::random::alphanumeric(12)?;
+    let ciphertext = key.encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
     let body = json!({
         "id": id,
         "create_time": rfc3339_cst(app.now()),
@@ -297,11 +342,13 @@ async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttemp
     let number = app.outbox().next_attempt(&notice.id);
     let sent_at = rfc3339_cst(app.now());
     let started = Instant::now();
+    let event = &notice.event;
     let mut record = NotificationAttempt {
         notification_id: notice.id.clone(),
-        event_type: notice.event_type.to_owned(),
-        mchid: notice.mchid.clone(),
-        url: notice.url.clone(),
+        event_type: event.kind.0.to_owned(),
+        mchid: event.mchid.clone(),
+        sub_mchid: event.sub_mchid.clone(),
+        url: event.url.clone(),
         attempt: number,
         manual,
         sent_at,
@@ -312,18 +359,18 @@ async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttemp
         latency_ms: 0,
         accepted: false,
     };
-    let prepared = app.notify_hosts.check(&notice.url).and_then(|url| {
+    let prepared = app.notify_hosts.check(&event.url).and_then(|url| {
         let merchant = app
-            .merchant(&notice.mchid)
-            .ok_or_else(|| format!("merchant {} is no longer registered", notice.mchid))?;
+            .merchant(&event.mchid)
+            .ok_or_else(|| format!("merchant {} is no longer registered", event.mchid))?;
         envelope(
             app,
             &merchant.apiv3_key,
             &notice.id,
-            notice.event_type,
-            notice.original_type,
-            notice.summary,
-            &notice.resource,
+            event.kind.0,
+            event.original_type,
+            event.kind.1,
+            &event.resource,
         )
         .map(|(headers, body)| (url, headers, body))
         .map_err(|e| format!("cannot build the notification: {e}"))
@@ -345,33 +392,19 @@ async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttemp
     record
 }
 
-/// Queues a notification: first attempt at once, then retries on the schedule
-/// until one is accepted.
-pub(crate) fn notify(
-    app: &Arc<App>,
-    mchid: &str,
-    url: &str,
-    event: (&'static str, &'static str),
-    original_type: &'static str,
-    resource: Value,
-) {
+/// Queues a notification: first attempt at once, then retries on its
+/// schedule until one is accepted.
+pub(crate) fn notify(app: &Arc<App>, event: Event) {
     let Ok(id) = notification_id() else {
         return;
     };
-    let notice = Notice {
-        id,
-        mchid: mchid.to_owned(),
-        url: url.to_owned(),
-        event_type: event.0,
-        summary: event.1,
-        original_type,
-        resource,
-    };
+    let waits = event.retries.waits();
+    let notice = Notice { id, event };
     app.outbox().push(notice.clone());
     let task_app = app.clone();
     app.spawn(async move {
         let app = task_app;
-        for wait in std::iter::once(Duration::ZERO).chain(NOTIFY_RETRY_SCHEDULE) {
+        for &wait in std::iter::once(&Duration::ZERO).chain(waits) {
             tokio::time::sleep(app.scaled(wait)).await;
             let delivered = app.outbox().find(&notice.id).is_none_or(|(_, d)| *d);
             if delivered || attempt(&app, &notice, false).await.accepted {
@@ -395,6 +428,18 @@ mod tests {
     fn the_schedule_adds_up_to_24_hours_4_minutes() {
         let total: Duration = NOTIFY_RETRY_SCHEDULE.iter().sum();
         assert_eq!(total, Duration::from_secs(24 * 3600 + 4 * 60));
+    }
+
+    #[test]
+    fn the_transfer_schedule_is_64_retries_over_22_hours_52_minutes() {
+        let total: Duration = TRANSFER_NOTIFY_RETRY_SCHEDULE.iter().sum();
+        assert_eq!(total, Duration::from_secs(10 * 15 + 10 * 300 + 44 * 1800));
+        assert_eq!(TRANSFER_NOTIFY_RETRY_SCHEDULE[9], Duration::from_secs(15));
+        assert_eq!(TRANSFER_NOTIFY_RETRY_SCHEDULE[10], Duration::from_secs(300));
+        assert_eq!(
+            TRANSFER_NOTIFY_RETRY_SCHEDULE[20],
+            Duration::from_secs(1800)
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! SQLite persistence of the payment lifecycle (orders and refunds), so the
+//! SQLite persistence of the payment lifecycle (orders and refunds), profit
+//! sharing (receivers, orders, returns) and merchant transfers, so the
 //! standalone sandbox keeps them across a restart. The in-memory store stays
 //! the authority while running; every change is written through to one table
 //! of JSON records, and the oldest records are deleted when the store
@@ -13,12 +14,18 @@ use rusqlite::{params, Connection};
 
 use crate::error::SandboxError;
 use crate::ledger::{Order, Refund};
+use crate::ops::profitsharing::{Receiver, ShareOrder, ShareReturn};
+use crate::ops::transfer::TransferBill;
 
 /// What a record is.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Kind {
     Order,
     Refund,
+    Receiver,
+    ShareOrder,
+    ShareReturn,
+    TransferBill,
 }
 
 impl Kind {
@@ -26,6 +33,10 @@ impl Kind {
         match self {
             Kind::Order => "order",
             Kind::Refund => "refund",
+            Kind::Receiver => "profitsharing_receiver",
+            Kind::ShareOrder => "profitsharing_order",
+            Kind::ShareReturn => "profitsharing_return",
+            Kind::TransferBill => "transfer_bill",
         }
     }
 }
@@ -46,9 +57,14 @@ fn db_error(path: &Path, e: rusqlite::Error) -> SandboxError {
 }
 
 /// Everything stored, oldest first.
+#[derive(Default)]
 pub(crate) struct Loaded {
     pub(crate) orders: Vec<Order>,
     pub(crate) refunds: Vec<Refund>,
+    pub(crate) receivers: Vec<Receiver>,
+    pub(crate) share_orders: Vec<ShareOrder>,
+    pub(crate) share_returns: Vec<ShareReturn>,
+    pub(crate) transfer_bills: Vec<TransferBill>,
 }
 
 impl Db {
@@ -83,15 +99,24 @@ impl Db {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
             })
             .map_err(wrap)?;
-        let mut loaded = Loaded {
-            orders: Vec::new(),
-            refunds: Vec::new(),
-        };
+        let mut loaded = Loaded::default();
         for row in rows {
             let (kind, body) = row.map_err(wrap)?;
             match kind.as_str() {
                 "order" => loaded.orders.extend(serde_json::from_str(&body).ok()),
                 "refund" => loaded.refunds.extend(serde_json::from_str(&body).ok()),
+                "profitsharing_receiver" => {
+                    loaded.receivers.extend(serde_json::from_str(&body).ok())
+                }
+                "profitsharing_order" => {
+                    loaded.share_orders.extend(serde_json::from_str(&body).ok())
+                }
+                "profitsharing_return" => loaded
+                    .share_returns
+                    .extend(serde_json::from_str(&body).ok()),
+                "transfer_bill" => loaded
+                    .transfer_bills
+                    .extend(serde_json::from_str(&body).ok()),
                 _ => {}
             }
         }

@@ -1,15 +1,17 @@
 //! The sandbox's memory, bounded: payment orders and refunds (the lifecycle),
-//! orders created through the seed operations, keyed as WeChat Pay keys them,
-//! and how seed orders progress from PROCESSING to SUCCESS.
+//! profit sharing and merchant transfers (their books), orders created
+//! through the seed operations, keyed as WeChat Pay keys them, and how seed
+//! orders progress from PROCESSING to SUCCESS. Every record of every kind
+//! counts against one bound, and what the database keeps is written through.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use wxpay_core::crypto::random_alphanumeric;
-
 use crate::clock::unix_now;
 use crate::error::SandboxError;
 use crate::ledger::{Order, Refund};
+use crate::ops::profitsharing::{self, Receiver, ReceiverKey, ShareOrder, ShareReturn};
+use crate::ops::transfer::{self, TransferBill};
 
 /// When a created order counts as finished.
 ///
@@ -94,6 +96,10 @@ pub(crate) enum Slot {
     Advance((String, String)),
     Order(Pair),
     Refund(Pair),
+    Receiver(ReceiverKey),
+    ShareOrder(Pair),
+    ShareReturn(Pair),
+    TransferBill(Pair),
 }
 
 /// (merchant, id): payment orders by `out_trade_no`, refunds by `out_refund_no`.
@@ -125,12 +131,17 @@ pub(crate) struct Store {
     /// (merchant, `transaction_id`) to the order.
     transactions: HashMap<Pair, Pair>,
     refunds: HashMap<Pair, Refund>,
+    /// Profit sharing: receivers, orders, returns.
+    pub(crate) profit_sharing: profitsharing::Book,
+    /// Merchant transfer bills.
+    pub(crate) transfers: transfer::Book,
     bills: VecDeque<(String, Bill)>,
     /// Every entry once, oldest first.
     ages: VecDeque<Slot>,
     max_orders: usize,
     seq: u64,
-    /// Where orders and refunds are written through, if anywhere.
+    /// Where orders, refunds, profit sharing and transfers are written
+    /// through, if anywhere.
     #[cfg(feature = "sqlite")]
     db: Option<crate::persist::Db>,
 }
@@ -145,6 +156,8 @@ impl Store {
             tokens: HashMap::new(),
             transactions: HashMap::new(),
             refunds: HashMap::new(),
+            profit_sharing: profitsharing::Book::default(),
+            transfers: transfer::Book::default(),
             bills: VecDeque::new(),
             ages: VecDeque::new(),
             max_orders: max_orders.max(1),
@@ -171,6 +184,18 @@ impl Store {
         }
         for refund in loaded.refunds {
             store.put_refund(refund);
+        }
+        for receiver in loaded.receivers {
+            store.put_receiver(receiver);
+        }
+        for order in loaded.share_orders {
+            store.put_share_order(order);
+        }
+        for share_return in loaded.share_returns {
+            store.put_share_return(share_return);
+        }
+        for bill in loaded.transfer_bills {
+            store.put_transfer(bill);
         }
         Ok(store)
     }
@@ -269,6 +294,64 @@ impl Store {
         }
     }
 
+    /// Stores a profit-sharing receiver, new or changed.
+    pub(crate) fn put_receiver(&mut self, receiver: Receiver) {
+        let key = receiver.key();
+        #[cfg(feature = "sqlite")]
+        self.persist(
+            crate::persist::Kind::Receiver,
+            &(key.0.clone(), receiver_id(&key)),
+            &receiver,
+        );
+        if self.profit_sharing.put_receiver(receiver) {
+            self.admit(Slot::Receiver(key));
+        }
+    }
+
+    /// Forgets a receiver (`receivers/delete`); it stays in the age list,
+    /// where it is skipped.
+    pub(crate) fn remove_receiver(&mut self, key: &ReceiverKey) -> Option<Receiver> {
+        #[cfg(feature = "sqlite")]
+        self.unpersist(
+            crate::persist::Kind::Receiver,
+            &(key.0.clone(), receiver_id(key)),
+        );
+        self.profit_sharing.remove_receiver(key)
+    }
+
+    /// Stores a profit-sharing order, new or changed.
+    pub(crate) fn put_share_order(&mut self, order: ShareOrder) {
+        let key = (order.mchid.clone(), order.out_order_no.clone());
+        #[cfg(feature = "sqlite")]
+        self.persist(crate::persist::Kind::ShareOrder, &key, &order);
+        if self.profit_sharing.put_order(order) {
+            self.admit(Slot::ShareOrder(key));
+        }
+    }
+
+    /// Stores a profit-sharing return, new or changed.
+    pub(crate) fn put_share_return(&mut self, share_return: ShareReturn) {
+        let key = (
+            share_return.mchid.clone(),
+            share_return.out_return_no.clone(),
+        );
+        #[cfg(feature = "sqlite")]
+        self.persist(crate::persist::Kind::ShareReturn, &key, &share_return);
+        if self.profit_sharing.put_return(share_return) {
+            self.admit(Slot::ShareReturn(key));
+        }
+    }
+
+    /// Stores a transfer bill, new or changed.
+    pub(crate) fn put_transfer(&mut self, bill: TransferBill) {
+        let key = (bill.mchid.clone(), bill.out_bill_no.clone());
+        #[cfg(feature = "sqlite")]
+        self.persist(crate::persist::Kind::TransferBill, &key, &bill);
+        if self.transfers.put(bill) {
+            self.admit(Slot::TransferBill(key));
+        }
+    }
+
     /// Every order and refund of a merchant (for bills), in no order.
     pub(crate) fn ledger_of<'a>(
         &'a self,
@@ -344,6 +427,24 @@ impl Store {
                     self.unpersist(crate::persist::Kind::Refund, &k);
                     self.refunds.remove(&k);
                 }
+                Some(Slot::Receiver(k)) => {
+                    self.remove_receiver(&k);
+                }
+                Some(Slot::ShareOrder(k)) => {
+                    #[cfg(feature = "sqlite")]
+                    self.unpersist(crate::persist::Kind::ShareOrder, &k);
+                    self.profit_sharing.remove_order(&k);
+                }
+                Some(Slot::ShareReturn(k)) => {
+                    #[cfg(feature = "sqlite")]
+                    self.unpersist(crate::persist::Kind::ShareReturn, &k);
+                    self.profit_sharing.remove_return(&k);
+                }
+                Some(Slot::TransferBill(k)) => {
+                    #[cfg(feature = "sqlite")]
+                    self.unpersist(crate::persist::Kind::TransferBill, &k);
+                    self.transfers.remove(&k);
+                }
                 None => break,
             }
         }
@@ -360,17 +461,19 @@ impl Store {
     }
 }
 
+/// A receiver's id within its merchant, for the database.
+#[cfg(feature = "sqlite")]
+fn receiver_id(key: &ReceiverKey) -> String {
+    format!("{}|{}|{}", key.1, key.2, key.3)
+}
+
 pub(crate) fn key(mchid: &str, sub_mchid: &str, id: &str) -> Key {
     (mchid.to_owned(), sub_mchid.to_owned(), id.to_owned())
 }
 
 /// A WeChat-style 28-digit id: a prefix, the date-ish unix seconds, random digits.
 pub(crate) fn new_id(prefix: &str) -> Result<String, SandboxError> {
-    let digits: String = random_alphanumeric(28)?
-        .bytes()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect();
-    let mut id = format!("{prefix}{}{digits}", unix_now());
+    let mut id = format!("{prefix}{}{}", unix_now(), crate::random::digits(28)?);
     id.truncate(28);
     Ok(id)
 }

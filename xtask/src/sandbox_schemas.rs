@@ -8,6 +8,13 @@
 //! corrections the typed code gets (`catalog::corrected`: the order queries'
 //! answers, the H5 prepays' `scene_info`), where WeChat's documentation and
 //! the catalog disagree.
+//!
+//! Labels are prose, but one fact hides in them: which fields are encrypted.
+//! The catalog marks a few with `x-is-sensitive` and the rest by saying so in
+//! words (a `base64` field or a label with 加密, in an operation that takes
+//! `Wechatpay-Serial`); [`mark_sensitive`] writes every such field into its
+//! object's `x-is-sensitive` list (and `"sensitive": true` on a query
+//! parameter) before the prose goes, so the sandbox checks them all.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -62,7 +69,8 @@ fn render(all: &[Value]) -> Result<String, String> {
             continue;
         }
         let op = op.as_object().ok_or("an operation is not an object")?;
-        let op = crate::catalog::corrected(op)?;
+        let mut op = crate::catalog::corrected(op)?;
+        mark_sensitive(&mut op);
         let mut kept = Map::new();
         for key in OPERATION_KEYS {
             let value = op.get(key).cloned().unwrap_or(Value::Null);
@@ -75,6 +83,94 @@ fn render(all: &[Value]) -> Result<String, String> {
         return Err("the catalog holds no APIv3 operation".into());
     }
     Ok(format!("[\n{}\n]\n", lines.join(",\n")))
+}
+
+/// Whether the operation names the WeChat Pay key its encrypted fields are
+/// encrypted with (the catalog's `Wechatpay-Serial` header).
+fn takes_serial(op: &Map<String, Value>) -> bool {
+    op.get("headers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|h| h.get("name").and_then(Value::as_str) == Some("Wechatpay-Serial"))
+}
+
+/// A string field the catalog describes as encrypted: `base64`, or a label
+/// that says 加密 (but not one naming an algorithm, 加密算法).
+fn described_as_encrypted(schema: &Value) -> bool {
+    let string = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("string")
+        == "string";
+    let base64 = schema.get("format").and_then(Value::as_str) == Some("base64");
+    let label = schema
+        .get("label")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    string && (base64 || (label.contains("加密") && !label.contains("加密算法")))
+}
+
+/// Marks every encrypted field of the operation's body, answers and query.
+fn mark_sensitive(op: &mut Map<String, Value>) {
+    let serial = takes_serial(op);
+    if let Some(body) = op.get_mut("body") {
+        mark_object(body, serial, 0);
+    }
+    if let Some(Value::Object(responses)) = op.get_mut("responses") {
+        for schema in responses.values_mut() {
+            mark_object(schema, serial, 0);
+        }
+    }
+    if let Some(Value::Array(query)) = op.get_mut("query") {
+        for param in query.iter_mut().filter_map(Value::as_object_mut) {
+            let encrypted = serial && param.get("schema").is_some_and(described_as_encrypted);
+            if encrypted {
+                param.insert("sensitive".into(), Value::Bool(true));
+            }
+        }
+    }
+}
+
+/// Extends each object's `x-is-sensitive` list with its encrypted properties
+/// (a single-name `x-is-sensitive`, an AES-GCM `ciphertext`, is left as is).
+fn mark_object(schema: &mut Value, serial: bool, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let Value::Object(map) = schema else {
+        return;
+    };
+    if let Some(items) = map.get_mut("items") {
+        mark_object(items, serial, depth + 1);
+    }
+    let Some(Value::Object(props)) = map.get_mut("properties") else {
+        return;
+    };
+    let mut names: Vec<String> = Vec::new();
+    for (name, sub) in props.iter_mut() {
+        if serial && described_as_encrypted(sub) {
+            names.push(name.clone());
+        }
+        mark_object(sub, serial, depth + 1);
+    }
+    match map.get_mut("x-is-sensitive") {
+        Some(Value::Array(listed)) => {
+            for name in names {
+                if !listed.iter().any(|n| n.as_str() == Some(&name)) {
+                    listed.push(Value::String(name));
+                }
+            }
+        }
+        Some(_) => {}
+        None if names.is_empty() => {}
+        None => {
+            map.insert(
+                "x-is-sensitive".into(),
+                Value::Array(names.into_iter().map(Value::String).collect()),
+            );
+        }
+    }
 }
 
 /// The schema without its prose.
@@ -129,5 +225,49 @@ mod tests {
             serde_json::json!({"type": "string"})
         );
         assert!(ops[0].get("summary").is_none());
+    }
+
+    #[test]
+    fn encrypted_fields_are_marked_before_the_labels_go() {
+        let all = serde_json::json!([
+            {"api": "v3", "method": "POST", "path": "v3/x", "query": [],
+             "headers": [{"name": "Wechatpay-Serial", "schema": {}}], "form": [],
+             "body": {"type": "object", "x-is-sensitive": ["kept"], "properties": {
+                 "kept": {"type": "string"},
+                 "name": {"type": "string", "format": "base64", "label": "姓名"},
+                 "phone": {"type": "string", "label": "加密的手机号"},
+                 "algorithm": {"type": "string", "label": "加密算法类型"},
+                 "plain": {"type": "string", "label": "备注"},
+                 "list": {"type": "array", "items": {"type": "object", "properties": {
+                     "card": {"type": "string", "format": "base64"}}}}}},
+             "responses": {"200": {"type": "object", "properties": {
+                 "name": {"type": "string", "format": "base64"}}}}},
+            {"api": "v3", "method": "GET", "path": "v3/y", "headers": [], "form": [],
+             "query": [{"name": "q", "schema": {"type": "string", "format": "base64"}}],
+             "body": null, "responses": {"200": {"type": "object", "properties": {
+                 "name": {"type": "string", "format": "base64"}}}}},
+            {"api": "v3", "method": "GET", "path": "v3/z", "form": [], "body": null,
+             "headers": [{"name": "Wechatpay-Serial", "schema": {}}],
+             "query": [{"name": "q", "schema": {"type": "string", "format": "base64"}}],
+             "responses": {}}
+        ]);
+        let ops: Value = serde_json::from_str(&render(all.as_array().unwrap()).unwrap()).unwrap();
+        let body = &ops[0]["body"];
+        assert_eq!(
+            body["x-is-sensitive"],
+            serde_json::json!(["kept", "name", "phone"])
+        );
+        assert_eq!(
+            body["properties"]["list"]["items"]["x-is-sensitive"],
+            serde_json::json!(["card"])
+        );
+        assert_eq!(
+            ops[0]["responses"]["200"]["x-is-sensitive"],
+            serde_json::json!(["name"])
+        );
+        // Without `Wechatpay-Serial` a base64 field is just base64.
+        assert!(ops[1]["responses"]["200"].get("x-is-sensitive").is_none());
+        assert!(ops[1]["query"][0].get("sensitive").is_none());
+        assert_eq!(ops[2]["query"][0]["sensitive"], true);
     }
 }

@@ -26,6 +26,7 @@ use wxpay_core::{ApiError, Client, Error, Method, Upload};
 use wxpay_sandbox::catalog::{self, Operation};
 use wxpay_sandbox::{Sandbox, DEFAULT_SUB_MCHID, PAYMENT_OPERATIONS, SEED_OPERATIONS};
 
+use super::funds::{self, Funds};
 use super::typed::{self, Answer};
 use crate::support::{client, noon_in_china};
 
@@ -37,6 +38,18 @@ use crate::support::{client, noon_in_china};
 /// prepays), and the run makes what the stateful operations' examples refer
 /// to (paid orders, a refund, the day's bills, splits; see [`State`]).
 const NOT_DECODED: [(&str, &str, &str, &str); 0] = [];
+
+/// Operations whose answer, as WeChat documents it (and the sandbox gives
+/// it), breaks the catalog's response schema, with the cause; the test fails
+/// if one of them starts passing. The correction belongs to the catalog
+/// corrections of the generator (both sides), not to the sandbox.
+const CATALOG_DISAGREES: [(&str, &str, &str); 1] = [(
+    "POST",
+    "v3/profitsharing/orders/unfreeze",
+    "the catalog requires receivers[].fail_reason (and wxpay-apis types it as always \
+     present); WeChat sends it only for a CLOSED share (the official Go SDK's \
+     OrderReceiverDetail: optional), so an unfreeze that succeeds has none",
+)];
 
 /// Why an operation's example did not pass.
 enum Failure {
@@ -75,6 +88,7 @@ fn stateful(op: &Operation) -> bool {
     let key = (op.method.as_str(), op.path.as_str());
     PAYMENT_OPERATIONS.contains(&key)
         || SEED_OPERATIONS.contains(&key)
+        || funds::is_funds(op)
         || key == ("GET", "v3/certificates")
 }
 
@@ -190,6 +204,8 @@ struct State {
     bill_token: Option<String>,
     /// The day the run's orders are paid on (the sandbox's today at its start).
     bill_date: String,
+    /// What profit sharing and transfers made (`funds`).
+    funds: Funds,
     /// The text fields of the stateful requests' bodies, by path and name:
     /// what a query on the same path without an example of its own asks for.
     sent: HashMap<(String, String), String>,
@@ -206,6 +222,9 @@ fn path_for(op: &Operation, paid: &State) -> (String, Vec<(String, String)>) {
         .placeholders()
         .into_iter()
         .map(|name| {
+            if let Some(value) = funds::path_value(op, name, &paid.funds) {
+                return (name.to_owned(), value);
+            }
             let partner = op.path.starts_with("v3/pay/partner/");
             let id = if partner { &paid.partner } else { &paid.direct };
             match (stateful(op), name) {
@@ -330,6 +349,7 @@ async fn exercise(
     for (name, value) in &params {
         request = request.path_param(name, value.clone());
     }
+    let mut sealed = false;
     for param in &op.query {
         if stateful(op) && op.path.starts_with("v3/refund/") && param.name == "sub_mchid" {
             // The contract's refund is a direct merchant's.
@@ -350,11 +370,19 @@ async fn exercise(
         } else if param.name == "sub_mchid" {
             value = DEFAULT_SUB_MCHID.to_owned();
         }
+        if let Some(decided) = funds::query_value(op, &param.name, &state.funds) {
+            value = decided;
+        }
+        if param.sensitive {
+            // An encrypted query parameter: ciphertext for the platform key.
+            value = client.encrypt_sensitive(&value)?.1;
+            sealed = true;
+        }
         request = request.query_pair(&param.name, &value);
     }
-    let mut sealed = false;
     if let Some(schema) = &op.body {
         let (mut body, any) = body_for(schema, client)?;
+        funds::adjust_body(op, &mut body, &state.funds);
         if let (true, Value::Object(fields)) = (stateful(op), &body) {
             for (name, value) in fields {
                 if let Value::String(text) = value {
@@ -386,7 +414,7 @@ async fn exercise(
                 );
             }
         }
-        sealed = any;
+        sealed |= any;
         request = request.json(body);
     }
     for header in &op.headers {
@@ -416,6 +444,7 @@ async fn exercise(
     if !empty {
         let answer: Value = raw.json()?;
         check_answer(schema, &answer)?;
+        funds::record(op, &answer, &mut state.funds);
         if stateful(op) && op.path.starts_with("v3/bill/") {
             state.bill_token = answer["download_url"]
                 .as_str()
@@ -426,8 +455,9 @@ async fn exercise(
     typed_decode(op, Some(&raw.body[..])).map_err(Failure::Other)
 }
 
-/// After an operation passed: the contract pays its APP orders.
-fn after(sandbox: &Sandbox, client: &Client, op: &Operation, state: &mut State) {
+/// After an operation passed: the contract pays its APP orders (and adds the
+/// receiver the partner order's profit sharing names).
+async fn after(sandbox: &Sandbox, client: &Client, op: &Operation, state: &mut State) {
     if let Some(i) = PAID_PREPAYS.iter().position(|p| *p == op.path) {
         let order = sandbox
             .pay_order(client.mchid(), &own_out_trade_no(&op.path))
@@ -437,7 +467,11 @@ fn after(sandbox: &Sandbox, client: &Client, op: &Operation, state: &mut State) 
         if i == 0 {
             state.direct = id;
         } else {
+            state.funds.partner_transaction = id.clone();
             state.partner = id;
+            funds::add_receiver(client)
+                .await
+                .expect("the receiver of the contract's split is added");
         }
     }
 }
@@ -473,6 +507,8 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
             *m == op.method
                 && *p == op.path
                 && matches!(&failure, Failure::Api(api) if api.code == *code)
+        }) || CATALOG_DISAGREES.iter().any(|(m, p, _)| {
+            *m == op.method && *p == op.path && matches!(&failure, Failure::Other(_))
         });
         if is_listed {
             listed.push(line);
@@ -486,7 +522,7 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
             "the contract run exceeded {BUDGET:?}"
         );
         match exercise(&sandbox, &client, op, &mut state).await {
-            Ok(()) => after(&sandbox, &client, op, &mut state),
+            Ok(()) => after(&sandbox, &client, op, &mut state).await,
             // WeChat's answer for something that does not exist yet (the
             // day's bill before the next morning, a split not made yet): once more
             // after every operation ran.
@@ -529,7 +565,7 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
     );
     assert_eq!(
         listed.len(),
-        NOT_DECODED.len(),
-        "a listed operation passes now; update NOT_DECODED: {listed:?}"
+        NOT_DECODED.len() + CATALOG_DISAGREES.len(),
+        "a listed operation passes now; update NOT_DECODED / CATALOG_DISAGREES: {listed:?}"
     );
 }

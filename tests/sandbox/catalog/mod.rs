@@ -4,6 +4,7 @@
 //! over all 1,019 operations.
 
 mod contract;
+mod funds;
 #[path = "generated/typed.rs"]
 mod typed;
 mod validation;

@@ -1,6 +1,8 @@
 //! The console (`/sandbox/` on its own port) in a real headless Chromium:
 //! a person pays an order from the page and sees the notification delivered,
-//! then refunds it and sees that notification too.
+//! then refunds it and sees that notification too; confirms a merchant
+//! transfer as its user and sees it succeed, with the profit sharing and
+//! the service provider's sub-merchants (and their appids) on the page.
 //! The browser is the distribution's `chromium` (CI installs it); without
 //! one the test fails and says how to get it.
 
@@ -131,5 +133,86 @@ async fn a_person_pays_and_refunds_from_the_console_and_sees_the_notifications_d
     assert_eq!(received[0].resource["out_trade_no"], out_trade_no);
     assert_eq!(received[1].event_type(), "REFUND.SUCCESS");
     assert_eq!(received[1].resource["refund_status"], "SUCCESS");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_confirms_a_transfer_and_sees_profit_sharing_and_sub_merchants() {
+    let chromium = cdp::find_chromium().expect(NO_BROWSER);
+    let sandbox = Sandbox::builder()
+        .console(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .time_scale(0.001)
+        .sub_merchant("1900000109")
+        .sub_appid("1900000109", "wx8888888888888889")
+        .start()
+        .await
+        .expect("sandbox starts");
+    let client = client(&sandbox);
+    let shop = Shop::open(&sandbox, &client).await;
+    let transfer: Value = client
+        .request(wxpay_core::Method::Post, "v3/fund-app/mch-transfer/transfer-bills")
+        .json(&serde_json::json!({
+            "appid": "wxd678efh567hg6787", "out_bill_no": "CONSOLETB1", "transfer_scene_id": "1000",
+            "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "transfer_amount": 888,
+            "transfer_remark": "新会员奖励", "notify_url": shop.url,
+            "transfer_scene_report_infos": [{"info_type": "活动名称", "info_content": "新会员有礼"}],
+        }))
+        .send()
+        .await
+        .expect("transfer");
+    assert_eq!(transfer["state"], "WAIT_USER_CONFIRM");
+    let transaction_id =
+        crate::funds::paid_shareable_order(&sandbox, &client, "CONSOLEPS1", 500, None).await;
+    let mchid = sandbox.merchant().mchid.clone();
+    let _: Value = client
+        .request(wxpay_core::Method::Post, "v3/profitsharing/orders")
+        .json(&serde_json::json!({
+            "transaction_id": transaction_id, "out_order_no": "CONSOLE-SPLIT-1",
+            "unfreeze_unsplit": true,
+            "receivers": [{"type": "MERCHANT_ID", "account": mchid, "amount": 100, "description": "给自己"}],
+        }))
+        .send()
+        .await
+        .expect("split");
+
+    let url = sandbox.console_url().unwrap();
+    let browsing = tokio::task::spawn_blocking(move || {
+        let browser = cdp::Browser::launch(&chromium, &url);
+        let mut page = browser.page();
+        // The service provider's sub-merchant and its appid are on the page.
+        page.wait_until(
+            r##"[...document.querySelectorAll("#merchants tbody td")].some(td => td.textContent.includes("1900000109 (wx8888888888888889)"))"##,
+            "the sub-merchant with its appid",
+        );
+        page.wait_until(
+            r#"document.querySelector('tr[data-share="CONSOLE-SPLIT-1"]')?.dataset.state === "FINISHED""#,
+            "the split, finished",
+        );
+        let confirm = r#"document.querySelector('tr[data-transfer="CONSOLETB1"] button[data-action="confirm"]')"#;
+        page.wait_until(
+            &format!("!!{confirm}"),
+            "the transfer with its Confirm button",
+        );
+        page.eval(&format!("{confirm}.click(), true"));
+        page.wait_until(
+            r#"document.querySelector('tr[data-transfer="CONSOLETB1"]')?.dataset.state === "SUCCESS""#,
+            "the transfer succeeded",
+        );
+        page.wait_until(
+            r##"[...document.querySelectorAll("#notifications tbody tr")].some(r => r.dataset.event === "MCHTRANSFER.BILL.FINISHED" && r.dataset.accepted === "true")"##,
+            "the transfer notification delivered",
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        page.screenshot()
+    });
+    let png = browsing.await.expect("the browser session");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    let path = target_dir().join("sandbox-console-funds.png");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &png).unwrap();
+    eprintln!("console screenshot: {}", path.display());
+    let received = shop.wait_for(1).await;
+    assert_eq!(received[0].event_type(), "MCHTRANSFER.BILL.FINISHED");
+    assert_eq!(received[0].resource["state"], "SUCCESS");
     sandbox.shutdown().await;
 }

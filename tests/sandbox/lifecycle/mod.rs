@@ -75,9 +75,14 @@ pub struct Shop {
 
 impl Shop {
     pub async fn open(sandbox: &Sandbox, client: &Client) -> Shop {
+        Shop::open_with_key(client, &sandbox.merchant().apiv3_key).await
+    }
+
+    /// The endpoint of a merchant whose APIv3 key is `apiv3_key`.
+    pub async fn open_with_key(client: &Client, apiv3_key: &str) -> Shop {
         let notifier = Arc::new(Notifier::for_client(
             client,
-            ApiV3Key::new(&sandbox.merchant().apiv3_key).unwrap(),
+            ApiV3Key::new(apiv3_key).unwrap(),
         ));
         let seen = Arc::new(Mutex::new(Receiver::default()));
         let app = axum::Router::new()

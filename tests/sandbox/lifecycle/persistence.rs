@@ -1,5 +1,5 @@
-//! A sandbox with a SQLite database keeps orders and refunds across a
-//! restart, within the same bound as its memory.
+//! A sandbox with a SQLite database keeps orders, refunds, profit sharing
+//! and transfers across a restart, within the same bound as its memory.
 
 use std::path::PathBuf;
 
@@ -108,6 +108,104 @@ async fn the_database_is_bounded_like_the_memory() {
             .await
             .unwrap();
     }
+    sandbox.shutdown().await;
+    remove(&db);
+}
+
+#[tokio::test]
+async fn profit_sharing_and_transfers_survive_a_restart() {
+    let db = scratch_db("funds");
+    // Nothing moves on by itself before the restart: the split stays
+    // PROCESSING and the confirmed transfer TRANSFERING.
+    let manual = Sandbox::builder()
+        .database(&db)
+        .profit_sharing_settle_after(None)
+        .transfer_settle_after(None);
+    let (sandbox, client) = started(manual).await;
+    let mchid = sandbox.merchant().mchid.clone();
+    let transaction_id =
+        crate::funds::paid_shareable_order(&sandbox, &client, "KEEP-PS-1", 1000, None).await;
+    crate::funds::add_receiver(
+        &client,
+        json!({"appid": APPID, "type": "PERSONAL_OPENID", "account": OPENID, "relation_type": "USER"}),
+    )
+    .await
+    .unwrap();
+    post(
+        &client,
+        "v3/profitsharing/orders",
+        &json!({"transaction_id": transaction_id, "out_order_no": "KEEP-SPLIT-1",
+            "unfreeze_unsplit": false,
+            "receivers": [{"type": "PERSONAL_OPENID", "account": OPENID, "amount": 300, "description": "d"}]}),
+    )
+    .await
+    .unwrap();
+    let bill = post(
+        &client,
+        "v3/fund-app/mch-transfer/transfer-bills",
+        &json!({"appid": APPID, "out_bill_no": "KEEPTB1", "transfer_scene_id": "1000",
+            "openid": OPENID, "transfer_amount": 100, "transfer_remark": "r",
+            "transfer_scene_report_infos": [{"info_type": "活动名称", "info_content": "c"}]}),
+    )
+    .await
+    .unwrap();
+    let package = bill["package_info"].as_str().unwrap();
+    sandbox.confirm_transfer(package, None).unwrap();
+    sandbox.shutdown().await;
+
+    // After the restart (default delays: zero) both move on as they would have.
+    let (sandbox, client) = started(Sandbox::builder().database(&db)).await;
+    let split = get(
+        &client,
+        "v3/profitsharing/orders/KEEP-SPLIT-1",
+        &[("transaction_id", transaction_id.as_str())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(split["receivers"][0]["amount"], 300);
+    let mut state = split["state"].clone();
+    for _ in 0..100 {
+        if state == "FINISHED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let again = get(
+            &client,
+            "v3/profitsharing/orders/KEEP-SPLIT-1",
+            &[("transaction_id", transaction_id.as_str())],
+        )
+        .await
+        .unwrap();
+        state = again["state"].clone();
+    }
+    assert_eq!(state, "FINISHED");
+    let left = get(
+        &client,
+        &format!("v3/profitsharing/transactions/{transaction_id}/amounts"),
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(left["unsplit_amount"], 700);
+    // The receiver is still there, so the restored transaction can be split again.
+    post(
+        &client,
+        "v3/profitsharing/orders",
+        &json!({"transaction_id": transaction_id, "out_order_no": "KEEP-SPLIT-2",
+            "unfreeze_unsplit": false,
+            "receivers": [{"type": "PERSONAL_OPENID", "account": OPENID, "amount": 700, "description": "d"}]}),
+    )
+    .await
+    .unwrap();
+    let mut kept = sandbox.transfer(&mchid, "KEEPTB1").unwrap();
+    for _ in 0..100 {
+        if kept["state"] == "SUCCESS" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        kept = sandbox.transfer(&mchid, "KEEPTB1").unwrap();
+    }
+    assert_eq!(kept["state"], "SUCCESS");
     sandbox.shutdown().await;
     remove(&db);
 }

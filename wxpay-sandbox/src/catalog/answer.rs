@@ -1,8 +1,7 @@
 //! Answering a catalogued operation the sandbox does not simulate with state:
-//! validate the request against the operation's schema (400 `PARAM_ERROR`
-//! with WeChat's `detail` otherwise), then answer what the catalog says a
-//! success looks like, echoing the request's ids. Requests for operations not
-//! in the catalog answer WeChat's 404.
+//! check the request against the operation's schema (`request`), then answer
+//! what the catalog says a success looks like, echoing the request's ids.
+//! Requests for operations not in the catalog answer WeChat's 404.
 
 use std::sync::Arc;
 
@@ -11,76 +10,16 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::fill::{sensitive_names, Fill};
-use super::schema::{validate, Violation};
-use super::{find, Operation, Param};
+use super::fill::Fill;
+use super::request::check;
+use super::sensitive::Plain;
+use super::{find, Operation};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::ops::extract::Query;
 use crate::reply::WxError;
-
-/// What a response's signature covers when it is not the body: the
-/// overseas statements are signed over `{"sha1":"<Wechatpay-Statement-Sha1>"}`.
-#[derive(Debug, Clone)]
-pub(crate) struct SignedOver(pub(crate) Bytes);
-
-/// The statements, signed over their SHA-1 rather than their bytes.
-const STATEMENTS: [&str; 2] = ["v3/global/statements", "hk/v3/statements"];
-
-/// Encrypted fields decrypted per request at most (each is an RSA
-/// decryption; a body of nothing but ciphertexts must not buy seconds of CPU).
-const MAX_SENSITIVE_FIELDS: usize = 64;
-
-/// The request header naming the WeChat Pay key sensitive fields are encrypted with.
-const SERIAL_HEADER: &str = "wechatpay-serial";
-
-/// Where a parameter error was found, as WeChat's `detail.location` says it.
-#[derive(Debug, Clone, Copy)]
-enum Location {
-    Path,
-    Query,
-    Header,
-    Body,
-}
-
-impl Location {
-    fn wire(self) -> &'static str {
-        match self {
-            Location::Path => "path",
-            Location::Query => "query",
-            Location::Header => "header",
-            Location::Body => "body",
-        }
-    }
-}
-
-/// 400 `PARAM_ERROR` with `detail: {field, value?, issue, location}`.
-fn param_error(location: Location, violation: Violation) -> WxError {
-    let mut detail = Map::new();
-    detail.insert("field".into(), Value::String(violation.field.clone()));
-    if let Some(value) = &violation.value {
-        detail.insert("value".into(), value.clone());
-    }
-    detail.insert("issue".into(), Value::String(violation.issue.clone()));
-    detail.insert("location".into(), Value::String(location.wire().into()));
-    let name = violation.field.trim_start_matches('/').replace('/', ".");
-    WxError::param(format!(
-        "参数错误: {} field `{name}`: {}",
-        location.wire(),
-        violation.issue
-    ))
-    .with_detail(Value::Object(detail))
-}
-
-fn field(name: &str, value: Option<&str>, issue: impl Into<String>) -> Violation {
-    Violation {
-        field: name.to_owned(),
-        value: value.map(|v| Value::String(v.to_owned())),
-        issue: issue.into(),
-    }
-}
 
 /// The fallback of the API router: a catalogued operation, or 404.
 pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -101,35 +40,55 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     };
     let query = query.pairs();
     let caller = parts.extensions.get::<Caller>().map(|c| c.mchid.clone());
-    match answer(&app, op, &path_params, query, &parts.headers, &body, caller) {
+    let plain = parts.extensions.get::<Plain>().cloned().unwrap_or_default();
+    let request = Received {
+        path_params: &path_params,
+        query,
+        headers: &parts.headers,
+        body: &body,
+        plain: &plain,
+    };
+    match answer(&app, op, &request, caller) {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
+/// What a catalogued operation's request carried.
+struct Received<'a> {
+    path_params: &'a [(&'static str, String)],
+    query: &'a [(String, String)],
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+    /// Its encrypted fields, decrypted by the gateway.
+    plain: &'a Plain,
+}
+
 fn answer(
     app: &App,
     op: &Operation,
-    path_params: &[(&str, String)],
-    query: &[(String, String)],
-    headers: &HeaderMap,
-    body: &Bytes,
+    request: &Received<'_>,
     caller: Option<String>,
 ) -> Result<Response, WxError> {
-    check_params(op, path_params, query)?;
-    let json_body = check_body(app, op, headers, body)?;
+    let (path_params, query) = (request.path_params, request.query);
+    let json_body = check(op, path_params, query, request.headers, request.body)?;
 
     let (status, schema) = op.success();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let Some(schema) = schema.filter(|s| !is_empty_schema(s)) else {
         if status == StatusCode::OK {
-            // A download (an image, a statement): bytes, not JSON.
-            return Ok(download(STATEMENTS.contains(&op.path.as_str())));
+            // A download (an image, a statement, a receipt): bytes, not JSON.
+            return Ok(download());
         }
         return Ok(status.into_response());
     };
 
     let echo = |name: &str| -> Option<String> {
+        // An encrypted field is echoed as what it says (and sealed again
+        // for the merchant), never as the ciphertext made for the platform.
+        if let Some(plain) = request.plain.top_level(name) {
+            return Some(plain.to_owned());
+        }
         if let Some((_, v)) = path_params.iter().find(|(n, _)| *n == name) {
             return Some(v.clone());
         }
@@ -168,339 +127,19 @@ fn is_empty_schema(schema: &Value) -> bool {
             && schema.get("type").is_none())
 }
 
-/// What a download operation answers: some bytes, unsigned like WeChat's
-/// files, or, for a statement, signed over its SHA-1.
-fn download(statement: bool) -> Response {
+/// What a download operation answers: some bytes, with their SHA-1 in
+/// `Wechatpay-Statement-Sha1` (what a statement's signature covers). Which
+/// downloads go unsigned is the gateway's decision (`wire::answer`).
+fn download() -> Response {
     const FILE: &[u8] = b"wxpay sandbox file\n";
     let mut response = Response::new(Body::from(FILE));
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    if statement {
-        let sha1 = wxpay_core::crypto::sha1_hex(FILE);
-        let signed = serde_json::json!({ "sha1": sha1 }).to_string();
-        if let Ok(value) = HeaderValue::from_str(&sha1) {
-            response
-                .headers_mut()
-                .insert("wechatpay-statement-sha1", value);
-        }
-        response
-            .extensions_mut()
-            .insert(SignedOver(Bytes::from(signed)));
-    } else {
-        response
-            .extensions_mut()
-            .insert(crate::ops::bills::Unsigned);
+    if let Ok(sha1) = HeaderValue::from_str(&crate::digest::sha1_hex(FILE)) {
+        headers.insert(crate::wire::answer::STATEMENT_SHA1, sha1);
     }
     response
-}
-
-/// A path or query parameter's text, checked against its schema.
-fn check_text(param: &Param, text: &str, location: Location) -> Result<(), WxError> {
-    let value = match super::schema::type_of(&param.schema) {
-        Some("integer") => match text.parse::<i64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
-                return Err(param_error(
-                    location,
-                    field(&param.name, Some(text), "must be an integer"),
-                ))
-            }
-        },
-        Some("boolean") => match text {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => {
-                return Err(param_error(
-                    location,
-                    field(&param.name, Some(text), "must be true or false"),
-                ))
-            }
-        },
-        // A list in a query: comma-separated values.
-        Some("array") => Value::Array(
-            text.split(',')
-                .map(|item| {
-                    let item_schema = param.schema.get("items").unwrap_or(&Value::Null);
-                    match super::schema::type_of(item_schema) {
-                        Some("integer") => item
-                            .parse::<i64>()
-                            .map_or_else(|_| Value::String(item.to_owned()), Value::from),
-                        _ => Value::String(item.to_owned()),
-                    }
-                })
-                .collect(),
-        ),
-        Some("number") => match text.parse::<f64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
-                return Err(param_error(
-                    location,
-                    field(&param.name, Some(text), "must be a number"),
-                ))
-            }
-        },
-        _ => Value::String(text.to_owned()),
-    };
-    validate(&param.schema, &value).map_err(|v| {
-        param_error(
-            location,
-            Violation {
-                field: param.name.clone(),
-                ..v
-            },
-        )
-    })
-}
-
-fn check_params(
-    op: &Operation,
-    path_params: &[(&str, String)],
-    query: &[(String, String)],
-) -> Result<(), WxError> {
-    for (name, value) in path_params {
-        if let Some(param) = op.path_params.iter().find(|p| p.name == *name) {
-            check_text(param, value, Location::Path)?;
-        }
-    }
-    for param in &op.query {
-        match query.iter().find(|(n, _)| *n == param.name) {
-            Some((_, value)) => check_text(param, value, Location::Query)?,
-            None if param.required => {
-                return Err(param_error(
-                    Location::Query,
-                    field(&param.name, None, "missing required field"),
-                ))
-            }
-            None => {}
-        }
-    }
-    Ok(())
-}
-
-/// Checks the body (JSON or multipart) and the sensitive fields it carries;
-/// returns the JSON body, if any.
-fn check_body(
-    app: &App,
-    op: &Operation,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<Option<Value>, WxError> {
-    if !op.form.is_empty() {
-        check_form(op, headers, body)?;
-        return Ok(None);
-    }
-    let Some(schema) = &op.body else {
-        return Ok(None);
-    };
-    let value = if body.is_empty() {
-        Value::Object(Map::new())
-    } else {
-        if !is_json(headers) {
-            let content_type = headers
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            return Err(param_error(
-                Location::Header,
-                field(
-                    "Content-Type",
-                    Some(content_type),
-                    "a JSON body must be sent as application/json",
-                ),
-            ));
-        }
-        serde_json::from_slice::<Value>(body).map_err(|e| {
-            param_error(
-                Location::Body,
-                field("", None, format!("the body is not valid JSON: {e}")),
-            )
-        })?
-    };
-    validate(schema, &value).map_err(|v| param_error(Location::Body, v))?;
-    check_sensitive(app, schema, &value, headers)?;
-    Ok(Some(value))
-}
-
-/// Whether the request says its body is JSON.
-fn is_json(headers: &HeaderMap) -> bool {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let media = content_type.split(';').next().unwrap_or_default().trim();
-    media.eq_ignore_ascii_case("application/json")
-}
-
-/// A multipart upload carries every required part.
-fn check_form(op: &Operation, headers: &HeaderMap, body: &Bytes) -> Result<(), WxError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.starts_with("multipart/form-data") {
-        return Err(param_error(
-            Location::Header,
-            field(
-                "Content-Type",
-                Some(content_type),
-                "an upload must be multipart/form-data",
-            ),
-        ));
-    }
-    for part in &op.form {
-        match super::multipart::part(content_type, body, &part.name) {
-            None if part.required => {
-                return Err(param_error(
-                    Location::Body,
-                    field(
-                        &part.name,
-                        None,
-                        "the multipart part is required but missing",
-                    ),
-                ))
-            }
-            Some(content)
-                if part.name == "meta"
-                    && serde_json::from_slice::<Map<String, Value>>(content).is_err() =>
-            {
-                return Err(param_error(
-                    Location::Body,
-                    field("meta", None, "the meta part must be a JSON object"),
-                ))
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Every sensitive field sent decrypts with the platform private key, and
-/// `Wechatpay-Serial` names the platform key.
-fn check_sensitive(
-    app: &App,
-    schema: &Value,
-    value: &Value,
-    headers: &HeaderMap,
-) -> Result<(), WxError> {
-    let mut found = Vec::new();
-    collect_sensitive(schema, value, String::new(), &mut found, 0);
-    if found.is_empty() {
-        return Ok(());
-    }
-    if found.len() > MAX_SENSITIVE_FIELDS {
-        return Err(param_error(
-            Location::Body,
-            field(
-                "",
-                None,
-                format!("more than {MAX_SENSITIVE_FIELDS} encrypted fields in one request"),
-            ),
-        ));
-    }
-    let serial = headers.get(SERIAL_HEADER).and_then(|v| v.to_str().ok());
-    match serial {
-        None => {
-            return Err(param_error(
-                Location::Header,
-                field(
-                    "Wechatpay-Serial",
-                    None,
-                    "is required when the body carries encrypted sensitive fields",
-                ),
-            ))
-        }
-        Some(serial) if serial != app.platform().serial => {
-            return Err(param_error(
-                Location::Header,
-                field(
-                    "Wechatpay-Serial",
-                    Some(serial),
-                    format!(
-                        "names no WeChat Pay key; expected {}",
-                        app.platform().serial
-                    ),
-                ),
-            ))
-        }
-        Some(_) => {}
-    }
-    for (at, ciphertext) in found {
-        if app.platform().key.decrypt_oaep_base64(ciphertext).is_err() {
-            return Err(param_error(
-                Location::Body,
-                Violation {
-                    field: at,
-                    value: None,
-                    issue: "does not decrypt with the WeChat Pay platform private key \
-                            (RSA-OAEP, base64)"
-                        .into(),
-                },
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn collect_sensitive<'v>(
-    schema: &Value,
-    value: &'v Value,
-    at: String,
-    found: &mut Vec<(String, &'v str)>,
-    depth: usize,
-) {
-    if depth > super::schema::MAX_DEPTH {
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            for name in sensitive_names(schema) {
-                if let Some(Value::String(text)) = map.get(name) {
-                    if !text.is_empty() {
-                        found.push((format!("{at}/{name}"), text));
-                    }
-                }
-            }
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (name, sub) in props {
-                    if let Some(v) = map.get(name) {
-                        collect_sensitive(sub, v, format!("{at}/{name}"), found, depth + 1);
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(sub) = schema.get("items") {
-                for (i, item) in items.iter().enumerate() {
-                    collect_sensitive(sub, item, format!("{at}/{i}"), found, depth + 1);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn param_errors_carry_wechats_detail() {
-        let e = param_error(
-            Location::Body,
-            Violation {
-                field: "/amount/currency".into(),
-                value: Some(json!("XYZ")),
-                issue: "must be one of CNY".into(),
-            },
-        );
-        assert_eq!(e.status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            e.to_json()["detail"],
-            json!({"field": "/amount/currency", "value": "XYZ",
-                   "issue": "must be one of CNY", "location": "body"})
-        );
-    }
 }

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::schema::{type_of, validate, MAX_DEPTH};
+use super::sensitive::sensitive_names;
 
 /// What a generated answer borrows from its request, and how it seals the
 /// fields WeChat encrypts for the merchant.
@@ -136,17 +137,6 @@ impl Fill<'_> {
         }
         text
     }
-}
-
-/// The properties an object's `x-is-sensitive` names (a list; a single name
-/// marks a field that is encrypted otherwise, e.g. AES-GCM `ciphertext`).
-pub(crate) fn sensitive_names(schema: &Value) -> impl Iterator<Item = &str> {
-    schema
-        .get("x-is-sensitive")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
 }
 
 /// A request's text as a value of the schema's type.

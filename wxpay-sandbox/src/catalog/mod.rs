@@ -25,9 +25,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub(crate) mod answer;
+mod detail;
 mod fill;
 pub(crate) mod multipart;
+pub(crate) mod request;
 mod schema;
+pub(crate) mod sensitive;
 
 pub use fill::example;
 pub use schema::{validate, Violation};
@@ -62,6 +65,9 @@ pub struct Operation {
     /// Status code → response schema (`{}` for an empty body).
     #[serde(default)]
     pub responses: BTreeMap<String, Value>,
+    /// Whether its requests can carry encrypted fields (worked out once).
+    #[serde(skip)]
+    pub(crate) takes_sensitive: bool,
 }
 
 /// One parameter of an operation.
@@ -76,6 +82,11 @@ pub struct Param {
     /// Its schema (type, enum, example...).
     #[serde(default)]
     pub schema: Value,
+    /// Whether it is encrypted (RSA-OAEP for the platform key, base64; a
+    /// query parameter of an operation that takes `Wechatpay-Serial`). In
+    /// bodies, an object's `x-is-sensitive` lists its encrypted properties.
+    #[serde(default)]
+    pub sensitive: bool,
 }
 
 impl Operation {
@@ -138,7 +149,11 @@ fn catalog() -> &'static Catalog {
         // The table is generated and checked by a unit test; should it ever
         // fail to parse, the sandbox serves no catalogued operation (404)
         // rather than failing.
-        let operations: Vec<Operation> = serde_json::from_str(OPERATIONS_JSON).unwrap_or_default();
+        let mut operations: Vec<Operation> =
+            serde_json::from_str(OPERATIONS_JSON).unwrap_or_default();
+        for op in &mut operations {
+            op.takes_sensitive = sensitive::takes_sensitive(op);
+        }
         let mut routes: HashMap<(String, usize), Vec<usize>> = HashMap::new();
         for (i, op) in operations.iter().enumerate() {
             let count = segments(&op.path).count();

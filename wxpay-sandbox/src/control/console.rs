@@ -1,7 +1,8 @@
-//! The console: one page at `/sandbox/` showing merchants, orders, refunds
-//! and every notification attempt (request and answer), with buttons that
-//! call the control API (pay, fail, close, refund, settle a refund, re-send),
-//! refreshed by polling `/sandbox/state`. Served on the sandbox's port and,
+//! The console: one page at `/sandbox/` showing merchants (with their
+//! sub-merchants and appids), orders, refunds, profit sharing, transfers and
+//! every notification attempt (request and answer), with buttons that call
+//! the control API (pay, fail, close, refund, settle a refund, confirm or
+//! reject a transfer, re-send), refreshed by polling `/sandbox/state`. Served on the sandbox's port and,
 //! with [`SandboxBuilder::console`](crate::SandboxBuilder::console), on a port
 //! of its own that serves nothing else.
 
@@ -15,11 +16,12 @@ use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY};
 use http::HeaderValue;
 use serde_json::{json, Value};
 
+use super::funds::{profit_sharing_state, transfers_state};
 use super::{describe, json_body};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::lifecycle::{digits, OrderRef};
-use crate::ops::extract::JsonObject;
+use crate::ops::extract::{JsonObject, Query};
 use crate::reply::WxError;
 
 /// The page (HTML, CSS and script in one file, no outside resources).
@@ -50,11 +52,7 @@ pub(crate) async fn page() -> Response {
 
 /// `GET /sandbox/state`: what the console shows, newest first.
 pub(crate) async fn state(State(app): State<Arc<App>>) -> Json<Value> {
-    let mut merchants: Vec<Value> = app
-        .all_merchants()
-        .iter()
-        .map(|m| json!({ "mchid": m.mchid, "serial_no": m.serial_no, "sub_mchids": m.sub_mchids }))
-        .collect();
+    let mut merchants: Vec<Value> = app.all_merchants().iter().map(|m| m.summary()).collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     let (orders, refunds) = {
         let store = app.store();
@@ -74,14 +72,27 @@ pub(crate) async fn state(State(app): State<Arc<App>>) -> Json<Value> {
         (orders, refunds)
     };
     let orders: Vec<Value> = orders.iter().map(|o| describe(&app, o)).collect();
-    let mut attempts = app.outbox().attempts(None);
+    let mut attempts = app.outbox().attempts(None, None);
     let skip = attempts.len().saturating_sub(MAX_ATTEMPTS);
     let attempts: Vec<_> = attempts.drain(skip..).rev().collect();
+    let everything = Query::default();
+    let mut profit_sharing = profit_sharing_state(&app, &everything).unwrap_or_default();
+    for list in ["receivers", "orders", "returns"] {
+        if let Some(Value::Array(rows)) = profit_sharing.get_mut(list) {
+            rows.truncate(MAX_ROWS);
+        }
+    }
+    let mut transfers = transfers_state(&app, &everything).unwrap_or_default();
+    if let Some(Value::Array(rows)) = transfers.get_mut("transfers") {
+        rows.truncate(MAX_ROWS);
+    }
     Json(json!({
         "merchants": merchants,
         "orders": orders,
         "refunds": refunds,
         "notifications": attempts,
+        "profit_sharing": profit_sharing,
+        "transfers": transfers["transfers"],
     }))
 }
 

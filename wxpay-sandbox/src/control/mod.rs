@@ -14,7 +14,7 @@
 //! | `POST /sandbox/orders/fail` | same | a failed attempt: stays NOTPAY, nothing sent |
 //! | `POST /sandbox/orders/close` | same | NOTPAY → CLOSED |
 //! | `POST /sandbox/refunds/outcome` | `{"mchid","out_refund_no","status"}` | PROCESSING/ABNORMAL → SUCCESS, ABNORMAL or CLOSED, notified |
-//! | `GET /sandbox/notifications` | `?mchid=` (optional) | every delivery attempt, oldest first |
+//! | `GET /sandbox/notifications` | `?mchid=`, `?sub_mchid=` (optional) | every delivery attempt, oldest first |
 //! | `POST /sandbox/notifications/resend` | `{"id"}` | one more attempt, now |
 //! | `GET /sandbox/pay/{prepay_id or pr token}` | | the pay page (Pay / Fail buttons) |
 //! | `GET /sandbox/` | | the console: merchants, orders, refunds, notifications, live |
@@ -24,6 +24,11 @@
 //! | `GET /sandbox/clock` | | the business clock: `now`, `today`, `latest_bill_date`, `bills_same_day` |
 //! | `POST /sandbox/clock` | `{"advance_secs"}`, `{"to"}` (RFC 3339) or `{"to_bill_time": true}`; `{"bills_same_day": bool}` | moves the clock forward (10:00 China time tomorrow for `to_bill_time`: today's bills become available) |
 //! | `GET /sandbox/bills` | `?mchid=&bill_date=&bill=ALL\|SUCCESS\|REFUND\|FUNDFLOW&api=v3\|v2` | a day's bill file as written now, in the APIv3 or APIv2 layout |
+//!
+//! Orders are named by the merchant that signed (`mchid`: the service
+//! provider for a partner's order) and its `out_trade_no`; an optional
+//! `"sub_mchid"` (`?sub_mchid=`) must then match. `GET /sandbox/notifications`
+//! takes `?sub_mchid=` too. Profit sharing, transfers and merchants: `funds`.
 
 use std::sync::Arc;
 
@@ -44,8 +49,12 @@ use crate::reply::WxError;
 
 mod clock;
 mod console;
+mod funds;
 mod page;
 mod rust;
+mod transfer_page;
+
+pub use rust::ReceiverRef;
 
 /// Where the control API lives.
 pub(crate) const PREFIX: &str = "/sandbox/";
@@ -66,6 +75,28 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sandbox/notifications/resend", post(resend_notification))
         .route("/sandbox/platform/rotate", post(rotate_platform))
         .route("/sandbox/pay/{token}", get(page::show).post(page::act))
+        .route("/sandbox/merchants", get(funds::merchants))
+        .route(
+            "/sandbox/merchants/profit-sharing-notify-url",
+            post(funds::profit_sharing_notify_url),
+        )
+        .route("/sandbox/profitsharing", get(funds::profit_sharing))
+        .route(
+            "/sandbox/profitsharing/receivers/outcome",
+            post(funds::receiver_outcome),
+        )
+        .route(
+            "/sandbox/profitsharing/orders/settle",
+            post(funds::settle_order),
+        )
+        .route("/sandbox/transfers", get(funds::transfers))
+        .route("/sandbox/transfers/confirm", post(funds::confirm_transfer))
+        .route("/sandbox/transfers/reject", post(funds::reject_transfer))
+        .route("/sandbox/transfers/finish", post(funds::finish_transfer))
+        .route(
+            "/sandbox/transfer/{package_info}",
+            get(transfer_page::show).post(transfer_page::act),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .with_state(app)
@@ -119,6 +150,7 @@ async fn order(State(app): State<Arc<App>>, query: Query) -> Result<Json<Value>,
         (None, Some(mchid), Some(no)) => OrderRef::Trade {
             mchid: mchid.to_owned(),
             out_trade_no: no.to_owned(),
+            sub_mchid: query.optional("sub_mchid")?.map(str::to_owned),
         },
         _ => return Err(WxError::param("give ?mchid=&out_trade_no= or ?prepay_id=")),
     };
@@ -159,7 +191,9 @@ async fn refund_outcome(State(app): State<Arc<App>>, body: Bytes) -> Result<Json
 }
 
 async fn notifications(State(app): State<Arc<App>>, query: Query) -> Result<Json<Value>, WxError> {
-    let attempts = app.outbox().attempts(query.optional("mchid")?);
+    let attempts = app
+        .outbox()
+        .attempts(query.optional("mchid")?, query.optional("sub_mchid")?);
     Ok(Json(json!({ "attempts": attempts })))
 }
 

@@ -13,7 +13,7 @@ use crate::bill::yuan;
 use crate::lifecycle::{fail, pay, OrderRef};
 use crate::reply::WxError;
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

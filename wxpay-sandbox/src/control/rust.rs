@@ -10,6 +10,8 @@ use crate::error::SandboxError;
 use crate::ledger::RefundStatus;
 use crate::lifecycle::{close_ref, fail, pay, settle_refund, OrderRef};
 use crate::notify::{resend, NotificationAttempt};
+use crate::ops::profitsharing;
+use crate::ops::transfer::lifecycle::{self as transfer_lifecycle, BillRef};
 use crate::reply::WxError;
 use crate::Sandbox;
 
@@ -22,10 +24,69 @@ impl From<WxError> for SandboxError {
     }
 }
 
+/// A profit-sharing receiver as `receivers/add` registered it: in whose list
+/// (the signing `mchid`, and the `sub_mchid` a service provider named), its
+/// `type` and its `account`. One constructor per receiver type, so the type
+/// cannot be misspelt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiverRef {
+    mchid: String,
+    sub_mchid: Option<String>,
+    kind: profitsharing::ReceiverType,
+    account: String,
+}
+
+impl ReceiverRef {
+    fn new(mchid: &str, kind: profitsharing::ReceiverType, account: &str) -> Self {
+        ReceiverRef {
+            mchid: mchid.to_owned(),
+            sub_mchid: None,
+            kind,
+            account: account.to_owned(),
+        }
+    }
+
+    /// A `MERCHANT_ID` receiver: the merchant `account` in `mchid`'s list.
+    pub fn merchant(mchid: &str, account: &str) -> Self {
+        Self::new(mchid, profitsharing::ReceiverType::MerchantId, account)
+    }
+
+    /// A `PERSONAL_OPENID` receiver: a person by their openid under the appid.
+    pub fn openid(mchid: &str, openid: &str) -> Self {
+        Self::new(mchid, profitsharing::ReceiverType::PersonalOpenid, openid)
+    }
+
+    /// A `PERSONAL_SUB_OPENID` receiver: a person by their openid under a
+    /// sub-merchant's `sub_appid` (service providers only).
+    pub fn sub_openid(mchid: &str, sub_mchid: &str, openid: &str) -> Self {
+        Self::new(
+            mchid,
+            profitsharing::ReceiverType::PersonalSubOpenid,
+            openid,
+        )
+        .of_sub_merchant(sub_mchid)
+    }
+
+    /// The receiver is in the list of this sub-merchant of the service
+    /// provider `mchid` (it was added with `sub_mchid`).
+    pub fn of_sub_merchant(mut self, sub_mchid: &str) -> Self {
+        self.sub_mchid = Some(sub_mchid.to_owned());
+        self
+    }
+}
+
+fn number(mchid: &str, out_bill_no: &str) -> BillRef {
+    BillRef::Number {
+        mchid: mchid.to_owned(),
+        out_bill_no: out_bill_no.to_owned(),
+    }
+}
+
 fn trade(mchid: &str, out_trade_no: &str) -> OrderRef {
     OrderRef::Trade {
         mchid: mchid.to_owned(),
         out_trade_no: out_trade_no.to_owned(),
+        sub_mchid: None,
     }
 }
 
@@ -80,7 +141,88 @@ impl Sandbox {
 
     /// Every notification delivery attempt so far, oldest first.
     pub fn notification_attempts(&self) -> Vec<NotificationAttempt> {
-        self.app().outbox().attempts(None)
+        self.app().outbox().attempts(None, None)
+    }
+
+    /// The delivery attempts of notifications about one sub-merchant.
+    pub fn notification_attempts_of_sub_merchant(
+        &self,
+        sub_mchid: &str,
+    ) -> Vec<NotificationAttempt> {
+        self.app().outbox().attempts(None, Some(sub_mchid))
+    }
+
+    /// Sets (or clears) where profit sharing to a merchant of the sandbox
+    /// is notified (分账动账通知, as the receiver sets it in WeChat's
+    /// merchant platform); `false` if there is no such merchant.
+    pub fn set_profit_sharing_notify_url(&self, mchid: &str, url: Option<&str>) -> bool {
+        self.app()
+            .set_profit_sharing_notify_url(mchid, url)
+            .is_some()
+    }
+
+    /// Shares to this receiver (added by `receivers/add`) close with
+    /// `fail_reason` (WeChat's, e.g. `ACCOUNT_ABNORMAL`) from now on, or
+    /// succeed again with `None`; returns the receiver as the control API
+    /// shows it. An unknown receiver or reason is [`SandboxError::Rejected`].
+    pub fn set_receiver_outcome(
+        &self,
+        receiver: &ReceiverRef,
+        fail_reason: Option<&str>,
+    ) -> Result<Value, SandboxError> {
+        let key = (
+            receiver.mchid.clone(),
+            receiver.sub_mchid.clone().unwrap_or_default(),
+            receiver.kind.wire().to_owned(),
+            receiver.account.clone(),
+        );
+        Ok(
+            profitsharing::lifecycle::set_receiver_outcome(self.app(), &key, fail_reason)?
+                .describe(),
+        )
+    }
+
+    /// Settles a PROCESSING profit-sharing order now (with
+    /// [`profit_sharing_settle_after`](crate::SandboxBuilder::profit_sharing_settle_after)
+    /// `None`, orders wait for this); returns its query answer.
+    pub fn settle_profit_sharing(
+        &self,
+        mchid: &str,
+        out_order_no: &str,
+    ) -> Result<Value, SandboxError> {
+        Ok(profitsharing::lifecycle::settle(self.shared(), mchid, out_order_no)?.view())
+    }
+
+    /// A transfer bill as the control API shows it; `None` if unknown.
+    pub fn transfer(&self, mchid: &str, out_bill_no: &str) -> Option<Value> {
+        number(mchid, out_bill_no)
+            .find(self.app())
+            .ok()
+            .map(|b| b.describe())
+    }
+
+    /// The user confirms the transfer of this `package_info` (确认收款): it
+    /// goes TRANSFERING, then SUCCESS (or FAIL with `fail_reason`).
+    pub fn confirm_transfer(
+        &self,
+        package_info: &str,
+        fail_reason: Option<&str>,
+    ) -> Result<Value, SandboxError> {
+        let target = BillRef::Package(package_info.to_owned());
+        Ok(transfer_lifecycle::confirm(self.shared(), &target, fail_reason)?.describe())
+    }
+
+    /// The user never takes the money: the transfer fails.
+    pub fn reject_transfer(&self, package_info: &str) -> Result<Value, SandboxError> {
+        let target = BillRef::Package(package_info.to_owned());
+        Ok(transfer_lifecycle::reject(self.shared(), &target)?.describe())
+    }
+
+    /// Ends a TRANSFERING or CANCELING transfer now (with
+    /// [`transfer_settle_after`](crate::SandboxBuilder::transfer_settle_after)
+    /// `None`, they wait for this).
+    pub fn finish_transfer(&self, mchid: &str, out_bill_no: &str) -> Result<Value, SandboxError> {
+        Ok(transfer_lifecycle::finish(self.shared(), &number(mchid, out_bill_no))?.describe())
     }
 
     /// Sends a logged notification once more, now; `None` if the id is unknown.

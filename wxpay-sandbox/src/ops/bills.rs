@@ -24,10 +24,9 @@ use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, StatusCode};
 use serde_json::json;
-use wxpay_core::crypto::{random_alphanumeric, sha1_hex};
 
 use super::extract::Query;
-use super::transactions::check_sub_merchant;
+use super::partner::check_sub_merchant;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::bill::{day_bill, BillApi, BillFile};
@@ -54,10 +53,6 @@ const BILL_TYPES: [&str; 7] = [
     "REF_SPECIAL",
 ];
 const ACCOUNT_TYPES: [&str; 3] = ["BASIC", "OPERATION", "FEES"];
-
-/// Marks an answer WeChat Pay does not sign (the bill file).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Unsigned;
 
 pub(crate) fn routes(router: Router<Arc<App>>) -> Router<Arc<App>> {
     router
@@ -133,7 +128,7 @@ fn common<'a>(app: &App, caller: &Caller, query: &'a Query) -> Result<Common<'a>
 
 /// Keeps the bill for download and answers with its hash and URL.
 fn offer(app: &App, caller: &Caller, content: String, gzip: bool) -> Reply {
-    let hash = sha1_hex(content.as_bytes());
+    let hash = crate::digest::sha1_hex(content.as_bytes());
     let content = if gzip {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder
@@ -144,7 +139,7 @@ fn offer(app: &App, caller: &Caller, content: String, gzip: bool) -> Reply {
     } else {
         Bytes::from(content)
     };
-    let token = random_alphanumeric(32).map_err(|_| WxError::system())?;
+    let token = crate::random::alphanumeric(32).map_err(|_| WxError::system())?;
     let download_url = format!("{}{DOWNLOAD}?token={token}", app.base_url);
     app.store().put_bill(
         token,
@@ -232,6 +227,6 @@ async fn download(
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response.extensions_mut().insert(Unsigned);
+    // Unsigned, as WeChat Pay sends it: the gateway knows the path (`wire::answer`).
     Ok(response)
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use serde_json::json;
-use wxpay_core::crypto::random_alphanumeric;
 
 use super::extract::Query;
 use super::internal;
@@ -53,7 +52,7 @@ pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Que
         .filter_map(|p| p.certificate.as_ref())
         .filter(|c| c.is_valid_at(now));
     for certificate in std::iter::once(certificate).chain(older) {
-        let nonce = random_alphanumeric(12).map_err(internal)?;
+        let nonce = crate::random::alphanumeric(12).map_err(internal)?;
         let associated_data = "certificate";
         let ciphertext = merchant
             .apiv3_key

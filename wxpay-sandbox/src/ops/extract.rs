@@ -7,6 +7,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use crate::auth::Caller;
+use crate::catalog::sensitive::Plain;
 use crate::reply::WxError;
 
 /// Longest string value accepted in a field or query parameter (bytes).
@@ -68,20 +69,66 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// A request checked against its catalogued operation's schema, as every
+/// catalogued request is (`catalog::request`: path, query and body; 400
+/// `PARAM_ERROR` with WeChat's `detail` otherwise), with what the stateful
+/// operations read from it.
+pub(crate) struct Checked {
+    /// The path parameters, decoded.
+    pub(crate) path: Vec<(&'static str, String)>,
+    pub(crate) query: Query,
+    /// The JSON body (empty for an operation without one).
+    pub(crate) body: Map<String, Value>,
+    /// The plaintexts of its encrypted fields (checked by the gateway).
+    pub(crate) plain: Plain,
+}
+
+impl Checked {
+    /// A path parameter.
+    pub(crate) fn path(&self, name: &str) -> &str {
+        self.path
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Checked {
+    type Rejection = WxError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, WxError> {
+        let (parts, body) = req.into_parts();
+        let (op, path) = crate::catalog::find(parts.method.as_str(), parts.uri.path())
+            .ok_or_else(|| WxError::not_found(parts.method.as_str(), parts.uri.path()))?;
+        // The gateway has already read (and capped) the body into memory.
+        let body = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| WxError::param("request body could not be read"))?;
+        let query = Query::parse(parts.uri.query().unwrap_or(""))?;
+        let json = crate::catalog::request::check(op, &path, query.pairs(), &parts.headers, &body)?;
+        let body = match json {
+            Some(Value::Object(map)) => map,
+            Some(_) => return Err(WxError::param("request body must be a JSON object")),
+            None => Map::new(),
+        };
+        Ok(Checked {
+            path,
+            query,
+            body,
+            plain: parts.extensions.get::<Plain>().cloned().unwrap_or_default(),
+        })
+    }
+}
+
 /// The query string, percent-decoded, in order.
+#[derive(Debug, Default)]
 pub(crate) struct Query(Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = WxError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WxError> {
-        let raw = parts.uri.query().unwrap_or("");
-        let mut pairs = Vec::new();
-        for pair in raw.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            pairs.push((decode(name)?, decode(value)?));
-        }
-        Ok(Query(pairs))
+        Query::parse(parts.uri.query().unwrap_or(""))
     }
 }
 
@@ -95,6 +142,16 @@ fn decode(component: &str) -> Result<String, WxError> {
 }
 
 impl Query {
+    /// The pairs of a raw query string (what follows `?`).
+    pub(crate) fn parse(raw: &str) -> Result<Self, WxError> {
+        let mut pairs = Vec::new();
+        for pair in raw.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            pairs.push((decode(name)?, decode(value)?));
+        }
+        Ok(Query(pairs))
+    }
+
     /// The first value of `name`; empty values count as absent.
     pub(crate) fn optional(&self, name: &str) -> Result<Option<&str>, WxError> {
         match self.0.iter().find(|(n, _)| n == name) {

@@ -14,10 +14,13 @@ mod after_sales;
 pub(crate) mod bills;
 mod certificates;
 pub(crate) mod extract;
+pub(crate) mod partner;
+pub(crate) mod profitsharing;
 pub(crate) mod refunds;
 mod return_advance;
 mod return_orders;
-mod transactions;
+pub(crate) mod transactions;
+pub(crate) mod transfer;
 
 /// The seed operations, as `(method, path template)`.
 pub const SEED_OPERATIONS: [(&str, &str); 6] = [
@@ -66,6 +69,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let router = transactions::routes(router);
     let router = refunds::routes(router);
     let router = bills::routes(router);
+    let router = profitsharing::routes(router);
+    let router = transfer::routes(router);
     router
         .route("/v3/certificates", get(certificates::list))
         .route(

@@ -15,7 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::extract::{segment, Fields, JsonObject, Query};
-use super::transactions::{check_notify_url, check_sub_merchant};
+use super::partner::check_sub_merchant;
+use super::transactions::check_notify_url;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::ledger::{Refund, RefundStatus, TradeState};

@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
+use crate::digest::sha256;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
-use wxpay_core::crypto::sha256;
 
 use super::extract::{Fields, JsonObject, Query, RefundId};
 use super::{internal, result};

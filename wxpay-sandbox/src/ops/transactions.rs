@@ -10,15 +10,16 @@
 
 use std::sync::Arc;
 
+use crate::digest::sha256_hex;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::{json, Value};
-use wxpay_core::crypto::{random_alphanumeric, sha256_hex};
 
 use super::extract::{segment, Fields, JsonObject, Query};
+use super::partner::{check_appid, check_sub_appid, check_sub_merchant, same_merchant};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::clock::{parse_rfc3339, rfc3339_cst};
@@ -100,37 +101,6 @@ pub(crate) fn routes(router: Router<Arc<App>>) -> Router<Arc<App>> {
     router
 }
 
-/// The merchant named in a body or query must be the one that signed.
-pub(crate) fn same_merchant(field: &str, value: &str, caller: &Caller) -> Result<(), WxError> {
-    if value == caller.mchid {
-        Ok(())
-    } else {
-        Err(WxError::invalid_request(format!(
-            "`{field}` {value} is not the merchant that signed the request ({})",
-            caller.mchid
-        )))
-    }
-}
-
-/// A partner's `sub_mchid` must be one of its registered sub-merchants.
-pub(crate) fn check_sub_merchant(
-    app: &App,
-    caller: &Caller,
-    sub_mchid: &str,
-) -> Result<(), WxError> {
-    let known = app
-        .merchant(&caller.mchid)
-        .is_some_and(|m| m.sub_mchids.iter().any(|s| s == sub_mchid));
-    if known {
-        Ok(())
-    } else {
-        Err(WxError::invalid_request(format!(
-            "受理关系不存在: sub_mchid {sub_mchid} is not a sub-merchant of {} in this sandbox",
-            caller.mchid
-        )))
-    }
-}
-
 /// `out_trade_no`: 6 to 32 of `[0-9A-Za-z_-|*]`.
 fn check_out_trade_no(no: &str) -> Result<(), WxError> {
     let ok = (6..=32).contains(&no.len())
@@ -177,6 +147,10 @@ fn parse_prepay(
         let sub_mchid = f.string("sub_mchid")?;
         let sub_appid = f.optional_str("sub_appid")?;
         check_sub_merchant(app, caller, sub_mchid)?;
+        check_appid(app, caller, "sp_appid", sp_appid)?;
+        if let Some(sub_appid) = sub_appid {
+            check_sub_appid(app, caller, sub_mchid, sub_appid)?;
+        }
         (
             sp_appid,
             Some(Partner {
@@ -188,6 +162,7 @@ fn parse_prepay(
     } else {
         let appid = f.string("appid")?;
         same_merchant("mchid", f.string("mchid")?, caller)?;
+        check_appid(app, caller, "appid", appid)?;
         (appid, None)
     };
     let description = f.string("description")?;
@@ -266,9 +241,10 @@ fn parse_prepay(
     if let Some(detail) = f.optional_object("detail")? {
         detail.optional_array("goods_detail")?;
     }
-    if let Some(settle) = f.optional_object("settle_info")? {
-        settle.optional_bool("profit_sharing")?;
-    }
+    let profit_sharing = match f.optional_object("settle_info")? {
+        Some(settle) => settle.optional_bool("profit_sharing")?.unwrap_or(false),
+        None => false,
+    };
     let partner_ids = partner_ids.map(|mut p| {
         p.sub_openid = sub_openid.map(str::to_owned);
         p
@@ -296,6 +272,7 @@ fn parse_prepay(
         bank_type: "OTHERS".into(),
         refunded: 0,
         failed_attempts: 0,
+        profit_sharing,
     })
 }
 
@@ -327,13 +304,9 @@ fn prepay(
     }
     // `wx` + 14-digit time + hex, the shape of every documented prepay_id.
     let stamp = rfc3339_cst(now).replace(['-', ':', 'T'], "");
-    let hex = sha256_hex(
-        random_alphanumeric(32)
-            .map_err(|_| WxError::system())?
-            .as_bytes(),
-    );
+    let hex = crate::random::hex(20).map_err(|_| WxError::system())?;
     order.prepay_id = format!("wx{}{}", &stamp[..14], &hex[..20]);
-    order.code_token = random_alphanumeric(12).map_err(|_| WxError::system())?;
+    order.code_token = crate::random::alphanumeric(12).map_err(|_| WxError::system())?;
     app.store().put_order(order.clone());
     schedule_auto_pay(app, &order);
     Ok(Json(answer(app, &order)))

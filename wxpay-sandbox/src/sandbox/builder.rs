@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::{Certificate, PrivateKey};
 
 use crate::app::{App, Lifecycle, Limits};
@@ -49,6 +48,10 @@ pub struct SandboxBuilder {
     lifecycle: Lifecycle,
     notify_hosts: Vec<String>,
     sub_mchids: Vec<String>,
+    /// The demo merchant's appids, and its sub-merchants' (sub, appid).
+    appids: Vec<String>,
+    sub_appids: Vec<(String, String)>,
+    profit_sharing_notify_url: Option<String>,
     #[cfg(feature = "sqlite")]
     database: Option<std::path::PathBuf>,
     fault: Option<Fault>,
@@ -75,6 +78,9 @@ impl Default for SandboxBuilder {
             lifecycle: Lifecycle::default(),
             notify_hosts: Vec::new(),
             sub_mchids: Vec::new(),
+            appids: Vec::new(),
+            sub_appids: Vec::new(),
+            profit_sharing_notify_url: None,
             #[cfg(feature = "sqlite")]
             database: None,
             fault: None,
@@ -221,6 +227,24 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long a profit-sharing order stays PROCESSING before it finishes
+    /// (default zero: the creating answer says PROCESSING, the order
+    /// finishes at once and merchant receivers are notified). `None` leaves
+    /// every order PROCESSING until [`Sandbox::settle_profit_sharing`] or
+    /// the control API settles it.
+    pub fn profit_sharing_settle_after(mut self, delay: Option<Duration>) -> Self {
+        self.lifecycle.profit_sharing_after = delay;
+        self
+    }
+
+    /// How long a confirmed transfer stays TRANSFERING (and a cancelled one
+    /// CANCELING) before it ends (default zero). `None` leaves them there
+    /// until [`Sandbox::finish_transfer`] or the control API ends them.
+    pub fn transfer_settle_after(mut self, delay: Option<Duration>) -> Self {
+        self.lifecycle.transfer_after = delay;
+        self
+    }
+
     /// Also sends notifications to this host (a name or address; `*` for any).
     /// Loopback is always allowed, nothing else by default.
     pub fn allow_notify_host(mut self, host: impl Into<String>) -> Self {
@@ -235,10 +259,35 @@ impl SandboxBuilder {
         self
     }
 
-    /// Keeps orders and refunds in the SQLite database at `path` (created if
-    /// needed), so a sandbox started again with the same file still has them
-    /// (default: memory only). The bound of [`max_orders`](Self::max_orders)
-    /// applies to the file too.
+    /// An appid bound to the demo merchant (its `appid` or `sp_appid`).
+    /// Default: none, and any appid is accepted; once one is bound, requests
+    /// naming another answer 400 `APPID_MCHID_NOT_MATCH`.
+    pub fn appid(mut self, appid: impl Into<String>) -> Self {
+        self.appids.push(appid.into());
+        self
+    }
+
+    /// A `sub_appid` bound to one of the demo merchant's sub-merchants (it
+    /// becomes one if it was not named by [`sub_merchant`](Self::sub_merchant)).
+    pub fn sub_appid(mut self, sub_mchid: impl Into<String>, appid: impl Into<String>) -> Self {
+        self.sub_appids.push((sub_mchid.into(), appid.into()));
+        self
+    }
+
+    /// Where profit sharing to the demo merchant as a receiver is notified
+    /// (分账动账通知, `PROFITSHARING.SUCCESS` / `.RETURN`). Default: nowhere,
+    /// as for a merchant that never set one in WeChat's merchant platform.
+    pub fn profit_sharing_notify_url(mut self, url: impl Into<String>) -> Self {
+        self.profit_sharing_notify_url = Some(url.into());
+        self
+    }
+
+    /// Keeps orders, refunds, profit sharing (receivers, orders, returns) and
+    /// transfer bills in the SQLite database at `path` (created if needed),
+    /// so a sandbox started again with the same file still has them, and
+    /// what was still moving (a PROCESSING split, a TRANSFERING bill) moves
+    /// on (default: memory only). The bound of
+    /// [`max_orders`](Self::max_orders) applies to the file too.
     #[cfg(feature = "sqlite")]
     pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.database = Some(path.into());
@@ -318,6 +367,17 @@ impl SandboxBuilder {
         for sub in subs {
             registration = registration.with_sub_merchant(sub);
         }
+        for appid in self.appids {
+            registration = registration.with_appid(appid);
+        }
+        for (sub, appid) in self.sub_appids {
+            registration = registration.with_sub_appid(&sub, appid);
+        }
+        if let Some(url) = self.profit_sharing_notify_url {
+            registration = registration.with_profit_sharing_notify_url(url);
+        }
+        // The demo merchant is both a direct merchant and a service provider.
+        let registration = registration.also_direct();
         let mut merchants = HashMap::new();
         for merchant in std::iter::once(registration).chain(self.merchants) {
             let mchid = merchant.mchid.clone();
@@ -371,6 +431,9 @@ impl SandboxBuilder {
             Some(at) => Some(start_console(at, &app, stopped.clone()).await?),
             None => None,
         };
+        // What a database brought back mid-way moves on as it would have.
+        crate::ops::profitsharing::lifecycle::resume(&app);
+        crate::ops::transfer::lifecycle::resume(&app);
         let task = tokio::spawn(crate::server::serve(listener, app.clone(), stopped));
         Ok(Sandbox {
             addr,
@@ -463,5 +526,10 @@ fn generate_demo_merchant(mchid: &str) -> Result<DemoMerchant, SandboxError> {
         now - DEFAULT_VALIDITY.0,
         now + DEFAULT_VALIDITY.1,
     )?;
-    DemoMerchant::from_parts(mchid, key, certificate.to_pem(), random_alphanumeric(32)?)
+    DemoMerchant::from_parts(
+        mchid,
+        key,
+        certificate.to_pem(),
+        crate::random::alphanumeric(32)?,
+    )
 }

@@ -161,6 +161,13 @@ impl Sandbox {
         }
     }
 
+    /// One line per merchant accepted, sorted by id, for the startup text.
+    pub(crate) fn merchant_lines(&self) -> Vec<String> {
+        let mut merchants = self.app.all_merchants();
+        merchants.sort_by(|a, b| a.mchid.cmp(&b.mchid));
+        merchants.iter().map(Merchant::line).collect()
+    }
+
     pub(crate) fn app(&self) -> &App {
         &self.app
     }

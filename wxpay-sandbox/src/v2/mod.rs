@@ -45,6 +45,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use wxpay_core::v2::{ApiV2Key, V2ClientBuilder};
 use wxpay_core::{Certificate, PrivateKey};
+use zeroize::Zeroizing;
 
 use crate::error::SandboxError;
 
@@ -59,8 +60,8 @@ pub struct V2Sandbox {
     merchant_certificate_pem: String,
     /// Never printed: `Debug` leaves it out.
     merchant_key_pem: String,
-    /// The APIv2 key as text, for [`V2Sandbox::write_dir`]; never printed.
-    key_text: zeroize::Zeroizing<String>,
+    /// The APIv2 key as the SDK's client takes it (never printed).
+    client_key: ApiV2Key,
     stop: watch::Sender<bool>,
 }
 
@@ -113,8 +114,10 @@ impl V2SandboxBuilder {
 
     /// Generates the certificates it was not given and starts listening.
     pub async fn start(self) -> Result<V2Sandbox, SandboxError> {
-        let key = ApiV2Key::new(&self.key).map_err(wxpay_core::Error::from)?;
-        let key_text = zeroize::Zeroizing::new(self.key);
+        // The SDK's key type only holds the key for `client_builder`; the
+        // sandbox signs with its own code (`wire::v2`) from the text.
+        let client_key = ApiV2Key::new(&self.key).map_err(|e| SandboxError::Core(e.into()))?;
+        let key = Zeroizing::new(self.key);
         let server = tls::server_identity()?;
         let merchant = match self.merchant {
             Some((certificate, key)) => {
@@ -153,7 +156,7 @@ impl V2SandboxBuilder {
             server_certificate_pem: server.certificate.to_pem(),
             merchant_certificate_pem: merchant.certificate.to_pem(),
             merchant_key_pem: merchant.key.to_pkcs8_pem(),
-            key_text,
+            client_key,
             stop,
         })
     }
@@ -190,9 +193,9 @@ impl V2Sandbox {
         &self.state.mchid
     }
 
-    /// The demo merchant's APIv2 key.
+    /// The demo merchant's APIv2 key, for a client.
     pub fn key(&self) -> ApiV2Key {
-        self.state.key.clone()
+        self.client_key.clone()
     }
 
     /// The server's self-signed TLS certificate (PEM), to trust in clients.
@@ -257,7 +260,7 @@ impl V2Sandbox {
                 "server_certificate": APIV2_SERVER_CERT_FILE,
             },
         });
-        let key = zeroize::Zeroizing::new(format!("{}\n", self.key_text.as_str()));
+        let key = Zeroizing::new(format!("{}\n", self.state.key.as_str()));
         let files = [
             (
                 APIV2_KEY_FILE,

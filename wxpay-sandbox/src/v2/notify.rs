@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use wxpay_core::v2::notify::encrypt_req_info;
-use wxpay_core::v2::{from_xml, sign, to_xml, SignType};
-
 use super::ops::nonce;
 use super::V2Sandbox;
 use crate::error::SandboxError;
+use crate::wire::v2::sign::{sign, SignType};
+use crate::wire::v2::{req_info, xml};
 
 impl V2Sandbox {
     /// Sends the payment notification (支付结果通知) of a paid order to
@@ -42,7 +41,7 @@ impl V2Sandbox {
         ]);
         let signature = sign(&fields, &self.state.key, SignType::Md5);
         fields.insert("sign".into(), signature);
-        post(url, to_xml(&fields)).await
+        post(url, xml::write("xml", &fields)).await
     }
 
     /// Sends the refund notification (退款结果通知) of a refund to `url`
@@ -86,10 +85,10 @@ impl V2Sandbox {
             ("nonce_str".to_owned(), nonce()),
             (
                 "req_info".to_owned(),
-                encrypt_req_info(&info, &self.state.key),
+                req_info::encrypt(&info, &self.state.key),
             ),
         ]);
-        post(url, to_xml(&fields)).await
+        post(url, xml::write("xml", &fields)).await
     }
 
     fn order(&self, out_trade_no: &str) -> Result<super::ops::Order, SandboxError> {
@@ -126,10 +125,11 @@ async fn post(url: &str, body: String) -> Result<BTreeMap<String, String>, Sandb
         .send()
         .await
         .and_then(|r| r.error_for_status())
-        .map_err(|e| SandboxError::Core(wxpay_core::Error::Transport(Box::new(e))))?;
+        .map_err(|e| SandboxError::Callback(format!("POST {url}: {e}")))?;
     let bytes = answer
         .bytes()
         .await
-        .map_err(|e| SandboxError::Core(wxpay_core::Error::Transport(Box::new(e))))?;
-    from_xml(&bytes).map_err(|e| SandboxError::Core(e.into()))
+        .map_err(|e| SandboxError::Callback(format!("POST {url}: {e}")))?;
+    xml::read(&bytes)
+        .map_err(|e| SandboxError::Callback(format!("the answer of {url} is not APIv2 XML: {e}")))
 }

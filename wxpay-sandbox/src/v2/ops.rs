@@ -8,8 +8,10 @@ use std::sync::Mutex;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use wxpay_core::crypto::random_alphanumeric;
-use wxpay_core::v2::{from_xml, sign, to_xml, ApiV2Key, SignType};
+use zeroize::Zeroizing;
+
+use crate::wire::v2::sign::{sign, verify, SignType};
+use crate::wire::v2::xml;
 
 /// The largest request body read.
 const MAX_BODY: usize = 64 * 1024;
@@ -38,7 +40,8 @@ pub(crate) struct Refund {
 /// What the APIv2 sandbox knows.
 pub(crate) struct State {
     pub(crate) mchid: String,
-    pub(crate) key: ApiV2Key,
+    /// The APIv2 key; never printed.
+    pub(crate) key: Zeroizing<String>,
     pub(crate) orders: Mutex<HashMap<String, Order>>,
     pub(crate) refunds: Mutex<HashMap<String, Refund>>,
 }
@@ -60,30 +63,30 @@ pub(crate) async fn handle(
         Ok(b) => b.to_bytes(),
         Err(_) => return fail("请求体过大或读取失败"),
     };
-    let Ok(fields) = from_xml(&body) else {
+    let Ok(fields) = xml::read(&body) else {
         return fail("XML格式错误");
     };
-    let operation: fn(&State, &Fields) -> Outcome = match path.as_str() {
+    let Some(documented) = crate::wire::v2::operation(&path) else {
+        return reply(http::StatusCode::NOT_FOUND, String::new());
+    };
+    let operation: fn(&State, &Fields) -> Outcome = match documented.path {
         "pay/micropay" => micropay,
         "pay/orderquery" => orderquery,
         "secapi/pay/reverse" => reverse,
         "secapi/pay/refund" => refund,
-        "pay/refundquery" => refundquery,
-        _ => return reply(http::StatusCode::NOT_FOUND, String::new()),
+        _ => refundquery,
     };
-    if wxpay_core::v2::needs_certificate(&path) && !client_certificate {
+    if documented.certificate && !client_certificate {
         return fail("证书错误: this operation needs the merchant API certificate (mutual TLS)");
     }
     if fields.get("mch_id") != Some(&state.mchid) {
         return fail("mch_id参数错误");
     }
-    let sign_type = match fields.get("sign_type").map(String::as_str) {
-        None | Some("MD5") => SignType::Md5,
-        Some("HMAC-SHA256") => SignType::HmacSha256,
-        Some(_) => return fail("sign_type参数错误"),
+    let Some(sign_type) = SignType::from_field(fields.get("sign_type").map(String::as_str)) else {
+        return fail("sign_type参数错误");
     };
-    let expected = sign(&fields, &state.key, sign_type);
-    if fields.get("sign") != Some(&expected) {
+    let received = fields.get("sign").map(String::as_str).unwrap_or_default();
+    if !verify(&fields, &state.key, sign_type, received) {
         return fail("签名错误");
     }
     if fields
@@ -113,7 +116,7 @@ pub(crate) async fn handle(
     }
     let signature = sign(&answer, &state.key, sign_type);
     answer.insert("sign".into(), signature);
-    reply(http::StatusCode::OK, to_xml(&answer))
+    reply(http::StatusCode::OK, xml::write("xml", &answer))
 }
 
 fn micropay(state: &State, f: &Fields) -> Outcome {
@@ -322,7 +325,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub(crate) fn nonce() -> String {
-    random_alphanumeric(32).unwrap_or_else(|_| "0".repeat(32))
+    crate::random::alphanumeric(32).unwrap_or_else(|_| "0".repeat(32))
 }
 
 fn digits(n: usize) -> String {
@@ -340,7 +343,7 @@ fn fail(message: &str) -> http::Response<Full<Bytes>> {
         ("return_code".to_owned(), "FAIL".to_owned()),
         ("return_msg".to_owned(), message.to_owned()),
     ]);
-    reply(http::StatusCode::OK, to_xml(&answer))
+    reply(http::StatusCode::OK, xml::write("xml", &answer))
 }
 
 fn reply(status: http::StatusCode, body: String) -> http::Response<Full<Bytes>> {

@@ -208,12 +208,12 @@ impl V2Model {
              //! (`coupon_fee_$n`, `refund_id_$n`), the checked `return_code` and\n\
              //! `result_code`, and any WeChat adds later are in its `other` field:\n\
              //! `answer.other.indexed(\"refund_status_$n\", &[0])`. Operations\n\
-             //! that need the merchant API certificate are refused by a client\n\
-             //! without one ([`needs_certificate`](wxpay_core::v2::needs_certificate)).\n\
-             //! The answers of the few operations WeChat does not sign (red\n\
-             //! packets, transfers, bills: [`answers_unsigned`](wxpay_core::v2::answers_unsigned))\n\
-             //! are checked for `return_code` and `result_code` only; call them\n\
-             //! with `V2Client::call` to see `V2Response::verified`.\n\
+             //! that need the merchant API certificate (declared `certificate`)\n\
+             //! are refused by a client without one. The answers of the few\n\
+             //! operations WeChat does not sign (red packets, transfers, bills;\n\
+             //! declared `unsigned_answer`) are checked for `return_code` and\n\
+             //! `result_code` only; call them with `V2Client::call` to see\n\
+             //! `V2Response::verified`.\n\
              // `new` takes every required field.\n\
              #![allow(clippy::too_many_arguments, clippy::new_without_default)]\n\n"
         );

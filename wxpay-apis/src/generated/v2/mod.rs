@@ -12,12 +12,12 @@
 //! (`coupon_fee_$n`, `refund_id_$n`), the checked `return_code` and
 //! `result_code`, and any WeChat adds later are in its `other` field:
 //! `answer.other.indexed("refund_status_$n", &[0])`. Operations
-//! that need the merchant API certificate are refused by a client
-//! without one ([`needs_certificate`](wxpay_core::v2::needs_certificate)).
-//! The answers of the few operations WeChat does not sign (red
-//! packets, transfers, bills: [`answers_unsigned`](wxpay_core::v2::answers_unsigned))
-//! are checked for `return_code` and `result_code` only; call them
-//! with `V2Client::call` to see `V2Response::verified`.
+//! that need the merchant API certificate (declared `certificate`)
+//! are refused by a client without one. The answers of the few
+//! operations WeChat does not sign (red packets, transfers, bills;
+//! declared `unsigned_answer`) are checked for `return_code` and
+//! `result_code` only; call them with `V2Client::call` to see
+//! `V2Response::verified`.
 // `new` takes every required field.
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 
