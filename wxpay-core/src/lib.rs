@@ -140,7 +140,6 @@ pub mod __private {
     pub use crate::request::{
         calling_merchant, ApiRequest, BodyWriter, HeaderList, Method, PathBuilder, QueryBuilder,
     };
-    pub use crate::sensitive::encrypt as encrypt_sensitive;
     pub use crate::v2::pkcs12::{fuzz as pkcs12_fuzz, read_pem as pkcs12_pem};
     pub use crate::v2::{
         to_fields as v2_fields, SignType as V2SignType, V2Client, V2Operation, V2Response,
