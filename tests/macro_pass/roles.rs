@@ -114,7 +114,10 @@ fn a_merchant_field_naming_another_merchant_is_refused() {
         ..request
     })
     .expect_err("no merchant in a detached context");
-    assert!(error.to_string().contains("EncodeContext::new(mchid)"), "{error}");
+    assert!(
+        error.to_string().contains("EncodeContext::new(mchid)"),
+        "{error}"
+    );
 }
 
 /// In the query: of a GET (the struct's own serialisation), and moved there

@@ -180,6 +180,9 @@ fn without_a_key_a_sensitive_field_is_refused_not_sent_in_clear() {
     };
     let error = EncodedRequest::encode(&request, &EncodeContext::new("1900000100"))
         .expect_err("no key to encrypt with");
-    assert!(error.to_string().contains("needs a WeChat Pay key"), "{error}");
+    assert!(
+        error.to_string().contains("needs a WeChat Pay key"),
+        "{error}"
+    );
     assert!(!error.to_string().contains("6222021234567890"), "{error}");
 }

@@ -26,8 +26,8 @@ pub(crate) struct Container<'a> {
     /// An empty template when it was missing (an error is recorded).
     pub(crate) template: Template,
     pub(crate) response: Option<Type>,
-    /// Whether the arguments were read to the end (so a missing `response`
-    /// is really missing).
+    /// Whether a missing `response` is really missing: the arguments were
+    /// read to the end, and no misspelt or empty `response` was reported.
     pub(crate) args_complete: bool,
     /// The declaration is in a file marked `@generated` (see `check`).
     pub(crate) generated: bool,
@@ -160,7 +160,7 @@ impl Container<'_> {
             method,
             template,
             response: args.response,
-            args_complete: args.complete,
+            args_complete: args.complete && !args.response_attempted,
             generated,
             fields,
         })

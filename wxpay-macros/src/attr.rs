@@ -11,7 +11,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Ident, LitStr, Token, Type};
 
 use crate::ctxt::Ctxt;
-use crate::suggest::did_you_mean;
+use crate::suggest::{closest, did_you_mean};
 
 /// The attribute as it must be written, quoted in error messages.
 pub(crate) const CORRECT_FORM: &str = r#"#[wxpay_api(POST, "v3/...", response = Type)]"#;
@@ -107,6 +107,9 @@ pub(crate) struct ApiArgs {
     /// Whether the arguments were read to the end, so that a missing
     /// `response` is really missing (not lost after a parse error).
     pub(crate) complete: bool,
+    /// `response` was written but not usable (no type, or misspelt): its
+    /// own error says so, and "the response type is missing" would repeat it.
+    pub(crate) response_attempted: bool,
 }
 
 /// The bare flags of `#[wxpay_api(...)]`: facts of the operation the client
@@ -186,13 +189,16 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
         let name = key.to_string();
         match name.as_str() {
             "response" if has_value => parse_response(cx, input, &key, out)?,
-            "response" => cx.error(
-                key.span(),
-                format!(
-                    "`response` needs the type a successful answer decodes into\n\
-                     help: write it as {CORRECT_FORM}"
-                ),
-            ),
+            "response" => {
+                out.response_attempted = true;
+                cx.error(
+                    key.span(),
+                    format!(
+                        "`response` needs the type a successful answer decodes into\n\
+                         help: write it as {CORRECT_FORM}"
+                    ),
+                )
+            }
             "sign_type" if has_value => parse_sign_type(cx, input, &key, out)?,
             "sign_type" => cx.error(
                 key.span(),
@@ -201,12 +207,16 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
             ),
             flag if FLAGS.contains(&flag) => {
                 if has_value {
+                    let example = if flag == "wechatpay_serial" {
+                        format!("#[wxpay_api(GET, \"v3/...\", response = Type, {flag})]")
+                    } else {
+                        format!("#[wxpay_api(v2, POST, \"v2/...\", response = Type, {flag})]")
+                    };
                     cx.error(
                         key.span(),
                         format!(
                             "`{flag}` is a flag and takes no value\n\
-                             help: write `{flag}` alone, e.g. \
-                             #[wxpay_api(GET, \"v3/...\", response = Type, {flag})]"
+                             help: write `{flag}` alone, e.g. {example}"
                         ),
                     );
                     skip_value(input)?;
@@ -223,19 +233,28 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
                     );
                 }
             }
-            "v2" => cx.error(
-                key.span(),
-                format!(
-                    "`v2` marks an APIv2 operation and comes first, before the method\n\
-                     help: write it as {CORRECT_FORM_V2}"
-                ),
-            ),
-            _ => {
+            "v2" => {
+                // Read as meant, so the rest is checked as APIv2.
+                out.v2.get_or_insert(key.span());
                 cx.error(
                     key.span(),
                     format!(
-                        "`{name}` is not an argument of `#[wxpay_api]`{}\nhelp: {ARGUMENTS_HELP}",
-                        did_you_mean(&name, KEYS)
+                        "`v2` marks an APIv2 operation and comes first, before the method\n\
+                         help: write it as {CORRECT_FORM_V2}"
+                    ),
+                )
+            }
+            _ => {
+                let suggestion = closest(&name, KEYS);
+                out.response_attempted |= suggestion == Some("response");
+                let did_you_mean = suggestion
+                    .map(|key| format!("; did you mean `{key}`?"))
+                    .unwrap_or_default();
+                cx.error(
+                    key.span(),
+                    format!(
+                        "`{name}` is not an argument of `#[wxpay_api]`{did_you_mean}\n\
+                         help: {ARGUMENTS_HELP}"
                     ),
                 );
                 if has_value {
@@ -247,7 +266,12 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
 }
 
 /// `response = Type`; a type written in quotes is reported and read anyway.
-fn parse_response(cx: &Ctxt, input: ParseStream, key: &Ident, out: &mut ApiArgs) -> syn::Result<()> {
+fn parse_response(
+    cx: &Ctxt,
+    input: ParseStream,
+    key: &Ident,
+    out: &mut ApiArgs,
+) -> syn::Result<()> {
     let ty = if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         let text = lit.value();
@@ -260,7 +284,10 @@ fn parse_response(cx: &Ctxt, input: ParseStream, key: &Ident, out: &mut ApiArgs)
         );
         match lit.parse::<Type>() {
             Ok(ty) => ty,
-            Err(_) => return Ok(()),
+            Err(_) => {
+                out.response_attempted = true;
+                return Ok(());
+            }
         }
     } else {
         input.parse::<Type>().map_err(|e| {

@@ -42,7 +42,14 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container) {
 /// The response type is named: a forgotten `response =` would otherwise
 /// surface far away, at the first use of the answer.
 fn check_response_declared(cx: &Ctxt, cont: &Container) {
-    if cont.response.is_some() || !cont.args_complete {
+    // Without a method or a template the declaration is too incomplete to
+    // ask for more: the error about those shows the whole form.
+    let template = &cont.template.lit;
+    if cont.response.is_some()
+        || !cont.args_complete
+        || cont.method.is_none()
+        || template.value().is_empty()
+    {
         return;
     }
     let help = if cont.v2.is_some() {
@@ -57,8 +64,9 @@ fn check_response_declared(cx: &Ctxt, cont: &Container) {
              for an answer without a body, `response = serde_json::Value` to read it untyped"
         )
     };
+    // On the path, which `response = Type` follows.
     cx.error(
-        proc_macro2::Span::call_site(),
+        template.span(),
         format!(
             "`#[wxpay_api]` needs the response type, what a successful answer decodes \
              into\nhelp: {help}"
@@ -92,9 +100,25 @@ fn binds(field: &Field, param: &str) -> bool {
 /// Each `<param>` is bound to a field: of the same name, or one marked
 /// `#[wxpay(path = "param")]`.
 fn check_params_have_fields(cx: &Ctxt, cont: &Container) {
+    let params: Vec<&str> = cont.template.params().collect();
+    // `path = "..."` naming no parameter: the error about it says "did you
+    // mean" for the parameter it was meant for.
+    let misbound: Vec<String> = cont
+        .fields
+        .iter()
+        .filter_map(|f| match &f.role {
+            Role::Path(bound) if !params.contains(&bound.as_str()) => Some(bound.clone()),
+            _ => None,
+        })
+        .collect();
     let mut reported: Vec<&str> = Vec::new();
     for param in cont.template.params() {
-        if reported.contains(&param) || cont.fields.iter().any(|f| binds(f, param)) {
+        if reported.contains(&param)
+            || cont.fields.iter().any(|f| binds(f, param))
+            || misbound
+                .iter()
+                .any(|bound| closest(bound, params.iter().copied()) == Some(param))
+        {
             continue;
         }
         reported.push(param);
@@ -133,16 +157,18 @@ fn check_path_bindings(cx: &Ctxt, cont: &Container) {
             continue;
         };
         let param = lit.value();
-        if param == field.name {
-            cx.error(
-                lit.span(),
-                format!(
-                    "`{}` binds `<{param}>` by its name already\n\
-                     help: remove `#[wxpay(path = \"{param}\")]`",
-                    field.name
-                ),
-            );
-        } else if !params.contains(&param.as_str()) {
+        if params.contains(&param.as_str()) {
+            if param == field.name {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "`{}` binds `<{param}>` by its name already\n\
+                         help: remove `#[wxpay(path = \"{param}\")]`",
+                        field.name
+                    ),
+                );
+            }
+        } else {
             let help = match (closest(&param, params.iter().copied()), params.as_slice()) {
                 (Some(near), _) => format!("did you mean `<{near}>`? write `path = \"{near}\"`"),
                 (None, []) => format!(
@@ -183,11 +209,19 @@ fn check_params_bound_once(cx: &Ctxt, cont: &Container) {
         let [first, rest @ ..] = binders.as_slice() else {
             continue;
         };
+        let by_name = binders.iter().any(|f| f.name == param);
         for field in rest {
+            let help = if by_name {
+                format!(
+                    "bind it once; the field named `{param}` binds it by its name, so to send \
+                     that field elsewhere too, give it a role such as `#[wxpay(body)]`"
+                )
+            } else {
+                format!("keep `#[wxpay(path = \"{param}\")]` on one of the two")
+            };
             let message = format!(
                 "the path parameter `<{param}>` is bound twice, by `{}` and by `{}`\n\
-                 help: bind it once; a field named `{param}` binds it by its name, so to \
-                 send that field elsewhere too, give it a role such as `#[wxpay(body)]`",
+                 help: {help}",
                 first.name, field.name
             );
             match &field.role_override {
@@ -406,6 +440,16 @@ fn check_no_encrypt_attribute(cx: &Ctxt, cont: &Container) {
     }
 }
 
+/// A number, a boolean or a character, as written: never a merchant id's text.
+fn is_scalar_not_text(ty: &syn::Type) -> bool {
+    const SCALARS: [&str; 16] = [
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64",
+    ];
+    matches!(ty, syn::Type::Path(path) if path.qself.is_none()
+        && path.path.get_ident().is_some_and(|ident| SCALARS.iter().any(|s| ident == s)))
+}
+
 /// `#[wxpay(merchant)]` fills the calling merchant's id into an `Option`
 /// body or query field: `None` is the client's own id, `Some(id)` must be it.
 fn check_merchant_fields(cx: &Ctxt, cont: &Container) {
@@ -433,7 +477,17 @@ fn check_merchant_fields(cx: &Ctxt, cont: &Container) {
             );
             continue;
         }
-        if option_inner(field.ty).is_none() {
+        if let Some(inner) = option_inner(field.ty).filter(|inner| is_scalar_not_text(inner)) {
+            cx.error_spanned_by(
+                inner,
+                format!(
+                    "`{name}` is marked `merchant`, so it holds a merchant id as text, not a \
+                     `{}`\nhelp: write `pub {}: Option<&'a str>` (or `Option<String>`)",
+                    type_text(inner),
+                    field.member
+                ),
+            );
+        } else if option_inner(field.ty).is_none() {
             cx.error_spanned_by(
                 field.ty,
                 format!(
@@ -455,18 +509,21 @@ fn check_merchant_fields(cx: &Ctxt, cont: &Container) {
             );
         }
         let leaves_out = if field.serde.skipped {
-            Some("`#[serde(skip)]` would never send it")
+            Some(("`#[serde(skip)]` would never send it", "skip"))
         } else if field.serde.skip_serializing_if.is_some() {
-            Some("`skip_serializing_if` would leave out the `None` the client fills in")
+            Some((
+                "`skip_serializing_if` would leave out the `None` the client fills in",
+                "skip_serializing_if",
+            ))
         } else {
             None
         };
-        if let Some(why) = leaves_out {
+        if let Some((why, key)) = leaves_out {
             cx.error_spanned_by(
                 field.member,
                 format!(
                     "`{name}` is marked `merchant`, but {why}\n\
-                     help: remove it from `#[serde(...)]`; the field is always sent"
+                     help: remove `{key}` from `#[serde(...)]`; a merchant field is always sent"
                 ),
             );
         }

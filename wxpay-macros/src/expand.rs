@@ -133,7 +133,6 @@ fn stand_in_response(response: Option<&Type>) -> TokenStream {
 /// The struct as declared, deriving `Serialize` for its primary role and
 /// skipping every field that goes elsewhere.
 fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenStream {
-    let private = private();
     let mut item = input.clone();
     if let Data::Struct(data) = &mut item.data {
         for (field, model) in data.fields.iter_mut().zip(&cont.fields) {
@@ -144,10 +143,8 @@ fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenSt
             if model.merchant.is_some() && model.is_primary(method) {
                 // Spanned on the field's type, so a type that cannot name a
                 // merchant is reported there.
-                let with = syn::LitStr::new(
-                    "::wxpay_core::__private::calling_merchant",
-                    model.ty.span(),
-                );
+                let with =
+                    syn::LitStr::new("::wxpay_core::__private::calling_merchant", model.ty.span());
                 field
                     .attrs
                     .push(parse_quote!(#[serde(serialize_with = #with)]));
@@ -155,10 +152,12 @@ fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenSt
         }
     }
     // The derive comes first: a `#[serde]` helper written before the derive
-    // that introduces it is an error.
-    let serde_crate = "::wxpay_core::__private::serde";
+    // that introduces it is an error. It is named by the public path, which
+    // a message about the derive (a second one written above the attribute)
+    // quotes.
+    let serde_crate = "::wxpay_core::serde";
     let derive: [Attribute; 2] = [
-        parse_quote!(#[derive(#private::serde::Serialize)]),
+        parse_quote!(#[derive(::wxpay_core::serde::Serialize)]),
         parse_quote!(#[serde(crate = #serde_crate)]),
     ];
     item.attrs.splice(0..0, derive);

@@ -98,7 +98,13 @@ impl FieldAttrs {
                 }
                 seen.push(key.clone());
                 let role = match key.as_str() {
-                    "query" | "body" | "merchant" | "encrypt" => {
+                    "encrypt" => {
+                        // Refused whatever follows it; one error says how.
+                        skip_meta_value(&meta)?;
+                        attrs.encrypt = Some(key_span);
+                        return Ok(());
+                    }
+                    "query" | "body" | "merchant" => {
                         if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
                             cx.error(
                                 key_span,
@@ -109,12 +115,8 @@ impl FieldAttrs {
                         match key.as_str() {
                             "query" => RoleOverride::Query,
                             "body" => RoleOverride::Body,
-                            "merchant" => {
-                                attrs.merchant = Some(key_span);
-                                return Ok(());
-                            }
                             _ => {
-                                attrs.encrypt = Some(key_span);
+                                attrs.merchant = Some(key_span);
                                 return Ok(());
                             }
                         }
@@ -170,7 +172,11 @@ fn parse_text_value(
     what: &str,
     example: &str,
 ) -> syn::Result<Option<LitStr>> {
-    let key = meta.path.get_ident().map(Ident::to_string).unwrap_or_default();
+    let key = meta
+        .path
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_default();
     if !meta.input.peek(Token![=]) {
         cx.error(
             key_span,

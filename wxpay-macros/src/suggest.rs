@@ -47,7 +47,9 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -129,7 +131,11 @@ mod tests {
     fn edit_distance_counts_single_character_edits() {
         assert_eq!(edit_distance("refund_id", "refund_id"), 0);
         assert_eq!(edit_distance("refundid", "refund_id"), 1);
-        assert_eq!(edit_distance("refund_di", "refund_id"), 1, "a transposition");
+        assert_eq!(
+            edit_distance("refund_di", "refund_id"),
+            1,
+            "a transposition"
+        );
         assert_eq!(edit_distance("POTS", "POST"), 1);
         assert_eq!(edit_distance("", "id"), 2);
         assert_eq!(edit_distance("sub_mchid", "refund_id"), 7);
