@@ -101,14 +101,14 @@ fn dot_segments_and_empty_path_values_are_refused() {
     }
 }
 
-/// No `response`: the response is a `serde_json::Value`. No field: no query.
-#[wxpay_api(GET, "v3/certificates")]
+/// `response = serde_json::Value` reads the answer untyped. No field: no query.
+#[wxpay_api(GET, "v3/certificates", response = serde_json::Value)]
 pub struct ListCertificatesRequest {}
 
 fn response_is_value<R: ApiRequest<Response = serde_json::Value>>() {}
 
 #[test]
-fn response_defaults_to_json_value() {
+fn an_untyped_response_is_a_json_value() {
     response_is_value::<ListCertificatesRequest>();
     assert_eq!(
         encode(&ListCertificatesRequest {}),
@@ -122,7 +122,7 @@ fn response_defaults_to_json_value() {
     );
 }
 
-#[wxpay_api(GET, "v3/merchants/<sub_mchid>/bills/<bill_id>")]
+#[wxpay_api(GET, "v3/merchants/<sub_mchid>/bills/<bill_id>", response = serde_json::Value)]
 pub struct QueryBillRequest<'a> {
     pub sub_mchid: u64,
     pub bill_id: i32,
@@ -153,7 +153,7 @@ fn integer_path_params_and_query_on_get() {
     );
 }
 
-#[wxpay_api(POST, "v3/things")]
+#[wxpay_api(POST, "v3/things", response = serde_json::Value)]
 pub struct CreateThingRequest<'a> {
     pub name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -185,7 +185,7 @@ fn option_none_in_the_body_follows_serde() {
 }
 
 /// `#[wxpay(query)]` on a POST: written field by field after the path.
-#[wxpay_api(POST, "v3/things/<thing_id>/items")]
+#[wxpay_api(POST, "v3/things/<thing_id>/items", response = serde_json::Value)]
 pub struct AddItemsRequest<'a> {
     pub thing_id: &'a str,
     #[wxpay(query)]
@@ -228,7 +228,7 @@ fn query_override_on_post() {
 
 /// `#[wxpay(body)]` on a DELETE: the body is built field by field; the rest
 /// stays in the query.
-#[wxpay_api(DELETE, "v3/profitsharing/receivers/<account>")]
+#[wxpay_api(DELETE, "v3/profitsharing/receivers/<account>", response = serde_json::Value)]
 pub struct DeleteReceiverRequest {
     pub account: String,
     pub sub_mchid: String,
@@ -263,7 +263,7 @@ fn body_override_on_delete() {
 }
 
 /// A GET whose only non-path field is a body override: no query at all.
-#[wxpay_api(GET, "v3/things/<id>")]
+#[wxpay_api(GET, "v3/things/<id>", response = serde_json::Value)]
 pub struct BodyOnlyGetRequest {
     pub id: u32,
     #[wxpay(body)]
@@ -281,10 +281,10 @@ fn body_override_without_query_fields() {
     assert_eq!(body_text(&encoded), Some("{}"));
 }
 
-#[wxpay_api(POST, "v3/profitsharing/receivers/add")]
+#[wxpay_api(POST, "v3/profitsharing/receivers/add", response = serde_json::Value)]
 pub struct AddReceiverRequest<'a> {
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub serial: &'a str,
+    #[wxpay(header = "X-Request-Tag")]
+    pub tag: &'a str,
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: Option<String>,
     #[wxpay(header = "X-Attempt")]
@@ -295,7 +295,7 @@ pub struct AddReceiverRequest<'a> {
 #[test]
 fn header_fields_are_headers_only() {
     let request = AddReceiverRequest {
-        serial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+        tag: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
         idempotency_key: None,
         attempt: 2,
         account: "o1",
@@ -307,10 +307,7 @@ fn header_fields_are_headers_only() {
             path: "v3/profitsharing/receivers/add".into(),
             query: String::new(),
             headers: headers(&[
-                (
-                    "Wechatpay-Serial",
-                    "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
-                ),
+                ("X-Request-Tag", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"),
                 ("X-Attempt", "2"),
             ]),
             body: Some(br#"{"account":"o1"}"#.to_vec()),
@@ -323,10 +320,7 @@ fn header_fields_are_headers_only() {
     assert_eq!(
         encode(&request).headers,
         headers(&[
-            (
-                "Wechatpay-Serial",
-                "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
-            ),
+            ("X-Request-Tag", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"),
             ("Idempotency-Key", "k-1"),
             ("X-Attempt", "2"),
         ])
@@ -335,7 +329,7 @@ fn header_fields_are_headers_only() {
 
 /// Container and field serde attributes pass through, and fields written
 /// on their own follow the same wire names.
-#[wxpay_api(PUT, "v3/merchants/<sub_mchid>/settlement")]
+#[wxpay_api(PUT, "v3/merchants/<sub_mchid>/settlement", response = serde_json::Value)]
 #[serde(rename_all = "camelCase")]
 pub struct ModifySettlementRequest {
     pub sub_mchid: String,
@@ -370,7 +364,7 @@ fn serde_attributes_pass_through() {
 }
 
 /// A parameter may be a Rust keyword, matching a raw field.
-#[wxpay_api(PATCH, "v3/things/<type>/state")]
+#[wxpay_api(PATCH, "v3/things/<type>/state", response = serde_json::Value)]
 pub struct PatchThingRequest<'a> {
     pub r#type: &'a str,
     pub r#ref: &'a str,
@@ -432,7 +426,7 @@ fn generics_and_where_clauses() {
 
 /// A generic path field with exactly the bound the compiler suggests when it
 /// is missing (`ui/path_param_type.stderr`): the suggestion compiles.
-#[wxpay_api(GET, "v3/things/<id>")]
+#[wxpay_api(GET, "v3/things/<id>", response = serde_json::Value)]
 pub struct GenericThingRequest<T: wxpay_core::PathParam> {
     pub id: T,
 }
@@ -450,18 +444,19 @@ fn the_suggested_bound_for_a_generic_path_field_compiles() {
 }
 
 /// A POST whose only fields are in the path sends no body at all.
-#[wxpay_api(POST, "v3/pay/transactions/out-trade-no/<out_trade_no>/close")]
+/// WeChat answers 204: `response = ()`.
+#[wxpay_api(POST, "v3/pay/transactions/out-trade-no/<out_trade_no>/close", response = ())]
 pub struct CloseOrderRequest {
     pub out_trade_no: String,
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub serial: Option<String>,
+    #[wxpay(header = "Idempotency-Key")]
+    pub idempotency_key: Option<String>,
 }
 
 #[test]
 fn post_with_only_path_fields_has_no_body() {
     let encoded = encode(&CloseOrderRequest {
         out_trade_no: "1217752501201407033233368018".into(),
-        serial: None,
+        idempotency_key: None,
     });
     assert_eq!(
         encoded,
@@ -476,7 +471,7 @@ fn post_with_only_path_fields_has_no_body() {
 }
 
 /// One trailing `/` is part of the declared path, as in the WeChat catalog.
-#[wxpay_api(POST, "v3/applyment4sub/applyment/")]
+#[wxpay_api(POST, "v3/applyment4sub/applyment/", response = serde_json::Value)]
 pub struct SubmitApplymentRequest<'a> {
     pub business_code: &'a str,
 }
@@ -523,7 +518,7 @@ pub enum ThingState {
     Open,
 }
 
-#[wxpay_api(GET, "v3/things")]
+#[wxpay_api(GET, "v3/things", response = serde_json::Value)]
 pub struct ListThingsRequest<'a> {
     pub state: ThingState,
     pub states: Vec<ThingState>,
@@ -546,7 +541,7 @@ fn own_enums_and_flattened_maps_in_a_query() {
 
 /// A generic query field is not checked at compile time (its type is not
 /// known there); the encoder refuses an object as before.
-#[wxpay_api(GET, "v3/generic")]
+#[wxpay_api(GET, "v3/generic", response = serde_json::Value)]
 pub struct GenericQueryRequest<T: Serialize> {
     pub value: T,
 }
@@ -565,3 +560,15 @@ fn generic_query_fields_compile_and_are_checked_when_encoded() {
 /// Operations declared by hand with the APIv2 marker.
 #[path = "macro_pass/v2.rs"]
 pub mod v2;
+
+/// `Sensitive` fields, at the top and nested, in the body and the query.
+#[path = "macro_pass/sensitive.rs"]
+pub mod sensitive;
+
+/// Path parameters bound to fields of another name, and the calling merchant.
+#[path = "macro_pass/roles.rs"]
+pub mod roles;
+
+/// What a file marked `@generated` may still declare.
+#[path = "macro_pass/generated.rs"]
+pub mod generated;

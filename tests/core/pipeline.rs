@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use wxpay_core::sensitive::Sensitive;
 use wxpay_core::sign::{BoxFuture, Signer};
 use wxpay_core::{
     wxpay_api, ApiV3Key, BlockingClient, Client, ClientBuilder, Error, Method, PrivateKey,
@@ -38,8 +39,7 @@ fn fresh_managed(sandbox: &Sandbox) -> ClientBuilder {
 pub struct EncryptedAdvance<'a> {
     pub refund_id: &'a str,
     pub sub_mchid: &'a str,
-    #[wxpay(encrypt)]
-    pub contact_name: &'a str,
+    pub contact_name: Sensitive<&'a str>,
 }
 
 fn assert_verified_api_error(err: &Error) {
@@ -59,7 +59,7 @@ fn send_blocking_refreshes_before_encrypting_on_a_fresh_client() {
     let request = EncryptedAdvance {
         refund_id: "50300000000000000000000000000",
         sub_mchid: "1900000109",
-        contact_name: "张三",
+        contact_name: Sensitive::new("张三"),
     };
     // Before the fix: "no WeChat Pay public key or valid platform certificate
     // to encrypt with", as the request was encoded before the refresh.

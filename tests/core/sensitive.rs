@@ -7,7 +7,7 @@ use wxpay_core::{wxpay_api, EncodeContext, EncodedRequest, Encryptor, Error, Met
 
 use crate::server::{Reply, TestServer, PLATFORM_ID};
 
-#[wxpay_api(POST, "v3/applyment4sub/applyment/")]
+#[wxpay_api(POST, "v3/applyment4sub/applyment/", response = serde_json::Value)]
 #[derive(Debug, Clone)]
 pub struct Applyment<'a> {
     pub business_code: &'a str,

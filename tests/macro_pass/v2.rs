@@ -64,15 +64,15 @@ fn a_v2_operation_writes_flat_text_fields() {
     assert_eq!(with_sub.fields().unwrap()["sub_mch_id"], "1900000109");
 }
 
-/// Without `response`: the untyped answer.
-#[wxpay_api(v2, POST, "v2/tools/shorturl", sign_type = "HMAC-SHA256")]
+/// `response = V2Response`: the untyped answer.
+#[wxpay_api(v2, POST, "v2/tools/shorturl", response = wxpay_core::v2::V2Response, sign_type = "HMAC-SHA256")]
 pub struct ShortUrlV2<'a> {
     pub appid: &'a str,
     pub long_url: &'a str,
 }
 
 #[test]
-fn a_v2_operation_without_response_answers_v2_response() {
+fn a_v2_operation_may_answer_untyped() {
     use wxpay_core::v2::{V2Operation, V2Response};
 
     fn answer_of<O: V2Operation<Response = V2Response>>(_: &O) {}

@@ -1,9 +1,9 @@
 // Problems inside `#[wxpay(...)]` on one field.
 use wxpay_core::wxpay_api;
 
-#[wxpay_api(POST, "v3/things")]
+#[wxpay_api(POST, "v3/things", response = ())]
 pub struct FieldAttrRequest<'a> {
-    #[wxpay(path)]
+    #[wxpay(paht)]
     pub unknown_key: &'a str,
     #[wxpay(query, query)]
     pub repeated_key: &'a str,
@@ -22,13 +22,13 @@ pub struct FieldAttrRequest<'a> {
     pub value_on_flag: &'a str,
     #[wxpay(header)]
     pub header_without_name: &'a str,
-    #[wxpay(header = Wechatpay_Serial)]
+    #[wxpay(header = Idempotency_Key)]
     pub header_not_literal: &'a str,
     #[wxpay(header = "")]
     pub empty_header: &'a str,
-    #[wxpay(header = "Wechatpay Serial")]
+    #[wxpay(header = "Idempotency Key")]
     pub header_with_space: &'a str,
-    #[wxpay(header = "Wechatpay-Serial:")]
+    #[wxpay(header = "Idempotency-Key:")]
     pub header_with_colon: &'a str,
 }
 

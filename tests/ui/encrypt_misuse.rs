@@ -1,31 +1,33 @@
+// A sensitive field says so by its type, `Sensitive<T>`: redacted in
+// `Debug` whatever the attribute order, encrypted wherever it is sent. The
+// old `#[wxpay(encrypt)]` is refused with the field's own `Sensitive` form,
+// also with `#[derive(Debug)]` written above the attribute (which rustc
+// runs first, on the struct as written).
 use wxpay_core::wxpay_api;
 
-// Only JSON body fields of POST/PUT/PATCH can be encrypted.
-#[wxpay_api(GET, "v3/things/<thing_id>")]
-pub struct Query {
+#[derive(Debug)]
+#[wxpay_api(POST, "v3/applyment4sub/applyment/", response = ())]
+pub struct DebugAboveRequest<'a> {
     #[wxpay(encrypt)]
-    pub thing_id: String,
+    pub contact_name: &'a str,
     #[wxpay(encrypt)]
-    pub name: String,
-    #[wxpay(encrypt, header = "X-Name")]
-    pub header_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
 }
 
-// `encrypt` decides how the field is written.
-#[wxpay_api(POST, "v3/things")]
-pub struct Create {
-    #[wxpay(encrypt)]
-    #[serde(serialize_with = "my_writer")]
-    pub name: String,
+#[wxpay_api(GET, "v3/things", response = ())]
+#[derive(Debug)]
+pub struct QueryRequest<'a> {
+    #[wxpay(query, encrypt)]
+    pub account: &'a str,
     #[wxpay(encrypt = "yes")]
-    pub phone: String,
+    pub name: &'a str,
 }
 
-// Only text can be encrypted.
-#[wxpay_api(POST, "v3/things")]
-pub struct Typed {
+#[wxpay_api(v2, POST, "v2/pay/micropay", response = ())]
+pub struct ApiV2Request<'a> {
     #[wxpay(encrypt)]
-    pub amount: i64,
+    pub bank_card: &'a str,
 }
 
 fn main() {}

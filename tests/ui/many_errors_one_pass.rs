@@ -3,7 +3,7 @@
 // `#[wxpay]`/`#[serde]` attributes are stripped, and callers see no errors.
 use wxpay_core::wxpay_api;
 
-#[wxpay_api(FETCH, "v3/things/<thing_id>/<sub-id>", foo = 1)]
+#[wxpay_api(FETCH, "v3/things/<thing_id>/<sub-id>", response = (), foo = 1)]
 pub struct ThingRequest<'a> {
     #[wxpay(quer)]
     #[serde(rename = "name")]

@@ -11,7 +11,7 @@ pub enum State {
     Closed,
 }
 
-#[wxpay_api(GET, "v3/things")]
+#[wxpay_api(GET, "v3/things", response = ())]
 pub struct ListThingsRequest<'a> {
     pub state: State,
     pub filter: BTreeMap<&'a str, &'a str>,
@@ -22,7 +22,7 @@ pub struct ListThingsRequest<'a> {
     pub note: HashMap<String, String>,
 }
 
-#[wxpay_api(POST, "v3/things")]
+#[wxpay_api(POST, "v3/things", response = ())]
 pub struct CreateThingRequest<'a> {
     pub name: &'a str,
     #[wxpay(query)]

@@ -2,17 +2,17 @@
 // A caller of `send` gets no follow-up error: the macro error is the only one.
 use wxpay_core::wxpay_api;
 
-#[wxpay_api(FETCH, "v3/things")]
+#[wxpay_api(FETCH, "v3/things", response = ())]
 pub struct ListThingsRequest {
     pub limit: u32,
 }
 
-#[wxpay_api(post, "v3/things")]
+#[wxpay_api(post, "v3/things", response = ())]
 pub struct CreateThingRequest {
     pub name: String,
 }
 
-#[wxpay_api("DELETE", "v3/things/<id>")]
+#[wxpay_api("DELETE", "v3/things/<id>", response = ())]
 pub struct DeleteThingRequest {
     pub id: u64,
 }

@@ -145,8 +145,8 @@ pub struct HandMicropay<'a> {
     pub detail: Option<serde_json::Value>,
 }
 
-/// Without `response`: the untyped answer.
-#[wxpay_api(v2, POST, "v2/pay/orderquery")]
+/// The untyped answer.
+#[wxpay_api(v2, POST, "v2/pay/orderquery", response = V2Response)]
 pub struct HandQuery<'a> {
     pub appid: &'a str,
     pub out_trade_no: &'a str,
@@ -166,7 +166,7 @@ pub struct WrongQuery<'a> {
 }
 
 /// Signed with HMAC-SHA256 whatever the client's sign type.
-#[wxpay_api(v2, POST, "v2/pay/micropay", sign_type = "HMAC-SHA256")]
+#[wxpay_api(v2, POST, "v2/pay/micropay", response = V2Response, sign_type = "HMAC-SHA256")]
 pub struct HmacMicropay<'a> {
     pub appid: &'a str,
     pub auth_code: &'a str,

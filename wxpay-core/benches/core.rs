@@ -48,14 +48,14 @@ const CALLBACK_RESOURCE_BYTES: usize = 1024;
 // profitsharing::returnorders::QueryReturnOrderRequest}`.
 
 /// 垫付退款回补: a path parameter and a JSON body.
-#[wxpay_api(POST, "v3/ecommerce/refunds/<refund_id>/return-advance")]
+#[wxpay_api(POST, "v3/ecommerce/refunds/<refund_id>/return-advance", response = serde_json::Value)]
 pub struct ReturnAdvanceRequest<'a> {
     pub refund_id: &'a str,
     pub sub_mchid: &'a str,
 }
 
 /// 查询分账回退结果: a query string with optional fields.
-#[wxpay_api(GET, "v3/ecommerce/profitsharing/returnorders")]
+#[wxpay_api(GET, "v3/ecommerce/profitsharing/returnorders", response = serde_json::Value)]
 pub struct QueryReturnOrderRequest<'a> {
     pub sub_mchid: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]

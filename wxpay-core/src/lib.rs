@@ -115,11 +115,23 @@
 //! # let _ = value; Ok(()) }
 //! ```
 //!
-//! Field roles: `<name>` fields are path parameters; the other fields are the
-//! JSON body of `POST`/`PUT`/`PATCH` and the query of `GET`/`DELETE`;
-//! `#[wxpay(query)]`, `#[wxpay(body)]` and `#[wxpay(header = "Name")]` override
-//! that. `serde` attributes apply as usual. Without `response = T` the response
-//! is a `serde_json::Value`; a 204 decodes as `()`.
+//! Field roles: `<name>` fields are path parameters (`#[wxpay(path = "name")]`
+//! binds one to a field named otherwise); the other fields are the JSON body
+//! of `POST`/`PUT`/`PATCH` and the query of `GET`/`DELETE`;
+//! `#[wxpay(query)]`, `#[wxpay(body)]` and `#[wxpay(header = "Name")]`
+//! override that, and `#[wxpay(merchant)]` marks an `Option` field filled
+//! with the client's merchant id. A sensitive value is typed
+//! [`Sensitive<T>`](sensitive::Sensitive): encrypted by `send` wherever it
+//! is, redacted in `Debug`. `serde` attributes apply as usual. `response =`
+//! is required: `()` for an answer without a body, `serde_json::Value` to
+//! read it untyped.
+//!
+//! An APIv2 (XML) operation is declared with `v2` first:
+//! `#[wxpay_api(v2, POST, "v2/pay/micropay", response = T)]`. Its template
+//! is written as WeChat Pay's catalog writes APIv2 paths, with a `v2/`
+//! prefix that is not part of the URL (`"v2/pay/micropay"` is sent as
+//! `POST /pay/micropay`), and it is sent with a [`v2::V2Client`]. See
+//! [`wxpay_api`] for the whole syntax.
 //!
 //! ## What a response must pass
 //!
@@ -171,6 +183,18 @@ pub use transport::{RetryPolicy, BACKUP_BASE_URL, DEFAULT_BASE_URL};
 pub use trust::RefreshOutcome;
 pub use wxpay_macros::wxpay_api;
 
+/// Not public API: what `#[wxpay_api]` derives `Serialize` with. A compiler
+/// message about the derive (a second `Serialize` derived above the
+/// attribute) names this path, not the private one below.
+#[doc(hidden)]
+pub use serde;
+
+/// Not public API: the compile-time check of query fields. Reachable here so
+/// that the compiler's message about a nested object in a query names this
+/// path, not the private one below.
+#[doc(hidden)]
+pub use query_form::probe as query_probe;
+
 /// Not public API: what `#[wxpay_api]` expands to refers to these paths, so
 /// users need not depend on serde, serde_json or http themselves.
 #[doc(hidden)]
@@ -182,7 +206,6 @@ pub mod __private {
     pub use crate::request::{
         calling_merchant, ApiRequest, BodyWriter, HeaderList, Method, PathBuilder, QueryBuilder,
     };
-    pub use crate::sensitive::encrypt as encrypt_sensitive;
     pub use crate::v2::pkcs12::{fuzz as pkcs12_fuzz, read_pem as pkcs12_pem};
     pub use crate::v2::{
         to_fields as v2_fields, SignType as V2SignType, V2Client, V2Operation, V2Response,

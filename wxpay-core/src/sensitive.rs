@@ -75,7 +75,7 @@ impl<T> fmt::Debug for Sensitive<T> {
 
 impl<T: SensitiveValue> Serialize for Sensitive<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        encrypt(&self.0, serializer)
+        serializer.serialize_newtype_struct(SENSITIVE, &Plaintext(self.0.plaintext()))
     }
 }
 
@@ -150,14 +150,27 @@ impl<T: SensitiveValue> SensitiveValue for Option<T> {
     }
 }
 
-/// `serialize_with` function for a text field that is encrypted like a
-/// [`Sensitive`] one; `None` stays `null`. Prefer typing the field
-/// `Sensitive<T>`, whose `Debug` is redacted.
-pub fn encrypt<T: SensitiveValue + ?Sized, S: Serializer>(
-    value: &T,
-    serializer: S,
+/// Removed: a field is encrypted by its type, [`Sensitive<T>`], whose
+/// `Debug` is redacted, not by `#[serde(serialize_with = "...")]` on a
+/// plain `String` that `Debug` prints. This function is left only so the
+/// old spelling fails with that fix: its bound has no implementation, so no
+/// use of it compiles.
+#[doc(hidden)]
+pub fn encrypt<T: removed::EncryptedByItsType + ?Sized, S: Serializer>(
+    _value: &T,
+    _serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.serialize_newtype_struct(SENSITIVE, &Plaintext(value.plaintext()))
+    Err(S::Error::custom(NOT_IN_CONTEXT))
+}
+
+mod removed {
+    /// Implemented by nothing: see [`encrypt`](super::encrypt).
+    #[diagnostic::on_unimplemented(
+        message = "`serialize_with = \"wxpay_core::sensitive::encrypt\"` no longer encrypts a field: a sensitive field says so by its type, `Sensitive<T>`",
+        label = "this `{Self}` would print in `Debug`",
+        note = "help: remove `serialize_with` and type the field `Sensitive<{Self}>` (an `Option` stays outside: `Option<Sensitive<T>>`), e.g. `pub name: Sensitive<&'a str>`; it is encrypted wherever it is nested and prints `<redacted>` in `Debug`"
+    )]
+    pub trait EncryptedByItsType {}
 }
 
 /// The plaintext inside the sensitive mark: given only to the encoder's

@@ -5,8 +5,9 @@ use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Generics, Ident, LitStr, Type};
 
-use crate::attr::{self, ApiArgs, FieldAttrs, Method, RoleOverride};
+use crate::attr::{self, ApiArgs, Method};
 use crate::ctxt::Ctxt;
+use crate::field_attr::{FieldAttrs, RoleOverride};
 use crate::serde_attr::{self, SerdeContainer, SerdeField};
 use crate::template::Template;
 
@@ -25,14 +26,20 @@ pub(crate) struct Container<'a> {
     /// An empty template when it was missing (an error is recorded).
     pub(crate) template: Template,
     pub(crate) response: Option<Type>,
+    /// Whether a missing `response` is really missing: the arguments were
+    /// read to the end, and no misspelt or empty `response` was reported.
+    pub(crate) args_complete: bool,
+    /// The declaration is in a file marked `@generated` (see `check`).
+    pub(crate) generated: bool,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
 /// Where a field's value goes.
 #[derive(Clone)]
 pub(crate) enum Role {
-    /// Bound to `<name>` in the path.
-    Path,
+    /// Bound to this `<param>` in the path (by the field's name, or by
+    /// `#[wxpay(path = "param")]`).
+    Path(String),
     /// The query string.
     Query,
     /// The JSON body.
@@ -53,7 +60,9 @@ pub(crate) struct Field<'a> {
     pub(crate) serde: SerdeField,
     /// The name serde writes on the wire.
     pub(crate) wire_name: String,
-    /// `#[wxpay(encrypt)]`, with the span of the key.
+    /// `#[wxpay(merchant)]`: the calling merchant's id; the key's span.
+    pub(crate) merchant: Option<Span>,
+    /// The removed `#[wxpay(encrypt)]`, refused by `check`.
     pub(crate) encrypt: Option<Span>,
 }
 
@@ -65,6 +74,7 @@ impl Container<'_> {
         cx: &Ctxt,
         input: &'a DeriveInput,
         args: ApiArgs,
+        generated: bool,
     ) -> Option<Container<'a>> {
         for attr in input.attrs.iter().filter(|a| attr::is_wxpay(a)) {
             cx.error_spanned_by(
@@ -90,25 +100,38 @@ impl Container<'_> {
         let template = template.unwrap_or_else(Template::missing);
         let params: Vec<&str> = template.params().collect();
 
+        let attrs: Vec<FieldAttrs> = named
+            .iter()
+            .map(|field| FieldAttrs::from_field(cx, field))
+            .collect();
+        // Parameters a field binds with `path = "..."`: a field that merely
+        // has the same name then keeps its own role, if it was given one.
+        let bound_explicitly: Vec<String> = attrs
+            .iter()
+            .filter_map(|a| match &a.role {
+                Some((RoleOverride::Path(param), _)) => Some(param.value()),
+                _ => None,
+            })
+            .collect();
         let fields = named
             .iter()
-            .map(|field| {
+            .zip(attrs)
+            .map(|(field, attrs)| {
                 let member = field.ident.as_ref().expect("named field");
                 let name = member.unraw().to_string();
-                let attrs = FieldAttrs::from_field(cx, field);
                 let serde = SerdeField::from_field(field);
-                let role = if params.contains(&name.as_str()) {
-                    Role::Path
-                } else {
-                    match &attrs.role {
-                        Some((RoleOverride::Query, _)) => Role::Query,
-                        Some((RoleOverride::Body, _)) => Role::Body,
-                        Some((RoleOverride::Header(header), _)) => Role::Header(header.clone()),
-                        // Without a method the default role is unknown; nothing
-                        // is expanded anyway, and the checks skip method-based rules.
-                        None if method.is_none_or(Method::has_body_by_default) => Role::Body,
-                        None => Role::Query,
+                let named_param = params.contains(&name.as_str());
+                let role = match &attrs.role {
+                    Some((RoleOverride::Path(param), _)) => Role::Path(param.value()),
+                    Some(_) if named_param && bound_explicitly.contains(&name) => {
+                        explicit_role(&attrs)
                     }
+                    _ if named_param => Role::Path(name.clone()),
+                    Some(_) => explicit_role(&attrs),
+                    // Without a method the default role is unknown; nothing
+                    // is expanded anyway, and the checks skip method-based rules.
+                    None if method.is_none_or(Method::has_body_by_default) => Role::Body,
+                    None => Role::Query,
                 };
                 let wire_name = serde
                     .rename
@@ -122,6 +145,7 @@ impl Container<'_> {
                     role_override: attrs.role,
                     serde,
                     wire_name,
+                    merchant: attrs.merchant,
                     encrypt: attrs.encrypt,
                 }
             })
@@ -136,6 +160,8 @@ impl Container<'_> {
             method,
             template,
             response: args.response,
+            args_complete: args.complete && !args.response_attempted,
+            generated,
             fields,
         })
     }
@@ -148,7 +174,7 @@ impl Field<'_> {
         match self.role {
             Role::Body => method.has_body_by_default(),
             Role::Query => !method.has_body_by_default(),
-            Role::Path | Role::Header(_) => false,
+            Role::Path(_) | Role::Header(_) => false,
         }
     }
 
@@ -156,6 +182,16 @@ impl Field<'_> {
     /// (`#[wxpay(query)]` on a POST, `#[wxpay(body)]` on a GET/DELETE).
     pub(crate) fn is_secondary(&self, method: Method) -> bool {
         matches!(self.role, Role::Body | Role::Query) && !self.is_primary(method)
+    }
+}
+
+/// The role a `#[wxpay(query | body | header = ..)]` override gives.
+fn explicit_role(attrs: &FieldAttrs) -> Role {
+    match &attrs.role {
+        Some((RoleOverride::Query, _)) => Role::Query,
+        Some((RoleOverride::Header(header), _)) => Role::Header(header.clone()),
+        Some((RoleOverride::Path(param), _)) => Role::Path(param.value()),
+        Some((RoleOverride::Body, _)) | None => Role::Body,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Reading attributes: the `#[wxpay_api(...)]` arguments, `#[wxpay(...)]` on
-//! fields, and the few `#[serde(...)]` settings that decide wire names.
+//! Reading the `#[wxpay_api(...)]` arguments: the `v2` marker, the method,
+//! the path template, `response = Type` and the per-operation keys and flags.
+//! (`#[wxpay(...)]` on fields is [`crate::field_attr`]'s.)
 //!
 //! Every problem is recorded in the [`Ctxt`] and parsing goes on where it
 //! can, so one compilation reports every mistake.
@@ -7,10 +8,10 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::spanned::Spanned;
-use syn::{Attribute, Ident, LitStr, Meta, Token, Type};
+use syn::{Attribute, Ident, LitStr, Token, Type};
 
 use crate::ctxt::Ctxt;
+use crate::suggest::{closest, did_you_mean};
 
 /// The attribute as it must be written, quoted in error messages.
 pub(crate) const CORRECT_FORM: &str = r#"#[wxpay_api(POST, "v3/...", response = Type)]"#;
@@ -19,9 +20,25 @@ pub(crate) const CORRECT_FORM: &str = r#"#[wxpay_api(POST, "v3/...", response = 
 pub(crate) const CORRECT_FORM_V2: &str =
     r#"#[wxpay_api(v2, POST, "v2/pay/micropay", response = Type)]"#;
 
-/// The field attribute forms, quoted in error messages.
-const FIELD_FORMS: &str =
-    r#"`#[wxpay(query)]`, `#[wxpay(body)]` or `#[wxpay(header = "Header-Name")]`"#;
+/// What may follow the method and the path, for each API: the help line of
+/// an unknown or misused argument.
+pub(crate) const ARGUMENTS_HELP: &str = "after the method and the path, an APIv3 operation \
+     takes `response = Type` and the flag `wechatpay_serial`; an APIv2 operation (`v2` \
+     first) takes `response = Type`, `sign_type = \"HMAC-SHA256\"` (or \"MD5\") and the \
+     flags `certificate` and `unsigned_answer`";
+
+/// Every argument key, for "did you mean".
+const KEYS: [&str; 6] = [
+    "response",
+    "wechatpay_serial",
+    "sign_type",
+    "certificate",
+    "unsigned_answer",
+    "v2",
+];
+
+/// The bare flags: facts of the operation the client acts on.
+const FLAGS: [&str; 3] = ["wechatpay_serial", "certificate", "unsigned_answer"];
 
 /// The HTTP methods WeChat Pay APIv3 uses.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -87,6 +104,12 @@ pub(crate) struct ApiArgs {
     /// Per-operation facts given as bare flags (`wechatpay_serial`,
     /// `certificate`, `unsigned_answer`), with their spans.
     pub(crate) flags: Flags,
+    /// Whether the arguments were read to the end, so that a missing
+    /// `response` is really missing (not lost after a parse error).
+    pub(crate) complete: bool,
+    /// `response` was written but not usable (no type, or misspelt): its
+    /// own error says so, and "the response type is missing" would repeat it.
+    pub(crate) response_attempted: bool,
 }
 
 /// The bare flags of `#[wxpay_api(...)]`: facts of the operation the client
@@ -108,15 +131,16 @@ impl ApiArgs {
             cx.error(
                 Span::call_site(),
                 format!(
-                    "`#[wxpay_api]` needs an HTTP method and a path template\n\
+                    "`#[wxpay_api]` needs an HTTP method, a path template and the response type\n\
                      help: write it as {CORRECT_FORM}"
                 ),
             );
             return parsed;
         }
         let parser = |input: ParseStream| parse_args(cx, input, &mut parsed);
-        if let Err(error) = parser.parse2(args) {
-            cx.syn_error(error);
+        match parser.parse2(args) {
+            Ok(()) => parsed.complete = true,
+            Err(error) => cx.syn_error(error),
         }
         parsed
     }
@@ -162,74 +186,173 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
         if has_value {
             input.parse::<Token![=]>()?;
         }
-        if key == "response" {
-            if !has_value {
+        let name = key.to_string();
+        match name.as_str() {
+            "response" if has_value => parse_response(cx, input, &key, out)?,
+            "response" => {
+                out.response_attempted = true;
                 cx.error(
                     key.span(),
                     format!(
-                        "`response` needs a type\nhelp: write it as {CORRECT_FORM}; \
-                         without it the response is a `serde_json::Value`"
+                        "`response` needs the type a successful answer decodes into\n\
+                         help: write it as {CORRECT_FORM}"
                     ),
-                );
-                continue;
+                )
             }
-            let ty: Type = input.parse()?;
-            if out.response.is_some() {
-                cx.error(
-                    key.span(),
-                    format!(
-                        "`response` is given more than once\n\
-                         help: name the response type once: {CORRECT_FORM}"
-                    ),
-                );
-            } else {
-                out.response = Some(ty);
-            }
-        } else if !has_value
-            && ["wechatpay_serial", "certificate", "unsigned_answer"]
-                .iter()
-                .any(|flag| key == flag)
-        {
-            let slot = match key.to_string().as_str() {
-                "wechatpay_serial" => &mut out.flags.wechatpay_serial,
-                "certificate" => &mut out.flags.certificate,
-                _ => &mut out.flags.unsigned_answer,
-            };
-            if slot.replace(key.span()).is_some() {
-                cx.error(
-                    key.span(),
-                    format!("`{key}` is given more than once\nhelp: name it once"),
-                );
-            }
-        } else if key == "sign_type" && has_value {
-            let lit: LitStr = input.parse()?;
-            let variant = match lit.value().as_str() {
-                "MD5" => Some("Md5"),
-                "HMAC-SHA256" => Some("HmacSha256"),
-                _ => None,
-            };
-            match variant {
-                Some(variant) => out.sign_type = Some((variant, key.span())),
-                None => cx.error(
-                    lit.span(),
-                    "`sign_type` is \"MD5\" or \"HMAC-SHA256\"\n\
-                     help: name the one sign type WeChat accepts for this operation",
-                ),
-            }
-        } else {
-            cx.error(
+            "sign_type" if has_value => parse_sign_type(cx, input, &key, out)?,
+            "sign_type" => cx.error(
                 key.span(),
-                format!(
-                    "unknown `#[wxpay_api]` argument `{key}`\n\
-                     help: after the method and the path template the only argument is \
-                     `response = Type`: {CORRECT_FORM}"
-                ),
-            );
-            if has_value {
-                skip_value(input)?;
+                "`sign_type` needs the one sign type WeChat accepts for this operation\n\
+                 help: write `sign_type = \"HMAC-SHA256\"` (or `sign_type = \"MD5\"`)",
+            ),
+            flag if FLAGS.contains(&flag) => {
+                if has_value {
+                    let example = if flag == "wechatpay_serial" {
+                        format!("#[wxpay_api(GET, \"v3/...\", response = Type, {flag})]")
+                    } else {
+                        format!("#[wxpay_api(v2, POST, \"v2/...\", response = Type, {flag})]")
+                    };
+                    cx.error(
+                        key.span(),
+                        format!(
+                            "`{flag}` is a flag and takes no value\n\
+                             help: write `{flag}` alone, e.g. {example}"
+                        ),
+                    );
+                    skip_value(input)?;
+                }
+                let slot = match flag {
+                    "wechatpay_serial" => &mut out.flags.wechatpay_serial,
+                    "certificate" => &mut out.flags.certificate,
+                    _ => &mut out.flags.unsigned_answer,
+                };
+                if slot.replace(key.span()).is_some() {
+                    cx.error(
+                        key.span(),
+                        format!("`{flag}` is given more than once\nhelp: write it once"),
+                    );
+                }
+            }
+            "v2" => {
+                // Read as meant, so the rest is checked as APIv2.
+                out.v2.get_or_insert(key.span());
+                cx.error(
+                    key.span(),
+                    format!(
+                        "`v2` marks an APIv2 operation and comes first, before the method\n\
+                         help: write it as {CORRECT_FORM_V2}"
+                    ),
+                )
+            }
+            _ => {
+                let suggestion = closest(&name, KEYS);
+                out.response_attempted |= suggestion == Some("response");
+                let did_you_mean = suggestion
+                    .map(|key| format!("; did you mean `{key}`?"))
+                    .unwrap_or_default();
+                cx.error(
+                    key.span(),
+                    format!(
+                        "`{name}` is not an argument of `#[wxpay_api]`{did_you_mean}\n\
+                         help: {ARGUMENTS_HELP}"
+                    ),
+                );
+                if has_value {
+                    skip_value(input)?;
+                }
             }
         }
     }
+}
+
+/// `response = Type`; a type written in quotes is reported and read anyway.
+fn parse_response(
+    cx: &Ctxt,
+    input: ParseStream,
+    key: &Ident,
+    out: &mut ApiArgs,
+) -> syn::Result<()> {
+    let ty = if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let text = lit.value();
+        cx.error(
+            lit.span(),
+            format!(
+                "the response type is written as a type, not a string\n\
+                 help: write `response = {text}`, without the quotes"
+            ),
+        );
+        match lit.parse::<Type>() {
+            Ok(ty) => ty,
+            Err(_) => {
+                out.response_attempted = true;
+                return Ok(());
+            }
+        }
+    } else {
+        input.parse::<Type>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!(
+                    "expected the response type after `response =`\n\
+                     help: name the type a successful answer decodes into: {CORRECT_FORM}"
+                ),
+            )
+        })?
+    };
+    if out.response.is_some() {
+        cx.error(
+            key.span(),
+            format!(
+                "`response` is given more than once\n\
+                 help: name the response type once: {CORRECT_FORM}"
+            ),
+        );
+    } else {
+        out.response = Some(ty);
+    }
+    Ok(())
+}
+
+/// `sign_type = "MD5"` or `sign_type = "HMAC-SHA256"`.
+fn parse_sign_type(
+    cx: &Ctxt,
+    input: ParseStream,
+    key: &Ident,
+    out: &mut ApiArgs,
+) -> syn::Result<()> {
+    if !input.peek(LitStr) {
+        let token: TokenTree = input.parse()?;
+        cx.error(
+            token.span(),
+            "the sign type is a string\nhelp: write `sign_type = \"HMAC-SHA256\"` \
+             (or `sign_type = \"MD5\"`)",
+        );
+        return skip_value(input);
+    }
+    let lit: LitStr = input.parse()?;
+    let variant = match lit.value().as_str() {
+        "MD5" => "Md5",
+        "HMAC-SHA256" => "HmacSha256",
+        other => {
+            cx.error(
+                lit.span(),
+                format!(
+                    "`{other}` is not a sign type WeChat Pay knows\n\
+                     help: write `sign_type = \"HMAC-SHA256\"` or `sign_type = \"MD5\"`, the \
+                     one sign type WeChat accepts for this operation"
+                ),
+            );
+            return Ok(());
+        }
+    };
+    if out.sign_type.replace((variant, key.span())).is_some() {
+        cx.error(
+            key.span(),
+            "`sign_type` is given more than once\nhelp: name the sign type once",
+        );
+    }
+    Ok(())
 }
 
 /// Parses the method; returns whether a comma must follow.
@@ -252,7 +375,7 @@ fn parse_method(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result
         cx.error(
             lit.span(),
             format!(
-                "missing HTTP method before the path template\n\
+                "the HTTP method is missing before the path template\n\
                  help: start with one of GET, POST, PUT, PATCH, DELETE: {CORRECT_FORM}"
             ),
         );
@@ -278,19 +401,31 @@ fn parse_method(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result
                     method.as_str()
                 ),
             ),
-            None => cx.error(
+            None if name.eq_ignore_ascii_case("v2") => cx.error(
                 ident.span(),
                 format!(
-                    "unknown HTTP method `{name}`\n\
-                     help: use one of GET, POST, PUT, PATCH, DELETE, as in {CORRECT_FORM}"
+                    "the APIv2 marker is written `v2`, in lowercase\nhelp: write it as {CORRECT_FORM_V2}"
                 ),
             ),
+            None => {
+                let methods = Method::ALL.map(Method::as_str);
+                cx.error(
+                    ident.span(),
+                    format!(
+                        "`{name}` is not an HTTP method WeChat Pay uses{}\n\
+                         help: use one of GET, POST, PUT, PATCH, DELETE, as in {CORRECT_FORM}",
+                        did_you_mean(&name.to_ascii_uppercase(), methods)
+                    ),
+                )
+            }
         },
     }
     if input.is_empty() {
         cx.error(
             Span::call_site(),
-            format!("missing the path template after `{name}`\nhelp: write it as {CORRECT_FORM}"),
+            format!(
+                "the path template is missing after `{name}`\nhelp: write it as {CORRECT_FORM}"
+            ),
         );
     }
     Ok(true)
@@ -310,7 +445,7 @@ fn parse_template(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Resu
         cx.error(
             Span::call_site(),
             format!(
-                "missing the path template\n\
+                "the path template is missing\n\
                  help: give the path as a string literal after the method: {CORRECT_FORM}"
             ),
         );
@@ -329,7 +464,7 @@ fn parse_template(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Resu
 
 /// Skips an unknown argument's value up to the next top-level comma
 /// (commas inside `<...>` belong to a type).
-fn skip_value(input: ParseStream) -> syn::Result<()> {
+pub(crate) fn skip_value(input: ParseStream) -> syn::Result<()> {
     let mut depth = 0usize;
     while !input.is_empty() {
         if depth == 0 && input.peek(Token![,]) {
@@ -342,191 +477,6 @@ fn skip_value(input: ParseStream) -> syn::Result<()> {
         }
     }
     Ok(())
-}
-
-/// What `#[wxpay(...)]` says a field is, overriding its default role.
-#[derive(Clone)]
-pub(crate) enum RoleOverride {
-    Query,
-    Body,
-    Header(LitStr),
-}
-
-impl RoleOverride {
-    /// The attribute as written, for messages.
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            RoleOverride::Query => "#[wxpay(query)]".to_owned(),
-            RoleOverride::Body => "#[wxpay(body)]".to_owned(),
-            RoleOverride::Header(name) => format!("#[wxpay(header = {:?})]", name.value()),
-        }
-    }
-
-    fn key(&self) -> &'static str {
-        match self {
-            RoleOverride::Query => "query",
-            RoleOverride::Body => "body",
-            RoleOverride::Header(_) => "header",
-        }
-    }
-}
-
-/// The `#[wxpay(...)]` settings of one field.
-#[derive(Default)]
-pub(crate) struct FieldAttrs {
-    /// The role override and the span of its key.
-    pub(crate) role: Option<(RoleOverride, Span)>,
-    /// `#[wxpay(encrypt)]`: sent RSA-OAEP encrypted; the span of the key.
-    pub(crate) encrypt: Option<Span>,
-}
-
-impl FieldAttrs {
-    pub(crate) fn from_field(cx: &Ctxt, field: &syn::Field) -> FieldAttrs {
-        let mut attrs = FieldAttrs::default();
-        let mut seen: Vec<String> = Vec::new();
-        for attr in field.attrs.iter().filter(|a| is_wxpay(a)) {
-            let has_arguments = matches!(&attr.meta, Meta::List(list) if !list.tokens.is_empty());
-            if !has_arguments {
-                cx.error_spanned_by(
-                    attr,
-                    format!("`#[wxpay]` needs an argument\nhelp: write {FIELD_FORMS}"),
-                );
-                continue;
-            }
-            let result = attr.parse_nested_meta(|meta| {
-                let key_span = meta.path.span();
-                let Some(key) = meta.path.get_ident().map(|i| i.unraw().to_string()) else {
-                    cx.error(
-                        key_span,
-                        format!("unknown `#[wxpay]` key\nhelp: write {FIELD_FORMS}"),
-                    );
-                    return skip_meta_value(&meta);
-                };
-                if seen.contains(&key) {
-                    cx.error(
-                        key_span,
-                        format!(
-                            "`{key}` is given more than once on this field\n\
-                             help: write it once"
-                        ),
-                    );
-                    return skip_meta_value(&meta);
-                }
-                seen.push(key.clone());
-                let role = match key.as_str() {
-                    "query" | "body" => {
-                        if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                            cx.error(
-                                key_span,
-                                format!("`{key}` takes no value\nhelp: write `#[wxpay({key})]`"),
-                            );
-                            skip_meta_value(&meta)?;
-                        }
-                        if key == "query" {
-                            RoleOverride::Query
-                        } else {
-                            RoleOverride::Body
-                        }
-                    }
-                    "header" => match parse_header_name(cx, &meta, key_span)? {
-                        Some(name) => RoleOverride::Header(name),
-                        None => return Ok(()),
-                    },
-                    "encrypt" => {
-                        if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                            cx.error(
-                                key_span,
-                                "`encrypt` takes no value\nhelp: write `#[wxpay(encrypt)]`",
-                            );
-                            skip_meta_value(&meta)?;
-                        }
-                        attrs.encrypt = Some(key_span);
-                        return Ok(());
-                    }
-                    _ => {
-                        cx.error(
-                            key_span,
-                            format!("unknown `#[wxpay]` key `{key}`\nhelp: write {FIELD_FORMS}"),
-                        );
-                        return skip_meta_value(&meta);
-                    }
-                };
-                match &attrs.role {
-                    Some((existing, _)) => cx.error(
-                        key_span,
-                        format!(
-                            "a field has one role, but this one is marked both `{}` and `{}`\n\
-                             help: keep only one of {} and {}",
-                            existing.key(),
-                            role.key(),
-                            existing.describe(),
-                            role.describe()
-                        ),
-                    ),
-                    None => attrs.role = Some((role, key_span)),
-                }
-                Ok(())
-            });
-            if let Err(error) = result {
-                cx.syn_error(error);
-            }
-        }
-        attrs
-    }
-}
-
-fn parse_header_name(
-    cx: &Ctxt,
-    meta: &syn::meta::ParseNestedMeta,
-    key_span: Span,
-) -> syn::Result<Option<LitStr>> {
-    if !meta.input.peek(Token![=]) {
-        cx.error(
-            key_span,
-            "`header` needs the header name\n\
-             help: write `#[wxpay(header = \"Wechatpay-Serial\")]`",
-        );
-        skip_meta_value(meta)?;
-        return Ok(None);
-    }
-    let value = meta.value()?;
-    if !value.peek(LitStr) {
-        let token: TokenTree = value.parse()?;
-        cx.error(
-            token.span(),
-            "the header name must be a string literal\n\
-             help: write `#[wxpay(header = \"Wechatpay-Serial\")]`",
-        );
-        skip_value(value)?;
-        return Ok(None);
-    }
-    let name: LitStr = value.parse()?;
-    let text = name.value();
-    if text.is_empty() {
-        cx.error(
-            name.span(),
-            "the header name is empty\n\
-             help: name the header, e.g. `#[wxpay(header = \"Wechatpay-Serial\")]`",
-        );
-        return Ok(None);
-    }
-    if let Some(bad) = text.chars().find(|c| !is_header_name_char(*c)) {
-        cx.error(
-            name.span(),
-            format!(
-                "`{text}` is not a valid header name: it contains {bad:?}\n\
-                 help: header names are ASCII letters, digits and `-` (no spaces or `:`), \
-                 e.g. `Wechatpay-Serial`"
-            ),
-        );
-        return Ok(None);
-    }
-    Ok(Some(name))
-}
-
-/// RFC 9110 `tchar`: what a header field name may contain.
-fn is_header_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 pub(crate) fn skip_meta_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {

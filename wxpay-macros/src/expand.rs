@@ -12,8 +12,9 @@ use crate::check;
 use crate::ctxt::Ctxt;
 use crate::template::Piece;
 
-/// Entry point of `#[wxpay_api(...)]`.
-pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
+/// Entry point of `#[wxpay_api(...)]`; `generated`: the declaration is in a
+/// file marked `@generated`.
+pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream, generated: bool) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input.clone()) {
         Ok(input) => input,
         // A struct that does not parse (a field named `type`): the compiler
@@ -36,7 +37,7 @@ pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
     let args = ApiArgs::parse(&cx, args);
     let fallback_response = args.response.clone();
     let v2 = args.v2.is_some();
-    let expanded = Container::from_ast(&cx, &input, args).and_then(|cont| {
+    let expanded = Container::from_ast(&cx, &input, args, generated).and_then(|cont| {
         check::check(&cx, &cont);
         // Expanding with errors would only add follow-up errors.
         (!cx.has_errors()).then(|| expand(&cont, &input))
@@ -71,7 +72,11 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
     }
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
-    let response = response_type(cont.response.as_ref());
+    let response = cont
+        .response
+        .as_ref()
+        .expect("checked: the response type is named")
+        .to_token_stream();
     let method_variant = Ident::new(method.variant(), Span::call_site());
     let template = &cont.template.lit;
 
@@ -116,20 +121,18 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
     }
 }
 
-fn response_type(response: Option<&Type>) -> TokenStream {
+/// The answer of the stand-in `send` emitted with errors: the declared
+/// type, or `()` when it was not named (the error says so).
+fn stand_in_response(response: Option<&Type>) -> TokenStream {
     match response {
         Some(ty) => ty.to_token_stream(),
-        None => {
-            let private = private();
-            quote!(#private::serde_json::Value)
-        }
+        None => quote!(()),
     }
 }
 
 /// The struct as declared, deriving `Serialize` for its primary role and
 /// skipping every field that goes elsewhere.
 fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenStream {
-    let private = private();
     let mut item = input.clone();
     if let Data::Struct(data) = &mut item.data {
         for (field, model) in data.fields.iter_mut().zip(&cont.fields) {
@@ -137,13 +140,11 @@ fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenSt
             if !model.is_primary(method) && !model.serde.skipped {
                 field.attrs.push(parse_quote!(#[serde(skip_serializing)]));
             }
-            if model.encrypt.is_some() {
-                // Spanned on the field's type, so a type that cannot be
-                // encrypted is reported there.
-                let with = syn::LitStr::new(
-                    "::wxpay_core::__private::encrypt_sensitive",
-                    model.ty.span(),
-                );
+            if model.merchant.is_some() && model.is_primary(method) {
+                // Spanned on the field's type, so a type that cannot name a
+                // merchant is reported there.
+                let with =
+                    syn::LitStr::new("::wxpay_core::__private::calling_merchant", model.ty.span());
                 field
                     .attrs
                     .push(parse_quote!(#[serde(serialize_with = #with)]));
@@ -151,86 +152,16 @@ fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenSt
         }
     }
     // The derive comes first: a `#[serde]` helper written before the derive
-    // that introduces it is an error.
-    let serde_crate = "::wxpay_core::__private::serde";
+    // that introduces it is an error. It is named by the public path, which
+    // a message about the derive (a second one written above the attribute)
+    // quotes.
+    let serde_crate = "::wxpay_core::serde";
     let derive: [Attribute; 2] = [
-        parse_quote!(#[derive(#private::serde::Serialize)]),
+        parse_quote!(#[derive(::wxpay_core::serde::Serialize)]),
         parse_quote!(#[serde(crate = #serde_crate)]),
     ];
     item.attrs.splice(0..0, derive);
-    let redacted_debug =
-        if cont.fields.iter().any(|f| f.encrypt.is_some()) && strip_derived_debug(&mut item) {
-            redacted_debug(cont)
-        } else {
-            TokenStream::new()
-        };
-    let mut tokens = item.into_token_stream();
-    tokens.extend(redacted_debug);
-    tokens
-}
-
-/// Removes `Debug` from the struct's derives; returns whether it was there.
-fn strip_derived_debug(item: &mut DeriveInput) -> bool {
-    use syn::punctuated::Punctuated;
-    let mut found = false;
-    item.attrs.retain_mut(|attr| {
-        if !attr.path().is_ident("derive") {
-            return true;
-        }
-        let Ok(paths) =
-            attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-        else {
-            return true;
-        };
-        let kept: Punctuated<syn::Path, syn::Token![,]> = paths
-            .into_iter()
-            .filter(|p| {
-                let is_debug = p.segments.last().is_some_and(|s| s.ident == "Debug");
-                found |= is_debug;
-                !is_debug
-            })
-            .collect();
-        if kept.is_empty() {
-            return false;
-        }
-        *attr = parse_quote!(#[derive(#kept)]);
-        true
-    });
-    found
-}
-
-/// A `Debug` impl that prints `<redacted>` for encrypted fields.
-fn redacted_debug(cont: &Container) -> TokenStream {
-    let ident = cont.ident;
-    let name = ident.to_string();
-    let mut generics = cont.generics.clone();
-    let params: Vec<syn::Ident> = generics.type_params().map(|p| p.ident.clone()).collect();
-    {
-        let where_clause = generics.make_where_clause();
-        for param in params {
-            where_clause
-                .predicates
-                .push(parse_quote!(#param: ::core::fmt::Debug));
-        }
-    }
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let fields = cont.fields.iter().map(|f| {
-        let member = f.member;
-        let label = &f.name;
-        if f.encrypt.is_some() {
-            quote!(.field(#label, &"<redacted>"))
-        } else {
-            quote!(.field(#label, &self.#member))
-        }
-    });
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics ::core::fmt::Debug for #ident #ty_generics #where_clause {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct(#name) #(#fields)* .finish()
-            }
-        }
-    }
+    item.into_token_stream()
 }
 
 /// The tokens `&self.field` located at the field's type, so that a failed
@@ -249,7 +180,7 @@ fn write_path(cont: &Container) -> TokenStream {
             let field = cont
                 .fields
                 .iter()
-                .find(|f| &f.name == name)
+                .find(|f| matches!(&f.role, Role::Path(bound) if bound == name))
                 .expect("checked: every parameter has a field");
             let ty = field.ty;
             let value = spanned_field_ref(field);
@@ -289,6 +220,41 @@ fn secondary<'c, 'a>(
         .filter(move |f| f.is_secondary(method) && matches!(f.role, Role::Body) == body)
 }
 
+/// One field written on its own by `writer` (`__query` or `__body`): a
+/// merchant field through the calling-merchant wrapper, filled in by the
+/// encoding context.
+fn write_secondary(field: &Field, writer: TokenStream) -> TokenStream {
+    let (ty, wire) = (field.ty, &field.wire_name);
+    let value = spanned_field_ref(field);
+    if field.merchant.is_some() {
+        let span = Span::call_site().located_at(ty.span());
+        return quote_spanned!(span=> #writer.field(#wire, &__WxpayCallingMerchant(#value))?;);
+    }
+    guard(field, quote!(#writer.field::<#ty>(#wire, #value)?;))
+}
+
+/// The wrapper that writes an `Option` field as the calling merchant (see
+/// `wxpay_core::EncodeContext`), when a field written on its own needs it.
+fn merchant_wrapper<'a>(mut fields: impl Iterator<Item = &'a Field<'a>>) -> TokenStream {
+    if !fields.any(|f| f.merchant.is_some()) {
+        return TokenStream::new();
+    }
+    let private = private();
+    quote! {
+        struct __WxpayCallingMerchant<'__v, __T>(&'__v ::core::option::Option<__T>);
+        impl<__T: ::core::convert::AsRef<str>> #private::serde::Serialize
+            for __WxpayCallingMerchant<'_, __T>
+        {
+            fn serialize<__S: #private::serde::Serializer>(
+                &self,
+                __serializer: __S,
+            ) -> #private::Result<__S::Ok, __S::Error> {
+                #private::calling_merchant(self.0, __serializer)
+            }
+        }
+    }
+}
+
 /// Whether the derive writes at least one field (the primary role is used).
 fn has_primary(cont: &Container, method: Method) -> bool {
     cont.fields
@@ -301,21 +267,19 @@ fn write_query(cont: &Container, method: Method) -> TokenStream {
     let primary = (!method.has_body_by_default() && has_primary(cont, method))
         .then(|| quote!(__query.serialize(self)?;));
     let fields: Vec<TokenStream> = secondary(cont, method, false)
-        .map(|field| {
-            let (ty, wire) = (field.ty, &field.wire_name);
-            let value = spanned_field_ref(field);
-            guard(field, quote!(__query.field::<#ty>(#wire, #value)?;))
-        })
+        .map(|field| write_secondary(field, quote!(__query)))
         .collect();
     if primary.is_none() && fields.is_empty() {
         return TokenStream::new();
     }
     let probes = query_form_probes(cont, method);
+    let wrapper = merchant_wrapper(secondary(cont, method, false));
     quote! {
         fn write_query(
             &self,
             __query: &mut #private::QueryBuilder<'_>,
         ) -> #private::Result<(), #private::Error> {
+            #wrapper
             #probes
             #primary
             #(#fields)*
@@ -446,17 +410,15 @@ fn body(cont: &Container, method: Method) -> TokenStream {
         };
     }
     let fields: Vec<TokenStream> = secondary(cont, method, true)
-        .map(|field| {
-            let (ty, wire) = (field.ty, &field.wire_name);
-            let value = spanned_field_ref(field);
-            guard(field, quote!(__body.field::<#ty>(#wire, #value)?;))
-        })
+        .map(|field| write_secondary(field, quote!(__body)))
         .collect();
     if fields.is_empty() {
         return TokenStream::new();
     }
+    let wrapper = merchant_wrapper(secondary(cont, method, true));
     quote! {
         #signature {
+            #wrapper
             __body.begin_object();
             #(#fields)*
             #private::Result::Ok(())
@@ -533,7 +495,7 @@ fn on_error(
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let private = private();
     if v2 {
-        let response = crate::expand_v2::v2_response_type(response.as_ref());
+        let response = crate::expand_v2::stand_in_response(response.as_ref());
         return quote! {
             #input
             #errors
@@ -551,7 +513,7 @@ fn on_error(
             };
         };
     }
-    let response = response_type(response.as_ref());
+    let response = stand_in_response(response.as_ref());
     quote! {
         #input
         #errors

@@ -14,13 +14,18 @@ pub(crate) fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
     let private = private();
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
-    let response = v2_response_type(cont.response.as_ref());
+    let response = cont
+        .response
+        .as_ref()
+        .expect("checked: the response type is named")
+        .to_token_stream();
     let template = &cont.template.lit;
     let sign_type = cont.sign_type.map(|(variant, _)| {
         let variant = Ident::new(variant, Span::call_site());
+        // The public path: rustdoc shows this value as written.
         quote! {
-            const SIGN_TYPE: ::core::option::Option<#private::V2SignType> =
-                ::core::option::Option::Some(#private::V2SignType::#variant);
+            const SIGN_TYPE: ::core::option::Option<::wxpay_core::v2::SignType> =
+                ::core::option::Option::Some(::wxpay_core::v2::SignType::#variant);
         }
     });
     let certificate = cont.flags.certificate.map(|_| {
@@ -75,13 +80,11 @@ pub(crate) fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
     }
 }
 
-/// An APIv2 answer without `response = T`: the untyped `V2Response`.
-pub(crate) fn v2_response_type(response: Option<&Type>) -> TokenStream {
+/// The answer of the stand-in `send` emitted with errors: the declared
+/// type, or the untyped `V2Response` when it was not named (the error says so).
+pub(crate) fn stand_in_response(response: Option<&Type>) -> TokenStream {
     match response {
         Some(ty) => ty.to_token_stream(),
-        None => {
-            let private = private();
-            quote!(#private::V2Response)
-        }
+        None => quote!(::wxpay_core::v2::V2Response),
     }
 }

@@ -27,6 +27,8 @@ pub(crate) struct SerdeField {
     /// `serialize_with`, `flatten`, `getter`), which a field written on its
     /// own (secondary role) cannot honour: the key and its span.
     pub(crate) custom_serialization: Vec<(String, Span)>,
+    /// The function of `serialize_with = "path"`, as written, and its span.
+    pub(crate) serialize_with: Option<(String, Span)>,
 }
 
 impl SerdeField {
@@ -43,6 +45,12 @@ impl SerdeField {
                         out.skip_serializing_if = lit.parse().ok();
                     }
                     Some("skip" | "skip_serializing") => out.skipped = true,
+                    Some("serialize_with") if meta.input.peek(Token![=]) => {
+                        out.custom_serialization
+                            .push(("serialize_with".to_owned(), meta.path.span()));
+                        let lit: LitStr = meta.value()?.parse()?;
+                        out.serialize_with = Some((lit.value(), lit.span()));
+                    }
                     Some(key @ ("with" | "serialize_with" | "flatten" | "getter")) => {
                         out.custom_serialization
                             .push((key.to_owned(), meta.path.span()));
@@ -125,4 +133,15 @@ fn derives(attrs: &[Attribute]) -> impl Iterator<Item = syn::Path> + '_ {
                 .map(|list| list.into_iter().collect::<Vec<_>>())
                 .unwrap_or_default()
         })
+}
+
+/// Whether a `serialize_with` function is the removed way of encrypting a
+/// field (`wxpay_core::sensitive::encrypt`, or the macro's old expansion).
+pub(crate) fn is_old_encrypt(path: &str) -> bool {
+    let segments: Vec<&str> = path.split("::").map(str::trim).collect();
+    match segments.as_slice() {
+        [.., "sensitive", "encrypt"] => true,
+        [.., last] => *last == "encrypt_sensitive",
+        [] => false,
+    }
 }

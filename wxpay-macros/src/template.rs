@@ -209,7 +209,7 @@ fn is_balanced(segment: &str) -> bool {
     !open
 }
 
-fn is_identifier(name: &str) -> bool {
+pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = chars
         .next()

@@ -17,10 +17,11 @@ use crate::error::Error;
 /// response = T)]` rather than by hand; send it with
 /// [`V2Client::send`](super::V2Client::send) (or the struct's own `send`).
 ///
-/// `mch_id`, `nonce_str`, `sign_type` and `sign` are the client's to add:
-/// declare them only to override the client (a `mch_id` other than the
-/// client's); an operation WeChat accepts with one sign type only names it
-/// in [`SIGN_TYPE`](Self::SIGN_TYPE).
+/// `mch_id`, `nonce_str`, `sign_type` and `sign` are the client's to add
+/// (`#[wxpay_api(v2, ...)]` refuses fields sent under those names); the
+/// transfer operations name the merchant `mchid` instead, given as the
+/// client's own id, and then get no `mch_id`. An operation WeChat accepts
+/// with one sign type only names it in [`SIGN_TYPE`](Self::SIGN_TYPE).
 pub trait V2Operation {
     /// The path as the catalog writes it (`v2/pay/micropay`); the `v2/` prefix
     /// is not part of the URL.
