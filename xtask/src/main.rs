@@ -88,8 +88,20 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     }
 
     let apis = root.join("wxpay-apis");
-    let mut api_files = emit::api_files(&model);
-    api_files.extend(v2.files());
+    let (mut api_files, mut constructors) = emit::api_files(&model);
+    let (v2_files, v2_constructors) = v2.files();
+    api_files.extend(v2_files);
+    constructors.extend(v2_constructors);
+    let swappable = emit::swappable(&constructors);
+    if !swappable.is_empty() {
+        return Err(format!(
+            "{} of {} constructors take two neighbouring parameters of one type, which a \
+             caller could swap unnoticed (name them in a `{{Type}}Required` struct):\n  {}",
+            swappable.len(),
+            constructors.len(),
+            swappable.join("\n  ")
+        ));
+    }
     if let Some(root) = api_files.get_mut("mod.rs") {
         root.push_str(&v2.root_declaration());
     }

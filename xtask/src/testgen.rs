@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 
 use crate::catalog::Schema;
 use crate::emit::HEADER;
-use crate::model::{variant_name, Encrypt, Field, Model, Op, Ref, Response, Role, Side, Ty};
+use crate::model::{
+    variant_name, Encrypt, Field, Model, Op, Ref, Response, Role, Side, StructDef, Ty,
+};
 use crate::naming::{snake, unraw};
 
 const SUPPORT: &str = r#"//! What every operation check calls.
@@ -196,7 +198,7 @@ fn op_test(model: &Model, op: &Op) -> String {
         model,
         arrays: RefCell::new(Vec::new()),
     };
-    let mut args: Vec<String> = Vec::new();
+    let mut args: Vec<(String, String)> = Vec::new();
     let mut sets = String::new();
     let mut query: Vec<(String, String)> = Vec::new();
     let mut body = Map::new();
@@ -210,7 +212,7 @@ fn op_test(model: &Model, op: &Op) -> String {
             _ => ex.field(field, Side::Req, None, &mut Vec::new()),
         };
         if field.required {
-            args.push(expr);
+            args.push((field.ident.clone(), expr));
         } else {
             writeln!(sets, "request.{} = Some({expr});", field.ident).unwrap();
         }
@@ -256,6 +258,7 @@ fn op_test(model: &Model, op: &Op) -> String {
         .map(|(n, v)| format!("({n:?}, {v:?})"))
         .collect();
     let module = format!("wxpay_apis::{}", op.module.join("::"));
+    let new = new_call(&module, request, &op.request_name(), args);
     let method = match op.cat.method.as_str() {
         "GET" => "Get",
         "POST" => "Post",
@@ -299,14 +302,33 @@ fn op_test(model: &Model, op: &Op) -> String {
     let binding = if sets.is_empty() { "" } else { "mut " };
     format!(
         "\n/// `{}`\n#[test]\nfn {}() {{\n\
-         {arrays}let {binding}request = {module}::{}::new({});\n{sets}\
+         {arrays}let {binding}request = {new};\n{sets}\
          {check}\n\
          {response}\n}}\n",
         op.display(),
         unraw(&snake(&op.name)),
-        op.request_name(),
-        args.join(", "),
     )
+}
+
+/// `module::Type::new(..)` as a caller writes it: the one required value as
+/// it is, two or more named in the type's `{Type}Required` literal.
+fn new_call(module: &str, def: &StructDef, name: &str, args: Vec<(String, String)>) -> String {
+    match def.required_struct() {
+        Some(required) => {
+            let fields: Vec<String> = args
+                .into_iter()
+                .map(|(ident, expr)| format!("{ident}: {expr}"))
+                .collect();
+            format!(
+                "{module}::{name}::new({module}::{required} {{ {} }})",
+                fields.join(", ")
+            )
+        }
+        None => {
+            let values: Vec<String> = args.into_iter().map(|(_, expr)| expr).collect();
+            format!("{module}::{name}::new({})", values.join(", "))
+        }
+    }
 }
 
 /// A path value that would escape its segment if it were not encoded, and
@@ -474,20 +496,21 @@ impl Examples<'_> {
                 // Built as a caller would: `new` with the required fields,
                 // then the optional ones assigned.
                 let def = &self.model.structs[*id];
-                let mut args: Vec<String> = Vec::new();
+                let mut args: Vec<(String, String)> = Vec::new();
                 let mut sets = String::new();
                 let mut map = Map::new();
                 for f in &def.fields {
                     let inner = pointer.map(|p| format!("{p}/{}", f.wire));
                     let (e, v) = self.field(f, side, inner.as_deref(), encrypted);
                     if f.required {
-                        args.push(e);
+                        args.push((f.ident.clone(), e));
                     } else {
                         writeln!(sets, "v.{} = Some({e});", f.ident).unwrap();
                     }
                     map.insert(f.wire.clone(), v);
                 }
-                let new = format!("{}::new({})", self.path(Ref::Struct(*id)), args.join(", "));
+                let module = format!("wxpay_apis::{}", def.home.join("::"));
+                let new = new_call(&module, def, &def.name, args);
                 let expr = if sets.is_empty() {
                     new
                 } else {

@@ -11,12 +11,12 @@ mod bank_transfer_recharges {
         /// `POST /v3/recharge/bank-transfer-recharges/apply`
         #[test]
         fn bank_transfer_recharge_apply() {
-            let request = wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRequest::new(wxpay_apis::recharge::bank_transfer_recharges::BankTransferRechargeAccountType::Basic, "cz202407181234", {
+            let request = wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRequest::new(wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRequired { account_type: wxpay_apis::recharge::bank_transfer_recharges::BankTransferRechargeAccountType::Basic, out_recharge_no: "cz202407181234", recharge_amount: {
 let mut v = wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRechargeAmount::new();
 v.amount = Some(500000);
 v.currency = Some("CNY");
 v
-}, wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRechargeScene::NormalBankTransfer);
+}, recharge_scene: wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRechargeScene::NormalBankTransfer });
             check_request(&request, Method::Post, "v3/recharge/bank-transfer-recharges/apply", "", Some("{\"account_type\":\"BASIC\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"NORMAL_BANK_TRANSFER\"}"), &[]);
             check_response::<wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyResponse>("{\"out_recharge_no\":\"cz202407181234\",\"recharge_id\":\"172207846292553701\",\"transfer_in_account\":{\"bank_account_name\":\"某某某有限公司\",\"bank_account_no\":\"686000172489957748585801\",\"bank_address_code\":\"440300\",\"bank_code\":\"991584000049\",\"bank_name\":\"财付通-备付金账户\"}}");
         }

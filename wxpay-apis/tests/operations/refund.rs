@@ -11,28 +11,42 @@ mod domestic {
         /// `POST /v3/refund/domestic/refunds`
         #[test]
         fn create_refund() {
-            let items0 =
-                [wxpay_apis::refund::domestic::refunds::CreateRefundFrom::new("AVAILABLE", 444)];
+            let items0 = [
+                wxpay_apis::refund::domestic::refunds::CreateRefundFrom::new(
+                    wxpay_apis::refund::domestic::refunds::CreateRefundFromRequired {
+                        account: "AVAILABLE",
+                        amount: 444,
+                    },
+                ),
+            ];
             let items1 = [{
                 let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundGoodsDetail::new(
-                    "1217752501201407033233368018",
-                    528800,
-                    1,
-                    528800,
+                    wxpay_apis::refund::domestic::refunds::CreateRefundGoodsDetailRequired {
+                        merchant_goods_id: "1217752501201407033233368018",
+                        refund_amount: 528800,
+                        refund_quantity: 1,
+                        unit_price: 528800,
+                    },
                 );
                 v.goods_name = Some("iPhone6s 16G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
             let mut request = wxpay_apis::refund::domestic::refunds::CreateRefundRequest::new(
-                {
-                    let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundAmount::new(
-                        "CNY", 888, 888,
-                    );
-                    v.from = Some(&items0);
-                    v
+                wxpay_apis::refund::domestic::refunds::CreateRefundRequired {
+                    amount: {
+                        let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundAmount::new(
+                            wxpay_apis::refund::domestic::refunds::CreateRefundAmountRequired {
+                                currency: "CNY",
+                                refund: 888,
+                                total: 888,
+                            },
+                        );
+                        v.from = Some(&items0);
+                        v
+                    },
+                    out_refund_no: "1217752501201407033233368018",
                 },
-                "1217752501201407033233368018",
             );
             request.funds_account = Some("AVAILABLE");
             request.goods_detail = Some(&items1);
@@ -68,7 +82,7 @@ mod domestic {
             /// `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`
             #[test]
             fn apply_abnormal_refund() {
-                let mut request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundType::MerchantBankCard);
+                let mut request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::new(wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequired { refund_id: "refund_id/../?a=b#c %微", out_refund_no: "1217752501201407033233368018", r#type: wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundType::MerchantBankCard });
                 request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
                     "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
                 ));

@@ -319,7 +319,7 @@ impl Model {
     }
 
     /// Whether a request field of this type borrows (needs `'a`).
-    fn borrows(&self, ty: &Ty) -> bool {
+    pub(crate) fn borrows(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Str | Ty::Time | Ty::Media | Ty::Array(_) => true,
             Ty::Struct(id) => self.structs[*id].lifetime,

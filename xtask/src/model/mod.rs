@@ -144,6 +144,33 @@ pub struct StructDef {
     pub home: Vec<String>,
 }
 
+impl StructDef {
+    /// The fields `new` takes, in declaration order.
+    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.required)
+    }
+
+    /// The struct `new` takes when there are two or more required fields,
+    /// so that each is named where it is given: `{Operation}Required` for a
+    /// request (`JsapiPrepayRequired`), `{Type}Required` for a nested object
+    /// (`CreateRefundAmountRequired`). `None`: `new` takes no argument or
+    /// the one required value itself.
+    pub fn required_struct(&self) -> Option<String> {
+        if self.side != Side::Req || self.required_fields().count() < 2 {
+            return None;
+        }
+        Some(match self.name.strip_suffix("Request") {
+            Some(op) if self.request_of.is_some() => format!("{op}Required"),
+            _ => format!("{}Required", self.name),
+        })
+    }
+
+    /// Whether the required-fields struct needs the lifetime `'a`.
+    pub fn required_lifetime(&self, model: &Model) -> bool {
+        self.required_fields().any(|f| model.borrows(&f.ty))
+    }
+}
+
 #[derive(Debug)]
 pub struct EnumDef {
     pub values: Vec<String>,
@@ -265,6 +292,7 @@ impl Model {
                 "a TYPE_NAME_OVERRIDES entry names a type the generator no longer makes".into(),
             );
         }
+        model.check_required_names()?;
         Ok(model)
     }
 
@@ -274,6 +302,31 @@ impl Model {
             Ref::Struct(id) => (&self.structs[id].name, &self.structs[id].home),
             Ref::Enum(id) => (&self.enums[id].name, &self.enums[id].home),
         }
+    }
+
+    /// Every `{Type}Required` is a name of its own in its module.
+    fn check_required_names(&self) -> Result<(), String> {
+        let mut names: HashSet<(Vec<String>, String)> = HashSet::new();
+        for s in &self.structs {
+            names.insert((s.home.clone(), s.name.clone()));
+        }
+        for e in &self.enums {
+            names.insert((e.home.clone(), e.name.clone()));
+        }
+        for op in &self.ops {
+            names.insert((op.module.clone(), op.response_name()));
+        }
+        for s in &self.structs {
+            if let Some(required) = s.required_struct() {
+                if !names.insert((s.home.clone(), required.clone())) {
+                    return Err(format!(
+                        "`{required}` (the required fields of `{}`) is taken in {:?}",
+                        s.name, s.home
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn module_mut(&mut self, path: &[String]) -> &mut Module {

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询分账回退结果API: `GET /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryProfitsharingReturnordersRequest::new(sub_mchid, out_return_no);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_4.shtml>.\n\nFor: 服务商."]
+#[doc = "查询分账回退结果API: `GET /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryProfitsharingReturnordersRequest::new(QueryProfitsharingReturnordersRequired {\n    sub_mchid,\n    out_return_no,\n});\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_4.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询分账回退结果API",
     "GET v3/brand/profitsharing/returnorders",
@@ -27,10 +27,22 @@ pub struct QueryProfitsharingReturnordersRequest<'a> {
     pub out_order_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryProfitsharingReturnordersRequest`], each named where it is given: `QueryProfitsharingReturnordersRequest::new(QueryProfitsharingReturnordersRequired { .. })`."]
+pub struct QueryProfitsharingReturnordersRequired<'a> {
+    #[doc = "子商户号 (see [`QueryProfitsharingReturnordersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户回退单号 (see [`QueryProfitsharingReturnordersRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+}
+
 impl<'a> QueryProfitsharingReturnordersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryProfitsharingReturnordersRequired`]. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sub_mchid: &'a str, out_return_no: &'a str) -> Self {
+    pub fn new(required: QueryProfitsharingReturnordersRequired<'a>) -> Self {
+        let QueryProfitsharingReturnordersRequired {
+            sub_mchid,
+            out_return_no,
+        } = required;
         Self {
             sub_mchid,
             out_return_no,
@@ -93,7 +105,7 @@ string_enum! {
     }
 }
 
-#[doc = "请求分账回退API: `POST /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateProfitsharingReturnordersRequest::new(amount, description, out_return_no, return_mchid, sub_mchid);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_3.shtml>.\n\nFor: 服务商."]
+#[doc = "请求分账回退API: `POST /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateProfitsharingReturnordersRequest::new(CreateProfitsharingReturnordersRequired {\n    amount,\n    description,\n    out_return_no,\n    return_mchid,\n    sub_mchid,\n});\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求分账回退API",
     "POST v3/brand/profitsharing/returnorders",
@@ -121,16 +133,31 @@ pub struct CreateProfitsharingReturnordersRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateProfitsharingReturnordersRequest`], each named where it is given: `CreateProfitsharingReturnordersRequest::new(CreateProfitsharingReturnordersRequired { .. })`."]
+pub struct CreateProfitsharingReturnordersRequired<'a> {
+    #[doc = "回退金额 (see [`CreateProfitsharingReturnordersRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "回退描述 (see [`CreateProfitsharingReturnordersRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户回退单号 (see [`CreateProfitsharingReturnordersRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "回退商户号 (see [`CreateProfitsharingReturnordersRequest::return_mchid`])."]
+    pub return_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateProfitsharingReturnordersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateProfitsharingReturnordersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitsharingReturnordersRequired`]. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        out_return_no: &'a str,
-        return_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateProfitsharingReturnordersRequired<'a>) -> Self {
+        let CreateProfitsharingReturnordersRequired {
+            amount,
+            description,
+            out_return_no,
+            return_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             description,

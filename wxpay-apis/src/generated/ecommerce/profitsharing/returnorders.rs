@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryReturnOrderRequest::new(sub_mchid, out_return_no);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryReturnOrderRequest::new(QueryReturnOrderRequired {\n    sub_mchid,\n    out_return_no,\n});\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询分账回退结果API",
     "GET v3/ecommerce/profitsharing/returnorders",
@@ -27,10 +27,22 @@ pub struct QueryReturnOrderRequest<'a> {
     pub out_return_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryReturnOrderRequest`], each named where it is given: `QueryReturnOrderRequest::new(QueryReturnOrderRequired { .. })`."]
+pub struct QueryReturnOrderRequired<'a> {
+    #[doc = "二级商户号 (see [`QueryReturnOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户回退单号 (see [`QueryReturnOrderRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+}
+
 impl<'a> QueryReturnOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryReturnOrderRequired`]. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sub_mchid: &'a str, out_return_no: &'a str) -> Self {
+    pub fn new(required: QueryReturnOrderRequired<'a>) -> Self {
+        let QueryReturnOrderRequired {
+            sub_mchid,
+            out_return_no,
+        } = required;
         Self {
             sub_mchid,
             order_id: None,
@@ -92,7 +104,7 @@ string_enum! {
 /// The answer to [`QueryReturnOrderRequest`]: `GET /v3/ecommerce/profitsharing/returnorders`.
 pub type QueryReturnOrderResponse = ReturnOrder;
 
-#[doc = "请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateReturnOrderRequest::new(sub_mchid, out_return_no, return_mchid, amount, description);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc = "请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateReturnOrderRequest::new(CreateReturnOrderRequired {\n    sub_mchid,\n    out_return_no,\n    return_mchid,\n    amount,\n    description,\n});\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "请求分账回退API",
     "POST v3/ecommerce/profitsharing/returnorders",
@@ -123,16 +135,31 @@ pub struct CreateReturnOrderRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateReturnOrderRequest`], each named where it is given: `CreateReturnOrderRequest::new(CreateReturnOrderRequired { .. })`."]
+pub struct CreateReturnOrderRequired<'a> {
+    #[doc = "二级商户号 (see [`CreateReturnOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户回退单号 (see [`CreateReturnOrderRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "回退商户号 (see [`CreateReturnOrderRequest::return_mchid`])."]
+    pub return_mchid: &'a str,
+    #[doc = "回退金额 (see [`CreateReturnOrderRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "回退描述 (see [`CreateReturnOrderRequest::description`])."]
+    pub description: &'a str,
+}
+
 impl<'a> CreateReturnOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateReturnOrderRequired`]. The optional ones (`order_id`, `out_order_no`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        out_return_no: &'a str,
-        return_mchid: &'a str,
-        amount: i64,
-        description: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateReturnOrderRequired<'a>) -> Self {
+        let CreateReturnOrderRequired {
+            sub_mchid,
+            out_return_no,
+            return_mchid,
+            amount,
+            description,
+        } = required;
         Self {
             sub_mchid,
             order_id: None,

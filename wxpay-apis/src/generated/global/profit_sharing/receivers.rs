@@ -221,7 +221,7 @@ pub struct QueryProfitSharingReceiversRequest<'a> {
 }
 
 impl<'a> QueryProfitSharingReceiversRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `transaction_id`, `appid`, `sub_appid`, `type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `account`. The optional ones (`sub_mchid`, `transaction_id`, `appid`, `sub_appid`, `type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(account: &'a str) -> Self {
         Self {

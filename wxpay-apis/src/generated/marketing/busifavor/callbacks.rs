@@ -20,7 +20,7 @@ pub struct QueryBusifavorCallbacksRequest<'a> {
 }
 
 impl<'a> QueryBusifavorCallbacksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `mchid`.
     #[inline]
     pub fn new(mchid: &'a str) -> Self {
         Self { mchid }
@@ -55,7 +55,7 @@ pub struct CreateBusifavorCallbacksRequest<'a> {
 }
 
 impl<'a> CreateBusifavorCallbacksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `notify_url`. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(notify_url: &'a str) -> Self {
         Self {

@@ -58,7 +58,7 @@ pub struct PartnershipsPartner<'a> {
 }
 
 impl<'a> PartnershipsPartner<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`appid`, `merchant_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`appid`, `merchant_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(r#type: PartnershipsType) -> Self {
         Self {
@@ -184,7 +184,7 @@ pub struct PartnershipsAuthorizedData<'a> {
 }
 
 impl<'a> PartnershipsAuthorizedData<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`stock_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `business_type`. The optional ones (`stock_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(business_type: PartnershipsBusinessType) -> Self {
         Self {

@@ -30,7 +30,7 @@ pub struct SyncPayafterOrdersRequest<'a> {
 }
 
 impl<'a> SyncPayafterOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `detail`, `service_id`, `type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_order_no`. The optional ones (`appid`, `detail`, `service_id`, `type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self {

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod unfreeze;
 
-#[doc = "请求分账: `POST /v3/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrderRequest::new(out_order_no, transaction_id, unfreeze_unsplit);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "请求分账: `POST /v3/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrderRequest::new(CreateProfitSharingOrderRequired {\n    out_order_no,\n    transaction_id,\n    unfreeze_unsplit,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("请求分账", "POST v3/profitsharing/orders", "v3/profitsharing/orders"))]
 #[wxpay_api(POST, "v3/profitsharing/orders", response = CreateProfitSharingOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -33,10 +33,25 @@ pub struct CreateProfitSharingOrderRequest<'a> {
     pub unfreeze_unsplit: bool,
 }
 
+#[doc = "The required fields of [`CreateProfitSharingOrderRequest`], each named where it is given: `CreateProfitSharingOrderRequest::new(CreateProfitSharingOrderRequired { .. })`."]
+pub struct CreateProfitSharingOrderRequired<'a> {
+    #[doc = "商户分账单号 (see [`CreateProfitSharingOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`CreateProfitSharingOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "是否解冻剩余未分资金 (see [`CreateProfitSharingOrderRequest::unfreeze_unsplit`])."]
+    pub unfreeze_unsplit: bool,
+}
+
 impl<'a> CreateProfitSharingOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitSharingOrderRequired`]. The optional ones (`appid`, `receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_order_no: &'a str, transaction_id: &'a str, unfreeze_unsplit: bool) -> Self {
+    pub fn new(required: CreateProfitSharingOrderRequired<'a>) -> Self {
+        let CreateProfitSharingOrderRequired {
+            out_order_no,
+            transaction_id,
+            unfreeze_unsplit,
+        } = required;
         Self {
             appid: None,
             out_order_no,
@@ -66,15 +81,28 @@ pub struct CreateProfitSharingOrderReceiver<'a> {
     pub r#type: crate::profitsharing::ProfitsharingType,
 }
 
+#[doc = "The required fields of [`CreateProfitSharingOrderReceiver`], each named where it is given: `CreateProfitSharingOrderReceiver::new(CreateProfitSharingOrderReceiverRequired { .. })`."]
+pub struct CreateProfitSharingOrderReceiverRequired<'a> {
+    #[doc = "分账接收方帐号 (see [`CreateProfitSharingOrderReceiver::account`])."]
+    pub account: &'a str,
+    #[doc = "分账金额 (see [`CreateProfitSharingOrderReceiver::amount`])."]
+    pub amount: i64,
+    #[doc = "分账描述 (see [`CreateProfitSharingOrderReceiver::description`])."]
+    pub description: &'a str,
+    #[doc = "分账接收方类型 (see `CreateProfitSharingOrderReceiver::type`)."]
+    pub r#type: crate::profitsharing::ProfitsharingType,
+}
+
 impl<'a> CreateProfitSharingOrderReceiver<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateProfitSharingOrderReceiverRequired`]. The optional ones (`name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        amount: i64,
-        description: &'a str,
-        r#type: crate::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: CreateProfitSharingOrderReceiverRequired<'a>) -> Self {
+        let CreateProfitSharingOrderReceiverRequired {
+            account,
+            amount,
+            description,
+            r#type,
+        } = required;
         Self {
             account,
             amount,
@@ -175,7 +203,7 @@ string_enum! {
     }
 }
 
-#[doc = "查询分账结果: `GET /v3/profitsharing/orders/{out_order_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingOrderRequest::new(out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "查询分账结果: `GET /v3/profitsharing/orders/{out_order_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingOrderRequest::new(QueryProfitSharingOrderRequired {\n    out_order_no,\n    transaction_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询分账结果",
     "GET v3/profitsharing/orders/{out_order_no}",
@@ -194,10 +222,22 @@ pub struct QueryProfitSharingOrderRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryProfitSharingOrderRequest`], each named where it is given: `QueryProfitSharingOrderRequest::new(QueryProfitSharingOrderRequired { .. })`."]
+pub struct QueryProfitSharingOrderRequired<'a> {
+    #[doc = "商户分账单号 (see [`QueryProfitSharingOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`QueryProfitSharingOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> QueryProfitSharingOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryProfitSharingOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_order_no: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: QueryProfitSharingOrderRequired<'a>) -> Self {
+        let QueryProfitSharingOrderRequired {
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             out_order_no,
             sub_mchid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解冻剩余资金: `POST /v3/profitsharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrderRequest::new(description, out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "解冻剩余资金: `POST /v3/profitsharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrderRequest::new(UnfreezeProfitSharingOrderRequired {\n    description,\n    out_order_no,\n    transaction_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "解冻剩余资金",
     "POST v3/profitsharing/orders/unfreeze",
@@ -24,10 +24,25 @@ pub struct UnfreezeProfitSharingOrderRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`UnfreezeProfitSharingOrderRequest`], each named where it is given: `UnfreezeProfitSharingOrderRequest::new(UnfreezeProfitSharingOrderRequired { .. })`."]
+pub struct UnfreezeProfitSharingOrderRequired<'a> {
+    #[doc = "分账描述 (see [`UnfreezeProfitSharingOrderRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户分账单号 (see [`UnfreezeProfitSharingOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`UnfreezeProfitSharingOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> UnfreezeProfitSharingOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UnfreezeProfitSharingOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, out_order_no: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: UnfreezeProfitSharingOrderRequired<'a>) -> Self {
+        let UnfreezeProfitSharingOrderRequired {
+            description,
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             description,
             out_order_no,

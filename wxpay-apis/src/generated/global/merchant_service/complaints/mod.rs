@@ -9,7 +9,7 @@ pub mod complete;
 pub mod negotiation_historys;
 pub mod response;
 
-#[doc = "查询投诉单列表: `GET /v3/global/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询投诉单列表: `GET /v3/global/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(QueryMerchantServiceComplaintsRequired {\n    begin_date,\n    end_date,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询投诉单列表",
     "GET v3/global/merchant-service/complaints",
@@ -37,10 +37,22 @@ pub struct QueryMerchantServiceComplaintsRequest<'a> {
     pub mch_language: Option<ComplaintsMchLanguage>,
 }
 
+#[doc = "The required fields of [`QueryMerchantServiceComplaintsRequest`], each named where it is given: `QueryMerchantServiceComplaintsRequest::new(QueryMerchantServiceComplaintsRequired { .. })`."]
+pub struct QueryMerchantServiceComplaintsRequired<'a> {
+    #[doc = "开始日期 (see [`QueryMerchantServiceComplaintsRequest::begin_date`])."]
+    pub begin_date: &'a str,
+    #[doc = "结束日期 (see [`QueryMerchantServiceComplaintsRequest::end_date`])."]
+    pub end_date: &'a str,
+}
+
 impl<'a> QueryMerchantServiceComplaintsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `complainted_mchid`, `mch_language`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMerchantServiceComplaintsRequired`]. The optional ones (`limit`, `offset`, `complainted_mchid`, `mch_language`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+    pub fn new(required: QueryMerchantServiceComplaintsRequired<'a>) -> Self {
+        let QueryMerchantServiceComplaintsRequired {
+            begin_date,
+            end_date,
+        } = required;
         Self {
             limit: None,
             offset: None,
@@ -259,7 +271,7 @@ pub struct QueryComplaintV2Request<'a> {
 }
 
 impl<'a> QueryComplaintV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mch_language`) start as `None`: assign them on the value.
+    /// The request from its one required field, `complaint_id`. The optional ones (`mch_language`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(complaint_id: &'a str) -> Self {
         Self {

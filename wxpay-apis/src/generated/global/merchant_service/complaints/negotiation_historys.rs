@@ -27,7 +27,7 @@ pub struct QueryNegotiationHistoryV2Request<'a> {
 }
 
 impl<'a> QueryNegotiationHistoryV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `mch_language`) start as `None`: assign them on the value.
+    /// The request from its one required field, `complaint_id`. The optional ones (`limit`, `offset`, `mch_language`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(complaint_id: &'a str) -> Self {
         Self {

@@ -200,7 +200,7 @@ string_enum! {
     }
 }
 
-#[doc = "申请退款: `POST /hk/v3/refunds`.\n\n```ignore\nlet mut request = CreateHkRefundsRequest::new(amount, appid, mchid, out_refund_no, sp_appid, sp_mchid, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "申请退款: `POST /hk/v3/refunds`.\n\n```ignore\nlet mut request = CreateHkRefundsRequest::new(CreateHkRefundsRequired {\n    amount,\n    appid,\n    mchid,\n    out_refund_no,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias("申请退款", "POST hk/v3/refunds", "hk/v3/refunds"))]
 #[wxpay_api(POST, "hk/v3/refunds", response = CreateHkRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -237,18 +237,37 @@ pub struct CreateHkRefundsRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateHkRefundsRequest`], each named where it is given: `CreateHkRefundsRequest::new(CreateHkRefundsRequired { .. })`."]
+pub struct CreateHkRefundsRequired<'a> {
+    #[doc = "订单金额 (see [`CreateHkRefundsRequest::amount`])."]
+    pub amount: CreateHkRefundsAmount<'a>,
+    #[doc = "APPID (see [`CreateHkRefundsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户号 (see [`CreateHkRefundsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户退款单号 (see [`CreateHkRefundsRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "机构APPID (see [`CreateHkRefundsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateHkRefundsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateHkRefundsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateHkRefundsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `out_trade_no`, `reason`, `sub_appid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateHkRefundsRequired`]. The optional ones (`notify_url`, `out_trade_no`, `reason`, `sub_appid`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateHkRefundsAmount<'a>,
-        appid: &'a str,
-        mchid: &'a str,
-        out_refund_no: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateHkRefundsRequired<'a>) -> Self {
+        let CreateHkRefundsRequired {
+            amount,
+            appid,
+            mchid,
+            out_refund_no,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             appid,
@@ -278,10 +297,25 @@ pub struct CreateHkRefundsAmount<'a> {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateHkRefundsAmount`], each named where it is given: `CreateHkRefundsAmount::new(CreateHkRefundsAmountRequired { .. })`."]
+pub struct CreateHkRefundsAmountRequired<'a> {
+    #[doc = "退款币种 (see [`CreateHkRefundsAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "退款金额 (see [`CreateHkRefundsAmount::refund`])."]
+    pub refund: i64,
+    #[doc = "原订单金额 (see [`CreateHkRefundsAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateHkRefundsAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateHkRefundsAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, refund: i64, total: i64) -> Self {
+    pub fn new(required: CreateHkRefundsAmountRequired<'a>) -> Self {
+        let CreateHkRefundsAmountRequired {
+            currency,
+            refund,
+            total,
+        } = required;
         Self {
             currency,
             refund,

@@ -18,10 +18,22 @@ pub struct CreatePartnerProductCouponDiscountCoupon {
     pub threshold: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponDiscountCoupon`], each named where it is given: `CreatePartnerProductCouponDiscountCoupon::new(CreatePartnerProductCouponDiscountCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponDiscountCouponRequired {
+    #[doc = "固定减免百分比 (see [`CreatePartnerProductCouponDiscountCoupon::percent_off`])."]
+    pub percent_off: i64,
+    #[doc = "门槛金额 (see [`CreatePartnerProductCouponDiscountCoupon::threshold`])."]
+    pub threshold: i64,
+}
+
 impl CreatePartnerProductCouponDiscountCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponDiscountCouponRequired`].
     #[inline]
-    pub fn new(percent_off: i64, threshold: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponDiscountCouponRequired) -> Self {
+        let CreatePartnerProductCouponDiscountCouponRequired {
+            percent_off,
+            threshold,
+        } = required;
         Self {
             percent_off,
             threshold,
@@ -39,10 +51,22 @@ pub struct CreatePartnerProductCouponExchangeCoupon {
     pub threshold: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponExchangeCoupon`], each named where it is given: `CreatePartnerProductCouponExchangeCoupon::new(CreatePartnerProductCouponExchangeCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponExchangeCouponRequired {
+    #[doc = "固定兑换价格 (see [`CreatePartnerProductCouponExchangeCoupon::exchange_price`])."]
+    pub exchange_price: i64,
+    #[doc = "门槛金额 (see [`CreatePartnerProductCouponExchangeCoupon::threshold`])."]
+    pub threshold: i64,
+}
+
 impl CreatePartnerProductCouponExchangeCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponExchangeCouponRequired`].
     #[inline]
-    pub fn new(exchange_price: i64, threshold: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponExchangeCouponRequired) -> Self {
+        let CreatePartnerProductCouponExchangeCouponRequired {
+            exchange_price,
+            threshold,
+        } = required;
         Self {
             exchange_price,
             threshold,
@@ -60,10 +84,22 @@ pub struct CreatePartnerProductCouponNormalCoupon {
     pub threshold: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponNormalCoupon`], each named where it is given: `CreatePartnerProductCouponNormalCoupon::new(CreatePartnerProductCouponNormalCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponNormalCouponRequired {
+    #[doc = "固定减免金额 (see [`CreatePartnerProductCouponNormalCoupon::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "门槛金额 (see [`CreatePartnerProductCouponNormalCoupon::threshold`])."]
+    pub threshold: i64,
+}
+
 impl CreatePartnerProductCouponNormalCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponNormalCouponRequired`].
     #[inline]
-    pub fn new(discount_amount: i64, threshold: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponNormalCouponRequired) -> Self {
+        let CreatePartnerProductCouponNormalCouponRequired {
+            discount_amount,
+            threshold,
+        } = required;
         Self {
             discount_amount,
             threshold,

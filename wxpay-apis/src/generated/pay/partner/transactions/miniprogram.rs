@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(amount, description, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(PartnerMiniProgramPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "小程序支付下单",
     "POST v3/pay/partner/transactions/miniprogram",
@@ -56,18 +56,37 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     pub time_expire: Option<Timestamp<&'a str>>,
 }
 
+#[doc = "The required fields of [`PartnerMiniProgramPrepayRequest`], each named where it is given: `PartnerMiniProgramPrepayRequest::new(PartnerMiniProgramPrepayRequired { .. })`."]
+pub struct PartnerMiniProgramPrepayRequired<'a> {
+    #[doc = "订单金额 (see [`PartnerMiniProgramPrepayRequest::amount`])."]
+    pub amount: crate::pay::PayAmount<'a>,
+    #[doc = "商品描述 (see [`PartnerMiniProgramPrepayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户订单号 (see [`PartnerMiniProgramPrepayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`PartnerMiniProgramPrepayRequest::payer`])."]
+    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    #[doc = "服务商公众号ID (see [`PartnerMiniProgramPrepayRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "服务商户号 (see [`PartnerMiniProgramPrepayRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`PartnerMiniProgramPrepayRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerMiniProgramPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerMiniProgramPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::pay::PayAmount<'a>,
-        description: &'a str,
-        out_trade_no: &'a str,
-        payer: crate::pay::partner::transactions::PrepayPayer<'a>,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerMiniProgramPrepayRequired<'a>) -> Self {
+        let PartnerMiniProgramPrepayRequired {
+            amount,
+            description,
+            out_trade_no,
+            payer,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach: None,

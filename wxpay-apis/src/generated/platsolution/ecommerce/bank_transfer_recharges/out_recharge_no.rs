@@ -18,7 +18,7 @@ pub struct BankTransferRechargeGetByOutNoRequest<'a> {
 }
 
 impl<'a> BankTransferRechargeGetByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_recharge_no`.
     #[inline]
     pub fn new(out_recharge_no: &'a str) -> Self {
         Self { out_recharge_no }

@@ -23,7 +23,7 @@ pub struct CreateEcommerceMchTransferTransactionInfo<'a> {
 }
 
 impl<'a> CreateEcommerceMchTransferTransactionInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`type`) start as `None`: assign them on the value.
+    /// The object from its one required field, `transaction_id`. The optional ones (`type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(transaction_id: &'a str) -> Self {
         Self {

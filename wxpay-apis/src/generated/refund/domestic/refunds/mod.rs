@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod apply_abnormal_refund;
 
-#[doc = "申请退款API: `POST /v3/refund/domestic/refunds`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(amount, out_refund_no);\nrequest.funds_account = Some(funds_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/create.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_9.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "申请退款API: `POST /v3/refund/domestic/refunds`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(CreateRefundRequired {\n    amount,\n    out_refund_no,\n});\nrequest.funds_account = Some(funds_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/create.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_9.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "申请退款API",
     "POST v3/refund/domestic/refunds",
@@ -44,10 +44,22 @@ pub struct CreateRefundRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRefundRequest`], each named where it is given: `CreateRefundRequest::new(CreateRefundRequired { .. })`."]
+pub struct CreateRefundRequired<'a> {
+    #[doc = "金额信息 (see [`CreateRefundRequest::amount`])."]
+    pub amount: CreateRefundAmount<'a>,
+    #[doc = "商户退款单号 (see [`CreateRefundRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+}
+
 impl<'a> CreateRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`funds_account`, `goods_detail`, `notify_url`, `out_trade_no`, `reason`, `sub_mchid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRefundRequired`]. The optional ones (`funds_account`, `goods_detail`, `notify_url`, `out_trade_no`, `reason`, `sub_mchid`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: CreateRefundAmount<'a>, out_refund_no: &'a str) -> Self {
+    pub fn new(required: CreateRefundRequired<'a>) -> Self {
+        let CreateRefundRequired {
+            amount,
+            out_refund_no,
+        } = required;
         Self {
             amount,
             funds_account: None,
@@ -77,10 +89,25 @@ pub struct CreateRefundAmount<'a> {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateRefundAmount`], each named where it is given: `CreateRefundAmount::new(CreateRefundAmountRequired { .. })`."]
+pub struct CreateRefundAmountRequired<'a> {
+    #[doc = "退款币种 (see [`CreateRefundAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "退款金额 (see [`CreateRefundAmount::refund`])."]
+    pub refund: i64,
+    #[doc = "原订单金额 (see [`CreateRefundAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateRefundAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`from`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRefundAmountRequired`]. The optional ones (`from`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(currency: &'a str, refund: i64, total: i64) -> Self {
+    pub fn new(required: CreateRefundAmountRequired<'a>) -> Self {
+        let CreateRefundAmountRequired {
+            currency,
+            refund,
+            total,
+        } = required;
         Self {
             currency,
             from: None,
@@ -100,10 +127,19 @@ pub struct CreateRefundFrom<'a> {
     pub amount: i64,
 }
 
+#[doc = "The required fields of [`CreateRefundFrom`], each named where it is given: `CreateRefundFrom::new(CreateRefundFromRequired { .. })`."]
+pub struct CreateRefundFromRequired<'a> {
+    #[doc = "出资账户类型 (see [`CreateRefundFrom::account`])."]
+    pub account: &'a str,
+    #[doc = "出资金额 (see [`CreateRefundFrom::amount`])."]
+    pub amount: i64,
+}
+
 impl<'a> CreateRefundFrom<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateRefundFromRequired`].
     #[inline]
-    pub fn new(account: &'a str, amount: i64) -> Self {
+    pub fn new(required: CreateRefundFromRequired<'a>) -> Self {
+        let CreateRefundFromRequired { account, amount } = required;
         Self { account, amount }
     }
 }
@@ -128,15 +164,28 @@ pub struct CreateRefundGoodsDetail<'a> {
     pub wechatpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRefundGoodsDetail`], each named where it is given: `CreateRefundGoodsDetail::new(CreateRefundGoodsDetailRequired { .. })`."]
+pub struct CreateRefundGoodsDetailRequired<'a> {
+    #[doc = "商户侧商品编码 (see [`CreateRefundGoodsDetail::merchant_goods_id`])."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品退款金额 (see [`CreateRefundGoodsDetail::refund_amount`])."]
+    pub refund_amount: i64,
+    #[doc = "商品退货数量 (see [`CreateRefundGoodsDetail::refund_quantity`])."]
+    pub refund_quantity: i64,
+    #[doc = "商品单价 (see [`CreateRefundGoodsDetail::unit_price`])."]
+    pub unit_price: i64,
+}
+
 impl<'a> CreateRefundGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRefundGoodsDetailRequired`]. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        merchant_goods_id: &'a str,
-        refund_amount: i64,
-        refund_quantity: i64,
-        unit_price: i64,
-    ) -> Self {
+    pub fn new(required: CreateRefundGoodsDetailRequired<'a>) -> Self {
+        let CreateRefundGoodsDetailRequired {
+            merchant_goods_id,
+            refund_amount,
+            refund_quantity,
+            unit_price,
+        } = required;
         Self {
             goods_name: None,
             merchant_goods_id,
@@ -279,7 +328,7 @@ pub struct QueryRefundRequest<'a> {
 }
 
 impl<'a> QueryRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_refund_no`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_refund_no: &'a str) -> Self {
         Self {

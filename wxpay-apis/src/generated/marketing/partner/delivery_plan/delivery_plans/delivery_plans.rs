@@ -34,7 +34,7 @@ pub struct QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
 }
 
 impl<'a> QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`page_size`, `offset`, `plan_state`, `audit_state`, `plan_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`page_size`, `offset`, `plan_state`, `audit_state`, `plan_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {
