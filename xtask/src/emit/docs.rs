@@ -87,7 +87,10 @@ pub(super) fn aliases(op: &Op) -> Vec<String> {
 /// given as it is), then an optional one set.
 fn short_call(model: &Model, op: &Op) -> String {
     let request = &model.structs[op.request];
-    let args: Vec<&str> = request.required_fields().map(|f| f.ident.as_str()).collect();
+    let args: Vec<&str> = request
+        .required_fields()
+        .map(|f| f.ident.as_str())
+        .collect();
     let optional = request.fields.iter().find(|f| !f.required);
     let mut code = String::from("```ignore\n");
     let binding = if optional.is_some() { "mut " } else { "" };

@@ -447,7 +447,10 @@ impl Writer<'_> {
                     what(def.request_of)
                 ),
                 vec![("required".to_owned(), format!("{name}{lifetime}"))],
-                Some(format!("let {name} {{ {} }} = required;", fields.join(", "))),
+                Some(format!(
+                    "let {name} {{ {} }} = required;",
+                    fields.join(", ")
+                )),
             )
         } else if let [one] = required.as_slice() {
             (
@@ -528,7 +531,10 @@ impl Writer<'_> {
             } else {
                 format!("[`{}::{}`]", def.name, f.ident)
             };
-            self.line(&format!("    #[doc = {:?}]", format!("{label} (see {see}).")));
+            self.line(&format!(
+                "    #[doc = {:?}]",
+                format!("{label} (see {see}).")
+            ));
             self.line(&format!(
                 "    pub {}: {},",
                 f.ident,

@@ -129,10 +129,21 @@ fn request_item(out: &mut String, op: &V2Op) -> Constructor {
                 "The required fields of [`{name}`], each named where it is given: \
                  `{name}::new({r} {{ .. }})`."
             );
-            writeln!(out, "#[doc = {}]\npub struct {r}{required_lt} {{", lit(&doc)).unwrap();
+            writeln!(
+                out,
+                "#[doc = {}]\npub struct {r}{required_lt} {{",
+                lit(&doc)
+            )
+            .unwrap();
             for f in &required {
                 writeln!(out, "    #[doc = {}]", lit(&f.doc)).unwrap();
-                writeln!(out, "    pub {}: {},", f.ident, request_type(f.scalar, true)).unwrap();
+                writeln!(
+                    out,
+                    "    pub {}: {},",
+                    f.ident,
+                    request_type(f.scalar, true)
+                )
+                .unwrap();
             }
             writeln!(out, "}}\n").unwrap();
             (
@@ -152,10 +163,7 @@ fn request_item(out: &mut String, op: &V2Op) -> Constructor {
         name.clone(),
         params.iter().map(|(_, ty)| ty.clone()).collect(),
     );
-    let params: Vec<String> = params
-        .iter()
-        .map(|(n, ty)| format!("{n}: {ty}"))
-        .collect();
+    let params: Vec<String> = params.iter().map(|(n, ty)| format!("{n}: {ty}")).collect();
     let inits: Vec<String> = op
         .fields
         .iter()
