@@ -13,7 +13,7 @@ use wxpay_apis::ecommerce::profitsharing::after_sales_orders::{
 };
 use wxpay_apis::ecommerce::profitsharing::returnorders::{
     CreateReturnOrderRequest, CreateReturnOrderRequired, QueryReturnOrderRequest,
-    QueryReturnOrderRequired,
+    QueryReturnOrderRequired, SharingOrder,
 };
 use wxpay_apis::ecommerce::refunds::return_advance::{
     QueryReturnAdvanceRequest, QueryReturnAdvanceRequired, ReturnAdvanceRequest,
@@ -67,28 +67,31 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n3. 请求分账回退  POST /v3/ecommerce/profitsharing/returnorders");
-    // Required fields go to `new`, each named; an optional one is assigned afterwards.
-    let mut request = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+    // Required fields go to `new`, each named; the profit-sharing order is
+    // named by WeChat's order_id or by our out_order_no, exactly one.
+    let order = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
         sub_mchid: SUB_MCHID,
+        order: SharingOrder::OrderId("3008450740201411110007820472"),
         out_return_no: "R20190516001",
         return_mchid: "86693852",
         amount: 10,
         description: "分账回退",
-    });
-    request.order_id = Some("3008450740201411110007820472");
-    let order = request.send(&client).await?;
+    })
+    .send(&client)
+    .await?;
     println!(
         "   return {} ({} fen) is {}",
         order.return_no, order.amount, order.result
     );
 
     println!("\n4. 查询分账回退结果  GET /v3/ecommerce/profitsharing/returnorders");
-    let mut request = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
+    let order = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
         sub_mchid: SUB_MCHID,
+        order: SharingOrder::OrderId(&order.order_id),
         out_return_no: &order.out_return_no,
-    });
-    request.order_id = Some(&order.order_id);
-    let order = request.send(&client).await?;
+    })
+    .send(&client)
+    .await?;
     println!(
         "   return {} ({} fen) is now {}",
         order.return_no, order.amount, order.result

@@ -40,7 +40,7 @@ mod wechat {
     use wxpay_apis::pay::PayAmount;
     use wxpay_apis::refund::domestic::refunds::{
         CreateRefundAmount, CreateRefundAmountRequired, CreateRefundRequest, CreateRefundRequired,
-        CreateRefundResponse,
+        CreateRefundResponse, RefundedOrder,
     };
     use wxpay_core::bills::BillInfo;
     use wxpay_core::{Client, Error};
@@ -84,9 +84,9 @@ mod wechat {
                 refund,
                 total,
             }),
+            order: RefundedOrder::OutTradeNo(out_trade_no),
             out_refund_no,
         });
-        request.out_trade_no = Some(out_trade_no);
         request.notify_url = Some(notify_url);
         request.reason = Some("尺码不合适");
         // One refund per out_refund_no, however many requests.

@@ -129,14 +129,14 @@ async fn after_sales_order_post_and_get() {
 
 #[tokio::test]
 async fn return_order_post_and_get() {
-    let mut create = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+    let create = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
         sub_mchid: "1900000109",
+        order: SharingOrder::OrderId("3008450740201411110007820472"),
         out_return_no: "R20190516001",
         return_mchid: "86693852",
         amount: 10,
         description: "分账回退",
     });
-    create.order_id = Some("3008450740201411110007820472");
     let e = encoded(&create);
     assert_eq!(
         (e.method, e.path.as_str()),
@@ -147,11 +147,11 @@ async fn return_order_post_and_get() {
         r#"{"sub_mchid":"1900000109","order_id":"3008450740201411110007820472","out_return_no":"R20190516001","return_mchid":"86693852","amount":10,"description":"分账回退"}"#
     );
 
-    let mut query = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
+    let query = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
         sub_mchid: "1900000109",
+        order: SharingOrder::OutOrderNo("P20150806125346"),
         out_return_no: "R20190516001",
     });
-    query.out_order_no = Some("P20150806125346");
     let e = encoded(&query);
     assert_eq!(e.method, Method::Get);
     assert_eq!(

@@ -44,6 +44,9 @@
 //!   required is a breaking change whatever the shape, and the compiler then
 //!   names the missing field.
 //!
+//! Where WeChat Pay takes exactly one of some fields (二选一: a refund names
+//! its order by `transaction_id` or `out_trade_no`), they are one required
+//! field whose enum names the field sent, so neither none nor both compile.
 //! Optional fields start as `None` and are assigned on the value, as in
 //! ruma:
 //!
@@ -51,17 +54,18 @@
 //! # #[cfg(feature = "ecommerce")]
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
 //! use wxpay_apis::ecommerce::profitsharing::returnorders::{
-//!     CreateReturnOrderRequest, CreateReturnOrderRequired,
+//!     CreateReturnOrderRequest, CreateReturnOrderRequired, SharingOrder,
 //! };
 //!
 //! let mut request = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
 //!     sub_mchid: "1900000109",
+//!     order: SharingOrder::OrderId("3008450740201411110007820472"),
 //!     out_return_no: "R20190516001",
 //!     return_mchid: "86693852",
 //!     amount: 10, // fen
 //!     description: "分账回退",
 //! });
-//! request.order_id = Some("3008450740201411110007820472");
+//! request.transaction_id = Some("4208450740201411110007820472");
 //! let order = request.send(&client).await?;
 //! # Ok(()) }
 //! ```

@@ -115,12 +115,21 @@ pub fn check_encrypted_request<R: ApiRequest>(
     assert_eq!(sent, expected, "headers");
 }
 
-/// Decodes an example response and checks it encodes back to the same JSON.
+/// Decodes an example response, checks it encodes back to the same JSON,
+/// and that every enumeration in it holds a value the SDK names: an
+/// unknown value is kept (so the round trip alone would not notice it) and
+/// shows in `Debug` as `Unknown("...")`, which no other value prints
+/// (a string's quotes are escaped).
 #[track_caller]
-pub fn check_response<T: DeserializeOwned + Serialize>(json: &str) {
+pub fn check_response<T: DeserializeOwned + Serialize + std::fmt::Debug>(json: &str) {
     let decoded: T = serde_json::from_str(json).expect("the example response decodes");
     let expected: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
     assert_eq!(serde_json::to_value(&decoded).expect("re-encodes"), expected);
+    let shown = format!("{decoded:?}");
+    assert!(
+        !shown.contains("Unknown(\""),
+        "an enumeration of the example answer holds a value the SDK does not name: {shown}"
+    );
 }
 
 /// An operation whose success has no body decodes it as `()`.
@@ -218,6 +227,17 @@ fn op_test(model: &Model, op: &Op) -> String {
         }
         match &field.role {
             Role::Path => {}
+            Role::Query | Role::Body if matches!(field.ty, Ty::OneOf(_)) => {
+                // Flattened: the chosen field stands in the group's place.
+                for (wire, value) in value.as_object().into_iter().flatten() {
+                    match field.role {
+                        Role::Query => query_pairs(wire, value, &mut query),
+                        _ => {
+                            body.insert(wire.clone(), value.clone());
+                        }
+                    }
+                }
+            }
             Role::Query => query_pairs(&field.wire, &value, &mut query),
             Role::Body => {
                 body.insert(field.wire.clone(), value);
@@ -484,8 +504,11 @@ impl Examples<'_> {
             ),
             Ty::Enum(id) => {
                 let def = &self.model.enums[*id];
+                // An answer carries the catalog's example as it is, so that
+                // `check_response` sees one the enum does not name; a
+                // request can only be built from a named value.
                 let value = example
-                    .filter(|e| def.values.contains(e))
+                    .filter(|e| side == Side::Resp || def.values.contains(e))
                     .unwrap_or_else(|| def.values[0].clone());
                 (
                     format!("{}::{}", self.path(Ref::Enum(*id)), variant_name(&value)),
@@ -507,7 +530,12 @@ impl Examples<'_> {
                     } else {
                         writeln!(sets, "v.{} = Some({e});", f.ident).unwrap();
                     }
-                    map.insert(f.wire.clone(), v);
+                    match (&f.ty, v) {
+                        (Ty::OneOf(_), Value::Object(chosen)) => map.extend(chosen),
+                        (_, v) => {
+                            map.insert(f.wire.clone(), v);
+                        }
+                    }
                 }
                 let module = format!("wxpay_apis::{}", def.home.join("::"));
                 let new = new_call(&module, def, &def.name, args);
@@ -517,6 +545,25 @@ impl Examples<'_> {
                     format!("{{\nlet mut v = {new};\n{sets}v\n}}")
                 };
                 (expr, Value::Object(map))
+            }
+            Ty::OneOf(id) => {
+                // The first shape, as the object the parent flattens in place.
+                let def = &self.model.one_ofs[*id];
+                let f = &def.variants[0];
+                // The chosen field sits beside the group's siblings.
+                let parent = pointer.map(|p| p.rsplit_once('/').map_or("", |(parent, _)| parent));
+                let at = parent.map(|p| format!("{p}/{}", f.wire));
+                let (e, v) = self.field(f, side, at.as_deref(), encrypted);
+                let mut map = Map::new();
+                map.insert(f.wire.clone(), v);
+                (
+                    format!(
+                        "{}::{}({e})",
+                        self.path(Ref::OneOf(*id)),
+                        variant_name(&f.wire)
+                    ),
+                    Value::Object(map),
+                )
             }
             Ty::Array(item) => {
                 let inner = pointer.map(|p| format!("{p}/0"));

@@ -362,8 +362,7 @@ mod partner {
                 let items2 = [{
                     let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCustomField::new();
                     v.name = Some("喜欢的运动");
-                    v.r#type =
-                        Some(wxpay_apis::brand::partner::card_member::cards::CardsType::CheckBox);
+                    v.r#type = Some(wxpay_apis::brand::partner::card_member::cards::CardsCustomFieldType::CheckBox);
                     v.values = Some(&items1);
                     v
                 }];
@@ -453,8 +452,7 @@ v
                 let items2 = [{
                     let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCustomField::new();
                     v.name = Some("喜欢的运动");
-                    v.r#type =
-                        Some(wxpay_apis::brand::partner::card_member::cards::CardsType::CheckBox);
+                    v.r#type = Some(wxpay_apis::brand::partner::card_member::cards::CardsCustomFieldType::CheckBox);
                     v.values = Some(&items1);
                     v
                 }];
@@ -1037,14 +1035,14 @@ mod profitsharing {
                     },
                 );
             check_request(&request, Method::Get, "v3/brand/profitsharing/orders", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&out_order_no=P20150806125346", None, &[]);
-            check_response::<wxpay_apis::brand::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"finish_amount\":100,\"finish_description\":\"分账完结\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":10,\"description\":\"分帐1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
+            check_response::<wxpay_apis::brand::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"finish_amount\":100,\"finish_description\":\"分账完结\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":10,\"description\":\"分帐1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
 
         /// `POST /v3/brand/profitsharing/orders`
         #[test]
         fn create_profitsharing_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiverRequired { account: "1900000109", amount: 190, description: "1900000109分给商户1900000110", r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId });
+                let mut v = wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiverRequired { account: "1900000109", amount: 190, description: "1900000109分给商户1900000110", r#type: wxpay_apis::brand::profitsharing::ProfitsharingReceiverType::MerchantId });
                 v.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 v
             }];
@@ -1084,7 +1082,7 @@ mod profitsharing {
             /// `POST /v3/brand/profitsharing/receivers/add`
             #[test]
             fn add_profitsharing_receivers() {
-                let mut request = wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new(wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequired { account: "1900000109", appid: "wx8888888888888888", brand_mchid: "1900000108", relation_type: wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier, r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId });
+                let mut request = wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new(wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequired { account: "1900000109", appid: "wx8888888888888888", brand_mchid: "1900000108", relation_type: wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier, r#type: wxpay_apis::brand::profitsharing::ProfitsharingReceiverType::MerchantId });
                 request.name = Some("张三网络公司");
                 request.sub_appid = Some("wx8888888888888889");
                 check_request(&request, Method::Post, "v3/brand/profitsharing/receivers/add", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[]);
@@ -1097,7 +1095,7 @@ mod profitsharing {
             /// `POST /v3/brand/profitsharing/receivers/delete`
             #[test]
             fn delete_profitsharing_receivers() {
-                let mut request = wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "1900000109", appid: "wx8888888888888888", brand_mchid: "1900000108", r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId });
+                let mut request = wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "1900000109", appid: "wx8888888888888888", brand_mchid: "1900000108", r#type: wxpay_apis::brand::profitsharing::ProfitsharingReceiverType::MerchantId });
                 request.sub_appid = Some("wx8888888888888889");
                 check_request(&request, Method::Post, "v3/brand/profitsharing/receivers/delete", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[]);
                 check_response::<wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"1900000109\",\"brand_mchid\":\"1900000108\",\"type\":\"MERCHANT_ID\"}");
@@ -1110,20 +1108,16 @@ mod profitsharing {
         /// `GET /v3/brand/profitsharing/returnorders`
         #[test]
         fn query_profitsharing_returnorders() {
-            let mut request = wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequest::new(wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequired { sub_mchid: "1900000109", out_return_no: "R20190516001" });
-            request.order_id = Some("4208450740201411110007820472");
-            request.out_order_no = Some("out_order_no-example");
-            check_request(&request, Method::Get, "v3/brand/profitsharing/returnorders", "sub_mchid=1900000109&out_return_no=R20190516001&order_id=4208450740201411110007820472&out_order_no=out_order_no-example", None, &[]);
+            let request = wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequest::new(wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequired { sub_mchid: "1900000109", out_return_no: "R20190516001", order: wxpay_apis::brand::profitsharing::returnorders::SharingOrder::OrderId("4208450740201411110007820472") });
+            check_request(&request, Method::Get, "v3/brand/profitsharing/returnorders", "sub_mchid=1900000109&out_return_no=R20190516001&order_id=4208450740201411110007820472", None, &[]);
             check_response::<wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"p86691234\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
 
         /// `POST /v3/brand/profitsharing/returnorders`
         #[test]
         fn create_profitsharing_returnorders() {
-            let mut request = wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequest::new(wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequired { amount: 10, description: "分账回退", out_return_no: "R20190516001", return_mchid: "86693852", sub_mchid: "1900000109" });
-            request.order_id = Some("3008450740201411110007820472");
-            request.out_order_no = Some("P20150806125346");
-            check_request(&request, Method::Post, "v3/brand/profitsharing/returnorders", "", Some("{\"amount\":10,\"description\":\"分账回退\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            let request = wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequest::new(wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequired { amount: 10, description: "分账回退", order: wxpay_apis::brand::profitsharing::returnorders::SharingOrder::OrderId("4208450740201411110007820472"), out_return_no: "R20190516001", return_mchid: "86693852", sub_mchid: "1900000109" });
+            check_request(&request, Method::Post, "v3/brand/profitsharing/returnorders", "", Some("{\"amount\":10,\"description\":\"分账回退\",\"order_id\":\"4208450740201411110007820472\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
     }

@@ -12,16 +12,7 @@ mod orders {
         #[test]
         fn sync_status_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDish::new(
-                    wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDishRequired {
-                        count: 1.5,
-                        name: "清汤锅底",
-                        out_dish_no: "1",
-                        price: 1,
-                        unit:
-                            wxpay_apis::catering::orders::sync_status::SyncStatusOrdersUnit::ByShare,
-                    },
-                );
+                let mut v = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDish::new(wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDishRequired { count: 1.5, name: "清汤锅底", out_dish_no: "1", price: 1, unit: wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDishUnit::ByShare });
                 v.discount = Some(100);
                 v.priority = Some(1);
                 v.properties = Some({

@@ -71,7 +71,7 @@ mod app {
                     number: wxpay_core::sensitive::Sensitive::new(
                         "6B46824C852FA29AAC3DCE6BFD852E27",
                     ),
-                    r#type: wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                    r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident,
                 },
             ));
             v
@@ -179,7 +179,7 @@ mod h5 {
                     number: wxpay_core::sensitive::Sensitive::new(
                         "6B46824C852FA29AAC3DCE6BFD852E27",
                     ),
-                    r#type: wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                    r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident,
                 },
             ));
             v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -268,17 +268,7 @@ mod jsapi {
                 combine_out_trade_no: "P20150806125346",
                 combine_payer_info: {
                     let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
-                    v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                        wxpay_apis::combine_transactions::PrepayIdentityRequired {
-                            name: wxpay_core::sensitive::Sensitive::new(
-                                "6B46824C852FA29AAC3DCE6BFD852E27",
-                            ),
-                            number: wxpay_core::sensitive::Sensitive::new(
-                                "6B46824C852FA29AAC3DCE6BFD852E27",
-                            ),
-                            r#type: wxpay_apis::combine_transactions::PrepayType::ForeignResident,
-                        },
-                    ));
+                    v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(wxpay_apis::combine_transactions::PrepayIdentityRequired { name: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"), number: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"), r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident }));
                     v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                     v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                     v
@@ -386,7 +376,7 @@ mod native {
                     number: wxpay_core::sensitive::Sensitive::new(
                         "6B46824C852FA29AAC3DCE6BFD852E27",
                     ),
-                    r#type: wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                    r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident,
                 },
             ));
             v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");

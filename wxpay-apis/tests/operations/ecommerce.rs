@@ -936,7 +936,7 @@ mod profitsharing {
         #[test]
         fn create_profitsharing_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiverRequired { amount: 190, description: "分给商户1900000109", receiver_account: "1900000109", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId });
+                let mut v = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiverRequired { amount: 190, description: "分给商户1900000109", receiver_account: "1900000109", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
                 v.receiver_name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 v
             }];
@@ -965,11 +965,11 @@ mod profitsharing {
             /// `POST /v3/ecommerce/profitsharing/receivers/add`
             #[test]
             fn add_profitsharing_receivers() {
-                let mut request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", relation_type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId, r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId });
+                let mut request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", relation_type: wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier, r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
                 request.encrypted_name =
                     Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 request.name = Some("张三网络公司");
-                check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"MERCHANT_ID\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
+                check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
         }
@@ -979,7 +979,7 @@ mod profitsharing {
             /// `POST /v3/ecommerce/profitsharing/receivers/delete`
             #[test]
             fn delete_profitsharing_receivers() {
-                let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId });
+                let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
                 check_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/delete", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
@@ -991,36 +991,17 @@ mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/returnorders`
         #[test]
         fn query_return_order() {
-            let mut request =
-                wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest::new(
-                    wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequired {
-                        sub_mchid: "sub_mchid-example",
-                        out_return_no: "out_return_no-example",
-                    },
-                );
-            request.order_id = Some("order_id-example");
-            request.out_order_no = Some("out_order_no-example");
-            check_request(&request, Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_order_no=out_order_no-example&out_return_no=out_return_no-example", None, &[]);
+            let request = wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest::new(wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequired { sub_mchid: "sub_mchid-example", order: wxpay_apis::ecommerce::profitsharing::returnorders::SharingOrder::OrderId("order_id-example"), out_return_no: "out_return_no-example" });
+            check_request(&request, Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_return_no=out_return_no-example", None, &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
 
         /// `POST /v3/ecommerce/profitsharing/returnorders`
         #[test]
         fn create_return_order() {
-            let mut request =
-                wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest::new(
-                    wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequired {
-                        sub_mchid: "1900000109",
-                        out_return_no: "R20190516001",
-                        return_mchid: "86693852",
-                        amount: 10,
-                        description: "分账回退",
-                    },
-                );
-            request.order_id = Some("3008450740201411110007820472");
-            request.out_order_no = Some("out_order_no-example");
+            let mut request = wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest::new(wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequired { sub_mchid: "1900000109", order: wxpay_apis::ecommerce::profitsharing::returnorders::SharingOrder::OrderId("order_id-example"), out_return_no: "R20190516001", return_mchid: "86693852", amount: 10, description: "分账回退" });
             request.transaction_id = Some("transaction_id-example");
-            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"out_order_no-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[]);
+            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"order_id-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
     }

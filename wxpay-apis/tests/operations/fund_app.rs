@@ -378,7 +378,7 @@ mod mch_transfer {
                 "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
             ));
             request.user_recv_perception = Some("现金奖励");
-            request.user_recv_style = Some(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyle::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillType::ConfirmPage));
+            request.user_recv_style = Some(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyle::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyleType::ConfirmPage));
             check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\",\"user_recv_style\":{\"type\":\"CONFIRM_PAGE\"}}"), &[], &["/user_name"]);
             check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
         }

@@ -353,8 +353,8 @@ mod merchant_service {
             request.offset = Some(10);
             request.complainted_mchid = Some("1900012181");
             request.mch_language =
-                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar);
-            check_request(&request, Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=AR", None, &[]);
+                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn);
+            check_request(&request, Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=ZH_CN", None, &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsResponse>("{\"data\":[{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
         }
 
@@ -366,8 +366,8 @@ mod merchant_service {
                     "complaint_id/../?a=b#c %微",
                 );
             request.mch_language =
-                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar);
-            check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=AR", None, &[]);
+                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn);
+            check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=ZH_CN", None, &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryComplaintV2Response>("{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}");
         }
         mod complete {
@@ -391,9 +391,9 @@ mod merchant_service {
                 request.limit = Some(50);
                 request.offset = Some(10);
                 request.mch_language = Some(
-                    wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar,
+                    wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn,
                 );
-                check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=AR", None, &[]);
+                check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=ZH_CN", None, &[]);
                 check_response::<wxpay_apis::global::merchant_service::complaints::negotiation_historys::QueryNegotiationHistoryV2Response>("{\"data\":[{\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]},\"image_list\":[\"https://qpic.cn/xxx\"],\"log_id\":\"300285320210322170000071077\",\"operate_details\":\"已与用户电话沟通解决\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\"}],\"limit\":1,\"offset\":50,\"total_count\":1000}");
             }
         }
@@ -959,7 +959,7 @@ mod profit_sharing {
         #[test]
         fn create_profit_sharing_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiver::new(wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiverRequired { account: "86693852", amount: 888, currency: wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersCurrency::Cny, description: "分给商户A", r#type: wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId });
+                let mut v = wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiver::new(wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiverRequired { account: "86693852", amount: 888, currency: wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersCurrency::Cny, description: "分给商户A", r#type: wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId });
                 v.authorized = Some(true);
                 v.name = Some("hu89ohu89ohu89o");
                 v
@@ -1024,7 +1024,7 @@ mod profit_sharing {
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
             request.r#type =
-                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
             check_request(&request, Method::Delete, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
             check_empty_response(&request);
         }
@@ -1042,15 +1042,15 @@ mod profit_sharing {
             request.major_service = Some("税务准备服务");
             request.name = Some("hu89ohu89ohu89o");
             request.partnership_file_id = Some("de851a06-5a38-9d31-a102-275a17c477de");
-            request.relation_type = Some(wxpay_apis::global::profit_sharing::receivers::ProfitSharingReceiversRelationType::Custom);
+            request.relation_type = Some(wxpay_apis::global::profit_sharing::receivers::ProfitSharingReceiversRelationType::Supplier);
             request.scene =
                 Some("该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。");
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
             request.r#type =
-                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
-            check_request(&request, Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
-            check_response::<wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
+            check_request(&request, Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
+            check_response::<wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
 
         /// `GET /v3/global/profit-sharing/receivers/{account}`
@@ -1062,9 +1062,9 @@ mod profit_sharing {
             request.appid = Some("wx8888888888888888");
             request.sub_appid = Some("wx8888888888888889");
             request.r#type =
-                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
             check_request(&request, Method::Get, "v3/global/profit-sharing/receivers/account%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&appid=wx8888888888888888&sub_appid=wx8888888888888889&type=MERCHANT_ID", None, &[]);
-            check_response::<wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
+            check_response::<wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
     mod refunds {
@@ -1219,6 +1219,9 @@ mod refunds {
                 appid: "wx8888888888888888",
                 mchid: "1900000109",
                 out_refund_no: "1217752501201407033233368018",
+                order: wxpay_apis::global::refunds::RefundedOrder::TransactionId(
+                    "1217752501201407033233368018",
+                ),
                 sp_appid: "wx8888888888888888",
                 sp_mchid: "1900000100",
                 sub_mchid: "1900000109",
@@ -1232,11 +1235,9 @@ mod refunds {
             },
         ));
         request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-        request.out_trade_no = Some("out_trade_no-example");
         request.reason = Some("商品已售完");
         request.sub_appid = Some("wx8888888888888888");
-        request.transaction_id = Some("1217752501201407033233368018");
-        check_request(&request, Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"out_trade_no-example\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+        check_request(&request, Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
         check_response::<wxpay_apis::global::refunds::CreateGlobalRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
     }
     mod id {

@@ -193,17 +193,18 @@ mod v3 {
                     appid: "wx8888888888888888",
                     mchid: "1900000109",
                     out_refund_no: "1217752501201407033233368018",
+                    order: wxpay_apis::hk::v3::refunds::RefundedOrder::TransactionId(
+                        "1217752501201407033233368018",
+                    ),
                     sp_appid: "wx8888888888888888",
                     sp_mchid: "1900000100",
                     sub_mchid: "1900000109",
                 },
             );
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-            request.out_trade_no = Some("out_trade_no-example");
             request.reason = Some("商品已售完");
             request.sub_appid = Some("wx8888888888888888");
-            request.transaction_id = Some("1217752501201407033233368018");
-            check_request(&request, Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"out_trade_no-example\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+            check_request(&request, Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::hk::v3::refunds::CreateHkRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
         }
         mod id {

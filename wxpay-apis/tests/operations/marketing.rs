@@ -1244,12 +1244,14 @@ mod membercard_open {
             let items2 = [{
                 let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField::new();
                 v.name = Some("喜欢的运动");
-                v.r#type = Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox);
+                v.r#type = Some(
+                    wxpay_apis::marketing::membercard_open::cards::CardsCustomFieldType::CheckBox,
+                );
                 v.values = Some(&items1);
                 v
             }];
             let mut request = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequest::new(wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequired { appid: "wxea9c30890f48d5ae", background_picture_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", brand: wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrand::new(wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrandRequired { brand_id: "1004", display_name: "微信支付" }), code_mode: wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::MerchantDeposit, code_type: wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode, date_information: {
-let mut v = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm);
+let mut v = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsDateInformationType::FixTerm);
 v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"));
 v.available_day_after_receive = Some(200);
 v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
@@ -1326,7 +1328,9 @@ v
             let items2 = [{
                 let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField::new();
                 v.name = Some("喜欢的运动");
-                v.r#type = Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox);
+                v.r#type = Some(
+                    wxpay_apis::marketing::membercard_open::cards::CardsCustomFieldType::CheckBox,
+                );
                 v.values = Some(&items1);
                 v
             }];
@@ -1354,7 +1358,7 @@ v
             request.code_type =
                 Some(wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode);
             request.date_information = Some({
-                let mut v = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm);
+                let mut v = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsDateInformationType::FixTerm);
                 v.available_begin_time = Some("2020-05-20T13:29:35.120+08:00");
                 v.available_day_after_receive = Some(200);
                 v.available_end_time = Some("2030-05-20T13:29:35.120+08:00");
@@ -1792,9 +1796,9 @@ v
                     request.page_size = Some(5);
                     request.offset = Some(10);
                     request.plan_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState::PlanCreated);
-                    request.audit_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState::AuditInitial);
+                    request.audit_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState::AuditPassed);
                     request.plan_id = Some("12000");
-                    check_request(&request, Method::Get, "v3/marketing/partner/delivery-plan/delivery-plans/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delivery-plans", "page_size=5&offset=10&plan_state=PLAN_CREATED&audit_state=AUDIT_INITIAL&plan_id=12000", None, &[]);
+                    check_request(&request, Method::Get, "v3/marketing/partner/delivery-plan/delivery-plans/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delivery-plans", "page_size=5&offset=10&plan_state=PLAN_CREATED&audit_state=AUDIT_PASSED&plan_id=12000", None, &[]);
                     check_response::<wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansResponse>("{\"plan_list\":[{\"brand_id\":\"40016\",\"daily_limit\":100,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"plan_id\":\"12000\",\"plan_name\":\"冬季饮料投放\",\"plan_state\":\"PLAN_CREATED\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":11000,\"user_limit\":5}],\"total_count\":1234}");
                 }
             }
@@ -1998,7 +2002,7 @@ v
 }, r#type: wxpay_apis::marketing::MarketingStockType::Normal, usage_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponUsageMode::Single });
                 request.out_product_no = Some("Product_1234567890");
                 request.sequential_usage_info = Some({
-                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired { available_days: 365, count: 15, r#type: wxpay_apis::marketing::partner::product_coupon::ProductCouponType::Incremental });
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired { available_days: 365, count: 15, r#type: wxpay_apis::marketing::partner::product_coupon::ProductCouponSequentialUsageInfoType::Incremental });
                     v.interval_days = Some(0);
                     v
                 });
@@ -2222,7 +2226,7 @@ v
                 #[test]
                 fn query_partner_product_coupon_product_coupons_stocks_by_product_coupon_id() {
                     let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344" });
-                    request.state = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState::Auditing);
+                    request.state = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStockState::Auditing);
                     request.page_size = Some(20);
                     request.page_token = Some("MTIzMjUK");
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks", "state=AUDITING&page_size=20&page_token=MTIzMjUK&brand_id=120344", None, &[]);
@@ -2634,7 +2638,7 @@ mod partnerships {
             wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsRequest::new();
         request.partner = Some(wxpay_core::types::JsonString({
             let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
-                wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
+                wxpay_apis::marketing::partnerships::PartnershipsPartnerType::Appid,
             );
             v.appid = Some("wx4e1916a585d1f4e9");
             v.merchant_id = Some("2480029552");
@@ -2669,10 +2673,7 @@ mod partnerships {
                             v
                         },
                         partner: {
-                            let mut v =
-                                wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
-                                    wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-                                );
+                            let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(wxpay_apis::marketing::partnerships::PartnershipsPartnerType::Appid);
                             v.appid = Some("wx4e1916a585d1f4e9");
                             v.merchant_id = Some("2480029552");
                             v
@@ -2699,10 +2700,7 @@ mod partnerships {
                             v
                         },
                         partner: {
-                            let mut v =
-                                wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
-                                    wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-                                );
+                            let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(wxpay_apis::marketing::partnerships::PartnershipsPartnerType::Appid);
                             v.appid = Some("wx4e1916a585d1f4e9");
                             v.merchant_id = Some("2480029552");
                             v

@@ -36,7 +36,7 @@ mod mchcontactalterapplyment {
             None,
             &[],
         );
-        check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
+        check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
     }
     mod merchant {
         use super::*;
@@ -48,7 +48,7 @@ mod mchcontactalterapplyment {
             fn query_mchcontactalterapplyment_merchant_by_out_request_no() {
                 let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequired { merchant_code: "merchant_code/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/mchalterapply/mchcontactalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
+                check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
             }
         }
     }
@@ -199,7 +199,7 @@ mod merchantnamealterapplyment {
     fn query_mchalterapply_merchantnamealterapplyment() {
         let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-        check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
+        check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
     }
     mod merchant {
         use super::*;
@@ -211,7 +211,7 @@ mod merchantnamealterapplyment {
             fn query_merchantnamealterapplyment_merchant_by_out_request_no() {
                 let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired { sub_mchid: "sub_mchid/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/merchant/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\",\"sub_mchid\":\"1900006491\"}");
+                check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\",\"sub_mchid\":\"1900006491\"}");
             }
         }
     }

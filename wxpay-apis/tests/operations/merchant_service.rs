@@ -353,7 +353,8 @@ mod complaints_v2 {
                     v.text = Some("example_text");
                     v
                 });
-                v.r#type = Some(wxpay_apis::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type::Text);
+                v.r#type =
+                    Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2BlockType::Text);
                 v
             }];
             let request = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequest::new(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequired { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181", idempotent_id: "550e8400-e29b-41d4-a716-446655440000", message: {

@@ -33,7 +33,7 @@ mod fapiao_applications {
     #[test]
     fn create_new_tax_control_fapiao_fapiao_applications() {
         let items0 = [{
-            let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsItemRequired { discount: true, quantity: 100000000, tax_code: "3010101020203000000", total_amount: 429900 });
+            let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired { discount: true, quantity: 100000000, tax_code: "3010101020203000000", total_amount: 429900 });
             v.goods_category = Some("运输服务");
             v.goods_id = Some(1);
             v.goods_name = Some("出租汽车客运服务");
@@ -91,7 +91,7 @@ v
         #[test]
         fn insert_cards_fapiao_applications() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsItemRequired { amount: 380442, discount: true, goods_name: "出租汽车客运服务", quantity: 100000000, tax_amount: 49458, tax_code: "3010101020203000000", tax_prefer_mark: wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark::NoFavorable, tax_rate: 1300, total_amount: 429900, unit_price: 380442000000 });
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired { amount: 380442, discount: true, goods_name: "出租汽车客运服务", quantity: 100000000, tax_amount: 49458, tax_code: "3010101020203000000", tax_prefer_mark: wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark::NoFavorable, tax_rate: 1300, total_amount: 429900, unit_price: 380442000000 });
                 v.specification = Some("A4");
                 v.unit = Some("次");
                 v
@@ -113,7 +113,7 @@ v
                 v
             }];
             let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsRequired { fapiao_apply_id: "fapiao_apply_id/../?a=b#c %微", buyer_information: {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization });
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -139,7 +139,7 @@ v
         #[test]
         fn create_fapiao_applications_issue_general() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.preferential_policy_code = Some(1);
                 v.quantity = Some(100000000);
                 v.specification = Some("A4");
@@ -152,7 +152,7 @@ v
                 v
             }];
             let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralRequired { buyer_information: {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization });
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -184,7 +184,7 @@ v
         #[test]
         fn create_fapiao_applications_issue_passenger_transport() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.passenger_information = Some({
                     let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired { certificate_number: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB"), certificate_type: wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportCertificateType::IdentityCard, departure_date: wxpay_core::types::Timestamp::new("2026-07-01T00:00:00+08:00"), departure_place: "北京市朝阳区", destination: "上海市浦东新区", name: "张三", transportation_type: wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportTransportationType::LongDistanceBus });
                     v.transportation_classes = Some(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportTransportationClasses::ShipFirstClassCabin);
@@ -202,7 +202,7 @@ v
                 v
             }];
             let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportRequired { buyer_information: {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization });
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -234,7 +234,7 @@ v
         #[test]
         fn create_fapiao_applications_issue_refined_oil() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.preferential_policy_code = Some(1);
                 v.quantity = Some(100000000);
                 v.refined_oil_information = Some(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired { gun_number: "1号枪", station: "中国石油(江北红旗河沟加油站)", trade_time: wxpay_core::types::Timestamp::new("2025-07-01T00:00:00+08:00") }));
@@ -248,7 +248,7 @@ v
                 v
             }];
             let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRequired { buyer_information: {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization });
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -281,7 +281,7 @@ v
         fn create_fapiao_applications_real_estate_leasing() {
             let items0 = ["渝A12345"];
             let items1 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.preferential_policy_code = Some(1);
                 v.quantity = Some(100000000);
                 v.real_estate_leasing_information = Some({
@@ -303,7 +303,7 @@ v
                 v
             }];
             let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRequired { buyer_information: {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization });
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -339,9 +339,9 @@ v
                 v.fapiao_code = Some("044001911211");
                 v
             }];
-            let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequired { fapiao_apply_id: "fapiao_apply_id/../?a=b#c %微", fapiao_information: &items0, reverse_reason: wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsReverseReason::IssueError });
+            let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequired { fapiao_apply_id: "fapiao_apply_id/../?a=b#c %微", fapiao_information: &items0, reverse_reason: wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsReverseReason::SalesReturn });
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/fapiao_apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"fapiao_information\":[{\"fapiao_code\":\"044001911211\",\"fapiao_id\":\"20200701123456\",\"fapiao_number\":\"12897794\"}],\"reverse_reason\":\"ISSUE_ERROR\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/fapiao_apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"fapiao_information\":[{\"fapiao_code\":\"044001911211\",\"fapiao_id\":\"20200701123456\",\"fapiao_number\":\"12897794\"}],\"reverse_reason\":\"SALES_RETURN\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);
         }
     }

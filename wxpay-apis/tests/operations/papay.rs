@@ -54,7 +54,8 @@ mod contracts {
             request.deduct_duration = Some({
                 let mut v =
                     wxpay_apis::papay::contracts::notify::DeductNotifyDeductDuration::new(1);
-                v.unit = Some(wxpay_apis::papay::contracts::notify::DeductNotifyUnit::Day);
+                v.unit =
+                    Some(wxpay_apis::papay::contracts::notify::DeductNotifyDeductDurationUnit::Day);
                 v
             });
             check_request(&request, Method::Post, "v3/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"mchid\":\"1230000109\"}"), &[]);

@@ -148,7 +148,7 @@ mod partner {
                             number: wxpay_core::sensitive::Sensitive::new(
                                 "6B46824C852FA29AAC3DCE6BFD852E27",
                             ),
-                            r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                            r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                         },
                     ));
                     v
@@ -405,7 +405,7 @@ v
                             number: wxpay_core::sensitive::Sensitive::new(
                                 "6B46824C852FA29AAC3DCE6BFD852E27",
                             ),
-                            r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                            r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                         },
                     ));
                     v
@@ -486,7 +486,7 @@ v
                             notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
                             out_trade_no: "1217752501201407033233368018",
                             payer: {
-                                let mut v = wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                                let mut v = wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayPayer::new(wxpay_apis::pay::partner::transactions::PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
                                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
                                     wxpay_apis::pay::PrepayIdentityRequired {
                                         name: wxpay_core::sensitive::Sensitive::new(
@@ -495,10 +495,10 @@ v
                                         number: wxpay_core::sensitive::Sensitive::new(
                                             "6B46824C852FA29AAC3DCE6BFD852E27",
                                         ),
-                                        r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                                        r#type:
+                                            wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                                     },
                                 ));
-                                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                                 v
                             },
                             sp_appid: "wx8888888888888888",
@@ -549,7 +549,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<
                     wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayResponse,
                 >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -652,12 +652,7 @@ v
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: {
-let mut v = wxpay_apis::pay::partner::transactions::PrepayPayer::new();
-v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-v
-}, sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
+}, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayPayer::new(wxpay_apis::pay::partner::transactions::PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")), sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::PrepayDetail::new();
@@ -690,7 +685,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_request(&request, Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -738,7 +733,7 @@ v
                             number: wxpay_core::sensitive::Sensitive::new(
                                 "6B46824C852FA29AAC3DCE6BFD852E27",
                             ),
-                            r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                            r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                         },
                     ));
                     v
@@ -831,7 +826,7 @@ let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
 }, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: {
-let mut v = wxpay_apis::pay::partner::transactions::PrepayPayer::new();
+let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayPayer::new();
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
@@ -939,7 +934,7 @@ mod transactions {
                         number: wxpay_core::sensitive::Sensitive::new(
                             "6B46824C852FA29AAC3DCE6BFD852E27",
                         ),
-                        r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                        r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                     },
                 ));
                 v
@@ -1193,7 +1188,7 @@ v
                         number: wxpay_core::sensitive::Sensitive::new(
                             "6B46824C852FA29AAC3DCE6BFD852E27",
                         ),
-                        r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                        r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                     },
                 ));
                 v
@@ -1289,7 +1284,7 @@ v
                                 number: wxpay_core::sensitive::Sensitive::new(
                                     "6B46824C852FA29AAC3DCE6BFD852E27",
                                 ),
-                                r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                                r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                             },
                         ));
                         v
@@ -1463,7 +1458,7 @@ v
                         number: wxpay_core::sensitive::Sensitive::new(
                             "6B46824C852FA29AAC3DCE6BFD852E27",
                         ),
-                        r#type: wxpay_apis::pay::PrepayType::ForeignResident,
+                        r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
                     },
                 ));
                 v

@@ -465,7 +465,7 @@ let mut v = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOver
 v.paid_amount = Some(1);
 v.seq = Some(1);
 v
-}, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", r#type: wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid });
+}, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", r#type: wxpay_apis::payscore::PayscoreSceneType::OrderPaid });
                     check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"detail\":{\"paid_amount\":1,\"paid_time\":\"2019-11-11T16:24:05+08:00\",\"seq\":1},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -1140,8 +1140,7 @@ mod payafter_orders {
                 v
             });
             request.service_id = Some("500001");
-            request.r#type =
-                Some(wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid);
+            request.r#type = Some(wxpay_apis::payscore::PayscoreSceneType::OrderPaid);
             check_request(&request, Method::Post, "v3/payscore/payafter-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20091225091010\"},\"service_id\":\"500001\",\"type\":\"Order_Paid\"}"), &[]);
             check_response::<wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\"}");
         }

@@ -31,7 +31,7 @@ v
             fn bank_transfer_recharge_get_by_out_no() {
                 let request = wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoRequest::new("out_recharge_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"BASIC\",\"bank_transfer_info\":{\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900001121\",\"out_recharge_no\":\"cz2020042013\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
+                check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"bank_transfer_info\":{\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900001121\",\"out_recharge_no\":\"cz2020042013\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
         }
     }
@@ -73,10 +73,10 @@ v
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsType::TransactionUser);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsReceiverType::TransactionUser);
 v
 }, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
@@ -129,10 +129,10 @@ v
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsType::TransactionUser);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsReceiverType::TransactionUser);
 v
 }, transfer_remark: "直播违规扣罚" });
                     request.amount = Some(10000);
@@ -156,10 +156,10 @@ v
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v.user_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsUserInfo::new();
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -216,8 +216,8 @@ let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance
 v.mchid = Some("1900001108");
 v
 });
-v.transaction_info = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::new(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired { transaction_id: "1217752501201407033233368018", r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay }));
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsType::Merchant);
+v.transaction_info = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::new(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired { transaction_id: "1217752501201407033233368018", r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay }));
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType::Merchant);
 v
 }, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
@@ -245,7 +245,7 @@ v
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
 v.user_info = Some({
@@ -287,10 +287,10 @@ v
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v
 }, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
@@ -344,10 +344,10 @@ v
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v
 }, transfer_remark: "直播违规扣罚" });
                     request.amount = Some(10000);
@@ -364,7 +364,7 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`
             #[test]
             fn create_ecommerce_mch_transfer_sub_mch_compensation_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequired { amount: 10000, out_bill_no: "plfk2020042013", receiver: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { mch_info: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsMchInfo::new("1900001108"), r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsType::Merchant }), transfer_remark: "直播违规扣罚" });
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequired { amount: 10000, out_bill_no: "plfk2020042013", receiver: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { mch_info: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsMchInfo::new("1900001108"), r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType::Merchant }), transfer_remark: "直播违规扣罚" });
                 request.sponsor_mchid = Some("1900001109");
                 check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"},\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
@@ -393,7 +393,7 @@ v.mch_id = Some("1900001108");
 v.mchid = Some("1900001108");
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v
 }, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);

@@ -55,7 +55,7 @@ mod combine_transactions {
                 request.app_info = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAppInfo::new("wxd678efh567hg6787"));
                 request.combine_payer_info = Some({
                     let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerCombinePayerInfo::new();
-                    v.identity = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentity::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentityRequired { name: "name-example", number: "number-example", r#type: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerType::ForeignResident }));
+                    v.identity = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentity::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentityRequired { name: "name-example", number: "number-example", r#type: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentityType::ForeignResident }));
                     v
                 });
                 request.h5_info = Some({

@@ -32,20 +32,7 @@ mod cards {
     #[test]
     fn create_taxi_invoice_card() {
         let items0 = [{
-            let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardItem::new(
-                wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardItemRequired {
-                    amount: 380442,
-                    discount: true,
-                    goods_name: "出租汽车客运服务",
-                    quantity: 100000000,
-                    tax_amount: 49458,
-                    tax_code: "3010101020203000000",
-                    tax_prefer_mark: "NO_FAVORABLE",
-                    tax_rate: 1300,
-                    total_amount: 429900,
-                    unit_price: 380442000000,
-                },
-            );
+            let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformationItem::new(wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformationItemRequired { amount: 380442, discount: true, goods_name: "出租汽车客运服务", quantity: 100000000, tax_amount: 49458, tax_code: "3010101020203000000", tax_prefer_mark: "NO_FAVORABLE", tax_rate: 1300, total_amount: 429900, unit_price: 380442000000 });
             v.specification = Some("A4");
             v.unit = Some("次");
             v

@@ -246,6 +246,7 @@ fn module_source(model: &Model, module: &Module) -> (String, Vec<Constructor>) {
         match *item {
             Item::Struct(id) => w.struct_item(id),
             Item::Enum(id) => w.enum_item(id),
+            Item::OneOf(id) => w.one_of_item(id),
             Item::Alias(op) => w.alias(&model.ops[op]),
         }
     }
@@ -333,6 +334,14 @@ impl Writer<'_> {
             Ty::Struct(id) => {
                 let path = self.path(Ref::Struct(*id));
                 if self.model.structs[*id].lifetime {
+                    format!("{path}<'a>")
+                } else {
+                    path
+                }
+            }
+            Ty::OneOf(id) => {
+                let path = self.path(Ref::OneOf(*id));
+                if self.model.one_ofs[*id].lifetime {
                     format!("{path}<'a>")
                 } else {
                     path
@@ -554,13 +563,19 @@ impl Writer<'_> {
         paragraphs.extend(field.notes.iter().cloned());
         self.doc_attr("    ", &paragraphs);
         let mut serde: Vec<String> = Vec::new();
+        if field.caller && tables::APPLY_CALLER_MERCHANT {
+            self.line(&format!("    {}", tables::CALLER_MERCHANT_ATTRIBUTE));
+        }
         match (&field.role, method_has_body) {
             (Role::Header(name), _) => self.line(&format!("    #[wxpay(header = {name:?})]")),
             (Role::Query, Some(true)) => self.line("    #[wxpay(query)]"),
             (Role::Body, Some(false)) => self.line("    #[wxpay(body)]"),
             _ => {}
         }
-        if unraw(&field.ident) != field.wire && !matches!(field.role, Role::Header(_)) {
+        if matches!(field.ty, Ty::OneOf(_)) {
+            // The chosen field goes where the group stands, under its own name.
+            serde.push("flatten".to_owned());
+        } else if unraw(&field.ident) != field.wire && !matches!(field.role, Role::Header(_)) {
             serde.push(format!("rename = {:?}", field.wire));
         }
         let optional = !field.required;
@@ -646,6 +661,48 @@ impl Writer<'_> {
             self.line(&format!("        {variant} = {value:?},"));
         }
         self.line("    }");
+        self.line("}");
+    }
+
+    /// A one-of: an enum whose variant names the field sent, serialised as
+    /// `{"field": value}` (the parent flattens it in place).
+    fn one_of_item(&mut self, id: usize) {
+        let def = &self.model.one_ofs[id];
+        let generics = if def.lifetime { "<'a>" } else { "" };
+        let names: Vec<String> = def
+            .variants
+            .iter()
+            .map(|f| format!("`{}`", f.wire))
+            .collect();
+        self.doc_attr(
+            "",
+            &[format!(
+                "Exactly one of {}: WeChat Pay takes one, and the variant is the field sent.",
+                names.join(", ")
+            )],
+        );
+        self.line("#[derive(Debug, Clone, PartialEq, Serialize)]");
+        // A shape WeChat Pay allows later is not a breaking change.
+        self.line("#[non_exhaustive]");
+        self.line(&format!("pub enum {}{generics} {{", def.name));
+        for f in &def.variants {
+            let mut paragraphs = vec![f
+                .label
+                .as_deref()
+                .map(doc_text)
+                .unwrap_or_else(|| format!("`{}`", f.wire))];
+            let facts = field_facts(f, Side::Req, false);
+            let facts = facts.strip_prefix("Required.").unwrap_or(&facts);
+            paragraphs.push(format!("Sent as `{}`.{facts}", f.wire));
+            paragraphs.extend(f.notes.iter().cloned());
+            self.doc_attr("    ", &paragraphs);
+            self.line(&format!("    #[serde(rename = {:?})]", f.wire));
+            self.line(&format!(
+                "    {}({}),",
+                crate::model::variant_name(&f.wire),
+                self.field_ty(f, Side::Req)
+            ));
+        }
         self.line("}");
     }
 

@@ -76,6 +76,7 @@ impl Model {
                 encrypt: Encrypt::No,
                 doc_example: schema.as_ref().and_then(|s| s.example.clone()),
                 schema: schema.unwrap_or_else(|| string_schema(None)),
+                caller: false,
             });
         }
 
@@ -91,14 +92,15 @@ impl Model {
             } else {
                 Encrypt::No
             };
-            fields.push(self.field(
+            let field = self.field(
                 &param.name,
                 ty,
                 (param.required && !param.schema.nullable) || required_override(op, &param.name),
                 Role::Query,
                 &param.schema,
                 encrypt,
-            ));
+            );
+            fields.push(caller_merchant(op, field));
         }
 
         if let Some(body) = &op.body {
@@ -133,7 +135,7 @@ impl Model {
                     // Also a path parameter: both are sent, the body one under another Rust name.
                     field.ident = ident(&format!("body_{}", snake(name)));
                 }
-                fields.push(field);
+                fields.push(caller_merchant(op, field));
             }
         }
 
@@ -156,6 +158,7 @@ impl Model {
                 encrypt: Encrypt::No,
                 doc_example: header.schema.example.clone(),
                 schema: string_schema(header.schema.example.clone()),
+                caller: false,
             });
         }
 
@@ -292,6 +295,7 @@ impl Model {
             encrypt,
             doc_example: schema.example.clone(),
             schema: schema.clone(),
+            caller: false,
         }
     }
 
@@ -323,12 +327,16 @@ impl Model {
         match ty {
             Ty::Str | Ty::Time | Ty::Media | Ty::Array(_) => true,
             Ty::Struct(id) => self.structs[*id].lifetime,
+            Ty::OneOf(id) => self.one_ofs[*id].lifetime,
             Ty::Json(t) => self.borrows(t),
             _ => false,
         }
     }
 
     fn lower(&mut self, s: &Schema, ctx: &Ctx, label: Option<&str>) -> Result<Ty, String> {
+        if let Some(variants) = &s.one_of {
+            return Ok(Ty::OneOf(self.intern_one_of(variants, ctx)?));
+        }
         if let Some(inner) = &s.x_json {
             let inner_ty = self.lower(inner, ctx, label)?;
             return Ok(Ty::Json(Box::new(inner_ty)));
@@ -493,6 +501,41 @@ impl Model {
         Ok(id)
     }
 
+    /// The enum of a request's one-of fields, one per area and shape.
+    fn intern_one_of(&mut self, variants: &[(String, Schema)], ctx: &Ctx) -> Result<usize, String> {
+        if ctx.side != Side::Req {
+            return Err("a one-of outside a request".into());
+        }
+        let mut fields = Vec::new();
+        for (name, schema) in variants {
+            let ty = self.lower(schema, ctx, schema.label.as_deref())?;
+            fields.push(self.field(name, ty, true, Role::Body, schema, Encrypt::No));
+        }
+        let sig = format!(
+            "O|{}",
+            fields
+                .iter()
+                .map(|f| format!("{}:{}", f.wire, f.ty.sig()))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let key = (ctx.area.to_owned(), sig);
+        if let Some(Ref::OneOf(id)) = self.interned.get(&key) {
+            return Ok(*id);
+        }
+        let lifetime = fields.iter().any(|f| self.borrows(&f.ty));
+        let id = self.one_ofs.len();
+        self.one_ofs.push(super::OneOfDef {
+            variants: fields,
+            uses: Vec::new(),
+            lifetime,
+            name: String::new(),
+            home: Vec::new(),
+        });
+        self.interned.insert(key, Ref::OneOf(id));
+        Ok(id)
+    }
+
     /// Records that operation `op` uses the types the fields of `parent` hold.
     fn add_child_uses(&mut self, parent: usize, op: usize) {
         let mut refs = Vec::new();
@@ -511,6 +554,7 @@ impl Model {
             match r {
                 Ref::Struct(id) => push_use(&mut self.structs[id].uses, u),
                 Ref::Enum(id) => push_use(&mut self.enums[id].uses, u),
+                Ref::OneOf(id) => push_use(&mut self.one_ofs[id].uses, u),
             }
         }
     }
@@ -529,6 +573,27 @@ fn is_bill(s: &Schema) -> bool {
                 && !p.nullable
                 && s.required.contains(n)
         })
+}
+
+/// Marks a top-level query or body field that is the calling merchant's id
+/// ([`tables::CALLER_RULES`]); with [`tables::APPLY_CALLER_MERCHANT`], the
+/// client fills it, so `new` does not ask for it.
+fn caller_merchant(op: &Operation, mut field: Field) -> Field {
+    if crate::merchant::caller_rule(op, &field.wire, &field.schema).is_none() {
+        return field;
+    }
+    field.caller = true;
+    if tables::APPLY_CALLER_MERCHANT {
+        field.required = false;
+        field
+            .notes
+            .push("The calling merchant: `None` is filled with the client's `mchid`, and a different id is refused before sending.".to_owned());
+    } else {
+        field.notes.push(
+            "The calling merchant: give the client's own `mchid` (`Client::mchid()`).".to_owned(),
+        );
+    }
+    field
 }
 
 /// A top-level query or body field [`tables::REQUIRED_OVERRIDES`] makes required.
@@ -557,6 +622,7 @@ fn string_schema(example: Option<String>) -> Schema {
         nullable: false,
         sensitive: Sensitive::No,
         x_json: None,
+        one_of: None,
     }
 }
 

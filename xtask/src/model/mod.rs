@@ -41,6 +41,8 @@ pub enum Ty {
     Value,
     Enum(usize),
     Struct(usize),
+    /// Exactly one of some fields ([`crate::tables::ONE_OF`]).
+    OneOf(usize),
     Array(Box<Ty>),
     Json(Box<Ty>),
 }
@@ -58,6 +60,7 @@ impl Ty {
             Ty::Value => "v".into(),
             Ty::Enum(id) => format!("E{id}"),
             Ty::Struct(id) => format!("S{id}"),
+            Ty::OneOf(id) => format!("O{id}"),
             Ty::Array(t) => format!("[{}]", t.sig()),
             Ty::Json(t) => format!("J({})", t.sig()),
         }
@@ -68,6 +71,7 @@ impl Ty {
         match self {
             Ty::Enum(id) => out.push((Ref::Enum(*id), item)),
             Ty::Struct(id) => out.push((Ref::Struct(*id), item)),
+            Ty::OneOf(id) => out.push((Ref::OneOf(*id), item)),
             Ty::Array(t) => t.refs(true, out),
             Ty::Json(t) => t.refs(item, out),
             _ => {}
@@ -79,6 +83,7 @@ impl Ty {
 pub enum Ref {
     Struct(usize),
     Enum(usize),
+    OneOf(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +124,8 @@ pub struct Field {
     /// sharing this field give different ones.
     pub doc_example: Option<String>,
     pub schema: Schema,
+    /// The calling merchant's own id ([`tables::CALLER_RULES`]).
+    pub caller: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +188,18 @@ pub struct EnumDef {
     pub home: Vec<String>,
 }
 
+/// A request's choice of exactly one of some fields: an enum whose variants
+/// are the fields, serialised in the parent's place (`#[serde(flatten)]`).
+#[derive(Debug)]
+pub struct OneOfDef {
+    /// One field per variant: its wire name, type and docs.
+    pub variants: Vec<Field>,
+    pub uses: Vec<Use>,
+    pub lifetime: bool,
+    pub name: String,
+    pub home: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Response {
     /// 204 / 202 without a body: `()`.
@@ -232,6 +251,7 @@ pub struct Skipped {
 pub enum Item {
     Struct(usize),
     Enum(usize),
+    OneOf(usize),
     /// `pub type {Op}Response = ...;` for an operation whose response type is
     /// declared elsewhere or under another name.
     Alias(usize),
@@ -258,6 +278,7 @@ pub struct Model {
     pub ops: Vec<Op>,
     pub structs: Vec<StructDef>,
     pub enums: Vec<EnumDef>,
+    pub one_ofs: Vec<OneOfDef>,
     pub modules: BTreeMap<Vec<String>, Module>,
     pub skipped: Vec<Skipped>,
     interned: HashMap<(String, String), Ref>,
@@ -293,6 +314,7 @@ impl Model {
             );
         }
         model.check_required_names()?;
+        model.check_same_answers()?;
         Ok(model)
     }
 
@@ -301,7 +323,101 @@ impl Model {
         match r {
             Ref::Struct(id) => (&self.structs[id].name, &self.structs[id].home),
             Ref::Enum(id) => (&self.enums[id].name, &self.enums[id].home),
+            Ref::OneOf(id) => (&self.one_ofs[id].name, &self.one_ofs[id].home),
         }
+    }
+
+    /// `module::Name<TAB>label<TAB>fields holding it` per struct and enum,
+    /// for auditing names against labels (`cargo xtask codegen --types`).
+    pub fn type_listing(&self) -> Vec<String> {
+        let fields = |uses: &[Use]| -> String {
+            let mut out: Vec<String> = Vec::new();
+            for u in uses {
+                let parent = u
+                    .parent
+                    .map(|p| self.structs[p].name.clone())
+                    .unwrap_or_default();
+                let field = u.field.clone().unwrap_or_else(|| "(answer)".into());
+                let text = format!("{parent}.{field}");
+                if !out.contains(&text) {
+                    out.push(text);
+                }
+            }
+            out.join(" ")
+        };
+        let mut lines = Vec::new();
+        for s in self.structs.iter().filter(|s| s.request_of.is_none()) {
+            lines.push(format!(
+                "struct {}::{}\t{}\t{}",
+                s.home.join("::"),
+                s.name,
+                s.label.as_deref().unwrap_or("-"),
+                fields(&s.uses)
+            ));
+        }
+        for e in &self.enums {
+            lines.push(format!(
+                "enum {}::{}\t{}\t{}\t{}",
+                e.home.join("::"),
+                e.name,
+                e.label.as_deref().unwrap_or("-"),
+                fields(&e.uses),
+                e.values.join("|")
+            ));
+        }
+        for o in &self.one_ofs {
+            let variants: Vec<&str> = o.variants.iter().map(|f| f.wire.as_str()).collect();
+            lines.push(format!(
+                "one-of {}::{}\t-\t{}\t{}",
+                o.home.join("::"),
+                o.name,
+                fields(&o.uses),
+                variants.join("|")
+            ));
+        }
+        lines.sort();
+        lines
+    }
+
+    /// The operations of each [`tables::SAME_ANSWERS`] group answer one type.
+    fn check_same_answers(&self) -> Result<(), String> {
+        for (group, source) in tables::SAME_ANSWERS {
+            let mut answers = Vec::new();
+            for key in *group {
+                let op = self
+                    .ops
+                    .iter()
+                    .find(|o| {
+                        o.display()
+                            == format!(
+                                "{} /{}",
+                                key.split(' ').next().unwrap_or_default(),
+                                key.split_once(' ').map(|(_, p)| p).unwrap_or_default()
+                            )
+                    })
+                    .ok_or_else(|| format!("SAME_ANSWERS names `{key}`, which is not generated"))?;
+                let name = match op.response {
+                    Response::Struct(id) => {
+                        let s = &self.structs[id];
+                        format!("{}::{}", s.home.join("::"), s.name)
+                    }
+                    other => format!("{other:?}"),
+                };
+                answers.push((key, op.response, name));
+            }
+            if answers.windows(2).any(|w| w[0].1 != w[1].1) {
+                let lines: Vec<String> = answers
+                    .iter()
+                    .map(|(key, _, name)| format!("{key} answers {name}"))
+                    .collect();
+                return Err(format!(
+                    "these operations answer the same object ({source}), but the catalog \
+                     types it differently; settle the difference in ENUM_CORRECTIONS:\n  {}",
+                    lines.join("\n  ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Every `{Type}Required` is a name of its own in its module.
@@ -312,6 +428,9 @@ impl Model {
         }
         for e in &self.enums {
             names.insert((e.home.clone(), e.name.clone()));
+        }
+        for o in &self.one_ofs {
+            names.insert((o.home.clone(), o.name.clone()));
         }
         for op in &self.ops {
             names.insert((op.module.clone(), op.response_name()));

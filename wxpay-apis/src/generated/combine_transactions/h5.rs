@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CombineH5PrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,

@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct MiniProgramPrepayRequest<'a> {
     #[doc = "平台商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "交易单订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,

@@ -195,7 +195,7 @@ pub struct CreateFundsToOverseaOrdersPresaleInfo<'a> {
     #[doc = "预售订单总金额\n\nRequired. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
     #[doc = "订单类型\n\nRequired."]
-    pub r#type: CreateFundsToOverseaOrdersType,
+    pub r#type: CreateFundsToOverseaOrdersPresaleInfoType,
 }
 
 #[doc = "The required fields of [`CreateFundsToOverseaOrdersPresaleInfo`], each named where it is given: `CreateFundsToOverseaOrdersPresaleInfo::new(CreateFundsToOverseaOrdersPresaleInfoRequired { .. })`."]
@@ -203,7 +203,7 @@ pub struct CreateFundsToOverseaOrdersPresaleInfoRequired {
     #[doc = "预售订单总金额 (see [`CreateFundsToOverseaOrdersPresaleInfo::total_amount`])."]
     pub total_amount: i64,
     #[doc = "订单类型 (see `CreateFundsToOverseaOrdersPresaleInfo::type`)."]
-    pub r#type: CreateFundsToOverseaOrdersType,
+    pub r#type: CreateFundsToOverseaOrdersPresaleInfoType,
 }
 
 impl<'a> CreateFundsToOverseaOrdersPresaleInfo<'a> {
@@ -225,7 +225,7 @@ impl<'a> CreateFundsToOverseaOrdersPresaleInfo<'a> {
 
 string_enum! {
     /// 订单类型
-    pub enum CreateFundsToOverseaOrdersType {
+    pub enum CreateFundsToOverseaOrdersPresaleInfoType {
         /// `BALANCE`
         Balance = "BALANCE",
         /// `DEPOSIT`

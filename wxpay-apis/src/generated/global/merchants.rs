@@ -65,7 +65,7 @@ pub struct CreateGlobalMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "由商户侧生成的唯一key\n\nHeader `Idempotency-Key`, optional. Example: `GzPCeo963zXKcO2hDVD8AjXIpgrj`."]
     #[wxpay(header = "Idempotency-Key")]
@@ -364,7 +364,7 @@ pub struct QueryGlobalMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 
@@ -634,7 +634,7 @@ pub struct ModifyGlobalMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户号\n\nBody field, required. Example: `示例值: 20000100`."]
     #[serde(rename = "sub_mchid")]

@@ -439,12 +439,12 @@ pub struct GlobalExchangeRate {
     pub rate: Option<i64>,
     #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<GlobalType>,
+    pub r#type: Option<GlobalExchangeRateType>,
 }
 
 string_enum! {
     /// 汇率类型
-    pub enum GlobalType {
+    pub enum GlobalExchangeRateType {
         /// `SETTLEMENT_RATE`
         SettlementRate = "SETTLEMENT_RATE",
     }
@@ -462,7 +462,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum CreateMicropayTransactionsPayType {
+    pub enum GlobalPromotionType {
         /// `COUPON`
         Coupon = "COUPON",
         /// `DISCOUNT`
@@ -479,12 +479,12 @@ pub struct CreatePapayTransactionsExchangeRate {
     pub rate: Option<i64>,
     #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreatePapayTransactionsType>,
+    pub r#type: Option<CreatePapayTransactionsExchangeRateType>,
 }
 
 string_enum! {
     /// 汇率类型
-    pub enum CreatePapayTransactionsType {
+    pub enum CreatePapayTransactionsExchangeRateType {
         /// `SETTLEMENT_RATE`
         SettlementRate = "SETTLEMENT_RATE",
         /// `USERPAYMENT_RATE`

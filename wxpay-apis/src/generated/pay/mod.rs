@@ -157,7 +157,7 @@ pub struct PrepayIdentity<'a> {
     #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     pub number: Sensitive<&'a str>,
     #[doc = "证件类型\n\nRequired."]
-    pub r#type: PrepayType,
+    pub r#type: PrepayIdentityType,
 }
 
 #[doc = "The required fields of [`PrepayIdentity`], each named where it is given: `PrepayIdentity::new(PrepayIdentityRequired { .. })`."]
@@ -167,7 +167,7 @@ pub struct PrepayIdentityRequired<'a> {
     #[doc = "加密后的证件号 (see [`PrepayIdentity::number`])."]
     pub number: Sensitive<&'a str>,
     #[doc = "证件类型 (see `PrepayIdentity::type`)."]
-    pub r#type: PrepayType,
+    pub r#type: PrepayIdentityType,
 }
 
 impl<'a> PrepayIdentity<'a> {
@@ -189,7 +189,7 @@ impl<'a> PrepayIdentity<'a> {
 
 string_enum! {
     /// 证件类型
-    pub enum PrepayType {
+    pub enum PrepayIdentityType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`

@@ -719,13 +719,13 @@ pub struct PayscorePromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<PayscoreScope>,
+    pub scope: Option<PayscorePromotionDetailScope>,
     #[doc = "活动ID\n\nMay be absent. Example: `activity_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<PayscoreType>,
+    pub r#type: Option<PayscorePromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -733,7 +733,7 @@ pub struct PayscorePromotionDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum PayscoreScope {
+    pub enum PayscorePromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -743,7 +743,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum PayscoreType {
+    pub enum PayscorePromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`
@@ -753,7 +753,7 @@ string_enum! {
 
 string_enum! {
     /// 收款状态
-    pub enum PayscoreState {
+    pub enum PayscoreCollectionState {
         /// `USER_PAID`
         UserPaid = "USER_PAID",
         /// `USER_PAYING`
@@ -763,7 +763,7 @@ string_enum! {
 
 string_enum! {
     /// 服务订单状态
-    pub enum QueryOverseaPartnerServiceorderState {
+    pub enum PayscoreServiceOrderState {
         /// `CREATED`
         Created = "CREATED",
         /// `DOING`
@@ -861,7 +861,7 @@ impl<'a> CreateOverseaPartnerServiceorderRiskFund<'a> {
 
 string_enum! {
     /// 场景类型
-    pub enum SyncOverseaPartnerServiceorderType {
+    pub enum PayscoreSceneType {
         /// `Order_Paid`
         OrderPaid = "Order_Paid",
     }
@@ -991,7 +991,7 @@ pub struct PayscoreCollection {
     pub bank_type: Option<String>,
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<PayscoreDetail>>,
+    pub details: Option<Vec<PayscoreCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -999,7 +999,7 @@ pub struct PayscoreCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
     #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
-    pub state: PayscoreState,
+    pub state: PayscoreCollectionState,
     #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
@@ -1008,7 +1008,7 @@ pub struct PayscoreCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct PayscoreDetail {
+pub struct PayscoreCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求分账回退: `POST /v3/profitsharing/return-orders`.\n\n```ignore\nlet mut request = CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired {\n    amount,\n    description,\n    out_return_no,\n    return_mchid,\n});\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "请求分账回退: `POST /v3/profitsharing/return-orders`.\n\n```ignore\nlet mut request = CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired {\n    amount,\n    description,\n    order,\n    out_return_no,\n    return_mchid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "请求分账回退",
     "POST v3/profitsharing/return-orders",
@@ -19,12 +19,9 @@ pub struct CreateProfitSharingReturnOrderRequest<'a> {
     pub amount: i64,
     #[doc = "回退描述\n\nBody field, required. Example: `用户退款`."]
     pub description: &'a str,
-    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<&'a str>,
-    #[doc = "商户分账单号\n\nBody field, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_order_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: SharingOrder<'a>,
     #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
     #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
@@ -40,6 +37,8 @@ pub struct CreateProfitSharingReturnOrderRequired<'a> {
     pub amount: i64,
     #[doc = "回退描述 (see [`CreateProfitSharingReturnOrderRequest::description`])."]
     pub description: &'a str,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no (see [`CreateProfitSharingReturnOrderRequest::order`])."]
+    pub order: SharingOrder<'a>,
     #[doc = "商户回退单号 (see [`CreateProfitSharingReturnOrderRequest::out_return_no`])."]
     pub out_return_no: &'a str,
     #[doc = "回退商户号 (see [`CreateProfitSharingReturnOrderRequest::return_mchid`])."]
@@ -47,25 +46,37 @@ pub struct CreateProfitSharingReturnOrderRequired<'a> {
 }
 
 impl<'a> CreateProfitSharingReturnOrderRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateProfitSharingReturnOrderRequired`]. The optional ones (`order_id`, `out_order_no`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitSharingReturnOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateProfitSharingReturnOrderRequired<'a>) -> Self {
         let CreateProfitSharingReturnOrderRequired {
             amount,
             description,
+            order,
             out_return_no,
             return_mchid,
         } = required;
         Self {
             amount,
             description,
-            order_id: None,
-            out_order_no: None,
+            order,
             out_return_no,
             return_mchid,
             sub_mchid: None,
         }
     }
+}
+
+#[doc = "Exactly one of `order_id`, `out_order_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum SharingOrder<'a> {
+    #[doc = "微信分账单号\n\nSent as `order_id`. Example: `3008450740201411110007820472`."]
+    #[serde(rename = "order_id")]
+    OrderId(&'a str),
+    #[doc = "商户分账单号\n\nSent as `out_order_no`."]
+    #[serde(rename = "out_order_no")]
+    OutOrderNo(&'a str),
 }
 
 #[doc = "The answer to [`CreateProfitSharingReturnOrderRequest`] and [`QueryProfitSharingReturnOrderRequest`]."]

@@ -102,7 +102,7 @@ pub struct CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
     pub fapiao_time: &'a str,
     #[doc = "发票行信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<&'a [CreateTaxiInvoiceCardItem<'a>]>,
+    pub items: Option<&'a [CreateTaxiInvoiceCardFapiaoCardInformationItem<'a>]>,
     #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>34...`."]
     pub password: &'a str,
     #[doc = "备注信息\n\nOptional. Example: `备注`."]
@@ -260,7 +260,7 @@ impl<'a> CreateTaxiInvoiceCardExtraInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateTaxiInvoiceCardItem<'a> {
+pub struct CreateTaxiInvoiceCardFapiaoCardInformationItem<'a> {
     #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
     #[doc = "是否折扣行\n\nRequired."]
@@ -289,35 +289,35 @@ pub struct CreateTaxiInvoiceCardItem<'a> {
     pub unit_price: i64,
 }
 
-#[doc = "The required fields of [`CreateTaxiInvoiceCardItem`], each named where it is given: `CreateTaxiInvoiceCardItem::new(CreateTaxiInvoiceCardItemRequired { .. })`."]
-pub struct CreateTaxiInvoiceCardItemRequired<'a> {
-    #[doc = "单行金额 (see [`CreateTaxiInvoiceCardItem::amount`])."]
+#[doc = "The required fields of [`CreateTaxiInvoiceCardFapiaoCardInformationItem`], each named where it is given: `CreateTaxiInvoiceCardFapiaoCardInformationItem::new(CreateTaxiInvoiceCardFapiaoCardInformationItemRequired { .. })`."]
+pub struct CreateTaxiInvoiceCardFapiaoCardInformationItemRequired<'a> {
+    #[doc = "单行金额 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::amount`])."]
     pub amount: i64,
-    #[doc = "是否折扣行 (see [`CreateTaxiInvoiceCardItem::discount`])."]
+    #[doc = "是否折扣行 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "货物或应税劳务、服务名称 (see [`CreateTaxiInvoiceCardItem::goods_name`])."]
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::goods_name`])."]
     pub goods_name: &'a str,
-    #[doc = "数量 (see [`CreateTaxiInvoiceCardItem::quantity`])."]
+    #[doc = "数量 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::quantity`])."]
     pub quantity: i64,
-    #[doc = "单行税额 (see [`CreateTaxiInvoiceCardItem::tax_amount`])."]
+    #[doc = "单行税额 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_amount`])."]
     pub tax_amount: i64,
-    #[doc = "货物或应税劳务、服务编码 (see [`CreateTaxiInvoiceCardItem::tax_code`])."]
+    #[doc = "货物或应税劳务、服务编码 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "税收优惠政策标识 (see [`CreateTaxiInvoiceCardItem::tax_prefer_mark`])."]
+    #[doc = "税收优惠政策标识 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_prefer_mark`])."]
     pub tax_prefer_mark: &'a str,
-    #[doc = "税率 (see [`CreateTaxiInvoiceCardItem::tax_rate`])."]
+    #[doc = "税率 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_rate`])."]
     pub tax_rate: i64,
-    #[doc = "单行金额合计 (see [`CreateTaxiInvoiceCardItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::total_amount`])."]
     pub total_amount: i64,
-    #[doc = "单价 (see [`CreateTaxiInvoiceCardItem::unit_price`])."]
+    #[doc = "单价 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::unit_price`])."]
     pub unit_price: i64,
 }
 
-impl<'a> CreateTaxiInvoiceCardItem<'a> {
-    /// The object from its required fields, each named in a [`CreateTaxiInvoiceCardItemRequired`]. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+impl<'a> CreateTaxiInvoiceCardFapiaoCardInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateTaxiInvoiceCardFapiaoCardInformationItemRequired`]. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateTaxiInvoiceCardItemRequired<'a>) -> Self {
-        let CreateTaxiInvoiceCardItemRequired {
+    pub fn new(required: CreateTaxiInvoiceCardFapiaoCardInformationItemRequired<'a>) -> Self {
+        let CreateTaxiInvoiceCardFapiaoCardInformationItemRequired {
             amount,
             discount,
             goods_name,

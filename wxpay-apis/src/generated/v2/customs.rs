@@ -23,7 +23,7 @@ pub struct CustomDeclareOrderRequest<'a> {
     pub cert_id: Option<&'a str>,
     #[doc = "证件类型\n\nOptional. One of `IDCARD`. Example: `IDCARD`."]
     pub cert_type: Option<&'a str>,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "关税\n\nOptional. Example: `888`."]
     pub duty: Option<i64>,
@@ -51,7 +51,7 @@ pub struct CustomDeclareOrderRequest<'a> {
 pub struct CustomDeclareOrderRequired<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "商户海关备案号\n\nRequired. Example: `123456`."]
     pub mch_customs_no: &'a str,
@@ -102,7 +102,7 @@ pub struct CustomDeclareOrderResponse {
     pub out_trade_no: Option<String>,
     #[doc = "签名类型\n\nMay be absent. One of `MD5`. Example: `MD5`."]
     pub sign_type: Option<String>,
-    #[doc = "状态码\n\nMay be absent. One of `EXCEPT`, `FAIL`, `NDECLARED`, `PROCESSING`, `SUBMITTED`, `SUCCESS`. Example: `UNDECLARED`."]
+    #[doc = "状态码\n\nMay be absent. One of `UNDECLARED`, `SUBMITTED`, `PROCESSING`, `SUCCESS`, `FAIL`, `EXCEPT`. Example: `UNDECLARED`."]
     pub state: Option<String>,
     #[doc = "微信子订单号\n\nMay be absent. Example: `20150806125346`."]
     pub sub_order_id: Option<String>,
@@ -131,7 +131,7 @@ pub struct CustomDeclareOrderResponse {
 pub struct CustomDeclareQueryRequest<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "商户订单号\n\nOptional: one of `transaction_id`, `out_trade_no` is required. Example: `20150806125346`."]
     pub out_trade_no: Option<&'a str>,
@@ -147,7 +147,7 @@ pub struct CustomDeclareQueryRequest<'a> {
 pub struct CustomDeclareQueryRequired<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "微信子订单号\n\nRequired. Example: `20150806125346`."]
     pub sub_order_id: &'a str,
@@ -209,7 +209,7 @@ pub struct CustomDeclareQueryResponse {
 pub struct CustomDeclareRedeclareRequest<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "商户海关备案号\n\nRequired. Example: `123456`."]
     pub mch_customs_no: &'a str,
@@ -227,7 +227,7 @@ pub struct CustomDeclareRedeclareRequest<'a> {
 pub struct CustomDeclareRedeclareRequired<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "商户海关备案号\n\nRequired. Example: `123456`."]
     pub mch_customs_no: &'a str,

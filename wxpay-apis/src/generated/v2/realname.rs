@@ -169,7 +169,7 @@ pub struct RealNameAuthResponse {
     pub access_token: Option<String>,
     #[doc = "公众账号ID\n\nMay be absent. Example: `wx2421b1c4370ec43b`."]
     pub appid: Option<String>,
-    #[doc = "当verify\\_real\\_name为V\\_NM\\_ID\\_MA时返回\n\nMay be absent. One of `False`, `True`. Example: `V_NM_ID_MA`."]
+    #[doc = "当verify\\_real\\_name为V\\_NM\\_ID\\_MA时返回\n\nMay be absent. One of `False`, `True`. Example: `True`."]
     pub bind_bankcard: Option<String>,
     #[doc = "错误码\n\nMay be absent. Example: `20002`."]
     pub error_code: Option<String>,

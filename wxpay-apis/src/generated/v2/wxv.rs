@@ -902,7 +902,7 @@ pub struct QueryRentBillResponse {
     pub rent_fee: Option<i64>,
     #[doc = "租金规则 计费说明\n\nMay be absent. Example: `租金前1小时免费，每日封顶10元。`."]
     pub rent_fee_desc: Option<String>,
-    #[doc = "租金规则 计费单位\n\nMay be absent. One of `FEN_DAY`, `FEN_HOUR`, `FEN_MINUTE`, `FEN_MONTH`, `FEN_ONCE`, `FEN_YEAR`. Example: `DAY_FEN`."]
+    #[doc = "租金规则 计费单位\n\nMay be absent. One of `FEN_DAY`, `FEN_HOUR`, `FEN_MINUTE`, `FEN_MONTH`, `FEN_ONCE`, `FEN_YEAR`. Example: `FEN_DAY`."]
     pub rent_unit: Option<String>,
     #[doc = "租金规则 计费单价费用\n\nMay be absent. Example: `8000`."]
     pub rent_unit_fee: Option<i64>,

@@ -44,7 +44,7 @@ pub struct SyncStatusOrdersRequest<'a> {
     #[doc = "子商户在微信公众平台申请服务号对应的APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`."]
+    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
     #[doc = "订单状态\n\nBody field, required. Example: `CREATE_DEAL`."]
@@ -167,7 +167,7 @@ pub struct SyncStatusOrdersDish<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<&'a str>,
     #[doc = "菜品单位\n\nRequired. Example: `BY_SHARE`."]
-    pub unit: SyncStatusOrdersUnit,
+    pub unit: SyncStatusOrdersDishUnit,
 }
 
 #[doc = "The required fields of [`SyncStatusOrdersDish`], each named where it is given: `SyncStatusOrdersDish::new(SyncStatusOrdersDishRequired { .. })`."]
@@ -181,7 +181,7 @@ pub struct SyncStatusOrdersDishRequired<'a> {
     #[doc = "菜品单价 (see [`SyncStatusOrdersDish::price`])."]
     pub price: i64,
     #[doc = "菜品单位 (see [`SyncStatusOrdersDish::unit`])."]
-    pub unit: SyncStatusOrdersUnit,
+    pub unit: SyncStatusOrdersDishUnit,
 }
 
 impl<'a> SyncStatusOrdersDish<'a> {
@@ -260,7 +260,7 @@ impl<'a> SyncStatusOrdersProperties<'a> {
 
 string_enum! {
     /// 菜品单位
-    pub enum SyncStatusOrdersUnit {
+    pub enum SyncStatusOrdersDishUnit {
         /// `BY_SHARE`
         ByShare = "BY_SHARE",
         /// `BY_WEIGHT`

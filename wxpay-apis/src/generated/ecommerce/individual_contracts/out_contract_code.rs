@@ -70,12 +70,12 @@ pub struct QueryIndividualContractsByOutContractCodeRealNameAuthResult {
     #[doc = "访问令牌过期时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub access_token_expire_time: Timestamp,
     #[doc = "应用授权作用域\n\nAlways present."]
-    pub scope: QueryIndividualContractsByOutContractCodeScope,
+    pub scope: QueryIndividualContractsByOutContractCodeRealNameAuthResultScope,
 }
 
 string_enum! {
     /// 应用授权作用域
-    pub enum QueryIndividualContractsByOutContractCodeScope {
+    pub enum QueryIndividualContractsByOutContractCodeRealNameAuthResultScope {
         /// `pay_realname`
         PayRealname = "pay_realname",
     }

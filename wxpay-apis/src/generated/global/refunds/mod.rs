@@ -199,7 +199,7 @@ pub struct RefundsRefundDetail {
     pub scope: Option<crate::global::GlobalScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
+    pub r#type: Option<crate::global::GlobalPromotionType>,
 }
 
 string_enum! {
@@ -216,7 +216,7 @@ string_enum! {
     }
 }
 
-#[doc = "申请退款: `POST /v3/global/refunds`.\n\n```ignore\nlet mut request = CreateGlobalRefundsRequest::new(CreateGlobalRefundsRequired {\n    appid,\n    mchid,\n    out_refund_no,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc = "申请退款: `POST /v3/global/refunds`.\n\n```ignore\nlet mut request = CreateGlobalRefundsRequest::new(CreateGlobalRefundsRequired {\n    appid,\n    mchid,\n    out_refund_no,\n    order,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias("申请退款", "POST v3/global/refunds", "v3/global/refunds"))]
 #[wxpay_api(POST, "v3/global/refunds", response = CreateGlobalRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -234,9 +234,9 @@ pub struct CreateGlobalRefundsRequest<'a> {
     pub notify_url: Option<&'a str>,
     #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    #[doc = "商户订单号\n\nBody field, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: RefundedOrder<'a>,
     #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
@@ -249,9 +249,6 @@ pub struct CreateGlobalRefundsRequest<'a> {
     pub sub_appid: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    #[doc = "微信订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`CreateGlobalRefundsRequest`], each named where it is given: `CreateGlobalRefundsRequest::new(CreateGlobalRefundsRequired { .. })`."]
@@ -262,6 +259,8 @@ pub struct CreateGlobalRefundsRequired<'a> {
     pub mchid: &'a str,
     #[doc = "商户退款单号 (see [`CreateGlobalRefundsRequest::out_refund_no`])."]
     pub out_refund_no: &'a str,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no (see [`CreateGlobalRefundsRequest::order`])."]
+    pub order: RefundedOrder<'a>,
     #[doc = "机构APPID (see [`CreateGlobalRefundsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
     #[doc = "机构商户号 (see [`CreateGlobalRefundsRequest::sp_mchid`])."]
@@ -271,13 +270,14 @@ pub struct CreateGlobalRefundsRequired<'a> {
 }
 
 impl<'a> CreateGlobalRefundsRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateGlobalRefundsRequired`]. The optional ones (`amount`, `notify_url`, `out_trade_no`, `reason`, `sub_appid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateGlobalRefundsRequired`]. The optional ones (`amount`, `notify_url`, `reason`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateGlobalRefundsRequired<'a>) -> Self {
         let CreateGlobalRefundsRequired {
             appid,
             mchid,
             out_refund_no,
+            order,
             sp_appid,
             sp_mchid,
             sub_mchid,
@@ -288,13 +288,12 @@ impl<'a> CreateGlobalRefundsRequest<'a> {
             mchid,
             notify_url: None,
             out_refund_no,
-            out_trade_no: None,
+            order,
             reason: None,
             sp_appid,
             sp_mchid,
             sub_appid: None,
             sub_mchid,
-            transaction_id: None,
         }
     }
 }
@@ -336,6 +335,18 @@ impl<'a> CreateGlobalRefundsAmount<'a> {
             total,
         }
     }
+}
+
+#[doc = "Exactly one of `transaction_id`, `out_trade_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum RefundedOrder<'a> {
+    #[doc = "微信订单号\n\nSent as `transaction_id`. Example: `1217752501201407033233368018`."]
+    #[serde(rename = "transaction_id")]
+    TransactionId(&'a str),
+    #[doc = "商户订单号\n\nSent as `out_trade_no`."]
+    #[serde(rename = "out_trade_no")]
+    OutTradeNo(&'a str),
 }
 
 #[doc = "The answer to [`CreateGlobalRefundsRequest`]."]

@@ -78,5 +78,5 @@ impl<'a> QuerySubsidyQualificationRequest<'a> {
 #[non_exhaustive]
 pub struct QuerySubsidyQualificationResponse {
     #[doc = "资格的状态\n\nAlways present. Example: `UNREDEEMED`."]
-    pub state: crate::gov::subsidy::QuerySubsidyState,
+    pub state: crate::gov::subsidy::QuerySubsidyQualificationState,
 }

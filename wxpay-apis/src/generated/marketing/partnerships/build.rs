@@ -89,7 +89,7 @@ pub struct CreatePartnershipsBuildPartner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
     #[doc = "合作方类别\n\nAlways present."]
-    pub r#type: crate::marketing::partnerships::PartnershipsType,
+    pub r#type: crate::marketing::partnerships::PartnershipsPartnerType,
 }
 
 string_enum! {

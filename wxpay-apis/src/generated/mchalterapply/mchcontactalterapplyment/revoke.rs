@@ -34,5 +34,21 @@ pub struct RevokeMchcontactalterapplymentResponse {
     pub apply_id: Option<String>,
     #[doc = "申请单状态\n\nMay be absent. Example: `APPLYMENT_STATE_CANCELED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::mchalterapply::MchalterapplyState>,
+    pub state: Option<RevokeMchcontactalterapplymentState>,
+}
+
+string_enum! {
+    /// 申请单状态
+    pub enum RevokeMchcontactalterapplymentState {
+        /// `APPLYMENT_STATE_AUDITING`
+        ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
+        /// `APPLYMENT_STATE_CANCELED`
+        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED",
+        /// `APPLYMENT_STATE_FINISHED`
+        ApplymentStateFinished = "APPLYMENT_STATE_FINISHED",
+        /// `APPLYMENT_STATE_MODIFING`
+        ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
+        /// `APPLYMENT_STATE_REJECTED`
+        ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
+    }
 }

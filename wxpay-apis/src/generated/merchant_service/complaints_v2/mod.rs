@@ -144,7 +144,7 @@ pub struct ComplaintsV2AdditionalInfo {
     pub share_power_info: Option<ComplaintsV2SharePowerInfo>,
     #[doc = "补充信息类型\n\nMay be absent. Example: `SHARE_POWER_TYPE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ComplaintsV2Type>,
+    pub r#type: Option<ComplaintsV2AdditionalInfoType>,
 }
 
 #[doc = "充电宝投诉相关信息"]
@@ -179,7 +179,7 @@ pub struct ComplaintsV2ReturnAddressInfo {
 
 string_enum! {
     /// 补充信息类型
-    pub enum ComplaintsV2Type {
+    pub enum ComplaintsV2AdditionalInfoType {
         /// `SHARE_POWER_TYPE`
         SharePowerType = "SHARE_POWER_TYPE",
     }
@@ -254,12 +254,12 @@ pub struct ListComplaintsV2ServiceOrderInfo {
     pub out_order_no: Option<String>,
     #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ListComplaintsV2State>,
+    pub state: Option<ListComplaintsV2ServiceOrderInfoState>,
 }
 
 string_enum! {
     /// 支付分服务单状态
-    pub enum ListComplaintsV2State {
+    pub enum ListComplaintsV2ServiceOrderInfoState {
         /// `DOING`
         Doing = "DOING",
         /// `DONE`
@@ -424,7 +424,7 @@ string_enum! {
 
 string_enum! {
     /// 消息块类型
-    pub enum QueryNegotiationHistoryV2Type {
+    pub enum ComplaintsV2BlockType {
         /// `BUTTON`
         Button = "BUTTON",
         /// `BUTTON_GROUP`

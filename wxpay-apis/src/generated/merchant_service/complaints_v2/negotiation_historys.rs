@@ -152,7 +152,7 @@ pub struct QueryNegotiationHistoryV2Block {
     pub text: Option<QueryNegotiationHistoryV2Text>,
     #[doc = "消息块类型\n\nMay be absent. Example: `TEXT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
+    pub r#type: Option<crate::merchant_service::complaints_v2::ComplaintsV2BlockType>,
 }
 
 #[doc = "The `buttons` object."]

@@ -105,7 +105,7 @@ pub struct CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
     pub text: Option<CreateComplaintsV2ResponseImmediateServiceText<'a>>,
     #[doc = "消息块类型\n\nOptional. Example: `TEXT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
+    pub r#type: Option<crate::merchant_service::complaints_v2::ComplaintsV2BlockType>,
 }
 
 impl<'a> CreateComplaintsV2ResponseImmediateServiceBlock<'a> {

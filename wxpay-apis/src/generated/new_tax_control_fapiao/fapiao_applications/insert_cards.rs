@@ -79,7 +79,7 @@ pub struct InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
     #[doc = "开票时间\n\nRequired. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: Timestamp<&'a str>,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
+    pub items: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a>],
     #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<3510`."]
     pub password: &'a str,
     #[doc = "备注信息\n\nOptional. Example: `备注`."]
@@ -110,7 +110,7 @@ pub struct InsertCardsFapiaoApplicationsFapiaoCardInformationRequired<'a> {
     #[doc = "开票时间 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::fapiao_time`])."]
     pub fapiao_time: Timestamp<&'a str>,
     #[doc = "发票行信息 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::items`])."]
-    pub items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
+    pub items: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a>],
     #[doc = "密码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::password`])."]
     pub password: &'a str,
     #[doc = "销售方信息 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::seller_information`])."]
@@ -186,7 +186,7 @@ impl<'a> InsertCardsFapiaoApplicationsExtraInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct InsertCardsFapiaoApplicationsItem<'a> {
+pub struct InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a> {
     #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
     #[doc = "是否折扣行\n\nRequired."]
@@ -216,36 +216,38 @@ pub struct InsertCardsFapiaoApplicationsItem<'a> {
     pub unit_price: i64,
 }
 
-#[doc = "The required fields of [`InsertCardsFapiaoApplicationsItem`], each named where it is given: `InsertCardsFapiaoApplicationsItem::new(InsertCardsFapiaoApplicationsItemRequired { .. })`."]
-pub struct InsertCardsFapiaoApplicationsItemRequired<'a> {
-    #[doc = "单行金额 (see [`InsertCardsFapiaoApplicationsItem::amount`])."]
+#[doc = "The required fields of [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem`], each named where it is given: `InsertCardsFapiaoApplicationsFapiaoCardInformationItem::new(InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired { .. })`."]
+pub struct InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired<'a> {
+    #[doc = "单行金额 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::amount`])."]
     pub amount: i64,
-    #[doc = "是否折扣行 (see [`InsertCardsFapiaoApplicationsItem::discount`])."]
+    #[doc = "是否折扣行 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "货物或应税劳务、服务名称 (see [`InsertCardsFapiaoApplicationsItem::goods_name`])."]
+    #[doc = "货物或应税劳务、服务名称 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::goods_name`])."]
     pub goods_name: &'a str,
-    #[doc = "数量 (see [`InsertCardsFapiaoApplicationsItem::quantity`])."]
+    #[doc = "数量 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::quantity`])."]
     pub quantity: i64,
-    #[doc = "单行税额 (see [`InsertCardsFapiaoApplicationsItem::tax_amount`])."]
+    #[doc = "单行税额 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_amount`])."]
     pub tax_amount: i64,
-    #[doc = "货物或应税劳务、服务编码 (see [`InsertCardsFapiaoApplicationsItem::tax_code`])."]
+    #[doc = "货物或应税劳务、服务编码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "税收优惠政策标识 (see [`InsertCardsFapiaoApplicationsItem::tax_prefer_mark`])."]
+    #[doc = "税收优惠政策标识 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_prefer_mark`])."]
     pub tax_prefer_mark:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark,
-    #[doc = "税率 (see [`InsertCardsFapiaoApplicationsItem::tax_rate`])."]
+    #[doc = "税率 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_rate`])."]
     pub tax_rate: i64,
-    #[doc = "单行金额合计 (see [`InsertCardsFapiaoApplicationsItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::total_amount`])."]
     pub total_amount: i64,
-    #[doc = "单价 (see [`InsertCardsFapiaoApplicationsItem::unit_price`])."]
+    #[doc = "单价 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::unit_price`])."]
     pub unit_price: i64,
 }
 
-impl<'a> InsertCardsFapiaoApplicationsItem<'a> {
-    /// The object from its required fields, each named in a [`InsertCardsFapiaoApplicationsItemRequired`]. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+impl<'a> InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a> {
+    /// The object from its required fields, each named in a [`InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired`]. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: InsertCardsFapiaoApplicationsItemRequired<'a>) -> Self {
-        let InsertCardsFapiaoApplicationsItemRequired {
+    pub fn new(
+        required: InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired<'a>,
+    ) -> Self {
+        let InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired {
             amount,
             discount,
             goods_name,

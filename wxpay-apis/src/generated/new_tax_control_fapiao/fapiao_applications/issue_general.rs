@@ -73,7 +73,7 @@ pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsIssueGeneralItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -95,7 +95,7 @@ pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired<'a> {
     #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::fapiao_id`])."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::items`])."]
-    pub items: &'a [CreateFapiaoApplicationsIssueGeneralItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a>],
     #[doc = "总价税合计 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::total_amount`])."]
     pub total_amount: i64,
     #[doc = "交易信息 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::transaction_information`])."]
@@ -134,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsIssueGeneralItem<'a> {
+pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -159,25 +159,27 @@ pub struct CreateFapiaoApplicationsIssueGeneralItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-#[doc = "The required fields of [`CreateFapiaoApplicationsIssueGeneralItem`], each named where it is given: `CreateFapiaoApplicationsIssueGeneralItem::new(CreateFapiaoApplicationsIssueGeneralItemRequired { .. })`."]
-pub struct CreateFapiaoApplicationsIssueGeneralItemRequired<'a> {
-    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssueGeneralItem::discount`])."]
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::new(CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssueGeneralItem::goods_name`])."]
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::goods_name`])."]
     pub goods_name: &'a str,
-    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssueGeneralItem::tax_code`])."]
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "税率 (see [`CreateFapiaoApplicationsIssueGeneralItem::tax_rate`])."]
+    #[doc = "税率 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::tax_rate`])."]
     pub tax_rate: i64,
-    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssueGeneralItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::total_amount`])."]
     pub total_amount: i64,
 }
 
-impl<'a> CreateFapiaoApplicationsIssueGeneralItem<'a> {
-    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueGeneralItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
+impl<'a> CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateFapiaoApplicationsIssueGeneralItemRequired<'a>) -> Self {
-        let CreateFapiaoApplicationsIssueGeneralItemRequired {
+    pub fn new(
+        required: CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired<'a>,
+    ) -> Self {
+        let CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired {
             discount,
             goods_name,
             tax_code,

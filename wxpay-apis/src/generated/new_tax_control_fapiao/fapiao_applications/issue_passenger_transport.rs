@@ -73,7 +73,7 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> 
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -95,7 +95,7 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequi
     #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::fapiao_id`])."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::items`])."]
-    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a>],
     #[doc = "总价税合计 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::total_amount`])."]
     pub total_amount: i64,
     #[doc = "交易信息 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::transaction_information`])."]
@@ -134,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
+pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -163,25 +163,27 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-#[doc = "The required fields of [`CreateFapiaoApplicationsIssuePassengerTransportItem`], each named where it is given: `CreateFapiaoApplicationsIssuePassengerTransportItem::new(CreateFapiaoApplicationsIssuePassengerTransportItemRequired { .. })`."]
-pub struct CreateFapiaoApplicationsIssuePassengerTransportItemRequired<'a> {
-    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssuePassengerTransportItem::discount`])."]
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::new(CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssuePassengerTransportItem::goods_name`])."]
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::goods_name`])."]
     pub goods_name: &'a str,
-    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssuePassengerTransportItem::tax_code`])."]
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "税率 (see [`CreateFapiaoApplicationsIssuePassengerTransportItem::tax_rate`])."]
+    #[doc = "税率 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::tax_rate`])."]
     pub tax_rate: i64,
-    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssuePassengerTransportItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::total_amount`])."]
     pub total_amount: i64,
 }
 
-impl<'a> CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
-    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssuePassengerTransportItemRequired`]. The optional ones (`passenger_information`, `preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
+impl<'a> CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired`]. The optional ones (`passenger_information`, `preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateFapiaoApplicationsIssuePassengerTransportItemRequired<'a>) -> Self {
-        let CreateFapiaoApplicationsIssuePassengerTransportItemRequired {
+    pub fn new(
+        required: CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired<'a>,
+    ) -> Self {
+        let CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired {
             discount,
             goods_name,
             tax_code,

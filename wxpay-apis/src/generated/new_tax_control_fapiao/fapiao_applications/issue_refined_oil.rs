@@ -73,7 +73,7 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -95,7 +95,7 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired<'a> 
     #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::fapiao_id`])."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::items`])."]
-    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a>],
     #[doc = "总价税合计 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::total_amount`])."]
     pub total_amount: i64,
     #[doc = "交易信息 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::transaction_information`])."]
@@ -134,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
+pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -163,25 +163,27 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
     pub unit: Option<CreateFapiaoApplicationsIssueRefinedOilUnit>,
 }
 
-#[doc = "The required fields of [`CreateFapiaoApplicationsIssueRefinedOilItem`], each named where it is given: `CreateFapiaoApplicationsIssueRefinedOilItem::new(CreateFapiaoApplicationsIssueRefinedOilItemRequired { .. })`."]
-pub struct CreateFapiaoApplicationsIssueRefinedOilItemRequired<'a> {
-    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssueRefinedOilItem::discount`])."]
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::new(CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssueRefinedOilItem::goods_name`])."]
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::goods_name`])."]
     pub goods_name: &'a str,
-    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssueRefinedOilItem::tax_code`])."]
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "税率 (see [`CreateFapiaoApplicationsIssueRefinedOilItem::tax_rate`])."]
+    #[doc = "税率 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::tax_rate`])."]
     pub tax_rate: i64,
-    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssueRefinedOilItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::total_amount`])."]
     pub total_amount: i64,
 }
 
-impl<'a> CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
-    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueRefinedOilItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `refined_oil_information`, `specification`, `unit`) start as `None`: assign them on the value.
+impl<'a> CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `refined_oil_information`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateFapiaoApplicationsIssueRefinedOilItemRequired<'a>) -> Self {
-        let CreateFapiaoApplicationsIssueRefinedOilItemRequired {
+    pub fn new(
+        required: CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired<'a>,
+    ) -> Self {
+        let CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired {
             discount,
             goods_name,
             tax_code,

@@ -138,7 +138,7 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
+    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a>],
     #[doc = "是否以清单形式开具发票\n\nRequired."]
     pub need_list: bool,
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
@@ -153,7 +153,7 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired<
     #[doc = "商户发票单号 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::fapiao_id`])."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::items`])."]
-    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
+    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a>],
     #[doc = "是否以清单形式开具发票 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::need_list`])."]
     pub need_list: bool,
     #[doc = "总价税合计 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::total_amount`])."]
@@ -185,7 +185,7 @@ impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "税局侧规定的货物或应税劳务、服务分类名称\n\nOptional. Example: `运输服务`."]
@@ -217,23 +217,25 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-#[doc = "The required fields of [`CreateNewTaxControlFapiaoFapiaoApplicationsItem`], each named where it is given: `CreateNewTaxControlFapiaoFapiaoApplicationsItem::new(CreateNewTaxControlFapiaoFapiaoApplicationsItemRequired { .. })`."]
-pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItemRequired<'a> {
-    #[doc = "是否折扣行 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsItem::discount`])."]
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem`], each named where it is given: `CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::new(CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "数量 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsItem::quantity`])."]
+    #[doc = "数量 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::quantity`])."]
     pub quantity: i64,
-    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsItem::tax_code`])."]
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "单行金额合计 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::total_amount`])."]
     pub total_amount: i64,
 }
 
-impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
-    /// The object from its required fields, each named in a [`CreateNewTaxControlFapiaoFapiaoApplicationsItemRequired`]. The optional ones (`goods_category`, `goods_id`, `goods_name`, `specification`, `tax_prefer_mark`, `tax_rate`, `unit`) start as `None`: assign them on the value.
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired`]. The optional ones (`goods_category`, `goods_id`, `goods_name`, `specification`, `tax_prefer_mark`, `tax_rate`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateNewTaxControlFapiaoFapiaoApplicationsItemRequired<'a>) -> Self {
-        let CreateNewTaxControlFapiaoFapiaoApplicationsItemRequired {
+    pub fn new(
+        required: CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired<'a>,
+    ) -> Self {
+        let CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired {
             discount,
             quantity,
             tax_code,
@@ -292,7 +294,7 @@ pub struct FapiaoApplicationsBuyerInformation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
     #[doc = "购买方类型\n\nRequired."]
-    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
+    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType,
     #[doc = "留言信息\n\nOptional. Example: `用户留言`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<&'a str>,
@@ -303,7 +305,7 @@ pub struct FapiaoApplicationsBuyerInformationRequired<'a> {
     #[doc = "名称 (see [`FapiaoApplicationsBuyerInformation::name`])."]
     pub name: &'a str,
     #[doc = "购买方类型 (see `FapiaoApplicationsBuyerInformation::type`)."]
-    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
+    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType,
 }
 
 impl<'a> FapiaoApplicationsBuyerInformation<'a> {
@@ -447,7 +449,7 @@ pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation {
     #[doc = "商户发票单号\n\nAlways present. Example: `20200701123456`."]
     pub fapiao_id: String,
     #[doc = "发票行信息\n\nAlways present."]
-    pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsItem>,
+    pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem>,
     #[doc = "红字发票信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
@@ -515,7 +517,7 @@ string_enum! {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct QueryNewTaxControlFapiaoFapiaoApplicationsItem {
+pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem {
     #[doc = "单行金额\n\nAlways present. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
     #[doc = "是否折扣行\n\nAlways present."]

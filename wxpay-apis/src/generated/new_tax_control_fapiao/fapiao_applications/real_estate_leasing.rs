@@ -73,7 +73,7 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -95,7 +95,7 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired<'a
     #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::fapiao_id`])."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::items`])."]
-    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a>],
     #[doc = "总价税合计 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::total_amount`])."]
     pub total_amount: i64,
     #[doc = "交易信息 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::transaction_information`])."]
@@ -134,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsRealEstateLeasingItem<'a> {
+pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -163,25 +163,27 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-#[doc = "The required fields of [`CreateFapiaoApplicationsRealEstateLeasingItem`], each named where it is given: `CreateFapiaoApplicationsRealEstateLeasingItem::new(CreateFapiaoApplicationsRealEstateLeasingItemRequired { .. })`."]
-pub struct CreateFapiaoApplicationsRealEstateLeasingItemRequired<'a> {
-    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsRealEstateLeasingItem::discount`])."]
+#[doc = "The required fields of [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::new(CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::discount`])."]
     pub discount: bool,
-    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsRealEstateLeasingItem::goods_name`])."]
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::goods_name`])."]
     pub goods_name: &'a str,
-    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsRealEstateLeasingItem::tax_code`])."]
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::tax_code`])."]
     pub tax_code: &'a str,
-    #[doc = "税率 (see [`CreateFapiaoApplicationsRealEstateLeasingItem::tax_rate`])."]
+    #[doc = "税率 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::tax_rate`])."]
     pub tax_rate: i64,
-    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsRealEstateLeasingItem::total_amount`])."]
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::total_amount`])."]
     pub total_amount: i64,
 }
 
-impl<'a> CreateFapiaoApplicationsRealEstateLeasingItem<'a> {
-    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsRealEstateLeasingItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `real_estate_leasing_information`, `specification`, `unit`) start as `None`: assign them on the value.
+impl<'a> CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `real_estate_leasing_information`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateFapiaoApplicationsRealEstateLeasingItemRequired<'a>) -> Self {
-        let CreateFapiaoApplicationsRealEstateLeasingItemRequired {
+    pub fn new(
+        required: CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired<'a>,
+    ) -> Self {
+        let CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired {
             discount,
             goods_name,
             tax_code,

@@ -17,7 +17,7 @@ pub struct ReverseFapiaoApplicationsRequest<'a> {
     pub fapiao_apply_id: &'a str,
     #[doc = "需要冲红的发票信息\n\nBody field, required."]
     pub fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
-    #[doc = "冲红原因\n\nBody field, required. Example: `退款`."]
+    #[doc = "冲红原因\n\nBody field, required. Example: `SALES_RETURN`."]
     pub reverse_reason: ReverseFapiaoApplicationsReverseReason,
     #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]

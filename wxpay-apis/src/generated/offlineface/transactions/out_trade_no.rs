@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `198798777`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `198798777`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户商户号\n\nQuery parameter, required. Example: `3233122121`."]
     pub sub_mchid: &'a str,

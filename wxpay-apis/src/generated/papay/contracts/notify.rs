@@ -22,7 +22,7 @@ pub struct DeductNotifyRequest<'a> {
     pub deduct_duration: Option<DeductNotifyDeductDuration>,
     #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
 }
 
@@ -66,7 +66,7 @@ pub struct DeductNotifyDeductDuration {
     pub count: i64,
     #[doc = "单位\n\nOptional. Example: `DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<DeductNotifyUnit>,
+    pub unit: Option<DeductNotifyDeductDurationUnit>,
 }
 
 impl DeductNotifyDeductDuration {
@@ -79,7 +79,7 @@ impl DeductNotifyDeductDuration {
 
 string_enum! {
     /// 单位
-    pub enum DeductNotifyUnit {
+    pub enum DeductNotifyDeductDurationUnit {
         /// `DAY`
         Day = "DAY",
     }

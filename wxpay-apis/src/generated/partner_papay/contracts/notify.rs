@@ -22,7 +22,7 @@ pub struct PartnerDeductNotifyRequest<'a> {
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CreateInstalExposureRequest<'a> {
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
     #[doc = "用户标识\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]

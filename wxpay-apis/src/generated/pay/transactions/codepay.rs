@@ -28,7 +28,7 @@ pub struct CodePayRequest<'a> {
     #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,

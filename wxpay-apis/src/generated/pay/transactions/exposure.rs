@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CreateTransactionsExposureRequest<'a> {
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]

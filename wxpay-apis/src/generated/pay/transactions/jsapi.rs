@@ -31,7 +31,7 @@ pub struct JsapiPrepayRequest<'a> {
     #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::pay::PrepayLimitPay]>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,

@@ -30,7 +30,7 @@ pub struct CreateTransactionsJsapiWithContractRequest<'a> {
     #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,

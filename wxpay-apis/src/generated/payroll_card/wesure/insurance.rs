@@ -25,7 +25,7 @@ pub struct CreateWesureInsuranceRequest<'a> {
     pub insure_state: &'a str,
     #[doc = "用户标识\n\nBody field, required. Example: `111111`."]
     pub openid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "微保保单号\n\nBody field, required. Example: `5fds5345dfd`."]
     pub token: &'a str,

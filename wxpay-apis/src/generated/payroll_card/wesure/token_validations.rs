@@ -18,7 +18,7 @@ pub struct CreateWesureTokenValidationsRequest<'a> {
     pub authenticate_type: Option<CreateWesureTokenValidationsAuthenticateType>,
     #[doc = "用户身份证号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     pub id_card_number: Sensitive<&'a str>,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "特约商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,

@@ -26,7 +26,7 @@ pub struct SyncPayafterOrdersRequest<'a> {
     pub service_id: Option<&'a str>,
     #[doc = "场景类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::payscore::SyncOverseaPartnerServiceorderType>,
+    pub r#type: Option<crate::payscore::PayscoreSceneType>,
 }
 
 impl<'a> SyncPayafterOrdersRequest<'a> {

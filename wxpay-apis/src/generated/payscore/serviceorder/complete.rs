@@ -134,7 +134,7 @@ pub struct CompleteServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `DOING`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,

@@ -128,7 +128,7 @@ pub struct CreateServiceorderDirectCompleteResponse {
     #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nAlways present."]
     pub state_description: crate::payscore::PayscoreStateDescription,
     #[doc = "服务时间段\n\nAlways present."]

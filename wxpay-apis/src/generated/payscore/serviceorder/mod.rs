@@ -102,7 +102,7 @@ pub struct GetServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
@@ -296,7 +296,7 @@ pub struct CreateServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,

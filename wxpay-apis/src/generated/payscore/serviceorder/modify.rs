@@ -116,7 +116,7 @@ pub struct ModifyServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
@@ -137,7 +137,7 @@ pub struct ModifyServiceOrderCollection {
     pub bank_type: Option<String>,
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<ModifyServiceOrderDetail>>,
+    pub details: Option<Vec<ModifyServiceOrderCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -145,7 +145,7 @@ pub struct ModifyServiceOrderCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
     #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
-    pub state: crate::payscore::PayscoreState,
+    pub state: crate::payscore::PayscoreCollectionState,
     #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
@@ -154,7 +154,7 @@ pub struct ModifyServiceOrderCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct ModifyServiceOrderDetail {
+pub struct ModifyServiceOrderCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,

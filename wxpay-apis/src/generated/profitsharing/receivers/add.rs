@@ -32,7 +32,7 @@ pub struct AddProfitSharingReceiverRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 #[doc = "The required fields of [`AddProfitSharingReceiverRequest`], each named where it is given: `AddProfitSharingReceiverRequest::new(AddProfitSharingReceiverRequired { .. })`."]
@@ -44,7 +44,7 @@ pub struct AddProfitSharingReceiverRequired<'a> {
     #[doc = "与分账方的关系类型 (see [`AddProfitSharingReceiverRequest::relation_type`])."]
     pub relation_type: AddProfitSharingReceiverRelationType,
     #[doc = "分账接收方类型 (see `AddProfitSharingReceiverRequest::type`)."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 impl<'a> AddProfitSharingReceiverRequest<'a> {
@@ -116,5 +116,5 @@ pub struct AddProfitSharingReceiverResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }

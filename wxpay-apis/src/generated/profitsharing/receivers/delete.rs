@@ -24,7 +24,7 @@ pub struct DeleteProfitSharingReceiverRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 #[doc = "The required fields of [`DeleteProfitSharingReceiverRequest`], each named where it is given: `DeleteProfitSharingReceiverRequest::new(DeleteProfitSharingReceiverRequired { .. })`."]
@@ -34,7 +34,7 @@ pub struct DeleteProfitSharingReceiverRequired<'a> {
     #[doc = "应用ID (see [`DeleteProfitSharingReceiverRequest::appid`])."]
     pub appid: &'a str,
     #[doc = "分账接收方类型 (see `DeleteProfitSharingReceiverRequest::type`)."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 impl<'a> DeleteProfitSharingReceiverRequest<'a> {
@@ -66,5 +66,5 @@ pub struct DeleteProfitSharingReceiverResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }

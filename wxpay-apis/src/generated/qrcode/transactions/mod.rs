@@ -308,13 +308,13 @@ pub struct TransactionsPromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<TransactionsScope>,
+    pub scope: Option<TransactionsPromotionDetailScope>,
     #[doc = "活动ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<TransactionsType>,
+    pub r#type: Option<TransactionsPromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -322,7 +322,7 @@ pub struct TransactionsPromotionDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum TransactionsScope {
+    pub enum TransactionsPromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -332,7 +332,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum TransactionsType {
+    pub enum TransactionsPromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`

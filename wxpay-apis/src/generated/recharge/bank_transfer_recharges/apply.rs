@@ -14,7 +14,7 @@ use crate::generated::prelude::*;
 #[non_exhaustive]
 pub struct BankTransferRechargeApplyRequest<'a> {
     #[doc = "充值入账账户\n\nBody field, required. Example: `BASIC`."]
-    pub account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
+    pub account_type: BankTransferRechargeApplyAccountType,
     #[doc = "商户充值单号\n\nBody field, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
     #[doc = "充值金额\n\nBody field, required."]
@@ -26,7 +26,7 @@ pub struct BankTransferRechargeApplyRequest<'a> {
 #[doc = "The required fields of [`BankTransferRechargeApplyRequest`], each named where it is given: `BankTransferRechargeApplyRequest::new(BankTransferRechargeApplyRequired { .. })`."]
 pub struct BankTransferRechargeApplyRequired<'a> {
     #[doc = "充值入账账户 (see [`BankTransferRechargeApplyRequest::account_type`])."]
-    pub account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
+    pub account_type: BankTransferRechargeApplyAccountType,
     #[doc = "商户充值单号 (see [`BankTransferRechargeApplyRequest::out_recharge_no`])."]
     pub out_recharge_no: &'a str,
     #[doc = "充值金额 (see [`BankTransferRechargeApplyRequest::recharge_amount`])."]
@@ -51,6 +51,18 @@ impl<'a> BankTransferRechargeApplyRequest<'a> {
             recharge_amount,
             recharge_scene,
         }
+    }
+}
+
+string_enum! {
+    /// 充值入账账户
+    pub enum BankTransferRechargeApplyAccountType {
+        /// `BASIC`
+        Basic = "BASIC",
+        /// `FEES`
+        Fees = "FEES",
+        /// `OPERATION`
+        Operation = "OPERATION",
     }
 }
 

@@ -295,13 +295,13 @@ pub struct CreateTransactionsParkingPromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<CreateTransactionsParkingScope>,
+    pub scope: Option<CreateTransactionsParkingPromotionDetailScope>,
     #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateTransactionsParkingType>,
+    pub r#type: Option<CreateTransactionsParkingPromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -309,7 +309,7 @@ pub struct CreateTransactionsParkingPromotionDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum CreateTransactionsParkingScope {
+    pub enum CreateTransactionsParkingPromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -319,7 +319,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum CreateTransactionsParkingType {
+    pub enum CreateTransactionsParkingPromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`

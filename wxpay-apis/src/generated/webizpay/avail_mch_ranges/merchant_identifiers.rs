@@ -19,7 +19,7 @@ use crate::generated::prelude::*;
 pub struct QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
     #[doc = "可用商户范围id\n\nPath parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "分页开始位置\n\nQuery parameter, required. Example: `0`."]
     pub offset: i64,
@@ -88,7 +88,7 @@ pub struct CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
     pub range_id: &'a str,
     #[doc = "商户标识值\n\nBody field, required. Example: `91110000710926094P`."]
     pub merchant_identifier: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 
@@ -137,7 +137,7 @@ pub struct DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
     pub range_id: &'a str,
     #[doc = "商户标识值\n\nPath parameter, required. Example: `91110000710926094P`."]
     pub merchant_identifier: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[wxpay(body)]
     pub sp_mchid: &'a str,
 }

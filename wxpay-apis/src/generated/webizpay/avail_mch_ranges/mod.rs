@@ -17,7 +17,7 @@ pub mod merchant_identifiers;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRequest<'a> {
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 
@@ -73,7 +73,7 @@ string_enum! {
 pub struct CreateWebizpayAvailMchRangesRequest<'a> {
     #[doc = "商户标识类型\n\nBody field, required. Example: `ORGANIZATION_CODE`."]
     pub identifier_type: WebizpayAvailMchRangesIdentifierType,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 

@@ -20,7 +20,7 @@ pub struct CreateBillProofRequest<'a> {
     pub entity_name: Option<&'a str>,
     #[doc = "商户操作流水号\n\nBody field, required. Example: `operation12345678`."]
     pub out_operation_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "起始日期\n\nBody field, required. Example: `2025-04-23`."]
     pub start_date: &'a str,

@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CreateBillTradeBillRequest<'a> {
     #[doc = "账单日期\n\nBody field, required. Example: `2025-04-23`."]
     pub date: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

@@ -17,7 +17,7 @@ pub struct QueryEmployeesOutQuotaCardsRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡商户卡号\n\nPath parameter, required. Example: `out_card_123456`."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct RevokeEmployeesRequest<'a> {
     #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

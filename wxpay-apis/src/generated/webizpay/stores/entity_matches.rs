@@ -20,7 +20,7 @@ pub struct CreateStoresEntityMatchesRequest<'a> {
     pub match_details: Option<&'a [CreateStoresEntityMatchesMatchDetail<'a>]>,
     #[doc = "商户主体匹配批次单号\n\nBody field, required. Example: `batch12345678`."]
     pub out_batch_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 
@@ -139,7 +139,7 @@ string_enum! {
 pub struct QueryStoresEntityMatchesRequest<'a> {
     #[doc = "微信支付主体匹配批次单号\n\nPath parameter, required. Example: `1030000071201xxxxx`."]
     pub batch_id: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 

@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct QueryUsersAuthorizationStateRequest<'a> {
     #[doc = "企业员工ID\n\nPath parameter, required. Example: `123456`."]
     pub user_id: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

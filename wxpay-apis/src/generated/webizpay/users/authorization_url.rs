@@ -17,7 +17,7 @@ pub struct CreateUsersAuthorizationUrlRequest<'a> {
     pub user_id: &'a str,
     #[doc = "发起授权应用类型\n\nBody field, required. Example: `H5`."]
     pub application_type: crate::webizpay::UrlApplicationType,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

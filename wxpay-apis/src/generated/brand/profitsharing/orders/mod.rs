@@ -94,9 +94,9 @@ pub struct QueryProfitsharingOrdersReceiver {
     #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
     #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: QueryProfitsharingOrdersResult,
+    pub result: QueryProfitsharingOrdersReceiverResult,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 string_enum! {
@@ -123,13 +123,13 @@ string_enum! {
 
 string_enum! {
     /// 分账结果
-    pub enum QueryProfitsharingOrdersResult {
-        /// `CLOSED`
-        Closed = "CLOSED",
+    pub enum QueryProfitsharingOrdersReceiverResult {
         /// `PENDING`
         Pending = "PENDING",
-        /// `SUCEESS`
-        Suceess = "SUCEESS",
+        /// `SUCCESS`
+        Success = "SUCCESS",
+        /// `CLOSED`
+        Closed = "CLOSED",
     }
 }
 
@@ -230,7 +230,7 @@ pub struct CreateProfitsharingOrdersReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Sensitive<&'a str>>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 #[doc = "The required fields of [`CreateProfitsharingOrdersReceiver`], each named where it is given: `CreateProfitsharingOrdersReceiver::new(CreateProfitsharingOrdersReceiverRequired { .. })`."]
@@ -242,7 +242,7 @@ pub struct CreateProfitsharingOrdersReceiverRequired<'a> {
     #[doc = "分账描述 (see [`CreateProfitsharingOrdersReceiver::description`])."]
     pub description: &'a str,
     #[doc = "分账接收方类型 (see `CreateProfitsharingOrdersReceiver::type`)."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> CreateProfitsharingOrdersReceiver<'a> {
@@ -305,14 +305,14 @@ pub struct CreateProfitsharingOrdersResponseReceiver {
     #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
     #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: CreateProfitsharingOrdersResult,
+    pub result: CreateProfitsharingOrdersReceiverResult,
     #[doc = "接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 string_enum! {
     /// 分账结果
-    pub enum CreateProfitsharingOrdersResult {
+    pub enum CreateProfitsharingOrdersReceiverResult {
         /// `CLOSED`
         Closed = "CLOSED",
         /// `PENDING`

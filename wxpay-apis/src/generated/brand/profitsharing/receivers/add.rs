@@ -28,7 +28,7 @@ pub struct AddProfitsharingReceiversRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 #[doc = "The required fields of [`AddProfitsharingReceiversRequest`], each named where it is given: `AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired { .. })`."]
@@ -42,7 +42,7 @@ pub struct AddProfitsharingReceiversRequired<'a> {
     #[doc = "与品牌主商户的的关系类型 (see [`AddProfitsharingReceiversRequest::relation_type`])."]
     pub relation_type: AddProfitsharingReceiversRelationType,
     #[doc = "分账接收方类型 (see `AddProfitsharingReceiversRequest::type`)."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> AddProfitsharingReceiversRequest<'a> {

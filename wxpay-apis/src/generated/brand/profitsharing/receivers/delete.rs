@@ -23,7 +23,7 @@ pub struct DeleteProfitsharingReceiversRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 #[doc = "The required fields of [`DeleteProfitsharingReceiversRequest`], each named where it is given: `DeleteProfitsharingReceiversRequest::new(DeleteProfitsharingReceiversRequired { .. })`."]
@@ -35,7 +35,7 @@ pub struct DeleteProfitsharingReceiversRequired<'a> {
     #[doc = "品牌主商户号 (see [`DeleteProfitsharingReceiversRequest::brand_mchid`])."]
     pub brand_mchid: &'a str,
     #[doc = "分账接收方类型 (see `DeleteProfitsharingReceiversRequest::type`)."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> DeleteProfitsharingReceiversRequest<'a> {

@@ -146,14 +146,14 @@ pub struct QueryProfitsharingOrdersReceiver {
     pub receiver_mchid: Option<String>,
     #[doc = "分账结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ProfitsharingOrdersResult>,
+    pub result: Option<ProfitsharingOrdersReceiverResult>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 string_enum! {
     /// 分账结果
-    pub enum ProfitsharingOrdersResult {
+    pub enum ProfitsharingOrdersReceiverResult {
         /// `CLOSED`
         Closed = "CLOSED",
         /// `PENDING`
@@ -248,7 +248,7 @@ pub struct CreateProfitsharingOrdersReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_name: Option<Sensitive<&'a str>>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 #[doc = "The required fields of [`CreateProfitsharingOrdersReceiver`], each named where it is given: `CreateProfitsharingOrdersReceiver::new(CreateProfitsharingOrdersReceiverRequired { .. })`."]
@@ -260,7 +260,7 @@ pub struct CreateProfitsharingOrdersReceiverRequired<'a> {
     #[doc = "分账接收方账号 (see [`CreateProfitsharingOrdersReceiver::receiver_account`])."]
     pub receiver_account: &'a str,
     #[doc = "分账接收方类型 (see `CreateProfitsharingOrdersReceiver::type`)."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> CreateProfitsharingOrdersReceiver<'a> {
@@ -333,7 +333,7 @@ pub struct CreateProfitsharingOrdersResponseReceiver {
     pub receiver_account: String,
     #[doc = "分账结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ProfitsharingOrdersResult>,
+    pub result: Option<ProfitsharingOrdersReceiverResult>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }

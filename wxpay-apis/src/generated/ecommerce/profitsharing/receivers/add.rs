@@ -24,9 +24,9 @@ pub struct AddProfitsharingReceiversRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     #[doc = "与分账方的关系类型\n\nBody field, required. Example: `SUPPLIER`."]
-    pub relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub relation_type: AddProfitsharingReceiversRelationType,
     #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 #[doc = "The required fields of [`AddProfitsharingReceiversRequest`], each named where it is given: `AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired { .. })`."]
@@ -36,9 +36,9 @@ pub struct AddProfitsharingReceiversRequired<'a> {
     #[doc = "公众账号ID (see [`AddProfitsharingReceiversRequest::appid`])."]
     pub appid: &'a str,
     #[doc = "与分账方的关系类型 (see [`AddProfitsharingReceiversRequest::relation_type`])."]
-    pub relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub relation_type: AddProfitsharingReceiversRelationType,
     #[doc = "接收方类型 (see `AddProfitsharingReceiversRequest::type`)."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> AddProfitsharingReceiversRequest<'a> {
@@ -59,6 +59,22 @@ impl<'a> AddProfitsharingReceiversRequest<'a> {
             relation_type,
             r#type,
         }
+    }
+}
+
+string_enum! {
+    /// 与分账方的关系类型
+    pub enum AddProfitsharingReceiversRelationType {
+        /// `SUPPLIER`
+        Supplier = "SUPPLIER",
+        /// `DISTRIBUTOR`
+        Distributor = "DISTRIBUTOR",
+        /// `SERVICE_PROVIDER`
+        ServiceProvider = "SERVICE_PROVIDER",
+        /// `PLATFORM`
+        Platform = "PLATFORM",
+        /// `OTHERS`
+        Others = "OTHERS",
     }
 }
 

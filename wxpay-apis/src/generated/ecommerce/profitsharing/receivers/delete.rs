@@ -18,7 +18,7 @@ pub struct DeleteProfitsharingReceiversRequest<'a> {
     #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
     #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 #[doc = "The required fields of [`DeleteProfitsharingReceiversRequest`], each named where it is given: `DeleteProfitsharingReceiversRequest::new(DeleteProfitsharingReceiversRequired { .. })`."]
@@ -28,7 +28,7 @@ pub struct DeleteProfitsharingReceiversRequired<'a> {
     #[doc = "公众账号ID (see [`DeleteProfitsharingReceiversRequest::appid`])."]
     pub appid: &'a str,
     #[doc = "接收方类型 (see `DeleteProfitsharingReceiversRequest::type`)."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> DeleteProfitsharingReceiversRequest<'a> {

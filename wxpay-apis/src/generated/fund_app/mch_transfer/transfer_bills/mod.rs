@@ -100,20 +100,20 @@ impl<'a> CreateTransferBillRequest<'a> {
 #[non_exhaustive]
 pub struct CreateTransferBillUserRecvStyle {
     #[doc = "用户收款样式类型\n\nRequired."]
-    pub r#type: CreateTransferBillType,
+    pub r#type: CreateTransferBillUserRecvStyleType,
 }
 
 impl CreateTransferBillUserRecvStyle {
     /// The object from its one required field, `type`.
     #[inline]
-    pub fn new(r#type: CreateTransferBillType) -> Self {
+    pub fn new(r#type: CreateTransferBillUserRecvStyleType) -> Self {
         Self { r#type }
     }
 }
 
 string_enum! {
     /// 用户收款样式类型
-    pub enum CreateTransferBillType {
+    pub enum CreateTransferBillUserRecvStyleType {
         /// `CONFIRM_PAGE`
         ConfirmPage = "CONFIRM_PAGE",
         /// `RED_PACKET`

@@ -32,7 +32,7 @@ pub struct QueryMerchantServiceComplaintsRequest<'a> {
     #[doc = "诉商户号\n\nQuery parameter, optional. Example: `1900012181`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complainted_mchid: Option<&'a str>,
-    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `ZH_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<ComplaintsMchLanguage>,
 }
@@ -236,12 +236,12 @@ pub struct ComplaintsServiceOrderInfo {
     pub out_order_no: Option<String>,
     #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ComplaintsState>,
+    pub state: Option<ComplaintsServiceOrderInfoState>,
 }
 
 string_enum! {
     /// 支付分服务单状态
-    pub enum ComplaintsState {
+    pub enum ComplaintsServiceOrderInfoState {
         /// `DOING`
         Doing = "DOING",
         /// `DONE`
@@ -265,7 +265,7 @@ string_enum! {
 pub struct QueryComplaintV2Request<'a> {
     #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `ZH_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<ComplaintsMchLanguage>,
 }

@@ -21,7 +21,7 @@ pub struct QueryNegotiationHistoryV2Request<'a> {
     #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `ZH_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<crate::global::merchant_service::complaints::ComplaintsMchLanguage>,
 }

@@ -232,7 +232,7 @@ pub struct CreateMicropayTransactionsPayDetail {
     pub scope: Option<crate::global::GlobalScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
+    pub r#type: Option<crate::global::GlobalPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute_amount: Option<i64>,

@@ -89,7 +89,7 @@ pub struct CreateProfitSharingOrdersReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }
 
 #[doc = "The required fields of [`CreateProfitSharingOrdersReceiver`], each named where it is given: `CreateProfitSharingOrdersReceiver::new(CreateProfitSharingOrdersReceiverRequired { .. })`."]
@@ -103,7 +103,7 @@ pub struct CreateProfitSharingOrdersReceiverRequired<'a> {
     #[doc = "分账描述 (see [`CreateProfitSharingOrdersReceiver::description`])."]
     pub description: &'a str,
     #[doc = "分账接收方类型 (see `CreateProfitSharingOrdersReceiver::type`)."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }
 
 impl<'a> CreateProfitSharingOrdersReceiver<'a> {
@@ -193,7 +193,7 @@ pub struct ProfitSharingOrdersReceiver {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_currency: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }
 
 /// The answer to [`CreateProfitSharingOrdersRequest`]: `POST /v3/global/profit-sharing/orders`.

@@ -60,7 +60,7 @@ pub struct QuerySubsidySncodeGoodsSn {
     #[doc = "S/N码\n\nAlways present. Example: `fallervuh`."]
     pub sn_code: String,
     #[doc = "状态\n\nAlways present. Example: `SNCODE_STATE_UNKNOWN`."]
-    pub state: QuerySubsidySncodeState,
+    pub state: QuerySubsidySncodeGoodsSnState,
 }
 
 string_enum! {
@@ -75,7 +75,7 @@ string_enum! {
 
 string_enum! {
     /// 状态
-    pub enum QuerySubsidySncodeState {
+    pub enum QuerySubsidySncodeGoodsSnState {
         /// `SNCODE_STATE_NOT_SELLABLE`
         SncodeStateNotSellable = "SNCODE_STATE_NOT_SELLABLE",
         /// `SNCODE_STATE_SELLABLE`

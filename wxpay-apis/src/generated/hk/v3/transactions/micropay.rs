@@ -232,7 +232,7 @@ pub struct CreateTransactionsMicropayDetail {
     pub scope: Option<crate::hk::v3::HkScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
+    pub r#type: Option<crate::hk::v3::HkPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute_amount: Option<i64>,

@@ -316,7 +316,7 @@ pub struct QueryTransactionsPromotionDetail {
     pub scope: Option<crate::hk::v3::HkScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
+    pub r#type: Option<crate::hk::v3::HkPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,

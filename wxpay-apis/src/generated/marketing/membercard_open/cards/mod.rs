@@ -227,12 +227,12 @@ pub struct CardsDateInformation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
     #[doc = "有效期类型\n\nAlways present."]
-    pub r#type: CardsType,
+    pub r#type: CardsDateInformationType,
 }
 
 string_enum! {
     /// 有效期类型
-    pub enum CardsType {
+    pub enum CardsDateInformationType {
         /// `FIX_TERM`
         FixTerm = "FIX_TERM",
         /// `FIX_TIME_RANGE`
@@ -277,7 +277,7 @@ pub struct CardsCustomField {
     pub name: Option<String>,
     #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<QueryMembercardOpenCardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "`values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
@@ -285,7 +285,7 @@ pub struct CardsCustomField {
 
 string_enum! {
     /// 商户自定义的开卡信息字段类型
-    pub enum QueryMembercardOpenCardsType {
+    pub enum CardsCustomFieldType {
         /// `CHECK_BOX`
         CheckBox = "CHECK_BOX",
         /// `RADIO`
@@ -525,7 +525,7 @@ pub struct CreateMembercardOpenCardsDateInformation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp<&'a str>>,
     #[doc = "有效期类型\n\nRequired."]
-    pub r#type: CardsType,
+    pub r#type: CardsDateInformationType,
     #[doc = "领取后N天开始生效\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
@@ -534,7 +534,7 @@ pub struct CreateMembercardOpenCardsDateInformation<'a> {
 impl<'a> CreateMembercardOpenCardsDateInformation<'a> {
     /// The object from its one required field, `type`. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(r#type: CardsType) -> Self {
+    pub fn new(r#type: CardsDateInformationType) -> Self {
         Self {
             available_begin_time: None,
             available_day_after_receive: None,
@@ -577,7 +577,7 @@ pub struct MembercardOpenCardsCustomField<'a> {
     pub name: Option<&'a str>,
     #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<QueryMembercardOpenCardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
@@ -747,7 +747,7 @@ pub struct ModifyMembercardOpenCardsDateInformation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<&'a str>,
     #[doc = "有效期类型\n\nRequired."]
-    pub r#type: CardsType,
+    pub r#type: CardsDateInformationType,
     #[doc = "领取后N天开始生效\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
@@ -756,7 +756,7 @@ pub struct ModifyMembercardOpenCardsDateInformation<'a> {
 impl<'a> ModifyMembercardOpenCardsDateInformation<'a> {
     /// The object from its one required field, `type`. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(r#type: CardsType) -> Self {
+    pub fn new(r#type: CardsDateInformationType) -> Self {
         Self {
             available_begin_time: None,
             available_day_after_receive: None,

@@ -121,7 +121,7 @@ string_enum! {
 
 string_enum! {
     /// 多次优惠规则类型
-    pub enum ProductCouponType {
+    pub enum ProductCouponSequentialUsageInfoType {
         /// `EQUAL`
         Equal = "EQUAL",
         /// `INCREMENTAL`
@@ -287,7 +287,7 @@ pub struct ProductCouponSequentialUsageInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
     #[doc = "多次优惠规则类型\n\nAlways present. Example: `INCREMENTAL`."]
-    pub r#type: ProductCouponType,
+    pub r#type: ProductCouponSequentialUsageInfoType,
 }
 
 #[doc = "单券模式信息"]
@@ -509,7 +509,7 @@ pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod {
 
 string_enum! {
     /// 批次状态
-    pub enum CreatePartnerProductCouponProductCouponsState {
+    pub enum ProductCouponStockState {
         /// `AUDITING`
         Auditing = "AUDITING",
         /// `DEACTIVATED`
@@ -698,7 +698,7 @@ pub struct ProductCouponStock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<ProductCouponSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state: CreatePartnerProductCouponProductCouponsState,
+    pub state: ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]

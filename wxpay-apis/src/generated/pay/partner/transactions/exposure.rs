@@ -19,7 +19,7 @@ pub struct CreatePartnerTransactionsExposureRequest<'a> {
     pub payer: CreatePartnerTransactionsExposurePayer<'a>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户/二级商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,

@@ -43,7 +43,7 @@ pub struct PartnerJsapiPrepayRequest<'a> {
     pub settle_info: Option<crate::pay::partner::transactions::PrepaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,21 +125,18 @@ pub struct PartnerJsapiPrepayPayer<'a> {
     #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<crate::pay::PrepayIdentity<'a>>,
-    #[doc = "用户服务标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
-    pub sp_openid: &'a str,
-    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub_openid: Option<&'a str>,
+    #[doc = "二选一: exactly one of sp\\_openid, sub\\_openid\n\nRequired."]
+    #[serde(flatten)]
+    pub openid: crate::pay::partner::transactions::PayerOpenid<'a>,
 }
 
 impl<'a> PartnerJsapiPrepayPayer<'a> {
-    /// The object from its one required field, `sp_openid`. The optional ones (`identity`, `sub_openid`) start as `None`: assign them on the value.
+    /// The object from its one required field, `openid`. The optional ones (`identity`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sp_openid: &'a str) -> Self {
+    pub fn new(openid: crate::pay::partner::transactions::PayerOpenid<'a>) -> Self {
         Self {
             identity: None,
-            sp_openid,
-            sub_openid: None,
+            openid,
         }
     }
 }

@@ -32,7 +32,7 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
-    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    pub payer: PartnerMiniProgramPrepayPayer<'a>,
     #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<PartnerMiniProgramPrepaySceneInfo<'a>>,
@@ -41,7 +41,7 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     pub settle_info: Option<crate::pay::PaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +65,7 @@ pub struct PartnerMiniProgramPrepayRequired<'a> {
     #[doc = "商户订单号 (see [`PartnerMiniProgramPrepayRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
     #[doc = "支付者 (see [`PartnerMiniProgramPrepayRequest::payer`])."]
-    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    pub payer: PartnerMiniProgramPrepayPayer<'a>,
     #[doc = "服务商公众号ID (see [`PartnerMiniProgramPrepayRequest::sp_appid`])."]
     pub sp_appid: &'a str,
     #[doc = "服务商户号 (see [`PartnerMiniProgramPrepayRequest::sp_mchid`])."]
@@ -105,6 +105,23 @@ impl<'a> PartnerMiniProgramPrepayRequest<'a> {
             support_fapiao: None,
             time_expire: None,
         }
+    }
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerMiniProgramPrepayPayer<'a> {
+    #[doc = "二选一: exactly one of sp\\_openid, sub\\_openid\n\nRequired."]
+    #[serde(flatten)]
+    pub openid: crate::pay::partner::transactions::PayerOpenid<'a>,
+}
+
+impl<'a> PartnerMiniProgramPrepayPayer<'a> {
+    /// The object from its one required field, `openid`.
+    #[inline]
+    pub fn new(openid: crate::pay::partner::transactions::PayerOpenid<'a>) -> Self {
+        Self { openid }
     }
 }
 

@@ -32,7 +32,7 @@ pub struct PartnerScannedPosPrepayRequest<'a> {
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
-    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    pub payer: PartnerScannedPosPrepayPayer<'a>,
     #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
     #[doc = "结算信息\n\nBody field, optional."]
@@ -41,7 +41,7 @@ pub struct PartnerScannedPosPrepayRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +65,7 @@ pub struct PartnerScannedPosPrepayRequired<'a> {
     #[doc = "商户订单号 (see [`PartnerScannedPosPrepayRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
     #[doc = "支付者 (see [`PartnerScannedPosPrepayRequest::payer`])."]
-    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    pub payer: PartnerScannedPosPrepayPayer<'a>,
     #[doc = "场景信息 (see [`PartnerScannedPosPrepayRequest::scene_info`])."]
     pub scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
     #[doc = "合作伙伴商户号 (see [`PartnerScannedPosPrepayRequest::sp_mchid`])."]
@@ -178,6 +178,29 @@ impl<'a> PartnerScannedPosPrepayGoodsDetail<'a> {
             quantity,
             unit_price,
             wechatpay_goods_id: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerScannedPosPrepayPayer<'a> {
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sp_openid: Option<&'a str>,
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> PartnerScannedPosPrepayPayer<'a> {
+    /// The object without a required field. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sp_openid: None,
+            sub_openid: None,
         }
     }
 }

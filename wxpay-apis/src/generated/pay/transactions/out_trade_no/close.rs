@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CloseOrderRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
 }
 

@@ -17,7 +17,7 @@ pub struct ReverseOrderRequest<'a> {
     pub out_trade_no: &'a str,
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
 }
 

@@ -134,7 +134,7 @@ pub struct QueryAcquiringbankServiceorderResponse {
 pub struct QueryAcquiringbankServiceorderCollection {
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<QueryAcquiringbankServiceorderDetail>>,
+    pub details: Option<Vec<QueryAcquiringbankServiceorderCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -151,7 +151,7 @@ pub struct QueryAcquiringbankServiceorderCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct QueryAcquiringbankServiceorderDetail {
+pub struct QueryAcquiringbankServiceorderCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,

@@ -79,7 +79,7 @@ pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRe
     >,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a> {
@@ -118,7 +118,7 @@ pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTr
     #[doc = "交易订单号\n\nRequired. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
     #[doc = "赔付单类型\n\nRequired."]
-    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferType,
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType,
 }
 
 #[doc = "The required fields of [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo`], each named where it is given: `CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::new(CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired { .. })`."]
@@ -128,7 +128,7 @@ pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTr
     #[doc = "交易订单号 (see [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::transaction_id`])."]
     pub transaction_id: &'a str,
     #[doc = "赔付单类型 (see `CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::type`)."]
-    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferType,
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType,
 }
 
 impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo<'a> {
@@ -203,7 +203,7 @@ pub struct EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver
         Option<EcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType>,
 }
 
 #[doc = "转账接收方商户信息"]

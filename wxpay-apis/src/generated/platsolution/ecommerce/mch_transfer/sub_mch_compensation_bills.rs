@@ -67,7 +67,7 @@ pub struct CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
     #[doc = "赔付接收方商户信息\n\nRequired."]
     pub mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
     #[doc = "赔付接收方类型\n\nRequired. Example: `MERCHANT`."]
-    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType,
 }
 
 #[doc = "The required fields of [`CreateEcommerceMchTransferSubMchCompensationBillsReceiver`], each named where it is given: `CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { .. })`."]
@@ -75,7 +75,7 @@ pub struct CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired<'a>
     #[doc = "赔付接收方商户信息 (see [`CreateEcommerceMchTransferSubMchCompensationBillsReceiver::mch_info`])."]
     pub mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
     #[doc = "赔付接收方类型 (see `CreateEcommerceMchTransferSubMchCompensationBillsReceiver::type`)."]
-    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType,
 }
 
 impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
@@ -152,7 +152,7 @@ pub struct EcommerceMchTransferSubMchCompensationBillsReceiver {
     pub mch_info: Option<EcommerceMchTransferSubMchCompensationBillsMchInfo>,
     #[doc = "赔付接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType>,
 }
 
 #[doc = "赔付接收方商户信息"]

@@ -118,7 +118,7 @@ pub struct PrepayCombineTransactionsPartnerIdentity<'a> {
     #[doc = "加密后的证件号\n\nRequired. Format `base64`."]
     pub number: &'a str,
     #[doc = "类型\n\nRequired."]
-    pub r#type: PrepayCombineTransactionsPartnerType,
+    pub r#type: PrepayCombineTransactionsPartnerIdentityType,
 }
 
 #[doc = "The required fields of [`PrepayCombineTransactionsPartnerIdentity`], each named where it is given: `PrepayCombineTransactionsPartnerIdentity::new(PrepayCombineTransactionsPartnerIdentityRequired { .. })`."]
@@ -128,7 +128,7 @@ pub struct PrepayCombineTransactionsPartnerIdentityRequired<'a> {
     #[doc = "加密后的证件号 (see [`PrepayCombineTransactionsPartnerIdentity::number`])."]
     pub number: &'a str,
     #[doc = "类型 (see `PrepayCombineTransactionsPartnerIdentity::type`)."]
-    pub r#type: PrepayCombineTransactionsPartnerType,
+    pub r#type: PrepayCombineTransactionsPartnerIdentityType,
 }
 
 impl<'a> PrepayCombineTransactionsPartnerIdentity<'a> {
@@ -150,7 +150,7 @@ impl<'a> PrepayCombineTransactionsPartnerIdentity<'a> {
 
 string_enum! {
     /// 类型
-    pub enum PrepayCombineTransactionsPartnerType {
+    pub enum PrepayCombineTransactionsPartnerIdentityType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`

@@ -19,7 +19,7 @@ pub struct CancelEmployeesQuotaCardsRequest<'a> {
     pub card_no: &'a str,
     #[doc = "作废原因\n\nBody field, required. Example: `商户主动作废`."]
     pub reason: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

@@ -36,7 +36,7 @@ pub struct CreateEmployeesQuotaCardsRequest<'a> {
     pub effective_end_time: Timestamp<&'a str>,
     #[doc = "商户卡号\n\nBody field, required. Example: `mch_card_123456`."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
@@ -125,7 +125,7 @@ pub struct QueryEmployeesQuotaCardsRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,

@@ -232,7 +232,7 @@ pub struct CardsCustomField {
     pub name: Option<String>,
     #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "字段值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
@@ -240,7 +240,7 @@ pub struct CardsCustomField {
 
 string_enum! {
     /// 商户自定义的开卡信息字段类型
-    pub enum CardsType {
+    pub enum CardsCustomFieldType {
         /// `CHECK_BOX`
         CheckBox = "CHECK_BOX",
         /// `RADIO`
@@ -509,7 +509,7 @@ pub struct PartnerCardMemberCardsCustomField<'a> {
     pub name: Option<&'a str>,
     #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,

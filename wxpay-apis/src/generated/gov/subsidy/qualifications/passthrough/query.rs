@@ -84,8 +84,8 @@ pub struct QuerySubsidyQualificationsPassthroughQualification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_region_name: Option<String>,
     #[doc = "状态\n\nAlways present. Example: `UNCLAIMED`."]
-    pub state: crate::gov::subsidy::QuerySubsidyState,
-    #[doc = "区分未领取的原因\n\nMay be absent. Example: `NOT_SELLABLE_REASON_NOT_FOUND`."]
+    pub state: crate::gov::subsidy::QuerySubsidyQualificationState,
+    #[doc = "区分未领取的原因\n\nMay be absent. Example: `REASON_UNCLAIMED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unclaimed_reason:
         Option<crate::gov::subsidy::qualifications::QuerySubsidyQualificationsUnclaimedReason>,

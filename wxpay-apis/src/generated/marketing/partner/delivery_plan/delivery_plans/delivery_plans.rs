@@ -25,7 +25,7 @@ pub struct QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_state:
         Option<crate::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState>,
-    #[doc = "投放计划审核状态\n\nQuery parameter, optional. Example: `12000`."]
+    #[doc = "投放计划审核状态\n\nQuery parameter, optional. Example: `AUDIT_PASSED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState>,
     #[doc = "投放计划ID\n\nQuery parameter, optional. Example: `12000`."]

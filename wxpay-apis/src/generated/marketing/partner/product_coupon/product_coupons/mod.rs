@@ -241,7 +241,7 @@ pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
     #[doc = "多次优惠规则类型\n\nRequired. Example: `INCREMENTAL`."]
-    pub r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+    pub r#type: crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfoType,
 }
 
 #[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsSequentialUsageInfo`], each named where it is given: `CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired { .. })`."]
@@ -251,7 +251,7 @@ pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired {
     #[doc = "可使用次数 (see [`CreatePartnerProductCouponProductCouponsSequentialUsageInfo::count`])."]
     pub count: i64,
     #[doc = "多次优惠规则类型 (see `CreatePartnerProductCouponProductCouponsSequentialUsageInfo::type`)."]
-    pub r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+    pub r#type: crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfoType,
 }
 
 impl CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
@@ -919,8 +919,7 @@ pub struct CreatePartnerProductCouponProductCouponsResponseStock {
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]

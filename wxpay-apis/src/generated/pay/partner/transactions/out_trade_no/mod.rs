@@ -18,7 +18,7 @@ pub mod reverse;
 pub struct PartnerQueryOrderByOutTradeNoRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商户号\n\nQuery parameter, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nQuery parameter, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,

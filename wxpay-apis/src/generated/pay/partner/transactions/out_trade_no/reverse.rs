@@ -18,7 +18,7 @@ pub struct PartnerReverseOrderRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]

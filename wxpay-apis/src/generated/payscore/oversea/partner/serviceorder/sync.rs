@@ -22,7 +22,7 @@ pub struct SyncOverseaPartnerServiceorderRequest<'a> {
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
     #[doc = "场景类型\n\nBody field, required. Example: `Order_Paid`."]
-    pub r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
+    pub r#type: crate::payscore::PayscoreSceneType,
 }
 
 #[doc = "The required fields of [`SyncOverseaPartnerServiceorderRequest`], each named where it is given: `SyncOverseaPartnerServiceorderRequest::new(SyncOverseaPartnerServiceorderRequired { .. })`."]
@@ -36,7 +36,7 @@ pub struct SyncOverseaPartnerServiceorderRequired<'a> {
     #[doc = "子商户号 (see [`SyncOverseaPartnerServiceorderRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
     #[doc = "场景类型 (see `SyncOverseaPartnerServiceorderRequest::type`)."]
-    pub r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
+    pub r#type: crate::payscore::PayscoreSceneType,
 }
 
 impl<'a> SyncOverseaPartnerServiceorderRequest<'a> {

@@ -79,7 +79,7 @@ pub struct CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
     >,
     #[doc = "转账接收方类型\n\nOptional. Example: `TRANSACTION_USER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CompensateBillsType>,
+    pub r#type: Option<CompensateBillsReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
@@ -95,7 +95,7 @@ impl<'a> CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
 
 string_enum! {
     /// 转账接收方类型
-    pub enum CompensateBillsType {
+    pub enum CompensateBillsReceiverType {
         /// `TRANSACTION_USER`
         TransactionUser = "TRANSACTION_USER",
     }
@@ -149,7 +149,7 @@ pub struct CompensateBillsReceiver {
         Option<crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `TRANSACTION_USER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CompensateBillsType>,
+    pub r#type: Option<CompensateBillsReceiverType>,
 }
 
 #[doc = "The answer to [`QueryEcommerceMchTransferCompensateBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::QueryEcommerceMchTransferCompensateBillsByBillIdRequest) and [`QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest)."]

@@ -66,10 +66,12 @@ impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsRequest<'a> {
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a> {
     #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_info: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>>,
+    pub transaction_info: Option<
+        crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>,
+    >,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a> {

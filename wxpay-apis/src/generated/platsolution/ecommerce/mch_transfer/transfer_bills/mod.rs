@@ -96,7 +96,7 @@ pub struct CreateEcommerceMchTransferTransferBillsReceiver<'a> {
     pub mch_info: Option<CreateEcommerceMchTransferTransferBillsMchInfo<'a>>,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferTransferBillsReceiver<'a> {
@@ -192,7 +192,7 @@ pub struct TransferBillsReceiver {
     pub mch_info: Option<TransferBillsMchInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
 }
 
 #[doc = "转账接收方商户信息"]

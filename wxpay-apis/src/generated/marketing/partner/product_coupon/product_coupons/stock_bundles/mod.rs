@@ -246,8 +246,7 @@ pub struct PartnerProductCouponProductCouponsStockBundlesStock {
     #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次组信息\n\nAlways present."]
     pub stock_bundle_info: crate::marketing::partner::product_coupon::BundlesStockBundleInfo,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]

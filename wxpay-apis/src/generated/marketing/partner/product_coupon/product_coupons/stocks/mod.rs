@@ -30,9 +30,7 @@ pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest
     pub product_coupon_id: &'a str,
     #[doc = "批次状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    >,
+    pub state: Option<crate::marketing::partner::product_coupon::ProductCouponStockState>,
     #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
@@ -247,8 +245,7 @@ pub struct CreatePartnerProductCouponProductCouponsStocksResponse {
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]

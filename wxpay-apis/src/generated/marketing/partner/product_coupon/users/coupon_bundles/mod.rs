@@ -292,8 +292,7 @@ pub struct PartnerProductCouponUsersCouponBundlesStock {
     #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次组信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_bundle_info:

@@ -252,8 +252,7 @@ pub struct CouponsStock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<CouponsSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]
