@@ -333,42 +333,6 @@ pub fn listing() -> impl Iterator<Item = &'static Correction> {
     ENUM_CORRECTIONS.iter()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn op(value: Value) -> Map<String, Value> {
-        value.as_object().unwrap().clone()
-    }
-
-    #[test]
-    fn an_example_outside_the_values_is_a_contradiction() {
-        let answer = op(
-            json!({"method": "GET", "path": "v3/x", "responses": {"200": {
-            "type": "object", "properties": {
-                "state": {"type": "string", "enum": ["CLOSED", "SUCCESS"], "example": "FINISHED"},
-                "list": {"type": "array", "items": {"type": "object", "properties": {
-                    "result": {"type": "string", "enum": ["A"], "example": "A"}}}}}}},
-            "query": [{"name": "lang", "schema": {"type": "string", "enum": ["ZH_CN"], "example": "zh_CN"}}]}),
-        );
-        let found = contradictions(&answer);
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].contains("query/lang"), "{found:?}");
-        assert!(found[1].contains("responses/200/state"), "{found:?}");
-    }
-
-    #[test]
-    fn locations_reach_nested_items_and_parameters() {
-        let mut answer = op(json!({"responses": {"200": {"properties": {"receivers": {
-            "type": "array", "items": {"properties": {"result": {"type": "string"}}}}}}},
-            "query": [{"name": "lang", "schema": {"type": "string"}}]}));
-        assert!(node(&mut answer, "responses/200/receivers[]/result").is_some());
-        assert!(node(&mut answer, "query/lang").is_some());
-        assert!(node(&mut answer, "responses/200/nothing").is_none());
-    }
-}
-
 /// The generated part of `xtask/CORRECTIONS.md`: every correction, same-answer
 /// group and one-of with its source, and the calling-merchant fields.
 pub fn markdown(merchant: &[crate::merchant::Row]) -> String {
@@ -467,4 +431,40 @@ pub fn markdown(merchant: &[crate::merchant::Row]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn an_example_outside_the_values_is_a_contradiction() {
+        let answer = op(
+            json!({"method": "GET", "path": "v3/x", "responses": {"200": {
+            "type": "object", "properties": {
+                "state": {"type": "string", "enum": ["CLOSED", "SUCCESS"], "example": "FINISHED"},
+                "list": {"type": "array", "items": {"type": "object", "properties": {
+                    "result": {"type": "string", "enum": ["A"], "example": "A"}}}}}}},
+            "query": [{"name": "lang", "schema": {"type": "string", "enum": ["ZH_CN"], "example": "zh_CN"}}]}),
+        );
+        let found = contradictions(&answer);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("query/lang"), "{found:?}");
+        assert!(found[1].contains("responses/200/state"), "{found:?}");
+    }
+
+    #[test]
+    fn locations_reach_nested_items_and_parameters() {
+        let mut answer = op(json!({"responses": {"200": {"properties": {"receivers": {
+            "type": "array", "items": {"properties": {"result": {"type": "string"}}}}}}},
+            "query": [{"name": "lang", "schema": {"type": "string"}}]}));
+        assert!(node(&mut answer, "responses/200/receivers[]/result").is_some());
+        assert!(node(&mut answer, "query/lang").is_some());
+        assert!(node(&mut answer, "responses/200/nothing").is_none());
+    }
 }

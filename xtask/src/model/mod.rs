@@ -10,6 +10,7 @@
 //! deepest module that holds all its users, instead of once per operation:
 //! that is a third less code to compile than per-module declarations.
 
+mod intern;
 mod lower;
 mod names;
 mod paths;
