@@ -374,6 +374,18 @@ pub fn markdown(merchant: &[crate::merchant::Row]) -> String {
     }
     writeln!(
         out,
+        "\nLook-alike answers (the same top-level fields in one area) typed differently, \
+         left as they are ({}; a new one fails the generator):\n\n\
+         | operations | why |\n| --- | --- |",
+        crate::tables::DIFFERENT_ANSWERS.len()
+    )
+    .unwrap();
+    for (group, why) in crate::tables::DIFFERENT_ANSWERS {
+        let ops: Vec<String> = group.iter().map(|o| format!("`{o}`")).collect();
+        writeln!(out, "| {} | {} |", ops.join("<br>"), cell(why)).unwrap();
+    }
+    writeln!(
+        out,
         "\n## One-of fields (二选一)\n\n\
          Typed as one required field whose enum names the field sent.\n\n\
          | operation | object | field | one of | source |\n| --- | --- | --- | --- | --- |"

@@ -10,6 +10,7 @@
 //! deepest module that holds all its users, instead of once per operation:
 //! that is a third less code to compile than per-module declarations.
 
+mod answers;
 mod intern;
 mod lower;
 mod names;
@@ -378,47 +379,6 @@ impl Model {
         }
         lines.sort();
         lines
-    }
-
-    /// The operations of each [`tables::SAME_ANSWERS`] group answer one type.
-    fn check_same_answers(&self) -> Result<(), String> {
-        for (group, source) in tables::SAME_ANSWERS {
-            let mut answers = Vec::new();
-            for key in *group {
-                let op = self
-                    .ops
-                    .iter()
-                    .find(|o| {
-                        o.display()
-                            == format!(
-                                "{} /{}",
-                                key.split(' ').next().unwrap_or_default(),
-                                key.split_once(' ').map(|(_, p)| p).unwrap_or_default()
-                            )
-                    })
-                    .ok_or_else(|| format!("SAME_ANSWERS names `{key}`, which is not generated"))?;
-                let name = match op.response {
-                    Response::Struct(id) => {
-                        let s = &self.structs[id];
-                        format!("{}::{}", s.home.join("::"), s.name)
-                    }
-                    other => format!("{other:?}"),
-                };
-                answers.push((key, op.response, name));
-            }
-            if answers.windows(2).any(|w| w[0].1 != w[1].1) {
-                let lines: Vec<String> = answers
-                    .iter()
-                    .map(|(key, _, name)| format!("{key} answers {name}"))
-                    .collect();
-                return Err(format!(
-                    "these operations answer the same object ({source}), but the catalog \
-                     types it differently; settle the difference in ENUM_CORRECTIONS:\n  {}",
-                    lines.join("\n  ")
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// Every `{Type}Required` is a name of its own in its module.

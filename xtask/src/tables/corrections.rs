@@ -74,7 +74,7 @@ const SRC_PS_RESULT: &str = "wechatpay-go profitsharing `DetailStatus` and wecha
      `DetailStatus`: PENDING, SUCCESS, CLOSED (the catalog lists the `fail_reason` values here)";
 const SRC_PS_FAIL_REASON: &str = "wechatpay-java profitsharing `DetailFailReason` (8 values; \
      wechatpay-go has the first 5), as the create answer of the catalog lists them";
-const SRC_PS_ENTITY: &str = "wechatpay-go profitsharing: CreateOrder, QueryOrder and \
+pub(super) const SRC_PS_ENTITY: &str = "wechatpay-go profitsharing: CreateOrder, QueryOrder and \
      UnfreezeOrder all answer `OrdersEntity`, whose `OrderReceiverDetail.fail_reason` is \
      `omitempty` (absent unless the share failed)";
 
@@ -165,30 +165,6 @@ pub const ENUM_CORRECTIONS: &[Correction] = &[
         "the example repeats the label's condition (`V_NM_ID_MA`); the field is the listed True/False"),
     ("POST", "v2/wxv/queryrentbill", "responses/200/rent_unit", Fix::Example("FEN_DAY"),
         "`DAY_FEN` is the listed FEN_DAY with its words swapped"),
-];
-
-/// Groups of operations that answer the same object, which must therefore be
-/// typed as one: (operations as `METHOD path`, source). The generator fails
-/// when a group's answers lower to different types.
-pub const SAME_ANSWERS: &[(&[&str], &str)] = &[
-    (
-        &[
-            "POST v3/profitsharing/orders",
-            "GET v3/profitsharing/orders/{out_order_no}",
-            "POST v3/profitsharing/orders/unfreeze",
-        ],
-        SRC_PS_ENTITY,
-    ),
-    (
-        &[
-            "POST v3/refund/domestic/refunds",
-            "GET v3/refund/domestic/refunds/{out_refund_no}",
-            "POST v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund",
-        ],
-        "WECHATPAY-LIFECYCLE.md §3: the create answer is the query's shape (wechatpay-go \
-         refunddomestic: Create and QueryByOutRefundNo both answer `Refund`); the abnormal \
-         refund answers the same refund (the catalog lists the same fields)",
-    ),
 ];
 
 /// Fields of which a request takes exactly one (二选一): the generator

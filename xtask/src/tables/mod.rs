@@ -2,6 +2,7 @@
 //! top-level area belongs to, and the few names and orders the catalog
 //! cannot give. Everything else comes from the catalog.
 
+mod answers;
 mod corrections;
 mod features;
 mod merchant;
@@ -9,6 +10,7 @@ mod names;
 mod overrides;
 mod v2;
 
+pub use answers::*;
 pub use corrections::*;
 pub use features::*;
 pub use merchant::*;
