@@ -106,6 +106,7 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     api_files.extend(v2_files);
     constructors.extend(v2_constructors);
     let swappable = emit::swappable(&constructors);
+    let constructor_count = constructors.len();
     if !swappable.is_empty() {
         return Err(format!(
             "{} of {} constructors take two neighbouring parameters of one type, which a \
@@ -155,7 +156,8 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     let enums = model.enums.len();
     let summary = format!(
         "{} operations generated, {} skipped ({} of them typed by hand); {structs} structs, {enums} enums; \
-         {} APIv2 operations typed",
+         {} APIv2 operations typed; {constructor_count} constructors, none with two neighbouring \
+         parameters of one type",
         model.ops.len(),
         model.skipped.len(),
         model
