@@ -8,13 +8,16 @@
 use std::error::Error;
 
 use wxpay_apis::ecommerce::profitsharing::after_sales_orders::{
-    AfterSalesScene, AfterSalesType, CreateAfterSalesOrderRequest, QueryAfterSalesOrderRequest,
+    AfterSalesScene, AfterSalesType, CreateAfterSalesOrderRequest, CreateAfterSalesOrderRequired,
+    QueryAfterSalesOrderRequest, QueryAfterSalesOrderRequired,
 };
 use wxpay_apis::ecommerce::profitsharing::returnorders::{
-    CreateReturnOrderRequest, QueryReturnOrderRequest,
+    CreateReturnOrderRequest, CreateReturnOrderRequired, QueryReturnOrderRequest,
+    QueryReturnOrderRequired, SharingOrder,
 };
 use wxpay_apis::ecommerce::refunds::return_advance::{
-    QueryReturnAdvanceRequest, ReturnAdvanceRequest,
+    QueryReturnAdvanceRequest, QueryReturnAdvanceRequired, ReturnAdvanceRequest,
+    ReturnAdvanceRequired,
 };
 use wxpay_sandbox::{KeyMode, Sandbox};
 
@@ -36,14 +39,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let client = sandbox.client_builder().build()?;
 
     println!("\n1. 请求售后服务分账  POST /v3/ecommerce/profitsharing/after-sales-orders");
-    let split = CreateAfterSalesOrderRequest::new(
-        SUB_MCHID,
-        "4208450740201411110007820472",
-        120,
-        "3008450740201411110007820472",
-        AfterSalesScene::RefundTicket,
-        AfterSalesType::ServiceFeeIncome,
-    )
+    let split = CreateAfterSalesOrderRequest::new(CreateAfterSalesOrderRequired {
+        sub_mchid: SUB_MCHID,
+        transaction_id: "4208450740201411110007820472",
+        amount: 120,
+        refund_id: "3008450740201411110007820472",
+        scene: AfterSalesScene::RefundTicket,
+        r#type: AfterSalesType::ServiceFeeIncome,
+    })
     .send(&client)
     .await?;
     println!(
@@ -52,29 +55,43 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n2. 查询售后服务分账结果  GET /v3/ecommerce/profitsharing/after-sales-orders");
-    let result = QueryAfterSalesOrderRequest::new(SUB_MCHID, &split.transaction_id)
-        .send(&client)
-        .await?;
+    let result = QueryAfterSalesOrderRequest::new(QueryAfterSalesOrderRequired {
+        sub_mchid: SUB_MCHID,
+        transaction_id: &split.transaction_id,
+    })
+    .send(&client)
+    .await?;
     println!(
         "   {} fen, result {}, finished {}",
         result.amount, result.result, result.finish_time
     );
 
     println!("\n3. 请求分账回退  POST /v3/ecommerce/profitsharing/returnorders");
-    // Required fields go to `new`; an optional one is assigned afterwards.
-    let mut request =
-        CreateReturnOrderRequest::new(SUB_MCHID, "R20190516001", "86693852", 10, "分账回退");
-    request.order_id = Some("3008450740201411110007820472");
-    let order = request.send(&client).await?;
+    // Required fields go to `new`, each named; the profit-sharing order is
+    // named by WeChat's order_id or by our out_order_no, exactly one.
+    let order = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+        sub_mchid: SUB_MCHID,
+        order: SharingOrder::OrderId("3008450740201411110007820472"),
+        out_return_no: "R20190516001",
+        return_mchid: "86693852",
+        amount: 10,
+        description: "分账回退",
+    })
+    .send(&client)
+    .await?;
     println!(
         "   return {} ({} fen) is {}",
         order.return_no, order.amount, order.result
     );
 
     println!("\n4. 查询分账回退结果  GET /v3/ecommerce/profitsharing/returnorders");
-    let mut request = QueryReturnOrderRequest::new(SUB_MCHID, &order.out_return_no);
-    request.order_id = Some(&order.order_id);
-    let order = request.send(&client).await?;
+    let order = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
+        sub_mchid: SUB_MCHID,
+        order: SharingOrder::OrderId(&order.order_id),
+        out_return_no: &order.out_return_no,
+    })
+    .send(&client)
+    .await?;
     println!(
         "   return {} ({} fen) is now {}",
         order.return_no, order.amount, order.result
@@ -82,9 +99,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     println!("\n5. 垫付退款回补  POST /v3/ecommerce/refunds/{{refund_id}}/return-advance");
     let refund_id = "50000000382019052709732678859";
-    let advance = ReturnAdvanceRequest::new(refund_id, SUB_MCHID)
-        .send(&client)
-        .await?;
+    let advance = ReturnAdvanceRequest::new(ReturnAdvanceRequired {
+        refund_id,
+        sub_mchid: SUB_MCHID,
+    })
+    .send(&client)
+    .await?;
     println!(
         "   advance return {}: {} fen from {} to {}, {}",
         advance.advance_return_id,
@@ -95,9 +115,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n6. 查询垫付回补结果  GET /v3/ecommerce/refunds/{{refund_id}}/return-advance");
-    let advance = QueryReturnAdvanceRequest::new(refund_id, SUB_MCHID)
-        .send(&client)
-        .await?;
+    let advance = QueryReturnAdvanceRequest::new(QueryReturnAdvanceRequired {
+        refund_id,
+        sub_mchid: SUB_MCHID,
+    })
+    .send(&client)
+    .await?;
     println!(
         "   advance return {}: {} fen, {} at {}",
         advance.advance_return_id,

@@ -36,13 +36,17 @@ const ORDER: &str = "SHOP20240101000001";
 /// The typed WeChat Pay calls of the shop, in one place.
 mod wechat {
     use wxpay_apis::bill::tradebill::TradeBillRequest;
-    use wxpay_apis::pay::transactions::jsapi::{JsapiPrepayPayer, JsapiPrepayRequest};
+    use wxpay_apis::pay::transactions::jsapi::{
+        JsapiPrepayPayer, JsapiPrepayRequest, JsapiPrepayRequired,
+    };
     use wxpay_apis::pay::transactions::out_trade_no::{
-        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoResponse,
+        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoRequired,
+        QueryOrderByOutTradeNoResponse,
     };
     use wxpay_apis::pay::PayAmount;
     use wxpay_apis::refund::domestic::refunds::{
-        CreateRefundAmount, CreateRefundRequest, CreateRefundResponse,
+        CreateRefundAmount, CreateRefundAmountRequired, CreateRefundRequest, CreateRefundRequired,
+        CreateRefundResponse, RefundedOrder,
     };
     use wxpay_core::bills::BillInfo;
     use wxpay_core::{Client, Error};
@@ -58,15 +62,15 @@ mod wechat {
     ) -> Result<String, Error> {
         let mut amount = PayAmount::new(total);
         amount.currency = Some("CNY");
-        let request = JsapiPrepayRequest::new(
+        let request = JsapiPrepayRequest::new(JsapiPrepayRequired {
             amount,
             appid,
-            "Image形象店-深圳腾大-QQ公仔",
-            client.mchid(),
+            description: "Image形象店-深圳腾大-QQ公仔",
+            mchid: client.mchid(),
             notify_url,
             out_trade_no,
-            JsapiPrepayPayer::new(openid),
-        );
+            payer: JsapiPrepayPayer::new(openid),
+        });
         // Keyed by out_trade_no, so safe to retry on a 5xx or a timeout.
         Ok(client.send_idempotent(&request).await?.prepay_id)
     }
@@ -80,9 +84,15 @@ mod wechat {
         total: i64,
         notify_url: &str,
     ) -> Result<CreateRefundResponse, Error> {
-        let mut request =
-            CreateRefundRequest::new(CreateRefundAmount::new("CNY", refund, total), out_refund_no);
-        request.out_trade_no = Some(out_trade_no);
+        let mut request = CreateRefundRequest::new(CreateRefundRequired {
+            amount: CreateRefundAmount::new(CreateRefundAmountRequired {
+                currency: "CNY",
+                refund,
+                total,
+            }),
+            order: RefundedOrder::OutTradeNo(out_trade_no),
+            out_refund_no,
+        });
         request.notify_url = Some(notify_url);
         request.reason = Some("尺码不合适");
         // One refund per out_refund_no, however many requests.
@@ -94,9 +104,12 @@ mod wechat {
         client: &Client,
         out_trade_no: &str,
     ) -> Result<QueryOrderByOutTradeNoResponse, Error> {
-        QueryOrderByOutTradeNoRequest::new(out_trade_no, client.mchid())
-            .send(client)
-            .await
+        QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
+            out_trade_no,
+            mchid: client.mchid(),
+        })
+        .send(client)
+        .await
     }
 
     /// `GET v3/bill/tradebill`: where the day's bill is and its SHA-1.

@@ -206,14 +206,21 @@ async fn typed_upload_of_an_area() {
 /// submission's `item_id`/`manage_record_id` as text parts of their own.
 #[tokio::test]
 async fn typed_uploads_with_their_own_part_names_and_form_fields() {
-    use wxpay_apis::media::{DueDiligenceFileUploadRequest, SubmissionFileUploadRequest};
+    use wxpay_apis::media::{
+        DueDiligenceFileUploadRequest, DueDiligenceFileUploadRequired, SubmissionFileUploadRequest,
+        SubmissionFileUploadRequired,
+    };
     let server = TestServer::start().await;
     let client = server.client();
     server.reply(Reply::json(200, r#"{"file_id":"V1_DD"}"#));
-    let file = DueDiligenceFileUploadRequest::new("123000110_2_21", "licence.pdf", b"%PDF-1.4")
-        .send(&client)
-        .await
-        .unwrap();
+    let file = DueDiligenceFileUploadRequest::new(DueDiligenceFileUploadRequired {
+        due_diligence_id: "123000110_2_21",
+        filename: "licence.pdf",
+        content: b"%PDF-1.4",
+    })
+    .send(&client)
+    .await
+    .unwrap();
     assert_eq!(file.file_id, "V1_DD");
     let got = server.last();
     assert_eq!(
@@ -225,10 +232,16 @@ async fn typed_uploads_with_their_own_part_names_and_form_fields() {
     assert_signed_upload(&server);
 
     server.reply(Reply::json(200, r#"{"file_id":"V1_SUB"}"#));
-    let file = SubmissionFileUploadRequest::new("1230000110", 56, "M-7", "a.png", b"\x89PNG")
-        .send(&client)
-        .await
-        .unwrap();
+    let file = SubmissionFileUploadRequest::new(SubmissionFileUploadRequired {
+        sub_mchid: "1230000110",
+        item_id: 56,
+        manage_record_id: "M-7",
+        filename: "a.png",
+        content: b"\x89PNG",
+    })
+    .send(&client)
+    .await
+    .unwrap();
     assert_eq!(file.file_id, "V1_SUB");
     let got = server.last();
     assert_eq!(
@@ -245,10 +258,16 @@ async fn typed_uploads_with_their_own_part_names_and_form_fields() {
     assert_signed_upload(&server);
     // A path parameter that would leave the route is refused before sending.
     let before = server.count();
-    let err = SubmissionFileUploadRequest::new("..", 56, "M-7", "a.png", b"x")
-        .send(&client)
-        .await
-        .unwrap_err();
+    let err = SubmissionFileUploadRequest::new(SubmissionFileUploadRequired {
+        sub_mchid: "..",
+        item_id: 56,
+        manage_record_id: "M-7",
+        filename: "a.png",
+        content: b"x",
+    })
+    .send(&client)
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert_eq!(server.count(), before);
 }
@@ -258,7 +277,7 @@ async fn typed_uploads_with_their_own_part_names_and_form_fields() {
 /// names that key in `Wechatpay-Serial` (required even without the phone).
 #[tokio::test]
 async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
-    use wxpay_apis::media::ShoppingReceiptUploadRequest;
+    use wxpay_apis::media::{ShoppingReceiptUploadRequest, ShoppingReceiptUploadRequired};
     use wxpay_core::sensitive::Sensitive;
     let server = TestServer::start().await;
     let client = server.client();
@@ -267,7 +286,12 @@ async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
         r#"{"receipt":{"receipt_id":"121630001","state":"WAIT_REVIEW","transaction_id":"42000","openid":"oU1","sha256":"ab","image_type":"PNG","create_time":"2026-12-02T10:00:00+08:00","modify_time":"2026-12-02T10:00:00+08:00"}}"#,
     ));
     let png = b"\x89PNG receipt".to_vec();
-    let mut request = ShoppingReceiptUploadRequest::new("42000", "oU1", "r.png", &png);
+    let mut request = ShoppingReceiptUploadRequest::new(ShoppingReceiptUploadRequired {
+        transaction_id: "42000",
+        openid: "oU1",
+        filename: "r.png",
+        content: &png,
+    });
     request.out_trade_no = Some("T-1");
     request.consultation_phone_number = Some(Sensitive::new("0755-86013388"));
     assert!(!format!("{request:?}").contains("86013388"));
@@ -316,10 +340,15 @@ async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
         .verify_sha256(&message, &signature));
 
     // Without the phone number the header is still sent.
-    ShoppingReceiptUploadRequest::new("42000", "oU1", "r.png", &png)
-        .send(&client)
-        .await
-        .unwrap();
+    ShoppingReceiptUploadRequest::new(ShoppingReceiptUploadRequired {
+        transaction_id: "42000",
+        openid: "oU1",
+        filename: "r.png",
+        content: &png,
+    })
+    .send(&client)
+    .await
+    .unwrap();
     assert_eq!(
         server.last().headers["wechatpay-serial"],
         crate::server::PLATFORM_ID

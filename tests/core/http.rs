@@ -524,10 +524,13 @@ fn the_blocking_client_works_without_a_runtime_and_refuses_inside_one() {
     ));
     let client = runtime.block_on(async { server.client() });
     let blocking = wxpay_core::BlockingClient::new(client).unwrap();
-    let request = wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest::new(
-        "1",
-        "1900000109",
-    );
+    use wxpay_apis::ecommerce::refunds::return_advance::{
+        ReturnAdvanceRequest, ReturnAdvanceRequired,
+    };
+    let request = ReturnAdvanceRequest::new(ReturnAdvanceRequired {
+        refund_id: "1",
+        sub_mchid: "1900000109",
+    });
     // From a plain thread: blocks and returns the verified, typed answer.
     let answer =
         std::thread::scope(|s| s.spawn(|| request.send_blocking(&blocking)).join().unwrap())

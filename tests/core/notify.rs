@@ -407,7 +407,10 @@ async fn payloads_decode_into_the_typed_events_of_wxpay_apis() {
         .parse::<RefundEvent>(&wechat.headers(&body, now(), false), &body)
         .await
         .unwrap();
-    assert_eq!(n.resource.refund_status, "SUCCESS");
+    assert_eq!(
+        n.resource.refund_status,
+        wxpay_apis::refund::domestic::refunds::RefundStatus::Success
+    );
     assert_eq!(n.resource.amount.payer_refund, Some(999));
 
     // A payment payload is not a refund: the missing field is named.

@@ -14,7 +14,10 @@ fn encoded<R: ApiRequest>(request: &R) -> EncodedRequest {
 
 #[tokio::test]
 async fn return_advance_post_binds_the_path_and_sends_the_rest_as_body() {
-    let request = ReturnAdvanceRequest::new("50000000382019052709732678859", "1900000109");
+    let request = ReturnAdvanceRequest::new(ReturnAdvanceRequired {
+        refund_id: "50000000382019052709732678859",
+        sub_mchid: "1900000109",
+    });
     let e = encoded(&request);
     assert_eq!(e.method, Method::Post);
     assert_eq!(
@@ -44,7 +47,10 @@ async fn return_advance_post_binds_the_path_and_sends_the_rest_as_body() {
 
 #[tokio::test]
 async fn return_advance_get_puts_sub_mchid_in_the_query() {
-    let request = QueryReturnAdvanceRequest::new("5000/0000?x", "1900000109");
+    let request = QueryReturnAdvanceRequest::new(QueryReturnAdvanceRequired {
+        refund_id: "5000/0000?x",
+        sub_mchid: "1900000109",
+    });
     let e = encoded(&request);
     assert_eq!(e.method, Method::Get);
     assert_eq!(
@@ -70,14 +76,14 @@ async fn return_advance_get_puts_sub_mchid_in_the_query() {
 
 #[tokio::test]
 async fn after_sales_order_post_and_get() {
-    let create = CreateAfterSalesOrderRequest::new(
-        "1900000109",
-        "4208450740201411110007820472",
-        10,
-        "3008450740201411110007820472",
-        AfterSalesScene::RefundTicket,
-        AfterSalesType::ServiceFeeIncome,
-    );
+    let create = CreateAfterSalesOrderRequest::new(CreateAfterSalesOrderRequired {
+        sub_mchid: "1900000109",
+        transaction_id: "4208450740201411110007820472",
+        amount: 10,
+        refund_id: "3008450740201411110007820472",
+        scene: AfterSalesScene::RefundTicket,
+        r#type: AfterSalesType::ServiceFeeIncome,
+    });
     let e = encoded(&create);
     assert_eq!(
         (e.method, e.path.as_str()),
@@ -94,7 +100,10 @@ async fn after_sales_order_post_and_get() {
     // WeChat's typed documentation requires `transaction_id` here though the
     // catalog marks it optional (xtask REQUIRED_OVERRIDES): `new` takes it
     // as a plain `&str`, so it cannot be left out.
-    let query = QueryAfterSalesOrderRequest::new("1900000109", "4208450740201411110007820472");
+    let query = QueryAfterSalesOrderRequest::new(QueryAfterSalesOrderRequired {
+        sub_mchid: "1900000109",
+        transaction_id: "4208450740201411110007820472",
+    });
     let transaction_id: &str = query.transaction_id;
     assert_eq!(transaction_id, "4208450740201411110007820472");
     assert_eq!(
@@ -120,9 +129,14 @@ async fn after_sales_order_post_and_get() {
 
 #[tokio::test]
 async fn return_order_post_and_get() {
-    let mut create =
-        CreateReturnOrderRequest::new("1900000109", "R20190516001", "86693852", 10, "分账回退");
-    create.order_id = Some("3008450740201411110007820472");
+    let create = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+        sub_mchid: "1900000109",
+        order: SharingOrder::OrderId("3008450740201411110007820472"),
+        out_return_no: "R20190516001",
+        return_mchid: "86693852",
+        amount: 10,
+        description: "分账回退",
+    });
     let e = encoded(&create);
     assert_eq!(
         (e.method, e.path.as_str()),
@@ -133,8 +147,11 @@ async fn return_order_post_and_get() {
         r#"{"sub_mchid":"1900000109","order_id":"3008450740201411110007820472","out_return_no":"R20190516001","return_mchid":"86693852","amount":10,"description":"分账回退"}"#
     );
 
-    let mut query = QueryReturnOrderRequest::new("1900000109", "R20190516001");
-    query.out_order_no = Some("P20150806125346");
+    let query = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
+        sub_mchid: "1900000109",
+        order: SharingOrder::OutOrderNo("P20150806125346"),
+        out_return_no: "R20190516001",
+    });
     let e = encoded(&query);
     assert_eq!(e.method, Method::Get);
     assert_eq!(

@@ -3,8 +3,9 @@
 //! TLS through the same path as untyped calls, their answers decoded typed.
 
 use wxpay_apis::v2::pay::{
-    DownloadBillRequest, MicropayRequest, OrderQueryRequest, RefundQueryRequest, RefundRequest,
-    ReverseRequest,
+    DownloadBillRequest, DownloadBillRequired, MicropayRequest, MicropayRequired,
+    OrderQueryRequest, RefundQueryRequest, RefundRequest, RefundRequired, ReverseRequest,
+    ReverseRequired,
 };
 use wxpay_core::v2::{SignType, V2Error, V2Fields, V2Operation, V2Response};
 use wxpay_core::{wxpay_api, Error};
@@ -14,14 +15,14 @@ const APPID: &str = "wxd678efh567hg6787";
 const AUTH_CODE: &str = "134567890123456789";
 
 fn micropay<'a>(out_trade_no: &'a str, total_fee: i64) -> MicropayRequest<'a> {
-    MicropayRequest::new(
-        APPID,
-        AUTH_CODE,
-        "Image形象店-深圳腾大-QQ公仔",
+    MicropayRequest::new(MicropayRequired {
+        appid: APPID,
+        auth_code: AUTH_CODE,
+        body: "Image形象店-深圳腾大-QQ公仔",
         out_trade_no,
-        "127.0.0.1",
+        spbill_create_ip: "127.0.0.1",
         total_fee,
-    )
+    })
 }
 
 #[tokio::test]
@@ -58,7 +59,12 @@ async fn typed_micropay_query_refund_refund_query_and_reverse_over_mutual_tls() 
         assert_eq!(order.out_trade_no.as_deref(), Some(no.as_str()));
 
         let refund_no = format!("RTYPED{i}");
-        let mut refund = RefundRequest::new(APPID, &refund_no, 30, 100);
+        let mut refund = RefundRequest::new(RefundRequired {
+            appid: APPID,
+            out_refund_no: &refund_no,
+            refund_fee: 30,
+            total_fee: 100,
+        });
         refund.out_trade_no = Some(&no);
         let refunded = refund.send(&client).await.unwrap();
         assert_eq!(refunded.refund_fee, Some(30));
@@ -84,10 +90,13 @@ async fn typed_micropay_query_refund_refund_query_and_reverse_over_mutual_tls() 
 
         let second = format!("TYPED{i}-reverse");
         micropay(&second, 5).send(&client).await.unwrap();
-        let reversed = ReverseRequest::new(APPID, &second)
-            .send(&client)
-            .await
-            .unwrap();
+        let reversed = ReverseRequest::new(ReverseRequired {
+            appid: APPID,
+            out_trade_no: &second,
+        })
+        .send(&client)
+        .await
+        .unwrap();
         assert_eq!(reversed.recall.as_deref(), Some("N"));
         let mut query = OrderQueryRequest::new(APPID);
         query.out_trade_no = Some(&second);
@@ -114,7 +123,12 @@ async fn typed_calls_fail_as_untyped_ones_do() {
         .unwrap()
         .build()
         .unwrap();
-    let mut refund = RefundRequest::new(APPID, "R-no-cert", 1, 1);
+    let mut refund = RefundRequest::new(RefundRequired {
+        appid: APPID,
+        out_refund_no: "R-no-cert",
+        refund_fee: 1,
+        total_fee: 1,
+    });
     refund.out_trade_no = Some("T");
     let err = refund.send(&no_cert).await.unwrap_err();
     assert!(
@@ -265,10 +279,13 @@ async fn a_typed_bill_is_the_raw_bytes_and_an_xml_failure_an_error() {
     const BILL: &str =
         "交易时间,公众账号ID,商户号\n`2014-06-03 10:00:00,`wx2421b1c4370ec43b,`10000100\n";
     let base = crate::roundtrip::fake(BILL).await;
-    let bill = DownloadBillRequest::new(APPID, "20140603")
-        .send(&crate::roundtrip::client_for(&base))
-        .await
-        .unwrap();
+    let bill = DownloadBillRequest::new(DownloadBillRequired {
+        appid: APPID,
+        bill_date: "20140603",
+    })
+    .send(&crate::roundtrip::client_for(&base))
+    .await
+    .unwrap();
     assert_eq!(bill.text(), Some(BILL));
     assert_eq!(bill.bytes().as_ref(), BILL.as_bytes());
 
@@ -276,10 +293,13 @@ async fn a_typed_bill_is_the_raw_bytes_and_an_xml_failure_an_error() {
         "<xml><return_code>FAIL</return_code><return_msg>No Bill Exist</return_msg><error_code>20002</error_code></xml>",
     )
     .await;
-    let err = DownloadBillRequest::new(APPID, "20140603")
-        .send(&crate::roundtrip::client_for(&base))
-        .await
-        .unwrap_err();
+    let err = DownloadBillRequest::new(DownloadBillRequired {
+        appid: APPID,
+        bill_date: "20140603",
+    })
+    .send(&crate::roundtrip::client_for(&base))
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, Error::V2(V2Error::Communication { return_msg, .. }) if return_msg == "No Bill Exist"),
         "{err:?}"
@@ -339,17 +359,18 @@ fn requests_leave_the_client_fields_out_and_json_text_as_given() {
 async fn transfers_name_the_merchant_mchid_and_get_no_second_mch_id() {
     let sandbox = V2Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().unwrap().build().unwrap();
-    let transfer = wxpay_apis::v2::transfers::TransfersRequest::new(
-        100,
-        "NO_CHECK",
-        "理赔",
-        APPID,
-        sandbox.mchid(),
-        "oxTWIuGaIt6gTKsQRLau2M0yL16E",
-        "10000098201411111234567890",
-        "192.168.0.1",
-    );
-    let mut request = client.call(wxpay_apis::v2::transfers::TransfersRequest::PATH);
+    use wxpay_apis::v2::transfers::{TransfersRequest, TransfersRequired};
+    let transfer = TransfersRequest::new(TransfersRequired {
+        amount: 100,
+        check_name: "NO_CHECK",
+        desc: "理赔",
+        mch_appid: APPID,
+        mchid: sandbox.mchid(),
+        openid: "oxTWIuGaIt6gTKsQRLau2M0yL16E",
+        partner_trade_no: "10000098201411111234567890",
+        spbill_create_ip: "192.168.0.1",
+    });
+    let mut request = client.call(TransfersRequest::PATH);
     for (name, value) in transfer.fields().unwrap() {
         request = request.param(name, value);
     }

@@ -147,13 +147,25 @@ pub struct ElecVoucherDownloadRequest<'a> {
     pub source: &'a str,
 }
 
+/// The required fields of [`ElecVoucherDownloadRequest`], each named where it is given:
+/// `ElecVoucherDownloadRequest::new(ElecVoucherDownloadRequired { .. })`.
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub struct ElecVoucherDownloadRequired<'a> {
+    /// `token` of the `download_url` (query, required). Example: `X8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uuD`.
+    pub token: &'a str,
+    /// `source` of the `download_url` (query, required). Example: `elecsign`.
+    pub source: &'a str,
+}
+
 #[cfg(feature = "transfer")]
 impl<'a> ElecVoucherDownloadRequest<'a> {
     /// The operation's path: `GET /v3/transferdownload/elecvoucherfile`.
     pub const PATH: &'static str = "v3/transferdownload/elecvoucherfile";
 
-    /// The request for one token and source, in the order of the `download_url`.
-    pub fn new(token: &'a str, source: &'a str) -> Self {
+    /// The request for the `token` and `source` of a `download_url`, each named.
+    pub fn new(required: ElecVoucherDownloadRequired<'a>) -> Self {
+        let ElecVoucherDownloadRequired { token, source } = required;
         Self { token, source }
     }
 
@@ -218,13 +230,28 @@ pub struct GlobalComplaintImageDownloadRequest<'a> {
     pub complaint_id: &'a str,
 }
 
+/// The required fields of [`GlobalComplaintImageDownloadRequest`], each named where it is given:
+/// `GlobalComplaintImageDownloadRequest::new(GlobalComplaintImageDownloadRequired { .. })`.
+#[cfg(feature = "global")]
+#[cfg_attr(docsrs, doc(cfg(feature = "global")))]
+pub struct GlobalComplaintImageDownloadRequired<'a> {
+    /// 媒体文件ID (path). Example: `xxxxx`.
+    pub media_id: &'a str,
+    /// 投诉单号 (query, required). Example: `200201820200101080076610000`.
+    pub complaint_id: &'a str,
+}
+
 #[cfg(feature = "global")]
 impl<'a> GlobalComplaintImageDownloadRequest<'a> {
     /// The operation's path template: `GET /v3/global/merchant-service/images/{media_id}`.
     pub const PATH_TEMPLATE: &'static str = "v3/global/merchant-service/images/{media_id}";
 
-    /// The request for one image: the path parameter, then the complaint.
-    pub fn new(media_id: &'a str, complaint_id: &'a str) -> Self {
+    /// The request for one image of one complaint, each id named.
+    pub fn new(required: GlobalComplaintImageDownloadRequired<'a>) -> Self {
+        let GlobalComplaintImageDownloadRequired {
+            media_id,
+            complaint_id,
+        } = required;
         Self {
             media_id,
             complaint_id,

@@ -131,8 +131,9 @@ pub struct TransactionEventAmount {
 
 /// `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` (退款结果通知).
 ///
-/// `refund_status` is text, as the refund query's `status` is: the catalog
-/// gives neither an enumeration.
+/// `refund_status` is the refund query's
+/// [`RefundStatus`](crate::refund::domestic::refunds::RefundStatus)
+/// (WECHATPAY-LIFECYCLE.md §3: `SUCCESS`, `CLOSED` or `ABNORMAL` here).
 #[cfg(feature = "refund")]
 #[cfg_attr(docsrs, doc(cfg(feature = "refund")))]
 #[doc(alias = "退款结果通知", alias = "REFUND.SUCCESS")]
@@ -156,8 +157,9 @@ pub struct RefundEvent {
     pub refund_id: String,
     /// 商户退款单号
     pub out_refund_no: String,
-    /// 退款状态: `SUCCESS`, `CLOSED` or `ABNORMAL`.
-    pub refund_status: String,
+    /// 退款状态: the enumeration of the refund query (`SUCCESS`, `CLOSED` or
+    /// `ABNORMAL` in a notification).
+    pub refund_status: crate::refund::domestic::refunds::RefundStatus,
     /// 退款成功时间 (`REFUND.SUCCESS` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
@@ -224,7 +226,7 @@ pub struct ProfitSharingEvent {
 pub struct ProfitSharingEventReceiver {
     /// 分账接收方类型: the enumeration of the profit-sharing order query.
     #[serde(rename = "type")]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
     /// 分账接收方账号
     pub account: String,
     /// 分账动账金额 (fen)

@@ -11,11 +11,16 @@
 //! ```no_run
 //! # #[cfg(feature = "ecommerce")]
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
-//! use wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest;
+//! use wxpay_apis::ecommerce::refunds::return_advance::{
+//!     ReturnAdvanceRequest, ReturnAdvanceRequired,
+//! };
 //!
-//! let advance = ReturnAdvanceRequest::new("50000000382019052709732678859", "1900000109")
-//!     .send(&client)
-//!     .await?;
+//! let advance = ReturnAdvanceRequest::new(ReturnAdvanceRequired {
+//!     refund_id: "50000000382019052709732678859",
+//!     sub_mchid: "1900000109",
+//! })
+//! .send(&client)
+//! .await?;
 //! println!("{}: {} fen", advance.advance_return_id, advance.return_amount);
 //! # Ok(()) }
 //! ```
@@ -23,41 +28,67 @@
 //! ## Building a request
 //!
 //! Every generated struct is `#[non_exhaustive]`: fields WeChat Pay adds to
-//! an operation later are not a breaking change for your code. A request is
-//! built with `new`, which takes the required fields in a fixed order (path
-//! parameters first, then the other required fields as the catalog lists
-//! them); optional fields start as `None` and are assigned on the value, as
-//! in ruma:
+//! an operation later are not a breaking change for your code. A request (or
+//! a request object: a payer, an amount) is built with `new`, and no call
+//! can swap two required values without the compiler noticing. The rule, by
+//! the number of required fields:
+//!
+//! - none: `new()`;
+//! - one: `new(value)`, e.g. `PayAmount::new(100)`;
+//! - two or more: `new(XRequired { .. })`, a struct literal naming each
+//!   required field. It is `{Operation}Required` for a request
+//!   (`JsapiPrepayRequest` → `JsapiPrepayRequired`) and `{Type}Required`
+//!   for a request object (`CreateRefundAmount` →
+//!   `CreateRefundAmountRequired`), declared next to the type. Its fields
+//!   are public and it is not `#[non_exhaustive]`: a field WeChat Pay makes
+//!   required is a breaking change whatever the shape, and the compiler then
+//!   names the missing field.
+//!
+//! Where WeChat Pay takes exactly one of some fields (二选一: a refund names
+//! its order by `transaction_id` or `out_trade_no`), they are one required
+//! field whose enum names the field sent, so neither none nor both compile.
+//! Optional fields start as `None` and are assigned on the value, as in
+//! ruma:
 //!
 //! ```no_run
 //! # #[cfg(feature = "ecommerce")]
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
-//! use wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest;
+//! use wxpay_apis::ecommerce::profitsharing::returnorders::{
+//!     CreateReturnOrderRequest, CreateReturnOrderRequired, SharingOrder,
+//! };
 //!
-//! let mut request =
-//!     CreateReturnOrderRequest::new("1900000109", "R20190516001", "86693852", 10, "分账回退");
-//! request.order_id = Some("3008450740201411110007820472");
+//! let mut request = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+//!     sub_mchid: "1900000109",
+//!     order: SharingOrder::OrderId("3008450740201411110007820472"),
+//!     out_return_no: "R20190516001",
+//!     return_mchid: "86693852",
+//!     amount: 10, // fen
+//!     description: "分账回退",
+//! });
+//! request.transaction_id = Some("4208450740201411110007820472");
 //! let order = request.send(&client).await?;
 //! # Ok(()) }
 //! ```
 //!
-//! Nested request objects (a payer, an amount) are built the same way:
+//! Nested request objects are built the same way:
 //!
 //! ```no_run
 //! # #[cfg(feature = "pay")]
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
-//! use wxpay_apis::pay::transactions::jsapi::{JsapiPrepayPayer, JsapiPrepayRequest};
+//! use wxpay_apis::pay::transactions::jsapi::{
+//!     JsapiPrepayPayer, JsapiPrepayRequest, JsapiPrepayRequired,
+//! };
 //! use wxpay_apis::pay::PayAmount;
 //!
-//! let mut prepay = JsapiPrepayRequest::new(
-//!     PayAmount::new(100), // fen
-//!     "wxd678efh567hg6787",
-//!     "Image形象店-深圳腾大-QQ公仔",
-//!     "1230000109",
-//!     "https://www.weixin.qq.com/wxpay/pay.php",
-//!     "1217752501201407033233368018",
-//!     JsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-//! );
+//! let mut prepay = JsapiPrepayRequest::new(JsapiPrepayRequired {
+//!     amount: PayAmount::new(100), // fen
+//!     appid: "wxd678efh567hg6787",
+//!     mchid: "1230000109",
+//!     description: "Image形象店-深圳腾大-QQ公仔",
+//!     out_trade_no: "1217752501201407033233368018",
+//!     notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+//!     payer: JsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+//! });
 //! prepay.attach = Some("自定义数据");
 //! let prepay_id = prepay.send(&client).await?.prepay_id;
 //! # let _ = prepay_id; Ok(()) }

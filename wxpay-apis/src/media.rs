@@ -180,18 +180,35 @@ pub struct BankPackageTaskUploadRequest<'a> {
     pub content: &'a [u8],
 }
 
+/// The required fields of [`BankPackageTaskUploadRequest`], each named where it is given:
+/// `BankPackageTaskUploadRequest::new(BankPackageTaskUploadRequired { .. })`.
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+pub struct BankPackageTaskUploadRequired<'a> {
+    /// 号码包id (path). Example: `8473295`.
+    pub package_id: &'a str,
+    /// 银行类型, written into `meta`. Example: `ICBC_DEBIT`.
+    pub bank_type: &'a str,
+    /// The file name, e.g. `active_user.csv`.
+    pub filename: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
 #[cfg(feature = "marketing")]
 impl<'a> BankPackageTaskUploadRequest<'a> {
     /// The operation's path template: `POST /v3/marketing/bank/packages/{package_id}/tasks`.
     pub const PATH_TEMPLATE: &'static str = "v3/marketing/bank/packages/{package_id}/tasks";
 
-    /// The request: the path parameter, the bank type, then the file.
-    pub fn new(
-        package_id: &'a str,
-        bank_type: &'a str,
-        filename: &'a str,
-        content: &'a [u8],
-    ) -> Self {
+    /// The request from its required fields, each named (two texts side by
+    /// side could swap unnoticed).
+    pub fn new(required: BankPackageTaskUploadRequired<'a>) -> Self {
+        let BankPackageTaskUploadRequired {
+            package_id,
+            bank_type,
+            filename,
+            content,
+        } = required;
         Self {
             package_id,
             bank_type,
@@ -221,11 +238,15 @@ impl<'a> BankPackageTaskUploadRequest<'a> {
 ///
 /// ```no_run
 /// # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
-/// use wxpay_apis::media::DueDiligenceFileUploadRequest;
+/// use wxpay_apis::media::{DueDiligenceFileUploadRequest, DueDiligenceFileUploadRequired};
 /// let pdf = std::fs::read("licence.pdf").unwrap_or_default();
-/// let file = DueDiligenceFileUploadRequest::new("123000110_2_2190381dakdajois1283i12jo", "licence.pdf", &pdf)
-///     .send(&client)
-///     .await?;
+/// let file = DueDiligenceFileUploadRequest::new(DueDiligenceFileUploadRequired {
+///     due_diligence_id: "123000110_2_2190381dakdajois1283i12jo",
+///     filename: "licence.pdf",
+///     content: &pdf,
+/// })
+/// .send(&client)
+/// .await?;
 /// println!("file_id {}", file.file_id);
 /// # Ok(()) }
 /// ```
@@ -246,14 +267,33 @@ pub struct DueDiligenceFileUploadRequest<'a> {
     pub content: &'a [u8],
 }
 
+/// The required fields of [`DueDiligenceFileUploadRequest`], each named where it is given:
+/// `DueDiligenceFileUploadRequest::new(DueDiligenceFileUploadRequired { .. })`.
+#[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
+pub struct DueDiligenceFileUploadRequired<'a> {
+    /// 尽调单号 (path). Example: `123000110_2_2190381dakdajois1283i12jo`.
+    pub due_diligence_id: &'a str,
+    /// The file name; its extension picks the content type.
+    pub filename: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
 #[cfg(feature = "risk")]
 impl<'a> DueDiligenceFileUploadRequest<'a> {
     /// The operation's path template.
     pub const PATH_TEMPLATE: &'static str =
         "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload";
 
-    /// The request: the path parameter, then the file.
-    pub fn new(due_diligence_id: &'a str, filename: &'a str, content: &'a [u8]) -> Self {
+    /// The request from its required fields, each named (two texts side by
+    /// side could swap unnoticed).
+    pub fn new(required: DueDiligenceFileUploadRequired<'a>) -> Self {
+        let DueDiligenceFileUploadRequired {
+            due_diligence_id,
+            filename,
+            content,
+        } = required;
         Self {
             due_diligence_id,
             filename,
@@ -299,20 +339,39 @@ pub struct SubmissionFileUploadRequest<'a> {
     pub content: &'a [u8],
 }
 
+/// The required fields of [`SubmissionFileUploadRequest`], each named where it is given:
+/// `SubmissionFileUploadRequest::new(SubmissionFileUploadRequired { .. })`.
+#[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
+pub struct SubmissionFileUploadRequired<'a> {
+    /// 子商户号 (path). Example: `123000110`.
+    pub sub_mchid: &'a str,
+    /// 资料项唯一id (form field). Example: `56`.
+    pub item_id: i64,
+    /// 商户管理记录ID (form field). Example: `56`.
+    pub manage_record_id: &'a str,
+    /// The file name; its extension picks the content type.
+    pub filename: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
 #[cfg(feature = "risk")]
 impl<'a> SubmissionFileUploadRequest<'a> {
     /// The operation's path template.
     pub const PATH_TEMPLATE: &'static str =
         "v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload";
 
-    /// The request: the path parameter, the two form fields, then the file.
-    pub fn new(
-        sub_mchid: &'a str,
-        item_id: i64,
-        manage_record_id: &'a str,
-        filename: &'a str,
-        content: &'a [u8],
-    ) -> Self {
+    /// The request from its required fields, each named (two texts side by
+    /// side could swap unnoticed).
+    pub fn new(required: SubmissionFileUploadRequired<'a>) -> Self {
+        let SubmissionFileUploadRequired {
+            sub_mchid,
+            item_id,
+            manage_record_id,
+            filename,
+            content,
+        } = required;
         Self {
             sub_mchid,
             item_id,
@@ -345,15 +404,15 @@ impl<'a> SubmissionFileUploadRequest<'a> {
 ///
 /// ```no_run
 /// # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
-/// use wxpay_apis::media::ShoppingReceiptUploadRequest;
+/// use wxpay_apis::media::{ShoppingReceiptUploadRequest, ShoppingReceiptUploadRequired};
 /// use wxpay_core::sensitive::Sensitive;
 /// let png = std::fs::read("receipt.png").unwrap_or_default();
-/// let mut request = ShoppingReceiptUploadRequest::new(
-///     "1217752501201407033233368018",
-///     "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-///     "receipt.png",
-///     &png,
-/// );
+/// let mut request = ShoppingReceiptUploadRequest::new(ShoppingReceiptUploadRequired {
+///     transaction_id: "1217752501201407033233368018",
+///     openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+///     filename: "receipt.png",
+///     content: &png,
+/// });
 /// request.consultation_phone_number = Some(Sensitive::new("0755-86013388"));
 /// let answer = request.send(&client).await?;
 /// println!("receipt {} is {}", answer.receipt.receipt_id, answer.receipt.state);
@@ -389,18 +448,35 @@ pub struct ShoppingReceiptUploadRequest<'a> {
     pub upload_time: Option<&'a str>,
 }
 
+/// The required fields of [`ShoppingReceiptUploadRequest`], each named where it is given:
+/// `ShoppingReceiptUploadRequest::new(ShoppingReceiptUploadRequired { .. })`.
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+pub struct ShoppingReceiptUploadRequired<'a> {
+    /// 微信支付订单的交易单号 (meta, required): the order the receipt belongs to.
+    pub transaction_id: &'a str,
+    /// 微信支付订单中OpenID (meta, required).
+    pub openid: &'a str,
+    /// The file name; its extension picks the content type (`.png`, `.jpg`).
+    pub filename: &'a str,
+    /// The image's bytes.
+    pub content: &'a [u8],
+}
+
 #[cfg(feature = "marketing")]
 impl<'a> ShoppingReceiptUploadRequest<'a> {
     /// The operation's path.
     pub const PATH: &'static str = "v3/marketing/shopping-receipt/shoppingreceipts";
 
-    /// The request: the order's `transaction_id` and payer `openid`, then the image.
-    pub fn new(
-        transaction_id: &'a str,
-        openid: &'a str,
-        filename: &'a str,
-        content: &'a [u8],
-    ) -> Self {
+    /// The request from its required fields (the order's `transaction_id`
+    /// and payer `openid`, then the image), each named.
+    pub fn new(required: ShoppingReceiptUploadRequired<'a>) -> Self {
+        let ShoppingReceiptUploadRequired {
+            transaction_id,
+            openid,
+            filename,
+            content,
+        } = required;
         Self {
             transaction_id,
             openid,

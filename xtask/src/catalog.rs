@@ -72,6 +72,9 @@ pub struct Schema {
     pub nullable: bool,
     pub sensitive: Sensitive,
     pub x_json: Option<Box<Schema>>,
+    /// `x-one-of` (the generator's, see [`crate::tables::ONE_OF`]): the
+    /// fields of which exactly one is sent, in order.
+    pub one_of: Option<Vec<(String, Schema)>>,
 }
 
 impl Schema {
@@ -92,23 +95,35 @@ fn read(dir: &Path) -> Result<Vec<Value>, String> {
     Ok(items)
 }
 
-/// The APIv2 (XML) operations, as the catalog has them.
+/// The APIv2 (XML) operations, as the catalog has them, with the
+/// [`ENUM_CORRECTIONS`](crate::tables::ENUM_CORRECTIONS) of APIv2 applied.
 pub fn load_v2(dir: &Path) -> Result<Vec<Operation>, String> {
     let mut ops = Vec::new();
+    let mut maps = Vec::new();
     for (index, item) in read(dir)?.iter().enumerate() {
         let op = item
             .as_object()
             .ok_or_else(|| format!("operation #{index} is not an object"))?;
         if str_field(op, "api") == "v2" {
-            ops.push(operation(op).map_err(|e| format!("operation #{index}: {e}"))?);
+            let mut op = op.clone();
+            crate::corrections::apply(&mut op)?;
+            ops.push(operation(&op).map_err(|e| format!("operation #{index}: {e}"))?);
+            maps.push(op);
         }
     }
+    let keys: Vec<(&str, &str)> = ops
+        .iter()
+        .map(|o| (o.method.as_str(), o.path.as_str()))
+        .collect();
+    crate::corrections::check_operations("v2", &keys)?;
+    crate::corrections::check_contradictions(maps.iter())?;
     Ok(ops)
 }
 
 pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
     let items = read(dir)?;
     let mut ops = Vec::new();
+    let mut maps = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let op = item
             .as_object()
@@ -117,16 +132,26 @@ pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
             continue;
         }
         let op = corrected(op)?;
-        ops.push(operation(&op).map_err(|e| format!("operation #{index}: {e}"))?);
+        let mut typed = op.clone();
+        crate::corrections::apply_one_of(&mut typed)?;
+        ops.push(operation(&typed).map_err(|e| format!("operation #{index}: {e}"))?);
+        maps.push(op);
     }
     check_corrected(ops.iter().map(|o| (o.method.as_str(), o.path.as_str())))?;
+    let keys: Vec<(&str, &str)> = ops
+        .iter()
+        .map(|o| (o.method.as_str(), o.path.as_str()))
+        .collect();
+    crate::corrections::check_operations("v3", &keys)?;
+    crate::corrections::check_one_of_operations(&keys)?;
+    crate::corrections::check_contradictions(maps.iter())?;
     Ok(ops)
 }
 
 /// An APIv3 operation of the catalog with the generator's corrections
-/// applied (see [`crate::tables::ORDER_QUERIES`] and
-/// [`crate::tables::H5_PREPAYS`]): what the typed code and the sandbox's
-/// schemas are both generated from.
+/// applied (see [`crate::tables::ORDER_QUERIES`],
+/// [`crate::tables::H5_PREPAYS`] and [`crate::tables::ENUM_CORRECTIONS`]):
+/// what the typed code and the sandbox's schemas are both generated from.
 pub fn corrected(op: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     let key = (str_field(op, "method"), str_field(op, "path"));
     let in_table = |table: &[(&str, &str)]| table.iter().any(|(m, p)| (*m, *p) == key);
@@ -141,6 +166,7 @@ pub fn corrected(op: &Map<String, Value>) -> Result<Map<String, Value>, String> 
     for value in op.values_mut() {
         normalize_types(value, 0);
     }
+    crate::corrections::apply(&mut op)?;
     Ok(op)
 }
 
@@ -404,6 +430,21 @@ fn schema(value: &Value) -> Schema {
             .unwrap_or(false),
         sensitive,
         x_json: map.get("x-json").map(|x| Box::new(schema(x))),
+        one_of: map
+            .get("x-one-of")
+            .and_then(Value::as_array)
+            .map(|variants| {
+                variants
+                    .iter()
+                    .map(|v| {
+                        let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+                        (
+                            name.to_owned(),
+                            schema(v.get("schema").unwrap_or(&Value::Null)),
+                        )
+                    })
+                    .collect()
+            }),
     }
 }
 

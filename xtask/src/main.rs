@@ -5,7 +5,9 @@
 
 mod catalog;
 mod contract_table;
+mod corrections;
 mod emit;
+mod merchant;
 mod model;
 mod naming;
 mod output;
@@ -25,7 +27,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--catalog DIR] [--check] [--nam
   --catalog DIR  the catalog folder holding operations.json
                  (default: ../shared/api-catalog, next to the workspace)
   --check        write nothing; fail if a generated file would change
-  --names        print every operation's Rust name, then stop";
+  --names        print every operation's Rust name, then stop
+  --types        print every generated type's name, its label and the fields
+                 holding it (for auditing names against labels), then stop";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -56,6 +60,7 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     let mut catalog_dir = root.join("../shared/api-catalog");
     let mut check = false;
     let mut names = false;
+    let mut types = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -64,13 +69,21 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
             }
             "--check" => check = true,
             "--names" => names = true,
+            "--types" => types = true,
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
     let operations = catalog::load(&catalog_dir)?;
+    let merchant_rows = merchant::rows(&operations);
     let model = Model::build(operations)?;
     let v2 = v2::V2Model::build(catalog::load_v2(&catalog_dir)?)?;
 
+    if types {
+        for line in model.type_listing() {
+            println!("{line}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if names {
         for op in &model.ops {
             println!(
@@ -88,8 +101,21 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     }
 
     let apis = root.join("wxpay-apis");
-    let mut api_files = emit::api_files(&model);
-    api_files.extend(v2.files());
+    let (mut api_files, mut constructors) = emit::api_files(&model);
+    let (v2_files, v2_constructors) = v2.files();
+    api_files.extend(v2_files);
+    constructors.extend(v2_constructors);
+    let swappable = emit::swappable(&constructors);
+    let constructor_count = constructors.len();
+    if !swappable.is_empty() {
+        return Err(format!(
+            "{} of {} constructors take two neighbouring parameters of one type, which a \
+             caller could swap unnoticed (name them in a `{{Type}}Required` struct):\n  {}",
+            swappable.len(),
+            constructors.len(),
+            swappable.join("\n  ")
+        ));
+    }
     if let Some(root) = api_files.get_mut("mod.rs") {
         root.push_str(&v2.root_declaration());
     }
@@ -110,19 +136,28 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
         sandbox_schemas::tree(&root, &catalog_dir)?,
         contract_table::tree(&root, &model)?,
     ];
-    let blocks = vec![output::Block {
-        file: apis.join("Cargo.toml"),
-        begin: "# @generated features: begin (cargo xtask codegen; DO NOT EDIT)",
-        end: "# @generated features: end",
-        content: features_block(&v2),
-    }];
+    let blocks = vec![
+        output::Block {
+            file: apis.join("Cargo.toml"),
+            begin: "# @generated features: begin (cargo xtask codegen; DO NOT EDIT)",
+            end: "# @generated features: end",
+            content: features_block(&v2),
+        },
+        output::Block {
+            file: root.join("xtask/CORRECTIONS.md"),
+            begin: "<!-- @generated corrections: begin (cargo xtask codegen; DO NOT EDIT) -->",
+            end: "<!-- @generated corrections: end -->",
+            content: corrections::markdown(&merchant_rows),
+        },
+    ];
     output::format(&mut trees, &root.join("target/xtask-codegen"))?;
 
     let structs = model.structs.len();
     let enums = model.enums.len();
     let summary = format!(
         "{} operations generated, {} skipped ({} of them typed by hand); {structs} structs, {enums} enums; \
-         {} APIv2 operations typed",
+         {} APIv2 operations typed; {constructor_count} constructors, none with two neighbouring \
+         parameters of one type",
         model.ops.len(),
         model.skipped.len(),
         model

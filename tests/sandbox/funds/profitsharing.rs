@@ -8,17 +8,20 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use wxpay_apis::profitsharing::orders::{
-    CreateProfitSharingOrderReceiver, CreateProfitSharingOrderRequest,
-    QueryProfitSharingOrderRequest,
+    CreateProfitSharingOrderReceiver, CreateProfitSharingOrderReceiverRequired,
+    CreateProfitSharingOrderRequest, CreateProfitSharingOrderRequired,
+    QueryProfitSharingOrderRequest, QueryProfitSharingOrderRequired,
 };
 use wxpay_apis::profitsharing::receivers::add::{
     AddProfitSharingReceiverRelationType, AddProfitSharingReceiverRequest,
+    AddProfitSharingReceiverRequired,
 };
 use wxpay_apis::profitsharing::return_orders::{
-    CreateProfitSharingReturnOrderRequest, QueryProfitSharingReturnOrderRequest,
+    CreateProfitSharingReturnOrderRequest, CreateProfitSharingReturnOrderRequired,
+    QueryProfitSharingReturnOrderRequest, QueryProfitSharingReturnOrderRequired, SharingOrder,
 };
 use wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsRequest;
-use wxpay_apis::profitsharing::ProfitsharingType;
+use wxpay_apis::profitsharing::ProfitSharingReceiverType;
 use wxpay_core::sensitive::Sensitive;
 use wxpay_core::{Client, Method, PrivateKey};
 use wxpay_sandbox::{Merchant, ReceiverRef, Sandbox};
@@ -31,12 +34,12 @@ const APPID: &str = "wx8888888888888888";
 
 /// A merchant receiver named `account`, added through the typed request.
 async fn add_merchant_receiver(client: &Client, account: &str, sub_mchid: Option<&str>) {
-    let mut request = AddProfitSharingReceiverRequest::new(
+    let mut request = AddProfitSharingReceiverRequest::new(AddProfitSharingReceiverRequired {
         account,
-        APPID,
-        AddProfitSharingReceiverRelationType::Partner,
-        ProfitsharingType::MerchantId,
-    );
+        appid: APPID,
+        relation_type: AddProfitSharingReceiverRelationType::Partner,
+        r#type: ProfitSharingReceiverType::MerchantId,
+    });
     request.name = Some(Sensitive::new("深圳某某科技有限公司"));
     request.sub_mchid = sub_mchid;
     let added = request.send(client).await.expect("receiver added");
@@ -53,18 +56,26 @@ async fn split(
     client: &Client,
     transaction_id: &str,
     out_order_no: &str,
-    receivers: &[(ProfitsharingType, &str, i64)],
+    receivers: &[(ProfitSharingReceiverType, &str, i64)],
     unfreeze_unsplit: bool,
 ) -> Result<wxpay_apis::profitsharing::orders::CreateProfitSharingOrderResponse, wxpay_core::Error>
 {
     let receivers: Vec<_> = receivers
         .iter()
         .map(|(kind, account, amount)| {
-            CreateProfitSharingOrderReceiver::new(account, *amount, "分给接收方", kind.clone())
+            CreateProfitSharingOrderReceiver::new(CreateProfitSharingOrderReceiverRequired {
+                account,
+                amount: *amount,
+                description: "分给接收方",
+                r#type: kind.clone(),
+            })
         })
         .collect();
-    let mut request =
-        CreateProfitSharingOrderRequest::new(out_order_no, transaction_id, unfreeze_unsplit);
+    let mut request = CreateProfitSharingOrderRequest::new(CreateProfitSharingOrderRequired {
+        out_order_no,
+        transaction_id,
+        unfreeze_unsplit,
+    });
     request.appid = Some(APPID);
     request.receivers = Some(&receivers);
     request.send(client).await
@@ -80,7 +91,10 @@ async fn query_partner_order(
     transaction_id: &str,
     sub_mchid: Option<&str>,
 ) -> Value {
-    let mut request = QueryProfitSharingOrderRequest::new(out_order_no, transaction_id);
+    let mut request = QueryProfitSharingOrderRequest::new(QueryProfitSharingOrderRequired {
+        out_order_no,
+        transaction_id,
+    });
     request.sub_mchid = sub_mchid;
     serde_json::to_value(request.send(client).await.expect("query")).unwrap()
 }
@@ -148,8 +162,8 @@ async fn a_split_settles_to_registered_receivers_within_what_was_paid() {
         &transaction_id,
         "PS-ORDER-1",
         &[
-            (ProfitsharingType::MerchantId, "1900000110", 300),
-            (ProfitsharingType::PersonalOpenid, OPENID, 200),
+            (ProfitSharingReceiverType::MerchantId, "1900000110", 300),
+            (ProfitSharingReceiverType::PersonalOpenid, OPENID, 200),
         ],
         false,
     )
@@ -181,7 +195,7 @@ async fn a_split_settles_to_registered_receivers_within_what_was_paid() {
             &client,
             &transaction_id,
             "PS-ORDER-2",
-            &[(ProfitsharingType::MerchantId, "1900000110", 501)],
+            &[(ProfitSharingReceiverType::MerchantId, "1900000110", 501)],
             false,
         )
         .await,
@@ -194,7 +208,7 @@ async fn a_split_settles_to_registered_receivers_within_what_was_paid() {
         &client,
         &transaction_id,
         "PS-ORDER-1",
-        &[(ProfitsharingType::MerchantId, "1900000110", 300)],
+        &[(ProfitSharingReceiverType::MerchantId, "1900000110", 300)],
         false,
     )
     .await
@@ -253,7 +267,7 @@ async fn what_is_not_shareable_is_refused_with_wechats_codes() {
                 &client,
                 transaction_id,
                 "PS-X-1",
-                &[(ProfitsharingType::MerchantId, "1900000110", 1)],
+                &[(ProfitSharingReceiverType::MerchantId, "1900000110", 1)],
                 true,
             )
             .await,
@@ -269,7 +283,7 @@ async fn what_is_not_shareable_is_refused_with_wechats_codes() {
             &client,
             &transaction_id,
             "PS-X-2",
-            &[(ProfitsharingType::MerchantId, "1900000110", 1)],
+            &[(ProfitSharingReceiverType::MerchantId, "1900000110", 1)],
             false,
         )
         .await,
@@ -284,7 +298,7 @@ async fn what_is_not_shareable_is_refused_with_wechats_codes() {
             &client,
             &transaction_id,
             "PS-X-3",
-            &[(ProfitsharingType::MerchantId, &own, 99_999_999)],
+            &[(ProfitSharingReceiverType::MerchantId, &own, 99_999_999)],
             true,
         )
         .await,
@@ -292,14 +306,20 @@ async fn what_is_not_shareable_is_refused_with_wechats_codes() {
         "NOT_ENOUGH",
     );
     // Unknown orders and returns: 404 RESOURCE_NOT_EXISTS 记录不存在.
-    let e = QueryProfitSharingOrderRequest::new("NOPE", &transaction_id)
-        .send(&client)
-        .await;
+    let e = QueryProfitSharingOrderRequest::new(QueryProfitSharingOrderRequired {
+        out_order_no: "NOPE",
+        transaction_id: &transaction_id,
+    })
+    .send(&client)
+    .await;
     let e = expect_api(e, 404, "RESOURCE_NOT_EXISTS");
     assert!(e.message.starts_with("记录不存在"), "{e}");
-    let e = QueryProfitSharingReturnOrderRequest::new("NOPE", "NOPE")
-        .send(&client)
-        .await;
+    let e = QueryProfitSharingReturnOrderRequest::new(QueryProfitSharingReturnOrderRequired {
+        out_return_no: "NOPE",
+        out_order_no: "NOPE",
+    })
+    .send(&client)
+    .await;
     expect_api(e, 404, "RESOURCE_NOT_EXISTS");
     sandbox.shutdown().await;
 }
@@ -418,20 +438,24 @@ async fn a_receiver_set_to_fail_closes_with_its_reason_and_its_money_stays() {
         )
         .expect("receiver set to fail");
     let own_sub = SUB; // the sub-merchant itself may receive without being added
-    let mut request = CreateProfitSharingOrderRequest::new("PS-FAIL-ORDER", &transaction_id, false);
+    let mut request = CreateProfitSharingOrderRequest::new(CreateProfitSharingOrderRequired {
+        out_order_no: "PS-FAIL-ORDER",
+        transaction_id: &transaction_id,
+        unfreeze_unsplit: false,
+    });
     let receivers = [
-        CreateProfitSharingOrderReceiver::new(
-            "1900000110",
-            400,
-            "分给商户",
-            ProfitsharingType::MerchantId,
-        ),
-        CreateProfitSharingOrderReceiver::new(
-            own_sub,
-            100,
-            "给自己",
-            ProfitsharingType::MerchantId,
-        ),
+        CreateProfitSharingOrderReceiver::new(CreateProfitSharingOrderReceiverRequired {
+            account: "1900000110",
+            amount: 400,
+            description: "分给商户",
+            r#type: ProfitSharingReceiverType::MerchantId,
+        }),
+        CreateProfitSharingOrderReceiver::new(CreateProfitSharingOrderReceiverRequired {
+            account: own_sub,
+            amount: 100,
+            description: "给自己",
+            r#type: ProfitSharingReceiverType::MerchantId,
+        }),
     ];
     request.sub_mchid = Some(SUB);
     request.receivers = Some(&receivers);
@@ -453,9 +477,14 @@ async fn a_receiver_set_to_fail_closes_with_its_reason_and_its_money_stays() {
     assert_eq!(left["unsplit_amount"], 900);
     // Nothing reached 1900000110, so nothing can come back from it.
     let mut back =
-        CreateProfitSharingReturnOrderRequest::new(100, "回退", "R-FAIL-1", "1900000110");
+        CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired {
+            amount: 100,
+            description: "回退",
+            order: SharingOrder::OutOrderNo("PS-FAIL-ORDER"),
+            out_return_no: "R-FAIL-1",
+            return_mchid: "1900000110",
+        });
     back.sub_mchid = Some(SUB);
-    back.out_order_no = Some("PS-FAIL-ORDER");
     let e = expect_api(back.send(&client).await, 400, "INVALID_REQUEST");
     assert!(e.message.contains("回退方不存在"), "{e}");
     sandbox.shutdown().await;
@@ -474,7 +503,7 @@ async fn merchant_receivers_are_notified_of_shares_and_returns() {
         &client,
         &transaction_id,
         "PS-NOTE-ORDER",
-        &[(ProfitsharingType::MerchantId, "1900000110", 600)],
+        &[(ProfitSharingReceiverType::MerchantId, "1900000110", 600)],
         false,
     )
     .await
@@ -491,9 +520,13 @@ async fn merchant_receivers_are_notified_of_shares_and_returns() {
     );
 
     // 250 back from the receiver: synchronous SUCCESS, and notified too.
-    let mut back =
-        CreateProfitSharingReturnOrderRequest::new(250, "用户退款", "R-NOTE-1", "1900000110");
-    back.out_order_no = Some("PS-NOTE-ORDER");
+    let back = CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired {
+        amount: 250,
+        description: "用户退款",
+        order: SharingOrder::OutOrderNo("PS-NOTE-ORDER"),
+        out_return_no: "R-NOTE-1",
+        return_mchid: "1900000110",
+    });
     let returned = serde_json::to_value(back.send(&client).await.unwrap()).unwrap();
     assert_eq!(returned["result"], "SUCCESS");
     let notes = shop.wait_for(2).await;
@@ -501,11 +534,19 @@ async fn merchant_receivers_are_notified_of_shares_and_returns() {
     assert_eq!(notes[1].resource["order_id"], returned["return_id"]);
     assert_eq!(notes[1].resource["receiver"]["amount"], 250);
     // At most what it got: 350 more is too much.
-    let mut more =
-        CreateProfitSharingReturnOrderRequest::new(351, "再退", "R-NOTE-2", "1900000110");
-    more.out_order_no = Some("PS-NOTE-ORDER");
+    let more = CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired {
+        amount: 351,
+        description: "再退",
+        order: SharingOrder::OutOrderNo("PS-NOTE-ORDER"),
+        out_return_no: "R-NOTE-2",
+        return_mchid: "1900000110",
+    });
     expect_api(more.send(&client).await, 400, "INVALID_REQUEST");
-    let queried = QueryProfitSharingReturnOrderRequest::new("R-NOTE-1", "PS-NOTE-ORDER")
+    let queried =
+        QueryProfitSharingReturnOrderRequest::new(QueryProfitSharingReturnOrderRequired {
+            out_return_no: "R-NOTE-1",
+            out_order_no: "PS-NOTE-ORDER",
+        })
         .send(&client)
         .await
         .unwrap();
@@ -527,7 +568,7 @@ async fn orders_can_wait_for_the_control_api_to_settle_them() {
         &client,
         &transaction_id,
         "PS-MANUAL-ORDER",
-        &[(ProfitsharingType::MerchantId, &mchid, 10)],
+        &[(ProfitSharingReceiverType::MerchantId, &mchid, 10)],
         false,
     )
     .await

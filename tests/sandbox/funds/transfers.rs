@@ -9,8 +9,12 @@ use serde_json::{json, Value};
 use wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferBillRequest;
 use wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::QueryTransferBillByOutBillNoRequest;
 use wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer_bill_no::QueryTransferBillByTransferBillNoRequest;
-use wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillRequest;
-use wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo;
+use wxpay_apis::fund_app::mch_transfer::transfer_bills::{
+    CreateTransferBillRequest, CreateTransferBillRequired,
+};
+use wxpay_apis::fund_app::mch_transfer::{
+    MchTransferTransferSceneReportInfo, MchTransferTransferSceneReportInfoRequired,
+};
 use wxpay_core::sensitive::Sensitive;
 use wxpay_core::{Client, Method};
 use wxpay_sandbox::Sandbox;
@@ -29,18 +33,20 @@ async fn transfer(
     notify_url: Option<&str>,
 ) -> String {
     let report = [MchTransferTransferSceneReportInfo::new(
-        "注册会员有礼",
-        "活动名称",
+        MchTransferTransferSceneReportInfoRequired {
+            info_content: "注册会员有礼",
+            info_type: "活动名称",
+        },
     )];
-    let mut request = CreateTransferBillRequest::new(
-        APPID,
-        OPENID,
+    let mut request = CreateTransferBillRequest::new(CreateTransferBillRequired {
+        appid: APPID,
+        openid: OPENID,
         out_bill_no,
-        amount,
-        "新会员奖励",
-        "1000",
-        &report,
-    );
+        transfer_amount: amount,
+        transfer_remark: "新会员奖励",
+        transfer_scene_id: "1000",
+        transfer_scene_report_infos: &report,
+    });
     request.notify_url = notify_url;
     request.user_name = Some(Sensitive::new("张三"));
     let created = request.send(client).await.expect("transfer created");

@@ -457,7 +457,9 @@ async fn the_control_api_refuses_bad_input_and_keeps_serving() {
 // unpaid order failed with "missing field `description`".
 #[tokio::test]
 async fn the_typed_order_query_decodes_unpaid_and_paid_orders() {
-    use wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest;
+    use wxpay_apis::pay::transactions::out_trade_no::{
+        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoRequired,
+    };
     use wxpay_apis::pay::PayTradeState;
 
     let (sandbox, client) = started(Sandbox::builder()).await;
@@ -469,20 +471,26 @@ async fn the_typed_order_query_decodes_unpaid_and_paid_orders() {
     )
     .await
     .unwrap();
-    let unpaid = QueryOrderByOutTradeNoRequest::new("TYPED-0001", &mchid)
-        .send(&client)
-        .await
-        .unwrap();
+    let unpaid = QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
+        out_trade_no: "TYPED-0001",
+        mchid: &mchid,
+    })
+    .send(&client)
+    .await
+    .unwrap();
     assert_eq!(unpaid.trade_state, Some(PayTradeState::Notpay));
     let amount = unpaid.amount.expect("an unpaid order has its amount");
     assert_eq!((amount.total, amount.payer_total), (888, None));
     assert!(unpaid.transaction_id.is_none());
 
     sandbox.pay_order(&mchid, "TYPED-0001").unwrap();
-    let paid = QueryOrderByOutTradeNoRequest::new("TYPED-0001", &mchid)
-        .send(&client)
-        .await
-        .unwrap();
+    let paid = QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
+        out_trade_no: "TYPED-0001",
+        mchid: &mchid,
+    })
+    .send(&client)
+    .await
+    .unwrap();
     assert_eq!(paid.trade_state, Some(PayTradeState::Success));
     assert_eq!(paid.amount.and_then(|a| a.payer_total), Some(888));
     assert!(paid.transaction_id.is_some());

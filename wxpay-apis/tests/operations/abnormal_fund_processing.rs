@@ -26,7 +26,7 @@ mod receipts {
         /// `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`
         #[test]
         fn create_receipts_transfer_instructions() {
-            let mut request = wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::CreateReceiptsTransferInstructionsRequest::new("receipt_id/../?a=b#c %微", "1200002", wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::ReceiptsTransferInstructionsTransferMode::TransferModeToOriginalReceiveMerchant);
+            let mut request = wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::CreateReceiptsTransferInstructionsRequest::new(wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::CreateReceiptsTransferInstructionsRequired { receipt_id: "receipt_id/../?a=b#c %微", out_instruction_no: "1200002", transfer_mode: wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::ReceiptsTransferInstructionsTransferMode::TransferModeToOriginalReceiveMerchant });
             request.notify_url = Some("https://weixin.qq.com");
             request.receiver = Some({
                 let mut v = wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::CreateReceiptsTransferInstructionsReceiver::new();
@@ -42,7 +42,7 @@ mod receipts {
         /// `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`
         #[test]
         fn query_receipts_transfer_instructions() {
-            let request = wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsRequest::new("receipt_id/../?a=b#c %微", "out_instruction_no/../?a=b#c %微");
+            let request = wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsRequest::new(wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsRequired { receipt_id: "receipt_id/../?a=b#c %微", out_instruction_no: "out_instruction_no/../?a=b#c %微" });
             check_request(&request, Method::Get, "v3/abnormal-fund-processing/receipts/receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/transfer-instructions/out_instruction_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsResponse>("{\"close_time\":\"2018-06-08T10:34:56+08:00\",\"commander\":{\"mchid\":\"990055040\",\"operator\":\"MERCHANT\"},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"instruction_instance_id\":\"01010100021769054237638333570000010001\",\"instruction_state\":\"INSTRUCTION_STATE_CLOSED\",\"notify_url\":\"https://weixin.qq.com\",\"out_instruction_no\":\"1200002\",\"receiver\":{\"account_type\":\"OTHERS\",\"appid\":\"appid-example\",\"mchid\":\"1900001108\",\"openid\":\"openid-example\"},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transfer_mode\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\"}");
         }

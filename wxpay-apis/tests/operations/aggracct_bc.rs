@@ -13,7 +13,7 @@ mod wb_channel {
             /// `GET /v3/aggracct-bc/wb-channel/account/balance`
             #[test]
             fn query_wb_channel_account_balance() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::balance::QueryWbChannelAccountBalanceRequest::new("1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::balance::QueryWbChannelAccountBalanceRequest::new(wxpay_apis::aggracct_bc::wb_channel::account::balance::QueryWbChannelAccountBalanceRequired { mchid: "1900016681", bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
                 request.card_no = Some("example_card_no");
                 request.sgn_no = Some("example_sgn_no");
                 request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
@@ -27,7 +27,7 @@ mod wb_channel {
             /// `GET /v3/aggracct-bc/wb-channel/account/mch_archives`
             #[test]
             fn query_wb_channel_account_mch_archives() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::mch_archives::QueryWbChannelAccountMchArchivesRequest::new("1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::mch_archives::QueryWbChannelAccountMchArchivesRequest::new(wxpay_apis::aggracct_bc::wb_channel::account::mch_archives::QueryWbChannelAccountMchArchivesRequired { mchid: "1900016681", bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
                 request.card_no = Some("example_card_no");
                 request.sgn_no = Some("example_sgn_no");
                 request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
@@ -59,7 +59,7 @@ mod wb_channel {
             /// `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`
             #[test]
             fn rename_wb_channel_bank_channel_account() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequest::new(wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameChangeScene::SubjectInfoRename, "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequest::new(wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequired { bal_account_no: wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), change_scene: wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameChangeScene::SubjectInfoRename, mchid: "1900016681", out_request_no: "htozr8denqegbt6tk6u10iymo7yww5pn" });
                 request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/bank-channel-account/rename", "", Some("{\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\"}"), &[], &["/bal_account_no"]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountResponse>("{\"application_id\":\"11117742499090086455469010028373\",\"application_state\":\"PROCESSING\",\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"fail_code\":\"AUDIT_REJECT\",\"fail_msg\":\"身份证有效期核验不通过，请检查有效期填写是否正确\",\"finish_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"new_account_name\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\"}");
@@ -68,7 +68,7 @@ mod wb_channel {
             /// `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`
             #[test]
             fn query_wb_channel_bank_channel_account_rename() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameRequest::new("application_id/../?a=b#c %微", "1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+                let request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameRequest::new(wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameRequired { application_id: "application_id/../?a=b#c %微", mchid: "1900016681", bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
                 check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/bank-channel-account/rename/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900016681&bal_account_no=8609cb22e1774a50a930e414cc71eca06121bc", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameResponse>("{\"application_id\":\"11117742499090086455469010028373\",\"application_state\":\"PROCESSING\",\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"fail_code\":\"AUDIT_REJECT\",\"fail_msg\":\"身份证有效期核验不通过，请检查有效期填写是否正确\",\"finish_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"new_account_name\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\"}");
             }
@@ -80,7 +80,7 @@ mod wb_channel {
         /// `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`
         #[test]
         fn query_wb_channel_control_orders() {
-            let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersRequest::new("out_request_no/../?a=b#c %微", wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersControlType::Punish, "1900016681", "PUB_KEY_ID_0114232134912410000000000000");
+            let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersRequest::new(wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersRequired { out_request_no: "out_request_no/../?a=b#c %微", control_type: wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersControlType::Punish, mchid: "1900016681", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
             check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/control-orders/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "control_type=PUNISH&mchid=1900016681", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
             check_response::<wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersResponse>("{\"control_scene\":\"PUNISH\",\"punish_order\":{\"control_action\":[\"DISABLE_RECEIVE\"],\"effect_state\":\"ACTIVE\",\"error_code\":\"example_error_code\",\"error_message\":\"example_error_message\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"punish_accept_time\":\"2015-05-20T13:29:35+08:00\",\"punish_end_time\":\"2015-05-20T13:29:35+08:00\",\"punish_finish_time\":\"2015-05-20T13:29:35+08:00\",\"punish_reason\":\"example_punish_reason\",\"punish_rule_version\":1,\"punish_scene\":1,\"punish_start_time\":\"2015-05-20T13:29:35+08:00\",\"punish_state\":\"EXECUTING\",\"wxpay_punish_no\":\"example_wxpay_punish_no\"},\"recover_order\":{\"error_code\":\"example_error_code\",\"error_message\":\"example_error_message\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"punish_rule_version\":\"example_punish_rule_version\",\"punish_scene\":\"example_punish_scene\",\"recover_accept_time\":\"2015-05-20T13:29:35+08:00\",\"recover_finish_time\":\"2015-05-20T13:29:35+08:00\",\"recover_reason\":\"example_recover_reason\",\"recover_state\":\"EXECUTING\",\"related_wxpay_punish_no\":\"example_related_wxpay_punish_no\",\"wxpay_recover_no\":\"example_wxpay_recover_no\"}}");
         }
@@ -96,7 +96,7 @@ mod wb_channel {
                         /// `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`
                         #[test]
                         fn notify_wb_channel_control_orders_info_update_result() {
-                            let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultRequest::new("1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn");
+                            let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultRequired { mchid: "1900016681", out_request_no: "htozr8denqegbt6tk6u10iymo7yww5pn" });
                             request.attach_info = Some("updateidcard");
                             request.audit_finish_time = Some(wxpay_core::types::Timestamp::new(
                                 "2015-05-20T13:29:35+08:00",
@@ -118,7 +118,7 @@ mod wb_channel {
             /// `POST /v3/aggracct-bc/wb-channel/control-orders/punish`
             #[test]
             fn punish_wb_channel_control_orders() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequest::new(wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), "example_mchid", "example_out_request_no", 1);
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequest::new(wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequired { bal_account_no: wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), mchid: "example_mchid", out_request_no: "example_out_request_no", punish_scene: 1 });
                 request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
                 request.fund_repatriation_strategy = Some(wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersFundRepatriationStrategy::AllForbidden);
                 request.punish_end_time = Some(wxpay_core::types::Timestamp::new(
@@ -137,7 +137,7 @@ mod wb_channel {
             /// `POST /v3/aggracct-bc/wb-channel/control-orders/recover`
             #[test]
             fn recover_wb_channel_control_orders() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequest::new(wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), "example_mchid", "example_out_request_no", "example_recover_reason", "example_related_webank_punish_no", "example_related_wxpay_punish_no");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequest::new(wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequired { bal_account_no: wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), mchid: "example_mchid", out_request_no: "example_out_request_no", recover_reason: "example_recover_reason", related_webank_punish_no: "example_related_webank_punish_no", related_wxpay_punish_no: "example_related_wxpay_punish_no" });
                 request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
                 request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 request.sgn_no = Some("example_sgn_no");
@@ -152,7 +152,7 @@ mod wb_channel {
         /// `POST /v3/aggracct-bc/wb-channel/special-reduction`
         #[test]
         fn create_wb_channel_special_reduction() {
-            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequest::new(1, wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn", wxpay_apis::aggracct_bc::wb_channel::special_reduction::WbChannelSpecialReductionReductionType::JudicialDeduction);
+            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequest::new(wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequired { amount: 1, bal_account_no: wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), mchid: "1900016681", out_request_no: "htozr8denqegbt6tk6u10iymo7yww5pn", reduction_type: wxpay_apis::aggracct_bc::wb_channel::special_reduction::WbChannelSpecialReductionReductionType::JudicialDeduction });
             request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
             request.reason = Some("司法案件号：202508080009");
             request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
@@ -164,7 +164,7 @@ mod wb_channel {
         /// `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`
         #[test]
         fn query_wb_channel_special_reduction() {
-            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::QueryWbChannelSpecialReductionRequest::new("out_request_no/../?a=b#c %微", "1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::QueryWbChannelSpecialReductionRequest::new(wxpay_apis::aggracct_bc::wb_channel::special_reduction::QueryWbChannelSpecialReductionRequired { out_request_no: "out_request_no/../?a=b#c %微", mchid: "1900016681", bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
             request.card_no = Some("example_card_no");
             request.sgn_no = Some("example_sgn_no");
             request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);

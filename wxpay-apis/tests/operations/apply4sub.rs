@@ -13,8 +13,10 @@ mod sub_merchants {
         fn get_application() {
             let mut request =
                 wxpay_apis::apply4sub::sub_merchants::application::GetApplicationRequest::new(
-                    "sub_mchid/../?a=b#c %微",
-                    "application_no/../?a=b#c %微",
+                    wxpay_apis::apply4sub::sub_merchants::application::GetApplicationRequired {
+                        sub_mchid: "sub_mchid/../?a=b#c %微",
+                        application_no: "application_no/../?a=b#c %微",
+                    },
                 );
             request.account_number_rule = Some(wxpay_apis::apply4sub::sub_merchants::application::GetApplicationAccountNumberRule::AccountNumberRuleMaskV1);
             check_request(&request, Method::Get, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/application/application_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "account_number_rule=ACCOUNT_NUMBER_RULE_MASK_V1", None, &[]);
@@ -27,7 +29,7 @@ mod sub_merchants {
         /// `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`
         #[test]
         fn modify_settlement() {
-            let mut request = wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementRequest::new("sub_mchid/../?a=b#c %微", "工商银行", wxpay_core::sensitive::Sensitive::new("ciphertext"), wxpay_apis::apply4sub::sub_merchants::SubMerchantsAccountType::AccountTypeBusiness, "110000");
+            let mut request = wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementRequest::new(wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementRequired { sub_mchid: "sub_mchid/../?a=b#c %微", account_bank: "工商银行", account_number: wxpay_core::sensitive::Sensitive::new("ciphertext"), account_type: wxpay_apis::apply4sub::sub_merchants::SubMerchantsAccountType::AccountTypeBusiness, bank_address_code: "110000" });
             request.account_name = Some(wxpay_core::sensitive::Sensitive::new("ciphertext"));
             request.bank_branch_id = Some("402713354941");
             request.bank_name = Some("中国工商银行股份有限公司北京市分行营业部");

@@ -42,62 +42,64 @@ mod applyment {
             v.store_indoor_copy = Some(&items5);
             v
         }];
-        let items7 = [wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
+        let items7 = [wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfoRequired { ubo_id_doc_address: wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), ubo_id_doc_copy: wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), ubo_id_doc_copy_back: wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), ubo_id_doc_name: wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), ubo_id_doc_number: wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), ubo_id_doc_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, ubo_period_begin: "ubo_period_begin-example", ubo_period_end: "ubo_period_end-example" })];
         let mut request =
             wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentRequest::new(
-                "business_code-example",
-                {
-                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("id_card_number-example"), wxpay_core::sensitive::Sensitive::new("mobile-example"), wxpay_core::sensitive::Sensitive::new("name-example"));
-                    v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
-                        "business_authorization_letter-media-id",
-                    ));
-                    v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
-                        "contact_id_doc_copy-media-id",
-                    ));
-                    v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
-                        "contact_id_doc_copy_back-media-id",
-                    ));
-                    v.contact_id_doc_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident);
-                    v.contact_period_begin = Some("contact_period_begin-example");
-                    v.contact_period_end = Some("contact_period_end-example");
-                    v.contact_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
-                    v
-                },
-                {
-                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfo::new(wxpay_core::types::MediaId::new("identification_front_copy-media-id"), wxpay_core::sensitive::Sensitive::new("identification_name-example"), wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, wxpay_core::types::JsonString(&items1));
-                    v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
-                        "authorize_letter_copy-media-id",
-                    ));
-                    v.id_holder_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
-                    v.identification_address = Some(wxpay_core::sensitive::Sensitive::new(
-                        "identification_address-example",
-                    ));
-                    v.identification_back_copy = Some(wxpay_core::types::MediaId::new(
-                        "identification_back_copy-media-id",
-                    ));
-                    v.owner = Some(true);
-                    v
-                },
-                {
-                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentBusinessLicenseInfo::new("company_address-example", "legal_person-example", wxpay_core::types::MediaId::new("licence_copy-media-id"), "licence_number-example", wxpay_core::types::JsonString(&items2), "merchant_name-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectType::SubjectTypeEnterprise);
-                    v.assist_prove_info = Some({
-                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAssistProveInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentMicroBizType::MicroTypeStore, "store_address-example", wxpay_core::types::MediaId::new("store_header_copy-media-id"), wxpay_core::types::MediaId::new("store_indoor_copy-media-id"), "store_name-example");
-                        v.store_address_code = Some("store_address_code-example");
+                wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentRequired {
+                    business_code: "business_code-example",
+                    contact_info: {
+                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfoRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("id_card_number-example"), mobile: wxpay_core::sensitive::Sensitive::new("mobile-example"), name: wxpay_core::sensitive::Sensitive::new("name-example") });
+                        v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
+                            "business_authorization_letter-media-id",
+                        ));
+                        v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
+                            "contact_id_doc_copy-media-id",
+                        ));
+                        v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                            "contact_id_doc_copy_back-media-id",
+                        ));
+                        v.contact_id_doc_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident);
+                        v.contact_period_begin = Some("contact_period_begin-example");
+                        v.contact_period_end = Some("contact_period_end-example");
+                        v.contact_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
                         v
-                    });
-                    v.certificate_info = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertificateInfo::new(wxpay_core::types::MediaId::new("cert_copy-media-id"), "cert_number-example", wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertType::CertificateType2388, wxpay_core::types::JsonString(&items3), "company_address-example", "legal_person-example", "merchant_name-example"));
-                    v.company_prove_copy = Some(wxpay_core::types::MediaId::new(
-                        "company_prove_copy-media-id",
-                    ));
-                    v.finance_institution_info = Some({
-                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceInstitutionInfo::new();
-                        v.finance_license_pics = Some(&items4);
-                        v.finance_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceType::BankAgent);
+                    },
+                    identification_info: {
+                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfoRequired { identification_front_copy: wxpay_core::types::MediaId::new("identification_front_copy-media-id"), identification_name: wxpay_core::sensitive::Sensitive::new("identification_name-example"), identification_number: wxpay_core::sensitive::Sensitive::new("identification_number-example"), identification_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, identification_valid_date: wxpay_core::types::JsonString(&items1) });
+                        v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
+                            "authorize_letter_copy-media-id",
+                        ));
+                        v.id_holder_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
+                        v.identification_address = Some(wxpay_core::sensitive::Sensitive::new(
+                            "identification_address-example",
+                        ));
+                        v.identification_back_copy = Some(wxpay_core::types::MediaId::new(
+                            "identification_back_copy-media-id",
+                        ));
+                        v.owner = Some(true);
                         v
-                    });
-                    v.is_finance_institution = Some(true);
-                    v.special_operation_info = Some(&items6);
-                    v
+                    },
+                    subject_info: {
+                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectInfoRequired { business_license_info: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentBusinessLicenseInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentBusinessLicenseInfoRequired { company_address: "company_address-example", legal_person: "legal_person-example", licence_copy: wxpay_core::types::MediaId::new("licence_copy-media-id"), licence_number: "licence_number-example", licence_valid_date: wxpay_core::types::JsonString(&items2), merchant_name: "merchant_name-example" }), subject_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectType::SubjectTypeEnterprise });
+                        v.assist_prove_info = Some({
+                            let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAssistProveInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAssistProveInfoRequired { micro_biz_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentMicroBizType::MicroTypeStore, store_address: "store_address-example", store_header_copy: wxpay_core::types::MediaId::new("store_header_copy-media-id"), store_indoor_copy: wxpay_core::types::MediaId::new("store_indoor_copy-media-id"), store_name: "store_name-example" });
+                            v.store_address_code = Some("store_address_code-example");
+                            v
+                        });
+                        v.certificate_info = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertificateInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertificateInfoRequired { cert_copy: wxpay_core::types::MediaId::new("cert_copy-media-id"), cert_number: "cert_number-example", cert_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertType::CertificateType2388, cert_valid_date: wxpay_core::types::JsonString(&items3), company_address: "company_address-example", legal_person: "legal_person-example", merchant_name: "merchant_name-example" }));
+                        v.company_prove_copy = Some(wxpay_core::types::MediaId::new(
+                            "company_prove_copy-media-id",
+                        ));
+                        v.finance_institution_info = Some({
+                            let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceInstitutionInfo::new();
+                            v.finance_license_pics = Some(&items4);
+                            v.finance_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceType::BankAgent);
+                            v
+                        });
+                        v.is_finance_institution = Some(true);
+                        v.special_operation_info = Some(&items6);
+                        v
+                    },
                 },
             );
         request.channel_id = Some("channel_id-example");

@@ -33,115 +33,94 @@ mod applyment {
         let items11 = [wxpay_core::types::MediaId::new(
             "micro_mobile_pics-media-id",
         )];
-        let items12 = [wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
-        let mut request =
-            wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentRequest::new(
-                {
-                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("account_name-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountType::BankAccountTypeCorporate, "bank_address_code-example");
-                    v.account_number = Some(wxpay_core::sensitive::Sensitive::new("ciphertext"));
-                    v.bank_branch_id = Some("402713354941");
-                    v.bank_name = Some("施秉县农村信用合作联社城关信用社");
-                    v
-                },
-                "business_code-example",
-                wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessInfo::new(
-                    "merchant_shortname-example",
-                    {
-                        let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSalesInfo::new(&items6);
-                        v.app_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAppInfo::new();
-                            v.app_appid = Some("app_appid-example");
-                            v.app_pics = Some(&items1);
-                            v.app_sub_appid = Some("app_sub_appid-example");
-                            v
-                        });
-                        v.biz_store_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBizStoreInfo::new("biz_address_code-example", "biz_store_address-example", "biz_store_name-example", &items2, &items3);
-                            v.biz_sub_appid = Some("biz_sub_appid-example");
-                            v
-                        });
-                        v.mini_program_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMiniProgramInfo::new();
-                            v.mini_program_appid = Some("mini_program_appid-example");
-                            v.mini_program_pics = Some(&items4);
-                            v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
-                            v
-                        });
-                        v.mp_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMpInfo::new();
-                            v.mp_appid = Some("mp_appid-example");
-                            v.mp_pics = Some(&items5);
-                            v.mp_sub_appid = Some("mp_sub_appid-example");
-                            v
-                        });
-                        v.web_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWebInfo::new();
-                            v.domain = Some("domain-example");
-                            v.web_appid = Some("web_appid-example");
-                            v.web_authorisation = Some(wxpay_core::types::MediaId::new(
-                                "web_authorisation-media-id",
-                            ));
-                            v
-                        });
-                        v.wework_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWeworkInfo::new();
-                            v.sub_corp_id = Some("sub_corp_id-example");
-                            v.wework_pics = Some(&items7);
-                            v
-                        });
-                        v
-                    },
-                    "service_phone-example",
-                ),
-                {
-                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("contact_email-example"), wxpay_core::sensitive::Sensitive::new("contact_name-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal, wxpay_core::sensitive::Sensitive::new("mobile_phone-example"));
-                    v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
-                        "business_authorization_letter-media-id",
-                    ));
-                    v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
-                        "contact_id_doc_copy-media-id",
-                    ));
-                    v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
-                        "contact_id_doc_copy_back-media-id",
-                    ));
-                    v.contact_id_doc_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
-                    v.contact_id_number = Some(wxpay_core::sensitive::Sensitive::new(
-                        "contact_id_number-example",
-                    ));
-                    v.contact_period_begin = Some("contact_period_begin-example");
-                    v.contact_period_end = Some("contact_period_end-example");
-                    v.openid = Some(wxpay_core::sensitive::Sensitive::new("openid-example"));
-                    v
-                },
-                {
-                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSettlementInfo::new();
-                    v.activities_additions = Some(&items8);
-                    v.activities_id = Some("activities_id-example");
-                    v.activities_rate = Some("activities_rate-example");
-                    v.credit_activities_rate = Some("credit_activities_rate-example");
-                    v.debit_activities_rate = Some("debit_activities_rate-example");
-                    v.qualification_type = Some("qualification_type-example");
-                    v.qualifications = Some(&items9);
-                    v.settlement_id = Some("settlement_id-example");
-                    v
-                },
-                {
-                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectInfo::new({
-let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessLicenseInfo::new("legal_person-example", wxpay_core::types::MediaId::new("license_copy-media-id"), "license_number-example", "merchant_name-example");
+        let items12 = [wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfoRequired { ubo_id_doc_address: wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), ubo_id_doc_copy: wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), ubo_id_doc_copy_back: wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), ubo_id_doc_name: wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), ubo_id_doc_number: wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), ubo_id_doc_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident, ubo_period_begin: "ubo_period_begin-example", ubo_period_end: "ubo_period_end-example" })];
+        let mut request = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentRequest::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentRequired { bank_account_info: {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfoRequired { account_bank: "工商银行", account_name: wxpay_core::sensitive::Sensitive::new("account_name-example"), bank_account_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountType::BankAccountTypeCorporate, bank_address_code: "bank_address_code-example" });
+v.account_number = Some(wxpay_core::sensitive::Sensitive::new("ciphertext"));
+v.bank_branch_id = Some("402713354941");
+v.bank_name = Some("施秉县农村信用合作联社城关信用社");
+v
+}, business_code: "business_code-example", business_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessInfoRequired { merchant_shortname: "merchant_shortname-example", sales_info: {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSalesInfo::new(&items6);
+v.app_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAppInfo::new();
+v.app_appid = Some("app_appid-example");
+v.app_pics = Some(&items1);
+v.app_sub_appid = Some("app_sub_appid-example");
+v
+});
+v.biz_store_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBizStoreInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBizStoreInfoRequired { biz_address_code: "biz_address_code-example", biz_store_address: "biz_store_address-example", biz_store_name: "biz_store_name-example", indoor_pic: &items2, store_entrance_pic: &items3 });
+v.biz_sub_appid = Some("biz_sub_appid-example");
+v
+});
+v.mini_program_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMiniProgramInfo::new();
+v.mini_program_appid = Some("mini_program_appid-example");
+v.mini_program_pics = Some(&items4);
+v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
+v
+});
+v.mp_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMpInfo::new();
+v.mp_appid = Some("mp_appid-example");
+v.mp_pics = Some(&items5);
+v.mp_sub_appid = Some("mp_sub_appid-example");
+v
+});
+v.web_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWebInfo::new();
+v.domain = Some("domain-example");
+v.web_appid = Some("web_appid-example");
+v.web_authorisation = Some(wxpay_core::types::MediaId::new("web_authorisation-media-id"));
+v
+});
+v.wework_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWeworkInfo::new();
+v.sub_corp_id = Some("sub_corp_id-example");
+v.wework_pics = Some(&items7);
+v
+});
+v
+}, service_phone: "service_phone-example" }), contact_info: {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfoRequired { contact_email: wxpay_core::sensitive::Sensitive::new("contact_email-example"), contact_name: wxpay_core::sensitive::Sensitive::new("contact_name-example"), contact_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal, mobile_phone: wxpay_core::sensitive::Sensitive::new("mobile_phone-example") });
+v.business_authorization_letter = Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id"));
+v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"));
+v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id"));
+v.contact_id_doc_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
+v.contact_id_number = Some(wxpay_core::sensitive::Sensitive::new("contact_id_number-example"));
+v.contact_period_begin = Some("contact_period_begin-example");
+v.contact_period_end = Some("contact_period_end-example");
+v.openid = Some(wxpay_core::sensitive::Sensitive::new("openid-example"));
+v
+}, settlement_info: {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSettlementInfo::new();
+v.activities_additions = Some(&items8);
+v.activities_id = Some("activities_id-example");
+v.activities_rate = Some("activities_rate-example");
+v.credit_activities_rate = Some("credit_activities_rate-example");
+v.debit_activities_rate = Some("debit_activities_rate-example");
+v.qualification_type = Some("qualification_type-example");
+v.qualifications = Some(&items9);
+v.settlement_id = Some("settlement_id-example");
+v
+}, subject_info: {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectInfoRequired { business_license_info: {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessLicenseInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessLicenseInfoRequired { legal_person: "legal_person-example", license_copy: wxpay_core::types::MediaId::new("license_copy-media-id"), license_number: "license_number-example", merchant_name: "merchant_name-example" });
 v.license_address = Some("license_address-example");
 v.period_begin = Some("period_begin-example");
 v.period_end = Some("period_end-example");
 v
-}, wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertificateInfo::new(wxpay_core::types::MediaId::new("cert_copy-media-id"), "cert_number-example", wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertType::CertificateType2388, "company_address-example", "legal_person-example", "merchant_name-example", "period_begin-example", "period_end-example"), {
+}, certificate_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertificateInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertificateInfoRequired { cert_copy: wxpay_core::types::MediaId::new("cert_copy-media-id"), cert_number: "cert_number-example", cert_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertType::CertificateType2388, company_address: "company_address-example", legal_person: "legal_person-example", merchant_name: "merchant_name-example", period_begin: "period_begin-example", period_end: "period_end-example" }), identity_info: {
 let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdentityInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
 v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id"));
 v.id_card_info = Some({
-let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfo::new("card_period_begin-example", "card_period_end-example", wxpay_core::types::MediaId::new("id_card_copy-media-id"), wxpay_core::sensitive::Sensitive::new("id_card_name-example"), wxpay_core::types::MediaId::new("id_card_national-media-id"), wxpay_core::sensitive::Sensitive::new("id_card_number-example"));
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfoRequired { card_period_begin: "card_period_begin-example", card_period_end: "card_period_end-example", id_card_copy: wxpay_core::types::MediaId::new("id_card_copy-media-id"), id_card_name: wxpay_core::sensitive::Sensitive::new("id_card_name-example"), id_card_national: wxpay_core::types::MediaId::new("id_card_national-media-id"), id_card_number: wxpay_core::sensitive::Sensitive::new("id_card_number-example") });
 v.id_card_address = Some(wxpay_core::sensitive::Sensitive::new("id_card_address-example"));
 v
 });
 v.id_doc_info = Some({
-let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfo::new("doc_period_begin-example", "doc_period_end-example", wxpay_core::types::MediaId::new("id_doc_copy-media-id"), wxpay_core::sensitive::Sensitive::new("id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("id_doc_number-example"));
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfoRequired { doc_period_begin: "doc_period_begin-example", doc_period_end: "doc_period_end-example", id_doc_copy: wxpay_core::types::MediaId::new("id_doc_copy-media-id"), id_doc_name: wxpay_core::sensitive::Sensitive::new("id_doc_name-example"), id_doc_number: wxpay_core::sensitive::Sensitive::new("id_doc_number-example") });
 v.id_doc_address = Some(wxpay_core::sensitive::Sensitive::new("id_doc_address-example"));
 v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new("id_doc_copy_back-media-id"));
 v
@@ -149,39 +128,36 @@ v
 v.id_holder_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal);
 v.owner = Some(true);
 v
-}, wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectType::SubjectTypeEnterprise);
-                    v.certificate_letter_copy = Some(wxpay_core::types::MediaId::new(
-                        "certificate_letter_copy-media-id",
-                    ));
-                    v.finance_institution = Some(true);
-                    v.finance_institution_info = Some({
-                        let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceInstitutionInfo::new();
-                        v.finance_license_pics = Some(&items10);
-                        v.finance_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceType::BankAgent);
-                        v
-                    });
-                    v.micro_biz_info = Some({
-                        let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizType::MicroTypeMobile);
-                        v.micro_mobile_info = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroMobileInfo::new("micro_mobile_address-example", "micro_mobile_city-example", "micro_mobile_name-example", &items11));
-                        v.micro_online_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroOnlineInfo::new("micro_ec_name-example", "micro_online_store-example");
-                            v.micro_link = Some("micro_link-example");
-                            v.micro_qrcode = Some("micro_qrcode-example");
-                            v
-                        });
-                        v.micro_store_info = Some({
-                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroStoreInfo::new("micro_address-example", "micro_address_code-example", wxpay_core::types::MediaId::new("micro_indoor_copy-media-id"), "micro_name-example", wxpay_core::types::MediaId::new("store_entrance_pic-media-id"));
-                            v.store_latitude = Some("store_latitude-example");
-                            v.store_longitude = Some("store_longitude-example");
-                            v
-                        });
-                        v
-                    });
-                    v.organization_info = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentOrganizationInfo::new("org_period_begin-example", "org_period_end-example", "organization_code-example", wxpay_core::types::MediaId::new("organization_copy-media-id")));
-                    v.ubo_info_list = Some(&items12);
-                    v
-                },
-            );
+}, subject_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectType::SubjectTypeEnterprise });
+v.certificate_letter_copy = Some(wxpay_core::types::MediaId::new("certificate_letter_copy-media-id"));
+v.finance_institution = Some(true);
+v.finance_institution_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceInstitutionInfo::new();
+v.finance_license_pics = Some(&items10);
+v.finance_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceType::BankAgent);
+v
+});
+v.micro_biz_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizType::MicroTypeMobile);
+v.micro_mobile_info = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroMobileInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroMobileInfoRequired { micro_mobile_address: "micro_mobile_address-example", micro_mobile_city: "micro_mobile_city-example", micro_mobile_name: "micro_mobile_name-example", micro_mobile_pics: &items11 }));
+v.micro_online_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroOnlineInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroOnlineInfoRequired { micro_ec_name: "micro_ec_name-example", micro_online_store: "micro_online_store-example" });
+v.micro_link = Some("micro_link-example");
+v.micro_qrcode = Some("micro_qrcode-example");
+v
+});
+v.micro_store_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroStoreInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroStoreInfoRequired { micro_address: "micro_address-example", micro_address_code: "micro_address_code-example", micro_indoor_copy: wxpay_core::types::MediaId::new("micro_indoor_copy-media-id"), micro_name: "micro_name-example", store_entrance_pic: wxpay_core::types::MediaId::new("store_entrance_pic-media-id") });
+v.store_latitude = Some("store_latitude-example");
+v.store_longitude = Some("store_longitude-example");
+v
+});
+v
+});
+v.organization_info = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentOrganizationInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentOrganizationInfoRequired { org_period_begin: "org_period_begin-example", org_period_end: "org_period_end-example", organization_code: "organization_code-example", organization_copy: wxpay_core::types::MediaId::new("organization_copy-media-id") }));
+v.ubo_info_list = Some(&items12);
+v
+} });
         request.addition_info = Some({
             let mut v =
                 wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAdditionInfo::new(

@@ -11,7 +11,7 @@ mod receipt {
         /// `GET /v3/bank-batch-transfer/receipt/detail-receipts`
         #[test]
         fn query_receipt_detail_receipts() {
-            let request = wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsRequest::new("GD2021011610162610BBdkkIwcu3", "mx0911231610162610v4CNkO4HAf");
+            let request = wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsRequest::new(wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsRequired { out_batch_no: "GD2021011610162610BBdkkIwcu3", out_detail_no: "mx0911231610162610v4CNkO4HAf" });
             check_request(&request, Method::Get, "v3/bank-batch-transfer/receipt/detail-receipts", "out_batch_no=GD2021011610162610BBdkkIwcu3&out_detail_no=mx0911231610162610v4CNkO4HAf", None, &[]);
             check_response::<wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\",\"receipt_no\":\"1050000010509999485212020110200058820001\",\"receipt_state\":\"ACCEPTED\"}");
         }
@@ -19,7 +19,7 @@ mod receipt {
         /// `POST /v3/bank-batch-transfer/receipt/detail-receipts`
         #[test]
         fn create_receipt_detail_receipts() {
-            let request = wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsRequest::new("GD2021011610162610BBdkkIwcu3", "mx0911231610162610v4CNkO4HAf");
+            let request = wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsRequest::new(wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsRequired { out_batch_no: "GD2021011610162610BBdkkIwcu3", out_detail_no: "mx0911231610162610v4CNkO4HAf" });
             check_request(&request, Method::Post, "v3/bank-batch-transfer/receipt/detail-receipts", "", Some("{\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\"}"), &[]);
             check_response::<wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\",\"receipt_no\":\"1050000010509999485212020110200058820001\",\"receipt_state\":\"ACCEPTED\"}");
         }

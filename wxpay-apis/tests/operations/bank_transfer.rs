@@ -10,34 +10,27 @@ mod batches {
     #[test]
     fn create_bank_transfer_batches() {
         let items0 = [{
-            let mut v =
-                wxpay_apis::bank_transfer::batches::CreateBankTransferBatchesTransferDetail::new(
-                    "o-MYE42l80oelYMDE34nYD456Xoy",
-                    "x23zy545Bd5436",
-                    200000,
-                    "2020年4月报销",
-                    wxpay_core::sensitive::Sensitive::new(
-                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-                    ),
-                );
+            let mut v = wxpay_apis::bank_transfer::batches::CreateBankTransferBatchesTransferDetail::new(wxpay_apis::bank_transfer::batches::CreateBankTransferBatchesTransferDetailRequired { openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_detail_no: "x23zy545Bd5436", transfer_amount: 200000, transfer_remark: "2020年4月报销", user_name: wxpay_core::sensitive::Sensitive::new("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45") });
             v.user_id_card = Some(wxpay_core::sensitive::Sensitive::new(
                 "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
             ));
             v
         }];
         let mut request = wxpay_apis::bank_transfer::batches::CreateBankTransferBatchesRequest::new(
-            "2019年1月深圳分部报销单",
-            "2019年1月深圳分部报销单",
-            "plfk2020042013",
-            "1900001109",
-            "1900001109",
-            "1900001109",
-            4000000,
-            200,
-            "COMMISSION",
-            "ORDINARY_TRANSFER",
-            "wxaffdakkk11112e3",
-            "1900001109",
+            wxpay_apis::bank_transfer::batches::CreateBankTransferBatchesRequired {
+                batch_name: "2019年1月深圳分部报销单",
+                batch_remark: "2019年1月深圳分部报销单",
+                out_batch_no: "plfk2020042013",
+                platform_mchid: "1900001109",
+                specialized_payment_mchid: "1900001109",
+                sponsor_mchid: "1900001109",
+                total_amount: 4000000,
+                total_count: 200,
+                transfer_purpose: "COMMISSION",
+                transfer_scene: "ORDINARY_TRANSFER",
+                user_authorized_appid: "wxaffdakkk11112e3",
+                user_authorized_mchid: "1900001109",
+            },
         );
         request.attach_remark = Some("付款专用商户单号11111");
         request.transfer_detail_list = Some(&items0);
@@ -52,8 +45,10 @@ mod batches {
         fn query_batches_by_batch_id() {
             let mut request =
                 wxpay_apis::bank_transfer::batches::batch_id::QueryBatchesByBatchIdRequest::new(
-                    "batch_id/../?a=b#c %微",
-                    true,
+                    wxpay_apis::bank_transfer::batches::batch_id::QueryBatchesByBatchIdRequired {
+                        batch_id: "batch_id/../?a=b#c %微",
+                        need_query_detail: true,
+                    },
                 );
             request.offset = Some(1);
             request.limit = Some(20);
@@ -77,7 +72,7 @@ mod batches {
                 /// `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
                 #[test]
                 fn query_batches_by_batch_id_details_by_detail_id() {
-                    let request = wxpay_apis::bank_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new("batch_id/../?a=b#c %微", "detail_id/../?a=b#c %微");
+                    let request = wxpay_apis::bank_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new(wxpay_apis::bank_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/bank-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::bank_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdResponse>("{\"account_type\":\"WECHATPAY_ACCOUNT\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"bank_sp_mchid\":\"1900001109\",\"batch_id\":\"1130000071100999991182020050700019480001\",\"detail_id\":\"1140000071100999991182020050700019500100\",\"detail_state\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"platform_mchid\":\"1900001109\",\"specialized_payment_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2015-05-20T13:29:35+08:00\",\"user_authorized_appid\":\"wxaffdakkk11112e3\",\"user_authorized_mchid\":\"1900001109\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
@@ -90,7 +85,7 @@ mod batches {
         /// `GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`
         #[test]
         fn query_batches_by_out_batch_no() {
-            let mut request = wxpay_apis::bank_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", true);
+            let mut request = wxpay_apis::bank_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest::new(wxpay_apis::bank_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", need_query_detail: true });
             request.offset = Some(1);
             request.limit = Some(20);
             request.detail_state =
@@ -106,7 +101,7 @@ mod batches {
                 /// `GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
                 #[test]
                 fn query_batches_by_out_batch_no_details_by_out_detail_no() {
-                    let request = wxpay_apis::bank_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微");
+                    let request = wxpay_apis::bank_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(wxpay_apis::bank_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/bank-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::bank_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"account_type\":\"WECHATPAY_ACCOUNT\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"bank_sp_mchid\":\"1900001109\",\"batch_id\":\"1130000071100999991182020050700019480001\",\"detail_id\":\"1140000071100999991182020050700019500100\",\"detail_state\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"platform_mchid\":\"1900001109\",\"specialized_payment_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2015-05-20T13:29:35+08:00\",\"user_authorized_appid\":\"wxaffdakkk11112e3\",\"user_authorized_mchid\":\"1900001109\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }

@@ -10,12 +10,14 @@ mod parkings {
     #[test]
     fn update_parkings() {
         let mut request = wxpay_apis::businesscircle::parkings::UpdateParkingsRequest::new(
-            "wx931386123456789e",
-            1000,
-            "oUpF8uMuAJOM2pxb1Q",
-            "粤B888888",
-            "IN",
-            "2022-06-01T10:43:39+08:00",
+            wxpay_apis::businesscircle::parkings::UpdateParkingsRequired {
+                appid: "wx931386123456789e",
+                brandid: 1000,
+                openid: "oUpF8uMuAJOM2pxb1Q",
+                plate_number: "粤B888888",
+                state: "IN",
+                time: "2022-06-01T10:43:39+08:00",
+            },
         );
         request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/businesscircle/parkings", "", Some("{\"appid\":\"wx931386123456789e\",\"brandid\":1000,\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_number\":\"粤B888888\",\"state\":\"IN\",\"sub_mchid\":\"1900000109\",\"time\":\"2022-06-01T10:43:39+08:00\"}"), &[]);
@@ -31,12 +33,16 @@ mod points {
         #[test]
         fn notify_points() {
             let mut request = wxpay_apis::businesscircle::points::notify::NotifyPointsRequest::new(
-                "wx1234567890abcdef",
-                true,
-                100,
-                "oWmnN4xxxxxxxxxxe92NHIGf1xd8",
-                wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"),
-                "1217752501201407033233368018",
+                wxpay_apis::businesscircle::points::notify::NotifyPointsRequired {
+                    appid: "wx1234567890abcdef",
+                    earn_points: true,
+                    increased_points: 100,
+                    openid: "oWmnN4xxxxxxxxxxe92NHIGf1xd8",
+                    points_update_time: wxpay_core::types::Timestamp::new(
+                        "2020-05-20T13:29:35.120+08:00",
+                    ),
+                    transaction_id: "1217752501201407033233368018",
+                },
             );
             request.no_points_remarks = Some("商品不参与积分活动");
             request.sub_mchid = Some("1234567890");
@@ -54,8 +60,10 @@ mod user_authorizations {
     fn query_user_authorization() {
         let mut request =
             wxpay_apis::businesscircle::user_authorizations::QueryUserAuthorizationRequest::new(
-                "openid/../?a=b#c %微",
-                "wx1234567890abcdef",
+                wxpay_apis::businesscircle::user_authorizations::QueryUserAuthorizationRequired {
+                    openid: "openid/../?a=b#c %微",
+                    appid: "wx1234567890abcdef",
+                },
             );
         request.sub_mchid = Some("1900000109");
         check_request(
@@ -79,7 +87,7 @@ mod users {
             /// `GET /v3/businesscircle/users/{openid}/points/commit_status`
             #[test]
             fn get_points_commit_status() {
-                let mut request = wxpay_apis::businesscircle::users::points::commit_status::GetPointsCommitStatusRequest::new("openid/../?a=b#c %微", 1000, "wx931386123456789e");
+                let mut request = wxpay_apis::businesscircle::users::points::commit_status::GetPointsCommitStatusRequest::new(wxpay_apis::businesscircle::users::points::commit_status::GetPointsCommitStatusRequired { openid: "openid/../?a=b#c %微", brandid: 1000, appid: "wx931386123456789e" });
                 request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Get, "v3/businesscircle/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/points/commit_status", "sub_mchid=1900000109&brandid=1000&appid=wx931386123456789e", None, &[]);
                 check_empty_response(&request);

@@ -12,46 +12,18 @@ mod orders {
         #[test]
         fn sync_status_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDish::new(
-                    1.5,
-                    "清汤锅底",
-                    "1",
-                    1,
-                    wxpay_apis::catering::orders::sync_status::SyncStatusOrdersUnit::ByShare,
-                );
+                let mut v = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDish::new(wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDishRequired { count: 1.5, name: "清汤锅底", out_dish_no: "1", price: 1, unit: wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDishUnit::ByShare });
                 v.discount = Some(100);
                 v.priority = Some(1);
                 v.properties = Some({
-                    let mut v =
-                        wxpay_apis::catering::orders::sync_status::SyncStatusOrdersProperties::new(
-                            "炒",
-                            "青椒 | 辣椒 | 葱 | 八角",
-                            "猪肝",
-                            "辣",
-                        );
+                    let mut v = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersProperties::new(wxpay_apis::catering::orders::sync_status::SyncStatusOrdersPropertiesRequired { cuisine: "炒", ingredients: "青椒 | 辣椒 | 葱 | 八角", main_material: "猪肝", taste: "辣" });
                     v.others = Some("有机 | 农家");
                     v
                 });
                 v.r#type = Some("FAST_FOOD");
                 v
             }];
-            let mut request =
-                wxpay_apis::catering::orders::sync_status::SyncStatusOrdersRequest::new(
-                    "2018-06-08T10:34:56+08:00",
-                    "1900000109",
-                    100,
-                    &items0,
-                    "071oYFSN19sCH31AyNSN15QDSN1oYFSA",
-                    "http://www.example.com",
-                    "20150806125346",
-                    "6895",
-                    wxpay_apis::catering::orders::sync_status::SyncStatusOrdersStatus::CreateDeal,
-                    "wx8888888888888888",
-                    "1900000100",
-                    "oYobu0Dmn6TdodZnFWKOEkqoRbI8",
-                    1000,
-                    900,
-                );
+            let mut request = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersRequest::new(wxpay_apis::catering::orders::sync_status::SyncStatusOrdersRequired { action_time: "2018-06-08T10:34:56+08:00", channel_id: "1900000109", discount_amount: 100, dish_list: &items0, login_token: "071oYFSN19sCH31AyNSN15QDSN1oYFSA", order_entry: "http://www.example.com", out_order_no: "20150806125346", out_shop_no: "6895", status: wxpay_apis::catering::orders::sync_status::SyncStatusOrdersStatus::CreateDeal, sub_appid: "wx8888888888888888", sub_mchid: "1900000100", sub_openid: "oYobu0Dmn6TdodZnFWKOEkqoRbI8", total_amount: 1000, user_amount: 900 });
             request.out_table_no = Some("1");
             request.out_trade_no = Some("20150806125346");
             request.pay_time = Some("2018-06-08T10:34:56+08:00");

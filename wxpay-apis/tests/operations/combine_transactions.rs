@@ -12,11 +12,18 @@ mod app {
         let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
         let items1 = [{
             let mut v = wxpay_apis::combine_transactions::app::CombineAppPrepaySubOrder::new(
-                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
-                "深圳分店",
-                "腾讯充值中心-QQ会员充值",
-                "1900000109",
-                "20150806125346",
+                wxpay_apis::combine_transactions::app::CombineAppPrepaySubOrderRequired {
+                    amount: wxpay_apis::combine_transactions::PrepayAmount::new(
+                        wxpay_apis::combine_transactions::PrepayAmountRequired {
+                            currency: "CNY",
+                            total_amount: 100,
+                        },
+                    ),
+                    attach: "深圳分店",
+                    description: "腾讯充值中心-QQ会员充值",
+                    mchid: "1900000109",
+                    out_trade_no: "20150806125346",
+                },
             );
             v.detail = Some("买单费用");
             v.goods_tag = Some("WXG");
@@ -34,37 +41,51 @@ mod app {
             v
         }];
         let items2 = [wxpay_apis::combine_transactions::PrepaySubsidyPlan::new(
-            3, 100,
+            wxpay_apis::combine_transactions::PrepaySubsidyPlanRequired {
+                subsidy_installment_num: 3,
+                subsidy_percent: 100,
+            },
         )];
         let items3 = [wxpay_apis::combine_transactions::PrepaySubsidyDetail::new(
-            wxpay_apis::combine_transactions::PrepaySubsidyPeriodType::Period,
-            &items2,
+            wxpay_apis::combine_transactions::PrepaySubsidyDetailRequired {
+                subsidy_period_type:
+                    wxpay_apis::combine_transactions::PrepaySubsidyPeriodType::Period,
+                subsidy_plan: &items2,
+            },
         )];
         let mut request = wxpay_apis::combine_transactions::app::CombineAppPrepayRequest::new(
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            "https://yourapp.com/notify",
-            &items1,
+            wxpay_apis::combine_transactions::app::CombineAppPrepayRequired {
+                combine_appid: "wxd678efh567hg6787",
+                combine_mchid: "1900000109",
+                combine_out_trade_no: "P20150806125346",
+                notify_url: "https://yourapp.com/notify",
+                sub_orders: &items1,
+            },
         );
         request.combine_payer_info = Some({
             let mut v =
                 wxpay_apis::combine_transactions::app::CombineAppPrepayCombinePayerInfo::new();
             v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                wxpay_apis::combine_transactions::PrepayIdentityRequired {
+                    name: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    number: wxpay_core::sensitive::Sensitive::new(
+                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                    ),
+                    r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident,
+                },
             ));
             v
         });
         request.contract_info = Some(
             wxpay_apis::combine_transactions::app::CombineAppPrepayContractInfo::new(
-                "wxd678efh567hg6787",
-                "微信代扣用户A",
-                "1900000109",
-                "https://yourapp.com/notify",
-                "wxwtdk20200910100000",
-                12535,
+                wxpay_apis::combine_transactions::app::CombineAppPrepayContractInfoRequired {
+                    appid: "wxd678efh567hg6787",
+                    contract_display_account: "微信代扣用户A",
+                    mchid: "1900000109",
+                    notify_url: "https://yourapp.com/notify",
+                    out_contract_code: "wxwtdk20200910100000",
+                    plan_id: 12535,
+                },
             ),
         );
         request.limit_pay = Some(&items0);
@@ -100,12 +121,19 @@ mod h5 {
         let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
         let items1 = [{
             let mut v = wxpay_apis::combine_transactions::PrepaySubOrder::new(
-                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
-                "深圳分店",
-                "腾讯充值中心-QQ会员充值",
-                "1900000109",
-                "20150806125346",
-                "1900000109",
+                wxpay_apis::combine_transactions::PrepaySubOrderRequired {
+                    amount: wxpay_apis::combine_transactions::PrepayAmount::new(
+                        wxpay_apis::combine_transactions::PrepayAmountRequired {
+                            currency: "CNY",
+                            total_amount: 100,
+                        },
+                    ),
+                    attach: "深圳分店",
+                    description: "腾讯充值中心-QQ会员充值",
+                    mchid: "1900000109",
+                    out_trade_no: "20150806125346",
+                    sub_mchid: "1900000109",
+                },
             );
             v.goods_tag = Some("WXG");
             v.settle_info = Some({
@@ -118,31 +146,41 @@ mod h5 {
             v
         }];
         let mut request = wxpay_apis::combine_transactions::h5::CombineH5PrepayRequest::new(
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            "https://yourapp.com/notify",
-            wxpay_apis::combine_transactions::h5::CombineH5PrepaySceneInfo::new(
-                "POS1:1",
-                {
-                    let mut v =
-                        wxpay_apis::combine_transactions::h5::CombineH5PrepayH5Info::new("iOS");
-                    v.app_name = Some("王者荣耀");
-                    v.app_url = Some("https://pay.qq.com");
-                    v.bundle_id = Some("com.tencent.wzryiOS");
-                    v.package_name = Some("com.tencent.tmgp.sgame");
-                    v
-                },
-                "14.17.22.32",
-            ),
-            &items1,
+            wxpay_apis::combine_transactions::h5::CombineH5PrepayRequired {
+                combine_appid: "wxd678efh567hg6787",
+                combine_mchid: "1900000109",
+                combine_out_trade_no: "P20150806125346",
+                notify_url: "https://yourapp.com/notify",
+                scene_info: wxpay_apis::combine_transactions::h5::CombineH5PrepaySceneInfo::new(
+                    wxpay_apis::combine_transactions::h5::CombineH5PrepaySceneInfoRequired {
+                        device_id: "POS1:1",
+                        h5_info: {
+                            let mut v =
+                                wxpay_apis::combine_transactions::h5::CombineH5PrepayH5Info::new(
+                                    "iOS",
+                                );
+                            v.app_name = Some("王者荣耀");
+                            v.app_url = Some("https://pay.qq.com");
+                            v.bundle_id = Some("com.tencent.wzryiOS");
+                            v.package_name = Some("com.tencent.tmgp.sgame");
+                            v
+                        },
+                        payer_client_ip: "14.17.22.32",
+                    },
+                ),
+                sub_orders: &items1,
+            },
         );
         request.combine_payer_info = Some({
             let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
             v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                wxpay_apis::combine_transactions::PrepayIdentityRequired {
+                    name: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    number: wxpay_core::sensitive::Sensitive::new(
+                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                    ),
+                    r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident,
+                },
             ));
             v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -184,12 +222,19 @@ mod jsapi {
         let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
         let items1 = [{
             let mut v = wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepaySubOrder::new(
-                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
-                "深圳分店",
-                "腾讯充值中心-QQ会员充值",
-                "1900000109",
-                "20150806125346",
-                "1900000109",
+                wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepaySubOrderRequired {
+                    amount: wxpay_apis::combine_transactions::PrepayAmount::new(
+                        wxpay_apis::combine_transactions::PrepayAmountRequired {
+                            currency: "CNY",
+                            total_amount: 100,
+                        },
+                    ),
+                    attach: "深圳分店",
+                    description: "腾讯充值中心-QQ会员充值",
+                    mchid: "1900000109",
+                    out_trade_no: "20150806125346",
+                    sub_mchid: "1900000109",
+                },
             );
             v.detail = Some("买单费用");
             v.goods_tag = Some("WXG");
@@ -204,29 +249,33 @@ mod jsapi {
             v
         }];
         let items2 = [wxpay_apis::combine_transactions::PrepaySubsidyPlan::new(
-            3, 100,
+            wxpay_apis::combine_transactions::PrepaySubsidyPlanRequired {
+                subsidy_installment_num: 3,
+                subsidy_percent: 100,
+            },
         )];
         let items3 = [wxpay_apis::combine_transactions::PrepaySubsidyDetail::new(
-            wxpay_apis::combine_transactions::PrepaySubsidyPeriodType::Period,
-            &items2,
+            wxpay_apis::combine_transactions::PrepaySubsidyDetailRequired {
+                subsidy_period_type:
+                    wxpay_apis::combine_transactions::PrepaySubsidyPeriodType::Period,
+                subsidy_plan: &items2,
+            },
         )];
         let mut request = wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayRequest::new(
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            {
-                let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
-                v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_apis::combine_transactions::PrepayType::ForeignResident,
-                ));
-                v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-                v
+            wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayRequired {
+                combine_appid: "wxd678efh567hg6787",
+                combine_mchid: "1900000109",
+                combine_out_trade_no: "P20150806125346",
+                combine_payer_info: {
+                    let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
+                    v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(wxpay_apis::combine_transactions::PrepayIdentityRequired { name: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"), number: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"), r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident }));
+                    v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v
+                },
+                notify_url: "https://yourapp.com/notify",
+                sub_orders: &items1,
             },
-            "https://yourapp.com/notify",
-            &items1,
         );
         request.limit_pay = Some(&items0);
         request.scene_info = Some({
@@ -254,20 +303,12 @@ mod miniprogram {
     #[test]
     fn mini_program_prepay() {
         let items0 = [{
-            let mut v =
-                wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepaySubOrder::new(
-                    wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
-                    "深圳分店",
-                    "Image形象店-深圳腾大-QQ公仔",
-                    "1900000109",
-                    "1230000109",
-                    "20150806125346",
-                );
+            let mut v = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepaySubOrder::new(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepaySubOrderRequired { amount: wxpay_apis::combine_transactions::PrepayAmount::new(wxpay_apis::combine_transactions::PrepayAmountRequired { currency: "CNY", total_amount: 100 }), attach: "深圳分店", description: "Image形象店-深圳腾大-QQ公仔", individual_auth_id: "1900000109", mchid: "1230000109", out_trade_no: "20150806125346" });
             v.individual_name = Some("哈哈哈小店");
             v.order_service_type = Some(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayOrderServiceType::Individualtrade);
             v
         }];
-        let mut request = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequest::new("wxd678efh567hg6787", "1230000109", "P20150806125346", wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayCombinePayerInfo::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), &items0);
+        let mut request = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequest::new(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequired { combine_appid: "wxd678efh567hg6787", combine_mchid: "1230000109", combine_out_trade_no: "P20150806125346", combine_payer_info: wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayCombinePayerInfo::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), sub_orders: &items0 });
         request.notify_url = Some("https://yourapp.com/notify");
         request.scene_info = Some({
             let mut v = wxpay_apis::combine_transactions::PrepaySceneInfo::new("14.17.22.32");
@@ -294,12 +335,19 @@ mod native {
         let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
         let items1 = [{
             let mut v = wxpay_apis::combine_transactions::PrepaySubOrder::new(
-                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
-                "深圳分店",
-                "腾讯充值中心-QQ会员充值",
-                "1900000109",
-                "20150806125346",
-                "1900000109",
+                wxpay_apis::combine_transactions::PrepaySubOrderRequired {
+                    amount: wxpay_apis::combine_transactions::PrepayAmount::new(
+                        wxpay_apis::combine_transactions::PrepayAmountRequired {
+                            currency: "CNY",
+                            total_amount: 100,
+                        },
+                    ),
+                    attach: "深圳分店",
+                    description: "腾讯充值中心-QQ会员充值",
+                    mchid: "1900000109",
+                    out_trade_no: "20150806125346",
+                    sub_mchid: "1900000109",
+                },
             );
             v.goods_tag = Some("WXG");
             v.settle_info = Some({
@@ -312,18 +360,24 @@ mod native {
             v
         }];
         let mut request = wxpay_apis::combine_transactions::native::CombineNativePrepayRequest::new(
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            "https://yourapp.com/notify",
-            &items1,
+            wxpay_apis::combine_transactions::native::CombineNativePrepayRequired {
+                combine_appid: "wxd678efh567hg6787",
+                combine_mchid: "1900000109",
+                combine_out_trade_no: "P20150806125346",
+                notify_url: "https://yourapp.com/notify",
+                sub_orders: &items1,
+            },
         );
         request.combine_payer_info = Some({
             let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
             v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                wxpay_apis::combine_transactions::PrepayIdentityRequired {
+                    name: wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    number: wxpay_core::sensitive::Sensitive::new(
+                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                    ),
+                    r#type: wxpay_apis::combine_transactions::PrepayIdentityType::ForeignResident,
+                },
             ));
             v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -362,13 +416,13 @@ mod out_trade_no {
         #[test]
         fn close_combine_order() {
             let items0 = [{
-                let mut v = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderSubOrder::new("1900000109", "20150806125346");
+                let mut v = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderSubOrder::new(wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderSubOrderRequired { mchid: "1900000109", out_trade_no: "20150806125346" });
                 v.individual_auth_id = Some("1900000109");
                 v.sub_appid = Some("wxd678efh567hg6999");
                 v.sub_mchid = Some("1900000109");
                 v
             }];
-            let request = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderRequest::new("combine_out_trade_no/../?a=b#c %微", "wxd678efh567hg6787", &items0);
+            let request = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderRequest::new(wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderRequired { combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微", combine_appid: "wxd678efh567hg6787", sub_orders: &items0 });
             check_request(&request, Method::Post, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"individual_auth_id\":\"1900000109\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
             check_empty_response(&request);
         }

@@ -24,15 +24,11 @@ mod partner {
             /// `POST /v3/credit-repayment/partner/contracts/app-presign`
             #[test]
             fn create_partner_contracts_app_presign() {
-                let mut request = wxpay_apis::credit_repayment::partner::contracts::app_presign::CreatePartnerContractsAppPresignRequest::new("wxd678efh567hg6787", "https://pay.weixin.qq.com", "*明", "100001256", "123", wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==")), "10000", 1);
+                let mut request = wxpay_apis::credit_repayment::partner::contracts::app_presign::CreatePartnerContractsAppPresignRequest::new(wxpay_apis::credit_repayment::partner::contracts::app_presign::CreatePartnerContractsAppPresignRequired { appid: "wxd678efh567hg6787", contract_notify_url: "https://pay.weixin.qq.com", display_name: "*明", out_contract_code: "100001256", plan_id: "123", real_identity: wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new(wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentityRequired { identity_id: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), identity_type: wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==") }), repayment_amount_limit: "10000", repayment_day: 1 });
                 request.sub_appid = Some("example_sub_appid");
                 request.sub_mchid = Some("1000000109");
                 request.trade_info = Some({
-                    let mut v =
-                        wxpay_apis::credit_repayment::partner::contracts::PresignTradeInfo::new(
-                            10000,
-                            "1217752501201407033233368018",
-                        );
+                    let mut v = wxpay_apis::credit_repayment::partner::contracts::PresignTradeInfo::new(wxpay_apis::credit_repayment::partner::contracts::PresignTradeInfoRequired { deduct_amount: 10000, out_trade_no: "1217752501201407033233368018" });
                     v.attach = Some("备注信息");
                     v.description = Some("信贷还款");
                     v.notify_url = Some("https://www.test.com");
@@ -48,7 +44,7 @@ mod partner {
             /// `POST /v3/credit-repayment/partner/contracts/h5-presign`
             #[test]
             fn create_partner_contracts_h5_presign() {
-                let mut request = wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignRequest::new("wxd678efh567hg6787", "https://pay.weixin.qq.com", "*明", "100001256", "123", wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==")), "10000", 1);
+                let mut request = wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignRequest::new(wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignRequired { appid: "wxd678efh567hg6787", contract_notify_url: "https://pay.weixin.qq.com", display_name: "*明", out_contract_code: "100001256", plan_id: "123", real_identity: wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new(wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentityRequired { identity_id: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), identity_type: wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==") }), repayment_amount_limit: "10000", repayment_day: 1 });
                 request.jump_info = Some({
                     let mut v = wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignJumpInfo::new();
                     v.jump_appid = Some("example_jump_appid");
@@ -57,11 +53,7 @@ mod partner {
                 request.sub_appid = Some("example_sub_appid");
                 request.sub_mchid = Some("1000000109");
                 request.trade_info = Some({
-                    let mut v =
-                        wxpay_apis::credit_repayment::partner::contracts::PresignTradeInfo::new(
-                            10000,
-                            "1217752501201407033233368018",
-                        );
+                    let mut v = wxpay_apis::credit_repayment::partner::contracts::PresignTradeInfo::new(wxpay_apis::credit_repayment::partner::contracts::PresignTradeInfoRequired { deduct_amount: 10000, out_trade_no: "1217752501201407033233368018" });
                     v.attach = Some("备注信息");
                     v.description = Some("信贷还款");
                     v.notify_url = Some("https://www.test.com");
@@ -77,7 +69,7 @@ mod partner {
             /// `POST /v3/credit-repayment/partner/contracts/terminate`
             #[test]
             fn terminate_partner_contracts() {
-                let request = wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsRequest::new("example_contract_termination_remark", "100001256");
+                let request = wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsRequest::new(wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsRequired { contract_termination_remark: "example_contract_termination_remark", out_contract_code: "100001256" });
                 check_request(&request, Method::Post, "v3/credit-repayment/partner/contracts/terminate", "", Some("{\"contract_termination_remark\":\"example_contract_termination_remark\",\"out_contract_code\":\"100001256\"}"), &[]);
                 check_response::<wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsResponse>("{\"contract_info\":{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"contract_signed_time\":\"2021-11-20T13:29:35+08:00\",\"contract_state\":\"CONTRACT_STATE_INVALID\",\"contract_terminated_mode\":\"TERMINATION_MODE_BY_USER\",\"contract_terminated_time\":\"2021-11-20T13:29:35+08:00\",\"contract_termination_remark\":\"example_contract_termination_remark\",\"display_name\":\"*明\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"repayment_amount_limit\":10000,\"repayment_day\":1}}");
             }
@@ -89,7 +81,7 @@ mod partner {
         /// `POST /v3/credit-repayment/partner/deduct-orders`
         #[test]
         fn create_partner_deduct_orders() {
-            let mut request = wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersRequest::new("20251105000000123456789", "10000", "信贷还款", "wxd678efh567hg6787", "1234567abcde", "1217752501201407033233368018");
+            let mut request = wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersRequest::new(wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersRequired { contract_id: "20251105000000123456789", deduct_amount: "10000", description: "信贷还款", notify_url: "wxd678efh567hg6787", out_record_id: "1234567abcde", out_trade_no: "1217752501201407033233368018" });
             request.attach = Some("备注");
             check_request(&request, Method::Post, "v3/credit-repayment/partner/deduct-orders", "", Some("{\"attach\":\"备注\",\"contract_id\":\"20251105000000123456789\",\"deduct_amount\":\"10000\",\"description\":\"信贷还款\",\"notify_url\":\"wxd678efh567hg6787\",\"out_record_id\":\"1234567abcde\",\"out_trade_no\":\"1217752501201407033233368018\"}"), &[]);
             check_response::<wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersResponse>("{\"appid\":\"wxcbda96de0b165486\",\"attach\":\"备注\",\"contract_id\":\"20251105000000123456789\",\"deduct_amount\":\"10000\",\"description\":\"信贷还款\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_state\":\"DEDUCT_ORDER_STATE_PENDING\",\"out_record_id\":\"123456abcde\",\"out_trade_no\":\"1217752501201407033233368018\",\"pay_success_amount\":\"10000\",\"sub_appid\":\"wxcbda96de0b165489\",\"transaction_id\":\"1009660380201506130728806387\"}");
@@ -109,7 +101,7 @@ mod partner {
         /// `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`
         #[test]
         fn query_partner_schedule_records() {
-            let request = wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsRequest::new("out_record_id/../?a=b#c %微", "20251105000000123456789");
+            let request = wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsRequest::new(wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsRequired { out_record_id: "out_record_id/../?a=b#c %微", contract_id: "20251105000000123456789" });
             check_request(&request, Method::Get, "v3/credit-repayment/partner/schedule-records/out_record_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "contract_id=20251105000000123456789", None, &[]);
             check_response::<wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"min_repayment_amount\":\"2000\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\"}");
         }
@@ -120,12 +112,12 @@ mod partner {
             #[test]
             fn batch_create_partner_schedule_records() {
                 let items0 = [{
-                    let mut v = wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsScheduleItem::new("1234567abcde", "10000", "2025-11-18", "1900000109");
+                    let mut v = wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsScheduleItem::new(wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsScheduleItemRequired { out_record_id: "1234567abcde", repayment_amount: "10000", repayment_date: "2025-11-18", sub_mchid: "1900000109" });
                     v.min_repayment_amount = Some("2000");
                     v.sub_appid = Some("wxcbda96de0b165489");
                     v
                 }];
-                let request = wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsRequest::new("wxd678efh567hg6787", "20251105000000123456789", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", &items0);
+                let request = wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsRequest::new(wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsRequired { appid: "wxd678efh567hg6787", contract_id: "20251105000000123456789", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", schedule_items: &items0 });
                 check_request(&request, Method::Post, "v3/credit-repayment/partner/schedule-records/batch-create", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"schedule_items\":[{\"min_repayment_amount\":\"2000\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
                 check_response::<wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsResponse>("{\"schedule_records\":[{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"min_repayment_amount\":\"2000\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\"}]}");
             }

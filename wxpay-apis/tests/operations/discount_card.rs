@@ -10,10 +10,12 @@ mod cards {
     #[test]
     fn create_discount_card_cards() {
         let request = wxpay_apis::discount_card::cards::CreateDiscountCardCardsRequest::new(
-            "wxd678efh567hg6787",
-            "87789b2f25177433bcbf407e8e471f95",
-            "https://api.test.com",
-            "6e8369071cd942c0476613f9d1ce9ca3",
+            wxpay_apis::discount_card::cards::CreateDiscountCardCardsRequired {
+                appid: "wxd678efh567hg6787",
+                card_template_id: "87789b2f25177433bcbf407e8e471f95",
+                notify_url: "https://api.test.com",
+                out_card_code: "6e8369071cd942c0476613f9d1ce9ca3",
+            },
         );
         check_request(&request, Method::Post, "v3/discount-card/cards", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"notify_url\":\"https://api.test.com\",\"out_card_code\":\"6e8369071cd942c0476613f9d1ce9ca3\"}"), &[]);
         check_response::<wxpay_apis::discount_card::cards::CreateDiscountCardCardsResponse>(
@@ -44,20 +46,16 @@ mod cards {
         #[test]
         fn add_user_records_cards() {
             let items0 = [{
-                let mut v = wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsObjectiveCompletionRecord::new(1, "2015-05-20T13:29:35.120+08:00", "INCREASE", "购买商品", "578354545", "123456");
+                let mut v = wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsObjectiveCompletionRecord::new(wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsObjectiveCompletionRecordRequired { completion_count: 1, completion_time: "2015-05-20T13:29:35.120+08:00", completion_type: "INCREASE", description: "购买商品", objective_completion_serial_no: "578354545", objective_id: "123456" });
                 v.remark = Some("特价商品");
                 v
             }];
             let items1 = [{
-                let mut v = wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRewardUsageRecord::new(100, "购买商品", "123456", "578354", 1, "2015-05-20T13:29:35.120+08:00", "INCREASE");
+                let mut v = wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRewardUsageRecord::new(wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRewardUsageRecordRequired { amount: 100, description: "购买商品", reward_id: "123456", reward_usage_serial_no: "578354", usage_count: 1, usage_time: "2015-05-20T13:29:35.120+08:00", usage_type: "INCREASE" });
                 v.remark = Some("特价商品");
                 v
             }];
-            let mut request =
-                wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRequest::new(
-                    "out_card_code/../?a=b#c %微",
-                    "87789b2f25177433bcbf407e8e471f95",
-                );
+            let mut request = wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRequest::new(wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRequired { out_card_code: "out_card_code/../?a=b#c %微", card_template_id: "87789b2f25177433bcbf407e8e471f95" });
             request.objective_completion_records = Some(&items0);
             request.reward_usage_records = Some(&items1);
             check_request(&request, Method::Post, "v3/discount-card/cards/out_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/add-user-records", "", Some("{\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"objective_completion_records\":[{\"completion_count\":1,\"completion_time\":\"2015-05-20T13:29:35.120+08:00\",\"completion_type\":\"INCREASE\",\"description\":\"购买商品\",\"objective_completion_serial_no\":\"578354545\",\"objective_id\":\"123456\",\"remark\":\"特价商品\"}],\"reward_usage_records\":[{\"amount\":100,\"description\":\"购买商品\",\"remark\":\"特价商品\",\"reward_id\":\"123456\",\"reward_usage_serial_no\":\"578354\",\"usage_count\":1,\"usage_time\":\"2015-05-20T13:29:35.120+08:00\",\"usage_type\":\"INCREASE\"}]}"), &[]);
@@ -90,25 +88,30 @@ mod orders {
     fn modify_discount_card_orders() {
         let items0 = [{
             let mut v = wxpay_apis::discount_card::orders::ModifyDiscountCardOrdersObjective::new(
-                1,
-                123456,
-                "578354545",
-                "购买商品",
-                "2015-05-20T13:29:35.120+08:00",
-                wxpay_apis::discount_card::orders::OrdersPerformanceType::Increase,
+                wxpay_apis::discount_card::orders::ModifyDiscountCardOrdersObjectiveRequired {
+                    count: 1,
+                    objective_id: 123456,
+                    objective_serial_no: "578354545",
+                    performance_description: "购买商品",
+                    performance_time: "2015-05-20T13:29:35.120+08:00",
+                    performance_type:
+                        wxpay_apis::discount_card::orders::OrdersPerformanceType::Increase,
+                },
             );
             v.remark = Some("特价商品");
             v
         }];
         let items1 = [{
             let mut v = wxpay_apis::discount_card::orders::ModifyDiscountCardOrdersReward::new(
-                100,
-                1,
-                "购买商品",
-                123456,
-                "578354",
-                "2015-05-20T13:29:35.120+08:00",
-                wxpay_apis::discount_card::orders::OrdersPerformanceType::Increase,
+                wxpay_apis::discount_card::orders::ModifyDiscountCardOrdersRewardRequired {
+                    amount: 100,
+                    count: 1,
+                    description: "购买商品",
+                    reward_id: 123456,
+                    reward_serial_no: "578354",
+                    reward_time: "2015-05-20T13:29:35.120+08:00",
+                    reward_type: wxpay_apis::discount_card::orders::OrdersPerformanceType::Increase,
+                },
             );
             v.remark = Some("特价商品");
             v

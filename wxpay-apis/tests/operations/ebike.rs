@@ -32,7 +32,7 @@ mod charge {
             /// `POST /v3/ebike/charge/contracts/{contract_id}/confirm`
             #[test]
             fn confirm_charge_contracts() {
-                let mut request = wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequest::new("contract_id/../?a=b#c %微", "wx47c677487ce3ac47", wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfo::new("6555", "xxx充电站", "12343232", "2017-08-26T09:43:39+08:00"));
+                let mut request = wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequest::new(wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequired { contract_id: "contract_id/../?a=b#c %微", appid: "wx47c677487ce3ac47", charge_info: wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfo::new(wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfoRequired { charging_gun_number: "6555", charging_station_name: "xxx充电站", device_id: "12343232", start_time: "2017-08-26T09:43:39+08:00" }) });
                 request.sub_appid = Some("wxcc603d9f0d54eaf0");
                 request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/ebike/charge/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"charge_info\":{\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"device_id\":\"12343232\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1900000109\"}"), &[]);
@@ -47,7 +47,7 @@ mod charge {
             /// `POST /v3/ebike/charge/contracts/preopen`
             #[test]
             fn preopen_charge_contracts() {
-                let mut request = wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequest::new("wx47c677487ce3ac47", "ot35_4gNgXsUuh2sQY0lT9N08AU0", "CHARGE");
+                let mut request = wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequest::new(wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequired { appid: "wx47c677487ce3ac47", openid: "ot35_4gNgXsUuh2sQY0lT9N08AU0", trade_scene: "CHARGE" });
                 request.sub_appid = Some("wxcc603d9f0d54eaf0");
                 request.sub_mchid = Some("1510770601");
                 check_request(&request, Method::Post, "v3/ebike/charge/contracts/preopen", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"openid\":\"ot35_4gNgXsUuh2sQY0lT9N08AU0\",\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1510770601\",\"trade_scene\":\"CHARGE\"}"), &[]);
@@ -63,16 +63,16 @@ mod charge {
         /// `POST /v3/ebike/charge/transactions`
         #[test]
         fn create_charge_transactions() {
-            let mut request = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsRequest::new({
+            let mut request = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsRequest::new(wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsRequired { amount: {
 let mut v = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsAmount::new(888);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg678", {
-let mut v = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsChargeInfo::new(10, "6555", "xxx充电站", "2017-08-26T09:43:39+08:00", "2017-08-26T09:43:39+08:00");
+}, appid: "wxd678efh567hg678", charge_info: {
+let mut v = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsChargeInfo::new(wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsChargeInfoRequired { charged_capacity: 10, charging_gun_number: "6555", charging_station_name: "xxx充电站", end_time: "2017-08-26T09:43:39+08:00", start_time: "2017-08-26T09:43:39+08:00" });
 v.park_duration = Some(60);
 v.park_fee = Some(100);
 v
-}, "sdjf23kdsHJfdk", "商品信息", wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsDeviceInfo::new("12343232", "123.12.12.123"), "http://1111:111/metro-spt-api/callback", "121775250124070332");
+}, charging_token: "sdjf23kdsHJfdk", description: "商品信息", device_info: wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsDeviceInfo::new(wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsDeviceInfoRequired { device_id: "12343232", device_ip: "123.12.12.123" }), notify_url: "http://1111:111/metro-spt-api/callback", out_trade_no: "121775250124070332" });
             request.attach = Some("自定义数据");
             request.goods_tag = Some("test");
             request.sub_appid = Some("wxd678efh567hg6999");
@@ -113,7 +113,7 @@ v
             /// `GET /v3/ebike/charge/users/{openid}/contract`
             #[test]
             fn query_charge_users_contract() {
-                let mut request = wxpay_apis::ebike::charge::users::contract::QueryChargeUsersContractRequest::new("openid/../?a=b#c %微", "CHARGE");
+                let mut request = wxpay_apis::ebike::charge::users::contract::QueryChargeUsersContractRequest::new(wxpay_apis::ebike::charge::users::contract::QueryChargeUsersContractRequired { openid: "openid/../?a=b#c %微", trade_scene: "CHARGE" });
                 request.sub_mchid = Some("1900000109");
                 check_request(
                     &request,

@@ -12,22 +12,22 @@ mod account {
         #[test]
         fn apply_cancel_withdraw_account() {
             let items0 = [wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NFQ")];
-            let items1 = [wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMedia::new(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMediaType::WithdrawalApplication)];
-            let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountRequest::new("P202410241010125346", {
-let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountPayeeInfo::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountAccountType::AccountTypeCorporate, {
-let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w=="));
+            let items1 = [wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMedia::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMediaRequired { proof_media: wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), proof_media_type: wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMediaType::WithdrawalApplication })];
+            let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountRequest::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountRequired { out_request_no: "P202410241010125346", payee_info: {
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountPayeeInfo::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountPayeeInfoRequired { account_type: wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountAccountType::AccountTypeCorporate, bank_account_info: {
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfo::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfoRequired { account_bank: "工商银行", account_name: wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), account_number: wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w==") });
 v.bank_branch_id = Some("402713354941");
 v.bank_branch_name = Some("bank_branch_name-example");
 v.bank_name = Some("402713354941");
 v
-});
+} });
 v.identity_info = Some({
-let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw=="));
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfo::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfoRequired { identification_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), identification_no: wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw==") });
 v.id_doc_type = Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeIdcard);
 v
 });
 v
-}, "1900000109");
+}, sub_mchid: "1900000109" });
             request.additional_materials = Some(&items0);
             request.proof_medias = Some(&items1);
             request.remark = Some("特殊理由");
@@ -52,7 +52,7 @@ v
             /// `POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`
             #[test]
             fn confirm_account_apply_cancel_withdraw() {
-                let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequest::new("V20241213", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"), "id1102", "1900000109");
+                let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequest::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequired { cancel_contract_version: "V20241213", confirm_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"), operator_identification: "id1102", sub_mchid: "1900000109" });
                 request.applyment_id = Some("X202410241010125346");
                 request.out_request_no = Some("P202410241010125346");
                 check_request(&request, Method::Post, "v3/ecommerce/account/apply-cancel-withdraw/confirm", "", Some("{\"applyment_id\":\"X202410241010125346\",\"cancel_contract_version\":\"V20241213\",\"confirm_time\":\"2015-05-20T13:29:35.120+08:00\",\"operator_identification\":\"id1102\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\"}"), &[]);
@@ -96,7 +96,7 @@ v
                 v.application_type = Some(wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationApplicationType::SpCancelAccountApplication);
                 v
             }];
-            let request = wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequest::new(&items0, "2019061122222222122", "1900000109");
+            let request = wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequest::new(wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequired { application_info: &items0, out_apply_no: "2019061122222222122", sub_mchid: "1900000109" });
             check_request(&request, Method::Post, "v3/ecommerce/account/cancel-applications", "", Some("{\"application_info\":[{\"application_media_id\":\"application_media_id-media-id\",\"application_type\":\"SP_CANCEL_ACCOUNT_APPLICATION\"}],\"out_apply_no\":\"2019061122222222122\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationResponse>("{\"cancel_state\":\"CANCEL_SUCCESS\",\"out_apply_no\":\"2019061122222222122\",\"reject_reason\":\"非电商服务商，无权调用此接口\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
@@ -148,68 +148,81 @@ mod applyments {
         let items4 = [wxpay_core::types::MediaId::new("qualifications-media-id")];
         let items5 = [
             wxpay_apis::ecommerce::applyments::SubmitApplymentUboInfo::new(
-                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"),
-                wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
-                wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"),
-                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"),
-                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"),
-                wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
-                "ubo_period_begin-example",
-                "ubo_period_end-example",
+                wxpay_apis::ecommerce::applyments::SubmitApplymentUboInfoRequired {
+                    ubo_id_doc_address: wxpay_core::sensitive::Sensitive::new(
+                        "ubo_id_doc_address-example",
+                    ),
+                    ubo_id_doc_copy: wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
+                    ubo_id_doc_copy_back: wxpay_core::types::MediaId::new(
+                        "ubo_id_doc_copy_back-media-id",
+                    ),
+                    ubo_id_doc_name: wxpay_core::sensitive::Sensitive::new(
+                        "ubo_id_doc_name-example",
+                    ),
+                    ubo_id_doc_number: wxpay_core::sensitive::Sensitive::new(
+                        "ubo_id_doc_number-example",
+                    ),
+                    ubo_id_doc_type:
+                        wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
+                    ubo_period_begin: "ubo_period_begin-example",
+                    ubo_period_end: "ubo_period_end-example",
+                },
             ),
         ];
         let mut request = wxpay_apis::ecommerce::applyments::SubmitApplymentRequest::new(
-            {
-                let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentAccountInfo::new();
-                v.account_bank = Some("工商银行");
-                v.account_name = Some(wxpay_core::sensitive::Sensitive::new(
-                    "AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==",
-                ));
-                v.account_number = Some(wxpay_core::sensitive::Sensitive::new(
-                    "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
-                ));
-                v.bank_account_type = Some("75");
-                v.bank_address_code = Some("110000");
-                v.bank_branch_id = Some("402713354941");
-                v.bank_name = Some("施秉县农村信用合作联社城关信用社");
-                v
-            },
-            {
-                let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentContactInfo::new();
-                v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
-                    "business_authorization_letter-media-id",
-                ));
-                v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
-                    "pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
-                ));
-                v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
-                    "contact_id_doc_copy-media-id",
-                ));
-                v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
-                    "contact_id_doc_copy_back-media-id",
-                ));
-                v.contact_id_doc_type = Some(
-                    wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
-                );
-                v.contact_name = Some(wxpay_core::sensitive::Sensitive::new(
-                    "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==",
-                ));
-                v.contact_period_begin = Some("contact_period_begin-example");
-                v.contact_period_end = Some("contact_period_end-example");
-                v.contact_type = Some("65");
-                v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
-                v
-            },
-            "merchant_shortname-example",
-            "1708",
-            "out_request_no-example",
-            {
-                let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo::new();
-                v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
-                v.store_name = Some("爱烧烤");
-                v.store_qr_code = Some("store_qr_code-example");
-                v.store_url = Some("http://www.qq.com");
-                v
+            wxpay_apis::ecommerce::applyments::SubmitApplymentRequired {
+                account_info: {
+                    let mut v =
+                        wxpay_apis::ecommerce::applyments::SubmitApplymentAccountInfo::new();
+                    v.account_bank = Some("工商银行");
+                    v.account_name = Some(wxpay_core::sensitive::Sensitive::new(
+                        "AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==",
+                    ));
+                    v.account_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+                    ));
+                    v.bank_account_type = Some("75");
+                    v.bank_address_code = Some("110000");
+                    v.bank_branch_id = Some("402713354941");
+                    v.bank_name = Some("施秉县农村信用合作联社城关信用社");
+                    v
+                },
+                contact_info: {
+                    let mut v =
+                        wxpay_apis::ecommerce::applyments::SubmitApplymentContactInfo::new();
+                    v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
+                        "business_authorization_letter-media-id",
+                    ));
+                    v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
+                    ));
+                    v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
+                        "contact_id_doc_copy-media-id",
+                    ));
+                    v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                        "contact_id_doc_copy_back-media-id",
+                    ));
+                    v.contact_id_doc_type = Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident);
+                    v.contact_name = Some(wxpay_core::sensitive::Sensitive::new(
+                        "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==",
+                    ));
+                    v.contact_period_begin = Some("contact_period_begin-example");
+                    v.contact_period_end = Some("contact_period_end-example");
+                    v.contact_type = Some("65");
+                    v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
+                    v
+                },
+                merchant_shortname: "merchant_shortname-example",
+                organization_type: "1708",
+                out_request_no: "out_request_no-example",
+                sales_scene_info: {
+                    let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo::new();
+                    v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
+                    v.store_name = Some("爱烧烤");
+                    v.store_qr_code = Some("store_qr_code-example");
+                    v.store_url = Some("http://www.qq.com");
+                    v
+                },
             },
         );
         request.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
@@ -379,13 +392,13 @@ mod applyments {
                 v.ubo_period_end = Some("ubo_period_end-example");
                 v
             }];
-            let mut request = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest::new({
-let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="), "75");
+            let mut request = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest::new(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequired { account_info: {
+let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfo::new(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfoRequired { account_bank: "工商银行", account_name: wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw=="), account_number: wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="), bank_account_type: "75" });
 v.bank_branch_id = Some("402713354941");
 v.bank_name = Some("施秉县农村信用合作联社城关信用社");
 v
-}, {
-let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), "65");
+}, contact_info: {
+let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfo::new(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfoRequired { contact_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), contact_type: "65" });
 v.business_authorization_letter = Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id"));
 v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="));
 v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"));
@@ -397,14 +410,14 @@ v.contact_period_begin = Some("contact_period_begin-example");
 v.contact_period_end = Some("contact_period_end-example");
 v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
 v
-}, "merchant_shortname-example", "1708", "out_request_no-example", {
+}, merchant_shortname: "merchant_shortname-example", organization_type: "1708", out_request_no: "out_request_no-example", sales_scene_info: {
 let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo::new();
 v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
 v.store_name = Some("爱烧烤");
 v.store_qr_code = Some("store_qr_code-example");
 v.store_url = Some("http://www.qq.com");
 v
-});
+} });
             request.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
                 "authorize_letter_copy-media-id",
             ));
@@ -437,9 +450,9 @@ v
             request.id_card_complete_statement = Some(wxpay_core::types::MediaId::new(
                 "id_card_complete_statement-media-id",
             ));
-            request.id_card_info = Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfo::new(wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), wxpay_core::sensitive::Sensitive::new("pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), wxpay_core::sensitive::Sensitive::new("zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4"), "id_card_valid_time-example", "id_card_valid_time_begin-example"));
+            request.id_card_info = Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfo::new(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfoRequired { id_card_copy: wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), id_card_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), id_card_national: wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), id_card_number: wxpay_core::sensitive::Sensitive::new("zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4"), id_card_valid_time: "id_card_valid_time-example", id_card_valid_time_begin: "id_card_valid_time_begin-example" }));
             request.id_doc_info = Some({
-                let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfo::new("2020-01-02", "2020-01-02", wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"));
+                let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfo::new(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfoRequired { doc_period_begin: "2020-01-02", doc_period_end: "2020-01-02", id_doc_copy: wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), id_doc_name: wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), id_doc_number: wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ") });
                 v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
                     "xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
                 ));
@@ -471,7 +484,7 @@ v
             let mut request = wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsRequest::new("1900013511_10000");
             request.applyment_id = Some(2000002124775691);
             request.pre_sign_time = Some("2018-06-08T10:34:56+08:00");
-            request.proxy_verify_identity_info = Some(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::new(true, wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsVerifyIdentityType::VerifyIdentityTypeFaceToFace));
+            request.proxy_verify_identity_info = Some(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::new(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired { verify_identity_result: true, verify_identity_type: wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsVerifyIdentityType::VerifyIdentityTypeFaceToFace }));
             check_request(&request, Method::Post, "v3/ecommerce/applyments/submit-sign-verify-info", "", Some("{\"applyment_id\":2000002124775691,\"out_request_no\":\"1900013511_10000\",\"pre_sign_time\":\"2018-06-08T10:34:56+08:00\",\"proxy_verify_identity_info\":{\"verify_identity_result\":true,\"verify_identity_type\":\"VERIFY_IDENTITY_TYPE_FACE_TO_FACE\"}}"), &[]);
             check_response::<wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsResponse>("{\"applyment_id\":2000002124775691}");
         }
@@ -485,7 +498,7 @@ mod bill {
         /// `GET /v3/ecommerce/bill/fundflowbill`
         #[test]
         fn get_sub_merchant_fund_flow_bill() {
-            let mut request = wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillRequest::new("2019-06-11", wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAccountType::All, wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAlgorithm::AeadAes256Gcm);
+            let mut request = wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillRequest::new(wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillRequired { bill_date: "2019-06-11", account_type: wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAccountType::All, algorithm: wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAlgorithm::AeadAes256Gcm });
             request.tar_type = Some(
                 wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillTarType::Gzip,
             );
@@ -513,7 +526,7 @@ mod combine_papay {
                 /// `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_combine_papay_contracts_by_plan_id_by_out_contract_code() {
-                    let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                    let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35.120+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35.120+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35.120+08:00\",\"contract_termination_mode\":\"MCH_API_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}");
                 }
@@ -523,7 +536,7 @@ mod combine_papay {
                     /// `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                     #[test]
                     fn terminate_combine_papay_contracts_by_plan_id_by_out_contract_code() {
-                        let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
+                        let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
                         check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                         check_response::<wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}");
                     }
@@ -536,7 +549,7 @@ mod combine_papay {
             /// `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`
             #[test]
             fn create_combine_papay_contracts_pre_entrust_sign() {
-                let mut request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                let mut request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
                 request.attach = Some("example_attach");
                 request.return_app = Some(true);
                 check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"example_attach\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"return_app\":true}"), &[]);
@@ -548,7 +561,7 @@ mod combine_papay {
                 /// `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`
                 #[test]
                 fn create_combine_papay_contracts_pre_entrust_sign_mini_program() {
-                    let request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                    let request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
                     check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}"), &[]);
                     check_response::<wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
@@ -562,7 +575,7 @@ mod combine_papay {
         #[test]
         fn create_combine_papay_transactions() {
             let items0 = [{
-                let mut v = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSubOrder::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsAmount::new("CNY", 100), "腾讯充值中心-QQ会员充值", "1900000109", "20150806125346", "1900000109");
+                let mut v = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSubOrder::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSubOrderRequired { amount: wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsAmount::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsAmountRequired { currency: "CNY", total_amount: 100 }), description: "腾讯充值中心-QQ会员充值", mchid: "1900000109", out_trade_no: "20150806125346", sub_mchid: "1900000109" });
                 v.attach = Some("深圳分店");
                 v.settle_info = Some({
                     let mut v = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSettleInfo::new();
@@ -574,7 +587,7 @@ mod combine_papay {
                 v.sub_risk_info = Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;");
                 v
             }];
-            let mut request = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequest::new("wxd678efh567hg6787", "1900000109", "P20150806125346", "123124412412423431");
+            let mut request = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequest::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequired { combine_appid: "wxd678efh567hg6787", combine_mchid: "1900000109", combine_out_trade_no: "P20150806125346", contract_id: "123124412412423431" });
             request.risk_info = Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;");
             request.sub_orders = Some(&items0);
             check_request(&request, Method::Post, "v3/ecommerce/combine-papay/transactions", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"contract_id\":\"123124412412423431\",\"risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\"}]}"), &[]);
@@ -595,11 +608,11 @@ mod combine_papay {
             #[test]
             fn reverse_combine_papay_transactions() {
                 let items0 = [{
-                    let mut v = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsSubOrder::new("1900000109", "20150806125346", "1900000109");
+                    let mut v = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsSubOrder::new(wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsSubOrderRequired { mchid: "1900000109", out_trade_no: "20150806125346", sub_mchid: "1900000109" });
                     v.sub_appid = Some("wxd678efh567hg6787");
                     v
                 }];
-                let mut request = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequest::new("combine_out_trade_no/../?a=b#c %微", "wxd678efh567hg6787");
+                let mut request = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequest::new(wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequired { combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微", combine_appid: "wxd678efh567hg6787" });
                 request.sub_orders = Some(&items0);
                 check_request(&request, Method::Post, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
                 check_empty_response(&request);
@@ -638,11 +651,7 @@ mod fund {
         /// `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`
         #[test]
         fn query_ecommerce_day_end_balance() {
-            let mut request =
-                wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceRequest::new(
-                    "sub_mchid/../?a=b#c %微",
-                    "2019-08-17",
-                );
+            let mut request = wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceRequest::new(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceRequired { sub_mchid: "sub_mchid/../?a=b#c %微", date: "2019-08-17" });
             request.account_type = Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceAccountType::Basic);
             check_request(
                 &request,
@@ -662,9 +671,11 @@ mod fund {
         #[test]
         fn withdraw_fund() {
             let mut request = wxpay_apis::ecommerce::fund::withdraw::WithdrawFundRequest::new(
-                100,
-                "20190611222222222200000000012122",
-                "1900000109",
+                wxpay_apis::ecommerce::fund::withdraw::WithdrawFundRequired {
+                    amount: 100,
+                    out_request_no: "20190611222222222200000000012122",
+                    sub_mchid: "1900000109",
+                },
             );
             request.account_type =
                 Some(wxpay_apis::ecommerce::fund::withdraw::WithdrawAccountType::Basic);
@@ -679,8 +690,10 @@ mod fund {
         #[test]
         fn query_fund_withdraw() {
             let request = wxpay_apis::ecommerce::fund::withdraw::QueryFundWithdrawRequest::new(
-                "withdraw_id/../?a=b#c %微",
-                "1900000109",
+                wxpay_apis::ecommerce::fund::withdraw::QueryFundWithdrawRequired {
+                    withdraw_id: "withdraw_id/../?a=b#c %微",
+                    sub_mchid: "1900000109",
+                },
             );
             check_request(
                 &request,
@@ -698,7 +711,7 @@ mod fund {
             /// `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`
             #[test]
             fn query_fund_withdraw_by_out_request_no() {
-                let request = wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest::new("out_request_no/../?a=b#c %微", "1900000109");
+                let request = wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest::new(wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequired { out_request_no: "out_request_no/../?a=b#c %微", sub_mchid: "1900000109" });
                 check_request(&request, Method::Get, "v3/ecommerce/fund/withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"create_time-example\",\"out_request_no\":\"1217752501201407033233368018\",\"reason\":\"卡号错误\",\"remark\":\"交易提现\",\"sp_mchid\":\"1800000123\",\"status\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"update_time\":\"update_time-example\",\"withdraw_id\":\"withdraw_id-example\"}");
             }
@@ -711,7 +724,7 @@ mod individual_contracts {
     /// `GET /v3/ecommerce/individual-contracts/{openid}`
     #[test]
     fn query_contracts() {
-        let request = wxpay_apis::ecommerce::individual_contracts::QueryContractsRequest::new("openid/../?a=b#c %微", "wxd678efh567h23787", wxpay_apis::ecommerce::individual_contracts::QueryContractsPermissionType::IndividualPayee);
+        let request = wxpay_apis::ecommerce::individual_contracts::QueryContractsRequest::new(wxpay_apis::ecommerce::individual_contracts::QueryContractsRequired { openid: "openid/../?a=b#c %微", appid: "wxd678efh567h23787", permission_type: wxpay_apis::ecommerce::individual_contracts::QueryContractsPermissionType::IndividualPayee });
         check_request(
             &request,
             Method::Get,
@@ -728,7 +741,7 @@ mod individual_contracts {
         /// `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`
         #[test]
         fn query_individual_contracts_by_out_contract_code() {
-            let request = wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequest::new("out_contract_code/../?a=b#c %微", "wxd678efh567h23787");
+            let request = wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequest::new(wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequired { out_contract_code: "out_contract_code/../?a=b#c %微", appid: "wxd678efh567h23787" });
             check_request(&request, Method::Get, "v3/ecommerce/individual-contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567h23787", None, &[]);
             check_response::<wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeResponse>("{\"auth_state\":\"AUTHORIZED\",\"individual_auth_id\":\"1900000109\",\"individual_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"real_name_auth_result\":{\"access_token\":\"Ca5sECXTwzkWYXs_do9ZaEeueqVHOtF-nXr51yNll2O97zqk9niwJnmSWxhDJELqoDDVFws6LCBbSulnEAaxCg==\",\"access_token_expire_time\":\"2018-06-08T10:34:56+08:00\",\"scope\":\"pay_realname\"},\"signed_time\":\"2018-06-08T10:34:56+08:00\"}");
         }
@@ -741,7 +754,7 @@ mod individual_contracts {
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_app() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest::new("wxd678efh567h23787", "APPLYMENT_00000000001");
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequired { appid: "wxd678efh567h23787", out_contract_code: "APPLYMENT_00000000001" });
                 check_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -752,7 +765,7 @@ mod individual_contracts {
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_mini_program() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest::new("wxd678efh567h23787", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "APPLYMENT_00000000001");
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequired { appid: "wxd678efh567h23787", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "APPLYMENT_00000000001" });
                 check_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -766,7 +779,7 @@ mod individual_contracts {
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_app() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new("wxd678efh567h23787", wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "APPLYMENT_00000000001", wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP"));
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired { appid: "wxd678efh567h23787", cred_id: wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), cred_type: wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, out_contract_code: "APPLYMENT_00000000001", real_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP") });
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -777,7 +790,7 @@ mod individual_contracts {
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_mini_program() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new("wxd678efh567h23787", wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "APPLYMENT_00000000001", wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP"));
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired { appid: "wxd678efh567h23787", cred_id: wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), cred_type: wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "APPLYMENT_00000000001", real_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP") });
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -792,8 +805,8 @@ mod mch_transfer {
         /// `POST /v3/ecommerce/mch-transfer/authorizations`
         #[test]
         fn create_authorization() {
-            let items0 = [wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreement::new("1", "20230101", "示例有限责任公司", "2015-05-20T13:29:35.120+08:00")];
-            let request = wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequest::new(&items0, "1900001109");
+            let items0 = [wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreement::new(wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreementRequired { agreement_code: "1", agreement_version: "20230101", sign_organization: "示例有限责任公司", sign_time: "2015-05-20T13:29:35.120+08:00" })];
+            let request = wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequest::new(wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequired { agreement_list: &items0, sub_mchid: "1900001109" });
             check_request(&request, Method::Post, "v3/ecommerce/mch-transfer/authorizations", "", Some("{\"agreement_list\":[{\"agreement_code\":\"1\",\"agreement_version\":\"20230101\",\"sign_organization\":\"示例有限责任公司\",\"sign_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"sub_mchid\":\"1900001109\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"authorization_state\":\"AUTHORIZE_PROCESSING\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1900001109\"}");
         }
@@ -817,13 +830,15 @@ mod mch_transfer {
         fn transfer_to_user() {
             let mut request =
                 wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserRequest::new(
-                    "wxf636efh567hg4356",
-                    "o-MYE42l80oelYMDE34nYD456Xoy",
-                    "plfk2020042013",
-                    "1900001109",
-                    400000,
-                    "2020年4月报销",
-                    "1000",
+                    wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserRequired {
+                        appid: "wxf636efh567hg4356",
+                        openid: "o-MYE42l80oelYMDE34nYD456Xoy",
+                        out_bill_no: "plfk2020042013",
+                        sub_mchid: "1900001109",
+                        transfer_amount: 400000,
+                        transfer_remark: "2020年4月报销",
+                        transfer_scene_id: "1000",
+                    },
                 );
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
             request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
@@ -838,7 +853,7 @@ mod mch_transfer {
             /// `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`
             #[test]
             fn get_transfer_bill_by_out_no() {
-                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest::new("out_bill_no/../?a=b#c %微", "1900001121");
+                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest::new(wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
                 check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                 check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"10001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
@@ -848,7 +863,7 @@ mod mch_transfer {
                 /// `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
                 #[test]
                 fn cancel_transfer() {
-                    let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequest::new("out_bill_no/../?a=b#c %微", "1900001109");
+                    let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequest::new(wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001109" });
                     check_request(&request, Method::Post, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001109\"}"), &[]);
                     check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferResponse>("{\"out_bill_no\":\"plfk2020042013\",\"state\":\"CANCELING\",\"sub_mchid\":\"1900001109\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                 }
@@ -860,7 +875,7 @@ mod mch_transfer {
             /// `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
             #[test]
             fn get_transfer_bill_by_no() {
-                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest::new("transfer_bill_no/../?a=b#c %微", "1900001121");
+                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest::new(wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequired { transfer_bill_no: "transfer_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
                 check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                 check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"10001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
@@ -875,7 +890,7 @@ mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/after-sales-orders`
         #[test]
         fn query_after_sales_order() {
-            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequest::new("sub_mchid-example", "transaction_id-example");
+            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequest::new(wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequired { sub_mchid: "sub_mchid-example", transaction_id: "transaction_id-example" });
             check_request(
                 &request,
                 Method::Get,
@@ -890,7 +905,7 @@ mod profitsharing {
         /// `POST /v3/ecommerce/profitsharing/after-sales-orders`
         #[test]
         fn create_after_sales_order() {
-            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequest::new("1900000109", "3008450740201411110007820472", 10, "refund_id-example", wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesScene::ChangeTicket, wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesType::ServiceFeeIncome);
+            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequest::new(wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequired { sub_mchid: "1900000109", transaction_id: "3008450740201411110007820472", amount: 10, refund_id: "refund_id-example", scene: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesScene::ChangeTicket, r#type: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesType::ServiceFeeIncome });
             check_request(&request, Method::Post, "v3/ecommerce/profitsharing/after-sales-orders", "", Some("{\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\",\"amount\":10,\"refund_id\":\"refund_id-example\",\"scene\":\"CHANGE_TICKET\",\"type\":\"SERVICE_FEE_INCOME\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderResponse>("{\"amount\":10,\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\"}");
         }
@@ -901,7 +916,7 @@ mod profitsharing {
         /// `POST /v3/ecommerce/profitsharing/finish-order`
         #[test]
         fn finish_order_profitsharing() {
-            let request = wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequest::new("分账完结", "P20150806125346", "1900000109", "4208450740201411110007820472");
+            let request = wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequest::new(wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequired { description: "分账完结", out_order_no: "P20150806125346", sub_mchid: "1900000109", transaction_id: "4208450740201411110007820472" });
             check_request(&request, Method::Post, "v3/ecommerce/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -912,12 +927,7 @@ mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/orders`
         #[test]
         fn query_profitsharing_orders() {
-            let request =
-                wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequest::new(
-                    "sub_mchid-example",
-                    "transaction_id-example",
-                    "out_order_no-example",
-                );
+            let request = wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequest::new(wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequired { sub_mchid: "sub_mchid-example", transaction_id: "transaction_id-example", out_order_no: "out_order_no-example" });
             check_request(&request, Method::Get, "v3/ecommerce/profitsharing/orders", "sub_mchid=sub_mchid-example&transaction_id=transaction_id-example&out_order_no=out_order_no-example", None, &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"abnormal_status\":\"ABNORMAL_CLOSED\",\"close_reason\":\"NO_AUTH\",\"finish_amount\":100,\"finish_description\":\"分账完结\",\"funds_abnormal_closed_reason\":\"CLOSED_REASON_RESTRICT_TRANSFER\",\"funds_abnormal_receivers\":[{\"mchid\":\"1900000001\"}],\"funds_abnormal_redirect_id\":\"0100011742874700562078230000\",\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"receiver_account\":\"1900000109\",\"receiver_mchid\":\"1900000109\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -926,18 +936,11 @@ mod profitsharing {
         #[test]
         fn create_profitsharing_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(190, "分给商户1900000109", "1900000109", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
+                let mut v = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiverRequired { amount: 190, description: "分给商户1900000109", receiver_account: "1900000109", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
                 v.receiver_name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 v
             }];
-            let mut request =
-                wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequest::new(
-                    true,
-                    "P20150806125346",
-                    &items0,
-                    "1900000109",
-                    "4208450740201411110007820472",
-                );
+            let mut request = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequest::new(wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequired { finish: true, out_order_no: "P20150806125346", receivers: &items0, sub_mchid: "1900000109", transaction_id: "4208450740201411110007820472" });
             request.appid = Some("wx8888888888888888");
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"receiver_account\":\"1900000109\",\"receiver_name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &["/receivers/0/receiver_name"]);
             check_response::<wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersResponse>("{\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"abnormal_status\":\"ABNORMAL_CLOSED\",\"amount\":190,\"description\":\"分给商户1900000109\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"funds_abnormal_closed_reason\":\"CLOSED_REASON_RESTRICT_TRANSFER\",\"funds_abnormal_receivers\":[{\"mchid\":\"1900000001\"}],\"funds_abnormal_redirect_id\":\"0100011742874700562078230000\",\"receiver_account\":\"1900000109\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
@@ -962,11 +965,11 @@ mod profitsharing {
             /// `POST /v3/ecommerce/profitsharing/receivers/add`
             #[test]
             fn add_profitsharing_receivers() {
-                let mut request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new("190001001", "wx8888888888888888", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId, wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
+                let mut request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", relation_type: wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier, r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
                 request.encrypted_name =
                     Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 request.name = Some("张三网络公司");
-                check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"MERCHANT_ID\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
+                check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
         }
@@ -976,7 +979,7 @@ mod profitsharing {
             /// `POST /v3/ecommerce/profitsharing/receivers/delete`
             #[test]
             fn delete_profitsharing_receivers() {
-                let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new("190001001", "wx8888888888888888", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
+                let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
                 check_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/delete", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
@@ -988,32 +991,17 @@ mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/returnorders`
         #[test]
         fn query_return_order() {
-            let mut request =
-                wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest::new(
-                    "sub_mchid-example",
-                    "out_return_no-example",
-                );
-            request.order_id = Some("order_id-example");
-            request.out_order_no = Some("out_order_no-example");
-            check_request(&request, Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_order_no=out_order_no-example&out_return_no=out_return_no-example", None, &[]);
+            let request = wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest::new(wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequired { sub_mchid: "sub_mchid-example", order: wxpay_apis::ecommerce::profitsharing::returnorders::SharingOrder::OrderId("order_id-example"), out_return_no: "out_return_no-example" });
+            check_request(&request, Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_return_no=out_return_no-example", None, &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
 
         /// `POST /v3/ecommerce/profitsharing/returnorders`
         #[test]
         fn create_return_order() {
-            let mut request =
-                wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest::new(
-                    "1900000109",
-                    "R20190516001",
-                    "86693852",
-                    10,
-                    "分账回退",
-                );
-            request.order_id = Some("3008450740201411110007820472");
-            request.out_order_no = Some("out_order_no-example");
+            let mut request = wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest::new(wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequired { sub_mchid: "1900000109", order: wxpay_apis::ecommerce::profitsharing::returnorders::SharingOrder::OrderId("order_id-example"), out_return_no: "R20190516001", return_mchid: "86693852", amount: 10, description: "分账回退" });
             request.transaction_id = Some("transaction_id-example");
-            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"out_order_no-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[]);
+            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"order_id-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
     }
@@ -1028,23 +1016,32 @@ mod refunds {
         fn create_refund() {
             let items0 = [
                 wxpay_apis::ecommerce::refunds::apply::CreateRefundFrom::new(
-                    wxpay_apis::ecommerce::EcommerceAccount::Available,
-                    444,
+                    wxpay_apis::ecommerce::refunds::apply::CreateRefundFromRequired {
+                        account: wxpay_apis::ecommerce::EcommerceAccount::Available,
+                        amount: 444,
+                    },
                 ),
             ];
             let mut request = wxpay_apis::ecommerce::refunds::apply::CreateRefundRequest::new(
-                {
-                    let mut v =
-                        wxpay_apis::ecommerce::refunds::apply::CreateRefundAmount::new(888, 888);
-                    v.currency = Some("CNY");
-                    v.from = Some(&items0);
-                    v
+                wxpay_apis::ecommerce::refunds::apply::CreateRefundRequired {
+                    amount: {
+                        let mut v = wxpay_apis::ecommerce::refunds::apply::CreateRefundAmount::new(
+                            wxpay_apis::ecommerce::refunds::apply::CreateRefundAmountRequired {
+                                refund: 888,
+                                total: 888,
+                            },
+                        );
+                        v.currency = Some("CNY");
+                        v.from = Some(&items0);
+                        v
+                    },
+                    combine_transaction_id: "1217752501201407033233368018",
+                    funds_account:
+                        wxpay_apis::ecommerce::refunds::apply::CreateRefundFundsAccount::Available,
+                    out_refund_no: "1217752501201407033233368018",
+                    sp_appid: "wx8888888888888888",
+                    transaction_id: "1217752501201407033233368018",
                 },
-                "1217752501201407033233368018",
-                wxpay_apis::ecommerce::refunds::apply::CreateRefundFundsAccount::Available,
-                "1217752501201407033233368018",
-                "wx8888888888888888",
-                "1217752501201407033233368018",
             );
             request.combine_mchid = Some("1230000109");
             request.combine_out_trade_no = Some("P20150806125346");
@@ -1067,7 +1064,7 @@ mod refunds {
         /// `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`
         #[test]
         fn create_abnormal_refund() {
-            let mut request = wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundType::MerchantBankCard);
+            let mut request = wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundRequest::new(wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundRequired { refund_id: "refund_id/../?a=b#c %微", out_refund_no: "1217752501201407033233368018", r#type: wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundType::MerchantBankCard });
             request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
                 "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
             ));
@@ -1127,8 +1124,10 @@ mod refunds {
         fn query_return_advance() {
             let request =
                 wxpay_apis::ecommerce::refunds::return_advance::QueryReturnAdvanceRequest::new(
-                    "refund_id/../?a=b#c %微",
-                    "1900000109",
+                    wxpay_apis::ecommerce::refunds::return_advance::QueryReturnAdvanceRequired {
+                        refund_id: "refund_id/../?a=b#c %微",
+                        sub_mchid: "1900000109",
+                    },
                 );
             check_request(
                 &request,
@@ -1145,8 +1144,10 @@ mod refunds {
         #[test]
         fn return_advance() {
             let request = wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest::new(
-                "refund_id/../?a=b#c %微",
-                "1900000109",
+                wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequired {
+                    refund_id: "refund_id/../?a=b#c %微",
+                    sub_mchid: "1900000109",
+                },
             );
             check_request(
                 &request,
@@ -1166,7 +1167,7 @@ mod subject_sub_merchants {
     /// `GET /v3/ecommerce/subject-sub-merchants`
     #[test]
     fn query_ecommerce_subject_sub_merchants() {
-        let mut request = wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequest::new(wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsOrganizationType::SubjectTypeEnterprise, "Iuas%2BxWj7ma0t%", "PUB_KEY_ID_0114232134912410000000000000");
+        let mut request = wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequest::new(wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequired { organization_type: wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsOrganizationType::SubjectTypeEnterprise, cert_number: "Iuas%2BxWj7ma0t%", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
         request.limit = Some(20);
         request.offset = Some(0);
         check_request(&request, Method::Get, "v3/ecommerce/subject-sub-merchants", "organization_type=SUBJECT_TYPE_ENTERPRISE&cert_number=Iuas%252BxWj7ma0t%25&limit=20&offset=0", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
@@ -1182,9 +1183,11 @@ mod subsidies {
         #[test]
         fn cancel_subsidies() {
             let request = wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesRequest::new(
-                "订单退款",
-                "1900000109",
-                "4208450740201411110007820472",
+                wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesRequired {
+                    description: "订单退款",
+                    sub_mchid: "1900000109",
+                    transaction_id: "4208450740201411110007820472",
+                },
             );
             check_request(&request, Method::Post, "v3/ecommerce/subsidies/cancel", "", Some("{\"description\":\"订单退款\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesResponse>("{\"description\":\"订单退款\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900013401\",\"transaction_id\":\"4208450740201411110007820472\"}");
@@ -1197,10 +1200,12 @@ mod subsidies {
         #[test]
         fn create_subsidies() {
             let mut request = wxpay_apis::ecommerce::subsidies::create::CreateSubsidiesRequest::new(
-                10,
-                "测试备注",
-                "1900000109",
-                "4208450740201411110007820472",
+                wxpay_apis::ecommerce::subsidies::create::CreateSubsidiesRequired {
+                    amount: 10,
+                    description: "测试备注",
+                    sub_mchid: "1900000109",
+                    transaction_id: "4208450740201411110007820472",
+                },
             );
             request.out_subsidy_no = Some("P20150806125347");
             request.refund_id = Some("3008450740201411110007820472");
@@ -1222,12 +1227,14 @@ mod subsidies {
             }];
             let mut request =
                 wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesRequest::new(
-                    10,
-                    "测试备注",
-                    "P20150806125346",
-                    "3008450740201411110007820472",
-                    "1900000109",
-                    "4208450740201411110007820472",
+                    wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesRequired {
+                        amount: 10,
+                        description: "测试备注",
+                        out_order_no: "P20150806125346",
+                        refund_id: "3008450740201411110007820472",
+                        sub_mchid: "1900000109",
+                        transaction_id: "4208450740201411110007820472",
+                    },
                 );
             request.from = Some(&items0);
             request.subsidy_id = Some("3008450740201411110007820472");

@@ -29,8 +29,10 @@ mod contracts {
         #[test]
         fn query_contracts_by_id() {
             let mut request = wxpay_apis::edu_papay::contracts::id::QueryContractsByIdRequest::new(
-                "contract_id/../?a=b#c %微",
-                "wx8888888888888888",
+                wxpay_apis::edu_papay::contracts::id::QueryContractsByIdRequired {
+                    contract_id: "contract_id/../?a=b#c %微",
+                    appid: "wx8888888888888888",
+                },
             );
             request.sub_mchid = Some("1900000109");
             request.sub_appid = Some("wx8888888888888888");
@@ -53,12 +55,14 @@ mod contracts {
         fn presign_contracts() {
             let mut request =
                 wxpay_apis::edu_papay::contracts::presign::PresignContractsRequest::new(
-                    "wx8888888888888888",
-                    "oUpF8uMuAJOM2pxb1Q",
-                    "2020-03-19",
-                    "101164396123311331",
-                    "EDUCATION_PERIOD",
-                    "20200330tony",
+                    wxpay_apis::edu_papay::contracts::presign::PresignContractsRequired {
+                        appid: "wx8888888888888888",
+                        openid: "oUpF8uMuAJOM2pxb1Q",
+                        period_start_date: "2020-03-19",
+                        plan_id: "101164396123311331",
+                        trade_scene: "EDUCATION_PERIOD",
+                        user_id: "20200330tony",
+                    },
                 );
             request.sub_appid = Some("wx8888888888888888");
             request.sub_mchid = Some("1900000109");
@@ -78,25 +82,24 @@ mod transactions {
     fn create_edu_papay_transactions() {
         let mut request =
             wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsRequest::new(
-                {
-                    let mut v =
-                        wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsAmount::new(
-                            888,
-                        );
-                    v.currency = Some("CNY");
-                    v
+                wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsRequired {
+                    amount: {
+                        let mut v = wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsAmount::new(888);
+                        v.currency = Some("CNY");
+                        v
+                    },
+                    appid: "wx8888888888888888",
+                    body: "新东方-语文课程",
+                    contract_id: "wx998877665544wx",
+                    device_information: {
+                        let mut v = wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsDeviceInformation::new("123.12.12.123");
+                        v.device_id = Some("12343232");
+                        v
+                    },
+                    notify_url: "https://www.weixin.qq.com/wxpay/pay",
+                    out_trade_no: "121775250124070332",
+                    trade_scene: "EDUCATION_PERIOD",
                 },
-                "wx8888888888888888",
-                "新东方-语文课程",
-                "wx998877665544wx",
-                {
-                    let mut v = wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsDeviceInformation::new("123.12.12.123");
-                    v.device_id = Some("12343232");
-                    v
-                },
-                "https://www.weixin.qq.com/wxpay/pay",
-                "121775250124070332",
-                "EDUCATION_PERIOD",
             );
         request.attach = Some("自定义数据");
         request.goods_tag = Some("test");
@@ -150,9 +153,11 @@ mod user {
         fn query_user_contracts() {
             let mut request =
                 wxpay_apis::edu_papay::user::contracts::QueryUserContractsRequest::new(
-                    "openid/../?a=b#c %微",
-                    "wx8888888888888888",
-                    "101164396123311331",
+                    wxpay_apis::edu_papay::user::contracts::QueryUserContractsRequired {
+                        openid: "openid/../?a=b#c %微",
+                        appid: "wx8888888888888888",
+                        plan_id: "101164396123311331",
+                    },
                 );
             request.sub_mchid = Some("1900000109");
             request.sub_appid = Some("wx8888888888888888");
@@ -174,11 +179,7 @@ mod user_notifications {
         /// `POST /v3/edu-papay/user-notifications/{contract_id}/send`
         #[test]
         fn send_user_notifications() {
-            let mut request =
-                wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequest::new(
-                    "contract_id/../?a=b#c %微",
-                    "wx8888888888888888",
-                );
+            let mut request = wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequest::new(wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequired { contract_id: "contract_id/../?a=b#c %微", appid: "wx8888888888888888" });
             request.sub_appid = Some("wx8888888888888888");
             request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/edu-papay/user-notifications/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send", "", Some("{\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);

@@ -23,9 +23,11 @@ mod orders {
     #[test]
     fn create_edu_star_orders() {
         let mut request = wxpay_apis::edu_star::orders::CreateEduStarOrdersRequest::new(
-            "wx998877665544wx",
-            "2018-05-23T12:13:50+08:00",
-            "qw3Da21QRCNt",
+            wxpay_apis::edu_star::orders::CreateEduStarOrdersRequired {
+                appid: "wx998877665544wx",
+                create_time: "2018-05-23T12:13:50+08:00",
+                right_id: "qw3Da21QRCNt",
+            },
         );
         request.qq = Some("qq-example");
         request.wechat_openid = Some("oUpF8uMuAJOM2pxb1Q");
@@ -42,8 +44,10 @@ mod users {
         #[test]
         fn query_users_by_openid() {
             let request = wxpay_apis::edu_star::users::openid::QueryUsersByOpenidRequest::new(
-                "wechat_openid/../?a=b#c %微",
-                "wx998877665544wx",
+                wxpay_apis::edu_star::users::openid::QueryUsersByOpenidRequired {
+                    wechat_openid: "wechat_openid/../?a=b#c %微",
+                    appid: "wx998877665544wx",
+                },
             );
             check_request(
                 &request,
@@ -63,8 +67,10 @@ mod users {
         #[test]
         fn query_users_by_qq() {
             let request = wxpay_apis::edu_star::users::qq::QueryUsersByQqRequest::new(
-                "qq/../?a=b#c %微",
-                "wx998877665544wx",
+                wxpay_apis::edu_star::users::qq::QueryUsersByQqRequired {
+                    qq: "qq/../?a=b#c %微",
+                    appid: "wx998877665544wx",
+                },
             );
             check_request(
                 &request,

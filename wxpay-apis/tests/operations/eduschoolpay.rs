@@ -30,12 +30,14 @@ mod contracts {
         fn presign_contracts() {
             let mut request =
                 wxpay_apis::eduschoolpay::contracts::presign::PresignContractsRequest::new(
-                    "wx8888888888888888",
-                    "oUpF8uMuAJOM2pxb1Q",
-                    "20190806125346",
-                    "101164396123311331",
-                    "18260256813396",
-                    "20200330tony",
+                    wxpay_apis::eduschoolpay::contracts::presign::PresignContractsRequired {
+                        appid: "wx8888888888888888",
+                        openid: "oUpF8uMuAJOM2pxb1Q",
+                        out_contract_code: "20190806125346",
+                        plan_id: "101164396123311331",
+                        school_id: "18260256813396",
+                        user_id: "20200330tony",
+                    },
                 );
             request.bank_card = Some({
                 let mut v =
@@ -52,13 +54,7 @@ mod contracts {
             request.contract_mode = Some("LIMIT_BANK_CARD");
             request.downgrade_default_contract = Some(true);
             request.identity = Some({
-                let mut v =
-                    wxpay_apis::eduschoolpay::contracts::presign::PresignContractsIdentity::new(
-                        wxpay_core::sensitive::Sensitive::new("IDENTITY_CARD"),
-                        wxpay_core::sensitive::Sensitive::new(
-                            "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
-                        ),
-                    );
+                let mut v = wxpay_apis::eduschoolpay::contracts::presign::PresignContractsIdentity::new(wxpay_apis::eduschoolpay::contracts::presign::PresignContractsIdentityRequired { credential_type: wxpay_core::sensitive::Sensitive::new("IDENTITY_CARD"), real_name: wxpay_core::sensitive::Sensitive::new("6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR") });
                 v.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
                     "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
                 ));
@@ -91,11 +87,11 @@ mod transactions {
     /// `POST /v3/eduschoolpay/transactions`
     #[test]
     fn create_eduschoolpay_transactions() {
-        let mut request = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsRequest::new(wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsAmount::new("CNY", 888), "wx8888888888888888", "2045011120563805041758214605", "中山大学-第二食堂-海鲜炒饭", {
+        let mut request = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsRequest::new(wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsRequired { amount: wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsAmount::new(wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsAmountRequired { currency: "CNY", total: 888 }), appid: "wx8888888888888888", contract_id: "2045011120563805041758214605", description: "中山大学-第二食堂-海鲜炒饭", device_info: {
 let mut v = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsDeviceInfo::new("123.12.12.123");
 v.device_id = Some("12343232");
 v
-}, "https://www.weixin.qq.com/wxpay/pay", "121775250124070332", wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSceneInfo::new("CANTEEN", "18260256813396", "2017-08-26T09:43:39+08:00"), "20200330tony");
+}, notify_url: "https://www.weixin.qq.com/wxpay/pay", out_trade_no: "121775250124070332", scene_info: wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSceneInfo::new(wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSceneInfoRequired { scene_type: "CANTEEN", school_id: "18260256813396", start_time: "2017-08-26T09:43:39+08:00" }), user_id: "20200330tony" });
         request.attach = Some("自定义数据");
         request.goods_tag = Some("test");
         request.payment_mode = Some("SYNC");
@@ -154,9 +150,11 @@ mod users {
         fn query_users_contracts() {
             let mut request =
                 wxpay_apis::eduschoolpay::users::contracts::QueryUsersContractsRequest::new(
-                    "openid/../?a=b#c %微",
-                    "101164396123311331",
-                    "ADD",
+                    wxpay_apis::eduschoolpay::users::contracts::QueryUsersContractsRequired {
+                        openid: "openid/../?a=b#c %微",
+                        plan_id: "101164396123311331",
+                        contract_status: "ADD",
+                    },
                 );
             request.offset = Some(0);
             request.limit = Some(20);

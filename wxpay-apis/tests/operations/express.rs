@@ -12,8 +12,10 @@ mod users {
         #[test]
         fn transform_users() {
             let request = wxpay_apis::express::users::transform::TransformUsersRequest::new(
-                "openid/../?a=b#c %微",
-                "wxaaaa1a123b456c7d",
+                wxpay_apis::express::users::transform::TransformUsersRequired {
+                    openid: "openid/../?a=b#c %微",
+                    appid: "wxaaaa1a123b456c7d",
+                },
             );
             check_request(
                 &request,

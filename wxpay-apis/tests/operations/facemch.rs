@@ -10,9 +10,11 @@ mod users {
     #[test]
     fn query_facemch_users() {
         let mut request = wxpay_apis::facemch::users::QueryFacemchUsersRequest::new(
-            "face_sid/../?a=b#c %微",
-            wxpay_apis::facemch::users::QueryFacemchUsersInfoType::AskUnionid,
-            "wx2b029c08a6233333",
+            wxpay_apis::facemch::users::QueryFacemchUsersRequired {
+                face_sid: "face_sid/../?a=b#c %微",
+                info_type: wxpay_apis::facemch::users::QueryFacemchUsersInfoType::AskUnionid,
+                appid: "wx2b029c08a6233333",
+            },
         );
         request.sub_mchid = Some("123456789");
         request.sub_appid = Some("wx2b029c08a6255555");

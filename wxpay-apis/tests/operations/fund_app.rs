@@ -12,13 +12,13 @@ mod brand_redpacket {
         #[test]
         fn create_brand_redpacket_brand_merchant_batches() {
             let items0 = [{
-                let mut v = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesDetail::new(100, "o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", "来自XX的红包");
+                let mut v = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesDetail::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesDetailRequired { amount: 100, openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_detail_no: "x23zy545Bd5436", remark: "来自XX的红包" });
                 v.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                     "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                 ));
                 v
             }];
-            let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesRequest::new("双十一营销用品牌红包", "双十一营销用品牌红包", "wxf636efh567hg4356", 1234, &items0, "plfk2020042013", wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesScene::CustomSend, "123400001", 10000, 10);
+            let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesRequest::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesRequired { batch_name: "双十一营销用品牌红包", batch_remark: "双十一营销用品牌红包", brand_appid: "wxf636efh567hg4356", brand_id: 1234, detail_list: &items0, out_batch_no: "plfk2020042013", scene: wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesScene::CustomSend, template_id: "123400001", total_amount: 10000, total_num: 10 });
             check_encrypted_request(&request, Method::Post, "v3/fund-app/brand-redpacket/brand-merchant-batches", "", Some("{\"batch_name\":\"双十一营销用品牌红包\",\"batch_remark\":\"双十一营销用品牌红包\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"detail_list\":[{\"amount\":100,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"out_batch_no\":\"plfk2020042013\",\"scene\":\"CUSTOM_SEND\",\"template_id\":\"123400001\",\"total_amount\":10000,\"total_num\":10}"), &[], &["/detail_list/0/user_name"]);
             check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesResponse>("{\"batch_no\":\"1210000071100999991182020050700019480001\",\"batch_state\":\"ACCEPTED\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
         }
@@ -39,7 +39,7 @@ mod brand_redpacket {
             /// `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`
             #[test]
             fn query_brand_redpacket_brand_merchant_batches_details() {
-                let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new("batch_no/../?a=b#c %微", "detail_no/../?a=b#c %微");
+                let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequired { batch_no: "batch_no/../?a=b#c %微", detail_no: "detail_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-batches/batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsResponse>("{\"amount\":10000,\"batch_no\":\"1210000071100999991182020050700019480001\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"brand_mchid\":\"1900001109\",\"detail_no\":\"1220000071100999991182020050700019500100\",\"detail_state\":\"DETAIL_SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"template_id\":\"123400001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
@@ -64,7 +64,7 @@ mod brand_redpacket {
             /// `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`
             #[test]
             fn query_brand_redpacket_brand_merchant_out_batches_out_details() {
-                let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微");
+                let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-details/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsResponse>("{\"amount\":10000,\"batch_no\":\"1210000071100999991182020050700019480001\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"brand_mchid\":\"1900001109\",\"detail_no\":\"1220000071100999991182020050700019500100\",\"detail_state\":\"DETAIL_SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"template_id\":\"123400001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
@@ -138,7 +138,7 @@ mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`
                 #[test]
                 fn query_mch_transfer_partner_budget_electronic_receipts() {
-                    let request = wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new("out_budget_no/../?a=b#c %微", "c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp");
+                    let request = wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsRequired { out_budget_no: "out_budget_no/../?a=b#c %微", accept_id: "c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp" });
                     check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/electronic-receipts", "accept_id=c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp", None, &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsResponse>("{\"accept_id\":\"c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"end_date\":\"2025-09-30\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_budget_no\":\"budget202506300102\",\"receipt_state\":\"FINISHED\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}");
                 }
@@ -146,7 +146,7 @@ mod mch_transfer {
                 /// `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`
                 #[test]
                 fn create_mch_transfer_partner_budget_electronic_receipts() {
-                    let mut request = wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new("out_budget_no/../?a=b#c %微", "2025-09-30", "1900001109", "2025-09-01");
+                    let mut request = wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsRequired { out_budget_no: "out_budget_no/../?a=b#c %微", end_date: "2025-09-30", sponsor_mchid: "1900001109", start_date: "2025-09-01" });
                     request.receiver_mchid = Some("1900102209");
                     check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/electronic-receipts", "", Some("{\"end_date\":\"2025-09-30\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}"), &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsResponse>("{\"accept_id\":\"c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"end_date\":\"2025-09-30\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_budget_no\":\"budget202506300102\",\"receipt_state\":\"FINISHED\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}");
@@ -159,7 +159,7 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/partner/charity-budget`
             #[test]
             fn create_mch_transfer_partner_charity_budget() {
-                let mut request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetRequest::new("公益企业配捐活动", "公益活动开始于9月1日，帮助困难儿童筹款活动", 20000000, "budget202506300102", "1900001109", "腾讯控股有限公司");
+                let mut request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetRequired { activity_name: "公益企业配捐活动", activity_remark: "公益活动开始于9月1日，帮助困难儿童筹款活动", amount: 20000000, out_budget_no: "budget202506300102", sponsor_mchid: "1900001109", sponsor_subject_name: "腾讯控股有限公司" });
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/charity-budget", "", Some("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_budget_no\":\"budget202506300102\",\"sponsor_mchid\":\"1900001109\",\"sponsor_subject_name\":\"腾讯控股有限公司\"}"), &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetResponse>("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"closed_time\":\"2015-05-20T13:29:35+08:00\",\"confirm_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"finished_time\":\"2015-05-20T13:29:35+08:00\",\"locked_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"remain_amount\":0,\"sp_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"state\":\"PENDING\",\"super_admin_wxid_mask\":\"ca***ye\",\"unlock_remark\":\"unlock_remark-example\"}");
@@ -168,7 +168,7 @@ mod mch_transfer {
             /// `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`
             #[test]
             fn query_mch_transfer_partner_charity_budget() {
-                let request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetRequest::new("out_budget_no/../?a=b#c %微", "1900001109");
+                let request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetRequired { out_budget_no: "out_budget_no/../?a=b#c %微", sponsor_mchid: "1900001109" });
                 check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/charity-budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109", None, &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetResponse>("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"closed_time\":\"2015-05-20T13:29:35+08:00\",\"confirm_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"finished_time\":\"2015-05-20T13:29:35+08:00\",\"locked_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"remain_amount\":0,\"sp_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"state\":\"PENDING\",\"super_admin_wxid_mask\":\"ca***ye\",\"unlock_remark\":\"unlock_remark-example\"}");
             }
@@ -178,7 +178,7 @@ mod mch_transfer {
                 /// `POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`
                 #[test]
                 fn unlock_mch_transfer_partner_charity_budget() {
-                    let request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetRequest::new("out_budget_no/../?a=b#c %微", "公益活动结束，解锁资金", "1900001109");
+                    let request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetRequired { out_budget_no: "out_budget_no/../?a=b#c %微", activity_remark: "公益活动结束，解锁资金", sponsor_mchid: "1900001109" });
                     check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/charity-budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unlock", "", Some("{\"activity_remark\":\"公益活动结束，解锁资金\",\"sponsor_mchid\":\"1900001109\"}"), &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetResponse>("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"finished_time\":\"2015-05-20T13:29:35+08:00\",\"locked_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"sp_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"state\":\"FINISHED\",\"unlock_remark\":\"unlock_remark-example\",\"unlocked_amount\":10000}");
                 }
@@ -190,8 +190,8 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`
             #[test]
             fn create_mch_transfer_partner_charity_transfer_bills() {
-                let mut request = wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsRequest::new(20000000, "budget202506300102", "trans202506300102", "1900001109", "1900001109", "帮助受助群体爱心捐款");
-                request.transaction_info = Some(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionInfo::new("4217752501201407033233368018", wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionType::Wxpay));
+                let mut request = wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsRequired { amount: 20000000, out_budget_no: "budget202506300102", out_transfer_no: "trans202506300102", receive_mchid: "1900001109", sponsor_mchid: "1900001109", transfer_remark: "帮助受助群体爱心捐款" });
+                request.transaction_info = Some(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionInfo::new(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired { transaction_id: "4217752501201407033233368018", transaction_type: wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionType::Wxpay }));
                 check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/charity-transfer-bills", "", Some("{\"amount\":20000000,\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"transaction_info\":{\"transaction_id\":\"4217752501201407033233368018\",\"transaction_type\":\"WXPAY\"},\"transfer_remark\":\"帮助受助群体爱心捐款\"}"), &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsResponse>("{\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"state\":\"SUCCESS\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_id\":\"4217752501201407033233368018\",\"transfer_remark\":\"帮助受助群体爱心捐款\"}");
             }
@@ -201,7 +201,7 @@ mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`
                 #[test]
                 fn query_mch_transfer_partner_charity_transfer_bills_by_out_transfer_no() {
-                    let request = wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new("out_transfer_no/../?a=b#c %微", "1900001109", "budget202506030102");
+                    let request = wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired { out_transfer_no: "out_transfer_no/../?a=b#c %微", sponsor_mchid: "1900001109", out_budget_no: "budget202506030102" });
                     check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/out_transfer_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109&out_budget_no=budget202506030102", None, &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoResponse>("{\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"state\":\"SUCCESS\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_id\":\"4217752501201407033233368018\",\"transfer_remark\":\"帮助受助群体爱心捐款\"}");
                 }
@@ -213,7 +213,7 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`
             #[test]
             fn create_mch_transfer_partner_electronic_receipts() {
-                let request = wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::CreateMchTransferPartnerElectronicReceiptsRequest::new("plfk2020042013", "1900001121");
+                let request = wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::CreateMchTransferPartnerElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::CreateMchTransferPartnerElectronicReceiptsRequired { out_bill_no: "plfk2020042013", sub_mchid: "1900001121" });
                 check_request(
                     &request,
                     Method::Post,
@@ -228,7 +228,7 @@ mod mch_transfer {
             /// `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`
             #[test]
             fn query_mch_transfer_partner_electronic_receipts() {
-                let request = wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsRequest::new("out_bill_no/../?a=b#c %微", "1900001121");
+                let request = wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
                 check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/electronic-receipts/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"hash_type\":\"SM3\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"GENERATING\",\"sub_mchid\":\"1900001121\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
@@ -239,7 +239,7 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`
             #[test]
             fn create_mch_transfer_partner_sub_mch_authorizations() {
-                let request = wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::CreateMchTransferPartnerSubMchAuthorizationsRequest::new("apply2020042013", "1900001121");
+                let request = wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::CreateMchTransferPartnerSubMchAuthorizationsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::CreateMchTransferPartnerSubMchAuthorizationsRequired { out_apply_no: "apply2020042013", sub_mchid: "1900001121" });
                 check_request(
                     &request,
                     Method::Post,
@@ -265,13 +265,8 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/partner/transfer-bills`
             #[test]
             fn create_mch_transfer_partner_transfer_bills() {
-                let items0 = [
-                    wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                        "注册会员有礼",
-                        "活动名称",
-                    ),
-                ];
-                let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::CreateMchTransferPartnerTransferBillsRequest::new("wxf636efh567hg4356", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", "1900001121", 400000, "2020年4月报销", "1000", &items0);
+                let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+                let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::CreateMchTransferPartnerTransferBillsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::CreateMchTransferPartnerTransferBillsRequired { appid: "wxf636efh567hg4356", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_bill_no: "plfk2020042013", sub_mchid: "1900001121", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1000", transfer_scene_report_infos: &items0 });
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                     "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
@@ -286,7 +281,7 @@ mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`
                 #[test]
                 fn query_mch_transfer_partner_transfer_bills_by_out_bill_no() {
-                    let request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微", "1900001121");
+                    let request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
                     check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
@@ -296,7 +291,7 @@ mod mch_transfer {
                     /// `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`
                     #[test]
                     fn cancel_mch_transfer_partner_transfer_bills_by_out_bill_no() {
-                        let request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微", "1900001121");
+                        let request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
                         check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001121\"}"), &[]);
                         check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"CANCELING\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                     }
@@ -308,14 +303,9 @@ mod mch_transfer {
                 /// `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`
                 #[test]
                 fn create_mch_transfer_partner_transfer_bills_pre_transfer_with_authorization() {
-                    let items0 = [
-                        wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                            "注册会员有礼",
-                            "活动名称",
-                        ),
-                    ];
-                    let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new("wxf636efh567hg4356", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", "1900001121", 400000, "2020年4月报销", "1000", &items0);
-                    request.authorization_info = Some(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new("https://www.weixin.qq.com/wxpay/pay.php", "plfk2020042013", "wx_123456"));
+                    let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+                    let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired { appid: "wxf636efh567hg4356", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_bill_no: "plfk2020042013", sub_mchid: "1900001121", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1000", transfer_scene_report_infos: &items0 });
+                    request.authorization_info = Some(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired { authorization_notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_authorization_no: "plfk2020042013", user_display_name: "wx_123456" }));
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                     request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                         "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
@@ -331,13 +321,8 @@ mod mch_transfer {
                 /// `POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`
                 #[test]
                 fn create_mch_transfer_partner_transfer_bills_transfer() {
-                    let items0 = [
-                        wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                            "注册会员有礼",
-                            "活动名称",
-                        ),
-                    ];
-                    let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::transfer::CreateMchTransferPartnerTransferBillsTransferRequest::new("wxf636efh567hg4356", "201202504101000123456789012", "plfk2020042013", "1900001121", 400000, "2020年4月报销", "1000", &items0);
+                    let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+                    let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::transfer::CreateMchTransferPartnerTransferBillsTransferRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::transfer::CreateMchTransferPartnerTransferBillsTransferRequired { appid: "wxf636efh567hg4356", authorization_id: "201202504101000123456789012", out_bill_no: "plfk2020042013", sub_mchid: "1900001121", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1000", transfer_scene_report_infos: &items0 });
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                     request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                         "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
@@ -354,7 +339,7 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`
             #[test]
             fn create_mch_transfer_partner_user_confirm_authorizations() {
-                let mut request = wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new("102022609", "https://www.weixin.qq.com/wxpay/pay.php", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", "1000", "wx_123456");
+                let mut request = wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequired { appid: "102022609", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_authorization_no: "plfk2020042013", transfer_scene_id: "1000", user_display_name: "wx_123456" });
                 request.user_recv_perception = Some("现金奖励");
                 check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations", "", Some("{\"appid\":\"102022609\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}"), &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsResponse>("{\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_authorization_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"WAIT_USER_CONFIRM\"}");
@@ -386,28 +371,14 @@ mod mch_transfer {
         /// `POST /v3/fund-app/mch-transfer/transfer-bills`
         #[test]
         fn create_transfer_bill() {
-            let items0 = [
-                wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                    "注册会员有礼",
-                    "活动名称",
-                ),
-            ];
-            let mut request =
-                wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillRequest::new(
-                    "wxf636efh567hg4356",
-                    "o-MYE42l80oelYMDE34nYD456Xoy",
-                    "plfk2020042013",
-                    400000,
-                    "2020年4月报销",
-                    "1000",
-                    &items0,
-                );
+            let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+            let mut request = wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillRequest::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillRequired { appid: "wxf636efh567hg4356", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_bill_no: "plfk2020042013", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1000", transfer_scene_report_infos: &items0 });
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
             request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                 "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
             ));
             request.user_recv_perception = Some("现金奖励");
-            request.user_recv_style = Some(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyle::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillType::ConfirmPage));
+            request.user_recv_style = Some(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyle::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyleType::ConfirmPage));
             check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\",\"user_recv_style\":{\"type\":\"CONFIRM_PAGE\"}}"), &[], &["/user_name"]);
             check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
         }
@@ -439,14 +410,9 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`
             #[test]
             fn create_mch_transfer_transfer_bills_pre_transfer_with_authorization() {
-                let items0 = [
-                    wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                        "注册会员有礼",
-                        "活动名称",
-                    ),
-                ];
-                let mut request = wxpay_apis::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new("wxf636efh567hg4356", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", 400000, "2020年4月报销", "1000", &items0);
-                request.authorization_info = Some(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new("https://www.weixin.qq.com/wxpay/pay.php", "plfk2020042013", "wx_123456"));
+                let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+                let mut request = wxpay_apis::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired { appid: "wxf636efh567hg4356", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_bill_no: "plfk2020042013", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1000", transfer_scene_report_infos: &items0 });
+                request.authorization_info = Some(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired { authorization_notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_authorization_no: "plfk2020042013", user_display_name: "wx_123456" }));
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.sponsor_mchid = Some("1900001109");
                 request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
@@ -463,13 +429,8 @@ mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`
             #[test]
             fn create_mch_transfer_transfer_bills_transfer() {
-                let items0 = [
-                    wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                        "注册会员有礼",
-                        "活动名称",
-                    ),
-                ];
-                let mut request = wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer::CreateMchTransferTransferBillsTransferRequest::new("wxf636efh567hg4356", "plfk2020042013", 400000, "2020年4月报销", "1000", &items0);
+                let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+                let mut request = wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer::CreateMchTransferTransferBillsTransferRequest::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer::CreateMchTransferTransferBillsTransferRequired { appid: "wxf636efh567hg4356", out_bill_no: "plfk2020042013", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1000", transfer_scene_report_infos: &items0 });
                 request.authorization_id = Some("201202504101000123456789012");
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.out_authorization_no = Some("plfk2020042013");
@@ -500,13 +461,8 @@ mod mch_transfer {
         /// `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`
         #[test]
         fn create_mch_transfer_transfer_to_qq_wallet_bills() {
-            let items0 = [
-                wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(
-                    "注册会员有礼",
-                    "活动名称",
-                ),
-            ];
-            let mut request = wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::CreateMchTransferTransferToQqWalletBillsRequest::new("102022609", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", 400000, "2020年4月报销", "1401", &items0);
+            let items0 = [wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfo::new(wxpay_apis::fund_app::mch_transfer::MchTransferTransferSceneReportInfoRequired { info_content: "注册会员有礼", info_type: "活动名称" })];
+            let mut request = wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::CreateMchTransferTransferToQqWalletBillsRequest::new(wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::CreateMchTransferTransferToQqWalletBillsRequired { appid: "102022609", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_bill_no: "plfk2020042013", transfer_amount: 400000, transfer_remark: "2020年4月报销", transfer_scene_id: "1401", transfer_scene_report_infos: &items0 });
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
             request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                 "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
@@ -541,7 +497,7 @@ mod mch_transfer {
         /// `POST /v3/fund-app/mch-transfer/user-confirm-authorization`
         #[test]
         fn create_mch_transfer_user_confirm_authorization() {
-            let mut request = wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequest::new("102022609", "https://www.weixin.qq.com/wxpay/pay.php", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", "1000", "wx_123456");
+            let mut request = wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequest::new(wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequired { appid: "102022609", authorization_notify_url: "https://www.weixin.qq.com/wxpay/pay.php", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_authorization_no: "plfk2020042013", transfer_scene_id: "1000", user_display_name: "wx_123456" });
             request.scene_info = Some({
                 let mut v = wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationSceneInfo::new();
                 v.client_ip = Some("113.84.136.9");

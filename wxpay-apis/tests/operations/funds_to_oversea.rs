@@ -30,39 +30,18 @@ mod orders {
     fn create_funds_to_oversea_orders() {
         let items0 = [
             wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersGoodsInfo::new(
-                "家用电器",
-                "橘子",
-                1,
-                1,
+                wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersGoodsInfoRequired {
+                    goods_category: "家用电器",
+                    goods_name: "橘子",
+                    goods_quantity: 1,
+                    goods_unit_price: 1,
+                },
             ),
         ];
-        let mut request =
-            wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersRequest::new(
-                10,
-                wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersExpressInfo::new(
-                    "curier_number_1231",
-                    "国际xxx物流",
-                ),
-                "USD",
-                "merchant_1123123",
-                wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersPayeeInfo::new(
-                    "ID123112312",
-                ),
-                wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersSellerInfo::new(
-                    "香港xxxx公司",
-                    "香港xxx公司xxx店铺",
-                    "id2123123123",
-                ),
-                "123456",
-                "420000000000000010",
-            );
+        let mut request = wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersRequest::new(wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersRequired { amount: 10, express_info: wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersExpressInfo::new(wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersExpressInfoRequired { courier_number: "curier_number_1231", express_company_name: "国际xxx物流" }), foreign_currency: "USD", out_order_id: "merchant_1123123", payee_info: wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersPayeeInfo::new("ID123112312"), seller_info: wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersSellerInfo::new(wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersSellerInfoRequired { oversea_business_name: "香港xxxx公司", oversea_shop_name: "香港xxx公司xxx店铺", seller_id: "id2123123123" }), sub_mchid: "123456", transaction_id: "420000000000000010" });
         request.goods_info = Some(&items0);
         request.presale_info = Some({
-            let mut v =
-                wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersPresaleInfo::new(
-                    10,
-                    wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersType::Balance,
-                );
+            let mut v = wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersPresaleInfo::new(wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersPresaleInfoRequired { total_amount: 10, r#type: wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersPresaleInfoType::Balance });
             v.balance_transaction_id = Some("4208450740201411110007820472");
             v.deposit_transaction_id = Some("4208450740201411110007820472");
             v
@@ -75,9 +54,11 @@ mod orders {
     #[test]
     fn query_funds_to_oversea_orders() {
         let request = wxpay_apis::funds_to_oversea::orders::QueryFundsToOverseaOrdersRequest::new(
-            "out_order_id/../?a=b#c %微",
-            "1231231",
-            "4200000000000",
+            wxpay_apis::funds_to_oversea::orders::QueryFundsToOverseaOrdersRequired {
+                out_order_id: "out_order_id/../?a=b#c %微",
+                sub_mchid: "1231231",
+                transaction_id: "4200000000000",
+            },
         );
         check_request(
             &request,
@@ -98,7 +79,7 @@ mod r#return {
         /// `POST /v3/funds-to-oversea/return/return-orders`
         #[test]
         fn return_orders_return() {
-            let request = wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnRequest::new(100, "merchant_1123123", "R20250220103930", "123456", "5017752501201407033233368018", "420000000000000010");
+            let request = wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnRequest::new(wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnRequired { amount: 100, out_order_id: "merchant_1123123", out_return_no: "R20250220103930", sub_mchid: "123456", supplement_info: "5017752501201407033233368018", transaction_id: "420000000000000010" });
             check_request(&request, Method::Post, "v3/funds-to-oversea/return/return-orders", "", Some("{\"amount\":100,\"out_order_id\":\"merchant_1123123\",\"out_return_no\":\"R20250220103930\",\"sub_mchid\":\"123456\",\"supplement_info\":\"5017752501201407033233368018\",\"transaction_id\":\"420000000000000010\"}"), &[]);
             check_response::<wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnResponse>("{\"amount\":100,\"create_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"RETURN_AMOUNT_NOT_ENOUGH\",\"out_order_id\":\"merchant123123\",\"out_return_no\":\"R20250220103930\",\"return_id\":\"2375897293812\",\"state\":\"PROCESSING\",\"sub_mchid\":\"1231231\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"supplement_info\":\"5017752501201407033233368018\",\"transaction_id\":\"420000000000000010\"}");
         }
@@ -108,7 +89,7 @@ mod r#return {
             /// `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`
             #[test]
             fn query_return_return_orders_by_out_return_no() {
-                let request = wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoRequest::new("out_return_no/../?a=b#c %微", "1231231");
+                let request = wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoRequest::new(wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoRequired { out_return_no: "out_return_no/../?a=b#c %微", sub_mchid: "1231231" });
                 check_request(&request, Method::Get, "v3/funds-to-oversea/return/return-orders/out-return-no/out_return_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1231231", None, &[]);
                 check_response::<wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoResponse>("{\"amount\":100,\"create_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"RETURN_AMOUNT_NOT_ENOUGH\",\"out_order_id\":\"merchant123123\",\"out_return_no\":\"R20250220103930\",\"refund_id\":\"5017752501201407033233368018\",\"return_id\":\"2375897293812\",\"state\":\"PROCESSING\",\"sub_mchid\":\"1231231\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transaction_id\":\"420000000000000010\"}");
             }
@@ -123,7 +104,7 @@ mod transactions {
         /// `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`
         #[test]
         fn query_transactions_available_abroad_amounts() {
-            let request = wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsRequest::new("transaction_id/../?a=b#c %微", "1900000109");
+            let request = wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsRequest::new(wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsRequired { transaction_id: "transaction_id/../?a=b#c %微", sub_mchid: "1900000109" });
             check_request(&request, Method::Get, "v3/funds-to-oversea/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/available_abroad_amounts", "sub_mchid=1900000109", None, &[]);
             check_response::<wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsResponse>("{\"available_abroad_amount\":21,\"transaction_id\":\"4208450740201411110007820472\"}");
         }

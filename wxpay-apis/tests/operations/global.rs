@@ -30,11 +30,13 @@ mod customs {
         #[test]
         fn query_customs_orders() {
             let mut request = wxpay_apis::global::customs::orders::QueryCustomsOrdersRequest::new(
-                "wxd678efh567hg6787",
-                "1230000109",
-                wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
-                "20150806125346",
-                wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                wxpay_apis::global::customs::orders::QueryCustomsOrdersRequired {
+                    appid: "wxd678efh567hg6787",
+                    mchid: "1230000109",
+                    order_type: wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
+                    order_no: "20150806125346",
+                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                },
             );
             request.offset = Some(1);
             request.limit = Some(20);
@@ -46,12 +48,14 @@ mod customs {
         #[test]
         fn modify_customs_orders() {
             let mut request = wxpay_apis::global::customs::orders::ModifyCustomsOrdersRequest::new(
-                "wxd678efh567hg6787",
-                wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                "1230000109",
-                "123456",
-                "20150806125346",
-                "1000320306201511078440737890",
+                wxpay_apis::global::customs::orders::ModifyCustomsOrdersRequired {
+                    appid: "wxd678efh567hg6787",
+                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                    mchid: "1230000109",
+                    merchant_customs_no: "123456",
+                    out_trade_no: "20150806125346",
+                    transaction_id: "1000320306201511078440737890",
+                },
             );
             request.duty = Some(888);
             request.order_fee = Some(888);
@@ -66,12 +70,14 @@ mod customs {
         #[test]
         fn create_customs_orders() {
             let mut request = wxpay_apis::global::customs::orders::CreateCustomsOrdersRequest::new(
-                "wxd678efh567hg6787",
-                wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                "1230000109",
-                "123456",
-                "20150806125346",
-                "1000320306201511078440737890",
+                wxpay_apis::global::customs::orders::CreateCustomsOrdersRequired {
+                    appid: "wxd678efh567hg6787",
+                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                    mchid: "1230000109",
+                    merchant_customs_no: "123456",
+                    out_trade_no: "20150806125346",
+                    transaction_id: "1000320306201511078440737890",
+                },
             );
             request.duty = Some(888);
             request.fee_type = Some("CNY");
@@ -91,10 +97,12 @@ mod customs {
         fn create_customs_redeclare() {
             let mut request =
                 wxpay_apis::global::customs::redeclare::CreateCustomsRedeclareRequest::new(
-                    "wxd678efh567hg6787",
-                    wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                    "1230000109",
-                    "123456",
+                    wxpay_apis::global::customs::redeclare::CreateCustomsRedeclareRequired {
+                        appid: "wxd678efh567hg6787",
+                        customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                        mchid: "1230000109",
+                        merchant_customs_no: "123456",
+                    },
                 );
             request.out_trade_no = Some("20150806125346");
             request.sub_order_id = Some("1000320306201511078440737891");
@@ -110,7 +118,7 @@ mod customs {
         /// `POST /v3/global/customs/verify-certificate`
         #[test]
         fn verify_certificate_customs() {
-            let mut request = wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", wxpay_core::sensitive::Sensitive::new("330821198809085211"), wxpay_core::sensitive::Sensitive::new("张三"), wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
+            let mut request = wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest::new(wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequired { appid: "wxd678efh567hg6787", certificate_id: wxpay_core::sensitive::Sensitive::new("330821198809085211"), certificate_name: wxpay_core::sensitive::Sensitive::new("张三"), certificate_type: wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs, mchid: "1230000109", merchant_customs_no: "123456", out_trade_no: "20150806125346", transaction_id: "1000320306201511078440737890" });
             request.sub_order_no = Some("20150806125346");
             check_encrypted_request(&request, Method::Post, "v3/global/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
             check_response::<wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
@@ -155,7 +163,7 @@ mod merchant {
                     let items2 = [wxpay_core::types::MediaId::new(
                         "website_homepage_pics-media-id",
                     )];
-                    let mut request = wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsRequest::new(&items0, "2491935631", "https://qq.com");
+                    let mut request = wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsRequest::new(wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsRequired { domains: &items0, sub_mchid: "2491935631", website_url: "https://qq.com" });
                     request.applyment_type = Some(wxpay_apis::global::merchant::h5::permission::applications::MerchantH5PermissionApplicationsApplymentType::ApplyForPaymentAuthority);
                     request.business_description = Some("腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”");
                     request.company_register_cert =
@@ -194,7 +202,7 @@ mod merchant {
                     let items2 = [wxpay_core::types::MediaId::new(
                         "website_homepage_pics-media-id",
                     )];
-                    let mut request = wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsRequest::new(100000, &items0);
+                    let mut request = wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsRequest::new(wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsRequired { applyment_id: 100000, domains: &items0 });
                     request.business_description = Some("腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”");
                     request.company_register_cert =
                         Some(wxpay_core::types::MediaId::new("6uqyGjvHzOhsLleGFQVRF"));
@@ -221,7 +229,7 @@ mod merchant {
                         let items2 = [wxpay_core::types::MediaId::new(
                             "website_homepage_pics-media-id",
                         )];
-                        let mut request = wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsRequest::new(&items0, "123456", "https://qq.com");
+                        let mut request = wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsRequest::new(wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsRequired { domains: &items0, out_applyment_id: "123456", website_url: "https://qq.com" });
                         request.notify_url = Some("https://pay.weixin.qq.com/wxpay/pay.action");
                         request.sub_mchid = Some("2491935631");
                         request.website_business_page_pics = Some(&items1);
@@ -256,7 +264,7 @@ mod merchant {
                         let items2 = [wxpay_core::types::MediaId::new(
                             "website_homepage_pics-media-id",
                         )];
-                        let mut request = wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsRequest::new(100000, &items0);
+                        let mut request = wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsRequest::new(wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsRequired { applyment_id: 100000, domains: &items0 });
                         request.website_business_page_pics = Some(&items1);
                         request.website_homepage_pics = Some(&items2);
                         request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
@@ -340,13 +348,13 @@ mod merchant_service {
         /// `GET /v3/global/merchant-service/complaints`
         #[test]
         fn query_merchant_service_complaints() {
-            let mut request = wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsRequest::new("2019-01-01", "2019-01-01");
+            let mut request = wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsRequest::new(wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsRequired { begin_date: "2019-01-01", end_date: "2019-01-01" });
             request.limit = Some(5);
             request.offset = Some(10);
             request.complainted_mchid = Some("1900012181");
             request.mch_language =
-                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar);
-            check_request(&request, Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=AR", None, &[]);
+                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn);
+            check_request(&request, Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=ZH_CN", None, &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsResponse>("{\"data\":[{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
         }
 
@@ -358,8 +366,8 @@ mod merchant_service {
                     "complaint_id/../?a=b#c %微",
                 );
             request.mch_language =
-                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar);
-            check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=AR", None, &[]);
+                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn);
+            check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=ZH_CN", None, &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryComplaintV2Response>("{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}");
         }
         mod complete {
@@ -368,7 +376,7 @@ mod merchant_service {
             /// `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`
             #[test]
             fn complete_merchant_service_complaints() {
-                let request = wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequest::new("complaint_id/../?a=b#c %微", "1900012181");
+                let request = wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequest::new(wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequired { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181" });
                 check_request(&request, Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -383,9 +391,9 @@ mod merchant_service {
                 request.limit = Some(50);
                 request.offset = Some(10);
                 request.mch_language = Some(
-                    wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar,
+                    wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn,
                 );
-                check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=AR", None, &[]);
+                check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=ZH_CN", None, &[]);
                 check_response::<wxpay_apis::global::merchant_service::complaints::negotiation_historys::QueryNegotiationHistoryV2Response>("{\"data\":[{\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]},\"image_list\":[\"https://qpic.cn/xxx\"],\"log_id\":\"300285320210322170000071077\",\"operate_details\":\"已与用户电话沟通解决\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\"}],\"limit\":1,\"offset\":50,\"total_count\":1000}");
             }
         }
@@ -396,7 +404,7 @@ mod merchant_service {
             #[test]
             fn create_merchant_service_complaints_response() {
                 let items0 = [wxpay_core::types::MediaId::new("file23578_21798531.jpg")];
-                let mut request = wxpay_apis::global::merchant_service::complaints::response::CreateMerchantServiceComplaintsResponseRequest::new("complaint_id/../?a=b#c %微", "1900012181", "已与用户沟通解决");
+                let mut request = wxpay_apis::global::merchant_service::complaints::response::CreateMerchantServiceComplaintsResponseRequest::new(wxpay_apis::global::merchant_service::complaints::response::CreateMerchantServiceComplaintsResponseRequired { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181", response_content: "已与用户沟通解决" });
                 request.jump_url = Some("https://www.xxx.com/notify");
                 request.jump_url_text = Some("查看订单详情");
                 request.response_images = Some(&items0);
@@ -415,32 +423,37 @@ mod merchants {
         let items0 = [wxpay_core::types::MediaId::new("store_photos-media-id")];
         let items1 = ["www.qq.com"];
         let mut request = wxpay_apis::global::merchants::CreateGlobalMerchantsRequest::new(
-            {
-                let mut v = wxpay_apis::global::merchants::CreateGlobalMerchantsBusiness::new(
-                    wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
-                );
-                v.app_download = Some("https://download.qq.com");
-                v.mcc = Some("4214");
-                v.mini_program = Some("wx8888888888888888");
-                v.office_account = Some("wx8888888888888888");
-                v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
-                v.store_photos = Some(wxpay_core::types::JsonString(&items0));
-                v.website = Some("https://www.qq.com");
-                v
+            wxpay_apis::global::merchants::CreateGlobalMerchantsRequired {
+                business: {
+                    let mut v = wxpay_apis::global::merchants::CreateGlobalMerchantsBusiness::new(
+                        wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
+                    );
+                    v.app_download = Some("https://download.qq.com");
+                    v.mcc = Some("4214");
+                    v.mini_program = Some("wx8888888888888888");
+                    v.office_account = Some("wx8888888888888888");
+                    v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                    v.store_photos = Some(wxpay_core::types::JsonString(&items0));
+                    v.website = Some("https://www.qq.com");
+                    v
+                },
+                business_category: 644,
+                contact: wxpay_apis::global::merchants::GlobalMerchantsContact::new(
+                    wxpay_apis::global::merchants::GlobalMerchantsContactRequired {
+                        email: wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                        name: wxpay_core::sensitive::Sensitive::new("李先生"),
+                        phone: wxpay_core::sensitive::Sensitive::new("075586010000"),
+                    },
+                ),
+                merchant_country_code: "344",
+                merchant_type:
+                    wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
+                name: "Merchant name",
+                office_phone: "075586010000",
+                shortname: "Merchant shortname",
+                sp_appid: "wx8888888888888888",
+                sp_mchid: "3200000001",
             },
-            644,
-            wxpay_apis::global::merchants::GlobalMerchantsContact::new(
-                wxpay_core::sensitive::Sensitive::new("test@test.com"),
-                wxpay_core::sensitive::Sensitive::new("李先生"),
-                wxpay_core::sensitive::Sensitive::new("075586010000"),
-            ),
-            "344",
-            wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
-            "Merchant name",
-            "075586010000",
-            "Merchant shortname",
-            "wx8888888888888888",
-            "3200000001",
         );
         request.apply_h5_payment = Some(true);
         request.attach = Some("555588889999");
@@ -477,9 +490,11 @@ mod merchants {
     #[test]
     fn query_global_merchants() {
         let request = wxpay_apis::global::merchants::QueryGlobalMerchantsRequest::new(
-            "sub_mchid/../?a=b#c %微",
-            "wx8888888888888888",
-            "3200000001",
+            wxpay_apis::global::merchants::QueryGlobalMerchantsRequired {
+                sub_mchid: "sub_mchid/../?a=b#c %微",
+                sp_appid: "wx8888888888888888",
+                sp_mchid: "3200000001",
+            },
         );
         check_request(
             &request,
@@ -497,36 +512,41 @@ mod merchants {
     fn modify_global_merchants() {
         let items0 = ["www.qq.com"];
         let mut request = wxpay_apis::global::merchants::ModifyGlobalMerchantsRequest::new(
-            "sub_mchid/../?a=b#c %微",
-            {
-                let mut v = wxpay_apis::global::merchants::ModifyGlobalMerchantsBusiness::new(
-                    wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
-                );
-                v.app_download = Some("https://download.qq.com");
-                v.mcc = Some("4214");
-                v.mini_program = Some("wx8888888888888888");
-                v.office_account = Some("wx8888888888888888");
-                v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
-                v.store_photos = Some("[\"Media_id1\", \"Media_id2\", \"Media_id3\"]");
-                v.website = Some("https://www.qq.com");
-                v
+            wxpay_apis::global::merchants::ModifyGlobalMerchantsRequired {
+                sub_mchid: "sub_mchid/../?a=b#c %微",
+                business: {
+                    let mut v = wxpay_apis::global::merchants::ModifyGlobalMerchantsBusiness::new(
+                        wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
+                    );
+                    v.app_download = Some("https://download.qq.com");
+                    v.mcc = Some("4214");
+                    v.mini_program = Some("wx8888888888888888");
+                    v.office_account = Some("wx8888888888888888");
+                    v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                    v.store_photos = Some("[\"Media_id1\", \"Media_id2\", \"Media_id3\"]");
+                    v.website = Some("https://www.qq.com");
+                    v
+                },
+                business_category: 644,
+                contact: wxpay_apis::global::merchants::GlobalMerchantsContact::new(
+                    wxpay_apis::global::merchants::GlobalMerchantsContactRequired {
+                        email: wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                        name: wxpay_core::sensitive::Sensitive::new("李先生"),
+                        phone: wxpay_core::sensitive::Sensitive::new("075586010000"),
+                    },
+                ),
+                merchant_country_code: "344",
+                merchant_type:
+                    wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
+                name: "Merchant name",
+                office_phone: "075586010000",
+                registration_certificate_date: "2020-10-16",
+                registration_certificate_number: "5555-8888",
+                shortname: "Merchant shortname",
+                sp_appid: "wx8888888888888888",
+                sp_mchid: "3200000001",
+                body_sub_mchid: "示例值: 20000100",
             },
-            644,
-            wxpay_apis::global::merchants::GlobalMerchantsContact::new(
-                wxpay_core::sensitive::Sensitive::new("test@test.com"),
-                wxpay_core::sensitive::Sensitive::new("李先生"),
-                wxpay_core::sensitive::Sensitive::new("075586010000"),
-            ),
-            "344",
-            wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
-            "Merchant name",
-            "075586010000",
-            "2020-10-16",
-            "5555-8888",
-            "Merchant shortname",
-            "wx8888888888888888",
-            "3200000001",
-            "示例值: 20000100",
         );
         request.apply_h5_payment = Some(true);
         request.channel_id = Some("3200000001");
@@ -569,7 +589,7 @@ mod micropay {
                 /// `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`
                 #[test]
                 fn reverse_micropay_transactions_by_id() {
-                    let request = wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequest::new("transaction_id/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
+                    let request = wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequest::new(wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "v3/global/micropay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -583,7 +603,7 @@ mod micropay {
                 /// `POST /v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn reverse_micropay_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
+                    let request = wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequest::new(wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "v3/global/micropay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -596,7 +616,13 @@ mod micropay {
             #[test]
             fn create_micropay_transactions_pay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                    let mut v = wxpay_apis::global::GlobalGoodsDetail::new(
+                        wxpay_apis::global::GlobalGoodsDetailRequired {
+                            goods_id: "商品编码",
+                            price: 528800,
+                            quantity: 1,
+                        },
+                    );
                     v.goods_name = Some("iPhone6s 16G");
                     v.wxpay_goods_id = Some("1001");
                     v
@@ -608,11 +634,11 @@ mod micropay {
                     v.receipt_id = Some("wx123");
                     v
                 }];
-                let mut request = wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayRequest::new({
+                let mut request = wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayRequest::new(wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayRequired { amount: {
 let mut v = wxpay_apis::global::GlobalAmount::new(888);
 v.currency = Some("HKD");
 v
-}, "wx8888888888888888", "image形象店-深圳腾大- QQ公仔", "1900000109", "1011", "1217752501201407033233368018", "wx8888888888888888", "1900000100", "1900000109", "MICROPAY");
+}, appid: "wx8888888888888888", description: "image形象店-深圳腾大- QQ公仔", mchid: "1900000109", merchant_category_code: "1011", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1900000100", sub_mchid: "1900000109", trade_type: "MICROPAY" });
                 request.attach = Some("自定义数据");
                 request.detail = Some(&items1);
                 request.goods_tag = Some("WXG");
@@ -626,8 +652,10 @@ v
                     v.payer_client_ip = Some("128.0.0.1");
                     v.store_info = Some({
                         let mut v = wxpay_apis::global::GlobalStoreInfo::new(
-                            "广东省深圳市南山区科技中一道10000号",
-                            "腾讯大厦分店",
+                            wxpay_apis::global::GlobalStoreInfoRequired {
+                                address: "广东省深圳市南山区科技中一道10000号",
+                                name: "腾讯大厦分店",
+                            },
                         );
                         v.id = Some("0001");
                         v
@@ -827,16 +855,18 @@ mod papay {
         fn create_papay_transactions() {
             let mut request =
                 wxpay_apis::global::papay::transactions::CreatePapayTransactionsRequest::new(
-                    {
-                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
-                        v.currency = Some("HKD");
-                        v
+                    wxpay_apis::global::papay::transactions::CreatePapayTransactionsRequired {
+                        amount: {
+                            let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        contract_id: "100005698",
+                        description: "image形象店-深圳腾大- QQ公仔",
+                        merchant_category_code: "1011",
+                        notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                        out_trade_no: "1217752501201407033233368018",
                     },
-                    "100005698",
-                    "image形象店-深圳腾大- QQ公仔",
-                    "1011",
-                    "https://www.weixin.qq.com/wxpay/pay.php",
-                    "1217752501201407033233368018",
                 );
             request.appid = Some("wxd678efh567hg6787");
             request.attach = Some("自定义数据");
@@ -861,8 +891,10 @@ mod papay {
         fn query_papay_transactions() {
             let request =
                 wxpay_apis::global::papay::transactions::QueryPapayTransactionsRequest::new(
-                    "transaction_id/../?a=b#c %微",
-                    "1900000109",
+                    wxpay_apis::global::papay::transactions::QueryPapayTransactionsRequired {
+                        transaction_id: "transaction_id/../?a=b#c %微",
+                        sub_mchid: "1900000109",
+                    },
                 );
             check_request(
                 &request,
@@ -880,7 +912,7 @@ mod papay {
             /// `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn query_papay_transactions_by_out_trade_no() {
-                let request = wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109");
+                let request = wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest::new(wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1900000109" });
                 check_request(&request, Method::Get, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"4200000000002104083200000488\"}");
             }
@@ -890,7 +922,7 @@ mod papay {
                 /// `POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn reverse_papay_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109");
+                    let request = wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequest::new(wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "sub_mchid=1900000109", None, &[]);
                     check_empty_response(&request);
                 }
@@ -927,17 +959,19 @@ mod profit_sharing {
         #[test]
         fn create_profit_sharing_orders() {
             let items0 = [{
-                let mut v = wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiver::new("86693852", 888, wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersCurrency::Cny, "分给商户A", wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
+                let mut v = wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiver::new(wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiverRequired { account: "86693852", amount: 888, currency: wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersCurrency::Cny, description: "分给商户A", r#type: wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId });
                 v.authorized = Some(true);
                 v.name = Some("hu89ohu89ohu89o");
                 v
             }];
             let mut request =
                 wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersRequest::new(
-                    "wx8888888888888888",
-                    "P20150806125346",
-                    "4208450740201411110007820472",
-                    true,
+                    wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersRequired {
+                        appid: "wx8888888888888888",
+                        out_order_no: "P20150806125346",
+                        transaction_id: "4208450740201411110007820472",
+                        unfreeze_unsplit: true,
+                    },
                 );
             request.receivers = Some(&items0);
             request.sub_appid = Some("wx8888888888888889");
@@ -971,7 +1005,7 @@ mod profit_sharing {
             /// `POST /v3/global/profit-sharing/orders/unfreeze`
             #[test]
             fn unfreeze_profit_sharing_orders() {
-                let mut request = wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest::new("解冻全部剩余资金", "P20150806125346", "4208450740201411110007820472");
+                let mut request = wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest::new(wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequired { description: "解冻全部剩余资金", out_order_no: "P20150806125346", transaction_id: "4208450740201411110007820472" });
                 request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/global/profit-sharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
                 check_response::<wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"currency\":\"CNY\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"detail_type\":\"detail_type-example\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"rate\":1,\"result\":\"SUCCESS\",\"settlement_amount\":1,\"settlement_currency\":\"settlement_currency-example\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
@@ -990,7 +1024,7 @@ mod profit_sharing {
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
             request.r#type =
-                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
             check_request(&request, Method::Delete, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
             check_empty_response(&request);
         }
@@ -1008,15 +1042,15 @@ mod profit_sharing {
             request.major_service = Some("税务准备服务");
             request.name = Some("hu89ohu89ohu89o");
             request.partnership_file_id = Some("de851a06-5a38-9d31-a102-275a17c477de");
-            request.relation_type = Some(wxpay_apis::global::profit_sharing::receivers::ProfitSharingReceiversRelationType::Custom);
+            request.relation_type = Some(wxpay_apis::global::profit_sharing::receivers::ProfitSharingReceiversRelationType::Supplier);
             request.scene =
                 Some("该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。");
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
             request.r#type =
-                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
-            check_request(&request, Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
-            check_response::<wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
+            check_request(&request, Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
+            check_response::<wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
 
         /// `GET /v3/global/profit-sharing/receivers/{account}`
@@ -1028,9 +1062,9 @@ mod profit_sharing {
             request.appid = Some("wx8888888888888888");
             request.sub_appid = Some("wx8888888888888889");
             request.r#type =
-                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
             check_request(&request, Method::Get, "v3/global/profit-sharing/receivers/account%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&appid=wx8888888888888888&sub_appid=wx8888888888888889&type=MERCHANT_ID", None, &[]);
-            check_response::<wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
+            check_response::<wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
     mod refunds {
@@ -1163,11 +1197,13 @@ mod refunds {
     #[test]
     fn query_global_refunds() {
         let mut request = wxpay_apis::global::refunds::QueryGlobalRefundsRequest::new(
-            "1900000109",
-            "1900000109",
-            "1900000100",
-            0,
-            10,
+            wxpay_apis::global::refunds::QueryGlobalRefundsRequired {
+                mchid: "1900000109",
+                sub_mchid: "1900000109",
+                sp_mchid: "1900000100",
+                offset: 0,
+                count: 10,
+            },
         );
         request.transaction_id = Some("1217752501201407033233368018");
         request.out_trade_no = Some("out_trade_no-example");
@@ -1179,22 +1215,29 @@ mod refunds {
     #[test]
     fn create_global_refunds() {
         let mut request = wxpay_apis::global::refunds::CreateGlobalRefundsRequest::new(
-            "wx8888888888888888",
-            "1900000109",
-            "1217752501201407033233368018",
-            "wx8888888888888888",
-            "1900000100",
-            "1900000109",
+            wxpay_apis::global::refunds::CreateGlobalRefundsRequired {
+                appid: "wx8888888888888888",
+                mchid: "1900000109",
+                out_refund_no: "1217752501201407033233368018",
+                order: wxpay_apis::global::refunds::RefundedOrder::TransactionId(
+                    "1217752501201407033233368018",
+                ),
+                sp_appid: "wx8888888888888888",
+                sp_mchid: "1900000100",
+                sub_mchid: "1900000109",
+            },
         );
         request.amount = Some(wxpay_apis::global::refunds::CreateGlobalRefundsAmount::new(
-            "CNY", 888, 888,
+            wxpay_apis::global::refunds::CreateGlobalRefundsAmountRequired {
+                currency: "CNY",
+                refund: 888,
+                total: 888,
+            },
         ));
         request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-        request.out_trade_no = Some("out_trade_no-example");
         request.reason = Some("商品已售完");
         request.sub_appid = Some("wx8888888888888888");
-        request.transaction_id = Some("1217752501201407033233368018");
-        check_request(&request, Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"out_trade_no-example\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+        check_request(&request, Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
         check_response::<wxpay_apis::global::refunds::CreateGlobalRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
     }
     mod id {
@@ -1204,10 +1247,12 @@ mod refunds {
         #[test]
         fn query_refunds_by_id() {
             let request = wxpay_apis::global::refunds::id::QueryRefundsByIdRequest::new(
-                "refund_id/../?a=b#c %微",
-                "1900000109",
-                "1900000109",
-                "1900000100",
+                wxpay_apis::global::refunds::id::QueryRefundsByIdRequired {
+                    refund_id: "refund_id/../?a=b#c %微",
+                    mchid: "1900000109",
+                    sub_mchid: "1900000109",
+                    sp_mchid: "1900000100",
+                },
             );
             check_request(
                 &request,
@@ -1228,10 +1273,12 @@ mod refunds {
         fn query_refunds_by_out_refund_no() {
             let request =
                 wxpay_apis::global::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest::new(
-                    "out_refund_no/../?a=b#c %微",
-                    "1900000109",
-                    "1900000109",
-                    "1900000100",
+                    wxpay_apis::global::refunds::out_refund_no::QueryRefundsByOutRefundNoRequired {
+                        out_refund_no: "out_refund_no/../?a=b#c %微",
+                        mchid: "1900000109",
+                        sub_mchid: "1900000109",
+                        sp_mchid: "1900000100",
+                    },
                 );
             check_request(
                 &request,
@@ -1253,7 +1300,7 @@ mod settle {
         /// `GET /v3/global/settle/settlements`
         #[test]
         fn query_settle_settlements() {
-            let mut request = wxpay_apis::global::settle::settlements::QuerySettleSettlementsRequest::new(wxpay_apis::global::settle::settlements::QuerySettleSettlementsSettleState::Settled, 5, 10);
+            let mut request = wxpay_apis::global::settle::settlements::QuerySettleSettlementsRequest::new(wxpay_apis::global::settle::settlements::QuerySettleSettlementsRequired { settle_state: wxpay_apis::global::settle::settlements::QuerySettleSettlementsSettleState::Settled, limit: 5, offset: 10 });
             request.sub_mchid = Some("1900000101");
             request.settle_start_date = Some("20091225");
             request.settle_end_date = Some("20091226");
@@ -1271,7 +1318,13 @@ mod transactions {
         #[test]
         fn create_transactions_app() {
             let items0 = [{
-                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new(
+                    wxpay_apis::global::GlobalGoodsDetailRequired {
+                        goods_id: "商品编码",
+                        price: 528800,
+                        quantity: 1,
+                    },
+                );
                 v.goods_name = Some("iPhone6s 16G");
                 v.wxpay_goods_id = Some("1001");
                 v
@@ -1285,21 +1338,23 @@ mod transactions {
             }];
             let mut request =
                 wxpay_apis::global::transactions::app::CreateTransactionsAppRequest::new(
-                    {
-                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
-                        v.currency = Some("HKD");
-                        v
+                    wxpay_apis::global::transactions::app::CreateTransactionsAppRequired {
+                        amount: {
+                            let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        appid: "wx8888888888888888",
+                        description: "image形象店-深圳腾大- QQ公仔",
+                        mchid: "1900000109",
+                        merchant_category_code: "1011",
+                        notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                        out_trade_no: "1217752501201407033233368018",
+                        sp_appid: "wx8888888888888888",
+                        sp_mchid: "1900000100",
+                        sub_mchid: "1900000109",
+                        trade_type: "APP",
                     },
-                    "wx8888888888888888",
-                    "image形象店-深圳腾大- QQ公仔",
-                    "1900000109",
-                    "1011",
-                    "https://www.weixin.qq.com/wxpay/pay.php",
-                    "1217752501201407033233368018",
-                    "wx8888888888888888",
-                    "1900000100",
-                    "1900000109",
-                    "APP",
                 );
             request.attach = Some("自定义数据");
             request.detail = Some(&items1);
@@ -1320,8 +1375,10 @@ mod transactions {
                 v.payer_client_ip = Some("128.0.0.1");
                 v.store_info = Some({
                     let mut v = wxpay_apis::global::GlobalStoreInfo::new(
-                        "广东省深圳市南山区科技中一道10000号",
-                        "腾讯大厦分店",
+                        wxpay_apis::global::GlobalStoreInfoRequired {
+                            address: "广东省深圳市南山区科技中一道10000号",
+                            name: "腾讯大厦分店",
+                        },
                     );
                     v.id = Some("0001");
                     v
@@ -1344,10 +1401,12 @@ mod transactions {
         #[test]
         fn query_transactions_by_id() {
             let request = wxpay_apis::global::transactions::id::QueryTransactionsByIdRequest::new(
-                "transaction_id/../?a=b#c %微",
-                "1900000109",
-                "1900000109",
-                "1900000100",
+                wxpay_apis::global::transactions::id::QueryTransactionsByIdRequired {
+                    transaction_id: "transaction_id/../?a=b#c %微",
+                    mchid: "1900000109",
+                    sub_mchid: "1900000109",
+                    sp_mchid: "1900000100",
+                },
             );
             check_request(
                 &request,
@@ -1365,11 +1424,7 @@ mod transactions {
             /// `POST /v3/global/transactions/id/{transaction_id}/close`
             #[test]
             fn close_transactions_by_id() {
-                let mut request =
-                    wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequest::new(
-                        "transaction_id/../?a=b#c %微",
-                        "1230000109",
-                    );
+                let mut request = wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequest::new(wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1230000109" });
                 request.sp_mchid = Some("1230000109");
                 request.sub_mchid = Some("1230000109");
                 check_request(&request, Method::Post, "v3/global/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
@@ -1384,7 +1439,13 @@ mod transactions {
         #[test]
         fn create_transactions_jsapi() {
             let items0 = [{
-                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new(
+                    wxpay_apis::global::GlobalGoodsDetailRequired {
+                        goods_id: "商品编码",
+                        price: 528800,
+                        quantity: 1,
+                    },
+                );
                 v.goods_name = Some("iPhone6s 16G");
                 v.wxpay_goods_id = Some("1001");
                 v
@@ -1398,21 +1459,23 @@ mod transactions {
             }];
             let mut request =
                 wxpay_apis::global::transactions::jsapi::CreateTransactionsJsapiRequest::new(
-                    {
-                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
-                        v.currency = Some("HKD");
-                        v
+                    wxpay_apis::global::transactions::jsapi::CreateTransactionsJsapiRequired {
+                        amount: {
+                            let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        appid: "wx8888888888888888",
+                        description: "image形象店-深圳腾大- QQ公仔",
+                        mchid: "1900000109",
+                        merchant_category_code: "1011",
+                        notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                        out_trade_no: "1217752501201407033233368018",
+                        sp_appid: "wx8888888888888888",
+                        sp_mchid: "1900000100",
+                        sub_mchid: "1900000109",
+                        trade_type: "JSAPI",
                     },
-                    "wx8888888888888888",
-                    "image形象店-深圳腾大- QQ公仔",
-                    "1900000109",
-                    "1011",
-                    "https://www.weixin.qq.com/wxpay/pay.php",
-                    "1217752501201407033233368018",
-                    "wx8888888888888888",
-                    "1900000100",
-                    "1900000109",
-                    "JSAPI",
                 );
             request.attach = Some("自定义数据");
             request.detail = Some(&items1);
@@ -1433,8 +1496,10 @@ mod transactions {
                 v.payer_client_ip = Some("128.0.0.1");
                 v.store_info = Some({
                     let mut v = wxpay_apis::global::GlobalStoreInfo::new(
-                        "广东省深圳市南山区科技中一道10000号",
-                        "腾讯大厦分店",
+                        wxpay_apis::global::GlobalStoreInfoRequired {
+                            address: "广东省深圳市南山区科技中一道10000号",
+                            name: "腾讯大厦分店",
+                        },
                     );
                     v.id = Some("0001");
                     v
@@ -1457,7 +1522,13 @@ mod transactions {
         #[test]
         fn create_transactions_mweb() {
             let items0 = [{
-                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new(
+                    wxpay_apis::global::GlobalGoodsDetailRequired {
+                        goods_id: "商品编码",
+                        price: 528800,
+                        quantity: 1,
+                    },
+                );
                 v.goods_name = Some("iPhone6s 16G");
                 v.wxpay_goods_id = Some("1001");
                 v
@@ -1471,32 +1542,34 @@ mod transactions {
             }];
             let mut request =
                 wxpay_apis::global::transactions::mweb::CreateTransactionsMwebRequest::new(
-                    {
-                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
-                        v.currency = Some("HKD");
-                        v
-                    },
-                    "wx8888888888888888",
-                    "image形象店-深圳腾大- QQ公仔",
-                    "1900000109",
-                    "1011",
-                    "https://www.weixin.qq.com/wxpay/pay.php",
-                    "1217752501201407033233368018",
-                    {
-                        let mut v = wxpay_apis::global::transactions::mweb::CreateTransactionsMwebSceneInfo::new("128.0.0.1", {
-let mut v = wxpay_apis::global::GlobalStoreInfo::new("广东省深圳市南山区科技中一道10000号", "腾讯大厦分店");
+                    wxpay_apis::global::transactions::mweb::CreateTransactionsMwebRequired {
+                        amount: {
+                            let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        appid: "wx8888888888888888",
+                        description: "image形象店-深圳腾大- QQ公仔",
+                        mchid: "1900000109",
+                        merchant_category_code: "1011",
+                        notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                        out_trade_no: "1217752501201407033233368018",
+                        scene_info: {
+                            let mut v = wxpay_apis::global::transactions::mweb::CreateTransactionsMwebSceneInfo::new(wxpay_apis::global::transactions::mweb::CreateTransactionsMwebSceneInfoRequired { payer_client_ip: "128.0.0.1", store_info: {
+let mut v = wxpay_apis::global::GlobalStoreInfo::new(wxpay_apis::global::GlobalStoreInfoRequired { address: "广东省深圳市南山区科技中一道10000号", name: "腾讯大厦分店" });
 v.id = Some("0001");
 v
-});
-                        v.device_id = Some("013467007045764");
-                        v.device_ip = Some("128.0.0.1");
-                        v.operator_id = Some("123145");
-                        v
+} });
+                            v.device_id = Some("013467007045764");
+                            v.device_ip = Some("128.0.0.1");
+                            v.operator_id = Some("123145");
+                            v
+                        },
+                        sp_appid: "wx8888888888888888",
+                        sp_mchid: "1900000100",
+                        sub_mchid: "1900000109",
+                        trade_type: "MWEB",
                     },
-                    "wx8888888888888888",
-                    "1900000100",
-                    "1900000109",
-                    "MWEB",
                 );
             request.attach = Some("自定义数据");
             request.detail = Some(&items1);
@@ -1523,7 +1596,13 @@ v
         #[test]
         fn create_transactions_native() {
             let items0 = [{
-                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new(
+                    wxpay_apis::global::GlobalGoodsDetailRequired {
+                        goods_id: "商品编码",
+                        price: 528800,
+                        quantity: 1,
+                    },
+                );
                 v.goods_name = Some("iPhone6s 16G");
                 v.wxpay_goods_id = Some("1001");
                 v
@@ -1537,21 +1616,23 @@ v
             }];
             let mut request =
                 wxpay_apis::global::transactions::native::CreateTransactionsNativeRequest::new(
-                    {
-                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
-                        v.currency = Some("HKD");
-                        v
+                    wxpay_apis::global::transactions::native::CreateTransactionsNativeRequired {
+                        amount: {
+                            let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        appid: "wx8888888888888888",
+                        description: "image形象店-深圳腾大- QQ公仔",
+                        mchid: "1900000109",
+                        merchant_category_code: "1011",
+                        notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                        out_trade_no: "1217752501201407033233368018",
+                        sp_appid: "wx8888888888888888",
+                        sp_mchid: "1900000100",
+                        sub_mchid: "1900000109",
+                        trade_type: "NATIVE",
                     },
-                    "wx8888888888888888",
-                    "image形象店-深圳腾大- QQ公仔",
-                    "1900000109",
-                    "1011",
-                    "https://www.weixin.qq.com/wxpay/pay.php",
-                    "1217752501201407033233368018",
-                    "wx8888888888888888",
-                    "1900000100",
-                    "1900000109",
-                    "NATIVE",
                 );
             request.attach = Some("自定义数据");
             request.detail = Some(&items1);
@@ -1572,8 +1653,10 @@ v
                 v.payer_client_ip = Some("128.0.0.1");
                 v.store_info = Some({
                     let mut v = wxpay_apis::global::GlobalStoreInfo::new(
-                        "广东省深圳市南山区科技中一道10000号",
-                        "腾讯大厦分店",
+                        wxpay_apis::global::GlobalStoreInfoRequired {
+                            address: "广东省深圳市南山区科技中一道10000号",
+                            name: "腾讯大厦分店",
+                        },
                     );
                     v.id = Some("0001");
                     v
@@ -1595,7 +1678,7 @@ v
         /// `GET /v3/global/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000109", "1900000100");
+            let request = wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sub_mchid: "1900000109", sp_mchid: "1900000100" });
             check_request(&request, Method::Get, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[]);
             check_response::<wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
         }
@@ -1605,7 +1688,7 @@ v
             /// `POST /v3/global/transactions/out-trade-no/{out_trade_no}/close`
             #[test]
             fn close_transactions_by_out_trade_no() {
-                let mut request = wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109");
+                let mut request = wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new(wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1230000109" });
                 request.sp_mchid = Some("1230000109");
                 request.sub_mchid = Some("1230000109");
                 check_request(&request, Method::Post, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
@@ -1626,11 +1709,13 @@ mod v3 {
             fn query_customs_orders() {
                 let mut request =
                     wxpay_apis::global::v3::customs::orders::QueryCustomsOrdersRequest::new(
-                        "wxd678efh567hg6787",
-                        "1230000109",
-                        wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
-                        "20150806125346",
-                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                        wxpay_apis::global::v3::customs::orders::QueryCustomsOrdersRequired {
+                            appid: "wxd678efh567hg6787",
+                            mchid: "1230000109",
+                            order_type: wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
+                            order_no: "20150806125346",
+                            customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                        },
                     );
                 request.offset = Some(1);
                 request.limit = Some(20);
@@ -1643,12 +1728,14 @@ mod v3 {
             fn modify_customs_orders() {
                 let mut request =
                     wxpay_apis::global::v3::customs::orders::ModifyCustomsOrdersRequest::new(
-                        "wxd678efh567hg6787",
-                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                        "1230000109",
-                        "123456",
-                        "20150806125346",
-                        "1000320306201511078440737890",
+                        wxpay_apis::global::v3::customs::orders::ModifyCustomsOrdersRequired {
+                            appid: "wxd678efh567hg6787",
+                            customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                            mchid: "1230000109",
+                            merchant_customs_no: "123456",
+                            out_trade_no: "20150806125346",
+                            transaction_id: "1000320306201511078440737890",
+                        },
                     );
                 request.duty = Some(888);
                 request.order_fee = Some(888);
@@ -1664,12 +1751,14 @@ mod v3 {
             fn create_customs_orders() {
                 let mut request =
                     wxpay_apis::global::v3::customs::orders::CreateCustomsOrdersRequest::new(
-                        "wxd678efh567hg6787",
-                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                        "1230000109",
-                        "123456",
-                        "20150806125346",
-                        "1000320306201511078440737890",
+                        wxpay_apis::global::v3::customs::orders::CreateCustomsOrdersRequired {
+                            appid: "wxd678efh567hg6787",
+                            customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                            mchid: "1230000109",
+                            merchant_customs_no: "123456",
+                            out_trade_no: "20150806125346",
+                            transaction_id: "1000320306201511078440737890",
+                        },
                     );
                 request.duty = Some(888);
                 request.fee_type = Some("CNY");
@@ -1687,13 +1776,7 @@ mod v3 {
             /// `POST /global/v3/customs/redeclare`
             #[test]
             fn create_customs_redeclare() {
-                let mut request =
-                    wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareRequest::new(
-                        "wxd678efh567hg6787",
-                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                        "1230000109",
-                        "123456",
-                    );
+                let mut request = wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareRequest::new(wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareRequired { appid: "wxd678efh567hg6787", customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs, mchid: "1230000109", merchant_customs_no: "123456" });
                 request.out_trade_no = Some("20150806125346");
                 request.sub_order_id = Some("1000320306201511078440737891");
                 request.sub_order_no = Some("20150806125346");
@@ -1708,7 +1791,7 @@ mod v3 {
             /// `POST /global/v3/customs/verify-certificate`
             #[test]
             fn verify_certificate_customs() {
-                let mut request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", wxpay_core::sensitive::Sensitive::new("330821198809085211"), wxpay_core::sensitive::Sensitive::new("张三"), wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
+                let mut request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest::new(wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequired { appid: "wxd678efh567hg6787", certificate_id: wxpay_core::sensitive::Sensitive::new("330821198809085211"), certificate_name: wxpay_core::sensitive::Sensitive::new("张三"), certificate_type: wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs, mchid: "1230000109", merchant_customs_no: "123456", out_trade_no: "20150806125346", transaction_id: "1000320306201511078440737890" });
                 request.sub_order_no = Some("20150806125346");
                 check_encrypted_request(&request, Method::Post, "global/v3/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
                 check_response::<wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");

@@ -11,7 +11,7 @@ mod merchants {
         /// `POST /v3/goldplan/merchants/changecustompagestatus`
         #[test]
         fn changecustompagestatus_merchants() {
-            let request = wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, "1234567890");
+            let request = wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequired { operation_type: wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, sub_mchid: "1234567890" });
             check_request(
                 &request,
                 Method::Post,
@@ -29,7 +29,7 @@ mod merchants {
         /// `POST /v3/goldplan/merchants/changegoldplanstatus`
         #[test]
         fn changegoldplanstatus_merchants() {
-            let mut request = wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, "1234567890");
+            let mut request = wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequired { operation_type: wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, sub_mchid: "1234567890" });
             request.operation_pay_scene = Some(wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsOperationPayScene::Jsapi);
             check_request(&request, Method::Post, "v3/goldplan/merchants/changegoldplanstatus", "", Some("{\"operation_pay_scene\":\"JSAPI\",\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1234567890\"}"), &[]);
             check_response::<wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsResponse>("{\"sub_mchid\":\"1234567890\"}");

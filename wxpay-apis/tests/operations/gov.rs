@@ -15,7 +15,7 @@ mod subsidy {
                 /// `POST /v3/gov/subsidy/audit/cup/invalid`
                 #[test]
                 fn create_subsidy_audit_cup_invalid() {
-                    let request = wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequest::new("mchnt_order_id-example", "org_no-example", "upload_time-example");
+                    let request = wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequest::new(wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequired { mchnt_order_id: "mchnt_order_id-example", org_no: "org_no-example", upload_time: "upload_time-example" });
                     check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/invalid", "", Some("{\"mchnt_order_id\":\"mchnt_order_id-example\",\"org_no\":\"org_no-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidResponse>("{\"code\":\"000000\",\"msg\":\"成功\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\"}");
                 }
@@ -26,7 +26,7 @@ mod subsidy {
                 /// `POST /v3/gov/subsidy/audit/cup/query`
                 #[test]
                 fn query_subsidy_audit_cup() {
-                    let request = wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupRequest::new("mchnt_order_id-example", "org_no-example", "upload_time-example");
+                    let request = wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupRequest::new(wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupRequired { mchnt_order_id: "mchnt_order_id-example", org_no: "org_no-example", upload_time: "upload_time-example" });
                     check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/query", "", Some("{\"mchnt_order_id\":\"mchnt_order_id-example\",\"org_no\":\"org_no-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupResponse>("{\"audit_status\":\"audit_status-example\",\"audit_status_desc\":\"audit_status_desc-example\",\"code\":\"000000\",\"mchnt_order_id\":\"mchnt_order_id-example\",\"msg\":\"成功\",\"org_no\":\"org_no-example\",\"refund_at\":\"refund_at-example\",\"refund_dt\":\"refund_dt-example\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\",\"trade_status\":\"trade_status-example\",\"verify_status\":\"verify_status-example\",\"verify_status_desc\":\"verify_status_desc-example\"}");
                 }
@@ -39,7 +39,7 @@ mod subsidy {
                     /// `POST /v3/gov/subsidy/audit/cup/refund/sync`
                     #[test]
                     fn sync_subsidy_audit_cup_refund() {
-                        let request = wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequest::new("mchnt_order_id-example", "org_no-example", "refund_at-example", "refund_dt-example", "upload_time-example");
+                        let request = wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequest::new(wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequired { mchnt_order_id: "mchnt_order_id-example", org_no: "org_no-example", refund_at: "refund_at-example", refund_dt: "refund_dt-example", upload_time: "upload_time-example" });
                         check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/refund/sync", "", Some("{\"mchnt_order_id\":\"mchnt_order_id-example\",\"org_no\":\"org_no-example\",\"refund_at\":\"refund_at-example\",\"refund_dt\":\"refund_dt-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                         check_response::<wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundResponse>("{\"code\":\"000000\",\"msg\":\"成功\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\"}");
                     }
@@ -51,7 +51,7 @@ mod subsidy {
                 /// `POST /v3/gov/subsidy/audit/cup/update`
                 #[test]
                 fn update_subsidy_audit_cup() {
-                    let mut request = wxpay_apis::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequest::new("actual_at-example", "brand_nm-example", "discount_at-example", {
+                    let mut request = wxpay_apis::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequest::new(wxpay_apis::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequired { actual_at: "actual_at-example", brand_nm: "brand_nm-example", discount_at: "discount_at-example", invoice_info: {
 let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo::new();
 v.invoice_cd = Some("invoice_cd-example");
 v.invoice_ck_cd = Some("invoice_ck_cd-example");
@@ -67,7 +67,7 @@ v.service_nm = Some("service_nm-example");
 v.tax = Some("tax-example");
 v.tax_payer = Some("tax_payer-example");
 v
-}, "mchnt_cd-example", "mchnt_order_id-example", "notify_url-example", "online_no-example", "org_no-example", "payer_tp-example", "plat_form-example", "prod_id-example", "prod_model-example", "sales_at-example", "sn_code-example", "sub_mchnt_cd-example", "sub_mchnt_nm-example", {
+}, mchnt_cd: "mchnt_cd-example", mchnt_order_id: "mchnt_order_id-example", notify_url: "notify_url-example", online_no: "online_no-example", org_no: "org_no-example", payer_tp: "payer_tp-example", plat_form: "plat_form-example", prod_id: "prod_id-example", prod_model: "prod_model-example", sales_at: "sales_at-example", sn_code: "sn_code-example", sub_mchnt_cd: "sub_mchnt_cd-example", sub_mchnt_nm: "sub_mchnt_nm-example", track_info: {
 let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo::new();
 v.delivery_method = Some("delivery_method-example");
 v.delivery_time = Some("delivery_time-example");
@@ -80,7 +80,7 @@ v.usr_area = Some("usr_area-example");
 v.usr_city = Some("usr_city-example");
 v.usr_prov = Some("usr_prov-example");
 v
-}, "trans_tm-example", "upload_time-example");
+}, trans_tm: "trans_tm-example", upload_time: "upload_time-example" });
                     request.bar_code = Some("bar_code-example");
                     request.commitment_letter_photo = Some("commitment_letter_photo-example");
                     request.commitment_letter_photo_format =
@@ -120,7 +120,7 @@ v
                 /// `POST /v3/gov/subsidy/audit/cup/upload`
                 #[test]
                 fn upload_subsidy_audit_cup() {
-                    let mut request = wxpay_apis::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequest::new("actual_at-example", "brand_nm-example", "discount_at-example", {
+                    let mut request = wxpay_apis::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequest::new(wxpay_apis::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequired { actual_at: "actual_at-example", brand_nm: "brand_nm-example", discount_at: "discount_at-example", invoice_info: {
 let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo::new();
 v.invoice_cd = Some("invoice_cd-example");
 v.invoice_ck_cd = Some("invoice_ck_cd-example");
@@ -136,7 +136,7 @@ v.service_nm = Some("service_nm-example");
 v.tax = Some("tax-example");
 v.tax_payer = Some("tax_payer-example");
 v
-}, "mchnt_cd-example", "mchnt_order_id-example", "notify_url-example", "online_no-example", "org_no-example", "payer_tp-example", "plat_form-example", "prod_id-example", "prod_model-example", "sales_at-example", "sn_code-example", "sub_mchnt_cd-example", "sub_mchnt_nm-example", {
+}, mchnt_cd: "mchnt_cd-example", mchnt_order_id: "mchnt_order_id-example", notify_url: "notify_url-example", online_no: "online_no-example", org_no: "org_no-example", payer_tp: "payer_tp-example", plat_form: "plat_form-example", prod_id: "prod_id-example", prod_model: "prod_model-example", sales_at: "sales_at-example", sn_code: "sn_code-example", sub_mchnt_cd: "sub_mchnt_cd-example", sub_mchnt_nm: "sub_mchnt_nm-example", track_info: {
 let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo::new();
 v.delivery_method = Some("delivery_method-example");
 v.delivery_time = Some("delivery_time-example");
@@ -149,7 +149,7 @@ v.usr_area = Some("usr_area-example");
 v.usr_city = Some("usr_city-example");
 v.usr_prov = Some("usr_prov-example");
 v
-}, "trans_tm-example", "upload_time-example");
+}, trans_tm: "trans_tm-example", upload_time: "upload_time-example" });
                     request.bar_code = Some("bar_code-example");
                     request.commitment_letter_photo = Some("commitment_letter_photo-example");
                     request.commitment_letter_photo_format =
@@ -195,8 +195,10 @@ v
             fn query_subsidy_companies() {
                 let request =
                     wxpay_apis::gov::subsidy::companies::query::QuerySubsidyCompaniesRequest::new(
-                        "91110108397173806M",
-                        310100,
+                        wxpay_apis::gov::subsidy::companies::query::QuerySubsidyCompaniesRequired {
+                            license_number: "91110108397173806M",
+                            qualification_region_code: 310100,
+                        },
                     );
                 check_request(&request, Method::Post, "v3/gov/subsidy/companies/query", "", Some("{\"license_number\":\"91110108397173806M\",\"qualification_region_code\":310100}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::companies::query::QuerySubsidyCompaniesResponse>("{\"code\":\"000000\",\"collect_state\":\"COLLECT_STATE_NOT_COLLECT\",\"company_name\":\"联想（北京）信息技术有限公司\",\"message\":\"成功\"}");
@@ -213,16 +215,19 @@ v
             fn upload_subsidy_goods() {
                 let mut request =
                     wxpay_apis::gov::subsidy::goods::upload::UploadSubsidyGoodsRequest::new(
-                        1,
-                        10000,
-                        "6901010101098",
-                        10000,
-                        "海尔",
-                        "91110108397173806M",
-                        "测试商品",
-                        wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-                        310100,
-                        "联想（北京）信息技术有限公司",
+                        wxpay_apis::gov::subsidy::goods::upload::UploadSubsidyGoodsRequired {
+                            appliance_id: 1,
+                            average_trading_price: 10000,
+                            bar_code: "6901010101098",
+                            base_price: 10000,
+                            brand: "海尔",
+                            license_number: "91110108397173806M",
+                            product_name: "测试商品",
+                            product_type:
+                                wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
+                            qualification_region_code: 310100,
+                            seller_name: "联想（北京）信息技术有限公司",
+                        },
                     );
                 request.energy_grade =
                     Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
@@ -242,7 +247,7 @@ v
             /// `POST /v3/gov/subsidy/n-qualifications/sync`
             #[test]
             fn sync_subsidy_nqualifications() {
-                let mut request = wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest::new("深圳市南山区", "海尔", "JS06", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "310100", "031001900204", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), "91110108397173806M", "123456789", 10000, "vmall_250120131959_993_4494", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, "小弟弟", 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "110101", wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, "联想（北京）信息技术有限公司", "2525252", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                let mut request = wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest::new(wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequired { address: "深圳市南山区", brand: "海尔", cate_code: "JS06", cate_state: wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, discount_amount: 2000, id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, invoice_address_code: "310100", invoice_num: "031001900204", invoice_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), license_number: "91110108397173806M", mch_order_id: "123456789", order_amount: 10000, out_trade_no: "vmall_250120131959_993_4494", phone_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, purchaser_name: "小弟弟", qualification_region_code: 310100, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), receive_region_code: "110101", sale_model: wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, seller_name: "联想（北京）信息技术有限公司", tax_authority_code: "2525252", transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00") });
                 request.appliance_id = Some(1);
                 request.coupon_code = Some("6901010101098");
                 request.delivery_time = Some(wxpay_core::types::Timestamp::new(
@@ -270,9 +275,11 @@ v
         fn query_subsidy_qualification() {
             let mut request =
                 wxpay_apis::gov::subsidy::qualification::QuerySubsidyQualificationRequest::new(
-                    1,
-                    310100,
-                    "PUB_KEY_ID_0114232134912410000000000000",
+                    wxpay_apis::gov::subsidy::qualification::QuerySubsidyQualificationRequired {
+                        appliance_id: 1,
+                        qualification_region_code: 310100,
+                        wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
+                    },
                 );
             request.real_name = Some("OEimkKuua8igpd+0YDgqF2Z61l=");
             request.id_card_number =
@@ -299,7 +306,7 @@ v
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/cancel`
                 #[test]
                 fn cancel_subsidy_qualifications_passthrough() {
-                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest::new(1, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
+                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest::new(wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequired { appliance_id: 1, id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, phone_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), qualification_region_code: 310100, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l=") });
                     request.out_request_no = Some("vmall_250120131959_993_4494");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/cancel", "", Some("{\"appliance_id\":1,\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"out_request_no\":\"vmall_250120131959_993_4494\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
@@ -311,7 +318,7 @@ v
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/claim`
                 #[test]
                 fn claim_subsidy_qualifications_passthrough() {
-                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "latitude-example", "longitude-example", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
+                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest::new(wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, latitude: "latitude-example", longitude: "longitude-example", phone_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), qualification_region_code: 310100, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l=") });
                     request.appliance_id = Some(1);
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/claim", "", Some("{\"appliance_id\":1,\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"latitude\":\"latitude-example\",\"longitude\":\"longitude-example\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
@@ -323,9 +330,9 @@ v
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/query`
                 #[test]
                 fn query_subsidy_qualifications_passthrough() {
-                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
+                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequest::new(wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, phone_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), qualification_region_code: 310100, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l=") });
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/query", "", Some("{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
-                    check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claim_mode\":\"CLAIM_MODE_MINI_PROGRAM\",\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_CLAIMED_BY_OTHER_MODE\"}]}");
+                    check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claim_mode\":\"CLAIM_MODE_MINI_PROGRAM\",\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_UNCLAIMED\"}]}");
                 }
             }
         }
@@ -335,9 +342,9 @@ v
             /// `POST /v3/gov/subsidy/qualifications/query`
             #[test]
             fn query_subsidy_qualifications() {
-                let request = wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
+                let request = wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequest::new(wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, phone_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), qualification_region_code: 310100, real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l=") });
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/query", "", Some("{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
-                check_response::<wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_CLAIMED_BY_OTHER_MODE\"}]}");
+                check_response::<wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_UNCLAIMED\"}]}");
             }
         }
         mod sync {
@@ -346,7 +353,7 @@ v
             /// `POST /v3/gov/subsidy/qualifications/sync`
             #[test]
             fn sync_subsidy_qualifications() {
-                let mut request = wxpay_apis::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequest::new("深圳市南山区", "例值：6901010101098", "海尔", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "310100", "031001900204", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), "联想YOGA AIR 15", "91110108397173806M", "江苏京东信息技术有限公司", "123456789", 10000, "vmall_250120131959_993_4494", wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, "小弟弟", 310100, "110101", wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, "联想（北京）信息技术有限公司", "fallervuh", "YOGA Air 15s ILL9", "2525252", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                let mut request = wxpay_apis::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequest::new(wxpay_apis::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequired { address: "深圳市南山区", barcode: "例值：6901010101098", brand: "海尔", cate_state: wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, discount_amount: 2000, identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, invoice_address_code: "310100", invoice_num: "031001900204", invoice_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), item_name: "联想YOGA AIR 15", license_number: "91110108397173806M", mch_name: "江苏京东信息技术有限公司", mch_order_id: "123456789", order_amount: 10000, out_trade_no: "vmall_250120131959_993_4494", product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, purchaser_name: "小弟弟", qualification_region_code: 310100, receive_region_code: "110101", sale_model: wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, seller_name: "联想（北京）信息技术有限公司", sn_code: "fallervuh", spec_model: "YOGA Air 15s ILL9", tax_authority_code: "2525252", transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00") });
                 request.appliance_id = Some(1);
                 request.delivery_time = Some(wxpay_core::types::Timestamp::new(
                     "2025-01-14T19:55:06+08:00",
@@ -384,15 +391,18 @@ v
             fn lock_subsidy_sncode() {
                 let mut request =
                     wxpay_apis::gov::subsidy::sncode::lock::LockSubsidySncodeRequest::new(
-                        1,
-                        "6901010101098",
-                        "海尔",
-                        "manufacturer_info-example",
-                        "vmall_250120131959_993_4494",
-                        wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-                        310100,
-                        "fallervuh",
-                        "YOGA Air 15s ILL9",
+                        wxpay_apis::gov::subsidy::sncode::lock::LockSubsidySncodeRequired {
+                            appliance_id: 1,
+                            barcode: "6901010101098",
+                            brand: "海尔",
+                            manufacturer_info: "manufacturer_info-example",
+                            out_trade_no: "vmall_250120131959_993_4494",
+                            product_type:
+                                wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
+                            qualification_region_code: 310100,
+                            sn_code: "fallervuh",
+                            spec_model: "YOGA Air 15s ILL9",
+                        },
                     );
                 request.imei1 = Some("358882046176540");
                 request.imei2 = Some("358882046176540");
@@ -414,7 +424,10 @@ v
                 let items0 = ["9CC0AC186027"];
                 let request =
                     wxpay_apis::gov::subsidy::sncode::query::QuerySubsidySncodeRequest::new(
-                        310100, &items0,
+                        wxpay_apis::gov::subsidy::sncode::query::QuerySubsidySncodeRequired {
+                            qualification_region_code: 310100,
+                            sn_code_list: &items0,
+                        },
                     );
                 check_request(&request, Method::Post, "v3/gov/subsidy/sncode/query", "", Some("{\"qualification_region_code\":310100,\"sn_code_list\":[\"9CC0AC186027\"]}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::sncode::query::QuerySubsidySncodeResponse>("{\"goods_sn_list\":[{\"not_sellable_reason\":\"NOT_SELLABLE_REASON_NOT_FOUND\",\"sn_code\":\"fallervuh\",\"state\":\"SNCODE_STATE_UNKNOWN\"}]}");
@@ -428,12 +441,15 @@ v
             fn unlock_subsidy_sncode() {
                 let request =
                     wxpay_apis::gov::subsidy::sncode::unlock::UnlockSubsidySncodeRequest::new(
-                        1,
-                        "6901010101098",
-                        "vmall_250120131959_993_4494",
-                        wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-                        310100,
-                        "fallervuh",
+                        wxpay_apis::gov::subsidy::sncode::unlock::UnlockSubsidySncodeRequired {
+                            appliance_id: 1,
+                            barcode: "6901010101098",
+                            out_trade_no: "vmall_250120131959_993_4494",
+                            product_type:
+                                wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
+                            qualification_region_code: 310100,
+                            sn_code: "fallervuh",
+                        },
                     );
                 check_request(&request, Method::Post, "v3/gov/subsidy/sncode/unlock", "", Some("{\"appliance_id\":1,\"barcode\":\"6901010101098\",\"out_trade_no\":\"vmall_250120131959_993_4494\",\"product_type\":\"COMMON_PRODUCT\",\"qualification_region_code\":310100,\"sn_code\":\"fallervuh\"}"), &[]);
                 check_response::<
@@ -451,7 +467,7 @@ v
             #[test]
             fn query_subsidy_transactions() {
                 let items0 = ["vmall_250120131959_993_4494"];
-                let request = wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsRequest::new(&items0, 310100);
+                let request = wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsRequest::new(wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsRequired { order_number_list: &items0, qualification_region_code: 310100 });
                 check_request(&request, Method::Post, "v3/gov/subsidy/transactions/query", "", Some("{\"order_number_list\":[\"vmall_250120131959_993_4494\"],\"qualification_region_code\":310100}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsResponse>("{\"code\":\"000000\",\"message\":\"成功\",\"shop_order_list\":[{\"cate_state\":\"CATE_STATE_REDEEM\",\"collect_state\":\"COLLECT_STATE_NOT_COLLECT\",\"shop_order_number\":\"shop_order_number-example\"}]}");
             }
@@ -464,7 +480,7 @@ v
                 /// `POST /v3/gov/subsidy/transactions/summary/query-day`
                 #[test]
                 fn query_day_subsidy_transactions_summary() {
-                    let mut request = wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryRequest::new(310100, "2025-01-14", wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryQueryType::OrderTypeTransaction);
+                    let mut request = wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryRequest::new(wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryRequired { qualification_region_code: 310100, query_date: "2025-01-14", query_type: wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryQueryType::OrderTypeTransaction });
                     request.appliance_id = Some(1);
                     request.cate_state =
                         Some(wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem);
@@ -479,7 +495,7 @@ v
             /// `POST /v3/gov/subsidy/transactions/sync`
             #[test]
             fn sync_subsidy_transactions() {
-                let mut request = wxpay_apis::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequest::new("海尔", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "91110108397173806M", "江苏京东信息技术有限公司", "123456789", 10000, "vmall_250120131959_993_4494", 310100, "110101", "联想（北京）信息技术有限公司", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                let mut request = wxpay_apis::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequest::new(wxpay_apis::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequired { brand: "海尔", cate_state: wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, discount_amount: 2000, identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, license_number: "91110108397173806M", mch_name: "江苏京东信息技术有限公司", mch_order_id: "123456789", order_amount: 10000, out_trade_no: "vmall_250120131959_993_4494", qualification_region_code: 310100, receive_region_code: "110101", seller_name: "联想（北京）信息技术有限公司", transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00") });
                 request.address = Some("深圳市南山区");
                 request.appliance_id = Some(1);
                 request.energy_grade =
@@ -514,7 +530,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/cancel`
                 #[test]
                 fn cancel_subsidy_zhejiang_authcode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequest::new("auth_code-example", "cred_frozen_no-example", "123", "sp_serial_no-example", "trans_date-example", "trans_time-example");
+                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequired { auth_code: "auth_code-example", cred_frozen_no: "cred_frozen_no-example", req_ssn: "123", sp_serial_no: "sp_serial_no-example", trans_date: "trans_date-example", trans_time: "trans_time-example" });
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/cancel", "", Some("{\"auth_code\":\"auth_code-example\",\"cred_frozen_no\":\"cred_frozen_no-example\",\"req_ssn\":\"123\",\"sp_serial_no\":\"sp_serial_no-example\",\"trans_date\":\"trans_date-example\",\"trans_time\":\"trans_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -525,7 +541,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/commit`
                 #[test]
                 fn commit_subsidy_zhejiang_authcode() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequest::new("auth_code-example", "cred_frozen_no-example", "123", "sp_serial_no-example", "trans_date-example", "trans_time-example");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequired { auth_code: "auth_code-example", cred_frozen_no: "cred_frozen_no-example", req_ssn: "123", sp_serial_no: "sp_serial_no-example", trans_date: "trans_date-example", trans_time: "trans_time-example" });
                     request.acq_org_order_no = Some("acq_org_order_no-example");
                     request.add_code = Some("add_code-example");
                     request.address = Some("address-example");
@@ -551,7 +567,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/issue`
                 #[test]
                 fn create_subsidy_zhejiang_authcode_issue() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequest::new("330000", "A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "1", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequest::new(wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequired { add_code: "330000", category_id: "A01", cert_no: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), cert_type: "1", mobile: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), req_ssn: "123" });
                     request.custom_info = Some("custom_info-example");
                     request.openid = Some("openid-example");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/issue", "", Some("{\"add_code\":\"330000\",\"category_id\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"cert_type\":\"1\",\"custom_info\":\"custom_info-example\",\"mobile\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"openid\":\"openid-example\",\"req_ssn\":\"123\"}"), &[], &["/cert_no", "/mobile", "/name"]);
@@ -564,7 +580,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/try`
                 #[test]
                 fn try_subsidy_zhejiang_authcode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeRequest::new("auth_code-example", "A01", "330000", "mchnt_no-example", "sp_serial_no-example", "term_no-example");
+                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeRequired { auth_code: "auth_code-example", category: "A01", county_code: "330000", mchnt_no: "mchnt_no-example", sp_serial_no: "sp_serial_no-example", term_no: "term_no-example" });
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/try", "", Some("{\"auth_code\":\"auth_code-example\",\"category\":\"A01\",\"county_code\":\"330000\",\"mchnt_no\":\"mchnt_no-example\",\"sp_serial_no\":\"sp_serial_no-example\",\"term_no\":\"term_no-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeResponse>("{\"amount\":1,\"category_id\":\"category_id-example\",\"channel_dis_flag\":\"channel_dis_flag-example\",\"channel_evt_no\":\"channel_evt_no-example\",\"cred_frozen_no\":\"cred_frozen_no-example\",\"discount_amt\":1,\"discount_mode\":\"DIS_CALC\",\"event_id\":\"event_id-example\",\"event_title\":\"event_title-example\",\"pay_amt\":1,\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -575,7 +591,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/refund`
                 #[test]
                 fn refund_subsidy_zhejiang_authcode() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequest::new("auth_code-example", "cred_frozen_no-example", "123", "sp_serial_no-example", "trans_date-example", "trans_time-example");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequired { auth_code: "auth_code-example", cred_frozen_no: "cred_frozen_no-example", req_ssn: "123", sp_serial_no: "sp_serial_no-example", trans_date: "trans_date-example", trans_time: "trans_time-example" });
                     request.add_code = Some("add_code-example");
                     request.address = Some("address-example");
                     request.bank_name = Some("bank_name-example");
@@ -619,7 +635,7 @@ v
                 #[test]
                 fn confirm_subsidy_zhejiang_nqualifications() {
                     let items0 = [{
-                        let mut v = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsData::new("activity_add_code-example", "add_code-example", wxpay_core::sensitive::Sensitive::new("address-example"), "brand-example", "cate_code-example", wxpay_core::sensitive::Sensitive::new("cert_no-example"), "corp_name-example", wxpay_core::sensitive::Sensitive::new("name-example"), "operation_time-example", "sale_models-example", "sales-example", "serial_num-example", "status-example", "subsidy-example", wxpay_core::sensitive::Sensitive::new("tel-example"), "uniscid-example");
+                        let mut v = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsData::new(wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsDataRequired { activity_add_code: "activity_add_code-example", add_code: "add_code-example", address: wxpay_core::sensitive::Sensitive::new("address-example"), brand: "brand-example", cate_code: "cate_code-example", cert_no: wxpay_core::sensitive::Sensitive::new("cert_no-example"), corp_name: "corp_name-example", name: wxpay_core::sensitive::Sensitive::new("name-example"), operation_time: "operation_time-example", sale_models: "sale_models-example", sales: "sales-example", serial_num: "serial_num-example", status: "status-example", subsidy: "subsidy-example", tel: wxpay_core::sensitive::Sensitive::new("tel-example"), uniscid: "uniscid-example" });
                         v.bank_name = Some("bank_name-example");
                         v.bank_subsidy = Some("bank_subsidy-example");
                         v.grade = Some("grade-example");
@@ -642,7 +658,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/alter`
                 #[test]
                 fn create_subsidy_zhejiang_qualifications_alter() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequest::new("A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="));
+                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequest::new(wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequired { cate_code: "A01", cert_no: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), req_ssn: "123", tel: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==") });
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/alter", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"req_ssn\":\"123\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\"}"), &[], &["/cert_no", "/name", "/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterResponse>("{\"auth_code\":\"0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -653,7 +669,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/claim`
                 #[test]
                 fn claim_subsidy_zhejiang_qualifications() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest::new("A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="));
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest::new(wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequired { cate_code: "A01", cert_no: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), req_ssn: "123", tel: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==") });
                     request.cert_type = Some("1");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/claim", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"cert_type\":\"1\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"req_ssn\":\"123\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\"}"), &[], &["/cert_no", "/name", "/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
@@ -665,7 +681,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/query`
                 #[test]
                 fn query_subsidy_zhejiang_qualifications() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "123");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequest::new(wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequired { cert_no: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), req_ssn: "123" });
                     request.cate_code = Some("A01");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/query", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"req_ssn\":\"123\"}"), &[], &["/cert_no"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsResponse>("{\"data\":[{\"cate_code\":\"A01\",\"status\":\"尚未领取资格\",\"status_code\":\"00\"}],\"resp_code\":\"000000\",\"resp_desc\":\"操作成功\"}");
@@ -678,7 +694,7 @@ v
                 #[test]
                 fn sync_subsidy_zhejiang_qualifications() {
                     let items0 = [{
-                        let mut v = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsData::new("activity_add_code-example", "330000", "address-example", "0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1", "barcode-example", "brand-example", "A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "corp_name-example", "is_ai_product-example", "item_name-example", wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "operation_time-example", "order_no-example", "0", "sales-example", "sn_code-example", "spec_model-example", "0", "subsidy-example", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), "uniscid-example");
+                        let mut v = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsData::new(wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsDataRequired { activity_add_code: "activity_add_code-example", add_code: "330000", address: "address-example", auth_code: "0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1", barcode: "barcode-example", brand: "brand-example", cate_code: "A01", cert_no: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), corp_name: "corp_name-example", is_ai_product: "is_ai_product-example", item_name: "item_name-example", name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), operation_time: "operation_time-example", order_no: "order_no-example", sale_models: "0", sales: "sales-example", sn_code: "sn_code-example", spec_model: "spec_model-example", status: "0", subsidy: "subsidy-example", tel: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), uniscid: "uniscid-example" });
                         v.bank_name = Some("bank_name-example");
                         v.bank_subsidy = Some("bank_subsidy-example");
                         v.ccc_sn_order_no = Some("ccc_sn_order_no-example");
@@ -709,7 +725,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/sncode/lock`
                 #[test]
                 fn lock_subsidy_zhejiang_sncode() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::lock::LockSubsidyZhejiangSncodeRequest::new("create_user-example", "goods_bar_code-example", "goods_name-example", "goods_type-example", "order_price-example", "province-example", "req_ssn-example", "req_time-example", "sell_orderid-example", "sn-example", "trans_orderid-example");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::lock::LockSubsidyZhejiangSncodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::sncode::lock::LockSubsidyZhejiangSncodeRequired { create_user: "create_user-example", goods_bar_code: "goods_bar_code-example", goods_name: "goods_name-example", goods_type: "goods_type-example", order_price: "order_price-example", province: "province-example", req_ssn: "req_ssn-example", req_time: "req_time-example", sell_orderid: "sell_orderid-example", sn: "sn-example", trans_orderid: "trans_orderid-example" });
                     request.acquire_code = Some("acquire_code-example");
                     request.brand = Some("brand-example");
                     request.city = Some("city-example");
@@ -732,7 +748,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/sncode/query`
                 #[test]
                 fn query_subsidy_zhejiang_sncode() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::query::QuerySubsidyZhejiangSncodeRequest::new("goods_bar_code-example", "goods_type-example", "province-example", "req_ssn-example", "req_time-example", "sn-example");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::query::QuerySubsidyZhejiangSncodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::sncode::query::QuerySubsidyZhejiangSncodeRequired { goods_bar_code: "goods_bar_code-example", goods_type: "goods_type-example", province: "province-example", req_ssn: "req_ssn-example", req_time: "req_time-example", sn: "sn-example" });
                     request.imei1 = Some("imei1-example");
                     request.imei2 = Some("imei2-example");
                     request.manufact_cert_code = Some("manufact_cert_code-example");
@@ -747,7 +763,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/sncode/unlock`
                 #[test]
                 fn unlock_subsidy_zhejiang_sncode() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequest::new("create_user-example", "goods_bar_code-example", "goods_name-example", "goods_type-example", "order_price-example", "ori_pay_orderid-example", "province-example", "req_ssn-example", "req_time-example", "sell_orderid-example", "sn-example", "trans_orderid-example");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequest::new(wxpay_apis::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequired { create_user: "create_user-example", goods_bar_code: "goods_bar_code-example", goods_name: "goods_name-example", goods_type: "goods_type-example", order_price: "order_price-example", ori_pay_orderid: "ori_pay_orderid-example", province: "province-example", req_ssn: "req_ssn-example", req_time: "req_time-example", sell_orderid: "sell_orderid-example", sn: "sn-example", trans_orderid: "trans_orderid-example" });
                     request.acquire_code = Some("acquire_code-example");
                     request.brand = Some("brand-example");
                     request.city = Some("city-example");

@@ -24,32 +24,37 @@ mod v3 {
         fn create_hk_merchants() {
             let items0 = [wxpay_core::types::MediaId::new("store_photos-media-id")];
             let mut request = wxpay_apis::hk::v3::merchants::CreateHkMerchantsRequest::new(
-                {
-                    let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsBusiness::new(
-                        wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
-                    );
-                    v.app_download = Some("https://download.qq.com");
-                    v.mcc = Some("4214");
-                    v.mini_program = Some("wx8888888888888888");
-                    v.office_account = Some("wx8888888888888888");
-                    v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
-                    v.store_photos = Some(wxpay_core::types::JsonString(&items0));
-                    v.website = Some("https://www.qq.com");
-                    v
+                wxpay_apis::hk::v3::merchants::CreateHkMerchantsRequired {
+                    business: {
+                        let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsBusiness::new(
+                            wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
+                        );
+                        v.app_download = Some("https://download.qq.com");
+                        v.mcc = Some("4214");
+                        v.mini_program = Some("wx8888888888888888");
+                        v.office_account = Some("wx8888888888888888");
+                        v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                        v.store_photos = Some(wxpay_core::types::JsonString(&items0));
+                        v.website = Some("https://www.qq.com");
+                        v
+                    },
+                    business_category: 644,
+                    contact: wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
+                        wxpay_apis::hk::v3::merchants::HkMerchantsContactRequired {
+                            email: wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                            name: wxpay_core::sensitive::Sensitive::new("李先生"),
+                            phone: wxpay_core::sensitive::Sensitive::new("075586010000"),
+                        },
+                    ),
+                    merchant_country_code: "344",
+                    merchant_type:
+                        wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
+                    name: "Merchant name",
+                    office_phone: "075586010000",
+                    shortname: "Merchant shortname",
+                    sp_appid: "wx8888888888888888",
+                    sp_mchid: "3200000001",
                 },
-                644,
-                wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
-                    wxpay_core::sensitive::Sensitive::new("test@test.com"),
-                    wxpay_core::sensitive::Sensitive::new("李先生"),
-                    wxpay_core::sensitive::Sensitive::new("075586010000"),
-                ),
-                "344",
-                wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
-                "Merchant name",
-                "075586010000",
-                "Merchant shortname",
-                "wx8888888888888888",
-                "3200000001",
             );
             request.channel_id = Some("3200000001");
             request.director = Some({
@@ -78,34 +83,39 @@ mod v3 {
         fn update_hk_merchants() {
             let items0 = [wxpay_core::types::MediaId::new("store_photos-media-id")];
             let mut request = wxpay_apis::hk::v3::merchants::UpdateHkMerchantsRequest::new(
-                {
-                    let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsBusiness::new(
-                        wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
-                    );
-                    v.app_download = Some("https://download.qq.com");
-                    v.mcc = Some("4214");
-                    v.mini_program = Some("wx8888888888888888");
-                    v.office_account = Some("wx8888888888888888");
-                    v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
-                    v.store_photos = Some(wxpay_core::types::JsonString(&items0));
-                    v.website = Some("https://www.qq.com");
-                    v
+                wxpay_apis::hk::v3::merchants::UpdateHkMerchantsRequired {
+                    business: {
+                        let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsBusiness::new(
+                            wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
+                        );
+                        v.app_download = Some("https://download.qq.com");
+                        v.mcc = Some("4214");
+                        v.mini_program = Some("wx8888888888888888");
+                        v.office_account = Some("wx8888888888888888");
+                        v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                        v.store_photos = Some(wxpay_core::types::JsonString(&items0));
+                        v.website = Some("https://www.qq.com");
+                        v
+                    },
+                    business_category: 644,
+                    merchant_country_code: "344",
+                    merchant_type:
+                        wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
+                    name: "Merchant name",
+                    office_phone: "075586010000",
+                    shortname: "Merchant shortname",
+                    sp_appid: "wx8888888888888888",
+                    sp_mchid: "3200000001",
+                    sub_mchid: "20000100",
                 },
-                644,
-                "344",
-                wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
-                "Merchant name",
-                "075586010000",
-                "Merchant shortname",
-                "wx8888888888888888",
-                "3200000001",
-                "20000100",
             );
             request.channel_id = Some("3200000001");
             request.contact = Some(wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
-                wxpay_core::sensitive::Sensitive::new("test@test.com"),
-                wxpay_core::sensitive::Sensitive::new("李先生"),
-                wxpay_core::sensitive::Sensitive::new("075586010000"),
+                wxpay_apis::hk::v3::merchants::HkMerchantsContactRequired {
+                    email: wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                    name: wxpay_core::sensitive::Sensitive::new("李先生"),
+                    phone: wxpay_core::sensitive::Sensitive::new("075586010000"),
+                },
             ));
             request.director = Some({
                 let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsDirector::new();
@@ -133,9 +143,11 @@ mod v3 {
         #[test]
         fn query_hk_merchants() {
             let request = wxpay_apis::hk::v3::merchants::QueryHkMerchantsRequest::new(
-                "sub_mchid/../?a=b#c %微",
-                "wx8888888888888888",
-                "3200000001",
+                wxpay_apis::hk::v3::merchants::QueryHkMerchantsRequired {
+                    sub_mchid: "sub_mchid/../?a=b#c %微",
+                    sp_appid: "wx8888888888888888",
+                    sp_mchid: "3200000001",
+                },
             );
             check_request(
                 &request,
@@ -170,20 +182,29 @@ mod v3 {
         #[test]
         fn create_hk_refunds() {
             let mut request = wxpay_apis::hk::v3::refunds::CreateHkRefundsRequest::new(
-                wxpay_apis::hk::v3::refunds::CreateHkRefundsAmount::new("CNY", 888, 888),
-                "wx8888888888888888",
-                "1900000109",
-                "1217752501201407033233368018",
-                "wx8888888888888888",
-                "1900000100",
-                "1900000109",
+                wxpay_apis::hk::v3::refunds::CreateHkRefundsRequired {
+                    amount: wxpay_apis::hk::v3::refunds::CreateHkRefundsAmount::new(
+                        wxpay_apis::hk::v3::refunds::CreateHkRefundsAmountRequired {
+                            currency: "CNY",
+                            refund: 888,
+                            total: 888,
+                        },
+                    ),
+                    appid: "wx8888888888888888",
+                    mchid: "1900000109",
+                    out_refund_no: "1217752501201407033233368018",
+                    order: wxpay_apis::hk::v3::refunds::RefundedOrder::TransactionId(
+                        "1217752501201407033233368018",
+                    ),
+                    sp_appid: "wx8888888888888888",
+                    sp_mchid: "1900000100",
+                    sub_mchid: "1900000109",
+                },
             );
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-            request.out_trade_no = Some("out_trade_no-example");
             request.reason = Some("商品已售完");
             request.sub_appid = Some("wx8888888888888888");
-            request.transaction_id = Some("1217752501201407033233368018");
-            check_request(&request, Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"out_trade_no-example\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+            check_request(&request, Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::hk::v3::refunds::CreateHkRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
         }
         mod id {
@@ -239,7 +260,7 @@ mod v3 {
             /// `GET /hk/v3/settle/settlements`
             #[test]
             fn query_settle_settlements() {
-                let mut request = wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsRequest::new(wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsSettleState::Settled, 5, 10);
+                let mut request = wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsRequest::new(wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsRequired { settle_state: wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsSettleState::Settled, limit: 5, offset: 10 });
                 request.sub_mchid = Some("1900000101");
                 request.settle_start_date = Some("20091225");
                 request.settle_end_date = Some("20091226");
@@ -257,10 +278,7 @@ mod v3 {
             #[test]
             fn create_transactions_app() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
-                            "12345", 528800, 1,
-                        );
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetailRequired { goods_id: "12345", price: 528800, quantity: 1 });
                     v.goods_name = Some("iPhone6s 16G");
                     v.wxpay_goods_id = Some("1001");
                     v
@@ -274,24 +292,26 @@ mod v3 {
                 }];
                 let mut request =
                     wxpay_apis::hk::v3::transactions::app::CreateTransactionsAppRequest::new(
-                        {
-                            let mut v =
-                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
-                                    888,
-                                );
-                            v.currency = Some("HKD");
-                            v
+                        wxpay_apis::hk::v3::transactions::app::CreateTransactionsAppRequired {
+                            amount: {
+                                let mut v =
+                                    wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                        888,
+                                    );
+                                v.currency = Some("HKD");
+                                v
+                            },
+                            appid: "wx8888888888888888",
+                            description: "image形象店-深圳腾大- QQ公仔",
+                            mchid: "1900000109",
+                            merchant_category_code: "1011",
+                            notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                            out_trade_no: "1217752501201407033233368018",
+                            sp_appid: "wx8888888888888888",
+                            sp_mchid: "1900000100",
+                            sub_mchid: "1900000109",
+                            trade_type: "APP",
                         },
-                        "wx8888888888888888",
-                        "image形象店-深圳腾大- QQ公仔",
-                        "1900000109",
-                        "1011",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        "wx8888888888888888",
-                        "1900000100",
-                        "1900000109",
-                        "APP",
                     );
                 request.attach = Some("自定义数据");
                 request.detail = Some(&items1);
@@ -312,11 +332,7 @@ mod v3 {
                     v.operator_id = Some("123145");
                     v.payer_client_ip = Some("128.0.0.1");
                     v.store_info = Some({
-                        let mut v =
-                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
-                                "广东省深圳市南山区科技中一道10000号",
-                                "腾讯大厦分店",
-                            );
+                        let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfoRequired { address: "广东省深圳市南山区科技中一道10000号", name: "腾讯大厦分店" });
                         v.id = Some("0001");
                         v
                     });
@@ -339,10 +355,12 @@ mod v3 {
             fn query_transactions_by_id() {
                 let request =
                     wxpay_apis::hk::v3::transactions::id::QueryTransactionsByIdRequest::new(
-                        "transaction_id/../?a=b#c %微",
-                        "1900000109",
-                        "1900000109",
-                        "1900000100",
+                        wxpay_apis::hk::v3::transactions::id::QueryTransactionsByIdRequired {
+                            transaction_id: "transaction_id/../?a=b#c %微",
+                            mchid: "1900000109",
+                            sub_mchid: "1900000109",
+                            sp_mchid: "1900000100",
+                        },
                     );
                 check_request(
                     &request,
@@ -360,7 +378,7 @@ mod v3 {
                 /// `POST /hk/v3/transactions/id/{transaction_id}/close`
                 #[test]
                 fn close_transactions_by_id() {
-                    let mut request = wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequest::new("transaction_id/../?a=b#c %微", "1230000109");
+                    let mut request = wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequest::new(wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1230000109" });
                     request.sp_mchid = Some("1230000109");
                     request.sub_mchid = Some("1230000109");
                     check_request(&request, Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
@@ -373,7 +391,7 @@ mod v3 {
                 /// `POST /hk/v3/transactions/id/{transaction_id}/reverse`
                 #[test]
                 fn reverse_transactions_by_id() {
-                    let request = wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequest::new("transaction_id/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
+                    let request = wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequest::new(wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -386,10 +404,7 @@ mod v3 {
             #[test]
             fn create_transactions_jsapi() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
-                            "12345", 528800, 1,
-                        );
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetailRequired { goods_id: "12345", price: 528800, quantity: 1 });
                     v.goods_name = Some("iPhone6s 16G");
                     v.wxpay_goods_id = Some("1001");
                     v
@@ -403,24 +418,26 @@ mod v3 {
                 }];
                 let mut request =
                     wxpay_apis::hk::v3::transactions::jsapi::CreateTransactionsJsapiRequest::new(
-                        {
-                            let mut v =
-                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
-                                    888,
-                                );
-                            v.currency = Some("HKD");
-                            v
+                        wxpay_apis::hk::v3::transactions::jsapi::CreateTransactionsJsapiRequired {
+                            amount: {
+                                let mut v =
+                                    wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                        888,
+                                    );
+                                v.currency = Some("HKD");
+                                v
+                            },
+                            appid: "wx8888888888888888",
+                            description: "image形象店-深圳腾大- QQ公仔",
+                            mchid: "1900000109",
+                            merchant_category_code: "1011",
+                            notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                            out_trade_no: "1217752501201407033233368018",
+                            sp_appid: "wx8888888888888888",
+                            sp_mchid: "1900000100",
+                            sub_mchid: "1900000109",
+                            trade_type: "JSAPI",
                         },
-                        "wx8888888888888888",
-                        "image形象店-深圳腾大- QQ公仔",
-                        "1900000109",
-                        "1011",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        "wx8888888888888888",
-                        "1900000100",
-                        "1900000109",
-                        "JSAPI",
                     );
                 request.attach = Some("自定义数据");
                 request.detail = Some(&items1);
@@ -441,11 +458,7 @@ mod v3 {
                     v.operator_id = Some("123145");
                     v.payer_client_ip = Some("128.0.0.1");
                     v.store_info = Some({
-                        let mut v =
-                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
-                                "广东省深圳市南山区科技中一道10000号",
-                                "腾讯大厦分店",
-                            );
+                        let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfoRequired { address: "广东省深圳市南山区科技中一道10000号", name: "腾讯大厦分店" });
                         v.id = Some("0001");
                         v
                     });
@@ -467,10 +480,7 @@ mod v3 {
             #[test]
             fn create_transactions_micropay() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
-                            "12345", 528800, 1,
-                        );
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetailRequired { goods_id: "12345", price: 528800, quantity: 1 });
                     v.goods_name = Some("iPhone6s 16G");
                     v.wxpay_goods_id = Some("1001");
                     v
@@ -482,11 +492,11 @@ mod v3 {
                     v.receipt_id = Some("wx123");
                     v
                 }];
-                let mut request = wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayRequest::new({
+                let mut request = wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayRequest::new(wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayRequired { amount: {
 let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(888);
 v.currency = Some("HKD");
 v
-}, "wx8888888888888888", "image形象店-深圳腾大- QQ公仔", "1900000109", "1011", "1217752501201407033233368018", "wx8888888888888888", "1900000100", "1900000109", "MICROPAY");
+}, appid: "wx8888888888888888", description: "image形象店-深圳腾大- QQ公仔", mchid: "1900000109", merchant_category_code: "1011", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1900000100", sub_mchid: "1900000109", trade_type: "MICROPAY" });
                 request.attach = Some("自定义数据");
                 request.detail = Some(&items1);
                 request.goods_tag = Some("WXG");
@@ -500,11 +510,7 @@ v
                     v.operator_id = Some("123145");
                     v.payer_client_ip = Some("128.0.0.1");
                     v.store_info = Some({
-                        let mut v =
-                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
-                                "广东省深圳市南山区科技中一道10000号",
-                                "腾讯大厦分店",
-                            );
+                        let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfoRequired { address: "广东省深圳市南山区科技中一道10000号", name: "腾讯大厦分店" });
                         v.id = Some("0001");
                         v
                     });
@@ -522,10 +528,7 @@ v
             #[test]
             fn create_transactions_mweb() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
-                            "12345", 528800, 1,
-                        );
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetailRequired { goods_id: "12345", price: 528800, quantity: 1 });
                     v.goods_name = Some("iPhone6s 16G");
                     v.wxpay_goods_id = Some("1001");
                     v
@@ -539,35 +542,37 @@ v
                 }];
                 let mut request =
                     wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebRequest::new(
-                        {
-                            let mut v =
-                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
-                                    888,
-                                );
-                            v.currency = Some("HKD");
-                            v
-                        },
-                        "wx8888888888888888",
-                        "image形象店-深圳腾大- QQ公仔",
-                        "1900000109",
-                        "1011",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        {
-                            let mut v = wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebSceneInfo::new("128.0.0.1", {
-let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new("广东省深圳市南山区科技中一道10000号", "腾讯大厦分店");
+                        wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebRequired {
+                            amount: {
+                                let mut v =
+                                    wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                        888,
+                                    );
+                                v.currency = Some("HKD");
+                                v
+                            },
+                            appid: "wx8888888888888888",
+                            description: "image形象店-深圳腾大- QQ公仔",
+                            mchid: "1900000109",
+                            merchant_category_code: "1011",
+                            notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                            out_trade_no: "1217752501201407033233368018",
+                            scene_info: {
+                                let mut v = wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebSceneInfo::new(wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebSceneInfoRequired { payer_client_ip: "128.0.0.1", store_info: {
+let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfoRequired { address: "广东省深圳市南山区科技中一道10000号", name: "腾讯大厦分店" });
 v.id = Some("0001");
 v
-});
-                            v.device_id = Some("013467007045764");
-                            v.device_ip = Some("128.0.0.1");
-                            v.operator_id = Some("123145");
-                            v
+} });
+                                v.device_id = Some("013467007045764");
+                                v.device_ip = Some("128.0.0.1");
+                                v.operator_id = Some("123145");
+                                v
+                            },
+                            sp_appid: "wx8888888888888888",
+                            sp_mchid: "1900000100",
+                            sub_mchid: "1900000109",
+                            trade_type: "MWEB",
                         },
-                        "wx8888888888888888",
-                        "1900000100",
-                        "1900000109",
-                        "MWEB",
                     );
                 request.attach = Some("自定义数据");
                 request.detail = Some(&items1);
@@ -594,10 +599,7 @@ v
             #[test]
             fn create_transactions_native() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
-                            "12345", 528800, 1,
-                        );
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetailRequired { goods_id: "12345", price: 528800, quantity: 1 });
                     v.goods_name = Some("iPhone6s 16G");
                     v.wxpay_goods_id = Some("1001");
                     v
@@ -609,27 +611,11 @@ v
                     v.receipt_id = Some("wx123");
                     v
                 }];
-                let mut request =
-                    wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeRequest::new(
-                        {
-                            let mut v =
-                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
-                                    888,
-                                );
-                            v.currency = Some("HKD");
-                            v
-                        },
-                        "wx8888888888888888",
-                        "image形象店-深圳腾大- QQ公仔",
-                        "1900000109",
-                        "1011",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        "wx8888888888888888",
-                        "1900000100",
-                        "1900000109",
-                        "NATIVE",
-                    );
+                let mut request = wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeRequest::new(wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeRequired { amount: {
+let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(888);
+v.currency = Some("HKD");
+v
+}, appid: "wx8888888888888888", description: "image形象店-深圳腾大- QQ公仔", mchid: "1900000109", merchant_category_code: "1011", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1900000100", sub_mchid: "1900000109", trade_type: "NATIVE" });
                 request.attach = Some("自定义数据");
                 request.detail = Some(&items1);
                 request.goods_tag = Some("WXG");
@@ -649,11 +635,7 @@ v
                     v.operator_id = Some("123145");
                     v.payer_client_ip = Some("128.0.0.1");
                     v.store_info = Some({
-                        let mut v =
-                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
-                                "广东省深圳市南山区科技中一道10000号",
-                                "腾讯大厦分店",
-                            );
+                        let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfoRequired { address: "广东省深圳市南山区科技中一道10000号", name: "腾讯大厦分店" });
                         v.id = Some("0001");
                         v
                     });
@@ -674,7 +656,7 @@ v
             /// `GET /hk/v3/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn query_transactions_by_out_trade_no() {
-                let request = wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000109", "1900000100");
+                let request = wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sub_mchid: "1900000109", sp_mchid: "1900000100" });
                 check_request(&request, Method::Get, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
             }
@@ -684,7 +666,7 @@ v
                 /// `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/close`
                 #[test]
                 fn close_transactions_by_out_trade_no() {
-                    let mut request = wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109");
+                    let mut request = wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new(wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1230000109" });
                     request.sp_mchid = Some("1230000109");
                     request.sub_mchid = Some("1230000109");
                     check_request(&request, Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
@@ -697,7 +679,7 @@ v
                 /// `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn reverse_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
+                    let request = wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequest::new(wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }

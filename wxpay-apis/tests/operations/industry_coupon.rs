@@ -11,13 +11,17 @@ mod tokens {
     fn create_industry_coupon_tokens() {
         let items0 = [
             wxpay_apis::industry_coupon::tokens::CreateIndustryCouponTokensCoupon::new(
-                "11004999626",
-                16474341,
+                wxpay_apis::industry_coupon::tokens::CreateIndustryCouponTokensCouponRequired {
+                    coupon_id: "11004999626",
+                    stock_id: 16474341,
+                },
             ),
         ];
         let request = wxpay_apis::industry_coupon::tokens::CreateIndustryCouponTokensRequest::new(
-            &items0,
-            "obLatjrR8kUDlj4-nofQsPAJAAFI",
+            wxpay_apis::industry_coupon::tokens::CreateIndustryCouponTokensRequired {
+                coupon_list: &items0,
+                open_id: "obLatjrR8kUDlj4-nofQsPAJAAFI",
+            },
         );
         check_request(&request, Method::Post, "v3/industry-coupon/tokens", "", Some("{\"coupon_list\":[{\"coupon_id\":\"11004999626\",\"stock_id\":16474341}],\"open_id\":\"obLatjrR8kUDlj4-nofQsPAJAAFI\"}"), &[]);
         check_response::<wxpay_apis::industry_coupon::tokens::CreateIndustryCouponTokensResponse>("{\"expires_time\":\"2015-05-20T13:29:35+08:00\",\"token\":\"16824f40-aec1-11e8-a69c-f7a44da04f19\"}");

@@ -12,11 +12,11 @@ mod retail_industry {
         #[test]
         fn create_retail_industry_transactions() {
             let items0 = [{
-                let mut v = wxpay_apis::industry_rebate::retail_industry::transactions::CreateRetailIndustryTransactionsGoodsDetail::new("example_barcode", "iPhoneX 256G", 528800, 1);
+                let mut v = wxpay_apis::industry_rebate::retail_industry::transactions::CreateRetailIndustryTransactionsGoodsDetail::new(wxpay_apis::industry_rebate::retail_industry::transactions::CreateRetailIndustryTransactionsGoodsDetailRequired { barcode: "example_barcode", goods_name: "iPhoneX 256G", price: 528800, quantity: 1 });
                 v.merchant_goods_id = Some("1001");
                 v
             }];
-            let mut request = wxpay_apis::industry_rebate::retail_industry::transactions::CreateRetailIndustryTransactionsRequest::new("example_out_trade_no", "1900000001");
+            let mut request = wxpay_apis::industry_rebate::retail_industry::transactions::CreateRetailIndustryTransactionsRequest::new(wxpay_apis::industry_rebate::retail_industry::transactions::CreateRetailIndustryTransactionsRequired { out_trade_no: "example_out_trade_no", sub_mchid: "1900000001" });
             request.brand_id = Some("120344");
             request.device_id = Some("example_device_id");
             request.goods_detail = Some(&items0);
@@ -32,13 +32,7 @@ mod transactions {
     /// `POST /v3/industry-rebate/transactions/{transaction_id}`
     #[test]
     fn create_industry_rebate_transactions() {
-        let request =
-            wxpay_apis::industry_rebate::transactions::CreateIndustryRebateTransactionsRequest::new(
-                "transaction_id/../?a=b#c %微",
-                "URl:weixin://wxpay/s/An4baqw",
-                "example_out_trade_no",
-                "1900000001",
-            );
+        let request = wxpay_apis::industry_rebate::transactions::CreateIndustryRebateTransactionsRequest::new(wxpay_apis::industry_rebate::transactions::CreateIndustryRebateTransactionsRequired { transaction_id: "transaction_id/../?a=b#c %微", code_url: "URl:weixin://wxpay/s/An4baqw", out_trade_no: "example_out_trade_no", sub_mchid: "1900000001" });
         check_request(&request, Method::Post, "v3/industry-rebate/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\"}"), &[]);
         check_empty_response(&request);
     }

@@ -11,7 +11,7 @@ mod deduct {
         /// `POST /v3/inspolicymgr/deduct/authorizations`
         #[test]
         fn create_deduct_authorizations() {
-            let mut request = wxpay_apis::inspolicymgr::deduct::authorizations::CreateDeductAuthorizationsRequest::new("wxd678efh567hg6787", "微医保·百万医疗险", "wxwtdk20200910100000", "Auisihsiahishishi4hihsid123418id", "12535");
+            let mut request = wxpay_apis::inspolicymgr::deduct::authorizations::CreateDeductAuthorizationsRequest::new(wxpay_apis::inspolicymgr::deduct::authorizations::CreateDeductAuthorizationsRequired { appid: "wxd678efh567hg6787", insurance_name: "微医保·百万医疗险", out_contract_code: "wxwtdk20200910100000", out_insurance_no: "Auisihsiahishishi4hihsid123418id", plan_id: "12535" });
             request.payee_appid = Some("wx7f3f0032b6e6f0cc");
             request.payee_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/inspolicymgr/deduct/authorizations", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"insurance_name\":\"微医保·百万医疗险\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"payee_appid\":\"wx7f3f0032b6e6f0cc\",\"payee_mchid\":\"1900000109\",\"plan_id\":\"12535\"}"), &[]);
@@ -34,7 +34,7 @@ mod deduct {
         fn create_deduct_policies() {
             let items0 = ["tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ"];
             let items1 = [1];
-            let mut request = wxpay_apis::inspolicymgr::deduct::policies::CreateDeductPoliciesRequest::new("wxd678efh567hg6787", "可保190种疾病，确诊一次性赔付", wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"), wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"), true, "1001", &items0, "oYobu0MVnQfWpSMOYJz2AHPG_gQw", "wxwtdk20200910100000", "Auisihsiahishishi4hihsid123418id", "12535", &items1, wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyState::PolicyStateIssuing, wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyType::PolicyTypeOther, true, "PUB_KEY_ID_0114232134912410000000000000");
+            let mut request = wxpay_apis::inspolicymgr::deduct::policies::CreateDeductPoliciesRequest::new(wxpay_apis::inspolicymgr::deduct::policies::CreateDeductPoliciesRequired { appid: "wxd678efh567hg6787", coverage_detail: "可保190种疾病，确诊一次性赔付", effective_time: wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"), expired_time: wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"), free_insurance: true, insurance_company_code: "1001", insured_name_list: &items0, openid: "oYobu0MVnQfWpSMOYJz2AHPG_gQw", out_contract_code: "wxwtdk20200910100000", out_insurance_no: "Auisihsiahishishi4hihsid123418id", plan_id: "12535", policy_periods: &items1, policy_state: wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyState::PolicyStateIssuing, policy_type: wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyType::PolicyTypeOther, support_renewal: true, wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
             request.address = Some("上海市浦东新区晨晖路1001号");
             request.car_number = Some("粤B·AB123");
             request.combined_payment = Some(true);
@@ -77,8 +77,10 @@ mod deduct {
             let items1 = [1];
             let mut request =
                 wxpay_apis::inspolicymgr::deduct::policies::ModifyDeductPoliciesRequest::new(
-                    "out_insurance_no/../?a=b#c %微",
-                    "PUB_KEY_ID_0114232134912410000000000000",
+                    wxpay_apis::inspolicymgr::deduct::policies::ModifyDeductPoliciesRequired {
+                        out_insurance_no: "out_insurance_no/../?a=b#c %微",
+                        wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
+                    },
                 );
             request.address = Some("上海市浦东新区晨晖路1001号");
             request.car_number = Some("粤B·AB123");

@@ -30,7 +30,12 @@ mod devices {
     /// `GET /v3/iotmanage/devices`
     #[test]
     fn query_iotmanage_devices() {
-        let request = wxpay_apis::iotmanage::devices::QueryIotmanageDevicesRequest::new(5, 10);
+        let request = wxpay_apis::iotmanage::devices::QueryIotmanageDevicesRequest::new(
+            wxpay_apis::iotmanage::devices::QueryIotmanageDevicesRequired {
+                limit: 5,
+                offset: 10,
+            },
+        );
         check_request(
             &request,
             Method::Get,

@@ -34,7 +34,7 @@ mod bank_favor {
             /// `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`
             #[test]
             fn create_bank_favor_users_bank_multi_activity() {
-                let request = wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest::new("openid/../?a=b#c %微", "186745560", "wx1234567889999", "1002600620019090123143254435", "9800064", "100088");
+                let request = wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest::new(wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequired { openid: "openid/../?a=b#c %微", activity_id: "186745560", appid: "wx1234567889999", out_request_no: "1002600620019090123143254435", stock_creator_mchid: "9800064", stock_id: "100088" });
                 check_request(&request, Method::Post, "v3/marketing/bank-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bank-multi-activity", "", Some("{\"activity_id\":\"186745560\",\"appid\":\"wx1234567889999\",\"out_request_no\":\"1002600620019090123143254435\",\"stock_creator_mchid\":\"9800064\",\"stock_id\":\"100088\"}"), &[]);
                 check_response::<wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityResponse>("{\"coupon_id\":\"98674556\"}");
             }
@@ -45,7 +45,7 @@ mod bank_favor {
             /// `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`
             #[test]
             fn query_bank_favor_users_coupons() {
-                let request = wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_id/../?a=b#c %微", "wx57849631bb367f52");
+                let request = wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsRequest::new(wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsRequired { openid: "openid/../?a=b#c %微", coupon_id: "coupon_id/../?a=b#c %微", appid: "wx57849631bb367f52" });
                 check_request(&request, Method::Get, "v3/marketing/bank-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wx57849631bb367f52", None, &[]);
                 check_response::<wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsResponse>("{\"activity_id\":\"186745560\",\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_number\":3,\"coupon_id\":\"98674556\",\"coupon_name\":\"微信支付代金券\",\"coupon_state\":\"COUPON_STATE_UNKNOW\",\"max_use_number\":5,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"stock_creator_mchid\":\"9800064\",\"stock_id\":\"9865888\",\"use_amount_list\":{\"used_amounts\":[\"200\"]},\"used_number\":2}");
             }
@@ -104,7 +104,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/associate`
             #[test]
             fn create_busifavor_coupons_associate() {
-                let request = wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateRequest::new("coupon_code-example", "out_request_no-example", "out_trade_no-example", "stock_id-example");
+                let request = wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateRequest::new(wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateRequired { coupon_code: "coupon_code-example", out_request_no: "out_request_no-example", out_trade_no: "out_trade_no-example", stock_id: "stock_id-example" });
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/associate", "", Some("{\"coupon_code\":\"coupon_code-example\",\"out_request_no\":\"out_request_no-example\",\"out_trade_no\":\"out_trade_no-example\",\"stock_id\":\"stock_id-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateResponse>("{\"wechatpay_associate_time\":\"2018-06-08T10:34:56+08:00\"}");
             }
@@ -115,7 +115,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/deactivate`
             #[test]
             fn deactivate_busifavor_coupons() {
-                let mut request = wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsRequest::new("sxxe34343434", "1002600620019090123143254436", "1234567891");
+                let mut request = wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsRequest::new(wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsRequired { coupon_code: "sxxe34343434", deactivate_request_no: "1002600620019090123143254436", stock_id: "1234567891" });
                 request.deactivate_reason = Some("此券使用时间设置错误");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/deactivate", "", Some("{\"coupon_code\":\"sxxe34343434\",\"deactivate_reason\":\"此券使用时间设置错误\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"stock_id\":\"1234567891\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsResponse>("{\"wechatpay_deactivate_time\":\"2020-05-20T13:29:35.08:00\"}");
@@ -127,7 +127,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/disassociate`
             #[test]
             fn create_busifavor_coupons_disassociate() {
-                let request = wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateRequest::new("coupon_code-example", "out_request_no-example", "out_trade_no-example", "stock_id-example");
+                let request = wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateRequest::new(wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateRequired { coupon_code: "coupon_code-example", out_request_no: "out_request_no-example", out_trade_no: "out_trade_no-example", stock_id: "stock_id-example" });
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/disassociate", "", Some("{\"coupon_code\":\"coupon_code-example\",\"out_request_no\":\"out_request_no-example\",\"out_trade_no\":\"out_trade_no-example\",\"stock_id\":\"stock_id-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateResponse>("{\"wechatpay_disassociate_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
@@ -138,7 +138,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/return`
             #[test]
             fn return_busifavor_coupons() {
-                let request = wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsRequest::new("sxxe34343434", "1002600620019090123143254436", "1234567891");
+                let request = wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsRequest::new(wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsRequired { coupon_code: "sxxe34343434", return_request_no: "1002600620019090123143254436", stock_id: "1234567891" });
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/return", "", Some("{\"coupon_code\":\"sxxe34343434\",\"return_request_no\":\"1002600620019090123143254436\",\"stock_id\":\"1234567891\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsResponse>("{\"wechatpay_return_time\":\"2020-05-20T13:29:35+08:00\"}");
             }
@@ -149,7 +149,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/use`
             #[test]
             fn use_busifavor_coupons() {
-                let mut request = wxpay_apis::marketing::busifavor::coupons::r#use::UseBusifavorCouponsRequest::new("wx1234567889999", "sxxe34343434", "1002600620019090123143254435", "2015-05-20T13:29:35+08:00");
+                let mut request = wxpay_apis::marketing::busifavor::coupons::r#use::UseBusifavorCouponsRequest::new(wxpay_apis::marketing::busifavor::coupons::r#use::UseBusifavorCouponsRequired { appid: "wx1234567889999", coupon_code: "sxxe34343434", use_request_no: "1002600620019090123143254435", use_time: "2015-05-20T13:29:35+08:00" });
                 request.mch_id = Some("190000001");
                 request.openid = Some("xsd3434454567676");
                 request.out_trade_no = Some("190000001");
@@ -165,7 +165,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/send`
             #[test]
             fn send_busifavor_coupons() {
-                let mut request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsRequest::new("wx1234567889999", "xsd3434454567676", "1002600620019090123143254435", "100088");
+                let mut request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsRequest::new(wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsRequired { appid: "wx1234567889999", openid: "xsd3434454567676", out_request_no: "1002600620019090123143254435", stock_id: "100088" });
                 request.coupon_code = Some("sxxe34343434");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/send", "", Some("{\"appid\":\"wx1234567889999\",\"coupon_code\":\"sxxe34343434\",\"openid\":\"xsd3434454567676\",\"out_request_no\":\"1002600620019090123143254435\",\"stock_id\":\"100088\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsResponse>("{\"coupon_code\":\"sxxe34343434\",\"out_request_no\":\"1002600620019090123143254435\",\"stock_id\":\"100088\"}");
@@ -174,7 +174,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/{card_id}/send`
             #[test]
             fn send_busifavor_coupons_by_card_id() {
-                let request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdRequest::new("card_id/../?a=b#c %微", "appid-example", "openid-example", "out_request_no-example", wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"));
+                let request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdRequest::new(wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdRequired { card_id: "card_id/../?a=b#c %微", appid: "appid-example", openid: "openid-example", out_request_no: "out_request_no-example", send_time: wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00") });
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send", "", Some("{\"appid\":\"appid-example\",\"openid\":\"openid-example\",\"out_request_no\":\"out_request_no-example\",\"send_time\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdResponse>("{\"card_code\":\"198555211279\"}");
             }
@@ -188,7 +188,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/product-coupons/pre-send`
             #[test]
             fn create_busifavor_product_coupons_pre_send() {
-                let mut request = wxpay_apis::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest::new("wx233544546545989", "34657_20250101_123456", "1000000013001");
+                let mut request = wxpay_apis::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest::new(wxpay_apis::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequired { appid: "wx233544546545989", send_request_no: "34657_20250101_123456", stock_id: "1000000013001" });
                 request.coupon_code = Some("123446565767");
                 request.openid = Some("oh-394z-6CGkNoJrsDLTTUKiAnp4");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/product-coupons/pre-send", "", Some("{\"appid\":\"wx233544546545989\",\"coupon_code\":\"123446565767\",\"openid\":\"oh-394z-6CGkNoJrsDLTTUKiAnp4\",\"send_request_no\":\"34657_20250101_123456\",\"stock_id\":\"1000000013001\"}"), &[]);
@@ -201,7 +201,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/product-coupons/send`
             #[test]
             fn send_busifavor_product_coupons() {
-                let mut request = wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsRequest::new("wx1234567889999", wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsCouponType::Normal, "xsd3434454567676", "2335465", "12312354");
+                let mut request = wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsRequest::new(wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsRequired { appid: "wx1234567889999", coupon_type: wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsCouponType::Normal, openid: "xsd3434454567676", out_request_no: "2335465", stock_id: "12312354" });
                 request.coupon_code = Some("202007019999");
                 request.member_card_id = Some("pbLatjvWOibDc5-TBnbUk1pD12o0");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/product-coupons/send", "", Some("{\"appid\":\"wx1234567889999\",\"coupon_code\":\"202007019999\",\"coupon_type\":\"NORMAL\",\"member_card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"xsd3434454567676\",\"out_request_no\":\"2335465\",\"stock_id\":\"12312354\"}"), &[]);
@@ -228,9 +228,9 @@ mod busifavor {
                 v.end_time = Some("2015-05-20T13:29:35+08:00");
                 v
             }];
-            let mut request = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksRequest::new("10000022", wxpay_apis::marketing::busifavor::stocks::BusifavorStocksCouponCodeMode::WechatpayMode, {
-let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponUseRule::new({
-let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponAvailableTime::new("2015-05-20T13:29:35+08:00", "2015-05-20T13:29:35+08:00");
+            let mut request = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksRequest::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksRequired { belong_merchant: "10000022", coupon_code_mode: wxpay_apis::marketing::busifavor::stocks::BusifavorStocksCouponCodeMode::WechatpayMode, coupon_use_rule: {
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponUseRule::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponUseRuleRequired { coupon_available_time: {
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponAvailableTime::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponAvailableTimeRequired { available_begin_time: "2015-05-20T13:29:35+08:00", available_end_time: "2015-05-20T13:29:35+08:00" });
 v.available_day_after_receive = Some(3);
 v.available_second_after_receive = Some(3600);
 v.available_week = Some({
@@ -242,15 +242,15 @@ v
 v.irregulary_avaliable_time = Some(&items2);
 v.wait_days_after_receive = Some(7);
 v
-}, wxpay_apis::marketing::busifavor::BusifavorUseMethod::OffLine);
-v.discount_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksDiscountCoupon::new(88, 100));
-v.exchange_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksExchangeCoupon::new(100, 100));
-v.fixed_normal_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksFixedNormalCoupon::new(5, 100));
+}, use_method: wxpay_apis::marketing::busifavor::BusifavorUseMethod::OffLine });
+v.discount_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksDiscountCoupon::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksDiscountCouponRequired { discount_percent: 88, transaction_minimum: 100 }));
+v.exchange_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksExchangeCoupon::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksExchangeCouponRequired { exchange_price: 100, transaction_minimum: 100 }));
+v.fixed_normal_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksFixedNormalCoupon::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksFixedNormalCouponRequired { discount_amount: 5, transaction_minimum: 100 }));
 v.mini_programs_appid = Some("wx23232232323");
 v.mini_programs_path = Some("/path/index/index");
 v
-}, "xxx商品使用", "100002322019090134234sfdf", "8月1日活动券", {
-let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksStockSendRule::new(100, 5);
+}, goods_name: "xxx商品使用", out_request_no: "100002322019090134234sfdf", stock_name: "8月1日活动券", stock_send_rule: {
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksStockSendRule::new(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksStockSendRuleRequired { max_coupons: 100, max_coupons_per_user: 5 });
 v.max_amount = Some(100000);
 v.max_amount_by_day = Some(1000);
 v.max_coupons_by_day = Some(100);
@@ -259,7 +259,7 @@ v.prevent_api_abuse = Some(true);
 v.shareable = Some(true);
 v.transferable = Some(true);
 v
-}, wxpay_apis::marketing::MarketingStockType::Normal);
+}, stock_type: wxpay_apis::marketing::MarketingStockType::Normal });
             request.comment = Some("活动使用");
             request.custom_entrance = Some({
                 let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCustomEntrance::new();
@@ -268,7 +268,7 @@ v
                     Some(wxpay_apis::marketing::busifavor::BusifavorCodeDisplayMode::Barcode);
                 v.hall_id = Some("233455656");
                 v.mini_programs_info = Some({
-                    let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo::new("欢迎选购", "wx234545656765876", "/path/index/index");
+                    let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo::new(wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfoRequired { entrance_words: "欢迎选购", mini_programs_appid: "wx234545656765876", mini_programs_path: "/path/index/index" });
                     v.guiding_words = Some("获取更多优惠");
                     v
                 });
@@ -282,9 +282,11 @@ v
                 v.coupon_image_url = Some("https://qpic.cn/xxx");
                 v.description = Some("xxx门店可用");
                 v.finder_info = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
-                    "sph6Rngt2T4RlUf",
-                    "https://wxpaylogo.qpic.cn/xxx",
-                    "sph6Rngt2T4RlUf",
+                    wxpay_apis::marketing::MarketingFinderInfoRequired {
+                        finder_id: "sph6Rngt2T4RlUf",
+                        finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
+                        finder_video_id: "sph6Rngt2T4RlUf",
+                    },
                 ));
                 v.merchant_logo_url = Some("https://qpic.cn/xxx");
                 v.merchant_name = Some("微信支付");
@@ -325,8 +327,10 @@ v
         fn modify_busifavor_stocks() {
             let mut request =
                 wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksRequest::new(
-                    "stock_id/../?a=b#c %微",
-                    "6122352020010133287985742",
+                    wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksRequired {
+                        stock_id: "stock_id/../?a=b#c %微",
+                        out_request_no: "6122352020010133287985742",
+                    },
                 );
             request.comment = Some("活动使用");
             request.coupon_use_rule = Some({
@@ -343,7 +347,7 @@ v
                     Some(wxpay_apis::marketing::busifavor::BusifavorCodeDisplayMode::Barcode);
                 v.hall_id = Some("233455656");
                 v.mini_programs_info = Some({
-                    let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo::new("欢迎选购", "wx234545656765876", "/path/index/index");
+                    let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo::new(wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfoRequired { entrance_words: "欢迎选购", mini_programs_appid: "wx234545656765876", mini_programs_path: "/path/index/index" });
                     v.guiding_words = Some("获取更多优惠");
                     v
                 });
@@ -356,9 +360,11 @@ v
                 v.coupon_image_url = Some("https://qpic.cn/xxx");
                 v.description = Some("xxx门店可用");
                 v.finder_info = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
-                    "sph6Rngt2T4RlUf",
-                    "https://wxpaylogo.qpic.cn/xxx",
-                    "sph6Rngt2T4RlUf",
+                    wxpay_apis::marketing::MarketingFinderInfoRequired {
+                        finder_id: "sph6Rngt2T4RlUf",
+                        finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
+                        finder_video_id: "sph6Rngt2T4RlUf",
+                    },
                 ));
                 v.merchant_logo_url = Some("https://qpic.cn/xxx");
                 v.merchant_name = Some("微信支付");
@@ -387,7 +393,7 @@ v
             /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`
             #[test]
             fn modify_busifavor_stocks_budget() {
-                let mut request = wxpay_apis::marketing::busifavor::stocks::budget::ModifyBusifavorStocksBudgetRequest::new("stock_id/../?a=b#c %微", "1002600620019090123143254436");
+                let mut request = wxpay_apis::marketing::busifavor::stocks::budget::ModifyBusifavorStocksBudgetRequest::new(wxpay_apis::marketing::busifavor::stocks::budget::ModifyBusifavorStocksBudgetRequired { stock_id: "stock_id/../?a=b#c %微", modify_budget_request_no: "1002600620019090123143254436" });
                 request.current_max_coupons = Some(500);
                 request.current_max_coupons_by_day = Some(300);
                 request.target_max_coupons = Some(3000);
@@ -416,7 +422,7 @@ v
             #[test]
             fn create_busifavor_stocks_couponcodes() {
                 let items0 = ["ABC9588200"];
-                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesRequest::new("stock_id/../?a=b#c %微", "100002322019090134234sfdf");
+                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesRequest::new(wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesRequired { stock_id: "stock_id/../?a=b#c %微", upload_request_no: "100002322019090134234sfdf" });
                 request.coupon_code_list = Some(&items0);
                 check_request(&request, Method::Post, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes", "", Some("{\"coupon_code_list\":[\"ABC9588200\"],\"upload_request_no\":\"100002322019090134234sfdf\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesResponse>("{\"duplicate_codes\":[\"AACC2345\"],\"exist_codes\":[\"ABCD2345\"],\"fail_codes\":[{\"code\":\"LENGTH_LIMIT\",\"coupon_code\":\"ABCD23456\",\"message\":\"长度超过最大值32位\"}],\"fail_count\":10,\"stock_id\":\"98065001\",\"success_codes\":[\"MMAA12345\"],\"success_count\":20,\"success_time\":\"2015-05-20T13:29:35+08:00\",\"total_count\":500}");
@@ -425,7 +431,7 @@ v
             /// `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`
             #[test]
             fn delete_busifavor_stocks_couponcodes() {
-                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesRequest::new("stock_id/../?a=b#c %微", "coupon_code/../?a=b#c %微", "1212");
+                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesRequest::new(wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesRequired { stock_id: "stock_id/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", delete_request_no: "1212" });
                 check_request(&request, Method::Delete, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "delete_request_no=1212", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesResponse>("{\"delete_time\":\"2018-06-08T10:34:56+08:00\",\"stock_id\":\"101156451224\"}");
             }
@@ -433,7 +439,7 @@ v
             /// `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`
             #[test]
             fn query_busifavor_stocks_couponcodes_by_coupon_code() {
-                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeRequest::new("stock_id/../?a=b#c %微", "coupon_code/../?a=b#c %微");
+                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeRequired { stock_id: "stock_id/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微" });
                 request.appid = Some("wx233544546545989");
                 check_request(&request, Method::Get, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wx233544546545989", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeResponse>("{\"code_information\":{\"code\":\"code-example\",\"code_status\":\"code_status-example\",\"coupon_code\":\"coupon_code-example\",\"dispatched_time\":\"2018-06-08T10:34:56+08:00\",\"openid\":\"openid-example\",\"unionid\":\"unionid-example\",\"upload_time\":\"2018-06-08T10:34:56+08:00\"},\"coupon_information\":{\"belong_merchant\":\"10000022\",\"comment\":\"活动使用\",\"coupon_state\":\"coupon_state-example\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2015-05-20T13:29:35+08:00\",\"available_day_after_receive\":3,\"available_end_time\":\"2015-05-20T13:29:35+08:00\",\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[1]},\"irregulary_avaliable_time\":[{\"begin_time\":\"2015-05-20T13:29:35+08:00\",\"end_time\":\"2015-05-20T13:29:35+08:00\"}],\"wait_days_after_receive\":7},\"discount_coupon\":{\"discount_percent\":88,\"transaction_minimum\":100},\"exchange_coupon\":{\"exchange_price\":100,\"transaction_minimum\":100},\"fixed_normal_coupon\":{\"discount_amount\":5,\"transaction_minimum\":100},\"mini_programs_appid\":\"wx23232232323\",\"mini_programs_path\":\"/path/index/index\",\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"appid\":\"wx324345hgfhfghfg\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"233455656\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"233554655\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"goods_name\":\"xxx商品使用\",\"shareable\":true,\"stock_name\":\"8月1日活动券\",\"stock_type\":\"NORMAL\",\"transferable\":true}}");
@@ -448,7 +454,7 @@ v
             /// `GET /v3/marketing/busifavor/subsidy/pay-receipts`
             #[test]
             fn query_busifavor_subsidy_pay_receipts() {
-                let mut request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsRequest::new("128888000000001", "ABCD12345678");
+                let mut request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsRequest::new(wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsRequired { stock_id: "128888000000001", coupon_code: "ABCD12345678" });
                 request.out_subsidy_no = Some("subsidy-abcd-12345678");
                 check_request(&request, Method::Get, "v3/marketing/busifavor/subsidy/pay-receipts", "stock_id=128888000000001&coupon_code=ABCD12345678&out_subsidy_no=subsidy-abcd-12345678", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsResponse>("{\"pay_receipt_list\":[{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"create_time\":\"2021-01-20T10:29:35+08:00\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"success_time\":\"2021-01-20T10:29:35.120+08:00\",\"transaction_id\":\"4200000913202101152566792388\"}]}");
@@ -457,7 +463,7 @@ v
             /// `POST /v3/marketing/busifavor/subsidy/pay-receipts`
             #[test]
             fn create_busifavor_subsidy_pay_receipts() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsRequest::new(100, "ABCD12345678", "20210115DESCRIPTION", "subsidy-abcd-12345678", "1900000002", "1900000001", "128888000000001", "4200000913202101152566792388");
+                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsRequest::new(wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsRequired { amount: 100, coupon_code: "ABCD12345678", description: "20210115DESCRIPTION", out_subsidy_no: "subsidy-abcd-12345678", payee_merchant: "1900000002", payer_merchant: "1900000001", stock_id: "128888000000001", transaction_id: "4200000913202101152566792388" });
                 check_request(&request, Method::Post, "v3/marketing/busifavor/subsidy/pay-receipts", "", Some("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"stock_id\":\"128888000000001\",\"transaction_id\":\"4200000913202101152566792388\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsResponse>("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"create_time\":\"2021-01-20T10:29:35+08:00\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"success_time\":\"2021-01-20T10:29:35.120+08:00\",\"transaction_id\":\"4200000913202101152566792388\"}");
             }
@@ -476,7 +482,7 @@ v
             /// `POST /v3/marketing/busifavor/subsidy/return-receipts`
             #[test]
             fn return_receipts_busifavor_subsidy() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyRequest::new(100, "ABCD12345678", "20210115DESCRIPTION", "subsidy-abcd-12345678", "1900000002", "1900000001", "50100506732021010105138718375", "128888000000001", "4200000913202101152566792388");
+                let request = wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyRequest::new(wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyRequired { amount: 100, coupon_code: "ABCD12345678", description: "20210115DESCRIPTION", out_subsidy_return_no: "subsidy-abcd-12345678", payee_merchant: "1900000002", payer_merchant: "1900000001", refund_id: "50100506732021010105138718375", stock_id: "128888000000001", transaction_id: "4200000913202101152566792388" });
                 check_request(&request, Method::Post, "v3/marketing/busifavor/subsidy/return-receipts", "", Some("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"out_subsidy_return_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"refund_id\":\"50100506732021010105138718375\",\"stock_id\":\"128888000000001\",\"transaction_id\":\"4200000913202101152566792388\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyResponse>("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_return_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"refund_id\":\"50100506732021010105138718375\",\"return_create_time\":\"2021-01-20T10:29:35+08:00\",\"return_done_time\":\"2021-01-20T10:29:35+08:00\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"subsidy_return_receipt_id\":\"2120200119165100000000000001\",\"transaction_id\":\"4200000913202101152566792388\"}");
             }
@@ -498,7 +504,7 @@ v
             /// `GET /v3/marketing/busifavor/users/{openid}/coupons`
             #[test]
             fn query_busifavor_users_coupons() {
-                let mut request = wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsRequest::new("openid/../?a=b#c %微", "wx233544546545989");
+                let mut request = wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsRequest::new(wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsRequired { openid: "openid/../?a=b#c %微", appid: "wx233544546545989" });
                 request.stock_id = Some("9865000");
                 request.coupon_state =
                     Some(wxpay_apis::marketing::busifavor::QueryBusifavorStatus::Sended);
@@ -516,7 +522,7 @@ v
                 /// `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
                 #[test]
                 fn query_busifavor_users_coupons_appids() {
-                    let request = wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "appid/../?a=b#c %微");
+                    let request = wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsRequest::new(wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsRequired { openid: "openid/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", appid: "appid/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/marketing/busifavor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/appids/appid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsResponse>("{\"available_start_time\":\"2018-06-08T10:34:56+08:00\",\"belong_merchant\":\"belong_merchant-example\",\"comment\":\"comment-example\",\"coupon_code\":\"coupon_code-example\",\"coupon_state\":\"SENDED\",\"coupon_use_rule\":{\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[0]},\"coupon_available_time\":{\"available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"available_day_after_receive\":1,\"available_end_time\":\"2018-06-08T10:34:56+08:00\"},\"discount_coupon\":{\"discount_percent\":1,\"transaction_minimum\":1},\"exchange_coupon\":{\"exchange_price\":1,\"transaction_minimum\":1},\"fixed_normal_coupon\":{\"discount_amount\":1,\"transaction_minimum\":1},\"irregulary_avaliable_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}],\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"use_method\":\"MINI_PROGRAMS\"},\"custom_entrance\":{\"appid\":\"appid-example\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"hall_id-example\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"store_id-example\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"expire_time\":\"2018-06-08T10:34:56+08:00\",\"goods_name\":\"goods_name-example\",\"receive_time\":\"2018-06-08T10:34:56+08:00\",\"send_request_no\":\"send_request_no-example\",\"shareable\":true,\"stock_id\":\"stock_id-example\",\"stock_name\":\"stock_name-example\",\"stock_type\":\"DISCOUNT\",\"transferable\":true,\"use_request_no\":\"use_request_no-example\",\"use_time\":\"2018-06-08T10:34:56+08:00\"}");
                 }
@@ -552,8 +558,10 @@ mod favor {
         fn create_favor_callbacks() {
             let mut request =
                 wxpay_apis::marketing::favor::callbacks::CreateFavorCallbacksRequest::new(
-                    "9856888",
-                    "https://pay.weixin.qq.com",
+                    wxpay_apis::marketing::favor::callbacks::CreateFavorCallbacksRequired {
+                        mchid: "9856888",
+                        notify_url: "https://pay.weixin.qq.com",
+                    },
                 );
             request.switch = Some(true);
             check_request(&request, Method::Post, "v3/marketing/favor/callbacks", "", Some("{\"mchid\":\"9856888\",\"notify_url\":\"https://pay.weixin.qq.com\",\"switch\":true}"), &[]);
@@ -568,22 +576,28 @@ mod favor {
         fn create_favor_coupon_stocks() {
             let mut request =
                 wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksRequest::new(
-                    wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
-                    wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
-                    "98568865",
-                    {
-                        let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksCouponUseRule::new();
-                        v.combine_use = Some(true);
-                        v
-                    },
-                    true,
-                    "out_request_no-example",
-                    "微信支付代金券批次",
-                    wxpay_apis::marketing::favor::FavorStockType::Discount,
-                    {
-                        let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksStockUseRule::new(1, 1, 1, true, true);
-                        v.max_amount_by_day = Some(1);
-                        v
+                    wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksRequired {
+                        available_begin_time: wxpay_core::types::Timestamp::new(
+                            "2015-05-20T13:29:35.120+08:00",
+                        ),
+                        available_end_time: wxpay_core::types::Timestamp::new(
+                            "2015-05-20T13:29:35.120+08:00",
+                        ),
+                        belong_merchant: "98568865",
+                        coupon_use_rule: {
+                            let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksCouponUseRule::new();
+                            v.combine_use = Some(true);
+                            v
+                        },
+                        no_cash: true,
+                        out_request_no: "out_request_no-example",
+                        stock_name: "微信支付代金券批次",
+                        stock_type: wxpay_apis::marketing::favor::FavorStockType::Discount,
+                        stock_use_rule: {
+                            let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksStockUseRule::new(wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksStockUseRuleRequired { max_amount: 1, max_coupons: 1, max_coupons_per_user: 1, natural_person_limit: true, prevent_api_abuse: true });
+                            v.max_amount_by_day = Some(1);
+                            v
+                        },
                     },
                 );
             request.comment = Some("零售批次");
@@ -610,9 +624,11 @@ mod favor {
         #[test]
         fn list_stocks() {
             let mut request = wxpay_apis::marketing::favor::stocks::ListStocksRequest::new(
-                1,
-                1,
-                "stock_creator_mchid-example",
+                wxpay_apis::marketing::favor::stocks::ListStocksRequired {
+                    offset: 1,
+                    limit: 1,
+                    stock_creator_mchid: "stock_creator_mchid-example",
+                },
             );
             request.create_start_time = Some(wxpay_core::types::Timestamp::new(
                 "2015-05-20T13:29:35.120+08:00",
@@ -629,8 +645,10 @@ mod favor {
         #[test]
         fn query_stock() {
             let request = wxpay_apis::marketing::favor::stocks::QueryStockRequest::new(
-                "stock_id/../?a=b#c %微",
-                "stock_creator_mchid-example",
+                wxpay_apis::marketing::favor::stocks::QueryStockRequired {
+                    stock_id: "stock_id/../?a=b#c %微",
+                    stock_creator_mchid: "stock_creator_mchid-example",
+                },
             );
             check_request(
                 &request,
@@ -648,13 +666,7 @@ mod favor {
             /// `GET /v3/marketing/favor/stocks/{stock_id}/items`
             #[test]
             fn query_favor_stocks_items() {
-                let request =
-                    wxpay_apis::marketing::favor::stocks::items::QueryFavorStocksItemsRequest::new(
-                        "stock_id/../?a=b#c %微",
-                        "stock_creator_mchid-example",
-                        1,
-                        "limit-example",
-                    );
+                let request = wxpay_apis::marketing::favor::stocks::items::QueryFavorStocksItemsRequest::new(wxpay_apis::marketing::favor::stocks::items::QueryFavorStocksItemsRequired { stock_id: "stock_id/../?a=b#c %微", stock_creator_mchid: "stock_creator_mchid-example", offset: 1, limit: "limit-example" });
                 check_request(
                     &request,
                     Method::Get,
@@ -672,7 +684,7 @@ mod favor {
             /// `GET /v3/marketing/favor/stocks/{stock_id}/merchants`
             #[test]
             fn query_favor_stocks_merchants() {
-                let request = wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsRequest::new("stock_id/../?a=b#c %微", 1, "limit-example", "stock_creator_mchid-example");
+                let request = wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsRequest::new(wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsRequired { stock_id: "stock_id/../?a=b#c %微", offset: 1, limit: "limit-example", stock_creator_mchid: "stock_creator_mchid-example" });
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchants", "offset=1&limit=limit-example&stock_creator_mchid=stock_creator_mchid-example", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsResponse>("{\"data\":[\"1232001\"],\"limit\":10,\"offset\":10,\"stock_id\":\"9865000\",\"total_count\":200}");
             }
@@ -685,7 +697,7 @@ mod favor {
             fn modify_goods_id_favor_stocks() {
                 let items0 = ["8956000"];
                 let items1 = ["8956000"];
-                let mut request = wxpay_apis::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksRequest::new("stock_id/../?a=b#c %微", "8956000");
+                let mut request = wxpay_apis::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksRequest::new(wxpay_apis::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksRequired { stock_id: "stock_id/../?a=b#c %微", stock_creator_mchid: "8956000" });
                 request.add_goods_id_list = Some(&items0);
                 request.delete_goods_id_list = Some(&items1);
                 check_request(&request, Method::Post, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify-goods-id", "", Some("{\"add_goods_id_list\":[\"8956000\"],\"delete_goods_id_list\":[\"8956000\"],\"stock_creator_mchid\":\"8956000\"}"), &[]);
@@ -700,8 +712,10 @@ mod favor {
             fn pause_favor_stocks() {
                 let request =
                     wxpay_apis::marketing::favor::stocks::pause::PauseFavorStocksRequest::new(
-                        "stock_id/../?a=b#c %微",
-                        "8956000",
+                        wxpay_apis::marketing::favor::stocks::pause::PauseFavorStocksRequired {
+                            stock_id: "stock_id/../?a=b#c %微",
+                            stock_creator_mchid: "8956000",
+                        },
                     );
                 check_request(
                     &request,
@@ -735,7 +749,7 @@ mod favor {
             /// `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`
             #[test]
             fn query_favor_stocks_refund_flow_by_day() {
-                let request = wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayRequest::new("stock_id/../?a=b#c %微", "2025-08-09");
+                let request = wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayRequest::new(wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayRequired { stock_id: "stock_id/../?a=b#c %微", bill_date: "2025-08-09" });
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refund-flow-by-day", "bill_date=2025-08-09", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayResponse>("{\"stock_refundflow_count\":\"2030\",\"stock_refundflow_hash\":\"8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f\",\"url\":\"https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=ABAn6jAYAAABAA32ad52c3a1CSjwrN5j6Vx_8UMI5i\"}");
             }
@@ -748,8 +762,10 @@ mod favor {
             fn restart_favor_stocks() {
                 let request =
                     wxpay_apis::marketing::favor::stocks::restart::RestartFavorStocksRequest::new(
-                        "stock_id/../?a=b#c %微",
-                        "8956000",
+                        wxpay_apis::marketing::favor::stocks::restart::RestartFavorStocksRequired {
+                            stock_id: "stock_id/../?a=b#c %微",
+                            stock_creator_mchid: "8956000",
+                        },
                     );
                 check_request(
                     &request,
@@ -774,8 +790,10 @@ mod favor {
             fn start_favor_stocks() {
                 let request =
                     wxpay_apis::marketing::favor::stocks::start::StartFavorStocksRequest::new(
-                        "stock_id/../?a=b#c %微",
-                        "8956000",
+                        wxpay_apis::marketing::favor::stocks::start::StartFavorStocksRequired {
+                            stock_id: "stock_id/../?a=b#c %微",
+                            stock_creator_mchid: "8956000",
+                        },
                     );
                 check_request(
                     &request,
@@ -809,7 +827,7 @@ mod favor {
             /// `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`
             #[test]
             fn query_favor_stocks_use_flow_by_day() {
-                let request = wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayRequest::new("stock_id/../?a=b#c %微", "2025-08-09");
+                let request = wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayRequest::new(wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayRequired { stock_id: "stock_id/../?a=b#c %微", bill_date: "2025-08-09" });
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/use-flow-by-day", "bill_date=2025-08-09", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayResponse>("{\"stock_useflow_count\":\"2030\",\"stock_useflow_hash\":\"8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f\",\"url\":\"https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=ABAn6jAYAAABAA32ad52c3a1CSjwrN5j6Vx_8UMI5i\"}");
             }
@@ -823,7 +841,7 @@ mod favor {
             /// `GET /v3/marketing/favor/users/{openid}/coupons`
             #[test]
             fn query_favor_users_coupons() {
-                let mut request = wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "appid-example");
+                let mut request = wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsRequest::new(wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsRequired { openid: "openid/../?a=b#c %微", appid: "appid-example" });
                 request.stock_id = Some("stock_id-example");
                 request.status = Some(wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsStatus::Sended);
                 request.creator_mchid = Some("creator_mchid-example");
@@ -842,11 +860,13 @@ mod favor {
             fn list_coupons_by_filter() {
                 let mut request =
                     wxpay_apis::marketing::favor::users::coupons::ListCouponsByFilterRequest::new(
-                        "openid/../?a=b#c %微",
-                        "wx233544546545989",
-                        "89560002019101000121",
-                        "8956000",
-                        "9856000",
+                        wxpay_apis::marketing::favor::users::coupons::ListCouponsByFilterRequired {
+                            openid: "openid/../?a=b#c %微",
+                            appid: "wx233544546545989",
+                            out_request_no: "89560002019101000121",
+                            stock_creator_mchid: "8956000",
+                            stock_id: "9856000",
+                        },
                     );
                 request.coupon_minimum = Some(100);
                 request.coupon_value = Some(100);
@@ -860,9 +880,11 @@ mod favor {
             #[test]
             fn query_coupon() {
                 let request = wxpay_apis::marketing::favor::users::coupons::QueryCouponRequest::new(
-                    "openid/../?a=b#c %微",
-                    "coupon_id/../?a=b#c %微",
-                    "appid-example",
+                    wxpay_apis::marketing::favor::users::coupons::QueryCouponRequired {
+                        openid: "openid/../?a=b#c %微",
+                        coupon_id: "coupon_id/../?a=b#c %微",
+                        appid: "appid-example",
+                    },
                 );
                 check_request(&request, Method::Get, "v3/marketing/favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=appid-example", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::users::coupons::QueryCouponResponse>("{\"available_balance\":10000,\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"business_type\":\"MULTIUSE\",\"consume_information\":{\"consume_mchid\":\"consume_mchid-example\",\"consume_time\":\"2015-05-20T13:29:35.120+08:00\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"price\":528800,\"quantity\":1}],\"transaction_id\":\"transaction_id-example\"},\"coupon_id\":\"coupon_id-example\",\"coupon_name\":\"微信支付代金券\",\"coupon_type\":\"CUT_TO\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"cut_to_message\":{\"cut_to_price\":1,\"single_price_max\":1},\"description\":\"微信支付营销\",\"normal_coupon_information\":{\"coupon_amount\":1,\"transaction_minimum\":1},\"singleitem\":true,\"start_time\":\"2015-05-20T13:29:35.120+08:00\",\"status\":\"EXPIRED\",\"stock_creator_mchid\":\"stock_creator_mchid-example\",\"stock_id\":\"stock_id-example\",\"stop_time\":\"2015-05-20T13:29:35.120+08:00\"}");
@@ -878,7 +900,7 @@ mod goods_subsidy_activity {
         /// `GET /v3/marketing/goods-subsidy-activity/activities`
         #[test]
         fn query_goods_subsidy_activity_activities() {
-            let request = wxpay_apis::marketing::goods_subsidy_activity::activities::QueryGoodsSubsidyActivityActivitiesRequest::new("city_id-example", 1, 1);
+            let request = wxpay_apis::marketing::goods_subsidy_activity::activities::QueryGoodsSubsidyActivityActivitiesRequest::new(wxpay_apis::marketing::goods_subsidy_activity::activities::QueryGoodsSubsidyActivityActivitiesRequired { city_id: "city_id-example", offset: 1, limit: 1 });
             check_request(
                 &request,
                 Method::Get,
@@ -910,7 +932,7 @@ mod goods_subsidy_activity {
                     });
                     v
                 }];
-                let request = wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityRequest::new("activity_id/../?a=b#c %微", &items0, "caller_merchant_id-example");
+                let request = wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityRequest::new(wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityRequired { activity_id: "activity_id/../?a=b#c %微", apply_infos: &items0, caller_merchant_id: "caller_merchant_id-example" });
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/activity/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"apply_infos\":[{\"goods_original_price\":1,\"store_info\":{\"accounting_merchant_id\":\"accounting_merchant_id-example\",\"merchant_id\":\"merchant_id-example\",\"store_id\":\"store_id-example\"}}],\"caller_merchant_id\":\"caller_merchant_id-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityResponse>("{\"failed_apply_infos\":[{\"goods_original_price\":1,\"store_info\":{\"accounting_merchant_id\":\"accounting_merchant_id-example\",\"merchant_id\":\"merchant_id-example\",\"store_id\":\"store_id-example\"}}],\"return_message\":\"return_message-example\",\"succeed_apply_infos\":[{\"goods_original_price\":1,\"store_info\":{\"accounting_merchant_id\":\"accounting_merchant_id-example\",\"merchant_id\":\"merchant_id-example\",\"store_id\":\"store_id-example\"}}]}");
             }
@@ -925,7 +947,7 @@ mod goods_subsidy_activity {
             #[test]
             fn lock_goods_subsidy_activity_qualification() {
                 let items0 = ["qualification_ids-example"];
-                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequest::new({
+                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequest::new(wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequired { order_information: {
 let mut v = wxpay_apis::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation::new();
 v.out_trade_no = Some("out_trade_no-example");
 v.payer_openid = Some("payer_openid-example");
@@ -933,7 +955,7 @@ v.store_id = Some("store_id-example");
 v.store_merchant_id = Some("store_merchant_id-example");
 v.total_fee = Some(1);
 v
-}, &items0);
+}, qualification_ids: &items0 });
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/qualification/lock", "", Some("{\"order_information\":{\"out_trade_no\":\"out_trade_no-example\",\"payer_openid\":\"payer_openid-example\",\"store_id\":\"store_id-example\",\"store_merchant_id\":\"store_merchant_id-example\",\"total_fee\":1},\"qualification_ids\":[\"qualification_ids-example\"]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationResponse>("{\"failed_qualification_ids\":[\"failed_qualification_ids-example\"],\"return_message\":\"return_message-example\",\"succeed_qualification_ids\":[\"succeed_qualification_ids-example\"]}");
             }
@@ -945,7 +967,7 @@ v
             #[test]
             fn unlock_goods_subsidy_activity_qualification() {
                 let items0 = ["qualification_ids-example"];
-                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequest::new({
+                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequest::new(wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequired { order_information: {
 let mut v = wxpay_apis::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation::new();
 v.out_trade_no = Some("out_trade_no-example");
 v.payer_openid = Some("payer_openid-example");
@@ -953,7 +975,7 @@ v.store_id = Some("store_id-example");
 v.store_merchant_id = Some("store_merchant_id-example");
 v.total_fee = Some(1);
 v
-}, &items0);
+}, qualification_ids: &items0 });
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/qualification/unlock", "", Some("{\"order_information\":{\"out_trade_no\":\"out_trade_no-example\",\"payer_openid\":\"payer_openid-example\",\"store_id\":\"store_id-example\",\"store_merchant_id\":\"store_merchant_id-example\",\"total_fee\":1},\"qualification_ids\":[\"qualification_ids-example\"]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationResponse>("{\"failed_qualification_ids\":[\"failed_qualification_ids-example\"],\"return_message\":\"return_message-example\",\"succeed_qualification_ids\":[\"succeed_qualification_ids-example\"]}");
             }
@@ -967,7 +989,7 @@ v
             /// `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`
             #[test]
             fn create_materials() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsRequest::new("brand_id/../?a=b#c %微", 100, "1002600620019090123143254436");
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsRequired { brand_id: "brand_id/../?a=b#c %微", material_num: 100, out_request_no: "1002600620019090123143254436" });
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/materials", "", Some("{\"material_num\":100,\"out_request_no\":\"1002600620019090123143254436\"}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsResponse>("{\"material_list\":[{\"material_id\":\"1001_123456\",\"material_url\":\"https://action.weixin.qq.com/fmcg/details?brand_id=1001&material_id=1001_123456\"}]}");
             }
@@ -979,7 +1001,7 @@ v
             #[test]
             fn delete_representative() {
                 let items0 = [wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::RepresentativeRepresentativeInfo::new("oK7fFt8zzEZ909XH-LE2#")];
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeRequest::new("activity_id/../?a=b#c %微", "2015-05-20T13:29:35.120+08:00", "1002600620019090123143254436", &items0);
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeRequired { activity_id: "activity_id/../?a=b#c %微", delete_time: "2015-05-20T13:29:35.120+08:00", out_request_no: "1002600620019090123143254436", representative_info_list: &items0 });
                 check_request(&request, Method::Delete, "v3/marketing/goods-subsidy-activity/retail-store-act/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/representative", "", Some("{\"delete_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeResponse>("{\"activity_id\":\"3118550000000004\",\"delete_time\":\"2015-05-20T13:29:35.120+08:00\",\"failed_representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}");
             }
@@ -988,7 +1010,7 @@ v
             #[test]
             fn add_representative() {
                 let items0 = [wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::RepresentativeRepresentativeInfo::new("oK7fFt8zzEZ909XH-LE2#")];
-                let mut request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeRequest::new("activity_id/../?a=b#c %微", "1002600620019090123143254436", &items0);
+                let mut request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeRequired { activity_id: "activity_id/../?a=b#c %微", out_request_no: "1002600620019090123143254436", representative_info_list: &items0 });
                 request.add_time = Some("2015-05-20T13:29:35+08:00");
                 check_request(&request, Method::Put, "v3/marketing/goods-subsidy-activity/retail-store-act/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/representative", "", Some("{\"add_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeResponse>("{\"activity_id\":\"3118550000000004\",\"add_time\":\"2015-05-20T13:29:35+08:00\",\"failed_representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}");
@@ -1000,7 +1022,7 @@ v
             /// `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`
             #[test]
             fn list_representative() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeRequest::new("activity_id/../?a=b#c %微", 0, 10);
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeRequired { activity_id: "activity_id/../?a=b#c %微", offset: 0, limit: 10 });
                 check_request(&request, Method::Get, "v3/marketing/goods-subsidy-activity/retail-store-act/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/representatives", "offset=0&limit=10", None, &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeResponse>("{\"data\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}],\"limit\":10,\"offset\":0,\"total_count\":1000}");
             }
@@ -1017,7 +1039,7 @@ v
                     v.store_name = Some("幸福小店");
                     v
                 }];
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresRequest::new("brand_id/../?a=b#c %微", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"), "1002600620019090123143254436", &items0);
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresRequired { brand_id: "brand_id/../?a=b#c %微", delete_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"), out_request_no: "1002600620019090123143254436", stores: &items0 });
                 check_request(&request, Method::Delete, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores", "", Some("{\"delete_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresResponse>("{\"delete_time\":\"2015-05-20T13:29:35+08:00\",\"failed_stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}");
             }
@@ -1025,7 +1047,7 @@ v
             /// `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
             #[test]
             fn list_store() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreRequest::new("brand_id/../?a=b#c %微", 0, 10);
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreRequired { brand_id: "brand_id/../?a=b#c %微", offset: 0, limit: 10 });
                 check_request(&request, Method::Get, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores", "offset=0&limit=10", None, &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreResponse>("{\"data\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}],\"limit\":10,\"offset\":0,\"total_count\":1000}");
             }
@@ -1039,7 +1061,7 @@ v
                     v.store_name = Some("幸福小店");
                     v
                 }];
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresRequest::new("brand_id/../?a=b#c %微", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"), "1002600620019090123143254436", &items0);
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresRequired { brand_id: "brand_id/../?a=b#c %微", add_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"), out_request_no: "1002600620019090123143254436", stores: &items0 });
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores", "", Some("{\"add_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresResponse>("{\"add_time\":\"2015-05-20T13:29:35+08:00\",\"failed_stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}");
             }
@@ -1047,7 +1069,7 @@ v
             /// `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`
             #[test]
             fn get_store() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreRequest::new("brand_id/../?a=b#c %微", "store_code/../?a=b#c %微");
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreRequest::new(wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreRequired { brand_id: "brand_id/../?a=b#c %微", store_code: "store_code/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores/store_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreResponse>("{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}");
             }
@@ -1074,18 +1096,14 @@ mod membercard_activity {
         /// `POST /v3/marketing/membercard-activity/activities`
         #[test]
         fn create_activity() {
-            let items0 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendDayTime::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime::new(9, 34, 6), wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime::new(9, 34, 6))];
-            let items1 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendTime::new("2020-01-21T00:00:00.000+08:00", "2020-01-27T00:00:00.000+08:00")];
+            let items0 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendDayTime::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendDayTimeRequired { begin_day_time: wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTimeRequired { hours: 9, minutes: 34, seconds: 6 }), end_day_time: wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTimeRequired { hours: 9, minutes: 34, seconds: 6 }) })];
+            let items1 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendTime::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendTimeRequired { begin_time: "2020-01-21T00:00:00.000+08:00", end_time: "2020-01-27T00:00:00.000+08:00" })];
             let items2 = ["outer_str-example"];
             let items3 = ["mchid_list-example"];
             let items4 = ["goods_tags-example"];
             let items5 = ["APP"];
-            let items6 = [
-                wxpay_apis::marketing::membercard_activity::activities::CreateActivityStock::new(
-                    "10000022", "98065001",
-                ),
-            ];
-            let mut request = wxpay_apis::marketing::membercard_activity::activities::CreateActivityRequest::new("良品铺子回馈活动", wxpay_apis::marketing::membercard_activity::activities::ActivitiesActivityType::NonMemberAfterpay, "2020-01-20T13:29:35.120+08:00", "pbLatjvWOibDc5-TBnbUk1pD12o0", "2020-01-29T13:29:35.120+08:00", "100002322019090134234sfdf");
+            let items6 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityStock::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityStockRequired { stock_creator_mchid: "10000022", stock_id: "98065001" })];
+            let mut request = wxpay_apis::marketing::membercard_activity::activities::CreateActivityRequest::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityRequired { activity_name: "良品铺子回馈活动", activity_type: wxpay_apis::marketing::membercard_activity::activities::ActivitiesActivityType::NonMemberAfterpay, begin_time: "2020-01-20T13:29:35.120+08:00", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", end_time: "2020-01-29T13:29:35.120+08:00", out_request_no: "100002322019090134234sfdf" });
             request.award_send_period = Some({
                 let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendPeriod::new();
                 v.award_send_day_time = Some(&items0);
@@ -1105,10 +1123,10 @@ mod membercard_activity {
                 v
             });
             request.pay_activity_setting = Some({
-                let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityPayActivitySetting::new("湖南麻辣美食券", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityPayActivitySetting::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityPayActivitySettingRequired { activity_second_title: "湖南麻辣美食券", logo_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0" });
                 v.activate_setting = Some({
                     let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateSetting::new("AUTO_ACTIVATE");
-                    v.activate_miniprogram = Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateMiniprogram::new("wxea9c30a90fs8d3fe", "pages/activate/activate"));
+                    v.activate_miniprogram = Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateMiniprogram::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateMiniprogramRequired { activate_appid: "wxea9c30a90fs8d3fe", activate_path: "pages/activate/activate" }));
                     v.activate_url = Some("https://w.url.cn/s/Ahz3p2C");
                     v
                 });
@@ -1203,10 +1221,7 @@ mod membercard_open {
         /// `GET /v3/marketing/membercard-open/cards`
         #[test]
         fn query_membercard_open_cards() {
-            let mut request =
-                wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsRequest::new(
-                    1, 20,
-                );
+            let mut request = wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsRequest::new(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsRequired { offset: 1, limit: 20 });
             request.brand_id = Some("1001622624");
             request.appid = Some("wxea9c30890f48d5ae");
             check_request(
@@ -1229,18 +1244,20 @@ mod membercard_open {
             let items2 = [{
                 let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField::new();
                 v.name = Some("喜欢的运动");
-                v.r#type = Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox);
+                v.r#type = Some(
+                    wxpay_apis::marketing::membercard_open::cards::CardsCustomFieldType::CheckBox,
+                );
                 v.values = Some(&items1);
                 v
             }];
-            let mut request = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequest::new("wxea9c30890f48d5ae", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrand::new("1004", "微信支付"), wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::MerchantDeposit, wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode, {
-let mut v = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm);
+            let mut request = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequest::new(wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequired { appid: "wxea9c30890f48d5ae", background_picture_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", brand: wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrand::new(wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrandRequired { brand_id: "1004", display_name: "微信支付" }), code_mode: wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::MerchantDeposit, code_type: wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode, date_information: {
+let mut v = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsDateInformationType::FixTerm);
 v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"));
 v.available_day_after_receive = Some(200);
 v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
 v.wait_days_after_receive = Some(1);
 v
-}, "使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", "100002322019090134234sfdf", "微信支付测试卡");
+}, description: "使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有", logo_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", out_request_no: "100002322019090134234sfdf", title: "微信支付测试卡" });
             request.additional_statement = Some({
                 let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsAdditionalStatement::new();
                 v.appid = Some("wxea9c30890f48d5ae");
@@ -1311,7 +1328,9 @@ v
             let items2 = [{
                 let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField::new();
                 v.name = Some("喜欢的运动");
-                v.r#type = Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox);
+                v.r#type = Some(
+                    wxpay_apis::marketing::membercard_open::cards::CardsCustomFieldType::CheckBox,
+                );
                 v.values = Some(&items1);
                 v
             }];
@@ -1339,7 +1358,7 @@ v
             request.code_type =
                 Some(wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode);
             request.date_information = Some({
-                let mut v = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm);
+                let mut v = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsDateInformationType::FixTerm);
                 v.available_begin_time = Some("2020-05-20T13:29:35.120+08:00");
                 v.available_day_after_receive = Some(200);
                 v.available_end_time = Some("2030-05-20T13:29:35.120+08:00");
@@ -1371,7 +1390,7 @@ v
             /// `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
             #[test]
             fn query_membercard_open_cards_codes() {
-                let request = wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                let request = wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesResponse>("{\"background_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"balance\":888,\"bonus_value\":600,\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code\":\"478515832665\",\"head_image_url\":\"http://wx.qlogo.cn/xxx\",\"level\":\"钻石会员\",\"membership_number\":\"316510891298\",\"nickname\":\"周星星\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"user_card_status\":\"DELETE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"深圳\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"value\":\"篮球\",\"value_list\":[\"value_list-example\"]}]}}");
             }
@@ -1379,11 +1398,11 @@ v
             /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
             #[test]
             fn modify_membercard_open_cards_codes() {
-                let mut request = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                let mut request = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微" });
                 request.background_picture_url =
                     Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
                 request.balance_information = Some({
-                    let mut v = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesBalanceInformation::new(100, 888, 888);
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesBalanceInformation::new(wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesBalanceInformationRequired { add_balance: 100, balance: 888, before_balance: 888 });
                     v.balance_remark = Some("购买一杯珍珠奶茶，消耗30元");
                     v
                 });
@@ -1401,7 +1420,7 @@ v
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`
                 #[test]
                 fn activate_membercard_open_cards_codes() {
-                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::activate::ActivateMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::activate::ActivateMembercardOpenCardsCodesRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::activate::ActivateMembercardOpenCardsCodesRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微" });
                     request.membership_number = Some("316510891298");
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/activate", "", Some("{\"membership_number\":\"316510891298\"}"), &[]);
                     check_empty_response(&request);
@@ -1415,7 +1434,7 @@ v
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`
                     #[test]
                     fn commit_membercard_open_cards_codes_bonus() {
-                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::commit::CommitMembercardOpenCardsCodesBonusRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", 30, "1230000109", "1217752501201407033233368018", "1900000109");
+                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::commit::CommitMembercardOpenCardsCodesBonusRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::bonus::commit::CommitMembercardOpenCardsCodesBonusRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微", bonus_value: 30, mchid: "1230000109", out_trade_no: "1217752501201407033233368018", sub_mchid: "1900000109" });
                         check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bonus/commit", "", Some("{\"bonus_value\":30,\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_empty_response(&request);
                     }
@@ -1426,7 +1445,7 @@ v
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`
                     #[test]
                     fn create_membercard_open_cards_codes_bonus_prepare() {
-                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::prepare::CreateMembercardOpenCardsCodesBonusPrepareRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", 30, "1230000109", "1217752501201407033233368018", "1900000109");
+                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::prepare::CreateMembercardOpenCardsCodesBonusPrepareRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::bonus::prepare::CreateMembercardOpenCardsCodesBonusPrepareRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微", bonus_value: 30, mchid: "1230000109", out_trade_no: "1217752501201407033233368018", sub_mchid: "1900000109" });
                         check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bonus/prepare", "", Some("{\"bonus_value\":30,\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_empty_response(&request);
                     }
@@ -1451,7 +1470,7 @@ v
                 /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`
                 #[test]
                 fn modify_membercard_open_cards_codes_rights() {
-                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::rights::ModifyMembercardOpenCardsCodesRightsRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", "100002322019090134234sfdf");
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::rights::ModifyMembercardOpenCardsCodesRightsRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::rights::ModifyMembercardOpenCardsCodesRightsRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微", out_request_no: "100002322019090134234sfdf" });
                     request.add_bonus_value = Some(100);
                     request.before_bonus_value = Some(500);
                     request.bonus_value = Some(600);
@@ -1478,18 +1497,18 @@ v
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`
                 #[test]
                 fn set_service_module_data_membercard_open_cards_codes() {
-                    let items0 = [wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField::new("hotel_name", "深圳市南山区滨海路700号")];
-                    let items1 = [wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField::new("hotel_name", "深圳市南山区滨海路700号")];
-                    let request = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", "100002322019090134234sfdf", "666", {
-let mut v = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesStateSetting::new({
+                    let items0 = [wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField::new(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesFieldRequired { field_id: "hotel_name", field_value: "深圳市南山区滨海路700号" })];
+                    let items1 = [wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField::new(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesFieldRequired { field_id: "hotel_name", field_value: "深圳市南山区滨海路700号" })];
+                    let request = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微", out_request_no: "100002322019090134234sfdf", service_module_id: "666", state_setting: {
+let mut v = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesStateSetting::new(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesStateSettingRequired { content_template_data: {
 let mut v = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData::new();
-v.action_setting = Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesActionSetting::new("一键开锁", wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new("wx37178d097a6851d8", "pages/index/index")));
+v.action_setting = Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesActionSetting::new(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesActionSettingRequired { action_name: "一键开锁", jump_miniprogram: wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new(wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogramRequired { appid: "wx37178d097a6851d8", path: "pages/index/index" }) }));
 v.field_list = Some(&items0);
 v
-}, "CHECKED_IN");
-v.message_template_setting = Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting::new(&items1, "9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI"));
+}, state_id: "CHECKED_IN" });
+v.message_template_setting = Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting::new(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSettingRequired { field_list: &items1, message_template_id: "9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI" }));
 v
-});
+} });
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/set-service-module-data", "", Some("{\"out_request_no\":\"100002322019090134234sfdf\",\"service_module_id\":\"666\",\"state_setting\":{\"content_template_data\":{\"action_setting\":{\"action_name\":\"一键开锁\",\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"}},\"field_list\":[{\"field_id\":\"hotel_name\",\"field_value\":\"深圳市南山区滨海路700号\"}]},\"message_template_setting\":{\"field_list\":[{\"field_id\":\"hotel_name\",\"field_value\":\"深圳市南山区滨海路700号\"}],\"message_template_id\":\"9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI\"},\"state_id\":\"CHECKED_IN\"}}"), &[]);
                     check_empty_response(&request);
                 }
@@ -1500,7 +1519,7 @@ v
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`
                 #[test]
                 fn create_membercard_open_cards_codes_unavailable() {
-                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::unavailable::CreateMembercardOpenCardsCodesUnavailableRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::unavailable::CreateMembercardOpenCardsCodesUnavailableRequest::new(wxpay_apis::marketing::membercard_open::cards::codes::unavailable::CreateMembercardOpenCardsCodesUnavailableRequired { card_id: "card_id/../?a=b#c %微", code: "code/../?a=b#c %微" });
                     request.reason = Some("用户违反会员条例");
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unavailable", "", Some("{\"reason\":\"用户违反会员条例\"}"), &[]);
                     check_empty_response(&request);
@@ -1513,7 +1532,7 @@ v
             /// `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`
             #[test]
             fn query_membercard_open_cards_decrypt_code() {
-                let request = wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest::new("card_id/../?a=b#c %微", "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE");
+                let request = wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest::new(wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequired { card_id: "card_id/../?a=b#c %微", encrypt_code: "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE" });
                 check_request(&request, Method::Get, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/decrypt-code", "encrypt_code=XXIzTtMqCxwOaawoE91%2BVJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ%2F5ZZ0DVkXdE", None, &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeResponse>("{\"code\":\"751234212312\"}");
             }
@@ -1524,7 +1543,7 @@ v
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`
             #[test]
             fn create_membercard_open_cards_permission_tokens() {
-                let mut request = wxpay_apis::marketing::membercard_open::cards::permission_tokens::CreateMembercardOpenCardsPermissionTokensRequest::new("card_id/../?a=b#c %微", "AUTO_ACTIVATE");
+                let mut request = wxpay_apis::marketing::membercard_open::cards::permission_tokens::CreateMembercardOpenCardsPermissionTokensRequest::new(wxpay_apis::marketing::membercard_open::cards::permission_tokens::CreateMembercardOpenCardsPermissionTokensRequired { card_id: "card_id/../?a=b#c %微", activate_type: "AUTO_ACTIVATE" });
                 request.activate_appid = Some("wxea9c30a90fs8d3fe");
                 request.activate_path = Some("pages/activate/activate");
                 request.activate_url = Some("https://w.url.cn/s/Ahz3p2C");
@@ -1542,7 +1561,7 @@ v
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`
                 #[test]
                 fn import_membercard_open_cards_phone_membercard() {
-                    let mut request = wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest::new("card_id/../?a=b#c %微", wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), "100002322019090134234sfdf");
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest::new(wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequired { card_id: "card_id/../?a=b#c %微", encrypted_phone_number: wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), out_request_no: "100002322019090134234sfdf" });
                     request.code = Some("478515832665");
                     check_encrypted_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/phone-membercard/import", "", Some("{\"code\":\"478515832665\",\"encrypted_phone_number\":\"vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==\",\"out_request_no\":\"100002322019090134234sfdf\"}"), &[], &["/encrypted_phone_number"]);
                     check_response::<wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardResponse>("{\"code\":\"751234212312\"}");
@@ -1555,7 +1574,7 @@ v
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`
             #[test]
             fn create_membercard_open_cards_qrcode() {
-                let mut request = wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeRequest::new("card_id/../?a=b#c %微", wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeActivateType::AutoActivate);
+                let mut request = wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeRequest::new(wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeRequired { card_id: "card_id/../?a=b#c %微", activate_type: wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeActivateType::AutoActivate });
                 request.activate_appid = Some("wxea9c30a90fs8d3fe");
                 request.activate_path = Some("pages/activate/activate");
                 request.activate_url = Some("https://w.url.cn/s/Ahz3p2C");
@@ -1570,9 +1589,9 @@ v
             /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`
             #[test]
             fn modify_membercard_open_cards_rights() {
-                let mut request = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsRequest::new("card_id/../?a=b#c %微", true, true);
+                let mut request = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsRequest::new(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsRequired { card_id: "card_id/../?a=b#c %微", show_bonus: true, show_favor: true });
                 request.bonus = Some({
-                    let mut v = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsBonus::new("500积分=2小时免费停车券", "我的积分", 100);
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsBonus::new(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsBonusRequired { bonus_cost_word: "500积分=2小时免费停车券", bonus_value_word: "我的积分", init_bonus: 100 });
                     v.bonus_cost_title = Some("积分兑换");
                     v.bonus_jump_appid = Some("wxea9c30a90fs8d3fe");
                     v.bonus_jump_path = Some("/pages/bonus/bonus");
@@ -1618,7 +1637,7 @@ v
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`
             #[test]
             fn create_membercard_open_cards_service_modules() {
-                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesRequest::new("card_id/../?a=b#c %微", wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new("wx37178d097a6851d8", "pages/index/index"), "666");
+                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesRequest::new(wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesRequired { card_id: "card_id/../?a=b#c %微", jump_miniprogram: wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new(wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogramRequired { appid: "wx37178d097a6851d8", path: "pages/index/index" }), service_module_id: "666" });
                 check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/service-modules", "", Some("{\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"},\"service_module_id\":\"666\"}"), &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesResponse>("{\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"},\"service_module_id\":\"666\"}");
             }
@@ -1626,7 +1645,7 @@ v
             /// `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`
             #[test]
             fn delete_membercard_open_cards_service_modules() {
-                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::DeleteMembercardOpenCardsServiceModulesRequest::new("card_id/../?a=b#c %微", "service_module_id/../?a=b#c %微");
+                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::DeleteMembercardOpenCardsServiceModulesRequest::new(wxpay_apis::marketing::membercard_open::cards::service_modules::DeleteMembercardOpenCardsServiceModulesRequired { card_id: "card_id/../?a=b#c %微", service_module_id: "service_module_id/../?a=b#c %微" });
                 check_request(&request, Method::Delete, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/service-modules/service_module_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_empty_response(&request);
             }
@@ -1634,7 +1653,7 @@ v
             /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`
             #[test]
             fn modify_membercard_open_cards_service_modules() {
-                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesRequest::new("card_id/../?a=b#c %微", "service_module_id/../?a=b#c %微", wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new("wx37178d097a6851d8", "pages/index/index"));
+                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesRequest::new(wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesRequired { card_id: "card_id/../?a=b#c %微", service_module_id: "service_module_id/../?a=b#c %微", jump_miniprogram: wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new(wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogramRequired { appid: "wx37178d097a6851d8", path: "pages/index/index" }) });
                 check_request(&request, Method::Patch, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/service-modules/service_module_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"}}"), &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesResponse>("{\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"},\"service_module_id\":\"666\"}");
             }
@@ -1645,7 +1664,7 @@ v
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`
             #[test]
             fn create_membercard_open_cards_upgrade() {
-                let request = wxpay_apis::marketing::membercard_open::cards::upgrade::CreateMembercardOpenCardsUpgradeRequest::new("card_id/../?a=b#c %微", "wxea9c30890f48d5ae", "1001622624");
+                let request = wxpay_apis::marketing::membercard_open::cards::upgrade::CreateMembercardOpenCardsUpgradeRequest::new(wxpay_apis::marketing::membercard_open::cards::upgrade::CreateMembercardOpenCardsUpgradeRequired { card_id: "card_id/../?a=b#c %微", appid: "wxea9c30890f48d5ae", brand_id: "1001622624" });
                 check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/upgrade", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1001622624\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1658,7 +1677,7 @@ v
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`
                 #[test]
                 fn import_membercard_open_cards_users() {
-                    let mut request = wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest::new("card_id/../?a=b#c %微", "obLatjnx9gnqzS4myYGmLZ7LgLBA", "100002322019090134234sfdf");
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest::new(wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequired { card_id: "card_id/../?a=b#c %微", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA", out_request_no: "100002322019090134234sfdf" });
                     request.code = Some("478515832665");
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/import", "", Some("{\"code\":\"478515832665\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\"}"), &[]);
                     check_response::<wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersResponse>("{\"code\":\"751234212312\"}");
@@ -1674,12 +1693,12 @@ v
             /// `POST /v3/marketing/membercard-open/phonenumber-member/import`
             #[test]
             fn import_membercard_open_phonenumber_member() {
-                let mut request = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequest::new(wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), {
-let mut v = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberMemberInformation::new("pbLatjvWOibDc5-TBnbUk1pD12o0", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"));
+                let mut request = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequest::new(wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequired { encrypted_phone_number: wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), member_information: {
+let mut v = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberMemberInformation::new(wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberMemberInformationRequired { card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", registration_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00") });
 v.code = Some("478515832665");
 v.membership_number = Some("316510891298");
 v
-});
+} });
                 request.outer_str = Some("my_card_CARD");
                 check_encrypted_request(&request, Method::Post, "v3/marketing/membercard-open/phonenumber-member/import", "", Some("{\"encrypted_phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==\",\"member_information\":{\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code\":\"478515832665\",\"membership_number\":\"316510891298\",\"registration_time\":\"2015-05-20T13:29:35.120+08:00\"},\"outer_str\":\"my_card_CARD\"}"), &[], &["/encrypted_phone_number"]);
                 check_empty_response(&request);
@@ -1691,7 +1710,7 @@ v
             /// `GET /v3/marketing/membercard-open/phonenumber-member/search`
             #[test]
             fn search_membercard_open_phonenumber_member() {
-                let request = wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberRequest::new("pbLatjvWOibDc5-TBnbUk1pD12o0", "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzLyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==", "PUB_KEY_ID_0114232134912410000000000000");
+                let request = wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberRequest::new(wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberRequired { card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", encrypted_phone_number: "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzLyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
                 check_request(&request, Method::Get, "v3/marketing/membercard-open/phonenumber-member/search", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&encrypted_phone_number=vvysDQeEaH3I%2BwRh14St0abIkvQyFgh%2FfbWYSs2bLtG9tj%2BbdJn4WSCPzLyXnFbzaaKSE2j4mAFON3kzNexb%2FSYkHZNJAuCittaW4wpGj7U%2Bh9A%3D%3D", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
                 check_response::<wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberResponse>("{\"receive_status\":\"RECEIVED\",\"user_card_information\":{\"card_appid\":\"wx0c44f7dee34b04d1\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code\":\"478515832665\",\"openid\":\"oHdb05U3pYMGsKSVAHN8AhIGhJaA\",\"receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"unionid\":\"oHdb05U3p11ahKSVAHN8AhIGhJaA\"}}");
             }
@@ -1705,7 +1724,7 @@ v
             /// `GET /v3/marketing/membercard-open/user/cards`
             #[test]
             fn query_membercard_open_user_cards() {
-                let mut request = wxpay_apis::marketing::membercard_open::user::cards::QueryMembercardOpenUserCardsRequest::new("obLatjnx9gnqzS4myYGmLZ7LgLBA", 1, 1);
+                let mut request = wxpay_apis::marketing::membercard_open::user::cards::QueryMembercardOpenUserCardsRequest::new(wxpay_apis::marketing::membercard_open::user::cards::QueryMembercardOpenUserCardsRequired { openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA", offset: 1, limit: 1 });
                 request.appid = Some("wxea9c30890f48d5ae");
                 check_request(
                     &request,
@@ -1730,7 +1749,7 @@ mod partner {
             /// `POST /v3/marketing/partner/delivery-plan/delivery-plans`
             #[test]
             fn create_partner_delivery_plan_delivery_plans() {
-                let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::CreatePartnerDeliveryPlanDeliveryPlansRequest::new("40016", "asdf-1234-40016", "701146876221757924829193824428", "701246876221757924829194755312");
+                let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::CreatePartnerDeliveryPlanDeliveryPlansRequest::new(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::CreatePartnerDeliveryPlanDeliveryPlansRequired { brand_id: "40016", out_request_no: "asdf-1234-40016", product_coupon_id: "701146876221757924829193824428", stock_id: "701246876221757924829194755312" });
                 request.daily_limit = Some(1);
                 request.delivery_end_time = Some(wxpay_core::types::Timestamp::new(
                     "2025-01-01T00:00:00+08:00",
@@ -1753,7 +1772,7 @@ mod partner {
             /// `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`
             #[test]
             fn modify_partner_delivery_plan_delivery_plans() {
-                let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansRequest::new("plan_id/../?a=b#c %微", {
+                let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansRequest::new(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansRequired { plan_id: "plan_id/../?a=b#c %微", modify_content: {
 let mut v = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansModifyContent::new();
 v.daily_limit = Some(1);
 v.delivery_end_time = Some(wxpay_core::types::Timestamp::new("2025-01-01T00:00:00+08:00"));
@@ -1762,7 +1781,7 @@ v.recommend_word = Some("天天有惊喜");
 v.total_count = Some(1);
 v.user_limit = Some(1);
 v
-});
+} });
                 request.out_request_no = Some("out_request_no-example");
                 check_request(&request, Method::Patch, "v3/marketing/partner/delivery-plan/delivery-plans/plan_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"modify_content\":{\"daily_limit\":1,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"plan_name\":\"冬季饮料投放\",\"recommend_word\":\"天天有惊喜\",\"total_count\":1,\"user_limit\":1},\"out_request_no\":\"out_request_no-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansResponse>("{\"plan\":{\"brand_id\":\"40016\",\"daily_limit\":100,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"plan_id\":\"12000\",\"plan_name\":\"冬季饮料投放\",\"plan_state\":\"PLAN_CREATED\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":11000,\"user_limit\":5}}");
@@ -1777,9 +1796,9 @@ v
                     request.page_size = Some(5);
                     request.offset = Some(10);
                     request.plan_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState::PlanCreated);
-                    request.audit_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState::AuditInitial);
+                    request.audit_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState::AuditPassed);
                     request.plan_id = Some("12000");
-                    check_request(&request, Method::Get, "v3/marketing/partner/delivery-plan/delivery-plans/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delivery-plans", "page_size=5&offset=10&plan_state=PLAN_CREATED&audit_state=AUDIT_INITIAL&plan_id=12000", None, &[]);
+                    check_request(&request, Method::Get, "v3/marketing/partner/delivery-plan/delivery-plans/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delivery-plans", "page_size=5&offset=10&plan_state=PLAN_CREATED&audit_state=AUDIT_PASSED&plan_id=12000", None, &[]);
                     check_response::<wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansResponse>("{\"plan_list\":[{\"brand_id\":\"40016\",\"daily_limit\":100,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"plan_id\":\"12000\",\"plan_name\":\"冬季饮料投放\",\"plan_state\":\"PLAN_CREATED\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":11000,\"user_limit\":5}],\"total_count\":1234}");
                 }
             }
@@ -1801,7 +1820,7 @@ v
             /// `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`
             #[test]
             fn notify_url_partner_delivery_plan() {
-                let request = wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanRequest::new("sp_mchid/../?a=b#c %微", "https://pay.weixin.qq.com");
+                let request = wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanRequest::new(wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanRequired { sp_mchid: "sp_mchid/../?a=b#c %微", notify_url: "https://pay.weixin.qq.com" });
                 check_request(&request, Method::Post, "v3/marketing/partner/delivery-plan/sp_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify-url", "", Some("{\"notify_url\":\"https://pay.weixin.qq.com\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanResponse>("{\"notify_url\":\"https://pay.weixin.qq.com\"}");
             }
@@ -1815,13 +1834,13 @@ v
             /// `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
             #[test]
             fn create_partner_product_coupon_image_generation_tasks() {
-                let mut request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksRequest::new("120344", wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage, "image_generation_task_1");
+                let mut request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksRequest::new(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksRequired { brand_id: "120344", image_generation_type: wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage, task_id: "image_generation_task_1" });
                 request.combine_image = Some({
-                    let mut v = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCombineImage::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All, wxpay_apis::marketing::MarketingStockType::Normal, wxpay_apis::marketing::partner::PartnerUsageMode::Single);
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCombineImage::new(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCombineImageRequired { scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All, r#type: wxpay_apis::marketing::MarketingStockType::Normal, usage_mode: wxpay_apis::marketing::partner::PartnerUsageMode::Single });
                     v.background_color = Some("#ff5733");
-                    v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
-                    v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000));
-                    v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+                    v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 }));
+                    v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCouponRequired { exchange_price: 20, threshold: 10000 }));
+                    v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 }));
                     v
                 });
                 request.cut_out = Some(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCutOut::new("https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"));
@@ -1832,7 +1851,7 @@ v
             /// `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
             #[test]
             fn query_partner_product_coupon_image_generation_tasks() {
-                let request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksRequest::new("task_id/../?a=b#c %微", "120344", wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage);
+                let request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksRequest::new(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksRequired { task_id: "task_id/../?a=b#c %微", brand_id: "120344", image_generation_type: wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage });
                 check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/image-generation-tasks/task_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344&image_generation_type=COMBINE_IMAGE", None, &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksResponse>("{\"brand_id\":\"120344\",\"combine_image_result\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg\"},\"cut_out_result\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg\"},\"image_generation_type\":\"COMBINE_IMAGE\",\"task_id\":\"image_generation_task_1\",\"task_state\":\"PROCESSING\"}");
             }
@@ -1877,55 +1896,55 @@ v
             #[test]
             fn create_partner_product_coupon_product_coupons() {
                 let items0 = [{
-                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice::new(2, "美式", 10000);
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoiceRequired { count: 2, name: "美式", price: 10000 });
                     v.image_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx");
                     v.mini_program_appid = Some("wx4fd12345678");
                     v.mini_program_path = Some("/pages/index/index");
                     v
                 }];
-                let items1 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage::new(&items0, "咖啡2选1", 3)];
+                let items1 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackageRequired { choice_list: &items0, name: "咖啡2选1", pick_count: 3 })];
                 let items2 = ["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"];
-                let items3 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                let items3 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired { begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") })];
                 let items4 =
                     [wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday];
-                let items5 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
-                let items6 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000)];
-                let items7 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000)];
-                let items8 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000)];
-                let items9 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                let items5 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriodRequired { begin_time: 60, end_time: 86399 })];
+                let items6 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 })];
+                let items7 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCouponRequired { exchange_price: 20, threshold: 10000 })];
+                let items8 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 })];
+                let items9 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired { begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") })];
                 let items10 =
                     [wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday];
-                let items11 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                let items11 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriodRequired { begin_time: 60, end_time: 86399 })];
                 let items12 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
-                let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsRequest::new("120344", {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo::new("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "全场满100立打8折");
+                let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsRequired { brand_id: "120344", display_info: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfoRequired { background_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", image_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", name: "全场满100立打8折" });
 v.combo_package_list = Some(&items1);
 v.detail_image_url_list = Some(&items2);
 v.original_price = Some(10000);
 v
-}, "12345_20250101_A3489", wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All, {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStock::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay, {
+}, out_request_no: "12345_20250101_A3489", scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All, stock: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStock::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockRequired { coupon_code_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay, coupon_display_info: {
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
 v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
-v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new("sph6Rngt2T4RlUf", "https://wxpaylogo.qpic.cn/xxx", "sph6Rngt2T4RlUf"));
+v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(wxpay_apis::marketing::MarketingFinderInfoRequired { finder_id: "sph6Rngt2T4RlUf", finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx", finder_video_id: "sph6Rngt2T4RlUf" }));
 v.entrance_mini_program = Some({
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "/path/index/index");
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsEntranceMiniProgram::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsEntranceMiniProgramRequired { appid: "wx234545656765876", entrance_wording: "欢迎选购", path: "/path/index/index" });
 v.guidance_wording = Some("获取更多优惠");
 v
 });
 v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
 v
-}, {
+}, notify_config: {
 let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
 v.notify_appid = Some("wx23232232323");
 v
-}, {
+}, stock_send_rule: {
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule::new(100000);
 v.max_count_per_day = Some(100000000);
 v.max_count_per_user = Some(5);
 v
-}, wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items12, "工作日可用");
+}, store_scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, usage_rule_display_info: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfoRequired { coupon_usage_method_list: &items12, usage_description: "工作日可用" });
 v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
 v.app_path = Some("https://weixin.qq.com/jump-to-app");
 v.coupon_available_store_info = Some({
@@ -1938,11 +1957,11 @@ v.mini_program_appid = Some("wx1234567890");
 v.mini_program_path = Some("/pages/index/product");
 v.passcode_link = Some("passcode_link.example");
 v
-});
+} });
 v.remark = Some("remark-example");
 v.sequential_usage_rule = Some({
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule::new({
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired { available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") });
 v.irregular_available_period_list = Some(&items3);
 v.wait_days_after_receive = Some(30);
 v.weekly_available_period = Some({
@@ -1961,7 +1980,7 @@ v
 });
 v.single_usage_rule = Some({
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule::new({
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriodRequired { available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") });
 v.available_days = Some(30);
 v.available_seconds = Some(1);
 v.irregular_available_period_list = Some(&items9);
@@ -1974,23 +1993,23 @@ v
 });
 v
 });
-v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
-v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000));
-v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 }));
+v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCouponRequired { exchange_price: 20, threshold: 10000 }));
+v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 }));
 v
 });
 v
-}, wxpay_apis::marketing::MarketingStockType::Normal, wxpay_apis::marketing::partner::product_coupon::ProductCouponUsageMode::Single);
+}, r#type: wxpay_apis::marketing::MarketingStockType::Normal, usage_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponUsageMode::Single });
                 request.out_product_no = Some("Product_1234567890");
                 request.sequential_usage_info = Some({
-                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(365, 15, wxpay_apis::marketing::partner::product_coupon::ProductCouponType::Incremental);
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired { available_days: 365, count: 15, r#type: wxpay_apis::marketing::partner::product_coupon::ProductCouponSequentialUsageInfoType::Incremental });
                     v.interval_days = Some(0);
                     v
                 });
                 request.single_usage_info = Some({
                     let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageInfo::new();
-                    v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
-                    v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+                    v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 }));
+                    v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 }));
                     v
                 });
                 check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons", "", Some("{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"out_request_no\":\"12345_20250101_A3489\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"stock\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"remark\":\"remark-example\",\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":30,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":1,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}"), &[]);
@@ -2000,7 +2019,7 @@ v
             /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
             #[test]
             fn query_partner_product_coupon_product_coupons() {
-                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequest::new("product_coupon_id/../?a=b#c %微", "120344");
+                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344" });
                 check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
             }
@@ -2009,21 +2028,21 @@ v
             #[test]
             fn modify_partner_product_coupon_product_coupons() {
                 let items0 = [{
-                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice::new(2, "美式", 10000);
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoiceRequired { count: 2, name: "美式", price: 10000 });
                     v.image_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx");
                     v.mini_program_appid = Some("wx4fd12345678");
                     v.mini_program_path = Some("/pages/index/index");
                     v
                 }];
-                let items1 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage::new(&items0, "咖啡2选1", 3)];
+                let items1 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackageRequired { choice_list: &items0, name: "咖啡2选1", pick_count: 3 })];
                 let items2 = ["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"];
-                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequest::new("product_coupon_id/../?a=b#c %微", "120344", {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo::new("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "全场满100立打8折");
+                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344", display_info: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfoRequired { background_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", image_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", name: "全场满100立打8折" });
 v.combo_package_list = Some(&items1);
 v.detail_image_url_list = Some(&items2);
 v.original_price = Some(10000);
 v
-}, "34657_20250101_123456");
+}, out_request_no: "34657_20250101_123456" });
                 check_request(&request, Method::Patch, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
             }
@@ -2033,7 +2052,7 @@ v
                 /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`
                 #[test]
                 fn deactivate_partner_product_coupon_product_coupons() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequest::new("product_coupon_id/../?a=b#c %微", "120344", "批次信息有误，重新创建", "34657_20250101_123456");
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344", deactivate_reason: "批次信息有误，重新创建", out_request_no: "34657_20250101_123456" });
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"brand_id\":\"120344\",\"deactivate_reason\":\"批次信息有误，重新创建\",\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
                 }
@@ -2044,34 +2063,34 @@ v
                 /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`
                 #[test]
                 fn create_partner_product_coupon_product_coupons_stock_bundles() {
-                    let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired { begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") })];
                     let items1 = [
                         wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday,
                     ];
-                    let items2 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
-                    let items3 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000)];
-                    let items4 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000)];
-                    let items5 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000)];
+                    let items2 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriodRequired { begin_time: 60, end_time: 86399 })];
+                    let items3 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 })];
+                    let items4 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCouponRequired { exchange_price: 20, threshold: 10000 })];
+                    let items5 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 })];
                     let items6 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesRequest::new("product_coupon_id/../?a=b#c %微", "120344", "34657_20250101_123456", {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::new(wxpay_apis::marketing::partner::product_coupon::BundlesCouponCodeMode::Wechatpay, {
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344", out_request_no: "34657_20250101_123456", stock_bundle: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockBundleRequired { coupon_code_mode: wxpay_apis::marketing::partner::product_coupon::BundlesCouponCodeMode::Wechatpay, coupon_display_info: {
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
 v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
 v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
-v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new("sph6Rngt2T4RlUf", "https://wxpaylogo.qpic.cn/xxx", "sph6Rngt2T4RlUf"));
-v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(wxpay_apis::marketing::MarketingFinderInfoRequired { finder_id: "sph6Rngt2T4RlUf", finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx", finder_video_id: "sph6Rngt2T4RlUf" }));
+v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgramRequired { appid: "wx234545656765876", entrance_wording: "欢迎选购", guidance_wording: "获取更多优惠", path: "/path/index/index" }));
 v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
 v
-}, {
+}, notify_config: {
 let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
 v.notify_appid = Some("wx23232232323");
 v
-}, {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule::new(100000, 5);
+}, stock_send_rule: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockSendRuleRequired { max_count: 100000, max_count_per_user: 5 });
 v.max_count_per_day = Some(100000000);
 v
-}, wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items6, "工作日可用");
+}, store_scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, usage_rule_display_info: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfoRequired { coupon_usage_method_list: &items6, usage_description: "工作日可用" });
 v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
 v.app_path = Some("https://weixin.qq.com/jump-to-app");
 v.coupon_available_store_info = Some({
@@ -2084,10 +2103,10 @@ v.mini_program_appid = Some("wx1234567890");
 v.mini_program_path = Some("/pages/index/product");
 v.passcode_link = Some("passcode_link.example");
 v
-});
+} });
 v.progressive_bundle_usage_rule = Some({
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule::new({
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriodRequired { available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") });
 v.available_days = Some(30);
 v.available_seconds = Some(1);
 v.irregular_available_period_list = Some(&items0);
@@ -2107,7 +2126,7 @@ v
 });
 v.remark = Some("疯狂星期四项目专用");
 v
-});
+} });
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles", "", Some("{\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"stock_bundle\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":1,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}]},\"remark\":\"疯狂星期四项目专用\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
                 }
@@ -2116,18 +2135,20 @@ v
                 #[test]
                 fn modify_partner_product_coupon_product_coupons_stock_bundles() {
                     let items0 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", "34657_20250101_123456");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_bundle_id: "stock_bundle_id/../?a=b#c %微", brand_id: "120344", out_request_no: "34657_20250101_123456" });
                     request.coupon_display_info = Some({
                         let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
                         v.background_color =
                             Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
                         v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
                         v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
-                            "sph6Rngt2T4RlUf",
-                            "https://wxpaylogo.qpic.cn/xxx",
-                            "sph6Rngt2T4RlUf",
+                            wxpay_apis::marketing::MarketingFinderInfoRequired {
+                                finder_id: "sph6Rngt2T4RlUf",
+                                finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
+                                finder_video_id: "sph6Rngt2T4RlUf",
+                            },
                         ));
-                        v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+                        v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgramRequired { appid: "wx234545656765876", entrance_wording: "欢迎选购", guidance_wording: "获取更多优惠", path: "/path/index/index" }));
                         v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
                         v
                     });
@@ -2139,7 +2160,7 @@ v
                     request.remark = Some("疯狂星期四项目专用");
                     request.store_scope = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None);
                     request.usage_rule_display_info = Some({
-                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items0, "工作日可用");
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfoRequired { coupon_usage_method_list: &items0, usage_description: "工作日可用" });
                         v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
                         v.app_path = Some("https://weixin.qq.com/jump-to-app");
                         v.coupon_available_store_info = Some({
@@ -2164,7 +2185,7 @@ v
                     fn create_partner_product_coupon_product_coupons_stock_bundles_associate_stores(
                     ) {
                         let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", &items0);
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_bundle_id: "stock_bundle_id/../?a=b#c %微", brand_id: "120344", store_list: &items0 });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles/stock_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/associate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2177,7 +2198,7 @@ v
                     fn create_partner_product_coupon_product_coupons_stock_bundles_disassociate_stores(
                     ) {
                         let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", &items0);
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_bundle_id: "stock_bundle_id/../?a=b#c %微", brand_id: "120344", store_list: &items0 });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles/stock_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/disassociate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2188,7 +2209,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
                     #[test]
                     fn update_budget_partner_product_coupon_product_coupons_stock_bundles() {
-                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", "34657_20250101_123456", wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount);
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_bundle_id: "stock_bundle_id/../?a=b#c %微", brand_id: "120344", out_request_no: "34657_20250101_123456", update_mode: wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount });
                         request.current_max_count = Some(1);
                         request.current_max_count_per_day = Some(1);
                         request.target_max_count = Some(1);
@@ -2204,8 +2225,8 @@ v
                 /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
                 #[test]
                 fn query_partner_product_coupon_product_coupons_stocks_by_product_coupon_id() {
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new("product_coupon_id/../?a=b#c %微", "120344");
-                    request.state = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState::Auditing);
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344" });
+                    request.state = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStockState::Auditing);
                     request.page_size = Some(20);
                     request.page_token = Some("MTIzMjUK");
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks", "state=AUDITING&page_size=20&page_token=MTIzMjUK&brand_id=120344", None, &[]);
@@ -2215,40 +2236,40 @@ v
                 /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
                 #[test]
                 fn create_partner_product_coupon_product_coupons_stocks() {
-                    let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired { begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") })];
                     let items1 = [
                         wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday,
                     ];
-                    let items2 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
-                    let items3 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000)];
-                    let items4 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000)];
-                    let items5 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000)];
-                    let items6 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                    let items2 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriodRequired { begin_time: 60, end_time: 86399 })];
+                    let items3 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 })];
+                    let items4 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCouponRequired { exchange_price: 20, threshold: 10000 })];
+                    let items5 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 })];
+                    let items6 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired { begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") })];
                     let items7 = [
                         wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday,
                     ];
-                    let items8 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                    let items8 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriodRequired { begin_time: 60, end_time: 86399 })];
                     let items9 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "120344", "34657_20250101_123456", {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksStock::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay, {
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", brand_id: "120344", out_request_no: "34657_20250101_123456", stock: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksStock::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksStockRequired { coupon_code_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay, coupon_display_info: {
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
 v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
 v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
-v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new("sph6Rngt2T4RlUf", "https://wxpaylogo.qpic.cn/xxx", "sph6Rngt2T4RlUf"));
-v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(wxpay_apis::marketing::MarketingFinderInfoRequired { finder_id: "sph6Rngt2T4RlUf", finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx", finder_video_id: "sph6Rngt2T4RlUf" }));
+v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgramRequired { appid: "wx234545656765876", entrance_wording: "欢迎选购", guidance_wording: "获取更多优惠", path: "/path/index/index" }));
 v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
 v
-}, {
+}, notify_config: {
 let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
 v.notify_appid = Some("wx23232232323");
 v
-}, {
+}, stock_send_rule: {
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule::new(100000);
 v.max_count_per_day = Some(100000000);
 v.max_count_per_user = Some(5);
 v
-}, wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, {
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items9, "工作日可用");
+}, store_scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, usage_rule_display_info: {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfoRequired { coupon_usage_method_list: &items9, usage_description: "工作日可用" });
 v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
 v.app_path = Some("https://weixin.qq.com/jump-to-app");
 v.coupon_available_store_info = Some({
@@ -2261,11 +2282,11 @@ v.mini_program_appid = Some("wx1234567890");
 v.mini_program_path = Some("/pages/index/product");
 v.passcode_link = Some("passcode_link.example");
 v
-});
+} });
 v.remark = Some("疯狂星期四项目专用");
 v.sequential_usage_rule = Some({
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule::new({
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired { available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") });
 v.irregular_available_period_list = Some(&items0);
 v.wait_days_after_receive = Some(30);
 v.weekly_available_period = Some({
@@ -2284,7 +2305,7 @@ v
 });
 v.single_usage_rule = Some({
 let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule::new({
-let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriodRequired { available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00") });
 v.available_days = Some(30);
 v.available_seconds = Some(1);
 v.irregular_available_period_list = Some(&items6);
@@ -2297,13 +2318,13 @@ v
 });
 v
 });
-v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
-v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000));
-v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCouponRequired { percent_off: 20, threshold: 10000 }));
+v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCouponRequired { exchange_price: 20, threshold: 10000 }));
+v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCouponRequired { discount_amount: 1, threshold: 10000 }));
 v
 });
 v
-});
+} });
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks", "", Some("{\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"stock\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"remark\":\"疯狂星期四项目专用\",\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":30,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":1,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_path\":\"app_path-example\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"usage_description\":\"工作日可用\"}}");
                 }
@@ -2311,7 +2332,7 @@ v
                 /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
                 #[test]
                 fn query_partner_product_coupon_product_coupons_stocks_by_stock_id() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344");
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344" });
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
                 }
@@ -2320,18 +2341,20 @@ v
                 #[test]
                 fn modify_partner_product_coupon_product_coupons_stocks() {
                     let items0 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", "34657_20250101_123456");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344", out_request_no: "34657_20250101_123456" });
                     request.coupon_display_info = Some({
                         let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
                         v.background_color =
                             Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
                         v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
                         v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
-                            "sph6Rngt2T4RlUf",
-                            "https://wxpaylogo.qpic.cn/xxx",
-                            "sph6Rngt2T4RlUf",
+                            wxpay_apis::marketing::MarketingFinderInfoRequired {
+                                finder_id: "sph6Rngt2T4RlUf",
+                                finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
+                                finder_video_id: "sph6Rngt2T4RlUf",
+                            },
                         ));
-                        v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+                        v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgramRequired { appid: "wx234545656765876", entrance_wording: "欢迎选购", guidance_wording: "获取更多优惠", path: "/path/index/index" }));
                         v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
                         v
                     });
@@ -2343,7 +2366,7 @@ v
                     request.remark = Some("疯狂星期四项目专用");
                     request.store_scope = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None);
                     request.usage_rule_display_info = Some({
-                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items0, "工作日可用");
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfoRequired { coupon_usage_method_list: &items0, usage_description: "工作日可用" });
                         v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
                         v.app_path = Some("https://weixin.qq.com/jump-to-app");
                         v.coupon_available_store_info = Some({
@@ -2367,7 +2390,7 @@ v
                     #[test]
                     fn create_partner_product_coupon_product_coupons_stocks_associate_stores() {
                         let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", &items0);
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344", store_list: &items0 });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/associate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2378,7 +2401,7 @@ v
                     /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
                     #[test]
                     fn query_partner_product_coupon_product_coupons_stocks_associated_stores() {
-                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associated_stores::QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344");
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associated_stores::QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associated_stores::QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344" });
                         request.page_size = Some(20);
                         request.page_token = Some("MTIzMjUK");
                         check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/associated-stores", "page_size=20&page_token=MTIzMjUK&brand_id=120344", None, &[]);
@@ -2391,7 +2414,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
                     #[test]
                     fn deactivate_partner_product_coupon_product_coupons_stocks() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", "批次信息有误，重新创建", "34657_20250101_123456");
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344", deactivate_reason: "批次信息有误，重新创建", out_request_no: "34657_20250101_123456" });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"brand_id\":\"120344\",\"deactivate_reason\":\"批次信息有误，重新创建\",\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
                     }
@@ -2403,7 +2426,7 @@ v
                     #[test]
                     fn create_partner_product_coupon_product_coupons_stocks_disassociate_stores() {
                         let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", &items0);
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344", store_list: &items0 });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/disassociate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2414,7 +2437,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
                     #[test]
                     fn update_budget_partner_product_coupon_product_coupons_stocks() {
-                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", "34657_20250101_123456", wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount);
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344", out_request_no: "34657_20250101_123456", update_mode: wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount });
                         request.current_max_count = Some(1);
                         request.current_max_count_per_day = Some(1);
                         request.target_max_count = Some(1);
@@ -2430,7 +2453,7 @@ v
                     #[test]
                     fn upload_coupon_codes_partner_product_coupon_product_coupons_stocks() {
                         let items0 = ["vCode_1234567890"];
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", &items0, "34657_20250101_123456");
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired { product_coupon_id: "product_coupon_id/../?a=b#c %微", stock_id: "stock_id/../?a=b#c %微", brand_id: "120344", code_list: &items0, out_request_no: "34657_20250101_123456" });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/upload-coupon-codes", "", Some("{\"brand_id\":\"120344\",\"code_list\":[\"vCode_1234567890\"],\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse>("{\"already_exist_code_list\":[\"already_exist_code_list-example\"],\"duplicate_code_list\":[\"duplicate_code_list-example\"],\"failed_code_list\":[\"failed_code_list-example\"],\"success_code_list\":[\"success_code_list-example\"],\"total_count\":100}");
                     }
@@ -2446,7 +2469,7 @@ v
                 #[test]
                 fn create_partner_product_coupon_users_coupon_bundles() {
                     let items0 = ["MEMBER"];
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "712315129419284901");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesRequired { openid: "openid/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", product_coupon_id: "1000000013", send_request_no: "34657_20250101_123456", stock_bundle_id: "712315129419284901" });
                     request.attach = Some("example_attach");
                     request.coupon_tag_info = Some({
                         let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesCouponTagInfo::new();
@@ -2463,7 +2486,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`
                     #[test]
                     fn deactivate_partner_product_coupon_users_coupon_bundles() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequest::new("openid/../?a=b#c %微", "user_coupon_bundle_id/../?a=b#c %微", "wx233544546545989", "120344", "商品已下线，使用户商品券失效", "34657_20250101_123456", "1000000013", "100232301");
+                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequired { openid: "openid/../?a=b#c %微", user_coupon_bundle_id: "user_coupon_bundle_id/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", deactivate_reason: "商品已下线，使用户商品券失效", out_request_no: "34657_20250101_123456", product_coupon_id: "1000000013", stock_bundle_id: "100232301" });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupon-bundles/user_coupon_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"deactivate_reason\":\"商品已下线，使用户商品券失效\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"stock_bundle_id\":\"100232301\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesResponse>("{\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_product_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_info\":{\"count\":15,\"interval_days\":0},\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"user_product_coupon_bundle_info\":{\"total_count\":10,\"used_count\":3,\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
                     }
@@ -2475,7 +2498,7 @@ v
                 /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`
                 #[test]
                 fn query_partner_product_coupon_users_coupons_by_openid() {
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidRequired { openid: "openid/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344" });
                     request.product_coupon_id = Some("1000000013");
                     request.stock_id = Some("1000000013001");
                     request.coupon_state = Some(wxpay_apis::marketing::partner::product_coupon::users::UsersCouponState::Confirming);
@@ -2489,7 +2512,7 @@ v
                 #[test]
                 fn create_partner_product_coupon_users_coupons() {
                     let items0 = [wxpay_apis::marketing::partner::product_coupon::users::UsersCouponTag::Member];
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "1000000013001");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsRequired { openid: "openid/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", product_coupon_id: "1000000013", send_request_no: "34657_20250101_123456", stock_id: "1000000013001" });
                     request.attach = Some("example_attach");
                     request.coupon_code = Some("123446565767");
                     request.coupon_tag_info = Some({
@@ -2509,7 +2532,7 @@ v
                 /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`
                 #[test]
                 fn query_partner_product_coupon_users_coupons_by_coupon_code() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "120344", "1000000013", "1000000013001", "wx233544546545989");
+                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeRequired { openid: "openid/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", brand_id: "120344", product_coupon_id: "1000000013", stock_id: "1000000013001", appid: "wx233544546545989" });
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344&product_coupon_id=1000000013&stock_id=1000000013001&appid=wx233544546545989", None, &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                 }
@@ -2519,7 +2542,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`
                     #[test]
                     fn confirm_partner_product_coupon_users_coupons() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", "120344", "34657_20250101_123456", "1000000013", "1000000013001");
+                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsRequired { openid: "openid/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", out_request_no: "34657_20250101_123456", product_coupon_id: "1000000013", stock_id: "1000000013001" });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"stock_id\":\"1000000013001\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"associated_pay_score_order_info\":{\"mchid\":\"1234567890\",\"order_id\":\"4200000000123456789123456789\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"saved_amount\":0,\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                     }
@@ -2530,7 +2553,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`
                     #[test]
                     fn deactivate_partner_product_coupon_users_coupons() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", "120344", "商品已下线，使用户商品券失效", "34657_20250101_123456", "1000000013", "1000000013001");
+                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequired { openid: "openid/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", deactivate_reason: "商品已下线，使用户商品券失效", out_request_no: "34657_20250101_123456", product_coupon_id: "1000000013", stock_id: "1000000013001" });
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"deactivate_reason\":\"商品已下线，使用户商品券失效\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"stock_id\":\"1000000013001\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                     }
@@ -2541,7 +2564,7 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`
                     #[test]
                     fn return_partner_product_coupon_users_coupons() {
-                        let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", "120344", "34657_20250101_123456", "1000000013", "1000000013001");
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsRequired { openid: "openid/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", out_request_no: "34657_20250101_123456", product_coupon_id: "1000000013", stock_id: "1000000013001" });
                         request.sequential_coupon_index = Some(0);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/return", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"sequential_coupon_index\":0,\"stock_id\":\"1000000013001\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
@@ -2553,14 +2576,14 @@ v
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
                     #[test]
                     fn use_partner_product_coupon_users_coupons() {
-                        let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", {
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsRequest::new(wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsRequired { openid: "openid/../?a=b#c %微", coupon_code: "coupon_code/../?a=b#c %微", appid: "wx233544546545989", associated_order_info: {
 let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsAssociatedOrderInfo::new();
 v.mchid = Some("1234567890");
 v.out_trade_no = Some("trade_no_20250724123456");
 v.sub_mchid = Some("1234567890");
 v.transaction_id = Some("4200000000123456789123456789");
 v
-}, "120344", "34657_20250101_123456", "1000000013", "1000000013001", wxpay_core::types::Timestamp::new("2025-07-24T00:00+08:00"));
+}, brand_id: "120344", out_request_no: "34657_20250101_123456", product_coupon_id: "1000000013", stock_id: "1000000013001", use_time: wxpay_core::types::Timestamp::new("2025-07-24T00:00+08:00") });
                         request.associated_pay_score_order_info = Some({
                             let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo::new();
                             v.mchid = Some("mchid-example");
@@ -2583,7 +2606,7 @@ v
                 /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`
                 #[test]
                 fn create_partner_product_coupon_users_pre_send_coupon() {
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "1000000013001");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest::new(wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequired { openid: "openid/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", product_coupon_id: "1000000013", send_request_no: "34657_20250101_123456", stock_id: "1000000013001" });
                     request.attach = Some("example_attach");
                     request.coupon_code = Some("123446565767");
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/pre-send-coupon", "", Some("{\"appid\":\"wx233544546545989\",\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"coupon_code\":\"123446565767\",\"product_coupon_id\":\"1000000013\",\"send_request_no\":\"34657_20250101_123456\",\"stock_id\":\"1000000013001\"}"), &[]);
@@ -2596,7 +2619,7 @@ v
                 /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
                 #[test]
                 fn create_partner_product_coupon_users_pre_send_coupon_bundle() {
-                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "100232301");
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new(wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequired { openid: "openid/../?a=b#c %微", appid: "wx233544546545989", brand_id: "120344", product_coupon_id: "1000000013", send_request_no: "34657_20250101_123456", stock_bundle_id: "100232301" });
                     request.attach = Some("example_attach");
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/pre-send-coupon-bundle", "", Some("{\"appid\":\"wx233544546545989\",\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"product_coupon_id\":\"1000000013\",\"send_request_no\":\"34657_20250101_123456\",\"stock_bundle_id\":\"100232301\"}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleResponse>("{\"token\":\"ABBpZjCfAAABAAAAAACmTrRvExc7XKea-\"}");
@@ -2615,7 +2638,7 @@ mod partnerships {
             wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsRequest::new();
         request.partner = Some(wxpay_core::types::JsonString({
             let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
-                wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
+                wxpay_apis::marketing::partnerships::PartnershipsPartnerType::Appid,
             );
             v.appid = Some("wx4e1916a585d1f4e9");
             v.merchant_id = Some("2480029552");
@@ -2643,20 +2666,20 @@ mod partnerships {
         fn create_partnerships_build() {
             let request =
                 wxpay_apis::marketing::partnerships::build::CreatePartnershipsBuildRequest::new(
-                    {
-                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData::new(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
-                        v.stock_id = Some("2433405");
-                        v
+                    wxpay_apis::marketing::partnerships::build::CreatePartnershipsBuildRequired {
+                        authorized_data: {
+                            let mut v = wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData::new(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
+                            v.stock_id = Some("2433405");
+                            v
+                        },
+                        partner: {
+                            let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(wxpay_apis::marketing::partnerships::PartnershipsPartnerType::Appid);
+                            v.appid = Some("wx4e1916a585d1f4e9");
+                            v.merchant_id = Some("2480029552");
+                            v
+                        },
+                        idempotency_key: "12345",
                     },
-                    {
-                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
-                            wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-                        );
-                        v.appid = Some("wx4e1916a585d1f4e9");
-                        v.merchant_id = Some("2480029552");
-                        v
-                    },
-                    "12345",
                 );
             check_request(&request, Method::Post, "v3/marketing/partnerships/build", "", Some("{\"authorized_data\":{\"business_type\":\"BUSIFAVOR_STOCK\",\"stock_id\":\"2433405\"},\"partner\":{\"appid\":\"wx4e1916a585d1f4e9\",\"merchant_id\":\"2480029552\",\"type\":\"APPID\"}}"), &[("Idempotency-Key", "12345")]);
             check_response::<wxpay_apis::marketing::partnerships::build::CreatePartnershipsBuildResponse>("{\"authorized_data\":{\"business_type\":\"BUSIFAVOR_STOCK\",\"stock_id\":\"stock_id-example\"},\"build_time\":\"2018-06-08T10:34:56+08:00\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"partner\":{\"appid\":\"appid-example\",\"merchant_id\":\"merchant_id-example\",\"type\":\"APPID\"},\"state\":\"ESTABLISHED\",\"update_time\":\"2018-06-08T10:34:56+08:00\"}");
@@ -2670,20 +2693,20 @@ mod partnerships {
         fn terminate_partnerships() {
             let request =
                 wxpay_apis::marketing::partnerships::terminate::TerminatePartnershipsRequest::new(
-                    {
-                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData::new(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
-                        v.stock_id = Some("2433405");
-                        v
+                    wxpay_apis::marketing::partnerships::terminate::TerminatePartnershipsRequired {
+                        authorized_data: {
+                            let mut v = wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData::new(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
+                            v.stock_id = Some("2433405");
+                            v
+                        },
+                        partner: {
+                            let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(wxpay_apis::marketing::partnerships::PartnershipsPartnerType::Appid);
+                            v.appid = Some("wx4e1916a585d1f4e9");
+                            v.merchant_id = Some("2480029552");
+                            v
+                        },
+                        idempotency_key: "12345",
                     },
-                    {
-                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
-                            wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-                        );
-                        v.appid = Some("wx4e1916a585d1f4e9");
-                        v.merchant_id = Some("2480029552");
-                        v
-                    },
-                    "12345",
                 );
             check_request(&request, Method::Post, "v3/marketing/partnerships/terminate", "", Some("{\"authorized_data\":{\"business_type\":\"BUSIFAVOR_STOCK\",\"stock_id\":\"2433405\"},\"partner\":{\"appid\":\"wx4e1916a585d1f4e9\",\"merchant_id\":\"2480029552\",\"type\":\"APPID\"}}"), &[("Idempotency-Key", "12345")]);
             check_response::<
@@ -2700,7 +2723,7 @@ mod paygiftactivity {
         /// `GET /v3/marketing/paygiftactivity/activities`
         #[test]
         fn query_paygiftactivity_activities() {
-            let mut request = wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesRequest::new(1, 1);
+            let mut request = wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesRequest::new(wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesRequired { offset: 1, limit: 1 });
             request.activity_name = Some("activity_name-example");
             request.activity_status = Some(wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesActivityStatus::CreateActFailed);
             request.award_type =
@@ -2812,8 +2835,8 @@ mod paygiftactivity {
                 v
             }];
             let items3 = ["merchant_id_list-example"];
-            let mut request = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityRequest::new({
-let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::new("activity_name-example", "activity_second_title-example", wxpay_apis::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose::JumpMiniApp, "merchant_logo_url-example", "out_request_no-example");
+            let mut request = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityRequest::new(wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityRequired { activity_base_info: {
+let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::new(wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfoRequired { activity_name: "activity_name-example", activity_second_title: "activity_second_title-example", delivery_purpose: wxpay_apis::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose::JumpMiniApp, merchant_logo_url: "merchant_logo_url-example", out_request_no: "out_request_no-example" });
 v.available_periods = Some({
 let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods::new();
 v.available_day_time = Some(&items0);
@@ -2826,12 +2849,12 @@ v.end_time = Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
 v.mini_programs_appid = Some("mini_programs_appid-example");
 v.mini_programs_path = Some("mini_programs_path-example");
 v
-}, {
-let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::new(wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardType::Busifavor, wxpay_apis::marketing::paygiftactivity::PaygiftactivityMerchantOption::InSeviceCouponMerchant, wxpay_apis::marketing::paygiftactivity::PaygiftactivitySendContent::GiftPackage, 1);
+}, award_send_rule: {
+let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::new(wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAwardSendRuleRequired { award_type: wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardType::Busifavor, merchant_option: wxpay_apis::marketing::paygiftactivity::PaygiftactivityMerchantOption::InSeviceCouponMerchant, send_content: wxpay_apis::marketing::paygiftactivity::PaygiftactivitySendContent::GiftPackage, transaction_amount_minimum: 1 });
 v.award_list = Some(&items2);
 v.merchant_id_list = Some(&items3);
 v
-});
+} });
             request.advanced_setting = Some({
                 let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting::new();
                 v.payment_method_information = Some({
@@ -2857,7 +2880,7 @@ mod shopping_receipt {
         /// `POST /v3/marketing/shopping-receipt/customentrances`
         #[test]
         fn create_shopping_receipt_customentrances() {
-            let mut request = wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesRequest::new("1014", wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online, wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity, "2015-05-20T13:29:35+08:00", wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink::new("wxea9c30a90fs8d3fe", "/pages/bonus/bonus"), "6122352020010133287985742", "2015-05-20T13:29:35+08:00", "双十一8折活动");
+            let mut request = wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesRequest::new(wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesRequired { brand_id: "1014", custom_entrance_state: wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online, custom_entrance_type: wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity, end_time: "2015-05-20T13:29:35+08:00", jump_link: wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink::new(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLinkRequired { mini_programs_appid: "wxea9c30a90fs8d3fe", mini_programs_path: "/pages/bonus/bonus" }), out_request_no: "6122352020010133287985742", start_time: "2015-05-20T13:29:35+08:00", subtitle: "双十一8折活动" });
             request.goods_thumbnail_url = Some("https://qpic.cn/xxx");
             check_request(&request, Method::Post, "v3/marketing/shopping-receipt/customentrances", "", Some("{\"brand_id\":\"1014\",\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2015-05-20T13:29:35+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"out_request_no\":\"6122352020010133287985742\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}"), &[]);
             check_response::<wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesResponse>("{\"brand_id\":\"1014\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2019-12-31T13:29:35.120+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}");
@@ -2874,14 +2897,14 @@ mod shopping_receipt {
         /// `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`
         #[test]
         fn modify_shopping_receipt_customentrances() {
-            let mut request = wxpay_apis::marketing::shopping_receipt::customentrances::ModifyShoppingReceiptCustomentrancesRequest::new("brand_id/../?a=b#c %微", "100002322019090134234sfdf");
+            let mut request = wxpay_apis::marketing::shopping_receipt::customentrances::ModifyShoppingReceiptCustomentrancesRequest::new(wxpay_apis::marketing::shopping_receipt::customentrances::ModifyShoppingReceiptCustomentrancesRequired { brand_id: "brand_id/../?a=b#c %微", out_request_no: "100002322019090134234sfdf" });
             request.custom_entrance_state = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online);
             request.custom_entrance_type = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity);
             request.end_time = Some(wxpay_core::types::Timestamp::new(
                 "2019-12-31T13:29:35.120+08:00",
             ));
             request.goods_thumbnail_url = Some("https://qpic.cn/xxx");
-            request.jump_link = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink::new("wxea9c30a90fs8d3fe", "/pages/bonus/bonus"));
+            request.jump_link = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink::new(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLinkRequired { mini_programs_appid: "wxea9c30a90fs8d3fe", mini_programs_path: "/pages/bonus/bonus" }));
             request.start_time = Some(wxpay_core::types::Timestamp::new(
                 "2015-05-20T13:29:35+08:00",
             ));
@@ -2896,7 +2919,7 @@ mod shopping_receipt {
         /// `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`
         #[test]
         fn create_shopping_receipt_merchantshoppingreceiptjumpinfos() {
-            let mut request = wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo::new("example_merchant_appid", "example_merchant_path"), "2021-05-20T13:29:35.120+08:00", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "4200000008202209139188072801");
+            let mut request = wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired { jump_info: wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo::new(wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfoRequired { merchant_appid: "example_merchant_appid", merchant_path: "example_merchant_path" }), merchant_upload_time: "2021-05-20T13:29:35.120+08:00", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", transaction_id: "4200000008202209139188072801" });
             request.transaction_mchid = Some("1230000109");
             request.transaction_sub_mchid = Some("1230000109");
             check_request(&request, Method::Post, "v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos", "", Some("{\"jump_info\":{\"merchant_appid\":\"example_merchant_appid\",\"merchant_path\":\"example_merchant_path\"},\"merchant_upload_time\":\"2021-05-20T13:29:35.120+08:00\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"transaction_id\":\"4200000008202209139188072801\",\"transaction_mchid\":\"1230000109\",\"transaction_sub_mchid\":\"1230000109\"}"), &[]);
@@ -2912,7 +2935,7 @@ mod weekly_discount {
         /// `GET /v3/marketing/weekly-discount/activities`
         #[test]
         fn query_weekly_discount_activities() {
-            let mut request = wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesRequest::new(5, 10, 10000098, 110000, "SCAN_CODE_TO_ORDER");
+            let mut request = wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesRequest::new(wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesRequired { limit: 5, offset: 10, applying_merchant_id: 10000098, activity_area_code: 110000, activity_scene: "SCAN_CODE_TO_ORDER" });
             request.store_id = Some(1111111);
             check_request(&request, Method::Get, "v3/marketing/weekly-discount/activities", "limit=5&offset=10&applying_merchant_id=10000098&store_id=1111111&activity_area_code=110000&activity_scene=SCAN_CODE_TO_ORDER", None, &[]);
             check_response::<wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesResponse>("{\"data\":[{\"activity_area_code\":[{}],\"activity_available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"activity_available_end_time\":\"2018-08-08T10:34:56+08:00\",\"activity_available_week\":[{}],\"activity_coupon_amount\":10,\"activity_id\":\"111111\",\"activity_limit_pay\":\"CCB_DEBIT\",\"activity_logo\":\"https://xxx.xxx.xxx.jpg\",\"activity_max_amount\":100000,\"activity_max_amount_per_day\":100000,\"activity_name\":\"xxx周周惠活动\",\"activity_remark\":\"周周惠，每周日，周一独享\",\"activity_scene\":\"SCAN_CODE_TO_ORDER\",\"activity_state\":\"APPLYING\",\"activity_transaction_minimum_amount\":100}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
@@ -2931,7 +2954,7 @@ mod weekly_discount {
             /// `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`
             #[test]
             fn apply_weekly_discount_activities() {
-                let request = wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesRequest::new("activity_id/../?a=b#c %微", 10000098, 111111);
+                let request = wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesRequest::new(wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesRequired { activity_id: "activity_id/../?a=b#c %微", applying_merchant_id: 10000098, store_id: 111111 });
                 check_request(&request, Method::Post, "v3/marketing/weekly-discount/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"applying_merchant_id\":10000098,\"store_id\":111111}"), &[]);
                 check_response::<wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesResponse>("{\"activity_id\":10001,\"success_time\":\"2018-06-08T10:34:56+08:00\"}");
             }
@@ -2948,7 +2971,7 @@ mod withdraw_favor {
             /// `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`
             #[test]
             fn query_withdraw_favor_users_coupons() {
-                let mut request = wxpay_apis::marketing::withdraw_favor::users::coupons::QueryWithdrawFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "1230000109", "1304490000000059", "wxd678efh567hg6787");
+                let mut request = wxpay_apis::marketing::withdraw_favor::users::coupons::QueryWithdrawFavorUsersCouponsRequest::new(wxpay_apis::marketing::withdraw_favor::users::coupons::QueryWithdrawFavorUsersCouponsRequired { openid: "openid/../?a=b#c %微", mchid: "1230000109", stock_id: "1304490000000059", appid: "wxd678efh567hg6787" });
                 request.offset = Some(1);
                 request.limit = Some(10);
                 check_request(&request, Method::Get, "v3/marketing/withdraw-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "mchid=1230000109&stock_id=1304490000000059&appid=wxd678efh567hg6787&offset=1&limit=10", None, &[]);
@@ -2958,7 +2981,7 @@ mod withdraw_favor {
             /// `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`
             #[test]
             fn create_withdraw_favor_users_coupons() {
-                let request = wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "wxd678efh567hg6787", "1230000109", "89560002019101000121", "1304490000000059");
+                let request = wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsRequest::new(wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsRequired { openid: "openid/../?a=b#c %微", appid: "wxd678efh567hg6787", mchid: "1230000109", send_request_no: "89560002019101000121", stock_id: "1304490000000059" });
                 check_request(&request, Method::Post, "v3/marketing/withdraw-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"send_request_no\":\"89560002019101000121\",\"stock_id\":\"1304490000000059\"}"), &[]);
                 check_response::<wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsResponse>("{\"coupon_id\":\"C688134DB8D27165DCD630B319A870679F29B3720EF89F4F8EAE01429641F8C2-17-1505164059\",\"expire_time\":\"2021-05-20T13:29:35.120+08:00\"}");
             }

@@ -9,11 +9,7 @@ mod mch_manage_records {
     /// `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`
     #[test]
     fn query_mch_manage_mch_manage_records() {
-        let request =
-            wxpay_apis::mch_manage::mch_manage_records::QueryMchManageMchManageRecordsRequest::new(
-                "manage_record_id/../?a=b#c %微",
-                "123000110",
-            );
+        let request = wxpay_apis::mch_manage::mch_manage_records::QueryMchManageMchManageRecordsRequest::new(wxpay_apis::mch_manage::mch_manage_records::QueryMchManageMchManageRecordsRequired { manage_record_id: "manage_record_id/../?a=b#c %微", sub_mchid: "123000110" });
         check_request(
             &request,
             Method::Get,
@@ -112,7 +108,7 @@ mod mch_manage_records {
                 v.r#type = Some(1);
                 v
             }];
-            let request = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRequest::new("manage_record_id/../?a=b#c %微", "123000110", wxpay_core::types::JsonString(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsSubmitData::new(&items6)));
+            let request = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRequest::new(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRequired { manage_record_id: "manage_record_id/../?a=b#c %微", sub_mchid: "123000110", submit_data: wxpay_core::types::JsonString(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsSubmitData::new(&items6)) });
             check_request(&request, Method::Post, "v3/mch-manage/mch-manage-records/manage_record_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/mch-manage-submissions", "", Some("{\"sub_mchid\":\"123000110\",\"submit_data\":\"{\\\"record_fields\\\":[{\\\"enum_check_rule\\\":{\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"file_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"order_interval_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"repeated_field_data\\\":\\\"[{\\\\\\\"address\\\\\\\":\\\\\\\"address-example\\\\\\\",\\\\\\\"area\\\\\\\":\\\\\\\"area-example\\\\\\\",\\\\\\\"city\\\\\\\":\\\\\\\"city-example\\\\\\\",\\\\\\\"evidence_img_list\\\\\\\":[\\\\\\\"凭证图片1\\\\\\\"],\\\\\\\"latitude\\\\\\\":\\\\\\\"latitude-example\\\\\\\",\\\\\\\"logistic_flag\\\\\\\":0,\\\\\\\"longitude\\\\\\\":\\\\\\\"longitude-example\\\\\\\",\\\\\\\"merchant_order_id\\\\\\\":\\\\\\\"merchant_order_id-example\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"name-example\\\\\\\",\\\\\\\"province\\\\\\\":\\\\\\\"province-example\\\\\\\",\\\\\\\"street\\\\\\\":\\\\\\\"street-example\\\\\\\",\\\\\\\"trade_goods\\\\\\\":\\\\\\\"trade_goods-example\\\\\\\",\\\\\\\"trade_money_amount\\\\\\\":\\\\\\\"trade_money_amount-example\\\\\\\",\\\\\\\"trade_time\\\\\\\":\\\\\\\"trade_time-example\\\\\\\",\\\\\\\"wechat_order_id\\\\\\\":\\\\\\\"wechat_order_id-example\\\\\\\"}]\\\",\\\"required\\\":0,\\\"string_check_rule\\\":{\\\"max_string_length\\\":1,\\\"min_string_length\\\":1,\\\"validator\\\":\\\"email\\\"},\\\"time_interval_check_rule\\\":{\\\"max_list_length\\\":2,\\\"min_list_length\\\":2},\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\"}"), &[]);
             check_response::<wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsResponse>("{\"manage_submission_id\":\"S0120190217140201012345672111223\"}");
         }
@@ -123,7 +119,7 @@ mod mch_manage_records {
         /// `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`
         #[test]
         fn query_mch_manage_records_by_sub_mchid() {
-            let mut request = wxpay_apis::mch_manage::mch_manage_records::sub_mchid::QueryMchManageRecordsBySubMchidRequest::new("sub_mchid/../?a=b#c %微", 5, wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordType::FunctionalLimitRecord);
+            let mut request = wxpay_apis::mch_manage::mch_manage_records::sub_mchid::QueryMchManageRecordsBySubMchidRequest::new(wxpay_apis::mch_manage::mch_manage_records::sub_mchid::QueryMchManageRecordsBySubMchidRequired { sub_mchid: "sub_mchid/../?a=b#c %微", limit: 5, manage_record_type: wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordType::FunctionalLimitRecord });
             request.offset = Some(10);
             request.manage_record_state = Some(wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordState::Pending);
             check_request(&request, Method::Get, "v3/mch-manage/mch-manage-records/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=5&offset=10&manage_record_type=FUNCTIONAL_LIMIT_RECORD&manage_record_state=PENDING", None, &[]);

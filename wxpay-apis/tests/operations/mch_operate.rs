@@ -12,22 +12,22 @@ mod risk {
         #[test]
         fn submit_apply() {
             let items0 = [wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NFQ")];
-            let items1 = [wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofPayeeMedia::new(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofMediaType::BasicTransactionInformation)];
-            let mut request = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyRequest::new(101, wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyOutAccountType::BasicAccount, "2019061122222222122", {
+            let items1 = [wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofPayeeMedia::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofPayeeMediaRequired { proof_media: wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), proof_media_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofMediaType::BasicTransactionInformation })];
+            let mut request = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyRequest::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyRequired { amount: 101, out_account_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyOutAccountType::BasicAccount, out_request_no: "2019061122222222122", payee_info: {
 let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeInfo::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAccountType::AccountTypeCorporate);
 v.bank_account_info = Some({
-let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w=="));
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfo::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfoRequired { account_bank: "工商银行", account_name: wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), account_number: wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w==") });
 v.bank_branch_id = Some("402713354941");
 v.bank_name = Some("402713354941");
 v
 });
 v.identity_info = Some({
-let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw=="));
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfo::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfoRequired { identification_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), identification_no: wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw==") });
 v.id_doc_type = Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdDocType::IdentificationTypeIdcard);
 v
 });
 v
-}, wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeType::OtherMerchant, "1900000109");
+}, payee_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeType::OtherMerchant, sub_mchid: "1900000109" });
             request.additional_materials = Some({
                 let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAdditionalMaterials::new();
                 v.additional_media = Some(&items0);

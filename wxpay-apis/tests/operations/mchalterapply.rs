@@ -9,9 +9,9 @@ mod mchcontactalterapplyment {
     /// `POST /v3/mchalterapply/mchcontactalterapplyment`
     #[test]
     fn create_mchalterapply_mchcontactalterapplyment() {
-        let mut request = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest::new("2492185251", "1900013511_10000");
+        let mut request = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest::new(wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequired { merchant_code: "2492185251", out_request_no: "1900013511_10000" });
         request.contact_info = Some({
-            let mut v = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard, wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
+            let mut v = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfo::new(wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfoRequired { contact_id_card_number: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), contact_id_doc_copy: wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"), contact_id_doc_period_begin: "2019-06-06", contact_id_doc_period_end: "2026-06-06", contact_id_doc_type: wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard, contact_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), mobile_phone: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==") });
             v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
                 "business_authorization_letter-media-id",
             ));
@@ -36,7 +36,7 @@ mod mchcontactalterapplyment {
             None,
             &[],
         );
-        check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
+        check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
     }
     mod merchant {
         use super::*;
@@ -46,9 +46,9 @@ mod mchcontactalterapplyment {
             /// `GET /v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`
             #[test]
             fn query_mchcontactalterapplyment_merchant_by_out_request_no() {
-                let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new("merchant_code/../?a=b#c %微", "out_request_no/../?a=b#c %微");
+                let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequired { merchant_code: "merchant_code/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/mchalterapply/mchcontactalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
+                check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
             }
         }
     }
@@ -85,13 +85,13 @@ mod mchsubjectalterapplyment {
             "finance_license_pics-media-id",
         )];
         let items6 = [{
-            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+=="), wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard);
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfo::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfoRequired { card_address: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+=="), card_front: wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), card_name: wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), card_number: wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), card_period_begin: "2019-06-06", card_period_end: "2026-06-06", id_doc_type: wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard });
             v.card_back = Some(wxpay_core::types::MediaId::new(
                 "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
             ));
             v
         }];
-        let mut request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest::new("2492185251", wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentOrganizationType::SubjectTypeEnterprise, "1900013511_10000");
+        let mut request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequired { merchant_code: "2492185251", organization_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentOrganizationType::SubjectTypeEnterprise, out_request_no: "1900013511_10000" });
         request.addition = Some({
             let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentAddition::new();
             v.agency_prove = Some(&items0);
@@ -103,15 +103,15 @@ mod mchsubjectalterapplyment {
         });
         request.alter_scope = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentAlterScope::AlterScopeFull);
         request.business_license_info = Some({
-            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::new("李四", wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), "123456789012345678", "李四网络有限公司");
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfoRequired { legal_person: "李四", license_copy: wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), license_number: "123456789012345678", merchant_name: "李四网络有限公司" });
             v.company_address = Some("广东省深圳市南山区xx路xx号");
             v.license_period_begin = Some("2019-06-06");
             v.license_period_end = Some("2026-06-06");
             v
         });
-        request.certificate_info = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::new(wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), "111111111111", "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertType::CertificateType2388, "广东省深圳市南山区xx路xx号", "李四", "xx公益团体"));
+        request.certificate_info = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertificateInfoRequired { cert_copy: wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), cert_number: "111111111111", cert_period_begin: "2019-06-06", cert_period_end: "2026-06-06", cert_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertType::CertificateType2388, company_address: "广东省深圳市南山区xx路xx号", legal_person: "李四", merchant_name: "xx公益团体" }));
         request.finance_institution = Some(true);
-        request.finance_institution_info = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo::new(&items5, wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceType::FinanceTypeBankAgent));
+        request.finance_institution_info = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfoRequired { finance_license_pics: &items5, finance_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceType::FinanceTypeBankAgent }));
         request.legal_person_info = Some({
             let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentIdHolderType::Legal);
             v.as_ubo = Some(true);
@@ -165,7 +165,7 @@ mod mchsubjectalterapplyment {
             /// `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`
             #[test]
             fn query_mchsubjectalterapplyment_merchant_by_out_request_no() {
-                let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new("merchant_code/../?a=b#c %微", "out_request_no/../?a=b#c %微");
+                let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequired { merchant_code: "merchant_code/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/mchalterapply/mchsubjectalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
             }
@@ -189,7 +189,7 @@ mod merchantnamealterapplyment {
     /// `POST /v3/mchalterapply/merchantnamealterapplyment`
     #[test]
     fn create_mchalterapply_merchantnamealterapplyment() {
-        let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest::new("新疆大枣专卖店", "1900013511_10000", "2492185251");
+        let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest::new(wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequired { merchant_shortname: "新疆大枣专卖店", out_request_no: "1900013511_10000", sub_mchid: "2492185251" });
         check_request(&request, Method::Post, "v3/mchalterapply/merchantnamealterapplyment", "", Some("{\"merchant_shortname\":\"新疆大枣专卖店\",\"out_request_no\":\"1900013511_10000\",\"sub_mchid\":\"2492185251\"}"), &[]);
         check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
@@ -199,7 +199,7 @@ mod merchantnamealterapplyment {
     fn query_mchalterapply_merchantnamealterapplyment() {
         let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-        check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
+        check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
     }
     mod merchant {
         use super::*;
@@ -209,9 +209,9 @@ mod merchantnamealterapplyment {
             /// `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`
             #[test]
             fn query_merchantnamealterapplyment_merchant_by_out_request_no() {
-                let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new("sub_mchid/../?a=b#c %微", "out_request_no/../?a=b#c %微");
+                let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired { sub_mchid: "sub_mchid/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/merchant/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\",\"sub_mchid\":\"1900006491\"}");
+                check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\",\"sub_mchid\":\"1900006491\"}");
             }
         }
     }

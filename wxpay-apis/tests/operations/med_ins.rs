@@ -11,32 +11,41 @@ mod orders {
     fn create_med_ins_orders() {
         let items0 = [
             wxpay_apis::med_ins::orders::CreateMedInsOrdersCashAddDetail::new(
-                2000,
-                wxpay_apis::med_ins::orders::OrdersCashAddType::Freight,
+                wxpay_apis::med_ins::orders::CreateMedInsOrdersCashAddDetailRequired {
+                    cash_add_fee: 2000,
+                    cash_add_type: wxpay_apis::med_ins::orders::OrdersCashAddType::Freight,
+                },
             ),
         ];
         let items1 = [
             wxpay_apis::med_ins::orders::CreateMedInsOrdersCashReduceDetail::new(
-                10000,
-                wxpay_apis::med_ins::orders::OrdersCashReduceType::DefaultReduceType,
+                wxpay_apis::med_ins::orders::CreateMedInsOrdersCashReduceDetailRequired {
+                    cash_reduce_fee: 10000,
+                    cash_reduce_type:
+                        wxpay_apis::med_ins::orders::OrdersCashReduceType::DefaultReduceType,
+                },
             ),
         ];
         let mut request = wxpay_apis::med_ins::orders::CreateMedInsOrdersRequest::new(
-            "wx8888888888888888",
-            "https://www.weixin.qq.com/wxpay/pay.php",
-            "530100",
-            "北大医院",
-            "1217752501201407033233368318",
-            wxpay_apis::med_ins::orders::OrdersMixPayType::CashAndInsurance,
-            wxpay_apis::med_ins::orders::OrdersOrderType::RegPay,
-            "202204022005169952975171534816",
-            wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
-                wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
-                wxpay_core::sensitive::Sensitive::new("id_digest-example"),
-                wxpay_core::sensitive::Sensitive::new("name-example"),
-            ),
-            "1217752501201",
-            202000,
+            wxpay_apis::med_ins::orders::CreateMedInsOrdersRequired {
+                appid: "wx8888888888888888",
+                callback_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                city_id: "530100",
+                med_inst_name: "北大医院",
+                med_inst_no: "1217752501201407033233368318",
+                mix_pay_type: wxpay_apis::med_ins::orders::OrdersMixPayType::CashAndInsurance,
+                order_type: wxpay_apis::med_ins::orders::OrdersOrderType::RegPay,
+                out_trade_no: "202204022005169952975171534816",
+                payer: wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
+                    wxpay_apis::med_ins::orders::CreateMedInsOrdersPayerRequired {
+                        card_type: wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
+                        id_digest: wxpay_core::sensitive::Sensitive::new("id_digest-example"),
+                        name: wxpay_core::sensitive::Sensitive::new("name-example"),
+                    },
+                ),
+                serial_no: "1217752501201",
+                total_fee: 202000,
+            },
         );
         request.attach = Some("{}");
         request.cash_add_detail = Some(&items0);
@@ -66,9 +75,11 @@ mod orders {
         request.pay_order_id = Some("ORD530100202204022006350000021");
         request.prepay_id = Some("wx201410272009395522657a690389285100");
         request.relative = Some(wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
-            wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
-            wxpay_core::sensitive::Sensitive::new("id_digest-example"),
-            wxpay_core::sensitive::Sensitive::new("name-example"),
+            wxpay_apis::med_ins::orders::CreateMedInsOrdersPayerRequired {
+                card_type: wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
+                id_digest: wxpay_core::sensitive::Sensitive::new("id_digest-example"),
+                name: wxpay_core::sensitive::Sensitive::new("name-example"),
+            },
         ));
         request.sub_appid = Some("wxd678efh567hg6999");
         request.sub_mchid = Some("1900000109");
@@ -131,14 +142,16 @@ mod refunds {
         #[test]
         fn notify_refunds() {
             let request = wxpay_apis::med_ins::refunds::notify::NotifyRefundsRequest::new(
-                "1217752501201407033233368318",
-                45000,
-                45000,
-                45000,
-                45000,
-                "R202204022005169952975171534816",
-                wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"),
-                "1900000109",
+                wxpay_apis::med_ins::refunds::notify::NotifyRefundsRequired {
+                    mix_trade_no: "1217752501201407033233368318",
+                    med_refund_gov_fee: 45000,
+                    med_refund_other_fee: 45000,
+                    med_refund_self_fee: 45000,
+                    med_refund_total_fee: 45000,
+                    out_refund_no: "R202204022005169952975171534816",
+                    refund_time: wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"),
+                    sub_mchid: "1900000109",
+                },
             );
             check_request(&request, Method::Post, "v3/med-ins/refunds/notify", "mix_trade_no=1217752501201407033233368318", Some("{\"med_refund__gov_fee\":45000,\"med_refund__other_fee\":45000,\"med_refund__self_fee\":45000,\"med_refund_total_fee\":45000,\"out_refund_no\":\"R202204022005169952975171534816\",\"refund_time\":\"2018-06-08T10:34:56+08:00\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);

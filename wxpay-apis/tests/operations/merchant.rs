@@ -34,8 +34,10 @@ mod fund {
         #[test]
         fn query_day_end_balance() {
             let request = wxpay_apis::merchant::fund::dayendbalance::QueryDayEndBalanceRequest::new(
-                "account_type/../?a=b#c %微",
-                "2019-06-11",
+                wxpay_apis::merchant::fund::dayendbalance::QueryDayEndBalanceRequired {
+                    account_type: "account_type/../?a=b#c %微",
+                    date: "2019-06-11",
+                },
             );
             check_request(
                 &request,
@@ -57,9 +59,11 @@ mod fund {
         #[test]
         fn withdraw_fund() {
             let mut request = wxpay_apis::merchant::fund::withdraw::WithdrawFundRequest::new(
-                wxpay_apis::merchant::fund::withdraw::WithdrawAccountType::Basic,
-                1,
-                "20190611222222222200000000012122",
+                wxpay_apis::merchant::fund::withdraw::WithdrawFundRequired {
+                    account_type: wxpay_apis::merchant::fund::withdraw::WithdrawAccountType::Basic,
+                    amount: 1,
+                    out_request_no: "20190611222222222200000000012122",
+                },
             );
             request.bank_memo = Some("xx平台提现");
             request.notify_url = Some("notify_url-example");
@@ -73,7 +77,7 @@ mod fund {
             /// `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`
             #[test]
             fn query_fund_withdraw_by_bill_type() {
-                let mut request = wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeRequest::new("bill_type/../?a=b#c %微", "2019-06-11");
+                let mut request = wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeRequest::new(wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeRequired { bill_type: "bill_type/../?a=b#c %微", bill_date: "2019-06-11" });
                 request.tar_type = Some(wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeTarType::Gzip);
                 check_request(&request, Method::Get, "v3/merchant/fund/withdraw/bill-type/bill_type%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "bill_date=2019-06-11&tar_type=GZIP", None, &[]);
                 check_response::<wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");

@@ -74,8 +74,10 @@ mod complaints {
     fn query_merchant_service_complaints() {
         let mut request =
             wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsRequest::new(
-                "2019-01-01",
-                "2019-01-01",
+                wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsRequired {
+                    begin_date: "2019-01-01",
+                    end_date: "2019-01-01",
+                },
             );
         request.limit = Some(5);
         request.offset = Some(10);
@@ -124,8 +126,10 @@ mod complaints_v2 {
     #[test]
     fn list_complaints_v2() {
         let mut request = wxpay_apis::merchant_service::complaints_v2::ListComplaintsV2Request::new(
-            "2019-01-01",
-            "2019-01-01",
+            wxpay_apis::merchant_service::complaints_v2::ListComplaintsV2Required {
+                begin_date: "2019-01-01",
+                end_date: "2019-01-01",
+            },
         );
         request.limit = Some(5);
         request.offset = Some(10);
@@ -156,7 +160,7 @@ mod complaints_v2 {
         /// `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`
         #[test]
         fn complete_complaint_v2() {
-            let request = wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Request::new("complaint_id/../?a=b#c %微", "1900012181");
+            let request = wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Request::new(wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Required { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181" });
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[]);
             check_empty_response(&request);
         }
@@ -181,10 +185,10 @@ mod complaints_v2 {
         #[test]
         fn response_complaint_v2() {
             let items0 = [wxpay_core::types::MediaId::new("file23578_21798531.jpg")];
-            let mut request = wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2Request::new("complaint_id/../?a=b#c %微", "1900012181", "已与用户沟通解决");
+            let mut request = wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2Request::new(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2Required { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181", response_content: "已与用户沟通解决" });
             request.jump_url = Some("https://www.xxx.com/notify");
             request.jump_url_text = Some("查看订单详情");
-            request.mini_program_jump_info = Some(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfo::new("example_appid", "example_path", "example_text"));
+            request.mini_program_jump_info = Some(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfo::new(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfoRequired { appid: "example_appid", path: "example_path", text: "example_text" }));
             request.response_images = Some(&items0);
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"},\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[]);
             check_empty_response(&request);
@@ -349,16 +353,17 @@ mod complaints_v2 {
                     v.text = Some("example_text");
                     v
                 });
-                v.r#type = Some(wxpay_apis::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type::Text);
+                v.r#type =
+                    Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2BlockType::Text);
                 v
             }];
-            let request = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequest::new("complaint_id/../?a=b#c %微", "1900012181", "550e8400-e29b-41d4-a716-446655440000", {
+            let request = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequest::new(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequired { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181", idempotent_id: "550e8400-e29b-41d4-a716-446655440000", message: {
 let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessage::new();
 v.blocks = Some(&items2);
 v.custom_data = Some("example_custom_data");
 v.sender_identity = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2SenderIdentity::Unknown);
 v
-});
+} });
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response-immediate-service", "", Some("{\"complainted_mchid\":\"1900012181\",\"idempotent_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"message\":{\"blocks\":[{\"button\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"}],\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true}},\"faq_list\":{\"faqs\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"faq_id\":\"example_faq_id\",\"faq_title\":\"example_faq_title\"}]},\"image\":{\"image_style_type\":\"IMAGE_STYLE_TYPE_NARROW\",\"media_id\":\"example_media_id\"},\"link\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"text\":{\"color\":\"DEFAULT\",\"is_bold\":true,\"text\":\"example_text\"},\"type\":\"TEXT\"}],\"custom_data\":\"example_custom_data\",\"sender_identity\":\"UNKNOWN\"}}"), &[]);
             check_response::<wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceResponse>("{\"log_id\":\"300285320210322170000071077\"}");
         }
@@ -370,7 +375,7 @@ v
         #[test]
         fn update_refund_progress() {
             let items0 = [wxpay_core::types::MediaId::new("file23578_21798531.jpg")];
-            let mut request = wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressRequest::new("complaint_id/../?a=b#c %微", wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressAction::Approve);
+            let mut request = wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressRequest::new(wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressRequired { complaint_id: "complaint_id/../?a=b#c %微", action: wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressAction::Approve });
             request.launch_refund_day = Some(3);
             request.reject_media_list = Some(&items0);
             request.reject_reason = Some("拒绝退款");
@@ -389,9 +394,11 @@ mod feedbacks {
         let items0 = [wxpay_core::types::MediaId::new("feedback_images-media-id")];
         let mut request =
             wxpay_apis::merchant_service::feedbacks::CreateMerchantServiceFeedbacksRequest::new(
-                "9980456248",
-                "已与用户协商解决",
-                "4200000404201909069117582536",
+                wxpay_apis::merchant_service::feedbacks::CreateMerchantServiceFeedbacksRequired {
+                    complainted_mchid: "9980456248",
+                    feedback_content: "已与用户协商解决",
+                    transaction_id: "4200000404201909069117582536",
+                },
             );
         request.feedback_images = Some(&items0);
         request.feedback_type = Some(1);

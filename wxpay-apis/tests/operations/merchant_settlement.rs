@@ -9,7 +9,7 @@ mod merchant_settle_rule_applications {
     /// `POST /v3/merchant-settlement/merchant-settle-rule-applications`
     #[test]
     fn create_merchant_settlement_merchant_settle_rule_applications() {
-        let request = wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new("1356485", "20001111", 760, "1346578");
+        let request = wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new(wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsRequired { acquiring_bank_id: "1356485", channel_id: "20001111", settle_rule_id: 760, sub_mchid: "1346578" });
         check_request(&request, Method::Post, "v3/merchant-settlement/merchant-settle-rule-applications", "", Some("{\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"settle_rule_id\":760,\"sub_mchid\":\"1346578\"}"), &[]);
         check_response::<wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsResponse>("{\"acquiring_bank_id\":\"1356485\",\"application_id\":\"20000011111\",\"application_process_info\":\"正在处理中\",\"application_state\":\"PROCESSING\",\"channel_id\":\"20001111\",\"settle_rule_id\":760,\"sub_mchid\":\"1346578\",\"update_time\":\"2015-05-20T13:29:35+08:00\"}");
     }

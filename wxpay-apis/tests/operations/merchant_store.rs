@@ -18,8 +18,10 @@ mod stores {
             wxpay_apis::merchant_store::stores::CreateMerchantStoreStoresRequest::new();
         request.store_address = Some({
             let mut v = wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddress::new(
-                "440305",
-                "深南大道10000号腾讯大厦1楼",
+                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddressRequired {
+                    address_code: "440305",
+                    address_detail: "深南大道10000号腾讯大厦1楼",
+                },
             );
             v.address_complements = Some("地铁A口右侧100米");
             v.latitude = Some("37.75464");
@@ -73,8 +75,10 @@ mod stores {
             wxpay_apis::merchant_store::stores::ModifyMerchantStoreStoresRequest::new(20488000);
         request.store_address = Some({
             let mut v = wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddress::new(
-                "440305",
-                "深南大道10000号腾讯大厦1楼",
+                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddressRequired {
+                    address_code: "440305",
+                    address_detail: "深南大道10000号腾讯大厦1楼",
+                },
             );
             v.address_complements = Some("地铁A口右侧100米");
             v.latitude = Some("37.75464");
@@ -114,7 +118,7 @@ mod stores {
                     v.company_name = Some("腾讯科技（深圳）有限公司");
                     v
                 }];
-                let request = wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest::new(20488000, &items0, "1900000109");
+                let request = wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest::new(wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequired { store_id: 20488000, store_recipient: &items0, sub_mchid: "1900000109" });
                 check_request(&request, Method::Post, "v3/merchant-store/stores/20488000/recipients/bind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsResponse>("{\"failed_store_recipient\":[{\"failed_reason\":\"收款商户号与收款主体不一致\",\"mchid\":\"1230000109\"}]}");
             }

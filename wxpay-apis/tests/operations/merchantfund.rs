@@ -11,7 +11,7 @@ mod merchant {
         /// `GET /v3/merchantfund/merchant/income-records`
         #[test]
         fn query_merchant_income_records() {
-            let mut request = wxpay_apis::merchantfund::merchant::income_records::QueryMerchantIncomeRecordsRequest::new(wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic, "2019-06-11", 100);
+            let mut request = wxpay_apis::merchantfund::merchant::income_records::QueryMerchantIncomeRecordsRequest::new(wxpay_apis::merchantfund::merchant::income_records::QueryMerchantIncomeRecordsRequired { account_type: wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic, date: "2019-06-11", limit: 100 });
             request.offset = Some(0);
             check_request(
                 &request,
@@ -33,7 +33,7 @@ mod partner {
         /// `GET /v3/merchantfund/partner/income-records`
         #[test]
         fn query_partner_income_records() {
-            let mut request = wxpay_apis::merchantfund::partner::income_records::QueryPartnerIncomeRecordsRequest::new("2480253391", wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic, "2019-06-11", 100);
+            let mut request = wxpay_apis::merchantfund::partner::income_records::QueryPartnerIncomeRecordsRequest::new(wxpay_apis::merchantfund::partner::income_records::QueryPartnerIncomeRecordsRequired { sub_mchid: "2480253391", account_type: wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic, date: "2019-06-11", limit: 100 });
             request.offset = Some(0);
             check_request(
                 &request,

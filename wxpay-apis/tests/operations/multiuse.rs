@@ -75,17 +75,20 @@ mod users {
         #[test]
         fn send_multiuse_coupon() {
             let mut request = wxpay_apis::multiuse::users::coupons::SendMultiuseCouponRequest::new(
-                "openid/../?a=b#c %微",
-                "wx233544546545989",
-                wxpay_apis::multiuse::users::coupons::SendMultiuseCouponCardType::IdCard,
-                wxpay_core::sensitive::Sensitive::new(
-                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-                ),
-                "8956000202407191254642",
-                "9856000",
-                wxpay_core::sensitive::Sensitive::new(
-                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-                ),
+                wxpay_apis::multiuse::users::coupons::SendMultiuseCouponRequired {
+                    openid: "openid/../?a=b#c %微",
+                    appid: "wx233544546545989",
+                    card_type:
+                        wxpay_apis::multiuse::users::coupons::SendMultiuseCouponCardType::IdCard,
+                    id_card_number: wxpay_core::sensitive::Sensitive::new(
+                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                    ),
+                    out_request_no: "8956000202407191254642",
+                    stock_id: "9856000",
+                    user_name: wxpay_core::sensitive::Sensitive::new(
+                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                    ),
+                },
             );
             request.amount = Some(10000);
             check_encrypted_request(&request, Method::Post, "v3/multiuse/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"amount\":10000,\"appid\":\"wx233544546545989\",\"card_type\":\"ID_CARD\",\"id_card_number\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"out_request_no\":\"8956000202407191254642\",\"stock_id\":\"9856000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/id_card_number", "/user_name"]);

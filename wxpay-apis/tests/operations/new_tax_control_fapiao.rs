@@ -9,10 +9,10 @@ mod card_template {
     /// `POST /v3/new-tax-control-fapiao/card-template`
     #[test]
     fn create_new_tax_control_fapiao_card_template() {
-        let mut request = wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateRequest::new("wxb1170446a4c0a5a2", {
+        let mut request = wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateRequest::new(wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateRequired { card_appid: "wxb1170446a4c0a5a2", card_template_information: {
 let mut v = wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation::new("http://mmbiz.qpic.cn/mmbiz/iaL1LJM1mF9aRKPZJkmG8xXhiaHqkKSVMMWeN3hLut7X7hicFNjakmxibMLGWpXrEXB33367o7zHN0CwngnQY7zb7g/0");
 v.custom_cell = Some({
-let mut v = wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateCustomCell::new("查看发票", "电子发票");
+let mut v = wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateCustomCell::new(wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateCustomCellRequired { description: "查看发票", words: "电子发票" });
 v.jump_url = Some("http://www.qq.com");
 v.miniprogram_path = Some("pages/xxxPage");
 v.miniprogram_user_name = Some("gh_86a091e50ad4@app");
@@ -20,7 +20,7 @@ v
 });
 v.payee_name = Some("某公司");
 v
-});
+} });
         request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/new-tax-control-fapiao/card-template", "", Some("{\"card_appid\":\"wxb1170446a4c0a5a2\",\"card_template_information\":{\"custom_cell\":{\"description\":\"查看发票\",\"jump_url\":\"http://www.qq.com\",\"miniprogram_path\":\"pages/xxxPage\",\"miniprogram_user_name\":\"gh_86a091e50ad4@app\",\"words\":\"电子发票\"},\"logo_url\":\"http://mmbiz.qpic.cn/mmbiz/iaL1LJM1mF9aRKPZJkmG8xXhiaHqkKSVMMWeN3hLut7X7hicFNjakmxibMLGWpXrEXB33367o7zHN0CwngnQY7zb7g/0\",\"payee_name\":\"某公司\"},\"sub_mchid\":\"1900000109\"}"), &[]);
         check_response::<wxpay_apis::new_tax_control_fapiao::card_template::CreateNewTaxControlFapiaoCardTemplateResponse>("{\"card_appid\":\"wxb1170446a4c0a5a2\",\"card_id\":\"p4gLgvn_cxVCQez17kaBJnZHPcXs\"}");
@@ -33,7 +33,7 @@ mod fapiao_applications {
     #[test]
     fn create_new_tax_control_fapiao_fapiao_applications() {
         let items0 = [{
-            let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsItem::new(true, 100000000, "3010101020203000000", 429900);
+            let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired { discount: true, quantity: 100000000, tax_code: "3010101020203000000", total_amount: 429900 });
             v.goods_category = Some("运输服务");
             v.goods_id = Some(1);
             v.goods_name = Some("出租汽车客运服务");
@@ -44,12 +44,12 @@ mod fapiao_applications {
             v
         }];
         let items1 = [{
-            let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::new("20200701123456", &items0, true, 382895);
+            let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired { fapiao_id: "20200701123456", items: &items0, need_list: true, total_amount: 382895 });
             v.remark = Some("备注");
             v
         }];
-        let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new({
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation::new("深圳市南山区测试企业", "ORGANIZATION");
+        let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsRequired { buyer_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: "ORGANIZATION" });
 v.address = Some("深圳市南山区深南大道10000号");
 v.bank_account = Some("62001234567890");
 v.bank_name = Some("测试银行");
@@ -58,7 +58,7 @@ v.phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9
 v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v
-}, "4200000444201910177461284488", &items1, "WITH_WECHATPAY");
+}, fapiao_apply_id: "4200000444201910177461284488", fapiao_information: &items1, scene: "WITH_WECHATPAY" });
         request.sub_mchid = Some("1900000109");
         check_encrypted_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications", "", Some("{\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"name\":\"深圳市南山区测试企业\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\"},\"fapiao_apply_id\":\"4200000444201910177461284488\",\"fapiao_information\":[{\"fapiao_id\":\"20200701123456\",\"items\":[{\"discount\":true,\"goods_category\":\"运输服务\",\"goods_id\":1,\"goods_name\":\"出租汽车客运服务\",\"quantity\":100000000,\"specification\":\"A4\",\"tax_code\":\"3010101020203000000\",\"tax_prefer_mark\":\"NO_FAVORABLE\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"次\"}],\"need_list\":true,\"remark\":\"备注\",\"total_amount\":382895}],\"scene\":\"WITH_WECHATPAY\",\"sub_mchid\":\"1900000109\"}"), &[], &["/buyer_information/email", "/buyer_information/phone"]);
         check_empty_response(&request);
@@ -79,7 +79,7 @@ v
         /// `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`
         #[test]
         fn get_fapiao_file_download_info() {
-            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::fapiao_files::GetFapiaoFileDownloadInfoRequest::new("fapiao_apply_id/../?a=b#c %微", "1900000109", "20200701123456");
+            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::fapiao_files::GetFapiaoFileDownloadInfoRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::fapiao_files::GetFapiaoFileDownloadInfoRequired { fapiao_apply_id: "fapiao_apply_id/../?a=b#c %微", sub_mchid: "1900000109", fapiao_id: "20200701123456" });
             check_request(&request, Method::Get, "v3/new-tax-control-fapiao/fapiao-applications/fapiao_apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/fapiao-files", "sub_mchid=1900000109&fapiao_id=20200701123456", None, &[]);
             check_response::<wxpay_apis::new_tax_control_fapiao::fapiao_applications::fapiao_files::GetFapiaoFileDownloadInfoResponse>("{\"fapiao_download_info_list\":[{\"download_url\":\"https://pay.wechatpay.cn/invoicing/fapiao/fapiao-file\",\"fapiao_id\":\"20200701123456\",\"status\":\"ISSUE_ACCEPTED\"}]}");
         }
@@ -91,29 +91,29 @@ v
         #[test]
         fn insert_cards_fapiao_applications() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsItem::new(380442, true, "出租汽车客运服务", 100000000, 49458, "3010101020203000000", wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark::NoFavorable, 1300, 429900, 380442000000);
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired { amount: 380442, discount: true, goods_name: "出租汽车客运服务", quantity: 100000000, tax_amount: 49458, tax_code: "3010101020203000000", tax_prefer_mark: wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark::NoFavorable, tax_rate: 1300, total_amount: 429900, unit_price: 380442000000 });
                 v.specification = Some("A4");
                 v.unit = Some("次");
                 v
             }];
             let items1 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformation::new(338845, "69001808340631374774", {
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsFapiaoCardInformationRequired { amount: 338845, check_code: "69001808340631374774", extra_information: {
 let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsExtraInformation::new("王五");
 v.payee = Some("张三");
 v.reviewer = Some("李四");
 v
-}, "044001911211", "ASNFZ4mrze/+3LqYdlQyEA==", "12897794", wxpay_core::types::Timestamp::new("2020-07-01T12:00:00+08:00"), &items0, "006>299-375/326>2+7/*0-+<3510", {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsSellerInformation::new("深圳市南山区深南大道10000号", "深圳市南山区测试公司", "202003261233701778");
+}, fapiao_code: "044001911211", fapiao_media_id: "ASNFZ4mrze/+3LqYdlQyEA==", fapiao_number: "12897794", fapiao_time: wxpay_core::types::Timestamp::new("2020-07-01T12:00:00+08:00"), items: &items0, password: "006>299-375/326>2+7/*0-+<3510", seller_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsSellerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsSellerInformationRequired { address: "深圳市南山区深南大道10000号", name: "深圳市南山区测试公司", taxpayer_id: "202003261233701778" });
 v.bank_account = Some("62001234567890");
 v.bank_name = Some("测试银行");
 v.telephone = Some("075512345678");
 v
-}, 44050, 382895);
+}, tax_amount: 44050, total_amount: 382895 });
                 v.remark = Some("备注");
                 v
             }];
-            let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsRequest::new("fapiao_apply_id/../?a=b#c %微", {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new("深圳市南山区测试企业", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization);
+            let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::insert_cards::InsertCardsFapiaoApplicationsRequired { fapiao_apply_id: "fapiao_apply_id/../?a=b#c %微", buyer_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -126,7 +126,7 @@ v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v.user_apply_message = Some("用户留言");
 v
-}, &items1, wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoScene::WithWechatpay);
+}, fapiao_card_information: &items1, scene: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoScene::WithWechatpay });
             request.sub_mchid = Some("1900000109");
             check_encrypted_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/fapiao_apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/insert-cards", "", Some("{\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"amount\":1000,\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"fapiao_bill_type\":\"COMM_FAPIAO\",\"name\":\"深圳市南山区测试企业\",\"out_trade_no\":\"order_20200701_123456\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\",\"user_apply_message\":\"用户留言\"},\"fapiao_card_information\":[{\"amount\":338845,\"check_code\":\"69001808340631374774\",\"extra_information\":{\"drawer\":\"王五\",\"payee\":\"张三\",\"reviewer\":\"李四\"},\"fapiao_code\":\"044001911211\",\"fapiao_media_id\":\"ASNFZ4mrze/+3LqYdlQyEA==\",\"fapiao_number\":\"12897794\",\"fapiao_time\":\"2020-07-01T12:00:00+08:00\",\"items\":[{\"amount\":380442,\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"quantity\":100000000,\"specification\":\"A4\",\"tax_amount\":49458,\"tax_code\":\"3010101020203000000\",\"tax_prefer_mark\":\"NO_FAVORABLE\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"次\",\"unit_price\":380442000000}],\"password\":\"006>299-375/326>2+7/*0-+<3510\",\"remark\":\"备注\",\"seller_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"name\":\"深圳市南山区测试公司\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\"},\"tax_amount\":44050,\"total_amount\":382895}],\"scene\":\"WITH_WECHATPAY\",\"sub_mchid\":\"1900000109\"}"), &[], &["/buyer_information/email", "/buyer_information/phone"]);
             check_empty_response(&request);
@@ -139,7 +139,7 @@ v
         #[test]
         fn create_fapiao_applications_issue_general() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralItem::new(true, "出租汽车客运服务", "3010101020203000000", 1300, 429900);
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.preferential_policy_code = Some(1);
                 v.quantity = Some(100000000);
                 v.specification = Some("A4");
@@ -147,12 +147,12 @@ v
                 v
             }];
             let items1 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(382895, wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, "4200000008202508080512076713");
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformationRequired { amount: 382895, pay_channel: wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, transaction_id: "4200000008202508080512076713" });
                 v.out_trade_no = Some("order_20200701_123456");
                 v
             }];
-            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralRequest::new({
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new("深圳市南山区测试企业", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization);
+            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralRequired { buyer_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -165,14 +165,14 @@ v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v.user_apply_message = Some("用户留言");
 v
-}, "4200000444201910177461284488", {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformation::new("128279891283", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, "20200701123456", &items0, 382895, &items1);
+}, fapiao_apply_id: "4200000444201910177461284488", fapiao_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_general::CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired { billing_person_id: "128279891283", fapiao_bill_type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, fapiao_id: "20200701123456", items: &items0, total_amount: 382895, transaction_information: &items1 });
 v.billing_person = Some("example_billing_person");
 v.export_business_policy_code = Some(1);
 v.remark = Some("备注");
 v.vat_refund_levy_code = Some(1);
 v
-}, "1900000109");
+}, sub_mchid: "1900000109" });
             check_encrypted_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/issue-general", "", Some("{\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"amount\":1000,\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"fapiao_bill_type\":\"COMM_FAPIAO\",\"name\":\"深圳市南山区测试企业\",\"out_trade_no\":\"order_20200701_123456\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\",\"user_apply_message\":\"用户留言\"},\"fapiao_apply_id\":\"4200000444201910177461284488\",\"fapiao_information\":{\"billing_person\":\"example_billing_person\",\"billing_person_id\":\"128279891283\",\"export_business_policy_code\":1,\"fapiao_bill_type\":\"COMM_FAPIAO\",\"fapiao_id\":\"20200701123456\",\"items\":[{\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"preferential_policy_code\":1,\"quantity\":100000000,\"specification\":\"A4\",\"tax_code\":\"3010101020203000000\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"次\"}],\"remark\":\"备注\",\"total_amount\":382895,\"transaction_information\":[{\"amount\":382895,\"out_trade_no\":\"order_20200701_123456\",\"pay_channel\":\"WECHAT_PAY\",\"transaction_id\":\"4200000008202508080512076713\"}],\"vat_refund_levy_code\":1},\"sub_mchid\":\"1900000109\"}"), &[], &["/buyer_information/email", "/buyer_information/phone"]);
             check_empty_response(&request);
         }
@@ -184,9 +184,9 @@ v
         #[test]
         fn create_fapiao_applications_issue_passenger_transport() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportItem::new(true, "出租汽车客运服务", "3010101020203000000", 1300, 429900);
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.passenger_information = Some({
-                    let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB"), wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportCertificateType::IdentityCard, wxpay_core::types::Timestamp::new("2026-07-01T00:00:00+08:00"), "北京市朝阳区", "上海市浦东新区", "张三", wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportTransportationType::LongDistanceBus);
+                    let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired { certificate_number: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB"), certificate_type: wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportCertificateType::IdentityCard, departure_date: wxpay_core::types::Timestamp::new("2026-07-01T00:00:00+08:00"), departure_place: "北京市朝阳区", destination: "上海市浦东新区", name: "张三", transportation_type: wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportTransportationType::LongDistanceBus });
                     v.transportation_classes = Some(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportTransportationClasses::ShipFirstClassCabin);
                     v
                 });
@@ -197,12 +197,12 @@ v
                 v
             }];
             let items1 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(382895, wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, "4200000008202508080512076713");
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformationRequired { amount: 382895, pay_channel: wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, transaction_id: "4200000008202508080512076713" });
                 v.out_trade_no = Some("order_20200701_123456");
                 v
             }];
-            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportRequest::new({
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new("深圳市南山区测试企业", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization);
+            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportRequired { buyer_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -215,14 +215,14 @@ v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v.user_apply_message = Some("用户留言");
 v
-}, "4200000444201910177461284488", {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::new("187776276864872", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, "20200701123456", &items0, 382895, &items1);
+}, fapiao_apply_id: "4200000444201910177461284488", fapiao_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_passenger_transport::CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequired { billing_person_id: "187776276864872", fapiao_bill_type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, fapiao_id: "20200701123456", items: &items0, total_amount: 382895, transaction_information: &items1 });
 v.billing_person = Some("**伟 0020");
 v.export_business_policy_code = Some(1);
 v.remark = Some("备注");
 v.vat_refund_levy_code = Some(1);
 v
-}, "1900000109");
+}, sub_mchid: "1900000109" });
             check_encrypted_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport", "", Some("{\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"amount\":1000,\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"fapiao_bill_type\":\"COMM_FAPIAO\",\"name\":\"深圳市南山区测试企业\",\"out_trade_no\":\"order_20200701_123456\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\",\"user_apply_message\":\"用户留言\"},\"fapiao_apply_id\":\"4200000444201910177461284488\",\"fapiao_information\":{\"billing_person\":\"**伟 0020\",\"billing_person_id\":\"187776276864872\",\"export_business_policy_code\":1,\"fapiao_bill_type\":\"COMM_FAPIAO\",\"fapiao_id\":\"20200701123456\",\"items\":[{\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"passenger_information\":{\"certificate_number\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"certificate_type\":\"IDENTITY_CARD\",\"departure_date\":\"2026-07-01T00:00:00+08:00\",\"departure_place\":\"北京市朝阳区\",\"destination\":\"上海市浦东新区\",\"name\":\"张三\",\"transportation_classes\":\"SHIP_FIRST_CLASS_CABIN\",\"transportation_type\":\"LONG_DISTANCE_BUS\"},\"preferential_policy_code\":1,\"quantity\":100000000,\"specification\":\"A4\",\"tax_code\":\"3010101020203000000\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"unit-example\"}],\"remark\":\"备注\",\"total_amount\":382895,\"transaction_information\":[{\"amount\":382895,\"out_trade_no\":\"order_20200701_123456\",\"pay_channel\":\"WECHAT_PAY\",\"transaction_id\":\"4200000008202508080512076713\"}],\"vat_refund_levy_code\":1},\"sub_mchid\":\"1900000109\"}"), &[], &["/buyer_information/email", "/buyer_information/phone", "/fapiao_information/items/0/passenger_information/certificate_number"]);
             check_empty_response(&request);
         }
@@ -234,21 +234,21 @@ v
         #[test]
         fn create_fapiao_applications_issue_refined_oil() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilItem::new(true, "出租汽车客运服务", "3010101020203000000", 1300, 429900);
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.preferential_policy_code = Some(1);
                 v.quantity = Some(100000000);
-                v.refined_oil_information = Some(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::new("1号枪", "中国石油(江北红旗河沟加油站)", wxpay_core::types::Timestamp::new("2025-07-01T00:00:00+08:00")));
+                v.refined_oil_information = Some(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired { gun_number: "1号枪", station: "中国石油(江北红旗河沟加油站)", trade_time: wxpay_core::types::Timestamp::new("2025-07-01T00:00:00+08:00") }));
                 v.specification = Some("A4");
                 v.unit = Some(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilUnit::Ton);
                 v
             }];
             let items1 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(382895, wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, "4200000008202508080512076713");
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformationRequired { amount: 382895, pay_channel: wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, transaction_id: "4200000008202508080512076713" });
                 v.out_trade_no = Some("order_20200701_123456");
                 v
             }];
-            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRequest::new({
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new("深圳市南山区测试企业", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization);
+            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilRequired { buyer_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -261,14 +261,14 @@ v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v.user_apply_message = Some("用户留言");
 v
-}, "4200000444201910177461284488", {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::new("187776276864872", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, "20200701123456", &items0, 382895, &items1);
+}, fapiao_apply_id: "4200000444201910177461284488", fapiao_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired { billing_person_id: "187776276864872", fapiao_bill_type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, fapiao_id: "20200701123456", items: &items0, total_amount: 382895, transaction_information: &items1 });
 v.billing_person = Some("**伟 0020");
 v.export_business_policy_code = Some(1);
 v.remark = Some("备注");
 v.vat_refund_levy_code = Some(1);
 v
-}, "1900000109");
+}, sub_mchid: "1900000109" });
             check_encrypted_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil", "", Some("{\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"amount\":1000,\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"fapiao_bill_type\":\"COMM_FAPIAO\",\"name\":\"深圳市南山区测试企业\",\"out_trade_no\":\"order_20200701_123456\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\",\"user_apply_message\":\"用户留言\"},\"fapiao_apply_id\":\"4200000444201910177461284488\",\"fapiao_information\":{\"billing_person\":\"**伟 0020\",\"billing_person_id\":\"187776276864872\",\"export_business_policy_code\":1,\"fapiao_bill_type\":\"COMM_FAPIAO\",\"fapiao_id\":\"20200701123456\",\"items\":[{\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"preferential_policy_code\":1,\"quantity\":100000000,\"refined_oil_information\":{\"gun_number\":\"1号枪\",\"station\":\"中国石油(江北红旗河沟加油站)\",\"trade_time\":\"2025-07-01T00:00:00+08:00\"},\"specification\":\"A4\",\"tax_code\":\"3010101020203000000\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"TON\"}],\"remark\":\"备注\",\"total_amount\":382895,\"transaction_information\":[{\"amount\":382895,\"out_trade_no\":\"order_20200701_123456\",\"pay_channel\":\"WECHAT_PAY\",\"transaction_id\":\"4200000008202508080512076713\"}],\"vat_refund_levy_code\":1},\"sub_mchid\":\"1900000109\"}"), &[], &["/buyer_information/email", "/buyer_information/phone"]);
             check_empty_response(&request);
         }
@@ -281,11 +281,11 @@ v
         fn create_fapiao_applications_real_estate_leasing() {
             let items0 = ["渝A12345"];
             let items1 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingItem::new(true, "出租汽车客运服务", "3010101020203000000", 1300, 429900);
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired { discount: true, goods_name: "出租汽车客运服务", tax_code: "3010101020203000000", tax_rate: 1300, total_amount: 429900 });
                 v.preferential_policy_code = Some(1);
                 v.quantity = Some(100000000);
                 v.real_estate_leasing_information = Some({
-                    let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::new("xx街道xx小区", true, wxpay_core::types::Timestamp::new("2025-07-01T10:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-01-01T10:00:00+08:00"), "重庆市");
+                    let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformationRequired { address: "xx街道xx小区", cross_city_flag: true, lease_period_end: wxpay_core::types::Timestamp::new("2025-07-01T10:00:00+08:00"), lease_period_start: wxpay_core::types::Timestamp::new("2025-01-01T10:00:00+08:00"), province: "重庆市" });
                     v.certificate_no = Some(wxpay_core::sensitive::Sensitive::new(
                         "OVgc/slzCvzSebaz46sUA4tJmm5GbN",
                     ));
@@ -298,12 +298,12 @@ v
                 v
             }];
             let items2 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(382895, wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, "4200000008202508080512076713");
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformationRequired { amount: 382895, pay_channel: wxpay_apis::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsPayChannel::WechatPay, transaction_id: "4200000008202508080512076713" });
                 v.out_trade_no = Some("order_20200701_123456");
                 v
             }];
-            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRequest::new({
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new("深圳市南山区测试企业", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoType::Organization);
+            let request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingRequired { buyer_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType::Organization });
 v.address = Some("深圳市南山区深南大道10000号");
 v.amount = Some(1000);
 v.bank_account = Some("62001234567890");
@@ -316,14 +316,14 @@ v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v.user_apply_message = Some("用户留言");
 v
-}, "4200000444201910177461284488", {
-let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::new("128279891283", wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, "20200701123456", &items1, 382895, &items2);
+}, fapiao_apply_id: "4200000444201910177461284488", fapiao_information: {
+let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired { billing_person_id: "128279891283", fapiao_bill_type: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType::CommFapiao, fapiao_id: "20200701123456", items: &items1, total_amount: 382895, transaction_information: &items2 });
 v.billing_person = Some("example_billing_person");
 v.export_business_policy_code = Some(1);
 v.remark = Some("备注");
 v.vat_refund_levy_code = Some(1);
 v
-}, "1900000109");
+}, sub_mchid: "1900000109" });
             check_encrypted_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing", "", Some("{\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"amount\":1000,\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"fapiao_bill_type\":\"COMM_FAPIAO\",\"name\":\"深圳市南山区测试企业\",\"out_trade_no\":\"order_20200701_123456\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\",\"user_apply_message\":\"用户留言\"},\"fapiao_apply_id\":\"4200000444201910177461284488\",\"fapiao_information\":{\"billing_person\":\"example_billing_person\",\"billing_person_id\":\"128279891283\",\"export_business_policy_code\":1,\"fapiao_bill_type\":\"COMM_FAPIAO\",\"fapiao_id\":\"20200701123456\",\"items\":[{\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"preferential_policy_code\":1,\"quantity\":100000000,\"real_estate_leasing_information\":{\"address\":\"xx街道xx小区\",\"certificate_no\":\"OVgc/slzCvzSebaz46sUA4tJmm5GbN\",\"city\":\"涪陵区\",\"cross_city_flag\":true,\"lease_period_end\":\"2025-07-01T10:00:00+08:00\",\"lease_period_start\":\"2025-01-01T10:00:00+08:00\",\"plate_no\":[\"渝A12345\"],\"province\":\"重庆市\"},\"specification\":\"A4\",\"tax_code\":\"3010101020203000000\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"次\"}],\"remark\":\"备注\",\"total_amount\":382895,\"transaction_information\":[{\"amount\":382895,\"out_trade_no\":\"order_20200701_123456\",\"pay_channel\":\"WECHAT_PAY\",\"transaction_id\":\"4200000008202508080512076713\"}],\"vat_refund_levy_code\":1},\"sub_mchid\":\"1900000109\"}"), &[], &["/buyer_information/email", "/buyer_information/phone", "/fapiao_information/items/0/real_estate_leasing_information/certificate_no"]);
             check_empty_response(&request);
         }
@@ -335,13 +335,13 @@ v
         #[test]
         fn reverse_fapiao_applications() {
             let items0 = [{
-                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsFapiaoInformation::new("20200701123456", "12897794");
+                let mut v = wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsFapiaoInformation::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsFapiaoInformationRequired { fapiao_id: "20200701123456", fapiao_number: "12897794" });
                 v.fapiao_code = Some("044001911211");
                 v
             }];
-            let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequest::new("fapiao_apply_id/../?a=b#c %微", &items0, wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsReverseReason::IssueError);
+            let mut request = wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequest::new(wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsRequired { fapiao_apply_id: "fapiao_apply_id/../?a=b#c %微", fapiao_information: &items0, reverse_reason: wxpay_apis::new_tax_control_fapiao::fapiao_applications::reverse::ReverseFapiaoApplicationsReverseReason::SalesReturn });
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/fapiao_apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"fapiao_information\":[{\"fapiao_code\":\"044001911211\",\"fapiao_id\":\"20200701123456\",\"fapiao_number\":\"12897794\"}],\"reverse_reason\":\"ISSUE_ERROR\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, Method::Post, "v3/new-tax-control-fapiao/fapiao-applications/fapiao_apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"fapiao_information\":[{\"fapiao_code\":\"044001911211\",\"fapiao_id\":\"20200701123456\",\"fapiao_number\":\"12897794\"}],\"reverse_reason\":\"SALES_RETURN\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);
         }
     }
@@ -355,7 +355,7 @@ mod fapiaomerchant {
         #[test]
         fn query_fapiaomerchant_getspinviteurl() {
             let items0 = [wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlFapiaoAbilityType::BaseAbility];
-            let mut request = wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlRequest::new(wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlOperationType::AuthBinding, wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlFapiaoMode::ThirdOrSelfFapiao, "code_20200101_123", "PUB_KEY_ID_0114232134912410000000000000");
+            let mut request = wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlRequest::new(wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlRequired { operation_type: wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlOperationType::AuthBinding, fapiao_mode: wxpay_apis::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::QueryFapiaomerchantGetspinviteurlFapiaoMode::ThirdOrSelfFapiao, invite_code: "code_20200101_123", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
             request.fapiao_ability_type_list = Some(&items0);
             request.invite_channel = Some("miniprogram");
             request.operate_user = Some("mI7HGEJ4Q2B91IGjHZu/Gthm");
@@ -370,7 +370,7 @@ mod fapiaomerchant {
         /// `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`
         #[test]
         fn query_fapiaomerchant_listspinvitemchinfo() {
-            let mut request = wxpay_apis::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::QueryFapiaomerchantListspinvitemchinfoRequest::new(wxpay_core::types::Timestamp::new("2020-07-01T12:00:00+08:00"), wxpay_core::types::Timestamp::new("2020-07-02T12:00:00+08:00"), 10, 1, wxpay_apis::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::QueryFapiaomerchantListspinvitemchinfoMchInviteStatus::MchInviteSucc);
+            let mut request = wxpay_apis::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::QueryFapiaomerchantListspinvitemchinfoRequest::new(wxpay_apis::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::QueryFapiaomerchantListspinvitemchinfoRequired { query_time_start: wxpay_core::types::Timestamp::new("2020-07-01T12:00:00+08:00"), query_time_end: wxpay_core::types::Timestamp::new("2020-07-02T12:00:00+08:00"), offset: 10, limit: 1, mch_invite_status: wxpay_apis::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::QueryFapiaomerchantListspinvitemchinfoMchInviteStatus::MchInviteSucc });
             request.invite_code = Some("code_20200101_123");
             check_request(&request, Method::Get, "v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo", "query_time_start=2020-07-01T12%3A00%3A00%2B08%3A00&query_time_end=2020-07-02T12%3A00%3A00%2B08%3A00&offset=10&limit=1&invite_code=code_20200101_123&mch_invite_status=MCH_INVITE_SUCC", None, &[]);
             check_response::<wxpay_apis::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::QueryFapiaomerchantListspinvitemchinfoResponse>("{\"limit\":1,\"links\":{\"next\":\"/v3/new-tax-control-fapiao/xxx?offset=2&limit=5\",\"prev\":\"/v3/new-tax-control-fapiao/xxx?offset=0&limit=5\",\"self\":\"/v3/new-tax-control-fapiao/xxx?offset=1&limit=5\"},\"mch_invite_result_list\":[{\"ep_name\":\"示例（深圳）有限公司\",\"invite_code\":\"code_20200101_123\",\"invite_failed_code\":\"UNKNOWN_TAX_INFO\",\"invite_failed_reason\":\"示例失败原因\",\"mch_invite_status\":\"MCH_INVITE_SUCC\",\"operate_time\":\"2020-07-01T00:00:00+08:00\",\"sub_mchid\":\"1900000109\",\"tax_id\":\"9144050071126766XG\"}],\"offset\":10,\"total_count\":50}");
@@ -458,7 +458,7 @@ mod merchant {
         /// `GET /v3/new-tax-control-fapiao/merchant/tax-codes`
         #[test]
         fn query_merchant_tax_codes() {
-            let mut request = wxpay_apis::new_tax_control_fapiao::merchant::tax_codes::QueryMerchantTaxCodesRequest::new(0, 5);
+            let mut request = wxpay_apis::new_tax_control_fapiao::merchant::tax_codes::QueryMerchantTaxCodesRequest::new(wxpay_apis::new_tax_control_fapiao::merchant::tax_codes::QueryMerchantTaxCodesRequired { offset: 0, limit: 5 });
             request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
@@ -478,7 +478,7 @@ mod user_title {
     /// `GET /v3/new-tax-control-fapiao/user-title`
     #[test]
     fn query_new_tax_control_fapiao_user_title() {
-        let mut request = wxpay_apis::new_tax_control_fapiao::user_title::QueryNewTaxControlFapiaoUserTitleRequest::new(wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoScene::WithWechatpay, "4200000444201910177461284488");
+        let mut request = wxpay_apis::new_tax_control_fapiao::user_title::QueryNewTaxControlFapiaoUserTitleRequest::new(wxpay_apis::new_tax_control_fapiao::user_title::QueryNewTaxControlFapiaoUserTitleRequired { scene: wxpay_apis::new_tax_control_fapiao::NewTaxControlFapiaoScene::WithWechatpay, fapiao_apply_id: "4200000444201910177461284488" });
         request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Get, "v3/new-tax-control-fapiao/user-title", "sub_mchid=1900000109&scene=WITH_WECHATPAY&fapiao_apply_id=4200000444201910177461284488", None, &[]);
         check_response::<wxpay_apis::new_tax_control_fapiao::user_title::QueryNewTaxControlFapiaoUserTitleResponse>("{\"address\":\"深圳市南山区深南大道10000号\",\"amount\":1000,\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"email\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6za\",\"fapiao_bill_type\":\"COMM_FAPIAO\",\"name\":\"深圳市南山区测试企业\",\"out_trade_no\":\"order_20200701_123456\",\"phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"ORGANIZATION\",\"user_apply_message\":\"用户留言\"}");
@@ -489,7 +489,7 @@ mod user_title {
         /// `GET /v3/new-tax-control-fapiao/user-title/title-url`
         #[test]
         fn query_user_title_title_url() {
-            let mut request = wxpay_apis::new_tax_control_fapiao::user_title::title_url::QueryUserTitleTitleUrlRequest::new("fapiao_20200701_123456", wxpay_apis::new_tax_control_fapiao::user_title::title_url::QueryUserTitleTitleUrlSource::Web, "wxb1170446a4c0a5a2", "plN5twRbHym_j-QcqCzstl0HmwEs", 382895);
+            let mut request = wxpay_apis::new_tax_control_fapiao::user_title::title_url::QueryUserTitleTitleUrlRequest::new(wxpay_apis::new_tax_control_fapiao::user_title::title_url::QueryUserTitleTitleUrlRequired { fapiao_apply_id: "fapiao_20200701_123456", source: wxpay_apis::new_tax_control_fapiao::user_title::title_url::QueryUserTitleTitleUrlSource::Web, appid: "wxb1170446a4c0a5a2", openid: "plN5twRbHym_j-QcqCzstl0HmwEs", total_amount: 382895 });
             request.sub_mchid = Some("1900000109");
             request.seller_name = Some("深圳市南山区测试商户");
             request.show_phone_cell = Some(true);

@@ -10,11 +10,13 @@ mod authinfo {
     #[test]
     fn create_offlineface_authinfo() {
         let mut request = wxpay_apis::offlineface::authinfo::CreateOfflinefaceAuthinfoRequest::new(
-            "device_id-example",
-            "organization_id-example",
-            "raw_data-example",
-            "sp_appid-example",
-            "sub_mchid-example",
+            wxpay_apis::offlineface::authinfo::CreateOfflinefaceAuthinfoRequired {
+                device_id: "device_id-example",
+                organization_id: "organization_id-example",
+                raw_data: "raw_data-example",
+                sp_appid: "sp_appid-example",
+                sub_mchid: "sub_mchid-example",
+            },
         );
         request.sub_appid = Some("sub_appid-example");
         check_request(&request, Method::Post, "v3/offlineface/authinfo", "", Some("{\"device_id\":\"device_id-example\",\"organization_id\":\"organization_id-example\",\"raw_data\":\"raw_data-example\",\"sp_appid\":\"sp_appid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[]);
@@ -51,13 +53,15 @@ mod contracts {
         fn presign_contracts() {
             let mut request =
                 wxpay_apis::offlineface::contracts::presign::PresignContractsRequest::new(
-                    "business_name-example",
-                    {
-                        let mut v = wxpay_apis::offlineface::contracts::presign::PresignContractsFacepayUser::new("organization_id-example", "out_user_id-example");
-                        v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
-                        v.identification_name = Some("identification_name-example");
-                        v.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
-                        v
+                    wxpay_apis::offlineface::contracts::presign::PresignContractsRequired {
+                        business_name: "business_name-example",
+                        facepay_user: {
+                            let mut v = wxpay_apis::offlineface::contracts::presign::PresignContractsFacepayUser::new(wxpay_apis::offlineface::contracts::presign::PresignContractsFacepayUserRequired { organization_id: "organization_id-example", out_user_id: "out_user_id-example" });
+                            v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationRequired { identification_number: wxpay_core::sensitive::Sensitive::new("identification_number-example"), identification_type: wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard }));
+                            v.identification_name = Some("identification_name-example");
+                            v.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
+                            v
+                        },
                     },
                 );
             request.contract_mode =
@@ -70,7 +74,7 @@ mod contracts {
                     "bank_card_number-example",
                 ));
                 v.bank_type = Some("bank_type-example");
-                v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
+                v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationRequired { identification_number: wxpay_core::sensitive::Sensitive::new("identification_number-example"), identification_type: wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard }));
                 v.identification_name = Some(wxpay_core::sensitive::Sensitive::new(
                     "identification_name-example",
                 ));
@@ -131,8 +135,10 @@ mod repayment_url {
     fn create_offlineface_repayment_url() {
         let request =
             wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlRequest::new(
-                "organization_id-example",
-                "out_user_id-example",
+                wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlRequired {
+                    organization_id: "organization_id-example",
+                    out_user_id: "out_user_id-example",
+                },
             );
         check_request(&request, Method::Post, "v3/offlineface/repayment-url", "", Some("{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}"), &[]);
         check_response::<wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlResponse>("{\"expire_at\":\"2018-06-08T10:34:56+08:00\",\"repayment_url\":\"repayment_url-example\"}");
@@ -148,18 +154,9 @@ mod transactions {
             wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsRequest::new(
                 "auth_code-example",
             );
-        request.amount = Some(
-            wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsAmount::new(
-                wxpay_apis::offlineface::transactions::TransactionsCurrency::Cny,
-                1,
-            ),
-        );
+        request.amount = Some(wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsAmount::new(wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsAmountRequired { currency: wxpay_apis::offlineface::transactions::TransactionsCurrency::Cny, total: 1 }));
         request.attach = Some("attach-example");
-        request.business = Some(
-            wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsBusiness::new(
-                11, 124,
-            ),
-        );
+        request.business = Some(wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsBusiness::new(wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsBusinessRequired { business_product_id: 11, business_scene_id: 124 }));
         request.description = Some("description-example");
         request.goods_tag = Some("goods_tag-example");
         request.out_trade_no = Some("out_trade_no-example");
@@ -188,7 +185,7 @@ mod transactions {
         /// `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "198798777", "3233122121", "2");
+            let request = wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "198798777", sub_mchid: "3233122121", business_product_id: "2" });
             check_request(&request, Method::Get, "v3/offlineface/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=198798777&sub_mchid=3233122121&business_product_id=2", None, &[]);
             check_response::<wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"debt_state\":\"debt_state-example\",\"description\":\"description-example\",\"error_type\":\"error_type-example\",\"out_trade_no\":\"out_trade_no-example\",\"payer\":{\"sp_openid\":\"sp_openid-example\",\"sub_openid\":\"sub_openid-example\"},\"promotion_detail\":[{}],\"repayment_transaction_id\":\"repayment_transaction_id-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"trade_state-example\",\"trade_state_description\":\"trade_state_description-example\",\"trade_type\":\"APP\",\"transaction_id\":\"transaction_id-example\"}");
         }

@@ -25,7 +25,7 @@ mod organizations {
             /// `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
             #[test]
             fn query_organizations_users_by_out_user_id() {
-                let request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequest::new("organization_id/../?a=b#c %微", "out_user_id/../?a=b#c %微");
+                let request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequest::new(wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequired { organization_id: "organization_id/../?a=b#c %微", out_user_id: "out_user_id/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdResponse>("{\"contract_id\":\"contract_id-example\",\"contract_state\":\"CONTRACTED\",\"face_image_ok\":true,\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"use_id\":\"use_id-example\",\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}");
             }
@@ -33,7 +33,7 @@ mod organizations {
             /// `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
             #[test]
             fn modify_organizations_users_by_out_user_id() {
-                let mut request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdRequest::new("organization_id/../?a=b#c %微", "out_user_id/../?a=b#c %微");
+                let mut request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdRequest::new(wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdRequired { organization_id: "organization_id/../?a=b#c %微", out_user_id: "out_user_id/../?a=b#c %微" });
                 request.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
                 request.staff_info = Some({
                     let mut v = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdStaffInfo::new();
@@ -61,7 +61,7 @@ mod organizations {
                 /// `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`
                 #[test]
                 fn terminate_contract_organizations_users_by_user_id() {
-                    let request = wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequest::new("organization_id/../?a=b#c %微", "user_id/../?a=b#c %微");
+                    let request = wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequest::new(wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequired { organization_id: "organization_id/../?a=b#c %微", user_id: "user_id/../?a=b#c %微" });
                     check_request(&request, Method::Post, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/user-id/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate-contract", "", None, &[]);
                     check_empty_response(&request);
                 }

@@ -11,7 +11,7 @@ mod authorization {
         /// `GET /v3/palmservice/authorization/openid/{openid}`
         #[test]
         fn query_authorization_by_openid() {
-            let request = wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequest::new("openid/../?a=b#c %微", "1004");
+            let request = wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequest::new(wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequired { openid: "openid/../?a=b#c %微", organization_id: "1004" });
             check_request(
                 &request,
                 Method::Get,

@@ -13,9 +13,11 @@ mod contracts {
         fn create_contracts_fail_notify() {
             let request =
                 wxpay_apis::papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new(
-                    "contract_id/../?a=b#c %微",
-                    "wxd678efh567hg6787",
-                    "1230000109",
+                    wxpay_apis::papay::contracts::fail_notify::CreateContractsFailNotifyRequired {
+                        contract_id: "contract_id/../?a=b#c %微",
+                        appid: "wxd678efh567hg6787",
+                        mchid: "1230000109",
+                    },
                 );
             check_request(
                 &request,
@@ -35,20 +37,25 @@ mod contracts {
         #[test]
         fn deduct_notify() {
             let mut request = wxpay_apis::papay::contracts::notify::DeductNotifyRequest::new(
-                "contract_id/../?a=b#c %微",
-                "wxd678efh567hg6787",
-                {
-                    let mut v =
-                        wxpay_apis::papay::contracts::notify::DeductNotifyEstimatedAmount::new(1);
-                    v.currency = Some("CNY");
-                    v
+                wxpay_apis::papay::contracts::notify::DeductNotifyRequired {
+                    contract_id: "contract_id/../?a=b#c %微",
+                    appid: "wxd678efh567hg6787",
+                    estimated_amount: {
+                        let mut v =
+                            wxpay_apis::papay::contracts::notify::DeductNotifyEstimatedAmount::new(
+                                1,
+                            );
+                        v.currency = Some("CNY");
+                        v
+                    },
+                    mchid: "1230000109",
                 },
-                "1230000109",
             );
             request.deduct_duration = Some({
                 let mut v =
                     wxpay_apis::papay::contracts::notify::DeductNotifyDeductDuration::new(1);
-                v.unit = Some(wxpay_apis::papay::contracts::notify::DeductNotifyUnit::Day);
+                v.unit =
+                    Some(wxpay_apis::papay::contracts::notify::DeductNotifyDeductDurationUnit::Day);
                 v
             });
             check_request(&request, Method::Post, "v3/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"mchid\":\"1230000109\"}"), &[]);
@@ -68,7 +75,7 @@ mod insurance_pay {
                 /// `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`
                 #[test]
                 fn query_policy_period() {
-                    let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequest::new("contract_id/../?a=b#c %微", 1);
+                    let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequest::new(wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequired { contract_id: "contract_id/../?a=b#c %微", policy_period_id: 1 });
                     check_request(&request, Method::Get, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1", "", None, &[]);
                     check_response::<wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
@@ -78,11 +85,11 @@ mod insurance_pay {
                     /// `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`
                     #[test]
                     fn schedule_policy_period() {
-                        let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequest::new("contract_id/../?a=b#c %微", 1, "wxd678efh567hg6787", {
+                        let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequest::new(wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequired { contract_id: "contract_id/../?a=b#c %微", policy_period_id: 1, appid: "wxd678efh567hg6787", scheduled_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-});
+} });
                         check_request(&request, Method::Post, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[]);
                         check_response::<wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                     }
@@ -98,11 +105,11 @@ v
             /// `POST /v3/papay/insurance-pay/transactions/apply`
             #[test]
             fn create_transaction() {
-                let mut request = wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionRequest::new({
+                let mut request = wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionRequest::new(wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionRequired { amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg6787", "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", 1, "https://www.qq.com/");
+}, appid: "wxd678efh567hg6787", contract_id: "123124412412423431", description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", policy_period_id: 1, transaction_notify_url: "https://www.qq.com/" });
                 request.attach = Some("自定义数据");
                 request.goods_tag = Some("DISCOUNTS");
                 check_request(&request, Method::Post, "v3/papay/insurance-pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"policy_period_id\":1,\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
@@ -125,18 +132,12 @@ mod insurance_sign {
                     /// `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`
                     #[test]
                     fn apply_renew_contract() {
-                        let items0 = [
-                            wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(
-                                {
-                                    let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
-                                    v.currency = Some("CNY");
-                                    v
-                                },
-                                "2019-11-22",
-                                1,
-                            ),
-                        ];
-                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequest::new(42, "contract_id/../?a=b#c %微", "wxd678efh567hg6787", &items0);
+                        let items0 = [wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriodRequired { estimated_deduct_amount: {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, estimated_deduct_date: "2019-11-22", policy_period_id: 1 })];
+                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequest::new(wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequired { plan_id: 42, contract_id: "contract_id/../?a=b#c %微", appid: "wxd678efh567hg6787", policy_periods: &items0 });
                         check_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/plan-id/42/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/renew", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[]);
                         check_empty_response(&request);
                     }
@@ -148,7 +149,7 @@ mod insurance_sign {
                 /// `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_insurance_sign_contracts_by_plan_id_by_out_contract_code() {
-                    let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                    let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"insured_display_name\":\"*明\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"revoke_terminate_contract_redirect_appid\":\"wxbd687630cd02ce1d\",\"revoke_terminate_contract_redirect_url\":\"pages/PwdExemptContract/index\"}");
                 }
@@ -158,7 +159,7 @@ mod insurance_sign {
                     /// `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                     #[test]
                     fn terminate_insurance_sign_contracts_by_plan_id_by_out_contract_code() {
-                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
+                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
                         check_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                         check_response::<wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"insured_display_name\":\"*明\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                     }
@@ -175,16 +176,18 @@ mod insurance_sign {
                 fn app_sign_and_create_transaction() {
                     let items0 = [
                         wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(
-                            {
-                                let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
-                                v.currency = Some("CNY");
-                                v
+                            wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriodRequired {
+                                estimated_deduct_amount: {
+                                    let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                                    v.currency = Some("CNY");
+                                    v
+                                },
+                                estimated_deduct_date: "2019-11-22",
+                                policy_period_id: 1,
                             },
-                            "2019-11-22",
-                            1,
                         ),
                     ];
-                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items0, "2019-11-22");
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionRequest::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionRequired { appid: "wxd678efh567hg6787", contract_notify_url: "https://yourapp.com/notify", insured_display_name: "*明", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, policy_end_date: "2020-11-22", policy_periods: &items0, policy_start_date: "2019-11-22" });
                     request.amount = Some({
                         let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
                         v.currency = Some("CNY");
@@ -200,7 +203,7 @@ mod insurance_sign {
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentityRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==") });
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -222,11 +225,11 @@ mod insurance_sign {
                         v
                     }];
                     let items1 = [{
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriodRequired { estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22", 1);
+}, estimated_deduct_date: "2019-11-22", policy_period_id: 1 });
                         v.policy_coverage_detail = Some({
                             let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail::new();
                             v.policy_amount = Some("50000");
@@ -235,7 +238,7 @@ v
                         });
                         v
                     }];
-                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items1, "2019-11-22");
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequest::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequired { appid: "wxd678efh567hg6787", contract_notify_url: "https://yourapp.com/notify", insured_display_name: "*明", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, policy_end_date: "2020-11-22", policy_periods: &items1, policy_start_date: "2019-11-22" });
                     request.amount = Some({
                         let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
                         v.currency = Some("CNY");
@@ -256,7 +259,7 @@ v
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentityRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==") });
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -278,11 +281,11 @@ v
                         v
                     }];
                     let items1 = [{
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriodRequired { estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22", 1);
+}, estimated_deduct_date: "2019-11-22", policy_period_id: 1 });
                         v.policy_coverage_detail = Some({
                             let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail::new();
                             v.policy_amount = Some("50000");
@@ -291,7 +294,7 @@ v
                         });
                         v
                     }];
-                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items1, "2019-11-22");
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionRequest::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionRequired { appid: "wxd678efh567hg6787", contract_notify_url: "https://yourapp.com/notify", insured_display_name: "*明", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, policy_end_date: "2020-11-22", policy_periods: &items1, policy_start_date: "2019-11-22" });
                     request.amount = Some({
                         let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
                         v.currency = Some("CNY");
@@ -307,7 +310,7 @@ v
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentityRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==") });
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -329,11 +332,11 @@ v
                         v
                     }];
                     let items1 = [{
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriodRequired { estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22", 1);
+}, estimated_deduct_date: "2019-11-22", policy_period_id: 1 });
                         v.policy_coverage_detail = Some({
                             let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail::new();
                             v.policy_amount = Some("50000");
@@ -342,7 +345,7 @@ v
                         });
                         v
                     }];
-                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items1, "2019-11-22");
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequest::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequired { appid: "wxd678efh567hg6787", contract_notify_url: "https://yourapp.com/notify", insured_display_name: "*明", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, policy_end_date: "2020-11-22", policy_periods: &items1, policy_start_date: "2019-11-22" });
                     request.amount = Some({
                         let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
                         v.currency = Some("CNY");
@@ -358,7 +361,7 @@ v
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentityRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), real_name: wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==") });
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -381,18 +384,12 @@ v
                     /// `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`
                     #[test]
                     fn modify_insurance_sign_policy_periods_by_plan_id_by_contract_id() {
-                        let items0 = [
-                            wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(
-                                {
-                                    let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
-                                    v.currency = Some("CNY");
-                                    v
-                                },
-                                "2019-11-22",
-                                1,
-                            ),
-                        ];
-                        let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(12535, "contract_id/../?a=b#c %微", "wxd678efh567hg6787", &items0);
+                        let items0 = [wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriodRequired { estimated_deduct_amount: {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, estimated_deduct_date: "2019-11-22", policy_period_id: 1 })];
+                        let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired { plan_id: 12535, contract_id: "contract_id/../?a=b#c %微", appid: "wxd678efh567hg6787", policy_periods: &items0 });
                         request.allow_cancel_scheduled = Some(true);
                         check_request(&request, Method::Post, "v3/papay/insurance-sign/policy-periods/plan-id/12535/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"allow_cancel_scheduled\":true,\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[]);
                         check_response::<wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse>("{\"cancel_scheduled_policy_period_id\":1,\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}");
@@ -405,7 +402,7 @@ v
                 /// `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_policy_periods_by_code() {
-                    let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                    let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequest::new(wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                     request.limit = Some(20);
                     request.offset = Some(50);
                     check_request(&request, Method::Get, "v3/papay/insurance-sign/policy_periods/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=20&offset=50", None, &[]);
@@ -427,11 +424,11 @@ mod pay {
                 /// `POST /v3/papay/pay/harmony/transactions/apply`
                 #[test]
                 fn apply_pay_harmony_transactions() {
-                    let mut request = wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequest::new({
+                    let mut request = wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequest::new(wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequired { amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg6787", "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "example_harmony_account_id", "1217752501201407033233368018", "https://www.qq.com/");
+}, appid: "wxd678efh567hg6787", contract_id: "123124412412423431", description: "Image形象店-深圳腾大-QQ公仔", harmony_account_id: "example_harmony_account_id", out_trade_no: "1217752501201407033233368018", transaction_notify_url: "https://www.qq.com/" });
                     request.attach = Some("自定义数据");
                     request.goods_tag = Some("DISCOUNTS");
                     request.mcc = Some("5734");
@@ -451,7 +448,7 @@ v
                 /// `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`
                 #[test]
                 fn partner_query_deduct_schedule() {
-                    let request = wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest::new("contract_id/../?a=b#c %微", "1900000109");
+                    let request = wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest::new(wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequired { contract_id: "contract_id/../?a=b#c %微", sub_mchid: "1900000109" });
                     check_request(&request, Method::Get, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
@@ -461,11 +458,11 @@ v
                     /// `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`
                     #[test]
                     fn partner_schedule_deduction() {
-                        let mut request = wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequest::new("contract_id/../?a=b#c %微", {
+                        let mut request = wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequest::new(wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequired { contract_id: "contract_id/../?a=b#c %微", schedule_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg6787", "1900000109");
+}, sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
                         request.sub_appid = Some("wxd678efh567hg6787");
                         check_request(&request, Method::Post, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1},\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_response::<wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
@@ -481,11 +478,11 @@ v
                 /// `POST /v3/papay/pay/partner/transactions/apply`
                 #[test]
                 fn partner_create_transaction() {
-                    let mut request = wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequest::new({
+                    let mut request = wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequest::new(wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequired { amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", "wxd678efh567hg6787", "1900000109", "https://www.qq.com/");
+}, contract_id: "123124412412423431", description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109", transaction_notify_url: "https://www.qq.com/" });
                     request.attach = Some("自定义数据");
                     request.goods_tag = Some("DISCOUNTS");
                     request.sub_appid = Some("wxd678efh567hg6787");
@@ -513,11 +510,11 @@ v
                 /// `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`
                 #[test]
                 fn normal_schedule_deduction() {
-                    let request = wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequest::new("contract_id/../?a=b#c %微", "wxd678efh567hg6787", {
+                    let request = wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequest::new(wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequired { contract_id: "contract_id/../?a=b#c %微", appid: "wxd678efh567hg6787", schedule_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-});
+} });
                     check_request(&request, Method::Post, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[]);
                     check_response::<wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
@@ -532,11 +529,11 @@ v
             /// `POST /v3/papay/pay/transactions/apply`
             #[test]
             fn normal_create_transaction() {
-                let mut request = wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionRequest::new({
+                let mut request = wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionRequest::new(wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionRequired { amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg6787", "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", "https://www.qq.com/");
+}, appid: "wxd678efh567hg6787", contract_id: "123124412412423431", description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", transaction_notify_url: "https://www.qq.com/" });
                 request.attach = Some("自定义数据");
                 request.goods_tag = Some("DISCOUNTS");
                 check_request(&request, Method::Post, "v3/papay/pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
@@ -557,12 +554,12 @@ mod scheduled_deduct_sign {
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`
                 #[test]
                 fn normal_app_scheduled_deduct_pre_sign() {
-                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
-                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
@@ -575,12 +572,12 @@ v
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`
                 #[test]
                 fn normal_h5_scheduled_deduct_pre_sign() {
-                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
-                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                     request.jump_control = Some({
                         let mut v = wxpay_apis::papay::PapayJumpControl::new();
                         v.jump_appid = Some("wxd678efh567hg6787");
@@ -598,12 +595,12 @@ v
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`
                 #[test]
                 fn jsapi_scheduled_deduct_pre_sign() {
-                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
-                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
@@ -616,12 +613,12 @@ v
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`
                 #[test]
                 fn mini_program_scheduled_deduct_pre_sign() {
-                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
-                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
@@ -642,12 +639,12 @@ v
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`
                     #[test]
                     fn partner_app_scheduled_deduct_pre_sign() {
-                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
-                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequired { contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                         request.out_user_code = Some("用户A");
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
@@ -662,12 +659,12 @@ v
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`
                     #[test]
                     fn partner_h5_scheduled_deduct_pre_sign() {
-                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
-                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequired { contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                         request.jump_control = Some({
                             let mut v = wxpay_apis::papay::PapayJumpControl::new();
                             v.jump_appid = Some("wxd678efh567hg6787");
@@ -687,12 +684,12 @@ v
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`
                     #[test]
                     fn partner_jsapi_scheduled_deduct_pre_sign() {
-                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
-                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequired { contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                         request.out_user_code = Some("用户A");
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
@@ -707,12 +704,12 @@ v
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`
                     #[test]
                     fn partner_mini_program_scheduled_deduct_pre_sign() {
-                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
-                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequest::new(wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequired { contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535, sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductScheduleRequired { description: "小乔-碎云皮肤（微信83区沧海之耀）", estimated_deduct_amount: {
 let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
-}, "2019-11-22"));
+}, estimated_deduct_date: "2019-11-22" }));
                         request.out_user_code = Some("用户A");
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
@@ -737,7 +734,7 @@ mod sign {
                 /// `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_sign_contracts_harmony_plan_id_by_out_contract_code() {
-                    let request = wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                    let request = wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/papay/sign/contracts/harmony-plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mask_wxid\":\"example_mask_wxid\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                 }
@@ -751,7 +748,7 @@ mod sign {
                 /// `GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn normal_get_contract_by_code() {
-                    let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                    let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequest::new(wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                 }
@@ -761,7 +758,7 @@ mod sign {
                     /// `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                     #[test]
                     fn normal_terminate_contract_by_code() {
-                        let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
+                        let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequest::new(wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
                         check_request(&request, Method::Post, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                         check_response::<wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                     }
@@ -774,7 +771,7 @@ mod sign {
             /// `POST /v3/papay/sign/contracts/pre-entrust-sign`
             #[test]
             fn create_sign_contracts_pre_entrust_sign() {
-                let mut request = wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfo::new(wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDaysSinceFirstLogin::DaysSinceFirstLoginMoreThen180Days, "example_device_id", "example_device_ip", "example_device_os", true, wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceType::DeviceTypePad, true, "example_weixin_version"), "wxwtdk20200910100000", "用户A", 12535, wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignSignScene::SignSceneApp);
+                let mut request = wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequest::new(wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", device_info: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfo::new(wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfoRequired { days_since_first_login: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDaysSinceFirstLogin::DaysSinceFirstLoginMoreThen180Days, device_id: "example_device_id", device_ip: "example_device_ip", device_os: "example_device_os", device_running_as_root: true, device_type: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceType::DeviceTypePad, weixin_installed: true, weixin_version: "example_weixin_version" }), out_contract_code: "wxwtdk20200910100000", out_user_code: "用户A", plan_id: 12535, sign_scene: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignSignScene::SignSceneApp });
                 request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                 request.return_url = Some("https://yourapp.com/notify");
                 check_request(&request, Method::Post, "v3/papay/sign/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"device_info\":{\"days_since_first_login\":\"DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS\",\"device_id\":\"example_device_id\",\"device_ip\":\"example_device_ip\",\"device_os\":\"example_device_os\",\"device_running_as_root\":true,\"device_type\":\"DEVICE_TYPE_PAD\",\"weixin_installed\":true,\"weixin_version\":\"example_weixin_version\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"return_url\":\"https://yourapp.com/notify\",\"sign_scene\":\"SIGN_SCENE_APP\"}"), &[]);
@@ -794,7 +791,7 @@ mod sign {
                     /// `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                     #[test]
                     fn partner_get_contract_by_code() {
-                        let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "1900000109");
+                        let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequest::new(wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", sub_mchid: "1900000109" });
                         check_request(&request, Method::Get, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                         check_response::<wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeResponse>("{\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1900000109\",\"sp_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\"}");
                     }
@@ -804,7 +801,7 @@ mod sign {
                         /// `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                         #[test]
                         fn partner_terminate_contract_by_code() {
-                            let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约", "1900000109");
+                            let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest::new(wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约", sub_mchid: "1900000109" });
                             check_request(&request, Method::Post, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\",\"sub_mchid\":\"1900000109\"}"), &[]);
                             check_response::<wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeResponse>("{\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1900000109\",\"sp_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\"}");
                         }

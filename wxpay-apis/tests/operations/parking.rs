@@ -68,7 +68,7 @@ mod reminders {
             let request =
                 wxpay_apis::parking::reminders::application::CreateRemindersApplicationRequest::new(
                     {
-                        let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationParkingLot::new("39.916527", "116.397128", "PARK001", "XX市XX区XX路XX号", "XX购物中心停车场", wxpay_apis::parking::reminders::RemindersParkingLotType::ParkingLotTypeBusinessDistrict, "pages/pay/index", "13800138000");
+                        let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationParkingLot::new(wxpay_apis::parking::reminders::application::CreateRemindersApplicationParkingLotRequired { latitude: "39.916527", longitude: "116.397128", out_parking_lot_id: "PARK001", parking_lot_address: "XX市XX区XX路XX号", parking_lot_name: "XX购物中心停车场", parking_lot_type: wxpay_apis::parking::reminders::RemindersParkingLotType::ParkingLotTypeBusinessDistrict, payment_path: "pages/pay/index", phone_number: "13800138000" });
                         v.charging_rule = Some({
                             let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationChargingRule::new();
                             v.aggregate_limit_mode = Some(wxpay_apis::parking::reminders::RemindersAggregateLimitMode::AggregateLimitModeNormal);
@@ -104,7 +104,7 @@ mod reminders {
             /// `GET /v3/parking/reminders/application/query`
             #[test]
             fn query_reminders_application() {
-                let request = wxpay_apis::parking::reminders::application::query::QueryRemindersApplicationRequest::new("PLA202604230001", "lot_sz_tencent_001");
+                let request = wxpay_apis::parking::reminders::application::query::QueryRemindersApplicationRequest::new(wxpay_apis::parking::reminders::application::query::QueryRemindersApplicationRequired { parking_lot_audit_no: "PLA202604230001", out_parking_lot_id: "lot_sz_tencent_001" });
                 check_request(
                     &request,
                     Method::Get,
@@ -122,7 +122,7 @@ mod reminders {
             /// `POST /v3/parking/reminders/application/withdraw`
             #[test]
             fn withdraw_reminders_application() {
-                let request = wxpay_apis::parking::reminders::application::withdraw::WithdrawRemindersApplicationRequest::new("lot_sz_tencent_001", "PLA202604230001");
+                let request = wxpay_apis::parking::reminders::application::withdraw::WithdrawRemindersApplicationRequest::new(wxpay_apis::parking::reminders::application::withdraw::WithdrawRemindersApplicationRequired { out_parking_lot_id: "lot_sz_tencent_001", parking_lot_audit_no: "PLA202604230001" });
                 check_request(&request, Method::Post, "v3/parking/reminders/application/withdraw", "", Some("{\"out_parking_lot_id\":\"lot_sz_tencent_001\",\"parking_lot_audit_no\":\"PLA202604230001\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -155,16 +155,7 @@ mod reminders {
         #[test]
         fn create_reminders_entry() {
             let items0 = [1];
-            let mut request =
-                wxpay_apis::parking::reminders::entry::CreateRemindersEntryRequest::new(
-                    wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary,
-                    1720078200,
-                    "PARK202407041530001",
-                    "WXPARK001",
-                    wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue,
-                    "粤B12345",
-                    wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall,
-                );
+            let mut request = wxpay_apis::parking::reminders::entry::CreateRemindersEntryRequest::new(wxpay_apis::parking::reminders::entry::CreateRemindersEntryRequired { car_type: wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary, enter_timestamp: 1720078200, out_serial_number: "PARK202407041530001", parking_id: "WXPARK001", plate_color: wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue, plate_number: "粤B12345", vehicle_type: wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall });
             request.discount_template_id = Some(&items0);
             request.entrance_name = Some("南门入口");
             request.entrance_number = Some("A01");
@@ -181,11 +172,14 @@ mod reminders {
         #[test]
         fn create_reminders_exit() {
             let mut request = wxpay_apis::parking::reminders::exit::CreateRemindersExitRequest::new(
-                1720081800,
-                "PARK202407041530001",
-                "WXPARK001",
-                wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue,
-                "粤B12345",
+                wxpay_apis::parking::reminders::exit::CreateRemindersExitRequired {
+                    exit_timestamp: 1720081800,
+                    out_serial_number: "PARK202407041530001",
+                    parking_id: "WXPARK001",
+                    plate_color:
+                        wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue,
+                    plate_number: "粤B12345",
+                },
             );
             request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             request.out_trade_no = Some("TRADE202407041530001");
@@ -211,13 +205,8 @@ mod reminders {
         /// `POST /v3/parking/reminders/ext-payment`
         #[test]
         fn create_reminders_ext_payment() {
-            let items0 = [wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeItem::new(5000, wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeType::ExtParkingPaymentFeeTypeMonthly)];
-            let mut request =
-                wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentRequest::new(
-                    &items0,
-                    "TRADE202407041530001",
-                    1719128975,
-                );
+            let items0 = [wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeItem::new(wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeItemRequired { amount: 5000, fee_type: wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeType::ExtParkingPaymentFeeTypeMonthly })];
+            let mut request = wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentRequest::new(wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentRequired { fee_items: &items0, out_trade_no: "TRADE202407041530001", pay_time: 1719128975 });
             request.wx_parking_lot_id = Some("21232735744117624001123604298240");
             request.wx_trade_no = Some("4200001999202407041234567890");
             check_request(&request, Method::Post, "v3/parking/reminders/ext-payment", "", Some("{\"fee_items\":[{\"amount\":5000,\"fee_type\":\"EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY\"}],\"out_trade_no\":\"TRADE202407041530001\",\"pay_time\":1719128975,\"wx_parking_lot_id\":\"21232735744117624001123604298240\",\"wx_trade_no\":\"4200001999202407041234567890\"}"), &[]);
@@ -260,7 +249,7 @@ mod reminders {
         /// `POST /v3/parking/reminders/payment`
         #[test]
         fn create_reminders_payment() {
-            let mut request = wxpay_apis::parking::reminders::payment::CreateRemindersPaymentRequest::new("PARK202407041530001", 1500, "WXPARK001", wxpay_apis::parking::reminders::payment::CreateRemindersPaymentParkingState::ParkingStatusParking, wxpay_apis::parking::reminders::CreateRemindersPayType::PayTypeWxpay, "粤B12345", 1500);
+            let mut request = wxpay_apis::parking::reminders::payment::CreateRemindersPaymentRequest::new(wxpay_apis::parking::reminders::payment::CreateRemindersPaymentRequired { out_serial_number: "PARK202407041530001", paid_amount: 1500, parking_id: "WXPARK001", parking_state: wxpay_apis::parking::reminders::payment::CreateRemindersPaymentParkingState::ParkingStatusParking, pay_type: wxpay_apis::parking::reminders::CreateRemindersPayType::PayTypeWxpay, plate_number: "粤B12345", total_amount: 1500 });
             request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             request.out_trade_no = Some("TRADE202407041530001");
             request.pay_channel = Some(

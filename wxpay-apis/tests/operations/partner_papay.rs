@@ -11,7 +11,7 @@ mod contracts {
         /// `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`
         #[test]
         fn create_contracts_fail_notify() {
-            let mut request = wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new("contract_id/../?a=b#c %微", "wxd678efh567hg6787", "1230000109", "12345512");
+            let mut request = wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new(wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequired { contract_id: "contract_id/../?a=b#c %微", sp_appid: "wxd678efh567hg6787", sp_mchid: "1230000109", sub_mchid: "12345512" });
             request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/fail-notify", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[]);
             check_empty_response(&request);
@@ -25,15 +25,17 @@ mod contracts {
         fn partner_deduct_notify() {
             let mut request =
                 wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyRequest::new(
-                    "contract_id/../?a=b#c %微",
-                    {
-                        let mut v = wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyEstimatedAmount::new(1);
-                        v.currency = Some("CNY");
-                        v
+                    wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyRequired {
+                        contract_id: "contract_id/../?a=b#c %微",
+                        estimated_amount: {
+                            let mut v = wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyEstimatedAmount::new(1);
+                            v.currency = Some("CNY");
+                            v
+                        },
+                        sp_appid: "wxd678efh567hg6787",
+                        sp_mchid: "1230000109",
+                        sub_mchid: "12345512",
                     },
-                    "wxd678efh567hg6787",
-                    "1230000109",
-                    "12345512",
                 );
             request.deduct_duration = Some({
                 let mut v = wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyDeductDuration::new(1);

@@ -10,13 +10,13 @@ mod batches {
     #[test]
     fn create_partner_transfer_batches() {
         let items0 = [{
-            let mut v = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetail::new("o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", 200000, "2020年4月报销", wxpay_core::sensitive::Sensitive::new("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45"));
+            let mut v = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetail::new(wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetailRequired { openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_detail_no: "x23zy545Bd5436", transfer_amount: 200000, transfer_remark: "2020年4月报销", user_name: wxpay_core::sensitive::Sensitive::new("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45") });
             v.user_id_card = Some(wxpay_core::sensitive::Sensitive::new(
                 "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
             ));
             v
         }];
-        let mut request = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesRequest::new(wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesAuthorizationType::InformationAuthorizationType, "2019年1月深圳分部报销单", "2019年1月深圳分部报销单", "plfk2020042013", "1900000109", 4000000, 200, &items0);
+        let mut request = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesRequest::new(wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesRequired { authorization_type: wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesAuthorizationType::InformationAuthorizationType, batch_name: "2019年1月深圳分部报销单", batch_remark: "2019年1月深圳分部报销单", out_batch_no: "plfk2020042013", sub_mchid: "1900000109", total_amount: 4000000, total_num: 200, transfer_detail_list: &items0 });
         request.sp_appid = Some("wxf636efh567hg4388");
         request.sub_appid = Some("wxf636efh567hg4356");
         request.transfer_purpose =
@@ -32,11 +32,7 @@ mod batches {
         /// `GET /v3/partner-transfer/batches/batch-id/{batch_id}`
         #[test]
         fn query_batches_by_batch_id() {
-            let mut request =
-                wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdRequest::new(
-                    "batch_id/../?a=b#c %微",
-                    true,
-                );
+            let mut request = wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdRequest::new(wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdRequired { batch_id: "batch_id/../?a=b#c %微", need_query_detail: true });
             request.offset = Some(0);
             request.limit = Some(20);
             request.detail_status = Some(wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdDetailStatus::Fail);
@@ -58,7 +54,7 @@ mod batches {
                 /// `GET /v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
                 #[test]
                 fn query_batches_by_batch_id_details_by_detail_id() {
-                    let request = wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new("batch_id/../?a=b#c %微", "detail_id/../?a=b#c %微");
+                    let request = wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new(wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/partner-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdResponse>("{\"account_type\":\"BANK_ACCOUNT\",\"appid\":\"wxf636efh567hg4356\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
@@ -71,7 +67,7 @@ mod batches {
         /// `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`
         #[test]
         fn query_batches_by_out_batch_no() {
-            let mut request = wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", true);
+            let mut request = wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest::new(wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", need_query_detail: true });
             request.offset = Some(1);
             request.limit = Some(20);
             request.detail_status = Some(wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoDetailStatus::Fail);
@@ -86,7 +82,7 @@ mod batches {
                 /// `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
                 #[test]
                 fn query_batches_by_out_batch_no_details_by_out_detail_no() {
-                    let request = wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微");
+                    let request = wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微" });
                     check_request(&request, Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"account_type\":\"BANK_ACCOUNT\",\"appid\":\"wxf636efh567hg4356\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }

@@ -15,7 +15,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`
                 #[test]
                 fn ec_mini_program_pre_entrust_sign() {
-                    let request = wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::EcMiniProgramPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxwtdk20200910100000", 12535);
+                    let request = wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::EcMiniProgramPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::EcMiniProgramPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "wxwtdk20200910100000", service_id: 12535 });
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535}"), &[]);
                     check_response::<wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::EcMiniProgramPreEntrustSignResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"service_id\":12535,\"sign_mp_appid\":\"wxbd687630cd02ce1d\",\"sign_mp_path\":\"pages/PwdExemptContract/index\"}");
                 }
@@ -26,7 +26,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`
                 #[test]
                 fn ec_pay_redirect_sign_pre_entrust_sign() {
-                    let request = wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::EcPayRedirectSignPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxwtdk20200910100000", "wx201410272009395522657a690389285100", 12535);
+                    let request = wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::EcPayRedirectSignPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::EcPayRedirectSignPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "wxwtdk20200910100000", prepay_id: "wx201410272009395522657a690389285100", service_id: 12535 });
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"wxwtdk20200910100000\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"service_id\":12535}"), &[]);
                     check_response::<wxpay_apis::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::EcPayRedirectSignPreEntrustSignResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535}");
                 }
@@ -43,7 +43,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`
                 #[test]
                 fn normal_mini_program_pre_entrust_sign() {
-                    let request = wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::NormalMiniProgramPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxwtdk20200910100000", 12535);
+                    let request = wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::NormalMiniProgramPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::NormalMiniProgramPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "wxwtdk20200910100000", service_id: 12535 });
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535}"), &[]);
                     check_response::<wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::NormalMiniProgramPreEntrustSignResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"service_id\":12535,\"sign_mp_appid\":\"wxbd687630cd02ce1d\",\"sign_mp_path\":\"pages/PwdExemptContract/index\"}");
                 }
@@ -54,7 +54,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`
                 #[test]
                 fn normal_pay_redirect_sign_pre_entrust_sign() {
-                    let request = wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::NormalPayRedirectSignPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxwtdk20200910100000", "wx201410272009395522657a690389285100", 12535);
+                    let request = wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::NormalPayRedirectSignPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::NormalPayRedirectSignPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "wxwtdk20200910100000", prepay_id: "wx201410272009395522657a690389285100", service_id: 12535 });
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"wxwtdk20200910100000\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"service_id\":12535}"), &[]);
                     check_response::<wxpay_apis::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::NormalPayRedirectSignPreEntrustSignResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535}");
                 }
@@ -71,7 +71,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`
                 #[test]
                 fn qs_mini_program_pre_entrust_sign() {
-                    let mut request = wxpay_apis::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::QsMiniProgramPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
+                    let mut request = wxpay_apis::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::QsMiniProgramPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::QsMiniProgramPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", service_id: 12535, sub_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
                     request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                     request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535,\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}"), &[]);
@@ -84,7 +84,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`
                 #[test]
                 fn qs_pay_redirect_sign_pre_entrust_sign() {
-                    let mut request = wxpay_apis::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::QsPayRedirectSignPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", "wx201410272009395522657a690389285100", 12535, "wxd678efh567hg6787", "1900000109");
+                    let mut request = wxpay_apis::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::QsPayRedirectSignPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::QsPayRedirectSignPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", prepay_id: "wx201410272009395522657a690389285100", service_id: 12535, sub_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
                     request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                     request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"wxwtdk20200910100000\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"service_id\":12535,\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}"), &[]);
@@ -101,7 +101,7 @@ mod contracts {
             /// `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`
             #[test]
             fn get_by_code() {
-                let request = wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::GetByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                let request = wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::GetByCodeRequest::new(wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::GetByCodeRequired { service_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                 check_request(&request, Method::Get, "v3/password-exempt-contract/contracts/service-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::GetByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mchid\":\"1900000109\",\"openid\":\"wxd678efh567hg6787\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535,\"sub_appid\":\"wxd678efh567hg6787\",\"sub_openid\":\"wxd678efh567hg6787\"}");
             }
@@ -111,7 +111,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`
                 #[test]
                 fn terminate_by_code() {
-                    let request = wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::terminate::TerminateByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
+                    let request = wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::terminate::TerminateByCodeRequest::new(wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::terminate::TerminateByCodeRequired { service_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/service-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                     check_response::<wxpay_apis::password_exempt_contract::contracts::service_id::out_contract_code::terminate::TerminateByCodeResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535}");
                 }
@@ -128,7 +128,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`
                 #[test]
                 fn sp_mini_program_pre_entrust_sign() {
-                    let mut request = wxpay_apis::password_exempt_contract::contracts::service_provider::pre_entrust_sign::mini_program::SpMiniProgramPreEntrustSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "wxd678efh567hg6787", "1900000109");
+                    let mut request = wxpay_apis::password_exempt_contract::contracts::service_provider::pre_entrust_sign::mini_program::SpMiniProgramPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::service_provider::pre_entrust_sign::mini_program::SpMiniProgramPreEntrustSignRequired { contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", service_id: 12535, sp_appid: "wxd678efh567hg6787", sub_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
                     request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.sub_openid = Some("wxd678efh567hg6787");
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"service_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
@@ -141,7 +141,7 @@ mod contracts {
                 /// `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`
                 #[test]
                 fn sp_pay_redirect_sign_pre_entrust_sign() {
-                    let mut request = wxpay_apis::password_exempt_contract::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::SpPayRedirectSignPreEntrustSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", "wx201410272009395522657a690389285100", 12535, "wxd678efh567hg6787", "wxd678efh567hg6787", "1900000109");
+                    let mut request = wxpay_apis::password_exempt_contract::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::SpPayRedirectSignPreEntrustSignRequest::new(wxpay_apis::password_exempt_contract::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::SpPayRedirectSignPreEntrustSignRequired { contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", prepay_id: "wx201410272009395522657a690389285100", service_id: 12535, sp_appid: "wxd678efh567hg6787", sub_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
                     request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.sub_openid = Some("wxd678efh567hg6787");
                     check_request(&request, Method::Post, "v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"service_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);

@@ -13,13 +13,13 @@ mod acquiring_bank {
             /// `POST /v3/pay/acquiring-bank/transactions/exposure`
             #[test]
             fn create_acquiring_bank_transactions_exposure() {
-                let mut request = wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest::new("1356485", "20001111", "1900000109", "1217752501201407033233368018", {
+                let mut request = wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest::new(wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequired { acquiring_bank_id: "1356485", channel_id: "20001111", merchant_id: "1900000109", out_trade_no: "1217752501201407033233368018", payer: {
 let mut v = wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposurePayer::new();
 v.acquiring_bank_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.merchant_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.phone_number_hash = Some("ABDEF3445546456B");
 v
-});
+} });
                 request.acquiring_bank_appid = Some("wx8888888888888888");
                 request.merchant_appid = Some("wxd678efh567hg6999");
                 check_request(&request, Method::Post, "v3/pay/acquiring-bank/transactions/exposure", "", Some("{\"acquiring_bank_appid\":\"wx8888888888888888\",\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"merchant_appid\":\"wxd678efh567hg6999\",\"merchant_id\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"acquiring_bank_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"merchant_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[]);
@@ -37,9 +37,11 @@ mod instal {
         #[test]
         fn create_instal_exposure() {
             let mut request = wxpay_apis::pay::instal::exposure::CreateInstalExposureRequest::new(
-                "wxd678efh567hg6787",
-                "1230000109",
-                wxpay_apis::pay::instal::ExposureUserIdType::Openid,
+                wxpay_apis::pay::instal::exposure::CreateInstalExposureRequired {
+                    appid: "wxd678efh567hg6787",
+                    mchid: "1230000109",
+                    user_id_type: wxpay_apis::pay::instal::ExposureUserIdType::Openid,
+                },
             );
             request.openid = Some("123456789");
             request.phone_number_hash = Some("EF879546FFFF");
@@ -57,7 +59,7 @@ mod instal {
             /// `POST /v3/pay/instal/partner/exposure`
             #[test]
             fn create_instal_partner_exposure() {
-                let mut request = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest::new("wx8888888888888888", "1230000109", "wxd678efh567hg6999");
+                let mut request = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest::new(wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequired { sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_appid: "wxd678efh567hg6999" });
                 request.sub_mchid = Some("1900000109");
                 request.user_id = Some({
                     let mut v = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureUserId::new();
@@ -86,30 +88,45 @@ mod partner {
             #[test]
             fn partner_app_prepay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                        wxpay_apis::pay::PrepayGoodsDetailRequired {
+                            merchant_goods_id: "商品编码",
+                            quantity: 1,
+                            unit_price: 828800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
                 let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
-                let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+                let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(
+                    wxpay_apis::pay::PrepaySubsidyPlanRequired {
+                        subsidy_installment_num: 3,
+                        subsidy_percent: 100,
+                    },
+                )];
                 let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
-                    wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
-                    &items2,
+                    wxpay_apis::pay::PrepaySubsidyDetailRequired {
+                        subsidy_period_type: wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                        subsidy_plan: &items2,
+                    },
                 )];
                 let mut request =
                     wxpay_apis::pay::partner::transactions::app::PartnerAppPrepayRequest::new(
-                        {
-                            let mut v = wxpay_apis::pay::PayAmount::new(100);
-                            v.currency = Some("CNY");
-                            v
+                        wxpay_apis::pay::partner::transactions::app::PartnerAppPrepayRequired {
+                            amount: {
+                                let mut v = wxpay_apis::pay::PayAmount::new(100);
+                                v.currency = Some("CNY");
+                                v
+                            },
+                            description: "Image形象店-深圳腾大-QQ公仔",
+                            notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                            out_trade_no: "1217752501201407033233368018",
+                            sp_appid: "wx8888888888888888",
+                            sp_mchid: "1230000109",
+                            sub_mchid: "1900000109",
                         },
-                        "Image形象店-深圳腾大-QQ公仔",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        "wx8888888888888888",
-                        "1230000109",
-                        "1900000109",
                     );
                 request.attach = Some("自定义数据");
                 request.detail = Some({
@@ -124,9 +141,15 @@ mod partner {
                 request.payer = Some({
                     let mut v = wxpay_apis::pay::PrepayPayer::new();
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_apis::pay::PrepayType::ForeignResident,
+                        wxpay_apis::pay::PrepayIdentityRequired {
+                            name: wxpay_core::sensitive::Sensitive::new(
+                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                            ),
+                            number: wxpay_core::sensitive::Sensitive::new(
+                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                            ),
+                            r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                        },
                     ));
                     v
                 });
@@ -136,9 +159,11 @@ mod partner {
                     v.payer_client_ip = Some("14.23.150.211");
                     v.store_info = Some({
                         let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
-                            "广东省深圳市南山区科技中一道10000号",
-                            "440305",
-                            "腾讯大厦分店",
+                            wxpay_apis::pay::PrepayStoreInfoRequired {
+                                address: "广东省深圳市南山区科技中一道10000号",
+                                area_code: "440305",
+                                name: "腾讯大厦分店",
+                            },
                         );
                         v.id = Some("0001");
                         v
@@ -174,21 +199,26 @@ mod partner {
             #[test]
             fn create_partner_transactions_app_with_contract() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                    let mut v = wxpay_apis::pay::WithContractGoodsDetail::new(
+                        wxpay_apis::pay::WithContractGoodsDetailRequired {
+                            merchant_goods_id: "1246464644",
+                            quantity: 1,
+                            unit_price: 528800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let mut request = wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest::new({
+                let mut request = wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest::new(wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequired { amount: {
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, {
-let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new("wxcbda96de0b165486", "100001256", "123456", "1200009811", "3484306348", "1695");
+}, contract_info: {
+let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new(wxpay_apis::pay::TransactionsAppWithContractContractInfoRequired { contract_appid: "wxcbda96de0b165486", contract_code: "100001256", contract_display_account: "123456", contract_mchid: "1200009811", plan_id: "3484306348", request_serial: "1695" });
 v.contract_notify_url = Some("https://yoursite.com");
 v
-}, "Image形象店-深圳腾大-QQ公仔", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018", "wx8888888888888888", "1230000109", "1900000109");
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -231,34 +261,42 @@ v
             #[test]
             fn partner_code_pay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::CodePayGoodsDetail::new("1246464644", 1, 528800);
+                    let mut v = wxpay_apis::pay::CodePayGoodsDetail::new(
+                        wxpay_apis::pay::CodePayGoodsDetailRequired {
+                            merchant_goods_id: "1246464644",
+                            quantity: 1,
+                            unit_price: 528800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wxpay_goods_id = Some("1001");
                     v
                 }];
                 let mut request =
                     wxpay_apis::pay::partner::transactions::codepay::PartnerCodePayRequest::new(
-                        {
-                            let mut v = wxpay_apis::pay::PayAmount::new(100);
-                            v.currency = Some("CNY");
-                            v
-                        },
-                        "Image形象店-深圳腾大-QQ公仔",
-                        "1217752501201407033233368018",
-                        wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
-                        {
-                            let mut v = wxpay_apis::pay::CodePaySceneInfo::new({
-                                let mut v = wxpay_apis::pay::PayStoreInfo::new();
-                                v.id = Some("0001");
-                                v.out_id = Some("A1111");
+                        wxpay_apis::pay::partner::transactions::codepay::PartnerCodePayRequired {
+                            amount: {
+                                let mut v = wxpay_apis::pay::PayAmount::new(100);
+                                v.currency = Some("CNY");
                                 v
-                            });
-                            v.device_id = Some("013467007045764");
-                            v.device_ip = Some("128.0.0.1");
-                            v
+                            },
+                            description: "Image形象店-深圳腾大-QQ公仔",
+                            out_trade_no: "1217752501201407033233368018",
+                            payer: wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
+                            scene_info: {
+                                let mut v = wxpay_apis::pay::CodePaySceneInfo::new({
+                                    let mut v = wxpay_apis::pay::PayStoreInfo::new();
+                                    v.id = Some("0001");
+                                    v.out_id = Some("A1111");
+                                    v
+                                });
+                                v.device_id = Some("013467007045764");
+                                v.device_ip = Some("128.0.0.1");
+                                v
+                            },
+                            sp_mchid: "1230000109",
+                            sub_mchid: "1230000109",
                         },
-                        "1230000109",
-                        "1230000109",
                     );
                 request.attach = Some("自定义数据说明");
                 request.detail = Some({
@@ -286,13 +324,13 @@ v
             /// `POST /v3/pay/partner/transactions/exposure`
             #[test]
             fn create_partner_transactions_exposure() {
-                let mut request = wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest::new("1217752501201407033233368018", {
+                let mut request = wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest::new(wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequired { out_trade_no: "1217752501201407033233368018", payer: {
 let mut v = wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposurePayer::new();
 v.phone_number_hash = Some("ABDEF3445546456B");
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
-}, "wx8888888888888888", "1230000109", "wxd678efh567hg6999");
+}, sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_appid: "wxd678efh567hg6999" });
                 request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/pay/partner/transactions/exposure", "", Some("{\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureResponse>("{\"fqf_exposure\":true,\"market_exposure_token\":\"Dfkdsf324+-LKFD=\"}");
@@ -305,7 +343,13 @@ v
             #[test]
             fn partner_h5_prepay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                        wxpay_apis::pay::PrepayGoodsDetailRequired {
+                            merchant_goods_id: "商品编码",
+                            quantity: 1,
+                            unit_price: 828800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
@@ -313,28 +357,33 @@ v
                 let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
                 let mut request =
                     wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayRequest::new(
-                        {
-                            let mut v = wxpay_apis::pay::PayAmount::new(100);
-                            v.currency = Some("CNY");
-                            v
-                        },
-                        "Image形象店-深圳腾大-QQ公仔",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        wxpay_apis::pay::H5PrepaySceneInfo::new(
-                            {
-                                let mut v = wxpay_apis::pay::H5PrepayH5Info::new("iOSAndroidWap");
-                                v.app_name = Some("王者荣耀");
-                                v.app_url = Some("https://pay.qq.com");
-                                v.bundle_id = Some("com.tencent.wzryiOS");
-                                v.package_name = Some("com.tencent.tmgp.sgame");
+                        wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayRequired {
+                            amount: {
+                                let mut v = wxpay_apis::pay::PayAmount::new(100);
+                                v.currency = Some("CNY");
                                 v
                             },
-                            "14.23.150.211",
-                        ),
-                        "wx8888888888888888",
-                        "1230000109",
-                        "1900000109",
+                            description: "Image形象店-深圳腾大-QQ公仔",
+                            notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                            out_trade_no: "1217752501201407033233368018",
+                            scene_info: wxpay_apis::pay::H5PrepaySceneInfo::new(
+                                wxpay_apis::pay::H5PrepaySceneInfoRequired {
+                                    h5_info: {
+                                        let mut v =
+                                            wxpay_apis::pay::H5PrepayH5Info::new("iOSAndroidWap");
+                                        v.app_name = Some("王者荣耀");
+                                        v.app_url = Some("https://pay.qq.com");
+                                        v.bundle_id = Some("com.tencent.wzryiOS");
+                                        v.package_name = Some("com.tencent.tmgp.sgame");
+                                        v
+                                    },
+                                    payer_client_ip: "14.23.150.211",
+                                },
+                            ),
+                            sp_appid: "wx8888888888888888",
+                            sp_mchid: "1230000109",
+                            sub_mchid: "1900000109",
+                        },
                     );
                 request.attach = Some("自定义数据");
                 request.detail = Some({
@@ -349,9 +398,15 @@ v
                 request.payer = Some({
                     let mut v = wxpay_apis::pay::PrepayPayer::new();
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_apis::pay::PrepayType::ForeignResident,
+                        wxpay_apis::pay::PrepayIdentityRequired {
+                            name: wxpay_core::sensitive::Sensitive::new(
+                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                            ),
+                            number: wxpay_core::sensitive::Sensitive::new(
+                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                            ),
+                            r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                        },
                     ));
                     v
                 });
@@ -378,9 +433,11 @@ v
             fn partner_query_order_by_id() {
                 let request =
                     wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdRequest::new(
-                        "transaction_id/../?a=b#c %微",
-                        "1230000109",
-                        "1900000109",
+                        wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdRequired {
+                            transaction_id: "transaction_id/../?a=b#c %微",
+                            sp_mchid: "1230000109",
+                            sub_mchid: "1900000109",
+                        },
                     );
                 check_request(&request, Method::Get, "v3/pay/partner/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sub_mchid\":\"1900000109\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\"}");
@@ -393,44 +450,61 @@ v
             #[test]
             fn partner_jsapi_prepay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                        wxpay_apis::pay::PrepayGoodsDetailRequired {
+                            merchant_goods_id: "商品编码",
+                            quantity: 1,
+                            unit_price: 828800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
                 let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
-                let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+                let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(
+                    wxpay_apis::pay::PrepaySubsidyPlanRequired {
+                        subsidy_installment_num: 3,
+                        subsidy_percent: 100,
+                    },
+                )];
                 let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
-                    wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
-                    &items2,
+                    wxpay_apis::pay::PrepaySubsidyDetailRequired {
+                        subsidy_period_type: wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                        subsidy_plan: &items2,
+                    },
                 )];
                 let mut request =
                     wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayRequest::new(
-                        {
-                            let mut v = wxpay_apis::pay::PayAmount::new(100);
-                            v.currency = Some("CNY");
-                            v
+                        wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayRequired {
+                            amount: {
+                                let mut v = wxpay_apis::pay::PayAmount::new(100);
+                                v.currency = Some("CNY");
+                                v
+                            },
+                            description: "Image形象店-深圳腾大-QQ公仔",
+                            notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                            out_trade_no: "1217752501201407033233368018",
+                            payer: {
+                                let mut v = wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayPayer::new(wxpay_apis::pay::partner::transactions::PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
+                                v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                                    wxpay_apis::pay::PrepayIdentityRequired {
+                                        name: wxpay_core::sensitive::Sensitive::new(
+                                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                                        ),
+                                        number: wxpay_core::sensitive::Sensitive::new(
+                                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                                        ),
+                                        r#type:
+                                            wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                                    },
+                                ));
+                                v
+                            },
+                            sp_appid: "wx8888888888888888",
+                            sp_mchid: "1230000109",
+                            sub_mchid: "1900000109",
                         },
-                        "Image形象店-深圳腾大-QQ公仔",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        {
-                            let mut v = wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-                            v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                                wxpay_core::sensitive::Sensitive::new(
-                                    "6B46824C852FA29AAC3DCE6BFD852E27",
-                                ),
-                                wxpay_core::sensitive::Sensitive::new(
-                                    "6B46824C852FA29AAC3DCE6BFD852E27",
-                                ),
-                                wxpay_apis::pay::PrepayType::ForeignResident,
-                            ));
-                            v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-                            v
-                        },
-                        "wx8888888888888888",
-                        "1230000109",
-                        "1900000109",
                     );
                 request.attach = Some("自定义数据");
                 request.detail = Some({
@@ -448,9 +522,11 @@ v
                     v.payer_client_ip = Some("14.23.150.211");
                     v.store_info = Some({
                         let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
-                            "广东省深圳市南山区科技中一道10000号",
-                            "440305",
-                            "腾讯大厦分店",
+                            wxpay_apis::pay::PrepayStoreInfoRequired {
+                                address: "广东省深圳市南山区科技中一道10000号",
+                                area_code: "440305",
+                                name: "腾讯大厦分店",
+                            },
                         );
                         v.id = Some("0001");
                         v
@@ -473,7 +549,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<
                     wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayResponse,
                 >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -486,17 +562,22 @@ v
             #[test]
             fn create_partner_transactions_jsapi_with_contract() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                    let mut v = wxpay_apis::pay::WithContractGoodsDetail::new(
+                        wxpay_apis::pay::WithContractGoodsDetailRequired {
+                            merchant_goods_id: "1246464644",
+                            quantity: 1,
+                            unit_price: 528800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let mut request = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest::new({
+                let mut request = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest::new(wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequired { amount: {
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, {
+}, contract_info: {
 let mut v = wxpay_apis::pay::TransactionsJsapiWithContractContractInfo::new();
 v.contract_appid = Some("wxcbda96de0b165486");
 v.contract_code = Some("100001256");
@@ -508,12 +589,12 @@ v.plan_id = Some("3484306348");
 v.request_serial = Some("1695");
 v.token = Some("201710180325670965");
 v
-}, "Image形象店-深圳腾大-QQ公仔", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018", {
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", payer: {
 let mut v = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractPayer::new();
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
-}, "wx8888888888888888", "1230000109", "1900000109");
+}, sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -556,21 +637,22 @@ v
             #[test]
             fn partner_mini_program_prepay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                        wxpay_apis::pay::PrepayGoodsDetailRequired {
+                            merchant_goods_id: "商品编码",
+                            quantity: 1,
+                            unit_price: 828800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let mut request = wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequest::new({
+                let mut request = wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequest::new(wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequired { amount: {
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", {
-let mut v = wxpay_apis::pay::partner::transactions::PrepayPayer::new();
-v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-v
-}, "wx8888888888888888", "1230000109", "1900000109");
+}, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayPayer::new(wxpay_apis::pay::partner::transactions::PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")), sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::PrepayDetail::new();
@@ -603,7 +685,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_request(&request, Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -614,26 +696,23 @@ v
             #[test]
             fn partner_native_prepay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                        wxpay_apis::pay::PrepayGoodsDetailRequired {
+                            merchant_goods_id: "商品编码",
+                            quantity: 1,
+                            unit_price: 828800,
+                        },
+                    );
                     v.goods_name = Some("iPhoneX 256G");
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
                 let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
-                let mut request =
-                    wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayRequest::new(
-                        {
-                            let mut v = wxpay_apis::pay::PayAmount::new(100);
-                            v.currency = Some("CNY");
-                            v
-                        },
-                        "Image形象店-深圳腾大-QQ公仔",
-                        "https://www.weixin.qq.com/wxpay/pay.php",
-                        "1217752501201407033233368018",
-                        "wx8888888888888888",
-                        "1230000109",
-                        "1900000109",
-                    );
+                let mut request = wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayRequest::new(wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayRequired { amount: {
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::PrepayDetail::new();
@@ -647,9 +726,15 @@ v
                 request.payer = Some({
                     let mut v = wxpay_apis::pay::PrepayPayer::new();
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_apis::pay::PrepayType::ForeignResident,
+                        wxpay_apis::pay::PrepayIdentityRequired {
+                            name: wxpay_core::sensitive::Sensitive::new(
+                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                            ),
+                            number: wxpay_core::sensitive::Sensitive::new(
+                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                            ),
+                            r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                        },
                     ));
                     v
                 });
@@ -659,9 +744,11 @@ v
                     v.payer_client_ip = Some("14.23.150.211");
                     v.store_info = Some({
                         let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
-                            "广东省深圳市南山区科技中一道10000号",
-                            "440305",
-                            "腾讯大厦分店",
+                            wxpay_apis::pay::PrepayStoreInfoRequired {
+                                address: "广东省深圳市南山区科技中一道10000号",
+                                area_code: "440305",
+                                name: "腾讯大厦分店",
+                            },
                         );
                         v.id = Some("0001");
                         v
@@ -693,7 +780,7 @@ v
             /// `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn partner_query_order_by_out_trade_no() {
-                let request = wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1900000109");
+                let request = wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 check_request(&request, Method::Get, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sub_mchid\":\"1900000109\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\"}");
             }
@@ -703,7 +790,7 @@ v
                 /// `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`
                 #[test]
                 fn partner_close_order() {
-                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1900000109");
+                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "1230000109", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -714,7 +801,7 @@ v
                 /// `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn partner_reverse_order() {
-                    let mut request = wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1230000109");
+                    let mut request = wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "1230000109", sub_mchid: "1230000109" });
                     request.sp_appid = Some("wxd678efh567hg6787");
                     request.sub_appid = Some("wxd678efh567hg6787");
                     check_request(&request, Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[]);
@@ -729,30 +816,30 @@ v
             #[test]
             fn partner_scanned_pos_prepay() {
                 let items0 = [{
-                    let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayGoodsDetail::new("由半角的大小写字母、数字、中划线、下划线中的一种或几种组成", 1, 528800);
+                    let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayGoodsDetail::new(wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayGoodsDetailRequired { merchant_goods_id: "由半角的大小写字母、数字、中划线、下划线中的一种或几种组成", quantity: 1, unit_price: 528800 });
                     v.goods_name = Some("iPhone6s 16G");
                     v.wechatpay_goods_id = Some("微信支付定义的统一商品编号（没有可不传）");
                     v
                 }];
-                let mut request = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequest::new({
+                let mut request = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequest::new(wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequired { amount: {
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", {
-let mut v = wxpay_apis::pay::partner::transactions::PrepayPayer::new();
+}, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: {
+let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayPayer::new();
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
-}, {
-let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepaySceneInfo::new("14.23.150.211", {
+}, scene_info: {
+let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepaySceneInfo::new(wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepaySceneInfoRequired { payer_client_ip: "14.23.150.211", store_info: {
 let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayStoreInfo::new();
 v.id = Some("0001");
 v.out_id = Some("example_out_id");
 v
-});
+} });
 v.device_id = Some("013467007045764");
 v
-}, "1230000109", "1900000109");
+}, sp_mchid: "1230000109", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayDetail::new();
@@ -789,28 +876,43 @@ mod transactions {
         #[test]
         fn app_prepay() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                    wxpay_apis::pay::PrepayGoodsDetailRequired {
+                        merchant_goods_id: "商品编码",
+                        quantity: 1,
+                        unit_price: 828800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
             let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
-            let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+            let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(
+                wxpay_apis::pay::PrepaySubsidyPlanRequired {
+                    subsidy_installment_num: 3,
+                    subsidy_percent: 100,
+                },
+            )];
             let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
-                wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
-                &items2,
+                wxpay_apis::pay::PrepaySubsidyDetailRequired {
+                    subsidy_period_type: wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                    subsidy_plan: &items2,
+                },
             )];
             let mut request = wxpay_apis::pay::transactions::app::AppPrepayRequest::new(
-                {
-                    let mut v = wxpay_apis::pay::PayAmount::new(100);
-                    v.currency = Some("CNY");
-                    v
+                wxpay_apis::pay::transactions::app::AppPrepayRequired {
+                    amount: {
+                        let mut v = wxpay_apis::pay::PayAmount::new(100);
+                        v.currency = Some("CNY");
+                        v
+                    },
+                    appid: "wxd678efh567hg6787",
+                    description: "Image形象店-深圳腾大-QQ公仔",
+                    mchid: "1230000109",
+                    notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                    out_trade_no: "1217752501201407033233368018",
                 },
-                "wxd678efh567hg6787",
-                "Image形象店-深圳腾大-QQ公仔",
-                "1230000109",
-                "https://www.weixin.qq.com/wxpay/pay.php",
-                "1217752501201407033233368018",
             );
             request.attach = Some("自定义数据");
             request.detail = Some({
@@ -825,9 +927,15 @@ mod transactions {
             request.payer = Some({
                 let mut v = wxpay_apis::pay::PrepayPayer::new();
                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_apis::pay::PrepayType::ForeignResident,
+                    wxpay_apis::pay::PrepayIdentityRequired {
+                        name: wxpay_core::sensitive::Sensitive::new(
+                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                        ),
+                        number: wxpay_core::sensitive::Sensitive::new(
+                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                        ),
+                        r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                    },
                 ));
                 v
             });
@@ -837,9 +945,11 @@ mod transactions {
                 v.payer_client_ip = Some("14.23.150.211");
                 v.store_info = Some({
                     let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
-                        "广东省深圳市南山区科技中一道10000号",
-                        "440305",
-                        "腾讯大厦分店",
+                        wxpay_apis::pay::PrepayStoreInfoRequired {
+                            address: "广东省深圳市南山区科技中一道10000号",
+                            area_code: "440305",
+                            name: "腾讯大厦分店",
+                        },
                     );
                     v.id = Some("0001");
                     v
@@ -873,20 +983,26 @@ mod transactions {
         #[test]
         fn create_transactions_app_with_contract() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                let mut v = wxpay_apis::pay::WithContractGoodsDetail::new(
+                    wxpay_apis::pay::WithContractGoodsDetailRequired {
+                        merchant_goods_id: "1246464644",
+                        quantity: 1,
+                        unit_price: 528800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
-            let mut request = wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest::new({
+            let mut request = wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest::new(wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequired { amount: {
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg6787", {
-let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new("wxcbda96de0b165486", "100001256", "123456", "1200009811", "3484306348", "1695");
+}, appid: "wxd678efh567hg6787", contract_info: {
+let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new(wxpay_apis::pay::TransactionsAppWithContractContractInfoRequired { contract_appid: "wxcbda96de0b165486", contract_code: "100001256", contract_display_account: "123456", contract_mchid: "1200009811", plan_id: "3484306348", request_serial: "1695" });
 v.contract_notify_url = Some("https://yoursite.com");
 v
-}, "Image形象店-深圳腾大-QQ公仔", "1230000109", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018");
+}, description: "Image形象店-深圳腾大-QQ公仔", mchid: "1230000109", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018" });
             request.attach = Some("自定义数据说明");
             request.detail = Some({
                 let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -926,32 +1042,40 @@ v
         #[test]
         fn code_pay() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::CodePayGoodsDetail::new("1246464644", 1, 528800);
+                let mut v = wxpay_apis::pay::CodePayGoodsDetail::new(
+                    wxpay_apis::pay::CodePayGoodsDetailRequired {
+                        merchant_goods_id: "1246464644",
+                        quantity: 1,
+                        unit_price: 528800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wxpay_goods_id = Some("1001");
                 v
             }];
             let mut request = wxpay_apis::pay::transactions::codepay::CodePayRequest::new(
-                {
-                    let mut v = wxpay_apis::pay::PayAmount::new(100);
-                    v.currency = Some("CNY");
-                    v
-                },
-                "wxd678efh567hg6787",
-                "Image形象店-深圳腾大-QQ公仔",
-                "1230000109",
-                "1217752501201407033233368018",
-                wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
-                {
-                    let mut v = wxpay_apis::pay::CodePaySceneInfo::new({
-                        let mut v = wxpay_apis::pay::PayStoreInfo::new();
-                        v.id = Some("0001");
-                        v.out_id = Some("A1111");
+                wxpay_apis::pay::transactions::codepay::CodePayRequired {
+                    amount: {
+                        let mut v = wxpay_apis::pay::PayAmount::new(100);
+                        v.currency = Some("CNY");
                         v
-                    });
-                    v.device_id = Some("013467007045764");
-                    v.device_ip = Some("128.0.0.1");
-                    v
+                    },
+                    appid: "wxd678efh567hg6787",
+                    description: "Image形象店-深圳腾大-QQ公仔",
+                    mchid: "1230000109",
+                    out_trade_no: "1217752501201407033233368018",
+                    payer: wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
+                    scene_info: {
+                        let mut v = wxpay_apis::pay::CodePaySceneInfo::new({
+                            let mut v = wxpay_apis::pay::PayStoreInfo::new();
+                            v.id = Some("0001");
+                            v.out_id = Some("A1111");
+                            v
+                        });
+                        v.device_id = Some("013467007045764");
+                        v.device_ip = Some("128.0.0.1");
+                        v
+                    },
                 },
             );
             request.attach = Some("自定义数据说明");
@@ -980,13 +1104,15 @@ v
         fn create_transactions_exposure() {
             let mut request =
                 wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureRequest::new(
-                    "wxd678efh567hg6787",
-                    "1217752501201407033233368018",
-                    {
-                        let mut v = wxpay_apis::pay::transactions::exposure::CreateTransactionsExposurePayer::new();
-                        v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-                        v.phone_number_hash = Some("ABDEF3445546456B");
-                        v
+                    wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureRequired {
+                        appid: "wxd678efh567hg6787",
+                        out_trade_no: "1217752501201407033233368018",
+                        payer: {
+                            let mut v = wxpay_apis::pay::transactions::exposure::CreateTransactionsExposurePayer::new();
+                            v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                            v.phone_number_hash = Some("ABDEF3445546456B");
+                            v
+                        },
                     },
                 );
             request.mchid = Some("1230000109");
@@ -1003,34 +1129,44 @@ v
         #[test]
         fn h5_prepay() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                    wxpay_apis::pay::PrepayGoodsDetailRequired {
+                        merchant_goods_id: "商品编码",
+                        quantity: 1,
+                        unit_price: 828800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
             let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
             let mut request = wxpay_apis::pay::transactions::h5::H5PrepayRequest::new(
-                {
-                    let mut v = wxpay_apis::pay::PayAmount::new(100);
-                    v.currency = Some("CNY");
-                    v
-                },
-                "wxd678efh567hg6787",
-                "Image形象店-深圳腾大-QQ公仔",
-                "1230000109",
-                "https://www.weixin.qq.com/wxpay/pay.php",
-                "1217752501201407033233368018",
-                wxpay_apis::pay::H5PrepaySceneInfo::new(
-                    {
-                        let mut v = wxpay_apis::pay::H5PrepayH5Info::new("iOSAndroidWap");
-                        v.app_name = Some("王者荣耀");
-                        v.app_url = Some("https://pay.qq.com");
-                        v.bundle_id = Some("com.tencent.wzryiOS");
-                        v.package_name = Some("com.tencent.tmgp.sgame");
+                wxpay_apis::pay::transactions::h5::H5PrepayRequired {
+                    amount: {
+                        let mut v = wxpay_apis::pay::PayAmount::new(100);
+                        v.currency = Some("CNY");
                         v
                     },
-                    "14.23.150.211",
-                ),
+                    appid: "wxd678efh567hg6787",
+                    description: "Image形象店-深圳腾大-QQ公仔",
+                    mchid: "1230000109",
+                    notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                    out_trade_no: "1217752501201407033233368018",
+                    scene_info: wxpay_apis::pay::H5PrepaySceneInfo::new(
+                        wxpay_apis::pay::H5PrepaySceneInfoRequired {
+                            h5_info: {
+                                let mut v = wxpay_apis::pay::H5PrepayH5Info::new("iOSAndroidWap");
+                                v.app_name = Some("王者荣耀");
+                                v.app_url = Some("https://pay.qq.com");
+                                v.bundle_id = Some("com.tencent.wzryiOS");
+                                v.package_name = Some("com.tencent.tmgp.sgame");
+                                v
+                            },
+                            payer_client_ip: "14.23.150.211",
+                        },
+                    ),
+                },
             );
             request.attach = Some("自定义数据");
             request.detail = Some({
@@ -1045,9 +1181,15 @@ v
             request.payer = Some({
                 let mut v = wxpay_apis::pay::PrepayPayer::new();
                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_apis::pay::PrepayType::ForeignResident,
+                    wxpay_apis::pay::PrepayIdentityRequired {
+                        name: wxpay_core::sensitive::Sensitive::new(
+                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                        ),
+                        number: wxpay_core::sensitive::Sensitive::new(
+                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                        ),
+                        r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                    },
                 ));
                 v
             });
@@ -1071,8 +1213,10 @@ v
         #[test]
         fn query_order_by_id() {
             let request = wxpay_apis::pay::transactions::id::QueryOrderByIdRequest::new(
-                "transaction_id/../?a=b#c %微",
-                "1230000109",
+                wxpay_apis::pay::transactions::id::QueryOrderByIdRequired {
+                    transaction_id: "transaction_id/../?a=b#c %微",
+                    mchid: "1230000109",
+                },
             );
             check_request(
                 &request,
@@ -1092,38 +1236,59 @@ v
         #[test]
         fn jsapi_prepay() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                    wxpay_apis::pay::PrepayGoodsDetailRequired {
+                        merchant_goods_id: "商品编码",
+                        quantity: 1,
+                        unit_price: 828800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
             let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
-            let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+            let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(
+                wxpay_apis::pay::PrepaySubsidyPlanRequired {
+                    subsidy_installment_num: 3,
+                    subsidy_percent: 100,
+                },
+            )];
             let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
-                wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
-                &items2,
+                wxpay_apis::pay::PrepaySubsidyDetailRequired {
+                    subsidy_period_type: wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                    subsidy_plan: &items2,
+                },
             )];
             let mut request = wxpay_apis::pay::transactions::jsapi::JsapiPrepayRequest::new(
-                {
-                    let mut v = wxpay_apis::pay::PayAmount::new(100);
-                    v.currency = Some("CNY");
-                    v
-                },
-                "wxd678efh567hg6787",
-                "Image形象店-深圳腾大-QQ公仔",
-                "1230000109",
-                "https://www.weixin.qq.com/wxpay/pay.php",
-                "1217752501201407033233368018",
-                {
-                    let mut v = wxpay_apis::pay::transactions::jsapi::JsapiPrepayPayer::new(
-                        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-                    );
-                    v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                        wxpay_apis::pay::PrepayType::ForeignResident,
-                    ));
-                    v
+                wxpay_apis::pay::transactions::jsapi::JsapiPrepayRequired {
+                    amount: {
+                        let mut v = wxpay_apis::pay::PayAmount::new(100);
+                        v.currency = Some("CNY");
+                        v
+                    },
+                    appid: "wxd678efh567hg6787",
+                    description: "Image形象店-深圳腾大-QQ公仔",
+                    mchid: "1230000109",
+                    notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                    out_trade_no: "1217752501201407033233368018",
+                    payer: {
+                        let mut v = wxpay_apis::pay::transactions::jsapi::JsapiPrepayPayer::new(
+                            "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                        );
+                        v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                            wxpay_apis::pay::PrepayIdentityRequired {
+                                name: wxpay_core::sensitive::Sensitive::new(
+                                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                                ),
+                                number: wxpay_core::sensitive::Sensitive::new(
+                                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                                ),
+                                r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                            },
+                        ));
+                        v
+                    },
                 },
             );
             request.attach = Some("自定义数据");
@@ -1142,9 +1307,11 @@ v
                 v.payer_client_ip = Some("14.23.150.211");
                 v.store_info = Some({
                     let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
-                        "广东省深圳市南山区科技中一道10000号",
-                        "440305",
-                        "腾讯大厦分店",
+                        wxpay_apis::pay::PrepayStoreInfoRequired {
+                            address: "广东省深圳市南山区科技中一道10000号",
+                            area_code: "440305",
+                            name: "腾讯大厦分店",
+                        },
                     );
                     v.id = Some("0001");
                     v
@@ -1178,16 +1345,22 @@ v
         #[test]
         fn create_transactions_jsapi_with_contract() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                let mut v = wxpay_apis::pay::WithContractGoodsDetail::new(
+                    wxpay_apis::pay::WithContractGoodsDetailRequired {
+                        merchant_goods_id: "1246464644",
+                        quantity: 1,
+                        unit_price: 528800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
-            let mut request = wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest::new({
+            let mut request = wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest::new(wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequired { amount: {
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, "wxd678efh567hg6787", {
+}, appid: "wxd678efh567hg6787", contract_info: {
 let mut v = wxpay_apis::pay::TransactionsJsapiWithContractContractInfo::new();
 v.contract_appid = Some("wxcbda96de0b165486");
 v.contract_code = Some("100001256");
@@ -1199,7 +1372,7 @@ v.plan_id = Some("3484306348");
 v.request_serial = Some("1695");
 v.token = Some("201710180325670965");
 v
-}, "Image形象店-深圳腾大-QQ公仔", "1230000109", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018", wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
+}, description: "Image形象店-深圳腾大-QQ公仔", mchid: "1230000109", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o") });
             request.attach = Some("自定义数据说明");
             request.detail = Some({
                 let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -1239,23 +1412,31 @@ v
         #[test]
         fn native_prepay() {
             let items0 = [{
-                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new(
+                    wxpay_apis::pay::PrepayGoodsDetailRequired {
+                        merchant_goods_id: "商品编码",
+                        quantity: 1,
+                        unit_price: 828800,
+                    },
+                );
                 v.goods_name = Some("iPhoneX 256G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
             let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
             let mut request = wxpay_apis::pay::transactions::native::NativePrepayRequest::new(
-                {
-                    let mut v = wxpay_apis::pay::PayAmount::new(100);
-                    v.currency = Some("CNY");
-                    v
+                wxpay_apis::pay::transactions::native::NativePrepayRequired {
+                    amount: {
+                        let mut v = wxpay_apis::pay::PayAmount::new(100);
+                        v.currency = Some("CNY");
+                        v
+                    },
+                    appid: "wxd678efh567hg6787",
+                    description: "Image形象店-深圳腾大-QQ公仔",
+                    mchid: "1230000109",
+                    notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
+                    out_trade_no: "1217752501201407033233368018",
                 },
-                "wxd678efh567hg6787",
-                "Image形象店-深圳腾大-QQ公仔",
-                "1230000109",
-                "https://www.weixin.qq.com/wxpay/pay.php",
-                "1217752501201407033233368018",
             );
             request.attach = Some("自定义数据");
             request.detail = Some({
@@ -1270,9 +1451,15 @@ v
             request.payer = Some({
                 let mut v = wxpay_apis::pay::PrepayPayer::new();
                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
-                    wxpay_apis::pay::PrepayType::ForeignResident,
+                    wxpay_apis::pay::PrepayIdentityRequired {
+                        name: wxpay_core::sensitive::Sensitive::new(
+                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                        ),
+                        number: wxpay_core::sensitive::Sensitive::new(
+                            "6B46824C852FA29AAC3DCE6BFD852E27",
+                        ),
+                        r#type: wxpay_apis::pay::PrepayIdentityType::ForeignResident,
+                    },
                 ));
                 v
             });
@@ -1282,9 +1469,11 @@ v
                 v.payer_client_ip = Some("14.23.150.211");
                 v.store_info = Some({
                     let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
-                        "广东省深圳市南山区科技中一道10000号",
-                        "440305",
-                        "腾讯大厦分店",
+                        wxpay_apis::pay::PrepayStoreInfoRequired {
+                            address: "广东省深圳市南山区科技中一道10000号",
+                            area_code: "440305",
+                            name: "腾讯大厦分店",
+                        },
                     );
                     v.id = Some("0001");
                     v
@@ -1314,8 +1503,10 @@ v
         fn query_order_by_out_trade_no() {
             let request =
                 wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest::new(
-                    "out_trade_no/../?a=b#c %微",
-                    "1230000109",
+                    wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequired {
+                        out_trade_no: "out_trade_no/../?a=b#c %微",
+                        mchid: "1230000109",
+                    },
                 );
             check_request(
                 &request,
@@ -1335,8 +1526,10 @@ v
             fn close_order() {
                 let request =
                     wxpay_apis::pay::transactions::out_trade_no::close::CloseOrderRequest::new(
-                        "out_trade_no/../?a=b#c %微",
-                        "1230000109",
+                        wxpay_apis::pay::transactions::out_trade_no::close::CloseOrderRequired {
+                            out_trade_no: "out_trade_no/../?a=b#c %微",
+                            mchid: "1230000109",
+                        },
                     );
                 check_request(&request, Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\"}"), &[]);
                 check_empty_response(&request);
@@ -1348,12 +1541,7 @@ v
             /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`
             #[test]
             fn reverse_order() {
-                let request =
-                    wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequest::new(
-                        "out_trade_no/../?a=b#c %微",
-                        "wxd678efh567hg6787",
-                        "1230000109",
-                    );
+                let request = wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequest::new(wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", appid: "wxd678efh567hg6787", mchid: "1230000109" });
                 check_request(&request, Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\"}"), &[]);
                 check_response::<wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\"}");
             }

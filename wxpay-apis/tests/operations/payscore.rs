@@ -11,7 +11,7 @@ mod acquiringbank {
         /// `POST /v3/payscore/acquiringbank/permissions`
         #[test]
         fn apply_acquiring_bank_permissions() {
-            let mut request = wxpay_apis::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "1230000109", "service_id", "1230000109");
+            let mut request = wxpay_apis::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequest::new(wxpay_apis::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequired { appid: "wxd678efh567hg6787", authorization_code: "1234323JKHDFE1243252", channel_id: "1230000109", service_id: "service_id", sub_mchid: "1230000109" });
             request.notify_url = Some("http://www.qq.com");
             request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/payscore/acquiringbank/permissions", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"channel_id\":\"1230000109\",\"notify_url\":\"http://www.qq.com\",\"service_id\":\"service_id\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[]);
@@ -23,7 +23,7 @@ mod acquiringbank {
             /// `GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`
             #[test]
             fn get_acquiring_bank_permissions_by_code() {
-                let request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "500001", "1230000109", "1230000109");
+                let request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeRequest::new(wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeRequired { authorization_code: "authorization_code/../?a=b#c %微", service_id: "500001", channel_id: "1230000109", sub_mchid: "1230000109" });
                 check_request(&request, Method::Get, "v3/payscore/acquiringbank/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "service_id=500001&channel_id=1230000109&sub_mchid=1230000109", None, &[]);
                 check_response::<wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"channel_id\":\"1230000109\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"sub_openid-example\"}");
             }
@@ -33,7 +33,7 @@ mod acquiringbank {
                 /// `POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`
                 #[test]
                 fn terminate_acquiring_bank_permissions_by_code() {
-                    let mut request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::terminate::TerminateAcquiringBankPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "撤销原因", "500001", "1230000109");
+                    let mut request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::terminate::TerminateAcquiringBankPermissionsByCodeRequest::new(wxpay_apis::payscore::acquiringbank::permissions::authorization_code::terminate::TerminateAcquiringBankPermissionsByCodeRequired { authorization_code: "authorization_code/../?a=b#c %微", reason: "撤销原因", service_id: "500001", sub_mchid: "1230000109" });
                     request.channel_id = Some("1230000109");
                     check_request(&request, Method::Post, "v3/payscore/acquiringbank/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"channel_id\":\"1230000109\",\"reason\":\"撤销原因\",\"service_id\":\"500001\",\"sub_mchid\":\"1230000109\"}"), &[]);
                     check_empty_response(&request);
@@ -47,7 +47,7 @@ mod acquiringbank {
         /// `GET /v3/payscore/acquiringbank/serviceorder`
         #[test]
         fn query_acquiringbank_serviceorder() {
-            let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::QueryAcquiringbankServiceorderRequest::new("2002000000000558128851361561536", "1900000109", "1230000109");
+            let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::QueryAcquiringbankServiceorderRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::QueryAcquiringbankServiceorderRequired { service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", channel_id: "1230000109" });
             request.out_order_no = Some("1234323JKHDFE1243252");
             request.query_id = Some("query_id-example");
             check_request(&request, Method::Get, "v3/payscore/acquiringbank/serviceorder", "service_id=2002000000000558128851361561536&sub_mchid=1900000109&channel_id=1230000109&out_order_no=1234323JKHDFE1243252&query_id=query_id-example", None, &[]);
@@ -58,7 +58,7 @@ mod acquiringbank {
         #[test]
         fn create_acquiringbank_serviceorder() {
             let items0 = [{
-                let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderPostDiscount::new("不与其他优惠叠加", "满20减1元");
+                let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderPostDiscount::new(wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderPostDiscountRequired { description: "不与其他优惠叠加", name: "满20减1元" });
                 v.amount = Some(40000);
                 v.count = Some(2);
                 v
@@ -70,17 +70,17 @@ mod acquiringbank {
                 v.description = Some("就餐人均100元");
                 v
             }];
-            let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRequest::new("wxd678efh567hg6787", "1230000109", "https://api.test.com", "1234323JKHDFE1243252", {
-let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRiskFund::new(10000, "DEPOSIT");
+            let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRequired { appid: "wxd678efh567hg6787", channel_id: "1230000109", notify_url: "https://api.test.com", out_order_no: "1234323JKHDFE1243252", risk_fund: {
+let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRiskFund::new(wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRiskFundRequired { amount: 10000, name: "DEPOSIT" });
 v.description = Some("就餐的预估费用");
 v
-}, "2002000000000558128851361561536", "XX充电宝", "1900000109", {
+}, service_id: "2002000000000558128851361561536", service_introduction: "XX充电宝", sub_mchid: "1900000109", time_range: {
 let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderTimeRange::new("20091225091010");
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("租借结束时间");
 v.start_time_remark = Some("开始租借时间");
 v
-});
+} });
             request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
             request.location = Some({
                 let mut v = wxpay_apis::payscore::ServiceorderLocation::new();
@@ -103,7 +103,7 @@ v
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`
             #[test]
             fn cancel_acquiring_bank_service_order() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::cancel::CancelAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", "1230000109", "用户投诉", "2002000000000558128851361561536", "1900000109");
+                let request = wxpay_apis::payscore::acquiringbank::serviceorder::cancel::CancelAcquiringBankServiceOrderRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::cancel::CancelAcquiringBankServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", channel_id: "1230000109", reason: "用户投诉", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109" });
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"channel_id\":\"1230000109\",\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -115,12 +115,7 @@ v
             #[test]
             fn complete_acquiring_bank_service_order() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(
-                            100,
-                            "不与其他优惠叠加",
-                            "满20减1元",
-                        );
+                    let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscountRequired { amount: 100, description: "不与其他优惠叠加", name: "满20减1元" });
                     v.count = Some(2);
                     v
                 }];
@@ -134,7 +129,7 @@ v
                     v.description = Some("就餐人均100元");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::complete::CompleteAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", &items1, "2002000000000558128851361561536", "1900000109", 50000);
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::complete::CompleteAcquiringBankServiceOrderRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::complete::CompleteAcquiringBankServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_amount: 50000 });
                 request.channel_id = Some("1230000109");
                 request.complete_time = Some("2019-11-11T16:24:05+08:00");
                 request.goods_tag = Some("goods_tag");
@@ -167,7 +162,7 @@ v
             /// `GET /v3/payscore/acquiringbank/serviceorder/deduction`
             #[test]
             fn get_acquiring_bank_deduct_info() {
-                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::deduction::GetAcquiringBankDeductInfoRequest::new("2002000000000558128851361561536", "appid-example", "1900000109", "1230000109");
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::deduction::GetAcquiringBankDeductInfoRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::deduction::GetAcquiringBankDeductInfoRequired { service_id: "2002000000000558128851361561536", appid: "appid-example", sub_mchid: "1900000109", channel_id: "1230000109" });
                 request.sub_appid = Some("sub_appid-example");
                 request.out_order_no = Some("1234323JKHDFE1243252");
                 check_request(&request, Method::Get, "v3/payscore/acquiringbank/serviceorder/deduction", "service_id=2002000000000558128851361561536&appid=appid-example&sub_mchid=1900000109&sub_appid=sub_appid-example&channel_id=1230000109&out_order_no=1234323JKHDFE1243252", None, &[]);
@@ -181,12 +176,7 @@ v
             #[test]
             fn modify_acquiring_bank_service_order() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(
-                            100,
-                            "不与其他优惠叠加",
-                            "满20减1元",
-                        );
+                    let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscountRequired { amount: 100, description: "不与其他优惠叠加", name: "满20减1元" });
                     v.count = Some(2);
                     v
                 }];
@@ -200,7 +190,7 @@ v
                     v.description = Some("就餐人均100元");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::modify::ModifyAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", "用户投诉", "2002000000000558128851361561536", "1900000109", 50000);
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::modify::ModifyAcquiringBankServiceOrderRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::modify::ModifyAcquiringBankServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", reason: "用户投诉", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_amount: 50000 });
                 request.channel_id = Some("1230000109");
                 request.post_discounts = Some(&items0);
                 request.post_payments = Some(&items1);
@@ -214,7 +204,7 @@ v
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`
             #[test]
             fn create_acquiringbank_serviceorder_registerdeductinfo() {
-                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::registerdeductinfo::CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new("out_order_no/../?a=b#c %微", "1230000109", "2002000000000558128851361561536", "1900000109");
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::registerdeductinfo::CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::registerdeductinfo::CreateAcquiringbankServiceorderRegisterdeductinfoRequired { out_order_no: "out_order_no/../?a=b#c %微", channel_id: "1230000109", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109" });
                 request.appid = Some("wxd678efh567hg6787");
                 request.out_trade_no = Some("1234323JKHDFE1243252");
                 request.sub_appid = Some("wxd678efh567hg6999");
@@ -228,7 +218,7 @@ v
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`
             #[test]
             fn sync_acquiring_bank_service_order() {
-                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::sync::SyncAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", wxpay_apis::payscore::ServiceOrderDetail::new("20091225091210"), "2002000000000558128851361561536", "1900000109", "Order_Paid");
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::sync::SyncAcquiringBankServiceOrderRequest::new(wxpay_apis::payscore::acquiringbank::serviceorder::sync::SyncAcquiringBankServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", detail: wxpay_apis::payscore::ServiceOrderDetail::new("20091225091210"), service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", r#type: "Order_Paid" });
                 request.channel_id = Some("1230000109");
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"channel_id\":\"1230000109\",\"detail\":{\"paid_time\":\"20091225091210\"},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                 check_empty_response(&request);
@@ -267,14 +257,14 @@ v
                 v.picture = Some("http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
                 v
             }];
-            let mut request = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "500001", "某某酒店", {
+            let mut request = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequest::new(wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequired { appid: "wxd678efh567hg6787", out_order_no: "1234323JKHDFE1243252", service_id: "500001", service_introduction: "某某酒店", time_range: {
 let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("备注2");
 v.start_time = Some("20091225091010");
 v.start_time_remark = Some("备注1");
 v
-});
+} });
             request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
             request.channel_id = Some("1230000109");
             request.location = Some({
@@ -326,9 +316,11 @@ mod merchant_bill {
     fn query_payscore_merchant_bill() {
         let mut request =
             wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillRequest::new(
-                "2019-06-11",
-                "AEAD_AES_256_GCM",
-                "2002000000000558128851361561536",
+                wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillRequired {
+                    bill_date: "2019-06-11",
+                    encryption_algorithm: "AEAD_AES_256_GCM",
+                    service_id: "2002000000000558128851361561536",
+                },
             );
         request.tar_type =
             Some(wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillTarType::Gzip);
@@ -346,7 +338,7 @@ mod oversea {
             /// `GET /v3/payscore/oversea/partner/serviceorder`
             #[test]
             fn query_oversea_partner_serviceorder() {
-                let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::QueryOverseaPartnerServiceorderRequest::new("2002000000000558128851361561536", "1900000109");
+                let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::QueryOverseaPartnerServiceorderRequest::new(wxpay_apis::payscore::oversea::partner::serviceorder::QueryOverseaPartnerServiceorderRequired { service_id: "2002000000000558128851361561536", sub_mchid: "1900000109" });
                 request.out_order_no = Some("1234323JKHDFE1243252");
                 request.query_id = Some("15646546545165651651");
                 check_request(&request, Method::Get, "v3/payscore/oversea/partner/serviceorder", "service_id=2002000000000558128851361561536&sub_mchid=1900000109&out_order_no=1234323JKHDFE1243252&query_id=15646546545165651651", None, &[]);
@@ -357,11 +349,7 @@ mod oversea {
             #[test]
             fn create_oversea_partner_serviceorder() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
-                            "不与其他优惠叠加",
-                            "满20减1元",
-                        );
+                    let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscountRequired { description: "不与其他优惠叠加", name: "满20减1元" });
                     v.amount = Some(100);
                     v.count = Some(2);
                     v
@@ -376,17 +364,17 @@ mod oversea {
                     v.description = Some("就餐人均100元");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderRequest::new("wxd678efh567hg6787", "HKD", "https://api.test.com", "1234323JKHDFE1243252", {
-let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFund::new(10000, "DEPOSIT");
+                let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderRequest::new(wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderRequired { appid: "wxd678efh567hg6787", currency: "HKD", notify_url: "https://api.test.com", out_order_no: "1234323JKHDFE1243252", risk_fund: {
+let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFund::new(wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFundRequired { amount: 10000, name: "DEPOSIT" });
 v.description = Some("就餐的预估费用");
 v
-}, "2002000000000558128851361561536", "XX充电宝", "1900000109", {
+}, service_id: "2002000000000558128851361561536", service_introduction: "XX充电宝", sub_mchid: "1900000109", time_range: {
 let mut v = wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderTimeRange::new(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"));
 v.end_time = Some(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"));
 v.end_time_remark = Some("备注2");
 v.start_time_remark = Some("备注1");
 v
-});
+} });
                 request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
                 request.location = Some({
                     let mut v = wxpay_apis::payscore::ServiceorderLocation::new();
@@ -409,7 +397,7 @@ v
                 /// `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`
                 #[test]
                 fn cancel_oversea_partner_serviceorder() {
-                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::cancel::CancelOverseaPartnerServiceorderRequest::new("out_order_no/../?a=b#c %微", "用户投诉", "2002000000000558128851361561536", "1900000109");
+                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::cancel::CancelOverseaPartnerServiceorderRequest::new(wxpay_apis::payscore::oversea::partner::serviceorder::cancel::CancelOverseaPartnerServiceorderRequired { out_order_no: "out_order_no/../?a=b#c %微", reason: "用户投诉", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109" });
                     check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -421,7 +409,7 @@ v
                 #[test]
                 fn complete_oversea_partner_serviceorder() {
                     let items0 = [{
-                        let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(100, "不与其他优惠叠加", "满20减1元");
+                        let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscountRequired { amount: 100, description: "不与其他优惠叠加", name: "满20减1元" });
                         v.count = Some(2);
                         v
                     }];
@@ -435,7 +423,7 @@ v
                         v.description = Some("就餐人均100元");
                         v
                     }];
-                    let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderRequest::new("out_order_no/../?a=b#c %微", &items1, "2002000000000558128851361561536", "1900000109", 50000);
+                    let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderRequest::new(wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_amount: 50000 });
                     request.complete_time = Some(wxpay_core::types::Timestamp::new(
                         "2019-11-11T16:24:05+08:00",
                     ));
@@ -472,12 +460,12 @@ v
                 /// `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`
                 #[test]
                 fn sync_oversea_partner_serviceorder() {
-                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderRequest::new("out_order_no/../?a=b#c %微", {
+                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderRequest::new(wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderRequired { out_order_no: "out_order_no/../?a=b#c %微", detail: {
 let mut v = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderDetail::new(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"));
 v.paid_amount = Some(1);
 v.seq = Some(1);
 v
-}, "2002000000000558128851361561536", "1900000109", wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid);
+}, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", r#type: wxpay_apis::payscore::PayscoreSceneType::OrderPaid });
                     check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"detail\":{\"paid_amount\":1,\"paid_time\":\"2019-11-11T16:24:05+08:00\",\"seq\":1},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -495,10 +483,12 @@ mod partner {
         fn apply_partner_permissions() {
             let mut request =
                 wxpay_apis::payscore::partner::permissions::ApplyPartnerPermissionsRequest::new(
-                    "wxd678efh567hg6787",
-                    "1234323JKHDFE1243252",
-                    "service_id",
-                    "1230000109",
+                    wxpay_apis::payscore::partner::permissions::ApplyPartnerPermissionsRequired {
+                        appid: "wxd678efh567hg6787",
+                        authorization_code: "1234323JKHDFE1243252",
+                        service_id: "service_id",
+                        sub_mchid: "1230000109",
+                    },
                 );
             request.notify_url = Some("http://www.qq.com");
             request.sub_appid = Some("wxd678efh567hg6787");
@@ -513,10 +503,10 @@ mod partner {
             /// `POST /v3/payscore/partner/permissions/apply-for-scene`
             #[test]
             fn scene_apply_partner_permissions() {
-                let mut request = wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsRequest::new("wxd678efh567hg6787", "实例1234323JKHDFE1243252", "TRANSACTION", "500001", "1230000109");
+                let mut request = wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsRequest::new(wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsRequired { appid: "wxd678efh567hg6787", authorization_code: "实例1234323JKHDFE1243252", scene: "TRANSACTION", service_id: "500001", sub_mchid: "1230000109" });
                 request.notify_url = Some("http://www.qq.com");
                 request.sub_appid = Some("wxd678efh567hg6787");
-                request.transaction_scene_info = Some(wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsTransactionSceneInfo::new("1230000109", "1230000109"));
+                request.transaction_scene_info = Some(wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsTransactionSceneInfo::new(wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsTransactionSceneInfoRequired { mchid: "1230000109", sub_mchid: "1230000109" }));
                 check_request(&request, Method::Post, "v3/payscore/partner/permissions/apply-for-scene", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"实例1234323JKHDFE1243252\",\"notify_url\":\"http://www.qq.com\",\"scene\":\"TRANSACTION\",\"service_id\":\"500001\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"transaction_scene_info\":{\"mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}}"), &[]);
                 check_response::<wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsResponse>("{\"scene\":\"TRANSACTION\",\"transaction_permissions_token\":\"transaction_permissions_token\"}");
             }
@@ -529,11 +519,11 @@ mod partner {
             fn assess_partner_user_risk_level() {
                 let items0 = ["category_id-example"];
                 let items1 = [{
-                    let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(550, 1, "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+                    let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(wxpay_apis::payscore::AssessPartnerUserRiskLevelGoodsRequired { amount: 550, count: 1, name: "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200" });
                     v.category_id = Some(&items0);
                     v
                 }];
-                let mut request = wxpay_apis::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequest::new("1230000109", "wxd678efh567hg6787", "500001");
+                let mut request = wxpay_apis::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequest::new(wxpay_apis::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequired { sub_mchid: "1230000109", appid: "wxd678efh567hg6787", service_id: "500001" });
                 request.authorization_code = Some("1234323JKHDFE1243252");
                 request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 request.shopping_info = Some(wxpay_apis::payscore::UserRiskLevelShoppingInfo::new(
@@ -551,7 +541,7 @@ mod partner {
             /// `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`
             #[test]
             fn get_partner_permissions_by_code() {
-                let request = wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "500001", "1230000109");
+                let request = wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeRequest::new(wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeRequired { authorization_code: "authorization_code/../?a=b#c %微", service_id: "500001", sub_mchid: "1230000109" });
                 check_request(&request, Method::Get, "v3/payscore/partner/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "service_id=500001&sub_mchid=1230000109", None, &[]);
                 check_response::<wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_risk_level\":1}");
             }
@@ -561,7 +551,7 @@ mod partner {
                 /// `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`
                 #[test]
                 fn terminate_partner_permissions_by_code() {
-                    let request = wxpay_apis::payscore::partner::permissions::authorization_code::terminate::TerminatePartnerPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "撤销原因", "500001", "1230000109");
+                    let request = wxpay_apis::payscore::partner::permissions::authorization_code::terminate::TerminatePartnerPermissionsByCodeRequest::new(wxpay_apis::payscore::partner::permissions::authorization_code::terminate::TerminatePartnerPermissionsByCodeRequired { authorization_code: "authorization_code/../?a=b#c %微", reason: "撤销原因", service_id: "500001", sub_mchid: "1230000109" });
                     check_request(&request, Method::Post, "v3/payscore/partner/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"reason\":\"撤销原因\",\"service_id\":\"500001\",\"sub_mchid\":\"1230000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -573,7 +563,7 @@ mod partner {
             /// `GET /v3/payscore/partner/permissions/search`
             #[test]
             fn get_partner_permissions_by_open_id() {
-                let mut request = wxpay_apis::payscore::partner::permissions::search::GetPartnerPermissionsByOpenIdRequest::new("500001", "wxd678efh567hg6787", "1230000109");
+                let mut request = wxpay_apis::payscore::partner::permissions::search::GetPartnerPermissionsByOpenIdRequest::new(wxpay_apis::payscore::partner::permissions::search::GetPartnerPermissionsByOpenIdRequired { service_id: "500001", appid: "wxd678efh567hg6787", sub_mchid: "1230000109" });
                 request.sub_appid = Some("wxd678efh567hg6787");
                 request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -587,7 +577,7 @@ mod partner {
             /// `POST /v3/payscore/partner/permissions/terminate`
             #[test]
             fn terminate_partner_permissions_by_open_id() {
-                let mut request = wxpay_apis::payscore::partner::permissions::terminate::TerminatePartnerPermissionsByOpenIdRequest::new("wxd678efh567hg6787", "reason", "500001", "1230000109");
+                let mut request = wxpay_apis::payscore::partner::permissions::terminate::TerminatePartnerPermissionsByOpenIdRequest::new(wxpay_apis::payscore::partner::permissions::terminate::TerminatePartnerPermissionsByOpenIdRequired { appid: "wxd678efh567hg6787", reason: "reason", service_id: "500001", sub_mchid: "1230000109" });
                 request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 request.sub_appid = Some("wxd678efh567hg6787");
                 request.sub_openid = Some("sub_openid-example");
@@ -602,7 +592,7 @@ mod partner {
         /// `POST /v3/payscore/partner/service-account-applications`
         #[test]
         fn create_service_account_application() {
-            let mut request = wxpay_apis::payscore::partner::service_account_applications::CreateServiceAccountApplicationRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "2002000000000558128851361561536", "1900000109");
+            let mut request = wxpay_apis::payscore::partner::service_account_applications::CreateServiceAccountApplicationRequest::new(wxpay_apis::payscore::partner::service_account_applications::CreateServiceAccountApplicationRequired { appid: "wxd678efh567hg6787", out_apply_no: "1234323JKHDFE1243252", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109" });
             request.result_notify_url = Some("https://api.test.com");
             request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/payscore/partner/service-account-applications", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"out_apply_no\":\"1234323JKHDFE1243252\",\"result_notify_url\":\"https://api.test.com\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}"), &[]);
@@ -625,8 +615,10 @@ mod partner {
         fn query_partner_serviceorder() {
             let mut request =
                 wxpay_apis::payscore::partner::serviceorder::QueryPartnerServiceorderRequest::new(
-                    "2002000000000558128851361561536",
-                    "1900000109",
+                    wxpay_apis::payscore::partner::serviceorder::QueryPartnerServiceorderRequired {
+                        service_id: "2002000000000558128851361561536",
+                        sub_mchid: "1900000109",
+                    },
                 );
             request.out_order_no = Some("1234323JKHDFE1243252");
             request.query_id = Some("query_id-example");
@@ -639,8 +631,10 @@ mod partner {
         fn create_partner_serviceorder() {
             let items0 = [{
                 let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
-                    "不与其他优惠叠加",
-                    "满20减1元",
+                    wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscountRequired {
+                        description: "不与其他优惠叠加",
+                        name: "满20减1元",
+                    },
                 );
                 v.amount = Some(100);
                 v.count = Some(2);
@@ -653,31 +647,18 @@ mod partner {
                 v.description = Some("就餐人均100元");
                 v
             }];
-            let mut request =
-                wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderRequest::new(
-                    "wxd678efh567hg6787",
-                    "https://api.test.com",
-                    "1234323JKHDFE1243252",
-                    {
-                        let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(
-                            10000,
-                            wxpay_apis::payscore::PayscoreName::Deposit,
-                        );
-                        v.description = Some("就餐的预估费用");
-                        v
-                    },
-                    "2002000000000558128851361561536",
-                    "XX充电宝",
-                    "1900000109",
-                    {
-                        let mut v = wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderTimeRange::new();
-                        v.end_time = Some("20091225121010");
-                        v.end_time_remark = Some("租借结束时间");
-                        v.start_time = Some("20091225091010");
-                        v.start_time_remark = Some("开始租借时间");
-                        v
-                    },
-                );
+            let mut request = wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderRequest::new(wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderRequired { appid: "wxd678efh567hg6787", notify_url: "https://api.test.com", out_order_no: "1234323JKHDFE1243252", risk_fund: {
+let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(wxpay_apis::payscore::CreatePartnerServiceorderRiskFundRequired { amount: 10000, name: wxpay_apis::payscore::PayscoreName::Deposit });
+v.description = Some("就餐的预估费用");
+v
+}, service_id: "2002000000000558128851361561536", service_introduction: "XX充电宝", sub_mchid: "1900000109", time_range: {
+let mut v = wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderTimeRange::new();
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("租借结束时间");
+v.start_time = Some("20091225091010");
+v.start_time_remark = Some("开始租借时间");
+v
+} });
             request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
             request.device = Some({
                 let mut v = wxpay_apis::payscore::PayscoreDevice::new();
@@ -707,7 +688,7 @@ mod partner {
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`
             #[test]
             fn cancel_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::cancel::CancelPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", "用户投诉", "2002000000000558128851361561536", "1900000109");
+                let request = wxpay_apis::payscore::partner::serviceorder::cancel::CancelPartnerServiceOrderRequest::new(wxpay_apis::payscore::partner::serviceorder::cancel::CancelPartnerServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", reason: "用户投诉", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109" });
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -719,12 +700,7 @@ mod partner {
             #[test]
             fn complete_partner_service_order() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(
-                            100,
-                            "不与其他优惠叠加",
-                            "满20减1元",
-                        );
+                    let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscountRequired { amount: 100, description: "不与其他优惠叠加", name: "满20减1元" });
                     v.count = Some(2);
                     v
                 }];
@@ -738,7 +714,7 @@ mod partner {
                     v.description = Some("就餐人均100元");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::partner::serviceorder::complete::CompletePartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", &items1, "2002000000000558128851361561536", "1900000109", 50000);
+                let mut request = wxpay_apis::payscore::partner::serviceorder::complete::CompletePartnerServiceOrderRequest::new(wxpay_apis::payscore::partner::serviceorder::complete::CompletePartnerServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_amount: 50000 });
                 request.complete_time = Some("2019-11-11T16:24:05+08:00");
                 request.device = Some({
                     let mut v = wxpay_apis::payscore::PayscoreDevice::new();
@@ -776,11 +752,7 @@ mod partner {
             #[test]
             fn create_partner_serviceorder_direct_complete() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
-                            "不与其他优惠叠加",
-                            "满20减1元",
-                        );
+                    let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscountRequired { description: "不与其他优惠叠加", name: "满20减1元" });
                     v.amount = Some(100);
                     v.count = Some(2);
                     v
@@ -795,13 +767,13 @@ mod partner {
                     v.description = Some("就餐人均100元");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::partner::serviceorder::direct_complete::CreatePartnerServiceorderDirectCompleteRequest::new("wxd678efh567hg6787", "https://api.test.com", "1234323JKHDFE1243252", "2002000000000558128851361561536", "XX充电宝", "wxd678efh567hg6999", {
+                let mut request = wxpay_apis::payscore::partner::serviceorder::direct_complete::CreatePartnerServiceorderDirectCompleteRequest::new(wxpay_apis::payscore::partner::serviceorder::direct_complete::CreatePartnerServiceorderDirectCompleteRequired { appid: "wxd678efh567hg6787", notify_url: "https://api.test.com", out_order_no: "1234323JKHDFE1243252", service_id: "2002000000000558128851361561536", service_introduction: "XX充电宝", sub_appid: "wxd678efh567hg6999", time_range: {
 let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("租借结束时间");
 v.start_time_remark = Some("开始租借时间");
 v
-}, 50000);
+}, total_amount: 50000 });
                 request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
                 request.goods_tag = Some("goods_tag");
                 request.location = Some({
@@ -827,8 +799,12 @@ v
             #[test]
             fn modify_partner_service_order() {
                 let items0 = [{
-                    let mut v =
-                        wxpay_apis::payscore::ServiceOrderPostDiscount::new(100, "满20减1元");
+                    let mut v = wxpay_apis::payscore::ServiceOrderPostDiscount::new(
+                        wxpay_apis::payscore::ServiceOrderPostDiscountRequired {
+                            amount: 100,
+                            name: "满20减1元",
+                        },
+                    );
                     v.count = Some(2);
                     v.description = Some("不与其他优惠叠加");
                     v
@@ -843,7 +819,7 @@ v
                     v.description = Some("就餐人均100元");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::partner::serviceorder::modify::ModifyPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", &items1, "用户投诉", "1900000109", 50000);
+                let mut request = wxpay_apis::payscore::partner::serviceorder::modify::ModifyPartnerServiceOrderRequest::new(wxpay_apis::payscore::partner::serviceorder::modify::ModifyPartnerServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, reason: "用户投诉", sub_mchid: "1900000109", total_amount: 50000 });
                 request.device = Some({
                     let mut v = wxpay_apis::payscore::PayscoreDevice::new();
                     v.end_device_id = Some("HG123456");
@@ -863,7 +839,7 @@ v
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`
             #[test]
             fn collect_partner_service_order() {
-                let mut request = wxpay_apis::payscore::partner::serviceorder::pay::CollectPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", "1900000109");
+                let mut request = wxpay_apis::payscore::partner::serviceorder::pay::CollectPartnerServiceOrderRequest::new(wxpay_apis::payscore::partner::serviceorder::pay::CollectPartnerServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", sub_mchid: "1900000109" });
                 request.service_id = Some("2002000000000558128851361561536");
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/pay", "", Some("{\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
@@ -891,7 +867,7 @@ v
                     v.name = Some("就餐费用");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::partner::serviceorder::send_pendingmessage::SendPartnerOrderPendingMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", "1900000109", 50000);
+                let mut request = wxpay_apis::payscore::partner::serviceorder::send_pendingmessage::SendPartnerOrderPendingMessageRequest::new(wxpay_apis::payscore::partner::serviceorder::send_pendingmessage::SendPartnerOrderPendingMessageRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, prepaid_time: "20231218", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_amount: 50000 });
                 request.post_discounts = Some(&items0);
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-pendingmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
@@ -919,7 +895,7 @@ v
                     v.name = Some("就餐费用");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::partner::serviceorder::send_prepaidmessage::SendPartnerOrderPrepaidMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", "1900000109", 50000);
+                let mut request = wxpay_apis::payscore::partner::serviceorder::send_prepaidmessage::SendPartnerOrderPrepaidMessageRequest::new(wxpay_apis::payscore::partner::serviceorder::send_prepaidmessage::SendPartnerOrderPrepaidMessageRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, prepaid_time: "20231218", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_amount: 50000 });
                 request.post_discounts = Some(&items0);
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-prepaidmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
@@ -931,12 +907,12 @@ v
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`
             #[test]
             fn sync_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", {
+                let request = wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderRequest::new(wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderRequired { out_order_no: "out_order_no/../?a=b#c %微", detail: {
 let mut v = wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderDetail::new("20091225091210");
 v.paid_amount = Some(1);
 v.seq = Some(1);
 v
-}, "2002000000000558128851361561536", "1900000109", "Order_Paid");
+}, service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", r#type: "Order_Paid" });
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"detail\":{\"paid_amount\":1,\"paid_time\":\"20091225091210\",\"seq\":1},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -974,11 +950,11 @@ v
                 v.picture = Some("http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
                 v
             }];
-            let mut request = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequest::new("wxd678efh567hg6787", "https://api.test.com", "1234323JKHDFE1243252", {
-let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(10000, wxpay_apis::payscore::PayscoreName::Deposit);
+            let mut request = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequest::new(wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequired { appid: "wxd678efh567hg6787", notify_url: "https://api.test.com", out_order_no: "1234323JKHDFE1243252", risk_fund: {
+let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(wxpay_apis::payscore::CreatePartnerServiceorderRiskFundRequired { amount: 10000, name: wxpay_apis::payscore::PayscoreName::Deposit });
 v.description = Some("就餐的预估费用");
 v
-}, "500001", "某某酒店", {
+}, service_id: "500001", service_introduction: "某某酒店", shopping_info: {
 let mut v = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderShoppingInfo::new();
 v.goods = Some(&items3);
 v.jump_link = Some({
@@ -990,14 +966,14 @@ v
 });
 v.real_merchant_appid = Some("wxd678efh567hg6787");
 v
-}, "1900000109", {
+}, sub_mchid: "1900000109", time_range: {
 let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("备注2");
 v.start_time = Some("20091225091010");
 v.start_time_remark = Some("备注1");
 v
-});
+} });
             request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
             request.location = Some({
                 let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
@@ -1024,7 +1000,7 @@ v
             /// `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`
             #[test]
             fn get_partner_user_risk_level_quota() {
-                let mut request = wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaRequest::new("service_id/../?a=b#c %微", "1230000109", "wxd678efh567hg6787", 1);
+                let mut request = wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaRequest::new(wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaRequired { service_id: "service_id/../?a=b#c %微", sub_mchid: "1230000109", appid: "wxd678efh567hg6787", risk_level_version: 1 });
                 request.sub_appid = Some("wxd678efh567hg6787");
                 check_request(&request, Method::Get, "v3/payscore/partner/servicequotas/service-id/service_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1230000109&appid=wxd678efh567hg6787&sub_appid=wxd678efh567hg6787&risk_level_version=1", None, &[]);
                 check_response::<wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"quotas\":[{\"risk_level\":1,\"suggested_quota\":1000}],\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}");
@@ -1067,9 +1043,11 @@ mod payafter_orders {
         }];
         let mut request =
             wxpay_apis::payscore::payafter_orders::CreatePayscorePayafterOrdersRequest::new(
-                "wxd678efh567hg6787",
-                "1234323JKHDFE1243252",
-                "500001",
+                wxpay_apis::payscore::payafter_orders::CreatePayscorePayafterOrdersRequired {
+                    appid: "wxd678efh567hg6787",
+                    out_order_no: "1234323JKHDFE1243252",
+                    service_id: "500001",
+                },
             );
         request.address = Some(wxpay_core::sensitive::Sensitive::new("address-example"));
         request.attach = Some("attach-example");
@@ -1097,10 +1075,12 @@ mod payafter_orders {
         fn cancel_payafter_orders() {
             let request =
                 wxpay_apis::payscore::payafter_orders::cancel::CancelPayafterOrdersRequest::new(
-                    "out_order_no/../?a=b#c %微",
-                    "wxd678efh567hg6787",
-                    "用户投诉",
-                    "500001",
+                    wxpay_apis::payscore::payafter_orders::cancel::CancelPayafterOrdersRequired {
+                        out_order_no: "out_order_no/../?a=b#c %微",
+                        appid: "wxd678efh567hg6787",
+                        reason: "用户投诉",
+                        service_id: "500001",
+                    },
                 );
             check_request(&request, Method::Post, "v3/payscore/payafter-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户投诉\",\"service_id\":\"500001\"}"), &[]);
             check_response::<wxpay_apis::payscore::payafter_orders::cancel::CancelPayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
@@ -1127,12 +1107,7 @@ mod payafter_orders {
                 v.fee_name = Some("fee_name-example");
                 v
             }];
-            let mut request =
-                wxpay_apis::payscore::payafter_orders::complete::CompletePayafterOrdersRequest::new(
-                    "out_order_no/../?a=b#c %微",
-                    "wxd678efh567hg6787",
-                    "500001",
-                );
+            let mut request = wxpay_apis::payscore::payafter_orders::complete::CompletePayafterOrdersRequest::new(wxpay_apis::payscore::payafter_orders::complete::CompletePayafterOrdersRequired { out_order_no: "out_order_no/../?a=b#c %微", appid: "wxd678efh567hg6787", service_id: "500001" });
             request.cancel_reason = Some("cancel_reason-example");
             request.discounts = Some(&items0);
             request.fees = Some(&items1);
@@ -1165,8 +1140,7 @@ mod payafter_orders {
                 v
             });
             request.service_id = Some("500001");
-            request.r#type =
-                Some(wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid);
+            request.r#type = Some(wxpay_apis::payscore::PayscoreSceneType::OrderPaid);
             check_request(&request, Method::Post, "v3/payscore/payafter-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20091225091010\"},\"service_id\":\"500001\",\"type\":\"Order_Paid\"}"), &[]);
             check_response::<wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\"}");
         }
@@ -1179,9 +1153,11 @@ mod permissions {
     #[test]
     fn apply_permissions() {
         let mut request = wxpay_apis::payscore::permissions::ApplyPermissionsRequest::new(
-            "wxd678efh567hg6787",
-            "1234323JKHDFE1243252",
-            "500001",
+            wxpay_apis::payscore::permissions::ApplyPermissionsRequired {
+                appid: "wxd678efh567hg6787",
+                authorization_code: "1234323JKHDFE1243252",
+                service_id: "500001",
+            },
         );
         request.notify_url = Some("http://www.qq.com");
         check_request(&request, Method::Post, "v3/payscore/permissions", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"notify_url\":\"http://www.qq.com\",\"service_id\":\"500001\"}"), &[]);
@@ -1197,11 +1173,11 @@ mod permissions {
         fn assess_user_risk_level() {
             let items0 = ["category_id-example"];
             let items1 = [{
-                let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(550, 1, "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+                let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(wxpay_apis::payscore::AssessPartnerUserRiskLevelGoodsRequired { amount: 550, count: 1, name: "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200" });
                 v.category_id = Some(&items0);
                 v
             }];
-            let mut request = wxpay_apis::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequest::new("wxd678efh567hg6787", "500001");
+            let mut request = wxpay_apis::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequest::new(wxpay_apis::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequired { appid: "wxd678efh567hg6787", service_id: "500001" });
             request.authorization_code = Some("1234323JKHDFE1243252");
             request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             request.shopping_info = Some(wxpay_apis::payscore::UserRiskLevelShoppingInfo::new(
@@ -1217,7 +1193,7 @@ mod permissions {
         /// `GET /v3/payscore/permissions/authorization-code/{authorization_code}`
         #[test]
         fn get_permissions_by_authorization_code() {
-            let request = wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeRequest::new("authorization_code/../?a=b#c %微", "500001");
+            let request = wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeRequest::new(wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeRequired { authorization_code: "authorization_code/../?a=b#c %微", service_id: "500001" });
             check_request(&request, Method::Get, "v3/payscore/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "service_id=500001", None, &[]);
             check_response::<wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"AVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"user_risk_level\":1}");
         }
@@ -1227,7 +1203,7 @@ mod permissions {
             /// `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`
             #[test]
             fn terminate_permissions_by_code() {
-                let request = wxpay_apis::payscore::permissions::authorization_code::terminate::TerminatePermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "撤销原因", "500001");
+                let request = wxpay_apis::payscore::permissions::authorization_code::terminate::TerminatePermissionsByCodeRequest::new(wxpay_apis::payscore::permissions::authorization_code::terminate::TerminatePermissionsByCodeRequired { authorization_code: "authorization_code/../?a=b#c %微", reason: "撤销原因", service_id: "500001" });
                 check_request(&request, Method::Post, "v3/payscore/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"reason\":\"撤销原因\",\"service_id\":\"500001\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1241,9 +1217,11 @@ mod permissions {
         fn get_permissions_by_open_id() {
             let request =
                 wxpay_apis::payscore::permissions::openid::GetPermissionsByOpenIdRequest::new(
-                    "openid/../?a=b#c %微",
-                    "2002000000000558128851361561536",
-                    "wxd678efh567hg6787",
+                    wxpay_apis::payscore::permissions::openid::GetPermissionsByOpenIdRequired {
+                        openid: "openid/../?a=b#c %微",
+                        service_id: "2002000000000558128851361561536",
+                        appid: "wxd678efh567hg6787",
+                    },
                 );
             check_request(
                 &request,
@@ -1261,7 +1239,7 @@ mod permissions {
             /// `POST /v3/payscore/permissions/openid/{openid}/terminate`
             #[test]
             fn terminate_permissions_by_open_id() {
-                let request = wxpay_apis::payscore::permissions::openid::terminate::TerminatePermissionsByOpenIdRequest::new("openid/../?a=b#c %微", "wxd678efh567hg6787", "reason", "2002000000000558128851361561536");
+                let request = wxpay_apis::payscore::permissions::openid::terminate::TerminatePermissionsByOpenIdRequest::new(wxpay_apis::payscore::permissions::openid::terminate::TerminatePermissionsByOpenIdRequired { openid: "openid/../?a=b#c %微", appid: "wxd678efh567hg6787", reason: "reason", service_id: "2002000000000558128851361561536" });
                 check_request(&request, Method::Post, "v3/payscore/permissions/openid/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"reason\",\"service_id\":\"2002000000000558128851361561536\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1280,14 +1258,16 @@ mod plan {
             fn create_partner_pay_score_plan() {
                 let items0 = [{
                     let mut v = wxpay_apis::payscore::plan::PayScorePlanPlanDetail::new(
-                        14000,
-                        15000,
-                        "第八节课",
+                        wxpay_apis::payscore::plan::PayScorePlanPlanDetailRequired {
+                            actual_price: 14000,
+                            original_price: 15000,
+                            plan_detail_name: "第八节课",
+                        },
                     );
                     v.plan_discount_description = Some("享受九折");
                     v
                 }];
-                let mut request = wxpay_apis::payscore::plan::partner::payscore_plans::CreatePartnerPayScorePlanRequest::new("wxd678efh567hg6787", 10, "1234323JKHDFE1243252", 300, "瑜伽课20节", "2002000000000558128851361561536", "1900000109", 15000, 15000);
+                let mut request = wxpay_apis::payscore::plan::partner::payscore_plans::CreatePartnerPayScorePlanRequest::new(wxpay_apis::payscore::plan::partner::payscore_plans::CreatePartnerPayScorePlanRequired { appid: "wxd678efh567hg6787", deduction_quantity: 10, merchant_plan_no: "1234323JKHDFE1243252", plan_duration: 300, plan_name: "瑜伽课20节", service_id: "2002000000000558128851361561536", sub_mchid: "1900000109", total_actual_price: 15000, total_original_price: 15000 });
                 request.plan_detail_list = Some(&items0);
                 request.sub_appid = Some("wxd678efh567hg6787");
                 check_request(&request, Method::Post, "v3/payscore/plan/partner/payscore-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第八节课\",\"plan_discount_description\":\"享受九折\"}],\"plan_duration\":300,\"plan_name\":\"瑜伽课20节\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":15000,\"total_original_price\":15000}"), &[]);
@@ -1299,7 +1279,7 @@ mod plan {
                 /// `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`
                 #[test]
                 fn query_partner_pay_score_plan() {
-                    let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanRequest::new("merchant_plan_no/../?a=b#c %微", "1900000109");
+                    let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanRequest::new(wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanRequired { merchant_plan_no: "merchant_plan_no/../?a=b#c %微", sub_mchid: "1900000109" });
                     check_request(&request, Method::Get, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/merchant_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":140000,\"total_original_price\":15000}");
                 }
@@ -1309,7 +1289,7 @@ mod plan {
                     /// `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`
                     #[test]
                     fn stop_partner_pay_score_plan() {
-                        let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanRequest::new("merchant_plan_no/../?a=b#c %微", "1900000109");
+                        let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanRequest::new(wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanRequired { merchant_plan_no: "merchant_plan_no/../?a=b#c %微", sub_mchid: "1900000109" });
                         check_request(&request, Method::Post, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/merchant_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", Some("{\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_response::<wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":140000,\"total_original_price\":15000}");
                     }
@@ -1325,23 +1305,27 @@ mod plan {
         fn create_pay_score_plan() {
             let items0 = [{
                 let mut v = wxpay_apis::payscore::plan::PayScorePlanPlanDetail::new(
-                    14000,
-                    15000,
-                    "第八节课",
+                    wxpay_apis::payscore::plan::PayScorePlanPlanDetailRequired {
+                        actual_price: 14000,
+                        original_price: 15000,
+                        plan_detail_name: "第八节课",
+                    },
                 );
                 v.plan_discount_description = Some("享受九折");
                 v
             }];
             let mut request =
                 wxpay_apis::payscore::plan::payscore_plans::CreatePayScorePlanRequest::new(
-                    "wxd678efh567hg6787",
-                    10,
-                    "1234323JKHDFE1243252",
-                    300,
-                    "瑜伽课20节",
-                    "2002000000000558128851361561536",
-                    15000,
-                    15000,
+                    wxpay_apis::payscore::plan::payscore_plans::CreatePayScorePlanRequired {
+                        appid: "wxd678efh567hg6787",
+                        deduction_quantity: 10,
+                        merchant_plan_no: "1234323JKHDFE1243252",
+                        plan_duration: 300,
+                        plan_name: "瑜伽课20节",
+                        service_id: "2002000000000558128851361561536",
+                        total_actual_price: 15000,
+                        total_original_price: 15000,
+                    },
                 );
             request.plan_detail_list = Some(&items0);
             check_request(&request, Method::Post, "v3/payscore/plan/payscore-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第八节课\",\"plan_discount_description\":\"享受九折\"}],\"plan_duration\":300,\"plan_name\":\"瑜伽课20节\",\"service_id\":\"2002000000000558128851361561536\",\"total_actual_price\":15000,\"total_original_price\":15000}"), &[]);
@@ -1378,8 +1362,10 @@ mod serviceorder {
     #[test]
     fn get_service_order() {
         let mut request = wxpay_apis::payscore::serviceorder::GetServiceOrderRequest::new(
-            "2002000000000558128851361561536",
-            "wxd678efh567hg6787",
+            wxpay_apis::payscore::serviceorder::GetServiceOrderRequired {
+                service_id: "2002000000000558128851361561536",
+                appid: "wxd678efh567hg6787",
+            },
         );
         request.out_order_no = Some("1234323JKHDFE1243252");
         request.query_id = Some("query_id-example");
@@ -1392,8 +1378,10 @@ mod serviceorder {
     fn create_service_order() {
         let items0 = [{
             let mut v = wxpay_apis::payscore::serviceorder::CreateServiceOrderPostDiscount::new(
-                "不与其他优惠叠加",
-                "满20减1元",
+                wxpay_apis::payscore::serviceorder::CreateServiceOrderPostDiscountRequired {
+                    description: "不与其他优惠叠加",
+                    name: "满20减1元",
+                },
             );
             v.count = Some(2);
             v
@@ -1407,26 +1395,32 @@ mod serviceorder {
             v
         }];
         let mut request = wxpay_apis::payscore::serviceorder::CreateServiceOrderRequest::new(
-            "wxd678efh567hg6787",
-            "https://api.test.com",
-            "1234323JKHDFE1243252",
-            {
-                let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFund::new(
-                    10000, "DEPOSIT",
-                );
-                v.description = Some("就餐的预估费用");
-                v
-            },
-            "2002000000000558128851361561536",
-            "某某酒店",
-            {
-                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new(
-                    "20091225091010",
-                );
-                v.end_time = Some("20091225121010");
-                v.end_time_remark = Some("租借结束时间");
-                v.start_time_remark = Some("开始租借时间");
-                v
+            wxpay_apis::payscore::serviceorder::CreateServiceOrderRequired {
+                appid: "wxd678efh567hg6787",
+                notify_url: "https://api.test.com",
+                out_order_no: "1234323JKHDFE1243252",
+                risk_fund: {
+                    let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFund::new(
+                        wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFundRequired {
+                            amount: 10000,
+                            name: "DEPOSIT",
+                        },
+                    );
+                    v.description = Some("就餐的预估费用");
+                    v
+                },
+                service_id: "2002000000000558128851361561536",
+                service_introduction: "某某酒店",
+                time_range: {
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new(
+                            "20091225091010",
+                        );
+                    v.end_time = Some("20091225121010");
+                    v.end_time_remark = Some("租借结束时间");
+                    v.start_time_remark = Some("开始租借时间");
+                    v
+                },
             },
         );
         request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
@@ -1458,10 +1452,12 @@ mod serviceorder {
         fn cancel_service_order() {
             let request =
                 wxpay_apis::payscore::serviceorder::cancel::CancelServiceOrderRequest::new(
-                    "out_order_no/../?a=b#c %微",
-                    "wxd678efh567hg6787",
-                    "用户投诉",
-                    "500001",
+                    wxpay_apis::payscore::serviceorder::cancel::CancelServiceOrderRequired {
+                        out_order_no: "out_order_no/../?a=b#c %微",
+                        appid: "wxd678efh567hg6787",
+                        reason: "用户投诉",
+                        service_id: "500001",
+                    },
                 );
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户投诉\",\"service_id\":\"500001\"}"), &[]);
             check_response::<wxpay_apis::payscore::serviceorder::cancel::CancelServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
@@ -1474,7 +1470,12 @@ mod serviceorder {
         #[test]
         fn complete_service_order() {
             let items0 = [{
-                let mut v = wxpay_apis::payscore::ServiceOrderPostDiscount::new(100, "满20减1元");
+                let mut v = wxpay_apis::payscore::ServiceOrderPostDiscount::new(
+                    wxpay_apis::payscore::ServiceOrderPostDiscountRequired {
+                        amount: 100,
+                        name: "满20减1元",
+                    },
+                );
                 v.count = Some(2);
                 v.description = Some("不与其他优惠叠加");
                 v
@@ -1490,11 +1491,13 @@ mod serviceorder {
             }];
             let mut request =
                 wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderRequest::new(
-                    "out_order_no/../?a=b#c %微",
-                    "wxd678efh567hg6787",
-                    &items1,
-                    "2002000000000558128851361561536",
-                    50000,
+                    wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderRequired {
+                        out_order_no: "out_order_no/../?a=b#c %微",
+                        appid: "wxd678efh567hg6787",
+                        post_payments: &items1,
+                        service_id: "2002000000000558128851361561536",
+                        total_amount: 50000,
+                    },
                 );
             request.device = Some({
                 let mut v = wxpay_apis::payscore::PayscoreDevice::new();
@@ -1547,14 +1550,14 @@ mod serviceorder {
                 v.name = Some("就餐费用, 服务费");
                 v
             }];
-            let mut request = wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "500001", {
+            let mut request = wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteRequest::new(wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteRequired { appid: "wxd678efh567hg6787", out_order_no: "1234323JKHDFE1243252", service_id: "500001", time_range: {
 let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("备注2");
 v.start_time = Some("20091225091010");
 v.start_time_remark = Some("备注1");
 v
-});
+} });
             request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
             request.goods_tag = Some("goods_tag-example");
             request.location = Some({
@@ -1599,12 +1602,14 @@ v
             }];
             let mut request =
                 wxpay_apis::payscore::serviceorder::modify::ModifyServiceOrderRequest::new(
-                    "out_order_no/../?a=b#c %微",
-                    "wxd678efh567hg6787",
-                    &items1,
-                    "用户投诉",
-                    "2002000000000558128851361561536",
-                    50000,
+                    wxpay_apis::payscore::serviceorder::modify::ModifyServiceOrderRequired {
+                        out_order_no: "out_order_no/../?a=b#c %微",
+                        appid: "wxd678efh567hg6787",
+                        post_payments: &items1,
+                        reason: "用户投诉",
+                        service_id: "2002000000000558128851361561536",
+                        total_amount: 50000,
+                    },
                 );
             request.device = Some({
                 let mut v = wxpay_apis::payscore::PayscoreDevice::new();
@@ -1663,7 +1668,7 @@ v
                 v.name = Some("就餐费用");
                 v
             }];
-            let mut request = wxpay_apis::payscore::serviceorder::send_pendingmessage::SendOrderPendingMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", 50000);
+            let mut request = wxpay_apis::payscore::serviceorder::send_pendingmessage::SendOrderPendingMessageRequest::new(wxpay_apis::payscore::serviceorder::send_pendingmessage::SendOrderPendingMessageRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, prepaid_time: "20231218", service_id: "2002000000000558128851361561536", total_amount: 50000 });
             request.post_discounts = Some(&items0);
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-pendingmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
             check_empty_response(&request);
@@ -1691,7 +1696,7 @@ v
                 v.name = Some("就餐费用");
                 v
             }];
-            let mut request = wxpay_apis::payscore::serviceorder::send_prepaidmessage::SendOrderPrepaidMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", 50000);
+            let mut request = wxpay_apis::payscore::serviceorder::send_prepaidmessage::SendOrderPrepaidMessageRequest::new(wxpay_apis::payscore::serviceorder::send_prepaidmessage::SendOrderPrepaidMessageRequired { out_order_no: "out_order_no/../?a=b#c %微", post_payments: &items1, prepaid_time: "20231218", service_id: "2002000000000558128851361561536", total_amount: 50000 });
             request.post_discounts = Some(&items0);
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-prepaidmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
             check_empty_response(&request);
@@ -1704,11 +1709,13 @@ v
         #[test]
         fn sync_service_order() {
             let request = wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderRequest::new(
-                "out_order_no/../?a=b#c %微",
-                "wxd678efh567hg6787",
-                wxpay_apis::payscore::ServiceOrderDetail::new("20091225091210"),
-                "500001",
-                "Order_Paid",
+                wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderRequired {
+                    out_order_no: "out_order_no/../?a=b#c %微",
+                    appid: "wxd678efh567hg6787",
+                    detail: wxpay_apis::payscore::ServiceOrderDetail::new("20091225091210"),
+                    service_id: "500001",
+                    r#type: "Order_Paid",
+                },
             );
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20091225091210\"},\"service_id\":\"500001\",\"type\":\"Order_Paid\"}"), &[]);
             check_response::<wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
@@ -1723,8 +1730,10 @@ mod servicepayondeliveryorder {
     fn create_pay_on_delivery_service_order() {
         let items0 = [{
             let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
-                "不与其他优惠叠加",
-                "满20减1元",
+                wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscountRequired {
+                    description: "不与其他优惠叠加",
+                    name: "满20减1元",
+                },
             );
             v.amount = Some(100);
             v.count = Some(2);
@@ -1739,31 +1748,31 @@ mod servicepayondeliveryorder {
         }];
         let items2 = ["category_id-example"];
         let items3 = [{
-            let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(550, 1, "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+            let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(wxpay_apis::payscore::AssessPartnerUserRiskLevelGoodsRequired { amount: 550, count: 1, name: "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200" });
             v.category_id = Some(&items2);
             v
         }];
-        let mut request = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderRequest::new("wxd678efh567hg6787", "https://api.test.com", "1234323JKHDFE1243252", {
-let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(10000, wxpay_apis::payscore::PayscoreName::Deposit);
+        let mut request = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderRequest::new(wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderRequired { appid: "wxd678efh567hg6787", notify_url: "https://api.test.com", out_order_no: "1234323JKHDFE1243252", risk_fund: {
+let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(wxpay_apis::payscore::CreatePartnerServiceorderRiskFundRequired { amount: 10000, name: wxpay_apis::payscore::PayscoreName::Deposit });
 v.description = Some("就餐的预估费用");
 v
-}, "500001", "某某酒店", {
-let mut v = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderShoppingInfo::new(&items3, {
+}, service_id: "500001", service_introduction: "某某酒店", shopping_info: {
+let mut v = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderShoppingInfo::new(wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderShoppingInfoRequired { goods: &items3, jump_link: {
 let mut v = wxpay_apis::payscore::PayscoreJumpLink::new();
 v.appid = Some("appid-example");
 v.jump_link_type = Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram);
 v.path = Some("path-example");
 v
-});
+} });
 v.real_merchant_appid = Some("wxd678efh567hg6787");
 v
-}, {
+}, time_range: {
 let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("租借结束时间");
 v.start_time_remark = Some("开始租借时间");
 v
-});
+} });
         request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
         request.location = Some({
             let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
@@ -1790,13 +1799,13 @@ mod sign_plan {
             /// `POST /v3/payscore/sign-plan/partner/serviceorder`
             #[test]
             fn create_partner_service_order() {
-                let mut request = wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderRequest::new("wxd678efh567hg6787", "https://api.test.com", "1514323JSVDFE1243252", 2, "2002000000000558128851361561536", "羽毛球课基础练习课程", "01000033210000324638000000376258", "1900000109", {
+                let mut request = wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderRequest::new(wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderRequired { appid: "wxd678efh567hg6787", notify_url: "https://api.test.com", out_trade_no: "1514323JSVDFE1243252", plan_detail_no: 2, service_id: "2002000000000558128851361561536", service_introduction: "羽毛球课基础练习课程", sign_plan_id: "01000033210000324638000000376258", sub_mchid: "1900000109", time_range: {
 let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
 v.end_time = Some("20091225121010");
 v.end_time_remark = Some("租借结束时间");
 v.start_time_remark = Some("开始租借时间");
 v
-});
+} });
                 request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
                 request.location = Some({
                     let mut v =
@@ -1820,11 +1829,13 @@ v
             fn create_partner_user_sign_plan() {
                 let items0 = [
                     wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetail::new(
-                        "1234323JKHDFE1243252",
-                        1,
+                        wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetailRequired {
+                            merchant_plan_detail_no: "1234323JKHDFE1243252",
+                            plan_detail_no: 1,
+                        },
                     ),
                 ];
-                let mut request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::CreatePartnerUserSignPlanRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "https://api.test.com", "01000033210000324638000000376258", "2002000000000558128851361561536", &items0, "1900000109");
+                let mut request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::CreatePartnerUserSignPlanRequest::new(wxpay_apis::payscore::sign_plan::partner::user_sign_plans::CreatePartnerUserSignPlanRequired { appid: "wxd678efh567hg6787", merchant_sign_plan_no: "1234323JKHDFE1243252", notify_url: "https://api.test.com", plan_id: "01000033210000324638000000376258", service_id: "2002000000000558128851361561536", sign_plan_detail: &items0, sub_mchid: "1900000109" });
                 request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 request.sub_appid = Some("wxd678efh567hg6999");
                 request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -1837,7 +1848,7 @@ v
                 /// `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`
                 #[test]
                 fn query_partner_user_sign_plan() {
-                    let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微", "1900000109");
+                    let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequest::new(wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequired { merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微", sub_mchid: "1900000109" });
                     check_request(&request, Method::Get, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_actual_price\":120000,\"total_origin_price\":150000}");
                 }
@@ -1847,7 +1858,7 @@ v
                     /// `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`
                     #[test]
                     fn stop_partner_user_sign_plan() {
-                        let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微", "用户协商后停止", "1900000109");
+                        let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequest::new(wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequired { merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微", stop_reason: "用户协商后停止", sub_mchid: "1900000109" });
                         check_request(&request, Method::Post, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", Some("{\"stop_reason\":\"用户协商后停止\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_response::<wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_actual_price\":120000,\"total_origin_price\":150000}");
                     }
@@ -1863,23 +1874,22 @@ v
         fn create_service_order() {
             let mut request =
                 wxpay_apis::payscore::sign_plan::serviceorder::CreateServiceOrderRequest::new(
-                    "wxd678efh567hg6787",
-                    "https://api.test.com",
-                    "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-                    "1514323JSVDFE1243252",
-                    2,
-                    "2002000000000558128851361561536",
-                    "羽毛球课基础练习课程",
-                    "01000033210000324638000000376258",
-                    {
-                        let mut v =
-                            wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new(
-                                "20091225091010",
-                            );
-                        v.end_time = Some("20091225121010");
-                        v.end_time_remark = Some("租借结束时间");
-                        v.start_time_remark = Some("开始租借时间");
-                        v
+                    wxpay_apis::payscore::sign_plan::serviceorder::CreateServiceOrderRequired {
+                        appid: "wxd678efh567hg6787",
+                        notify_url: "https://api.test.com",
+                        openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                        out_trade_no: "1514323JSVDFE1243252",
+                        plan_detail_no: 2,
+                        service_id: "2002000000000558128851361561536",
+                        service_introduction: "羽毛球课基础练习课程",
+                        sign_plan_id: "01000033210000324638000000376258",
+                        time_range: {
+                            let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
+                            v.end_time = Some("20091225121010");
+                            v.end_time_remark = Some("租借结束时间");
+                            v.start_time_remark = Some("开始租借时间");
+                            v
+                        },
                     },
                 );
             request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
@@ -1901,19 +1911,23 @@ v
         fn create_user_sign_plan() {
             let items0 = [
                 wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetail::new(
-                    "1234323JKHDFE1243252",
-                    1,
+                    wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetailRequired {
+                        merchant_plan_detail_no: "1234323JKHDFE1243252",
+                        plan_detail_no: 1,
+                    },
                 ),
             ];
             let request =
                 wxpay_apis::payscore::sign_plan::user_sign_plans::CreateUserSignPlanRequest::new(
-                    "wxd678efh567hg6787",
-                    "1234323JKHDFE1243252",
-                    "https://api.test.com",
-                    "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-                    "01000033210000324638000000376258",
-                    "2002000000000558128851361561536",
-                    &items0,
+                    wxpay_apis::payscore::sign_plan::user_sign_plans::CreateUserSignPlanRequired {
+                        appid: "wxd678efh567hg6787",
+                        merchant_sign_plan_no: "1234323JKHDFE1243252",
+                        notify_url: "https://api.test.com",
+                        openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                        plan_id: "01000033210000324638000000376258",
+                        service_id: "2002000000000558128851361561536",
+                        sign_plan_detail: &items0,
+                    },
                 );
             check_request(&request, Method::Post, "v3/payscore/sign-plan/user-sign-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_detail\":[{\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"plan_detail_no\":1}]}"), &[]);
             check_response::<wxpay_apis::payscore::sign_plan::user_sign_plans::CreateUserSignPlanResponse>("{\"package\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"sign_plan\":{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"total_actual_price\":120000,\"total_origin_price\":150000}}");
@@ -1934,7 +1948,7 @@ v
                 /// `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`
                 #[test]
                 fn stop_user_sign_plan() {
-                    let request = wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微", "用户协商后停止");
+                    let request = wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequest::new(wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequired { merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微", stop_reason: "用户协商后停止" });
                     check_request(&request, Method::Post, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", Some("{\"stop_reason\":\"用户协商后停止\"}"), &[]);
                     check_response::<wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"total_actual_price\":120000,\"total_origin_price\":150000}");
                 }
@@ -1977,9 +1991,11 @@ mod smartretail_orders {
         }];
         let mut request =
             wxpay_apis::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersRequest::new(
-                "wxd678efh567hg6787",
-                "1234323JKHDFE1243252",
-                "500001",
+                wxpay_apis::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersRequired {
+                    appid: "wxd678efh567hg6787",
+                    out_order_no: "1234323JKHDFE1243252",
+                    service_id: "500001",
+                },
             );
         request.attach = Some("attach-example");
         request.discounts = Some(&items0);
@@ -2001,7 +2017,7 @@ mod smartretail_orders {
         /// `POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`
         #[test]
         fn cancel_smartretail_orders() {
-            let request = wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequest::new("out_order_no/../?a=b#c %微", "wxd678efh567hg6787", "用户投诉", "500001");
+            let request = wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequest::new(wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequired { out_order_no: "out_order_no/../?a=b#c %微", appid: "wxd678efh567hg6787", reason: "用户投诉", service_id: "500001" });
             check_request(&request, Method::Post, "v3/payscore/smartretail-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户投诉\",\"service_id\":\"500001\"}"), &[]);
             check_response::<wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
         }
@@ -2027,7 +2043,7 @@ mod smartretail_orders {
                 v.fee_name = Some("fee_name-example");
                 v
             }];
-            let mut request = wxpay_apis::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequest::new("out_order_no/../?a=b#c %微", "wxd678efh567hg6787", "500001");
+            let mut request = wxpay_apis::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequest::new(wxpay_apis::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequired { out_order_no: "out_order_no/../?a=b#c %微", appid: "wxd678efh567hg6787", service_id: "500001" });
             request.cancel_reason = Some("cancel_reason-example");
             request.discounts = Some(&items0);
             request.fees = Some(&items1);
@@ -2051,9 +2067,11 @@ mod user_service_state {
     fn query_payscore_user_service_state() {
         let request =
             wxpay_apis::payscore::user_service_state::QueryPayscoreUserServiceStateRequest::new(
-                "appid-example",
-                "service_id-example",
-                "openid-example",
+                wxpay_apis::payscore::user_service_state::QueryPayscoreUserServiceStateRequired {
+                    appid: "appid-example",
+                    service_id: "service_id-example",
+                    openid: "openid-example",
+                },
             );
         check_request(
             &request,
@@ -2076,7 +2094,7 @@ mod users {
             /// `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`
             #[test]
             fn terminate_users_permissions() {
-                let request = wxpay_apis::payscore::users::permissions::terminate::TerminateUsersPermissionsRequest::new("openid/../?a=b#c %微", "service_id/../?a=b#c %微", "appid-example", "reason-example");
+                let request = wxpay_apis::payscore::users::permissions::terminate::TerminateUsersPermissionsRequest::new(wxpay_apis::payscore::users::permissions::terminate::TerminateUsersPermissionsRequired { openid: "openid/../?a=b#c %微", service_id: "service_id/../?a=b#c %微", appid: "appid-example", reason: "reason-example" });
                 check_request(&request, Method::Post, "v3/payscore/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/permissions/service_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"appid-example\",\"reason\":\"reason-example\"}"), &[]);
                 check_empty_response(&request);
             }

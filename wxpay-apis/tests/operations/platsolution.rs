@@ -13,12 +13,12 @@ mod ecommerce {
             /// `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`
             #[test]
             fn bank_transfer_recharge_apply() {
-                let request = wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::apply::BankTransferRechargeApplyRequest::new(wxpay_apis::platsolution::ecommerce::EcommerceAccountType::Basic, "cz202407181234", {
+                let request = wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::apply::BankTransferRechargeApplyRequest::new(wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::apply::BankTransferRechargeApplyRequired { account_type: wxpay_apis::platsolution::ecommerce::EcommerceAccountType::Basic, out_recharge_no: "cz202407181234", recharge_amount: {
 let mut v = wxpay_apis::platsolution::ecommerce::ApplyRechargeAmount::new();
 v.amount = Some(500000);
 v.currency = Some("CNY");
 v
-}, "ECOMMERCE_BANK_TRANSFER");
+}, recharge_scene: "ECOMMERCE_BANK_TRANSFER" });
                 check_request(&request, Method::Post, "v3/platsolution/ecommerce/bank-transfer-recharges/apply", "", Some("{\"account_type\":\"BASIC\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\"}"), &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::apply::BankTransferRechargeApplyResponse>("{\"out_recharge_no\":\"cz202407181234\",\"recharge_id\":\"172207846292553701\",\"transfer_in_account\":{\"bank_account_name\":\"某某某有限公司\",\"bank_account_no\":\"686000172489957748585801\",\"bank_address_code\":\"440300\",\"bank_code\":\"991584000049\",\"bank_name\":\"财付通-备付金账户\"}}");
             }
@@ -31,7 +31,7 @@ v
             fn bank_transfer_recharge_get_by_out_no() {
                 let request = wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoRequest::new("out_recharge_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"BASIC\",\"bank_transfer_info\":{\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900001121\",\"out_recharge_no\":\"cz2020042013\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
+                check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"bank_transfer_info\":{\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900001121\",\"out_recharge_no\":\"cz2020042013\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
         }
     }
@@ -41,8 +41,8 @@ v
         /// `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`
         #[test]
         fn open_insurance_compensation() {
-            let items0 = [wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationAgreement::new("微信支付运营功能服务协议（平台二级商户）", "20240815", "温州名优贸易", "2024-08-08T10:34:56+08:00")];
-            let request = wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationRequest::new(&items0, "No123456", "1900000109");
+            let items0 = [wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationAgreement::new(wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationAgreementRequired { agreement_code: "微信支付运营功能服务协议（平台二级商户）", agreement_version: "20240815", sign_organization: "温州名优贸易", sign_time: "2024-08-08T10:34:56+08:00" })];
+            let request = wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationRequest::new(wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationRequired { agreement_list: &items0, out_apply_no: "No123456", sub_mchid: "1900000109" });
             check_request(&request, Method::Post, "v3/platsolution/ecommerce/insurance-compensation-contracts", "", Some("{\"agreement_list\":[{\"agreement_code\":\"微信支付运营功能服务协议（平台二级商户）\",\"agreement_version\":\"20240815\",\"sign_organization\":\"温州名优贸易\",\"sign_time\":\"2024-08-08T10:34:56+08:00\"}],\"out_apply_no\":\"No123456\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationResponse>("{\"opened\":true,\"sub_mchid\":\"1900000109\",\"success_time\":\"2024-08-09T13:29:35.120+08:00\"}");
         }
@@ -69,16 +69,16 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`
             #[test]
             fn create_ecommerce_mch_transfer_compensate_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsRequest::new("plfk2020042013", {
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsType::TransactionUser);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsReceiverType::TransactionUser);
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.sponsor_mchid = Some("1900001109");
                 request.transfer_scene_id = Some("1001");
@@ -125,16 +125,16 @@ v
                 /// `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`
                 #[test]
                 fn create_ecommerce_mch_transfer_compensate_bills_pre_transfer() {
-                    let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::CreateEcommerceMchTransferCompensateBillsPreTransferRequest::new("plfk2020042013", {
+                    let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::CreateEcommerceMchTransferCompensateBillsPreTransferRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::CreateEcommerceMchTransferCompensateBillsPreTransferRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsType::TransactionUser);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CompensateBillsReceiverType::TransactionUser);
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                     request.amount = Some(10000);
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                     request.sp_appid = Some("wx8888888888888888");
@@ -152,21 +152,21 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`
             #[test]
             fn create_ecommerce_mch_transfer_deposit_after_sales_compensation_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new("plfk2020042013", {
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v.user_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsUserInfo::new();
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
 });
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.sp_appid = Some("wx8888888888888888");
                 request.sub_appid = Some("wx8888888888888888");
@@ -209,17 +209,17 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`
             #[test]
             fn create_ecommerce_mch_transfer_deposit_insurance_premiums_compensation_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new("plfk2020042013", {
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver::new();
 v.mch_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsMchInfo::new();
 v.mchid = Some("1900001108");
 v
 });
-v.transaction_info = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::new("1217752501201407033233368018", wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay));
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsType::Merchant);
+v.transaction_info = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::new(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired { transaction_id: "1217752501201407033233368018", r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay }));
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType::Merchant);
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.sp_appid = Some("wx8888888888888888");
                 request.sub_mchid = Some("1900000109");
@@ -241,11 +241,11 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`
             #[test]
             fn create_ecommerce_mch_transfer_deposit_shipping_cost_compensation_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new("plfk2020042013", {
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
 v.user_info = Some({
@@ -254,7 +254,7 @@ v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
 });
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.sp_appid = Some("wx8888888888888888");
                 request.sub_mchid = Some("1900000109");
@@ -283,16 +283,16 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`
             #[test]
             fn create_ecommerce_mch_transfer_insurance_claim_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsRequest::new("plfk2020042013", {
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.sub_mchid = Some("1900001109");
                 check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sub_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
@@ -340,16 +340,16 @@ v
                 /// `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`
                 #[test]
                 fn create_ecommerce_mch_transfer_insurance_claim_bills_pre_transfer() {
-                    let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::new("plfk2020042013", {
+                    let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired { out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver::new();
 v.transaction_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo::new("1217752501201407033233368018");
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferType::Wxpay);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType::Wxpay);
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                     request.amount = Some(10000);
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                     request.sub_mchid = Some("1900001109");
@@ -364,7 +364,7 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`
             #[test]
             fn create_ecommerce_mch_transfer_sub_mch_compensation_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(10000, "plfk2020042013", wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsMchInfo::new("1900001108"), wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsType::Merchant), "直播违规扣罚");
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequired { amount: 10000, out_bill_no: "plfk2020042013", receiver: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { mch_info: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsMchInfo::new("1900001108"), r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType::Merchant }), transfer_remark: "直播违规扣罚" });
                 request.sponsor_mchid = Some("1900001109");
                 check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"},\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
@@ -385,7 +385,7 @@ v
             /// `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`
             #[test]
             fn create_ecommerce_mch_transfer_transfer_bills() {
-                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::CreateEcommerceMchTransferTransferBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::TransferBillsBusinessType::DepositCompensation, "plfk2020042013", {
+                let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::CreateEcommerceMchTransferTransferBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::CreateEcommerceMchTransferTransferBillsRequired { business_type: wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::TransferBillsBusinessType::DepositCompensation, out_bill_no: "plfk2020042013", receiver: {
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::CreateEcommerceMchTransferTransferBillsReceiver::new();
 v.mch_info = Some({
 let mut v = wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::CreateEcommerceMchTransferTransferBillsMchInfo::new();
@@ -393,9 +393,9 @@ v.mch_id = Some("1900001108");
 v.mchid = Some("1900001108");
 v
 });
-v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType::Merchant);
+v.r#type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::MchTransferReceiverType::Merchant);
 v
-}, "直播违规扣罚");
+}, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.receiver_remark = Some("小店XXXX直播违规扣罚");
                 request.sp_appid = Some("wx8888888888888888");
@@ -435,7 +435,7 @@ v
         /// `POST /v3/platsolution/ecommerce/recharge-employees`
         #[test]
         fn create_ecommerce_recharge_employees() {
-            let request = wxpay_apis::platsolution::ecommerce::recharge_employees::CreateEcommerceRechargeEmployeesRequest::new("oLTPCuCsfN3ABBz50VUZBNlHDbUU", "1900000109");
+            let request = wxpay_apis::platsolution::ecommerce::recharge_employees::CreateEcommerceRechargeEmployeesRequest::new(wxpay_apis::platsolution::ecommerce::recharge_employees::CreateEcommerceRechargeEmployeesRequired { sp_openid: "oLTPCuCsfN3ABBz50VUZBNlHDbUU", sub_mchid: "1900000109" });
             check_request(
                 &request,
                 Method::Post,
@@ -466,7 +466,7 @@ v
                     /// `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`
                     #[test]
                     fn delete_ecommerce_recharge_employees_by_sub_mchid_by_sp_openid() {
-                        let request = wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new("sub_mchid/../?a=b#c %微", "sp_openid/../?a=b#c %微");
+                        let request = wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired { sub_mchid: "sub_mchid/../?a=b#c %微", sp_openid: "sp_openid/../?a=b#c %微" });
                         check_request(&request, Method::Post, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sp-openid/sp_openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delete", "", None, &[]);
                         check_response::<wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_openid\":\"oLTPCuCsfN3ABBz50VUZBNlHDbUU\",\"state\":\"DELETED\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                     }
@@ -483,12 +483,12 @@ v
             #[test]
             fn apply() {
                 let items0 = [wxpay_apis::platsolution::ecommerce::recharges::RechargesAvailableRechargeChannel::BankTransfer];
-                let mut request = wxpay_apis::platsolution::ecommerce::recharges::apply::ApplyRequest::new(wxpay_apis::platsolution::ecommerce::recharges::RechargesAccountType::Deposit, "cz202407181234", {
+                let mut request = wxpay_apis::platsolution::ecommerce::recharges::apply::ApplyRequest::new(wxpay_apis::platsolution::ecommerce::recharges::apply::ApplyRequired { account_type: wxpay_apis::platsolution::ecommerce::recharges::RechargesAccountType::Deposit, out_recharge_no: "cz202407181234", recharge_amount: {
 let mut v = wxpay_apis::platsolution::ecommerce::ApplyRechargeAmount::new();
 v.amount = Some(500000);
 v.currency = Some("CNY");
 v
-}, wxpay_apis::platsolution::ecommerce::recharges::RechargesRechargeScene::EcommerceDeposit, "1900001109");
+}, recharge_scene: wxpay_apis::platsolution::ecommerce::recharges::RechargesRechargeScene::EcommerceDeposit, sub_mchid: "1900001109" });
                 request.available_recharge_channels = Some(&items0);
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.remark = Some("example_remark");
@@ -502,7 +502,7 @@ v
             /// `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`
             #[test]
             fn get_by_out_no() {
-                let request = wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoRequest::new("out_recharge_no/../?a=b#c %微", "1900001121");
+                let request = wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoRequest::new(wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoRequired { out_recharge_no: "out_recharge_no/../?a=b#c %微", sub_mchid: "1900001121" });
                 check_request(&request, Method::Get, "v3/platsolution/ecommerce/recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"available_recharge_channels\":[\"BANK_TRANSFER\"],\"bank_transfer_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"online_bank_recharge_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"online_bank_type\":\"ONLINE_BANK_TYPE_CORPORATE\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"out_recharge_no\":\"cz2020042013\",\"qr_recharge_info\":{\"employee_type\":\"ADMIN\",\"openid\":\"owYiu0WOJdGCYxoHrPabGhI39uT4\"},\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_channel\":\"BANK_TRANSFER\",\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"sp_mchid\":\"1900001109\",\"sub_mchid\":\"1900001121\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
@@ -512,7 +512,7 @@ v
                 /// `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`
                 #[test]
                 fn close() {
-                    let request = wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequest::new("out_recharge_no/../?a=b#c %微", "1900001121");
+                    let request = wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequest::new(wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequired { out_recharge_no: "out_recharge_no/../?a=b#c %微", sub_mchid: "1900001121" });
                     check_request(&request, Method::Post, "v3/platsolution/ecommerce/recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001121", None, &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"available_recharge_channels\":[\"BANK_TRANSFER\"],\"bank_transfer_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"online_bank_recharge_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"online_bank_type\":\"ONLINE_BANK_TYPE_CORPORATE\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"out_recharge_no\":\"cz2020042013\",\"qr_recharge_info\":{\"employee_type\":\"ADMIN\",\"openid\":\"owYiu0WOJdGCYxoHrPabGhI39uT4\"},\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_channel\":\"BANK_TRANSFER\",\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"sp_mchid\":\"1900001109\",\"sub_mchid\":\"1900001121\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
                 }
@@ -527,13 +527,13 @@ v
             /// `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`
             #[test]
             fn apply_prepay_settle_orders() {
-                let items0 = [wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleDetailInfo::new({
+                let items0 = [wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleDetailInfo::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleDetailInfoRequired { amount: {
 let mut v = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersAmount::new(11000);
 v.currency = Some("CNY");
 v
-}, "123688556699666554", "1234567890", "MERCHANT", "RECEIVE")];
-                let items1 = [wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleInfo::new("12369666555136622", &items0, "4207752501201407033233368018")];
-                let mut request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersRequest::new("WXA12368855126622", "共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元", "256322110225", "https://www.weixin.qq.com/wxpay/pay.php", "1236698745558870", &items1, wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::PrepaySettleOrdersTradeScenario::Recommerce);
+}, out_settle_detail_no: "123688556699666554", receiver_account: "1234567890", receiver_type: "MERCHANT", settle_type: "RECEIVE" })];
+                let items1 = [wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleInfo::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleInfoRequired { out_settle_no: "12369666555136622", settle_detail_info_list: &items0, transaction_id: "4207752501201407033233368018" })];
+                let mut request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersRequest::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersRequired { appid: "WXA12368855126622", description: "共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元", individual_auth_id: "256322110225", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_settle_batch_no: "1236698745558870", settle_info_list: &items1, trade_scenario: wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::PrepaySettleOrdersTradeScenario::Recommerce });
                 request.receive_type_template_id = Some(1);
                 check_request(&request, Method::Post, "v3/platsolution/ecommerce/settle/prepay-settle-orders", "", Some("{\"appid\":\"WXA12368855126622\",\"description\":\"共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元\",\"individual_auth_id\":\"256322110225\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_settle_batch_no\":\"1236698745558870\",\"receive_type_template_id\":1,\"settle_info_list\":[{\"out_settle_no\":\"12369666555136622\",\"settle_detail_info_list\":[{\"amount\":{\"amount\":11000,\"currency\":\"CNY\"},\"out_settle_detail_no\":\"123688556699666554\",\"receiver_account\":\"1234567890\",\"receiver_type\":\"MERCHANT\",\"settle_type\":\"RECEIVE\"}],\"transaction_id\":\"4207752501201407033233368018\"}],\"trade_scenario\":\"RECOMMERCE\"}"), &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersResponse>("{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"finish_time\":\"2018-06-08T10:34:56+08:00\",\"individual_auth_id\":\"individual_auth_id-example\",\"out_settle_batch_no\":\"out_settle_batch_no-example\",\"settle_batch_no\":\"settle_batch_no-example\",\"state\":\"state-example\",\"trade_scenario\":\"trade_scenario-example\"}");
@@ -552,7 +552,7 @@ v
                 /// `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`
                 #[test]
                 fn apply_abnormal_settle_ecommerce_settle_prepay_settle_orders() {
-                    let mut request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new("settle_batch_no/../?a=b#c %微", wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType::TransferToOriginalReceiveUser, "256322110225", "1236698745558870");
+                    let mut request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired { settle_batch_no: "settle_batch_no/../?a=b#c %微", abnormal_settle_type: wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType::TransferToOriginalReceiveUser, individual_auth_id: "256322110225", out_abnormal_settle_batch_no: "1236698745558870" });
                     request.description = Some("xx结算失败，转付至原用户");
                     check_request(&request, Method::Post, "v3/platsolution/ecommerce/settle/prepay-settle-orders/settle_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-settle", "", Some("{\"abnormal_settle_type\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\",\"description\":\"xx结算失败，转付至原用户\",\"individual_auth_id\":\"256322110225\",\"out_abnormal_settle_batch_no\":\"1236698745558870\"}"), &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersResponse>("{\"abnormal_settle_result\":{\"abnormal_fund_receipt_id\":\"2123685544886666\",\"abnormal_settle_type\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\",\"apply_success_time\":\"2018-06-08T10:34:56+08:00\",\"out_abnormal_settle_batch_no\":\"1236698745558870\"},\"abnormal_type\":\"AUTH_RELATIONSHIP_INVALID\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"finish_time\":\"2018-06-08T10:34:56+08:00\",\"individual_auth_id\":\"individual_auth_id-example\",\"out_settle_batch_no\":\"out_settle_batch_no-example\",\"settle_batch_no\":\"settle_batch_no-example\",\"state\":\"ABNORMAL\",\"trade_scenario\":\"INDIVIDUALTRADE\"}");
@@ -568,7 +568,7 @@ v
             /// `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`
             #[test]
             fn create_ecommerce_withdraw_day_end_balance_withdraw() {
-                let mut request = wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::new(wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::CreateEcommerceWithdrawDayEndBalanceWithdrawCalculateAmountType::OnlyDayEndBalance, "20190611222222222200000000012122", "1900000109");
+                let mut request = wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::new(wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::CreateEcommerceWithdrawDayEndBalanceWithdrawRequired { calculate_amount_type: wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::CreateEcommerceWithdrawDayEndBalanceWithdrawCalculateAmountType::OnlyDayEndBalance, out_request_no: "20190611222222222200000000012122", sub_mchid: "1900000109" });
                 request.bank_memo = Some("微信支付提现");
                 request.notify_url = Some("https://yourapp.com/notify");
                 request.remark = Some("交易提现");
@@ -582,7 +582,7 @@ v
                 /// `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`
                 #[test]
                 fn query_ecommerce_withdraw_day_end_balance_withdraw_by_out_request_no() {
-                    let request = wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new("out_request_no/../?a=b#c %微", "1900000109");
+                    let request = wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new(wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired { out_request_no: "out_request_no/../?a=b#c %微", sub_mchid: "1900000109" });
                     check_request(&request, Method::Get, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"bank_memo\":\"微信支付提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fail_amount\":0,\"out_request_no\":\"20190611222222222200000000012122\",\"reason\":\"卡号错误\",\"refund_amount\":0,\"remark\":\"交易提现\",\"sp_mchid\":\"222212131\",\"status\":\"CREATED\",\"sub_mchid\":\"1900000109\",\"success_amount\":0,\"total_amount\":100,\"update_time\":\"2018-06-08T10:34:56+08:00\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
                 }
@@ -603,13 +603,15 @@ mod insurance {
                 #[test]
                 fn apply_insurance_mch_transfer_batches() {
                     let items0 = [wxpay_apis::platsolution::PlatsolutionTransferDetail::new(
-                        "o-MYE42l80oelYMDE34nYD456Xoy",
-                        "x23zy545Bd5436",
-                        "1330000071100999991182020050700019480001",
-                        200000,
-                        "2023年2月报销",
+                        wxpay_apis::platsolution::PlatsolutionTransferDetailRequired {
+                            openid: "o-MYE42l80oelYMDE34nYD456Xoy",
+                            out_detail_no: "x23zy545Bd5436",
+                            reservation_id: "1330000071100999991182020050700019480001",
+                            transfer_amount: 200000,
+                            transfer_remark: "2023年2月报销",
+                        },
                     )];
-                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesRequest::new("2023年2月深圳分部报销单", "2023年2月深圳分部报销单", "https://www.weixin.qq.com/wxpay/pay.php", "sjzz20230223", "wxf636efh567hg4356", "1900001109", 4000000, 200, &items0, "1000");
+                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesRequired { batch_name: "2023年2月深圳分部报销单", batch_remark: "2023年2月深圳分部报销单", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_batch_no: "sjzz20230223", sp_appid: "wxf636efh567hg4356", sub_mchid: "1900001109", total_amount: 4000000, total_num: 200, transfer_detail_list: &items0, transfer_scene_id: "1000" });
                     request.sub_appid = Some("wxf636efh567hg4356");
                     check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/batches/apply", "", Some("{\"batch_name\":\"2023年2月深圳分部报销单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"transfer_amount\":200000,\"transfer_remark\":\"2023年2月报销\"}],\"transfer_scene_id\":\"1000\"}"), &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_state\":\"ACCEPTED\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"out_batch_no\":\"sjzz20230223\"}");
@@ -621,7 +623,7 @@ mod insurance {
                 /// `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`
                 #[test]
                 fn query_insurance_mch_transfer_batches_by_batch_id() {
-                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::QueryInsuranceMchTransferBatchesByBatchIdRequest::new("batch_id/../?a=b#c %微", "1900102208", true);
+                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::QueryInsuranceMchTransferBatchesByBatchIdRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::QueryInsuranceMchTransferBatchesByBatchIdRequired { batch_id: "batch_id/../?a=b#c %微", sub_mchid: "1900102208", need_query_detail: true });
                     request.detail_state =
                         Some(wxpay_apis::platsolution::PlatsolutionDetailState::Fail);
                     request.offset = Some(1);
@@ -637,7 +639,7 @@ mod insurance {
                         /// `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
                         #[test]
                         fn query_insurance_mch_transfer_batches_by_batch_id_details_by_detail_id() {
-                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new("batch_id/../?a=b#c %微", "detail_id/../?a=b#c %微", "1900000109");
+                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微", sub_mchid: "1900000109" });
                             check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                         }
@@ -655,7 +657,7 @@ mod insurance {
                         #[test]
                         fn query_insurance_mch_transfer_batches_detail_receipts_by_out_batch_no_by_out_detail_no(
                         ) {
-                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微", "1900000109");
+                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
                             check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                         }
@@ -666,7 +668,7 @@ mod insurance {
                             #[test]
                             fn apply_insurance_mch_transfer_batches_detail_receipts_by_out_batch_no_by_out_detail_no(
                             ) {
-                                let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微", "1900102208");
+                                let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900102208" });
                                 check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
                                 check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900102208\"}");
                             }
@@ -680,7 +682,7 @@ mod insurance {
                 /// `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`
                 #[test]
                 fn query_insurance_mch_transfer_batches_by_out_batch_no() {
-                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::QueryInsuranceMchTransferBatchesByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", "1900102208", true);
+                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::QueryInsuranceMchTransferBatchesByOutBatchNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::QueryInsuranceMchTransferBatchesByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900102208", need_query_detail: true });
                     request.offset = Some(1);
                     request.limit = Some(1);
                     request.detail_state =
@@ -697,7 +699,7 @@ mod insurance {
                         #[test]
                         fn query_insurance_mch_transfer_batches_by_out_batch_no_details_by_out_detail_no(
                         ) {
-                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微", "1900000109");
+                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
                             check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                         }
@@ -712,7 +714,7 @@ mod insurance {
                     /// `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`
                     #[test]
                     fn query_insurance_mch_transfer_batches_summary_receipts_by_out_batch_no() {
-                        let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", "1900000109");
+                        let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900000109" });
                         check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                         check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                     }
@@ -722,7 +724,7 @@ mod insurance {
                         /// `POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`
                         #[test]
                         fn apply_insurance_mch_transfer_batches_summary_receipts_by_out_batch_no() {
-                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", "1900102208");
+                            let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900102208" });
                             check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                         }
@@ -738,7 +740,7 @@ mod insurance {
                 /// `POST /v3/platsolution/insurance/mch-transfer/reservation/apply`
                 #[test]
                 fn apply_insurance_mch_transfer_reservation() {
-                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest::new("2019-11-22", "https://www.weixin.qq.com/wxpay/pay.php", "plfk2020042013", "由于存在收益波动，实际到账资金可能不等于当前金额", "wxf636efh567hg4356", "1900001109", "1000");
+                    let mut request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequired { estimated_date: "2019-11-22", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_reservation_no: "plfk2020042013", reserve_remark: "由于存在收益波动，实际到账资金可能不等于当前金额", sp_appid: "wxf636efh567hg4356", sub_mchid: "1900001109", transfer_scene_id: "1000" });
                     request.estimated_max_amount = Some(400000);
                     request.exact_amount = Some(100000);
                     request.openid = Some("o-MYE42l80oelYMDE34nYD456Xoy");
@@ -746,9 +748,11 @@ mod insurance {
                         let mut v = wxpay_apis::platsolution::PlatsolutionSceneReportData::new();
                         v.insurance_policy = Some({
                             let mut v = wxpay_apis::platsolution::PlatsolutionInsurancePolicy::new(
-                                "养老保险",
-                                "202301011651",
-                                "40058541257",
+                                wxpay_apis::platsolution::PlatsolutionInsurancePolicyRequired {
+                                    name: "养老保险",
+                                    policy_no: "202301011651",
+                                    product_registration_no: "40058541257",
+                                },
                             );
                             v.claim_no = Some("202310410941");
                             v.withdrawal_no = Some("202310410941");
@@ -770,7 +774,7 @@ mod insurance {
                 /// `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`
                 #[test]
                 fn query_insurance_mch_transfer_reservation_by_out_reservation_no() {
-                    let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequest::new("out_reservation_no/../?a=b#c %微", "1900001109");
+                    let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
                     check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                 }
@@ -780,7 +784,7 @@ mod insurance {
                     /// `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`
                     #[test]
                     fn close_insurance_mch_transfer_reservation_by_out_reservation_no() {
-                        let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequest::new("out_reservation_no/../?a=b#c %微", "1900001109");
+                        let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
                         check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001109", None, &[]);
                         check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                     }
@@ -792,7 +796,7 @@ mod insurance {
                 /// `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`
                 #[test]
                 fn query_insurance_mch_transfer_reservation_by_reservation_id() {
-                    let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequest::new("reservation_id/../?a=b#c %微", "1900001109");
+                    let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequired { reservation_id: "reservation_id/../?a=b#c %微", sub_mchid: "1900001109" });
                     check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/reservation/reservation-id/reservation_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                 }
@@ -811,13 +815,15 @@ mod mch_transfer {
             #[test]
             fn transfer_batch_apply() {
                 let items0 = [wxpay_apis::platsolution::PlatsolutionTransferDetail::new(
-                    "o-MYE42l80oelYMDE34nYD456Xoy",
-                    "x23zy545Bd5436",
-                    "1330000071100999991182020050700019480001",
-                    200000,
-                    "2023年2月报销",
+                    wxpay_apis::platsolution::PlatsolutionTransferDetailRequired {
+                        openid: "o-MYE42l80oelYMDE34nYD456Xoy",
+                        out_detail_no: "x23zy545Bd5436",
+                        reservation_id: "1330000071100999991182020050700019480001",
+                        transfer_amount: 200000,
+                        transfer_remark: "2023年2月报销",
+                    },
                 )];
-                let mut request = wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyRequest::new("2023年2月深圳分部报销单", "2023年2月深圳分部报销单", "https://www.weixin.qq.com/wxpay/pay.php", "sjzz20230223", "wxf636efh567hg4356", "1900001109", 4000000, 200, &items0, "1000");
+                let mut request = wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyRequest::new(wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyRequired { batch_name: "2023年2月深圳分部报销单", batch_remark: "2023年2月深圳分部报销单", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_batch_no: "sjzz20230223", sp_appid: "wxf636efh567hg4356", sub_mchid: "1900001109", total_amount: 4000000, total_num: 200, transfer_detail_list: &items0, transfer_scene_id: "1000" });
                 request.sub_appid = Some("wxf636efh567hg4356");
                 check_request(&request, Method::Post, "v3/platsolution/mch-transfer/batches/apply", "", Some("{\"batch_name\":\"2023年2月深圳分部报销单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"transfer_amount\":200000,\"transfer_remark\":\"2023年2月报销\"}],\"transfer_scene_id\":\"1000\"}"), &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_state\":\"ACCEPTED\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"out_batch_no\":\"sjzz20230223\"}");
@@ -829,7 +835,7 @@ mod mch_transfer {
             /// `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`
             #[test]
             fn transfer_batch_get_by_id() {
-                let mut request = wxpay_apis::platsolution::mch_transfer::batches::batch_id::TransferBatchGetByIdRequest::new("batch_id/../?a=b#c %微", "1900102208", true);
+                let mut request = wxpay_apis::platsolution::mch_transfer::batches::batch_id::TransferBatchGetByIdRequest::new(wxpay_apis::platsolution::mch_transfer::batches::batch_id::TransferBatchGetByIdRequired { batch_id: "batch_id/../?a=b#c %微", sub_mchid: "1900102208", need_query_detail: true });
                 request.detail_state = Some(wxpay_apis::platsolution::mch_transfer::batches::batch_id::TransferBatchGetByIdDetailState::Fail);
                 request.offset = Some(1);
                 request.limit = Some(1);
@@ -844,7 +850,7 @@ mod mch_transfer {
                     /// `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
                     #[test]
                     fn get_transfer_detail_by_no() {
-                        let request = wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoRequest::new("batch_id/../?a=b#c %微", "detail_id/../?a=b#c %微", "1900000109");
+                        let request = wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微", sub_mchid: "1900000109" });
                         check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                     }
@@ -861,7 +867,7 @@ mod mch_transfer {
                     /// `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`
                     #[test]
                     fn receipt_query_by_detail_out_no() {
-                        let request = wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微", "1900000109");
+                        let request = wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
                         check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                     }
@@ -871,7 +877,7 @@ mod mch_transfer {
                         /// `POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`
                         #[test]
                         fn receipt_apply_by_detail_out_no() {
-                            let request = wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微", "1900102208");
+                            let request = wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900102208" });
                             check_request(&request, Method::Post, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
                             check_response::<wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900102208\"}");
                         }
@@ -885,7 +891,7 @@ mod mch_transfer {
             /// `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`
             #[test]
             fn transfer_batch_get_by_out_code() {
-                let mut request = wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::TransferBatchGetByOutCodeRequest::new("out_batch_no/../?a=b#c %微", "1900102208", true);
+                let mut request = wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::TransferBatchGetByOutCodeRequest::new(wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::TransferBatchGetByOutCodeRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900102208", need_query_detail: true });
                 request.offset = Some(1);
                 request.limit = Some(1);
                 request.detail_state = Some(wxpay_apis::platsolution::PlatsolutionDetailState::All);
@@ -900,7 +906,7 @@ mod mch_transfer {
                     /// `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
                     #[test]
                     fn transfer_batch_get_detail_by_out_no() {
-                        let request = wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微", "1900000109");
+                        let request = wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
                         check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                     }
@@ -915,7 +921,7 @@ mod mch_transfer {
                 /// `GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`
                 #[test]
                 fn receipts_query_by_batch_out_no() {
-                    let request = wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoRequest::new("out_batch_no/../?a=b#c %微", "1900000109");
+                    let request = wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900000109" });
                     check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                 }
@@ -925,7 +931,7 @@ mod mch_transfer {
                     /// `POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`
                     #[test]
                     fn receipts_apply_by_batch_out_no() {
-                        let request = wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoRequest::new("out_batch_no/../?a=b#c %微", "1900102208");
+                        let request = wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900102208" });
                         check_request(&request, Method::Post, "v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                     }
@@ -941,7 +947,7 @@ mod mch_transfer {
             /// `POST /v3/platsolution/mch-transfer/reservation/apply`
             #[test]
             fn transfer_reservation_apply() {
-                let mut request = wxpay_apis::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest::new("2019-11-22", "https://www.weixin.qq.com/wxpay/pay.php", "plfk2020042013", "由于存在收益波动，实际到账资金可能不等于当前金额", "wxf636efh567hg4356", "1900001109", "1000");
+                let mut request = wxpay_apis::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequired { estimated_date: "2019-11-22", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_reservation_no: "plfk2020042013", reserve_remark: "由于存在收益波动，实际到账资金可能不等于当前金额", sp_appid: "wxf636efh567hg4356", sub_mchid: "1900001109", transfer_scene_id: "1000" });
                 request.estimated_max_amount = Some(400000);
                 request.exact_amount = Some(100000);
                 request.openid = Some("o-MYE42l80oelYMDE34nYD456Xoy");
@@ -949,9 +955,11 @@ mod mch_transfer {
                     let mut v = wxpay_apis::platsolution::PlatsolutionSceneReportData::new();
                     v.insurance_policy = Some({
                         let mut v = wxpay_apis::platsolution::PlatsolutionInsurancePolicy::new(
-                            "养老保险",
-                            "202301011651",
-                            "40058541257",
+                            wxpay_apis::platsolution::PlatsolutionInsurancePolicyRequired {
+                                name: "养老保险",
+                                policy_no: "202301011651",
+                                product_registration_no: "40058541257",
+                            },
                         );
                         v.claim_no = Some("202310410941");
                         v.withdrawal_no = Some("202310410941");
@@ -973,7 +981,7 @@ mod mch_transfer {
             /// `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`
             #[test]
             fn transfer_reservation_get_by_out_no() {
-                let request = wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoRequest::new("out_reservation_no/../?a=b#c %微", "1900001109");
+                let request = wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
                 check_request(&request, Method::Get, "v3/platsolution/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
             }
@@ -983,7 +991,7 @@ mod mch_transfer {
                 /// `POST /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`
                 #[test]
                 fn transfer_reservation_close() {
-                    let request = wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseRequest::new("out_reservation_no/../?a=b#c %微", "1900001109");
+                    let request = wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
                     check_request(&request, Method::Post, "v3/platsolution/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001109", None, &[]);
                     check_response::<wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                 }
@@ -995,7 +1003,7 @@ mod mch_transfer {
             /// `GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`
             #[test]
             fn transfer_reservation_get_by_id() {
-                let request = wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdRequest::new("reservation_id/../?a=b#c %微", "1900001109");
+                let request = wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdRequired { reservation_id: "reservation_id/../?a=b#c %微", sub_mchid: "1900001109" });
                 check_request(&request, Method::Get, "v3/platsolution/mch-transfer/reservation/reservation-id/reservation_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
             }

@@ -52,18 +52,22 @@ mod orders {
     fn create_profit_sharing_order() {
         let items0 = [{
             let mut v = wxpay_apis::profitsharing::orders::CreateProfitSharingOrderReceiver::new(
-                "86693852",
-                888,
-                "分给商户A",
-                wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
+                wxpay_apis::profitsharing::orders::CreateProfitSharingOrderReceiverRequired {
+                    account: "86693852",
+                    amount: 888,
+                    description: "分给商户A",
+                    r#type: wxpay_apis::profitsharing::ProfitSharingReceiverType::MerchantId,
+                },
             );
             v.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
             v
         }];
         let mut request = wxpay_apis::profitsharing::orders::CreateProfitSharingOrderRequest::new(
-            "P20150806125346",
-            "4208450740201411110007820472",
-            true,
+            wxpay_apis::profitsharing::orders::CreateProfitSharingOrderRequired {
+                out_order_no: "P20150806125346",
+                transaction_id: "4208450740201411110007820472",
+                unfreeze_unsplit: true,
+            },
         );
         request.appid = Some("wx8888888888888888");
         request.receivers = Some(&items0);
@@ -77,8 +81,10 @@ mod orders {
     #[test]
     fn query_profit_sharing_order() {
         let mut request = wxpay_apis::profitsharing::orders::QueryProfitSharingOrderRequest::new(
-            "out_order_no/../?a=b#c %微",
-            "4208450740201411110007820472",
+            wxpay_apis::profitsharing::orders::QueryProfitSharingOrderRequired {
+                out_order_no: "out_order_no/../?a=b#c %微",
+                transaction_id: "4208450740201411110007820472",
+            },
         );
         request.sub_mchid = Some("1900000109");
         check_request(
@@ -89,7 +95,7 @@ mod orders {
             None,
             &[],
         );
-        check_response::<wxpay_apis::profitsharing::orders::QueryProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"ACCOUNT_ABNORMAL\",\"type\":\"MERCHANT_ID\"}],\"state\":\"CLOSED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
+        check_response::<wxpay_apis::profitsharing::orders::QueryProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
     }
     mod unfreeze {
         use super::*;
@@ -97,12 +103,7 @@ mod orders {
         /// `POST /v3/profitsharing/orders/unfreeze`
         #[test]
         fn unfreeze_profit_sharing_order() {
-            let mut request =
-                wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequest::new(
-                    "解冻全部剩余资金",
-                    "P20150806125346",
-                    "4208450740201411110007820472",
-                );
+            let mut request = wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequest::new(wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequired { description: "解冻全部剩余资金", out_order_no: "P20150806125346", transaction_id: "4208450740201411110007820472" });
             request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/profitsharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
@@ -117,7 +118,7 @@ mod receivers {
         /// `POST /v3/profitsharing/receivers/add`
         #[test]
         fn add_profit_sharing_receiver() {
-            let mut request = wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRequest::new("86693852", "wx8888888888888888", wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRelationType::ServiceProvider, wxpay_apis::profitsharing::ProfitsharingType::MerchantId);
+            let mut request = wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRequest::new(wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRequired { account: "86693852", appid: "wx8888888888888888", relation_type: wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRelationType::ServiceProvider, r#type: wxpay_apis::profitsharing::ProfitSharingReceiverType::MerchantId });
             request.custom_relation = Some("代理商");
             request.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
             request.sub_appid = Some("wx8888888888888889");
@@ -132,7 +133,7 @@ mod receivers {
         /// `POST /v3/profitsharing/receivers/delete`
         #[test]
         fn delete_profit_sharing_receiver() {
-            let mut request = wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverRequest::new("86693852", "wx8888888888888888", wxpay_apis::profitsharing::ProfitsharingType::MerchantId);
+            let mut request = wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverRequest::new(wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverRequired { account: "86693852", appid: "wx8888888888888888", r#type: wxpay_apis::profitsharing::ProfitSharingReceiverType::MerchantId });
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/profitsharing/receivers/delete", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
@@ -148,15 +149,18 @@ mod return_orders {
     fn create_profit_sharing_return_order() {
         let mut request =
             wxpay_apis::profitsharing::return_orders::CreateProfitSharingReturnOrderRequest::new(
-                10,
-                "用户退款",
-                "R20190516001",
-                "86693852",
+                wxpay_apis::profitsharing::return_orders::CreateProfitSharingReturnOrderRequired {
+                    amount: 10,
+                    description: "用户退款",
+                    order: wxpay_apis::profitsharing::return_orders::SharingOrder::OrderId(
+                        "3008450740201411110007820472",
+                    ),
+                    out_return_no: "R20190516001",
+                    return_mchid: "86693852",
+                },
             );
-        request.order_id = Some("3008450740201411110007820472");
-        request.out_order_no = Some("out_order_no-example");
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Post, "v3/profitsharing/return-orders", "", Some("{\"amount\":10,\"description\":\"用户退款\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"out_order_no-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
+        check_request(&request, Method::Post, "v3/profitsharing/return-orders", "", Some("{\"amount\":10,\"description\":\"用户退款\",\"order_id\":\"3008450740201411110007820472\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
         check_response::<wxpay_apis::profitsharing::return_orders::CreateProfitSharingReturnOrderResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
     }
 
@@ -165,8 +169,10 @@ mod return_orders {
     fn query_profit_sharing_return_order() {
         let mut request =
             wxpay_apis::profitsharing::return_orders::QueryProfitSharingReturnOrderRequest::new(
-                "out_return_no/../?a=b#c %微",
-                "P20190806125346",
+                wxpay_apis::profitsharing::return_orders::QueryProfitSharingReturnOrderRequired {
+                    out_return_no: "out_return_no/../?a=b#c %微",
+                    out_order_no: "P20190806125346",
+                },
             );
         request.sub_mchid = Some("1900000109");
         check_request(

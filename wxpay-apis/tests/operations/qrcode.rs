@@ -10,10 +10,12 @@ mod transactions {
     #[test]
     fn create_qrcode_transactions() {
         let mut request = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsRequest::new(
-            "wxcbda96de0b165486",
-            "Wx15463511252015071056489715",
-            "20150806125346",
-            wxpay_apis::qrcode::transactions::TransactionsTradeScene::Bus,
+            wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsRequired {
+                appid: "wxcbda96de0b165486",
+                contract_id: "Wx15463511252015071056489715",
+                out_trade_no: "20150806125346",
+                trade_scene: wxpay_apis::qrcode::transactions::TransactionsTradeScene::Bus,
+            },
         );
         request.amount = Some({
             let mut v = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsAmount::new();

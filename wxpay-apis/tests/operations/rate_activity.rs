@@ -21,15 +21,17 @@ mod applications {
         let items2 = [wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")];
         let mut request =
             wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsRequest::new(
-                "1356485",
-                {
-                    let mut v = wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsActivityDetail::new("schoolcanteen_001");
-                    v.activity_apply_information = Some(&items1);
-                    v.activity_rate = Some("0.6");
-                    v
+                wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsRequired {
+                    acquiring_bank_id: "1356485",
+                    activity_detail: {
+                        let mut v = wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsActivityDetail::new("schoolcanteen_001");
+                        v.activity_apply_information = Some(&items1);
+                        v.activity_rate = Some("0.6");
+                        v
+                    },
+                    channel_id: "20001111",
+                    sub_mchid: "1346578",
                 },
-                "20001111",
-                "1346578",
             );
         request.additional_information = Some({
             let mut v =

@@ -10,11 +10,13 @@ mod verify {
     #[test]
     fn verify_realname() {
         let request = wxpay_apis::realname::verify::VerifyRealnameRequest::new(
-            1,
-            "InhziTSUwVqxfKp9M5nGCSjF395VL",
-            "InhziTSUwVqxfKp9M5nGCSjF395VL",
-            "442100010320250122523549415021",
-            "PUB_KEY_ID_0114232134912410000000000000",
+            wxpay_apis::realname::verify::VerifyRealnameRequired {
+                credential_type: 1,
+                encrypted_credential_id: "InhziTSUwVqxfKp9M5nGCSjF395VL",
+                encrypted_name: "InhziTSUwVqxfKp9M5nGCSjF395VL",
+                wxp_trade_no: "442100010320250122523549415021",
+                wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
+            },
         );
         check_request(&request, Method::Get, "v3/realname/verify", "credential_type=1&encrypted_credential_id=InhziTSUwVqxfKp9M5nGCSjF395VL&encrypted_name=InhziTSUwVqxfKp9M5nGCSjF395VL&wxp_trade_no=442100010320250122523549415021", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
         check_response::<wxpay_apis::realname::verify::VerifyRealnameResponse>(

@@ -11,37 +11,53 @@ mod domestic {
         /// `POST /v3/refund/domestic/refunds`
         #[test]
         fn create_refund() {
-            let items0 =
-                [wxpay_apis::refund::domestic::refunds::CreateRefundFrom::new("AVAILABLE", 444)];
+            let items0 = [
+                wxpay_apis::refund::domestic::refunds::CreateRefundFrom::new(
+                    wxpay_apis::refund::domestic::refunds::CreateRefundFromRequired {
+                        account: wxpay_apis::refund::domestic::refunds::RefundAccount::Available,
+                        amount: 444,
+                    },
+                ),
+            ];
             let items1 = [{
                 let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundGoodsDetail::new(
-                    "1217752501201407033233368018",
-                    528800,
-                    1,
-                    528800,
+                    wxpay_apis::refund::domestic::refunds::CreateRefundGoodsDetailRequired {
+                        merchant_goods_id: "1217752501201407033233368018",
+                        refund_amount: 528800,
+                        refund_quantity: 1,
+                        unit_price: 528800,
+                    },
                 );
                 v.goods_name = Some("iPhone6s 16G");
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
             let mut request = wxpay_apis::refund::domestic::refunds::CreateRefundRequest::new(
-                {
-                    let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundAmount::new(
-                        "CNY", 888, 888,
-                    );
-                    v.from = Some(&items0);
-                    v
+                wxpay_apis::refund::domestic::refunds::CreateRefundRequired {
+                    amount: {
+                        let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundAmount::new(
+                            wxpay_apis::refund::domestic::refunds::CreateRefundAmountRequired {
+                                currency: "CNY",
+                                refund: 888,
+                                total: 888,
+                            },
+                        );
+                        v.from = Some(&items0);
+                        v
+                    },
+                    out_refund_no: "1217752501201407033233368018",
+                    order: wxpay_apis::refund::domestic::refunds::RefundedOrder::TransactionId(
+                        "1217752501201407033233368018",
+                    ),
                 },
-                "1217752501201407033233368018",
             );
-            request.funds_account = Some("AVAILABLE");
+            request.funds_account =
+                Some(wxpay_apis::refund::domestic::refunds::CreateRefundFundsAccount::Available);
             request.goods_detail = Some(&items1);
             request.notify_url = Some("https://weixin.qq.com");
-            request.out_trade_no = Some("1217752501201407033233368018");
             request.reason = Some("商品已售完");
             request.sub_mchid = Some("1900000109");
-            request.transaction_id = Some("1217752501201407033233368018");
-            check_request(&request, Method::Post, "v3/refund/domestic/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"refund\":888,\"total\":888},\"funds_account\":\"AVAILABLE\",\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"notify_url\":\"https://weixin.qq.com\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+            check_request(&request, Method::Post, "v3/refund/domestic/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"refund\":888,\"total\":888},\"funds_account\":\"AVAILABLE\",\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"notify_url\":\"https://weixin.qq.com\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::refund::domestic::refunds::CreateRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
 
@@ -68,7 +84,7 @@ mod domestic {
             /// `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`
             #[test]
             fn apply_abnormal_refund() {
-                let mut request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundType::MerchantBankCard);
+                let mut request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::new(wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequired { refund_id: "refund_id/../?a=b#c %微", out_refund_no: "1217752501201407033233368018", r#type: wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundType::MerchantBankCard });
                 request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
                     "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
                 ));

@@ -24,11 +24,11 @@ mod combine_transactions {
                 #[test]
                 fn close_combine_transactions_partner_by_out_trade_no() {
                     let items0 = [{
-                        let mut v = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoSubOrder::new("1900000109", "20150806125346");
+                        let mut v = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoSubOrder::new(wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoSubOrderRequired { mchid: "1900000109", out_trade_no: "20150806125346" });
                         v.sub_mchid = Some("1900000109");
                         v
                     }];
-                    let request = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoRequest::new("combine_out_trade_no/../?a=b#c %微", &items0);
+                    let request = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoRequest::new(wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoRequired { combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微", sub_orders: &items0 });
                     check_request(&request, Method::Post, "v3/repayment/combine-transactions/partner/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
                     check_empty_response(&request);
                 }
@@ -41,7 +41,7 @@ mod combine_transactions {
             #[test]
             fn prepay_combine_transactions_partner() {
                 let items0 = [{
-                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSubOrder::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAmount::new("CNY", 10), "深圳分店", "某某放心借", "1230000109", "20150806125346");
+                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSubOrder::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSubOrderRequired { amount: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAmount::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAmountRequired { currency: "CNY", total_amount: 10 }), attach: "深圳分店", description: "某某放心借", mchid: "1230000109", out_trade_no: "20150806125346" });
                     v.settle_info = Some({
                         let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSettleInfo::new();
                         v.profit_sharing = Some(true);
@@ -51,21 +51,21 @@ mod combine_transactions {
                     v.sub_mchid = Some("1900000109");
                     v
                 }];
-                let mut request = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerRequest::new("1230000109", "1217752501201407033233368018", &items0);
+                let mut request = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerRequest::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerRequired { combine_mchid: "1230000109", combine_out_trade_no: "1217752501201407033233368018", sub_orders: &items0 });
                 request.app_info = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAppInfo::new("wxd678efh567hg6787"));
                 request.combine_payer_info = Some({
                     let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerCombinePayerInfo::new();
-                    v.identity = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentity::new("name-example", "number-example", wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerType::ForeignResident));
+                    v.identity = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentity::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentityRequired { name: "name-example", number: "number-example", r#type: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentityType::ForeignResident }));
                     v
                 });
                 request.h5_info = Some({
-                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5Info::new("https://pay.qq.com", "wxd678efh567hg6787", "127.0.0.1", wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5InfoType::IOs);
+                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5Info::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5InfoRequired { app_url: "https://pay.qq.com", combine_appid: "wxd678efh567hg6787", payer_client_ip: "127.0.0.1", r#type: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5InfoType::IOs });
                     v.app_name = Some("王者荣耀");
                     v.bundle_id = Some("com.tencent.wzryiOS");
                     v.package_name = Some("com.tencent.tmgp.sgame");
                     v
                 });
-                request.miniprogram_info = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerMiniprogramInfo::new("wxd678efh567hg6787", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
+                request.miniprogram_info = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerMiniprogramInfo::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerMiniprogramInfoRequired { combine_appid: "wxd678efh567hg6787", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" }));
                 request.notify_url = Some("https://yourapp.com/notify");
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",

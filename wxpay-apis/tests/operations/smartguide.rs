@@ -10,8 +10,10 @@ mod guides {
     #[test]
     fn query_smartguide_guides() {
         let mut request = wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequest::new(
-            1,
-            "PUB_KEY_ID_0114232134912410000000000000",
+            wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequired {
+                store_id: 1,
+                wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
+            },
         );
         request.sub_mchid = Some("sub_mchid-example");
         request.userid = Some("userid-example");
@@ -27,13 +29,15 @@ mod guides {
     #[test]
     fn create_smartguide_guides() {
         let mut request = wxpay_apis::smartguide::guides::CreateSmartguideGuidesRequest::new(
-            "avatar-example",
-            "corpid-example",
-            wxpay_core::sensitive::Sensitive::new("mobile-example"),
-            wxpay_core::sensitive::Sensitive::new("name-example"),
-            "qr_code-example",
-            1,
-            "userid-example",
+            wxpay_apis::smartguide::guides::CreateSmartguideGuidesRequired {
+                avatar: "avatar-example",
+                corpid: "corpid-example",
+                mobile: wxpay_core::sensitive::Sensitive::new("mobile-example"),
+                name: wxpay_core::sensitive::Sensitive::new("name-example"),
+                qr_code: "qr_code-example",
+                store_id: 1,
+                userid: "userid-example",
+            },
         );
         request.group_qrcode = Some("https://work.weixin.qq.com/xxxxxxx");
         request.sub_mchid = Some("sub_mchid-example");
@@ -65,8 +69,10 @@ mod guides {
         #[test]
         fn assign_guides() {
             let mut request = wxpay_apis::smartguide::guides::assign::AssignGuidesRequest::new(
-                "guide_id/../?a=b#c %微",
-                "20150806125346",
+                wxpay_apis::smartguide::guides::assign::AssignGuidesRequired {
+                    guide_id: "guide_id/../?a=b#c %微",
+                    out_trade_no: "20150806125346",
+                },
             );
             request.sub_mchid = Some("1234567890");
             check_request(

@@ -105,14 +105,23 @@ pub fn check_encrypted_request<R: ApiRequest>(
     assert_eq!(sent, expected, "headers");
 }
 
-/// Decodes an example response and checks it encodes back to the same JSON.
+/// Decodes an example response, checks it encodes back to the same JSON,
+/// and that every enumeration in it holds a value the SDK names: an
+/// unknown value is kept (so the round trip alone would not notice it) and
+/// shows in `Debug` as `Unknown("...")`, which no other value prints
+/// (a string's quotes are escaped).
 #[track_caller]
-pub fn check_response<T: DeserializeOwned + Serialize>(json: &str) {
+pub fn check_response<T: DeserializeOwned + Serialize + std::fmt::Debug>(json: &str) {
     let decoded: T = serde_json::from_str(json).expect("the example response decodes");
     let expected: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
     assert_eq!(
         serde_json::to_value(&decoded).expect("re-encodes"),
         expected
+    );
+    let shown = format!("{decoded:?}");
+    assert!(
+        !shown.contains("Unknown(\""),
+        "an enumeration of the example answer holds a value the SDK does not name: {shown}"
     );
 }
 

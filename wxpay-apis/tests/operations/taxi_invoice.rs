@@ -12,11 +12,13 @@ mod attendance {
         #[test]
         fn punch_attendance() {
             let request = wxpay_apis::taxi_invoice::attendance::punch::PunchAttendanceRequest::new(
-                "6298416",
-                "2019-12-01T12:00:00.000+08:00",
-                "SIGN_IN",
-                "粤B12345",
-                510100,
+                wxpay_apis::taxi_invoice::attendance::punch::PunchAttendanceRequired {
+                    driver_license: "6298416",
+                    event_time: "2019-12-01T12:00:00.000+08:00",
+                    event_type: "SIGN_IN",
+                    plate_number: "粤B12345",
+                    region_id: 510100,
+                },
             );
             check_request(&request, Method::Post, "v3/taxi-invoice/attendance/punch", "", Some("{\"driver_license\":\"6298416\",\"event_time\":\"2019-12-01T12:00:00.000+08:00\",\"event_type\":\"SIGN_IN\",\"plate_number\":\"粤B12345\",\"region_id\":510100}"), &[]);
             check_empty_response(&request);
@@ -30,54 +32,45 @@ mod cards {
     #[test]
     fn create_taxi_invoice_card() {
         let items0 = [{
-            let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardItem::new(
-                380442,
-                true,
-                "出租汽车客运服务",
-                100000000,
-                49458,
-                "3010101020203000000",
-                "NO_FAVORABLE",
-                1300,
-                429900,
-                380442000000,
-            );
+            let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformationItem::new(wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformationItemRequired { amount: 380442, discount: true, goods_name: "出租汽车客运服务", quantity: 100000000, tax_amount: 49458, tax_code: "3010101020203000000", tax_prefer_mark: "NO_FAVORABLE", tax_rate: 1300, total_amount: 429900, unit_price: 380442000000 });
             v.specification = Some("A4");
             v.unit = Some("次");
             v
         }];
         let mut request = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardRequest::new(
-            "1900000109",
-            "6298416",
-            {
-                let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformation::new(338845, {
-let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardBuyerInformation::new("深圳市南山区测试企业", "CORPORATION");
+            wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardRequired {
+                company_mchid: "1900000109",
+                driver_license: "6298416",
+                fapiao_card_information: {
+                    let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformation::new(wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardFapiaoCardInformationRequired { amount: 338845, buyer_information: {
+let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardBuyerInformation::new(wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardBuyerInformationRequired { name: "深圳市南山区测试企业", r#type: "CORPORATION" });
 v.address = Some("深圳市南山区深南大道10000号");
 v.bank_account = Some("62001234567890");
 v.bank_name = Some("测试银行");
 v.taxpayer_id = Some("202003261233701778");
 v.telephone = Some("075512345678");
 v
-}, "69001808340631374774", {
+}, check_code: "69001808340631374774", extra_information: {
 let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardExtraInformation::new("王五");
 v.payee = Some("张三");
 v.reviewer = Some("李四");
 v
-}, "044001911211", "ASNFZ4mrze/+3LqYdlQyEA==", "12897794", "2020-07-01T12:00:00+08:00", "006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>3409*044>4-/1+/9->*>69501*6++1997--21", {
-let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardSellerInformation::new("深圳市南山区深南大道10000号", "深圳市南山区测试公司", "202003261233701778");
+}, fapiao_code: "044001911211", fapiao_media_id: "ASNFZ4mrze/+3LqYdlQyEA==", fapiao_number: "12897794", fapiao_time: "2020-07-01T12:00:00+08:00", password: "006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>3409*044>4-/1+/9->*>69501*6++1997--21", seller_information: {
+let mut v = wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardSellerInformation::new(wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardSellerInformationRequired { address: "深圳市南山区深南大道10000号", name: "深圳市南山区测试公司", taxpayer_id: "202003261233701778" });
 v.bank_account = Some("62001234567890");
 v.bank_name = Some("测试银行");
 v.telephone = Some("075512345678");
 v
-}, 44050, 382895);
-                v.items = Some(&items0);
-                v.remark = Some("备注");
-                v
+}, tax_amount: 44050, total_amount: 382895 });
+                    v.items = Some(&items0);
+                    v.remark = Some("备注");
+                    v
+                },
+                openid: "oUypO5aQ1oOCaSiNZUpT5kxxJHuc",
+                plate_number: "浙AD12345",
+                region_id: 310100,
+                trade_number: "10001071012021110600437180176110",
             },
-            "oUypO5aQ1oOCaSiNZUpT5kxxJHuc",
-            "浙AD12345",
-            310100,
-            "10001071012021110600437180176110",
         );
         request.appid = Some("wxb1170446a4c0a5a2");
         request.token = Some("ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V");
@@ -93,7 +86,7 @@ mod driver {
         /// `POST /v3/taxi-invoice/driver/update-driver`
         #[test]
         fn update_driver() {
-            let mut request = wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverRequest::new("深圳市未来有限公司", "MAIN", "6298416", wxpay_core::sensitive::Sensitive::new("OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ=="), "ON_DUTY", wxpay_core::sensitive::Sensitive::new("OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ=="), "1900000109", 510100);
+            let mut request = wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverRequest::new(wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverRequired { company_name: "深圳市未来有限公司", driver_category: "MAIN", driver_license: "6298416", driver_name: wxpay_core::sensitive::Sensitive::new("OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ=="), driver_status: "ON_DUTY", id_card_number: wxpay_core::sensitive::Sensitive::new("OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ=="), mchid: "1900000109", region_id: 510100 });
             request.driver_photo = Some({
                 let mut v =
                     wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverDriverPhoto::new();
@@ -120,8 +113,10 @@ mod drivers {
     #[test]
     fn query_driver() {
         let request = wxpay_apis::taxi_invoice::drivers::QueryDriverRequest::new(
-            "driver_license/../?a=b#c %微",
-            510100,
+            wxpay_apis::taxi_invoice::drivers::QueryDriverRequired {
+                driver_license: "driver_license/../?a=b#c %微",
+                region_id: 510100,
+            },
         );
         check_request(
             &request,
@@ -143,10 +138,12 @@ mod taxi {
         #[test]
         fn update_taxi() {
             let mut request = wxpay_apis::taxi_invoice::taxi::update_taxi::UpdateTaxiRequest::new(
-                "深圳市未来有限公司",
-                "6298416",
-                "粤B12345",
-                510100,
+                wxpay_apis::taxi_invoice::taxi::update_taxi::UpdateTaxiRequired {
+                    company_name: "深圳市未来有限公司",
+                    main_license: "6298416",
+                    plate_number: "粤B12345",
+                    region_id: 510100,
+                },
             );
             request.deputy_license = Some("6298416");
             request.invoice_flag = Some("INVOICE");
@@ -166,8 +163,10 @@ mod taxi_companies {
     fn query_taxi_invoice_taxi_companies() {
         let request =
             wxpay_apis::taxi_invoice::taxi_companies::QueryTaxiInvoiceTaxiCompaniesRequest::new(
-                "company_mchid/../?a=b#c %微",
-                510100,
+                wxpay_apis::taxi_invoice::taxi_companies::QueryTaxiInvoiceTaxiCompaniesRequired {
+                    company_mchid: "company_mchid/../?a=b#c %微",
+                    region_id: 510100,
+                },
             );
         check_request(
             &request,
@@ -188,7 +187,7 @@ mod taxi_company {
         /// `POST /v3/taxi-invoice/taxi-company/create-taxi-company`
         #[test]
         fn create_taxi_company() {
-            let mut request = wxpay_apis::taxi_invoice::taxi_company::create_taxi_company::CreateTaxiCompanyRequest::new("广东省深圳市南山区高新科技园科技中一路腾讯大厦", "ENTERPRISE", "JIAO_WEI", "张三", 510100, "12345678901234567J");
+            let mut request = wxpay_apis::taxi_invoice::taxi_company::create_taxi_company::CreateTaxiCompanyRequest::new(wxpay_apis::taxi_invoice::taxi_company::create_taxi_company::CreateTaxiCompanyRequired { address: "广东省深圳市南山区高新科技园科技中一路腾讯大厦", enterprise_type: "ENTERPRISE", invoice_mode: "JIAO_WEI", legal_person: "张三", region_id: 510100, tax_id: "12345678901234567J" });
             request.bank_account = Some("12345678901234");
             request.bank_name = Some("中国工商银行南山支行");
             request.company_name = Some("深圳市未来有限公司");
@@ -206,8 +205,10 @@ mod taxies {
     #[test]
     fn query_taxi() {
         let request = wxpay_apis::taxi_invoice::taxies::QueryTaxiRequest::new(
-            "plate_number/../?a=b#c %微",
-            510100,
+            wxpay_apis::taxi_invoice::taxies::QueryTaxiRequired {
+                plate_number: "plate_number/../?a=b#c %微",
+                region_id: 510100,
+            },
         );
         check_request(
             &request,
@@ -228,7 +229,7 @@ mod user_taxi_order {
         /// `GET /v3/taxi-invoice/user-taxi-order/find-by-token`
         #[test]
         fn query_user_taxi_order_by_token() {
-            let mut request = wxpay_apis::taxi_invoice::user_taxi_order::find_by_token::QueryUserTaxiOrderByTokenRequest::new("ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIjn7y6x0KSg", "oUypO5fUvaUkyuc6ueOwgwDMjCiM", "wxb1170446a4c0a5a2");
+            let mut request = wxpay_apis::taxi_invoice::user_taxi_order::find_by_token::QueryUserTaxiOrderByTokenRequest::new(wxpay_apis::taxi_invoice::user_taxi_order::find_by_token::QueryUserTaxiOrderByTokenRequired { token: "ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIjn7y6x0KSg", openid: "oUypO5fUvaUkyuc6ueOwgwDMjCiM", appid: "wxb1170446a4c0a5a2" });
             request.region_id = Some(310100);
             request.auth_mode = Some("ORDER_AUTH");
             check_request(&request, Method::Get, "v3/taxi-invoice/user-taxi-order/find-by-token", "token=ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIjn7y6x0KSg&openid=oUypO5fUvaUkyuc6ueOwgwDMjCiM&appid=wxb1170446a4c0a5a2&region_id=310100&auth_mode=ORDER_AUTH", None, &[]);
@@ -242,14 +243,7 @@ mod user_taxi_orders {
     /// `GET /v3/taxi-invoice/user-taxi-orders`
     #[test]
     fn query_taxi_invoice_user_taxi_orders() {
-        let mut request =
-            wxpay_apis::taxi_invoice::user_taxi_orders::QueryTaxiInvoiceUserTaxiOrdersRequest::new(
-                "oUypO5fUvaUkyuc6ueOwgwDMjCiM",
-                "wxb1170446a4c0a5a2",
-                "20200307",
-                "20200407",
-                510100,
-            );
+        let mut request = wxpay_apis::taxi_invoice::user_taxi_orders::QueryTaxiInvoiceUserTaxiOrdersRequest::new(wxpay_apis::taxi_invoice::user_taxi_orders::QueryTaxiInvoiceUserTaxiOrdersRequired { openid: "oUypO5fUvaUkyuc6ueOwgwDMjCiM", appid: "wxb1170446a4c0a5a2", begin_date: "20200307", end_date: "20200407", region_id: 510100 });
         request.limit = Some(5);
         request.offset = Some(10);
         check_request(&request, Method::Get, "v3/taxi-invoice/user-taxi-orders", "limit=5&offset=10&openid=oUypO5fUvaUkyuc6ueOwgwDMjCiM&appid=wxb1170446a4c0a5a2&begin_date=20200307&end_date=20200407&region_id=510100", None, &[]);

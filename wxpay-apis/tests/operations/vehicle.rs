@@ -32,19 +32,23 @@ mod etc {
         #[test]
         fn preopen_etc() {
             let mut request = wxpay_apis::vehicle::etc::preopen::PreopenEtcRequest::new(
-                wxpay_apis::vehicle::etc::preopen::PreopenEtcIdentify::new(
-                    "ID_CARD",
-                    wxpay_core::sensitive::Sensitive::new(
-                        "t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==",
+                wxpay_apis::vehicle::etc::preopen::PreopenEtcRequired {
+                    identify: wxpay_apis::vehicle::etc::preopen::PreopenEtcIdentify::new(
+                        wxpay_apis::vehicle::etc::preopen::PreopenEtcIdentifyRequired {
+                            credential_type: "ID_CARD",
+                            encrypted_credential_id: wxpay_core::sensitive::Sensitive::new(
+                                "t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==",
+                            ),
+                            encrypted_real_name: wxpay_core::sensitive::Sensitive::new(
+                                "LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==",
+                            ),
+                        },
                     ),
-                    wxpay_core::sensitive::Sensitive::new(
-                        "LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==",
-                    ),
-                ),
-                "ot35_4gNgXsUuh2sQY0lT9N08AU0",
-                "97619",
-                "藏ZZZZZZ",
-                "10000098",
+                    openid: "ot35_4gNgXsUuh2sQY0lT9N08AU0",
+                    plan_id: "97619",
+                    plate_number: "藏ZZZZZZ",
+                    sp_appid: "10000098",
+                },
             );
             request.bank_card_no = Some(wxpay_core::sensitive::Sensitive::new(
                 "K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==",
@@ -66,19 +70,19 @@ mod etc {
             /// `POST /v3/vehicle/etc/transactions/highway`
             #[test]
             fn create_etc_transactions_highway() {
-                let mut request = wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayRequest::new({
+                let mut request = wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayRequest::new(wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayRequired { amount: {
 let mut v = wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayAmount::new();
 v.currency = Some("CNY");
 v.total = Some(888);
 v
-}, "wxd678efh567hg6787", "wxd678ef4Fwxd678ef4Fwxd678ef4F21", "商品信息", {
-let mut v = wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayHighwayInfo::new("ETC", "2017-08-26T09:43:39+08:00", "沿江深圳-大铲湾", "粤B888888", "2017-08-26T09:43:39+08:00");
+}, appid: "wxd678efh567hg6787", contract_id: "wxd678ef4Fwxd678ef4Fwxd678ef4F21", description: "商品信息", highway_info: {
+let mut v = wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayHighwayInfo::new(wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayHighwayInfoRequired { channel_type: "ETC", end_time: "2017-08-26T09:43:39+08:00", entrance: "沿江深圳-大铲湾", plate_number: "粤B888888", start_time: "2017-08-26T09:43:39+08:00" });
 v.car_type = Some("CAR");
 v.carrying_capacity = Some(3);
 v.carrying_range = Some("6-12");
 v.exit = Some("广珠东线-珠海站");
 v
-}, "121775250124070332");
+}, out_trade_no: "121775250124070332" });
                 request.attach = Some("自定义数据");
                 request.device_info = Some({
                     let mut v = wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayDeviceInfo::new("123.12.12.123");
@@ -125,12 +129,7 @@ v
             /// `GET /v3/vehicle/etc/users/{openid}/contracts`
             #[test]
             fn query_etc_users_contracts() {
-                let mut request =
-                    wxpay_apis::vehicle::etc::users::contracts::QueryEtcUsersContractsRequest::new(
-                        "openid/../?a=b#c %微",
-                        "123",
-                        "浙ASB945",
-                    );
+                let mut request = wxpay_apis::vehicle::etc::users::contracts::QueryEtcUsersContractsRequest::new(wxpay_apis::vehicle::etc::users::contracts::QueryEtcUsersContractsRequired { openid: "openid/../?a=b#c %微", plan_id: "123", plate_number: "浙ASB945" });
                 request.sub_mchid = Some("1900000109");
                 check_request(
                     &request,
@@ -154,14 +153,16 @@ mod parking {
         #[test]
         fn create_parking_parkings() {
             let request = wxpay_apis::vehicle::parking::parkings::CreateParkingParkingsRequest::new(
-                3600,
-                "https://yoursite.com/wxpay.html",
-                "1231243",
-                "欢乐海岸停车场",
-                wxpay_apis::vehicle::VehiclePlateColor::Blue,
-                "粤B888888",
-                "2017-08-26T10:43:39+08:00",
-                "1900000109",
+                wxpay_apis::vehicle::parking::parkings::CreateParkingParkingsRequired {
+                    free_duration: 3600,
+                    notify_url: "https://yoursite.com/wxpay.html",
+                    out_parking_no: "1231243",
+                    parking_name: "欢乐海岸停车场",
+                    plate_color: wxpay_apis::vehicle::VehiclePlateColor::Blue,
+                    plate_number: "粤B888888",
+                    start_time: "2017-08-26T10:43:39+08:00",
+                    sub_mchid: "1900000109",
+                },
             );
             check_request(&request, Method::Post, "v3/vehicle/parking/parkings", "", Some("{\"free_duration\":3600,\"notify_url\":\"https://yoursite.com/wxpay.html\",\"out_parking_no\":\"1231243\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::vehicle::parking::parkings::CreateParkingParkingsResponse>("{\"block_reason\":\"PAUSE\",\"free_duration\":3600,\"id\":\"5K8264ILTKCH16CQ250\",\"out_parking_no\":\"212434321\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\",\"state\":\"NORMAL\"}");
@@ -177,11 +178,13 @@ mod parking {
             fn find_parking_services() {
                 let request =
                     wxpay_apis::vehicle::parking::services::find::FindParkingServicesRequest::new(
-                        "wxcbda96de0b165486",
-                        "1900000109",
-                        "粤B888888",
-                        wxpay_apis::vehicle::VehiclePlateColor::Blue,
-                        "oUpF8uMuAJOM2pxb1Q",
+                        wxpay_apis::vehicle::parking::services::find::FindParkingServicesRequired {
+                            appid: "wxcbda96de0b165486",
+                            sub_mchid: "1900000109",
+                            plate_number: "粤B888888",
+                            plate_color: wxpay_apis::vehicle::VehiclePlateColor::Blue,
+                            openid: "oUpF8uMuAJOM2pxb1Q",
+                        },
                     );
                 check_request(&request, Method::Get, "v3/vehicle/parking/services/find", "appid=wxcbda96de0b165486&sub_mchid=1900000109&plate_number=%E7%B2%A4B888888&plate_color=BLUE&openid=oUpF8uMuAJOM2pxb1Q", None, &[]);
                 check_response::<wxpay_apis::vehicle::parking::services::find::FindParkingServicesResponse>("{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"service_open_time\":\"2017-08-26T10:43:39+08:00\",\"service_state\":\"PAUSE\"}");
@@ -211,22 +214,24 @@ mod transactions {
         fn create_transactions_parking() {
             let mut request =
                 wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingRequest::new(
-                    {
-                        let mut v = wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingAmount::new(888);
-                        v.currency = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingCurrency::Cny);
-                        v
+                    wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingRequired {
+                        amount: {
+                            let mut v = wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingAmount::new(888);
+                            v.currency = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingCurrency::Cny);
+                            v
+                        },
+                        appid: "wxcbda96de0b165486",
+                        description: "停车场扣费",
+                        notify_url: "https://yoursite.com/wxpay.html",
+                        out_trade_no: "20150806125346",
+                        sub_appid: "wxcbda96de0b165486",
+                        sub_mchid: "1900000109",
+                        trade_scene: "PARKING",
                     },
-                    "wxcbda96de0b165486",
-                    "停车场扣费",
-                    "https://yoursite.com/wxpay.html",
-                    "20150806125346",
-                    "wxcbda96de0b165486",
-                    "1900000109",
-                    "PARKING",
                 );
             request.attach = Some("深圳分店");
             request.goods_tag = Some("WXG");
-            request.parking_info = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingParkingInfo::new(3600, "12313", "2017-08-26T10:43:39+08:00", "5K8264ILTKCH16CQ250", "欢乐海岸停车场", wxpay_apis::vehicle::VehiclePlateColor::Blue, "粤B888888", "2017-08-26T10:43:39+08:00"));
+            request.parking_info = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingParkingInfo::new(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingParkingInfoRequired { charging_duration: 3600, device_id: "12313", end_time: "2017-08-26T10:43:39+08:00", parking_id: "5K8264ILTKCH16CQ250", parking_name: "欢乐海岸停车场", plate_color: wxpay_apis::vehicle::VehiclePlateColor::Blue, plate_number: "粤B888888", start_time: "2017-08-26T10:43:39+08:00" }));
             request.profit_sharing = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingProfitSharing::Y);
             check_request(&request, Method::Post, "v3/vehicle/transactions/parking", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"description\":\"停车场扣费\",\"goods_tag\":\"WXG\",\"notify_url\":\"https://yoursite.com/wxpay.html\",\"out_trade_no\":\"20150806125346\",\"parking_info\":{\"charging_duration\":3600,\"device_id\":\"12313\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"profit_sharing\":\"Y\",\"sub_appid\":\"wxcbda96de0b165486\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}"), &[]);
             check_response::<wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":100,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"create_time\":\"2017-08-26T10:43:39+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"20150806125346\",\"parking_info\":{\"charging_duration\":3600,\"device_id\":\"12313\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":1,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"trade_state_description\":\"支付失败，请重新下单支付\",\"transaction_id\":\"1009660380201506130728806387\",\"user_repaid\":\"Y\"}");

@@ -4,7 +4,6 @@
 use std::fmt::Write;
 
 use crate::model::{doc_text, Encrypt, Field, Model, Op, Response, Role, Side};
-use crate::naming::unraw;
 
 /// What a constructor builds.
 pub(super) fn what(request_of: Option<usize>) -> &'static str {
@@ -83,28 +82,30 @@ pub(super) fn aliases(op: &Op) -> Vec<String> {
     .collect()
 }
 
-/// `let response = NameRequest::new(a, b).send(&client).await?;`, with the
-/// required fields by name.
+/// `let response = NameRequest::new(NameRequired { a, b }).send(&client).await?;`:
+/// the required fields named in a struct literal (or the one required value
+/// given as it is), then an optional one set.
 fn short_call(model: &Model, op: &Op) -> String {
     let request = &model.structs[op.request];
     let args: Vec<&str> = request
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| unraw(&f.ident))
+        .required_fields()
+        .map(|f| f.ident.as_str())
         .collect();
     let optional = request.fields.iter().find(|f| !f.required);
     let mut code = String::from("```ignore\n");
     let binding = if optional.is_some() { "mut " } else { "" };
+    let call = match request.required_struct() {
+        Some(name) => format!("{name} {{\n    {},\n}}", args.join(",\n    ")),
+        None => args.join(", "),
+    };
     writeln!(
         code,
-        "let {binding}request = {}::new({});",
-        op.request_name(),
-        args.join(", ")
+        "let {binding}request = {}::new({call});",
+        op.request_name()
     )
     .unwrap();
     if let Some(f) = optional {
-        writeln!(code, "request.{} = Some({});", f.ident, unraw(&f.ident)).unwrap();
+        writeln!(code, "request.{} = Some({});", f.ident, f.ident).unwrap();
     }
     let response = match op.response {
         Response::Unit => "",

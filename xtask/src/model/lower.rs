@@ -4,18 +4,19 @@
 
 use std::collections::HashSet;
 
+use super::intern::push_use;
 use super::paths::{placeholders, PathParts};
 use super::{Encrypt, Field, Model, Ref, Response, Role, Side, StructDef, Ty, Use};
 use crate::catalog::{Kind, Operation, Schema, Sensitive};
-use crate::naming::{ident, is_identifier, pascal, snake, unraw};
+use crate::naming::{ident, is_identifier, pascal, snake};
 use crate::tables;
 
 pub(super) struct Ctx<'a> {
-    area: &'a str,
-    op: usize,
-    side: Side,
+    pub(super) area: &'a str,
+    pub(super) op: usize,
+    pub(super) side: Side,
     /// The operation carries `Wechatpay-Serial`: base64 fields are encrypted.
-    serial: bool,
+    pub(super) serial: bool,
 }
 
 impl Model {
@@ -76,6 +77,7 @@ impl Model {
                 encrypt: Encrypt::No,
                 doc_example: schema.as_ref().and_then(|s| s.example.clone()),
                 schema: schema.unwrap_or_else(|| string_schema(None)),
+                caller: false,
             });
         }
 
@@ -91,14 +93,15 @@ impl Model {
             } else {
                 Encrypt::No
             };
-            fields.push(self.field(
+            let field = self.field(
                 &param.name,
                 ty,
                 (param.required && !param.schema.nullable) || required_override(op, &param.name),
                 Role::Query,
                 &param.schema,
                 encrypt,
-            ));
+            );
+            fields.push(caller_merchant(op, field));
         }
 
         if let Some(body) = &op.body {
@@ -133,7 +136,7 @@ impl Model {
                     // Also a path parameter: both are sent, the body one under another Rust name.
                     field.ident = ident(&format!("body_{}", snake(name)));
                 }
-                fields.push(field);
+                fields.push(caller_merchant(op, field));
             }
         }
 
@@ -156,6 +159,7 @@ impl Model {
                 encrypt: Encrypt::No,
                 doc_example: header.schema.example.clone(),
                 schema: string_schema(header.schema.example.clone()),
+                caller: false,
             });
         }
 
@@ -224,7 +228,7 @@ impl Model {
     /// A field with its doc notes: money, listed values, JSON in a string,
     /// and what to do about encryption.
     #[allow(clippy::too_many_arguments)]
-    fn field(
+    pub(super) fn field(
         &self,
         wire: &str,
         ty: Ty,
@@ -292,6 +296,7 @@ impl Model {
             encrypt,
             doc_example: schema.example.clone(),
             schema: schema.clone(),
+            caller: false,
         }
     }
 
@@ -319,16 +324,25 @@ impl Model {
     }
 
     /// Whether a request field of this type borrows (needs `'a`).
-    fn borrows(&self, ty: &Ty) -> bool {
+    pub(crate) fn borrows(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Str | Ty::Time | Ty::Media | Ty::Array(_) => true,
             Ty::Struct(id) => self.structs[*id].lifetime,
+            Ty::OneOf(id) => self.one_ofs[*id].lifetime,
             Ty::Json(t) => self.borrows(t),
             _ => false,
         }
     }
 
-    fn lower(&mut self, s: &Schema, ctx: &Ctx, label: Option<&str>) -> Result<Ty, String> {
+    pub(super) fn lower(
+        &mut self,
+        s: &Schema,
+        ctx: &Ctx,
+        label: Option<&str>,
+    ) -> Result<Ty, String> {
+        if let Some(variants) = &s.one_of {
+            return Ok(Ty::OneOf(self.intern_one_of(variants, ctx)?));
+        }
         if let Some(inner) = &s.x_json {
             let inner_ty = self.lower(inner, ctx, label)?;
             return Ok(Ty::Json(Box::new(inner_ty)));
@@ -362,158 +376,6 @@ impl Model {
             Kind::Boolean => Ty::Bool,
         })
     }
-
-    /// A string enum, when every value makes a distinct variant name; values
-    /// like `01` or `一级` stay strings (their docs list them).
-    fn intern_enum(&mut self, s: &Schema, ctx: &Ctx, label: Option<&str>) -> Option<usize> {
-        if s.enum_values.is_empty() {
-            return None;
-        }
-        let variants: Vec<String> = s.enum_values.iter().map(|v| variant_name(v)).collect();
-        let distinct: HashSet<&String> = variants.iter().collect();
-        if variants
-            .iter()
-            .any(|v| !is_identifier(v) || v.starts_with('_'))
-            || distinct.len() != variants.len()
-        {
-            return None;
-        }
-        let key = (
-            ctx.area.to_owned(),
-            format!("E|{}", s.enum_values.join("\u{1}")),
-        );
-        if let Some(Ref::Enum(id)) = self.interned.get(&key) {
-            // One enum for every field with these values (a query and the
-            // notification share `trade_state`); a label they disagree on
-            // is not shown.
-            let id = *id;
-            let own_label = s.label.clone().or(label.map(str::to_owned));
-            if self.enums[id].label != own_label {
-                self.enums[id].label = None;
-            }
-            return Some(id);
-        }
-        let id = self.enums.len();
-        self.enums.push(super::EnumDef {
-            values: s.enum_values.clone(),
-            variants,
-            uses: Vec::new(),
-            label: s.label.clone().or(label.map(str::to_owned)),
-            name: String::new(),
-            home: Vec::new(),
-        });
-        self.interned.insert(key, Ref::Enum(id));
-        Some(id)
-    }
-
-    fn intern_struct(
-        &mut self,
-        s: &Schema,
-        ctx: &Ctx,
-        label: Option<&str>,
-    ) -> Result<usize, String> {
-        let mut fields = Vec::new();
-        for (name, p) in s.property_list() {
-            let ty = self.lower(p, ctx, p.label.as_deref())?;
-            let encrypt = match (is_sensitive(s, name, p, ctx.serial), ctx.side) {
-                (false, _) => Encrypt::No,
-                (true, Side::Resp) => Encrypt::Response,
-                (true, Side::Req) if ty == Ty::Str => Encrypt::With,
-                (true, Side::Req) => Encrypt::Manual,
-            };
-            fields.push(self.field(
-                name,
-                ty,
-                s.required.contains(name) && !p.nullable,
-                Role::Body,
-                p,
-                encrypt,
-            ));
-        }
-        let mut seen = HashSet::new();
-        for f in &mut fields {
-            while !seen.insert(f.ident.clone()) {
-                // Two wire names with one snake_case form (`payAuthNo`, `pay_auth_no`).
-                f.ident = format!("{}_", unraw(&f.ident));
-            }
-        }
-        let sig = format!(
-            "S|{:?}|{}",
-            ctx.side,
-            fields
-                .iter()
-                // The label too: a merged type shows one set of field docs,
-                // so only shapes whose labels agree are merged.
-                .map(|f| format!(
-                    "{}:{}:{}:{}:{}",
-                    f.wire,
-                    f.required,
-                    f.ty.sig(),
-                    f.notes.len(),
-                    f.label.as_deref().unwrap_or_default()
-                ))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let key = (ctx.area.to_owned(), sig);
-        let id = match self.interned.get(&key) {
-            Some(Ref::Struct(id)) => {
-                // What differs between the merged uses is not shown.
-                let id = *id;
-                let own_label = s.label.clone().or(label.map(str::to_owned));
-                let def = &mut self.structs[id];
-                if def.label != own_label {
-                    def.label = None;
-                }
-                for (kept, new) in def.fields.iter_mut().zip(&fields) {
-                    if kept.doc_example != new.doc_example {
-                        kept.doc_example = None;
-                    }
-                }
-                id
-            }
-            _ => {
-                let lifetime = ctx.side == Side::Req && fields.iter().any(|f| self.borrows(&f.ty));
-                let id = self.structs.len();
-                self.structs.push(StructDef {
-                    side: ctx.side,
-                    fields,
-                    uses: Vec::new(),
-                    label: s.label.clone().or(label.map(str::to_owned)),
-                    lifetime,
-                    request_of: None,
-                    name: String::new(),
-                    home: Vec::new(),
-                });
-                self.interned.insert(key, Ref::Struct(id));
-                id
-            }
-        };
-        self.add_child_uses(id, ctx.op);
-        Ok(id)
-    }
-
-    /// Records that operation `op` uses the types the fields of `parent` hold.
-    fn add_child_uses(&mut self, parent: usize, op: usize) {
-        let mut refs = Vec::new();
-        for f in &self.structs[parent].fields {
-            let mut r = Vec::new();
-            f.ty.refs(false, &mut r);
-            refs.extend(r.into_iter().map(|(r, item)| (r, item, f.wire.clone())));
-        }
-        for (r, item, field) in refs {
-            let u = Use {
-                op,
-                field: Some(field),
-                parent: Some(parent),
-                item,
-            };
-            match r {
-                Ref::Struct(id) => push_use(&mut self.structs[id].uses, u),
-                Ref::Enum(id) => push_use(&mut self.enums[id].uses, u),
-            }
-        }
-    }
 }
 
 /// `{download_url, hash_type, hash_value}`, all required text: the answer
@@ -531,17 +393,32 @@ fn is_bill(s: &Schema) -> bool {
         })
 }
 
+/// Marks a top-level query or body field that is the calling merchant's id
+/// ([`tables::CALLER_RULES`]); with [`tables::APPLY_CALLER_MERCHANT`], the
+/// client fills it, so `new` does not ask for it.
+fn caller_merchant(op: &Operation, mut field: Field) -> Field {
+    if crate::merchant::caller_rule(op, &field.wire, &field.schema).is_none() {
+        return field;
+    }
+    field.caller = true;
+    if tables::APPLY_CALLER_MERCHANT {
+        field.required = false;
+        field
+            .notes
+            .push("The calling merchant: `None` is filled with the client's `mchid`, and a different id is refused before sending.".to_owned());
+    } else {
+        field.notes.push(
+            "The calling merchant: give the client's own `mchid` (`Client::mchid()`).".to_owned(),
+        );
+    }
+    field
+}
+
 /// A top-level query or body field [`tables::REQUIRED_OVERRIDES`] makes required.
 fn required_override(op: &Operation, field: &str) -> bool {
     tables::REQUIRED_OVERRIDES
         .iter()
         .any(|(m, p, f, _)| *m == op.method && *p == op.path && *f == field)
-}
-
-fn push_use(uses: &mut Vec<Use>, u: Use) {
-    if !uses.contains(&u) {
-        uses.push(u);
-    }
 }
 
 fn string_schema(example: Option<String>) -> Schema {
@@ -557,6 +434,7 @@ fn string_schema(example: Option<String>) -> Schema {
         nullable: false,
         sensitive: Sensitive::No,
         x_json: None,
+        one_of: None,
     }
 }
 
@@ -581,7 +459,7 @@ pub fn variant_name(value: &str) -> String {
 
 /// Marked by `x-is-sensitive`, or base64 / 加密 in an operation that carries
 /// `Wechatpay-Serial` (the catalog's way of saying "encrypted").
-fn is_sensitive(parent: &Schema, name: &str, schema: &Schema, serial: bool) -> bool {
+pub(super) fn is_sensitive(parent: &Schema, name: &str, schema: &Schema, serial: bool) -> bool {
     let marked = match &parent.sensitive {
         Sensitive::Fields(names) => names.iter().any(|n| n == name),
         Sensitive::Field(n) => n == name,

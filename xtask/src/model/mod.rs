@@ -10,6 +10,8 @@
 //! deepest module that holds all its users, instead of once per operation:
 //! that is a third less code to compile than per-module declarations.
 
+mod answers;
+mod intern;
 mod lower;
 mod names;
 mod paths;
@@ -41,6 +43,8 @@ pub enum Ty {
     Value,
     Enum(usize),
     Struct(usize),
+    /// Exactly one of some fields ([`crate::tables::ONE_OF`]).
+    OneOf(usize),
     Array(Box<Ty>),
     Json(Box<Ty>),
 }
@@ -58,6 +62,7 @@ impl Ty {
             Ty::Value => "v".into(),
             Ty::Enum(id) => format!("E{id}"),
             Ty::Struct(id) => format!("S{id}"),
+            Ty::OneOf(id) => format!("O{id}"),
             Ty::Array(t) => format!("[{}]", t.sig()),
             Ty::Json(t) => format!("J({})", t.sig()),
         }
@@ -68,6 +73,7 @@ impl Ty {
         match self {
             Ty::Enum(id) => out.push((Ref::Enum(*id), item)),
             Ty::Struct(id) => out.push((Ref::Struct(*id), item)),
+            Ty::OneOf(id) => out.push((Ref::OneOf(*id), item)),
             Ty::Array(t) => t.refs(true, out),
             Ty::Json(t) => t.refs(item, out),
             _ => {}
@@ -79,6 +85,7 @@ impl Ty {
 pub enum Ref {
     Struct(usize),
     Enum(usize),
+    OneOf(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +126,8 @@ pub struct Field {
     /// sharing this field give different ones.
     pub doc_example: Option<String>,
     pub schema: Schema,
+    /// The calling merchant's own id ([`tables::CALLER_RULES`]).
+    pub caller: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,12 +153,51 @@ pub struct StructDef {
     pub home: Vec<String>,
 }
 
+impl StructDef {
+    /// The fields `new` takes, in declaration order.
+    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.required)
+    }
+
+    /// The struct `new` takes when there are two or more required fields,
+    /// so that each is named where it is given: `{Operation}Required` for a
+    /// request (`JsapiPrepayRequired`), `{Type}Required` for a nested object
+    /// (`CreateRefundAmountRequired`). `None`: `new` takes no argument or
+    /// the one required value itself.
+    pub fn required_struct(&self) -> Option<String> {
+        if self.side != Side::Req || self.required_fields().count() < 2 {
+            return None;
+        }
+        Some(match self.name.strip_suffix("Request") {
+            Some(op) if self.request_of.is_some() => format!("{op}Required"),
+            _ => format!("{}Required", self.name),
+        })
+    }
+
+    /// Whether the required-fields struct needs the lifetime `'a`.
+    pub fn required_lifetime(&self, model: &Model) -> bool {
+        self.required_fields().any(|f| model.borrows(&f.ty))
+    }
+}
+
 #[derive(Debug)]
 pub struct EnumDef {
     pub values: Vec<String>,
     pub variants: Vec<String>,
     pub uses: Vec<Use>,
     pub label: Option<String>,
+    pub name: String,
+    pub home: Vec<String>,
+}
+
+/// A request's choice of exactly one of some fields: an enum whose variants
+/// are the fields, serialised in the parent's place (`#[serde(flatten)]`).
+#[derive(Debug)]
+pub struct OneOfDef {
+    /// One field per variant: its wire name, type and docs.
+    pub variants: Vec<Field>,
+    pub uses: Vec<Use>,
+    pub lifetime: bool,
     pub name: String,
     pub home: Vec<String>,
 }
@@ -205,6 +253,7 @@ pub struct Skipped {
 pub enum Item {
     Struct(usize),
     Enum(usize),
+    OneOf(usize),
     /// `pub type {Op}Response = ...;` for an operation whose response type is
     /// declared elsewhere or under another name.
     Alias(usize),
@@ -231,6 +280,7 @@ pub struct Model {
     pub ops: Vec<Op>,
     pub structs: Vec<StructDef>,
     pub enums: Vec<EnumDef>,
+    pub one_ofs: Vec<OneOfDef>,
     pub modules: BTreeMap<Vec<String>, Module>,
     pub skipped: Vec<Skipped>,
     interned: HashMap<(String, String), Ref>,
@@ -265,6 +315,8 @@ impl Model {
                 "a TYPE_NAME_OVERRIDES entry names a type the generator no longer makes".into(),
             );
         }
+        model.check_required_names()?;
+        model.check_same_answers()?;
         Ok(model)
     }
 
@@ -273,7 +325,88 @@ impl Model {
         match r {
             Ref::Struct(id) => (&self.structs[id].name, &self.structs[id].home),
             Ref::Enum(id) => (&self.enums[id].name, &self.enums[id].home),
+            Ref::OneOf(id) => (&self.one_ofs[id].name, &self.one_ofs[id].home),
         }
+    }
+
+    /// `module::Name<TAB>label<TAB>fields holding it` per struct and enum,
+    /// for auditing names against labels (`cargo xtask codegen --types`).
+    pub fn type_listing(&self) -> Vec<String> {
+        let fields = |uses: &[Use]| -> String {
+            let mut out: Vec<String> = Vec::new();
+            for u in uses {
+                let parent = u
+                    .parent
+                    .map(|p| self.structs[p].name.clone())
+                    .unwrap_or_default();
+                let field = u.field.clone().unwrap_or_else(|| "(answer)".into());
+                let text = format!("{parent}.{field}");
+                if !out.contains(&text) {
+                    out.push(text);
+                }
+            }
+            out.join(" ")
+        };
+        let mut lines = Vec::new();
+        for s in self.structs.iter().filter(|s| s.request_of.is_none()) {
+            lines.push(format!(
+                "struct {}::{}\t{}\t{}",
+                s.home.join("::"),
+                s.name,
+                s.label.as_deref().unwrap_or("-"),
+                fields(&s.uses)
+            ));
+        }
+        for e in &self.enums {
+            lines.push(format!(
+                "enum {}::{}\t{}\t{}\t{}",
+                e.home.join("::"),
+                e.name,
+                e.label.as_deref().unwrap_or("-"),
+                fields(&e.uses),
+                e.values.join("|")
+            ));
+        }
+        for o in &self.one_ofs {
+            let variants: Vec<&str> = o.variants.iter().map(|f| f.wire.as_str()).collect();
+            lines.push(format!(
+                "one-of {}::{}\t-\t{}\t{}",
+                o.home.join("::"),
+                o.name,
+                fields(&o.uses),
+                variants.join("|")
+            ));
+        }
+        lines.sort();
+        lines
+    }
+
+    /// Every `{Type}Required` is a name of its own in its module.
+    fn check_required_names(&self) -> Result<(), String> {
+        let mut names: HashSet<(Vec<String>, String)> = HashSet::new();
+        for s in &self.structs {
+            names.insert((s.home.clone(), s.name.clone()));
+        }
+        for e in &self.enums {
+            names.insert((e.home.clone(), e.name.clone()));
+        }
+        for o in &self.one_ofs {
+            names.insert((o.home.clone(), o.name.clone()));
+        }
+        for op in &self.ops {
+            names.insert((op.module.clone(), op.response_name()));
+        }
+        for s in &self.structs {
+            if let Some(required) = s.required_struct() {
+                if !names.insert((s.home.clone(), required.clone())) {
+                    return Err(format!(
+                        "`{required}` (the required fields of `{}`) is taken in {:?}",
+                        s.name, s.home
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn module_mut(&mut self, path: &[String]) -> &mut Module {

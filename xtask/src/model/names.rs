@@ -5,7 +5,7 @@
 //! the words the operations' names share (`CreateReturnOrder` and
 //! `QueryReturnOrder` -> `ReturnOrder{Field}`), else after its module.
 
-use super::{Item, Model, Response, Use};
+use super::{Item, Model, Response, Ty, Use};
 use crate::naming::{is_identifier, pascal, pascal_words, singular, unraw, RESERVED_TYPES};
 use crate::tables;
 
@@ -35,6 +35,9 @@ impl Model {
         }
         for e in &mut self.enums {
             e.home = lca(&self.ops, &e.uses);
+        }
+        for o in &mut self.one_ofs {
+            o.home = lca(&self.ops, &o.uses);
         }
     }
 
@@ -73,6 +76,7 @@ impl Model {
             match r {
                 super::Ref::Struct(child) => self.visit_struct(child)?,
                 super::Ref::Enum(child) => self.visit_enum(child)?,
+                super::Ref::OneOf(child) => self.visit_one_of(child)?,
             }
         }
         Ok(())
@@ -103,6 +107,36 @@ impl Model {
         let module = self.module_mut(&home);
         module.taken.insert(name);
         module.items.push(Item::Enum(id));
+        Ok(())
+    }
+
+    fn visit_one_of(&mut self, id: usize) -> Result<(), String> {
+        if !self.one_ofs[id].name.is_empty() {
+            return Ok(());
+        }
+        let home = self.one_ofs[id].home.clone();
+        let name = self.pick_name(&self.one_ofs[id].uses.clone(), &home, false)?;
+        let name = self.override_name(&home, name)?;
+        self.one_ofs[id].name = name.clone();
+        let module = self.module_mut(&home);
+        module.taken.insert(name);
+        module.items.push(Item::OneOf(id));
+        let children: Vec<Ty> = self.one_ofs[id]
+            .variants
+            .iter()
+            .map(|f| f.ty.clone())
+            .collect();
+        for ty in children {
+            let mut refs = Vec::new();
+            ty.refs(false, &mut refs);
+            for (r, _) in refs {
+                match r {
+                    super::Ref::Struct(child) => self.visit_struct(child)?,
+                    super::Ref::Enum(child) => self.visit_enum(child)?,
+                    super::Ref::OneOf(child) => self.visit_one_of(child)?,
+                }
+            }
+        }
         Ok(())
     }
 
@@ -148,6 +182,20 @@ impl Model {
                 }
                 None => top_of.push(u.op),
             }
+        }
+        // A generic field word (`type`, `state`) says what a type holds only
+        // with the field that holds its object: `identity.type` (证件类型)
+        // is an `IdentityType`, not a `Type`.
+        let holder = self.holder(uses);
+        let generic = fields
+            .first()
+            .is_some_and(|f| GENERIC_FIELDS.contains(&f.as_str()));
+        if let (true, Some(first), Some(holder)) = (generic, fields.first_mut(), &holder) {
+            *first = if holder.ends_with(first.as_str()) {
+                holder.clone()
+            } else {
+                format!("{holder}{first}")
+            };
         }
         let mut candidates: Vec<String> = Vec::new();
         let suffix = stem(&ops, true);
@@ -205,6 +253,43 @@ impl Model {
         Err(format!(
             "no free name for a type in {home:?} (tried {candidates:?})"
         ))
+    }
+}
+
+/// Field words that say what a value is only together with the object that
+/// holds it.
+const GENERIC_FIELDS: &[&str] = &[
+    "Type", "State", "Status", "Result", "Mode", "Scene", "Reason", "Level", "Category", "Kind",
+    "Method", "Scope", "Source", "Unit", "Info", "Detail", "Data", "Item", "Value", "Code",
+];
+
+impl Model {
+    /// The field (PascalCase, singular for a list) that holds the objects
+    /// these uses sit in, when every use inside a nested object sits in one
+    /// held by a field of that one name (a use at the top of a request or
+    /// an answer, whose object is the operation's, does not count).
+    fn holder(&self, uses: &[Use]) -> Option<String> {
+        let mut holder: Option<String> = None;
+        for u in uses {
+            let parent = &self.structs[u.parent?];
+            if parent.request_of.is_some() || parent.uses.iter().any(|pu| pu.field.is_none()) {
+                continue;
+            }
+            for pu in &parent.uses {
+                let field = pu.field.as_ref()?;
+                let field = pascal(&if pu.item {
+                    singular(field)
+                } else {
+                    field.clone()
+                });
+                match &holder {
+                    Some(h) if *h != field => return None,
+                    _ => holder = Some(field),
+                }
+            }
+        }
+        // A list page's `data` says no more than the field word.
+        holder.filter(|h| !["Data", "List", "Item", "Items"].contains(&h.as_str()))
     }
 }
 

@@ -13,8 +13,9 @@ pub const REQUIRED_OVERRIDES: &[(&str, &str, &str, &str)] = &[(
     "收付通 请求售后服务分账结果: `sub_mchid` and `transaction_id` are both required query parameters",
 )];
 
-/// Type names kept from the hand-written seed modules, so code written
-/// against them still compiles: (module, generated name, published name).
+/// Type names the generator's rules do not give: those kept from the
+/// hand-written seed modules, so code written against them still compiles,
+/// and those the names audit fixed: (module, generated name, published name).
 pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
     // The corrected amount of the four order queries (see ORDER_QUERIES).
     ("pay", "PartnerQueryOrderByIdAmount", "QueryOrderAmount"),
@@ -42,6 +43,51 @@ pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
         "ecommerce::profitsharing::returnorders",
         "ReturnOrderFailReason",
         "ReturnFailReason",
+    ),
+    // The names audit (`cargo xtask codegen --types`): a generic field word
+    // (`type`, `state`) held by objects of several kinds, named here after
+    // what its label says it holds.
+    ("global", "GlobalType", "GlobalPromotionType"), // 优惠类型
+    ("hk::v3", "HkType", "HkPromotionType"),         // 优惠类型
+    ("payscore", "PayscoreState", "PayscoreServiceOrderState"), // 服务订单状态
+    ("payscore", "PayscoreType", "PayscoreSceneType"), // 场景类型
+    (
+        "marketing::partner::product_coupon",
+        "ProductCouponProductCouponState",
+        "ProductCouponState",
+    ), // 商品券状态
+    (
+        "profitsharing",
+        "ProfitsharingReceiverType",
+        "ProfitSharingReceiverType",
+    ), // 分账接收方类型, as `ProfitSharingOrder` is spelt
+    // The one-of enums (ONE_OF), named after what the chosen field names.
+    ("pay::partner::transactions", "PrepayOpenid", "PayerOpenid"),
+    (
+        "refund::domestic::refunds",
+        "CreateRefundOrder",
+        "RefundedOrder",
+    ),
+    (
+        "global::refunds",
+        "CreateGlobalRefundsOrder",
+        "RefundedOrder",
+    ),
+    ("hk::v3::refunds", "CreateHkRefundsOrder", "RefundedOrder"),
+    (
+        "profitsharing::return_orders",
+        "CreateProfitSharingReturnOrderOrder",
+        "SharingOrder",
+    ),
+    (
+        "ecommerce::profitsharing::returnorders",
+        "ReturnOrderOrder",
+        "SharingOrder",
+    ),
+    (
+        "brand::profitsharing::returnorders",
+        "ProfitsharingReturnordersOrder",
+        "SharingOrder",
     ),
 ];
 
@@ -200,8 +246,8 @@ pub const FIELD_ORDER: &[(&str, &str, &[&str])] = &[
         "v3/ecommerce/profitsharing/returnorders",
         &[
             "sub_mchid",
-            "order_id",
-            "out_order_no",
+            // `order_id` or `out_order_no` (ONE_OF).
+            "order",
             "out_return_no",
             "return_mchid",
             "amount",

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::{feature, Answer, Scalar, V2Op};
-use crate::emit::HEADER;
+use super::{feature, Answer, ReqField, Scalar, V2Op};
+use crate::emit::{Constructor, HEADER};
 use crate::model::doc_text;
 use crate::tables::V2Area;
 
@@ -35,35 +35,40 @@ fn lit(text: &str) -> String {
     format!("{text:?}")
 }
 
-pub(super) fn module_source(area: &V2Area, ops: &[&V2Op]) -> String {
+pub(super) fn module_source(area: &V2Area, ops: &[&V2Op]) -> (String, Vec<Constructor>) {
     let mut out = format!(
         "{HEADER}\n//! APIv2 {}.\n//!\n//! Feature `{}`.\n\nuse crate::generated::prelude::*;\n",
         area.doc,
         feature(area)
     );
+    let mut constructors = Vec::new();
     for op in ops {
-        request_item(&mut out, op);
+        constructors.push(request_item(&mut out, op));
         answer_item(&mut out, op);
     }
-    out
+    (out, constructors)
 }
 
-fn request_item(out: &mut String, op: &V2Op) {
+/// Writes the request struct and its `new` (see [`Constructor`]), and
+/// returns the constructor's parameter types.
+fn request_item(out: &mut String, op: &V2Op) -> Constructor {
     let name = format!("{}Request", op.name);
     let borrows = op.fields.iter().any(|f| f.scalar == Scalar::Text);
     let lt = if borrows { "<'a>" } else { "" };
-    let args: Vec<&str> = op
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.ident.as_str())
-        .collect();
+    let required: Vec<&ReqField> = op.fields.iter().filter(|f| f.required).collect();
+    let args: Vec<&str> = required.iter().map(|f| f.ident.as_str()).collect();
+    // Two or more required fields are named in a struct literal, so that
+    // two of one type cannot swap unnoticed.
+    let required_struct = (required.len() >= 2).then(|| format!("{}Required", op.name));
+    let call = match &required_struct {
+        Some(r) => format!("{r} {{\n    {},\n}}", args.join(",\n    ")),
+        None => args.join(", "),
+    };
     let summary = doc_text(&op.cat.summary);
     let mut doc = format!(
-        "{summary}: `POST /{}` (APIv2, XML).\n\n```ignore\nlet request = {name}::new({});\n\
+        "{summary}: `POST /{}` (APIv2, XML).\n\n```ignore\nlet request = {name}::new({call});\n\
          let answer = request.send(&v2_client).await?;\n```",
         op.short,
-        args.join(", ")
     );
     if let Some(sign_type) = &op.sign_type {
         write!(
@@ -119,12 +124,52 @@ fn request_item(out: &mut String, op: &V2Op) {
         .unwrap();
     }
     writeln!(out, "}}\n").unwrap();
-    let params: Vec<String> = op
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| format!("{}: {}", f.ident, request_type(f.scalar, true)))
-        .collect();
+    let required_lt = if required.iter().any(|f| f.scalar == Scalar::Text) {
+        "<'a>"
+    } else {
+        ""
+    };
+    let (params, unpack, what) = match (&required_struct, required.as_slice()) {
+        (Some(r), _) => {
+            let doc = format!(
+                "The required fields of [`{name}`], each named where it is given: \
+                 `{name}::new({r} {{ .. }})`."
+            );
+            writeln!(
+                out,
+                "#[doc = {}]\npub struct {r}{required_lt} {{",
+                lit(&doc)
+            )
+            .unwrap();
+            for f in &required {
+                writeln!(out, "    #[doc = {}]", lit(&f.doc)).unwrap();
+                writeln!(
+                    out,
+                    "    pub {}: {},",
+                    f.ident,
+                    request_type(f.scalar, true)
+                )
+                .unwrap();
+            }
+            writeln!(out, "}}\n").unwrap();
+            (
+                vec![("required".to_owned(), format!("{r}{required_lt}"))],
+                format!("let {r} {{ {} }} = required;\n", args.join(", ")),
+                format!("its required fields, each named in a [`{r}`]"),
+            )
+        }
+        (None, [one]) => (
+            vec![(one.ident.clone(), request_type(one.scalar, true))],
+            String::new(),
+            format!("its one required field, `{}`", one.ident),
+        ),
+        (None, _) => (Vec::new(), String::new(), "no required field".to_owned()),
+    };
+    let constructor = (
+        name.clone(),
+        params.iter().map(|(_, ty)| ty.clone()).collect(),
+    );
+    let params: Vec<String> = params.iter().map(|(n, ty)| format!("{n}: {ty}")).collect();
     let inits: Vec<String> = op
         .fields
         .iter()
@@ -139,9 +184,10 @@ fn request_item(out: &mut String, op: &V2Op) {
     writeln!(
         out,
         "impl{lt} {name}{lt} {{\n\
-         /// The request from its required fields, in declaration order; the optional ones start as `None`.\n\
+         /// The request from {what}; the optional ones start as `None`.\n\
          #[inline]\n\
          pub fn new({}) -> Self {{\n\
+         {unpack}\
          Self {{ {} }}\n\
          }}\n\
          }}",
@@ -149,6 +195,7 @@ fn request_item(out: &mut String, op: &V2Op) {
         inits.join(", ")
     )
     .unwrap();
+    constructor
 }
 
 fn answer_item(out: &mut String, op: &V2Op) {

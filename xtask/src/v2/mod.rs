@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::catalog::{Kind, Operation, Schema};
-use crate::emit::HEADER;
+use crate::emit::{Constructor, HEADER};
 use crate::model::doc_text;
 use crate::naming::{ident, pascal};
 use crate::tables::{
@@ -190,9 +190,11 @@ impl V2Model {
         self.ops.len()
     }
 
-    /// Files relative to `wxpay-apis/src/generated/`.
-    pub fn files(&self) -> BTreeMap<String, String> {
+    /// Files relative to `wxpay-apis/src/generated/`, and the constructors
+    /// written in them.
+    pub fn files(&self) -> (BTreeMap<String, String>, Vec<Constructor>) {
         let mut files = BTreeMap::new();
+        let mut constructors = Vec::new();
         let mut root = format!(
             "{HEADER}\n\
              //! APIv2, the legacy XML API: the operations WeChat Pay serves only\n\
@@ -214,8 +216,8 @@ impl V2Model {
              //! declared `unsigned_answer`) are checked for `return_code` and\n\
              //! `result_code` only; call them with `V2Client::call` to see\n\
              //! `V2Response::verified`.\n\
-             // `new` takes every required field.\n\
-             #![allow(clippy::too_many_arguments, clippy::new_without_default)]\n\n"
+             // `new` may take no field.\n\
+             #![allow(clippy::new_without_default)]\n\n"
         );
         for area in V2_AREAS {
             let ops: Vec<&V2Op> = self
@@ -232,10 +234,12 @@ impl V2Model {
                 area.module
             )
             .unwrap();
-            files.insert(format!("v2/{}.rs", area.module), module_source(area, &ops));
+            let (source, made) = module_source(area, &ops);
+            files.insert(format!("v2/{}.rs", area.module), source);
+            constructors.extend(made);
         }
         files.insert("v2/mod.rs".to_owned(), root);
-        files
+        (files, constructors)
     }
 
     /// The `pub mod v2;` line of `generated/mod.rs`.

@@ -15,10 +15,23 @@ pub enum Answer {
     NotTyped(&'static str),
 }
 
-/// The one instance per response type.
-fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<(), String> {
+/// The one instance per response type. An enumeration holding a value
+/// `wxpay-apis` does not name is a failure too: it decodes (unknown values
+/// are kept) and shows in `Debug` as `Unknown("...")`, which no other value
+/// prints.
+fn json<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &[u8]) -> Result<(), String> {
     match serde_json::from_slice::<T>(body) {
-        Ok(_) => Ok(()),
+        Ok(decoded) => {
+            let shown = format!("{decoded:?}");
+            match shown.find("Unknown(\"") {
+                Some(at) => Err(format!(
+                    "{} holds an enumeration value it does not name: ...{}",
+                    std::any::type_name::<T>(),
+                    shown[at..].chars().take(80).collect::<String>()
+                )),
+                None => Ok(()),
+            }
+        }
         Err(e) => Err(failed(std::any::type_name::<T>(), &e)),
     }
 }

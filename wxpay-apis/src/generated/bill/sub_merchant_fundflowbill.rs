@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请单个子商户资金账单API: `GET /v3/bill/sub-merchant-fundflowbill`.\n\n```ignore\nlet mut request = SubMerchantFundFlowBillRequest::new(sub_mchid, bill_date, algorithm, account_type);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_25.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_1_12.shtml>.\n\nFor: 服务商, 电商平台."]
+#[doc = "申请单个子商户资金账单API: `GET /v3/bill/sub-merchant-fundflowbill`.\n\n```ignore\nlet mut request = SubMerchantFundFlowBillRequest::new(SubMerchantFundFlowBillRequired {\n    sub_mchid,\n    bill_date,\n    algorithm,\n    account_type,\n});\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_25.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_1_12.shtml>.\n\nFor: 服务商, 电商平台."]
 #[doc(alias(
     "申请单个子商户资金账单API",
     "GET v3/bill/sub-merchant-fundflowbill",
@@ -26,15 +26,28 @@ pub struct SubMerchantFundFlowBillRequest<'a> {
     pub account_type: SubMerchantFundFlowBillAccountType,
 }
 
+#[doc = "The required fields of [`SubMerchantFundFlowBillRequest`], each named where it is given: `SubMerchantFundFlowBillRequest::new(SubMerchantFundFlowBillRequired { .. })`."]
+pub struct SubMerchantFundFlowBillRequired<'a> {
+    #[doc = "子商户号 (see [`SubMerchantFundFlowBillRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "账单日期 (see [`SubMerchantFundFlowBillRequest::bill_date`])."]
+    pub bill_date: &'a str,
+    #[doc = "加密算法 (see [`SubMerchantFundFlowBillRequest::algorithm`])."]
+    pub algorithm: SubMerchantFundFlowBillAlgorithm,
+    #[doc = "资金账户类型 (see [`SubMerchantFundFlowBillRequest::account_type`])."]
+    pub account_type: SubMerchantFundFlowBillAccountType,
+}
+
 impl<'a> SubMerchantFundFlowBillRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SubMerchantFundFlowBillRequired`]. The optional ones (`tar_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        bill_date: &'a str,
-        algorithm: SubMerchantFundFlowBillAlgorithm,
-        account_type: SubMerchantFundFlowBillAccountType,
-    ) -> Self {
+    pub fn new(required: SubMerchantFundFlowBillRequired<'a>) -> Self {
+        let SubMerchantFundFlowBillRequired {
+            sub_mchid,
+            bill_date,
+            algorithm,
+            account_type,
+        } = required;
         Self {
             sub_mchid,
             bill_date,

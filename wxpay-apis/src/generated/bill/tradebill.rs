@@ -23,7 +23,7 @@ pub struct TradeBillRequest<'a> {
 }
 
 impl<'a> TradeBillRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `bill_type`, `tar_type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `bill_date`. The optional ones (`sub_mchid`, `bill_type`, `tar_type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(bill_date: &'a str) -> Self {
         Self {

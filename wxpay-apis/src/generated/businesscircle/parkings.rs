@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商圈会员停车状态同步: `POST /v3/businesscircle/parkings`.\n\n```ignore\nlet mut request = UpdateParkingsRequest::new(appid, brandid, openid, plate_number, state, time);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/parkings/update-parkings.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/parkings/update-parkings.html>.\n\nFor: 直连商户, 服务商."]
+#[doc = "商圈会员停车状态同步: `POST /v3/businesscircle/parkings`.\n\n```ignore\nlet mut request = UpdateParkingsRequest::new(UpdateParkingsRequired {\n    appid,\n    brandid,\n    openid,\n    plate_number,\n    state,\n    time,\n});\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/parkings/update-parkings.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/parkings/update-parkings.html>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "商圈会员停车状态同步",
     "POST v3/businesscircle/parkings",
@@ -30,17 +30,34 @@ pub struct UpdateParkingsRequest<'a> {
     pub time: &'a str,
 }
 
+#[doc = "The required fields of [`UpdateParkingsRequest`], each named where it is given: `UpdateParkingsRequest::new(UpdateParkingsRequired { .. })`."]
+pub struct UpdateParkingsRequired<'a> {
+    #[doc = "应用ID (see [`UpdateParkingsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`UpdateParkingsRequest::brandid`])."]
+    pub brandid: i64,
+    #[doc = "用户标识 (see [`UpdateParkingsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "车牌号 (see [`UpdateParkingsRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "状态 (see [`UpdateParkingsRequest::state`])."]
+    pub state: &'a str,
+    #[doc = "时间 (see [`UpdateParkingsRequest::time`])."]
+    pub time: &'a str,
+}
+
 impl<'a> UpdateParkingsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateParkingsRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        brandid: i64,
-        openid: &'a str,
-        plate_number: &'a str,
-        state: &'a str,
-        time: &'a str,
-    ) -> Self {
+    pub fn new(required: UpdateParkingsRequired<'a>) -> Self {
+        let UpdateParkingsRequired {
+            appid,
+            brandid,
+            openid,
+            plate_number,
+            state,
+            time,
+        } = required;
         Self {
             appid,
             brandid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商圈积分授权查询: `GET /v3/businesscircle/user-authorizations/{openid}`.\n\n```ignore\nlet mut request = QueryUserAuthorizationRequest::new(openid, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/user-authorizations/query-user-authorization.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/user-authorizations/query-user-authorization.html>.\n\nFor: 直连商户, 服务商."]
+#[doc = "商圈积分授权查询: `GET /v3/businesscircle/user-authorizations/{openid}`.\n\n```ignore\nlet mut request = QueryUserAuthorizationRequest::new(QueryUserAuthorizationRequired {\n    openid,\n    appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/user-authorizations/query-user-authorization.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/user-authorizations/query-user-authorization.html>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "商圈积分授权查询",
     "GET v3/businesscircle/user-authorizations/{openid}",
@@ -22,10 +22,19 @@ pub struct QueryUserAuthorizationRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryUserAuthorizationRequest`], each named where it is given: `QueryUserAuthorizationRequest::new(QueryUserAuthorizationRequired { .. })`."]
+pub struct QueryUserAuthorizationRequired<'a> {
+    #[doc = "顾客openid (see [`QueryUserAuthorizationRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "小程序appid (see [`QueryUserAuthorizationRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryUserAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryUserAuthorizationRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryUserAuthorizationRequired<'a>) -> Self {
+        let QueryUserAuthorizationRequired { openid, appid } = required;
         Self {
             openid,
             sub_mchid: None,

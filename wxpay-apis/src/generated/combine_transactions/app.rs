@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单下单-APP支付API: `POST /v3/combine-transactions/app`.\n\n```ignore\nlet mut request = CombineAppPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, sub_orders);\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>, <https://pay.weixin.qq.com/doc/v3/partner/4012758021>, <https://pay.weixin.qq.com/doc/v3/partner/4012760622>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012707307>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "合单下单-APP支付API: `POST /v3/combine-transactions/app`.\n\n```ignore\nlet mut request = CombineAppPrepayRequest::new(CombineAppPrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    notify_url,\n    sub_orders,\n});\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>, <https://pay.weixin.qq.com/doc/v3/partner/4012758021>, <https://pay.weixin.qq.com/doc/v3/partner/4012760622>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012707307>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "合单下单-APP支付API",
     "POST v3/combine-transactions/app",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CombineAppPrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
@@ -52,16 +52,31 @@ pub struct CombineAppPrepayRequest<'a> {
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
 
+#[doc = "The required fields of [`CombineAppPrepayRequest`], each named where it is given: `CombineAppPrepayRequest::new(CombineAppPrepayRequired { .. })`."]
+pub struct CombineAppPrepayRequired<'a> {
+    #[doc = "合单商户appid (see [`CombineAppPrepayRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号 (see [`CombineAppPrepayRequest::combine_mchid`])."]
+    pub combine_mchid: &'a str,
+    #[doc = "合单商户订单号 (see [`CombineAppPrepayRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "通知地址 (see [`CombineAppPrepayRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商品单信息 (see [`CombineAppPrepayRequest::sub_orders`])."]
+    pub sub_orders: &'a [CombineAppPrepaySubOrder<'a>],
+}
+
 impl<'a> CombineAppPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`combine_payer_info`, `contract_info`, `limit_pay`, `prepay_id`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`, `trade_scenario`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CombineAppPrepayRequired`]. The optional ones (`combine_payer_info`, `contract_info`, `limit_pay`, `prepay_id`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`, `trade_scenario`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mchid: &'a str,
-        combine_out_trade_no: &'a str,
-        notify_url: &'a str,
-        sub_orders: &'a [CombineAppPrepaySubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: CombineAppPrepayRequired<'a>) -> Self {
+        let CombineAppPrepayRequired {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            notify_url,
+            sub_orders,
+        } = required;
         Self {
             combine_appid,
             combine_mchid,
@@ -116,17 +131,34 @@ pub struct CombineAppPrepayContractInfo<'a> {
     pub plan_id: i64,
 }
 
+#[doc = "The required fields of [`CombineAppPrepayContractInfo`], each named where it is given: `CombineAppPrepayContractInfo::new(CombineAppPrepayContractInfoRequired { .. })`."]
+pub struct CombineAppPrepayContractInfoRequired<'a> {
+    #[doc = "签约商户AppID (see [`CombineAppPrepayContractInfo::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`CombineAppPrepayContractInfo::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约商户号 (see [`CombineAppPrepayContractInfo::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "回调通知地址 (see [`CombineAppPrepayContractInfo::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "签约商户协议号 (see [`CombineAppPrepayContractInfo::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣协议模板ID (see [`CombineAppPrepayContractInfo::plan_id`])."]
+    pub plan_id: i64,
+}
+
 impl<'a> CombineAppPrepayContractInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CombineAppPrepayContractInfoRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        mchid: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-    ) -> Self {
+    pub fn new(required: CombineAppPrepayContractInfoRequired<'a>) -> Self {
+        let CombineAppPrepayContractInfoRequired {
+            appid,
+            contract_display_account,
+            mchid,
+            notify_url,
+            out_contract_code,
+            plan_id,
+        } = required;
         Self {
             appid,
             contract_display_account,
@@ -178,16 +210,31 @@ pub struct CombineAppPrepaySubOrder<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CombineAppPrepaySubOrder`], each named where it is given: `CombineAppPrepaySubOrder::new(CombineAppPrepaySubOrderRequired { .. })`."]
+pub struct CombineAppPrepaySubOrderRequired<'a> {
+    #[doc = "订单金额 (see [`CombineAppPrepaySubOrder::amount`])."]
+    pub amount: crate::combine_transactions::PrepayAmount<'a>,
+    #[doc = "附加数据 (see [`CombineAppPrepaySubOrder::attach`])."]
+    pub attach: &'a str,
+    #[doc = "商品描述 (see [`CombineAppPrepaySubOrder::description`])."]
+    pub description: &'a str,
+    #[doc = "子单商户号 (see [`CombineAppPrepaySubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商品单商户订单号 (see [`CombineAppPrepaySubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CombineAppPrepaySubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`detail`, `goods_tag`, `individual_auth_id`, `individual_name`, `profit_sharing`, `settle_info`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CombineAppPrepaySubOrderRequired`]. The optional ones (`detail`, `goods_tag`, `individual_auth_id`, `individual_name`, `profit_sharing`, `settle_info`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::combine_transactions::PrepayAmount<'a>,
-        attach: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CombineAppPrepaySubOrderRequired<'a>) -> Self {
+        let CombineAppPrepaySubOrderRequired {
+            amount,
+            attach,
+            description,
+            mchid,
+            out_trade_no,
+        } = required;
         Self {
             amount,
             attach,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单下单-H5支付API: `POST /v3/combine-transactions/h5`.\n\n```ignore\nlet mut request = CombineH5PrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, scene_info, sub_orders);\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_9.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556961>, <https://pay.weixin.qq.com/doc/v3/partner/4012758208>, <https://pay.weixin.qq.com/doc/v3/partner/4012760626>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545879>, <https://pay.weixin.qq.com/doc/v3/partner/4012707565>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "合单下单-H5支付API: `POST /v3/combine-transactions/h5`.\n\n```ignore\nlet mut request = CombineH5PrepayRequest::new(CombineH5PrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    notify_url,\n    scene_info,\n    sub_orders,\n});\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_9.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556961>, <https://pay.weixin.qq.com/doc/v3/partner/4012758208>, <https://pay.weixin.qq.com/doc/v3/partner/4012760626>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545879>, <https://pay.weixin.qq.com/doc/v3/partner/4012707565>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "合单下单-H5支付API",
     "POST v3/combine-transactions/h5",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CombineH5PrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
@@ -39,17 +39,34 @@ pub struct CombineH5PrepayRequest<'a> {
     pub time_start: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CombineH5PrepayRequest`], each named where it is given: `CombineH5PrepayRequest::new(CombineH5PrepayRequired { .. })`."]
+pub struct CombineH5PrepayRequired<'a> {
+    #[doc = "合单商户appid (see [`CombineH5PrepayRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号 (see [`CombineH5PrepayRequest::combine_mchid`])."]
+    pub combine_mchid: &'a str,
+    #[doc = "合单商户订单号 (see [`CombineH5PrepayRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "通知地址 (see [`CombineH5PrepayRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "场景信息 (see [`CombineH5PrepayRequest::scene_info`])."]
+    pub scene_info: CombineH5PrepaySceneInfo<'a>,
+    #[doc = "商品单信息 (see [`CombineH5PrepayRequest::sub_orders`])."]
+    pub sub_orders: &'a [crate::combine_transactions::PrepaySubOrder<'a>],
+}
+
 impl<'a> CombineH5PrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`combine_payer_info`, `limit_pay`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CombineH5PrepayRequired`]. The optional ones (`combine_payer_info`, `limit_pay`, `time_expire`, `time_start`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mchid: &'a str,
-        combine_out_trade_no: &'a str,
-        notify_url: &'a str,
-        scene_info: CombineH5PrepaySceneInfo<'a>,
-        sub_orders: &'a [crate::combine_transactions::PrepaySubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: CombineH5PrepayRequired<'a>) -> Self {
+        let CombineH5PrepayRequired {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            notify_url,
+            scene_info,
+            sub_orders,
+        } = required;
         Self {
             combine_appid,
             combine_mchid,
@@ -77,14 +94,25 @@ pub struct CombineH5PrepaySceneInfo<'a> {
     pub payer_client_ip: &'a str,
 }
 
+#[doc = "The required fields of [`CombineH5PrepaySceneInfo`], each named where it is given: `CombineH5PrepaySceneInfo::new(CombineH5PrepaySceneInfoRequired { .. })`."]
+pub struct CombineH5PrepaySceneInfoRequired<'a> {
+    #[doc = "商户端设备号 (see [`CombineH5PrepaySceneInfo::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "H5场景信息 (see [`CombineH5PrepaySceneInfo::h5_info`])."]
+    pub h5_info: CombineH5PrepayH5Info<'a>,
+    #[doc = "用户终端IP (see [`CombineH5PrepaySceneInfo::payer_client_ip`])."]
+    pub payer_client_ip: &'a str,
+}
+
 impl<'a> CombineH5PrepaySceneInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CombineH5PrepaySceneInfoRequired`].
     #[inline]
-    pub fn new(
-        device_id: &'a str,
-        h5_info: CombineH5PrepayH5Info<'a>,
-        payer_client_ip: &'a str,
-    ) -> Self {
+    pub fn new(required: CombineH5PrepaySceneInfoRequired<'a>) -> Self {
+        let CombineH5PrepaySceneInfoRequired {
+            device_id,
+            h5_info,
+            payer_client_ip,
+        } = required;
         Self {
             device_id,
             h5_info,
@@ -114,7 +142,7 @@ pub struct CombineH5PrepayH5Info<'a> {
 }
 
 impl<'a> CombineH5PrepayH5Info<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(r#type: &'a str) -> Self {
         Self {

@@ -18,7 +18,7 @@ pub struct QueryByWxTradeNoRequest<'a> {
 }
 
 impl<'a> QueryByWxTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `combine_transaction_id`.
     #[inline]
     pub fn new(combine_transaction_id: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单下单-JSAPI支付API: `POST /v3/combine-transactions/jsapi`.\n\n```ignore\nlet mut request = CombineJsapiPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, notify_url, sub_orders);\nrequest.limit_pay = Some(limit_pay);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012760633>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>, <https://pay.weixin.qq.com/doc/v3/partner/4012757938>, <https://pay.weixin.qq.com/doc/v3/partner/4012760615>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>, <https://pay.weixin.qq.com/doc/v3/partner/4012707323>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "合单下单-JSAPI支付API: `POST /v3/combine-transactions/jsapi`.\n\n```ignore\nlet mut request = CombineJsapiPrepayRequest::new(CombineJsapiPrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    combine_payer_info,\n    notify_url,\n    sub_orders,\n});\nrequest.limit_pay = Some(limit_pay);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012760633>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>, <https://pay.weixin.qq.com/doc/v3/partner/4012757938>, <https://pay.weixin.qq.com/doc/v3/partner/4012760615>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>, <https://pay.weixin.qq.com/doc/v3/partner/4012707323>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "合单下单-JSAPI支付API",
     "POST v3/combine-transactions/jsapi",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CombineJsapiPrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
@@ -42,17 +42,34 @@ pub struct CombineJsapiPrepayRequest<'a> {
     pub time_start: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CombineJsapiPrepayRequest`], each named where it is given: `CombineJsapiPrepayRequest::new(CombineJsapiPrepayRequired { .. })`."]
+pub struct CombineJsapiPrepayRequired<'a> {
+    #[doc = "合单商户appid (see [`CombineJsapiPrepayRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号 (see [`CombineJsapiPrepayRequest::combine_mchid`])."]
+    pub combine_mchid: &'a str,
+    #[doc = "合单商户订单号 (see [`CombineJsapiPrepayRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "支付者 (see [`CombineJsapiPrepayRequest::combine_payer_info`])."]
+    pub combine_payer_info: crate::combine_transactions::PrepayCombinePayerInfo<'a>,
+    #[doc = "通知地址 (see [`CombineJsapiPrepayRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商品单信息 (see [`CombineJsapiPrepayRequest::sub_orders`])."]
+    pub sub_orders: &'a [CombineJsapiPrepaySubOrder<'a>],
+}
+
 impl<'a> CombineJsapiPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit_pay`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CombineJsapiPrepayRequired`]. The optional ones (`limit_pay`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mchid: &'a str,
-        combine_out_trade_no: &'a str,
-        combine_payer_info: crate::combine_transactions::PrepayCombinePayerInfo<'a>,
-        notify_url: &'a str,
-        sub_orders: &'a [CombineJsapiPrepaySubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: CombineJsapiPrepayRequired<'a>) -> Self {
+        let CombineJsapiPrepayRequired {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            combine_payer_info,
+            notify_url,
+            sub_orders,
+        } = required;
         Self {
             combine_appid,
             combine_mchid,
@@ -102,17 +119,34 @@ pub struct CombineJsapiPrepaySubOrder<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CombineJsapiPrepaySubOrder`], each named where it is given: `CombineJsapiPrepaySubOrder::new(CombineJsapiPrepaySubOrderRequired { .. })`."]
+pub struct CombineJsapiPrepaySubOrderRequired<'a> {
+    #[doc = "订单金额 (see [`CombineJsapiPrepaySubOrder::amount`])."]
+    pub amount: crate::combine_transactions::PrepayAmount<'a>,
+    #[doc = "附加数据 (see [`CombineJsapiPrepaySubOrder::attach`])."]
+    pub attach: &'a str,
+    #[doc = "商品描述 (see [`CombineJsapiPrepaySubOrder::description`])."]
+    pub description: &'a str,
+    #[doc = "子单商户号 (see [`CombineJsapiPrepaySubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商品单商户订单号 (see [`CombineJsapiPrepaySubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "二级商户号 (see [`CombineJsapiPrepaySubOrder::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CombineJsapiPrepaySubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`detail`, `goods_tag`, `profit_sharing`, `settle_info`, `sub_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CombineJsapiPrepaySubOrderRequired`]. The optional ones (`detail`, `goods_tag`, `profit_sharing`, `settle_info`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::combine_transactions::PrepayAmount<'a>,
-        attach: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CombineJsapiPrepaySubOrderRequired<'a>) -> Self {
+        let CombineJsapiPrepaySubOrderRequired {
+            amount,
+            attach,
+            description,
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.\n\n```ignore\nlet mut request = MiniProgramPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, sub_orders);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.\n\nFor: 电商平台, 服务商."]
+#[doc = "个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.\n\n```ignore\nlet mut request = MiniProgramPrepayRequest::new(MiniProgramPrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    combine_payer_info,\n    sub_orders,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "个人收款交易下单-小程序",
     "POST v3/combine-transactions/miniprogram",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct MiniProgramPrepayRequest<'a> {
     #[doc = "平台商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "交易单订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
@@ -37,16 +37,31 @@ pub struct MiniProgramPrepayRequest<'a> {
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
 
+#[doc = "The required fields of [`MiniProgramPrepayRequest`], each named where it is given: `MiniProgramPrepayRequest::new(MiniProgramPrepayRequired { .. })`."]
+pub struct MiniProgramPrepayRequired<'a> {
+    #[doc = "平台商户应用ID (see [`MiniProgramPrepayRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "平台商户号 (see [`MiniProgramPrepayRequest::combine_mchid`])."]
+    pub combine_mchid: &'a str,
+    #[doc = "交易单订单号 (see [`MiniProgramPrepayRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "支付者 (see [`MiniProgramPrepayRequest::combine_payer_info`])."]
+    pub combine_payer_info: MiniProgramPrepayCombinePayerInfo<'a>,
+    #[doc = "商品单信息 (see [`MiniProgramPrepayRequest::sub_orders`])."]
+    pub sub_orders: &'a [MiniProgramPrepaySubOrder<'a>],
+}
+
 impl<'a> MiniProgramPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `scene_info`, `time_expire`, `trade_scenario`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`MiniProgramPrepayRequired`]. The optional ones (`notify_url`, `scene_info`, `time_expire`, `trade_scenario`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mchid: &'a str,
-        combine_out_trade_no: &'a str,
-        combine_payer_info: MiniProgramPrepayCombinePayerInfo<'a>,
-        sub_orders: &'a [MiniProgramPrepaySubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: MiniProgramPrepayRequired<'a>) -> Self {
+        let MiniProgramPrepayRequired {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            combine_payer_info,
+            sub_orders,
+        } = required;
         Self {
             combine_appid,
             combine_mchid,
@@ -70,7 +85,7 @@ pub struct MiniProgramPrepayCombinePayerInfo<'a> {
 }
 
 impl<'a> MiniProgramPrepayCombinePayerInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `openid`.
     #[inline]
     pub fn new(openid: &'a str) -> Self {
         Self { openid }
@@ -101,17 +116,34 @@ pub struct MiniProgramPrepaySubOrder<'a> {
     pub out_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`MiniProgramPrepaySubOrder`], each named where it is given: `MiniProgramPrepaySubOrder::new(MiniProgramPrepaySubOrderRequired { .. })`."]
+pub struct MiniProgramPrepaySubOrderRequired<'a> {
+    #[doc = "商品单金额 (see [`MiniProgramPrepaySubOrder::amount`])."]
+    pub amount: crate::combine_transactions::PrepayAmount<'a>,
+    #[doc = "附加数据 (see [`MiniProgramPrepaySubOrder::attach`])."]
+    pub attach: &'a str,
+    #[doc = "商品描述 (see [`MiniProgramPrepaySubOrder::description`])."]
+    pub description: &'a str,
+    #[doc = "商品单个人收款方受理授权ID (see [`MiniProgramPrepaySubOrder::individual_auth_id`])."]
+    pub individual_auth_id: &'a str,
+    #[doc = "商品单发起商户号 (see [`MiniProgramPrepaySubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商品单商户订单号 (see [`MiniProgramPrepaySubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> MiniProgramPrepaySubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`individual_name`, `order_service_type`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`MiniProgramPrepaySubOrderRequired`]. The optional ones (`individual_name`, `order_service_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::combine_transactions::PrepayAmount<'a>,
-        attach: &'a str,
-        description: &'a str,
-        individual_auth_id: &'a str,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: MiniProgramPrepaySubOrderRequired<'a>) -> Self {
+        let MiniProgramPrepaySubOrderRequired {
+            amount,
+            attach,
+            description,
+            individual_auth_id,
+            mchid,
+            out_trade_no,
+        } = required;
         Self {
             amount,
             attach,

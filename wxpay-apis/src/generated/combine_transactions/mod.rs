@@ -22,13 +22,28 @@ pub struct PrepayIdentity<'a> {
     #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     pub number: Sensitive<&'a str>,
     #[doc = "证件类型\n\nRequired."]
-    pub r#type: PrepayType,
+    pub r#type: PrepayIdentityType,
+}
+
+#[doc = "The required fields of [`PrepayIdentity`], each named where it is given: `PrepayIdentity::new(PrepayIdentityRequired { .. })`."]
+pub struct PrepayIdentityRequired<'a> {
+    #[doc = "加密后的姓名 (see [`PrepayIdentity::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "加密后的证件号 (see [`PrepayIdentity::number`])."]
+    pub number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see `PrepayIdentity::type`)."]
+    pub r#type: PrepayIdentityType,
 }
 
 impl<'a> PrepayIdentity<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepayIdentityRequired`].
     #[inline]
-    pub fn new(name: Sensitive<&'a str>, number: Sensitive<&'a str>, r#type: PrepayType) -> Self {
+    pub fn new(required: PrepayIdentityRequired<'a>) -> Self {
+        let PrepayIdentityRequired {
+            name,
+            number,
+            r#type,
+        } = required;
         Self {
             name,
             number,
@@ -39,7 +54,7 @@ impl<'a> PrepayIdentity<'a> {
 
 string_enum! {
     /// 证件类型
-    pub enum PrepayType {
+    pub enum PrepayIdentityType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`
@@ -81,7 +96,7 @@ pub struct PrepaySceneInfo<'a> {
 }
 
 impl<'a> PrepaySceneInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `payer_client_ip`. The optional ones (`device_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(payer_client_ip: &'a str) -> Self {
         Self {
@@ -101,10 +116,22 @@ pub struct PrepayAmount<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`PrepayAmount`], each named where it is given: `PrepayAmount::new(PrepayAmountRequired { .. })`."]
+pub struct PrepayAmountRequired<'a> {
+    #[doc = "标价币种 (see [`PrepayAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "标价金额 (see [`PrepayAmount::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> PrepayAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepayAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+    pub fn new(required: PrepayAmountRequired<'a>) -> Self {
+        let PrepayAmountRequired {
+            currency,
+            total_amount,
+        } = required;
         Self {
             currency,
             total_amount,
@@ -164,13 +191,22 @@ pub struct PrepaySubsidyDetail<'a> {
     pub subsidy_plan: &'a [PrepaySubsidyPlan],
 }
 
+#[doc = "The required fields of [`PrepaySubsidyDetail`], each named where it is given: `PrepaySubsidyDetail::new(PrepaySubsidyDetailRequired { .. })`."]
+pub struct PrepaySubsidyDetailRequired<'a> {
+    #[doc = "贴息方案类型 (see [`PrepaySubsidyDetail::subsidy_period_type`])."]
+    pub subsidy_period_type: PrepaySubsidyPeriodType,
+    #[doc = "贴息方案列表 (see [`PrepaySubsidyDetail::subsidy_plan`])."]
+    pub subsidy_plan: &'a [PrepaySubsidyPlan],
+}
+
 impl<'a> PrepaySubsidyDetail<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepaySubsidyDetailRequired`].
     #[inline]
-    pub fn new(
-        subsidy_period_type: PrepaySubsidyPeriodType,
-        subsidy_plan: &'a [PrepaySubsidyPlan],
-    ) -> Self {
+    pub fn new(required: PrepaySubsidyDetailRequired<'a>) -> Self {
+        let PrepaySubsidyDetailRequired {
+            subsidy_period_type,
+            subsidy_plan,
+        } = required;
         Self {
             subsidy_period_type,
             subsidy_plan,
@@ -198,10 +234,22 @@ pub struct PrepaySubsidyPlan {
     pub subsidy_percent: i64,
 }
 
+#[doc = "The required fields of [`PrepaySubsidyPlan`], each named where it is given: `PrepaySubsidyPlan::new(PrepaySubsidyPlanRequired { .. })`."]
+pub struct PrepaySubsidyPlanRequired {
+    #[doc = "贴息期数 (see [`PrepaySubsidyPlan::subsidy_installment_num`])."]
+    pub subsidy_installment_num: i64,
+    #[doc = "贴息比例 (see [`PrepaySubsidyPlan::subsidy_percent`])."]
+    pub subsidy_percent: i64,
+}
+
 impl PrepaySubsidyPlan {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepaySubsidyPlanRequired`].
     #[inline]
-    pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
+    pub fn new(required: PrepaySubsidyPlanRequired) -> Self {
+        let PrepaySubsidyPlanRequired {
+            subsidy_installment_num,
+            subsidy_percent,
+        } = required;
         Self {
             subsidy_installment_num,
             subsidy_percent,
@@ -271,17 +319,34 @@ pub struct PrepaySubOrder<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PrepaySubOrder`], each named where it is given: `PrepaySubOrder::new(PrepaySubOrderRequired { .. })`."]
+pub struct PrepaySubOrderRequired<'a> {
+    #[doc = "订单金额 (see [`PrepaySubOrder::amount`])."]
+    pub amount: PrepayAmount<'a>,
+    #[doc = "附加数据 (see [`PrepaySubOrder::attach`])."]
+    pub attach: &'a str,
+    #[doc = "商品描述 (see [`PrepaySubOrder::description`])."]
+    pub description: &'a str,
+    #[doc = "子单商户号 (see [`PrepaySubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商品单商户订单号 (see [`PrepaySubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "二级商户号 (see [`PrepaySubOrder::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PrepaySubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_tag`, `settle_info`, `sub_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PrepaySubOrderRequired`]. The optional ones (`goods_tag`, `settle_info`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: PrepayAmount<'a>,
-        attach: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PrepaySubOrderRequired<'a>) -> Self {
+        let PrepaySubOrderRequired {
+            amount,
+            attach,
+            description,
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach,

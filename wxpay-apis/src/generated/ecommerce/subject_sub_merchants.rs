@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.\n\n```ignore\nlet mut request = QueryEcommerceSubjectSubMerchantsRequest::new(organization_type, cert_number, wechatpay_serial);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.\n\n```ignore\nlet mut request = QueryEcommerceSubjectSubMerchantsRequest::new(QueryEcommerceSubjectSubMerchantsRequired {\n    organization_type,\n    cert_number,\n    wechatpay_serial,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询指定主体子商户列表",
     "GET v3/ecommerce/subject-sub-merchants",
@@ -28,14 +28,25 @@ pub struct QueryEcommerceSubjectSubMerchantsRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryEcommerceSubjectSubMerchantsRequest`], each named where it is given: `QueryEcommerceSubjectSubMerchantsRequest::new(QueryEcommerceSubjectSubMerchantsRequired { .. })`."]
+pub struct QueryEcommerceSubjectSubMerchantsRequired<'a> {
+    #[doc = "主体类型 (see [`QueryEcommerceSubjectSubMerchantsRequest::organization_type`])."]
+    pub organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
+    #[doc = "证件号码 (see [`QueryEcommerceSubjectSubMerchantsRequest::cert_number`])."]
+    pub cert_number: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryEcommerceSubjectSubMerchantsRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryEcommerceSubjectSubMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryEcommerceSubjectSubMerchantsRequired`]. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
-        cert_number: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryEcommerceSubjectSubMerchantsRequired<'a>) -> Self {
+        let QueryEcommerceSubjectSubMerchantsRequired {
+            organization_type,
+            cert_number,
+            wechatpay_serial,
+        } = required;
         Self {
             organization_type,
             cert_number,

@@ -32,7 +32,7 @@ pub struct QueryEduStarOrdersRequest<'a> {
 }
 
 impl<'a> QueryEduStarOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`wechat_openid`, `qq`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `appid`. The optional ones (`wechat_openid`, `qq`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -82,7 +82,7 @@ pub struct EduStarOrdersData {
     pub wechat_openid: String,
 }
 
-#[doc = "创建核销订单API: `POST /v3/edu-star/orders`.\n\n```ignore\nlet mut request = CreateEduStarOrdersRequest::new(appid, create_time, right_id);\nrequest.qq = Some(qq);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc = "创建核销订单API: `POST /v3/edu-star/orders`.\n\n```ignore\nlet mut request = CreateEduStarOrdersRequest::new(CreateEduStarOrdersRequired {\n    appid,\n    create_time,\n    right_id,\n});\nrequest.qq = Some(qq);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
 #[doc(alias("创建核销订单API", "POST v3/edu-star/orders", "v3/edu-star/orders"))]
 #[wxpay_api(POST, "v3/edu-star/orders", response = CreateEduStarOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -102,10 +102,25 @@ pub struct CreateEduStarOrdersRequest<'a> {
     pub wechat_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateEduStarOrdersRequest`], each named where it is given: `CreateEduStarOrdersRequest::new(CreateEduStarOrdersRequired { .. })`."]
+pub struct CreateEduStarOrdersRequired<'a> {
+    #[doc = "appid (see [`CreateEduStarOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "权益核销时间 (see [`CreateEduStarOrdersRequest::create_time`])."]
+    pub create_time: &'a str,
+    #[doc = "权益ID (see [`CreateEduStarOrdersRequest::right_id`])."]
+    pub right_id: &'a str,
+}
+
 impl<'a> CreateEduStarOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`qq`, `wechat_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEduStarOrdersRequired`]. The optional ones (`qq`, `wechat_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, create_time: &'a str, right_id: &'a str) -> Self {
+    pub fn new(required: CreateEduStarOrdersRequired<'a>) -> Self {
+        let CreateEduStarOrdersRequired {
+            appid,
+            create_time,
+            right_id,
+        } = required;
         Self {
             appid,
             create_time,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户授权的实名信息: `GET /v3/facemch/users/{face_sid}`.\n\n```ignore\nlet mut request = QueryFacemchUsersRequest::new(face_sid, info_type, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/sid.html>.\n\nFor: 服务商."]
+#[doc = "查询用户授权的实名信息: `GET /v3/facemch/users/{face_sid}`.\n\n```ignore\nlet mut request = QueryFacemchUsersRequest::new(QueryFacemchUsersRequired {\n    face_sid,\n    info_type,\n    appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/sid.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询用户授权的实名信息",
     "GET v3/facemch/users/{face_sid}",
@@ -30,10 +30,25 @@ pub struct QueryFacemchUsersRequest<'a> {
     pub sub_serial_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryFacemchUsersRequest`], each named where it is given: `QueryFacemchUsersRequest::new(QueryFacemchUsersRequired { .. })`."]
+pub struct QueryFacemchUsersRequired<'a> {
+    #[doc = "终端设备识别用户成功后返回的凭证 (see [`QueryFacemchUsersRequest::face_sid`])."]
+    pub face_sid: &'a str,
+    #[doc = "标识本次请求获取的信息类型 (see [`QueryFacemchUsersRequest::info_type`])."]
+    pub info_type: QueryFacemchUsersInfoType,
+    #[doc = "微信分配的公众账号ID (see [`QueryFacemchUsersRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryFacemchUsersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `sub_appid`, `sub_serial_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryFacemchUsersRequired`]. The optional ones (`sub_mchid`, `sub_appid`, `sub_serial_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(face_sid: &'a str, info_type: QueryFacemchUsersInfoType, appid: &'a str) -> Self {
+    pub fn new(required: QueryFacemchUsersRequired<'a>) -> Self {
+        let QueryFacemchUsersRequired {
+            face_sid,
+            info_type,
+            appid,
+        } = required;
         Self {
             face_sid,
             info_type,

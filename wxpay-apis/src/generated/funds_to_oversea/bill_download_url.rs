@@ -21,7 +21,7 @@ pub struct QueryFundsToOverseaBillDownloadUrlRequest<'a> {
 }
 
 impl<'a> QueryFundsToOverseaBillDownloadUrlRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `bill_date`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(bill_date: &'a str) -> Self {
         Self {

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请资金出境API: `POST /v3/funds-to-oversea/orders`.\n\n```ignore\nlet mut request = CreateFundsToOverseaOrdersRequest::new(amount, express_info, foreign_currency, out_order_id, payee_info, seller_info, sub_mchid, transaction_id);\nrequest.goods_info = Some(goods_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_2.shtml>.\n\nFor: 电商平台."]
+#[doc = "申请资金出境API: `POST /v3/funds-to-oversea/orders`.\n\n```ignore\nlet mut request = CreateFundsToOverseaOrdersRequest::new(CreateFundsToOverseaOrdersRequired {\n    amount,\n    express_info,\n    foreign_currency,\n    out_order_id,\n    payee_info,\n    seller_info,\n    sub_mchid,\n    transaction_id,\n});\nrequest.goods_info = Some(goods_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_2.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "申请资金出境API",
     "POST v3/funds-to-oversea/orders",
@@ -39,19 +39,40 @@ pub struct CreateFundsToOverseaOrdersRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFundsToOverseaOrdersRequest`], each named where it is given: `CreateFundsToOverseaOrdersRequest::new(CreateFundsToOverseaOrdersRequired { .. })`."]
+pub struct CreateFundsToOverseaOrdersRequired<'a> {
+    #[doc = "出境金额 (see [`CreateFundsToOverseaOrdersRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "物流信息 (see [`CreateFundsToOverseaOrdersRequest::express_info`])."]
+    pub express_info: CreateFundsToOverseaOrdersExpressInfo<'a>,
+    #[doc = "境外收款币种 (see [`CreateFundsToOverseaOrdersRequest::foreign_currency`])."]
+    pub foreign_currency: &'a str,
+    #[doc = "商户出境单号 (see [`CreateFundsToOverseaOrdersRequest::out_order_id`])."]
+    pub out_order_id: &'a str,
+    #[doc = "收款人信息 (see [`CreateFundsToOverseaOrdersRequest::payee_info`])."]
+    pub payee_info: CreateFundsToOverseaOrdersPayeeInfo<'a>,
+    #[doc = "卖家信息 (see [`CreateFundsToOverseaOrdersRequest::seller_info`])."]
+    pub seller_info: CreateFundsToOverseaOrdersSellerInfo<'a>,
+    #[doc = "二级商户号 (see [`CreateFundsToOverseaOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`CreateFundsToOverseaOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateFundsToOverseaOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`goods_info`, `presale_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateFundsToOverseaOrdersRequired`]. The optional ones (`goods_info`, `presale_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        express_info: CreateFundsToOverseaOrdersExpressInfo<'a>,
-        foreign_currency: &'a str,
-        out_order_id: &'a str,
-        payee_info: CreateFundsToOverseaOrdersPayeeInfo<'a>,
-        seller_info: CreateFundsToOverseaOrdersSellerInfo<'a>,
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFundsToOverseaOrdersRequired<'a>) -> Self {
+        let CreateFundsToOverseaOrdersRequired {
+            amount,
+            express_info,
+            foreign_currency,
+            out_order_id,
+            payee_info,
+            seller_info,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             amount,
             express_info,
@@ -77,10 +98,22 @@ pub struct CreateFundsToOverseaOrdersExpressInfo<'a> {
     pub express_company_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFundsToOverseaOrdersExpressInfo`], each named where it is given: `CreateFundsToOverseaOrdersExpressInfo::new(CreateFundsToOverseaOrdersExpressInfoRequired { .. })`."]
+pub struct CreateFundsToOverseaOrdersExpressInfoRequired<'a> {
+    #[doc = "物流单号 (see [`CreateFundsToOverseaOrdersExpressInfo::courier_number`])."]
+    pub courier_number: &'a str,
+    #[doc = "物流商名称 (see [`CreateFundsToOverseaOrdersExpressInfo::express_company_name`])."]
+    pub express_company_name: &'a str,
+}
+
 impl<'a> CreateFundsToOverseaOrdersExpressInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateFundsToOverseaOrdersExpressInfoRequired`].
     #[inline]
-    pub fn new(courier_number: &'a str, express_company_name: &'a str) -> Self {
+    pub fn new(required: CreateFundsToOverseaOrdersExpressInfoRequired<'a>) -> Self {
+        let CreateFundsToOverseaOrdersExpressInfoRequired {
+            courier_number,
+            express_company_name,
+        } = required;
         Self {
             courier_number,
             express_company_name,
@@ -102,15 +135,28 @@ pub struct CreateFundsToOverseaOrdersGoodsInfo<'a> {
     pub goods_unit_price: i64,
 }
 
+#[doc = "The required fields of [`CreateFundsToOverseaOrdersGoodsInfo`], each named where it is given: `CreateFundsToOverseaOrdersGoodsInfo::new(CreateFundsToOverseaOrdersGoodsInfoRequired { .. })`."]
+pub struct CreateFundsToOverseaOrdersGoodsInfoRequired<'a> {
+    #[doc = "商品类目 (see [`CreateFundsToOverseaOrdersGoodsInfo::goods_category`])."]
+    pub goods_category: &'a str,
+    #[doc = "商品名称 (see [`CreateFundsToOverseaOrdersGoodsInfo::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "商品数量 (see [`CreateFundsToOverseaOrdersGoodsInfo::goods_quantity`])."]
+    pub goods_quantity: i64,
+    #[doc = "商品单价 (see [`CreateFundsToOverseaOrdersGoodsInfo::goods_unit_price`])."]
+    pub goods_unit_price: i64,
+}
+
 impl<'a> CreateFundsToOverseaOrdersGoodsInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateFundsToOverseaOrdersGoodsInfoRequired`].
     #[inline]
-    pub fn new(
-        goods_category: &'a str,
-        goods_name: &'a str,
-        goods_quantity: i64,
-        goods_unit_price: i64,
-    ) -> Self {
+    pub fn new(required: CreateFundsToOverseaOrdersGoodsInfoRequired<'a>) -> Self {
+        let CreateFundsToOverseaOrdersGoodsInfoRequired {
+            goods_category,
+            goods_name,
+            goods_quantity,
+            goods_unit_price,
+        } = required;
         Self {
             goods_category,
             goods_name,
@@ -129,7 +175,7 @@ pub struct CreateFundsToOverseaOrdersPayeeInfo<'a> {
 }
 
 impl<'a> CreateFundsToOverseaOrdersPayeeInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `payee_id`.
     #[inline]
     pub fn new(payee_id: &'a str) -> Self {
         Self { payee_id }
@@ -149,13 +195,25 @@ pub struct CreateFundsToOverseaOrdersPresaleInfo<'a> {
     #[doc = "预售订单总金额\n\nRequired. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
     #[doc = "订单类型\n\nRequired."]
-    pub r#type: CreateFundsToOverseaOrdersType,
+    pub r#type: CreateFundsToOverseaOrdersPresaleInfoType,
+}
+
+#[doc = "The required fields of [`CreateFundsToOverseaOrdersPresaleInfo`], each named where it is given: `CreateFundsToOverseaOrdersPresaleInfo::new(CreateFundsToOverseaOrdersPresaleInfoRequired { .. })`."]
+pub struct CreateFundsToOverseaOrdersPresaleInfoRequired {
+    #[doc = "预售订单总金额 (see [`CreateFundsToOverseaOrdersPresaleInfo::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "订单类型 (see `CreateFundsToOverseaOrdersPresaleInfo::type`)."]
+    pub r#type: CreateFundsToOverseaOrdersPresaleInfoType,
 }
 
 impl<'a> CreateFundsToOverseaOrdersPresaleInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`balance_transaction_id`, `deposit_transaction_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFundsToOverseaOrdersPresaleInfoRequired`]. The optional ones (`balance_transaction_id`, `deposit_transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(total_amount: i64, r#type: CreateFundsToOverseaOrdersType) -> Self {
+    pub fn new(required: CreateFundsToOverseaOrdersPresaleInfoRequired) -> Self {
+        let CreateFundsToOverseaOrdersPresaleInfoRequired {
+            total_amount,
+            r#type,
+        } = required;
         Self {
             balance_transaction_id: None,
             deposit_transaction_id: None,
@@ -167,7 +225,7 @@ impl<'a> CreateFundsToOverseaOrdersPresaleInfo<'a> {
 
 string_enum! {
     /// 订单类型
-    pub enum CreateFundsToOverseaOrdersType {
+    pub enum CreateFundsToOverseaOrdersPresaleInfoType {
         /// `BALANCE`
         Balance = "BALANCE",
         /// `DEPOSIT`
@@ -187,14 +245,25 @@ pub struct CreateFundsToOverseaOrdersSellerInfo<'a> {
     pub seller_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFundsToOverseaOrdersSellerInfo`], each named where it is given: `CreateFundsToOverseaOrdersSellerInfo::new(CreateFundsToOverseaOrdersSellerInfoRequired { .. })`."]
+pub struct CreateFundsToOverseaOrdersSellerInfoRequired<'a> {
+    #[doc = "境外卖家经营主体名称 (see [`CreateFundsToOverseaOrdersSellerInfo::oversea_business_name`])."]
+    pub oversea_business_name: &'a str,
+    #[doc = "境外卖家店铺名称 (see [`CreateFundsToOverseaOrdersSellerInfo::oversea_shop_name`])."]
+    pub oversea_shop_name: &'a str,
+    #[doc = "卖家ID (see [`CreateFundsToOverseaOrdersSellerInfo::seller_id`])."]
+    pub seller_id: &'a str,
+}
+
 impl<'a> CreateFundsToOverseaOrdersSellerInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateFundsToOverseaOrdersSellerInfoRequired`].
     #[inline]
-    pub fn new(
-        oversea_business_name: &'a str,
-        oversea_shop_name: &'a str,
-        seller_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFundsToOverseaOrdersSellerInfoRequired<'a>) -> Self {
+        let CreateFundsToOverseaOrdersSellerInfoRequired {
+            oversea_business_name,
+            oversea_shop_name,
+            seller_id,
+        } = required;
         Self {
             oversea_business_name,
             oversea_shop_name,
@@ -251,7 +320,7 @@ pub struct FundsToOverseaOrders {
 /// The answer to [`CreateFundsToOverseaOrdersRequest`]: `POST /v3/funds-to-oversea/orders`.
 pub type CreateFundsToOverseaOrdersResponse = FundsToOverseaOrders;
 
-#[doc = "查询出境结果API: `GET /v3/funds-to-oversea/orders/{out_order_id}`.\n\n```ignore\nlet request = QueryFundsToOverseaOrdersRequest::new(out_order_id, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_3.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询出境结果API: `GET /v3/funds-to-oversea/orders/{out_order_id}`.\n\n```ignore\nlet request = QueryFundsToOverseaOrdersRequest::new(QueryFundsToOverseaOrdersRequired {\n    out_order_id,\n    sub_mchid,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_3.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询出境结果API",
     "GET v3/funds-to-oversea/orders/{out_order_id}",
@@ -269,10 +338,25 @@ pub struct QueryFundsToOverseaOrdersRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFundsToOverseaOrdersRequest`], each named where it is given: `QueryFundsToOverseaOrdersRequest::new(QueryFundsToOverseaOrdersRequired { .. })`."]
+pub struct QueryFundsToOverseaOrdersRequired<'a> {
+    #[doc = "商户出境单号 (see [`QueryFundsToOverseaOrdersRequest::out_order_id`])."]
+    pub out_order_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryFundsToOverseaOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信支付订单号 (see [`QueryFundsToOverseaOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> QueryFundsToOverseaOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryFundsToOverseaOrdersRequired`].
     #[inline]
-    pub fn new(out_order_id: &'a str, sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: QueryFundsToOverseaOrdersRequired<'a>) -> Self {
+        let QueryFundsToOverseaOrdersRequired {
+            out_order_id,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             out_order_id,
             sub_mchid,

@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "子商户进件（融合钱包）: `POST /v3/global/merchants`.\n\n```ignore\nlet mut request = CreateGlobalMerchantsRequest::new(business, business_category, contact, merchant_country_code, merchant_type, name, office_phone, shortname, sp_appid, sp_mchid);\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "子商户进件（融合钱包）: `POST /v3/global/merchants`.\n\n```ignore\nlet mut request = CreateGlobalMerchantsRequest::new(CreateGlobalMerchantsRequired {\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sp_mchid,\n});\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "子商户进件（融合钱包）",
     "POST v3/global/merchants",
@@ -65,28 +65,53 @@ pub struct CreateGlobalMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "由商户侧生成的唯一key\n\nHeader `Idempotency-Key`, optional. Example: `GzPCeo963zXKcO2hDVD8AjXIpgrj`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateGlobalMerchantsRequest`], each named where it is given: `CreateGlobalMerchantsRequest::new(CreateGlobalMerchantsRequired { .. })`."]
+pub struct CreateGlobalMerchantsRequired<'a> {
+    #[doc = "业务信息 (see [`CreateGlobalMerchantsRequest::business`])."]
+    pub business: CreateGlobalMerchantsBusiness<'a>,
+    #[doc = "类目 (see [`CreateGlobalMerchantsRequest::business_category`])."]
+    pub business_category: i64,
+    #[doc = "联系人信息 (see [`CreateGlobalMerchantsRequest::contact`])."]
+    pub contact: GlobalMerchantsContact<'a>,
+    #[doc = "注册国家或区域 (see [`CreateGlobalMerchantsRequest::merchant_country_code`])."]
+    pub merchant_country_code: &'a str,
+    #[doc = "商户类型 (see [`CreateGlobalMerchantsRequest::merchant_type`])."]
+    pub merchant_type: GlobalMerchantsMerchantType,
+    #[doc = "子商户全称 (see [`CreateGlobalMerchantsRequest::name`])."]
+    pub name: &'a str,
+    #[doc = "公司电话 (see [`CreateGlobalMerchantsRequest::office_phone`])."]
+    pub office_phone: &'a str,
+    #[doc = "子商户简称 (see [`CreateGlobalMerchantsRequest::shortname`])."]
+    pub shortname: &'a str,
+    #[doc = "机构appid (see [`CreateGlobalMerchantsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateGlobalMerchantsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+}
+
 impl<'a> CreateGlobalMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`apply_h5_payment`, `attach`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateGlobalMerchantsRequired`]. The optional ones (`apply_h5_payment`, `attach`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business: CreateGlobalMerchantsBusiness<'a>,
-        business_category: i64,
-        contact: GlobalMerchantsContact<'a>,
-        merchant_country_code: &'a str,
-        merchant_type: GlobalMerchantsMerchantType,
-        name: &'a str,
-        office_phone: &'a str,
-        shortname: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateGlobalMerchantsRequired<'a>) -> Self {
+        let CreateGlobalMerchantsRequired {
+            business,
+            business_category,
+            contact,
+            merchant_country_code,
+            merchant_type,
+            name,
+            office_phone,
+            shortname,
+            sp_appid,
+            sp_mchid,
+        } = required;
         Self {
             apply_h5_payment: None,
             attach: None,
@@ -143,7 +168,7 @@ pub struct CreateGlobalMerchantsBusiness<'a> {
 }
 
 impl<'a> CreateGlobalMerchantsBusiness<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
+    /// The object from its one required field, `business_type`. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(business_type: GlobalMerchantsBusinessType) -> Self {
         Self {
@@ -183,14 +208,21 @@ pub struct GlobalMerchantsContact<'a> {
     pub phone: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`GlobalMerchantsContact`], each named where it is given: `GlobalMerchantsContact::new(GlobalMerchantsContactRequired { .. })`."]
+pub struct GlobalMerchantsContactRequired<'a> {
+    #[doc = "联系人邮箱 (see [`GlobalMerchantsContact::email`])."]
+    pub email: Sensitive<&'a str>,
+    #[doc = "联系人名称 (see [`GlobalMerchantsContact::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "联系人电话 (see [`GlobalMerchantsContact::phone`])."]
+    pub phone: Sensitive<&'a str>,
+}
+
 impl<'a> GlobalMerchantsContact<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`GlobalMerchantsContactRequired`].
     #[inline]
-    pub fn new(
-        email: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-        phone: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: GlobalMerchantsContactRequired<'a>) -> Self {
+        let GlobalMerchantsContactRequired { email, name, phone } = required;
         Self { email, name, phone }
     }
 }
@@ -230,7 +262,7 @@ pub struct CreateGlobalMerchantsH5PaymentApplyInfo<'a> {
 }
 
 impl<'a> CreateGlobalMerchantsH5PaymentApplyInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`h5_website_url`) start as `None`: assign them on the value.
+    /// The object from its one required field, `domains`. The optional ones (`h5_website_url`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(domains: &'a [&'a str]) -> Self {
         Self {
@@ -318,7 +350,7 @@ string_enum! {
     }
 }
 
-#[doc = "查询子商户（融合钱包）: `GET /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryGlobalMerchantsRequest::new(sub_mchid, sp_appid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式."]
+#[doc = "查询子商户（融合钱包）: `GET /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryGlobalMerchantsRequest::new(QueryGlobalMerchantsRequired {\n    sub_mchid,\n    sp_appid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式."]
 #[doc(alias(
     "查询子商户（融合钱包）",
     "GET v3/global/merchants/{sub_mchid}",
@@ -332,14 +364,29 @@ pub struct QueryGlobalMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    pub sp_mchid: &'a str,
+}
+
+#[doc = "The required fields of [`QueryGlobalMerchantsRequest`], each named where it is given: `QueryGlobalMerchantsRequest::new(QueryGlobalMerchantsRequired { .. })`."]
+pub struct QueryGlobalMerchantsRequired<'a> {
+    #[doc = "子商户号 (see [`QueryGlobalMerchantsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构appid (see [`QueryGlobalMerchantsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`QueryGlobalMerchantsRequest::sp_mchid`])."]
     pub sp_mchid: &'a str,
 }
 
 impl<'a> QueryGlobalMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryGlobalMerchantsRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, sp_appid: &'a str, sp_mchid: &'a str) -> Self {
+    pub fn new(required: QueryGlobalMerchantsRequired<'a>) -> Self {
+        let QueryGlobalMerchantsRequired {
+            sub_mchid,
+            sp_appid,
+            sp_mchid,
+        } = required;
         Self {
             sub_mchid,
             sp_appid,
@@ -532,7 +579,7 @@ string_enum! {
     }
 }
 
-#[doc = "修改子商户（融合钱包）: `PATCH /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet mut request = ModifyGlobalMerchantsRequest::new(sub_mchid, business, business_category, contact, merchant_country_code, merchant_type, name, office_phone, registration_certificate_date, registration_certificate_number, shortname, sp_appid, sp_mchid, body_sub_mchid);\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "修改子商户（融合钱包）: `PATCH /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet mut request = ModifyGlobalMerchantsRequest::new(ModifyGlobalMerchantsRequired {\n    sub_mchid,\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    registration_certificate_date,\n    registration_certificate_number,\n    shortname,\n    sp_appid,\n    sp_mchid,\n    body_sub_mchid,\n});\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "修改子商户（融合钱包）",
     "PATCH v3/global/merchants/{sub_mchid}",
@@ -587,32 +634,65 @@ pub struct ModifyGlobalMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户号\n\nBody field, required. Example: `示例值: 20000100`."]
     #[serde(rename = "sub_mchid")]
     pub body_sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyGlobalMerchantsRequest`], each named where it is given: `ModifyGlobalMerchantsRequest::new(ModifyGlobalMerchantsRequired { .. })`."]
+pub struct ModifyGlobalMerchantsRequired<'a> {
+    #[doc = "`sub_mchid` (see [`ModifyGlobalMerchantsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "业务信息 (see [`ModifyGlobalMerchantsRequest::business`])."]
+    pub business: ModifyGlobalMerchantsBusiness<'a>,
+    #[doc = "类目 (see [`ModifyGlobalMerchantsRequest::business_category`])."]
+    pub business_category: i64,
+    #[doc = "联系人信息 (see [`ModifyGlobalMerchantsRequest::contact`])."]
+    pub contact: GlobalMerchantsContact<'a>,
+    #[doc = "注册国家或区域 (see [`ModifyGlobalMerchantsRequest::merchant_country_code`])."]
+    pub merchant_country_code: &'a str,
+    #[doc = "商户类型 (see [`ModifyGlobalMerchantsRequest::merchant_type`])."]
+    pub merchant_type: GlobalMerchantsMerchantType,
+    #[doc = "子商户全称 (see [`ModifyGlobalMerchantsRequest::name`])."]
+    pub name: &'a str,
+    #[doc = "公司电话 (see [`ModifyGlobalMerchantsRequest::office_phone`])."]
+    pub office_phone: &'a str,
+    #[doc = "公司注册文件过期时间 (see [`ModifyGlobalMerchantsRequest::registration_certificate_date`])."]
+    pub registration_certificate_date: &'a str,
+    #[doc = "公司注册文件编号 (see [`ModifyGlobalMerchantsRequest::registration_certificate_number`])."]
+    pub registration_certificate_number: &'a str,
+    #[doc = "子商户简称 (see [`ModifyGlobalMerchantsRequest::shortname`])."]
+    pub shortname: &'a str,
+    #[doc = "机构appid (see [`ModifyGlobalMerchantsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`ModifyGlobalMerchantsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`ModifyGlobalMerchantsRequest::body_sub_mchid`])."]
+    pub body_sub_mchid: &'a str,
+}
+
 impl<'a> ModifyGlobalMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`apply_h5_payment`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `settlement_bank_number`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyGlobalMerchantsRequired`]. The optional ones (`apply_h5_payment`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `settlement_bank_number`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        business: ModifyGlobalMerchantsBusiness<'a>,
-        business_category: i64,
-        contact: GlobalMerchantsContact<'a>,
-        merchant_country_code: &'a str,
-        merchant_type: GlobalMerchantsMerchantType,
-        name: &'a str,
-        office_phone: &'a str,
-        registration_certificate_date: &'a str,
-        registration_certificate_number: &'a str,
-        shortname: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        body_sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyGlobalMerchantsRequired<'a>) -> Self {
+        let ModifyGlobalMerchantsRequired {
+            sub_mchid,
+            business,
+            business_category,
+            contact,
+            merchant_country_code,
+            merchant_type,
+            name,
+            office_phone,
+            registration_certificate_date,
+            registration_certificate_number,
+            shortname,
+            sp_appid,
+            sp_mchid,
+            body_sub_mchid,
+        } = required;
         Self {
             sub_mchid,
             apply_h5_payment: None,
@@ -669,7 +749,7 @@ pub struct ModifyGlobalMerchantsBusiness<'a> {
 }
 
 impl<'a> ModifyGlobalMerchantsBusiness<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
+    /// The object from its one required field, `business_type`. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(business_type: GlobalMerchantsBusinessType) -> Self {
         Self {

@@ -277,7 +277,7 @@ pub struct GlobalAmount<'a> {
 }
 
 impl<'a> GlobalAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {
@@ -332,10 +332,25 @@ pub struct GlobalGoodsDetail<'a> {
     pub wxpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`GlobalGoodsDetail`], each named where it is given: `GlobalGoodsDetail::new(GlobalGoodsDetailRequired { .. })`."]
+pub struct GlobalGoodsDetailRequired<'a> {
+    #[doc = "商品编码 (see [`GlobalGoodsDetail::goods_id`])."]
+    pub goods_id: &'a str,
+    #[doc = "商品单价 (see [`GlobalGoodsDetail::price`])."]
+    pub price: i64,
+    #[doc = "商品数量 (see [`GlobalGoodsDetail::quantity`])."]
+    pub quantity: i64,
+}
+
 impl<'a> GlobalGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`GlobalGoodsDetailRequired`]. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(goods_id: &'a str, price: i64, quantity: i64) -> Self {
+    pub fn new(required: GlobalGoodsDetailRequired<'a>) -> Self {
+        let GlobalGoodsDetailRequired {
+            goods_id,
+            price,
+            quantity,
+        } = required;
         Self {
             goods_id,
             goods_name: None,
@@ -394,10 +409,19 @@ pub struct GlobalStoreInfo<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`GlobalStoreInfo`], each named where it is given: `GlobalStoreInfo::new(GlobalStoreInfoRequired { .. })`."]
+pub struct GlobalStoreInfoRequired<'a> {
+    #[doc = "详细地址 (see [`GlobalStoreInfo::address`])."]
+    pub address: &'a str,
+    #[doc = "名称 (see [`GlobalStoreInfo::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> GlobalStoreInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`GlobalStoreInfoRequired`]. The optional ones (`id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address: &'a str, name: &'a str) -> Self {
+    pub fn new(required: GlobalStoreInfoRequired<'a>) -> Self {
+        let GlobalStoreInfoRequired { address, name } = required;
         Self {
             address,
             id: None,
@@ -415,12 +439,12 @@ pub struct GlobalExchangeRate {
     pub rate: Option<i64>,
     #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<GlobalType>,
+    pub r#type: Option<GlobalExchangeRateType>,
 }
 
 string_enum! {
     /// 汇率类型
-    pub enum GlobalType {
+    pub enum GlobalExchangeRateType {
         /// `SETTLEMENT_RATE`
         SettlementRate = "SETTLEMENT_RATE",
     }
@@ -438,7 +462,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum CreateMicropayTransactionsPayType {
+    pub enum GlobalPromotionType {
         /// `COUPON`
         Coupon = "COUPON",
         /// `DISCOUNT`
@@ -455,12 +479,12 @@ pub struct CreatePapayTransactionsExchangeRate {
     pub rate: Option<i64>,
     #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreatePapayTransactionsType>,
+    pub r#type: Option<CreatePapayTransactionsExchangeRateType>,
 }
 
 string_enum! {
     /// 汇率类型
-    pub enum CreatePapayTransactionsType {
+    pub enum CreatePapayTransactionsExchangeRateType {
         /// `SETTLEMENT_RATE`
         SettlementRate = "SETTLEMENT_RATE",
         /// `USERPAYMENT_RATE`

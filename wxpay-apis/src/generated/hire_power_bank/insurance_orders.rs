@@ -93,7 +93,7 @@ pub struct GetByOutTradeNoRequest<'a> {
 }
 
 impl<'a> GetByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_order_no`.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self { out_order_no }

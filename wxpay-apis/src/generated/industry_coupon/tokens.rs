@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "出行券切卡组件预下单API: `POST /v3/industry-coupon/tokens`.\n\n```ignore\nlet request = CreateIndustryCouponTokensRequest::new(coupon_list, open_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_9_1.shtml>.\n\nFor: 直连商户."]
+#[doc = "出行券切卡组件预下单API: `POST /v3/industry-coupon/tokens`.\n\n```ignore\nlet request = CreateIndustryCouponTokensRequest::new(CreateIndustryCouponTokensRequired {\n    coupon_list,\n    open_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_9_1.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "出行券切卡组件预下单API",
     "POST v3/industry-coupon/tokens",
@@ -19,10 +19,22 @@ pub struct CreateIndustryCouponTokensRequest<'a> {
     pub open_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateIndustryCouponTokensRequest`], each named where it is given: `CreateIndustryCouponTokensRequest::new(CreateIndustryCouponTokensRequired { .. })`."]
+pub struct CreateIndustryCouponTokensRequired<'a> {
+    #[doc = "出行券列表 (see [`CreateIndustryCouponTokensRequest::coupon_list`])."]
+    pub coupon_list: &'a [CreateIndustryCouponTokensCoupon<'a>],
+    #[doc = "用户标识 (see [`CreateIndustryCouponTokensRequest::open_id`])."]
+    pub open_id: &'a str,
+}
+
 impl<'a> CreateIndustryCouponTokensRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateIndustryCouponTokensRequired`].
     #[inline]
-    pub fn new(coupon_list: &'a [CreateIndustryCouponTokensCoupon<'a>], open_id: &'a str) -> Self {
+    pub fn new(required: CreateIndustryCouponTokensRequired<'a>) -> Self {
+        let CreateIndustryCouponTokensRequired {
+            coupon_list,
+            open_id,
+        } = required;
         Self {
             coupon_list,
             open_id,
@@ -40,10 +52,22 @@ pub struct CreateIndustryCouponTokensCoupon<'a> {
     pub stock_id: i64,
 }
 
+#[doc = "The required fields of [`CreateIndustryCouponTokensCoupon`], each named where it is given: `CreateIndustryCouponTokensCoupon::new(CreateIndustryCouponTokensCouponRequired { .. })`."]
+pub struct CreateIndustryCouponTokensCouponRequired<'a> {
+    #[doc = "券ID (see [`CreateIndustryCouponTokensCoupon::coupon_id`])."]
+    pub coupon_id: &'a str,
+    #[doc = "批次号 (see [`CreateIndustryCouponTokensCoupon::stock_id`])."]
+    pub stock_id: i64,
+}
+
 impl<'a> CreateIndustryCouponTokensCoupon<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateIndustryCouponTokensCouponRequired`].
     #[inline]
-    pub fn new(coupon_id: &'a str, stock_id: i64) -> Self {
+    pub fn new(required: CreateIndustryCouponTokensCouponRequired<'a>) -> Self {
+        let CreateIndustryCouponTokensCouponRequired {
+            coupon_id,
+            stock_id,
+        } = required;
         Self {
             coupon_id,
             stock_id,

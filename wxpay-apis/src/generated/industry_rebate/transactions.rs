@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "支付码牌/点餐码牌交易回传: `POST /v3/industry-rebate/transactions/{transaction_id}`.\n\n```ignore\nlet request = CreateIndustryRebateTransactionsRequest::new(transaction_id, code_url, out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "支付码牌/点餐码牌交易回传: `POST /v3/industry-rebate/transactions/{transaction_id}`.\n\n```ignore\nlet request = CreateIndustryRebateTransactionsRequest::new(CreateIndustryRebateTransactionsRequired {\n    transaction_id,\n    code_url,\n    out_trade_no,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "支付码牌/点餐码牌交易回传",
     "POST v3/industry-rebate/transactions/{transaction_id}",
@@ -23,15 +23,28 @@ pub struct CreateIndustryRebateTransactionsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateIndustryRebateTransactionsRequest`], each named where it is given: `CreateIndustryRebateTransactionsRequest::new(CreateIndustryRebateTransactionsRequired { .. })`."]
+pub struct CreateIndustryRebateTransactionsRequired<'a> {
+    #[doc = "商户提现单号 (see [`CreateIndustryRebateTransactionsRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "收款链接url (see [`CreateIndustryRebateTransactionsRequest::code_url`])."]
+    pub code_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateIndustryRebateTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户 (see [`CreateIndustryRebateTransactionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateIndustryRebateTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateIndustryRebateTransactionsRequired`].
     #[inline]
-    pub fn new(
-        transaction_id: &'a str,
-        code_url: &'a str,
-        out_trade_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateIndustryRebateTransactionsRequired<'a>) -> Self {
+        let CreateIndustryRebateTransactionsRequired {
+            transaction_id,
+            code_url,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             code_url,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "智能设备列表: `GET /v3/iotmanage/devices`.\n\n```ignore\nlet request = QueryIotmanageDevicesRequest::new(limit, offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html>.\n\nFor: 服务商."]
+#[doc = "智能设备列表: `GET /v3/iotmanage/devices`.\n\n```ignore\nlet request = QueryIotmanageDevicesRequest::new(QueryIotmanageDevicesRequired {\n    limit,\n    offset,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html>.\n\nFor: 服务商."]
 #[doc(alias("智能设备列表", "GET v3/iotmanage/devices", "v3/iotmanage/devices"))]
 #[wxpay_api(GET, "v3/iotmanage/devices", response = QueryIotmanageDevicesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,19 @@ pub struct QueryIotmanageDevicesRequest {
     pub offset: u64,
 }
 
+#[doc = "The required fields of [`QueryIotmanageDevicesRequest`], each named where it is given: `QueryIotmanageDevicesRequest::new(QueryIotmanageDevicesRequired { .. })`."]
+pub struct QueryIotmanageDevicesRequired {
+    #[doc = "最大资源条数 (see [`QueryIotmanageDevicesRequest::limit`])."]
+    pub limit: u64,
+    #[doc = "请求资源起始位置 (see [`QueryIotmanageDevicesRequest::offset`])."]
+    pub offset: u64,
+}
+
 impl QueryIotmanageDevicesRequest {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryIotmanageDevicesRequired`].
     #[inline]
-    pub fn new(limit: u64, offset: u64) -> Self {
+    pub fn new(required: QueryIotmanageDevicesRequired) -> Self {
+        let QueryIotmanageDevicesRequired { limit, offset } = required;
         Self { limit, offset }
     }
 }

@@ -18,7 +18,7 @@ pub struct GetBrandRequest<'a> {
 }
 
 impl<'a> GetBrandRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `brand_id`.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self { brand_id }

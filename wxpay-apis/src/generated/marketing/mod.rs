@@ -73,14 +73,25 @@ pub struct MarketingFinderInfo<'a> {
     pub finder_video_id: &'a str,
 }
 
+#[doc = "The required fields of [`MarketingFinderInfo`], each named where it is given: `MarketingFinderInfo::new(MarketingFinderInfoRequired { .. })`."]
+pub struct MarketingFinderInfoRequired<'a> {
+    #[doc = "视频号ID (see [`MarketingFinderInfo::finder_id`])."]
+    pub finder_id: &'a str,
+    #[doc = "视频号封面图 (see [`MarketingFinderInfo::finder_video_cover_image_url`])."]
+    pub finder_video_cover_image_url: &'a str,
+    #[doc = "视频号视频ID (see [`MarketingFinderInfo::finder_video_id`])."]
+    pub finder_video_id: &'a str,
+}
+
 impl<'a> MarketingFinderInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`MarketingFinderInfoRequired`].
     #[inline]
-    pub fn new(
-        finder_id: &'a str,
-        finder_video_cover_image_url: &'a str,
-        finder_video_id: &'a str,
-    ) -> Self {
+    pub fn new(required: MarketingFinderInfoRequired<'a>) -> Self {
+        let MarketingFinderInfoRequired {
+            finder_id,
+            finder_video_cover_image_url,
+            finder_video_id,
+        } = required;
         Self {
             finder_id,
             finder_video_cover_image_url,

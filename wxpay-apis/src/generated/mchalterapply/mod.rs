@@ -65,5 +65,7 @@ string_enum! {
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
         /// `APPLYMENT_STATE_REJECTED`
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
+        /// `APPLYMENT_STATE_EDITTING`
+        ApplymentStateEditting = "APPLYMENT_STATE_EDITTING",
     }
 }

@@ -33,7 +33,7 @@ pub struct QueryTradeRiskInformationRequest<'a> {
 }
 
 impl<'a> QueryTradeRiskInformationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_mchid`, `acquiring_bank_id`, `channel_id`, `sub_mchid`, `complaints_information`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_trade_no`. The optional ones (`sp_mchid`, `acquiring_bank_id`, `channel_id`, `sub_mchid`, `complaints_information`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_trade_no: &'a str) -> Self {
         Self {

@@ -42,7 +42,7 @@ pub struct CreateTradeRiskResultRequest<'a> {
 }
 
 impl<'a> CreateTradeRiskResultRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`acquiring_bank_id`, `additional_punish_type`, `channel_id`, `complaints_information`, `out_trade_no`, `risk_type`, `sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `punish_type`. The optional ones (`acquiring_bank_id`, `additional_punish_type`, `channel_id`, `complaints_information`, `out_trade_no`, `risk_type`, `sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(punish_type: crate::merchant_risk_manage::MerchantRiskManagePunishType) -> Self {
         Self {

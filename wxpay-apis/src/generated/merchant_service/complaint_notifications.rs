@@ -75,7 +75,7 @@ pub struct CreateComplaintNotificationsRequest<'a> {
 }
 
 impl<'a> CreateComplaintNotificationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `url`.
     #[inline]
     pub fn new(url: &'a str) -> Self {
         Self { url }
@@ -100,7 +100,7 @@ pub struct UpdateComplaintNotificationsRequest<'a> {
 }
 
 impl<'a> UpdateComplaintNotificationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `url`.
     #[inline]
     pub fn new(url: &'a str) -> Self {
         Self { url }

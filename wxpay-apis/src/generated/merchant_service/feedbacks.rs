@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户反馈API: `POST /v3/merchant-service/feedbacks`.\n\n```ignore\nlet mut request = CreateMerchantServiceFeedbacksRequest::new(complainted_mchid, feedback_content, transaction_id);\nrequest.feedback_images = Some(feedback_images);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "商户反馈API: `POST /v3/merchant-service/feedbacks`.\n\n```ignore\nlet mut request = CreateMerchantServiceFeedbacksRequest::new(CreateMerchantServiceFeedbacksRequired {\n    complainted_mchid,\n    feedback_content,\n    transaction_id,\n});\nrequest.feedback_images = Some(feedback_images);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "商户反馈API",
     "POST v3/merchant-service/feedbacks",
@@ -30,14 +30,25 @@ pub struct CreateMerchantServiceFeedbacksRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMerchantServiceFeedbacksRequest`], each named where it is given: `CreateMerchantServiceFeedbacksRequest::new(CreateMerchantServiceFeedbacksRequired { .. })`."]
+pub struct CreateMerchantServiceFeedbacksRequired<'a> {
+    #[doc = "被诉商户号 (see [`CreateMerchantServiceFeedbacksRequest::complainted_mchid`])."]
+    pub complainted_mchid: &'a str,
+    #[doc = "反馈内容 (see [`CreateMerchantServiceFeedbacksRequest::feedback_content`])."]
+    pub feedback_content: &'a str,
+    #[doc = "微信支付订单号 (see [`CreateMerchantServiceFeedbacksRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateMerchantServiceFeedbacksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`feedback_images`, `feedback_type`, `launch_confirm_process`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMerchantServiceFeedbacksRequired`]. The optional ones (`feedback_images`, `feedback_type`, `launch_confirm_process`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        complainted_mchid: &'a str,
-        feedback_content: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMerchantServiceFeedbacksRequired<'a>) -> Self {
+        let CreateMerchantServiceFeedbacksRequired {
+            complainted_mchid,
+            feedback_content,
+            transaction_id,
+        } = required;
         Self {
             complainted_mchid,
             feedback_content,

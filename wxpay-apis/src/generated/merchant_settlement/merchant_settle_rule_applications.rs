@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请修改特约商户结算规则API: `POST /v3/merchant-settlement/merchant-settle-rule-applications`.\n\n```ignore\nlet request = CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new(acquiring_bank_id, channel_id, settle_rule_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_1_1.shtml>.\n\nFor: 从业机构."]
+#[doc = "申请修改特约商户结算规则API: `POST /v3/merchant-settlement/merchant-settle-rule-applications`.\n\n```ignore\nlet request = CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new(CreateMerchantSettlementMerchantSettleRuleApplicationsRequired {\n    acquiring_bank_id,\n    channel_id,\n    settle_rule_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_1_1.shtml>.\n\nFor: 从业机构."]
 #[doc(alias(
     "申请修改特约商户结算规则API",
     "POST v3/merchant-settlement/merchant-settle-rule-applications",
@@ -25,15 +25,30 @@ pub struct CreateMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest`], each named where it is given: `CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new(CreateMerchantSettlementMerchantSettleRuleApplicationsRequired { .. })`."]
+pub struct CreateMerchantSettlementMerchantSettleRuleApplicationsRequired<'a> {
+    #[doc = "从业机构号 (see [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::acquiring_bank_id`])."]
+    pub acquiring_bank_id: &'a str,
+    #[doc = "渠道商户号 (see [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "结算规则id (see [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::settle_rule_id`])."]
+    pub settle_rule_id: i64,
+    #[doc = "从业机构特约商户号 (see [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequired`].
     #[inline]
     pub fn new(
-        acquiring_bank_id: &'a str,
-        channel_id: &'a str,
-        settle_rule_id: i64,
-        sub_mchid: &'a str,
+        required: CreateMerchantSettlementMerchantSettleRuleApplicationsRequired<'a>,
     ) -> Self {
+        let CreateMerchantSettlementMerchantSettleRuleApplicationsRequired {
+            acquiring_bank_id,
+            channel_id,
+            settle_rule_id,
+            sub_mchid,
+        } = required;
         Self {
             acquiring_bank_id,
             channel_id,
@@ -91,7 +106,7 @@ pub struct QueryMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
 }
 
 impl<'a> QueryMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `application_id`.
     #[inline]
     pub fn new(application_id: &'a str) -> Self {
         Self { application_id }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建电子发票卡券模板: `POST /v3/new-tax-control-fapiao/card-template`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoCardTemplateRequest::new(card_appid, card_template_information);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "创建电子发票卡券模板: `POST /v3/new-tax-control-fapiao/card-template`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoCardTemplateRequest::new(CreateNewTaxControlFapiaoCardTemplateRequired {\n    card_appid,\n    card_template_information,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "创建电子发票卡券模板",
     "POST v3/new-tax-control-fapiao/card-template",
@@ -22,13 +22,22 @@ pub struct CreateNewTaxControlFapiaoCardTemplateRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoCardTemplateRequest`], each named where it is given: `CreateNewTaxControlFapiaoCardTemplateRequest::new(CreateNewTaxControlFapiaoCardTemplateRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoCardTemplateRequired<'a> {
+    #[doc = "插卡公众号AppID (see [`CreateNewTaxControlFapiaoCardTemplateRequest::card_appid`])."]
+    pub card_appid: &'a str,
+    #[doc = "卡券模板信息 (see [`CreateNewTaxControlFapiaoCardTemplateRequest::card_template_information`])."]
+    pub card_template_information: CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a>,
+}
+
 impl<'a> CreateNewTaxControlFapiaoCardTemplateRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateNewTaxControlFapiaoCardTemplateRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        card_appid: &'a str,
-        card_template_information: CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a>,
-    ) -> Self {
+    pub fn new(required: CreateNewTaxControlFapiaoCardTemplateRequired<'a>) -> Self {
+        let CreateNewTaxControlFapiaoCardTemplateRequired {
+            card_appid,
+            card_template_information,
+        } = required;
         Self {
             card_appid,
             card_template_information,
@@ -52,7 +61,7 @@ pub struct CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a> {
 }
 
 impl<'a> CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`custom_cell`, `payee_name`) start as `None`: assign them on the value.
+    /// The object from its one required field, `logo_url`. The optional ones (`custom_cell`, `payee_name`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(logo_url: &'a str) -> Self {
         Self {
@@ -82,10 +91,20 @@ pub struct CreateNewTaxControlFapiaoCardTemplateCustomCell<'a> {
     pub words: &'a str,
 }
 
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoCardTemplateCustomCell`], each named where it is given: `CreateNewTaxControlFapiaoCardTemplateCustomCell::new(CreateNewTaxControlFapiaoCardTemplateCustomCellRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoCardTemplateCustomCellRequired<'a> {
+    #[doc = "cell位描述 (see [`CreateNewTaxControlFapiaoCardTemplateCustomCell::description`])."]
+    pub description: &'a str,
+    #[doc = "cell位文字 (see [`CreateNewTaxControlFapiaoCardTemplateCustomCell::words`])."]
+    pub words: &'a str,
+}
+
 impl<'a> CreateNewTaxControlFapiaoCardTemplateCustomCell<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`jump_url`, `miniprogram_path`, `miniprogram_user_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateNewTaxControlFapiaoCardTemplateCustomCellRequired`]. The optional ones (`jump_url`, `miniprogram_path`, `miniprogram_user_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, words: &'a str) -> Self {
+    pub fn new(required: CreateNewTaxControlFapiaoCardTemplateCustomCellRequired<'a>) -> Self {
+        let CreateNewTaxControlFapiaoCardTemplateCustomCellRequired { description, words } =
+            required;
         Self {
             description,
             jump_url: None,

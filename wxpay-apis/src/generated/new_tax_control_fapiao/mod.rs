@@ -23,7 +23,7 @@ string_enum! {
 
 string_enum! {
     /// 购买方类型
-    pub enum NewTaxControlFapiaoType {
+    pub enum NewTaxControlFapiaoBuyerInformationType {
         /// `INDIVIDUAL`
         Individual = "INDIVIDUAL",
         /// `ORGANIZATION`
@@ -68,7 +68,7 @@ pub struct QueryNewTaxControlFapiaoBuyerInformation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     #[doc = "购买方类型\n\nAlways present. Example: `ORGANIZATION`."]
-    pub r#type: NewTaxControlFapiaoType,
+    pub r#type: NewTaxControlFapiaoBuyerInformationType,
     #[doc = "留言信息\n\nMay be absent. Example: `用户留言`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<String>,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取authinfo接口: `POST /v3/offlineface/authinfo`.\n\n```ignore\nlet mut request = CreateOfflinefaceAuthinfoRequest::new(device_id, organization_id, raw_data, sp_appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc = "获取authinfo接口: `POST /v3/offlineface/authinfo`.\n\n```ignore\nlet mut request = CreateOfflinefaceAuthinfoRequest::new(CreateOfflinefaceAuthinfoRequired {\n    device_id,\n    organization_id,\n    raw_data,\n    sp_appid,\n    sub_mchid,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取authinfo接口",
     "POST v3/offlineface/authinfo",
@@ -28,16 +28,31 @@ pub struct CreateOfflinefaceAuthinfoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateOfflinefaceAuthinfoRequest`], each named where it is given: `CreateOfflinefaceAuthinfoRequest::new(CreateOfflinefaceAuthinfoRequired { .. })`."]
+pub struct CreateOfflinefaceAuthinfoRequired<'a> {
+    #[doc = "设备id (see [`CreateOfflinefaceAuthinfoRequest::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "机构id (see [`CreateOfflinefaceAuthinfoRequest::organization_id`])."]
+    pub organization_id: &'a str,
+    #[doc = "原始数据 (see [`CreateOfflinefaceAuthinfoRequest::raw_data`])."]
+    pub raw_data: &'a str,
+    #[doc = "服务商公众号appid (see [`CreateOfflinefaceAuthinfoRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户商户号 (see [`CreateOfflinefaceAuthinfoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateOfflinefaceAuthinfoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateOfflinefaceAuthinfoRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        device_id: &'a str,
-        organization_id: &'a str,
-        raw_data: &'a str,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateOfflinefaceAuthinfoRequired<'a>) -> Self {
+        let CreateOfflinefaceAuthinfoRequired {
+            device_id,
+            organization_id,
+            raw_data,
+            sp_appid,
+            sub_mchid,
+        } = required;
         Self {
             device_id,
             organization_id,

@@ -26,7 +26,7 @@ pub struct QueryOfflinefaceFaceCollectionsRequest<'a> {
 }
 
 impl<'a> QueryOfflinefaceFaceCollectionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `organization_id`. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(organization_id: &'a str) -> Self {
         Self {
@@ -92,7 +92,7 @@ pub struct QueryOfflinefaceFaceCollectionsByCollectionIdRequest<'a> {
 }
 
 impl<'a> QueryOfflinefaceFaceCollectionsByCollectionIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `collection_id`.
     #[inline]
     pub fn new(collection_id: &'a str) -> Self {
         Self { collection_id }

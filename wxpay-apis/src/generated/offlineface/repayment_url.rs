@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取还款链接接口: `POST /v3/offlineface/repayment-url`.\n\n```ignore\nlet request = CreateOfflinefaceRepaymentUrlRequest::new(organization_id, out_user_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6>.\n\nFor: 服务商."]
+#[doc = "获取还款链接接口: `POST /v3/offlineface/repayment-url`.\n\n```ignore\nlet request = CreateOfflinefaceRepaymentUrlRequest::new(CreateOfflinefaceRepaymentUrlRequired {\n    organization_id,\n    out_user_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取还款链接接口",
     "POST v3/offlineface/repayment-url",
@@ -19,10 +19,22 @@ pub struct CreateOfflinefaceRepaymentUrlRequest<'a> {
     pub out_user_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateOfflinefaceRepaymentUrlRequest`], each named where it is given: `CreateOfflinefaceRepaymentUrlRequest::new(CreateOfflinefaceRepaymentUrlRequired { .. })`."]
+pub struct CreateOfflinefaceRepaymentUrlRequired<'a> {
+    #[doc = "机构id (see [`CreateOfflinefaceRepaymentUrlRequest::organization_id`])."]
+    pub organization_id: &'a str,
+    #[doc = "商户用户ID (see [`CreateOfflinefaceRepaymentUrlRequest::out_user_id`])."]
+    pub out_user_id: &'a str,
+}
+
 impl<'a> CreateOfflinefaceRepaymentUrlRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateOfflinefaceRepaymentUrlRequired`].
     #[inline]
-    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+    pub fn new(required: CreateOfflinefaceRepaymentUrlRequired<'a>) -> Self {
+        let CreateOfflinefaceRepaymentUrlRequired {
+            organization_id,
+            out_user_id,
+        } = required;
         Self {
             organization_id,
             out_user_id,

@@ -35,7 +35,7 @@ pub struct PapayScheduledAmount<'a> {
 }
 
 impl<'a> PapayScheduledAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {

@@ -33,7 +33,7 @@ pub struct PayAmount<'a> {
 }
 
 impl<'a> PayAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {
@@ -88,10 +88,25 @@ pub struct PrepayGoodsDetail<'a> {
     pub wechatpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PrepayGoodsDetail`], each named where it is given: `PrepayGoodsDetail::new(PrepayGoodsDetailRequired { .. })`."]
+pub struct PrepayGoodsDetailRequired<'a> {
+    #[doc = "商户侧商品编码 (see [`PrepayGoodsDetail::merchant_goods_id`])."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品数量 (see [`PrepayGoodsDetail::quantity`])."]
+    pub quantity: i64,
+    #[doc = "商品单价 (see [`PrepayGoodsDetail::unit_price`])."]
+    pub unit_price: i64,
+}
+
 impl<'a> PrepayGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PrepayGoodsDetailRequired`]. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+    pub fn new(required: PrepayGoodsDetailRequired<'a>) -> Self {
+        let PrepayGoodsDetailRequired {
+            merchant_goods_id,
+            quantity,
+            unit_price,
+        } = required;
         Self {
             goods_name: None,
             merchant_goods_id,
@@ -142,13 +157,28 @@ pub struct PrepayIdentity<'a> {
     #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     pub number: Sensitive<&'a str>,
     #[doc = "证件类型\n\nRequired."]
-    pub r#type: PrepayType,
+    pub r#type: PrepayIdentityType,
+}
+
+#[doc = "The required fields of [`PrepayIdentity`], each named where it is given: `PrepayIdentity::new(PrepayIdentityRequired { .. })`."]
+pub struct PrepayIdentityRequired<'a> {
+    #[doc = "加密后的姓名 (see [`PrepayIdentity::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "加密后的证件号 (see [`PrepayIdentity::number`])."]
+    pub number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see `PrepayIdentity::type`)."]
+    pub r#type: PrepayIdentityType,
 }
 
 impl<'a> PrepayIdentity<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepayIdentityRequired`].
     #[inline]
-    pub fn new(name: Sensitive<&'a str>, number: Sensitive<&'a str>, r#type: PrepayType) -> Self {
+    pub fn new(required: PrepayIdentityRequired<'a>) -> Self {
+        let PrepayIdentityRequired {
+            name,
+            number,
+            r#type,
+        } = required;
         Self {
             name,
             number,
@@ -159,7 +189,7 @@ impl<'a> PrepayIdentity<'a> {
 
 string_enum! {
     /// 证件类型
-    pub enum PrepayType {
+    pub enum PrepayIdentityType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`
@@ -219,10 +249,25 @@ pub struct PrepayStoreInfo<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`PrepayStoreInfo`], each named where it is given: `PrepayStoreInfo::new(PrepayStoreInfoRequired { .. })`."]
+pub struct PrepayStoreInfoRequired<'a> {
+    #[doc = "详细地址 (see [`PrepayStoreInfo::address`])."]
+    pub address: &'a str,
+    #[doc = "地区编码 (see [`PrepayStoreInfo::area_code`])."]
+    pub area_code: &'a str,
+    #[doc = "门店名称 (see [`PrepayStoreInfo::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> PrepayStoreInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PrepayStoreInfoRequired`]. The optional ones (`id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address: &'a str, area_code: &'a str, name: &'a str) -> Self {
+    pub fn new(required: PrepayStoreInfoRequired<'a>) -> Self {
+        let PrepayStoreInfoRequired {
+            address,
+            area_code,
+            name,
+        } = required;
         Self {
             address,
             area_code,
@@ -261,13 +306,22 @@ pub struct PrepaySubsidyDetail<'a> {
     pub subsidy_plan: &'a [PrepaySubsidyPlan],
 }
 
+#[doc = "The required fields of [`PrepaySubsidyDetail`], each named where it is given: `PrepaySubsidyDetail::new(PrepaySubsidyDetailRequired { .. })`."]
+pub struct PrepaySubsidyDetailRequired<'a> {
+    #[doc = "贴息方案类型 (see [`PrepaySubsidyDetail::subsidy_period_type`])."]
+    pub subsidy_period_type: PrepaySubsidyPeriodType,
+    #[doc = "贴息方案列表 (see [`PrepaySubsidyDetail::subsidy_plan`])."]
+    pub subsidy_plan: &'a [PrepaySubsidyPlan],
+}
+
 impl<'a> PrepaySubsidyDetail<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepaySubsidyDetailRequired`].
     #[inline]
-    pub fn new(
-        subsidy_period_type: PrepaySubsidyPeriodType,
-        subsidy_plan: &'a [PrepaySubsidyPlan],
-    ) -> Self {
+    pub fn new(required: PrepaySubsidyDetailRequired<'a>) -> Self {
+        let PrepaySubsidyDetailRequired {
+            subsidy_period_type,
+            subsidy_plan,
+        } = required;
         Self {
             subsidy_period_type,
             subsidy_plan,
@@ -295,10 +349,22 @@ pub struct PrepaySubsidyPlan {
     pub subsidy_percent: i64,
 }
 
+#[doc = "The required fields of [`PrepaySubsidyPlan`], each named where it is given: `PrepaySubsidyPlan::new(PrepaySubsidyPlanRequired { .. })`."]
+pub struct PrepaySubsidyPlanRequired {
+    #[doc = "贴息期数 (see [`PrepaySubsidyPlan::subsidy_installment_num`])."]
+    pub subsidy_installment_num: i64,
+    #[doc = "贴息比例 (see [`PrepaySubsidyPlan::subsidy_percent`])."]
+    pub subsidy_percent: i64,
+}
+
 impl PrepaySubsidyPlan {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepaySubsidyPlanRequired`].
     #[inline]
-    pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
+    pub fn new(required: PrepaySubsidyPlanRequired) -> Self {
+        let PrepaySubsidyPlanRequired {
+            subsidy_installment_num,
+            subsidy_percent,
+        } = required;
         Self {
             subsidy_installment_num,
             subsidy_percent,
@@ -335,17 +401,34 @@ pub struct TransactionsAppWithContractContractInfo<'a> {
     pub request_serial: &'a str,
 }
 
+#[doc = "The required fields of [`TransactionsAppWithContractContractInfo`], each named where it is given: `TransactionsAppWithContractContractInfo::new(TransactionsAppWithContractContractInfoRequired { .. })`."]
+pub struct TransactionsAppWithContractContractInfoRequired<'a> {
+    #[doc = "签约AppID (see [`TransactionsAppWithContractContractInfo::contract_appid`])."]
+    pub contract_appid: &'a str,
+    #[doc = "签约协议号 (see [`TransactionsAppWithContractContractInfo::contract_code`])."]
+    pub contract_code: &'a str,
+    #[doc = "用户账户展示名称 (see [`TransactionsAppWithContractContractInfo::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约商户号 (see [`TransactionsAppWithContractContractInfo::contract_mchid`])."]
+    pub contract_mchid: &'a str,
+    #[doc = "模板ID (see [`TransactionsAppWithContractContractInfo::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "请求序列号 (see [`TransactionsAppWithContractContractInfo::request_serial`])."]
+    pub request_serial: &'a str,
+}
+
 impl<'a> TransactionsAppWithContractContractInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`contract_notify_url`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`TransactionsAppWithContractContractInfoRequired`]. The optional ones (`contract_notify_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_appid: &'a str,
-        contract_code: &'a str,
-        contract_display_account: &'a str,
-        contract_mchid: &'a str,
-        plan_id: &'a str,
-        request_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: TransactionsAppWithContractContractInfoRequired<'a>) -> Self {
+        let TransactionsAppWithContractContractInfoRequired {
+            contract_appid,
+            contract_code,
+            contract_display_account,
+            contract_mchid,
+            plan_id,
+            request_serial,
+        } = required;
         Self {
             contract_appid,
             contract_code,
@@ -373,7 +456,7 @@ pub struct WithContractDetail<'a> {
 }
 
 impl<'a> WithContractDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`cost_price`, `invoice_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `goods_detail`. The optional ones (`cost_price`, `invoice_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(goods_detail: &'a [WithContractGoodsDetail<'a>]) -> Self {
         Self {
@@ -402,10 +485,25 @@ pub struct WithContractGoodsDetail<'a> {
     pub wechatpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`WithContractGoodsDetail`], each named where it is given: `WithContractGoodsDetail::new(WithContractGoodsDetailRequired { .. })`."]
+pub struct WithContractGoodsDetailRequired<'a> {
+    #[doc = "商户侧商品编码 (see [`WithContractGoodsDetail::merchant_goods_id`])."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品数量 (see [`WithContractGoodsDetail::quantity`])."]
+    pub quantity: i64,
+    #[doc = "商品单价 (see [`WithContractGoodsDetail::unit_price`])."]
+    pub unit_price: i64,
+}
+
 impl<'a> WithContractGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`WithContractGoodsDetailRequired`]. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+    pub fn new(required: WithContractGoodsDetailRequired<'a>) -> Self {
+        let WithContractGoodsDetailRequired {
+            merchant_goods_id,
+            quantity,
+            unit_price,
+        } = required;
         Self {
             goods_name: None,
             merchant_goods_id,
@@ -431,7 +529,7 @@ pub struct WithContractSceneInfo<'a> {
 }
 
 impl<'a> WithContractSceneInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`, `store_info`) start as `None`: assign them on the value.
+    /// The object from its one required field, `payer_client_ip`. The optional ones (`device_id`, `store_info`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(payer_client_ip: &'a str) -> Self {
         Self {
@@ -507,7 +605,7 @@ pub struct CodePayDetail<'a> {
 }
 
 impl<'a> CodePayDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`cost_price`, `invoice_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `goods_detail`. The optional ones (`cost_price`, `invoice_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(goods_detail: &'a [CodePayGoodsDetail<'a>]) -> Self {
         Self {
@@ -536,10 +634,25 @@ pub struct CodePayGoodsDetail<'a> {
     pub wxpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CodePayGoodsDetail`], each named where it is given: `CodePayGoodsDetail::new(CodePayGoodsDetailRequired { .. })`."]
+pub struct CodePayGoodsDetailRequired<'a> {
+    #[doc = "商品编码 (see [`CodePayGoodsDetail::merchant_goods_id`])."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品数量 (see [`CodePayGoodsDetail::quantity`])."]
+    pub quantity: i64,
+    #[doc = "商品单价 (see [`CodePayGoodsDetail::unit_price`])."]
+    pub unit_price: i64,
+}
+
 impl<'a> CodePayGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CodePayGoodsDetailRequired`]. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+    pub fn new(required: CodePayGoodsDetailRequired<'a>) -> Self {
+        let CodePayGoodsDetailRequired {
+            merchant_goods_id,
+            quantity,
+            unit_price,
+        } = required;
         Self {
             goods_name: None,
             merchant_goods_id,
@@ -559,7 +672,7 @@ pub struct CodePayPayer<'a> {
 }
 
 impl<'a> CodePayPayer<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `auth_code`.
     #[inline]
     pub fn new(auth_code: &'a str) -> Self {
         Self { auth_code }
@@ -581,7 +694,7 @@ pub struct CodePaySceneInfo<'a> {
 }
 
 impl<'a> CodePaySceneInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`, `device_ip`) start as `None`: assign them on the value.
+    /// The object from its one required field, `store_info`. The optional ones (`device_id`, `device_ip`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(store_info: PayStoreInfo<'a>) -> Self {
         Self {
@@ -696,10 +809,22 @@ pub struct H5PrepaySceneInfo<'a> {
     pub payer_client_ip: &'a str,
 }
 
+#[doc = "The required fields of [`H5PrepaySceneInfo`], each named where it is given: `H5PrepaySceneInfo::new(H5PrepaySceneInfoRequired { .. })`."]
+pub struct H5PrepaySceneInfoRequired<'a> {
+    #[doc = "H5场景信息 (see [`H5PrepaySceneInfo::h5_info`])."]
+    pub h5_info: H5PrepayH5Info<'a>,
+    #[doc = "用户终端IP (see [`H5PrepaySceneInfo::payer_client_ip`])."]
+    pub payer_client_ip: &'a str,
+}
+
 impl<'a> H5PrepaySceneInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`H5PrepaySceneInfoRequired`].
     #[inline]
-    pub fn new(h5_info: H5PrepayH5Info<'a>, payer_client_ip: &'a str) -> Self {
+    pub fn new(required: H5PrepaySceneInfoRequired<'a>) -> Self {
+        let H5PrepaySceneInfoRequired {
+            h5_info,
+            payer_client_ip,
+        } = required;
         Self {
             h5_info,
             payer_client_ip,
@@ -728,7 +853,7 @@ pub struct H5PrepayH5Info<'a> {
 }
 
 impl<'a> H5PrepayH5Info<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(r#type: &'a str) -> Self {
         Self {

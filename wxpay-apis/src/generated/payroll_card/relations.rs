@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询微工卡授权关系API: `GET /v3/payroll-card/relations/{openid}`.\n\n```ignore\nlet mut request = QueryPayrollCardRelationsRequest::new(openid, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_2.shtml>.\n\nFor: 服务商."]
+#[doc = "查询微工卡授权关系API: `GET /v3/payroll-card/relations/{openid}`.\n\n```ignore\nlet mut request = QueryPayrollCardRelationsRequest::new(QueryPayrollCardRelationsRequired {\n    openid,\n    sub_mchid,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_2.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询微工卡授权关系API",
     "GET v3/payroll-card/relations/{openid}",
@@ -25,10 +25,19 @@ pub struct QueryPayrollCardRelationsRequest<'a> {
     pub sub_appid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryPayrollCardRelationsRequest`], each named where it is given: `QueryPayrollCardRelationsRequest::new(QueryPayrollCardRelationsRequired { .. })`."]
+pub struct QueryPayrollCardRelationsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryPayrollCardRelationsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "子商户号 (see [`QueryPayrollCardRelationsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPayrollCardRelationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPayrollCardRelationsRequired`]. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPayrollCardRelationsRequired<'a>) -> Self {
+        let QueryPayrollCardRelationsRequired { openid, sub_mchid } = required;
         Self {
             openid,
             sub_mchid,

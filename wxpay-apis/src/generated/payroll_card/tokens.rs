@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "生成授权token API: `POST /v3/payroll-card/tokens`.\n\n```ignore\nlet mut request = CreatePayrollCardTokensRequest::new(employment_type, id_card_number, openid, sub_mchid, user_name);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "生成授权token API: `POST /v3/payroll-card/tokens`.\n\n```ignore\nlet mut request = CreatePayrollCardTokensRequest::new(CreatePayrollCardTokensRequired {\n    employment_type,\n    id_card_number,\n    openid,\n    sub_mchid,\n    user_name,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "生成授权token API",
     "POST v3/payroll-card/tokens",
@@ -31,16 +31,31 @@ pub struct CreatePayrollCardTokensRequest<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePayrollCardTokensRequest`], each named where it is given: `CreatePayrollCardTokensRequest::new(CreatePayrollCardTokensRequired { .. })`."]
+pub struct CreatePayrollCardTokensRequired<'a> {
+    #[doc = "用工类型 (see [`CreatePayrollCardTokensRequest::employment_type`])."]
+    pub employment_type: crate::payroll_card::PayrollCardEmploymentType,
+    #[doc = "用户证件号 (see [`CreatePayrollCardTokensRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "用户标识 (see [`CreatePayrollCardTokensRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "子商户号 (see [`CreatePayrollCardTokensRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "用户实名 (see [`CreatePayrollCardTokensRequest::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreatePayrollCardTokensRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePayrollCardTokensRequired`]. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        employment_type: crate::payroll_card::PayrollCardEmploymentType,
-        id_card_number: Sensitive<&'a str>,
-        openid: &'a str,
-        sub_mchid: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreatePayrollCardTokensRequired<'a>) -> Self {
+        let CreatePayrollCardTokensRequired {
+            employment_type,
+            id_card_number,
+            openid,
+            sub_mchid,
+            user_name,
+        } = required;
         Self {
             appid: None,
             employment_type,

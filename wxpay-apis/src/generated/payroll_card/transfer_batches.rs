@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起批量转账API: `POST /v3/payroll-card/transfer-batches`.\n\n```ignore\nlet mut request = CreatePayrollCardTransferBatchesRequest::new(authorization_type, batch_name, batch_remark, employment_scene, employment_type, out_batch_no, sub_mchid, total_amount, total_num, transfer_detail_list);\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起批量转账API: `POST /v3/payroll-card/transfer-batches`.\n\n```ignore\nlet mut request = CreatePayrollCardTransferBatchesRequest::new(CreatePayrollCardTransferBatchesRequired {\n    authorization_type,\n    batch_name,\n    batch_remark,\n    employment_scene,\n    employment_type,\n    out_batch_no,\n    sub_mchid,\n    total_amount,\n    total_num,\n    transfer_detail_list,\n});\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起批量转账API",
     "POST v3/payroll-card/transfer-batches",
@@ -41,21 +41,46 @@ pub struct CreatePayrollCardTransferBatchesRequest<'a> {
     pub transfer_detail_list: &'a [CreatePayrollCardTransferBatchesTransferDetail<'a>],
 }
 
+#[doc = "The required fields of [`CreatePayrollCardTransferBatchesRequest`], each named where it is given: `CreatePayrollCardTransferBatchesRequest::new(CreatePayrollCardTransferBatchesRequired { .. })`."]
+pub struct CreatePayrollCardTransferBatchesRequired<'a> {
+    #[doc = "特约商户授权类型 (see [`CreatePayrollCardTransferBatchesRequest::authorization_type`])."]
+    pub authorization_type: &'a str,
+    #[doc = "批次名称 (see [`CreatePayrollCardTransferBatchesRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "批次备注 (see [`CreatePayrollCardTransferBatchesRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "用工场景 (see [`CreatePayrollCardTransferBatchesRequest::employment_scene`])."]
+    pub employment_scene: &'a str,
+    #[doc = "用工类型 (see [`CreatePayrollCardTransferBatchesRequest::employment_type`])."]
+    pub employment_type: &'a str,
+    #[doc = "商家批次单号 (see [`CreatePayrollCardTransferBatchesRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "特约商户号 (see [`CreatePayrollCardTransferBatchesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账总金额 (see [`CreatePayrollCardTransferBatchesRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "转账总笔数 (see [`CreatePayrollCardTransferBatchesRequest::total_num`])."]
+    pub total_num: i64,
+    #[doc = "转账明细列表 (see [`CreatePayrollCardTransferBatchesRequest::transfer_detail_list`])."]
+    pub transfer_detail_list: &'a [CreatePayrollCardTransferBatchesTransferDetail<'a>],
+}
+
 impl<'a> CreatePayrollCardTransferBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePayrollCardTransferBatchesRequired`]. The optional ones (`sp_appid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        authorization_type: &'a str,
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        employment_scene: &'a str,
-        employment_type: &'a str,
-        out_batch_no: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        transfer_detail_list: &'a [CreatePayrollCardTransferBatchesTransferDetail<'a>],
-    ) -> Self {
+    pub fn new(required: CreatePayrollCardTransferBatchesRequired<'a>) -> Self {
+        let CreatePayrollCardTransferBatchesRequired {
+            authorization_type,
+            batch_name,
+            batch_remark,
+            employment_scene,
+            employment_type,
+            out_batch_no,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+        } = required;
         Self {
             authorization_type,
             batch_name,
@@ -89,16 +114,31 @@ pub struct CreatePayrollCardTransferBatchesTransferDetail<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePayrollCardTransferBatchesTransferDetail`], each named where it is given: `CreatePayrollCardTransferBatchesTransferDetail::new(CreatePayrollCardTransferBatchesTransferDetailRequired { .. })`."]
+pub struct CreatePayrollCardTransferBatchesTransferDetailRequired<'a> {
+    #[doc = "收款用户OpenID (see [`CreatePayrollCardTransferBatchesTransferDetail::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家明细单号 (see [`CreatePayrollCardTransferBatchesTransferDetail::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "转账金额 (see [`CreatePayrollCardTransferBatchesTransferDetail::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreatePayrollCardTransferBatchesTransferDetail::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "收款用户姓名 (see [`CreatePayrollCardTransferBatchesTransferDetail::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreatePayrollCardTransferBatchesTransferDetail<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePayrollCardTransferBatchesTransferDetailRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        out_detail_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreatePayrollCardTransferBatchesTransferDetailRequired<'a>) -> Self {
+        let CreatePayrollCardTransferBatchesTransferDetailRequired {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_name,
+        } = required;
         Self {
             openid,
             out_detail_no,

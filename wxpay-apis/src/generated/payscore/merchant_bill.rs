@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户申请获取对账单API: `GET /v3/payscore/merchant-bill`.\n\n```ignore\nlet mut request = QueryPayscoreMerchantBillRequest::new(bill_date, encryption_algorithm, service_id);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_1_29.shtml>.\n\nFor: 直连商户."]
+#[doc = "商户申请获取对账单API: `GET /v3/payscore/merchant-bill`.\n\n```ignore\nlet mut request = QueryPayscoreMerchantBillRequest::new(QueryPayscoreMerchantBillRequired {\n    bill_date,\n    encryption_algorithm,\n    service_id,\n});\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_1_29.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "商户申请获取对账单API",
     "GET v3/payscore/merchant-bill",
@@ -24,10 +24,25 @@ pub struct QueryPayscoreMerchantBillRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPayscoreMerchantBillRequest`], each named where it is given: `QueryPayscoreMerchantBillRequest::new(QueryPayscoreMerchantBillRequired { .. })`."]
+pub struct QueryPayscoreMerchantBillRequired<'a> {
+    #[doc = "账单日期 (see [`QueryPayscoreMerchantBillRequest::bill_date`])."]
+    pub bill_date: &'a str,
+    #[doc = "加密算法 (see [`QueryPayscoreMerchantBillRequest::encryption_algorithm`])."]
+    pub encryption_algorithm: &'a str,
+    #[doc = "服务ID (see [`QueryPayscoreMerchantBillRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> QueryPayscoreMerchantBillRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPayscoreMerchantBillRequired`]. The optional ones (`tar_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(bill_date: &'a str, encryption_algorithm: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: QueryPayscoreMerchantBillRequired<'a>) -> Self {
+        let QueryPayscoreMerchantBillRequired {
+            bill_date,
+            encryption_algorithm,
+            service_id,
+        } = required;
         Self {
             bill_date,
             tar_type: None,

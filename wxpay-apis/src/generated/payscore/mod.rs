@@ -163,7 +163,7 @@ pub struct ServiceorderPostPayment<'a> {
 }
 
 impl<'a> ServiceorderPostPayment<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
+    /// The object from its one required field, `name`. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(name: &'a str) -> Self {
         Self {
@@ -271,10 +271,25 @@ pub struct CompleteAcquiringBankServiceOrderPostDiscount<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CompleteAcquiringBankServiceOrderPostDiscount`], each named where it is given: `CompleteAcquiringBankServiceOrderPostDiscount::new(CompleteAcquiringBankServiceOrderPostDiscountRequired { .. })`."]
+pub struct CompleteAcquiringBankServiceOrderPostDiscountRequired<'a> {
+    #[doc = "优惠金额 (see [`CompleteAcquiringBankServiceOrderPostDiscount::amount`])."]
+    pub amount: i64,
+    #[doc = "优惠说明 (see [`CompleteAcquiringBankServiceOrderPostDiscount::description`])."]
+    pub description: &'a str,
+    #[doc = "优惠名称 (see [`CompleteAcquiringBankServiceOrderPostDiscount::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CompleteAcquiringBankServiceOrderPostDiscount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`count`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CompleteAcquiringBankServiceOrderPostDiscountRequired`]. The optional ones (`count`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, description: &'a str, name: &'a str) -> Self {
+    pub fn new(required: CompleteAcquiringBankServiceOrderPostDiscountRequired<'a>) -> Self {
+        let CompleteAcquiringBankServiceOrderPostDiscountRequired {
+            amount,
+            description,
+            name,
+        } = required;
         Self {
             amount,
             count: None,
@@ -302,7 +317,7 @@ pub struct CompleteAcquiringBankServiceOrderPostPayment<'a> {
 }
 
 impl<'a> CompleteAcquiringBankServiceOrderPostPayment<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
+    /// The object from its one required field, `name`. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(name: &'a str) -> Self {
         Self {
@@ -332,7 +347,7 @@ pub struct CompleteAcquiringBankServiceOrderTimeRange<'a> {
 }
 
 impl<'a> CompleteAcquiringBankServiceOrderTimeRange<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    /// The object from its one required field, `start_time`. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(start_time: &'a str) -> Self {
         Self {
@@ -353,7 +368,7 @@ pub struct ServiceOrderDetail<'a> {
 }
 
 impl<'a> ServiceOrderDetail<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `paid_time`.
     #[inline]
     pub fn new(paid_time: &'a str) -> Self {
         Self { paid_time }
@@ -704,13 +719,13 @@ pub struct PayscorePromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<PayscoreScope>,
+    pub scope: Option<PayscorePromotionDetailScope>,
     #[doc = "活动ID\n\nMay be absent. Example: `activity_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<PayscoreType>,
+    pub r#type: Option<PayscorePromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -718,7 +733,7 @@ pub struct PayscorePromotionDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum PayscoreScope {
+    pub enum PayscorePromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -728,7 +743,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum PayscoreType {
+    pub enum PayscorePromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`
@@ -738,7 +753,7 @@ string_enum! {
 
 string_enum! {
     /// 收款状态
-    pub enum PayscoreState {
+    pub enum PayscoreCollectionState {
         /// `USER_PAID`
         UserPaid = "USER_PAID",
         /// `USER_PAYING`
@@ -748,7 +763,7 @@ string_enum! {
 
 string_enum! {
     /// 服务订单状态
-    pub enum QueryOverseaPartnerServiceorderState {
+    pub enum PayscoreServiceOrderState {
         /// `CREATED`
         Created = "CREATED",
         /// `DOING`
@@ -788,10 +803,19 @@ pub struct CreateOverseaPartnerServiceorderPostDiscount<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateOverseaPartnerServiceorderPostDiscount`], each named where it is given: `CreateOverseaPartnerServiceorderPostDiscount::new(CreateOverseaPartnerServiceorderPostDiscountRequired { .. })`."]
+pub struct CreateOverseaPartnerServiceorderPostDiscountRequired<'a> {
+    #[doc = "优惠说明 (see [`CreateOverseaPartnerServiceorderPostDiscount::description`])."]
+    pub description: &'a str,
+    #[doc = "优惠名称 (see [`CreateOverseaPartnerServiceorderPostDiscount::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CreateOverseaPartnerServiceorderPostDiscount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateOverseaPartnerServiceorderPostDiscountRequired`]. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, name: &'a str) -> Self {
+    pub fn new(required: CreateOverseaPartnerServiceorderPostDiscountRequired<'a>) -> Self {
+        let CreateOverseaPartnerServiceorderPostDiscountRequired { description, name } = required;
         Self {
             amount: None,
             count: None,
@@ -814,10 +838,19 @@ pub struct CreateOverseaPartnerServiceorderRiskFund<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateOverseaPartnerServiceorderRiskFund`], each named where it is given: `CreateOverseaPartnerServiceorderRiskFund::new(CreateOverseaPartnerServiceorderRiskFundRequired { .. })`."]
+pub struct CreateOverseaPartnerServiceorderRiskFundRequired<'a> {
+    #[doc = "风险金额 (see [`CreateOverseaPartnerServiceorderRiskFund::amount`])."]
+    pub amount: i64,
+    #[doc = "风险名称 (see [`CreateOverseaPartnerServiceorderRiskFund::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CreateOverseaPartnerServiceorderRiskFund<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateOverseaPartnerServiceorderRiskFundRequired`]. The optional ones (`description`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, name: &'a str) -> Self {
+    pub fn new(required: CreateOverseaPartnerServiceorderRiskFundRequired<'a>) -> Self {
+        let CreateOverseaPartnerServiceorderRiskFundRequired { amount, name } = required;
         Self {
             amount,
             description: None,
@@ -828,7 +861,7 @@ impl<'a> CreateOverseaPartnerServiceorderRiskFund<'a> {
 
 string_enum! {
     /// 场景类型
-    pub enum SyncOverseaPartnerServiceorderType {
+    pub enum PayscoreSceneType {
         /// `Order_Paid`
         OrderPaid = "Order_Paid",
     }
@@ -843,7 +876,7 @@ pub struct UserRiskLevelShoppingInfo<'a> {
 }
 
 impl<'a> UserRiskLevelShoppingInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `goods`.
     #[inline]
     pub fn new(goods: &'a [AssessPartnerUserRiskLevelGoods<'a>]) -> Self {
         Self { goods }
@@ -867,10 +900,28 @@ pub struct AssessPartnerUserRiskLevelGoods<'a> {
     pub picture: &'a str,
 }
 
+#[doc = "The required fields of [`AssessPartnerUserRiskLevelGoods`], each named where it is given: `AssessPartnerUserRiskLevelGoods::new(AssessPartnerUserRiskLevelGoodsRequired { .. })`."]
+pub struct AssessPartnerUserRiskLevelGoodsRequired<'a> {
+    #[doc = "商品单价金额 (see [`AssessPartnerUserRiskLevelGoods::amount`])."]
+    pub amount: i64,
+    #[doc = "商品数量 (see [`AssessPartnerUserRiskLevelGoods::count`])."]
+    pub count: i64,
+    #[doc = "商品名称 (see [`AssessPartnerUserRiskLevelGoods::name`])."]
+    pub name: &'a str,
+    #[doc = "商品图片链接 (see [`AssessPartnerUserRiskLevelGoods::picture`])."]
+    pub picture: &'a str,
+}
+
 impl<'a> AssessPartnerUserRiskLevelGoods<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`category_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`AssessPartnerUserRiskLevelGoodsRequired`]. The optional ones (`category_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, count: i64, name: &'a str, picture: &'a str) -> Self {
+    pub fn new(required: AssessPartnerUserRiskLevelGoodsRequired<'a>) -> Self {
+        let AssessPartnerUserRiskLevelGoodsRequired {
+            amount,
+            count,
+            name,
+            picture,
+        } = required;
         Self {
             amount,
             category_id: None,
@@ -940,7 +991,7 @@ pub struct PayscoreCollection {
     pub bank_type: Option<String>,
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<PayscoreDetail>>,
+    pub details: Option<Vec<PayscoreCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -948,7 +999,7 @@ pub struct PayscoreCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
     #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
-    pub state: PayscoreState,
+    pub state: PayscoreCollectionState,
     #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
@@ -957,7 +1008,7 @@ pub struct PayscoreCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct PayscoreDetail {
+pub struct PayscoreCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -1018,10 +1069,19 @@ pub struct CreatePartnerServiceorderRiskFund<'a> {
     pub name: PayscoreName,
 }
 
+#[doc = "The required fields of [`CreatePartnerServiceorderRiskFund`], each named where it is given: `CreatePartnerServiceorderRiskFund::new(CreatePartnerServiceorderRiskFundRequired { .. })`."]
+pub struct CreatePartnerServiceorderRiskFundRequired {
+    #[doc = "风险金额 (see [`CreatePartnerServiceorderRiskFund::amount`])."]
+    pub amount: i64,
+    #[doc = "风险金名称 (see [`CreatePartnerServiceorderRiskFund::name`])."]
+    pub name: PayscoreName,
+}
+
 impl<'a> CreatePartnerServiceorderRiskFund<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerServiceorderRiskFundRequired`]. The optional ones (`description`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, name: PayscoreName) -> Self {
+    pub fn new(required: CreatePartnerServiceorderRiskFundRequired) -> Self {
+        let CreatePartnerServiceorderRiskFundRequired { amount, name } = required;
         Self {
             amount,
             description: None,
@@ -1046,10 +1106,19 @@ pub struct ServiceOrderPostDiscount<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`ServiceOrderPostDiscount`], each named where it is given: `ServiceOrderPostDiscount::new(ServiceOrderPostDiscountRequired { .. })`."]
+pub struct ServiceOrderPostDiscountRequired<'a> {
+    #[doc = "优惠金额 (see [`ServiceOrderPostDiscount::amount`])."]
+    pub amount: i64,
+    #[doc = "优惠名称 (see [`ServiceOrderPostDiscount::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> ServiceOrderPostDiscount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`count`, `description`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ServiceOrderPostDiscountRequired`]. The optional ones (`count`, `description`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, name: &'a str) -> Self {
+    pub fn new(required: ServiceOrderPostDiscountRequired<'a>) -> Self {
+        let ServiceOrderPostDiscountRequired { amount, name } = required;
         Self {
             amount,
             count: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建先用后付订单: `POST /v3/payscore/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-pay-on-delivery-service-order.html>.\n\nFor: 普通商户."]
+#[doc = "创建先用后付订单: `POST /v3/payscore/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePayOnDeliveryServiceOrderRequest::new(CreatePayOnDeliveryServiceOrderRequired {\n    appid,\n    notify_url,\n    out_order_no,\n    risk_fund,\n    service_id,\n    service_introduction,\n    shopping_info,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-pay-on-delivery-service-order.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "创建先用后付订单",
     "POST v3/payscore/servicepayondeliveryorder",
@@ -21,7 +21,7 @@ pub struct CreatePayOnDeliveryServiceOrderRequest<'a> {
     #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     #[doc = "是否需要用户确认\n\nBody field, optional."]
@@ -53,19 +53,40 @@ pub struct CreatePayOnDeliveryServiceOrderRequest<'a> {
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreatePayOnDeliveryServiceOrderRequest`], each named where it is given: `CreatePayOnDeliveryServiceOrderRequest::new(CreatePayOnDeliveryServiceOrderRequired { .. })`."]
+pub struct CreatePayOnDeliveryServiceOrderRequired<'a> {
+    #[doc = "公众账号ID (see [`CreatePayOnDeliveryServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户回调地址 (see [`CreatePayOnDeliveryServiceOrderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户服务订单号 (see [`CreatePayOnDeliveryServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "订单风险金 (see [`CreatePayOnDeliveryServiceOrderRequest::risk_fund`])."]
+    pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID (see [`CreatePayOnDeliveryServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreatePayOnDeliveryServiceOrderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "先用后付购物详情 (see [`CreatePayOnDeliveryServiceOrderRequest::shopping_info`])."]
+    pub shopping_info: CreatePayOnDeliveryServiceOrderShoppingInfo<'a>,
+    #[doc = "服务时间段 (see [`CreatePayOnDeliveryServiceOrderRequest::time_range`])."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+}
+
 impl<'a> CreatePayOnDeliveryServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `mchid`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePayOnDeliveryServiceOrderRequired`]. The optional ones (`attach`, `location`, `mchid`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        shopping_info: CreatePayOnDeliveryServiceOrderShoppingInfo<'a>,
-        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePayOnDeliveryServiceOrderRequired<'a>) -> Self {
+        let CreatePayOnDeliveryServiceOrderRequired {
+            appid,
+            notify_url,
+            out_order_no,
+            risk_fund,
+            service_id,
+            service_introduction,
+            shopping_info,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -104,7 +125,7 @@ pub struct CreatePayOnDeliveryServiceOrderPostPayment<'a> {
 }
 
 impl<'a> CreatePayOnDeliveryServiceOrderPostPayment<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
+    /// The object from its one required field, `name`. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(name: &'a str) -> Self {
         Self {
@@ -129,13 +150,19 @@ pub struct CreatePayOnDeliveryServiceOrderShoppingInfo<'a> {
     pub real_merchant_appid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePayOnDeliveryServiceOrderShoppingInfo`], each named where it is given: `CreatePayOnDeliveryServiceOrderShoppingInfo::new(CreatePayOnDeliveryServiceOrderShoppingInfoRequired { .. })`."]
+pub struct CreatePayOnDeliveryServiceOrderShoppingInfoRequired<'a> {
+    #[doc = "商品列表 (see [`CreatePayOnDeliveryServiceOrderShoppingInfo::goods`])."]
+    pub goods: &'a [crate::payscore::AssessPartnerUserRiskLevelGoods<'a>],
+    #[doc = "单详跳转链接 (see [`CreatePayOnDeliveryServiceOrderShoppingInfo::jump_link`])."]
+    pub jump_link: crate::payscore::PayscoreJumpLink<'a>,
+}
+
 impl<'a> CreatePayOnDeliveryServiceOrderShoppingInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`real_merchant_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePayOnDeliveryServiceOrderShoppingInfoRequired`]. The optional ones (`real_merchant_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        goods: &'a [crate::payscore::AssessPartnerUserRiskLevelGoods<'a>],
-        jump_link: crate::payscore::PayscoreJumpLink<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePayOnDeliveryServiceOrderShoppingInfoRequired<'a>) -> Self {
+        let CreatePayOnDeliveryServiceOrderShoppingInfoRequired { goods, jump_link } = required;
         Self {
             goods,
             jump_link,

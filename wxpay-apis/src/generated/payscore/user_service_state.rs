@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户授权状态API: `GET /v3/payscore/user-service-state`.\n\n```ignore\nlet request = QueryPayscoreUserServiceStateRequest::new(appid, service_id, openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc = "查询用户授权状态API: `GET /v3/payscore/user-service-state`.\n\n```ignore\nlet request = QueryPayscoreUserServiceStateRequest::new(QueryPayscoreUserServiceStateRequired {\n    appid,\n    service_id,\n    openid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.\n\nFor: 服务商, 直连商户."]
 #[doc(alias(
     "查询用户授权状态API",
     "GET v3/payscore/user-service-state",
@@ -21,10 +21,25 @@ pub struct QueryPayscoreUserServiceStateRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPayscoreUserServiceStateRequest`], each named where it is given: `QueryPayscoreUserServiceStateRequest::new(QueryPayscoreUserServiceStateRequired { .. })`."]
+pub struct QueryPayscoreUserServiceStateRequired<'a> {
+    #[doc = "公众账号ID (see [`QueryPayscoreUserServiceStateRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "服务ID (see [`QueryPayscoreUserServiceStateRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "用户标识 (see [`QueryPayscoreUserServiceStateRequest::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> QueryPayscoreUserServiceStateRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPayscoreUserServiceStateRequired`].
     #[inline]
-    pub fn new(appid: &'a str, service_id: &'a str, openid: &'a str) -> Self {
+    pub fn new(required: QueryPayscoreUserServiceStateRequired<'a>) -> Self {
+        let QueryPayscoreUserServiceStateRequired {
+            appid,
+            service_id,
+            openid,
+        } = required;
         Self {
             appid,
             service_id,

@@ -25,16 +25,31 @@ pub struct PlatsolutionTransferDetail<'a> {
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`PlatsolutionTransferDetail`], each named where it is given: `PlatsolutionTransferDetail::new(PlatsolutionTransferDetailRequired { .. })`."]
+pub struct PlatsolutionTransferDetailRequired<'a> {
+    #[doc = "收款用户OpenID (see [`PlatsolutionTransferDetail::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家明细单号 (see [`PlatsolutionTransferDetail::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "微信转账预约单号 (see [`PlatsolutionTransferDetail::reservation_id`])."]
+    pub reservation_id: &'a str,
+    #[doc = "转账金额 (see [`PlatsolutionTransferDetail::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`PlatsolutionTransferDetail::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> PlatsolutionTransferDetail<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PlatsolutionTransferDetailRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        out_detail_no: &'a str,
-        reservation_id: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: PlatsolutionTransferDetailRequired<'a>) -> Self {
+        let PlatsolutionTransferDetailRequired {
+            openid,
+            out_detail_no,
+            reservation_id,
+            transfer_amount,
+            transfer_remark,
+        } = required;
         Self {
             openid,
             out_detail_no,
@@ -98,10 +113,25 @@ pub struct PlatsolutionInsurancePolicy<'a> {
     pub withdrawal_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PlatsolutionInsurancePolicy`], each named where it is given: `PlatsolutionInsurancePolicy::new(PlatsolutionInsurancePolicyRequired { .. })`."]
+pub struct PlatsolutionInsurancePolicyRequired<'a> {
+    #[doc = "保险名称 (see [`PlatsolutionInsurancePolicy::name`])."]
+    pub name: &'a str,
+    #[doc = "保险单号 (see [`PlatsolutionInsurancePolicy::policy_no`])."]
+    pub policy_no: &'a str,
+    #[doc = "保险产品备案编号 (see [`PlatsolutionInsurancePolicy::product_registration_no`])."]
+    pub product_registration_no: &'a str,
+}
+
 impl<'a> PlatsolutionInsurancePolicy<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`claim_no`, `withdrawal_no`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PlatsolutionInsurancePolicyRequired`]. The optional ones (`claim_no`, `withdrawal_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(name: &'a str, policy_no: &'a str, product_registration_no: &'a str) -> Self {
+    pub fn new(required: PlatsolutionInsurancePolicyRequired<'a>) -> Self {
+        let PlatsolutionInsurancePolicyRequired {
+            name,
+            policy_no,
+            product_registration_no,
+        } = required;
         Self {
             claim_no: None,
             name,

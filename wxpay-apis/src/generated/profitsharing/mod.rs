@@ -14,7 +14,7 @@ pub mod transactions;
 
 string_enum! {
     /// 分账接收方类型
-    pub enum ProfitsharingType {
+    pub enum ProfitSharingReceiverType {
         /// `MERCHANT_ID`
         MerchantId = "MERCHANT_ID",
         /// `PERSONAL_OPENID`

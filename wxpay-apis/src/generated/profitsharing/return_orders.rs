@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求分账回退: `POST /v3/profitsharing/return-orders`.\n\n```ignore\nlet mut request = CreateProfitSharingReturnOrderRequest::new(amount, description, out_return_no, return_mchid);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "请求分账回退: `POST /v3/profitsharing/return-orders`.\n\n```ignore\nlet mut request = CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired {\n    amount,\n    description,\n    order,\n    out_return_no,\n    return_mchid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "请求分账回退",
     "POST v3/profitsharing/return-orders",
@@ -19,12 +19,9 @@ pub struct CreateProfitSharingReturnOrderRequest<'a> {
     pub amount: i64,
     #[doc = "回退描述\n\nBody field, required. Example: `用户退款`."]
     pub description: &'a str,
-    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<&'a str>,
-    #[doc = "商户分账单号\n\nBody field, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_order_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: SharingOrder<'a>,
     #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
     #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
@@ -34,25 +31,52 @@ pub struct CreateProfitSharingReturnOrderRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateProfitSharingReturnOrderRequest`], each named where it is given: `CreateProfitSharingReturnOrderRequest::new(CreateProfitSharingReturnOrderRequired { .. })`."]
+pub struct CreateProfitSharingReturnOrderRequired<'a> {
+    #[doc = "回退金额 (see [`CreateProfitSharingReturnOrderRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "回退描述 (see [`CreateProfitSharingReturnOrderRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no (see [`CreateProfitSharingReturnOrderRequest::order`])."]
+    pub order: SharingOrder<'a>,
+    #[doc = "商户回退单号 (see [`CreateProfitSharingReturnOrderRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "回退商户号 (see [`CreateProfitSharingReturnOrderRequest::return_mchid`])."]
+    pub return_mchid: &'a str,
+}
+
 impl<'a> CreateProfitSharingReturnOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitSharingReturnOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        out_return_no: &'a str,
-        return_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateProfitSharingReturnOrderRequired<'a>) -> Self {
+        let CreateProfitSharingReturnOrderRequired {
+            amount,
+            description,
+            order,
+            out_return_no,
+            return_mchid,
+        } = required;
         Self {
             amount,
             description,
-            order_id: None,
-            out_order_no: None,
+            order,
             out_return_no,
             return_mchid,
             sub_mchid: None,
         }
     }
+}
+
+#[doc = "Exactly one of `order_id`, `out_order_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum SharingOrder<'a> {
+    #[doc = "微信分账单号\n\nSent as `order_id`. Example: `3008450740201411110007820472`."]
+    #[serde(rename = "order_id")]
+    OrderId(&'a str),
+    #[doc = "商户分账单号\n\nSent as `out_order_no`."]
+    #[serde(rename = "out_order_no")]
+    OutOrderNo(&'a str),
 }
 
 #[doc = "The answer to [`CreateProfitSharingReturnOrderRequest`] and [`QueryProfitSharingReturnOrderRequest`]."]
@@ -118,7 +142,7 @@ string_enum! {
 /// The answer to [`CreateProfitSharingReturnOrderRequest`]: `POST /v3/profitsharing/return-orders`.
 pub type CreateProfitSharingReturnOrderResponse = ProfitSharingReturnOrder;
 
-#[doc = "查询分账回退结果: `GET /v3/profitsharing/return-orders/{out_return_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingReturnOrderRequest::new(out_return_no, out_order_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "查询分账回退结果: `GET /v3/profitsharing/return-orders/{out_return_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingReturnOrderRequest::new(QueryProfitSharingReturnOrderRequired {\n    out_return_no,\n    out_order_no,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询分账回退结果",
     "GET v3/profitsharing/return-orders/{out_return_no}",
@@ -137,10 +161,22 @@ pub struct QueryProfitSharingReturnOrderRequest<'a> {
     pub out_order_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryProfitSharingReturnOrderRequest`], each named where it is given: `QueryProfitSharingReturnOrderRequest::new(QueryProfitSharingReturnOrderRequired { .. })`."]
+pub struct QueryProfitSharingReturnOrderRequired<'a> {
+    #[doc = "商户回退单号 (see [`QueryProfitSharingReturnOrderRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "商户分账单号 (see [`QueryProfitSharingReturnOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+}
+
 impl<'a> QueryProfitSharingReturnOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryProfitSharingReturnOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_return_no: &'a str, out_order_no: &'a str) -> Self {
+    pub fn new(required: QueryProfitSharingReturnOrderRequired<'a>) -> Self {
+        let QueryProfitSharingReturnOrderRequired {
+            out_return_no,
+            out_order_no,
+        } = required;
         Self {
             out_return_no,
             sub_mchid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "实名信息校验: `GET /v3/realname/verify`.\n\n```ignore\nlet request = VerifyRealnameRequest::new(credential_type, encrypted_credential_id, encrypted_name, wxp_trade_no, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735179>.\n\nFor: 服务商."]
+#[doc = "实名信息校验: `GET /v3/realname/verify`.\n\n```ignore\nlet request = VerifyRealnameRequest::new(VerifyRealnameRequired {\n    credential_type,\n    encrypted_credential_id,\n    encrypted_name,\n    wxp_trade_no,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735179>.\n\nFor: 服务商."]
 #[doc(alias("实名信息校验", "GET v3/realname/verify", "v3/realname/verify"))]
 #[wxpay_api(GET, "v3/realname/verify", response = VerifyRealnameResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -22,16 +22,31 @@ pub struct VerifyRealnameRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`VerifyRealnameRequest`], each named where it is given: `VerifyRealnameRequest::new(VerifyRealnameRequired { .. })`."]
+pub struct VerifyRealnameRequired<'a> {
+    #[doc = "下单用户账户的证件类型 (see [`VerifyRealnameRequest::credential_type`])."]
+    pub credential_type: i64,
+    #[doc = "加密后的下单用户证件号 (see [`VerifyRealnameRequest::encrypted_credential_id`])."]
+    pub encrypted_credential_id: &'a str,
+    #[doc = "加密后的下单用户姓名 (see [`VerifyRealnameRequest::encrypted_name`])."]
+    pub encrypted_name: &'a str,
+    #[doc = "微信支付交易单号 (see [`VerifyRealnameRequest::wxp_trade_no`])."]
+    pub wxp_trade_no: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`VerifyRealnameRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> VerifyRealnameRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`VerifyRealnameRequired`].
     #[inline]
-    pub fn new(
-        credential_type: i64,
-        encrypted_credential_id: &'a str,
-        encrypted_name: &'a str,
-        wxp_trade_no: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: VerifyRealnameRequired<'a>) -> Self {
+        let VerifyRealnameRequired {
+            credential_type,
+            encrypted_credential_id,
+            encrypted_name,
+            wxp_trade_no,
+            wechatpay_serial,
+        } = required;
         Self {
             credential_type,
             encrypted_credential_id,

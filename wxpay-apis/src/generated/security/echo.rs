@@ -24,7 +24,7 @@ pub struct EchoSecurityRequest<'a> {
 }
 
 impl<'a> EchoSecurityRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`encrypted_echo_message`, `notify_url`) start as `None`: assign them on the value.
+    /// The request from its one required field, `echo_message`. The optional ones (`encrypted_echo_message`, `notify_url`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(echo_message: &'a str) -> Self {
         Self {

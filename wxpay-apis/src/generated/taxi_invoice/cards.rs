@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "将出租车电子发票插入微信用户卡包API: `POST /v3/taxi-invoice/cards`.\n\n```ignore\nlet mut request = CreateTaxiInvoiceCardRequest::new(company_mchid, driver_license, fapiao_card_information, openid, plate_number, region_id, trade_number);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-invoice-card/create-taxi-invoice-card.html>.\n\nFor: 服务商."]
+#[doc = "将出租车电子发票插入微信用户卡包API: `POST /v3/taxi-invoice/cards`.\n\n```ignore\nlet mut request = CreateTaxiInvoiceCardRequest::new(CreateTaxiInvoiceCardRequired {\n    company_mchid,\n    driver_license,\n    fapiao_card_information,\n    openid,\n    plate_number,\n    region_id,\n    trade_number,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-invoice-card/create-taxi-invoice-card.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "将出租车电子发票插入微信用户卡包API",
     "POST v3/taxi-invoice/cards",
@@ -35,18 +35,37 @@ pub struct CreateTaxiInvoiceCardRequest<'a> {
     pub trade_number: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTaxiInvoiceCardRequest`], each named where it is given: `CreateTaxiInvoiceCardRequest::new(CreateTaxiInvoiceCardRequired { .. })`."]
+pub struct CreateTaxiInvoiceCardRequired<'a> {
+    #[doc = "出租车经营主体商户号 (see [`CreateTaxiInvoiceCardRequest::company_mchid`])."]
+    pub company_mchid: &'a str,
+    #[doc = "营运资格证号 (see [`CreateTaxiInvoiceCardRequest::driver_license`])."]
+    pub driver_license: &'a str,
+    #[doc = "发票卡券信息 (see [`CreateTaxiInvoiceCardRequest::fapiao_card_information`])."]
+    pub fapiao_card_information: CreateTaxiInvoiceCardFapiaoCardInformation<'a>,
+    #[doc = "用户标识 (see [`CreateTaxiInvoiceCardRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "车牌号 (see [`CreateTaxiInvoiceCardRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "行政区划代码 (see [`CreateTaxiInvoiceCardRequest::region_id`])."]
+    pub region_id: i64,
+    #[doc = "面对面付款单号 (see [`CreateTaxiInvoiceCardRequest::trade_number`])."]
+    pub trade_number: &'a str,
+}
+
 impl<'a> CreateTaxiInvoiceCardRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `token`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTaxiInvoiceCardRequired`]. The optional ones (`appid`, `token`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        company_mchid: &'a str,
-        driver_license: &'a str,
-        fapiao_card_information: CreateTaxiInvoiceCardFapiaoCardInformation<'a>,
-        openid: &'a str,
-        plate_number: &'a str,
-        region_id: i64,
-        trade_number: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTaxiInvoiceCardRequired<'a>) -> Self {
+        let CreateTaxiInvoiceCardRequired {
+            company_mchid,
+            driver_license,
+            fapiao_card_information,
+            openid,
+            plate_number,
+            region_id,
+            trade_number,
+        } = required;
         Self {
             appid: None,
             company_mchid,
@@ -83,7 +102,7 @@ pub struct CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
     pub fapiao_time: &'a str,
     #[doc = "发票行信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<&'a [CreateTaxiInvoiceCardItem<'a>]>,
+    pub items: Option<&'a [CreateTaxiInvoiceCardFapiaoCardInformationItem<'a>]>,
     #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>34...`."]
     pub password: &'a str,
     #[doc = "备注信息\n\nOptional. Example: `备注`."]
@@ -97,23 +116,52 @@ pub struct CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CreateTaxiInvoiceCardFapiaoCardInformation`], each named where it is given: `CreateTaxiInvoiceCardFapiaoCardInformation::new(CreateTaxiInvoiceCardFapiaoCardInformationRequired { .. })`."]
+pub struct CreateTaxiInvoiceCardFapiaoCardInformationRequired<'a> {
+    #[doc = "总金额 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::amount`])."]
+    pub amount: i64,
+    #[doc = "购买方信息 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::buyer_information`])."]
+    pub buyer_information: CreateTaxiInvoiceCardBuyerInformation<'a>,
+    #[doc = "校验码 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::check_code`])."]
+    pub check_code: &'a str,
+    #[doc = "附加信息 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::extra_information`])."]
+    pub extra_information: CreateTaxiInvoiceCardExtraInformation<'a>,
+    #[doc = "发票代码 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::fapiao_code`])."]
+    pub fapiao_code: &'a str,
+    #[doc = "电子发票文件ID (see [`CreateTaxiInvoiceCardFapiaoCardInformation::fapiao_media_id`])."]
+    pub fapiao_media_id: &'a str,
+    #[doc = "发票号码 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::fapiao_number`])."]
+    pub fapiao_number: &'a str,
+    #[doc = "开票时间 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::fapiao_time`])."]
+    pub fapiao_time: &'a str,
+    #[doc = "密码 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::password`])."]
+    pub password: &'a str,
+    #[doc = "销售方信息 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::seller_information`])."]
+    pub seller_information: CreateTaxiInvoiceCardSellerInformation<'a>,
+    #[doc = "总税额 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::tax_amount`])."]
+    pub tax_amount: i64,
+    #[doc = "总价税合计 (see [`CreateTaxiInvoiceCardFapiaoCardInformation::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`items`, `remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTaxiInvoiceCardFapiaoCardInformationRequired`]. The optional ones (`items`, `remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        buyer_information: CreateTaxiInvoiceCardBuyerInformation<'a>,
-        check_code: &'a str,
-        extra_information: CreateTaxiInvoiceCardExtraInformation<'a>,
-        fapiao_code: &'a str,
-        fapiao_media_id: &'a str,
-        fapiao_number: &'a str,
-        fapiao_time: &'a str,
-        password: &'a str,
-        seller_information: CreateTaxiInvoiceCardSellerInformation<'a>,
-        tax_amount: i64,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CreateTaxiInvoiceCardFapiaoCardInformationRequired<'a>) -> Self {
+        let CreateTaxiInvoiceCardFapiaoCardInformationRequired {
+            amount,
+            buyer_information,
+            check_code,
+            extra_information,
+            fapiao_code,
+            fapiao_media_id,
+            fapiao_number,
+            fapiao_time,
+            password,
+            seller_information,
+            tax_amount,
+            total_amount,
+        } = required;
         Self {
             amount,
             buyer_information,
@@ -158,10 +206,19 @@ pub struct CreateTaxiInvoiceCardBuyerInformation<'a> {
     pub r#type: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTaxiInvoiceCardBuyerInformation`], each named where it is given: `CreateTaxiInvoiceCardBuyerInformation::new(CreateTaxiInvoiceCardBuyerInformationRequired { .. })`."]
+pub struct CreateTaxiInvoiceCardBuyerInformationRequired<'a> {
+    #[doc = "名称 (see [`CreateTaxiInvoiceCardBuyerInformation::name`])."]
+    pub name: &'a str,
+    #[doc = "购买方类型 (see `CreateTaxiInvoiceCardBuyerInformation::type`)."]
+    pub r#type: &'a str,
+}
+
 impl<'a> CreateTaxiInvoiceCardBuyerInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`address`, `bank_account`, `bank_name`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTaxiInvoiceCardBuyerInformationRequired`]. The optional ones (`address`, `bank_account`, `bank_name`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(name: &'a str, r#type: &'a str) -> Self {
+    pub fn new(required: CreateTaxiInvoiceCardBuyerInformationRequired<'a>) -> Self {
+        let CreateTaxiInvoiceCardBuyerInformationRequired { name, r#type } = required;
         Self {
             address: None,
             bank_account: None,
@@ -189,7 +246,7 @@ pub struct CreateTaxiInvoiceCardExtraInformation<'a> {
 }
 
 impl<'a> CreateTaxiInvoiceCardExtraInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
+    /// The object from its one required field, `drawer`. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(drawer: &'a str) -> Self {
         Self {
@@ -203,7 +260,7 @@ impl<'a> CreateTaxiInvoiceCardExtraInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateTaxiInvoiceCardItem<'a> {
+pub struct CreateTaxiInvoiceCardFapiaoCardInformationItem<'a> {
     #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
     #[doc = "是否折扣行\n\nRequired."]
@@ -232,21 +289,46 @@ pub struct CreateTaxiInvoiceCardItem<'a> {
     pub unit_price: i64,
 }
 
-impl<'a> CreateTaxiInvoiceCardItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`CreateTaxiInvoiceCardFapiaoCardInformationItem`], each named where it is given: `CreateTaxiInvoiceCardFapiaoCardInformationItem::new(CreateTaxiInvoiceCardFapiaoCardInformationItemRequired { .. })`."]
+pub struct CreateTaxiInvoiceCardFapiaoCardInformationItemRequired<'a> {
+    #[doc = "单行金额 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::amount`])."]
+    pub amount: i64,
+    #[doc = "是否折扣行 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "数量 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::quantity`])."]
+    pub quantity: i64,
+    #[doc = "单行税额 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_amount`])."]
+    pub tax_amount: i64,
+    #[doc = "货物或应税劳务、服务编码 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "税收优惠政策标识 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_prefer_mark`])."]
+    pub tax_prefer_mark: &'a str,
+    #[doc = "税率 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::tax_rate`])."]
+    pub tax_rate: i64,
+    #[doc = "单行金额合计 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "单价 (see [`CreateTaxiInvoiceCardFapiaoCardInformationItem::unit_price`])."]
+    pub unit_price: i64,
+}
+
+impl<'a> CreateTaxiInvoiceCardFapiaoCardInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateTaxiInvoiceCardFapiaoCardInformationItemRequired`]. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        discount: bool,
-        goods_name: &'a str,
-        quantity: i64,
-        tax_amount: i64,
-        tax_code: &'a str,
-        tax_prefer_mark: &'a str,
-        tax_rate: i64,
-        total_amount: i64,
-        unit_price: i64,
-    ) -> Self {
+    pub fn new(required: CreateTaxiInvoiceCardFapiaoCardInformationItemRequired<'a>) -> Self {
+        let CreateTaxiInvoiceCardFapiaoCardInformationItemRequired {
+            amount,
+            discount,
+            goods_name,
+            quantity,
+            tax_amount,
+            tax_code,
+            tax_prefer_mark,
+            tax_rate,
+            total_amount,
+            unit_price,
+        } = required;
         Self {
             amount,
             discount,
@@ -285,10 +367,25 @@ pub struct CreateTaxiInvoiceCardSellerInformation<'a> {
     pub telephone: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateTaxiInvoiceCardSellerInformation`], each named where it is given: `CreateTaxiInvoiceCardSellerInformation::new(CreateTaxiInvoiceCardSellerInformationRequired { .. })`."]
+pub struct CreateTaxiInvoiceCardSellerInformationRequired<'a> {
+    #[doc = "地址 (see [`CreateTaxiInvoiceCardSellerInformation::address`])."]
+    pub address: &'a str,
+    #[doc = "名称 (see [`CreateTaxiInvoiceCardSellerInformation::name`])."]
+    pub name: &'a str,
+    #[doc = "纳税人识别号 (see [`CreateTaxiInvoiceCardSellerInformation::taxpayer_id`])."]
+    pub taxpayer_id: &'a str,
+}
+
 impl<'a> CreateTaxiInvoiceCardSellerInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTaxiInvoiceCardSellerInformationRequired`]. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address: &'a str, name: &'a str, taxpayer_id: &'a str) -> Self {
+    pub fn new(required: CreateTaxiInvoiceCardSellerInformationRequired<'a>) -> Self {
+        let CreateTaxiInvoiceCardSellerInformationRequired {
+            address,
+            name,
+            taxpayer_id,
+        } = required;
         Self {
             address,
             bank_account: None,

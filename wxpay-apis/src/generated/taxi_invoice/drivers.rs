@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取司机信息API: `GET /v3/taxi-invoice/drivers/{driver_license}`.\n\n```ignore\nlet request = QueryDriverRequest::new(driver_license, region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/query-driver.html>.\n\nFor: 服务商."]
+#[doc = "获取司机信息API: `GET /v3/taxi-invoice/drivers/{driver_license}`.\n\n```ignore\nlet request = QueryDriverRequest::new(QueryDriverRequired {\n    driver_license,\n    region_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/query-driver.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取司机信息API",
     "GET v3/taxi-invoice/drivers/{driver_license}",
@@ -19,10 +19,22 @@ pub struct QueryDriverRequest<'a> {
     pub region_id: i64,
 }
 
+#[doc = "The required fields of [`QueryDriverRequest`], each named where it is given: `QueryDriverRequest::new(QueryDriverRequired { .. })`."]
+pub struct QueryDriverRequired<'a> {
+    #[doc = "营运资格证号 (see [`QueryDriverRequest::driver_license`])."]
+    pub driver_license: &'a str,
+    #[doc = "行政区划代码 (see [`QueryDriverRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> QueryDriverRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryDriverRequired`].
     #[inline]
-    pub fn new(driver_license: &'a str, region_id: i64) -> Self {
+    pub fn new(required: QueryDriverRequired<'a>) -> Self {
+        let QueryDriverRequired {
+            driver_license,
+            region_id,
+        } = required;
         Self {
             driver_license,
             region_id,

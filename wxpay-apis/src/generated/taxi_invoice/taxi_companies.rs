@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取出租车公司商户信息API: `GET /v3/taxi-invoice/taxi-companies/{company_mchid}`.\n\n```ignore\nlet request = QueryTaxiInvoiceTaxiCompaniesRequest::new(company_mchid, region_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "获取出租车公司商户信息API: `GET /v3/taxi-invoice/taxi-companies/{company_mchid}`.\n\n```ignore\nlet request = QueryTaxiInvoiceTaxiCompaniesRequest::new(QueryTaxiInvoiceTaxiCompaniesRequired {\n    company_mchid,\n    region_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "获取出租车公司商户信息API",
     "GET v3/taxi-invoice/taxi-companies/{company_mchid}",
@@ -19,10 +19,22 @@ pub struct QueryTaxiInvoiceTaxiCompaniesRequest<'a> {
     pub region_id: i64,
 }
 
+#[doc = "The required fields of [`QueryTaxiInvoiceTaxiCompaniesRequest`], each named where it is given: `QueryTaxiInvoiceTaxiCompaniesRequest::new(QueryTaxiInvoiceTaxiCompaniesRequired { .. })`."]
+pub struct QueryTaxiInvoiceTaxiCompaniesRequired<'a> {
+    #[doc = "商户号 (see [`QueryTaxiInvoiceTaxiCompaniesRequest::company_mchid`])."]
+    pub company_mchid: &'a str,
+    #[doc = "行政区划ID (see [`QueryTaxiInvoiceTaxiCompaniesRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> QueryTaxiInvoiceTaxiCompaniesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTaxiInvoiceTaxiCompaniesRequired`].
     #[inline]
-    pub fn new(company_mchid: &'a str, region_id: i64) -> Self {
+    pub fn new(required: QueryTaxiInvoiceTaxiCompaniesRequired<'a>) -> Self {
+        let QueryTaxiInvoiceTaxiCompaniesRequired {
+            company_mchid,
+            region_id,
+        } = required;
         Self {
             company_mchid,
             region_id,

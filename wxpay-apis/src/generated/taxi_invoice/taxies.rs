@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取出租车信息API: `GET /v3/taxi-invoice/taxies/{plate_number}`.\n\n```ignore\nlet request = QueryTaxiRequest::new(plate_number, region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/query-taxi.html>.\n\nFor: 服务商."]
+#[doc = "获取出租车信息API: `GET /v3/taxi-invoice/taxies/{plate_number}`.\n\n```ignore\nlet request = QueryTaxiRequest::new(QueryTaxiRequired {\n    plate_number,\n    region_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/query-taxi.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取出租车信息API",
     "GET v3/taxi-invoice/taxies/{plate_number}",
@@ -19,10 +19,22 @@ pub struct QueryTaxiRequest<'a> {
     pub region_id: i64,
 }
 
+#[doc = "The required fields of [`QueryTaxiRequest`], each named where it is given: `QueryTaxiRequest::new(QueryTaxiRequired { .. })`."]
+pub struct QueryTaxiRequired<'a> {
+    #[doc = "车牌号 (see [`QueryTaxiRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "行政区划代码 (see [`QueryTaxiRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> QueryTaxiRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTaxiRequired`].
     #[inline]
-    pub fn new(plate_number: &'a str, region_id: i64) -> Self {
+    pub fn new(required: QueryTaxiRequired<'a>) -> Self {
+        let QueryTaxiRequired {
+            plate_number,
+            region_id,
+        } = required;
         Self {
             plate_number,
             region_id,

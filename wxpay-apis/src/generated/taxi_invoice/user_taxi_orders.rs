@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取乘客行程单列表API: `GET /v3/taxi-invoice/user-taxi-orders`.\n\n```ignore\nlet mut request = QueryTaxiInvoiceUserTaxiOrdersRequest::new(openid, appid, begin_date, end_date, region_id);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html>.\n\nFor: 服务商."]
+#[doc = "获取乘客行程单列表API: `GET /v3/taxi-invoice/user-taxi-orders`.\n\n```ignore\nlet mut request = QueryTaxiInvoiceUserTaxiOrdersRequest::new(QueryTaxiInvoiceUserTaxiOrdersRequired {\n    openid,\n    appid,\n    begin_date,\n    end_date,\n    region_id,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取乘客行程单列表API",
     "GET v3/taxi-invoice/user-taxi-orders",
@@ -31,16 +31,31 @@ pub struct QueryTaxiInvoiceUserTaxiOrdersRequest<'a> {
     pub region_id: i64,
 }
 
+#[doc = "The required fields of [`QueryTaxiInvoiceUserTaxiOrdersRequest`], each named where it is given: `QueryTaxiInvoiceUserTaxiOrdersRequest::new(QueryTaxiInvoiceUserTaxiOrdersRequired { .. })`."]
+pub struct QueryTaxiInvoiceUserTaxiOrdersRequired<'a> {
+    #[doc = "小程序用户的微信openid (see [`QueryTaxiInvoiceUserTaxiOrdersRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "小程序appid (see [`QueryTaxiInvoiceUserTaxiOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "起始日期 (see [`QueryTaxiInvoiceUserTaxiOrdersRequest::begin_date`])."]
+    pub begin_date: &'a str,
+    #[doc = "结束日期 (see [`QueryTaxiInvoiceUserTaxiOrdersRequest::end_date`])."]
+    pub end_date: &'a str,
+    #[doc = "行政区划id (see [`QueryTaxiInvoiceUserTaxiOrdersRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> QueryTaxiInvoiceUserTaxiOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryTaxiInvoiceUserTaxiOrdersRequired`]. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        begin_date: &'a str,
-        end_date: &'a str,
-        region_id: i64,
-    ) -> Self {
+    pub fn new(required: QueryTaxiInvoiceUserTaxiOrdersRequired<'a>) -> Self {
+        let QueryTaxiInvoiceUserTaxiOrdersRequired {
+            openid,
+            appid,
+            begin_date,
+            end_date,
+            region_id,
+        } = required;
         Self {
             limit: None,
             offset: None,

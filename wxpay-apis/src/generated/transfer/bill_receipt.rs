@@ -20,7 +20,7 @@ pub struct CreateTransferBillReceiptRequest<'a> {
 }
 
 impl<'a> CreateTransferBillReceiptRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_batch_no`.
     #[inline]
     pub fn new(out_batch_no: &'a str) -> Self {
         Self { out_batch_no }
@@ -73,7 +73,7 @@ pub struct QueryTransferBillReceiptRequest<'a> {
 }
 
 impl<'a> QueryTransferBillReceiptRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_batch_no`.
     #[inline]
     pub fn new(out_batch_no: &'a str) -> Self {
         Self { out_batch_no }

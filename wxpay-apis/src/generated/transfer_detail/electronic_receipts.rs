@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询转账明细电子回单受理结果API: `GET /v3/transfer-detail/electronic-receipts`.\n\n```ignore\nlet mut request = QueryTransferDetailElectronicReceiptsRequest::new(accept_type, out_detail_no);\nrequest.out_batch_no = Some(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_14.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "查询转账明细电子回单受理结果API: `GET /v3/transfer-detail/electronic-receipts`.\n\n```ignore\nlet mut request = QueryTransferDetailElectronicReceiptsRequest::new(QueryTransferDetailElectronicReceiptsRequired {\n    accept_type,\n    out_detail_no,\n});\nrequest.out_batch_no = Some(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_14.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_5.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询转账明细电子回单受理结果API",
     "GET v3/transfer-detail/electronic-receipts",
@@ -24,13 +24,22 @@ pub struct QueryTransferDetailElectronicReceiptsRequest<'a> {
     pub out_detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryTransferDetailElectronicReceiptsRequest`], each named where it is given: `QueryTransferDetailElectronicReceiptsRequest::new(QueryTransferDetailElectronicReceiptsRequired { .. })`."]
+pub struct QueryTransferDetailElectronicReceiptsRequired<'a> {
+    #[doc = "受理类型 (see [`QueryTransferDetailElectronicReceiptsRequest::accept_type`])."]
+    pub accept_type: TransferDetailElectronicReceiptsAcceptType,
+    #[doc = "商家转账明细单号 (see [`QueryTransferDetailElectronicReceiptsRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+}
+
 impl<'a> QueryTransferDetailElectronicReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_batch_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryTransferDetailElectronicReceiptsRequired`]. The optional ones (`out_batch_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        accept_type: TransferDetailElectronicReceiptsAcceptType,
-        out_detail_no: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryTransferDetailElectronicReceiptsRequired<'a>) -> Self {
+        let QueryTransferDetailElectronicReceiptsRequired {
+            accept_type,
+            out_detail_no,
+        } = required;
         Self {
             accept_type,
             out_batch_no: None,
@@ -81,7 +90,7 @@ pub struct TransferDetailElectronicReceipts {
 /// The answer to [`QueryTransferDetailElectronicReceiptsRequest`]: `GET /v3/transfer-detail/electronic-receipts`.
 pub type QueryTransferDetailElectronicReceiptsResponse = TransferDetailElectronicReceipts;
 
-#[doc = "转账明细电子回单受理API: `POST /v3/transfer-detail/electronic-receipts`.\n\n```ignore\nlet mut request = CreateTransferDetailElectronicReceiptsRequest::new(accept_type, out_detail_no);\nrequest.out_batch_no = Some(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_13.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "转账明细电子回单受理API: `POST /v3/transfer-detail/electronic-receipts`.\n\n```ignore\nlet mut request = CreateTransferDetailElectronicReceiptsRequest::new(CreateTransferDetailElectronicReceiptsRequired {\n    accept_type,\n    out_detail_no,\n});\nrequest.out_batch_no = Some(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_13.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "转账明细电子回单受理API",
     "POST v3/transfer-detail/electronic-receipts",
@@ -100,13 +109,22 @@ pub struct CreateTransferDetailElectronicReceiptsRequest<'a> {
     pub out_detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransferDetailElectronicReceiptsRequest`], each named where it is given: `CreateTransferDetailElectronicReceiptsRequest::new(CreateTransferDetailElectronicReceiptsRequired { .. })`."]
+pub struct CreateTransferDetailElectronicReceiptsRequired<'a> {
+    #[doc = "受理类型 (see [`CreateTransferDetailElectronicReceiptsRequest::accept_type`])."]
+    pub accept_type: TransferDetailElectronicReceiptsAcceptType,
+    #[doc = "商家转账明细单号 (see [`CreateTransferDetailElectronicReceiptsRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+}
+
 impl<'a> CreateTransferDetailElectronicReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_batch_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransferDetailElectronicReceiptsRequired`]. The optional ones (`out_batch_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        accept_type: TransferDetailElectronicReceiptsAcceptType,
-        out_detail_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransferDetailElectronicReceiptsRequired<'a>) -> Self {
+        let CreateTransferDetailElectronicReceiptsRequired {
+            accept_type,
+            out_detail_no,
+        } = required;
         Self {
             accept_type,
             out_batch_no: None,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "拉取订单评价数据: `POST /billcommentsp/batchquerycomment` (APIv2, XML).\n\n```ignore\nlet request = BatchQueryCommentRequest::new(appid, begin_time, end_time, offset);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_99&index=12>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_17&index=11>"]
+#[doc = "拉取订单评价数据: `POST /billcommentsp/batchquerycomment` (APIv2, XML).\n\n```ignore\nlet request = BatchQueryCommentRequest::new(BatchQueryCommentRequired {\n    appid,\n    begin_time,\n    end_time,\n    offset,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_99&index=12>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_17&index=11>"]
 #[doc(alias(
     "拉取订单评价数据",
     "v2/billcommentsp/batchquerycomment",
@@ -27,10 +27,28 @@ pub struct BatchQueryCommentRequest<'a> {
     pub offset: i64,
 }
 
+#[doc = "The required fields of [`BatchQueryCommentRequest`], each named where it is given: `BatchQueryCommentRequest::new(BatchQueryCommentRequired { .. })`."]
+pub struct BatchQueryCommentRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "开始时间\n\nRequired. Example: `20170724000000`."]
+    pub begin_time: &'a str,
+    #[doc = "结束时间\n\nRequired. Example: `20170725000000`."]
+    pub end_time: &'a str,
+    #[doc = "位移\n\nRequired. Example: `0`."]
+    pub offset: i64,
+}
+
 impl<'a> BatchQueryCommentRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`BatchQueryCommentRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, begin_time: &'a str, end_time: &'a str, offset: i64) -> Self {
+    pub fn new(required: BatchQueryCommentRequired<'a>) -> Self {
+        let BatchQueryCommentRequired {
+            appid,
+            begin_time,
+            end_time,
+            offset,
+        } = required;
         Self {
             appid,
             begin_time,
@@ -58,7 +76,7 @@ pub struct BatchQueryCommentResponse {
 pub struct GetCertficatesRequest {}
 
 impl GetCertficatesRequest {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {}
@@ -82,7 +100,7 @@ pub struct GetCertficatesResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "服务商子商户开发配置新增支付目录/新增对应APPID关联: `POST /secapi/mch/addsubdevconfig` (APIv2, XML).\n\n```ignore\nlet request = AddSubDevConfigRequest::new(appid, jsapi_path);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_24_2&index=2&p=901>"]
+#[doc = "服务商子商户开发配置新增支付目录/新增对应APPID关联: `POST /secapi/mch/addsubdevconfig` (APIv2, XML).\n\n```ignore\nlet request = AddSubDevConfigRequest::new(AddSubDevConfigRequired {\n    appid,\n    jsapi_path,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_24_2&index=2&p=901>"]
 #[doc(alias(
     "服务商子商户开发配置新增支付目录/新增对应APPID关联",
     "v2/secapi/mch/addsubdevconfig",
@@ -102,10 +120,19 @@ pub struct AddSubDevConfigRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`AddSubDevConfigRequest`], each named where it is given: `AddSubDevConfigRequest::new(AddSubDevConfigRequired { .. })`."]
+pub struct AddSubDevConfigRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "授权目录\n\nRequired. Example: `http://www.qq.com/wechat/`."]
+    pub jsapi_path: &'a str,
+}
+
 impl<'a> AddSubDevConfigRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`AddSubDevConfigRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, jsapi_path: &'a str) -> Self {
+    pub fn new(required: AddSubDevConfigRequired<'a>) -> Self {
+        let AddSubDevConfigRequired { appid, jsapi_path } = required;
         Self {
             appid,
             jsapi_path,
@@ -124,7 +151,7 @@ pub struct AddSubDevConfigResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "银行服务商特约子商户指定渠道号API: `POST /secapi/mch/channelsetting` (APIv2, XML).\n\n```ignore\nlet request = ChannelSettingRequest::new(appid, channel_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_26>"]
+#[doc = "银行服务商特约子商户指定渠道号API: `POST /secapi/mch/channelsetting` (APIv2, XML).\n\n```ignore\nlet request = ChannelSettingRequest::new(ChannelSettingRequired {\n    appid,\n    channel_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_26>"]
 #[doc(alias(
     "银行服务商特约子商户指定渠道号API",
     "v2/secapi/mch/channelsetting",
@@ -142,10 +169,19 @@ pub struct ChannelSettingRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ChannelSettingRequest`], each named where it is given: `ChannelSettingRequest::new(ChannelSettingRequired { .. })`."]
+pub struct ChannelSettingRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx931386123456789e`."]
+    pub appid: &'a str,
+    #[doc = "渠道商商户号\n\nRequired. Example: `10000102`."]
+    pub channel_id: &'a str,
+}
+
 impl<'a> ChannelSettingRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ChannelSettingRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, channel_id: &'a str) -> Self {
+    pub fn new(required: ChannelSettingRequired<'a>) -> Self {
+        let ChannelSettingRequired { appid, channel_id } = required;
         Self {
             appid,
             channel_id,
@@ -190,7 +226,7 @@ pub struct QuerySubDevConfigRequest<'a> {
 }
 
 impl<'a> QuerySubDevConfigRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -232,7 +268,7 @@ pub struct AddRecommendConfRequest<'a> {
 }
 
 impl<'a> AddRecommendConfRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `subscribe_appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(subscribe_appid: &'a str) -> Self {
         Self {

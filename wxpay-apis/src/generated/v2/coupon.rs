@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询代金券批次: `POST /mmpaymkttransfers/query_coupon_stock` (APIv2, XML).\n\n```ignore\nlet request = QueryCouponStockRequest::new(appid, coupon_stock_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_4&index=5>"]
+#[doc = "查询代金券批次: `POST /mmpaymkttransfers/query_coupon_stock` (APIv2, XML).\n\n```ignore\nlet request = QueryCouponStockRequest::new(QueryCouponStockRequired {\n    appid,\n    coupon_stock_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_4&index=5>"]
 #[doc(alias(
     "查询代金券批次",
     "v2/mmpaymkttransfers/query_coupon_stock",
@@ -29,10 +29,22 @@ pub struct QueryCouponStockRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryCouponStockRequest`], each named where it is given: `QueryCouponStockRequest::new(QueryCouponStockRequired { .. })`."]
+pub struct QueryCouponStockRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx5edab3bdfba3dc1c`."]
+    pub appid: &'a str,
+    #[doc = "代金券批次id\n\nRequired. Example: `1757`."]
+    pub coupon_stock_id: &'a str,
+}
+
 impl<'a> QueryCouponStockRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryCouponStockRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, coupon_stock_id: &'a str) -> Self {
+    pub fn new(required: QueryCouponStockRequired<'a>) -> Self {
+        let QueryCouponStockRequired {
+            appid,
+            coupon_stock_id,
+        } = required;
         Self {
             appid,
             coupon_stock_id,
@@ -89,7 +101,7 @@ pub struct QueryCouponStockResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询代金券信息: `POST /mmpaymkttransfers/querycouponsinfo` (APIv2, XML).\n\n```ignore\nlet request = QueryCouponsInfoRequest::new(appid, coupon_id, openid, stock_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_5&index=6>"]
+#[doc = "查询代金券信息: `POST /mmpaymkttransfers/querycouponsinfo` (APIv2, XML).\n\n```ignore\nlet request = QueryCouponsInfoRequest::new(QueryCouponsInfoRequired {\n    appid,\n    coupon_id,\n    openid,\n    stock_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_5&index=6>"]
 #[doc(alias(
     "查询代金券信息",
     "v2/mmpaymkttransfers/querycouponsinfo",
@@ -117,10 +129,28 @@ pub struct QueryCouponsInfoRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryCouponsInfoRequest`], each named where it is given: `QueryCouponsInfoRequest::new(QueryCouponsInfoRequired { .. })`."]
+pub struct QueryCouponsInfoRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx5edab3bdfba3dc1c`."]
+    pub appid: &'a str,
+    #[doc = "代金券id\n\nRequired. Example: `1565`."]
+    pub coupon_id: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `onqOjjrXT-776SpHnfexGm1_P7iE`."]
+    pub openid: &'a str,
+    #[doc = "批次号\n\nRequired. Example: `58818`."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> QueryCouponsInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryCouponsInfoRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, coupon_id: &'a str, openid: &'a str, stock_id: &'a str) -> Self {
+    pub fn new(required: QueryCouponsInfoRequired<'a>) -> Self {
+        let QueryCouponsInfoRequired {
+            appid,
+            coupon_id,
+            openid,
+            stock_id,
+        } = required;
         Self {
             appid,
             coupon_id,
@@ -173,7 +203,7 @@ pub struct QueryCouponsInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "发放代金券: `POST /mmpaymkttransfers/send_coupon` (APIv2, XML).\n\n```ignore\nlet request = SendCouponRequest::new(appid, coupon_stock_id, openid, openid_count, partner_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_3&index=4>"]
+#[doc = "发放代金券: `POST /mmpaymkttransfers/send_coupon` (APIv2, XML).\n\n```ignore\nlet request = SendCouponRequest::new(SendCouponRequired {\n    appid,\n    coupon_stock_id,\n    openid,\n    openid_count,\n    partner_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_3&index=4>"]
 #[doc(alias(
     "发放代金券",
     "v2/mmpaymkttransfers/send_coupon",
@@ -203,16 +233,31 @@ pub struct SendCouponRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SendCouponRequest`], each named where it is given: `SendCouponRequest::new(SendCouponRequired { .. })`."]
+pub struct SendCouponRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx5edab3bdfba3dc1c`."]
+    pub appid: &'a str,
+    #[doc = "代金券批次id\n\nRequired. Example: `1757`."]
+    pub coupon_stock_id: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `onqOjjrXT-776SpHnfexGm1_P7iE`."]
+    pub openid: &'a str,
+    #[doc = "openid记录数\n\nRequired. Example: `1`."]
+    pub openid_count: i64,
+    #[doc = "商户单据号\n\nRequired. Example: `1000009820141203515766`."]
+    pub partner_trade_no: &'a str,
+}
+
 impl<'a> SendCouponRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SendCouponRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        coupon_stock_id: &'a str,
-        openid: &'a str,
-        openid_count: i64,
-        partner_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: SendCouponRequired<'a>) -> Self {
+        let SendCouponRequired {
+            appid,
+            coupon_stock_id,
+            openid,
+            openid_count,
+            partner_trade_no,
+        } = required;
         Self {
             appid,
             coupon_stock_id,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "汇率查询API: `POST /pay/queryexchagerate` (APIv2, XML).\n\n```ignore\nlet request = QueryExchageRateRequest::new(appid, date, fee_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/pay/In-AppPay/chapter8_10.shtml>"]
+#[doc = "汇率查询API: `POST /pay/queryexchagerate` (APIv2, XML).\n\n```ignore\nlet request = QueryExchageRateRequest::new(QueryExchageRateRequired {\n    appid,\n    date,\n    fee_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/pay/In-AppPay/chapter8_10.shtml>"]
 #[doc(alias("汇率查询API", "v2/pay/queryexchagerate", "pay/queryexchagerate"))]
 #[wxpay_api(v2, POST, "v2/pay/queryexchagerate", response = QueryExchageRateResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -19,10 +19,25 @@ pub struct QueryExchageRateRequest<'a> {
     pub fee_type: &'a str,
 }
 
+#[doc = "The required fields of [`QueryExchageRateRequest`], each named where it is given: `QueryExchageRateRequest::new(QueryExchageRateRequired { .. })`."]
+pub struct QueryExchageRateRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "日期\n\nRequired. Example: `20150807`."]
+    pub date: &'a str,
+    #[doc = "币种\n\nRequired. Example: `USD`."]
+    pub fee_type: &'a str,
+}
+
 impl<'a> QueryExchageRateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryExchageRateRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, date: &'a str, fee_type: &'a str) -> Self {
+    pub fn new(required: QueryExchageRateRequired<'a>) -> Self {
+        let QueryExchageRateRequired {
+            appid,
+            date,
+            fee_type,
+        } = required;
         Self {
             appid,
             date,
@@ -52,7 +67,7 @@ pub struct QueryExchageRateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询结算资金: `POST /pay/settlementquery` (APIv2, XML).\n\n```ignore\nlet request = SettlementQueryRequest::new(appid, date_end, date_start, limit, mchid, offset, usetag);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/pay/In-AppPay/chapter8_9.shtml>"]
+#[doc = "查询结算资金: `POST /pay/settlementquery` (APIv2, XML).\n\n```ignore\nlet request = SettlementQueryRequest::new(SettlementQueryRequired {\n    appid,\n    date_end,\n    date_start,\n    limit,\n    mchid,\n    offset,\n    usetag,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/pay/In-AppPay/chapter8_9.shtml>"]
 #[doc(alias("查询结算资金", "v2/pay/settlementquery", "pay/settlementquery"))]
 #[wxpay_api(v2, POST, "v2/pay/settlementquery", response = SettlementQueryResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -78,18 +93,37 @@ pub struct SettlementQueryRequest<'a> {
     pub usetag: i64,
 }
 
+#[doc = "The required fields of [`SettlementQueryRequest`], each named where it is given: `SettlementQueryRequest::new(SettlementQueryRequired { .. })`."]
+pub struct SettlementQueryRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "结束日期\n\nRequired. Example: `20150807`."]
+    pub date_end: &'a str,
+    #[doc = "开始日期\n\nRequired. Example: `20150807`."]
+    pub date_start: &'a str,
+    #[doc = "最大记录条数\n\nRequired. Example: `10`."]
+    pub limit: i64,
+    #[doc = "商户号\n\nRequired. Example: `1900000109`."]
+    pub mchid: &'a str,
+    #[doc = "偏移量\n\nRequired. Example: `0`."]
+    pub offset: i64,
+    #[doc = "结算状态\n\nRequired. One of `1`, `2`. Example: `1`."]
+    pub usetag: i64,
+}
+
 impl<'a> SettlementQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SettlementQueryRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        date_end: &'a str,
-        date_start: &'a str,
-        limit: i64,
-        mchid: &'a str,
-        offset: i64,
-        usetag: i64,
-    ) -> Self {
+    pub fn new(required: SettlementQueryRequired<'a>) -> Self {
+        let SettlementQueryRequired {
+            appid,
+            date_end,
+            date_start,
+            limit,
+            mchid,
+            offset,
+            usetag,
+        } = required;
         Self {
             appid,
             date_end,
@@ -145,7 +179,7 @@ pub struct SettlementQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "进件子商户: `POST /secapi/mch/addInstitutionsub` (APIv2, XML).\n\n```ignore\nlet request = AddInstitutionSubRequest::new(app_download, app_id, business_category, business_type, business_website, contact_email, contact_name, contact_phone, director_id_number, director_name, mcc, merchant_country_code, merchant_name, merchant_remark, merchant_shortname, merchant_type, mini_program, office_account, office_phone, principal_id_number, principal_name, registration_certificate_date, registration_certificate_number, settlement_bank_number, store_address, store_photos);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "进件子商户: `POST /secapi/mch/addInstitutionsub` (APIv2, XML).\n\n```ignore\nlet request = AddInstitutionSubRequest::new(AddInstitutionSubRequired {\n    app_download,\n    app_id,\n    business_category,\n    business_type,\n    business_website,\n    contact_email,\n    contact_name,\n    contact_phone,\n    director_id_number,\n    director_name,\n    mcc,\n    merchant_country_code,\n    merchant_name,\n    merchant_remark,\n    merchant_shortname,\n    merchant_type,\n    mini_program,\n    office_account,\n    office_phone,\n    principal_id_number,\n    principal_name,\n    registration_certificate_date,\n    registration_certificate_number,\n    settlement_bank_number,\n    store_address,\n    store_photos,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "进件子商户",
     "v2/secapi/mch/addInstitutionsub",
@@ -221,37 +255,94 @@ pub struct AddInstitutionSubRequest<'a> {
     pub store_photos: &'a str,
 }
 
+#[doc = "The required fields of [`AddInstitutionSubRequest`], each named where it is given: `AddInstitutionSubRequest::new(AddInstitutionSubRequired { .. })`."]
+pub struct AddInstitutionSubRequired<'a> {
+    #[doc = "APP下载链接\n\nRequired. Example: `https://download.qq.com`."]
+    pub app_download: &'a str,
+    #[doc = "机构appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub app_id: &'a str,
+    #[doc = "业务类目\n\nRequired. Example: `343`."]
+    pub business_category: &'a str,
+    #[doc = "业务类型\n\nRequired. One of `BOTH`, `OFFLINE`, `ONLINE`. Example: `BOTH`."]
+    pub business_type: &'a str,
+    #[doc = "业务网站\n\nRequired. Example: `https://www.qq.com`."]
+    pub business_website: &'a str,
+    #[doc = "联系人邮箱\n\nRequired. Example: `test@test.com`."]
+    pub contact_email: &'a str,
+    #[doc = "联系人姓名\n\nRequired. Example: `李先生`."]
+    pub contact_name: &'a str,
+    #[doc = "联系人电话\n\nRequired. Example: `075586010000`."]
+    pub contact_phone: &'a str,
+    #[doc = "董事证件号码\n\nRequired. Example: `5555—8888`."]
+    pub director_id_number: &'a str,
+    #[doc = "董事姓名\n\nRequired. Example: `BobZhang`."]
+    pub director_name: &'a str,
+    #[doc = "MCC码\n\nRequired. Example: `4214`."]
+    pub mcc: &'a str,
+    #[doc = "注册国家或区域\n\nRequired. Example: `344`."]
+    pub merchant_country_code: &'a str,
+    #[doc = "子商户全称\n\nRequired. Example: `Merchantname`."]
+    pub merchant_name: &'a str,
+    #[doc = "子商户唯一标识\n\nRequired. Example: `ABC123456`."]
+    pub merchant_remark: &'a str,
+    #[doc = "子商户简称\n\nRequired. Example: `Merchantshortname`."]
+    pub merchant_shortname: &'a str,
+    #[doc = "商户类型\n\nRequired. One of `ENTERPRISE`, `INDIVIDUAL`. Example: `ENTERPRISE`."]
+    pub merchant_type: &'a str,
+    #[doc = "小程序\n\nRequired. Example: `wx8888888888888888`."]
+    pub mini_program: &'a str,
+    #[doc = "公众号\n\nRequired. Example: `wx8888888888888888`."]
+    pub office_account: &'a str,
+    #[doc = "公司电话\n\nRequired. Example: `075586010000`."]
+    pub office_phone: &'a str,
+    #[doc = "负责人证件号\n\nRequired. Example: `5555—8888`."]
+    pub principal_id_number: &'a str,
+    #[doc = "负责人姓名\n\nRequired. Example: `BobZhang`."]
+    pub principal_name: &'a str,
+    #[doc = "公司注册文件过期时间\n\nRequired. Example: `2020-10-16`."]
+    pub registration_certificate_date: &'a str,
+    #[doc = "公司注册文件编号\n\nRequired. Example: `5555-8888`."]
+    pub registration_certificate_number: &'a str,
+    #[doc = "子商户结算银行账户\n\nRequired. Example: `555588889999`."]
+    pub settlement_bank_number: &'a str,
+    #[doc = "门店地址\n\nRequired. Example: `广东省深圳市南山区科技中一道10000号`."]
+    pub store_address: &'a str,
+    #[doc = "门店照片\n\nRequired. JSON text (门店照片列表). Example: `[\"ySdrxMVb92Rmf9p2n7aJ4nAkJsqjYAt8uWQxBQ_p2Jgs\",\"ySdVr5RR9cPRAq5FS0BKJxc78190...`."]
+    pub store_photos: &'a str,
+}
+
 impl<'a> AddInstitutionSubRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`AddInstitutionSubRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        app_download: &'a str,
-        app_id: &'a str,
-        business_category: &'a str,
-        business_type: &'a str,
-        business_website: &'a str,
-        contact_email: &'a str,
-        contact_name: &'a str,
-        contact_phone: &'a str,
-        director_id_number: &'a str,
-        director_name: &'a str,
-        mcc: &'a str,
-        merchant_country_code: &'a str,
-        merchant_name: &'a str,
-        merchant_remark: &'a str,
-        merchant_shortname: &'a str,
-        merchant_type: &'a str,
-        mini_program: &'a str,
-        office_account: &'a str,
-        office_phone: &'a str,
-        principal_id_number: &'a str,
-        principal_name: &'a str,
-        registration_certificate_date: &'a str,
-        registration_certificate_number: &'a str,
-        settlement_bank_number: &'a str,
-        store_address: &'a str,
-        store_photos: &'a str,
-    ) -> Self {
+    pub fn new(required: AddInstitutionSubRequired<'a>) -> Self {
+        let AddInstitutionSubRequired {
+            app_download,
+            app_id,
+            business_category,
+            business_type,
+            business_website,
+            contact_email,
+            contact_name,
+            contact_phone,
+            director_id_number,
+            director_name,
+            mcc,
+            merchant_country_code,
+            merchant_name,
+            merchant_remark,
+            merchant_shortname,
+            merchant_type,
+            mini_program,
+            office_account,
+            office_phone,
+            principal_id_number,
+            principal_name,
+            registration_certificate_date,
+            registration_certificate_number,
+            settlement_bank_number,
+            store_address,
+            store_photos,
+        } = required;
         Self {
             app_download,
             app_id,
@@ -306,7 +397,7 @@ pub struct AddInstitutionSubResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改子商户API: `POST /secapi/mch/modifyInstitutionsub` (APIv2, XML).\n\n```ignore\nlet request = ModifyInstitutionSubRequest::new(app_download, app_id, business_category, business_type, business_website, contact_email, contact_name, contact_phone, mcc, merchant_country_code, merchant_name, merchant_shortname, merchant_type, mini_program, office_account, office_phone, registration_certificate_date, registration_certificate_number, store_address);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "修改子商户API: `POST /secapi/mch/modifyInstitutionsub` (APIv2, XML).\n\n```ignore\nlet request = ModifyInstitutionSubRequest::new(ModifyInstitutionSubRequired {\n    app_download,\n    app_id,\n    business_category,\n    business_type,\n    business_website,\n    contact_email,\n    contact_name,\n    contact_phone,\n    mcc,\n    merchant_country_code,\n    merchant_name,\n    merchant_shortname,\n    merchant_type,\n    mini_program,\n    office_account,\n    office_phone,\n    registration_certificate_date,\n    registration_certificate_number,\n    store_address,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "修改子商户API",
     "v2/secapi/mch/modifyInstitutionsub",
@@ -380,30 +471,73 @@ pub struct ModifyInstitutionSubRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyInstitutionSubRequest`], each named where it is given: `ModifyInstitutionSubRequest::new(ModifyInstitutionSubRequired { .. })`."]
+pub struct ModifyInstitutionSubRequired<'a> {
+    #[doc = "APP下载链接\n\nRequired. Example: `https://download.qq.com`."]
+    pub app_download: &'a str,
+    #[doc = "机构appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub app_id: &'a str,
+    #[doc = "业务类目\n\nRequired. Example: `343`."]
+    pub business_category: &'a str,
+    #[doc = "业务类型\n\nRequired. One of `BOTH`, `OFFLINE`, `ONLINE`. Example: `BOTH`."]
+    pub business_type: &'a str,
+    #[doc = "业务网站\n\nRequired. Example: `https://www.qq.com`."]
+    pub business_website: &'a str,
+    #[doc = "联系人邮箱\n\nRequired. Example: `test@test.com`."]
+    pub contact_email: &'a str,
+    #[doc = "联系人姓名\n\nRequired. Example: `李先生`."]
+    pub contact_name: &'a str,
+    #[doc = "联系人电话\n\nRequired. Example: `075586010000`."]
+    pub contact_phone: &'a str,
+    #[doc = "MCC码\n\nRequired. Example: `4214`."]
+    pub mcc: &'a str,
+    #[doc = "注册国家或区域\n\nRequired. Example: `344`."]
+    pub merchant_country_code: &'a str,
+    #[doc = "子商户全称\n\nRequired. Example: `Merchantname`."]
+    pub merchant_name: &'a str,
+    #[doc = "子商户简称\n\nRequired. Example: `Merchantshortname`."]
+    pub merchant_shortname: &'a str,
+    #[doc = "商户类型\n\nRequired. One of `ENTERPRISE`, `INDIVIDUAL`. Example: `ENTERPRISE`."]
+    pub merchant_type: &'a str,
+    #[doc = "小程序\n\nRequired. Example: `wx8888888888888888`."]
+    pub mini_program: &'a str,
+    #[doc = "公众号\n\nRequired. Example: `wx8888888888888888`."]
+    pub office_account: &'a str,
+    #[doc = "公司电话\n\nRequired. Example: `075586010000`."]
+    pub office_phone: &'a str,
+    #[doc = "公司注册文件过期时间\n\nRequired. Example: `2020-10-16`."]
+    pub registration_certificate_date: &'a str,
+    #[doc = "公司注册文件编号\n\nRequired. Example: `5555-8888`."]
+    pub registration_certificate_number: &'a str,
+    #[doc = "门店地址\n\nRequired. Example: `广东省深圳市南山区科技中一道10000号`."]
+    pub store_address: &'a str,
+}
+
 impl<'a> ModifyInstitutionSubRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ModifyInstitutionSubRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        app_download: &'a str,
-        app_id: &'a str,
-        business_category: &'a str,
-        business_type: &'a str,
-        business_website: &'a str,
-        contact_email: &'a str,
-        contact_name: &'a str,
-        contact_phone: &'a str,
-        mcc: &'a str,
-        merchant_country_code: &'a str,
-        merchant_name: &'a str,
-        merchant_shortname: &'a str,
-        merchant_type: &'a str,
-        mini_program: &'a str,
-        office_account: &'a str,
-        office_phone: &'a str,
-        registration_certificate_date: &'a str,
-        registration_certificate_number: &'a str,
-        store_address: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyInstitutionSubRequired<'a>) -> Self {
+        let ModifyInstitutionSubRequired {
+            app_download,
+            app_id,
+            business_category,
+            business_type,
+            business_website,
+            contact_email,
+            contact_name,
+            contact_phone,
+            mcc,
+            merchant_country_code,
+            merchant_name,
+            merchant_shortname,
+            merchant_type,
+            mini_program,
+            office_account,
+            office_phone,
+            registration_certificate_date,
+            registration_certificate_number,
+            store_address,
+        } = required;
         Self {
             app_download,
             app_id,
@@ -472,7 +606,7 @@ pub struct QueryInstitutionSubRequest<'a> {
 }
 
 impl<'a> QueryInstitutionSubRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `app_id`; the optional ones start as `None`.
     #[inline]
     pub fn new(app_id: &'a str) -> Self {
         Self {

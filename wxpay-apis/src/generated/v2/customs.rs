@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "订单附加信息提交接口: `POST /cgi-bin/mch/customs/customdeclareorder` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareOrderRequest::new(appid, customs, mch_customs_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_1>"]
+#[doc = "订单附加信息提交接口: `POST /cgi-bin/mch/customs/customdeclareorder` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareOrderRequest::new(CustomDeclareOrderRequired {\n    appid,\n    customs,\n    mch_customs_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_1>"]
 #[doc(alias(
     "订单附加信息提交接口",
     "v2/cgi-bin/mch/customs/customdeclareorder",
@@ -23,7 +23,7 @@ pub struct CustomDeclareOrderRequest<'a> {
     pub cert_id: Option<&'a str>,
     #[doc = "证件类型\n\nOptional. One of `IDCARD`. Example: `IDCARD`."]
     pub cert_type: Option<&'a str>,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "关税\n\nOptional. Example: `888`."]
     pub duty: Option<i64>,
@@ -47,10 +47,25 @@ pub struct CustomDeclareOrderRequest<'a> {
     pub transport_fee: Option<i64>,
 }
 
+#[doc = "The required fields of [`CustomDeclareOrderRequest`], each named where it is given: `CustomDeclareOrderRequest::new(CustomDeclareOrderRequired { .. })`."]
+pub struct CustomDeclareOrderRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
+    pub customs: &'a str,
+    #[doc = "商户海关备案号\n\nRequired. Example: `123456`."]
+    pub mch_customs_no: &'a str,
+}
+
 impl<'a> CustomDeclareOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CustomDeclareOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, customs: &'a str, mch_customs_no: &'a str) -> Self {
+    pub fn new(required: CustomDeclareOrderRequired<'a>) -> Self {
+        let CustomDeclareOrderRequired {
+            appid,
+            customs,
+            mch_customs_no,
+        } = required;
         Self {
             action_type: None,
             appid,
@@ -87,7 +102,7 @@ pub struct CustomDeclareOrderResponse {
     pub out_trade_no: Option<String>,
     #[doc = "签名类型\n\nMay be absent. One of `MD5`. Example: `MD5`."]
     pub sign_type: Option<String>,
-    #[doc = "状态码\n\nMay be absent. One of `EXCEPT`, `FAIL`, `NDECLARED`, `PROCESSING`, `SUBMITTED`, `SUCCESS`. Example: `UNDECLARED`."]
+    #[doc = "状态码\n\nMay be absent. One of `UNDECLARED`, `SUBMITTED`, `PROCESSING`, `SUCCESS`, `FAIL`, `EXCEPT`. Example: `UNDECLARED`."]
     pub state: Option<String>,
     #[doc = "微信子订单号\n\nMay be absent. Example: `20150806125346`."]
     pub sub_order_id: Option<String>,
@@ -104,7 +119,7 @@ pub struct CustomDeclareOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "订单附加信息查询接口: `POST /cgi-bin/mch/customs/customdeclarequery` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareQueryRequest::new(appid, customs, sub_order_id, sub_order_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only MD5 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_2>"]
+#[doc = "订单附加信息查询接口: `POST /cgi-bin/mch/customs/customdeclarequery` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareQueryRequest::new(CustomDeclareQueryRequired {\n    appid,\n    customs,\n    sub_order_id,\n    sub_order_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only MD5 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_2>"]
 #[doc(alias(
     "订单附加信息查询接口",
     "v2/cgi-bin/mch/customs/customdeclarequery",
@@ -116,7 +131,7 @@ pub struct CustomDeclareOrderResponse {
 pub struct CustomDeclareQueryRequest<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "商户订单号\n\nOptional: one of `transaction_id`, `out_trade_no` is required. Example: `20150806125346`."]
     pub out_trade_no: Option<&'a str>,
@@ -128,15 +143,28 @@ pub struct CustomDeclareQueryRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CustomDeclareQueryRequest`], each named where it is given: `CustomDeclareQueryRequest::new(CustomDeclareQueryRequired { .. })`."]
+pub struct CustomDeclareQueryRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
+    pub customs: &'a str,
+    #[doc = "微信子订单号\n\nRequired. Example: `20150806125346`."]
+    pub sub_order_id: &'a str,
+    #[doc = "商户子订单号\n\nRequired. Example: `20150806125346`."]
+    pub sub_order_no: &'a str,
+}
+
 impl<'a> CustomDeclareQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CustomDeclareQueryRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        customs: &'a str,
-        sub_order_id: &'a str,
-        sub_order_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CustomDeclareQueryRequired<'a>) -> Self {
+        let CustomDeclareQueryRequired {
+            appid,
+            customs,
+            sub_order_id,
+            sub_order_no,
+        } = required;
         Self {
             appid,
             customs,
@@ -169,7 +197,7 @@ pub struct CustomDeclareQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "订单附加信息重推接口: `POST /cgi-bin/mch/newcustoms/customdeclareredeclare` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareRedeclareRequest::new(appid, customs, mch_customs_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only MD5 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_4>"]
+#[doc = "订单附加信息重推接口: `POST /cgi-bin/mch/newcustoms/customdeclareredeclare` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareRedeclareRequest::new(CustomDeclareRedeclareRequired {\n    appid,\n    customs,\n    mch_customs_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only MD5 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_4>"]
 #[doc(alias(
     "订单附加信息重推接口",
     "v2/cgi-bin/mch/newcustoms/customdeclareredeclare",
@@ -181,7 +209,7 @@ pub struct CustomDeclareQueryResponse {
 pub struct CustomDeclareRedeclareRequest<'a> {
     #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI`."]
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
     pub customs: &'a str,
     #[doc = "商户海关备案号\n\nRequired. Example: `123456`."]
     pub mch_customs_no: &'a str,
@@ -195,10 +223,25 @@ pub struct CustomDeclareRedeclareRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CustomDeclareRedeclareRequest`], each named where it is given: `CustomDeclareRedeclareRequest::new(CustomDeclareRedeclareRequired { .. })`."]
+pub struct CustomDeclareRedeclareRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "海关\n\nRequired. One of `CHONGQING`, `GUANGZHOU_ZS`, `HANGZHOU_ZS`, `NINGBO`, `SHANGHAI_ZS`, `SHENZHEN`, `TIANJIN`, `ZHENGZHOU_BS`, `ZHENGZHOU_ZH_ZS`. Example: `SHANGHAI_ZS`."]
+    pub customs: &'a str,
+    #[doc = "商户海关备案号\n\nRequired. Example: `123456`."]
+    pub mch_customs_no: &'a str,
+}
+
 impl<'a> CustomDeclareRedeclareRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CustomDeclareRedeclareRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, customs: &'a str, mch_customs_no: &'a str) -> Self {
+    pub fn new(required: CustomDeclareRedeclareRequired<'a>) -> Self {
+        let CustomDeclareRedeclareRequired {
+            appid,
+            customs,
+            mch_customs_no,
+        } = required;
         Self {
             appid,
             customs,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "消费押金: `POST /deposit/consume` (APIv2, XML).\n\n```ignore\nlet request = ConsumeRequest::new(appid, consume_fee, fee_type, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5>"]
+#[doc = "消费押金: `POST /deposit/consume` (APIv2, XML).\n\n```ignore\nlet request = ConsumeRequest::new(ConsumeRequired {\n    appid,\n    consume_fee,\n    fee_type,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5>"]
 #[doc(alias("消费押金", "v2/deposit/consume", "deposit/consume"))]
 #[wxpay_api(v2, POST, "v2/deposit/consume", response = ConsumeResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -29,10 +29,28 @@ pub struct ConsumeRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ConsumeRequest`], each named where it is given: `ConsumeRequest::new(ConsumeRequired { .. })`."]
+pub struct ConsumeRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "消费金额\n\nRequired. Example: `888`."]
+    pub consume_fee: i64,
+    #[doc = "货币类型\n\nRequired. Example: `CNY`."]
+    pub fee_type: &'a str,
+    #[doc = "押金总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> ConsumeRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ConsumeRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, consume_fee: i64, fee_type: &'a str, total_fee: i64) -> Self {
+    pub fn new(required: ConsumeRequired<'a>) -> Self {
+        let ConsumeRequired {
+            appid,
+            consume_fee,
+            fee_type,
+            total_fee,
+        } = required;
         Self {
             appid,
             consume_fee,
@@ -73,7 +91,7 @@ pub struct ConsumeResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "支付押金（人脸支付）: `POST /deposit/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(appid, body, face_code, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_0&index=1>"]
+#[doc = "支付押金（人脸支付）: `POST /deposit/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(FacePayRequired {\n    appid,\n    body,\n    face_code,\n    fee_type,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_0&index=1>"]
 #[doc(alias("支付押金（人脸支付）", "v2/deposit/facepay", "deposit/facepay"))]
 #[wxpay_api(v2, POST, "v2/deposit/facepay", response = FacePayResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -117,18 +135,37 @@ pub struct FacePayRequest<'a> {
     pub total_fee: i64,
 }
 
+#[doc = "The required fields of [`FacePayRequest`], each named where it is given: `FacePayRequest::new(FacePayRequired { .. })`."]
+pub struct FacePayRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `image形象店-深圳腾大- QQ公仔`."]
+    pub body: &'a str,
+    #[doc = "授权码\n\nRequired. Example: `b713b5d2-666c-48`."]
+    pub face_code: &'a str,
+    #[doc = "货币类型\n\nRequired. Example: `CNY`."]
+    pub fee_type: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217472501201407033233367018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> FacePayRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`FacePayRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        face_code: &'a str,
-        fee_type: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: FacePayRequired<'a>) -> Self {
+        let FacePayRequired {
+            appid,
+            body,
+            face_code,
+            fee_type,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -205,7 +242,7 @@ pub struct FacePayResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "支付押金（付款码支付）: `POST /deposit/micropay` (APIv2, XML).\n\n```ignore\nlet request = MicropayRequest::new(appid, auth_code, body, deposit, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_1&index=2>"]
+#[doc = "支付押金（付款码支付）: `POST /deposit/micropay` (APIv2, XML).\n\n```ignore\nlet request = MicropayRequest::new(MicropayRequired {\n    appid,\n    auth_code,\n    body,\n    deposit,\n    fee_type,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_1&index=2>"]
 #[doc(alias("支付押金（付款码支付）", "v2/deposit/micropay", "deposit/micropay"))]
 #[wxpay_api(v2, POST, "v2/deposit/micropay", response = MicropayResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -255,19 +292,40 @@ pub struct MicropayRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`MicropayRequest`], each named where it is given: `MicropayRequest::new(MicropayRequired { .. })`."]
+pub struct MicropayRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "授权码\n\nRequired. Example: `120061098828009406`."]
+    pub auth_code: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `image形象店-深圳腾大- QQ公仔`."]
+    pub body: &'a str,
+    #[doc = "是否押金支付\n\nRequired. One of `N`, `Y`. Example: `Y`."]
+    pub deposit: &'a str,
+    #[doc = "货币类型\n\nRequired. Example: `CNY`."]
+    pub fee_type: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "订单金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> MicropayRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`MicropayRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        auth_code: &'a str,
-        body: &'a str,
-        deposit: &'a str,
-        fee_type: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: MicropayRequired<'a>) -> Self {
+        let MicropayRequired {
+            appid,
+            auth_code,
+            body,
+            deposit,
+            fee_type,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -364,7 +422,7 @@ pub struct OrderQueryRequest<'a> {
 }
 
 impl<'a> OrderQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -439,7 +497,7 @@ pub struct OrderQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请退款（押金）: `POST /deposit/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(appid, out_refund_no, refund_fee, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_5&index=6>"]
+#[doc = "申请退款（押金）: `POST /deposit/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(RefundRequired {\n    appid,\n    out_refund_no,\n    refund_fee,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_5&index=6>"]
 #[doc(alias("申请退款（押金）", "v2/deposit/refund", "deposit/refund"))]
 #[wxpay_api(v2, POST, "v2/deposit/refund", response = RefundResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
@@ -471,10 +529,28 @@ pub struct RefundRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`RefundRequest`], each named where it is given: `RefundRequest::new(RefundRequired { .. })`."]
+pub struct RefundRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户退款单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_refund_no: &'a str,
+    #[doc = "退款金额\n\nRequired. Example: `100`."]
+    pub refund_fee: i64,
+    #[doc = "订单金额\n\nRequired. Example: `100`."]
+    pub total_fee: i64,
+}
+
 impl<'a> RefundRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`RefundRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_refund_no: &'a str, refund_fee: i64, total_fee: i64) -> Self {
+    pub fn new(required: RefundRequired<'a>) -> Self {
+        let RefundRequired {
+            appid,
+            out_refund_no,
+            refund_fee,
+            total_fee,
+        } = required;
         Self {
             appid,
             notify_url: None,
@@ -562,7 +638,7 @@ pub struct RefundQueryRequest<'a> {
 }
 
 impl<'a> RefundQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -611,7 +687,7 @@ pub struct RefundQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "撤销订单: `POST /deposit/reverse` (APIv2, XML).\n\n```ignore\nlet request = ReverseRequest::new(appid, out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_3&index=4>"]
+#[doc = "撤销订单: `POST /deposit/reverse` (APIv2, XML).\n\n```ignore\nlet request = ReverseRequest::new(ReverseRequired {\n    appid,\n    out_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_3&index=4>"]
 #[doc(alias("撤销订单", "v2/deposit/reverse", "deposit/reverse"))]
 #[wxpay_api(v2, POST, "v2/deposit/reverse", response = ReverseResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
@@ -629,10 +705,22 @@ pub struct ReverseRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ReverseRequest`], each named where it is given: `ReverseRequest::new(ReverseRequired { .. })`."]
+pub struct ReverseRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> ReverseRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ReverseRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: ReverseRequired<'a>) -> Self {
+        let ReverseRequired {
+            appid,
+            out_trade_no,
+        } = required;
         Self {
             appid,
             out_trade_no,
@@ -662,7 +750,7 @@ pub struct ReverseResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "支付押金（JSAPI/APP支付）: `POST /deposit/unifiedorder` (APIv2, XML).\n\n```ignore\nlet request = UnifiedOrderRequest::new(appid, body, fee_type, notify_url, out_trade_no, spbill_create_ip, total_fee, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_7&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_8&index=3>"]
+#[doc = "支付押金（JSAPI/APP支付）: `POST /deposit/unifiedorder` (APIv2, XML).\n\n```ignore\nlet request = UnifiedOrderRequest::new(UnifiedOrderRequired {\n    appid,\n    body,\n    fee_type,\n    notify_url,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_7&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_8&index=3>"]
 #[doc(alias(
     "支付押金（JSAPI/APP支付）",
     "v2/deposit/unifiedorder",
@@ -716,19 +804,40 @@ pub struct UnifiedOrderRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`UnifiedOrderRequest`], each named where it is given: `UnifiedOrderRequest::new(UnifiedOrderRequired { .. })`."]
+pub struct UnifiedOrderRequired<'a> {
+    #[doc = "服务商应用ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
+    pub body: &'a str,
+    #[doc = "货币类型\n\nRequired. Example: `CNY`."]
+    pub fee_type: &'a str,
+    #[doc = "通知地址\n\nRequired. Example: `http://www.weixin.qq.com/wxpay/pay.php`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `123.12.12.123`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易类型\n\nRequired. One of `APP`, `JSAPI`. Example: `JSAPI`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> UnifiedOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`UnifiedOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        fee_type: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: UnifiedOrderRequired<'a>) -> Self {
+        let UnifiedOrderRequired {
+            appid,
+            body,
+            fee_type,
+            notify_url,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+            trade_type,
+        } = required;
         Self {
             appid,
             attach: None,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "人脸识别SDK-获取调用凭证: `POST /face/get_wxpayface_authinfo` (APIv2, XML).\n\n```ignore\nlet request = GetWxpayfaceAuthinfoRequest::new(appid, device_id, now, rawdata, store_id, store_name, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/faceuser.html>"]
+#[doc = "人脸识别SDK-获取调用凭证: `POST /face/get_wxpayface_authinfo` (APIv2, XML).\n\n```ignore\nlet request = GetWxpayfaceAuthinfoRequest::new(GetWxpayfaceAuthinfoRequired {\n    appid,\n    device_id,\n    now,\n    rawdata,\n    store_id,\n    store_name,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/faceuser.html>"]
 #[doc(alias(
     "人脸识别SDK-获取调用凭证",
     "v2/face/get_wxpayface_authinfo",
@@ -37,18 +37,37 @@ pub struct GetWxpayfaceAuthinfoRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`GetWxpayfaceAuthinfoRequest`], each named where it is given: `GetWxpayfaceAuthinfoRequest::new(GetWxpayfaceAuthinfoRequired { .. })`."]
+pub struct GetWxpayfaceAuthinfoRequired<'a> {
+    #[doc = "商户号绑定的公众号/小程序 appid\n\nRequired. Example: `wx31fdaErqR31`."]
+    pub appid: &'a str,
+    #[doc = "终端设备编号\n\nRequired. Example: `DEV001`."]
+    pub device_id: &'a str,
+    #[doc = "取当前时间\n\nRequired. Example: `1239878956`."]
+    pub now: i64,
+    #[doc = "初始化数据\n\nRequired. Example: `H0kvnUgGHKuqflNwtNqCdOVpbO4FPSowudTG`."]
+    pub rawdata: &'a str,
+    #[doc = "门店编号\n\nRequired. Example: `IMG001`."]
+    pub store_id: &'a str,
+    #[doc = "门店名称\n\nRequired. Example: `爱马哥南山店`."]
+    pub store_name: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1`. Example: `1`."]
+    pub version: &'a str,
+}
+
 impl<'a> GetWxpayfaceAuthinfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`GetWxpayfaceAuthinfoRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        device_id: &'a str,
-        now: i64,
-        rawdata: &'a str,
-        store_id: &'a str,
-        store_name: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: GetWxpayfaceAuthinfoRequired<'a>) -> Self {
+        let GetWxpayfaceAuthinfoRequired {
+            appid,
+            device_id,
+            now,
+            rawdata,
+            store_id,
+            store_name,
+            version,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -85,7 +104,7 @@ pub struct GetWxpayfaceAuthinfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "提交刷脸支付: `POST /pay/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(appid, body, face_code, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type."]
+#[doc = "提交刷脸支付: `POST /pay/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(FacePayRequired {\n    appid,\n    body,\n    face_code,\n    fee_type,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type."]
 #[doc(alias("提交刷脸支付", "v2/pay/facepay", "pay/facepay"))]
 #[wxpay_api(v2, POST, "v2/pay/facepay", response = FacePayResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -129,18 +148,37 @@ pub struct FacePayRequest<'a> {
     pub total_fee: i64,
 }
 
+#[doc = "The required fields of [`FacePayRequest`], each named where it is given: `FacePayRequest::new(FacePayRequired { .. })`."]
+pub struct FacePayRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `image形象店-深圳腾大- QQ公仔`."]
+    pub body: &'a str,
+    #[doc = "授权码\n\nRequired. Example: `b713b5d2-666c-48`."]
+    pub face_code: &'a str,
+    #[doc = "货币类型\n\nRequired. Example: `CNY`."]
+    pub fee_type: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217472501201407033233367018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> FacePayRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`FacePayRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        face_code: &'a str,
-        fee_type: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: FacePayRequired<'a>) -> Self {
+        let FacePayRequired {
+            appid,
+            body,
+            face_code,
+            fee_type,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -238,7 +276,7 @@ pub struct FacePayQueryRequest<'a> {
 }
 
 impl<'a> FacePayQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -313,7 +351,7 @@ pub struct FacePayQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "撤销订单: `POST /secapi/pay/facepayreverse` (APIv2, XML).\n\n```ignore\nlet request = FacePayReverseRequest::new(appid, out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "撤销订单: `POST /secapi/pay/facepayreverse` (APIv2, XML).\n\n```ignore\nlet request = FacePayReverseRequest::new(FacePayReverseRequired {\n    appid,\n    out_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "撤销订单",
     "v2/secapi/pay/facepayreverse",
@@ -335,10 +373,22 @@ pub struct FacePayReverseRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`FacePayReverseRequest`], each named where it is given: `FacePayReverseRequest::new(FacePayReverseRequired { .. })`."]
+pub struct FacePayReverseRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> FacePayReverseRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`FacePayReverseRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: FacePayReverseRequired<'a>) -> Self {
+        let FacePayReverseRequired {
+            appid,
+            out_trade_no,
+        } = required;
         Self {
             appid,
             out_trade_no,

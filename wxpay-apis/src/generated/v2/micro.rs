@@ -24,7 +24,7 @@ pub struct GetStateRequest<'a> {
 }
 
 impl<'a> GetStateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `version`; the optional ones start as `None`.
     #[inline]
     pub fn new(version: &'a str) -> Self {
         Self {
@@ -77,7 +77,7 @@ pub struct GetUpgradeStateRequest<'a> {
 }
 
 impl<'a> GetUpgradeStateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `version`; the optional ones start as `None`.
     #[inline]
     pub fn new(version: &'a str) -> Self {
         Self {
@@ -128,7 +128,7 @@ pub struct GetUpgradeStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改结算银行卡: `POST /applyment/micro/modifyarchives` (APIv2, XML).\n\n```ignore\nlet request = ModifyArchivesRequest::new(bank_address_code, cert_sn, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2>"]
+#[doc = "修改结算银行卡: `POST /applyment/micro/modifyarchives` (APIv2, XML).\n\n```ignore\nlet request = ModifyArchivesRequest::new(ModifyArchivesRequired {\n    bank_address_code,\n    cert_sn,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2>"]
 #[doc(alias(
     "修改结算银行卡",
     "v2/applyment/micro/modifyarchives",
@@ -154,10 +154,25 @@ pub struct ModifyArchivesRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyArchivesRequest`], each named where it is given: `ModifyArchivesRequest::new(ModifyArchivesRequired { .. })`."]
+pub struct ModifyArchivesRequired<'a> {
+    #[doc = "开户银行省市编码\n\nRequired. Example: `110000`."]
+    pub bank_address_code: &'a str,
+    #[doc = "平台证书序列号\n\nRequired. Example: `5430056GFRJK54YTFF653GDFH09HFGHF`."]
+    pub cert_sn: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> ModifyArchivesRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ModifyArchivesRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(bank_address_code: &'a str, cert_sn: &'a str, version: &'a str) -> Self {
+    pub fn new(required: ModifyArchivesRequired<'a>) -> Self {
+        let ModifyArchivesRequired {
+            bank_address_code,
+            cert_sn,
+            version,
+        } = required;
         Self {
             account_bank: None,
             account_number: None,
@@ -183,7 +198,7 @@ pub struct ModifyArchivesResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改联系信息: `POST /applyment/micro/modifycontactinfo` (APIv2, XML).\n\n```ignore\nlet request = ModifyContactInfoRequest::new(cert_sn, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4>"]
+#[doc = "修改联系信息: `POST /applyment/micro/modifycontactinfo` (APIv2, XML).\n\n```ignore\nlet request = ModifyContactInfoRequest::new(ModifyContactInfoRequired {\n    cert_sn,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4>"]
 #[doc(alias(
     "修改联系信息",
     "v2/applyment/micro/modifycontactinfo",
@@ -207,10 +222,19 @@ pub struct ModifyContactInfoRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyContactInfoRequest`], each named where it is given: `ModifyContactInfoRequest::new(ModifyContactInfoRequired { .. })`."]
+pub struct ModifyContactInfoRequired<'a> {
+    #[doc = "加密的平台证书序列号\n\nRequired. Example: `50062CE505775F070CAB06E697F1BBD1AD4F4D87`."]
+    pub cert_sn: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> ModifyContactInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ModifyContactInfoRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(cert_sn: &'a str, version: &'a str) -> Self {
+    pub fn new(required: ModifyContactInfoRequired<'a>) -> Self {
+        let ModifyContactInfoRequired { cert_sn, version } = required;
         Self {
             cert_sn,
             email: None,
@@ -247,7 +271,7 @@ pub struct ModifyContactInfoResponse {
 pub struct SignContractRequest {}
 
 impl SignContractRequest {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {}
@@ -263,7 +287,7 @@ pub struct SignContractResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请入驻: `POST /applyment/micro/submit` (APIv2, XML).\n\n```ignore\nlet request = SubmitRequest::new(account_bank, account_name, account_number, bank_address_code, business_code, cert_sn, contact, contact_phone, id_card_copy, id_card_name, id_card_national, id_card_number, id_card_valid_time, indoor_pic, merchant_shortname, product_desc, rate, service_phone, store_address_code, store_entrance_pic, store_name, store_street, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2>"]
+#[doc = "申请入驻: `POST /applyment/micro/submit` (APIv2, XML).\n\n```ignore\nlet request = SubmitRequest::new(SubmitRequired {\n    account_bank,\n    account_name,\n    account_number,\n    bank_address_code,\n    business_code,\n    cert_sn,\n    contact,\n    contact_phone,\n    id_card_copy,\n    id_card_name,\n    id_card_national,\n    id_card_number,\n    id_card_valid_time,\n    indoor_pic,\n    merchant_shortname,\n    product_desc,\n    rate,\n    service_phone,\n    store_address_code,\n    store_entrance_pic,\n    store_name,\n    store_street,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2>"]
 #[doc(alias("申请入驻", "v2/applyment/micro/submit", "applyment/micro/submit"))]
 #[wxpay_api(v2, POST, "v2/applyment/micro/submit", response = SubmitResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -331,34 +355,85 @@ pub struct SubmitRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`SubmitRequest`], each named where it is given: `SubmitRequest::new(SubmitRequired { .. })`."]
+pub struct SubmitRequired<'a> {
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
+    pub account_bank: &'a str,
+    #[doc = "开户名称\n\nRequired."]
+    pub account_name: &'a str,
+    #[doc = "银行账号\n\nRequired."]
+    pub account_number: &'a str,
+    #[doc = "开户银行省市编码\n\nRequired. Example: `110000`."]
+    pub bank_address_code: &'a str,
+    #[doc = "业务申请编号\n\nRequired. Example: `123456`."]
+    pub business_code: &'a str,
+    #[doc = "平台证书序列号\n\nRequired. Example: `5663476TEREGD45FH63GDFHFG657FCHBFG`."]
+    pub cert_sn: &'a str,
+    #[doc = "超级管理员姓名\n\nRequired."]
+    pub contact: &'a str,
+    #[doc = "手机号码\n\nRequired."]
+    pub contact_phone: &'a str,
+    #[doc = "身份证人像面照片\n\nRequired."]
+    pub id_card_copy: &'a str,
+    #[doc = "身份证姓名\n\nRequired. Example: `佑佑`."]
+    pub id_card_name: &'a str,
+    #[doc = "身份证国徽面照片\n\nRequired."]
+    pub id_card_national: &'a str,
+    #[doc = "身份证号码\n\nRequired."]
+    pub id_card_number: &'a str,
+    #[doc = "身份证有效期限\\`JSON\\`格式字符串\n\nRequired. JSON text (有效期限). Example: `[\"1970-01-01\",\"长期\"]`."]
+    pub id_card_valid_time: &'a str,
+    #[doc = "店内环境照片\n\nRequired."]
+    pub indoor_pic: &'a str,
+    #[doc = "商户简称\n\nRequired."]
+    pub merchant_shortname: &'a str,
+    #[doc = "售卖商品/提供服务描述\n\nRequired."]
+    pub product_desc: &'a str,
+    #[doc = "费率\n\nRequired. Example: `0.6%`."]
+    pub rate: &'a str,
+    #[doc = "客服电话\n\nRequired."]
+    pub service_phone: &'a str,
+    #[doc = "门店省市编码\n\nRequired. Example: `110000`."]
+    pub store_address_code: &'a str,
+    #[doc = "门店门口照片\n\nRequired."]
+    pub store_entrance_pic: &'a str,
+    #[doc = "门店名称\n\nRequired."]
+    pub store_name: &'a str,
+    #[doc = "门店街道名称\n\nRequired."]
+    pub store_street: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `3.0`. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> SubmitRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SubmitRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        account_bank: &'a str,
-        account_name: &'a str,
-        account_number: &'a str,
-        bank_address_code: &'a str,
-        business_code: &'a str,
-        cert_sn: &'a str,
-        contact: &'a str,
-        contact_phone: &'a str,
-        id_card_copy: &'a str,
-        id_card_name: &'a str,
-        id_card_national: &'a str,
-        id_card_number: &'a str,
-        id_card_valid_time: &'a str,
-        indoor_pic: &'a str,
-        merchant_shortname: &'a str,
-        product_desc: &'a str,
-        rate: &'a str,
-        service_phone: &'a str,
-        store_address_code: &'a str,
-        store_entrance_pic: &'a str,
-        store_name: &'a str,
-        store_street: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: SubmitRequired<'a>) -> Self {
+        let SubmitRequired {
+            account_bank,
+            account_name,
+            account_number,
+            bank_address_code,
+            business_code,
+            cert_sn,
+            contact,
+            contact_phone,
+            id_card_copy,
+            id_card_name,
+            id_card_national,
+            id_card_number,
+            id_card_valid_time,
+            indoor_pic,
+            merchant_shortname,
+            product_desc,
+            rate,
+            service_phone,
+            store_address_code,
+            store_entrance_pic,
+            store_name,
+            store_street,
+            version,
+        } = required;
         Self {
             account_bank,
             account_name,
@@ -407,7 +482,7 @@ pub struct SubmitResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "提交升级申请单: `POST /applyment/micro/submitupgrade` (APIv2, XML).\n\n```ignore\nlet request = SubmitUpgradeRequest::new(business, business_licence_type, business_license_copy, business_license_number, business_scene, business_time, cert_sn, company_address, legal_person, merchant_name, merchant_shortname, organization_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2>"]
+#[doc = "提交升级申请单: `POST /applyment/micro/submitupgrade` (APIv2, XML).\n\n```ignore\nlet request = SubmitUpgradeRequest::new(SubmitUpgradeRequired {\n    business,\n    business_licence_type,\n    business_license_copy,\n    business_license_number,\n    business_scene,\n    business_time,\n    cert_sn,\n    company_address,\n    legal_person,\n    merchant_name,\n    merchant_shortname,\n    organization_type,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2>"]
 #[doc(alias(
     "提交升级申请单",
     "v2/applyment/micro/submitupgrade",
@@ -471,24 +546,55 @@ pub struct SubmitUpgradeRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`SubmitUpgradeRequest`], each named where it is given: `SubmitUpgradeRequest::new(SubmitUpgradeRequired { .. })`."]
+pub struct SubmitUpgradeRequired<'a> {
+    #[doc = "费率结算规则ID\n\nRequired."]
+    pub business: &'a str,
+    #[doc = "营业执照类型\n\nRequired. Example: `1762`."]
+    pub business_licence_type: &'a str,
+    #[doc = "营业执照扫描件\n\nRequired."]
+    pub business_license_copy: &'a str,
+    #[doc = "营业执照注册号\n\nRequired. Example: `123456789012345`."]
+    pub business_license_number: &'a str,
+    #[doc = "经营场景\n\nRequired. Example: `[1721]`."]
+    pub business_scene: &'a str,
+    #[doc = "营业期限\n\nRequired. Example: `[\"1970-01-01\",\"长期\"]`."]
+    pub business_time: &'a str,
+    #[doc = "平台证书序列号\n\nRequired. Example: `5663476TEREGD45FH63GDFHFG657FCHBFG`."]
+    pub cert_sn: &'a str,
+    #[doc = "注册地址\n\nRequired. Example: `深圳市腾讯大厦`."]
+    pub company_address: &'a str,
+    #[doc = "经营者姓名/法定代表人\n\nRequired."]
+    pub legal_person: &'a str,
+    #[doc = "商户名称\n\nRequired. Example: `深圳腾讯科技有限公司`."]
+    pub merchant_name: &'a str,
+    #[doc = "商户简称\n\nRequired."]
+    pub merchant_shortname: &'a str,
+    #[doc = "主体类型\n\nRequired. Example: `2`."]
+    pub organization_type: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> SubmitUpgradeRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SubmitUpgradeRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        business: &'a str,
-        business_licence_type: &'a str,
-        business_license_copy: &'a str,
-        business_license_number: &'a str,
-        business_scene: &'a str,
-        business_time: &'a str,
-        cert_sn: &'a str,
-        company_address: &'a str,
-        legal_person: &'a str,
-        merchant_name: &'a str,
-        merchant_shortname: &'a str,
-        organization_type: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: SubmitUpgradeRequired<'a>) -> Self {
+        let SubmitUpgradeRequired {
+            business,
+            business_licence_type,
+            business_license_copy,
+            business_license_number,
+            business_scene,
+            business_time,
+            cert_sn,
+            company_address,
+            legal_person,
+            merchant_name,
+            merchant_shortname,
+            organization_type,
+            version,
+        } = required;
         Self {
             account_bank: None,
             account_name: None,
@@ -548,7 +654,7 @@ pub struct QueryAutoWithdrawByDateRequest<'a> {
 }
 
 impl<'a> QueryAutoWithdrawByDateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `date`; the optional ones start as `None`.
     #[inline]
     pub fn new(date: &'a str) -> Self {
         Self {
@@ -606,7 +712,7 @@ pub struct ReAutoWithdrawByDateRequest<'a> {
 }
 
 impl<'a> ReAutoWithdrawByDateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `date`; the optional ones start as `None`.
     #[inline]
     pub fn new(date: &'a str) -> Self {
         Self {

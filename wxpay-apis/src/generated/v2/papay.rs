@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请解约: `POST /papay/deletecontract` (APIv2, XML).\n\n```ignore\nlet request = DeleteContractRequest::new(appid, contract_termination_remark, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_9.shtml>"]
+#[doc = "申请解约: `POST /papay/deletecontract` (APIv2, XML).\n\n```ignore\nlet request = DeleteContractRequest::new(DeleteContractRequired {\n    appid,\n    contract_termination_remark,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_9.shtml>"]
 #[doc(alias("申请解约", "v2/papay/deletecontract", "papay/deletecontract"))]
 #[wxpay_api(v2, POST, "v2/papay/deletecontract", response = DeleteContractResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -29,10 +29,25 @@ pub struct DeleteContractRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`DeleteContractRequest`], each named where it is given: `DeleteContractRequest::new(DeleteContractRequired { .. })`."]
+pub struct DeleteContractRequired<'a> {
+    #[doc = "请求appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "解约备注\n\nRequired. Example: `解约原因`."]
+    pub contract_termination_remark: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> DeleteContractRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`DeleteContractRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, contract_termination_remark: &'a str, version: &'a str) -> Self {
+    pub fn new(required: DeleteContractRequired<'a>) -> Self {
+        let DeleteContractRequired {
+            appid,
+            contract_termination_remark,
+            version,
+        } = required;
         Self {
             appid,
             contract_code: None,
@@ -69,7 +84,7 @@ pub struct DeleteContractResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请解约: `POST /papay/partner/deletecontract` (APIv2, XML).\n\n```ignore\nlet request = PartnerDeleteContractRequest::new(appid, contract_termination_remark, version);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "申请解约: `POST /papay/partner/deletecontract` (APIv2, XML).\n\n```ignore\nlet request = PartnerDeleteContractRequest::new(PartnerDeleteContractRequired {\n    appid,\n    contract_termination_remark,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "申请解约",
     "v2/papay/partner/deletecontract",
@@ -97,10 +112,25 @@ pub struct PartnerDeleteContractRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerDeleteContractRequest`], each named where it is given: `PartnerDeleteContractRequest::new(PartnerDeleteContractRequired { .. })`."]
+pub struct PartnerDeleteContractRequired<'a> {
+    #[doc = "请求appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "解约备注\n\nRequired. Example: `解约原因`."]
+    pub contract_termination_remark: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerDeleteContractRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerDeleteContractRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, contract_termination_remark: &'a str, version: &'a str) -> Self {
+    pub fn new(required: PartnerDeleteContractRequired<'a>) -> Self {
+        let PartnerDeleteContractRequired {
+            appid,
+            contract_termination_remark,
+            version,
+        } = required;
         Self {
             appid,
             contract_code: None,
@@ -137,7 +167,7 @@ pub struct PartnerDeleteContractResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "APP纯签约: `POST /papay/partner/preentrustweb` (APIv2, XML).\n\n```ignore\nlet request = PartnerPreEntrustWebRequest::new(appid, contract_code, contract_display_account, notify_url, plan_id, request_serial, timestamp, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_2.shtml>"]
+#[doc = "APP纯签约: `POST /papay/partner/preentrustweb` (APIv2, XML).\n\n```ignore\nlet request = PartnerPreEntrustWebRequest::new(PartnerPreEntrustWebRequired {\n    appid,\n    contract_code,\n    contract_display_account,\n    notify_url,\n    plan_id,\n    request_serial,\n    timestamp,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_2.shtml>"]
 #[doc(alias(
     "APP纯签约",
     "v2/papay/partner/preentrustweb",
@@ -171,19 +201,40 @@ pub struct PartnerPreEntrustWebRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerPreEntrustWebRequest`], each named where it is given: `PartnerPreEntrustWebRequest::new(PartnerPreEntrustWebRequired { .. })`."]
+pub struct PartnerPreEntrustWebRequired<'a> {
+    #[doc = "应用ID\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "签约协议号\n\nRequired. Example: `100000`."]
+    pub contract_code: &'a str,
+    #[doc = "用户账户展示名称\n\nRequired. Example: `微信代扣`."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知url\n\nRequired."]
+    pub notify_url: &'a str,
+    #[doc = "模板id\n\nRequired. Example: `12535`."]
+    pub plan_id: &'a str,
+    #[doc = "请求序列号\n\nRequired. Example: `1000`."]
+    pub request_serial: i64,
+    #[doc = "时间戳\n\nRequired. Example: `1414488825`."]
+    pub timestamp: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerPreEntrustWebRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerPreEntrustWebRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_code: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        plan_id: &'a str,
-        request_serial: i64,
-        timestamp: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerPreEntrustWebRequired<'a>) -> Self {
+        let PartnerPreEntrustWebRequired {
+            appid,
+            contract_code,
+            contract_display_account,
+            notify_url,
+            plan_id,
+            request_serial,
+            timestamp,
+            version,
+        } = required;
         Self {
             appid,
             contract_code,
@@ -223,7 +274,7 @@ pub struct PartnerPreEntrustWebResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询签约关系: `POST /papay/partner/querycontract` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryContractRequest::new(appid, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_7.shtml>"]
+#[doc = "查询签约关系: `POST /papay/partner/querycontract` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryContractRequest::new(PartnerQueryContractRequired {\n    appid,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_7.shtml>"]
 #[doc(alias(
     "查询签约关系",
     "v2/papay/partner/querycontract",
@@ -249,10 +300,19 @@ pub struct PartnerQueryContractRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerQueryContractRequest`], each named where it is given: `PartnerQueryContractRequest::new(PartnerQueryContractRequired { .. })`."]
+pub struct PartnerQueryContractRequired<'a> {
+    #[doc = "应用ID\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerQueryContractRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerQueryContractRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, version: &'a str) -> Self {
+    pub fn new(required: PartnerQueryContractRequired<'a>) -> Self {
+        let PartnerQueryContractRequired { appid, version } = required;
         Self {
             appid,
             contract_code: None,
@@ -306,7 +366,7 @@ pub struct PartnerQueryContractResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "APP纯签约: `POST /papay/preentrustweb` (APIv2, XML).\n\n```ignore\nlet request = PreEntrustWebRequest::new(appid, contract_code, contract_display_account, notify_url, plan_id, request_serial, timestamp, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_2.shtml>"]
+#[doc = "APP纯签约: `POST /papay/preentrustweb` (APIv2, XML).\n\n```ignore\nlet request = PreEntrustWebRequest::new(PreEntrustWebRequired {\n    appid,\n    contract_code,\n    contract_display_account,\n    notify_url,\n    plan_id,\n    request_serial,\n    timestamp,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_2.shtml>"]
 #[doc(alias("APP纯签约", "v2/papay/preentrustweb", "papay/preentrustweb"))]
 #[wxpay_api(v2, POST, "v2/papay/preentrustweb", response = PreEntrustWebResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -336,19 +396,40 @@ pub struct PreEntrustWebRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PreEntrustWebRequest`], each named where it is given: `PreEntrustWebRequest::new(PreEntrustWebRequired { .. })`."]
+pub struct PreEntrustWebRequired<'a> {
+    #[doc = "应用ID\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "签约协议号\n\nRequired. Example: `100000`."]
+    pub contract_code: &'a str,
+    #[doc = "用户账户展示名称\n\nRequired. Example: `微信代扣`."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知url\n\nRequired."]
+    pub notify_url: &'a str,
+    #[doc = "模板id\n\nRequired. Example: `12535`."]
+    pub plan_id: &'a str,
+    #[doc = "请求序列号\n\nRequired. Example: `1000`."]
+    pub request_serial: i64,
+    #[doc = "时间戳\n\nRequired. Example: `1414488825`."]
+    pub timestamp: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PreEntrustWebRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PreEntrustWebRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_code: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        plan_id: &'a str,
-        request_serial: i64,
-        timestamp: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PreEntrustWebRequired<'a>) -> Self {
+        let PreEntrustWebRequired {
+            appid,
+            contract_code,
+            contract_display_account,
+            notify_url,
+            plan_id,
+            request_serial,
+            timestamp,
+            version,
+        } = required;
         Self {
             appid,
             contract_code,
@@ -384,7 +465,7 @@ pub struct PreEntrustWebResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询签约关系: `POST /papay/querycontract` (APIv2, XML).\n\n```ignore\nlet request = QueryContractRequest::new(appid, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_7.shtml>"]
+#[doc = "查询签约关系: `POST /papay/querycontract` (APIv2, XML).\n\n```ignore\nlet request = QueryContractRequest::new(QueryContractRequired {\n    appid,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_7.shtml>"]
 #[doc(alias("查询签约关系", "v2/papay/querycontract", "papay/querycontract"))]
 #[wxpay_api(v2, POST, "v2/papay/querycontract", response = QueryContractResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -402,10 +483,19 @@ pub struct QueryContractRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`QueryContractRequest`], each named where it is given: `QueryContractRequest::new(QueryContractRequired { .. })`."]
+pub struct QueryContractRequired<'a> {
+    #[doc = "请求appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> QueryContractRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryContractRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, version: &'a str) -> Self {
+    pub fn new(required: QueryContractRequired<'a>) -> Self {
+        let QueryContractRequired { appid, version } = required;
         Self {
             appid,
             contract_code: None,
@@ -453,7 +543,7 @@ pub struct QueryContractResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "支付中签约: `POST /pay/contractorder` (APIv2, XML).\n\n```ignore\nlet request = ContractOrderRequest::new(appid, body, contract_appid, contract_code, contract_display_account, contract_mchid, contract_notify_url, notify_url, out_trade_no, plan_id, request_serial, spbill_create_ip, total_fee, trade_type);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "支付中签约: `POST /pay/contractorder` (APIv2, XML).\n\n```ignore\nlet request = ContractOrderRequest::new(ContractOrderRequired {\n    appid,\n    body,\n    contract_appid,\n    contract_code,\n    contract_display_account,\n    contract_mchid,\n    contract_notify_url,\n    notify_url,\n    out_trade_no,\n    plan_id,\n    request_serial,\n    spbill_create_ip,\n    total_fee,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias("支付中签约", "v2/pay/contractorder", "pay/contractorder"))]
 #[wxpay_api(v2, POST, "v2/pay/contractorder", response = ContractOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -513,25 +603,58 @@ pub struct ContractOrderRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`ContractOrderRequest`], each named where it is given: `ContractOrderRequest::new(ContractOrderRequired { .. })`."]
+pub struct ContractOrderRequired<'a> {
+    #[doc = "请求appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `Ipadmini16G白色`."]
+    pub body: &'a str,
+    #[doc = "签约appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub contract_appid: &'a str,
+    #[doc = "签约协议号\n\nRequired. Example: `100001256`."]
+    pub contract_code: &'a str,
+    #[doc = "用户账户展示名称\n\nRequired. Example: `123`."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约商户号\n\nRequired. Example: `1200009811`."]
+    pub contract_mchid: &'a str,
+    #[doc = "签约信息通知url\n\nRequired. Example: `http://yoursite.com`."]
+    pub contract_notify_url: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `123456`."]
+    pub out_trade_no: &'a str,
+    #[doc = "模板id\n\nRequired. Example: `123`."]
+    pub plan_id: i64,
+    #[doc = "请求序列号\n\nRequired. Example: `1695`."]
+    pub request_serial: i64,
+    #[doc = "终端IP\n\nRequired. Example: `123.12.12.123`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易类型\n\nRequired. One of `APP`, `JSAPI`, `MWEB`, `NATIVE`. Example: `JSAPI`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> ContractOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ContractOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        contract_appid: &'a str,
-        contract_code: &'a str,
-        contract_display_account: &'a str,
-        contract_mchid: &'a str,
-        contract_notify_url: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        plan_id: i64,
-        request_serial: i64,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: ContractOrderRequired<'a>) -> Self {
+        let ContractOrderRequired {
+            appid,
+            body,
+            contract_appid,
+            contract_code,
+            contract_display_account,
+            contract_mchid,
+            contract_notify_url,
+            notify_url,
+            out_trade_no,
+            plan_id,
+            request_serial,
+            spbill_create_ip,
+            total_fee,
+            trade_type,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -619,7 +742,7 @@ pub struct PapOrderQueryRequest<'a> {
 }
 
 impl<'a> PapOrderQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -677,7 +800,7 @@ pub struct PapOrderQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /pay/pappayapply` (APIv2, XML).\n\n```ignore\nlet request = PapPayApplyRequest::new(appid, body, contract_id, notify_url, out_trade_no, spbill_create_ip, total_fee, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_8.shtml>"]
+#[doc = "申请扣款: `POST /pay/pappayapply` (APIv2, XML).\n\n```ignore\nlet request = PapPayApplyRequest::new(PapPayApplyRequired {\n    appid,\n    body,\n    contract_id,\n    notify_url,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_8.shtml>"]
 #[doc(alias("申请扣款", "v2/pay/pappayapply", "pay/pappayapply"))]
 #[wxpay_api(v2, POST, "v2/pay/pappayapply", response = PapPayApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -711,19 +834,40 @@ pub struct PapPayApplyRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`PapPayApplyRequest`], each named where it is given: `PapPayApplyRequest::new(PapPayApplyRequired { .. })`."]
+pub struct PapPayApplyRequired<'a> {
+    #[doc = "请求appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `水电代扣`."]
+    pub body: &'a str,
+    #[doc = "委托代扣协议id\n\nRequired. Example: `Wx15463511252015071056489715`."]
+    pub contract_id: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com/wxpay.html`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易类型\n\nRequired. Example: `PAP`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> PapPayApplyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PapPayApplyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        contract_id: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: PapPayApplyRequired<'a>) -> Self {
+        let PapPayApplyRequired {
+            appid,
+            body,
+            contract_id,
+            notify_url,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+            trade_type,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -778,7 +922,7 @@ pub struct PartnerPapOrderQueryRequest<'a> {
 }
 
 impl<'a> PartnerPapOrderQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -842,7 +986,7 @@ pub struct PartnerPapOrderQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /pay/partner/pappayapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPapPayApplyRequest::new(appid, body, contract_id, notify_url, out_trade_no, spbill_create_ip, total_fee, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_8.shtml>"]
+#[doc = "申请扣款: `POST /pay/partner/pappayapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPapPayApplyRequest::new(PartnerPapPayApplyRequired {\n    appid,\n    body,\n    contract_id,\n    notify_url,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_8.shtml>"]
 #[doc(alias("申请扣款", "v2/pay/partner/pappayapply", "pay/partner/pappayapply"))]
 #[wxpay_api(v2, POST, "v2/pay/partner/pappayapply", response = PartnerPapPayApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -880,19 +1024,40 @@ pub struct PartnerPapPayApplyRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerPapPayApplyRequest`], each named where it is given: `PartnerPapPayApplyRequest::new(PartnerPapPayApplyRequired { .. })`."]
+pub struct PartnerPapPayApplyRequired<'a> {
+    #[doc = "请求appid\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `水电代扣`."]
+    pub body: &'a str,
+    #[doc = "委托代扣协议id\n\nRequired. Example: `Wx15463511252015071056489715`."]
+    pub contract_id: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com/wxpay.html`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易类型\n\nRequired. Example: `PAP`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> PartnerPapPayApplyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerPapPayApplyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        contract_id: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerPapPayApplyRequired<'a>) -> Self {
+        let PartnerPapPayApplyRequired {
+            appid,
+            body,
+            contract_id,
+            notify_url,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+            trade_type,
+        } = required;
         Self {
             appid,
             attach: None,

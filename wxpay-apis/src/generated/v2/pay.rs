@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单关单: `POST /pay/closecombinedorder` (APIv2, XML).\n\n```ignore\nlet request = CloseCombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no, sub_order_list);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_2&index=3>"]
+#[doc = "合单关单: `POST /pay/closecombinedorder` (APIv2, XML).\n\n```ignore\nlet request = CloseCombinedOrderRequest::new(CloseCombinedOrderRequired {\n    combine_appid,\n    combine_mch_id,\n    combine_out_trade_no,\n    sub_order_list,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_2&index=3>"]
 #[doc(alias("合单关单", "v2/pay/closecombinedorder", "pay/closecombinedorder"))]
 #[wxpay_api(v2, POST, "v2/pay/closecombinedorder", response = CloseCombinedOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -21,15 +21,28 @@ pub struct CloseCombinedOrderRequest<'a> {
     pub sub_order_list: &'a str,
 }
 
+#[doc = "The required fields of [`CloseCombinedOrderRequest`], each named where it is given: `CloseCombinedOrderRequest::new(CloseCombinedOrderRequired { .. })`."]
+pub struct CloseCombinedOrderRequired<'a> {
+    #[doc = "合单appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号\n\nRequired. Example: `1900000109`."]
+    pub combine_mch_id: &'a str,
+    #[doc = "合单商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "子单信息\\`JSON\\`格式字符串\n\nRequired. JSON text. Example: `[{\"mch_id\": \"1900009001\",\"out_trade_no\": \"OD201708030001\"}]`."]
+    pub sub_order_list: &'a str,
+}
+
 impl<'a> CloseCombinedOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CloseCombinedOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mch_id: &'a str,
-        combine_out_trade_no: &'a str,
-        sub_order_list: &'a str,
-    ) -> Self {
+    pub fn new(required: CloseCombinedOrderRequired<'a>) -> Self {
+        let CloseCombinedOrderRequired {
+            combine_appid,
+            combine_mch_id,
+            combine_out_trade_no,
+            sub_order_list,
+        } = required;
         Self {
             combine_appid,
             combine_mch_id,
@@ -52,7 +65,7 @@ pub struct CloseCombinedOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "关闭订单: `POST /pay/closeorder` (APIv2, XML).\n\n```ignore\nlet request = CloseOrderRequest::new(appid, out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_3&index=5>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_3&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_3>"]
+#[doc = "关闭订单: `POST /pay/closeorder` (APIv2, XML).\n\n```ignore\nlet request = CloseOrderRequest::new(CloseOrderRequired {\n    appid,\n    out_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_3&index=5>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_3&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_3>"]
 #[doc(alias("关闭订单", "v2/pay/closeorder", "pay/closeorder"))]
 #[wxpay_api(v2, POST, "v2/pay/closeorder", response = CloseOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +77,22 @@ pub struct CloseOrderRequest<'a> {
     pub out_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`CloseOrderRequest`], each named where it is given: `CloseOrderRequest::new(CloseOrderRequired { .. })`."]
+pub struct CloseOrderRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CloseOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CloseOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: CloseOrderRequired<'a>) -> Self {
+        let CloseOrderRequired {
+            appid,
+            out_trade_no,
+        } = required;
         Self {
             appid,
             out_trade_no,
@@ -90,7 +115,7 @@ pub struct CloseOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "合单下单: `POST /pay/combinedorder` (APIv2, XML).\n\n```ignore\nlet request = CombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no, notify_url, scene_info, spbill_create_ip, sub_order_list, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_1&index=2>"]
+#[doc = "合单下单: `POST /pay/combinedorder` (APIv2, XML).\n\n```ignore\nlet request = CombinedOrderRequest::new(CombinedOrderRequired {\n    combine_appid,\n    combine_mch_id,\n    combine_out_trade_no,\n    notify_url,\n    scene_info,\n    spbill_create_ip,\n    sub_order_list,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_1&index=2>"]
 #[doc(alias("合单下单", "v2/pay/combinedorder", "pay/combinedorder"))]
 #[wxpay_api(v2, POST, "v2/pay/combinedorder", response = CombinedOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -124,19 +149,40 @@ pub struct CombinedOrderRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`CombinedOrderRequest`], each named where it is given: `CombinedOrderRequest::new(CombinedOrderRequired { .. })`."]
+pub struct CombinedOrderRequired<'a> {
+    #[doc = "合单appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号\n\nRequired. Example: `1900000109`."]
+    pub combine_mch_id: &'a str,
+    #[doc = "合单商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "通知地址\n\nRequired. Example: `http://www.weixin.qq.com/wxpay/pay.php`."]
+    pub notify_url: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text. Example: `{\"h5_info\": {\"type\":\"IOS\",\"app_name\": \"王者荣耀\",\"bundle_id\": \"com.tencent.wzryIO...`."]
+    pub scene_info: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "子单信息\\`JSON\\`格式字符串\n\nRequired. JSON text. Example: `{\"order_list\": [{\"appid\": \"wxdace645e0bc2c424\",\"attach\": \"深圳分店\",\"body\": \"子订单1...`."]
+    pub sub_order_list: &'a str,
+    #[doc = "交易类型\n\nRequired. Example: `JSAPI`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> CombinedOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CombinedOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mch_id: &'a str,
-        combine_out_trade_no: &'a str,
-        notify_url: &'a str,
-        scene_info: &'a str,
-        spbill_create_ip: &'a str,
-        sub_order_list: &'a str,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: CombinedOrderRequired<'a>) -> Self {
+        let CombinedOrderRequired {
+            combine_appid,
+            combine_mch_id,
+            combine_out_trade_no,
+            notify_url,
+            scene_info,
+            spbill_create_ip,
+            sub_order_list,
+            trade_type,
+        } = required;
         Self {
             combine_appid,
             combine_mch_id,
@@ -178,7 +224,7 @@ pub struct CombinedOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "下载对账单: `POST /pay/downloadbill` (APIv2, XML).\n\n```ignore\nlet request = DownloadBillRequest::new(appid, bill_date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_6&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_6&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_6>"]
+#[doc = "下载对账单: `POST /pay/downloadbill` (APIv2, XML).\n\n```ignore\nlet request = DownloadBillRequest::new(DownloadBillRequired {\n    appid,\n    bill_date,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_6&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_6&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_6>"]
 #[doc(alias("下载对账单", "v2/pay/downloadbill", "pay/downloadbill"))]
 #[wxpay_api(v2, POST, "v2/pay/downloadbill", response = wxpay_core::v2::V2Bill, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
@@ -194,10 +240,19 @@ pub struct DownloadBillRequest<'a> {
     pub tar_type: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`DownloadBillRequest`], each named where it is given: `DownloadBillRequest::new(DownloadBillRequired { .. })`."]
+pub struct DownloadBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "对账单日期\n\nRequired. Example: `20140603`."]
+    pub bill_date: &'a str,
+}
+
 impl<'a> DownloadBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`DownloadBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, bill_date: &'a str) -> Self {
+    pub fn new(required: DownloadBillRequired<'a>) -> Self {
+        let DownloadBillRequired { appid, bill_date } = required;
         Self {
             appid,
             bill_date,
@@ -207,7 +262,7 @@ impl<'a> DownloadBillRequest<'a> {
     }
 }
 
-#[doc = "下载资金账单: `POST /pay/downloadfundflow` (APIv2, XML).\n\n```ignore\nlet request = DownloadFundFlowRequest::new(account_type, appid, bill_date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_18&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_18&index=7>"]
+#[doc = "下载资金账单: `POST /pay/downloadfundflow` (APIv2, XML).\n\n```ignore\nlet request = DownloadFundFlowRequest::new(DownloadFundFlowRequired {\n    account_type,\n    appid,\n    bill_date,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_18&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_18&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_18&index=7>"]
 #[doc(alias("下载资金账单", "v2/pay/downloadfundflow", "pay/downloadfundflow"))]
 #[wxpay_api(v2, POST, "v2/pay/downloadfundflow", response = wxpay_core::v2::V2Bill, certificate, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
@@ -223,10 +278,25 @@ pub struct DownloadFundFlowRequest<'a> {
     pub tar_type: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`DownloadFundFlowRequest`], each named where it is given: `DownloadFundFlowRequest::new(DownloadFundFlowRequired { .. })`."]
+pub struct DownloadFundFlowRequired<'a> {
+    #[doc = "资金账户类型\n\nRequired. One of `Basic`, `Fees`, `Operation`. Example: `Basic`."]
+    pub account_type: &'a str,
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "资金账单日期\n\nRequired. Example: `20140603`."]
+    pub bill_date: &'a str,
+}
+
 impl<'a> DownloadFundFlowRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`DownloadFundFlowRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(account_type: &'a str, appid: &'a str, bill_date: &'a str) -> Self {
+    pub fn new(required: DownloadFundFlowRequired<'a>) -> Self {
+        let DownloadFundFlowRequired {
+            account_type,
+            appid,
+            bill_date,
+        } = required;
         Self {
             account_type,
             appid,
@@ -236,7 +306,7 @@ impl<'a> DownloadFundFlowRequest<'a> {
     }
 }
 
-#[doc = "提交付款码支付: `POST /pay/micropay` (APIv2, XML).\n\n```ignore\nlet request = MicropayRequest::new(appid, auth_code, body, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_10&index=1>"]
+#[doc = "提交付款码支付: `POST /pay/micropay` (APIv2, XML).\n\n```ignore\nlet request = MicropayRequest::new(MicropayRequired {\n    appid,\n    auth_code,\n    body,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_10&index=1>"]
 #[doc(alias("提交付款码支付", "v2/pay/micropay", "pay/micropay"))]
 #[wxpay_api(v2, POST, "v2/pay/micropay", response = MicropayResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -286,17 +356,34 @@ pub struct MicropayRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`MicropayRequest`], each named where it is given: `MicropayRequest::new(MicropayRequired { .. })`."]
+pub struct MicropayRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "授权码\n\nRequired. Example: `120061098828009406`."]
+    pub auth_code: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `image形象店-深圳腾大- QQ公仔`."]
+    pub body: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "订单金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> MicropayRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`MicropayRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        auth_code: &'a str,
-        body: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: MicropayRequired<'a>) -> Self {
+        let MicropayRequired {
+            appid,
+            auth_code,
+            body,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -393,7 +480,7 @@ pub struct OrderQueryRequest<'a> {
 }
 
 impl<'a> OrderQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -468,7 +555,7 @@ pub struct OrderQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "合单查单: `POST /pay/querycombinedorder` (APIv2, XML).\n\n```ignore\nlet request = QueryCombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_3&index=4>"]
+#[doc = "合单查单: `POST /pay/querycombinedorder` (APIv2, XML).\n\n```ignore\nlet request = QueryCombinedOrderRequest::new(QueryCombinedOrderRequired {\n    combine_appid,\n    combine_mch_id,\n    combine_out_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_3&index=4>"]
 #[doc(alias("合单查单", "v2/pay/querycombinedorder", "pay/querycombinedorder"))]
 #[wxpay_api(v2, POST, "v2/pay/querycombinedorder", response = QueryCombinedOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -482,14 +569,25 @@ pub struct QueryCombinedOrderRequest<'a> {
     pub combine_out_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryCombinedOrderRequest`], each named where it is given: `QueryCombinedOrderRequest::new(QueryCombinedOrderRequired { .. })`."]
+pub struct QueryCombinedOrderRequired<'a> {
+    #[doc = "合单appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号\n\nRequired. Example: `1900000109`."]
+    pub combine_mch_id: &'a str,
+    #[doc = "合单商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub combine_out_trade_no: &'a str,
+}
+
 impl<'a> QueryCombinedOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryCombinedOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mch_id: &'a str,
-        combine_out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryCombinedOrderRequired<'a>) -> Self {
+        let QueryCombinedOrderRequired {
+            combine_appid,
+            combine_mch_id,
+            combine_out_trade_no,
+        } = required;
         Self {
             combine_appid,
             combine_mch_id,
@@ -550,7 +648,7 @@ pub struct RefundQueryRequest<'a> {
 }
 
 impl<'a> RefundQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -624,7 +722,7 @@ pub struct RefundQueryV2Request<'a> {
 }
 
 impl<'a> RefundQueryV2Request<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -675,7 +773,7 @@ pub struct RefundQueryV2Response {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "统一下单: `POST /pay/unifiedorder` (APIv2, XML).\n\n```ignore\nlet request = UnifiedOrderRequest::new(appid, body, notify_url, out_trade_no, spbill_create_ip, total_fee, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_20&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_1>"]
+#[doc = "统一下单: `POST /pay/unifiedorder` (APIv2, XML).\n\n```ignore\nlet request = UnifiedOrderRequest::new(UnifiedOrderRequired {\n    appid,\n    body,\n    notify_url,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_20&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_1>"]
 #[doc(alias("统一下单", "v2/pay/unifiedorder", "pay/unifiedorder"))]
 #[wxpay_api(v2, POST, "v2/pay/unifiedorder", response = UnifiedOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -731,18 +829,37 @@ pub struct UnifiedOrderRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`UnifiedOrderRequest`], each named where it is given: `UnifiedOrderRequest::new(UnifiedOrderRequired { .. })`."]
+pub struct UnifiedOrderRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
+    pub body: &'a str,
+    #[doc = "通知地址\n\nRequired. Example: `http://www.weixin.qq.com/wxpay/pay.php`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `20150806125346`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `123.12.12.123`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "标价金额\n\nRequired. Example: `88`."]
+    pub total_fee: i64,
+    #[doc = "交易类型\n\nRequired. Example: `JSAPI`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> UnifiedOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`UnifiedOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: UnifiedOrderRequired<'a>) -> Self {
+        let UnifiedOrderRequired {
+            appid,
+            body,
+            notify_url,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+            trade_type,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -797,7 +914,7 @@ pub struct UnifiedOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "交易保障: `POST /payitil/report` (APIv2, XML).\n\n```ignore\nlet request = ReportRequest::new(appid, interface_url, trades, user_ip);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_14&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_8&index=10>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_8&index=9>"]
+#[doc = "交易保障: `POST /payitil/report` (APIv2, XML).\n\n```ignore\nlet request = ReportRequest::new(ReportRequired {\n    appid,\n    interface_url,\n    trades,\n    user_ip,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_14&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_8&index=10>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_8&index=9>"]
 #[doc(alias("交易保障", "v2/payitil/report", "payitil/report"))]
 #[wxpay_api(v2, POST, "v2/payitil/report", response = ReportResponse, unsigned_answer)]
 #[derive(Debug, Clone, PartialEq)]
@@ -815,10 +932,28 @@ pub struct ReportRequest<'a> {
     pub user_ip: &'a str,
 }
 
+#[doc = "The required fields of [`ReportRequest`], each named where it is given: `ReportRequest::new(ReportRequired { .. })`."]
+pub struct ReportRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "接口URL\n\nRequired. Example: `https://api.mch.weixin.qq.com/pay/batchreport/micropay/total`."]
+    pub interface_url: &'a str,
+    #[doc = "上报数据包\\`JSON\\`格式字符串\n\nRequired. JSON text. Example: `[{\"out_trade_no\":\"out_trade_no_test_1\",\"begin_time\": \"20160602203256\",\"end_ti...`."]
+    pub trades: &'a str,
+    #[doc = "访问接口IP\n\nRequired. Example: `8.8.8.8`."]
+    pub user_ip: &'a str,
+}
+
 impl<'a> ReportRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ReportRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, interface_url: &'a str, trades: &'a str, user_ip: &'a str) -> Self {
+    pub fn new(required: ReportRequired<'a>) -> Self {
+        let ReportRequired {
+            appid,
+            interface_url,
+            trades,
+            user_ip,
+        } = required;
         Self {
             appid,
             device_info: None,
@@ -838,7 +973,7 @@ pub struct ReportResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请退款: `POST /secapi/pay/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(appid, out_refund_no, refund_fee, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_4&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_4&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_4>"]
+#[doc = "申请退款: `POST /secapi/pay/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(RefundRequired {\n    appid,\n    out_refund_no,\n    refund_fee,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_4&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_4&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_4>"]
 #[doc(alias("申请退款", "v2/secapi/pay/refund", "secapi/pay/refund"))]
 #[wxpay_api(v2, POST, "v2/secapi/pay/refund", response = RefundResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
@@ -870,10 +1005,28 @@ pub struct RefundRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`RefundRequest`], each named where it is given: `RefundRequest::new(RefundRequired { .. })`."]
+pub struct RefundRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户退款单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_refund_no: &'a str,
+    #[doc = "退款金额\n\nRequired. Example: `100`."]
+    pub refund_fee: i64,
+    #[doc = "订单金额\n\nRequired. Example: `100`."]
+    pub total_fee: i64,
+}
+
 impl<'a> RefundRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`RefundRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_refund_no: &'a str, refund_fee: i64, total_fee: i64) -> Self {
+    pub fn new(required: RefundRequired<'a>) -> Self {
+        let RefundRequired {
+            appid,
+            out_refund_no,
+            refund_fee,
+            total_fee,
+        } = required;
         Self {
             appid,
             notify_url: None,
@@ -936,7 +1089,7 @@ pub struct RefundResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请退款（支持单品）: `POST /secapi/pay/refundv2` (APIv2, XML).\n\n```ignore\nlet request = RefundV2Request::new(appid, out_refund_no, refund_fee, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi_sl.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/danpin.php?chapter=9_103&index=3>"]
+#[doc = "申请退款（支持单品）: `POST /secapi/pay/refundv2` (APIv2, XML).\n\n```ignore\nlet request = RefundV2Request::new(RefundV2Required {\n    appid,\n    out_refund_no,\n    refund_fee,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi_sl.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/danpin.php?chapter=9_103&index=3>"]
 #[doc(alias(
     "申请退款（支持单品）",
     "v2/secapi/pay/refundv2",
@@ -974,10 +1127,28 @@ pub struct RefundV2Request<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`RefundV2Request`], each named where it is given: `RefundV2Request::new(RefundV2Required { .. })`."]
+pub struct RefundV2Required<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户退款单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_refund_no: &'a str,
+    #[doc = "退款金额\n\nRequired. Example: `100`."]
+    pub refund_fee: i64,
+    #[doc = "订单金额\n\nRequired. Example: `100`."]
+    pub total_fee: i64,
+}
+
 impl<'a> RefundV2Request<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`RefundV2Required`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_refund_no: &'a str, refund_fee: i64, total_fee: i64) -> Self {
+    pub fn new(required: RefundV2Required<'a>) -> Self {
+        let RefundV2Required {
+            appid,
+            out_refund_no,
+            refund_fee,
+            total_fee,
+        } = required;
         Self {
             appid,
             detail: None,
@@ -1043,7 +1214,7 @@ pub struct RefundV2Response {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "撤销订单: `POST /secapi/pay/reverse` (APIv2, XML).\n\n```ignore\nlet request = ReverseRequest::new(appid, out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3>"]
+#[doc = "撤销订单: `POST /secapi/pay/reverse` (APIv2, XML).\n\n```ignore\nlet request = ReverseRequest::new(ReverseRequired {\n    appid,\n    out_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3>"]
 #[doc(alias("撤销订单", "v2/secapi/pay/reverse", "secapi/pay/reverse"))]
 #[wxpay_api(v2, POST, "v2/secapi/pay/reverse", response = ReverseResponse, certificate)]
 #[derive(Debug, Clone, PartialEq)]
@@ -1061,10 +1232,22 @@ pub struct ReverseRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ReverseRequest`], each named where it is given: `ReverseRequest::new(ReverseRequired { .. })`."]
+pub struct ReverseRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> ReverseRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ReverseRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: ReverseRequired<'a>) -> Self {
+        let ReverseRequired {
+            appid,
+            out_trade_no,
+        } = required;
         Self {
             appid,
             out_trade_no,
@@ -1094,7 +1277,7 @@ pub struct ReverseResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "授权码查询openid: `POST /tools/authcodetoopenid` (APIv2, XML).\n\n```ignore\nlet request = AuthCodeToOpenidRequest::new(appid, auth_code);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay_sl.php?chapter=9_12&index=8>"]
+#[doc = "授权码查询openid: `POST /tools/authcodetoopenid` (APIv2, XML).\n\n```ignore\nlet request = AuthCodeToOpenidRequest::new(AuthCodeToOpenidRequired {\n    appid,\n    auth_code,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay_sl.php?chapter=9_12&index=8>"]
 #[doc(alias(
     "授权码查询openid",
     "v2/tools/authcodetoopenid",
@@ -1114,10 +1297,19 @@ pub struct AuthCodeToOpenidRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`AuthCodeToOpenidRequest`], each named where it is given: `AuthCodeToOpenidRequest::new(AuthCodeToOpenidRequired { .. })`."]
+pub struct AuthCodeToOpenidRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired."]
+    pub appid: &'a str,
+    #[doc = "授权码\n\nRequired."]
+    pub auth_code: &'a str,
+}
+
 impl<'a> AuthCodeToOpenidRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`AuthCodeToOpenidRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, auth_code: &'a str) -> Self {
+    pub fn new(required: AuthCodeToOpenidRequired<'a>) -> Self {
+        let AuthCodeToOpenidRequired { appid, auth_code } = required;
         Self {
             appid,
             auth_code,
@@ -1148,7 +1340,7 @@ pub struct AuthCodeToOpenidResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "转换短链接: `POST /tools/shorturl` (APIv2, XML).\n\n```ignore\nlet request = ShortUrlRequest::new(appid, long_url);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_9&index=10>"]
+#[doc = "转换短链接: `POST /tools/shorturl` (APIv2, XML).\n\n```ignore\nlet request = ShortUrlRequest::new(ShortUrlRequired {\n    appid,\n    long_url,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_9&index=10>"]
 #[doc(alias("转换短链接", "v2/tools/shorturl", "tools/shorturl"))]
 #[wxpay_api(v2, POST, "v2/tools/shorturl", response = ShortUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -1160,10 +1352,19 @@ pub struct ShortUrlRequest<'a> {
     pub long_url: &'a str,
 }
 
+#[doc = "The required fields of [`ShortUrlRequest`], each named where it is given: `ShortUrlRequest::new(ShortUrlRequired { .. })`."]
+pub struct ShortUrlRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "URL链接\n\nRequired. Example: `weixin：//wxpay/bizpayurl?sign=XXXXX&appid=XXXXX&mch_id=XXXXX&product_id=XXXXX...`."]
+    pub long_url: &'a str,
+}
+
 impl<'a> ShortUrlRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ShortUrlRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, long_url: &'a str) -> Self {
+    pub fn new(required: ShortUrlRequired<'a>) -> Self {
+        let ShortUrlRequired { appid, long_url } = required;
         Self { appid, long_url }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "添加分账接收方: `POST /pay/profitsharingaddreceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingAddReceiverRequest::new(appid, receiver);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_3&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_3&index=4>"]
+#[doc = "添加分账接收方: `POST /pay/profitsharingaddreceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingAddReceiverRequest::new(ProfitSharingAddReceiverRequired {\n    appid,\n    receiver,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_3&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_3&index=4>"]
 #[doc(alias(
     "添加分账接收方",
     "v2/pay/profitsharingaddreceiver",
@@ -25,10 +25,19 @@ pub struct ProfitSharingAddReceiverRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ProfitSharingAddReceiverRequest`], each named where it is given: `ProfitSharingAddReceiverRequest::new(ProfitSharingAddReceiverRequired { .. })`."]
+pub struct ProfitSharingAddReceiverRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "分账接收方\\`JSON\\`格式字符串\n\nRequired. JSON text. Example: `{\"type\": \"MERCHANT_ID\",\"account\": \"190001001\",\"name\": \"示例商户全称\",\"relation_type...`."]
+    pub receiver: &'a str,
+}
+
 impl<'a> ProfitSharingAddReceiverRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingAddReceiverRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, receiver: &'a str) -> Self {
+    pub fn new(required: ProfitSharingAddReceiverRequired<'a>) -> Self {
+        let ProfitSharingAddReceiverRequired { appid, receiver } = required;
         Self {
             appid,
             receiver,
@@ -74,7 +83,7 @@ pub struct ProfitSharingMerchantRatioQueryRequest<'a> {
 }
 
 impl<'a> ProfitSharingMerchantRatioQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {
@@ -116,7 +125,7 @@ pub struct ProfitSharingOrderAmountQueryRequest<'a> {
 }
 
 impl<'a> ProfitSharingOrderAmountQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `transaction_id`; the optional ones start as `None`.
     #[inline]
     pub fn new(transaction_id: &'a str) -> Self {
         Self { transaction_id }
@@ -138,7 +147,7 @@ pub struct ProfitSharingOrderAmountQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询分账结果: `POST /pay/profitsharingquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingQueryRequest::new(out_order_no, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_2&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_2&index=3>"]
+#[doc = "查询分账结果: `POST /pay/profitsharingquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingQueryRequest::new(ProfitSharingQueryRequired {\n    out_order_no,\n    transaction_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_2&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_2&index=3>"]
 #[doc(alias("查询分账结果", "v2/pay/profitsharingquery", "pay/profitsharingquery"))]
 #[wxpay_api(v2, POST, "v2/pay/profitsharingquery", response = ProfitSharingQueryResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -152,10 +161,22 @@ pub struct ProfitSharingQueryRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ProfitSharingQueryRequest`], each named where it is given: `ProfitSharingQueryRequest::new(ProfitSharingQueryRequired { .. })`."]
+pub struct ProfitSharingQueryRequired<'a> {
+    #[doc = "商户分账单号\n\nRequired. Example: `P20150806125346`."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号\n\nRequired. Example: `4208450740201411110007820472`."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ProfitSharingQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingQueryRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(out_order_no: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: ProfitSharingQueryRequired<'a>) -> Self {
+        let ProfitSharingQueryRequired {
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             out_order_no,
             sub_mch_id: None,
@@ -191,7 +212,7 @@ pub struct ProfitSharingQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "删除分账接收方: `POST /pay/profitsharingremovereceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRemoveReceiverRequest::new(appid, receiver);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_4&index=5>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_4&index=5>"]
+#[doc = "删除分账接收方: `POST /pay/profitsharingremovereceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRemoveReceiverRequest::new(ProfitSharingRemoveReceiverRequired {\n    appid,\n    receiver,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_4&index=5>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_4&index=5>"]
 #[doc(alias(
     "删除分账接收方",
     "v2/pay/profitsharingremovereceiver",
@@ -211,10 +232,19 @@ pub struct ProfitSharingRemoveReceiverRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ProfitSharingRemoveReceiverRequest`], each named where it is given: `ProfitSharingRemoveReceiverRequest::new(ProfitSharingRemoveReceiverRequired { .. })`."]
+pub struct ProfitSharingRemoveReceiverRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "分账接收方\\`JSON\\`格式字符串\n\nRequired. JSON text. Example: `{\"type\": \"MERCHANT_ID\",\"account\": \"190001001\"}`."]
+    pub receiver: &'a str,
+}
+
 impl<'a> ProfitSharingRemoveReceiverRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingRemoveReceiverRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, receiver: &'a str) -> Self {
+    pub fn new(required: ProfitSharingRemoveReceiverRequired<'a>) -> Self {
+        let ProfitSharingRemoveReceiverRequired { appid, receiver } = required;
         Self {
             appid,
             receiver,
@@ -243,7 +273,7 @@ pub struct ProfitSharingRemoveReceiverResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "回退结果查询: `POST /pay/profitsharingreturnquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnQueryRequest::new(appid, out_return_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_8&index=10>"]
+#[doc = "回退结果查询: `POST /pay/profitsharingreturnquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnQueryRequest::new(ProfitSharingReturnQueryRequired {\n    appid,\n    out_return_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_8&index=10>"]
 #[doc(alias(
     "回退结果查询",
     "v2/pay/profitsharingreturnquery",
@@ -267,10 +297,22 @@ pub struct ProfitSharingReturnQueryRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ProfitSharingReturnQueryRequest`], each named where it is given: `ProfitSharingReturnQueryRequest::new(ProfitSharingReturnQueryRequired { .. })`."]
+pub struct ProfitSharingReturnQueryRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户回退单号\n\nRequired. Example: `R20190516001`."]
+    pub out_return_no: &'a str,
+}
+
 impl<'a> ProfitSharingReturnQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingReturnQueryRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_return_no: &'a str) -> Self {
+    pub fn new(required: ProfitSharingReturnQueryRequired<'a>) -> Self {
+        let ProfitSharingReturnQueryRequired {
+            appid,
+            out_return_no,
+        } = required;
         Self {
             appid,
             order_id: None,
@@ -321,7 +363,7 @@ pub struct ProfitSharingReturnQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "请求多次分账: `POST /secapi/pay/multiprofitsharing` (APIv2, XML).\n\n```ignore\nlet request = MultiProfitSharingRequest::new(appid, out_order_no, receivers, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_6&index=2>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_6&index=2>"]
+#[doc = "请求多次分账: `POST /secapi/pay/multiprofitsharing` (APIv2, XML).\n\n```ignore\nlet request = MultiProfitSharingRequest::new(MultiProfitSharingRequired {\n    appid,\n    out_order_no,\n    receivers,\n    transaction_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_6&index=2>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_6&index=2>"]
 #[doc(alias(
     "请求多次分账",
     "v2/secapi/pay/multiprofitsharing",
@@ -345,15 +387,28 @@ pub struct MultiProfitSharingRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`MultiProfitSharingRequest`], each named where it is given: `MultiProfitSharingRequest::new(MultiProfitSharingRequired { .. })`."]
+pub struct MultiProfitSharingRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户分账单号\n\nRequired. Example: `P20150806125346`."]
+    pub out_order_no: &'a str,
+    #[doc = "分账接收方列表\\`JSON\\`格式字符串\n\nRequired. JSON text (分账接收方列表\\`JSON\\`表达式). Example: `[{\"type\": \"MERCHANT_ID\",\"account\": \"190001001\",\"amount\": 100,\"description\": \"...`."]
+    pub receivers: &'a str,
+    #[doc = "微信订单号\n\nRequired. Example: `4208450740201411110007820472`."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> MultiProfitSharingRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`MultiProfitSharingRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        receivers: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: MultiProfitSharingRequired<'a>) -> Self {
+        let MultiProfitSharingRequired {
+            appid,
+            out_order_no,
+            receivers,
+            transaction_id,
+        } = required;
         Self {
             appid,
             out_order_no,
@@ -390,7 +445,7 @@ pub struct MultiProfitSharingResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "请求单次分账: `POST /secapi/pay/profitsharing` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRequest::new(appid, out_order_no, receivers, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_1&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_1&index=1>"]
+#[doc = "请求单次分账: `POST /secapi/pay/profitsharing` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRequest::new(ProfitSharingRequired {\n    appid,\n    out_order_no,\n    receivers,\n    transaction_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_1&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_1&index=1>"]
 #[doc(alias(
     "请求单次分账",
     "v2/secapi/pay/profitsharing",
@@ -416,15 +471,28 @@ pub struct ProfitSharingRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ProfitSharingRequest`], each named where it is given: `ProfitSharingRequest::new(ProfitSharingRequired { .. })`."]
+pub struct ProfitSharingRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户分账单号\n\nRequired. Example: `P20150806125346`."]
+    pub out_order_no: &'a str,
+    #[doc = "分账接收方列表\\`JSON\\`格式字符串\n\nRequired. JSON text (分账接收方列表\\`JSON\\`表达式). Example: `[{\"type\": \"MERCHANT_ID\",\"account\": \"190001001\",\"amount\": 100,\"description\": \"...`."]
+    pub receivers: &'a str,
+    #[doc = "微信订单号\n\nRequired. Example: `4208450740201411110007820472`."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ProfitSharingRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        receivers: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ProfitSharingRequired<'a>) -> Self {
+        let ProfitSharingRequired {
+            appid,
+            out_order_no,
+            receivers,
+            transaction_id,
+        } = required;
         Self {
             appid,
             brand_mch_id: None,
@@ -466,7 +534,7 @@ pub struct ProfitSharingResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "完结分账: `POST /secapi/pay/profitsharingfinish` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingFinishRequest::new(appid, description, out_order_no, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_5&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_5&index=6>"]
+#[doc = "完结分账: `POST /secapi/pay/profitsharingfinish` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingFinishRequest::new(ProfitSharingFinishRequired {\n    appid,\n    description,\n    out_order_no,\n    transaction_id,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_5&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_5&index=6>"]
 #[doc(alias(
     "完结分账",
     "v2/secapi/pay/profitsharingfinish",
@@ -488,15 +556,28 @@ pub struct ProfitSharingFinishRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ProfitSharingFinishRequest`], each named where it is given: `ProfitSharingFinishRequest::new(ProfitSharingFinishRequired { .. })`."]
+pub struct ProfitSharingFinishRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "分账完结描述\n\nRequired. Example: `分账已完成`."]
+    pub description: &'a str,
+    #[doc = "商户分账单号\n\nRequired. Example: `P20150806125346`."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号\n\nRequired. Example: `4208450740201411110007820472`."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ProfitSharingFinishRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingFinishRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        description: &'a str,
-        out_order_no: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ProfitSharingFinishRequired<'a>) -> Self {
+        let ProfitSharingFinishRequired {
+            appid,
+            description,
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             appid,
             description,
@@ -530,7 +611,7 @@ pub struct ProfitSharingFinishResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "分账回退: `POST /secapi/pay/profitsharingreturn` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnRequest::new(appid, description, out_return_no, return_account, return_account_type, return_amount);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_7&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_7&index=9>"]
+#[doc = "分账回退: `POST /secapi/pay/profitsharingreturn` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnRequest::new(ProfitSharingReturnRequired {\n    appid,\n    description,\n    out_return_no,\n    return_account,\n    return_account_type,\n    return_amount,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_7&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_7&index=9>"]
 #[doc(alias(
     "分账回退",
     "v2/secapi/pay/profitsharingreturn",
@@ -562,17 +643,34 @@ pub struct ProfitSharingReturnRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ProfitSharingReturnRequest`], each named where it is given: `ProfitSharingReturnRequest::new(ProfitSharingReturnRequired { .. })`."]
+pub struct ProfitSharingReturnRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "回退描述\n\nRequired. Example: `用户退款`."]
+    pub description: &'a str,
+    #[doc = "商户回退单号\n\nRequired. Example: `R20190516001`."]
+    pub out_return_no: &'a str,
+    #[doc = "回退方账号\n\nRequired. Example: `86693852`."]
+    pub return_account: &'a str,
+    #[doc = "回退方类型\n\nRequired. One of `MERCHANT_ID`. Example: `MERCHANT_ID`."]
+    pub return_account_type: &'a str,
+    #[doc = "回退金额\n\nRequired. Example: `888`."]
+    pub return_amount: i64,
+}
+
 impl<'a> ProfitSharingReturnRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ProfitSharingReturnRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        description: &'a str,
-        out_return_no: &'a str,
-        return_account: &'a str,
-        return_account_type: &'a str,
-        return_amount: i64,
-    ) -> Self {
+    pub fn new(required: ProfitSharingReturnRequired<'a>) -> Self {
+        let ProfitSharingReturnRequired {
+            appid,
+            description,
+            out_return_no,
+            return_account,
+            return_account_type,
+            return_amount,
+        } = required;
         Self {
             appid,
             description,

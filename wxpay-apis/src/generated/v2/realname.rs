@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付实名授权: `POST /secsvc/getrealnameinfo` (APIv2, XML).\n\n```ignore\nlet request = GetRealNameInfoRequest::new(access_token, appid, cert_serialno, openid, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/realnameauthorization.php?chapter=60_5&index=1>"]
+#[doc = "微信支付实名授权: `POST /secsvc/getrealnameinfo` (APIv2, XML).\n\n```ignore\nlet request = GetRealNameInfoRequest::new(GetRealNameInfoRequired {\n    access_token,\n    appid,\n    cert_serialno,\n    openid,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/realnameauthorization.php?chapter=60_5&index=1>"]
 #[doc(alias(
     "微信支付实名授权",
     "v2/secsvc/getrealnameinfo",
@@ -33,16 +33,31 @@ pub struct GetRealNameInfoRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`GetRealNameInfoRequest`], each named where it is given: `GetRealNameInfoRequest::new(GetRealNameInfoRequired { .. })`."]
+pub struct GetRealNameInfoRequired<'a> {
+    #[doc = "步骤2或步骤3获取到的access\\_token\n\nRequired. Example: `81_...`."]
+    pub access_token: &'a str,
+    #[doc = "公众账号ID\n\nRequired. Example: `wx2421b1c4370ec43b`."]
+    pub appid: &'a str,
+    #[doc = "加密实名信息的证书序列号\n\nRequired. Example: `59303040AA42CB61E0C059E8E6156C9F0F2A1E5E`."]
+    pub cert_serialno: &'a str,
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    pub openid: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`, `2.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> GetRealNameInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`GetRealNameInfoRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        access_token: &'a str,
-        appid: &'a str,
-        cert_serialno: &'a str,
-        openid: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: GetRealNameInfoRequired<'a>) -> Self {
+        let GetRealNameInfoRequired {
+            access_token,
+            appid,
+            cert_serialno,
+            openid,
+            version,
+        } = required;
         Self {
             access_token,
             appid,
@@ -81,7 +96,7 @@ pub struct GetRealNameInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "微信支付实名验证: `POST /secsvc/realnameauth` (APIv2, XML).\n\n```ignore\nlet request = RealNameAuthRequest::new(access_token, appid, cred_id, cred_type, openid, real_name, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/realnameauth.php?chapter=60_2&index=3>"]
+#[doc = "微信支付实名验证: `POST /secsvc/realnameauth` (APIv2, XML).\n\n```ignore\nlet request = RealNameAuthRequest::new(RealNameAuthRequired {\n    access_token,\n    appid,\n    cred_id,\n    cred_type,\n    openid,\n    real_name,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/realnameauth.php?chapter=60_2&index=3>"]
 #[doc(alias("微信支付实名验证", "v2/secsvc/realnameauth", "secsvc/realnameauth"))]
 #[wxpay_api(v2, POST, "v2/secsvc/realnameauth", response = RealNameAuthResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -103,18 +118,37 @@ pub struct RealNameAuthRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`RealNameAuthRequest`], each named where it is given: `RealNameAuthRequest::new(RealNameAuthRequired { .. })`."]
+pub struct RealNameAuthRequired<'a> {
+    #[doc = "步骤2或步骤3获取到的access\\_token\n\nRequired. Example: `81_...`."]
+    pub access_token: &'a str,
+    #[doc = "公众账号ID\n\nRequired. Example: `wx2421b1c4370ec43b`."]
+    pub appid: &'a str,
+    #[doc = "证件号码\n\nRequired. Example: `440000000000000000`."]
+    pub cred_id: &'a str,
+    #[doc = "证件类型\n\nRequired. One of `1`, `12`, `17`, `18`, `2`, `5`, `9`. Example: `1`."]
+    pub cred_type: f64,
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    pub openid: &'a str,
+    #[doc = "真实姓名\n\nRequired. Example: `刘某某`."]
+    pub real_name: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`, `1.1`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> RealNameAuthRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`RealNameAuthRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        access_token: &'a str,
-        appid: &'a str,
-        cred_id: &'a str,
-        cred_type: f64,
-        openid: &'a str,
-        real_name: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: RealNameAuthRequired<'a>) -> Self {
+        let RealNameAuthRequired {
+            access_token,
+            appid,
+            cred_id,
+            cred_type,
+            openid,
+            real_name,
+            version,
+        } = required;
         Self {
             access_token,
             appid,
@@ -135,7 +169,7 @@ pub struct RealNameAuthResponse {
     pub access_token: Option<String>,
     #[doc = "公众账号ID\n\nMay be absent. Example: `wx2421b1c4370ec43b`."]
     pub appid: Option<String>,
-    #[doc = "当verify\\_real\\_name为V\\_NM\\_ID\\_MA时返回\n\nMay be absent. One of `False`, `True`. Example: `V_NM_ID_MA`."]
+    #[doc = "当verify\\_real\\_name为V\\_NM\\_ID\\_MA时返回\n\nMay be absent. One of `False`, `True`. Example: `True`."]
     pub bind_bankcard: Option<String>,
     #[doc = "错误码\n\nMay be absent. Example: `20002`."]
     pub error_code: Option<String>,

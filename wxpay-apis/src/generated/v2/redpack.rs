@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询红包记录: `POST /mmpaymkttransfers/gethbinfo` (APIv2, XML).\n\n```ignore\nlet request = GetRedpackInfoRequest::new(appid, bill_type, mch_billno);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_6&index=5>"]
+#[doc = "查询红包记录: `POST /mmpaymkttransfers/gethbinfo` (APIv2, XML).\n\n```ignore\nlet request = GetRedpackInfoRequest::new(GetRedpackInfoRequired {\n    appid,\n    bill_type,\n    mch_billno,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_6&index=5>"]
 #[doc(alias(
     "查询红包记录",
     "v2/mmpaymkttransfers/gethbinfo",
@@ -23,10 +23,25 @@ pub struct GetRedpackInfoRequest<'a> {
     pub mch_billno: &'a str,
 }
 
+#[doc = "The required fields of [`GetRedpackInfoRequest`], each named where it is given: `GetRedpackInfoRequest::new(GetRedpackInfoRequired { .. })`."]
+pub struct GetRedpackInfoRequired<'a> {
+    #[doc = "Appid\n\nRequired. Example: `wxe062425f740d30d8`."]
+    pub appid: &'a str,
+    #[doc = "订单类型\n\nRequired. One of `MCHT`. Example: `MCHT`."]
+    pub bill_type: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub mch_billno: &'a str,
+}
+
 impl<'a> GetRedpackInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`GetRedpackInfoRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, bill_type: &'a str, mch_billno: &'a str) -> Self {
+    pub fn new(required: GetRedpackInfoRequired<'a>) -> Self {
+        let GetRedpackInfoRequired {
+            appid,
+            bill_type,
+            mch_billno,
+        } = required;
         Self {
             appid,
             bill_type,
@@ -76,7 +91,7 @@ pub struct GetRedpackInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询红包记录: `POST /mmpaymkttransfers/queryworkwxredpack` (APIv2, XML).\n\n```ignore\nlet request = QueryWorkWxRedpackRequest::new(appid, mch_billno);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "查询红包记录: `POST /mmpaymkttransfers/queryworkwxredpack` (APIv2, XML).\n\n```ignore\nlet request = QueryWorkWxRedpackRequest::new(QueryWorkWxRedpackRequired {\n    appid,\n    mch_billno,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "查询红包记录",
     "v2/mmpaymkttransfers/queryworkwxredpack",
@@ -92,10 +107,19 @@ pub struct QueryWorkWxRedpackRequest<'a> {
     pub mch_billno: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWorkWxRedpackRequest`], each named where it is given: `QueryWorkWxRedpackRequest::new(QueryWorkWxRedpackRequired { .. })`."]
+pub struct QueryWorkWxRedpackRequired<'a> {
+    #[doc = "Appid\n\nRequired. Example: `wxe062425f740d30d8`."]
+    pub appid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub mch_billno: &'a str,
+}
+
 impl<'a> QueryWorkWxRedpackRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryWorkWxRedpackRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, mch_billno: &'a str) -> Self {
+    pub fn new(required: QueryWorkWxRedpackRequired<'a>) -> Self {
+        let QueryWorkWxRedpackRequired { appid, mch_billno } = required;
         Self { appid, mch_billno }
     }
 }
@@ -145,7 +169,7 @@ pub struct QueryWorkWxRedpackResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "发放裂变红包: `POST /mmpaymkttransfers/sendgroupredpack` (APIv2, XML).\n\n```ignore\nlet request = SendGroupRedpackRequest::new(act_name, amt_type, mch_billno, re_openid, remark, send_name, total_amount, total_num, wishing, wxappid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_5&index=4>"]
+#[doc = "发放裂变红包: `POST /mmpaymkttransfers/sendgroupredpack` (APIv2, XML).\n\n```ignore\nlet request = SendGroupRedpackRequest::new(SendGroupRedpackRequired {\n    act_name,\n    amt_type,\n    mch_billno,\n    re_openid,\n    remark,\n    send_name,\n    total_amount,\n    total_num,\n    wishing,\n    wxappid,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_5&index=4>"]
 #[doc(alias(
     "发放裂变红包",
     "v2/mmpaymkttransfers/sendgroupredpack",
@@ -181,21 +205,46 @@ pub struct SendGroupRedpackRequest<'a> {
     pub wxappid: &'a str,
 }
 
+#[doc = "The required fields of [`SendGroupRedpackRequest`], each named where it is given: `SendGroupRedpackRequest::new(SendGroupRedpackRequired { .. })`."]
+pub struct SendGroupRedpackRequired<'a> {
+    #[doc = "活动名称\n\nRequired. Example: `猜灯谜抢红包活动`."]
+    pub act_name: &'a str,
+    #[doc = "红包金额设置方式\n\nRequired. One of `ALL_RAND`. Example: `ALL_RAND`."]
+    pub amt_type: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub mch_billno: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `oxTWIuGaIt6gTKsQRLau2M0yL16E`."]
+    pub re_openid: &'a str,
+    #[doc = "备注\n\nRequired. Example: `猜越多得越多，快来抢！`."]
+    pub remark: &'a str,
+    #[doc = "商户名称\n\nRequired. Example: `天虹百货`."]
+    pub send_name: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `1000`."]
+    pub total_amount: i64,
+    #[doc = "红包发放总人数\n\nRequired. Example: `3`."]
+    pub total_num: i64,
+    #[doc = "红包祝福语\n\nRequired. Example: `感谢您参加猜灯谜活动，祝您元宵节快乐！`."]
+    pub wishing: &'a str,
+    #[doc = "公众账号appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub wxappid: &'a str,
+}
+
 impl<'a> SendGroupRedpackRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SendGroupRedpackRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        act_name: &'a str,
-        amt_type: &'a str,
-        mch_billno: &'a str,
-        re_openid: &'a str,
-        remark: &'a str,
-        send_name: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        wishing: &'a str,
-        wxappid: &'a str,
-    ) -> Self {
+    pub fn new(required: SendGroupRedpackRequired<'a>) -> Self {
+        let SendGroupRedpackRequired {
+            act_name,
+            amt_type,
+            mch_billno,
+            re_openid,
+            remark,
+            send_name,
+            total_amount,
+            total_num,
+            wishing,
+            wxappid,
+        } = required;
         Self {
             act_name,
             amt_type,
@@ -234,7 +283,7 @@ pub struct SendGroupRedpackResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "发放小程序红包接口: `POST /mmpaymkttransfers/sendminiprogramhb` (APIv2, XML).\n\n```ignore\nlet request = SendMiniProgramRedpackRequest::new(act_name, mch_billno, notify_way, re_openid, remark, send_name, total_amount, total_num, wishing, wxappid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_xcx.php?chapter=18_2&index=3>"]
+#[doc = "发放小程序红包接口: `POST /mmpaymkttransfers/sendminiprogramhb` (APIv2, XML).\n\n```ignore\nlet request = SendMiniProgramRedpackRequest::new(SendMiniProgramRedpackRequired {\n    act_name,\n    mch_billno,\n    notify_way,\n    re_openid,\n    remark,\n    send_name,\n    total_amount,\n    total_num,\n    wishing,\n    wxappid,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_xcx.php?chapter=18_2&index=3>"]
 #[doc(alias(
     "发放小程序红包接口",
     "v2/mmpaymkttransfers/sendminiprogramhb",
@@ -268,21 +317,46 @@ pub struct SendMiniProgramRedpackRequest<'a> {
     pub wxappid: &'a str,
 }
 
+#[doc = "The required fields of [`SendMiniProgramRedpackRequest`], each named where it is given: `SendMiniProgramRedpackRequest::new(SendMiniProgramRedpackRequired { .. })`."]
+pub struct SendMiniProgramRedpackRequired<'a> {
+    #[doc = "活动名称\n\nRequired. Example: `猜灯谜抢红包活动`."]
+    pub act_name: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub mch_billno: &'a str,
+    #[doc = "活动信息\n\nRequired. One of `MINI_PROGRAM_JSAPI`. Example: `MINI_PROGRAM_JSAPI`."]
+    pub notify_way: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `oxTWIuGaIt6gTKsQRLau2M0yL16E`."]
+    pub re_openid: &'a str,
+    #[doc = "备注\n\nRequired. Example: `猜越多得越多，快来抢！`."]
+    pub remark: &'a str,
+    #[doc = "商户名称\n\nRequired. Example: `天虹百货`."]
+    pub send_name: &'a str,
+    #[doc = "付款金额\n\nRequired. Example: `1000`."]
+    pub total_amount: i64,
+    #[doc = "红包发放总人数\n\nRequired. Example: `1`."]
+    pub total_num: i64,
+    #[doc = "红包祝福语\n\nRequired. Example: `感谢您参加猜灯谜活动，祝您元宵节快乐！`."]
+    pub wishing: &'a str,
+    #[doc = "公众账号appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub wxappid: &'a str,
+}
+
 impl<'a> SendMiniProgramRedpackRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SendMiniProgramRedpackRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        act_name: &'a str,
-        mch_billno: &'a str,
-        notify_way: &'a str,
-        re_openid: &'a str,
-        remark: &'a str,
-        send_name: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        wishing: &'a str,
-        wxappid: &'a str,
-    ) -> Self {
+    pub fn new(required: SendMiniProgramRedpackRequired<'a>) -> Self {
+        let SendMiniProgramRedpackRequired {
+            act_name,
+            mch_billno,
+            notify_way,
+            re_openid,
+            remark,
+            send_name,
+            total_amount,
+            total_num,
+            wishing,
+            wxappid,
+        } = required;
         Self {
             act_name,
             mch_billno,
@@ -322,7 +396,7 @@ pub struct SendMiniProgramRedpackResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "发放普通红包: `POST /mmpaymkttransfers/sendredpack` (APIv2, XML).\n\n```ignore\nlet request = SendRedpackRequest::new(act_name, client_ip, mch_billno, re_openid, remark, send_name, total_amount, total_num, wishing, wxappid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_sl.php?chapter=13_4&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_4&index=3>"]
+#[doc = "发放普通红包: `POST /mmpaymkttransfers/sendredpack` (APIv2, XML).\n\n```ignore\nlet request = SendRedpackRequest::new(SendRedpackRequired {\n    act_name,\n    client_ip,\n    mch_billno,\n    re_openid,\n    remark,\n    send_name,\n    total_amount,\n    total_num,\n    wishing,\n    wxappid,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_sl.php?chapter=13_4&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_4&index=3>"]
 #[doc(alias(
     "发放普通红包",
     "v2/mmpaymkttransfers/sendredpack",
@@ -362,21 +436,46 @@ pub struct SendRedpackRequest<'a> {
     pub wxappid: &'a str,
 }
 
+#[doc = "The required fields of [`SendRedpackRequest`], each named where it is given: `SendRedpackRequest::new(SendRedpackRequired { .. })`."]
+pub struct SendRedpackRequired<'a> {
+    #[doc = "活动名称\n\nRequired. Example: `猜灯谜抢红包活动`."]
+    pub act_name: &'a str,
+    #[doc = "Ip地址\n\nRequired. Example: `192.168.0.1`."]
+    pub client_ip: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub mch_billno: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `oxTWIuGaIt6gTKsQRLau2M0yL16E`."]
+    pub re_openid: &'a str,
+    #[doc = "备注\n\nRequired. Example: `猜越多得越多，快来抢！`."]
+    pub remark: &'a str,
+    #[doc = "商户名称\n\nRequired. Example: `天虹百货`."]
+    pub send_name: &'a str,
+    #[doc = "付款金额\n\nRequired. Example: `1000`."]
+    pub total_amount: i64,
+    #[doc = "红包发放总人数\n\nRequired. Example: `1`."]
+    pub total_num: i64,
+    #[doc = "红包祝福语\n\nRequired. Example: `感谢您参加猜灯谜活动，祝您元宵节快乐！`."]
+    pub wishing: &'a str,
+    #[doc = "公众账号appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub wxappid: &'a str,
+}
+
 impl<'a> SendRedpackRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SendRedpackRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        act_name: &'a str,
-        client_ip: &'a str,
-        mch_billno: &'a str,
-        re_openid: &'a str,
-        remark: &'a str,
-        send_name: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        wishing: &'a str,
-        wxappid: &'a str,
-    ) -> Self {
+    pub fn new(required: SendRedpackRequired<'a>) -> Self {
+        let SendRedpackRequired {
+            act_name,
+            client_ip,
+            mch_billno,
+            re_openid,
+            remark,
+            send_name,
+            total_amount,
+            total_num,
+            wishing,
+            wxappid,
+        } = required;
         Self {
             act_name,
             client_ip,
@@ -417,7 +516,7 @@ pub struct SendRedpackResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "发放企业红包: `POST /mmpaymkttransfers/sendworkwxredpack` (APIv2, XML).\n\n```ignore\nlet request = SendWorkWxRedpackRequest::new(act_name, mch_billno, re_openid, remark, sender_name, total_amount, wishing, wxappid);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "发放企业红包: `POST /mmpaymkttransfers/sendworkwxredpack` (APIv2, XML).\n\n```ignore\nlet request = SendWorkWxRedpackRequest::new(SendWorkWxRedpackRequired {\n    act_name,\n    mch_billno,\n    re_openid,\n    remark,\n    sender_name,\n    total_amount,\n    wishing,\n    wxappid,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "发放企业红包",
     "v2/mmpaymkttransfers/sendworkwxredpack",
@@ -453,19 +552,40 @@ pub struct SendWorkWxRedpackRequest<'a> {
     pub wxappid: &'a str,
 }
 
+#[doc = "The required fields of [`SendWorkWxRedpackRequest`], each named where it is given: `SendWorkWxRedpackRequest::new(SendWorkWxRedpackRequired { .. })`."]
+pub struct SendWorkWxRedpackRequired<'a> {
+    #[doc = "活动名称\n\nRequired. Example: `猜灯谜抢红包活动`."]
+    pub act_name: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub mch_billno: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `oxTWIuGaIt6gTKsQRLau2M0yL16E`."]
+    pub re_openid: &'a str,
+    #[doc = "备注\n\nRequired. Example: `猜越多得越多，快来抢！`."]
+    pub remark: &'a str,
+    #[doc = "发送者名称\n\nRequired. Example: `XX活动`."]
+    pub sender_name: &'a str,
+    #[doc = "付款金额\n\nRequired. Example: `1000`."]
+    pub total_amount: i64,
+    #[doc = "红包祝福语\n\nRequired. Example: `感谢您参加猜灯谜活动，祝您元宵节快乐！`."]
+    pub wishing: &'a str,
+    #[doc = "公众账号appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub wxappid: &'a str,
+}
+
 impl<'a> SendWorkWxRedpackRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SendWorkWxRedpackRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        act_name: &'a str,
-        mch_billno: &'a str,
-        re_openid: &'a str,
-        remark: &'a str,
-        sender_name: &'a str,
-        total_amount: i64,
-        wishing: &'a str,
-        wxappid: &'a str,
-    ) -> Self {
+    pub fn new(required: SendWorkWxRedpackRequired<'a>) -> Self {
+        let SendWorkWxRedpackRequired {
+            act_name,
+            mch_billno,
+            re_openid,
+            remark,
+            sender_name,
+            total_amount,
+            wishing,
+            wxappid,
+        } = required;
         Self {
             act_name,
             agentid: None,

@@ -22,7 +22,7 @@ pub struct BankQueryMchAuditInfoRequest<'a> {
 }
 
 impl<'a> BankQueryMchAuditInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `channel_id`; the optional ones start as `None`.
     #[inline]
     pub fn new(channel_id: &'a str) -> Self {
         Self {
@@ -70,7 +70,7 @@ pub struct ChannelQueryMchAuditInfoRequest<'a> {
 }
 
 impl<'a> ChannelQueryMchAuditInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `acquiring_bank_id`; the optional ones start as `None`.
     #[inline]
     pub fn new(acquiring_bank_id: &'a str) -> Self {
         Self {
@@ -136,7 +136,7 @@ pub struct QueryMchRiskRequest<'a> {
 }
 
 impl<'a> QueryMchRiskRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {
@@ -185,7 +185,7 @@ pub struct SetMchRiskCallbackRequest<'a> {
 }
 
 impl<'a> SetMchRiskCallbackRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `callback_url`; the optional ones start as `None`.
     #[inline]
     pub fn new(callback_url: &'a str) -> Self {
         Self { callback_url }
@@ -203,7 +203,7 @@ pub struct SetMchRiskCallbackResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "事后-风险商户处理结果同步接口: `POST /mchrisk/syncmchriskresult` (APIv2, XML).\n\n```ignore\nlet request = SyncMchRiskResultRequest::new(event_code, punish_type, risk_type);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_293>"]
+#[doc = "事后-风险商户处理结果同步接口: `POST /mchrisk/syncmchriskresult` (APIv2, XML).\n\n```ignore\nlet request = SyncMchRiskResultRequest::new(SyncMchRiskResultRequired {\n    event_code,\n    punish_type,\n    risk_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_293>"]
 #[doc(alias(
     "事后-风险商户处理结果同步接口",
     "v2/mchrisk/syncmchriskresult",
@@ -243,10 +243,25 @@ pub struct SyncMchRiskResultRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SyncMchRiskResultRequest`], each named where it is given: `SyncMchRiskResultRequest::new(SyncMchRiskResultRequired { .. })`."]
+pub struct SyncMchRiskResultRequired<'a> {
+    #[doc = "事件单号\n\nRequired. Example: `123456123`."]
+    pub event_code: &'a str,
+    #[doc = "处罚方式\n\nRequired. Example: `CLOSE_PAY_PERMISSIONEXTEND_SETTLEMENT_CYCLECLOSE_WITHDRAW_CASHCLEAN_UPOTHER`."]
+    pub punish_type: &'a str,
+    #[doc = "风险类型\n\nRequired. Example: `GAMBLING,SEXYCHEATTRANSACTION_DISPUTESONE_YUAN_BUYMULTILEVEL_DISTRIBUTION_REB...`."]
+    pub risk_type: &'a str,
+}
+
 impl<'a> SyncMchRiskResultRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SyncMchRiskResultRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(event_code: &'a str, punish_type: &'a str, risk_type: &'a str) -> Self {
+    pub fn new(required: SyncMchRiskResultRequired<'a>) -> Self {
+        let SyncMchRiskResultRequired {
+            event_code,
+            punish_type,
+            risk_type,
+        } = required;
         Self {
             business_license_number: None,
             certificates_name: None,
@@ -298,7 +313,7 @@ pub struct GetViolationRequest<'a> {
 }
 
 impl<'a> GetViolationRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {
@@ -347,7 +362,7 @@ pub struct ModifyMchInfoRequest<'a> {
 }
 
 impl<'a> ModifyMchInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {
@@ -369,7 +384,7 @@ pub struct ModifyMchInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "银行特约商户录入/银行特约商户资料查询: `POST /secapi/mch/submchmanage` (APIv2, XML).\n\n```ignore\nlet request = SubMchManageRequest::new(appid, page_index);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_21&index=3&p=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_22&index=3&p=9>"]
+#[doc = "银行特约商户录入/银行特约商户资料查询: `POST /secapi/mch/submchmanage` (APIv2, XML).\n\n```ignore\nlet request = SubMchManageRequest::new(SubMchManageRequired {\n    appid,\n    page_index,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_21&index=3&p=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_22&index=3&p=9>"]
 #[doc(alias(
     "银行特约商户录入/银行特约商户资料查询",
     "v2/secapi/mch/submchmanage",
@@ -391,10 +406,19 @@ pub struct SubMchManageRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SubMchManageRequest`], each named where it is given: `SubMchManageRequest::new(SubMchManageRequired { .. })`."]
+pub struct SubMchManageRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "页码\n\nRequired. Example: `1`."]
+    pub page_index: &'a str,
+}
+
 impl<'a> SubMchManageRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`SubMchManageRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, page_index: &'a str) -> Self {
+    pub fn new(required: SubMchManageRequired<'a>) -> Self {
+        let SubMchManageRequired { appid, page_index } = required;
         Self {
             appid,
             merchant_name: None,

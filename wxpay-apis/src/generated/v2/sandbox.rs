@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "下载对账单: `POST /sandboxnew/pay/downloadbill` (APIv2, XML).\n\n```ignore\nlet request = DownloadBillRequest::new(appid, bill_date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_6&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_6&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_6>"]
+#[doc = "下载对账单: `POST /sandboxnew/pay/downloadbill` (APIv2, XML).\n\n```ignore\nlet request = DownloadBillRequest::new(DownloadBillRequired {\n    appid,\n    bill_date,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_6&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_6&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_6>"]
 #[doc(alias(
     "下载对账单",
     "v2/sandboxnew/pay/downloadbill",
@@ -25,10 +25,19 @@ pub struct DownloadBillRequest<'a> {
     pub tar_type: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`DownloadBillRequest`], each named where it is given: `DownloadBillRequest::new(DownloadBillRequired { .. })`."]
+pub struct DownloadBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "对账单日期\n\nRequired. Example: `20140603`."]
+    pub bill_date: &'a str,
+}
+
 impl<'a> DownloadBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`DownloadBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, bill_date: &'a str) -> Self {
+    pub fn new(required: DownloadBillRequired<'a>) -> Self {
+        let DownloadBillRequired { appid, bill_date } = required;
         Self {
             appid,
             bill_date,
@@ -50,7 +59,7 @@ impl<'a> DownloadBillRequest<'a> {
 pub struct GetSignKeyRequest {}
 
 impl GetSignKeyRequest {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {}
@@ -70,7 +79,7 @@ pub struct GetSignKeyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "提交付款码支付: `POST /sandboxnew/pay/micropay` (APIv2, XML).\n\n```ignore\nlet request = MicropayRequest::new(appid, auth_code, body, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_10&index=1>"]
+#[doc = "提交付款码支付: `POST /sandboxnew/pay/micropay` (APIv2, XML).\n\n```ignore\nlet request = MicropayRequest::new(MicropayRequired {\n    appid,\n    auth_code,\n    body,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_10&index=1>"]
 #[doc(alias(
     "提交付款码支付",
     "v2/sandboxnew/pay/micropay",
@@ -124,17 +133,34 @@ pub struct MicropayRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`MicropayRequest`], each named where it is given: `MicropayRequest::new(MicropayRequired { .. })`."]
+pub struct MicropayRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "授权码\n\nRequired. Example: `120061098828009406`."]
+    pub auth_code: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `image形象店-深圳腾大- QQ公仔`."]
+    pub body: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "订单金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> MicropayRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`MicropayRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        auth_code: &'a str,
-        body: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: MicropayRequired<'a>) -> Self {
+        let MicropayRequired {
+            appid,
+            auth_code,
+            body,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -235,7 +261,7 @@ pub struct OrderQueryRequest<'a> {
 }
 
 impl<'a> OrderQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -310,7 +336,7 @@ pub struct OrderQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请退款: `POST /sandboxnew/pay/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(appid, out_refund_no, refund_fee, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_4&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_4&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_4>"]
+#[doc = "申请退款: `POST /sandboxnew/pay/refund` (APIv2, XML).\n\n```ignore\nlet request = RefundRequest::new(RefundRequired {\n    appid,\n    out_refund_no,\n    refund_fee,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_4&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_4&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_4>"]
 #[doc(alias("申请退款", "v2/sandboxnew/pay/refund", "sandboxnew/pay/refund"))]
 #[wxpay_api(v2, POST, "v2/sandboxnew/pay/refund", response = RefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -342,10 +368,28 @@ pub struct RefundRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`RefundRequest`], each named where it is given: `RefundRequest::new(RefundRequired { .. })`."]
+pub struct RefundRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "商户退款单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_refund_no: &'a str,
+    #[doc = "退款金额\n\nRequired. Example: `100`."]
+    pub refund_fee: i64,
+    #[doc = "订单金额\n\nRequired. Example: `100`."]
+    pub total_fee: i64,
+}
+
 impl<'a> RefundRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`RefundRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, out_refund_no: &'a str, refund_fee: i64, total_fee: i64) -> Self {
+    pub fn new(required: RefundRequired<'a>) -> Self {
+        let RefundRequired {
+            appid,
+            out_refund_no,
+            refund_fee,
+            total_fee,
+        } = required;
         Self {
             appid,
             notify_url: None,
@@ -437,7 +481,7 @@ pub struct RefundQueryRequest<'a> {
 }
 
 impl<'a> RefundQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -486,7 +530,7 @@ pub struct RefundQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "统一下单: `POST /sandboxnew/pay/unifiedorder` (APIv2, XML).\n\n```ignore\nlet request = UnifiedOrderRequest::new(appid, body, notify_url, out_trade_no, spbill_create_ip, total_fee, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_20&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_1>"]
+#[doc = "统一下单: `POST /sandboxnew/pay/unifiedorder` (APIv2, XML).\n\n```ignore\nlet request = UnifiedOrderRequest::new(UnifiedOrderRequired {\n    appid,\n    body,\n    notify_url,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n    trade_type,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_20&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_1>"]
 #[doc(alias(
     "统一下单",
     "v2/sandboxnew/pay/unifiedorder",
@@ -546,18 +590,37 @@ pub struct UnifiedOrderRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`UnifiedOrderRequest`], each named where it is given: `UnifiedOrderRequest::new(UnifiedOrderRequired { .. })`."]
+pub struct UnifiedOrderRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
+    pub body: &'a str,
+    #[doc = "通知地址\n\nRequired. Example: `http://www.weixin.qq.com/wxpay/pay.php`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `20150806125346`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `123.12.12.123`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "标价金额\n\nRequired. Example: `88`."]
+    pub total_fee: i64,
+    #[doc = "交易类型\n\nRequired. Example: `JSAPI`."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> UnifiedOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`UnifiedOrderRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: UnifiedOrderRequired<'a>) -> Self {
+        let UnifiedOrderRequired {
+            appid,
+            body,
+            notify_url,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+            trade_type,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -624,7 +687,7 @@ pub struct UnifiedOrderResponse {
 pub struct XdcGetSignKeyRequest {}
 
 impl XdcGetSignKeyRequest {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {}
@@ -644,7 +707,7 @@ pub struct XdcGetSignKeyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "提交付款码支付: `POST /xdc/apiv2sandbox/pay/micropay` (APIv2, XML).\n\n```ignore\nlet request = XdcMicropayRequest::new(appid, auth_code, body, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=23_1&index=2>"]
+#[doc = "提交付款码支付: `POST /xdc/apiv2sandbox/pay/micropay` (APIv2, XML).\n\n```ignore\nlet request = XdcMicropayRequest::new(XdcMicropayRequired {\n    appid,\n    auth_code,\n    body,\n    out_trade_no,\n    spbill_create_ip,\n    total_fee,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=23_1&index=2>"]
 #[doc(alias(
     "提交付款码支付",
     "v2/xdc/apiv2sandbox/pay/micropay",
@@ -698,17 +761,34 @@ pub struct XdcMicropayRequest<'a> {
     pub version: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`XdcMicropayRequest`], each named where it is given: `XdcMicropayRequest::new(XdcMicropayRequired { .. })`."]
+pub struct XdcMicropayRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "授权码\n\nRequired. Example: `120061098828009406`."]
+    pub auth_code: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `image形象店-深圳腾大- QQ公仔`."]
+    pub body: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "订单金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+}
+
 impl<'a> XdcMicropayRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`XdcMicropayRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        auth_code: &'a str,
-        body: &'a str,
-        out_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: XdcMicropayRequired<'a>) -> Self {
+        let XdcMicropayRequired {
+            appid,
+            auth_code,
+            body,
+            out_trade_no,
+            spbill_create_ip,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -809,7 +889,7 @@ pub struct XdcOrderQueryRequest<'a> {
 }
 
 impl<'a> XdcOrderQueryRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {

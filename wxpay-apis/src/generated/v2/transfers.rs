@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询企业向微信用户个人付款: `POST /mmpaymkttransfers/gettransferinfo` (APIv2, XML).\n\n```ignore\nlet request = GetTransferInfoRequest::new(appid, partner_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_3>"]
+#[doc = "查询企业向微信用户个人付款: `POST /mmpaymkttransfers/gettransferinfo` (APIv2, XML).\n\n```ignore\nlet request = GetTransferInfoRequest::new(GetTransferInfoRequired {\n    appid,\n    partner_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_3>"]
 #[doc(alias(
     "查询企业向微信用户个人付款",
     "v2/mmpaymkttransfers/gettransferinfo",
@@ -21,10 +21,22 @@ pub struct GetTransferInfoRequest<'a> {
     pub partner_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`GetTransferInfoRequest`], each named where it is given: `GetTransferInfoRequest::new(GetTransferInfoRequired { .. })`."]
+pub struct GetTransferInfoRequired<'a> {
+    #[doc = "Appid\n\nRequired. Example: `wxe062425f740d30d8`."]
+    pub appid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub partner_trade_no: &'a str,
+}
+
 impl<'a> GetTransferInfoRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`GetTransferInfoRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, partner_trade_no: &'a str) -> Self {
+    pub fn new(required: GetTransferInfoRequired<'a>) -> Self {
+        let GetTransferInfoRequired {
+            appid,
+            partner_trade_no,
+        } = required;
         Self {
             appid,
             partner_trade_no,
@@ -65,7 +77,7 @@ pub struct GetTransferInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "向员工付款: `POST /mmpaymkttransfers/promotion/paywwsptrans2pocket` (APIv2, XML).\n\n```ignore\nlet request = PayWorkWxEmployeeRequest::new(amount, appid, check_name, desc, openid, partner_trade_no, spbill_create_ip);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "向员工付款: `POST /mmpaymkttransfers/promotion/paywwsptrans2pocket` (APIv2, XML).\n\n```ignore\nlet request = PayWorkWxEmployeeRequest::new(PayWorkWxEmployeeRequired {\n    amount,\n    appid,\n    check_name,\n    desc,\n    openid,\n    partner_trade_no,\n    spbill_create_ip,\n});\nlet answer = request.send(&v2_client).await?;\n```"]
 #[doc(alias(
     "向员工付款",
     "v2/mmpaymkttransfers/promotion/paywwsptrans2pocket",
@@ -107,18 +119,37 @@ pub struct PayWorkWxEmployeeRequest<'a> {
     pub ww_msg_type: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PayWorkWxEmployeeRequest`], each named where it is given: `PayWorkWxEmployeeRequest::new(PayWorkWxEmployeeRequired { .. })`."]
+pub struct PayWorkWxEmployeeRequired<'a> {
+    #[doc = "金额\n\nRequired. Example: `10099`."]
+    pub amount: i64,
+    #[doc = "公众账号appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub appid: &'a str,
+    #[doc = "校验用户姓名选项\n\nRequired. One of `FORCE_CHECK`. Example: `FORCE_CHECK`."]
+    pub check_name: &'a str,
+    #[doc = "企业付款备注\n\nRequired. Example: `六月出差报销费用`."]
+    pub desc: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `oxTWIuGaIt6gTKsQRLau2M0yL16E`."]
+    pub openid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub partner_trade_no: &'a str,
+    #[doc = "Ip地址\n\nRequired. Example: `192.168.0.1`."]
+    pub spbill_create_ip: &'a str,
+}
+
 impl<'a> PayWorkWxEmployeeRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PayWorkWxEmployeeRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        amount: i64,
-        appid: &'a str,
-        check_name: &'a str,
-        desc: &'a str,
-        openid: &'a str,
-        partner_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-    ) -> Self {
+    pub fn new(required: PayWorkWxEmployeeRequired<'a>) -> Self {
+        let PayWorkWxEmployeeRequired {
+            amount,
+            appid,
+            check_name,
+            desc,
+            openid,
+            partner_trade_no,
+            spbill_create_ip,
+        } = required;
         Self {
             act_name: None,
             agentid: None,
@@ -177,7 +208,7 @@ pub struct QueryWorkWxEmployeePaymentRequest<'a> {
 }
 
 impl<'a> QueryWorkWxEmployeePaymentRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -214,7 +245,7 @@ pub struct QueryWorkWxEmployeePaymentResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "向微信用户个人付款: `POST /mmpaymkttransfers/promotion/transfers` (APIv2, XML).\n\n```ignore\nlet request = TransfersRequest::new(amount, check_name, desc, mch_appid, mchid, openid, partner_trade_no, spbill_create_ip);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_2>"]
+#[doc = "向微信用户个人付款: `POST /mmpaymkttransfers/promotion/transfers` (APIv2, XML).\n\n```ignore\nlet request = TransfersRequest::new(TransfersRequired {\n    amount,\n    check_name,\n    desc,\n    mch_appid,\n    mchid,\n    openid,\n    partner_trade_no,\n    spbill_create_ip,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_2>"]
 #[doc(alias(
     "向微信用户个人付款",
     "v2/mmpaymkttransfers/promotion/transfers",
@@ -252,19 +283,40 @@ pub struct TransfersRequest<'a> {
     pub spbill_create_ip: &'a str,
 }
 
+#[doc = "The required fields of [`TransfersRequest`], each named where it is given: `TransfersRequest::new(TransfersRequired { .. })`."]
+pub struct TransfersRequired<'a> {
+    #[doc = "金额\n\nRequired. Example: `10099`."]
+    pub amount: i64,
+    #[doc = "校验用户姓名选项\n\nRequired. Example: `FORCE_CHECK`."]
+    pub check_name: &'a str,
+    #[doc = "企业付款备注\n\nRequired. Example: `理赔`."]
+    pub desc: &'a str,
+    #[doc = "商户账号appid\n\nRequired. Example: `wx8888888888888888`."]
+    pub mch_appid: &'a str,
+    #[doc = "商户号\n\nRequired. Example: `1900000109`."]
+    pub mchid: &'a str,
+    #[doc = "用户openid\n\nRequired. Example: `oxTWIuGaIt6gTKsQRLau2M0yL16E`."]
+    pub openid: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `10000098201411111234567890`."]
+    pub partner_trade_no: &'a str,
+    #[doc = "Ip地址\n\nRequired. Example: `192.168.0.1`."]
+    pub spbill_create_ip: &'a str,
+}
+
 impl<'a> TransfersRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`TransfersRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        amount: i64,
-        check_name: &'a str,
-        desc: &'a str,
-        mch_appid: &'a str,
-        mchid: &'a str,
-        openid: &'a str,
-        partner_trade_no: &'a str,
-        spbill_create_ip: &'a str,
-    ) -> Self {
+    pub fn new(required: TransfersRequired<'a>) -> Self {
+        let TransfersRequired {
+            amount,
+            check_name,
+            desc,
+            mch_appid,
+            mchid,
+            openid,
+            partner_trade_no,
+            spbill_create_ip,
+        } = required;
         Self {
             amount,
             brand_id: None,
@@ -304,7 +356,7 @@ pub struct TransfersResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "企业付款到银行卡: `POST /mmpaysptrans/pay_bank` (APIv2, XML).\n\n```ignore\nlet request = PayBankRequest::new(amount, bank_code, enc_bank_no, enc_true_name, partner_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_2>"]
+#[doc = "企业付款到银行卡: `POST /mmpaysptrans/pay_bank` (APIv2, XML).\n\n```ignore\nlet request = PayBankRequest::new(PayBankRequired {\n    amount,\n    bank_code,\n    enc_bank_no,\n    enc_true_name,\n    partner_trade_no,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_2>"]
 #[doc(alias(
     "企业付款到银行卡",
     "v2/mmpaysptrans/pay_bank",
@@ -328,16 +380,31 @@ pub struct PayBankRequest<'a> {
     pub partner_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`PayBankRequest`], each named where it is given: `PayBankRequest::new(PayBankRequired { .. })`."]
+pub struct PayBankRequired<'a> {
+    #[doc = "付款金额\n\nRequired. Example: `100000`."]
+    pub amount: i64,
+    #[doc = "收款方开户行\n\nRequired. Example: `1001`."]
+    pub bank_code: &'a str,
+    #[doc = "收款方银行卡号\n\nRequired. Example: `8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f`."]
+    pub enc_bank_no: &'a str,
+    #[doc = "收款方用户名\n\nRequired. Example: `ca775af5f841bdf424b2e6eb86a6e21e`."]
+    pub enc_true_name: &'a str,
+    #[doc = "商户企业付款单号\n\nRequired. Example: `1212121221227`."]
+    pub partner_trade_no: &'a str,
+}
+
 impl<'a> PayBankRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PayBankRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        amount: i64,
-        bank_code: &'a str,
-        enc_bank_no: &'a str,
-        enc_true_name: &'a str,
-        partner_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: PayBankRequired<'a>) -> Self {
+        let PayBankRequired {
+            amount,
+            bank_code,
+            enc_bank_no,
+            enc_true_name,
+            partner_trade_no,
+        } = required;
         Self {
             amount,
             bank_code,
@@ -383,7 +450,7 @@ pub struct QueryBankRequest<'a> {
 }
 
 impl<'a> QueryBankRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `partner_trade_no`; the optional ones start as `None`.
     #[inline]
     pub fn new(partner_trade_no: &'a str) -> Self {
         Self { partner_trade_no }
@@ -429,7 +496,7 @@ pub struct QueryBankResponse {
 pub struct GetPublicKeyRequest {}
 
 impl GetPublicKeyRequest {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from no required field; the optional ones start as `None`.
     #[inline]
     pub fn new() -> Self {
         Self {}

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请扣款: `POST /transit/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_99&index=5>"]
+#[doc = "申请扣款: `POST /transit/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(PartnerPayApplyRequired {\n    appid,\n    body,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    spbill_create_ip,\n    total_fee,\n    trade_scene,\n    trade_type,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_99&index=5>"]
 #[doc(alias(
     "申请扣款",
     "v2/transit/partnerpay/payapply",
@@ -67,21 +67,46 @@ pub struct PartnerPayApplyRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerPayApplyRequest`], each named where it is given: `PartnerPayApplyRequest::new(PartnerPayApplyRequired { .. })`."]
+pub struct PartnerPayApplyRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `公交代扣`."]
+    pub body: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com/wxpay.html`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text (场景信息\\`JSON\\`表达式). Example: `{\"scene_info\":{\"start_time\":\"20170826114339\",\"end_time\":\"20170826114339\",\"qrc...`."]
+    pub scene_info: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易场景\n\nRequired. One of `BUS`, `METRO`. Example: `METRO`."]
+    pub trade_scene: &'a str,
+    #[doc = "交易类型\n\nRequired. One of `PAP`. Example: `PAP`."]
+    pub trade_type: &'a str,
+    #[doc = "版本号 此字段仅针对有垫资权限的商户有效\n\nRequired. One of `2.0`. Example: `2.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerPayApplyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerPayApplyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        scene_info: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_scene: &'a str,
-        trade_type: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerPayApplyRequired<'a>) -> Self {
+        let PartnerPayApplyRequired {
+            appid,
+            body,
+            notify_url,
+            out_trade_no,
+            scene_info,
+            spbill_create_ip,
+            total_fee,
+            trade_scene,
+            trade_type,
+            version,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -154,7 +179,7 @@ pub struct PartnerQueryOrderRequest<'a> {
 }
 
 impl<'a> PartnerQueryOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -222,7 +247,7 @@ pub struct PartnerQueryOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询用户状态接口: `POST /transit/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(appid, contract_id, openid);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_96&index=5>"]
+#[doc = "查询用户状态接口: `POST /transit/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(PartnerQueryStateRequired {\n    appid,\n    contract_id,\n    openid,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_96&index=5>"]
 #[doc(alias(
     "查询用户状态接口",
     "v2/transit/partnerpay/querystate",
@@ -244,10 +269,25 @@ pub struct PartnerQueryStateRequest<'a> {
     pub sub_mch_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PartnerQueryStateRequest`], each named where it is given: `PartnerQueryStateRequest::new(PartnerQueryStateRequired { .. })`."]
+pub struct PartnerQueryStateRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "委托代扣协议id\n\nRequired. Example: `wx15463511252015071056489715`."]
+    pub contract_id: &'a str,
+    #[doc = "微信open ID\n\nRequired. Example: `oyobu0dmn6tdodznfwkoekqorbi8`."]
+    pub openid: &'a str,
+}
+
 impl<'a> PartnerQueryStateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerQueryStateRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, contract_id: &'a str, openid: &'a str) -> Self {
+    pub fn new(required: PartnerQueryStateRequired<'a>) -> Self {
+        let PartnerQueryStateRequired {
+            appid,
+            contract_id,
+            openid,
+        } = required;
         Self {
             appid,
             contract_id,
@@ -285,7 +325,7 @@ pub struct PartnerQueryStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /transit/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_99&index=5>"]
+#[doc = "申请扣款: `POST /transit/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(PayApplyRequired {\n    appid,\n    body,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    spbill_create_ip,\n    total_fee,\n    trade_scene,\n    trade_type,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_99&index=5>"]
 #[doc(alias("申请扣款", "v2/transit/pay/payapply", "transit/pay/payapply"))]
 #[wxpay_api(v2, POST, "v2/transit/pay/payapply", response = PayApplyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -339,21 +379,46 @@ pub struct PayApplyRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PayApplyRequest`], each named where it is given: `PayApplyRequest::new(PayApplyRequired { .. })`."]
+pub struct PayApplyRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `公交代扣`."]
+    pub body: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com/wxpay.html`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text (场景信息\\`JSON\\`表达式). Example: `{\"scene_info\":{\"start_time\":\"20170826114339\",\"end_time\":\"20170826114339\",\"qrc...`."]
+    pub scene_info: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易场景\n\nRequired. One of `BUS`, `METRO`. Example: `METRO`."]
+    pub trade_scene: &'a str,
+    #[doc = "交易类型\n\nRequired. One of `PAP`. Example: `PAP`."]
+    pub trade_type: &'a str,
+    #[doc = "版本号 此字段仅针对有垫资权限的商户有效\n\nRequired. One of `2.0`. Example: `2.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PayApplyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PayApplyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        scene_info: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_scene: &'a str,
-        trade_type: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PayApplyRequired<'a>) -> Self {
+        let PayApplyRequired {
+            appid,
+            body,
+            notify_url,
+            out_trade_no,
+            scene_info,
+            spbill_create_ip,
+            total_fee,
+            trade_scene,
+            trade_type,
+            version,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -397,7 +462,7 @@ pub struct PayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询用户状态接口: `POST /transit/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(appid, contract_id, openid);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_96&index=12>"]
+#[doc = "查询用户状态接口: `POST /transit/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(QueryStateRequired {\n    appid,\n    contract_id,\n    openid,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_96&index=12>"]
 #[doc(alias(
     "查询用户状态接口",
     "v2/transit/pay/querystate",
@@ -415,10 +480,25 @@ pub struct QueryStateRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryStateRequest`], each named where it is given: `QueryStateRequest::new(QueryStateRequired { .. })`."]
+pub struct QueryStateRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "委托代扣协议id\n\nRequired. Example: `wx15463511252015071056489715`."]
+    pub contract_id: &'a str,
+    #[doc = "微信openID\n\nRequired."]
+    pub openid: &'a str,
+}
+
 impl<'a> QueryStateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryStateRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(appid: &'a str, contract_id: &'a str, openid: &'a str) -> Self {
+    pub fn new(required: QueryStateRequired<'a>) -> Self {
+        let QueryStateRequired {
+            appid,
+            contract_id,
+            openid,
+        } = required;
         Self {
             appid,
             contract_id,
@@ -465,7 +545,7 @@ pub struct QueryOrderRequest<'a> {
 }
 
 impl<'a> QueryOrderRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its one required field, `appid`; the optional ones start as `None`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {

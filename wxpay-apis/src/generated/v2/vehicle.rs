@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "用户入场通知api: `POST /vehicle/partnerpay/notification` (APIv2, XML).\n\n```ignore\nlet request = PartnerNotificationRequest::new(appid, scene_info, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_992&index=1&p=202>"]
+#[doc = "用户入场通知api: `POST /vehicle/partnerpay/notification` (APIv2, XML).\n\n```ignore\nlet request = PartnerNotificationRequest::new(PartnerNotificationRequired {\n    appid,\n    scene_info,\n    trade_scene,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_992&index=1&p=202>"]
 #[doc(alias(
     "用户入场通知api",
     "v2/vehicle/partnerpay/notification",
@@ -29,15 +29,28 @@ pub struct PartnerNotificationRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerNotificationRequest`], each named where it is given: `PartnerNotificationRequest::new(PartnerNotificationRequired { .. })`."]
+pub struct PartnerNotificationRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text (场景信息\\`JSON\\`表达式). Example: `{\"scene_info\":{\"start_time\":\"20170926114339\",\"plate_number\":\"CB1000sdfasd\",\"f...`."]
+    pub scene_info: &'a str,
+    #[doc = "交易场景\n\nRequired. One of `PARKING`, `PARKING SPACE`. Example: `PARKING`."]
+    pub trade_scene: &'a str,
+    #[doc = "版本号\n\nRequired. One of `3.0`. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerNotificationRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerNotificationRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        scene_info: &'a str,
-        trade_scene: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerNotificationRequired<'a>) -> Self {
+        let PartnerNotificationRequired {
+            appid,
+            scene_info,
+            trade_scene,
+            version,
+        } = required;
         Self {
             appid,
             scene_info,
@@ -70,7 +83,7 @@ pub struct PartnerNotificationResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /vehicle/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_982&index=2&p=202>"]
+#[doc = "申请扣款: `POST /vehicle/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(PartnerPayApplyRequired {\n    appid,\n    body,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    spbill_create_ip,\n    total_fee,\n    trade_scene,\n    trade_type,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_982&index=2&p=202>"]
 #[doc(alias(
     "申请扣款",
     "v2/vehicle/partnerpay/payapply",
@@ -118,21 +131,46 @@ pub struct PartnerPayApplyRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerPayApplyRequest`], each named where it is given: `PartnerPayApplyRequest::new(PartnerPayApplyRequired { .. })`."]
+pub struct PartnerPayApplyRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `公交代扣`."]
+    pub body: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com/wxpay.html`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text (场景信息\\`JSON\\`表达式). Example: `{\"scene_info\":{\"start_time\":\"20170926114339\",\"end_time\":\"20170826114339\",\"cha...`."]
+    pub scene_info: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易场景\n\nRequired. One of `PARKING`, `PARKING SPACE`. Example: `PARKING`."]
+    pub trade_scene: &'a str,
+    #[doc = "交易类型\n\nRequired. One of `PAP`. Example: `PAP`."]
+    pub trade_type: &'a str,
+    #[doc = "版本号\n\nRequired. One of `3.0`. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerPayApplyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerPayApplyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        scene_info: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_scene: &'a str,
-        trade_type: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerPayApplyRequired<'a>) -> Self {
+        let PartnerPayApplyRequired {
+            appid,
+            body,
+            notify_url,
+            out_trade_no,
+            scene_info,
+            spbill_create_ip,
+            total_fee,
+            trade_scene,
+            trade_type,
+            version,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -175,7 +213,7 @@ pub struct PartnerPayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "用户状态查询: `POST /vehicle/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(appid, openid, plate_number, sub_openid, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_93&index=9&p=202>"]
+#[doc = "用户状态查询: `POST /vehicle/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(PartnerQueryStateRequired {\n    appid,\n    openid,\n    plate_number,\n    sub_openid,\n    trade_scene,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_93&index=9&p=202>"]
 #[doc(alias(
     "用户状态查询",
     "v2/vehicle/partnerpay/querystate",
@@ -205,17 +243,34 @@ pub struct PartnerQueryStateRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerQueryStateRequest`], each named where it is given: `PartnerQueryStateRequest::new(PartnerQueryStateRequired { .. })`."]
+pub struct PartnerQueryStateRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    pub openid: &'a str,
+    #[doc = "车牌号\n\nRequired. Example: `车牌号。仅包括省份+车牌，不包括特殊字符。`."]
+    pub plate_number: &'a str,
+    #[doc = "用户子标识\n\nRequired. Example: `用户在子商户appid下的唯一标识。`."]
+    pub sub_openid: &'a str,
+    #[doc = "交易场景\n\nRequired. One of `BRIDGE`, `GAS`, `HIGHWAY`, `PARKING`, `PARKING SPACE`. Example: `PARKING`."]
+    pub trade_scene: &'a str,
+    #[doc = "版本号\n\nRequired. One of `3.0`. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PartnerQueryStateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PartnerQueryStateRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        plate_number: &'a str,
-        sub_openid: &'a str,
-        trade_scene: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerQueryStateRequired<'a>) -> Self {
+        let PartnerQueryStateRequired {
+            appid,
+            openid,
+            plate_number,
+            sub_openid,
+            trade_scene,
+            version,
+        } = required;
         Self {
             appid,
             jump_scene: None,
@@ -259,7 +314,7 @@ pub struct PartnerQueryStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "用户入场通知api: `POST /vehicle/pay/notification` (APIv2, XML).\n\n```ignore\nlet request = NotificationRequest::new(appid, scene_info, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_992&index=1>"]
+#[doc = "用户入场通知api: `POST /vehicle/pay/notification` (APIv2, XML).\n\n```ignore\nlet request = NotificationRequest::new(NotificationRequired {\n    appid,\n    scene_info,\n    trade_scene,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_992&index=1>"]
 #[doc(alias(
     "用户入场通知api",
     "v2/vehicle/pay/notification",
@@ -279,15 +334,28 @@ pub struct NotificationRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`NotificationRequest`], each named where it is given: `NotificationRequest::new(NotificationRequired { .. })`."]
+pub struct NotificationRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text (场景信息\\`JSON\\`表达式). Example: `{\"scene_info\":{\"start_time\":\"20170926114339\",\"plate_number\":\"CB1000sdfasd\",\"f...`."]
+    pub scene_info: &'a str,
+    #[doc = "交易场景\n\nRequired. One of `PARKING`, `PARKING SPACE`. Example: `PARKING`."]
+    pub trade_scene: &'a str,
+    #[doc = "版本号\n\nRequired. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> NotificationRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`NotificationRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        scene_info: &'a str,
-        trade_scene: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: NotificationRequired<'a>) -> Self {
+        let NotificationRequired {
+            appid,
+            scene_info,
+            trade_scene,
+            version,
+        } = required;
         Self {
             appid,
             scene_info,
@@ -314,7 +382,7 @@ pub struct NotificationResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /vehicle/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_982&index=1>"]
+#[doc = "申请扣款: `POST /vehicle/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(PayApplyRequired {\n    appid,\n    body,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    spbill_create_ip,\n    total_fee,\n    trade_scene,\n    trade_type,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_982&index=1>"]
 #[doc(alias("申请扣款", "v2/vehicle/pay/payapply", "vehicle/pay/payapply"))]
 #[wxpay_api(v2, POST, "v2/vehicle/pay/payapply", response = PayApplyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -354,21 +422,46 @@ pub struct PayApplyRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`PayApplyRequest`], each named where it is given: `PayApplyRequest::new(PayApplyRequired { .. })`."]
+pub struct PayApplyRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "商品描述\n\nRequired. Example: `公交代扣`."]
+    pub body: &'a str,
+    #[doc = "回调通知url\n\nRequired. Example: `http://yoursite.com/wxpay.html`."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号\n\nRequired. Example: `1217752501201407033233368018`."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息\\`JSON\\`格式字符串\n\nRequired. JSON text (场景信息\\`JSON\\`表达式). Example: `{\"scene_info\":{\"start_time\":\"20170926114339\",\"end_time\":\"20170826114339\",\"cha...`."]
+    pub scene_info: &'a str,
+    #[doc = "终端IP\n\nRequired. Example: `8.8.8.8`."]
+    pub spbill_create_ip: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `888`."]
+    pub total_fee: i64,
+    #[doc = "交易场景\n\nRequired. One of `BRIDGE`, `GAS`, `HIGHWAY`, `PARKING`, `PARKING SPACE`. Example: `PARKING`."]
+    pub trade_scene: &'a str,
+    #[doc = "交易类型\n\nRequired. One of `PAP`. Example: `PAP`."]
+    pub trade_type: &'a str,
+    #[doc = "版本号\n\nRequired. One of `3.0`. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> PayApplyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`PayApplyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        body: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        scene_info: &'a str,
-        spbill_create_ip: &'a str,
-        total_fee: i64,
-        trade_scene: &'a str,
-        trade_type: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: PayApplyRequired<'a>) -> Self {
+        let PayApplyRequired {
+            appid,
+            body,
+            notify_url,
+            out_trade_no,
+            scene_info,
+            spbill_create_ip,
+            total_fee,
+            trade_scene,
+            trade_type,
+            version,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -405,7 +498,7 @@ pub struct PayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "用户状态查询: `POST /vehicle/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(appid, openid, plate_number, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_93&index=9>"]
+#[doc = "用户状态查询: `POST /vehicle/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(QueryStateRequired {\n    appid,\n    openid,\n    plate_number,\n    trade_scene,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_93&index=9>"]
 #[doc(alias("用户状态查询", "v2/vehicle/pay/querystate", "vehicle/pay/querystate"))]
 #[wxpay_api(v2, POST, "v2/vehicle/pay/querystate", response = QueryStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -425,16 +518,31 @@ pub struct QueryStateRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`QueryStateRequest`], each named where it is given: `QueryStateRequest::new(QueryStateRequired { .. })`."]
+pub struct QueryStateRequired<'a> {
+    #[doc = "公众账号id\n\nRequired. Example: `wxcbda96de0b165486`."]
+    pub appid: &'a str,
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    pub openid: &'a str,
+    #[doc = "车牌号\n\nRequired. Example: `车牌号。仅包括省份+车牌，不包括特殊字符。openid和车牌号必须选传其中之一`."]
+    pub plate_number: &'a str,
+    #[doc = "交易场景\n\nRequired. One of `BRIDGE`, `GAS`, `HIGHWAY`, `PARKING`, `PARKING SPACE`. Example: `PARKING`."]
+    pub trade_scene: &'a str,
+    #[doc = "版本号\n\nRequired. One of `3.0`. Example: `3.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> QueryStateRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryStateRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        plate_number: &'a str,
-        trade_scene: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryStateRequired<'a>) -> Self {
+        let QueryStateRequired {
+            appid,
+            openid,
+            plate_number,
+            trade_scene,
+            version,
+        } = required;
         Self {
             appid,
             jump_scene: None,

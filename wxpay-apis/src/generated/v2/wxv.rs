@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销租借订单: `POST /wxv/cancelbill` (APIv2, XML).\n\n```ignore\nlet request = CancelBillRequest::new(appid, out_order_no, reason, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4>"]
+#[doc = "撤销租借订单: `POST /wxv/cancelbill` (APIv2, XML).\n\n```ignore\nlet request = CancelBillRequest::new(CancelBillRequired {\n    appid,\n    out_order_no,\n    reason,\n    service_id,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4>"]
 #[doc(alias("撤销租借订单", "v2/wxv/cancelbill", "wxv/cancelbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/cancelbill", response = CancelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -23,16 +23,31 @@ pub struct CancelBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`CancelBillRequest`], each named where it is given: `CancelBillRequest::new(CancelBillRequired { .. })`."]
+pub struct CancelBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "撤销原因\n\nRequired. Example: `用户投诉`."]
+    pub reason: &'a str,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> CancelBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CancelBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelBillRequired<'a>) -> Self {
+        let CancelBillRequired {
+            appid,
+            out_order_no,
+            reason,
+            service_id,
+            version,
+        } = required;
         Self {
             appid,
             out_order_no,
@@ -62,7 +77,7 @@ pub struct CancelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改租借订单: `POST /wxv/changerentmoney` (APIv2, XML).\n\n```ignore\nlet request = ChangeRentMoneyRequest::new(appid, compensation_fee, out_order_no, rent_fee, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6>"]
+#[doc = "修改租借订单: `POST /wxv/changerentmoney` (APIv2, XML).\n\n```ignore\nlet request = ChangeRentMoneyRequest::new(ChangeRentMoneyRequired {\n    appid,\n    compensation_fee,\n    out_order_no,\n    rent_fee,\n    service_id,\n    total_amount,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6>"]
 #[doc(alias("修改租借订单", "v2/wxv/changerentmoney", "wxv/changerentmoney"))]
 #[wxpay_api(v2, POST, "v2/wxv/changerentmoney", response = ChangeRentMoneyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -88,18 +103,37 @@ pub struct ChangeRentMoneyRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`ChangeRentMoneyRequest`], each named where it is given: `ChangeRentMoneyRequest::new(ChangeRentMoneyRequired { .. })`."]
+pub struct ChangeRentMoneyRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "赔偿金费用\n\nRequired. Example: `6000`."]
+    pub compensation_fee: i64,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "租金费用\n\nRequired. Example: `5800`."]
+    pub rent_fee: i64,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `40000`."]
+    pub total_amount: i64,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> ChangeRentMoneyRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`ChangeRentMoneyRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        compensation_fee: i64,
-        out_order_no: &'a str,
-        rent_fee: i64,
-        service_id: &'a str,
-        total_amount: i64,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: ChangeRentMoneyRequired<'a>) -> Self {
+        let ChangeRentMoneyRequired {
+            appid,
+            compensation_fee,
+            out_order_no,
+            rent_fee,
+            service_id,
+            total_amount,
+            version,
+        } = required;
         Self {
             appid,
             compensation_fee,
@@ -133,7 +167,7 @@ pub struct ChangeRentMoneyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "创建速住订单: `POST /wxv/createhotelbill` (APIv2, XML).\n\n```ignore\nlet request = CreateHotelBillRequest::new(appid, cancel_rule, cancel_rule_desc, cert_serial_no, deposit_amount, end_time, out_order_no, room, room_rate, service_id, service_location, start_time, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2>"]
+#[doc = "创建速住订单: `POST /wxv/createhotelbill` (APIv2, XML).\n\n```ignore\nlet request = CreateHotelBillRequest::new(CreateHotelBillRequired {\n    appid,\n    cancel_rule,\n    cancel_rule_desc,\n    cert_serial_no,\n    deposit_amount,\n    end_time,\n    out_order_no,\n    room,\n    room_rate,\n    service_id,\n    service_location,\n    start_time,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2>"]
 #[doc(alias("创建速住订单", "v2/wxv/createhotelbill", "wxv/createhotelbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/createhotelbill", response = CreateHotelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -181,24 +215,55 @@ pub struct CreateHotelBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`CreateHotelBillRequest`], each named where it is given: `CreateHotelBillRequest::new(CreateHotelBillRequired { .. })`."]
+pub struct CreateHotelBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "取消规则标签\n\nRequired."]
+    pub cancel_rule: &'a str,
+    #[doc = "取消规则描述\n\nRequired."]
+    pub cancel_rule_desc: &'a str,
+    #[doc = "平台证书序列号\n\nRequired. Example: `45233302`."]
+    pub cert_serial_no: &'a str,
+    #[doc = "押金金额\n\nRequired. Example: `80000`."]
+    pub deposit_amount: i64,
+    #[doc = "预定离店时间\n\nRequired. Example: `20091225091010`."]
+    pub end_time: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "房间\n\nRequired. Example: `几木双床房2间`."]
+    pub room: &'a str,
+    #[doc = "房费\n\nRequired. Example: `20000`."]
+    pub room_rate: i64,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "酒店\n\nRequired. Example: `北京亦庄亚朵酒店`."]
+    pub service_location: &'a str,
+    #[doc = "入住时间\n\nRequired. Example: `20091225091010`."]
+    pub start_time: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> CreateHotelBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CreateHotelBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        cancel_rule: &'a str,
-        cancel_rule_desc: &'a str,
-        cert_serial_no: &'a str,
-        deposit_amount: i64,
-        end_time: &'a str,
-        out_order_no: &'a str,
-        room: &'a str,
-        room_rate: i64,
-        service_id: &'a str,
-        service_location: &'a str,
-        start_time: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateHotelBillRequired<'a>) -> Self {
+        let CreateHotelBillRequired {
+            appid,
+            cancel_rule,
+            cancel_rule_desc,
+            cert_serial_no,
+            deposit_amount,
+            end_time,
+            out_order_no,
+            room,
+            room_rate,
+            service_id,
+            service_location,
+            start_time,
+            version,
+        } = required;
         Self {
             address: None,
             appid,
@@ -251,7 +316,7 @@ pub struct CreateHotelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "创建租借订单: `POST /wxv/createrentbill` (APIv2, XML).\n\n```ignore\nlet request = CreateRentBillRequest::new(appid, cert_serial_no, deposit_amount, goods_name, out_order_no, rent_unit, rent_unit_fee, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2>"]
+#[doc = "创建租借订单: `POST /wxv/createrentbill` (APIv2, XML).\n\n```ignore\nlet request = CreateRentBillRequest::new(CreateRentBillRequired {\n    appid,\n    cert_serial_no,\n    deposit_amount,\n    goods_name,\n    out_order_no,\n    rent_unit,\n    rent_unit_fee,\n    service_id,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2>"]
 #[doc(alias("创建租借订单", "v2/wxv/createrentbill", "wxv/createrentbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/createrentbill", response = CreateRentBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -297,20 +362,43 @@ pub struct CreateRentBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`CreateRentBillRequest`], each named where it is given: `CreateRentBillRequest::new(CreateRentBillRequired { .. })`."]
+pub struct CreateRentBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "平台证书序列号\n\nRequired. Example: `45233302`."]
+    pub cert_serial_no: &'a str,
+    #[doc = "押金总额\n\nRequired."]
+    pub deposit_amount: i64,
+    #[doc = "商品名称\n\nRequired. Example: `充电宝一个`."]
+    pub goods_name: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "租金规则 计费单位\n\nRequired. Example: `FEN_1_HOUR`."]
+    pub rent_unit: &'a str,
+    #[doc = "租金规则 计费单价费用\n\nRequired. Example: `8000`."]
+    pub rent_unit_fee: i64,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> CreateRentBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`CreateRentBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        cert_serial_no: &'a str,
-        deposit_amount: i64,
-        goods_name: &'a str,
-        out_order_no: &'a str,
-        rent_unit: &'a str,
-        rent_unit_fee: i64,
-        service_id: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateRentBillRequired<'a>) -> Self {
+        let CreateRentBillRequired {
+            appid,
+            cert_serial_no,
+            deposit_amount,
+            goods_name,
+            out_order_no,
+            rent_unit,
+            rent_unit_fee,
+            service_id,
+            version,
+        } = required;
         Self {
             address: None,
             appid,
@@ -362,7 +450,7 @@ pub struct CreateRentBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "完结速住订单: `POST /wxv/finishhotelbill` (APIv2, XML).\n\n```ignore\nlet request = FinishHotelBillRequest::new(appid, checked_in, compensation_fee, compensation_fee_desc, finish_ticket, other_fee, other_fee_desc, out_order_no, overdue_fine, overdue_fine_desc, profit_sharing, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5>"]
+#[doc = "完结速住订单: `POST /wxv/finishhotelbill` (APIv2, XML).\n\n```ignore\nlet request = FinishHotelBillRequest::new(FinishHotelBillRequired {\n    appid,\n    checked_in,\n    compensation_fee,\n    compensation_fee_desc,\n    finish_ticket,\n    other_fee,\n    other_fee_desc,\n    out_order_no,\n    overdue_fine,\n    overdue_fine_desc,\n    profit_sharing,\n    service_id,\n    total_amount,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5>"]
 #[doc(alias("完结速住订单", "v2/wxv/finishhotelbill", "wxv/finishhotelbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/finishhotelbill", response = FinishHotelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -404,25 +492,58 @@ pub struct FinishHotelBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`FinishHotelBillRequest`], each named where it is given: `FinishHotelBillRequest::new(FinishHotelBillRequired { .. })`."]
+pub struct FinishHotelBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "是否入住\n\nRequired. Example: `TRUE`."]
+    pub checked_in: bool,
+    #[doc = "赔偿金费用\n\nRequired. Example: `6000`."]
+    pub compensation_fee: i64,
+    #[doc = "赔偿金说明\n\nRequired. Example: `打破房间杯子一个`."]
+    pub compensation_fee_desc: &'a str,
+    #[doc = "完结凭证\n\nRequired."]
+    pub finish_ticket: &'a str,
+    #[doc = "其他费用金额\n\nRequired. Example: `10000`."]
+    pub other_fee: i64,
+    #[doc = "其他费用说明\n\nRequired. Example: `支持200个字符，按照字符计算超过长度报错处理`."]
+    pub other_fee_desc: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "延迟退房费用\n\nRequired. Example: `5000`."]
+    pub overdue_fine: i64,
+    #[doc = "延迟退房说明\n\nRequired. Example: `延迟退房2小时，增加50元房费`."]
+    pub overdue_fine_desc: &'a str,
+    #[doc = "分账标识\n\nRequired. One of `N`, `Y`. Example: `Y`."]
+    pub profit_sharing: &'a str,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `40000`."]
+    pub total_amount: i64,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> FinishHotelBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`FinishHotelBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        checked_in: bool,
-        compensation_fee: i64,
-        compensation_fee_desc: &'a str,
-        finish_ticket: &'a str,
-        other_fee: i64,
-        other_fee_desc: &'a str,
-        out_order_no: &'a str,
-        overdue_fine: i64,
-        overdue_fine_desc: &'a str,
-        profit_sharing: &'a str,
-        service_id: &'a str,
-        total_amount: i64,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: FinishHotelBillRequired<'a>) -> Self {
+        let FinishHotelBillRequired {
+            appid,
+            checked_in,
+            compensation_fee,
+            compensation_fee_desc,
+            finish_ticket,
+            other_fee,
+            other_fee_desc,
+            out_order_no,
+            overdue_fine,
+            overdue_fine_desc,
+            profit_sharing,
+            service_id,
+            total_amount,
+            version,
+        } = required;
         Self {
             appid,
             cancel_fee: None,
@@ -464,7 +585,7 @@ pub struct FinishHotelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "完结租借订单: `POST /wxv/finishrentbill` (APIv2, XML).\n\n```ignore\nlet request = FinishRentBillRequest::new(appid, compensation_fee, compensation_fee_desc, finish_ticket, out_order_no, profit_sharing, rent_fee, returned, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5>"]
+#[doc = "完结租借订单: `POST /wxv/finishrentbill` (APIv2, XML).\n\n```ignore\nlet request = FinishRentBillRequest::new(FinishRentBillRequired {\n    appid,\n    compensation_fee,\n    compensation_fee_desc,\n    finish_ticket,\n    out_order_no,\n    profit_sharing,\n    rent_fee,\n    returned,\n    service_id,\n    total_amount,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5>"]
 #[doc(alias("完结租借订单", "v2/wxv/finishrentbill", "wxv/finishrentbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/finishrentbill", response = FinishRentBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -498,22 +619,49 @@ pub struct FinishRentBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`FinishRentBillRequest`], each named where it is given: `FinishRentBillRequest::new(FinishRentBillRequired { .. })`."]
+pub struct FinishRentBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "赔偿金费用\n\nRequired. Example: `赔偿金费用和租金金额二者必须填写其中一个。赔偿金费用和赔偿金费用说明必须一起填写，单位：分必须>0，传入表示需要扣赔偿金传入表示需要扣赔偿金物品已归还——...`."]
+    pub compensation_fee: &'a str,
+    #[doc = "赔偿金费用说明\n\nRequired. Example: `充电宝有轻微损坏，赔偿30%押金`."]
+    pub compensation_fee_desc: &'a str,
+    #[doc = "完结凭证\n\nRequired."]
+    pub finish_ticket: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "分账标识\n\nRequired. One of `N`, `Y`. Example: `Y`."]
+    pub profit_sharing: &'a str,
+    #[doc = "租金费用\n\nRequired. Example: `5800`."]
+    pub rent_fee: i64,
+    #[doc = "是否归还\n\nRequired. Example: `TRUE`."]
+    pub returned: &'a str,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "总金额\n\nRequired. Example: `40000`."]
+    pub total_amount: i64,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> FinishRentBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`FinishRentBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        compensation_fee: &'a str,
-        compensation_fee_desc: &'a str,
-        finish_ticket: &'a str,
-        out_order_no: &'a str,
-        profit_sharing: &'a str,
-        rent_fee: i64,
-        returned: &'a str,
-        service_id: &'a str,
-        total_amount: i64,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: FinishRentBillRequired<'a>) -> Self {
+        let FinishRentBillRequired {
+            appid,
+            compensation_fee,
+            compensation_fee_desc,
+            finish_ticket,
+            out_order_no,
+            profit_sharing,
+            rent_fee,
+            returned,
+            service_id,
+            total_amount,
+            version,
+        } = required;
         Self {
             appid,
             compensation_fee,
@@ -551,7 +699,7 @@ pub struct FinishRentBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询速住订单: `POST /wxv/queryhotelbill` (APIv2, XML).\n\n```ignore\nlet request = QueryHotelBillRequest::new(appid, out_order_no, return_query_id, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3>"]
+#[doc = "查询速住订单: `POST /wxv/queryhotelbill` (APIv2, XML).\n\n```ignore\nlet request = QueryHotelBillRequest::new(QueryHotelBillRequired {\n    appid,\n    out_order_no,\n    return_query_id,\n    service_id,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3>"]
 #[doc(alias("查询速住订单", "v2/wxv/queryhotelbill", "wxv/queryhotelbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/queryhotelbill", response = QueryHotelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -569,16 +717,31 @@ pub struct QueryHotelBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`QueryHotelBillRequest`], each named where it is given: `QueryHotelBillRequest::new(QueryHotelBillRequired { .. })`."]
+pub struct QueryHotelBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "回跳查询id\n\nRequired. Example: `微信侧回跳到商户前端时用于查单的单据查询id.`."]
+    pub return_query_id: &'a str,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> QueryHotelBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryHotelBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        return_query_id: &'a str,
-        service_id: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryHotelBillRequired<'a>) -> Self {
+        let QueryHotelBillRequired {
+            appid,
+            out_order_no,
+            return_query_id,
+            service_id,
+            version,
+        } = required;
         Self {
             appid,
             out_order_no,
@@ -652,7 +815,7 @@ pub struct QueryHotelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询租借订单: `POST /wxv/queryrentbill` (APIv2, XML).\n\n```ignore\nlet request = QueryRentBillRequest::new(appid, out_order_no, return_query_id, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3>"]
+#[doc = "查询租借订单: `POST /wxv/queryrentbill` (APIv2, XML).\n\n```ignore\nlet request = QueryRentBillRequest::new(QueryRentBillRequired {\n    appid,\n    out_order_no,\n    return_query_id,\n    service_id,\n    version,\n});\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3>"]
 #[doc(alias("查询租借订单", "v2/wxv/queryrentbill", "wxv/queryrentbill"))]
 #[wxpay_api(v2, POST, "v2/wxv/queryrentbill", response = QueryRentBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
@@ -670,16 +833,31 @@ pub struct QueryRentBillRequest<'a> {
     pub version: &'a str,
 }
 
+#[doc = "The required fields of [`QueryRentBillRequest`], each named where it is given: `QueryRentBillRequest::new(QueryRentBillRequired { .. })`."]
+pub struct QueryRentBillRequired<'a> {
+    #[doc = "公众账号ID\n\nRequired. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "回跳查询id\n\nRequired. Example: `微信侧回跳到商户前端时用于查单的单据查询id.`."]
+    pub return_query_id: &'a str,
+    #[doc = "服务ID\n\nRequired."]
+    pub service_id: &'a str,
+    #[doc = "接口版本号\n\nRequired. One of `1.0`. Example: `1.0`."]
+    pub version: &'a str,
+}
+
 impl<'a> QueryRentBillRequest<'a> {
-    /// The request from its required fields, in declaration order; the optional ones start as `None`.
+    /// The request from its required fields, each named in a [`QueryRentBillRequired`]; the optional ones start as `None`.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        return_query_id: &'a str,
-        service_id: &'a str,
-        version: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryRentBillRequired<'a>) -> Self {
+        let QueryRentBillRequired {
+            appid,
+            out_order_no,
+            return_query_id,
+            service_id,
+            version,
+        } = required;
         Self {
             appid,
             out_order_no,
@@ -724,7 +902,7 @@ pub struct QueryRentBillResponse {
     pub rent_fee: Option<i64>,
     #[doc = "租金规则 计费说明\n\nMay be absent. Example: `租金前1小时免费，每日封顶10元。`."]
     pub rent_fee_desc: Option<String>,
-    #[doc = "租金规则 计费单位\n\nMay be absent. One of `FEN_DAY`, `FEN_HOUR`, `FEN_MINUTE`, `FEN_MONTH`, `FEN_ONCE`, `FEN_YEAR`. Example: `DAY_FEN`."]
+    #[doc = "租金规则 计费单位\n\nMay be absent. One of `FEN_DAY`, `FEN_HOUR`, `FEN_MINUTE`, `FEN_MONTH`, `FEN_ONCE`, `FEN_YEAR`. Example: `FEN_DAY`."]
     pub rent_unit: Option<String>,
     #[doc = "租金规则 计费单价费用\n\nMay be absent. Example: `8000`."]
     pub rent_unit_fee: Option<i64>,

@@ -20,7 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wxpay_apis::ecommerce::refunds::return_advance::{
-    QueryReturnAdvanceRequest, ReturnAdvanceRequest,
+    QueryReturnAdvanceRequest, QueryReturnAdvanceRequired, ReturnAdvanceRequest,
+    ReturnAdvanceRequired,
 };
 use wxpay_bench::cpu::Snapshot;
 use wxpay_bench::lifecycle::Mix;
@@ -64,10 +65,13 @@ impl Op {
                     "the lifecycle mix was not started".into(),
                 )),
             },
-            Op::Query => QueryReturnAdvanceRequest::new(REFUND_ID, SUB_MCHID)
-                .send(client)
-                .await
-                .map(drop),
+            Op::Query => QueryReturnAdvanceRequest::new(QueryReturnAdvanceRequired {
+                refund_id: REFUND_ID,
+                sub_mchid: SUB_MCHID,
+            })
+            .send(client)
+            .await
+            .map(drop),
             Op::Create => create(client).await,
         }
     }
@@ -75,10 +79,13 @@ impl Op {
 
 /// Creates the advance return the queries read (and that repeated creations return).
 async fn create(client: &Client) -> Result<(), wxpay_core::Error> {
-    ReturnAdvanceRequest::new(REFUND_ID, SUB_MCHID)
-        .send(client)
-        .await
-        .map(drop)
+    ReturnAdvanceRequest::new(ReturnAdvanceRequired {
+        refund_id: REFUND_ID,
+        sub_mchid: SUB_MCHID,
+    })
+    .send(client)
+    .await
+    .map(drop)
 }
 
 /// One measured run.

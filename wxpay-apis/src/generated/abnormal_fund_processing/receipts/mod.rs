@@ -20,7 +20,7 @@ pub struct QueryAbnormalFundProcessingReceiptsRequest<'a> {
 }
 
 impl<'a> QueryAbnormalFundProcessingReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `receipt_id`.
     #[inline]
     pub fn new(receipt_id: &'a str) -> Self {
         Self { receipt_id }

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起在途异常资金付款指令: `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.\n\n```ignore\nlet mut request = CreateReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no, transfer_mode);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "发起在途异常资金付款指令: `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.\n\n```ignore\nlet mut request = CreateReceiptsTransferInstructionsRequest::new(CreateReceiptsTransferInstructionsRequired {\n    receipt_id,\n    out_instruction_no,\n    transfer_mode,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "发起在途异常资金付款指令",
     "POST v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions",
@@ -29,14 +29,25 @@ pub struct CreateReceiptsTransferInstructionsRequest<'a> {
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
+#[doc = "The required fields of [`CreateReceiptsTransferInstructionsRequest`], each named where it is given: `CreateReceiptsTransferInstructionsRequest::new(CreateReceiptsTransferInstructionsRequired { .. })`."]
+pub struct CreateReceiptsTransferInstructionsRequired<'a> {
+    #[doc = "微信支付在途异常资金付款单号 (see [`CreateReceiptsTransferInstructionsRequest::receipt_id`])."]
+    pub receipt_id: &'a str,
+    #[doc = "商户侧指令编号 (see [`CreateReceiptsTransferInstructionsRequest::out_instruction_no`])."]
+    pub out_instruction_no: &'a str,
+    #[doc = "付款方式 (see [`CreateReceiptsTransferInstructionsRequest::transfer_mode`])."]
+    pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
+}
+
 impl<'a> CreateReceiptsTransferInstructionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `receiver`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateReceiptsTransferInstructionsRequired`]. The optional ones (`notify_url`, `receiver`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        receipt_id: &'a str,
-        out_instruction_no: &'a str,
-        transfer_mode: ReceiptsTransferInstructionsTransferMode,
-    ) -> Self {
+    pub fn new(required: CreateReceiptsTransferInstructionsRequired<'a>) -> Self {
+        let CreateReceiptsTransferInstructionsRequired {
+            receipt_id,
+            out_instruction_no,
+            transfer_mode,
+        } = required;
         Self {
             receipt_id,
             notify_url: None,
@@ -164,7 +175,7 @@ pub struct CreateReceiptsTransferInstructionsInstructionReceiver {
     pub openid: Option<String>,
 }
 
-#[doc = "查询在途异常资金付款指令执行结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.\n\n```ignore\nlet request = QueryReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "查询在途异常资金付款指令执行结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.\n\n```ignore\nlet request = QueryReceiptsTransferInstructionsRequest::new(QueryReceiptsTransferInstructionsRequired {\n    receipt_id,\n    out_instruction_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias("查询在途异常资金付款指令执行结果", "GET v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}", "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}"))]
 #[wxpay_api(GET, "v3/abnormal-fund-processing/receipts/<receipt_id>/transfer-instructions/<out_instruction_no>", response = QueryReceiptsTransferInstructionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -176,10 +187,22 @@ pub struct QueryReceiptsTransferInstructionsRequest<'a> {
     pub out_instruction_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryReceiptsTransferInstructionsRequest`], each named where it is given: `QueryReceiptsTransferInstructionsRequest::new(QueryReceiptsTransferInstructionsRequired { .. })`."]
+pub struct QueryReceiptsTransferInstructionsRequired<'a> {
+    #[doc = "微信支付在途异常资金付款单号 (see [`QueryReceiptsTransferInstructionsRequest::receipt_id`])."]
+    pub receipt_id: &'a str,
+    #[doc = "商户侧指令编号 (see [`QueryReceiptsTransferInstructionsRequest::out_instruction_no`])."]
+    pub out_instruction_no: &'a str,
+}
+
 impl<'a> QueryReceiptsTransferInstructionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryReceiptsTransferInstructionsRequired`].
     #[inline]
-    pub fn new(receipt_id: &'a str, out_instruction_no: &'a str) -> Self {
+    pub fn new(required: QueryReceiptsTransferInstructionsRequired<'a>) -> Self {
+        let QueryReceiptsTransferInstructionsRequired {
+            receipt_id,
+            out_instruction_no,
+        } = required;
         Self {
             receipt_id,
             out_instruction_no,

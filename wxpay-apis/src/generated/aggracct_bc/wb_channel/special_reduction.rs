@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "特殊减额: `POST /v3/aggracct-bc/wb-channel/special-reduction`.\n\n```ignore\nlet mut request = CreateWbChannelSpecialReductionRequest::new(amount, bal_account_no, mchid, out_request_no, reduction_type);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "特殊减额: `POST /v3/aggracct-bc/wb-channel/special-reduction`.\n\n```ignore\nlet mut request = CreateWbChannelSpecialReductionRequest::new(CreateWbChannelSpecialReductionRequired {\n    amount,\n    bal_account_no,\n    mchid,\n    out_request_no,\n    reduction_type,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "特殊减额",
     "POST v3/aggracct-bc/wb-channel/special-reduction",
@@ -39,16 +39,31 @@ pub struct CreateWbChannelSpecialReductionRequest<'a> {
     pub sgn_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateWbChannelSpecialReductionRequest`], each named where it is given: `CreateWbChannelSpecialReductionRequest::new(CreateWbChannelSpecialReductionRequired { .. })`."]
+pub struct CreateWbChannelSpecialReductionRequired<'a> {
+    #[doc = "减额金额 (see [`CreateWbChannelSpecialReductionRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "额度台账号 (see [`CreateWbChannelSpecialReductionRequest::bal_account_no`])."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "微信支付商户号 (see [`CreateWbChannelSpecialReductionRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "特殊减额单号 (see [`CreateWbChannelSpecialReductionRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "特殊减额类型 (see [`CreateWbChannelSpecialReductionRequest::reduction_type`])."]
+    pub reduction_type: WbChannelSpecialReductionReductionType,
+}
+
 impl<'a> CreateWbChannelSpecialReductionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `reason`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateWbChannelSpecialReductionRequired`]. The optional ones (`card_no`, `reason`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        bal_account_no: Sensitive<&'a str>,
-        mchid: &'a str,
-        out_request_no: &'a str,
-        reduction_type: WbChannelSpecialReductionReductionType,
-    ) -> Self {
+    pub fn new(required: CreateWbChannelSpecialReductionRequired<'a>) -> Self {
+        let CreateWbChannelSpecialReductionRequired {
+            amount,
+            bal_account_no,
+            mchid,
+            out_request_no,
+            reduction_type,
+        } = required;
         Self {
             amount,
             bal_account_no,
@@ -139,7 +154,7 @@ string_enum! {
 /// The answer to [`CreateWbChannelSpecialReductionRequest`]: `POST /v3/aggracct-bc/wb-channel/special-reduction`.
 pub type CreateWbChannelSpecialReductionResponse = WbChannelSpecialReduction;
 
-#[doc = "查询特殊减额结果: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.\n\n```ignore\nlet mut request = QueryWbChannelSpecialReductionRequest::new(out_request_no, mchid, bal_account_no, wechatpay_serial);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询特殊减额结果: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.\n\n```ignore\nlet mut request = QueryWbChannelSpecialReductionRequest::new(QueryWbChannelSpecialReductionRequired {\n    out_request_no,\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询特殊减额结果",
     "GET v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}",
@@ -169,15 +184,28 @@ pub struct QueryWbChannelSpecialReductionRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWbChannelSpecialReductionRequest`], each named where it is given: `QueryWbChannelSpecialReductionRequest::new(QueryWbChannelSpecialReductionRequired { .. })`."]
+pub struct QueryWbChannelSpecialReductionRequired<'a> {
+    #[doc = "特殊减额单号 (see [`QueryWbChannelSpecialReductionRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "微信支付商户号 (see [`QueryWbChannelSpecialReductionRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "额度台账号 (see [`QueryWbChannelSpecialReductionRequest::bal_account_no`])."]
+    pub bal_account_no: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelSpecialReductionRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryWbChannelSpecialReductionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryWbChannelSpecialReductionRequired`]. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_request_no: &'a str,
-        mchid: &'a str,
-        bal_account_no: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryWbChannelSpecialReductionRequired<'a>) -> Self {
+        let QueryWbChannelSpecialReductionRequired {
+            out_request_no,
+            mchid,
+            bal_account_no,
+            wechatpay_serial,
+        } = required;
         Self {
             out_request_no,
             mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询结算账户修改申请状态: `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.\n\n```ignore\nlet mut request = GetApplicationRequest::new(sub_mchid, application_no);\nrequest.account_number_rule = Some(account_number_rule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/get-application.html>, <https://pay.weixin.qq.com/docs/partner/apis/modify-settlement/sub-merchants/get-application.html>.\n\nFor: 普通服务商, 电商平台."]
+#[doc = "查询结算账户修改申请状态: `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.\n\n```ignore\nlet mut request = GetApplicationRequest::new(GetApplicationRequired {\n    sub_mchid,\n    application_no,\n});\nrequest.account_number_rule = Some(account_number_rule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/get-application.html>, <https://pay.weixin.qq.com/docs/partner/apis/modify-settlement/sub-merchants/get-application.html>.\n\nFor: 普通服务商, 电商平台."]
 #[doc(alias(
     "查询结算账户修改申请状态",
     "GET v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}",
@@ -22,10 +22,22 @@ pub struct GetApplicationRequest<'a> {
     pub account_number_rule: Option<GetApplicationAccountNumberRule>,
 }
 
+#[doc = "The required fields of [`GetApplicationRequest`], each named where it is given: `GetApplicationRequest::new(GetApplicationRequired { .. })`."]
+pub struct GetApplicationRequired<'a> {
+    #[doc = "特约商户/二级商户号 (see [`GetApplicationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "修改结算账户申请单号 (see [`GetApplicationRequest::application_no`])."]
+    pub application_no: &'a str,
+}
+
 impl<'a> GetApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`account_number_rule`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetApplicationRequired`]. The optional ones (`account_number_rule`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sub_mchid: &'a str, application_no: &'a str) -> Self {
+    pub fn new(required: GetApplicationRequired<'a>) -> Self {
+        let GetApplicationRequired {
+            sub_mchid,
+            application_no,
+        } = required;
         Self {
             sub_mchid,
             application_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改结算帐号API: `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.\n\n```ignore\nlet mut request = ModifySettlementRequest::new(sub_mchid, account_bank, account_number, account_type, bank_address_code);\nrequest.account_name = Some(account_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/modify-settlement.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_3.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "修改结算帐号API: `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.\n\n```ignore\nlet mut request = ModifySettlementRequest::new(ModifySettlementRequired {\n    sub_mchid,\n    account_bank,\n    account_number,\n    account_type,\n    bank_address_code,\n});\nrequest.account_name = Some(account_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/modify-settlement.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_3.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "修改结算帐号API",
     "POST v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement",
@@ -37,16 +37,31 @@ pub struct ModifySettlementRequest<'a> {
     pub modify_mode: Option<ModifySettlementModifyMode>,
 }
 
+#[doc = "The required fields of [`ModifySettlementRequest`], each named where it is given: `ModifySettlementRequest::new(ModifySettlementRequired { .. })`."]
+pub struct ModifySettlementRequired<'a> {
+    #[doc = "特约商户号 (see [`ModifySettlementRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "开户银行 (see [`ModifySettlementRequest::account_bank`])."]
+    pub account_bank: &'a str,
+    #[doc = "银行账号 (see [`ModifySettlementRequest::account_number`])."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "账户类型 (see [`ModifySettlementRequest::account_type`])."]
+    pub account_type: crate::apply4sub::sub_merchants::SubMerchantsAccountType,
+    #[doc = "开户银行省市编码 (see [`ModifySettlementRequest::bank_address_code`])."]
+    pub bank_address_code: &'a str,
+}
+
 impl<'a> ModifySettlementRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`account_name`, `bank_branch_id`, `bank_name`, `modify_mode`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifySettlementRequired`]. The optional ones (`account_name`, `bank_branch_id`, `bank_name`, `modify_mode`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        account_bank: &'a str,
-        account_number: Sensitive<&'a str>,
-        account_type: crate::apply4sub::sub_merchants::SubMerchantsAccountType,
-        bank_address_code: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifySettlementRequired<'a>) -> Self {
+        let ModifySettlementRequired {
+            sub_mchid,
+            account_bank,
+            account_number,
+            account_type,
+            bank_address_code,
+        } = required;
         Self {
             sub_mchid,
             account_bank,

@@ -20,7 +20,7 @@ pub struct CancelApplymentByApplymentIdRequest<'a> {
 }
 
 impl<'a> CancelApplymentByApplymentIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: &'a str) -> Self {
         Self { applyment_id }
@@ -42,7 +42,7 @@ pub struct CancelApplymentByBusinessCodeRequest<'a> {
 }
 
 impl<'a> CancelApplymentByBusinessCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `business_code`.
     #[inline]
     pub fn new(business_code: &'a str) -> Self {
         Self { business_code }

@@ -86,7 +86,7 @@ string_enum! {
     }
 }
 
-#[doc = "提交商户开户意愿申请单API: `POST /v3/apply4subject/applyment`.\n\n```ignore\nlet mut request = CreateApply4subjectApplymentRequest::new(business_code, contact_info, identification_info, subject_info);\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_1.shtml>.\n\nFor: 从业机构, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交商户开户意愿申请单API: `POST /v3/apply4subject/applyment`.\n\n```ignore\nlet mut request = CreateApply4subjectApplymentRequest::new(CreateApply4subjectApplymentRequired {\n    business_code,\n    contact_info,\n    identification_info,\n    subject_info,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_1.shtml>.\n\nFor: 从业机构, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交商户开户意愿申请单API",
     "POST v3/apply4subject/applyment",
@@ -116,15 +116,28 @@ pub struct CreateApply4subjectApplymentRequest<'a> {
     pub ubo_info_list: Option<&'a [CreateApply4subjectApplymentUboInfo<'a>]>,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentRequest`], each named where it is given: `CreateApply4subjectApplymentRequest::new(CreateApply4subjectApplymentRequired { .. })`."]
+pub struct CreateApply4subjectApplymentRequired<'a> {
+    #[doc = "业务申请编号 (see [`CreateApply4subjectApplymentRequest::business_code`])."]
+    pub business_code: &'a str,
+    #[doc = "联系人信息 (see [`CreateApply4subjectApplymentRequest::contact_info`])."]
+    pub contact_info: CreateApply4subjectApplymentContactInfo<'a>,
+    #[doc = "法人身份信息 (see [`CreateApply4subjectApplymentRequest::identification_info`])."]
+    pub identification_info: CreateApply4subjectApplymentIdentificationInfo<'a>,
+    #[doc = "主体信息 (see [`CreateApply4subjectApplymentRequest::subject_info`])."]
+    pub subject_info: CreateApply4subjectApplymentSubjectInfo<'a>,
+}
+
 impl<'a> CreateApply4subjectApplymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `addition_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateApply4subjectApplymentRequired`]. The optional ones (`channel_id`, `addition_info`, `ubo_info_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business_code: &'a str,
-        contact_info: CreateApply4subjectApplymentContactInfo<'a>,
-        identification_info: CreateApply4subjectApplymentIdentificationInfo<'a>,
-        subject_info: CreateApply4subjectApplymentSubjectInfo<'a>,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentRequired {
+            business_code,
+            contact_info,
+            identification_info,
+            subject_info,
+        } = required;
         Self {
             channel_id: None,
             addition_info: None,
@@ -189,14 +202,25 @@ pub struct CreateApply4subjectApplymentContactInfo<'a> {
     pub name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentContactInfo`], each named where it is given: `CreateApply4subjectApplymentContactInfo::new(CreateApply4subjectApplymentContactInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentContactInfoRequired<'a> {
+    #[doc = "联系人身份证号码 (see [`CreateApply4subjectApplymentContactInfo::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "联系人手机号 (see [`CreateApply4subjectApplymentContactInfo::mobile`])."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "联系人姓名 (see [`CreateApply4subjectApplymentContactInfo::name`])."]
+    pub name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateApply4subjectApplymentContactInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `contact_type`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentContactInfoRequired`]. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `contact_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        id_card_number: Sensitive<&'a str>,
-        mobile: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentContactInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentContactInfoRequired {
+            id_card_number,
+            mobile,
+            name,
+        } = required;
         Self {
             business_authorization_letter: None,
             contact_id_doc_copy: None,
@@ -275,16 +299,31 @@ pub struct CreateApply4subjectApplymentIdentificationInfo<'a> {
     pub owner: Option<bool>,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentIdentificationInfo`], each named where it is given: `CreateApply4subjectApplymentIdentificationInfo::new(CreateApply4subjectApplymentIdentificationInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentIdentificationInfoRequired<'a> {
+    #[doc = "证件正面照片 (see [`CreateApply4subjectApplymentIdentificationInfo::identification_front_copy`])."]
+    pub identification_front_copy: MediaId<&'a str>,
+    #[doc = "证件姓名 (see [`CreateApply4subjectApplymentIdentificationInfo::identification_name`])."]
+    pub identification_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`CreateApply4subjectApplymentIdentificationInfo::identification_number`])."]
+    pub identification_number: Sensitive<&'a str>,
+    #[doc = "`identification_type` (see [`CreateApply4subjectApplymentIdentificationInfo::identification_type`])."]
+    pub identification_type: CreateApply4subjectApplymentContactIdDocType,
+    #[doc = "证件有效日期\\`JSON\\`格式字符串 (see [`CreateApply4subjectApplymentIdentificationInfo::identification_valid_date`])."]
+    pub identification_valid_date: JsonString<&'a [&'a str]>,
+}
+
 impl<'a> CreateApply4subjectApplymentIdentificationInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `id_holder_type`, `identification_address`, `identification_back_copy`, `owner`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentIdentificationInfoRequired`]. The optional ones (`authorize_letter_copy`, `id_holder_type`, `identification_address`, `identification_back_copy`, `owner`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        identification_front_copy: MediaId<&'a str>,
-        identification_name: Sensitive<&'a str>,
-        identification_number: Sensitive<&'a str>,
-        identification_type: CreateApply4subjectApplymentContactIdDocType,
-        identification_valid_date: JsonString<&'a [&'a str]>,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentIdentificationInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentIdentificationInfoRequired {
+            identification_front_copy,
+            identification_name,
+            identification_number,
+            identification_type,
+            identification_valid_date,
+        } = required;
         Self {
             authorize_letter_copy: None,
             id_holder_type: None,
@@ -328,13 +367,22 @@ pub struct CreateApply4subjectApplymentSubjectInfo<'a> {
     pub subject_type: CreateApply4subjectApplymentSubjectType,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentSubjectInfo`], each named where it is given: `CreateApply4subjectApplymentSubjectInfo::new(CreateApply4subjectApplymentSubjectInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentSubjectInfoRequired<'a> {
+    #[doc = "营业执照 (see [`CreateApply4subjectApplymentSubjectInfo::business_license_info`])."]
+    pub business_license_info: CreateApply4subjectApplymentBusinessLicenseInfo<'a>,
+    #[doc = "主体类型 (see [`CreateApply4subjectApplymentSubjectInfo::subject_type`])."]
+    pub subject_type: CreateApply4subjectApplymentSubjectType,
+}
+
 impl<'a> CreateApply4subjectApplymentSubjectInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`assist_prove_info`, `certificate_info`, `company_prove_copy`, `finance_institution_info`, `is_finance_institution`, `special_operation_info`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentSubjectInfoRequired`]. The optional ones (`assist_prove_info`, `certificate_info`, `company_prove_copy`, `finance_institution_info`, `is_finance_institution`, `special_operation_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business_license_info: CreateApply4subjectApplymentBusinessLicenseInfo<'a>,
-        subject_type: CreateApply4subjectApplymentSubjectType,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentSubjectInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentSubjectInfoRequired {
+            business_license_info,
+            subject_type,
+        } = required;
         Self {
             assist_prove_info: None,
             business_license_info,
@@ -367,16 +415,31 @@ pub struct CreateApply4subjectApplymentAssistProveInfo<'a> {
     pub store_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentAssistProveInfo`], each named where it is given: `CreateApply4subjectApplymentAssistProveInfo::new(CreateApply4subjectApplymentAssistProveInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentAssistProveInfoRequired<'a> {
+    #[doc = "小微经营类型 (see [`CreateApply4subjectApplymentAssistProveInfo::micro_biz_type`])."]
+    pub micro_biz_type: CreateApply4subjectApplymentMicroBizType,
+    #[doc = "门店地址 (see [`CreateApply4subjectApplymentAssistProveInfo::store_address`])."]
+    pub store_address: &'a str,
+    #[doc = "门店门头照片 (see [`CreateApply4subjectApplymentAssistProveInfo::store_header_copy`])."]
+    pub store_header_copy: MediaId<&'a str>,
+    #[doc = "店内环境照片 (see [`CreateApply4subjectApplymentAssistProveInfo::store_indoor_copy`])."]
+    pub store_indoor_copy: MediaId<&'a str>,
+    #[doc = "门店名称 (see [`CreateApply4subjectApplymentAssistProveInfo::store_name`])."]
+    pub store_name: &'a str,
+}
+
 impl<'a> CreateApply4subjectApplymentAssistProveInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`store_address_code`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentAssistProveInfoRequired`]. The optional ones (`store_address_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        micro_biz_type: CreateApply4subjectApplymentMicroBizType,
-        store_address: &'a str,
-        store_header_copy: MediaId<&'a str>,
-        store_indoor_copy: MediaId<&'a str>,
-        store_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentAssistProveInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentAssistProveInfoRequired {
+            micro_biz_type,
+            store_address,
+            store_header_copy,
+            store_indoor_copy,
+            store_name,
+        } = required;
         Self {
             micro_biz_type,
             store_address,
@@ -418,17 +481,34 @@ pub struct CreateApply4subjectApplymentBusinessLicenseInfo<'a> {
     pub merchant_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentBusinessLicenseInfo`], each named where it is given: `CreateApply4subjectApplymentBusinessLicenseInfo::new(CreateApply4subjectApplymentBusinessLicenseInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentBusinessLicenseInfoRequired<'a> {
+    #[doc = "注册地址 (see [`CreateApply4subjectApplymentBusinessLicenseInfo::company_address`])."]
+    pub company_address: &'a str,
+    #[doc = "法人姓名 (see [`CreateApply4subjectApplymentBusinessLicenseInfo::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "营业执照照片 (see [`CreateApply4subjectApplymentBusinessLicenseInfo::licence_copy`])."]
+    pub licence_copy: MediaId<&'a str>,
+    #[doc = "营业执照注册号 (see [`CreateApply4subjectApplymentBusinessLicenseInfo::licence_number`])."]
+    pub licence_number: &'a str,
+    #[doc = "营业执照有效日期\\`JSON\\`格式字符串 (see [`CreateApply4subjectApplymentBusinessLicenseInfo::licence_valid_date`])."]
+    pub licence_valid_date: JsonString<&'a [&'a str]>,
+    #[doc = "商户名称 (see [`CreateApply4subjectApplymentBusinessLicenseInfo::merchant_name`])."]
+    pub merchant_name: &'a str,
+}
+
 impl<'a> CreateApply4subjectApplymentBusinessLicenseInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentBusinessLicenseInfoRequired`].
     #[inline]
-    pub fn new(
-        company_address: &'a str,
-        legal_person: &'a str,
-        licence_copy: MediaId<&'a str>,
-        licence_number: &'a str,
-        licence_valid_date: JsonString<&'a [&'a str]>,
-        merchant_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentBusinessLicenseInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentBusinessLicenseInfoRequired {
+            company_address,
+            legal_person,
+            licence_copy,
+            licence_number,
+            licence_valid_date,
+            merchant_name,
+        } = required;
         Self {
             company_address,
             legal_person,
@@ -460,18 +540,37 @@ pub struct CreateApply4subjectApplymentCertificateInfo<'a> {
     pub merchant_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentCertificateInfo`], each named where it is given: `CreateApply4subjectApplymentCertificateInfo::new(CreateApply4subjectApplymentCertificateInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentCertificateInfoRequired<'a> {
+    #[doc = "登记证书照片 (see [`CreateApply4subjectApplymentCertificateInfo::cert_copy`])."]
+    pub cert_copy: MediaId<&'a str>,
+    #[doc = "证书编号 (see [`CreateApply4subjectApplymentCertificateInfo::cert_number`])."]
+    pub cert_number: &'a str,
+    #[doc = "登记证书类型 (see [`CreateApply4subjectApplymentCertificateInfo::cert_type`])."]
+    pub cert_type: CreateApply4subjectApplymentCertType,
+    #[doc = "营业执照有效日期\\`JSON\\`格式字符串 (see [`CreateApply4subjectApplymentCertificateInfo::cert_valid_date`])."]
+    pub cert_valid_date: JsonString<&'a [&'a str]>,
+    #[doc = "注册地址 (see [`CreateApply4subjectApplymentCertificateInfo::company_address`])."]
+    pub company_address: &'a str,
+    #[doc = "法人姓名 (see [`CreateApply4subjectApplymentCertificateInfo::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "商户名称 (see [`CreateApply4subjectApplymentCertificateInfo::merchant_name`])."]
+    pub merchant_name: &'a str,
+}
+
 impl<'a> CreateApply4subjectApplymentCertificateInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentCertificateInfoRequired`].
     #[inline]
-    pub fn new(
-        cert_copy: MediaId<&'a str>,
-        cert_number: &'a str,
-        cert_type: CreateApply4subjectApplymentCertType,
-        cert_valid_date: JsonString<&'a [&'a str]>,
-        company_address: &'a str,
-        legal_person: &'a str,
-        merchant_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentCertificateInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentCertificateInfoRequired {
+            cert_copy,
+            cert_number,
+            cert_type,
+            cert_valid_date,
+            company_address,
+            legal_person,
+            merchant_name,
+        } = required;
         Self {
             cert_copy,
             cert_number,
@@ -569,7 +668,7 @@ pub struct CreateApply4subjectApplymentSpecialOperationInfo<'a> {
 }
 
 impl<'a> CreateApply4subjectApplymentSpecialOperationInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`store_indoor_copy`) start as `None`: assign them on the value.
+    /// The object from its one required field, `category_id`. The optional ones (`store_indoor_copy`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(category_id: i64) -> Self {
         Self {
@@ -621,19 +720,40 @@ pub struct CreateApply4subjectApplymentUboInfo<'a> {
     pub ubo_period_end: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApply4subjectApplymentUboInfo`], each named where it is given: `CreateApply4subjectApplymentUboInfo::new(CreateApply4subjectApplymentUboInfoRequired { .. })`."]
+pub struct CreateApply4subjectApplymentUboInfoRequired<'a> {
+    #[doc = "证件居住地址 (see [`CreateApply4subjectApplymentUboInfo::ubo_id_doc_address`])."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "证件正面照片 (see [`CreateApply4subjectApplymentUboInfo::ubo_id_doc_copy`])."]
+    pub ubo_id_doc_copy: MediaId<&'a str>,
+    #[doc = "证件反面照片 (see [`CreateApply4subjectApplymentUboInfo::ubo_id_doc_copy_back`])."]
+    pub ubo_id_doc_copy_back: MediaId<&'a str>,
+    #[doc = "证件姓名 (see [`CreateApply4subjectApplymentUboInfo::ubo_id_doc_name`])."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`CreateApply4subjectApplymentUboInfo::ubo_id_doc_number`])."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type` (see [`CreateApply4subjectApplymentUboInfo::ubo_id_doc_type`])."]
+    pub ubo_id_doc_type: CreateApply4subjectApplymentContactIdDocType,
+    #[doc = "证件有效期开始时间 (see [`CreateApply4subjectApplymentUboInfo::ubo_period_begin`])."]
+    pub ubo_period_begin: &'a str,
+    #[doc = "证件有效期结束时间 (see [`CreateApply4subjectApplymentUboInfo::ubo_period_end`])."]
+    pub ubo_period_end: &'a str,
+}
+
 impl<'a> CreateApply4subjectApplymentUboInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApply4subjectApplymentUboInfoRequired`].
     #[inline]
-    pub fn new(
-        ubo_id_doc_address: Sensitive<&'a str>,
-        ubo_id_doc_copy: MediaId<&'a str>,
-        ubo_id_doc_copy_back: MediaId<&'a str>,
-        ubo_id_doc_name: Sensitive<&'a str>,
-        ubo_id_doc_number: Sensitive<&'a str>,
-        ubo_id_doc_type: CreateApply4subjectApplymentContactIdDocType,
-        ubo_period_begin: &'a str,
-        ubo_period_end: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApply4subjectApplymentUboInfoRequired<'a>) -> Self {
+        let CreateApply4subjectApplymentUboInfoRequired {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        } = required;
         Self {
             ubo_id_doc_address,
             ubo_id_doc_copy,

@@ -79,7 +79,7 @@ pub struct QueryApplymentAuditDetail {
     pub reject_reason: Option<String>,
 }
 
-#[doc = "提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.\n\n```ignore\nlet mut request = CreateApplyment4subApplymentRequest::new(bank_account_info, business_code, business_info, contact_info, settlement_info, subject_info);\nrequest.addition_info = Some(addition_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.\n\n```ignore\nlet mut request = CreateApplyment4subApplymentRequest::new(CreateApplyment4subApplymentRequired {\n    bank_account_info,\n    business_code,\n    business_info,\n    contact_info,\n    settlement_info,\n    subject_info,\n});\nrequest.addition_info = Some(addition_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交申请单API",
     "POST v3/applyment4sub/applyment/{empty}",
@@ -106,17 +106,34 @@ pub struct CreateApplyment4subApplymentRequest<'a> {
     pub subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentRequest`], each named where it is given: `CreateApplyment4subApplymentRequest::new(CreateApplyment4subApplymentRequired { .. })`."]
+pub struct CreateApplyment4subApplymentRequired<'a> {
+    #[doc = "结算银行账户 (see [`CreateApplyment4subApplymentRequest::bank_account_info`])."]
+    pub bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
+    #[doc = "业务申请编号 (see [`CreateApplyment4subApplymentRequest::business_code`])."]
+    pub business_code: &'a str,
+    #[doc = "经营资料 (see [`CreateApplyment4subApplymentRequest::business_info`])."]
+    pub business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
+    #[doc = "超级管理员信息 (see [`CreateApplyment4subApplymentRequest::contact_info`])."]
+    pub contact_info: CreateApplyment4subApplymentContactInfo<'a>,
+    #[doc = "结算规则 (see [`CreateApplyment4subApplymentRequest::settlement_info`])."]
+    pub settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
+    #[doc = "主体资料 (see [`CreateApplyment4subApplymentRequest::subject_info`])."]
+    pub subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
+}
+
 impl<'a> CreateApplyment4subApplymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`addition_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateApplyment4subApplymentRequired`]. The optional ones (`addition_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
-        business_code: &'a str,
-        business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
-        contact_info: CreateApplyment4subApplymentContactInfo<'a>,
-        settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
-        subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentRequired {
+            bank_account_info,
+            business_code,
+            business_info,
+            contact_info,
+            settlement_info,
+            subject_info,
+        } = required;
         Self {
             addition_info: None,
             bank_account_info,
@@ -183,15 +200,28 @@ pub struct CreateApplyment4subApplymentBankAccountInfo<'a> {
     pub bank_name: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentBankAccountInfo`], each named where it is given: `CreateApplyment4subApplymentBankAccountInfo::new(CreateApplyment4subApplymentBankAccountInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentBankAccountInfoRequired<'a> {
+    #[doc = "开户银行 (see [`CreateApplyment4subApplymentBankAccountInfo::account_bank`])."]
+    pub account_bank: &'a str,
+    #[doc = "开户名称 (see [`CreateApplyment4subApplymentBankAccountInfo::account_name`])."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "账户类型 (see [`CreateApplyment4subApplymentBankAccountInfo::bank_account_type`])."]
+    pub bank_account_type: CreateApplyment4subApplymentBankAccountType,
+    #[doc = "开户银行省市编码 (see [`CreateApplyment4subApplymentBankAccountInfo::bank_address_code`])."]
+    pub bank_address_code: &'a str,
+}
+
 impl<'a> CreateApplyment4subApplymentBankAccountInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`account_number`, `bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentBankAccountInfoRequired`]. The optional ones (`account_number`, `bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_bank: &'a str,
-        account_name: Sensitive<&'a str>,
-        bank_account_type: CreateApplyment4subApplymentBankAccountType,
-        bank_address_code: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentBankAccountInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentBankAccountInfoRequired {
+            account_bank,
+            account_name,
+            bank_account_type,
+            bank_address_code,
+        } = required;
         Self {
             account_bank,
             account_name,
@@ -226,14 +256,25 @@ pub struct CreateApplyment4subApplymentBusinessInfo<'a> {
     pub service_phone: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentBusinessInfo`], each named where it is given: `CreateApplyment4subApplymentBusinessInfo::new(CreateApplyment4subApplymentBusinessInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentBusinessInfoRequired<'a> {
+    #[doc = "商户简称 (see [`CreateApplyment4subApplymentBusinessInfo::merchant_shortname`])."]
+    pub merchant_shortname: &'a str,
+    #[doc = "经营场景 (see [`CreateApplyment4subApplymentBusinessInfo::sales_info`])."]
+    pub sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
+    #[doc = "客服电话 (see [`CreateApplyment4subApplymentBusinessInfo::service_phone`])."]
+    pub service_phone: &'a str,
+}
+
 impl<'a> CreateApplyment4subApplymentBusinessInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentBusinessInfoRequired`].
     #[inline]
-    pub fn new(
-        merchant_shortname: &'a str,
-        sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
-        service_phone: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentBusinessInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentBusinessInfoRequired {
+            merchant_shortname,
+            sales_info,
+            service_phone,
+        } = required;
         Self {
             merchant_shortname,
             sales_info,
@@ -269,7 +310,7 @@ pub struct CreateApplyment4subApplymentSalesInfo<'a> {
 }
 
 impl<'a> CreateApplyment4subApplymentSalesInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_info`, `biz_store_info`, `mini_program_info`, `mp_info`, `web_info`, `wework_info`) start as `None`: assign them on the value.
+    /// The object from its one required field, `sales_scenes_type`. The optional ones (`app_info`, `biz_store_info`, `mini_program_info`, `mp_info`, `web_info`, `wework_info`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(sales_scenes_type: &'a [CreateApplyment4subApplymentSalesScenesType]) -> Self {
         Self {
@@ -330,16 +371,31 @@ pub struct CreateApplyment4subApplymentBizStoreInfo<'a> {
     pub store_entrance_pic: &'a [MediaId<&'a str>],
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentBizStoreInfo`], each named where it is given: `CreateApplyment4subApplymentBizStoreInfo::new(CreateApplyment4subApplymentBizStoreInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentBizStoreInfoRequired<'a> {
+    #[doc = "线下场所省市编码 (see [`CreateApplyment4subApplymentBizStoreInfo::biz_address_code`])."]
+    pub biz_address_code: &'a str,
+    #[doc = "线下场所地址 (see [`CreateApplyment4subApplymentBizStoreInfo::biz_store_address`])."]
+    pub biz_store_address: &'a str,
+    #[doc = "线下场所名称 (see [`CreateApplyment4subApplymentBizStoreInfo::biz_store_name`])."]
+    pub biz_store_name: &'a str,
+    #[doc = "`indoor_pic` (see [`CreateApplyment4subApplymentBizStoreInfo::indoor_pic`])."]
+    pub indoor_pic: &'a [MediaId<&'a str>],
+    #[doc = "`store_entrance_pic` (see [`CreateApplyment4subApplymentBizStoreInfo::store_entrance_pic`])."]
+    pub store_entrance_pic: &'a [MediaId<&'a str>],
+}
+
 impl<'a> CreateApplyment4subApplymentBizStoreInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`biz_sub_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentBizStoreInfoRequired`]. The optional ones (`biz_sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        biz_address_code: &'a str,
-        biz_store_address: &'a str,
-        biz_store_name: &'a str,
-        indoor_pic: &'a [MediaId<&'a str>],
-        store_entrance_pic: &'a [MediaId<&'a str>],
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentBizStoreInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentBizStoreInfoRequired {
+            biz_address_code,
+            biz_store_address,
+            biz_store_name,
+            indoor_pic,
+            store_entrance_pic,
+        } = required;
         Self {
             biz_address_code,
             biz_store_address,
@@ -511,15 +567,28 @@ pub struct CreateApplyment4subApplymentContactInfo<'a> {
     pub openid: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentContactInfo`], each named where it is given: `CreateApplyment4subApplymentContactInfo::new(CreateApplyment4subApplymentContactInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentContactInfoRequired<'a> {
+    #[doc = "联系邮箱 (see [`CreateApplyment4subApplymentContactInfo::contact_email`])."]
+    pub contact_email: Sensitive<&'a str>,
+    #[doc = "超级管理员姓名 (see [`CreateApplyment4subApplymentContactInfo::contact_name`])."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员类型 (see [`CreateApplyment4subApplymentContactInfo::contact_type`])."]
+    pub contact_type: CreateApplyment4subApplymentContactType,
+    #[doc = "联系手机 (see [`CreateApplyment4subApplymentContactInfo::mobile_phone`])."]
+    pub mobile_phone: Sensitive<&'a str>,
+}
+
 impl<'a> CreateApplyment4subApplymentContactInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_id_number`, `contact_period_begin`, `contact_period_end`, `openid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentContactInfoRequired`]. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_id_number`, `contact_period_begin`, `contact_period_end`, `openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contact_email: Sensitive<&'a str>,
-        contact_name: Sensitive<&'a str>,
-        contact_type: CreateApplyment4subApplymentContactType,
-        mobile_phone: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentContactInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentContactInfoRequired {
+            contact_email,
+            contact_name,
+            contact_type,
+            mobile_phone,
+        } = required;
         Self {
             business_authorization_letter: None,
             contact_email,
@@ -648,15 +717,28 @@ pub struct CreateApplyment4subApplymentSubjectInfo<'a> {
     pub ubo_info_list: Option<&'a [CreateApplyment4subApplymentUboInfo<'a>]>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentSubjectInfo`], each named where it is given: `CreateApplyment4subApplymentSubjectInfo::new(CreateApplyment4subApplymentSubjectInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentSubjectInfoRequired<'a> {
+    #[doc = "营业执照 (see [`CreateApplyment4subApplymentSubjectInfo::business_license_info`])."]
+    pub business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
+    #[doc = "登记证书 (see [`CreateApplyment4subApplymentSubjectInfo::certificate_info`])."]
+    pub certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
+    #[doc = "经营者/法人身份证件 (see [`CreateApplyment4subApplymentSubjectInfo::identity_info`])."]
+    pub identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
+    #[doc = "主体类型 (see [`CreateApplyment4subApplymentSubjectInfo::subject_type`])."]
+    pub subject_type: CreateApplyment4subApplymentSubjectType,
+}
+
 impl<'a> CreateApplyment4subApplymentSubjectInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`certificate_letter_copy`, `finance_institution`, `finance_institution_info`, `micro_biz_info`, `organization_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentSubjectInfoRequired`]. The optional ones (`certificate_letter_copy`, `finance_institution`, `finance_institution_info`, `micro_biz_info`, `organization_info`, `ubo_info_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
-        certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
-        identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
-        subject_type: CreateApplyment4subApplymentSubjectType,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentSubjectInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentSubjectInfoRequired {
+            business_license_info,
+            certificate_info,
+            identity_info,
+            subject_type,
+        } = required;
         Self {
             business_license_info,
             certificate_info,
@@ -695,15 +777,28 @@ pub struct CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
     pub period_end: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentBusinessLicenseInfo`], each named where it is given: `CreateApplyment4subApplymentBusinessLicenseInfo::new(CreateApplyment4subApplymentBusinessLicenseInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentBusinessLicenseInfoRequired<'a> {
+    #[doc = "个体户经营者/法人姓名 (see [`CreateApplyment4subApplymentBusinessLicenseInfo::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "营业执照照片 (see [`CreateApplyment4subApplymentBusinessLicenseInfo::license_copy`])."]
+    pub license_copy: MediaId<&'a str>,
+    #[doc = "注册号/统一社会信用代码 (see [`CreateApplyment4subApplymentBusinessLicenseInfo::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "商户名称 (see [`CreateApplyment4subApplymentBusinessLicenseInfo::merchant_name`])."]
+    pub merchant_name: &'a str,
+}
+
 impl<'a> CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`license_address`, `period_begin`, `period_end`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentBusinessLicenseInfoRequired`]. The optional ones (`license_address`, `period_begin`, `period_end`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        legal_person: &'a str,
-        license_copy: MediaId<&'a str>,
-        license_number: &'a str,
-        merchant_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentBusinessLicenseInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentBusinessLicenseInfoRequired {
+            legal_person,
+            license_copy,
+            license_number,
+            merchant_name,
+        } = required;
         Self {
             legal_person,
             license_address: None,
@@ -738,19 +833,40 @@ pub struct CreateApplyment4subApplymentCertificateInfo<'a> {
     pub period_end: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentCertificateInfo`], each named where it is given: `CreateApplyment4subApplymentCertificateInfo::new(CreateApplyment4subApplymentCertificateInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentCertificateInfoRequired<'a> {
+    #[doc = "登记证书照片 (see [`CreateApplyment4subApplymentCertificateInfo::cert_copy`])."]
+    pub cert_copy: MediaId<&'a str>,
+    #[doc = "证书号 (see [`CreateApplyment4subApplymentCertificateInfo::cert_number`])."]
+    pub cert_number: &'a str,
+    #[doc = "登记证书类型 (see [`CreateApplyment4subApplymentCertificateInfo::cert_type`])."]
+    pub cert_type: CreateApplyment4subApplymentCertType,
+    #[doc = "注册地址 (see [`CreateApplyment4subApplymentCertificateInfo::company_address`])."]
+    pub company_address: &'a str,
+    #[doc = "法人姓名 (see [`CreateApplyment4subApplymentCertificateInfo::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "商户名称 (see [`CreateApplyment4subApplymentCertificateInfo::merchant_name`])."]
+    pub merchant_name: &'a str,
+    #[doc = "有效期限开始日期 (see [`CreateApplyment4subApplymentCertificateInfo::period_begin`])."]
+    pub period_begin: &'a str,
+    #[doc = "有效期限结束日期 (see [`CreateApplyment4subApplymentCertificateInfo::period_end`])."]
+    pub period_end: &'a str,
+}
+
 impl<'a> CreateApplyment4subApplymentCertificateInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentCertificateInfoRequired`].
     #[inline]
-    pub fn new(
-        cert_copy: MediaId<&'a str>,
-        cert_number: &'a str,
-        cert_type: CreateApplyment4subApplymentCertType,
-        company_address: &'a str,
-        legal_person: &'a str,
-        merchant_name: &'a str,
-        period_begin: &'a str,
-        period_end: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentCertificateInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentCertificateInfoRequired {
+            cert_copy,
+            cert_number,
+            cert_type,
+            company_address,
+            legal_person,
+            merchant_name,
+            period_begin,
+            period_end,
+        } = required;
         Self {
             cert_copy,
             cert_number,
@@ -861,7 +977,7 @@ pub struct CreateApplyment4subApplymentIdentityInfo<'a> {
 }
 
 impl<'a> CreateApplyment4subApplymentIdentityInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `id_card_info`, `id_doc_info`, `id_holder_type`, `owner`) start as `None`: assign them on the value.
+    /// The object from its one required field, `id_doc_type`. The optional ones (`authorize_letter_copy`, `id_card_info`, `id_doc_info`, `id_holder_type`, `owner`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(id_doc_type: CreateApplyment4subApplymentContactIdDocType) -> Self {
         Self {
@@ -896,17 +1012,34 @@ pub struct CreateApplyment4subApplymentIdCardInfo<'a> {
     pub id_card_number: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentIdCardInfo`], each named where it is given: `CreateApplyment4subApplymentIdCardInfo::new(CreateApplyment4subApplymentIdCardInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentIdCardInfoRequired<'a> {
+    #[doc = "身份证有效期开始时间 (see [`CreateApplyment4subApplymentIdCardInfo::card_period_begin`])."]
+    pub card_period_begin: &'a str,
+    #[doc = "身份证有效期结束时间 (see [`CreateApplyment4subApplymentIdCardInfo::card_period_end`])."]
+    pub card_period_end: &'a str,
+    #[doc = "身份证人像面照片 (see [`CreateApplyment4subApplymentIdCardInfo::id_card_copy`])."]
+    pub id_card_copy: MediaId<&'a str>,
+    #[doc = "身份证姓名 (see [`CreateApplyment4subApplymentIdCardInfo::id_card_name`])."]
+    pub id_card_name: Sensitive<&'a str>,
+    #[doc = "身份证国徽面照片 (see [`CreateApplyment4subApplymentIdCardInfo::id_card_national`])."]
+    pub id_card_national: MediaId<&'a str>,
+    #[doc = "身份证号码 (see [`CreateApplyment4subApplymentIdCardInfo::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+}
+
 impl<'a> CreateApplyment4subApplymentIdCardInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id_card_address`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentIdCardInfoRequired`]. The optional ones (`id_card_address`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        card_period_begin: &'a str,
-        card_period_end: &'a str,
-        id_card_copy: MediaId<&'a str>,
-        id_card_name: Sensitive<&'a str>,
-        id_card_national: MediaId<&'a str>,
-        id_card_number: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentIdCardInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentIdCardInfoRequired {
+            card_period_begin,
+            card_period_end,
+            id_card_copy,
+            id_card_name,
+            id_card_national,
+            id_card_number,
+        } = required;
         Self {
             card_period_begin,
             card_period_end,
@@ -941,16 +1074,31 @@ pub struct CreateApplyment4subApplymentIdDocInfo<'a> {
     pub id_doc_number: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentIdDocInfo`], each named where it is given: `CreateApplyment4subApplymentIdDocInfo::new(CreateApplyment4subApplymentIdDocInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentIdDocInfoRequired<'a> {
+    #[doc = "证件有效期开始时间 (see [`CreateApplyment4subApplymentIdDocInfo::doc_period_begin`])."]
+    pub doc_period_begin: &'a str,
+    #[doc = "证件有效期结束时间 (see [`CreateApplyment4subApplymentIdDocInfo::doc_period_end`])."]
+    pub doc_period_end: &'a str,
+    #[doc = "证件正面照片 (see [`CreateApplyment4subApplymentIdDocInfo::id_doc_copy`])."]
+    pub id_doc_copy: MediaId<&'a str>,
+    #[doc = "证件姓名 (see [`CreateApplyment4subApplymentIdDocInfo::id_doc_name`])."]
+    pub id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`CreateApplyment4subApplymentIdDocInfo::id_doc_number`])."]
+    pub id_doc_number: Sensitive<&'a str>,
+}
+
 impl<'a> CreateApplyment4subApplymentIdDocInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id_doc_address`, `id_doc_copy_back`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentIdDocInfoRequired`]. The optional ones (`id_doc_address`, `id_doc_copy_back`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        doc_period_begin: &'a str,
-        doc_period_end: &'a str,
-        id_doc_copy: MediaId<&'a str>,
-        id_doc_name: Sensitive<&'a str>,
-        id_doc_number: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentIdDocInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentIdDocInfoRequired {
+            doc_period_begin,
+            doc_period_end,
+            id_doc_copy,
+            id_doc_name,
+            id_doc_number,
+        } = required;
         Self {
             doc_period_begin,
             doc_period_end,
@@ -981,7 +1129,7 @@ pub struct CreateApplyment4subApplymentMicroBizInfo<'a> {
 }
 
 impl<'a> CreateApplyment4subApplymentMicroBizInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`micro_mobile_info`, `micro_online_info`, `micro_store_info`) start as `None`: assign them on the value.
+    /// The object from its one required field, `micro_biz_type`. The optional ones (`micro_mobile_info`, `micro_online_info`, `micro_store_info`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(micro_biz_type: CreateApplyment4subApplymentMicroBizType) -> Self {
         Self {
@@ -1019,15 +1167,28 @@ pub struct CreateApplyment4subApplymentMicroMobileInfo<'a> {
     pub micro_mobile_pics: &'a [MediaId<&'a str>],
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentMicroMobileInfo`], each named where it is given: `CreateApplyment4subApplymentMicroMobileInfo::new(CreateApplyment4subApplymentMicroMobileInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentMicroMobileInfoRequired<'a> {
+    #[doc = "经营/服务所在地（不含省市） (see [`CreateApplyment4subApplymentMicroMobileInfo::micro_mobile_address`])."]
+    pub micro_mobile_address: &'a str,
+    #[doc = "经营/服务所在地省市 (see [`CreateApplyment4subApplymentMicroMobileInfo::micro_mobile_city`])."]
+    pub micro_mobile_city: &'a str,
+    #[doc = "经营/服务名称 (see [`CreateApplyment4subApplymentMicroMobileInfo::micro_mobile_name`])."]
+    pub micro_mobile_name: &'a str,
+    #[doc = "经营/服务现场照片 (see [`CreateApplyment4subApplymentMicroMobileInfo::micro_mobile_pics`])."]
+    pub micro_mobile_pics: &'a [MediaId<&'a str>],
+}
+
 impl<'a> CreateApplyment4subApplymentMicroMobileInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentMicroMobileInfoRequired`].
     #[inline]
-    pub fn new(
-        micro_mobile_address: &'a str,
-        micro_mobile_city: &'a str,
-        micro_mobile_name: &'a str,
-        micro_mobile_pics: &'a [MediaId<&'a str>],
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentMicroMobileInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentMicroMobileInfoRequired {
+            micro_mobile_address,
+            micro_mobile_city,
+            micro_mobile_name,
+            micro_mobile_pics,
+        } = required;
         Self {
             micro_mobile_address,
             micro_mobile_city,
@@ -1053,10 +1214,22 @@ pub struct CreateApplyment4subApplymentMicroOnlineInfo<'a> {
     pub micro_qrcode: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentMicroOnlineInfo`], each named where it is given: `CreateApplyment4subApplymentMicroOnlineInfo::new(CreateApplyment4subApplymentMicroOnlineInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentMicroOnlineInfoRequired<'a> {
+    #[doc = "电商平台名称 (see [`CreateApplyment4subApplymentMicroOnlineInfo::micro_ec_name`])."]
+    pub micro_ec_name: &'a str,
+    #[doc = "线上店铺名称 (see [`CreateApplyment4subApplymentMicroOnlineInfo::micro_online_store`])."]
+    pub micro_online_store: &'a str,
+}
+
 impl<'a> CreateApplyment4subApplymentMicroOnlineInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`micro_link`, `micro_qrcode`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentMicroOnlineInfoRequired`]. The optional ones (`micro_link`, `micro_qrcode`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(micro_ec_name: &'a str, micro_online_store: &'a str) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentMicroOnlineInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentMicroOnlineInfoRequired {
+            micro_ec_name,
+            micro_online_store,
+        } = required;
         Self {
             micro_ec_name,
             micro_link: None,
@@ -1088,16 +1261,31 @@ pub struct CreateApplyment4subApplymentMicroStoreInfo<'a> {
     pub store_longitude: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentMicroStoreInfo`], each named where it is given: `CreateApplyment4subApplymentMicroStoreInfo::new(CreateApplyment4subApplymentMicroStoreInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentMicroStoreInfoRequired<'a> {
+    #[doc = "门店地址 (see [`CreateApplyment4subApplymentMicroStoreInfo::micro_address`])."]
+    pub micro_address: &'a str,
+    #[doc = "门店省市编码 (see [`CreateApplyment4subApplymentMicroStoreInfo::micro_address_code`])."]
+    pub micro_address_code: &'a str,
+    #[doc = "店内环境照片 (see [`CreateApplyment4subApplymentMicroStoreInfo::micro_indoor_copy`])."]
+    pub micro_indoor_copy: MediaId<&'a str>,
+    #[doc = "门店名称 (see [`CreateApplyment4subApplymentMicroStoreInfo::micro_name`])."]
+    pub micro_name: &'a str,
+    #[doc = "门店门头照片 (see [`CreateApplyment4subApplymentMicroStoreInfo::store_entrance_pic`])."]
+    pub store_entrance_pic: MediaId<&'a str>,
+}
+
 impl<'a> CreateApplyment4subApplymentMicroStoreInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`store_latitude`, `store_longitude`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentMicroStoreInfoRequired`]. The optional ones (`store_latitude`, `store_longitude`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        micro_address: &'a str,
-        micro_address_code: &'a str,
-        micro_indoor_copy: MediaId<&'a str>,
-        micro_name: &'a str,
-        store_entrance_pic: MediaId<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentMicroStoreInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentMicroStoreInfoRequired {
+            micro_address,
+            micro_address_code,
+            micro_indoor_copy,
+            micro_name,
+            store_entrance_pic,
+        } = required;
         Self {
             micro_address,
             micro_address_code,
@@ -1124,15 +1312,28 @@ pub struct CreateApplyment4subApplymentOrganizationInfo<'a> {
     pub organization_copy: MediaId<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentOrganizationInfo`], each named where it is given: `CreateApplyment4subApplymentOrganizationInfo::new(CreateApplyment4subApplymentOrganizationInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentOrganizationInfoRequired<'a> {
+    #[doc = "组织机构代码证有效期开始日期 (see [`CreateApplyment4subApplymentOrganizationInfo::org_period_begin`])."]
+    pub org_period_begin: &'a str,
+    #[doc = "组织机构代码证有效期结束日期 (see [`CreateApplyment4subApplymentOrganizationInfo::org_period_end`])."]
+    pub org_period_end: &'a str,
+    #[doc = "组织机构代码 (see [`CreateApplyment4subApplymentOrganizationInfo::organization_code`])."]
+    pub organization_code: &'a str,
+    #[doc = "组织机构代码证照片 (see [`CreateApplyment4subApplymentOrganizationInfo::organization_copy`])."]
+    pub organization_copy: MediaId<&'a str>,
+}
+
 impl<'a> CreateApplyment4subApplymentOrganizationInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentOrganizationInfoRequired`].
     #[inline]
-    pub fn new(
-        org_period_begin: &'a str,
-        org_period_end: &'a str,
-        organization_code: &'a str,
-        organization_copy: MediaId<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentOrganizationInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentOrganizationInfoRequired {
+            org_period_begin,
+            org_period_end,
+            organization_code,
+            organization_copy,
+        } = required;
         Self {
             org_period_begin,
             org_period_end,
@@ -1184,19 +1385,40 @@ pub struct CreateApplyment4subApplymentUboInfo<'a> {
     pub ubo_period_end: &'a str,
 }
 
+#[doc = "The required fields of [`CreateApplyment4subApplymentUboInfo`], each named where it is given: `CreateApplyment4subApplymentUboInfo::new(CreateApplyment4subApplymentUboInfoRequired { .. })`."]
+pub struct CreateApplyment4subApplymentUboInfoRequired<'a> {
+    #[doc = "证件居住地址 (see [`CreateApplyment4subApplymentUboInfo::ubo_id_doc_address`])."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "身份证人像面照片 (see [`CreateApplyment4subApplymentUboInfo::ubo_id_doc_copy`])."]
+    pub ubo_id_doc_copy: MediaId<&'a str>,
+    #[doc = "身份证国徽面照片 (see [`CreateApplyment4subApplymentUboInfo::ubo_id_doc_copy_back`])."]
+    pub ubo_id_doc_copy_back: MediaId<&'a str>,
+    #[doc = "受益人姓名 (see [`CreateApplyment4subApplymentUboInfo::ubo_id_doc_name`])."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`CreateApplyment4subApplymentUboInfo::ubo_id_doc_number`])."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type` (see [`CreateApplyment4subApplymentUboInfo::ubo_id_doc_type`])."]
+    pub ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
+    #[doc = "证件有效期开始时间 (see [`CreateApplyment4subApplymentUboInfo::ubo_period_begin`])."]
+    pub ubo_period_begin: &'a str,
+    #[doc = "证件有效期结束时间 (see [`CreateApplyment4subApplymentUboInfo::ubo_period_end`])."]
+    pub ubo_period_end: &'a str,
+}
+
 impl<'a> CreateApplyment4subApplymentUboInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateApplyment4subApplymentUboInfoRequired`].
     #[inline]
-    pub fn new(
-        ubo_id_doc_address: Sensitive<&'a str>,
-        ubo_id_doc_copy: MediaId<&'a str>,
-        ubo_id_doc_copy_back: MediaId<&'a str>,
-        ubo_id_doc_name: Sensitive<&'a str>,
-        ubo_id_doc_number: Sensitive<&'a str>,
-        ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
-        ubo_period_begin: &'a str,
-        ubo_period_end: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateApplyment4subApplymentUboInfoRequired<'a>) -> Self {
+        let CreateApplyment4subApplymentUboInfoRequired {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        } = required;
         Self {
             ubo_id_doc_address,
             ubo_id_doc_copy,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询明细电子回单受理结果API: `GET /v3/bank-batch-transfer/receipt/detail-receipts`.\n\n```ignore\nlet request = QueryReceiptDetailReceiptsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_9.shtml>.\n\nFor: 服务商."]
+#[doc = "查询明细电子回单受理结果API: `GET /v3/bank-batch-transfer/receipt/detail-receipts`.\n\n```ignore\nlet request = QueryReceiptDetailReceiptsRequest::new(QueryReceiptDetailReceiptsRequired {\n    out_batch_no,\n    out_detail_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_9.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询明细电子回单受理结果API",
     "GET v3/bank-batch-transfer/receipt/detail-receipts",
@@ -21,10 +21,22 @@ pub struct QueryReceiptDetailReceiptsRequest<'a> {
     pub out_detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryReceiptDetailReceiptsRequest`], each named where it is given: `QueryReceiptDetailReceiptsRequest::new(QueryReceiptDetailReceiptsRequired { .. })`."]
+pub struct QueryReceiptDetailReceiptsRequired<'a> {
+    #[doc = "银行转账批次单号 (see [`QueryReceiptDetailReceiptsRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "银行转账明细单号 (see [`QueryReceiptDetailReceiptsRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+}
+
 impl<'a> QueryReceiptDetailReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryReceiptDetailReceiptsRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+    pub fn new(required: QueryReceiptDetailReceiptsRequired<'a>) -> Self {
+        let QueryReceiptDetailReceiptsRequired {
+            out_batch_no,
+            out_detail_no,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,
@@ -59,7 +71,7 @@ pub struct ReceiptDetailReceipts {
 /// The answer to [`QueryReceiptDetailReceiptsRequest`]: `GET /v3/bank-batch-transfer/receipt/detail-receipts`.
 pub type QueryReceiptDetailReceiptsResponse = ReceiptDetailReceipts;
 
-#[doc = "受理明细电子回单API: `POST /v3/bank-batch-transfer/receipt/detail-receipts`.\n\n```ignore\nlet request = CreateReceiptDetailReceiptsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_8.shtml>.\n\nFor: 服务商."]
+#[doc = "受理明细电子回单API: `POST /v3/bank-batch-transfer/receipt/detail-receipts`.\n\n```ignore\nlet request = CreateReceiptDetailReceiptsRequest::new(CreateReceiptDetailReceiptsRequired {\n    out_batch_no,\n    out_detail_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_8.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "受理明细电子回单API",
     "POST v3/bank-batch-transfer/receipt/detail-receipts",
@@ -75,10 +87,22 @@ pub struct CreateReceiptDetailReceiptsRequest<'a> {
     pub out_detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreateReceiptDetailReceiptsRequest`], each named where it is given: `CreateReceiptDetailReceiptsRequest::new(CreateReceiptDetailReceiptsRequired { .. })`."]
+pub struct CreateReceiptDetailReceiptsRequired<'a> {
+    #[doc = "银行转账批次单号 (see [`CreateReceiptDetailReceiptsRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "银行转账明细单号 (see [`CreateReceiptDetailReceiptsRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+}
+
 impl<'a> CreateReceiptDetailReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateReceiptDetailReceiptsRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+    pub fn new(required: CreateReceiptDetailReceiptsRequired<'a>) -> Self {
+        let CreateReceiptDetailReceiptsRequired {
+            out_batch_no,
+            out_detail_no,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod batch_id;
 pub mod out_batch_no;
 
-#[doc = "发起批量转账API: `POST /v3/bank-transfer/batches`.\n\n```ignore\nlet mut request = CreateBankTransferBatchesRequest::new(batch_name, batch_remark, out_batch_no, platform_mchid, specialized_payment_mchid, sponsor_mchid, total_amount, total_count, transfer_purpose, transfer_scene, user_authorized_appid, user_authorized_mchid);\nrequest.attach_remark = Some(attach_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起批量转账API: `POST /v3/bank-transfer/batches`.\n\n```ignore\nlet mut request = CreateBankTransferBatchesRequest::new(CreateBankTransferBatchesRequired {\n    batch_name,\n    batch_remark,\n    out_batch_no,\n    platform_mchid,\n    specialized_payment_mchid,\n    sponsor_mchid,\n    total_amount,\n    total_count,\n    transfer_purpose,\n    transfer_scene,\n    user_authorized_appid,\n    user_authorized_mchid,\n});\nrequest.attach_remark = Some(attach_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起批量转账API",
     "POST v3/bank-transfer/batches",
@@ -48,23 +48,52 @@ pub struct CreateBankTransferBatchesRequest<'a> {
     pub user_authorized_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBankTransferBatchesRequest`], each named where it is given: `CreateBankTransferBatchesRequest::new(CreateBankTransferBatchesRequired { .. })`."]
+pub struct CreateBankTransferBatchesRequired<'a> {
+    #[doc = "批次名称 (see [`CreateBankTransferBatchesRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "批次备注 (see [`CreateBankTransferBatchesRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "银行批次单号 (see [`CreateBankTransferBatchesRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "服务平台商户号 (see [`CreateBankTransferBatchesRequest::platform_mchid`])."]
+    pub platform_mchid: &'a str,
+    #[doc = "付款企业商户号 (see [`CreateBankTransferBatchesRequest::specialized_payment_mchid`])."]
+    pub specialized_payment_mchid: &'a str,
+    #[doc = "实际出资商户号 (see [`CreateBankTransferBatchesRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+    #[doc = "转账总金额 (see [`CreateBankTransferBatchesRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "转账总笔数 (see [`CreateBankTransferBatchesRequest::total_count`])."]
+    pub total_count: i64,
+    #[doc = "批量转账用途 (see [`CreateBankTransferBatchesRequest::transfer_purpose`])."]
+    pub transfer_purpose: &'a str,
+    #[doc = "转账场景 (see [`CreateBankTransferBatchesRequest::transfer_scene`])."]
+    pub transfer_scene: &'a str,
+    #[doc = "用户授权appid (see [`CreateBankTransferBatchesRequest::user_authorized_appid`])."]
+    pub user_authorized_appid: &'a str,
+    #[doc = "用户授权商户号 (see [`CreateBankTransferBatchesRequest::user_authorized_mchid`])."]
+    pub user_authorized_mchid: &'a str,
+}
+
 impl<'a> CreateBankTransferBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach_remark`, `transfer_detail_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateBankTransferBatchesRequired`]. The optional ones (`attach_remark`, `transfer_detail_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        out_batch_no: &'a str,
-        platform_mchid: &'a str,
-        specialized_payment_mchid: &'a str,
-        sponsor_mchid: &'a str,
-        total_amount: i64,
-        total_count: i64,
-        transfer_purpose: &'a str,
-        transfer_scene: &'a str,
-        user_authorized_appid: &'a str,
-        user_authorized_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateBankTransferBatchesRequired<'a>) -> Self {
+        let CreateBankTransferBatchesRequired {
+            batch_name,
+            batch_remark,
+            out_batch_no,
+            platform_mchid,
+            specialized_payment_mchid,
+            sponsor_mchid,
+            total_amount,
+            total_count,
+            transfer_purpose,
+            transfer_scene,
+            user_authorized_appid,
+            user_authorized_mchid,
+        } = required;
         Self {
             attach_remark: None,
             batch_name,
@@ -103,16 +132,31 @@ pub struct CreateBankTransferBatchesTransferDetail<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateBankTransferBatchesTransferDetail`], each named where it is given: `CreateBankTransferBatchesTransferDetail::new(CreateBankTransferBatchesTransferDetailRequired { .. })`."]
+pub struct CreateBankTransferBatchesTransferDetailRequired<'a> {
+    #[doc = "收款用户openid (see [`CreateBankTransferBatchesTransferDetail::openid`])."]
+    pub openid: &'a str,
+    #[doc = "银行明细单号 (see [`CreateBankTransferBatchesTransferDetail::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "转账金额 (see [`CreateBankTransferBatchesTransferDetail::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateBankTransferBatchesTransferDetail::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "收款用户姓名 (see [`CreateBankTransferBatchesTransferDetail::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateBankTransferBatchesTransferDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`user_id_card`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBankTransferBatchesTransferDetailRequired`]. The optional ones (`user_id_card`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        out_detail_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateBankTransferBatchesTransferDetailRequired<'a>) -> Self {
+        let CreateBankTransferBatchesTransferDetailRequired {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_name,
+        } = required;
         Self {
             openid,
             out_detail_no,

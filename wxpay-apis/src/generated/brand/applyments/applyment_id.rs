@@ -18,7 +18,7 @@ pub struct QueryApplymentsByApplymentIdRequest<'a> {
 }
 
 impl<'a> QueryApplymentsByApplymentIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: &'a str) -> Self {
         Self { applyment_id }

@@ -18,7 +18,7 @@ pub struct QueryApplymentsByBusinessCodeRequest<'a> {
 }
 
 impl<'a> QueryApplymentsByBusinessCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `business_code`.
     #[inline]
     pub fn new(business_code: &'a str) -> Self {
         Self { business_code }

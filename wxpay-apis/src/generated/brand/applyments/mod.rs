@@ -7,7 +7,7 @@ pub mod applyment_id;
 pub mod business_code;
 pub mod cancel_applyment;
 
-#[doc = "提交入驻申请: `POST /v3/brand/applyments`.\n\n```ignore\nlet request = CreateBrandApplymentsRequest::new(admin_info, brand_basic_info, business_code, subject_info, trademark);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交入驻申请: `POST /v3/brand/applyments`.\n\n```ignore\nlet request = CreateBrandApplymentsRequest::new(CreateBrandApplymentsRequired {\n    admin_info,\n    brand_basic_info,\n    business_code,\n    subject_info,\n    trademark,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("提交入驻申请", "POST v3/brand/applyments", "v3/brand/applyments"))]
 #[wxpay_api(POST, "v3/brand/applyments", response = CreateBrandApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -25,16 +25,31 @@ pub struct CreateBrandApplymentsRequest<'a> {
     pub trademark: CreateBrandApplymentsTrademark<'a>,
 }
 
+#[doc = "The required fields of [`CreateBrandApplymentsRequest`], each named where it is given: `CreateBrandApplymentsRequest::new(CreateBrandApplymentsRequired { .. })`."]
+pub struct CreateBrandApplymentsRequired<'a> {
+    #[doc = "管理员信息 (see [`CreateBrandApplymentsRequest::admin_info`])."]
+    pub admin_info: CreateBrandApplymentsAdminInfo<'a>,
+    #[doc = "品牌基础信息 (see [`CreateBrandApplymentsRequest::brand_basic_info`])."]
+    pub brand_basic_info: CreateBrandApplymentsBrandBasicInfo<'a>,
+    #[doc = "业务申请编号 (see [`CreateBrandApplymentsRequest::business_code`])."]
+    pub business_code: &'a str,
+    #[doc = "主体资料 (see [`CreateBrandApplymentsRequest::subject_info`])."]
+    pub subject_info: CreateBrandApplymentsSubjectInfo<'a>,
+    #[doc = "品牌商标资料 (see [`CreateBrandApplymentsRequest::trademark`])."]
+    pub trademark: CreateBrandApplymentsTrademark<'a>,
+}
+
 impl<'a> CreateBrandApplymentsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBrandApplymentsRequired`].
     #[inline]
-    pub fn new(
-        admin_info: CreateBrandApplymentsAdminInfo<'a>,
-        brand_basic_info: CreateBrandApplymentsBrandBasicInfo<'a>,
-        business_code: &'a str,
-        subject_info: CreateBrandApplymentsSubjectInfo<'a>,
-        trademark: CreateBrandApplymentsTrademark<'a>,
-    ) -> Self {
+    pub fn new(required: CreateBrandApplymentsRequired<'a>) -> Self {
+        let CreateBrandApplymentsRequired {
+            admin_info,
+            brand_basic_info,
+            business_code,
+            subject_info,
+            trademark,
+        } = required;
         Self {
             admin_info,
             brand_basic_info,
@@ -57,14 +72,25 @@ pub struct CreateBrandApplymentsAdminInfo<'a> {
     pub id_doc_type: CreateBrandApplymentsIdDocType,
 }
 
+#[doc = "The required fields of [`CreateBrandApplymentsAdminInfo`], each named where it is given: `CreateBrandApplymentsAdminInfo::new(CreateBrandApplymentsAdminInfoRequired { .. })`."]
+pub struct CreateBrandApplymentsAdminInfoRequired<'a> {
+    #[doc = "管理员姓名 (see [`CreateBrandApplymentsAdminInfo::admin_name`])."]
+    pub admin_name: Sensitive<&'a str>,
+    #[doc = "管理员证件号 (see [`CreateBrandApplymentsAdminInfo::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "管理员证件类型 (see [`CreateBrandApplymentsAdminInfo::id_doc_type`])."]
+    pub id_doc_type: CreateBrandApplymentsIdDocType,
+}
+
 impl<'a> CreateBrandApplymentsAdminInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateBrandApplymentsAdminInfoRequired`].
     #[inline]
-    pub fn new(
-        admin_name: Sensitive<&'a str>,
-        id_card_number: Sensitive<&'a str>,
-        id_doc_type: CreateBrandApplymentsIdDocType,
-    ) -> Self {
+    pub fn new(required: CreateBrandApplymentsAdminInfoRequired<'a>) -> Self {
+        let CreateBrandApplymentsAdminInfoRequired {
+            admin_name,
+            id_card_number,
+            id_doc_type,
+        } = required;
         Self {
             admin_name,
             id_card_number,
@@ -101,10 +127,22 @@ pub struct CreateBrandApplymentsBrandBasicInfo<'a> {
     pub brand_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBrandApplymentsBrandBasicInfo`], each named where it is given: `CreateBrandApplymentsBrandBasicInfo::new(CreateBrandApplymentsBrandBasicInfoRequired { .. })`."]
+pub struct CreateBrandApplymentsBrandBasicInfoRequired<'a> {
+    #[doc = "品牌Logo (see [`CreateBrandApplymentsBrandBasicInfo::brand_logo`])."]
+    pub brand_logo: MediaId<&'a str>,
+    #[doc = "品牌名称 (see [`CreateBrandApplymentsBrandBasicInfo::brand_name`])."]
+    pub brand_name: &'a str,
+}
+
 impl<'a> CreateBrandApplymentsBrandBasicInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateBrandApplymentsBrandBasicInfoRequired`].
     #[inline]
-    pub fn new(brand_logo: MediaId<&'a str>, brand_name: &'a str) -> Self {
+    pub fn new(required: CreateBrandApplymentsBrandBasicInfoRequired<'a>) -> Self {
+        let CreateBrandApplymentsBrandBasicInfoRequired {
+            brand_logo,
+            brand_name,
+        } = required;
         Self {
             brand_logo,
             brand_name,
@@ -124,14 +162,25 @@ pub struct CreateBrandApplymentsSubjectInfo<'a> {
     pub unified_social_credit_code: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBrandApplymentsSubjectInfo`], each named where it is given: `CreateBrandApplymentsSubjectInfo::new(CreateBrandApplymentsSubjectInfoRequired { .. })`."]
+pub struct CreateBrandApplymentsSubjectInfoRequired<'a> {
+    #[doc = "主体名称 (see [`CreateBrandApplymentsSubjectInfo::subject_name`])."]
+    pub subject_name: &'a str,
+    #[doc = "主体类型 (see [`CreateBrandApplymentsSubjectInfo::subject_type`])."]
+    pub subject_type: CreateBrandApplymentsSubjectType,
+    #[doc = "统一社会信用代码 (see [`CreateBrandApplymentsSubjectInfo::unified_social_credit_code`])."]
+    pub unified_social_credit_code: &'a str,
+}
+
 impl<'a> CreateBrandApplymentsSubjectInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateBrandApplymentsSubjectInfoRequired`].
     #[inline]
-    pub fn new(
-        subject_name: &'a str,
-        subject_type: CreateBrandApplymentsSubjectType,
-        unified_social_credit_code: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateBrandApplymentsSubjectInfoRequired<'a>) -> Self {
+        let CreateBrandApplymentsSubjectInfoRequired {
+            subject_name,
+            subject_type,
+            unified_social_credit_code,
+        } = required;
         Self {
             subject_name,
             subject_type,
@@ -173,7 +222,7 @@ pub struct CreateBrandApplymentsTrademark<'a> {
 }
 
 impl<'a> CreateBrandApplymentsTrademark<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`logo_trademark_registration_certificate`, `no_trademark_addition_prove`, `no_trademark_addition_prove_list`, `trademark_registration_certificate`) start as `None`: assign them on the value.
+    /// The object from its one required field, `trademark_exists`. The optional ones (`logo_trademark_registration_certificate`, `no_trademark_addition_prove`, `no_trademark_addition_prove_list`, `trademark_registration_certificate`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(trademark_exists: CreateBrandApplymentsTrademarkExists) -> Self {
         Self {
@@ -222,17 +271,36 @@ pub struct CreateBrandApplymentsLogoTrademarkRegistrationCertificate<'a> {
     pub valid_end_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate`], each named where it is given: `CreateBrandApplymentsLogoTrademarkRegistrationCertificate::new(CreateBrandApplymentsLogoTrademarkRegistrationCertificateRequired { .. })`."]
+pub struct CreateBrandApplymentsLogoTrademarkRegistrationCertificateRequired<'a> {
+    #[doc = "Logo商标注册人 (see [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate::holder`])."]
+    pub holder: &'a str,
+    #[doc = "Logo商标国际分类 (see [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate::international_class`])."]
+    pub international_class: &'a str,
+    #[doc = "Logo商标名称 (see [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate::name`])."]
+    pub name: &'a str,
+    #[doc = "Logo商标注册号 (see [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate::number`])."]
+    pub number: &'a str,
+    #[doc = "Logo商标有效期开始时间 (see [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate::valid_begin_time`])."]
+    pub valid_begin_time: &'a str,
+    #[doc = "Logo商标有效期结束时间 (see [`CreateBrandApplymentsLogoTrademarkRegistrationCertificate::valid_end_time`])."]
+    pub valid_end_time: &'a str,
+}
+
 impl<'a> CreateBrandApplymentsLogoTrademarkRegistrationCertificate<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`authorization_begin_time`, `authorization_end_time`, `certificate`, `certificate_list`, `license`, `license_list`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBrandApplymentsLogoTrademarkRegistrationCertificateRequired`]. The optional ones (`authorization_begin_time`, `authorization_end_time`, `certificate`, `certificate_list`, `license`, `license_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        holder: &'a str,
-        international_class: &'a str,
-        name: &'a str,
-        number: &'a str,
-        valid_begin_time: &'a str,
-        valid_end_time: &'a str,
+        required: CreateBrandApplymentsLogoTrademarkRegistrationCertificateRequired<'a>,
     ) -> Self {
+        let CreateBrandApplymentsLogoTrademarkRegistrationCertificateRequired {
+            holder,
+            international_class,
+            name,
+            number,
+            valid_begin_time,
+            valid_end_time,
+        } = required;
         Self {
             authorization_begin_time: None,
             authorization_end_time: None,
@@ -296,17 +364,36 @@ pub struct CreateBrandApplymentsTrademarkRegistrationCertificate<'a> {
     pub valid_end_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBrandApplymentsTrademarkRegistrationCertificate`], each named where it is given: `CreateBrandApplymentsTrademarkRegistrationCertificate::new(CreateBrandApplymentsTrademarkRegistrationCertificateRequired { .. })`."]
+pub struct CreateBrandApplymentsTrademarkRegistrationCertificateRequired<'a> {
+    #[doc = "商标注册人 (see [`CreateBrandApplymentsTrademarkRegistrationCertificate::holder`])."]
+    pub holder: &'a str,
+    #[doc = "商标国际分类 (see [`CreateBrandApplymentsTrademarkRegistrationCertificate::international_class`])."]
+    pub international_class: &'a str,
+    #[doc = "商标名称 (see [`CreateBrandApplymentsTrademarkRegistrationCertificate::name`])."]
+    pub name: &'a str,
+    #[doc = "商标注册号 (see [`CreateBrandApplymentsTrademarkRegistrationCertificate::number`])."]
+    pub number: &'a str,
+    #[doc = "商标有效期开始时间 (see [`CreateBrandApplymentsTrademarkRegistrationCertificate::valid_begin_time`])."]
+    pub valid_begin_time: &'a str,
+    #[doc = "商标有效期结束时间 (see [`CreateBrandApplymentsTrademarkRegistrationCertificate::valid_end_time`])."]
+    pub valid_end_time: &'a str,
+}
+
 impl<'a> CreateBrandApplymentsTrademarkRegistrationCertificate<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`authorization_begin_time`, `authorization_end_time`, `certificate`, `certificate_list`, `license`, `license_list`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBrandApplymentsTrademarkRegistrationCertificateRequired`]. The optional ones (`authorization_begin_time`, `authorization_end_time`, `certificate`, `certificate_list`, `license`, `license_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        holder: &'a str,
-        international_class: &'a str,
-        name: &'a str,
-        number: &'a str,
-        valid_begin_time: &'a str,
-        valid_end_time: &'a str,
+        required: CreateBrandApplymentsTrademarkRegistrationCertificateRequired<'a>,
     ) -> Self {
+        let CreateBrandApplymentsTrademarkRegistrationCertificateRequired {
+            holder,
+            international_class,
+            name,
+            number,
+            valid_begin_time,
+            valid_end_time,
+        } = required;
         Self {
             authorization_begin_time: None,
             authorization_end_time: None,

@@ -18,7 +18,7 @@ pub struct QueryProfitsharingBrandConfigsRequest<'a> {
 }
 
 impl<'a> QueryProfitsharingBrandConfigsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `brand_mchid`.
     #[inline]
     pub fn new(brand_mchid: &'a str) -> Self {
         Self { brand_mchid }

@@ -11,7 +11,7 @@ pub mod returnorders;
 
 string_enum! {
     /// Values of `type`.
-    pub enum ProfitsharingType {
+    pub enum ProfitsharingReceiverType {
         /// `MERCHANT_ID`
         MerchantId = "MERCHANT_ID",
         /// `PERSONAL_OPENID`

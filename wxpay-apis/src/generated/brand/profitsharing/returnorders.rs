@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询分账回退结果API: `GET /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryProfitsharingReturnordersRequest::new(sub_mchid, out_return_no);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_4.shtml>.\n\nFor: 服务商."]
+#[doc = "查询分账回退结果API: `GET /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet request = QueryProfitsharingReturnordersRequest::new(QueryProfitsharingReturnordersRequired {\n    sub_mchid,\n    out_return_no,\n    order,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_4.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询分账回退结果API",
     "GET v3/brand/profitsharing/returnorders",
@@ -19,25 +19,48 @@ pub struct QueryProfitsharingReturnordersRequest<'a> {
     pub sub_mchid: &'a str,
     #[doc = "商户回退单号\n\nQuery parameter, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
-    #[doc = "微信分帐单号\n\nQuery parameter, optional. Example: `4208450740201411110007820472`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<&'a str>,
-    #[doc = "商户分账单号\n\nQuery parameter, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_order_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no\n\nQuery parameter, required."]
+    #[serde(flatten)]
+    pub order: SharingOrder<'a>,
+}
+
+#[doc = "The required fields of [`QueryProfitsharingReturnordersRequest`], each named where it is given: `QueryProfitsharingReturnordersRequest::new(QueryProfitsharingReturnordersRequired { .. })`."]
+pub struct QueryProfitsharingReturnordersRequired<'a> {
+    #[doc = "子商户号 (see [`QueryProfitsharingReturnordersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户回退单号 (see [`QueryProfitsharingReturnordersRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no (see [`QueryProfitsharingReturnordersRequest::order`])."]
+    pub order: SharingOrder<'a>,
 }
 
 impl<'a> QueryProfitsharingReturnordersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryProfitsharingReturnordersRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, out_return_no: &'a str) -> Self {
+    pub fn new(required: QueryProfitsharingReturnordersRequired<'a>) -> Self {
+        let QueryProfitsharingReturnordersRequired {
+            sub_mchid,
+            out_return_no,
+            order,
+        } = required;
         Self {
             sub_mchid,
             out_return_no,
-            order_id: None,
-            out_order_no: None,
+            order,
         }
     }
+}
+
+#[doc = "Exactly one of `order_id`, `out_order_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum SharingOrder<'a> {
+    #[doc = "微信分帐单号\n\nSent as `order_id`. Example: `4208450740201411110007820472`."]
+    #[serde(rename = "order_id")]
+    OrderId(&'a str),
+    #[doc = "商户分账单号\n\nSent as `out_order_no`."]
+    #[serde(rename = "out_order_no")]
+    OutOrderNo(&'a str),
 }
 
 #[doc = "The answer to [`QueryProfitsharingReturnordersRequest`]."]
@@ -93,7 +116,7 @@ string_enum! {
     }
 }
 
-#[doc = "请求分账回退API: `POST /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateProfitsharingReturnordersRequest::new(amount, description, out_return_no, return_mchid, sub_mchid);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_3.shtml>.\n\nFor: 服务商."]
+#[doc = "请求分账回退API: `POST /v3/brand/profitsharing/returnorders`.\n\n```ignore\nlet request = CreateProfitsharingReturnordersRequest::new(CreateProfitsharingReturnordersRequired {\n    amount,\n    description,\n    order,\n    out_return_no,\n    return_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求分账回退API",
     "POST v3/brand/profitsharing/returnorders",
@@ -107,12 +130,9 @@ pub struct CreateProfitsharingReturnordersRequest<'a> {
     pub amount: i64,
     #[doc = "回退描述\n\nBody field, required. Example: `分账回退`."]
     pub description: &'a str,
-    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<&'a str>,
-    #[doc = "商户分账单号\n\nBody field, optional. Example: `P20150806125346`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_order_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: SharingOrder<'a>,
     #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
     #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
@@ -121,21 +141,38 @@ pub struct CreateProfitsharingReturnordersRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateProfitsharingReturnordersRequest`], each named where it is given: `CreateProfitsharingReturnordersRequest::new(CreateProfitsharingReturnordersRequired { .. })`."]
+pub struct CreateProfitsharingReturnordersRequired<'a> {
+    #[doc = "回退金额 (see [`CreateProfitsharingReturnordersRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "回退描述 (see [`CreateProfitsharingReturnordersRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no (see [`CreateProfitsharingReturnordersRequest::order`])."]
+    pub order: SharingOrder<'a>,
+    #[doc = "商户回退单号 (see [`CreateProfitsharingReturnordersRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "回退商户号 (see [`CreateProfitsharingReturnordersRequest::return_mchid`])."]
+    pub return_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateProfitsharingReturnordersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateProfitsharingReturnordersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitsharingReturnordersRequired`].
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        out_return_no: &'a str,
-        return_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateProfitsharingReturnordersRequired<'a>) -> Self {
+        let CreateProfitsharingReturnordersRequired {
+            amount,
+            description,
+            order,
+            out_return_no,
+            return_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             description,
-            order_id: None,
-            out_order_no: None,
+            order,
             out_return_no,
             return_mchid,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商圈会员积分同步: `POST /v3/businesscircle/points/notify`.\n\n```ignore\nlet mut request = NotifyPointsRequest::new(appid, earn_points, increased_points, openid, points_update_time, transaction_id);\nrequest.no_points_remarks = Some(no_points_remarks);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/notify-points.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/notify-points.html>.\n\nFor: 直连商户, 服务商."]
+#[doc = "商圈会员积分同步: `POST /v3/businesscircle/points/notify`.\n\n```ignore\nlet mut request = NotifyPointsRequest::new(NotifyPointsRequired {\n    appid,\n    earn_points,\n    increased_points,\n    openid,\n    points_update_time,\n    transaction_id,\n});\nrequest.no_points_remarks = Some(no_points_remarks);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/notify-points.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/notify-points.html>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "商圈会员积分同步",
     "POST v3/businesscircle/points/notify",
@@ -36,17 +36,34 @@ pub struct NotifyPointsRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`NotifyPointsRequest`], each named where it is given: `NotifyPointsRequest::new(NotifyPointsRequired { .. })`."]
+pub struct NotifyPointsRequired<'a> {
+    #[doc = "小程序appid (see [`NotifyPointsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "是否获得积分 (see [`NotifyPointsRequest::earn_points`])."]
+    pub earn_points: bool,
+    #[doc = "订单新增积分值 (see [`NotifyPointsRequest::increased_points`])."]
+    pub increased_points: i64,
+    #[doc = "顾客openid (see [`NotifyPointsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "积分更新时间 (see [`NotifyPointsRequest::points_update_time`])."]
+    pub points_update_time: Timestamp<&'a str>,
+    #[doc = "微信订单号 (see [`NotifyPointsRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> NotifyPointsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`no_points_remarks`, `sub_mchid`, `total_points`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`NotifyPointsRequired`]. The optional ones (`no_points_remarks`, `sub_mchid`, `total_points`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        earn_points: bool,
-        increased_points: i64,
-        openid: &'a str,
-        points_update_time: Timestamp<&'a str>,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: NotifyPointsRequired<'a>) -> Self {
+        let NotifyPointsRequired {
+            appid,
+            earn_points,
+            increased_points,
+            openid,
+            points_update_time,
+            transaction_id,
+        } = required;
         Self {
             appid,
             earn_points,

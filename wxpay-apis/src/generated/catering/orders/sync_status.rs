@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "点餐订单信息同步（渠道商/服务商）: `POST /v3/catering/orders/sync-status`.\n\n```ignore\nlet mut request = SyncStatusOrdersRequest::new(action_time, channel_id, discount_amount, dish_list, login_token, order_entry, out_order_no, out_shop_no, status, sub_appid, sub_mchid, sub_openid, total_amount, user_amount);\nrequest.out_table_no = Some(out_table_no);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/catering_sl.php?chapter=26_3&index=1>, <https://pay.weixin.qq.com/wiki/doc/apiv3/catering.php?chapter=26_1>.\n\nFor: 渠道服务商, 服务商."]
+#[doc = "点餐订单信息同步（渠道商/服务商）: `POST /v3/catering/orders/sync-status`.\n\n```ignore\nlet mut request = SyncStatusOrdersRequest::new(SyncStatusOrdersRequired {\n    action_time,\n    channel_id,\n    discount_amount,\n    dish_list,\n    login_token,\n    order_entry,\n    out_order_no,\n    out_shop_no,\n    status,\n    sub_appid,\n    sub_mchid,\n    sub_openid,\n    total_amount,\n    user_amount,\n});\nrequest.out_table_no = Some(out_table_no);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/catering_sl.php?chapter=26_3&index=1>, <https://pay.weixin.qq.com/wiki/doc/apiv3/catering.php?chapter=26_1>.\n\nFor: 渠道服务商, 服务商."]
 #[doc(alias(
     "点餐订单信息同步（渠道商/服务商）",
     "POST v3/catering/orders/sync-status",
@@ -44,7 +44,7 @@ pub struct SyncStatusOrdersRequest<'a> {
     #[doc = "子商户在微信公众平台申请服务号对应的APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`."]
+    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
     #[doc = "订单状态\n\nBody field, required. Example: `CREATE_DEAL`."]
@@ -64,25 +64,58 @@ pub struct SyncStatusOrdersRequest<'a> {
     pub user_amount: i64,
 }
 
+#[doc = "The required fields of [`SyncStatusOrdersRequest`], each named where it is given: `SyncStatusOrdersRequest::new(SyncStatusOrdersRequired { .. })`."]
+pub struct SyncStatusOrdersRequired<'a> {
+    #[doc = "状态发生变化的时间 (see [`SyncStatusOrdersRequest::action_time`])."]
+    pub action_time: &'a str,
+    #[doc = "微信支付分配的渠道商商户号 (see [`SyncStatusOrdersRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "优惠金额 (see [`SyncStatusOrdersRequest::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "商户菜品信息列表 (see [`SyncStatusOrdersRequest::dish_list`])."]
+    pub dish_list: &'a [SyncStatusOrdersDish<'a>],
+    #[doc = "微信用户登录接口返回的登录票据 (see [`SyncStatusOrdersRequest::login_token`])."]
+    pub login_token: &'a str,
+    #[doc = "点餐入口 (see [`SyncStatusOrdersRequest::order_entry`])."]
+    pub order_entry: &'a str,
+    #[doc = "渠道商系统内部订单号 (see [`SyncStatusOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "商户旗下门店的唯一编号 (see [`SyncStatusOrdersRequest::out_shop_no`])."]
+    pub out_shop_no: &'a str,
+    #[doc = "订单状态 (see [`SyncStatusOrdersRequest::status`])."]
+    pub status: SyncStatusOrdersStatus,
+    #[doc = "子商户在微信公众平台申请服务号对应的APPID (see [`SyncStatusOrdersRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "微信支付分配子商户商户号 (see [`SyncStatusOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "用户子标识 (see [`SyncStatusOrdersRequest::sub_openid`])."]
+    pub sub_openid: &'a str,
+    #[doc = "总价 (see [`SyncStatusOrdersRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "实际支付金额 (see [`SyncStatusOrdersRequest::user_amount`])."]
+    pub user_amount: i64,
+}
+
 impl<'a> SyncStatusOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_table_no`, `out_trade_no`, `pay_time`, `people_count`, `sp_appid`, `sp_mchid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SyncStatusOrdersRequired`]. The optional ones (`out_table_no`, `out_trade_no`, `pay_time`, `people_count`, `sp_appid`, `sp_mchid`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        action_time: &'a str,
-        channel_id: &'a str,
-        discount_amount: i64,
-        dish_list: &'a [SyncStatusOrdersDish<'a>],
-        login_token: &'a str,
-        order_entry: &'a str,
-        out_order_no: &'a str,
-        out_shop_no: &'a str,
-        status: SyncStatusOrdersStatus,
-        sub_appid: &'a str,
-        sub_mchid: &'a str,
-        sub_openid: &'a str,
-        total_amount: i64,
-        user_amount: i64,
-    ) -> Self {
+    pub fn new(required: SyncStatusOrdersRequired<'a>) -> Self {
+        let SyncStatusOrdersRequired {
+            action_time,
+            channel_id,
+            discount_amount,
+            dish_list,
+            login_token,
+            order_entry,
+            out_order_no,
+            out_shop_no,
+            status,
+            sub_appid,
+            sub_mchid,
+            sub_openid,
+            total_amount,
+            user_amount,
+        } = required;
         Self {
             action_time,
             channel_id,
@@ -134,19 +167,34 @@ pub struct SyncStatusOrdersDish<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<&'a str>,
     #[doc = "菜品单位\n\nRequired. Example: `BY_SHARE`."]
-    pub unit: SyncStatusOrdersUnit,
+    pub unit: SyncStatusOrdersDishUnit,
+}
+
+#[doc = "The required fields of [`SyncStatusOrdersDish`], each named where it is given: `SyncStatusOrdersDish::new(SyncStatusOrdersDishRequired { .. })`."]
+pub struct SyncStatusOrdersDishRequired<'a> {
+    #[doc = "菜品数量 (see [`SyncStatusOrdersDish::count`])."]
+    pub count: f64,
+    #[doc = "菜品名称 (see [`SyncStatusOrdersDish::name`])."]
+    pub name: &'a str,
+    #[doc = "商户菜品ID (see [`SyncStatusOrdersDish::out_dish_no`])."]
+    pub out_dish_no: &'a str,
+    #[doc = "菜品单价 (see [`SyncStatusOrdersDish::price`])."]
+    pub price: i64,
+    #[doc = "菜品单位 (see [`SyncStatusOrdersDish::unit`])."]
+    pub unit: SyncStatusOrdersDishUnit,
 }
 
 impl<'a> SyncStatusOrdersDish<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`discount`, `priority`, `properties`, `type`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SyncStatusOrdersDishRequired`]. The optional ones (`discount`, `priority`, `properties`, `type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        count: f64,
-        name: &'a str,
-        out_dish_no: &'a str,
-        price: i64,
-        unit: SyncStatusOrdersUnit,
-    ) -> Self {
+    pub fn new(required: SyncStatusOrdersDishRequired<'a>) -> Self {
+        let SyncStatusOrdersDishRequired {
+            count,
+            name,
+            out_dish_no,
+            price,
+            unit,
+        } = required;
         Self {
             count,
             discount: None,
@@ -178,15 +226,28 @@ pub struct SyncStatusOrdersProperties<'a> {
     pub taste: &'a str,
 }
 
+#[doc = "The required fields of [`SyncStatusOrdersProperties`], each named where it is given: `SyncStatusOrdersProperties::new(SyncStatusOrdersPropertiesRequired { .. })`."]
+pub struct SyncStatusOrdersPropertiesRequired<'a> {
+    #[doc = "做法 (see [`SyncStatusOrdersProperties::cuisine`])."]
+    pub cuisine: &'a str,
+    #[doc = "配料 (see [`SyncStatusOrdersProperties::ingredients`])."]
+    pub ingredients: &'a str,
+    #[doc = "主料 (see [`SyncStatusOrdersProperties::main_material`])."]
+    pub main_material: &'a str,
+    #[doc = "口味 (see [`SyncStatusOrdersProperties::taste`])."]
+    pub taste: &'a str,
+}
+
 impl<'a> SyncStatusOrdersProperties<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`others`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SyncStatusOrdersPropertiesRequired`]. The optional ones (`others`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        cuisine: &'a str,
-        ingredients: &'a str,
-        main_material: &'a str,
-        taste: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncStatusOrdersPropertiesRequired<'a>) -> Self {
+        let SyncStatusOrdersPropertiesRequired {
+            cuisine,
+            ingredients,
+            main_material,
+            taste,
+        } = required;
         Self {
             cuisine,
             ingredients,
@@ -199,7 +260,7 @@ impl<'a> SyncStatusOrdersProperties<'a> {
 
 string_enum! {
     /// 菜品单位
-    pub enum SyncStatusOrdersUnit {
+    pub enum SyncStatusOrdersDishUnit {
         /// `BY_SHARE`
         ByShare = "BY_SHARE",
         /// `BY_WEIGHT`

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单关闭订单API: `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.\n\n```ignore\nlet request = CloseCombineOrderRequest::new(combine_out_trade_no, combine_appid, sub_orders);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "合单关闭订单API: `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.\n\n```ignore\nlet request = CloseCombineOrderRequest::new(CloseCombineOrderRequired {\n    combine_out_trade_no,\n    combine_appid,\n    sub_orders,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "合单关闭订单API",
     "POST v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close",
@@ -21,14 +21,25 @@ pub struct CloseCombineOrderRequest<'a> {
     pub sub_orders: &'a [CloseCombineOrderSubOrder<'a>],
 }
 
+#[doc = "The required fields of [`CloseCombineOrderRequest`], each named where it is given: `CloseCombineOrderRequest::new(CloseCombineOrderRequired { .. })`."]
+pub struct CloseCombineOrderRequired<'a> {
+    #[doc = "合单商户订单号 (see [`CloseCombineOrderRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "合单商户appid (see [`CloseCombineOrderRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "商品单信息 (see [`CloseCombineOrderRequest::sub_orders`])."]
+    pub sub_orders: &'a [CloseCombineOrderSubOrder<'a>],
+}
+
 impl<'a> CloseCombineOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CloseCombineOrderRequired`].
     #[inline]
-    pub fn new(
-        combine_out_trade_no: &'a str,
-        combine_appid: &'a str,
-        sub_orders: &'a [CloseCombineOrderSubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: CloseCombineOrderRequired<'a>) -> Self {
+        let CloseCombineOrderRequired {
+            combine_out_trade_no,
+            combine_appid,
+            sub_orders,
+        } = required;
         Self {
             combine_out_trade_no,
             combine_appid,
@@ -56,10 +67,22 @@ pub struct CloseCombineOrderSubOrder<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CloseCombineOrderSubOrder`], each named where it is given: `CloseCombineOrderSubOrder::new(CloseCombineOrderSubOrderRequired { .. })`."]
+pub struct CloseCombineOrderSubOrderRequired<'a> {
+    #[doc = "子单商户号 (see [`CloseCombineOrderSubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商品单商户订单号 (see [`CloseCombineOrderSubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CloseCombineOrderSubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`individual_auth_id`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CloseCombineOrderSubOrderRequired`]. The optional ones (`individual_auth_id`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: CloseCombineOrderSubOrderRequired<'a>) -> Self {
+        let CloseCombineOrderSubOrderRequired {
+            mchid,
+            out_trade_no,
+        } = required;
         Self {
             individual_auth_id: None,
             mchid,

@@ -20,7 +20,7 @@ pub struct QueryCombineOrderRequest<'a> {
 }
 
 impl<'a> QueryCombineOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `combine_out_trade_no`.
     #[inline]
     pub fn new(combine_out_trade_no: &'a str) -> Self {
         Self {
@@ -171,13 +171,13 @@ pub struct QueryCombineOrderPromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<QueryCombineOrderScope>,
+    pub scope: Option<QueryCombineOrderPromotionDetailScope>,
     #[doc = "活动批次ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<QueryCombineOrderType>,
+    pub r#type: Option<QueryCombineOrderPromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -203,7 +203,7 @@ pub struct QueryCombineOrderGoodsDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum QueryCombineOrderScope {
+    pub enum QueryCombineOrderPromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -213,7 +213,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum QueryCombineOrderType {
+    pub enum QueryCombineOrderPromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起还款: `POST /v3/credit-repayment/partner/deduct-orders`.\n\n```ignore\nlet mut request = CreatePartnerDeductOrdersRequest::new(contract_id, deduct_amount, description, notify_url, out_record_id, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "发起还款: `POST /v3/credit-repayment/partner/deduct-orders`.\n\n```ignore\nlet mut request = CreatePartnerDeductOrdersRequest::new(CreatePartnerDeductOrdersRequired {\n    contract_id,\n    deduct_amount,\n    description,\n    notify_url,\n    out_record_id,\n    out_trade_no,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "发起还款",
     "POST v3/credit-repayment/partner/deduct-orders",
@@ -32,17 +32,34 @@ pub struct CreatePartnerDeductOrdersRequest<'a> {
     pub out_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerDeductOrdersRequest`], each named where it is given: `CreatePartnerDeductOrdersRequest::new(CreatePartnerDeductOrdersRequired { .. })`."]
+pub struct CreatePartnerDeductOrdersRequired<'a> {
+    #[doc = "还款协议ID (see [`CreatePartnerDeductOrdersRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "还款金额 (see [`CreatePartnerDeductOrdersRequest::deduct_amount`])."]
+    pub deduct_amount: &'a str,
+    #[doc = "产品描述 (see [`CreatePartnerDeductOrdersRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户回调地址 (see [`CreatePartnerDeductOrdersRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户侧预约还款单号 (see [`CreatePartnerDeductOrdersRequest::out_record_id`])."]
+    pub out_record_id: &'a str,
+    #[doc = "商户侧交易单号 (see [`CreatePartnerDeductOrdersRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CreatePartnerDeductOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerDeductOrdersRequired`]. The optional ones (`attach`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        deduct_amount: &'a str,
-        description: &'a str,
-        notify_url: &'a str,
-        out_record_id: &'a str,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerDeductOrdersRequired<'a>) -> Self {
+        let CreatePartnerDeductOrdersRequired {
+            contract_id,
+            deduct_amount,
+            description,
+            notify_url,
+            out_record_id,
+            out_trade_no,
+        } = required;
         Self {
             attach: None,
             contract_id,
@@ -121,7 +138,7 @@ pub struct QueryPartnerDeductOrdersRequest<'a> {
 }
 
 impl<'a> QueryPartnerDeductOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_trade_no`.
     #[inline]
     pub fn new(out_trade_no: &'a str) -> Self {
         Self { out_trade_no }

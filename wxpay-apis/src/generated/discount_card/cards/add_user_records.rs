@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "增加用户记录API: `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.\n\n```ignore\nlet mut request = AddUserRecordsCardsRequest::new(out_card_code, card_template_id);\nrequest.objective_completion_records = Some(objective_completion_records);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml>.\n\nFor: 直连商户."]
+#[doc = "增加用户记录API: `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.\n\n```ignore\nlet mut request = AddUserRecordsCardsRequest::new(AddUserRecordsCardsRequired {\n    out_card_code,\n    card_template_id,\n});\nrequest.objective_completion_records = Some(objective_completion_records);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "增加用户记录API",
     "POST v3/discount-card/cards/{out_card_code}/add-user-records",
@@ -26,10 +26,22 @@ pub struct AddUserRecordsCardsRequest<'a> {
     pub reward_usage_records: Option<&'a [AddUserRecordsCardsRewardUsageRecord<'a>]>,
 }
 
+#[doc = "The required fields of [`AddUserRecordsCardsRequest`], each named where it is given: `AddUserRecordsCardsRequest::new(AddUserRecordsCardsRequired { .. })`."]
+pub struct AddUserRecordsCardsRequired<'a> {
+    #[doc = "商户领卡号 (see [`AddUserRecordsCardsRequest::out_card_code`])."]
+    pub out_card_code: &'a str,
+    #[doc = "卡模板ID (see [`AddUserRecordsCardsRequest::card_template_id`])."]
+    pub card_template_id: &'a str,
+}
+
 impl<'a> AddUserRecordsCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`objective_completion_records`, `reward_usage_records`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AddUserRecordsCardsRequired`]. The optional ones (`objective_completion_records`, `reward_usage_records`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_card_code: &'a str, card_template_id: &'a str) -> Self {
+    pub fn new(required: AddUserRecordsCardsRequired<'a>) -> Self {
+        let AddUserRecordsCardsRequired {
+            out_card_code,
+            card_template_id,
+        } = required;
         Self {
             out_card_code,
             card_template_id,
@@ -60,17 +72,34 @@ pub struct AddUserRecordsCardsObjectiveCompletionRecord<'a> {
     pub remark: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`AddUserRecordsCardsObjectiveCompletionRecord`], each named where it is given: `AddUserRecordsCardsObjectiveCompletionRecord::new(AddUserRecordsCardsObjectiveCompletionRecordRequired { .. })`."]
+pub struct AddUserRecordsCardsObjectiveCompletionRecordRequired<'a> {
+    #[doc = "目标完成数量 (see [`AddUserRecordsCardsObjectiveCompletionRecord::completion_count`])."]
+    pub completion_count: i64,
+    #[doc = "目标完成时间 (see [`AddUserRecordsCardsObjectiveCompletionRecord::completion_time`])."]
+    pub completion_time: &'a str,
+    #[doc = "目标完成类型 (see [`AddUserRecordsCardsObjectiveCompletionRecord::completion_type`])."]
+    pub completion_type: &'a str,
+    #[doc = "目标完成描述 (see [`AddUserRecordsCardsObjectiveCompletionRecord::description`])."]
+    pub description: &'a str,
+    #[doc = "目标完成流水号 (see [`AddUserRecordsCardsObjectiveCompletionRecord::objective_completion_serial_no`])."]
+    pub objective_completion_serial_no: &'a str,
+    #[doc = "目标ID (see [`AddUserRecordsCardsObjectiveCompletionRecord::objective_id`])."]
+    pub objective_id: &'a str,
+}
+
 impl<'a> AddUserRecordsCardsObjectiveCompletionRecord<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`AddUserRecordsCardsObjectiveCompletionRecordRequired`]. The optional ones (`remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        completion_count: i64,
-        completion_time: &'a str,
-        completion_type: &'a str,
-        description: &'a str,
-        objective_completion_serial_no: &'a str,
-        objective_id: &'a str,
-    ) -> Self {
+    pub fn new(required: AddUserRecordsCardsObjectiveCompletionRecordRequired<'a>) -> Self {
+        let AddUserRecordsCardsObjectiveCompletionRecordRequired {
+            completion_count,
+            completion_time,
+            completion_type,
+            description,
+            objective_completion_serial_no,
+            objective_id,
+        } = required;
         Self {
             completion_count,
             completion_time,
@@ -106,18 +135,37 @@ pub struct AddUserRecordsCardsRewardUsageRecord<'a> {
     pub usage_type: &'a str,
 }
 
+#[doc = "The required fields of [`AddUserRecordsCardsRewardUsageRecord`], each named where it is given: `AddUserRecordsCardsRewardUsageRecord::new(AddUserRecordsCardsRewardUsageRecordRequired { .. })`."]
+pub struct AddUserRecordsCardsRewardUsageRecordRequired<'a> {
+    #[doc = "金额 (see [`AddUserRecordsCardsRewardUsageRecord::amount`])."]
+    pub amount: i64,
+    #[doc = "优惠使用描述 (see [`AddUserRecordsCardsRewardUsageRecord::description`])."]
+    pub description: &'a str,
+    #[doc = "优惠ID (see [`AddUserRecordsCardsRewardUsageRecord::reward_id`])."]
+    pub reward_id: &'a str,
+    #[doc = "优惠使用记录流水号 (see [`AddUserRecordsCardsRewardUsageRecord::reward_usage_serial_no`])."]
+    pub reward_usage_serial_no: &'a str,
+    #[doc = "数量 (see [`AddUserRecordsCardsRewardUsageRecord::usage_count`])."]
+    pub usage_count: i64,
+    #[doc = "优惠使用时间 (see [`AddUserRecordsCardsRewardUsageRecord::usage_time`])."]
+    pub usage_time: &'a str,
+    #[doc = "优惠使用类型 (see [`AddUserRecordsCardsRewardUsageRecord::usage_type`])."]
+    pub usage_type: &'a str,
+}
+
 impl<'a> AddUserRecordsCardsRewardUsageRecord<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`AddUserRecordsCardsRewardUsageRecordRequired`]. The optional ones (`remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        reward_id: &'a str,
-        reward_usage_serial_no: &'a str,
-        usage_count: i64,
-        usage_time: &'a str,
-        usage_type: &'a str,
-    ) -> Self {
+    pub fn new(required: AddUserRecordsCardsRewardUsageRecordRequired<'a>) -> Self {
+        let AddUserRecordsCardsRewardUsageRecordRequired {
+            amount,
+            description,
+            reward_id,
+            reward_usage_serial_no,
+            usage_count,
+            usage_time,
+            usage_type,
+        } = required;
         Self {
             amount,
             description,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod add_user_records;
 
-#[doc = "预受理领卡请求API: `POST /v3/discount-card/cards`.\n\n```ignore\nlet request = CreateDiscountCardCardsRequest::new(appid, card_template_id, notify_url, out_card_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc = "预受理领卡请求API: `POST /v3/discount-card/cards`.\n\n```ignore\nlet request = CreateDiscountCardCardsRequest::new(CreateDiscountCardCardsRequired {\n    appid,\n    card_template_id,\n    notify_url,\n    out_card_code,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "预受理领卡请求API",
     "POST v3/discount-card/cards",
@@ -27,15 +27,28 @@ pub struct CreateDiscountCardCardsRequest<'a> {
     pub out_card_code: &'a str,
 }
 
+#[doc = "The required fields of [`CreateDiscountCardCardsRequest`], each named where it is given: `CreateDiscountCardCardsRequest::new(CreateDiscountCardCardsRequired { .. })`."]
+pub struct CreateDiscountCardCardsRequired<'a> {
+    #[doc = "公众账号ID (see [`CreateDiscountCardCardsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "卡模板ID (see [`CreateDiscountCardCardsRequest::card_template_id`])."]
+    pub card_template_id: &'a str,
+    #[doc = "通知商户URL (see [`CreateDiscountCardCardsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户领卡号 (see [`CreateDiscountCardCardsRequest::out_card_code`])."]
+    pub out_card_code: &'a str,
+}
+
 impl<'a> CreateDiscountCardCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateDiscountCardCardsRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        card_template_id: &'a str,
-        notify_url: &'a str,
-        out_card_code: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateDiscountCardCardsRequired<'a>) -> Self {
+        let CreateDiscountCardCardsRequired {
+            appid,
+            card_template_id,
+            notify_url,
+            out_card_code,
+        } = required;
         Self {
             appid,
             card_template_id,
@@ -68,7 +81,7 @@ pub struct QueryDiscountCardCardsRequest<'a> {
 }
 
 impl<'a> QueryDiscountCardCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_card_code`.
     #[inline]
     pub fn new(out_card_code: &'a str) -> Self {
         Self { out_card_code }

@@ -169,7 +169,7 @@ pub struct QueryDiscountCardOrdersRequest<'a> {
 }
 
 impl<'a> QueryDiscountCardOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_order_no`.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self { out_order_no }
@@ -200,7 +200,7 @@ pub struct ModifyDiscountCardOrdersRequest<'a> {
 }
 
 impl<'a> ModifyDiscountCardOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`objectives`, `rewards`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_order_no`. The optional ones (`objectives`, `rewards`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self {
@@ -232,17 +232,34 @@ pub struct ModifyDiscountCardOrdersObjective<'a> {
     pub remark: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyDiscountCardOrdersObjective`], each named where it is given: `ModifyDiscountCardOrdersObjective::new(ModifyDiscountCardOrdersObjectiveRequired { .. })`."]
+pub struct ModifyDiscountCardOrdersObjectiveRequired<'a> {
+    #[doc = "目标数量 (see [`ModifyDiscountCardOrdersObjective::count`])."]
+    pub count: i64,
+    #[doc = "先享卡目标ID (see [`ModifyDiscountCardOrdersObjective::objective_id`])."]
+    pub objective_id: i64,
+    #[doc = "目标流水号 (see [`ModifyDiscountCardOrdersObjective::objective_serial_no`])."]
+    pub objective_serial_no: &'a str,
+    #[doc = "履约描述 (see [`ModifyDiscountCardOrdersObjective::performance_description`])."]
+    pub performance_description: &'a str,
+    #[doc = "履约时间 (see [`ModifyDiscountCardOrdersObjective::performance_time`])."]
+    pub performance_time: &'a str,
+    #[doc = "履约类型 (see [`ModifyDiscountCardOrdersObjective::performance_type`])."]
+    pub performance_type: OrdersPerformanceType,
+}
+
 impl<'a> ModifyDiscountCardOrdersObjective<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ModifyDiscountCardOrdersObjectiveRequired`]. The optional ones (`remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        count: i64,
-        objective_id: i64,
-        objective_serial_no: &'a str,
-        performance_description: &'a str,
-        performance_time: &'a str,
-        performance_type: OrdersPerformanceType,
-    ) -> Self {
+    pub fn new(required: ModifyDiscountCardOrdersObjectiveRequired<'a>) -> Self {
+        let ModifyDiscountCardOrdersObjectiveRequired {
+            count,
+            objective_id,
+            objective_serial_no,
+            performance_description,
+            performance_time,
+            performance_type,
+        } = required;
         Self {
             count,
             objective_id,
@@ -278,18 +295,37 @@ pub struct ModifyDiscountCardOrdersReward<'a> {
     pub reward_type: OrdersPerformanceType,
 }
 
+#[doc = "The required fields of [`ModifyDiscountCardOrdersReward`], each named where it is given: `ModifyDiscountCardOrdersReward::new(ModifyDiscountCardOrdersRewardRequired { .. })`."]
+pub struct ModifyDiscountCardOrdersRewardRequired<'a> {
+    #[doc = "奖励金额 (see [`ModifyDiscountCardOrdersReward::amount`])."]
+    pub amount: i64,
+    #[doc = "奖励数量 (see [`ModifyDiscountCardOrdersReward::count`])."]
+    pub count: i64,
+    #[doc = "奖励描述 (see [`ModifyDiscountCardOrdersReward::description`])."]
+    pub description: &'a str,
+    #[doc = "先享卡奖励ID (see [`ModifyDiscountCardOrdersReward::reward_id`])."]
+    pub reward_id: i64,
+    #[doc = "奖励流水号 (see [`ModifyDiscountCardOrdersReward::reward_serial_no`])."]
+    pub reward_serial_no: &'a str,
+    #[doc = "奖励时间 (see [`ModifyDiscountCardOrdersReward::reward_time`])."]
+    pub reward_time: &'a str,
+    #[doc = "奖励类型 (see [`ModifyDiscountCardOrdersReward::reward_type`])."]
+    pub reward_type: OrdersPerformanceType,
+}
+
 impl<'a> ModifyDiscountCardOrdersReward<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ModifyDiscountCardOrdersRewardRequired`]. The optional ones (`remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        count: i64,
-        description: &'a str,
-        reward_id: i64,
-        reward_serial_no: &'a str,
-        reward_time: &'a str,
-        reward_type: OrdersPerformanceType,
-    ) -> Self {
+    pub fn new(required: ModifyDiscountCardOrdersRewardRequired<'a>) -> Self {
+        let ModifyDiscountCardOrdersRewardRequired {
+            amount,
+            count,
+            description,
+            reward_id,
+            reward_serial_no,
+            reward_time,
+            reward_type,
+        } = required;
         Self {
             amount,
             count,

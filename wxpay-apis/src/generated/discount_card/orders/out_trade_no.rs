@@ -18,7 +18,7 @@ pub struct QueryOrdersByOutTradeNoRequest<'a> {
 }
 
 impl<'a> QueryOrdersByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_trade_no`.
     #[inline]
     pub fn new(out_trade_no: &'a str) -> Self {
         Self { out_trade_no }

@@ -257,7 +257,7 @@ pub struct GetApplymentStateRequest {
 }
 
 impl GetApplymentStateRequest {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: i64) -> Self {
         Self { applyment_id }
@@ -321,7 +321,7 @@ pub struct GetApplymentStateAccountValidation {
     pub remark: String,
 }
 
-#[doc = "二级商户进件API: `POST /v3/ecommerce/applyments/{empty}`.\n\n```ignore\nlet mut request = SubmitApplymentRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/submit-applyment.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "二级商户进件API: `POST /v3/ecommerce/applyments/{empty}`.\n\n```ignore\nlet mut request = SubmitApplymentRequest::new(SubmitApplymentRequired {\n    account_info,\n    contact_info,\n    merchant_shortname,\n    organization_type,\n    out_request_no,\n    sales_scene_info,\n});\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/submit-applyment.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "二级商户进件API",
     "POST v3/ecommerce/applyments/{empty}",
@@ -387,17 +387,34 @@ pub struct SubmitApplymentRequest<'a> {
     pub ubo_info_list: Option<&'a [SubmitApplymentUboInfo<'a>]>,
 }
 
+#[doc = "The required fields of [`SubmitApplymentRequest`], each named where it is given: `SubmitApplymentRequest::new(SubmitApplymentRequired { .. })`."]
+pub struct SubmitApplymentRequired<'a> {
+    #[doc = "结算银行账户 (see [`SubmitApplymentRequest::account_info`])."]
+    pub account_info: SubmitApplymentAccountInfo<'a>,
+    #[doc = "超级管理员信息 (see [`SubmitApplymentRequest::contact_info`])."]
+    pub contact_info: SubmitApplymentContactInfo<'a>,
+    #[doc = "商户简称 (see [`SubmitApplymentRequest::merchant_shortname`])."]
+    pub merchant_shortname: &'a str,
+    #[doc = "主体类型 (see [`SubmitApplymentRequest::organization_type`])."]
+    pub organization_type: &'a str,
+    #[doc = "业务申请编号 (see [`SubmitApplymentRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "店铺信息 (see [`SubmitApplymentRequest::sales_scene_info`])."]
+    pub sales_scene_info: ApplymentsSalesSceneInfo<'a>,
+}
+
 impl<'a> SubmitApplymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `business_addition_desc`, `business_addition_pics`, `business_license_info`, `finance_institution`, `finance_institution_info`, `id_card_info`, `id_doc_info`, `id_doc_type`, `id_holder_type`, `owner`, `qualifications`, `settlement_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SubmitApplymentRequired`]. The optional ones (`authorize_letter_copy`, `business_addition_desc`, `business_addition_pics`, `business_license_info`, `finance_institution`, `finance_institution_info`, `id_card_info`, `id_doc_info`, `id_doc_type`, `id_holder_type`, `owner`, `qualifications`, `settlement_info`, `ubo_info_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_info: SubmitApplymentAccountInfo<'a>,
-        contact_info: SubmitApplymentContactInfo<'a>,
-        merchant_shortname: &'a str,
-        organization_type: &'a str,
-        out_request_no: &'a str,
-        sales_scene_info: ApplymentsSalesSceneInfo<'a>,
-    ) -> Self {
+    pub fn new(required: SubmitApplymentRequired<'a>) -> Self {
+        let SubmitApplymentRequired {
+            account_info,
+            contact_info,
+            merchant_shortname,
+            organization_type,
+            out_request_no,
+            sales_scene_info,
+        } = required;
         Self {
             account_info,
             authorize_letter_copy: None,
@@ -621,19 +638,40 @@ pub struct SubmitApplymentUboInfo<'a> {
     pub ubo_period_end: &'a str,
 }
 
+#[doc = "The required fields of [`SubmitApplymentUboInfo`], each named where it is given: `SubmitApplymentUboInfo::new(SubmitApplymentUboInfoRequired { .. })`."]
+pub struct SubmitApplymentUboInfoRequired<'a> {
+    #[doc = "证件居住地址 (see [`SubmitApplymentUboInfo::ubo_id_doc_address`])."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "证件正面照片 (see [`SubmitApplymentUboInfo::ubo_id_doc_copy`])."]
+    pub ubo_id_doc_copy: MediaId<&'a str>,
+    #[doc = "证件反面照片 (see [`SubmitApplymentUboInfo::ubo_id_doc_copy_back`])."]
+    pub ubo_id_doc_copy_back: MediaId<&'a str>,
+    #[doc = "受益人姓名 (see [`SubmitApplymentUboInfo::ubo_id_doc_name`])."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`SubmitApplymentUboInfo::ubo_id_doc_number`])."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type` (see [`SubmitApplymentUboInfo::ubo_id_doc_type`])."]
+    pub ubo_id_doc_type: crate::ecommerce::EcommerceIdDocType,
+    #[doc = "证件有效期开始时间 (see [`SubmitApplymentUboInfo::ubo_period_begin`])."]
+    pub ubo_period_begin: &'a str,
+    #[doc = "证件有效期结束时间 (see [`SubmitApplymentUboInfo::ubo_period_end`])."]
+    pub ubo_period_end: &'a str,
+}
+
 impl<'a> SubmitApplymentUboInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SubmitApplymentUboInfoRequired`].
     #[inline]
-    pub fn new(
-        ubo_id_doc_address: Sensitive<&'a str>,
-        ubo_id_doc_copy: MediaId<&'a str>,
-        ubo_id_doc_copy_back: MediaId<&'a str>,
-        ubo_id_doc_name: Sensitive<&'a str>,
-        ubo_id_doc_number: Sensitive<&'a str>,
-        ubo_id_doc_type: crate::ecommerce::EcommerceIdDocType,
-        ubo_period_begin: &'a str,
-        ubo_period_end: &'a str,
-    ) -> Self {
+    pub fn new(required: SubmitApplymentUboInfoRequired<'a>) -> Self {
+        let SubmitApplymentUboInfoRequired {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        } = required;
         Self {
             ubo_id_doc_address,
             ubo_id_doc_copy,

@@ -18,7 +18,7 @@ pub struct RevokeApplymentsRequest {
 }
 
 impl RevokeApplymentsRequest {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: i64) -> Self {
         Self { applyment_id }

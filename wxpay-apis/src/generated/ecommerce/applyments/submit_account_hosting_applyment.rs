@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交申请单: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.\n\n```ignore\nlet mut request = SubmitAccountHostingApplymentApplymentsRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交申请单: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.\n\n```ignore\nlet mut request = SubmitAccountHostingApplymentApplymentsRequest::new(SubmitAccountHostingApplymentApplymentsRequired {\n    account_info,\n    contact_info,\n    merchant_shortname,\n    organization_type,\n    out_request_no,\n    sales_scene_info,\n});\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交申请单",
     "POST v3/ecommerce/applyments/submit-account-hosting-applyment",
@@ -74,17 +74,34 @@ pub struct SubmitAccountHostingApplymentApplymentsRequest<'a> {
     pub ubo_info_list: Option<&'a [SubmitAccountHostingApplymentApplymentsUboInfo<'a>]>,
 }
 
+#[doc = "The required fields of [`SubmitAccountHostingApplymentApplymentsRequest`], each named where it is given: `SubmitAccountHostingApplymentApplymentsRequest::new(SubmitAccountHostingApplymentApplymentsRequired { .. })`."]
+pub struct SubmitAccountHostingApplymentApplymentsRequired<'a> {
+    #[doc = "结算银行账户 (see [`SubmitAccountHostingApplymentApplymentsRequest::account_info`])."]
+    pub account_info: SubmitAccountHostingApplymentApplymentsAccountInfo<'a>,
+    #[doc = "超级管理员信息 (see [`SubmitAccountHostingApplymentApplymentsRequest::contact_info`])."]
+    pub contact_info: SubmitAccountHostingApplymentApplymentsContactInfo<'a>,
+    #[doc = "商户简称 (see [`SubmitAccountHostingApplymentApplymentsRequest::merchant_shortname`])."]
+    pub merchant_shortname: &'a str,
+    #[doc = "主体类型 (see [`SubmitAccountHostingApplymentApplymentsRequest::organization_type`])."]
+    pub organization_type: &'a str,
+    #[doc = "业务申请编号 (see [`SubmitAccountHostingApplymentApplymentsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "店铺信息 (see [`SubmitAccountHostingApplymentApplymentsRequest::sales_scene_info`])."]
+    pub sales_scene_info: crate::ecommerce::applyments::ApplymentsSalesSceneInfo<'a>,
+}
+
 impl<'a> SubmitAccountHostingApplymentApplymentsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `business_addition_desc`, `business_addition_pics`, `business_license_info`, `finance_institution`, `finance_institution_info`, `id_card_complete_statement`, `id_card_info`, `id_doc_info`, `id_doc_type`, `id_holder_type`, `proxy_sign_verify_mode`, `qualifications`, `settlement_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SubmitAccountHostingApplymentApplymentsRequired`]. The optional ones (`authorize_letter_copy`, `business_addition_desc`, `business_addition_pics`, `business_license_info`, `finance_institution`, `finance_institution_info`, `id_card_complete_statement`, `id_card_info`, `id_doc_info`, `id_doc_type`, `id_holder_type`, `proxy_sign_verify_mode`, `qualifications`, `settlement_info`, `ubo_info_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_info: SubmitAccountHostingApplymentApplymentsAccountInfo<'a>,
-        contact_info: SubmitAccountHostingApplymentApplymentsContactInfo<'a>,
-        merchant_shortname: &'a str,
-        organization_type: &'a str,
-        out_request_no: &'a str,
-        sales_scene_info: crate::ecommerce::applyments::ApplymentsSalesSceneInfo<'a>,
-    ) -> Self {
+    pub fn new(required: SubmitAccountHostingApplymentApplymentsRequired<'a>) -> Self {
+        let SubmitAccountHostingApplymentApplymentsRequired {
+            account_info,
+            contact_info,
+            merchant_shortname,
+            organization_type,
+            out_request_no,
+            sales_scene_info,
+        } = required;
         Self {
             account_info,
             authorize_letter_copy: None,
@@ -131,15 +148,28 @@ pub struct SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
     pub bank_name: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SubmitAccountHostingApplymentApplymentsAccountInfo`], each named where it is given: `SubmitAccountHostingApplymentApplymentsAccountInfo::new(SubmitAccountHostingApplymentApplymentsAccountInfoRequired { .. })`."]
+pub struct SubmitAccountHostingApplymentApplymentsAccountInfoRequired<'a> {
+    #[doc = "开户银行 (see [`SubmitAccountHostingApplymentApplymentsAccountInfo::account_bank`])."]
+    pub account_bank: &'a str,
+    #[doc = "开户名称 (see [`SubmitAccountHostingApplymentApplymentsAccountInfo::account_name`])."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行帐号 (see [`SubmitAccountHostingApplymentApplymentsAccountInfo::account_number`])."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "账户类型 (see [`SubmitAccountHostingApplymentApplymentsAccountInfo::bank_account_type`])."]
+    pub bank_account_type: &'a str,
+}
+
 impl<'a> SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SubmitAccountHostingApplymentApplymentsAccountInfoRequired`]. The optional ones (`bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_bank: &'a str,
-        account_name: Sensitive<&'a str>,
-        account_number: Sensitive<&'a str>,
-        bank_account_type: &'a str,
-    ) -> Self {
+    pub fn new(required: SubmitAccountHostingApplymentApplymentsAccountInfoRequired<'a>) -> Self {
+        let SubmitAccountHostingApplymentApplymentsAccountInfoRequired {
+            account_bank,
+            account_name,
+            account_number,
+            bank_account_type,
+        } = required;
         Self {
             account_bank,
             account_name,
@@ -191,10 +221,22 @@ pub struct SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
     pub mobile_phone: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`SubmitAccountHostingApplymentApplymentsContactInfo`], each named where it is given: `SubmitAccountHostingApplymentApplymentsContactInfo::new(SubmitAccountHostingApplymentApplymentsContactInfoRequired { .. })`."]
+pub struct SubmitAccountHostingApplymentApplymentsContactInfoRequired<'a> {
+    #[doc = "超级管理员姓名 (see [`SubmitAccountHostingApplymentApplymentsContactInfo::contact_name`])."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员类型 (see [`SubmitAccountHostingApplymentApplymentsContactInfo::contact_type`])."]
+    pub contact_type: &'a str,
+}
+
 impl<'a> SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_period_begin`, `contact_id_doc_period_end`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `mobile_phone`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SubmitAccountHostingApplymentApplymentsContactInfoRequired`]. The optional ones (`business_authorization_letter`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_period_begin`, `contact_id_doc_period_end`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `mobile_phone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(contact_name: Sensitive<&'a str>, contact_type: &'a str) -> Self {
+    pub fn new(required: SubmitAccountHostingApplymentApplymentsContactInfoRequired<'a>) -> Self {
+        let SubmitAccountHostingApplymentApplymentsContactInfoRequired {
+            contact_name,
+            contact_type,
+        } = required;
         Self {
             business_authorization_letter: None,
             contact_id_card_number: None,
@@ -230,17 +272,34 @@ pub struct SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
     pub id_card_valid_time_begin: &'a str,
 }
 
+#[doc = "The required fields of [`SubmitAccountHostingApplymentApplymentsIdCardInfo`], each named where it is given: `SubmitAccountHostingApplymentApplymentsIdCardInfo::new(SubmitAccountHostingApplymentApplymentsIdCardInfoRequired { .. })`."]
+pub struct SubmitAccountHostingApplymentApplymentsIdCardInfoRequired<'a> {
+    #[doc = "身份证人像面照片 (see [`SubmitAccountHostingApplymentApplymentsIdCardInfo::id_card_copy`])."]
+    pub id_card_copy: MediaId<&'a str>,
+    #[doc = "身份证姓名 (see [`SubmitAccountHostingApplymentApplymentsIdCardInfo::id_card_name`])."]
+    pub id_card_name: Sensitive<&'a str>,
+    #[doc = "身份证国徽面照片 (see [`SubmitAccountHostingApplymentApplymentsIdCardInfo::id_card_national`])."]
+    pub id_card_national: MediaId<&'a str>,
+    #[doc = "身份证号码 (see [`SubmitAccountHostingApplymentApplymentsIdCardInfo::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "身份证有效期结束时间 (see [`SubmitAccountHostingApplymentApplymentsIdCardInfo::id_card_valid_time`])."]
+    pub id_card_valid_time: &'a str,
+    #[doc = "身份证有效期开始时间 (see [`SubmitAccountHostingApplymentApplymentsIdCardInfo::id_card_valid_time_begin`])."]
+    pub id_card_valid_time_begin: &'a str,
+}
+
 impl<'a> SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SubmitAccountHostingApplymentApplymentsIdCardInfoRequired`].
     #[inline]
-    pub fn new(
-        id_card_copy: MediaId<&'a str>,
-        id_card_name: Sensitive<&'a str>,
-        id_card_national: MediaId<&'a str>,
-        id_card_number: Sensitive<&'a str>,
-        id_card_valid_time: &'a str,
-        id_card_valid_time_begin: &'a str,
-    ) -> Self {
+    pub fn new(required: SubmitAccountHostingApplymentApplymentsIdCardInfoRequired<'a>) -> Self {
+        let SubmitAccountHostingApplymentApplymentsIdCardInfoRequired {
+            id_card_copy,
+            id_card_name,
+            id_card_national,
+            id_card_number,
+            id_card_valid_time,
+            id_card_valid_time_begin,
+        } = required;
         Self {
             id_card_copy,
             id_card_name,
@@ -271,16 +330,31 @@ pub struct SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
     pub id_doc_number: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`SubmitAccountHostingApplymentApplymentsIdDocInfo`], each named where it is given: `SubmitAccountHostingApplymentApplymentsIdDocInfo::new(SubmitAccountHostingApplymentApplymentsIdDocInfoRequired { .. })`."]
+pub struct SubmitAccountHostingApplymentApplymentsIdDocInfoRequired<'a> {
+    #[doc = "证件有效期开始时间 (see [`SubmitAccountHostingApplymentApplymentsIdDocInfo::doc_period_begin`])."]
+    pub doc_period_begin: &'a str,
+    #[doc = "证件有效期结束时间 (see [`SubmitAccountHostingApplymentApplymentsIdDocInfo::doc_period_end`])."]
+    pub doc_period_end: &'a str,
+    #[doc = "证件正面照片 (see [`SubmitAccountHostingApplymentApplymentsIdDocInfo::id_doc_copy`])."]
+    pub id_doc_copy: MediaId<&'a str>,
+    #[doc = "证件姓名 (see [`SubmitAccountHostingApplymentApplymentsIdDocInfo::id_doc_name`])."]
+    pub id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`SubmitAccountHostingApplymentApplymentsIdDocInfo::id_doc_number`])."]
+    pub id_doc_number: Sensitive<&'a str>,
+}
+
 impl<'a> SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id_doc_copy_back`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SubmitAccountHostingApplymentApplymentsIdDocInfoRequired`]. The optional ones (`id_doc_copy_back`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        doc_period_begin: &'a str,
-        doc_period_end: &'a str,
-        id_doc_copy: MediaId<&'a str>,
-        id_doc_name: Sensitive<&'a str>,
-        id_doc_number: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: SubmitAccountHostingApplymentApplymentsIdDocInfoRequired<'a>) -> Self {
+        let SubmitAccountHostingApplymentApplymentsIdDocInfoRequired {
+            doc_period_begin,
+            doc_period_end,
+            id_doc_copy,
+            id_doc_name,
+            id_doc_number,
+        } = required;
         Self {
             doc_period_begin,
             doc_period_end,

@@ -27,7 +27,7 @@ pub struct SubmitSignVerifyInfoApplymentsRequest<'a> {
 }
 
 impl<'a> SubmitSignVerifyInfoApplymentsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `pre_sign_time`, `proxy_verify_identity_info`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_request_no`. The optional ones (`applyment_id`, `pre_sign_time`, `proxy_verify_identity_info`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_request_no: &'a str) -> Self {
         Self {
@@ -49,13 +49,22 @@ pub struct SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo {
     pub verify_identity_type: SubmitSignVerifyInfoApplymentsVerifyIdentityType,
 }
 
+#[doc = "The required fields of [`SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo`], each named where it is given: `SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::new(SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired { .. })`."]
+pub struct SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired {
+    #[doc = "核身结果 (see [`SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::verify_identity_result`])."]
+    pub verify_identity_result: bool,
+    #[doc = "核身方式 (see [`SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::verify_identity_type`])."]
+    pub verify_identity_type: SubmitSignVerifyInfoApplymentsVerifyIdentityType,
+}
+
 impl SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired`].
     #[inline]
-    pub fn new(
-        verify_identity_result: bool,
-        verify_identity_type: SubmitSignVerifyInfoApplymentsVerifyIdentityType,
-    ) -> Self {
+    pub fn new(required: SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired) -> Self {
+        let SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired {
+            verify_identity_result,
+            verify_identity_type,
+        } = required;
         Self {
             verify_identity_result,
             verify_identity_type,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请二级商户资金账单API: `GET /v3/ecommerce/bill/fundflowbill`.\n\n```ignore\nlet mut request = GetSubMerchantFundFlowBillRequest::new(bill_date, account_type, algorithm);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-merchant-fund-flow-bill/get-sub-merchant-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_5.shtml>.\n\nFor: 电商平台."]
+#[doc = "申请二级商户资金账单API: `GET /v3/ecommerce/bill/fundflowbill`.\n\n```ignore\nlet mut request = GetSubMerchantFundFlowBillRequest::new(GetSubMerchantFundFlowBillRequired {\n    bill_date,\n    account_type,\n    algorithm,\n});\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-merchant-fund-flow-bill/get-sub-merchant-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_5.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "申请二级商户资金账单API",
     "GET v3/ecommerce/bill/fundflowbill",
@@ -24,14 +24,25 @@ pub struct GetSubMerchantFundFlowBillRequest<'a> {
     pub algorithm: GetSubMerchantFundFlowBillAlgorithm,
 }
 
+#[doc = "The required fields of [`GetSubMerchantFundFlowBillRequest`], each named where it is given: `GetSubMerchantFundFlowBillRequest::new(GetSubMerchantFundFlowBillRequired { .. })`."]
+pub struct GetSubMerchantFundFlowBillRequired<'a> {
+    #[doc = "账单日期 (see [`GetSubMerchantFundFlowBillRequest::bill_date`])."]
+    pub bill_date: &'a str,
+    #[doc = "资金账户类型 (see [`GetSubMerchantFundFlowBillRequest::account_type`])."]
+    pub account_type: GetSubMerchantFundFlowBillAccountType,
+    #[doc = "加密算法 (see [`GetSubMerchantFundFlowBillRequest::algorithm`])."]
+    pub algorithm: GetSubMerchantFundFlowBillAlgorithm,
+}
+
 impl<'a> GetSubMerchantFundFlowBillRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetSubMerchantFundFlowBillRequired`]. The optional ones (`tar_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        bill_date: &'a str,
-        account_type: GetSubMerchantFundFlowBillAccountType,
-        algorithm: GetSubMerchantFundFlowBillAlgorithm,
-    ) -> Self {
+    pub fn new(required: GetSubMerchantFundFlowBillRequired<'a>) -> Self {
+        let GetSubMerchantFundFlowBillRequired {
+            bill_date,
+            account_type,
+            algorithm,
+        } = required;
         Self {
             bill_date,
             account_type,

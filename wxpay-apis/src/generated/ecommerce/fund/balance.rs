@@ -21,7 +21,7 @@ pub struct QueryECommerceBalanceRequest<'a> {
 }
 
 impl<'a> QueryECommerceBalanceRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`account_type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `sub_mchid`. The optional ones (`account_type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询二级商户账户日终余额API: `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryECommerceDayEndBalanceRequest::new(sub_mchid, date);\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询二级商户账户日终余额API: `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryECommerceDayEndBalanceRequest::new(QueryECommerceDayEndBalanceRequired {\n    sub_mchid,\n    date,\n});\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询二级商户账户日终余额API",
     "GET v3/ecommerce/fund/enddaybalance/{sub_mchid}",
@@ -22,10 +22,19 @@ pub struct QueryECommerceDayEndBalanceRequest<'a> {
     pub account_type: Option<QueryECommerceDayEndBalanceAccountType>,
 }
 
+#[doc = "The required fields of [`QueryECommerceDayEndBalanceRequest`], each named where it is given: `QueryECommerceDayEndBalanceRequest::new(QueryECommerceDayEndBalanceRequired { .. })`."]
+pub struct QueryECommerceDayEndBalanceRequired<'a> {
+    #[doc = "电商特约商户商户号 (see [`QueryECommerceDayEndBalanceRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "日期 (see [`QueryECommerceDayEndBalanceRequest::date`])."]
+    pub date: &'a str,
+}
+
 impl<'a> QueryECommerceDayEndBalanceRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`account_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryECommerceDayEndBalanceRequired`]. The optional ones (`account_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sub_mchid: &'a str, date: &'a str) -> Self {
+    pub fn new(required: QueryECommerceDayEndBalanceRequired<'a>) -> Self {
+        let QueryECommerceDayEndBalanceRequired { sub_mchid, date } = required;
         Self {
             sub_mchid,
             date,

@@ -25,7 +25,7 @@ pub struct CreateIndividualContractsPreEntrustSignResponse {
     pub pre_entrustweb_id: String,
 }
 
-#[doc = "查询个人收款方授权结果: `GET /v3/ecommerce/individual-contracts/{openid}`.\n\n```ignore\nlet request = QueryContractsRequest::new(openid, appid, permission_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html>.\n\nFor: 电商平台."]
+#[doc = "查询个人收款方授权结果: `GET /v3/ecommerce/individual-contracts/{openid}`.\n\n```ignore\nlet request = QueryContractsRequest::new(QueryContractsRequired {\n    openid,\n    appid,\n    permission_type,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询个人收款方授权结果",
     "GET v3/ecommerce/individual-contracts/{openid}",
@@ -43,14 +43,25 @@ pub struct QueryContractsRequest<'a> {
     pub permission_type: QueryContractsPermissionType,
 }
 
+#[doc = "The required fields of [`QueryContractsRequest`], each named where it is given: `QueryContractsRequest::new(QueryContractsRequired { .. })`."]
+pub struct QueryContractsRequired<'a> {
+    #[doc = "个人收款方在平台appid下的唯一标识 (see [`QueryContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "签约和付款的微信小程序AppID (see [`QueryContractsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "权限类型 (see [`QueryContractsRequest::permission_type`])."]
+    pub permission_type: QueryContractsPermissionType,
+}
+
 impl<'a> QueryContractsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryContractsRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        permission_type: QueryContractsPermissionType,
-    ) -> Self {
+    pub fn new(required: QueryContractsRequired<'a>) -> Self {
+        let QueryContractsRequired {
+            openid,
+            appid,
+            permission_type,
+        } = required;
         Self {
             openid,
             appid,

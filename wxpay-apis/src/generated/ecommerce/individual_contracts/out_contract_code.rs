@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据业务申请单号查签约信息: `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryIndividualContractsByOutContractCodeRequest::new(out_contract_code, appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "根据业务申请单号查签约信息: `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryIndividualContractsByOutContractCodeRequest::new(QueryIndividualContractsByOutContractCodeRequired {\n    out_contract_code,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "根据业务申请单号查签约信息",
     "GET v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}",
@@ -19,10 +19,22 @@ pub struct QueryIndividualContractsByOutContractCodeRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryIndividualContractsByOutContractCodeRequest`], each named where it is given: `QueryIndividualContractsByOutContractCodeRequest::new(QueryIndividualContractsByOutContractCodeRequired { .. })`."]
+pub struct QueryIndividualContractsByOutContractCodeRequired<'a> {
+    #[doc = "业务申请单号 (see [`QueryIndividualContractsByOutContractCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "签约和付款的微信小程序AppID (see [`QueryIndividualContractsByOutContractCodeRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryIndividualContractsByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryIndividualContractsByOutContractCodeRequired`].
     #[inline]
-    pub fn new(out_contract_code: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryIndividualContractsByOutContractCodeRequired<'a>) -> Self {
+        let QueryIndividualContractsByOutContractCodeRequired {
+            out_contract_code,
+            appid,
+        } = required;
         Self {
             out_contract_code,
             appid,
@@ -58,12 +70,12 @@ pub struct QueryIndividualContractsByOutContractCodeRealNameAuthResult {
     #[doc = "访问令牌过期时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub access_token_expire_time: Timestamp,
     #[doc = "应用授权作用域\n\nAlways present."]
-    pub scope: QueryIndividualContractsByOutContractCodeScope,
+    pub scope: QueryIndividualContractsByOutContractCodeRealNameAuthResultScope,
 }
 
 string_enum! {
     /// 应用授权作用域
-    pub enum QueryIndividualContractsByOutContractCodeScope {
+    pub enum QueryIndividualContractsByOutContractCodeRealNameAuthResultScope {
         /// `pay_realname`
         PayRealname = "pay_realname",
     }

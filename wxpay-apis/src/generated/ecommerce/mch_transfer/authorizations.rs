@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请二级商户商家转账授权: `POST /v3/ecommerce/mch-transfer/authorizations`.\n\n```ignore\nlet request = CreateAuthorizationRequest::new(agreement_list, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>.\n\nFor: 服务商."]
+#[doc = "申请二级商户商家转账授权: `POST /v3/ecommerce/mch-transfer/authorizations`.\n\n```ignore\nlet request = CreateAuthorizationRequest::new(CreateAuthorizationRequired {\n    agreement_list,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "申请二级商户商家转账授权",
     "POST v3/ecommerce/mch-transfer/authorizations",
@@ -21,10 +21,22 @@ pub struct CreateAuthorizationRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateAuthorizationRequest`], each named where it is given: `CreateAuthorizationRequest::new(CreateAuthorizationRequired { .. })`."]
+pub struct CreateAuthorizationRequired<'a> {
+    #[doc = "签约协议列表 (see [`CreateAuthorizationRequest::agreement_list`])."]
+    pub agreement_list: &'a [CreateAuthorizationAgreement<'a>],
+    #[doc = "二级商户号 (see [`CreateAuthorizationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateAuthorizationRequired`].
     #[inline]
-    pub fn new(agreement_list: &'a [CreateAuthorizationAgreement<'a>], sub_mchid: &'a str) -> Self {
+    pub fn new(required: CreateAuthorizationRequired<'a>) -> Self {
+        let CreateAuthorizationRequired {
+            agreement_list,
+            sub_mchid,
+        } = required;
         Self {
             agreement_list,
             sub_mchid,
@@ -46,15 +58,28 @@ pub struct CreateAuthorizationAgreement<'a> {
     pub sign_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateAuthorizationAgreement`], each named where it is given: `CreateAuthorizationAgreement::new(CreateAuthorizationAgreementRequired { .. })`."]
+pub struct CreateAuthorizationAgreementRequired<'a> {
+    #[doc = "协议编号 (see [`CreateAuthorizationAgreement::agreement_code`])."]
+    pub agreement_code: &'a str,
+    #[doc = "协议版本号 (see [`CreateAuthorizationAgreement::agreement_version`])."]
+    pub agreement_version: &'a str,
+    #[doc = "签约主体 (see [`CreateAuthorizationAgreement::sign_organization`])."]
+    pub sign_organization: &'a str,
+    #[doc = "签约时间 (see [`CreateAuthorizationAgreement::sign_time`])."]
+    pub sign_time: &'a str,
+}
+
 impl<'a> CreateAuthorizationAgreement<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateAuthorizationAgreementRequired`].
     #[inline]
-    pub fn new(
-        agreement_code: &'a str,
-        agreement_version: &'a str,
-        sign_organization: &'a str,
-        sign_time: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateAuthorizationAgreementRequired<'a>) -> Self {
+        let CreateAuthorizationAgreementRequired {
+            agreement_code,
+            agreement_version,
+            sign_organization,
+            sign_time,
+        } = required;
         Self {
             agreement_code,
             agreement_version,
@@ -94,7 +119,7 @@ pub struct GetAuthorizationRequest<'a> {
 }
 
 impl<'a> GetAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询售后服务分账结果: `GET /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = QueryAfterSalesOrderRequest::new(sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
+#[doc = "查询售后服务分账结果: `GET /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = QueryAfterSalesOrderRequest::new(QueryAfterSalesOrderRequired {\n    sub_mchid,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询售后服务分账结果",
     "GET v3/ecommerce/profitsharing/after-sales-orders",
@@ -21,10 +21,22 @@ pub struct QueryAfterSalesOrderRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryAfterSalesOrderRequest`], each named where it is given: `QueryAfterSalesOrderRequest::new(QueryAfterSalesOrderRequired { .. })`."]
+pub struct QueryAfterSalesOrderRequired<'a> {
+    #[doc = "二级商户号 (see [`QueryAfterSalesOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`QueryAfterSalesOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> QueryAfterSalesOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryAfterSalesOrderRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: QueryAfterSalesOrderRequired<'a>) -> Self {
+        let QueryAfterSalesOrderRequired {
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             sub_mchid,
             transaction_id,
@@ -63,7 +75,7 @@ string_enum! {
     }
 }
 
-#[doc = "请求售后服务分账: `POST /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = CreateAfterSalesOrderRequest::new(sub_mchid, transaction_id, amount, refund_id, scene, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
+#[doc = "请求售后服务分账: `POST /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = CreateAfterSalesOrderRequest::new(CreateAfterSalesOrderRequired {\n    sub_mchid,\n    transaction_id,\n    amount,\n    refund_id,\n    scene,\n    r#type,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
 #[doc(alias(
     "请求售后服务分账",
     "POST v3/ecommerce/profitsharing/after-sales-orders",
@@ -87,17 +99,34 @@ pub struct CreateAfterSalesOrderRequest<'a> {
     pub r#type: AfterSalesType,
 }
 
+#[doc = "The required fields of [`CreateAfterSalesOrderRequest`], each named where it is given: `CreateAfterSalesOrderRequest::new(CreateAfterSalesOrderRequired { .. })`."]
+pub struct CreateAfterSalesOrderRequired<'a> {
+    #[doc = "二级商户号 (see [`CreateAfterSalesOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`CreateAfterSalesOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "回退金额 (see [`CreateAfterSalesOrderRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "微信退款单号 (see [`CreateAfterSalesOrderRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "场景 (see [`CreateAfterSalesOrderRequest::scene`])."]
+    pub scene: AfterSalesScene,
+    #[doc = "类型 (see `CreateAfterSalesOrderRequest::type`)."]
+    pub r#type: AfterSalesType,
+}
+
 impl<'a> CreateAfterSalesOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateAfterSalesOrderRequired`].
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-        amount: i64,
-        refund_id: &'a str,
-        scene: AfterSalesScene,
-        r#type: AfterSalesType,
-    ) -> Self {
+    pub fn new(required: CreateAfterSalesOrderRequired<'a>) -> Self {
+        let CreateAfterSalesOrderRequired {
+            sub_mchid,
+            transaction_id,
+            amount,
+            refund_id,
+            scene,
+            r#type,
+        } = required;
         Self {
             sub_mchid,
             transaction_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "完结分账API: `POST /v3/ecommerce/profitsharing/finish-order`.\n\n```ignore\nlet request = FinishOrderProfitsharingRequest::new(description, out_order_no, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_5.shtml>.\n\nFor: 电商平台."]
+#[doc = "完结分账API: `POST /v3/ecommerce/profitsharing/finish-order`.\n\n```ignore\nlet request = FinishOrderProfitsharingRequest::new(FinishOrderProfitsharingRequired {\n    description,\n    out_order_no,\n    sub_mchid,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_5.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "完结分账API",
     "POST v3/ecommerce/profitsharing/finish-order",
@@ -23,15 +23,28 @@ pub struct FinishOrderProfitsharingRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`FinishOrderProfitsharingRequest`], each named where it is given: `FinishOrderProfitsharingRequest::new(FinishOrderProfitsharingRequired { .. })`."]
+pub struct FinishOrderProfitsharingRequired<'a> {
+    #[doc = "分账描述 (see [`FinishOrderProfitsharingRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户分帐单号 (see [`FinishOrderProfitsharingRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "二级商户号 (see [`FinishOrderProfitsharingRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`FinishOrderProfitsharingRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> FinishOrderProfitsharingRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`FinishOrderProfitsharingRequired`].
     #[inline]
-    pub fn new(
-        description: &'a str,
-        out_order_no: &'a str,
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: FinishOrderProfitsharingRequired<'a>) -> Self {
+        let FinishOrderProfitsharingRequired {
+            description,
+            out_order_no,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             description,
             out_order_no,

@@ -23,7 +23,7 @@ string_enum! {
 
 string_enum! {
     /// Values of `type`.
-    pub enum ProfitsharingType {
+    pub enum ProfitsharingReceiverType {
         /// `MERCHANT_ID`
         MerchantId = "MERCHANT_ID",
         /// `PERSONAL_OPENID`

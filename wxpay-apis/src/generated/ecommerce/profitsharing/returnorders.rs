@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryReturnOrderRequest::new(sub_mchid, out_return_no);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet request = QueryReturnOrderRequest::new(QueryReturnOrderRequired {\n    sub_mchid,\n    order,\n    out_return_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询分账回退结果API",
     "GET v3/ecommerce/profitsharing/returnorders",
@@ -17,27 +17,50 @@ use crate::generated::prelude::*;
 pub struct QueryReturnOrderRequest<'a> {
     #[doc = "二级商户号\n\nQuery parameter, required."]
     pub sub_mchid: &'a str,
-    #[doc = "微信订单号\n\nQuery parameter, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<&'a str>,
-    #[doc = "商户分账单号\n\nQuery parameter, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_order_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no\n\nQuery parameter, required."]
+    #[serde(flatten)]
+    pub order: SharingOrder<'a>,
     #[doc = "商户回退单号\n\nQuery parameter, required."]
     pub out_return_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryReturnOrderRequest`], each named where it is given: `QueryReturnOrderRequest::new(QueryReturnOrderRequired { .. })`."]
+pub struct QueryReturnOrderRequired<'a> {
+    #[doc = "二级商户号 (see [`QueryReturnOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no (see [`QueryReturnOrderRequest::order`])."]
+    pub order: SharingOrder<'a>,
+    #[doc = "商户回退单号 (see [`QueryReturnOrderRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+}
+
 impl<'a> QueryReturnOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryReturnOrderRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, out_return_no: &'a str) -> Self {
+    pub fn new(required: QueryReturnOrderRequired<'a>) -> Self {
+        let QueryReturnOrderRequired {
+            sub_mchid,
+            order,
+            out_return_no,
+        } = required;
         Self {
             sub_mchid,
-            order_id: None,
-            out_order_no: None,
+            order,
             out_return_no,
         }
     }
+}
+
+#[doc = "Exactly one of `order_id`, `out_order_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum SharingOrder<'a> {
+    #[doc = "微信订单号\n\nSent as `order_id`."]
+    #[serde(rename = "order_id")]
+    OrderId(&'a str),
+    #[doc = "商户分账单号\n\nSent as `out_order_no`."]
+    #[serde(rename = "out_order_no")]
+    OutOrderNo(&'a str),
 }
 
 #[doc = "The answer to [`QueryReturnOrderRequest`] and [`CreateReturnOrderRequest`]."]
@@ -92,7 +115,7 @@ string_enum! {
 /// The answer to [`QueryReturnOrderRequest`]: `GET /v3/ecommerce/profitsharing/returnorders`.
 pub type QueryReturnOrderResponse = ReturnOrder;
 
-#[doc = "请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateReturnOrderRequest::new(sub_mchid, out_return_no, return_mchid, amount, description);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc = "请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateReturnOrderRequest::new(CreateReturnOrderRequired {\n    sub_mchid,\n    order,\n    out_return_no,\n    return_mchid,\n    amount,\n    description,\n});\nrequest.transaction_id = Some(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "请求分账回退API",
     "POST v3/ecommerce/profitsharing/returnorders",
@@ -104,12 +127,9 @@ pub type QueryReturnOrderResponse = ReturnOrder;
 pub struct CreateReturnOrderRequest<'a> {
     #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<&'a str>,
-    #[doc = "商户分账单号\n\nBody field, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_order_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: SharingOrder<'a>,
     #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
     #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
@@ -123,20 +143,37 @@ pub struct CreateReturnOrderRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateReturnOrderRequest`], each named where it is given: `CreateReturnOrderRequest::new(CreateReturnOrderRequired { .. })`."]
+pub struct CreateReturnOrderRequired<'a> {
+    #[doc = "二级商户号 (see [`CreateReturnOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "二选一: exactly one of order\\_id, out\\_order\\_no (see [`CreateReturnOrderRequest::order`])."]
+    pub order: SharingOrder<'a>,
+    #[doc = "商户回退单号 (see [`CreateReturnOrderRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "回退商户号 (see [`CreateReturnOrderRequest::return_mchid`])."]
+    pub return_mchid: &'a str,
+    #[doc = "回退金额 (see [`CreateReturnOrderRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "回退描述 (see [`CreateReturnOrderRequest::description`])."]
+    pub description: &'a str,
+}
+
 impl<'a> CreateReturnOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateReturnOrderRequired`]. The optional ones (`transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        out_return_no: &'a str,
-        return_mchid: &'a str,
-        amount: i64,
-        description: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateReturnOrderRequired<'a>) -> Self {
+        let CreateReturnOrderRequired {
+            sub_mchid,
+            order,
+            out_return_no,
+            return_mchid,
+            amount,
+            description,
+        } = required;
         Self {
             sub_mchid,
-            order_id: None,
-            out_order_no: None,
+            order,
             out_return_no,
             return_mchid,
             amount,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "退款申请API: `POST /v3/ecommerce/refunds/apply`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(amount, combine_transaction_id, funds_account, out_refund_no, sp_appid, transaction_id);\nrequest.combine_mchid = Some(combine_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/create-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_1.shtml>.\n\nFor: 电商平台."]
+#[doc = "退款申请API: `POST /v3/ecommerce/refunds/apply`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(CreateRefundRequired {\n    amount,\n    combine_transaction_id,\n    funds_account,\n    out_refund_no,\n    sp_appid,\n    transaction_id,\n});\nrequest.combine_mchid = Some(combine_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/create-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_1.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "退款申请API",
     "POST v3/ecommerce/refunds/apply",
@@ -54,17 +54,34 @@ pub struct CreateRefundRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateRefundRequest`], each named where it is given: `CreateRefundRequest::new(CreateRefundRequired { .. })`."]
+pub struct CreateRefundRequired<'a> {
+    #[doc = "订单金额 (see [`CreateRefundRequest::amount`])."]
+    pub amount: CreateRefundAmount<'a>,
+    #[doc = "交易单微信支付订单号 (see [`CreateRefundRequest::combine_transaction_id`])."]
+    pub combine_transaction_id: &'a str,
+    #[doc = "资金账户 (see [`CreateRefundRequest::funds_account`])."]
+    pub funds_account: CreateRefundFundsAccount,
+    #[doc = "商户退款单号 (see [`CreateRefundRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "电商平台APPID (see [`CreateRefundRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "微信订单号 (see [`CreateRefundRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`combine_mchid`, `combine_out_trade_no`, `individual_auth_id`, `notify_url`, `out_trade_no`, `reason`, `refund_account`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRefundRequired`]. The optional ones (`combine_mchid`, `combine_out_trade_no`, `individual_auth_id`, `notify_url`, `out_trade_no`, `reason`, `refund_account`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateRefundAmount<'a>,
-        combine_transaction_id: &'a str,
-        funds_account: CreateRefundFundsAccount,
-        out_refund_no: &'a str,
-        sp_appid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateRefundRequired<'a>) -> Self {
+        let CreateRefundRequired {
+            amount,
+            combine_transaction_id,
+            funds_account,
+            out_refund_no,
+            sp_appid,
+            transaction_id,
+        } = required;
         Self {
             amount,
             combine_mchid: None,
@@ -101,10 +118,19 @@ pub struct CreateRefundAmount<'a> {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateRefundAmount`], each named where it is given: `CreateRefundAmount::new(CreateRefundAmountRequired { .. })`."]
+pub struct CreateRefundAmountRequired {
+    #[doc = "退款金额 (see [`CreateRefundAmount::refund`])."]
+    pub refund: i64,
+    #[doc = "原订单金额 (see [`CreateRefundAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateRefundAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`, `from`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRefundAmountRequired`]. The optional ones (`currency`, `from`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(refund: i64, total: i64) -> Self {
+    pub fn new(required: CreateRefundAmountRequired) -> Self {
+        let CreateRefundAmountRequired { refund, total } = required;
         Self {
             currency: None,
             from: None,
@@ -124,10 +150,19 @@ pub struct CreateRefundFrom {
     pub amount: i64,
 }
 
+#[doc = "The required fields of [`CreateRefundFrom`], each named where it is given: `CreateRefundFrom::new(CreateRefundFromRequired { .. })`."]
+pub struct CreateRefundFromRequired {
+    #[doc = "出资账户类型 (see [`CreateRefundFrom::account`])."]
+    pub account: crate::ecommerce::EcommerceAccount,
+    #[doc = "出资金额 (see [`CreateRefundFrom::amount`])."]
+    pub amount: i64,
+}
+
 impl CreateRefundFrom {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateRefundFromRequired`].
     #[inline]
-    pub fn new(account: crate::ecommerce::EcommerceAccount, amount: i64) -> Self {
+    pub fn new(required: CreateRefundFromRequired) -> Self {
+        let CreateRefundFromRequired { account, amount } = required;
         Self { account, amount }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起异常退款: `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.\n\n```ignore\nlet mut request = CreateAbnormalRefundRequest::new(refund_id, out_refund_no, type);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-abnormal-refund.html>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起异常退款: `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.\n\n```ignore\nlet mut request = CreateAbnormalRefundRequest::new(CreateAbnormalRefundRequired {\n    refund_id,\n    out_refund_no,\n    r#type,\n});\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-abnormal-refund.html>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起异常退款",
     "POST v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund",
@@ -36,14 +36,25 @@ pub struct CreateAbnormalRefundRequest<'a> {
     pub r#type: CreateAbnormalRefundType,
 }
 
+#[doc = "The required fields of [`CreateAbnormalRefundRequest`], each named where it is given: `CreateAbnormalRefundRequest::new(CreateAbnormalRefundRequired { .. })`."]
+pub struct CreateAbnormalRefundRequired<'a> {
+    #[doc = "微信退款单号 (see [`CreateAbnormalRefundRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "商户退款单号 (see [`CreateAbnormalRefundRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "异常退款处理方式 (see `CreateAbnormalRefundRequest::type`)."]
+    pub r#type: CreateAbnormalRefundType,
+}
+
 impl<'a> CreateAbnormalRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_account`, `bank_type`, `individual_auth_id`, `real_name`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAbnormalRefundRequired`]. The optional ones (`bank_account`, `bank_type`, `individual_auth_id`, `real_name`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        refund_id: &'a str,
-        out_refund_no: &'a str,
-        r#type: CreateAbnormalRefundType,
-    ) -> Self {
+    pub fn new(required: CreateAbnormalRefundRequired<'a>) -> Self {
+        let CreateAbnormalRefundRequired {
+            refund_id,
+            out_refund_no,
+            r#type,
+        } = required;
         Self {
             refund_id,
             bank_account: None,

@@ -24,7 +24,7 @@ pub struct QueryRefundRequest<'a> {
 }
 
 impl<'a> QueryRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`individual_auth_id`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `refund_id`. The optional ones (`individual_auth_id`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(refund_id: &'a str) -> Self {
         Self {

@@ -40,14 +40,14 @@ pub struct RefundsPromotionDetail {
     #[doc = "优惠退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
     #[doc = "优惠范围\n\nAlways present. Example: `SINGLE`."]
-    pub scope: RefundsScope,
+    pub scope: RefundsPromotionDetailScope,
     #[doc = "优惠类型\n\nAlways present. Example: `DISCOUNT`."]
-    pub r#type: RefundsType,
+    pub r#type: RefundsPromotionDetailType,
 }
 
 string_enum! {
     /// 优惠范围
-    pub enum RefundsScope {
+    pub enum RefundsPromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -57,7 +57,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum RefundsType {
+    pub enum RefundsPromotionDetailType {
         /// `COUPON`
         Coupon = "COUPON",
         /// `DISCOUNT`

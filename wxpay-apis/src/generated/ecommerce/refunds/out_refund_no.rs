@@ -24,7 +24,7 @@ pub struct QueryRefundByOutRefundNoRequest<'a> {
 }
 
 impl<'a> QueryRefundByOutRefundNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`individual_auth_id`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_refund_no`. The optional ones (`individual_auth_id`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_refund_no: &'a str) -> Self {
         Self {

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询垫付回补结果API: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.\n\n```ignore\nlet request = QueryReturnAdvanceRequest::new(refund_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_5.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询垫付回补结果API: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.\n\n```ignore\nlet request = QueryReturnAdvanceRequest::new(QueryReturnAdvanceRequired {\n    refund_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_5.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询垫付回补结果API",
     "GET v3/ecommerce/refunds/{refund_id}/return-advance",
@@ -21,10 +21,22 @@ pub struct QueryReturnAdvanceRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryReturnAdvanceRequest`], each named where it is given: `QueryReturnAdvanceRequest::new(QueryReturnAdvanceRequired { .. })`."]
+pub struct QueryReturnAdvanceRequired<'a> {
+    #[doc = "微信退款单号 (see [`QueryReturnAdvanceRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryReturnAdvanceRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryReturnAdvanceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryReturnAdvanceRequired`].
     #[inline]
-    pub fn new(refund_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryReturnAdvanceRequired<'a>) -> Self {
+        let QueryReturnAdvanceRequired {
+            refund_id,
+            sub_mchid,
+        } = required;
         Self {
             refund_id,
             sub_mchid,
@@ -60,7 +72,7 @@ pub struct ReturnAdvance {
 /// The answer to [`QueryReturnAdvanceRequest`]: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.
 pub type QueryReturnAdvanceResponse = ReturnAdvance;
 
-#[doc = "垫付退款回补API: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.\n\n```ignore\nlet request = ReturnAdvanceRequest::new(refund_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_4.shtml>.\n\nFor: 电商平台."]
+#[doc = "垫付退款回补API: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.\n\n```ignore\nlet request = ReturnAdvanceRequest::new(ReturnAdvanceRequired {\n    refund_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_4.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "垫付退款回补API",
     "POST v3/ecommerce/refunds/{refund_id}/return-advance",
@@ -76,10 +88,22 @@ pub struct ReturnAdvanceRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReturnAdvanceRequest`], each named where it is given: `ReturnAdvanceRequest::new(ReturnAdvanceRequired { .. })`."]
+pub struct ReturnAdvanceRequired<'a> {
+    #[doc = "微信退款单号 (see [`ReturnAdvanceRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "二级商户号 (see [`ReturnAdvanceRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReturnAdvanceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReturnAdvanceRequired`].
     #[inline]
-    pub fn new(refund_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReturnAdvanceRequired<'a>) -> Self {
+        let ReturnAdvanceRequired {
+            refund_id,
+            sub_mchid,
+        } = required;
         Self {
             refund_id,
             sub_mchid,

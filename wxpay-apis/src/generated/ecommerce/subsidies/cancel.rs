@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消补差API: `POST /v3/ecommerce/subsidies/cancel`.\n\n```ignore\nlet request = CancelSubsidiesRequest::new(description, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc = "取消补差API: `POST /v3/ecommerce/subsidies/cancel`.\n\n```ignore\nlet request = CancelSubsidiesRequest::new(CancelSubsidiesRequired {\n    description,\n    sub_mchid,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "取消补差API",
     "POST v3/ecommerce/subsidies/cancel",
@@ -21,10 +21,25 @@ pub struct CancelSubsidiesRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CancelSubsidiesRequest`], each named where it is given: `CancelSubsidiesRequest::new(CancelSubsidiesRequired { .. })`."]
+pub struct CancelSubsidiesRequired<'a> {
+    #[doc = "取消补差描述 (see [`CancelSubsidiesRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "二级商户号 (see [`CancelSubsidiesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`CancelSubsidiesRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CancelSubsidiesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelSubsidiesRequired`].
     #[inline]
-    pub fn new(description: &'a str, sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: CancelSubsidiesRequired<'a>) -> Self {
+        let CancelSubsidiesRequired {
+            description,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             description,
             sub_mchid,

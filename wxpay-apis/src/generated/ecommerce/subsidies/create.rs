@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求补差API: `POST /v3/ecommerce/subsidies/create`.\n\n```ignore\nlet mut request = CreateSubsidiesRequest::new(amount, description, sub_mchid, transaction_id);\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>.\n\nFor: 电商平台."]
+#[doc = "请求补差API: `POST /v3/ecommerce/subsidies/create`.\n\n```ignore\nlet mut request = CreateSubsidiesRequest::new(CreateSubsidiesRequired {\n    amount,\n    description,\n    sub_mchid,\n    transaction_id,\n});\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "请求补差API",
     "POST v3/ecommerce/subsidies/create",
@@ -29,15 +29,28 @@ pub struct CreateSubsidiesRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateSubsidiesRequest`], each named where it is given: `CreateSubsidiesRequest::new(CreateSubsidiesRequired { .. })`."]
+pub struct CreateSubsidiesRequired<'a> {
+    #[doc = "补差金额 (see [`CreateSubsidiesRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "补差描述 (see [`CreateSubsidiesRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "二级商户号 (see [`CreateSubsidiesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`CreateSubsidiesRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateSubsidiesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_subsidy_no`, `refund_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateSubsidiesRequired`]. The optional ones (`out_subsidy_no`, `refund_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateSubsidiesRequired<'a>) -> Self {
+        let CreateSubsidiesRequired {
+            amount,
+            description,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             amount,
             description,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求补差回退API: `POST /v3/ecommerce/subsidies/return`.\n\n```ignore\nlet mut request = ReturnSubsidiesRequest::new(amount, description, out_order_no, refund_id, sub_mchid, transaction_id);\nrequest.from = Some(from);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc = "请求补差回退API: `POST /v3/ecommerce/subsidies/return`.\n\n```ignore\nlet mut request = ReturnSubsidiesRequest::new(ReturnSubsidiesRequired {\n    amount,\n    description,\n    out_order_no,\n    refund_id,\n    sub_mchid,\n    transaction_id,\n});\nrequest.from = Some(from);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "请求补差回退API",
     "POST v3/ecommerce/subsidies/return",
@@ -33,17 +33,34 @@ pub struct ReturnSubsidiesRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ReturnSubsidiesRequest`], each named where it is given: `ReturnSubsidiesRequest::new(ReturnSubsidiesRequired { .. })`."]
+pub struct ReturnSubsidiesRequired<'a> {
+    #[doc = "补差回退金额 (see [`ReturnSubsidiesRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "补差回退描述 (see [`ReturnSubsidiesRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户补差回退单号 (see [`ReturnSubsidiesRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信退款单号 (see [`ReturnSubsidiesRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "二级商户号 (see [`ReturnSubsidiesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`ReturnSubsidiesRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ReturnSubsidiesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`from`, `subsidy_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ReturnSubsidiesRequired`]. The optional ones (`from`, `subsidy_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        out_order_no: &'a str,
-        refund_id: &'a str,
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ReturnSubsidiesRequired<'a>) -> Self {
+        let ReturnSubsidiesRequired {
+            amount,
+            description,
+            out_order_no,
+            refund_id,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             amount,
             description,

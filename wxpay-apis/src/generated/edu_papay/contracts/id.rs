@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过协议号查询签约API: `GET /v3/edu-papay/contracts/id/{contract_id}`.\n\n```ignore\nlet mut request = QueryContractsByIdRequest::new(contract_id, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "通过协议号查询签约API: `GET /v3/edu-papay/contracts/id/{contract_id}`.\n\n```ignore\nlet mut request = QueryContractsByIdRequest::new(QueryContractsByIdRequired {\n    contract_id,\n    appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "通过协议号查询签约API",
     "GET v3/edu-papay/contracts/id/{contract_id}",
@@ -25,10 +25,19 @@ pub struct QueryContractsByIdRequest<'a> {
     pub sub_appid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryContractsByIdRequest`], each named where it is given: `QueryContractsByIdRequest::new(QueryContractsByIdRequired { .. })`."]
+pub struct QueryContractsByIdRequired<'a> {
+    #[doc = "签约协议号 (see [`QueryContractsByIdRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "服务商APPID (see [`QueryContractsByIdRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryContractsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryContractsByIdRequired`]. The optional ones (`sub_mchid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(contract_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryContractsByIdRequired<'a>) -> Self {
+        let QueryContractsByIdRequired { contract_id, appid } = required;
         Self {
             contract_id,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预签约API: `POST /v3/edu-papay/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(appid, openid, period_start_date, plan_id, trade_scene, user_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "预签约API: `POST /v3/edu-papay/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(PresignContractsRequired {\n    appid,\n    openid,\n    period_start_date,\n    plan_id,\n    trade_scene,\n    user_id,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_1.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "预签约API",
     "POST v3/edu-papay/contracts/presign",
@@ -36,17 +36,34 @@ pub struct PresignContractsRequest<'a> {
     pub user_id: &'a str,
 }
 
+#[doc = "The required fields of [`PresignContractsRequest`], each named where it is given: `PresignContractsRequest::new(PresignContractsRequired { .. })`."]
+pub struct PresignContractsRequired<'a> {
+    #[doc = "服务商APPID (see [`PresignContractsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "服务商APPID下的用户标识 (see [`PresignContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "首次扣款日期 (see [`PresignContractsRequest::period_start_date`])."]
+    pub period_start_date: &'a str,
+    #[doc = "签约模板号 (see [`PresignContractsRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "场景信息枚举 (see [`PresignContractsRequest::trade_scene`])."]
+    pub trade_scene: &'a str,
+    #[doc = "用户账号 (see [`PresignContractsRequest::user_id`])."]
+    pub user_id: &'a str,
+}
+
 impl<'a> PresignContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PresignContractsRequired`]. The optional ones (`sub_appid`, `sub_mchid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        period_start_date: &'a str,
-        plan_id: &'a str,
-        trade_scene: &'a str,
-        user_id: &'a str,
-    ) -> Self {
+    pub fn new(required: PresignContractsRequired<'a>) -> Self {
+        let PresignContractsRequired {
+            appid,
+            openid,
+            period_start_date,
+            plan_id,
+            trade_scene,
+            user_id,
+        } = required;
         Self {
             appid,
             openid,

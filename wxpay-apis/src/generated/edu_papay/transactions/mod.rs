@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_trade_no;
 
-#[doc = "教育通扣款受理API: `POST /v3/edu-papay/transactions`.\n\n```ignore\nlet mut request = CreateEduPapayTransactionsRequest::new(amount, appid, body, contract_id, device_information, notify_url, out_trade_no, trade_scene);\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_7.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "教育通扣款受理API: `POST /v3/edu-papay/transactions`.\n\n```ignore\nlet mut request = CreateEduPapayTransactionsRequest::new(CreateEduPapayTransactionsRequired {\n    amount,\n    appid,\n    body,\n    contract_id,\n    device_information,\n    notify_url,\n    out_trade_no,\n    trade_scene,\n});\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_7.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "教育通扣款受理API",
     "POST v3/edu-papay/transactions",
@@ -46,19 +46,40 @@ pub struct CreateEduPapayTransactionsRequest<'a> {
     pub trade_scene: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEduPapayTransactionsRequest`], each named where it is given: `CreateEduPapayTransactionsRequest::new(CreateEduPapayTransactionsRequired { .. })`."]
+pub struct CreateEduPapayTransactionsRequired<'a> {
+    #[doc = "订单金额 (see [`CreateEduPapayTransactionsRequest::amount`])."]
+    pub amount: CreateEduPapayTransactionsAmount<'a>,
+    #[doc = "服务商APPID (see [`CreateEduPapayTransactionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商品或支付单简要描述 (see [`CreateEduPapayTransactionsRequest::body`])."]
+    pub body: &'a str,
+    #[doc = "签约协议号 (see [`CreateEduPapayTransactionsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "设备信息 (see [`CreateEduPapayTransactionsRequest::device_information`])."]
+    pub device_information: CreateEduPapayTransactionsDeviceInformation<'a>,
+    #[doc = "支付回调通知地址 (see [`CreateEduPapayTransactionsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateEduPapayTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息枚举 (see [`CreateEduPapayTransactionsRequest::trade_scene`])."]
+    pub trade_scene: &'a str,
+}
+
 impl<'a> CreateEduPapayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEduPapayTransactionsRequired`]. The optional ones (`attach`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateEduPapayTransactionsAmount<'a>,
-        appid: &'a str,
-        body: &'a str,
-        contract_id: &'a str,
-        device_information: CreateEduPapayTransactionsDeviceInformation<'a>,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        trade_scene: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEduPapayTransactionsRequired<'a>) -> Self {
+        let CreateEduPapayTransactionsRequired {
+            amount,
+            appid,
+            body,
+            contract_id,
+            device_information,
+            notify_url,
+            out_trade_no,
+            trade_scene,
+        } = required;
         Self {
             amount,
             appid,
@@ -88,7 +109,7 @@ pub struct CreateEduPapayTransactionsAmount<'a> {
 }
 
 impl<'a> CreateEduPapayTransactionsAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {
@@ -110,7 +131,7 @@ pub struct CreateEduPapayTransactionsDeviceInformation<'a> {
 }
 
 impl<'a> CreateEduPapayTransactionsDeviceInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `device_ip`. The optional ones (`device_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(device_ip: &'a str) -> Self {
         Self {

@@ -21,7 +21,7 @@ pub struct QueryTransactionsByOutTradeNoRequest<'a> {
 }
 
 impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_trade_no`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_trade_no: &'a str) -> Self {
         Self {

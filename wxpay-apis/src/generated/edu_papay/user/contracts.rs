@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过用户标识查询签约API: `GET /v3/edu-papay/user/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryUserContractsRequest::new(openid, appid, plan_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "通过用户标识查询签约API: `GET /v3/edu-papay/user/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryUserContractsRequest::new(QueryUserContractsRequired {\n    openid,\n    appid,\n    plan_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_3.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "通过用户标识查询签约API",
     "GET v3/edu-papay/user/{openid}/contracts",
@@ -39,10 +39,25 @@ pub struct QueryUserContractsRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryUserContractsRequest`], each named where it is given: `QueryUserContractsRequest::new(QueryUserContractsRequired { .. })`."]
+pub struct QueryUserContractsRequired<'a> {
+    #[doc = "服务商APPID下的用户标识 (see [`QueryUserContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "服务商APPID (see [`QueryUserContractsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约模板号 (see [`QueryUserContractsRequest::plan_id`])."]
+    pub plan_id: &'a str,
+}
+
 impl<'a> QueryUserContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `sub_appid`, `sub_openid`, `contract_status`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryUserContractsRequired`]. The optional ones (`sub_mchid`, `sub_appid`, `sub_openid`, `contract_status`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str, plan_id: &'a str) -> Self {
+    pub fn new(required: QueryUserContractsRequired<'a>) -> Self {
+        let QueryUserContractsRequired {
+            openid,
+            appid,
+            plan_id,
+        } = required;
         Self {
             openid,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发送扣款预通知API: `POST /v3/edu-papay/user-notifications/{contract_id}/send`.\n\n```ignore\nlet mut request = SendUserNotificationsRequest::new(contract_id, appid);\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_6.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "发送扣款预通知API: `POST /v3/edu-papay/user-notifications/{contract_id}/send`.\n\n```ignore\nlet mut request = SendUserNotificationsRequest::new(SendUserNotificationsRequired {\n    contract_id,\n    appid,\n});\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_6.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "发送扣款预通知API",
     "POST v3/edu-papay/user-notifications/{contract_id}/send",
@@ -25,10 +25,19 @@ pub struct SendUserNotificationsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SendUserNotificationsRequest`], each named where it is given: `SendUserNotificationsRequest::new(SendUserNotificationsRequired { .. })`."]
+pub struct SendUserNotificationsRequired<'a> {
+    #[doc = "签约协议号 (see [`SendUserNotificationsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "服务商APPID (see [`SendUserNotificationsRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> SendUserNotificationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SendUserNotificationsRequired`]. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(contract_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: SendUserNotificationsRequired<'a>) -> Self {
+        let SendUserNotificationsRequired { contract_id, appid } = required;
         Self {
             contract_id,
             appid,

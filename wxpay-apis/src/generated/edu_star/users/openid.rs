@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过微信用户标识查询用户信息API: `GET /v3/edu-star/users/openid/{wechat_openid}`.\n\n```ignore\nlet request = QueryUsersByOpenidRequest::new(wechat_openid, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc = "通过微信用户标识查询用户信息API: `GET /v3/edu-star/users/openid/{wechat_openid}`.\n\n```ignore\nlet request = QueryUsersByOpenidRequest::new(QueryUsersByOpenidRequired {\n    wechat_openid,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
 #[doc(alias(
     "通过微信用户标识查询用户信息API",
     "GET v3/edu-star/users/openid/{wechat_openid}",
@@ -19,10 +19,22 @@ pub struct QueryUsersByOpenidRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryUsersByOpenidRequest`], each named where it is given: `QueryUsersByOpenidRequest::new(QueryUsersByOpenidRequired { .. })`."]
+pub struct QueryUsersByOpenidRequired<'a> {
+    #[doc = "用户在appid下的唯一标识 (see [`QueryUsersByOpenidRequest::wechat_openid`])."]
+    pub wechat_openid: &'a str,
+    #[doc = "商户appid (see [`QueryUsersByOpenidRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryUsersByOpenidRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryUsersByOpenidRequired`].
     #[inline]
-    pub fn new(wechat_openid: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryUsersByOpenidRequired<'a>) -> Self {
+        let QueryUsersByOpenidRequired {
+            wechat_openid,
+            appid,
+        } = required;
         Self {
             wechat_openid,
             appid,

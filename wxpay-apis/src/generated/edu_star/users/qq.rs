@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过QQ账号查询用户信息API: `GET /v3/edu-star/users/qq/{qq}`.\n\n```ignore\nlet request = QueryUsersByQqRequest::new(qq, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc = "通过QQ账号查询用户信息API: `GET /v3/edu-star/users/qq/{qq}`.\n\n```ignore\nlet request = QueryUsersByQqRequest::new(QueryUsersByQqRequired {\n    qq,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
 #[doc(alias(
     "通过QQ账号查询用户信息API",
     "GET v3/edu-star/users/qq/{qq}",
@@ -19,10 +19,19 @@ pub struct QueryUsersByQqRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryUsersByQqRequest`], each named where it is given: `QueryUsersByQqRequest::new(QueryUsersByQqRequired { .. })`."]
+pub struct QueryUsersByQqRequired<'a> {
+    #[doc = "用户QQ账号 (see [`QueryUsersByQqRequest::qq`])."]
+    pub qq: &'a str,
+    #[doc = "商户appid (see [`QueryUsersByQqRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryUsersByQqRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryUsersByQqRequired`].
     #[inline]
-    pub fn new(qq: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryUsersByQqRequired<'a>) -> Self {
+        let QueryUsersByQqRequired { qq, appid } = required;
         Self { qq, appid }
     }
 }

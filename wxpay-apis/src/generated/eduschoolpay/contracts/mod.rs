@@ -21,7 +21,7 @@ pub struct QueryEduschoolpayContractsRequest<'a> {
 }
 
 impl<'a> QueryEduschoolpayContractsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `contract_id`.
     #[inline]
     pub fn new(contract_id: &'a str) -> Self {
         Self { contract_id }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预签约API: `POST /v3/eduschoolpay/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(appid, openid, out_contract_code, plan_id, school_id, user_id);\nrequest.bank_card = Some(bank_card);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "预签约API: `POST /v3/eduschoolpay/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(PresignContractsRequired {\n    appid,\n    openid,\n    out_contract_code,\n    plan_id,\n    school_id,\n    user_id,\n});\nrequest.bank_card = Some(bank_card);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "预签约API",
     "POST v3/eduschoolpay/contracts/presign",
@@ -39,17 +39,34 @@ pub struct PresignContractsRequest<'a> {
     pub user_id: &'a str,
 }
 
+#[doc = "The required fields of [`PresignContractsRequest`], each named where it is given: `PresignContractsRequest::new(PresignContractsRequired { .. })`."]
+pub struct PresignContractsRequired<'a> {
+    #[doc = "商户appid (see [`PresignContractsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户appid下的用户标识 (see [`PresignContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "外部签约号 (see [`PresignContractsRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "签约模板号 (see [`PresignContractsRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "学校编号 (see [`PresignContractsRequest::school_id`])."]
+    pub school_id: &'a str,
+    #[doc = "用户账号 (see [`PresignContractsRequest::user_id`])."]
+    pub user_id: &'a str,
+}
+
 impl<'a> PresignContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_card`, `contract_mode`, `downgrade_default_contract`, `identity`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PresignContractsRequired`]. The optional ones (`bank_card`, `contract_mode`, `downgrade_default_contract`, `identity`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_contract_code: &'a str,
-        plan_id: &'a str,
-        school_id: &'a str,
-        user_id: &'a str,
-    ) -> Self {
+    pub fn new(required: PresignContractsRequired<'a>) -> Self {
+        let PresignContractsRequired {
+            appid,
+            openid,
+            out_contract_code,
+            plan_id,
+            school_id,
+            user_id,
+        } = required;
         Self {
             appid,
             bank_card: None,
@@ -83,7 +100,7 @@ pub struct PresignContractsBankCard<'a> {
 }
 
 impl<'a> PresignContractsBankCard<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_type`, `phone`, `valid_thru`) start as `None`: assign them on the value.
+    /// The object from its one required field, `bank_card_no`. The optional ones (`bank_type`, `phone`, `valid_thru`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(bank_card_no: Sensitive<&'a str>) -> Self {
         Self {
@@ -108,10 +125,22 @@ pub struct PresignContractsIdentity<'a> {
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`PresignContractsIdentity`], each named where it is given: `PresignContractsIdentity::new(PresignContractsIdentityRequired { .. })`."]
+pub struct PresignContractsIdentityRequired<'a> {
+    #[doc = "证件类型 (see [`PresignContractsIdentity::credential_type`])."]
+    pub credential_type: Sensitive<&'a str>,
+    #[doc = "姓名 (see [`PresignContractsIdentity::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> PresignContractsIdentity<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id_card_number`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PresignContractsIdentityRequired`]. The optional ones (`id_card_number`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(credential_type: Sensitive<&'a str>, real_name: Sensitive<&'a str>) -> Self {
+    pub fn new(required: PresignContractsIdentityRequired<'a>) -> Self {
+        let PresignContractsIdentityRequired {
+            credential_type,
+            real_name,
+        } = required;
         Self {
             credential_type,
             id_card_number: None,

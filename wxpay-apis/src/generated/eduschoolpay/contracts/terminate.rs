@@ -18,7 +18,7 @@ pub struct TerminateContractsRequest<'a> {
 }
 
 impl<'a> TerminateContractsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `contract_id`.
     #[inline]
     pub fn new(contract_id: &'a str) -> Self {
         Self { contract_id }

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_trade_no;
 
-#[doc = "扣款API: `POST /v3/eduschoolpay/transactions`.\n\n```ignore\nlet mut request = CreateEduschoolpayTransactionsRequest::new(amount, appid, contract_id, description, device_info, notify_url, out_trade_no, scene_info, user_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_1.shtml>.\n\nFor: 服务商."]
+#[doc = "扣款API: `POST /v3/eduschoolpay/transactions`.\n\n```ignore\nlet mut request = CreateEduschoolpayTransactionsRequest::new(CreateEduschoolpayTransactionsRequired {\n    amount,\n    appid,\n    contract_id,\n    description,\n    device_info,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    user_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_1.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "扣款API",
     "POST v3/eduschoolpay/transactions",
@@ -54,20 +54,43 @@ pub struct CreateEduschoolpayTransactionsRequest<'a> {
     pub user_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEduschoolpayTransactionsRequest`], each named where it is given: `CreateEduschoolpayTransactionsRequest::new(CreateEduschoolpayTransactionsRequired { .. })`."]
+pub struct CreateEduschoolpayTransactionsRequired<'a> {
+    #[doc = "订单金额 (see [`CreateEduschoolpayTransactionsRequest::amount`])."]
+    pub amount: CreateEduschoolpayTransactionsAmount<'a>,
+    #[doc = "商户appid (see [`CreateEduschoolpayTransactionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约协议号 (see [`CreateEduschoolpayTransactionsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品描述 (see [`CreateEduschoolpayTransactionsRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "设备信息 (see [`CreateEduschoolpayTransactionsRequest::device_info`])."]
+    pub device_info: CreateEduschoolpayTransactionsDeviceInfo<'a>,
+    #[doc = "商户接收通知地址 (see [`CreateEduschoolpayTransactionsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateEduschoolpayTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息 (see [`CreateEduschoolpayTransactionsRequest::scene_info`])."]
+    pub scene_info: CreateEduschoolpayTransactionsSceneInfo<'a>,
+    #[doc = "用户账号 (see [`CreateEduschoolpayTransactionsRequest::user_id`])."]
+    pub user_id: &'a str,
+}
+
 impl<'a> CreateEduschoolpayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `payment_mode`, `settle_info`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEduschoolpayTransactionsRequired`]. The optional ones (`attach`, `goods_tag`, `payment_mode`, `settle_info`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateEduschoolpayTransactionsAmount<'a>,
-        appid: &'a str,
-        contract_id: &'a str,
-        description: &'a str,
-        device_info: CreateEduschoolpayTransactionsDeviceInfo<'a>,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        scene_info: CreateEduschoolpayTransactionsSceneInfo<'a>,
-        user_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEduschoolpayTransactionsRequired<'a>) -> Self {
+        let CreateEduschoolpayTransactionsRequired {
+            amount,
+            appid,
+            contract_id,
+            description,
+            device_info,
+            notify_url,
+            out_trade_no,
+            scene_info,
+            user_id,
+        } = required;
         Self {
             amount,
             appid,
@@ -98,10 +121,19 @@ pub struct CreateEduschoolpayTransactionsAmount<'a> {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateEduschoolpayTransactionsAmount`], each named where it is given: `CreateEduschoolpayTransactionsAmount::new(CreateEduschoolpayTransactionsAmountRequired { .. })`."]
+pub struct CreateEduschoolpayTransactionsAmountRequired<'a> {
+    #[doc = "货币类型 (see [`CreateEduschoolpayTransactionsAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "总金额 (see [`CreateEduschoolpayTransactionsAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateEduschoolpayTransactionsAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateEduschoolpayTransactionsAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, total: i64) -> Self {
+    pub fn new(required: CreateEduschoolpayTransactionsAmountRequired<'a>) -> Self {
+        let CreateEduschoolpayTransactionsAmountRequired { currency, total } = required;
         Self { currency, total }
     }
 }
@@ -118,7 +150,7 @@ pub struct CreateEduschoolpayTransactionsDeviceInfo<'a> {
 }
 
 impl<'a> CreateEduschoolpayTransactionsDeviceInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `device_ip`. The optional ones (`device_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(device_ip: &'a str) -> Self {
         Self {
@@ -140,10 +172,25 @@ pub struct CreateEduschoolpayTransactionsSceneInfo<'a> {
     pub start_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEduschoolpayTransactionsSceneInfo`], each named where it is given: `CreateEduschoolpayTransactionsSceneInfo::new(CreateEduschoolpayTransactionsSceneInfoRequired { .. })`."]
+pub struct CreateEduschoolpayTransactionsSceneInfoRequired<'a> {
+    #[doc = "消费场景类型 (see [`CreateEduschoolpayTransactionsSceneInfo::scene_type`])."]
+    pub scene_type: &'a str,
+    #[doc = "学校编号 (see [`CreateEduschoolpayTransactionsSceneInfo::school_id`])."]
+    pub school_id: &'a str,
+    #[doc = "消费时间 (see [`CreateEduschoolpayTransactionsSceneInfo::start_time`])."]
+    pub start_time: &'a str,
+}
+
 impl<'a> CreateEduschoolpayTransactionsSceneInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateEduschoolpayTransactionsSceneInfoRequired`].
     #[inline]
-    pub fn new(scene_type: &'a str, school_id: &'a str, start_time: &'a str) -> Self {
+    pub fn new(required: CreateEduschoolpayTransactionsSceneInfoRequired<'a>) -> Self {
+        let CreateEduschoolpayTransactionsSceneInfoRequired {
+            scene_type,
+            school_id,
+            start_time,
+        } = required;
         Self {
             scene_type,
             school_id,

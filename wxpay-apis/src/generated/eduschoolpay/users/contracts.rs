@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户签约列表API: `GET /v3/eduschoolpay/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryUsersContractsRequest::new(openid, plan_id, contract_status);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_4.shtml>.\n\nFor: 服务商."]
+#[doc = "查询用户签约列表API: `GET /v3/eduschoolpay/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryUsersContractsRequest::new(QueryUsersContractsRequired {\n    openid,\n    plan_id,\n    contract_status,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_4.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询用户签约列表API",
     "GET v3/eduschoolpay/users/{openid}/contracts",
@@ -27,10 +27,25 @@ pub struct QueryUsersContractsRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryUsersContractsRequest`], each named where it is given: `QueryUsersContractsRequest::new(QueryUsersContractsRequired { .. })`."]
+pub struct QueryUsersContractsRequired<'a> {
+    #[doc = "商户appid下的用户标识 (see [`QueryUsersContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "签约模板号 (see [`QueryUsersContractsRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "签约状态 (see [`QueryUsersContractsRequest::contract_status`])."]
+    pub contract_status: &'a str,
+}
+
 impl<'a> QueryUsersContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryUsersContractsRequired`]. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, plan_id: &'a str, contract_status: &'a str) -> Self {
+    pub fn new(required: QueryUsersContractsRequired<'a>) -> Self {
+        let QueryUsersContractsRequired {
+            openid,
+            plan_id,
+            contract_status,
+        } = required;
         Self {
             openid,
             plan_id,

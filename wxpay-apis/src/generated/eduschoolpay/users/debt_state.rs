@@ -18,7 +18,7 @@ pub struct QueryUsersDebtStateRequest<'a> {
 }
 
 impl<'a> QueryUsersDebtStateRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `openid`.
     #[inline]
     pub fn new(openid: &'a str) -> Self {
         Self { openid }

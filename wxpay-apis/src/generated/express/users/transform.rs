@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "用户openid转换API: `POST /v3/express/users/{openid}/transform`.\n\n```ignore\nlet request = TransformUsersRequest::new(openid, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.\n\nFor: 服务商."]
+#[doc = "用户openid转换API: `POST /v3/express/users/{openid}/transform`.\n\n```ignore\nlet request = TransformUsersRequest::new(TransformUsersRequired {\n    openid,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "用户openid转换API",
     "POST v3/express/users/{openid}/transform",
@@ -19,10 +19,19 @@ pub struct TransformUsersRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`TransformUsersRequest`], each named where it is given: `TransformUsersRequest::new(TransformUsersRequired { .. })`."]
+pub struct TransformUsersRequired<'a> {
+    #[doc = "用户openid (see [`TransformUsersRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "目标应用的appid (see [`TransformUsersRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> TransformUsersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TransformUsersRequired`].
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: TransformUsersRequired<'a>) -> Self {
+        let TransformUsersRequired { openid, appid } = required;
         Self { openid, appid }
     }
 }

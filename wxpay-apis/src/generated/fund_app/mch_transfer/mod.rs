@@ -29,10 +29,22 @@ pub struct MchTransferTransferSceneReportInfo<'a> {
     pub info_type: &'a str,
 }
 
+#[doc = "The required fields of [`MchTransferTransferSceneReportInfo`], each named where it is given: `MchTransferTransferSceneReportInfo::new(MchTransferTransferSceneReportInfoRequired { .. })`."]
+pub struct MchTransferTransferSceneReportInfoRequired<'a> {
+    #[doc = "信息内容 (see [`MchTransferTransferSceneReportInfo::info_content`])."]
+    pub info_content: &'a str,
+    #[doc = "信息类型 (see [`MchTransferTransferSceneReportInfo::info_type`])."]
+    pub info_type: &'a str,
+}
+
 impl<'a> MchTransferTransferSceneReportInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`MchTransferTransferSceneReportInfoRequired`].
     #[inline]
-    pub fn new(info_content: &'a str, info_type: &'a str) -> Self {
+    pub fn new(required: MchTransferTransferSceneReportInfoRequired<'a>) -> Self {
+        let MchTransferTransferSceneReportInfoRequired {
+            info_content,
+            info_type,
+        } = required;
         Self {
             info_content,
             info_type,
@@ -74,14 +86,27 @@ pub struct TransferBillsPreTransferWithAuthorizationAuthorizationInfo<'a> {
     pub user_display_name: &'a str,
 }
 
+#[doc = "The required fields of [`TransferBillsPreTransferWithAuthorizationAuthorizationInfo`], each named where it is given: `TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new(TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired { .. })`."]
+pub struct TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired<'a> {
+    #[doc = "自动收款授权结果通知地址 (see [`TransferBillsPreTransferWithAuthorizationAuthorizationInfo::authorization_notify_url`])."]
+    pub authorization_notify_url: &'a str,
+    #[doc = "商户侧授权单号 (see [`TransferBillsPreTransferWithAuthorizationAuthorizationInfo::out_authorization_no`])."]
+    pub out_authorization_no: &'a str,
+    #[doc = "用户展示名称 (see [`TransferBillsPreTransferWithAuthorizationAuthorizationInfo::user_display_name`])."]
+    pub user_display_name: &'a str,
+}
+
 impl<'a> TransferBillsPreTransferWithAuthorizationAuthorizationInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired`].
     #[inline]
     pub fn new(
-        authorization_notify_url: &'a str,
-        out_authorization_no: &'a str,
-        user_display_name: &'a str,
+        required: TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired<'a>,
     ) -> Self {
+        let TransferBillsPreTransferWithAuthorizationAuthorizationInfoRequired {
+            authorization_notify_url,
+            out_authorization_no,
+            user_display_name,
+        } = required;
         Self {
             authorization_notify_url,
             out_authorization_no,

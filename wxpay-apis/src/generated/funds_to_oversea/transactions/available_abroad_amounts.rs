@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询订单剩余可出境余额API: `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`.\n\n```ignore\nlet request = QueryTransactionsAvailableAbroadAmountsRequest::new(transaction_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_1.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询订单剩余可出境余额API: `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`.\n\n```ignore\nlet request = QueryTransactionsAvailableAbroadAmountsRequest::new(QueryTransactionsAvailableAbroadAmountsRequired {\n    transaction_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_1.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询订单剩余可出境余额API",
     "GET v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts",
@@ -19,10 +19,22 @@ pub struct QueryTransactionsAvailableAbroadAmountsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryTransactionsAvailableAbroadAmountsRequest`], each named where it is given: `QueryTransactionsAvailableAbroadAmountsRequest::new(QueryTransactionsAvailableAbroadAmountsRequired { .. })`."]
+pub struct QueryTransactionsAvailableAbroadAmountsRequired<'a> {
+    #[doc = "微信支付订单号 (see [`QueryTransactionsAvailableAbroadAmountsRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryTransactionsAvailableAbroadAmountsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryTransactionsAvailableAbroadAmountsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTransactionsAvailableAbroadAmountsRequired`].
     #[inline]
-    pub fn new(transaction_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryTransactionsAvailableAbroadAmountsRequired<'a>) -> Self {
+        let QueryTransactionsAvailableAbroadAmountsRequired {
+            transaction_id,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             sub_mchid,

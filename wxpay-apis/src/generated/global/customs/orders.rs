@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "报关查询API: `GET /v3/global/customs/orders`.\n\n```ignore\nlet mut request = QueryCustomsOrdersRequest::new(appid, mchid, order_type, order_no, customs);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "报关查询API: `GET /v3/global/customs/orders`.\n\n```ignore\nlet mut request = QueryCustomsOrdersRequest::new(QueryCustomsOrdersRequired {\n    appid,\n    mchid,\n    order_type,\n    order_no,\n    customs,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "报关查询API",
     "GET v3/global/customs/orders",
@@ -35,16 +35,31 @@ pub struct QueryCustomsOrdersRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryCustomsOrdersRequest`], each named where it is given: `QueryCustomsOrdersRequest::new(QueryCustomsOrdersRequired { .. })`."]
+pub struct QueryCustomsOrdersRequired<'a> {
+    #[doc = "机构APPID (see [`QueryCustomsOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户号 (see [`QueryCustomsOrdersRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "订单类型 (see [`QueryCustomsOrdersRequest::order_type`])."]
+    pub order_type: crate::global::QueryCustomsOrdersOrderType,
+    #[doc = "订单号 (see [`QueryCustomsOrdersRequest::order_no`])."]
+    pub order_no: &'a str,
+    #[doc = "海关 (see [`QueryCustomsOrdersRequest::customs`])."]
+    pub customs: crate::global::GlobalCustoms,
+}
+
 impl<'a> QueryCustomsOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryCustomsOrdersRequired`]. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        mchid: &'a str,
-        order_type: crate::global::QueryCustomsOrdersOrderType,
-        order_no: &'a str,
-        customs: crate::global::GlobalCustoms,
-    ) -> Self {
+    pub fn new(required: QueryCustomsOrdersRequired<'a>) -> Self {
+        let QueryCustomsOrdersRequired {
+            appid,
+            mchid,
+            order_type,
+            order_no,
+            customs,
+        } = required;
         Self {
             appid,
             mchid,
@@ -60,7 +75,7 @@ impl<'a> QueryCustomsOrdersRequest<'a> {
 /// The answer to [`QueryCustomsOrdersRequest`]: `GET /v3/global/customs/orders`.
 pub type QueryCustomsOrdersResponse = crate::global::QueryCustomsOrdersResponse;
 
-#[doc = "报关信息修改API: `PATCH /v3/global/customs/orders`.\n\n```ignore\nlet mut request = ModifyCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_5.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "报关信息修改API: `PATCH /v3/global/customs/orders`.\n\n```ignore\nlet mut request = ModifyCustomsOrdersRequest::new(ModifyCustomsOrdersRequired {\n    appid,\n    customs,\n    mchid,\n    merchant_customs_no,\n    out_trade_no,\n    transaction_id,\n});\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_5.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "报关信息修改API",
     "PATCH v3/global/customs/orders",
@@ -99,17 +114,34 @@ pub struct ModifyCustomsOrdersRequest<'a> {
     pub transport_fee: Option<i64>,
 }
 
+#[doc = "The required fields of [`ModifyCustomsOrdersRequest`], each named where it is given: `ModifyCustomsOrdersRequest::new(ModifyCustomsOrdersRequired { .. })`."]
+pub struct ModifyCustomsOrdersRequired<'a> {
+    #[doc = "机构APPID (see [`ModifyCustomsOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "海关编码 (see [`ModifyCustomsOrdersRequest::customs`])."]
+    pub customs: crate::global::GlobalCustoms,
+    #[doc = "商户号 (see [`ModifyCustomsOrdersRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户海关备案号 (see [`ModifyCustomsOrdersRequest::merchant_customs_no`])."]
+    pub merchant_customs_no: &'a str,
+    #[doc = "商户订单号 (see [`ModifyCustomsOrdersRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "微信订单号 (see [`ModifyCustomsOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ModifyCustomsOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`duty`, `order_fee`, `product_fee`, `sub_order_no`, `transport_fee`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyCustomsOrdersRequired`]. The optional ones (`duty`, `order_fee`, `product_fee`, `sub_order_no`, `transport_fee`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        customs: crate::global::GlobalCustoms,
-        mchid: &'a str,
-        merchant_customs_no: &'a str,
-        out_trade_no: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyCustomsOrdersRequired<'a>) -> Self {
+        let ModifyCustomsOrdersRequired {
+            appid,
+            customs,
+            mchid,
+            merchant_customs_no,
+            out_trade_no,
+            transaction_id,
+        } = required;
         Self {
             appid,
             customs,
@@ -129,7 +161,7 @@ impl<'a> ModifyCustomsOrdersRequest<'a> {
 /// The answer to [`ModifyCustomsOrdersRequest`]: `PATCH /v3/global/customs/orders`.
 pub type ModifyCustomsOrdersResponse = crate::global::ModifyCustomsOrdersResponse;
 
-#[doc = "报关API: `POST /v3/global/customs/orders`.\n\n```ignore\nlet mut request = CreateCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "报关API: `POST /v3/global/customs/orders`.\n\n```ignore\nlet mut request = CreateCustomsOrdersRequest::new(CreateCustomsOrdersRequired {\n    appid,\n    customs,\n    mchid,\n    merchant_customs_no,\n    out_trade_no,\n    transaction_id,\n});\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_1.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias("报关API", "POST v3/global/customs/orders", "v3/global/customs/orders"))]
 #[wxpay_api(POST, "v3/global/customs/orders", response = CreateCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -167,17 +199,34 @@ pub struct CreateCustomsOrdersRequest<'a> {
     pub transport_fee: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateCustomsOrdersRequest`], each named where it is given: `CreateCustomsOrdersRequest::new(CreateCustomsOrdersRequired { .. })`."]
+pub struct CreateCustomsOrdersRequired<'a> {
+    #[doc = "机构APPID (see [`CreateCustomsOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "海关 (see [`CreateCustomsOrdersRequest::customs`])."]
+    pub customs: crate::global::GlobalCustoms,
+    #[doc = "商户号 (see [`CreateCustomsOrdersRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户海关备案号 (see [`CreateCustomsOrdersRequest::merchant_customs_no`])."]
+    pub merchant_customs_no: &'a str,
+    #[doc = "商户订单号 (see [`CreateCustomsOrdersRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "微信订单号 (see [`CreateCustomsOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateCustomsOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`duty`, `fee_type`, `order_fee`, `product_fee`, `sub_order_no`, `transport_fee`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCustomsOrdersRequired`]. The optional ones (`duty`, `fee_type`, `order_fee`, `product_fee`, `sub_order_no`, `transport_fee`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        customs: crate::global::GlobalCustoms,
-        mchid: &'a str,
-        merchant_customs_no: &'a str,
-        out_trade_no: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateCustomsOrdersRequired<'a>) -> Self {
+        let CreateCustomsOrdersRequired {
+            appid,
+            customs,
+            mchid,
+            merchant_customs_no,
+            out_trade_no,
+            transaction_id,
+        } = required;
         Self {
             appid,
             customs,

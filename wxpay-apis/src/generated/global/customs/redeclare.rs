@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "报关重推API: `POST /v3/global/customs/redeclare`.\n\n```ignore\nlet mut request = CreateCustomsRedeclareRequest::new(appid, customs, mchid, merchant_customs_no);\nrequest.out_trade_no = Some(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "报关重推API: `POST /v3/global/customs/redeclare`.\n\n```ignore\nlet mut request = CreateCustomsRedeclareRequest::new(CreateCustomsRedeclareRequired {\n    appid,\n    customs,\n    mchid,\n    merchant_customs_no,\n});\nrequest.out_trade_no = Some(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "报关重推API",
     "POST v3/global/customs/redeclare",
@@ -35,15 +35,28 @@ pub struct CreateCustomsRedeclareRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateCustomsRedeclareRequest`], each named where it is given: `CreateCustomsRedeclareRequest::new(CreateCustomsRedeclareRequired { .. })`."]
+pub struct CreateCustomsRedeclareRequired<'a> {
+    #[doc = "机构APPID (see [`CreateCustomsRedeclareRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "海关编码 (see [`CreateCustomsRedeclareRequest::customs`])."]
+    pub customs: crate::global::GlobalCustoms,
+    #[doc = "商户号 (see [`CreateCustomsRedeclareRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户海关备案号 (see [`CreateCustomsRedeclareRequest::merchant_customs_no`])."]
+    pub merchant_customs_no: &'a str,
+}
+
 impl<'a> CreateCustomsRedeclareRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_trade_no`, `sub_order_id`, `sub_order_no`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCustomsRedeclareRequired`]. The optional ones (`out_trade_no`, `sub_order_id`, `sub_order_no`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        customs: crate::global::GlobalCustoms,
-        mchid: &'a str,
-        merchant_customs_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateCustomsRedeclareRequired<'a>) -> Self {
+        let CreateCustomsRedeclareRequired {
+            appid,
+            customs,
+            mchid,
+            merchant_customs_no,
+        } = required;
         Self {
             appid,
             customs,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "身份信息校验API: `POST /v3/global/customs/verify-certificate`.\n\n```ignore\nlet mut request = VerifyCertificateCustomsRequest::new(appid, certificate_id, certificate_name, certificate_type, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.sub_order_no = Some(sub_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_2.shtml>.\n\nFor: 直连模式, 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "身份信息校验API: `POST /v3/global/customs/verify-certificate`.\n\n```ignore\nlet mut request = VerifyCertificateCustomsRequest::new(VerifyCertificateCustomsRequired {\n    appid,\n    certificate_id,\n    certificate_name,\n    certificate_type,\n    customs,\n    mchid,\n    merchant_customs_no,\n    out_trade_no,\n    transaction_id,\n});\nrequest.sub_order_no = Some(sub_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_2.shtml>.\n\nFor: 直连模式, 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "身份信息校验API",
     "POST v3/global/customs/verify-certificate",
@@ -36,20 +36,43 @@ pub struct VerifyCertificateCustomsRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`VerifyCertificateCustomsRequest`], each named where it is given: `VerifyCertificateCustomsRequest::new(VerifyCertificateCustomsRequired { .. })`."]
+pub struct VerifyCertificateCustomsRequired<'a> {
+    #[doc = "机构APPID (see [`VerifyCertificateCustomsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "证件号 (see [`VerifyCertificateCustomsRequest::certificate_id`])."]
+    pub certificate_id: Sensitive<&'a str>,
+    #[doc = "证件姓名 (see [`VerifyCertificateCustomsRequest::certificate_name`])."]
+    pub certificate_name: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`VerifyCertificateCustomsRequest::certificate_type`])."]
+    pub certificate_type: crate::global::VerifyCertificateCustomsCertificateType,
+    #[doc = "海关 (see [`VerifyCertificateCustomsRequest::customs`])."]
+    pub customs: crate::global::GlobalCustoms,
+    #[doc = "商户号 (see [`VerifyCertificateCustomsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户海关备案号 (see [`VerifyCertificateCustomsRequest::merchant_customs_no`])."]
+    pub merchant_customs_no: &'a str,
+    #[doc = "商户订单号 (see [`VerifyCertificateCustomsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "微信订单号 (see [`VerifyCertificateCustomsRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> VerifyCertificateCustomsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`VerifyCertificateCustomsRequired`]. The optional ones (`sub_order_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        certificate_id: Sensitive<&'a str>,
-        certificate_name: Sensitive<&'a str>,
-        certificate_type: crate::global::VerifyCertificateCustomsCertificateType,
-        customs: crate::global::GlobalCustoms,
-        mchid: &'a str,
-        merchant_customs_no: &'a str,
-        out_trade_no: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: VerifyCertificateCustomsRequired<'a>) -> Self {
+        let VerifyCertificateCustomsRequired {
+            appid,
+            certificate_id,
+            certificate_name,
+            certificate_type,
+            customs,
+            mchid,
+            merchant_customs_no,
+            out_trade_no,
+            transaction_id,
+        } = required;
         Self {
             appid,
             certificate_id,

@@ -75,7 +75,7 @@ pub struct CreateMerchantServiceComplaintNotificationsRequest<'a> {
 }
 
 impl<'a> CreateMerchantServiceComplaintNotificationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `url`.
     #[inline]
     pub fn new(url: &'a str) -> Self {
         Self { url }
@@ -101,7 +101,7 @@ pub struct UpdateMerchantServiceComplaintNotificationsRequest<'a> {
 }
 
 impl<'a> UpdateMerchantServiceComplaintNotificationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `url`.
     #[inline]
     pub fn new(url: &'a str) -> Self {
         Self { url }

@@ -19,7 +19,7 @@ pub struct BillDownloadUrl {
 
 string_enum! {
     /// 分账接收方类型
-    pub enum ProfitSharingType {
+    pub enum ProfitSharingReceiverType {
         /// `MERCHANT_ID`
         MerchantId = "MERCHANT_ID",
         /// `PERSONAL_OPENID`

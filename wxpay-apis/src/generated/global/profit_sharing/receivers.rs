@@ -36,7 +36,7 @@ pub struct DeleteProfitSharingReceiversRequest<'a> {
     #[doc = "分账接收方类型\n\nBody field, optional. Example: `MERCHANT_ID`."]
     #[wxpay(body)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::profit_sharing::ProfitSharingType>,
+    pub r#type: Option<crate::global::profit_sharing::ProfitSharingReceiverType>,
 }
 
 impl<'a> DeleteProfitSharingReceiversRequest<'a> {
@@ -90,7 +90,7 @@ pub struct CreateProfitSharingReceiversRequest<'a> {
     #[doc = "分账方与接收方合作关系证明文件ID\n\nBody field, optional. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partnership_file_id: Option<&'a str>,
-    #[doc = "与分账方的关系类型\n\nBody field, optional. Example: `SERVICE_PROVIDER`."]
+    #[doc = "与分账方的关系类型\n\nBody field, optional. Example: `SUPPLIER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relation_type: Option<ProfitSharingReceiversRelationType>,
     #[doc = "分账场景详细描述\n\nBody field, optional. Example: `该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。`."]
@@ -104,7 +104,7 @@ pub struct CreateProfitSharingReceiversRequest<'a> {
     pub sub_mchid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, optional. Example: `MERCHANT_ID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::profit_sharing::ProfitSharingType>,
+    pub r#type: Option<crate::global::profit_sharing::ProfitSharingReceiverType>,
 }
 
 impl<'a> CreateProfitSharingReceiversRequest<'a> {
@@ -176,7 +176,7 @@ pub struct CreateProfitSharingReceiversResponse {
     #[doc = "分账方与接收方合作关系证明文件ID\n\nMay be absent. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partnership_file_id: Option<String>,
-    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SERVICE_PROVIDER`."]
+    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SUPPLIER`."]
     pub relation_type: ProfitSharingReceiversRelationType,
     #[doc = "分账场景详细描述\n\nMay be absent. Example: `该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,7 +188,7 @@ pub struct CreateProfitSharingReceiversResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }
 
 #[doc = "查询分账接收方添加结果API: `GET /v3/global/profit-sharing/receivers/{account}`.\n\n```ignore\nlet mut request = QueryProfitSharingReceiversRequest::new(account);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_7.shtml>.\n\nFor: 直连模式, 机构模式."]
@@ -217,11 +217,11 @@ pub struct QueryProfitSharingReceiversRequest<'a> {
     pub sub_appid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nQuery parameter, optional. Example: `MERCHANT_ID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::profit_sharing::ProfitSharingType>,
+    pub r#type: Option<crate::global::profit_sharing::ProfitSharingReceiverType>,
 }
 
 impl<'a> QueryProfitSharingReceiversRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `transaction_id`, `appid`, `sub_appid`, `type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `account`. The optional ones (`sub_mchid`, `transaction_id`, `appid`, `sub_appid`, `type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(account: &'a str) -> Self {
         Self {
@@ -259,7 +259,7 @@ pub struct QueryProfitSharingReceiversResponse {
     #[doc = "分账接收方全称\n\nMay be absent. Example: `hu89ohu89ohu89o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SERVICE_PROVIDER`."]
+    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SUPPLIER`."]
     pub relation_type: ProfitSharingReceiversRelationType,
     #[doc = "分账场景详细描述\n\nMay be absent. Example: `该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,5 +271,5 @@ pub struct QueryProfitSharingReceiversResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询单笔退款(微信支付退款订单号): `GET /v3/global/refunds/id/{refund_id}`.\n\n```ignore\nlet request = QueryRefundsByIdRequest::new(refund_id, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询单笔退款(微信支付退款订单号): `GET /v3/global/refunds/id/{refund_id}`.\n\n```ignore\nlet request = QueryRefundsByIdRequest::new(QueryRefundsByIdRequired {\n    refund_id,\n    mchid,\n    sub_mchid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询单笔退款(微信支付退款订单号)",
     "GET v3/global/refunds/id/{refund_id}",
@@ -23,10 +23,28 @@ pub struct QueryRefundsByIdRequest<'a> {
     pub sp_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryRefundsByIdRequest`], each named where it is given: `QueryRefundsByIdRequest::new(QueryRefundsByIdRequired { .. })`."]
+pub struct QueryRefundsByIdRequired<'a> {
+    #[doc = "微信支付退款订单号 (see [`QueryRefundsByIdRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "商户号 (see [`QueryRefundsByIdRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子商户号 (see [`QueryRefundsByIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构商户号 (see [`QueryRefundsByIdRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+}
+
 impl<'a> QueryRefundsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryRefundsByIdRequired`].
     #[inline]
-    pub fn new(refund_id: &'a str, mchid: &'a str, sub_mchid: &'a str, sp_mchid: &'a str) -> Self {
+    pub fn new(required: QueryRefundsByIdRequired<'a>) -> Self {
+        let QueryRefundsByIdRequired {
+            refund_id,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        } = required;
         Self {
             refund_id,
             mchid,

@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_refund_no;
 
-#[doc = "查询所有退款: `GET /v3/global/refunds`.\n\n```ignore\nlet mut request = QueryGlobalRefundsRequest::new(mchid, sub_mchid, sp_mchid, offset, count);\nrequest.transaction_id = Some(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询所有退款: `GET /v3/global/refunds`.\n\n```ignore\nlet mut request = QueryGlobalRefundsRequest::new(QueryGlobalRefundsRequired {\n    mchid,\n    sub_mchid,\n    sp_mchid,\n    offset,\n    count,\n});\nrequest.transaction_id = Some(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias("查询所有退款", "GET v3/global/refunds", "v3/global/refunds"))]
 #[wxpay_api(GET, "v3/global/refunds", response = QueryGlobalRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -32,16 +32,31 @@ pub struct QueryGlobalRefundsRequest<'a> {
     pub count: i64,
 }
 
+#[doc = "The required fields of [`QueryGlobalRefundsRequest`], each named where it is given: `QueryGlobalRefundsRequest::new(QueryGlobalRefundsRequired { .. })`."]
+pub struct QueryGlobalRefundsRequired<'a> {
+    #[doc = "商户号 (see [`QueryGlobalRefundsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子商户号 (see [`QueryGlobalRefundsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构商户号 (see [`QueryGlobalRefundsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "记录起始位置 (see [`QueryGlobalRefundsRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "每页笔数 (see [`QueryGlobalRefundsRequest::count`])."]
+    pub count: i64,
+}
+
 impl<'a> QueryGlobalRefundsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`transaction_id`, `out_trade_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryGlobalRefundsRequired`]. The optional ones (`transaction_id`, `out_trade_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        mchid: &'a str,
-        sub_mchid: &'a str,
-        sp_mchid: &'a str,
-        offset: i64,
-        count: i64,
-    ) -> Self {
+    pub fn new(required: QueryGlobalRefundsRequired<'a>) -> Self {
+        let QueryGlobalRefundsRequired {
+            mchid,
+            sub_mchid,
+            sp_mchid,
+            offset,
+            count,
+        } = required;
         Self {
             transaction_id: None,
             out_trade_no: None,
@@ -184,7 +199,7 @@ pub struct RefundsRefundDetail {
     pub scope: Option<crate::global::GlobalScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
+    pub r#type: Option<crate::global::GlobalPromotionType>,
 }
 
 string_enum! {
@@ -201,7 +216,7 @@ string_enum! {
     }
 }
 
-#[doc = "申请退款: `POST /v3/global/refunds`.\n\n```ignore\nlet mut request = CreateGlobalRefundsRequest::new(appid, mchid, out_refund_no, sp_appid, sp_mchid, sub_mchid);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc = "申请退款: `POST /v3/global/refunds`.\n\n```ignore\nlet mut request = CreateGlobalRefundsRequest::new(CreateGlobalRefundsRequired {\n    appid,\n    mchid,\n    out_refund_no,\n    order,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias("申请退款", "POST v3/global/refunds", "v3/global/refunds"))]
 #[wxpay_api(POST, "v3/global/refunds", response = CreateGlobalRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -219,9 +234,9 @@ pub struct CreateGlobalRefundsRequest<'a> {
     pub notify_url: Option<&'a str>,
     #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    #[doc = "商户订单号\n\nBody field, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: RefundedOrder<'a>,
     #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
@@ -234,35 +249,51 @@ pub struct CreateGlobalRefundsRequest<'a> {
     pub sub_appid: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    #[doc = "微信订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<&'a str>,
+}
+
+#[doc = "The required fields of [`CreateGlobalRefundsRequest`], each named where it is given: `CreateGlobalRefundsRequest::new(CreateGlobalRefundsRequired { .. })`."]
+pub struct CreateGlobalRefundsRequired<'a> {
+    #[doc = "APPID (see [`CreateGlobalRefundsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户号 (see [`CreateGlobalRefundsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户退款单号 (see [`CreateGlobalRefundsRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no (see [`CreateGlobalRefundsRequest::order`])."]
+    pub order: RefundedOrder<'a>,
+    #[doc = "机构APPID (see [`CreateGlobalRefundsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateGlobalRefundsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateGlobalRefundsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
 }
 
 impl<'a> CreateGlobalRefundsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `notify_url`, `out_trade_no`, `reason`, `sub_appid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateGlobalRefundsRequired`]. The optional ones (`amount`, `notify_url`, `reason`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        mchid: &'a str,
-        out_refund_no: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateGlobalRefundsRequired<'a>) -> Self {
+        let CreateGlobalRefundsRequired {
+            appid,
+            mchid,
+            out_refund_no,
+            order,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount: None,
             appid,
             mchid,
             notify_url: None,
             out_refund_no,
-            out_trade_no: None,
+            order,
             reason: None,
             sp_appid,
             sp_mchid,
             sub_appid: None,
             sub_mchid,
-            transaction_id: None,
         }
     }
 }
@@ -279,16 +310,43 @@ pub struct CreateGlobalRefundsAmount<'a> {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateGlobalRefundsAmount`], each named where it is given: `CreateGlobalRefundsAmount::new(CreateGlobalRefundsAmountRequired { .. })`."]
+pub struct CreateGlobalRefundsAmountRequired<'a> {
+    #[doc = "退款币种 (see [`CreateGlobalRefundsAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "退款金额 (see [`CreateGlobalRefundsAmount::refund`])."]
+    pub refund: i64,
+    #[doc = "原订单金额 (see [`CreateGlobalRefundsAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateGlobalRefundsAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateGlobalRefundsAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, refund: i64, total: i64) -> Self {
+    pub fn new(required: CreateGlobalRefundsAmountRequired<'a>) -> Self {
+        let CreateGlobalRefundsAmountRequired {
+            currency,
+            refund,
+            total,
+        } = required;
         Self {
             currency,
             refund,
             total,
         }
     }
+}
+
+#[doc = "Exactly one of `transaction_id`, `out_trade_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum RefundedOrder<'a> {
+    #[doc = "微信订单号\n\nSent as `transaction_id`. Example: `1217752501201407033233368018`."]
+    #[serde(rename = "transaction_id")]
+    TransactionId(&'a str),
+    #[doc = "商户订单号\n\nSent as `out_trade_no`."]
+    #[serde(rename = "out_trade_no")]
+    OutTradeNo(&'a str),
 }
 
 #[doc = "The answer to [`CreateGlobalRefundsRequest`]."]

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询单笔退款(商户退款订单号): `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.\n\n```ignore\nlet request = QueryRefundsByOutRefundNoRequest::new(out_refund_no, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询单笔退款(商户退款订单号): `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.\n\n```ignore\nlet request = QueryRefundsByOutRefundNoRequest::new(QueryRefundsByOutRefundNoRequired {\n    out_refund_no,\n    mchid,\n    sub_mchid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询单笔退款(商户退款订单号)",
     "GET v3/global/refunds/out-refund-no/{out_refund_no}",
@@ -23,15 +23,28 @@ pub struct QueryRefundsByOutRefundNoRequest<'a> {
     pub sp_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryRefundsByOutRefundNoRequest`], each named where it is given: `QueryRefundsByOutRefundNoRequest::new(QueryRefundsByOutRefundNoRequired { .. })`."]
+pub struct QueryRefundsByOutRefundNoRequired<'a> {
+    #[doc = "商户退款订单号 (see [`QueryRefundsByOutRefundNoRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "商户号 (see [`QueryRefundsByOutRefundNoRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子商户号 (see [`QueryRefundsByOutRefundNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构商户号 (see [`QueryRefundsByOutRefundNoRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+}
+
 impl<'a> QueryRefundsByOutRefundNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryRefundsByOutRefundNoRequired`].
     #[inline]
-    pub fn new(
-        out_refund_no: &'a str,
-        mchid: &'a str,
-        sub_mchid: &'a str,
-        sp_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryRefundsByOutRefundNoRequired<'a>) -> Self {
+        let QueryRefundsByOutRefundNoRequired {
+            out_refund_no,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        } = required;
         Self {
             out_refund_no,
             mchid,

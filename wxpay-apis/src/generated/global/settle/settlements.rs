@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询结算资金明细API: `GET /v3/global/settle/settlements`.\n\n```ignore\nlet mut request = QuerySettleSettlementsRequest::new(settle_state, limit, offset);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_10.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询结算资金明细API: `GET /v3/global/settle/settlements`.\n\n```ignore\nlet mut request = QuerySettleSettlementsRequest::new(QuerySettleSettlementsRequired {\n    settle_state,\n    limit,\n    offset,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_10.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询结算资金明细API",
     "GET v3/global/settle/settlements",
@@ -30,10 +30,25 @@ pub struct QuerySettleSettlementsRequest<'a> {
     pub offset: i64,
 }
 
+#[doc = "The required fields of [`QuerySettleSettlementsRequest`], each named where it is given: `QuerySettleSettlementsRequest::new(QuerySettleSettlementsRequired { .. })`."]
+pub struct QuerySettleSettlementsRequired {
+    #[doc = "结算状态 (see [`QuerySettleSettlementsRequest::settle_state`])."]
+    pub settle_state: QuerySettleSettlementsSettleState,
+    #[doc = "最大记录条数 (see [`QuerySettleSettlementsRequest::limit`])."]
+    pub limit: i64,
+    #[doc = "记录起始位置 (see [`QuerySettleSettlementsRequest::offset`])."]
+    pub offset: i64,
+}
+
 impl<'a> QuerySettleSettlementsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `settle_start_date`, `settle_end_date`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QuerySettleSettlementsRequired`]. The optional ones (`sub_mchid`, `settle_start_date`, `settle_end_date`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(settle_state: QuerySettleSettlementsSettleState, limit: i64, offset: i64) -> Self {
+    pub fn new(required: QuerySettleSettlementsRequired) -> Self {
+        let QuerySettleSettlementsRequired {
+            settle_state,
+            limit,
+            offset,
+        } = required;
         Self {
             sub_mchid: None,
             settle_state,

@@ -118,7 +118,7 @@ pub struct QueryTransactionsPromotionDetail {
     pub scope: Option<String>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
+    pub r#type: Option<crate::global::GlobalPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,

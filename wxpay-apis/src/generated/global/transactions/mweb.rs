@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "H5支付下单: `POST /v3/global/transactions/mweb`.\n\n```ignore\nlet mut request = CreateTransactionsMwebRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, scene_info, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_4_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "H5支付下单: `POST /v3/global/transactions/mweb`.\n\n```ignore\nlet mut request = CreateTransactionsMwebRequest::new(CreateTransactionsMwebRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    merchant_category_code,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n    trade_type,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_4_1.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "H5支付下单",
     "POST v3/global/transactions/mweb",
@@ -63,23 +63,52 @@ pub struct CreateTransactionsMwebRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionsMwebRequest`], each named where it is given: `CreateTransactionsMwebRequest::new(CreateTransactionsMwebRequired { .. })`."]
+pub struct CreateTransactionsMwebRequired<'a> {
+    #[doc = "订单金额 (see [`CreateTransactionsMwebRequest::amount`])."]
+    pub amount: crate::global::GlobalAmount<'a>,
+    #[doc = "APPID (see [`CreateTransactionsMwebRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商品描述 (see [`CreateTransactionsMwebRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户号 (see [`CreateTransactionsMwebRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "MCC码 (see [`CreateTransactionsMwebRequest::merchant_category_code`])."]
+    pub merchant_category_code: &'a str,
+    #[doc = "通知地址 (see [`CreateTransactionsMwebRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionsMwebRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "场景信息 (see [`CreateTransactionsMwebRequest::scene_info`])."]
+    pub scene_info: CreateTransactionsMwebSceneInfo<'a>,
+    #[doc = "机构APPID (see [`CreateTransactionsMwebRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateTransactionsMwebRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateTransactionsMwebRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "交易类型 (see [`CreateTransactionsMwebRequest::trade_type`])."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> CreateTransactionsMwebRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `sub_appid`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsMwebRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `sub_appid`, `time_expire`, `time_start`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::global::GlobalAmount<'a>,
-        appid: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        merchant_category_code: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        scene_info: CreateTransactionsMwebSceneInfo<'a>,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsMwebRequired<'a>) -> Self {
+        let CreateTransactionsMwebRequired {
+            amount,
+            appid,
+            description,
+            mchid,
+            merchant_category_code,
+            notify_url,
+            out_trade_no,
+            scene_info,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+            trade_type,
+        } = required;
         Self {
             amount,
             appid,
@@ -124,10 +153,22 @@ pub struct CreateTransactionsMwebSceneInfo<'a> {
     pub store_info: crate::global::GlobalStoreInfo<'a>,
 }
 
+#[doc = "The required fields of [`CreateTransactionsMwebSceneInfo`], each named where it is given: `CreateTransactionsMwebSceneInfo::new(CreateTransactionsMwebSceneInfoRequired { .. })`."]
+pub struct CreateTransactionsMwebSceneInfoRequired<'a> {
+    #[doc = "用户终端IP (see [`CreateTransactionsMwebSceneInfo::payer_client_ip`])."]
+    pub payer_client_ip: &'a str,
+    #[doc = "商户门店信息 (see [`CreateTransactionsMwebSceneInfo::store_info`])."]
+    pub store_info: crate::global::GlobalStoreInfo<'a>,
+}
+
 impl<'a> CreateTransactionsMwebSceneInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`, `device_ip`, `operator_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTransactionsMwebSceneInfoRequired`]. The optional ones (`device_id`, `device_ip`, `operator_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(payer_client_ip: &'a str, store_info: crate::global::GlobalStoreInfo<'a>) -> Self {
+    pub fn new(required: CreateTransactionsMwebSceneInfoRequired<'a>) -> Self {
+        let CreateTransactionsMwebSceneInfoRequired {
+            payer_client_ip,
+            store_info,
+        } = required;
         Self {
             device_id: None,
             device_ip: None,

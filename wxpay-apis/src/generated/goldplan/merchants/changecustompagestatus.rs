@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.\n\n```ignore\nlet request = ChangecustompagestatusMerchantsRequest::new(operation_type, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc = "商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.\n\n```ignore\nlet request = ChangecustompagestatusMerchantsRequest::new(ChangecustompagestatusMerchantsRequired {\n    operation_type,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.\n\nFor: 服务商, 渠道商."]
 #[doc(alias(
     "商家小票管理API",
     "POST v3/goldplan/merchants/changecustompagestatus",
@@ -19,13 +19,22 @@ pub struct ChangecustompagestatusMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ChangecustompagestatusMerchantsRequest`], each named where it is given: `ChangecustompagestatusMerchantsRequest::new(ChangecustompagestatusMerchantsRequired { .. })`."]
+pub struct ChangecustompagestatusMerchantsRequired<'a> {
+    #[doc = "操作类型 (see [`ChangecustompagestatusMerchantsRequest::operation_type`])."]
+    pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
+    #[doc = "子商户ID (see [`ChangecustompagestatusMerchantsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ChangecustompagestatusMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ChangecustompagestatusMerchantsRequired`].
     #[inline]
-    pub fn new(
-        operation_type: crate::goldplan::merchants::MerchantsOperationType,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ChangecustompagestatusMerchantsRequired<'a>) -> Self {
+        let ChangecustompagestatusMerchantsRequired {
+            operation_type,
+            sub_mchid,
+        } = required;
         Self {
             operation_type,
             sub_mchid,

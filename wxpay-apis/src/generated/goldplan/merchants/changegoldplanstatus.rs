@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "点金计划管理API: `POST /v3/goldplan/merchants/changegoldplanstatus`.\n\n```ignore\nlet mut request = ChangegoldplanstatusMerchantsRequest::new(operation_type, sub_mchid);\nrequest.operation_pay_scene = Some(operation_pay_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc = "点金计划管理API: `POST /v3/goldplan/merchants/changegoldplanstatus`.\n\n```ignore\nlet mut request = ChangegoldplanstatusMerchantsRequest::new(ChangegoldplanstatusMerchantsRequired {\n    operation_type,\n    sub_mchid,\n});\nrequest.operation_pay_scene = Some(operation_pay_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>.\n\nFor: 服务商, 渠道商."]
 #[doc(alias(
     "点金计划管理API",
     "POST v3/goldplan/merchants/changegoldplanstatus",
@@ -22,13 +22,22 @@ pub struct ChangegoldplanstatusMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ChangegoldplanstatusMerchantsRequest`], each named where it is given: `ChangegoldplanstatusMerchantsRequest::new(ChangegoldplanstatusMerchantsRequired { .. })`."]
+pub struct ChangegoldplanstatusMerchantsRequired<'a> {
+    #[doc = "操作类型 (see [`ChangegoldplanstatusMerchantsRequest::operation_type`])."]
+    pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
+    #[doc = "子商户ID (see [`ChangegoldplanstatusMerchantsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ChangegoldplanstatusMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`operation_pay_scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ChangegoldplanstatusMerchantsRequired`]. The optional ones (`operation_pay_scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        operation_type: crate::goldplan::merchants::MerchantsOperationType,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ChangegoldplanstatusMerchantsRequired<'a>) -> Self {
+        let ChangegoldplanstatusMerchantsRequired {
+            operation_type,
+            sub_mchid,
+        } = required;
         Self {
             operation_pay_scene: None,
             operation_type,

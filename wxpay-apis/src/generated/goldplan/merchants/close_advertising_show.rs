@@ -18,7 +18,7 @@ pub struct CloseAdvertisingShowMerchantsRequest<'a> {
 }
 
 impl<'a> CloseAdvertisingShowMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }

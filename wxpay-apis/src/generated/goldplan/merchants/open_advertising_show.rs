@@ -22,7 +22,7 @@ pub struct OpenAdvertisingShowMerchantsRequest<'a> {
 }
 
 impl<'a> OpenAdvertisingShowMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`advertising_industry_filters`) start as `None`: assign them on the value.
+    /// The request from its one required field, `sub_mchid`. The optional ones (`advertising_industry_filters`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self {

@@ -103,7 +103,7 @@ string_enum! {
 
 string_enum! {
     /// Values of `state`.
-    pub enum QuerySubsidyState {
+    pub enum QuerySubsidyQualificationState {
         /// `REDEEMED`
         Redeemed = "REDEEMED",
         /// `UNCLAIMED`

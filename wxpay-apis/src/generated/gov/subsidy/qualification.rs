@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询补贴资格: `GET /v3/gov/subsidy/qualification`.\n\n```ignore\nlet mut request = QuerySubsidyQualificationRequest::new(appliance_id, qualification_region_code, wechatpay_serial);\nrequest.real_name = Some(real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询补贴资格: `GET /v3/gov/subsidy/qualification`.\n\n```ignore\nlet mut request = QuerySubsidyQualificationRequest::new(QuerySubsidyQualificationRequired {\n    appliance_id,\n    qualification_region_code,\n    wechatpay_serial,\n});\nrequest.real_name = Some(real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "查询补贴资格",
     "GET v3/gov/subsidy/qualification",
@@ -40,14 +40,25 @@ pub struct QuerySubsidyQualificationRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QuerySubsidyQualificationRequest`], each named where it is given: `QuerySubsidyQualificationRequest::new(QuerySubsidyQualificationRequired { .. })`."]
+pub struct QuerySubsidyQualificationRequired<'a> {
+    #[doc = "消费品类ID (see [`QuerySubsidyQualificationRequest::appliance_id`])."]
+    pub appliance_id: i64,
+    #[doc = "使用的资格的地区编码 (see [`QuerySubsidyQualificationRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QuerySubsidyQualificationRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QuerySubsidyQualificationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`real_name`, `id_card_number`, `phone_number`, `openid`, `appid`, `identity_document_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QuerySubsidyQualificationRequired`]. The optional ones (`real_name`, `id_card_number`, `phone_number`, `openid`, `appid`, `identity_document_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appliance_id: i64,
-        qualification_region_code: i64,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: QuerySubsidyQualificationRequired<'a>) -> Self {
+        let QuerySubsidyQualificationRequired {
+            appliance_id,
+            qualification_region_code,
+            wechatpay_serial,
+        } = required;
         Self {
             real_name: None,
             id_card_number: None,
@@ -67,5 +78,5 @@ impl<'a> QuerySubsidyQualificationRequest<'a> {
 #[non_exhaustive]
 pub struct QuerySubsidyQualificationResponse {
     #[doc = "资格的状态\n\nAlways present. Example: `UNREDEEMED`."]
-    pub state: crate::gov::subsidy::QuerySubsidyState,
+    pub state: crate::gov::subsidy::QuerySubsidyQualificationState,
 }

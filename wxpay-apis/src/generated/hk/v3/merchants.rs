@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "子商户进件（融合钱包）: `POST /hk/v3/merchants`.\n\n```ignore\nlet mut request = CreateHkMerchantsRequest::new(business, business_category, contact, merchant_country_code, merchant_type, name, office_phone, shortname, sp_appid, sp_mchid);\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "子商户进件（融合钱包）: `POST /hk/v3/merchants`.\n\n```ignore\nlet mut request = CreateHkMerchantsRequest::new(CreateHkMerchantsRequired {\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sp_mchid,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("子商户进件（融合钱包）", "POST hk/v3/merchants", "hk/v3/merchants"))]
 #[wxpay_api(POST, "hk/v3/merchants", response = CreateHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -52,28 +52,53 @@ pub struct CreateHkMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "由商户侧生成的唯一key\n\nHeader `Idempotency-Key`, optional. Example: `GzPCeo963zXKcO2hDVD8AjXIpgrj`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateHkMerchantsRequest`], each named where it is given: `CreateHkMerchantsRequest::new(CreateHkMerchantsRequired { .. })`."]
+pub struct CreateHkMerchantsRequired<'a> {
+    #[doc = "业务信息 (see [`CreateHkMerchantsRequest::business`])."]
+    pub business: HkMerchantsBusiness<'a>,
+    #[doc = "类目 (see [`CreateHkMerchantsRequest::business_category`])."]
+    pub business_category: i64,
+    #[doc = "联系人信息 (see [`CreateHkMerchantsRequest::contact`])."]
+    pub contact: HkMerchantsContact<'a>,
+    #[doc = "注册国家或区域 (see [`CreateHkMerchantsRequest::merchant_country_code`])."]
+    pub merchant_country_code: &'a str,
+    #[doc = "商户类型 (see [`CreateHkMerchantsRequest::merchant_type`])."]
+    pub merchant_type: HkMerchantsMerchantType,
+    #[doc = "子商户全称 (see [`CreateHkMerchantsRequest::name`])."]
+    pub name: &'a str,
+    #[doc = "公司电话 (see [`CreateHkMerchantsRequest::office_phone`])."]
+    pub office_phone: &'a str,
+    #[doc = "子商户简称 (see [`CreateHkMerchantsRequest::shortname`])."]
+    pub shortname: &'a str,
+    #[doc = "机构appid (see [`CreateHkMerchantsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateHkMerchantsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+}
+
 impl<'a> CreateHkMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateHkMerchantsRequired`]. The optional ones (`channel_id`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business: HkMerchantsBusiness<'a>,
-        business_category: i64,
-        contact: HkMerchantsContact<'a>,
-        merchant_country_code: &'a str,
-        merchant_type: HkMerchantsMerchantType,
-        name: &'a str,
-        office_phone: &'a str,
-        shortname: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateHkMerchantsRequired<'a>) -> Self {
+        let CreateHkMerchantsRequired {
+            business,
+            business_category,
+            contact,
+            merchant_country_code,
+            merchant_type,
+            name,
+            office_phone,
+            shortname,
+            sp_appid,
+            sp_mchid,
+        } = required;
         Self {
             business,
             business_category,
@@ -127,7 +152,7 @@ pub struct HkMerchantsBusiness<'a> {
 }
 
 impl<'a> HkMerchantsBusiness<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
+    /// The object from its one required field, `business_type`. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(business_type: HkMerchantsBusinessType) -> Self {
         Self {
@@ -167,14 +192,21 @@ pub struct HkMerchantsContact<'a> {
     pub phone: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`HkMerchantsContact`], each named where it is given: `HkMerchantsContact::new(HkMerchantsContactRequired { .. })`."]
+pub struct HkMerchantsContactRequired<'a> {
+    #[doc = "联系人邮箱 (see [`HkMerchantsContact::email`])."]
+    pub email: Sensitive<&'a str>,
+    #[doc = "联系人名称 (see [`HkMerchantsContact::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "联系人电话 (see [`HkMerchantsContact::phone`])."]
+    pub phone: Sensitive<&'a str>,
+}
+
 impl<'a> HkMerchantsContact<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`HkMerchantsContactRequired`].
     #[inline]
-    pub fn new(
-        email: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-        phone: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: HkMerchantsContactRequired<'a>) -> Self {
+        let HkMerchantsContactRequired { email, name, phone } = required;
         Self { email, name, phone }
     }
 }
@@ -259,7 +291,7 @@ string_enum! {
     }
 }
 
-#[doc = "修改子商户（融合钱包）: `PUT /hk/v3/merchants`.\n\n```ignore\nlet mut request = UpdateHkMerchantsRequest::new(business, business_category, merchant_country_code, merchant_type, name, office_phone, shortname, sp_appid, sp_mchid, sub_mchid);\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "修改子商户（融合钱包）: `PUT /hk/v3/merchants`.\n\n```ignore\nlet mut request = UpdateHkMerchantsRequest::new(UpdateHkMerchantsRequired {\n    business,\n    business_category,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("修改子商户（融合钱包）", "PUT hk/v3/merchants", "hk/v3/merchants"))]
 #[wxpay_api(PUT, "hk/v3/merchants", response = UpdateHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -305,27 +337,52 @@ pub struct UpdateHkMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户号\n\nBody field, required. Example: `20000100`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`UpdateHkMerchantsRequest`], each named where it is given: `UpdateHkMerchantsRequest::new(UpdateHkMerchantsRequired { .. })`."]
+pub struct UpdateHkMerchantsRequired<'a> {
+    #[doc = "业务信息 (see [`UpdateHkMerchantsRequest::business`])."]
+    pub business: HkMerchantsBusiness<'a>,
+    #[doc = "类目 (see [`UpdateHkMerchantsRequest::business_category`])."]
+    pub business_category: i64,
+    #[doc = "注册国家或区域 (see [`UpdateHkMerchantsRequest::merchant_country_code`])."]
+    pub merchant_country_code: &'a str,
+    #[doc = "商户类型 (see [`UpdateHkMerchantsRequest::merchant_type`])."]
+    pub merchant_type: HkMerchantsMerchantType,
+    #[doc = "子商户全称 (see [`UpdateHkMerchantsRequest::name`])."]
+    pub name: &'a str,
+    #[doc = "公司电话 (see [`UpdateHkMerchantsRequest::office_phone`])."]
+    pub office_phone: &'a str,
+    #[doc = "子商户简称 (see [`UpdateHkMerchantsRequest::shortname`])."]
+    pub shortname: &'a str,
+    #[doc = "机构appid (see [`UpdateHkMerchantsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`UpdateHkMerchantsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`UpdateHkMerchantsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> UpdateHkMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `contact`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateHkMerchantsRequired`]. The optional ones (`channel_id`, `contact`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business: HkMerchantsBusiness<'a>,
-        business_category: i64,
-        merchant_country_code: &'a str,
-        merchant_type: HkMerchantsMerchantType,
-        name: &'a str,
-        office_phone: &'a str,
-        shortname: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: UpdateHkMerchantsRequired<'a>) -> Self {
+        let UpdateHkMerchantsRequired {
+            business,
+            business_category,
+            merchant_country_code,
+            merchant_type,
+            name,
+            office_phone,
+            shortname,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             business,
             business_category,
@@ -357,7 +414,7 @@ pub struct UpdateHkMerchantsResponse {
     pub sub_mchid: String,
 }
 
-#[doc = "查询子商户（融合钱包）: `GET /hk/v3/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryHkMerchantsRequest::new(sub_mchid, sp_appid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml>.\n\nFor: 机构模式."]
+#[doc = "查询子商户（融合钱包）: `GET /hk/v3/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryHkMerchantsRequest::new(QueryHkMerchantsRequired {\n    sub_mchid,\n    sp_appid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml>.\n\nFor: 机构模式."]
 #[doc(alias(
     "查询子商户（融合钱包）",
     "GET hk/v3/merchants/{sub_mchid}",
@@ -371,14 +428,29 @@ pub struct QueryHkMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`."]
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    pub sp_mchid: &'a str,
+}
+
+#[doc = "The required fields of [`QueryHkMerchantsRequest`], each named where it is given: `QueryHkMerchantsRequest::new(QueryHkMerchantsRequired { .. })`."]
+pub struct QueryHkMerchantsRequired<'a> {
+    #[doc = "子商户号 (see [`QueryHkMerchantsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构appid (see [`QueryHkMerchantsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`QueryHkMerchantsRequest::sp_mchid`])."]
     pub sp_mchid: &'a str,
 }
 
 impl<'a> QueryHkMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryHkMerchantsRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, sp_appid: &'a str, sp_mchid: &'a str) -> Self {
+    pub fn new(required: QueryHkMerchantsRequired<'a>) -> Self {
+        let QueryHkMerchantsRequired {
+            sub_mchid,
+            sp_appid,
+            sp_mchid,
+        } = required;
         Self {
             sub_mchid,
             sp_appid,

@@ -18,12 +18,12 @@ pub struct HkExchangeRate {
     pub rate: Option<i64>,
     #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<HkType>,
+    pub r#type: Option<HkExchangeRateType>,
 }
 
 string_enum! {
     /// 汇率类型
-    pub enum HkType {
+    pub enum HkExchangeRateType {
         /// `SETTLEMENT_RATE`
         SettlementRate = "SETTLEMENT_RATE",
     }
@@ -41,7 +41,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum QueryHkRefundsType {
+    pub enum HkPromotionType {
         /// `COUPON`
         Coupon = "COUPON",
         /// `DISCOUNT`

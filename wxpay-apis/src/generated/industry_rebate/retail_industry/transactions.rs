@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "回传SN和商品编码: `POST /v3/industry-rebate/retail-industry/transactions`.\n\n```ignore\nlet mut request = CreateRetailIndustryTransactionsRequest::new(out_trade_no, sub_mchid);\nrequest.brand_id = Some(brand_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "回传SN和商品编码: `POST /v3/industry-rebate/retail-industry/transactions`.\n\n```ignore\nlet mut request = CreateRetailIndustryTransactionsRequest::new(CreateRetailIndustryTransactionsRequired {\n    out_trade_no,\n    sub_mchid,\n});\nrequest.brand_id = Some(brand_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "回传SN和商品编码",
     "POST v3/industry-rebate/retail-industry/transactions",
@@ -31,10 +31,22 @@ pub struct CreateRetailIndustryTransactionsRequest<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRetailIndustryTransactionsRequest`], each named where it is given: `CreateRetailIndustryTransactionsRequest::new(CreateRetailIndustryTransactionsRequired { .. })`."]
+pub struct CreateRetailIndustryTransactionsRequired<'a> {
+    #[doc = "商户订单号 (see [`CreateRetailIndustryTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户号 (see [`CreateRetailIndustryTransactionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateRetailIndustryTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`brand_id`, `device_id`, `goods_detail`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRetailIndustryTransactionsRequired`]. The optional ones (`brand_id`, `device_id`, `goods_detail`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CreateRetailIndustryTransactionsRequired<'a>) -> Self {
+        let CreateRetailIndustryTransactionsRequired {
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             brand_id: None,
             device_id: None,
@@ -63,10 +75,28 @@ pub struct CreateRetailIndustryTransactionsGoodsDetail<'a> {
     pub quantity: i64,
 }
 
+#[doc = "The required fields of [`CreateRetailIndustryTransactionsGoodsDetail`], each named where it is given: `CreateRetailIndustryTransactionsGoodsDetail::new(CreateRetailIndustryTransactionsGoodsDetailRequired { .. })`."]
+pub struct CreateRetailIndustryTransactionsGoodsDetailRequired<'a> {
+    #[doc = "商品编码 (see [`CreateRetailIndustryTransactionsGoodsDetail::barcode`])."]
+    pub barcode: &'a str,
+    #[doc = "商品名称 (see [`CreateRetailIndustryTransactionsGoodsDetail::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "商品单价 (see [`CreateRetailIndustryTransactionsGoodsDetail::price`])."]
+    pub price: i64,
+    #[doc = "商品数量 (see [`CreateRetailIndustryTransactionsGoodsDetail::quantity`])."]
+    pub quantity: i64,
+}
+
 impl<'a> CreateRetailIndustryTransactionsGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`merchant_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRetailIndustryTransactionsGoodsDetailRequired`]. The optional ones (`merchant_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(barcode: &'a str, goods_name: &'a str, price: i64, quantity: i64) -> Self {
+    pub fn new(required: CreateRetailIndustryTransactionsGoodsDetailRequired<'a>) -> Self {
+        let CreateRetailIndustryTransactionsGoodsDetailRequired {
+            barcode,
+            goods_name,
+            price,
+            quantity,
+        } = required;
         Self {
             barcode,
             goods_name,

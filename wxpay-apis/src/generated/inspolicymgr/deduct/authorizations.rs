@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.\n\n```ignore\nlet mut request = CreateDeductAuthorizationsRequest::new(appid, insurance_name, out_contract_code, out_insurance_no, plan_id);\nrequest.payee_appid = Some(payee_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.\n\n```ignore\nlet mut request = CreateDeductAuthorizationsRequest::new(CreateDeductAuthorizationsRequired {\n    appid,\n    insurance_name,\n    out_contract_code,\n    out_insurance_no,\n    plan_id,\n});\nrequest.payee_appid = Some(payee_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "提交保单授权信息",
     "POST v3/inspolicymgr/deduct/authorizations",
@@ -33,16 +33,31 @@ pub struct CreateDeductAuthorizationsRequest<'a> {
     pub plan_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateDeductAuthorizationsRequest`], each named where it is given: `CreateDeductAuthorizationsRequest::new(CreateDeductAuthorizationsRequired { .. })`."]
+pub struct CreateDeductAuthorizationsRequired<'a> {
+    #[doc = "商户APPID (see [`CreateDeductAuthorizationsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "保险名称 (see [`CreateDeductAuthorizationsRequest::insurance_name`])."]
+    pub insurance_name: &'a str,
+    #[doc = "商户签约协议号 (see [`CreateDeductAuthorizationsRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "商户保险编号 (see [`CreateDeductAuthorizationsRequest::out_insurance_no`])."]
+    pub out_insurance_no: &'a str,
+    #[doc = "保险代扣模板ID (see [`CreateDeductAuthorizationsRequest::plan_id`])."]
+    pub plan_id: &'a str,
+}
+
 impl<'a> CreateDeductAuthorizationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`payee_appid`, `payee_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateDeductAuthorizationsRequired`]. The optional ones (`payee_appid`, `payee_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        insurance_name: &'a str,
-        out_contract_code: &'a str,
-        out_insurance_no: &'a str,
-        plan_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateDeductAuthorizationsRequired<'a>) -> Self {
+        let CreateDeductAuthorizationsRequired {
+            appid,
+            insurance_name,
+            out_contract_code,
+            out_insurance_no,
+            plan_id,
+        } = required;
         Self {
             appid,
             insurance_name,
@@ -108,7 +123,7 @@ pub struct QueryDeductAuthorizationsRequest<'a> {
 }
 
 impl<'a> QueryDeductAuthorizationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_insurance_no`.
     #[inline]
     pub fn new(out_insurance_no: &'a str) -> Self {
         Self { out_insurance_no }

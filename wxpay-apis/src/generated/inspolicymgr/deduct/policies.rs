@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "上传保单: `POST /v3/inspolicymgr/deduct/policies`.\n\n```ignore\nlet mut request = CreateDeductPoliciesRequest::new(appid, coverage_detail, effective_time, expired_time, free_insurance, insurance_company_code, insured_name_list, openid, out_contract_code, out_insurance_no, plan_id, policy_periods, policy_state, policy_type, support_renewal, wechatpay_serial);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "上传保单: `POST /v3/inspolicymgr/deduct/policies`.\n\n```ignore\nlet mut request = CreateDeductPoliciesRequest::new(CreateDeductPoliciesRequired {\n    appid,\n    coverage_detail,\n    effective_time,\n    expired_time,\n    free_insurance,\n    insurance_company_code,\n    insured_name_list,\n    openid,\n    out_contract_code,\n    out_insurance_no,\n    plan_id,\n    policy_periods,\n    policy_state,\n    policy_type,\n    support_renewal,\n    wechatpay_serial,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "上传保单",
     "POST v3/inspolicymgr/deduct/policies",
@@ -100,27 +100,64 @@ pub struct CreateDeductPoliciesRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`CreateDeductPoliciesRequest`], each named where it is given: `CreateDeductPoliciesRequest::new(CreateDeductPoliciesRequired { .. })`."]
+pub struct CreateDeductPoliciesRequired<'a> {
+    #[doc = "商户APPID (see [`CreateDeductPoliciesRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "保障详情 (see [`CreateDeductPoliciesRequest::coverage_detail`])."]
+    pub coverage_detail: &'a str,
+    #[doc = "保单生效时间 (see [`CreateDeductPoliciesRequest::effective_time`])."]
+    pub effective_time: Timestamp<&'a str>,
+    #[doc = "保单失效时间 (see [`CreateDeductPoliciesRequest::expired_time`])."]
+    pub expired_time: Timestamp<&'a str>,
+    #[doc = "是否为赠险 (see [`CreateDeductPoliciesRequest::free_insurance`])."]
+    pub free_insurance: bool,
+    #[doc = "承保公司代码 (see [`CreateDeductPoliciesRequest::insurance_company_code`])."]
+    pub insurance_company_code: &'a str,
+    #[doc = "被保险人姓名列表 (see [`CreateDeductPoliciesRequest::insured_name_list`])."]
+    pub insured_name_list: &'a [&'a str],
+    #[doc = "用户在商户公众号内的身份标识 (see [`CreateDeductPoliciesRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户签约协议号 (see [`CreateDeductPoliciesRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "商户保险编号 (see [`CreateDeductPoliciesRequest::out_insurance_no`])."]
+    pub out_insurance_no: &'a str,
+    #[doc = "委托代扣模板ID (see [`CreateDeductPoliciesRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "保单的扣费周期列表 (see [`CreateDeductPoliciesRequest::policy_periods`])."]
+    pub policy_periods: &'a [i64],
+    #[doc = "保单状态 (see [`CreateDeductPoliciesRequest::policy_state`])."]
+    pub policy_state: DeductPoliciesPolicyState,
+    #[doc = "保单类型 (see [`CreateDeductPoliciesRequest::policy_type`])."]
+    pub policy_type: DeductPoliciesPolicyType,
+    #[doc = "是否支持续保 (see [`CreateDeductPoliciesRequest::support_renewal`])."]
+    pub support_renewal: bool,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`CreateDeductPoliciesRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> CreateDeductPoliciesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_term_type`, `end_renewal_time`, `first_period_amount`, `payee_appid`, `payee_mchid`, `payee_openid`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `policy_code`, `start_renewal_time`, `subsequent_period_amount`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateDeductPoliciesRequired`]. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_term_type`, `end_renewal_time`, `first_period_amount`, `payee_appid`, `payee_mchid`, `payee_openid`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `policy_code`, `start_renewal_time`, `subsequent_period_amount`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        coverage_detail: &'a str,
-        effective_time: Timestamp<&'a str>,
-        expired_time: Timestamp<&'a str>,
-        free_insurance: bool,
-        insurance_company_code: &'a str,
-        insured_name_list: &'a [&'a str],
-        openid: &'a str,
-        out_contract_code: &'a str,
-        out_insurance_no: &'a str,
-        plan_id: &'a str,
-        policy_periods: &'a [i64],
-        policy_state: DeductPoliciesPolicyState,
-        policy_type: DeductPoliciesPolicyType,
-        support_renewal: bool,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateDeductPoliciesRequired<'a>) -> Self {
+        let CreateDeductPoliciesRequired {
+            appid,
+            coverage_detail,
+            effective_time,
+            expired_time,
+            free_insurance,
+            insurance_company_code,
+            insured_name_list,
+            openid,
+            out_contract_code,
+            out_insurance_no,
+            plan_id,
+            policy_periods,
+            policy_state,
+            policy_type,
+            support_renewal,
+            wechatpay_serial,
+        } = required;
         Self {
             address: None,
             appid,
@@ -341,7 +378,7 @@ pub struct QueryDeductPoliciesRequest<'a> {
 }
 
 impl<'a> QueryDeductPoliciesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_insurance_no`.
     #[inline]
     pub fn new(out_insurance_no: &'a str) -> Self {
         Self { out_insurance_no }
@@ -351,7 +388,7 @@ impl<'a> QueryDeductPoliciesRequest<'a> {
 /// The answer to [`QueryDeductPoliciesRequest`]: `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
 pub type QueryDeductPoliciesResponse = DeductPolicies;
 
-#[doc = "更新保单信息: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.\n\n```ignore\nlet mut request = ModifyDeductPoliciesRequest::new(out_insurance_no, wechatpay_serial);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "更新保单信息: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.\n\n```ignore\nlet mut request = ModifyDeductPoliciesRequest::new(ModifyDeductPoliciesRequired {\n    out_insurance_no,\n    wechatpay_serial,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "更新保单信息",
     "PATCH v3/inspolicymgr/deduct/policies/{out_insurance_no}",
@@ -443,10 +480,22 @@ pub struct ModifyDeductPoliciesRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyDeductPoliciesRequest`], each named where it is given: `ModifyDeductPoliciesRequest::new(ModifyDeductPoliciesRequired { .. })`."]
+pub struct ModifyDeductPoliciesRequired<'a> {
+    #[doc = "商户保险编号 (see [`ModifyDeductPoliciesRequest::out_insurance_no`])."]
+    pub out_insurance_no: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`ModifyDeductPoliciesRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> ModifyDeductPoliciesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_detail`, `coverage_term_type`, `effective_time`, `end_renewal_time`, `expired_time`, `first_period_amount`, `free_insurance`, `insurance_name`, `insured_name_list`, `out_contract_code`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `plan_id`, `policy_code`, `policy_periods`, `policy_state`, `policy_type`, `start_renewal_time`, `subsequent_period_amount`, `support_renewal`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyDeductPoliciesRequired`]. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_detail`, `coverage_term_type`, `effective_time`, `end_renewal_time`, `expired_time`, `first_period_amount`, `free_insurance`, `insurance_name`, `insured_name_list`, `out_contract_code`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `plan_id`, `policy_code`, `policy_periods`, `policy_state`, `policy_type`, `start_renewal_time`, `subsequent_period_amount`, `support_renewal`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_insurance_no: &'a str, wechatpay_serial: &'a str) -> Self {
+    pub fn new(required: ModifyDeductPoliciesRequired<'a>) -> Self {
+        let ModifyDeductPoliciesRequired {
+            out_insurance_no,
+            wechatpay_serial,
+        } = required;
         Self {
             out_insurance_no,
             address: None,

@@ -15,12 +15,12 @@ use crate::generated::prelude::*;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorCallbacksRequest<'a> {
-    #[doc = "商户号\n\nQuery parameter, required. Example: `10000098`."]
+    #[doc = "商户号\n\nQuery parameter, required. Example: `10000098`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
 }
 
 impl<'a> QueryBusifavorCallbacksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `mchid`.
     #[inline]
     pub fn new(mchid: &'a str) -> Self {
         Self { mchid }
@@ -47,7 +47,7 @@ pub struct QueryBusifavorCallbacksResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBusifavorCallbacksRequest<'a> {
-    #[doc = "商户号\n\nBody field, optional. Example: `10000098`."]
+    #[doc = "商户号\n\nBody field, optional. Example: `10000098`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     #[doc = "通知URL地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
@@ -55,7 +55,7 @@ pub struct CreateBusifavorCallbacksRequest<'a> {
 }
 
 impl<'a> CreateBusifavorCallbacksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `notify_url`. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(notify_url: &'a str) -> Self {
         Self {

@@ -20,7 +20,7 @@ pub struct QueryFavorCallbacksRequest<'a> {
 }
 
 impl<'a> QueryFavorCallbacksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `mchid`.
     #[inline]
     pub fn new(mchid: &'a str) -> Self {
         Self { mchid }
@@ -37,7 +37,7 @@ pub struct QueryFavorCallbacksResponse {
     pub notify_url: String,
 }
 
-#[doc = "设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.\n\n```ignore\nlet mut request = CreateFavorCallbacksRequest::new(mchid, notify_url);\nrequest.switch = Some(switch);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.\n\n```ignore\nlet mut request = CreateFavorCallbacksRequest::new(CreateFavorCallbacksRequired {\n    mchid,\n    notify_url,\n});\nrequest.switch = Some(switch);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "设置消息通知地址API",
     "POST v3/marketing/favor/callbacks",
@@ -56,10 +56,19 @@ pub struct CreateFavorCallbacksRequest<'a> {
     pub switch: Option<bool>,
 }
 
+#[doc = "The required fields of [`CreateFavorCallbacksRequest`], each named where it is given: `CreateFavorCallbacksRequest::new(CreateFavorCallbacksRequired { .. })`."]
+pub struct CreateFavorCallbacksRequired<'a> {
+    #[doc = "商户号 (see [`CreateFavorCallbacksRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "通知url地址 (see [`CreateFavorCallbacksRequest::notify_url`])."]
+    pub notify_url: &'a str,
+}
+
 impl<'a> CreateFavorCallbacksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`switch`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateFavorCallbacksRequired`]. The optional ones (`switch`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, notify_url: &'a str) -> Self {
+    pub fn new(required: CreateFavorCallbacksRequired<'a>) -> Self {
+        let CreateFavorCallbacksRequired { mchid, notify_url } = required;
         Self {
             mchid,
             notify_url,

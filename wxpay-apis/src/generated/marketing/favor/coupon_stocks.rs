@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.\n\n```ignore\nlet mut request = CreateFavorCouponStocksRequest::new(available_begin_time, available_end_time, belong_merchant, coupon_use_rule, no_cash, out_request_no, stock_name, stock_type, stock_use_rule);\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.\n\n```ignore\nlet mut request = CreateFavorCouponStocksRequest::new(CreateFavorCouponStocksRequired {\n    available_begin_time,\n    available_end_time,\n    belong_merchant,\n    coupon_use_rule,\n    no_cash,\n    out_request_no,\n    stock_name,\n    stock_type,\n    stock_use_rule,\n});\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "创建代金券批次API",
     "POST v3/marketing/favor/coupon-stocks",
@@ -42,20 +42,43 @@ pub struct CreateFavorCouponStocksRequest<'a> {
     pub stock_use_rule: CreateFavorCouponStocksStockUseRule,
 }
 
+#[doc = "The required fields of [`CreateFavorCouponStocksRequest`], each named where it is given: `CreateFavorCouponStocksRequest::new(CreateFavorCouponStocksRequired { .. })`."]
+pub struct CreateFavorCouponStocksRequired<'a> {
+    #[doc = "开始时间 (see [`CreateFavorCouponStocksRequest::available_begin_time`])."]
+    pub available_begin_time: Timestamp<&'a str>,
+    #[doc = "结束时间 (see [`CreateFavorCouponStocksRequest::available_end_time`])."]
+    pub available_end_time: Timestamp<&'a str>,
+    #[doc = "归属商户号 (see [`CreateFavorCouponStocksRequest::belong_merchant`])."]
+    pub belong_merchant: &'a str,
+    #[doc = "`coupon_use_rule` (see [`CreateFavorCouponStocksRequest::coupon_use_rule`])."]
+    pub coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
+    #[doc = "是否无资金流 (see [`CreateFavorCouponStocksRequest::no_cash`])."]
+    pub no_cash: bool,
+    #[doc = "商户单据号 (see [`CreateFavorCouponStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "批次名称 (see [`CreateFavorCouponStocksRequest::stock_name`])."]
+    pub stock_name: &'a str,
+    #[doc = "批次类型 (see [`CreateFavorCouponStocksRequest::stock_type`])."]
+    pub stock_type: crate::marketing::favor::FavorStockType,
+    #[doc = "发放规则 (see [`CreateFavorCouponStocksRequest::stock_use_rule`])."]
+    pub stock_use_rule: CreateFavorCouponStocksStockUseRule,
+}
+
 impl<'a> CreateFavorCouponStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`comment`, `ext_info`, `pattern_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateFavorCouponStocksRequired`]. The optional ones (`comment`, `ext_info`, `pattern_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        available_begin_time: Timestamp<&'a str>,
-        available_end_time: Timestamp<&'a str>,
-        belong_merchant: &'a str,
-        coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
-        no_cash: bool,
-        out_request_no: &'a str,
-        stock_name: &'a str,
-        stock_type: crate::marketing::favor::FavorStockType,
-        stock_use_rule: CreateFavorCouponStocksStockUseRule,
-    ) -> Self {
+    pub fn new(required: CreateFavorCouponStocksRequired<'a>) -> Self {
+        let CreateFavorCouponStocksRequired {
+            available_begin_time,
+            available_end_time,
+            belong_merchant,
+            coupon_use_rule,
+            no_cash,
+            out_request_no,
+            stock_name,
+            stock_type,
+            stock_use_rule,
+        } = required;
         Self {
             available_begin_time,
             available_end_time,
@@ -148,16 +171,31 @@ pub struct CreateFavorCouponStocksStockUseRule {
     pub prevent_api_abuse: bool,
 }
 
+#[doc = "The required fields of [`CreateFavorCouponStocksStockUseRule`], each named where it is given: `CreateFavorCouponStocksStockUseRule::new(CreateFavorCouponStocksStockUseRuleRequired { .. })`."]
+pub struct CreateFavorCouponStocksStockUseRuleRequired {
+    #[doc = "总预算 (see [`CreateFavorCouponStocksStockUseRule::max_amount`])."]
+    pub max_amount: i64,
+    #[doc = "发放总上限 (see [`CreateFavorCouponStocksStockUseRule::max_coupons`])."]
+    pub max_coupons: i64,
+    #[doc = "单个用户可领个数 (see [`CreateFavorCouponStocksStockUseRule::max_coupons_per_user`])."]
+    pub max_coupons_per_user: i64,
+    #[doc = "是否开启自然人限制 (see [`CreateFavorCouponStocksStockUseRule::natural_person_limit`])."]
+    pub natural_person_limit: bool,
+    #[doc = "api发券防刷 (see [`CreateFavorCouponStocksStockUseRule::prevent_api_abuse`])."]
+    pub prevent_api_abuse: bool,
+}
+
 impl CreateFavorCouponStocksStockUseRule {
-    /// The object from its required fields, in declaration order. The optional ones (`max_amount_by_day`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFavorCouponStocksStockUseRuleRequired`]. The optional ones (`max_amount_by_day`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        max_amount: i64,
-        max_coupons: i64,
-        max_coupons_per_user: i64,
-        natural_person_limit: bool,
-        prevent_api_abuse: bool,
-    ) -> Self {
+    pub fn new(required: CreateFavorCouponStocksStockUseRuleRequired) -> Self {
+        let CreateFavorCouponStocksStockUseRuleRequired {
+            max_amount,
+            max_coupons,
+            max_coupons_per_user,
+            natural_person_limit,
+            prevent_api_abuse,
+        } = required;
         Self {
             max_amount,
             max_amount_by_day: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "按区域查询品牌加价购活动: `GET /v3/marketing/goods-subsidy-activity/activities`.\n\n```ignore\nlet request = QueryGoodsSubsidyActivityActivitiesRequest::new(city_id, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "按区域查询品牌加价购活动: `GET /v3/marketing/goods-subsidy-activity/activities`.\n\n```ignore\nlet request = QueryGoodsSubsidyActivityActivitiesRequest::new(QueryGoodsSubsidyActivityActivitiesRequired {\n    city_id,\n    offset,\n    limit,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "按区域查询品牌加价购活动",
     "GET v3/marketing/goods-subsidy-activity/activities",
@@ -21,10 +21,25 @@ pub struct QueryGoodsSubsidyActivityActivitiesRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryGoodsSubsidyActivityActivitiesRequest`], each named where it is given: `QueryGoodsSubsidyActivityActivitiesRequest::new(QueryGoodsSubsidyActivityActivitiesRequired { .. })`."]
+pub struct QueryGoodsSubsidyActivityActivitiesRequired<'a> {
+    #[doc = "活动所属城市的ID (see [`QueryGoodsSubsidyActivityActivitiesRequest::city_id`])."]
+    pub city_id: &'a str,
+    #[doc = "分页页码 (see [`QueryGoodsSubsidyActivityActivitiesRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "最大返回的活动数 (see [`QueryGoodsSubsidyActivityActivitiesRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryGoodsSubsidyActivityActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryGoodsSubsidyActivityActivitiesRequired`].
     #[inline]
-    pub fn new(city_id: &'a str, offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryGoodsSubsidyActivityActivitiesRequired<'a>) -> Self {
+        let QueryGoodsSubsidyActivityActivitiesRequired {
+            city_id,
+            offset,
+            limit,
+        } = required;
         Self {
             city_id,
             offset,

@@ -18,7 +18,7 @@ pub struct QueryMembercardOpenActivateInformationsRequest<'a> {
 }
 
 impl<'a> QueryMembercardOpenActivateInformationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `activate_ticket`.
     #[inline]
     pub fn new(activate_ticket: &'a str) -> Self {
         Self { activate_ticket }

@@ -53,7 +53,7 @@ pub struct ModifyMembercardOpenCallbackRequest<'a> {
 }
 
 impl<'a> ModifyMembercardOpenCallbackRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `notify_url`.
     #[inline]
     pub fn new(notify_url: &'a str) -> Self {
         Self { notify_url }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "建立合作关系API: `POST /v3/marketing/partnerships/build`.\n\n```ignore\nlet request = CreatePartnershipsBuildRequest::new(authorized_data, partner, idempotency_key);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "建立合作关系API: `POST /v3/marketing/partnerships/build`.\n\n```ignore\nlet request = CreatePartnershipsBuildRequest::new(CreatePartnershipsBuildRequired {\n    authorized_data,\n    partner,\n    idempotency_key,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "建立合作关系API",
     "POST v3/marketing/partnerships/build",
@@ -22,14 +22,25 @@ pub struct CreatePartnershipsBuildRequest<'a> {
     pub idempotency_key: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnershipsBuildRequest`], each named where it is given: `CreatePartnershipsBuildRequest::new(CreatePartnershipsBuildRequired { .. })`."]
+pub struct CreatePartnershipsBuildRequired<'a> {
+    #[doc = "被授权数据 (see [`CreatePartnershipsBuildRequest::authorized_data`])."]
+    pub authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
+    #[doc = "合作方信息 (see [`CreatePartnershipsBuildRequest::partner`])."]
+    pub partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
+    #[doc = "业务请求幂等值 (see [`CreatePartnershipsBuildRequest::idempotency_key`])."]
+    pub idempotency_key: &'a str,
+}
+
 impl<'a> CreatePartnershipsBuildRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnershipsBuildRequired`].
     #[inline]
-    pub fn new(
-        authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
-        partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
-        idempotency_key: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnershipsBuildRequired<'a>) -> Self {
+        let CreatePartnershipsBuildRequired {
+            authorized_data,
+            partner,
+            idempotency_key,
+        } = required;
         Self {
             authorized_data,
             partner,
@@ -78,7 +89,7 @@ pub struct CreatePartnershipsBuildPartner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
     #[doc = "合作方类别\n\nAlways present."]
-    pub r#type: crate::marketing::partnerships::PartnershipsType,
+    pub r#type: crate::marketing::partnerships::PartnershipsPartnerType,
 }
 
 string_enum! {

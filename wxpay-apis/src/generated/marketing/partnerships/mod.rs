@@ -54,13 +54,13 @@ pub struct PartnershipsPartner<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<&'a str>,
     #[doc = "合作方类别\n\nRequired."]
-    pub r#type: PartnershipsType,
+    pub r#type: PartnershipsPartnerType,
 }
 
 impl<'a> PartnershipsPartner<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`appid`, `merchant_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`appid`, `merchant_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(r#type: PartnershipsType) -> Self {
+    pub fn new(r#type: PartnershipsPartnerType) -> Self {
         Self {
             appid: None,
             merchant_id: None,
@@ -71,7 +71,7 @@ impl<'a> PartnershipsPartner<'a> {
 
 string_enum! {
     /// 合作方类别
-    pub enum PartnershipsType {
+    pub enum PartnershipsPartnerType {
         /// `APPID`
         Appid = "APPID",
         /// `MERCHANT`
@@ -184,7 +184,7 @@ pub struct PartnershipsAuthorizedData<'a> {
 }
 
 impl<'a> PartnershipsAuthorizedData<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`stock_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `business_type`. The optional ones (`stock_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(business_type: PartnershipsBusinessType) -> Self {
         Self {

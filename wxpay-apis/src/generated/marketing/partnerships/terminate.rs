@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "终止合作关系API: `POST /v3/marketing/partnerships/terminate`.\n\n```ignore\nlet request = TerminatePartnershipsRequest::new(authorized_data, partner, idempotency_key);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "终止合作关系API: `POST /v3/marketing/partnerships/terminate`.\n\n```ignore\nlet request = TerminatePartnershipsRequest::new(TerminatePartnershipsRequired {\n    authorized_data,\n    partner,\n    idempotency_key,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "终止合作关系API",
     "POST v3/marketing/partnerships/terminate",
@@ -22,14 +22,25 @@ pub struct TerminatePartnershipsRequest<'a> {
     pub idempotency_key: &'a str,
 }
 
+#[doc = "The required fields of [`TerminatePartnershipsRequest`], each named where it is given: `TerminatePartnershipsRequest::new(TerminatePartnershipsRequired { .. })`."]
+pub struct TerminatePartnershipsRequired<'a> {
+    #[doc = "被授权数据 (see [`TerminatePartnershipsRequest::authorized_data`])."]
+    pub authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
+    #[doc = "合作方信息 (see [`TerminatePartnershipsRequest::partner`])."]
+    pub partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
+    #[doc = "业务请求幂等值 (see [`TerminatePartnershipsRequest::idempotency_key`])."]
+    pub idempotency_key: &'a str,
+}
+
 impl<'a> TerminatePartnershipsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminatePartnershipsRequired`].
     #[inline]
-    pub fn new(
-        authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
-        partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
-        idempotency_key: &'a str,
-    ) -> Self {
+    pub fn new(required: TerminatePartnershipsRequired<'a>) -> Self {
+        let TerminatePartnershipsRequired {
+            authorized_data,
+            partner,
+            idempotency_key,
+        } = required;
         Self {
             authorized_data,
             partner,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建全场满额送活动API: `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.\n\n```ignore\nlet mut request = CreatePaygiftactivityUniqueThresholdActivityRequest::new(activity_base_info, award_send_rule);\nrequest.advanced_setting = Some(advanced_setting);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc = "创建全场满额送活动API: `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.\n\n```ignore\nlet mut request = CreatePaygiftactivityUniqueThresholdActivityRequest::new(CreatePaygiftactivityUniqueThresholdActivityRequired {\n    activity_base_info,\n    award_send_rule,\n});\nrequest.advanced_setting = Some(advanced_setting);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 微信支付商户, 服务商, 渠道商."]
 #[doc(alias(
     "创建全场满额送活动API",
     "POST v3/marketing/paygiftactivity/unique-threshold-activity",
@@ -22,13 +22,22 @@ pub struct CreatePaygiftactivityUniqueThresholdActivityRequest<'a> {
     pub award_send_rule: CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a>,
 }
 
+#[doc = "The required fields of [`CreatePaygiftactivityUniqueThresholdActivityRequest`], each named where it is given: `CreatePaygiftactivityUniqueThresholdActivityRequest::new(CreatePaygiftactivityUniqueThresholdActivityRequired { .. })`."]
+pub struct CreatePaygiftactivityUniqueThresholdActivityRequired<'a> {
+    #[doc = "活动基本信息 (see [`CreatePaygiftactivityUniqueThresholdActivityRequest::activity_base_info`])."]
+    pub activity_base_info: CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a>,
+    #[doc = "阶梯送发放规则 (see [`CreatePaygiftactivityUniqueThresholdActivityRequest::award_send_rule`])."]
+    pub award_send_rule: CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a>,
+}
+
 impl<'a> CreatePaygiftactivityUniqueThresholdActivityRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`advanced_setting`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePaygiftactivityUniqueThresholdActivityRequired`]. The optional ones (`advanced_setting`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        activity_base_info: CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a>,
-        award_send_rule: CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePaygiftactivityUniqueThresholdActivityRequired<'a>) -> Self {
+        let CreatePaygiftactivityUniqueThresholdActivityRequired {
+            activity_base_info,
+            award_send_rule,
+        } = required;
         Self {
             activity_base_info,
             advanced_setting: None,
@@ -71,16 +80,33 @@ pub struct CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo`], each named where it is given: `CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::new(CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfoRequired { .. })`."]
+pub struct CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfoRequired<'a> {
+    #[doc = "活动名称 (see [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::activity_name`])."]
+    pub activity_name: &'a str,
+    #[doc = "活动副标题 (see [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::activity_second_title`])."]
+    pub activity_second_title: &'a str,
+    #[doc = "投放目的 (see [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::delivery_purpose`])."]
+    pub delivery_purpose: crate::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose,
+    #[doc = "商户logo (see [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::merchant_logo_url`])."]
+    pub merchant_logo_url: &'a str,
+    #[doc = "商户请求单号 (see [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`available_periods`, `background_color`, `begin_time`, `end_time`, `mini_programs_appid`, `mini_programs_path`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfoRequired`]. The optional ones (`available_periods`, `background_color`, `begin_time`, `end_time`, `mini_programs_appid`, `mini_programs_path`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        activity_name: &'a str,
-        activity_second_title: &'a str,
-        delivery_purpose: crate::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose,
-        merchant_logo_url: &'a str,
-        out_request_no: &'a str,
+        required: CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfoRequired<'a>,
     ) -> Self {
+        let CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfoRequired {
+            activity_name,
+            activity_second_title,
+            delivery_purpose,
+            merchant_logo_url,
+            out_request_no,
+        } = required;
         Self {
             activity_name,
             activity_second_title,
@@ -230,15 +256,30 @@ pub struct CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a> {
     pub transaction_amount_minimum: i64,
 }
 
+#[doc = "The required fields of [`CreatePaygiftactivityUniqueThresholdActivityAwardSendRule`], each named where it is given: `CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::new(CreatePaygiftactivityUniqueThresholdActivityAwardSendRuleRequired { .. })`."]
+pub struct CreatePaygiftactivityUniqueThresholdActivityAwardSendRuleRequired {
+    #[doc = "奖品类型 (see [`CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::award_type`])."]
+    pub award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
+    #[doc = "发券商户号选项 (see [`CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::merchant_option`])."]
+    pub merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
+    #[doc = "发放内容 (see [`CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::send_content`])."]
+    pub send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
+    #[doc = "消费金额门槛 (see [`CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::transaction_amount_minimum`])."]
+    pub transaction_amount_minimum: i64,
+}
+
 impl<'a> CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`award_list`, `merchant_id_list`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePaygiftactivityUniqueThresholdActivityAwardSendRuleRequired`]. The optional ones (`award_list`, `merchant_id_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
-        merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
-        send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
-        transaction_amount_minimum: i64,
+        required: CreatePaygiftactivityUniqueThresholdActivityAwardSendRuleRequired,
     ) -> Self {
+        let CreatePaygiftactivityUniqueThresholdActivityAwardSendRuleRequired {
+            award_type,
+            merchant_option,
+            send_content,
+            transaction_amount_minimum,
+        } = required;
         Self {
             award_list: None,
             award_type,

@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建自定义入口: `POST /v3/marketing/shopping-receipt/customentrances`.\n\n```ignore\nlet mut request = CreateShoppingReceiptCustomentrancesRequest::new(brand_id, custom_entrance_state, custom_entrance_type, end_time, jump_link, out_request_no, start_time, subtitle);\nrequest.goods_thumbnail_url = Some(goods_thumbnail_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建自定义入口: `POST /v3/marketing/shopping-receipt/customentrances`.\n\n```ignore\nlet mut request = CreateShoppingReceiptCustomentrancesRequest::new(CreateShoppingReceiptCustomentrancesRequired {\n    brand_id,\n    custom_entrance_state,\n    custom_entrance_type,\n    end_time,\n    jump_link,\n    out_request_no,\n    start_time,\n    subtitle,\n});\nrequest.goods_thumbnail_url = Some(goods_thumbnail_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建自定义入口",
     "POST v3/marketing/shopping-receipt/customentrances",
@@ -38,19 +38,40 @@ pub struct CreateShoppingReceiptCustomentrancesRequest<'a> {
     pub subtitle: &'a str,
 }
 
+#[doc = "The required fields of [`CreateShoppingReceiptCustomentrancesRequest`], each named where it is given: `CreateShoppingReceiptCustomentrancesRequest::new(CreateShoppingReceiptCustomentrancesRequired { .. })`."]
+pub struct CreateShoppingReceiptCustomentrancesRequired<'a> {
+    #[doc = "自定义入口的归属品牌ID (see [`CreateShoppingReceiptCustomentrancesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "设置自定义入口的状态 (see [`CreateShoppingReceiptCustomentrancesRequest::custom_entrance_state`])."]
+    pub custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
+    #[doc = "自定义入口种类 (see [`CreateShoppingReceiptCustomentrancesRequest::custom_entrance_type`])."]
+    pub custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
+    #[doc = "自定义入口的结束时间 (see [`CreateShoppingReceiptCustomentrancesRequest::end_time`])."]
+    pub end_time: &'a str,
+    #[doc = "自定义入口跳转信息 (see [`CreateShoppingReceiptCustomentrancesRequest::jump_link`])."]
+    pub jump_link: ShoppingReceiptCustomentrancesJumpLink<'a>,
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号） (see [`CreateShoppingReceiptCustomentrancesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "自定义入口的开始时间 (see [`CreateShoppingReceiptCustomentrancesRequest::start_time`])."]
+    pub start_time: &'a str,
+    #[doc = "副标题 (see [`CreateShoppingReceiptCustomentrancesRequest::subtitle`])."]
+    pub subtitle: &'a str,
+}
+
 impl<'a> CreateShoppingReceiptCustomentrancesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`goods_thumbnail_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateShoppingReceiptCustomentrancesRequired`]. The optional ones (`goods_thumbnail_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
-        custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
-        end_time: &'a str,
-        jump_link: ShoppingReceiptCustomentrancesJumpLink<'a>,
-        out_request_no: &'a str,
-        start_time: &'a str,
-        subtitle: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateShoppingReceiptCustomentrancesRequired<'a>) -> Self {
+        let CreateShoppingReceiptCustomentrancesRequired {
+            brand_id,
+            custom_entrance_state,
+            custom_entrance_type,
+            end_time,
+            jump_link,
+            out_request_no,
+            start_time,
+            subtitle,
+        } = required;
         Self {
             brand_id,
             custom_entrance_state,
@@ -95,10 +116,22 @@ pub struct ShoppingReceiptCustomentrancesJumpLink<'a> {
     pub mini_programs_path: &'a str,
 }
 
+#[doc = "The required fields of [`ShoppingReceiptCustomentrancesJumpLink`], each named where it is given: `ShoppingReceiptCustomentrancesJumpLink::new(ShoppingReceiptCustomentrancesJumpLinkRequired { .. })`."]
+pub struct ShoppingReceiptCustomentrancesJumpLinkRequired<'a> {
+    #[doc = "自定义入口的跳转小程序AppID (see [`ShoppingReceiptCustomentrancesJumpLink::mini_programs_appid`])."]
+    pub mini_programs_appid: &'a str,
+    #[doc = "自定义入口跳转小程序的path (see [`ShoppingReceiptCustomentrancesJumpLink::mini_programs_path`])."]
+    pub mini_programs_path: &'a str,
+}
+
 impl<'a> ShoppingReceiptCustomentrancesJumpLink<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ShoppingReceiptCustomentrancesJumpLinkRequired`].
     #[inline]
-    pub fn new(mini_programs_appid: &'a str, mini_programs_path: &'a str) -> Self {
+    pub fn new(required: ShoppingReceiptCustomentrancesJumpLinkRequired<'a>) -> Self {
+        let ShoppingReceiptCustomentrancesJumpLinkRequired {
+            mini_programs_appid,
+            mini_programs_path,
+        } = required;
         Self {
             mini_programs_appid,
             mini_programs_path,
@@ -163,7 +196,7 @@ pub struct QueryShoppingReceiptCustomentrancesRequest<'a> {
 }
 
 impl<'a> QueryShoppingReceiptCustomentrancesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `brand_id`.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self { brand_id }
@@ -173,7 +206,7 @@ impl<'a> QueryShoppingReceiptCustomentrancesRequest<'a> {
 /// The answer to [`QueryShoppingReceiptCustomentrancesRequest`]: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
 pub type QueryShoppingReceiptCustomentrancesResponse = ShoppingReceiptCustomentrances;
 
-#[doc = "更新自定义入口: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.\n\n```ignore\nlet mut request = ModifyShoppingReceiptCustomentrancesRequest::new(brand_id, out_request_no);\nrequest.custom_entrance_state = Some(custom_entrance_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "更新自定义入口: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.\n\n```ignore\nlet mut request = ModifyShoppingReceiptCustomentrancesRequest::new(ModifyShoppingReceiptCustomentrancesRequired {\n    brand_id,\n    out_request_no,\n});\nrequest.custom_entrance_state = Some(custom_entrance_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "更新自定义入口",
     "PATCH v3/marketing/shopping-receipt/customentrances/{brand_id}",
@@ -210,10 +243,22 @@ pub struct ModifyShoppingReceiptCustomentrancesRequest<'a> {
     pub subtitle: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyShoppingReceiptCustomentrancesRequest`], each named where it is given: `ModifyShoppingReceiptCustomentrancesRequest::new(ModifyShoppingReceiptCustomentrancesRequired { .. })`."]
+pub struct ModifyShoppingReceiptCustomentrancesRequired<'a> {
+    #[doc = "自定义入口的归属品牌ID (see [`ModifyShoppingReceiptCustomentrancesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号） (see [`ModifyShoppingReceiptCustomentrancesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ModifyShoppingReceiptCustomentrancesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`custom_entrance_state`, `custom_entrance_type`, `end_time`, `goods_thumbnail_url`, `jump_link`, `start_time`, `subtitle`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyShoppingReceiptCustomentrancesRequired`]. The optional ones (`custom_entrance_state`, `custom_entrance_type`, `end_time`, `goods_thumbnail_url`, `jump_link`, `start_time`, `subtitle`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(brand_id: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: ModifyShoppingReceiptCustomentrancesRequired<'a>) -> Self {
+        let ModifyShoppingReceiptCustomentrancesRequired {
+            brand_id,
+            out_request_no,
+        } = required;
         Self {
             brand_id,
             custom_entrance_state: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "上传商家电子小票跳转信息: `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.\n\n```ignore\nlet mut request = CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(jump_info, merchant_upload_time, openid, transaction_id);\nrequest.transaction_mchid = Some(transaction_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc = "上传商家电子小票跳转信息: `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.\n\n```ignore\nlet mut request = CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired {\n    jump_info,\n    merchant_upload_time,\n    openid,\n    transaction_id,\n});\nrequest.transaction_mchid = Some(transaction_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
 #[doc(alias(
     "上传商家电子小票跳转信息",
     "POST v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos",
@@ -29,15 +29,30 @@ pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest<'a> {
     pub transaction_sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest`], each named where it is given: `CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired { .. })`."]
+pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired<'a> {
+    #[doc = "跳转信息 (see [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::jump_info`])."]
+    pub jump_info: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a>,
+    #[doc = "商户上传时间 (see [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::merchant_upload_time`])."]
+    pub merchant_upload_time: &'a str,
+    #[doc = "下单用户OpenID (see [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "微信支付订单号 (see [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`transaction_mchid`, `transaction_sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired`]. The optional ones (`transaction_mchid`, `transaction_sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        jump_info: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a>,
-        merchant_upload_time: &'a str,
-        openid: &'a str,
-        transaction_id: &'a str,
+        required: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired<'a>,
     ) -> Self {
+        let CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequired {
+            jump_info,
+            merchant_upload_time,
+            openid,
+            transaction_id,
+        } = required;
         Self {
             jump_info,
             merchant_upload_time,
@@ -59,10 +74,24 @@ pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a> {
     pub merchant_path: &'a str,
 }
 
+#[doc = "The required fields of [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo`], each named where it is given: `CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo::new(CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfoRequired { .. })`."]
+pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfoRequired<'a> {
+    #[doc = "商户电子小票跳转信息小程序AppID (see [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo::merchant_appid`])."]
+    pub merchant_appid: &'a str,
+    #[doc = "商户电子小票跳转信息小程序路径 (see [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo::merchant_path`])."]
+    pub merchant_path: &'a str,
+}
+
 impl<'a> CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfoRequired`].
     #[inline]
-    pub fn new(merchant_appid: &'a str, merchant_path: &'a str) -> Self {
+    pub fn new(
+        required: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfoRequired<'a>,
+    ) -> Self {
+        let CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfoRequired {
+            merchant_appid,
+            merchant_path,
+        } = required;
         Self {
             merchant_appid,
             merchant_path,

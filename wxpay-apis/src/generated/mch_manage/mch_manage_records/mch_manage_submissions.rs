@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "对指定商户管理记录提交资料: `POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`.\n\n```ignore\nlet request = CreateMchManageRecordsMchManageSubmissionsRequest::new(manage_record_id, sub_mchid, submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "对指定商户管理记录提交资料: `POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`.\n\n```ignore\nlet request = CreateMchManageRecordsMchManageSubmissionsRequest::new(CreateMchManageRecordsMchManageSubmissionsRequired {\n    manage_record_id,\n    sub_mchid,\n    submit_data,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "对指定商户管理记录提交资料",
     "POST v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions",
@@ -21,14 +21,25 @@ pub struct CreateMchManageRecordsMchManageSubmissionsRequest<'a> {
     pub submit_data: JsonString<CreateMchManageRecordsMchManageSubmissionsSubmitData<'a>>,
 }
 
+#[doc = "The required fields of [`CreateMchManageRecordsMchManageSubmissionsRequest`], each named where it is given: `CreateMchManageRecordsMchManageSubmissionsRequest::new(CreateMchManageRecordsMchManageSubmissionsRequired { .. })`."]
+pub struct CreateMchManageRecordsMchManageSubmissionsRequired<'a> {
+    #[doc = "商户管理记录ID (see [`CreateMchManageRecordsMchManageSubmissionsRequest::manage_record_id`])."]
+    pub manage_record_id: &'a str,
+    #[doc = "子商户号 (see [`CreateMchManageRecordsMchManageSubmissionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户提交资料内容 (see [`CreateMchManageRecordsMchManageSubmissionsRequest::submit_data`])."]
+    pub submit_data: JsonString<CreateMchManageRecordsMchManageSubmissionsSubmitData<'a>>,
+}
+
 impl<'a> CreateMchManageRecordsMchManageSubmissionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMchManageRecordsMchManageSubmissionsRequired`].
     #[inline]
-    pub fn new(
-        manage_record_id: &'a str,
-        sub_mchid: &'a str,
-        submit_data: JsonString<CreateMchManageRecordsMchManageSubmissionsSubmitData<'a>>,
-    ) -> Self {
+    pub fn new(required: CreateMchManageRecordsMchManageSubmissionsRequired<'a>) -> Self {
+        let CreateMchManageRecordsMchManageSubmissionsRequired {
+            manage_record_id,
+            sub_mchid,
+            submit_data,
+        } = required;
         Self {
             manage_record_id,
             sub_mchid,
@@ -46,7 +57,7 @@ pub struct CreateMchManageRecordsMchManageSubmissionsSubmitData<'a> {
 }
 
 impl<'a> CreateMchManageRecordsMchManageSubmissionsSubmitData<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `record_fields`.
     #[inline]
     pub fn new(
         record_fields: &'a [CreateMchManageRecordsMchManageSubmissionsRecordField<'a>],

@@ -348,7 +348,7 @@ pub struct QueryMchManageTimeIntervalCheckRule {
     pub min_list_length: Option<i64>,
 }
 
-#[doc = "查询子商户下指定商户管理记录: `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`.\n\n```ignore\nlet request = QueryMchManageMchManageRecordsRequest::new(manage_record_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询子商户下指定商户管理记录: `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`.\n\n```ignore\nlet request = QueryMchManageMchManageRecordsRequest::new(QueryMchManageMchManageRecordsRequired {\n    manage_record_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询子商户下指定商户管理记录",
     "GET v3/mch-manage/mch-manage-records/{manage_record_id}",
@@ -364,10 +364,22 @@ pub struct QueryMchManageMchManageRecordsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchManageMchManageRecordsRequest`], each named where it is given: `QueryMchManageMchManageRecordsRequest::new(QueryMchManageMchManageRecordsRequired { .. })`."]
+pub struct QueryMchManageMchManageRecordsRequired<'a> {
+    #[doc = "商户管理记录ID (see [`QueryMchManageMchManageRecordsRequest::manage_record_id`])."]
+    pub manage_record_id: &'a str,
+    #[doc = "子商户号 (see [`QueryMchManageMchManageRecordsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryMchManageMchManageRecordsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchManageMchManageRecordsRequired`].
     #[inline]
-    pub fn new(manage_record_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryMchManageMchManageRecordsRequired<'a>) -> Self {
+        let QueryMchManageMchManageRecordsRequired {
+            manage_record_id,
+            sub_mchid,
+        } = required;
         Self {
             manage_record_id,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "分页查询子商户名下的商户管理记录: `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryMchManageRecordsBySubMchidRequest::new(sub_mchid, limit, manage_record_type);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "分页查询子商户名下的商户管理记录: `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryMchManageRecordsBySubMchidRequest::new(QueryMchManageRecordsBySubMchidRequired {\n    sub_mchid,\n    limit,\n    manage_record_type,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "分页查询子商户名下的商户管理记录",
     "GET v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}",
@@ -28,14 +28,25 @@ pub struct QueryMchManageRecordsBySubMchidRequest<'a> {
         Option<crate::mch_manage::mch_manage_records::QueryMchManageManageRecordState>,
 }
 
+#[doc = "The required fields of [`QueryMchManageRecordsBySubMchidRequest`], each named where it is given: `QueryMchManageRecordsBySubMchidRequest::new(QueryMchManageRecordsBySubMchidRequired { .. })`."]
+pub struct QueryMchManageRecordsBySubMchidRequired<'a> {
+    #[doc = "子商户号 (see [`QueryMchManageRecordsBySubMchidRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "最大资源条数 (see [`QueryMchManageRecordsBySubMchidRequest::limit`])."]
+    pub limit: i64,
+    #[doc = "商户管理记录类型 (see [`QueryMchManageRecordsBySubMchidRequest::manage_record_type`])."]
+    pub manage_record_type: crate::mch_manage::mch_manage_records::QueryMchManageManageRecordType,
+}
+
 impl<'a> QueryMchManageRecordsBySubMchidRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `manage_record_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMchManageRecordsBySubMchidRequired`]. The optional ones (`offset`, `manage_record_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        limit: i64,
-        manage_record_type: crate::mch_manage::mch_manage_records::QueryMchManageManageRecordType,
-    ) -> Self {
+    pub fn new(required: QueryMchManageRecordsBySubMchidRequired<'a>) -> Self {
+        let QueryMchManageRecordsBySubMchidRequired {
+            sub_mchid,
+            limit,
+            manage_record_type,
+        } = required;
         Self {
             sub_mchid,
             limit,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod submit;
 
-#[doc = "查询子商户强化尽调单信息: `GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`.\n\n```ignore\nlet request = QueryMchOperationManageEnhancedDueDiligenceRequest::new(due_diligence_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询子商户强化尽调单信息: `GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`.\n\n```ignore\nlet request = QueryMchOperationManageEnhancedDueDiligenceRequest::new(QueryMchOperationManageEnhancedDueDiligenceRequired {\n    due_diligence_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询子商户强化尽调单信息",
     "GET v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}",
@@ -21,10 +21,22 @@ pub struct QueryMchOperationManageEnhancedDueDiligenceRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchOperationManageEnhancedDueDiligenceRequest`], each named where it is given: `QueryMchOperationManageEnhancedDueDiligenceRequest::new(QueryMchOperationManageEnhancedDueDiligenceRequired { .. })`."]
+pub struct QueryMchOperationManageEnhancedDueDiligenceRequired<'a> {
+    #[doc = "尽调单号 (see [`QueryMchOperationManageEnhancedDueDiligenceRequest::due_diligence_id`])."]
+    pub due_diligence_id: &'a str,
+    #[doc = "子商户号 (see [`QueryMchOperationManageEnhancedDueDiligenceRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryMchOperationManageEnhancedDueDiligenceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchOperationManageEnhancedDueDiligenceRequired`].
     #[inline]
-    pub fn new(due_diligence_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryMchOperationManageEnhancedDueDiligenceRequired<'a>) -> Self {
+        let QueryMchOperationManageEnhancedDueDiligenceRequired {
+            due_diligence_id,
+            sub_mchid,
+        } = required;
         Self {
             due_diligence_id,
             sub_mchid,

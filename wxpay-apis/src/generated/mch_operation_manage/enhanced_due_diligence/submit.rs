@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交尽调资料: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`.\n\n```ignore\nlet mut request = SubmitEnhancedDueDiligenceRequest::new(due_diligence_id, sub_mchid);\nrequest.submit_data = Some(submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "提交尽调资料: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`.\n\n```ignore\nlet mut request = SubmitEnhancedDueDiligenceRequest::new(SubmitEnhancedDueDiligenceRequired {\n    due_diligence_id,\n    sub_mchid,\n});\nrequest.submit_data = Some(submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "提交尽调资料",
     "POST v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit",
@@ -22,10 +22,22 @@ pub struct SubmitEnhancedDueDiligenceRequest<'a> {
     pub submit_data: Option<JsonString<SubmitEnhancedDueDiligenceSubmitData<'a>>>,
 }
 
+#[doc = "The required fields of [`SubmitEnhancedDueDiligenceRequest`], each named where it is given: `SubmitEnhancedDueDiligenceRequest::new(SubmitEnhancedDueDiligenceRequired { .. })`."]
+pub struct SubmitEnhancedDueDiligenceRequired<'a> {
+    #[doc = "尽调单号 (see [`SubmitEnhancedDueDiligenceRequest::due_diligence_id`])."]
+    pub due_diligence_id: &'a str,
+    #[doc = "子商户号 (see [`SubmitEnhancedDueDiligenceRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> SubmitEnhancedDueDiligenceRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`submit_data`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SubmitEnhancedDueDiligenceRequired`]. The optional ones (`submit_data`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(due_diligence_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: SubmitEnhancedDueDiligenceRequired<'a>) -> Self {
+        let SubmitEnhancedDueDiligenceRequired {
+            due_diligence_id,
+            sub_mchid,
+        } = required;
         Self {
             due_diligence_id,
             sub_mchid,
@@ -43,7 +55,7 @@ pub struct SubmitEnhancedDueDiligenceSubmitData<'a> {
 }
 
 impl<'a> SubmitEnhancedDueDiligenceSubmitData<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `record_fields`.
     #[inline]
     pub fn new(record_fields: &'a [SubmitEnhancedDueDiligenceRecordField<'a>]) -> Self {
         Self { record_fields }

@@ -18,7 +18,7 @@ pub struct QuerySubMchLimitationRequest<'a> {
 }
 
 impl<'a> QuerySubMchLimitationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }

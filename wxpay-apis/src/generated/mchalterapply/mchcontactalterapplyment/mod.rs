@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-#[doc = "提交超管变更申请单: `POST /v3/mchalterapply/mchcontactalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchcontactalterapplymentRequest::new(merchant_code, out_request_no);\nrequest.contact_info = Some(contact_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交超管变更申请单: `POST /v3/mchalterapply/mchcontactalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchcontactalterapplymentRequest::new(CreateMchalterapplyMchcontactalterapplymentRequired {\n    merchant_code,\n    out_request_no,\n});\nrequest.contact_info = Some(contact_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交超管变更申请单",
     "POST v3/mchalterapply/mchcontactalterapplyment",
@@ -27,10 +27,22 @@ pub struct CreateMchalterapplyMchcontactalterapplymentRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchcontactalterapplymentRequest`], each named where it is given: `CreateMchalterapplyMchcontactalterapplymentRequest::new(CreateMchalterapplyMchcontactalterapplymentRequired { .. })`."]
+pub struct CreateMchalterapplyMchcontactalterapplymentRequired<'a> {
+    #[doc = "商户号 (see [`CreateMchalterapplyMchcontactalterapplymentRequest::merchant_code`])."]
+    pub merchant_code: &'a str,
+    #[doc = "业务申请编号 (see [`CreateMchalterapplyMchcontactalterapplymentRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> CreateMchalterapplyMchcontactalterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`contact_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchalterapplyMchcontactalterapplymentRequired`]. The optional ones (`contact_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(merchant_code: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: CreateMchalterapplyMchcontactalterapplymentRequired<'a>) -> Self {
+        let CreateMchalterapplyMchcontactalterapplymentRequired {
+            merchant_code,
+            out_request_no,
+        } = required;
         Self {
             contact_info: None,
             merchant_code,
@@ -65,18 +77,39 @@ pub struct CreateMchalterapplyMchcontactalterapplymentContactInfo<'a> {
     pub mobile_phone: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchcontactalterapplymentContactInfo`], each named where it is given: `CreateMchalterapplyMchcontactalterapplymentContactInfo::new(CreateMchalterapplyMchcontactalterapplymentContactInfoRequired { .. })`."]
+pub struct CreateMchalterapplyMchcontactalterapplymentContactInfoRequired<'a> {
+    #[doc = "超级管理员身份证件号码 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::contact_id_card_number`])."]
+    pub contact_id_card_number: Sensitive<&'a str>,
+    #[doc = "超级管理员证件正面照片 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::contact_id_doc_copy`])."]
+    pub contact_id_doc_copy: MediaId<&'a str>,
+    #[doc = "超级管理员证件有效期开始时间 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::contact_id_doc_period_begin`])."]
+    pub contact_id_doc_period_begin: &'a str,
+    #[doc = "超级管理员证件有效期结束时间 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::contact_id_doc_period_end`])."]
+    pub contact_id_doc_period_end: &'a str,
+    #[doc = "超级管理员证件类型 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::contact_id_doc_type`])."]
+    pub contact_id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
+    #[doc = "超级管理员姓名 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::contact_name`])."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员手机 (see [`CreateMchalterapplyMchcontactalterapplymentContactInfo::mobile_phone`])."]
+    pub mobile_phone: Sensitive<&'a str>,
+}
+
 impl<'a> CreateMchalterapplyMchcontactalterapplymentContactInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy_back`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateMchalterapplyMchcontactalterapplymentContactInfoRequired`]. The optional ones (`business_authorization_letter`, `contact_id_doc_copy_back`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        contact_id_card_number: Sensitive<&'a str>,
-        contact_id_doc_copy: MediaId<&'a str>,
-        contact_id_doc_period_begin: &'a str,
-        contact_id_doc_period_end: &'a str,
-        contact_id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
-        contact_name: Sensitive<&'a str>,
-        mobile_phone: Sensitive<&'a str>,
+        required: CreateMchalterapplyMchcontactalterapplymentContactInfoRequired<'a>,
     ) -> Self {
+        let CreateMchalterapplyMchcontactalterapplymentContactInfoRequired {
+            contact_id_card_number,
+            contact_id_doc_copy,
+            contact_id_doc_period_begin,
+            contact_id_doc_period_end,
+            contact_id_doc_type,
+            contact_name,
+            mobile_phone,
+        } = required;
         Self {
             business_authorization_letter: None,
             contact_id_card_number,
@@ -130,7 +163,7 @@ pub struct QueryMchalterapplyMchcontactalterapplymentRequest<'a> {
 }
 
 impl<'a> QueryMchalterapplyMchcontactalterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `apply_id`.
     #[inline]
     pub fn new(apply_id: &'a str) -> Self {
         Self { apply_id }

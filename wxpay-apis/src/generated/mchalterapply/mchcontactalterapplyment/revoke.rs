@@ -18,7 +18,7 @@ pub struct RevokeMchcontactalterapplymentRequest<'a> {
 }
 
 impl<'a> RevokeMchcontactalterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `apply_id`.
     #[inline]
     pub fn new(apply_id: &'a str) -> Self {
         Self { apply_id }
@@ -34,5 +34,21 @@ pub struct RevokeMchcontactalterapplymentResponse {
     pub apply_id: Option<String>,
     #[doc = "申请单状态\n\nMay be absent. Example: `APPLYMENT_STATE_CANCELED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::mchalterapply::MchalterapplyState>,
+    pub state: Option<RevokeMchcontactalterapplymentState>,
+}
+
+string_enum! {
+    /// 申请单状态
+    pub enum RevokeMchcontactalterapplymentState {
+        /// `APPLYMENT_STATE_AUDITING`
+        ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
+        /// `APPLYMENT_STATE_CANCELED`
+        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED",
+        /// `APPLYMENT_STATE_FINISHED`
+        ApplymentStateFinished = "APPLYMENT_STATE_FINISHED",
+        /// `APPLYMENT_STATE_MODIFING`
+        ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
+        /// `APPLYMENT_STATE_REJECTED`
+        ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
+    }
 }

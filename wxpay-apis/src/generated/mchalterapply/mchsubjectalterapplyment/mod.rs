@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-#[doc = "提交资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchsubjectalterapplymentRequest::new(merchant_code, organization_type, out_request_no);\nrequest.addition = Some(addition);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090649>.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchsubjectalterapplymentRequest::new(CreateMchalterapplyMchsubjectalterapplymentRequired {\n    merchant_code,\n    organization_type,\n    out_request_no,\n});\nrequest.addition = Some(addition);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090649>.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交资料变更申请单",
     "POST v3/mchalterapply/mchsubjectalterapplyment",
@@ -52,14 +52,25 @@ pub struct CreateMchalterapplyMchsubjectalterapplymentRequest<'a> {
     pub ubo_info_list: Option<&'a [CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a>]>,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchsubjectalterapplymentRequest`], each named where it is given: `CreateMchalterapplyMchsubjectalterapplymentRequest::new(CreateMchalterapplyMchsubjectalterapplymentRequired { .. })`."]
+pub struct CreateMchalterapplyMchsubjectalterapplymentRequired<'a> {
+    #[doc = "商户号 (see [`CreateMchalterapplyMchsubjectalterapplymentRequest::merchant_code`])."]
+    pub merchant_code: &'a str,
+    #[doc = "主体类型 (see [`CreateMchalterapplyMchsubjectalterapplymentRequest::organization_type`])."]
+    pub organization_type: CreateMchalterapplyMchsubjectalterapplymentOrganizationType,
+    #[doc = "业务申请编号 (see [`CreateMchalterapplyMchsubjectalterapplymentRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> CreateMchalterapplyMchsubjectalterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`addition`, `alter_scope`, `business_license_info`, `certificate_info`, `finance_institution`, `finance_institution_info`, `legal_person_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchalterapplyMchsubjectalterapplymentRequired`]. The optional ones (`addition`, `alter_scope`, `business_license_info`, `certificate_info`, `finance_institution`, `finance_institution_info`, `legal_person_info`, `ubo_info_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        merchant_code: &'a str,
-        organization_type: CreateMchalterapplyMchsubjectalterapplymentOrganizationType,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMchalterapplyMchsubjectalterapplymentRequired<'a>) -> Self {
+        let CreateMchalterapplyMchsubjectalterapplymentRequired {
+            merchant_code,
+            organization_type,
+            out_request_no,
+        } = required;
         Self {
             addition: None,
             alter_scope: None,
@@ -146,15 +157,30 @@ pub struct CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a> {
     pub merchant_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo`], each named where it is given: `CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::new(CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfoRequired { .. })`."]
+pub struct CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfoRequired<'a> {
+    #[doc = "法人姓名 (see [`CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "营业执照照片 (see [`CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::license_copy`])."]
+    pub license_copy: MediaId<&'a str>,
+    #[doc = "营业执照注册号 (see [`CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "商户名称 (see [`CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::merchant_name`])."]
+    pub merchant_name: &'a str,
+}
+
 impl<'a> CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`company_address`, `license_period_begin`, `license_period_end`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfoRequired`]. The optional ones (`company_address`, `license_period_begin`, `license_period_end`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        legal_person: &'a str,
-        license_copy: MediaId<&'a str>,
-        license_number: &'a str,
-        merchant_name: &'a str,
+        required: CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfoRequired<'a>,
     ) -> Self {
+        let CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfoRequired {
+            legal_person,
+            license_copy,
+            license_number,
+            merchant_name,
+        } = required;
         Self {
             company_address: None,
             legal_person,
@@ -189,19 +215,42 @@ pub struct CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a> {
     pub merchant_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo`], each named where it is given: `CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::new(CreateMchalterapplyMchsubjectalterapplymentCertificateInfoRequired { .. })`."]
+pub struct CreateMchalterapplyMchsubjectalterapplymentCertificateInfoRequired<'a> {
+    #[doc = "证书照片 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::cert_copy`])."]
+    pub cert_copy: MediaId<&'a str>,
+    #[doc = "证书编号 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::cert_number`])."]
+    pub cert_number: &'a str,
+    #[doc = "有效期开始时间 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::cert_period_begin`])."]
+    pub cert_period_begin: &'a str,
+    #[doc = "有效期结束时间 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::cert_period_end`])."]
+    pub cert_period_end: &'a str,
+    #[doc = "证书类型 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::cert_type`])."]
+    pub cert_type: CreateMchalterapplyMchsubjectalterapplymentCertType,
+    #[doc = "注册地址 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::company_address`])."]
+    pub company_address: &'a str,
+    #[doc = "法人姓名 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "商户名称 (see [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::merchant_name`])."]
+    pub merchant_name: &'a str,
+}
+
 impl<'a> CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMchalterapplyMchsubjectalterapplymentCertificateInfoRequired`].
     #[inline]
     pub fn new(
-        cert_copy: MediaId<&'a str>,
-        cert_number: &'a str,
-        cert_period_begin: &'a str,
-        cert_period_end: &'a str,
-        cert_type: CreateMchalterapplyMchsubjectalterapplymentCertType,
-        company_address: &'a str,
-        legal_person: &'a str,
-        merchant_name: &'a str,
+        required: CreateMchalterapplyMchsubjectalterapplymentCertificateInfoRequired<'a>,
     ) -> Self {
+        let CreateMchalterapplyMchsubjectalterapplymentCertificateInfoRequired {
+            cert_copy,
+            cert_number,
+            cert_period_begin,
+            cert_period_end,
+            cert_type,
+            company_address,
+            legal_person,
+            merchant_name,
+        } = required;
         Self {
             cert_copy,
             cert_number,
@@ -251,13 +300,24 @@ pub struct CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a>
     pub finance_type: CreateMchalterapplyMchsubjectalterapplymentFinanceType,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo`], each named where it is given: `CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo::new(CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfoRequired { .. })`."]
+pub struct CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfoRequired<'a> {
+    #[doc = "金融机构许可证图片 (see [`CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo::finance_license_pics`])."]
+    pub finance_license_pics: &'a [MediaId<&'a str>],
+    #[doc = "金融机构类型 (see [`CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo::finance_type`])."]
+    pub finance_type: CreateMchalterapplyMchsubjectalterapplymentFinanceType,
+}
+
 impl<'a> CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfoRequired`].
     #[inline]
     pub fn new(
-        finance_license_pics: &'a [MediaId<&'a str>],
-        finance_type: CreateMchalterapplyMchsubjectalterapplymentFinanceType,
+        required: CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfoRequired<'a>,
     ) -> Self {
+        let CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfoRequired {
+            finance_license_pics,
+            finance_type,
+        } = required;
         Self {
             finance_license_pics,
             finance_type,
@@ -320,7 +380,7 @@ pub struct CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a> {
 }
 
 impl<'a> CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`as_ubo`, `authorize_letter_copy`, `card_address`, `card_back`, `card_front`, `card_name`, `card_number`, `card_period_begin`, `card_period_end`, `id_doc_type`) start as `None`: assign them on the value.
+    /// The object from its one required field, `id_holder_type`. The optional ones (`as_ubo`, `authorize_letter_copy`, `card_address`, `card_back`, `card_front`, `card_name`, `card_number`, `card_period_begin`, `card_period_end`, `id_doc_type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(id_holder_type: CreateMchalterapplyMchsubjectalterapplymentIdHolderType) -> Self {
         Self {
@@ -390,18 +450,37 @@ pub struct CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
     pub id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMchsubjectalterapplymentUboInfo`], each named where it is given: `CreateMchalterapplyMchsubjectalterapplymentUboInfo::new(CreateMchalterapplyMchsubjectalterapplymentUboInfoRequired { .. })`."]
+pub struct CreateMchalterapplyMchsubjectalterapplymentUboInfoRequired<'a> {
+    #[doc = "证件居住地址 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::card_address`])."]
+    pub card_address: Sensitive<&'a str>,
+    #[doc = "证件正面照片 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::card_front`])."]
+    pub card_front: MediaId<&'a str>,
+    #[doc = "证件姓名 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::card_name`])."]
+    pub card_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::card_number`])."]
+    pub card_number: Sensitive<&'a str>,
+    #[doc = "证件有效期开始时间 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::card_period_begin`])."]
+    pub card_period_begin: &'a str,
+    #[doc = "证件有效期结束时间 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::card_period_end`])."]
+    pub card_period_end: &'a str,
+    #[doc = "证件类型 (see [`CreateMchalterapplyMchsubjectalterapplymentUboInfo::id_doc_type`])."]
+    pub id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
+}
+
 impl<'a> CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`card_back`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateMchalterapplyMchsubjectalterapplymentUboInfoRequired`]. The optional ones (`card_back`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        card_address: Sensitive<&'a str>,
-        card_front: MediaId<&'a str>,
-        card_name: Sensitive<&'a str>,
-        card_number: Sensitive<&'a str>,
-        card_period_begin: &'a str,
-        card_period_end: &'a str,
-        id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
-    ) -> Self {
+    pub fn new(required: CreateMchalterapplyMchsubjectalterapplymentUboInfoRequired<'a>) -> Self {
+        let CreateMchalterapplyMchsubjectalterapplymentUboInfoRequired {
+            card_address,
+            card_front,
+            card_name,
+            card_number,
+            card_period_begin,
+            card_period_end,
+            id_doc_type,
+        } = required;
         Self {
             card_address,
             card_back: None,
@@ -472,7 +551,7 @@ pub struct QueryMchalterapplyMchsubjectalterapplymentRequest<'a> {
 }
 
 impl<'a> QueryMchalterapplyMchsubjectalterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `apply_id`.
     #[inline]
     pub fn new(apply_id: &'a str) -> Self {
         Self { apply_id }

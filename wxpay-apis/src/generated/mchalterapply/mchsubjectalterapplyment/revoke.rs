@@ -18,7 +18,7 @@ pub struct RevokeMchsubjectalterapplymentRequest<'a> {
 }
 
 impl<'a> RevokeMchsubjectalterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `apply_id`.
     #[inline]
     pub fn new(apply_id: &'a str) -> Self {
         Self { apply_id }

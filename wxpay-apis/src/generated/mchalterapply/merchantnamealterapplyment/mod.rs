@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-#[doc = "提交商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment`.\n\n```ignore\nlet request = CreateMchalterapplyMerchantnamealterapplymentRequest::new(merchant_shortname, out_request_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "提交商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment`.\n\n```ignore\nlet request = CreateMchalterapplyMerchantnamealterapplymentRequest::new(CreateMchalterapplyMerchantnamealterapplymentRequired {\n    merchant_shortname,\n    out_request_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "提交商户简称变更申请单",
     "POST v3/mchalterapply/merchantnamealterapplyment",
@@ -26,10 +26,25 @@ pub struct CreateMchalterapplyMerchantnamealterapplymentRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchalterapplyMerchantnamealterapplymentRequest`], each named where it is given: `CreateMchalterapplyMerchantnamealterapplymentRequest::new(CreateMchalterapplyMerchantnamealterapplymentRequired { .. })`."]
+pub struct CreateMchalterapplyMerchantnamealterapplymentRequired<'a> {
+    #[doc = "商户简称 (see [`CreateMchalterapplyMerchantnamealterapplymentRequest::merchant_shortname`])."]
+    pub merchant_shortname: &'a str,
+    #[doc = "业务申请编号 (see [`CreateMchalterapplyMerchantnamealterapplymentRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateMchalterapplyMerchantnamealterapplymentRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateMchalterapplyMerchantnamealterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMchalterapplyMerchantnamealterapplymentRequired`].
     #[inline]
-    pub fn new(merchant_shortname: &'a str, out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CreateMchalterapplyMerchantnamealterapplymentRequired<'a>) -> Self {
+        let CreateMchalterapplyMerchantnamealterapplymentRequired {
+            merchant_shortname,
+            out_request_no,
+            sub_mchid,
+        } = required;
         Self {
             merchant_shortname,
             out_request_no,
@@ -57,7 +72,7 @@ pub struct QueryMchalterapplyMerchantnamealterapplymentRequest<'a> {
 }
 
 impl<'a> QueryMchalterapplyMerchantnamealterapplymentRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `apply_id`.
     #[inline]
     pub fn new(apply_id: &'a str) -> Self {
         Self { apply_id }

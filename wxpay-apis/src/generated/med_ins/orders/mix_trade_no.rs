@@ -21,7 +21,7 @@ pub struct QueryOrdersByMixTradeNoRequest<'a> {
 }
 
 impl<'a> QueryOrdersByMixTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `mix_trade_no`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(mix_trade_no: &'a str) -> Self {
         Self {

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod mix_trade_no;
 pub mod out_trade_no;
 
-#[doc = "医保自费混合收款下单: `POST /v3/med-ins/orders`.\n\n```ignore\nlet mut request = CreateMedInsOrdersRequest::new(appid, callback_url, city_id, med_inst_name, med_inst_no, mix_pay_type, order_type, out_trade_no, payer, serial_no, total_fee);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 从业机构（银行）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "医保自费混合收款下单: `POST /v3/med-ins/orders`.\n\n```ignore\nlet mut request = CreateMedInsOrdersRequest::new(CreateMedInsOrdersRequired {\n    appid,\n    callback_url,\n    city_id,\n    med_inst_name,\n    med_inst_no,\n    mix_pay_type,\n    order_type,\n    out_trade_no,\n    payer,\n    serial_no,\n    total_fee,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 从业机构（银行）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("医保自费混合收款下单", "POST v3/med-ins/orders", "v3/med-ins/orders"))]
 #[wxpay_api(POST, "v3/med-ins/orders", response = CreateMedInsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -106,22 +106,49 @@ pub struct CreateMedInsOrdersRequest<'a> {
     pub wechat_pay_cash_fee: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateMedInsOrdersRequest`], each named where it is given: `CreateMedInsOrdersRequest::new(CreateMedInsOrdersRequired { .. })`."]
+pub struct CreateMedInsOrdersRequired<'a> {
+    #[doc = "从业机构的公众号ID (see [`CreateMedInsOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "回调通知URL (see [`CreateMedInsOrdersRequest::callback_url`])."]
+    pub callback_url: &'a str,
+    #[doc = "城市ID (see [`CreateMedInsOrdersRequest::city_id`])."]
+    pub city_id: &'a str,
+    #[doc = "医疗机构名称 (see [`CreateMedInsOrdersRequest::med_inst_name`])."]
+    pub med_inst_name: &'a str,
+    #[doc = "医疗机构编码 (see [`CreateMedInsOrdersRequest::med_inst_no`])."]
+    pub med_inst_no: &'a str,
+    #[doc = "混合支付类型 (see [`CreateMedInsOrdersRequest::mix_pay_type`])."]
+    pub mix_pay_type: OrdersMixPayType,
+    #[doc = "订单类型 (see [`CreateMedInsOrdersRequest::order_type`])."]
+    pub order_type: OrdersOrderType,
+    #[doc = "从业机构订单号 (see [`CreateMedInsOrdersRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付人身份信息 (see [`CreateMedInsOrdersRequest::payer`])."]
+    pub payer: CreateMedInsOrdersPayer<'a>,
+    #[doc = "医疗机构订单号 (see [`CreateMedInsOrdersRequest::serial_no`])."]
+    pub serial_no: &'a str,
+    #[doc = "使用该接口下单的总金额 (see [`CreateMedInsOrdersRequest::total_fee`])."]
+    pub total_fee: i64,
+}
+
 impl<'a> CreateMedInsOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `cash_add_detail`, `cash_reduce_detail`, `channel_no`, `extends`, `geo_location`, `med_ins_cash_fee`, `med_ins_gov_fee`, `med_ins_order_create_time`, `med_ins_other_fee`, `med_ins_self_fee`, `med_ins_test_env`, `openid`, `passthrough_request_content`, `pay_auth_no`, `pay_for_relatives`, `pay_order_id`, `prepay_id`, `relative`, `sub_appid`, `sub_mchid`, `sub_openid`, `wechat_pay_cash_fee`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMedInsOrdersRequired`]. The optional ones (`attach`, `cash_add_detail`, `cash_reduce_detail`, `channel_no`, `extends`, `geo_location`, `med_ins_cash_fee`, `med_ins_gov_fee`, `med_ins_order_create_time`, `med_ins_other_fee`, `med_ins_self_fee`, `med_ins_test_env`, `openid`, `passthrough_request_content`, `pay_auth_no`, `pay_for_relatives`, `pay_order_id`, `prepay_id`, `relative`, `sub_appid`, `sub_mchid`, `sub_openid`, `wechat_pay_cash_fee`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        callback_url: &'a str,
-        city_id: &'a str,
-        med_inst_name: &'a str,
-        med_inst_no: &'a str,
-        mix_pay_type: OrdersMixPayType,
-        order_type: OrdersOrderType,
-        out_trade_no: &'a str,
-        payer: CreateMedInsOrdersPayer<'a>,
-        serial_no: &'a str,
-        total_fee: i64,
-    ) -> Self {
+    pub fn new(required: CreateMedInsOrdersRequired<'a>) -> Self {
+        let CreateMedInsOrdersRequired {
+            appid,
+            callback_url,
+            city_id,
+            med_inst_name,
+            med_inst_no,
+            mix_pay_type,
+            order_type,
+            out_trade_no,
+            payer,
+            serial_no,
+            total_fee,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -171,10 +198,22 @@ pub struct CreateMedInsOrdersCashAddDetail {
     pub cash_add_type: OrdersCashAddType,
 }
 
+#[doc = "The required fields of [`CreateMedInsOrdersCashAddDetail`], each named where it is given: `CreateMedInsOrdersCashAddDetail::new(CreateMedInsOrdersCashAddDetailRequired { .. })`."]
+pub struct CreateMedInsOrdersCashAddDetailRequired {
+    #[doc = "现金补充金额 (see [`CreateMedInsOrdersCashAddDetail::cash_add_fee`])."]
+    pub cash_add_fee: i64,
+    #[doc = "现金补充类型 (see [`CreateMedInsOrdersCashAddDetail::cash_add_type`])."]
+    pub cash_add_type: OrdersCashAddType,
+}
+
 impl CreateMedInsOrdersCashAddDetail {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMedInsOrdersCashAddDetailRequired`].
     #[inline]
-    pub fn new(cash_add_fee: i64, cash_add_type: OrdersCashAddType) -> Self {
+    pub fn new(required: CreateMedInsOrdersCashAddDetailRequired) -> Self {
+        let CreateMedInsOrdersCashAddDetailRequired {
+            cash_add_fee,
+            cash_add_type,
+        } = required;
         Self {
             cash_add_fee,
             cash_add_type,
@@ -204,10 +243,22 @@ pub struct CreateMedInsOrdersCashReduceDetail {
     pub cash_reduce_type: OrdersCashReduceType,
 }
 
+#[doc = "The required fields of [`CreateMedInsOrdersCashReduceDetail`], each named where it is given: `CreateMedInsOrdersCashReduceDetail::new(CreateMedInsOrdersCashReduceDetailRequired { .. })`."]
+pub struct CreateMedInsOrdersCashReduceDetailRequired {
+    #[doc = "现金减免金额 (see [`CreateMedInsOrdersCashReduceDetail::cash_reduce_fee`])."]
+    pub cash_reduce_fee: i64,
+    #[doc = "现金减免类型 (see [`CreateMedInsOrdersCashReduceDetail::cash_reduce_type`])."]
+    pub cash_reduce_type: OrdersCashReduceType,
+}
+
 impl CreateMedInsOrdersCashReduceDetail {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMedInsOrdersCashReduceDetailRequired`].
     #[inline]
-    pub fn new(cash_reduce_fee: i64, cash_reduce_type: OrdersCashReduceType) -> Self {
+    pub fn new(required: CreateMedInsOrdersCashReduceDetailRequired) -> Self {
+        let CreateMedInsOrdersCashReduceDetailRequired {
+            cash_reduce_fee,
+            cash_reduce_type,
+        } = required;
         Self {
             cash_reduce_fee,
             cash_reduce_type,
@@ -316,14 +367,25 @@ pub struct CreateMedInsOrdersPayer<'a> {
     pub name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMedInsOrdersPayer`], each named where it is given: `CreateMedInsOrdersPayer::new(CreateMedInsOrdersPayerRequired { .. })`."]
+pub struct CreateMedInsOrdersPayerRequired<'a> {
+    #[doc = "证件类型 (see [`CreateMedInsOrdersPayer::card_type`])."]
+    pub card_type: CreateMedInsOrdersCardType,
+    #[doc = "个人身份ID摘要 (see [`CreateMedInsOrdersPayer::id_digest`])."]
+    pub id_digest: Sensitive<&'a str>,
+    #[doc = "真实姓名 (see [`CreateMedInsOrdersPayer::name`])."]
+    pub name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateMedInsOrdersPayer<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMedInsOrdersPayerRequired`].
     #[inline]
-    pub fn new(
-        card_type: CreateMedInsOrdersCardType,
-        id_digest: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateMedInsOrdersPayerRequired<'a>) -> Self {
+        let CreateMedInsOrdersPayerRequired {
+            card_type,
+            id_digest,
+            name,
+        } = required;
         Self {
             card_type,
             id_digest,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "医保退款通知: `POST /v3/med-ins/refunds/notify`.\n\n```ignore\nlet request = NotifyRefundsRequest::new(mix_trade_no, med_refund_gov_fee, med_refund_other_fee, med_refund_self_fee, med_refund_total_fee, out_refund_no, refund_time, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构（银行）."]
+#[doc = "医保退款通知: `POST /v3/med-ins/refunds/notify`.\n\n```ignore\nlet request = NotifyRefundsRequest::new(NotifyRefundsRequired {\n    mix_trade_no,\n    med_refund_gov_fee,\n    med_refund_other_fee,\n    med_refund_self_fee,\n    med_refund_total_fee,\n    out_refund_no,\n    refund_time,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构（银行）."]
 #[doc(alias(
     "医保退款通知",
     "POST v3/med-ins/refunds/notify",
@@ -35,19 +35,40 @@ pub struct NotifyRefundsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`NotifyRefundsRequest`], each named where it is given: `NotifyRefundsRequest::new(NotifyRefundsRequired { .. })`."]
+pub struct NotifyRefundsRequired<'a> {
+    #[doc = "医保自费混合订单号 (see [`NotifyRefundsRequest::mix_trade_no`])."]
+    pub mix_trade_no: &'a str,
+    #[doc = "医保统筹退款金额 (see [`NotifyRefundsRequest::med_refund_gov_fee`])."]
+    pub med_refund_gov_fee: i64,
+    #[doc = "医保其他退款金额 (see [`NotifyRefundsRequest::med_refund_other_fee`])."]
+    pub med_refund_other_fee: i64,
+    #[doc = "医保个账退款金额 (see [`NotifyRefundsRequest::med_refund_self_fee`])."]
+    pub med_refund_self_fee: i64,
+    #[doc = "医保退款的总金额 (see [`NotifyRefundsRequest::med_refund_total_fee`])."]
+    pub med_refund_total_fee: i64,
+    #[doc = "从业机构退款单号 (see [`NotifyRefundsRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "医保退款成功时间 (see [`NotifyRefundsRequest::refund_time`])."]
+    pub refund_time: Timestamp<&'a str>,
+    #[doc = "医疗机构的商户号 (see [`NotifyRefundsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> NotifyRefundsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NotifyRefundsRequired`].
     #[inline]
-    pub fn new(
-        mix_trade_no: &'a str,
-        med_refund_gov_fee: i64,
-        med_refund_other_fee: i64,
-        med_refund_self_fee: i64,
-        med_refund_total_fee: i64,
-        out_refund_no: &'a str,
-        refund_time: Timestamp<&'a str>,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: NotifyRefundsRequired<'a>) -> Self {
+        let NotifyRefundsRequired {
+            mix_trade_no,
+            med_refund_gov_fee,
+            med_refund_other_fee,
+            med_refund_self_fee,
+            med_refund_total_fee,
+            out_refund_no,
+            refund_time,
+            sub_mchid,
+        } = required;
         Self {
             mix_trade_no,
             med_refund_gov_fee,

@@ -18,7 +18,7 @@ pub struct QueryBalanceRequest<'a> {
 }
 
 impl<'a> QueryBalanceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `account_type`.
     #[inline]
     pub fn new(account_type: &'a str) -> Self {
         Self { account_type }

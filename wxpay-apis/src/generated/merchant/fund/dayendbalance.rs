@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询账户日终余额API: `GET /v3/merchant/fund/dayendbalance/{account_type}`.\n\n```ignore\nlet request = QueryDayEndBalanceRequest::new(account_type, date);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_21.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询账户日终余额API: `GET /v3/merchant/fund/dayendbalance/{account_type}`.\n\n```ignore\nlet request = QueryDayEndBalanceRequest::new(QueryDayEndBalanceRequired {\n    account_type,\n    date,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_21.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "查询账户日终余额API",
     "GET v3/merchant/fund/dayendbalance/{account_type}",
@@ -19,10 +19,19 @@ pub struct QueryDayEndBalanceRequest<'a> {
     pub date: &'a str,
 }
 
+#[doc = "The required fields of [`QueryDayEndBalanceRequest`], each named where it is given: `QueryDayEndBalanceRequest::new(QueryDayEndBalanceRequired { .. })`."]
+pub struct QueryDayEndBalanceRequired<'a> {
+    #[doc = "账户类型 (see [`QueryDayEndBalanceRequest::account_type`])."]
+    pub account_type: &'a str,
+    #[doc = "日期 (see [`QueryDayEndBalanceRequest::date`])."]
+    pub date: &'a str,
+}
+
 impl<'a> QueryDayEndBalanceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryDayEndBalanceRequired`].
     #[inline]
-    pub fn new(account_type: &'a str, date: &'a str) -> Self {
+    pub fn new(required: QueryDayEndBalanceRequired<'a>) -> Self {
+        let QueryDayEndBalanceRequired { account_type, date } = required;
         Self { account_type, date }
     }
 }

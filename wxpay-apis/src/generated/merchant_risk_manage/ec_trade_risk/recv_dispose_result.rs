@@ -45,7 +45,7 @@ pub struct RecvDisposeResultEcTradeRiskRequest<'a> {
 }
 
 impl<'a> RecvDisposeResultEcTradeRiskRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`disp_addition`, `disp_conclusion`, `exist_complaint`, `final_risk_result`, `final_risk_type`, `mchid`, `refund_amount`, `sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_trade_no`. The optional ones (`disp_addition`, `disp_conclusion`, `exist_complaint`, `final_risk_result`, `final_risk_type`, `mchid`, `refund_amount`, `sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_trade_no: &'a str) -> Self {
         Self {

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod negotiation_historys;
 
-#[doc = "查询投诉信息API: `GET /v3/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询投诉信息API: `GET /v3/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(QueryMerchantServiceComplaintsRequired {\n    begin_date,\n    end_date,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询投诉信息API",
     "GET v3/merchant-service/complaints",
@@ -32,10 +32,22 @@ pub struct QueryMerchantServiceComplaintsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryMerchantServiceComplaintsRequest`], each named where it is given: `QueryMerchantServiceComplaintsRequest::new(QueryMerchantServiceComplaintsRequired { .. })`."]
+pub struct QueryMerchantServiceComplaintsRequired<'a> {
+    #[doc = "开始日期 (see [`QueryMerchantServiceComplaintsRequest::begin_date`])."]
+    pub begin_date: &'a str,
+    #[doc = "结束日期 (see [`QueryMerchantServiceComplaintsRequest::end_date`])."]
+    pub end_date: &'a str,
+}
+
 impl<'a> QueryMerchantServiceComplaintsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMerchantServiceComplaintsRequired`]. The optional ones (`limit`, `offset`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+    pub fn new(required: QueryMerchantServiceComplaintsRequired<'a>) -> Self {
+        let QueryMerchantServiceComplaintsRequired {
+            begin_date,
+            end_date,
+        } = required;
         Self {
             limit: None,
             offset: None,
@@ -124,7 +136,7 @@ pub struct QueryMerchantServiceComplaintsByTransactionIdRequest<'a> {
 }
 
 impl<'a> QueryMerchantServiceComplaintsByTransactionIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `transaction_id`.
     #[inline]
     pub fn new(transaction_id: &'a str) -> Self {
         Self { transaction_id }

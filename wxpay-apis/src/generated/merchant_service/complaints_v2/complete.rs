@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "反馈处理完成API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteComplaintV2Request::new(complaint_id, complainted_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_15.shtml>.\n\nFor: 服务商."]
+#[doc = "反馈处理完成API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteComplaintV2Request::new(CompleteComplaintV2Required {\n    complaint_id,\n    complainted_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_15.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "反馈处理完成API",
     "POST v3/merchant-service/complaints-v2/{complaint_id}/complete",
@@ -19,10 +19,22 @@ pub struct CompleteComplaintV2Request<'a> {
     pub complainted_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CompleteComplaintV2Request`], each named where it is given: `CompleteComplaintV2Request::new(CompleteComplaintV2Required { .. })`."]
+pub struct CompleteComplaintV2Required<'a> {
+    #[doc = "投诉单号 (see [`CompleteComplaintV2Request::complaint_id`])."]
+    pub complaint_id: &'a str,
+    #[doc = "被诉商户号 (see [`CompleteComplaintV2Request::complainted_mchid`])."]
+    pub complainted_mchid: &'a str,
+}
+
 impl<'a> CompleteComplaintV2Request<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CompleteComplaintV2Required`].
     #[inline]
-    pub fn new(complaint_id: &'a str, complainted_mchid: &'a str) -> Self {
+    pub fn new(required: CompleteComplaintV2Required<'a>) -> Self {
+        let CompleteComplaintV2Required {
+            complaint_id,
+            complainted_mchid,
+        } = required;
         Self {
             complaint_id,
             complainted_mchid,

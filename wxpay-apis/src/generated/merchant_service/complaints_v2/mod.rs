@@ -11,7 +11,7 @@ pub mod response;
 pub mod response_immediate_service;
 pub mod update_refund_progress;
 
-#[doc = "查询投诉单列表API: `GET /v3/merchant-service/complaints-v2`.\n\n```ignore\nlet mut request = ListComplaintsV2Request::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/list-complaints-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_11.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc = "查询投诉单列表API: `GET /v3/merchant-service/complaints-v2`.\n\n```ignore\nlet mut request = ListComplaintsV2Request::new(ListComplaintsV2Required {\n    begin_date,\n    end_date,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/list-complaints-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_11.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
 #[doc(alias(
     "查询投诉单列表API",
     "GET v3/merchant-service/complaints-v2",
@@ -36,10 +36,22 @@ pub struct ListComplaintsV2Request<'a> {
     pub complainted_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ListComplaintsV2Request`], each named where it is given: `ListComplaintsV2Request::new(ListComplaintsV2Required { .. })`."]
+pub struct ListComplaintsV2Required<'a> {
+    #[doc = "开始日期 (see [`ListComplaintsV2Request::begin_date`])."]
+    pub begin_date: &'a str,
+    #[doc = "结束日期 (see [`ListComplaintsV2Request::end_date`])."]
+    pub end_date: &'a str,
+}
+
 impl<'a> ListComplaintsV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `complainted_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ListComplaintsV2Required`]. The optional ones (`limit`, `offset`, `complainted_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+    pub fn new(required: ListComplaintsV2Required<'a>) -> Self {
+        let ListComplaintsV2Required {
+            begin_date,
+            end_date,
+        } = required;
         Self {
             limit: None,
             offset: None,
@@ -132,7 +144,7 @@ pub struct ComplaintsV2AdditionalInfo {
     pub share_power_info: Option<ComplaintsV2SharePowerInfo>,
     #[doc = "补充信息类型\n\nMay be absent. Example: `SHARE_POWER_TYPE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ComplaintsV2Type>,
+    pub r#type: Option<ComplaintsV2AdditionalInfoType>,
 }
 
 #[doc = "充电宝投诉相关信息"]
@@ -167,7 +179,7 @@ pub struct ComplaintsV2ReturnAddressInfo {
 
 string_enum! {
     /// 补充信息类型
-    pub enum ComplaintsV2Type {
+    pub enum ComplaintsV2AdditionalInfoType {
         /// `SHARE_POWER_TYPE`
         SharePowerType = "SHARE_POWER_TYPE",
     }
@@ -242,12 +254,12 @@ pub struct ListComplaintsV2ServiceOrderInfo {
     pub out_order_no: Option<String>,
     #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ListComplaintsV2State>,
+    pub state: Option<ListComplaintsV2ServiceOrderInfoState>,
 }
 
 string_enum! {
     /// 支付分服务单状态
-    pub enum ListComplaintsV2State {
+    pub enum ListComplaintsV2ServiceOrderInfoState {
         /// `DOING`
         Doing = "DOING",
         /// `DONE`
@@ -284,7 +296,7 @@ pub struct QueryComplaintV2Request<'a> {
 }
 
 impl<'a> QueryComplaintV2Request<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `complaint_id`.
     #[inline]
     pub fn new(complaint_id: &'a str) -> Self {
         Self { complaint_id }
@@ -412,7 +424,7 @@ string_enum! {
 
 string_enum! {
     /// 消息块类型
-    pub enum QueryNegotiationHistoryV2Type {
+    pub enum ComplaintsV2BlockType {
         /// `BUTTON`
         Button = "BUTTON",
         /// `BUTTON_GROUP`

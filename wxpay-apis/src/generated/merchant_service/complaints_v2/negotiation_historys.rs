@@ -24,7 +24,7 @@ pub struct QueryNegotiationHistoryV2Request<'a> {
 }
 
 impl<'a> QueryNegotiationHistoryV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    /// The request from its one required field, `complaint_id`. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(complaint_id: &'a str) -> Self {
         Self {
@@ -152,7 +152,7 @@ pub struct QueryNegotiationHistoryV2Block {
     pub text: Option<QueryNegotiationHistoryV2Text>,
     #[doc = "消息块类型\n\nMay be absent. Example: `TEXT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
+    pub r#type: Option<crate::merchant_service::complaints_v2::ComplaintsV2BlockType>,
 }
 
 #[doc = "The `buttons` object."]

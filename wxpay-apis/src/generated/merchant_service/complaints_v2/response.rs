@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交回复API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.\n\n```ignore\nlet mut request = ResponseComplaintV2Request::new(complaint_id, complainted_mchid, response_content);\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/response-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_14.shtml>.\n\nFor: 服务商."]
+#[doc = "提交回复API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.\n\n```ignore\nlet mut request = ResponseComplaintV2Request::new(ResponseComplaintV2Required {\n    complaint_id,\n    complainted_mchid,\n    response_content,\n});\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/response-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_14.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "提交回复API",
     "POST v3/merchant-service/complaints-v2/{complaint_id}/response",
@@ -33,14 +33,25 @@ pub struct ResponseComplaintV2Request<'a> {
     pub response_images: Option<&'a [MediaId<&'a str>]>,
 }
 
+#[doc = "The required fields of [`ResponseComplaintV2Request`], each named where it is given: `ResponseComplaintV2Request::new(ResponseComplaintV2Required { .. })`."]
+pub struct ResponseComplaintV2Required<'a> {
+    #[doc = "投诉单号 (see [`ResponseComplaintV2Request::complaint_id`])."]
+    pub complaint_id: &'a str,
+    #[doc = "被诉商户号 (see [`ResponseComplaintV2Request::complainted_mchid`])."]
+    pub complainted_mchid: &'a str,
+    #[doc = "回复内容 (see [`ResponseComplaintV2Request::response_content`])."]
+    pub response_content: &'a str,
+}
+
 impl<'a> ResponseComplaintV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`jump_url`, `jump_url_text`, `mini_program_jump_info`, `response_images`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ResponseComplaintV2Required`]. The optional ones (`jump_url`, `jump_url_text`, `mini_program_jump_info`, `response_images`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        complaint_id: &'a str,
-        complainted_mchid: &'a str,
-        response_content: &'a str,
-    ) -> Self {
+    pub fn new(required: ResponseComplaintV2Required<'a>) -> Self {
+        let ResponseComplaintV2Required {
+            complaint_id,
+            complainted_mchid,
+            response_content,
+        } = required;
         Self {
             complaint_id,
             complainted_mchid,
@@ -65,10 +76,21 @@ pub struct ResponseComplaintV2MiniProgramJumpInfo<'a> {
     pub text: &'a str,
 }
 
+#[doc = "The required fields of [`ResponseComplaintV2MiniProgramJumpInfo`], each named where it is given: `ResponseComplaintV2MiniProgramJumpInfo::new(ResponseComplaintV2MiniProgramJumpInfoRequired { .. })`."]
+pub struct ResponseComplaintV2MiniProgramJumpInfoRequired<'a> {
+    #[doc = "跳转小程序APPID (see [`ResponseComplaintV2MiniProgramJumpInfo::appid`])."]
+    pub appid: &'a str,
+    #[doc = "跳转小程序页面PATH (see [`ResponseComplaintV2MiniProgramJumpInfo::path`])."]
+    pub path: &'a str,
+    #[doc = "跳转小程序页面名称 (see [`ResponseComplaintV2MiniProgramJumpInfo::text`])."]
+    pub text: &'a str,
+}
+
 impl<'a> ResponseComplaintV2MiniProgramJumpInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ResponseComplaintV2MiniProgramJumpInfoRequired`].
     #[inline]
-    pub fn new(appid: &'a str, path: &'a str, text: &'a str) -> Self {
+    pub fn new(required: ResponseComplaintV2MiniProgramJumpInfoRequired<'a>) -> Self {
+        let ResponseComplaintV2MiniProgramJumpInfoRequired { appid, path, text } = required;
         Self { appid, path, text }
     }
 }

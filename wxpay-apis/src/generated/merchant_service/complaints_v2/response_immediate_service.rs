@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.\n\n```ignore\nlet request = CreateComplaintsV2ResponseImmediateServiceRequest::new(complaint_id, complainted_mchid, idempotent_id, message);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
+#[doc = "回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.\n\n```ignore\nlet request = CreateComplaintsV2ResponseImmediateServiceRequest::new(CreateComplaintsV2ResponseImmediateServiceRequired {\n    complaint_id,\n    complainted_mchid,\n    idempotent_id,\n    message,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "回复需要即时服务的投诉单",
     "POST v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service",
@@ -23,15 +23,28 @@ pub struct CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
     pub message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
 }
 
+#[doc = "The required fields of [`CreateComplaintsV2ResponseImmediateServiceRequest`], each named where it is given: `CreateComplaintsV2ResponseImmediateServiceRequest::new(CreateComplaintsV2ResponseImmediateServiceRequired { .. })`."]
+pub struct CreateComplaintsV2ResponseImmediateServiceRequired<'a> {
+    #[doc = "投诉单号 (see [`CreateComplaintsV2ResponseImmediateServiceRequest::complaint_id`])."]
+    pub complaint_id: &'a str,
+    #[doc = "被诉商户号 (see [`CreateComplaintsV2ResponseImmediateServiceRequest::complainted_mchid`])."]
+    pub complainted_mchid: &'a str,
+    #[doc = "幂等ID (see [`CreateComplaintsV2ResponseImmediateServiceRequest::idempotent_id`])."]
+    pub idempotent_id: &'a str,
+    #[doc = "消息内容 (see [`CreateComplaintsV2ResponseImmediateServiceRequest::message`])."]
+    pub message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
+}
+
 impl<'a> CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateComplaintsV2ResponseImmediateServiceRequired`].
     #[inline]
-    pub fn new(
-        complaint_id: &'a str,
-        complainted_mchid: &'a str,
-        idempotent_id: &'a str,
-        message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
-    ) -> Self {
+    pub fn new(required: CreateComplaintsV2ResponseImmediateServiceRequired<'a>) -> Self {
+        let CreateComplaintsV2ResponseImmediateServiceRequired {
+            complaint_id,
+            complainted_mchid,
+            idempotent_id,
+            message,
+        } = required;
         Self {
             complaint_id,
             complainted_mchid,
@@ -92,7 +105,7 @@ pub struct CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
     pub text: Option<CreateComplaintsV2ResponseImmediateServiceText<'a>>,
     #[doc = "消息块类型\n\nOptional. Example: `TEXT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
+    pub r#type: Option<crate::merchant_service::complaints_v2::ComplaintsV2BlockType>,
 }
 
 impl<'a> CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
@@ -186,7 +199,7 @@ pub struct CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
 }
 
 impl<'a> CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`custom_data`) start as `None`: assign them on the value.
+    /// The object from its one required field, `content`. The optional ones (`custom_data`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(content: &'a str) -> Self {
         Self {
@@ -211,7 +224,7 @@ pub struct CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
 }
 
 impl<'a> CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`path`, `text`) start as `None`: assign them on the value.
+    /// The object from its one required field, `appid`. The optional ones (`path`, `text`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {

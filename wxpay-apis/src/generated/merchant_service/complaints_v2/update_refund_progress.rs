@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "更新退款审批结果API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.\n\n```ignore\nlet mut request = UpdateRefundProgressRequest::new(complaint_id, action);\nrequest.launch_refund_day = Some(launch_refund_day);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/update-refund-progress.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter10_2_19.shtml>.\n\nFor: 直连商户, 服务商, 渠道商, 从业机构."]
+#[doc = "更新退款审批结果API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.\n\n```ignore\nlet mut request = UpdateRefundProgressRequest::new(UpdateRefundProgressRequired {\n    complaint_id,\n    action,\n});\nrequest.launch_refund_day = Some(launch_refund_day);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/update-refund-progress.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter10_2_19.shtml>.\n\nFor: 直连商户, 服务商, 渠道商, 从业机构."]
 #[doc(alias(
     "更新退款审批结果API",
     "POST v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress",
@@ -31,10 +31,22 @@ pub struct UpdateRefundProgressRequest<'a> {
     pub remark: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`UpdateRefundProgressRequest`], each named where it is given: `UpdateRefundProgressRequest::new(UpdateRefundProgressRequired { .. })`."]
+pub struct UpdateRefundProgressRequired<'a> {
+    #[doc = "投诉单号 (see [`UpdateRefundProgressRequest::complaint_id`])."]
+    pub complaint_id: &'a str,
+    #[doc = "审批动作 (see [`UpdateRefundProgressRequest::action`])."]
+    pub action: UpdateRefundProgressAction,
+}
+
 impl<'a> UpdateRefundProgressRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`launch_refund_day`, `reject_media_list`, `reject_reason`, `remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateRefundProgressRequired`]. The optional ones (`launch_refund_day`, `reject_media_list`, `reject_reason`, `remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(complaint_id: &'a str, action: UpdateRefundProgressAction) -> Self {
+    pub fn new(required: UpdateRefundProgressRequired<'a>) -> Self {
+        let UpdateRefundProgressRequired {
+            complaint_id,
+            action,
+        } = required;
         Self {
             complaint_id,
             action,

@@ -69,10 +69,22 @@ pub struct MerchantStoreStoresStoreAddress<'a> {
     pub longitude: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`MerchantStoreStoresStoreAddress`], each named where it is given: `MerchantStoreStoresStoreAddress::new(MerchantStoreStoresStoreAddressRequired { .. })`."]
+pub struct MerchantStoreStoresStoreAddressRequired<'a> {
+    #[doc = "门店省市编码 (see [`MerchantStoreStoresStoreAddress::address_code`])."]
+    pub address_code: &'a str,
+    #[doc = "门店地址 (see [`MerchantStoreStoresStoreAddress::address_detail`])."]
+    pub address_detail: &'a str,
+}
+
 impl<'a> MerchantStoreStoresStoreAddress<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`MerchantStoreStoresStoreAddressRequired`]. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address_code: &'a str, address_detail: &'a str) -> Self {
+    pub fn new(required: MerchantStoreStoresStoreAddressRequired<'a>) -> Self {
+        let MerchantStoreStoresStoreAddressRequired {
+            address_code,
+            address_detail,
+        } = required;
         Self {
             address_code,
             address_complements: None,
@@ -104,7 +116,7 @@ pub struct MerchantStoreStoresStoreBasics<'a> {
 }
 
 impl<'a> MerchantStoreStoresStoreBasics<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`branch_name`, `brand_id`, `brand_name`, `store_reference_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `store_name`. The optional ones (`branch_name`, `brand_id`, `brand_name`, `store_reference_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(store_name: &'a str) -> Self {
         Self {
@@ -152,7 +164,7 @@ pub struct StoresStoreRecipient<'a> {
 }
 
 impl<'a> StoresStoreRecipient<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`company_name`) start as `None`: assign them on the value.
+    /// The object from its one required field, `mchid`. The optional ones (`company_name`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(mchid: &'a str) -> Self {
         Self {
@@ -188,7 +200,7 @@ pub struct QueryMerchantStoreStoresRequest<'a> {
 }
 
 impl<'a> QueryMerchantStoreStoresRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `store_id`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(store_id: i64) -> Self {
         Self {
@@ -323,7 +335,7 @@ pub struct ModifyMerchantStoreStoresRequest<'a> {
 }
 
 impl<'a> ModifyMerchantStoreStoresRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`store_address`, `store_basics`, `store_business`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `store_id`. The optional ones (`store_address`, `store_basics`, `store_business`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(store_id: i64) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商银行来账查询: `GET /v3/merchantfund/merchant/income-records`.\n\n```ignore\nlet mut request = QueryMerchantIncomeRecordsRequest::new(account_type, date, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "服务商银行来账查询: `GET /v3/merchantfund/merchant/income-records`.\n\n```ignore\nlet mut request = QueryMerchantIncomeRecordsRequest::new(QueryMerchantIncomeRecordsRequired {\n    account_type,\n    date,\n    limit,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "服务商银行来账查询",
     "GET v3/merchantfund/merchant/income-records",
@@ -24,14 +24,25 @@ pub struct QueryMerchantIncomeRecordsRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryMerchantIncomeRecordsRequest`], each named where it is given: `QueryMerchantIncomeRecordsRequest::new(QueryMerchantIncomeRecordsRequired { .. })`."]
+pub struct QueryMerchantIncomeRecordsRequired<'a> {
+    #[doc = "账户类型 (see [`QueryMerchantIncomeRecordsRequest::account_type`])."]
+    pub account_type: crate::merchantfund::IncomeRecordsAccountType,
+    #[doc = "日期 (see [`QueryMerchantIncomeRecordsRequest::date`])."]
+    pub date: &'a str,
+    #[doc = "本次请求最大查询条数 (see [`QueryMerchantIncomeRecordsRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryMerchantIncomeRecordsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMerchantIncomeRecordsRequired`]. The optional ones (`offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_type: crate::merchantfund::IncomeRecordsAccountType,
-        date: &'a str,
-        limit: i64,
-    ) -> Self {
+    pub fn new(required: QueryMerchantIncomeRecordsRequired<'a>) -> Self {
+        let QueryMerchantIncomeRecordsRequired {
+            account_type,
+            date,
+            limit,
+        } = required;
         Self {
             account_type,
             date,

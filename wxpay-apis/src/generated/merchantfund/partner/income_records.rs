@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "特约商户银行来账查询: `GET /v3/merchantfund/partner/income-records`.\n\n```ignore\nlet mut request = QueryPartnerIncomeRecordsRequest::new(sub_mchid, account_type, date, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "特约商户银行来账查询: `GET /v3/merchantfund/partner/income-records`.\n\n```ignore\nlet mut request = QueryPartnerIncomeRecordsRequest::new(QueryPartnerIncomeRecordsRequired {\n    sub_mchid,\n    account_type,\n    date,\n    limit,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "特约商户银行来账查询",
     "GET v3/merchantfund/partner/income-records",
@@ -26,15 +26,28 @@ pub struct QueryPartnerIncomeRecordsRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryPartnerIncomeRecordsRequest`], each named where it is given: `QueryPartnerIncomeRecordsRequest::new(QueryPartnerIncomeRecordsRequired { .. })`."]
+pub struct QueryPartnerIncomeRecordsRequired<'a> {
+    #[doc = "特约商户号 (see [`QueryPartnerIncomeRecordsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "账户类型 (see [`QueryPartnerIncomeRecordsRequest::account_type`])."]
+    pub account_type: crate::merchantfund::IncomeRecordsAccountType,
+    #[doc = "日期 (see [`QueryPartnerIncomeRecordsRequest::date`])."]
+    pub date: &'a str,
+    #[doc = "本次请求最大查询条数 (see [`QueryPartnerIncomeRecordsRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryPartnerIncomeRecordsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerIncomeRecordsRequired`]. The optional ones (`offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        account_type: crate::merchantfund::IncomeRecordsAccountType,
-        date: &'a str,
-        limit: i64,
-    ) -> Self {
+    pub fn new(required: QueryPartnerIncomeRecordsRequired<'a>) -> Self {
+        let QueryPartnerIncomeRecordsRequired {
+            sub_mchid,
+            account_type,
+            date,
+            limit,
+        } = required;
         Self {
             sub_mchid,
             account_type,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发放指定批次的消费金: `POST /v3/multiuse/users/{openid}/coupons`.\n\n```ignore\nlet mut request = SendMultiuseCouponRequest::new(openid, appid, card_type, id_card_number, out_request_no, stock_id, user_name);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/multiuse-coupon/send-multiuse-coupon.html>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发放指定批次的消费金: `POST /v3/multiuse/users/{openid}/coupons`.\n\n```ignore\nlet mut request = SendMultiuseCouponRequest::new(SendMultiuseCouponRequired {\n    openid,\n    appid,\n    card_type,\n    id_card_number,\n    out_request_no,\n    stock_id,\n    user_name,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/multiuse-coupon/send-multiuse-coupon.html>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发放指定批次的消费金",
     "POST v3/multiuse/users/{openid}/coupons",
@@ -32,18 +32,37 @@ pub struct SendMultiuseCouponRequest<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`SendMultiuseCouponRequest`], each named where it is given: `SendMultiuseCouponRequest::new(SendMultiuseCouponRequired { .. })`."]
+pub struct SendMultiuseCouponRequired<'a> {
+    #[doc = "用户OpenID (see [`SendMultiuseCouponRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号ID (see [`SendMultiuseCouponRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "证件类型 (see [`SendMultiuseCouponRequest::card_type`])."]
+    pub card_type: SendMultiuseCouponCardType,
+    #[doc = "身份证号码 (see [`SendMultiuseCouponRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "商户单据号 (see [`SendMultiuseCouponRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "批次号 (see [`SendMultiuseCouponRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "用户姓名 (see [`SendMultiuseCouponRequest::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> SendMultiuseCouponRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SendMultiuseCouponRequired`]. The optional ones (`amount`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        card_type: SendMultiuseCouponCardType,
-        id_card_number: Sensitive<&'a str>,
-        out_request_no: &'a str,
-        stock_id: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: SendMultiuseCouponRequired<'a>) -> Self {
+        let SendMultiuseCouponRequired {
+            openid,
+            appid,
+            card_type,
+            id_card_number,
+            out_request_no,
+            stock_id,
+            user_name,
+        } = required;
         Self {
             openid,
             amount: None,

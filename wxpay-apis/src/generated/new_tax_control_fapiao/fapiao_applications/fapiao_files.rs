@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取发票下载信息: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.\n\n```ignore\nlet request = GetFapiaoFileDownloadInfoRequest::new(fapiao_apply_id, sub_mchid, fapiao_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/fapiao/fapiao-applications/get-fapiao-file-download-info.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "获取发票下载信息: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.\n\n```ignore\nlet request = GetFapiaoFileDownloadInfoRequest::new(GetFapiaoFileDownloadInfoRequired {\n    fapiao_apply_id,\n    sub_mchid,\n    fapiao_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/fapiao/fapiao-applications/get-fapiao-file-download-info.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "获取发票下载信息",
     "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files",
@@ -21,10 +21,25 @@ pub struct GetFapiaoFileDownloadInfoRequest<'a> {
     pub fapiao_id: &'a str,
 }
 
+#[doc = "The required fields of [`GetFapiaoFileDownloadInfoRequest`], each named where it is given: `GetFapiaoFileDownloadInfoRequest::new(GetFapiaoFileDownloadInfoRequired { .. })`."]
+pub struct GetFapiaoFileDownloadInfoRequired<'a> {
+    #[doc = "发票申请单号 (see [`GetFapiaoFileDownloadInfoRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "子商户号 (see [`GetFapiaoFileDownloadInfoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户发票单号 (see [`GetFapiaoFileDownloadInfoRequest::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+}
+
 impl<'a> GetFapiaoFileDownloadInfoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetFapiaoFileDownloadInfoRequired`].
     #[inline]
-    pub fn new(fapiao_apply_id: &'a str, sub_mchid: &'a str, fapiao_id: &'a str) -> Self {
+    pub fn new(required: GetFapiaoFileDownloadInfoRequired<'a>) -> Self {
+        let GetFapiaoFileDownloadInfoRequired {
+            fapiao_apply_id,
+            sub_mchid,
+            fapiao_id,
+        } = required;
         Self {
             fapiao_apply_id,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "将电子发票插入微信用户卡包: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.\n\n```ignore\nlet mut request = InsertCardsFapiaoApplicationsRequest::new(fapiao_apply_id, buyer_information, fapiao_card_information, scene);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "将电子发票插入微信用户卡包: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.\n\n```ignore\nlet mut request = InsertCardsFapiaoApplicationsRequest::new(InsertCardsFapiaoApplicationsRequired {\n    fapiao_apply_id,\n    buyer_information,\n    fapiao_card_information,\n    scene,\n});\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "将电子发票插入微信用户卡包",
     "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards",
@@ -27,15 +27,29 @@ pub struct InsertCardsFapiaoApplicationsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`InsertCardsFapiaoApplicationsRequest`], each named where it is given: `InsertCardsFapiaoApplicationsRequest::new(InsertCardsFapiaoApplicationsRequired { .. })`."]
+pub struct InsertCardsFapiaoApplicationsRequired<'a> {
+    #[doc = "发票申请单号 (see [`InsertCardsFapiaoApplicationsRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "购买方信息 (see [`InsertCardsFapiaoApplicationsRequest::buyer_information`])."]
+    pub buyer_information:
+        crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+    #[doc = "电子发票卡券信息列表 (see [`InsertCardsFapiaoApplicationsRequest::fapiao_card_information`])."]
+    pub fapiao_card_information: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformation<'a>],
+    #[doc = "插卡场景 (see [`InsertCardsFapiaoApplicationsRequest::scene`])."]
+    pub scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
+}
+
 impl<'a> InsertCardsFapiaoApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`InsertCardsFapiaoApplicationsRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        fapiao_apply_id: &'a str,
-        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-        fapiao_card_information: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformation<'a>],
-        scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
-    ) -> Self {
+    pub fn new(required: InsertCardsFapiaoApplicationsRequired<'a>) -> Self {
+        let InsertCardsFapiaoApplicationsRequired {
+            fapiao_apply_id,
+            buyer_information,
+            fapiao_card_information,
+            scene,
+        } = required;
         Self {
             fapiao_apply_id,
             buyer_information,
@@ -65,7 +79,7 @@ pub struct InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
     #[doc = "开票时间\n\nRequired. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: Timestamp<&'a str>,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
+    pub items: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a>],
     #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<3510`."]
     pub password: &'a str,
     #[doc = "备注信息\n\nOptional. Example: `备注`."]
@@ -79,23 +93,52 @@ pub struct InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`InsertCardsFapiaoApplicationsFapiaoCardInformation`], each named where it is given: `InsertCardsFapiaoApplicationsFapiaoCardInformation::new(InsertCardsFapiaoApplicationsFapiaoCardInformationRequired { .. })`."]
+pub struct InsertCardsFapiaoApplicationsFapiaoCardInformationRequired<'a> {
+    #[doc = "总金额 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::amount`])."]
+    pub amount: i64,
+    #[doc = "校验码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::check_code`])."]
+    pub check_code: &'a str,
+    #[doc = "附加信息 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::extra_information`])."]
+    pub extra_information: InsertCardsFapiaoApplicationsExtraInformation<'a>,
+    #[doc = "发票代码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::fapiao_code`])."]
+    pub fapiao_code: &'a str,
+    #[doc = "电子发票文件ID (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::fapiao_media_id`])."]
+    pub fapiao_media_id: &'a str,
+    #[doc = "发票号码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::fapiao_number`])."]
+    pub fapiao_number: &'a str,
+    #[doc = "开票时间 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::fapiao_time`])."]
+    pub fapiao_time: Timestamp<&'a str>,
+    #[doc = "发票行信息 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::items`])."]
+    pub items: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a>],
+    #[doc = "密码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::password`])."]
+    pub password: &'a str,
+    #[doc = "销售方信息 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::seller_information`])."]
+    pub seller_information: InsertCardsFapiaoApplicationsSellerInformation<'a>,
+    #[doc = "总税额 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::tax_amount`])."]
+    pub tax_amount: i64,
+    #[doc = "总价税合计 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformation::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`InsertCardsFapiaoApplicationsFapiaoCardInformationRequired`]. The optional ones (`remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        check_code: &'a str,
-        extra_information: InsertCardsFapiaoApplicationsExtraInformation<'a>,
-        fapiao_code: &'a str,
-        fapiao_media_id: &'a str,
-        fapiao_number: &'a str,
-        fapiao_time: Timestamp<&'a str>,
-        items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
-        password: &'a str,
-        seller_information: InsertCardsFapiaoApplicationsSellerInformation<'a>,
-        tax_amount: i64,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: InsertCardsFapiaoApplicationsFapiaoCardInformationRequired<'a>) -> Self {
+        let InsertCardsFapiaoApplicationsFapiaoCardInformationRequired {
+            amount,
+            check_code,
+            extra_information,
+            fapiao_code,
+            fapiao_media_id,
+            fapiao_number,
+            fapiao_time,
+            items,
+            password,
+            seller_information,
+            tax_amount,
+            total_amount,
+        } = required;
         Self {
             amount,
             check_code,
@@ -129,7 +172,7 @@ pub struct InsertCardsFapiaoApplicationsExtraInformation<'a> {
 }
 
 impl<'a> InsertCardsFapiaoApplicationsExtraInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
+    /// The object from its one required field, `drawer`. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(drawer: &'a str) -> Self {
         Self {
@@ -143,7 +186,7 @@ impl<'a> InsertCardsFapiaoApplicationsExtraInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct InsertCardsFapiaoApplicationsItem<'a> {
+pub struct InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a> {
     #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
     #[doc = "是否折扣行\n\nRequired."]
@@ -173,21 +216,49 @@ pub struct InsertCardsFapiaoApplicationsItem<'a> {
     pub unit_price: i64,
 }
 
-impl<'a> InsertCardsFapiaoApplicationsItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem`], each named where it is given: `InsertCardsFapiaoApplicationsFapiaoCardInformationItem::new(InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired { .. })`."]
+pub struct InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired<'a> {
+    #[doc = "单行金额 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::amount`])."]
+    pub amount: i64,
+    #[doc = "是否折扣行 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "货物或应税劳务、服务名称 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "数量 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::quantity`])."]
+    pub quantity: i64,
+    #[doc = "单行税额 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_amount`])."]
+    pub tax_amount: i64,
+    #[doc = "货物或应税劳务、服务编码 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "税收优惠政策标识 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_prefer_mark`])."]
+    pub tax_prefer_mark:
+        crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark,
+    #[doc = "税率 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::tax_rate`])."]
+    pub tax_rate: i64,
+    #[doc = "单行金额合计 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "单价 (see [`InsertCardsFapiaoApplicationsFapiaoCardInformationItem::unit_price`])."]
+    pub unit_price: i64,
+}
+
+impl<'a> InsertCardsFapiaoApplicationsFapiaoCardInformationItem<'a> {
+    /// The object from its required fields, each named in a [`InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired`]. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        amount: i64,
-        discount: bool,
-        goods_name: &'a str,
-        quantity: i64,
-        tax_amount: i64,
-        tax_code: &'a str,
-        tax_prefer_mark: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark,
-        tax_rate: i64,
-        total_amount: i64,
-        unit_price: i64,
+        required: InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired<'a>,
     ) -> Self {
+        let InsertCardsFapiaoApplicationsFapiaoCardInformationItemRequired {
+            amount,
+            discount,
+            goods_name,
+            quantity,
+            tax_amount,
+            tax_code,
+            tax_prefer_mark,
+            tax_rate,
+            total_amount,
+            unit_price,
+        } = required;
         Self {
             amount,
             discount,
@@ -226,10 +297,25 @@ pub struct InsertCardsFapiaoApplicationsSellerInformation<'a> {
     pub telephone: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`InsertCardsFapiaoApplicationsSellerInformation`], each named where it is given: `InsertCardsFapiaoApplicationsSellerInformation::new(InsertCardsFapiaoApplicationsSellerInformationRequired { .. })`."]
+pub struct InsertCardsFapiaoApplicationsSellerInformationRequired<'a> {
+    #[doc = "地址 (see [`InsertCardsFapiaoApplicationsSellerInformation::address`])."]
+    pub address: &'a str,
+    #[doc = "名称 (see [`InsertCardsFapiaoApplicationsSellerInformation::name`])."]
+    pub name: &'a str,
+    #[doc = "纳税人识别号 (see [`InsertCardsFapiaoApplicationsSellerInformation::taxpayer_id`])."]
+    pub taxpayer_id: &'a str,
+}
+
 impl<'a> InsertCardsFapiaoApplicationsSellerInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`InsertCardsFapiaoApplicationsSellerInformationRequired`]. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address: &'a str, name: &'a str, taxpayer_id: &'a str) -> Self {
+    pub fn new(required: InsertCardsFapiaoApplicationsSellerInformationRequired<'a>) -> Self {
+        let InsertCardsFapiaoApplicationsSellerInformationRequired {
+            address,
+            name,
+            taxpayer_id,
+        } = required;
         Self {
             address,
             bank_account: None,

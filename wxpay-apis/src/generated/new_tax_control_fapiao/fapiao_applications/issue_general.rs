@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "开具通用行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssueGeneralRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "开具通用行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssueGeneralRequest::new(CreateFapiaoApplicationsIssueGeneralRequired {\n    buyer_information,\n    fapiao_apply_id,\n    fapiao_information,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "开具通用行业电子发票",
     "POST v3/new-tax-control-fapiao/fapiao-applications/issue-general",
@@ -24,15 +24,29 @@ pub struct CreateFapiaoApplicationsIssueGeneralRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueGeneralRequest`], each named where it is given: `CreateFapiaoApplicationsIssueGeneralRequest::new(CreateFapiaoApplicationsIssueGeneralRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueGeneralRequired<'a> {
+    #[doc = "购买方信息 (see [`CreateFapiaoApplicationsIssueGeneralRequest::buyer_information`])."]
+    pub buyer_information:
+        crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+    #[doc = "发票申请单号 (see [`CreateFapiaoApplicationsIssueGeneralRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "需要开具的数电发票信息 (see [`CreateFapiaoApplicationsIssueGeneralRequest::fapiao_information`])."]
+    pub fapiao_information: CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a>,
+    #[doc = "子商户号 (see [`CreateFapiaoApplicationsIssueGeneralRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateFapiaoApplicationsIssueGeneralRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateFapiaoApplicationsIssueGeneralRequired`].
     #[inline]
-    pub fn new(
-        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-        fapiao_apply_id: &'a str,
-        fapiao_information: CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a>,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFapiaoApplicationsIssueGeneralRequired<'a>) -> Self {
+        let CreateFapiaoApplicationsIssueGeneralRequired {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            sub_mchid,
+        } = required;
         Self {
             buyer_information,
             fapiao_apply_id,
@@ -59,7 +73,7 @@ pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsIssueGeneralItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -72,17 +86,36 @@ pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
     pub vat_refund_levy_code: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation`], each named where it is given: `CreateFapiaoApplicationsIssueGeneralFapiaoInformation::new(CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired<'a> {
+    #[doc = "开票人ID (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::billing_person_id`])."]
+    pub billing_person_id: &'a str,
+    #[doc = "发票类型 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::fapiao_bill_type`])."]
+    pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
+    #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+    #[doc = "发票行信息 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::items`])."]
+    pub items: &'a [CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a>],
+    #[doc = "总价税合计 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "交易信息 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformation::transaction_information`])."]
+    pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+}
+
 impl<'a> CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired`]. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        billing_person_id: &'a str,
-        fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-        fapiao_id: &'a str,
-        items: &'a [CreateFapiaoApplicationsIssueGeneralItem<'a>],
-        total_amount: i64,
-        transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+        required: CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssueGeneralFapiaoInformationRequired {
+            billing_person_id,
+            fapiao_bill_type,
+            fapiao_id,
+            items,
+            total_amount,
+            transaction_information,
+        } = required;
         Self {
             billing_person: None,
             billing_person_id,
@@ -101,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsIssueGeneralItem<'a> {
+pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -126,16 +159,33 @@ pub struct CreateFapiaoApplicationsIssueGeneralItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-impl<'a> CreateFapiaoApplicationsIssueGeneralItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::new(CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "税率 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::tax_rate`])."]
+    pub tax_rate: i64,
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem::total_amount`])."]
+    pub total_amount: i64,
+}
+
+impl<'a> CreateFapiaoApplicationsIssueGeneralFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        discount: bool,
-        goods_name: &'a str,
-        tax_code: &'a str,
-        tax_rate: i64,
-        total_amount: i64,
+        required: CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssueGeneralFapiaoInformationItemRequired {
+            discount,
+            goods_name,
+            tax_code,
+            tax_rate,
+            total_amount,
+        } = required;
         Self {
             discount,
             goods_name,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "开具旅客运输行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssuePassengerTransportRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "开具旅客运输行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssuePassengerTransportRequest::new(CreateFapiaoApplicationsIssuePassengerTransportRequired {\n    buyer_information,\n    fapiao_apply_id,\n    fapiao_information,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "开具旅客运输行业电子发票",
     "POST v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport",
@@ -24,15 +24,29 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssuePassengerTransportRequest`], each named where it is given: `CreateFapiaoApplicationsIssuePassengerTransportRequest::new(CreateFapiaoApplicationsIssuePassengerTransportRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssuePassengerTransportRequired<'a> {
+    #[doc = "购买方信息 (see [`CreateFapiaoApplicationsIssuePassengerTransportRequest::buyer_information`])."]
+    pub buyer_information:
+        crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+    #[doc = "发票申请单号 (see [`CreateFapiaoApplicationsIssuePassengerTransportRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "需要开具的数电发票信息 (see [`CreateFapiaoApplicationsIssuePassengerTransportRequest::fapiao_information`])."]
+    pub fapiao_information: CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a>,
+    #[doc = "子商户号 (see [`CreateFapiaoApplicationsIssuePassengerTransportRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateFapiaoApplicationsIssuePassengerTransportRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateFapiaoApplicationsIssuePassengerTransportRequired`].
     #[inline]
-    pub fn new(
-        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-        fapiao_apply_id: &'a str,
-        fapiao_information: CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a>,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFapiaoApplicationsIssuePassengerTransportRequired<'a>) -> Self {
+        let CreateFapiaoApplicationsIssuePassengerTransportRequired {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            sub_mchid,
+        } = required;
         Self {
             buyer_information,
             fapiao_apply_id,
@@ -59,7 +73,7 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> 
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -72,17 +86,36 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> 
     pub vat_refund_levy_code: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation`], each named where it is given: `CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::new(CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequired<'a> {
+    #[doc = "开票人ID (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::billing_person_id`])."]
+    pub billing_person_id: &'a str,
+    #[doc = "发票类型 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::fapiao_bill_type`])."]
+    pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
+    #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+    #[doc = "发票行信息 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::items`])."]
+    pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a>],
+    #[doc = "总价税合计 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "交易信息 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation::transaction_information`])."]
+    pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+}
+
 impl<'a> CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequired`]. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        billing_person_id: &'a str,
-        fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-        fapiao_id: &'a str,
-        items: &'a [CreateFapiaoApplicationsIssuePassengerTransportItem<'a>],
-        total_amount: i64,
-        transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+        required: CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationRequired {
+            billing_person_id,
+            fapiao_bill_type,
+            fapiao_id,
+            items,
+            total_amount,
+            transaction_information,
+        } = required;
         Self {
             billing_person: None,
             billing_person_id,
@@ -101,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
+pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -130,16 +163,33 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-impl<'a> CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`passenger_information`, `preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::new(CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "税率 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::tax_rate`])."]
+    pub tax_rate: i64,
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem::total_amount`])."]
+    pub total_amount: i64,
+}
+
+impl<'a> CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired`]. The optional ones (`passenger_information`, `preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        discount: bool,
-        goods_name: &'a str,
-        tax_code: &'a str,
-        tax_rate: i64,
-        total_amount: i64,
+        required: CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformationItemRequired {
+            discount,
+            goods_name,
+            tax_code,
+            tax_rate,
+            total_amount,
+        } = required;
         Self {
             discount,
             goods_name,
@@ -179,18 +229,39 @@ pub struct CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation<'
     pub transportation_type: CreateFapiaoApplicationsIssuePassengerTransportTransportationType,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation`], each named where it is given: `CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::new(CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired<'a> {
+    #[doc = "证件号码 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::certificate_number`])."]
+    pub certificate_number: Sensitive<&'a str>,
+    #[doc = "出行人证件类型 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::certificate_type`])."]
+    pub certificate_type: CreateFapiaoApplicationsIssuePassengerTransportCertificateType,
+    #[doc = "出行日期 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::departure_date`])."]
+    pub departure_date: Timestamp<&'a str>,
+    #[doc = "出发地 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::departure_place`])."]
+    pub departure_place: &'a str,
+    #[doc = "目的地 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::destination`])."]
+    pub destination: &'a str,
+    #[doc = "出行人名称 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::name`])."]
+    pub name: &'a str,
+    #[doc = "交通工具类型 (see [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation::transportation_type`])."]
+    pub transportation_type: CreateFapiaoApplicationsIssuePassengerTransportTransportationType,
+}
+
 impl<'a> CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`transportation_classes`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired`]. The optional ones (`transportation_classes`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        certificate_number: Sensitive<&'a str>,
-        certificate_type: CreateFapiaoApplicationsIssuePassengerTransportCertificateType,
-        departure_date: Timestamp<&'a str>,
-        departure_place: &'a str,
-        destination: &'a str,
-        name: &'a str,
-        transportation_type: CreateFapiaoApplicationsIssuePassengerTransportTransportationType,
+        required: CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssuePassengerTransportPassengerInformationRequired {
+            certificate_number,
+            certificate_type,
+            departure_date,
+            departure_place,
+            destination,
+            name,
+            transportation_type,
+        } = required;
         Self {
             certificate_number,
             certificate_type,

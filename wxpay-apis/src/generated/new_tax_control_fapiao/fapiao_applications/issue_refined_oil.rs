@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "开具成品油行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssueRefinedOilRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "开具成品油行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssueRefinedOilRequest::new(CreateFapiaoApplicationsIssueRefinedOilRequired {\n    buyer_information,\n    fapiao_apply_id,\n    fapiao_information,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "开具成品油行业电子发票",
     "POST v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil",
@@ -24,15 +24,29 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueRefinedOilRequest`], each named where it is given: `CreateFapiaoApplicationsIssueRefinedOilRequest::new(CreateFapiaoApplicationsIssueRefinedOilRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueRefinedOilRequired<'a> {
+    #[doc = "购买方信息 (see [`CreateFapiaoApplicationsIssueRefinedOilRequest::buyer_information`])."]
+    pub buyer_information:
+        crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+    #[doc = "发票申请单号 (see [`CreateFapiaoApplicationsIssueRefinedOilRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "需要开具的数电发票信息 (see [`CreateFapiaoApplicationsIssueRefinedOilRequest::fapiao_information`])."]
+    pub fapiao_information: CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a>,
+    #[doc = "子商户号 (see [`CreateFapiaoApplicationsIssueRefinedOilRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateFapiaoApplicationsIssueRefinedOilRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateFapiaoApplicationsIssueRefinedOilRequired`].
     #[inline]
-    pub fn new(
-        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-        fapiao_apply_id: &'a str,
-        fapiao_information: CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a>,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFapiaoApplicationsIssueRefinedOilRequired<'a>) -> Self {
+        let CreateFapiaoApplicationsIssueRefinedOilRequired {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            sub_mchid,
+        } = required;
         Self {
             buyer_information,
             fapiao_apply_id,
@@ -59,7 +73,7 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -72,17 +86,36 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
     pub vat_refund_levy_code: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation`], each named where it is given: `CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::new(CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired<'a> {
+    #[doc = "开票人ID (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::billing_person_id`])."]
+    pub billing_person_id: &'a str,
+    #[doc = "发票类型 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::fapiao_bill_type`])."]
+    pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
+    #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+    #[doc = "发票行信息 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::items`])."]
+    pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a>],
+    #[doc = "总价税合计 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "交易信息 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation::transaction_information`])."]
+    pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+}
+
 impl<'a> CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired`]. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        billing_person_id: &'a str,
-        fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-        fapiao_id: &'a str,
-        items: &'a [CreateFapiaoApplicationsIssueRefinedOilItem<'a>],
-        total_amount: i64,
-        transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+        required: CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationRequired {
+            billing_person_id,
+            fapiao_bill_type,
+            fapiao_id,
+            items,
+            total_amount,
+            transaction_information,
+        } = required;
         Self {
             billing_person: None,
             billing_person_id,
@@ -101,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
+pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -130,16 +163,33 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
     pub unit: Option<CreateFapiaoApplicationsIssueRefinedOilUnit>,
 }
 
-impl<'a> CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`preferential_policy_code`, `quantity`, `refined_oil_information`, `specification`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::new(CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "税率 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::tax_rate`])."]
+    pub tax_rate: i64,
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem::total_amount`])."]
+    pub total_amount: i64,
+}
+
+impl<'a> CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `refined_oil_information`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        discount: bool,
-        goods_name: &'a str,
-        tax_code: &'a str,
-        tax_rate: i64,
-        total_amount: i64,
+        required: CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsIssueRefinedOilFapiaoInformationItemRequired {
+            discount,
+            goods_name,
+            tax_code,
+            tax_rate,
+            total_amount,
+        } = required;
         Self {
             discount,
             goods_name,
@@ -167,10 +217,27 @@ pub struct CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation<'a> {
     pub trade_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation`], each named where it is given: `CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::new(CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired<'a> {
+    #[doc = "加油枪号码 (see [`CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::gun_number`])."]
+    pub gun_number: &'a str,
+    #[doc = "成品油站点 (see [`CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::station`])."]
+    pub station: &'a str,
+    #[doc = "交易时间 (see [`CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation::trade_time`])."]
+    pub trade_time: Timestamp<&'a str>,
+}
+
 impl<'a> CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired`].
     #[inline]
-    pub fn new(gun_number: &'a str, station: &'a str, trade_time: Timestamp<&'a str>) -> Self {
+    pub fn new(
+        required: CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired<'a>,
+    ) -> Self {
+        let CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformationRequired {
+            gun_number,
+            station,
+            trade_time,
+        } = required;
         Self {
             gun_number,
             station,

@@ -13,7 +13,7 @@ pub mod issue_refined_oil;
 pub mod real_estate_leasing;
 pub mod reverse;
 
-#[doc = "开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(buyer_information, fapiao_apply_id, fapiao_information, scene);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(CreateNewTaxControlFapiaoFapiaoApplicationsRequired {\n    buyer_information,\n    fapiao_apply_id,\n    fapiao_information,\n    scene,\n});\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "开具电子发票",
     "POST v3/new-tax-control-fapiao/fapiao-applications",
@@ -37,17 +37,29 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoFapiaoApplicationsRequest`], each named where it is given: `CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(CreateNewTaxControlFapiaoFapiaoApplicationsRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsRequired<'a> {
+    #[doc = "购买方信息 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsRequest::buyer_information`])."]
+    pub buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
+    #[doc = "发票申请单号 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "需要开具的发票信息 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsRequest::fapiao_information`])."]
+    pub fapiao_information:
+        &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a>],
+    #[doc = "开票场景 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsRequest::scene`])."]
+    pub scene: &'a str,
+}
+
 impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateNewTaxControlFapiaoFapiaoApplicationsRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
-        fapiao_apply_id: &'a str,
-        fapiao_information: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<
-            'a,
-        >],
-        scene: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateNewTaxControlFapiaoFapiaoApplicationsRequired<'a>) -> Self {
+        let CreateNewTaxControlFapiaoFapiaoApplicationsRequired {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            scene,
+        } = required;
         Self {
             buyer_information,
             fapiao_apply_id,
@@ -89,10 +101,22 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
     pub r#type: &'a str,
 }
 
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation`], each named where it is given: `CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation::new(CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformationRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformationRequired<'a> {
+    #[doc = "名称 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation::name`])."]
+    pub name: &'a str,
+    #[doc = "购买方类型 (see `CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation::type`)."]
+    pub r#type: &'a str,
+}
+
 impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`address`, `bank_account`, `bank_name`, `email`, `phone`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformationRequired`]. The optional ones (`address`, `bank_account`, `bank_name`, `email`, `phone`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(name: &'a str, r#type: &'a str) -> Self {
+    pub fn new(
+        required: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformationRequired<'a>,
+    ) -> Self {
+        let CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformationRequired { name, r#type } =
+            required;
         Self {
             address: None,
             bank_account: None,
@@ -114,7 +138,7 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
+    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a>],
     #[doc = "是否以清单形式开具发票\n\nRequired."]
     pub need_list: bool,
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
@@ -124,15 +148,30 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation`], each named where it is given: `CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::new(CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired<'a> {
+    #[doc = "商户发票单号 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+    #[doc = "发票行信息 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::items`])."]
+    pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a>],
+    #[doc = "是否以清单形式开具发票 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::need_list`])."]
+    pub need_list: bool,
+    #[doc = "总价税合计 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired`]. The optional ones (`remark`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        fapiao_id: &'a str,
-        items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
-        need_list: bool,
-        total_amount: i64,
+        required: CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired<'a>,
     ) -> Self {
+        let CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationRequired {
+            fapiao_id,
+            items,
+            need_list,
+            total_amount,
+        } = required;
         Self {
             fapiao_id,
             items,
@@ -146,7 +185,7 @@ impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "税局侧规定的货物或应税劳务、服务分类名称\n\nOptional. Example: `运输服务`."]
@@ -178,10 +217,30 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_category`, `goods_id`, `goods_name`, `specification`, `tax_prefer_mark`, `tax_rate`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem`], each named where it is given: `CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::new(CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired { .. })`."]
+pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "数量 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::quantity`])."]
+    pub quantity: i64,
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "单行金额合计 (see [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem::total_amount`])."]
+    pub total_amount: i64,
+}
+
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired`]. The optional ones (`goods_category`, `goods_id`, `goods_name`, `specification`, `tax_prefer_mark`, `tax_rate`, `unit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(discount: bool, quantity: i64, tax_code: &'a str, total_amount: i64) -> Self {
+    pub fn new(
+        required: CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired<'a>,
+    ) -> Self {
+        let CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItemRequired {
+            discount,
+            quantity,
+            tax_code,
+            total_amount,
+        } = required;
         Self {
             discount,
             goods_category: None,
@@ -235,19 +294,25 @@ pub struct FapiaoApplicationsBuyerInformation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
     #[doc = "购买方类型\n\nRequired."]
-    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
+    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType,
     #[doc = "留言信息\n\nOptional. Example: `用户留言`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`FapiaoApplicationsBuyerInformation`], each named where it is given: `FapiaoApplicationsBuyerInformation::new(FapiaoApplicationsBuyerInformationRequired { .. })`."]
+pub struct FapiaoApplicationsBuyerInformationRequired<'a> {
+    #[doc = "名称 (see [`FapiaoApplicationsBuyerInformation::name`])."]
+    pub name: &'a str,
+    #[doc = "购买方类型 (see `FapiaoApplicationsBuyerInformation::type`)."]
+    pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoBuyerInformationType,
+}
+
 impl<'a> FapiaoApplicationsBuyerInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`address`, `amount`, `bank_account`, `bank_name`, `email`, `fapiao_bill_type`, `out_trade_no`, `phone`, `taxpayer_id`, `telephone`, `user_apply_message`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`FapiaoApplicationsBuyerInformationRequired`]. The optional ones (`address`, `amount`, `bank_account`, `bank_name`, `email`, `fapiao_bill_type`, `out_trade_no`, `phone`, `taxpayer_id`, `telephone`, `user_apply_message`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        name: &'a str,
-        r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
-    ) -> Self {
+    pub fn new(required: FapiaoApplicationsBuyerInformationRequired<'a>) -> Self {
+        let FapiaoApplicationsBuyerInformationRequired { name, r#type } = required;
         Self {
             address: None,
             amount: None,
@@ -281,14 +346,25 @@ pub struct CreateFapiaoApplicationsTransactionInformation<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsTransactionInformation`], each named where it is given: `CreateFapiaoApplicationsTransactionInformation::new(CreateFapiaoApplicationsTransactionInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsTransactionInformationRequired<'a> {
+    #[doc = "交易金额 (see [`CreateFapiaoApplicationsTransactionInformation::amount`])."]
+    pub amount: i64,
+    #[doc = "支付渠道 (see [`CreateFapiaoApplicationsTransactionInformation::pay_channel`])."]
+    pub pay_channel: CreateFapiaoApplicationsPayChannel,
+    #[doc = "支付订单号 (see [`CreateFapiaoApplicationsTransactionInformation::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateFapiaoApplicationsTransactionInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`out_trade_no`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsTransactionInformationRequired`]. The optional ones (`out_trade_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        pay_channel: CreateFapiaoApplicationsPayChannel,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFapiaoApplicationsTransactionInformationRequired<'a>) -> Self {
+        let CreateFapiaoApplicationsTransactionInformationRequired {
+            amount,
+            pay_channel,
+            transaction_id,
+        } = required;
         Self {
             amount,
             out_trade_no: None,
@@ -327,7 +403,7 @@ pub struct QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
 }
 
 impl<'a> QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `fapiao_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `fapiao_apply_id`. The optional ones (`sub_mchid`, `fapiao_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(fapiao_apply_id: &'a str) -> Self {
         Self {
@@ -373,7 +449,7 @@ pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation {
     #[doc = "商户发票单号\n\nAlways present. Example: `20200701123456`."]
     pub fapiao_id: String,
     #[doc = "发票行信息\n\nAlways present."]
-    pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsItem>,
+    pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem>,
     #[doc = "红字发票信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
@@ -441,7 +517,7 @@ string_enum! {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct QueryNewTaxControlFapiaoFapiaoApplicationsItem {
+pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformationItem {
     #[doc = "单行金额\n\nAlways present. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
     #[doc = "是否折扣行\n\nAlways present."]

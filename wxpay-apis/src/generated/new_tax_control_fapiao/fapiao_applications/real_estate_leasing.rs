@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "开具不动产租赁行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`.\n\n```ignore\nlet request = CreateFapiaoApplicationsRealEstateLeasingRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "开具不动产租赁行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`.\n\n```ignore\nlet request = CreateFapiaoApplicationsRealEstateLeasingRequest::new(CreateFapiaoApplicationsRealEstateLeasingRequired {\n    buyer_information,\n    fapiao_apply_id,\n    fapiao_information,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "开具不动产租赁行业电子发票",
     "POST v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing",
@@ -24,15 +24,29 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsRealEstateLeasingRequest`], each named where it is given: `CreateFapiaoApplicationsRealEstateLeasingRequest::new(CreateFapiaoApplicationsRealEstateLeasingRequired { .. })`."]
+pub struct CreateFapiaoApplicationsRealEstateLeasingRequired<'a> {
+    #[doc = "购买方信息 (see [`CreateFapiaoApplicationsRealEstateLeasingRequest::buyer_information`])."]
+    pub buyer_information:
+        crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+    #[doc = "发票申请单号 (see [`CreateFapiaoApplicationsRealEstateLeasingRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "需要开具的数电发票信息 (see [`CreateFapiaoApplicationsRealEstateLeasingRequest::fapiao_information`])."]
+    pub fapiao_information: CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a>,
+    #[doc = "子商户号 (see [`CreateFapiaoApplicationsRealEstateLeasingRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateFapiaoApplicationsRealEstateLeasingRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateFapiaoApplicationsRealEstateLeasingRequired`].
     #[inline]
-    pub fn new(
-        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-        fapiao_apply_id: &'a str,
-        fapiao_information: CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a>,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateFapiaoApplicationsRealEstateLeasingRequired<'a>) -> Self {
+        let CreateFapiaoApplicationsRealEstateLeasingRequired {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            sub_mchid,
+        } = required;
         Self {
             buyer_information,
             fapiao_apply_id,
@@ -59,7 +73,7 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a> {
     #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
     #[doc = "发票行信息\n\nRequired."]
-    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingItem<'a>],
+    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a>],
     #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
@@ -72,17 +86,36 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a> {
     pub vat_refund_levy_code: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation`], each named where it is given: `CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::new(CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired<'a> {
+    #[doc = "开票人ID (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::billing_person_id`])."]
+    pub billing_person_id: &'a str,
+    #[doc = "发票类型 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::fapiao_bill_type`])."]
+    pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
+    #[doc = "商户发票单号 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+    #[doc = "发票行信息 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::items`])."]
+    pub items: &'a [CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a>],
+    #[doc = "总价税合计 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "交易信息 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation::transaction_information`])."]
+    pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+}
+
 impl<'a> CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired`]. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        billing_person_id: &'a str,
-        fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-        fapiao_id: &'a str,
-        items: &'a [CreateFapiaoApplicationsRealEstateLeasingItem<'a>],
-        total_amount: i64,
-        transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+        required: CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationRequired {
+            billing_person_id,
+            fapiao_bill_type,
+            fapiao_id,
+            items,
+            total_amount,
+            transaction_information,
+        } = required;
         Self {
             billing_person: None,
             billing_person_id,
@@ -101,7 +134,7 @@ impl<'a> CreateFapiaoApplicationsRealEstateLeasingFapiaoInformation<'a> {
 #[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateFapiaoApplicationsRealEstateLeasingItem<'a> {
+pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a> {
     #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
     #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
@@ -130,16 +163,33 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingItem<'a> {
     pub unit: Option<&'a str>,
 }
 
-impl<'a> CreateFapiaoApplicationsRealEstateLeasingItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`preferential_policy_code`, `quantity`, `real_estate_leasing_information`, `specification`, `unit`) start as `None`: assign them on the value.
+#[doc = "The required fields of [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem`], each named where it is given: `CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::new(CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired { .. })`."]
+pub struct CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired<'a> {
+    #[doc = "是否折扣行 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::discount`])."]
+    pub discount: bool,
+    #[doc = "货物或应税劳务、服务名称 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::tax_code`])."]
+    pub tax_code: &'a str,
+    #[doc = "税率 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::tax_rate`])."]
+    pub tax_rate: i64,
+    #[doc = "单行金额合计 (see [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem::total_amount`])."]
+    pub total_amount: i64,
+}
+
+impl<'a> CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItem<'a> {
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired`]. The optional ones (`preferential_policy_code`, `quantity`, `real_estate_leasing_information`, `specification`, `unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        discount: bool,
-        goods_name: &'a str,
-        tax_code: &'a str,
-        tax_rate: i64,
-        total_amount: i64,
+        required: CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsRealEstateLeasingFapiaoInformationItemRequired {
+            discount,
+            goods_name,
+            tax_code,
+            tax_rate,
+            total_amount,
+        } = required;
         Self {
             discount,
             goods_name,
@@ -180,16 +230,33 @@ pub struct CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation
     pub province: &'a str,
 }
 
+#[doc = "The required fields of [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation`], each named where it is given: `CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::new(CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformationRequired { .. })`."]
+pub struct CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformationRequired<'a> {
+    #[doc = "不动产坐落地址（详细地址） (see [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::address`])."]
+    pub address: &'a str,
+    #[doc = "跨地（市）标志 (see [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::cross_city_flag`])."]
+    pub cross_city_flag: bool,
+    #[doc = "租赁期止 (see [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::lease_period_end`])."]
+    pub lease_period_end: Timestamp<&'a str>,
+    #[doc = "租赁期起 (see [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::lease_period_start`])."]
+    pub lease_period_start: Timestamp<&'a str>,
+    #[doc = "不动产坐落省份 (see [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation::province`])."]
+    pub province: &'a str,
+}
+
 impl<'a> CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`certificate_no`, `city`, `plate_no`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformationRequired`]. The optional ones (`certificate_no`, `city`, `plate_no`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        address: &'a str,
-        cross_city_flag: bool,
-        lease_period_end: Timestamp<&'a str>,
-        lease_period_start: Timestamp<&'a str>,
-        province: &'a str,
+        required: CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformationRequired<'a>,
     ) -> Self {
+        let CreateFapiaoApplicationsRealEstateLeasingRealEstateLeasingInformationRequired {
+            address,
+            cross_city_flag,
+            lease_period_end,
+            lease_period_start,
+            province,
+        } = required;
         Self {
             address,
             certificate_no: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "冲红电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.\n\n```ignore\nlet mut request = ReverseFapiaoApplicationsRequest::new(fapiao_apply_id, fapiao_information, reverse_reason);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "冲红电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.\n\n```ignore\nlet mut request = ReverseFapiaoApplicationsRequest::new(ReverseFapiaoApplicationsRequired {\n    fapiao_apply_id,\n    fapiao_information,\n    reverse_reason,\n});\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "冲红电子发票",
     "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse",
@@ -17,21 +17,32 @@ pub struct ReverseFapiaoApplicationsRequest<'a> {
     pub fapiao_apply_id: &'a str,
     #[doc = "需要冲红的发票信息\n\nBody field, required."]
     pub fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
-    #[doc = "冲红原因\n\nBody field, required. Example: `退款`."]
+    #[doc = "冲红原因\n\nBody field, required. Example: `SALES_RETURN`."]
     pub reverse_reason: ReverseFapiaoApplicationsReverseReason,
     #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ReverseFapiaoApplicationsRequest`], each named where it is given: `ReverseFapiaoApplicationsRequest::new(ReverseFapiaoApplicationsRequired { .. })`."]
+pub struct ReverseFapiaoApplicationsRequired<'a> {
+    #[doc = "发票申请单号 (see [`ReverseFapiaoApplicationsRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "需要冲红的发票信息 (see [`ReverseFapiaoApplicationsRequest::fapiao_information`])."]
+    pub fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
+    #[doc = "冲红原因 (see [`ReverseFapiaoApplicationsRequest::reverse_reason`])."]
+    pub reverse_reason: ReverseFapiaoApplicationsReverseReason,
+}
+
 impl<'a> ReverseFapiaoApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ReverseFapiaoApplicationsRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        fapiao_apply_id: &'a str,
-        fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
-        reverse_reason: ReverseFapiaoApplicationsReverseReason,
-    ) -> Self {
+    pub fn new(required: ReverseFapiaoApplicationsRequired<'a>) -> Self {
+        let ReverseFapiaoApplicationsRequired {
+            fapiao_apply_id,
+            fapiao_information,
+            reverse_reason,
+        } = required;
         Self {
             fapiao_apply_id,
             fapiao_information,
@@ -54,10 +65,22 @@ pub struct ReverseFapiaoApplicationsFapiaoInformation<'a> {
     pub fapiao_number: &'a str,
 }
 
+#[doc = "The required fields of [`ReverseFapiaoApplicationsFapiaoInformation`], each named where it is given: `ReverseFapiaoApplicationsFapiaoInformation::new(ReverseFapiaoApplicationsFapiaoInformationRequired { .. })`."]
+pub struct ReverseFapiaoApplicationsFapiaoInformationRequired<'a> {
+    #[doc = "商户发票单号 (see [`ReverseFapiaoApplicationsFapiaoInformation::fapiao_id`])."]
+    pub fapiao_id: &'a str,
+    #[doc = "发票号码 (see [`ReverseFapiaoApplicationsFapiaoInformation::fapiao_number`])."]
+    pub fapiao_number: &'a str,
+}
+
 impl<'a> ReverseFapiaoApplicationsFapiaoInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`fapiao_code`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ReverseFapiaoApplicationsFapiaoInformationRequired`]. The optional ones (`fapiao_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(fapiao_id: &'a str, fapiao_number: &'a str) -> Self {
+    pub fn new(required: ReverseFapiaoApplicationsFapiaoInformationRequired<'a>) -> Self {
+        let ReverseFapiaoApplicationsFapiaoInformationRequired {
+            fapiao_id,
+            fapiao_number,
+        } = required;
         Self {
             fapiao_code: None,
             fapiao_id,

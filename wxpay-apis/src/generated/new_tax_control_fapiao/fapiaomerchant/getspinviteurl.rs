@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.\n\n```ignore\nlet mut request = QueryFapiaomerchantGetspinviteurlRequest::new(operation_type, fapiao_mode, invite_code, wechatpay_serial);\nrequest.fapiao_ability_type_list = Some(fapiao_ability_type_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc = "获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.\n\n```ignore\nlet mut request = QueryFapiaomerchantGetspinviteurlRequest::new(QueryFapiaomerchantGetspinviteurlRequired {\n    operation_type,\n    fapiao_mode,\n    invite_code,\n    wechatpay_serial,\n});\nrequest.fapiao_ability_type_list = Some(fapiao_ability_type_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
 #[doc(alias(
     "获取邀请商户开通服务商电子发票能力",
     "GET v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl",
@@ -36,15 +36,28 @@ pub struct QueryFapiaomerchantGetspinviteurlRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFapiaomerchantGetspinviteurlRequest`], each named where it is given: `QueryFapiaomerchantGetspinviteurlRequest::new(QueryFapiaomerchantGetspinviteurlRequired { .. })`."]
+pub struct QueryFapiaomerchantGetspinviteurlRequired<'a> {
+    #[doc = "操作类型 (see [`QueryFapiaomerchantGetspinviteurlRequest::operation_type`])."]
+    pub operation_type: QueryFapiaomerchantGetspinviteurlOperationType,
+    #[doc = "开票模式 (see [`QueryFapiaomerchantGetspinviteurlRequest::fapiao_mode`])."]
+    pub fapiao_mode: QueryFapiaomerchantGetspinviteurlFapiaoMode,
+    #[doc = "服务商邀请code (see [`QueryFapiaomerchantGetspinviteurlRequest::invite_code`])."]
+    pub invite_code: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryFapiaomerchantGetspinviteurlRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryFapiaomerchantGetspinviteurlRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`fapiao_ability_type_list`, `invite_channel`, `operate_user`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryFapiaomerchantGetspinviteurlRequired`]. The optional ones (`fapiao_ability_type_list`, `invite_channel`, `operate_user`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        operation_type: QueryFapiaomerchantGetspinviteurlOperationType,
-        fapiao_mode: QueryFapiaomerchantGetspinviteurlFapiaoMode,
-        invite_code: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryFapiaomerchantGetspinviteurlRequired<'a>) -> Self {
+        let QueryFapiaomerchantGetspinviteurlRequired {
+            operation_type,
+            fapiao_mode,
+            invite_code,
+            wechatpay_serial,
+        } = required;
         Self {
             operation_type,
             fapiao_mode,

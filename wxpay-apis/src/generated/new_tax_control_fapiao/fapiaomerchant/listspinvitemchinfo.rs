@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取邀请开通的商户信息: `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`.\n\n```ignore\nlet mut request = QueryFapiaomerchantListspinvitemchinfoRequest::new(query_time_start, query_time_end, offset, limit, mch_invite_status);\nrequest.invite_code = Some(invite_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc = "获取邀请开通的商户信息: `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`.\n\n```ignore\nlet mut request = QueryFapiaomerchantListspinvitemchinfoRequest::new(QueryFapiaomerchantListspinvitemchinfoRequired {\n    query_time_start,\n    query_time_end,\n    offset,\n    limit,\n    mch_invite_status,\n});\nrequest.invite_code = Some(invite_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
 #[doc(alias(
     "获取邀请开通的商户信息",
     "GET v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo",
@@ -28,16 +28,31 @@ pub struct QueryFapiaomerchantListspinvitemchinfoRequest<'a> {
     pub mch_invite_status: QueryFapiaomerchantListspinvitemchinfoMchInviteStatus,
 }
 
+#[doc = "The required fields of [`QueryFapiaomerchantListspinvitemchinfoRequest`], each named where it is given: `QueryFapiaomerchantListspinvitemchinfoRequest::new(QueryFapiaomerchantListspinvitemchinfoRequired { .. })`."]
+pub struct QueryFapiaomerchantListspinvitemchinfoRequired<'a> {
+    #[doc = "查询时间起 (see [`QueryFapiaomerchantListspinvitemchinfoRequest::query_time_start`])."]
+    pub query_time_start: Timestamp<&'a str>,
+    #[doc = "查询时间止 (see [`QueryFapiaomerchantListspinvitemchinfoRequest::query_time_end`])."]
+    pub query_time_end: Timestamp<&'a str>,
+    #[doc = "本次查询的起始位置 (see [`QueryFapiaomerchantListspinvitemchinfoRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "本次查询的最大数量 (see [`QueryFapiaomerchantListspinvitemchinfoRequest::limit`])."]
+    pub limit: i64,
+    #[doc = "商户邀请状态 (see [`QueryFapiaomerchantListspinvitemchinfoRequest::mch_invite_status`])."]
+    pub mch_invite_status: QueryFapiaomerchantListspinvitemchinfoMchInviteStatus,
+}
+
 impl<'a> QueryFapiaomerchantListspinvitemchinfoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`invite_code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryFapiaomerchantListspinvitemchinfoRequired`]. The optional ones (`invite_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        query_time_start: Timestamp<&'a str>,
-        query_time_end: Timestamp<&'a str>,
-        offset: i64,
-        limit: i64,
-        mch_invite_status: QueryFapiaomerchantListspinvitemchinfoMchInviteStatus,
-    ) -> Self {
+    pub fn new(required: QueryFapiaomerchantListspinvitemchinfoRequired<'a>) -> Self {
+        let QueryFapiaomerchantListspinvitemchinfoRequired {
+            query_time_start,
+            query_time_end,
+            offset,
+            limit,
+            mch_invite_status,
+        } = required;
         Self {
             query_time_start,
             query_time_end,

@@ -18,7 +18,7 @@ pub struct CheckStatusMerchantRequest<'a> {
 }
 
 impl<'a> CheckStatusMerchantRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }
@@ -70,14 +70,14 @@ pub struct CheckStatusMerchantAbilityInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_fail_reason: Option<String>,
     #[doc = "能力授权状态\n\nAlways present. Example: `AUTHORIZED`."]
-    pub status: CheckStatusMerchantStatus,
+    pub status: CheckStatusMerchantAbilityInfoStatus,
     #[doc = "能力类型\n\nAlways present. Example: `BASE_ABILITY`."]
-    pub r#type: CheckStatusMerchantType,
+    pub r#type: CheckStatusMerchantAbilityInfoType,
 }
 
 string_enum! {
     /// 能力授权状态
-    pub enum CheckStatusMerchantStatus {
+    pub enum CheckStatusMerchantAbilityInfoStatus {
         /// `AUTHORIZED`
         Authorized = "AUTHORIZED",
         /// `AUTHORIZE_FAILED`
@@ -91,7 +91,7 @@ string_enum! {
 
 string_enum! {
     /// 能力类型
-    pub enum CheckStatusMerchantType {
+    pub enum CheckStatusMerchantAbilityInfoType {
         /// `BASE_ABILITY`
         BaseAbility = "BASE_ABILITY",
         /// `PASSENGER_TRANSPORT_ABILITY`

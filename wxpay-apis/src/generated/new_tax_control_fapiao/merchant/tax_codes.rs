@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取商品和服务税收分类对照表: `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.\n\n```ignore\nlet mut request = QueryMerchantTaxCodesRequest::new(offset, limit);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "获取商品和服务税收分类对照表: `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.\n\n```ignore\nlet mut request = QueryMerchantTaxCodesRequest::new(QueryMerchantTaxCodesRequired {\n    offset,\n    limit,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "获取商品和服务税收分类对照表",
     "GET v3/new-tax-control-fapiao/merchant/tax-codes",
@@ -22,10 +22,19 @@ pub struct QueryMerchantTaxCodesRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryMerchantTaxCodesRequest`], each named where it is given: `QueryMerchantTaxCodesRequest::new(QueryMerchantTaxCodesRequired { .. })`."]
+pub struct QueryMerchantTaxCodesRequired {
+    #[doc = "本次查询的起始位置 (see [`QueryMerchantTaxCodesRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "本次查询的最大数量 (see [`QueryMerchantTaxCodesRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryMerchantTaxCodesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMerchantTaxCodesRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryMerchantTaxCodesRequired) -> Self {
+        let QueryMerchantTaxCodesRequired { offset, limit } = required;
         Self {
             sub_mchid: None,
             offset,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod title_url;
 
-#[doc = "获取用户填写的抬头: `GET /v3/new-tax-control-fapiao/user-title`.\n\n```ignore\nlet mut request = QueryNewTaxControlFapiaoUserTitleRequest::new(scene, fapiao_apply_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "获取用户填写的抬头: `GET /v3/new-tax-control-fapiao/user-title`.\n\n```ignore\nlet mut request = QueryNewTaxControlFapiaoUserTitleRequest::new(QueryNewTaxControlFapiaoUserTitleRequired {\n    scene,\n    fapiao_apply_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "获取用户填写的抬头",
     "GET v3/new-tax-control-fapiao/user-title",
@@ -24,13 +24,22 @@ pub struct QueryNewTaxControlFapiaoUserTitleRequest<'a> {
     pub fapiao_apply_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryNewTaxControlFapiaoUserTitleRequest`], each named where it is given: `QueryNewTaxControlFapiaoUserTitleRequest::new(QueryNewTaxControlFapiaoUserTitleRequired { .. })`."]
+pub struct QueryNewTaxControlFapiaoUserTitleRequired<'a> {
+    #[doc = "开票场景 (see [`QueryNewTaxControlFapiaoUserTitleRequest::scene`])."]
+    pub scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
+    #[doc = "发票申请单号 (see [`QueryNewTaxControlFapiaoUserTitleRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+}
+
 impl<'a> QueryNewTaxControlFapiaoUserTitleRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryNewTaxControlFapiaoUserTitleRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
-        fapiao_apply_id: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryNewTaxControlFapiaoUserTitleRequired<'a>) -> Self {
+        let QueryNewTaxControlFapiaoUserTitleRequired {
+            scene,
+            fapiao_apply_id,
+        } = required;
         Self {
             sub_mchid: None,
             scene,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取抬头填写链接: `GET /v3/new-tax-control-fapiao/user-title/title-url`.\n\n```ignore\nlet mut request = QueryUserTitleTitleUrlRequest::new(fapiao_apply_id, source, appid, openid, total_amount);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "获取抬头填写链接: `GET /v3/new-tax-control-fapiao/user-title/title-url`.\n\n```ignore\nlet mut request = QueryUserTitleTitleUrlRequest::new(QueryUserTitleTitleUrlRequired {\n    fapiao_apply_id,\n    source,\n    appid,\n    openid,\n    total_amount,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "获取抬头填写链接",
     "GET v3/new-tax-control-fapiao/user-title/title-url",
@@ -43,16 +43,31 @@ pub struct QueryUserTitleTitleUrlRequest<'a> {
     pub must_input_email: Option<bool>,
 }
 
+#[doc = "The required fields of [`QueryUserTitleTitleUrlRequest`], each named where it is given: `QueryUserTitleTitleUrlRequest::new(QueryUserTitleTitleUrlRequired { .. })`."]
+pub struct QueryUserTitleTitleUrlRequired<'a> {
+    #[doc = "发票申请单号 (see [`QueryUserTitleTitleUrlRequest::fapiao_apply_id`])."]
+    pub fapiao_apply_id: &'a str,
+    #[doc = "开票来源 (see [`QueryUserTitleTitleUrlRequest::source`])."]
+    pub source: QueryUserTitleTitleUrlSource,
+    #[doc = "商户AppID (see [`QueryUserTitleTitleUrlRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户OpenID (see [`QueryUserTitleTitleUrlRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "总金额 (see [`QueryUserTitleTitleUrlRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> QueryUserTitleTitleUrlRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `seller_name`, `show_phone_cell`, `must_input_phone`, `show_email_cell`, `must_input_email`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryUserTitleTitleUrlRequired`]. The optional ones (`sub_mchid`, `seller_name`, `show_phone_cell`, `must_input_phone`, `show_email_cell`, `must_input_email`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        fapiao_apply_id: &'a str,
-        source: QueryUserTitleTitleUrlSource,
-        appid: &'a str,
-        openid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: QueryUserTitleTitleUrlRequired<'a>) -> Self {
+        let QueryUserTitleTitleUrlRequired {
+            fapiao_apply_id,
+            source,
+            appid,
+            openid,
+            total_amount,
+        } = required;
         Self {
             sub_mchid: None,
             fapiao_apply_id,

@@ -35,7 +35,7 @@ pub struct QueryOfflinefaceContractsRequest<'a> {
 }
 
 impl<'a> QueryOfflinefaceContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `contract_id`. The optional ones (`appid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(contract_id: &'a str) -> Self {
         Self {

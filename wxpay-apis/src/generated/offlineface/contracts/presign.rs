@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预签约接口: `POST /v3/offlineface/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(business_name, facepay_user);\nrequest.contract_mode = Some(contract_mode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "预签约接口: `POST /v3/offlineface/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(PresignContractsRequired {\n    business_name,\n    facepay_user,\n});\nrequest.contract_mode = Some(contract_mode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "预签约接口",
     "POST v3/offlineface/contracts/presign",
@@ -25,10 +25,22 @@ pub struct PresignContractsRequest<'a> {
     pub limit_bank_card: Option<PresignContractsLimitBankCard<'a>>,
 }
 
+#[doc = "The required fields of [`PresignContractsRequest`], each named where it is given: `PresignContractsRequest::new(PresignContractsRequired { .. })`."]
+pub struct PresignContractsRequired<'a> {
+    #[doc = "业务类型 (see [`PresignContractsRequest::business_name`])."]
+    pub business_name: &'a str,
+    #[doc = "刷脸用户信息 (see [`PresignContractsRequest::facepay_user`])."]
+    pub facepay_user: PresignContractsFacepayUser<'a>,
+}
+
 impl<'a> PresignContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`contract_mode`, `limit_bank_card`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PresignContractsRequired`]. The optional ones (`contract_mode`, `limit_bank_card`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(business_name: &'a str, facepay_user: PresignContractsFacepayUser<'a>) -> Self {
+    pub fn new(required: PresignContractsRequired<'a>) -> Self {
+        let PresignContractsRequired {
+            business_name,
+            facepay_user,
+        } = required;
         Self {
             business_name,
             contract_mode: None,
@@ -57,10 +69,22 @@ pub struct PresignContractsFacepayUser<'a> {
     pub phone: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`PresignContractsFacepayUser`], each named where it is given: `PresignContractsFacepayUser::new(PresignContractsFacepayUserRequired { .. })`."]
+pub struct PresignContractsFacepayUserRequired<'a> {
+    #[doc = "机构ID (see [`PresignContractsFacepayUser::organization_id`])."]
+    pub organization_id: &'a str,
+    #[doc = "商户用户ID (see [`PresignContractsFacepayUser::out_user_id`])."]
+    pub out_user_id: &'a str,
+}
+
 impl<'a> PresignContractsFacepayUser<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`identification`, `identification_name`, `phone`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PresignContractsFacepayUserRequired`]. The optional ones (`identification`, `identification_name`, `phone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+    pub fn new(required: PresignContractsFacepayUserRequired<'a>) -> Self {
+        let PresignContractsFacepayUserRequired {
+            organization_id,
+            out_user_id,
+        } = required;
         Self {
             identification: None,
             identification_name: None,
@@ -81,13 +105,22 @@ pub struct PresignContractsIdentification<'a> {
     pub identification_type: PresignContractsIdentificationType,
 }
 
+#[doc = "The required fields of [`PresignContractsIdentification`], each named where it is given: `PresignContractsIdentification::new(PresignContractsIdentificationRequired { .. })`."]
+pub struct PresignContractsIdentificationRequired<'a> {
+    #[doc = "证件ID (see [`PresignContractsIdentification::identification_number`])."]
+    pub identification_number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`PresignContractsIdentification::identification_type`])."]
+    pub identification_type: PresignContractsIdentificationType,
+}
+
 impl<'a> PresignContractsIdentification<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PresignContractsIdentificationRequired`].
     #[inline]
-    pub fn new(
-        identification_number: Sensitive<&'a str>,
-        identification_type: PresignContractsIdentificationType,
-    ) -> Self {
+    pub fn new(required: PresignContractsIdentificationRequired<'a>) -> Self {
+        let PresignContractsIdentificationRequired {
+            identification_number,
+            identification_type,
+        } = required;
         Self {
             identification_number,
             identification_type,

@@ -44,7 +44,7 @@ pub struct CreateOfflinefaceTransactionsRequest<'a> {
     #[doc = "服务商公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "服务商商户号\n\nBody field, optional."]
+    #[doc = "服务商商户号\n\nBody field, optional.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
     #[doc = "子商户公众号appid\n\nBody field, optional."]
@@ -56,7 +56,7 @@ pub struct CreateOfflinefaceTransactionsRequest<'a> {
 }
 
 impl<'a> CreateOfflinefaceTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `business`, `description`, `goods_tag`, `out_trade_no`, `scene_info`, `settle_info`, `sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `auth_code`. The optional ones (`amount`, `attach`, `business`, `description`, `goods_tag`, `out_trade_no`, `scene_info`, `settle_info`, `sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(auth_code: &'a str) -> Self {
         Self {
@@ -87,10 +87,19 @@ pub struct CreateOfflinefaceTransactionsAmount {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateOfflinefaceTransactionsAmount`], each named where it is given: `CreateOfflinefaceTransactionsAmount::new(CreateOfflinefaceTransactionsAmountRequired { .. })`."]
+pub struct CreateOfflinefaceTransactionsAmountRequired {
+    #[doc = "货币类型 (see [`CreateOfflinefaceTransactionsAmount::currency`])."]
+    pub currency: TransactionsCurrency,
+    #[doc = "总金额 (see [`CreateOfflinefaceTransactionsAmount::total`])."]
+    pub total: i64,
+}
+
 impl CreateOfflinefaceTransactionsAmount {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateOfflinefaceTransactionsAmountRequired`].
     #[inline]
-    pub fn new(currency: TransactionsCurrency, total: i64) -> Self {
+    pub fn new(required: CreateOfflinefaceTransactionsAmountRequired) -> Self {
+        let CreateOfflinefaceTransactionsAmountRequired { currency, total } = required;
         Self { currency, total }
     }
 }
@@ -113,10 +122,22 @@ pub struct CreateOfflinefaceTransactionsBusiness {
     pub business_scene_id: i64,
 }
 
+#[doc = "The required fields of [`CreateOfflinefaceTransactionsBusiness`], each named where it is given: `CreateOfflinefaceTransactionsBusiness::new(CreateOfflinefaceTransactionsBusinessRequired { .. })`."]
+pub struct CreateOfflinefaceTransactionsBusinessRequired {
+    #[doc = "平台产品ID (see [`CreateOfflinefaceTransactionsBusiness::business_product_id`])."]
+    pub business_product_id: i64,
+    #[doc = "平台场景ID (see [`CreateOfflinefaceTransactionsBusiness::business_scene_id`])."]
+    pub business_scene_id: i64,
+}
+
 impl CreateOfflinefaceTransactionsBusiness {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateOfflinefaceTransactionsBusinessRequired`].
     #[inline]
-    pub fn new(business_product_id: i64, business_scene_id: i64) -> Self {
+    pub fn new(required: CreateOfflinefaceTransactionsBusinessRequired) -> Self {
+        let CreateOfflinefaceTransactionsBusinessRequired {
+            business_product_id,
+            business_scene_id,
+        } = required;
         Self {
             business_product_id,
             business_scene_id,
@@ -133,7 +154,7 @@ pub struct CreateOfflinefaceTransactionsSceneInfo<'a> {
 }
 
 impl<'a> CreateOfflinefaceTransactionsSceneInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `device_ip`.
     #[inline]
     pub fn new(device_ip: &'a str) -> Self {
         Self { device_ip }

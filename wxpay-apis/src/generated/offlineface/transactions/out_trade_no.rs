@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查单接口: `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no, sp_mchid, sub_mchid, business_product_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc = "查单接口: `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(QueryTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n    business_product_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查单接口",
     "GET v3/offlineface/transactions/out-trade-no/{out_trade_no}",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `198798777`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `198798777`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户商户号\n\nQuery parameter, required. Example: `3233122121`."]
     pub sub_mchid: &'a str,
@@ -23,15 +23,28 @@ pub struct QueryTransactionsByOutTradeNoRequest<'a> {
     pub business_product_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryTransactionsByOutTradeNoRequest`], each named where it is given: `QueryTransactionsByOutTradeNoRequest::new(QueryTransactionsByOutTradeNoRequired { .. })`."]
+pub struct QueryTransactionsByOutTradeNoRequired<'a> {
+    #[doc = "商户订单号 (see [`QueryTransactionsByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "服务商商户号 (see [`QueryTransactionsByOutTradeNoRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户商户号 (see [`QueryTransactionsByOutTradeNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "平台产品ID (see [`QueryTransactionsByOutTradeNoRequest::business_product_id`])."]
+    pub business_product_id: &'a str,
+}
+
 impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTransactionsByOutTradeNoRequired`].
     #[inline]
-    pub fn new(
-        out_trade_no: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        business_product_id: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryTransactionsByOutTradeNoRequired<'a>) -> Self {
+        let QueryTransactionsByOutTradeNoRequired {
+            out_trade_no,
+            sp_mchid,
+            sub_mchid,
+            business_product_id,
+        } = required;
         Self {
             out_trade_no,
             sp_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询刷掌授权: `GET /v3/palmservice/authorization/openid/{openid}`.\n\n```ignore\nlet request = QueryAuthorizationByOpenidRequest::new(openid, organization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询刷掌授权: `GET /v3/palmservice/authorization/openid/{openid}`.\n\n```ignore\nlet request = QueryAuthorizationByOpenidRequest::new(QueryAuthorizationByOpenidRequired {\n    openid,\n    organization_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询刷掌授权",
     "GET v3/palmservice/authorization/openid/{openid}",
@@ -19,10 +19,22 @@ pub struct QueryAuthorizationByOpenidRequest<'a> {
     pub organization_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryAuthorizationByOpenidRequest`], each named where it is given: `QueryAuthorizationByOpenidRequest::new(QueryAuthorizationByOpenidRequired { .. })`."]
+pub struct QueryAuthorizationByOpenidRequired<'a> {
+    #[doc = "OpenID (see [`QueryAuthorizationByOpenidRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "机构ID (see [`QueryAuthorizationByOpenidRequest::organization_id`])."]
+    pub organization_id: &'a str,
+}
+
 impl<'a> QueryAuthorizationByOpenidRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryAuthorizationByOpenidRequired`].
     #[inline]
-    pub fn new(openid: &'a str, organization_id: &'a str) -> Self {
+    pub fn new(required: QueryAuthorizationByOpenidRequired<'a>) -> Self {
+        let QueryAuthorizationByOpenidRequired {
+            openid,
+            organization_id,
+        } = required;
         Self {
             openid,
             organization_id,

@@ -24,7 +24,7 @@ pub struct PreauthorizeAuthorizationRequest<'a> {
 }
 
 impl<'a> PreauthorizeAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`organization_id`, `preauthorize_session_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `openid`. The optional ones (`organization_id`, `preauthorize_session_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(openid: &'a str) -> Self {
         Self {

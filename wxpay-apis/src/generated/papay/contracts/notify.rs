@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = DeductNotifyRequest::new(contract_id, appid, estimated_amount, mchid);\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.\n\nFor: 普通商户."]
+#[doc = "直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = DeductNotifyRequest::new(DeductNotifyRequired {\n    contract_id,\n    appid,\n    estimated_amount,\n    mchid,\n});\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "直连商户预扣费通知API",
     "POST v3/papay/contracts/{contract_id}/notify",
@@ -22,19 +22,32 @@ pub struct DeductNotifyRequest<'a> {
     pub deduct_duration: Option<DeductNotifyDeductDuration>,
     #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    pub mchid: &'a str,
+}
+
+#[doc = "The required fields of [`DeductNotifyRequest`], each named where it is given: `DeductNotifyRequest::new(DeductNotifyRequired { .. })`."]
+pub struct DeductNotifyRequired<'a> {
+    #[doc = "委托代扣协议ID (see [`DeductNotifyRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "公众号ID (see [`DeductNotifyRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "预计扣费金额信息 (see [`DeductNotifyRequest::estimated_amount`])."]
+    pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
+    #[doc = "直连商户号 (see [`DeductNotifyRequest::mchid`])."]
     pub mchid: &'a str,
 }
 
 impl<'a> DeductNotifyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deduct_duration`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`DeductNotifyRequired`]. The optional ones (`deduct_duration`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        appid: &'a str,
-        estimated_amount: DeductNotifyEstimatedAmount<'a>,
-        mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: DeductNotifyRequired<'a>) -> Self {
+        let DeductNotifyRequired {
+            contract_id,
+            appid,
+            estimated_amount,
+            mchid,
+        } = required;
         Self {
             contract_id,
             appid,
@@ -53,11 +66,11 @@ pub struct DeductNotifyDeductDuration {
     pub count: i64,
     #[doc = "单位\n\nOptional. Example: `DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<DeductNotifyUnit>,
+    pub unit: Option<DeductNotifyDeductDurationUnit>,
 }
 
 impl DeductNotifyDeductDuration {
-    /// The object from its required fields, in declaration order. The optional ones (`unit`) start as `None`: assign them on the value.
+    /// The object from its one required field, `count`. The optional ones (`unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(count: i64) -> Self {
         Self { count, unit: None }
@@ -66,7 +79,7 @@ impl DeductNotifyDeductDuration {
 
 string_enum! {
     /// 单位
-    pub enum DeductNotifyUnit {
+    pub enum DeductNotifyDeductDurationUnit {
         /// `DAY`
         Day = "DAY",
     }
@@ -84,7 +97,7 @@ pub struct DeductNotifyEstimatedAmount<'a> {
 }
 
 impl<'a> DeductNotifyEstimatedAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `amount`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(amount: i64) -> Self {
         Self {

@@ -18,14 +18,25 @@ pub struct InsuranceSignPolicyPeriod<'a> {
     pub policy_period_id: i64,
 }
 
+#[doc = "The required fields of [`InsuranceSignPolicyPeriod`], each named where it is given: `InsuranceSignPolicyPeriod::new(InsuranceSignPolicyPeriodRequired { .. })`."]
+pub struct InsuranceSignPolicyPeriodRequired<'a> {
+    #[doc = "预计扣费金额 (see [`InsuranceSignPolicyPeriod::estimated_deduct_amount`])."]
+    pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "预计扣费的日期 (see [`InsuranceSignPolicyPeriod::estimated_deduct_date`])."]
+    pub estimated_deduct_date: &'a str,
+    #[doc = "保险扣费周期编号 (see [`InsuranceSignPolicyPeriod::policy_period_id`])."]
+    pub policy_period_id: i64,
+}
+
 impl<'a> InsuranceSignPolicyPeriod<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`InsuranceSignPolicyPeriodRequired`].
     #[inline]
-    pub fn new(
-        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-        estimated_deduct_date: &'a str,
-        policy_period_id: i64,
-    ) -> Self {
+    pub fn new(required: InsuranceSignPolicyPeriodRequired<'a>) -> Self {
+        let InsuranceSignPolicyPeriodRequired {
+            estimated_deduct_amount,
+            estimated_deduct_date,
+            policy_period_id,
+        } = required;
         Self {
             estimated_deduct_amount,
             estimated_deduct_date,

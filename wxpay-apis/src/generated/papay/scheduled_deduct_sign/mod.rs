@@ -18,14 +18,25 @@ pub struct ScheduledDeductPreSignDeductSchedule<'a> {
     pub estimated_deduct_date: &'a str,
 }
 
+#[doc = "The required fields of [`ScheduledDeductPreSignDeductSchedule`], each named where it is given: `ScheduledDeductPreSignDeductSchedule::new(ScheduledDeductPreSignDeductScheduleRequired { .. })`."]
+pub struct ScheduledDeductPreSignDeductScheduleRequired<'a> {
+    #[doc = "商品描述 (see [`ScheduledDeductPreSignDeductSchedule::description`])."]
+    pub description: &'a str,
+    #[doc = "预计的扣费金额 (see [`ScheduledDeductPreSignDeductSchedule::estimated_deduct_amount`])."]
+    pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "预计扣费的日期 (see [`ScheduledDeductPreSignDeductSchedule::estimated_deduct_date`])."]
+    pub estimated_deduct_date: &'a str,
+}
+
 impl<'a> ScheduledDeductPreSignDeductSchedule<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ScheduledDeductPreSignDeductScheduleRequired`].
     #[inline]
-    pub fn new(
-        description: &'a str,
-        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-        estimated_deduct_date: &'a str,
-    ) -> Self {
+    pub fn new(required: ScheduledDeductPreSignDeductScheduleRequired<'a>) -> Self {
+        let ScheduledDeductPreSignDeductScheduleRequired {
+            description,
+            estimated_deduct_amount,
+            estimated_deduct_date,
+        } = required;
         Self {
             description,
             estimated_deduct_amount,

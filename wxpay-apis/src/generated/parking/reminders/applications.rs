@@ -24,7 +24,7 @@ pub struct QueryRemindersApplicationsRequest<'a> {
 }
 
 impl<'a> QueryRemindersApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_parking_lot_id`. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_parking_lot_id: &'a str) -> Self {
         Self {

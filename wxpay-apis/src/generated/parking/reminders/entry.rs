@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步车辆入场通知: `POST /v3/parking/reminders/entry`.\n\n```ignore\nlet mut request = CreateRemindersEntryRequest::new(car_type, enter_timestamp, out_serial_number, parking_id, plate_color, plate_number, vehicle_type);\nrequest.discount_template_id = Some(discount_template_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc = "同步车辆入场通知: `POST /v3/parking/reminders/entry`.\n\n```ignore\nlet mut request = CreateRemindersEntryRequest::new(CreateRemindersEntryRequired {\n    car_type,\n    enter_timestamp,\n    out_serial_number,\n    parking_id,\n    plate_color,\n    plate_number,\n    vehicle_type,\n});\nrequest.discount_template_id = Some(discount_template_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
 #[doc(alias(
     "同步车辆入场通知",
     "POST v3/parking/reminders/entry",
@@ -38,18 +38,37 @@ pub struct CreateRemindersEntryRequest<'a> {
     pub vehicle_type: crate::parking::reminders::RemindersVehicleType,
 }
 
+#[doc = "The required fields of [`CreateRemindersEntryRequest`], each named where it is given: `CreateRemindersEntryRequest::new(CreateRemindersEntryRequired { .. })`."]
+pub struct CreateRemindersEntryRequired<'a> {
+    #[doc = "车辆性质 (see [`CreateRemindersEntryRequest::car_type`])."]
+    pub car_type: crate::parking::reminders::RemindersPlateType,
+    #[doc = "车辆入场时间 (see [`CreateRemindersEntryRequest::enter_timestamp`])."]
+    pub enter_timestamp: i64,
+    #[doc = "商户停车单号 (see [`CreateRemindersEntryRequest::out_serial_number`])."]
+    pub out_serial_number: &'a str,
+    #[doc = "微信停车场ID (see [`CreateRemindersEntryRequest::parking_id`])."]
+    pub parking_id: &'a str,
+    #[doc = "车牌颜色 (see [`CreateRemindersEntryRequest::plate_color`])."]
+    pub plate_color: crate::parking::reminders::CreateRemindersPlateColor,
+    #[doc = "车牌号 (see [`CreateRemindersEntryRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "车辆类型 (see [`CreateRemindersEntryRequest::vehicle_type`])."]
+    pub vehicle_type: crate::parking::reminders::RemindersVehicleType,
+}
+
 impl<'a> CreateRemindersEntryRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`discount_template_id`, `entrance_name`, `entrance_number`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRemindersEntryRequired`]. The optional ones (`discount_template_id`, `entrance_name`, `entrance_number`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        car_type: crate::parking::reminders::RemindersPlateType,
-        enter_timestamp: i64,
-        out_serial_number: &'a str,
-        parking_id: &'a str,
-        plate_color: crate::parking::reminders::CreateRemindersPlateColor,
-        plate_number: &'a str,
-        vehicle_type: crate::parking::reminders::RemindersVehicleType,
-    ) -> Self {
+    pub fn new(required: CreateRemindersEntryRequired<'a>) -> Self {
+        let CreateRemindersEntryRequired {
+            car_type,
+            enter_timestamp,
+            out_serial_number,
+            parking_id,
+            plate_color,
+            plate_number,
+            vehicle_type,
+        } = required;
         Self {
             car_type,
             discount_template_id: None,

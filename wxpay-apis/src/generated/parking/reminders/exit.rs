@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步车辆离场通知: `POST /v3/parking/reminders/exit`.\n\n```ignore\nlet mut request = CreateRemindersExitRequest::new(exit_timestamp, out_serial_number, parking_id, plate_color, plate_number);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc = "同步车辆离场通知: `POST /v3/parking/reminders/exit`.\n\n```ignore\nlet mut request = CreateRemindersExitRequest::new(CreateRemindersExitRequired {\n    exit_timestamp,\n    out_serial_number,\n    parking_id,\n    plate_color,\n    plate_number,\n});\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
 #[doc(alias(
     "同步车辆离场通知",
     "POST v3/parking/reminders/exit",
@@ -55,16 +55,31 @@ pub struct CreateRemindersExitRequest<'a> {
     pub wx_trade_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRemindersExitRequest`], each named where it is given: `CreateRemindersExitRequest::new(CreateRemindersExitRequired { .. })`."]
+pub struct CreateRemindersExitRequired<'a> {
+    #[doc = "车辆出场时间 (see [`CreateRemindersExitRequest::exit_timestamp`])."]
+    pub exit_timestamp: i64,
+    #[doc = "商户停车单号 (see [`CreateRemindersExitRequest::out_serial_number`])."]
+    pub out_serial_number: &'a str,
+    #[doc = "微信停车场ID (see [`CreateRemindersExitRequest::parking_id`])."]
+    pub parking_id: &'a str,
+    #[doc = "车牌颜色 (see [`CreateRemindersExitRequest::plate_color`])."]
+    pub plate_color: crate::parking::reminders::CreateRemindersPlateColor,
+    #[doc = "车牌号 (see [`CreateRemindersExitRequest::plate_number`])."]
+    pub plate_number: &'a str,
+}
+
 impl<'a> CreateRemindersExitRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `out_trade_no`, `paid_amount`, `pay_channel`, `pay_state`, `pay_time`, `pay_type`, `token`, `total_amount`, `wx_trade_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRemindersExitRequired`]. The optional ones (`openid`, `out_trade_no`, `paid_amount`, `pay_channel`, `pay_state`, `pay_time`, `pay_type`, `token`, `total_amount`, `wx_trade_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        exit_timestamp: i64,
-        out_serial_number: &'a str,
-        parking_id: &'a str,
-        plate_color: crate::parking::reminders::CreateRemindersPlateColor,
-        plate_number: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateRemindersExitRequired<'a>) -> Self {
+        let CreateRemindersExitRequired {
+            exit_timestamp,
+            out_serial_number,
+            parking_id,
+            plate_color,
+            plate_number,
+        } = required;
         Self {
             exit_timestamp,
             openid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步非临停扩展支付: `POST /v3/parking/reminders/ext-payment`.\n\n```ignore\nlet mut request = CreateRemindersExtPaymentRequest::new(fee_items, out_trade_no, pay_time);\nrequest.wx_parking_lot_id = Some(wx_parking_lot_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc = "同步非临停扩展支付: `POST /v3/parking/reminders/ext-payment`.\n\n```ignore\nlet mut request = CreateRemindersExtPaymentRequest::new(CreateRemindersExtPaymentRequired {\n    fee_items,\n    out_trade_no,\n    pay_time,\n});\nrequest.wx_parking_lot_id = Some(wx_parking_lot_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
 #[doc(alias(
     "同步非临停扩展支付",
     "POST v3/parking/reminders/ext-payment",
@@ -27,14 +27,25 @@ pub struct CreateRemindersExtPaymentRequest<'a> {
     pub wx_trade_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRemindersExtPaymentRequest`], each named where it is given: `CreateRemindersExtPaymentRequest::new(CreateRemindersExtPaymentRequired { .. })`."]
+pub struct CreateRemindersExtPaymentRequired<'a> {
+    #[doc = "费用明细列表 (see [`CreateRemindersExtPaymentRequest::fee_items`])."]
+    pub fee_items: &'a [CreateRemindersExtPaymentFeeItem],
+    #[doc = "商户支付订单号 (see [`CreateRemindersExtPaymentRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付时间（秒级时间戳） (see [`CreateRemindersExtPaymentRequest::pay_time`])."]
+    pub pay_time: i64,
+}
+
 impl<'a> CreateRemindersExtPaymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`wx_parking_lot_id`, `wx_trade_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRemindersExtPaymentRequired`]. The optional ones (`wx_parking_lot_id`, `wx_trade_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        fee_items: &'a [CreateRemindersExtPaymentFeeItem],
-        out_trade_no: &'a str,
-        pay_time: i64,
-    ) -> Self {
+    pub fn new(required: CreateRemindersExtPaymentRequired<'a>) -> Self {
+        let CreateRemindersExtPaymentRequired {
+            fee_items,
+            out_trade_no,
+            pay_time,
+        } = required;
         Self {
             fee_items,
             out_trade_no,
@@ -55,10 +66,19 @@ pub struct CreateRemindersExtPaymentFeeItem {
     pub fee_type: CreateRemindersExtPaymentFeeType,
 }
 
+#[doc = "The required fields of [`CreateRemindersExtPaymentFeeItem`], each named where it is given: `CreateRemindersExtPaymentFeeItem::new(CreateRemindersExtPaymentFeeItemRequired { .. })`."]
+pub struct CreateRemindersExtPaymentFeeItemRequired {
+    #[doc = "金额（单位为分） (see [`CreateRemindersExtPaymentFeeItem::amount`])."]
+    pub amount: i64,
+    #[doc = "费用类型 (see [`CreateRemindersExtPaymentFeeItem::fee_type`])."]
+    pub fee_type: CreateRemindersExtPaymentFeeType,
+}
+
 impl CreateRemindersExtPaymentFeeItem {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateRemindersExtPaymentFeeItemRequired`].
     #[inline]
-    pub fn new(amount: i64, fee_type: CreateRemindersExtPaymentFeeType) -> Self {
+    pub fn new(required: CreateRemindersExtPaymentFeeItemRequired) -> Self {
+        let CreateRemindersExtPaymentFeeItemRequired { amount, fee_type } = required;
         Self { amount, fee_type }
     }
 }

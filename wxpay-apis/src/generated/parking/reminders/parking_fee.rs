@@ -24,7 +24,7 @@ pub struct CreateRemindersParkingFeeRequest<'a> {
 }
 
 impl<'a> CreateRemindersParkingFeeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_parking_id`, `plate_number`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_serial_number`. The optional ones (`out_parking_id`, `plate_number`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_serial_number: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步支付结果通知: `POST /v3/parking/reminders/payment`.\n\n```ignore\nlet mut request = CreateRemindersPaymentRequest::new(out_serial_number, paid_amount, parking_id, parking_state, pay_type, plate_number, total_amount);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc = "同步支付结果通知: `POST /v3/parking/reminders/payment`.\n\n```ignore\nlet mut request = CreateRemindersPaymentRequest::new(CreateRemindersPaymentRequired {\n    out_serial_number,\n    paid_amount,\n    parking_id,\n    parking_state,\n    pay_type,\n    plate_number,\n    total_amount,\n});\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
 #[doc(alias(
     "同步支付结果通知",
     "POST v3/parking/reminders/payment",
@@ -50,18 +50,37 @@ pub struct CreateRemindersPaymentRequest<'a> {
     pub wx_trade_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRemindersPaymentRequest`], each named where it is given: `CreateRemindersPaymentRequest::new(CreateRemindersPaymentRequired { .. })`."]
+pub struct CreateRemindersPaymentRequired<'a> {
+    #[doc = "商户停车单号 (see [`CreateRemindersPaymentRequest::out_serial_number`])."]
+    pub out_serial_number: &'a str,
+    #[doc = "已支付费用 (see [`CreateRemindersPaymentRequest::paid_amount`])."]
+    pub paid_amount: i64,
+    #[doc = "微信停车场ID (see [`CreateRemindersPaymentRequest::parking_id`])."]
+    pub parking_id: &'a str,
+    #[doc = "停车状态 (see [`CreateRemindersPaymentRequest::parking_state`])."]
+    pub parking_state: CreateRemindersPaymentParkingState,
+    #[doc = "支付类型 (see [`CreateRemindersPaymentRequest::pay_type`])."]
+    pub pay_type: crate::parking::reminders::CreateRemindersPayType,
+    #[doc = "车牌号 (see [`CreateRemindersPaymentRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "总费用 (see [`CreateRemindersPaymentRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CreateRemindersPaymentRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `out_trade_no`, `pay_channel`, `pay_time`, `sub_mchid`, `token`, `wx_trade_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRemindersPaymentRequired`]. The optional ones (`openid`, `out_trade_no`, `pay_channel`, `pay_time`, `sub_mchid`, `token`, `wx_trade_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_serial_number: &'a str,
-        paid_amount: i64,
-        parking_id: &'a str,
-        parking_state: CreateRemindersPaymentParkingState,
-        pay_type: crate::parking::reminders::CreateRemindersPayType,
-        plate_number: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CreateRemindersPaymentRequired<'a>) -> Self {
+        let CreateRemindersPaymentRequired {
+            out_serial_number,
+            paid_amount,
+            parking_id,
+            parking_state,
+            pay_type,
+            plate_number,
+            total_amount,
+        } = required;
         Self {
             openid: None,
             out_serial_number,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = PartnerDeductNotifyRequest::new(contract_id, estimated_amount, sp_appid, sp_mchid, sub_mchid);\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.\n\nFor: 服务商."]
+#[doc = "服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = PartnerDeductNotifyRequest::new(PartnerDeductNotifyRequired {\n    contract_id,\n    estimated_amount,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "服务商商户预扣费通知API",
     "POST v3/partner-papay/contracts/{contract_id}/notify",
@@ -22,7 +22,7 @@ pub struct PartnerDeductNotifyRequest<'a> {
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,16 +31,31 @@ pub struct PartnerDeductNotifyRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerDeductNotifyRequest`], each named where it is given: `PartnerDeductNotifyRequest::new(PartnerDeductNotifyRequired { .. })`."]
+pub struct PartnerDeductNotifyRequired<'a> {
+    #[doc = "委托代扣协议id (see [`PartnerDeductNotifyRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "预计扣费金额信息 (see [`PartnerDeductNotifyRequest::estimated_amount`])."]
+    pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
+    #[doc = "服务商应用ID (see [`PartnerDeductNotifyRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "服务商商户号 (see [`PartnerDeductNotifyRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`PartnerDeductNotifyRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerDeductNotifyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deduct_duration`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerDeductNotifyRequired`]. The optional ones (`deduct_duration`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerDeductNotifyRequired<'a>) -> Self {
+        let PartnerDeductNotifyRequired {
+            contract_id,
+            estimated_amount,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             contract_id,
             deduct_duration: None,
@@ -65,7 +80,7 @@ pub struct PartnerDeductNotifyDeductDuration<'a> {
 }
 
 impl<'a> PartnerDeductNotifyDeductDuration<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`unit`) start as `None`: assign them on the value.
+    /// The object from its one required field, `count`. The optional ones (`unit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(count: i64) -> Self {
         Self { count, unit: None }
@@ -84,7 +99,7 @@ pub struct PartnerDeductNotifyEstimatedAmount<'a> {
 }
 
 impl<'a> PartnerDeductNotifyEstimatedAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `amount`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(amount: i64) -> Self {
         Self {

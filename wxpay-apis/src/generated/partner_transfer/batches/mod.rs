@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod batch_id;
 pub mod out_batch_no;
 
-#[doc = "发起批量转账API: `POST /v3/partner-transfer/batches`.\n\n```ignore\nlet mut request = CreatePartnerTransferBatchesRequest::new(authorization_type, batch_name, batch_remark, out_batch_no, sub_mchid, total_amount, total_num, transfer_detail_list);\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起批量转账API: `POST /v3/partner-transfer/batches`.\n\n```ignore\nlet mut request = CreatePartnerTransferBatchesRequest::new(CreatePartnerTransferBatchesRequired {\n    authorization_type,\n    batch_name,\n    batch_remark,\n    out_batch_no,\n    sub_mchid,\n    total_amount,\n    total_num,\n    transfer_detail_list,\n});\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起批量转账API",
     "POST v3/partner-transfer/batches",
@@ -46,19 +46,40 @@ pub struct CreatePartnerTransferBatchesRequest<'a> {
     pub transfer_scene: Option<BatchesTransferScene>,
 }
 
+#[doc = "The required fields of [`CreatePartnerTransferBatchesRequest`], each named where it is given: `CreatePartnerTransferBatchesRequest::new(CreatePartnerTransferBatchesRequired { .. })`."]
+pub struct CreatePartnerTransferBatchesRequired<'a> {
+    #[doc = "特约商户授权类型 (see [`CreatePartnerTransferBatchesRequest::authorization_type`])."]
+    pub authorization_type: CreatePartnerTransferBatchesAuthorizationType,
+    #[doc = "批次名称 (see [`CreatePartnerTransferBatchesRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "批次备注 (see [`CreatePartnerTransferBatchesRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "商家批次单号 (see [`CreatePartnerTransferBatchesRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "特约商户号 (see [`CreatePartnerTransferBatchesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账总金额 (see [`CreatePartnerTransferBatchesRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "转账总笔数 (see [`CreatePartnerTransferBatchesRequest::total_num`])."]
+    pub total_num: i64,
+    #[doc = "转账明细列表 (see [`CreatePartnerTransferBatchesRequest::transfer_detail_list`])."]
+    pub transfer_detail_list: &'a [CreatePartnerTransferBatchesTransferDetail<'a>],
+}
+
 impl<'a> CreatePartnerTransferBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_appid`, `sub_appid`, `transfer_purpose`, `transfer_scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerTransferBatchesRequired`]. The optional ones (`sp_appid`, `sub_appid`, `transfer_purpose`, `transfer_scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        authorization_type: CreatePartnerTransferBatchesAuthorizationType,
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        out_batch_no: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        transfer_detail_list: &'a [CreatePartnerTransferBatchesTransferDetail<'a>],
-    ) -> Self {
+    pub fn new(required: CreatePartnerTransferBatchesRequired<'a>) -> Self {
+        let CreatePartnerTransferBatchesRequired {
+            authorization_type,
+            batch_name,
+            batch_remark,
+            out_batch_no,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+        } = required;
         Self {
             authorization_type,
             batch_name,
@@ -107,16 +128,31 @@ pub struct CreatePartnerTransferBatchesTransferDetail<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePartnerTransferBatchesTransferDetail`], each named where it is given: `CreatePartnerTransferBatchesTransferDetail::new(CreatePartnerTransferBatchesTransferDetailRequired { .. })`."]
+pub struct CreatePartnerTransferBatchesTransferDetailRequired<'a> {
+    #[doc = "收款用户openid (see [`CreatePartnerTransferBatchesTransferDetail::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家明细单号 (see [`CreatePartnerTransferBatchesTransferDetail::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "转账金额 (see [`CreatePartnerTransferBatchesTransferDetail::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreatePartnerTransferBatchesTransferDetail::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "收款用户姓名 (see [`CreatePartnerTransferBatchesTransferDetail::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreatePartnerTransferBatchesTransferDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`user_id_card`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerTransferBatchesTransferDetailRequired`]. The optional ones (`user_id_card`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        out_detail_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerTransferBatchesTransferDetailRequired<'a>) -> Self {
+        let CreatePartnerTransferBatchesTransferDetailRequired {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_name,
+        } = required;
         Self {
             openid,
             out_detail_no,

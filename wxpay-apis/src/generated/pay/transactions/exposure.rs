@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.\n\n```ignore\nlet mut request = CreateTransactionsExposureRequest::new(appid, out_trade_no, payer);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.\n\n```ignore\nlet mut request = CreateTransactionsExposureRequest::new(CreateTransactionsExposureRequired {\n    appid,\n    out_trade_no,\n    payer,\n});\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "微信分付-支付方式前置服务",
     "POST v3/pay/transactions/exposure",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CreateTransactionsExposureRequest<'a> {
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
@@ -24,14 +24,25 @@ pub struct CreateTransactionsExposureRequest<'a> {
     pub payer: CreateTransactionsExposurePayer<'a>,
 }
 
+#[doc = "The required fields of [`CreateTransactionsExposureRequest`], each named where it is given: `CreateTransactionsExposureRequest::new(CreateTransactionsExposureRequired { .. })`."]
+pub struct CreateTransactionsExposureRequired<'a> {
+    #[doc = "应用AppID (see [`CreateTransactionsExposureRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionsExposureRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`CreateTransactionsExposureRequest::payer`])."]
+    pub payer: CreateTransactionsExposurePayer<'a>,
+}
+
 impl<'a> CreateTransactionsExposureRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsExposureRequired`]. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_trade_no: &'a str,
-        payer: CreateTransactionsExposurePayer<'a>,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsExposureRequired<'a>) -> Self {
+        let CreateTransactionsExposureRequired {
+            appid,
+            out_trade_no,
+            payer,
+        } = required;
         Self {
             appid,
             mchid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreateTransactionsJsapiWithContractRequest::new(amount, appid, contract_info, description, mchid, notify_url, out_trade_no, payer);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreateTransactionsJsapiWithContractRequest::new(CreateTransactionsJsapiWithContractRequired {\n    amount,\n    appid,\n    contract_info,\n    description,\n    mchid,\n    notify_url,\n    out_trade_no,\n    payer,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "JSAPI下单并授权/签约",
     "POST v3/pay/transactions/jsapi-with-contract",
@@ -30,7 +30,7 @@ pub struct CreateTransactionsJsapiWithContractRequest<'a> {
     #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub mchid: &'a str,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
@@ -52,19 +52,40 @@ pub struct CreateTransactionsJsapiWithContractRequest<'a> {
     pub time_expire: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateTransactionsJsapiWithContractRequest`], each named where it is given: `CreateTransactionsJsapiWithContractRequest::new(CreateTransactionsJsapiWithContractRequired { .. })`."]
+pub struct CreateTransactionsJsapiWithContractRequired<'a> {
+    #[doc = "订单金额 (see [`CreateTransactionsJsapiWithContractRequest::amount`])."]
+    pub amount: crate::pay::PayAmount<'a>,
+    #[doc = "公众号ID (see [`CreateTransactionsJsapiWithContractRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约授权信息 (see [`CreateTransactionsJsapiWithContractRequest::contract_info`])."]
+    pub contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
+    #[doc = "商品描述 (see [`CreateTransactionsJsapiWithContractRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "直连商户号 (see [`CreateTransactionsJsapiWithContractRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "通知地址 (see [`CreateTransactionsJsapiWithContractRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionsJsapiWithContractRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`CreateTransactionsJsapiWithContractRequest::payer`])."]
+    pub payer: CreateTransactionsJsapiWithContractPayer<'a>,
+}
+
 impl<'a> CreateTransactionsJsapiWithContractRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsJsapiWithContractRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::pay::PayAmount<'a>,
-        appid: &'a str,
-        contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
-        description: &'a str,
-        mchid: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        payer: CreateTransactionsJsapiWithContractPayer<'a>,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsJsapiWithContractRequired<'a>) -> Self {
+        let CreateTransactionsJsapiWithContractRequired {
+            amount,
+            appid,
+            contract_info,
+            description,
+            mchid,
+            notify_url,
+            out_trade_no,
+            payer,
+        } = required;
         Self {
             amount,
             appid,
@@ -94,7 +115,7 @@ pub struct CreateTransactionsJsapiWithContractPayer<'a> {
 }
 
 impl<'a> CreateTransactionsJsapiWithContractPayer<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `openid`.
     #[inline]
     pub fn new(openid: &'a str) -> Self {
         Self { openid }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "绑定音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.\n\n```ignore\nlet request = BindOpenScenarioSpeakerRequest::new(device_sn, code_url, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "绑定音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.\n\n```ignore\nlet request = BindOpenScenarioSpeakerRequest::new(BindOpenScenarioSpeakerRequired {\n    device_sn,\n    code_url,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "绑定音箱设备码牌",
     "POST v3/pay-devices/open-scenario-speaker/{device_sn}/bind",
@@ -21,10 +21,25 @@ pub struct BindOpenScenarioSpeakerRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`BindOpenScenarioSpeakerRequest`], each named where it is given: `BindOpenScenarioSpeakerRequest::new(BindOpenScenarioSpeakerRequired { .. })`."]
+pub struct BindOpenScenarioSpeakerRequired<'a> {
+    #[doc = "设备sn (see [`BindOpenScenarioSpeakerRequest::device_sn`])."]
+    pub device_sn: &'a str,
+    #[doc = "收款链接url (see [`BindOpenScenarioSpeakerRequest::code_url`])."]
+    pub code_url: &'a str,
+    #[doc = "子商户 (see [`BindOpenScenarioSpeakerRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> BindOpenScenarioSpeakerRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`BindOpenScenarioSpeakerRequired`].
     #[inline]
-    pub fn new(device_sn: &'a str, code_url: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: BindOpenScenarioSpeakerRequired<'a>) -> Self {
+        let BindOpenScenarioSpeakerRequired {
+            device_sn,
+            code_url,
+            sub_mchid,
+        } = required;
         Self {
             device_sn,
             code_url,

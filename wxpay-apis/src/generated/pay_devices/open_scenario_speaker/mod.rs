@@ -22,7 +22,7 @@ pub struct QueryPayDevicesOpenScenarioSpeakerRequest<'a> {
 }
 
 impl<'a> QueryPayDevicesOpenScenarioSpeakerRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `device_sn`.
     #[inline]
     pub fn new(device_sn: &'a str) -> Self {
         Self { device_sn }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "出厂预绑定音箱和码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`.\n\n```ignore\nlet request = PrebindOpenScenarioSpeakerRequest::new(device_sn, code_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "出厂预绑定音箱和码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`.\n\n```ignore\nlet request = PrebindOpenScenarioSpeakerRequest::new(PrebindOpenScenarioSpeakerRequired {\n    device_sn,\n    code_url,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "出厂预绑定音箱和码牌",
     "POST v3/pay-devices/open-scenario-speaker/{device_sn}/prebind",
@@ -19,10 +19,22 @@ pub struct PrebindOpenScenarioSpeakerRequest<'a> {
     pub code_url: &'a str,
 }
 
+#[doc = "The required fields of [`PrebindOpenScenarioSpeakerRequest`], each named where it is given: `PrebindOpenScenarioSpeakerRequest::new(PrebindOpenScenarioSpeakerRequired { .. })`."]
+pub struct PrebindOpenScenarioSpeakerRequired<'a> {
+    #[doc = "设备sn (see [`PrebindOpenScenarioSpeakerRequest::device_sn`])."]
+    pub device_sn: &'a str,
+    #[doc = "收款链接url (see [`PrebindOpenScenarioSpeakerRequest::code_url`])."]
+    pub code_url: &'a str,
+}
+
 impl<'a> PrebindOpenScenarioSpeakerRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PrebindOpenScenarioSpeakerRequired`].
     #[inline]
-    pub fn new(device_sn: &'a str, code_url: &'a str) -> Self {
+    pub fn new(required: PrebindOpenScenarioSpeakerRequired<'a>) -> Self {
+        let PrebindOpenScenarioSpeakerRequired {
+            device_sn,
+            code_url,
+        } = required;
         Self {
             device_sn,
             code_url,

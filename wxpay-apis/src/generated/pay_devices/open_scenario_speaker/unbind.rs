@@ -18,7 +18,7 @@ pub struct UnbindOpenScenarioSpeakerRequest<'a> {
 }
 
 impl<'a> UnbindOpenScenarioSpeakerRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `device_sn`.
     #[inline]
     pub fn new(device_sn: &'a str) -> Self {
         Self { device_sn }

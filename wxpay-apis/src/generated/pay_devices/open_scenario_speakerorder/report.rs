@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "码牌支付结果上报: `POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`.\n\n```ignore\nlet request = ReportOpenScenarioSpeakerorderRequest::new(transaction_id, code_url, device_sn, out_trade_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "码牌支付结果上报: `POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`.\n\n```ignore\nlet request = ReportOpenScenarioSpeakerorderRequest::new(ReportOpenScenarioSpeakerorderRequired {\n    transaction_id,\n    code_url,\n    device_sn,\n    out_trade_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "码牌支付结果上报",
     "POST v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report",
@@ -25,16 +25,31 @@ pub struct ReportOpenScenarioSpeakerorderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReportOpenScenarioSpeakerorderRequest`], each named where it is given: `ReportOpenScenarioSpeakerorderRequest::new(ReportOpenScenarioSpeakerorderRequired { .. })`."]
+pub struct ReportOpenScenarioSpeakerorderRequired<'a> {
+    #[doc = "微信支付订单号 (see [`ReportOpenScenarioSpeakerorderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "收款链接url (see [`ReportOpenScenarioSpeakerorderRequest::code_url`])."]
+    pub code_url: &'a str,
+    #[doc = "设备sn (see [`ReportOpenScenarioSpeakerorderRequest::device_sn`])."]
+    pub device_sn: &'a str,
+    #[doc = "商户订单号 (see [`ReportOpenScenarioSpeakerorderRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户 (see [`ReportOpenScenarioSpeakerorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReportOpenScenarioSpeakerorderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReportOpenScenarioSpeakerorderRequired`].
     #[inline]
-    pub fn new(
-        transaction_id: &'a str,
-        code_url: &'a str,
-        device_sn: &'a str,
-        out_trade_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ReportOpenScenarioSpeakerorderRequired<'a>) -> Self {
+        let ReportOpenScenarioSpeakerorderRequired {
+            transaction_id,
+            code_url,
+            device_sn,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             code_url,

@@ -35,7 +35,7 @@ pub struct PrintOrdersPrintersRequest<'a> {
 }
 
 impl<'a> PrintOrdersPrintersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `print_order_no`, `table_list`, `template_id`, `variable_list`) start as `None`: assign them on the value.
+    /// The request from its one required field, `device_id`. The optional ones (`notify_url`, `print_order_no`, `table_list`, `template_id`, `variable_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(device_id: &'a str) -> Self {
         Self {
@@ -112,7 +112,7 @@ impl<'a> PrintOrdersPrintersVariable<'a> {
     }
 }
 
-#[doc = "查询订单: `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.\n\n```ignore\nlet request = QueryPrintersPrintOrdersRequest::new(device_id, print_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc = "查询订单: `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.\n\n```ignore\nlet request = QueryPrintersPrintOrdersRequest::new(QueryPrintersPrintOrdersRequired {\n    device_id,\n    print_order_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
 #[doc(alias(
     "查询订单",
     "GET v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}",
@@ -128,10 +128,22 @@ pub struct QueryPrintersPrintOrdersRequest<'a> {
     pub print_order_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPrintersPrintOrdersRequest`], each named where it is given: `QueryPrintersPrintOrdersRequest::new(QueryPrintersPrintOrdersRequired { .. })`."]
+pub struct QueryPrintersPrintOrdersRequired<'a> {
+    #[doc = "小票机设备号 (see [`QueryPrintersPrintOrdersRequest::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "打印单号 (see [`QueryPrintersPrintOrdersRequest::print_order_no`])."]
+    pub print_order_no: &'a str,
+}
+
 impl<'a> QueryPrintersPrintOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPrintersPrintOrdersRequired`].
     #[inline]
-    pub fn new(device_id: &'a str, print_order_no: &'a str) -> Self {
+    pub fn new(required: QueryPrintersPrintOrdersRequired<'a>) -> Self {
+        let QueryPrintersPrintOrdersRequired {
+            device_id,
+            print_order_no,
+        } = required;
         Self {
             device_id,
             print_order_no,

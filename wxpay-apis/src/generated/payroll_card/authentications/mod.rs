@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod pre_order;
 pub mod pre_order_with_auth;
 
-#[doc = "查询核身记录API: `GET /v3/payroll-card/authentications`.\n\n```ignore\nlet mut request = QueryPayrollCardAuthenticationsRequest::new(openid, sub_mchid, authenticate_date, authenticate_state);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_5.shtml>.\n\nFor: 服务商."]
+#[doc = "查询核身记录API: `GET /v3/payroll-card/authentications`.\n\n```ignore\nlet mut request = QueryPayrollCardAuthenticationsRequest::new(QueryPayrollCardAuthenticationsRequired {\n    openid,\n    sub_mchid,\n    authenticate_date,\n    authenticate_state,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_5.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询核身记录API",
     "GET v3/payroll-card/authentications",
@@ -40,15 +40,28 @@ pub struct QueryPayrollCardAuthenticationsRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryPayrollCardAuthenticationsRequest`], each named where it is given: `QueryPayrollCardAuthenticationsRequest::new(QueryPayrollCardAuthenticationsRequired { .. })`."]
+pub struct QueryPayrollCardAuthenticationsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryPayrollCardAuthenticationsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "子商户号 (see [`QueryPayrollCardAuthenticationsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "核身日期 (see [`QueryPayrollCardAuthenticationsRequest::authenticate_date`])."]
+    pub authenticate_date: &'a str,
+    #[doc = "核身状态 (see [`QueryPayrollCardAuthenticationsRequest::authenticate_state`])."]
+    pub authenticate_state: &'a str,
+}
+
 impl<'a> QueryPayrollCardAuthenticationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPayrollCardAuthenticationsRequired`]. The optional ones (`appid`, `sub_appid`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        sub_mchid: &'a str,
-        authenticate_date: &'a str,
-        authenticate_state: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryPayrollCardAuthenticationsRequired<'a>) -> Self {
+        let QueryPayrollCardAuthenticationsRequired {
+            openid,
+            sub_mchid,
+            authenticate_date,
+            authenticate_state,
+        } = required;
         Self {
             openid,
             appid: None,
@@ -155,7 +168,7 @@ pub struct CreateAuthenticationsPreOrderResponse {
     pub token: String,
 }
 
-#[doc = "获取核身结果API: `GET /v3/payroll-card/authentications/{authenticate_number}`.\n\n```ignore\nlet request = QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(authenticate_number, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_4.shtml>.\n\nFor: 服务商."]
+#[doc = "获取核身结果API: `GET /v3/payroll-card/authentications/{authenticate_number}`.\n\n```ignore\nlet request = QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(QueryPayrollCardAuthenticationsByAuthenticateNumberRequired {\n    authenticate_number,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_4.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取核身结果API",
     "GET v3/payroll-card/authentications/{authenticate_number}",
@@ -171,10 +184,22 @@ pub struct QueryPayrollCardAuthenticationsByAuthenticateNumberRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest`], each named where it is given: `QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(QueryPayrollCardAuthenticationsByAuthenticateNumberRequired { .. })`."]
+pub struct QueryPayrollCardAuthenticationsByAuthenticateNumberRequired<'a> {
+    #[doc = "商家核身单号 (see [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::authenticate_number`])."]
+    pub authenticate_number: &'a str,
+    #[doc = "子商户号 (see [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPayrollCardAuthenticationsByAuthenticateNumberRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequired`].
     #[inline]
-    pub fn new(authenticate_number: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPayrollCardAuthenticationsByAuthenticateNumberRequired<'a>) -> Self {
+        let QueryPayrollCardAuthenticationsByAuthenticateNumberRequired {
+            authenticate_number,
+            sub_mchid,
+        } = required;
         Self {
             authenticate_number,
             sub_mchid,

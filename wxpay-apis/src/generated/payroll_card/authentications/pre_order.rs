@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微工卡核身预下单API: `POST /v3/payroll-card/authentications/pre-order`.\n\n```ignore\nlet mut request = CreateAuthenticationsPreOrderRequest::new(authenticate_number, authenticate_type, employer_name, openid, project_name, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_3.shtml>.\n\nFor: 服务商."]
+#[doc = "微工卡核身预下单API: `POST /v3/payroll-card/authentications/pre-order`.\n\n```ignore\nlet mut request = CreateAuthenticationsPreOrderRequest::new(CreateAuthenticationsPreOrderRequired {\n    authenticate_number,\n    authenticate_type,\n    employer_name,\n    openid,\n    project_name,\n    sub_mchid,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "微工卡核身预下单API",
     "POST v3/payroll-card/authentications/pre-order",
@@ -34,17 +34,35 @@ pub struct CreateAuthenticationsPreOrderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateAuthenticationsPreOrderRequest`], each named where it is given: `CreateAuthenticationsPreOrderRequest::new(CreateAuthenticationsPreOrderRequired { .. })`."]
+pub struct CreateAuthenticationsPreOrderRequired<'a> {
+    #[doc = "商家核身单号 (see [`CreateAuthenticationsPreOrderRequest::authenticate_number`])."]
+    pub authenticate_number: &'a str,
+    #[doc = "核身类型 (see [`CreateAuthenticationsPreOrderRequest::authenticate_type`])."]
+    pub authenticate_type:
+        crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
+    #[doc = "单位名称 (see [`CreateAuthenticationsPreOrderRequest::employer_name`])."]
+    pub employer_name: &'a str,
+    #[doc = "用户标识 (see [`CreateAuthenticationsPreOrderRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "项目名称 (see [`CreateAuthenticationsPreOrderRequest::project_name`])."]
+    pub project_name: &'a str,
+    #[doc = "子商户号 (see [`CreateAuthenticationsPreOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateAuthenticationsPreOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAuthenticationsPreOrderRequired`]. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        authenticate_number: &'a str,
-        authenticate_type: crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
-        employer_name: &'a str,
-        openid: &'a str,
-        project_name: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateAuthenticationsPreOrderRequired<'a>) -> Self {
+        let CreateAuthenticationsPreOrderRequired {
+            authenticate_number,
+            authenticate_type,
+            employer_name,
+            openid,
+            project_name,
+            sub_mchid,
+        } = required;
         Self {
             appid: None,
             authenticate_number,

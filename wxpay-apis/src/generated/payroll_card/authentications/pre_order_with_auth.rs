@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微工卡核身预下单（流程中完成授权）: `POST /v3/payroll-card/authentications/pre-order-with-auth`.\n\n```ignore\nlet mut request = CreateAuthenticationsPreOrderWithAuthRequest::new(authenticate_number, authenticate_type, employer_name, employment_type, id_card_number, openid, project_name, sub_mchid, user_name);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_29.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "微工卡核身预下单（流程中完成授权）: `POST /v3/payroll-card/authentications/pre-order-with-auth`.\n\n```ignore\nlet mut request = CreateAuthenticationsPreOrderWithAuthRequest::new(CreateAuthenticationsPreOrderWithAuthRequired {\n    authenticate_number,\n    authenticate_type,\n    employer_name,\n    employment_type,\n    id_card_number,\n    openid,\n    project_name,\n    sub_mchid,\n    user_name,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_29.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "微工卡核身预下单（流程中完成授权）",
     "POST v3/payroll-card/authentications/pre-order-with-auth",
@@ -40,20 +40,44 @@ pub struct CreateAuthenticationsPreOrderWithAuthRequest<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateAuthenticationsPreOrderWithAuthRequest`], each named where it is given: `CreateAuthenticationsPreOrderWithAuthRequest::new(CreateAuthenticationsPreOrderWithAuthRequired { .. })`."]
+pub struct CreateAuthenticationsPreOrderWithAuthRequired<'a> {
+    #[doc = "商家核身单号 (see [`CreateAuthenticationsPreOrderWithAuthRequest::authenticate_number`])."]
+    pub authenticate_number: &'a str,
+    #[doc = "核身类型 (see [`CreateAuthenticationsPreOrderWithAuthRequest::authenticate_type`])."]
+    pub authenticate_type:
+        crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
+    #[doc = "用工单位名称 (see [`CreateAuthenticationsPreOrderWithAuthRequest::employer_name`])."]
+    pub employer_name: &'a str,
+    #[doc = "用工类型 (see [`CreateAuthenticationsPreOrderWithAuthRequest::employment_type`])."]
+    pub employment_type: crate::payroll_card::PayrollCardEmploymentType,
+    #[doc = "用户证件号 (see [`CreateAuthenticationsPreOrderWithAuthRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "用户标识 (see [`CreateAuthenticationsPreOrderWithAuthRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "项目名称 (see [`CreateAuthenticationsPreOrderWithAuthRequest::project_name`])."]
+    pub project_name: &'a str,
+    #[doc = "子商户号 (see [`CreateAuthenticationsPreOrderWithAuthRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "用户实名 (see [`CreateAuthenticationsPreOrderWithAuthRequest::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateAuthenticationsPreOrderWithAuthRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAuthenticationsPreOrderWithAuthRequired`]. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        authenticate_number: &'a str,
-        authenticate_type: crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
-        employer_name: &'a str,
-        employment_type: crate::payroll_card::PayrollCardEmploymentType,
-        id_card_number: Sensitive<&'a str>,
-        openid: &'a str,
-        project_name: &'a str,
-        sub_mchid: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateAuthenticationsPreOrderWithAuthRequired<'a>) -> Self {
+        let CreateAuthenticationsPreOrderWithAuthRequired {
+            authenticate_number,
+            authenticate_type,
+            employer_name,
+            employment_type,
+            id_card_number,
+            openid,
+            project_name,
+            sub_mchid,
+            user_name,
+        } = required;
         Self {
             appid: None,
             authenticate_number,

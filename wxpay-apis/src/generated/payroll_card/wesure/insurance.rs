@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "生成投保结果API: `POST /v3/payroll-card/wesure/insurance`.\n\n```ignore\nlet request = CreateWesureInsuranceRequest::new(insurance_company_name, insurance_company_order_no, insure_effect_time, insure_invalid_time, insure_state, openid, sp_mchid, token, wesure_order_no);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>.\n\nFor: 服务商."]
+#[doc = "生成投保结果API: `POST /v3/payroll-card/wesure/insurance`.\n\n```ignore\nlet request = CreateWesureInsuranceRequest::new(CreateWesureInsuranceRequired {\n    insurance_company_name,\n    insurance_company_order_no,\n    insure_effect_time,\n    insure_invalid_time,\n    insure_state,\n    openid,\n    sp_mchid,\n    token,\n    wesure_order_no,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "生成投保结果API",
     "POST v3/payroll-card/wesure/insurance",
@@ -25,7 +25,7 @@ pub struct CreateWesureInsuranceRequest<'a> {
     pub insure_state: &'a str,
     #[doc = "用户标识\n\nBody field, required. Example: `111111`."]
     pub openid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "微保保单号\n\nBody field, required. Example: `5fds5345dfd`."]
     pub token: &'a str,
@@ -33,20 +33,43 @@ pub struct CreateWesureInsuranceRequest<'a> {
     pub wesure_order_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreateWesureInsuranceRequest`], each named where it is given: `CreateWesureInsuranceRequest::new(CreateWesureInsuranceRequired { .. })`."]
+pub struct CreateWesureInsuranceRequired<'a> {
+    #[doc = "保障的保险公司名称 (see [`CreateWesureInsuranceRequest::insurance_company_name`])."]
+    pub insurance_company_name: &'a str,
+    #[doc = "保司保单号 (see [`CreateWesureInsuranceRequest::insurance_company_order_no`])."]
+    pub insurance_company_order_no: &'a str,
+    #[doc = "保障生效时间 (see [`CreateWesureInsuranceRequest::insure_effect_time`])."]
+    pub insure_effect_time: &'a str,
+    #[doc = "保障失效时间 (see [`CreateWesureInsuranceRequest::insure_invalid_time`])."]
+    pub insure_invalid_time: &'a str,
+    #[doc = "投保状态 (see [`CreateWesureInsuranceRequest::insure_state`])."]
+    pub insure_state: &'a str,
+    #[doc = "用户标识 (see [`CreateWesureInsuranceRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "服务商商户号 (see [`CreateWesureInsuranceRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "微保保单号 (see [`CreateWesureInsuranceRequest::token`])."]
+    pub token: &'a str,
+    #[doc = "特约商户商户号 (see [`CreateWesureInsuranceRequest::wesure_order_no`])."]
+    pub wesure_order_no: &'a str,
+}
+
 impl<'a> CreateWesureInsuranceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateWesureInsuranceRequired`].
     #[inline]
-    pub fn new(
-        insurance_company_name: &'a str,
-        insurance_company_order_no: &'a str,
-        insure_effect_time: &'a str,
-        insure_invalid_time: &'a str,
-        insure_state: &'a str,
-        openid: &'a str,
-        sp_mchid: &'a str,
-        token: &'a str,
-        wesure_order_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateWesureInsuranceRequired<'a>) -> Self {
+        let CreateWesureInsuranceRequired {
+            insurance_company_name,
+            insurance_company_order_no,
+            insure_effect_time,
+            insure_invalid_time,
+            insure_state,
+            openid,
+            sp_mchid,
+            token,
+            wesure_order_no,
+        } = required;
         Self {
             insurance_company_name,
             insurance_company_order_no,

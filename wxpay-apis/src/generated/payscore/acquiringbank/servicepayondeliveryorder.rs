@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构创建先用后付订单: `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServicepayondeliveryorderRequest::new(appid, out_order_no, service_id, service_introduction, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构（支付机构）."]
+#[doc = "从业机构创建先用后付订单: `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServicepayondeliveryorderRequest::new(CreateAcquiringbankServicepayondeliveryorderRequired {\n    appid,\n    out_order_no,\n    service_id,\n    service_introduction,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构（支付机构）."]
 #[doc(alias(
     "从业机构创建先用后付订单",
     "POST v3/payscore/acquiringbank/servicepayondeliveryorder",
@@ -69,16 +69,31 @@ pub struct CreateAcquiringbankServicepayondeliveryorderRequest<'a> {
     pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreateAcquiringbankServicepayondeliveryorderRequest`], each named where it is given: `CreateAcquiringbankServicepayondeliveryorderRequest::new(CreateAcquiringbankServicepayondeliveryorderRequired { .. })`."]
+pub struct CreateAcquiringbankServicepayondeliveryorderRequired<'a> {
+    #[doc = "公众账号ID (see [`CreateAcquiringbankServicepayondeliveryorderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号 (see [`CreateAcquiringbankServicepayondeliveryorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务ID (see [`CreateAcquiringbankServicepayondeliveryorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreateAcquiringbankServicepayondeliveryorderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "服务时间段 (see [`CreateAcquiringbankServicepayondeliveryorderRequest::time_range`])."]
+    pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+}
+
 impl<'a> CreateAcquiringbankServicepayondeliveryorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `channel_id`, `location`, `mchid`, `need_user_confirm`, `notify_url`, `openid`, `post_discounts`, `post_payments`, `risk_fund`, `shopping_info`, `sub_appid`, `sub_mchid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAcquiringbankServicepayondeliveryorderRequired`]. The optional ones (`attach`, `channel_id`, `location`, `mchid`, `need_user_confirm`, `notify_url`, `openid`, `post_discounts`, `post_payments`, `risk_fund`, `shopping_info`, `sub_appid`, `sub_mchid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreateAcquiringbankServicepayondeliveryorderRequired<'a>) -> Self {
+        let CreateAcquiringbankServicepayondeliveryorderRequired {
+            appid,
+            out_order_no,
+            service_id,
+            service_introduction,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,

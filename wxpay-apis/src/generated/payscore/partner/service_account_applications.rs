@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "收付通子商户申请绑定支付分服务: `POST /v3/payscore/partner/service-account-applications`.\n\n```ignore\nlet mut request = CreateServiceAccountApplicationRequest::new(appid, out_apply_no, service_id, sub_mchid);\nrequest.result_notify_url = Some(result_notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/create-service-account-application.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_13.shtml>.\n\nFor: 服务商."]
+#[doc = "收付通子商户申请绑定支付分服务: `POST /v3/payscore/partner/service-account-applications`.\n\n```ignore\nlet mut request = CreateServiceAccountApplicationRequest::new(CreateServiceAccountApplicationRequired {\n    appid,\n    out_apply_no,\n    service_id,\n    sub_mchid,\n});\nrequest.result_notify_url = Some(result_notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/create-service-account-application.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_13.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "收付通子商户申请绑定支付分服务",
     "POST v3/payscore/partner/service-account-applications",
@@ -31,15 +31,28 @@ pub struct CreateServiceAccountApplicationRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateServiceAccountApplicationRequest`], each named where it is given: `CreateServiceAccountApplicationRequest::new(CreateServiceAccountApplicationRequired { .. })`."]
+pub struct CreateServiceAccountApplicationRequired<'a> {
+    #[doc = "服务商应用ID (see [`CreateServiceAccountApplicationRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户申请绑定单号 (see [`CreateServiceAccountApplicationRequest::out_apply_no`])."]
+    pub out_apply_no: &'a str,
+    #[doc = "服务ID (see [`CreateServiceAccountApplicationRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户商户号 (see [`CreateServiceAccountApplicationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateServiceAccountApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`result_notify_url`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateServiceAccountApplicationRequired`]. The optional ones (`result_notify_url`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_apply_no: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateServiceAccountApplicationRequired<'a>) -> Self {
+        let CreateServiceAccountApplicationRequired {
+            appid,
+            out_apply_no,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             out_apply_no,
@@ -96,7 +109,7 @@ pub struct GetServiceAccountApplicationRequest<'a> {
 }
 
 impl<'a> GetServiceAccountApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_apply_no`.
     #[inline]
     pub fn new(out_apply_no: &'a str) -> Self {
         Self { out_apply_no }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建先用后付订单: `POST /v3/payscore/partner/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePartnerPayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-pay-on-delivery-service-order.html>.\n\nFor: 服务商."]
+#[doc = "创建先用后付订单: `POST /v3/payscore/partner/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePartnerPayOnDeliveryServiceOrderRequest::new(CreatePartnerPayOnDeliveryServiceOrderRequired {\n    appid,\n    notify_url,\n    out_order_no,\n    risk_fund,\n    service_id,\n    service_introduction,\n    shopping_info,\n    sub_mchid,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-pay-on-delivery-service-order.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "创建先用后付订单",
     "POST v3/payscore/partner/servicepayondeliveryorder",
@@ -62,20 +62,43 @@ pub struct CreatePartnerPayOnDeliveryServiceOrderRequest<'a> {
     pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerPayOnDeliveryServiceOrderRequest`], each named where it is given: `CreatePartnerPayOnDeliveryServiceOrderRequest::new(CreatePartnerPayOnDeliveryServiceOrderRequired { .. })`."]
+pub struct CreatePartnerPayOnDeliveryServiceOrderRequired<'a> {
+    #[doc = "公众账号ID (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户回调地址 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户服务订单号 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "订单风险金 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::risk_fund`])."]
+    pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "先用后付购物详情 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::shopping_info`])."]
+    pub shopping_info: CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a>,
+    #[doc = "子商户号 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务时间 (see [`CreatePartnerPayOnDeliveryServiceOrderRequest::time_range`])."]
+    pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+}
+
 impl<'a> CreatePartnerPayOnDeliveryServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `mchid`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerPayOnDeliveryServiceOrderRequired`]. The optional ones (`attach`, `location`, `mchid`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        shopping_info: CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a>,
-        sub_mchid: &'a str,
-        time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerPayOnDeliveryServiceOrderRequired<'a>) -> Self {
+        let CreatePartnerPayOnDeliveryServiceOrderRequired {
+            appid,
+            notify_url,
+            out_order_no,
+            risk_fund,
+            service_id,
+            service_introduction,
+            shopping_info,
+            sub_mchid,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,

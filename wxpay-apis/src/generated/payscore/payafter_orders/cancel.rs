@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销先享后付订单: `POST /v3/payscore/payafter-orders/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelPayafterOrdersRequest::new(out_order_no, appid, reason, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_3&index=5>.\n\nFor: 直连商户."]
+#[doc = "撤销先享后付订单: `POST /v3/payscore/payafter-orders/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelPayafterOrdersRequest::new(CancelPayafterOrdersRequired {\n    out_order_no,\n    appid,\n    reason,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_3&index=5>.\n\nFor: 直连商户."]
 #[doc(alias(
     "撤销先享后付订单",
     "POST v3/payscore/payafter-orders/{out_order_no}/cancel",
@@ -23,15 +23,28 @@ pub struct CancelPayafterOrdersRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`CancelPayafterOrdersRequest`], each named where it is given: `CancelPayafterOrdersRequest::new(CancelPayafterOrdersRequired { .. })`."]
+pub struct CancelPayafterOrdersRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CancelPayafterOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`CancelPayafterOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "取消原因 (see [`CancelPayafterOrdersRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`CancelPayafterOrdersRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> CancelPayafterOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelPayafterOrdersRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        appid: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelPayafterOrdersRequired<'a>) -> Self {
+        let CancelPayafterOrdersRequired {
+            out_order_no,
+            appid,
+            reason,
+            service_id,
+        } = required;
         Self {
             out_order_no,
             appid,

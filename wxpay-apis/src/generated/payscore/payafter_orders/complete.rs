@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "完结先享后付订单: `POST /v3/payscore/payafter-orders/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompletePayafterOrdersRequest::new(out_order_no, appid, service_id);\nrequest.cancel_reason = Some(cancel_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_4&index=6>.\n\nFor: 直连商户."]
+#[doc = "完结先享后付订单: `POST /v3/payscore/payafter-orders/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompletePayafterOrdersRequest::new(CompletePayafterOrdersRequired {\n    out_order_no,\n    appid,\n    service_id,\n});\nrequest.cancel_reason = Some(cancel_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_4&index=6>.\n\nFor: 直连商户."]
 #[doc(alias(
     "完结先享后付订单",
     "POST v3/payscore/payafter-orders/{out_order_no}/complete",
@@ -51,10 +51,25 @@ pub struct CompletePayafterOrdersRequest<'a> {
     pub total_amount: Option<i64>,
 }
 
+#[doc = "The required fields of [`CompletePayafterOrdersRequest`], each named where it is given: `CompletePayafterOrdersRequest::new(CompletePayafterOrdersRequired { .. })`."]
+pub struct CompletePayafterOrdersRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CompletePayafterOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`CompletePayafterOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "服务ID (see [`CompletePayafterOrdersRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> CompletePayafterOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`cancel_reason`, `discounts`, `fees`, `finish_ticket`, `finish_type`, `profit_sharing`, `real_service_end_location`, `real_service_end_time`, `real_service_start_time`, `total_amount`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CompletePayafterOrdersRequired`]. The optional ones (`cancel_reason`, `discounts`, `fees`, `finish_ticket`, `finish_type`, `profit_sharing`, `real_service_end_location`, `real_service_end_time`, `real_service_start_time`, `total_amount`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_order_no: &'a str, appid: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: CompletePayafterOrdersRequired<'a>) -> Self {
+        let CompletePayafterOrdersRequired {
+            out_order_no,
+            appid,
+            service_id,
+        } = required;
         Self {
             out_order_no,
             appid,

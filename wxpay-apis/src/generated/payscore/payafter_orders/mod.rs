@@ -49,7 +49,7 @@ impl<'a> QueryPayscorePayafterOrdersRequest<'a> {
 /// The answer to [`QueryPayscorePayafterOrdersRequest`]: `GET /v3/payscore/payafter-orders`.
 pub type QueryPayscorePayafterOrdersResponse = crate::payscore::Orders;
 
-#[doc = "创建先享后付订单: `POST /v3/payscore/payafter-orders`.\n\n```ignore\nlet mut request = CreatePayscorePayafterOrdersRequest::new(appid, out_order_no, service_id);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3>.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "创建先享后付订单: `POST /v3/payscore/payafter-orders`.\n\n```ignore\nlet mut request = CreatePayscorePayafterOrdersRequest::new(CreatePayscorePayafterOrdersRequired {\n    appid,\n    out_order_no,\n    service_id,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3>.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "创建先享后付订单",
     "POST v3/payscore/payafter-orders",
@@ -112,10 +112,25 @@ pub struct CreatePayscorePayafterOrdersRequest<'a> {
     pub userid: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`CreatePayscorePayafterOrdersRequest`], each named where it is given: `CreatePayscorePayafterOrdersRequest::new(CreatePayscorePayafterOrdersRequired { .. })`."]
+pub struct CreatePayscorePayafterOrdersRequired<'a> {
+    #[doc = "公众账号ID (see [`CreatePayscorePayafterOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号 (see [`CreatePayscorePayafterOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务ID (see [`CreatePayscorePayafterOrdersRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> CreatePayscorePayafterOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`address`, `attach`, `discounts`, `fees`, `name`, `need_user_confirm`, `openid`, `phone`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`, `userid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePayscorePayafterOrdersRequired`]. The optional ones (`address`, `attach`, `discounts`, `fees`, `name`, `need_user_confirm`, `openid`, `phone`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`, `userid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, out_order_no: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: CreatePayscorePayafterOrdersRequired<'a>) -> Self {
+        let CreatePayscorePayafterOrdersRequired {
+            appid,
+            out_order_no,
+            service_id,
+        } = required;
         Self {
             address: None,
             appid,

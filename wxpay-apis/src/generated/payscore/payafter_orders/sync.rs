@@ -26,11 +26,11 @@ pub struct SyncPayafterOrdersRequest<'a> {
     pub service_id: Option<&'a str>,
     #[doc = "场景类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::payscore::SyncOverseaPartnerServiceorderType>,
+    pub r#type: Option<crate::payscore::PayscoreSceneType>,
 }
 
 impl<'a> SyncPayafterOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `detail`, `service_id`, `type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_order_no`. The optional ones (`appid`, `detail`, `service_id`, `type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self {

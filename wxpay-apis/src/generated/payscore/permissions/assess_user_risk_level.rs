@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户评估用户分层: `POST /v3/payscore/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessUserRiskLevelRequest::new(appid, service_id);\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/assess-user-risk-level.html>.\n\nFor: 普通商户."]
+#[doc = "商户评估用户分层: `POST /v3/payscore/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessUserRiskLevelRequest::new(AssessUserRiskLevelRequired {\n    appid,\n    service_id,\n});\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/assess-user-risk-level.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "商户评估用户分层",
     "POST v3/payscore/permissions/assess-user-risk-level",
@@ -28,10 +28,19 @@ pub struct AssessUserRiskLevelRequest<'a> {
     pub shopping_info: Option<crate::payscore::UserRiskLevelShoppingInfo<'a>>,
 }
 
+#[doc = "The required fields of [`AssessUserRiskLevelRequest`], each named where it is given: `AssessUserRiskLevelRequest::new(AssessUserRiskLevelRequired { .. })`."]
+pub struct AssessUserRiskLevelRequired<'a> {
+    #[doc = "公众号ID (see [`AssessUserRiskLevelRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "服务ID (see [`AssessUserRiskLevelRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> AssessUserRiskLevelRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorization_code`, `openid`, `shopping_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AssessUserRiskLevelRequired`]. The optional ones (`authorization_code`, `openid`, `shopping_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: AssessUserRiskLevelRequired<'a>) -> Self {
+        let AssessUserRiskLevelRequired { appid, service_id } = required;
         Self {
             appid,
             authorization_code: None,

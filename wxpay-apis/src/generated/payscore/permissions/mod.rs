@@ -7,7 +7,7 @@ pub mod assess_user_risk_level;
 pub mod authorization_code;
 pub mod openid;
 
-#[doc = "商户预授权API: `POST /v3/payscore/permissions`.\n\n```ignore\nlet mut request = ApplyPermissionsRequest::new(appid, authorization_code, service_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>.\n\nFor: 直连商户."]
+#[doc = "商户预授权API: `POST /v3/payscore/permissions`.\n\n```ignore\nlet mut request = ApplyPermissionsRequest::new(ApplyPermissionsRequired {\n    appid,\n    authorization_code,\n    service_id,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "商户预授权API",
     "POST v3/payscore/permissions",
@@ -28,10 +28,25 @@ pub struct ApplyPermissionsRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyPermissionsRequest`], each named where it is given: `ApplyPermissionsRequest::new(ApplyPermissionsRequired { .. })`."]
+pub struct ApplyPermissionsRequired<'a> {
+    #[doc = "公众号id (see [`ApplyPermissionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "授权协议号 (see [`ApplyPermissionsRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "服务id (see [`ApplyPermissionsRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> ApplyPermissionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyPermissionsRequired`]. The optional ones (`notify_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, authorization_code: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: ApplyPermissionsRequired<'a>) -> Self {
+        let ApplyPermissionsRequired {
+            appid,
+            authorization_code,
+            service_id,
+        } = required;
         Self {
             appid,
             authorization_code,

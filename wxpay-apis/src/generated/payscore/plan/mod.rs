@@ -21,10 +21,25 @@ pub struct PayScorePlanPlanDetail<'a> {
     pub plan_discount_description: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PayScorePlanPlanDetail`], each named where it is given: `PayScorePlanPlanDetail::new(PayScorePlanPlanDetailRequired { .. })`."]
+pub struct PayScorePlanPlanDetailRequired<'a> {
+    #[doc = "计划明细实际支付金额(单位分) (see [`PayScorePlanPlanDetail::actual_price`])."]
+    pub actual_price: i64,
+    #[doc = "计划明细原支付金额(单位分) (see [`PayScorePlanPlanDetail::original_price`])."]
+    pub original_price: i64,
+    #[doc = "计划明细名称 (see [`PayScorePlanPlanDetail::plan_detail_name`])."]
+    pub plan_detail_name: &'a str,
+}
+
 impl<'a> PayScorePlanPlanDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`plan_discount_description`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PayScorePlanPlanDetailRequired`]. The optional ones (`plan_discount_description`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(actual_price: i64, original_price: i64, plan_detail_name: &'a str) -> Self {
+    pub fn new(required: PayScorePlanPlanDetailRequired<'a>) -> Self {
+        let PayScorePlanPlanDetailRequired {
+            actual_price,
+            original_price,
+            plan_detail_name,
+        } = required;
         Self {
             actual_price,
             original_price,

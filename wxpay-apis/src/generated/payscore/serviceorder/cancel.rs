@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelServiceOrderRequest::new(out_order_no, appid, reason, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_3.shtml>.\n\nFor: 普通商户."]
+#[doc = "取消支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelServiceOrderRequest::new(CancelServiceOrderRequired {\n    out_order_no,\n    appid,\n    reason,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_3.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "取消支付分订单API",
     "POST v3/payscore/serviceorder/{out_order_no}/cancel",
@@ -23,15 +23,28 @@ pub struct CancelServiceOrderRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`CancelServiceOrderRequest`], each named where it is given: `CancelServiceOrderRequest::new(CancelServiceOrderRequired { .. })`."]
+pub struct CancelServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CancelServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`CancelServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "取消原因 (see [`CancelServiceOrderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`CancelServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> CancelServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelServiceOrderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        appid: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelServiceOrderRequired<'a>) -> Self {
+        let CancelServiceOrderRequired {
+            out_order_no,
+            appid,
+            reason,
+            service_id,
+        } = required;
         Self {
             out_order_no,
             appid,

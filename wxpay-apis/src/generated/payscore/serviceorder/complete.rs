@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "完结支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteServiceOrderRequest::new(out_order_no, appid, post_payments, service_id, total_amount);\nrequest.device = Some(device);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587955>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647421>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_5.shtml>.\n\nFor: 普通商户."]
+#[doc = "完结支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteServiceOrderRequest::new(CompleteServiceOrderRequired {\n    out_order_no,\n    appid,\n    post_payments,\n    service_id,\n    total_amount,\n});\nrequest.device = Some(device);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587955>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647421>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_5.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "完结支付分订单API",
     "POST v3/payscore/serviceorder/{out_order_no}/complete",
@@ -44,16 +44,31 @@ pub struct CompleteServiceOrderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CompleteServiceOrderRequest`], each named where it is given: `CompleteServiceOrderRequest::new(CompleteServiceOrderRequired { .. })`."]
+pub struct CompleteServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CompleteServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`CompleteServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "后付费项目 (see [`CompleteServiceOrderRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "服务订单号 (see [`CompleteServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "总金额 (see [`CompleteServiceOrderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CompleteServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`device`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CompleteServiceOrderRequired`]. The optional ones (`device`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        appid: &'a str,
-        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-        service_id: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CompleteServiceOrderRequired<'a>) -> Self {
+        let CompleteServiceOrderRequired {
+            out_order_no,
+            appid,
+            post_payments,
+            service_id,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             appid,
@@ -119,7 +134,7 @@ pub struct CompleteServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `DOING`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,

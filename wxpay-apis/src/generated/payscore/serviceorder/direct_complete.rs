@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创单结单合并API: `POST /v3/payscore/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreateServiceorderDirectCompleteRequest::new(appid, out_order_no, service_id, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_9.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc = "创单结单合并API: `POST /v3/payscore/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreateServiceorderDirectCompleteRequest::new(CreateServiceorderDirectCompleteRequired {\n    appid,\n    out_order_no,\n    service_id,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_9.shtml>.\n\nFor: 服务商, 直连商户."]
 #[doc(alias(
     "创单结单合并API",
     "POST v3/payscore/serviceorder/direct-complete",
@@ -55,15 +55,28 @@ pub struct CreateServiceorderDirectCompleteRequest<'a> {
     pub total_amount: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateServiceorderDirectCompleteRequest`], each named where it is given: `CreateServiceorderDirectCompleteRequest::new(CreateServiceorderDirectCompleteRequired { .. })`."]
+pub struct CreateServiceorderDirectCompleteRequired<'a> {
+    #[doc = "公众账号ID (see [`CreateServiceorderDirectCompleteRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号 (see [`CreateServiceorderDirectCompleteRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务ID (see [`CreateServiceorderDirectCompleteRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务时间段 (see [`CreateServiceorderDirectCompleteRequest::time_range`])."]
+    pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+}
+
 impl<'a> CreateServiceorderDirectCompleteRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `location`, `notify_url`, `openid`, `post_discounts`, `post_payments`, `profit_sharing`, `service_introduction`, `total_amount`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateServiceorderDirectCompleteRequired`]. The optional ones (`attach`, `goods_tag`, `location`, `notify_url`, `openid`, `post_discounts`, `post_payments`, `profit_sharing`, `service_introduction`, `total_amount`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        service_id: &'a str,
-        time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreateServiceorderDirectCompleteRequired<'a>) -> Self {
+        let CreateServiceorderDirectCompleteRequired {
+            appid,
+            out_order_no,
+            service_id,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -115,7 +128,7 @@ pub struct CreateServiceorderDirectCompleteResponse {
     #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nAlways present."]
     pub state_description: crate::payscore::PayscoreStateDescription,
     #[doc = "服务时间段\n\nAlways present."]

@@ -14,7 +14,7 @@ pub mod send_pendingmessage;
 pub mod send_prepaidmessage;
 pub mod sync;
 
-#[doc = "查询支付分订单API: `GET /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = GetServiceOrderRequest::new(service_id, appid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.\n\nFor: 普通商户."]
+#[doc = "查询支付分订单API: `GET /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = GetServiceOrderRequest::new(GetServiceOrderRequired {\n    service_id,\n    appid,\n});\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "查询支付分订单API",
     "GET v3/payscore/serviceorder",
@@ -36,10 +36,19 @@ pub struct GetServiceOrderRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`GetServiceOrderRequest`], each named where it is given: `GetServiceOrderRequest::new(GetServiceOrderRequired { .. })`."]
+pub struct GetServiceOrderRequired<'a> {
+    #[doc = "服务ID (see [`GetServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "公众账号ID (see [`GetServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> GetServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetServiceOrderRequired`]. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(service_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: GetServiceOrderRequired<'a>) -> Self {
+        let GetServiceOrderRequired { service_id, appid } = required;
         Self {
             out_order_no: None,
             query_id: None,
@@ -93,7 +102,7 @@ pub struct GetServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
@@ -118,7 +127,7 @@ pub struct ServiceOrderRiskFund {
     pub name: crate::payscore::PayscoreName,
 }
 
-#[doc = "创建支付分订单API: `POST /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.\n\nFor: 普通商户."]
+#[doc = "创建支付分订单API: `POST /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(CreateServiceOrderRequired {\n    appid,\n    notify_url,\n    out_order_no,\n    risk_fund,\n    service_id,\n    service_introduction,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "创建支付分订单API",
     "POST v3/payscore/serviceorder",
@@ -166,18 +175,37 @@ pub struct CreateServiceOrderRequest<'a> {
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreateServiceOrderRequest`], each named where it is given: `CreateServiceOrderRequest::new(CreateServiceOrderRequired { .. })`."]
+pub struct CreateServiceOrderRequired<'a> {
+    #[doc = "公众账号ID (see [`CreateServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户回调地址 (see [`CreateServiceOrderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户服务订单号 (see [`CreateServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务风险金 (see [`CreateServiceOrderRequest::risk_fund`])."]
+    pub risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID (see [`CreateServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreateServiceOrderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "服务时间段 (see [`CreateServiceOrderRequest::time_range`])."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+}
+
 impl<'a> CreateServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateServiceOrderRequired`]. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreateServiceOrderRequired<'a>) -> Self {
+        let CreateServiceOrderRequired {
+            appid,
+            notify_url,
+            out_order_no,
+            risk_fund,
+            service_id,
+            service_introduction,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -210,10 +238,19 @@ pub struct CreateServiceOrderPostDiscount<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateServiceOrderPostDiscount`], each named where it is given: `CreateServiceOrderPostDiscount::new(CreateServiceOrderPostDiscountRequired { .. })`."]
+pub struct CreateServiceOrderPostDiscountRequired<'a> {
+    #[doc = "优惠说明 (see [`CreateServiceOrderPostDiscount::description`])."]
+    pub description: &'a str,
+    #[doc = "优惠名称 (see [`CreateServiceOrderPostDiscount::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CreateServiceOrderPostDiscount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`count`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateServiceOrderPostDiscountRequired`]. The optional ones (`count`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, name: &'a str) -> Self {
+    pub fn new(required: CreateServiceOrderPostDiscountRequired<'a>) -> Self {
+        let CreateServiceOrderPostDiscountRequired { description, name } = required;
         Self {
             count: None,
             description,
@@ -259,7 +296,7 @@ pub struct CreateServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改订单金额API: `POST /v3/payscore/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyServiceOrderRequest::new(out_order_no, appid, post_payments, reason, service_id, total_amount);\nrequest.device = Some(device);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587957>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647427>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_4.shtml>.\n\nFor: 普通商户."]
+#[doc = "修改订单金额API: `POST /v3/payscore/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyServiceOrderRequest::new(ModifyServiceOrderRequired {\n    out_order_no,\n    appid,\n    post_payments,\n    reason,\n    service_id,\n    total_amount,\n});\nrequest.device = Some(device);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587957>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647427>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_4.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "修改订单金额API",
     "POST v3/payscore/serviceorder/{out_order_no}/modify",
@@ -34,17 +34,34 @@ pub struct ModifyServiceOrderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`ModifyServiceOrderRequest`], each named where it is given: `ModifyServiceOrderRequest::new(ModifyServiceOrderRequired { .. })`."]
+pub struct ModifyServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`ModifyServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`ModifyServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "后付费项目 (see [`ModifyServiceOrderRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "修改原因 (see [`ModifyServiceOrderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`ModifyServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "总金额 (see [`ModifyServiceOrderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> ModifyServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`device`, `post_discounts`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyServiceOrderRequired`]. The optional ones (`device`, `post_discounts`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        appid: &'a str,
-        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-        reason: &'a str,
-        service_id: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: ModifyServiceOrderRequired<'a>) -> Self {
+        let ModifyServiceOrderRequired {
+            out_order_no,
+            appid,
+            post_payments,
+            reason,
+            service_id,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             appid,
@@ -99,7 +116,7 @@ pub struct ModifyServiceOrderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
@@ -120,7 +137,7 @@ pub struct ModifyServiceOrderCollection {
     pub bank_type: Option<String>,
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<ModifyServiceOrderDetail>>,
+    pub details: Option<Vec<ModifyServiceOrderCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -128,7 +145,7 @@ pub struct ModifyServiceOrderCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
     #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
-    pub state: crate::payscore::PayscoreState,
+    pub state: crate::payscore::PayscoreCollectionState,
     #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
@@ -137,7 +154,7 @@ pub struct ModifyServiceOrderCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct ModifyServiceOrderDetail {
+pub struct ModifyServiceOrderCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,

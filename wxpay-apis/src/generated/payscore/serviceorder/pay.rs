@@ -24,7 +24,7 @@ pub struct CollectServiceOrderRequest<'a> {
 }
 
 impl<'a> CollectServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `service_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_order_no`. The optional ones (`appid`, `service_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self {

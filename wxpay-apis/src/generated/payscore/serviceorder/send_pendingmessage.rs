@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "下发服务费用待处理消息: `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.\n\n```ignore\nlet mut request = SendOrderPendingMessageRequest::new(out_order_no, post_payments, prepaid_time, service_id, total_amount);\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/send-order-pending-message.html>.\n\nFor: 普通商户."]
+#[doc = "下发服务费用待处理消息: `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.\n\n```ignore\nlet mut request = SendOrderPendingMessageRequest::new(SendOrderPendingMessageRequired {\n    out_order_no,\n    post_payments,\n    prepaid_time,\n    service_id,\n    total_amount,\n});\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/send-order-pending-message.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "下发服务费用待处理消息",
     "POST v3/payscore/serviceorder/{out_order_no}/send-pendingmessage",
@@ -29,16 +29,31 @@ pub struct SendOrderPendingMessageRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`SendOrderPendingMessageRequest`], each named where it is given: `SendOrderPendingMessageRequest::new(SendOrderPendingMessageRequired { .. })`."]
+pub struct SendOrderPendingMessageRequired<'a> {
+    #[doc = "商户服务订单号 (see [`SendOrderPendingMessageRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "后付费项目 (see [`SendOrderPendingMessageRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
+    #[doc = "预计扣费时间 (see [`SendOrderPendingMessageRequest::prepaid_time`])."]
+    pub prepaid_time: &'a str,
+    #[doc = "服务ID (see [`SendOrderPendingMessageRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "总金额 (see [`SendOrderPendingMessageRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> SendOrderPendingMessageRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`post_discounts`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SendOrderPendingMessageRequired`]. The optional ones (`post_discounts`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
-        prepaid_time: &'a str,
-        service_id: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: SendOrderPendingMessageRequired<'a>) -> Self {
+        let SendOrderPendingMessageRequired {
+            out_order_no,
+            post_payments,
+            prepaid_time,
+            service_id,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             post_discounts: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步服务订单信息API: `POST /v3/payscore/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncServiceOrderRequest::new(out_order_no, appid, detail, service_id, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>.\n\nFor: 普通商户."]
+#[doc = "同步服务订单信息API: `POST /v3/payscore/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncServiceOrderRequest::new(SyncServiceOrderRequired {\n    out_order_no,\n    appid,\n    detail,\n    service_id,\n    r#type,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "同步服务订单信息API",
     "POST v3/payscore/serviceorder/{out_order_no}/sync",
@@ -25,16 +25,31 @@ pub struct SyncServiceOrderRequest<'a> {
     pub r#type: &'a str,
 }
 
+#[doc = "The required fields of [`SyncServiceOrderRequest`], each named where it is given: `SyncServiceOrderRequest::new(SyncServiceOrderRequired { .. })`."]
+pub struct SyncServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`SyncServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`SyncServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "内容信息详情 (see [`SyncServiceOrderRequest::detail`])."]
+    pub detail: crate::payscore::ServiceOrderDetail<'a>,
+    #[doc = "服务ID (see [`SyncServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "场景类型 (see `SyncServiceOrderRequest::type`)."]
+    pub r#type: &'a str,
+}
+
 impl<'a> SyncServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SyncServiceOrderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        appid: &'a str,
-        detail: crate::payscore::ServiceOrderDetail<'a>,
-        service_id: &'a str,
-        r#type: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncServiceOrderRequired<'a>) -> Self {
+        let SyncServiceOrderRequired {
+            out_order_no,
+            appid,
+            detail,
+            service_id,
+            r#type,
+        } = required;
         Self {
             out_order_no,
             appid,
@@ -109,7 +124,7 @@ pub struct SyncServiceOrderCollection {
     pub bank_type: Option<String>,
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<SyncServiceOrderDetail>>,
+    pub details: Option<Vec<SyncServiceOrderCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -126,7 +141,7 @@ pub struct SyncServiceOrderCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct SyncServiceOrderDetail {
+pub struct SyncServiceOrderCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,

@@ -52,10 +52,22 @@ pub struct UserSignPlanSignPlanDetail<'a> {
     pub plan_detail_no: i64,
 }
 
+#[doc = "The required fields of [`UserSignPlanSignPlanDetail`], each named where it is given: `UserSignPlanSignPlanDetail::new(UserSignPlanSignPlanDetailRequired { .. })`."]
+pub struct UserSignPlanSignPlanDetailRequired<'a> {
+    #[doc = "商户侧计划明细使用订单号 (see [`UserSignPlanSignPlanDetail::merchant_plan_detail_no`])."]
+    pub merchant_plan_detail_no: &'a str,
+    #[doc = "计划明细序号 (see [`UserSignPlanSignPlanDetail::plan_detail_no`])."]
+    pub plan_detail_no: i64,
+}
+
 impl<'a> UserSignPlanSignPlanDetail<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`UserSignPlanSignPlanDetailRequired`].
     #[inline]
-    pub fn new(merchant_plan_detail_no: &'a str, plan_detail_no: i64) -> Self {
+    pub fn new(required: UserSignPlanSignPlanDetailRequired<'a>) -> Self {
+        let UserSignPlanSignPlanDetailRequired {
+            merchant_plan_detail_no,
+            plan_detail_no,
+        } = required;
         Self {
             merchant_plan_detail_no,
             plan_detail_no,

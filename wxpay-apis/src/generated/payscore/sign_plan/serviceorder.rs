@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(appid, notify_url, openid, out_trade_no, plan_detail_no, service_id, service_introduction, sign_plan_id, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/service-order/create-service-order.html>.\n\nFor: 普通商户."]
+#[doc = "创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(CreateServiceOrderRequired {\n    appid,\n    notify_url,\n    openid,\n    out_trade_no,\n    plan_detail_no,\n    service_id,\n    service_introduction,\n    sign_plan_id,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/service-order/create-service-order.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "创建用户的签约计划详情对应的服务订单",
     "POST v3/payscore/sign-plan/serviceorder",
@@ -39,20 +39,43 @@ pub struct CreateServiceOrderRequest<'a> {
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreateServiceOrderRequest`], each named where it is given: `CreateServiceOrderRequest::new(CreateServiceOrderRequired { .. })`."]
+pub struct CreateServiceOrderRequired<'a> {
+    #[doc = "商户的AppID (see [`CreateServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户扣款成功回调通知的地址 (see [`CreateServiceOrderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户公众号下的用户标识 (see [`CreateServiceOrderRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户侧订单号 (see [`CreateServiceOrderRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "待创建服务订单对应的用户的签约计划详情序号 (see [`CreateServiceOrderRequest::plan_detail_no`])."]
+    pub plan_detail_no: i64,
+    #[doc = "支付分服务ID (see [`CreateServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreateServiceOrderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "待创建服务订单对应的用户的签约计划 (see [`CreateServiceOrderRequest::sign_plan_id`])."]
+    pub sign_plan_id: &'a str,
+    #[doc = "服务时间 (see [`CreateServiceOrderRequest::time_range`])."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+}
+
 impl<'a> CreateServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateServiceOrderRequired`]. The optional ones (`attach`, `location`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        openid: &'a str,
-        out_trade_no: &'a str,
-        plan_detail_no: i64,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        sign_plan_id: &'a str,
-        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreateServiceOrderRequired<'a>) -> Self {
+        let CreateServiceOrderRequired {
+            appid,
+            notify_url,
+            openid,
+            out_trade_no,
+            plan_detail_no,
+            service_id,
+            service_introduction,
+            sign_plan_id,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,

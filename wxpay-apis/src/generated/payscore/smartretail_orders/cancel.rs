@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销智慧零售订单: `POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelSmartretailOrdersRequest::new(out_order_no, appid, reason, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_3&index=5>.\n\nFor: 直连商户."]
+#[doc = "撤销智慧零售订单: `POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelSmartretailOrdersRequest::new(CancelSmartretailOrdersRequired {\n    out_order_no,\n    appid,\n    reason,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_3&index=5>.\n\nFor: 直连商户."]
 #[doc(alias(
     "撤销智慧零售订单",
     "POST v3/payscore/smartretail-orders/{out_order_no}/cancel",
@@ -23,15 +23,28 @@ pub struct CancelSmartretailOrdersRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`CancelSmartretailOrdersRequest`], each named where it is given: `CancelSmartretailOrdersRequest::new(CancelSmartretailOrdersRequired { .. })`."]
+pub struct CancelSmartretailOrdersRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CancelSmartretailOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "公众账号ID (see [`CancelSmartretailOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "取消原因 (see [`CancelSmartretailOrdersRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`CancelSmartretailOrdersRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> CancelSmartretailOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelSmartretailOrdersRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        appid: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelSmartretailOrdersRequired<'a>) -> Self {
+        let CancelSmartretailOrdersRequired {
+            out_order_no,
+            appid,
+            reason,
+            service_id,
+        } = required;
         Self {
             out_order_no,
             appid,

@@ -48,7 +48,7 @@ impl<'a> QueryPayscoreSmartretailOrdersRequest<'a> {
 /// The answer to [`QueryPayscoreSmartretailOrdersRequest`]: `GET /v3/payscore/smartretail-orders`.
 pub type QueryPayscoreSmartretailOrdersResponse = crate::payscore::Orders;
 
-#[doc = "创建智慧零售订单: `POST /v3/payscore/smartretail-orders`.\n\n```ignore\nlet mut request = CreatePayscoreSmartretailOrdersRequest::new(appid, out_order_no, service_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>.\n\nFor: 直连商户."]
+#[doc = "创建智慧零售订单: `POST /v3/payscore/smartretail-orders`.\n\n```ignore\nlet mut request = CreatePayscoreSmartretailOrdersRequest::new(CreatePayscoreSmartretailOrdersRequired {\n    appid,\n    out_order_no,\n    service_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>.\n\nFor: 直连商户."]
 #[doc(alias(
     "创建智慧零售订单",
     "POST v3/payscore/smartretail-orders",
@@ -99,10 +99,25 @@ pub struct CreatePayscoreSmartretailOrdersRequest<'a> {
     pub service_start_time: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePayscoreSmartretailOrdersRequest`], each named where it is given: `CreatePayscoreSmartretailOrdersRequest::new(CreatePayscoreSmartretailOrdersRequired { .. })`."]
+pub struct CreatePayscoreSmartretailOrdersRequired<'a> {
+    #[doc = "公众账号ID (see [`CreatePayscoreSmartretailOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户服务订单号 (see [`CreatePayscoreSmartretailOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务ID (see [`CreatePayscoreSmartretailOrdersRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> CreatePayscoreSmartretailOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `discounts`, `fees`, `need_user_confirm`, `openid`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePayscoreSmartretailOrdersRequired`]. The optional ones (`attach`, `discounts`, `fees`, `need_user_confirm`, `openid`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, out_order_no: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: CreatePayscoreSmartretailOrdersRequired<'a>) -> Self {
+        let CreatePayscoreSmartretailOrdersRequired {
+            appid,
+            out_order_no,
+            service_id,
+        } = required;
         Self {
             appid,
             attach: None,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod unfreeze;
 
-#[doc = "请求分账: `POST /v3/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrderRequest::new(out_order_no, transaction_id, unfreeze_unsplit);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "请求分账: `POST /v3/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrderRequest::new(CreateProfitSharingOrderRequired {\n    out_order_no,\n    transaction_id,\n    unfreeze_unsplit,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("请求分账", "POST v3/profitsharing/orders", "v3/profitsharing/orders"))]
 #[wxpay_api(POST, "v3/profitsharing/orders", response = CreateProfitSharingOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -33,10 +33,25 @@ pub struct CreateProfitSharingOrderRequest<'a> {
     pub unfreeze_unsplit: bool,
 }
 
+#[doc = "The required fields of [`CreateProfitSharingOrderRequest`], each named where it is given: `CreateProfitSharingOrderRequest::new(CreateProfitSharingOrderRequired { .. })`."]
+pub struct CreateProfitSharingOrderRequired<'a> {
+    #[doc = "商户分账单号 (see [`CreateProfitSharingOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`CreateProfitSharingOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "是否解冻剩余未分资金 (see [`CreateProfitSharingOrderRequest::unfreeze_unsplit`])."]
+    pub unfreeze_unsplit: bool,
+}
+
 impl<'a> CreateProfitSharingOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitSharingOrderRequired`]. The optional ones (`appid`, `receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_order_no: &'a str, transaction_id: &'a str, unfreeze_unsplit: bool) -> Self {
+    pub fn new(required: CreateProfitSharingOrderRequired<'a>) -> Self {
+        let CreateProfitSharingOrderRequired {
+            out_order_no,
+            transaction_id,
+            unfreeze_unsplit,
+        } = required;
         Self {
             appid: None,
             out_order_no,
@@ -63,18 +78,31 @@ pub struct CreateProfitSharingOrderReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Sensitive<&'a str>>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
+}
+
+#[doc = "The required fields of [`CreateProfitSharingOrderReceiver`], each named where it is given: `CreateProfitSharingOrderReceiver::new(CreateProfitSharingOrderReceiverRequired { .. })`."]
+pub struct CreateProfitSharingOrderReceiverRequired<'a> {
+    #[doc = "分账接收方帐号 (see [`CreateProfitSharingOrderReceiver::account`])."]
+    pub account: &'a str,
+    #[doc = "分账金额 (see [`CreateProfitSharingOrderReceiver::amount`])."]
+    pub amount: i64,
+    #[doc = "分账描述 (see [`CreateProfitSharingOrderReceiver::description`])."]
+    pub description: &'a str,
+    #[doc = "分账接收方类型 (see `CreateProfitSharingOrderReceiver::type`)."]
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 impl<'a> CreateProfitSharingOrderReceiver<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateProfitSharingOrderReceiverRequired`]. The optional ones (`name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        amount: i64,
-        description: &'a str,
-        r#type: crate::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: CreateProfitSharingOrderReceiverRequired<'a>) -> Self {
+        let CreateProfitSharingOrderReceiverRequired {
+            account,
+            amount,
+            description,
+            r#type,
+        } = required;
         Self {
             account,
             amount,
@@ -85,17 +113,17 @@ impl<'a> CreateProfitSharingOrderReceiver<'a> {
     }
 }
 
-#[doc = "The answer to [`CreateProfitSharingOrderRequest`]."]
+#[doc = "The answer to [`CreateProfitSharingOrderRequest`], [`UnfreezeProfitSharingOrderRequest`](crate::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequest) and [`QueryProfitSharingOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct CreateProfitSharingOrderResponse {
+pub struct ProfitSharingOrder {
     #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
     #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
     #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receivers: Option<Vec<CreateProfitSharingOrderResponseReceiver>>,
+    pub receivers: Option<Vec<ProfitSharingOrderReceiver>>,
     #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
     pub state: ProfitSharingOrderState,
     #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
@@ -108,7 +136,7 @@ pub struct CreateProfitSharingOrderResponse {
 #[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct CreateProfitSharingOrderResponseReceiver {
+pub struct ProfitSharingOrderReceiver {
     #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
     #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
@@ -126,56 +154,59 @@ pub struct CreateProfitSharingOrderResponseReceiver {
     #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
     #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: ProfitSharingOrderResult,
+    pub result: ProfitSharingOrderReceiverResult,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 string_enum! {
-    /// Values of `fail_reason`.
+    /// 分账失败原因
     pub enum ProfitSharingOrderFailReason {
         /// `ACCOUNT_ABNORMAL`
         AccountAbnormal = "ACCOUNT_ABNORMAL",
-        /// `INVALID_REQUEST`
-        InvalidRequest = "INVALID_REQUEST",
-        /// `NO_AUTH`
-        NoAuth = "NO_AUTH",
         /// `NO_RELATION`
         NoRelation = "NO_RELATION",
-        /// `PAYER_ACCOUNT_ABNORMAL`
-        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
         /// `RECEIVER_HIGH_RISK`
         ReceiverHighRisk = "RECEIVER_HIGH_RISK",
         /// `RECEIVER_REAL_NAME_NOT_VERIFIED`
         ReceiverRealNameNotVerified = "RECEIVER_REAL_NAME_NOT_VERIFIED",
+        /// `NO_AUTH`
+        NoAuth = "NO_AUTH",
         /// `RECEIVER_RECEIPT_LIMIT`
         ReceiverReceiptLimit = "RECEIVER_RECEIPT_LIMIT",
+        /// `PAYER_ACCOUNT_ABNORMAL`
+        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
+        /// `INVALID_REQUEST`
+        InvalidRequest = "INVALID_REQUEST",
     }
 }
 
 string_enum! {
-    /// Values of `result`.
-    pub enum ProfitSharingOrderResult {
-        /// `CLOSED`
-        Closed = "CLOSED",
+    /// 分账结果
+    pub enum ProfitSharingOrderReceiverResult {
         /// `PENDING`
         Pending = "PENDING",
         /// `SUCCESS`
         Success = "SUCCESS",
+        /// `CLOSED`
+        Closed = "CLOSED",
     }
 }
 
 string_enum! {
     /// 分账单状态
     pub enum ProfitSharingOrderState {
-        /// `FINISHED`
-        Finished = "FINISHED",
         /// `PROCESSING`
         Processing = "PROCESSING",
+        /// `FINISHED`
+        Finished = "FINISHED",
     }
 }
 
-#[doc = "查询分账结果: `GET /v3/profitsharing/orders/{out_order_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingOrderRequest::new(out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+/// The answer to [`CreateProfitSharingOrderRequest`]: `POST /v3/profitsharing/orders`.
+pub type CreateProfitSharingOrderResponse = ProfitSharingOrder;
+
+#[doc = "查询分账结果: `GET /v3/profitsharing/orders/{out_order_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingOrderRequest::new(QueryProfitSharingOrderRequired {\n    out_order_no,\n    transaction_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询分账结果",
     "GET v3/profitsharing/orders/{out_order_no}",
@@ -194,10 +225,22 @@ pub struct QueryProfitSharingOrderRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryProfitSharingOrderRequest`], each named where it is given: `QueryProfitSharingOrderRequest::new(QueryProfitSharingOrderRequired { .. })`."]
+pub struct QueryProfitSharingOrderRequired<'a> {
+    #[doc = "商户分账单号 (see [`QueryProfitSharingOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`QueryProfitSharingOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> QueryProfitSharingOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryProfitSharingOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_order_no: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: QueryProfitSharingOrderRequired<'a>) -> Self {
+        let QueryProfitSharingOrderRequired {
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             out_order_no,
             sub_mchid: None,
@@ -206,48 +249,5 @@ impl<'a> QueryProfitSharingOrderRequest<'a> {
     }
 }
 
-#[doc = "The answer to [`QueryProfitSharingOrderRequest`]."]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct QueryProfitSharingOrderResponse {
-    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
-    pub order_id: String,
-    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
-    pub out_order_no: String,
-    #[doc = "分账接收方列表\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receivers: Option<Vec<QueryProfitSharingOrderReceiver>>,
-    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
-    pub state: ProfitSharingOrderResult,
-    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_mchid: Option<String>,
-    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
-    pub transaction_id: String,
-}
-
-#[doc = "分账接收方列表"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct QueryProfitSharingOrderReceiver {
-    #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
-    pub account: String,
-    #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
-    pub amount: i64,
-    #[doc = "分账创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
-    pub create_time: Timestamp,
-    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000110`."]
-    pub description: String,
-    #[doc = "分账明细单号\n\nMay be absent. Example: `36011111111111111111111`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail_id: Option<String>,
-    #[doc = "分账失败原因\n\nMay be absent. Example: `ACCOUNT_ABNORMAL`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fail_reason: Option<String>,
-    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
-    pub finish_time: Timestamp,
-    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: ProfitSharingOrderFailReason,
-    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
-}
+/// The answer to [`QueryProfitSharingOrderRequest`]: `GET /v3/profitsharing/orders/{out_order_no}`.
+pub type QueryProfitSharingOrderResponse = ProfitSharingOrder;

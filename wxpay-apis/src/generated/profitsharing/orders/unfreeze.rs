@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解冻剩余资金: `POST /v3/profitsharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrderRequest::new(description, out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "解冻剩余资金: `POST /v3/profitsharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrderRequest::new(UnfreezeProfitSharingOrderRequired {\n    description,\n    out_order_no,\n    transaction_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "解冻剩余资金",
     "POST v3/profitsharing/orders/unfreeze",
@@ -24,10 +24,25 @@ pub struct UnfreezeProfitSharingOrderRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`UnfreezeProfitSharingOrderRequest`], each named where it is given: `UnfreezeProfitSharingOrderRequest::new(UnfreezeProfitSharingOrderRequired { .. })`."]
+pub struct UnfreezeProfitSharingOrderRequired<'a> {
+    #[doc = "分账描述 (see [`UnfreezeProfitSharingOrderRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户分账单号 (see [`UnfreezeProfitSharingOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`UnfreezeProfitSharingOrderRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> UnfreezeProfitSharingOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UnfreezeProfitSharingOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, out_order_no: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: UnfreezeProfitSharingOrderRequired<'a>) -> Self {
+        let UnfreezeProfitSharingOrderRequired {
+            description,
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             description,
             out_order_no,
@@ -37,47 +52,5 @@ impl<'a> UnfreezeProfitSharingOrderRequest<'a> {
     }
 }
 
-#[doc = "The answer to [`UnfreezeProfitSharingOrderRequest`]."]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UnfreezeProfitSharingOrderResponse {
-    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
-    pub order_id: String,
-    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
-    pub out_order_no: String,
-    #[doc = "分账接收方列表\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receivers: Option<Vec<UnfreezeProfitSharingOrderReceiver>>,
-    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
-    pub state: crate::profitsharing::orders::ProfitSharingOrderState,
-    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_mchid: Option<String>,
-    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
-    pub transaction_id: String,
-}
-
-#[doc = "分账接收方列表"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UnfreezeProfitSharingOrderReceiver {
-    #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
-    pub account: String,
-    #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
-    pub amount: i64,
-    #[doc = "分账创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
-    pub create_time: Timestamp,
-    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000110`."]
-    pub description: String,
-    #[doc = "分账明细单号\n\nMay be absent. Example: `36011111111111111111111`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail_id: Option<String>,
-    #[doc = "分账失败原因\n\nAlways present. Example: `ACCOUNT_ABNORMAL`."]
-    pub fail_reason: crate::profitsharing::orders::ProfitSharingOrderFailReason,
-    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
-    pub finish_time: Timestamp,
-    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: String,
-    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
-}
+/// The answer to [`UnfreezeProfitSharingOrderRequest`]: `POST /v3/profitsharing/orders/unfreeze`.
+pub type UnfreezeProfitSharingOrderResponse = crate::profitsharing::orders::ProfitSharingOrder;

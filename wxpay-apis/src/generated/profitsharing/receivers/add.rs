@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "添加分账接收方: `POST /v3/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitSharingReceiverRequest::new(account, appid, relation_type, type);\nrequest.custom_relation = Some(custom_relation);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "添加分账接收方: `POST /v3/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitSharingReceiverRequest::new(AddProfitSharingReceiverRequired {\n    account,\n    appid,\n    relation_type,\n    r#type,\n});\nrequest.custom_relation = Some(custom_relation);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "添加分账接收方",
     "POST v3/profitsharing/receivers/add",
@@ -32,18 +32,31 @@ pub struct AddProfitSharingReceiverRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
+}
+
+#[doc = "The required fields of [`AddProfitSharingReceiverRequest`], each named where it is given: `AddProfitSharingReceiverRequest::new(AddProfitSharingReceiverRequired { .. })`."]
+pub struct AddProfitSharingReceiverRequired<'a> {
+    #[doc = "分账接收方帐号 (see [`AddProfitSharingReceiverRequest::account`])."]
+    pub account: &'a str,
+    #[doc = "应用ID (see [`AddProfitSharingReceiverRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "与分账方的关系类型 (see [`AddProfitSharingReceiverRequest::relation_type`])."]
+    pub relation_type: AddProfitSharingReceiverRelationType,
+    #[doc = "分账接收方类型 (see `AddProfitSharingReceiverRequest::type`)."]
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 impl<'a> AddProfitSharingReceiverRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`custom_relation`, `name`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AddProfitSharingReceiverRequired`]. The optional ones (`custom_relation`, `name`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        appid: &'a str,
-        relation_type: AddProfitSharingReceiverRelationType,
-        r#type: crate::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: AddProfitSharingReceiverRequired<'a>) -> Self {
+        let AddProfitSharingReceiverRequired {
+            account,
+            appid,
+            relation_type,
+            r#type,
+        } = required;
         Self {
             account,
             appid,
@@ -103,5 +116,5 @@ pub struct AddProfitSharingReceiverResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "删除分账接收方: `POST /v3/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitSharingReceiverRequest::new(account, appid, type);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "删除分账接收方: `POST /v3/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitSharingReceiverRequest::new(DeleteProfitSharingReceiverRequired {\n    account,\n    appid,\n    r#type,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "删除分账接收方",
     "POST v3/profitsharing/receivers/delete",
@@ -24,17 +24,28 @@ pub struct DeleteProfitSharingReceiverRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
+}
+
+#[doc = "The required fields of [`DeleteProfitSharingReceiverRequest`], each named where it is given: `DeleteProfitSharingReceiverRequest::new(DeleteProfitSharingReceiverRequired { .. })`."]
+pub struct DeleteProfitSharingReceiverRequired<'a> {
+    #[doc = "分账接收方账号 (see [`DeleteProfitSharingReceiverRequest::account`])."]
+    pub account: &'a str,
+    #[doc = "应用ID (see [`DeleteProfitSharingReceiverRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "分账接收方类型 (see `DeleteProfitSharingReceiverRequest::type`)."]
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }
 
 impl<'a> DeleteProfitSharingReceiverRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`DeleteProfitSharingReceiverRequired`]. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        appid: &'a str,
-        r#type: crate::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: DeleteProfitSharingReceiverRequired<'a>) -> Self {
+        let DeleteProfitSharingReceiverRequired {
+            account,
+            appid,
+            r#type,
+        } = required;
         Self {
             account,
             appid,
@@ -55,5 +66,5 @@ pub struct DeleteProfitSharingReceiverResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::profitsharing::ProfitsharingType,
+    pub r#type: crate::profitsharing::ProfitSharingReceiverType,
 }

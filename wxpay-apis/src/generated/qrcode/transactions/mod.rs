@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-#[doc = "扣费受理: `POST /v3/qrcode/transactions`.\n\n```ignore\nlet mut request = CreateQrcodeTransactionsRequest::new(appid, contract_id, out_trade_no, trade_scene);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户."]
+#[doc = "扣费受理: `POST /v3/qrcode/transactions`.\n\n```ignore\nlet mut request = CreateQrcodeTransactionsRequest::new(CreateQrcodeTransactionsRequired {\n    appid,\n    contract_id,\n    out_trade_no,\n    trade_scene,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户."]
 #[doc(alias("扣费受理", "POST v3/qrcode/transactions", "v3/qrcode/transactions"))]
 #[wxpay_api(POST, "v3/qrcode/transactions", response = CreateQrcodeTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -48,15 +48,28 @@ pub struct CreateQrcodeTransactionsRequest<'a> {
     pub trade_scene: TransactionsTradeScene,
 }
 
+#[doc = "The required fields of [`CreateQrcodeTransactionsRequest`], each named where it is given: `CreateQrcodeTransactionsRequest::new(CreateQrcodeTransactionsRequired { .. })`."]
+pub struct CreateQrcodeTransactionsRequired<'a> {
+    #[doc = "商户在微信申请公众号或移动应用成功后分配的账号ID (see [`CreateQrcodeTransactionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约成功后 (see [`CreateQrcodeTransactionsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商户系统内部订单号 (see [`CreateQrcodeTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "交易场景值 (see [`CreateQrcodeTransactionsRequest::trade_scene`])."]
+    pub trade_scene: TransactionsTradeScene,
+}
+
 impl<'a> CreateQrcodeTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `bus_info`, `description`, `goods_tag`, `metro_info`, `notify_url`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateQrcodeTransactionsRequired`]. The optional ones (`amount`, `attach`, `bus_info`, `description`, `goods_tag`, `metro_info`, `notify_url`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_id: &'a str,
-        out_trade_no: &'a str,
-        trade_scene: TransactionsTradeScene,
-    ) -> Self {
+    pub fn new(required: CreateQrcodeTransactionsRequired<'a>) -> Self {
+        let CreateQrcodeTransactionsRequired {
+            appid,
+            contract_id,
+            out_trade_no,
+            trade_scene,
+        } = required;
         Self {
             amount: None,
             appid,
@@ -295,13 +308,13 @@ pub struct TransactionsPromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<TransactionsScope>,
+    pub scope: Option<TransactionsPromotionDetailScope>,
     #[doc = "活动ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<TransactionsType>,
+    pub r#type: Option<TransactionsPromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -309,7 +322,7 @@ pub struct TransactionsPromotionDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum TransactionsScope {
+    pub enum TransactionsPromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -319,7 +332,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum TransactionsType {
+    pub enum TransactionsPromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`

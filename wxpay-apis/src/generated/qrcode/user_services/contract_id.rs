@@ -27,7 +27,7 @@ pub struct QueryUserServicesByContractIdRequest<'a> {
 }
 
 impl<'a> QueryUserServicesByContractIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `contract_id`. The optional ones (`appid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(contract_id: &'a str) -> Self {
         Self {

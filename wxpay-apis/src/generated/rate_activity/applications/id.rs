@@ -20,7 +20,7 @@ pub struct QueryApplicationsByIdRequest<'a> {
 }
 
 impl<'a> QueryApplicationsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `application_id`.
     #[inline]
     pub fn new(application_id: &'a str) -> Self {
         Self { application_id }
@@ -68,7 +68,7 @@ pub struct ModifyApplicationsByIdRequest<'a> {
 }
 
 impl<'a> ModifyApplicationsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`activity_detail_modification`, `additional_information`) start as `None`: assign them on the value.
+    /// The request from its one required field, `application_id`. The optional ones (`activity_detail_modification`, `additional_information`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(application_id: &'a str) -> Self {
         Self {

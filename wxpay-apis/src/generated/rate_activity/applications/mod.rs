@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod id;
 
-#[doc = "报名费率优惠活动API: `POST /v3/rate-activity/applications`.\n\n```ignore\nlet mut request = CreateRateActivityApplicationsRequest::new(acquiring_bank_id, activity_detail, channel_id, sub_mchid);\nrequest.additional_information = Some(additional_information);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.\n\nFor: 从业机构."]
+#[doc = "报名费率优惠活动API: `POST /v3/rate-activity/applications`.\n\n```ignore\nlet mut request = CreateRateActivityApplicationsRequest::new(CreateRateActivityApplicationsRequired {\n    acquiring_bank_id,\n    activity_detail,\n    channel_id,\n    sub_mchid,\n});\nrequest.additional_information = Some(additional_information);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.\n\nFor: 从业机构."]
 #[doc(alias(
     "报名费率优惠活动API",
     "POST v3/rate-activity/applications",
@@ -28,15 +28,28 @@ pub struct CreateRateActivityApplicationsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateRateActivityApplicationsRequest`], each named where it is given: `CreateRateActivityApplicationsRequest::new(CreateRateActivityApplicationsRequired { .. })`."]
+pub struct CreateRateActivityApplicationsRequired<'a> {
+    #[doc = "从业机构号 (see [`CreateRateActivityApplicationsRequest::acquiring_bank_id`])."]
+    pub acquiring_bank_id: &'a str,
+    #[doc = "活动报名信息 (see [`CreateRateActivityApplicationsRequest::activity_detail`])."]
+    pub activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
+    #[doc = "渠道商户号 (see [`CreateRateActivityApplicationsRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "从业机构特约商户号 (see [`CreateRateActivityApplicationsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateRateActivityApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`additional_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRateActivityApplicationsRequired`]. The optional ones (`additional_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        acquiring_bank_id: &'a str,
-        activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
-        channel_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateRateActivityApplicationsRequired<'a>) -> Self {
+        let CreateRateActivityApplicationsRequired {
+            acquiring_bank_id,
+            activity_detail,
+            channel_id,
+            sub_mchid,
+        } = required;
         Self {
             acquiring_bank_id,
             activity_detail,
@@ -62,7 +75,7 @@ pub struct CreateRateActivityApplicationsActivityDetail<'a> {
 }
 
 impl<'a> CreateRateActivityApplicationsActivityDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`activity_apply_information`, `activity_rate`) start as `None`: assign them on the value.
+    /// The object from its one required field, `activity_id`. The optional ones (`activity_apply_information`, `activity_rate`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self {

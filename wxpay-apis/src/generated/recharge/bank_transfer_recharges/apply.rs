@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请银行转账充值: `POST /v3/recharge/bank-transfer-recharges/apply`.\n\n```ignore\nlet request = BankTransferRechargeApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.\n\nFor: 普通商户."]
+#[doc = "申请银行转账充值: `POST /v3/recharge/bank-transfer-recharges/apply`.\n\n```ignore\nlet request = BankTransferRechargeApplyRequest::new(BankTransferRechargeApplyRequired {\n    account_type,\n    out_recharge_no,\n    recharge_amount,\n    recharge_scene,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "申请银行转账充值",
     "POST v3/recharge/bank-transfer-recharges/apply",
@@ -14,7 +14,7 @@ use crate::generated::prelude::*;
 #[non_exhaustive]
 pub struct BankTransferRechargeApplyRequest<'a> {
     #[doc = "充值入账账户\n\nBody field, required. Example: `BASIC`."]
-    pub account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
+    pub account_type: BankTransferRechargeApplyAccountType,
     #[doc = "商户充值单号\n\nBody field, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
     #[doc = "充值金额\n\nBody field, required."]
@@ -23,21 +23,46 @@ pub struct BankTransferRechargeApplyRequest<'a> {
     pub recharge_scene: BankTransferRechargeApplyRechargeScene,
 }
 
+#[doc = "The required fields of [`BankTransferRechargeApplyRequest`], each named where it is given: `BankTransferRechargeApplyRequest::new(BankTransferRechargeApplyRequired { .. })`."]
+pub struct BankTransferRechargeApplyRequired<'a> {
+    #[doc = "充值入账账户 (see [`BankTransferRechargeApplyRequest::account_type`])."]
+    pub account_type: BankTransferRechargeApplyAccountType,
+    #[doc = "商户充值单号 (see [`BankTransferRechargeApplyRequest::out_recharge_no`])."]
+    pub out_recharge_no: &'a str,
+    #[doc = "充值金额 (see [`BankTransferRechargeApplyRequest::recharge_amount`])."]
+    pub recharge_amount: BankTransferRechargeApplyRechargeAmount<'a>,
+    #[doc = "充值场景 (see [`BankTransferRechargeApplyRequest::recharge_scene`])."]
+    pub recharge_scene: BankTransferRechargeApplyRechargeScene,
+}
+
 impl<'a> BankTransferRechargeApplyRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`BankTransferRechargeApplyRequired`].
     #[inline]
-    pub fn new(
-        account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
-        out_recharge_no: &'a str,
-        recharge_amount: BankTransferRechargeApplyRechargeAmount<'a>,
-        recharge_scene: BankTransferRechargeApplyRechargeScene,
-    ) -> Self {
+    pub fn new(required: BankTransferRechargeApplyRequired<'a>) -> Self {
+        let BankTransferRechargeApplyRequired {
+            account_type,
+            out_recharge_no,
+            recharge_amount,
+            recharge_scene,
+        } = required;
         Self {
             account_type,
             out_recharge_no,
             recharge_amount,
             recharge_scene,
         }
+    }
+}
+
+string_enum! {
+    /// 充值入账账户
+    pub enum BankTransferRechargeApplyAccountType {
+        /// `BASIC`
+        Basic = "BASIC",
+        /// `FEES`
+        Fees = "FEES",
+        /// `OPERATION`
+        Operation = "OPERATION",
     }
 }
 

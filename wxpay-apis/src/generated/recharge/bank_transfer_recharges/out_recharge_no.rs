@@ -18,7 +18,7 @@ pub struct BankTransferRechargeGetByOutNoRequest<'a> {
 }
 
 impl<'a> BankTransferRechargeGetByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_recharge_no`.
     #[inline]
     pub fn new(out_recharge_no: &'a str) -> Self {
         Self { out_recharge_no }
@@ -33,7 +33,7 @@ pub struct BankTransferRechargeGetByOutNoResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_time: Option<String>,
     #[doc = "充值入账账户\n\nAlways present. Example: `DEPOSIT`."]
-    pub account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
+    pub account_type: BankTransferRechargeGetByOutNoAccountType,
     #[doc = "转账充值的付款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_transfer_info: Option<BankTransferRechargeGetByOutNoBankTransferInfo>,
@@ -58,6 +58,20 @@ pub struct BankTransferRechargeGetByOutNoResponse {
     #[doc = "充值成功时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
+}
+
+string_enum! {
+    /// 充值入账账户
+    pub enum BankTransferRechargeGetByOutNoAccountType {
+        /// `BASIC`
+        Basic = "BASIC",
+        /// `FEES`
+        Fees = "FEES",
+        /// `OPERATION`
+        Operation = "OPERATION",
+        /// `DEPOSIT`
+        Deposit = "DEPOSIT",
+    }
 }
 
 #[doc = "转账充值的付款信息"]

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务人员分配API: `POST /v3/smartguide/guides/{guide_id}/assign`.\n\n```ignore\nlet mut request = AssignGuidesRequest::new(guide_id, out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_2.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc = "服务人员分配API: `POST /v3/smartguide/guides/{guide_id}/assign`.\n\n```ignore\nlet mut request = AssignGuidesRequest::new(AssignGuidesRequired {\n    guide_id,\n    out_trade_no,\n});\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_2.shtml>.\n\nFor: 服务商, 直连商户."]
 #[doc(alias(
     "服务人员分配API",
     "POST v3/smartguide/guides/{guide_id}/assign",
@@ -22,10 +22,22 @@ pub struct AssignGuidesRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`AssignGuidesRequest`], each named where it is given: `AssignGuidesRequest::new(AssignGuidesRequired { .. })`."]
+pub struct AssignGuidesRequired<'a> {
+    #[doc = "服务人员ID (see [`AssignGuidesRequest::guide_id`])."]
+    pub guide_id: &'a str,
+    #[doc = "商户订单号 (see [`AssignGuidesRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> AssignGuidesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AssignGuidesRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(guide_id: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: AssignGuidesRequired<'a>) -> Self {
+        let AssignGuidesRequired {
+            guide_id,
+            out_trade_no,
+        } = required;
         Self {
             guide_id,
             out_trade_no,

@@ -9,7 +9,7 @@ use crate::generated::prelude::*;
 
 pub mod assign;
 
-#[doc = "服务人员查询API: `GET /v3/smartguide/guides`.\n\n```ignore\nlet mut request = QuerySmartguideGuidesRequest::new(store_id, wechatpay_serial);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc = "服务人员查询API: `GET /v3/smartguide/guides`.\n\n```ignore\nlet mut request = QuerySmartguideGuidesRequest::new(QuerySmartguideGuidesRequired {\n    store_id,\n    wechatpay_serial,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.\n\nFor: 服务商, 直连商户."]
 #[doc(alias("服务人员查询API", "GET v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(GET, "v3/smartguide/guides", response = QuerySmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -40,10 +40,22 @@ pub struct QuerySmartguideGuidesRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QuerySmartguideGuidesRequest`], each named where it is given: `QuerySmartguideGuidesRequest::new(QuerySmartguideGuidesRequired { .. })`."]
+pub struct QuerySmartguideGuidesRequired<'a> {
+    #[doc = "门店ID (see [`QuerySmartguideGuidesRequest::store_id`])."]
+    pub store_id: i64,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QuerySmartguideGuidesRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QuerySmartguideGuidesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `userid`, `mobile`, `work_id`, `limit`, `offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QuerySmartguideGuidesRequired`]. The optional ones (`sub_mchid`, `userid`, `mobile`, `work_id`, `limit`, `offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(store_id: i64, wechatpay_serial: &'a str) -> Self {
+    pub fn new(required: QuerySmartguideGuidesRequired<'a>) -> Self {
+        let QuerySmartguideGuidesRequired {
+            store_id,
+            wechatpay_serial,
+        } = required;
         Self {
             sub_mchid: None,
             store_id,
@@ -99,7 +111,7 @@ pub struct QuerySmartguideGuidesData {
     pub work_id: Option<String>,
 }
 
-#[doc = "服务人员注册API: `POST /v3/smartguide/guides`.\n\n```ignore\nlet mut request = CreateSmartguideGuidesRequest::new(avatar, corpid, mobile, name, qr_code, store_id, userid);\nrequest.group_qrcode = Some(group_qrcode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "服务人员注册API: `POST /v3/smartguide/guides`.\n\n```ignore\nlet mut request = CreateSmartguideGuidesRequest::new(CreateSmartguideGuidesRequired {\n    avatar,\n    corpid,\n    mobile,\n    name,\n    qr_code,\n    store_id,\n    userid,\n});\nrequest.group_qrcode = Some(group_qrcode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("服务人员注册API", "POST v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(POST, "v3/smartguide/guides", response = CreateSmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -127,18 +139,37 @@ pub struct CreateSmartguideGuidesRequest<'a> {
     pub userid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateSmartguideGuidesRequest`], each named where it is given: `CreateSmartguideGuidesRequest::new(CreateSmartguideGuidesRequired { .. })`."]
+pub struct CreateSmartguideGuidesRequired<'a> {
+    #[doc = "头像URL (see [`CreateSmartguideGuidesRequest::avatar`])."]
+    pub avatar: &'a str,
+    #[doc = "企业ID (see [`CreateSmartguideGuidesRequest::corpid`])."]
+    pub corpid: &'a str,
+    #[doc = "手机号码 (see [`CreateSmartguideGuidesRequest::mobile`])."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "企业微信的员工姓名 (see [`CreateSmartguideGuidesRequest::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "员工个人二维码 (see [`CreateSmartguideGuidesRequest::qr_code`])."]
+    pub qr_code: &'a str,
+    #[doc = "门店ID (see [`CreateSmartguideGuidesRequest::store_id`])."]
+    pub store_id: i64,
+    #[doc = "企业微信的员工ID (see [`CreateSmartguideGuidesRequest::userid`])."]
+    pub userid: &'a str,
+}
+
 impl<'a> CreateSmartguideGuidesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`group_qrcode`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateSmartguideGuidesRequired`]. The optional ones (`group_qrcode`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        avatar: &'a str,
-        corpid: &'a str,
-        mobile: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-        qr_code: &'a str,
-        store_id: i64,
-        userid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateSmartguideGuidesRequired<'a>) -> Self {
+        let CreateSmartguideGuidesRequired {
+            avatar,
+            corpid,
+            mobile,
+            name,
+            qr_code,
+            store_id,
+            userid,
+        } = required;
         Self {
             avatar,
             corpid,
@@ -194,7 +225,7 @@ pub struct ModifySmartguideGuidesRequest<'a> {
 }
 
 impl<'a> ModifySmartguideGuidesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`avatar`, `group_qrcode`, `mobile`, `name`, `qr_code`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `guide_id`. The optional ones (`avatar`, `group_qrcode`, `mobile`, `name`, `qr_code`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(guide_id: &'a str) -> Self {
         Self {

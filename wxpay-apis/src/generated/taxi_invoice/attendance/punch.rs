@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "签到签退API: `POST /v3/taxi-invoice/attendance/punch`.\n\n```ignore\nlet request = PunchAttendanceRequest::new(driver_license, event_time, event_type, plate_number, region_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/attendance/punch-attendance.html>.\n\nFor: 服务商."]
+#[doc = "签到签退API: `POST /v3/taxi-invoice/attendance/punch`.\n\n```ignore\nlet request = PunchAttendanceRequest::new(PunchAttendanceRequired {\n    driver_license,\n    event_time,\n    event_type,\n    plate_number,\n    region_id,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/attendance/punch-attendance.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "签到签退API",
     "POST v3/taxi-invoice/attendance/punch",
@@ -25,16 +25,31 @@ pub struct PunchAttendanceRequest<'a> {
     pub region_id: i64,
 }
 
+#[doc = "The required fields of [`PunchAttendanceRequest`], each named where it is given: `PunchAttendanceRequest::new(PunchAttendanceRequired { .. })`."]
+pub struct PunchAttendanceRequired<'a> {
+    #[doc = "营运资格证号 (see [`PunchAttendanceRequest::driver_license`])."]
+    pub driver_license: &'a str,
+    #[doc = "事件发生时间 (see [`PunchAttendanceRequest::event_time`])."]
+    pub event_time: &'a str,
+    #[doc = "事件类型 (see [`PunchAttendanceRequest::event_type`])."]
+    pub event_type: &'a str,
+    #[doc = "车牌号 (see [`PunchAttendanceRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "行政区划ID (see [`PunchAttendanceRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> PunchAttendanceRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PunchAttendanceRequired`].
     #[inline]
-    pub fn new(
-        driver_license: &'a str,
-        event_time: &'a str,
-        event_type: &'a str,
-        plate_number: &'a str,
-        region_id: i64,
-    ) -> Self {
+    pub fn new(required: PunchAttendanceRequired<'a>) -> Self {
+        let PunchAttendanceRequired {
+            driver_license,
+            event_time,
+            event_type,
+            plate_number,
+            region_id,
+        } = required;
         Self {
             driver_license,
             event_time,

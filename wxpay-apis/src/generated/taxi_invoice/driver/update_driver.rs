@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.\n\n```ignore\nlet mut request = UpdateDriverRequest::new(company_name, driver_category, driver_license, driver_name, driver_status, id_card_number, mchid, region_id);\nrequest.driver_photo = Some(driver_photo);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.\n\n```ignore\nlet mut request = UpdateDriverRequest::new(UpdateDriverRequired {\n    company_name,\n    driver_category,\n    driver_license,\n    driver_name,\n    driver_status,\n    id_card_number,\n    mchid,\n    region_id,\n});\nrequest.driver_photo = Some(driver_photo);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "更新司机信息API",
     "POST v3/taxi-invoice/driver/update-driver",
@@ -34,19 +34,40 @@ pub struct UpdateDriverRequest<'a> {
     pub region_id: i64,
 }
 
+#[doc = "The required fields of [`UpdateDriverRequest`], each named where it is given: `UpdateDriverRequest::new(UpdateDriverRequired { .. })`."]
+pub struct UpdateDriverRequired<'a> {
+    #[doc = "公司名称 (see [`UpdateDriverRequest::company_name`])."]
+    pub company_name: &'a str,
+    #[doc = "司机类别 (see [`UpdateDriverRequest::driver_category`])."]
+    pub driver_category: &'a str,
+    #[doc = "营运资格证号 (see [`UpdateDriverRequest::driver_license`])."]
+    pub driver_license: &'a str,
+    #[doc = "司机姓名 (see [`UpdateDriverRequest::driver_name`])."]
+    pub driver_name: Sensitive<&'a str>,
+    #[doc = "岗位状态 (see [`UpdateDriverRequest::driver_status`])."]
+    pub driver_status: &'a str,
+    #[doc = "司机身份证号码 (see [`UpdateDriverRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "商户号 (see [`UpdateDriverRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "行政区划ID (see [`UpdateDriverRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> UpdateDriverRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`driver_photo`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateDriverRequired`]. The optional ones (`driver_photo`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        company_name: &'a str,
-        driver_category: &'a str,
-        driver_license: &'a str,
-        driver_name: Sensitive<&'a str>,
-        driver_status: &'a str,
-        id_card_number: Sensitive<&'a str>,
-        mchid: &'a str,
-        region_id: i64,
-    ) -> Self {
+    pub fn new(required: UpdateDriverRequired<'a>) -> Self {
+        let UpdateDriverRequired {
+            company_name,
+            driver_category,
+            driver_license,
+            driver_name,
+            driver_status,
+            id_card_number,
+            mchid,
+            region_id,
+        } = required;
         Self {
             company_name,
             driver_category,

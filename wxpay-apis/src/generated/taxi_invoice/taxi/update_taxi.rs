@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "更新出租车信息API: `POST /v3/taxi-invoice/taxi/update-taxi`.\n\n```ignore\nlet mut request = UpdateTaxiRequest::new(company_name, main_license, plate_number, region_id);\nrequest.deputy_license = Some(deputy_license);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/update-taxi.html>.\n\nFor: 服务商."]
+#[doc = "更新出租车信息API: `POST /v3/taxi-invoice/taxi/update-taxi`.\n\n```ignore\nlet mut request = UpdateTaxiRequest::new(UpdateTaxiRequired {\n    company_name,\n    main_license,\n    plate_number,\n    region_id,\n});\nrequest.deputy_license = Some(deputy_license);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/update-taxi.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "更新出租车信息API",
     "POST v3/taxi-invoice/taxi/update-taxi",
@@ -35,15 +35,28 @@ pub struct UpdateTaxiRequest<'a> {
     pub taxi_state: Option<UpdateTaxiTaxiState>,
 }
 
+#[doc = "The required fields of [`UpdateTaxiRequest`], each named where it is given: `UpdateTaxiRequest::new(UpdateTaxiRequired { .. })`."]
+pub struct UpdateTaxiRequired<'a> {
+    #[doc = "公司名称 (see [`UpdateTaxiRequest::company_name`])."]
+    pub company_name: &'a str,
+    #[doc = "主班司机资格证号 (see [`UpdateTaxiRequest::main_license`])."]
+    pub main_license: &'a str,
+    #[doc = "车牌号 (see [`UpdateTaxiRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "行政区划ID (see [`UpdateTaxiRequest::region_id`])."]
+    pub region_id: i64,
+}
+
 impl<'a> UpdateTaxiRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deputy_license`, `invoice_flag`, `mchid`, `taxi_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateTaxiRequired`]. The optional ones (`deputy_license`, `invoice_flag`, `mchid`, `taxi_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        company_name: &'a str,
-        main_license: &'a str,
-        plate_number: &'a str,
-        region_id: i64,
-    ) -> Self {
+    pub fn new(required: UpdateTaxiRequired<'a>) -> Self {
+        let UpdateTaxiRequired {
+            company_name,
+            main_license,
+            plate_number,
+            region_id,
+        } = required;
         Self {
             company_name,
             deputy_license: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.\n\n```ignore\nlet mut request = CreateTaxiCompanyRequest::new(address, enterprise_type, invoice_mode, legal_person, region_id, tax_id);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.\n\nFor: 服务商."]
+#[doc = "新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.\n\n```ignore\nlet mut request = CreateTaxiCompanyRequest::new(CreateTaxiCompanyRequired {\n    address,\n    enterprise_type,\n    invoice_mode,\n    legal_person,\n    region_id,\n    tax_id,\n});\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "新增出租车公司API",
     "POST v3/taxi-invoice/taxi-company/create-taxi-company",
@@ -42,17 +42,34 @@ pub struct CreateTaxiCompanyRequest<'a> {
     pub tax_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTaxiCompanyRequest`], each named where it is given: `CreateTaxiCompanyRequest::new(CreateTaxiCompanyRequired { .. })`."]
+pub struct CreateTaxiCompanyRequired<'a> {
+    #[doc = "公司地址 (see [`CreateTaxiCompanyRequest::address`])."]
+    pub address: &'a str,
+    #[doc = "企业类型 (see [`CreateTaxiCompanyRequest::enterprise_type`])."]
+    pub enterprise_type: &'a str,
+    #[doc = "开票渠道 (see [`CreateTaxiCompanyRequest::invoice_mode`])."]
+    pub invoice_mode: &'a str,
+    #[doc = "企业法人姓名 (see [`CreateTaxiCompanyRequest::legal_person`])."]
+    pub legal_person: &'a str,
+    #[doc = "行政区划ID (see [`CreateTaxiCompanyRequest::region_id`])."]
+    pub region_id: i64,
+    #[doc = "税号 (see [`CreateTaxiCompanyRequest::tax_id`])."]
+    pub tax_id: &'a str,
+}
+
 impl<'a> CreateTaxiCompanyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `company_name`, `phone`, `short_name`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTaxiCompanyRequired`]. The optional ones (`bank_account`, `bank_name`, `company_name`, `phone`, `short_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        address: &'a str,
-        enterprise_type: &'a str,
-        invoice_mode: &'a str,
-        legal_person: &'a str,
-        region_id: i64,
-        tax_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTaxiCompanyRequired<'a>) -> Self {
+        let CreateTaxiCompanyRequired {
+            address,
+            enterprise_type,
+            invoice_mode,
+            legal_person,
+            region_id,
+            tax_id,
+        } = required;
         Self {
             address,
             bank_account: None,

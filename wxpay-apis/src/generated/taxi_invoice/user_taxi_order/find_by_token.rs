@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据凭证查询乘客行程单API: `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.\n\n```ignore\nlet mut request = QueryUserTaxiOrderByTokenRequest::new(token, openid, appid);\nrequest.region_id = Some(region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/user-taxi-order/query-user-taxi-order-by-token.html>.\n\nFor: 服务商."]
+#[doc = "根据凭证查询乘客行程单API: `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.\n\n```ignore\nlet mut request = QueryUserTaxiOrderByTokenRequest::new(QueryUserTaxiOrderByTokenRequired {\n    token,\n    openid,\n    appid,\n});\nrequest.region_id = Some(region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/user-taxi-order/query-user-taxi-order-by-token.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "根据凭证查询乘客行程单API",
     "GET v3/taxi-invoice/user-taxi-order/find-by-token",
@@ -27,10 +27,25 @@ pub struct QueryUserTaxiOrderByTokenRequest<'a> {
     pub auth_mode: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryUserTaxiOrderByTokenRequest`], each named where it is given: `QueryUserTaxiOrderByTokenRequest::new(QueryUserTaxiOrderByTokenRequired { .. })`."]
+pub struct QueryUserTaxiOrderByTokenRequired<'a> {
+    #[doc = "获取乘客行程单详情的凭证 (see [`QueryUserTaxiOrderByTokenRequest::token`])."]
+    pub token: &'a str,
+    #[doc = "用户标识 (see [`QueryUserTaxiOrderByTokenRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "应用ID (see [`QueryUserTaxiOrderByTokenRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryUserTaxiOrderByTokenRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`region_id`, `auth_mode`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryUserTaxiOrderByTokenRequired`]. The optional ones (`region_id`, `auth_mode`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(token: &'a str, openid: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryUserTaxiOrderByTokenRequired<'a>) -> Self {
+        let QueryUserTaxiOrderByTokenRequired {
+            token,
+            openid,
+            appid,
+        } = required;
         Self {
             token,
             openid,

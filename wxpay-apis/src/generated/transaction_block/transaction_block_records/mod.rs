@@ -236,7 +236,7 @@ pub struct QueryTransactionBlockTimeIntervalCheckRule {
     pub min_list_length: Option<i64>,
 }
 
-#[doc = "查询子商户交易拦截记录详情: `GET /v3/transaction-block/transaction-block-records/{block_record_id}`.\n\n```ignore\nlet request = QueryTransactionBlockTransactionBlockRecordsRequest::new(block_record_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询子商户交易拦截记录详情: `GET /v3/transaction-block/transaction-block-records/{block_record_id}`.\n\n```ignore\nlet request = QueryTransactionBlockTransactionBlockRecordsRequest::new(QueryTransactionBlockTransactionBlockRecordsRequired {\n    block_record_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询子商户交易拦截记录详情",
     "GET v3/transaction-block/transaction-block-records/{block_record_id}",
@@ -252,10 +252,22 @@ pub struct QueryTransactionBlockTransactionBlockRecordsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryTransactionBlockTransactionBlockRecordsRequest`], each named where it is given: `QueryTransactionBlockTransactionBlockRecordsRequest::new(QueryTransactionBlockTransactionBlockRecordsRequired { .. })`."]
+pub struct QueryTransactionBlockTransactionBlockRecordsRequired<'a> {
+    #[doc = "交易拦截记录ID (see [`QueryTransactionBlockTransactionBlockRecordsRequest::block_record_id`])."]
+    pub block_record_id: &'a str,
+    #[doc = "子商户号 (see [`QueryTransactionBlockTransactionBlockRecordsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryTransactionBlockTransactionBlockRecordsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTransactionBlockTransactionBlockRecordsRequired`].
     #[inline]
-    pub fn new(block_record_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryTransactionBlockTransactionBlockRecordsRequired<'a>) -> Self {
+        let QueryTransactionBlockTransactionBlockRecordsRequired {
+            block_record_id,
+            sub_mchid,
+        } = required;
         Self {
             block_record_id,
             sub_mchid,

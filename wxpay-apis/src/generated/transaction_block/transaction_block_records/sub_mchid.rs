@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "分页查询子商户名下的交易拦截记录: `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryTransactionBlockRecordsBySubMchidRequest::new(sub_mchid, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "分页查询子商户名下的交易拦截记录: `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryTransactionBlockRecordsBySubMchidRequest::new(QueryTransactionBlockRecordsBySubMchidRequired {\n    sub_mchid,\n    limit,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "分页查询子商户名下的交易拦截记录",
     "GET v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}",
@@ -22,10 +22,19 @@ pub struct QueryTransactionBlockRecordsBySubMchidRequest<'a> {
     pub offset: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryTransactionBlockRecordsBySubMchidRequest`], each named where it is given: `QueryTransactionBlockRecordsBySubMchidRequest::new(QueryTransactionBlockRecordsBySubMchidRequired { .. })`."]
+pub struct QueryTransactionBlockRecordsBySubMchidRequired<'a> {
+    #[doc = "子商户号 (see [`QueryTransactionBlockRecordsBySubMchidRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "最大资源条数 (see [`QueryTransactionBlockRecordsBySubMchidRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryTransactionBlockRecordsBySubMchidRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryTransactionBlockRecordsBySubMchidRequired`]. The optional ones (`offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sub_mchid: &'a str, limit: i64) -> Self {
+    pub fn new(required: QueryTransactionBlockRecordsBySubMchidRequired<'a>) -> Self {
+        let QueryTransactionBlockRecordsBySubMchidRequired { sub_mchid, limit } = required;
         Self {
             sub_mchid,
             limit,

@@ -53,7 +53,7 @@ pub struct QueryTransactionBlockTransactionBlockSubmissionsRequest<'a> {
 }
 
 impl<'a> QueryTransactionBlockTransactionBlockSubmissionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `block_submission_id`.
     #[inline]
     pub fn new(block_submission_id: &'a str) -> Self {
         Self {

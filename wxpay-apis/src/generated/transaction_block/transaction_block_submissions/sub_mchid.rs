@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起交易拦截申诉: `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet request = CreateTransactionBlockSubmissionsBySubMchidRequest::new(sub_mchid, merchant_submit_id, submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "发起交易拦截申诉: `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet request = CreateTransactionBlockSubmissionsBySubMchidRequest::new(CreateTransactionBlockSubmissionsBySubMchidRequired {\n    sub_mchid,\n    merchant_submit_id,\n    submit_data,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "发起交易拦截申诉",
     "POST v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}",
@@ -21,14 +21,25 @@ pub struct CreateTransactionBlockSubmissionsBySubMchidRequest<'a> {
     pub submit_data: JsonString<CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a>>,
 }
 
+#[doc = "The required fields of [`CreateTransactionBlockSubmissionsBySubMchidRequest`], each named where it is given: `CreateTransactionBlockSubmissionsBySubMchidRequest::new(CreateTransactionBlockSubmissionsBySubMchidRequired { .. })`."]
+pub struct CreateTransactionBlockSubmissionsBySubMchidRequired<'a> {
+    #[doc = "子商户号 (see [`CreateTransactionBlockSubmissionsBySubMchidRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "商户侧申诉单号 (see [`CreateTransactionBlockSubmissionsBySubMchidRequest::merchant_submit_id`])."]
+    pub merchant_submit_id: &'a str,
+    #[doc = "商户提交资料内容 (see [`CreateTransactionBlockSubmissionsBySubMchidRequest::submit_data`])."]
+    pub submit_data: JsonString<CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a>>,
+}
+
 impl<'a> CreateTransactionBlockSubmissionsBySubMchidRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateTransactionBlockSubmissionsBySubMchidRequired`].
     #[inline]
-    pub fn new(
-        sub_mchid: &'a str,
-        merchant_submit_id: &'a str,
-        submit_data: JsonString<CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a>>,
-    ) -> Self {
+    pub fn new(required: CreateTransactionBlockSubmissionsBySubMchidRequired<'a>) -> Self {
+        let CreateTransactionBlockSubmissionsBySubMchidRequired {
+            sub_mchid,
+            merchant_submit_id,
+            submit_data,
+        } = required;
         Self {
             sub_mchid,
             merchant_submit_id,
@@ -46,7 +57,7 @@ pub struct CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a> {
 }
 
 impl<'a> CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `record_fields`.
     #[inline]
     pub fn new(
         record_fields: &'a [CreateTransactionBlockSubmissionsBySubMchidRecordField<'a>],

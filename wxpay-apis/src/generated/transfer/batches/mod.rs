@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod batch_id;
 pub mod out_batch_no;
 
-#[doc = "发起批量转账API: `POST /v3/transfer/batches`.\n\n```ignore\nlet mut request = CreateTransferBatchRequest::new(appid, batch_name, batch_remark, out_batch_no, total_amount, total_num, transfer_detail_list, transfer_scene_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_1.shtml>.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起批量转账API: `POST /v3/transfer/batches`.\n\n```ignore\nlet mut request = CreateTransferBatchRequest::new(CreateTransferBatchRequired {\n    appid,\n    batch_name,\n    batch_remark,\n    out_batch_no,\n    total_amount,\n    total_num,\n    transfer_detail_list,\n    transfer_scene_id,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_1.shtml>.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("发起批量转账API", "POST v3/transfer/batches", "v3/transfer/batches"))]
 #[wxpay_api(POST, "v3/transfer/batches", response = CreateTransferBatchResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -33,19 +33,40 @@ pub struct CreateTransferBatchRequest<'a> {
     pub transfer_scene_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransferBatchRequest`], each named where it is given: `CreateTransferBatchRequest::new(CreateTransferBatchRequired { .. })`."]
+pub struct CreateTransferBatchRequired<'a> {
+    #[doc = "直连商户的appid (see [`CreateTransferBatchRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "批次名称 (see [`CreateTransferBatchRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "批次备注 (see [`CreateTransferBatchRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "商家批次单号 (see [`CreateTransferBatchRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "转账总金额 (see [`CreateTransferBatchRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "转账总笔数 (see [`CreateTransferBatchRequest::total_num`])."]
+    pub total_num: i64,
+    #[doc = "转账明细列表 (see [`CreateTransferBatchRequest::transfer_detail_list`])."]
+    pub transfer_detail_list: &'a [CreateTransferBatchTransferDetail<'a>],
+    #[doc = "转账场景ID (see [`CreateTransferBatchRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+}
+
 impl<'a> CreateTransferBatchRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransferBatchRequired`]. The optional ones (`notify_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        out_batch_no: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        transfer_detail_list: &'a [CreateTransferBatchTransferDetail<'a>],
-        transfer_scene_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransferBatchRequired<'a>) -> Self {
+        let CreateTransferBatchRequired {
+            appid,
+            batch_name,
+            batch_remark,
+            out_batch_no,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+            transfer_scene_id,
+        } = required;
         Self {
             appid,
             batch_name,
@@ -79,16 +100,31 @@ pub struct CreateTransferBatchTransferDetail<'a> {
     pub user_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateTransferBatchTransferDetail`], each named where it is given: `CreateTransferBatchTransferDetail::new(CreateTransferBatchTransferDetailRequired { .. })`."]
+pub struct CreateTransferBatchTransferDetailRequired<'a> {
+    #[doc = "用户在直连商户应用下的用户标示 (see [`CreateTransferBatchTransferDetail::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家明细单号 (see [`CreateTransferBatchTransferDetail::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "转账金额 (see [`CreateTransferBatchTransferDetail::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateTransferBatchTransferDetail::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "收款用户姓名 (see [`CreateTransferBatchTransferDetail::user_name`])."]
+    pub user_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateTransferBatchTransferDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`user_id_card`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTransferBatchTransferDetailRequired`]. The optional ones (`user_id_card`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        out_detail_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        user_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateTransferBatchTransferDetailRequired<'a>) -> Self {
+        let CreateTransferBatchTransferDetailRequired {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_name,
+        } = required;
         Self {
             openid,
             out_detail_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.\n\n```ignore\nlet mut request = PreopenEtcRequest::new(identify, openid, plan_id, plate_number, sp_appid);\nrequest.bank_card_no = Some(bank_card_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.\n\n```ignore\nlet mut request = PreopenEtcRequest::new(PreopenEtcRequired {\n    identify,\n    openid,\n    plan_id,\n    plate_number,\n    sp_appid,\n});\nrequest.bank_card_no = Some(bank_card_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "预开通用户ETC指定卡扣费API",
     "POST v3/vehicle/etc/preopen",
@@ -37,16 +37,31 @@ pub struct PreopenEtcRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PreopenEtcRequest`], each named where it is given: `PreopenEtcRequest::new(PreopenEtcRequired { .. })`."]
+pub struct PreopenEtcRequired<'a> {
+    #[doc = "实名信息 (see [`PreopenEtcRequest::identify`])."]
+    pub identify: PreopenEtcIdentify<'a>,
+    #[doc = "用户标识 (see [`PreopenEtcRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "ETC授权扣费模板ID (see [`PreopenEtcRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "车牌号 (see [`PreopenEtcRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "服务商appid (see [`PreopenEtcRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+}
+
 impl<'a> PreopenEtcRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_card_no`, `etc_device_id`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PreopenEtcRequired`]. The optional ones (`bank_card_no`, `etc_device_id`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        identify: PreopenEtcIdentify<'a>,
-        openid: &'a str,
-        plan_id: &'a str,
-        plate_number: &'a str,
-        sp_appid: &'a str,
-    ) -> Self {
+    pub fn new(required: PreopenEtcRequired<'a>) -> Self {
+        let PreopenEtcRequired {
+            identify,
+            openid,
+            plan_id,
+            plate_number,
+            sp_appid,
+        } = required;
         Self {
             bank_card_no: None,
             etc_device_id: None,
@@ -73,14 +88,25 @@ pub struct PreopenEtcIdentify<'a> {
     pub encrypted_real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`PreopenEtcIdentify`], each named where it is given: `PreopenEtcIdentify::new(PreopenEtcIdentifyRequired { .. })`."]
+pub struct PreopenEtcIdentifyRequired<'a> {
+    #[doc = "证件类型 (see [`PreopenEtcIdentify::credential_type`])."]
+    pub credential_type: &'a str,
+    #[doc = "证件号码 (see [`PreopenEtcIdentify::encrypted_credential_id`])."]
+    pub encrypted_credential_id: Sensitive<&'a str>,
+    #[doc = "姓名 (see [`PreopenEtcIdentify::encrypted_real_name`])."]
+    pub encrypted_real_name: Sensitive<&'a str>,
+}
+
 impl<'a> PreopenEtcIdentify<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PreopenEtcIdentifyRequired`].
     #[inline]
-    pub fn new(
-        credential_type: &'a str,
-        encrypted_credential_id: Sensitive<&'a str>,
-        encrypted_real_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: PreopenEtcIdentifyRequired<'a>) -> Self {
+        let PreopenEtcIdentifyRequired {
+            credential_type,
+            encrypted_credential_id,
+            encrypted_real_name,
+        } = required;
         Self {
             credential_type,
             encrypted_credential_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建停车入场API: `POST /v3/vehicle/parking/parkings`.\n\n```ignore\nlet request = CreateParkingParkingsRequest::new(free_duration, notify_url, out_parking_no, parking_name, plate_color, plate_number, start_time, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_2.shtml>.\n\nFor: 服务商."]
+#[doc = "创建停车入场API: `POST /v3/vehicle/parking/parkings`.\n\n```ignore\nlet request = CreateParkingParkingsRequest::new(CreateParkingParkingsRequired {\n    free_duration,\n    notify_url,\n    out_parking_no,\n    parking_name,\n    plate_color,\n    plate_number,\n    start_time,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_2.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "创建停车入场API",
     "POST v3/vehicle/parking/parkings",
@@ -31,19 +31,40 @@ pub struct CreateParkingParkingsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateParkingParkingsRequest`], each named where it is given: `CreateParkingParkingsRequest::new(CreateParkingParkingsRequired { .. })`."]
+pub struct CreateParkingParkingsRequired<'a> {
+    #[doc = "免费时长 (see [`CreateParkingParkingsRequest::free_duration`])."]
+    pub free_duration: i64,
+    #[doc = "回调通知url (see [`CreateParkingParkingsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户入场id (see [`CreateParkingParkingsRequest::out_parking_no`])."]
+    pub out_parking_no: &'a str,
+    #[doc = "停车场名称 (see [`CreateParkingParkingsRequest::parking_name`])."]
+    pub parking_name: &'a str,
+    #[doc = "车牌颜色 (see [`CreateParkingParkingsRequest::plate_color`])."]
+    pub plate_color: crate::vehicle::VehiclePlateColor,
+    #[doc = "车牌号 (see [`CreateParkingParkingsRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "入场时间 (see [`CreateParkingParkingsRequest::start_time`])."]
+    pub start_time: &'a str,
+    #[doc = "子商户号 (see [`CreateParkingParkingsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateParkingParkingsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateParkingParkingsRequired`].
     #[inline]
-    pub fn new(
-        free_duration: i64,
-        notify_url: &'a str,
-        out_parking_no: &'a str,
-        parking_name: &'a str,
-        plate_color: crate::vehicle::VehiclePlateColor,
-        plate_number: &'a str,
-        start_time: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateParkingParkingsRequired<'a>) -> Self {
+        let CreateParkingParkingsRequired {
+            free_duration,
+            notify_url,
+            out_parking_no,
+            parking_name,
+            plate_color,
+            plate_number,
+            start_time,
+            sub_mchid,
+        } = required;
         Self {
             free_duration,
             notify_url,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "扣费受理API: `POST /v3/vehicle/transactions/parking`.\n\n```ignore\nlet mut request = CreateTransactionsParkingRequest::new(amount, appid, description, notify_url, out_trade_no, sub_appid, sub_mchid, trade_scene);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534352>, <https://pay.weixin.qq.com/doc/v3/partner/4012534427>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_3.shtml>.\n\nFor: 服务商."]
+#[doc = "扣费受理API: `POST /v3/vehicle/transactions/parking`.\n\n```ignore\nlet mut request = CreateTransactionsParkingRequest::new(CreateTransactionsParkingRequired {\n    amount,\n    appid,\n    description,\n    notify_url,\n    out_trade_no,\n    sub_appid,\n    sub_mchid,\n    trade_scene,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534352>, <https://pay.weixin.qq.com/doc/v3/partner/4012534427>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "扣费受理API",
     "POST v3/vehicle/transactions/parking",
@@ -43,19 +43,40 @@ pub struct CreateTransactionsParkingRequest<'a> {
     pub trade_scene: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionsParkingRequest`], each named where it is given: `CreateTransactionsParkingRequest::new(CreateTransactionsParkingRequired { .. })`."]
+pub struct CreateTransactionsParkingRequired<'a> {
+    #[doc = "订单金额 (see [`CreateTransactionsParkingRequest::amount`])."]
+    pub amount: CreateTransactionsParkingAmount,
+    #[doc = "应用ID (see [`CreateTransactionsParkingRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "服务描述 (see [`CreateTransactionsParkingRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "回调通知url (see [`CreateTransactionsParkingRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionsParkingRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户应用ID (see [`CreateTransactionsParkingRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "子商户号 (see [`CreateTransactionsParkingRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "交易场景 (see [`CreateTransactionsParkingRequest::trade_scene`])."]
+    pub trade_scene: &'a str,
+}
+
 impl<'a> CreateTransactionsParkingRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `parking_info`, `profit_sharing`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsParkingRequired`]. The optional ones (`attach`, `goods_tag`, `parking_info`, `profit_sharing`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateTransactionsParkingAmount,
-        appid: &'a str,
-        description: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        sub_appid: &'a str,
-        sub_mchid: &'a str,
-        trade_scene: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsParkingRequired<'a>) -> Self {
+        let CreateTransactionsParkingRequired {
+            amount,
+            appid,
+            description,
+            notify_url,
+            out_trade_no,
+            sub_appid,
+            sub_mchid,
+            trade_scene,
+        } = required;
         Self {
             amount,
             appid,
@@ -85,7 +106,7 @@ pub struct CreateTransactionsParkingAmount {
 }
 
 impl CreateTransactionsParkingAmount {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {
@@ -125,19 +146,40 @@ pub struct CreateTransactionsParkingParkingInfo<'a> {
     pub start_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionsParkingParkingInfo`], each named where it is given: `CreateTransactionsParkingParkingInfo::new(CreateTransactionsParkingParkingInfoRequired { .. })`."]
+pub struct CreateTransactionsParkingParkingInfoRequired<'a> {
+    #[doc = "计费时长 (see [`CreateTransactionsParkingParkingInfo::charging_duration`])."]
+    pub charging_duration: i64,
+    #[doc = "停车场设备id (see [`CreateTransactionsParkingParkingInfo::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "出场时间 (see [`CreateTransactionsParkingParkingInfo::end_time`])."]
+    pub end_time: &'a str,
+    #[doc = "停车入场id (see [`CreateTransactionsParkingParkingInfo::parking_id`])."]
+    pub parking_id: &'a str,
+    #[doc = "停车场名称 (see [`CreateTransactionsParkingParkingInfo::parking_name`])."]
+    pub parking_name: &'a str,
+    #[doc = "车牌颜色 (see [`CreateTransactionsParkingParkingInfo::plate_color`])."]
+    pub plate_color: crate::vehicle::VehiclePlateColor,
+    #[doc = "车牌号 (see [`CreateTransactionsParkingParkingInfo::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "入场时间 (see [`CreateTransactionsParkingParkingInfo::start_time`])."]
+    pub start_time: &'a str,
+}
+
 impl<'a> CreateTransactionsParkingParkingInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateTransactionsParkingParkingInfoRequired`].
     #[inline]
-    pub fn new(
-        charging_duration: i64,
-        device_id: &'a str,
-        end_time: &'a str,
-        parking_id: &'a str,
-        parking_name: &'a str,
-        plate_color: crate::vehicle::VehiclePlateColor,
-        plate_number: &'a str,
-        start_time: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsParkingParkingInfoRequired<'a>) -> Self {
+        let CreateTransactionsParkingParkingInfoRequired {
+            charging_duration,
+            device_id,
+            end_time,
+            parking_id,
+            parking_name,
+            plate_color,
+            plate_number,
+            start_time,
+        } = required;
         Self {
             charging_duration,
             device_id,
@@ -253,13 +295,13 @@ pub struct CreateTransactionsParkingPromotionDetail {
     pub other_contribute: Option<i64>,
     #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<CreateTransactionsParkingScope>,
+    pub scope: Option<CreateTransactionsParkingPromotionDetailScope>,
     #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateTransactionsParkingType>,
+    pub r#type: Option<CreateTransactionsParkingPromotionDetailType>,
     #[doc = "微信出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
@@ -267,7 +309,7 @@ pub struct CreateTransactionsParkingPromotionDetail {
 
 string_enum! {
     /// 优惠范围
-    pub enum CreateTransactionsParkingScope {
+    pub enum CreateTransactionsParkingPromotionDetailScope {
         /// `GLOBAL`
         Global = "GLOBAL",
         /// `SINGLE`
@@ -277,7 +319,7 @@ string_enum! {
 
 string_enum! {
     /// 优惠类型
-    pub enum CreateTransactionsParkingType {
+    pub enum CreateTransactionsParkingPromotionDetailType {
         /// `CASH`
         Cash = "CASH",
         /// `NOCASH`

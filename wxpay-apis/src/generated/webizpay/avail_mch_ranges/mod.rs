@@ -17,12 +17,12 @@ pub mod merchant_identifiers;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRequest<'a> {
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
 }
 
 impl<'a> QueryWebizpayAvailMchRangesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sp_mchid`.
     #[inline]
     pub fn new(sp_mchid: &'a str) -> Self {
         Self { sp_mchid }
@@ -61,7 +61,7 @@ string_enum! {
     }
 }
 
-#[doc = "创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = CreateWebizpayAvailMchRangesRequest::new(identifier_type, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = CreateWebizpayAvailMchRangesRequest::new(CreateWebizpayAvailMchRangesRequired {\n    identifier_type,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建可用商户范围",
     "POST v3/webizpay/avail-mch-ranges",
@@ -73,14 +73,26 @@ string_enum! {
 pub struct CreateWebizpayAvailMchRangesRequest<'a> {
     #[doc = "商户标识类型\n\nBody field, required. Example: `ORGANIZATION_CODE`."]
     pub identifier_type: WebizpayAvailMchRangesIdentifierType,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    pub sp_mchid: &'a str,
+}
+
+#[doc = "The required fields of [`CreateWebizpayAvailMchRangesRequest`], each named where it is given: `CreateWebizpayAvailMchRangesRequest::new(CreateWebizpayAvailMchRangesRequired { .. })`."]
+pub struct CreateWebizpayAvailMchRangesRequired<'a> {
+    #[doc = "商户标识类型 (see [`CreateWebizpayAvailMchRangesRequest::identifier_type`])."]
+    pub identifier_type: WebizpayAvailMchRangesIdentifierType,
+    #[doc = "服务商商户号 (see [`CreateWebizpayAvailMchRangesRequest::sp_mchid`])."]
     pub sp_mchid: &'a str,
 }
 
 impl<'a> CreateWebizpayAvailMchRangesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateWebizpayAvailMchRangesRequired`].
     #[inline]
-    pub fn new(identifier_type: WebizpayAvailMchRangesIdentifierType, sp_mchid: &'a str) -> Self {
+    pub fn new(required: CreateWebizpayAvailMchRangesRequired<'a>) -> Self {
+        let CreateWebizpayAvailMchRangesRequired {
+            identifier_type,
+            sp_mchid,
+        } = required;
         Self {
             identifier_type,
             sp_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请企业商户企业支付业务账单: `POST /v3/webizpay/bill/trade-bill`.\n\n```ignore\nlet request = CreateBillTradeBillRequest::new(date, sp_mchid, sub_mchid, type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请企业商户企业支付业务账单: `POST /v3/webizpay/bill/trade-bill`.\n\n```ignore\nlet request = CreateBillTradeBillRequest::new(CreateBillTradeBillRequired {\n    date,\n    sp_mchid,\n    sub_mchid,\n    r#type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请企业商户企业支付业务账单",
     "POST v3/webizpay/bill/trade-bill",
@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 pub struct CreateBillTradeBillRequest<'a> {
     #[doc = "账单日期\n\nBody field, required. Example: `2025-04-23`."]
     pub date: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
@@ -23,15 +23,28 @@ pub struct CreateBillTradeBillRequest<'a> {
     pub r#type: CreateBillTradeBillType,
 }
 
+#[doc = "The required fields of [`CreateBillTradeBillRequest`], each named where it is given: `CreateBillTradeBillRequest::new(CreateBillTradeBillRequired { .. })`."]
+pub struct CreateBillTradeBillRequired<'a> {
+    #[doc = "账单日期 (see [`CreateBillTradeBillRequest::date`])."]
+    pub date: &'a str,
+    #[doc = "服务商商户号 (see [`CreateBillTradeBillRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`CreateBillTradeBillRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "账单类型 (see `CreateBillTradeBillRequest::type`)."]
+    pub r#type: CreateBillTradeBillType,
+}
+
 impl<'a> CreateBillTradeBillRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBillTradeBillRequired`].
     #[inline]
-    pub fn new(
-        date: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        r#type: CreateBillTradeBillType,
-    ) -> Self {
+    pub fn new(required: CreateBillTradeBillRequired<'a>) -> Self {
+        let CreateBillTradeBillRequired {
+            date,
+            sp_mchid,
+            sub_mchid,
+            r#type,
+        } = required;
         Self {
             date,
             sp_mchid,

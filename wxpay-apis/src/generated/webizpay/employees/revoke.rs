@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.\n\n```ignore\nlet request = RevokeEmployeesRequest::new(employee_id, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.\n\n```ignore\nlet request = RevokeEmployeesRequest::new(RevokeEmployeesRequired {\n    employee_id,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户发起解除员工企业支付授权",
     "POST v3/webizpay/employees/{employee_id}/revoke",
@@ -15,16 +15,31 @@ use crate::generated::prelude::*;
 pub struct RevokeEmployeesRequest<'a> {
     #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`RevokeEmployeesRequest`], each named where it is given: `RevokeEmployeesRequest::new(RevokeEmployeesRequired { .. })`."]
+pub struct RevokeEmployeesRequired<'a> {
+    #[doc = "微信授权关系ID (see [`RevokeEmployeesRequest::employee_id`])."]
+    pub employee_id: &'a str,
+    #[doc = "服务商商户号 (see [`RevokeEmployeesRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`RevokeEmployeesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> RevokeEmployeesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`RevokeEmployeesRequired`].
     #[inline]
-    pub fn new(employee_id: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: RevokeEmployeesRequired<'a>) -> Self {
+        let RevokeEmployeesRequired {
+            employee_id,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             employee_id,
             sp_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.\n\n```ignore\nlet request = CreateUsersAuthorizationUrlRequest::new(user_id, application_type, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.\n\n```ignore\nlet request = CreateUsersAuthorizationUrlRequest::new(CreateUsersAuthorizationUrlRequired {\n    user_id,\n    application_type,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户发起员工开通企业支付授权",
     "POST v3/webizpay/users/{user_id}/authorization-url",
@@ -17,21 +17,34 @@ pub struct CreateUsersAuthorizationUrlRequest<'a> {
     pub user_id: &'a str,
     #[doc = "发起授权应用类型\n\nBody field, required. Example: `H5`."]
     pub application_type: crate::webizpay::UrlApplicationType,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateUsersAuthorizationUrlRequest`], each named where it is given: `CreateUsersAuthorizationUrlRequest::new(CreateUsersAuthorizationUrlRequired { .. })`."]
+pub struct CreateUsersAuthorizationUrlRequired<'a> {
+    #[doc = "企业员工ID (see [`CreateUsersAuthorizationUrlRequest::user_id`])."]
+    pub user_id: &'a str,
+    #[doc = "发起授权应用类型 (see [`CreateUsersAuthorizationUrlRequest::application_type`])."]
+    pub application_type: crate::webizpay::UrlApplicationType,
+    #[doc = "服务商商户号 (see [`CreateUsersAuthorizationUrlRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`CreateUsersAuthorizationUrlRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateUsersAuthorizationUrlRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateUsersAuthorizationUrlRequired`].
     #[inline]
-    pub fn new(
-        user_id: &'a str,
-        application_type: crate::webizpay::UrlApplicationType,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateUsersAuthorizationUrlRequired<'a>) -> Self {
+        let CreateUsersAuthorizationUrlRequired {
+            user_id,
+            application_type,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             user_id,
             application_type,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询渠道额度: `GET /v3/aggracct-bc/wb-channel/account/balance`.\n\n```ignore\nlet mut request = QueryWbChannelAccountBalanceRequest::new(mchid, bal_account_no, wechatpay_serial);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询渠道额度: `GET /v3/aggracct-bc/wb-channel/account/balance`.\n\n```ignore\nlet mut request = QueryWbChannelAccountBalanceRequest::new(QueryWbChannelAccountBalanceRequired {\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询渠道额度",
     "GET v3/aggracct-bc/wb-channel/account/balance",
@@ -31,10 +31,25 @@ pub struct QueryWbChannelAccountBalanceRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWbChannelAccountBalanceRequest`], each named where it is given: `QueryWbChannelAccountBalanceRequest::new(QueryWbChannelAccountBalanceRequired { .. })`."]
+pub struct QueryWbChannelAccountBalanceRequired<'a> {
+    #[doc = "微信支付商户号 (see [`QueryWbChannelAccountBalanceRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "额度台账号 (see [`QueryWbChannelAccountBalanceRequest::bal_account_no`])."]
+    pub bal_account_no: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelAccountBalanceRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryWbChannelAccountBalanceRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryWbChannelAccountBalanceRequired`]. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, bal_account_no: &'a str, wechatpay_serial: &'a str) -> Self {
+    pub fn new(required: QueryWbChannelAccountBalanceRequired<'a>) -> Self {
+        let QueryWbChannelAccountBalanceRequired {
+            mchid,
+            bal_account_no,
+            wechatpay_serial,
+        } = required;
         Self {
             mchid,
             bal_account_no,

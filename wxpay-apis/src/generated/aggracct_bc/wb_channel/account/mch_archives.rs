@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询商户资料: `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.\n\n```ignore\nlet mut request = QueryWbChannelAccountMchArchivesRequest::new(mchid, bal_account_no, wechatpay_serial);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询商户资料: `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.\n\n```ignore\nlet mut request = QueryWbChannelAccountMchArchivesRequest::new(QueryWbChannelAccountMchArchivesRequired {\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询商户资料",
     "GET v3/aggracct-bc/wb-channel/account/mch_archives",
@@ -31,10 +31,25 @@ pub struct QueryWbChannelAccountMchArchivesRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWbChannelAccountMchArchivesRequest`], each named where it is given: `QueryWbChannelAccountMchArchivesRequest::new(QueryWbChannelAccountMchArchivesRequired { .. })`."]
+pub struct QueryWbChannelAccountMchArchivesRequired<'a> {
+    #[doc = "微信支付商户号 (see [`QueryWbChannelAccountMchArchivesRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "额度台账号 (see [`QueryWbChannelAccountMchArchivesRequest::bal_account_no`])."]
+    pub bal_account_no: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelAccountMchArchivesRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryWbChannelAccountMchArchivesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryWbChannelAccountMchArchivesRequired`]. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, bal_account_no: &'a str, wechatpay_serial: &'a str) -> Self {
+    pub fn new(required: QueryWbChannelAccountMchArchivesRequired<'a>) -> Self {
+        let QueryWbChannelAccountMchArchivesRequired {
+            mchid,
+            bal_account_no,
+            wechatpay_serial,
+        } = required;
         Self {
             mchid,
             bal_account_no,

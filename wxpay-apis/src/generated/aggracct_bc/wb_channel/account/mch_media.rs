@@ -30,7 +30,7 @@ pub struct QueryWbChannelAccountMchMediaRequest<'a> {
 }
 
 impl<'a> QueryWbChannelAccountMchMediaRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `platform_trx_id`, `mch_media_type`, `media_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `business_scene`. The optional ones (`mchid`, `platform_trx_id`, `mch_media_type`, `media_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(business_scene: QueryWbChannelAccountMchMediaBusinessScene) -> Self {
         Self {

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "受理渠道结算银行账户更名申请: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.\n\n```ignore\nlet mut request = RenameWbChannelBankChannelAccountRequest::new(bal_account_no, change_scene, mchid, out_request_no);\nrequest.req_scene = Some(req_scene);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "受理渠道结算银行账户更名申请: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.\n\n```ignore\nlet mut request = RenameWbChannelBankChannelAccountRequest::new(RenameWbChannelBankChannelAccountRequired {\n    bal_account_no,\n    change_scene,\n    mchid,\n    out_request_no,\n});\nrequest.req_scene = Some(req_scene);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "受理渠道结算银行账户更名申请",
     "POST v3/aggracct-bc/wb-channel/bank-channel-account/rename",
@@ -28,15 +28,28 @@ pub struct RenameWbChannelBankChannelAccountRequest<'a> {
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
 }
 
+#[doc = "The required fields of [`RenameWbChannelBankChannelAccountRequest`], each named where it is given: `RenameWbChannelBankChannelAccountRequest::new(RenameWbChannelBankChannelAccountRequired { .. })`."]
+pub struct RenameWbChannelBankChannelAccountRequired<'a> {
+    #[doc = "台账ID (see [`RenameWbChannelBankChannelAccountRequest::bal_account_no`])."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "变更类型 (see [`RenameWbChannelBankChannelAccountRequest::change_scene`])."]
+    pub change_scene: RenameChangeScene,
+    #[doc = "目标商户号 (see [`RenameWbChannelBankChannelAccountRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "渠道结算银行账户更名外部系统单号 (see [`RenameWbChannelBankChannelAccountRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> RenameWbChannelBankChannelAccountRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`req_scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`RenameWbChannelBankChannelAccountRequired`]. The optional ones (`req_scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        bal_account_no: Sensitive<&'a str>,
-        change_scene: RenameChangeScene,
-        mchid: &'a str,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: RenameWbChannelBankChannelAccountRequired<'a>) -> Self {
+        let RenameWbChannelBankChannelAccountRequired {
+            bal_account_no,
+            change_scene,
+            mchid,
+            out_request_no,
+        } = required;
         Self {
             bal_account_no,
             change_scene,
@@ -99,7 +112,7 @@ string_enum! {
 /// The answer to [`RenameWbChannelBankChannelAccountRequest`]: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.
 pub type RenameWbChannelBankChannelAccountResponse = RenameResponse;
 
-#[doc = "查询渠道结算银行账户更名申请: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.\n\n```ignore\nlet request = QueryWbChannelBankChannelAccountRenameRequest::new(application_id, mchid, bal_account_no, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询渠道结算银行账户更名申请: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.\n\n```ignore\nlet request = QueryWbChannelBankChannelAccountRenameRequest::new(QueryWbChannelBankChannelAccountRenameRequired {\n    application_id,\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询渠道结算银行账户更名申请",
     "GET v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}",
@@ -120,15 +133,28 @@ pub struct QueryWbChannelBankChannelAccountRenameRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWbChannelBankChannelAccountRenameRequest`], each named where it is given: `QueryWbChannelBankChannelAccountRenameRequest::new(QueryWbChannelBankChannelAccountRenameRequired { .. })`."]
+pub struct QueryWbChannelBankChannelAccountRenameRequired<'a> {
+    #[doc = "微信支付更名受理返回的申请单号 (see [`QueryWbChannelBankChannelAccountRenameRequest::application_id`])."]
+    pub application_id: &'a str,
+    #[doc = "目标商户号 (see [`QueryWbChannelBankChannelAccountRenameRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "台账ID (see [`QueryWbChannelBankChannelAccountRenameRequest::bal_account_no`])."]
+    pub bal_account_no: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelBankChannelAccountRenameRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryWbChannelBankChannelAccountRenameRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryWbChannelBankChannelAccountRenameRequired`].
     #[inline]
-    pub fn new(
-        application_id: &'a str,
-        mchid: &'a str,
-        bal_account_no: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryWbChannelBankChannelAccountRenameRequired<'a>) -> Self {
+        let QueryWbChannelBankChannelAccountRenameRequired {
+            application_id,
+            mchid,
+            bal_account_no,
+            wechatpay_serial,
+        } = required;
         Self {
             application_id,
             mchid,

@@ -7,7 +7,7 @@ pub mod info;
 pub mod punish;
 pub mod recover;
 
-#[doc = "查询控制单: `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.\n\n```ignore\nlet request = QueryWbChannelControlOrdersRequest::new(out_request_no, control_type, mchid, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询控制单: `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.\n\n```ignore\nlet request = QueryWbChannelControlOrdersRequest::new(QueryWbChannelControlOrdersRequired {\n    out_request_no,\n    control_type,\n    mchid,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询控制单",
     "GET v3/aggracct-bc/wb-channel/control-orders/{out_request_no}",
@@ -28,15 +28,28 @@ pub struct QueryWbChannelControlOrdersRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWbChannelControlOrdersRequest`], each named where it is given: `QueryWbChannelControlOrdersRequest::new(QueryWbChannelControlOrdersRequired { .. })`."]
+pub struct QueryWbChannelControlOrdersRequired<'a> {
+    #[doc = "微众管控/解管单号 (see [`QueryWbChannelControlOrdersRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "控制单类型 (see [`QueryWbChannelControlOrdersRequest::control_type`])."]
+    pub control_type: QueryWbChannelControlOrdersControlType,
+    #[doc = "微信支付商户号 (see [`QueryWbChannelControlOrdersRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelControlOrdersRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> QueryWbChannelControlOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryWbChannelControlOrdersRequired`].
     #[inline]
-    pub fn new(
-        out_request_no: &'a str,
-        control_type: QueryWbChannelControlOrdersControlType,
-        mchid: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryWbChannelControlOrdersRequired<'a>) -> Self {
+        let QueryWbChannelControlOrdersRequired {
+            out_request_no,
+            control_type,
+            mchid,
+            wechatpay_serial,
+        } = required;
         Self {
             out_request_no,
             control_type,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起微众台账管控: `POST /v3/aggracct-bc/wb-channel/control-orders/punish`.\n\n```ignore\nlet mut request = PunishWbChannelControlOrdersRequest::new(bal_account_no, mchid, out_request_no, punish_scene);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起微众台账管控: `POST /v3/aggracct-bc/wb-channel/control-orders/punish`.\n\n```ignore\nlet mut request = PunishWbChannelControlOrdersRequest::new(PunishWbChannelControlOrdersRequired {\n    bal_account_no,\n    mchid,\n    out_request_no,\n    punish_scene,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起微众台账管控",
     "POST v3/aggracct-bc/wb-channel/control-orders/punish",
@@ -41,15 +41,28 @@ pub struct PunishWbChannelControlOrdersRequest<'a> {
     pub sgn_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PunishWbChannelControlOrdersRequest`], each named where it is given: `PunishWbChannelControlOrdersRequest::new(PunishWbChannelControlOrdersRequired { .. })`."]
+pub struct PunishWbChannelControlOrdersRequired<'a> {
+    #[doc = "目标下管台账ID (see [`PunishWbChannelControlOrdersRequest::bal_account_no`])."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "目标下管商户号 (see [`PunishWbChannelControlOrdersRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "微众管控单号 (see [`PunishWbChannelControlOrdersRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "管控场景 (see [`PunishWbChannelControlOrdersRequest::punish_scene`])."]
+    pub punish_scene: i64,
+}
+
 impl<'a> PunishWbChannelControlOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `fund_repatriation_strategy`, `punish_end_time`, `punish_reason`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PunishWbChannelControlOrdersRequired`]. The optional ones (`card_no`, `fund_repatriation_strategy`, `punish_end_time`, `punish_reason`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        bal_account_no: Sensitive<&'a str>,
-        mchid: &'a str,
-        out_request_no: &'a str,
-        punish_scene: i64,
-    ) -> Self {
+    pub fn new(required: PunishWbChannelControlOrdersRequired<'a>) -> Self {
+        let PunishWbChannelControlOrdersRequired {
+            bal_account_no,
+            mchid,
+            out_request_no,
+            punish_scene,
+        } = required;
         Self {
             bal_account_no,
             card_no: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除对微众台账的管控: `POST /v3/aggracct-bc/wb-channel/control-orders/recover`.\n\n```ignore\nlet mut request = RecoverWbChannelControlOrdersRequest::new(bal_account_no, mchid, out_request_no, recover_reason, related_webank_punish_no, related_wxpay_punish_no);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "解除对微众台账的管控: `POST /v3/aggracct-bc/wb-channel/control-orders/recover`.\n\n```ignore\nlet mut request = RecoverWbChannelControlOrdersRequest::new(RecoverWbChannelControlOrdersRequired {\n    bal_account_no,\n    mchid,\n    out_request_no,\n    recover_reason,\n    related_webank_punish_no,\n    related_wxpay_punish_no,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "解除对微众台账的管控",
     "POST v3/aggracct-bc/wb-channel/control-orders/recover",
@@ -36,17 +36,34 @@ pub struct RecoverWbChannelControlOrdersRequest<'a> {
     pub sgn_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`RecoverWbChannelControlOrdersRequest`], each named where it is given: `RecoverWbChannelControlOrdersRequest::new(RecoverWbChannelControlOrdersRequired { .. })`."]
+pub struct RecoverWbChannelControlOrdersRequired<'a> {
+    #[doc = "目标解管台账ID (see [`RecoverWbChannelControlOrdersRequest::bal_account_no`])."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "目标解管商户号 (see [`RecoverWbChannelControlOrdersRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "微众解管单号 (see [`RecoverWbChannelControlOrdersRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "解管原因描述 (see [`RecoverWbChannelControlOrdersRequest::recover_reason`])."]
+    pub recover_reason: &'a str,
+    #[doc = "关联微众管控单号 (see [`RecoverWbChannelControlOrdersRequest::related_webank_punish_no`])."]
+    pub related_webank_punish_no: &'a str,
+    #[doc = "关联微信支付管控单号 (see [`RecoverWbChannelControlOrdersRequest::related_wxpay_punish_no`])."]
+    pub related_wxpay_punish_no: &'a str,
+}
+
 impl<'a> RecoverWbChannelControlOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`RecoverWbChannelControlOrdersRequired`]. The optional ones (`card_no`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        bal_account_no: Sensitive<&'a str>,
-        mchid: &'a str,
-        out_request_no: &'a str,
-        recover_reason: &'a str,
-        related_webank_punish_no: &'a str,
-        related_wxpay_punish_no: &'a str,
-    ) -> Self {
+    pub fn new(required: RecoverWbChannelControlOrdersRequired<'a>) -> Self {
+        let RecoverWbChannelControlOrdersRequired {
+            bal_account_no,
+            mchid,
+            out_request_no,
+            recover_reason,
+            related_webank_punish_no,
+            related_wxpay_punish_no,
+        } = required;
         Self {
             bal_account_no,
             card_no: None,

@@ -24,7 +24,7 @@ pub struct CancelApplymentCardCardConfigsRequest<'a> {
 }
 
 impl<'a> CancelApplymentCardCardConfigsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `business_code`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`applyment_id`, `business_code`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {

@@ -30,7 +30,7 @@ pub struct QueryCardCardConfigsRequest<'a> {
 }
 
 impl<'a> QueryCardCardConfigsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`business_code`, `applyment_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`business_code`, `applyment_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {
@@ -84,7 +84,7 @@ string_enum! {
     }
 }
 
-#[doc = "提交商家名片配置申请: `POST /v3/brand/card/card-configs`.\n\n```ignore\nlet mut request = CreateCardCardConfigsRequest::new(brand_customer_service, brand_id, business_code);\nrequest.brand_mini_program_info = Some(brand_mini_program_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "提交商家名片配置申请: `POST /v3/brand/card/card-configs`.\n\n```ignore\nlet mut request = CreateCardCardConfigsRequest::new(CreateCardCardConfigsRequired {\n    brand_customer_service,\n    brand_id,\n    business_code,\n});\nrequest.brand_mini_program_info = Some(brand_mini_program_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "提交商家名片配置申请",
     "POST v3/brand/card/card-configs",
@@ -108,14 +108,25 @@ pub struct CreateCardCardConfigsRequest<'a> {
     pub service_list: Option<&'a [CreateCardCardConfigsService<'a>]>,
 }
 
+#[doc = "The required fields of [`CreateCardCardConfigsRequest`], each named where it is given: `CreateCardCardConfigsRequest::new(CreateCardCardConfigsRequired { .. })`."]
+pub struct CreateCardCardConfigsRequired<'a> {
+    #[doc = "品牌客服信息 (see [`CreateCardCardConfigsRequest::brand_customer_service`])."]
+    pub brand_customer_service: CreateCardCardConfigsBrandCustomerService<'a>,
+    #[doc = "品牌ID (see [`CreateCardCardConfigsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "业务申请编号 (see [`CreateCardCardConfigsRequest::business_code`])."]
+    pub business_code: &'a str,
+}
+
 impl<'a> CreateCardCardConfigsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`brand_mini_program_info`, `service_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCardCardConfigsRequired`]. The optional ones (`brand_mini_program_info`, `service_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_customer_service: CreateCardCardConfigsBrandCustomerService<'a>,
-        brand_id: &'a str,
-        business_code: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateCardCardConfigsRequired<'a>) -> Self {
+        let CreateCardCardConfigsRequired {
+            brand_customer_service,
+            brand_id,
+            business_code,
+        } = required;
         Self {
             brand_customer_service,
             brand_id,
@@ -144,7 +155,7 @@ pub struct CreateCardCardConfigsBrandCustomerService<'a> {
 }
 
 impl<'a> CreateCardCardConfigsBrandCustomerService<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`appid`, `customer_service_path`, `customer_service_phone`) start as `None`: assign them on the value.
+    /// The object from its one required field, `customer_service_type`. The optional ones (`appid`, `customer_service_path`, `customer_service_phone`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(customer_service_type: CreateCardCardConfigsCustomerServiceType) -> Self {
         Self {
@@ -182,7 +193,7 @@ pub struct CreateCardCardConfigsBrandMiniProgramInfo<'a> {
 }
 
 impl<'a> CreateCardCardConfigsBrandMiniProgramInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`default_jump_path`) start as `None`: assign them on the value.
+    /// The object from its one required field, `appid`. The optional ones (`default_jump_path`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self {
@@ -211,13 +222,22 @@ pub struct CreateCardCardConfigsService<'a> {
     pub service_name: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateCardCardConfigsService`], each named where it is given: `CreateCardCardConfigsService::new(CreateCardCardConfigsServiceRequired { .. })`."]
+pub struct CreateCardCardConfigsServiceRequired<'a> {
+    #[doc = "服务跳转路径 (see [`CreateCardCardConfigsService::service_jump_path`])."]
+    pub service_jump_path: &'a str,
+    #[doc = "服务跳转类型 (see [`CreateCardCardConfigsService::service_jump_type`])."]
+    pub service_jump_type: CreateCardCardConfigsServiceJumpType,
+}
+
 impl<'a> CreateCardCardConfigsService<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`appid`, `service_classify_name`, `service_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateCardCardConfigsServiceRequired`]. The optional ones (`appid`, `service_classify_name`, `service_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        service_jump_path: &'a str,
-        service_jump_type: CreateCardCardConfigsServiceJumpType,
-    ) -> Self {
+    pub fn new(required: CreateCardCardConfigsServiceRequired<'a>) -> Self {
+        let CreateCardCardConfigsServiceRequired {
+            service_jump_path,
+            service_jump_type,
+        } = required;
         Self {
             appid: None,
             service_classify_name: None,

@@ -24,7 +24,7 @@ pub struct QueryCardCardConfigsPreviewUrlRequest<'a> {
 }
 
 impl<'a> QueryCardCardConfigsPreviewUrlRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`business_code`, `applyment_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`business_code`, `applyment_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发布商家名片配置: `POST /v3/brand/card/card-configs/publish`.\n\n```ignore\nlet mut request = CreateCardCardConfigsPublishRequest::new(brand_id, publish_type);\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "发布商家名片配置: `POST /v3/brand/card/card-configs/publish`.\n\n```ignore\nlet mut request = CreateCardCardConfigsPublishRequest::new(CreateCardCardConfigsPublishRequired {\n    brand_id,\n    publish_type,\n});\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "发布商家名片配置",
     "POST v3/brand/card/card-configs/publish",
@@ -28,10 +28,22 @@ pub struct CreateCardCardConfigsPublishRequest<'a> {
     pub scheduled_publish_time: Option<Timestamp<&'a str>>,
 }
 
+#[doc = "The required fields of [`CreateCardCardConfigsPublishRequest`], each named where it is given: `CreateCardCardConfigsPublishRequest::new(CreateCardCardConfigsPublishRequired { .. })`."]
+pub struct CreateCardCardConfigsPublishRequired<'a> {
+    #[doc = "品牌ID (see [`CreateCardCardConfigsPublishRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "发布方式 (see [`CreateCardCardConfigsPublishRequest::publish_type`])."]
+    pub publish_type: CreateCardCardConfigsPublishPublishType,
+}
+
 impl<'a> CreateCardCardConfigsPublishRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `business_code`, `scheduled_publish_time`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCardCardConfigsPublishRequired`]. The optional ones (`applyment_id`, `business_code`, `scheduled_publish_time`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(brand_id: &'a str, publish_type: CreateCardCardConfigsPublishPublishType) -> Self {
+    pub fn new(required: CreateCardCardConfigsPublishRequired<'a>) -> Self {
+        let CreateCardCardConfigsPublishRequired {
+            brand_id,
+            publish_type,
+        } = required;
         Self {
             applyment_id: None,
             brand_id,

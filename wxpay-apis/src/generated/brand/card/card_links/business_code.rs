@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据业务申请编号查询添加申请状态: `GET /v3/brand/card/card-links/business-code/{business_code}`.\n\n```ignore\nlet request = QueryCardCardLinksByBusinessCodeRequest::new(business_code, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "根据业务申请编号查询添加申请状态: `GET /v3/brand/card/card-links/business-code/{business_code}`.\n\n```ignore\nlet request = QueryCardCardLinksByBusinessCodeRequest::new(QueryCardCardLinksByBusinessCodeRequired {\n    business_code,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "根据业务申请编号查询添加申请状态",
     "GET v3/brand/card/card-links/business-code/{business_code}",
@@ -19,10 +19,22 @@ pub struct QueryCardCardLinksByBusinessCodeRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryCardCardLinksByBusinessCodeRequest`], each named where it is given: `QueryCardCardLinksByBusinessCodeRequest::new(QueryCardCardLinksByBusinessCodeRequired { .. })`."]
+pub struct QueryCardCardLinksByBusinessCodeRequired<'a> {
+    #[doc = "业务申请编号 (see [`QueryCardCardLinksByBusinessCodeRequest::business_code`])."]
+    pub business_code: &'a str,
+    #[doc = "品牌ID (see [`QueryCardCardLinksByBusinessCodeRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryCardCardLinksByBusinessCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryCardCardLinksByBusinessCodeRequired`].
     #[inline]
-    pub fn new(business_code: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: QueryCardCardLinksByBusinessCodeRequired<'a>) -> Self {
+        let QueryCardCardLinksByBusinessCodeRequired {
+            business_code,
+            brand_id,
+        } = required;
         Self {
             business_code,
             brand_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销交易连接名片配置申请: `POST /v3/brand/card/card-links/cancel-applyment`.\n\n```ignore\nlet request = CancelApplymentCardCardLinksRequest::new(brand_id, business_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "撤销交易连接名片配置申请: `POST /v3/brand/card/card-links/cancel-applyment`.\n\n```ignore\nlet request = CancelApplymentCardCardLinksRequest::new(CancelApplymentCardCardLinksRequired {\n    brand_id,\n    business_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "撤销交易连接名片配置申请",
     "POST v3/brand/card/card-links/cancel-applyment",
@@ -19,10 +19,22 @@ pub struct CancelApplymentCardCardLinksRequest<'a> {
     pub business_code: &'a str,
 }
 
+#[doc = "The required fields of [`CancelApplymentCardCardLinksRequest`], each named where it is given: `CancelApplymentCardCardLinksRequest::new(CancelApplymentCardCardLinksRequired { .. })`."]
+pub struct CancelApplymentCardCardLinksRequired<'a> {
+    #[doc = "品牌ID (see [`CancelApplymentCardCardLinksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "业务申请编号 (see [`CancelApplymentCardCardLinksRequest::business_code`])."]
+    pub business_code: &'a str,
+}
+
 impl<'a> CancelApplymentCardCardLinksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelApplymentCardCardLinksRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, business_code: &'a str) -> Self {
+    pub fn new(required: CancelApplymentCardCardLinksRequired<'a>) -> Self {
+        let CancelApplymentCardCardLinksRequired {
+            brand_id,
+            business_code,
+        } = required;
         Self {
             brand_id,
             business_code,

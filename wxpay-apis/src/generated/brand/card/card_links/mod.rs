@@ -33,7 +33,7 @@ pub struct QueryCardCardLinksRequest<'a> {
 }
 
 impl<'a> QueryCardCardLinksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`payment_scene`, `page_index`, `page_size`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`payment_scene`, `page_index`, `page_size`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {
@@ -97,7 +97,7 @@ pub struct QueryCardCardLinksActiveLink {
     pub service_id: Option<String>,
 }
 
-#[doc = "添加交易连接名片规则申请: `POST /v3/brand/card/card-links`.\n\n```ignore\nlet mut request = CreateCardCardLinksRequest::new(brand_id, business_code, payment_scene);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "添加交易连接名片规则申请: `POST /v3/brand/card/card-links`.\n\n```ignore\nlet mut request = CreateCardCardLinksRequest::new(CreateCardCardLinksRequired {\n    brand_id,\n    business_code,\n    payment_scene,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "添加交易连接名片规则申请",
     "POST v3/brand/card/card-links",
@@ -124,14 +124,25 @@ pub struct CreateCardCardLinksRequest<'a> {
     pub service_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateCardCardLinksRequest`], each named where it is given: `CreateCardCardLinksRequest::new(CreateCardCardLinksRequired { .. })`."]
+pub struct CreateCardCardLinksRequired<'a> {
+    #[doc = "品牌ID (see [`CreateCardCardLinksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "业务申请编号 (see [`CreateCardCardLinksRequest::business_code`])."]
+    pub business_code: &'a str,
+    #[doc = "交易场景类型 (see [`CreateCardCardLinksRequest::payment_scene`])."]
+    pub payment_scene: CardLinksPaymentScene,
+}
+
 impl<'a> CreateCardCardLinksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `card_link_mchid`, `service_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCardCardLinksRequired`]. The optional ones (`appid`, `card_link_mchid`, `service_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        business_code: &'a str,
-        payment_scene: CardLinksPaymentScene,
-    ) -> Self {
+    pub fn new(required: CreateCardCardLinksRequired<'a>) -> Self {
+        let CreateCardCardLinksRequired {
+            brand_id,
+            business_code,
+            payment_scene,
+        } = required;
         Self {
             appid: None,
             brand_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除已生效交易连接名片场景: `POST /v3/brand/card/card-links/unbind-card-link`.\n\n```ignore\nlet mut request = UnbindCardLinkCardCardLinksRequest::new(brand_id, payment_scene);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "解除已生效交易连接名片场景: `POST /v3/brand/card/card-links/unbind-card-link`.\n\n```ignore\nlet mut request = UnbindCardLinkCardCardLinksRequest::new(UnbindCardLinkCardCardLinksRequired {\n    brand_id,\n    payment_scene,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "解除已生效交易连接名片场景",
     "POST v3/brand/card/card-links/unbind-card-link",
@@ -28,13 +28,22 @@ pub struct UnbindCardLinkCardCardLinksRequest<'a> {
     pub service_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`UnbindCardLinkCardCardLinksRequest`], each named where it is given: `UnbindCardLinkCardCardLinksRequest::new(UnbindCardLinkCardCardLinksRequired { .. })`."]
+pub struct UnbindCardLinkCardCardLinksRequired<'a> {
+    #[doc = "品牌ID (see [`UnbindCardLinkCardCardLinksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "交易场景类型 (see [`UnbindCardLinkCardCardLinksRequest::payment_scene`])."]
+    pub payment_scene: crate::brand::card::card_links::CardLinksPaymentScene,
+}
+
 impl<'a> UnbindCardLinkCardCardLinksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `card_link_mchid`, `service_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UnbindCardLinkCardCardLinksRequired`]. The optional ones (`appid`, `card_link_mchid`, `service_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        payment_scene: crate::brand::card::card_links::CardLinksPaymentScene,
-    ) -> Self {
+    pub fn new(required: UnbindCardLinkCardCardLinksRequired<'a>) -> Self {
+        let UnbindCardLinkCardCardLinksRequired {
+            brand_id,
+            payment_scene,
+        } = required;
         Self {
             appid: None,
             brand_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.\n\n```ignore\nlet mut request = QueryMarketingShakeActivitiesActivitiesRequest::new(brand_id, limit, offset);\nrequest.activity_state = Some(activity_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.\n\n```ignore\nlet mut request = QueryMarketingShakeActivitiesActivitiesRequest::new(QueryMarketingShakeActivitiesActivitiesRequired {\n    brand_id,\n    limit,\n    offset,\n});\nrequest.activity_state = Some(activity_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询摇优惠活动列表",
     "GET v3/brand/marketing/shake-activities/activities",
@@ -27,10 +27,25 @@ pub struct QueryMarketingShakeActivitiesActivitiesRequest<'a> {
     pub audit_state: Option<QueryMarketingShakeActivitiesActivitiesAuditState>,
 }
 
+#[doc = "The required fields of [`QueryMarketingShakeActivitiesActivitiesRequest`], each named where it is given: `QueryMarketingShakeActivitiesActivitiesRequest::new(QueryMarketingShakeActivitiesActivitiesRequired { .. })`."]
+pub struct QueryMarketingShakeActivitiesActivitiesRequired<'a> {
+    #[doc = "品牌ID (see [`QueryMarketingShakeActivitiesActivitiesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "分页大小 (see [`QueryMarketingShakeActivitiesActivitiesRequest::limit`])."]
+    pub limit: i64,
+    #[doc = "分页页码 (see [`QueryMarketingShakeActivitiesActivitiesRequest::offset`])."]
+    pub offset: i64,
+}
+
 impl<'a> QueryMarketingShakeActivitiesActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`activity_state`, `audit_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMarketingShakeActivitiesActivitiesRequired`]. The optional ones (`activity_state`, `audit_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(brand_id: &'a str, limit: i64, offset: i64) -> Self {
+    pub fn new(required: QueryMarketingShakeActivitiesActivitiesRequired<'a>) -> Self {
+        let QueryMarketingShakeActivitiesActivitiesRequired {
+            brand_id,
+            limit,
+            offset,
+        } = required;
         Self {
             brand_id,
             limit,

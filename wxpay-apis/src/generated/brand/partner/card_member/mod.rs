@@ -88,7 +88,7 @@ pub struct CardsValidDateInformation<'a> {
 }
 
 impl<'a> CardsValidDateInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(r#type: CardMemberType) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "品牌会员展示付款码组件预授权: `POST /v3/brand/partner/card-member/pay-view-tokens`.\n\n```ignore\nlet request = CreatePartnerCardMemberPayViewTokensRequest::new(brand_id, card_id, openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "品牌会员展示付款码组件预授权: `POST /v3/brand/partner/card-member/pay-view-tokens`.\n\n```ignore\nlet request = CreatePartnerCardMemberPayViewTokensRequest::new(CreatePartnerCardMemberPayViewTokensRequired {\n    brand_id,\n    card_id,\n    openid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "品牌会员展示付款码组件预授权",
     "POST v3/brand/partner/card-member/pay-view-tokens",
@@ -21,10 +21,25 @@ pub struct CreatePartnerCardMemberPayViewTokensRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerCardMemberPayViewTokensRequest`], each named where it is given: `CreatePartnerCardMemberPayViewTokensRequest::new(CreatePartnerCardMemberPayViewTokensRequired { .. })`."]
+pub struct CreatePartnerCardMemberPayViewTokensRequired<'a> {
+    #[doc = "品牌ID (see [`CreatePartnerCardMemberPayViewTokensRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`CreatePartnerCardMemberPayViewTokensRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户标识 (see [`CreatePartnerCardMemberPayViewTokensRequest::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> CreatePartnerCardMemberPayViewTokensRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerCardMemberPayViewTokensRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, card_id: &'a str, openid: &'a str) -> Self {
+    pub fn new(required: CreatePartnerCardMemberPayViewTokensRequired<'a>) -> Self {
+        let CreatePartnerCardMemberPayViewTokensRequired {
+            brand_id,
+            card_id,
+            openid,
+        } = required;
         Self {
             brand_id,
             card_id,

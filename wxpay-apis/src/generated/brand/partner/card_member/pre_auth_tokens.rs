@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "入会组件预授权: `POST /v3/brand/partner/card-member/pre-auth-tokens`.\n\n```ignore\nlet request = CreatePartnerCardMemberPreAuthTokensRequest::new(brand_id, card_id, openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "入会组件预授权: `POST /v3/brand/partner/card-member/pre-auth-tokens`.\n\n```ignore\nlet request = CreatePartnerCardMemberPreAuthTokensRequest::new(CreatePartnerCardMemberPreAuthTokensRequired {\n    brand_id,\n    card_id,\n    openid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "入会组件预授权",
     "POST v3/brand/partner/card-member/pre-auth-tokens",
@@ -21,10 +21,25 @@ pub struct CreatePartnerCardMemberPreAuthTokensRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerCardMemberPreAuthTokensRequest`], each named where it is given: `CreatePartnerCardMemberPreAuthTokensRequest::new(CreatePartnerCardMemberPreAuthTokensRequired { .. })`."]
+pub struct CreatePartnerCardMemberPreAuthTokensRequired<'a> {
+    #[doc = "品牌ID (see [`CreatePartnerCardMemberPreAuthTokensRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`CreatePartnerCardMemberPreAuthTokensRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户标识 (see [`CreatePartnerCardMemberPreAuthTokensRequest::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> CreatePartnerCardMemberPreAuthTokensRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerCardMemberPreAuthTokensRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, card_id: &'a str, openid: &'a str) -> Self {
+    pub fn new(required: CreatePartnerCardMemberPreAuthTokensRequired<'a>) -> Self {
+        let CreatePartnerCardMemberPreAuthTokensRequired {
+            brand_id,
+            card_id,
+            openid,
+        } = required;
         Self {
             brand_id,
             card_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建用户动态信息: `POST /v3/brand/partner/card-member/user-feeds`.\n\n```ignore\nlet request = CreatePartnerCardMemberUserFeedsRequest::new(brand_id, card_id, cell_message, openid, out_request_no, user_card_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建用户动态信息: `POST /v3/brand/partner/card-member/user-feeds`.\n\n```ignore\nlet request = CreatePartnerCardMemberUserFeedsRequest::new(CreatePartnerCardMemberUserFeedsRequired {\n    brand_id,\n    card_id,\n    cell_message,\n    openid,\n    out_request_no,\n    user_card_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建用户动态信息",
     "POST v3/brand/partner/card-member/user-feeds",
@@ -27,17 +27,34 @@ pub struct CreatePartnerCardMemberUserFeedsRequest<'a> {
     pub user_card_code: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerCardMemberUserFeedsRequest`], each named where it is given: `CreatePartnerCardMemberUserFeedsRequest::new(CreatePartnerCardMemberUserFeedsRequired { .. })`."]
+pub struct CreatePartnerCardMemberUserFeedsRequired<'a> {
+    #[doc = "品牌ID (see [`CreatePartnerCardMemberUserFeedsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`CreatePartnerCardMemberUserFeedsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员动态内容 (see [`CreatePartnerCardMemberUserFeedsRequest::cell_message`])."]
+    pub cell_message: &'a str,
+    #[doc = "用户标识 (see [`CreatePartnerCardMemberUserFeedsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家请求单号 (see [`CreatePartnerCardMemberUserFeedsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "会员卡code (see [`CreatePartnerCardMemberUserFeedsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+}
+
 impl<'a> CreatePartnerCardMemberUserFeedsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerCardMemberUserFeedsRequired`].
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        card_id: &'a str,
-        cell_message: &'a str,
-        openid: &'a str,
-        out_request_no: &'a str,
-        user_card_code: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerCardMemberUserFeedsRequired<'a>) -> Self {
+        let CreatePartnerCardMemberUserFeedsRequired {
+            brand_id,
+            card_id,
+            cell_message,
+            openid,
+            out_request_no,
+            user_card_code,
+        } = required;
         Self {
             brand_id,
             card_id,

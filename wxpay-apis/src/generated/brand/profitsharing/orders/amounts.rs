@@ -18,7 +18,7 @@ pub struct QueryProfitsharingOrdersAmountsRequest<'a> {
 }
 
 impl<'a> QueryProfitsharingOrdersAmountsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `transaction_id`.
     #[inline]
     pub fn new(transaction_id: &'a str) -> Self {
         Self { transaction_id }

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod amounts;
 
-#[doc = "查询分账结果API: `GET /v3/brand/profitsharing/orders`.\n\n```ignore\nlet request = QueryProfitsharingOrdersRequest::new(sub_mchid, transaction_id, out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_2.shtml>.\n\nFor: 服务商."]
+#[doc = "查询分账结果API: `GET /v3/brand/profitsharing/orders`.\n\n```ignore\nlet request = QueryProfitsharingOrdersRequest::new(QueryProfitsharingOrdersRequired {\n    sub_mchid,\n    transaction_id,\n    out_order_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_2.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询分账结果API",
     "GET v3/brand/profitsharing/orders",
@@ -25,10 +25,25 @@ pub struct QueryProfitsharingOrdersRequest<'a> {
     pub out_order_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryProfitsharingOrdersRequest`], each named where it is given: `QueryProfitsharingOrdersRequest::new(QueryProfitsharingOrdersRequired { .. })`."]
+pub struct QueryProfitsharingOrdersRequired<'a> {
+    #[doc = "子商户号 (see [`QueryProfitsharingOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`QueryProfitsharingOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "商户分账单号 (see [`QueryProfitsharingOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+}
+
 impl<'a> QueryProfitsharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryProfitsharingOrdersRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, transaction_id: &'a str, out_order_no: &'a str) -> Self {
+    pub fn new(required: QueryProfitsharingOrdersRequired<'a>) -> Self {
+        let QueryProfitsharingOrdersRequired {
+            sub_mchid,
+            transaction_id,
+            out_order_no,
+        } = required;
         Self {
             sub_mchid,
             transaction_id,
@@ -79,9 +94,9 @@ pub struct QueryProfitsharingOrdersReceiver {
     #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
     #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: QueryProfitsharingOrdersResult,
+    pub result: QueryProfitsharingOrdersReceiverResult,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 string_enum! {
@@ -108,13 +123,13 @@ string_enum! {
 
 string_enum! {
     /// 分账结果
-    pub enum QueryProfitsharingOrdersResult {
-        /// `CLOSED`
-        Closed = "CLOSED",
+    pub enum QueryProfitsharingOrdersReceiverResult {
         /// `PENDING`
         Pending = "PENDING",
-        /// `SUCEESS`
-        Suceess = "SUCEESS",
+        /// `SUCCESS`
+        Success = "SUCCESS",
+        /// `CLOSED`
+        Closed = "CLOSED",
     }
 }
 
@@ -128,7 +143,7 @@ string_enum! {
     }
 }
 
-#[doc = "请求分账API: `POST /v3/brand/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitsharingOrdersRequest::new(appid, brand_mchid, finish, out_order_no, receivers, sub_mchid, transaction_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "请求分账API: `POST /v3/brand/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitsharingOrdersRequest::new(CreateProfitsharingOrdersRequired {\n    appid,\n    brand_mchid,\n    finish,\n    out_order_no,\n    receivers,\n    sub_mchid,\n    transaction_id,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "请求分账API",
     "POST v3/brand/profitsharing/orders",
@@ -157,18 +172,37 @@ pub struct CreateProfitsharingOrdersRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateProfitsharingOrdersRequest`], each named where it is given: `CreateProfitsharingOrdersRequest::new(CreateProfitsharingOrdersRequired { .. })`."]
+pub struct CreateProfitsharingOrdersRequired<'a> {
+    #[doc = "公众账号ID (see [`CreateProfitsharingOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌主商户号 (see [`CreateProfitsharingOrdersRequest::brand_mchid`])."]
+    pub brand_mchid: &'a str,
+    #[doc = "是否分账完成 (see [`CreateProfitsharingOrdersRequest::finish`])."]
+    pub finish: bool,
+    #[doc = "商户分账单号 (see [`CreateProfitsharingOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "分账接收方列表 (see [`CreateProfitsharingOrdersRequest::receivers`])."]
+    pub receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
+    #[doc = "子商户号 (see [`CreateProfitsharingOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`CreateProfitsharingOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateProfitsharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitsharingOrdersRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        brand_mchid: &'a str,
-        finish: bool,
-        out_order_no: &'a str,
-        receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateProfitsharingOrdersRequired<'a>) -> Self {
+        let CreateProfitsharingOrdersRequired {
+            appid,
+            brand_mchid,
+            finish,
+            out_order_no,
+            receivers,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             appid,
             brand_mchid,
@@ -196,18 +230,31 @@ pub struct CreateProfitsharingOrdersReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Sensitive<&'a str>>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
+}
+
+#[doc = "The required fields of [`CreateProfitsharingOrdersReceiver`], each named where it is given: `CreateProfitsharingOrdersReceiver::new(CreateProfitsharingOrdersReceiverRequired { .. })`."]
+pub struct CreateProfitsharingOrdersReceiverRequired<'a> {
+    #[doc = "分账接收方账号 (see [`CreateProfitsharingOrdersReceiver::account`])."]
+    pub account: &'a str,
+    #[doc = "分账金额 (see [`CreateProfitsharingOrdersReceiver::amount`])."]
+    pub amount: i64,
+    #[doc = "分账描述 (see [`CreateProfitsharingOrdersReceiver::description`])."]
+    pub description: &'a str,
+    #[doc = "分账接收方类型 (see `CreateProfitsharingOrdersReceiver::type`)."]
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> CreateProfitsharingOrdersReceiver<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateProfitsharingOrdersReceiverRequired`]. The optional ones (`name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        amount: i64,
-        description: &'a str,
-        r#type: crate::brand::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: CreateProfitsharingOrdersReceiverRequired<'a>) -> Self {
+        let CreateProfitsharingOrdersReceiverRequired {
+            account,
+            amount,
+            description,
+            r#type,
+        } = required;
         Self {
             account,
             amount,
@@ -258,14 +305,14 @@ pub struct CreateProfitsharingOrdersResponseReceiver {
     #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
     #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
-    pub result: CreateProfitsharingOrdersResult,
+    pub result: CreateProfitsharingOrdersReceiverResult,
     #[doc = "接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 string_enum! {
     /// 分账结果
-    pub enum CreateProfitsharingOrdersResult {
+    pub enum CreateProfitsharingOrdersReceiverResult {
         /// `CLOSED`
         Closed = "CLOSED",
         /// `PENDING`

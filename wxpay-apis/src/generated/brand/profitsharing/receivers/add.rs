@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "添加分账接收方API: `POST /v3/brand/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(account, appid, brand_mchid, relation_type, type);\nrequest.name = Some(name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_7.shtml>.\n\nFor: 服务商."]
+#[doc = "添加分账接收方API: `POST /v3/brand/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired {\n    account,\n    appid,\n    brand_mchid,\n    relation_type,\n    r#type,\n});\nrequest.name = Some(name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_7.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "添加分账接收方API",
     "POST v3/brand/profitsharing/receivers/add",
@@ -28,19 +28,34 @@ pub struct AddProfitsharingReceiversRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
+}
+
+#[doc = "The required fields of [`AddProfitsharingReceiversRequest`], each named where it is given: `AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired { .. })`."]
+pub struct AddProfitsharingReceiversRequired<'a> {
+    #[doc = "分账接收方账号 (see [`AddProfitsharingReceiversRequest::account`])."]
+    pub account: &'a str,
+    #[doc = "公众账号ID (see [`AddProfitsharingReceiversRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌主商户号 (see [`AddProfitsharingReceiversRequest::brand_mchid`])."]
+    pub brand_mchid: &'a str,
+    #[doc = "与品牌主商户的的关系类型 (see [`AddProfitsharingReceiversRequest::relation_type`])."]
+    pub relation_type: AddProfitsharingReceiversRelationType,
+    #[doc = "分账接收方类型 (see `AddProfitsharingReceiversRequest::type`)."]
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> AddProfitsharingReceiversRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`name`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AddProfitsharingReceiversRequired`]. The optional ones (`name`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        appid: &'a str,
-        brand_mchid: &'a str,
-        relation_type: AddProfitsharingReceiversRelationType,
-        r#type: crate::brand::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: AddProfitsharingReceiversRequired<'a>) -> Self {
+        let AddProfitsharingReceiversRequired {
+            account,
+            appid,
+            brand_mchid,
+            relation_type,
+            r#type,
+        } = required;
         Self {
             account,
             appid,

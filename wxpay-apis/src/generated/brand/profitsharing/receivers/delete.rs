@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitsharingReceiversRequest::new(account, appid, brand_mchid, type);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.\n\nFor: 服务商."]
+#[doc = "删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitsharingReceiversRequest::new(DeleteProfitsharingReceiversRequired {\n    account,\n    appid,\n    brand_mchid,\n    r#type,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "删除分账接收方API",
     "POST v3/brand/profitsharing/receivers/delete",
@@ -23,18 +23,31 @@ pub struct DeleteProfitsharingReceiversRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
+}
+
+#[doc = "The required fields of [`DeleteProfitsharingReceiversRequest`], each named where it is given: `DeleteProfitsharingReceiversRequest::new(DeleteProfitsharingReceiversRequired { .. })`."]
+pub struct DeleteProfitsharingReceiversRequired<'a> {
+    #[doc = "分账接收方账号 (see [`DeleteProfitsharingReceiversRequest::account`])."]
+    pub account: &'a str,
+    #[doc = "公众账号ID (see [`DeleteProfitsharingReceiversRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌主商户号 (see [`DeleteProfitsharingReceiversRequest::brand_mchid`])."]
+    pub brand_mchid: &'a str,
+    #[doc = "分账接收方类型 (see `DeleteProfitsharingReceiversRequest::type`)."]
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> DeleteProfitsharingReceiversRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`DeleteProfitsharingReceiversRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        appid: &'a str,
-        brand_mchid: &'a str,
-        r#type: crate::brand::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: DeleteProfitsharingReceiversRequired<'a>) -> Self {
+        let DeleteProfitsharingReceiversRequired {
+            account,
+            appid,
+            brand_mchid,
+            r#type,
+        } = required;
         Self {
             account,
             appid,

@@ -15,5 +15,5 @@ pub struct ProfitsharingReceivers {
     #[doc = "品牌主商户号\n\nAlways present. Example: `1900000108`."]
     pub brand_mchid: String,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::brand::profitsharing::ProfitsharingType,
+    pub r#type: crate::brand::profitsharing::ProfitsharingReceiverType,
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`.\n\n```ignore\nlet mut request = GetPointsCommitStatusRequest::new(openid, brandid, appid);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>.\n\nFor: 直连商户, 服务商."]
+#[doc = "商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`.\n\n```ignore\nlet mut request = GetPointsCommitStatusRequest::new(GetPointsCommitStatusRequired {\n    openid,\n    brandid,\n    appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "商圈会员待积分状态查询",
     "GET v3/businesscircle/users/{openid}/points/commit_status",
@@ -24,10 +24,25 @@ pub struct GetPointsCommitStatusRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`GetPointsCommitStatusRequest`], each named where it is given: `GetPointsCommitStatusRequest::new(GetPointsCommitStatusRequired { .. })`."]
+pub struct GetPointsCommitStatusRequired<'a> {
+    #[doc = "顾客openid (see [`GetPointsCommitStatusRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "品牌ID (see [`GetPointsCommitStatusRequest::brandid`])."]
+    pub brandid: i64,
+    #[doc = "应用ID (see [`GetPointsCommitStatusRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> GetPointsCommitStatusRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetPointsCommitStatusRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, brandid: i64, appid: &'a str) -> Self {
+    pub fn new(required: GetPointsCommitStatusRequired<'a>) -> Self {
+        let GetPointsCommitStatusRequired {
+            openid,
+            brandid,
+            appid,
+        } = required;
         Self {
             openid,
             sub_mchid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询支行列表API: `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.\n\n```ignore\nlet mut request = QueryCapitallhhBanksBranchesRequest::new(bank_alias_code, city_code, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_6.shtml>.\n\nFor: 服务商."]
+#[doc = "查询支行列表API: `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.\n\n```ignore\nlet mut request = QueryCapitallhhBanksBranchesRequest::new(QueryCapitallhhBanksBranchesRequired {\n    bank_alias_code,\n    city_code,\n    limit,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_6.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询支行列表API",
     "GET v3/capital/capitallhh/banks/{bank_alias_code}/branches",
@@ -24,10 +24,25 @@ pub struct QueryCapitallhhBanksBranchesRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryCapitallhhBanksBranchesRequest`], each named where it is given: `QueryCapitallhhBanksBranchesRequest::new(QueryCapitallhhBanksBranchesRequired { .. })`."]
+pub struct QueryCapitallhhBanksBranchesRequired<'a> {
+    #[doc = "银行别名编码 (see [`QueryCapitallhhBanksBranchesRequest::bank_alias_code`])."]
+    pub bank_alias_code: &'a str,
+    #[doc = "城市编码 (see [`QueryCapitallhhBanksBranchesRequest::city_code`])."]
+    pub city_code: i64,
+    #[doc = "本次请求最大查询条数 (see [`QueryCapitallhhBanksBranchesRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryCapitallhhBanksBranchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryCapitallhhBanksBranchesRequired`]. The optional ones (`offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(bank_alias_code: &'a str, city_code: i64, limit: i64) -> Self {
+    pub fn new(required: QueryCapitallhhBanksBranchesRequired<'a>) -> Self {
+        let QueryCapitallhhBanksBranchesRequired {
+            bank_alias_code,
+            city_code,
+            limit,
+        } = required;
         Self {
             bank_alias_code,
             city_code,

@@ -21,7 +21,7 @@ pub struct QueryCapitallhhBanksCorporateBankingRequest {
 }
 
 impl QueryCapitallhhBanksCorporateBankingRequest {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    /// The request from its one required field, `limit`. The optional ones (`offset`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(limit: i64) -> Self {
         Self {

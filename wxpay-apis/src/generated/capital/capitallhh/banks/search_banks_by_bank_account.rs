@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.\n\n```ignore\nlet request = SearchBanksByBankAccountCapitallhhBanksRequest::new(account_number, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.\n\nFor: 服务商."]
+#[doc = "获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.\n\n```ignore\nlet request = SearchBanksByBankAccountCapitallhhBanksRequest::new(SearchBanksByBankAccountCapitallhhBanksRequired {\n    account_number,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "获取对私银行卡号开户银行API",
     "GET v3/capital/capitallhh/banks/search-banks-by-bank-account",
@@ -20,10 +20,22 @@ pub struct SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`SearchBanksByBankAccountCapitallhhBanksRequest`], each named where it is given: `SearchBanksByBankAccountCapitallhhBanksRequest::new(SearchBanksByBankAccountCapitallhhBanksRequired { .. })`."]
+pub struct SearchBanksByBankAccountCapitallhhBanksRequired<'a> {
+    #[doc = "银行卡号 (see [`SearchBanksByBankAccountCapitallhhBanksRequest::account_number`])."]
+    pub account_number: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`SearchBanksByBankAccountCapitallhhBanksRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SearchBanksByBankAccountCapitallhhBanksRequired`].
     #[inline]
-    pub fn new(account_number: &'a str, wechatpay_serial: &'a str) -> Self {
+    pub fn new(required: SearchBanksByBankAccountCapitallhhBanksRequired<'a>) -> Self {
+        let SearchBanksByBankAccountCapitallhhBanksRequired {
+            account_number,
+            wechatpay_serial,
+        } = required;
         Self {
             account_number,
             wechatpay_serial,

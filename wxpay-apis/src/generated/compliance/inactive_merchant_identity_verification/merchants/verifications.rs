@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询不活跃商户身份核实结果: `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`.\n\n```ignore\nlet request = QueryInactiveMerchantIdentityVerificationRequest::new(sub_mchid, verification_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/query-inactive-merchant-identity-verification.html>.\n\nFor: 服务商."]
+#[doc = "查询不活跃商户身份核实结果: `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`.\n\n```ignore\nlet request = QueryInactiveMerchantIdentityVerificationRequest::new(QueryInactiveMerchantIdentityVerificationRequired {\n    sub_mchid,\n    verification_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/query-inactive-merchant-identity-verification.html>.\n\nFor: 服务商."]
 #[doc(alias("查询不活跃商户身份核实结果", "GET v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}", "v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}"))]
 #[wxpay_api(GET, "v3/compliance/inactive-merchant-identity-verification/merchants/<sub_mchid>/verifications/<verification_id>", response = QueryInactiveMerchantIdentityVerificationResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,22 @@ pub struct QueryInactiveMerchantIdentityVerificationRequest<'a> {
     pub verification_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInactiveMerchantIdentityVerificationRequest`], each named where it is given: `QueryInactiveMerchantIdentityVerificationRequest::new(QueryInactiveMerchantIdentityVerificationRequired { .. })`."]
+pub struct QueryInactiveMerchantIdentityVerificationRequired<'a> {
+    #[doc = "特约商户号 (see [`QueryInactiveMerchantIdentityVerificationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "核实单号 (see [`QueryInactiveMerchantIdentityVerificationRequest::verification_id`])."]
+    pub verification_id: &'a str,
+}
+
 impl<'a> QueryInactiveMerchantIdentityVerificationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInactiveMerchantIdentityVerificationRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, verification_id: &'a str) -> Self {
+    pub fn new(required: QueryInactiveMerchantIdentityVerificationRequired<'a>) -> Self {
+        let QueryInactiveMerchantIdentityVerificationRequired {
+            sub_mchid,
+            verification_id,
+        } = required;
         Self {
             sub_mchid,
             verification_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "APP预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/app-presign`.\n\n```ignore\nlet mut request = CreatePartnerContractsAppPresignRequest::new(appid, contract_notify_url, display_name, out_contract_code, plan_id, real_identity, repayment_amount_limit, repayment_day);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "APP预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/app-presign`.\n\n```ignore\nlet mut request = CreatePartnerContractsAppPresignRequest::new(CreatePartnerContractsAppPresignRequired {\n    appid,\n    contract_notify_url,\n    display_name,\n    out_contract_code,\n    plan_id,\n    real_identity,\n    repayment_amount_limit,\n    repayment_day,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "APP预签约自动还款协议",
     "POST v3/credit-repayment/partner/contracts/app-presign",
@@ -40,19 +40,40 @@ pub struct CreatePartnerContractsAppPresignRequest<'a> {
     pub trade_info: Option<crate::credit_repayment::partner::contracts::PresignTradeInfo<'a>>,
 }
 
+#[doc = "The required fields of [`CreatePartnerContractsAppPresignRequest`], each named where it is given: `CreatePartnerContractsAppPresignRequest::new(CreatePartnerContractsAppPresignRequired { .. })`."]
+pub struct CreatePartnerContractsAppPresignRequired<'a> {
+    #[doc = "商户AppID (see [`CreatePartnerContractsAppPresignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约结果通知地址 (see [`CreatePartnerContractsAppPresignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "用户展示名称 (see [`CreatePartnerContractsAppPresignRequest::display_name`])."]
+    pub display_name: &'a str,
+    #[doc = "服务商签约协议号 (see [`CreatePartnerContractsAppPresignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "模板ID (see [`CreatePartnerContractsAppPresignRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "用户实名信息 (see [`CreatePartnerContractsAppPresignRequest::real_identity`])."]
+    pub real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
+    #[doc = "还款金额上限 (see [`CreatePartnerContractsAppPresignRequest::repayment_amount_limit`])."]
+    pub repayment_amount_limit: &'a str,
+    #[doc = "还款日 (see [`CreatePartnerContractsAppPresignRequest::repayment_day`])."]
+    pub repayment_day: i64,
+}
+
 impl<'a> CreatePartnerContractsAppPresignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`, `trade_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerContractsAppPresignRequired`]. The optional ones (`sub_appid`, `sub_mchid`, `trade_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_notify_url: &'a str,
-        display_name: &'a str,
-        out_contract_code: &'a str,
-        plan_id: &'a str,
-        real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
-        repayment_amount_limit: &'a str,
-        repayment_day: i64,
-    ) -> Self {
+    pub fn new(required: CreatePartnerContractsAppPresignRequired<'a>) -> Self {
+        let CreatePartnerContractsAppPresignRequired {
+            appid,
+            contract_notify_url,
+            display_name,
+            out_contract_code,
+            plan_id,
+            real_identity,
+            repayment_amount_limit,
+            repayment_day,
+        } = required;
         Self {
             appid,
             contract_notify_url,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "H5预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/h5-presign`.\n\n```ignore\nlet mut request = CreatePartnerContractsH5PresignRequest::new(appid, contract_notify_url, display_name, out_contract_code, plan_id, real_identity, repayment_amount_limit, repayment_day);\nrequest.jump_info = Some(jump_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "H5预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/h5-presign`.\n\n```ignore\nlet mut request = CreatePartnerContractsH5PresignRequest::new(CreatePartnerContractsH5PresignRequired {\n    appid,\n    contract_notify_url,\n    display_name,\n    out_contract_code,\n    plan_id,\n    real_identity,\n    repayment_amount_limit,\n    repayment_day,\n});\nrequest.jump_info = Some(jump_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "H5预签约自动还款协议",
     "POST v3/credit-repayment/partner/contracts/h5-presign",
@@ -43,19 +43,40 @@ pub struct CreatePartnerContractsH5PresignRequest<'a> {
     pub trade_info: Option<crate::credit_repayment::partner::contracts::PresignTradeInfo<'a>>,
 }
 
+#[doc = "The required fields of [`CreatePartnerContractsH5PresignRequest`], each named where it is given: `CreatePartnerContractsH5PresignRequest::new(CreatePartnerContractsH5PresignRequired { .. })`."]
+pub struct CreatePartnerContractsH5PresignRequired<'a> {
+    #[doc = "商户AppID (see [`CreatePartnerContractsH5PresignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约结果通知地址 (see [`CreatePartnerContractsH5PresignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "用户展示名称 (see [`CreatePartnerContractsH5PresignRequest::display_name`])."]
+    pub display_name: &'a str,
+    #[doc = "服务商签约协议号 (see [`CreatePartnerContractsH5PresignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "模板ID (see [`CreatePartnerContractsH5PresignRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "用户实名信息 (see [`CreatePartnerContractsH5PresignRequest::real_identity`])."]
+    pub real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
+    #[doc = "还款金额上限 (see [`CreatePartnerContractsH5PresignRequest::repayment_amount_limit`])."]
+    pub repayment_amount_limit: &'a str,
+    #[doc = "还款日 (see [`CreatePartnerContractsH5PresignRequest::repayment_day`])."]
+    pub repayment_day: i64,
+}
+
 impl<'a> CreatePartnerContractsH5PresignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`jump_info`, `sub_appid`, `sub_mchid`, `trade_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerContractsH5PresignRequired`]. The optional ones (`jump_info`, `sub_appid`, `sub_mchid`, `trade_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_notify_url: &'a str,
-        display_name: &'a str,
-        out_contract_code: &'a str,
-        plan_id: &'a str,
-        real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
-        repayment_amount_limit: &'a str,
-        repayment_day: i64,
-    ) -> Self {
+    pub fn new(required: CreatePartnerContractsH5PresignRequired<'a>) -> Self {
+        let CreatePartnerContractsH5PresignRequired {
+            appid,
+            contract_notify_url,
+            display_name,
+            out_contract_code,
+            plan_id,
+            real_identity,
+            repayment_amount_limit,
+            repayment_day,
+        } = required;
         Self {
             appid,
             contract_notify_url,

@@ -19,14 +19,25 @@ pub struct PresignRealIdentity<'a> {
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`PresignRealIdentity`], each named where it is given: `PresignRealIdentity::new(PresignRealIdentityRequired { .. })`."]
+pub struct PresignRealIdentityRequired<'a> {
+    #[doc = "自然人证件号码 (see [`PresignRealIdentity::identity_id`])."]
+    pub identity_id: Sensitive<&'a str>,
+    #[doc = "实名验证类型 (see [`PresignRealIdentity::identity_type`])."]
+    pub identity_type: PresignIdentityType,
+    #[doc = "自然人姓名 (see [`PresignRealIdentity::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> PresignRealIdentity<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PresignRealIdentityRequired`].
     #[inline]
-    pub fn new(
-        identity_id: Sensitive<&'a str>,
-        identity_type: PresignIdentityType,
-        real_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: PresignRealIdentityRequired<'a>) -> Self {
+        let PresignRealIdentityRequired {
+            identity_id,
+            identity_type,
+            real_name,
+        } = required;
         Self {
             identity_id,
             identity_type,
@@ -64,10 +75,22 @@ pub struct PresignTradeInfo<'a> {
     pub out_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`PresignTradeInfo`], each named where it is given: `PresignTradeInfo::new(PresignTradeInfoRequired { .. })`."]
+pub struct PresignTradeInfoRequired<'a> {
+    #[doc = "还款金额 (see [`PresignTradeInfo::deduct_amount`])."]
+    pub deduct_amount: i64,
+    #[doc = "商户侧交易单号 (see [`PresignTradeInfo::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> PresignTradeInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`attach`, `description`, `notify_url`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PresignTradeInfoRequired`]. The optional ones (`attach`, `description`, `notify_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(deduct_amount: i64, out_trade_no: &'a str) -> Self {
+    pub fn new(required: PresignTradeInfoRequired<'a>) -> Self {
+        let PresignTradeInfoRequired {
+            deduct_amount,
+            out_trade_no,
+        } = required;
         Self {
             attach: None,
             deduct_amount,
@@ -158,7 +181,7 @@ pub struct QueryPartnerContractsRequest<'a> {
 }
 
 impl<'a> QueryPartnerContractsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_contract_code`.
     #[inline]
     pub fn new(out_contract_code: &'a str) -> Self {
         Self { out_contract_code }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除自动还款协议: `POST /v3/credit-repayment/partner/contracts/terminate`.\n\n```ignore\nlet request = TerminatePartnerContractsRequest::new(contract_termination_remark, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "解除自动还款协议: `POST /v3/credit-repayment/partner/contracts/terminate`.\n\n```ignore\nlet request = TerminatePartnerContractsRequest::new(TerminatePartnerContractsRequired {\n    contract_termination_remark,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "解除自动还款协议",
     "POST v3/credit-repayment/partner/contracts/terminate",
@@ -19,10 +19,22 @@ pub struct TerminatePartnerContractsRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`TerminatePartnerContractsRequest`], each named where it is given: `TerminatePartnerContractsRequest::new(TerminatePartnerContractsRequired { .. })`."]
+pub struct TerminatePartnerContractsRequired<'a> {
+    #[doc = "协议解约备注 (see [`TerminatePartnerContractsRequest::contract_termination_remark`])."]
+    pub contract_termination_remark: &'a str,
+    #[doc = "服务商签约协议号 (see [`TerminatePartnerContractsRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> TerminatePartnerContractsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminatePartnerContractsRequired`].
     #[inline]
-    pub fn new(contract_termination_remark: &'a str, out_contract_code: &'a str) -> Self {
+    pub fn new(required: TerminatePartnerContractsRequired<'a>) -> Self {
+        let TerminatePartnerContractsRequired {
+            contract_termination_remark,
+            out_contract_code,
+        } = required;
         Self {
             contract_termination_remark,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预约还款: `POST /v3/credit-repayment/partner/schedule-records/batch-create`.\n\n```ignore\nlet request = BatchCreatePartnerScheduleRecordsRequest::new(appid, contract_id, openid, schedule_items);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "预约还款: `POST /v3/credit-repayment/partner/schedule-records/batch-create`.\n\n```ignore\nlet request = BatchCreatePartnerScheduleRecordsRequest::new(BatchCreatePartnerScheduleRecordsRequired {\n    appid,\n    contract_id,\n    openid,\n    schedule_items,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "预约还款",
     "POST v3/credit-repayment/partner/schedule-records/batch-create",
@@ -23,15 +23,28 @@ pub struct BatchCreatePartnerScheduleRecordsRequest<'a> {
     pub schedule_items: &'a [BatchCreatePartnerScheduleRecordsScheduleItem<'a>],
 }
 
+#[doc = "The required fields of [`BatchCreatePartnerScheduleRecordsRequest`], each named where it is given: `BatchCreatePartnerScheduleRecordsRequest::new(BatchCreatePartnerScheduleRecordsRequired { .. })`."]
+pub struct BatchCreatePartnerScheduleRecordsRequired<'a> {
+    #[doc = "商户AppID (see [`BatchCreatePartnerScheduleRecordsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "还款协议ID (see [`BatchCreatePartnerScheduleRecordsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "用户标识 (see [`BatchCreatePartnerScheduleRecordsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "预约还款项列表 (see [`BatchCreatePartnerScheduleRecordsRequest::schedule_items`])."]
+    pub schedule_items: &'a [BatchCreatePartnerScheduleRecordsScheduleItem<'a>],
+}
+
 impl<'a> BatchCreatePartnerScheduleRecordsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`BatchCreatePartnerScheduleRecordsRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_id: &'a str,
-        openid: &'a str,
-        schedule_items: &'a [BatchCreatePartnerScheduleRecordsScheduleItem<'a>],
-    ) -> Self {
+    pub fn new(required: BatchCreatePartnerScheduleRecordsRequired<'a>) -> Self {
+        let BatchCreatePartnerScheduleRecordsRequired {
+            appid,
+            contract_id,
+            openid,
+            schedule_items,
+        } = required;
         Self {
             appid,
             contract_id,
@@ -61,15 +74,28 @@ pub struct BatchCreatePartnerScheduleRecordsScheduleItem<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`BatchCreatePartnerScheduleRecordsScheduleItem`], each named where it is given: `BatchCreatePartnerScheduleRecordsScheduleItem::new(BatchCreatePartnerScheduleRecordsScheduleItemRequired { .. })`."]
+pub struct BatchCreatePartnerScheduleRecordsScheduleItemRequired<'a> {
+    #[doc = "商户侧预约还款单号 (see [`BatchCreatePartnerScheduleRecordsScheduleItem::out_record_id`])."]
+    pub out_record_id: &'a str,
+    #[doc = "应还款金额 (see [`BatchCreatePartnerScheduleRecordsScheduleItem::repayment_amount`])."]
+    pub repayment_amount: &'a str,
+    #[doc = "还款日期 (see [`BatchCreatePartnerScheduleRecordsScheduleItem::repayment_date`])."]
+    pub repayment_date: &'a str,
+    #[doc = "子商户号 (see [`BatchCreatePartnerScheduleRecordsScheduleItem::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> BatchCreatePartnerScheduleRecordsScheduleItem<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`min_repayment_amount`, `sub_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`BatchCreatePartnerScheduleRecordsScheduleItemRequired`]. The optional ones (`min_repayment_amount`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_record_id: &'a str,
-        repayment_amount: &'a str,
-        repayment_date: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: BatchCreatePartnerScheduleRecordsScheduleItemRequired<'a>) -> Self {
+        let BatchCreatePartnerScheduleRecordsScheduleItemRequired {
+            out_record_id,
+            repayment_amount,
+            repayment_date,
+            sub_mchid,
+        } = required;
         Self {
             min_repayment_amount: None,
             out_record_id,

@@ -29,7 +29,7 @@ pub struct PartnerScheduleRecordsScheduleRecord {
     pub sub_appid: Option<String>,
 }
 
-#[doc = "查询预约还款记录: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.\n\n```ignore\nlet request = QueryPartnerScheduleRecordsRequest::new(out_record_id, contract_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询预约还款记录: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.\n\n```ignore\nlet request = QueryPartnerScheduleRecordsRequest::new(QueryPartnerScheduleRecordsRequired {\n    out_record_id,\n    contract_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询预约还款记录",
     "GET v3/credit-repayment/partner/schedule-records/{out_record_id}",
@@ -45,10 +45,22 @@ pub struct QueryPartnerScheduleRecordsRequest<'a> {
     pub contract_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerScheduleRecordsRequest`], each named where it is given: `QueryPartnerScheduleRecordsRequest::new(QueryPartnerScheduleRecordsRequired { .. })`."]
+pub struct QueryPartnerScheduleRecordsRequired<'a> {
+    #[doc = "商户侧预约还款单号 (see [`QueryPartnerScheduleRecordsRequest::out_record_id`])."]
+    pub out_record_id: &'a str,
+    #[doc = "还款协议ID (see [`QueryPartnerScheduleRecordsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+}
+
 impl<'a> QueryPartnerScheduleRecordsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerScheduleRecordsRequired`].
     #[inline]
-    pub fn new(out_record_id: &'a str, contract_id: &'a str) -> Self {
+    pub fn new(required: QueryPartnerScheduleRecordsRequired<'a>) -> Self {
+        let QueryPartnerScheduleRecordsRequired {
+            out_record_id,
+            contract_id,
+        } = required;
         Self {
             out_record_id,
             contract_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建用户当次充电代扣凭证API: `POST /v3/ebike/charge/contracts/{contract_id}/confirm`.\n\n```ignore\nlet mut request = ConfirmChargeContractsRequest::new(contract_id, appid, charge_info);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "创建用户当次充电代扣凭证API: `POST /v3/ebike/charge/contracts/{contract_id}/confirm`.\n\n```ignore\nlet mut request = ConfirmChargeContractsRequest::new(ConfirmChargeContractsRequired {\n    contract_id,\n    appid,\n    charge_info,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "创建用户当次充电代扣凭证API",
     "POST v3/ebike/charge/contracts/{contract_id}/confirm",
@@ -27,14 +27,25 @@ pub struct ConfirmChargeContractsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ConfirmChargeContractsRequest`], each named where it is given: `ConfirmChargeContractsRequest::new(ConfirmChargeContractsRequired { .. })`."]
+pub struct ConfirmChargeContractsRequired<'a> {
+    #[doc = "充电授权扣费协议号 (see [`ConfirmChargeContractsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "服务商公众号ID (see [`ConfirmChargeContractsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "充电场景信息 (see [`ConfirmChargeContractsRequest::charge_info`])."]
+    pub charge_info: ConfirmChargeContractsChargeInfo<'a>,
+}
+
 impl<'a> ConfirmChargeContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ConfirmChargeContractsRequired`]. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        appid: &'a str,
-        charge_info: ConfirmChargeContractsChargeInfo<'a>,
-    ) -> Self {
+    pub fn new(required: ConfirmChargeContractsRequired<'a>) -> Self {
+        let ConfirmChargeContractsRequired {
+            contract_id,
+            appid,
+            charge_info,
+        } = required;
         Self {
             contract_id,
             appid,
@@ -59,15 +70,28 @@ pub struct ConfirmChargeContractsChargeInfo<'a> {
     pub start_time: &'a str,
 }
 
+#[doc = "The required fields of [`ConfirmChargeContractsChargeInfo`], each named where it is given: `ConfirmChargeContractsChargeInfo::new(ConfirmChargeContractsChargeInfoRequired { .. })`."]
+pub struct ConfirmChargeContractsChargeInfoRequired<'a> {
+    #[doc = "充电枪编号 (see [`ConfirmChargeContractsChargeInfo::charging_gun_number`])."]
+    pub charging_gun_number: &'a str,
+    #[doc = "充电站名称 (see [`ConfirmChargeContractsChargeInfo::charging_station_name`])."]
+    pub charging_station_name: &'a str,
+    #[doc = "充电位设备号 (see [`ConfirmChargeContractsChargeInfo::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "开始时间 (see [`ConfirmChargeContractsChargeInfo::start_time`])."]
+    pub start_time: &'a str,
+}
+
 impl<'a> ConfirmChargeContractsChargeInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ConfirmChargeContractsChargeInfoRequired`].
     #[inline]
-    pub fn new(
-        charging_gun_number: &'a str,
-        charging_station_name: &'a str,
-        device_id: &'a str,
-        start_time: &'a str,
-    ) -> Self {
+    pub fn new(required: ConfirmChargeContractsChargeInfoRequired<'a>) -> Self {
+        let ConfirmChargeContractsChargeInfoRequired {
+            charging_gun_number,
+            charging_station_name,
+            device_id,
+            start_time,
+        } = required;
         Self {
             charging_gun_number,
             charging_station_name,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预开通服务API: `POST /v3/ebike/charge/contracts/preopen`.\n\n```ignore\nlet mut request = PreopenChargeContractsRequest::new(appid, openid, trade_scene);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "预开通服务API: `POST /v3/ebike/charge/contracts/preopen`.\n\n```ignore\nlet mut request = PreopenChargeContractsRequest::new(PreopenChargeContractsRequired {\n    appid,\n    openid,\n    trade_scene,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "预开通服务API",
     "POST v3/ebike/charge/contracts/preopen",
@@ -27,10 +27,25 @@ pub struct PreopenChargeContractsRequest<'a> {
     pub trade_scene: &'a str,
 }
 
+#[doc = "The required fields of [`PreopenChargeContractsRequest`], each named where it is given: `PreopenChargeContractsRequest::new(PreopenChargeContractsRequired { .. })`."]
+pub struct PreopenChargeContractsRequired<'a> {
+    #[doc = "服务商公众号ID (see [`PreopenChargeContractsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户标识 (see [`PreopenChargeContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "交易场景 (see [`PreopenChargeContractsRequest::trade_scene`])."]
+    pub trade_scene: &'a str,
+}
+
 impl<'a> PreopenChargeContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PreopenChargeContractsRequired`]. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, openid: &'a str, trade_scene: &'a str) -> Self {
+    pub fn new(required: PreopenChargeContractsRequired<'a>) -> Self {
+        let PreopenChargeContractsRequired {
+            appid,
+            openid,
+            trade_scene,
+        } = required;
         Self {
             appid,
             openid,

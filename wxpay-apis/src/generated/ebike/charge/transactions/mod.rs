@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_trade_no;
 
-#[doc = "充电自行车代扣受理扣款API: `POST /v3/ebike/charge/transactions`.\n\n```ignore\nlet mut request = CreateChargeTransactionsRequest::new(amount, appid, charge_info, charging_token, description, device_info, notify_url, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "充电自行车代扣受理扣款API: `POST /v3/ebike/charge/transactions`.\n\n```ignore\nlet mut request = CreateChargeTransactionsRequest::new(CreateChargeTransactionsRequired {\n    amount,\n    appid,\n    charge_info,\n    charging_token,\n    description,\n    device_info,\n    notify_url,\n    out_trade_no,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "充电自行车代扣受理扣款API",
     "POST v3/ebike/charge/transactions",
@@ -46,19 +46,40 @@ pub struct CreateChargeTransactionsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateChargeTransactionsRequest`], each named where it is given: `CreateChargeTransactionsRequest::new(CreateChargeTransactionsRequired { .. })`."]
+pub struct CreateChargeTransactionsRequired<'a> {
+    #[doc = "订单金额信息 (see [`CreateChargeTransactionsRequest::amount`])."]
+    pub amount: CreateChargeTransactionsAmount<'a>,
+    #[doc = "服务商公众号ID (see [`CreateChargeTransactionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "充电自行车场景信息 (see [`CreateChargeTransactionsRequest::charge_info`])."]
+    pub charge_info: CreateChargeTransactionsChargeInfo<'a>,
+    #[doc = "用户充电代扣凭证 (see [`CreateChargeTransactionsRequest::charging_token`])."]
+    pub charging_token: &'a str,
+    #[doc = "商品描述 (see [`CreateChargeTransactionsRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "设备信息 (see [`CreateChargeTransactionsRequest::device_info`])."]
+    pub device_info: CreateChargeTransactionsDeviceInfo<'a>,
+    #[doc = "通知url (see [`CreateChargeTransactionsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateChargeTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CreateChargeTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateChargeTransactionsRequired`]. The optional ones (`attach`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateChargeTransactionsAmount<'a>,
-        appid: &'a str,
-        charge_info: CreateChargeTransactionsChargeInfo<'a>,
-        charging_token: &'a str,
-        description: &'a str,
-        device_info: CreateChargeTransactionsDeviceInfo<'a>,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateChargeTransactionsRequired<'a>) -> Self {
+        let CreateChargeTransactionsRequired {
+            amount,
+            appid,
+            charge_info,
+            charging_token,
+            description,
+            device_info,
+            notify_url,
+            out_trade_no,
+        } = required;
         Self {
             amount,
             appid,
@@ -88,7 +109,7 @@ pub struct CreateChargeTransactionsAmount<'a> {
 }
 
 impl<'a> CreateChargeTransactionsAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {
@@ -120,16 +141,31 @@ pub struct CreateChargeTransactionsChargeInfo<'a> {
     pub start_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateChargeTransactionsChargeInfo`], each named where it is given: `CreateChargeTransactionsChargeInfo::new(CreateChargeTransactionsChargeInfoRequired { .. })`."]
+pub struct CreateChargeTransactionsChargeInfoRequired<'a> {
+    #[doc = "已充电量 (see [`CreateChargeTransactionsChargeInfo::charged_capacity`])."]
+    pub charged_capacity: i64,
+    #[doc = "充电枪编号 (see [`CreateChargeTransactionsChargeInfo::charging_gun_number`])."]
+    pub charging_gun_number: &'a str,
+    #[doc = "充电站名称 (see [`CreateChargeTransactionsChargeInfo::charging_station_name`])."]
+    pub charging_station_name: &'a str,
+    #[doc = "结束时间 (see [`CreateChargeTransactionsChargeInfo::end_time`])."]
+    pub end_time: &'a str,
+    #[doc = "开始时间 (see [`CreateChargeTransactionsChargeInfo::start_time`])."]
+    pub start_time: &'a str,
+}
+
 impl<'a> CreateChargeTransactionsChargeInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`park_duration`, `park_fee`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateChargeTransactionsChargeInfoRequired`]. The optional ones (`park_duration`, `park_fee`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        charged_capacity: i64,
-        charging_gun_number: &'a str,
-        charging_station_name: &'a str,
-        end_time: &'a str,
-        start_time: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateChargeTransactionsChargeInfoRequired<'a>) -> Self {
+        let CreateChargeTransactionsChargeInfoRequired {
+            charged_capacity,
+            charging_gun_number,
+            charging_station_name,
+            end_time,
+            start_time,
+        } = required;
         Self {
             charged_capacity,
             charging_gun_number,
@@ -152,10 +188,22 @@ pub struct CreateChargeTransactionsDeviceInfo<'a> {
     pub device_ip: &'a str,
 }
 
+#[doc = "The required fields of [`CreateChargeTransactionsDeviceInfo`], each named where it is given: `CreateChargeTransactionsDeviceInfo::new(CreateChargeTransactionsDeviceInfoRequired { .. })`."]
+pub struct CreateChargeTransactionsDeviceInfoRequired<'a> {
+    #[doc = "充电位设备号 (see [`CreateChargeTransactionsDeviceInfo::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "商户端设备ip (see [`CreateChargeTransactionsDeviceInfo::device_ip`])."]
+    pub device_ip: &'a str,
+}
+
 impl<'a> CreateChargeTransactionsDeviceInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateChargeTransactionsDeviceInfoRequired`].
     #[inline]
-    pub fn new(device_id: &'a str, device_ip: &'a str) -> Self {
+    pub fn new(required: CreateChargeTransactionsDeviceInfoRequired<'a>) -> Self {
+        let CreateChargeTransactionsDeviceInfoRequired {
+            device_id,
+            device_ip,
+        } = required;
         Self {
             device_id,
             device_ip,

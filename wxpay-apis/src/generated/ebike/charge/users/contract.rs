@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过用户标识查询用户状态API: `GET /v3/ebike/charge/users/{openid}/contract`.\n\n```ignore\nlet mut request = QueryChargeUsersContractRequest::new(openid, trade_scene);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "通过用户标识查询用户状态API: `GET /v3/ebike/charge/users/{openid}/contract`.\n\n```ignore\nlet mut request = QueryChargeUsersContractRequest::new(QueryChargeUsersContractRequired {\n    openid,\n    trade_scene,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "通过用户标识查询用户状态API",
     "GET v3/ebike/charge/users/{openid}/contract",
@@ -22,10 +22,22 @@ pub struct QueryChargeUsersContractRequest<'a> {
     pub trade_scene: &'a str,
 }
 
+#[doc = "The required fields of [`QueryChargeUsersContractRequest`], each named where it is given: `QueryChargeUsersContractRequest::new(QueryChargeUsersContractRequired { .. })`."]
+pub struct QueryChargeUsersContractRequired<'a> {
+    #[doc = "用户标识 (see [`QueryChargeUsersContractRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "交易场景 (see [`QueryChargeUsersContractRequest::trade_scene`])."]
+    pub trade_scene: &'a str,
+}
+
 impl<'a> QueryChargeUsersContractRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryChargeUsersContractRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, trade_scene: &'a str) -> Self {
+    pub fn new(required: QueryChargeUsersContractRequired<'a>) -> Self {
+        let QueryChargeUsersContractRequired {
+            openid,
+            trade_scene,
+        } = required;
         Self {
             openid,
             sub_mchid: None,

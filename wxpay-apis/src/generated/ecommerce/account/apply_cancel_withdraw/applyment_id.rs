@@ -18,7 +18,7 @@ pub struct QueryAccountApplyCancelWithdrawByApplymentIdRequest<'a> {
 }
 
 impl<'a> QueryAccountApplyCancelWithdrawByApplymentIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: &'a str) -> Self {
         Self { applyment_id }

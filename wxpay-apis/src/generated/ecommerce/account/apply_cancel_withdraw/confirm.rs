@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "平台代商户确认注销: `POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`.\n\n```ignore\nlet mut request = ConfirmAccountApplyCancelWithdrawRequest::new(cancel_contract_version, confirm_time, operator_identification, sub_mchid);\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "平台代商户确认注销: `POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`.\n\n```ignore\nlet mut request = ConfirmAccountApplyCancelWithdrawRequest::new(ConfirmAccountApplyCancelWithdrawRequired {\n    cancel_contract_version,\n    confirm_time,\n    operator_identification,\n    sub_mchid,\n});\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "平台代商户确认注销",
     "POST v3/ecommerce/account/apply-cancel-withdraw/confirm",
@@ -29,15 +29,28 @@ pub struct ConfirmAccountApplyCancelWithdrawRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ConfirmAccountApplyCancelWithdrawRequest`], each named where it is given: `ConfirmAccountApplyCancelWithdrawRequest::new(ConfirmAccountApplyCancelWithdrawRequired { .. })`."]
+pub struct ConfirmAccountApplyCancelWithdrawRequired<'a> {
+    #[doc = "注销协议版本号 (see [`ConfirmAccountApplyCancelWithdrawRequest::cancel_contract_version`])."]
+    pub cancel_contract_version: &'a str,
+    #[doc = "注销确认时间 (see [`ConfirmAccountApplyCancelWithdrawRequest::confirm_time`])."]
+    pub confirm_time: Timestamp<&'a str>,
+    #[doc = "平台确认操作人标识 (see [`ConfirmAccountApplyCancelWithdrawRequest::operator_identification`])."]
+    pub operator_identification: &'a str,
+    #[doc = "二级商户号 (see [`ConfirmAccountApplyCancelWithdrawRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ConfirmAccountApplyCancelWithdrawRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `out_request_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ConfirmAccountApplyCancelWithdrawRequired`]. The optional ones (`applyment_id`, `out_request_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        cancel_contract_version: &'a str,
-        confirm_time: Timestamp<&'a str>,
-        operator_identification: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ConfirmAccountApplyCancelWithdrawRequired<'a>) -> Self {
+        let ConfirmAccountApplyCancelWithdrawRequired {
+            cancel_contract_version,
+            confirm_time,
+            operator_identification,
+            sub_mchid,
+        } = required;
         Self {
             applyment_id: None,
             cancel_contract_version,

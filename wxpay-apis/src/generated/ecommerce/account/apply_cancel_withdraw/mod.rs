@@ -8,7 +8,7 @@ pub mod confirm;
 pub mod out_request_no;
 pub mod validate_cancel;
 
-#[doc = "提交注销提现申请: `POST /v3/ecommerce/account/apply-cancel-withdraw`.\n\n```ignore\nlet mut request = ApplyCancelWithdrawAccountRequest::new(out_request_no, payee_info, sub_mchid);\nrequest.additional_materials = Some(additional_materials);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交注销提现申请: `POST /v3/ecommerce/account/apply-cancel-withdraw`.\n\n```ignore\nlet mut request = ApplyCancelWithdrawAccountRequest::new(ApplyCancelWithdrawAccountRequired {\n    out_request_no,\n    payee_info,\n    sub_mchid,\n});\nrequest.additional_materials = Some(additional_materials);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交注销提现申请",
     "POST v3/ecommerce/account/apply-cancel-withdraw",
@@ -38,14 +38,25 @@ pub struct ApplyCancelWithdrawAccountRequest<'a> {
     pub withdraw: Option<ApplyCancelWithdrawWithdraw>,
 }
 
+#[doc = "The required fields of [`ApplyCancelWithdrawAccountRequest`], each named where it is given: `ApplyCancelWithdrawAccountRequest::new(ApplyCancelWithdrawAccountRequired { .. })`."]
+pub struct ApplyCancelWithdrawAccountRequired<'a> {
+    #[doc = "商户注销申请单号 (see [`ApplyCancelWithdrawAccountRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "收款账号信息 (see [`ApplyCancelWithdrawAccountRequest::payee_info`])."]
+    pub payee_info: ApplyCancelWithdrawAccountPayeeInfo<'a>,
+    #[doc = "二级商户号 (see [`ApplyCancelWithdrawAccountRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ApplyCancelWithdrawAccountRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`additional_materials`, `proof_medias`, `remark`, `withdraw`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyCancelWithdrawAccountRequired`]. The optional ones (`additional_materials`, `proof_medias`, `remark`, `withdraw`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_request_no: &'a str,
-        payee_info: ApplyCancelWithdrawAccountPayeeInfo<'a>,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyCancelWithdrawAccountRequired<'a>) -> Self {
+        let ApplyCancelWithdrawAccountRequired {
+            out_request_no,
+            payee_info,
+            sub_mchid,
+        } = required;
         Self {
             additional_materials: None,
             out_request_no,
@@ -71,13 +82,22 @@ pub struct ApplyCancelWithdrawAccountPayeeInfo<'a> {
     pub identity_info: Option<ApplyCancelWithdrawAccountIdentityInfo<'a>>,
 }
 
+#[doc = "The required fields of [`ApplyCancelWithdrawAccountPayeeInfo`], each named where it is given: `ApplyCancelWithdrawAccountPayeeInfo::new(ApplyCancelWithdrawAccountPayeeInfoRequired { .. })`."]
+pub struct ApplyCancelWithdrawAccountPayeeInfoRequired<'a> {
+    #[doc = "账户类型 (see [`ApplyCancelWithdrawAccountPayeeInfo::account_type`])."]
+    pub account_type: ApplyCancelWithdrawAccountAccountType,
+    #[doc = "银行账户 (see [`ApplyCancelWithdrawAccountPayeeInfo::bank_account_info`])."]
+    pub bank_account_info: ApplyCancelWithdrawAccountBankAccountInfo<'a>,
+}
+
 impl<'a> ApplyCancelWithdrawAccountPayeeInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`identity_info`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ApplyCancelWithdrawAccountPayeeInfoRequired`]. The optional ones (`identity_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_type: ApplyCancelWithdrawAccountAccountType,
-        bank_account_info: ApplyCancelWithdrawAccountBankAccountInfo<'a>,
-    ) -> Self {
+    pub fn new(required: ApplyCancelWithdrawAccountPayeeInfoRequired<'a>) -> Self {
+        let ApplyCancelWithdrawAccountPayeeInfoRequired {
+            account_type,
+            bank_account_info,
+        } = required;
         Self {
             account_type,
             bank_account_info,
@@ -117,14 +137,25 @@ pub struct ApplyCancelWithdrawAccountBankAccountInfo<'a> {
     pub bank_name: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ApplyCancelWithdrawAccountBankAccountInfo`], each named where it is given: `ApplyCancelWithdrawAccountBankAccountInfo::new(ApplyCancelWithdrawAccountBankAccountInfoRequired { .. })`."]
+pub struct ApplyCancelWithdrawAccountBankAccountInfoRequired<'a> {
+    #[doc = "开户银行 (see [`ApplyCancelWithdrawAccountBankAccountInfo::account_bank`])."]
+    pub account_bank: &'a str,
+    #[doc = "开户名称 (see [`ApplyCancelWithdrawAccountBankAccountInfo::account_name`])."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行账号 (see [`ApplyCancelWithdrawAccountBankAccountInfo::account_number`])."]
+    pub account_number: Sensitive<&'a str>,
+}
+
 impl<'a> ApplyCancelWithdrawAccountBankAccountInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_branch_id`, `bank_branch_name`, `bank_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ApplyCancelWithdrawAccountBankAccountInfoRequired`]. The optional ones (`bank_branch_id`, `bank_branch_name`, `bank_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_bank: &'a str,
-        account_name: Sensitive<&'a str>,
-        account_number: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: ApplyCancelWithdrawAccountBankAccountInfoRequired<'a>) -> Self {
+        let ApplyCancelWithdrawAccountBankAccountInfoRequired {
+            account_bank,
+            account_name,
+            account_number,
+        } = required;
         Self {
             account_bank,
             account_name,
@@ -149,13 +180,22 @@ pub struct ApplyCancelWithdrawAccountIdentityInfo<'a> {
     pub identification_no: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`ApplyCancelWithdrawAccountIdentityInfo`], each named where it is given: `ApplyCancelWithdrawAccountIdentityInfo::new(ApplyCancelWithdrawAccountIdentityInfoRequired { .. })`."]
+pub struct ApplyCancelWithdrawAccountIdentityInfoRequired<'a> {
+    #[doc = "证件姓名 (see [`ApplyCancelWithdrawAccountIdentityInfo::identification_name`])."]
+    pub identification_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`ApplyCancelWithdrawAccountIdentityInfo::identification_no`])."]
+    pub identification_no: Sensitive<&'a str>,
+}
+
 impl<'a> ApplyCancelWithdrawAccountIdentityInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id_doc_type`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ApplyCancelWithdrawAccountIdentityInfoRequired`]. The optional ones (`id_doc_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        identification_name: Sensitive<&'a str>,
-        identification_no: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: ApplyCancelWithdrawAccountIdentityInfoRequired<'a>) -> Self {
+        let ApplyCancelWithdrawAccountIdentityInfoRequired {
+            identification_name,
+            identification_no,
+        } = required;
         Self {
             id_doc_type: None,
             identification_name,
@@ -174,13 +214,22 @@ pub struct ApplyCancelWithdrawAccountProofMedia<'a> {
     pub proof_media_type: ApplyCancelWithdrawAccountProofMediaType,
 }
 
+#[doc = "The required fields of [`ApplyCancelWithdrawAccountProofMedia`], each named where it is given: `ApplyCancelWithdrawAccountProofMedia::new(ApplyCancelWithdrawAccountProofMediaRequired { .. })`."]
+pub struct ApplyCancelWithdrawAccountProofMediaRequired<'a> {
+    #[doc = "证明材料照片 (see [`ApplyCancelWithdrawAccountProofMedia::proof_media`])."]
+    pub proof_media: MediaId<&'a str>,
+    #[doc = "申请证明材料类型 (see [`ApplyCancelWithdrawAccountProofMedia::proof_media_type`])."]
+    pub proof_media_type: ApplyCancelWithdrawAccountProofMediaType,
+}
+
 impl<'a> ApplyCancelWithdrawAccountProofMedia<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ApplyCancelWithdrawAccountProofMediaRequired`].
     #[inline]
-    pub fn new(
-        proof_media: MediaId<&'a str>,
-        proof_media_type: ApplyCancelWithdrawAccountProofMediaType,
-    ) -> Self {
+    pub fn new(required: ApplyCancelWithdrawAccountProofMediaRequired<'a>) -> Self {
+        let ApplyCancelWithdrawAccountProofMediaRequired {
+            proof_media,
+            proof_media_type,
+        } = required;
         Self {
             proof_media,
             proof_media_type,

@@ -18,7 +18,7 @@ pub struct QueryAccountApplyCancelWithdrawValidateCancelRequest<'a> {
 }
 
 impl<'a> QueryAccountApplyCancelWithdrawValidateCancelRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }
@@ -61,12 +61,12 @@ pub struct QueryAccountApplyCancelWithdrawValidateCancelBlockReason {
     pub description: Option<String>,
     #[doc = "二级商户号的出款子账户类型\n\nMay be absent. Example: `CONSUMER_COMPLAINT_UNPROCESSED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<QueryAccountApplyCancelWithdrawValidateCancelType>,
+    pub r#type: Option<QueryAccountApplyCancelWithdrawValidateCancelBlockReasonType>,
 }
 
 string_enum! {
     /// 二级商户号的出款子账户类型
-    pub enum QueryAccountApplyCancelWithdrawValidateCancelType {
+    pub enum QueryAccountApplyCancelWithdrawValidateCancelBlockReasonType {
         /// `CONSUMER_COMPLAINT_UNPROCESSED`
         ConsumerComplaintUnprocessed = "CONSUMER_COMPLAINT_UNPROCESSED",
         /// `FUNDS_PENDING_PROCESSING`

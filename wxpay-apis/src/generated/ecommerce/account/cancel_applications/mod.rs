@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_apply_no;
 
-#[doc = "提交注销申请单: `POST /v3/ecommerce/account/cancel-applications`.\n\n```ignore\nlet request = CreateCancelApplicationRequest::new(application_info, out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/create-cancel-application.html>.\n\nFor: 电商平台."]
+#[doc = "提交注销申请单: `POST /v3/ecommerce/account/cancel-applications`.\n\n```ignore\nlet request = CreateCancelApplicationRequest::new(CreateCancelApplicationRequired {\n    application_info,\n    out_apply_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/create-cancel-application.html>.\n\nFor: 电商平台."]
 #[doc(alias(
     "提交注销申请单",
     "POST v3/ecommerce/account/cancel-applications",
@@ -23,14 +23,25 @@ pub struct CreateCancelApplicationRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateCancelApplicationRequest`], each named where it is given: `CreateCancelApplicationRequest::new(CreateCancelApplicationRequired { .. })`."]
+pub struct CreateCancelApplicationRequired<'a> {
+    #[doc = "注销申请材料 (see [`CreateCancelApplicationRequest::application_info`])."]
+    pub application_info: &'a [CreateCancelApplicationApplicationInfo<'a>],
+    #[doc = "商户注销申请单号 (see [`CreateCancelApplicationRequest::out_apply_no`])."]
+    pub out_apply_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateCancelApplicationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateCancelApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateCancelApplicationRequired`].
     #[inline]
-    pub fn new(
-        application_info: &'a [CreateCancelApplicationApplicationInfo<'a>],
-        out_apply_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateCancelApplicationRequired<'a>) -> Self {
+        let CreateCancelApplicationRequired {
+            application_info,
+            out_apply_no,
+            sub_mchid,
+        } = required;
         Self {
             application_info,
             out_apply_no,

@@ -18,7 +18,7 @@ pub struct GetCancelApplicationRequest<'a> {
 }
 
 impl<'a> GetCancelApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_apply_no`.
     #[inline]
     pub fn new(out_apply_no: &'a str) -> Self {
         Self { out_apply_no }

@@ -20,7 +20,7 @@ pub struct GetStateByOutRequestNoRequest<'a> {
 }
 
 impl<'a> GetStateByOutRequestNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_request_no`.
     #[inline]
     pub fn new(out_request_no: &'a str) -> Self {
         Self { out_request_no }

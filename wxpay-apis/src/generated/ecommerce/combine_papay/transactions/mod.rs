@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod reverse;
 
-#[doc = "电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.\n\n```ignore\nlet mut request = CreateCombinePapayTransactionsRequest::new(combine_appid, combine_mchid, combine_out_trade_no, contract_id);\nrequest.risk_info = Some(risk_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.\n\n```ignore\nlet mut request = CreateCombinePapayTransactionsRequest::new(CreateCombinePapayTransactionsRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    contract_id,\n});\nrequest.risk_info = Some(risk_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "电商合单委托代扣支付API",
     "POST v3/ecommerce/combine-papay/transactions",
@@ -19,7 +19,7 @@ pub mod reverse;
 pub struct CreateCombinePapayTransactionsRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub combine_mchid: &'a str,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
@@ -33,15 +33,28 @@ pub struct CreateCombinePapayTransactionsRequest<'a> {
     pub sub_orders: Option<&'a [CreateCombinePapayTransactionsSubOrder<'a>]>,
 }
 
+#[doc = "The required fields of [`CreateCombinePapayTransactionsRequest`], each named where it is given: `CreateCombinePapayTransactionsRequest::new(CreateCombinePapayTransactionsRequired { .. })`."]
+pub struct CreateCombinePapayTransactionsRequired<'a> {
+    #[doc = "合单商户appid (see [`CreateCombinePapayTransactionsRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "合单商户号 (see [`CreateCombinePapayTransactionsRequest::combine_mchid`])."]
+    pub combine_mchid: &'a str,
+    #[doc = "合单商户订单号 (see [`CreateCombinePapayTransactionsRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "委托代扣协议ID (see [`CreateCombinePapayTransactionsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+}
+
 impl<'a> CreateCombinePapayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`risk_info`, `sub_orders`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCombinePapayTransactionsRequired`]. The optional ones (`risk_info`, `sub_orders`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        combine_appid: &'a str,
-        combine_mchid: &'a str,
-        combine_out_trade_no: &'a str,
-        contract_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateCombinePapayTransactionsRequired<'a>) -> Self {
+        let CreateCombinePapayTransactionsRequired {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            contract_id,
+        } = required;
         Self {
             combine_appid,
             combine_mchid,
@@ -81,16 +94,31 @@ pub struct CreateCombinePapayTransactionsSubOrder<'a> {
     pub sub_risk_info: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateCombinePapayTransactionsSubOrder`], each named where it is given: `CreateCombinePapayTransactionsSubOrder::new(CreateCombinePapayTransactionsSubOrderRequired { .. })`."]
+pub struct CreateCombinePapayTransactionsSubOrderRequired<'a> {
+    #[doc = "订单金额 (see [`CreateCombinePapayTransactionsSubOrder::amount`])."]
+    pub amount: CreateCombinePapayTransactionsAmount<'a>,
+    #[doc = "商品描述 (see [`CreateCombinePapayTransactionsSubOrder::description`])."]
+    pub description: &'a str,
+    #[doc = "子单商户号 (see [`CreateCombinePapayTransactionsSubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子单商户订单号 (see [`CreateCombinePapayTransactionsSubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateCombinePapayTransactionsSubOrder::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateCombinePapayTransactionsSubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`attach`, `settle_info`, `sub_appid`, `sub_risk_info`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateCombinePapayTransactionsSubOrderRequired`]. The optional ones (`attach`, `settle_info`, `sub_appid`, `sub_risk_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateCombinePapayTransactionsAmount<'a>,
-        description: &'a str,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateCombinePapayTransactionsSubOrderRequired<'a>) -> Self {
+        let CreateCombinePapayTransactionsSubOrderRequired {
+            amount,
+            description,
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach: None,
@@ -115,10 +143,22 @@ pub struct CreateCombinePapayTransactionsAmount<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CreateCombinePapayTransactionsAmount`], each named where it is given: `CreateCombinePapayTransactionsAmount::new(CreateCombinePapayTransactionsAmountRequired { .. })`."]
+pub struct CreateCombinePapayTransactionsAmountRequired<'a> {
+    #[doc = "标价币种 (see [`CreateCombinePapayTransactionsAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "标价金额 (see [`CreateCombinePapayTransactionsAmount::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CreateCombinePapayTransactionsAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateCombinePapayTransactionsAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+    pub fn new(required: CreateCombinePapayTransactionsAmountRequired<'a>) -> Self {
+        let CreateCombinePapayTransactionsAmountRequired {
+            currency,
+            total_amount,
+        } = required;
         Self {
             currency,
             total_amount,
@@ -242,7 +282,7 @@ pub struct QueryCombinePapayTransactionsRequest<'a> {
 }
 
 impl<'a> QueryCombinePapayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `combine_out_trade_no`.
     #[inline]
     pub fn new(combine_out_trade_no: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "电商合单委托代扣撤销订单API: `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`.\n\n```ignore\nlet mut request = ReverseCombinePapayTransactionsRequest::new(combine_out_trade_no, combine_appid);\nrequest.sub_orders = Some(sub_orders);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_5.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "电商合单委托代扣撤销订单API: `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`.\n\n```ignore\nlet mut request = ReverseCombinePapayTransactionsRequest::new(ReverseCombinePapayTransactionsRequired {\n    combine_out_trade_no,\n    combine_appid,\n});\nrequest.sub_orders = Some(sub_orders);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_5.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "电商合单委托代扣撤销订单API",
     "POST v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse",
@@ -22,10 +22,22 @@ pub struct ReverseCombinePapayTransactionsRequest<'a> {
     pub sub_orders: Option<&'a [ReverseCombinePapayTransactionsSubOrder<'a>]>,
 }
 
+#[doc = "The required fields of [`ReverseCombinePapayTransactionsRequest`], each named where it is given: `ReverseCombinePapayTransactionsRequest::new(ReverseCombinePapayTransactionsRequired { .. })`."]
+pub struct ReverseCombinePapayTransactionsRequired<'a> {
+    #[doc = "合单商户订单号 (see [`ReverseCombinePapayTransactionsRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "合单商户APPID (see [`ReverseCombinePapayTransactionsRequest::combine_appid`])."]
+    pub combine_appid: &'a str,
+}
+
 impl<'a> ReverseCombinePapayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_orders`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ReverseCombinePapayTransactionsRequired`]. The optional ones (`sub_orders`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(combine_out_trade_no: &'a str, combine_appid: &'a str) -> Self {
+    pub fn new(required: ReverseCombinePapayTransactionsRequired<'a>) -> Self {
+        let ReverseCombinePapayTransactionsRequired {
+            combine_out_trade_no,
+            combine_appid,
+        } = required;
         Self {
             combine_out_trade_no,
             combine_appid,
@@ -49,10 +61,25 @@ pub struct ReverseCombinePapayTransactionsSubOrder<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReverseCombinePapayTransactionsSubOrder`], each named where it is given: `ReverseCombinePapayTransactionsSubOrder::new(ReverseCombinePapayTransactionsSubOrderRequired { .. })`."]
+pub struct ReverseCombinePapayTransactionsSubOrderRequired<'a> {
+    #[doc = "子单商户号 (see [`ReverseCombinePapayTransactionsSubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子单商户订单号 (see [`ReverseCombinePapayTransactionsSubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "二级商户号 (see [`ReverseCombinePapayTransactionsSubOrder::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReverseCombinePapayTransactionsSubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ReverseCombinePapayTransactionsSubOrderRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReverseCombinePapayTransactionsSubOrderRequired<'a>) -> Self {
+        let ReverseCombinePapayTransactionsSubOrderRequired {
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             mchid,
             out_trade_no,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod out_request_no;
 
-#[doc = "账户余额提现API: `POST /v3/ecommerce/fund/withdraw`.\n\n```ignore\nlet mut request = WithdrawFundRequest::new(amount, out_request_no, sub_mchid);\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_22.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_2.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "账户余额提现API: `POST /v3/ecommerce/fund/withdraw`.\n\n```ignore\nlet mut request = WithdrawFundRequest::new(WithdrawFundRequired {\n    amount,\n    out_request_no,\n    sub_mchid,\n});\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_22.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_2.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "账户余额提现API",
     "POST v3/ecommerce/fund/withdraw",
@@ -37,10 +37,25 @@ pub struct WithdrawFundRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`WithdrawFundRequest`], each named where it is given: `WithdrawFundRequest::new(WithdrawFundRequired { .. })`."]
+pub struct WithdrawFundRequired<'a> {
+    #[doc = "提现金额 (see [`WithdrawFundRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商户提现单号 (see [`WithdrawFundRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "特约商户号 (see [`WithdrawFundRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> WithdrawFundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`account_type`, `bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`WithdrawFundRequired`]. The optional ones (`account_type`, `bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: WithdrawFundRequired<'a>) -> Self {
+        let WithdrawFundRequired {
+            amount,
+            out_request_no,
+            sub_mchid,
+        } = required;
         Self {
             account_type: None,
             amount,
@@ -144,7 +159,7 @@ string_enum! {
     }
 }
 
-#[doc = "微信支付提现单号查询: `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`.\n\n```ignore\nlet request = QueryFundWithdrawRequest::new(withdraw_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "微信支付提现单号查询: `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`.\n\n```ignore\nlet request = QueryFundWithdrawRequest::new(QueryFundWithdrawRequired {\n    withdraw_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "微信支付提现单号查询",
     "GET v3/ecommerce/fund/withdraw/{withdraw_id}",
@@ -160,10 +175,22 @@ pub struct QueryFundWithdrawRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFundWithdrawRequest`], each named where it is given: `QueryFundWithdrawRequest::new(QueryFundWithdrawRequired { .. })`."]
+pub struct QueryFundWithdrawRequired<'a> {
+    #[doc = "微信支付提现单号 (see [`QueryFundWithdrawRequest::withdraw_id`])."]
+    pub withdraw_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryFundWithdrawRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryFundWithdrawRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryFundWithdrawRequired`].
     #[inline]
-    pub fn new(withdraw_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryFundWithdrawRequired<'a>) -> Self {
+        let QueryFundWithdrawRequired {
+            withdraw_id,
+            sub_mchid,
+        } = required;
         Self {
             withdraw_id,
             sub_mchid,

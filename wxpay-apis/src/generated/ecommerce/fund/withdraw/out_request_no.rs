@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户提现单号查询: `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryFundWithdrawByOutRequestNoRequest::new(out_request_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "商户提现单号查询: `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryFundWithdrawByOutRequestNoRequest::new(QueryFundWithdrawByOutRequestNoRequired {\n    out_request_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "商户提现单号查询",
     "GET v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}",
@@ -19,10 +19,22 @@ pub struct QueryFundWithdrawByOutRequestNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFundWithdrawByOutRequestNoRequest`], each named where it is given: `QueryFundWithdrawByOutRequestNoRequest::new(QueryFundWithdrawByOutRequestNoRequired { .. })`."]
+pub struct QueryFundWithdrawByOutRequestNoRequired<'a> {
+    #[doc = "商户提现单号 (see [`QueryFundWithdrawByOutRequestNoRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryFundWithdrawByOutRequestNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryFundWithdrawByOutRequestNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryFundWithdrawByOutRequestNoRequired`].
     #[inline]
-    pub fn new(out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryFundWithdrawByOutRequestNoRequired<'a>) -> Self {
+        let QueryFundWithdrawByOutRequestNoRequired {
+            out_request_no,
+            sub_mchid,
+        } = required;
         Self {
             out_request_no,
             sub_mchid,

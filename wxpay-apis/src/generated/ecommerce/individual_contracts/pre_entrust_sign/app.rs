@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "APP场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignAppRequest::new(appid, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "APP场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignAppRequest::new(CreateIndividualContractsPreEntrustSignAppRequired {\n    appid,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "APP场景预签约",
     "POST v3/ecommerce/individual-contracts/pre-entrust-sign/app",
@@ -19,10 +19,22 @@ pub struct CreateIndividualContractsPreEntrustSignAppRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`CreateIndividualContractsPreEntrustSignAppRequest`], each named where it is given: `CreateIndividualContractsPreEntrustSignAppRequest::new(CreateIndividualContractsPreEntrustSignAppRequired { .. })`."]
+pub struct CreateIndividualContractsPreEntrustSignAppRequired<'a> {
+    #[doc = "签约和付款的AppID (see [`CreateIndividualContractsPreEntrustSignAppRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "业务申请单号 (see [`CreateIndividualContractsPreEntrustSignAppRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> CreateIndividualContractsPreEntrustSignAppRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateIndividualContractsPreEntrustSignAppRequired`].
     #[inline]
-    pub fn new(appid: &'a str, out_contract_code: &'a str) -> Self {
+    pub fn new(required: CreateIndividualContractsPreEntrustSignAppRequired<'a>) -> Self {
+        let CreateIndividualContractsPreEntrustSignAppRequired {
+            appid,
+            out_contract_code,
+        } = required;
         Self {
             appid,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "小程序场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignMiniProgramRequest::new(appid, openid, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "小程序场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignMiniProgramRequest::new(CreateIndividualContractsPreEntrustSignMiniProgramRequired {\n    appid,\n    openid,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "小程序场景预签约",
     "POST v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program",
@@ -21,10 +21,25 @@ pub struct CreateIndividualContractsPreEntrustSignMiniProgramRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`CreateIndividualContractsPreEntrustSignMiniProgramRequest`], each named where it is given: `CreateIndividualContractsPreEntrustSignMiniProgramRequest::new(CreateIndividualContractsPreEntrustSignMiniProgramRequired { .. })`."]
+pub struct CreateIndividualContractsPreEntrustSignMiniProgramRequired<'a> {
+    #[doc = "签约和付款的AppID (see [`CreateIndividualContractsPreEntrustSignMiniProgramRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "个人收款方的OpenID (see [`CreateIndividualContractsPreEntrustSignMiniProgramRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "业务申请单号 (see [`CreateIndividualContractsPreEntrustSignMiniProgramRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> CreateIndividualContractsPreEntrustSignMiniProgramRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateIndividualContractsPreEntrustSignMiniProgramRequired`].
     #[inline]
-    pub fn new(appid: &'a str, openid: &'a str, out_contract_code: &'a str) -> Self {
+    pub fn new(required: CreateIndividualContractsPreEntrustSignMiniProgramRequired<'a>) -> Self {
+        let CreateIndividualContractsPreEntrustSignMiniProgramRequired {
+            appid,
+            openid,
+            out_contract_code,
+        } = required;
         Self {
             appid,
             openid,

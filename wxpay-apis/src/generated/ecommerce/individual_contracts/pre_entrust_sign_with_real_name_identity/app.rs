@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "APP场景预签约（需要实名验证）: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new(appid, cred_id, cred_type, out_contract_code, real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "APP场景预签约（需要实名验证）: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new(CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired {\n    appid,\n    cred_id,\n    cred_type,\n    out_contract_code,\n    real_name,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "APP场景预签约（需要实名验证）",
     "POST v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app",
@@ -25,16 +25,33 @@ pub struct CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest`], each named where it is given: `CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new(CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired { .. })`."]
+pub struct CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired<'a> {
+    #[doc = "签约和付款的AppID (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "件号码 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::cred_id`])."]
+    pub cred_id: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::cred_type`])."]
+    pub cred_type: crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType,
+    #[doc = "业务申请单号 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "真实姓名 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired`].
     #[inline]
     pub fn new(
-        appid: &'a str,
-        cred_id: Sensitive<&'a str>,
-        cred_type: crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType,
-        out_contract_code: &'a str,
-        real_name: Sensitive<&'a str>,
+        required: CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired<'a>,
     ) -> Self {
+        let CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired {
+            appid,
+            cred_id,
+            cred_type,
+            out_contract_code,
+            real_name,
+        } = required;
         Self {
             appid,
             cred_id,

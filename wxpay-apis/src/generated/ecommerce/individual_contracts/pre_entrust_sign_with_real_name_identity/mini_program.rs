@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "小程序场景预签约（需要实名验证）: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new(appid, cred_id, cred_type, openid, out_contract_code, real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "小程序场景预签约（需要实名验证）: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new(CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired {\n    appid,\n    cred_id,\n    cred_type,\n    openid,\n    out_contract_code,\n    real_name,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "小程序场景预签约（需要实名验证）",
     "POST v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program",
@@ -27,17 +27,38 @@ pub struct CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgra
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest`], each named where it is given: `CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new(CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired { .. })`."]
+pub struct CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired<'a> {
+    #[doc = "签约和付款的AppID (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "件号码 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::cred_id`])."]
+    pub cred_id: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::cred_type`])."]
+    pub cred_type: crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType,
+    #[doc = "个人收款方的OpenID (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "业务申请单号 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "真实姓名 (see [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired`].
     #[inline]
     pub fn new(
-        appid: &'a str,
-        cred_id: Sensitive<&'a str>,
-        cred_type: crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType,
-        openid: &'a str,
-        out_contract_code: &'a str,
-        real_name: Sensitive<&'a str>,
+        required: CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired<
+            'a,
+        >,
     ) -> Self {
+        let CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired {
+            appid,
+            cred_id,
+            cred_type,
+            openid,
+            out_contract_code,
+            real_name,
+        } = required;
         Self {
             appid,
             cred_id,

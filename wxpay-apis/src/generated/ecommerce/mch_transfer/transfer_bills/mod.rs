@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod out_bill_no;
 pub mod transfer_bill_no;
 
-#[doc = "发起转账: `POST /v3/ecommerce/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = TransferToUserRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/transfer-to-user.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起转账: `POST /v3/ecommerce/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = TransferToUserRequest::new(TransferToUserRequired {\n    appid,\n    openid,\n    out_bill_no,\n    sub_mchid,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/transfer-to-user.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起转账",
     "POST v3/ecommerce/mch-transfer/transfer-bills",
@@ -38,18 +38,37 @@ pub struct TransferToUserRequest<'a> {
     pub user_name: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`TransferToUserRequest`], each named where it is given: `TransferToUserRequest::new(TransferToUserRequired { .. })`."]
+pub struct TransferToUserRequired<'a> {
+    #[doc = "服务商AppID (see [`TransferToUserRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款用户OpenID (see [`TransferToUserRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单号 (see [`TransferToUserRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`TransferToUserRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账金额 (see [`TransferToUserRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`TransferToUserRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`TransferToUserRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+}
+
 impl<'a> TransferToUserRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`TransferToUserRequired`]. The optional ones (`notify_url`, `user_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_bill_no: &'a str,
-        sub_mchid: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-    ) -> Self {
+    pub fn new(required: TransferToUserRequired<'a>) -> Self {
+        let TransferToUserRequired {
+            appid,
+            openid,
+            out_bill_no,
+            sub_mchid,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+        } = required;
         Self {
             appid,
             notify_url: None,

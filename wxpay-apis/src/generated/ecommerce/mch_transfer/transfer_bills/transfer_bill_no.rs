@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信转账单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByNoRequest::new(transfer_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>.\n\nFor: 服务商."]
+#[doc = "微信转账单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByNoRequest::new(GetTransferBillByNoRequired {\n    transfer_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "微信转账单号查询转账单",
     "GET v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
@@ -19,10 +19,22 @@ pub struct GetTransferBillByNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`GetTransferBillByNoRequest`], each named where it is given: `GetTransferBillByNoRequest::new(GetTransferBillByNoRequired { .. })`."]
+pub struct GetTransferBillByNoRequired<'a> {
+    #[doc = "微信转账单号 (see [`GetTransferBillByNoRequest::transfer_bill_no`])."]
+    pub transfer_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`GetTransferBillByNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetTransferBillByNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetTransferBillByNoRequired`].
     #[inline]
-    pub fn new(transfer_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: GetTransferBillByNoRequired<'a>) -> Self {
+        let GetTransferBillByNoRequired {
+            transfer_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             transfer_bill_no,
             sub_mchid,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod amounts;
 
-#[doc = "查询分账结果API: `GET /v3/ecommerce/profitsharing/orders`.\n\n```ignore\nlet request = QueryProfitsharingOrdersRequest::new(sub_mchid, transaction_id, out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc = "查询分账结果API: `GET /v3/ecommerce/profitsharing/orders`.\n\n```ignore\nlet request = QueryProfitsharingOrdersRequest::new(QueryProfitsharingOrdersRequired {\n    sub_mchid,\n    transaction_id,\n    out_order_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_2.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询分账结果API",
     "GET v3/ecommerce/profitsharing/orders",
@@ -25,10 +25,25 @@ pub struct QueryProfitsharingOrdersRequest<'a> {
     pub out_order_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryProfitsharingOrdersRequest`], each named where it is given: `QueryProfitsharingOrdersRequest::new(QueryProfitsharingOrdersRequired { .. })`."]
+pub struct QueryProfitsharingOrdersRequired<'a> {
+    #[doc = "二级商户号 (see [`QueryProfitsharingOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`QueryProfitsharingOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "商户分账单号 (see [`QueryProfitsharingOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+}
+
 impl<'a> QueryProfitsharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryProfitsharingOrdersRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, transaction_id: &'a str, out_order_no: &'a str) -> Self {
+    pub fn new(required: QueryProfitsharingOrdersRequired<'a>) -> Self {
+        let QueryProfitsharingOrdersRequired {
+            sub_mchid,
+            transaction_id,
+            out_order_no,
+        } = required;
         Self {
             sub_mchid,
             transaction_id,
@@ -131,14 +146,14 @@ pub struct QueryProfitsharingOrdersReceiver {
     pub receiver_mchid: Option<String>,
     #[doc = "分账结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ProfitsharingOrdersResult>,
+    pub result: Option<ProfitsharingOrdersReceiverResult>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 string_enum! {
     /// 分账结果
-    pub enum ProfitsharingOrdersResult {
+    pub enum ProfitsharingOrdersReceiverResult {
         /// `CLOSED`
         Closed = "CLOSED",
         /// `PENDING`
@@ -158,7 +173,7 @@ string_enum! {
     }
 }
 
-#[doc = "请求分账API: `POST /v3/ecommerce/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitsharingOrdersRequest::new(finish, out_order_no, receivers, sub_mchid, transaction_id);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "请求分账API: `POST /v3/ecommerce/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitsharingOrdersRequest::new(CreateProfitsharingOrdersRequired {\n    finish,\n    out_order_no,\n    receivers,\n    sub_mchid,\n    transaction_id,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "请求分账API",
     "POST v3/ecommerce/profitsharing/orders",
@@ -183,16 +198,31 @@ pub struct CreateProfitsharingOrdersRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateProfitsharingOrdersRequest`], each named where it is given: `CreateProfitsharingOrdersRequest::new(CreateProfitsharingOrdersRequired { .. })`."]
+pub struct CreateProfitsharingOrdersRequired<'a> {
+    #[doc = "是否分账完成 (see [`CreateProfitsharingOrdersRequest::finish`])."]
+    pub finish: bool,
+    #[doc = "商户分账单号 (see [`CreateProfitsharingOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "分账接收方列表 (see [`CreateProfitsharingOrdersRequest::receivers`])."]
+    pub receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
+    #[doc = "二级商户号 (see [`CreateProfitsharingOrdersRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "微信订单号 (see [`CreateProfitsharingOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateProfitsharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitsharingOrdersRequired`]. The optional ones (`appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        finish: bool,
-        out_order_no: &'a str,
-        receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
-        sub_mchid: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateProfitsharingOrdersRequired<'a>) -> Self {
+        let CreateProfitsharingOrdersRequired {
+            finish,
+            out_order_no,
+            receivers,
+            sub_mchid,
+            transaction_id,
+        } = required;
         Self {
             appid: None,
             finish,
@@ -218,18 +248,31 @@ pub struct CreateProfitsharingOrdersReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_name: Option<Sensitive<&'a str>>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
+}
+
+#[doc = "The required fields of [`CreateProfitsharingOrdersReceiver`], each named where it is given: `CreateProfitsharingOrdersReceiver::new(CreateProfitsharingOrdersReceiverRequired { .. })`."]
+pub struct CreateProfitsharingOrdersReceiverRequired<'a> {
+    #[doc = "分账金额 (see [`CreateProfitsharingOrdersReceiver::amount`])."]
+    pub amount: i64,
+    #[doc = "分账描述 (see [`CreateProfitsharingOrdersReceiver::description`])."]
+    pub description: &'a str,
+    #[doc = "分账接收方账号 (see [`CreateProfitsharingOrdersReceiver::receiver_account`])."]
+    pub receiver_account: &'a str,
+    #[doc = "分账接收方类型 (see `CreateProfitsharingOrdersReceiver::type`)."]
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> CreateProfitsharingOrdersReceiver<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`receiver_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateProfitsharingOrdersReceiverRequired`]. The optional ones (`receiver_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        description: &'a str,
-        receiver_account: &'a str,
-        r#type: crate::ecommerce::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: CreateProfitsharingOrdersReceiverRequired<'a>) -> Self {
+        let CreateProfitsharingOrdersReceiverRequired {
+            amount,
+            description,
+            receiver_account,
+            r#type,
+        } = required;
         Self {
             amount,
             description,
@@ -290,7 +333,7 @@ pub struct CreateProfitsharingOrdersResponseReceiver {
     pub receiver_account: String,
     #[doc = "分账结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ProfitsharingOrdersResult>,
+    pub result: Option<ProfitsharingOrdersReceiverResult>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }

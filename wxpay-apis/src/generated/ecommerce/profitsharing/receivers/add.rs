@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "添加分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(account, appid, relation_type, type);\nrequest.encrypted_name = Some(encrypted_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "添加分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired {\n    account,\n    appid,\n    relation_type,\n    r#type,\n});\nrequest.encrypted_name = Some(encrypted_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "添加分账接收方API",
     "POST v3/ecommerce/profitsharing/receivers/add",
@@ -24,20 +24,33 @@ pub struct AddProfitsharingReceiversRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     #[doc = "与分账方的关系类型\n\nBody field, required. Example: `SUPPLIER`."]
-    pub relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub relation_type: AddProfitsharingReceiversRelationType,
     #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
+}
+
+#[doc = "The required fields of [`AddProfitsharingReceiversRequest`], each named where it is given: `AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired { .. })`."]
+pub struct AddProfitsharingReceiversRequired<'a> {
+    #[doc = "接收方账号 (see [`AddProfitsharingReceiversRequest::account`])."]
+    pub account: &'a str,
+    #[doc = "公众账号ID (see [`AddProfitsharingReceiversRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "与分账方的关系类型 (see [`AddProfitsharingReceiversRequest::relation_type`])."]
+    pub relation_type: AddProfitsharingReceiversRelationType,
+    #[doc = "接收方类型 (see `AddProfitsharingReceiversRequest::type`)."]
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> AddProfitsharingReceiversRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`encrypted_name`, `name`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AddProfitsharingReceiversRequired`]. The optional ones (`encrypted_name`, `name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        appid: &'a str,
-        relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
-        r#type: crate::ecommerce::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: AddProfitsharingReceiversRequired<'a>) -> Self {
+        let AddProfitsharingReceiversRequired {
+            account,
+            appid,
+            relation_type,
+            r#type,
+        } = required;
         Self {
             account,
             appid,
@@ -46,6 +59,22 @@ impl<'a> AddProfitsharingReceiversRequest<'a> {
             relation_type,
             r#type,
         }
+    }
+}
+
+string_enum! {
+    /// 与分账方的关系类型
+    pub enum AddProfitsharingReceiversRelationType {
+        /// `SUPPLIER`
+        Supplier = "SUPPLIER",
+        /// `DISTRIBUTOR`
+        Distributor = "DISTRIBUTOR",
+        /// `SERVICE_PROVIDER`
+        ServiceProvider = "SERVICE_PROVIDER",
+        /// `PLATFORM`
+        Platform = "PLATFORM",
+        /// `OTHERS`
+        Others = "OTHERS",
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "删除分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/delete`.\n\n```ignore\nlet request = DeleteProfitsharingReceiversRequest::new(account, appid, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_8.shtml>.\n\nFor: 电商平台."]
+#[doc = "删除分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/delete`.\n\n```ignore\nlet request = DeleteProfitsharingReceiversRequest::new(DeleteProfitsharingReceiversRequired {\n    account,\n    appid,\n    r#type,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_8.shtml>.\n\nFor: 电商平台."]
 #[doc(alias(
     "删除分账接收方API",
     "POST v3/ecommerce/profitsharing/receivers/delete",
@@ -18,17 +18,28 @@ pub struct DeleteProfitsharingReceiversRequest<'a> {
     #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
     #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
+}
+
+#[doc = "The required fields of [`DeleteProfitsharingReceiversRequest`], each named where it is given: `DeleteProfitsharingReceiversRequest::new(DeleteProfitsharingReceiversRequired { .. })`."]
+pub struct DeleteProfitsharingReceiversRequired<'a> {
+    #[doc = "接收方账号 (see [`DeleteProfitsharingReceiversRequest::account`])."]
+    pub account: &'a str,
+    #[doc = "公众账号ID (see [`DeleteProfitsharingReceiversRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "接收方类型 (see `DeleteProfitsharingReceiversRequest::type`)."]
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }
 
 impl<'a> DeleteProfitsharingReceiversRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeleteProfitsharingReceiversRequired`].
     #[inline]
-    pub fn new(
-        account: &'a str,
-        appid: &'a str,
-        r#type: crate::ecommerce::profitsharing::ProfitsharingType,
-    ) -> Self {
+    pub fn new(required: DeleteProfitsharingReceiversRequired<'a>) -> Self {
+        let DeleteProfitsharingReceiversRequired {
+            account,
+            appid,
+            r#type,
+        } = required;
         Self {
             account,
             appid,

@@ -13,5 +13,5 @@ pub struct ProfitsharingReceivers {
     #[doc = "接收方账号\n\nAlways present. Example: `190001001`."]
     pub account: String,
     #[doc = "接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    pub r#type: crate::ecommerce::profitsharing::ProfitsharingReceiverType,
 }

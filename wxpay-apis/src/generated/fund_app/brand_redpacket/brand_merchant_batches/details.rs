@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new(batch_no, detail_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new(QueryBrandRedpacketBrandMerchantBatchesDetailsRequired {\n    batch_no,\n    detail_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "商家明细单号查询明细单",
     "GET v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}",
@@ -19,10 +19,22 @@ pub struct QueryBrandRedpacketBrandMerchantBatchesDetailsRequest<'a> {
     pub detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequest`], each named where it is given: `QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new(QueryBrandRedpacketBrandMerchantBatchesDetailsRequired { .. })`."]
+pub struct QueryBrandRedpacketBrandMerchantBatchesDetailsRequired<'a> {
+    #[doc = "微信支付品牌红包批次单号 (see [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::batch_no`])."]
+    pub batch_no: &'a str,
+    #[doc = "商家品牌红包明细单号 (see [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::detail_no`])."]
+    pub detail_no: &'a str,
+}
+
 impl<'a> QueryBrandRedpacketBrandMerchantBatchesDetailsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequired`].
     #[inline]
-    pub fn new(batch_no: &'a str, detail_no: &'a str) -> Self {
+    pub fn new(required: QueryBrandRedpacketBrandMerchantBatchesDetailsRequired<'a>) -> Self {
+        let QueryBrandRedpacketBrandMerchantBatchesDetailsRequired {
+            batch_no,
+            detail_no,
+        } = required;
         Self {
             batch_no,
             detail_no,

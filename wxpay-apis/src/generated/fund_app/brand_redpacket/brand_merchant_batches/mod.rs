@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "品牌商户发放红包: `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`.\n\n```ignore\nlet request = CreateBrandRedpacketBrandMerchantBatchesRequest::new(batch_name, batch_remark, brand_appid, brand_id, detail_list, out_batch_no, scene, template_id, total_amount, total_num);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "品牌商户发放红包: `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`.\n\n```ignore\nlet request = CreateBrandRedpacketBrandMerchantBatchesRequest::new(CreateBrandRedpacketBrandMerchantBatchesRequired {\n    batch_name,\n    batch_remark,\n    brand_appid,\n    brand_id,\n    detail_list,\n    out_batch_no,\n    scene,\n    template_id,\n    total_amount,\n    total_num,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "品牌商户发放红包",
     "POST v3/fund-app/brand-redpacket/brand-merchant-batches",
@@ -39,21 +39,46 @@ pub struct CreateBrandRedpacketBrandMerchantBatchesRequest<'a> {
     pub total_num: i64,
 }
 
+#[doc = "The required fields of [`CreateBrandRedpacketBrandMerchantBatchesRequest`], each named where it is given: `CreateBrandRedpacketBrandMerchantBatchesRequest::new(CreateBrandRedpacketBrandMerchantBatchesRequired { .. })`."]
+pub struct CreateBrandRedpacketBrandMerchantBatchesRequired<'a> {
+    #[doc = "品牌红包批次名称 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "品牌红包批次备注 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "品牌AppID (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::brand_appid`])."]
+    pub brand_appid: &'a str,
+    #[doc = "品牌ID (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::brand_id`])."]
+    pub brand_id: i64,
+    #[doc = "品牌红包明细列表 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::detail_list`])."]
+    pub detail_list: &'a [CreateBrandRedpacketBrandMerchantBatchesDetail<'a>],
+    #[doc = "商家品牌红包批次单号 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "品牌红包发放场景 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::scene`])."]
+    pub scene: CreateBrandRedpacketBrandMerchantBatchesScene,
+    #[doc = "品牌红包模板ID (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::template_id`])."]
+    pub template_id: &'a str,
+    #[doc = "总金额 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "总笔数 (see [`CreateBrandRedpacketBrandMerchantBatchesRequest::total_num`])."]
+    pub total_num: i64,
+}
+
 impl<'a> CreateBrandRedpacketBrandMerchantBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBrandRedpacketBrandMerchantBatchesRequired`].
     #[inline]
-    pub fn new(
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        brand_appid: &'a str,
-        brand_id: i64,
-        detail_list: &'a [CreateBrandRedpacketBrandMerchantBatchesDetail<'a>],
-        out_batch_no: &'a str,
-        scene: CreateBrandRedpacketBrandMerchantBatchesScene,
-        template_id: &'a str,
-        total_amount: i64,
-        total_num: i64,
-    ) -> Self {
+    pub fn new(required: CreateBrandRedpacketBrandMerchantBatchesRequired<'a>) -> Self {
+        let CreateBrandRedpacketBrandMerchantBatchesRequired {
+            batch_name,
+            batch_remark,
+            brand_appid,
+            brand_id,
+            detail_list,
+            out_batch_no,
+            scene,
+            template_id,
+            total_amount,
+            total_num,
+        } = required;
         Self {
             batch_name,
             batch_remark,
@@ -86,10 +111,28 @@ pub struct CreateBrandRedpacketBrandMerchantBatchesDetail<'a> {
     pub user_name: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`CreateBrandRedpacketBrandMerchantBatchesDetail`], each named where it is given: `CreateBrandRedpacketBrandMerchantBatchesDetail::new(CreateBrandRedpacketBrandMerchantBatchesDetailRequired { .. })`."]
+pub struct CreateBrandRedpacketBrandMerchantBatchesDetailRequired<'a> {
+    #[doc = "红包金额（单位：分） (see [`CreateBrandRedpacketBrandMerchantBatchesDetail::amount`])."]
+    pub amount: i64,
+    #[doc = "接收红包用户OpenID (see [`CreateBrandRedpacketBrandMerchantBatchesDetail::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家品牌红包明细单号 (see [`CreateBrandRedpacketBrandMerchantBatchesDetail::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "红包备注 (see [`CreateBrandRedpacketBrandMerchantBatchesDetail::remark`])."]
+    pub remark: &'a str,
+}
+
 impl<'a> CreateBrandRedpacketBrandMerchantBatchesDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`user_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBrandRedpacketBrandMerchantBatchesDetailRequired`]. The optional ones (`user_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, openid: &'a str, out_detail_no: &'a str, remark: &'a str) -> Self {
+    pub fn new(required: CreateBrandRedpacketBrandMerchantBatchesDetailRequired<'a>) -> Self {
+        let CreateBrandRedpacketBrandMerchantBatchesDetailRequired {
+            amount,
+            openid,
+            out_detail_no,
+            remark,
+        } = required;
         Self {
             amount,
             openid,
@@ -145,7 +188,7 @@ pub struct QueryBrandRedpacketBrandMerchantBatchesRequest<'a> {
 }
 
 impl<'a> QueryBrandRedpacketBrandMerchantBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`need_query_detail`, `detail_state`) start as `None`: assign them on the value.
+    /// The request from its one required field, `batch_no`. The optional ones (`need_query_detail`, `detail_state`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(batch_no: &'a str) -> Self {
         Self {

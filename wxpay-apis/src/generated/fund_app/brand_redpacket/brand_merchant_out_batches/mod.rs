@@ -26,7 +26,7 @@ pub struct QueryBrandRedpacketBrandMerchantOutBatchesRequest<'a> {
 }
 
 impl<'a> QueryBrandRedpacketBrandMerchantOutBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`need_query_detail`, `detail_state`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_batch_no`. The optional ones (`need_query_detail`, `detail_state`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_batch_no: &'a str) -> Self {
         Self {

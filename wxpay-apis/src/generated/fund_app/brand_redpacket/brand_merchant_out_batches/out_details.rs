@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired {\n    out_batch_no,\n    out_detail_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias("商家明细单号查询明细单", "GET v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}", "v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/<out_batch_no>/out-details/<out_detail_no>", response = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,22 @@ pub struct QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest<'a> {
     pub out_detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest`], each named where it is given: `QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired { .. })`."]
+pub struct QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired<'a> {
+    #[doc = "商家品牌红包批次单号 (see [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家品牌红包明细单号 (see [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+}
+
 impl<'a> QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+    pub fn new(required: QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired<'a>) -> Self {
+        let QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired {
+            out_batch_no,
+            out_detail_no,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

@@ -20,7 +20,7 @@ pub struct AcceptElecsignByOutNoRequest<'a> {
 }
 
 impl<'a> AcceptElecsignByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_bill_no`.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self { out_bill_no }
@@ -46,7 +46,7 @@ pub struct QueryElecsignByOutNoRequest<'a> {
 }
 
 impl<'a> QueryElecsignByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_bill_no`.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self { out_bill_no }

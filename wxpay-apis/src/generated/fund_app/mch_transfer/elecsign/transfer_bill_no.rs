@@ -20,7 +20,7 @@ pub struct AcceptElecsignByNoRequest<'a> {
 }
 
 impl<'a> AcceptElecsignByNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `transfer_bill_no`.
     #[inline]
     pub fn new(transfer_bill_no: &'a str) -> Self {
         Self { transfer_bill_no }
@@ -46,7 +46,7 @@ pub struct QueryElecsignByNoRequest<'a> {
 }
 
 impl<'a> QueryElecsignByNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `transfer_bill_no`.
     #[inline]
     pub fn new(transfer_bill_no: &'a str) -> Self {
         Self { transfer_bill_no }

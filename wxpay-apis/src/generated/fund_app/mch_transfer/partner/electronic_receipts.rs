@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请单笔转账电子回单: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.\n\n```ignore\nlet request = CreateMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请单笔转账电子回单: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.\n\n```ignore\nlet request = CreateMchTransferPartnerElectronicReceiptsRequest::new(CreateMchTransferPartnerElectronicReceiptsRequired {\n    out_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请单笔转账电子回单",
     "POST v3/fund-app/mch-transfer/partner/electronic-receipts",
@@ -21,10 +21,22 @@ pub struct CreateMchTransferPartnerElectronicReceiptsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerElectronicReceiptsRequest`], each named where it is given: `CreateMchTransferPartnerElectronicReceiptsRequest::new(CreateMchTransferPartnerElectronicReceiptsRequired { .. })`."]
+pub struct CreateMchTransferPartnerElectronicReceiptsRequired<'a> {
+    #[doc = "商户转账单号 (see [`CreateMchTransferPartnerElectronicReceiptsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateMchTransferPartnerElectronicReceiptsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateMchTransferPartnerElectronicReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerElectronicReceiptsRequired`].
     #[inline]
-    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CreateMchTransferPartnerElectronicReceiptsRequired<'a>) -> Self {
+        let CreateMchTransferPartnerElectronicReceiptsRequired {
+            out_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             out_bill_no,
             sub_mchid,
@@ -79,7 +91,7 @@ string_enum! {
 /// The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`]: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
 pub type CreateMchTransferPartnerElectronicReceiptsResponse = MchTransferPartnerElectronicReceipts;
 
-#[doc = "查询单笔转账电子回单: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询单笔转账电子回单: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerElectronicReceiptsRequest::new(QueryMchTransferPartnerElectronicReceiptsRequired {\n    out_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询单笔转账电子回单",
     "GET v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}",
@@ -95,10 +107,22 @@ pub struct QueryMchTransferPartnerElectronicReceiptsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchTransferPartnerElectronicReceiptsRequest`], each named where it is given: `QueryMchTransferPartnerElectronicReceiptsRequest::new(QueryMchTransferPartnerElectronicReceiptsRequired { .. })`."]
+pub struct QueryMchTransferPartnerElectronicReceiptsRequired<'a> {
+    #[doc = "商户转账单号 (see [`QueryMchTransferPartnerElectronicReceiptsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryMchTransferPartnerElectronicReceiptsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryMchTransferPartnerElectronicReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchTransferPartnerElectronicReceiptsRequired`].
     #[inline]
-    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryMchTransferPartnerElectronicReceiptsRequired<'a>) -> Self {
+        let QueryMchTransferPartnerElectronicReceiptsRequired {
+            out_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             out_bill_no,
             sub_mchid,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.\n\n```ignore\nlet request = CreateMchTransferPartnerSubMchAuthorizationsRequest::new(out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.\n\n```ignore\nlet request = CreateMchTransferPartnerSubMchAuthorizationsRequest::new(CreateMchTransferPartnerSubMchAuthorizationsRequired {\n    out_apply_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请子商户商家转账授权",
     "POST v3/fund-app/mch-transfer/partner/sub-mch-authorizations",
@@ -21,10 +21,22 @@ pub struct CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerSubMchAuthorizationsRequest`], each named where it is given: `CreateMchTransferPartnerSubMchAuthorizationsRequest::new(CreateMchTransferPartnerSubMchAuthorizationsRequired { .. })`."]
+pub struct CreateMchTransferPartnerSubMchAuthorizationsRequired<'a> {
+    #[doc = "商户申请单号 (see [`CreateMchTransferPartnerSubMchAuthorizationsRequest::out_apply_no`])."]
+    pub out_apply_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateMchTransferPartnerSubMchAuthorizationsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerSubMchAuthorizationsRequired`].
     #[inline]
-    pub fn new(out_apply_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CreateMchTransferPartnerSubMchAuthorizationsRequired<'a>) -> Self {
+        let CreateMchTransferPartnerSubMchAuthorizationsRequired {
+            out_apply_no,
+            sub_mchid,
+        } = required;
         Self {
             out_apply_no,
             sub_mchid,
@@ -81,7 +93,7 @@ pub struct QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
 }
 
 impl<'a> QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }

@@ -8,7 +8,7 @@ pub mod pre_transfer_with_authorization;
 pub mod transfer;
 pub mod transfer_bill_no;
 
-#[doc = "发起转账: `POST /v3/fund-app/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = CreateTransferBillRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起转账: `POST /v3/fund-app/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = CreateTransferBillRequest::new(CreateTransferBillRequired {\n    appid,\n    openid,\n    out_bill_no,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起转账",
     "POST v3/fund-app/mch-transfer/transfer-bills",
@@ -47,18 +47,38 @@ pub struct CreateTransferBillRequest<'a> {
     pub user_recv_style: Option<CreateTransferBillUserRecvStyle>,
 }
 
+#[doc = "The required fields of [`CreateTransferBillRequest`], each named where it is given: `CreateTransferBillRequest::new(CreateTransferBillRequired { .. })`."]
+pub struct CreateTransferBillRequired<'a> {
+    #[doc = "商户AppID (see [`CreateTransferBillRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateTransferBillRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单号 (see [`CreateTransferBillRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "转账金额 (see [`CreateTransferBillRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateTransferBillRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateTransferBillRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateTransferBillRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateTransferBillRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`, `user_recv_perception`, `user_recv_style`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransferBillRequired`]. The optional ones (`notify_url`, `user_name`, `user_recv_perception`, `user_recv_style`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_bill_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    ) -> Self {
+    pub fn new(required: CreateTransferBillRequired<'a>) -> Self {
+        let CreateTransferBillRequired {
+            appid,
+            openid,
+            out_bill_no,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             notify_url: None,
@@ -80,20 +100,20 @@ impl<'a> CreateTransferBillRequest<'a> {
 #[non_exhaustive]
 pub struct CreateTransferBillUserRecvStyle {
     #[doc = "用户收款样式类型\n\nRequired."]
-    pub r#type: CreateTransferBillType,
+    pub r#type: CreateTransferBillUserRecvStyleType,
 }
 
 impl CreateTransferBillUserRecvStyle {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `type`.
     #[inline]
-    pub fn new(r#type: CreateTransferBillType) -> Self {
+    pub fn new(r#type: CreateTransferBillUserRecvStyleType) -> Self {
         Self { r#type }
     }
 }
 
 string_enum! {
     /// 用户收款样式类型
-    pub enum CreateTransferBillType {
+    pub enum CreateTransferBillUserRecvStyleType {
         /// `CONFIRM_PAGE`
         ConfirmPage = "CONFIRM_PAGE",
         /// `RED_PACKET`

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired {\n    appid,\n    openid,\n    out_bill_no,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起转账并完成自动收款授权",
     "POST v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization",
@@ -49,18 +49,40 @@ pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a>
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest`], each named where it is given: `CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired { .. })`."]
+pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单号 (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "转账金额 (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorization_info`, `notify_url`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired`]. The optional ones (`authorization_info`, `notify_url`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_bill_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+        required: CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired<'a>,
     ) -> Self {
+        let CreateMchTransferTransferBillsPreTransferWithAuthorizationRequired {
+            appid,
+            openid,
+            out_bill_no,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             authorization_info: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsTransferRequest::new(appid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_id = Some(authorization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsTransferRequest::new(CreateMchTransferTransferBillsTransferRequired {\n    appid,\n    out_bill_no,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.authorization_id = Some(authorization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "用户授权后转账",
     "POST v3/fund-app/mch-transfer/transfer-bills/transfer",
@@ -46,17 +46,35 @@ pub struct CreateMchTransferTransferBillsTransferRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferTransferBillsTransferRequest`], each named where it is given: `CreateMchTransferTransferBillsTransferRequest::new(CreateMchTransferTransferBillsTransferRequired { .. })`."]
+pub struct CreateMchTransferTransferBillsTransferRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferTransferBillsTransferRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户单号 (see [`CreateMchTransferTransferBillsTransferRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "转账金额 (see [`CreateMchTransferTransferBillsTransferRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateMchTransferTransferBillsTransferRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferTransferBillsTransferRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateMchTransferTransferBillsTransferRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateMchTransferTransferBillsTransferRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorization_id`, `notify_url`, `out_authorization_no`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferTransferBillsTransferRequired`]. The optional ones (`authorization_id`, `notify_url`, `out_authorization_no`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_bill_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    ) -> Self {
+    pub fn new(required: CreateMchTransferTransferBillsTransferRequired<'a>) -> Self {
+        let CreateMchTransferTransferBillsTransferRequired {
+            appid,
+            out_bill_no,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             authorization_id: None,

@@ -18,7 +18,7 @@ pub struct QueryTransferBillByTransferBillNoRequest<'a> {
 }
 
 impl<'a> QueryTransferBillByTransferBillNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `transfer_bill_no`.
     #[inline]
     pub fn new(transfer_bill_no: &'a str) -> Self {
         Self { transfer_bill_no }

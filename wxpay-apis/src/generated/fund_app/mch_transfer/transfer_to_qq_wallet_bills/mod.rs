@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-#[doc = "发起转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.\n\n```ignore\nlet mut request = CreateMchTransferTransferToQqWalletBillsRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.\n\n```ignore\nlet mut request = CreateMchTransferTransferToQqWalletBillsRequest::new(CreateMchTransferTransferToQqWalletBillsRequired {\n    appid,\n    openid,\n    out_bill_no,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起转账到QQ钱包",
     "POST v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills",
@@ -43,18 +43,38 @@ pub struct CreateMchTransferTransferToQqWalletBillsRequest<'a> {
     pub user_qq: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferTransferToQqWalletBillsRequest`], each named where it is given: `CreateMchTransferTransferToQqWalletBillsRequest::new(CreateMchTransferTransferToQqWalletBillsRequired { .. })`."]
+pub struct CreateMchTransferTransferToQqWalletBillsRequired<'a> {
+    #[doc = "QQ互联开放平台AppID (see [`CreateMchTransferTransferToQqWalletBillsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateMchTransferTransferToQqWalletBillsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单号 (see [`CreateMchTransferTransferToQqWalletBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "转账金额 (see [`CreateMchTransferTransferToQqWalletBillsRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateMchTransferTransferToQqWalletBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferTransferToQqWalletBillsRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateMchTransferTransferToQqWalletBillsRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateMchTransferTransferToQqWalletBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`, `user_qq`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferTransferToQqWalletBillsRequired`]. The optional ones (`notify_url`, `user_name`, `user_qq`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_bill_no: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    ) -> Self {
+    pub fn new(required: CreateMchTransferTransferToQqWalletBillsRequired<'a>) -> Self {
+        let CreateMchTransferTransferToQqWalletBillsRequired {
+            appid,
+            openid,
+            out_bill_no,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             notify_url: None,
@@ -123,7 +143,7 @@ pub struct QueryMchTransferTransferToQqWalletBillsRequest<'a> {
 }
 
 impl<'a> QueryMchTransferTransferToQqWalletBillsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_bill_no`.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self { out_bill_no }

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_authorization_no;
 
-#[doc = "申请免确认收款授权: `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferUserConfirmAuthorizationRequest::new(appid, authorization_notify_url, openid, out_authorization_no, transfer_scene_id, user_display_name);\nrequest.scene_info = Some(scene_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "申请免确认收款授权: `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferUserConfirmAuthorizationRequest::new(CreateMchTransferUserConfirmAuthorizationRequired {\n    appid,\n    authorization_notify_url,\n    openid,\n    out_authorization_no,\n    transfer_scene_id,\n    user_display_name,\n});\nrequest.scene_info = Some(scene_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "申请免确认收款授权",
     "POST v3/fund-app/mch-transfer/user-confirm-authorization",
@@ -35,17 +35,34 @@ pub struct CreateMchTransferUserConfirmAuthorizationRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferUserConfirmAuthorizationRequest`], each named where it is given: `CreateMchTransferUserConfirmAuthorizationRequest::new(CreateMchTransferUserConfirmAuthorizationRequired { .. })`."]
+pub struct CreateMchTransferUserConfirmAuthorizationRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferUserConfirmAuthorizationRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "授权结果通知地址 (see [`CreateMchTransferUserConfirmAuthorizationRequest::authorization_notify_url`])."]
+    pub authorization_notify_url: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateMchTransferUserConfirmAuthorizationRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户侧授权单号 (see [`CreateMchTransferUserConfirmAuthorizationRequest::out_authorization_no`])."]
+    pub out_authorization_no: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferUserConfirmAuthorizationRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "用户展示名称 (see [`CreateMchTransferUserConfirmAuthorizationRequest::user_display_name`])."]
+    pub user_display_name: &'a str,
+}
+
 impl<'a> CreateMchTransferUserConfirmAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`scene_info`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferUserConfirmAuthorizationRequired`]. The optional ones (`scene_info`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        authorization_notify_url: &'a str,
-        openid: &'a str,
-        out_authorization_no: &'a str,
-        transfer_scene_id: &'a str,
-        user_display_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMchTransferUserConfirmAuthorizationRequired<'a>) -> Self {
+        let CreateMchTransferUserConfirmAuthorizationRequired {
+            appid,
+            authorization_notify_url,
+            openid,
+            out_authorization_no,
+            transfer_scene_id,
+            user_display_name,
+        } = required;
         Self {
             appid,
             authorization_notify_url,

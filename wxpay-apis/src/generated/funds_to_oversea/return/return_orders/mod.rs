@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_return_no;
 
-#[doc = "申请资金出境退回: `POST /v3/funds-to-oversea/return/return-orders`.\n\n```ignore\nlet request = ReturnOrdersReturnRequest::new(amount, out_order_id, out_return_no, sub_mchid, supplement_info, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735039>.\n\nFor: 电商平台."]
+#[doc = "申请资金出境退回: `POST /v3/funds-to-oversea/return/return-orders`.\n\n```ignore\nlet request = ReturnOrdersReturnRequest::new(ReturnOrdersReturnRequired {\n    amount,\n    out_order_id,\n    out_return_no,\n    sub_mchid,\n    supplement_info,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735039>.\n\nFor: 电商平台."]
 #[doc(alias(
     "申请资金出境退回",
     "POST v3/funds-to-oversea/return/return-orders",
@@ -29,17 +29,34 @@ pub struct ReturnOrdersReturnRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ReturnOrdersReturnRequest`], each named where it is given: `ReturnOrdersReturnRequest::new(ReturnOrdersReturnRequired { .. })`."]
+pub struct ReturnOrdersReturnRequired<'a> {
+    #[doc = "退回金额 (see [`ReturnOrdersReturnRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商户出境单号 (see [`ReturnOrdersReturnRequest::out_order_id`])."]
+    pub out_order_id: &'a str,
+    #[doc = "商户出境退回单号 (see [`ReturnOrdersReturnRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "二级商户号 (see [`ReturnOrdersReturnRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "退回凭证补充信息 (see [`ReturnOrdersReturnRequest::supplement_info`])."]
+    pub supplement_info: &'a str,
+    #[doc = "微信订单号 (see [`ReturnOrdersReturnRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ReturnOrdersReturnRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReturnOrdersReturnRequired`].
     #[inline]
-    pub fn new(
-        amount: i64,
-        out_order_id: &'a str,
-        out_return_no: &'a str,
-        sub_mchid: &'a str,
-        supplement_info: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ReturnOrdersReturnRequired<'a>) -> Self {
+        let ReturnOrdersReturnRequired {
+            amount,
+            out_order_id,
+            out_return_no,
+            sub_mchid,
+            supplement_info,
+            transaction_id,
+        } = required;
         Self {
             amount,
             out_order_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询出境退回结果（通过商户出境退回单号）: `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`.\n\n```ignore\nlet request = QueryReturnReturnOrdersByOutReturnNoRequest::new(out_return_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735052>.\n\nFor: 电商平台."]
+#[doc = "查询出境退回结果（通过商户出境退回单号）: `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`.\n\n```ignore\nlet request = QueryReturnReturnOrdersByOutReturnNoRequest::new(QueryReturnReturnOrdersByOutReturnNoRequired {\n    out_return_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735052>.\n\nFor: 电商平台."]
 #[doc(alias(
     "查询出境退回结果（通过商户出境退回单号）",
     "GET v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}",
@@ -19,10 +19,22 @@ pub struct QueryReturnReturnOrdersByOutReturnNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryReturnReturnOrdersByOutReturnNoRequest`], each named where it is given: `QueryReturnReturnOrdersByOutReturnNoRequest::new(QueryReturnReturnOrdersByOutReturnNoRequired { .. })`."]
+pub struct QueryReturnReturnOrdersByOutReturnNoRequired<'a> {
+    #[doc = "商户出境单号 (see [`QueryReturnReturnOrdersByOutReturnNoRequest::out_return_no`])."]
+    pub out_return_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryReturnReturnOrdersByOutReturnNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryReturnReturnOrdersByOutReturnNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryReturnReturnOrdersByOutReturnNoRequired`].
     #[inline]
-    pub fn new(out_return_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryReturnReturnOrdersByOutReturnNoRequired<'a>) -> Self {
+        let QueryReturnReturnOrdersByOutReturnNoRequired {
+            out_return_no,
+            sub_mchid,
+        } = required;
         Self {
             out_return_no,
             sub_mchid,

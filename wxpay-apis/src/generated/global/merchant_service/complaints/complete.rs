@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "反馈处理完成: `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteMerchantServiceComplaintsRequest::new(complaint_id, complainted_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc = "反馈处理完成: `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteMerchantServiceComplaintsRequest::new(CompleteMerchantServiceComplaintsRequired {\n    complaint_id,\n    complainted_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
 #[doc(alias(
     "反馈处理完成",
     "POST v3/global/merchant-service/complaints/{complaint_id}/complete",
@@ -19,10 +19,22 @@ pub struct CompleteMerchantServiceComplaintsRequest<'a> {
     pub complainted_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CompleteMerchantServiceComplaintsRequest`], each named where it is given: `CompleteMerchantServiceComplaintsRequest::new(CompleteMerchantServiceComplaintsRequired { .. })`."]
+pub struct CompleteMerchantServiceComplaintsRequired<'a> {
+    #[doc = "投诉单号 (see [`CompleteMerchantServiceComplaintsRequest::complaint_id`])."]
+    pub complaint_id: &'a str,
+    #[doc = "被诉商户号 (see [`CompleteMerchantServiceComplaintsRequest::complainted_mchid`])."]
+    pub complainted_mchid: &'a str,
+}
+
 impl<'a> CompleteMerchantServiceComplaintsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CompleteMerchantServiceComplaintsRequired`].
     #[inline]
-    pub fn new(complaint_id: &'a str, complainted_mchid: &'a str) -> Self {
+    pub fn new(required: CompleteMerchantServiceComplaintsRequired<'a>) -> Self {
+        let CompleteMerchantServiceComplaintsRequired {
+            complaint_id,
+            complainted_mchid,
+        } = required;
         Self {
             complaint_id,
             complainted_mchid,

@@ -9,7 +9,7 @@ pub mod complete;
 pub mod negotiation_historys;
 pub mod response;
 
-#[doc = "查询投诉单列表: `GET /v3/global/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询投诉单列表: `GET /v3/global/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(QueryMerchantServiceComplaintsRequired {\n    begin_date,\n    end_date,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询投诉单列表",
     "GET v3/global/merchant-service/complaints",
@@ -32,15 +32,27 @@ pub struct QueryMerchantServiceComplaintsRequest<'a> {
     #[doc = "诉商户号\n\nQuery parameter, optional. Example: `1900012181`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complainted_mchid: Option<&'a str>,
-    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `ZH_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<ComplaintsMchLanguage>,
 }
 
+#[doc = "The required fields of [`QueryMerchantServiceComplaintsRequest`], each named where it is given: `QueryMerchantServiceComplaintsRequest::new(QueryMerchantServiceComplaintsRequired { .. })`."]
+pub struct QueryMerchantServiceComplaintsRequired<'a> {
+    #[doc = "开始日期 (see [`QueryMerchantServiceComplaintsRequest::begin_date`])."]
+    pub begin_date: &'a str,
+    #[doc = "结束日期 (see [`QueryMerchantServiceComplaintsRequest::end_date`])."]
+    pub end_date: &'a str,
+}
+
 impl<'a> QueryMerchantServiceComplaintsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `complainted_mchid`, `mch_language`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMerchantServiceComplaintsRequired`]. The optional ones (`limit`, `offset`, `complainted_mchid`, `mch_language`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+    pub fn new(required: QueryMerchantServiceComplaintsRequired<'a>) -> Self {
+        let QueryMerchantServiceComplaintsRequired {
+            begin_date,
+            end_date,
+        } = required;
         Self {
             limit: None,
             offset: None,
@@ -224,12 +236,12 @@ pub struct ComplaintsServiceOrderInfo {
     pub out_order_no: Option<String>,
     #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ComplaintsState>,
+    pub state: Option<ComplaintsServiceOrderInfoState>,
 }
 
 string_enum! {
     /// 支付分服务单状态
-    pub enum ComplaintsState {
+    pub enum ComplaintsServiceOrderInfoState {
         /// `DOING`
         Doing = "DOING",
         /// `DONE`
@@ -253,13 +265,13 @@ string_enum! {
 pub struct QueryComplaintV2Request<'a> {
     #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `ZH_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<ComplaintsMchLanguage>,
 }
 
 impl<'a> QueryComplaintV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mch_language`) start as `None`: assign them on the value.
+    /// The request from its one required field, `complaint_id`. The optional ones (`mch_language`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(complaint_id: &'a str) -> Self {
         Self {

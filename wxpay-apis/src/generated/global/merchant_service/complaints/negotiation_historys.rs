@@ -21,13 +21,13 @@ pub struct QueryNegotiationHistoryV2Request<'a> {
     #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `ZH_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<crate::global::merchant_service::complaints::ComplaintsMchLanguage>,
 }
 
 impl<'a> QueryNegotiationHistoryV2Request<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `mch_language`) start as `None`: assign them on the value.
+    /// The request from its one required field, `complaint_id`. The optional ones (`limit`, `offset`, `mch_language`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(complaint_id: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交回复: `POST /v3/global/merchant-service/complaints/{complaint_id}/response`.\n\n```ignore\nlet mut request = CreateMerchantServiceComplaintsResponseRequest::new(complaint_id, complainted_mchid, response_content);\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc = "提交回复: `POST /v3/global/merchant-service/complaints/{complaint_id}/response`.\n\n```ignore\nlet mut request = CreateMerchantServiceComplaintsResponseRequest::new(CreateMerchantServiceComplaintsResponseRequired {\n    complaint_id,\n    complainted_mchid,\n    response_content,\n});\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
 #[doc(alias(
     "提交回复",
     "POST v3/global/merchant-service/complaints/{complaint_id}/response",
@@ -30,14 +30,25 @@ pub struct CreateMerchantServiceComplaintsResponseRequest<'a> {
     pub response_images: Option<&'a [MediaId<&'a str>]>,
 }
 
+#[doc = "The required fields of [`CreateMerchantServiceComplaintsResponseRequest`], each named where it is given: `CreateMerchantServiceComplaintsResponseRequest::new(CreateMerchantServiceComplaintsResponseRequired { .. })`."]
+pub struct CreateMerchantServiceComplaintsResponseRequired<'a> {
+    #[doc = "投诉单号 (see [`CreateMerchantServiceComplaintsResponseRequest::complaint_id`])."]
+    pub complaint_id: &'a str,
+    #[doc = "被诉商户号 (see [`CreateMerchantServiceComplaintsResponseRequest::complainted_mchid`])."]
+    pub complainted_mchid: &'a str,
+    #[doc = "回复内容 (see [`CreateMerchantServiceComplaintsResponseRequest::response_content`])."]
+    pub response_content: &'a str,
+}
+
 impl<'a> CreateMerchantServiceComplaintsResponseRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`jump_url`, `jump_url_text`, `response_images`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMerchantServiceComplaintsResponseRequired`]. The optional ones (`jump_url`, `jump_url_text`, `response_images`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        complaint_id: &'a str,
-        complainted_mchid: &'a str,
-        response_content: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMerchantServiceComplaintsResponseRequired<'a>) -> Self {
+        let CreateMerchantServiceComplaintsResponseRequired {
+            complaint_id,
+            complainted_mchid,
+            response_content,
+        } = required;
         Self {
             complaint_id,
             complainted_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交付款码支付: `POST /v3/global/micropay/transactions/pay`.\n\n```ignore\nlet mut request = CreateMicropayTransactionsPayRequest::new(amount, appid, description, mchid, merchant_category_code, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "提交付款码支付: `POST /v3/global/micropay/transactions/pay`.\n\n```ignore\nlet mut request = CreateMicropayTransactionsPayRequest::new(CreateMicropayTransactionsPayRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    merchant_category_code,\n    out_trade_no,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n    trade_type,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_1.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "提交付款码支付",
     "POST v3/global/micropay/transactions/pay",
@@ -56,21 +56,46 @@ pub struct CreateMicropayTransactionsPayRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMicropayTransactionsPayRequest`], each named where it is given: `CreateMicropayTransactionsPayRequest::new(CreateMicropayTransactionsPayRequired { .. })`."]
+pub struct CreateMicropayTransactionsPayRequired<'a> {
+    #[doc = "订单金额 (see [`CreateMicropayTransactionsPayRequest::amount`])."]
+    pub amount: crate::global::GlobalAmount<'a>,
+    #[doc = "APPID (see [`CreateMicropayTransactionsPayRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商品描述 (see [`CreateMicropayTransactionsPayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户号 (see [`CreateMicropayTransactionsPayRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "MCC码 (see [`CreateMicropayTransactionsPayRequest::merchant_category_code`])."]
+    pub merchant_category_code: &'a str,
+    #[doc = "商户订单号 (see [`CreateMicropayTransactionsPayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "机构APPID (see [`CreateMicropayTransactionsPayRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateMicropayTransactionsPayRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateMicropayTransactionsPayRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "交易类型 (see [`CreateMicropayTransactionsPayRequest::trade_type`])."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> CreateMicropayTransactionsPayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMicropayTransactionsPayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::global::GlobalAmount<'a>,
-        appid: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        merchant_category_code: &'a str,
-        out_trade_no: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMicropayTransactionsPayRequired<'a>) -> Self {
+        let CreateMicropayTransactionsPayRequired {
+            amount,
+            appid,
+            description,
+            mchid,
+            merchant_category_code,
+            out_trade_no,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+            trade_type,
+        } = required;
         Self {
             amount,
             appid,
@@ -102,7 +127,7 @@ pub struct CreateMicropayTransactionsPayPayer<'a> {
 }
 
 impl<'a> CreateMicropayTransactionsPayPayer<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `auth_code`.
     #[inline]
     pub fn new(auth_code: &'a str) -> Self {
         Self { auth_code }
@@ -207,7 +232,7 @@ pub struct CreateMicropayTransactionsPayDetail {
     pub scope: Option<crate::global::GlobalScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
+    pub r#type: Option<crate::global::GlobalPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute_amount: Option<i64>,

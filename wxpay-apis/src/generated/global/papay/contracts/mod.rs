@@ -114,7 +114,7 @@ pub struct QueryPapayContractsRequest<'a> {
 }
 
 impl<'a> QueryPapayContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_mchid`, `sp_appid`, `sp_mchid`, `sub_appid`, `plan_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `contract_id`. The optional ones (`appid`, `sub_mchid`, `sp_appid`, `sp_mchid`, `sub_appid`, `plan_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(contract_id: &'a str) -> Self {
         Self {

@@ -33,7 +33,7 @@ pub struct QueryPapayContractsByOutContractCodeRequest<'a> {
 }
 
 impl<'a> QueryPapayContractsByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_mchid`, `sp_appid`, `sp_mchid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_contract_code`. The optional ones (`appid`, `sub_mchid`, `sp_appid`, `sp_mchid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_contract_code: &'a str) -> Self {
         Self {

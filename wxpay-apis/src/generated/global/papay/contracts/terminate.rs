@@ -33,7 +33,7 @@ pub struct TerminatePapayContractsRequest<'a> {
 }
 
 impl<'a> TerminatePapayContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sp_appid`, `sub_appid`, `sub_mchid`, `termination_note`) start as `None`: assign them on the value.
+    /// The request from its one required field, `contract_id`. The optional ones (`appid`, `sp_appid`, `sub_appid`, `sub_mchid`, `termination_note`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(contract_id: &'a str) -> Self {
         Self {

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-#[doc = "支付扣款API: `POST /v3/global/papay/transactions`.\n\n```ignore\nlet mut request = CreatePapayTransactionsRequest::new(amount, contract_id, description, merchant_category_code, notify_url, out_trade_no);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_6.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "支付扣款API: `POST /v3/global/papay/transactions`.\n\n```ignore\nlet mut request = CreatePapayTransactionsRequest::new(CreatePapayTransactionsRequired {\n    amount,\n    contract_id,\n    description,\n    merchant_category_code,\n    notify_url,\n    out_trade_no,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_6.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "支付扣款API",
     "POST v3/global/papay/transactions",
@@ -52,17 +52,34 @@ pub struct CreatePapayTransactionsRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePapayTransactionsRequest`], each named where it is given: `CreatePapayTransactionsRequest::new(CreatePapayTransactionsRequired { .. })`."]
+pub struct CreatePapayTransactionsRequired<'a> {
+    #[doc = "订单金额 (see [`CreatePapayTransactionsRequest::amount`])."]
+    pub amount: crate::global::GlobalAmount<'a>,
+    #[doc = "委托代扣协议ID (see [`CreatePapayTransactionsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品描述 (see [`CreatePapayTransactionsRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "MCC码 (see [`CreatePapayTransactionsRequest::merchant_category_code`])."]
+    pub merchant_category_code: &'a str,
+    #[doc = "通知地址 (see [`CreatePapayTransactionsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreatePapayTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CreatePapayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `attach`, `goods_tag`, `scene_info`, `sp_appid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePapayTransactionsRequired`]. The optional ones (`appid`, `attach`, `goods_tag`, `scene_info`, `sp_appid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::global::GlobalAmount<'a>,
-        contract_id: &'a str,
-        description: &'a str,
-        merchant_category_code: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePapayTransactionsRequired<'a>) -> Self {
+        let CreatePapayTransactionsRequired {
+            amount,
+            contract_id,
+            description,
+            merchant_category_code,
+            notify_url,
+            out_trade_no,
+        } = required;
         Self {
             amount,
             appid: None,
@@ -199,7 +216,7 @@ pub struct TransactionsPromotionDetail {
     pub scope: Option<crate::global::GlobalScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
+    pub r#type: Option<crate::global::GlobalPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,
@@ -274,7 +291,7 @@ pub struct QueryPapayTransactionsResponse {
     pub transaction_id: String,
 }
 
-#[doc = "查询订单(微信支付订单号): `GET /v3/global/papay/transactions/{transaction_id}`.\n\n```ignore\nlet request = QueryPapayTransactionsRequest::new(transaction_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询订单(微信支付订单号): `GET /v3/global/papay/transactions/{transaction_id}`.\n\n```ignore\nlet request = QueryPapayTransactionsRequest::new(QueryPapayTransactionsRequired {\n    transaction_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询订单(微信支付订单号)",
     "GET v3/global/papay/transactions/{transaction_id}",
@@ -290,10 +307,22 @@ pub struct QueryPapayTransactionsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPapayTransactionsRequest`], each named where it is given: `QueryPapayTransactionsRequest::new(QueryPapayTransactionsRequired { .. })`."]
+pub struct QueryPapayTransactionsRequired<'a> {
+    #[doc = "微信支付订单号 (see [`QueryPapayTransactionsRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "子商户号 (see [`QueryPapayTransactionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPapayTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPapayTransactionsRequired`].
     #[inline]
-    pub fn new(transaction_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPapayTransactionsRequired<'a>) -> Self {
+        let QueryPapayTransactionsRequired {
+            transaction_id,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             sub_mchid,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod unfreeze;
 
-#[doc = "请求分账API: `POST /v3/global/profit-sharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrdersRequest::new(appid, out_order_no, transaction_id, unfreeze_unsplit);\nrequest.receivers = Some(receivers);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "请求分账API: `POST /v3/global/profit-sharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrdersRequest::new(CreateProfitSharingOrdersRequired {\n    appid,\n    out_order_no,\n    transaction_id,\n    unfreeze_unsplit,\n});\nrequest.receivers = Some(receivers);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "请求分账API",
     "POST v3/global/profit-sharing/orders",
@@ -36,15 +36,28 @@ pub struct CreateProfitSharingOrdersRequest<'a> {
     pub unfreeze_unsplit: bool,
 }
 
+#[doc = "The required fields of [`CreateProfitSharingOrdersRequest`], each named where it is given: `CreateProfitSharingOrdersRequest::new(CreateProfitSharingOrdersRequired { .. })`."]
+pub struct CreateProfitSharingOrdersRequired<'a> {
+    #[doc = "应用ID (see [`CreateProfitSharingOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户分账单号 (see [`CreateProfitSharingOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`CreateProfitSharingOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "是否解冻剩余未分资金 (see [`CreateProfitSharingOrdersRequest::unfreeze_unsplit`])."]
+    pub unfreeze_unsplit: bool,
+}
+
 impl<'a> CreateProfitSharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateProfitSharingOrdersRequired`]. The optional ones (`receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        out_order_no: &'a str,
-        transaction_id: &'a str,
-        unfreeze_unsplit: bool,
-    ) -> Self {
+    pub fn new(required: CreateProfitSharingOrdersRequired<'a>) -> Self {
+        let CreateProfitSharingOrdersRequired {
+            appid,
+            out_order_no,
+            transaction_id,
+            unfreeze_unsplit,
+        } = required;
         Self {
             appid,
             out_order_no,
@@ -76,19 +89,34 @@ pub struct CreateProfitSharingOrdersReceiver<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
+}
+
+#[doc = "The required fields of [`CreateProfitSharingOrdersReceiver`], each named where it is given: `CreateProfitSharingOrdersReceiver::new(CreateProfitSharingOrdersReceiverRequired { .. })`."]
+pub struct CreateProfitSharingOrdersReceiverRequired<'a> {
+    #[doc = "分账接收方帐号 (see [`CreateProfitSharingOrdersReceiver::account`])."]
+    pub account: &'a str,
+    #[doc = "分账金额 (see [`CreateProfitSharingOrdersReceiver::amount`])."]
+    pub amount: i64,
+    #[doc = "分账币种 (see [`CreateProfitSharingOrdersReceiver::currency`])."]
+    pub currency: CreateProfitSharingOrdersCurrency,
+    #[doc = "分账描述 (see [`CreateProfitSharingOrdersReceiver::description`])."]
+    pub description: &'a str,
+    #[doc = "分账接收方类型 (see `CreateProfitSharingOrdersReceiver::type`)."]
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }
 
 impl<'a> CreateProfitSharingOrdersReceiver<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`authorized`, `name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateProfitSharingOrdersReceiverRequired`]. The optional ones (`authorized`, `name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account: &'a str,
-        amount: i64,
-        currency: CreateProfitSharingOrdersCurrency,
-        description: &'a str,
-        r#type: crate::global::profit_sharing::ProfitSharingType,
-    ) -> Self {
+    pub fn new(required: CreateProfitSharingOrdersReceiverRequired<'a>) -> Self {
+        let CreateProfitSharingOrdersReceiverRequired {
+            account,
+            amount,
+            currency,
+            description,
+            r#type,
+        } = required;
         Self {
             account,
             amount,
@@ -165,7 +193,7 @@ pub struct ProfitSharingOrdersReceiver {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_currency: Option<String>,
     #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
-    pub r#type: crate::global::profit_sharing::ProfitSharingType,
+    pub r#type: crate::global::profit_sharing::ProfitSharingReceiverType,
 }
 
 /// The answer to [`CreateProfitSharingOrdersRequest`]: `POST /v3/global/profit-sharing/orders`.
@@ -192,7 +220,7 @@ pub struct QueryProfitSharingOrdersRequest<'a> {
 }
 
 impl<'a> QueryProfitSharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_order_no`. The optional ones (`sub_mchid`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_order_no: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解冻剩余资金API: `POST /v3/global/profit-sharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrdersRequest::new(description, out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "解冻剩余资金API: `POST /v3/global/profit-sharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrdersRequest::new(UnfreezeProfitSharingOrdersRequired {\n    description,\n    out_order_no,\n    transaction_id,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_3.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "解冻剩余资金API",
     "POST v3/global/profit-sharing/orders/unfreeze",
@@ -24,10 +24,25 @@ pub struct UnfreezeProfitSharingOrdersRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`UnfreezeProfitSharingOrdersRequest`], each named where it is given: `UnfreezeProfitSharingOrdersRequest::new(UnfreezeProfitSharingOrdersRequired { .. })`."]
+pub struct UnfreezeProfitSharingOrdersRequired<'a> {
+    #[doc = "分账描述 (see [`UnfreezeProfitSharingOrdersRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户分账单号 (see [`UnfreezeProfitSharingOrdersRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "微信订单号 (see [`UnfreezeProfitSharingOrdersRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> UnfreezeProfitSharingOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UnfreezeProfitSharingOrdersRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, out_order_no: &'a str, transaction_id: &'a str) -> Self {
+    pub fn new(required: UnfreezeProfitSharingOrdersRequired<'a>) -> Self {
+        let UnfreezeProfitSharingOrdersRequired {
+            description,
+            out_order_no,
+            transaction_id,
+        } = required;
         Self {
             description,
             out_order_no,

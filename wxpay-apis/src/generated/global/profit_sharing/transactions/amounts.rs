@@ -21,7 +21,7 @@ pub struct QueryProfitSharingTransactionsAmountsRequest<'a> {
 }
 
 impl<'a> QueryProfitSharingTransactionsAmountsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `transaction_id`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(transaction_id: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关闭订单(微信支付订单号): `POST /v3/global/transactions/id/{transaction_id}/close`.\n\n```ignore\nlet mut request = CloseTransactionsByIdRequest::new(transaction_id, mchid);\nrequest.sp_mchid = Some(sp_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_2_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "关闭订单(微信支付订单号): `POST /v3/global/transactions/id/{transaction_id}/close`.\n\n```ignore\nlet mut request = CloseTransactionsByIdRequest::new(CloseTransactionsByIdRequired {\n    transaction_id,\n    mchid,\n});\nrequest.sp_mchid = Some(sp_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_2_7.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "关闭订单(微信支付订单号)",
     "POST v3/global/transactions/id/{transaction_id}/close",
@@ -25,10 +25,22 @@ pub struct CloseTransactionsByIdRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CloseTransactionsByIdRequest`], each named where it is given: `CloseTransactionsByIdRequest::new(CloseTransactionsByIdRequired { .. })`."]
+pub struct CloseTransactionsByIdRequired<'a> {
+    #[doc = "微信支付订单号 (see [`CloseTransactionsByIdRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "直连商户号 (see [`CloseTransactionsByIdRequest::mchid`])."]
+    pub mchid: &'a str,
+}
+
 impl<'a> CloseTransactionsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CloseTransactionsByIdRequired`]. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(transaction_id: &'a str, mchid: &'a str) -> Self {
+    pub fn new(required: CloseTransactionsByIdRequired<'a>) -> Self {
+        let CloseTransactionsByIdRequired {
+            transaction_id,
+            mchid,
+        } = required;
         Self {
             transaction_id,
             mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-#[doc = "查询订单(微信支付订单号): `GET /v3/global/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = QueryTransactionsByIdRequest::new(transaction_id, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询订单(微信支付订单号): `GET /v3/global/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = QueryTransactionsByIdRequest::new(QueryTransactionsByIdRequired {\n    transaction_id,\n    mchid,\n    sub_mchid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询订单(微信支付订单号)",
     "GET v3/global/transactions/id/{transaction_id}",
@@ -25,15 +25,28 @@ pub struct QueryTransactionsByIdRequest<'a> {
     pub sp_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryTransactionsByIdRequest`], each named where it is given: `QueryTransactionsByIdRequest::new(QueryTransactionsByIdRequired { .. })`."]
+pub struct QueryTransactionsByIdRequired<'a> {
+    #[doc = "微信支付订单号 (see [`QueryTransactionsByIdRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "商户号 (see [`QueryTransactionsByIdRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子商户号 (see [`QueryTransactionsByIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构商户号 (see [`QueryTransactionsByIdRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+}
+
 impl<'a> QueryTransactionsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTransactionsByIdRequired`].
     #[inline]
-    pub fn new(
-        transaction_id: &'a str,
-        mchid: &'a str,
-        sub_mchid: &'a str,
-        sp_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryTransactionsByIdRequired<'a>) -> Self {
+        let QueryTransactionsByIdRequired {
+            transaction_id,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        } = required;
         Self {
             transaction_id,
             mchid,

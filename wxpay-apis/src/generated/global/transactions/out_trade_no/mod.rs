@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-#[doc = "查询订单(商户订单号): `GET /v3/global/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询订单(商户订单号): `GET /v3/global/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(QueryTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    mchid,\n    sub_mchid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询订单(商户订单号)",
     "GET v3/global/transactions/out-trade-no/{out_trade_no}",
@@ -25,15 +25,28 @@ pub struct QueryTransactionsByOutTradeNoRequest<'a> {
     pub sp_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryTransactionsByOutTradeNoRequest`], each named where it is given: `QueryTransactionsByOutTradeNoRequest::new(QueryTransactionsByOutTradeNoRequired { .. })`."]
+pub struct QueryTransactionsByOutTradeNoRequired<'a> {
+    #[doc = "商户订单号 (see [`QueryTransactionsByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "商户号 (see [`QueryTransactionsByOutTradeNoRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "子商户号 (see [`QueryTransactionsByOutTradeNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "机构商户号 (see [`QueryTransactionsByOutTradeNoRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+}
+
 impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryTransactionsByOutTradeNoRequired`].
     #[inline]
-    pub fn new(
-        out_trade_no: &'a str,
-        mchid: &'a str,
-        sub_mchid: &'a str,
-        sp_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryTransactionsByOutTradeNoRequired<'a>) -> Self {
+        let QueryTransactionsByOutTradeNoRequired {
+            out_trade_no,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        } = required;
         Self {
             out_trade_no,
             mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业信息查询: `POST /v3/gov/subsidy/companies/query`.\n\n```ignore\nlet request = QuerySubsidyCompaniesRequest::new(license_number, qualification_region_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "企业信息查询: `POST /v3/gov/subsidy/companies/query`.\n\n```ignore\nlet request = QuerySubsidyCompaniesRequest::new(QuerySubsidyCompaniesRequired {\n    license_number,\n    qualification_region_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "企业信息查询",
     "POST v3/gov/subsidy/companies/query",
@@ -19,10 +19,22 @@ pub struct QuerySubsidyCompaniesRequest<'a> {
     pub qualification_region_code: i64,
 }
 
+#[doc = "The required fields of [`QuerySubsidyCompaniesRequest`], each named where it is given: `QuerySubsidyCompaniesRequest::new(QuerySubsidyCompaniesRequired { .. })`."]
+pub struct QuerySubsidyCompaniesRequired<'a> {
+    #[doc = "统一社会信息代码 (see [`QuerySubsidyCompaniesRequest::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "使用的资格的地区编码 (see [`QuerySubsidyCompaniesRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+}
+
 impl<'a> QuerySubsidyCompaniesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QuerySubsidyCompaniesRequired`].
     #[inline]
-    pub fn new(license_number: &'a str, qualification_region_code: i64) -> Self {
+    pub fn new(required: QuerySubsidyCompaniesRequired<'a>) -> Self {
+        let QuerySubsidyCompaniesRequired {
+            license_number,
+            qualification_region_code,
+        } = required;
         Self {
             license_number,
             qualification_region_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商品信息上传: `POST /v3/gov/subsidy/goods/upload`.\n\n```ignore\nlet mut request = UploadSubsidyGoodsRequest::new(appliance_id, average_trading_price, bar_code, base_price, brand, license_number, product_name, product_type, qualification_region_code, seller_name);\nrequest.energy_grade = Some(energy_grade);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "商品信息上传: `POST /v3/gov/subsidy/goods/upload`.\n\n```ignore\nlet mut request = UploadSubsidyGoodsRequest::new(UploadSubsidyGoodsRequired {\n    appliance_id,\n    average_trading_price,\n    bar_code,\n    base_price,\n    brand,\n    license_number,\n    product_name,\n    product_type,\n    qualification_region_code,\n    seller_name,\n});\nrequest.energy_grade = Some(energy_grade);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "商品信息上传",
     "POST v3/gov/subsidy/goods/upload",
@@ -41,21 +41,46 @@ pub struct UploadSubsidyGoodsRequest<'a> {
     pub seller_name: &'a str,
 }
 
+#[doc = "The required fields of [`UploadSubsidyGoodsRequest`], each named where it is given: `UploadSubsidyGoodsRequest::new(UploadSubsidyGoodsRequired { .. })`."]
+pub struct UploadSubsidyGoodsRequired<'a> {
+    #[doc = "消费品类ID (see [`UploadSubsidyGoodsRequest::appliance_id`])."]
+    pub appliance_id: i64,
+    #[doc = "近1个月平均交易价 (see [`UploadSubsidyGoodsRequest::average_trading_price`])."]
+    pub average_trading_price: i64,
+    #[doc = "商品条码 (see [`UploadSubsidyGoodsRequest::bar_code`])."]
+    pub bar_code: &'a str,
+    #[doc = "基准价格 (see [`UploadSubsidyGoodsRequest::base_price`])."]
+    pub base_price: i64,
+    #[doc = "家电品牌 (see [`UploadSubsidyGoodsRequest::brand`])."]
+    pub brand: &'a str,
+    #[doc = "统一社会信息代码 (see [`UploadSubsidyGoodsRequest::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "商品名称 (see [`UploadSubsidyGoodsRequest::product_name`])."]
+    pub product_name: &'a str,
+    #[doc = "产品类型 (see [`UploadSubsidyGoodsRequest::product_type`])."]
+    pub product_type: crate::gov::subsidy::SubsidyProductType,
+    #[doc = "使用的资格的地区编码 (see [`UploadSubsidyGoodsRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "销售企业名称 (see [`UploadSubsidyGoodsRequest::seller_name`])."]
+    pub seller_name: &'a str,
+}
+
 impl<'a> UploadSubsidyGoodsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`energy_grade`, `product_model`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UploadSubsidyGoodsRequired`]. The optional ones (`energy_grade`, `product_model`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appliance_id: i64,
-        average_trading_price: i64,
-        bar_code: &'a str,
-        base_price: i64,
-        brand: &'a str,
-        license_number: &'a str,
-        product_name: &'a str,
-        product_type: crate::gov::subsidy::SubsidyProductType,
-        qualification_region_code: i64,
-        seller_name: &'a str,
-    ) -> Self {
+    pub fn new(required: UploadSubsidyGoodsRequired<'a>) -> Self {
+        let UploadSubsidyGoodsRequired {
+            appliance_id,
+            average_trading_price,
+            bar_code,
+            base_price,
+            brand,
+            license_number,
+            product_name,
+            product_type,
+            qualification_region_code,
+            seller_name,
+        } = required;
         Self {
             appliance_id,
             average_trading_price,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "N品类同步资格核销信息: `POST /v3/gov/subsidy/n-qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyNQualificationsRequest::new(address, brand, cate_code, cate_state, discount_amount, id_card_number, identity_document_type, invoice_address_code, invoice_num, invoice_time, license_number, mch_order_id, order_amount, out_trade_no, phone_number, product_type, purchaser_name, qualification_region_code, real_name, receive_region_code, sale_model, seller_name, tax_authority_code, transaction_time);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "N品类同步资格核销信息: `POST /v3/gov/subsidy/n-qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyNQualificationsRequest::new(SyncSubsidyNQualificationsRequired {\n    address,\n    brand,\n    cate_code,\n    cate_state,\n    discount_amount,\n    id_card_number,\n    identity_document_type,\n    invoice_address_code,\n    invoice_num,\n    invoice_time,\n    license_number,\n    mch_order_id,\n    order_amount,\n    out_trade_no,\n    phone_number,\n    product_type,\n    purchaser_name,\n    qualification_region_code,\n    real_name,\n    receive_region_code,\n    sale_model,\n    seller_name,\n    tax_authority_code,\n    transaction_time,\n});\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "N品类同步资格核销信息",
     "POST v3/gov/subsidy/n-qualifications/sync",
@@ -96,35 +96,88 @@ pub struct SyncSubsidyNQualificationsRequest<'a> {
     pub transaction_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`SyncSubsidyNQualificationsRequest`], each named where it is given: `SyncSubsidyNQualificationsRequest::new(SyncSubsidyNQualificationsRequired { .. })`."]
+pub struct SyncSubsidyNQualificationsRequired<'a> {
+    #[doc = "收货地址 (see [`SyncSubsidyNQualificationsRequest::address`])."]
+    pub address: &'a str,
+    #[doc = "家电品牌 (see [`SyncSubsidyNQualificationsRequest::brand`])."]
+    pub brand: &'a str,
+    #[doc = "品类编码 (see [`SyncSubsidyNQualificationsRequest::cate_code`])."]
+    pub cate_code: &'a str,
+    #[doc = "品类状态 (see [`SyncSubsidyNQualificationsRequest::cate_state`])."]
+    pub cate_state: crate::gov::subsidy::SubsidyCateState,
+    #[doc = "优惠金额 (see [`SyncSubsidyNQualificationsRequest::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "自然人证件号 (see [`SyncSubsidyNQualificationsRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`SyncSubsidyNQualificationsRequest::identity_document_type`])."]
+    pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+    #[doc = "发票开具地(地址编码） (see [`SyncSubsidyNQualificationsRequest::invoice_address_code`])."]
+    pub invoice_address_code: &'a str,
+    #[doc = "发票号 (see [`SyncSubsidyNQualificationsRequest::invoice_num`])."]
+    pub invoice_num: &'a str,
+    #[doc = "开票日期 (see [`SyncSubsidyNQualificationsRequest::invoice_time`])."]
+    pub invoice_time: Timestamp<&'a str>,
+    #[doc = "统一社会信息代码 (see [`SyncSubsidyNQualificationsRequest::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "线上平台订单编号 (see [`SyncSubsidyNQualificationsRequest::mch_order_id`])."]
+    pub mch_order_id: &'a str,
+    #[doc = "订单金额 (see [`SyncSubsidyNQualificationsRequest::order_amount`])."]
+    pub order_amount: i64,
+    #[doc = "商户支付订单号 (see [`SyncSubsidyNQualificationsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "手机号 (see [`SyncSubsidyNQualificationsRequest::phone_number`])."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "产品类型 (see [`SyncSubsidyNQualificationsRequest::product_type`])."]
+    pub product_type: crate::gov::subsidy::SubsidyProductType,
+    #[doc = "购买方名称 (see [`SyncSubsidyNQualificationsRequest::purchaser_name`])."]
+    pub purchaser_name: &'a str,
+    #[doc = "使用的资格的地区编码 (see [`SyncSubsidyNQualificationsRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "自然人姓名 (see [`SyncSubsidyNQualificationsRequest::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+    #[doc = "收货地区编码 (see [`SyncSubsidyNQualificationsRequest::receive_region_code`])."]
+    pub receive_region_code: &'a str,
+    #[doc = "销售方式 (see [`SyncSubsidyNQualificationsRequest::sale_model`])."]
+    pub sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
+    #[doc = "销售企业名称 (see [`SyncSubsidyNQualificationsRequest::seller_name`])."]
+    pub seller_name: &'a str,
+    #[doc = "税务机关代码 (see [`SyncSubsidyNQualificationsRequest::tax_authority_code`])."]
+    pub tax_authority_code: &'a str,
+    #[doc = "交易完成或商品退回时间 (see [`SyncSubsidyNQualificationsRequest::transaction_time`])."]
+    pub transaction_time: Timestamp<&'a str>,
+}
+
 impl<'a> SyncSubsidyNQualificationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`, `coupon_code`, `delivery_time`, `energy_grade`, `invoice_code`, `latitude`, `logistics_num`, `longitude`, `pc_type`, `refund_id`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SyncSubsidyNQualificationsRequired`]. The optional ones (`appliance_id`, `coupon_code`, `delivery_time`, `energy_grade`, `invoice_code`, `latitude`, `logistics_num`, `longitude`, `pc_type`, `refund_id`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        address: &'a str,
-        brand: &'a str,
-        cate_code: &'a str,
-        cate_state: crate::gov::subsidy::SubsidyCateState,
-        discount_amount: i64,
-        id_card_number: Sensitive<&'a str>,
-        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        invoice_address_code: &'a str,
-        invoice_num: &'a str,
-        invoice_time: Timestamp<&'a str>,
-        license_number: &'a str,
-        mch_order_id: &'a str,
-        order_amount: i64,
-        out_trade_no: &'a str,
-        phone_number: Sensitive<&'a str>,
-        product_type: crate::gov::subsidy::SubsidyProductType,
-        purchaser_name: &'a str,
-        qualification_region_code: i64,
-        real_name: Sensitive<&'a str>,
-        receive_region_code: &'a str,
-        sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
-        seller_name: &'a str,
-        tax_authority_code: &'a str,
-        transaction_time: Timestamp<&'a str>,
-    ) -> Self {
+    pub fn new(required: SyncSubsidyNQualificationsRequired<'a>) -> Self {
+        let SyncSubsidyNQualificationsRequired {
+            address,
+            brand,
+            cate_code,
+            cate_state,
+            discount_amount,
+            id_card_number,
+            identity_document_type,
+            invoice_address_code,
+            invoice_num,
+            invoice_time,
+            license_number,
+            mch_order_id,
+            order_amount,
+            out_trade_no,
+            phone_number,
+            product_type,
+            purchaser_name,
+            qualification_region_code,
+            real_name,
+            receive_region_code,
+            sale_model,
+            seller_name,
+            tax_authority_code,
+            transaction_time,
+        } = required;
         Self {
             address,
             appliance_id: None,

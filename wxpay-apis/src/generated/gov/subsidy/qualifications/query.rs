@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "批量查询用户资格: `POST /v3/gov/subsidy/qualifications/query`.\n\n```ignore\nlet request = QuerySubsidyQualificationsRequest::new(id_card_number, identity_document_type, phone_number, qualification_region_code, real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "批量查询用户资格: `POST /v3/gov/subsidy/qualifications/query`.\n\n```ignore\nlet request = QuerySubsidyQualificationsRequest::new(QuerySubsidyQualificationsRequired {\n    id_card_number,\n    identity_document_type,\n    phone_number,\n    qualification_region_code,\n    real_name,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "批量查询用户资格",
     "POST v3/gov/subsidy/qualifications/query",
@@ -25,16 +25,31 @@ pub struct QuerySubsidyQualificationsRequest<'a> {
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`QuerySubsidyQualificationsRequest`], each named where it is given: `QuerySubsidyQualificationsRequest::new(QuerySubsidyQualificationsRequired { .. })`."]
+pub struct QuerySubsidyQualificationsRequired<'a> {
+    #[doc = "自然人证件号 (see [`QuerySubsidyQualificationsRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`QuerySubsidyQualificationsRequest::identity_document_type`])."]
+    pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+    #[doc = "手机号 (see [`QuerySubsidyQualificationsRequest::phone_number`])."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "使用的资格的地区编码 (see [`QuerySubsidyQualificationsRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "自然人姓名 (see [`QuerySubsidyQualificationsRequest::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> QuerySubsidyQualificationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QuerySubsidyQualificationsRequired`].
     #[inline]
-    pub fn new(
-        id_card_number: Sensitive<&'a str>,
-        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        phone_number: Sensitive<&'a str>,
-        qualification_region_code: i64,
-        real_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: QuerySubsidyQualificationsRequired<'a>) -> Self {
+        let QuerySubsidyQualificationsRequired {
+            id_card_number,
+            identity_document_type,
+            phone_number,
+            qualification_region_code,
+            real_name,
+        } = required;
         Self {
             id_card_number,
             identity_document_type,
@@ -66,8 +81,8 @@ pub struct QuerySubsidyQualificationsQualification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_region_name: Option<String>,
     #[doc = "状态\n\nAlways present. Example: `UNCLAIMED`."]
-    pub state: crate::gov::subsidy::QuerySubsidyState,
-    #[doc = "区分未领取的原因\n\nMay be absent. Example: `NOT_SELLABLE_REASON_NOT_FOUND`."]
+    pub state: crate::gov::subsidy::QuerySubsidyQualificationState,
+    #[doc = "区分未领取的原因\n\nMay be absent. Example: `REASON_UNCLAIMED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unclaimed_reason:
         Option<crate::gov::subsidy::qualifications::QuerySubsidyQualificationsUnclaimedReason>,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步资格核销信息: `POST /v3/gov/subsidy/qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyQualificationsRequest::new(address, barcode, brand, cate_state, discount_amount, identity_document_type, invoice_address_code, invoice_num, invoice_time, item_name, license_number, mch_name, mch_order_id, order_amount, out_trade_no, product_type, purchaser_name, qualification_region_code, receive_region_code, sale_model, seller_name, sn_code, spec_model, tax_authority_code, transaction_time);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "同步资格核销信息: `POST /v3/gov/subsidy/qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyQualificationsRequest::new(SyncSubsidyQualificationsRequired {\n    address,\n    barcode,\n    brand,\n    cate_state,\n    discount_amount,\n    identity_document_type,\n    invoice_address_code,\n    invoice_num,\n    invoice_time,\n    item_name,\n    license_number,\n    mch_name,\n    mch_order_id,\n    order_amount,\n    out_trade_no,\n    product_type,\n    purchaser_name,\n    qualification_region_code,\n    receive_region_code,\n    sale_model,\n    seller_name,\n    sn_code,\n    spec_model,\n    tax_authority_code,\n    transaction_time,\n});\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "同步资格核销信息",
     "POST v3/gov/subsidy/qualifications/sync",
@@ -104,36 +104,91 @@ pub struct SyncSubsidyQualificationsRequest<'a> {
     pub transaction_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`SyncSubsidyQualificationsRequest`], each named where it is given: `SyncSubsidyQualificationsRequest::new(SyncSubsidyQualificationsRequired { .. })`."]
+pub struct SyncSubsidyQualificationsRequired<'a> {
+    #[doc = "收货地址 (see [`SyncSubsidyQualificationsRequest::address`])."]
+    pub address: &'a str,
+    #[doc = "商品条码 (see [`SyncSubsidyQualificationsRequest::barcode`])."]
+    pub barcode: &'a str,
+    #[doc = "家电品牌 (see [`SyncSubsidyQualificationsRequest::brand`])."]
+    pub brand: &'a str,
+    #[doc = "品类状态 (see [`SyncSubsidyQualificationsRequest::cate_state`])."]
+    pub cate_state: crate::gov::subsidy::SubsidyCateState,
+    #[doc = "优惠金额 (see [`SyncSubsidyQualificationsRequest::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "证件类型 (see [`SyncSubsidyQualificationsRequest::identity_document_type`])."]
+    pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+    #[doc = "发票开具地(地址编码） (see [`SyncSubsidyQualificationsRequest::invoice_address_code`])."]
+    pub invoice_address_code: &'a str,
+    #[doc = "发票号 (see [`SyncSubsidyQualificationsRequest::invoice_num`])."]
+    pub invoice_num: &'a str,
+    #[doc = "开票日期 (see [`SyncSubsidyQualificationsRequest::invoice_time`])."]
+    pub invoice_time: Timestamp<&'a str>,
+    #[doc = "商品名称 (see [`SyncSubsidyQualificationsRequest::item_name`])."]
+    pub item_name: &'a str,
+    #[doc = "统一社会信息代码 (see [`SyncSubsidyQualificationsRequest::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "销售主体 (see [`SyncSubsidyQualificationsRequest::mch_name`])."]
+    pub mch_name: &'a str,
+    #[doc = "线上平台订单编号 (see [`SyncSubsidyQualificationsRequest::mch_order_id`])."]
+    pub mch_order_id: &'a str,
+    #[doc = "订单金额 (see [`SyncSubsidyQualificationsRequest::order_amount`])."]
+    pub order_amount: i64,
+    #[doc = "商户支付订单号 (see [`SyncSubsidyQualificationsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "产品类型 (see [`SyncSubsidyQualificationsRequest::product_type`])."]
+    pub product_type: crate::gov::subsidy::SubsidyProductType,
+    #[doc = "购买方名称 (see [`SyncSubsidyQualificationsRequest::purchaser_name`])."]
+    pub purchaser_name: &'a str,
+    #[doc = "使用的资格的地区编码 (see [`SyncSubsidyQualificationsRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "收货地区编码 (see [`SyncSubsidyQualificationsRequest::receive_region_code`])."]
+    pub receive_region_code: &'a str,
+    #[doc = "销售方式 (see [`SyncSubsidyQualificationsRequest::sale_model`])."]
+    pub sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
+    #[doc = "销售企业名称 (see [`SyncSubsidyQualificationsRequest::seller_name`])."]
+    pub seller_name: &'a str,
+    #[doc = "S/N码 (see [`SyncSubsidyQualificationsRequest::sn_code`])."]
+    pub sn_code: &'a str,
+    #[doc = "规格型号 (see [`SyncSubsidyQualificationsRequest::spec_model`])."]
+    pub spec_model: &'a str,
+    #[doc = "税务机关代码 (see [`SyncSubsidyQualificationsRequest::tax_authority_code`])."]
+    pub tax_authority_code: &'a str,
+    #[doc = "交易完成或商品退回时间 (see [`SyncSubsidyQualificationsRequest::transaction_time`])."]
+    pub transaction_time: Timestamp<&'a str>,
+}
+
 impl<'a> SyncSubsidyQualificationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`, `delivery_time`, `energy_grade`, `id_card_number`, `imei1`, `imei2`, `invoice_code`, `logistics_num`, `pc_type`, `phone_number`, `real_name`, `refund_id`, `sub_mch_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SyncSubsidyQualificationsRequired`]. The optional ones (`appliance_id`, `delivery_time`, `energy_grade`, `id_card_number`, `imei1`, `imei2`, `invoice_code`, `logistics_num`, `pc_type`, `phone_number`, `real_name`, `refund_id`, `sub_mch_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        address: &'a str,
-        barcode: &'a str,
-        brand: &'a str,
-        cate_state: crate::gov::subsidy::SubsidyCateState,
-        discount_amount: i64,
-        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        invoice_address_code: &'a str,
-        invoice_num: &'a str,
-        invoice_time: Timestamp<&'a str>,
-        item_name: &'a str,
-        license_number: &'a str,
-        mch_name: &'a str,
-        mch_order_id: &'a str,
-        order_amount: i64,
-        out_trade_no: &'a str,
-        product_type: crate::gov::subsidy::SubsidyProductType,
-        purchaser_name: &'a str,
-        qualification_region_code: i64,
-        receive_region_code: &'a str,
-        sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
-        seller_name: &'a str,
-        sn_code: &'a str,
-        spec_model: &'a str,
-        tax_authority_code: &'a str,
-        transaction_time: Timestamp<&'a str>,
-    ) -> Self {
+    pub fn new(required: SyncSubsidyQualificationsRequired<'a>) -> Self {
+        let SyncSubsidyQualificationsRequired {
+            address,
+            barcode,
+            brand,
+            cate_state,
+            discount_amount,
+            identity_document_type,
+            invoice_address_code,
+            invoice_num,
+            invoice_time,
+            item_name,
+            license_number,
+            mch_name,
+            mch_order_id,
+            order_amount,
+            out_trade_no,
+            product_type,
+            purchaser_name,
+            qualification_region_code,
+            receive_region_code,
+            sale_model,
+            seller_name,
+            sn_code,
+            spec_model,
+            tax_authority_code,
+            transaction_time,
+        } = required;
         Self {
             address,
             appliance_id: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "sn码锁定: `POST /v3/gov/subsidy/sncode/lock`.\n\n```ignore\nlet mut request = LockSubsidySncodeRequest::new(appliance_id, barcode, brand, manufacturer_info, out_trade_no, product_type, qualification_region_code, sn_code, spec_model);\nrequest.imei1 = Some(imei1);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "sn码锁定: `POST /v3/gov/subsidy/sncode/lock`.\n\n```ignore\nlet mut request = LockSubsidySncodeRequest::new(LockSubsidySncodeRequired {\n    appliance_id,\n    barcode,\n    brand,\n    manufacturer_info,\n    out_trade_no,\n    product_type,\n    qualification_region_code,\n    sn_code,\n    spec_model,\n});\nrequest.imei1 = Some(imei1);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "sn码锁定",
     "POST v3/gov/subsidy/sncode/lock",
@@ -42,20 +42,43 @@ pub struct LockSubsidySncodeRequest<'a> {
     pub spec_model: &'a str,
 }
 
+#[doc = "The required fields of [`LockSubsidySncodeRequest`], each named where it is given: `LockSubsidySncodeRequest::new(LockSubsidySncodeRequired { .. })`."]
+pub struct LockSubsidySncodeRequired<'a> {
+    #[doc = "消费品类ID (see [`LockSubsidySncodeRequest::appliance_id`])."]
+    pub appliance_id: i64,
+    #[doc = "商品条码 (see [`LockSubsidySncodeRequest::barcode`])."]
+    pub barcode: &'a str,
+    #[doc = "家电品牌 (see [`LockSubsidySncodeRequest::brand`])."]
+    pub brand: &'a str,
+    #[doc = "厂商信息 (see [`LockSubsidySncodeRequest::manufacturer_info`])."]
+    pub manufacturer_info: &'a str,
+    #[doc = "商户支付订单号 (see [`LockSubsidySncodeRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "产品类型 (see [`LockSubsidySncodeRequest::product_type`])."]
+    pub product_type: crate::gov::subsidy::SubsidyProductType,
+    #[doc = "使用的资格的地区编码 (see [`LockSubsidySncodeRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "S/N码 (see [`LockSubsidySncodeRequest::sn_code`])."]
+    pub sn_code: &'a str,
+    #[doc = "规格型号 (see [`LockSubsidySncodeRequest::spec_model`])."]
+    pub spec_model: &'a str,
+}
+
 impl<'a> LockSubsidySncodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`imei1`, `imei2`, `sale_time`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`LockSubsidySncodeRequired`]. The optional ones (`imei1`, `imei2`, `sale_time`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appliance_id: i64,
-        barcode: &'a str,
-        brand: &'a str,
-        manufacturer_info: &'a str,
-        out_trade_no: &'a str,
-        product_type: crate::gov::subsidy::SubsidyProductType,
-        qualification_region_code: i64,
-        sn_code: &'a str,
-        spec_model: &'a str,
-    ) -> Self {
+    pub fn new(required: LockSubsidySncodeRequired<'a>) -> Self {
+        let LockSubsidySncodeRequired {
+            appliance_id,
+            barcode,
+            brand,
+            manufacturer_info,
+            out_trade_no,
+            product_type,
+            qualification_region_code,
+            sn_code,
+            spec_model,
+        } = required;
         Self {
             appliance_id,
             barcode,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询sn码状态: `POST /v3/gov/subsidy/sncode/query`.\n\n```ignore\nlet request = QuerySubsidySncodeRequest::new(qualification_region_code, sn_code_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询sn码状态: `POST /v3/gov/subsidy/sncode/query`.\n\n```ignore\nlet request = QuerySubsidySncodeRequest::new(QuerySubsidySncodeRequired {\n    qualification_region_code,\n    sn_code_list,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "查询sn码状态",
     "POST v3/gov/subsidy/sncode/query",
@@ -19,10 +19,22 @@ pub struct QuerySubsidySncodeRequest<'a> {
     pub sn_code_list: &'a [&'a str],
 }
 
+#[doc = "The required fields of [`QuerySubsidySncodeRequest`], each named where it is given: `QuerySubsidySncodeRequest::new(QuerySubsidySncodeRequired { .. })`."]
+pub struct QuerySubsidySncodeRequired<'a> {
+    #[doc = "使用的资格的地区编码 (see [`QuerySubsidySncodeRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "S/N码集合 (see [`QuerySubsidySncodeRequest::sn_code_list`])."]
+    pub sn_code_list: &'a [&'a str],
+}
+
 impl<'a> QuerySubsidySncodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QuerySubsidySncodeRequired`].
     #[inline]
-    pub fn new(qualification_region_code: i64, sn_code_list: &'a [&'a str]) -> Self {
+    pub fn new(required: QuerySubsidySncodeRequired<'a>) -> Self {
+        let QuerySubsidySncodeRequired {
+            qualification_region_code,
+            sn_code_list,
+        } = required;
         Self {
             qualification_region_code,
             sn_code_list,
@@ -48,7 +60,7 @@ pub struct QuerySubsidySncodeGoodsSn {
     #[doc = "S/N码\n\nAlways present. Example: `fallervuh`."]
     pub sn_code: String,
     #[doc = "状态\n\nAlways present. Example: `SNCODE_STATE_UNKNOWN`."]
-    pub state: QuerySubsidySncodeState,
+    pub state: QuerySubsidySncodeGoodsSnState,
 }
 
 string_enum! {
@@ -63,7 +75,7 @@ string_enum! {
 
 string_enum! {
     /// 状态
-    pub enum QuerySubsidySncodeState {
+    pub enum QuerySubsidySncodeGoodsSnState {
         /// `SNCODE_STATE_NOT_SELLABLE`
         SncodeStateNotSellable = "SNCODE_STATE_NOT_SELLABLE",
         /// `SNCODE_STATE_SELLABLE`

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "sn码解锁: `POST /v3/gov/subsidy/sncode/unlock`.\n\n```ignore\nlet request = UnlockSubsidySncodeRequest::new(appliance_id, barcode, out_trade_no, product_type, qualification_region_code, sn_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "sn码解锁: `POST /v3/gov/subsidy/sncode/unlock`.\n\n```ignore\nlet request = UnlockSubsidySncodeRequest::new(UnlockSubsidySncodeRequired {\n    appliance_id,\n    barcode,\n    out_trade_no,\n    product_type,\n    qualification_region_code,\n    sn_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "sn码解锁",
     "POST v3/gov/subsidy/sncode/unlock",
@@ -27,17 +27,34 @@ pub struct UnlockSubsidySncodeRequest<'a> {
     pub sn_code: &'a str,
 }
 
+#[doc = "The required fields of [`UnlockSubsidySncodeRequest`], each named where it is given: `UnlockSubsidySncodeRequest::new(UnlockSubsidySncodeRequired { .. })`."]
+pub struct UnlockSubsidySncodeRequired<'a> {
+    #[doc = "消费品类ID (see [`UnlockSubsidySncodeRequest::appliance_id`])."]
+    pub appliance_id: i64,
+    #[doc = "商品条码 (see [`UnlockSubsidySncodeRequest::barcode`])."]
+    pub barcode: &'a str,
+    #[doc = "商户支付订单号 (see [`UnlockSubsidySncodeRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "产品类型 (see [`UnlockSubsidySncodeRequest::product_type`])."]
+    pub product_type: crate::gov::subsidy::SubsidyProductType,
+    #[doc = "使用的资格的地区编码 (see [`UnlockSubsidySncodeRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "S/N码 (see [`UnlockSubsidySncodeRequest::sn_code`])."]
+    pub sn_code: &'a str,
+}
+
 impl<'a> UnlockSubsidySncodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`UnlockSubsidySncodeRequired`].
     #[inline]
-    pub fn new(
-        appliance_id: i64,
-        barcode: &'a str,
-        out_trade_no: &'a str,
-        product_type: crate::gov::subsidy::SubsidyProductType,
-        qualification_region_code: i64,
-        sn_code: &'a str,
-    ) -> Self {
+    pub fn new(required: UnlockSubsidySncodeRequired<'a>) -> Self {
+        let UnlockSubsidySncodeRequired {
+            appliance_id,
+            barcode,
+            out_trade_no,
+            product_type,
+            qualification_region_code,
+            sn_code,
+        } = required;
         Self {
             appliance_id,
             barcode,

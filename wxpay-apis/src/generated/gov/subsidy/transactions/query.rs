@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "交易信息查询: `POST /v3/gov/subsidy/transactions/query`.\n\n```ignore\nlet request = QuerySubsidyTransactionsRequest::new(order_number_list, qualification_region_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "交易信息查询: `POST /v3/gov/subsidy/transactions/query`.\n\n```ignore\nlet request = QuerySubsidyTransactionsRequest::new(QuerySubsidyTransactionsRequired {\n    order_number_list,\n    qualification_region_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "交易信息查询",
     "POST v3/gov/subsidy/transactions/query",
@@ -19,10 +19,22 @@ pub struct QuerySubsidyTransactionsRequest<'a> {
     pub qualification_region_code: i64,
 }
 
+#[doc = "The required fields of [`QuerySubsidyTransactionsRequest`], each named where it is given: `QuerySubsidyTransactionsRequest::new(QuerySubsidyTransactionsRequired { .. })`."]
+pub struct QuerySubsidyTransactionsRequired<'a> {
+    #[doc = "商户订单号数组 (see [`QuerySubsidyTransactionsRequest::order_number_list`])."]
+    pub order_number_list: &'a [&'a str],
+    #[doc = "使用的资格的地区编码 (see [`QuerySubsidyTransactionsRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+}
+
 impl<'a> QuerySubsidyTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QuerySubsidyTransactionsRequired`].
     #[inline]
-    pub fn new(order_number_list: &'a [&'a str], qualification_region_code: i64) -> Self {
+    pub fn new(required: QuerySubsidyTransactionsRequired<'a>) -> Self {
+        let QuerySubsidyTransactionsRequired {
+            order_number_list,
+            qualification_region_code,
+        } = required;
         Self {
             order_number_list,
             qualification_region_code,

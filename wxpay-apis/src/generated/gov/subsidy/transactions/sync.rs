@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "交易信息回传: `POST /v3/gov/subsidy/transactions/sync`.\n\n```ignore\nlet mut request = SyncSubsidyTransactionsRequest::new(brand, cate_state, discount_amount, identity_document_type, license_number, mch_name, mch_order_id, order_amount, out_trade_no, qualification_region_code, receive_region_code, seller_name, transaction_time);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "交易信息回传: `POST /v3/gov/subsidy/transactions/sync`.\n\n```ignore\nlet mut request = SyncSubsidyTransactionsRequest::new(SyncSubsidyTransactionsRequired {\n    brand,\n    cate_state,\n    discount_amount,\n    identity_document_type,\n    license_number,\n    mch_name,\n    mch_order_id,\n    order_amount,\n    out_trade_no,\n    qualification_region_code,\n    receive_region_code,\n    seller_name,\n    transaction_time,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "交易信息回传",
     "POST v3/gov/subsidy/transactions/sync",
@@ -68,24 +68,55 @@ pub struct SyncSubsidyTransactionsRequest<'a> {
     pub transaction_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`SyncSubsidyTransactionsRequest`], each named where it is given: `SyncSubsidyTransactionsRequest::new(SyncSubsidyTransactionsRequired { .. })`."]
+pub struct SyncSubsidyTransactionsRequired<'a> {
+    #[doc = "家电品牌 (see [`SyncSubsidyTransactionsRequest::brand`])."]
+    pub brand: &'a str,
+    #[doc = "品类状态 (see [`SyncSubsidyTransactionsRequest::cate_state`])."]
+    pub cate_state: crate::gov::subsidy::SubsidyCateState,
+    #[doc = "优惠金额 (see [`SyncSubsidyTransactionsRequest::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "证件类型 (see [`SyncSubsidyTransactionsRequest::identity_document_type`])."]
+    pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+    #[doc = "统一社会信息代码 (see [`SyncSubsidyTransactionsRequest::license_number`])."]
+    pub license_number: &'a str,
+    #[doc = "销售主体 (see [`SyncSubsidyTransactionsRequest::mch_name`])."]
+    pub mch_name: &'a str,
+    #[doc = "线上平台订单编号 (see [`SyncSubsidyTransactionsRequest::mch_order_id`])."]
+    pub mch_order_id: &'a str,
+    #[doc = "订单金额 (see [`SyncSubsidyTransactionsRequest::order_amount`])."]
+    pub order_amount: i64,
+    #[doc = "商户支付订单号 (see [`SyncSubsidyTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "使用的资格的地区编码 (see [`SyncSubsidyTransactionsRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "收货地区编码 (see [`SyncSubsidyTransactionsRequest::receive_region_code`])."]
+    pub receive_region_code: &'a str,
+    #[doc = "销售企业名称 (see [`SyncSubsidyTransactionsRequest::seller_name`])."]
+    pub seller_name: &'a str,
+    #[doc = "交易完成或商品退回时间 (see [`SyncSubsidyTransactionsRequest::transaction_time`])."]
+    pub transaction_time: Timestamp<&'a str>,
+}
+
 impl<'a> SyncSubsidyTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`address`, `appliance_id`, `energy_grade`, `id_card_number`, `phone_number`, `real_name`, `refund_id`, `sale_model`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SyncSubsidyTransactionsRequired`]. The optional ones (`address`, `appliance_id`, `energy_grade`, `id_card_number`, `phone_number`, `real_name`, `refund_id`, `sale_model`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand: &'a str,
-        cate_state: crate::gov::subsidy::SubsidyCateState,
-        discount_amount: i64,
-        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        license_number: &'a str,
-        mch_name: &'a str,
-        mch_order_id: &'a str,
-        order_amount: i64,
-        out_trade_no: &'a str,
-        qualification_region_code: i64,
-        receive_region_code: &'a str,
-        seller_name: &'a str,
-        transaction_time: Timestamp<&'a str>,
-    ) -> Self {
+    pub fn new(required: SyncSubsidyTransactionsRequired<'a>) -> Self {
+        let SyncSubsidyTransactionsRequired {
+            brand,
+            cate_state,
+            discount_amount,
+            identity_document_type,
+            license_number,
+            mch_name,
+            mch_order_id,
+            order_amount,
+            out_trade_no,
+            qualification_region_code,
+            receive_region_code,
+            seller_name,
+            transaction_time,
+        } = required;
         Self {
             address: None,
             appliance_id: None,

@@ -27,7 +27,7 @@ pub struct QueryRefundsByIdRequest<'a> {
 }
 
 impl<'a> QueryRefundsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `refund_id`. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(refund_id: &'a str) -> Self {
         Self {

@@ -183,7 +183,7 @@ pub struct RefundsRefundDetail {
     pub scope: Option<crate::hk::v3::HkScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
+    pub r#type: Option<crate::hk::v3::HkPromotionType>,
 }
 
 string_enum! {
@@ -200,7 +200,7 @@ string_enum! {
     }
 }
 
-#[doc = "申请退款: `POST /hk/v3/refunds`.\n\n```ignore\nlet mut request = CreateHkRefundsRequest::new(amount, appid, mchid, out_refund_no, sp_appid, sp_mchid, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "申请退款: `POST /hk/v3/refunds`.\n\n```ignore\nlet mut request = CreateHkRefundsRequest::new(CreateHkRefundsRequired {\n    amount,\n    appid,\n    mchid,\n    out_refund_no,\n    order,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias("申请退款", "POST hk/v3/refunds", "hk/v3/refunds"))]
 #[wxpay_api(POST, "hk/v3/refunds", response = CreateHkRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -217,9 +217,9 @@ pub struct CreateHkRefundsRequest<'a> {
     pub notify_url: Option<&'a str>,
     #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    #[doc = "商户订单号\n\nBody field, optional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: RefundedOrder<'a>,
     #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
@@ -232,36 +232,54 @@ pub struct CreateHkRefundsRequest<'a> {
     pub sub_appid: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    #[doc = "微信订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<&'a str>,
+}
+
+#[doc = "The required fields of [`CreateHkRefundsRequest`], each named where it is given: `CreateHkRefundsRequest::new(CreateHkRefundsRequired { .. })`."]
+pub struct CreateHkRefundsRequired<'a> {
+    #[doc = "订单金额 (see [`CreateHkRefundsRequest::amount`])."]
+    pub amount: CreateHkRefundsAmount<'a>,
+    #[doc = "APPID (see [`CreateHkRefundsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户号 (see [`CreateHkRefundsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户退款单号 (see [`CreateHkRefundsRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no (see [`CreateHkRefundsRequest::order`])."]
+    pub order: RefundedOrder<'a>,
+    #[doc = "机构APPID (see [`CreateHkRefundsRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateHkRefundsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateHkRefundsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
 }
 
 impl<'a> CreateHkRefundsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `out_trade_no`, `reason`, `sub_appid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateHkRefundsRequired`]. The optional ones (`notify_url`, `reason`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateHkRefundsAmount<'a>,
-        appid: &'a str,
-        mchid: &'a str,
-        out_refund_no: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateHkRefundsRequired<'a>) -> Self {
+        let CreateHkRefundsRequired {
+            amount,
+            appid,
+            mchid,
+            out_refund_no,
+            order,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             appid,
             mchid,
             notify_url: None,
             out_refund_no,
-            out_trade_no: None,
+            order,
             reason: None,
             sp_appid,
             sp_mchid,
             sub_appid: None,
             sub_mchid,
-            transaction_id: None,
         }
     }
 }
@@ -278,16 +296,43 @@ pub struct CreateHkRefundsAmount<'a> {
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateHkRefundsAmount`], each named where it is given: `CreateHkRefundsAmount::new(CreateHkRefundsAmountRequired { .. })`."]
+pub struct CreateHkRefundsAmountRequired<'a> {
+    #[doc = "退款币种 (see [`CreateHkRefundsAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "退款金额 (see [`CreateHkRefundsAmount::refund`])."]
+    pub refund: i64,
+    #[doc = "原订单金额 (see [`CreateHkRefundsAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateHkRefundsAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateHkRefundsAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, refund: i64, total: i64) -> Self {
+    pub fn new(required: CreateHkRefundsAmountRequired<'a>) -> Self {
+        let CreateHkRefundsAmountRequired {
+            currency,
+            refund,
+            total,
+        } = required;
         Self {
             currency,
             refund,
             total,
         }
     }
+}
+
+#[doc = "Exactly one of `transaction_id`, `out_trade_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum RefundedOrder<'a> {
+    #[doc = "微信订单号\n\nSent as `transaction_id`. Example: `1217752501201407033233368018`."]
+    #[serde(rename = "transaction_id")]
+    TransactionId(&'a str),
+    #[doc = "商户订单号\n\nSent as `out_trade_no`."]
+    #[serde(rename = "out_trade_no")]
+    OutTradeNo(&'a str),
 }
 
 #[doc = "The answer to [`CreateHkRefundsRequest`]."]

@@ -27,7 +27,7 @@ pub struct QueryRefundsByOutRefundNoRequest<'a> {
 }
 
 impl<'a> QueryRefundsByOutRefundNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_refund_no`. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_refund_no: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交付款码支付: `POST /hk/v3/transactions/micropay`.\n\n```ignore\nlet mut request = CreateTransactionsMicropayRequest::new(amount, appid, description, mchid, merchant_category_code, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "提交付款码支付: `POST /hk/v3/transactions/micropay`.\n\n```ignore\nlet mut request = CreateTransactionsMicropayRequest::new(CreateTransactionsMicropayRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    merchant_category_code,\n    out_trade_no,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n    trade_type,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "提交付款码支付",
     "POST hk/v3/transactions/micropay",
@@ -56,21 +56,46 @@ pub struct CreateTransactionsMicropayRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionsMicropayRequest`], each named where it is given: `CreateTransactionsMicropayRequest::new(CreateTransactionsMicropayRequired { .. })`."]
+pub struct CreateTransactionsMicropayRequired<'a> {
+    #[doc = "订单金额 (see [`CreateTransactionsMicropayRequest::amount`])."]
+    pub amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
+    #[doc = "APPID (see [`CreateTransactionsMicropayRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商品描述 (see [`CreateTransactionsMicropayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户号 (see [`CreateTransactionsMicropayRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "MCC码 (see [`CreateTransactionsMicropayRequest::merchant_category_code`])."]
+    pub merchant_category_code: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionsMicropayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "机构APPID (see [`CreateTransactionsMicropayRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateTransactionsMicropayRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateTransactionsMicropayRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "交易类型 (see [`CreateTransactionsMicropayRequest::trade_type`])."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> CreateTransactionsMicropayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsMicropayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
-        appid: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        merchant_category_code: &'a str,
-        out_trade_no: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsMicropayRequired<'a>) -> Self {
+        let CreateTransactionsMicropayRequired {
+            amount,
+            appid,
+            description,
+            mchid,
+            merchant_category_code,
+            out_trade_no,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+            trade_type,
+        } = required;
         Self {
             amount,
             appid,
@@ -102,7 +127,7 @@ pub struct CreateTransactionsMicropayPayer<'a> {
 }
 
 impl<'a> CreateTransactionsMicropayPayer<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `auth_code`.
     #[inline]
     pub fn new(auth_code: &'a str) -> Self {
         Self { auth_code }
@@ -207,7 +232,7 @@ pub struct CreateTransactionsMicropayDetail {
     pub scope: Option<crate::hk::v3::HkScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
+    pub r#type: Option<crate::hk::v3::HkPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute_amount: Option<i64>,

@@ -23,7 +23,7 @@ pub struct CreateTransactionsAmount<'a> {
 }
 
 impl<'a> CreateTransactionsAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `total`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(total: i64) -> Self {
         Self {
@@ -78,10 +78,25 @@ pub struct CreateTransactionsGoodsDetail<'a> {
     pub wxpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateTransactionsGoodsDetail`], each named where it is given: `CreateTransactionsGoodsDetail::new(CreateTransactionsGoodsDetailRequired { .. })`."]
+pub struct CreateTransactionsGoodsDetailRequired<'a> {
+    #[doc = "商品编码 (see [`CreateTransactionsGoodsDetail::goods_id`])."]
+    pub goods_id: &'a str,
+    #[doc = "商品单价 (see [`CreateTransactionsGoodsDetail::price`])."]
+    pub price: i64,
+    #[doc = "商品数量 (see [`CreateTransactionsGoodsDetail::quantity`])."]
+    pub quantity: i64,
+}
+
 impl<'a> CreateTransactionsGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTransactionsGoodsDetailRequired`]. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(goods_id: &'a str, price: i64, quantity: i64) -> Self {
+    pub fn new(required: CreateTransactionsGoodsDetailRequired<'a>) -> Self {
+        let CreateTransactionsGoodsDetailRequired {
+            goods_id,
+            price,
+            quantity,
+        } = required;
         Self {
             goods_id,
             goods_name: None,
@@ -167,10 +182,19 @@ pub struct CreateTransactionsStoreInfo<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionsStoreInfo`], each named where it is given: `CreateTransactionsStoreInfo::new(CreateTransactionsStoreInfoRequired { .. })`."]
+pub struct CreateTransactionsStoreInfoRequired<'a> {
+    #[doc = "详细地址 (see [`CreateTransactionsStoreInfo::address`])."]
+    pub address: &'a str,
+    #[doc = "名称 (see [`CreateTransactionsStoreInfo::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CreateTransactionsStoreInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateTransactionsStoreInfoRequired`]. The optional ones (`id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address: &'a str, name: &'a str) -> Self {
+    pub fn new(required: CreateTransactionsStoreInfoRequired<'a>) -> Self {
+        let CreateTransactionsStoreInfoRequired { address, name } = required;
         Self {
             address,
             id: None,
@@ -292,7 +316,7 @@ pub struct QueryTransactionsPromotionDetail {
     pub scope: Option<crate::hk::v3::HkScope>,
     #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
+    pub r#type: Option<crate::hk::v3::HkPromotionType>,
     #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "扫码支付下单: `POST /hk/v3/transactions/native`.\n\n```ignore\nlet mut request = CreateTransactionsNativeRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter4_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "扫码支付下单: `POST /hk/v3/transactions/native`.\n\n```ignore\nlet mut request = CreateTransactionsNativeRequest::new(CreateTransactionsNativeRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    merchant_category_code,\n    notify_url,\n    out_trade_no,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n    trade_type,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter4_3.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "扫码支付下单",
     "POST hk/v3/transactions/native",
@@ -64,22 +64,49 @@ pub struct CreateTransactionsNativeRequest<'a> {
     pub trade_type: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionsNativeRequest`], each named where it is given: `CreateTransactionsNativeRequest::new(CreateTransactionsNativeRequired { .. })`."]
+pub struct CreateTransactionsNativeRequired<'a> {
+    #[doc = "订单金额 (see [`CreateTransactionsNativeRequest::amount`])."]
+    pub amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
+    #[doc = "APPID (see [`CreateTransactionsNativeRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商品描述 (see [`CreateTransactionsNativeRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户号 (see [`CreateTransactionsNativeRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "MCC码 (see [`CreateTransactionsNativeRequest::merchant_category_code`])."]
+    pub merchant_category_code: &'a str,
+    #[doc = "通知地址 (see [`CreateTransactionsNativeRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionsNativeRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "机构APPID (see [`CreateTransactionsNativeRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "机构商户号 (see [`CreateTransactionsNativeRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`CreateTransactionsNativeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "交易类型 (see [`CreateTransactionsNativeRequest::trade_type`])."]
+    pub trade_type: &'a str,
+}
+
 impl<'a> CreateTransactionsNativeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsNativeRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`, `time_expire`, `time_start`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
-        appid: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        merchant_category_code: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        trade_type: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransactionsNativeRequired<'a>) -> Self {
+        let CreateTransactionsNativeRequired {
+            amount,
+            appid,
+            description,
+            mchid,
+            merchant_category_code,
+            notify_url,
+            out_trade_no,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+            trade_type,
+        } = required;
         Self {
             amount,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户捐赠单列表: `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.\n\n```ignore\nlet mut request = QueryUsersOrdersByBrandIdRequest::new(openid, brand_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 微信平台商户."]
+#[doc = "查询用户捐赠单列表: `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.\n\n```ignore\nlet mut request = QueryUsersOrdersByBrandIdRequest::new(QueryUsersOrdersByBrandIdRequired {\n    openid,\n    brand_id,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 微信平台商户."]
 #[doc(alias(
     "查询用户捐赠单列表",
     "GET v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}",
@@ -25,10 +25,19 @@ pub struct QueryUsersOrdersByBrandIdRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryUsersOrdersByBrandIdRequest`], each named where it is given: `QueryUsersOrdersByBrandIdRequest::new(QueryUsersOrdersByBrandIdRequired { .. })`."]
+pub struct QueryUsersOrdersByBrandIdRequired<'a> {
+    #[doc = "用户在商户AppID下的唯一标识 (see [`QueryUsersOrdersByBrandIdRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "品牌ID (see [`QueryUsersOrdersByBrandIdRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryUsersOrdersByBrandIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryUsersOrdersByBrandIdRequired`]. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: QueryUsersOrdersByBrandIdRequired<'a>) -> Self {
+        let QueryUsersOrdersByBrandIdRequired { openid, brand_id } = required;
         Self {
             openid,
             brand_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户捐赠单详情: `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryUsersOrdersByOutTradeNoRequest::new(openid, out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 微信平台商户."]
+#[doc = "查询用户捐赠单详情: `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryUsersOrdersByOutTradeNoRequest::new(QueryUsersOrdersByOutTradeNoRequired {\n    openid,\n    out_trade_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 微信平台商户."]
 #[doc(alias(
     "查询用户捐赠单详情",
     "GET v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}",
@@ -19,10 +19,22 @@ pub struct QueryUsersOrdersByOutTradeNoRequest<'a> {
     pub out_trade_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryUsersOrdersByOutTradeNoRequest`], each named where it is given: `QueryUsersOrdersByOutTradeNoRequest::new(QueryUsersOrdersByOutTradeNoRequired { .. })`."]
+pub struct QueryUsersOrdersByOutTradeNoRequired<'a> {
+    #[doc = "用户在商户AppID下的唯一标识 (see [`QueryUsersOrdersByOutTradeNoRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户系统内部订单号 (see [`QueryUsersOrdersByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> QueryUsersOrdersByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryUsersOrdersByOutTradeNoRequired`].
     #[inline]
-    pub fn new(openid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: QueryUsersOrdersByOutTradeNoRequired<'a>) -> Self {
+        let QueryUsersOrdersByOutTradeNoRequired {
+            openid,
+            out_trade_no,
+        } = required;
         Self {
             openid,
             out_trade_no,

@@ -30,7 +30,7 @@ pub struct QueryBankPackagesTasksRequest<'a> {
 }
 
 impl<'a> QueryBankPackagesTasksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`status`, `filename`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `package_id`. The optional ones (`status`, `filename`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(package_id: &'a str) -> Self {
         Self {

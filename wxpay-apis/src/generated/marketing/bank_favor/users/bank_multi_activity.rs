@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "给指定用户报名多笔立减活动: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.\n\n```ignore\nlet request = CreateBankFavorUsersBankMultiActivityRequest::new(openid, activity_id, appid, out_request_no, stock_creator_mchid, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "给指定用户报名多笔立减活动: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.\n\n```ignore\nlet request = CreateBankFavorUsersBankMultiActivityRequest::new(CreateBankFavorUsersBankMultiActivityRequired {\n    openid,\n    activity_id,\n    appid,\n    out_request_no,\n    stock_creator_mchid,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "给指定用户报名多笔立减活动",
     "POST v3/marketing/bank-favor/users/{openid}/bank-multi-activity",
@@ -27,17 +27,34 @@ pub struct CreateBankFavorUsersBankMultiActivityRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBankFavorUsersBankMultiActivityRequest`], each named where it is given: `CreateBankFavorUsersBankMultiActivityRequest::new(CreateBankFavorUsersBankMultiActivityRequired { .. })`."]
+pub struct CreateBankFavorUsersBankMultiActivityRequired<'a> {
+    #[doc = "用户标识ID (see [`CreateBankFavorUsersBankMultiActivityRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "活动ID (see [`CreateBankFavorUsersBankMultiActivityRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "公众账号ID (see [`CreateBankFavorUsersBankMultiActivityRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "发券凭证 (see [`CreateBankFavorUsersBankMultiActivityRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "创建批次的商户号 (see [`CreateBankFavorUsersBankMultiActivityRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+    #[doc = "批次号 (see [`CreateBankFavorUsersBankMultiActivityRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreateBankFavorUsersBankMultiActivityRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBankFavorUsersBankMultiActivityRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        activity_id: &'a str,
-        appid: &'a str,
-        out_request_no: &'a str,
-        stock_creator_mchid: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateBankFavorUsersBankMultiActivityRequired<'a>) -> Self {
+        let CreateBankFavorUsersBankMultiActivityRequired {
+            openid,
+            activity_id,
+            appid,
+            out_request_no,
+            stock_creator_mchid,
+            stock_id,
+        } = required;
         Self {
             openid,
             activity_id,

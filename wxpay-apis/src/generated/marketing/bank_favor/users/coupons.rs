@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询绑定多笔立减活动的代金券详情: `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.\n\n```ignore\nlet request = QueryBankFavorUsersCouponsRequest::new(openid, coupon_id, appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询绑定多笔立减活动的代金券详情: `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.\n\n```ignore\nlet request = QueryBankFavorUsersCouponsRequest::new(QueryBankFavorUsersCouponsRequired {\n    openid,\n    coupon_id,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询绑定多笔立减活动的代金券详情",
     "GET v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}",
@@ -21,10 +21,25 @@ pub struct QueryBankFavorUsersCouponsRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryBankFavorUsersCouponsRequest`], each named where it is given: `QueryBankFavorUsersCouponsRequest::new(QueryBankFavorUsersCouponsRequired { .. })`."]
+pub struct QueryBankFavorUsersCouponsRequired<'a> {
+    #[doc = "用户标识ID (see [`QueryBankFavorUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "代金券ID (see [`QueryBankFavorUsersCouponsRequest::coupon_id`])."]
+    pub coupon_id: &'a str,
+    #[doc = "公众账号ID (see [`QueryBankFavorUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryBankFavorUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryBankFavorUsersCouponsRequired`].
     #[inline]
-    pub fn new(openid: &'a str, coupon_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryBankFavorUsersCouponsRequired<'a>) -> Self {
+        let QueryBankFavorUsersCouponsRequired {
+            openid,
+            coupon_id,
+            appid,
+        } = required;
         Self {
             openid,
             coupon_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关联订单信息API: `POST /v3/marketing/busifavor/coupons/associate`.\n\n```ignore\nlet request = CreateBusifavorCouponsAssociateRequest::new(coupon_code, out_request_no, out_trade_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_9.shtml>.\n\nFor: 直连商户."]
+#[doc = "关联订单信息API: `POST /v3/marketing/busifavor/coupons/associate`.\n\n```ignore\nlet request = CreateBusifavorCouponsAssociateRequest::new(CreateBusifavorCouponsAssociateRequired {\n    coupon_code,\n    out_request_no,\n    out_trade_no,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_9.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "关联订单信息API",
     "POST v3/marketing/busifavor/coupons/associate",
@@ -23,15 +23,28 @@ pub struct CreateBusifavorCouponsAssociateRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBusifavorCouponsAssociateRequest`], each named where it is given: `CreateBusifavorCouponsAssociateRequest::new(CreateBusifavorCouponsAssociateRequired { .. })`."]
+pub struct CreateBusifavorCouponsAssociateRequired<'a> {
+    #[doc = "券code (see [`CreateBusifavorCouponsAssociateRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "商户请求单号 (see [`CreateBusifavorCouponsAssociateRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "关联的商户订单号 (see [`CreateBusifavorCouponsAssociateRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "批次号 (see [`CreateBusifavorCouponsAssociateRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreateBusifavorCouponsAssociateRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBusifavorCouponsAssociateRequired`].
     #[inline]
-    pub fn new(
-        coupon_code: &'a str,
-        out_request_no: &'a str,
-        out_trade_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateBusifavorCouponsAssociateRequired<'a>) -> Self {
+        let CreateBusifavorCouponsAssociateRequired {
+            coupon_code,
+            out_request_no,
+            out_trade_no,
+            stock_id,
+        } = required;
         Self {
             coupon_code,
             out_request_no,

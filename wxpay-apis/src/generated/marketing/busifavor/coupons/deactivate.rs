@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "使券失效API: `POST /v3/marketing/busifavor/coupons/deactivate`.\n\n```ignore\nlet mut request = DeactivateBusifavorCouponsRequest::new(coupon_code, deactivate_request_no, stock_id);\nrequest.deactivate_reason = Some(deactivate_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_14.shtml>.\n\nFor: 直连商户."]
+#[doc = "使券失效API: `POST /v3/marketing/busifavor/coupons/deactivate`.\n\n```ignore\nlet mut request = DeactivateBusifavorCouponsRequest::new(DeactivateBusifavorCouponsRequired {\n    coupon_code,\n    deactivate_request_no,\n    stock_id,\n});\nrequest.deactivate_reason = Some(deactivate_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_14.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "使券失效API",
     "POST v3/marketing/busifavor/coupons/deactivate",
@@ -24,10 +24,25 @@ pub struct DeactivateBusifavorCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`DeactivateBusifavorCouponsRequest`], each named where it is given: `DeactivateBusifavorCouponsRequest::new(DeactivateBusifavorCouponsRequired { .. })`."]
+pub struct DeactivateBusifavorCouponsRequired<'a> {
+    #[doc = "券code (see [`DeactivateBusifavorCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "失效请求单据号 (see [`DeactivateBusifavorCouponsRequest::deactivate_request_no`])."]
+    pub deactivate_request_no: &'a str,
+    #[doc = "批次号 (see [`DeactivateBusifavorCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> DeactivateBusifavorCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deactivate_reason`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`DeactivateBusifavorCouponsRequired`]. The optional ones (`deactivate_reason`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(coupon_code: &'a str, deactivate_request_no: &'a str, stock_id: &'a str) -> Self {
+    pub fn new(required: DeactivateBusifavorCouponsRequired<'a>) -> Self {
+        let DeactivateBusifavorCouponsRequired {
+            coupon_code,
+            deactivate_request_no,
+            stock_id,
+        } = required;
         Self {
             coupon_code,
             deactivate_reason: None,

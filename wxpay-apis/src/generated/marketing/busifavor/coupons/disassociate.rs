@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消关联订单信息API: `POST /v3/marketing/busifavor/coupons/disassociate`.\n\n```ignore\nlet request = CreateBusifavorCouponsDisassociateRequest::new(coupon_code, out_request_no, out_trade_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_10.shtml>.\n\nFor: 直连商户."]
+#[doc = "取消关联订单信息API: `POST /v3/marketing/busifavor/coupons/disassociate`.\n\n```ignore\nlet request = CreateBusifavorCouponsDisassociateRequest::new(CreateBusifavorCouponsDisassociateRequired {\n    coupon_code,\n    out_request_no,\n    out_trade_no,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_10.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "取消关联订单信息API",
     "POST v3/marketing/busifavor/coupons/disassociate",
@@ -23,15 +23,28 @@ pub struct CreateBusifavorCouponsDisassociateRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBusifavorCouponsDisassociateRequest`], each named where it is given: `CreateBusifavorCouponsDisassociateRequest::new(CreateBusifavorCouponsDisassociateRequired { .. })`."]
+pub struct CreateBusifavorCouponsDisassociateRequired<'a> {
+    #[doc = "券code (see [`CreateBusifavorCouponsDisassociateRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "商户请求单号 (see [`CreateBusifavorCouponsDisassociateRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "关联的商户订单号 (see [`CreateBusifavorCouponsDisassociateRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "批次号 (see [`CreateBusifavorCouponsDisassociateRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreateBusifavorCouponsDisassociateRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBusifavorCouponsDisassociateRequired`].
     #[inline]
-    pub fn new(
-        coupon_code: &'a str,
-        out_request_no: &'a str,
-        out_trade_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateBusifavorCouponsDisassociateRequired<'a>) -> Self {
+        let CreateBusifavorCouponsDisassociateRequired {
+            coupon_code,
+            out_request_no,
+            out_trade_no,
+            stock_id,
+        } = required;
         Self {
             coupon_code,
             out_request_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请退券API: `POST /v3/marketing/busifavor/coupons/return`.\n\n```ignore\nlet request = ReturnBusifavorCouponsRequest::new(coupon_code, return_request_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_13.shtml>.\n\nFor: 直连商户."]
+#[doc = "申请退券API: `POST /v3/marketing/busifavor/coupons/return`.\n\n```ignore\nlet request = ReturnBusifavorCouponsRequest::new(ReturnBusifavorCouponsRequired {\n    coupon_code,\n    return_request_no,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_13.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "申请退券API",
     "POST v3/marketing/busifavor/coupons/return",
@@ -21,10 +21,25 @@ pub struct ReturnBusifavorCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`ReturnBusifavorCouponsRequest`], each named where it is given: `ReturnBusifavorCouponsRequest::new(ReturnBusifavorCouponsRequired { .. })`."]
+pub struct ReturnBusifavorCouponsRequired<'a> {
+    #[doc = "券code (see [`ReturnBusifavorCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "退券请求单据号 (see [`ReturnBusifavorCouponsRequest::return_request_no`])."]
+    pub return_request_no: &'a str,
+    #[doc = "批次号 (see [`ReturnBusifavorCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> ReturnBusifavorCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReturnBusifavorCouponsRequired`].
     #[inline]
-    pub fn new(coupon_code: &'a str, return_request_no: &'a str, stock_id: &'a str) -> Self {
+    pub fn new(required: ReturnBusifavorCouponsRequired<'a>) -> Self {
+        let ReturnBusifavorCouponsRequired {
+            coupon_code,
+            return_request_no,
+            stock_id,
+        } = required;
         Self {
             coupon_code,
             return_request_no,

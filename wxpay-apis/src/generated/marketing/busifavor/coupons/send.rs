@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "向用户发券: `POST /v3/marketing/busifavor/coupons/send`.\n\n```ignore\nlet mut request = SendBusifavorCouponsRequest::new(appid, openid, out_request_no, stock_id);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc = "向用户发券: `POST /v3/marketing/busifavor/coupons/send`.\n\n```ignore\nlet mut request = SendBusifavorCouponsRequest::new(SendBusifavorCouponsRequired {\n    appid,\n    openid,\n    out_request_no,\n    stock_id,\n});\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
 #[doc(alias(
     "向用户发券",
     "POST v3/marketing/busifavor/coupons/send",
@@ -28,15 +28,28 @@ pub struct SendBusifavorCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`SendBusifavorCouponsRequest`], each named where it is given: `SendBusifavorCouponsRequest::new(SendBusifavorCouponsRequired { .. })`."]
+pub struct SendBusifavorCouponsRequired<'a> {
+    #[doc = "公众账号ID (see [`SendBusifavorCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户标识 (see [`SendBusifavorCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "发券凭证 (see [`SendBusifavorCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "批次号 (see [`SendBusifavorCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> SendBusifavorCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SendBusifavorCouponsRequired`]. The optional ones (`coupon_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_request_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: SendBusifavorCouponsRequired<'a>) -> Self {
+        let SendBusifavorCouponsRequired {
+            appid,
+            openid,
+            out_request_no,
+            stock_id,
+        } = required;
         Self {
             appid,
             coupon_code: None,
@@ -61,7 +74,7 @@ pub struct SendBusifavorCouponsResponse {
     pub stock_id: String,
 }
 
-#[doc = "发放消费卡API: `POST /v3/marketing/busifavor/coupons/{card_id}/send`.\n\n```ignore\nlet request = SendBusifavorCouponsByCardIdRequest::new(card_id, appid, openid, out_request_no, send_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/coupons/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc = "发放消费卡API: `POST /v3/marketing/busifavor/coupons/{card_id}/send`.\n\n```ignore\nlet request = SendBusifavorCouponsByCardIdRequest::new(SendBusifavorCouponsByCardIdRequired {\n    card_id,\n    appid,\n    openid,\n    out_request_no,\n    send_time,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/coupons/chapter3_1.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "发放消费卡API",
     "POST v3/marketing/busifavor/coupons/{card_id}/send",
@@ -83,16 +96,31 @@ pub struct SendBusifavorCouponsByCardIdRequest<'a> {
     pub send_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`SendBusifavorCouponsByCardIdRequest`], each named where it is given: `SendBusifavorCouponsByCardIdRequest::new(SendBusifavorCouponsByCardIdRequired { .. })`."]
+pub struct SendBusifavorCouponsByCardIdRequired<'a> {
+    #[doc = "消费卡ID (see [`SendBusifavorCouponsByCardIdRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "消费卡归属appid (see [`SendBusifavorCouponsByCardIdRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户openid (see [`SendBusifavorCouponsByCardIdRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单据号 (see [`SendBusifavorCouponsByCardIdRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "请求发卡时间 (see [`SendBusifavorCouponsByCardIdRequest::send_time`])."]
+    pub send_time: Timestamp<&'a str>,
+}
+
 impl<'a> SendBusifavorCouponsByCardIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SendBusifavorCouponsByCardIdRequired`].
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        appid: &'a str,
-        openid: &'a str,
-        out_request_no: &'a str,
-        send_time: Timestamp<&'a str>,
-    ) -> Self {
+    pub fn new(required: SendBusifavorCouponsByCardIdRequired<'a>) -> Self {
+        let SendBusifavorCouponsByCardIdRequired {
+            card_id,
+            appid,
+            openid,
+            out_request_no,
+            send_time,
+        } = required;
         Self {
             card_id,
             appid,

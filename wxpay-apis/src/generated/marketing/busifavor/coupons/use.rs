@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "核销用户券API: `POST /v3/marketing/busifavor/coupons/use`.\n\n```ignore\nlet mut request = UseBusifavorCouponsRequest::new(appid, coupon_code, use_request_no, use_time);\nrequest.mch_id = Some(mch_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml>.\n\nFor: 直连商户."]
+#[doc = "核销用户券API: `POST /v3/marketing/busifavor/coupons/use`.\n\n```ignore\nlet mut request = UseBusifavorCouponsRequest::new(UseBusifavorCouponsRequired {\n    appid,\n    coupon_code,\n    use_request_no,\n    use_time,\n});\nrequest.mch_id = Some(mch_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "核销用户券API",
     "POST v3/marketing/busifavor/coupons/use",
@@ -38,15 +38,28 @@ pub struct UseBusifavorCouponsRequest<'a> {
     pub use_time: &'a str,
 }
 
+#[doc = "The required fields of [`UseBusifavorCouponsRequest`], each named where it is given: `UseBusifavorCouponsRequest::new(UseBusifavorCouponsRequired { .. })`."]
+pub struct UseBusifavorCouponsRequired<'a> {
+    #[doc = "公众账号ID (see [`UseBusifavorCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "券code (see [`UseBusifavorCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "核销请求单据号 (see [`UseBusifavorCouponsRequest::use_request_no`])."]
+    pub use_request_no: &'a str,
+    #[doc = "请求核销时间 (see [`UseBusifavorCouponsRequest::use_time`])."]
+    pub use_time: &'a str,
+}
+
 impl<'a> UseBusifavorCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`mch_id`, `openid`, `out_trade_no`, `stock_id`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UseBusifavorCouponsRequired`]. The optional ones (`mch_id`, `openid`, `out_trade_no`, `stock_id`, `transaction_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        coupon_code: &'a str,
-        use_request_no: &'a str,
-        use_time: &'a str,
-    ) -> Self {
+    pub fn new(required: UseBusifavorCouponsRequired<'a>) -> Self {
+        let UseBusifavorCouponsRequired {
+            appid,
+            coupon_code,
+            use_request_no,
+            use_time,
+        } = required;
         Self {
             appid,
             coupon_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "向用户预发放商品券: `POST /v3/marketing/busifavor/product-coupons/pre-send`.\n\n```ignore\nlet mut request = CreateBusifavorProductCouponsPreSendRequest::new(appid, send_request_no, stock_id);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "向用户预发放商品券: `POST /v3/marketing/busifavor/product-coupons/pre-send`.\n\n```ignore\nlet mut request = CreateBusifavorProductCouponsPreSendRequest::new(CreateBusifavorProductCouponsPreSendRequired {\n    appid,\n    send_request_no,\n    stock_id,\n});\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "向用户预发放商品券",
     "POST v3/marketing/busifavor/product-coupons/pre-send",
@@ -27,10 +27,25 @@ pub struct CreateBusifavorProductCouponsPreSendRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBusifavorProductCouponsPreSendRequest`], each named where it is given: `CreateBusifavorProductCouponsPreSendRequest::new(CreateBusifavorProductCouponsPreSendRequired { .. })`."]
+pub struct CreateBusifavorProductCouponsPreSendRequired<'a> {
+    #[doc = "公众账号AppID (see [`CreateBusifavorProductCouponsPreSendRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "发券请求单号 (see [`CreateBusifavorProductCouponsPreSendRequest::send_request_no`])."]
+    pub send_request_no: &'a str,
+    #[doc = "批次ID (see [`CreateBusifavorProductCouponsPreSendRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreateBusifavorProductCouponsPreSendRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateBusifavorProductCouponsPreSendRequired`]. The optional ones (`coupon_code`, `openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, send_request_no: &'a str, stock_id: &'a str) -> Self {
+    pub fn new(required: CreateBusifavorProductCouponsPreSendRequired<'a>) -> Self {
+        let CreateBusifavorProductCouponsPreSendRequired {
+            appid,
+            send_request_no,
+            stock_id,
+        } = required;
         Self {
             appid,
             coupon_code: None,

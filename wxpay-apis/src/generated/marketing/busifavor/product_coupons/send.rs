@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "向用户发放商品券: `POST /v3/marketing/busifavor/product-coupons/send`.\n\n```ignore\nlet mut request = SendBusifavorProductCouponsRequest::new(appid, coupon_type, openid, out_request_no, stock_id);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "向用户发放商品券: `POST /v3/marketing/busifavor/product-coupons/send`.\n\n```ignore\nlet mut request = SendBusifavorProductCouponsRequest::new(SendBusifavorProductCouponsRequired {\n    appid,\n    coupon_type,\n    openid,\n    out_request_no,\n    stock_id,\n});\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "向用户发放商品券",
     "POST v3/marketing/busifavor/product-coupons/send",
@@ -31,16 +31,31 @@ pub struct SendBusifavorProductCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`SendBusifavorProductCouponsRequest`], each named where it is given: `SendBusifavorProductCouponsRequest::new(SendBusifavorProductCouponsRequired { .. })`."]
+pub struct SendBusifavorProductCouponsRequired<'a> {
+    #[doc = "公众账号ID (see [`SendBusifavorProductCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "券类型 (see [`SendBusifavorProductCouponsRequest::coupon_type`])."]
+    pub coupon_type: SendBusifavorProductCouponsCouponType,
+    #[doc = "用户标识 (see [`SendBusifavorProductCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "发券凭证 (see [`SendBusifavorProductCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "批次号 (see [`SendBusifavorProductCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> SendBusifavorProductCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `member_card_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SendBusifavorProductCouponsRequired`]. The optional ones (`coupon_code`, `member_card_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        coupon_type: SendBusifavorProductCouponsCouponType,
-        openid: &'a str,
-        out_request_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: SendBusifavorProductCouponsRequired<'a>) -> Self {
+        let SendBusifavorProductCouponsRequired {
+            appid,
+            coupon_type,
+            openid,
+            out_request_no,
+            stock_id,
+        } = required;
         Self {
             appid,
             coupon_code: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改批次预算API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`.\n\n```ignore\nlet mut request = ModifyBusifavorStocksBudgetRequest::new(stock_id, modify_budget_request_no);\nrequest.current_max_coupons = Some(current_max_coupons);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_11.shtml>.\n\nFor: 直连商户."]
+#[doc = "修改批次预算API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`.\n\n```ignore\nlet mut request = ModifyBusifavorStocksBudgetRequest::new(ModifyBusifavorStocksBudgetRequired {\n    stock_id,\n    modify_budget_request_no,\n});\nrequest.current_max_coupons = Some(current_max_coupons);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_11.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "修改批次预算API",
     "PATCH v3/marketing/busifavor/stocks/{stock_id}/budget",
@@ -31,10 +31,22 @@ pub struct ModifyBusifavorStocksBudgetRequest<'a> {
     pub target_max_coupons_by_day: Option<i64>,
 }
 
+#[doc = "The required fields of [`ModifyBusifavorStocksBudgetRequest`], each named where it is given: `ModifyBusifavorStocksBudgetRequest::new(ModifyBusifavorStocksBudgetRequired { .. })`."]
+pub struct ModifyBusifavorStocksBudgetRequired<'a> {
+    #[doc = "批次号 (see [`ModifyBusifavorStocksBudgetRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "修改预算请求单据号 (see [`ModifyBusifavorStocksBudgetRequest::modify_budget_request_no`])."]
+    pub modify_budget_request_no: &'a str,
+}
+
 impl<'a> ModifyBusifavorStocksBudgetRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`current_max_coupons`, `current_max_coupons_by_day`, `target_max_coupons`, `target_max_coupons_by_day`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyBusifavorStocksBudgetRequired`]. The optional ones (`current_max_coupons`, `current_max_coupons_by_day`, `target_max_coupons`, `target_max_coupons_by_day`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(stock_id: &'a str, modify_budget_request_no: &'a str) -> Self {
+    pub fn new(required: ModifyBusifavorStocksBudgetRequired<'a>) -> Self {
+        let ModifyBusifavorStocksBudgetRequired {
+            stock_id,
+            modify_budget_request_no,
+        } = required;
         Self {
             stock_id,
             current_max_coupons: None,

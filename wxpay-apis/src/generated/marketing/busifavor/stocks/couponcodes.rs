@@ -36,7 +36,7 @@ pub struct QueryBusifavorStocksCouponcodesByStockIdRequest<'a> {
 }
 
 impl<'a> QueryBusifavorStocksCouponcodesByStockIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`status`, `appid`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `stock_id`. The optional ones (`status`, `appid`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(stock_id: &'a str) -> Self {
         Self {
@@ -93,7 +93,7 @@ pub struct QueryBusifavorStocksCouponcodesData {
     pub upload_time: Option<Timestamp>,
 }
 
-#[doc = "上传预存code API: `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.\n\n```ignore\nlet mut request = CreateBusifavorStocksCouponcodesRequest::new(stock_id, upload_request_no);\nrequest.coupon_code_list = Some(coupon_code_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml>.\n\nFor: 直连商户."]
+#[doc = "上传预存code API: `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.\n\n```ignore\nlet mut request = CreateBusifavorStocksCouponcodesRequest::new(CreateBusifavorStocksCouponcodesRequired {\n    stock_id,\n    upload_request_no,\n});\nrequest.coupon_code_list = Some(coupon_code_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "上传预存code API",
     "POST v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
@@ -112,10 +112,22 @@ pub struct CreateBusifavorStocksCouponcodesRequest<'a> {
     pub upload_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksCouponcodesRequest`], each named where it is given: `CreateBusifavorStocksCouponcodesRequest::new(CreateBusifavorStocksCouponcodesRequired { .. })`."]
+pub struct CreateBusifavorStocksCouponcodesRequired<'a> {
+    #[doc = "批次号 (see [`CreateBusifavorStocksCouponcodesRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "请求业务单据号 (see [`CreateBusifavorStocksCouponcodesRequest::upload_request_no`])."]
+    pub upload_request_no: &'a str,
+}
+
 impl<'a> CreateBusifavorStocksCouponcodesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_code_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateBusifavorStocksCouponcodesRequired`]. The optional ones (`coupon_code_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(stock_id: &'a str, upload_request_no: &'a str) -> Self {
+    pub fn new(required: CreateBusifavorStocksCouponcodesRequired<'a>) -> Self {
+        let CreateBusifavorStocksCouponcodesRequired {
+            stock_id,
+            upload_request_no,
+        } = required;
         Self {
             stock_id,
             coupon_code_list: None,
@@ -165,7 +177,7 @@ pub struct CreateBusifavorStocksCouponcodesFailCode {
     pub message: String,
 }
 
-#[doc = "删除预存code: `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet request = DeleteBusifavorStocksCouponcodesRequest::new(stock_id, coupon_code, delete_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc = "删除预存code: `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet request = DeleteBusifavorStocksCouponcodesRequest::new(DeleteBusifavorStocksCouponcodesRequired {\n    stock_id,\n    coupon_code,\n    delete_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
 #[doc(alias(
     "删除预存code",
     "DELETE v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
@@ -183,10 +195,25 @@ pub struct DeleteBusifavorStocksCouponcodesRequest<'a> {
     pub delete_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`DeleteBusifavorStocksCouponcodesRequest`], each named where it is given: `DeleteBusifavorStocksCouponcodesRequest::new(DeleteBusifavorStocksCouponcodesRequired { .. })`."]
+pub struct DeleteBusifavorStocksCouponcodesRequired<'a> {
+    #[doc = "批次号 (see [`DeleteBusifavorStocksCouponcodesRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "商户上传的code (see [`DeleteBusifavorStocksCouponcodesRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "请求业务单据号 (see [`DeleteBusifavorStocksCouponcodesRequest::delete_request_no`])."]
+    pub delete_request_no: &'a str,
+}
+
 impl<'a> DeleteBusifavorStocksCouponcodesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeleteBusifavorStocksCouponcodesRequired`].
     #[inline]
-    pub fn new(stock_id: &'a str, coupon_code: &'a str, delete_request_no: &'a str) -> Self {
+    pub fn new(required: DeleteBusifavorStocksCouponcodesRequired<'a>) -> Self {
+        let DeleteBusifavorStocksCouponcodesRequired {
+            stock_id,
+            coupon_code,
+            delete_request_no,
+        } = required;
         Self {
             stock_id,
             coupon_code,
@@ -207,7 +234,7 @@ pub struct DeleteBusifavorStocksCouponcodesResponse {
     pub stock_id: Option<String>,
 }
 
-#[doc = "查询预存code详情: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet mut request = QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(stock_id, coupon_code);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc = "查询预存code详情: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet mut request = QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(QueryBusifavorStocksCouponcodesByCouponCodeRequired {\n    stock_id,\n    coupon_code,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询预存code详情",
     "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
@@ -226,10 +253,22 @@ pub struct QueryBusifavorStocksCouponcodesByCouponCodeRequest<'a> {
     pub appid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryBusifavorStocksCouponcodesByCouponCodeRequest`], each named where it is given: `QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(QueryBusifavorStocksCouponcodesByCouponCodeRequired { .. })`."]
+pub struct QueryBusifavorStocksCouponcodesByCouponCodeRequired<'a> {
+    #[doc = "批次号 (see [`QueryBusifavorStocksCouponcodesByCouponCodeRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "商户上传的code (see [`QueryBusifavorStocksCouponcodesByCouponCodeRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+}
+
 impl<'a> QueryBusifavorStocksCouponcodesByCouponCodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryBusifavorStocksCouponcodesByCouponCodeRequired`]. The optional ones (`appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(stock_id: &'a str, coupon_code: &'a str) -> Self {
+    pub fn new(required: QueryBusifavorStocksCouponcodesByCouponCodeRequired<'a>) -> Self {
+        let QueryBusifavorStocksCouponcodesByCouponCodeRequired {
+            stock_id,
+            coupon_code,
+        } = required;
         Self {
             stock_id,
             coupon_code,

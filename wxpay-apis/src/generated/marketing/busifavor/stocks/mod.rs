@@ -10,7 +10,7 @@ use crate::generated::prelude::*;
 pub mod budget;
 pub mod couponcodes;
 
-#[doc = "创建商家券API: `POST /v3/marketing/busifavor/stocks`.\n\n```ignore\nlet mut request = CreateBusifavorStocksRequest::new(belong_merchant, coupon_code_mode, coupon_use_rule, goods_name, out_request_no, stock_name, stock_send_rule, stock_type);\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml>.\n\nFor: 直连商户."]
+#[doc = "创建商家券API: `POST /v3/marketing/busifavor/stocks`.\n\n```ignore\nlet mut request = CreateBusifavorStocksRequest::new(CreateBusifavorStocksRequired {\n    belong_merchant,\n    coupon_code_mode,\n    coupon_use_rule,\n    goods_name,\n    out_request_no,\n    stock_name,\n    stock_send_rule,\n    stock_type,\n});\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "创建商家券API",
     "POST v3/marketing/busifavor/stocks",
@@ -53,19 +53,40 @@ pub struct CreateBusifavorStocksRequest<'a> {
     pub subsidy: Option<bool>,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksRequest`], each named where it is given: `CreateBusifavorStocksRequest::new(CreateBusifavorStocksRequired { .. })`."]
+pub struct CreateBusifavorStocksRequired<'a> {
+    #[doc = "批次归属商户号 (see [`CreateBusifavorStocksRequest::belong_merchant`])."]
+    pub belong_merchant: &'a str,
+    #[doc = "券code模式 (see [`CreateBusifavorStocksRequest::coupon_code_mode`])."]
+    pub coupon_code_mode: BusifavorStocksCouponCodeMode,
+    #[doc = "核销规则 (see [`CreateBusifavorStocksRequest::coupon_use_rule`])."]
+    pub coupon_use_rule: CreateBusifavorStocksCouponUseRule<'a>,
+    #[doc = "适用商品范围 (see [`CreateBusifavorStocksRequest::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "商户请求单号 (see [`CreateBusifavorStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商家券批次名称 (see [`CreateBusifavorStocksRequest::stock_name`])."]
+    pub stock_name: &'a str,
+    #[doc = "发放规则 (see [`CreateBusifavorStocksRequest::stock_send_rule`])."]
+    pub stock_send_rule: CreateBusifavorStocksStockSendRule,
+    #[doc = "批次类型 (see [`CreateBusifavorStocksRequest::stock_type`])."]
+    pub stock_type: crate::marketing::MarketingStockType,
+}
+
 impl<'a> CreateBusifavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`comment`, `custom_entrance`, `display_pattern_info`, `notify_config`, `subsidy`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateBusifavorStocksRequired`]. The optional ones (`comment`, `custom_entrance`, `display_pattern_info`, `notify_config`, `subsidy`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        belong_merchant: &'a str,
-        coupon_code_mode: BusifavorStocksCouponCodeMode,
-        coupon_use_rule: CreateBusifavorStocksCouponUseRule<'a>,
-        goods_name: &'a str,
-        out_request_no: &'a str,
-        stock_name: &'a str,
-        stock_send_rule: CreateBusifavorStocksStockSendRule,
-        stock_type: crate::marketing::MarketingStockType,
-    ) -> Self {
+    pub fn new(required: CreateBusifavorStocksRequired<'a>) -> Self {
+        let CreateBusifavorStocksRequired {
+            belong_merchant,
+            coupon_code_mode,
+            coupon_use_rule,
+            goods_name,
+            out_request_no,
+            stock_name,
+            stock_send_rule,
+            stock_type,
+        } = required;
         Self {
             belong_merchant,
             comment: None,
@@ -121,13 +142,22 @@ pub struct CreateBusifavorStocksCouponUseRule<'a> {
     pub use_method: crate::marketing::busifavor::BusifavorUseMethod,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksCouponUseRule`], each named where it is given: `CreateBusifavorStocksCouponUseRule::new(CreateBusifavorStocksCouponUseRuleRequired { .. })`."]
+pub struct CreateBusifavorStocksCouponUseRuleRequired<'a> {
+    #[doc = "券可核销时间 (see [`CreateBusifavorStocksCouponUseRule::coupon_available_time`])."]
+    pub coupon_available_time: CreateBusifavorStocksCouponAvailableTime<'a>,
+    #[doc = "核销方式 (see [`CreateBusifavorStocksCouponUseRule::use_method`])."]
+    pub use_method: crate::marketing::busifavor::BusifavorUseMethod,
+}
+
 impl<'a> CreateBusifavorStocksCouponUseRule<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon`, `exchange_coupon`, `fixed_normal_coupon`, `mini_programs_appid`, `mini_programs_path`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBusifavorStocksCouponUseRuleRequired`]. The optional ones (`discount_coupon`, `exchange_coupon`, `fixed_normal_coupon`, `mini_programs_appid`, `mini_programs_path`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        coupon_available_time: CreateBusifavorStocksCouponAvailableTime<'a>,
-        use_method: crate::marketing::busifavor::BusifavorUseMethod,
-    ) -> Self {
+    pub fn new(required: CreateBusifavorStocksCouponUseRuleRequired<'a>) -> Self {
+        let CreateBusifavorStocksCouponUseRuleRequired {
+            coupon_available_time,
+            use_method,
+        } = required;
         Self {
             coupon_available_time,
             discount_coupon: None,
@@ -165,10 +195,22 @@ pub struct CreateBusifavorStocksCouponAvailableTime<'a> {
     pub wait_days_after_receive: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksCouponAvailableTime`], each named where it is given: `CreateBusifavorStocksCouponAvailableTime::new(CreateBusifavorStocksCouponAvailableTimeRequired { .. })`."]
+pub struct CreateBusifavorStocksCouponAvailableTimeRequired<'a> {
+    #[doc = "开始时间 (see [`CreateBusifavorStocksCouponAvailableTime::available_begin_time`])."]
+    pub available_begin_time: &'a str,
+    #[doc = "结束时间 (see [`CreateBusifavorStocksCouponAvailableTime::available_end_time`])."]
+    pub available_end_time: &'a str,
+}
+
 impl<'a> CreateBusifavorStocksCouponAvailableTime<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`available_day_after_receive`, `available_second_after_receive`, `available_week`, `irregulary_avaliable_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBusifavorStocksCouponAvailableTimeRequired`]. The optional ones (`available_day_after_receive`, `available_second_after_receive`, `available_week`, `irregulary_avaliable_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(available_begin_time: &'a str, available_end_time: &'a str) -> Self {
+    pub fn new(required: CreateBusifavorStocksCouponAvailableTimeRequired<'a>) -> Self {
+        let CreateBusifavorStocksCouponAvailableTimeRequired {
+            available_begin_time,
+            available_end_time,
+        } = required;
         Self {
             available_begin_time,
             available_day_after_receive: None,
@@ -260,10 +302,22 @@ pub struct CreateBusifavorStocksDiscountCoupon {
     pub transaction_minimum: i64,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksDiscountCoupon`], each named where it is given: `CreateBusifavorStocksDiscountCoupon::new(CreateBusifavorStocksDiscountCouponRequired { .. })`."]
+pub struct CreateBusifavorStocksDiscountCouponRequired {
+    #[doc = "折扣比例 (see [`CreateBusifavorStocksDiscountCoupon::discount_percent`])."]
+    pub discount_percent: i64,
+    #[doc = "消费门槛 (see [`CreateBusifavorStocksDiscountCoupon::transaction_minimum`])."]
+    pub transaction_minimum: i64,
+}
+
 impl CreateBusifavorStocksDiscountCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateBusifavorStocksDiscountCouponRequired`].
     #[inline]
-    pub fn new(discount_percent: i64, transaction_minimum: i64) -> Self {
+    pub fn new(required: CreateBusifavorStocksDiscountCouponRequired) -> Self {
+        let CreateBusifavorStocksDiscountCouponRequired {
+            discount_percent,
+            transaction_minimum,
+        } = required;
         Self {
             discount_percent,
             transaction_minimum,
@@ -281,10 +335,22 @@ pub struct CreateBusifavorStocksExchangeCoupon {
     pub transaction_minimum: i64,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksExchangeCoupon`], each named where it is given: `CreateBusifavorStocksExchangeCoupon::new(CreateBusifavorStocksExchangeCouponRequired { .. })`."]
+pub struct CreateBusifavorStocksExchangeCouponRequired {
+    #[doc = "单品换购价 (see [`CreateBusifavorStocksExchangeCoupon::exchange_price`])."]
+    pub exchange_price: i64,
+    #[doc = "消费门槛 (see [`CreateBusifavorStocksExchangeCoupon::transaction_minimum`])."]
+    pub transaction_minimum: i64,
+}
+
 impl CreateBusifavorStocksExchangeCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateBusifavorStocksExchangeCouponRequired`].
     #[inline]
-    pub fn new(exchange_price: i64, transaction_minimum: i64) -> Self {
+    pub fn new(required: CreateBusifavorStocksExchangeCouponRequired) -> Self {
+        let CreateBusifavorStocksExchangeCouponRequired {
+            exchange_price,
+            transaction_minimum,
+        } = required;
         Self {
             exchange_price,
             transaction_minimum,
@@ -302,10 +368,22 @@ pub struct CreateBusifavorStocksFixedNormalCoupon {
     pub transaction_minimum: i64,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksFixedNormalCoupon`], each named where it is given: `CreateBusifavorStocksFixedNormalCoupon::new(CreateBusifavorStocksFixedNormalCouponRequired { .. })`."]
+pub struct CreateBusifavorStocksFixedNormalCouponRequired {
+    #[doc = "优惠金额 (see [`CreateBusifavorStocksFixedNormalCoupon::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "消费门槛 (see [`CreateBusifavorStocksFixedNormalCoupon::transaction_minimum`])."]
+    pub transaction_minimum: i64,
+}
+
 impl CreateBusifavorStocksFixedNormalCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateBusifavorStocksFixedNormalCouponRequired`].
     #[inline]
-    pub fn new(discount_amount: i64, transaction_minimum: i64) -> Self {
+    pub fn new(required: CreateBusifavorStocksFixedNormalCouponRequired) -> Self {
+        let CreateBusifavorStocksFixedNormalCouponRequired {
+            discount_amount,
+            transaction_minimum,
+        } = required;
         Self {
             discount_amount,
             transaction_minimum,
@@ -363,14 +441,25 @@ pub struct BusifavorStocksMiniProgramsInfo<'a> {
     pub mini_programs_path: &'a str,
 }
 
+#[doc = "The required fields of [`BusifavorStocksMiniProgramsInfo`], each named where it is given: `BusifavorStocksMiniProgramsInfo::new(BusifavorStocksMiniProgramsInfoRequired { .. })`."]
+pub struct BusifavorStocksMiniProgramsInfoRequired<'a> {
+    #[doc = "入口文案 (see [`BusifavorStocksMiniProgramsInfo::entrance_words`])."]
+    pub entrance_words: &'a str,
+    #[doc = "商家小程序appid (see [`BusifavorStocksMiniProgramsInfo::mini_programs_appid`])."]
+    pub mini_programs_appid: &'a str,
+    #[doc = "商家小程序path (see [`BusifavorStocksMiniProgramsInfo::mini_programs_path`])."]
+    pub mini_programs_path: &'a str,
+}
+
 impl<'a> BusifavorStocksMiniProgramsInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`guiding_words`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`BusifavorStocksMiniProgramsInfoRequired`]. The optional ones (`guiding_words`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        entrance_words: &'a str,
-        mini_programs_appid: &'a str,
-        mini_programs_path: &'a str,
-    ) -> Self {
+    pub fn new(required: BusifavorStocksMiniProgramsInfoRequired<'a>) -> Self {
+        let BusifavorStocksMiniProgramsInfoRequired {
+            entrance_words,
+            mini_programs_appid,
+            mini_programs_path,
+        } = required;
         Self {
             entrance_words,
             guiding_words: None,
@@ -450,10 +539,22 @@ pub struct CreateBusifavorStocksStockSendRule {
     pub transferable: Option<bool>,
 }
 
+#[doc = "The required fields of [`CreateBusifavorStocksStockSendRule`], each named where it is given: `CreateBusifavorStocksStockSendRule::new(CreateBusifavorStocksStockSendRuleRequired { .. })`."]
+pub struct CreateBusifavorStocksStockSendRuleRequired {
+    #[doc = "批次最大发放个数 (see [`CreateBusifavorStocksStockSendRule::max_coupons`])."]
+    pub max_coupons: i64,
+    #[doc = "用户最大可领个数 (see [`CreateBusifavorStocksStockSendRule::max_coupons_per_user`])."]
+    pub max_coupons_per_user: i64,
+}
+
 impl CreateBusifavorStocksStockSendRule {
-    /// The object from its required fields, in declaration order. The optional ones (`max_amount`, `max_amount_by_day`, `max_coupons_by_day`, `natural_person_limit`, `prevent_api_abuse`, `shareable`, `transferable`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateBusifavorStocksStockSendRuleRequired`]. The optional ones (`max_amount`, `max_amount_by_day`, `max_coupons_by_day`, `natural_person_limit`, `prevent_api_abuse`, `shareable`, `transferable`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(max_coupons: i64, max_coupons_per_user: i64) -> Self {
+    pub fn new(required: CreateBusifavorStocksStockSendRuleRequired) -> Self {
+        let CreateBusifavorStocksStockSendRuleRequired {
+            max_coupons,
+            max_coupons_per_user,
+        } = required;
         Self {
             max_amount: None,
             max_amount_by_day: None,
@@ -493,7 +594,7 @@ pub struct QueryBusifavorStocksRequest<'a> {
 }
 
 impl<'a> QueryBusifavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `stock_id`.
     #[inline]
     pub fn new(stock_id: &'a str) -> Self {
         Self { stock_id }
@@ -741,7 +842,7 @@ string_enum! {
     }
 }
 
-#[doc = "修改商家券基本信息API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyBusifavorStocksRequest::new(stock_id, out_request_no);\nrequest.comment = Some(comment);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_12.shtml>.\n\nFor: 直连商户."]
+#[doc = "修改商家券基本信息API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyBusifavorStocksRequest::new(ModifyBusifavorStocksRequired {\n    stock_id,\n    out_request_no,\n});\nrequest.comment = Some(comment);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_12.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "修改商家券基本信息API",
     "PATCH v3/marketing/busifavor/stocks/{stock_id}",
@@ -784,10 +885,22 @@ pub struct ModifyBusifavorStocksRequest<'a> {
     pub subsidy: Option<bool>,
 }
 
+#[doc = "The required fields of [`ModifyBusifavorStocksRequest`], each named where it is given: `ModifyBusifavorStocksRequest::new(ModifyBusifavorStocksRequired { .. })`."]
+pub struct ModifyBusifavorStocksRequired<'a> {
+    #[doc = "批次号 (see [`ModifyBusifavorStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "商户请求单号 (see [`ModifyBusifavorStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ModifyBusifavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`comment`, `coupon_use_rule`, `custom_entrance`, `display_pattern_info`, `goods_name`, `notify_config`, `stock_name`, `stock_send_rule`, `subsidy`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyBusifavorStocksRequired`]. The optional ones (`comment`, `coupon_use_rule`, `custom_entrance`, `display_pattern_info`, `goods_name`, `notify_config`, `stock_name`, `stock_send_rule`, `subsidy`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(stock_id: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: ModifyBusifavorStocksRequired<'a>) -> Self {
+        let ModifyBusifavorStocksRequired {
+            stock_id,
+            out_request_no,
+        } = required;
         Self {
             stock_id,
             comment: None,

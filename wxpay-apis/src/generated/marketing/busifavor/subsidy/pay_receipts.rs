@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询营销补差付款单列表API: `GET /v3/marketing/busifavor/subsidy/pay-receipts`.\n\n```ignore\nlet mut request = QueryBusifavorSubsidyPayReceiptsRequest::new(stock_id, coupon_code);\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_19.shtml>.\n\nFor: 直连商户."]
+#[doc = "查询营销补差付款单列表API: `GET /v3/marketing/busifavor/subsidy/pay-receipts`.\n\n```ignore\nlet mut request = QueryBusifavorSubsidyPayReceiptsRequest::new(QueryBusifavorSubsidyPayReceiptsRequired {\n    stock_id,\n    coupon_code,\n});\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_19.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询营销补差付款单列表API",
     "GET v3/marketing/busifavor/subsidy/pay-receipts",
@@ -26,10 +26,22 @@ pub struct QueryBusifavorSubsidyPayReceiptsRequest<'a> {
     pub out_subsidy_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryBusifavorSubsidyPayReceiptsRequest`], each named where it is given: `QueryBusifavorSubsidyPayReceiptsRequest::new(QueryBusifavorSubsidyPayReceiptsRequired { .. })`."]
+pub struct QueryBusifavorSubsidyPayReceiptsRequired<'a> {
+    #[doc = "商家券批次号 (see [`QueryBusifavorSubsidyPayReceiptsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "商家券Code (see [`QueryBusifavorSubsidyPayReceiptsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+}
+
 impl<'a> QueryBusifavorSubsidyPayReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_subsidy_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryBusifavorSubsidyPayReceiptsRequired`]. The optional ones (`out_subsidy_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(stock_id: &'a str, coupon_code: &'a str) -> Self {
+    pub fn new(required: QueryBusifavorSubsidyPayReceiptsRequired<'a>) -> Self {
+        let QueryBusifavorSubsidyPayReceiptsRequired {
+            stock_id,
+            coupon_code,
+        } = required;
         Self {
             stock_id,
             coupon_code,
@@ -82,7 +94,7 @@ pub struct PayReceiptsPayReceipt {
     pub transaction_id: String,
 }
 
-#[doc = "营销补差付款API: `POST /v3/marketing/busifavor/subsidy/pay-receipts`.\n\n```ignore\nlet request = CreateBusifavorSubsidyPayReceiptsRequest::new(amount, coupon_code, description, out_subsidy_no, payee_merchant, payer_merchant, stock_id, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_16.shtml>.\n\nFor: 直连商户."]
+#[doc = "营销补差付款API: `POST /v3/marketing/busifavor/subsidy/pay-receipts`.\n\n```ignore\nlet request = CreateBusifavorSubsidyPayReceiptsRequest::new(CreateBusifavorSubsidyPayReceiptsRequired {\n    amount,\n    coupon_code,\n    description,\n    out_subsidy_no,\n    payee_merchant,\n    payer_merchant,\n    stock_id,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_16.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "营销补差付款API",
     "POST v3/marketing/busifavor/subsidy/pay-receipts",
@@ -110,19 +122,40 @@ pub struct CreateBusifavorSubsidyPayReceiptsRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateBusifavorSubsidyPayReceiptsRequest`], each named where it is given: `CreateBusifavorSubsidyPayReceiptsRequest::new(CreateBusifavorSubsidyPayReceiptsRequired { .. })`."]
+pub struct CreateBusifavorSubsidyPayReceiptsRequired<'a> {
+    #[doc = "补差付款金额 (see [`CreateBusifavorSubsidyPayReceiptsRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商家券Code (see [`CreateBusifavorSubsidyPayReceiptsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "补差付款描述 (see [`CreateBusifavorSubsidyPayReceiptsRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "业务请求唯一单号 (see [`CreateBusifavorSubsidyPayReceiptsRequest::out_subsidy_no`])."]
+    pub out_subsidy_no: &'a str,
+    #[doc = "营销补差入账商户号 (see [`CreateBusifavorSubsidyPayReceiptsRequest::payee_merchant`])."]
+    pub payee_merchant: &'a str,
+    #[doc = "营销补差扣款商户号 (see [`CreateBusifavorSubsidyPayReceiptsRequest::payer_merchant`])."]
+    pub payer_merchant: &'a str,
+    #[doc = "商家券批次号 (see [`CreateBusifavorSubsidyPayReceiptsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "微信支付订单号 (see [`CreateBusifavorSubsidyPayReceiptsRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> CreateBusifavorSubsidyPayReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateBusifavorSubsidyPayReceiptsRequired`].
     #[inline]
-    pub fn new(
-        amount: i64,
-        coupon_code: &'a str,
-        description: &'a str,
-        out_subsidy_no: &'a str,
-        payee_merchant: &'a str,
-        payer_merchant: &'a str,
-        stock_id: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateBusifavorSubsidyPayReceiptsRequired<'a>) -> Self {
+        let CreateBusifavorSubsidyPayReceiptsRequired {
+            amount,
+            coupon_code,
+            description,
+            out_subsidy_no,
+            payee_merchant,
+            payer_merchant,
+            stock_id,
+            transaction_id,
+        } = required;
         Self {
             amount,
             coupon_code,
@@ -154,7 +187,7 @@ pub struct QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest<'a> {
 }
 
 impl<'a> QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `subsidy_receipt_id`.
     #[inline]
     pub fn new(subsidy_receipt_id: &'a str) -> Self {
         Self { subsidy_receipt_id }

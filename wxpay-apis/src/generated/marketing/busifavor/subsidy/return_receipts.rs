@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "营销补差回退API: `POST /v3/marketing/busifavor/subsidy/return-receipts`.\n\n```ignore\nlet request = ReturnReceiptsBusifavorSubsidyRequest::new(amount, coupon_code, description, out_subsidy_return_no, payee_merchant, payer_merchant, refund_id, stock_id, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml>.\n\nFor: 直连商户."]
+#[doc = "营销补差回退API: `POST /v3/marketing/busifavor/subsidy/return-receipts`.\n\n```ignore\nlet request = ReturnReceiptsBusifavorSubsidyRequest::new(ReturnReceiptsBusifavorSubsidyRequired {\n    amount,\n    coupon_code,\n    description,\n    out_subsidy_return_no,\n    payee_merchant,\n    payer_merchant,\n    refund_id,\n    stock_id,\n    transaction_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "营销补差回退API",
     "POST v3/marketing/busifavor/subsidy/return-receipts",
@@ -35,20 +35,43 @@ pub struct ReturnReceiptsBusifavorSubsidyRequest<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ReturnReceiptsBusifavorSubsidyRequest`], each named where it is given: `ReturnReceiptsBusifavorSubsidyRequest::new(ReturnReceiptsBusifavorSubsidyRequired { .. })`."]
+pub struct ReturnReceiptsBusifavorSubsidyRequired<'a> {
+    #[doc = "补差回退金额 (see [`ReturnReceiptsBusifavorSubsidyRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商家券Code (see [`ReturnReceiptsBusifavorSubsidyRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "补差回退描述 (see [`ReturnReceiptsBusifavorSubsidyRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "业务请求唯一单号 (see [`ReturnReceiptsBusifavorSubsidyRequest::out_subsidy_return_no`])."]
+    pub out_subsidy_return_no: &'a str,
+    #[doc = "原营销补差入账商户号 (see [`ReturnReceiptsBusifavorSubsidyRequest::payee_merchant`])."]
+    pub payee_merchant: &'a str,
+    #[doc = "原营销补差扣款商户号 (see [`ReturnReceiptsBusifavorSubsidyRequest::payer_merchant`])."]
+    pub payer_merchant: &'a str,
+    #[doc = "微信支付退款单号 (see [`ReturnReceiptsBusifavorSubsidyRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "商家券批次号 (see [`ReturnReceiptsBusifavorSubsidyRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "微信支付订单号 (see [`ReturnReceiptsBusifavorSubsidyRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ReturnReceiptsBusifavorSubsidyRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReturnReceiptsBusifavorSubsidyRequired`].
     #[inline]
-    pub fn new(
-        amount: i64,
-        coupon_code: &'a str,
-        description: &'a str,
-        out_subsidy_return_no: &'a str,
-        payee_merchant: &'a str,
-        payer_merchant: &'a str,
-        refund_id: &'a str,
-        stock_id: &'a str,
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ReturnReceiptsBusifavorSubsidyRequired<'a>) -> Self {
+        let ReturnReceiptsBusifavorSubsidyRequired {
+            amount,
+            coupon_code,
+            description,
+            out_subsidy_return_no,
+            payee_merchant,
+            payer_merchant,
+            refund_id,
+            stock_id,
+            transaction_id,
+        } = required;
         Self {
             amount,
             coupon_code,
@@ -121,7 +144,7 @@ pub struct QueryBusifavorSubsidyReturnReceiptsRequest<'a> {
 }
 
 impl<'a> QueryBusifavorSubsidyReturnReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `subsidy_return_receipt_id`.
     #[inline]
     pub fn new(subsidy_return_receipt_id: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询代金券可用单品API: `GET /v3/marketing/favor/stocks/{stock_id}/items`.\n\n```ignore\nlet request = QueryFavorStocksItemsRequest::new(stock_id, stock_creator_mchid, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询代金券可用单品API: `GET /v3/marketing/favor/stocks/{stock_id}/items`.\n\n```ignore\nlet request = QueryFavorStocksItemsRequest::new(QueryFavorStocksItemsRequired {\n    stock_id,\n    stock_creator_mchid,\n    offset,\n    limit,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询代金券可用单品API",
     "GET v3/marketing/favor/stocks/{stock_id}/items",
@@ -23,15 +23,28 @@ pub struct QueryFavorStocksItemsRequest<'a> {
     pub limit: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFavorStocksItemsRequest`], each named where it is given: `QueryFavorStocksItemsRequest::new(QueryFavorStocksItemsRequired { .. })`."]
+pub struct QueryFavorStocksItemsRequired<'a> {
+    #[doc = "批次号 (see [`QueryFavorStocksItemsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "创建批次的商户号 (see [`QueryFavorStocksItemsRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+    #[doc = "分页页码 (see [`QueryFavorStocksItemsRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`QueryFavorStocksItemsRequest::limit`])."]
+    pub limit: &'a str,
+}
+
 impl<'a> QueryFavorStocksItemsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryFavorStocksItemsRequired`].
     #[inline]
-    pub fn new(
-        stock_id: &'a str,
-        stock_creator_mchid: &'a str,
-        offset: i64,
-        limit: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryFavorStocksItemsRequired<'a>) -> Self {
+        let QueryFavorStocksItemsRequired {
+            stock_id,
+            stock_creator_mchid,
+            offset,
+            limit,
+        } = required;
         Self {
             stock_id,
             stock_creator_mchid,

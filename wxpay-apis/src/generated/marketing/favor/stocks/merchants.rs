@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询代金券可用商户API: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.\n\n```ignore\nlet request = QueryFavorStocksMerchantsRequest::new(stock_id, offset, limit, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_7.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询代金券可用商户API: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.\n\n```ignore\nlet request = QueryFavorStocksMerchantsRequest::new(QueryFavorStocksMerchantsRequired {\n    stock_id,\n    offset,\n    limit,\n    stock_creator_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_7.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询代金券可用商户API",
     "GET v3/marketing/favor/stocks/{stock_id}/merchants",
@@ -23,15 +23,28 @@ pub struct QueryFavorStocksMerchantsRequest<'a> {
     pub stock_creator_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFavorStocksMerchantsRequest`], each named where it is given: `QueryFavorStocksMerchantsRequest::new(QueryFavorStocksMerchantsRequired { .. })`."]
+pub struct QueryFavorStocksMerchantsRequired<'a> {
+    #[doc = "批次号 (see [`QueryFavorStocksMerchantsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "分页页码 (see [`QueryFavorStocksMerchantsRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`QueryFavorStocksMerchantsRequest::limit`])."]
+    pub limit: &'a str,
+    #[doc = "创建批次的商户号 (see [`QueryFavorStocksMerchantsRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> QueryFavorStocksMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryFavorStocksMerchantsRequired`].
     #[inline]
-    pub fn new(
-        stock_id: &'a str,
-        offset: i64,
-        limit: &'a str,
-        stock_creator_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryFavorStocksMerchantsRequired<'a>) -> Self {
+        let QueryFavorStocksMerchantsRequired {
+            stock_id,
+            offset,
+            limit,
+            stock_creator_mchid,
+        } = required;
         Self {
             stock_id,
             offset,

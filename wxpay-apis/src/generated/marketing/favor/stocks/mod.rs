@@ -16,7 +16,7 @@ pub mod start;
 pub mod use_flow;
 pub mod use_flow_by_day;
 
-#[doc = "条件查询批次列表API: `GET /v3/marketing/favor/stocks`.\n\n```ignore\nlet mut request = ListStocksRequest::new(offset, limit, stock_creator_mchid);\nrequest.create_start_time = Some(create_start_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "条件查询批次列表API: `GET /v3/marketing/favor/stocks`.\n\n```ignore\nlet mut request = ListStocksRequest::new(ListStocksRequired {\n    offset,\n    limit,\n    stock_creator_mchid,\n});\nrequest.create_start_time = Some(create_start_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "条件查询批次列表API",
     "GET v3/marketing/favor/stocks",
@@ -43,10 +43,25 @@ pub struct ListStocksRequest<'a> {
     pub status: Option<StocksStatus>,
 }
 
+#[doc = "The required fields of [`ListStocksRequest`], each named where it is given: `ListStocksRequest::new(ListStocksRequired { .. })`."]
+pub struct ListStocksRequired<'a> {
+    #[doc = "分页页码 (see [`ListStocksRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`ListStocksRequest::limit`])."]
+    pub limit: i64,
+    #[doc = "创建批次的商户号 (see [`ListStocksRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> ListStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`create_start_time`, `create_end_time`, `status`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ListStocksRequired`]. The optional ones (`create_start_time`, `create_end_time`, `status`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(offset: i64, limit: i64, stock_creator_mchid: &'a str) -> Self {
+    pub fn new(required: ListStocksRequired<'a>) -> Self {
+        let ListStocksRequired {
+            offset,
+            limit,
+            stock_creator_mchid,
+        } = required;
         Self {
             offset,
             limit,
@@ -185,7 +200,7 @@ pub struct StocksStockUseRule {
     pub prevent_api_abuse: bool,
 }
 
-#[doc = "查询批次详情API: `GET /v3/marketing/favor/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryStockRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询批次详情API: `GET /v3/marketing/favor/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryStockRequest::new(QueryStockRequired {\n    stock_id,\n    stock_creator_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询批次详情API",
     "GET v3/marketing/favor/stocks/{stock_id}",
@@ -201,10 +216,22 @@ pub struct QueryStockRequest<'a> {
     pub stock_creator_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryStockRequest`], each named where it is given: `QueryStockRequest::new(QueryStockRequired { .. })`."]
+pub struct QueryStockRequired<'a> {
+    #[doc = "批次号 (see [`QueryStockRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "创建批次的商户号 (see [`QueryStockRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> QueryStockRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryStockRequired`].
     #[inline]
-    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+    pub fn new(required: QueryStockRequired<'a>) -> Self {
+        let QueryStockRequired {
+            stock_id,
+            stock_creator_mchid,
+        } = required;
         Self {
             stock_id,
             stock_creator_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改可用单品编码: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.\n\n```ignore\nlet mut request = ModifyGoodsIdFavorStocksRequest::new(stock_id, stock_creator_mchid);\nrequest.add_goods_id_list = Some(add_goods_id_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "修改可用单品编码: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.\n\n```ignore\nlet mut request = ModifyGoodsIdFavorStocksRequest::new(ModifyGoodsIdFavorStocksRequired {\n    stock_id,\n    stock_creator_mchid,\n});\nrequest.add_goods_id_list = Some(add_goods_id_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "修改可用单品编码",
     "POST v3/marketing/favor/stocks/{stock_id}/modify-goods-id",
@@ -25,10 +25,22 @@ pub struct ModifyGoodsIdFavorStocksRequest<'a> {
     pub stock_creator_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyGoodsIdFavorStocksRequest`], each named where it is given: `ModifyGoodsIdFavorStocksRequest::new(ModifyGoodsIdFavorStocksRequired { .. })`."]
+pub struct ModifyGoodsIdFavorStocksRequired<'a> {
+    #[doc = "批次号 (see [`ModifyGoodsIdFavorStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "创建批次的商户号 (see [`ModifyGoodsIdFavorStocksRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> ModifyGoodsIdFavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`add_goods_id_list`, `delete_goods_id_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyGoodsIdFavorStocksRequired`]. The optional ones (`add_goods_id_list`, `delete_goods_id_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+    pub fn new(required: ModifyGoodsIdFavorStocksRequired<'a>) -> Self {
+        let ModifyGoodsIdFavorStocksRequired {
+            stock_id,
+            stock_creator_mchid,
+        } = required;
         Self {
             stock_id,
             add_goods_id_list: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "暂停代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/pause`.\n\n```ignore\nlet request = PauseFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_13.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "暂停代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/pause`.\n\n```ignore\nlet request = PauseFavorStocksRequest::new(PauseFavorStocksRequired {\n    stock_id,\n    stock_creator_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_13.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "暂停代金券批次API",
     "POST v3/marketing/favor/stocks/{stock_id}/pause",
@@ -19,10 +19,22 @@ pub struct PauseFavorStocksRequest<'a> {
     pub stock_creator_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PauseFavorStocksRequest`], each named where it is given: `PauseFavorStocksRequest::new(PauseFavorStocksRequired { .. })`."]
+pub struct PauseFavorStocksRequired<'a> {
+    #[doc = "批次号 (see [`PauseFavorStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "创建批次的商户号 (see [`PauseFavorStocksRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> PauseFavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PauseFavorStocksRequired`].
     #[inline]
-    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+    pub fn new(required: PauseFavorStocksRequired<'a>) -> Self {
+        let PauseFavorStocksRequired {
+            stock_id,
+            stock_creator_mchid,
+        } = required;
         Self {
             stock_id,
             stock_creator_mchid,

@@ -18,7 +18,7 @@ pub struct QueryFavorStocksRefundFlowRequest<'a> {
 }
 
 impl<'a> QueryFavorStocksRefundFlowRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `stock_id`.
     #[inline]
     pub fn new(stock_id: &'a str) -> Self {
         Self { stock_id }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "重启代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/restart`.\n\n```ignore\nlet request = RestartFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_14.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "重启代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/restart`.\n\n```ignore\nlet request = RestartFavorStocksRequest::new(RestartFavorStocksRequired {\n    stock_id,\n    stock_creator_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_14.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "重启代金券批次API",
     "POST v3/marketing/favor/stocks/{stock_id}/restart",
@@ -19,10 +19,22 @@ pub struct RestartFavorStocksRequest<'a> {
     pub stock_creator_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`RestartFavorStocksRequest`], each named where it is given: `RestartFavorStocksRequest::new(RestartFavorStocksRequired { .. })`."]
+pub struct RestartFavorStocksRequired<'a> {
+    #[doc = "批次号 (see [`RestartFavorStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "创建批次的商户号 (see [`RestartFavorStocksRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> RestartFavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`RestartFavorStocksRequired`].
     #[inline]
-    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+    pub fn new(required: RestartFavorStocksRequired<'a>) -> Self {
+        let RestartFavorStocksRequired {
+            stock_id,
+            stock_creator_mchid,
+        } = required;
         Self {
             stock_id,
             stock_creator_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.\n\n```ignore\nlet request = StartFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.\n\n```ignore\nlet request = StartFavorStocksRequest::new(StartFavorStocksRequired {\n    stock_id,\n    stock_creator_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "激活代金券批次API",
     "POST v3/marketing/favor/stocks/{stock_id}/start",
@@ -19,10 +19,22 @@ pub struct StartFavorStocksRequest<'a> {
     pub stock_creator_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`StartFavorStocksRequest`], each named where it is given: `StartFavorStocksRequest::new(StartFavorStocksRequired { .. })`."]
+pub struct StartFavorStocksRequired<'a> {
+    #[doc = "批次号 (see [`StartFavorStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "创建批次的商户号 (see [`StartFavorStocksRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+}
+
 impl<'a> StartFavorStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`StartFavorStocksRequired`].
     #[inline]
-    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+    pub fn new(required: StartFavorStocksRequired<'a>) -> Self {
+        let StartFavorStocksRequired {
+            stock_id,
+            stock_creator_mchid,
+        } = required;
         Self {
             stock_id,
             stock_creator_mchid,

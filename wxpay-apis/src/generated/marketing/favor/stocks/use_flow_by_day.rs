@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取批次核销明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.\n\n```ignore\nlet request = QueryFavorStocksUseFlowByDayRequest::new(stock_id, bill_date);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "获取批次核销明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.\n\n```ignore\nlet request = QueryFavorStocksUseFlowByDayRequest::new(QueryFavorStocksUseFlowByDayRequired {\n    stock_id,\n    bill_date,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "获取批次核销明细下载链接",
     "GET v3/marketing/favor/stocks/{stock_id}/use-flow-by-day",
@@ -19,10 +19,22 @@ pub struct QueryFavorStocksUseFlowByDayRequest<'a> {
     pub bill_date: &'a str,
 }
 
+#[doc = "The required fields of [`QueryFavorStocksUseFlowByDayRequest`], each named where it is given: `QueryFavorStocksUseFlowByDayRequest::new(QueryFavorStocksUseFlowByDayRequired { .. })`."]
+pub struct QueryFavorStocksUseFlowByDayRequired<'a> {
+    #[doc = "批次号 (see [`QueryFavorStocksUseFlowByDayRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "账单日期 (see [`QueryFavorStocksUseFlowByDayRequest::bill_date`])."]
+    pub bill_date: &'a str,
+}
+
 impl<'a> QueryFavorStocksUseFlowByDayRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryFavorStocksUseFlowByDayRequired`].
     #[inline]
-    pub fn new(stock_id: &'a str, bill_date: &'a str) -> Self {
+    pub fn new(required: QueryFavorStocksUseFlowByDayRequired<'a>) -> Self {
+        let QueryFavorStocksUseFlowByDayRequired {
+            stock_id,
+            bill_date,
+        } = required;
         Self {
             stock_id,
             bill_date,

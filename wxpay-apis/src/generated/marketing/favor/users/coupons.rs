@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据商户号查用户的券: `GET /v3/marketing/favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryFavorUsersCouponsRequest::new(openid, appid);\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_9.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "根据商户号查用户的券: `GET /v3/marketing/favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryFavorUsersCouponsRequest::new(QueryFavorUsersCouponsRequired {\n    openid,\n    appid,\n});\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_9.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "根据商户号查用户的券",
     "GET v3/marketing/favor/users/{openid}/coupons",
@@ -47,10 +47,19 @@ pub struct QueryFavorUsersCouponsRequest<'a> {
     pub business_type: Option<crate::marketing::favor::FavorBusinessType>,
 }
 
+#[doc = "The required fields of [`QueryFavorUsersCouponsRequest`], each named where it is given: `QueryFavorUsersCouponsRequest::new(QueryFavorUsersCouponsRequired { .. })`."]
+pub struct QueryFavorUsersCouponsRequired<'a> {
+    #[doc = "用户openid (see [`QueryFavorUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号ID (see [`QueryFavorUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryFavorUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`stock_id`, `status`, `creator_mchid`, `sender_mchid`, `available_mchid`, `offset`, `limit`, `business_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryFavorUsersCouponsRequired`]. The optional ones (`stock_id`, `status`, `creator_mchid`, `sender_mchid`, `available_mchid`, `offset`, `limit`, `business_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryFavorUsersCouponsRequired<'a>) -> Self {
+        let QueryFavorUsersCouponsRequired { openid, appid } = required;
         Self {
             openid,
             appid,
@@ -220,7 +229,7 @@ string_enum! {
     }
 }
 
-#[doc = "发放代金券API: `POST /v3/marketing/favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = ListCouponsByFilterRequest::new(openid, appid, out_request_no, stock_creator_mchid, stock_id);\nrequest.coupon_minimum = Some(coupon_minimum);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "发放代金券API: `POST /v3/marketing/favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = ListCouponsByFilterRequest::new(ListCouponsByFilterRequired {\n    openid,\n    appid,\n    out_request_no,\n    stock_creator_mchid,\n    stock_id,\n});\nrequest.coupon_minimum = Some(coupon_minimum);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "发放代金券API",
     "POST v3/marketing/favor/users/{openid}/coupons",
@@ -248,16 +257,31 @@ pub struct ListCouponsByFilterRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`ListCouponsByFilterRequest`], each named where it is given: `ListCouponsByFilterRequest::new(ListCouponsByFilterRequired { .. })`."]
+pub struct ListCouponsByFilterRequired<'a> {
+    #[doc = "用户openid (see [`ListCouponsByFilterRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号ID (see [`ListCouponsByFilterRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户单据号 (see [`ListCouponsByFilterRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "创建批次的商户号 (see [`ListCouponsByFilterRequest::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+    #[doc = "批次号 (see [`ListCouponsByFilterRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> ListCouponsByFilterRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_minimum`, `coupon_value`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ListCouponsByFilterRequired`]. The optional ones (`coupon_minimum`, `coupon_value`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        out_request_no: &'a str,
-        stock_creator_mchid: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ListCouponsByFilterRequired<'a>) -> Self {
+        let ListCouponsByFilterRequired {
+            openid,
+            appid,
+            out_request_no,
+            stock_creator_mchid,
+            stock_id,
+        } = required;
         Self {
             openid,
             appid,
@@ -273,7 +297,7 @@ impl<'a> ListCouponsByFilterRequest<'a> {
 /// The answer to [`ListCouponsByFilterRequest`]: `POST /v3/marketing/favor/users/{openid}/coupons`.
 pub type ListCouponsByFilterResponse = crate::marketing::MarketingResponse;
 
-#[doc = "查询代金券详情API: `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.\n\n```ignore\nlet request = QueryCouponRequest::new(openid, coupon_id, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc = "查询代金券详情API: `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.\n\n```ignore\nlet request = QueryCouponRequest::new(QueryCouponRequired {\n    openid,\n    coupon_id,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
 #[doc(alias(
     "查询代金券详情API",
     "GET v3/marketing/favor/users/{openid}/coupons/{coupon_id}",
@@ -291,10 +315,25 @@ pub struct QueryCouponRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryCouponRequest`], each named where it is given: `QueryCouponRequest::new(QueryCouponRequired { .. })`."]
+pub struct QueryCouponRequired<'a> {
+    #[doc = "用户openid (see [`QueryCouponRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "代金券id (see [`QueryCouponRequest::coupon_id`])."]
+    pub coupon_id: &'a str,
+    #[doc = "公众账号ID (see [`QueryCouponRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryCouponRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryCouponRequired`].
     #[inline]
-    pub fn new(openid: &'a str, coupon_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryCouponRequired<'a>) -> Self {
+        let QueryCouponRequired {
+            openid,
+            coupon_id,
+            appid,
+        } = required;
         Self {
             openid,
             coupon_id,

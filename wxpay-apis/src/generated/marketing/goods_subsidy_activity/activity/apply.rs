@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "门店报名品牌加价购活动: `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyGoodsSubsidyActivityActivityRequest::new(activity_id, apply_infos, caller_merchant_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "门店报名品牌加价购活动: `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyGoodsSubsidyActivityActivityRequest::new(ApplyGoodsSubsidyActivityActivityRequired {\n    activity_id,\n    apply_infos,\n    caller_merchant_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "门店报名品牌加价购活动",
     "POST v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply",
@@ -21,14 +21,25 @@ pub struct ApplyGoodsSubsidyActivityActivityRequest<'a> {
     pub caller_merchant_id: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyGoodsSubsidyActivityActivityRequest`], each named where it is given: `ApplyGoodsSubsidyActivityActivityRequest::new(ApplyGoodsSubsidyActivityActivityRequired { .. })`."]
+pub struct ApplyGoodsSubsidyActivityActivityRequired<'a> {
+    #[doc = "活动ID (see [`ApplyGoodsSubsidyActivityActivityRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "门店报名信息 (see [`ApplyGoodsSubsidyActivityActivityRequest::apply_infos`])."]
+    pub apply_infos: &'a [ApplyGoodsSubsidyActivityActivityApplyInfo<'a>],
+    #[doc = "调用报名活动API的商户的商户号 (see [`ApplyGoodsSubsidyActivityActivityRequest::caller_merchant_id`])."]
+    pub caller_merchant_id: &'a str,
+}
+
 impl<'a> ApplyGoodsSubsidyActivityActivityRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ApplyGoodsSubsidyActivityActivityRequired`].
     #[inline]
-    pub fn new(
-        activity_id: &'a str,
-        apply_infos: &'a [ApplyGoodsSubsidyActivityActivityApplyInfo<'a>],
-        caller_merchant_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyGoodsSubsidyActivityActivityRequired<'a>) -> Self {
+        let ApplyGoodsSubsidyActivityActivityRequired {
+            activity_id,
+            apply_infos,
+            caller_merchant_id,
+        } = required;
         Self {
             activity_id,
             apply_infos,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "锁定品牌加价购活动资格: `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.\n\n```ignore\nlet request = LockGoodsSubsidyActivityQualificationRequest::new(order_information, qualification_ids);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "锁定品牌加价购活动资格: `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.\n\n```ignore\nlet request = LockGoodsSubsidyActivityQualificationRequest::new(LockGoodsSubsidyActivityQualificationRequired {\n    order_information,\n    qualification_ids,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "锁定品牌加价购活动资格",
     "POST v3/marketing/goods-subsidy-activity/qualification/lock",
@@ -19,13 +19,22 @@ pub struct LockGoodsSubsidyActivityQualificationRequest<'a> {
     pub qualification_ids: &'a [&'a str],
 }
 
+#[doc = "The required fields of [`LockGoodsSubsidyActivityQualificationRequest`], each named where it is given: `LockGoodsSubsidyActivityQualificationRequest::new(LockGoodsSubsidyActivityQualificationRequired { .. })`."]
+pub struct LockGoodsSubsidyActivityQualificationRequired<'a> {
+    #[doc = "订单信息 (see [`LockGoodsSubsidyActivityQualificationRequest::order_information`])."]
+    pub order_information: crate::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation<'a>,
+    #[doc = "待锁定的加价购资格ID列表 (see [`LockGoodsSubsidyActivityQualificationRequest::qualification_ids`])."]
+    pub qualification_ids: &'a [&'a str],
+}
+
 impl<'a> LockGoodsSubsidyActivityQualificationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`LockGoodsSubsidyActivityQualificationRequired`].
     #[inline]
-    pub fn new(
-        order_information: crate::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation<'a>,
-        qualification_ids: &'a [&'a str],
-    ) -> Self {
+    pub fn new(required: LockGoodsSubsidyActivityQualificationRequired<'a>) -> Self {
+        let LockGoodsSubsidyActivityQualificationRequired {
+            order_information,
+            qualification_ids,
+        } = required;
         Self {
             order_information,
             qualification_ids,

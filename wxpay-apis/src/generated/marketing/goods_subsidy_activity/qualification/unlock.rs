@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解锁品牌加价购活动资格: `POST /v3/marketing/goods-subsidy-activity/qualification/unlock`.\n\n```ignore\nlet request = UnlockGoodsSubsidyActivityQualificationRequest::new(order_information, qualification_ids);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "解锁品牌加价购活动资格: `POST /v3/marketing/goods-subsidy-activity/qualification/unlock`.\n\n```ignore\nlet request = UnlockGoodsSubsidyActivityQualificationRequest::new(UnlockGoodsSubsidyActivityQualificationRequired {\n    order_information,\n    qualification_ids,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "解锁品牌加价购活动资格",
     "POST v3/marketing/goods-subsidy-activity/qualification/unlock",
@@ -19,13 +19,22 @@ pub struct UnlockGoodsSubsidyActivityQualificationRequest<'a> {
     pub qualification_ids: &'a [&'a str],
 }
 
+#[doc = "The required fields of [`UnlockGoodsSubsidyActivityQualificationRequest`], each named where it is given: `UnlockGoodsSubsidyActivityQualificationRequest::new(UnlockGoodsSubsidyActivityQualificationRequired { .. })`."]
+pub struct UnlockGoodsSubsidyActivityQualificationRequired<'a> {
+    #[doc = "订单信息 (see [`UnlockGoodsSubsidyActivityQualificationRequest::order_information`])."]
+    pub order_information: crate::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation<'a>,
+    #[doc = "待锁定的加价购资格ID列表 (see [`UnlockGoodsSubsidyActivityQualificationRequest::qualification_ids`])."]
+    pub qualification_ids: &'a [&'a str],
+}
+
 impl<'a> UnlockGoodsSubsidyActivityQualificationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`UnlockGoodsSubsidyActivityQualificationRequired`].
     #[inline]
-    pub fn new(
-        order_information: crate::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation<'a>,
-        qualification_ids: &'a [&'a str],
-    ) -> Self {
+    pub fn new(required: UnlockGoodsSubsidyActivityQualificationRequired<'a>) -> Self {
+        let UnlockGoodsSubsidyActivityQualificationRequired {
+            order_information,
+            qualification_ids,
+        } = required;
         Self {
             order_information,
             qualification_ids,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "生成小店活动物料码: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`.\n\n```ignore\nlet request = CreateMaterialsRequest::new(brand_id, material_num, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/create-materials.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "生成小店活动物料码: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`.\n\n```ignore\nlet request = CreateMaterialsRequest::new(CreateMaterialsRequired {\n    brand_id,\n    material_num,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/create-materials.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "生成小店活动物料码",
     "POST v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials",
@@ -21,10 +21,25 @@ pub struct CreateMaterialsRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMaterialsRequest`], each named where it is given: `CreateMaterialsRequest::new(CreateMaterialsRequired { .. })`."]
+pub struct CreateMaterialsRequired<'a> {
+    #[doc = "品牌ID (see [`CreateMaterialsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "生成物料码数量 (see [`CreateMaterialsRequest::material_num`])."]
+    pub material_num: i64,
+    #[doc = "请求业务单据 (see [`CreateMaterialsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> CreateMaterialsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMaterialsRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, material_num: i64, out_request_no: &'a str) -> Self {
+    pub fn new(required: CreateMaterialsRequired<'a>) -> Self {
+        let CreateMaterialsRequired {
+            brand_id,
+            material_num,
+            out_request_no,
+        } = required;
         Self {
             brand_id,
             material_num,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "删除零售小店活动业务代理: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet request = DeleteRepresentativeRequest::new(activity_id, delete_time, out_request_no, representative_info_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "删除零售小店活动业务代理: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet request = DeleteRepresentativeRequest::new(DeleteRepresentativeRequired {\n    activity_id,\n    delete_time,\n    out_request_no,\n    representative_info_list,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-representative.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "删除零售小店活动业务代理",
     "DELETE v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
@@ -28,15 +28,28 @@ pub struct DeleteRepresentativeRequest<'a> {
     pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
 }
 
+#[doc = "The required fields of [`DeleteRepresentativeRequest`], each named where it is given: `DeleteRepresentativeRequest::new(DeleteRepresentativeRequired { .. })`."]
+pub struct DeleteRepresentativeRequired<'a> {
+    #[doc = "零售小店活动ID (see [`DeleteRepresentativeRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "删除时间 (see [`DeleteRepresentativeRequest::delete_time`])."]
+    pub delete_time: &'a str,
+    #[doc = "请求业务单据号 (see [`DeleteRepresentativeRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "业务代理信息列表 (see [`DeleteRepresentativeRequest::representative_info_list`])."]
+    pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
+}
+
 impl<'a> DeleteRepresentativeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeleteRepresentativeRequired`].
     #[inline]
-    pub fn new(
-        activity_id: &'a str,
-        delete_time: &'a str,
-        out_request_no: &'a str,
-        representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
-    ) -> Self {
+    pub fn new(required: DeleteRepresentativeRequired<'a>) -> Self {
+        let DeleteRepresentativeRequired {
+            activity_id,
+            delete_time,
+            out_request_no,
+            representative_info_list,
+        } = required;
         Self {
             activity_id,
             delete_time,
@@ -55,7 +68,7 @@ pub struct RepresentativeRepresentativeInfo<'a> {
 }
 
 impl<'a> RepresentativeRepresentativeInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `openid`.
     #[inline]
     pub fn new(openid: &'a str) -> Self {
         Self { openid }
@@ -75,7 +88,7 @@ pub struct DeleteRepresentativeResponse {
     pub failed_representative_info_list: Option<Vec<crate::marketing::goods_subsidy_activity::retail_store_act::RepresentativeFailedRepresentativeInfo>>,
 }
 
-#[doc = "添加零售小店活动业务代理: `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet mut request = AddRepresentativeRequest::new(activity_id, out_request_no, representative_info_list);\nrequest.add_time = Some(add_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-stores/add-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "添加零售小店活动业务代理: `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet mut request = AddRepresentativeRequest::new(AddRepresentativeRequired {\n    activity_id,\n    out_request_no,\n    representative_info_list,\n});\nrequest.add_time = Some(add_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-stores/add-representative.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "添加零售小店活动业务代理",
     "PUT v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
@@ -96,14 +109,25 @@ pub struct AddRepresentativeRequest<'a> {
     pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
 }
 
+#[doc = "The required fields of [`AddRepresentativeRequest`], each named where it is given: `AddRepresentativeRequest::new(AddRepresentativeRequired { .. })`."]
+pub struct AddRepresentativeRequired<'a> {
+    #[doc = "零售小店活动ID (see [`AddRepresentativeRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "请求业务单据号 (see [`AddRepresentativeRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "业务代理信息列表 (see [`AddRepresentativeRequest::representative_info_list`])."]
+    pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
+}
+
 impl<'a> AddRepresentativeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`add_time`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AddRepresentativeRequired`]. The optional ones (`add_time`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        activity_id: &'a str,
-        out_request_no: &'a str,
-        representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
-    ) -> Self {
+    pub fn new(required: AddRepresentativeRequired<'a>) -> Self {
+        let AddRepresentativeRequired {
+            activity_id,
+            out_request_no,
+            representative_info_list,
+        } = required;
         Self {
             activity_id,
             add_time: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询零售小店活动业务代理: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`.\n\n```ignore\nlet request = ListRepresentativeRequest::new(activity_id, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "查询零售小店活动业务代理: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`.\n\n```ignore\nlet request = ListRepresentativeRequest::new(ListRepresentativeRequired {\n    activity_id,\n    offset,\n    limit,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-representative.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "查询零售小店活动业务代理",
     "GET v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives",
@@ -21,10 +21,25 @@ pub struct ListRepresentativeRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`ListRepresentativeRequest`], each named where it is given: `ListRepresentativeRequest::new(ListRepresentativeRequired { .. })`."]
+pub struct ListRepresentativeRequired<'a> {
+    #[doc = "零售小店活动ID (see [`ListRepresentativeRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "分页页码 (see [`ListRepresentativeRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`ListRepresentativeRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> ListRepresentativeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ListRepresentativeRequired`].
     #[inline]
-    pub fn new(activity_id: &'a str, offset: i64, limit: i64) -> Self {
+    pub fn new(required: ListRepresentativeRequired<'a>) -> Self {
+        let ListRepresentativeRequired {
+            activity_id,
+            offset,
+            limit,
+        } = required;
         Self {
             activity_id,
             offset,

@@ -9,7 +9,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "删除小店活动门店: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = DeleteStoresRequest::new(brand_id, delete_time, out_request_no, stores);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-stores.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "删除小店活动门店: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = DeleteStoresRequest::new(DeleteStoresRequired {\n    brand_id,\n    delete_time,\n    out_request_no,\n    stores,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-stores.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "删除小店活动门店",
     "DELETE v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
@@ -32,15 +32,28 @@ pub struct DeleteStoresRequest<'a> {
     pub stores: &'a [StoresStore<'a>],
 }
 
+#[doc = "The required fields of [`DeleteStoresRequest`], each named where it is given: `DeleteStoresRequest::new(DeleteStoresRequired { .. })`."]
+pub struct DeleteStoresRequired<'a> {
+    #[doc = "品牌ID (see [`DeleteStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "删除时间 (see [`DeleteStoresRequest::delete_time`])."]
+    pub delete_time: Timestamp<&'a str>,
+    #[doc = "请求业务单据 (see [`DeleteStoresRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "待删除的小店活动门店列表 (see [`DeleteStoresRequest::stores`])."]
+    pub stores: &'a [StoresStore<'a>],
+}
+
 impl<'a> DeleteStoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeleteStoresRequired`].
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        delete_time: Timestamp<&'a str>,
-        out_request_no: &'a str,
-        stores: &'a [StoresStore<'a>],
-    ) -> Self {
+    pub fn new(required: DeleteStoresRequired<'a>) -> Self {
+        let DeleteStoresRequired {
+            brand_id,
+            delete_time,
+            out_request_no,
+            stores,
+        } = required;
         Self {
             brand_id,
             delete_time,
@@ -97,7 +110,7 @@ pub struct StoresFailedStore {
     pub store_name: Option<String>,
 }
 
-#[doc = "查询小店活动门店列表: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = ListStoreRequest::new(brand_id, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-store.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "查询小店活动门店列表: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = ListStoreRequest::new(ListStoreRequired {\n    brand_id,\n    offset,\n    limit,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-store.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "查询小店活动门店列表",
     "GET v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
@@ -115,10 +128,25 @@ pub struct ListStoreRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`ListStoreRequest`], each named where it is given: `ListStoreRequest::new(ListStoreRequired { .. })`."]
+pub struct ListStoreRequired<'a> {
+    #[doc = "品牌ID (see [`ListStoreRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "分页页码 (see [`ListStoreRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`ListStoreRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> ListStoreRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ListStoreRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, offset: i64, limit: i64) -> Self {
+    pub fn new(required: ListStoreRequired<'a>) -> Self {
+        let ListStoreRequired {
+            brand_id,
+            offset,
+            limit,
+        } = required;
         Self {
             brand_id,
             offset,
@@ -145,7 +173,7 @@ pub struct ListStoreResponse {
     pub total_count: Option<i64>,
 }
 
-#[doc = "添加小店活动门店: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = AddStoresRequest::new(brand_id, add_time, out_request_no, stores);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/add-stores.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "添加小店活动门店: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = AddStoresRequest::new(AddStoresRequired {\n    brand_id,\n    add_time,\n    out_request_no,\n    stores,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/add-stores.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "添加小店活动门店",
     "POST v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
@@ -165,15 +193,28 @@ pub struct AddStoresRequest<'a> {
     pub stores: &'a [StoresStore<'a>],
 }
 
+#[doc = "The required fields of [`AddStoresRequest`], each named where it is given: `AddStoresRequest::new(AddStoresRequired { .. })`."]
+pub struct AddStoresRequired<'a> {
+    #[doc = "品牌ID (see [`AddStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "添加时间 (see [`AddStoresRequest::add_time`])."]
+    pub add_time: Timestamp<&'a str>,
+    #[doc = "请求业务单据 (see [`AddStoresRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "待新增的小店活动门店列表 (see [`AddStoresRequest::stores`])."]
+    pub stores: &'a [StoresStore<'a>],
+}
+
 impl<'a> AddStoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`AddStoresRequired`].
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        add_time: Timestamp<&'a str>,
-        out_request_no: &'a str,
-        stores: &'a [StoresStore<'a>],
-    ) -> Self {
+    pub fn new(required: AddStoresRequired<'a>) -> Self {
+        let AddStoresRequired {
+            brand_id,
+            add_time,
+            out_request_no,
+            stores,
+        } = required;
         Self {
             brand_id,
             add_time,
@@ -195,7 +236,7 @@ pub struct AddStoresResponse {
     pub failed_stores: Option<Vec<StoresFailedStore>>,
 }
 
-#[doc = "查询小店活动门店详情: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`.\n\n```ignore\nlet request = GetStoreRequest::new(brand_id, store_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/get-store.html>.\n\nFor: 普通商户, 服务商."]
+#[doc = "查询小店活动门店详情: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`.\n\n```ignore\nlet request = GetStoreRequest::new(GetStoreRequired {\n    brand_id,\n    store_code,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/get-store.html>.\n\nFor: 普通商户, 服务商."]
 #[doc(alias(
     "查询小店活动门店详情",
     "GET v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}",
@@ -211,10 +252,22 @@ pub struct GetStoreRequest<'a> {
     pub store_code: &'a str,
 }
 
+#[doc = "The required fields of [`GetStoreRequest`], each named where it is given: `GetStoreRequest::new(GetStoreRequired { .. })`."]
+pub struct GetStoreRequired<'a> {
+    #[doc = "品牌ID (see [`GetStoreRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店编码 (see [`GetStoreRequest::store_code`])."]
+    pub store_code: &'a str,
+}
+
 impl<'a> GetStoreRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetStoreRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, store_code: &'a str) -> Self {
+    pub fn new(required: GetStoreRequired<'a>) -> Self {
+        let GetStoreRequired {
+            brand_id,
+            store_code,
+        } = required;
         Self {
             brand_id,
             store_code,

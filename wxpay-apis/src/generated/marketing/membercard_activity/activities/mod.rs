@@ -36,7 +36,7 @@ pub struct QueryActivityListRequest<'a> {
 }
 
 impl<'a> QueryActivityListRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `card_id`, `activity_status`) start as `None`: assign them on the value.
+    /// The request from its one required field, `activity_type`. The optional ones (`limit`, `offset`, `card_id`, `activity_status`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(activity_type: ActivitiesActivityType) -> Self {
         Self {
@@ -290,7 +290,7 @@ pub struct ActivitiesStock {
     pub stock_id: String,
 }
 
-#[doc = "创建活动API: `POST /v3/marketing/membercard-activity/activities`.\n\n```ignore\nlet mut request = CreateActivityRequest::new(activity_name, activity_type, begin_time, card_id, end_time, out_request_no);\nrequest.award_send_period = Some(award_send_period);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/create-activity.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "创建活动API: `POST /v3/marketing/membercard-activity/activities`.\n\n```ignore\nlet mut request = CreateActivityRequest::new(CreateActivityRequired {\n    activity_name,\n    activity_type,\n    begin_time,\n    card_id,\n    end_time,\n    out_request_no,\n});\nrequest.award_send_period = Some(award_send_period);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/create-activity.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_1.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "创建活动API",
     "POST v3/marketing/membercard-activity/activities",
@@ -326,17 +326,34 @@ pub struct CreateActivityRequest<'a> {
     pub stock_list: Option<&'a [CreateActivityStock<'a>]>,
 }
 
+#[doc = "The required fields of [`CreateActivityRequest`], each named where it is given: `CreateActivityRequest::new(CreateActivityRequired { .. })`."]
+pub struct CreateActivityRequired<'a> {
+    #[doc = "活动名称 (see [`CreateActivityRequest::activity_name`])."]
+    pub activity_name: &'a str,
+    #[doc = "活动类型 (see [`CreateActivityRequest::activity_type`])."]
+    pub activity_type: ActivitiesActivityType,
+    #[doc = "活动开始时间 (see [`CreateActivityRequest::begin_time`])."]
+    pub begin_time: &'a str,
+    #[doc = "会员卡ID (see [`CreateActivityRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "活动结束时间 (see [`CreateActivityRequest::end_time`])."]
+    pub end_time: &'a str,
+    #[doc = "商户请求单号 (see [`CreateActivityRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> CreateActivityRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`award_send_period`, `miniprogram_activity_setting`, `pay_activity_setting`, `stock_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateActivityRequired`]. The optional ones (`award_send_period`, `miniprogram_activity_setting`, `pay_activity_setting`, `stock_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        activity_name: &'a str,
-        activity_type: ActivitiesActivityType,
-        begin_time: &'a str,
-        card_id: &'a str,
-        end_time: &'a str,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateActivityRequired<'a>) -> Self {
+        let CreateActivityRequired {
+            activity_name,
+            activity_type,
+            begin_time,
+            card_id,
+            end_time,
+            out_request_no,
+        } = required;
         Self {
             activity_name,
             activity_type,
@@ -385,13 +402,22 @@ pub struct CreateActivityAwardSendDayTime {
     pub end_day_time: CreateActivityBeginDayTime,
 }
 
+#[doc = "The required fields of [`CreateActivityAwardSendDayTime`], each named where it is given: `CreateActivityAwardSendDayTime::new(CreateActivityAwardSendDayTimeRequired { .. })`."]
+pub struct CreateActivityAwardSendDayTimeRequired {
+    #[doc = "每日发放开始时间 (see [`CreateActivityAwardSendDayTime::begin_day_time`])."]
+    pub begin_day_time: CreateActivityBeginDayTime,
+    #[doc = "每日发放结束时间 (see [`CreateActivityAwardSendDayTime::end_day_time`])."]
+    pub end_day_time: CreateActivityBeginDayTime,
+}
+
 impl CreateActivityAwardSendDayTime {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateActivityAwardSendDayTimeRequired`].
     #[inline]
-    pub fn new(
-        begin_day_time: CreateActivityBeginDayTime,
-        end_day_time: CreateActivityBeginDayTime,
-    ) -> Self {
+    pub fn new(required: CreateActivityAwardSendDayTimeRequired) -> Self {
+        let CreateActivityAwardSendDayTimeRequired {
+            begin_day_time,
+            end_day_time,
+        } = required;
         Self {
             begin_day_time,
             end_day_time,
@@ -411,10 +437,25 @@ pub struct CreateActivityBeginDayTime {
     pub seconds: i64,
 }
 
+#[doc = "The required fields of [`CreateActivityBeginDayTime`], each named where it is given: `CreateActivityBeginDayTime::new(CreateActivityBeginDayTimeRequired { .. })`."]
+pub struct CreateActivityBeginDayTimeRequired {
+    #[doc = "时 (see [`CreateActivityBeginDayTime::hours`])."]
+    pub hours: i64,
+    #[doc = "分 (see [`CreateActivityBeginDayTime::minutes`])."]
+    pub minutes: i64,
+    #[doc = "秒 (see [`CreateActivityBeginDayTime::seconds`])."]
+    pub seconds: i64,
+}
+
 impl CreateActivityBeginDayTime {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateActivityBeginDayTimeRequired`].
     #[inline]
-    pub fn new(hours: i64, minutes: i64, seconds: i64) -> Self {
+    pub fn new(required: CreateActivityBeginDayTimeRequired) -> Self {
+        let CreateActivityBeginDayTimeRequired {
+            hours,
+            minutes,
+            seconds,
+        } = required;
         Self {
             hours,
             minutes,
@@ -433,10 +474,22 @@ pub struct CreateActivityAwardSendTime<'a> {
     pub end_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateActivityAwardSendTime`], each named where it is given: `CreateActivityAwardSendTime::new(CreateActivityAwardSendTimeRequired { .. })`."]
+pub struct CreateActivityAwardSendTimeRequired<'a> {
+    #[doc = "发放开始时间 (see [`CreateActivityAwardSendTime::begin_time`])."]
+    pub begin_time: &'a str,
+    #[doc = "发放结束时间 (see [`CreateActivityAwardSendTime::end_time`])."]
+    pub end_time: &'a str,
+}
+
 impl<'a> CreateActivityAwardSendTime<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateActivityAwardSendTimeRequired`].
     #[inline]
-    pub fn new(begin_time: &'a str, end_time: &'a str) -> Self {
+    pub fn new(required: CreateActivityAwardSendTimeRequired<'a>) -> Self {
+        let CreateActivityAwardSendTimeRequired {
+            begin_time,
+            end_time,
+        } = required;
         Self {
             begin_time,
             end_time,
@@ -513,10 +566,22 @@ pub struct CreateActivityPayActivitySetting<'a> {
     pub payment_setting: Option<CreateActivityPaymentSetting<'a>>,
 }
 
+#[doc = "The required fields of [`CreateActivityPayActivitySetting`], each named where it is given: `CreateActivityPayActivitySetting::new(CreateActivityPayActivitySettingRequired { .. })`."]
+pub struct CreateActivityPayActivitySettingRequired<'a> {
+    #[doc = "支付结果页活动副标题 (see [`CreateActivityPayActivitySetting::activity_second_title`])."]
+    pub activity_second_title: &'a str,
+    #[doc = "商户logo (see [`CreateActivityPayActivitySetting::logo_url`])."]
+    pub logo_url: &'a str,
+}
+
 impl<'a> CreateActivityPayActivitySetting<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`activate_setting`, `mchid_list`, `payment_setting`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateActivityPayActivitySettingRequired`]. The optional ones (`activate_setting`, `mchid_list`, `payment_setting`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(activity_second_title: &'a str, logo_url: &'a str) -> Self {
+    pub fn new(required: CreateActivityPayActivitySettingRequired<'a>) -> Self {
+        let CreateActivityPayActivitySettingRequired {
+            activity_second_title,
+            logo_url,
+        } = required;
         Self {
             activate_setting: None,
             activity_second_title,
@@ -542,7 +607,7 @@ pub struct CreateActivityActivateSetting<'a> {
 }
 
 impl<'a> CreateActivityActivateSetting<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`activate_miniprogram`, `activate_url`) start as `None`: assign them on the value.
+    /// The object from its one required field, `activate_type`. The optional ones (`activate_miniprogram`, `activate_url`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(activate_type: &'a str) -> Self {
         Self {
@@ -563,10 +628,22 @@ pub struct CreateActivityActivateMiniprogram<'a> {
     pub activate_path: &'a str,
 }
 
+#[doc = "The required fields of [`CreateActivityActivateMiniprogram`], each named where it is given: `CreateActivityActivateMiniprogram::new(CreateActivityActivateMiniprogramRequired { .. })`."]
+pub struct CreateActivityActivateMiniprogramRequired<'a> {
+    #[doc = "跳转激活的appid (see [`CreateActivityActivateMiniprogram::activate_appid`])."]
+    pub activate_appid: &'a str,
+    #[doc = "跳转激活的path (see [`CreateActivityActivateMiniprogram::activate_path`])."]
+    pub activate_path: &'a str,
+}
+
 impl<'a> CreateActivityActivateMiniprogram<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateActivityActivateMiniprogramRequired`].
     #[inline]
-    pub fn new(activate_appid: &'a str, activate_path: &'a str) -> Self {
+    pub fn new(required: CreateActivityActivateMiniprogramRequired<'a>) -> Self {
+        let CreateActivityActivateMiniprogramRequired {
+            activate_appid,
+            activate_path,
+        } = required;
         Self {
             activate_appid,
             activate_path,
@@ -630,10 +707,22 @@ pub struct CreateActivityStock<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateActivityStock`], each named where it is given: `CreateActivityStock::new(CreateActivityStockRequired { .. })`."]
+pub struct CreateActivityStockRequired<'a> {
+    #[doc = "创建批次的商户号 (see [`CreateActivityStock::stock_creator_mchid`])."]
+    pub stock_creator_mchid: &'a str,
+    #[doc = "券批次ID (see [`CreateActivityStock::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreateActivityStock<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateActivityStockRequired`].
     #[inline]
-    pub fn new(stock_creator_mchid: &'a str, stock_id: &'a str) -> Self {
+    pub fn new(required: CreateActivityStockRequired<'a>) -> Self {
+        let CreateActivityStockRequired {
+            stock_creator_mchid,
+            stock_id,
+        } = required;
         Self {
             stock_creator_mchid,
             stock_id,
@@ -659,7 +748,7 @@ pub struct QueryActivityDetailRequest<'a> {
 }
 
 impl<'a> QueryActivityDetailRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `activity_id`.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self { activity_id }

@@ -18,7 +18,7 @@ pub struct TerminatingActivityRequest<'a> {
 }
 
 impl<'a> TerminatingActivityRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `activity_id`.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self { activity_id }

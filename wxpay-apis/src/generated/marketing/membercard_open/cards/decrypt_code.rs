@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "加密code解码（跳转型激活）API: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.\n\n```ignore\nlet request = QueryMembercardOpenCardsDecryptCodeRequest::new(card_id, encrypt_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "加密code解码（跳转型激活）API: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.\n\n```ignore\nlet request = QueryMembercardOpenCardsDecryptCodeRequest::new(QueryMembercardOpenCardsDecryptCodeRequired {\n    card_id,\n    encrypt_code,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "加密code解码（跳转型激活）API",
     "GET v3/marketing/membercard-open/cards/{card_id}/decrypt-code",
@@ -19,10 +19,22 @@ pub struct QueryMembercardOpenCardsDecryptCodeRequest<'a> {
     pub encrypt_code: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMembercardOpenCardsDecryptCodeRequest`], each named where it is given: `QueryMembercardOpenCardsDecryptCodeRequest::new(QueryMembercardOpenCardsDecryptCodeRequired { .. })`."]
+pub struct QueryMembercardOpenCardsDecryptCodeRequired<'a> {
+    #[doc = "会员卡id (see [`QueryMembercardOpenCardsDecryptCodeRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "加密code (see [`QueryMembercardOpenCardsDecryptCodeRequest::encrypt_code`])."]
+    pub encrypt_code: &'a str,
+}
+
 impl<'a> QueryMembercardOpenCardsDecryptCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMembercardOpenCardsDecryptCodeRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, encrypt_code: &'a str) -> Self {
+    pub fn new(required: QueryMembercardOpenCardsDecryptCodeRequired<'a>) -> Self {
+        let QueryMembercardOpenCardsDecryptCodeRequired {
+            card_id,
+            encrypt_code,
+        } = required;
         Self {
             card_id,
             encrypt_code,

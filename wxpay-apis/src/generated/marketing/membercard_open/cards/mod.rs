@@ -21,7 +21,7 @@ pub mod service_modules;
 pub mod upgrade;
 pub mod users;
 
-#[doc = "查询会员卡模板列表API: `GET /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenCardsRequest::new(offset, limit);\nrequest.brand_id = Some(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "查询会员卡模板列表API: `GET /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenCardsRequest::new(QueryMembercardOpenCardsRequired {\n    offset,\n    limit,\n});\nrequest.brand_id = Some(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询会员卡模板列表API",
     "GET v3/marketing/membercard-open/cards",
@@ -43,10 +43,19 @@ pub struct QueryMembercardOpenCardsRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryMembercardOpenCardsRequest`], each named where it is given: `QueryMembercardOpenCardsRequest::new(QueryMembercardOpenCardsRequired { .. })`."]
+pub struct QueryMembercardOpenCardsRequired {
+    #[doc = "分页页码 (see [`QueryMembercardOpenCardsRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`QueryMembercardOpenCardsRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryMembercardOpenCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`brand_id`, `appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMembercardOpenCardsRequired`]. The optional ones (`brand_id`, `appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryMembercardOpenCardsRequired) -> Self {
+        let QueryMembercardOpenCardsRequired { offset, limit } = required;
         Self {
             brand_id: None,
             appid: None,
@@ -218,12 +227,12 @@ pub struct CardsDateInformation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
     #[doc = "有效期类型\n\nAlways present."]
-    pub r#type: CardsType,
+    pub r#type: CardsDateInformationType,
 }
 
 string_enum! {
     /// 有效期类型
-    pub enum CardsType {
+    pub enum CardsDateInformationType {
         /// `FIX_TERM`
         FixTerm = "FIX_TERM",
         /// `FIX_TIME_RANGE`
@@ -268,7 +277,7 @@ pub struct CardsCustomField {
     pub name: Option<String>,
     #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<QueryMembercardOpenCardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "`values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
@@ -276,7 +285,7 @@ pub struct CardsCustomField {
 
 string_enum! {
     /// 商户自定义的开卡信息字段类型
-    pub enum QueryMembercardOpenCardsType {
+    pub enum CardsCustomFieldType {
         /// `CHECK_BOX`
         CheckBox = "CHECK_BOX",
         /// `RADIO`
@@ -288,7 +297,7 @@ string_enum! {
     }
 }
 
-#[doc = "创建会员卡模板API: `POST /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsRequest::new(appid, background_picture_url, brand, code_mode, code_type, date_information, description, logo_url, out_request_no, title);\nrequest.additional_statement = Some(additional_statement);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "创建会员卡模板API: `POST /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsRequest::new(CreateMembercardOpenCardsRequired {\n    appid,\n    background_picture_url,\n    brand,\n    code_mode,\n    code_type,\n    date_information,\n    description,\n    logo_url,\n    out_request_no,\n    title,\n});\nrequest.additional_statement = Some(additional_statement);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "创建会员卡模板API",
     "POST v3/marketing/membercard-open/cards",
@@ -344,21 +353,46 @@ pub struct CreateMembercardOpenCardsRequest<'a> {
     pub user_information_form: Option<CreateMembercardOpenCardsUserInformationForm<'a>>,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsRequest`], each named where it is given: `CreateMembercardOpenCardsRequest::new(CreateMembercardOpenCardsRequired { .. })`."]
+pub struct CreateMembercardOpenCardsRequired<'a> {
+    #[doc = "商户AppId (see [`CreateMembercardOpenCardsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "会员卡背景图 (see [`CreateMembercardOpenCardsRequest::background_picture_url`])."]
+    pub background_picture_url: &'a str,
+    #[doc = "品牌信息 (see [`CreateMembercardOpenCardsRequest::brand`])."]
+    pub brand: CreateMembercardOpenCardsBrand<'a>,
+    #[doc = "会员卡code分配类型 (see [`CreateMembercardOpenCardsRequest::code_mode`])."]
+    pub code_mode: CardsCodeMode,
+    #[doc = "会员码型 (see [`CreateMembercardOpenCardsRequest::code_type`])."]
+    pub code_type: CardsCodeType,
+    #[doc = "有效期 (see [`CreateMembercardOpenCardsRequest::date_information`])."]
+    pub date_information: CreateMembercardOpenCardsDateInformation<'a>,
+    #[doc = "使用须知 (see [`CreateMembercardOpenCardsRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "会员卡logo (see [`CreateMembercardOpenCardsRequest::logo_url`])."]
+    pub logo_url: &'a str,
+    #[doc = "商户请求单号 (see [`CreateMembercardOpenCardsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "卡名称 (see [`CreateMembercardOpenCardsRequest::title`])."]
+    pub title: &'a str,
+}
+
 impl<'a> CreateMembercardOpenCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`additional_statement`, `balance_information`, `init_level`, `need_display_level`, `need_dynamic_code`, `service_phone`, `total_quantity`, `user_information_form`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMembercardOpenCardsRequired`]. The optional ones (`additional_statement`, `balance_information`, `init_level`, `need_display_level`, `need_dynamic_code`, `service_phone`, `total_quantity`, `user_information_form`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        background_picture_url: &'a str,
-        brand: CreateMembercardOpenCardsBrand<'a>,
-        code_mode: CardsCodeMode,
-        code_type: CardsCodeType,
-        date_information: CreateMembercardOpenCardsDateInformation<'a>,
-        description: &'a str,
-        logo_url: &'a str,
-        out_request_no: &'a str,
-        title: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsRequired {
+            appid,
+            background_picture_url,
+            brand,
+            code_mode,
+            code_type,
+            date_information,
+            description,
+            logo_url,
+            out_request_no,
+            title,
+        } = required;
         Self {
             additional_statement: None,
             appid,
@@ -454,10 +488,22 @@ pub struct CreateMembercardOpenCardsBrand<'a> {
     pub display_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsBrand`], each named where it is given: `CreateMembercardOpenCardsBrand::new(CreateMembercardOpenCardsBrandRequired { .. })`."]
+pub struct CreateMembercardOpenCardsBrandRequired<'a> {
+    #[doc = "品牌id (see [`CreateMembercardOpenCardsBrand::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "品牌展示名称 (see [`CreateMembercardOpenCardsBrand::display_name`])."]
+    pub display_name: &'a str,
+}
+
 impl<'a> CreateMembercardOpenCardsBrand<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMembercardOpenCardsBrandRequired`].
     #[inline]
-    pub fn new(brand_id: &'a str, display_name: &'a str) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsBrandRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsBrandRequired {
+            brand_id,
+            display_name,
+        } = required;
         Self {
             brand_id,
             display_name,
@@ -479,16 +525,16 @@ pub struct CreateMembercardOpenCardsDateInformation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp<&'a str>>,
     #[doc = "有效期类型\n\nRequired."]
-    pub r#type: CardsType,
+    pub r#type: CardsDateInformationType,
     #[doc = "领取后N天开始生效\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
 
 impl<'a> CreateMembercardOpenCardsDateInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(r#type: CardsType) -> Self {
+    pub fn new(r#type: CardsDateInformationType) -> Self {
         Self {
             available_begin_time: None,
             available_day_after_receive: None,
@@ -531,7 +577,7 @@ pub struct MembercardOpenCardsCustomField<'a> {
     pub name: Option<&'a str>,
     #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<QueryMembercardOpenCardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
@@ -567,7 +613,7 @@ pub struct DeleteMembercardOpenCardsRequest<'a> {
 }
 
 impl<'a> DeleteMembercardOpenCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `card_id`.
     #[inline]
     pub fn new(card_id: &'a str) -> Self {
         Self { card_id }
@@ -589,7 +635,7 @@ pub struct QueryMembercardOpenCardsByCardIdRequest<'a> {
 }
 
 impl<'a> QueryMembercardOpenCardsByCardIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `card_id`.
     #[inline]
     pub fn new(card_id: &'a str) -> Self {
         Self { card_id }
@@ -662,7 +708,7 @@ pub struct ModifyMembercardOpenCardsRequest<'a> {
 }
 
 impl<'a> ModifyMembercardOpenCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`additional_statement`, `appid`, `background_picture_url`, `balance_information`, `code_mode`, `code_type`, `date_information`, `description`, `init_level`, `logo_url`, `need_display_level`, `need_dynamic_code`, `service_phone`, `title`, `total_quantity`, `user_information_form`) start as `None`: assign them on the value.
+    /// The request from its one required field, `card_id`. The optional ones (`additional_statement`, `appid`, `background_picture_url`, `balance_information`, `code_mode`, `code_type`, `date_information`, `description`, `init_level`, `logo_url`, `need_display_level`, `need_dynamic_code`, `service_phone`, `title`, `total_quantity`, `user_information_form`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(card_id: &'a str) -> Self {
         Self {
@@ -701,16 +747,16 @@ pub struct ModifyMembercardOpenCardsDateInformation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<&'a str>,
     #[doc = "有效期类型\n\nRequired."]
-    pub r#type: CardsType,
+    pub r#type: CardsDateInformationType,
     #[doc = "领取后N天开始生效\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
 
 impl<'a> ModifyMembercardOpenCardsDateInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
+    /// The object from its one required field, `type`. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(r#type: CardsType) -> Self {
+    pub fn new(r#type: CardsDateInformationType) -> Self {
         Self {
             available_begin_time: None,
             available_day_after_receive: None,
@@ -793,10 +839,19 @@ pub struct CardsJumpMiniprogram<'a> {
     pub path: &'a str,
 }
 
+#[doc = "The required fields of [`CardsJumpMiniprogram`], each named where it is given: `CardsJumpMiniprogram::new(CardsJumpMiniprogramRequired { .. })`."]
+pub struct CardsJumpMiniprogramRequired<'a> {
+    #[doc = "小程序appid (see [`CardsJumpMiniprogram::appid`])."]
+    pub appid: &'a str,
+    #[doc = "小程序path (see [`CardsJumpMiniprogram::path`])."]
+    pub path: &'a str,
+}
+
 impl<'a> CardsJumpMiniprogram<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CardsJumpMiniprogramRequired`].
     #[inline]
-    pub fn new(appid: &'a str, path: &'a str) -> Self {
+    pub fn new(required: CardsJumpMiniprogramRequired<'a>) -> Self {
+        let CardsJumpMiniprogramRequired { appid, path } = required;
         Self { appid, path }
     }
 }

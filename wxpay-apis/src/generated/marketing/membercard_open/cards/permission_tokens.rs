@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsPermissionTokensRequest::new(card_id, activate_type);\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsPermissionTokensRequest::new(CreateMembercardOpenCardsPermissionTokensRequired {\n    card_id,\n    activate_type,\n});\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "商户预授权",
     "POST v3/marketing/membercard-open/cards/{card_id}/permission-tokens",
@@ -34,10 +34,22 @@ pub struct CreateMembercardOpenCardsPermissionTokensRequest<'a> {
     pub outer_str: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsPermissionTokensRequest`], each named where it is given: `CreateMembercardOpenCardsPermissionTokensRequest::new(CreateMembercardOpenCardsPermissionTokensRequired { .. })`."]
+pub struct CreateMembercardOpenCardsPermissionTokensRequired<'a> {
+    #[doc = "会员卡模板id (see [`CreateMembercardOpenCardsPermissionTokensRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "激活类型 (see [`CreateMembercardOpenCardsPermissionTokensRequest::activate_type`])."]
+    pub activate_type: &'a str,
+}
+
 impl<'a> CreateMembercardOpenCardsPermissionTokensRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `navigate_back_previous_page`, `outer_str`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMembercardOpenCardsPermissionTokensRequired`]. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `navigate_back_previous_page`, `outer_str`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, activate_type: &'a str) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsPermissionTokensRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsPermissionTokensRequired {
+            card_id,
+            activate_type,
+        } = required;
         Self {
             card_id,
             activate_appid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建会员卡二维码API: `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsQrcodeRequest::new(card_id, activate_type);\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "创建会员卡二维码API: `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsQrcodeRequest::new(CreateMembercardOpenCardsQrcodeRequired {\n    card_id,\n    activate_type,\n});\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_3.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "创建会员卡二维码API",
     "POST v3/marketing/membercard-open/cards/{card_id}/qrcode",
@@ -31,13 +31,22 @@ pub struct CreateMembercardOpenCardsQrcodeRequest<'a> {
     pub outer_str: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsQrcodeRequest`], each named where it is given: `CreateMembercardOpenCardsQrcodeRequest::new(CreateMembercardOpenCardsQrcodeRequired { .. })`."]
+pub struct CreateMembercardOpenCardsQrcodeRequired<'a> {
+    #[doc = "会员卡id (see [`CreateMembercardOpenCardsQrcodeRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡激活类型 (see [`CreateMembercardOpenCardsQrcodeRequest::activate_type`])."]
+    pub activate_type: CreateMembercardOpenCardsQrcodeActivateType,
+}
+
 impl<'a> CreateMembercardOpenCardsQrcodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `outer_str`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMembercardOpenCardsQrcodeRequired`]. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `outer_str`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        activate_type: CreateMembercardOpenCardsQrcodeActivateType,
-    ) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsQrcodeRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsQrcodeRequired {
+            card_id,
+            activate_type,
+        } = required;
         Self {
             card_id,
             activate_appid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "设置会员卡模板权益项API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsRightsRequest::new(card_id, show_bonus, show_favor);\nrequest.bonus = Some(bonus);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "设置会员卡模板权益项API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsRightsRequest::new(ModifyMembercardOpenCardsRightsRequired {\n    card_id,\n    show_bonus,\n    show_favor,\n});\nrequest.bonus = Some(bonus);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "设置会员卡模板权益项API",
     "PATCH v3/marketing/membercard-open/cards/{card_id}/rights",
@@ -39,10 +39,25 @@ pub struct ModifyMembercardOpenCardsRightsRequest<'a> {
     pub show_guide: Option<bool>,
 }
 
+#[doc = "The required fields of [`ModifyMembercardOpenCardsRightsRequest`], each named where it is given: `ModifyMembercardOpenCardsRightsRequest::new(ModifyMembercardOpenCardsRightsRequired { .. })`."]
+pub struct ModifyMembercardOpenCardsRightsRequired<'a> {
+    #[doc = "会员卡id (see [`ModifyMembercardOpenCardsRightsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "是否展示会员积分 (see [`ModifyMembercardOpenCardsRightsRequest::show_bonus`])."]
+    pub show_bonus: bool,
+    #[doc = "是否展示会员优惠 (see [`ModifyMembercardOpenCardsRightsRequest::show_favor`])."]
+    pub show_favor: bool,
+}
+
 impl<'a> ModifyMembercardOpenCardsRightsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bonus`, `fapiao`, `favor`, `guide`, `show_fapiao`, `show_guide`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyMembercardOpenCardsRightsRequired`]. The optional ones (`bonus`, `fapiao`, `favor`, `guide`, `show_fapiao`, `show_guide`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, show_bonus: bool, show_favor: bool) -> Self {
+    pub fn new(required: ModifyMembercardOpenCardsRightsRequired<'a>) -> Self {
+        let ModifyMembercardOpenCardsRightsRequired {
+            card_id,
+            show_bonus,
+            show_favor,
+        } = required;
         Self {
             card_id,
             bonus: None,
@@ -87,10 +102,25 @@ pub struct ModifyMembercardOpenCardsRightsBonus<'a> {
     pub init_bonus: i64,
 }
 
+#[doc = "The required fields of [`ModifyMembercardOpenCardsRightsBonus`], each named where it is given: `ModifyMembercardOpenCardsRightsBonus::new(ModifyMembercardOpenCardsRightsBonusRequired { .. })`."]
+pub struct ModifyMembercardOpenCardsRightsBonusRequired<'a> {
+    #[doc = "积分价值项文案 (see [`ModifyMembercardOpenCardsRightsBonus::bonus_cost_word`])."]
+    pub bonus_cost_word: &'a str,
+    #[doc = "积分值文案 (see [`ModifyMembercardOpenCardsRightsBonus::bonus_value_word`])."]
+    pub bonus_value_word: &'a str,
+    #[doc = "会员初始积分值 (see [`ModifyMembercardOpenCardsRightsBonus::init_bonus`])."]
+    pub init_bonus: i64,
+}
+
 impl<'a> ModifyMembercardOpenCardsRightsBonus<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bonus_cost_title`, `bonus_jump_appid`, `bonus_jump_path`, `bonus_jump_word`, `bonus_support_appid`, `bonus_support_path`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ModifyMembercardOpenCardsRightsBonusRequired`]. The optional ones (`bonus_cost_title`, `bonus_jump_appid`, `bonus_jump_path`, `bonus_jump_word`, `bonus_support_appid`, `bonus_support_path`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(bonus_cost_word: &'a str, bonus_value_word: &'a str, init_bonus: i64) -> Self {
+    pub fn new(required: ModifyMembercardOpenCardsRightsBonusRequired<'a>) -> Self {
+        let ModifyMembercardOpenCardsRightsBonusRequired {
+            bonus_cost_word,
+            bonus_value_word,
+            init_bonus,
+        } = required;
         Self {
             bonus_cost_title: None,
             bonus_cost_word,
@@ -156,7 +186,7 @@ pub struct ModifyMembercardOpenCardsRightsFavor<'a> {
 }
 
 impl<'a> ModifyMembercardOpenCardsRightsFavor<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`favor_module_title`, `member_price_appid`, `member_price_path`, `member_price_title`, `member_price_word`) start as `None`: assign them on the value.
+    /// The object from its one required field, `show_coupon`. The optional ones (`favor_module_title`, `member_price_appid`, `member_price_path`, `member_price_title`, `member_price_word`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(show_coupon: bool) -> Self {
         Self {

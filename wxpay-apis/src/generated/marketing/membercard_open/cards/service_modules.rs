@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.\n\n```ignore\nlet request = CreateMembercardOpenCardsServiceModulesRequest::new(card_id, jump_miniprogram, service_module_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.\n\n```ignore\nlet request = CreateMembercardOpenCardsServiceModulesRequest::new(CreateMembercardOpenCardsServiceModulesRequired {\n    card_id,\n    jump_miniprogram,\n    service_module_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "添加会员卡服务项",
     "POST v3/marketing/membercard-open/cards/{card_id}/service-modules",
@@ -25,14 +25,25 @@ pub struct CreateMembercardOpenCardsServiceModulesRequest<'a> {
     pub service_module_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsServiceModulesRequest`], each named where it is given: `CreateMembercardOpenCardsServiceModulesRequest::new(CreateMembercardOpenCardsServiceModulesRequired { .. })`."]
+pub struct CreateMembercardOpenCardsServiceModulesRequired<'a> {
+    #[doc = "会员卡id (see [`CreateMembercardOpenCardsServiceModulesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "跳转小程序 (see [`CreateMembercardOpenCardsServiceModulesRequest::jump_miniprogram`])."]
+    pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+    #[doc = "会员服务项ID (see [`CreateMembercardOpenCardsServiceModulesRequest::service_module_id`])."]
+    pub service_module_id: &'a str,
+}
+
 impl<'a> CreateMembercardOpenCardsServiceModulesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMembercardOpenCardsServiceModulesRequired`].
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
-        service_module_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsServiceModulesRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsServiceModulesRequired {
+            card_id,
+            jump_miniprogram,
+            service_module_id,
+        } = required;
         Self {
             card_id,
             jump_miniprogram,
@@ -66,7 +77,7 @@ pub struct MembercardOpenCardsServiceModulesJumpMiniprogram {
 /// The answer to [`CreateMembercardOpenCardsServiceModulesRequest`]: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.
 pub type CreateMembercardOpenCardsServiceModulesResponse = MembercardOpenCardsServiceModules;
 
-#[doc = "移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = DeleteMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = DeleteMembercardOpenCardsServiceModulesRequest::new(DeleteMembercardOpenCardsServiceModulesRequired {\n    card_id,\n    service_module_id,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "移除会员卡服务项",
     "DELETE v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
@@ -82,10 +93,22 @@ pub struct DeleteMembercardOpenCardsServiceModulesRequest<'a> {
     pub service_module_id: &'a str,
 }
 
+#[doc = "The required fields of [`DeleteMembercardOpenCardsServiceModulesRequest`], each named where it is given: `DeleteMembercardOpenCardsServiceModulesRequest::new(DeleteMembercardOpenCardsServiceModulesRequired { .. })`."]
+pub struct DeleteMembercardOpenCardsServiceModulesRequired<'a> {
+    #[doc = "会员卡id (see [`DeleteMembercardOpenCardsServiceModulesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员服务项ID (see [`DeleteMembercardOpenCardsServiceModulesRequest::service_module_id`])."]
+    pub service_module_id: &'a str,
+}
+
 impl<'a> DeleteMembercardOpenCardsServiceModulesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeleteMembercardOpenCardsServiceModulesRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, service_module_id: &'a str) -> Self {
+    pub fn new(required: DeleteMembercardOpenCardsServiceModulesRequired<'a>) -> Self {
+        let DeleteMembercardOpenCardsServiceModulesRequired {
+            card_id,
+            service_module_id,
+        } = required;
         Self {
             card_id,
             service_module_id,
@@ -93,7 +116,7 @@ impl<'a> DeleteMembercardOpenCardsServiceModulesRequest<'a> {
     }
 }
 
-#[doc = "修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = ModifyMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id, jump_miniprogram);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = ModifyMembercardOpenCardsServiceModulesRequest::new(ModifyMembercardOpenCardsServiceModulesRequired {\n    card_id,\n    service_module_id,\n    jump_miniprogram,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "修改会员卡服务项",
     "PATCH v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
@@ -111,14 +134,25 @@ pub struct ModifyMembercardOpenCardsServiceModulesRequest<'a> {
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
 }
 
+#[doc = "The required fields of [`ModifyMembercardOpenCardsServiceModulesRequest`], each named where it is given: `ModifyMembercardOpenCardsServiceModulesRequest::new(ModifyMembercardOpenCardsServiceModulesRequired { .. })`."]
+pub struct ModifyMembercardOpenCardsServiceModulesRequired<'a> {
+    #[doc = "会员卡id (see [`ModifyMembercardOpenCardsServiceModulesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员服务项ID (see [`ModifyMembercardOpenCardsServiceModulesRequest::service_module_id`])."]
+    pub service_module_id: &'a str,
+    #[doc = "跳转小程序 (see [`ModifyMembercardOpenCardsServiceModulesRequest::jump_miniprogram`])."]
+    pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+}
+
 impl<'a> ModifyMembercardOpenCardsServiceModulesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ModifyMembercardOpenCardsServiceModulesRequired`].
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        service_module_id: &'a str,
-        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
-    ) -> Self {
+    pub fn new(required: ModifyMembercardOpenCardsServiceModulesRequired<'a>) -> Self {
+        let ModifyMembercardOpenCardsServiceModulesRequired {
+            card_id,
+            service_module_id,
+            jump_miniprogram,
+        } = required;
         Self {
             card_id,
             service_module_id,

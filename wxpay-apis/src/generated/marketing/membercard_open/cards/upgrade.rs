@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "老会员卡模板升级API: `POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`.\n\n```ignore\nlet request = CreateMembercardOpenCardsUpgradeRequest::new(card_id, appid, brand_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "老会员卡模板升级API: `POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`.\n\n```ignore\nlet request = CreateMembercardOpenCardsUpgradeRequest::new(CreateMembercardOpenCardsUpgradeRequired {\n    card_id,\n    appid,\n    brand_id,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "老会员卡模板升级API",
     "POST v3/marketing/membercard-open/cards/{card_id}/upgrade",
@@ -21,10 +21,25 @@ pub struct CreateMembercardOpenCardsUpgradeRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsUpgradeRequest`], each named where it is given: `CreateMembercardOpenCardsUpgradeRequest::new(CreateMembercardOpenCardsUpgradeRequired { .. })`."]
+pub struct CreateMembercardOpenCardsUpgradeRequired<'a> {
+    #[doc = "会员卡id (see [`CreateMembercardOpenCardsUpgradeRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "商户AppId (see [`CreateMembercardOpenCardsUpgradeRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌id (see [`CreateMembercardOpenCardsUpgradeRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> CreateMembercardOpenCardsUpgradeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateMembercardOpenCardsUpgradeRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, appid: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsUpgradeRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsUpgradeRequired {
+            card_id,
+            appid,
+            brand_id,
+        } = required;
         Self {
             card_id,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "导入加密手机号提醒会员领卡API: `POST /v3/marketing/membercard-open/phonenumber-member/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenPhonenumberMemberRequest::new(encrypted_phone_number, member_information);\nrequest.outer_str = Some(outer_str);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_1.shtml>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "导入加密手机号提醒会员领卡API: `POST /v3/marketing/membercard-open/phonenumber-member/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenPhonenumberMemberRequest::new(ImportMembercardOpenPhonenumberMemberRequired {\n    encrypted_phone_number,\n    member_information,\n});\nrequest.outer_str = Some(outer_str);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_1.shtml>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "导入加密手机号提醒会员领卡API",
     "POST v3/marketing/membercard-open/phonenumber-member/import",
@@ -22,13 +22,22 @@ pub struct ImportMembercardOpenPhonenumberMemberRequest<'a> {
     pub outer_str: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ImportMembercardOpenPhonenumberMemberRequest`], each named where it is given: `ImportMembercardOpenPhonenumberMemberRequest::new(ImportMembercardOpenPhonenumberMemberRequired { .. })`."]
+pub struct ImportMembercardOpenPhonenumberMemberRequired<'a> {
+    #[doc = "加密手机号 (see [`ImportMembercardOpenPhonenumberMemberRequest::encrypted_phone_number`])."]
+    pub encrypted_phone_number: Sensitive<&'a str>,
+    #[doc = "会员信息 (see [`ImportMembercardOpenPhonenumberMemberRequest::member_information`])."]
+    pub member_information: ImportMembercardOpenPhonenumberMemberMemberInformation<'a>,
+}
+
 impl<'a> ImportMembercardOpenPhonenumberMemberRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`outer_str`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ImportMembercardOpenPhonenumberMemberRequired`]. The optional ones (`outer_str`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        encrypted_phone_number: Sensitive<&'a str>,
-        member_information: ImportMembercardOpenPhonenumberMemberMemberInformation<'a>,
-    ) -> Self {
+    pub fn new(required: ImportMembercardOpenPhonenumberMemberRequired<'a>) -> Self {
+        let ImportMembercardOpenPhonenumberMemberRequired {
+            encrypted_phone_number,
+            member_information,
+        } = required;
         Self {
             encrypted_phone_number,
             member_information,
@@ -53,10 +62,24 @@ pub struct ImportMembercardOpenPhonenumberMemberMemberInformation<'a> {
     pub registration_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`ImportMembercardOpenPhonenumberMemberMemberInformation`], each named where it is given: `ImportMembercardOpenPhonenumberMemberMemberInformation::new(ImportMembercardOpenPhonenumberMemberMemberInformationRequired { .. })`."]
+pub struct ImportMembercardOpenPhonenumberMemberMemberInformationRequired<'a> {
+    #[doc = "会员卡id (see [`ImportMembercardOpenPhonenumberMemberMemberInformation::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员注册时间 (see [`ImportMembercardOpenPhonenumberMemberMemberInformation::registration_time`])."]
+    pub registration_time: Timestamp<&'a str>,
+}
+
 impl<'a> ImportMembercardOpenPhonenumberMemberMemberInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`code`, `membership_number`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ImportMembercardOpenPhonenumberMemberMemberInformationRequired`]. The optional ones (`code`, `membership_number`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, registration_time: Timestamp<&'a str>) -> Self {
+    pub fn new(
+        required: ImportMembercardOpenPhonenumberMemberMemberInformationRequired<'a>,
+    ) -> Self {
+        let ImportMembercardOpenPhonenumberMemberMemberInformationRequired {
+            card_id,
+            registration_time,
+        } = required;
         Self {
             card_id,
             code: None,

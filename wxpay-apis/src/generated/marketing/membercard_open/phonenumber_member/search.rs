@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过加密手机号查询会员领卡状态API: `GET /v3/marketing/membercard-open/phonenumber-member/search`.\n\n```ignore\nlet request = SearchMembercardOpenPhonenumberMemberRequest::new(card_id, encrypted_phone_number, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "通过加密手机号查询会员领卡状态API: `GET /v3/marketing/membercard-open/phonenumber-member/search`.\n\n```ignore\nlet request = SearchMembercardOpenPhonenumberMemberRequest::new(SearchMembercardOpenPhonenumberMemberRequired {\n    card_id,\n    encrypted_phone_number,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "通过加密手机号查询会员领卡状态API",
     "GET v3/marketing/membercard-open/phonenumber-member/search",
@@ -22,14 +22,25 @@ pub struct SearchMembercardOpenPhonenumberMemberRequest<'a> {
     pub wechatpay_serial: &'a str,
 }
 
+#[doc = "The required fields of [`SearchMembercardOpenPhonenumberMemberRequest`], each named where it is given: `SearchMembercardOpenPhonenumberMemberRequest::new(SearchMembercardOpenPhonenumberMemberRequired { .. })`."]
+pub struct SearchMembercardOpenPhonenumberMemberRequired<'a> {
+    #[doc = "会员卡id (see [`SearchMembercardOpenPhonenumberMemberRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "加密手机号 (see [`SearchMembercardOpenPhonenumberMemberRequest::encrypted_phone_number`])."]
+    pub encrypted_phone_number: &'a str,
+    #[doc = "微信支付公钥ID/平台证书序列号 (see [`SearchMembercardOpenPhonenumberMemberRequest::wechatpay_serial`])."]
+    pub wechatpay_serial: &'a str,
+}
+
 impl<'a> SearchMembercardOpenPhonenumberMemberRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SearchMembercardOpenPhonenumberMemberRequired`].
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        encrypted_phone_number: &'a str,
-        wechatpay_serial: &'a str,
-    ) -> Self {
+    pub fn new(required: SearchMembercardOpenPhonenumberMemberRequired<'a>) -> Self {
+        let SearchMembercardOpenPhonenumberMemberRequired {
+            card_id,
+            encrypted_phone_number,
+            wechatpay_serial,
+        } = required;
         Self {
             card_id,
             encrypted_phone_number,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户在品牌下所有会员卡API: `GET /v3/marketing/membercard-open/user/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenUserCardsRequest::new(openid, offset, limit);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "查询用户在品牌下所有会员卡API: `GET /v3/marketing/membercard-open/user/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenUserCardsRequest::new(QueryMembercardOpenUserCardsRequired {\n    openid,\n    offset,\n    limit,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询用户在品牌下所有会员卡API",
     "GET v3/marketing/membercard-open/user/cards",
@@ -24,10 +24,25 @@ pub struct QueryMembercardOpenUserCardsRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryMembercardOpenUserCardsRequest`], each named where it is given: `QueryMembercardOpenUserCardsRequest::new(QueryMembercardOpenUserCardsRequired { .. })`."]
+pub struct QueryMembercardOpenUserCardsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryMembercardOpenUserCardsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "分页页码 (see [`QueryMembercardOpenUserCardsRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`QueryMembercardOpenUserCardsRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryMembercardOpenUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryMembercardOpenUserCardsRequired`]. The optional ones (`appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryMembercardOpenUserCardsRequired<'a>) -> Self {
+        let QueryMembercardOpenUserCardsRequired {
+            openid,
+            offset,
+            limit,
+        } = required;
         Self {
             openid,
             appid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "设置投放计划回调地址: `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`.\n\n```ignore\nlet request = NotifyUrlPartnerDeliveryPlanRequest::new(sp_mchid, notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "设置投放计划回调地址: `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`.\n\n```ignore\nlet request = NotifyUrlPartnerDeliveryPlanRequest::new(NotifyUrlPartnerDeliveryPlanRequired {\n    sp_mchid,\n    notify_url,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "设置投放计划回调地址",
     "POST v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url",
@@ -19,10 +19,22 @@ pub struct NotifyUrlPartnerDeliveryPlanRequest<'a> {
     pub notify_url: &'a str,
 }
 
+#[doc = "The required fields of [`NotifyUrlPartnerDeliveryPlanRequest`], each named where it is given: `NotifyUrlPartnerDeliveryPlanRequest::new(NotifyUrlPartnerDeliveryPlanRequired { .. })`."]
+pub struct NotifyUrlPartnerDeliveryPlanRequired<'a> {
+    #[doc = "服务商商户号 (see [`NotifyUrlPartnerDeliveryPlanRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "通知url地址 (see [`NotifyUrlPartnerDeliveryPlanRequest::notify_url`])."]
+    pub notify_url: &'a str,
+}
+
 impl<'a> NotifyUrlPartnerDeliveryPlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NotifyUrlPartnerDeliveryPlanRequired`].
     #[inline]
-    pub fn new(sp_mchid: &'a str, notify_url: &'a str) -> Self {
+    pub fn new(required: NotifyUrlPartnerDeliveryPlanRequired<'a>) -> Self {
+        let NotifyUrlPartnerDeliveryPlanRequired {
+            sp_mchid,
+            notify_url,
+        } = required;
         Self {
             sp_mchid,
             notify_url,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "提交图片生成任务: `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponImageGenerationTasksRequest::new(brand_id, image_generation_type, task_id);\nrequest.combine_image = Some(combine_image);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "提交图片生成任务: `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponImageGenerationTasksRequest::new(CreatePartnerProductCouponImageGenerationTasksRequired {\n    brand_id,\n    image_generation_type,\n    task_id,\n});\nrequest.combine_image = Some(combine_image);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "提交图片生成任务",
     "POST v3/marketing/partner/product-coupon/image-generation-tasks",
@@ -29,14 +29,25 @@ pub struct CreatePartnerProductCouponImageGenerationTasksRequest<'a> {
     pub task_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponImageGenerationTasksRequest`], each named where it is given: `CreatePartnerProductCouponImageGenerationTasksRequest::new(CreatePartnerProductCouponImageGenerationTasksRequired { .. })`."]
+pub struct CreatePartnerProductCouponImageGenerationTasksRequired<'a> {
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponImageGenerationTasksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "图片生成类型 (see [`CreatePartnerProductCouponImageGenerationTasksRequest::image_generation_type`])."]
+    pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+    #[doc = "图片生成的任务ID (see [`CreatePartnerProductCouponImageGenerationTasksRequest::task_id`])."]
+    pub task_id: &'a str,
+}
+
 impl<'a> CreatePartnerProductCouponImageGenerationTasksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`combine_image`, `cut_out`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponImageGenerationTasksRequired`]. The optional ones (`combine_image`, `cut_out`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
-        task_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponImageGenerationTasksRequired<'a>) -> Self {
+        let CreatePartnerProductCouponImageGenerationTasksRequired {
+            brand_id,
+            image_generation_type,
+            task_id,
+        } = required;
         Self {
             brand_id,
             combine_image: None,
@@ -74,14 +85,27 @@ pub struct CreatePartnerProductCouponImageGenerationTasksCombineImage<'a> {
     pub usage_mode: crate::marketing::partner::PartnerUsageMode,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponImageGenerationTasksCombineImage`], each named where it is given: `CreatePartnerProductCouponImageGenerationTasksCombineImage::new(CreatePartnerProductCouponImageGenerationTasksCombineImageRequired { .. })`."]
+pub struct CreatePartnerProductCouponImageGenerationTasksCombineImageRequired {
+    #[doc = "优惠范围 (see [`CreatePartnerProductCouponImageGenerationTasksCombineImage::scope`])."]
+    pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
+    #[doc = "商品券类型 (see `CreatePartnerProductCouponImageGenerationTasksCombineImage::type`)."]
+    pub r#type: crate::marketing::MarketingStockType,
+    #[doc = "使用模式 (see [`CreatePartnerProductCouponImageGenerationTasksCombineImage::usage_mode`])."]
+    pub usage_mode: crate::marketing::partner::PartnerUsageMode,
+}
+
 impl<'a> CreatePartnerProductCouponImageGenerationTasksCombineImage<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`background_color`, `discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponImageGenerationTasksCombineImageRequired`]. The optional ones (`background_color`, `discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-        r#type: crate::marketing::MarketingStockType,
-        usage_mode: crate::marketing::partner::PartnerUsageMode,
+        required: CreatePartnerProductCouponImageGenerationTasksCombineImageRequired,
     ) -> Self {
+        let CreatePartnerProductCouponImageGenerationTasksCombineImageRequired {
+            scope,
+            r#type,
+            usage_mode,
+        } = required;
         Self {
             background_color: None,
             discount_coupon: None,
@@ -103,7 +127,7 @@ pub struct CreatePartnerProductCouponImageGenerationTasksCutOut<'a> {
 }
 
 impl<'a> CreatePartnerProductCouponImageGenerationTasksCutOut<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `image_url`.
     #[inline]
     pub fn new(image_url: &'a str) -> Self {
         Self { image_url }
@@ -130,7 +154,7 @@ pub struct CreatePartnerProductCouponImageGenerationTasksResponse {
     pub task_id: String,
 }
 
-#[doc = "查询图片生成任务执行结果: `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponImageGenerationTasksRequest::new(task_id, brand_id, image_generation_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询图片生成任务执行结果: `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponImageGenerationTasksRequest::new(QueryPartnerProductCouponImageGenerationTasksRequired {\n    task_id,\n    brand_id,\n    image_generation_type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询图片生成任务执行结果",
     "GET v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}",
@@ -148,14 +172,25 @@ pub struct QueryPartnerProductCouponImageGenerationTasksRequest<'a> {
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponImageGenerationTasksRequest`], each named where it is given: `QueryPartnerProductCouponImageGenerationTasksRequest::new(QueryPartnerProductCouponImageGenerationTasksRequired { .. })`."]
+pub struct QueryPartnerProductCouponImageGenerationTasksRequired<'a> {
+    #[doc = "图片生成的任务ID (see [`QueryPartnerProductCouponImageGenerationTasksRequest::task_id`])."]
+    pub task_id: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponImageGenerationTasksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "图片生成类型 (see [`QueryPartnerProductCouponImageGenerationTasksRequest::image_generation_type`])."]
+    pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+}
+
 impl<'a> QueryPartnerProductCouponImageGenerationTasksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponImageGenerationTasksRequired`].
     #[inline]
-    pub fn new(
-        task_id: &'a str,
-        brand_id: &'a str,
-        image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
-    ) -> Self {
+    pub fn new(required: QueryPartnerProductCouponImageGenerationTasksRequired<'a>) -> Self {
+        let QueryPartnerProductCouponImageGenerationTasksRequired {
+            task_id,
+            brand_id,
+            image_generation_type,
+        } = required;
         Self {
             task_id,
             brand_id,

@@ -18,10 +18,22 @@ pub struct CreatePartnerProductCouponDiscountCoupon {
     pub threshold: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponDiscountCoupon`], each named where it is given: `CreatePartnerProductCouponDiscountCoupon::new(CreatePartnerProductCouponDiscountCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponDiscountCouponRequired {
+    #[doc = "固定减免百分比 (see [`CreatePartnerProductCouponDiscountCoupon::percent_off`])."]
+    pub percent_off: i64,
+    #[doc = "门槛金额 (see [`CreatePartnerProductCouponDiscountCoupon::threshold`])."]
+    pub threshold: i64,
+}
+
 impl CreatePartnerProductCouponDiscountCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponDiscountCouponRequired`].
     #[inline]
-    pub fn new(percent_off: i64, threshold: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponDiscountCouponRequired) -> Self {
+        let CreatePartnerProductCouponDiscountCouponRequired {
+            percent_off,
+            threshold,
+        } = required;
         Self {
             percent_off,
             threshold,
@@ -39,10 +51,22 @@ pub struct CreatePartnerProductCouponExchangeCoupon {
     pub threshold: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponExchangeCoupon`], each named where it is given: `CreatePartnerProductCouponExchangeCoupon::new(CreatePartnerProductCouponExchangeCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponExchangeCouponRequired {
+    #[doc = "固定兑换价格 (see [`CreatePartnerProductCouponExchangeCoupon::exchange_price`])."]
+    pub exchange_price: i64,
+    #[doc = "门槛金额 (see [`CreatePartnerProductCouponExchangeCoupon::threshold`])."]
+    pub threshold: i64,
+}
+
 impl CreatePartnerProductCouponExchangeCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponExchangeCouponRequired`].
     #[inline]
-    pub fn new(exchange_price: i64, threshold: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponExchangeCouponRequired) -> Self {
+        let CreatePartnerProductCouponExchangeCouponRequired {
+            exchange_price,
+            threshold,
+        } = required;
         Self {
             exchange_price,
             threshold,
@@ -60,10 +84,22 @@ pub struct CreatePartnerProductCouponNormalCoupon {
     pub threshold: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponNormalCoupon`], each named where it is given: `CreatePartnerProductCouponNormalCoupon::new(CreatePartnerProductCouponNormalCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponNormalCouponRequired {
+    #[doc = "固定减免金额 (see [`CreatePartnerProductCouponNormalCoupon::discount_amount`])."]
+    pub discount_amount: i64,
+    #[doc = "门槛金额 (see [`CreatePartnerProductCouponNormalCoupon::threshold`])."]
+    pub threshold: i64,
+}
+
 impl CreatePartnerProductCouponNormalCoupon {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponNormalCouponRequired`].
     #[inline]
-    pub fn new(discount_amount: i64, threshold: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponNormalCouponRequired) -> Self {
+        let CreatePartnerProductCouponNormalCouponRequired {
+            discount_amount,
+            threshold,
+        } = required;
         Self {
             discount_amount,
             threshold,
@@ -85,7 +121,7 @@ string_enum! {
 
 string_enum! {
     /// 多次优惠规则类型
-    pub enum ProductCouponType {
+    pub enum ProductCouponSequentialUsageInfoType {
         /// `EQUAL`
         Equal = "EQUAL",
         /// `INCREMENTAL`
@@ -251,7 +287,7 @@ pub struct ProductCouponSequentialUsageInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
     #[doc = "多次优惠规则类型\n\nAlways present. Example: `INCREMENTAL`."]
-    pub r#type: ProductCouponType,
+    pub r#type: ProductCouponSequentialUsageInfoType,
 }
 
 #[doc = "单券模式信息"]
@@ -473,7 +509,7 @@ pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod {
 
 string_enum! {
     /// 批次状态
-    pub enum CreatePartnerProductCouponProductCouponsState {
+    pub enum ProductCouponStockState {
         /// `AUDITING`
         Auditing = "AUDITING",
         /// `DEACTIVATED`
@@ -662,7 +698,7 @@ pub struct ProductCouponStock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<ProductCouponSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state: CreatePartnerProductCouponProductCouponsState,
+    pub state: ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]

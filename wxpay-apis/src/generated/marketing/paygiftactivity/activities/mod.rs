@@ -9,7 +9,7 @@ pub mod goods;
 pub mod merchants;
 pub mod terminate;
 
-#[doc = "获取支付有礼活动列表API: `GET /v3/marketing/paygiftactivity/activities`.\n\n```ignore\nlet mut request = QueryPaygiftactivityActivitiesRequest::new(offset, limit);\nrequest.activity_name = Some(activity_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_9.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc = "获取支付有礼活动列表API: `GET /v3/marketing/paygiftactivity/activities`.\n\n```ignore\nlet mut request = QueryPaygiftactivityActivitiesRequest::new(QueryPaygiftactivityActivitiesRequired {\n    offset,\n    limit,\n});\nrequest.activity_name = Some(activity_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_9.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
 #[doc(alias(
     "获取支付有礼活动列表API",
     "GET v3/marketing/paygiftactivity/activities",
@@ -34,10 +34,19 @@ pub struct QueryPaygiftactivityActivitiesRequest<'a> {
     pub award_type: Option<crate::marketing::paygiftactivity::PaygiftactivityAwardType>,
 }
 
+#[doc = "The required fields of [`QueryPaygiftactivityActivitiesRequest`], each named where it is given: `QueryPaygiftactivityActivitiesRequest::new(QueryPaygiftactivityActivitiesRequired { .. })`."]
+pub struct QueryPaygiftactivityActivitiesRequired {
+    #[doc = "分页页码 (see [`QueryPaygiftactivityActivitiesRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`QueryPaygiftactivityActivitiesRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryPaygiftactivityActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`activity_name`, `activity_status`, `award_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPaygiftactivityActivitiesRequired`]. The optional ones (`activity_name`, `activity_status`, `award_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryPaygiftactivityActivitiesRequired) -> Self {
+        let QueryPaygiftactivityActivitiesRequired { offset, limit } = required;
         Self {
             offset,
             limit,
@@ -292,7 +301,7 @@ pub struct QueryPaygiftactivityActivitiesByActivityIdRequest<'a> {
 }
 
 impl<'a> QueryPaygiftactivityActivitiesByActivityIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `activity_id`.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self { activity_id }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "报名周周惠活动API: `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyWeeklyDiscountActivitiesRequest::new(activity_id, applying_merchant_id, store_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc = "报名周周惠活动API: `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyWeeklyDiscountActivitiesRequest::new(ApplyWeeklyDiscountActivitiesRequired {\n    activity_id,\n    applying_merchant_id,\n    store_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
 #[doc(alias(
     "报名周周惠活动API",
     "POST v3/marketing/weekly-discount/activities/{activity_id}/apply",
@@ -21,10 +21,25 @@ pub struct ApplyWeeklyDiscountActivitiesRequest<'a> {
     pub store_id: i64,
 }
 
+#[doc = "The required fields of [`ApplyWeeklyDiscountActivitiesRequest`], each named where it is given: `ApplyWeeklyDiscountActivitiesRequest::new(ApplyWeeklyDiscountActivitiesRequired { .. })`."]
+pub struct ApplyWeeklyDiscountActivitiesRequired<'a> {
+    #[doc = "活动ID (see [`ApplyWeeklyDiscountActivitiesRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "报名商户号 (see [`ApplyWeeklyDiscountActivitiesRequest::applying_merchant_id`])."]
+    pub applying_merchant_id: i64,
+    #[doc = "报名商户门店号 (see [`ApplyWeeklyDiscountActivitiesRequest::store_id`])."]
+    pub store_id: i64,
+}
+
 impl<'a> ApplyWeeklyDiscountActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ApplyWeeklyDiscountActivitiesRequired`].
     #[inline]
-    pub fn new(activity_id: &'a str, applying_merchant_id: i64, store_id: i64) -> Self {
+    pub fn new(required: ApplyWeeklyDiscountActivitiesRequired<'a>) -> Self {
+        let ApplyWeeklyDiscountActivitiesRequired {
+            activity_id,
+            applying_merchant_id,
+            store_id,
+        } = required;
         Self {
             activity_id,
             applying_merchant_id,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-#[doc = "查询周周惠活动列表API: `GET /v3/marketing/weekly-discount/activities`.\n\n```ignore\nlet mut request = QueryWeeklyDiscountActivitiesRequest::new(limit, offset, applying_merchant_id, activity_area_code, activity_scene);\nrequest.store_id = Some(store_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_3.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc = "查询周周惠活动列表API: `GET /v3/marketing/weekly-discount/activities`.\n\n```ignore\nlet mut request = QueryWeeklyDiscountActivitiesRequest::new(QueryWeeklyDiscountActivitiesRequired {\n    limit,\n    offset,\n    applying_merchant_id,\n    activity_area_code,\n    activity_scene,\n});\nrequest.store_id = Some(store_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_3.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
 #[doc(alias(
     "查询周周惠活动列表API",
     "GET v3/marketing/weekly-discount/activities",
@@ -32,16 +32,31 @@ pub struct QueryWeeklyDiscountActivitiesRequest<'a> {
     pub activity_scene: &'a str,
 }
 
+#[doc = "The required fields of [`QueryWeeklyDiscountActivitiesRequest`], each named where it is given: `QueryWeeklyDiscountActivitiesRequest::new(QueryWeeklyDiscountActivitiesRequired { .. })`."]
+pub struct QueryWeeklyDiscountActivitiesRequired<'a> {
+    #[doc = "最大资源条数 (see [`QueryWeeklyDiscountActivitiesRequest::limit`])."]
+    pub limit: i64,
+    #[doc = "请求资源起始位置 (see [`QueryWeeklyDiscountActivitiesRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "报名商户号 (see [`QueryWeeklyDiscountActivitiesRequest::applying_merchant_id`])."]
+    pub applying_merchant_id: i64,
+    #[doc = "活动投放区域编码 (see [`QueryWeeklyDiscountActivitiesRequest::activity_area_code`])."]
+    pub activity_area_code: i64,
+    #[doc = "投放场景 (see [`QueryWeeklyDiscountActivitiesRequest::activity_scene`])."]
+    pub activity_scene: &'a str,
+}
+
 impl<'a> QueryWeeklyDiscountActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`store_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryWeeklyDiscountActivitiesRequired`]. The optional ones (`store_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        limit: i64,
-        offset: i64,
-        applying_merchant_id: i64,
-        activity_area_code: i64,
-        activity_scene: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryWeeklyDiscountActivitiesRequired<'a>) -> Self {
+        let QueryWeeklyDiscountActivitiesRequired {
+            limit,
+            offset,
+            applying_merchant_id,
+            activity_area_code,
+            activity_scene,
+        } = required;
         Self {
             limit,
             offset,
@@ -122,7 +137,7 @@ pub struct QueryWeeklyDiscountActivitiesByActivityIdRequest<'a> {
 }
 
 impl<'a> QueryWeeklyDiscountActivitiesByActivityIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `activity_id`.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self { activity_id }

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询批次下用户银行提现免费券列表API: `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryWithdrawFavorUsersCouponsRequest::new(openid, mchid, stock_id, appid);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_2.shtml>.\n\nFor: 服务商."]
+#[doc = "查询批次下用户银行提现免费券列表API: `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryWithdrawFavorUsersCouponsRequest::new(QueryWithdrawFavorUsersCouponsRequired {\n    openid,\n    mchid,\n    stock_id,\n    appid,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_2.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询批次下用户银行提现免费券列表API",
     "GET v3/marketing/withdraw-favor/users/{openid}/coupons",
@@ -31,10 +31,28 @@ pub struct QueryWithdrawFavorUsersCouponsRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryWithdrawFavorUsersCouponsRequest`], each named where it is given: `QueryWithdrawFavorUsersCouponsRequest::new(QueryWithdrawFavorUsersCouponsRequired { .. })`."]
+pub struct QueryWithdrawFavorUsersCouponsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryWithdrawFavorUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "银行提现免费券批次创建方商户号 (see [`QueryWithdrawFavorUsersCouponsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "银行提现免费券批次ID (see [`QueryWithdrawFavorUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "应用ID (see [`QueryWithdrawFavorUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryWithdrawFavorUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryWithdrawFavorUsersCouponsRequired`]. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, mchid: &'a str, stock_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryWithdrawFavorUsersCouponsRequired<'a>) -> Self {
+        let QueryWithdrawFavorUsersCouponsRequired {
+            openid,
+            mchid,
+            stock_id,
+            appid,
+        } = required;
         Self {
             openid,
             mchid,
@@ -81,7 +99,7 @@ pub struct QueryWithdrawFavorUsersCouponsData {
     pub use_quota: Option<i64>,
 }
 
-#[doc = "为用户发银行提现免费券API: `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`.\n\n```ignore\nlet request = CreateWithdrawFavorUsersCouponsRequest::new(openid, appid, mchid, send_request_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_1.shtml>.\n\nFor: 服务商."]
+#[doc = "为用户发银行提现免费券API: `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`.\n\n```ignore\nlet request = CreateWithdrawFavorUsersCouponsRequest::new(CreateWithdrawFavorUsersCouponsRequired {\n    openid,\n    appid,\n    mchid,\n    send_request_no,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_1.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "为用户发银行提现免费券API",
     "POST v3/marketing/withdraw-favor/users/{openid}/coupons",
@@ -103,16 +121,31 @@ pub struct CreateWithdrawFavorUsersCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreateWithdrawFavorUsersCouponsRequest`], each named where it is given: `CreateWithdrawFavorUsersCouponsRequest::new(CreateWithdrawFavorUsersCouponsRequired { .. })`."]
+pub struct CreateWithdrawFavorUsersCouponsRequired<'a> {
+    #[doc = "用户标识 (see [`CreateWithdrawFavorUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "应用ID (see [`CreateWithdrawFavorUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "银行提现免费券批次创建方商户号 (see [`CreateWithdrawFavorUsersCouponsRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户单据号 (see [`CreateWithdrawFavorUsersCouponsRequest::send_request_no`])."]
+    pub send_request_no: &'a str,
+    #[doc = "银行提现免费券批次ID (see [`CreateWithdrawFavorUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreateWithdrawFavorUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateWithdrawFavorUsersCouponsRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        mchid: &'a str,
-        send_request_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateWithdrawFavorUsersCouponsRequired<'a>) -> Self {
+        let CreateWithdrawFavorUsersCouponsRequired {
+            openid,
+            appid,
+            mchid,
+            send_request_no,
+            stock_id,
+        } = required;
         Self {
             openid,
             appid,

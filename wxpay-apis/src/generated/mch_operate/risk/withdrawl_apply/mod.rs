@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod applyment_id;
 pub mod out_request_no;
 
-#[doc = "提交已注销商户号可用余额提现申请单API: `POST /v3/mch_operate/risk/withdrawl-apply`.\n\n```ignore\nlet mut request = SubmitApplyRequest::new(amount, out_account_type, out_request_no, payee_info, payee_type, sub_mchid);\nrequest.additional_materials = Some(additional_materials);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/withdrawal-apply/withdrawal-apply/submit-apply.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_9.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "提交已注销商户号可用余额提现申请单API: `POST /v3/mch_operate/risk/withdrawl-apply`.\n\n```ignore\nlet mut request = SubmitApplyRequest::new(SubmitApplyRequired {\n    amount,\n    out_account_type,\n    out_request_no,\n    payee_info,\n    payee_type,\n    sub_mchid,\n});\nrequest.additional_materials = Some(additional_materials);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/withdrawal-apply/withdrawal-apply/submit-apply.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_9.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "提交已注销商户号可用余额提现申请单API",
     "POST v3/mch_operate/risk/withdrawl-apply",
@@ -42,17 +42,34 @@ pub struct SubmitApplyRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`SubmitApplyRequest`], each named where it is given: `SubmitApplyRequest::new(SubmitApplyRequired { .. })`."]
+pub struct SubmitApplyRequired<'a> {
+    #[doc = "提现金额 (see [`SubmitApplyRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "二级商户号的出款子账户类型 (see [`SubmitApplyRequest::out_account_type`])."]
+    pub out_account_type: SubmitApplyOutAccountType,
+    #[doc = "商户提现申请单号 (see [`SubmitApplyRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "收款账号信息 (see [`SubmitApplyRequest::payee_info`])."]
+    pub payee_info: SubmitApplyPayeeInfo<'a>,
+    #[doc = "收款对象类型 (see [`SubmitApplyRequest::payee_type`])."]
+    pub payee_type: SubmitApplyPayeeType,
+    #[doc = "二级商户号 (see [`SubmitApplyRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> SubmitApplyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`additional_materials`, `payee_mchid`, `proof_media_list`, `remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SubmitApplyRequired`]. The optional ones (`additional_materials`, `payee_mchid`, `proof_media_list`, `remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        out_account_type: SubmitApplyOutAccountType,
-        out_request_no: &'a str,
-        payee_info: SubmitApplyPayeeInfo<'a>,
-        payee_type: SubmitApplyPayeeType,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: SubmitApplyRequired<'a>) -> Self {
+        let SubmitApplyRequired {
+            amount,
+            out_account_type,
+            out_request_no,
+            payee_info,
+            payee_type,
+            sub_mchid,
+        } = required;
         Self {
             additional_materials: None,
             amount,
@@ -114,7 +131,7 @@ pub struct SubmitApplyPayeeInfo<'a> {
 }
 
 impl<'a> SubmitApplyPayeeInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_account_info`, `identity_info`) start as `None`: assign them on the value.
+    /// The object from its one required field, `account_type`. The optional ones (`bank_account_info`, `identity_info`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(account_type: SubmitApplyAccountType) -> Self {
         Self {
@@ -153,14 +170,25 @@ pub struct SubmitApplyBankAccountInfo<'a> {
     pub bank_name: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SubmitApplyBankAccountInfo`], each named where it is given: `SubmitApplyBankAccountInfo::new(SubmitApplyBankAccountInfoRequired { .. })`."]
+pub struct SubmitApplyBankAccountInfoRequired<'a> {
+    #[doc = "开户银行 (see [`SubmitApplyBankAccountInfo::account_bank`])."]
+    pub account_bank: &'a str,
+    #[doc = "开户名称 (see [`SubmitApplyBankAccountInfo::account_name`])."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行账号 (see [`SubmitApplyBankAccountInfo::account_number`])."]
+    pub account_number: Sensitive<&'a str>,
+}
+
 impl<'a> SubmitApplyBankAccountInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SubmitApplyBankAccountInfoRequired`]. The optional ones (`bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_bank: &'a str,
-        account_name: Sensitive<&'a str>,
-        account_number: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: SubmitApplyBankAccountInfoRequired<'a>) -> Self {
+        let SubmitApplyBankAccountInfoRequired {
+            account_bank,
+            account_name,
+            account_number,
+        } = required;
         Self {
             account_bank,
             account_name,
@@ -184,13 +212,22 @@ pub struct SubmitApplyIdentityInfo<'a> {
     pub identification_no: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`SubmitApplyIdentityInfo`], each named where it is given: `SubmitApplyIdentityInfo::new(SubmitApplyIdentityInfoRequired { .. })`."]
+pub struct SubmitApplyIdentityInfoRequired<'a> {
+    #[doc = "证件姓名 (see [`SubmitApplyIdentityInfo::identification_name`])."]
+    pub identification_name: Sensitive<&'a str>,
+    #[doc = "证件号码 (see [`SubmitApplyIdentityInfo::identification_no`])."]
+    pub identification_no: Sensitive<&'a str>,
+}
+
 impl<'a> SubmitApplyIdentityInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`id_doc_type`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SubmitApplyIdentityInfoRequired`]. The optional ones (`id_doc_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        identification_name: Sensitive<&'a str>,
-        identification_no: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: SubmitApplyIdentityInfoRequired<'a>) -> Self {
+        let SubmitApplyIdentityInfoRequired {
+            identification_name,
+            identification_no,
+        } = required;
         Self {
             id_doc_type: None,
             identification_name,
@@ -264,10 +301,22 @@ pub struct SubmitApplyProofPayeeMedia<'a> {
     pub proof_media_type: SubmitApplyProofMediaType,
 }
 
+#[doc = "The required fields of [`SubmitApplyProofPayeeMedia`], each named where it is given: `SubmitApplyProofPayeeMedia::new(SubmitApplyProofPayeeMediaRequired { .. })`."]
+pub struct SubmitApplyProofPayeeMediaRequired<'a> {
+    #[doc = "证明材料照片 (see [`SubmitApplyProofPayeeMedia::proof_media`])."]
+    pub proof_media: MediaId<&'a str>,
+    #[doc = "申请证明材料类型 (see [`SubmitApplyProofPayeeMedia::proof_media_type`])."]
+    pub proof_media_type: SubmitApplyProofMediaType,
+}
+
 impl<'a> SubmitApplyProofPayeeMedia<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SubmitApplyProofPayeeMediaRequired`].
     #[inline]
-    pub fn new(proof_media: MediaId<&'a str>, proof_media_type: SubmitApplyProofMediaType) -> Self {
+    pub fn new(required: SubmitApplyProofPayeeMediaRequired<'a>) -> Self {
+        let SubmitApplyProofPayeeMediaRequired {
+            proof_media,
+            proof_media_type,
+        } = required;
         Self {
             proof_media,
             proof_media_type,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询超管变更申请单状态-使用业务单号和商户号: `GET /v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new(merchant_code, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090667>.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询超管变更申请单状态-使用业务单号和商户号: `GET /v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new(QueryMchcontactalterapplymentMerchantByOutRequestNoRequired {\n    merchant_code,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090667>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias("查询超管变更申请单状态-使用业务单号和商户号", "GET v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}", "v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/mchalterapply/mchcontactalterapplyment/merchant/<merchant_code>/out-request-no/<out_request_no>", response = QueryMchcontactalterapplymentMerchantByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,22 @@ pub struct QueryMchcontactalterapplymentMerchantByOutRequestNoRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchcontactalterapplymentMerchantByOutRequestNoRequest`], each named where it is given: `QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new(QueryMchcontactalterapplymentMerchantByOutRequestNoRequired { .. })`."]
+pub struct QueryMchcontactalterapplymentMerchantByOutRequestNoRequired<'a> {
+    #[doc = "微信支付商户号 (see [`QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::merchant_code`])."]
+    pub merchant_code: &'a str,
+    #[doc = "业务申请编号 (see [`QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> QueryMchcontactalterapplymentMerchantByOutRequestNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchcontactalterapplymentMerchantByOutRequestNoRequired`].
     #[inline]
-    pub fn new(merchant_code: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: QueryMchcontactalterapplymentMerchantByOutRequestNoRequired<'a>) -> Self {
+        let QueryMchcontactalterapplymentMerchantByOutRequestNoRequired {
+            merchant_code,
+            out_request_no,
+        } = required;
         Self {
             merchant_code,
             out_request_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询商户简称申请单状态-使用业务单号和商户号: `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(sub_mchid, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询商户简称申请单状态-使用业务单号和商户号: `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired {\n    sub_mchid,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias("查询商户简称申请单状态-使用业务单号和商户号", "GET v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}", "v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/mchalterapply/merchantnamealterapplyment/merchant/<sub_mchid>/out-request-no/<out_request_no>", response = QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,24 @@ pub struct QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest`], each named where it is given: `QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired { .. })`."]
+pub struct QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired<'a> {
+    #[doc = "二级商户号 (see [`QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "业务申请编号 (see [`QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(
+        required: QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired<'a>,
+    ) -> Self {
+        let QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired {
+            sub_mchid,
+            out_request_no,
+        } = required;
         Self {
             sub_mchid,
             out_request_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "按日下载提现异常文件API: `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.\n\n```ignore\nlet mut request = QueryFundWithdrawByBillTypeRequest::new(bill_type, bill_date);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_24.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "按日下载提现异常文件API: `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.\n\n```ignore\nlet mut request = QueryFundWithdrawByBillTypeRequest::new(QueryFundWithdrawByBillTypeRequired {\n    bill_type,\n    bill_date,\n});\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_24.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_4.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "按日下载提现异常文件API",
     "GET v3/merchant/fund/withdraw/bill-type/{bill_type}",
@@ -22,10 +22,22 @@ pub struct QueryFundWithdrawByBillTypeRequest<'a> {
     pub tar_type: Option<QueryFundWithdrawByBillTypeTarType>,
 }
 
+#[doc = "The required fields of [`QueryFundWithdrawByBillTypeRequest`], each named where it is given: `QueryFundWithdrawByBillTypeRequest::new(QueryFundWithdrawByBillTypeRequired { .. })`."]
+pub struct QueryFundWithdrawByBillTypeRequired<'a> {
+    #[doc = "`bill_type` (see [`QueryFundWithdrawByBillTypeRequest::bill_type`])."]
+    pub bill_type: &'a str,
+    #[doc = "账单日期 (see [`QueryFundWithdrawByBillTypeRequest::bill_date`])."]
+    pub bill_date: &'a str,
+}
+
 impl<'a> QueryFundWithdrawByBillTypeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryFundWithdrawByBillTypeRequired`]. The optional ones (`tar_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(bill_type: &'a str, bill_date: &'a str) -> Self {
+    pub fn new(required: QueryFundWithdrawByBillTypeRequired<'a>) -> Self {
+        let QueryFundWithdrawByBillTypeRequired {
+            bill_type,
+            bill_date,
+        } = required;
         Self {
             bill_type,
             bill_date,

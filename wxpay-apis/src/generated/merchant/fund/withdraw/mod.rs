@@ -7,7 +7,7 @@ pub mod bill_type;
 pub mod out_request_no;
 pub mod withdraw_id;
 
-#[doc = "电商平台提现API: `POST /v3/merchant/fund/withdraw`.\n\n```ignore\nlet mut request = WithdrawFundRequest::new(account_type, amount, out_request_no);\nrequest.bank_memo = Some(bank_memo);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "电商平台提现API: `POST /v3/merchant/fund/withdraw`.\n\n```ignore\nlet mut request = WithdrawFundRequest::new(WithdrawFundRequired {\n    account_type,\n    amount,\n    out_request_no,\n});\nrequest.bank_memo = Some(bank_memo);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias(
     "电商平台提现API",
     "POST v3/merchant/fund/withdraw",
@@ -34,10 +34,25 @@ pub struct WithdrawFundRequest<'a> {
     pub remark: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`WithdrawFundRequest`], each named where it is given: `WithdrawFundRequest::new(WithdrawFundRequired { .. })`."]
+pub struct WithdrawFundRequired<'a> {
+    #[doc = "资金账户类型 (see [`WithdrawFundRequest::account_type`])."]
+    pub account_type: WithdrawAccountType,
+    #[doc = "提现金额 (see [`WithdrawFundRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商户提现单号 (see [`WithdrawFundRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> WithdrawFundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`WithdrawFundRequired`]. The optional ones (`bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(account_type: WithdrawAccountType, amount: i64, out_request_no: &'a str) -> Self {
+    pub fn new(required: WithdrawFundRequired<'a>) -> Self {
+        let WithdrawFundRequired {
+            account_type,
+            amount,
+            out_request_no,
+        } = required;
         Self {
             account_type,
             amount,

@@ -18,7 +18,7 @@ pub struct QueryFundWithdrawByOutRequestNoRequest<'a> {
 }
 
 impl<'a> QueryFundWithdrawByOutRequestNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_request_no`.
     #[inline]
     pub fn new(out_request_no: &'a str) -> Self {
         Self { out_request_no }

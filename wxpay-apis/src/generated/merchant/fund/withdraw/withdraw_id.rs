@@ -18,7 +18,7 @@ pub struct QueryFundWithdrawByWithdrawIdRequest<'a> {
 }
 
 impl<'a> QueryFundWithdrawByWithdrawIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `withdraw_id`.
     #[inline]
     pub fn new(withdraw_id: &'a str) -> Self {
         Self { withdraw_id }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "绑定门店收款信息: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.\n\n```ignore\nlet request = BindStoresRecipientsRequest::new(store_id, store_recipient, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948579>.\n\nFor: 服务商."]
+#[doc = "绑定门店收款信息: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.\n\n```ignore\nlet request = BindStoresRecipientsRequest::new(BindStoresRecipientsRequired {\n    store_id,\n    store_recipient,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948579>.\n\nFor: 服务商."]
 #[doc(alias(
     "绑定门店收款信息",
     "POST v3/merchant-store/stores/{store_id}/recipients/bind",
@@ -21,14 +21,25 @@ pub struct BindStoresRecipientsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`BindStoresRecipientsRequest`], each named where it is given: `BindStoresRecipientsRequest::new(BindStoresRecipientsRequired { .. })`."]
+pub struct BindStoresRecipientsRequired<'a> {
+    #[doc = "微信支付商户门店ID (see [`BindStoresRecipientsRequest::store_id`])."]
+    pub store_id: i64,
+    #[doc = "门店收款信息 (see [`BindStoresRecipientsRequest::store_recipient`])."]
+    pub store_recipient: &'a [crate::merchant_store::stores::StoresStoreRecipient<'a>],
+    #[doc = "子商户号 (see [`BindStoresRecipientsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> BindStoresRecipientsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`BindStoresRecipientsRequired`].
     #[inline]
-    pub fn new(
-        store_id: i64,
-        store_recipient: &'a [crate::merchant_store::stores::StoresStoreRecipient<'a>],
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: BindStoresRecipientsRequired<'a>) -> Self {
+        let BindStoresRecipientsRequired {
+            store_id,
+            store_recipient,
+            sub_mchid,
+        } = required;
         Self {
             store_id,
             store_recipient,

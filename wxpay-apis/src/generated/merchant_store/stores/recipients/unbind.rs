@@ -24,7 +24,7 @@ pub struct UnbindStoresRecipientsRequest<'a> {
 }
 
 impl<'a> UnbindStoresRecipientsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`store_recipient`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `store_id`. The optional ones (`store_recipient`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(store_id: i64) -> Self {
         Self {

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "刷脸用户信息查询接口: `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet request = QueryOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc = "刷脸用户信息查询接口: `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet request = QueryOrganizationsUsersByOutUserIdRequest::new(QueryOrganizationsUsersByOutUserIdRequired {\n    organization_id,\n    out_user_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "刷脸用户信息查询接口",
     "GET v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
@@ -21,10 +21,22 @@ pub struct QueryOrganizationsUsersByOutUserIdRequest<'a> {
     pub out_user_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryOrganizationsUsersByOutUserIdRequest`], each named where it is given: `QueryOrganizationsUsersByOutUserIdRequest::new(QueryOrganizationsUsersByOutUserIdRequired { .. })`."]
+pub struct QueryOrganizationsUsersByOutUserIdRequired<'a> {
+    #[doc = "机构ID (see [`QueryOrganizationsUsersByOutUserIdRequest::organization_id`])."]
+    pub organization_id: &'a str,
+    #[doc = "商户刷脸用户ID (see [`QueryOrganizationsUsersByOutUserIdRequest::out_user_id`])."]
+    pub out_user_id: &'a str,
+}
+
 impl<'a> QueryOrganizationsUsersByOutUserIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryOrganizationsUsersByOutUserIdRequired`].
     #[inline]
-    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+    pub fn new(required: QueryOrganizationsUsersByOutUserIdRequired<'a>) -> Self {
+        let QueryOrganizationsUsersByOutUserIdRequired {
+            organization_id,
+            out_user_id,
+        } = required;
         Self {
             organization_id,
             out_user_id,
@@ -121,7 +133,7 @@ string_enum! {
     }
 }
 
-#[doc = "刷脸用户信息修改接口: `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet mut request = ModifyOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);\nrequest.phone = Some(phone);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "刷脸用户信息修改接口: `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet mut request = ModifyOrganizationsUsersByOutUserIdRequest::new(ModifyOrganizationsUsersByOutUserIdRequired {\n    organization_id,\n    out_user_id,\n});\nrequest.phone = Some(phone);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "刷脸用户信息修改接口",
     "PATCH v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
@@ -155,10 +167,22 @@ pub struct ModifyOrganizationsUsersByOutUserIdRequest<'a> {
     pub user_type: Option<OrganizationsUsersByOutUserIdUserType>,
 }
 
+#[doc = "The required fields of [`ModifyOrganizationsUsersByOutUserIdRequest`], each named where it is given: `ModifyOrganizationsUsersByOutUserIdRequest::new(ModifyOrganizationsUsersByOutUserIdRequired { .. })`."]
+pub struct ModifyOrganizationsUsersByOutUserIdRequired<'a> {
+    #[doc = "机构ID (see [`ModifyOrganizationsUsersByOutUserIdRequest::organization_id`])."]
+    pub organization_id: &'a str,
+    #[doc = "商户刷脸用户ID (see [`ModifyOrganizationsUsersByOutUserIdRequest::out_user_id`])."]
+    pub out_user_id: &'a str,
+}
+
 impl<'a> ModifyOrganizationsUsersByOutUserIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`phone`, `staff_info`, `status`, `student_info`, `user_name`, `user_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyOrganizationsUsersByOutUserIdRequired`]. The optional ones (`phone`, `staff_info`, `status`, `student_info`, `user_name`, `user_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+    pub fn new(required: ModifyOrganizationsUsersByOutUserIdRequired<'a>) -> Self {
+        let ModifyOrganizationsUsersByOutUserIdRequired {
+            organization_id,
+            out_user_id,
+        } = required;
         Self {
             organization_id,
             out_user_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户受理保险自动续费扣款API: `POST /v3/papay/insurance-pay/transactions/apply`.\n\n```ignore\nlet mut request = CreateTransactionRequest::new(amount, appid, contract_id, description, out_trade_no, policy_period_id, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/deduct/create-transaction.html>.\n\nFor: 普通商户."]
+#[doc = "保险商户受理保险自动续费扣款API: `POST /v3/papay/insurance-pay/transactions/apply`.\n\n```ignore\nlet mut request = CreateTransactionRequest::new(CreateTransactionRequired {\n    amount,\n    appid,\n    contract_id,\n    description,\n    out_trade_no,\n    policy_period_id,\n    transaction_notify_url,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/deduct/create-transaction.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "保险商户受理保险自动续费扣款API",
     "POST v3/papay/insurance-pay/transactions/apply",
@@ -35,18 +35,37 @@ pub struct CreateTransactionRequest<'a> {
     pub transaction_notify_url: &'a str,
 }
 
+#[doc = "The required fields of [`CreateTransactionRequest`], each named where it is given: `CreateTransactionRequest::new(CreateTransactionRequired { .. })`."]
+pub struct CreateTransactionRequired<'a> {
+    #[doc = "扣费金额信息 (see [`CreateTransactionRequest::amount`])."]
+    pub amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "应用ID (see [`CreateTransactionRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "委托代扣协议ID (see [`CreateTransactionRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品描述 (see [`CreateTransactionRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户订单号 (see [`CreateTransactionRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "保单的扣费周期编号 (see [`CreateTransactionRequest::policy_period_id`])."]
+    pub policy_period_id: i64,
+    #[doc = "通知地址 (see [`CreateTransactionRequest::transaction_notify_url`])."]
+    pub transaction_notify_url: &'a str,
+}
+
 impl<'a> CreateTransactionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionRequired`]. The optional ones (`attach`, `goods_tag`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::papay::PapayScheduledAmount<'a>,
-        appid: &'a str,
-        contract_id: &'a str,
-        description: &'a str,
-        out_trade_no: &'a str,
-        policy_period_id: i64,
-        transaction_notify_url: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateTransactionRequired<'a>) -> Self {
+        let CreateTransactionRequired {
+            amount,
+            appid,
+            contract_id,
+            description,
+            out_trade_no,
+            policy_period_id,
+            transaction_notify_url,
+        } = required;
         Self {
             amount,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "受理扣款API: `POST /v3/papay/pay/transactions/apply`.\n\n```ignore\nlet mut request = NormalCreateTransactionRequest::new(amount, appid, contract_id, description, out_trade_no, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-create-transaction.html>.\n\nFor: 普通商户."]
+#[doc = "受理扣款API: `POST /v3/papay/pay/transactions/apply`.\n\n```ignore\nlet mut request = NormalCreateTransactionRequest::new(NormalCreateTransactionRequired {\n    amount,\n    appid,\n    contract_id,\n    description,\n    out_trade_no,\n    transaction_notify_url,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-create-transaction.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "受理扣款API",
     "POST v3/papay/pay/transactions/apply",
@@ -33,17 +33,34 @@ pub struct NormalCreateTransactionRequest<'a> {
     pub transaction_notify_url: &'a str,
 }
 
+#[doc = "The required fields of [`NormalCreateTransactionRequest`], each named where it is given: `NormalCreateTransactionRequest::new(NormalCreateTransactionRequired { .. })`."]
+pub struct NormalCreateTransactionRequired<'a> {
+    #[doc = "扣费金额信息 (see [`NormalCreateTransactionRequest::amount`])."]
+    pub amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "应用ID (see [`NormalCreateTransactionRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "委托代扣协议ID (see [`NormalCreateTransactionRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品描述 (see [`NormalCreateTransactionRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户订单号 (see [`NormalCreateTransactionRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "通知地址 (see [`NormalCreateTransactionRequest::transaction_notify_url`])."]
+    pub transaction_notify_url: &'a str,
+}
+
 impl<'a> NormalCreateTransactionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`NormalCreateTransactionRequired`]. The optional ones (`attach`, `goods_tag`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::papay::PapayScheduledAmount<'a>,
-        appid: &'a str,
-        contract_id: &'a str,
-        description: &'a str,
-        out_trade_no: &'a str,
-        transaction_notify_url: &'a str,
-    ) -> Self {
+    pub fn new(required: NormalCreateTransactionRequired<'a>) -> Self {
+        let NormalCreateTransactionRequired {
+            amount,
+            appid,
+            contract_id,
+            description,
+            out_trade_no,
+            transaction_notify_url,
+        } = required;
         Self {
             amount,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "代扣预签约: `POST /v3/papay/sign/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateSignContractsPreEntrustSignRequest::new(appid, contract_display_account, contract_notify_url, device_info, out_contract_code, out_user_code, plan_id, sign_scene);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012978414>.\n\nFor: 普通商户."]
+#[doc = "代扣预签约: `POST /v3/papay/sign/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateSignContractsPreEntrustSignRequest::new(CreateSignContractsPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    contract_notify_url,\n    device_info,\n    out_contract_code,\n    out_user_code,\n    plan_id,\n    sign_scene,\n});\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012978414>.\n\nFor: 普通商户."]
 #[doc(alias(
     "代扣预签约",
     "POST v3/papay/sign/contracts/pre-entrust-sign",
@@ -37,19 +37,40 @@ pub struct CreateSignContractsPreEntrustSignRequest<'a> {
     pub sign_scene: CreateSignContractsPreEntrustSignSignScene,
 }
 
+#[doc = "The required fields of [`CreateSignContractsPreEntrustSignRequest`], each named where it is given: `CreateSignContractsPreEntrustSignRequest::new(CreateSignContractsPreEntrustSignRequired { .. })`."]
+pub struct CreateSignContractsPreEntrustSignRequired<'a> {
+    #[doc = "应用ID (see [`CreateSignContractsPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`CreateSignContractsPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约结果通知地址 (see [`CreateSignContractsPreEntrustSignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "发起预签约的用户 (see [`CreateSignContractsPreEntrustSignRequest::device_info`])."]
+    pub device_info: CreateSignContractsPreEntrustSignDeviceInfo<'a>,
+    #[doc = "商户签约协议号 (see [`CreateSignContractsPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "商户侧用户标识 (see [`CreateSignContractsPreEntrustSignRequest::out_user_code`])."]
+    pub out_user_code: &'a str,
+    #[doc = "委托代扣模板ID (see [`CreateSignContractsPreEntrustSignRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "签约场景 (see [`CreateSignContractsPreEntrustSignRequest::sign_scene`])."]
+    pub sign_scene: CreateSignContractsPreEntrustSignSignScene,
+}
+
 impl<'a> CreateSignContractsPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `return_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateSignContractsPreEntrustSignRequired`]. The optional ones (`openid`, `return_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        contract_notify_url: &'a str,
-        device_info: CreateSignContractsPreEntrustSignDeviceInfo<'a>,
-        out_contract_code: &'a str,
-        out_user_code: &'a str,
-        plan_id: i64,
-        sign_scene: CreateSignContractsPreEntrustSignSignScene,
-    ) -> Self {
+    pub fn new(required: CreateSignContractsPreEntrustSignRequired<'a>) -> Self {
+        let CreateSignContractsPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            contract_notify_url,
+            device_info,
+            out_contract_code,
+            out_user_code,
+            plan_id,
+            sign_scene,
+        } = required;
         Self {
             appid,
             contract_display_account,
@@ -87,19 +108,40 @@ pub struct CreateSignContractsPreEntrustSignDeviceInfo<'a> {
     pub weixin_version: &'a str,
 }
 
+#[doc = "The required fields of [`CreateSignContractsPreEntrustSignDeviceInfo`], each named where it is given: `CreateSignContractsPreEntrustSignDeviceInfo::new(CreateSignContractsPreEntrustSignDeviceInfoRequired { .. })`."]
+pub struct CreateSignContractsPreEntrustSignDeviceInfoRequired<'a> {
+    #[doc = "发起预签约的用户首次登录该设备的时间 (see [`CreateSignContractsPreEntrustSignDeviceInfo::days_since_first_login`])."]
+    pub days_since_first_login: CreateSignContractsPreEntrustSignDaysSinceFirstLogin,
+    #[doc = "设备ID (see [`CreateSignContractsPreEntrustSignDeviceInfo::device_id`])."]
+    pub device_id: &'a str,
+    #[doc = "设备的IP (see [`CreateSignContractsPreEntrustSignDeviceInfo::device_ip`])."]
+    pub device_ip: &'a str,
+    #[doc = "设备的OS版本 (see [`CreateSignContractsPreEntrustSignDeviceInfo::device_os`])."]
+    pub device_os: &'a str,
+    #[doc = "设备是否以root身份运行 (see [`CreateSignContractsPreEntrustSignDeviceInfo::device_running_as_root`])."]
+    pub device_running_as_root: bool,
+    #[doc = "设备类型 (see [`CreateSignContractsPreEntrustSignDeviceInfo::device_type`])."]
+    pub device_type: CreateSignContractsPreEntrustSignDeviceType,
+    #[doc = "设备上是否安装微信 (see [`CreateSignContractsPreEntrustSignDeviceInfo::weixin_installed`])."]
+    pub weixin_installed: bool,
+    #[doc = "设备上微信的版本 (see [`CreateSignContractsPreEntrustSignDeviceInfo::weixin_version`])."]
+    pub weixin_version: &'a str,
+}
+
 impl<'a> CreateSignContractsPreEntrustSignDeviceInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateSignContractsPreEntrustSignDeviceInfoRequired`].
     #[inline]
-    pub fn new(
-        days_since_first_login: CreateSignContractsPreEntrustSignDaysSinceFirstLogin,
-        device_id: &'a str,
-        device_ip: &'a str,
-        device_os: &'a str,
-        device_running_as_root: bool,
-        device_type: CreateSignContractsPreEntrustSignDeviceType,
-        weixin_installed: bool,
-        weixin_version: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateSignContractsPreEntrustSignDeviceInfoRequired<'a>) -> Self {
+        let CreateSignContractsPreEntrustSignDeviceInfoRequired {
+            days_since_first_login,
+            device_id,
+            device_ip,
+            device_os,
+            device_running_as_root,
+            device_type,
+            weixin_installed,
+            weixin_version,
+        } = required;
         Self {
             days_since_first_login,
             device_id,

@@ -21,7 +21,7 @@ pub struct CreateRemindersApplicationRequest<'a> {
 }
 
 impl<'a> CreateRemindersApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `parking_lot`.
     #[inline]
     pub fn new(parking_lot: CreateRemindersApplicationParkingLot<'a>) -> Self {
         Self { parking_lot }
@@ -68,19 +68,40 @@ pub struct CreateRemindersApplicationParkingLot<'a> {
     pub phone_number: &'a str,
 }
 
+#[doc = "The required fields of [`CreateRemindersApplicationParkingLot`], each named where it is given: `CreateRemindersApplicationParkingLot::new(CreateRemindersApplicationParkingLotRequired { .. })`."]
+pub struct CreateRemindersApplicationParkingLotRequired<'a> {
+    #[doc = "停车场纬度 (see [`CreateRemindersApplicationParkingLot::latitude`])."]
+    pub latitude: &'a str,
+    #[doc = "停车场经度 (see [`CreateRemindersApplicationParkingLot::longitude`])."]
+    pub longitude: &'a str,
+    #[doc = "商户停车场ID (see [`CreateRemindersApplicationParkingLot::out_parking_lot_id`])."]
+    pub out_parking_lot_id: &'a str,
+    #[doc = "停车场地址 (see [`CreateRemindersApplicationParkingLot::parking_lot_address`])."]
+    pub parking_lot_address: &'a str,
+    #[doc = "停车场名称 (see [`CreateRemindersApplicationParkingLot::parking_lot_name`])."]
+    pub parking_lot_name: &'a str,
+    #[doc = "停车场类型 (see [`CreateRemindersApplicationParkingLot::parking_lot_type`])."]
+    pub parking_lot_type: crate::parking::reminders::RemindersParkingLotType,
+    #[doc = "商家支付路径 (see [`CreateRemindersApplicationParkingLot::payment_path`])."]
+    pub payment_path: &'a str,
+    #[doc = "客服联系电话 (see [`CreateRemindersApplicationParkingLot::phone_number`])."]
+    pub phone_number: &'a str,
+}
+
 impl<'a> CreateRemindersApplicationParkingLot<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`charging_rule`, `notification_text_list`, `parking_order_mini_prog_appid`, `parking_order_path`, `parking_sign_url`, `payment_mini_prog_appid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRemindersApplicationParkingLotRequired`]. The optional ones (`charging_rule`, `notification_text_list`, `parking_order_mini_prog_appid`, `parking_order_path`, `parking_sign_url`, `payment_mini_prog_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        latitude: &'a str,
-        longitude: &'a str,
-        out_parking_lot_id: &'a str,
-        parking_lot_address: &'a str,
-        parking_lot_name: &'a str,
-        parking_lot_type: crate::parking::reminders::RemindersParkingLotType,
-        payment_path: &'a str,
-        phone_number: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateRemindersApplicationParkingLotRequired<'a>) -> Self {
+        let CreateRemindersApplicationParkingLotRequired {
+            latitude,
+            longitude,
+            out_parking_lot_id,
+            parking_lot_address,
+            parking_lot_name,
+            parking_lot_type,
+            payment_path,
+            phone_number,
+        } = required;
         Self {
             charging_rule: None,
             latitude,

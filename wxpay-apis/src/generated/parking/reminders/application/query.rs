@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询停车场进件申请单: `GET /v3/parking/reminders/application/query`.\n\n```ignore\nlet request = QueryRemindersApplicationRequest::new(parking_lot_audit_no, out_parking_lot_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc = "查询停车场进件申请单: `GET /v3/parking/reminders/application/query`.\n\n```ignore\nlet request = QueryRemindersApplicationRequest::new(QueryRemindersApplicationRequired {\n    parking_lot_audit_no,\n    out_parking_lot_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
 #[doc(alias(
     "查询停车场进件申请单",
     "GET v3/parking/reminders/application/query",
@@ -19,10 +19,22 @@ pub struct QueryRemindersApplicationRequest<'a> {
     pub out_parking_lot_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryRemindersApplicationRequest`], each named where it is given: `QueryRemindersApplicationRequest::new(QueryRemindersApplicationRequired { .. })`."]
+pub struct QueryRemindersApplicationRequired<'a> {
+    #[doc = "停车场进件审核单号 (see [`QueryRemindersApplicationRequest::parking_lot_audit_no`])."]
+    pub parking_lot_audit_no: &'a str,
+    #[doc = "商户停车场ID (see [`QueryRemindersApplicationRequest::out_parking_lot_id`])."]
+    pub out_parking_lot_id: &'a str,
+}
+
 impl<'a> QueryRemindersApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryRemindersApplicationRequired`].
     #[inline]
-    pub fn new(parking_lot_audit_no: &'a str, out_parking_lot_id: &'a str) -> Self {
+    pub fn new(required: QueryRemindersApplicationRequired<'a>) -> Self {
+        let QueryRemindersApplicationRequired {
+            parking_lot_audit_no,
+            out_parking_lot_id,
+        } = required;
         Self {
             parking_lot_audit_no,
             out_parking_lot_id,

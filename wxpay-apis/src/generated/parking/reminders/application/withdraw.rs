@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤回停车场进件申请: `POST /v3/parking/reminders/application/withdraw`.\n\n```ignore\nlet request = WithdrawRemindersApplicationRequest::new(out_parking_lot_id, parking_lot_audit_no);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc = "撤回停车场进件申请: `POST /v3/parking/reminders/application/withdraw`.\n\n```ignore\nlet request = WithdrawRemindersApplicationRequest::new(WithdrawRemindersApplicationRequired {\n    out_parking_lot_id,\n    parking_lot_audit_no,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
 #[doc(alias(
     "撤回停车场进件申请",
     "POST v3/parking/reminders/application/withdraw",
@@ -19,10 +19,22 @@ pub struct WithdrawRemindersApplicationRequest<'a> {
     pub parking_lot_audit_no: &'a str,
 }
 
+#[doc = "The required fields of [`WithdrawRemindersApplicationRequest`], each named where it is given: `WithdrawRemindersApplicationRequest::new(WithdrawRemindersApplicationRequired { .. })`."]
+pub struct WithdrawRemindersApplicationRequired<'a> {
+    #[doc = "商户停车场ID (see [`WithdrawRemindersApplicationRequest::out_parking_lot_id`])."]
+    pub out_parking_lot_id: &'a str,
+    #[doc = "停车场进件审核单号 (see [`WithdrawRemindersApplicationRequest::parking_lot_audit_no`])."]
+    pub parking_lot_audit_no: &'a str,
+}
+
 impl<'a> WithdrawRemindersApplicationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`WithdrawRemindersApplicationRequired`].
     #[inline]
-    pub fn new(out_parking_lot_id: &'a str, parking_lot_audit_no: &'a str) -> Self {
+    pub fn new(required: WithdrawRemindersApplicationRequired<'a>) -> Self {
+        let WithdrawRemindersApplicationRequired {
+            out_parking_lot_id,
+            parking_lot_audit_no,
+        } = required;
         Self {
             out_parking_lot_id,
             parking_lot_audit_no,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "微信支付批次单号查询批次单API: `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryBatchesByBatchIdRequest::new(batch_id, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_7.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_2.shtml>.\n\nFor: 服务商."]
+#[doc = "微信支付批次单号查询批次单API: `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryBatchesByBatchIdRequest::new(QueryBatchesByBatchIdRequired {\n    batch_id,\n    need_query_detail,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_7.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_2.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "微信支付批次单号查询批次单API",
     "GET v3/partner-transfer/batches/batch-id/{batch_id}",
@@ -30,10 +30,22 @@ pub struct QueryBatchesByBatchIdRequest<'a> {
     pub detail_status: Option<QueryBatchesByBatchIdDetailStatus>,
 }
 
+#[doc = "The required fields of [`QueryBatchesByBatchIdRequest`], each named where it is given: `QueryBatchesByBatchIdRequest::new(QueryBatchesByBatchIdRequired { .. })`."]
+pub struct QueryBatchesByBatchIdRequired<'a> {
+    #[doc = "微信支付批次单号 (see [`QueryBatchesByBatchIdRequest::batch_id`])."]
+    pub batch_id: &'a str,
+    #[doc = "是否查询转账明细单 (see [`QueryBatchesByBatchIdRequest::need_query_detail`])."]
+    pub need_query_detail: bool,
+}
+
 impl<'a> QueryBatchesByBatchIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryBatchesByBatchIdRequired`]. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(batch_id: &'a str, need_query_detail: bool) -> Self {
+    pub fn new(required: QueryBatchesByBatchIdRequired<'a>) -> Self {
+        let QueryBatchesByBatchIdRequired {
+            batch_id,
+            need_query_detail,
+        } = required;
         Self {
             batch_id,
             need_query_detail,

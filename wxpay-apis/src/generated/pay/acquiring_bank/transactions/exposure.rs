@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.\n\n```ignore\nlet mut request = CreateAcquiringBankTransactionsExposureRequest::new(acquiring_bank_id, channel_id, merchant_id, out_trade_no, payer);\nrequest.acquiring_bank_appid = Some(acquiring_bank_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.\n\n```ignore\nlet mut request = CreateAcquiringBankTransactionsExposureRequest::new(CreateAcquiringBankTransactionsExposureRequired {\n    acquiring_bank_id,\n    channel_id,\n    merchant_id,\n    out_trade_no,\n    payer,\n});\nrequest.acquiring_bank_appid = Some(acquiring_bank_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "微信分付-支付方式前置服务",
     "POST v3/pay/acquiring-bank/transactions/exposure",
@@ -31,16 +31,31 @@ pub struct CreateAcquiringBankTransactionsExposureRequest<'a> {
     pub payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
 }
 
+#[doc = "The required fields of [`CreateAcquiringBankTransactionsExposureRequest`], each named where it is given: `CreateAcquiringBankTransactionsExposureRequest::new(CreateAcquiringBankTransactionsExposureRequired { .. })`."]
+pub struct CreateAcquiringBankTransactionsExposureRequired<'a> {
+    #[doc = "从业机构号 (see [`CreateAcquiringBankTransactionsExposureRequest::acquiring_bank_id`])."]
+    pub acquiring_bank_id: &'a str,
+    #[doc = "渠道商户号 (see [`CreateAcquiringBankTransactionsExposureRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "特约商户号 (see [`CreateAcquiringBankTransactionsExposureRequest::merchant_id`])."]
+    pub merchant_id: &'a str,
+    #[doc = "商户订单号 (see [`CreateAcquiringBankTransactionsExposureRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`CreateAcquiringBankTransactionsExposureRequest::payer`])."]
+    pub payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
+}
+
 impl<'a> CreateAcquiringBankTransactionsExposureRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`acquiring_bank_appid`, `merchant_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAcquiringBankTransactionsExposureRequired`]. The optional ones (`acquiring_bank_appid`, `merchant_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        acquiring_bank_id: &'a str,
-        channel_id: &'a str,
-        merchant_id: &'a str,
-        out_trade_no: &'a str,
-        payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
-    ) -> Self {
+    pub fn new(required: CreateAcquiringBankTransactionsExposureRequired<'a>) -> Self {
+        let CreateAcquiringBankTransactionsExposureRequired {
+            acquiring_bank_id,
+            channel_id,
+            merchant_id,
+            out_trade_no,
+            payer,
+        } = required;
         Self {
             acquiring_bank_appid: None,
             acquiring_bank_id,

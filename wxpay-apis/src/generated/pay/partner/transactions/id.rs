@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付订单号查询: `GET /v3/pay/partner/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = PartnerQueryOrderByIdRequest::new(transaction_id, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
+#[doc = "微信支付订单号查询: `GET /v3/pay/partner/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = PartnerQueryOrderByIdRequest::new(PartnerQueryOrderByIdRequired {\n    transaction_id,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
 #[doc(alias(
     "微信支付订单号查询",
     "GET v3/pay/partner/transactions/id/{transaction_id}",
@@ -15,16 +15,31 @@ use crate::generated::prelude::*;
 pub struct PartnerQueryOrderByIdRequest<'a> {
     #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    #[doc = "服务商户号\n\nQuery parameter, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nQuery parameter, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerQueryOrderByIdRequest`], each named where it is given: `PartnerQueryOrderByIdRequest::new(PartnerQueryOrderByIdRequired { .. })`."]
+pub struct PartnerQueryOrderByIdRequired<'a> {
+    #[doc = "微信支付订单号 (see [`PartnerQueryOrderByIdRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "服务商户号 (see [`PartnerQueryOrderByIdRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`PartnerQueryOrderByIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerQueryOrderByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PartnerQueryOrderByIdRequired`].
     #[inline]
-    pub fn new(transaction_id: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: PartnerQueryOrderByIdRequired<'a>) -> Self {
+        let PartnerQueryOrderByIdRequired {
+            transaction_id,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             sp_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单API: `POST /v3/pay/partner/transactions/jsapi`.\n\n```ignore\nlet mut request = PartnerJsapiPrepayRequest::new(amount, description, notify_url, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523579>, <https://pay.weixin.qq.com/doc/v3/partner/4012523593>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "JSAPI下单API: `POST /v3/pay/partner/transactions/jsapi`.\n\n```ignore\nlet mut request = PartnerJsapiPrepayRequest::new(PartnerJsapiPrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523579>, <https://pay.weixin.qq.com/doc/v3/partner/4012523593>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "JSAPI下单API",
     "POST v3/pay/partner/transactions/jsapi",
@@ -43,7 +43,7 @@ pub struct PartnerJsapiPrepayRequest<'a> {
     pub settle_info: Option<crate::pay::partner::transactions::PrepaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,19 +61,40 @@ pub struct PartnerJsapiPrepayRequest<'a> {
     pub time_expire: Option<Timestamp<&'a str>>,
 }
 
+#[doc = "The required fields of [`PartnerJsapiPrepayRequest`], each named where it is given: `PartnerJsapiPrepayRequest::new(PartnerJsapiPrepayRequired { .. })`."]
+pub struct PartnerJsapiPrepayRequired<'a> {
+    #[doc = "订单金额 (see [`PartnerJsapiPrepayRequest::amount`])."]
+    pub amount: crate::pay::PayAmount<'a>,
+    #[doc = "商品描述 (see [`PartnerJsapiPrepayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "通知地址 (see [`PartnerJsapiPrepayRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`PartnerJsapiPrepayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`PartnerJsapiPrepayRequest::payer`])."]
+    pub payer: PartnerJsapiPrepayPayer<'a>,
+    #[doc = "服务商公众号ID (see [`PartnerJsapiPrepayRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "服务商户号 (see [`PartnerJsapiPrepayRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`PartnerJsapiPrepayRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerJsapiPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `scene_info`, `settle_info`, `sub_appid`, `subsidy_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerJsapiPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `scene_info`, `settle_info`, `sub_appid`, `subsidy_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::pay::PayAmount<'a>,
-        description: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        payer: PartnerJsapiPrepayPayer<'a>,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerJsapiPrepayRequired<'a>) -> Self {
+        let PartnerJsapiPrepayRequired {
+            amount,
+            description,
+            notify_url,
+            out_trade_no,
+            payer,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach: None,
@@ -104,21 +125,18 @@ pub struct PartnerJsapiPrepayPayer<'a> {
     #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<crate::pay::PrepayIdentity<'a>>,
-    #[doc = "用户服务标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
-    pub sp_openid: &'a str,
-    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub_openid: Option<&'a str>,
+    #[doc = "二选一: exactly one of sp\\_openid, sub\\_openid\n\nRequired."]
+    #[serde(flatten)]
+    pub openid: crate::pay::partner::transactions::PayerOpenid<'a>,
 }
 
 impl<'a> PartnerJsapiPrepayPayer<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`identity`, `sub_openid`) start as `None`: assign them on the value.
+    /// The object from its one required field, `openid`. The optional ones (`identity`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sp_openid: &'a str) -> Self {
+    pub fn new(openid: crate::pay::partner::transactions::PayerOpenid<'a>) -> Self {
         Self {
             identity: None,
-            sp_openid,
-            sub_openid: None,
+            openid,
         }
     }
 }

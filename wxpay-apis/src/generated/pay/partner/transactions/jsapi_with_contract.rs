@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/partner/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsJsapiWithContractRequest::new(amount, contract_info, description, notify_url, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/partner/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsJsapiWithContractRequest::new(CreatePartnerTransactionsJsapiWithContractRequired {\n    amount,\n    contract_info,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "JSAPI下单并授权/签约",
     "POST v3/pay/partner/transactions/jsapi-with-contract",
@@ -42,7 +42,7 @@ pub struct CreatePartnerTransactionsJsapiWithContractRequest<'a> {
     pub settle_info: Option<crate::pay::PaySettleInfo>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户/二级商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,20 +57,43 @@ pub struct CreatePartnerTransactionsJsapiWithContractRequest<'a> {
     pub time_expire: Option<Timestamp<&'a str>>,
 }
 
+#[doc = "The required fields of [`CreatePartnerTransactionsJsapiWithContractRequest`], each named where it is given: `CreatePartnerTransactionsJsapiWithContractRequest::new(CreatePartnerTransactionsJsapiWithContractRequired { .. })`."]
+pub struct CreatePartnerTransactionsJsapiWithContractRequired<'a> {
+    #[doc = "订单金额 (see [`CreatePartnerTransactionsJsapiWithContractRequest::amount`])."]
+    pub amount: crate::pay::PayAmount<'a>,
+    #[doc = "签约授权信息 (see [`CreatePartnerTransactionsJsapiWithContractRequest::contract_info`])."]
+    pub contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
+    #[doc = "商品描述 (see [`CreatePartnerTransactionsJsapiWithContractRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "通知地址 (see [`CreatePartnerTransactionsJsapiWithContractRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreatePartnerTransactionsJsapiWithContractRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`CreatePartnerTransactionsJsapiWithContractRequest::payer`])."]
+    pub payer: CreatePartnerTransactionsJsapiWithContractPayer<'a>,
+    #[doc = "服务商应用ID (see [`CreatePartnerTransactionsJsapiWithContractRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "服务商户号 (see [`CreatePartnerTransactionsJsapiWithContractRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号/二级商户号 (see [`CreatePartnerTransactionsJsapiWithContractRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreatePartnerTransactionsJsapiWithContractRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerTransactionsJsapiWithContractRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::pay::PayAmount<'a>,
-        contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
-        description: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        payer: CreatePartnerTransactionsJsapiWithContractPayer<'a>,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerTransactionsJsapiWithContractRequired<'a>) -> Self {
+        let CreatePartnerTransactionsJsapiWithContractRequired {
+            amount,
+            contract_info,
+            description,
+            notify_url,
+            out_trade_no,
+            payer,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach: None,

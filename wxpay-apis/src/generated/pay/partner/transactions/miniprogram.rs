@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(amount, description, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(PartnerMiniProgramPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "小程序支付下单",
     "POST v3/pay/partner/transactions/miniprogram",
@@ -32,7 +32,7 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
-    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    pub payer: PartnerMiniProgramPrepayPayer<'a>,
     #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<PartnerMiniProgramPrepaySceneInfo<'a>>,
@@ -41,7 +41,7 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     pub settle_info: Option<crate::pay::PaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,18 +56,37 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     pub time_expire: Option<Timestamp<&'a str>>,
 }
 
+#[doc = "The required fields of [`PartnerMiniProgramPrepayRequest`], each named where it is given: `PartnerMiniProgramPrepayRequest::new(PartnerMiniProgramPrepayRequired { .. })`."]
+pub struct PartnerMiniProgramPrepayRequired<'a> {
+    #[doc = "订单金额 (see [`PartnerMiniProgramPrepayRequest::amount`])."]
+    pub amount: crate::pay::PayAmount<'a>,
+    #[doc = "商品描述 (see [`PartnerMiniProgramPrepayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户订单号 (see [`PartnerMiniProgramPrepayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`PartnerMiniProgramPrepayRequest::payer`])."]
+    pub payer: PartnerMiniProgramPrepayPayer<'a>,
+    #[doc = "服务商公众号ID (see [`PartnerMiniProgramPrepayRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "服务商户号 (see [`PartnerMiniProgramPrepayRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`PartnerMiniProgramPrepayRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerMiniProgramPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerMiniProgramPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::pay::PayAmount<'a>,
-        description: &'a str,
-        out_trade_no: &'a str,
-        payer: crate::pay::partner::transactions::PrepayPayer<'a>,
-        sp_appid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerMiniProgramPrepayRequired<'a>) -> Self {
+        let PartnerMiniProgramPrepayRequired {
+            amount,
+            description,
+            out_trade_no,
+            payer,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach: None,
@@ -86,6 +105,23 @@ impl<'a> PartnerMiniProgramPrepayRequest<'a> {
             support_fapiao: None,
             time_expire: None,
         }
+    }
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerMiniProgramPrepayPayer<'a> {
+    #[doc = "二选一: exactly one of sp\\_openid, sub\\_openid\n\nRequired."]
+    #[serde(flatten)]
+    pub openid: crate::pay::partner::transactions::PayerOpenid<'a>,
+}
+
+impl<'a> PartnerMiniProgramPrepayPayer<'a> {
+    /// The object from its one required field, `openid`.
+    #[inline]
+    pub fn new(openid: crate::pay::partner::transactions::PayerOpenid<'a>) -> Self {
+        Self { openid }
     }
 }
 

@@ -50,25 +50,14 @@ pub struct PartnerQueryOrderPayer {
     pub sub_openid: Option<String>,
 }
 
-#[doc = "支付者"]
+#[doc = "Exactly one of `sp_openid`, `sub_openid`: WeChat Pay takes one, and the variant is the field sent."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct PrepayPayer<'a> {
-    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sp_openid: Option<&'a str>,
-    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub_openid: Option<&'a str>,
-}
-
-impl<'a> PrepayPayer<'a> {
-    /// The object without a required field. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
-    #[inline]
-    pub fn new() -> Self {
-        Self {
-            sp_openid: None,
-            sub_openid: None,
-        }
-    }
+pub enum PayerOpenid<'a> {
+    #[doc = "用户服务标识\n\nSent as `sp_openid`. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(rename = "sp_openid")]
+    SpOpenid(&'a str),
+    #[doc = "用户子标识 WeChat Pay then requires the request's sub\\_appid.\n\nSent as `sub_openid`. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(rename = "sub_openid")]
+    SubOpenid(&'a str),
 }

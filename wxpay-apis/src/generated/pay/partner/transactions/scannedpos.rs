@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "扫码支付下单: `POST /v3/pay/partner/transactions/scannedpos`.\n\n```ignore\nlet mut request = PartnerScannedPosPrepayRequest::new(amount, description, out_trade_no, payer, scene_info, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-scannedpos-payment/partner-ap-iv3/parner-scanned-pos-prepay.html>.\n\nFor: 服务商."]
+#[doc = "扫码支付下单: `POST /v3/pay/partner/transactions/scannedpos`.\n\n```ignore\nlet mut request = PartnerScannedPosPrepayRequest::new(PartnerScannedPosPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    scene_info,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-scannedpos-payment/partner-ap-iv3/parner-scanned-pos-prepay.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "扫码支付下单",
     "POST v3/pay/partner/transactions/scannedpos",
@@ -32,7 +32,7 @@ pub struct PartnerScannedPosPrepayRequest<'a> {
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
-    pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
+    pub payer: PartnerScannedPosPrepayPayer<'a>,
     #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
     #[doc = "结算信息\n\nBody field, optional."]
@@ -41,7 +41,7 @@ pub struct PartnerScannedPosPrepayRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,18 +56,37 @@ pub struct PartnerScannedPosPrepayRequest<'a> {
     pub time_expire: Option<Timestamp<&'a str>>,
 }
 
+#[doc = "The required fields of [`PartnerScannedPosPrepayRequest`], each named where it is given: `PartnerScannedPosPrepayRequest::new(PartnerScannedPosPrepayRequired { .. })`."]
+pub struct PartnerScannedPosPrepayRequired<'a> {
+    #[doc = "订单金额 (see [`PartnerScannedPosPrepayRequest::amount`])."]
+    pub amount: crate::pay::PayAmount<'a>,
+    #[doc = "商品描述 (see [`PartnerScannedPosPrepayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户订单号 (see [`PartnerScannedPosPrepayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "支付者 (see [`PartnerScannedPosPrepayRequest::payer`])."]
+    pub payer: PartnerScannedPosPrepayPayer<'a>,
+    #[doc = "场景信息 (see [`PartnerScannedPosPrepayRequest::scene_info`])."]
+    pub scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
+    #[doc = "合作伙伴商户号 (see [`PartnerScannedPosPrepayRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "特约商户号 (see [`PartnerScannedPosPrepayRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerScannedPosPrepayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `settle_info`, `sp_appid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerScannedPosPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `settle_info`, `sp_appid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::pay::PayAmount<'a>,
-        description: &'a str,
-        out_trade_no: &'a str,
-        payer: crate::pay::partner::transactions::PrepayPayer<'a>,
-        scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerScannedPosPrepayRequired<'a>) -> Self {
+        let PartnerScannedPosPrepayRequired {
+            amount,
+            description,
+            out_trade_no,
+            payer,
+            scene_info,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             amount,
             attach: None,
@@ -134,16 +153,54 @@ pub struct PartnerScannedPosPrepayGoodsDetail<'a> {
     pub wechatpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PartnerScannedPosPrepayGoodsDetail`], each named where it is given: `PartnerScannedPosPrepayGoodsDetail::new(PartnerScannedPosPrepayGoodsDetailRequired { .. })`."]
+pub struct PartnerScannedPosPrepayGoodsDetailRequired<'a> {
+    #[doc = "商品编码 (see [`PartnerScannedPosPrepayGoodsDetail::merchant_goods_id`])."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品数量 (see [`PartnerScannedPosPrepayGoodsDetail::quantity`])."]
+    pub quantity: i64,
+    #[doc = "商品单价 (see [`PartnerScannedPosPrepayGoodsDetail::unit_price`])."]
+    pub unit_price: i64,
+}
+
 impl<'a> PartnerScannedPosPrepayGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PartnerScannedPosPrepayGoodsDetailRequired`]. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+    pub fn new(required: PartnerScannedPosPrepayGoodsDetailRequired<'a>) -> Self {
+        let PartnerScannedPosPrepayGoodsDetailRequired {
+            merchant_goods_id,
+            quantity,
+            unit_price,
+        } = required;
         Self {
             goods_name: None,
             merchant_goods_id,
             quantity,
             unit_price,
             wechatpay_goods_id: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerScannedPosPrepayPayer<'a> {
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sp_openid: Option<&'a str>,
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> PartnerScannedPosPrepayPayer<'a> {
+    /// The object without a required field. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sp_openid: None,
+            sub_openid: None,
         }
     }
 }
@@ -161,10 +218,22 @@ pub struct PartnerScannedPosPrepaySceneInfo<'a> {
     pub store_info: PartnerScannedPosPrepayStoreInfo<'a>,
 }
 
+#[doc = "The required fields of [`PartnerScannedPosPrepaySceneInfo`], each named where it is given: `PartnerScannedPosPrepaySceneInfo::new(PartnerScannedPosPrepaySceneInfoRequired { .. })`."]
+pub struct PartnerScannedPosPrepaySceneInfoRequired<'a> {
+    #[doc = "用户终端IP (see [`PartnerScannedPosPrepaySceneInfo::payer_client_ip`])."]
+    pub payer_client_ip: &'a str,
+    #[doc = "商户门店信息 (see [`PartnerScannedPosPrepaySceneInfo::store_info`])."]
+    pub store_info: PartnerScannedPosPrepayStoreInfo<'a>,
+}
+
 impl<'a> PartnerScannedPosPrepaySceneInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PartnerScannedPosPrepaySceneInfoRequired`]. The optional ones (`device_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(payer_client_ip: &'a str, store_info: PartnerScannedPosPrepayStoreInfo<'a>) -> Self {
+    pub fn new(required: PartnerScannedPosPrepaySceneInfoRequired<'a>) -> Self {
+        let PartnerScannedPosPrepaySceneInfoRequired {
+            payer_client_ip,
+            store_info,
+        } = required;
         Self {
             device_id: None,
             payer_client_ip,

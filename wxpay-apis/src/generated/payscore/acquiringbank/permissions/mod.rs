@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod authorization_code;
 
-#[doc = "从业机构预授权: `POST /v3/payscore/acquiringbank/permissions`.\n\n```ignore\nlet mut request = ApplyAcquiringBankPermissionsRequest::new(appid, authorization_code, channel_id, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/apply-acquiring-bank-permissions.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构预授权: `POST /v3/payscore/acquiringbank/permissions`.\n\n```ignore\nlet mut request = ApplyAcquiringBankPermissionsRequest::new(ApplyAcquiringBankPermissionsRequired {\n    appid,\n    authorization_code,\n    channel_id,\n    service_id,\n    sub_mchid,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/apply-acquiring-bank-permissions.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构预授权",
     "POST v3/payscore/acquiringbank/permissions",
@@ -33,16 +33,31 @@ pub struct ApplyAcquiringBankPermissionsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyAcquiringBankPermissionsRequest`], each named where it is given: `ApplyAcquiringBankPermissionsRequest::new(ApplyAcquiringBankPermissionsRequired { .. })`."]
+pub struct ApplyAcquiringBankPermissionsRequired<'a> {
+    #[doc = "服务商应用ID (see [`ApplyAcquiringBankPermissionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "授权协议号 (see [`ApplyAcquiringBankPermissionsRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "渠道商商户号 (see [`ApplyAcquiringBankPermissionsRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "服务ID (see [`ApplyAcquiringBankPermissionsRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`ApplyAcquiringBankPermissionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ApplyAcquiringBankPermissionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyAcquiringBankPermissionsRequired`]. The optional ones (`notify_url`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        authorization_code: &'a str,
-        channel_id: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyAcquiringBankPermissionsRequired<'a>) -> Self {
+        let ApplyAcquiringBankPermissionsRequired {
+            appid,
+            authorization_code,
+            channel_id,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             authorization_code,

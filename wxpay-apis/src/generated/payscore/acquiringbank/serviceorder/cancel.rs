@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构取消微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelAcquiringBankServiceOrderRequest::new(out_order_no, channel_id, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/cancel-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构取消微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelAcquiringBankServiceOrderRequest::new(CancelAcquiringBankServiceOrderRequired {\n    out_order_no,\n    channel_id,\n    reason,\n    service_id,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/cancel-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构取消微信支付分订单",
     "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel",
@@ -25,16 +25,31 @@ pub struct CancelAcquiringBankServiceOrderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CancelAcquiringBankServiceOrderRequest`], each named where it is given: `CancelAcquiringBankServiceOrderRequest::new(CancelAcquiringBankServiceOrderRequired { .. })`."]
+pub struct CancelAcquiringBankServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CancelAcquiringBankServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "渠道商商户号 (see [`CancelAcquiringBankServiceOrderRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "撤销原因 (see [`CancelAcquiringBankServiceOrderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`CancelAcquiringBankServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CancelAcquiringBankServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CancelAcquiringBankServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelAcquiringBankServiceOrderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        channel_id: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelAcquiringBankServiceOrderRequired<'a>) -> Self {
+        let CancelAcquiringBankServiceOrderRequired {
+            out_order_no,
+            channel_id,
+            reason,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             out_order_no,
             channel_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构完结微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteAcquiringBankServiceOrderRequest::new(out_order_no, post_payments, service_id, sub_mchid, total_amount);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/complete-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构完结微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteAcquiringBankServiceOrderRequest::new(CompleteAcquiringBankServiceOrderRequired {\n    out_order_no,\n    post_payments,\n    service_id,\n    sub_mchid,\n    total_amount,\n});\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/complete-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构完结微信支付分订单",
     "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete",
@@ -47,16 +47,31 @@ pub struct CompleteAcquiringBankServiceOrderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CompleteAcquiringBankServiceOrderRequest`], each named where it is given: `CompleteAcquiringBankServiceOrderRequest::new(CompleteAcquiringBankServiceOrderRequired { .. })`."]
+pub struct CompleteAcquiringBankServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CompleteAcquiringBankServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "后付费项目 (see [`CompleteAcquiringBankServiceOrderRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "服务ID (see [`CompleteAcquiringBankServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CompleteAcquiringBankServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "总金额 (see [`CompleteAcquiringBankServiceOrderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CompleteAcquiringBankServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `complete_time`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CompleteAcquiringBankServiceOrderRequired`]. The optional ones (`channel_id`, `complete_time`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CompleteAcquiringBankServiceOrderRequired<'a>) -> Self {
+        let CompleteAcquiringBankServiceOrderRequired {
+            out_order_no,
+            post_payments,
+            service_id,
+            sub_mchid,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             channel_id: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构查询微信支付分扣款信息: `GET /v3/payscore/acquiringbank/serviceorder/deduction`.\n\n```ignore\nlet mut request = GetAcquiringBankDeductInfoRequest::new(service_id, appid, sub_mchid, channel_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/get-acquiring-bank-deduct-info.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构查询微信支付分扣款信息: `GET /v3/payscore/acquiringbank/serviceorder/deduction`.\n\n```ignore\nlet mut request = GetAcquiringBankDeductInfoRequest::new(GetAcquiringBankDeductInfoRequired {\n    service_id,\n    appid,\n    sub_mchid,\n    channel_id,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/get-acquiring-bank-deduct-info.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构查询微信支付分扣款信息",
     "GET v3/payscore/acquiringbank/serviceorder/deduction",
@@ -29,15 +29,28 @@ pub struct GetAcquiringBankDeductInfoRequest<'a> {
     pub out_order_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`GetAcquiringBankDeductInfoRequest`], each named where it is given: `GetAcquiringBankDeductInfoRequest::new(GetAcquiringBankDeductInfoRequired { .. })`."]
+pub struct GetAcquiringBankDeductInfoRequired<'a> {
+    #[doc = "服务ID (see [`GetAcquiringBankDeductInfoRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "从业机构申请的公众号或移动应用AppID (see [`GetAcquiringBankDeductInfoRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "子商户号 (see [`GetAcquiringBankDeductInfoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "渠道商商户号 (see [`GetAcquiringBankDeductInfoRequest::channel_id`])."]
+    pub channel_id: &'a str,
+}
+
 impl<'a> GetAcquiringBankDeductInfoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `out_order_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetAcquiringBankDeductInfoRequired`]. The optional ones (`sub_appid`, `out_order_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        service_id: &'a str,
-        appid: &'a str,
-        sub_mchid: &'a str,
-        channel_id: &'a str,
-    ) -> Self {
+    pub fn new(required: GetAcquiringBankDeductInfoRequired<'a>) -> Self {
+        let GetAcquiringBankDeductInfoRequired {
+            service_id,
+            appid,
+            sub_mchid,
+            channel_id,
+        } = required;
         Self {
             service_id,
             appid,

@@ -12,7 +12,7 @@ pub mod modify;
 pub mod registerdeductinfo;
 pub mod sync;
 
-#[doc = "从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = QueryAcquiringbankServiceorderRequest::new(service_id, sub_mchid, channel_id);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = QueryAcquiringbankServiceorderRequest::new(QueryAcquiringbankServiceorderRequired {\n    service_id,\n    sub_mchid,\n    channel_id,\n});\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构查询微信支付分订单",
     "GET v3/payscore/acquiringbank/serviceorder",
@@ -36,10 +36,25 @@ pub struct QueryAcquiringbankServiceorderRequest<'a> {
     pub query_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryAcquiringbankServiceorderRequest`], each named where it is given: `QueryAcquiringbankServiceorderRequest::new(QueryAcquiringbankServiceorderRequired { .. })`."]
+pub struct QueryAcquiringbankServiceorderRequired<'a> {
+    #[doc = "服务ID (see [`QueryAcquiringbankServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`QueryAcquiringbankServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "渠道商商户号 (see [`QueryAcquiringbankServiceorderRequest::channel_id`])."]
+    pub channel_id: &'a str,
+}
+
 impl<'a> QueryAcquiringbankServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryAcquiringbankServiceorderRequired`]. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(service_id: &'a str, sub_mchid: &'a str, channel_id: &'a str) -> Self {
+    pub fn new(required: QueryAcquiringbankServiceorderRequired<'a>) -> Self {
+        let QueryAcquiringbankServiceorderRequired {
+            service_id,
+            sub_mchid,
+            channel_id,
+        } = required;
         Self {
             service_id,
             sub_mchid,
@@ -119,7 +134,7 @@ pub struct QueryAcquiringbankServiceorderResponse {
 pub struct QueryAcquiringbankServiceorderCollection {
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<QueryAcquiringbankServiceorderDetail>>,
+    pub details: Option<Vec<QueryAcquiringbankServiceorderCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -136,7 +151,7 @@ pub struct QueryAcquiringbankServiceorderCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct QueryAcquiringbankServiceorderDetail {
+pub struct QueryAcquiringbankServiceorderCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -194,7 +209,7 @@ pub struct QueryAcquiringbankServiceorderPromotionDetail {
     pub wechatpay_contribute: Option<i64>,
 }
 
-#[doc = "从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRequest::new(appid, channel_id, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRequest::new(CreateAcquiringbankServiceorderRequired {\n    appid,\n    channel_id,\n    notify_url,\n    out_order_no,\n    risk_fund,\n    service_id,\n    service_introduction,\n    sub_mchid,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构创建微信支付分订单",
     "POST v3/payscore/acquiringbank/serviceorder",
@@ -248,20 +263,43 @@ pub struct CreateAcquiringbankServiceorderRequest<'a> {
     pub time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreateAcquiringbankServiceorderRequest`], each named where it is given: `CreateAcquiringbankServiceorderRequest::new(CreateAcquiringbankServiceorderRequired { .. })`."]
+pub struct CreateAcquiringbankServiceorderRequired<'a> {
+    #[doc = "服务商应用ID (see [`CreateAcquiringbankServiceorderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "渠道商商户号 (see [`CreateAcquiringbankServiceorderRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "商户回调地址 (see [`CreateAcquiringbankServiceorderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户服务订单号 (see [`CreateAcquiringbankServiceorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "订单风险金 (see [`CreateAcquiringbankServiceorderRequest::risk_fund`])."]
+    pub risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
+    #[doc = "服务ID (see [`CreateAcquiringbankServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreateAcquiringbankServiceorderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "子商户号 (see [`CreateAcquiringbankServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务时间段 (see [`CreateAcquiringbankServiceorderRequest::time_range`])."]
+    pub time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
+}
+
 impl<'a> CreateAcquiringbankServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAcquiringbankServiceorderRequired`]. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        channel_id: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        sub_mchid: &'a str,
-        time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreateAcquiringbankServiceorderRequired<'a>) -> Self {
+        let CreateAcquiringbankServiceorderRequired {
+            appid,
+            channel_id,
+            notify_url,
+            out_order_no,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_mchid,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -300,10 +338,19 @@ pub struct CreateAcquiringbankServiceorderPostDiscount<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateAcquiringbankServiceorderPostDiscount`], each named where it is given: `CreateAcquiringbankServiceorderPostDiscount::new(CreateAcquiringbankServiceorderPostDiscountRequired { .. })`."]
+pub struct CreateAcquiringbankServiceorderPostDiscountRequired<'a> {
+    #[doc = "优惠说明 (see [`CreateAcquiringbankServiceorderPostDiscount::description`])."]
+    pub description: &'a str,
+    #[doc = "优惠名称 (see [`CreateAcquiringbankServiceorderPostDiscount::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CreateAcquiringbankServiceorderPostDiscount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateAcquiringbankServiceorderPostDiscountRequired`]. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(description: &'a str, name: &'a str) -> Self {
+    pub fn new(required: CreateAcquiringbankServiceorderPostDiscountRequired<'a>) -> Self {
+        let CreateAcquiringbankServiceorderPostDiscountRequired { description, name } = required;
         Self {
             amount: None,
             count: None,
@@ -326,10 +373,19 @@ pub struct CreateAcquiringbankServiceorderRiskFund<'a> {
     pub name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateAcquiringbankServiceorderRiskFund`], each named where it is given: `CreateAcquiringbankServiceorderRiskFund::new(CreateAcquiringbankServiceorderRiskFundRequired { .. })`."]
+pub struct CreateAcquiringbankServiceorderRiskFundRequired<'a> {
+    #[doc = "风险金额 (see [`CreateAcquiringbankServiceorderRiskFund::amount`])."]
+    pub amount: i64,
+    #[doc = "风险金名称 (see [`CreateAcquiringbankServiceorderRiskFund::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> CreateAcquiringbankServiceorderRiskFund<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateAcquiringbankServiceorderRiskFundRequired`]. The optional ones (`description`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: i64, name: &'a str) -> Self {
+    pub fn new(required: CreateAcquiringbankServiceorderRiskFundRequired<'a>) -> Self {
+        let CreateAcquiringbankServiceorderRiskFundRequired { amount, name } = required;
         Self {
             amount,
             description: None,
@@ -356,7 +412,7 @@ pub struct CreateAcquiringbankServiceorderTimeRange<'a> {
 }
 
 impl<'a> CreateAcquiringbankServiceorderTimeRange<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    /// The object from its one required field, `start_time`. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(start_time: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构修改微信支付分订单金额: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyAcquiringBankServiceOrderRequest::new(out_order_no, reason, service_id, sub_mchid, total_amount);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/modify-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构修改微信支付分订单金额: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyAcquiringBankServiceOrderRequest::new(ModifyAcquiringBankServiceOrderRequired {\n    out_order_no,\n    reason,\n    service_id,\n    sub_mchid,\n    total_amount,\n});\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/modify-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构修改微信支付分订单金额",
     "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify",
@@ -36,16 +36,31 @@ pub struct ModifyAcquiringBankServiceOrderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`ModifyAcquiringBankServiceOrderRequest`], each named where it is given: `ModifyAcquiringBankServiceOrderRequest::new(ModifyAcquiringBankServiceOrderRequired { .. })`."]
+pub struct ModifyAcquiringBankServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`ModifyAcquiringBankServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "修改原因 (see [`ModifyAcquiringBankServiceOrderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`ModifyAcquiringBankServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`ModifyAcquiringBankServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "总金额 (see [`ModifyAcquiringBankServiceOrderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> ModifyAcquiringBankServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyAcquiringBankServiceOrderRequired`]. The optional ones (`channel_id`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: ModifyAcquiringBankServiceOrderRequired<'a>) -> Self {
+        let ModifyAcquiringBankServiceOrderRequired {
+            out_order_no,
+            reason,
+            service_id,
+            sub_mchid,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             channel_id: None,

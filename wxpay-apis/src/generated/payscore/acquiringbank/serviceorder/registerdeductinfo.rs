@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构登记微信支付分扣款信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(out_order_no, channel_id, service_id, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "从业机构登记微信支付分扣款信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(CreateAcquiringbankServiceorderRegisterdeductinfoRequired {\n    out_order_no,\n    channel_id,\n    service_id,\n    sub_mchid,\n});\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构登记微信支付分扣款信息",
     "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo",
@@ -32,15 +32,28 @@ pub struct CreateAcquiringbankServiceorderRegisterdeductinfoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest`], each named where it is given: `CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(CreateAcquiringbankServiceorderRegisterdeductinfoRequired { .. })`."]
+pub struct CreateAcquiringbankServiceorderRegisterdeductinfoRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "渠道商商户号 (see [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "服务ID (see [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateAcquiringbankServiceorderRegisterdeductinfoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appid`, `out_trade_no`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateAcquiringbankServiceorderRegisterdeductinfoRequired`]. The optional ones (`appid`, `out_trade_no`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        channel_id: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateAcquiringbankServiceorderRegisterdeductinfoRequired<'a>) -> Self {
+        let CreateAcquiringbankServiceorderRegisterdeductinfoRequired {
+            out_order_no,
+            channel_id,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             out_order_no,
             appid: None,

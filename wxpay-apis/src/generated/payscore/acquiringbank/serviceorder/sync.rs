@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构同步微信支付分订单信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet mut request = SyncAcquiringBankServiceOrderRequest::new(out_order_no, detail, service_id, sub_mchid, type);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/sync-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构同步微信支付分订单信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet mut request = SyncAcquiringBankServiceOrderRequest::new(SyncAcquiringBankServiceOrderRequired {\n    out_order_no,\n    detail,\n    service_id,\n    sub_mchid,\n    r#type,\n});\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/sync-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构同步微信支付分订单信息",
     "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync",
@@ -28,16 +28,31 @@ pub struct SyncAcquiringBankServiceOrderRequest<'a> {
     pub r#type: &'a str,
 }
 
+#[doc = "The required fields of [`SyncAcquiringBankServiceOrderRequest`], each named where it is given: `SyncAcquiringBankServiceOrderRequest::new(SyncAcquiringBankServiceOrderRequired { .. })`."]
+pub struct SyncAcquiringBankServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`SyncAcquiringBankServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "内容信息详情 (see [`SyncAcquiringBankServiceOrderRequest::detail`])."]
+    pub detail: crate::payscore::ServiceOrderDetail<'a>,
+    #[doc = "服务ID (see [`SyncAcquiringBankServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`SyncAcquiringBankServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "场景类型 (see `SyncAcquiringBankServiceOrderRequest::type`)."]
+    pub r#type: &'a str,
+}
+
 impl<'a> SyncAcquiringBankServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SyncAcquiringBankServiceOrderRequired`]. The optional ones (`channel_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        detail: crate::payscore::ServiceOrderDetail<'a>,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        r#type: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncAcquiringBankServiceOrderRequired<'a>) -> Self {
+        let SyncAcquiringBankServiceOrderRequired {
+            out_order_no,
+            detail,
+            service_id,
+            sub_mchid,
+            r#type,
+        } = required;
         Self {
             out_order_no,
             channel_id: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商场景中预授权: `POST /v3/payscore/partner/permissions/apply-for-scene`.\n\n```ignore\nlet mut request = SceneApplyPartnerPermissionsRequest::new(appid, authorization_code, scene, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>.\n\nFor: 服务商."]
+#[doc = "服务商场景中预授权: `POST /v3/payscore/partner/permissions/apply-for-scene`.\n\n```ignore\nlet mut request = SceneApplyPartnerPermissionsRequest::new(SceneApplyPartnerPermissionsRequired {\n    appid,\n    authorization_code,\n    scene,\n    service_id,\n    sub_mchid,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "服务商场景中预授权",
     "POST v3/payscore/partner/permissions/apply-for-scene",
@@ -34,16 +34,31 @@ pub struct SceneApplyPartnerPermissionsRequest<'a> {
     pub transaction_scene_info: Option<SceneApplyPartnerPermissionsTransactionSceneInfo<'a>>,
 }
 
+#[doc = "The required fields of [`SceneApplyPartnerPermissionsRequest`], each named where it is given: `SceneApplyPartnerPermissionsRequest::new(SceneApplyPartnerPermissionsRequired { .. })`."]
+pub struct SceneApplyPartnerPermissionsRequired<'a> {
+    #[doc = "服务商的公众号ID (see [`SceneApplyPartnerPermissionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "授权协议号 (see [`SceneApplyPartnerPermissionsRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "授权场景 (see [`SceneApplyPartnerPermissionsRequest::scene`])."]
+    pub scene: &'a str,
+    #[doc = "服务ID (see [`SceneApplyPartnerPermissionsRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户的商户号 (see [`SceneApplyPartnerPermissionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> SceneApplyPartnerPermissionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_appid`, `transaction_scene_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SceneApplyPartnerPermissionsRequired`]. The optional ones (`notify_url`, `sub_appid`, `transaction_scene_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        authorization_code: &'a str,
-        scene: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: SceneApplyPartnerPermissionsRequired<'a>) -> Self {
+        let SceneApplyPartnerPermissionsRequired {
+            appid,
+            authorization_code,
+            scene,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             authorization_code,
@@ -67,10 +82,20 @@ pub struct SceneApplyPartnerPermissionsTransactionSceneInfo<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`SceneApplyPartnerPermissionsTransactionSceneInfo`], each named where it is given: `SceneApplyPartnerPermissionsTransactionSceneInfo::new(SceneApplyPartnerPermissionsTransactionSceneInfoRequired { .. })`."]
+pub struct SceneApplyPartnerPermissionsTransactionSceneInfoRequired<'a> {
+    #[doc = "支付下单的商户号 (see [`SceneApplyPartnerPermissionsTransactionSceneInfo::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "支付下单的子商户号 (see [`SceneApplyPartnerPermissionsTransactionSceneInfo::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> SceneApplyPartnerPermissionsTransactionSceneInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SceneApplyPartnerPermissionsTransactionSceneInfoRequired`].
     #[inline]
-    pub fn new(mchid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: SceneApplyPartnerPermissionsTransactionSceneInfoRequired<'a>) -> Self {
+        let SceneApplyPartnerPermissionsTransactionSceneInfoRequired { mchid, sub_mchid } =
+            required;
         Self { mchid, sub_mchid }
     }
 }

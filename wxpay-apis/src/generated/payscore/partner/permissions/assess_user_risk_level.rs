@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商评估用户分层: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessPartnerUserRiskLevelRequest::new(sub_mchid, appid, service_id);\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>.\n\nFor: 服务商."]
+#[doc = "服务商评估用户分层: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessPartnerUserRiskLevelRequest::new(AssessPartnerUserRiskLevelRequired {\n    sub_mchid,\n    appid,\n    service_id,\n});\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "服务商评估用户分层",
     "POST v3/payscore/partner/permissions/assess-user-risk-level",
@@ -37,10 +37,25 @@ pub struct AssessPartnerUserRiskLevelRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`AssessPartnerUserRiskLevelRequest`], each named where it is given: `AssessPartnerUserRiskLevelRequest::new(AssessPartnerUserRiskLevelRequired { .. })`."]
+pub struct AssessPartnerUserRiskLevelRequired<'a> {
+    #[doc = "子商户商户号 (see [`AssessPartnerUserRiskLevelRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务商的公众号ID (see [`AssessPartnerUserRiskLevelRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "服务ID (see [`AssessPartnerUserRiskLevelRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> AssessPartnerUserRiskLevelRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorization_code`, `openid`, `shopping_info`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AssessPartnerUserRiskLevelRequired`]. The optional ones (`authorization_code`, `openid`, `shopping_info`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sub_mchid: &'a str, appid: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: AssessPartnerUserRiskLevelRequired<'a>) -> Self {
+        let AssessPartnerUserRiskLevelRequired {
+            sub_mchid,
+            appid,
+            service_id,
+        } = required;
         Self {
             sub_mchid,
             appid,

@@ -9,7 +9,7 @@ pub mod authorization_code;
 pub mod search;
 pub mod terminate;
 
-#[doc = "商户预授权API: `POST /v3/payscore/partner/permissions`.\n\n```ignore\nlet mut request = ApplyPartnerPermissionsRequest::new(appid, authorization_code, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/apply-partner-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_18.shtml>.\n\nFor: 服务商."]
+#[doc = "商户预授权API: `POST /v3/payscore/partner/permissions`.\n\n```ignore\nlet mut request = ApplyPartnerPermissionsRequest::new(ApplyPartnerPermissionsRequired {\n    appid,\n    authorization_code,\n    service_id,\n    sub_mchid,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/apply-partner-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_18.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "商户预授权API",
     "POST v3/payscore/partner/permissions",
@@ -35,15 +35,28 @@ pub struct ApplyPartnerPermissionsRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyPartnerPermissionsRequest`], each named where it is given: `ApplyPartnerPermissionsRequest::new(ApplyPartnerPermissionsRequired { .. })`."]
+pub struct ApplyPartnerPermissionsRequired<'a> {
+    #[doc = "服务商应用ID (see [`ApplyPartnerPermissionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "授权协议号 (see [`ApplyPartnerPermissionsRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "服务ID (see [`ApplyPartnerPermissionsRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`ApplyPartnerPermissionsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ApplyPartnerPermissionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyPartnerPermissionsRequired`]. The optional ones (`notify_url`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        authorization_code: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyPartnerPermissionsRequired<'a>) -> Self {
+        let ApplyPartnerPermissionsRequired {
+            appid,
+            authorization_code,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             authorization_code,

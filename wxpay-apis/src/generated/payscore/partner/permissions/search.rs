@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询与用户授权记录（openid）API: `GET /v3/payscore/partner/permissions/search`.\n\n```ignore\nlet mut request = GetPartnerPermissionsByOpenIdRequest::new(service_id, appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_21.shtml>.\n\nFor: 服务商."]
+#[doc = "查询与用户授权记录（openid）API: `GET /v3/payscore/partner/permissions/search`.\n\n```ignore\nlet mut request = GetPartnerPermissionsByOpenIdRequest::new(GetPartnerPermissionsByOpenIdRequired {\n    service_id,\n    appid,\n    sub_mchid,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_21.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询与用户授权记录（openid）API",
     "GET v3/payscore/partner/permissions/search",
@@ -30,10 +30,25 @@ pub struct GetPartnerPermissionsByOpenIdRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`GetPartnerPermissionsByOpenIdRequest`], each named where it is given: `GetPartnerPermissionsByOpenIdRequest::new(GetPartnerPermissionsByOpenIdRequired { .. })`."]
+pub struct GetPartnerPermissionsByOpenIdRequired<'a> {
+    #[doc = "服务ID (see [`GetPartnerPermissionsByOpenIdRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务商应用ID (see [`GetPartnerPermissionsByOpenIdRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "子商户商户号 (see [`GetPartnerPermissionsByOpenIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetPartnerPermissionsByOpenIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `openid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetPartnerPermissionsByOpenIdRequired`]. The optional ones (`sub_appid`, `openid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(service_id: &'a str, appid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: GetPartnerPermissionsByOpenIdRequired<'a>) -> Self {
+        let GetPartnerPermissionsByOpenIdRequired {
+            service_id,
+            appid,
+            sub_mchid,
+        } = required;
         Self {
             service_id,
             appid,

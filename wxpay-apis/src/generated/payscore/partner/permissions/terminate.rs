@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/partner/permissions/terminate`.\n\n```ignore\nlet mut request = TerminatePartnerPermissionsByOpenIdRequest::new(appid, reason, service_id, sub_mchid);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>.\n\nFor: 服务商."]
+#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/partner/permissions/terminate`.\n\n```ignore\nlet mut request = TerminatePartnerPermissionsByOpenIdRequest::new(TerminatePartnerPermissionsByOpenIdRequired {\n    appid,\n    reason,\n    service_id,\n    sub_mchid,\n});\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "解除用户授权关系（openid）API",
     "POST v3/payscore/partner/permissions/terminate",
@@ -32,10 +32,28 @@ pub struct TerminatePartnerPermissionsByOpenIdRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`TerminatePartnerPermissionsByOpenIdRequest`], each named where it is given: `TerminatePartnerPermissionsByOpenIdRequest::new(TerminatePartnerPermissionsByOpenIdRequired { .. })`."]
+pub struct TerminatePartnerPermissionsByOpenIdRequired<'a> {
+    #[doc = "服务商应用ID (see [`TerminatePartnerPermissionsByOpenIdRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "撤销原因 (see [`TerminatePartnerPermissionsByOpenIdRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`TerminatePartnerPermissionsByOpenIdRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`TerminatePartnerPermissionsByOpenIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TerminatePartnerPermissionsByOpenIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`TerminatePartnerPermissionsByOpenIdRequired`]. The optional ones (`openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, reason: &'a str, service_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: TerminatePartnerPermissionsByOpenIdRequired<'a>) -> Self {
+        let TerminatePartnerPermissionsByOpenIdRequired {
+            appid,
+            reason,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             openid: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消支付分订单API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelPartnerServiceOrderRequest::new(out_order_no, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/cancel-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_3.shtml>.\n\nFor: 服务商."]
+#[doc = "取消支付分订单API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelPartnerServiceOrderRequest::new(CancelPartnerServiceOrderRequired {\n    out_order_no,\n    reason,\n    service_id,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/cancel-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "取消支付分订单API",
     "POST v3/payscore/partner/serviceorder/{out_order_no}/cancel",
@@ -23,15 +23,28 @@ pub struct CancelPartnerServiceOrderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CancelPartnerServiceOrderRequest`], each named where it is given: `CancelPartnerServiceOrderRequest::new(CancelPartnerServiceOrderRequired { .. })`."]
+pub struct CancelPartnerServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CancelPartnerServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "撤销原因 (see [`CancelPartnerServiceOrderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`CancelPartnerServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CancelPartnerServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CancelPartnerServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelPartnerServiceOrderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelPartnerServiceOrderRequired<'a>) -> Self {
+        let CancelPartnerServiceOrderRequired {
+            out_order_no,
+            reason,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             out_order_no,
             reason,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "完结支付分订单API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompletePartnerServiceOrderRequest::new(out_order_no, post_payments, service_id, sub_mchid, total_amount);\nrequest.complete_time = Some(complete_time);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/complete-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692408>, <https://pay.weixin.qq.com/doc/v3/partner/4013138598>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_5.shtml>.\n\nFor: 服务商."]
+#[doc = "完结支付分订单API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompletePartnerServiceOrderRequest::new(CompletePartnerServiceOrderRequired {\n    out_order_no,\n    post_payments,\n    service_id,\n    sub_mchid,\n    total_amount,\n});\nrequest.complete_time = Some(complete_time);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/complete-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692408>, <https://pay.weixin.qq.com/doc/v3/partner/4013138598>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_5.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "完结支付分订单API",
     "POST v3/payscore/partner/serviceorder/{out_order_no}/complete",
@@ -48,16 +48,31 @@ pub struct CompletePartnerServiceOrderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CompletePartnerServiceOrderRequest`], each named where it is given: `CompletePartnerServiceOrderRequest::new(CompletePartnerServiceOrderRequired { .. })`."]
+pub struct CompletePartnerServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CompletePartnerServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "后付费项目 (see [`CompletePartnerServiceOrderRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "服务ID (see [`CompletePartnerServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CompletePartnerServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "总金额 (see [`CompletePartnerServiceOrderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CompletePartnerServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`complete_time`, `device`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CompletePartnerServiceOrderRequired`]. The optional ones (`complete_time`, `device`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CompletePartnerServiceOrderRequired<'a>) -> Self {
+        let CompletePartnerServiceOrderRequired {
+            out_order_no,
+            post_payments,
+            service_id,
+            sub_mchid,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             complete_time: None,

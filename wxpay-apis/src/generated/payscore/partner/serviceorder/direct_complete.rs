@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创单结单合并API: `POST /v3/payscore/partner/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderDirectCompleteRequest::new(appid, notify_url, out_order_no, service_id, service_introduction, sub_appid, time_range, total_amount);\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_8.shtml>.\n\nFor: 服务商."]
+#[doc = "创单结单合并API: `POST /v3/payscore/partner/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderDirectCompleteRequest::new(CreatePartnerServiceorderDirectCompleteRequired {\n    appid,\n    notify_url,\n    out_order_no,\n    service_id,\n    service_introduction,\n    sub_appid,\n    time_range,\n    total_amount,\n});\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_8.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "创单结单合并API",
     "POST v3/payscore/partner/serviceorder/direct-complete",
@@ -57,19 +57,40 @@ pub struct CreatePartnerServiceorderDirectCompleteRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerServiceorderDirectCompleteRequest`], each named where it is given: `CreatePartnerServiceorderDirectCompleteRequest::new(CreatePartnerServiceorderDirectCompleteRequired { .. })`."]
+pub struct CreatePartnerServiceorderDirectCompleteRequired<'a> {
+    #[doc = "服务商应用ID (see [`CreatePartnerServiceorderDirectCompleteRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户回调地址 (see [`CreatePartnerServiceorderDirectCompleteRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户服务订单号 (see [`CreatePartnerServiceorderDirectCompleteRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务ID (see [`CreatePartnerServiceorderDirectCompleteRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreatePartnerServiceorderDirectCompleteRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "子商户应用ID (see [`CreatePartnerServiceorderDirectCompleteRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "服务时间段 (see [`CreatePartnerServiceorderDirectCompleteRequest::time_range`])."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+    #[doc = "总金额 (see [`CreatePartnerServiceorderDirectCompleteRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CreatePartnerServiceorderDirectCompleteRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `location`, `openid`, `post_discounts`, `post_payments`, `profit_sharing`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerServiceorderDirectCompleteRequired`]. The optional ones (`attach`, `goods_tag`, `location`, `openid`, `post_discounts`, `post_payments`, `profit_sharing`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        sub_appid: &'a str,
-        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CreatePartnerServiceorderDirectCompleteRequired<'a>) -> Self {
+        let CreatePartnerServiceorderDirectCompleteRequired {
+            appid,
+            notify_url,
+            out_order_no,
+            service_id,
+            service_introduction,
+            sub_appid,
+            time_range,
+            total_amount,
+        } = required;
         Self {
             appid,
             attach: None,

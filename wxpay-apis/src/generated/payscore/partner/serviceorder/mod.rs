@@ -14,7 +14,7 @@ pub mod send_pendingmessage;
 pub mod send_prepaidmessage;
 pub mod sync;
 
-#[doc = "查询支付分订单: `GET /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryPartnerServiceorderRequest::new(service_id, sub_mchid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询支付分订单: `GET /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryPartnerServiceorderRequest::new(QueryPartnerServiceorderRequired {\n    service_id,\n    sub_mchid,\n});\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询支付分订单",
     "GET v3/payscore/partner/serviceorder",
@@ -36,10 +36,22 @@ pub struct QueryPartnerServiceorderRequest<'a> {
     pub query_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryPartnerServiceorderRequest`], each named where it is given: `QueryPartnerServiceorderRequest::new(QueryPartnerServiceorderRequired { .. })`."]
+pub struct QueryPartnerServiceorderRequired<'a> {
+    #[doc = "服务ID (see [`QueryPartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`QueryPartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerServiceorderRequired`]. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(service_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPartnerServiceorderRequired<'a>) -> Self {
+        let QueryPartnerServiceorderRequired {
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             service_id,
             sub_mchid,
@@ -94,7 +106,7 @@ pub struct QueryPartnerServiceorderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
@@ -115,7 +127,7 @@ pub struct QueryPartnerServiceorderResponse {
     pub total_amount: Option<i64>,
 }
 
-#[doc = "创建支付分订单: `POST /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建支付分订单: `POST /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderRequest::new(CreatePartnerServiceorderRequired {\n    appid,\n    notify_url,\n    out_order_no,\n    risk_fund,\n    service_id,\n    service_introduction,\n    sub_mchid,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建支付分订单",
     "POST v3/payscore/partner/serviceorder",
@@ -171,19 +183,40 @@ pub struct CreatePartnerServiceorderRequest<'a> {
     pub time_range: CreatePartnerServiceorderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerServiceorderRequest`], each named where it is given: `CreatePartnerServiceorderRequest::new(CreatePartnerServiceorderRequired { .. })`."]
+pub struct CreatePartnerServiceorderRequired<'a> {
+    #[doc = "服务商应用ID (see [`CreatePartnerServiceorderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户回调地址 (see [`CreatePartnerServiceorderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户服务订单号 (see [`CreatePartnerServiceorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "订单风险金 (see [`CreatePartnerServiceorderRequest::risk_fund`])."]
+    pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID (see [`CreatePartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreatePartnerServiceorderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "子商户号 (see [`CreatePartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务时间 (see [`CreatePartnerServiceorderRequest::time_range`])."]
+    pub time_range: CreatePartnerServiceorderTimeRange<'a>,
+}
+
 impl<'a> CreatePartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerServiceorderRequired`]. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        sub_mchid: &'a str,
-        time_range: CreatePartnerServiceorderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerServiceorderRequired<'a>) -> Self {
+        let CreatePartnerServiceorderRequired {
+            appid,
+            notify_url,
+            out_order_no,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_mchid,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -275,7 +308,7 @@ pub struct CreatePartnerServiceorderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改订单金额API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyPartnerServiceOrderRequest::new(out_order_no, post_payments, reason, sub_mchid, total_amount);\nrequest.device = Some(device);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692360>, <https://pay.weixin.qq.com/doc/v3/partner/4013138819>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>.\n\nFor: 服务商."]
+#[doc = "修改订单金额API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyPartnerServiceOrderRequest::new(ModifyPartnerServiceOrderRequired {\n    out_order_no,\n    post_payments,\n    reason,\n    sub_mchid,\n    total_amount,\n});\nrequest.device = Some(device);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692360>, <https://pay.weixin.qq.com/doc/v3/partner/4013138819>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "修改订单金额API",
     "POST v3/payscore/partner/serviceorder/{out_order_no}/modify",
@@ -34,16 +34,31 @@ pub struct ModifyPartnerServiceOrderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`ModifyPartnerServiceOrderRequest`], each named where it is given: `ModifyPartnerServiceOrderRequest::new(ModifyPartnerServiceOrderRequired { .. })`."]
+pub struct ModifyPartnerServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`ModifyPartnerServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "后付费项目 (see [`ModifyPartnerServiceOrderRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "修改原因 (see [`ModifyPartnerServiceOrderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "子商户号 (see [`ModifyPartnerServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "总金额 (see [`ModifyPartnerServiceOrderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> ModifyPartnerServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`device`, `post_discounts`, `service_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerServiceOrderRequired`]. The optional ones (`device`, `post_discounts`, `service_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-        reason: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: ModifyPartnerServiceOrderRequired<'a>) -> Self {
+        let ModifyPartnerServiceOrderRequired {
+            out_order_no,
+            post_payments,
+            reason,
+            sub_mchid,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             device: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.\n\n```ignore\nlet mut request = CollectPartnerServiceOrderRequest::new(out_order_no, sub_mchid);\nrequest.service_id = Some(service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.\n\nFor: 服务商."]
+#[doc = "商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.\n\n```ignore\nlet mut request = CollectPartnerServiceOrderRequest::new(CollectPartnerServiceOrderRequired {\n    out_order_no,\n    sub_mchid,\n});\nrequest.service_id = Some(service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "商户发起催收扣款API",
     "POST v3/payscore/partner/serviceorder/{out_order_no}/pay",
@@ -22,10 +22,22 @@ pub struct CollectPartnerServiceOrderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CollectPartnerServiceOrderRequest`], each named where it is given: `CollectPartnerServiceOrderRequest::new(CollectPartnerServiceOrderRequired { .. })`."]
+pub struct CollectPartnerServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CollectPartnerServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "子商户号 (see [`CollectPartnerServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CollectPartnerServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`service_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CollectPartnerServiceOrderRequired`]. The optional ones (`service_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_order_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CollectPartnerServiceOrderRequired<'a>) -> Self {
+        let CollectPartnerServiceOrderRequired {
+            out_order_no,
+            sub_mchid,
+        } = required;
         Self {
             out_order_no,
             service_id: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "下发服务费用待处理消息: `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.\n\n```ignore\nlet mut request = SendPartnerOrderPendingMessageRequest::new(out_order_no, post_payments, prepaid_time, service_id, sub_mchid, total_amount);\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>.\n\nFor: 服务商."]
+#[doc = "下发服务费用待处理消息: `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.\n\n```ignore\nlet mut request = SendPartnerOrderPendingMessageRequest::new(SendPartnerOrderPendingMessageRequired {\n    out_order_no,\n    post_payments,\n    prepaid_time,\n    service_id,\n    sub_mchid,\n    total_amount,\n});\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "下发服务费用待处理消息",
     "POST v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage",
@@ -31,17 +31,34 @@ pub struct SendPartnerOrderPendingMessageRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`SendPartnerOrderPendingMessageRequest`], each named where it is given: `SendPartnerOrderPendingMessageRequest::new(SendPartnerOrderPendingMessageRequired { .. })`."]
+pub struct SendPartnerOrderPendingMessageRequired<'a> {
+    #[doc = "商户服务订单号 (see [`SendPartnerOrderPendingMessageRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "后付费项目 (see [`SendPartnerOrderPendingMessageRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
+    #[doc = "预计扣费时间 (see [`SendPartnerOrderPendingMessageRequest::prepaid_time`])."]
+    pub prepaid_time: &'a str,
+    #[doc = "服务ID (see [`SendPartnerOrderPendingMessageRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户商户号 (see [`SendPartnerOrderPendingMessageRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "总金额 (see [`SendPartnerOrderPendingMessageRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> SendPartnerOrderPendingMessageRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`post_discounts`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SendPartnerOrderPendingMessageRequired`]. The optional ones (`post_discounts`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
-        prepaid_time: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: SendPartnerOrderPendingMessageRequired<'a>) -> Self {
+        let SendPartnerOrderPendingMessageRequired {
+            out_order_no,
+            post_payments,
+            prepaid_time,
+            service_id,
+            sub_mchid,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             post_discounts: None,

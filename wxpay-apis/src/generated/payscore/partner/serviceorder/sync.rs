@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步订单信息API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncPartnerServiceOrderRequest::new(out_order_no, detail, service_id, sub_mchid, type);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/sync-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_7.shtml>.\n\nFor: 服务商."]
+#[doc = "同步订单信息API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncPartnerServiceOrderRequest::new(SyncPartnerServiceOrderRequired {\n    out_order_no,\n    detail,\n    service_id,\n    sub_mchid,\n    r#type,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/sync-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_7.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "同步订单信息API",
     "POST v3/payscore/partner/serviceorder/{out_order_no}/sync",
@@ -25,16 +25,31 @@ pub struct SyncPartnerServiceOrderRequest<'a> {
     pub r#type: &'a str,
 }
 
+#[doc = "The required fields of [`SyncPartnerServiceOrderRequest`], each named where it is given: `SyncPartnerServiceOrderRequest::new(SyncPartnerServiceOrderRequired { .. })`."]
+pub struct SyncPartnerServiceOrderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`SyncPartnerServiceOrderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "内容信息详情 (see [`SyncPartnerServiceOrderRequest::detail`])."]
+    pub detail: SyncPartnerServiceOrderDetail<'a>,
+    #[doc = "服务ID (see [`SyncPartnerServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`SyncPartnerServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "场景类型 (see `SyncPartnerServiceOrderRequest::type`)."]
+    pub r#type: &'a str,
+}
+
 impl<'a> SyncPartnerServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SyncPartnerServiceOrderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        detail: SyncPartnerServiceOrderDetail<'a>,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        r#type: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncPartnerServiceOrderRequired<'a>) -> Self {
+        let SyncPartnerServiceOrderRequired {
+            out_order_no,
+            detail,
+            service_id,
+            sub_mchid,
+            r#type,
+        } = required;
         Self {
             out_order_no,
             detail,
@@ -60,7 +75,7 @@ pub struct SyncPartnerServiceOrderDetail<'a> {
 }
 
 impl<'a> SyncPartnerServiceOrderDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`paid_amount`, `seq`) start as `None`: assign them on the value.
+    /// The object from its one required field, `paid_time`. The optional ones (`paid_amount`, `seq`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(paid_time: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户分层对应建议先享金额: `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.\n\n```ignore\nlet mut request = GetPartnerUserRiskLevelQuotaRequest::new(service_id, sub_mchid, appid, risk_level_version);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/service-quota/get-partner-user-risk-level-quota.html>.\n\nFor: 服务商."]
+#[doc = "查询用户分层对应建议先享金额: `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.\n\n```ignore\nlet mut request = GetPartnerUserRiskLevelQuotaRequest::new(GetPartnerUserRiskLevelQuotaRequired {\n    service_id,\n    sub_mchid,\n    appid,\n    risk_level_version,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/service-quota/get-partner-user-risk-level-quota.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询用户分层对应建议先享金额",
     "GET v3/payscore/partner/servicequotas/service-id/{service_id}",
@@ -26,15 +26,28 @@ pub struct GetPartnerUserRiskLevelQuotaRequest<'a> {
     pub risk_level_version: i64,
 }
 
+#[doc = "The required fields of [`GetPartnerUserRiskLevelQuotaRequest`], each named where it is given: `GetPartnerUserRiskLevelQuotaRequest::new(GetPartnerUserRiskLevelQuotaRequired { .. })`."]
+pub struct GetPartnerUserRiskLevelQuotaRequired<'a> {
+    #[doc = "服务ID (see [`GetPartnerUserRiskLevelQuotaRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户商户号 (see [`GetPartnerUserRiskLevelQuotaRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务商的公众号ID (see [`GetPartnerUserRiskLevelQuotaRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "分层版本 (see [`GetPartnerUserRiskLevelQuotaRequest::risk_level_version`])."]
+    pub risk_level_version: i64,
+}
+
 impl<'a> GetPartnerUserRiskLevelQuotaRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`GetPartnerUserRiskLevelQuotaRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        appid: &'a str,
-        risk_level_version: i64,
-    ) -> Self {
+    pub fn new(required: GetPartnerUserRiskLevelQuotaRequired<'a>) -> Self {
+        let GetPartnerUserRiskLevelQuotaRequired {
+            service_id,
+            sub_mchid,
+            appid,
+            risk_level_version,
+        } = required;
         Self {
             service_id,
             sub_mchid,

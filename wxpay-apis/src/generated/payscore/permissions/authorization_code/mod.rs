@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "查询与用户授权记录（授权协议号）API: `GET /v3/payscore/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetPermissionsByAuthorizationCodeRequest::new(authorization_code, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-authorization-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_3.shtml>.\n\nFor: 直连商户."]
+#[doc = "查询与用户授权记录（授权协议号）API: `GET /v3/payscore/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetPermissionsByAuthorizationCodeRequest::new(GetPermissionsByAuthorizationCodeRequired {\n    authorization_code,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-authorization-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_3.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询与用户授权记录（授权协议号）API",
     "GET v3/payscore/permissions/authorization-code/{authorization_code}",
@@ -21,10 +21,22 @@ pub struct GetPermissionsByAuthorizationCodeRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`GetPermissionsByAuthorizationCodeRequest`], each named where it is given: `GetPermissionsByAuthorizationCodeRequest::new(GetPermissionsByAuthorizationCodeRequired { .. })`."]
+pub struct GetPermissionsByAuthorizationCodeRequired<'a> {
+    #[doc = "授权协议号 (see [`GetPermissionsByAuthorizationCodeRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "服务ID (see [`GetPermissionsByAuthorizationCodeRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> GetPermissionsByAuthorizationCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetPermissionsByAuthorizationCodeRequired`].
     #[inline]
-    pub fn new(authorization_code: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: GetPermissionsByAuthorizationCodeRequired<'a>) -> Self {
+        let GetPermissionsByAuthorizationCodeRequired {
+            authorization_code,
+            service_id,
+        } = required;
         Self {
             authorization_code,
             service_id,

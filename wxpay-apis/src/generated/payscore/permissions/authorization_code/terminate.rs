@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePermissionsByCodeRequest::new(authorization_code, reason, service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_4.shtml>.\n\nFor: 直连商户."]
+#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePermissionsByCodeRequest::new(TerminatePermissionsByCodeRequired {\n    authorization_code,\n    reason,\n    service_id,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_4.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "解除用户授权关系（授权协议号）API",
     "POST v3/payscore/permissions/authorization-code/{authorization_code}/terminate",
@@ -21,10 +21,25 @@ pub struct TerminatePermissionsByCodeRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`TerminatePermissionsByCodeRequest`], each named where it is given: `TerminatePermissionsByCodeRequest::new(TerminatePermissionsByCodeRequired { .. })`."]
+pub struct TerminatePermissionsByCodeRequired<'a> {
+    #[doc = "授权协议号 (see [`TerminatePermissionsByCodeRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "撤销原因 (see [`TerminatePermissionsByCodeRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务id (see [`TerminatePermissionsByCodeRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> TerminatePermissionsByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminatePermissionsByCodeRequired`].
     #[inline]
-    pub fn new(authorization_code: &'a str, reason: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: TerminatePermissionsByCodeRequired<'a>) -> Self {
+        let TerminatePermissionsByCodeRequired {
+            authorization_code,
+            reason,
+            service_id,
+        } = required;
         Self {
             authorization_code,
             reason,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "查询与用户授权记录（openid）API: `GET /v3/payscore/permissions/openid/{openid}`.\n\n```ignore\nlet request = GetPermissionsByOpenIdRequest::new(openid, service_id, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_5.shtml>.\n\nFor: 直连商户."]
+#[doc = "查询与用户授权记录（openid）API: `GET /v3/payscore/permissions/openid/{openid}`.\n\n```ignore\nlet request = GetPermissionsByOpenIdRequest::new(GetPermissionsByOpenIdRequired {\n    openid,\n    service_id,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_5.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询与用户授权记录（openid）API",
     "GET v3/payscore/permissions/openid/{openid}",
@@ -23,10 +23,25 @@ pub struct GetPermissionsByOpenIdRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`GetPermissionsByOpenIdRequest`], each named where it is given: `GetPermissionsByOpenIdRequest::new(GetPermissionsByOpenIdRequired { .. })`."]
+pub struct GetPermissionsByOpenIdRequired<'a> {
+    #[doc = "用户标识 (see [`GetPermissionsByOpenIdRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "服务ID (see [`GetPermissionsByOpenIdRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "公众号id (see [`GetPermissionsByOpenIdRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> GetPermissionsByOpenIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetPermissionsByOpenIdRequired`].
     #[inline]
-    pub fn new(openid: &'a str, service_id: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: GetPermissionsByOpenIdRequired<'a>) -> Self {
+        let GetPermissionsByOpenIdRequired {
+            openid,
+            service_id,
+            appid,
+        } = required;
         Self {
             openid,
             service_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/permissions/openid/{openid}/terminate`.\n\n```ignore\nlet request = TerminatePermissionsByOpenIdRequest::new(openid, appid, reason, service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_6.shtml>.\n\nFor: 直连商户."]
+#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/permissions/openid/{openid}/terminate`.\n\n```ignore\nlet request = TerminatePermissionsByOpenIdRequest::new(TerminatePermissionsByOpenIdRequired {\n    openid,\n    appid,\n    reason,\n    service_id,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_6.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "解除用户授权关系（openid）API",
     "POST v3/payscore/permissions/openid/{openid}/terminate",
@@ -23,10 +23,28 @@ pub struct TerminatePermissionsByOpenIdRequest<'a> {
     pub service_id: &'a str,
 }
 
+#[doc = "The required fields of [`TerminatePermissionsByOpenIdRequest`], each named where it is given: `TerminatePermissionsByOpenIdRequest::new(TerminatePermissionsByOpenIdRequired { .. })`."]
+pub struct TerminatePermissionsByOpenIdRequired<'a> {
+    #[doc = "用户标识 (see [`TerminatePermissionsByOpenIdRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众号id (see [`TerminatePermissionsByOpenIdRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "撤销原因 (see [`TerminatePermissionsByOpenIdRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`TerminatePermissionsByOpenIdRequest::service_id`])."]
+    pub service_id: &'a str,
+}
+
 impl<'a> TerminatePermissionsByOpenIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminatePermissionsByOpenIdRequired`].
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str, reason: &'a str, service_id: &'a str) -> Self {
+    pub fn new(required: TerminatePermissionsByOpenIdRequired<'a>) -> Self {
+        let TerminatePermissionsByOpenIdRequired {
+            openid,
+            appid,
+            reason,
+            service_id,
+        } = required;
         Self {
             openid,
             appid,

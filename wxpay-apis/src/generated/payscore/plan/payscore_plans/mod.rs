@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod merchant_plan_no;
 
-#[doc = "创建支付分计划: `POST /v3/payscore/plan/payscore-plans`.\n\n```ignore\nlet mut request = CreatePayScorePlanRequest::new(appid, deduction_quantity, merchant_plan_no, plan_duration, plan_name, service_id, total_actual_price, total_original_price);\nrequest.plan_detail_list = Some(plan_detail_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/create-pay-score-plan.html>.\n\nFor: 普通商户."]
+#[doc = "创建支付分计划: `POST /v3/payscore/plan/payscore-plans`.\n\n```ignore\nlet mut request = CreatePayScorePlanRequest::new(CreatePayScorePlanRequired {\n    appid,\n    deduction_quantity,\n    merchant_plan_no,\n    plan_duration,\n    plan_name,\n    service_id,\n    total_actual_price,\n    total_original_price,\n});\nrequest.plan_detail_list = Some(plan_detail_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/create-pay-score-plan.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "创建支付分计划",
     "POST v3/payscore/plan/payscore-plans",
@@ -36,19 +36,40 @@ pub struct CreatePayScorePlanRequest<'a> {
     pub total_original_price: i64,
 }
 
+#[doc = "The required fields of [`CreatePayScorePlanRequest`], each named where it is given: `CreatePayScorePlanRequest::new(CreatePayScorePlanRequired { .. })`."]
+pub struct CreatePayScorePlanRequired<'a> {
+    #[doc = "AppID (see [`CreatePayScorePlanRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "支付分计划扣费次数 (see [`CreatePayScorePlanRequest::deduction_quantity`])."]
+    pub deduction_quantity: i64,
+    #[doc = "商户侧计划号 (see [`CreatePayScorePlanRequest::merchant_plan_no`])."]
+    pub merchant_plan_no: &'a str,
+    #[doc = "支付分计划有效期(单位天) (see [`CreatePayScorePlanRequest::plan_duration`])."]
+    pub plan_duration: i64,
+    #[doc = "支付分计划名称 (see [`CreatePayScorePlanRequest::plan_name`])."]
+    pub plan_name: &'a str,
+    #[doc = "计划所属服务 (see [`CreatePayScorePlanRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "支付分计划实际扣费总金额(单位分) (see [`CreatePayScorePlanRequest::total_actual_price`])."]
+    pub total_actual_price: i64,
+    #[doc = "支付分计划原总金额(单位分) (see [`CreatePayScorePlanRequest::total_original_price`])."]
+    pub total_original_price: i64,
+}
+
 impl<'a> CreatePayScorePlanRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`plan_detail_list`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePayScorePlanRequired`]. The optional ones (`plan_detail_list`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        deduction_quantity: i64,
-        merchant_plan_no: &'a str,
-        plan_duration: i64,
-        plan_name: &'a str,
-        service_id: &'a str,
-        total_actual_price: i64,
-        total_original_price: i64,
-    ) -> Self {
+    pub fn new(required: CreatePayScorePlanRequired<'a>) -> Self {
+        let CreatePayScorePlanRequired {
+            appid,
+            deduction_quantity,
+            merchant_plan_no,
+            plan_duration,
+            plan_name,
+            service_id,
+            total_actual_price,
+            total_original_price,
+        } = required;
         Self {
             appid,
             deduction_quantity,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceOrderRequest::new(appid, notify_url, out_trade_no, plan_detail_no, service_id, service_introduction, sign_plan_id, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-service-order/create-partner-service-order.html>.\n\nFor: 服务商."]
+#[doc = "创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceOrderRequest::new(CreatePartnerServiceOrderRequired {\n    appid,\n    notify_url,\n    out_trade_no,\n    plan_detail_no,\n    service_id,\n    service_introduction,\n    sign_plan_id,\n    sub_mchid,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-service-order/create-partner-service-order.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "创建用户的签约计划详情对应的服务订单",
     "POST v3/payscore/sign-plan/partner/serviceorder",
@@ -48,20 +48,43 @@ pub struct CreatePartnerServiceOrderRequest<'a> {
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerServiceOrderRequest`], each named where it is given: `CreatePartnerServiceOrderRequest::new(CreatePartnerServiceOrderRequired { .. })`."]
+pub struct CreatePartnerServiceOrderRequired<'a> {
+    #[doc = "服务商的AppID (see [`CreatePartnerServiceOrderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户扣款成功回调通知的地址 (see [`CreatePartnerServiceOrderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户侧订单号 (see [`CreatePartnerServiceOrderRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "待创建服务订单对应的用户的签约计划详情序号 (see [`CreatePartnerServiceOrderRequest::plan_detail_no`])."]
+    pub plan_detail_no: i64,
+    #[doc = "支付分服务ID (see [`CreatePartnerServiceOrderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreatePartnerServiceOrderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "待创建服务订单对应的用户的签约计划 (see [`CreatePartnerServiceOrderRequest::sign_plan_id`])."]
+    pub sign_plan_id: &'a str,
+    #[doc = "子商户号 (see [`CreatePartnerServiceOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务时间 (see [`CreatePartnerServiceOrderRequest::time_range`])."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+}
+
 impl<'a> CreatePartnerServiceOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerServiceOrderRequired`]. The optional ones (`attach`, `location`, `openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        out_trade_no: &'a str,
-        plan_detail_no: i64,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        sign_plan_id: &'a str,
-        sub_mchid: &'a str,
-        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerServiceOrderRequired<'a>) -> Self {
+        let CreatePartnerServiceOrderRequired {
+            appid,
+            notify_url,
+            out_trade_no,
+            plan_detail_no,
+            service_id,
+            service_introduction,
+            sign_plan_id,
+            sub_mchid,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,

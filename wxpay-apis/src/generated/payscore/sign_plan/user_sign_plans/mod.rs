@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod merchant_sign_plan_no;
 
-#[doc = "创建用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans`.\n\n```ignore\nlet request = CreateUserSignPlanRequest::new(appid, merchant_sign_plan_no, notify_url, openid, plan_id, service_id, sign_plan_detail);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/create-user-sign-plan.html>.\n\nFor: 普通商户."]
+#[doc = "创建用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans`.\n\n```ignore\nlet request = CreateUserSignPlanRequest::new(CreateUserSignPlanRequired {\n    appid,\n    merchant_sign_plan_no,\n    notify_url,\n    openid,\n    plan_id,\n    service_id,\n    sign_plan_detail,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/create-user-sign-plan.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "创建用户的签约计划",
     "POST v3/payscore/sign-plan/user-sign-plans",
@@ -31,18 +31,37 @@ pub struct CreateUserSignPlanRequest<'a> {
     pub sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
 }
 
+#[doc = "The required fields of [`CreateUserSignPlanRequest`], each named where it is given: `CreateUserSignPlanRequest::new(CreateUserSignPlanRequired { .. })`."]
+pub struct CreateUserSignPlanRequired<'a> {
+    #[doc = "AppID (see [`CreateUserSignPlanRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户签约计划单号 (see [`CreateUserSignPlanRequest::merchant_sign_plan_no`])."]
+    pub merchant_sign_plan_no: &'a str,
+    #[doc = "签约成功事件通知回调地址 (see [`CreateUserSignPlanRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "待签约用户在商户应用下的OpenID (see [`CreateUserSignPlanRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "支付分计划ID (see [`CreateUserSignPlanRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "支付分服务ID (see [`CreateUserSignPlanRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "签约计划对应的计划详情列表的商户侧单号信息 (see [`CreateUserSignPlanRequest::sign_plan_detail`])."]
+    pub sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
+}
+
 impl<'a> CreateUserSignPlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateUserSignPlanRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        merchant_sign_plan_no: &'a str,
-        notify_url: &'a str,
-        openid: &'a str,
-        plan_id: &'a str,
-        service_id: &'a str,
-        sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
-    ) -> Self {
+    pub fn new(required: CreateUserSignPlanRequired<'a>) -> Self {
+        let CreateUserSignPlanRequired {
+            appid,
+            merchant_sign_plan_no,
+            notify_url,
+            openid,
+            plan_id,
+            service_id,
+            sign_plan_detail,
+        } = required;
         Self {
             appid,
             merchant_sign_plan_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户解除用户授权关系API: `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.\n\n```ignore\nlet request = TerminateUsersPermissionsRequest::new(openid, service_id, appid, reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc = "商户解除用户授权关系API: `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.\n\n```ignore\nlet request = TerminateUsersPermissionsRequest::new(TerminateUsersPermissionsRequired {\n    openid,\n    service_id,\n    appid,\n    reason,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml>.\n\nFor: 服务商, 直连商户."]
 #[doc(alias(
     "商户解除用户授权关系API",
     "POST v3/payscore/users/{openid}/permissions/{service_id}/terminate",
@@ -23,10 +23,28 @@ pub struct TerminateUsersPermissionsRequest<'a> {
     pub reason: &'a str,
 }
 
+#[doc = "The required fields of [`TerminateUsersPermissionsRequest`], each named where it is given: `TerminateUsersPermissionsRequest::new(TerminateUsersPermissionsRequired { .. })`."]
+pub struct TerminateUsersPermissionsRequired<'a> {
+    #[doc = "`openid` (see [`TerminateUsersPermissionsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "`service_id` (see [`TerminateUsersPermissionsRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "公众账号ID (see [`TerminateUsersPermissionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "撤销原因 (see [`TerminateUsersPermissionsRequest::reason`])."]
+    pub reason: &'a str,
+}
+
 impl<'a> TerminateUsersPermissionsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminateUsersPermissionsRequired`].
     #[inline]
-    pub fn new(openid: &'a str, service_id: &'a str, appid: &'a str, reason: &'a str) -> Self {
+    pub fn new(required: TerminateUsersPermissionsRequired<'a>) -> Self {
+        let TerminateUsersPermissionsRequired {
+            openid,
+            service_id,
+            appid,
+            reason,
+        } = required;
         Self {
             openid,
             service_id,

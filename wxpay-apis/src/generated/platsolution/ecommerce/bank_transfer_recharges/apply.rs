@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请银行转账充值: `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.\n\n```ignore\nlet request = BankTransferRechargeApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.\n\nFor: 平台商户."]
+#[doc = "申请银行转账充值: `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.\n\n```ignore\nlet request = BankTransferRechargeApplyRequest::new(BankTransferRechargeApplyRequired {\n    account_type,\n    out_recharge_no,\n    recharge_amount,\n    recharge_scene,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.\n\nFor: 平台商户."]
 #[doc(alias(
     "申请银行转账充值",
     "POST v3/platsolution/ecommerce/bank-transfer-recharges/apply",
@@ -23,15 +23,28 @@ pub struct BankTransferRechargeApplyRequest<'a> {
     pub recharge_scene: &'a str,
 }
 
+#[doc = "The required fields of [`BankTransferRechargeApplyRequest`], each named where it is given: `BankTransferRechargeApplyRequest::new(BankTransferRechargeApplyRequired { .. })`."]
+pub struct BankTransferRechargeApplyRequired<'a> {
+    #[doc = "充值入账账户 (see [`BankTransferRechargeApplyRequest::account_type`])."]
+    pub account_type: crate::platsolution::ecommerce::EcommerceAccountType,
+    #[doc = "商户充值单号 (see [`BankTransferRechargeApplyRequest::out_recharge_no`])."]
+    pub out_recharge_no: &'a str,
+    #[doc = "充值金额 (see [`BankTransferRechargeApplyRequest::recharge_amount`])."]
+    pub recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
+    #[doc = "充值场景 (see [`BankTransferRechargeApplyRequest::recharge_scene`])."]
+    pub recharge_scene: &'a str,
+}
+
 impl<'a> BankTransferRechargeApplyRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`BankTransferRechargeApplyRequired`].
     #[inline]
-    pub fn new(
-        account_type: crate::platsolution::ecommerce::EcommerceAccountType,
-        out_recharge_no: &'a str,
-        recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
-        recharge_scene: &'a str,
-    ) -> Self {
+    pub fn new(required: BankTransferRechargeApplyRequired<'a>) -> Self {
+        let BankTransferRechargeApplyRequired {
+            account_type,
+            out_recharge_no,
+            recharge_amount,
+            recharge_scene,
+        } = required;
         Self {
             account_type,
             out_recharge_no,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod sub_mchid;
 
-#[doc = "开通保险理赔功能: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.\n\n```ignore\nlet request = OpenInsuranceCompensationRequest::new(agreement_list, out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/open-insurance-compensation.html>.\n\nFor: 服务商."]
+#[doc = "开通保险理赔功能: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.\n\n```ignore\nlet request = OpenInsuranceCompensationRequest::new(OpenInsuranceCompensationRequired {\n    agreement_list,\n    out_apply_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/open-insurance-compensation.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "开通保险理赔功能",
     "POST v3/platsolution/ecommerce/insurance-compensation-contracts",
@@ -23,14 +23,25 @@ pub struct OpenInsuranceCompensationRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`OpenInsuranceCompensationRequest`], each named where it is given: `OpenInsuranceCompensationRequest::new(OpenInsuranceCompensationRequired { .. })`."]
+pub struct OpenInsuranceCompensationRequired<'a> {
+    #[doc = "签约协议列表 (see [`OpenInsuranceCompensationRequest::agreement_list`])."]
+    pub agreement_list: &'a [OpenInsuranceCompensationAgreement<'a>],
+    #[doc = "商户申请单号 (see [`OpenInsuranceCompensationRequest::out_apply_no`])."]
+    pub out_apply_no: &'a str,
+    #[doc = "二级商户号 (see [`OpenInsuranceCompensationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> OpenInsuranceCompensationRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`OpenInsuranceCompensationRequired`].
     #[inline]
-    pub fn new(
-        agreement_list: &'a [OpenInsuranceCompensationAgreement<'a>],
-        out_apply_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: OpenInsuranceCompensationRequired<'a>) -> Self {
+        let OpenInsuranceCompensationRequired {
+            agreement_list,
+            out_apply_no,
+            sub_mchid,
+        } = required;
         Self {
             agreement_list,
             out_apply_no,
@@ -53,15 +64,28 @@ pub struct OpenInsuranceCompensationAgreement<'a> {
     pub sign_time: &'a str,
 }
 
+#[doc = "The required fields of [`OpenInsuranceCompensationAgreement`], each named where it is given: `OpenInsuranceCompensationAgreement::new(OpenInsuranceCompensationAgreementRequired { .. })`."]
+pub struct OpenInsuranceCompensationAgreementRequired<'a> {
+    #[doc = "协议编号 (see [`OpenInsuranceCompensationAgreement::agreement_code`])."]
+    pub agreement_code: &'a str,
+    #[doc = "协议版本号 (see [`OpenInsuranceCompensationAgreement::agreement_version`])."]
+    pub agreement_version: &'a str,
+    #[doc = "签约主体 (see [`OpenInsuranceCompensationAgreement::sign_organization`])."]
+    pub sign_organization: &'a str,
+    #[doc = "签约时间 (see [`OpenInsuranceCompensationAgreement::sign_time`])."]
+    pub sign_time: &'a str,
+}
+
 impl<'a> OpenInsuranceCompensationAgreement<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`OpenInsuranceCompensationAgreementRequired`].
     #[inline]
-    pub fn new(
-        agreement_code: &'a str,
-        agreement_version: &'a str,
-        sign_organization: &'a str,
-        sign_time: &'a str,
-    ) -> Self {
+    pub fn new(required: OpenInsuranceCompensationAgreementRequired<'a>) -> Self {
+        let OpenInsuranceCompensationAgreementRequired {
+            agreement_code,
+            agreement_version,
+            sign_organization,
+            sign_time,
+        } = required;
         Self {
             agreement_code,
             agreement_version,

@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起保证金赔付保司保费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "发起保证金赔付保司保费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new(CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "发起保证金赔付保司保费",
     "POST v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills",
@@ -32,14 +32,27 @@ pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRe
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest`], each named where it is given: `CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new(CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "赔付用户信息 (see [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired`]. The optional ones (`amount`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a>,
-        transfer_remark: &'a str,
+        required: CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired<'a>,
     ) -> Self {
+        let CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             out_bill_no,
@@ -66,7 +79,7 @@ pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRe
     >,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a> {
@@ -105,16 +118,26 @@ pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTr
     #[doc = "交易订单号\n\nRequired. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
     #[doc = "赔付单类型\n\nRequired."]
-    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferType,
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType,
+}
+
+#[doc = "The required fields of [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo`], each named where it is given: `CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::new(CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired { .. })`."]
+pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired<
+    'a,
+> {
+    #[doc = "交易订单号 (see [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "赔付单类型 (see `CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo::type`)."]
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfoType,
 }
 
 impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired`].
     #[inline]
     pub fn new(
-        transaction_id: &'a str,
-        r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferType,
+        required: CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired<'a>,
     ) -> Self {
+        let CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfoRequired { transaction_id, r#type } = required;
         Self {
             transaction_id,
             r#type,
@@ -180,7 +203,7 @@ pub struct EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver
         Option<EcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType>,
 }
 
 #[doc = "转账接收方商户信息"]
@@ -211,7 +234,7 @@ pub struct QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReq
 }
 
 impl<'a> QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_bill_no`.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self { out_bill_no }

@@ -19,11 +19,11 @@ pub struct CreateEcommerceMchTransferTransactionInfo<'a> {
     pub transaction_id: &'a str,
     #[doc = "转账接收方订单类型\n\nOptional. Example: `WXPAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<MchTransferType>,
+    pub r#type: Option<MchTransferTransactionInfoType>,
 }
 
 impl<'a> CreateEcommerceMchTransferTransactionInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`type`) start as `None`: assign them on the value.
+    /// The object from its one required field, `transaction_id`. The optional ones (`type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(transaction_id: &'a str) -> Self {
         Self {
@@ -35,7 +35,7 @@ impl<'a> CreateEcommerceMchTransferTransactionInfo<'a> {
 
 string_enum! {
     /// Values of `type`.
-    pub enum MchTransferType {
+    pub enum MchTransferTransactionInfoType {
         /// `WXPAY`
         Wxpay = "WXPAY",
         /// `WXVALUE`
@@ -51,7 +51,7 @@ pub struct MchTransferTransactionInfo {
     pub transaction_id: String,
     #[doc = "转账接收方订单类型\n\nMay be absent. Example: `WXPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<MchTransferType>,
+    pub r#type: Option<MchTransferTransactionInfoType>,
 }
 
 string_enum! {
@@ -86,7 +86,7 @@ pub struct QueryEcommerceMchTransferCloseInfo {
 
 string_enum! {
     /// 转账接收方类型
-    pub enum CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType {
+    pub enum MchTransferReceiverType {
         /// `MERCHANT`
         Merchant = "MERCHANT",
         /// `TRANSACTION_USER`
@@ -112,12 +112,12 @@ pub struct MchTransferReceiver {
     pub transaction_info: Option<MchTransferTransactionInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<MchTransferReceiverType>,
 }
 
 string_enum! {
     /// Values of `type`.
-    pub enum CompensationBillsType {
+    pub enum CompensationBillsReceiverType {
         /// `MERCHANT`
         Merchant = "MERCHANT",
     }

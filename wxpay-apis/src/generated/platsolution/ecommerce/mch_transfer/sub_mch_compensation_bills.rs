@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(amount, out_bill_no, receiver, transfer_remark);\nrequest.sponsor_mchid = Some(sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(CreateEcommerceMchTransferSubMchCompensationBillsRequired {\n    amount,\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.sponsor_mchid = Some(sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "请求赔付",
     "POST v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills",
@@ -28,15 +28,28 @@ pub struct CreateEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferSubMchCompensationBillsRequest`], each named where it is given: `CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(CreateEcommerceMchTransferSubMchCompensationBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferSubMchCompensationBillsRequired<'a> {
+    #[doc = "赔付金额 (see [`CreateEcommerceMchTransferSubMchCompensationBillsRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferSubMchCompensationBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "赔付商户信息 (see [`CreateEcommerceMchTransferSubMchCompensationBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferSubMchCompensationBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferSubMchCompensationBillsRequired`]. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a>,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEcommerceMchTransferSubMchCompensationBillsRequired<'a>) -> Self {
+        let CreateEcommerceMchTransferSubMchCompensationBillsRequired {
+            amount,
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount,
             out_bill_no,
@@ -54,16 +67,25 @@ pub struct CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
     #[doc = "赔付接收方商户信息\n\nRequired."]
     pub mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
     #[doc = "赔付接收方类型\n\nRequired. Example: `MERCHANT`."]
-    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType,
+}
+
+#[doc = "The required fields of [`CreateEcommerceMchTransferSubMchCompensationBillsReceiver`], each named where it is given: `CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { .. })`."]
+pub struct CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired<'a> {
+    #[doc = "赔付接收方商户信息 (see [`CreateEcommerceMchTransferSubMchCompensationBillsReceiver::mch_info`])."]
+    pub mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
+    #[doc = "赔付接收方类型 (see `CreateEcommerceMchTransferSubMchCompensationBillsReceiver::type`)."]
+    pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType,
 }
 
 impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired`].
     #[inline]
     pub fn new(
-        mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
-        r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+        required: CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired<'a>,
     ) -> Self {
+        let CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { mch_info, r#type } =
+            required;
         Self { mch_info, r#type }
     }
 }
@@ -77,7 +99,7 @@ pub struct CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a> {
 }
 
 impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `mchid`.
     #[inline]
     pub fn new(mchid: &'a str) -> Self {
         Self { mchid }
@@ -130,7 +152,7 @@ pub struct EcommerceMchTransferSubMchCompensationBillsReceiver {
     pub mch_info: Option<EcommerceMchTransferSubMchCompensationBillsMchInfo>,
     #[doc = "赔付接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType>,
 }
 
 #[doc = "赔付接收方商户信息"]
@@ -171,7 +193,7 @@ pub struct QueryEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
 }
 
 impl<'a> QueryEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_bill_no`. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self {

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod sub_mchid;
 
-#[doc = "添加二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees`.\n\n```ignore\nlet request = CreateEcommerceRechargeEmployeesRequest::new(sp_openid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521743>.\n\nFor: 服务商."]
+#[doc = "添加二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees`.\n\n```ignore\nlet request = CreateEcommerceRechargeEmployeesRequest::new(CreateEcommerceRechargeEmployeesRequired {\n    sp_openid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521743>.\n\nFor: 服务商."]
 #[doc(alias(
     "添加二级商户可扫码充值员工",
     "POST v3/platsolution/ecommerce/recharge-employees",
@@ -21,10 +21,22 @@ pub struct CreateEcommerceRechargeEmployeesRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceRechargeEmployeesRequest`], each named where it is given: `CreateEcommerceRechargeEmployeesRequest::new(CreateEcommerceRechargeEmployeesRequired { .. })`."]
+pub struct CreateEcommerceRechargeEmployeesRequired<'a> {
+    #[doc = "员工OpenID (see [`CreateEcommerceRechargeEmployeesRequest::sp_openid`])."]
+    pub sp_openid: &'a str,
+    #[doc = "二级商户号 (see [`CreateEcommerceRechargeEmployeesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateEcommerceRechargeEmployeesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateEcommerceRechargeEmployeesRequired`].
     #[inline]
-    pub fn new(sp_openid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CreateEcommerceRechargeEmployeesRequired<'a>) -> Self {
+        let CreateEcommerceRechargeEmployeesRequired {
+            sp_openid,
+            sub_mchid,
+        } = required;
         Self {
             sp_openid,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请二级商户充值: `POST /v3/platsolution/ecommerce/recharges/apply`.\n\n```ignore\nlet mut request = ApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene, sub_mchid);\nrequest.available_recharge_channels = Some(available_recharge_channels);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/apply.html>.\n\nFor: 服务商."]
+#[doc = "申请二级商户充值: `POST /v3/platsolution/ecommerce/recharges/apply`.\n\n```ignore\nlet mut request = ApplyRequest::new(ApplyRequired {\n    account_type,\n    out_recharge_no,\n    recharge_amount,\n    recharge_scene,\n    sub_mchid,\n});\nrequest.available_recharge_channels = Some(available_recharge_channels);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/apply.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "申请二级商户充值",
     "POST v3/platsolution/ecommerce/recharges/apply",
@@ -35,16 +35,31 @@ pub struct ApplyRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyRequest`], each named where it is given: `ApplyRequest::new(ApplyRequired { .. })`."]
+pub struct ApplyRequired<'a> {
+    #[doc = "充值入账账户 (see [`ApplyRequest::account_type`])."]
+    pub account_type: crate::platsolution::ecommerce::recharges::RechargesAccountType,
+    #[doc = "商户充值单号 (see [`ApplyRequest::out_recharge_no`])."]
+    pub out_recharge_no: &'a str,
+    #[doc = "充值金额 (see [`ApplyRequest::recharge_amount`])."]
+    pub recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
+    #[doc = "充值场景 (see [`ApplyRequest::recharge_scene`])."]
+    pub recharge_scene: crate::platsolution::ecommerce::recharges::RechargesRechargeScene,
+    #[doc = "二级商户号 (see [`ApplyRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ApplyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`available_recharge_channels`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyRequired`]. The optional ones (`available_recharge_channels`, `notify_url`, `remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        account_type: crate::platsolution::ecommerce::recharges::RechargesAccountType,
-        out_recharge_no: &'a str,
-        recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
-        recharge_scene: crate::platsolution::ecommerce::recharges::RechargesRechargeScene,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyRequired<'a>) -> Self {
+        let ApplyRequired {
+            account_type,
+            out_recharge_no,
+            recharge_amount,
+            recharge_scene,
+            sub_mchid,
+        } = required;
         Self {
             account_type,
             available_recharge_channels: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "受理商家转账: `POST /v3/platsolution/mch-transfer/batches/apply`.\n\n```ignore\nlet mut request = TransferBatchApplyRequest::new(batch_name, batch_remark, notify_url, out_batch_no, sp_appid, sub_mchid, total_amount, total_num, transfer_detail_list, transfer_scene_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-apply.html>.\n\nFor: 服务商."]
+#[doc = "受理商家转账: `POST /v3/platsolution/mch-transfer/batches/apply`.\n\n```ignore\nlet mut request = TransferBatchApplyRequest::new(TransferBatchApplyRequired {\n    batch_name,\n    batch_remark,\n    notify_url,\n    out_batch_no,\n    sp_appid,\n    sub_mchid,\n    total_amount,\n    total_num,\n    transfer_detail_list,\n    transfer_scene_id,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-apply.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "受理商家转账",
     "POST v3/platsolution/mch-transfer/batches/apply",
@@ -38,21 +38,46 @@ pub struct TransferBatchApplyRequest<'a> {
     pub transfer_scene_id: &'a str,
 }
 
+#[doc = "The required fields of [`TransferBatchApplyRequest`], each named where it is given: `TransferBatchApplyRequest::new(TransferBatchApplyRequired { .. })`."]
+pub struct TransferBatchApplyRequired<'a> {
+    #[doc = "批次名称 (see [`TransferBatchApplyRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "批次备注 (see [`TransferBatchApplyRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "商户回调地址 (see [`TransferBatchApplyRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商家批次单号 (see [`TransferBatchApplyRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "服务商AppID (see [`TransferBatchApplyRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "二级商户号 (see [`TransferBatchApplyRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账总金额 (see [`TransferBatchApplyRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "转账总笔数 (see [`TransferBatchApplyRequest::total_num`])."]
+    pub total_num: i64,
+    #[doc = "转账明细列表 (see [`TransferBatchApplyRequest::transfer_detail_list`])."]
+    pub transfer_detail_list: &'a [crate::platsolution::PlatsolutionTransferDetail<'a>],
+    #[doc = "转账场景ID (see [`TransferBatchApplyRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+}
+
 impl<'a> TransferBatchApplyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`TransferBatchApplyRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        notify_url: &'a str,
-        out_batch_no: &'a str,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        transfer_detail_list: &'a [crate::platsolution::PlatsolutionTransferDetail<'a>],
-        transfer_scene_id: &'a str,
-    ) -> Self {
+    pub fn new(required: TransferBatchApplyRequired<'a>) -> Self {
+        let TransferBatchApplyRequired {
+            batch_name,
+            batch_remark,
+            notify_url,
+            out_batch_no,
+            sp_appid,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+            transfer_scene_id,
+        } = required;
         Self {
             batch_name,
             batch_remark,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "受理单次预约商家转账: `POST /v3/platsolution/mch-transfer/reservation/apply`.\n\n```ignore\nlet mut request = TransferReservationApplyRequest::new(estimated_date, notify_url, out_reservation_no, reserve_remark, sp_appid, sub_mchid, transfer_scene_id);\nrequest.estimated_max_amount = Some(estimated_max_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "受理单次预约商家转账: `POST /v3/platsolution/mch-transfer/reservation/apply`.\n\n```ignore\nlet mut request = TransferReservationApplyRequest::new(TransferReservationApplyRequired {\n    estimated_date,\n    notify_url,\n    out_reservation_no,\n    reserve_remark,\n    sp_appid,\n    sub_mchid,\n    transfer_scene_id,\n});\nrequest.estimated_max_amount = Some(estimated_max_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "受理单次预约商家转账",
     "POST v3/platsolution/mch-transfer/reservation/apply",
@@ -47,18 +47,37 @@ pub struct TransferReservationApplyRequest<'a> {
     pub user_real_name: Option<Sensitive<&'a str>>,
 }
 
+#[doc = "The required fields of [`TransferReservationApplyRequest`], each named where it is given: `TransferReservationApplyRequest::new(TransferReservationApplyRequired { .. })`."]
+pub struct TransferReservationApplyRequired<'a> {
+    #[doc = "预计最晚转账日期 (see [`TransferReservationApplyRequest::estimated_date`])."]
+    pub estimated_date: &'a str,
+    #[doc = "商户回调地址 (see [`TransferReservationApplyRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户预约单号 (see [`TransferReservationApplyRequest::out_reservation_no`])."]
+    pub out_reservation_no: &'a str,
+    #[doc = "预约备注 (see [`TransferReservationApplyRequest::reserve_remark`])."]
+    pub reserve_remark: &'a str,
+    #[doc = "服务商AppID (see [`TransferReservationApplyRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "二级商户号 (see [`TransferReservationApplyRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账场景ID (see [`TransferReservationApplyRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+}
+
 impl<'a> TransferReservationApplyRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`estimated_max_amount`, `exact_amount`, `openid`, `scene_report_data`, `sub_appid`, `user_real_name`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`TransferReservationApplyRequired`]. The optional ones (`estimated_max_amount`, `exact_amount`, `openid`, `scene_report_data`, `sub_appid`, `user_real_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        estimated_date: &'a str,
-        notify_url: &'a str,
-        out_reservation_no: &'a str,
-        reserve_remark: &'a str,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-        transfer_scene_id: &'a str,
-    ) -> Self {
+    pub fn new(required: TransferReservationApplyRequired<'a>) -> Self {
+        let TransferReservationApplyRequired {
+            estimated_date,
+            notify_url,
+            out_reservation_no,
+            reserve_remark,
+            sp_appid,
+            sub_mchid,
+            transfer_scene_id,
+        } = required;
         Self {
             estimated_date,
             estimated_max_amount: None,

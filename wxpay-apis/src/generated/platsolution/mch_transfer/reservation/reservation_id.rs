@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付预约单号查询预约商家转账记录: `GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`.\n\n```ignore\nlet request = TransferReservationGetByIdRequest::new(reservation_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-id.html>.\n\nFor: 服务商."]
+#[doc = "微信支付预约单号查询预约商家转账记录: `GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`.\n\n```ignore\nlet request = TransferReservationGetByIdRequest::new(TransferReservationGetByIdRequired {\n    reservation_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-id.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "微信支付预约单号查询预约商家转账记录",
     "GET v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}",
@@ -19,10 +19,22 @@ pub struct TransferReservationGetByIdRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`TransferReservationGetByIdRequest`], each named where it is given: `TransferReservationGetByIdRequest::new(TransferReservationGetByIdRequired { .. })`."]
+pub struct TransferReservationGetByIdRequired<'a> {
+    #[doc = "微信转账预约单号 (see [`TransferReservationGetByIdRequest::reservation_id`])."]
+    pub reservation_id: &'a str,
+    #[doc = "二级商户号 (see [`TransferReservationGetByIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TransferReservationGetByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TransferReservationGetByIdRequired`].
     #[inline]
-    pub fn new(reservation_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: TransferReservationGetByIdRequired<'a>) -> Self {
+        let TransferReservationGetByIdRequired {
+            reservation_id,
+            sub_mchid,
+        } = required;
         Self {
             reservation_id,
             sub_mchid,

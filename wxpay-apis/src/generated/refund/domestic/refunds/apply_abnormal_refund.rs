@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起异常退款: `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.\n\n```ignore\nlet mut request = ApplyAbnormalRefundRequest::new(refund_id, out_refund_no, type);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create-abnormal-refund.html>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起异常退款: `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.\n\n```ignore\nlet mut request = ApplyAbnormalRefundRequest::new(ApplyAbnormalRefundRequired {\n    refund_id,\n    out_refund_no,\n    r#type,\n});\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create-abnormal-refund.html>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起异常退款",
     "POST v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund",
@@ -33,14 +33,25 @@ pub struct ApplyAbnormalRefundRequest<'a> {
     pub r#type: ApplyAbnormalRefundType,
 }
 
+#[doc = "The required fields of [`ApplyAbnormalRefundRequest`], each named where it is given: `ApplyAbnormalRefundRequest::new(ApplyAbnormalRefundRequired { .. })`."]
+pub struct ApplyAbnormalRefundRequired<'a> {
+    #[doc = "微信退款单号 (see [`ApplyAbnormalRefundRequest::refund_id`])."]
+    pub refund_id: &'a str,
+    #[doc = "商户退款单号 (see [`ApplyAbnormalRefundRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "异常退款处理方式 (see `ApplyAbnormalRefundRequest::type`)."]
+    pub r#type: ApplyAbnormalRefundType,
+}
+
 impl<'a> ApplyAbnormalRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_account`, `bank_type`, `real_name`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyAbnormalRefundRequired`]. The optional ones (`bank_account`, `bank_type`, `real_name`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        refund_id: &'a str,
-        out_refund_no: &'a str,
-        r#type: ApplyAbnormalRefundType,
-    ) -> Self {
+    pub fn new(required: ApplyAbnormalRefundRequired<'a>) -> Self {
+        let ApplyAbnormalRefundRequired {
+            refund_id,
+            out_refund_no,
+            r#type,
+        } = required;
         Self {
             refund_id,
             bank_account: None,

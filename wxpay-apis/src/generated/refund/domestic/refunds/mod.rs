@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod apply_abnormal_refund;
 
-#[doc = "申请退款API: `POST /v3/refund/domestic/refunds`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(amount, out_refund_no);\nrequest.funds_account = Some(funds_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/create.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_9.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "申请退款API: `POST /v3/refund/domestic/refunds`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(CreateRefundRequired {\n    amount,\n    out_refund_no,\n    order,\n});\nrequest.funds_account = Some(funds_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/create.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_9.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "申请退款API",
     "POST v3/refund/domestic/refunds",
@@ -21,7 +21,7 @@ pub struct CreateRefundRequest<'a> {
     pub amount: CreateRefundAmount<'a>,
     #[doc = "退款资金来源\n\nBody field, optional. Example: `AVAILABLE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub funds_account: Option<&'a str>,
+    pub funds_account: Option<CreateRefundFundsAccount>,
     #[doc = "退款商品\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [CreateRefundGoodsDetail<'a>]>,
@@ -30,34 +30,45 @@ pub struct CreateRefundRequest<'a> {
     pub notify_url: Option<&'a str>,
     #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<&'a str>,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no\n\nBody field, required."]
+    #[serde(flatten)]
+    pub order: RefundedOrder<'a>,
     #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    #[doc = "微信支付订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<&'a str>,
+}
+
+#[doc = "The required fields of [`CreateRefundRequest`], each named where it is given: `CreateRefundRequest::new(CreateRefundRequired { .. })`."]
+pub struct CreateRefundRequired<'a> {
+    #[doc = "金额信息 (see [`CreateRefundRequest::amount`])."]
+    pub amount: CreateRefundAmount<'a>,
+    #[doc = "商户退款单号 (see [`CreateRefundRequest::out_refund_no`])."]
+    pub out_refund_no: &'a str,
+    #[doc = "二选一: exactly one of transaction\\_id, out\\_trade\\_no (see [`CreateRefundRequest::order`])."]
+    pub order: RefundedOrder<'a>,
 }
 
 impl<'a> CreateRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`funds_account`, `goods_detail`, `notify_url`, `out_trade_no`, `reason`, `sub_mchid`, `transaction_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateRefundRequired`]. The optional ones (`funds_account`, `goods_detail`, `notify_url`, `reason`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(amount: CreateRefundAmount<'a>, out_refund_no: &'a str) -> Self {
+    pub fn new(required: CreateRefundRequired<'a>) -> Self {
+        let CreateRefundRequired {
+            amount,
+            out_refund_no,
+            order,
+        } = required;
         Self {
             amount,
             funds_account: None,
             goods_detail: None,
             notify_url: None,
             out_refund_no,
-            out_trade_no: None,
+            order,
             reason: None,
             sub_mchid: None,
-            transaction_id: None,
         }
     }
 }
@@ -70,17 +81,32 @@ pub struct CreateRefundAmount<'a> {
     pub currency: &'a str,
     #[doc = "退款出资账户及金额\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<&'a [CreateRefundFrom<'a>]>,
+    pub from: Option<&'a [CreateRefundFrom]>,
     #[doc = "退款金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
     #[doc = "原订单金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
+#[doc = "The required fields of [`CreateRefundAmount`], each named where it is given: `CreateRefundAmount::new(CreateRefundAmountRequired { .. })`."]
+pub struct CreateRefundAmountRequired<'a> {
+    #[doc = "退款币种 (see [`CreateRefundAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "退款金额 (see [`CreateRefundAmount::refund`])."]
+    pub refund: i64,
+    #[doc = "原订单金额 (see [`CreateRefundAmount::total`])."]
+    pub total: i64,
+}
+
 impl<'a> CreateRefundAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`from`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRefundAmountRequired`]. The optional ones (`from`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(currency: &'a str, refund: i64, total: i64) -> Self {
+    pub fn new(required: CreateRefundAmountRequired<'a>) -> Self {
+        let CreateRefundAmountRequired {
+            currency,
+            refund,
+            total,
+        } = required;
         Self {
             currency,
             from: None,
@@ -93,18 +119,47 @@ impl<'a> CreateRefundAmount<'a> {
 #[doc = "退款出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct CreateRefundFrom<'a> {
+pub struct CreateRefundFrom {
     #[doc = "出资账户类型\n\nRequired. Example: `AVAILABLE`."]
-    pub account: &'a str,
+    pub account: RefundAccount,
     #[doc = "出资金额\n\nRequired. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
 }
 
-impl<'a> CreateRefundFrom<'a> {
-    /// The object from its required fields, in declaration order.
+#[doc = "The required fields of [`CreateRefundFrom`], each named where it is given: `CreateRefundFrom::new(CreateRefundFromRequired { .. })`."]
+pub struct CreateRefundFromRequired {
+    #[doc = "出资账户类型 (see [`CreateRefundFrom::account`])."]
+    pub account: RefundAccount,
+    #[doc = "出资金额 (see [`CreateRefundFrom::amount`])."]
+    pub amount: i64,
+}
+
+impl CreateRefundFrom {
+    /// The object from its required fields, each named in a [`CreateRefundFromRequired`].
     #[inline]
-    pub fn new(account: &'a str, amount: i64) -> Self {
+    pub fn new(required: CreateRefundFromRequired) -> Self {
+        let CreateRefundFromRequired { account, amount } = required;
         Self { account, amount }
+    }
+}
+
+string_enum! {
+    /// 出资账户类型
+    pub enum RefundAccount {
+        /// `AVAILABLE`
+        Available = "AVAILABLE",
+        /// `UNAVAILABLE`
+        Unavailable = "UNAVAILABLE",
+    }
+}
+
+string_enum! {
+    /// 退款资金来源
+    pub enum CreateRefundFundsAccount {
+        /// `AVAILABLE`
+        Available = "AVAILABLE",
+        /// `UNSETTLED`
+        Unsettled = "UNSETTLED",
     }
 }
 
@@ -128,15 +183,28 @@ pub struct CreateRefundGoodsDetail<'a> {
     pub wechatpay_goods_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateRefundGoodsDetail`], each named where it is given: `CreateRefundGoodsDetail::new(CreateRefundGoodsDetailRequired { .. })`."]
+pub struct CreateRefundGoodsDetailRequired<'a> {
+    #[doc = "商户侧商品编码 (see [`CreateRefundGoodsDetail::merchant_goods_id`])."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品退款金额 (see [`CreateRefundGoodsDetail::refund_amount`])."]
+    pub refund_amount: i64,
+    #[doc = "商品退货数量 (see [`CreateRefundGoodsDetail::refund_quantity`])."]
+    pub refund_quantity: i64,
+    #[doc = "商品单价 (see [`CreateRefundGoodsDetail::unit_price`])."]
+    pub unit_price: i64,
+}
+
 impl<'a> CreateRefundGoodsDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateRefundGoodsDetailRequired`]. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        merchant_goods_id: &'a str,
-        refund_amount: i64,
-        refund_quantity: i64,
-        unit_price: i64,
-    ) -> Self {
+    pub fn new(required: CreateRefundGoodsDetailRequired<'a>) -> Self {
+        let CreateRefundGoodsDetailRequired {
+            merchant_goods_id,
+            refund_amount,
+            refund_quantity,
+            unit_price,
+        } = required;
         Self {
             goods_name: None,
             merchant_goods_id,
@@ -148,6 +216,18 @@ impl<'a> CreateRefundGoodsDetail<'a> {
     }
 }
 
+#[doc = "Exactly one of `transaction_id`, `out_trade_no`: WeChat Pay takes one, and the variant is the field sent."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum RefundedOrder<'a> {
+    #[doc = "微信支付订单号\n\nSent as `transaction_id`. Example: `1217752501201407033233368018`."]
+    #[serde(rename = "transaction_id")]
+    TransactionId(&'a str),
+    #[doc = "商户订单号\n\nSent as `out_trade_no`. Example: `1217752501201407033233368018`."]
+    #[serde(rename = "out_trade_no")]
+    OutTradeNo(&'a str),
+}
+
 #[doc = "The answer to [`CreateRefundRequest`], [`QueryRefundRequest`] and [`ApplyAbnormalRefundRequest`](crate::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -155,12 +235,12 @@ pub struct Refund {
     #[doc = "金额信息\n\nAlways present."]
     pub amount: RefundAmount,
     #[doc = "退款渠道\n\nAlways present. Example: `ORIGINAL`."]
-    pub channel: String,
+    pub channel: RefundChannel,
     #[doc = "退款创建时间\n\nAlways present. Example: `2020-12-01T16:18:12+08:00`."]
     pub create_time: String,
     #[doc = "资金账户\n\nMay be absent. Example: `UNSETTLED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub funds_account: Option<String>,
+    pub funds_account: Option<RefundFundsAccount>,
     #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
     #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
@@ -171,7 +251,7 @@ pub struct Refund {
     #[doc = "微信支付退款号\n\nAlways present. Example: `50000000382019052709732678859`."]
     pub refund_id: String,
     #[doc = "退款状态\n\nAlways present. Example: `SUCCESS`."]
-    pub status: String,
+    pub status: RefundStatus,
     #[doc = "退款成功时间\n\nMay be absent. Example: `2020-12-01T16:18:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
@@ -214,9 +294,41 @@ pub struct RefundAmount {
 #[non_exhaustive]
 pub struct RefundFrom {
     #[doc = "出资账户类型\n\nAlways present. Example: `AVAILABLE`."]
-    pub account: String,
+    pub account: RefundAccount,
     #[doc = "出资金额\n\nAlways present. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
+}
+
+string_enum! {
+    /// 退款渠道
+    pub enum RefundChannel {
+        /// `ORIGINAL`
+        Original = "ORIGINAL",
+        /// `BALANCE`
+        Balance = "BALANCE",
+        /// `OTHER_BALANCE`
+        OtherBalance = "OTHER_BALANCE",
+        /// `OTHER_BANKCARD`
+        OtherBankcard = "OTHER_BANKCARD",
+    }
+}
+
+string_enum! {
+    /// 资金账户
+    pub enum RefundFundsAccount {
+        /// `UNSETTLED`
+        Unsettled = "UNSETTLED",
+        /// `AVAILABLE`
+        Available = "AVAILABLE",
+        /// `UNAVAILABLE`
+        Unavailable = "UNAVAILABLE",
+        /// `OPERATION`
+        Operation = "OPERATION",
+        /// `BASIC`
+        Basic = "BASIC",
+        /// `ECNY_BASIC`
+        EcnyBasic = "ECNY_BASIC",
+    }
 }
 
 #[doc = "优惠退款信息"]
@@ -258,6 +370,20 @@ pub struct RefundGoodsDetail {
     pub wechatpay_goods_id: Option<String>,
 }
 
+string_enum! {
+    /// 退款状态
+    pub enum RefundStatus {
+        /// `SUCCESS`
+        Success = "SUCCESS",
+        /// `CLOSED`
+        Closed = "CLOSED",
+        /// `PROCESSING`
+        Processing = "PROCESSING",
+        /// `ABNORMAL`
+        Abnormal = "ABNORMAL",
+    }
+}
+
 /// The answer to [`CreateRefundRequest`]: `POST /v3/refund/domestic/refunds`.
 pub type CreateRefundResponse = Refund;
 
@@ -279,7 +405,7 @@ pub struct QueryRefundRequest<'a> {
 }
 
 impl<'a> QueryRefundRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_refund_no`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_refund_no: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "还款下单: `POST /v3/repayment/combine-transactions/partner/prepay`.\n\n```ignore\nlet mut request = PrepayCombineTransactionsPartnerRequest::new(combine_mchid, combine_out_trade_no, sub_orders);\nrequest.app_info = Some(app_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "还款下单: `POST /v3/repayment/combine-transactions/partner/prepay`.\n\n```ignore\nlet mut request = PrepayCombineTransactionsPartnerRequest::new(PrepayCombineTransactionsPartnerRequired {\n    combine_mchid,\n    combine_out_trade_no,\n    sub_orders,\n});\nrequest.app_info = Some(app_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "还款下单",
     "POST v3/repayment/combine-transactions/partner/prepay",
@@ -42,14 +42,25 @@ pub struct PrepayCombineTransactionsPartnerRequest<'a> {
     pub wechat_web_info: Option<PrepayCombineTransactionsPartnerWechatWebInfo<'a>>,
 }
 
+#[doc = "The required fields of [`PrepayCombineTransactionsPartnerRequest`], each named where it is given: `PrepayCombineTransactionsPartnerRequest::new(PrepayCombineTransactionsPartnerRequired { .. })`."]
+pub struct PrepayCombineTransactionsPartnerRequired<'a> {
+    #[doc = "还款服务商商户号 (see [`PrepayCombineTransactionsPartnerRequest::combine_mchid`])."]
+    pub combine_mchid: &'a str,
+    #[doc = "还款单订单号 (see [`PrepayCombineTransactionsPartnerRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "还款明细单信息列表 (see [`PrepayCombineTransactionsPartnerRequest::sub_orders`])."]
+    pub sub_orders: &'a [PrepayCombineTransactionsPartnerSubOrder<'a>],
+}
+
 impl<'a> PrepayCombineTransactionsPartnerRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`app_info`, `combine_payer_info`, `h5_info`, `miniprogram_info`, `notify_url`, `time_expire`, `wechat_web_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PrepayCombineTransactionsPartnerRequired`]. The optional ones (`app_info`, `combine_payer_info`, `h5_info`, `miniprogram_info`, `notify_url`, `time_expire`, `wechat_web_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        combine_mchid: &'a str,
-        combine_out_trade_no: &'a str,
-        sub_orders: &'a [PrepayCombineTransactionsPartnerSubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: PrepayCombineTransactionsPartnerRequired<'a>) -> Self {
+        let PrepayCombineTransactionsPartnerRequired {
+            combine_mchid,
+            combine_out_trade_no,
+            sub_orders,
+        } = required;
         Self {
             app_info: None,
             combine_mchid,
@@ -74,7 +85,7 @@ pub struct PrepayCombineTransactionsPartnerAppInfo<'a> {
 }
 
 impl<'a> PrepayCombineTransactionsPartnerAppInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `combine_appid`.
     #[inline]
     pub fn new(combine_appid: &'a str) -> Self {
         Self { combine_appid }
@@ -107,17 +118,28 @@ pub struct PrepayCombineTransactionsPartnerIdentity<'a> {
     #[doc = "加密后的证件号\n\nRequired. Format `base64`."]
     pub number: &'a str,
     #[doc = "类型\n\nRequired."]
-    pub r#type: PrepayCombineTransactionsPartnerType,
+    pub r#type: PrepayCombineTransactionsPartnerIdentityType,
+}
+
+#[doc = "The required fields of [`PrepayCombineTransactionsPartnerIdentity`], each named where it is given: `PrepayCombineTransactionsPartnerIdentity::new(PrepayCombineTransactionsPartnerIdentityRequired { .. })`."]
+pub struct PrepayCombineTransactionsPartnerIdentityRequired<'a> {
+    #[doc = "加密后的姓名 (see [`PrepayCombineTransactionsPartnerIdentity::name`])."]
+    pub name: &'a str,
+    #[doc = "加密后的证件号 (see [`PrepayCombineTransactionsPartnerIdentity::number`])."]
+    pub number: &'a str,
+    #[doc = "类型 (see `PrepayCombineTransactionsPartnerIdentity::type`)."]
+    pub r#type: PrepayCombineTransactionsPartnerIdentityType,
 }
 
 impl<'a> PrepayCombineTransactionsPartnerIdentity<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepayCombineTransactionsPartnerIdentityRequired`].
     #[inline]
-    pub fn new(
-        name: &'a str,
-        number: &'a str,
-        r#type: PrepayCombineTransactionsPartnerType,
-    ) -> Self {
+    pub fn new(required: PrepayCombineTransactionsPartnerIdentityRequired<'a>) -> Self {
+        let PrepayCombineTransactionsPartnerIdentityRequired {
+            name,
+            number,
+            r#type,
+        } = required;
         Self {
             name,
             number,
@@ -128,7 +150,7 @@ impl<'a> PrepayCombineTransactionsPartnerIdentity<'a> {
 
 string_enum! {
     /// 类型
-    pub enum PrepayCombineTransactionsPartnerType {
+    pub enum PrepayCombineTransactionsPartnerIdentityType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`
@@ -169,15 +191,28 @@ pub struct PrepayCombineTransactionsPartnerH5Info<'a> {
     pub r#type: PrepayCombineTransactionsPartnerH5InfoType,
 }
 
+#[doc = "The required fields of [`PrepayCombineTransactionsPartnerH5Info`], each named where it is given: `PrepayCombineTransactionsPartnerH5Info::new(PrepayCombineTransactionsPartnerH5InfoRequired { .. })`."]
+pub struct PrepayCombineTransactionsPartnerH5InfoRequired<'a> {
+    #[doc = "网站URL (see [`PrepayCombineTransactionsPartnerH5Info::app_url`])."]
+    pub app_url: &'a str,
+    #[doc = "还款服务商APPID (see [`PrepayCombineTransactionsPartnerH5Info::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "用户终端IP (see [`PrepayCombineTransactionsPartnerH5Info::payer_client_ip`])."]
+    pub payer_client_ip: &'a str,
+    #[doc = "场景类型 (see `PrepayCombineTransactionsPartnerH5Info::type`)."]
+    pub r#type: PrepayCombineTransactionsPartnerH5InfoType,
+}
+
 impl<'a> PrepayCombineTransactionsPartnerH5Info<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_name`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PrepayCombineTransactionsPartnerH5InfoRequired`]. The optional ones (`app_name`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        app_url: &'a str,
-        combine_appid: &'a str,
-        payer_client_ip: &'a str,
-        r#type: PrepayCombineTransactionsPartnerH5InfoType,
-    ) -> Self {
+    pub fn new(required: PrepayCombineTransactionsPartnerH5InfoRequired<'a>) -> Self {
+        let PrepayCombineTransactionsPartnerH5InfoRequired {
+            app_url,
+            combine_appid,
+            payer_client_ip,
+            r#type,
+        } = required;
         Self {
             app_name: None,
             app_url,
@@ -212,10 +247,22 @@ pub struct PrepayCombineTransactionsPartnerMiniprogramInfo<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`PrepayCombineTransactionsPartnerMiniprogramInfo`], each named where it is given: `PrepayCombineTransactionsPartnerMiniprogramInfo::new(PrepayCombineTransactionsPartnerMiniprogramInfoRequired { .. })`."]
+pub struct PrepayCombineTransactionsPartnerMiniprogramInfoRequired<'a> {
+    #[doc = "还款服务商APPID (see [`PrepayCombineTransactionsPartnerMiniprogramInfo::combine_appid`])."]
+    pub combine_appid: &'a str,
+    #[doc = "用户标识 (see [`PrepayCombineTransactionsPartnerMiniprogramInfo::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> PrepayCombineTransactionsPartnerMiniprogramInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepayCombineTransactionsPartnerMiniprogramInfoRequired`].
     #[inline]
-    pub fn new(combine_appid: &'a str, openid: &'a str) -> Self {
+    pub fn new(required: PrepayCombineTransactionsPartnerMiniprogramInfoRequired<'a>) -> Self {
+        let PrepayCombineTransactionsPartnerMiniprogramInfoRequired {
+            combine_appid,
+            openid,
+        } = required;
         Self {
             combine_appid,
             openid,
@@ -245,16 +292,31 @@ pub struct PrepayCombineTransactionsPartnerSubOrder<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PrepayCombineTransactionsPartnerSubOrder`], each named where it is given: `PrepayCombineTransactionsPartnerSubOrder::new(PrepayCombineTransactionsPartnerSubOrderRequired { .. })`."]
+pub struct PrepayCombineTransactionsPartnerSubOrderRequired<'a> {
+    #[doc = "订单金额 (see [`PrepayCombineTransactionsPartnerSubOrder::amount`])."]
+    pub amount: PrepayCombineTransactionsPartnerAmount<'a>,
+    #[doc = "附加数据 (see [`PrepayCombineTransactionsPartnerSubOrder::attach`])."]
+    pub attach: &'a str,
+    #[doc = "商品描述 (see [`PrepayCombineTransactionsPartnerSubOrder::description`])."]
+    pub description: &'a str,
+    #[doc = "还款单发起商户号 (see [`PrepayCombineTransactionsPartnerSubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "还款明细单订单号 (see [`PrepayCombineTransactionsPartnerSubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> PrepayCombineTransactionsPartnerSubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`settle_info`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PrepayCombineTransactionsPartnerSubOrderRequired`]. The optional ones (`settle_info`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: PrepayCombineTransactionsPartnerAmount<'a>,
-        attach: &'a str,
-        description: &'a str,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: PrepayCombineTransactionsPartnerSubOrderRequired<'a>) -> Self {
+        let PrepayCombineTransactionsPartnerSubOrderRequired {
+            amount,
+            attach,
+            description,
+            mchid,
+            out_trade_no,
+        } = required;
         Self {
             amount,
             attach,
@@ -277,10 +339,22 @@ pub struct PrepayCombineTransactionsPartnerAmount<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`PrepayCombineTransactionsPartnerAmount`], each named where it is given: `PrepayCombineTransactionsPartnerAmount::new(PrepayCombineTransactionsPartnerAmountRequired { .. })`."]
+pub struct PrepayCombineTransactionsPartnerAmountRequired<'a> {
+    #[doc = "标价币种 (see [`PrepayCombineTransactionsPartnerAmount::currency`])."]
+    pub currency: &'a str,
+    #[doc = "标价金额 (see [`PrepayCombineTransactionsPartnerAmount::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> PrepayCombineTransactionsPartnerAmount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PrepayCombineTransactionsPartnerAmountRequired`].
     #[inline]
-    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+    pub fn new(required: PrepayCombineTransactionsPartnerAmountRequired<'a>) -> Self {
+        let PrepayCombineTransactionsPartnerAmountRequired {
+            currency,
+            total_amount,
+        } = required;
         Self {
             currency,
             total_amount,

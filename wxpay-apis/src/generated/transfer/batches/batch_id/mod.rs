@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "微信批次单号查询批次单API: `GET /v3/transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryTransferBatchByIdRequest::new(batch_id, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_2.shtml>.\n\nFor: 直连商户."]
+#[doc = "微信批次单号查询批次单API: `GET /v3/transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryTransferBatchByIdRequest::new(QueryTransferBatchByIdRequired {\n    batch_id,\n    need_query_detail,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_2.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "微信批次单号查询批次单API",
     "GET v3/transfer/batches/batch-id/{batch_id}",
@@ -30,10 +30,22 @@ pub struct QueryTransferBatchByIdRequest<'a> {
     pub detail_status: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryTransferBatchByIdRequest`], each named where it is given: `QueryTransferBatchByIdRequest::new(QueryTransferBatchByIdRequired { .. })`."]
+pub struct QueryTransferBatchByIdRequired<'a> {
+    #[doc = "微信批次单号 (see [`QueryTransferBatchByIdRequest::batch_id`])."]
+    pub batch_id: &'a str,
+    #[doc = "是否查询转账明细单 (see [`QueryTransferBatchByIdRequest::need_query_detail`])."]
+    pub need_query_detail: bool,
+}
+
 impl<'a> QueryTransferBatchByIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryTransferBatchByIdRequired`]. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(batch_id: &'a str, need_query_detail: bool) -> Self {
+    pub fn new(required: QueryTransferBatchByIdRequired<'a>) -> Self {
+        let QueryTransferBatchByIdRequired {
+            batch_id,
+            need_query_detail,
+        } = required;
         Self {
             batch_id,
             need_query_detail,

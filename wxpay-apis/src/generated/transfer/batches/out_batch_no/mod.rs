@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "商家批次单号查询批次单API: `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryTransferBatchByOutBatchNoRequest::new(out_batch_no, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_4.shtml>.\n\nFor: 直连商户."]
+#[doc = "商家批次单号查询批次单API: `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryTransferBatchByOutBatchNoRequest::new(QueryTransferBatchByOutBatchNoRequired {\n    out_batch_no,\n    need_query_detail,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_4.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "商家批次单号查询批次单API",
     "GET v3/transfer/batches/out-batch-no/{out_batch_no}",
@@ -30,10 +30,22 @@ pub struct QueryTransferBatchByOutBatchNoRequest<'a> {
     pub detail_status: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryTransferBatchByOutBatchNoRequest`], each named where it is given: `QueryTransferBatchByOutBatchNoRequest::new(QueryTransferBatchByOutBatchNoRequired { .. })`."]
+pub struct QueryTransferBatchByOutBatchNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`QueryTransferBatchByOutBatchNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "是否查询转账明细单 (see [`QueryTransferBatchByOutBatchNoRequest::need_query_detail`])."]
+    pub need_query_detail: bool,
+}
+
 impl<'a> QueryTransferBatchByOutBatchNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryTransferBatchByOutBatchNoRequired`]. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_batch_no: &'a str, need_query_detail: bool) -> Self {
+    pub fn new(required: QueryTransferBatchByOutBatchNoRequired<'a>) -> Self {
+        let QueryTransferBatchByOutBatchNoRequired {
+            out_batch_no,
+            need_query_detail,
+        } = required;
         Self {
             out_batch_no,
             need_query_detail,

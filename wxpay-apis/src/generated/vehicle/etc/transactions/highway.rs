@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "高速场景商户扣款API: `POST /v3/vehicle/etc/transactions/highway`.\n\n```ignore\nlet mut request = CreateEtcTransactionsHighwayRequest::new(amount, appid, contract_id, description, highway_info, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_3.shtml>.\n\nFor: 服务商."]
+#[doc = "高速场景商户扣款API: `POST /v3/vehicle/etc/transactions/highway`.\n\n```ignore\nlet mut request = CreateEtcTransactionsHighwayRequest::new(CreateEtcTransactionsHighwayRequired {\n    amount,\n    appid,\n    contract_id,\n    description,\n    highway_info,\n    out_trade_no,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "高速场景商户扣款API",
     "POST v3/vehicle/etc/transactions/highway",
@@ -42,17 +42,34 @@ pub struct CreateEtcTransactionsHighwayRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateEtcTransactionsHighwayRequest`], each named where it is given: `CreateEtcTransactionsHighwayRequest::new(CreateEtcTransactionsHighwayRequired { .. })`."]
+pub struct CreateEtcTransactionsHighwayRequired<'a> {
+    #[doc = "订单金额 (see [`CreateEtcTransactionsHighwayRequest::amount`])."]
+    pub amount: CreateEtcTransactionsHighwayAmount<'a>,
+    #[doc = "商户appid (see [`CreateEtcTransactionsHighwayRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "ETC扣费授权协议号 (see [`CreateEtcTransactionsHighwayRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品信息 (see [`CreateEtcTransactionsHighwayRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "高速场景信息 (see [`CreateEtcTransactionsHighwayRequest::highway_info`])."]
+    pub highway_info: CreateEtcTransactionsHighwayHighwayInfo<'a>,
+    #[doc = "商户订单号 (see [`CreateEtcTransactionsHighwayRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CreateEtcTransactionsHighwayRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device_info`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEtcTransactionsHighwayRequired`]. The optional ones (`attach`, `device_info`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: CreateEtcTransactionsHighwayAmount<'a>,
-        appid: &'a str,
-        contract_id: &'a str,
-        description: &'a str,
-        highway_info: CreateEtcTransactionsHighwayHighwayInfo<'a>,
-        out_trade_no: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEtcTransactionsHighwayRequired<'a>) -> Self {
+        let CreateEtcTransactionsHighwayRequired {
+            amount,
+            appid,
+            contract_id,
+            description,
+            highway_info,
+            out_trade_no,
+        } = required;
         Self {
             amount,
             appid,
@@ -104,7 +121,7 @@ pub struct CreateEtcTransactionsHighwayDeviceInfo<'a> {
 }
 
 impl<'a> CreateEtcTransactionsHighwayDeviceInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    /// The object from its one required field, `device_ip`. The optional ones (`device_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(device_ip: &'a str) -> Self {
         Self {
@@ -142,16 +159,31 @@ pub struct CreateEtcTransactionsHighwayHighwayInfo<'a> {
     pub start_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEtcTransactionsHighwayHighwayInfo`], each named where it is given: `CreateEtcTransactionsHighwayHighwayInfo::new(CreateEtcTransactionsHighwayHighwayInfoRequired { .. })`."]
+pub struct CreateEtcTransactionsHighwayHighwayInfoRequired<'a> {
+    #[doc = "通道类型 (see [`CreateEtcTransactionsHighwayHighwayInfo::channel_type`])."]
+    pub channel_type: &'a str,
+    #[doc = "出站时间 (see [`CreateEtcTransactionsHighwayHighwayInfo::end_time`])."]
+    pub end_time: &'a str,
+    #[doc = "入口名称 (see [`CreateEtcTransactionsHighwayHighwayInfo::entrance`])."]
+    pub entrance: &'a str,
+    #[doc = "车牌号 (see [`CreateEtcTransactionsHighwayHighwayInfo::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "入站时间 (see [`CreateEtcTransactionsHighwayHighwayInfo::start_time`])."]
+    pub start_time: &'a str,
+}
+
 impl<'a> CreateEtcTransactionsHighwayHighwayInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`car_type`, `carrying_capacity`, `carrying_range`, `exit`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreateEtcTransactionsHighwayHighwayInfoRequired`]. The optional ones (`car_type`, `carrying_capacity`, `carrying_range`, `exit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        channel_type: &'a str,
-        end_time: &'a str,
-        entrance: &'a str,
-        plate_number: &'a str,
-        start_time: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEtcTransactionsHighwayHighwayInfoRequired<'a>) -> Self {
+        let CreateEtcTransactionsHighwayHighwayInfoRequired {
+            channel_type,
+            end_time,
+            entrance,
+            plate_number,
+            start_time,
+        } = required;
         Self {
             car_type: None,
             carrying_capacity: None,

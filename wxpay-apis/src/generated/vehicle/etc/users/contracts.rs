@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryEtcUsersContractsRequest::new(openid, plan_id, plate_number);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.\n\nFor: 服务商."]
+#[doc = "查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryEtcUsersContractsRequest::new(QueryEtcUsersContractsRequired {\n    openid,\n    plan_id,\n    plate_number,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询ETC签约状态API",
     "GET v3/vehicle/etc/users/{openid}/contracts",
@@ -24,10 +24,25 @@ pub struct QueryEtcUsersContractsRequest<'a> {
     pub plate_number: &'a str,
 }
 
+#[doc = "The required fields of [`QueryEtcUsersContractsRequest`], each named where it is given: `QueryEtcUsersContractsRequest::new(QueryEtcUsersContractsRequired { .. })`."]
+pub struct QueryEtcUsersContractsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryEtcUsersContractsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "ETC授权扣费模板ID (see [`QueryEtcUsersContractsRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "车牌号 (see [`QueryEtcUsersContractsRequest::plate_number`])."]
+    pub plate_number: &'a str,
+}
+
 impl<'a> QueryEtcUsersContractsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryEtcUsersContractsRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, plan_id: &'a str, plate_number: &'a str) -> Self {
+    pub fn new(required: QueryEtcUsersContractsRequired<'a>) -> Self {
+        let QueryEtcUsersContractsRequired {
+            openid,
+            plan_id,
+            plate_number,
+        } = required;
         Self {
             openid,
             sub_mchid: None,

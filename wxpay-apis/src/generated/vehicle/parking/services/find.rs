@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.\n\n```ignore\nlet request = FindParkingServicesRequest::new(appid, sub_mchid, plate_number, plate_color, openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.\n\nFor: 服务商."]
+#[doc = "查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.\n\n```ignore\nlet request = FindParkingServicesRequest::new(FindParkingServicesRequired {\n    appid,\n    sub_mchid,\n    plate_number,\n    plate_color,\n    openid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询车牌服务开通信息API",
     "GET v3/vehicle/parking/services/find",
@@ -25,16 +25,31 @@ pub struct FindParkingServicesRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`FindParkingServicesRequest`], each named where it is given: `FindParkingServicesRequest::new(FindParkingServicesRequired { .. })`."]
+pub struct FindParkingServicesRequired<'a> {
+    #[doc = "应用ID (see [`FindParkingServicesRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "子商户号 (see [`FindParkingServicesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "车牌号 (see [`FindParkingServicesRequest::plate_number`])."]
+    pub plate_number: &'a str,
+    #[doc = "车牌颜色 (see [`FindParkingServicesRequest::plate_color`])."]
+    pub plate_color: crate::vehicle::VehiclePlateColor,
+    #[doc = "用户标识 (see [`FindParkingServicesRequest::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> FindParkingServicesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`FindParkingServicesRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        sub_mchid: &'a str,
-        plate_number: &'a str,
-        plate_color: crate::vehicle::VehiclePlateColor,
-        openid: &'a str,
-    ) -> Self {
+    pub fn new(required: FindParkingServicesRequired<'a>) -> Self {
+        let FindParkingServicesRequired {
+            appid,
+            sub_mchid,
+            plate_number,
+            plate_color,
+            openid,
+        } = required;
         Self {
             appid,
             sub_mchid,

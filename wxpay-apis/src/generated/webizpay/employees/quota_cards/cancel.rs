@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户作废员工企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.\n\n```ignore\nlet request = CancelEmployeesQuotaCardsRequest::new(employee_id, card_no, reason, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户作废员工企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.\n\n```ignore\nlet request = CancelEmployeesQuotaCardsRequest::new(CancelEmployeesQuotaCardsRequired {\n    employee_id,\n    card_no,\n    reason,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户作废员工企业支付额度卡",
     "POST v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel",
@@ -19,22 +19,37 @@ pub struct CancelEmployeesQuotaCardsRequest<'a> {
     pub card_no: &'a str,
     #[doc = "作废原因\n\nBody field, required. Example: `商户主动作废`."]
     pub reason: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CancelEmployeesQuotaCardsRequest`], each named where it is given: `CancelEmployeesQuotaCardsRequest::new(CancelEmployeesQuotaCardsRequired { .. })`."]
+pub struct CancelEmployeesQuotaCardsRequired<'a> {
+    #[doc = "微信授权关系ID (see [`CancelEmployeesQuotaCardsRequest::employee_id`])."]
+    pub employee_id: &'a str,
+    #[doc = "企业支付额度卡卡号 (see [`CancelEmployeesQuotaCardsRequest::card_no`])."]
+    pub card_no: &'a str,
+    #[doc = "作废原因 (see [`CancelEmployeesQuotaCardsRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务商商户号 (see [`CancelEmployeesQuotaCardsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`CancelEmployeesQuotaCardsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CancelEmployeesQuotaCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelEmployeesQuotaCardsRequired`].
     #[inline]
-    pub fn new(
-        employee_id: &'a str,
-        card_no: &'a str,
-        reason: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelEmployeesQuotaCardsRequired<'a>) -> Self {
+        let CancelEmployeesQuotaCardsRequired {
+            employee_id,
+            card_no,
+            reason,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             employee_id,
             card_no,

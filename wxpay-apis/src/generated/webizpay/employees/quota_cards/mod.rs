@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod payment_url;
 
-#[doc = "企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.\n\n```ignore\nlet mut request = CreateEmployeesQuotaCardsRequest::new(employee_id, amount, card_name, card_template_id, effective_end_time, out_card_no, sp_mchid, sub_mchid);\nrequest.avail_mch_range_id = Some(avail_mch_range_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.\n\n```ignore\nlet mut request = CreateEmployeesQuotaCardsRequest::new(CreateEmployeesQuotaCardsRequired {\n    employee_id,\n    amount,\n    card_name,\n    card_template_id,\n    effective_end_time,\n    out_card_no,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.avail_mch_range_id = Some(avail_mch_range_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户为员工下发企业支付额度卡",
     "POST v3/webizpay/employees/{employee_id}/quota-cards",
@@ -36,25 +36,46 @@ pub struct CreateEmployeesQuotaCardsRequest<'a> {
     pub effective_end_time: Timestamp<&'a str>,
     #[doc = "商户卡号\n\nBody field, required. Example: `mch_card_123456`."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEmployeesQuotaCardsRequest`], each named where it is given: `CreateEmployeesQuotaCardsRequest::new(CreateEmployeesQuotaCardsRequired { .. })`."]
+pub struct CreateEmployeesQuotaCardsRequired<'a> {
+    #[doc = "微信授权关系ID (see [`CreateEmployeesQuotaCardsRequest::employee_id`])."]
+    pub employee_id: &'a str,
+    #[doc = "卡片总金额 (see [`CreateEmployeesQuotaCardsRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "卡片名称 (see [`CreateEmployeesQuotaCardsRequest::card_name`])."]
+    pub card_name: &'a str,
+    #[doc = "企业支付卡模板ID (see [`CreateEmployeesQuotaCardsRequest::card_template_id`])."]
+    pub card_template_id: &'a str,
+    #[doc = "卡片有效期 (see [`CreateEmployeesQuotaCardsRequest::effective_end_time`])."]
+    pub effective_end_time: Timestamp<&'a str>,
+    #[doc = "商户卡号 (see [`CreateEmployeesQuotaCardsRequest::out_card_no`])."]
+    pub out_card_no: &'a str,
+    #[doc = "服务商商户号 (see [`CreateEmployeesQuotaCardsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`CreateEmployeesQuotaCardsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateEmployeesQuotaCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`avail_mch_range_id`, `card_remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEmployeesQuotaCardsRequired`]. The optional ones (`avail_mch_range_id`, `card_remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        employee_id: &'a str,
-        amount: i64,
-        card_name: &'a str,
-        card_template_id: &'a str,
-        effective_end_time: Timestamp<&'a str>,
-        out_card_no: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEmployeesQuotaCardsRequired<'a>) -> Self {
+        let CreateEmployeesQuotaCardsRequired {
+            employee_id,
+            amount,
+            card_name,
+            card_template_id,
+            effective_end_time,
+            out_card_no,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             employee_id,
             amount,
@@ -90,7 +111,7 @@ pub struct CreateEmployeesQuotaCardsResponse {
     pub sub_mchid: String,
 }
 
-#[doc = "企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsRequest::new(employee_id, card_no, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsRequest::new(QueryEmployeesQuotaCardsRequired {\n    employee_id,\n    card_no,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户查询企业支付额度卡",
     "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}",
@@ -104,21 +125,34 @@ pub struct QueryEmployeesQuotaCardsRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryEmployeesQuotaCardsRequest`], each named where it is given: `QueryEmployeesQuotaCardsRequest::new(QueryEmployeesQuotaCardsRequired { .. })`."]
+pub struct QueryEmployeesQuotaCardsRequired<'a> {
+    #[doc = "微信授权关系ID (see [`QueryEmployeesQuotaCardsRequest::employee_id`])."]
+    pub employee_id: &'a str,
+    #[doc = "企业支付额度卡卡号 (see [`QueryEmployeesQuotaCardsRequest::card_no`])."]
+    pub card_no: &'a str,
+    #[doc = "服务商商户号 (see [`QueryEmployeesQuotaCardsRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`QueryEmployeesQuotaCardsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryEmployeesQuotaCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryEmployeesQuotaCardsRequired`].
     #[inline]
-    pub fn new(
-        employee_id: &'a str,
-        card_no: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryEmployeesQuotaCardsRequired<'a>) -> Self {
+        let QueryEmployeesQuotaCardsRequired {
+            employee_id,
+            card_no,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             employee_id,
             card_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户获取指定额度卡支付链接: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsPaymentUrlRequest::new(employee_id, card_no, sp_mchid, sub_mchid, application_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户获取指定额度卡支付链接: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsPaymentUrlRequest::new(QueryEmployeesQuotaCardsPaymentUrlRequired {\n    employee_id,\n    card_no,\n    sp_mchid,\n    sub_mchid,\n    application_type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户获取指定额度卡支付链接",
     "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url",
@@ -17,7 +17,7 @@ pub struct QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
@@ -25,16 +25,31 @@ pub struct QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
     pub application_type: crate::webizpay::UrlApplicationType,
 }
 
+#[doc = "The required fields of [`QueryEmployeesQuotaCardsPaymentUrlRequest`], each named where it is given: `QueryEmployeesQuotaCardsPaymentUrlRequest::new(QueryEmployeesQuotaCardsPaymentUrlRequired { .. })`."]
+pub struct QueryEmployeesQuotaCardsPaymentUrlRequired<'a> {
+    #[doc = "微信授权关系ID (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::employee_id`])."]
+    pub employee_id: &'a str,
+    #[doc = "企业支付额度卡卡号 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::card_no`])."]
+    pub card_no: &'a str,
+    #[doc = "服务商商户号 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "出资子商户号 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "拉起付款码页面的企业应用类型 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::application_type`])."]
+    pub application_type: crate::webizpay::UrlApplicationType,
+}
+
 impl<'a> QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryEmployeesQuotaCardsPaymentUrlRequired`].
     #[inline]
-    pub fn new(
-        employee_id: &'a str,
-        card_no: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-        application_type: crate::webizpay::UrlApplicationType,
-    ) -> Self {
+    pub fn new(required: QueryEmployeesQuotaCardsPaymentUrlRequired<'a>) -> Self {
+        let QueryEmployeesQuotaCardsPaymentUrlRequired {
+            employee_id,
+            card_no,
+            sp_mchid,
+            sub_mchid,
+            application_type,
+        } = required;
         Self {
             employee_id,
             card_no,

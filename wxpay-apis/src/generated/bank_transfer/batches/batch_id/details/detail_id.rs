@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付明细单号查询明细单API: `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_3.shtml>.\n\nFor: 服务商."]
+#[doc = "微信支付明细单号查询明细单API: `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryBatchesByBatchIdDetailsByDetailIdRequest::new(QueryBatchesByBatchIdDetailsByDetailIdRequired {\n    batch_id,\n    detail_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_3.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "微信支付明细单号查询明细单API",
     "GET v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
@@ -19,10 +19,22 @@ pub struct QueryBatchesByBatchIdDetailsByDetailIdRequest<'a> {
     pub detail_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryBatchesByBatchIdDetailsByDetailIdRequest`], each named where it is given: `QueryBatchesByBatchIdDetailsByDetailIdRequest::new(QueryBatchesByBatchIdDetailsByDetailIdRequired { .. })`."]
+pub struct QueryBatchesByBatchIdDetailsByDetailIdRequired<'a> {
+    #[doc = "微信支付批次单号 (see [`QueryBatchesByBatchIdDetailsByDetailIdRequest::batch_id`])."]
+    pub batch_id: &'a str,
+    #[doc = "微信明细单号 (see [`QueryBatchesByBatchIdDetailsByDetailIdRequest::detail_id`])."]
+    pub detail_id: &'a str,
+}
+
 impl<'a> QueryBatchesByBatchIdDetailsByDetailIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryBatchesByBatchIdDetailsByDetailIdRequired`].
     #[inline]
-    pub fn new(batch_id: &'a str, detail_id: &'a str) -> Self {
+    pub fn new(required: QueryBatchesByBatchIdDetailsByDetailIdRequired<'a>) -> Self {
+        let QueryBatchesByBatchIdDetailsByDetailIdRequired {
+            batch_id,
+            detail_id,
+        } = required;
         Self {
             batch_id,
             detail_id,

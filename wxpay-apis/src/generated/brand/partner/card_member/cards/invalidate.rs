@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "作废会员卡模板: `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.\n\n```ignore\nlet request = InvalidatePartnerCardMemberCardsRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "作废会员卡模板: `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.\n\n```ignore\nlet request = InvalidatePartnerCardMemberCardsRequest::new(InvalidatePartnerCardMemberCardsRequired {\n    card_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "作废会员卡模板",
     "POST v3/brand/partner/card-member/cards/{card_id}/invalidate",
@@ -19,10 +19,19 @@ pub struct InvalidatePartnerCardMemberCardsRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`InvalidatePartnerCardMemberCardsRequest`], each named where it is given: `InvalidatePartnerCardMemberCardsRequest::new(InvalidatePartnerCardMemberCardsRequired { .. })`."]
+pub struct InvalidatePartnerCardMemberCardsRequired<'a> {
+    #[doc = "会员卡模板ID (see [`InvalidatePartnerCardMemberCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "品牌id (see [`InvalidatePartnerCardMemberCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> InvalidatePartnerCardMemberCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`InvalidatePartnerCardMemberCardsRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: InvalidatePartnerCardMemberCardsRequired<'a>) -> Self {
+        let InvalidatePartnerCardMemberCardsRequired { card_id, brand_id } = required;
         Self { card_id, brand_id }
     }
 }

@@ -37,7 +37,7 @@ pub struct QueryPartnerCardMemberCardsRequest<'a> {
 }
 
 impl<'a> QueryPartnerCardMemberCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`state`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`state`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {
@@ -232,7 +232,7 @@ pub struct CardsCustomField {
     pub name: Option<String>,
     #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "字段值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
@@ -240,7 +240,7 @@ pub struct CardsCustomField {
 
 string_enum! {
     /// 商户自定义的开卡信息字段类型
-    pub enum CardsType {
+    pub enum CardsCustomFieldType {
         /// `CHECK_BOX`
         CheckBox = "CHECK_BOX",
         /// `RADIO`
@@ -248,7 +248,7 @@ string_enum! {
     }
 }
 
-#[doc = "创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.\n\n```ignore\nlet mut request = CreatePartnerCardMemberCardsRequest::new(appid, benefits, brand_id, card_color, card_picture_url, card_title, card_type, code_mode, code_type, notify_url, valid_date_information);\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.\n\n```ignore\nlet mut request = CreatePartnerCardMemberCardsRequest::new(CreatePartnerCardMemberCardsRequired {\n    appid,\n    benefits,\n    brand_id,\n    card_color,\n    card_picture_url,\n    card_title,\n    card_type,\n    code_mode,\n    code_type,\n    notify_url,\n    valid_date_information,\n});\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建会员卡模板",
     "POST v3/brand/partner/card-member/cards",
@@ -312,22 +312,49 @@ pub struct CreatePartnerCardMemberCardsRequest<'a> {
     pub valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerCardMemberCardsRequest`], each named where it is given: `CreatePartnerCardMemberCardsRequest::new(CreatePartnerCardMemberCardsRequired { .. })`."]
+pub struct CreatePartnerCardMemberCardsRequired<'a> {
+    #[doc = "商户AppId (see [`CreatePartnerCardMemberCardsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "会员权益 (see [`CreatePartnerCardMemberCardsRequest::benefits`])."]
+    pub benefits: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerCardMemberCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "卡背景颜色 (see [`CreatePartnerCardMemberCardsRequest::card_color`])."]
+    pub card_color: &'a str,
+    #[doc = "卡背景图URL (see [`CreatePartnerCardMemberCardsRequest::card_picture_url`])."]
+    pub card_picture_url: &'a str,
+    #[doc = "卡名称 (see [`CreatePartnerCardMemberCardsRequest::card_title`])."]
+    pub card_title: &'a str,
+    #[doc = "会员卡类型 (see [`CreatePartnerCardMemberCardsRequest::card_type`])."]
+    pub card_type: crate::brand::partner::card_member::CardMemberCardType,
+    #[doc = "会员卡code分配类型 (see [`CreatePartnerCardMemberCardsRequest::code_mode`])."]
+    pub code_mode: CardsCodeMode,
+    #[doc = "会员码型 (see [`CreatePartnerCardMemberCardsRequest::code_type`])."]
+    pub code_type: CardsCodeType,
+    #[doc = "回调地址 (see [`CreatePartnerCardMemberCardsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "会员卡有效期 (see [`CreatePartnerCardMemberCardsRequest::valid_date_information`])."]
+    pub valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+}
+
 impl<'a> CreatePartnerCardMemberCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`balance_information`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `points_information`, `purchase_information`, `service_phone`, `user_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerCardMemberCardsRequired`]. The optional ones (`balance_information`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `points_information`, `purchase_information`, `service_phone`, `user_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        benefits: &'a str,
-        brand_id: &'a str,
-        card_color: &'a str,
-        card_picture_url: &'a str,
-        card_title: &'a str,
-        card_type: crate::brand::partner::card_member::CardMemberCardType,
-        code_mode: CardsCodeMode,
-        code_type: CardsCodeType,
-        notify_url: &'a str,
-        valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerCardMemberCardsRequired<'a>) -> Self {
+        let CreatePartnerCardMemberCardsRequired {
+            appid,
+            benefits,
+            brand_id,
+            card_color,
+            card_picture_url,
+            card_title,
+            card_type,
+            code_mode,
+            code_type,
+            notify_url,
+            valid_date_information,
+        } = required;
         Self {
             appid,
             balance_information: None,
@@ -482,7 +509,7 @@ pub struct PartnerCardMemberCardsCustomField<'a> {
     pub name: Option<&'a str>,
     #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CardsType>,
+    pub r#type: Option<CardsCustomFieldType>,
     #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
@@ -503,7 +530,7 @@ impl<'a> PartnerCardMemberCardsCustomField<'a> {
 /// The answer to [`CreatePartnerCardMemberCardsRequest`]: `POST /v3/brand/partner/card-member/cards`.
 pub type CreatePartnerCardMemberCardsResponse = PartnerCardMemberCardsData;
 
-#[doc = "删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = DeletePartnerCardMemberCardsRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = DeletePartnerCardMemberCardsRequest::new(DeletePartnerCardMemberCardsRequired {\n    card_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "删除会员卡模板",
     "DELETE v3/brand/partner/card-member/cards/{card_id}",
@@ -519,10 +546,19 @@ pub struct DeletePartnerCardMemberCardsRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`DeletePartnerCardMemberCardsRequest`], each named where it is given: `DeletePartnerCardMemberCardsRequest::new(DeletePartnerCardMemberCardsRequired { .. })`."]
+pub struct DeletePartnerCardMemberCardsRequired<'a> {
+    #[doc = "会员卡模板ID (see [`DeletePartnerCardMemberCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "品牌id (see [`DeletePartnerCardMemberCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> DeletePartnerCardMemberCardsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeletePartnerCardMemberCardsRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: DeletePartnerCardMemberCardsRequired<'a>) -> Self {
+        let DeletePartnerCardMemberCardsRequired { card_id, brand_id } = required;
         Self { card_id, brand_id }
     }
 }
@@ -596,7 +632,7 @@ pub struct CardsResponse {
 /// The answer to [`DeletePartnerCardMemberCardsRequest`]: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
 pub type DeletePartnerCardMemberCardsResponse = CardsResponse;
 
-#[doc = "查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberCardsByCardIdRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberCardsByCardIdRequest::new(QueryPartnerCardMemberCardsByCardIdRequired {\n    card_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询会员卡模板信息",
     "GET v3/brand/partner/card-member/cards/{card_id}",
@@ -612,10 +648,19 @@ pub struct QueryPartnerCardMemberCardsByCardIdRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerCardMemberCardsByCardIdRequest`], each named where it is given: `QueryPartnerCardMemberCardsByCardIdRequest::new(QueryPartnerCardMemberCardsByCardIdRequired { .. })`."]
+pub struct QueryPartnerCardMemberCardsByCardIdRequired<'a> {
+    #[doc = "会员卡模板ID (see [`QueryPartnerCardMemberCardsByCardIdRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "品牌id (see [`QueryPartnerCardMemberCardsByCardIdRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerCardMemberCardsByCardIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerCardMemberCardsByCardIdRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: QueryPartnerCardMemberCardsByCardIdRequired<'a>) -> Self {
+        let QueryPartnerCardMemberCardsByCardIdRequired { card_id, brand_id } = required;
         Self { card_id, brand_id }
     }
 }
@@ -623,7 +668,7 @@ impl<'a> QueryPartnerCardMemberCardsByCardIdRequest<'a> {
 /// The answer to [`QueryPartnerCardMemberCardsByCardIdRequest`]: `GET /v3/brand/partner/card-member/cards/{card_id}`.
 pub type QueryPartnerCardMemberCardsByCardIdResponse = CardsResponse;
 
-#[doc = "修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberCardsRequest::new(card_id, brand_id);\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberCardsRequest::new(ModifyPartnerCardMemberCardsRequired {\n    card_id,\n    brand_id,\n});\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "修改会员卡模板信息",
     "PATCH v3/brand/partner/card-member/cards/{card_id}",
@@ -688,10 +733,19 @@ pub struct ModifyPartnerCardMemberCardsRequest<'a> {
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
 }
 
+#[doc = "The required fields of [`ModifyPartnerCardMemberCardsRequest`], each named where it is given: `ModifyPartnerCardMemberCardsRequest::new(ModifyPartnerCardMemberCardsRequired { .. })`."]
+pub struct ModifyPartnerCardMemberCardsRequired<'a> {
+    #[doc = "会员卡模板ID (see [`ModifyPartnerCardMemberCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "品牌ID (see [`ModifyPartnerCardMemberCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> ModifyPartnerCardMemberCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`balance_information`, `benefits`, `card_color`, `card_picture_url`, `card_title`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `notify_url`, `points_information`, `purchase_information`, `service_phone`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerCardMemberCardsRequired`]. The optional ones (`balance_information`, `benefits`, `card_color`, `card_picture_url`, `card_title`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `notify_url`, `points_information`, `purchase_information`, `service_phone`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: ModifyPartnerCardMemberCardsRequired<'a>) -> Self {
+        let ModifyPartnerCardMemberCardsRequired { card_id, brand_id } = required;
         Self {
             card_id,
             balance_information: None,

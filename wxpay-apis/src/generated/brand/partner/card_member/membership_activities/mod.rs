@@ -11,7 +11,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "查询品牌会员发券活动列表: `GET /v3/brand/partner/card-member/membership-activities`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberMembershipActivitiesRequest::new(brand_id, offset, limit);\nrequest.card_id = Some(card_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询品牌会员发券活动列表: `GET /v3/brand/partner/card-member/membership-activities`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberMembershipActivitiesRequest::new(QueryPartnerCardMemberMembershipActivitiesRequired {\n    brand_id,\n    offset,\n    limit,\n});\nrequest.card_id = Some(card_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询品牌会员发券活动列表",
     "GET v3/brand/partner/card-member/membership-activities",
@@ -35,10 +35,25 @@ pub struct QueryPartnerCardMemberMembershipActivitiesRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryPartnerCardMemberMembershipActivitiesRequest`], each named where it is given: `QueryPartnerCardMemberMembershipActivitiesRequest::new(QueryPartnerCardMemberMembershipActivitiesRequired { .. })`."]
+pub struct QueryPartnerCardMemberMembershipActivitiesRequired<'a> {
+    #[doc = "品牌id (see [`QueryPartnerCardMemberMembershipActivitiesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "请求资源起始位置 (see [`QueryPartnerCardMemberMembershipActivitiesRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "最大资源条数 (see [`QueryPartnerCardMemberMembershipActivitiesRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryPartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`card_id`, `activity_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerCardMemberMembershipActivitiesRequired`]. The optional ones (`card_id`, `activity_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(brand_id: &'a str, offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryPartnerCardMemberMembershipActivitiesRequired<'a>) -> Self {
+        let QueryPartnerCardMemberMembershipActivitiesRequired {
+            brand_id,
+            offset,
+            limit,
+        } = required;
         Self {
             brand_id,
             card_id: None,
@@ -132,7 +147,7 @@ pub struct MembershipActivitiesProductCouponStock {
     pub stock_id: String,
 }
 
-#[doc = "创建品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities`.\n\n```ignore\nlet request = CreatePartnerCardMemberMembershipActivitiesRequest::new(activity_channel, apply_total, begin_time, brand_id, card_id, end_time, out_request_no, product_coupon_stock_list, sub_title, title);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities`.\n\n```ignore\nlet request = CreatePartnerCardMemberMembershipActivitiesRequest::new(CreatePartnerCardMemberMembershipActivitiesRequired {\n    activity_channel,\n    apply_total,\n    begin_time,\n    brand_id,\n    card_id,\n    end_time,\n    out_request_no,\n    product_coupon_stock_list,\n    sub_title,\n    title,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建品牌会员发券活动",
     "POST v3/brand/partner/card-member/membership-activities",
@@ -165,21 +180,47 @@ pub struct CreatePartnerCardMemberMembershipActivitiesRequest<'a> {
     pub title: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerCardMemberMembershipActivitiesRequest`], each named where it is given: `CreatePartnerCardMemberMembershipActivitiesRequest::new(CreatePartnerCardMemberMembershipActivitiesRequired { .. })`."]
+pub struct CreatePartnerCardMemberMembershipActivitiesRequired<'a> {
+    #[doc = "活动渠道 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::activity_channel`])."]
+    pub activity_channel: MembershipActivitiesActivityChannel,
+    #[doc = "活动总库存 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::apply_total`])."]
+    pub apply_total: i64,
+    #[doc = "活动开始时间 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::begin_time`])."]
+    pub begin_time: Timestamp<&'a str>,
+    #[doc = "品牌ID (see [`CreatePartnerCardMemberMembershipActivitiesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡ID (see [`CreatePartnerCardMemberMembershipActivitiesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "活动结束时间 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::end_time`])."]
+    pub end_time: Timestamp<&'a str>,
+    #[doc = "商户请求单号 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券批次列表 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::product_coupon_stock_list`])."]
+    pub product_coupon_stock_list:
+        &'a [CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a>],
+    #[doc = "活动主标题 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::sub_title`])."]
+    pub sub_title: &'a str,
+    #[doc = "活动主标题 (see [`CreatePartnerCardMemberMembershipActivitiesRequest::title`])."]
+    pub title: &'a str,
+}
+
 impl<'a> CreatePartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerCardMemberMembershipActivitiesRequired`].
     #[inline]
-    pub fn new(
-        activity_channel: MembershipActivitiesActivityChannel,
-        apply_total: i64,
-        begin_time: Timestamp<&'a str>,
-        brand_id: &'a str,
-        card_id: &'a str,
-        end_time: Timestamp<&'a str>,
-        out_request_no: &'a str,
-        product_coupon_stock_list: &'a [CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a>],
-        sub_title: &'a str,
-        title: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerCardMemberMembershipActivitiesRequired<'a>) -> Self {
+        let CreatePartnerCardMemberMembershipActivitiesRequired {
+            activity_channel,
+            apply_total,
+            begin_time,
+            brand_id,
+            card_id,
+            end_time,
+            out_request_no,
+            product_coupon_stock_list,
+            sub_title,
+            title,
+        } = required;
         Self {
             activity_channel,
             apply_total,
@@ -205,10 +246,24 @@ pub struct CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerCardMemberMembershipActivitiesProductCouponStock`], each named where it is given: `CreatePartnerCardMemberMembershipActivitiesProductCouponStock::new(CreatePartnerCardMemberMembershipActivitiesProductCouponStockRequired { .. })`."]
+pub struct CreatePartnerCardMemberMembershipActivitiesProductCouponStockRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerCardMemberMembershipActivitiesProductCouponStock::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`CreatePartnerCardMemberMembershipActivitiesProductCouponStock::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerCardMemberMembershipActivitiesProductCouponStockRequired`].
     #[inline]
-    pub fn new(product_coupon_id: &'a str, stock_id: &'a str) -> Self {
+    pub fn new(
+        required: CreatePartnerCardMemberMembershipActivitiesProductCouponStockRequired<'a>,
+    ) -> Self {
+        let CreatePartnerCardMemberMembershipActivitiesProductCouponStockRequired {
+            product_coupon_id,
+            stock_id,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,
@@ -219,7 +274,7 @@ impl<'a> CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
 /// The answer to [`CreatePartnerCardMemberMembershipActivitiesRequest`]: `POST /v3/brand/partner/card-member/membership-activities`.
 pub type CreatePartnerCardMemberMembershipActivitiesResponse = MembershipActivitiesData;
 
-#[doc = "查询品牌会员发券活动: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new(activity_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询品牌会员发券活动: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new(QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired {\n    activity_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询品牌会员发券活动",
     "GET v3/brand/partner/card-member/membership-activities/{activity_id}",
@@ -235,10 +290,24 @@ pub struct QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`], each named where it is given: `QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new(QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired { .. })`."]
+pub struct QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired<'a> {
+    #[doc = "活动ID (see [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "品牌id (see [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired`].
     #[inline]
-    pub fn new(activity_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(
+        required: QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired<'a>,
+    ) -> Self {
+        let QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired {
+            activity_id,
+            brand_id,
+        } = required;
         Self {
             activity_id,
             brand_id,
@@ -249,7 +318,7 @@ impl<'a> QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
 /// The answer to [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`]: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.
 pub type QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse = MembershipActivitiesData;
 
-#[doc = "修改品牌会员发券活动信息: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.\n\n```ignore\nlet request = ModifyPartnerCardMemberMembershipActivitiesRequest::new(activity_id, begin_time, brand_id, end_time, sub_title, title);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改品牌会员发券活动信息: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.\n\n```ignore\nlet request = ModifyPartnerCardMemberMembershipActivitiesRequest::new(ModifyPartnerCardMemberMembershipActivitiesRequired {\n    activity_id,\n    begin_time,\n    brand_id,\n    end_time,\n    sub_title,\n    title,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "修改品牌会员发券活动信息",
     "PATCH v3/brand/partner/card-member/membership-activities/{activity_id}",
@@ -273,17 +342,34 @@ pub struct ModifyPartnerCardMemberMembershipActivitiesRequest<'a> {
     pub title: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyPartnerCardMemberMembershipActivitiesRequest`], each named where it is given: `ModifyPartnerCardMemberMembershipActivitiesRequest::new(ModifyPartnerCardMemberMembershipActivitiesRequired { .. })`."]
+pub struct ModifyPartnerCardMemberMembershipActivitiesRequired<'a> {
+    #[doc = "活动ID (see [`ModifyPartnerCardMemberMembershipActivitiesRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "活动开始时间 (see [`ModifyPartnerCardMemberMembershipActivitiesRequest::begin_time`])."]
+    pub begin_time: Timestamp<&'a str>,
+    #[doc = "品牌ID (see [`ModifyPartnerCardMemberMembershipActivitiesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "活动结束时间 (see [`ModifyPartnerCardMemberMembershipActivitiesRequest::end_time`])."]
+    pub end_time: Timestamp<&'a str>,
+    #[doc = "活动主标题 (see [`ModifyPartnerCardMemberMembershipActivitiesRequest::sub_title`])."]
+    pub sub_title: &'a str,
+    #[doc = "活动主标题 (see [`ModifyPartnerCardMemberMembershipActivitiesRequest::title`])."]
+    pub title: &'a str,
+}
+
 impl<'a> ModifyPartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ModifyPartnerCardMemberMembershipActivitiesRequired`].
     #[inline]
-    pub fn new(
-        activity_id: &'a str,
-        begin_time: Timestamp<&'a str>,
-        brand_id: &'a str,
-        end_time: Timestamp<&'a str>,
-        sub_title: &'a str,
-        title: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyPartnerCardMemberMembershipActivitiesRequired<'a>) -> Self {
+        let ModifyPartnerCardMemberMembershipActivitiesRequired {
+            activity_id,
+            begin_time,
+            brand_id,
+            end_time,
+            sub_title,
+            title,
+        } = required;
         Self {
             activity_id,
             begin_time,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "终止品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`.\n\n```ignore\nlet request = TerminatePartnerCardMemberMembershipActivitiesRequest::new(activity_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "终止品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`.\n\n```ignore\nlet request = TerminatePartnerCardMemberMembershipActivitiesRequest::new(TerminatePartnerCardMemberMembershipActivitiesRequired {\n    activity_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "终止品牌会员发券活动",
     "POST v3/brand/partner/card-member/membership-activities/{activity_id}/terminate",
@@ -19,10 +19,22 @@ pub struct TerminatePartnerCardMemberMembershipActivitiesRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`TerminatePartnerCardMemberMembershipActivitiesRequest`], each named where it is given: `TerminatePartnerCardMemberMembershipActivitiesRequest::new(TerminatePartnerCardMemberMembershipActivitiesRequired { .. })`."]
+pub struct TerminatePartnerCardMemberMembershipActivitiesRequired<'a> {
+    #[doc = "活动ID (see [`TerminatePartnerCardMemberMembershipActivitiesRequest::activity_id`])."]
+    pub activity_id: &'a str,
+    #[doc = "品牌ID (see [`TerminatePartnerCardMemberMembershipActivitiesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> TerminatePartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminatePartnerCardMemberMembershipActivitiesRequired`].
     #[inline]
-    pub fn new(activity_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: TerminatePartnerCardMemberMembershipActivitiesRequired<'a>) -> Self {
+        let TerminatePartnerCardMemberMembershipActivitiesRequired {
+            activity_id,
+            brand_id,
+        } = required;
         Self {
             activity_id,
             brand_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步会员开通结果: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`.\n\n```ignore\nlet mut request = ConfirmPartnerCardMemberUserCardsRequest::new(user_card_code, card_id, brand_id, openid, user_card_confirm_state);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "同步会员开通结果: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`.\n\n```ignore\nlet mut request = ConfirmPartnerCardMemberUserCardsRequest::new(ConfirmPartnerCardMemberUserCardsRequired {\n    user_card_code,\n    card_id,\n    brand_id,\n    openid,\n    user_card_confirm_state,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "同步会员开通结果",
     "POST v3/brand/partner/card-member/user-cards/{user_card_code}/confirm",
@@ -52,16 +52,31 @@ pub struct ConfirmPartnerCardMemberUserCardsRequest<'a> {
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
 }
 
+#[doc = "The required fields of [`ConfirmPartnerCardMemberUserCardsRequest`], each named where it is given: `ConfirmPartnerCardMemberUserCardsRequest::new(ConfirmPartnerCardMemberUserCardsRequired { .. })`."]
+pub struct ConfirmPartnerCardMemberUserCardsRequired<'a> {
+    #[doc = "会员卡code (see [`ConfirmPartnerCardMemberUserCardsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+    #[doc = "会员卡模版ID (see [`ConfirmPartnerCardMemberUserCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "品牌ID (see [`ConfirmPartnerCardMemberUserCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "用户标识 (see [`ConfirmPartnerCardMemberUserCardsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "会员开卡状态 (see [`ConfirmPartnerCardMemberUserCardsRequest::user_card_confirm_state`])."]
+    pub user_card_confirm_state: ConfirmPartnerCardMemberUserCardsUserCardConfirmState,
+}
+
 impl<'a> ConfirmPartnerCardMemberUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `card_color`, `card_picture_url`, `level`, `phone_number`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ConfirmPartnerCardMemberUserCardsRequired`]. The optional ones (`attach`, `card_color`, `card_picture_url`, `level`, `phone_number`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        user_card_code: &'a str,
-        card_id: &'a str,
-        brand_id: &'a str,
-        openid: &'a str,
-        user_card_confirm_state: ConfirmPartnerCardMemberUserCardsUserCardConfirmState,
-    ) -> Self {
+    pub fn new(required: ConfirmPartnerCardMemberUserCardsRequired<'a>) -> Self {
+        let ConfirmPartnerCardMemberUserCardsRequired {
+            user_card_code,
+            card_id,
+            brand_id,
+            openid,
+            user_card_confirm_state,
+        } = required;
         Self {
             user_card_code,
             card_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据openid导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.\n\n```ignore\nlet mut request = ImportByOpenidPartnerCardMemberUserCardsRequest::new(brand_id, card_id, date_information, openid, pickup_time, user_card_code);\nrequest.phone_number = Some(phone_number);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "根据openid导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.\n\n```ignore\nlet mut request = ImportByOpenidPartnerCardMemberUserCardsRequest::new(ImportByOpenidPartnerCardMemberUserCardsRequired {\n    brand_id,\n    card_id,\n    date_information,\n    openid,\n    pickup_time,\n    user_card_code,\n});\nrequest.phone_number = Some(phone_number);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "根据openid导入用户会员卡",
     "POST v3/brand/partner/card-member/user-cards/import-by-openid",
@@ -37,17 +37,34 @@ pub struct ImportByOpenidPartnerCardMemberUserCardsRequest<'a> {
     >,
 }
 
+#[doc = "The required fields of [`ImportByOpenidPartnerCardMemberUserCardsRequest`], each named where it is given: `ImportByOpenidPartnerCardMemberUserCardsRequest::new(ImportByOpenidPartnerCardMemberUserCardsRequired { .. })`."]
+pub struct ImportByOpenidPartnerCardMemberUserCardsRequired<'a> {
+    #[doc = "品牌ID (see [`ImportByOpenidPartnerCardMemberUserCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`ImportByOpenidPartnerCardMemberUserCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡有效期 (see [`ImportByOpenidPartnerCardMemberUserCardsRequest::date_information`])."]
+    pub date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+    #[doc = "用户标识 (see [`ImportByOpenidPartnerCardMemberUserCardsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "领取时间 (see [`ImportByOpenidPartnerCardMemberUserCardsRequest::pickup_time`])."]
+    pub pickup_time: Timestamp<&'a str>,
+    #[doc = "会员卡code (see [`ImportByOpenidPartnerCardMemberUserCardsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+}
+
 impl<'a> ImportByOpenidPartnerCardMemberUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`phone_number`, `user_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ImportByOpenidPartnerCardMemberUserCardsRequired`]. The optional ones (`phone_number`, `user_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        card_id: &'a str,
-        date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
-        openid: &'a str,
-        pickup_time: Timestamp<&'a str>,
-        user_card_code: &'a str,
-    ) -> Self {
+    pub fn new(required: ImportByOpenidPartnerCardMemberUserCardsRequired<'a>) -> Self {
+        let ImportByOpenidPartnerCardMemberUserCardsRequired {
+            brand_id,
+            card_id,
+            date_information,
+            openid,
+            pickup_time,
+            user_card_code,
+        } = required;
         Self {
             brand_id,
             card_id,

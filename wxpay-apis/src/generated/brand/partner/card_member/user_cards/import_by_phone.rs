@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据手机号导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-phone`.\n\n```ignore\nlet mut request = ImportByPhonePartnerCardMemberUserCardsRequest::new(brand_id, card_id, date_information, phone_number, pickup_time, user_card_code);\nrequest.user_information = Some(user_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "根据手机号导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-phone`.\n\n```ignore\nlet mut request = ImportByPhonePartnerCardMemberUserCardsRequest::new(ImportByPhonePartnerCardMemberUserCardsRequired {\n    brand_id,\n    card_id,\n    date_information,\n    phone_number,\n    pickup_time,\n    user_card_code,\n});\nrequest.user_information = Some(user_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "根据手机号导入用户会员卡",
     "POST v3/brand/partner/card-member/user-cards/import-by-phone",
@@ -34,17 +34,34 @@ pub struct ImportByPhonePartnerCardMemberUserCardsRequest<'a> {
     >,
 }
 
+#[doc = "The required fields of [`ImportByPhonePartnerCardMemberUserCardsRequest`], each named where it is given: `ImportByPhonePartnerCardMemberUserCardsRequest::new(ImportByPhonePartnerCardMemberUserCardsRequired { .. })`."]
+pub struct ImportByPhonePartnerCardMemberUserCardsRequired<'a> {
+    #[doc = "品牌ID (see [`ImportByPhonePartnerCardMemberUserCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`ImportByPhonePartnerCardMemberUserCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡有效期 (see [`ImportByPhonePartnerCardMemberUserCardsRequest::date_information`])."]
+    pub date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+    #[doc = "加密的手机号 (see [`ImportByPhonePartnerCardMemberUserCardsRequest::phone_number`])."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "领取时间 (see [`ImportByPhonePartnerCardMemberUserCardsRequest::pickup_time`])."]
+    pub pickup_time: Timestamp<&'a str>,
+    #[doc = "会员卡code (see [`ImportByPhonePartnerCardMemberUserCardsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+}
+
 impl<'a> ImportByPhonePartnerCardMemberUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`user_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ImportByPhonePartnerCardMemberUserCardsRequired`]. The optional ones (`user_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        card_id: &'a str,
-        date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
-        phone_number: Sensitive<&'a str>,
-        pickup_time: Timestamp<&'a str>,
-        user_card_code: &'a str,
-    ) -> Self {
+    pub fn new(required: ImportByPhonePartnerCardMemberUserCardsRequired<'a>) -> Self {
+        let ImportByPhonePartnerCardMemberUserCardsRequired {
+            brand_id,
+            card_id,
+            date_information,
+            phone_number,
+            pickup_time,
+            user_card_code,
+        } = required;
         Self {
             brand_id,
             card_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "作废用户会员卡: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`.\n\n```ignore\nlet mut request = InvalidatePartnerCardMemberUserCardsRequest::new(user_card_code, brand_id, card_id, openid);\nrequest.invalid_reason = Some(invalid_reason);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "作废用户会员卡: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`.\n\n```ignore\nlet mut request = InvalidatePartnerCardMemberUserCardsRequest::new(InvalidatePartnerCardMemberUserCardsRequired {\n    user_card_code,\n    brand_id,\n    card_id,\n    openid,\n});\nrequest.invalid_reason = Some(invalid_reason);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "作废用户会员卡",
     "POST v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate",
@@ -28,15 +28,28 @@ pub struct InvalidatePartnerCardMemberUserCardsRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`InvalidatePartnerCardMemberUserCardsRequest`], each named where it is given: `InvalidatePartnerCardMemberUserCardsRequest::new(InvalidatePartnerCardMemberUserCardsRequired { .. })`."]
+pub struct InvalidatePartnerCardMemberUserCardsRequired<'a> {
+    #[doc = "会员卡code (see [`InvalidatePartnerCardMemberUserCardsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+    #[doc = "品牌id (see [`InvalidatePartnerCardMemberUserCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模版ID (see [`InvalidatePartnerCardMemberUserCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户标识 (see [`InvalidatePartnerCardMemberUserCardsRequest::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> InvalidatePartnerCardMemberUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`invalid_reason`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`InvalidatePartnerCardMemberUserCardsRequired`]. The optional ones (`invalid_reason`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        user_card_code: &'a str,
-        brand_id: &'a str,
-        card_id: &'a str,
-        openid: &'a str,
-    ) -> Self {
+    pub fn new(required: InvalidatePartnerCardMemberUserCardsRequired<'a>) -> Self {
+        let InvalidatePartnerCardMemberUserCardsRequired {
+            user_card_code,
+            brand_id,
+            card_id,
+            openid,
+        } = required;
         Self {
             user_card_code,
             brand_id,

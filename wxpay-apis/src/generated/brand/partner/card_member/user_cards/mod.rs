@@ -12,7 +12,7 @@ pub mod import_by_openid;
 pub mod import_by_phone;
 pub mod invalidate;
 
-#[doc = "查询用户在品牌下所有会员卡: `GET /v3/brand/partner/card-member/user-cards`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberUserCardsRequest::new(brand_id, openid, offset, limit);\nrequest.user_card_state = Some(user_card_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询用户在品牌下所有会员卡: `GET /v3/brand/partner/card-member/user-cards`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberUserCardsRequest::new(QueryPartnerCardMemberUserCardsRequired {\n    brand_id,\n    openid,\n    offset,\n    limit,\n});\nrequest.user_card_state = Some(user_card_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询用户在品牌下所有会员卡",
     "GET v3/brand/partner/card-member/user-cards",
@@ -35,10 +35,28 @@ pub struct QueryPartnerCardMemberUserCardsRequest<'a> {
     pub limit: i64,
 }
 
+#[doc = "The required fields of [`QueryPartnerCardMemberUserCardsRequest`], each named where it is given: `QueryPartnerCardMemberUserCardsRequest::new(QueryPartnerCardMemberUserCardsRequired { .. })`."]
+pub struct QueryPartnerCardMemberUserCardsRequired<'a> {
+    #[doc = "品牌id (see [`QueryPartnerCardMemberUserCardsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "用户标识 (see [`QueryPartnerCardMemberUserCardsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "分页页码 (see [`QueryPartnerCardMemberUserCardsRequest::offset`])."]
+    pub offset: i64,
+    #[doc = "分页大小 (see [`QueryPartnerCardMemberUserCardsRequest::limit`])."]
+    pub limit: i64,
+}
+
 impl<'a> QueryPartnerCardMemberUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`user_card_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerCardMemberUserCardsRequired`]. The optional ones (`user_card_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(brand_id: &'a str, openid: &'a str, offset: i64, limit: i64) -> Self {
+    pub fn new(required: QueryPartnerCardMemberUserCardsRequired<'a>) -> Self {
+        let QueryPartnerCardMemberUserCardsRequired {
+            brand_id,
+            openid,
+            offset,
+            limit,
+        } = required;
         Self {
             brand_id,
             openid,
@@ -299,7 +317,7 @@ pub struct ImportByOpenidPartnerCardMemberUserCardsCommonField {
     pub value: Option<Encrypted>,
 }
 
-#[doc = "查询用户会员卡信息: `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`.\n\n```ignore\nlet request = QueryPartnerCardMemberUserCardsByUserCardCodeRequest::new(user_card_code, brand_id, card_id, openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询用户会员卡信息: `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`.\n\n```ignore\nlet request = QueryPartnerCardMemberUserCardsByUserCardCodeRequest::new(QueryPartnerCardMemberUserCardsByUserCardCodeRequired {\n    user_card_code,\n    brand_id,\n    card_id,\n    openid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询用户会员卡信息",
     "GET v3/brand/partner/card-member/user-cards/{user_card_code}",
@@ -319,15 +337,28 @@ pub struct QueryPartnerCardMemberUserCardsByUserCardCodeRequest<'a> {
     pub openid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest`], each named where it is given: `QueryPartnerCardMemberUserCardsByUserCardCodeRequest::new(QueryPartnerCardMemberUserCardsByUserCardCodeRequired { .. })`."]
+pub struct QueryPartnerCardMemberUserCardsByUserCardCodeRequired<'a> {
+    #[doc = "会员卡code (see [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+    #[doc = "品牌id (see [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模版ID (see [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户标识 (see [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest::openid`])."]
+    pub openid: &'a str,
+}
+
 impl<'a> QueryPartnerCardMemberUserCardsByUserCardCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerCardMemberUserCardsByUserCardCodeRequired`].
     #[inline]
-    pub fn new(
-        user_card_code: &'a str,
-        brand_id: &'a str,
-        card_id: &'a str,
-        openid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryPartnerCardMemberUserCardsByUserCardCodeRequired<'a>) -> Self {
+        let QueryPartnerCardMemberUserCardsByUserCardCodeRequired {
+            user_card_code,
+            brand_id,
+            card_id,
+            openid,
+        } = required;
         Self {
             user_card_code,
             brand_id,
@@ -386,7 +417,7 @@ pub struct UserCardsResponse {
 /// The answer to [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest`]: `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`.
 pub type QueryPartnerCardMemberUserCardsByUserCardCodeResponse = UserCardsResponse;
 
-#[doc = "修改用户会员卡信息: `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberUserCardsRequest::new(user_card_code, card_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改用户会员卡信息: `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberUserCardsRequest::new(ModifyPartnerCardMemberUserCardsRequired {\n    user_card_code,\n    card_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "修改用户会员卡信息",
     "PATCH v3/brand/partner/card-member/user-cards/{user_card_code}",
@@ -434,10 +465,22 @@ pub struct ModifyPartnerCardMemberUserCardsRequest<'a> {
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
 }
 
+#[doc = "The required fields of [`ModifyPartnerCardMemberUserCardsRequest`], each named where it is given: `ModifyPartnerCardMemberUserCardsRequest::new(ModifyPartnerCardMemberUserCardsRequired { .. })`."]
+pub struct ModifyPartnerCardMemberUserCardsRequired<'a> {
+    #[doc = "会员卡code (see [`ModifyPartnerCardMemberUserCardsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+    #[doc = "会员卡模板ID (see [`ModifyPartnerCardMemberUserCardsRequest::card_id`])."]
+    pub card_id: &'a str,
+}
+
 impl<'a> ModifyPartnerCardMemberUserCardsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `brand_id`, `card_color`, `card_picture_url`, `level`, `openid`, `phone_number`, `pickup_time`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerCardMemberUserCardsRequired`]. The optional ones (`attach`, `brand_id`, `card_color`, `card_picture_url`, `level`, `openid`, `phone_number`, `pickup_time`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(user_card_code: &'a str, card_id: &'a str) -> Self {
+    pub fn new(required: ModifyPartnerCardMemberUserCardsRequired<'a>) -> Self {
+        let ModifyPartnerCardMemberUserCardsRequired {
+            user_card_code,
+            card_id,
+        } = required;
         Self {
             user_card_code,
             card_id,

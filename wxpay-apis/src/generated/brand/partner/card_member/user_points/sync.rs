@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.\n\n```ignore\nlet request = SyncPartnerCardMemberUserPointsRequest::new(brand_id, card_id, openid, out_request_no, point_balance, user_card_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.\n\n```ignore\nlet request = SyncPartnerCardMemberUserPointsRequest::new(SyncPartnerCardMemberUserPointsRequired {\n    brand_id,\n    card_id,\n    openid,\n    out_request_no,\n    point_balance,\n    user_card_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "同步积分余额",
     "POST v3/brand/partner/card-member/user-points/sync",
@@ -27,17 +27,34 @@ pub struct SyncPartnerCardMemberUserPointsRequest<'a> {
     pub user_card_code: &'a str,
 }
 
+#[doc = "The required fields of [`SyncPartnerCardMemberUserPointsRequest`], each named where it is given: `SyncPartnerCardMemberUserPointsRequest::new(SyncPartnerCardMemberUserPointsRequired { .. })`."]
+pub struct SyncPartnerCardMemberUserPointsRequired<'a> {
+    #[doc = "品牌ID (see [`SyncPartnerCardMemberUserPointsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`SyncPartnerCardMemberUserPointsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户标识 (see [`SyncPartnerCardMemberUserPointsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商家请求单号 (see [`SyncPartnerCardMemberUserPointsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "积分余额 (see [`SyncPartnerCardMemberUserPointsRequest::point_balance`])."]
+    pub point_balance: i64,
+    #[doc = "会员卡code (see [`SyncPartnerCardMemberUserPointsRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+}
+
 impl<'a> SyncPartnerCardMemberUserPointsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SyncPartnerCardMemberUserPointsRequired`].
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        card_id: &'a str,
-        openid: &'a str,
-        out_request_no: &'a str,
-        point_balance: i64,
-        user_card_code: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncPartnerCardMemberUserPointsRequired<'a>) -> Self {
+        let SyncPartnerCardMemberUserPointsRequired {
+            brand_id,
+            card_id,
+            openid,
+            out_request_no,
+            point_balance,
+            user_card_code,
+        } = required;
         Self {
             brand_id,
             card_id,

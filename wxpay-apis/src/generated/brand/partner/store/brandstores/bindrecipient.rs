@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "绑定收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresBindrecipientRequest::new(store_id, brand_id, company_name, mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "绑定收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresBindrecipientRequest::new(CreatePartnerStoreBrandstoresBindrecipientRequired {\n    store_id,\n    brand_id,\n    company_name,\n    mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "绑定收款商户号",
     "POST v3/brand/partner/store/brandstores/{store_id}/bindrecipient",
@@ -23,15 +23,28 @@ pub struct CreatePartnerStoreBrandstoresBindrecipientRequest<'a> {
     pub mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerStoreBrandstoresBindrecipientRequest`], each named where it is given: `CreatePartnerStoreBrandstoresBindrecipientRequest::new(CreatePartnerStoreBrandstoresBindrecipientRequired { .. })`."]
+pub struct CreatePartnerStoreBrandstoresBindrecipientRequired<'a> {
+    #[doc = "品牌门店ID (see [`CreatePartnerStoreBrandstoresBindrecipientRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerStoreBrandstoresBindrecipientRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店收款主体 (see [`CreatePartnerStoreBrandstoresBindrecipientRequest::company_name`])."]
+    pub company_name: &'a str,
+    #[doc = "门店收款商户号 (see [`CreatePartnerStoreBrandstoresBindrecipientRequest::mchid`])."]
+    pub mchid: &'a str,
+}
+
 impl<'a> CreatePartnerStoreBrandstoresBindrecipientRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerStoreBrandstoresBindrecipientRequired`].
     #[inline]
-    pub fn new(
-        store_id: &'a str,
-        brand_id: &'a str,
-        company_name: &'a str,
-        mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerStoreBrandstoresBindrecipientRequired<'a>) -> Self {
+        let CreatePartnerStoreBrandstoresBindrecipientRequired {
+            store_id,
+            brand_id,
+            company_name,
+            mchid,
+        } = required;
         Self {
             store_id,
             brand_id,

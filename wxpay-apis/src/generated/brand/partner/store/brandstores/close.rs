@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "暂停门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/close`.\n\n```ignore\nlet request = ClosePartnerStoreBrandstoresRequest::new(store_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "暂停门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/close`.\n\n```ignore\nlet request = ClosePartnerStoreBrandstoresRequest::new(ClosePartnerStoreBrandstoresRequired {\n    store_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "暂停门店营业",
     "POST v3/brand/partner/store/brandstores/{store_id}/close",
@@ -19,10 +19,19 @@ pub struct ClosePartnerStoreBrandstoresRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`ClosePartnerStoreBrandstoresRequest`], each named where it is given: `ClosePartnerStoreBrandstoresRequest::new(ClosePartnerStoreBrandstoresRequired { .. })`."]
+pub struct ClosePartnerStoreBrandstoresRequired<'a> {
+    #[doc = "品牌门店ID (see [`ClosePartnerStoreBrandstoresRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`ClosePartnerStoreBrandstoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> ClosePartnerStoreBrandstoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ClosePartnerStoreBrandstoresRequired`].
     #[inline]
-    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: ClosePartnerStoreBrandstoresRequired<'a>) -> Self {
+        let ClosePartnerStoreBrandstoresRequired { store_id, brand_id } = required;
         Self { store_id, brand_id }
     }
 }

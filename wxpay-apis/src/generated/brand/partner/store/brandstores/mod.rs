@@ -40,7 +40,7 @@ pub struct QueryPartnerStoreBrandstoresRequest<'a> {
 }
 
 impl<'a> QueryPartnerStoreBrandstoresRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`store_state`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`store_state`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {
@@ -200,7 +200,7 @@ string_enum! {
     }
 }
 
-#[doc = "创建品牌门店: `POST /v3/brand/partner/store/brandstores`.\n\n```ignore\nlet mut request = CreatePartnerStoreBrandstoresRequest::new(brand_id, store_address);\nrequest.store_basics = Some(store_basics);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建品牌门店: `POST /v3/brand/partner/store/brandstores`.\n\n```ignore\nlet mut request = CreatePartnerStoreBrandstoresRequest::new(CreatePartnerStoreBrandstoresRequired {\n    brand_id,\n    store_address,\n});\nrequest.store_basics = Some(store_basics);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建品牌门店",
     "POST v3/brand/partner/store/brandstores",
@@ -222,10 +222,22 @@ pub struct CreatePartnerStoreBrandstoresRequest<'a> {
     pub store_business: Option<PartnerStoreBrandstoresStoreBusiness<'a>>,
 }
 
+#[doc = "The required fields of [`CreatePartnerStoreBrandstoresRequest`], each named where it is given: `CreatePartnerStoreBrandstoresRequest::new(CreatePartnerStoreBrandstoresRequired { .. })`."]
+pub struct CreatePartnerStoreBrandstoresRequired<'a> {
+    #[doc = "品牌ID (see [`CreatePartnerStoreBrandstoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店地址信息 (see [`CreatePartnerStoreBrandstoresRequest::store_address`])."]
+    pub store_address: PartnerStoreBrandstoresStoreAddress<'a>,
+}
+
 impl<'a> CreatePartnerStoreBrandstoresRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`store_basics`, `store_business`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerStoreBrandstoresRequired`]. The optional ones (`store_basics`, `store_business`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(brand_id: &'a str, store_address: PartnerStoreBrandstoresStoreAddress<'a>) -> Self {
+    pub fn new(required: CreatePartnerStoreBrandstoresRequired<'a>) -> Self {
+        let CreatePartnerStoreBrandstoresRequired {
+            brand_id,
+            store_address,
+        } = required;
         Self {
             brand_id,
             store_address,
@@ -254,10 +266,22 @@ pub struct PartnerStoreBrandstoresStoreAddress<'a> {
     pub longitude: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PartnerStoreBrandstoresStoreAddress`], each named where it is given: `PartnerStoreBrandstoresStoreAddress::new(PartnerStoreBrandstoresStoreAddressRequired { .. })`."]
+pub struct PartnerStoreBrandstoresStoreAddressRequired<'a> {
+    #[doc = "门店省市编码 (see [`PartnerStoreBrandstoresStoreAddress::address_code`])."]
+    pub address_code: &'a str,
+    #[doc = "门店地址 (see [`PartnerStoreBrandstoresStoreAddress::address_detail`])."]
+    pub address_detail: &'a str,
+}
+
 impl<'a> PartnerStoreBrandstoresStoreAddress<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PartnerStoreBrandstoresStoreAddressRequired`]. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(address_code: &'a str, address_detail: &'a str) -> Self {
+    pub fn new(required: PartnerStoreBrandstoresStoreAddressRequired<'a>) -> Self {
+        let PartnerStoreBrandstoresStoreAddressRequired {
+            address_code,
+            address_detail,
+        } = required;
         Self {
             address_code,
             address_complements: None,
@@ -360,7 +384,7 @@ pub struct BrandstoresStoreRecipient {
     pub recipient_state: Option<BrandstoresRecipientState>,
 }
 
-#[doc = "删除品牌门店: `DELETE /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet request = DeletePartnerStoreBrandstoresRequest::new(store_id, brand_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "删除品牌门店: `DELETE /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet request = DeletePartnerStoreBrandstoresRequest::new(DeletePartnerStoreBrandstoresRequired {\n    store_id,\n    brand_id,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "删除品牌门店",
     "DELETE v3/brand/partner/store/brandstores/{store_id}",
@@ -377,15 +401,24 @@ pub struct DeletePartnerStoreBrandstoresRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`DeletePartnerStoreBrandstoresRequest`], each named where it is given: `DeletePartnerStoreBrandstoresRequest::new(DeletePartnerStoreBrandstoresRequired { .. })`."]
+pub struct DeletePartnerStoreBrandstoresRequired<'a> {
+    #[doc = "品牌门店ID (see [`DeletePartnerStoreBrandstoresRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`DeletePartnerStoreBrandstoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> DeletePartnerStoreBrandstoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeletePartnerStoreBrandstoresRequired`].
     #[inline]
-    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: DeletePartnerStoreBrandstoresRequired<'a>) -> Self {
+        let DeletePartnerStoreBrandstoresRequired { store_id, brand_id } = required;
         Self { store_id, brand_id }
     }
 }
 
-#[doc = "查询品牌门店: `GET /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet request = QueryPartnerStoreBrandstoresByStoreIdRequest::new(store_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询品牌门店: `GET /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet request = QueryPartnerStoreBrandstoresByStoreIdRequest::new(QueryPartnerStoreBrandstoresByStoreIdRequired {\n    store_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询品牌门店",
     "GET v3/brand/partner/store/brandstores/{store_id}",
@@ -401,10 +434,19 @@ pub struct QueryPartnerStoreBrandstoresByStoreIdRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerStoreBrandstoresByStoreIdRequest`], each named where it is given: `QueryPartnerStoreBrandstoresByStoreIdRequest::new(QueryPartnerStoreBrandstoresByStoreIdRequired { .. })`."]
+pub struct QueryPartnerStoreBrandstoresByStoreIdRequired<'a> {
+    #[doc = "品牌门店ID (see [`QueryPartnerStoreBrandstoresByStoreIdRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerStoreBrandstoresByStoreIdRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerStoreBrandstoresByStoreIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerStoreBrandstoresByStoreIdRequired`].
     #[inline]
-    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: QueryPartnerStoreBrandstoresByStoreIdRequired<'a>) -> Self {
+        let QueryPartnerStoreBrandstoresByStoreIdRequired { store_id, brand_id } = required;
         Self { store_id, brand_id }
     }
 }
@@ -443,7 +485,7 @@ pub struct BrandstoresResponse {
 /// The answer to [`QueryPartnerStoreBrandstoresByStoreIdRequest`]: `GET /v3/brand/partner/store/brandstores/{store_id}`.
 pub type QueryPartnerStoreBrandstoresByStoreIdResponse = BrandstoresResponse;
 
-#[doc = "更新品牌门店: `PATCH /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet mut request = ModifyPartnerStoreBrandstoresRequest::new(store_id, brand_id);\nrequest.store_address = Some(store_address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "更新品牌门店: `PATCH /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet mut request = ModifyPartnerStoreBrandstoresRequest::new(ModifyPartnerStoreBrandstoresRequired {\n    store_id,\n    brand_id,\n});\nrequest.store_address = Some(store_address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "更新品牌门店",
     "PATCH v3/brand/partner/store/brandstores/{store_id}",
@@ -468,10 +510,19 @@ pub struct ModifyPartnerStoreBrandstoresRequest<'a> {
     pub store_business: Option<PartnerStoreBrandstoresStoreBusiness<'a>>,
 }
 
+#[doc = "The required fields of [`ModifyPartnerStoreBrandstoresRequest`], each named where it is given: `ModifyPartnerStoreBrandstoresRequest::new(ModifyPartnerStoreBrandstoresRequired { .. })`."]
+pub struct ModifyPartnerStoreBrandstoresRequired<'a> {
+    #[doc = "品牌门店ID (see [`ModifyPartnerStoreBrandstoresRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`ModifyPartnerStoreBrandstoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> ModifyPartnerStoreBrandstoresRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`store_address`, `store_basics`, `store_business`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerStoreBrandstoresRequired`]. The optional ones (`store_address`, `store_basics`, `store_business`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: ModifyPartnerStoreBrandstoresRequired<'a>) -> Self {
+        let ModifyPartnerStoreBrandstoresRequired { store_id, brand_id } = required;
         Self {
             store_id,
             brand_id,

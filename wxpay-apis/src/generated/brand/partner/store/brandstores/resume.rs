@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "恢复门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/resume`.\n\n```ignore\nlet request = ResumePartnerStoreBrandstoresRequest::new(store_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "恢复门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/resume`.\n\n```ignore\nlet request = ResumePartnerStoreBrandstoresRequest::new(ResumePartnerStoreBrandstoresRequired {\n    store_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "恢复门店营业",
     "POST v3/brand/partner/store/brandstores/{store_id}/resume",
@@ -19,10 +19,19 @@ pub struct ResumePartnerStoreBrandstoresRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`ResumePartnerStoreBrandstoresRequest`], each named where it is given: `ResumePartnerStoreBrandstoresRequest::new(ResumePartnerStoreBrandstoresRequired { .. })`."]
+pub struct ResumePartnerStoreBrandstoresRequired<'a> {
+    #[doc = "品牌门店ID (see [`ResumePartnerStoreBrandstoresRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`ResumePartnerStoreBrandstoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> ResumePartnerStoreBrandstoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ResumePartnerStoreBrandstoresRequired`].
     #[inline]
-    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: ResumePartnerStoreBrandstoresRequired<'a>) -> Self {
+        let ResumePartnerStoreBrandstoresRequired { store_id, brand_id } = required;
         Self { store_id, brand_id }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解绑收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(store_id, brand_id, mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "解绑收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(CreatePartnerStoreBrandstoresUnbindrecipientRequired {\n    store_id,\n    brand_id,\n    mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "解绑收款商户号",
     "POST v3/brand/partner/store/brandstores/{store_id}/unbindrecipient",
@@ -21,10 +21,25 @@ pub struct CreatePartnerStoreBrandstoresUnbindrecipientRequest<'a> {
     pub mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerStoreBrandstoresUnbindrecipientRequest`], each named where it is given: `CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(CreatePartnerStoreBrandstoresUnbindrecipientRequired { .. })`."]
+pub struct CreatePartnerStoreBrandstoresUnbindrecipientRequired<'a> {
+    #[doc = "品牌门店ID (see [`CreatePartnerStoreBrandstoresUnbindrecipientRequest::store_id`])."]
+    pub store_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerStoreBrandstoresUnbindrecipientRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店收款商户号 (see [`CreatePartnerStoreBrandstoresUnbindrecipientRequest::mchid`])."]
+    pub mchid: &'a str,
+}
+
 impl<'a> CreatePartnerStoreBrandstoresUnbindrecipientRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerStoreBrandstoresUnbindrecipientRequired`].
     #[inline]
-    pub fn new(store_id: &'a str, brand_id: &'a str, mchid: &'a str) -> Self {
+    pub fn new(required: CreatePartnerStoreBrandstoresUnbindrecipientRequired<'a>) -> Self {
+        let CreatePartnerStoreBrandstoresUnbindrecipientRequired {
+            store_id,
+            brand_id,
+            mchid,
+        } = required;
         Self {
             store_id,
             brand_id,

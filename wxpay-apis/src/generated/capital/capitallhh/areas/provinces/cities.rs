@@ -18,7 +18,7 @@ pub struct QueryCapitallhhAreasProvincesCitiesRequest {
 }
 
 impl QueryCapitallhhAreasProvincesCitiesRequest {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `province_code`.
     #[inline]
     pub fn new(province_code: i64) -> Self {
         Self { province_code }

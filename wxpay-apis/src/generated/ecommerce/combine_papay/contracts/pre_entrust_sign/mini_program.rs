@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "小程序方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(appid, contract_display_account, notify_url, out_contract_code, plan_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_8.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "小程序方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(CreateCombinePapayContractsPreEntrustSignMiniProgramRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    out_contract_code,\n    plan_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_8.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "小程序方式预签约API",
     "POST v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program",
@@ -25,16 +25,31 @@ pub struct CreateCombinePapayContractsPreEntrustSignMiniProgramRequest<'a> {
     pub plan_id: i64,
 }
 
+#[doc = "The required fields of [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest`], each named where it is given: `CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(CreateCombinePapayContractsPreEntrustSignMiniProgramRequired { .. })`."]
+pub struct CreateCombinePapayContractsPreEntrustSignMiniProgramRequired<'a> {
+    #[doc = "商户APPID (see [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣协议模板ID (see [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::plan_id`])."]
+    pub plan_id: i64,
+}
+
 impl<'a> CreateCombinePapayContractsPreEntrustSignMiniProgramRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-    ) -> Self {
+    pub fn new(required: CreateCombinePapayContractsPreEntrustSignMiniProgramRequired<'a>) -> Self {
+        let CreateCombinePapayContractsPreEntrustSignMiniProgramRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            plan_id,
+        } = required;
         Self {
             appid,
             contract_display_account,

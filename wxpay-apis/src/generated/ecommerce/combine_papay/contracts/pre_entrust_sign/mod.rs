@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod mini_program;
 
-#[doc = "APP方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateCombinePapayContractsPreEntrustSignRequest::new(appid, contract_display_account, notify_url, out_contract_code, plan_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_1.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "APP方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateCombinePapayContractsPreEntrustSignRequest::new(CreateCombinePapayContractsPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    out_contract_code,\n    plan_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_1.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "APP方式预签约API",
     "POST v3/ecommerce/combine-papay/contracts/pre-entrust-sign",
@@ -33,16 +33,31 @@ pub struct CreateCombinePapayContractsPreEntrustSignRequest<'a> {
     pub return_app: Option<bool>,
 }
 
+#[doc = "The required fields of [`CreateCombinePapayContractsPreEntrustSignRequest`], each named where it is given: `CreateCombinePapayContractsPreEntrustSignRequest::new(CreateCombinePapayContractsPreEntrustSignRequired { .. })`."]
+pub struct CreateCombinePapayContractsPreEntrustSignRequired<'a> {
+    #[doc = "商户APPID (see [`CreateCombinePapayContractsPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`CreateCombinePapayContractsPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`CreateCombinePapayContractsPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`CreateCombinePapayContractsPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣协议模板Id (see [`CreateCombinePapayContractsPreEntrustSignRequest::plan_id`])."]
+    pub plan_id: i64,
+}
+
 impl<'a> CreateCombinePapayContractsPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `return_app`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCombinePapayContractsPreEntrustSignRequired`]. The optional ones (`attach`, `return_app`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-    ) -> Self {
+    pub fn new(required: CreateCombinePapayContractsPreEntrustSignRequired<'a>) -> Self {
+        let CreateCombinePapayContractsPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            plan_id,
+        } = required;
         Self {
             appid,
             attach: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销转账: `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelTransferRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/cancel-transfer.html>.\n\nFor: 服务商."]
+#[doc = "撤销转账: `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelTransferRequest::new(CancelTransferRequired {\n    out_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/cancel-transfer.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "撤销转账",
     "POST v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
@@ -19,10 +19,22 @@ pub struct CancelTransferRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CancelTransferRequest`], each named where it is given: `CancelTransferRequest::new(CancelTransferRequired { .. })`."]
+pub struct CancelTransferRequired<'a> {
+    #[doc = "商户单号 (see [`CancelTransferRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`CancelTransferRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CancelTransferRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelTransferRequired`].
     #[inline]
-    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CancelTransferRequired<'a>) -> Self {
+        let CancelTransferRequired {
+            out_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             out_bill_no,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-#[doc = "商户单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByOutNoRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>.\n\nFor: 服务商."]
+#[doc = "商户单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByOutNoRequest::new(GetTransferBillByOutNoRequired {\n    out_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "商户单号查询转账单",
     "GET v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
@@ -21,10 +21,22 @@ pub struct GetTransferBillByOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`GetTransferBillByOutNoRequest`], each named where it is given: `GetTransferBillByOutNoRequest::new(GetTransferBillByOutNoRequired { .. })`."]
+pub struct GetTransferBillByOutNoRequired<'a> {
+    #[doc = "商户单号 (see [`GetTransferBillByOutNoRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`GetTransferBillByOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetTransferBillByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetTransferBillByOutNoRequired`].
     #[inline]
-    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: GetTransferBillByOutNoRequired<'a>) -> Self {
+        let GetTransferBillByOutNoRequired {
+            out_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             out_bill_no,
             sub_mchid,

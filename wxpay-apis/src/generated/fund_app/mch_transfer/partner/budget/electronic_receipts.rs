@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询预算出资的电子回单: `GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.\n\n```ignore\nlet request = QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new(out_budget_no, accept_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询预算出资的电子回单: `GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.\n\n```ignore\nlet request = QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new(QueryMchTransferPartnerBudgetElectronicReceiptsRequired {\n    out_budget_no,\n    accept_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询预算出资的电子回单",
     "GET v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts",
@@ -21,10 +21,22 @@ pub struct QueryMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
     pub accept_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchTransferPartnerBudgetElectronicReceiptsRequest`], each named where it is given: `QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new(QueryMchTransferPartnerBudgetElectronicReceiptsRequired { .. })`."]
+pub struct QueryMchTransferPartnerBudgetElectronicReceiptsRequired<'a> {
+    #[doc = "商户预算单号 (see [`QueryMchTransferPartnerBudgetElectronicReceiptsRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+    #[doc = "受理凭证 (see [`QueryMchTransferPartnerBudgetElectronicReceiptsRequest::accept_id`])."]
+    pub accept_id: &'a str,
+}
+
 impl<'a> QueryMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchTransferPartnerBudgetElectronicReceiptsRequired`].
     #[inline]
-    pub fn new(out_budget_no: &'a str, accept_id: &'a str) -> Self {
+    pub fn new(required: QueryMchTransferPartnerBudgetElectronicReceiptsRequired<'a>) -> Self {
+        let QueryMchTransferPartnerBudgetElectronicReceiptsRequired {
+            out_budget_no,
+            accept_id,
+        } = required;
         Self {
             out_budget_no,
             accept_id,
@@ -76,7 +88,7 @@ string_enum! {
 pub type QueryMchTransferPartnerBudgetElectronicReceiptsResponse =
     MchTransferPartnerBudgetElectronicReceipts;
 
-#[doc = "申请预算出资的电子回单: `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new(out_budget_no, end_date, sponsor_mchid, start_date);\nrequest.receiver_mchid = Some(receiver_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请预算出资的电子回单: `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new(CreateMchTransferPartnerBudgetElectronicReceiptsRequired {\n    out_budget_no,\n    end_date,\n    sponsor_mchid,\n    start_date,\n});\nrequest.receiver_mchid = Some(receiver_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请预算出资的电子回单",
     "POST v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts",
@@ -99,15 +111,28 @@ pub struct CreateMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
     pub start_date: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest`], each named where it is given: `CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new(CreateMchTransferPartnerBudgetElectronicReceiptsRequired { .. })`."]
+pub struct CreateMchTransferPartnerBudgetElectronicReceiptsRequired<'a> {
+    #[doc = "商户预算单号 (see [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+    #[doc = "结束日期 (see [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest::end_date`])."]
+    pub end_date: &'a str,
+    #[doc = "出资商户号 (see [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+    #[doc = "开始日期 (see [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest::start_date`])."]
+    pub start_date: &'a str,
+}
+
 impl<'a> CreateMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`receiver_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerBudgetElectronicReceiptsRequired`]. The optional ones (`receiver_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_budget_no: &'a str,
-        end_date: &'a str,
-        sponsor_mchid: &'a str,
-        start_date: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMchTransferPartnerBudgetElectronicReceiptsRequired<'a>) -> Self {
+        let CreateMchTransferPartnerBudgetElectronicReceiptsRequired {
+            out_budget_no,
+            end_date,
+            sponsor_mchid,
+            start_date,
+        } = required;
         Self {
             out_budget_no,
             end_date,

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod unlock;
 
-#[doc = "申请公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityBudgetRequest::new(activity_name, activity_remark, amount, out_budget_no, sponsor_mchid, sponsor_subject_name);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityBudgetRequest::new(CreateMchTransferPartnerCharityBudgetRequired {\n    activity_name,\n    activity_remark,\n    amount,\n    out_budget_no,\n    sponsor_mchid,\n    sponsor_subject_name,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请公益捐赠预算",
     "POST v3/fund-app/mch-transfer/partner/charity-budget",
@@ -34,17 +34,34 @@ pub struct CreateMchTransferPartnerCharityBudgetRequest<'a> {
     pub sponsor_subject_name: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerCharityBudgetRequest`], each named where it is given: `CreateMchTransferPartnerCharityBudgetRequest::new(CreateMchTransferPartnerCharityBudgetRequired { .. })`."]
+pub struct CreateMchTransferPartnerCharityBudgetRequired<'a> {
+    #[doc = "活动名称 (see [`CreateMchTransferPartnerCharityBudgetRequest::activity_name`])."]
+    pub activity_name: &'a str,
+    #[doc = "活动说明 (see [`CreateMchTransferPartnerCharityBudgetRequest::activity_remark`])."]
+    pub activity_remark: &'a str,
+    #[doc = "预算总金额 (see [`CreateMchTransferPartnerCharityBudgetRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商户预算单号 (see [`CreateMchTransferPartnerCharityBudgetRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+    #[doc = "出资商户号 (see [`CreateMchTransferPartnerCharityBudgetRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+    #[doc = "出资企业主体名称 (see [`CreateMchTransferPartnerCharityBudgetRequest::sponsor_subject_name`])."]
+    pub sponsor_subject_name: &'a str,
+}
+
 impl<'a> CreateMchTransferPartnerCharityBudgetRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerCharityBudgetRequired`]. The optional ones (`notify_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        activity_name: &'a str,
-        activity_remark: &'a str,
-        amount: i64,
-        out_budget_no: &'a str,
-        sponsor_mchid: &'a str,
-        sponsor_subject_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMchTransferPartnerCharityBudgetRequired<'a>) -> Self {
+        let CreateMchTransferPartnerCharityBudgetRequired {
+            activity_name,
+            activity_remark,
+            amount,
+            out_budget_no,
+            sponsor_mchid,
+            sponsor_subject_name,
+        } = required;
         Self {
             activity_name,
             activity_remark,
@@ -118,7 +135,7 @@ string_enum! {
 /// The answer to [`CreateMchTransferPartnerCharityBudgetRequest`]: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
 pub type CreateMchTransferPartnerCharityBudgetResponse = MchTransferPartnerCharityBudget;
 
-#[doc = "商户单号查询公益捐赠预算详情: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityBudgetRequest::new(out_budget_no, sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户单号查询公益捐赠预算详情: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityBudgetRequest::new(QueryMchTransferPartnerCharityBudgetRequired {\n    out_budget_no,\n    sponsor_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "商户单号查询公益捐赠预算详情",
     "GET v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}",
@@ -134,10 +151,22 @@ pub struct QueryMchTransferPartnerCharityBudgetRequest<'a> {
     pub sponsor_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchTransferPartnerCharityBudgetRequest`], each named where it is given: `QueryMchTransferPartnerCharityBudgetRequest::new(QueryMchTransferPartnerCharityBudgetRequired { .. })`."]
+pub struct QueryMchTransferPartnerCharityBudgetRequired<'a> {
+    #[doc = "商户预算单号 (see [`QueryMchTransferPartnerCharityBudgetRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+    #[doc = "出资商户号 (see [`QueryMchTransferPartnerCharityBudgetRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+}
+
 impl<'a> QueryMchTransferPartnerCharityBudgetRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchTransferPartnerCharityBudgetRequired`].
     #[inline]
-    pub fn new(out_budget_no: &'a str, sponsor_mchid: &'a str) -> Self {
+    pub fn new(required: QueryMchTransferPartnerCharityBudgetRequired<'a>) -> Self {
+        let QueryMchTransferPartnerCharityBudgetRequired {
+            out_budget_no,
+            sponsor_mchid,
+        } = required;
         Self {
             out_budget_no,
             sponsor_mchid,

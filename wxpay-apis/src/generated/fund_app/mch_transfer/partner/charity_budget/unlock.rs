@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解锁公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`.\n\n```ignore\nlet request = UnlockMchTransferPartnerCharityBudgetRequest::new(out_budget_no, activity_remark, sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "解锁公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`.\n\n```ignore\nlet request = UnlockMchTransferPartnerCharityBudgetRequest::new(UnlockMchTransferPartnerCharityBudgetRequired {\n    out_budget_no,\n    activity_remark,\n    sponsor_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "解锁公益捐赠预算",
     "POST v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock",
@@ -21,10 +21,25 @@ pub struct UnlockMchTransferPartnerCharityBudgetRequest<'a> {
     pub sponsor_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`UnlockMchTransferPartnerCharityBudgetRequest`], each named where it is given: `UnlockMchTransferPartnerCharityBudgetRequest::new(UnlockMchTransferPartnerCharityBudgetRequired { .. })`."]
+pub struct UnlockMchTransferPartnerCharityBudgetRequired<'a> {
+    #[doc = "商户预算单号 (see [`UnlockMchTransferPartnerCharityBudgetRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+    #[doc = "解锁备注 (see [`UnlockMchTransferPartnerCharityBudgetRequest::activity_remark`])."]
+    pub activity_remark: &'a str,
+    #[doc = "出资商户号 (see [`UnlockMchTransferPartnerCharityBudgetRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+}
+
 impl<'a> UnlockMchTransferPartnerCharityBudgetRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`UnlockMchTransferPartnerCharityBudgetRequired`].
     #[inline]
-    pub fn new(out_budget_no: &'a str, activity_remark: &'a str, sponsor_mchid: &'a str) -> Self {
+    pub fn new(required: UnlockMchTransferPartnerCharityBudgetRequired<'a>) -> Self {
+        let UnlockMchTransferPartnerCharityBudgetRequired {
+            out_budget_no,
+            activity_remark,
+            sponsor_mchid,
+        } = required;
         Self {
             out_budget_no,
             activity_remark,

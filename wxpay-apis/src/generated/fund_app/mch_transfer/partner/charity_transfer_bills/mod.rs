@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_transfer_no;
 
-#[doc = "发起公益捐赠: `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityTransferBillsRequest::new(amount, out_budget_no, out_transfer_no, receive_mchid, sponsor_mchid, transfer_remark);\nrequest.transaction_info = Some(transaction_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "发起公益捐赠: `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityTransferBillsRequest::new(CreateMchTransferPartnerCharityTransferBillsRequired {\n    amount,\n    out_budget_no,\n    out_transfer_no,\n    receive_mchid,\n    sponsor_mchid,\n    transfer_remark,\n});\nrequest.transaction_info = Some(transaction_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "发起公益捐赠",
     "POST v3/fund-app/mch-transfer/partner/charity-transfer-bills",
@@ -32,17 +32,34 @@ pub struct CreateMchTransferPartnerCharityTransferBillsRequest<'a> {
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerCharityTransferBillsRequest`], each named where it is given: `CreateMchTransferPartnerCharityTransferBillsRequest::new(CreateMchTransferPartnerCharityTransferBillsRequired { .. })`."]
+pub struct CreateMchTransferPartnerCharityTransferBillsRequired<'a> {
+    #[doc = "预算总金额 (see [`CreateMchTransferPartnerCharityTransferBillsRequest::amount`])."]
+    pub amount: i64,
+    #[doc = "商户预算单号 (see [`CreateMchTransferPartnerCharityTransferBillsRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+    #[doc = "商户公益捐赠单号 (see [`CreateMchTransferPartnerCharityTransferBillsRequest::out_transfer_no`])."]
+    pub out_transfer_no: &'a str,
+    #[doc = "收款商户号 (see [`CreateMchTransferPartnerCharityTransferBillsRequest::receive_mchid`])."]
+    pub receive_mchid: &'a str,
+    #[doc = "出资商户号 (see [`CreateMchTransferPartnerCharityTransferBillsRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+    #[doc = "捐赠备注 (see [`CreateMchTransferPartnerCharityTransferBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateMchTransferPartnerCharityTransferBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`transaction_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerCharityTransferBillsRequired`]. The optional ones (`transaction_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: i64,
-        out_budget_no: &'a str,
-        out_transfer_no: &'a str,
-        receive_mchid: &'a str,
-        sponsor_mchid: &'a str,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMchTransferPartnerCharityTransferBillsRequired<'a>) -> Self {
+        let CreateMchTransferPartnerCharityTransferBillsRequired {
+            amount,
+            out_budget_no,
+            out_transfer_no,
+            receive_mchid,
+            sponsor_mchid,
+            transfer_remark,
+        } = required;
         Self {
             amount,
             out_budget_no,
@@ -65,13 +82,24 @@ pub struct CreateMchTransferPartnerCharityTransferBillsTransactionInfo<'a> {
     pub transaction_type: CreateMchTransferPartnerCharityTransferBillsTransactionType,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerCharityTransferBillsTransactionInfo`], each named where it is given: `CreateMchTransferPartnerCharityTransferBillsTransactionInfo::new(CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired { .. })`."]
+pub struct CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired<'a> {
+    #[doc = "订单号 (see [`CreateMchTransferPartnerCharityTransferBillsTransactionInfo::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "订单类型 (see [`CreateMchTransferPartnerCharityTransferBillsTransactionInfo::transaction_type`])."]
+    pub transaction_type: CreateMchTransferPartnerCharityTransferBillsTransactionType,
+}
+
 impl<'a> CreateMchTransferPartnerCharityTransferBillsTransactionInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired`].
     #[inline]
     pub fn new(
-        transaction_id: &'a str,
-        transaction_type: CreateMchTransferPartnerCharityTransferBillsTransactionType,
+        required: CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired<'a>,
     ) -> Self {
+        let CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired {
+            transaction_id,
+            transaction_type,
+        } = required;
         Self {
             transaction_id,
             transaction_type,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户单号查询公益捐赠详情: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(out_transfer_no, sponsor_mchid, out_budget_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户单号查询公益捐赠详情: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired {\n    out_transfer_no,\n    sponsor_mchid,\n    out_budget_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "商户单号查询公益捐赠详情",
     "GET v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}",
@@ -21,10 +21,27 @@ pub struct QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest<'a>
     pub out_budget_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest`], each named where it is given: `QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired { .. })`."]
+pub struct QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired<'a> {
+    #[doc = "商户公益捐赠单号 (see [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::out_transfer_no`])."]
+    pub out_transfer_no: &'a str,
+    #[doc = "出资商户号 (see [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::sponsor_mchid`])."]
+    pub sponsor_mchid: &'a str,
+    #[doc = "商户预算单号 (see [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::out_budget_no`])."]
+    pub out_budget_no: &'a str,
+}
+
 impl<'a> QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired`].
     #[inline]
-    pub fn new(out_transfer_no: &'a str, sponsor_mchid: &'a str, out_budget_no: &'a str) -> Self {
+    pub fn new(
+        required: QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired<'a>,
+    ) -> Self {
+        let QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired {
+            out_transfer_no,
+            sponsor_mchid,
+            out_budget_no,
+        } = required;
         Self {
             out_transfer_no,
             sponsor_mchid,

@@ -7,7 +7,7 @@ pub mod out_bill_no;
 pub mod pre_transfer_with_authorization;
 pub mod transfer;
 
-#[doc = "发起转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsRequest::new(CreateMchTransferPartnerTransferBillsRequired {\n    appid,\n    openid,\n    out_bill_no,\n    sub_mchid,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起转账",
     "POST v3/fund-app/mch-transfer/partner/transfer-bills",
@@ -45,19 +45,41 @@ pub struct CreateMchTransferPartnerTransferBillsRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerTransferBillsRequest`], each named where it is given: `CreateMchTransferPartnerTransferBillsRequest::new(CreateMchTransferPartnerTransferBillsRequired { .. })`."]
+pub struct CreateMchTransferPartnerTransferBillsRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferPartnerTransferBillsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateMchTransferPartnerTransferBillsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单号 (see [`CreateMchTransferPartnerTransferBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateMchTransferPartnerTransferBillsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账金额 (see [`CreateMchTransferPartnerTransferBillsRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateMchTransferPartnerTransferBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferPartnerTransferBillsRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateMchTransferPartnerTransferBillsRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateMchTransferPartnerTransferBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerTransferBillsRequired`]. The optional ones (`notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_bill_no: &'a str,
-        sub_mchid: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    ) -> Self {
+    pub fn new(required: CreateMchTransferPartnerTransferBillsRequired<'a>) -> Self {
+        let CreateMchTransferPartnerTransferBillsRequired {
+            appid,
+            openid,
+            out_bill_no,
+            sub_mchid,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             notify_url: None,

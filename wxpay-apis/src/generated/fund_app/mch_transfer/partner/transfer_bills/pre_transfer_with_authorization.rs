@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new(CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired {\n    appid,\n    openid,\n    out_bill_no,\n    sub_mchid,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "发起转账并完成自动收款授权",
     "POST v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization",
@@ -48,19 +48,43 @@ pub struct CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequ
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest`], each named where it is given: `CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new(CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired { .. })`."]
+pub struct CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户单号 (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账金额 (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`authorization_info`, `notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired`]. The optional ones (`authorization_info`, `notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        appid: &'a str,
-        openid: &'a str,
-        out_bill_no: &'a str,
-        sub_mchid: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+        required: CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired<'a>,
     ) -> Self {
+        let CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequired {
+            appid,
+            openid,
+            out_bill_no,
+            sub_mchid,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             authorization_info: None,

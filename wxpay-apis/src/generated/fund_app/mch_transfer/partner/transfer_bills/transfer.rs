@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "转账（用户自动收款）: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsTransferRequest::new(appid, authorization_id, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "转账（用户自动收款）: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsTransferRequest::new(CreateMchTransferPartnerTransferBillsTransferRequired {\n    appid,\n    authorization_id,\n    out_bill_no,\n    sub_mchid,\n    transfer_amount,\n    transfer_remark,\n    transfer_scene_id,\n    transfer_scene_report_infos,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "转账（用户自动收款）",
     "POST v3/fund-app/mch-transfer/partner/transfer-bills/transfer",
@@ -41,19 +41,41 @@ pub struct CreateMchTransferPartnerTransferBillsTransferRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerTransferBillsTransferRequest`], each named where it is given: `CreateMchTransferPartnerTransferBillsTransferRequest::new(CreateMchTransferPartnerTransferBillsTransferRequired { .. })`."]
+pub struct CreateMchTransferPartnerTransferBillsTransferRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferPartnerTransferBillsTransferRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "微信自动收款授权单号 (see [`CreateMchTransferPartnerTransferBillsTransferRequest::authorization_id`])."]
+    pub authorization_id: &'a str,
+    #[doc = "商户单号 (see [`CreateMchTransferPartnerTransferBillsTransferRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`CreateMchTransferPartnerTransferBillsTransferRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账金额 (see [`CreateMchTransferPartnerTransferBillsTransferRequest::transfer_amount`])."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注 (see [`CreateMchTransferPartnerTransferBillsTransferRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferPartnerTransferBillsTransferRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "转账场景报备信息 (see [`CreateMchTransferPartnerTransferBillsTransferRequest::transfer_scene_report_infos`])."]
+    pub transfer_scene_report_infos:
+        &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+}
+
 impl<'a> CreateMchTransferPartnerTransferBillsTransferRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerTransferBillsTransferRequired`]. The optional ones (`notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        authorization_id: &'a str,
-        out_bill_no: &'a str,
-        sub_mchid: &'a str,
-        transfer_amount: i64,
-        transfer_remark: &'a str,
-        transfer_scene_id: &'a str,
-        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    ) -> Self {
+    pub fn new(required: CreateMchTransferPartnerTransferBillsTransferRequired<'a>) -> Self {
+        let CreateMchTransferPartnerTransferBillsTransferRequired {
+            appid,
+            authorization_id,
+            out_bill_no,
+            sub_mchid,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+        } = required;
         Self {
             appid,
             authorization_id,

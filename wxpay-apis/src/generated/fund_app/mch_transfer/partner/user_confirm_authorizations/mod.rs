@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-#[doc = "申请免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(appid, notify_url, openid, out_authorization_no, transfer_scene_id, user_display_name);\nrequest.user_recv_perception = Some(user_recv_perception);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(CreateMchTransferPartnerUserConfirmAuthorizationsRequired {\n    appid,\n    notify_url,\n    openid,\n    out_authorization_no,\n    transfer_scene_id,\n    user_display_name,\n});\nrequest.user_recv_perception = Some(user_recv_perception);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请免确认收款授权",
     "POST v3/fund-app/mch-transfer/partner/user-confirm-authorizations",
@@ -34,17 +34,34 @@ pub struct CreateMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`], each named where it is given: `CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(CreateMchTransferPartnerUserConfirmAuthorizationsRequired { .. })`."]
+pub struct CreateMchTransferPartnerUserConfirmAuthorizationsRequired<'a> {
+    #[doc = "商户AppID (see [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "授权结果通知地址 (see [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "收款用户OpenID (see [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户侧授权单号 (see [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest::out_authorization_no`])."]
+    pub out_authorization_no: &'a str,
+    #[doc = "转账场景ID (see [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+    #[doc = "用户展示名称 (see [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest::user_display_name`])."]
+    pub user_display_name: &'a str,
+}
+
 impl<'a> CreateMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMchTransferPartnerUserConfirmAuthorizationsRequired`]. The optional ones (`user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        notify_url: &'a str,
-        openid: &'a str,
-        out_authorization_no: &'a str,
-        transfer_scene_id: &'a str,
-        user_display_name: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateMchTransferPartnerUserConfirmAuthorizationsRequired<'a>) -> Self {
+        let CreateMchTransferPartnerUserConfirmAuthorizationsRequired {
+            appid,
+            notify_url,
+            openid,
+            out_authorization_no,
+            transfer_scene_id,
+            user_display_name,
+        } = required;
         Self {
             appid,
             notify_url,
@@ -76,7 +93,7 @@ pub struct QueryMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
 }
 
 impl<'a> QueryMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_authorization_no`.
     #[inline]
     pub fn new(out_authorization_no: &'a str) -> Self {
         Self {

@@ -18,7 +18,7 @@ pub struct CancelTransferBillRequest<'a> {
 }
 
 impl<'a> CancelTransferBillRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_bill_no`.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self { out_bill_no }

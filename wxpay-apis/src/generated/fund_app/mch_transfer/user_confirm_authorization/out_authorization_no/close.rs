@@ -14,7 +14,7 @@ pub struct CloseMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest<'
 }
 
 impl<'a> CloseMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_authorization_no`.
     #[inline]
     pub fn new(out_authorization_no: &'a str) -> Self {
         Self {

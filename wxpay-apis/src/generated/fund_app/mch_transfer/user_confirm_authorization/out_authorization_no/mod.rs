@@ -19,7 +19,7 @@ pub struct QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest<'
 }
 
 impl<'a> QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`is_display_authorization`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_authorization_no`. The optional ones (`is_display_authorization`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_authorization_no: &'a str) -> Self {
         Self {

@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建H5支付权限申请单: `POST /v3/global/merchant/h5/permission/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionApplicationsRequest::new(domains, sub_mchid, website_url);\nrequest.applyment_type = Some(applyment_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_1.shtml>.\n\nFor: 从业机构（支付机构）."]
+#[doc = "创建H5支付权限申请单: `POST /v3/global/merchant/h5/permission/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionApplicationsRequest::new(CreateMerchantH5PermissionApplicationsRequired {\n    domains,\n    sub_mchid,\n    website_url,\n});\nrequest.applyment_type = Some(applyment_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_1.shtml>.\n\nFor: 从业机构（支付机构）."]
 #[doc(alias(
     "创建H5支付权限申请单",
     "POST v3/global/merchant/h5/permission/applications",
@@ -49,10 +49,25 @@ pub struct CreateMerchantH5PermissionApplicationsRequest<'a> {
     pub website_url: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMerchantH5PermissionApplicationsRequest`], each named where it is given: `CreateMerchantH5PermissionApplicationsRequest::new(CreateMerchantH5PermissionApplicationsRequired { .. })`."]
+pub struct CreateMerchantH5PermissionApplicationsRequired<'a> {
+    #[doc = "H5支付域名 (see [`CreateMerchantH5PermissionApplicationsRequest::domains`])."]
+    pub domains: &'a [&'a str],
+    #[doc = "子商户号 (see [`CreateMerchantH5PermissionApplicationsRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "子商户H5经营网址 (see [`CreateMerchantH5PermissionApplicationsRequest::website_url`])."]
+    pub website_url: &'a str,
+}
+
 impl<'a> CreateMerchantH5PermissionApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`applyment_type`, `business_description`, `company_register_cert`, `notify_url`, `transaction_limit_type`, `website_business_page_pics`, `website_homepage_pics`, `website_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMerchantH5PermissionApplicationsRequired`]. The optional ones (`applyment_type`, `business_description`, `company_register_cert`, `notify_url`, `transaction_limit_type`, `website_business_page_pics`, `website_homepage_pics`, `website_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(domains: &'a [&'a str], sub_mchid: &'a str, website_url: &'a str) -> Self {
+    pub fn new(required: CreateMerchantH5PermissionApplicationsRequired<'a>) -> Self {
+        let CreateMerchantH5PermissionApplicationsRequired {
+            domains,
+            sub_mchid,
+            website_url,
+        } = required;
         Self {
             applyment_type: None,
             business_description: None,
@@ -149,7 +164,7 @@ pub struct QueryMerchantH5PermissionApplicationsRequest {
 }
 
 impl QueryMerchantH5PermissionApplicationsRequest {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: i64) -> Self {
         Self { applyment_id }
@@ -159,7 +174,7 @@ impl QueryMerchantH5PermissionApplicationsRequest {
 /// The answer to [`QueryMerchantH5PermissionApplicationsRequest`]: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.
 pub type QueryMerchantH5PermissionApplicationsResponse = MerchantH5PermissionApplications;
 
-#[doc = "修改H5支付权限申请单: `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionApplicationsRequest::new(applyment_id, domains);\nrequest.business_description = Some(business_description);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_3.shtml>.\n\nFor: 机构模式."]
+#[doc = "修改H5支付权限申请单: `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionApplicationsRequest::new(ModifyMerchantH5PermissionApplicationsRequired {\n    applyment_id,\n    domains,\n});\nrequest.business_description = Some(business_description);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_3.shtml>.\n\nFor: 机构模式."]
 #[doc(alias(
     "修改H5支付权限申请单",
     "PATCH v3/global/merchant/h5/permission/applications/{applyment_id}",
@@ -193,10 +208,22 @@ pub struct ModifyMerchantH5PermissionApplicationsRequest<'a> {
     pub website_url: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyMerchantH5PermissionApplicationsRequest`], each named where it is given: `ModifyMerchantH5PermissionApplicationsRequest::new(ModifyMerchantH5PermissionApplicationsRequired { .. })`."]
+pub struct ModifyMerchantH5PermissionApplicationsRequired<'a> {
+    #[doc = "申请单号 (see [`ModifyMerchantH5PermissionApplicationsRequest::applyment_id`])."]
+    pub applyment_id: i64,
+    #[doc = "H5支付域名 (see [`ModifyMerchantH5PermissionApplicationsRequest::domains`])."]
+    pub domains: &'a [&'a str],
+}
+
 impl<'a> ModifyMerchantH5PermissionApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`business_description`, `company_register_cert`, `website_business_page_pics`, `website_homepage_pics`, `website_state`, `website_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyMerchantH5PermissionApplicationsRequired`]. The optional ones (`business_description`, `company_register_cert`, `website_business_page_pics`, `website_homepage_pics`, `website_state`, `website_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(applyment_id: i64, domains: &'a [&'a str]) -> Self {
+    pub fn new(required: ModifyMerchantH5PermissionApplicationsRequired<'a>) -> Self {
+        let ModifyMerchantH5PermissionApplicationsRequired {
+            applyment_id,
+            domains,
+        } = required;
         Self {
             applyment_id,
             business_description: None,

@@ -45,7 +45,7 @@ pub struct QueryMerchantH5PermissionRequest<'a> {
 }
 
 impl<'a> QueryMerchantH5PermissionRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销订单(微信支付订单号): `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`.\n\n```ignore\nlet request = ReverseMicropayTransactionsByIdRequest::new(transaction_id, mchid, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "撤销订单(微信支付订单号): `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`.\n\n```ignore\nlet request = ReverseMicropayTransactionsByIdRequest::new(ReverseMicropayTransactionsByIdRequired {\n    transaction_id,\n    mchid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_7.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "撤销订单(微信支付订单号)",
     "POST v3/global/micropay/transactions/id/{transaction_id}/reverse",
@@ -23,15 +23,28 @@ pub struct ReverseMicropayTransactionsByIdRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReverseMicropayTransactionsByIdRequest`], each named where it is given: `ReverseMicropayTransactionsByIdRequest::new(ReverseMicropayTransactionsByIdRequired { .. })`."]
+pub struct ReverseMicropayTransactionsByIdRequired<'a> {
+    #[doc = "微信订单号 (see [`ReverseMicropayTransactionsByIdRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "商户号 (see [`ReverseMicropayTransactionsByIdRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "机构商户号 (see [`ReverseMicropayTransactionsByIdRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`ReverseMicropayTransactionsByIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReverseMicropayTransactionsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReverseMicropayTransactionsByIdRequired`].
     #[inline]
-    pub fn new(
-        transaction_id: &'a str,
-        mchid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ReverseMicropayTransactionsByIdRequired<'a>) -> Self {
+        let ReverseMicropayTransactionsByIdRequired {
+            transaction_id,
+            mchid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod reverse;
 
-#[doc = "查询订单(商户订单号): `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryPapayTransactionsByOutTradeNoRequest::new(out_trade_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "查询订单(商户订单号): `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryPapayTransactionsByOutTradeNoRequest::new(QueryPapayTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "查询订单(商户订单号)",
     "GET v3/global/papay/transactions/out-trade-no/{out_trade_no}",
@@ -21,10 +21,22 @@ pub struct QueryPapayTransactionsByOutTradeNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPapayTransactionsByOutTradeNoRequest`], each named where it is given: `QueryPapayTransactionsByOutTradeNoRequest::new(QueryPapayTransactionsByOutTradeNoRequired { .. })`."]
+pub struct QueryPapayTransactionsByOutTradeNoRequired<'a> {
+    #[doc = "商户订单号 (see [`QueryPapayTransactionsByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户号 (see [`QueryPapayTransactionsByOutTradeNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPapayTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPapayTransactionsByOutTradeNoRequired`].
     #[inline]
-    pub fn new(out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPapayTransactionsByOutTradeNoRequired<'a>) -> Self {
+        let QueryPapayTransactionsByOutTradeNoRequired {
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             out_trade_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销订单(商户订单号): `POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReversePapayTransactionsByOutTradeNoRequest::new(out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_10.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "撤销订单(商户订单号): `POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReversePapayTransactionsByOutTradeNoRequest::new(ReversePapayTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_10.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "撤销订单(商户订单号)",
     "POST v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse",
@@ -20,10 +20,22 @@ pub struct ReversePapayTransactionsByOutTradeNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReversePapayTransactionsByOutTradeNoRequest`], each named where it is given: `ReversePapayTransactionsByOutTradeNoRequest::new(ReversePapayTransactionsByOutTradeNoRequired { .. })`."]
+pub struct ReversePapayTransactionsByOutTradeNoRequired<'a> {
+    #[doc = "商户订单号 (see [`ReversePapayTransactionsByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户号 (see [`ReversePapayTransactionsByOutTradeNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReversePapayTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReversePapayTransactionsByOutTradeNoRequired`].
     #[inline]
-    pub fn new(out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReversePapayTransactionsByOutTradeNoRequired<'a>) -> Self {
+        let ReversePapayTransactionsByOutTradeNoRequired {
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             out_trade_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/invalid`.\n\n```ignore\nlet request = CreateSubsidyAuditCupInvalidRequest::new(mchnt_order_id, org_no, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/invalid`.\n\n```ignore\nlet request = CreateSubsidyAuditCupInvalidRequest::new(CreateSubsidyAuditCupInvalidRequired {\n    mchnt_order_id,\n    org_no,\n    upload_time,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "查询审核结果",
     "POST v3/gov/subsidy/audit/cup/invalid",
@@ -21,10 +21,25 @@ pub struct CreateSubsidyAuditCupInvalidRequest<'a> {
     pub upload_time: &'a str,
 }
 
+#[doc = "The required fields of [`CreateSubsidyAuditCupInvalidRequest`], each named where it is given: `CreateSubsidyAuditCupInvalidRequest::new(CreateSubsidyAuditCupInvalidRequired { .. })`."]
+pub struct CreateSubsidyAuditCupInvalidRequired<'a> {
+    #[doc = "商户订单号 (see [`CreateSubsidyAuditCupInvalidRequest::mchnt_order_id`])."]
+    pub mchnt_order_id: &'a str,
+    #[doc = "分公司机构代码 (see [`CreateSubsidyAuditCupInvalidRequest::org_no`])."]
+    pub org_no: &'a str,
+    #[doc = "审核记录上传时间 (see [`CreateSubsidyAuditCupInvalidRequest::upload_time`])."]
+    pub upload_time: &'a str,
+}
+
 impl<'a> CreateSubsidyAuditCupInvalidRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateSubsidyAuditCupInvalidRequired`].
     #[inline]
-    pub fn new(mchnt_order_id: &'a str, org_no: &'a str, upload_time: &'a str) -> Self {
+    pub fn new(required: CreateSubsidyAuditCupInvalidRequired<'a>) -> Self {
+        let CreateSubsidyAuditCupInvalidRequired {
+            mchnt_order_id,
+            org_no,
+            upload_time,
+        } = required;
         Self {
             mchnt_order_id,
             org_no,

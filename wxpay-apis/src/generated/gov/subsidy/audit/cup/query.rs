@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/query`.\n\n```ignore\nlet request = QuerySubsidyAuditCupRequest::new(mchnt_order_id, org_no, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/query`.\n\n```ignore\nlet request = QuerySubsidyAuditCupRequest::new(QuerySubsidyAuditCupRequired {\n    mchnt_order_id,\n    org_no,\n    upload_time,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "查询审核结果",
     "POST v3/gov/subsidy/audit/cup/query",
@@ -21,10 +21,25 @@ pub struct QuerySubsidyAuditCupRequest<'a> {
     pub upload_time: &'a str,
 }
 
+#[doc = "The required fields of [`QuerySubsidyAuditCupRequest`], each named where it is given: `QuerySubsidyAuditCupRequest::new(QuerySubsidyAuditCupRequired { .. })`."]
+pub struct QuerySubsidyAuditCupRequired<'a> {
+    #[doc = "商户订单号 (see [`QuerySubsidyAuditCupRequest::mchnt_order_id`])."]
+    pub mchnt_order_id: &'a str,
+    #[doc = "分公司机构代码 (see [`QuerySubsidyAuditCupRequest::org_no`])."]
+    pub org_no: &'a str,
+    #[doc = "审核记录上传时间 (see [`QuerySubsidyAuditCupRequest::upload_time`])."]
+    pub upload_time: &'a str,
+}
+
 impl<'a> QuerySubsidyAuditCupRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QuerySubsidyAuditCupRequired`].
     #[inline]
-    pub fn new(mchnt_order_id: &'a str, org_no: &'a str, upload_time: &'a str) -> Self {
+    pub fn new(required: QuerySubsidyAuditCupRequired<'a>) -> Self {
+        let QuerySubsidyAuditCupRequired {
+            mchnt_order_id,
+            org_no,
+            upload_time,
+        } = required;
         Self {
             mchnt_order_id,
             org_no,

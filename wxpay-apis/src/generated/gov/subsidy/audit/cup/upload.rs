@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "上传审核数据: `POST /v3/gov/subsidy/audit/cup/upload`.\n\n```ignore\nlet mut request = UploadSubsidyAuditCupRequest::new(actual_at, brand_nm, discount_at, invoice_info, mchnt_cd, mchnt_order_id, notify_url, online_no, org_no, payer_tp, plat_form, prod_id, prod_model, sales_at, sn_code, sub_mchnt_cd, sub_mchnt_nm, track_info, trans_tm, upload_time);\nrequest.bar_code = Some(bar_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "上传审核数据: `POST /v3/gov/subsidy/audit/cup/upload`.\n\n```ignore\nlet mut request = UploadSubsidyAuditCupRequest::new(UploadSubsidyAuditCupRequired {\n    actual_at,\n    brand_nm,\n    discount_at,\n    invoice_info,\n    mchnt_cd,\n    mchnt_order_id,\n    notify_url,\n    online_no,\n    org_no,\n    payer_tp,\n    plat_form,\n    prod_id,\n    prod_model,\n    sales_at,\n    sn_code,\n    sub_mchnt_cd,\n    sub_mchnt_nm,\n    track_info,\n    trans_tm,\n    upload_time,\n});\nrequest.bar_code = Some(bar_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "上传审核数据",
     "POST v3/gov/subsidy/audit/cup/upload",
@@ -139,31 +139,76 @@ pub struct UploadSubsidyAuditCupRequest<'a> {
     pub upload_time: &'a str,
 }
 
+#[doc = "The required fields of [`UploadSubsidyAuditCupRequest`], each named where it is given: `UploadSubsidyAuditCupRequest::new(UploadSubsidyAuditCupRequired { .. })`."]
+pub struct UploadSubsidyAuditCupRequired<'a> {
+    #[doc = "实付金额 (see [`UploadSubsidyAuditCupRequest::actual_at`])."]
+    pub actual_at: &'a str,
+    #[doc = "品牌 (see [`UploadSubsidyAuditCupRequest::brand_nm`])."]
+    pub brand_nm: &'a str,
+    #[doc = "国补优惠金额 (see [`UploadSubsidyAuditCupRequest::discount_at`])."]
+    pub discount_at: &'a str,
+    #[doc = "发票信息 (see [`UploadSubsidyAuditCupRequest::invoice_info`])."]
+    pub invoice_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo<'a>,
+    #[doc = "商户编码 (see [`UploadSubsidyAuditCupRequest::mchnt_cd`])."]
+    pub mchnt_cd: &'a str,
+    #[doc = "商户订单号 (see [`UploadSubsidyAuditCupRequest::mchnt_order_id`])."]
+    pub mchnt_order_id: &'a str,
+    #[doc = "审核结果通知地址 (see [`UploadSubsidyAuditCupRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "线上平台订单号 (see [`UploadSubsidyAuditCupRequest::online_no`])."]
+    pub online_no: &'a str,
+    #[doc = "分公司机构代码 (see [`UploadSubsidyAuditCupRequest::org_no`])."]
+    pub org_no: &'a str,
+    #[doc = "支付方式类型 (see [`UploadSubsidyAuditCupRequest::payer_tp`])."]
+    pub payer_tp: &'a str,
+    #[doc = "电商平台方 (see [`UploadSubsidyAuditCupRequest::plat_form`])."]
+    pub plat_form: &'a str,
+    #[doc = "品类 (see [`UploadSubsidyAuditCupRequest::prod_id`])."]
+    pub prod_id: &'a str,
+    #[doc = "型号 (see [`UploadSubsidyAuditCupRequest::prod_model`])."]
+    pub prod_model: &'a str,
+    #[doc = "订单金额 (see [`UploadSubsidyAuditCupRequest::sales_at`])."]
+    pub sales_at: &'a str,
+    #[doc = "SN码 (see [`UploadSubsidyAuditCupRequest::sn_code`])."]
+    pub sn_code: &'a str,
+    #[doc = "店铺编码 (see [`UploadSubsidyAuditCupRequest::sub_mchnt_cd`])."]
+    pub sub_mchnt_cd: &'a str,
+    #[doc = "店铺名称 (see [`UploadSubsidyAuditCupRequest::sub_mchnt_nm`])."]
+    pub sub_mchnt_nm: &'a str,
+    #[doc = "物流信息 (see [`UploadSubsidyAuditCupRequest::track_info`])."]
+    pub track_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo<'a>,
+    #[doc = "交易时间 (see [`UploadSubsidyAuditCupRequest::trans_tm`])."]
+    pub trans_tm: &'a str,
+    #[doc = "审核记录上传时间 (see [`UploadSubsidyAuditCupRequest::upload_time`])."]
+    pub upload_time: &'a str,
+}
+
 impl<'a> UploadSubsidyAuditCupRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bar_code`, `commitment_letter_photo`, `commitment_letter_photo_format`, `device_photo`, `device_photo_format`, `eng_grade`, `eng_grade_standard`, `image01`, `image02`, `image03`, `image04`, `image05`, `image06`, `image07`, `image08`, `image09`, `image10`, `imei1`, `imei2`, `is_trade_in`, `mer_sub_at`, `pack_and_active_photo`, `record_number`, `register_model`, `sales_chnl`, `store_nm`, `trade_in_at`, `trade_in_order_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UploadSubsidyAuditCupRequired`]. The optional ones (`bar_code`, `commitment_letter_photo`, `commitment_letter_photo_format`, `device_photo`, `device_photo_format`, `eng_grade`, `eng_grade_standard`, `image01`, `image02`, `image03`, `image04`, `image05`, `image06`, `image07`, `image08`, `image09`, `image10`, `imei1`, `imei2`, `is_trade_in`, `mer_sub_at`, `pack_and_active_photo`, `record_number`, `register_model`, `sales_chnl`, `store_nm`, `trade_in_at`, `trade_in_order_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        actual_at: &'a str,
-        brand_nm: &'a str,
-        discount_at: &'a str,
-        invoice_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo<'a>,
-        mchnt_cd: &'a str,
-        mchnt_order_id: &'a str,
-        notify_url: &'a str,
-        online_no: &'a str,
-        org_no: &'a str,
-        payer_tp: &'a str,
-        plat_form: &'a str,
-        prod_id: &'a str,
-        prod_model: &'a str,
-        sales_at: &'a str,
-        sn_code: &'a str,
-        sub_mchnt_cd: &'a str,
-        sub_mchnt_nm: &'a str,
-        track_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo<'a>,
-        trans_tm: &'a str,
-        upload_time: &'a str,
-    ) -> Self {
+    pub fn new(required: UploadSubsidyAuditCupRequired<'a>) -> Self {
+        let UploadSubsidyAuditCupRequired {
+            actual_at,
+            brand_nm,
+            discount_at,
+            invoice_info,
+            mchnt_cd,
+            mchnt_order_id,
+            notify_url,
+            online_no,
+            org_no,
+            payer_tp,
+            plat_form,
+            prod_id,
+            prod_model,
+            sales_at,
+            sn_code,
+            sub_mchnt_cd,
+            sub_mchnt_nm,
+            track_info,
+            trans_tm,
+            upload_time,
+        } = required;
         Self {
             actual_at,
             bar_code: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/cancel`.\n\n```ignore\nlet mut request = CancelSubsidyQualificationsPassthroughRequest::new(appliance_id, id_card_number, identity_document_type, phone_number, qualification_region_code, real_name);\nrequest.out_request_no = Some(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "取消资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/cancel`.\n\n```ignore\nlet mut request = CancelSubsidyQualificationsPassthroughRequest::new(CancelSubsidyQualificationsPassthroughRequired {\n    appliance_id,\n    id_card_number,\n    identity_document_type,\n    phone_number,\n    qualification_region_code,\n    real_name,\n});\nrequest.out_request_no = Some(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "取消资格(透传模式)",
     "POST v3/gov/subsidy/qualifications/passthrough/cancel",
@@ -30,17 +30,34 @@ pub struct CancelSubsidyQualificationsPassthroughRequest<'a> {
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CancelSubsidyQualificationsPassthroughRequest`], each named where it is given: `CancelSubsidyQualificationsPassthroughRequest::new(CancelSubsidyQualificationsPassthroughRequired { .. })`."]
+pub struct CancelSubsidyQualificationsPassthroughRequired<'a> {
+    #[doc = "消费品类ID (see [`CancelSubsidyQualificationsPassthroughRequest::appliance_id`])."]
+    pub appliance_id: i64,
+    #[doc = "自然人证件号 (see [`CancelSubsidyQualificationsPassthroughRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`CancelSubsidyQualificationsPassthroughRequest::identity_document_type`])."]
+    pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+    #[doc = "手机号 (see [`CancelSubsidyQualificationsPassthroughRequest::phone_number`])."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "使用的资格的地区编码 (see [`CancelSubsidyQualificationsPassthroughRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "自然人姓名 (see [`CancelSubsidyQualificationsPassthroughRequest::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> CancelSubsidyQualificationsPassthroughRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_request_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CancelSubsidyQualificationsPassthroughRequired`]. The optional ones (`out_request_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appliance_id: i64,
-        id_card_number: Sensitive<&'a str>,
-        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        phone_number: Sensitive<&'a str>,
-        qualification_region_code: i64,
-        real_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CancelSubsidyQualificationsPassthroughRequired<'a>) -> Self {
+        let CancelSubsidyQualificationsPassthroughRequired {
+            appliance_id,
+            id_card_number,
+            identity_document_type,
+            phone_number,
+            qualification_region_code,
+            real_name,
+        } = required;
         Self {
             appliance_id,
             id_card_number,

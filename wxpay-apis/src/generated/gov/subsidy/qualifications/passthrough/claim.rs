@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "领取资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/claim`.\n\n```ignore\nlet mut request = ClaimSubsidyQualificationsPassthroughRequest::new(id_card_number, identity_document_type, latitude, longitude, phone_number, qualification_region_code, real_name);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "领取资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/claim`.\n\n```ignore\nlet mut request = ClaimSubsidyQualificationsPassthroughRequest::new(ClaimSubsidyQualificationsPassthroughRequired {\n    id_card_number,\n    identity_document_type,\n    latitude,\n    longitude,\n    phone_number,\n    qualification_region_code,\n    real_name,\n});\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "领取资格(透传模式)",
     "POST v3/gov/subsidy/qualifications/passthrough/claim",
@@ -32,18 +32,37 @@ pub struct ClaimSubsidyQualificationsPassthroughRequest<'a> {
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`ClaimSubsidyQualificationsPassthroughRequest`], each named where it is given: `ClaimSubsidyQualificationsPassthroughRequest::new(ClaimSubsidyQualificationsPassthroughRequired { .. })`."]
+pub struct ClaimSubsidyQualificationsPassthroughRequired<'a> {
+    #[doc = "自然人证件号 (see [`ClaimSubsidyQualificationsPassthroughRequest::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`ClaimSubsidyQualificationsPassthroughRequest::identity_document_type`])."]
+    pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+    #[doc = "纬度 (see [`ClaimSubsidyQualificationsPassthroughRequest::latitude`])."]
+    pub latitude: &'a str,
+    #[doc = "经度 (see [`ClaimSubsidyQualificationsPassthroughRequest::longitude`])."]
+    pub longitude: &'a str,
+    #[doc = "手机号 (see [`ClaimSubsidyQualificationsPassthroughRequest::phone_number`])."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "使用的资格的地区编码 (see [`ClaimSubsidyQualificationsPassthroughRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "自然人姓名 (see [`ClaimSubsidyQualificationsPassthroughRequest::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> ClaimSubsidyQualificationsPassthroughRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ClaimSubsidyQualificationsPassthroughRequired`]. The optional ones (`appliance_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        id_card_number: Sensitive<&'a str>,
-        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        latitude: &'a str,
-        longitude: &'a str,
-        phone_number: Sensitive<&'a str>,
-        qualification_region_code: i64,
-        real_name: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: ClaimSubsidyQualificationsPassthroughRequired<'a>) -> Self {
+        let ClaimSubsidyQualificationsPassthroughRequired {
+            id_card_number,
+            identity_document_type,
+            latitude,
+            longitude,
+            phone_number,
+            qualification_region_code,
+            real_name,
+        } = required;
         Self {
             appliance_id: None,
             id_card_number,

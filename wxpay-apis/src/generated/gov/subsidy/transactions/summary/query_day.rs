@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询单日交易汇总: `POST /v3/gov/subsidy/transactions/summary/query-day`.\n\n```ignore\nlet mut request = QueryDaySubsidyTransactionsSummaryRequest::new(qualification_region_code, query_date, query_type);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询单日交易汇总: `POST /v3/gov/subsidy/transactions/summary/query-day`.\n\n```ignore\nlet mut request = QueryDaySubsidyTransactionsSummaryRequest::new(QueryDaySubsidyTransactionsSummaryRequired {\n    qualification_region_code,\n    query_date,\n    query_type,\n});\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "查询单日交易汇总",
     "POST v3/gov/subsidy/transactions/summary/query-day",
@@ -27,14 +27,25 @@ pub struct QueryDaySubsidyTransactionsSummaryRequest<'a> {
     pub query_type: QueryDaySubsidyTransactionsSummaryQueryType,
 }
 
+#[doc = "The required fields of [`QueryDaySubsidyTransactionsSummaryRequest`], each named where it is given: `QueryDaySubsidyTransactionsSummaryRequest::new(QueryDaySubsidyTransactionsSummaryRequired { .. })`."]
+pub struct QueryDaySubsidyTransactionsSummaryRequired<'a> {
+    #[doc = "使用的资格的地区编码 (see [`QueryDaySubsidyTransactionsSummaryRequest::qualification_region_code`])."]
+    pub qualification_region_code: i64,
+    #[doc = "查询的日期 (see [`QueryDaySubsidyTransactionsSummaryRequest::query_date`])."]
+    pub query_date: &'a str,
+    #[doc = "查询的订单类别 (see [`QueryDaySubsidyTransactionsSummaryRequest::query_type`])."]
+    pub query_type: QueryDaySubsidyTransactionsSummaryQueryType,
+}
+
 impl<'a> QueryDaySubsidyTransactionsSummaryRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`, `cate_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryDaySubsidyTransactionsSummaryRequired`]. The optional ones (`appliance_id`, `cate_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        qualification_region_code: i64,
-        query_date: &'a str,
-        query_type: QueryDaySubsidyTransactionsSummaryQueryType,
-    ) -> Self {
+    pub fn new(required: QueryDaySubsidyTransactionsSummaryRequired<'a>) -> Self {
+        let QueryDaySubsidyTransactionsSummaryRequired {
+            qualification_region_code,
+            query_date,
+            query_type,
+        } = required;
         Self {
             appliance_id: None,
             cate_state: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "品类凭证码预核销撤销: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.\n\n```ignore\nlet request = CancelSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "品类凭证码预核销撤销: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.\n\n```ignore\nlet request = CancelSubsidyZhejiangAuthcodeRequest::new(CancelSubsidyZhejiangAuthcodeRequired {\n    auth_code,\n    cred_frozen_no,\n    req_ssn,\n    sp_serial_no,\n    trans_date,\n    trans_time,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "品类凭证码预核销撤销",
     "POST v3/gov/subsidy/zhejiang/authcode/cancel",
@@ -27,17 +27,34 @@ pub struct CancelSubsidyZhejiangAuthcodeRequest<'a> {
     pub trans_time: &'a str,
 }
 
+#[doc = "The required fields of [`CancelSubsidyZhejiangAuthcodeRequest`], each named where it is given: `CancelSubsidyZhejiangAuthcodeRequest::new(CancelSubsidyZhejiangAuthcodeRequired { .. })`."]
+pub struct CancelSubsidyZhejiangAuthcodeRequired<'a> {
+    #[doc = "品类凭证码 (see [`CancelSubsidyZhejiangAuthcodeRequest::auth_code`])."]
+    pub auth_code: &'a str,
+    #[doc = "冻结流水号 (see [`CancelSubsidyZhejiangAuthcodeRequest::cred_frozen_no`])."]
+    pub cred_frozen_no: &'a str,
+    #[doc = "请求流水号 (see [`CancelSubsidyZhejiangAuthcodeRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "接入方请求流水号 (see [`CancelSubsidyZhejiangAuthcodeRequest::sp_serial_no`])."]
+    pub sp_serial_no: &'a str,
+    #[doc = "交易日期 (see [`CancelSubsidyZhejiangAuthcodeRequest::trans_date`])."]
+    pub trans_date: &'a str,
+    #[doc = "交易时间 (see [`CancelSubsidyZhejiangAuthcodeRequest::trans_time`])."]
+    pub trans_time: &'a str,
+}
+
 impl<'a> CancelSubsidyZhejiangAuthcodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelSubsidyZhejiangAuthcodeRequired`].
     #[inline]
-    pub fn new(
-        auth_code: &'a str,
-        cred_frozen_no: &'a str,
-        req_ssn: &'a str,
-        sp_serial_no: &'a str,
-        trans_date: &'a str,
-        trans_time: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelSubsidyZhejiangAuthcodeRequired<'a>) -> Self {
+        let CancelSubsidyZhejiangAuthcodeRequired {
+            auth_code,
+            cred_frozen_no,
+            req_ssn,
+            sp_serial_no,
+            trans_date,
+            trans_time,
+        } = required;
         Self {
             auth_code,
             cred_frozen_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "品类凭证码上报确认: `POST /v3/gov/subsidy/zhejiang/authcode/commit`.\n\n```ignore\nlet mut request = CommitSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);\nrequest.acq_org_order_no = Some(acq_org_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "品类凭证码上报确认: `POST /v3/gov/subsidy/zhejiang/authcode/commit`.\n\n```ignore\nlet mut request = CommitSubsidyZhejiangAuthcodeRequest::new(CommitSubsidyZhejiangAuthcodeRequired {\n    auth_code,\n    cred_frozen_no,\n    req_ssn,\n    sp_serial_no,\n    trans_date,\n    trans_time,\n});\nrequest.acq_org_order_no = Some(acq_org_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "品类凭证码上报确认",
     "POST v3/gov/subsidy/zhejiang/authcode/commit",
@@ -72,17 +72,34 @@ pub struct CommitSubsidyZhejiangAuthcodeRequest<'a> {
     pub uniscid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CommitSubsidyZhejiangAuthcodeRequest`], each named where it is given: `CommitSubsidyZhejiangAuthcodeRequest::new(CommitSubsidyZhejiangAuthcodeRequired { .. })`."]
+pub struct CommitSubsidyZhejiangAuthcodeRequired<'a> {
+    #[doc = "品类凭证码 (see [`CommitSubsidyZhejiangAuthcodeRequest::auth_code`])."]
+    pub auth_code: &'a str,
+    #[doc = "冻结流水号 (see [`CommitSubsidyZhejiangAuthcodeRequest::cred_frozen_no`])."]
+    pub cred_frozen_no: &'a str,
+    #[doc = "请求流水号 (see [`CommitSubsidyZhejiangAuthcodeRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "接入方请求流水号 (see [`CommitSubsidyZhejiangAuthcodeRequest::sp_serial_no`])."]
+    pub sp_serial_no: &'a str,
+    #[doc = "交易日期 (see [`CommitSubsidyZhejiangAuthcodeRequest::trans_date`])."]
+    pub trans_date: &'a str,
+    #[doc = "交易时间 (see [`CommitSubsidyZhejiangAuthcodeRequest::trans_time`])."]
+    pub trans_time: &'a str,
+}
+
 impl<'a> CommitSubsidyZhejiangAuthcodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`acq_org_order_no`, `add_code`, `address`, `amount`, `bank_name`, `bank_subsidy`, `barcode`, `brand`, `corp_name`, `county_code`, `order_no`, `plat_subsidy`, `sale_models`, `subsidy_amt`, `uniscid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CommitSubsidyZhejiangAuthcodeRequired`]. The optional ones (`acq_org_order_no`, `add_code`, `address`, `amount`, `bank_name`, `bank_subsidy`, `barcode`, `brand`, `corp_name`, `county_code`, `order_no`, `plat_subsidy`, `sale_models`, `subsidy_amt`, `uniscid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        auth_code: &'a str,
-        cred_frozen_no: &'a str,
-        req_ssn: &'a str,
-        sp_serial_no: &'a str,
-        trans_date: &'a str,
-        trans_time: &'a str,
-    ) -> Self {
+    pub fn new(required: CommitSubsidyZhejiangAuthcodeRequired<'a>) -> Self {
+        let CommitSubsidyZhejiangAuthcodeRequired {
+            auth_code,
+            cred_frozen_no,
+            req_ssn,
+            sp_serial_no,
+            trans_date,
+            trans_time,
+        } = required;
         Self {
             acq_org_order_no: None,
             add_code: None,

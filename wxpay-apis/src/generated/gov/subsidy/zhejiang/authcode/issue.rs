@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/issue`.\n\n```ignore\nlet mut request = CreateSubsidyZhejiangAuthcodeIssueRequest::new(add_code, category_id, cert_no, cert_type, mobile, name, req_ssn);\nrequest.custom_info = Some(custom_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "申请品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/issue`.\n\n```ignore\nlet mut request = CreateSubsidyZhejiangAuthcodeIssueRequest::new(CreateSubsidyZhejiangAuthcodeIssueRequired {\n    add_code,\n    category_id,\n    cert_no,\n    cert_type,\n    mobile,\n    name,\n    req_ssn,\n});\nrequest.custom_info = Some(custom_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "申请品类凭证码",
     "POST v3/gov/subsidy/zhejiang/authcode/issue",
@@ -35,18 +35,37 @@ pub struct CreateSubsidyZhejiangAuthcodeIssueRequest<'a> {
     pub req_ssn: &'a str,
 }
 
+#[doc = "The required fields of [`CreateSubsidyZhejiangAuthcodeIssueRequest`], each named where it is given: `CreateSubsidyZhejiangAuthcodeIssueRequest::new(CreateSubsidyZhejiangAuthcodeIssueRequired { .. })`."]
+pub struct CreateSubsidyZhejiangAuthcodeIssueRequired<'a> {
+    #[doc = "区县编码 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::add_code`])."]
+    pub add_code: &'a str,
+    #[doc = "品类编码 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::category_id`])."]
+    pub category_id: &'a str,
+    #[doc = "证件号码 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::cert_no`])."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "证件类型 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::cert_type`])."]
+    pub cert_type: &'a str,
+    #[doc = "手机号 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::mobile`])."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "姓名 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "请求流水号 (see [`CreateSubsidyZhejiangAuthcodeIssueRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+}
+
 impl<'a> CreateSubsidyZhejiangAuthcodeIssueRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`custom_info`, `openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateSubsidyZhejiangAuthcodeIssueRequired`]. The optional ones (`custom_info`, `openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        add_code: &'a str,
-        category_id: &'a str,
-        cert_no: Sensitive<&'a str>,
-        cert_type: &'a str,
-        mobile: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-        req_ssn: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateSubsidyZhejiangAuthcodeIssueRequired<'a>) -> Self {
+        let CreateSubsidyZhejiangAuthcodeIssueRequired {
+            add_code,
+            category_id,
+            cert_no,
+            cert_type,
+            mobile,
+            name,
+            req_ssn,
+        } = required;
         Self {
             add_code,
             category_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "品类凭证码上报撤销: `POST /v3/gov/subsidy/zhejiang/authcode/refund`.\n\n```ignore\nlet mut request = RefundSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);\nrequest.add_code = Some(add_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "品类凭证码上报撤销: `POST /v3/gov/subsidy/zhejiang/authcode/refund`.\n\n```ignore\nlet mut request = RefundSubsidyZhejiangAuthcodeRequest::new(RefundSubsidyZhejiangAuthcodeRequired {\n    auth_code,\n    cred_frozen_no,\n    req_ssn,\n    sp_serial_no,\n    trans_date,\n    trans_time,\n});\nrequest.add_code = Some(add_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "品类凭证码上报撤销",
     "POST v3/gov/subsidy/zhejiang/authcode/refund",
@@ -63,17 +63,34 @@ pub struct RefundSubsidyZhejiangAuthcodeRequest<'a> {
     pub uniscid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`RefundSubsidyZhejiangAuthcodeRequest`], each named where it is given: `RefundSubsidyZhejiangAuthcodeRequest::new(RefundSubsidyZhejiangAuthcodeRequired { .. })`."]
+pub struct RefundSubsidyZhejiangAuthcodeRequired<'a> {
+    #[doc = "品类凭证码 (see [`RefundSubsidyZhejiangAuthcodeRequest::auth_code`])."]
+    pub auth_code: &'a str,
+    #[doc = "冻结流水号 (see [`RefundSubsidyZhejiangAuthcodeRequest::cred_frozen_no`])."]
+    pub cred_frozen_no: &'a str,
+    #[doc = "请求流水号 (see [`RefundSubsidyZhejiangAuthcodeRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "接入方请求流水号 (see [`RefundSubsidyZhejiangAuthcodeRequest::sp_serial_no`])."]
+    pub sp_serial_no: &'a str,
+    #[doc = "交易日期 (see [`RefundSubsidyZhejiangAuthcodeRequest::trans_date`])."]
+    pub trans_date: &'a str,
+    #[doc = "交易时间 (see [`RefundSubsidyZhejiangAuthcodeRequest::trans_time`])."]
+    pub trans_time: &'a str,
+}
+
 impl<'a> RefundSubsidyZhejiangAuthcodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`add_code`, `address`, `bank_name`, `bank_subsidy`, `barcode`, `brand`, `corp_name`, `order_no`, `plat_subsidy`, `sale_models`, `subsidy_amt`, `uniscid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`RefundSubsidyZhejiangAuthcodeRequired`]. The optional ones (`add_code`, `address`, `bank_name`, `bank_subsidy`, `barcode`, `brand`, `corp_name`, `order_no`, `plat_subsidy`, `sale_models`, `subsidy_amt`, `uniscid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        auth_code: &'a str,
-        cred_frozen_no: &'a str,
-        req_ssn: &'a str,
-        sp_serial_no: &'a str,
-        trans_date: &'a str,
-        trans_time: &'a str,
-    ) -> Self {
+    pub fn new(required: RefundSubsidyZhejiangAuthcodeRequired<'a>) -> Self {
+        let RefundSubsidyZhejiangAuthcodeRequired {
+            auth_code,
+            cred_frozen_no,
+            req_ssn,
+            sp_serial_no,
+            trans_date,
+            trans_time,
+        } = required;
         Self {
             add_code: None,
             address: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预核销品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/try`.\n\n```ignore\nlet request = TrySubsidyZhejiangAuthcodeRequest::new(auth_code, category, county_code, mchnt_no, sp_serial_no, term_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "预核销品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/try`.\n\n```ignore\nlet request = TrySubsidyZhejiangAuthcodeRequest::new(TrySubsidyZhejiangAuthcodeRequired {\n    auth_code,\n    category,\n    county_code,\n    mchnt_no,\n    sp_serial_no,\n    term_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "预核销品类凭证码",
     "POST v3/gov/subsidy/zhejiang/authcode/try",
@@ -27,17 +27,34 @@ pub struct TrySubsidyZhejiangAuthcodeRequest<'a> {
     pub term_no: &'a str,
 }
 
+#[doc = "The required fields of [`TrySubsidyZhejiangAuthcodeRequest`], each named where it is given: `TrySubsidyZhejiangAuthcodeRequest::new(TrySubsidyZhejiangAuthcodeRequired { .. })`."]
+pub struct TrySubsidyZhejiangAuthcodeRequired<'a> {
+    #[doc = "品类凭证码 (see [`TrySubsidyZhejiangAuthcodeRequest::auth_code`])."]
+    pub auth_code: &'a str,
+    #[doc = "品类编码 (see [`TrySubsidyZhejiangAuthcodeRequest::category`])."]
+    pub category: &'a str,
+    #[doc = "区县编码 (see [`TrySubsidyZhejiangAuthcodeRequest::county_code`])."]
+    pub county_code: &'a str,
+    #[doc = "商户号 (see [`TrySubsidyZhejiangAuthcodeRequest::mchnt_no`])."]
+    pub mchnt_no: &'a str,
+    #[doc = "接入方请求流水号 (see [`TrySubsidyZhejiangAuthcodeRequest::sp_serial_no`])."]
+    pub sp_serial_no: &'a str,
+    #[doc = "终端号 (see [`TrySubsidyZhejiangAuthcodeRequest::term_no`])."]
+    pub term_no: &'a str,
+}
+
 impl<'a> TrySubsidyZhejiangAuthcodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TrySubsidyZhejiangAuthcodeRequired`].
     #[inline]
-    pub fn new(
-        auth_code: &'a str,
-        category: &'a str,
-        county_code: &'a str,
-        mchnt_no: &'a str,
-        sp_serial_no: &'a str,
-        term_no: &'a str,
-    ) -> Self {
+    pub fn new(required: TrySubsidyZhejiangAuthcodeRequired<'a>) -> Self {
+        let TrySubsidyZhejiangAuthcodeRequired {
+            auth_code,
+            category,
+            county_code,
+            mchnt_no,
+            sp_serial_no,
+            term_no,
+        } = required;
         Self {
             auth_code,
             category,

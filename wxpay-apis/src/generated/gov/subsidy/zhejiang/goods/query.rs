@@ -27,7 +27,7 @@ pub struct QuerySubsidyZhejiangGoodsRequest<'a> {
 }
 
 impl<'a> QuerySubsidyZhejiangGoodsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`goods_bar_code`, `province`, `req_time`) start as `None`: assign them on the value.
+    /// The request from its one required field, `req_ssn`. The optional ones (`goods_bar_code`, `province`, `req_time`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(req_ssn: &'a str) -> Self {
         Self {

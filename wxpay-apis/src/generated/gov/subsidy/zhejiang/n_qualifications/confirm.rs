@@ -24,7 +24,7 @@ pub struct ConfirmSubsidyZhejiangNQualificationsRequest<'a> {
 }
 
 impl<'a> ConfirmSubsidyZhejiangNQualificationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`data`, `req_time`) start as `None`: assign them on the value.
+    /// The request from its one required field, `req_ssn`. The optional ones (`data`, `req_time`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(req_ssn: &'a str) -> Self {
         Self {
@@ -85,27 +85,64 @@ pub struct ConfirmSubsidyZhejiangNQualificationsData<'a> {
     pub uniscid: &'a str,
 }
 
+#[doc = "The required fields of [`ConfirmSubsidyZhejiangNQualificationsData`], each named where it is given: `ConfirmSubsidyZhejiangNQualificationsData::new(ConfirmSubsidyZhejiangNQualificationsDataRequired { .. })`."]
+pub struct ConfirmSubsidyZhejiangNQualificationsDataRequired<'a> {
+    #[doc = "活动资金地区编码（例如：110 101）6 位数字 (see [`ConfirmSubsidyZhejiangNQualificationsData::activity_add_code`])."]
+    pub activity_add_code: &'a str,
+    #[doc = "收货地区编码（例如：110 101）6 位数字 (see [`ConfirmSubsidyZhejiangNQualificationsData::add_code`])."]
+    pub add_code: &'a str,
+    #[doc = "收货地址（例如：xx 街道 xx 小区） (see [`ConfirmSubsidyZhejiangNQualificationsData::address`])."]
+    pub address: Sensitive<&'a str>,
+    #[doc = "家电品牌 (see [`ConfirmSubsidyZhejiangNQualificationsData::brand`])."]
+    pub brand: &'a str,
+    #[doc = "品类编码 (see [`ConfirmSubsidyZhejiangNQualificationsData::cate_code`])."]
+    pub cate_code: &'a str,
+    #[doc = "证件号码（身份证中字母需 大写 (see [`ConfirmSubsidyZhejiangNQualificationsData::cert_no`])."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "销售企业名称（不超过 100 位 (see [`ConfirmSubsidyZhejiangNQualificationsData::corp_name`])."]
+    pub corp_name: &'a str,
+    #[doc = "姓名 (see [`ConfirmSubsidyZhejiangNQualificationsData::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "交易完成或商品退回时间戳（调用 System.currentTimeMillis (see [`ConfirmSubsidyZhejiangNQualificationsData::operation_time`])."]
+    pub operation_time: &'a str,
+    #[doc = "销售方式（0-线上/1-线下） (see [`ConfirmSubsidyZhejiangNQualificationsData::sale_models`])."]
+    pub sale_models: &'a str,
+    #[doc = "销售金额（都是正数 (see [`ConfirmSubsidyZhejiangNQualificationsData::sales`])."]
+    pub sales: &'a str,
+    #[doc = "数据流水号 (see [`ConfirmSubsidyZhejiangNQualificationsData::serial_num`])."]
+    pub serial_num: &'a str,
+    #[doc = "品类状态（0-已核销/1-已退回） (see [`ConfirmSubsidyZhejiangNQualificationsData::status`])."]
+    pub status: &'a str,
+    #[doc = "政府补贴金额（都是正数 (see [`ConfirmSubsidyZhejiangNQualificationsData::subsidy`])."]
+    pub subsidy: &'a str,
+    #[doc = "手机号 (see [`ConfirmSubsidyZhejiangNQualificationsData::tel`])."]
+    pub tel: Sensitive<&'a str>,
+    #[doc = "统一社会信息代码（18 位 (see [`ConfirmSubsidyZhejiangNQualificationsData::uniscid`])."]
+    pub uniscid: &'a str,
+}
+
 impl<'a> ConfirmSubsidyZhejiangNQualificationsData<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_name`, `bank_subsidy`, `grade`, `plat_subsidy`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ConfirmSubsidyZhejiangNQualificationsDataRequired`]. The optional ones (`bank_name`, `bank_subsidy`, `grade`, `plat_subsidy`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        activity_add_code: &'a str,
-        add_code: &'a str,
-        address: Sensitive<&'a str>,
-        brand: &'a str,
-        cate_code: &'a str,
-        cert_no: Sensitive<&'a str>,
-        corp_name: &'a str,
-        name: Sensitive<&'a str>,
-        operation_time: &'a str,
-        sale_models: &'a str,
-        sales: &'a str,
-        serial_num: &'a str,
-        status: &'a str,
-        subsidy: &'a str,
-        tel: Sensitive<&'a str>,
-        uniscid: &'a str,
-    ) -> Self {
+    pub fn new(required: ConfirmSubsidyZhejiangNQualificationsDataRequired<'a>) -> Self {
+        let ConfirmSubsidyZhejiangNQualificationsDataRequired {
+            activity_add_code,
+            add_code,
+            address,
+            brand,
+            cate_code,
+            cert_no,
+            corp_name,
+            name,
+            operation_time,
+            sale_models,
+            sales,
+            serial_num,
+            status,
+            subsidy,
+            tel,
+            uniscid,
+        } = required;
         Self {
             activity_add_code,
             add_code,

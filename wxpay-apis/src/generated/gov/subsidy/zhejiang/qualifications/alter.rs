@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.\n\n```ignore\nlet request = CreateSubsidyZhejiangQualificationsAlterRequest::new(cate_code, cert_no, name, req_ssn, tel);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.\n\n```ignore\nlet request = CreateSubsidyZhejiangQualificationsAlterRequest::new(CreateSubsidyZhejiangQualificationsAlterRequired {\n    cate_code,\n    cert_no,\n    name,\n    req_ssn,\n    tel,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "变更资格",
     "POST v3/gov/subsidy/zhejiang/qualifications/alter",
@@ -25,16 +25,31 @@ pub struct CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
     pub tel: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateSubsidyZhejiangQualificationsAlterRequest`], each named where it is given: `CreateSubsidyZhejiangQualificationsAlterRequest::new(CreateSubsidyZhejiangQualificationsAlterRequired { .. })`."]
+pub struct CreateSubsidyZhejiangQualificationsAlterRequired<'a> {
+    #[doc = "品类编码 (see [`CreateSubsidyZhejiangQualificationsAlterRequest::cate_code`])."]
+    pub cate_code: &'a str,
+    #[doc = "证件号码 (see [`CreateSubsidyZhejiangQualificationsAlterRequest::cert_no`])."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "姓名 (see [`CreateSubsidyZhejiangQualificationsAlterRequest::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "请求流水号 (see [`CreateSubsidyZhejiangQualificationsAlterRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "手机号 (see [`CreateSubsidyZhejiangQualificationsAlterRequest::tel`])."]
+    pub tel: Sensitive<&'a str>,
+}
+
 impl<'a> CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreateSubsidyZhejiangQualificationsAlterRequired`].
     #[inline]
-    pub fn new(
-        cate_code: &'a str,
-        cert_no: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-        req_ssn: &'a str,
-        tel: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: CreateSubsidyZhejiangQualificationsAlterRequired<'a>) -> Self {
+        let CreateSubsidyZhejiangQualificationsAlterRequired {
+            cate_code,
+            cert_no,
+            name,
+            req_ssn,
+            tel,
+        } = required;
         Self {
             cate_code,
             cert_no,

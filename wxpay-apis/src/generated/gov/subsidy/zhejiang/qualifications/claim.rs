@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "领取资格: `POST /v3/gov/subsidy/zhejiang/qualifications/claim`.\n\n```ignore\nlet mut request = ClaimSubsidyZhejiangQualificationsRequest::new(cate_code, cert_no, name, req_ssn, tel);\nrequest.cert_type = Some(cert_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "领取资格: `POST /v3/gov/subsidy/zhejiang/qualifications/claim`.\n\n```ignore\nlet mut request = ClaimSubsidyZhejiangQualificationsRequest::new(ClaimSubsidyZhejiangQualificationsRequired {\n    cate_code,\n    cert_no,\n    name,\n    req_ssn,\n    tel,\n});\nrequest.cert_type = Some(cert_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "领取资格",
     "POST v3/gov/subsidy/zhejiang/qualifications/claim",
@@ -28,16 +28,31 @@ pub struct ClaimSubsidyZhejiangQualificationsRequest<'a> {
     pub tel: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`ClaimSubsidyZhejiangQualificationsRequest`], each named where it is given: `ClaimSubsidyZhejiangQualificationsRequest::new(ClaimSubsidyZhejiangQualificationsRequired { .. })`."]
+pub struct ClaimSubsidyZhejiangQualificationsRequired<'a> {
+    #[doc = "品类编码 (see [`ClaimSubsidyZhejiangQualificationsRequest::cate_code`])."]
+    pub cate_code: &'a str,
+    #[doc = "证件号码 (see [`ClaimSubsidyZhejiangQualificationsRequest::cert_no`])."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "姓名 (see [`ClaimSubsidyZhejiangQualificationsRequest::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "请求流水号 (see [`ClaimSubsidyZhejiangQualificationsRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "手机号 (see [`ClaimSubsidyZhejiangQualificationsRequest::tel`])."]
+    pub tel: Sensitive<&'a str>,
+}
+
 impl<'a> ClaimSubsidyZhejiangQualificationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`cert_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ClaimSubsidyZhejiangQualificationsRequired`]. The optional ones (`cert_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        cate_code: &'a str,
-        cert_no: Sensitive<&'a str>,
-        name: Sensitive<&'a str>,
-        req_ssn: &'a str,
-        tel: Sensitive<&'a str>,
-    ) -> Self {
+    pub fn new(required: ClaimSubsidyZhejiangQualificationsRequired<'a>) -> Self {
+        let ClaimSubsidyZhejiangQualificationsRequired {
+            cate_code,
+            cert_no,
+            name,
+            req_ssn,
+            tel,
+        } = required;
         Self {
             cate_code,
             cert_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询补贴资格: `POST /v3/gov/subsidy/zhejiang/qualifications/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangQualificationsRequest::new(cert_no, req_ssn);\nrequest.cate_code = Some(cate_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "查询补贴资格: `POST /v3/gov/subsidy/zhejiang/qualifications/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangQualificationsRequest::new(QuerySubsidyZhejiangQualificationsRequired {\n    cert_no,\n    req_ssn,\n});\nrequest.cate_code = Some(cate_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "查询补贴资格",
     "POST v3/gov/subsidy/zhejiang/qualifications/query",
@@ -22,10 +22,19 @@ pub struct QuerySubsidyZhejiangQualificationsRequest<'a> {
     pub req_ssn: &'a str,
 }
 
+#[doc = "The required fields of [`QuerySubsidyZhejiangQualificationsRequest`], each named where it is given: `QuerySubsidyZhejiangQualificationsRequest::new(QuerySubsidyZhejiangQualificationsRequired { .. })`."]
+pub struct QuerySubsidyZhejiangQualificationsRequired<'a> {
+    #[doc = "证件号码 (see [`QuerySubsidyZhejiangQualificationsRequest::cert_no`])."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "请求流水号 (see [`QuerySubsidyZhejiangQualificationsRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+}
+
 impl<'a> QuerySubsidyZhejiangQualificationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`cate_code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QuerySubsidyZhejiangQualificationsRequired`]. The optional ones (`cate_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(cert_no: Sensitive<&'a str>, req_ssn: &'a str) -> Self {
+    pub fn new(required: QuerySubsidyZhejiangQualificationsRequired<'a>) -> Self {
+        let QuerySubsidyZhejiangQualificationsRequired { cert_no, req_ssn } = required;
         Self {
             cate_code: None,
             cert_no,

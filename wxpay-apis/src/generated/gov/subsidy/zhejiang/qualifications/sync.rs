@@ -118,33 +118,82 @@ pub struct SyncSubsidyZhejiangQualificationsData<'a> {
     pub uniscid: &'a str,
 }
 
+#[doc = "The required fields of [`SyncSubsidyZhejiangQualificationsData`], each named where it is given: `SyncSubsidyZhejiangQualificationsData::new(SyncSubsidyZhejiangQualificationsDataRequired { .. })`."]
+pub struct SyncSubsidyZhejiangQualificationsDataRequired<'a> {
+    #[doc = "活动地区编码(例如:110101)6位数字 (see [`SyncSubsidyZhejiangQualificationsData::activity_add_code`])."]
+    pub activity_add_code: &'a str,
+    #[doc = "区县编码 (see [`SyncSubsidyZhejiangQualificationsData::add_code`])."]
+    pub add_code: &'a str,
+    #[doc = "收货地址 (see [`SyncSubsidyZhejiangQualificationsData::address`])."]
+    pub address: &'a str,
+    #[doc = "品类凭证码 (see [`SyncSubsidyZhejiangQualificationsData::auth_code`])."]
+    pub auth_code: &'a str,
+    #[doc = "商品条码(13 位或 14 位) (see [`SyncSubsidyZhejiangQualificationsData::barcode`])."]
+    pub barcode: &'a str,
+    #[doc = "家电品牌 (see [`SyncSubsidyZhejiangQualificationsData::brand`])."]
+    pub brand: &'a str,
+    #[doc = "品类编码 (see [`SyncSubsidyZhejiangQualificationsData::cate_code`])."]
+    pub cate_code: &'a str,
+    #[doc = "证件号码 (see [`SyncSubsidyZhejiangQualificationsData::cert_no`])."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "销售企业名称 (see [`SyncSubsidyZhejiangQualificationsData::corp_name`])."]
+    pub corp_name: &'a str,
+    #[doc = "是否属于 AI 产品(0-是/1-否) (see [`SyncSubsidyZhejiangQualificationsData::is_ai_product`])."]
+    pub is_ai_product: &'a str,
+    #[doc = "商品名称 (see [`SyncSubsidyZhejiangQualificationsData::item_name`])."]
+    pub item_name: &'a str,
+    #[doc = "姓名 (see [`SyncSubsidyZhejiangQualificationsData::name`])."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "交易完成或商品退回时间戳 (see [`SyncSubsidyZhejiangQualificationsData::operation_time`])."]
+    pub operation_time: &'a str,
+    #[doc = "商户订单号(不超过 50 位) (see [`SyncSubsidyZhejiangQualificationsData::order_no`])."]
+    pub order_no: &'a str,
+    #[doc = "销售方式(0-线上/1-线下) (see [`SyncSubsidyZhejiangQualificationsData::sale_models`])."]
+    pub sale_models: &'a str,
+    #[doc = "销售金额(单位元) (see [`SyncSubsidyZhejiangQualificationsData::sales`])."]
+    pub sales: &'a str,
+    #[doc = "S/N码 (see [`SyncSubsidyZhejiangQualificationsData::sn_code`])."]
+    pub sn_code: &'a str,
+    #[doc = "规格型号 (see [`SyncSubsidyZhejiangQualificationsData::spec_model`])."]
+    pub spec_model: &'a str,
+    #[doc = "品类状态 (see [`SyncSubsidyZhejiangQualificationsData::status`])."]
+    pub status: &'a str,
+    #[doc = "政府补贴金额(都是正数 (see [`SyncSubsidyZhejiangQualificationsData::subsidy`])."]
+    pub subsidy: &'a str,
+    #[doc = "手机号 (see [`SyncSubsidyZhejiangQualificationsData::tel`])."]
+    pub tel: Sensitive<&'a str>,
+    #[doc = "统一社会信息代码(18 位 (see [`SyncSubsidyZhejiangQualificationsData::uniscid`])."]
+    pub uniscid: &'a str,
+}
+
 impl<'a> SyncSubsidyZhejiangQualificationsData<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`bank_name`, `bank_subsidy`, `ccc_sn_order_no`, `delivery_time`, `grade`, `imei1`, `imei2`, `invoice_no`, `logistics_no`, `origin_order_no`, `pc_type`, `plat_subsidy`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SyncSubsidyZhejiangQualificationsDataRequired`]. The optional ones (`bank_name`, `bank_subsidy`, `ccc_sn_order_no`, `delivery_time`, `grade`, `imei1`, `imei2`, `invoice_no`, `logistics_no`, `origin_order_no`, `pc_type`, `plat_subsidy`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        activity_add_code: &'a str,
-        add_code: &'a str,
-        address: &'a str,
-        auth_code: &'a str,
-        barcode: &'a str,
-        brand: &'a str,
-        cate_code: &'a str,
-        cert_no: Sensitive<&'a str>,
-        corp_name: &'a str,
-        is_ai_product: &'a str,
-        item_name: &'a str,
-        name: Sensitive<&'a str>,
-        operation_time: &'a str,
-        order_no: &'a str,
-        sale_models: &'a str,
-        sales: &'a str,
-        sn_code: &'a str,
-        spec_model: &'a str,
-        status: &'a str,
-        subsidy: &'a str,
-        tel: Sensitive<&'a str>,
-        uniscid: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncSubsidyZhejiangQualificationsDataRequired<'a>) -> Self {
+        let SyncSubsidyZhejiangQualificationsDataRequired {
+            activity_add_code,
+            add_code,
+            address,
+            auth_code,
+            barcode,
+            brand,
+            cate_code,
+            cert_no,
+            corp_name,
+            is_ai_product,
+            item_name,
+            name,
+            operation_time,
+            order_no,
+            sale_models,
+            sales,
+            sn_code,
+            spec_model,
+            status,
+            subsidy,
+            tel,
+            uniscid,
+        } = required;
         Self {
             activity_add_code,
             add_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "sn码锁定: `POST /v3/gov/subsidy/zhejiang/sncode/lock`.\n\n```ignore\nlet mut request = LockSubsidyZhejiangSncodeRequest::new(create_user, goods_bar_code, goods_name, goods_type, order_price, province, req_ssn, req_time, sell_orderid, sn, trans_orderid);\nrequest.acquire_code = Some(acquire_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "sn码锁定: `POST /v3/gov/subsidy/zhejiang/sncode/lock`.\n\n```ignore\nlet mut request = LockSubsidyZhejiangSncodeRequest::new(LockSubsidyZhejiangSncodeRequired {\n    create_user,\n    goods_bar_code,\n    goods_name,\n    goods_type,\n    order_price,\n    province,\n    req_ssn,\n    req_time,\n    sell_orderid,\n    sn,\n    trans_orderid,\n});\nrequest.acquire_code = Some(acquire_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "sn码锁定",
     "POST v3/gov/subsidy/zhejiang/sncode/lock",
@@ -73,22 +73,49 @@ pub struct LockSubsidyZhejiangSncodeRequest<'a> {
     pub trans_orderid: &'a str,
 }
 
+#[doc = "The required fields of [`LockSubsidyZhejiangSncodeRequest`], each named where it is given: `LockSubsidyZhejiangSncodeRequest::new(LockSubsidyZhejiangSncodeRequired { .. })`."]
+pub struct LockSubsidyZhejiangSncodeRequired<'a> {
+    #[doc = "发起方 (see [`LockSubsidyZhejiangSncodeRequest::create_user`])."]
+    pub create_user: &'a str,
+    #[doc = "商品条码 (see [`LockSubsidyZhejiangSncodeRequest::goods_bar_code`])."]
+    pub goods_bar_code: &'a str,
+    #[doc = "商品名称 (see [`LockSubsidyZhejiangSncodeRequest::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "商品品类 (see [`LockSubsidyZhejiangSncodeRequest::goods_type`])."]
+    pub goods_type: &'a str,
+    #[doc = "订单金额 (see [`LockSubsidyZhejiangSncodeRequest::order_price`])."]
+    pub order_price: &'a str,
+    #[doc = "省份代码 (see [`LockSubsidyZhejiangSncodeRequest::province`])."]
+    pub province: &'a str,
+    #[doc = "请求流水号 (see [`LockSubsidyZhejiangSncodeRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "请求时间 (see [`LockSubsidyZhejiangSncodeRequest::req_time`])."]
+    pub req_time: &'a str,
+    #[doc = "销售订单号 (see [`LockSubsidyZhejiangSncodeRequest::sell_orderid`])."]
+    pub sell_orderid: &'a str,
+    #[doc = "商品 SN码 (see [`LockSubsidyZhejiangSncodeRequest::sn`])."]
+    pub sn: &'a str,
+    #[doc = "交易订单号 (see [`LockSubsidyZhejiangSncodeRequest::trans_orderid`])."]
+    pub trans_orderid: &'a str,
+}
+
 impl<'a> LockSubsidyZhejiangSncodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`acquire_code`, `brand`, `city`, `county`, `goods_model`, `imei1`, `imei2`, `is_ai_product`, `manufact_cert_code`, `mfr_info`, `sale_models`, `sale_time`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`LockSubsidyZhejiangSncodeRequired`]. The optional ones (`acquire_code`, `brand`, `city`, `county`, `goods_model`, `imei1`, `imei2`, `is_ai_product`, `manufact_cert_code`, `mfr_info`, `sale_models`, `sale_time`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        create_user: &'a str,
-        goods_bar_code: &'a str,
-        goods_name: &'a str,
-        goods_type: &'a str,
-        order_price: &'a str,
-        province: &'a str,
-        req_ssn: &'a str,
-        req_time: &'a str,
-        sell_orderid: &'a str,
-        sn: &'a str,
-        trans_orderid: &'a str,
-    ) -> Self {
+    pub fn new(required: LockSubsidyZhejiangSncodeRequired<'a>) -> Self {
+        let LockSubsidyZhejiangSncodeRequired {
+            create_user,
+            goods_bar_code,
+            goods_name,
+            goods_type,
+            order_price,
+            province,
+            req_ssn,
+            req_time,
+            sell_orderid,
+            sn,
+            trans_orderid,
+        } = required;
         Self {
             acquire_code: None,
             brand: None,

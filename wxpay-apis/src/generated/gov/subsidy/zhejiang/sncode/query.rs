@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "sn码销售状态查询: `POST /v3/gov/subsidy/zhejiang/sncode/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangSncodeRequest::new(goods_bar_code, goods_type, province, req_ssn, req_time, sn);\nrequest.imei1 = Some(imei1);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "sn码销售状态查询: `POST /v3/gov/subsidy/zhejiang/sncode/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangSncodeRequest::new(QuerySubsidyZhejiangSncodeRequired {\n    goods_bar_code,\n    goods_type,\n    province,\n    req_ssn,\n    req_time,\n    sn,\n});\nrequest.imei1 = Some(imei1);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "sn码销售状态查询",
     "POST v3/gov/subsidy/zhejiang/sncode/query",
@@ -39,17 +39,34 @@ pub struct QuerySubsidyZhejiangSncodeRequest<'a> {
     pub sn: &'a str,
 }
 
+#[doc = "The required fields of [`QuerySubsidyZhejiangSncodeRequest`], each named where it is given: `QuerySubsidyZhejiangSncodeRequest::new(QuerySubsidyZhejiangSncodeRequired { .. })`."]
+pub struct QuerySubsidyZhejiangSncodeRequired<'a> {
+    #[doc = "商品条码 (see [`QuerySubsidyZhejiangSncodeRequest::goods_bar_code`])."]
+    pub goods_bar_code: &'a str,
+    #[doc = "商品品类 (see [`QuerySubsidyZhejiangSncodeRequest::goods_type`])."]
+    pub goods_type: &'a str,
+    #[doc = "省份代码 (see [`QuerySubsidyZhejiangSncodeRequest::province`])."]
+    pub province: &'a str,
+    #[doc = "请求流水号 (see [`QuerySubsidyZhejiangSncodeRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "请求时间 (see [`QuerySubsidyZhejiangSncodeRequest::req_time`])."]
+    pub req_time: &'a str,
+    #[doc = "商品SN码 (see [`QuerySubsidyZhejiangSncodeRequest::sn`])."]
+    pub sn: &'a str,
+}
+
 impl<'a> QuerySubsidyZhejiangSncodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`imei1`, `imei2`, `manufact_cert_code`, `sales_models`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QuerySubsidyZhejiangSncodeRequired`]. The optional ones (`imei1`, `imei2`, `manufact_cert_code`, `sales_models`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        goods_bar_code: &'a str,
-        goods_type: &'a str,
-        province: &'a str,
-        req_ssn: &'a str,
-        req_time: &'a str,
-        sn: &'a str,
-    ) -> Self {
+    pub fn new(required: QuerySubsidyZhejiangSncodeRequired<'a>) -> Self {
+        let QuerySubsidyZhejiangSncodeRequired {
+            goods_bar_code,
+            goods_type,
+            province,
+            req_ssn,
+            req_time,
+            sn,
+        } = required;
         Self {
             goods_bar_code,
             goods_type,

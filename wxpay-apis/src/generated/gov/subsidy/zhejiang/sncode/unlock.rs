@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "sn码解锁: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.\n\n```ignore\nlet mut request = UnlockSubsidyZhejiangSncodeRequest::new(create_user, goods_bar_code, goods_name, goods_type, order_price, ori_pay_orderid, province, req_ssn, req_time, sell_orderid, sn, trans_orderid);\nrequest.acquire_code = Some(acquire_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "sn码解锁: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.\n\n```ignore\nlet mut request = UnlockSubsidyZhejiangSncodeRequest::new(UnlockSubsidyZhejiangSncodeRequired {\n    create_user,\n    goods_bar_code,\n    goods_name,\n    goods_type,\n    order_price,\n    ori_pay_orderid,\n    province,\n    req_ssn,\n    req_time,\n    sell_orderid,\n    sn,\n    trans_orderid,\n});\nrequest.acquire_code = Some(acquire_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "sn码解锁",
     "POST v3/gov/subsidy/zhejiang/sncode/unlock",
@@ -75,23 +75,52 @@ pub struct UnlockSubsidyZhejiangSncodeRequest<'a> {
     pub trans_orderid: &'a str,
 }
 
+#[doc = "The required fields of [`UnlockSubsidyZhejiangSncodeRequest`], each named where it is given: `UnlockSubsidyZhejiangSncodeRequest::new(UnlockSubsidyZhejiangSncodeRequired { .. })`."]
+pub struct UnlockSubsidyZhejiangSncodeRequired<'a> {
+    #[doc = "发起方 (see [`UnlockSubsidyZhejiangSncodeRequest::create_user`])."]
+    pub create_user: &'a str,
+    #[doc = "商品条码 (see [`UnlockSubsidyZhejiangSncodeRequest::goods_bar_code`])."]
+    pub goods_bar_code: &'a str,
+    #[doc = "商品名称 (see [`UnlockSubsidyZhejiangSncodeRequest::goods_name`])."]
+    pub goods_name: &'a str,
+    #[doc = "商品品类 (see [`UnlockSubsidyZhejiangSncodeRequest::goods_type`])."]
+    pub goods_type: &'a str,
+    #[doc = "订单金额 (see [`UnlockSubsidyZhejiangSncodeRequest::order_price`])."]
+    pub order_price: &'a str,
+    #[doc = "原支付订 单号 (see [`UnlockSubsidyZhejiangSncodeRequest::ori_pay_orderid`])."]
+    pub ori_pay_orderid: &'a str,
+    #[doc = "省份代码 (see [`UnlockSubsidyZhejiangSncodeRequest::province`])."]
+    pub province: &'a str,
+    #[doc = "请求流水号 (see [`UnlockSubsidyZhejiangSncodeRequest::req_ssn`])."]
+    pub req_ssn: &'a str,
+    #[doc = "请求时间 (see [`UnlockSubsidyZhejiangSncodeRequest::req_time`])."]
+    pub req_time: &'a str,
+    #[doc = "销售订单 号 (see [`UnlockSubsidyZhejiangSncodeRequest::sell_orderid`])."]
+    pub sell_orderid: &'a str,
+    #[doc = "商品 SN码 (see [`UnlockSubsidyZhejiangSncodeRequest::sn`])."]
+    pub sn: &'a str,
+    #[doc = "交易订单 号 (see [`UnlockSubsidyZhejiangSncodeRequest::trans_orderid`])."]
+    pub trans_orderid: &'a str,
+}
+
 impl<'a> UnlockSubsidyZhejiangSncodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`acquire_code`, `brand`, `city`, `county`, `goods_model`, `imei1`, `imei2`, `is_ai_product`, `manufact_cert_code`, `mfr_info`, `sale_time`, `sales_models`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UnlockSubsidyZhejiangSncodeRequired`]. The optional ones (`acquire_code`, `brand`, `city`, `county`, `goods_model`, `imei1`, `imei2`, `is_ai_product`, `manufact_cert_code`, `mfr_info`, `sale_time`, `sales_models`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        create_user: &'a str,
-        goods_bar_code: &'a str,
-        goods_name: &'a str,
-        goods_type: &'a str,
-        order_price: &'a str,
-        ori_pay_orderid: &'a str,
-        province: &'a str,
-        req_ssn: &'a str,
-        req_time: &'a str,
-        sell_orderid: &'a str,
-        sn: &'a str,
-        trans_orderid: &'a str,
-    ) -> Self {
+    pub fn new(required: UnlockSubsidyZhejiangSncodeRequired<'a>) -> Self {
+        let UnlockSubsidyZhejiangSncodeRequired {
+            create_user,
+            goods_bar_code,
+            goods_name,
+            goods_type,
+            order_price,
+            ori_pay_orderid,
+            province,
+            req_ssn,
+            req_time,
+            sell_orderid,
+            sn,
+            trans_orderid,
+        } = required;
         Self {
             acquire_code: None,
             brand: None,

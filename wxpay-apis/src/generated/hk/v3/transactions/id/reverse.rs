@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销订单(微信支付订单号): `POST /hk/v3/transactions/id/{transaction_id}/reverse`.\n\n```ignore\nlet request = ReverseTransactionsByIdRequest::new(transaction_id, mchid, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "撤销订单(微信支付订单号): `POST /hk/v3/transactions/id/{transaction_id}/reverse`.\n\n```ignore\nlet request = ReverseTransactionsByIdRequest::new(ReverseTransactionsByIdRequired {\n    transaction_id,\n    mchid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "撤销订单(微信支付订单号)",
     "POST hk/v3/transactions/id/{transaction_id}/reverse",
@@ -23,15 +23,28 @@ pub struct ReverseTransactionsByIdRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReverseTransactionsByIdRequest`], each named where it is given: `ReverseTransactionsByIdRequest::new(ReverseTransactionsByIdRequired { .. })`."]
+pub struct ReverseTransactionsByIdRequired<'a> {
+    #[doc = "微信订单号 (see [`ReverseTransactionsByIdRequest::transaction_id`])."]
+    pub transaction_id: &'a str,
+    #[doc = "商户号 (see [`ReverseTransactionsByIdRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "机构商户号 (see [`ReverseTransactionsByIdRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`ReverseTransactionsByIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReverseTransactionsByIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReverseTransactionsByIdRequired`].
     #[inline]
-    pub fn new(
-        transaction_id: &'a str,
-        mchid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ReverseTransactionsByIdRequired<'a>) -> Self {
+        let ReverseTransactionsByIdRequired {
+            transaction_id,
+            mchid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             transaction_id,
             mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关闭订单(商户订单号): `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet mut request = CloseTransactionsByOutTradeNoRequest::new(out_trade_no, mchid);\nrequest.sp_mchid = Some(sp_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "关闭订单(商户订单号): `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet mut request = CloseTransactionsByOutTradeNoRequest::new(CloseTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    mchid,\n});\nrequest.sp_mchid = Some(sp_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "关闭订单(商户订单号)",
     "POST hk/v3/transactions/out-trade-no/{out_trade_no}/close",
@@ -25,10 +25,22 @@ pub struct CloseTransactionsByOutTradeNoRequest<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CloseTransactionsByOutTradeNoRequest`], each named where it is given: `CloseTransactionsByOutTradeNoRequest::new(CloseTransactionsByOutTradeNoRequired { .. })`."]
+pub struct CloseTransactionsByOutTradeNoRequired<'a> {
+    #[doc = "商户订单号 (see [`CloseTransactionsByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "直连商户号 (see [`CloseTransactionsByOutTradeNoRequest::mchid`])."]
+    pub mchid: &'a str,
+}
+
 impl<'a> CloseTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CloseTransactionsByOutTradeNoRequired`]. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_trade_no: &'a str, mchid: &'a str) -> Self {
+    pub fn new(required: CloseTransactionsByOutTradeNoRequired<'a>) -> Self {
+        let CloseTransactionsByOutTradeNoRequired {
+            out_trade_no,
+            mchid,
+        } = required;
         Self {
             out_trade_no,
             mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销订单(商户订单号): `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReverseTransactionsByOutTradeNoRequest::new(out_trade_no, mchid, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc = "撤销订单(商户订单号): `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReverseTransactionsByOutTradeNoRequest::new(ReverseTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    mchid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
 #[doc(alias(
     "撤销订单(商户订单号)",
     "POST hk/v3/transactions/out-trade-no/{out_trade_no}/reverse",
@@ -23,15 +23,28 @@ pub struct ReverseTransactionsByOutTradeNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReverseTransactionsByOutTradeNoRequest`], each named where it is given: `ReverseTransactionsByOutTradeNoRequest::new(ReverseTransactionsByOutTradeNoRequired { .. })`."]
+pub struct ReverseTransactionsByOutTradeNoRequired<'a> {
+    #[doc = "商户订单号 (see [`ReverseTransactionsByOutTradeNoRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "商户号 (see [`ReverseTransactionsByOutTradeNoRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "机构商户号 (see [`ReverseTransactionsByOutTradeNoRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`ReverseTransactionsByOutTradeNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReverseTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReverseTransactionsByOutTradeNoRequired`].
     #[inline]
-    pub fn new(
-        out_trade_no: &'a str,
-        mchid: &'a str,
-        sp_mchid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: ReverseTransactionsByOutTradeNoRequired<'a>) -> Self {
+        let ReverseTransactionsByOutTradeNoRequired {
+            out_trade_no,
+            mchid,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             out_trade_no,
             mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询用户单张券详情API: `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.\n\n```ignore\nlet request = QueryBusifavorUsersCouponsAppidsRequest::new(openid, coupon_code, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/busifavor/chapter3_5.shtml>.\n\nFor: 直连商户."]
+#[doc = "查询用户单张券详情API: `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.\n\n```ignore\nlet request = QueryBusifavorUsersCouponsAppidsRequest::new(QueryBusifavorUsersCouponsAppidsRequired {\n    openid,\n    coupon_code,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/busifavor/chapter3_5.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询用户单张券详情API",
     "GET v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}",
@@ -21,10 +21,25 @@ pub struct QueryBusifavorUsersCouponsAppidsRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryBusifavorUsersCouponsAppidsRequest`], each named where it is given: `QueryBusifavorUsersCouponsAppidsRequest::new(QueryBusifavorUsersCouponsAppidsRequired { .. })`."]
+pub struct QueryBusifavorUsersCouponsAppidsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryBusifavorUsersCouponsAppidsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "券code (see [`QueryBusifavorUsersCouponsAppidsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "公众账号ID (see [`QueryBusifavorUsersCouponsAppidsRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryBusifavorUsersCouponsAppidsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryBusifavorUsersCouponsAppidsRequired`].
     #[inline]
-    pub fn new(openid: &'a str, coupon_code: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryBusifavorUsersCouponsAppidsRequired<'a>) -> Self {
+        let QueryBusifavorUsersCouponsAppidsRequired {
+            openid,
+            coupon_code,
+            appid,
+        } = required;
         Self {
             openid,
             coupon_code,

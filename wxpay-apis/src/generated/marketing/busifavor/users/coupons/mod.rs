@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod appids;
 
-#[doc = "根据过滤条件查询用户券API: `GET /v3/marketing/busifavor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryBusifavorUsersCouponsRequest::new(openid, appid);\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml>.\n\nFor: 直连商户."]
+#[doc = "根据过滤条件查询用户券API: `GET /v3/marketing/busifavor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryBusifavorUsersCouponsRequest::new(QueryBusifavorUsersCouponsRequired {\n    openid,\n    appid,\n});\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "根据过滤条件查询用户券API",
     "GET v3/marketing/busifavor/users/{openid}/coupons",
@@ -42,10 +42,19 @@ pub struct QueryBusifavorUsersCouponsRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryBusifavorUsersCouponsRequest`], each named where it is given: `QueryBusifavorUsersCouponsRequest::new(QueryBusifavorUsersCouponsRequired { .. })`."]
+pub struct QueryBusifavorUsersCouponsRequired<'a> {
+    #[doc = "用户标识 (see [`QueryBusifavorUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号ID (see [`QueryBusifavorUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryBusifavorUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`stock_id`, `coupon_state`, `creator_merchant`, `belong_merchant`, `sender_merchant`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryBusifavorUsersCouponsRequired`]. The optional ones (`stock_id`, `coupon_state`, `creator_merchant`, `belong_merchant`, `sender_merchant`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+    pub fn new(required: QueryBusifavorUsersCouponsRequired<'a>) -> Self {
+        let QueryBusifavorUsersCouponsRequired { openid, appid } = required;
         Self {
             openid,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "激活会员卡（跳转型激活）API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`.\n\n```ignore\nlet mut request = ActivateMembercardOpenCardsCodesRequest::new(card_id, code);\nrequest.membership_number = Some(membership_number);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_10.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "激活会员卡（跳转型激活）API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`.\n\n```ignore\nlet mut request = ActivateMembercardOpenCardsCodesRequest::new(ActivateMembercardOpenCardsCodesRequired {\n    card_id,\n    code,\n});\nrequest.membership_number = Some(membership_number);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_10.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "激活会员卡（跳转型激活）API",
     "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate",
@@ -22,10 +22,19 @@ pub struct ActivateMembercardOpenCardsCodesRequest<'a> {
     pub membership_number: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ActivateMembercardOpenCardsCodesRequest`], each named where it is given: `ActivateMembercardOpenCardsCodesRequest::new(ActivateMembercardOpenCardsCodesRequired { .. })`."]
+pub struct ActivateMembercardOpenCardsCodesRequired<'a> {
+    #[doc = "会员卡id (see [`ActivateMembercardOpenCardsCodesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`ActivateMembercardOpenCardsCodesRequest::code`])."]
+    pub code: &'a str,
+}
+
 impl<'a> ActivateMembercardOpenCardsCodesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`membership_number`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ActivateMembercardOpenCardsCodesRequired`]. The optional ones (`membership_number`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+    pub fn new(required: ActivateMembercardOpenCardsCodesRequired<'a>) -> Self {
+        let ActivateMembercardOpenCardsCodesRequired { card_id, code } = required;
         Self {
             card_id,
             code,

@@ -21,7 +21,7 @@ pub struct CreateMembercardOpenCardsCodesDepositRequest<'a> {
 }
 
 impl<'a> CreateMembercardOpenCardsCodesDepositRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    /// The request from its one required field, `card_id`. The optional ones (`code`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(card_id: &'a str) -> Self {
         Self {

@@ -12,7 +12,7 @@ pub mod rights;
 pub mod set_service_module_data;
 pub mod unavailable;
 
-#[doc = "查询用户会员卡信息API: `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.\n\n```ignore\nlet request = QueryMembercardOpenCardsCodesRequest::new(card_id, code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "查询用户会员卡信息API: `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.\n\n```ignore\nlet request = QueryMembercardOpenCardsCodesRequest::new(QueryMembercardOpenCardsCodesRequired {\n    card_id,\n    code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "查询用户会员卡信息API",
     "GET v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
@@ -28,10 +28,19 @@ pub struct QueryMembercardOpenCardsCodesRequest<'a> {
     pub code: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMembercardOpenCardsCodesRequest`], each named where it is given: `QueryMembercardOpenCardsCodesRequest::new(QueryMembercardOpenCardsCodesRequired { .. })`."]
+pub struct QueryMembercardOpenCardsCodesRequired<'a> {
+    #[doc = "会员卡id (see [`QueryMembercardOpenCardsCodesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`QueryMembercardOpenCardsCodesRequest::code`])."]
+    pub code: &'a str,
+}
+
 impl<'a> QueryMembercardOpenCardsCodesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMembercardOpenCardsCodesRequired`].
     #[inline]
-    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+    pub fn new(required: QueryMembercardOpenCardsCodesRequired<'a>) -> Self {
+        let QueryMembercardOpenCardsCodesRequired { card_id, code } = required;
         Self { card_id, code }
     }
 }
@@ -122,7 +131,7 @@ pub struct QueryMembercardOpenCardsCodesCustomField {
     pub value_list: Option<Vec<String>>,
 }
 
-#[doc = "修改用户会员卡信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsCodesRequest::new(card_id, code);\nrequest.background_picture_url = Some(background_picture_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "修改用户会员卡信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsCodesRequest::new(ModifyMembercardOpenCardsCodesRequired {\n    card_id,\n    code,\n});\nrequest.background_picture_url = Some(background_picture_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "修改用户会员卡信息API",
     "PATCH v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
@@ -159,10 +168,19 @@ pub struct ModifyMembercardOpenCardsCodesRequest<'a> {
     pub out_request_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyMembercardOpenCardsCodesRequest`], each named where it is given: `ModifyMembercardOpenCardsCodesRequest::new(ModifyMembercardOpenCardsCodesRequired { .. })`."]
+pub struct ModifyMembercardOpenCardsCodesRequired<'a> {
+    #[doc = "会员卡id (see [`ModifyMembercardOpenCardsCodesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`ModifyMembercardOpenCardsCodesRequest::code`])."]
+    pub code: &'a str,
+}
+
 impl<'a> ModifyMembercardOpenCardsCodesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`background_picture_url`, `balance_information`, `level`, `membership_number`, `need_inform_balance`, `need_inform_level`, `out_request_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyMembercardOpenCardsCodesRequired`]. The optional ones (`background_picture_url`, `balance_information`, `level`, `membership_number`, `need_inform_balance`, `need_inform_level`, `out_request_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+    pub fn new(required: ModifyMembercardOpenCardsCodesRequired<'a>) -> Self {
+        let ModifyMembercardOpenCardsCodesRequired { card_id, code } = required;
         Self {
             card_id,
             code,
@@ -192,10 +210,25 @@ pub struct ModifyMembercardOpenCardsCodesBalanceInformation<'a> {
     pub before_balance: i64,
 }
 
+#[doc = "The required fields of [`ModifyMembercardOpenCardsCodesBalanceInformation`], each named where it is given: `ModifyMembercardOpenCardsCodesBalanceInformation::new(ModifyMembercardOpenCardsCodesBalanceInformationRequired { .. })`."]
+pub struct ModifyMembercardOpenCardsCodesBalanceInformationRequired {
+    #[doc = "本次余额变动值 (see [`ModifyMembercardOpenCardsCodesBalanceInformation::add_balance`])."]
+    pub add_balance: i64,
+    #[doc = "更新后用户储值余额 (see [`ModifyMembercardOpenCardsCodesBalanceInformation::balance`])."]
+    pub balance: i64,
+    #[doc = "更新前用户储值余额 (see [`ModifyMembercardOpenCardsCodesBalanceInformation::before_balance`])."]
+    pub before_balance: i64,
+}
+
 impl<'a> ModifyMembercardOpenCardsCodesBalanceInformation<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`balance_remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ModifyMembercardOpenCardsCodesBalanceInformationRequired`]. The optional ones (`balance_remark`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(add_balance: i64, balance: i64, before_balance: i64) -> Self {
+    pub fn new(required: ModifyMembercardOpenCardsCodesBalanceInformationRequired) -> Self {
+        let ModifyMembercardOpenCardsCodesBalanceInformationRequired {
+            add_balance,
+            balance,
+            before_balance,
+        } = required;
         Self {
             add_balance,
             balance,

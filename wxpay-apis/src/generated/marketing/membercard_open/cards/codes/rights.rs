@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "设置会员权益API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsCodesRightsRequest::new(card_id, code, out_request_no);\nrequest.add_bonus_value = Some(add_bonus_value);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "设置会员权益API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsCodesRightsRequest::new(ModifyMembercardOpenCardsCodesRightsRequired {\n    card_id,\n    code,\n    out_request_no,\n});\nrequest.add_bonus_value = Some(add_bonus_value);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "设置会员权益API",
     "PATCH v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights",
@@ -42,10 +42,25 @@ pub struct ModifyMembercardOpenCardsCodesRightsRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyMembercardOpenCardsCodesRightsRequest`], each named where it is given: `ModifyMembercardOpenCardsCodesRightsRequest::new(ModifyMembercardOpenCardsCodesRightsRequired { .. })`."]
+pub struct ModifyMembercardOpenCardsCodesRightsRequired<'a> {
+    #[doc = "会员卡id (see [`ModifyMembercardOpenCardsCodesRightsRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`ModifyMembercardOpenCardsCodesRightsRequest::code`])."]
+    pub code: &'a str,
+    #[doc = "商户请求单号 (see [`ModifyMembercardOpenCardsCodesRightsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ModifyMembercardOpenCardsCodesRightsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`add_bonus_value`, `before_bonus_value`, `bonus_value`, `fapiao_jump_word`, `guide`, `member_price_word`, `need_inform_bonus`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyMembercardOpenCardsCodesRightsRequired`]. The optional ones (`add_bonus_value`, `before_bonus_value`, `bonus_value`, `fapiao_jump_word`, `guide`, `member_price_word`, `need_inform_bonus`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, code: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: ModifyMembercardOpenCardsCodesRightsRequired<'a>) -> Self {
+        let ModifyMembercardOpenCardsCodesRightsRequired {
+            card_id,
+            code,
+            out_request_no,
+        } = required;
         Self {
             card_id,
             code,

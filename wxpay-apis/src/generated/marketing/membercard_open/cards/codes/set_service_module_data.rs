@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "设置会员服务项用户信息: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`.\n\n```ignore\nlet request = SetServiceModuleDataMembercardOpenCardsCodesRequest::new(card_id, code, out_request_no, service_module_id, state_setting);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc = "设置会员服务项用户信息: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`.\n\n```ignore\nlet request = SetServiceModuleDataMembercardOpenCardsCodesRequest::new(SetServiceModuleDataMembercardOpenCardsCodesRequired {\n    card_id,\n    code,\n    out_request_no,\n    service_module_id,\n    state_setting,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "设置会员服务项用户信息",
     "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data",
@@ -25,16 +25,31 @@ pub struct SetServiceModuleDataMembercardOpenCardsCodesRequest<'a> {
     pub state_setting: SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a>,
 }
 
+#[doc = "The required fields of [`SetServiceModuleDataMembercardOpenCardsCodesRequest`], each named where it is given: `SetServiceModuleDataMembercardOpenCardsCodesRequest::new(SetServiceModuleDataMembercardOpenCardsCodesRequired { .. })`."]
+pub struct SetServiceModuleDataMembercardOpenCardsCodesRequired<'a> {
+    #[doc = "会员卡id (see [`SetServiceModuleDataMembercardOpenCardsCodesRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`SetServiceModuleDataMembercardOpenCardsCodesRequest::code`])."]
+    pub code: &'a str,
+    #[doc = "商户请求单号 (see [`SetServiceModuleDataMembercardOpenCardsCodesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "会员服务项ID (see [`SetServiceModuleDataMembercardOpenCardsCodesRequest::service_module_id`])."]
+    pub service_module_id: &'a str,
+    #[doc = "服务状态设置 (see [`SetServiceModuleDataMembercardOpenCardsCodesRequest::state_setting`])."]
+    pub state_setting: SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a>,
+}
+
 impl<'a> SetServiceModuleDataMembercardOpenCardsCodesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SetServiceModuleDataMembercardOpenCardsCodesRequired`].
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        code: &'a str,
-        out_request_no: &'a str,
-        service_module_id: &'a str,
-        state_setting: SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a>,
-    ) -> Self {
+    pub fn new(required: SetServiceModuleDataMembercardOpenCardsCodesRequired<'a>) -> Self {
+        let SetServiceModuleDataMembercardOpenCardsCodesRequired {
+            card_id,
+            code,
+            out_request_no,
+            service_module_id,
+            state_setting,
+        } = required;
         Self {
             card_id,
             code,
@@ -59,13 +74,24 @@ pub struct SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a> {
     pub state_id: &'a str,
 }
 
+#[doc = "The required fields of [`SetServiceModuleDataMembercardOpenCardsCodesStateSetting`], each named where it is given: `SetServiceModuleDataMembercardOpenCardsCodesStateSetting::new(SetServiceModuleDataMembercardOpenCardsCodesStateSettingRequired { .. })`."]
+pub struct SetServiceModuleDataMembercardOpenCardsCodesStateSettingRequired<'a> {
+    #[doc = "内容模板设置 (see [`SetServiceModuleDataMembercardOpenCardsCodesStateSetting::content_template_data`])."]
+    pub content_template_data: SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData<'a>,
+    #[doc = "状态ID (see [`SetServiceModuleDataMembercardOpenCardsCodesStateSetting::state_id`])."]
+    pub state_id: &'a str,
+}
+
 impl<'a> SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`message_template_setting`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SetServiceModuleDataMembercardOpenCardsCodesStateSettingRequired`]. The optional ones (`message_template_setting`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        content_template_data: SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData<'a>,
-        state_id: &'a str,
+        required: SetServiceModuleDataMembercardOpenCardsCodesStateSettingRequired<'a>,
     ) -> Self {
+        let SetServiceModuleDataMembercardOpenCardsCodesStateSettingRequired {
+            content_template_data,
+            state_id,
+        } = required;
         Self {
             content_template_data,
             message_template_setting: None,
@@ -107,13 +133,24 @@ pub struct SetServiceModuleDataMembercardOpenCardsCodesActionSetting<'a> {
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
 }
 
+#[doc = "The required fields of [`SetServiceModuleDataMembercardOpenCardsCodesActionSetting`], each named where it is given: `SetServiceModuleDataMembercardOpenCardsCodesActionSetting::new(SetServiceModuleDataMembercardOpenCardsCodesActionSettingRequired { .. })`."]
+pub struct SetServiceModuleDataMembercardOpenCardsCodesActionSettingRequired<'a> {
+    #[doc = "操作名称 (see [`SetServiceModuleDataMembercardOpenCardsCodesActionSetting::action_name`])."]
+    pub action_name: &'a str,
+    #[doc = "跳转小程序 (see [`SetServiceModuleDataMembercardOpenCardsCodesActionSetting::jump_miniprogram`])."]
+    pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+}
+
 impl<'a> SetServiceModuleDataMembercardOpenCardsCodesActionSetting<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SetServiceModuleDataMembercardOpenCardsCodesActionSettingRequired`].
     #[inline]
     pub fn new(
-        action_name: &'a str,
-        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+        required: SetServiceModuleDataMembercardOpenCardsCodesActionSettingRequired<'a>,
     ) -> Self {
+        let SetServiceModuleDataMembercardOpenCardsCodesActionSettingRequired {
+            action_name,
+            jump_miniprogram,
+        } = required;
         Self {
             action_name,
             jump_miniprogram,
@@ -131,10 +168,22 @@ pub struct SetServiceModuleDataMembercardOpenCardsCodesField<'a> {
     pub field_value: &'a str,
 }
 
+#[doc = "The required fields of [`SetServiceModuleDataMembercardOpenCardsCodesField`], each named where it is given: `SetServiceModuleDataMembercardOpenCardsCodesField::new(SetServiceModuleDataMembercardOpenCardsCodesFieldRequired { .. })`."]
+pub struct SetServiceModuleDataMembercardOpenCardsCodesFieldRequired<'a> {
+    #[doc = "内容字段ID (see [`SetServiceModuleDataMembercardOpenCardsCodesField::field_id`])."]
+    pub field_id: &'a str,
+    #[doc = "内容字段值 (see [`SetServiceModuleDataMembercardOpenCardsCodesField::field_value`])."]
+    pub field_value: &'a str,
+}
+
 impl<'a> SetServiceModuleDataMembercardOpenCardsCodesField<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SetServiceModuleDataMembercardOpenCardsCodesFieldRequired`].
     #[inline]
-    pub fn new(field_id: &'a str, field_value: &'a str) -> Self {
+    pub fn new(required: SetServiceModuleDataMembercardOpenCardsCodesFieldRequired<'a>) -> Self {
+        let SetServiceModuleDataMembercardOpenCardsCodesFieldRequired {
+            field_id,
+            field_value,
+        } = required;
         Self {
             field_id,
             field_value,
@@ -152,13 +201,24 @@ pub struct SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting<'a
     pub message_template_id: &'a str,
 }
 
+#[doc = "The required fields of [`SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting`], each named where it is given: `SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting::new(SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSettingRequired { .. })`."]
+pub struct SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSettingRequired<'a> {
+    #[doc = "服务内容列表 (see [`SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting::field_list`])."]
+    pub field_list: &'a [SetServiceModuleDataMembercardOpenCardsCodesField<'a>],
+    #[doc = "模板消息ID (see [`SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting::message_template_id`])."]
+    pub message_template_id: &'a str,
+}
+
 impl<'a> SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSettingRequired`].
     #[inline]
     pub fn new(
-        field_list: &'a [SetServiceModuleDataMembercardOpenCardsCodesField<'a>],
-        message_template_id: &'a str,
+        required: SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSettingRequired<'a>,
     ) -> Self {
+        let SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSettingRequired {
+            field_list,
+            message_template_id,
+        } = required;
         Self {
             field_list,
             message_template_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsCodesUnavailableRequest::new(card_id, code);\nrequest.reason = Some(reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsCodesUnavailableRequest::new(CreateMembercardOpenCardsCodesUnavailableRequired {\n    card_id,\n    code,\n});\nrequest.reason = Some(reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "作废用户会员卡API",
     "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable",
@@ -22,10 +22,19 @@ pub struct CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
     pub reason: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateMembercardOpenCardsCodesUnavailableRequest`], each named where it is given: `CreateMembercardOpenCardsCodesUnavailableRequest::new(CreateMembercardOpenCardsCodesUnavailableRequired { .. })`."]
+pub struct CreateMembercardOpenCardsCodesUnavailableRequired<'a> {
+    #[doc = "会员卡id (see [`CreateMembercardOpenCardsCodesUnavailableRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`CreateMembercardOpenCardsCodesUnavailableRequest::code`])."]
+    pub code: &'a str,
+}
+
 impl<'a> CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`reason`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMembercardOpenCardsCodesUnavailableRequired`]. The optional ones (`reason`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+    pub fn new(required: CreateMembercardOpenCardsCodesUnavailableRequired<'a>) -> Self {
+        let CreateMembercardOpenCardsCodesUnavailableRequired { card_id, code } = required;
         Self {
             card_id,
             code,

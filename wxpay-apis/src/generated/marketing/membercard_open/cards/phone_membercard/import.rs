@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据手机号导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenCardsPhoneMembercardRequest::new(card_id, encrypted_phone_number, out_request_no);\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "根据手机号导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenCardsPhoneMembercardRequest::new(ImportMembercardOpenCardsPhoneMembercardRequired {\n    card_id,\n    encrypted_phone_number,\n    out_request_no,\n});\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "根据手机号导入用户会员卡API",
     "POST v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
@@ -24,14 +24,25 @@ pub struct ImportMembercardOpenCardsPhoneMembercardRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`ImportMembercardOpenCardsPhoneMembercardRequest`], each named where it is given: `ImportMembercardOpenCardsPhoneMembercardRequest::new(ImportMembercardOpenCardsPhoneMembercardRequired { .. })`."]
+pub struct ImportMembercardOpenCardsPhoneMembercardRequired<'a> {
+    #[doc = "会员卡ID (see [`ImportMembercardOpenCardsPhoneMembercardRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户加密手机号 (see [`ImportMembercardOpenCardsPhoneMembercardRequest::encrypted_phone_number`])."]
+    pub encrypted_phone_number: Sensitive<&'a str>,
+    #[doc = "商户请求单号 (see [`ImportMembercardOpenCardsPhoneMembercardRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ImportMembercardOpenCardsPhoneMembercardRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ImportMembercardOpenCardsPhoneMembercardRequired`]. The optional ones (`code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        encrypted_phone_number: Sensitive<&'a str>,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: ImportMembercardOpenCardsPhoneMembercardRequired<'a>) -> Self {
+        let ImportMembercardOpenCardsPhoneMembercardRequired {
+            card_id,
+            encrypted_phone_number,
+            out_request_no,
+        } = required;
         Self {
             card_id,
             code: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "根据openid导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenCardsUsersRequest::new(card_id, openid, out_request_no);\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_13.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "根据openid导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenCardsUsersRequest::new(ImportMembercardOpenCardsUsersRequired {\n    card_id,\n    openid,\n    out_request_no,\n});\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_13.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "根据openid导入用户会员卡API",
     "POST v3/marketing/membercard-open/cards/{card_id}/users/import",
@@ -24,10 +24,25 @@ pub struct ImportMembercardOpenCardsUsersRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`ImportMembercardOpenCardsUsersRequest`], each named where it is given: `ImportMembercardOpenCardsUsersRequest::new(ImportMembercardOpenCardsUsersRequired { .. })`."]
+pub struct ImportMembercardOpenCardsUsersRequired<'a> {
+    #[doc = "会员卡ID (see [`ImportMembercardOpenCardsUsersRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "用户标识 (see [`ImportMembercardOpenCardsUsersRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户请求单号 (see [`ImportMembercardOpenCardsUsersRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ImportMembercardOpenCardsUsersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ImportMembercardOpenCardsUsersRequired`]. The optional ones (`code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(card_id: &'a str, openid: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: ImportMembercardOpenCardsUsersRequired<'a>) -> Self {
+        let ImportMembercardOpenCardsUsersRequired {
+            card_id,
+            openid,
+            out_request_no,
+        } = required;
         Self {
             card_id,
             code: None,

@@ -25,7 +25,7 @@ pub struct QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_state:
         Option<crate::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState>,
-    #[doc = "投放计划审核状态\n\nQuery parameter, optional. Example: `12000`."]
+    #[doc = "投放计划审核状态\n\nQuery parameter, optional. Example: `AUDIT_PASSED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState>,
     #[doc = "投放计划ID\n\nQuery parameter, optional. Example: `12000`."]
@@ -34,7 +34,7 @@ pub struct QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
 }
 
 impl<'a> QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`page_size`, `offset`, `plan_state`, `audit_state`, `plan_id`) start as `None`: assign them on the value.
+    /// The request from its one required field, `brand_id`. The optional ones (`page_size`, `offset`, `plan_state`, `audit_state`, `plan_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(brand_id: &'a str) -> Self {
         Self {

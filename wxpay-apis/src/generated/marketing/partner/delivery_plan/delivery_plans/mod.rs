@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod delivery_plans;
 pub mod terminate;
 
-#[doc = "创建投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans`.\n\n```ignore\nlet mut request = CreatePartnerDeliveryPlanDeliveryPlansRequest::new(brand_id, out_request_no, product_coupon_id, stock_id);\nrequest.daily_limit = Some(daily_limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans`.\n\n```ignore\nlet mut request = CreatePartnerDeliveryPlanDeliveryPlansRequest::new(CreatePartnerDeliveryPlanDeliveryPlansRequired {\n    brand_id,\n    out_request_no,\n    product_coupon_id,\n    stock_id,\n});\nrequest.daily_limit = Some(daily_limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建投放计划",
     "POST v3/marketing/partner/delivery-plan/delivery-plans",
@@ -58,15 +58,28 @@ pub struct CreatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
     pub user_limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`CreatePartnerDeliveryPlanDeliveryPlansRequest`], each named where it is given: `CreatePartnerDeliveryPlanDeliveryPlansRequest::new(CreatePartnerDeliveryPlanDeliveryPlansRequired { .. })`."]
+pub struct CreatePartnerDeliveryPlanDeliveryPlansRequired<'a> {
+    #[doc = "创建投放计划的品牌ID (see [`CreatePartnerDeliveryPlanDeliveryPlansRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "创建请求单号 (see [`CreatePartnerDeliveryPlanDeliveryPlansRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券ID (see [`CreatePartnerDeliveryPlanDeliveryPlansRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`CreatePartnerDeliveryPlanDeliveryPlansRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`daily_limit`, `delivery_end_time`, `delivery_start_time`, `plan_name`, `recommend_word`, `reuse_coupon_config`, `stock_bundle_id`, `total_count`, `usage_mode`, `user_limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerDeliveryPlanDeliveryPlansRequired`]. The optional ones (`daily_limit`, `delivery_end_time`, `delivery_start_time`, `plan_name`, `recommend_word`, `reuse_coupon_config`, `stock_bundle_id`, `total_count`, `usage_mode`, `user_limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerDeliveryPlanDeliveryPlansRequired<'a>) -> Self {
+        let CreatePartnerDeliveryPlanDeliveryPlansRequired {
+            brand_id,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+        } = required;
         Self {
             brand_id,
             daily_limit: None,
@@ -153,7 +166,7 @@ string_enum! {
 /// The answer to [`CreatePartnerDeliveryPlanDeliveryPlansRequest`]: `POST /v3/marketing/partner/delivery-plan/delivery-plans`.
 pub type CreatePartnerDeliveryPlanDeliveryPlansResponse = PartnerDeliveryPlanDeliveryPlans;
 
-#[doc = "更新投放计划: `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.\n\n```ignore\nlet mut request = ModifyPartnerDeliveryPlanDeliveryPlansRequest::new(plan_id, modify_content);\nrequest.out_request_no = Some(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "更新投放计划: `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.\n\n```ignore\nlet mut request = ModifyPartnerDeliveryPlanDeliveryPlansRequest::new(ModifyPartnerDeliveryPlanDeliveryPlansRequired {\n    plan_id,\n    modify_content,\n});\nrequest.out_request_no = Some(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "更新投放计划",
     "PATCH v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}",
@@ -172,13 +185,22 @@ pub struct ModifyPartnerDeliveryPlanDeliveryPlansRequest<'a> {
     pub out_request_no: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyPartnerDeliveryPlanDeliveryPlansRequest`], each named where it is given: `ModifyPartnerDeliveryPlanDeliveryPlansRequest::new(ModifyPartnerDeliveryPlanDeliveryPlansRequired { .. })`."]
+pub struct ModifyPartnerDeliveryPlanDeliveryPlansRequired<'a> {
+    #[doc = "投放计划ID (see [`ModifyPartnerDeliveryPlanDeliveryPlansRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "修改内容 (see [`ModifyPartnerDeliveryPlanDeliveryPlansRequest::modify_content`])."]
+    pub modify_content: ModifyPartnerDeliveryPlanDeliveryPlansModifyContent<'a>,
+}
+
 impl<'a> ModifyPartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_request_no`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerDeliveryPlanDeliveryPlansRequired`]. The optional ones (`out_request_no`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        plan_id: &'a str,
-        modify_content: ModifyPartnerDeliveryPlanDeliveryPlansModifyContent<'a>,
-    ) -> Self {
+    pub fn new(required: ModifyPartnerDeliveryPlanDeliveryPlansRequired<'a>) -> Self {
+        let ModifyPartnerDeliveryPlanDeliveryPlansRequired {
+            plan_id,
+            modify_content,
+        } = required;
         Self {
             plan_id,
             modify_content,

@@ -18,7 +18,7 @@ pub struct TerminatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
 }
 
 impl<'a> TerminatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `plan_id`.
     #[inline]
     pub fn new(plan_id: &'a str) -> Self {
         Self { plan_id }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "失效商品券: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id, deactivate_reason, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "失效商品券: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponProductCouponsRequest::new(DeactivatePartnerProductCouponProductCouponsRequired {\n    product_coupon_id,\n    brand_id,\n    deactivate_reason,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "失效商品券",
     "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate",
@@ -23,15 +23,28 @@ pub struct DeactivatePartnerProductCouponProductCouponsRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`DeactivatePartnerProductCouponProductCouponsRequest`], each named where it is given: `DeactivatePartnerProductCouponProductCouponsRequest::new(DeactivatePartnerProductCouponProductCouponsRequired { .. })`."]
+pub struct DeactivatePartnerProductCouponProductCouponsRequired<'a> {
+    #[doc = "商品券ID (see [`DeactivatePartnerProductCouponProductCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "品牌ID (see [`DeactivatePartnerProductCouponProductCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "失效原因 (see [`DeactivatePartnerProductCouponProductCouponsRequest::deactivate_reason`])."]
+    pub deactivate_reason: &'a str,
+    #[doc = "失效请求单号 (see [`DeactivatePartnerProductCouponProductCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> DeactivatePartnerProductCouponProductCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeactivatePartnerProductCouponProductCouponsRequired`].
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        brand_id: &'a str,
-        deactivate_reason: &'a str,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: DeactivatePartnerProductCouponProductCouponsRequired<'a>) -> Self {
+        let DeactivatePartnerProductCouponProductCouponsRequired {
+            product_coupon_id,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+        } = required;
         Self {
             product_coupon_id,
             brand_id,

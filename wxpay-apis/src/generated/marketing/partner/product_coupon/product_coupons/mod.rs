@@ -11,7 +11,7 @@ pub mod deactivate;
 pub mod stock_bundles;
 pub mod stocks;
 
-#[doc = "创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponProductCouponsRequest::new(brand_id, display_info, out_request_no, scope, stock, type, usage_mode);\nrequest.out_product_no = Some(out_product_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponProductCouponsRequest::new(CreatePartnerProductCouponProductCouponsRequired {\n    brand_id,\n    display_info,\n    out_request_no,\n    scope,\n    stock,\n    r#type,\n    usage_mode,\n});\nrequest.out_product_no = Some(out_product_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建商品券",
     "POST v3/marketing/partner/product-coupon/product-coupons",
@@ -46,18 +46,37 @@ pub struct CreatePartnerProductCouponProductCouponsRequest<'a> {
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsRequest::new(CreatePartnerProductCouponProductCouponsRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsRequired<'a> {
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "展示信息 (see [`CreatePartnerProductCouponProductCouponsRequest::display_info`])."]
+    pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
+    #[doc = "创建请求单号 (see [`CreatePartnerProductCouponProductCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "优惠范围 (see [`CreatePartnerProductCouponProductCouponsRequest::scope`])."]
+    pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
+    #[doc = "批次信息 (see [`CreatePartnerProductCouponProductCouponsRequest::stock`])."]
+    pub stock: CreatePartnerProductCouponProductCouponsStock<'a>,
+    #[doc = "商品券类型 (see `CreatePartnerProductCouponProductCouponsRequest::type`)."]
+    pub r#type: crate::marketing::MarketingStockType,
+    #[doc = "使用模式 (see [`CreatePartnerProductCouponProductCouponsRequest::usage_mode`])."]
+    pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_product_no`, `sequential_usage_info`, `single_usage_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsRequired`]. The optional ones (`out_product_no`, `sequential_usage_info`, `single_usage_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
-        out_request_no: &'a str,
-        scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-        stock: CreatePartnerProductCouponProductCouponsStock<'a>,
-        r#type: crate::marketing::MarketingStockType,
-        usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponProductCouponsRequired<'a>) -> Self {
+        let CreatePartnerProductCouponProductCouponsRequired {
+            brand_id,
+            display_info,
+            out_request_no,
+            scope,
+            stock,
+            r#type,
+            usage_mode,
+        } = required;
         Self {
             brand_id,
             display_info,
@@ -94,10 +113,25 @@ pub struct PartnerProductCouponProductCouponsDisplayInfo<'a> {
     pub original_price: Option<i64>,
 }
 
+#[doc = "The required fields of [`PartnerProductCouponProductCouponsDisplayInfo`], each named where it is given: `PartnerProductCouponProductCouponsDisplayInfo::new(PartnerProductCouponProductCouponsDisplayInfoRequired { .. })`."]
+pub struct PartnerProductCouponProductCouponsDisplayInfoRequired<'a> {
+    #[doc = "商品券背景图 (see [`PartnerProductCouponProductCouponsDisplayInfo::background_url`])."]
+    pub background_url: &'a str,
+    #[doc = "商品券图片 (see [`PartnerProductCouponProductCouponsDisplayInfo::image_url`])."]
+    pub image_url: &'a str,
+    #[doc = "商品券名称 (see [`PartnerProductCouponProductCouponsDisplayInfo::name`])."]
+    pub name: &'a str,
+}
+
 impl<'a> PartnerProductCouponProductCouponsDisplayInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`combo_package_list`, `detail_image_url_list`, `original_price`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PartnerProductCouponProductCouponsDisplayInfoRequired`]. The optional ones (`combo_package_list`, `detail_image_url_list`, `original_price`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(background_url: &'a str, image_url: &'a str, name: &'a str) -> Self {
+    pub fn new(required: PartnerProductCouponProductCouponsDisplayInfoRequired<'a>) -> Self {
+        let PartnerProductCouponProductCouponsDisplayInfoRequired {
+            background_url,
+            image_url,
+            name,
+        } = required;
         Self {
             background_url,
             combo_package_list: None,
@@ -121,14 +155,25 @@ pub struct PartnerProductCouponProductCouponsComboPackage<'a> {
     pub pick_count: i64,
 }
 
+#[doc = "The required fields of [`PartnerProductCouponProductCouponsComboPackage`], each named where it is given: `PartnerProductCouponProductCouponsComboPackage::new(PartnerProductCouponProductCouponsComboPackageRequired { .. })`."]
+pub struct PartnerProductCouponProductCouponsComboPackageRequired<'a> {
+    #[doc = "单品列表 (see [`PartnerProductCouponProductCouponsComboPackage::choice_list`])."]
+    pub choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
+    #[doc = "套餐名 (see [`PartnerProductCouponProductCouponsComboPackage::name`])."]
+    pub name: &'a str,
+    #[doc = "可选单品数量 (see [`PartnerProductCouponProductCouponsComboPackage::pick_count`])."]
+    pub pick_count: i64,
+}
+
 impl<'a> PartnerProductCouponProductCouponsComboPackage<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`PartnerProductCouponProductCouponsComboPackageRequired`].
     #[inline]
-    pub fn new(
-        choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
-        name: &'a str,
-        pick_count: i64,
-    ) -> Self {
+    pub fn new(required: PartnerProductCouponProductCouponsComboPackageRequired<'a>) -> Self {
+        let PartnerProductCouponProductCouponsComboPackageRequired {
+            choice_list,
+            name,
+            pick_count,
+        } = required;
         Self {
             choice_list,
             name,
@@ -158,10 +203,21 @@ pub struct PartnerProductCouponProductCouponsChoice<'a> {
     pub price: i64,
 }
 
+#[doc = "The required fields of [`PartnerProductCouponProductCouponsChoice`], each named where it is given: `PartnerProductCouponProductCouponsChoice::new(PartnerProductCouponProductCouponsChoiceRequired { .. })`."]
+pub struct PartnerProductCouponProductCouponsChoiceRequired<'a> {
+    #[doc = "单品数量 (see [`PartnerProductCouponProductCouponsChoice::count`])."]
+    pub count: i64,
+    #[doc = "单品名称 (see [`PartnerProductCouponProductCouponsChoice::name`])."]
+    pub name: &'a str,
+    #[doc = "单品价格 (see [`PartnerProductCouponProductCouponsChoice::price`])."]
+    pub price: i64,
+}
+
 impl<'a> PartnerProductCouponProductCouponsChoice<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`image_url`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`PartnerProductCouponProductCouponsChoiceRequired`]. The optional ones (`image_url`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(count: i64, name: &'a str, price: i64) -> Self {
+    pub fn new(required: PartnerProductCouponProductCouponsChoiceRequired<'a>) -> Self {
+        let PartnerProductCouponProductCouponsChoiceRequired { count, name, price } = required;
         Self {
             count,
             image_url: None,
@@ -185,17 +241,30 @@ pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
     #[doc = "多次优惠规则类型\n\nRequired. Example: `INCREMENTAL`."]
-    pub r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+    pub r#type: crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfoType,
+}
+
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsSequentialUsageInfo`], each named where it is given: `CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired {
+    #[doc = "多次优惠有效天数 (see [`CreatePartnerProductCouponProductCouponsSequentialUsageInfo::available_days`])."]
+    pub available_days: i64,
+    #[doc = "可使用次数 (see [`CreatePartnerProductCouponProductCouponsSequentialUsageInfo::count`])."]
+    pub count: i64,
+    #[doc = "多次优惠规则类型 (see `CreatePartnerProductCouponProductCouponsSequentialUsageInfo::type`)."]
+    pub r#type: crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfoType,
 }
 
 impl CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
-    /// The object from its required fields, in declaration order. The optional ones (`interval_days`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired`]. The optional ones (`interval_days`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        available_days: i64,
-        count: i64,
-        r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+        required: CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsSequentialUsageInfoRequired {
+            available_days,
+            count,
+            r#type,
+        } = required;
         Self {
             available_days,
             count,
@@ -258,17 +327,34 @@ pub struct CreatePartnerProductCouponProductCouponsStock<'a> {
     pub usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStock`], each named where it is given: `CreatePartnerProductCouponProductCouponsStock::new(CreatePartnerProductCouponProductCouponsStockRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStockRequired<'a> {
+    #[doc = "券Code分配模式 (see [`CreatePartnerProductCouponProductCouponsStock::coupon_code_mode`])."]
+    pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
+    #[doc = "用户商品券展示信息 (see [`CreatePartnerProductCouponProductCouponsStock::coupon_display_info`])."]
+    pub coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
+    #[doc = "事件通知配置 (see [`CreatePartnerProductCouponProductCouponsStock::notify_config`])."]
+    pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+    #[doc = "发放规则 (see [`CreatePartnerProductCouponProductCouponsStock::stock_send_rule`])."]
+    pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
+    #[doc = "可用门店范围 (see [`CreatePartnerProductCouponProductCouponsStock::store_scope`])."]
+    pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+    #[doc = "券使用规则展示信息 (see [`CreatePartnerProductCouponProductCouponsStock::usage_rule_display_info`])."]
+    pub usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStock<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStockRequired`]. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-        coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
-        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-        stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
-        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-        usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponProductCouponsStockRequired<'a>) -> Self {
+        let CreatePartnerProductCouponProductCouponsStockRequired {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        } = required;
         Self {
             coupon_code_mode,
             coupon_display_info,
@@ -305,7 +391,7 @@ pub struct CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
 }
 
 impl<'a> CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`background_color`, `entrance_finder`, `entrance_mini_program`, `entrance_official_account`) start as `None`: assign them on the value.
+    /// The object from its one required field, `code_display_mode`. The optional ones (`background_color`, `entrance_finder`, `entrance_mini_program`, `entrance_official_account`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
         code_display_mode: crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode,
@@ -335,10 +421,27 @@ pub struct CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
     pub path: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsEntranceMiniProgram`], each named where it is given: `CreatePartnerProductCouponProductCouponsEntranceMiniProgram::new(CreatePartnerProductCouponProductCouponsEntranceMiniProgramRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsEntranceMiniProgramRequired<'a> {
+    #[doc = "小程序appid (see [`CreatePartnerProductCouponProductCouponsEntranceMiniProgram::appid`])."]
+    pub appid: &'a str,
+    #[doc = "入口文案 (see [`CreatePartnerProductCouponProductCouponsEntranceMiniProgram::entrance_wording`])."]
+    pub entrance_wording: &'a str,
+    #[doc = "小程序跳转路径 (see [`CreatePartnerProductCouponProductCouponsEntranceMiniProgram::path`])."]
+    pub path: &'a str,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`guidance_wording`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsEntranceMiniProgramRequired`]. The optional ones (`guidance_wording`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(appid: &'a str, entrance_wording: &'a str, path: &'a str) -> Self {
+    pub fn new(
+        required: CreatePartnerProductCouponProductCouponsEntranceMiniProgramRequired<'a>,
+    ) -> Self {
+        let CreatePartnerProductCouponProductCouponsEntranceMiniProgramRequired {
+            appid,
+            entrance_wording,
+            path,
+        } = required;
         Self {
             appid,
             entrance_wording,
@@ -357,7 +460,7 @@ pub struct ProductCouponsEntranceOfficialAccount<'a> {
 }
 
 impl<'a> ProductCouponsEntranceOfficialAccount<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `appid`.
     #[inline]
     pub fn new(appid: &'a str) -> Self {
         Self { appid }
@@ -391,7 +494,7 @@ pub struct CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
 }
 
 impl<'a> CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`, `special_first`) start as `None`: assign them on the value.
+    /// The object from its one required field, `coupon_available_period`. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`, `special_first`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
         coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a>,
@@ -427,13 +530,24 @@ pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsCouponAvailablePeriod`], each named where it is given: `CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired<'a> {
+    #[doc = "开始时间 (see [`CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::available_begin_time`])."]
+    pub available_begin_time: Timestamp<&'a str>,
+    #[doc = "结束时间 (see [`CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::available_end_time`])."]
+    pub available_end_time: Timestamp<&'a str>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired`]. The optional ones (`irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        available_begin_time: Timestamp<&'a str>,
-        available_end_time: Timestamp<&'a str>,
+        required: CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired<'a>,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsCouponAvailablePeriodRequired {
+            available_begin_time,
+            available_end_time,
+        } = required;
         Self {
             available_begin_time,
             available_end_time,
@@ -454,10 +568,24 @@ pub struct CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> 
     pub end_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod`], each named where it is given: `CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired<'a> {
+    #[doc = "开始时间 (see [`CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::begin_time`])."]
+    pub begin_time: Timestamp<&'a str>,
+    #[doc = "结束时间 (see [`CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::end_time`])."]
+    pub end_time: Timestamp<&'a str>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired`].
     #[inline]
-    pub fn new(begin_time: Timestamp<&'a str>, end_time: Timestamp<&'a str>) -> Self {
+    pub fn new(
+        required: CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired<'a>,
+    ) -> Self {
+        let CreatePartnerProductCouponProductCouponsIrregularAvailablePeriodRequired {
+            begin_time,
+            end_time,
+        } = required;
         Self {
             begin_time,
             end_time,
@@ -498,10 +626,22 @@ pub struct CreatePartnerProductCouponProductCouponsDayPeriod {
     pub end_time: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsDayPeriod`], each named where it is given: `CreatePartnerProductCouponProductCouponsDayPeriod::new(CreatePartnerProductCouponProductCouponsDayPeriodRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsDayPeriodRequired {
+    #[doc = "当天可用开始时间 (see [`CreatePartnerProductCouponProductCouponsDayPeriod::begin_time`])."]
+    pub begin_time: i64,
+    #[doc = "当天可用结束时间 (see [`CreatePartnerProductCouponProductCouponsDayPeriod::end_time`])."]
+    pub end_time: i64,
+}
+
 impl CreatePartnerProductCouponProductCouponsDayPeriod {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsDayPeriodRequired`].
     #[inline]
-    pub fn new(begin_time: i64, end_time: i64) -> Self {
+    pub fn new(required: CreatePartnerProductCouponProductCouponsDayPeriodRequired) -> Self {
+        let CreatePartnerProductCouponProductCouponsDayPeriodRequired {
+            begin_time,
+            end_time,
+        } = required;
         Self {
             begin_time,
             end_time,
@@ -530,7 +670,7 @@ pub struct CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
 }
 
 impl<'a> CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    /// The object from its one required field, `coupon_available_period`. The optional ones (`discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(coupon_available_period: ProductCouponsCouponAvailablePeriod<'a>) -> Self {
         Self {
@@ -569,13 +709,22 @@ pub struct ProductCouponsCouponAvailablePeriod<'a> {
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
 }
 
+#[doc = "The required fields of [`ProductCouponsCouponAvailablePeriod`], each named where it is given: `ProductCouponsCouponAvailablePeriod::new(ProductCouponsCouponAvailablePeriodRequired { .. })`."]
+pub struct ProductCouponsCouponAvailablePeriodRequired<'a> {
+    #[doc = "开始时间 (see [`ProductCouponsCouponAvailablePeriod::available_begin_time`])."]
+    pub available_begin_time: Timestamp<&'a str>,
+    #[doc = "结束时间 (see [`ProductCouponsCouponAvailablePeriod::available_end_time`])."]
+    pub available_end_time: Timestamp<&'a str>,
+}
+
 impl<'a> ProductCouponsCouponAvailablePeriod<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`available_days`, `available_seconds`, `irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ProductCouponsCouponAvailablePeriodRequired`]. The optional ones (`available_days`, `available_seconds`, `irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        available_begin_time: Timestamp<&'a str>,
-        available_end_time: Timestamp<&'a str>,
-    ) -> Self {
+    pub fn new(required: ProductCouponsCouponAvailablePeriodRequired<'a>) -> Self {
+        let ProductCouponsCouponAvailablePeriodRequired {
+            available_begin_time,
+            available_end_time,
+        } = required;
         Self {
             available_begin_time,
             available_days: None,
@@ -603,7 +752,7 @@ pub struct CreatePartnerProductCouponProductCouponsStockSendRule {
 }
 
 impl CreatePartnerProductCouponProductCouponsStockSendRule {
-    /// The object from its required fields, in declaration order. The optional ones (`max_count_per_day`, `max_count_per_user`) start as `None`: assign them on the value.
+    /// The object from its one required field, `max_count`. The optional ones (`max_count_per_day`, `max_count_per_user`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(max_count: i64) -> Self {
         Self {
@@ -643,13 +792,23 @@ pub struct ProductCouponsUsageRuleDisplayInfo<'a> {
     pub usage_description: &'a str,
 }
 
+#[doc = "The required fields of [`ProductCouponsUsageRuleDisplayInfo`], each named where it is given: `ProductCouponsUsageRuleDisplayInfo::new(ProductCouponsUsageRuleDisplayInfoRequired { .. })`."]
+pub struct ProductCouponsUsageRuleDisplayInfoRequired<'a> {
+    #[doc = "券使用方式列表 (see [`ProductCouponsUsageRuleDisplayInfo::coupon_usage_method_list`])."]
+    pub coupon_usage_method_list:
+        &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
+    #[doc = "券使用说明 (see [`ProductCouponsUsageRuleDisplayInfo::usage_description`])."]
+    pub usage_description: &'a str,
+}
+
 impl<'a> ProductCouponsUsageRuleDisplayInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`app_jump_type`, `app_path`, `coupon_available_store_info`, `mini_program_appid`, `mini_program_path`, `passcode_link`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`ProductCouponsUsageRuleDisplayInfoRequired`]. The optional ones (`app_jump_type`, `app_path`, `coupon_available_store_info`, `mini_program_appid`, `mini_program_path`, `passcode_link`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        coupon_usage_method_list: &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
-        usage_description: &'a str,
-    ) -> Self {
+    pub fn new(required: ProductCouponsUsageRuleDisplayInfoRequired<'a>) -> Self {
+        let ProductCouponsUsageRuleDisplayInfoRequired {
+            coupon_usage_method_list,
+            usage_description,
+        } = required;
         Self {
             app_jump_type: None,
             app_path: None,
@@ -678,7 +837,7 @@ pub struct ProductCouponsCouponAvailableStoreInfo<'a> {
 }
 
 impl<'a> ProductCouponsCouponAvailableStoreInfo<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    /// The object from its one required field, `description`. The optional ones (`mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(description: &'a str) -> Self {
         Self {
@@ -760,8 +919,7 @@ pub struct CreatePartnerProductCouponProductCouponsResponseStock {
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]
@@ -773,7 +931,7 @@ pub struct CreatePartnerProductCouponProductCouponsResponseStock {
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
 
-#[doc = "查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsRequest::new(QueryPartnerProductCouponProductCouponsRequired {\n    product_coupon_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询商品券",
     "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
@@ -789,10 +947,22 @@ pub struct QueryPartnerProductCouponProductCouponsRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponProductCouponsRequest`], each named where it is given: `QueryPartnerProductCouponProductCouponsRequest::new(QueryPartnerProductCouponProductCouponsRequired { .. })`."]
+pub struct QueryPartnerProductCouponProductCouponsRequired<'a> {
+    #[doc = "商品券ID (see [`QueryPartnerProductCouponProductCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponProductCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerProductCouponProductCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponProductCouponsRequired`].
     #[inline]
-    pub fn new(product_coupon_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: QueryPartnerProductCouponProductCouponsRequired<'a>) -> Self {
+        let QueryPartnerProductCouponProductCouponsRequired {
+            product_coupon_id,
+            brand_id,
+        } = required;
         Self {
             product_coupon_id,
             brand_id,
@@ -804,7 +974,7 @@ impl<'a> QueryPartnerProductCouponProductCouponsRequest<'a> {
 pub type QueryPartnerProductCouponProductCouponsResponse =
     crate::marketing::partner::product_coupon::ProductCouponProductCoupon;
 
-#[doc = "修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = ModifyPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id, display_info, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = ModifyPartnerProductCouponProductCouponsRequest::new(ModifyPartnerProductCouponProductCouponsRequired {\n    product_coupon_id,\n    brand_id,\n    display_info,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "修改商品券",
     "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
@@ -824,15 +994,28 @@ pub struct ModifyPartnerProductCouponProductCouponsRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`ModifyPartnerProductCouponProductCouponsRequest`], each named where it is given: `ModifyPartnerProductCouponProductCouponsRequest::new(ModifyPartnerProductCouponProductCouponsRequired { .. })`."]
+pub struct ModifyPartnerProductCouponProductCouponsRequired<'a> {
+    #[doc = "商品券ID (see [`ModifyPartnerProductCouponProductCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "品牌ID (see [`ModifyPartnerProductCouponProductCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "展示信息 (see [`ModifyPartnerProductCouponProductCouponsRequest::display_info`])."]
+    pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
+    #[doc = "修改请求单号 (see [`ModifyPartnerProductCouponProductCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ModifyPartnerProductCouponProductCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ModifyPartnerProductCouponProductCouponsRequired`].
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        brand_id: &'a str,
-        display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyPartnerProductCouponProductCouponsRequired<'a>) -> Self {
+        let ModifyPartnerProductCouponProductCouponsRequired {
+            product_coupon_id,
+            brand_id,
+            display_info,
+            out_request_no,
+        } = required;
         Self {
             product_coupon_id,
             brand_id,
@@ -896,15 +1079,28 @@ pub struct ProductCouponsEntranceMiniProgram<'a> {
     pub path: &'a str,
 }
 
+#[doc = "The required fields of [`ProductCouponsEntranceMiniProgram`], each named where it is given: `ProductCouponsEntranceMiniProgram::new(ProductCouponsEntranceMiniProgramRequired { .. })`."]
+pub struct ProductCouponsEntranceMiniProgramRequired<'a> {
+    #[doc = "小程序appid (see [`ProductCouponsEntranceMiniProgram::appid`])."]
+    pub appid: &'a str,
+    #[doc = "入口文案 (see [`ProductCouponsEntranceMiniProgram::entrance_wording`])."]
+    pub entrance_wording: &'a str,
+    #[doc = "引导文案 (see [`ProductCouponsEntranceMiniProgram::guidance_wording`])."]
+    pub guidance_wording: &'a str,
+    #[doc = "小程序跳转路径 (see [`ProductCouponsEntranceMiniProgram::path`])."]
+    pub path: &'a str,
+}
+
 impl<'a> ProductCouponsEntranceMiniProgram<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ProductCouponsEntranceMiniProgramRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        entrance_wording: &'a str,
-        guidance_wording: &'a str,
-        path: &'a str,
-    ) -> Self {
+    pub fn new(required: ProductCouponsEntranceMiniProgramRequired<'a>) -> Self {
+        let ProductCouponsEntranceMiniProgramRequired {
+            appid,
+            entrance_wording,
+            guidance_wording,
+            path,
+        } = required;
         Self {
             appid,
             entrance_wording,
@@ -923,7 +1119,7 @@ pub struct StoresStore<'a> {
 }
 
 impl<'a> StoresStore<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `store_id`.
     #[inline]
     pub fn new(store_id: &'a str) -> Self {
         Self { store_id }

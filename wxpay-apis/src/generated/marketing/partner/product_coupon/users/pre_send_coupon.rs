@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "向用户预发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "向用户预发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponRequest::new(CreatePartnerProductCouponUsersPreSendCouponRequired {\n    openid,\n    appid,\n    brand_id,\n    product_coupon_id,\n    send_request_no,\n    stock_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "向用户预发放商品券",
     "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon",
@@ -33,17 +33,34 @@ pub struct CreatePartnerProductCouponUsersPreSendCouponRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponUsersPreSendCouponRequest`], each named where it is given: `CreatePartnerProductCouponUsersPreSendCouponRequest::new(CreatePartnerProductCouponUsersPreSendCouponRequired { .. })`."]
+pub struct CreatePartnerProductCouponUsersPreSendCouponRequired<'a> {
+    #[doc = "用户OpenID (see [`CreatePartnerProductCouponUsersPreSendCouponRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号AppID (see [`CreatePartnerProductCouponUsersPreSendCouponRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponUsersPreSendCouponRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponUsersPreSendCouponRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "发券请求单号 (see [`CreatePartnerProductCouponUsersPreSendCouponRequest::send_request_no`])."]
+    pub send_request_no: &'a str,
+    #[doc = "批次ID (see [`CreatePartnerProductCouponUsersPreSendCouponRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreatePartnerProductCouponUsersPreSendCouponRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `coupon_code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponUsersPreSendCouponRequired`]. The optional ones (`attach`, `coupon_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        product_coupon_id: &'a str,
-        send_request_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponUsersPreSendCouponRequired<'a>) -> Self {
+        let CreatePartnerProductCouponUsersPreSendCouponRequired {
+            openid,
+            appid,
+            brand_id,
+            product_coupon_id,
+            send_request_no,
+            stock_id,
+        } = required;
         Self {
             openid,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "向用户预发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_bundle_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "向用户预发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new(CreatePartnerProductCouponUsersPreSendCouponBundleRequired {\n    openid,\n    appid,\n    brand_id,\n    product_coupon_id,\n    send_request_no,\n    stock_bundle_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "向用户预发放商品券批次组",
     "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle",
@@ -30,17 +30,34 @@ pub struct CreatePartnerProductCouponUsersPreSendCouponBundleRequest<'a> {
     pub stock_bundle_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest`], each named where it is given: `CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new(CreatePartnerProductCouponUsersPreSendCouponBundleRequired { .. })`."]
+pub struct CreatePartnerProductCouponUsersPreSendCouponBundleRequired<'a> {
+    #[doc = "用户OpenID (see [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号AppID (see [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "发券请求单号 (see [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest::send_request_no`])."]
+    pub send_request_no: &'a str,
+    #[doc = "批次组ID (see [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+}
+
 impl<'a> CreatePartnerProductCouponUsersPreSendCouponBundleRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponUsersPreSendCouponBundleRequired`]. The optional ones (`attach`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        product_coupon_id: &'a str,
-        send_request_no: &'a str,
-        stock_bundle_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponUsersPreSendCouponBundleRequired<'a>) -> Self {
+        let CreatePartnerProductCouponUsersPreSendCouponBundleRequired {
+            openid,
+            appid,
+            brand_id,
+            product_coupon_id,
+            send_request_no,
+            stock_bundle_id,
+        } = required;
         Self {
             openid,
             appid,

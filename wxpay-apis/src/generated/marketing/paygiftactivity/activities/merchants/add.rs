@@ -24,7 +24,7 @@ pub struct AddPaygiftactivityActivitiesMerchantsRequest<'a> {
 }
 
 impl<'a> AddPaygiftactivityActivitiesMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`add_request_no`, `merchant_id_list`) start as `None`: assign them on the value.
+    /// The request from its one required field, `activity_id`. The optional ones (`add_request_no`, `merchant_id_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self {

@@ -24,7 +24,7 @@ pub struct DeletePaygiftactivityActivitiesMerchantsRequest<'a> {
 }
 
 impl<'a> DeletePaygiftactivityActivitiesMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`delete_request_no`, `merchant_id_list`) start as `None`: assign them on the value.
+    /// The request from its one required field, `activity_id`. The optional ones (`delete_request_no`, `merchant_id_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self {

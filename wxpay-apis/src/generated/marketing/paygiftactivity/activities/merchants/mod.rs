@@ -27,7 +27,7 @@ pub struct QueryPaygiftactivityActivitiesMerchantsRequest<'a> {
 }
 
 impl<'a> QueryPaygiftactivityActivitiesMerchantsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its one required field, `activity_id`. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(activity_id: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除刷脸用户签约关系接口: `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.\n\n```ignore\nlet request = TerminateContractOrganizationsUsersByUserIdRequest::new(organization_id, user_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc = "解除刷脸用户签约关系接口: `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.\n\n```ignore\nlet request = TerminateContractOrganizationsUsersByUserIdRequest::new(TerminateContractOrganizationsUsersByUserIdRequired {\n    organization_id,\n    user_id,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
 #[doc(alias("解除刷脸用户签约关系接口", "POST v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract", "v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract"))]
 #[wxpay_api(POST, "v3/offlinefacemch/organizations/<organization_id>/users/user-id/<user_id>/terminate-contract", response = ())]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,22 @@ pub struct TerminateContractOrganizationsUsersByUserIdRequest<'a> {
     pub user_id: &'a str,
 }
 
+#[doc = "The required fields of [`TerminateContractOrganizationsUsersByUserIdRequest`], each named where it is given: `TerminateContractOrganizationsUsersByUserIdRequest::new(TerminateContractOrganizationsUsersByUserIdRequired { .. })`."]
+pub struct TerminateContractOrganizationsUsersByUserIdRequired<'a> {
+    #[doc = "机构ID (see [`TerminateContractOrganizationsUsersByUserIdRequest::organization_id`])."]
+    pub organization_id: &'a str,
+    #[doc = "刷脸用户ID (see [`TerminateContractOrganizationsUsersByUserIdRequest::user_id`])."]
+    pub user_id: &'a str,
+}
+
 impl<'a> TerminateContractOrganizationsUsersByUserIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminateContractOrganizationsUsersByUserIdRequired`].
     #[inline]
-    pub fn new(organization_id: &'a str, user_id: &'a str) -> Self {
+    pub fn new(required: TerminateContractOrganizationsUsersByUserIdRequired<'a>) -> Self {
+        let TerminateContractOrganizationsUsersByUserIdRequired {
+            organization_id,
+            user_id,
+        } = required;
         Self {
             organization_id,
             user_id,

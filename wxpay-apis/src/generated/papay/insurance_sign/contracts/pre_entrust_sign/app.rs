@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户App预签约API: `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`.\n\n```ignore\nlet mut request = AppSignAndCreateTransactionRequest::new(appid, contract_notify_url, insured_display_name, out_contract_code, plan_id, policy_end_date, policy_periods, policy_start_date);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/app-sign-and-create-transaction.html>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "保险商户App预签约API: `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`.\n\n```ignore\nlet mut request = AppSignAndCreateTransactionRequest::new(AppSignAndCreateTransactionRequired {\n    appid,\n    contract_notify_url,\n    insured_display_name,\n    out_contract_code,\n    plan_id,\n    policy_end_date,\n    policy_periods,\n    policy_start_date,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/app-sign-and-create-transaction.html>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "保险商户App预签约API",
     "POST v3/papay/insurance-sign/contracts/pre-entrust-sign/app",
@@ -67,19 +67,40 @@ pub struct AppSignAndCreateTransactionRequest<'a> {
     pub transaction_notify_url: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`AppSignAndCreateTransactionRequest`], each named where it is given: `AppSignAndCreateTransactionRequest::new(AppSignAndCreateTransactionRequired { .. })`."]
+pub struct AppSignAndCreateTransactionRequired<'a> {
+    #[doc = "应用ID (see [`AppSignAndCreateTransactionRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "签约结果通知地址 (see [`AppSignAndCreateTransactionRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "被保人的展示名称 (see [`AppSignAndCreateTransactionRequest::insured_display_name`])."]
+    pub insured_display_name: &'a str,
+    #[doc = "商户签约协议号 (see [`AppSignAndCreateTransactionRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣模板ID (see [`AppSignAndCreateTransactionRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "保险保单的结束日期 (see [`AppSignAndCreateTransactionRequest::policy_end_date`])."]
+    pub policy_end_date: &'a str,
+    #[doc = "保单的扣费周期列表 (see [`AppSignAndCreateTransactionRequest::policy_periods`])."]
+    pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+    #[doc = "保险保单的开始日期 (see [`AppSignAndCreateTransactionRequest::policy_start_date`])."]
+    pub policy_start_date: &'a str,
+}
+
 impl<'a> AppSignAndCreateTransactionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `combined_deduct_period_count`, `description`, `goods_tag`, `openid`, `out_trade_no`, `out_user_code`, `real_identity`, `transaction_notify_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`AppSignAndCreateTransactionRequired`]. The optional ones (`amount`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `combined_deduct_period_count`, `description`, `goods_tag`, `openid`, `out_trade_no`, `out_user_code`, `real_identity`, `transaction_notify_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_notify_url: &'a str,
-        insured_display_name: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-        policy_end_date: &'a str,
-        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
-        policy_start_date: &'a str,
-    ) -> Self {
+    pub fn new(required: AppSignAndCreateTransactionRequired<'a>) -> Self {
+        let AppSignAndCreateTransactionRequired {
+            appid,
+            contract_notify_url,
+            insured_display_name,
+            out_contract_code,
+            plan_id,
+            policy_end_date,
+            policy_periods,
+            policy_start_date,
+        } = required;
         Self {
             amount: None,
             appid,

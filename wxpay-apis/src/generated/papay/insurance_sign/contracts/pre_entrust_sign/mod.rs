@@ -21,10 +21,22 @@ pub struct SignAndCreateTransactionRealIdentity<'a> {
     pub real_name: Sensitive<&'a str>,
 }
 
+#[doc = "The required fields of [`SignAndCreateTransactionRealIdentity`], each named where it is given: `SignAndCreateTransactionRealIdentity::new(SignAndCreateTransactionRealIdentityRequired { .. })`."]
+pub struct SignAndCreateTransactionRealIdentityRequired<'a> {
+    #[doc = "自然人身份证号码 (see [`SignAndCreateTransactionRealIdentity::id_card_number`])."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "自然人姓名 (see [`SignAndCreateTransactionRealIdentity::real_name`])."]
+    pub real_name: Sensitive<&'a str>,
+}
+
 impl<'a> SignAndCreateTransactionRealIdentity<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`identity_type`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SignAndCreateTransactionRealIdentityRequired`]. The optional ones (`identity_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(id_card_number: Sensitive<&'a str>, real_name: Sensitive<&'a str>) -> Self {
+    pub fn new(required: SignAndCreateTransactionRealIdentityRequired<'a>) -> Self {
+        let SignAndCreateTransactionRealIdentityRequired {
+            id_card_number,
+            real_name,
+        } = required;
         Self {
             id_card_number,
             identity_type: None,
@@ -56,14 +68,25 @@ pub struct SignAndCreateTransactionPolicyPeriod<'a> {
     pub policy_period_id: i64,
 }
 
+#[doc = "The required fields of [`SignAndCreateTransactionPolicyPeriod`], each named where it is given: `SignAndCreateTransactionPolicyPeriod::new(SignAndCreateTransactionPolicyPeriodRequired { .. })`."]
+pub struct SignAndCreateTransactionPolicyPeriodRequired<'a> {
+    #[doc = "预计扣费金额 (see [`SignAndCreateTransactionPolicyPeriod::estimated_deduct_amount`])."]
+    pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "预计扣费的日期 (see [`SignAndCreateTransactionPolicyPeriod::estimated_deduct_date`])."]
+    pub estimated_deduct_date: &'a str,
+    #[doc = "保险扣费周期编号 (see [`SignAndCreateTransactionPolicyPeriod::policy_period_id`])."]
+    pub policy_period_id: i64,
+}
+
 impl<'a> SignAndCreateTransactionPolicyPeriod<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`policy_coverage_detail`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`SignAndCreateTransactionPolicyPeriodRequired`]. The optional ones (`policy_coverage_detail`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-        estimated_deduct_date: &'a str,
-        policy_period_id: i64,
-    ) -> Self {
+    pub fn new(required: SignAndCreateTransactionPolicyPeriodRequired<'a>) -> Self {
+        let SignAndCreateTransactionPolicyPeriodRequired {
+            estimated_deduct_amount,
+            estimated_deduct_date,
+            policy_period_id,
+        } = required;
         Self {
             estimated_deduct_amount,
             estimated_deduct_date,

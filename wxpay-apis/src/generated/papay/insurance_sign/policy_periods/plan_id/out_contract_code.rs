@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户查询保险扣费周期列表API: `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet mut request = QueryPolicyPeriodsByCodeRequest::new(plan_id, out_contract_code);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/query-policy-periods-by-code.html>.\n\nFor: 普通商户."]
+#[doc = "保险商户查询保险扣费周期列表API: `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet mut request = QueryPolicyPeriodsByCodeRequest::new(QueryPolicyPeriodsByCodeRequired {\n    plan_id,\n    out_contract_code,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/query-policy-periods-by-code.html>.\n\nFor: 普通商户."]
 #[doc(alias("保险商户查询保险扣费周期列表API", "GET v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}", "v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}"))]
 #[wxpay_api(GET, "v3/papay/insurance-sign/policy_periods/plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = QueryPolicyPeriodsByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -21,10 +21,22 @@ pub struct QueryPolicyPeriodsByCodeRequest<'a> {
     pub offset: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryPolicyPeriodsByCodeRequest`], each named where it is given: `QueryPolicyPeriodsByCodeRequest::new(QueryPolicyPeriodsByCodeRequired { .. })`."]
+pub struct QueryPolicyPeriodsByCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`QueryPolicyPeriodsByCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`QueryPolicyPeriodsByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> QueryPolicyPeriodsByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPolicyPeriodsByCodeRequired`]. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+    pub fn new(required: QueryPolicyPeriodsByCodeRequired<'a>) -> Self {
+        let QueryPolicyPeriodsByCodeRequired {
+            plan_id,
+            out_contract_code,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

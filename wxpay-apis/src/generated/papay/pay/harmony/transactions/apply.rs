@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "代扣受理扣款: `POST /v3/papay/pay/harmony/transactions/apply`.\n\n```ignore\nlet mut request = ApplyPayHarmonyTransactionsRequest::new(amount, appid, contract_id, description, harmony_account_id, out_trade_no, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "代扣受理扣款: `POST /v3/papay/pay/harmony/transactions/apply`.\n\n```ignore\nlet mut request = ApplyPayHarmonyTransactionsRequest::new(ApplyPayHarmonyTransactionsRequired {\n    amount,\n    appid,\n    contract_id,\n    description,\n    harmony_account_id,\n    out_trade_no,\n    transaction_notify_url,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "代扣受理扣款",
     "POST v3/papay/pay/harmony/transactions/apply",
@@ -38,18 +38,37 @@ pub struct ApplyPayHarmonyTransactionsRequest<'a> {
     pub transaction_notify_url: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyPayHarmonyTransactionsRequest`], each named where it is given: `ApplyPayHarmonyTransactionsRequest::new(ApplyPayHarmonyTransactionsRequired { .. })`."]
+pub struct ApplyPayHarmonyTransactionsRequired<'a> {
+    #[doc = "扣费金额信息 (see [`ApplyPayHarmonyTransactionsRequest::amount`])."]
+    pub amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "应用ID (see [`ApplyPayHarmonyTransactionsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "委托代扣协议ID (see [`ApplyPayHarmonyTransactionsRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品描述 (see [`ApplyPayHarmonyTransactionsRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "鸿蒙账户id (see [`ApplyPayHarmonyTransactionsRequest::harmony_account_id`])."]
+    pub harmony_account_id: &'a str,
+    #[doc = "商户订单号 (see [`ApplyPayHarmonyTransactionsRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "通知地址 (see [`ApplyPayHarmonyTransactionsRequest::transaction_notify_url`])."]
+    pub transaction_notify_url: &'a str,
+}
+
 impl<'a> ApplyPayHarmonyTransactionsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `mcc`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyPayHarmonyTransactionsRequired`]. The optional ones (`attach`, `goods_tag`, `mcc`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::papay::PapayScheduledAmount<'a>,
-        appid: &'a str,
-        contract_id: &'a str,
-        description: &'a str,
-        harmony_account_id: &'a str,
-        out_trade_no: &'a str,
-        transaction_notify_url: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyPayHarmonyTransactionsRequired<'a>) -> Self {
+        let ApplyPayHarmonyTransactionsRequired {
+            amount,
+            appid,
+            contract_id,
+            description,
+            harmony_account_id,
+            out_trade_no,
+            transaction_notify_url,
+        } = required;
         Self {
             amount,
             appid,

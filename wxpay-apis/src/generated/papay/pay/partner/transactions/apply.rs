@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "受理扣款API: `POST /v3/papay/pay/partner/transactions/apply`.\n\n```ignore\nlet mut request = PartnerCreateTransactionRequest::new(amount, contract_id, description, out_trade_no, sp_appid, sub_mchid, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-create-transaction.html>.\n\nFor: 服务商."]
+#[doc = "受理扣款API: `POST /v3/papay/pay/partner/transactions/apply`.\n\n```ignore\nlet mut request = PartnerCreateTransactionRequest::new(PartnerCreateTransactionRequired {\n    amount,\n    contract_id,\n    description,\n    out_trade_no,\n    sp_appid,\n    sub_mchid,\n    transaction_notify_url,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-create-transaction.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "受理扣款API",
     "POST v3/papay/pay/partner/transactions/apply",
@@ -38,18 +38,37 @@ pub struct PartnerCreateTransactionRequest<'a> {
     pub transaction_notify_url: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerCreateTransactionRequest`], each named where it is given: `PartnerCreateTransactionRequest::new(PartnerCreateTransactionRequired { .. })`."]
+pub struct PartnerCreateTransactionRequired<'a> {
+    #[doc = "扣费金额信息 (see [`PartnerCreateTransactionRequest::amount`])."]
+    pub amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "委托代扣协议ID (see [`PartnerCreateTransactionRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "商品描述 (see [`PartnerCreateTransactionRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商户订单号 (see [`PartnerCreateTransactionRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "应用ID (see [`PartnerCreateTransactionRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户号商户号 (see [`PartnerCreateTransactionRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "通知地址 (see [`PartnerCreateTransactionRequest::transaction_notify_url`])."]
+    pub transaction_notify_url: &'a str,
+}
+
 impl<'a> PartnerCreateTransactionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerCreateTransactionRequired`]. The optional ones (`attach`, `goods_tag`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        amount: crate::papay::PapayScheduledAmount<'a>,
-        contract_id: &'a str,
-        description: &'a str,
-        out_trade_no: &'a str,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-        transaction_notify_url: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerCreateTransactionRequired<'a>) -> Self {
+        let PartnerCreateTransactionRequired {
+            amount,
+            contract_id,
+            description,
+            out_trade_no,
+            sp_appid,
+            sub_mchid,
+            transaction_notify_url,
+        } = required;
         Self {
             amount,
             attach: None,

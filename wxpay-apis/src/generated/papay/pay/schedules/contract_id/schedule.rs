@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预约扣费API: `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet request = NormalScheduleDeductionRequest::new(contract_id, appid, schedule_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-schedule-deduction.html>.\n\nFor: 普通商户."]
+#[doc = "预约扣费API: `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet request = NormalScheduleDeductionRequest::new(NormalScheduleDeductionRequired {\n    contract_id,\n    appid,\n    schedule_amount,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-schedule-deduction.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "预约扣费API",
     "POST v3/papay/pay/schedules/contract-id/{contract_id}/schedule",
@@ -21,14 +21,25 @@ pub struct NormalScheduleDeductionRequest<'a> {
     pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
 }
 
+#[doc = "The required fields of [`NormalScheduleDeductionRequest`], each named where it is given: `NormalScheduleDeductionRequest::new(NormalScheduleDeductionRequired { .. })`."]
+pub struct NormalScheduleDeductionRequired<'a> {
+    #[doc = "委托代扣协议ID (see [`NormalScheduleDeductionRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "应用ID (see [`NormalScheduleDeductionRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "预约的金额信息 (see [`NormalScheduleDeductionRequest::schedule_amount`])."]
+    pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
+}
+
 impl<'a> NormalScheduleDeductionRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NormalScheduleDeductionRequired`].
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        appid: &'a str,
-        schedule_amount: crate::papay::PapayScheduledAmount<'a>,
-    ) -> Self {
+    pub fn new(required: NormalScheduleDeductionRequired<'a>) -> Self {
+        let NormalScheduleDeductionRequired {
+            contract_id,
+            appid,
+            schedule_amount,
+        } = required;
         Self {
             contract_id,
             appid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "H5场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.\n\n```ignore\nlet mut request = NormalH5ScheduledDeductPreSignRequest::new(appid, contract_display_account, contract_notify_url, out_contract_code, plan_id);\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-h5-scheduled-deduct-pre-sign.html>.\n\nFor: 普通商户."]
+#[doc = "H5场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.\n\n```ignore\nlet mut request = NormalH5ScheduledDeductPreSignRequest::new(NormalH5ScheduledDeductPreSignRequired {\n    appid,\n    contract_display_account,\n    contract_notify_url,\n    out_contract_code,\n    plan_id,\n});\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-h5-scheduled-deduct-pre-sign.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "H5场景预约扣费类型签约的预签约API",
     "POST v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5",
@@ -38,16 +38,31 @@ pub struct NormalH5ScheduledDeductPreSignRequest<'a> {
     pub plan_id: i64,
 }
 
+#[doc = "The required fields of [`NormalH5ScheduledDeductPreSignRequest`], each named where it is given: `NormalH5ScheduledDeductPreSignRequest::new(NormalH5ScheduledDeductPreSignRequired { .. })`."]
+pub struct NormalH5ScheduledDeductPreSignRequired<'a> {
+    #[doc = "应用ID (see [`NormalH5ScheduledDeductPreSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`NormalH5ScheduledDeductPreSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约结果通知地址 (see [`NormalH5ScheduledDeductPreSignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`NormalH5ScheduledDeductPreSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣模板ID (see [`NormalH5ScheduledDeductPreSignRequest::plan_id`])."]
+    pub plan_id: i64,
+}
+
 impl<'a> NormalH5ScheduledDeductPreSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deduct_schedule`, `jump_control`, `openid`, `out_user_code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`NormalH5ScheduledDeductPreSignRequired`]. The optional ones (`deduct_schedule`, `jump_control`, `openid`, `out_user_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        contract_notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-    ) -> Self {
+    pub fn new(required: NormalH5ScheduledDeductPreSignRequired<'a>) -> Self {
+        let NormalH5ScheduledDeductPreSignRequired {
+            appid,
+            contract_display_account,
+            contract_notify_url,
+            out_contract_code,
+            plan_id,
+        } = required;
         Self {
             appid,
             contract_display_account,

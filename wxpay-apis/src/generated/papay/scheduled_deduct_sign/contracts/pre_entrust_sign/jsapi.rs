@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`.\n\n```ignore\nlet mut request = JsapiScheduledDeductPreSignRequest::new(appid, contract_display_account, contract_notify_url, out_contract_code, plan_id);\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/jsapi-scheduled-deduct-pre-sign.html>.\n\nFor: 普通商户."]
+#[doc = "JSAPI场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`.\n\n```ignore\nlet mut request = JsapiScheduledDeductPreSignRequest::new(JsapiScheduledDeductPreSignRequired {\n    appid,\n    contract_display_account,\n    contract_notify_url,\n    out_contract_code,\n    plan_id,\n});\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/jsapi-scheduled-deduct-pre-sign.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "JSAPI场景预约扣费类型签约的预签约API",
     "POST v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi",
@@ -35,16 +35,31 @@ pub struct JsapiScheduledDeductPreSignRequest<'a> {
     pub plan_id: i64,
 }
 
+#[doc = "The required fields of [`JsapiScheduledDeductPreSignRequest`], each named where it is given: `JsapiScheduledDeductPreSignRequest::new(JsapiScheduledDeductPreSignRequired { .. })`."]
+pub struct JsapiScheduledDeductPreSignRequired<'a> {
+    #[doc = "应用ID (see [`JsapiScheduledDeductPreSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`JsapiScheduledDeductPreSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约结果通知地址 (see [`JsapiScheduledDeductPreSignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`JsapiScheduledDeductPreSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣模板ID (see [`JsapiScheduledDeductPreSignRequest::plan_id`])."]
+    pub plan_id: i64,
+}
+
 impl<'a> JsapiScheduledDeductPreSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deduct_schedule`, `openid`, `out_user_code`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`JsapiScheduledDeductPreSignRequired`]. The optional ones (`deduct_schedule`, `openid`, `out_user_code`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        contract_notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-    ) -> Self {
+    pub fn new(required: JsapiScheduledDeductPreSignRequired<'a>) -> Self {
+        let JsapiScheduledDeductPreSignRequired {
+            appid,
+            contract_display_account,
+            contract_notify_url,
+            out_contract_code,
+            plan_id,
+        } = required;
         Self {
             appid,
             contract_display_account,

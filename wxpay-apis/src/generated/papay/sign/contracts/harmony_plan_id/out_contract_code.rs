@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过商户协议号查询委托代扣签约协议: `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "通过商户协议号查询委托代扣签约协议: `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(QuerySignContractsHarmonyPlanIdByOutContractCodeRequired {\n    plan_id,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "通过商户协议号查询委托代扣签约协议",
     "GET v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -19,10 +19,22 @@ pub struct QuerySignContractsHarmonyPlanIdByOutContractCodeRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`QuerySignContractsHarmonyPlanIdByOutContractCodeRequest`], each named where it is given: `QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(QuerySignContractsHarmonyPlanIdByOutContractCodeRequired { .. })`."]
+pub struct QuerySignContractsHarmonyPlanIdByOutContractCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> QuerySignContractsHarmonyPlanIdByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QuerySignContractsHarmonyPlanIdByOutContractCodeRequired`].
     #[inline]
-    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+    pub fn new(required: QuerySignContractsHarmonyPlanIdByOutContractCodeRequired<'a>) -> Self {
+        let QuerySignContractsHarmonyPlanIdByOutContractCodeRequired {
+            plan_id,
+            out_contract_code,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "电商收付通模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = EcMiniProgramPreEntrustSignRequest::new(appid, contract_display_account, notify_url, openid, out_contract_code, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/ec-mini-program-pre-entrust-sign.html>.\n\nFor: 服务商."]
+#[doc = "电商收付通模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = EcMiniProgramPreEntrustSignRequest::new(EcMiniProgramPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    openid,\n    out_contract_code,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/ec-mini-program-pre-entrust-sign.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "电商收付通模式小程序场景预签约API",
     "POST v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program",
@@ -27,17 +27,34 @@ pub struct EcMiniProgramPreEntrustSignRequest<'a> {
     pub service_id: i64,
 }
 
+#[doc = "The required fields of [`EcMiniProgramPreEntrustSignRequest`], each named where it is given: `EcMiniProgramPreEntrustSignRequest::new(EcMiniProgramPreEntrustSignRequired { .. })`."]
+pub struct EcMiniProgramPreEntrustSignRequired<'a> {
+    #[doc = "商户AppID (see [`EcMiniProgramPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`EcMiniProgramPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`EcMiniProgramPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "用户标识 (see [`EcMiniProgramPreEntrustSignRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户签约协议号 (see [`EcMiniProgramPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "免密支付服务ID (see [`EcMiniProgramPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+}
+
 impl<'a> EcMiniProgramPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`EcMiniProgramPreEntrustSignRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        openid: &'a str,
-        out_contract_code: &'a str,
-        service_id: i64,
-    ) -> Self {
+    pub fn new(required: EcMiniProgramPreEntrustSignRequired<'a>) -> Self {
+        let EcMiniProgramPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            openid,
+            out_contract_code,
+            service_id,
+        } = required;
         Self {
             appid,
             contract_display_account,

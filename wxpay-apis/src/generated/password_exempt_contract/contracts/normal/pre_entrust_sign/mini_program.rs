@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "直连商户模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = NormalMiniProgramPreEntrustSignRequest::new(appid, contract_display_account, notify_url, openid, out_contract_code, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/sign/normal-mini-program-pre-entrust-sign.html>.\n\nFor: 普通商户."]
+#[doc = "直连商户模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = NormalMiniProgramPreEntrustSignRequest::new(NormalMiniProgramPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    openid,\n    out_contract_code,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/sign/normal-mini-program-pre-entrust-sign.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "直连商户模式小程序场景预签约API",
     "POST v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program",
@@ -27,17 +27,34 @@ pub struct NormalMiniProgramPreEntrustSignRequest<'a> {
     pub service_id: i64,
 }
 
+#[doc = "The required fields of [`NormalMiniProgramPreEntrustSignRequest`], each named where it is given: `NormalMiniProgramPreEntrustSignRequest::new(NormalMiniProgramPreEntrustSignRequired { .. })`."]
+pub struct NormalMiniProgramPreEntrustSignRequired<'a> {
+    #[doc = "商户AppID (see [`NormalMiniProgramPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`NormalMiniProgramPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`NormalMiniProgramPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "用户标识 (see [`NormalMiniProgramPreEntrustSignRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户签约协议号 (see [`NormalMiniProgramPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "免密支付服务ID (see [`NormalMiniProgramPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+}
+
 impl<'a> NormalMiniProgramPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NormalMiniProgramPreEntrustSignRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        openid: &'a str,
-        out_contract_code: &'a str,
-        service_id: i64,
-    ) -> Self {
+    pub fn new(required: NormalMiniProgramPreEntrustSignRequired<'a>) -> Self {
+        let NormalMiniProgramPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            openid,
+            out_contract_code,
+            service_id,
+        } = required;
         Self {
             appid,
             contract_display_account,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "直连商户模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet request = NormalPayRedirectSignPreEntrustSignRequest::new(appid, contract_display_account, notify_url, openid, out_contract_code, prepay_id, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/sign/normal-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 普通商户."]
+#[doc = "直连商户模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet request = NormalPayRedirectSignPreEntrustSignRequest::new(NormalPayRedirectSignPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    openid,\n    out_contract_code,\n    prepay_id,\n    service_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/sign/normal-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "直连商户模式支付后场景预签约API",
     "POST v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign",
@@ -29,18 +29,37 @@ pub struct NormalPayRedirectSignPreEntrustSignRequest<'a> {
     pub service_id: i64,
 }
 
+#[doc = "The required fields of [`NormalPayRedirectSignPreEntrustSignRequest`], each named where it is given: `NormalPayRedirectSignPreEntrustSignRequest::new(NormalPayRedirectSignPreEntrustSignRequired { .. })`."]
+pub struct NormalPayRedirectSignPreEntrustSignRequired<'a> {
+    #[doc = "商户AppID (see [`NormalPayRedirectSignPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`NormalPayRedirectSignPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`NormalPayRedirectSignPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "用户标识 (see [`NormalPayRedirectSignPreEntrustSignRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "商户签约协议号 (see [`NormalPayRedirectSignPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "预支付交易会话标识 (see [`NormalPayRedirectSignPreEntrustSignRequest::prepay_id`])."]
+    pub prepay_id: &'a str,
+    #[doc = "免密支付服务ID (see [`NormalPayRedirectSignPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+}
+
 impl<'a> NormalPayRedirectSignPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NormalPayRedirectSignPreEntrustSignRequired`].
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        openid: &'a str,
-        out_contract_code: &'a str,
-        prepay_id: &'a str,
-        service_id: i64,
-    ) -> Self {
+    pub fn new(required: NormalPayRedirectSignPreEntrustSignRequired<'a>) -> Self {
+        let NormalPayRedirectSignPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            openid,
+            out_contract_code,
+            prepay_id,
+            service_id,
+        } = required;
         Self {
             appid,
             contract_display_account,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "清算机构模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`.\n\n```ignore\nlet mut request = QsMiniProgramPreEntrustSignRequest::new(appid, contract_display_account, notify_url, out_contract_code, service_id, sub_appid, sub_mchid);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/qs-mini-program-pre-entrust-sign.html>.\n\nFor: 从业机构（支付机构）."]
+#[doc = "清算机构模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`.\n\n```ignore\nlet mut request = QsMiniProgramPreEntrustSignRequest::new(QsMiniProgramPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    out_contract_code,\n    service_id,\n    sub_appid,\n    sub_mchid,\n});\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/qs-mini-program-pre-entrust-sign.html>.\n\nFor: 从业机构（支付机构）."]
 #[doc(alias(
     "清算机构模式小程序场景预签约API",
     "POST v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program",
@@ -35,18 +35,37 @@ pub struct QsMiniProgramPreEntrustSignRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QsMiniProgramPreEntrustSignRequest`], each named where it is given: `QsMiniProgramPreEntrustSignRequest::new(QsMiniProgramPreEntrustSignRequired { .. })`."]
+pub struct QsMiniProgramPreEntrustSignRequired<'a> {
+    #[doc = "商户AppID (see [`QsMiniProgramPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`QsMiniProgramPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`QsMiniProgramPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`QsMiniProgramPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "免密支付服务ID (see [`QsMiniProgramPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+    #[doc = "子商户AppID (see [`QsMiniProgramPreEntrustSignRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "子商户号 (see [`QsMiniProgramPreEntrustSignRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QsMiniProgramPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QsMiniProgramPreEntrustSignRequired`]. The optional ones (`openid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        service_id: i64,
-        sub_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QsMiniProgramPreEntrustSignRequired<'a>) -> Self {
+        let QsMiniProgramPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            service_id,
+            sub_appid,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             contract_display_account,

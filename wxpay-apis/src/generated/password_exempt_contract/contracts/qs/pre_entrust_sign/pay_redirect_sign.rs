@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "清算机构模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet mut request = QsPayRedirectSignPreEntrustSignRequest::new(appid, contract_display_account, notify_url, out_contract_code, prepay_id, service_id, sub_appid, sub_mchid);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/qs-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 从业机构（支付机构）."]
+#[doc = "清算机构模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet mut request = QsPayRedirectSignPreEntrustSignRequest::new(QsPayRedirectSignPreEntrustSignRequired {\n    appid,\n    contract_display_account,\n    notify_url,\n    out_contract_code,\n    prepay_id,\n    service_id,\n    sub_appid,\n    sub_mchid,\n});\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/qs-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 从业机构（支付机构）."]
 #[doc(alias(
     "清算机构模式支付后场景预签约API",
     "POST v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign",
@@ -37,19 +37,40 @@ pub struct QsPayRedirectSignPreEntrustSignRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QsPayRedirectSignPreEntrustSignRequest`], each named where it is given: `QsPayRedirectSignPreEntrustSignRequest::new(QsPayRedirectSignPreEntrustSignRequired { .. })`."]
+pub struct QsPayRedirectSignPreEntrustSignRequired<'a> {
+    #[doc = "商户AppID (see [`QsPayRedirectSignPreEntrustSignRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "用户账户展示名称 (see [`QsPayRedirectSignPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`QsPayRedirectSignPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`QsPayRedirectSignPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "预支付交易会话标识 (see [`QsPayRedirectSignPreEntrustSignRequest::prepay_id`])."]
+    pub prepay_id: &'a str,
+    #[doc = "免密支付服务ID (see [`QsPayRedirectSignPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+    #[doc = "子商户AppID (see [`QsPayRedirectSignPreEntrustSignRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "子商户号 (see [`QsPayRedirectSignPreEntrustSignRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QsPayRedirectSignPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QsPayRedirectSignPreEntrustSignRequired`]. The optional ones (`openid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        prepay_id: &'a str,
-        service_id: i64,
-        sub_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: QsPayRedirectSignPreEntrustSignRequired<'a>) -> Self {
+        let QsPayRedirectSignPreEntrustSignRequired {
+            appid,
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            prepay_id,
+            service_id,
+            sub_appid,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             contract_display_account,

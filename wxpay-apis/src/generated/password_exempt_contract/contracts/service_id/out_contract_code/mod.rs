@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "商户通过商户协议号查询协议API: `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = GetByCodeRequest::new(service_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/get-by-code.html>.\n\nFor: 普通商户."]
+#[doc = "商户通过商户协议号查询协议API: `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = GetByCodeRequest::new(GetByCodeRequired {\n    service_id,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/get-by-code.html>.\n\nFor: 普通商户."]
 #[doc(alias("商户通过商户协议号查询协议API", "GET v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}", "v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}"))]
 #[wxpay_api(GET, "v3/password-exempt-contract/contracts/service-id/<service_id>/out-contract-code/<out_contract_code>", response = GetByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,22 @@ pub struct GetByCodeRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`GetByCodeRequest`], each named where it is given: `GetByCodeRequest::new(GetByCodeRequired { .. })`."]
+pub struct GetByCodeRequired<'a> {
+    #[doc = "免密支付服务ID (see [`GetByCodeRequest::service_id`])."]
+    pub service_id: i64,
+    #[doc = "商户签约协议号 (see [`GetByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> GetByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetByCodeRequired`].
     #[inline]
-    pub fn new(service_id: i64, out_contract_code: &'a str) -> Self {
+    pub fn new(required: GetByCodeRequired<'a>) -> Self {
+        let GetByCodeRequired {
+            service_id,
+            out_contract_code,
+        } = required;
         Self {
             service_id,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户通过商户协议号解约协议API: `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateByCodeRequest::new(service_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/terminate-by-code.html>.\n\nFor: 普通商户."]
+#[doc = "商户通过商户协议号解约协议API: `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateByCodeRequest::new(TerminateByCodeRequired {\n    service_id,\n    out_contract_code,\n    contract_termination_remark,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/terminate-by-code.html>.\n\nFor: 普通商户."]
 #[doc(alias("商户通过商户协议号解约协议API", "POST v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate", "v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/password-exempt-contract/contracts/service-id/<service_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,14 +17,25 @@ pub struct TerminateByCodeRequest<'a> {
     pub contract_termination_remark: &'a str,
 }
 
+#[doc = "The required fields of [`TerminateByCodeRequest`], each named where it is given: `TerminateByCodeRequest::new(TerminateByCodeRequired { .. })`."]
+pub struct TerminateByCodeRequired<'a> {
+    #[doc = "免密支付服务ID (see [`TerminateByCodeRequest::service_id`])."]
+    pub service_id: i64,
+    #[doc = "商户签约协议号 (see [`TerminateByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "解约备注 (see [`TerminateByCodeRequest::contract_termination_remark`])."]
+    pub contract_termination_remark: &'a str,
+}
+
 impl<'a> TerminateByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminateByCodeRequired`].
     #[inline]
-    pub fn new(
-        service_id: i64,
-        out_contract_code: &'a str,
-        contract_termination_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: TerminateByCodeRequired<'a>) -> Self {
+        let TerminateByCodeRequired {
+            service_id,
+            out_contract_code,
+            contract_termination_remark,
+        } = required;
         Self {
             service_id,
             out_contract_code,

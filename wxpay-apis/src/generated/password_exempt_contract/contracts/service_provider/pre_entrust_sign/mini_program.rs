@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`.\n\n```ignore\nlet mut request = SpMiniProgramPreEntrustSignRequest::new(contract_display_account, notify_url, out_contract_code, service_id, sp_appid, sub_appid, sub_mchid);\nrequest.sp_openid = Some(sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/sp-mini-program-pre-entrust-sign.html>.\n\nFor: 平台商户, 服务商, 从业机构（支付机构）."]
+#[doc = "服务商模式小程序场景预签约API: `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`.\n\n```ignore\nlet mut request = SpMiniProgramPreEntrustSignRequest::new(SpMiniProgramPreEntrustSignRequired {\n    contract_display_account,\n    notify_url,\n    out_contract_code,\n    service_id,\n    sp_appid,\n    sub_appid,\n    sub_mchid,\n});\nrequest.sp_openid = Some(sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/sp-mini-program-pre-entrust-sign.html>.\n\nFor: 平台商户, 服务商, 从业机构（支付机构）."]
 #[doc(alias(
     "服务商模式小程序场景预签约API",
     "POST v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program",
@@ -35,18 +35,37 @@ pub struct SpMiniProgramPreEntrustSignRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SpMiniProgramPreEntrustSignRequest`], each named where it is given: `SpMiniProgramPreEntrustSignRequest::new(SpMiniProgramPreEntrustSignRequired { .. })`."]
+pub struct SpMiniProgramPreEntrustSignRequired<'a> {
+    #[doc = "用户账户展示名称 (see [`SpMiniProgramPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`SpMiniProgramPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`SpMiniProgramPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "免密支付服务ID (see [`SpMiniProgramPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+    #[doc = "商户AppID (see [`SpMiniProgramPreEntrustSignRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户AppID (see [`SpMiniProgramPreEntrustSignRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "子商户号 (see [`SpMiniProgramPreEntrustSignRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> SpMiniProgramPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SpMiniProgramPreEntrustSignRequired`]. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        service_id: i64,
-        sp_appid: &'a str,
-        sub_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: SpMiniProgramPreEntrustSignRequired<'a>) -> Self {
+        let SpMiniProgramPreEntrustSignRequired {
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            service_id,
+            sp_appid,
+            sub_appid,
+            sub_mchid,
+        } = required;
         Self {
             contract_display_account,
             notify_url,

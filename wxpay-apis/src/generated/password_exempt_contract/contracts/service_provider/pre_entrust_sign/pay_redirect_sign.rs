@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet mut request = SpPayRedirectSignPreEntrustSignRequest::new(contract_display_account, notify_url, out_contract_code, prepay_id, service_id, sp_appid, sub_appid, sub_mchid);\nrequest.sp_openid = Some(sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/sp-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 平台商户, 服务商, 从业机构（支付机构）."]
+#[doc = "服务商模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet mut request = SpPayRedirectSignPreEntrustSignRequest::new(SpPayRedirectSignPreEntrustSignRequired {\n    contract_display_account,\n    notify_url,\n    out_contract_code,\n    prepay_id,\n    service_id,\n    sp_appid,\n    sub_appid,\n    sub_mchid,\n});\nrequest.sp_openid = Some(sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/sp-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 平台商户, 服务商, 从业机构（支付机构）."]
 #[doc(alias("服务商模式支付后场景预签约API", "POST v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign", "v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign"))]
 #[wxpay_api(POST, "v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign", response = SpPayRedirectSignPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -33,19 +33,40 @@ pub struct SpPayRedirectSignPreEntrustSignRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`SpPayRedirectSignPreEntrustSignRequest`], each named where it is given: `SpPayRedirectSignPreEntrustSignRequest::new(SpPayRedirectSignPreEntrustSignRequired { .. })`."]
+pub struct SpPayRedirectSignPreEntrustSignRequired<'a> {
+    #[doc = "用户账户展示名称 (see [`SpPayRedirectSignPreEntrustSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "回调通知地址 (see [`SpPayRedirectSignPreEntrustSignRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`SpPayRedirectSignPreEntrustSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "预支付交易会话标识 (see [`SpPayRedirectSignPreEntrustSignRequest::prepay_id`])."]
+    pub prepay_id: &'a str,
+    #[doc = "免密支付服务ID (see [`SpPayRedirectSignPreEntrustSignRequest::service_id`])."]
+    pub service_id: i64,
+    #[doc = "商户AppID (see [`SpPayRedirectSignPreEntrustSignRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户AppID (see [`SpPayRedirectSignPreEntrustSignRequest::sub_appid`])."]
+    pub sub_appid: &'a str,
+    #[doc = "子商户号 (see [`SpPayRedirectSignPreEntrustSignRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> SpPayRedirectSignPreEntrustSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`SpPayRedirectSignPreEntrustSignRequired`]. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_display_account: &'a str,
-        notify_url: &'a str,
-        out_contract_code: &'a str,
-        prepay_id: &'a str,
-        service_id: i64,
-        sp_appid: &'a str,
-        sub_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: SpPayRedirectSignPreEntrustSignRequired<'a>) -> Self {
+        let SpPayRedirectSignPreEntrustSignRequired {
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            prepay_id,
+            service_id,
+            sp_appid,
+            sub_appid,
+            sub_mchid,
+        } = required;
         Self {
             contract_display_account,
             notify_url,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关单API: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = PartnerCloseOrderRequest::new(out_trade_no, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
+#[doc = "关单API: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = PartnerCloseOrderRequest::new(PartnerCloseOrderRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
 #[doc(alias(
     "关单API",
     "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
@@ -15,16 +15,31 @@ use crate::generated::prelude::*;
 pub struct PartnerCloseOrderRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerCloseOrderRequest`], each named where it is given: `PartnerCloseOrderRequest::new(PartnerCloseOrderRequired { .. })`."]
+pub struct PartnerCloseOrderRequired<'a> {
+    #[doc = "商户订单号 (see [`PartnerCloseOrderRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "服务商户号 (see [`PartnerCloseOrderRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "子商户号 (see [`PartnerCloseOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerCloseOrderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PartnerCloseOrderRequired`].
     #[inline]
-    pub fn new(out_trade_no: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: PartnerCloseOrderRequired<'a>) -> Self {
+        let PartnerCloseOrderRequired {
+            out_trade_no,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             out_trade_no,
             sp_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet mut request = PartnerReverseOrderRequest::new(out_trade_no, sp_mchid, sub_mchid);\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html>.\n\nFor: 服务商."]
+#[doc = "撤销: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet mut request = PartnerReverseOrderRequest::new(PartnerReverseOrderRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "撤销",
     "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse",
@@ -18,7 +18,7 @@ pub struct PartnerReverseOrderRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
     pub sp_mchid: &'a str,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,10 +27,25 @@ pub struct PartnerReverseOrderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerReverseOrderRequest`], each named where it is given: `PartnerReverseOrderRequest::new(PartnerReverseOrderRequired { .. })`."]
+pub struct PartnerReverseOrderRequired<'a> {
+    #[doc = "商户订单号 (see [`PartnerReverseOrderRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "合作伙伴商户号 (see [`PartnerReverseOrderRequest::sp_mchid`])."]
+    pub sp_mchid: &'a str,
+    #[doc = "特约商户商户号 (see [`PartnerReverseOrderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerReverseOrderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sp_appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerReverseOrderRequired`]. The optional ones (`sp_appid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_trade_no: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: PartnerReverseOrderRequired<'a>) -> Self {
+        let PartnerReverseOrderRequired {
+            out_trade_no,
+            sp_mchid,
+            sub_mchid,
+        } = required;
         Self {
             out_trade_no,
             sp_appid: None,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "从业机构查询与用户授权记录（授权协议号）: `GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetAcquiringBankPermissionsByCodeRequest::new(authorization_code, service_id, channel_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/get-acquiring-bank-permissions-by-code.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构查询与用户授权记录（授权协议号）: `GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetAcquiringBankPermissionsByCodeRequest::new(GetAcquiringBankPermissionsByCodeRequired {\n    authorization_code,\n    service_id,\n    channel_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/get-acquiring-bank-permissions-by-code.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构查询与用户授权记录（授权协议号）",
     "GET v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}",
@@ -25,15 +25,28 @@ pub struct GetAcquiringBankPermissionsByCodeRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`GetAcquiringBankPermissionsByCodeRequest`], each named where it is given: `GetAcquiringBankPermissionsByCodeRequest::new(GetAcquiringBankPermissionsByCodeRequired { .. })`."]
+pub struct GetAcquiringBankPermissionsByCodeRequired<'a> {
+    #[doc = "授权协议号 (see [`GetAcquiringBankPermissionsByCodeRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "服务ID (see [`GetAcquiringBankPermissionsByCodeRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "渠道商商户号 (see [`GetAcquiringBankPermissionsByCodeRequest::channel_id`])."]
+    pub channel_id: &'a str,
+    #[doc = "子商户号 (see [`GetAcquiringBankPermissionsByCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetAcquiringBankPermissionsByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetAcquiringBankPermissionsByCodeRequired`].
     #[inline]
-    pub fn new(
-        authorization_code: &'a str,
-        service_id: &'a str,
-        channel_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: GetAcquiringBankPermissionsByCodeRequired<'a>) -> Self {
+        let GetAcquiringBankPermissionsByCodeRequired {
+            authorization_code,
+            service_id,
+            channel_id,
+            sub_mchid,
+        } = required;
         Self {
             authorization_code,
             service_id,

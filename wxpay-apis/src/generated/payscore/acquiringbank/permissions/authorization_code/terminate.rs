@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "从业机构解除用户授权关系（授权协议号）: `POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet mut request = TerminateAcquiringBankPermissionsByCodeRequest::new(authorization_code, reason, service_id, sub_mchid);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/terminate-acquiring-bank-permissions-by-code.html>.\n\nFor: 从业机构."]
+#[doc = "从业机构解除用户授权关系（授权协议号）: `POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet mut request = TerminateAcquiringBankPermissionsByCodeRequest::new(TerminateAcquiringBankPermissionsByCodeRequired {\n    authorization_code,\n    reason,\n    service_id,\n    sub_mchid,\n});\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/terminate-acquiring-bank-permissions-by-code.html>.\n\nFor: 从业机构."]
 #[doc(alias(
     "从业机构解除用户授权关系（授权协议号）",
     "POST v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate",
@@ -26,15 +26,28 @@ pub struct TerminateAcquiringBankPermissionsByCodeRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`TerminateAcquiringBankPermissionsByCodeRequest`], each named where it is given: `TerminateAcquiringBankPermissionsByCodeRequest::new(TerminateAcquiringBankPermissionsByCodeRequired { .. })`."]
+pub struct TerminateAcquiringBankPermissionsByCodeRequired<'a> {
+    #[doc = "授权协议号 (see [`TerminateAcquiringBankPermissionsByCodeRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "撤销原因 (see [`TerminateAcquiringBankPermissionsByCodeRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`TerminateAcquiringBankPermissionsByCodeRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`TerminateAcquiringBankPermissionsByCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TerminateAcquiringBankPermissionsByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`channel_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`TerminateAcquiringBankPermissionsByCodeRequired`]. The optional ones (`channel_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        authorization_code: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: TerminateAcquiringBankPermissionsByCodeRequired<'a>) -> Self {
+        let TerminateAcquiringBankPermissionsByCodeRequired {
+            authorization_code,
+            reason,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             authorization_code,
             channel_id: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消支付分订单: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelOverseaPartnerServiceorderRequest::new(out_order_no, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "取消支付分订单: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelOverseaPartnerServiceorderRequest::new(CancelOverseaPartnerServiceorderRequired {\n    out_order_no,\n    reason,\n    service_id,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "取消支付分订单",
     "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel",
@@ -23,15 +23,28 @@ pub struct CancelOverseaPartnerServiceorderRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CancelOverseaPartnerServiceorderRequest`], each named where it is given: `CancelOverseaPartnerServiceorderRequest::new(CancelOverseaPartnerServiceorderRequired { .. })`."]
+pub struct CancelOverseaPartnerServiceorderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CancelOverseaPartnerServiceorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "撤销原因 (see [`CancelOverseaPartnerServiceorderRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`CancelOverseaPartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CancelOverseaPartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CancelOverseaPartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelOverseaPartnerServiceorderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CancelOverseaPartnerServiceorderRequired<'a>) -> Self {
+        let CancelOverseaPartnerServiceorderRequired {
+            out_order_no,
+            reason,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             out_order_no,
             reason,

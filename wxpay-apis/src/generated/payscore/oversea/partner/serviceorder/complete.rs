@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "完结支付分订单: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteOverseaPartnerServiceorderRequest::new(out_order_no, post_payments, service_id, sub_mchid, total_amount);\nrequest.complete_time = Some(complete_time);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "完结支付分订单: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteOverseaPartnerServiceorderRequest::new(CompleteOverseaPartnerServiceorderRequired {\n    out_order_no,\n    post_payments,\n    service_id,\n    sub_mchid,\n    total_amount,\n});\nrequest.complete_time = Some(complete_time);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "完结支付分订单",
     "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete",
@@ -47,16 +47,31 @@ pub struct CompleteOverseaPartnerServiceorderRequest<'a> {
     pub total_amount: i64,
 }
 
+#[doc = "The required fields of [`CompleteOverseaPartnerServiceorderRequest`], each named where it is given: `CompleteOverseaPartnerServiceorderRequest::new(CompleteOverseaPartnerServiceorderRequired { .. })`."]
+pub struct CompleteOverseaPartnerServiceorderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`CompleteOverseaPartnerServiceorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "后付费项目 (see [`CompleteOverseaPartnerServiceorderRequest::post_payments`])."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "服务ID (see [`CompleteOverseaPartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CompleteOverseaPartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "总金额 (see [`CompleteOverseaPartnerServiceorderRequest::total_amount`])."]
+    pub total_amount: i64,
+}
+
 impl<'a> CompleteOverseaPartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`complete_time`, `currency`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CompleteOverseaPartnerServiceorderRequired`]. The optional ones (`complete_time`, `currency`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-    ) -> Self {
+    pub fn new(required: CompleteOverseaPartnerServiceorderRequired<'a>) -> Self {
+        let CompleteOverseaPartnerServiceorderRequired {
+            out_order_no,
+            post_payments,
+            service_id,
+            sub_mchid,
+            total_amount,
+        } = required;
         Self {
             out_order_no,
             complete_time: None,

@@ -9,7 +9,7 @@ pub mod cancel;
 pub mod complete;
 pub mod sync;
 
-#[doc = "查询支付分订单: `GET /v3/payscore/oversea/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryOverseaPartnerServiceorderRequest::new(service_id, sub_mchid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "查询支付分订单: `GET /v3/payscore/oversea/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryOverseaPartnerServiceorderRequest::new(QueryOverseaPartnerServiceorderRequired {\n    service_id,\n    sub_mchid,\n});\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "查询支付分订单",
     "GET v3/payscore/oversea/partner/serviceorder",
@@ -31,10 +31,22 @@ pub struct QueryOverseaPartnerServiceorderRequest<'a> {
     pub query_id: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`QueryOverseaPartnerServiceorderRequest`], each named where it is given: `QueryOverseaPartnerServiceorderRequest::new(QueryOverseaPartnerServiceorderRequired { .. })`."]
+pub struct QueryOverseaPartnerServiceorderRequired<'a> {
+    #[doc = "服务ID (see [`QueryOverseaPartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`QueryOverseaPartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryOverseaPartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryOverseaPartnerServiceorderRequired`]. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(service_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryOverseaPartnerServiceorderRequired<'a>) -> Self {
+        let QueryOverseaPartnerServiceorderRequired {
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             service_id,
             sub_mchid,
@@ -95,7 +107,7 @@ pub struct QueryOverseaPartnerServiceorderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
@@ -123,7 +135,7 @@ pub struct QueryOverseaPartnerServiceorderCollection {
     pub bank_type: Option<String>,
     #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<QueryOverseaPartnerServiceorderDetail>>,
+    pub details: Option<Vec<QueryOverseaPartnerServiceorderCollectionDetail>>,
     #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
@@ -131,7 +143,7 @@ pub struct QueryOverseaPartnerServiceorderCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
     #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
-    pub state: crate::payscore::PayscoreState,
+    pub state: crate::payscore::PayscoreCollectionState,
     #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
@@ -140,7 +152,7 @@ pub struct QueryOverseaPartnerServiceorderCollection {
 #[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct QueryOverseaPartnerServiceorderDetail {
+pub struct QueryOverseaPartnerServiceorderCollectionDetail {
     #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -161,7 +173,7 @@ pub struct QueryOverseaPartnerServiceorderDetail {
     pub transaction_id: Option<String>,
 }
 
-#[doc = "创建支付分订单: `POST /v3/payscore/oversea/partner/serviceorder`.\n\n```ignore\nlet mut request = CreateOverseaPartnerServiceorderRequest::new(appid, currency, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "创建支付分订单: `POST /v3/payscore/oversea/partner/serviceorder`.\n\n```ignore\nlet mut request = CreateOverseaPartnerServiceorderRequest::new(CreateOverseaPartnerServiceorderRequired {\n    appid,\n    currency,\n    notify_url,\n    out_order_no,\n    risk_fund,\n    service_id,\n    service_introduction,\n    sub_mchid,\n    time_range,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "创建支付分订单",
     "POST v3/payscore/oversea/partner/serviceorder",
@@ -217,20 +229,43 @@ pub struct CreateOverseaPartnerServiceorderRequest<'a> {
     pub time_range: CreateOverseaPartnerServiceorderTimeRange<'a>,
 }
 
+#[doc = "The required fields of [`CreateOverseaPartnerServiceorderRequest`], each named where it is given: `CreateOverseaPartnerServiceorderRequest::new(CreateOverseaPartnerServiceorderRequired { .. })`."]
+pub struct CreateOverseaPartnerServiceorderRequired<'a> {
+    #[doc = "服务商公众号ID (see [`CreateOverseaPartnerServiceorderRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "货币类型 (see [`CreateOverseaPartnerServiceorderRequest::currency`])."]
+    pub currency: &'a str,
+    #[doc = "商户回调地址 (see [`CreateOverseaPartnerServiceorderRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户订单号 (see [`CreateOverseaPartnerServiceorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "服务风险金 (see [`CreateOverseaPartnerServiceorderRequest::risk_fund`])."]
+    pub risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID (see [`CreateOverseaPartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "服务信息 (see [`CreateOverseaPartnerServiceorderRequest::service_introduction`])."]
+    pub service_introduction: &'a str,
+    #[doc = "子商户号 (see [`CreateOverseaPartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "服务时间 (see [`CreateOverseaPartnerServiceorderRequest::time_range`])."]
+    pub time_range: CreateOverseaPartnerServiceorderTimeRange<'a>,
+}
+
 impl<'a> CreateOverseaPartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateOverseaPartnerServiceorderRequired`]. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        currency: &'a str,
-        notify_url: &'a str,
-        out_order_no: &'a str,
-        risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
-        service_id: &'a str,
-        service_introduction: &'a str,
-        sub_mchid: &'a str,
-        time_range: CreateOverseaPartnerServiceorderTimeRange<'a>,
-    ) -> Self {
+    pub fn new(required: CreateOverseaPartnerServiceorderRequired<'a>) -> Self {
+        let CreateOverseaPartnerServiceorderRequired {
+            appid,
+            currency,
+            notify_url,
+            out_order_no,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_mchid,
+            time_range,
+        } = required;
         Self {
             appid,
             attach: None,
@@ -271,7 +306,7 @@ pub struct CreateOverseaPartnerServiceorderTimeRange<'a> {
 }
 
 impl<'a> CreateOverseaPartnerServiceorderTimeRange<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    /// The object from its one required field, `start_time`. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(start_time: Timestamp<&'a str>) -> Self {
         Self {
@@ -324,7 +359,7 @@ pub struct CreateOverseaPartnerServiceorderResponse {
     #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
     #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
-    pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
+    pub state: crate::payscore::PayscoreServiceOrderState,
     #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步支付分订单信息: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncOverseaPartnerServiceorderRequest::new(out_order_no, detail, service_id, sub_mchid, type);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc = "同步支付分订单信息: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncOverseaPartnerServiceorderRequest::new(SyncOverseaPartnerServiceorderRequired {\n    out_order_no,\n    detail,\n    service_id,\n    sub_mchid,\n    r#type,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
 #[doc(alias(
     "同步支付分订单信息",
     "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync",
@@ -22,19 +22,34 @@ pub struct SyncOverseaPartnerServiceorderRequest<'a> {
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
     #[doc = "场景类型\n\nBody field, required. Example: `Order_Paid`."]
-    pub r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
+    pub r#type: crate::payscore::PayscoreSceneType,
+}
+
+#[doc = "The required fields of [`SyncOverseaPartnerServiceorderRequest`], each named where it is given: `SyncOverseaPartnerServiceorderRequest::new(SyncOverseaPartnerServiceorderRequired { .. })`."]
+pub struct SyncOverseaPartnerServiceorderRequired<'a> {
+    #[doc = "商户服务订单号 (see [`SyncOverseaPartnerServiceorderRequest::out_order_no`])."]
+    pub out_order_no: &'a str,
+    #[doc = "内容信息详情 (see [`SyncOverseaPartnerServiceorderRequest::detail`])."]
+    pub detail: SyncOverseaPartnerServiceorderDetail<'a>,
+    #[doc = "服务ID (see [`SyncOverseaPartnerServiceorderRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`SyncOverseaPartnerServiceorderRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "场景类型 (see `SyncOverseaPartnerServiceorderRequest::type`)."]
+    pub r#type: crate::payscore::PayscoreSceneType,
 }
 
 impl<'a> SyncOverseaPartnerServiceorderRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SyncOverseaPartnerServiceorderRequired`].
     #[inline]
-    pub fn new(
-        out_order_no: &'a str,
-        detail: SyncOverseaPartnerServiceorderDetail<'a>,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
-    ) -> Self {
+    pub fn new(required: SyncOverseaPartnerServiceorderRequired<'a>) -> Self {
+        let SyncOverseaPartnerServiceorderRequired {
+            out_order_no,
+            detail,
+            service_id,
+            sub_mchid,
+            r#type,
+        } = required;
         Self {
             out_order_no,
             detail,
@@ -60,7 +75,7 @@ pub struct SyncOverseaPartnerServiceorderDetail<'a> {
 }
 
 impl<'a> SyncOverseaPartnerServiceorderDetail<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`paid_amount`, `seq`) start as `None`: assign them on the value.
+    /// The object from its one required field, `paid_time`. The optional ones (`paid_amount`, `seq`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(paid_time: Timestamp<&'a str>) -> Self {
         Self {

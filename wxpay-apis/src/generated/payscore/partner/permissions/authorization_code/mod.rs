@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "查询与用户授权记录（授权协议号）API: `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetPartnerPermissionsByCodeRequest::new(authorization_code, service_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_19.shtml>.\n\nFor: 服务商."]
+#[doc = "查询与用户授权记录（授权协议号）API: `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetPartnerPermissionsByCodeRequest::new(GetPartnerPermissionsByCodeRequired {\n    authorization_code,\n    service_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_19.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询与用户授权记录（授权协议号）API",
     "GET v3/payscore/partner/permissions/authorization-code/{authorization_code}",
@@ -23,10 +23,25 @@ pub struct GetPartnerPermissionsByCodeRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`GetPartnerPermissionsByCodeRequest`], each named where it is given: `GetPartnerPermissionsByCodeRequest::new(GetPartnerPermissionsByCodeRequired { .. })`."]
+pub struct GetPartnerPermissionsByCodeRequired<'a> {
+    #[doc = "授权协议号 (see [`GetPartnerPermissionsByCodeRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "服务ID (see [`GetPartnerPermissionsByCodeRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`GetPartnerPermissionsByCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetPartnerPermissionsByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetPartnerPermissionsByCodeRequired`].
     #[inline]
-    pub fn new(authorization_code: &'a str, service_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: GetPartnerPermissionsByCodeRequired<'a>) -> Self {
+        let GetPartnerPermissionsByCodeRequired {
+            authorization_code,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             authorization_code,
             service_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePartnerPermissionsByCodeRequest::new(authorization_code, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>.\n\nFor: 服务商."]
+#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePartnerPermissionsByCodeRequest::new(TerminatePartnerPermissionsByCodeRequired {\n    authorization_code,\n    reason,\n    service_id,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "解除用户授权关系（授权协议号）API",
     "POST v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate",
@@ -23,15 +23,28 @@ pub struct TerminatePartnerPermissionsByCodeRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`TerminatePartnerPermissionsByCodeRequest`], each named where it is given: `TerminatePartnerPermissionsByCodeRequest::new(TerminatePartnerPermissionsByCodeRequired { .. })`."]
+pub struct TerminatePartnerPermissionsByCodeRequired<'a> {
+    #[doc = "授权协议号 (see [`TerminatePartnerPermissionsByCodeRequest::authorization_code`])."]
+    pub authorization_code: &'a str,
+    #[doc = "撤销原因 (see [`TerminatePartnerPermissionsByCodeRequest::reason`])."]
+    pub reason: &'a str,
+    #[doc = "服务ID (see [`TerminatePartnerPermissionsByCodeRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`TerminatePartnerPermissionsByCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TerminatePartnerPermissionsByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminatePartnerPermissionsByCodeRequired`].
     #[inline]
-    pub fn new(
-        authorization_code: &'a str,
-        reason: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: TerminatePartnerPermissionsByCodeRequired<'a>) -> Self {
+        let TerminatePartnerPermissionsByCodeRequired {
+            authorization_code,
+            reason,
+            service_id,
+            sub_mchid,
+        } = required;
         Self {
             authorization_code,
             reason,

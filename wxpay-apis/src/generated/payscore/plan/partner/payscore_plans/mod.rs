@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod merchant_plan_no;
 
-#[doc = "创建支付分计划: `POST /v3/payscore/plan/partner/payscore-plans`.\n\n```ignore\nlet mut request = CreatePartnerPayScorePlanRequest::new(appid, deduction_quantity, merchant_plan_no, plan_duration, plan_name, service_id, sub_mchid, total_actual_price, total_original_price);\nrequest.plan_detail_list = Some(plan_detail_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/create-partner-pay-score-plan.html>.\n\nFor: 服务商."]
+#[doc = "创建支付分计划: `POST /v3/payscore/plan/partner/payscore-plans`.\n\n```ignore\nlet mut request = CreatePartnerPayScorePlanRequest::new(CreatePartnerPayScorePlanRequired {\n    appid,\n    deduction_quantity,\n    merchant_plan_no,\n    plan_duration,\n    plan_name,\n    service_id,\n    sub_mchid,\n    total_actual_price,\n    total_original_price,\n});\nrequest.plan_detail_list = Some(plan_detail_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/create-partner-pay-score-plan.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "创建支付分计划",
     "POST v3/payscore/plan/partner/payscore-plans",
@@ -41,20 +41,43 @@ pub struct CreatePartnerPayScorePlanRequest<'a> {
     pub total_original_price: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerPayScorePlanRequest`], each named where it is given: `CreatePartnerPayScorePlanRequest::new(CreatePartnerPayScorePlanRequired { .. })`."]
+pub struct CreatePartnerPayScorePlanRequired<'a> {
+    #[doc = "服务商的AppID (see [`CreatePartnerPayScorePlanRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "支付分计划扣费次数 (see [`CreatePartnerPayScorePlanRequest::deduction_quantity`])."]
+    pub deduction_quantity: i64,
+    #[doc = "商户侧计划号 (see [`CreatePartnerPayScorePlanRequest::merchant_plan_no`])."]
+    pub merchant_plan_no: &'a str,
+    #[doc = "支付分计划有效期(单位天) (see [`CreatePartnerPayScorePlanRequest::plan_duration`])."]
+    pub plan_duration: i64,
+    #[doc = "支付分计划名称 (see [`CreatePartnerPayScorePlanRequest::plan_name`])."]
+    pub plan_name: &'a str,
+    #[doc = "计划所属服务 (see [`CreatePartnerPayScorePlanRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "子商户号 (see [`CreatePartnerPayScorePlanRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "支付分计划实际扣费总金额(单位分) (see [`CreatePartnerPayScorePlanRequest::total_actual_price`])."]
+    pub total_actual_price: i64,
+    #[doc = "支付分计划原总金额(单位分) (see [`CreatePartnerPayScorePlanRequest::total_original_price`])."]
+    pub total_original_price: i64,
+}
+
 impl<'a> CreatePartnerPayScorePlanRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`plan_detail_list`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerPayScorePlanRequired`]. The optional ones (`plan_detail_list`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        deduction_quantity: i64,
-        merchant_plan_no: &'a str,
-        plan_duration: i64,
-        plan_name: &'a str,
-        service_id: &'a str,
-        sub_mchid: &'a str,
-        total_actual_price: i64,
-        total_original_price: i64,
-    ) -> Self {
+    pub fn new(required: CreatePartnerPayScorePlanRequired<'a>) -> Self {
+        let CreatePartnerPayScorePlanRequired {
+            appid,
+            deduction_quantity,
+            merchant_plan_no,
+            plan_duration,
+            plan_name,
+            service_id,
+            sub_mchid,
+            total_actual_price,
+            total_original_price,
+        } = required;
         Self {
             appid,
             deduction_quantity,

@@ -20,7 +20,7 @@ pub struct QueryPayScorePlanRequest<'a> {
 }
 
 impl<'a> QueryPayScorePlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `merchant_plan_no`.
     #[inline]
     pub fn new(merchant_plan_no: &'a str) -> Self {
         Self { merchant_plan_no }

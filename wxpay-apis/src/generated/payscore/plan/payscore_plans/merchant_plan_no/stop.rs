@@ -18,7 +18,7 @@ pub struct StopPayScorePlanRequest<'a> {
 }
 
 impl<'a> StopPayScorePlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `merchant_plan_no`.
     #[inline]
     pub fn new(merchant_plan_no: &'a str) -> Self {
         Self { merchant_plan_no }

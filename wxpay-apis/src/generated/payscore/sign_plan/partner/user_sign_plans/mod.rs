@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod merchant_sign_plan_no;
 
-#[doc = "创建用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans`.\n\n```ignore\nlet mut request = CreatePartnerUserSignPlanRequest::new(appid, merchant_sign_plan_no, notify_url, plan_id, service_id, sign_plan_detail, sub_mchid);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/create-partner-user-sign-plan.html>.\n\nFor: 服务商."]
+#[doc = "创建用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans`.\n\n```ignore\nlet mut request = CreatePartnerUserSignPlanRequest::new(CreatePartnerUserSignPlanRequired {\n    appid,\n    merchant_sign_plan_no,\n    notify_url,\n    plan_id,\n    service_id,\n    sign_plan_detail,\n    sub_mchid,\n});\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/create-partner-user-sign-plan.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "创建用户的签约计划",
     "POST v3/payscore/sign-plan/partner/user-sign-plans",
@@ -40,18 +40,37 @@ pub struct CreatePartnerUserSignPlanRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreatePartnerUserSignPlanRequest`], each named where it is given: `CreatePartnerUserSignPlanRequest::new(CreatePartnerUserSignPlanRequired { .. })`."]
+pub struct CreatePartnerUserSignPlanRequired<'a> {
+    #[doc = "服务商的AppID (see [`CreatePartnerUserSignPlanRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "商户签约计划单号 (see [`CreatePartnerUserSignPlanRequest::merchant_sign_plan_no`])."]
+    pub merchant_sign_plan_no: &'a str,
+    #[doc = "签约成功事件通知回调地址 (see [`CreatePartnerUserSignPlanRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "支付分计划ID (see [`CreatePartnerUserSignPlanRequest::plan_id`])."]
+    pub plan_id: &'a str,
+    #[doc = "支付分服务ID (see [`CreatePartnerUserSignPlanRequest::service_id`])."]
+    pub service_id: &'a str,
+    #[doc = "签约计划对应的计划详情列表的商户侧单号信息 (see [`CreatePartnerUserSignPlanRequest::sign_plan_detail`])."]
+    pub sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
+    #[doc = "子商户号 (see [`CreatePartnerUserSignPlanRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreatePartnerUserSignPlanRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerUserSignPlanRequired`]. The optional ones (`openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        merchant_sign_plan_no: &'a str,
-        notify_url: &'a str,
-        plan_id: &'a str,
-        service_id: &'a str,
-        sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerUserSignPlanRequired<'a>) -> Self {
+        let CreatePartnerUserSignPlanRequired {
+            appid,
+            merchant_sign_plan_no,
+            notify_url,
+            plan_id,
+            service_id,
+            sign_plan_detail,
+            sub_mchid,
+        } = required;
         Self {
             appid,
             merchant_sign_plan_no,

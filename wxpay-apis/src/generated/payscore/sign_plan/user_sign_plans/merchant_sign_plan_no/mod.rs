@@ -20,7 +20,7 @@ pub struct QueryUserSignPlanRequest<'a> {
 }
 
 impl<'a> QueryUserSignPlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `merchant_sign_plan_no`.
     #[inline]
     pub fn new(merchant_sign_plan_no: &'a str) -> Self {
         Self {

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "直连商户取消用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.\n\n```ignore\nlet request = StopUserSignPlanRequest::new(merchant_sign_plan_no, stop_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/stop-user-sign-plan.html>.\n\nFor: 普通商户."]
+#[doc = "直连商户取消用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.\n\n```ignore\nlet request = StopUserSignPlanRequest::new(StopUserSignPlanRequired {\n    merchant_sign_plan_no,\n    stop_reason,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/stop-user-sign-plan.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "直连商户取消用户的签约计划",
     "POST v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop",
@@ -19,10 +19,22 @@ pub struct StopUserSignPlanRequest<'a> {
     pub stop_reason: &'a str,
 }
 
+#[doc = "The required fields of [`StopUserSignPlanRequest`], each named where it is given: `StopUserSignPlanRequest::new(StopUserSignPlanRequired { .. })`."]
+pub struct StopUserSignPlanRequired<'a> {
+    #[doc = "商户侧签约计划号 (see [`StopUserSignPlanRequest::merchant_sign_plan_no`])."]
+    pub merchant_sign_plan_no: &'a str,
+    #[doc = "停止签约计划原因 (see [`StopUserSignPlanRequest::stop_reason`])."]
+    pub stop_reason: &'a str,
+}
+
 impl<'a> StopUserSignPlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`StopUserSignPlanRequired`].
     #[inline]
-    pub fn new(merchant_sign_plan_no: &'a str, stop_reason: &'a str) -> Self {
+    pub fn new(required: StopUserSignPlanRequired<'a>) -> Self {
+        let StopUserSignPlanRequired {
+            merchant_sign_plan_no,
+            stop_reason,
+        } = required;
         Self {
             merchant_sign_plan_no,
             stop_reason,

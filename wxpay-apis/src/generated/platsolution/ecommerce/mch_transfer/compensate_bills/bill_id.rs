@@ -18,7 +18,7 @@ pub struct QueryEcommerceMchTransferCompensateBillsByBillIdRequest<'a> {
 }
 
 impl<'a> QueryEcommerceMchTransferCompensateBillsByBillIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `bill_id`.
     #[inline]
     pub fn new(bill_id: &'a str) -> Self {
         Self { bill_id }

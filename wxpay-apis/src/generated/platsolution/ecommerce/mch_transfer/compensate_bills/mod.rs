@@ -7,7 +7,7 @@ pub mod bill_id;
 pub mod out_bill_no;
 pub mod pre_transfer;
 
-#[doc = "请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferCompensateBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504175>.\n\nFor: 服务商."]
+#[doc = "请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferCompensateBillsRequest::new(CreateEcommerceMchTransferCompensateBillsRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504175>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求赔付",
     "POST v3/platsolution/ecommerce/mch-transfer/compensate-bills",
@@ -37,14 +37,25 @@ pub struct CreateEcommerceMchTransferCompensateBillsRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferCompensateBillsRequest`], each named where it is given: `CreateEcommerceMchTransferCompensateBillsRequest::new(CreateEcommerceMchTransferCompensateBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferCompensateBillsRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferCompensateBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "收款方信息 (see [`CreateEcommerceMchTransferCompensateBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferCompensateBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferCompensateBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sponsor_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferCompensateBillsRequired`]. The optional ones (`amount`, `sponsor_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEcommerceMchTransferCompensateBillsRequired<'a>) -> Self {
+        let CreateEcommerceMchTransferCompensateBillsRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             out_bill_no,
@@ -68,7 +79,7 @@ pub struct CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
     >,
     #[doc = "转账接收方类型\n\nOptional. Example: `TRANSACTION_USER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CompensateBillsType>,
+    pub r#type: Option<CompensateBillsReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
@@ -84,7 +95,7 @@ impl<'a> CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
 
 string_enum! {
     /// 转账接收方类型
-    pub enum CompensateBillsType {
+    pub enum CompensateBillsReceiverType {
         /// `TRANSACTION_USER`
         TransactionUser = "TRANSACTION_USER",
     }
@@ -138,7 +149,7 @@ pub struct CompensateBillsReceiver {
         Option<crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `TRANSACTION_USER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CompensateBillsType>,
+    pub r#type: Option<CompensateBillsReceiverType>,
 }
 
 #[doc = "The answer to [`QueryEcommerceMchTransferCompensateBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::QueryEcommerceMchTransferCompensateBillsByBillIdRequest) and [`QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest)."]

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求赔付预下单: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferCompensateBillsPreTransferRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504176>.\n\nFor: 服务商."]
+#[doc = "请求赔付预下单: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferCompensateBillsPreTransferRequest::new(CreateEcommerceMchTransferCompensateBillsPreTransferRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504176>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求赔付预下单",
     "POST v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer",
@@ -39,14 +39,25 @@ pub struct CreateEcommerceMchTransferCompensateBillsPreTransferRequest<'a> {
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferCompensateBillsPreTransferRequest`], each named where it is given: `CreateEcommerceMchTransferCompensateBillsPreTransferRequest::new(CreateEcommerceMchTransferCompensateBillsPreTransferRequired { .. })`."]
+pub struct CreateEcommerceMchTransferCompensateBillsPreTransferRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferCompensateBillsPreTransferRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "收款方信息 (see [`CreateEcommerceMchTransferCompensateBillsPreTransferRequest::receiver`])."]
+    pub receiver: crate::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferCompensateBillsPreTransferRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferCompensateBillsPreTransferRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `notify_url`, `sp_appid`, `sponsor_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferCompensateBillsPreTransferRequired`]. The optional ones (`amount`, `notify_url`, `sp_appid`, `sponsor_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_bill_no: &'a str,
-        receiver: crate::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEcommerceMchTransferCompensateBillsPreTransferRequired<'a>) -> Self {
+        let CreateEcommerceMchTransferCompensateBillsPreTransferRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             notify_url: None,

@@ -17,7 +17,7 @@ pub struct QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRe
 }
 
 impl<'a> QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `bill_id`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(bill_id: &'a str) -> Self {
         Self {

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod bill_id;
 pub mod out_bill_no;
 
-#[doc = "请求保证金售后赔付: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504194>.\n\nFor: 服务商."]
+#[doc = "请求保证金售后赔付: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new(CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504194>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求保证金售后赔付",
     "POST v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills",
@@ -42,14 +42,27 @@ pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest<'
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest`], each named where it is given: `CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new(CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "收款方信息 (see [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sp_appid`, `sub_appid`, `sub_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired`]. The optional ones (`amount`, `sp_appid`, `sub_appid`, `sub_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver<'a>,
-        transfer_remark: &'a str,
+        required: CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired<'a>,
     ) -> Self {
+        let CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             out_bill_no,
@@ -70,10 +83,12 @@ impl<'a> CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest<'a>
 pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver<'a> {
     #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_info: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>>,
+    pub transaction_info: Option<
+        crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>,
+    >,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
     #[doc = "转账接收方用户\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info: Option<CreateEcommerceMchTransferDepositAfterSalesCompensationBillsUserInfo<'a>>,

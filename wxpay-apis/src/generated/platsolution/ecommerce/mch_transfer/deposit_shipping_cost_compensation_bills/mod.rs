@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_bill_no;
 
-#[doc = "发起保证金赔付用户运费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504202>.\n\nFor: 服务商."]
+#[doc = "发起保证金赔付用户运费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new(CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504202>.\n\nFor: 服务商."]
 #[doc(alias(
     "发起保证金赔付用户运费",
     "POST v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills",
@@ -38,14 +38,27 @@ pub struct CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest
     pub user_recv_perception: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest`], each named where it is given: `CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new(CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "赔付用户信息 (see [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sp_appid`, `sub_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired`]. The optional ones (`amount`, `sp_appid`, `sub_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver<'a>,
-        transfer_remark: &'a str,
+        required: CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired<'a>,
     ) -> Self {
+        let CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             out_bill_no,

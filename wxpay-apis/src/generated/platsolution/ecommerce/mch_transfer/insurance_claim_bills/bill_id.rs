@@ -21,7 +21,7 @@ pub struct QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest<'a> {
 }
 
 impl<'a> QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `bill_id`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(bill_id: &'a str) -> Self {
         Self {

@@ -7,7 +7,7 @@ pub mod bill_id;
 pub mod out_bill_no;
 pub mod pre_transfer;
 
-#[doc = "请求保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferInsuranceClaimBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504184>.\n\nFor: 服务商."]
+#[doc = "请求保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferInsuranceClaimBillsRequest::new(CreateEcommerceMchTransferInsuranceClaimBillsRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504184>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求保险理赔",
     "POST v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills",
@@ -31,14 +31,25 @@ pub struct CreateEcommerceMchTransferInsuranceClaimBillsRequest<'a> {
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferInsuranceClaimBillsRequest`], each named where it is given: `CreateEcommerceMchTransferInsuranceClaimBillsRequest::new(CreateEcommerceMchTransferInsuranceClaimBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferInsuranceClaimBillsRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferInsuranceClaimBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "赔付用户信息 (see [`CreateEcommerceMchTransferInsuranceClaimBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferInsuranceClaimBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferInsuranceClaimBillsRequired`]. The optional ones (`amount`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEcommerceMchTransferInsuranceClaimBillsRequired<'a>) -> Self {
+        let CreateEcommerceMchTransferInsuranceClaimBillsRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             out_bill_no,
@@ -55,10 +66,12 @@ impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsRequest<'a> {
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a> {
     #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_info: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>>,
+    pub transaction_info: Option<
+        crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>,
+    >,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a> {

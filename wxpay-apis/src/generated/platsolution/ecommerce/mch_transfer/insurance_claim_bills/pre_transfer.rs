@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "请求保险理赔预下单: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504185>.\n\nFor: 服务商."]
+#[doc = "请求保险理赔预下单: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::new(CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired {\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504185>.\n\nFor: 服务商."]
 #[doc(alias(
     "请求保险理赔预下单",
     "POST v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer",
@@ -30,14 +30,27 @@ pub struct CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest<'a> {
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest`], each named where it is given: `CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::new(CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired { .. })`."]
+pub struct CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired<'a> {
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "收款方信息 (see [`CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::receiver`])."]
+    pub receiver: crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `notify_url`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired`]. The optional ones (`amount`, `notify_url`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        out_bill_no: &'a str,
-        receiver: crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
-        transfer_remark: &'a str,
+        required: CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired<'a>,
     ) -> Self {
+        let CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequired {
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             notify_url: None,

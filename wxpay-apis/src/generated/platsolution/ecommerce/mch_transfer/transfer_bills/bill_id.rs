@@ -23,7 +23,7 @@ pub struct QueryEcommerceMchTransferTransferBillsByBillIdRequest<'a> {
 }
 
 impl<'a> QueryEcommerceMchTransferTransferBillsByBillIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`business_type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `bill_id`. The optional ones (`business_type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(bill_id: &'a str) -> Self {
         Self {

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod bill_id;
 pub mod out_bill_no;
 
-#[doc = "保证金赔付: `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferTransferBillsRequest::new(business_type, out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504198>.\n\nFor: 服务商."]
+#[doc = "保证金赔付: `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferTransferBillsRequest::new(CreateEcommerceMchTransferTransferBillsRequired {\n    business_type,\n    out_bill_no,\n    receiver,\n    transfer_remark,\n});\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504198>.\n\nFor: 服务商."]
 #[doc(alias(
     "保证金赔付",
     "POST v3/platsolution/ecommerce/mch-transfer/transfer-bills",
@@ -38,15 +38,28 @@ pub struct CreateEcommerceMchTransferTransferBillsRequest<'a> {
     pub transfer_remark: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceMchTransferTransferBillsRequest`], each named where it is given: `CreateEcommerceMchTransferTransferBillsRequest::new(CreateEcommerceMchTransferTransferBillsRequired { .. })`."]
+pub struct CreateEcommerceMchTransferTransferBillsRequired<'a> {
+    #[doc = "业务类型 (see [`CreateEcommerceMchTransferTransferBillsRequest::business_type`])."]
+    pub business_type: TransferBillsBusinessType,
+    #[doc = "商户单号 (see [`CreateEcommerceMchTransferTransferBillsRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "收款方信息 (see [`CreateEcommerceMchTransferTransferBillsRequest::receiver`])."]
+    pub receiver: CreateEcommerceMchTransferTransferBillsReceiver<'a>,
+    #[doc = "赔付原因 (see [`CreateEcommerceMchTransferTransferBillsRequest::transfer_remark`])."]
+    pub transfer_remark: &'a str,
+}
+
 impl<'a> CreateEcommerceMchTransferTransferBillsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`amount`, `receiver_remark`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceMchTransferTransferBillsRequired`]. The optional ones (`amount`, `receiver_remark`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        business_type: TransferBillsBusinessType,
-        out_bill_no: &'a str,
-        receiver: CreateEcommerceMchTransferTransferBillsReceiver<'a>,
-        transfer_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEcommerceMchTransferTransferBillsRequired<'a>) -> Self {
+        let CreateEcommerceMchTransferTransferBillsRequired {
+            business_type,
+            out_bill_no,
+            receiver,
+            transfer_remark,
+        } = required;
         Self {
             amount: None,
             business_type,
@@ -83,7 +96,7 @@ pub struct CreateEcommerceMchTransferTransferBillsReceiver<'a> {
     pub mch_info: Option<CreateEcommerceMchTransferTransferBillsMchInfo<'a>>,
     #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
 }
 
 impl<'a> CreateEcommerceMchTransferTransferBillsReceiver<'a> {
@@ -179,7 +192,7 @@ pub struct TransferBillsReceiver {
     pub mch_info: Option<TransferBillsMchInfo>,
     #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
+    pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverType>,
 }
 
 #[doc = "转账接收方商户信息"]

@@ -23,7 +23,7 @@ pub struct QueryEcommerceMchTransferTransferBillsByOutBillNoRequest<'a> {
 }
 
 impl<'a> QueryEcommerceMchTransferTransferBillsByOutBillNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`business_type`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_bill_no`. The optional ones (`business_type`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self {

@@ -20,7 +20,7 @@ pub struct QueryEcommerceRechargeEmployeesBySubMchidRequest<'a> {
 }
 
 impl<'a> QueryEcommerceRechargeEmployeesBySubMchidRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `sub_mchid`.
     #[inline]
     pub fn new(sub_mchid: &'a str) -> Self {
         Self { sub_mchid }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.\n\n```ignore\nlet request = CloseRequest::new(out_recharge_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.\n\nFor: 服务商."]
+#[doc = "关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.\n\n```ignore\nlet request = CloseRequest::new(CloseRequired {\n    out_recharge_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "关闭二级商户充值",
     "POST v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close",
@@ -20,10 +20,22 @@ pub struct CloseRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CloseRequest`], each named where it is given: `CloseRequest::new(CloseRequired { .. })`."]
+pub struct CloseRequired<'a> {
+    #[doc = "商户充值单号 (see [`CloseRequest::out_recharge_no`])."]
+    pub out_recharge_no: &'a str,
+    #[doc = "二级商户号 (see [`CloseRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CloseRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CloseRequired`].
     #[inline]
-    pub fn new(out_recharge_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CloseRequired<'a>) -> Self {
+        let CloseRequired {
+            out_recharge_no,
+            sub_mchid,
+        } = required;
         Self {
             out_recharge_no,
             sub_mchid,

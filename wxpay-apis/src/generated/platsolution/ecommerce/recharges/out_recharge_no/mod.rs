@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-#[doc = "查询二级商户充值结果: `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`.\n\n```ignore\nlet request = GetByOutNoRequest::new(out_recharge_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/get-by-out-no.html>.\n\nFor: 服务商."]
+#[doc = "查询二级商户充值结果: `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`.\n\n```ignore\nlet request = GetByOutNoRequest::new(GetByOutNoRequired {\n    out_recharge_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/get-by-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询二级商户充值结果",
     "GET v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}",
@@ -21,10 +21,22 @@ pub struct GetByOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`GetByOutNoRequest`], each named where it is given: `GetByOutNoRequest::new(GetByOutNoRequired { .. })`."]
+pub struct GetByOutNoRequired<'a> {
+    #[doc = "商户充值单号 (see [`GetByOutNoRequest::out_recharge_no`])."]
+    pub out_recharge_no: &'a str,
+    #[doc = "二级商户号 (see [`GetByOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetByOutNoRequired`].
     #[inline]
-    pub fn new(out_recharge_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: GetByOutNoRequired<'a>) -> Self {
+        let GetByOutNoRequired {
+            out_recharge_no,
+            sub_mchid,
+        } = required;
         Self {
             out_recharge_no,
             sub_mchid,

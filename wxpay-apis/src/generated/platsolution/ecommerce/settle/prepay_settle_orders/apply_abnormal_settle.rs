@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "个人收款-申请异常结算批次单处理: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`.\n\n```ignore\nlet mut request = ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new(settle_batch_no, abnormal_settle_type, individual_auth_id, out_abnormal_settle_batch_no);\nrequest.description = Some(description);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "个人收款-申请异常结算批次单处理: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`.\n\n```ignore\nlet mut request = ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new(ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired {\n    settle_batch_no,\n    abnormal_settle_type,\n    individual_auth_id,\n    out_abnormal_settle_batch_no,\n});\nrequest.description = Some(description);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
 #[doc(alias("个人收款-申请异常结算批次单处理", "POST v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle", "v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/settle/prepay-settle-orders/<settle_batch_no>/apply-abnormal-settle", response = ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -23,15 +23,29 @@ pub struct ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest<'a> {
     pub out_abnormal_settle_batch_no: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest`], each named where it is given: `ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new(ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired { .. })`."]
+pub struct ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired<'a> {
+    #[doc = "微信支付结算批次单号 (see [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::settle_batch_no`])."]
+    pub settle_batch_no: &'a str,
+    #[doc = "异常结算批次单处理方式 (see [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::abnormal_settle_type`])."]
+    pub abnormal_settle_type:
+        ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType,
+    #[doc = "商品单个人收款方受理授权ID (see [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::individual_auth_id`])."]
+    pub individual_auth_id: &'a str,
+    #[doc = "商户异常结算批次单号 (see [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::out_abnormal_settle_batch_no`])."]
+    pub out_abnormal_settle_batch_no: &'a str,
+}
+
 impl<'a> ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired`]. The optional ones (`description`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        settle_batch_no: &'a str,
-        abnormal_settle_type: ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType,
-        individual_auth_id: &'a str,
-        out_abnormal_settle_batch_no: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired<'a>) -> Self {
+        let ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired {
+            settle_batch_no,
+            abnormal_settle_type,
+            individual_auth_id,
+            out_abnormal_settle_batch_no,
+        } = required;
         Self {
             settle_batch_no,
             abnormal_settle_type,

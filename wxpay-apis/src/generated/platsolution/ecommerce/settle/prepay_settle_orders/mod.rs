@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod apply_abnormal_settle;
 
-#[doc = "个人收款-申请批量结算: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.\n\n```ignore\nlet mut request = ApplyPrepaySettleOrdersRequest::new(appid, description, individual_auth_id, notify_url, out_settle_batch_no, settle_info_list, trade_scenario);\nrequest.receive_type_template_id = Some(receive_type_template_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/apply-prepay-settle-orders.html>.\n\nFor: 电商平台."]
+#[doc = "个人收款-申请批量结算: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.\n\n```ignore\nlet mut request = ApplyPrepaySettleOrdersRequest::new(ApplyPrepaySettleOrdersRequired {\n    appid,\n    description,\n    individual_auth_id,\n    notify_url,\n    out_settle_batch_no,\n    settle_info_list,\n    trade_scenario,\n});\nrequest.receive_type_template_id = Some(receive_type_template_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/apply-prepay-settle-orders.html>.\n\nFor: 电商平台."]
 #[doc(alias(
     "个人收款-申请批量结算",
     "POST v3/platsolution/ecommerce/settle/prepay-settle-orders",
@@ -36,18 +36,37 @@ pub struct ApplyPrepaySettleOrdersRequest<'a> {
     pub trade_scenario: PrepaySettleOrdersTradeScenario,
 }
 
+#[doc = "The required fields of [`ApplyPrepaySettleOrdersRequest`], each named where it is given: `ApplyPrepaySettleOrdersRequest::new(ApplyPrepaySettleOrdersRequired { .. })`."]
+pub struct ApplyPrepaySettleOrdersRequired<'a> {
+    #[doc = "发起方AppID (see [`ApplyPrepaySettleOrdersRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "收款方描述 (see [`ApplyPrepaySettleOrdersRequest::description`])."]
+    pub description: &'a str,
+    #[doc = "商品单个人收款方受理授权ID (see [`ApplyPrepaySettleOrdersRequest::individual_auth_id`])."]
+    pub individual_auth_id: &'a str,
+    #[doc = "通知地址 (see [`ApplyPrepaySettleOrdersRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商户结算批次单号 (see [`ApplyPrepaySettleOrdersRequest::out_settle_batch_no`])."]
+    pub out_settle_batch_no: &'a str,
+    #[doc = "结算信息列表 (see [`ApplyPrepaySettleOrdersRequest::settle_info_list`])."]
+    pub settle_info_list: &'a [ApplyPrepaySettleOrdersSettleInfo<'a>],
+    #[doc = "交易场景 (see [`ApplyPrepaySettleOrdersRequest::trade_scenario`])."]
+    pub trade_scenario: PrepaySettleOrdersTradeScenario,
+}
+
 impl<'a> ApplyPrepaySettleOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`receive_type_template_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyPrepaySettleOrdersRequired`]. The optional ones (`receive_type_template_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        appid: &'a str,
-        description: &'a str,
-        individual_auth_id: &'a str,
-        notify_url: &'a str,
-        out_settle_batch_no: &'a str,
-        settle_info_list: &'a [ApplyPrepaySettleOrdersSettleInfo<'a>],
-        trade_scenario: PrepaySettleOrdersTradeScenario,
-    ) -> Self {
+    pub fn new(required: ApplyPrepaySettleOrdersRequired<'a>) -> Self {
+        let ApplyPrepaySettleOrdersRequired {
+            appid,
+            description,
+            individual_auth_id,
+            notify_url,
+            out_settle_batch_no,
+            settle_info_list,
+            trade_scenario,
+        } = required;
         Self {
             appid,
             description,
@@ -73,14 +92,25 @@ pub struct ApplyPrepaySettleOrdersSettleInfo<'a> {
     pub transaction_id: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyPrepaySettleOrdersSettleInfo`], each named where it is given: `ApplyPrepaySettleOrdersSettleInfo::new(ApplyPrepaySettleOrdersSettleInfoRequired { .. })`."]
+pub struct ApplyPrepaySettleOrdersSettleInfoRequired<'a> {
+    #[doc = "商户结算单号 (see [`ApplyPrepaySettleOrdersSettleInfo::out_settle_no`])."]
+    pub out_settle_no: &'a str,
+    #[doc = "结算明细单列表 (see [`ApplyPrepaySettleOrdersSettleInfo::settle_detail_info_list`])."]
+    pub settle_detail_info_list: &'a [ApplyPrepaySettleOrdersSettleDetailInfo<'a>],
+    #[doc = "微信支付订单号 (see [`ApplyPrepaySettleOrdersSettleInfo::transaction_id`])."]
+    pub transaction_id: &'a str,
+}
+
 impl<'a> ApplyPrepaySettleOrdersSettleInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ApplyPrepaySettleOrdersSettleInfoRequired`].
     #[inline]
-    pub fn new(
-        out_settle_no: &'a str,
-        settle_detail_info_list: &'a [ApplyPrepaySettleOrdersSettleDetailInfo<'a>],
-        transaction_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyPrepaySettleOrdersSettleInfoRequired<'a>) -> Self {
+        let ApplyPrepaySettleOrdersSettleInfoRequired {
+            out_settle_no,
+            settle_detail_info_list,
+            transaction_id,
+        } = required;
         Self {
             out_settle_no,
             settle_detail_info_list,
@@ -105,16 +135,31 @@ pub struct ApplyPrepaySettleOrdersSettleDetailInfo<'a> {
     pub settle_type: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyPrepaySettleOrdersSettleDetailInfo`], each named where it is given: `ApplyPrepaySettleOrdersSettleDetailInfo::new(ApplyPrepaySettleOrdersSettleDetailInfoRequired { .. })`."]
+pub struct ApplyPrepaySettleOrdersSettleDetailInfoRequired<'a> {
+    #[doc = "金额 (see [`ApplyPrepaySettleOrdersSettleDetailInfo::amount`])."]
+    pub amount: ApplyPrepaySettleOrdersAmount<'a>,
+    #[doc = "商户结算明细单号 (see [`ApplyPrepaySettleOrdersSettleDetailInfo::out_settle_detail_no`])."]
+    pub out_settle_detail_no: &'a str,
+    #[doc = "接收方账号 (see [`ApplyPrepaySettleOrdersSettleDetailInfo::receiver_account`])."]
+    pub receiver_account: &'a str,
+    #[doc = "接收方类型 (see [`ApplyPrepaySettleOrdersSettleDetailInfo::receiver_type`])."]
+    pub receiver_type: &'a str,
+    #[doc = "结算类型 (see [`ApplyPrepaySettleOrdersSettleDetailInfo::settle_type`])."]
+    pub settle_type: &'a str,
+}
+
 impl<'a> ApplyPrepaySettleOrdersSettleDetailInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its required fields, each named in a [`ApplyPrepaySettleOrdersSettleDetailInfoRequired`].
     #[inline]
-    pub fn new(
-        amount: ApplyPrepaySettleOrdersAmount<'a>,
-        out_settle_detail_no: &'a str,
-        receiver_account: &'a str,
-        receiver_type: &'a str,
-        settle_type: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyPrepaySettleOrdersSettleDetailInfoRequired<'a>) -> Self {
+        let ApplyPrepaySettleOrdersSettleDetailInfoRequired {
+            amount,
+            out_settle_detail_no,
+            receiver_account,
+            receiver_type,
+            settle_type,
+        } = required;
         Self {
             amount,
             out_settle_detail_no,
@@ -137,7 +182,7 @@ pub struct ApplyPrepaySettleOrdersAmount<'a> {
 }
 
 impl<'a> ApplyPrepaySettleOrdersAmount<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    /// The object from its one required field, `amount`. The optional ones (`currency`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(amount: i64) -> Self {
         Self {
@@ -193,7 +238,7 @@ pub struct GetPrepaySettleOrdersRequest<'a> {
 }
 
 impl<'a> GetPrepaySettleOrdersRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `settle_batch_no`.
     #[inline]
     pub fn new(settle_batch_no: &'a str) -> Self {
         Self { settle_batch_no }

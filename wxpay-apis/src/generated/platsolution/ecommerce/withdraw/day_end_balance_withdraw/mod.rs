@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod out_request_no;
 
-#[doc = "二级商户按日终余额预约提现: `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`.\n\n```ignore\nlet mut request = CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::new(calculate_amount_type, out_request_no, sub_mchid);\nrequest.bank_memo = Some(bank_memo);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "二级商户按日终余额预约提现: `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`.\n\n```ignore\nlet mut request = CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::new(CreateEcommerceWithdrawDayEndBalanceWithdrawRequired {\n    calculate_amount_type,\n    out_request_no,\n    sub_mchid,\n});\nrequest.bank_memo = Some(bank_memo);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "二级商户按日终余额预约提现",
     "POST v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw",
@@ -35,14 +35,25 @@ pub struct CreateEcommerceWithdrawDayEndBalanceWithdrawRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequest`], each named where it is given: `CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::new(CreateEcommerceWithdrawDayEndBalanceWithdrawRequired { .. })`."]
+pub struct CreateEcommerceWithdrawDayEndBalanceWithdrawRequired<'a> {
+    #[doc = "计算提现金额方式 (see [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::calculate_amount_type`])."]
+    pub calculate_amount_type: CreateEcommerceWithdrawDayEndBalanceWithdrawCalculateAmountType,
+    #[doc = "商户提现单号 (see [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "特约商户号 (see [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CreateEcommerceWithdrawDayEndBalanceWithdrawRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`bank_memo`, `notify_url`, `remark`, `reserve_amount`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequired`]. The optional ones (`bank_memo`, `notify_url`, `remark`, `reserve_amount`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        calculate_amount_type: CreateEcommerceWithdrawDayEndBalanceWithdrawCalculateAmountType,
-        out_request_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CreateEcommerceWithdrawDayEndBalanceWithdrawRequired<'a>) -> Self {
+        let CreateEcommerceWithdrawDayEndBalanceWithdrawRequired {
+            calculate_amount_type,
+            out_request_no,
+            sub_mchid,
+        } = required;
         Self {
             bank_memo: None,
             calculate_amount_type,

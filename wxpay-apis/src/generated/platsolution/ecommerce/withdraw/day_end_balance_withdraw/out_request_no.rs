@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询二级商户按日终余额预约提现状态: `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new(out_request_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询二级商户按日终余额预约提现状态: `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new(QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired {\n    out_request_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias("查询二级商户按日终余额预约提现状态", "GET v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}", "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/<out_request_no>", response = QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,24 @@ pub struct QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest<'a> 
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest`], each named where it is given: `QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new(QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired { .. })`."]
+pub struct QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired<'a> {
+    #[doc = "商户提现单号 (see [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired`].
     #[inline]
-    pub fn new(out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired<'a>,
+    ) -> Self {
+        let QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired {
+            out_request_no,
+            sub_mchid,
+        } = required;
         Self {
             out_request_no,
             sub_mchid,

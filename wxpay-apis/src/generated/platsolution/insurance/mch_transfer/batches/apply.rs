@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "受理商家转账: `POST /v3/platsolution/insurance/mch-transfer/batches/apply`.\n\n```ignore\nlet mut request = ApplyInsuranceMchTransferBatchesRequest::new(batch_name, batch_remark, notify_url, out_batch_no, sp_appid, sub_mchid, total_amount, total_num, transfer_detail_list, transfer_scene_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "受理商家转账: `POST /v3/platsolution/insurance/mch-transfer/batches/apply`.\n\n```ignore\nlet mut request = ApplyInsuranceMchTransferBatchesRequest::new(ApplyInsuranceMchTransferBatchesRequired {\n    batch_name,\n    batch_remark,\n    notify_url,\n    out_batch_no,\n    sp_appid,\n    sub_mchid,\n    total_amount,\n    total_num,\n    transfer_detail_list,\n    transfer_scene_id,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "受理商家转账",
     "POST v3/platsolution/insurance/mch-transfer/batches/apply",
@@ -38,21 +38,46 @@ pub struct ApplyInsuranceMchTransferBatchesRequest<'a> {
     pub transfer_scene_id: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyInsuranceMchTransferBatchesRequest`], each named where it is given: `ApplyInsuranceMchTransferBatchesRequest::new(ApplyInsuranceMchTransferBatchesRequired { .. })`."]
+pub struct ApplyInsuranceMchTransferBatchesRequired<'a> {
+    #[doc = "批次名称 (see [`ApplyInsuranceMchTransferBatchesRequest::batch_name`])."]
+    pub batch_name: &'a str,
+    #[doc = "批次备注 (see [`ApplyInsuranceMchTransferBatchesRequest::batch_remark`])."]
+    pub batch_remark: &'a str,
+    #[doc = "商户回调地址 (see [`ApplyInsuranceMchTransferBatchesRequest::notify_url`])."]
+    pub notify_url: &'a str,
+    #[doc = "商家批次单号 (see [`ApplyInsuranceMchTransferBatchesRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "服务商AppID (see [`ApplyInsuranceMchTransferBatchesRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "二级商户号 (see [`ApplyInsuranceMchTransferBatchesRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "转账总金额 (see [`ApplyInsuranceMchTransferBatchesRequest::total_amount`])."]
+    pub total_amount: i64,
+    #[doc = "转账总笔数 (see [`ApplyInsuranceMchTransferBatchesRequest::total_num`])."]
+    pub total_num: i64,
+    #[doc = "转账明细列表 (see [`ApplyInsuranceMchTransferBatchesRequest::transfer_detail_list`])."]
+    pub transfer_detail_list: &'a [crate::platsolution::PlatsolutionTransferDetail<'a>],
+    #[doc = "转账场景ID (see [`ApplyInsuranceMchTransferBatchesRequest::transfer_scene_id`])."]
+    pub transfer_scene_id: &'a str,
+}
+
 impl<'a> ApplyInsuranceMchTransferBatchesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ApplyInsuranceMchTransferBatchesRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        batch_name: &'a str,
-        batch_remark: &'a str,
-        notify_url: &'a str,
-        out_batch_no: &'a str,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-        total_amount: i64,
-        total_num: i64,
-        transfer_detail_list: &'a [crate::platsolution::PlatsolutionTransferDetail<'a>],
-        transfer_scene_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ApplyInsuranceMchTransferBatchesRequired<'a>) -> Self {
+        let ApplyInsuranceMchTransferBatchesRequired {
+            batch_name,
+            batch_remark,
+            notify_url,
+            out_batch_no,
+            sp_appid,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+            transfer_scene_id,
+        } = required;
         Self {
             batch_name,
             batch_remark,

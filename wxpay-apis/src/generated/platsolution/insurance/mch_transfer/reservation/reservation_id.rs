@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferReservationByReservationIdRequest::new(reservation_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "微信支付预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferReservationByReservationIdRequest::new(QueryInsuranceMchTransferReservationByReservationIdRequired {\n    reservation_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "微信支付预约单号查询预约商家转账记录",
     "GET v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}",
@@ -19,10 +19,22 @@ pub struct QueryInsuranceMchTransferReservationByReservationIdRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferReservationByReservationIdRequest`], each named where it is given: `QueryInsuranceMchTransferReservationByReservationIdRequest::new(QueryInsuranceMchTransferReservationByReservationIdRequired { .. })`."]
+pub struct QueryInsuranceMchTransferReservationByReservationIdRequired<'a> {
+    #[doc = "微信转账预约单号 (see [`QueryInsuranceMchTransferReservationByReservationIdRequest::reservation_id`])."]
+    pub reservation_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferReservationByReservationIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryInsuranceMchTransferReservationByReservationIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferReservationByReservationIdRequired`].
     #[inline]
-    pub fn new(reservation_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryInsuranceMchTransferReservationByReservationIdRequired<'a>) -> Self {
+        let QueryInsuranceMchTransferReservationByReservationIdRequired {
+            reservation_id,
+            sub_mchid,
+        } = required;
         Self {
             reservation_id,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "商户转账批次单号查询批次单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = TransferBatchGetByOutCodeRequest::new(out_batch_no, sub_mchid, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-out-code.html>.\n\nFor: 服务商."]
+#[doc = "商户转账批次单号查询批次单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = TransferBatchGetByOutCodeRequest::new(TransferBatchGetByOutCodeRequired {\n    out_batch_no,\n    sub_mchid,\n    need_query_detail,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-out-code.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "商户转账批次单号查询批次单",
     "GET v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}",
@@ -32,10 +32,25 @@ pub struct TransferBatchGetByOutCodeRequest<'a> {
     pub detail_state: Option<crate::platsolution::PlatsolutionDetailState>,
 }
 
+#[doc = "The required fields of [`TransferBatchGetByOutCodeRequest`], each named where it is given: `TransferBatchGetByOutCodeRequest::new(TransferBatchGetByOutCodeRequired { .. })`."]
+pub struct TransferBatchGetByOutCodeRequired<'a> {
+    #[doc = "商家批次单号 (see [`TransferBatchGetByOutCodeRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "二级商户号 (see [`TransferBatchGetByOutCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "是否查询转账明细单 (see [`TransferBatchGetByOutCodeRequest::need_query_detail`])."]
+    pub need_query_detail: bool,
+}
+
 impl<'a> TransferBatchGetByOutCodeRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`TransferBatchGetByOutCodeRequired`]. The optional ones (`offset`, `limit`, `detail_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str, need_query_detail: bool) -> Self {
+    pub fn new(required: TransferBatchGetByOutCodeRequired<'a>) -> Self {
+        let TransferBatchGetByOutCodeRequired {
+            out_batch_no,
+            sub_mchid,
+            need_query_detail,
+        } = required;
         Self {
             out_batch_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关闭预约商家转账记录: `POST /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.\n\n```ignore\nlet request = TransferReservationCloseRequest::new(out_reservation_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-close.html>.\n\nFor: 服务商."]
+#[doc = "关闭预约商家转账记录: `POST /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.\n\n```ignore\nlet request = TransferReservationCloseRequest::new(TransferReservationCloseRequired {\n    out_reservation_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-close.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "关闭预约商家转账记录",
     "POST v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close",
@@ -20,10 +20,22 @@ pub struct TransferReservationCloseRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`TransferReservationCloseRequest`], each named where it is given: `TransferReservationCloseRequest::new(TransferReservationCloseRequired { .. })`."]
+pub struct TransferReservationCloseRequired<'a> {
+    #[doc = "商户预约单号 (see [`TransferReservationCloseRequest::out_reservation_no`])."]
+    pub out_reservation_no: &'a str,
+    #[doc = "二级商户号 (see [`TransferReservationCloseRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TransferReservationCloseRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TransferReservationCloseRequired`].
     #[inline]
-    pub fn new(out_reservation_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: TransferReservationCloseRequired<'a>) -> Self {
+        let TransferReservationCloseRequired {
+            out_reservation_no,
+            sub_mchid,
+        } = required;
         Self {
             out_reservation_no,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-#[doc = "商户预约单号查询预约商家转账记录: `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.\n\n```ignore\nlet request = TransferReservationGetByOutNoRequest::new(out_reservation_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-out-no.html>.\n\nFor: 服务商."]
+#[doc = "商户预约单号查询预约商家转账记录: `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.\n\n```ignore\nlet request = TransferReservationGetByOutNoRequest::new(TransferReservationGetByOutNoRequired {\n    out_reservation_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "商户预约单号查询预约商家转账记录",
     "GET v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}",
@@ -21,10 +21,22 @@ pub struct TransferReservationGetByOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`TransferReservationGetByOutNoRequest`], each named where it is given: `TransferReservationGetByOutNoRequest::new(TransferReservationGetByOutNoRequired { .. })`."]
+pub struct TransferReservationGetByOutNoRequired<'a> {
+    #[doc = "商户预约单号 (see [`TransferReservationGetByOutNoRequest::out_reservation_no`])."]
+    pub out_reservation_no: &'a str,
+    #[doc = "二级商户号 (see [`TransferReservationGetByOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TransferReservationGetByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TransferReservationGetByOutNoRequired`].
     #[inline]
-    pub fn new(out_reservation_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: TransferReservationGetByOutNoRequired<'a>) -> Self {
+        let TransferReservationGetByOutNoRequired {
+            out_reservation_no,
+            sub_mchid,
+        } = required;
         Self {
             out_reservation_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户关单: `POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`.\n\n```ignore\nlet request = CloseCombineTransactionsPartnerByOutTradeNoRequest::new(combine_out_trade_no, sub_orders);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户关单: `POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`.\n\n```ignore\nlet request = CloseCombineTransactionsPartnerByOutTradeNoRequest::new(CloseCombineTransactionsPartnerByOutTradeNoRequired {\n    combine_out_trade_no,\n    sub_orders,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "商户关单",
     "POST v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close",
@@ -19,13 +19,22 @@ pub struct CloseCombineTransactionsPartnerByOutTradeNoRequest<'a> {
     pub sub_orders: &'a [CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a>],
 }
 
+#[doc = "The required fields of [`CloseCombineTransactionsPartnerByOutTradeNoRequest`], each named where it is given: `CloseCombineTransactionsPartnerByOutTradeNoRequest::new(CloseCombineTransactionsPartnerByOutTradeNoRequired { .. })`."]
+pub struct CloseCombineTransactionsPartnerByOutTradeNoRequired<'a> {
+    #[doc = "还款单订单号 (see [`CloseCombineTransactionsPartnerByOutTradeNoRequest::combine_out_trade_no`])."]
+    pub combine_out_trade_no: &'a str,
+    #[doc = "还款明细单信息列表 (see [`CloseCombineTransactionsPartnerByOutTradeNoRequest::sub_orders`])."]
+    pub sub_orders: &'a [CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a>],
+}
+
 impl<'a> CloseCombineTransactionsPartnerByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CloseCombineTransactionsPartnerByOutTradeNoRequired`].
     #[inline]
-    pub fn new(
-        combine_out_trade_no: &'a str,
-        sub_orders: &'a [CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a>],
-    ) -> Self {
+    pub fn new(required: CloseCombineTransactionsPartnerByOutTradeNoRequired<'a>) -> Self {
+        let CloseCombineTransactionsPartnerByOutTradeNoRequired {
+            combine_out_trade_no,
+            sub_orders,
+        } = required;
         Self {
             combine_out_trade_no,
             sub_orders,
@@ -46,10 +55,22 @@ pub struct CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a> {
     pub sub_mchid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`CloseCombineTransactionsPartnerByOutTradeNoSubOrder`], each named where it is given: `CloseCombineTransactionsPartnerByOutTradeNoSubOrder::new(CloseCombineTransactionsPartnerByOutTradeNoSubOrderRequired { .. })`."]
+pub struct CloseCombineTransactionsPartnerByOutTradeNoSubOrderRequired<'a> {
+    #[doc = "还款单发起商户号 (see [`CloseCombineTransactionsPartnerByOutTradeNoSubOrder::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "还款明细单订单号 (see [`CloseCombineTransactionsPartnerByOutTradeNoSubOrder::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+}
+
 impl<'a> CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CloseCombineTransactionsPartnerByOutTradeNoSubOrderRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, out_trade_no: &'a str) -> Self {
+    pub fn new(required: CloseCombineTransactionsPartnerByOutTradeNoSubOrderRequired<'a>) -> Self {
+        let CloseCombineTransactionsPartnerByOutTradeNoSubOrderRequired {
+            mchid,
+            out_trade_no,
+        } = required;
         Self {
             mchid,
             out_trade_no,

@@ -20,7 +20,7 @@ pub struct QueryCombineTransactionsPartnerByOutTradeNoRequest<'a> {
 }
 
 impl<'a> QueryCombineTransactionsPartnerByOutTradeNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `combine_out_trade_no`.
     #[inline]
     pub fn new(combine_out_trade_no: &'a str) -> Self {
         Self {

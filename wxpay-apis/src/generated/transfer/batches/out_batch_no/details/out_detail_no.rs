@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商家明细单号查询明细单API: `GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_5.shtml>.\n\nFor: 直连商户."]
+#[doc = "商家明细单号查询明细单API: `GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired {\n    out_batch_no,\n    out_detail_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_5.shtml>.\n\nFor: 直连商户."]
 #[doc(alias(
     "商家明细单号查询明细单API",
     "GET v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",
@@ -19,10 +19,22 @@ pub struct QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest<'a> {
     pub out_detail_no: &'a str,
 }
 
+#[doc = "The required fields of [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`], each named where it is given: `QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired { .. })`."]
+pub struct QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家明细单号 (see [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+}
+
 impl<'a> QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+    pub fn new(required: QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired<'a>) -> Self {
+        let QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired {
+            out_batch_no,
+            out_detail_no,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

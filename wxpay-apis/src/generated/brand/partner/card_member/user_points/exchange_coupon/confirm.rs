@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步积分兑券结果: `POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`.\n\n```ignore\nlet mut request = ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::new(brand_id, card_id, exchange_coupon_template_id, openid, record_id, state, user_card_code);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "同步积分兑券结果: `POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`.\n\n```ignore\nlet mut request = ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::new(ConfirmPartnerCardMemberUserPointsExchangeCouponRequired {\n    brand_id,\n    card_id,\n    exchange_coupon_template_id,\n    openid,\n    record_id,\n    state,\n    user_card_code,\n});\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "同步积分兑券结果",
     "POST v3/brand/partner/card-member/user-points/exchange-coupon/confirm",
@@ -35,18 +35,37 @@ pub struct ConfirmPartnerCardMemberUserPointsExchangeCouponRequest<'a> {
     pub user_card_code: &'a str,
 }
 
+#[doc = "The required fields of [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest`], each named where it is given: `ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::new(ConfirmPartnerCardMemberUserPointsExchangeCouponRequired { .. })`."]
+pub struct ConfirmPartnerCardMemberUserPointsExchangeCouponRequired<'a> {
+    #[doc = "品牌ID (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "会员卡模板ID (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "积分兑券模板ID (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::exchange_coupon_template_id`])."]
+    pub exchange_coupon_template_id: &'a str,
+    #[doc = "用户标识 (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "积分兑券ID (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::record_id`])."]
+    pub record_id: &'a str,
+    #[doc = "积分兑券状态 (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::state`])."]
+    pub state: ConfirmPartnerCardMemberUserPointsExchangeCouponState,
+    #[doc = "会员卡code (see [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::user_card_code`])."]
+    pub user_card_code: &'a str,
+}
+
 impl<'a> ConfirmPartnerCardMemberUserPointsExchangeCouponRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `fail_reason`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequired`]. The optional ones (`coupon_code`, `fail_reason`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        brand_id: &'a str,
-        card_id: &'a str,
-        exchange_coupon_template_id: &'a str,
-        openid: &'a str,
-        record_id: &'a str,
-        state: ConfirmPartnerCardMemberUserPointsExchangeCouponState,
-        user_card_code: &'a str,
-    ) -> Self {
+    pub fn new(required: ConfirmPartnerCardMemberUserPointsExchangeCouponRequired<'a>) -> Self {
+        let ConfirmPartnerCardMemberUserPointsExchangeCouponRequired {
+            brand_id,
+            card_id,
+            exchange_coupon_template_id,
+            openid,
+            record_id,
+            state,
+            user_card_code,
+        } = required;
         Self {
             brand_id,
             card_id,

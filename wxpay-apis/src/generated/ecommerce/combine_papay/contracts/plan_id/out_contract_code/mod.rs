@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "通过商户协议号查询协议API: `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_2.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "通过商户协议号查询协议API: `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(QueryCombinePapayContractsByPlanIdByOutContractCodeRequired {\n    plan_id,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_2.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias("通过商户协议号查询协议API", "GET v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}", "v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"))]
 #[wxpay_api(GET, "v3/ecommerce/combine-papay/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = QueryCombinePapayContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,22 @@ pub struct QueryCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`QueryCombinePapayContractsByPlanIdByOutContractCodeRequest`], each named where it is given: `QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(QueryCombinePapayContractsByPlanIdByOutContractCodeRequired { .. })`."]
+pub struct QueryCombinePapayContractsByPlanIdByOutContractCodeRequired<'a> {
+    #[doc = "委托代扣协议模板Id (see [`QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> QueryCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryCombinePapayContractsByPlanIdByOutContractCodeRequired`].
     #[inline]
-    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+    pub fn new(required: QueryCombinePapayContractsByPlanIdByOutContractCodeRequired<'a>) -> Self {
+        let QueryCombinePapayContractsByPlanIdByOutContractCodeRequired {
+            plan_id,
+            out_contract_code,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户协议号解约协议API: `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "商户协议号解约协议API: `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired {\n    plan_id,\n    out_contract_code,\n    contract_termination_remark,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_3.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias("商户协议号解约协议API", "POST v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateCombinePapayContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,14 +17,27 @@ pub struct TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
     pub contract_termination_remark: &'a str,
 }
 
+#[doc = "The required fields of [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest`], each named where it is given: `TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired { .. })`."]
+pub struct TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired<'a> {
+    #[doc = "委托代扣协议模板Id (see [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "解约备注 (see [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::contract_termination_remark`])."]
+    pub contract_termination_remark: &'a str,
+}
+
 impl<'a> TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired`].
     #[inline]
     pub fn new(
-        plan_id: i64,
-        out_contract_code: &'a str,
-        contract_termination_remark: &'a str,
+        required: TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired<'a>,
     ) -> Self {
+        let TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

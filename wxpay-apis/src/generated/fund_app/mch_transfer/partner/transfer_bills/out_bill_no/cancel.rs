@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "撤销转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new(CancelMchTransferPartnerTransferBillsByOutBillNoRequired {\n    out_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "撤销转账",
     "POST v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel",
@@ -19,10 +19,22 @@ pub struct CancelMchTransferPartnerTransferBillsByOutBillNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CancelMchTransferPartnerTransferBillsByOutBillNoRequest`], each named where it is given: `CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new(CancelMchTransferPartnerTransferBillsByOutBillNoRequired { .. })`."]
+pub struct CancelMchTransferPartnerTransferBillsByOutBillNoRequired<'a> {
+    #[doc = "商户单号 (see [`CancelMchTransferPartnerTransferBillsByOutBillNoRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`CancelMchTransferPartnerTransferBillsByOutBillNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CancelMchTransferPartnerTransferBillsByOutBillNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CancelMchTransferPartnerTransferBillsByOutBillNoRequired`].
     #[inline]
-    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: CancelMchTransferPartnerTransferBillsByOutBillNoRequired<'a>) -> Self {
+        let CancelMchTransferPartnerTransferBillsByOutBillNoRequired {
+            out_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             out_bill_no,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-#[doc = "商户单号查询转账单: `GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerTransferBillsByOutBillNoRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户单号查询转账单: `GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerTransferBillsByOutBillNoRequest::new(QueryMchTransferPartnerTransferBillsByOutBillNoRequired {\n    out_bill_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "商户单号查询转账单",
     "GET v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}",
@@ -21,10 +21,22 @@ pub struct QueryMchTransferPartnerTransferBillsByOutBillNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryMchTransferPartnerTransferBillsByOutBillNoRequest`], each named where it is given: `QueryMchTransferPartnerTransferBillsByOutBillNoRequest::new(QueryMchTransferPartnerTransferBillsByOutBillNoRequired { .. })`."]
+pub struct QueryMchTransferPartnerTransferBillsByOutBillNoRequired<'a> {
+    #[doc = "商户单号 (see [`QueryMchTransferPartnerTransferBillsByOutBillNoRequest::out_bill_no`])."]
+    pub out_bill_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryMchTransferPartnerTransferBillsByOutBillNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryMchTransferPartnerTransferBillsByOutBillNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryMchTransferPartnerTransferBillsByOutBillNoRequired`].
     #[inline]
-    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryMchTransferPartnerTransferBillsByOutBillNoRequired<'a>) -> Self {
+        let QueryMchTransferPartnerTransferBillsByOutBillNoRequired {
+            out_bill_no,
+            sub_mchid,
+        } = required;
         Self {
             out_bill_no,
             sub_mchid,

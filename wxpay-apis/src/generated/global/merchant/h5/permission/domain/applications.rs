@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "创建H5支付域名修改申请单: `POST /v3/global/merchant/h5/permission/domain/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionDomainApplicationsRequest::new(domains, out_applyment_id, website_url);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_4.shtml>.\n\nFor: 机构模式."]
+#[doc = "创建H5支付域名修改申请单: `POST /v3/global/merchant/h5/permission/domain/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionDomainApplicationsRequest::new(CreateMerchantH5PermissionDomainApplicationsRequired {\n    domains,\n    out_applyment_id,\n    website_url,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_4.shtml>.\n\nFor: 机构模式."]
 #[doc(alias(
     "创建H5支付域名修改申请单",
     "POST v3/global/merchant/h5/permission/domain/applications",
@@ -40,10 +40,25 @@ pub struct CreateMerchantH5PermissionDomainApplicationsRequest<'a> {
     pub website_url: &'a str,
 }
 
+#[doc = "The required fields of [`CreateMerchantH5PermissionDomainApplicationsRequest`], each named where it is given: `CreateMerchantH5PermissionDomainApplicationsRequest::new(CreateMerchantH5PermissionDomainApplicationsRequired { .. })`."]
+pub struct CreateMerchantH5PermissionDomainApplicationsRequired<'a> {
+    #[doc = "H5支付域名 (see [`CreateMerchantH5PermissionDomainApplicationsRequest::domains`])."]
+    pub domains: &'a [&'a str],
+    #[doc = "商户申请单号 (see [`CreateMerchantH5PermissionDomainApplicationsRequest::out_applyment_id`])."]
+    pub out_applyment_id: &'a str,
+    #[doc = "子商户H5经营网址 (see [`CreateMerchantH5PermissionDomainApplicationsRequest::website_url`])."]
+    pub website_url: &'a str,
+}
+
 impl<'a> CreateMerchantH5PermissionDomainApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_mchid`, `website_business_page_pics`, `website_homepage_pics`, `website_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateMerchantH5PermissionDomainApplicationsRequired`]. The optional ones (`notify_url`, `sub_mchid`, `website_business_page_pics`, `website_homepage_pics`, `website_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(domains: &'a [&'a str], out_applyment_id: &'a str, website_url: &'a str) -> Self {
+    pub fn new(required: CreateMerchantH5PermissionDomainApplicationsRequired<'a>) -> Self {
+        let CreateMerchantH5PermissionDomainApplicationsRequired {
+            domains,
+            out_applyment_id,
+            website_url,
+        } = required;
         Self {
             domains,
             notify_url: None,
@@ -110,7 +125,7 @@ pub struct QueryMerchantH5PermissionDomainApplicationsRequest {
 }
 
 impl QueryMerchantH5PermissionDomainApplicationsRequest {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `applyment_id`.
     #[inline]
     pub fn new(applyment_id: i64) -> Self {
         Self { applyment_id }
@@ -121,7 +136,7 @@ impl QueryMerchantH5PermissionDomainApplicationsRequest {
 pub type QueryMerchantH5PermissionDomainApplicationsResponse =
     MerchantH5PermissionDomainApplications;
 
-#[doc = "修改H5支付域名修改申请单: `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionDomainApplicationsRequest::new(applyment_id, domains);\nrequest.website_business_page_pics = Some(website_business_page_pics);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_6.shtml>.\n\nFor: 机构模式."]
+#[doc = "修改H5支付域名修改申请单: `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionDomainApplicationsRequest::new(ModifyMerchantH5PermissionDomainApplicationsRequired {\n    applyment_id,\n    domains,\n});\nrequest.website_business_page_pics = Some(website_business_page_pics);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_6.shtml>.\n\nFor: 机构模式."]
 #[doc(alias(
     "修改H5支付域名修改申请单",
     "PATCH v3/global/merchant/h5/permission/domain/applications/{applyment_id}",
@@ -149,10 +164,22 @@ pub struct ModifyMerchantH5PermissionDomainApplicationsRequest<'a> {
     pub website_url: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`ModifyMerchantH5PermissionDomainApplicationsRequest`], each named where it is given: `ModifyMerchantH5PermissionDomainApplicationsRequest::new(ModifyMerchantH5PermissionDomainApplicationsRequired { .. })`."]
+pub struct ModifyMerchantH5PermissionDomainApplicationsRequired<'a> {
+    #[doc = "申请单号 (see [`ModifyMerchantH5PermissionDomainApplicationsRequest::applyment_id`])."]
+    pub applyment_id: i64,
+    #[doc = "H5支付域名 (see [`ModifyMerchantH5PermissionDomainApplicationsRequest::domains`])."]
+    pub domains: &'a [&'a str],
+}
+
 impl<'a> ModifyMerchantH5PermissionDomainApplicationsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`website_business_page_pics`, `website_homepage_pics`, `website_state`, `website_url`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyMerchantH5PermissionDomainApplicationsRequired`]. The optional ones (`website_business_page_pics`, `website_homepage_pics`, `website_state`, `website_url`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(applyment_id: i64, domains: &'a [&'a str]) -> Self {
+    pub fn new(required: ModifyMerchantH5PermissionDomainApplicationsRequired<'a>) -> Self {
+        let ModifyMerchantH5PermissionDomainApplicationsRequired {
+            applyment_id,
+            domains,
+        } = required;
         Self {
             applyment_id,
             domains,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "同步非银联支付交易退款信息: `POST /v3/gov/subsidy/audit/cup/refund/sync`.\n\n```ignore\nlet request = SyncSubsidyAuditCupRefundRequest::new(mchnt_order_id, org_no, refund_at, refund_dt, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "同步非银联支付交易退款信息: `POST /v3/gov/subsidy/audit/cup/refund/sync`.\n\n```ignore\nlet request = SyncSubsidyAuditCupRefundRequest::new(SyncSubsidyAuditCupRefundRequired {\n    mchnt_order_id,\n    org_no,\n    refund_at,\n    refund_dt,\n    upload_time,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "同步非银联支付交易退款信息",
     "POST v3/gov/subsidy/audit/cup/refund/sync",
@@ -25,16 +25,31 @@ pub struct SyncSubsidyAuditCupRefundRequest<'a> {
     pub upload_time: &'a str,
 }
 
+#[doc = "The required fields of [`SyncSubsidyAuditCupRefundRequest`], each named where it is given: `SyncSubsidyAuditCupRefundRequest::new(SyncSubsidyAuditCupRefundRequired { .. })`."]
+pub struct SyncSubsidyAuditCupRefundRequired<'a> {
+    #[doc = "商户订单号 (see [`SyncSubsidyAuditCupRefundRequest::mchnt_order_id`])."]
+    pub mchnt_order_id: &'a str,
+    #[doc = "分公司机构代码 (see [`SyncSubsidyAuditCupRefundRequest::org_no`])."]
+    pub org_no: &'a str,
+    #[doc = "退款金额 (see [`SyncSubsidyAuditCupRefundRequest::refund_at`])."]
+    pub refund_at: &'a str,
+    #[doc = "退款日期 (see [`SyncSubsidyAuditCupRefundRequest::refund_dt`])."]
+    pub refund_dt: &'a str,
+    #[doc = "审核记录上传时间 (see [`SyncSubsidyAuditCupRefundRequest::upload_time`])."]
+    pub upload_time: &'a str,
+}
+
 impl<'a> SyncSubsidyAuditCupRefundRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SyncSubsidyAuditCupRefundRequired`].
     #[inline]
-    pub fn new(
-        mchnt_order_id: &'a str,
-        org_no: &'a str,
-        refund_at: &'a str,
-        refund_dt: &'a str,
-        upload_time: &'a str,
-    ) -> Self {
+    pub fn new(required: SyncSubsidyAuditCupRefundRequired<'a>) -> Self {
+        let SyncSubsidyAuditCupRefundRequired {
+            mchnt_order_id,
+            org_no,
+            refund_at,
+            refund_dt,
+            upload_time,
+        } = required;
         Self {
             mchnt_order_id,
             org_no,

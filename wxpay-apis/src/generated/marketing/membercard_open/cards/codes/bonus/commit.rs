@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "设置支付后展示的积分到账API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`.\n\n```ignore\nlet request = CommitMembercardOpenCardsCodesBonusRequest::new(card_id, code, bonus_value, mchid, out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter10_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "设置支付后展示的积分到账API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`.\n\n```ignore\nlet request = CommitMembercardOpenCardsCodesBonusRequest::new(CommitMembercardOpenCardsCodesBonusRequired {\n    card_id,\n    code,\n    bonus_value,\n    mchid,\n    out_trade_no,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter10_2.shtml>.\n\nFor: 直连商户, 服务商."]
 #[doc(alias(
     "设置支付后展示的积分到账API",
     "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit",
@@ -27,17 +27,34 @@ pub struct CommitMembercardOpenCardsCodesBonusRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CommitMembercardOpenCardsCodesBonusRequest`], each named where it is given: `CommitMembercardOpenCardsCodesBonusRequest::new(CommitMembercardOpenCardsCodesBonusRequired { .. })`."]
+pub struct CommitMembercardOpenCardsCodesBonusRequired<'a> {
+    #[doc = "会员卡模板id (see [`CommitMembercardOpenCardsCodesBonusRequest::card_id`])."]
+    pub card_id: &'a str,
+    #[doc = "会员卡code (see [`CommitMembercardOpenCardsCodesBonusRequest::code`])."]
+    pub code: &'a str,
+    #[doc = "会员积分值 (see [`CommitMembercardOpenCardsCodesBonusRequest::bonus_value`])."]
+    pub bonus_value: i64,
+    #[doc = "直连商户号 (see [`CommitMembercardOpenCardsCodesBonusRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "商户订单号 (see [`CommitMembercardOpenCardsCodesBonusRequest::out_trade_no`])."]
+    pub out_trade_no: &'a str,
+    #[doc = "子商户号 (see [`CommitMembercardOpenCardsCodesBonusRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CommitMembercardOpenCardsCodesBonusRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CommitMembercardOpenCardsCodesBonusRequired`].
     #[inline]
-    pub fn new(
-        card_id: &'a str,
-        code: &'a str,
-        bonus_value: i64,
-        mchid: &'a str,
-        out_trade_no: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: CommitMembercardOpenCardsCodesBonusRequired<'a>) -> Self {
+        let CommitMembercardOpenCardsCodesBonusRequired {
+            card_id,
+            code,
+            bonus_value,
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        } = required;
         Self {
             card_id,
             code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "批次组批量关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new(product_coupon_id, stock_bundle_id, brand_id, store_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "批次组批量关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired {\n    product_coupon_id,\n    stock_bundle_id,\n    brand_id,\n    store_list,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("批次组批量关联门店", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>/associate-stores", response = CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -20,17 +20,31 @@ pub struct CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRe
         &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次组ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店列表 (see [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::store_list`])."]
+    pub store_list:
+        &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired`].
     #[inline]
     pub fn new(
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
-        brand_id: &'a str,
-        store_list: &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<
-            'a,
-        >],
+        required: CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired<'a>,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequired {
+            product_coupon_id,
+            stock_bundle_id,
+            brand_id,
+            store_list,
+        } = required;
         Self {
             product_coupon_id,
             stock_bundle_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "批次组批量取消关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::new(product_coupon_id, stock_bundle_id, brand_id, store_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "批次组批量取消关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired {\n    product_coupon_id,\n    stock_bundle_id,\n    brand_id,\n    store_list,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("批次组批量取消关联门店", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>/disassociate-stores", response = CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -20,17 +20,33 @@ pub struct CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStore
         &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次组ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店列表 (see [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::store_list`])."]
+    pub store_list:
+        &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired`].
     #[inline]
     pub fn new(
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
-        brand_id: &'a str,
-        store_list: &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<
+        required: CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired<
             'a,
-        >],
+        >,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequired {
+            product_coupon_id,
+            stock_bundle_id,
+            brand_id,
+            store_list,
+        } = required;
         Self {
             product_coupon_id,
             stock_bundle_id,

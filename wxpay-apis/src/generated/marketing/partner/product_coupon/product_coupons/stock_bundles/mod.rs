@@ -9,7 +9,7 @@ pub mod associate_stores;
 pub mod disassociate_stores;
 pub mod update_budget;
 
-#[doc = "添加商品券批次组: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, brand_id, out_request_no, stock_bundle);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "添加商品券批次组: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(CreatePartnerProductCouponProductCouponsStockBundlesRequired {\n    product_coupon_id,\n    brand_id,\n    out_request_no,\n    stock_bundle,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "添加商品券批次组",
     "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
@@ -29,15 +29,28 @@ pub struct CreatePartnerProductCouponProductCouponsStockBundlesRequest<'a> {
     pub stock_bundle: CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStockBundlesRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(CreatePartnerProductCouponProductCouponsStockBundlesRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStockBundlesRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsStockBundlesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "创建请求单号 (see [`CreatePartnerProductCouponProductCouponsStockBundlesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "批次组信息 (see [`CreatePartnerProductCouponProductCouponsStockBundlesRequest::stock_bundle`])."]
+    pub stock_bundle: CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStockBundlesRequired`].
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        stock_bundle: CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponProductCouponsStockBundlesRequired<'a>) -> Self {
+        let CreatePartnerProductCouponProductCouponsStockBundlesRequired {
+            product_coupon_id,
+            brand_id,
+            out_request_no,
+            stock_bundle,
+        } = required;
         Self {
             product_coupon_id,
             brand_id,
@@ -71,17 +84,36 @@ pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a> {
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle`], each named where it is given: `CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::new(CreatePartnerProductCouponProductCouponsStockBundlesStockBundleRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockBundleRequired<'a> {
+    #[doc = "券Code分配模式 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::coupon_code_mode`])."]
+    pub coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
+    #[doc = "用户商品券展示信息 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::coupon_display_info`])."]
+    pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
+    #[doc = "事件通知配置 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::notify_config`])."]
+    pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+    #[doc = "发放规则 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::stock_send_rule`])."]
+    pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule,
+    #[doc = "可用门店范围 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::store_scope`])."]
+    pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+    #[doc = "券使用规则展示信息 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::usage_rule_display_info`])."]
+    pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`progressive_bundle_usage_rule`, `remark`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStockBundlesStockBundleRequired`]. The optional ones (`progressive_bundle_usage_rule`, `remark`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
-        coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
-        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-        stock_send_rule: CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule,
-        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-        usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+        required: CreatePartnerProductCouponProductCouponsStockBundlesStockBundleRequired<'a>,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsStockBundlesStockBundleRequired {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        } = required;
         Self {
             coupon_code_mode,
             coupon_display_info,
@@ -113,7 +145,7 @@ pub struct CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundle
 }
 
 impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`) start as `None`: assign them on the value.
+    /// The object from its one required field, `coupon_available_period`. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
         coupon_available_period: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod<'a>,
@@ -140,10 +172,24 @@ pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
     pub max_count_per_user: i64,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule`], each named where it is given: `CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule::new(CreatePartnerProductCouponProductCouponsStockBundlesStockSendRuleRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockSendRuleRequired {
+    #[doc = "发放次数总上限 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule::max_count`])."]
+    pub max_count: i64,
+    #[doc = "每个用户领取次数上限 (see [`CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule::max_count_per_user`])."]
+    pub max_count_per_user: i64,
+}
+
 impl CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
-    /// The object from its required fields, in declaration order. The optional ones (`max_count_per_day`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStockBundlesStockSendRuleRequired`]. The optional ones (`max_count_per_day`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(max_count: i64, max_count_per_user: i64) -> Self {
+    pub fn new(
+        required: CreatePartnerProductCouponProductCouponsStockBundlesStockSendRuleRequired,
+    ) -> Self {
+        let CreatePartnerProductCouponProductCouponsStockBundlesStockSendRuleRequired {
+            max_count,
+            max_count_per_user,
+        } = required;
         Self {
             max_count,
             max_count_per_day: None,
@@ -200,8 +246,7 @@ pub struct PartnerProductCouponProductCouponsStockBundlesStock {
     #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次组信息\n\nAlways present."]
     pub stock_bundle_info: crate::marketing::partner::product_coupon::BundlesStockBundleInfo,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
@@ -219,7 +264,7 @@ pub struct PartnerProductCouponProductCouponsStockBundlesStock {
 pub type CreatePartnerProductCouponProductCouponsStockBundlesResponse =
     PartnerProductCouponProductCouponsStockBundles;
 
-#[doc = "修改商品券批次组: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, stock_bundle_id, brand_id, out_request_no);\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改商品券批次组: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(ModifyPartnerProductCouponProductCouponsStockBundlesRequired {\n    product_coupon_id,\n    stock_bundle_id,\n    brand_id,\n    out_request_no,\n});\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("修改商品券批次组", "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}"))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>", response = ModifyPartnerProductCouponProductCouponsStockBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -250,15 +295,28 @@ pub struct ModifyPartnerProductCouponProductCouponsStockBundlesRequest<'a> {
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
 }
 
+#[doc = "The required fields of [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest`], each named where it is given: `ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(ModifyPartnerProductCouponProductCouponsStockBundlesRequired { .. })`."]
+pub struct ModifyPartnerProductCouponProductCouponsStockBundlesRequired<'a> {
+    #[doc = "商品券ID (see [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次组ID (see [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+    #[doc = "品牌ID (see [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "修改请求单号 (see [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ModifyPartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerProductCouponProductCouponsStockBundlesRequired`]. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyPartnerProductCouponProductCouponsStockBundlesRequired<'a>) -> Self {
+        let ModifyPartnerProductCouponProductCouponsStockBundlesRequired {
+            product_coupon_id,
+            stock_bundle_id,
+            brand_id,
+            out_request_no,
+        } = required;
         Self {
             product_coupon_id,
             stock_bundle_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改商品券批次组发放预算: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`.\n\n```ignore\nlet mut request = UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, stock_bundle_id, brand_id, out_request_no, update_mode);\nrequest.current_max_count = Some(current_max_count);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改商品券批次组发放预算: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`.\n\n```ignore\nlet mut request = UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::new(UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired {\n    product_coupon_id,\n    stock_bundle_id,\n    brand_id,\n    out_request_no,\n    update_mode,\n});\nrequest.current_max_count = Some(current_max_count);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("修改商品券批次组发放预算", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>/update-budget", response = UpdateBudgetPartnerProductCouponProductCouponsStockBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -33,16 +33,33 @@ pub struct UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest<'a>
     pub update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
 }
 
+#[doc = "The required fields of [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest`], each named where it is given: `UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::new(UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired { .. })`."]
+pub struct UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired<'a> {
+    #[doc = "商品券ID (see [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次组ID (see [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+    #[doc = "品牌ID (see [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "修改请求单号 (see [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "更新模式 (see [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::update_mode`])."]
+    pub update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
+}
+
 impl<'a> UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`current_max_count`, `current_max_count_per_day`, `target_max_count`, `target_max_count_per_day`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired`]. The optional ones (`current_max_count`, `current_max_count_per_day`, `target_max_count`, `target_max_count_per_day`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
+        required: UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired<'a>,
     ) -> Self {
+        let UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequired {
+            product_coupon_id,
+            stock_bundle_id,
+            brand_id,
+            out_request_no,
+            update_mode,
+        } = required;
         Self {
             product_coupon_id,
             stock_bundle_id,

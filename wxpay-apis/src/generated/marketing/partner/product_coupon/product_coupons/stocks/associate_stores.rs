@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "批次关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::new(product_coupon_id, stock_id, brand_id, store_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "批次关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n    store_list,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("批次关联门店", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/associate-stores", response = CreatePartnerProductCouponProductCouponsStocksAssociateStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -20,17 +20,31 @@ pub struct CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest<
         &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店列表 (see [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::store_list`])."]
+    pub store_list:
+        &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired`].
     #[inline]
     pub fn new(
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
-        store_list: &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<
-            'a,
-        >],
+        required: CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired<'a>,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            store_list,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

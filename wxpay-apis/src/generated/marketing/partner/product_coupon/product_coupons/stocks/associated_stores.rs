@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(product_coupon_id, stock_id, brand_id);\nrequest.page_size = Some(page_size);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n});\nrequest.page_size = Some(page_size);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("查询批次关联门店列表", "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/associated-stores", response = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -23,10 +23,27 @@ pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest`], each named where it is given: `QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired { .. })`."]
+pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired<'a> {
+    #[doc = "商品券ID (see [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`page_size`, `page_token`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired`]. The optional ones (`page_size`, `page_token`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(product_coupon_id: &'a str, stock_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(
+        required: QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired<'a>,
+    ) -> Self {
+        let QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "失效商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, deactivate_reason, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "失效商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponProductCouponsStocksRequest::new(DeactivatePartnerProductCouponProductCouponsStocksRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n    deactivate_reason,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("失效商品券批次", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/deactivate", response = DeactivatePartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -21,16 +21,31 @@ pub struct DeactivatePartnerProductCouponProductCouponsStocksRequest<'a> {
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`DeactivatePartnerProductCouponProductCouponsStocksRequest`], each named where it is given: `DeactivatePartnerProductCouponProductCouponsStocksRequest::new(DeactivatePartnerProductCouponProductCouponsStocksRequired { .. })`."]
+pub struct DeactivatePartnerProductCouponProductCouponsStocksRequired<'a> {
+    #[doc = "商品券ID (see [`DeactivatePartnerProductCouponProductCouponsStocksRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`DeactivatePartnerProductCouponProductCouponsStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`DeactivatePartnerProductCouponProductCouponsStocksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "失效原因 (see [`DeactivatePartnerProductCouponProductCouponsStocksRequest::deactivate_reason`])."]
+    pub deactivate_reason: &'a str,
+    #[doc = "失效请求单号 (see [`DeactivatePartnerProductCouponProductCouponsStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> DeactivatePartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeactivatePartnerProductCouponProductCouponsStocksRequired`].
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
-        deactivate_reason: &'a str,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: DeactivatePartnerProductCouponProductCouponsStocksRequired<'a>) -> Self {
+        let DeactivatePartnerProductCouponProductCouponsStocksRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "批次取消关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new(product_coupon_id, stock_id, brand_id, store_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "批次取消关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n    store_list,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("批次取消关联门店", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/disassociate-stores", response = CreatePartnerProductCouponProductCouponsStocksDisassociateStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -20,17 +20,31 @@ pub struct CreatePartnerProductCouponProductCouponsStocksDisassociateStoresReque
         &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new(CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "门店列表 (see [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::store_list`])."]
+    pub store_list:
+        &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired`].
     #[inline]
     pub fn new(
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
-        store_list: &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<
-            'a,
-        >],
+        required: CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired<'a>,
     ) -> Self {
+        let CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            store_list,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

@@ -16,7 +16,7 @@ pub mod disassociate_stores;
 pub mod update_budget;
 pub mod upload_coupon_codes;
 
-#[doc = "查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(product_coupon_id, brand_id);\nrequest.state = Some(state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired {\n    product_coupon_id,\n    brand_id,\n});\nrequest.state = Some(state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询商品券批次列表",
     "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
@@ -30,9 +30,7 @@ pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest
     pub product_coupon_id: &'a str,
     #[doc = "批次状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    >,
+    pub state: Option<crate::marketing::partner::product_coupon::ProductCouponStockState>,
     #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
@@ -43,10 +41,24 @@ pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest`], each named where it is given: `QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired { .. })`."]
+pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired<'a> {
+    #[doc = "商品券ID (see [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`state`, `page_size`, `page_token`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired`]. The optional ones (`state`, `page_size`, `page_token`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(product_coupon_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(
+        required: QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired<'a>,
+    ) -> Self {
+        let QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequired {
+            product_coupon_id,
+            brand_id,
+        } = required;
         Self {
             product_coupon_id,
             state: None,
@@ -71,7 +83,7 @@ pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRespons
     pub total_count: i64,
 }
 
-#[doc = "添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, brand_id, out_request_no, stock);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksRequest::new(CreatePartnerProductCouponProductCouponsStocksRequired {\n    product_coupon_id,\n    brand_id,\n    out_request_no,\n    stock,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "添加商品券批次",
     "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
@@ -91,15 +103,28 @@ pub struct CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
     pub stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStocksRequest`], each named where it is given: `CreatePartnerProductCouponProductCouponsStocksRequest::new(CreatePartnerProductCouponProductCouponsStocksRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStocksRequired<'a> {
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponProductCouponsStocksRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponProductCouponsStocksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "创建请求单号 (see [`CreatePartnerProductCouponProductCouponsStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "批次信息 (see [`CreatePartnerProductCouponProductCouponsStocksRequest::stock`])."]
+    pub stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStocksRequired`].
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponProductCouponsStocksRequired<'a>) -> Self {
+        let CreatePartnerProductCouponProductCouponsStocksRequired {
+            product_coupon_id,
+            brand_id,
+            out_request_no,
+            stock,
+        } = required;
         Self {
             product_coupon_id,
             brand_id,
@@ -136,17 +161,34 @@ pub struct CreatePartnerProductCouponProductCouponsStocksStock<'a> {
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponProductCouponsStocksStock`], each named where it is given: `CreatePartnerProductCouponProductCouponsStocksStock::new(CreatePartnerProductCouponProductCouponsStocksStockRequired { .. })`."]
+pub struct CreatePartnerProductCouponProductCouponsStocksStockRequired<'a> {
+    #[doc = "券Code分配模式 (see [`CreatePartnerProductCouponProductCouponsStocksStock::coupon_code_mode`])."]
+    pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
+    #[doc = "用户商品券展示信息 (see [`CreatePartnerProductCouponProductCouponsStocksStock::coupon_display_info`])."]
+    pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
+    #[doc = "事件通知配置 (see [`CreatePartnerProductCouponProductCouponsStocksStock::notify_config`])."]
+    pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+    #[doc = "发放规则 (see [`CreatePartnerProductCouponProductCouponsStocksStock::stock_send_rule`])."]
+    pub stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
+    #[doc = "可用门店范围 (see [`CreatePartnerProductCouponProductCouponsStocksStock::store_scope`])."]
+    pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+    #[doc = "券使用规则展示信息 (see [`CreatePartnerProductCouponProductCouponsStocksStock::usage_rule_display_info`])."]
+    pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+}
+
 impl<'a> CreatePartnerProductCouponProductCouponsStocksStock<'a> {
-    /// The object from its required fields, in declaration order. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
+    /// The object from its required fields, each named in a [`CreatePartnerProductCouponProductCouponsStocksStockRequired`]. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-        coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
-        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-        stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
-        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-        usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponProductCouponsStocksStockRequired<'a>) -> Self {
+        let CreatePartnerProductCouponProductCouponsStocksStockRequired {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        } = required;
         Self {
             coupon_code_mode,
             coupon_display_info,
@@ -203,8 +245,7 @@ pub struct CreatePartnerProductCouponProductCouponsStocksResponse {
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]
@@ -239,7 +280,7 @@ pub struct CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo {
     pub usage_description: String,
 }
 
-#[doc = "查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(product_coupon_id, stock_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(QueryPartnerProductCouponProductCouponsStocksByStockIdRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询商品券指定批次",
     "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
@@ -257,10 +298,27 @@ pub struct QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest`], each named where it is given: `QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(QueryPartnerProductCouponProductCouponsStocksByStockIdRequired { .. })`."]
+pub struct QueryPartnerProductCouponProductCouponsStocksByStockIdRequired<'a> {
+    #[doc = "商品券ID (see [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequired`].
     #[inline]
-    pub fn new(product_coupon_id: &'a str, stock_id: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(
+        required: QueryPartnerProductCouponProductCouponsStocksByStockIdRequired<'a>,
+    ) -> Self {
+        let QueryPartnerProductCouponProductCouponsStocksByStockIdRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,
@@ -273,7 +331,7 @@ impl<'a> QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
 pub type QueryPartnerProductCouponProductCouponsStocksByStockIdResponse =
     crate::marketing::partner::product_coupon::ProductCouponStock;
 
-#[doc = "修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no);\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStocksRequest::new(ModifyPartnerProductCouponProductCouponsStocksRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n    out_request_no,\n});\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("修改商品券指定批次", "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = ModifyPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -304,15 +362,28 @@ pub struct ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
 }
 
+#[doc = "The required fields of [`ModifyPartnerProductCouponProductCouponsStocksRequest`], each named where it is given: `ModifyPartnerProductCouponProductCouponsStocksRequest::new(ModifyPartnerProductCouponProductCouponsStocksRequired { .. })`."]
+pub struct ModifyPartnerProductCouponProductCouponsStocksRequired<'a> {
+    #[doc = "商品券ID (see [`ModifyPartnerProductCouponProductCouponsStocksRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`ModifyPartnerProductCouponProductCouponsStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`ModifyPartnerProductCouponProductCouponsStocksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "修改请求单号 (see [`ModifyPartnerProductCouponProductCouponsStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyPartnerProductCouponProductCouponsStocksRequired`]. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-    ) -> Self {
+    pub fn new(required: ModifyPartnerProductCouponProductCouponsStocksRequired<'a>) -> Self {
+        let ModifyPartnerProductCouponProductCouponsStocksRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            out_request_no,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

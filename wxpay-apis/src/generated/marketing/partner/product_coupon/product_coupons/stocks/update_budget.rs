@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "修改商品券批次发放预算: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.\n\n```ignore\nlet mut request = UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no, update_mode);\nrequest.current_max_count = Some(current_max_count);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "修改商品券批次发放预算: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.\n\n```ignore\nlet mut request = UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new(UpdateBudgetPartnerProductCouponProductCouponsStocksRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n    out_request_no,\n    update_mode,\n});\nrequest.current_max_count = Some(current_max_count);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("修改商品券批次发放预算", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/update-budget", response = UpdateBudgetPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -33,16 +33,31 @@ pub struct UpdateBudgetPartnerProductCouponProductCouponsStocksRequest<'a> {
     pub update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
 }
 
+#[doc = "The required fields of [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest`], each named where it is given: `UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new(UpdateBudgetPartnerProductCouponProductCouponsStocksRequired { .. })`."]
+pub struct UpdateBudgetPartnerProductCouponProductCouponsStocksRequired<'a> {
+    #[doc = "商品券ID (see [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "修改请求单号 (see [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "更新模式 (see [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::update_mode`])."]
+    pub update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
+}
+
 impl<'a> UpdateBudgetPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`current_max_count`, `current_max_count_per_day`, `target_max_count`, `target_max_count_per_day`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequired`]. The optional ones (`current_max_count`, `current_max_count_per_day`, `target_max_count`, `target_max_count_per_day`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
-    ) -> Self {
+    pub fn new(required: UpdateBudgetPartnerProductCouponProductCouponsStocksRequired<'a>) -> Self {
+        let UpdateBudgetPartnerProductCouponProductCouponsStocksRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            out_request_no,
+            update_mode,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预上传券Code: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.\n\n```ignore\nlet request = UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, code_list, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "预上传券Code: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.\n\n```ignore\nlet request = UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired {\n    product_coupon_id,\n    stock_id,\n    brand_id,\n    code_list,\n    out_request_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("预上传券Code", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/upload-coupon-codes", response = UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -21,16 +21,33 @@ pub struct UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest<'a> 
     pub out_request_no: &'a str,
 }
 
+#[doc = "The required fields of [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest`], each named where it is given: `UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired { .. })`."]
+pub struct UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired<'a> {
+    #[doc = "商品券ID (see [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "品牌ID (see [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "券Code列表 (see [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::code_list`])."]
+    pub code_list: &'a [&'a str],
+    #[doc = "请求单号 (see [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired`].
     #[inline]
     pub fn new(
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
-        code_list: &'a [&'a str],
-        out_request_no: &'a str,
+        required: UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired<'a>,
     ) -> Self {
+        let UploadCouponCodesPartnerProductCouponProductCouponsStocksRequired {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            code_list,
+            out_request_no,
+        } = required;
         Self {
             product_coupon_id,
             stock_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "失效用户商品券组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponUsersCouponBundlesRequest::new(openid, user_coupon_bundle_id, appid, brand_id, deactivate_reason, out_request_no, product_coupon_id, stock_bundle_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "失效用户商品券组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponUsersCouponBundlesRequest::new(DeactivatePartnerProductCouponUsersCouponBundlesRequired {\n    openid,\n    user_coupon_bundle_id,\n    appid,\n    brand_id,\n    deactivate_reason,\n    out_request_no,\n    product_coupon_id,\n    stock_bundle_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("失效用户商品券组", "POST v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate", "v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupon-bundles/<user_coupon_bundle_id>/deactivate", response = DeactivatePartnerProductCouponUsersCouponBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -27,19 +27,40 @@ pub struct DeactivatePartnerProductCouponUsersCouponBundlesRequest<'a> {
     pub stock_bundle_id: &'a str,
 }
 
+#[doc = "The required fields of [`DeactivatePartnerProductCouponUsersCouponBundlesRequest`], each named where it is given: `DeactivatePartnerProductCouponUsersCouponBundlesRequest::new(DeactivatePartnerProductCouponUsersCouponBundlesRequired { .. })`."]
+pub struct DeactivatePartnerProductCouponUsersCouponBundlesRequired<'a> {
+    #[doc = "用户OpenID (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "用户券组ID (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::user_coupon_bundle_id`])."]
+    pub user_coupon_bundle_id: &'a str,
+    #[doc = "公众账号AppID (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "失效原因 (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::deactivate_reason`])."]
+    pub deactivate_reason: &'a str,
+    #[doc = "失效请求单号 (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券ID (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次组ID (see [`DeactivatePartnerProductCouponUsersCouponBundlesRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+}
+
 impl<'a> DeactivatePartnerProductCouponUsersCouponBundlesRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeactivatePartnerProductCouponUsersCouponBundlesRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        user_coupon_bundle_id: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        deactivate_reason: &'a str,
-        out_request_no: &'a str,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
-    ) -> Self {
+    pub fn new(required: DeactivatePartnerProductCouponUsersCouponBundlesRequired<'a>) -> Self {
+        let DeactivatePartnerProductCouponUsersCouponBundlesRequired {
+            openid,
+            user_coupon_bundle_id,
+            appid,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+            product_coupon_id,
+            stock_bundle_id,
+        } = required;
         Self {
             openid,
             user_coupon_bundle_id,

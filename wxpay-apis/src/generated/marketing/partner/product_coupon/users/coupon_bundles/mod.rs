@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod deactivate;
 
-#[doc = "向用户发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersCouponBundlesRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_bundle_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "向用户发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersCouponBundlesRequest::new(CreatePartnerProductCouponUsersCouponBundlesRequired {\n    openid,\n    appid,\n    brand_id,\n    product_coupon_id,\n    send_request_no,\n    stock_bundle_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "向用户发放商品券批次组",
     "POST v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles",
@@ -35,17 +35,34 @@ pub struct CreatePartnerProductCouponUsersCouponBundlesRequest<'a> {
     pub stock_bundle_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponUsersCouponBundlesRequest`], each named where it is given: `CreatePartnerProductCouponUsersCouponBundlesRequest::new(CreatePartnerProductCouponUsersCouponBundlesRequired { .. })`."]
+pub struct CreatePartnerProductCouponUsersCouponBundlesRequired<'a> {
+    #[doc = "用户OpenID (see [`CreatePartnerProductCouponUsersCouponBundlesRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号AppID (see [`CreatePartnerProductCouponUsersCouponBundlesRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponUsersCouponBundlesRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponUsersCouponBundlesRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "发券请求单号 (see [`CreatePartnerProductCouponUsersCouponBundlesRequest::send_request_no`])."]
+    pub send_request_no: &'a str,
+    #[doc = "批次组ID (see [`CreatePartnerProductCouponUsersCouponBundlesRequest::stock_bundle_id`])."]
+    pub stock_bundle_id: &'a str,
+}
+
 impl<'a> CreatePartnerProductCouponUsersCouponBundlesRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `coupon_tag_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponUsersCouponBundlesRequired`]. The optional ones (`attach`, `coupon_tag_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        product_coupon_id: &'a str,
-        send_request_no: &'a str,
-        stock_bundle_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponUsersCouponBundlesRequired<'a>) -> Self {
+        let CreatePartnerProductCouponUsersCouponBundlesRequired {
+            openid,
+            appid,
+            brand_id,
+            product_coupon_id,
+            send_request_no,
+            stock_bundle_id,
+        } = required;
         Self {
             openid,
             appid,
@@ -91,7 +108,7 @@ pub struct CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo<'a> {
 }
 
 impl<'a> CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo<'a> {
-    /// The object from its required fields, in declaration order.
+    /// The object from its one required field, `member_card_id`.
     #[inline]
     pub fn new(member_card_id: &'a str) -> Self {
         Self { member_card_id }
@@ -275,8 +292,7 @@ pub struct PartnerProductCouponUsersCouponBundlesStock {
     #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次组信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_bundle_info:

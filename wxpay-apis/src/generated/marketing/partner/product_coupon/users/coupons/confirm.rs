@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "确认发放用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.\n\n```ignore\nlet request = ConfirmPartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, brand_id, out_request_no, product_coupon_id, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "确认发放用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.\n\n```ignore\nlet request = ConfirmPartnerProductCouponUsersCouponsRequest::new(ConfirmPartnerProductCouponUsersCouponsRequired {\n    openid,\n    coupon_code,\n    appid,\n    brand_id,\n    out_request_no,\n    product_coupon_id,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "确认发放用户商品券",
     "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm",
@@ -29,18 +29,37 @@ pub struct ConfirmPartnerProductCouponUsersCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`ConfirmPartnerProductCouponUsersCouponsRequest`], each named where it is given: `ConfirmPartnerProductCouponUsersCouponsRequest::new(ConfirmPartnerProductCouponUsersCouponsRequired { .. })`."]
+pub struct ConfirmPartnerProductCouponUsersCouponsRequired<'a> {
+    #[doc = "用户OpenID (see [`ConfirmPartnerProductCouponUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "用户商品券Code (see [`ConfirmPartnerProductCouponUsersCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "公众账号AppID (see [`ConfirmPartnerProductCouponUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`ConfirmPartnerProductCouponUsersCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "确认发放请求单号 (see [`ConfirmPartnerProductCouponUsersCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券ID (see [`ConfirmPartnerProductCouponUsersCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`ConfirmPartnerProductCouponUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> ConfirmPartnerProductCouponUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ConfirmPartnerProductCouponUsersCouponsRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        coupon_code: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ConfirmPartnerProductCouponUsersCouponsRequired<'a>) -> Self {
+        let ConfirmPartnerProductCouponUsersCouponsRequired {
+            openid,
+            coupon_code,
+            appid,
+            brand_id,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+        } = required;
         Self {
             openid,
             coupon_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "失效用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, brand_id, deactivate_reason, out_request_no, product_coupon_id, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "失效用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponUsersCouponsRequest::new(DeactivatePartnerProductCouponUsersCouponsRequired {\n    openid,\n    coupon_code,\n    appid,\n    brand_id,\n    deactivate_reason,\n    out_request_no,\n    product_coupon_id,\n    stock_id,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "失效用户商品券",
     "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate",
@@ -31,19 +31,40 @@ pub struct DeactivatePartnerProductCouponUsersCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`DeactivatePartnerProductCouponUsersCouponsRequest`], each named where it is given: `DeactivatePartnerProductCouponUsersCouponsRequest::new(DeactivatePartnerProductCouponUsersCouponsRequired { .. })`."]
+pub struct DeactivatePartnerProductCouponUsersCouponsRequired<'a> {
+    #[doc = "用户OpenID (see [`DeactivatePartnerProductCouponUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "用户商品券Code (see [`DeactivatePartnerProductCouponUsersCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "公众账号AppID (see [`DeactivatePartnerProductCouponUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`DeactivatePartnerProductCouponUsersCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "失效原因 (see [`DeactivatePartnerProductCouponUsersCouponsRequest::deactivate_reason`])."]
+    pub deactivate_reason: &'a str,
+    #[doc = "失效请求单号 (see [`DeactivatePartnerProductCouponUsersCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券ID (see [`DeactivatePartnerProductCouponUsersCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`DeactivatePartnerProductCouponUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> DeactivatePartnerProductCouponUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeactivatePartnerProductCouponUsersCouponsRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        coupon_code: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        deactivate_reason: &'a str,
-        out_request_no: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: DeactivatePartnerProductCouponUsersCouponsRequired<'a>) -> Self {
+        let DeactivatePartnerProductCouponUsersCouponsRequired {
+            openid,
+            coupon_code,
+            appid,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+        } = required;
         Self {
             openid,
             coupon_code,

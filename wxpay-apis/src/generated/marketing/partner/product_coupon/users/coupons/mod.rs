@@ -12,7 +12,7 @@ pub mod deactivate;
 pub mod r#return;
 pub mod r#use;
 
-#[doc = "指定券状态查询用户商品券列表: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponUsersCouponsByOpenidRequest::new(openid, appid, brand_id);\nrequest.product_coupon_id = Some(product_coupon_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "指定券状态查询用户商品券列表: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponUsersCouponsByOpenidRequest::new(QueryPartnerProductCouponUsersCouponsByOpenidRequired {\n    openid,\n    appid,\n    brand_id,\n});\nrequest.product_coupon_id = Some(product_coupon_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "指定券状态查询用户商品券列表",
     "GET v3/marketing/partner/product-coupon/users/{openid}/coupons",
@@ -45,10 +45,25 @@ pub struct QueryPartnerProductCouponUsersCouponsByOpenidRequest<'a> {
     pub brand_id: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponUsersCouponsByOpenidRequest`], each named where it is given: `QueryPartnerProductCouponUsersCouponsByOpenidRequest::new(QueryPartnerProductCouponUsersCouponsByOpenidRequired { .. })`."]
+pub struct QueryPartnerProductCouponUsersCouponsByOpenidRequired<'a> {
+    #[doc = "用户OpenID (see [`QueryPartnerProductCouponUsersCouponsByOpenidRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号AppID (see [`QueryPartnerProductCouponUsersCouponsByOpenidRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponUsersCouponsByOpenidRequest::brand_id`])."]
+    pub brand_id: &'a str,
+}
+
 impl<'a> QueryPartnerProductCouponUsersCouponsByOpenidRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`product_coupon_id`, `stock_id`, `coupon_state`, `page_size`, `page_token`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponUsersCouponsByOpenidRequired`]. The optional ones (`product_coupon_id`, `stock_id`, `coupon_state`, `page_size`, `page_token`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(openid: &'a str, appid: &'a str, brand_id: &'a str) -> Self {
+    pub fn new(required: QueryPartnerProductCouponUsersCouponsByOpenidRequired<'a>) -> Self {
+        let QueryPartnerProductCouponUsersCouponsByOpenidRequired {
+            openid,
+            appid,
+            brand_id,
+        } = required;
         Self {
             openid,
             product_coupon_id: None,
@@ -237,8 +252,7 @@ pub struct CouponsStock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<CouponsSingleUsageRule>,
     #[doc = "批次状态\n\nAlways present."]
-    pub state:
-        crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
+    pub state: crate::marketing::partner::product_coupon::ProductCouponStockState,
     #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
     #[doc = "发放规则\n\nAlways present."]
@@ -345,7 +359,7 @@ pub struct QueryPartnerProductCouponUsersCouponsByOpenidCouponAvailablePeriod {
         Option<crate::marketing::partner::product_coupon::ProductCouponWeeklyAvailablePeriod>,
 }
 
-#[doc = "向用户发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersCouponsRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "向用户发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersCouponsRequest::new(CreatePartnerProductCouponUsersCouponsRequired {\n    openid,\n    appid,\n    brand_id,\n    product_coupon_id,\n    send_request_no,\n    stock_id,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "向用户发放商品券",
     "POST v3/marketing/partner/product-coupon/users/{openid}/coupons",
@@ -378,17 +392,34 @@ pub struct CreatePartnerProductCouponUsersCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`CreatePartnerProductCouponUsersCouponsRequest`], each named where it is given: `CreatePartnerProductCouponUsersCouponsRequest::new(CreatePartnerProductCouponUsersCouponsRequired { .. })`."]
+pub struct CreatePartnerProductCouponUsersCouponsRequired<'a> {
+    #[doc = "用户OpenID (see [`CreatePartnerProductCouponUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "公众账号AppID (see [`CreatePartnerProductCouponUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`CreatePartnerProductCouponUsersCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "商品券ID (see [`CreatePartnerProductCouponUsersCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "发券请求单号 (see [`CreatePartnerProductCouponUsersCouponsRequest::send_request_no`])."]
+    pub send_request_no: &'a str,
+    #[doc = "批次ID (see [`CreatePartnerProductCouponUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> CreatePartnerProductCouponUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach`, `coupon_code`, `coupon_tag_info`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerProductCouponUsersCouponsRequired`]. The optional ones (`attach`, `coupon_code`, `coupon_tag_info`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        product_coupon_id: &'a str,
-        send_request_no: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: CreatePartnerProductCouponUsersCouponsRequired<'a>) -> Self {
+        let CreatePartnerProductCouponUsersCouponsRequired {
+            openid,
+            appid,
+            brand_id,
+            product_coupon_id,
+            send_request_no,
+            stock_id,
+        } = required;
         Self {
             openid,
             appid,
@@ -449,7 +480,7 @@ impl<'a> CreatePartnerProductCouponUsersCouponsMemberTagInfo<'a> {
 /// The answer to [`CreatePartnerProductCouponUsersCouponsRequest`]: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 pub type CreatePartnerProductCouponUsersCouponsResponse = CouponsUserCoupon;
 
-#[doc = "查询用户商品券详情: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`.\n\n```ignore\nlet request = QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new(openid, coupon_code, brand_id, product_coupon_id, stock_id, appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询用户商品券详情: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`.\n\n```ignore\nlet request = QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new(QueryPartnerProductCouponUsersCouponsByCouponCodeRequired {\n    openid,\n    coupon_code,\n    brand_id,\n    product_coupon_id,\n    stock_id,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询用户商品券详情",
     "GET v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}",
@@ -473,17 +504,34 @@ pub struct QueryPartnerProductCouponUsersCouponsByCouponCodeRequest<'a> {
     pub appid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest`], each named where it is given: `QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new(QueryPartnerProductCouponUsersCouponsByCouponCodeRequired { .. })`."]
+pub struct QueryPartnerProductCouponUsersCouponsByCouponCodeRequired<'a> {
+    #[doc = "用户OpenID (see [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "用户商品券Code (see [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "品牌ID (see [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "商品券ID (see [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "公众账号AppID (see [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::appid`])."]
+    pub appid: &'a str,
+}
+
 impl<'a> QueryPartnerProductCouponUsersCouponsByCouponCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequired`].
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        coupon_code: &'a str,
-        brand_id: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        appid: &'a str,
-    ) -> Self {
+    pub fn new(required: QueryPartnerProductCouponUsersCouponsByCouponCodeRequired<'a>) -> Self {
+        let QueryPartnerProductCouponUsersCouponsByCouponCodeRequired {
+            openid,
+            coupon_code,
+            brand_id,
+            product_coupon_id,
+            stock_id,
+            appid,
+        } = required;
         Self {
             openid,
             coupon_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "退券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.\n\n```ignore\nlet mut request = ReturnPartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, brand_id, out_request_no, product_coupon_id, stock_id);\nrequest.sequential_coupon_index = Some(sequential_coupon_index);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "退券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.\n\n```ignore\nlet mut request = ReturnPartnerProductCouponUsersCouponsRequest::new(ReturnPartnerProductCouponUsersCouponsRequired {\n    openid,\n    coupon_code,\n    appid,\n    brand_id,\n    out_request_no,\n    product_coupon_id,\n    stock_id,\n});\nrequest.sequential_coupon_index = Some(sequential_coupon_index);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "退券",
     "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return",
@@ -32,18 +32,37 @@ pub struct ReturnPartnerProductCouponUsersCouponsRequest<'a> {
     pub stock_id: &'a str,
 }
 
+#[doc = "The required fields of [`ReturnPartnerProductCouponUsersCouponsRequest`], each named where it is given: `ReturnPartnerProductCouponUsersCouponsRequest::new(ReturnPartnerProductCouponUsersCouponsRequired { .. })`."]
+pub struct ReturnPartnerProductCouponUsersCouponsRequired<'a> {
+    #[doc = "用户OpenID (see [`ReturnPartnerProductCouponUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "用户商品券Code (see [`ReturnPartnerProductCouponUsersCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "公众账号AppID (see [`ReturnPartnerProductCouponUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "品牌ID (see [`ReturnPartnerProductCouponUsersCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "退券请求单号 (see [`ReturnPartnerProductCouponUsersCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券ID (see [`ReturnPartnerProductCouponUsersCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`ReturnPartnerProductCouponUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+}
+
 impl<'a> ReturnPartnerProductCouponUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sequential_coupon_index`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ReturnPartnerProductCouponUsersCouponsRequired`]. The optional ones (`sequential_coupon_index`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        coupon_code: &'a str,
-        appid: &'a str,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-    ) -> Self {
+    pub fn new(required: ReturnPartnerProductCouponUsersCouponsRequired<'a>) -> Self {
+        let ReturnPartnerProductCouponUsersCouponsRequired {
+            openid,
+            coupon_code,
+            appid,
+            brand_id,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+        } = required;
         Self {
             openid,
             coupon_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "核销用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.\n\n```ignore\nlet mut request = UsePartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, associated_order_info, brand_id, out_request_no, product_coupon_id, stock_id, use_time);\nrequest.associated_pay_score_order_info = Some(associated_pay_score_order_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "核销用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.\n\n```ignore\nlet mut request = UsePartnerProductCouponUsersCouponsRequest::new(UsePartnerProductCouponUsersCouponsRequired {\n    openid,\n    coupon_code,\n    appid,\n    associated_order_info,\n    brand_id,\n    out_request_no,\n    product_coupon_id,\n    stock_id,\n    use_time,\n});\nrequest.associated_pay_score_order_info = Some(associated_pay_score_order_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "核销用户商品券",
     "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use",
@@ -46,20 +46,43 @@ pub struct UsePartnerProductCouponUsersCouponsRequest<'a> {
     pub use_time: Timestamp<&'a str>,
 }
 
+#[doc = "The required fields of [`UsePartnerProductCouponUsersCouponsRequest`], each named where it is given: `UsePartnerProductCouponUsersCouponsRequest::new(UsePartnerProductCouponUsersCouponsRequired { .. })`."]
+pub struct UsePartnerProductCouponUsersCouponsRequired<'a> {
+    #[doc = "用户OpenID (see [`UsePartnerProductCouponUsersCouponsRequest::openid`])."]
+    pub openid: &'a str,
+    #[doc = "用户商品券Code (see [`UsePartnerProductCouponUsersCouponsRequest::coupon_code`])."]
+    pub coupon_code: &'a str,
+    #[doc = "公众账号AppID (see [`UsePartnerProductCouponUsersCouponsRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "关联微信支付订单信息 (see [`UsePartnerProductCouponUsersCouponsRequest::associated_order_info`])."]
+    pub associated_order_info: UsePartnerProductCouponUsersCouponsAssociatedOrderInfo<'a>,
+    #[doc = "品牌ID (see [`UsePartnerProductCouponUsersCouponsRequest::brand_id`])."]
+    pub brand_id: &'a str,
+    #[doc = "核销请求单号 (see [`UsePartnerProductCouponUsersCouponsRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+    #[doc = "商品券ID (see [`UsePartnerProductCouponUsersCouponsRequest::product_coupon_id`])."]
+    pub product_coupon_id: &'a str,
+    #[doc = "批次ID (see [`UsePartnerProductCouponUsersCouponsRequest::stock_id`])."]
+    pub stock_id: &'a str,
+    #[doc = "核销时间 (see [`UsePartnerProductCouponUsersCouponsRequest::use_time`])."]
+    pub use_time: Timestamp<&'a str>,
+}
+
 impl<'a> UsePartnerProductCouponUsersCouponsRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`associated_pay_score_order_info`, `saved_amount`, `sequential_coupon_index`, `store_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UsePartnerProductCouponUsersCouponsRequired`]. The optional ones (`associated_pay_score_order_info`, `saved_amount`, `sequential_coupon_index`, `store_id`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        openid: &'a str,
-        coupon_code: &'a str,
-        appid: &'a str,
-        associated_order_info: UsePartnerProductCouponUsersCouponsAssociatedOrderInfo<'a>,
-        brand_id: &'a str,
-        out_request_no: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        use_time: Timestamp<&'a str>,
-    ) -> Self {
+    pub fn new(required: UsePartnerProductCouponUsersCouponsRequired<'a>) -> Self {
+        let UsePartnerProductCouponUsersCouponsRequired {
+            openid,
+            coupon_code,
+            appid,
+            associated_order_info,
+            brand_id,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+            use_time,
+        } = required;
         Self {
             openid,
             coupon_code,

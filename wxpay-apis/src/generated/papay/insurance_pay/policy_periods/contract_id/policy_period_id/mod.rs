@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod schedule;
 
-#[doc = "保险商户查询保险自动续费预约API: `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`.\n\n```ignore\nlet request = QueryPolicyPeriodRequest::new(contract_id, policy_period_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/query-policy-period.html>.\n\nFor: 普通商户."]
+#[doc = "保险商户查询保险自动续费预约API: `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`.\n\n```ignore\nlet request = QueryPolicyPeriodRequest::new(QueryPolicyPeriodRequired {\n    contract_id,\n    policy_period_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/query-policy-period.html>.\n\nFor: 普通商户."]
 #[doc(alias("保险商户查询保险自动续费预约API", "GET v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}", "v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}"))]
 #[wxpay_api(GET, "v3/papay/insurance-pay/policy-periods/contract-id/<contract_id>/policy-period-id/<policy_period_id>", response = QueryPolicyPeriodResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,22 @@ pub struct QueryPolicyPeriodRequest<'a> {
     pub policy_period_id: i64,
 }
 
+#[doc = "The required fields of [`QueryPolicyPeriodRequest`], each named where it is given: `QueryPolicyPeriodRequest::new(QueryPolicyPeriodRequired { .. })`."]
+pub struct QueryPolicyPeriodRequired<'a> {
+    #[doc = "委托代扣协议ID (see [`QueryPolicyPeriodRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "保单的扣费周期编号 (see [`QueryPolicyPeriodRequest::policy_period_id`])."]
+    pub policy_period_id: i64,
+}
+
 impl<'a> QueryPolicyPeriodRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPolicyPeriodRequired`].
     #[inline]
-    pub fn new(contract_id: &'a str, policy_period_id: i64) -> Self {
+    pub fn new(required: QueryPolicyPeriodRequired<'a>) -> Self {
+        let QueryPolicyPeriodRequired {
+            contract_id,
+            policy_period_id,
+        } = required;
         Self {
             contract_id,
             policy_period_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户预约保险自动续费API: `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.\n\n```ignore\nlet request = SchedulePolicyPeriodRequest::new(contract_id, policy_period_id, appid, scheduled_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/schedule-policy-period.html>.\n\nFor: 普通商户."]
+#[doc = "保险商户预约保险自动续费API: `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.\n\n```ignore\nlet request = SchedulePolicyPeriodRequest::new(SchedulePolicyPeriodRequired {\n    contract_id,\n    policy_period_id,\n    appid,\n    scheduled_amount,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/schedule-policy-period.html>.\n\nFor: 普通商户."]
 #[doc(alias("保险商户预约保险自动续费API", "POST v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule", "v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule"))]
 #[wxpay_api(POST, "v3/papay/insurance-pay/policy-periods/contract-id/<contract_id>/policy-period-id/<policy_period_id>/schedule", response = SchedulePolicyPeriodResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -19,15 +19,28 @@ pub struct SchedulePolicyPeriodRequest<'a> {
     pub scheduled_amount: crate::papay::PapayScheduledAmount<'a>,
 }
 
+#[doc = "The required fields of [`SchedulePolicyPeriodRequest`], each named where it is given: `SchedulePolicyPeriodRequest::new(SchedulePolicyPeriodRequired { .. })`."]
+pub struct SchedulePolicyPeriodRequired<'a> {
+    #[doc = "委托代扣协议ID (see [`SchedulePolicyPeriodRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "保单的扣费周期编号 (see [`SchedulePolicyPeriodRequest::policy_period_id`])."]
+    pub policy_period_id: i64,
+    #[doc = "应用ID (see [`SchedulePolicyPeriodRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "预约扣费金额信息 (see [`SchedulePolicyPeriodRequest::scheduled_amount`])."]
+    pub scheduled_amount: crate::papay::PapayScheduledAmount<'a>,
+}
+
 impl<'a> SchedulePolicyPeriodRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`SchedulePolicyPeriodRequired`].
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        policy_period_id: i64,
-        appid: &'a str,
-        scheduled_amount: crate::papay::PapayScheduledAmount<'a>,
-    ) -> Self {
+    pub fn new(required: SchedulePolicyPeriodRequired<'a>) -> Self {
+        let SchedulePolicyPeriodRequired {
+            contract_id,
+            policy_period_id,
+            appid,
+            scheduled_amount,
+        } = required;
         Self {
             contract_id,
             policy_period_id,

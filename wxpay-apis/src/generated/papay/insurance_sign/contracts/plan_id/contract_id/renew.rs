@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户受理续期自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`.\n\n```ignore\nlet request = ApplyRenewContractRequest::new(plan_id, contract_id, appid, policy_periods);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/apply-renew-contract.html>.\n\nFor: 普通商户."]
+#[doc = "保险商户受理续期自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`.\n\n```ignore\nlet request = ApplyRenewContractRequest::new(ApplyRenewContractRequired {\n    plan_id,\n    contract_id,\n    appid,\n    policy_periods,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/apply-renew-contract.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "保险商户受理续期自动续费协议",
     "POST v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew",
@@ -23,15 +23,28 @@ pub struct ApplyRenewContractRequest<'a> {
     pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
 }
 
+#[doc = "The required fields of [`ApplyRenewContractRequest`], each named where it is given: `ApplyRenewContractRequest::new(ApplyRenewContractRequired { .. })`."]
+pub struct ApplyRenewContractRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`ApplyRenewContractRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "委托代扣协议ID (see [`ApplyRenewContractRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "应用ID (see [`ApplyRenewContractRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "续期的扣费周期列表 (see [`ApplyRenewContractRequest::policy_periods`])."]
+    pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+}
+
 impl<'a> ApplyRenewContractRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ApplyRenewContractRequired`].
     #[inline]
-    pub fn new(
-        plan_id: i64,
-        contract_id: &'a str,
-        appid: &'a str,
-        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
-    ) -> Self {
+    pub fn new(required: ApplyRenewContractRequired<'a>) -> Self {
+        let ApplyRenewContractRequired {
+            plan_id,
+            contract_id,
+            appid,
+            policy_periods,
+        } = required;
         Self {
             plan_id,
             contract_id,

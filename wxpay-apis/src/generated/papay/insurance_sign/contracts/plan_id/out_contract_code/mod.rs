@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "保险商户查询保险自动续费协议: `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "保险商户查询保险自动续费协议: `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired {\n    plan_id,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "保险商户查询保险自动续费协议",
     "GET v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -21,10 +21,22 @@ pub struct QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest`], each named where it is given: `QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired { .. })`."]
+pub struct QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired`].
     #[inline]
-    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+    pub fn new(required: QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired<'a>) -> Self {
+        let QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired {
+            plan_id,
+            out_contract_code,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

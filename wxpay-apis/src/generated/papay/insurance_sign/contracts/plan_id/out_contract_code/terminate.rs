@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户通过商户协议号解除保险自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "保险商户通过商户协议号解除保险自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired {\n    plan_id,\n    out_contract_code,\n    contract_termination_remark,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias("保险商户通过商户协议号解除保险自动续费协议", "POST v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,14 +17,27 @@ pub struct TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
     pub contract_termination_remark: &'a str,
 }
 
+#[doc = "The required fields of [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest`], each named where it is given: `TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired { .. })`."]
+pub struct TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "解约备注 (see [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::contract_termination_remark`])."]
+    pub contract_termination_remark: &'a str,
+}
+
 impl<'a> TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired`].
     #[inline]
     pub fn new(
-        plan_id: i64,
-        out_contract_code: &'a str,
-        contract_termination_remark: &'a str,
+        required: TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired<'a>,
     ) -> Self {
+        let TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "保险商户修改保险扣费周期列表: `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.\n\n```ignore\nlet mut request = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(plan_id, contract_id, appid, policy_periods);\nrequest.allow_cancel_scheduled = Some(allow_cancel_scheduled);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012987596>.\n\nFor: 普通商户."]
+#[doc = "保险商户修改保险扣费周期列表: `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.\n\n```ignore\nlet mut request = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired {\n    plan_id,\n    contract_id,\n    appid,\n    policy_periods,\n});\nrequest.allow_cancel_scheduled = Some(allow_cancel_scheduled);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012987596>.\n\nFor: 普通商户."]
 #[doc(alias("保险商户修改保险扣费周期列表", "POST v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify", "v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify"))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/policy-periods/plan-id/<plan_id>/contract-id/<contract_id>/modify", response = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -22,15 +22,28 @@ pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest<'a> {
     pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
 }
 
+#[doc = "The required fields of [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest`], each named where it is given: `ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired { .. })`."]
+pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "委托代扣协议ID (see [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "应用ID (see [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::appid`])."]
+    pub appid: &'a str,
+    #[doc = "续期的扣费周期列表 (see [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::policy_periods`])."]
+    pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+}
+
 impl<'a> ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`allow_cancel_scheduled`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired`]. The optional ones (`allow_cancel_scheduled`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        plan_id: i64,
-        contract_id: &'a str,
-        appid: &'a str,
-        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
-    ) -> Self {
+    pub fn new(required: ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired<'a>) -> Self {
+        let ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired {
+            plan_id,
+            contract_id,
+            appid,
+            policy_periods,
+        } = required;
         Self {
             plan_id,
             contract_id,

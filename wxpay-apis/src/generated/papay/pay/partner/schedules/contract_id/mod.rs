@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod schedule;
 
-#[doc = "查询扣费预约API: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.\n\n```ignore\nlet request = PartnerQueryDeductScheduleRequest::new(contract_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-query-deduct-schedule.html>.\n\nFor: 服务商."]
+#[doc = "查询扣费预约API: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.\n\n```ignore\nlet request = PartnerQueryDeductScheduleRequest::new(PartnerQueryDeductScheduleRequired {\n    contract_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-query-deduct-schedule.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询扣费预约API",
     "GET v3/papay/pay/partner/schedules/contract-id/{contract_id}",
@@ -21,10 +21,22 @@ pub struct PartnerQueryDeductScheduleRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerQueryDeductScheduleRequest`], each named where it is given: `PartnerQueryDeductScheduleRequest::new(PartnerQueryDeductScheduleRequired { .. })`."]
+pub struct PartnerQueryDeductScheduleRequired<'a> {
+    #[doc = "委托代扣协议ID (see [`PartnerQueryDeductScheduleRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "子商户号商户号 (see [`PartnerQueryDeductScheduleRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerQueryDeductScheduleRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PartnerQueryDeductScheduleRequired`].
     #[inline]
-    pub fn new(contract_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: PartnerQueryDeductScheduleRequired<'a>) -> Self {
+        let PartnerQueryDeductScheduleRequired {
+            contract_id,
+            sub_mchid,
+        } = required;
         Self {
             contract_id,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet mut request = PartnerScheduleDeductionRequest::new(contract_id, schedule_amount, sp_appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.\n\nFor: 服务商."]
+#[doc = "预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet mut request = PartnerScheduleDeductionRequest::new(PartnerScheduleDeductionRequired {\n    contract_id,\n    schedule_amount,\n    sp_appid,\n    sub_mchid,\n});\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "预约扣费API",
     "POST v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule",
@@ -26,15 +26,28 @@ pub struct PartnerScheduleDeductionRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerScheduleDeductionRequest`], each named where it is given: `PartnerScheduleDeductionRequest::new(PartnerScheduleDeductionRequired { .. })`."]
+pub struct PartnerScheduleDeductionRequired<'a> {
+    #[doc = "委托代扣协议ID (see [`PartnerScheduleDeductionRequest::contract_id`])."]
+    pub contract_id: &'a str,
+    #[doc = "预约的金额信息 (see [`PartnerScheduleDeductionRequest::schedule_amount`])."]
+    pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
+    #[doc = "应用ID (see [`PartnerScheduleDeductionRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户号商户号 (see [`PartnerScheduleDeductionRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerScheduleDeductionRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerScheduleDeductionRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_id: &'a str,
-        schedule_amount: crate::papay::PapayScheduledAmount<'a>,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerScheduleDeductionRequired<'a>) -> Self {
+        let PartnerScheduleDeductionRequired {
+            contract_id,
+            schedule_amount,
+            sp_appid,
+            sub_mchid,
+        } = required;
         Self {
             contract_id,
             schedule_amount,

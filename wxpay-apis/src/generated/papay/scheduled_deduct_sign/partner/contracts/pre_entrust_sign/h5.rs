@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "H5场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`.\n\n```ignore\nlet mut request = PartnerH5ScheduledDeductPreSignRequest::new(contract_display_account, contract_notify_url, out_contract_code, plan_id, sp_appid, sub_mchid);\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-h5-scheduled-deduct-pre-sign.html>.\n\nFor: 服务商."]
+#[doc = "H5场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`.\n\n```ignore\nlet mut request = PartnerH5ScheduledDeductPreSignRequest::new(PartnerH5ScheduledDeductPreSignRequired {\n    contract_display_account,\n    contract_notify_url,\n    out_contract_code,\n    plan_id,\n    sp_appid,\n    sub_mchid,\n});\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-h5-scheduled-deduct-pre-sign.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "H5场景预约扣费类型签约的预签约API",
     "POST v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5",
@@ -46,17 +46,34 @@ pub struct PartnerH5ScheduledDeductPreSignRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PartnerH5ScheduledDeductPreSignRequest`], each named where it is given: `PartnerH5ScheduledDeductPreSignRequest::new(PartnerH5ScheduledDeductPreSignRequired { .. })`."]
+pub struct PartnerH5ScheduledDeductPreSignRequired<'a> {
+    #[doc = "用户账户展示名称 (see [`PartnerH5ScheduledDeductPreSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约结果通知地址 (see [`PartnerH5ScheduledDeductPreSignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`PartnerH5ScheduledDeductPreSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣模板ID (see [`PartnerH5ScheduledDeductPreSignRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "应用ID (see [`PartnerH5ScheduledDeductPreSignRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户号 (see [`PartnerH5ScheduledDeductPreSignRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerH5ScheduledDeductPreSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deduct_schedule`, `jump_control`, `out_user_code`, `sp_openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerH5ScheduledDeductPreSignRequired`]. The optional ones (`deduct_schedule`, `jump_control`, `out_user_code`, `sp_openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_display_account: &'a str,
-        contract_notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerH5ScheduledDeductPreSignRequired<'a>) -> Self {
+        let PartnerH5ScheduledDeductPreSignRequired {
+            contract_display_account,
+            contract_notify_url,
+            out_contract_code,
+            plan_id,
+            sp_appid,
+            sub_mchid,
+        } = required;
         Self {
             contract_display_account,
             contract_notify_url,

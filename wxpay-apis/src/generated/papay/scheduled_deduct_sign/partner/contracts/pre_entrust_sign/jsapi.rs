@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`.\n\n```ignore\nlet mut request = PartnerJsapiScheduledDeductPreSignRequest::new(contract_display_account, contract_notify_url, out_contract_code, plan_id, sp_appid, sub_mchid);\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-jsapi-scheduled-deduct-pre-sign.html>.\n\nFor: 服务商."]
+#[doc = "JSAPI场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`.\n\n```ignore\nlet mut request = PartnerJsapiScheduledDeductPreSignRequest::new(PartnerJsapiScheduledDeductPreSignRequired {\n    contract_display_account,\n    contract_notify_url,\n    out_contract_code,\n    plan_id,\n    sp_appid,\n    sub_mchid,\n});\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-jsapi-scheduled-deduct-pre-sign.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "JSAPI场景预约扣费类型签约的预签约API",
     "POST v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi",
@@ -43,17 +43,34 @@ pub struct PartnerJsapiScheduledDeductPreSignRequest<'a> {
     pub sub_openid: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`PartnerJsapiScheduledDeductPreSignRequest`], each named where it is given: `PartnerJsapiScheduledDeductPreSignRequest::new(PartnerJsapiScheduledDeductPreSignRequired { .. })`."]
+pub struct PartnerJsapiScheduledDeductPreSignRequired<'a> {
+    #[doc = "用户账户展示名称 (see [`PartnerJsapiScheduledDeductPreSignRequest::contract_display_account`])."]
+    pub contract_display_account: &'a str,
+    #[doc = "签约结果通知地址 (see [`PartnerJsapiScheduledDeductPreSignRequest::contract_notify_url`])."]
+    pub contract_notify_url: &'a str,
+    #[doc = "商户签约协议号 (see [`PartnerJsapiScheduledDeductPreSignRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "委托代扣模板ID (see [`PartnerJsapiScheduledDeductPreSignRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "应用ID (see [`PartnerJsapiScheduledDeductPreSignRequest::sp_appid`])."]
+    pub sp_appid: &'a str,
+    #[doc = "子商户号 (see [`PartnerJsapiScheduledDeductPreSignRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerJsapiScheduledDeductPreSignRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`deduct_schedule`, `out_user_code`, `sp_openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerJsapiScheduledDeductPreSignRequired`]. The optional ones (`deduct_schedule`, `out_user_code`, `sp_openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(
-        contract_display_account: &'a str,
-        contract_notify_url: &'a str,
-        out_contract_code: &'a str,
-        plan_id: i64,
-        sp_appid: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerJsapiScheduledDeductPreSignRequired<'a>) -> Self {
+        let PartnerJsapiScheduledDeductPreSignRequired {
+            contract_display_account,
+            contract_notify_url,
+            out_contract_code,
+            plan_id,
+            sp_appid,
+            sub_mchid,
+        } = required;
         Self {
             contract_display_account,
             contract_notify_url,

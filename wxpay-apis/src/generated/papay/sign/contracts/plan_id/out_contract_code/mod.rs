@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "通过商户协议号查询委托代扣签约协议API: `GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = NormalGetContractByCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-get-contract-by-code.html>.\n\nFor: 普通商户."]
+#[doc = "通过商户协议号查询委托代扣签约协议API: `GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = NormalGetContractByCodeRequest::new(NormalGetContractByCodeRequired {\n    plan_id,\n    out_contract_code,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-get-contract-by-code.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "通过商户协议号查询委托代扣签约协议API",
     "GET v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -21,10 +21,22 @@ pub struct NormalGetContractByCodeRequest<'a> {
     pub out_contract_code: &'a str,
 }
 
+#[doc = "The required fields of [`NormalGetContractByCodeRequest`], each named where it is given: `NormalGetContractByCodeRequest::new(NormalGetContractByCodeRequired { .. })`."]
+pub struct NormalGetContractByCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`NormalGetContractByCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`NormalGetContractByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+}
+
 impl<'a> NormalGetContractByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NormalGetContractByCodeRequired`].
     #[inline]
-    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+    pub fn new(required: NormalGetContractByCodeRequired<'a>) -> Self {
+        let NormalGetContractByCodeRequired {
+            plan_id,
+            out_contract_code,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

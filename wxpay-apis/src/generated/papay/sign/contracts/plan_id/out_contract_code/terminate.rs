@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = NormalTerminateContractByCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-terminate-contract-by-code.html>.\n\nFor: 普通商户."]
+#[doc = "通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = NormalTerminateContractByCodeRequest::new(NormalTerminateContractByCodeRequired {\n    plan_id,\n    out_contract_code,\n    contract_termination_remark,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-terminate-contract-by-code.html>.\n\nFor: 普通商户."]
 #[doc(alias("通过商户协议号解除委托代扣签约协议API", "POST v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/sign/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = NormalTerminateContractByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,14 +17,25 @@ pub struct NormalTerminateContractByCodeRequest<'a> {
     pub contract_termination_remark: &'a str,
 }
 
+#[doc = "The required fields of [`NormalTerminateContractByCodeRequest`], each named where it is given: `NormalTerminateContractByCodeRequest::new(NormalTerminateContractByCodeRequired { .. })`."]
+pub struct NormalTerminateContractByCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`NormalTerminateContractByCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`NormalTerminateContractByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "解约备注 (see [`NormalTerminateContractByCodeRequest::contract_termination_remark`])."]
+    pub contract_termination_remark: &'a str,
+}
+
 impl<'a> NormalTerminateContractByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`NormalTerminateContractByCodeRequired`].
     #[inline]
-    pub fn new(
-        plan_id: i64,
-        out_contract_code: &'a str,
-        contract_termination_remark: &'a str,
-    ) -> Self {
+    pub fn new(required: NormalTerminateContractByCodeRequired<'a>) -> Self {
+        let NormalTerminateContractByCodeRequired {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-#[doc = "查询支付分计划: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.\n\n```ignore\nlet request = QueryPartnerPayScorePlanRequest::new(merchant_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/query-partner-pay-score-plan.html>.\n\nFor: 服务商."]
+#[doc = "查询支付分计划: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.\n\n```ignore\nlet request = QueryPartnerPayScorePlanRequest::new(QueryPartnerPayScorePlanRequired {\n    merchant_plan_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/query-partner-pay-score-plan.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询支付分计划",
     "GET v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}",
@@ -21,10 +21,22 @@ pub struct QueryPartnerPayScorePlanRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerPayScorePlanRequest`], each named where it is given: `QueryPartnerPayScorePlanRequest::new(QueryPartnerPayScorePlanRequired { .. })`."]
+pub struct QueryPartnerPayScorePlanRequired<'a> {
+    #[doc = "支付分计划商户侧单号 (see [`QueryPartnerPayScorePlanRequest::merchant_plan_no`])."]
+    pub merchant_plan_no: &'a str,
+    #[doc = "子商户号 (see [`QueryPartnerPayScorePlanRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPartnerPayScorePlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerPayScorePlanRequired`].
     #[inline]
-    pub fn new(merchant_plan_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPartnerPayScorePlanRequired<'a>) -> Self {
+        let QueryPartnerPayScorePlanRequired {
+            merchant_plan_no,
+            sub_mchid,
+        } = required;
         Self {
             merchant_plan_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "停止支付分计划: `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.\n\n```ignore\nlet request = StopPartnerPayScorePlanRequest::new(merchant_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/stop-partner-pay-score-plan.html>.\n\nFor: 服务商."]
+#[doc = "停止支付分计划: `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.\n\n```ignore\nlet request = StopPartnerPayScorePlanRequest::new(StopPartnerPayScorePlanRequired {\n    merchant_plan_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/stop-partner-pay-score-plan.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "停止支付分计划",
     "POST v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop",
@@ -19,10 +19,22 @@ pub struct StopPartnerPayScorePlanRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`StopPartnerPayScorePlanRequest`], each named where it is given: `StopPartnerPayScorePlanRequest::new(StopPartnerPayScorePlanRequired { .. })`."]
+pub struct StopPartnerPayScorePlanRequired<'a> {
+    #[doc = "商户支付分计划对应的计划号 (see [`StopPartnerPayScorePlanRequest::merchant_plan_no`])."]
+    pub merchant_plan_no: &'a str,
+    #[doc = "子商户号 (see [`StopPartnerPayScorePlanRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> StopPartnerPayScorePlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`StopPartnerPayScorePlanRequired`].
     #[inline]
-    pub fn new(merchant_plan_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: StopPartnerPayScorePlanRequired<'a>) -> Self {
+        let StopPartnerPayScorePlanRequired {
+            merchant_plan_no,
+            sub_mchid,
+        } = required;
         Self {
             merchant_plan_no,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-#[doc = "查询用户的签约计划: `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.\n\n```ignore\nlet request = QueryPartnerUserSignPlanRequest::new(merchant_sign_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/query-partner-user-sign-plan.html>.\n\nFor: 服务商."]
+#[doc = "查询用户的签约计划: `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.\n\n```ignore\nlet request = QueryPartnerUserSignPlanRequest::new(QueryPartnerUserSignPlanRequired {\n    merchant_sign_plan_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/query-partner-user-sign-plan.html>.\n\nFor: 服务商."]
 #[doc(alias("查询用户的签约计划", "GET v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}", "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"))]
 #[wxpay_api(GET, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>", response = QueryPartnerUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,22 @@ pub struct QueryPartnerUserSignPlanRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryPartnerUserSignPlanRequest`], each named where it is given: `QueryPartnerUserSignPlanRequest::new(QueryPartnerUserSignPlanRequired { .. })`."]
+pub struct QueryPartnerUserSignPlanRequired<'a> {
+    #[doc = "商户签约计划号 (see [`QueryPartnerUserSignPlanRequest::merchant_sign_plan_no`])."]
+    pub merchant_sign_plan_no: &'a str,
+    #[doc = "子商户号 (see [`QueryPartnerUserSignPlanRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryPartnerUserSignPlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryPartnerUserSignPlanRequired`].
     #[inline]
-    pub fn new(merchant_sign_plan_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: QueryPartnerUserSignPlanRequired<'a>) -> Self {
+        let QueryPartnerUserSignPlanRequired {
+            merchant_sign_plan_no,
+            sub_mchid,
+        } = required;
         Self {
             merchant_sign_plan_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "取消用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.\n\n```ignore\nlet request = StopPartnerUserSignPlanRequest::new(merchant_sign_plan_no, stop_reason, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/stop-partner-user-sign-plan.html>.\n\nFor: 服务商."]
+#[doc = "取消用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.\n\n```ignore\nlet request = StopPartnerUserSignPlanRequest::new(StopPartnerUserSignPlanRequired {\n    merchant_sign_plan_no,\n    stop_reason,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/stop-partner-user-sign-plan.html>.\n\nFor: 服务商."]
 #[doc(alias("取消用户的签约计划", "POST v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop", "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop"))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>/stop", response = StopPartnerUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,25 @@ pub struct StopPartnerUserSignPlanRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`StopPartnerUserSignPlanRequest`], each named where it is given: `StopPartnerUserSignPlanRequest::new(StopPartnerUserSignPlanRequired { .. })`."]
+pub struct StopPartnerUserSignPlanRequired<'a> {
+    #[doc = "商户侧签约计划号 (see [`StopPartnerUserSignPlanRequest::merchant_sign_plan_no`])."]
+    pub merchant_sign_plan_no: &'a str,
+    #[doc = "停止签约计划原因 (see [`StopPartnerUserSignPlanRequest::stop_reason`])."]
+    pub stop_reason: &'a str,
+    #[doc = "子商户号 (see [`StopPartnerUserSignPlanRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> StopPartnerUserSignPlanRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`StopPartnerUserSignPlanRequired`].
     #[inline]
-    pub fn new(merchant_sign_plan_no: &'a str, stop_reason: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: StopPartnerUserSignPlanRequired<'a>) -> Self {
+        let StopPartnerUserSignPlanRequired {
+            merchant_sign_plan_no,
+            stop_reason,
+            sub_mchid,
+        } = required;
         Self {
             merchant_sign_plan_no,
             stop_reason,

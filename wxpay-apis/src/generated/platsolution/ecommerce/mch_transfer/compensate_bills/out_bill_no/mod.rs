@@ -20,7 +20,7 @@ pub struct QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
 }
 
 impl<'a> QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its one required field, `out_bill_no`.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self { out_bill_no }

@@ -17,7 +17,7 @@ pub struct CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest<'a> {
 }
 
 impl<'a> CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_bill_no`. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(out_bill_no: &'a str) -> Self {
         Self {

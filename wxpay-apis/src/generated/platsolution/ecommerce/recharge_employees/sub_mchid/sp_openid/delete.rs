@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.\n\n```ignore\nlet request = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(sub_mchid, sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.\n\nFor: 服务商."]
+#[doc = "删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.\n\n```ignore\nlet request = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired {\n    sub_mchid,\n    sp_openid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.\n\nFor: 服务商."]
 #[doc(alias("删除二级商户可扫码充值员工", "POST v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete", "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/<sub_mchid>/sp-openid/<sp_openid>/delete", response = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,22 @@ pub struct DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
     pub sp_openid: &'a str,
 }
 
+#[doc = "The required fields of [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest`], each named where it is given: `DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired { .. })`."]
+pub struct DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired<'a> {
+    #[doc = "二级商户号 (see [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "员工OpenID (see [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::sp_openid`])."]
+    pub sp_openid: &'a str,
+}
+
 impl<'a> DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired`].
     #[inline]
-    pub fn new(sub_mchid: &'a str, sp_openid: &'a str) -> Self {
+    pub fn new(required: DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired<'a>) -> Self {
+        let DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired {
+            sub_mchid,
+            sp_openid,
+        } = required;
         Self {
             sub_mchid,
             sp_openid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "微信支付转账批次单号查询批次单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryInsuranceMchTransferBatchesByBatchIdRequest::new(batch_id, sub_mchid, need_query_detail);\nrequest.detail_state = Some(detail_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "微信支付转账批次单号查询批次单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryInsuranceMchTransferBatchesByBatchIdRequest::new(QueryInsuranceMchTransferBatchesByBatchIdRequired {\n    batch_id,\n    sub_mchid,\n    need_query_detail,\n});\nrequest.detail_state = Some(detail_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "微信支付转账批次单号查询批次单",
     "GET v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}",
@@ -32,10 +32,25 @@ pub struct QueryInsuranceMchTransferBatchesByBatchIdRequest<'a> {
     pub limit: Option<i64>,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferBatchesByBatchIdRequest`], each named where it is given: `QueryInsuranceMchTransferBatchesByBatchIdRequest::new(QueryInsuranceMchTransferBatchesByBatchIdRequired { .. })`."]
+pub struct QueryInsuranceMchTransferBatchesByBatchIdRequired<'a> {
+    #[doc = "商家转账批次单号 (see [`QueryInsuranceMchTransferBatchesByBatchIdRequest::batch_id`])."]
+    pub batch_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferBatchesByBatchIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "是否查询转账明细单 (see [`QueryInsuranceMchTransferBatchesByBatchIdRequest::need_query_detail`])."]
+    pub need_query_detail: bool,
+}
+
 impl<'a> QueryInsuranceMchTransferBatchesByBatchIdRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`detail_state`, `offset`, `limit`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferBatchesByBatchIdRequired`]. The optional ones (`detail_state`, `offset`, `limit`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(batch_id: &'a str, sub_mchid: &'a str, need_query_detail: bool) -> Self {
+    pub fn new(required: QueryInsuranceMchTransferBatchesByBatchIdRequired<'a>) -> Self {
+        let QueryInsuranceMchTransferBatchesByBatchIdRequired {
+            batch_id,
+            sub_mchid,
+            need_query_detail,
+        } = required;
         Self {
             batch_id,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-#[doc = "商户转账批次单号查询批次单: `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryInsuranceMchTransferBatchesByOutBatchNoRequest::new(out_batch_no, sub_mchid, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户转账批次单号查询批次单: `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryInsuranceMchTransferBatchesByOutBatchNoRequest::new(QueryInsuranceMchTransferBatchesByOutBatchNoRequired {\n    out_batch_no,\n    sub_mchid,\n    need_query_detail,\n});\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "商户转账批次单号查询批次单",
     "GET v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}",
@@ -32,10 +32,25 @@ pub struct QueryInsuranceMchTransferBatchesByOutBatchNoRequest<'a> {
     pub detail_state: Option<crate::platsolution::PlatsolutionDetailState>,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferBatchesByOutBatchNoRequest`], each named where it is given: `QueryInsuranceMchTransferBatchesByOutBatchNoRequest::new(QueryInsuranceMchTransferBatchesByOutBatchNoRequired { .. })`."]
+pub struct QueryInsuranceMchTransferBatchesByOutBatchNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`QueryInsuranceMchTransferBatchesByOutBatchNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferBatchesByOutBatchNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+    #[doc = "是否查询转账明细单 (see [`QueryInsuranceMchTransferBatchesByOutBatchNoRequest::need_query_detail`])."]
+    pub need_query_detail: bool,
+}
+
 impl<'a> QueryInsuranceMchTransferBatchesByOutBatchNoRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_state`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferBatchesByOutBatchNoRequired`]. The optional ones (`offset`, `limit`, `detail_state`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str, need_query_detail: bool) -> Self {
+    pub fn new(required: QueryInsuranceMchTransferBatchesByOutBatchNoRequired<'a>) -> Self {
+        let QueryInsuranceMchTransferBatchesByOutBatchNoRequired {
+            out_batch_no,
+            sub_mchid,
+            need_query_detail,
+        } = required;
         Self {
             out_batch_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关闭预约商家转账记录: `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.\n\n```ignore\nlet request = CloseInsuranceMchTransferReservationByOutReservationNoRequest::new(out_reservation_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "关闭预约商家转账记录: `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.\n\n```ignore\nlet request = CloseInsuranceMchTransferReservationByOutReservationNoRequest::new(CloseInsuranceMchTransferReservationByOutReservationNoRequired {\n    out_reservation_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("关闭预约商家转账记录", "POST v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close", "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close"))]
 #[wxpay_api(POST, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/<out_reservation_no>/close", response = CloseInsuranceMchTransferReservationByOutReservationNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -16,10 +16,24 @@ pub struct CloseInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`CloseInsuranceMchTransferReservationByOutReservationNoRequest`], each named where it is given: `CloseInsuranceMchTransferReservationByOutReservationNoRequest::new(CloseInsuranceMchTransferReservationByOutReservationNoRequired { .. })`."]
+pub struct CloseInsuranceMchTransferReservationByOutReservationNoRequired<'a> {
+    #[doc = "商户预约单号 (see [`CloseInsuranceMchTransferReservationByOutReservationNoRequest::out_reservation_no`])."]
+    pub out_reservation_no: &'a str,
+    #[doc = "二级商户号 (see [`CloseInsuranceMchTransferReservationByOutReservationNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> CloseInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`CloseInsuranceMchTransferReservationByOutReservationNoRequired`].
     #[inline]
-    pub fn new(out_reservation_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: CloseInsuranceMchTransferReservationByOutReservationNoRequired<'a>,
+    ) -> Self {
+        let CloseInsuranceMchTransferReservationByOutReservationNoRequired {
+            out_reservation_no,
+            sub_mchid,
+        } = required;
         Self {
             out_reservation_no,
             sub_mchid,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-#[doc = "商户预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferReservationByOutReservationNoRequest::new(out_reservation_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferReservationByOutReservationNoRequest::new(QueryInsuranceMchTransferReservationByOutReservationNoRequired {\n    out_reservation_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("商户预约单号查询预约商家转账记录", "GET v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}", "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/<out_reservation_no>", response = QueryInsuranceMchTransferReservationByOutReservationNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,24 @@ pub struct QueryInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferReservationByOutReservationNoRequest`], each named where it is given: `QueryInsuranceMchTransferReservationByOutReservationNoRequest::new(QueryInsuranceMchTransferReservationByOutReservationNoRequired { .. })`."]
+pub struct QueryInsuranceMchTransferReservationByOutReservationNoRequired<'a> {
+    #[doc = "商户预约单号 (see [`QueryInsuranceMchTransferReservationByOutReservationNoRequest::out_reservation_no`])."]
+    pub out_reservation_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferReservationByOutReservationNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferReservationByOutReservationNoRequired`].
     #[inline]
-    pub fn new(out_reservation_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: QueryInsuranceMchTransferReservationByOutReservationNoRequired<'a>,
+    ) -> Self {
+        let QueryInsuranceMchTransferReservationByOutReservationNoRequired {
+            out_reservation_no,
+            sub_mchid,
+        } = required;
         Self {
             out_reservation_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付转账明细单号查询明细单: `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = GetTransferDetailByNoRequest::new(batch_id, detail_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/get-transfer-detail-by-no.html>.\n\nFor: 服务商."]
+#[doc = "微信支付转账明细单号查询明细单: `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = GetTransferDetailByNoRequest::new(GetTransferDetailByNoRequired {\n    batch_id,\n    detail_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/get-transfer-detail-by-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "微信支付转账明细单号查询明细单",
     "GET v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
@@ -21,10 +21,25 @@ pub struct GetTransferDetailByNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`GetTransferDetailByNoRequest`], each named where it is given: `GetTransferDetailByNoRequest::new(GetTransferDetailByNoRequired { .. })`."]
+pub struct GetTransferDetailByNoRequired<'a> {
+    #[doc = "商家转账批次单号 (see [`GetTransferDetailByNoRequest::batch_id`])."]
+    pub batch_id: &'a str,
+    #[doc = "商家转账明细单号 (see [`GetTransferDetailByNoRequest::detail_id`])."]
+    pub detail_id: &'a str,
+    #[doc = "二级商户号 (see [`GetTransferDetailByNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> GetTransferDetailByNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`GetTransferDetailByNoRequired`].
     #[inline]
-    pub fn new(batch_id: &'a str, detail_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: GetTransferDetailByNoRequired<'a>) -> Self {
+        let GetTransferDetailByNoRequired {
+            batch_id,
+            detail_id,
+            sub_mchid,
+        } = required;
         Self {
             batch_id,
             detail_id,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户明细单号查询明细单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = TransferBatchGetDetailByOutNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-detail-by-out-no.html>.\n\nFor: 服务商."]
+#[doc = "商户明细单号查询明细单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = TransferBatchGetDetailByOutNoRequest::new(TransferBatchGetDetailByOutNoRequired {\n    out_batch_no,\n    out_detail_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-detail-by-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias("商户明细单号查询明细单", "GET v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}", "v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/platsolution/mch-transfer/batches/out-batch-no/<out_batch_no>/details/out-detail-no/<out_detail_no>", response = TransferBatchGetDetailByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,25 @@ pub struct TransferBatchGetDetailByOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`TransferBatchGetDetailByOutNoRequest`], each named where it is given: `TransferBatchGetDetailByOutNoRequest::new(TransferBatchGetDetailByOutNoRequired { .. })`."]
+pub struct TransferBatchGetDetailByOutNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`TransferBatchGetDetailByOutNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家明细单号 (see [`TransferBatchGetDetailByOutNoRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "二级商户号 (see [`TransferBatchGetDetailByOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> TransferBatchGetDetailByOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`TransferBatchGetDetailByOutNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: TransferBatchGetDetailByOutNoRequired<'a>) -> Self {
+        let TransferBatchGetDetailByOutNoRequired {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请商家转账批次电子回单: `POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.\n\n```ignore\nlet request = ReceiptsApplyByBatchOutNoRequest::new(out_batch_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-apply-by-batch-out-no.html>.\n\nFor: 服务商."]
+#[doc = "申请商家转账批次电子回单: `POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.\n\n```ignore\nlet request = ReceiptsApplyByBatchOutNoRequest::new(ReceiptsApplyByBatchOutNoRequired {\n    out_batch_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-apply-by-batch-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "申请商家转账批次电子回单",
     "POST v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply",
@@ -19,10 +19,22 @@ pub struct ReceiptsApplyByBatchOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReceiptsApplyByBatchOutNoRequest`], each named where it is given: `ReceiptsApplyByBatchOutNoRequest::new(ReceiptsApplyByBatchOutNoRequired { .. })`."]
+pub struct ReceiptsApplyByBatchOutNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`ReceiptsApplyByBatchOutNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "二级商户号 (see [`ReceiptsApplyByBatchOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReceiptsApplyByBatchOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReceiptsApplyByBatchOutNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReceiptsApplyByBatchOutNoRequired<'a>) -> Self {
+        let ReceiptsApplyByBatchOutNoRequired {
+            out_batch_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             sub_mchid,

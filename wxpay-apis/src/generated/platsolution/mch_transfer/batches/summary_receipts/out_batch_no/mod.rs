@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-#[doc = "查询商家转账批次电子回单: `GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet request = ReceiptsQueryByBatchOutNoRequest::new(out_batch_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-query-by-batch-out-no.html>.\n\nFor: 服务商."]
+#[doc = "查询商家转账批次电子回单: `GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet request = ReceiptsQueryByBatchOutNoRequest::new(ReceiptsQueryByBatchOutNoRequired {\n    out_batch_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-query-by-batch-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查询商家转账批次电子回单",
     "GET v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}",
@@ -21,10 +21,22 @@ pub struct ReceiptsQueryByBatchOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReceiptsQueryByBatchOutNoRequest`], each named where it is given: `ReceiptsQueryByBatchOutNoRequest::new(ReceiptsQueryByBatchOutNoRequired { .. })`."]
+pub struct ReceiptsQueryByBatchOutNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`ReceiptsQueryByBatchOutNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "二级商户号 (see [`ReceiptsQueryByBatchOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReceiptsQueryByBatchOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReceiptsQueryByBatchOutNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReceiptsQueryByBatchOutNoRequired<'a>) -> Self {
+        let ReceiptsQueryByBatchOutNoRequired {
+            out_batch_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             sub_mchid,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "资料更新请求审核结果回调通知: `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.\n\n```ignore\nlet mut request = NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(mchid, out_request_no);\nrequest.attach_info = Some(attach_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "资料更新请求审核结果回调通知: `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.\n\n```ignore\nlet mut request = NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(NotifyWbChannelControlOrdersInfoUpdateResultRequired {\n    mchid,\n    out_request_no,\n});\nrequest.attach_info = Some(attach_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "资料更新请求审核结果回调通知",
     "POST v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify",
@@ -37,10 +37,22 @@ pub struct NotifyWbChannelControlOrdersInfoUpdateResultRequest<'a> {
     pub scene: Option<&'a str>,
 }
 
+#[doc = "The required fields of [`NotifyWbChannelControlOrdersInfoUpdateResultRequest`], each named where it is given: `NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(NotifyWbChannelControlOrdersInfoUpdateResultRequired { .. })`."]
+pub struct NotifyWbChannelControlOrdersInfoUpdateResultRequired<'a> {
+    #[doc = "商户号 (see [`NotifyWbChannelControlOrdersInfoUpdateResultRequest::mchid`])."]
+    pub mchid: &'a str,
+    #[doc = "资料更新请求单号 (see [`NotifyWbChannelControlOrdersInfoUpdateResultRequest::out_request_no`])."]
+    pub out_request_no: &'a str,
+}
+
 impl<'a> NotifyWbChannelControlOrdersInfoUpdateResultRequest<'a> {
-    /// The request from its required fields, in declaration order. The optional ones (`attach_info`, `audit_finish_time`, `audit_result`, `fail_code`, `fail_msg`, `scene`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`NotifyWbChannelControlOrdersInfoUpdateResultRequired`]. The optional ones (`attach_info`, `audit_finish_time`, `audit_result`, `fail_code`, `fail_msg`, `scene`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(mchid: &'a str, out_request_no: &'a str) -> Self {
+    pub fn new(required: NotifyWbChannelControlOrdersInfoUpdateResultRequired<'a>) -> Self {
+        let NotifyWbChannelControlOrdersInfoUpdateResultRequired {
+            mchid,
+            out_request_no,
+        } = required;
         Self {
             attach_info: None,
             audit_finish_time: None,

@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-#[doc = "通过商户协议号查询委托代扣签约协议API: `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = PartnerGetContractByCodeRequest::new(plan_id, out_contract_code, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-get-contract-by-code.html>.\n\nFor: 服务商."]
+#[doc = "通过商户协议号查询委托代扣签约协议API: `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = PartnerGetContractByCodeRequest::new(PartnerGetContractByCodeRequired {\n    plan_id,\n    out_contract_code,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-get-contract-by-code.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "通过商户协议号查询委托代扣签约协议API",
     "GET v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -23,10 +23,25 @@ pub struct PartnerGetContractByCodeRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerGetContractByCodeRequest`], each named where it is given: `PartnerGetContractByCodeRequest::new(PartnerGetContractByCodeRequired { .. })`."]
+pub struct PartnerGetContractByCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`PartnerGetContractByCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`PartnerGetContractByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "子商户号商户号 (see [`PartnerGetContractByCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerGetContractByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PartnerGetContractByCodeRequired`].
     #[inline]
-    pub fn new(plan_id: i64, out_contract_code: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: PartnerGetContractByCodeRequired<'a>) -> Self {
+        let PartnerGetContractByCodeRequired {
+            plan_id,
+            out_contract_code,
+            sub_mchid,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = PartnerTerminateContractByCodeRequest::new(plan_id, out_contract_code, contract_termination_remark, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-terminate-contract-by-code.html>.\n\nFor: 服务商."]
+#[doc = "通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = PartnerTerminateContractByCodeRequest::new(PartnerTerminateContractByCodeRequired {\n    plan_id,\n    out_contract_code,\n    contract_termination_remark,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-terminate-contract-by-code.html>.\n\nFor: 服务商."]
 #[doc(alias("通过商户协议号解除委托代扣签约协议API", "POST v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/sign/partner/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = PartnerTerminateContractByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -19,15 +19,28 @@ pub struct PartnerTerminateContractByCodeRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`PartnerTerminateContractByCodeRequest`], each named where it is given: `PartnerTerminateContractByCodeRequest::new(PartnerTerminateContractByCodeRequired { .. })`."]
+pub struct PartnerTerminateContractByCodeRequired<'a> {
+    #[doc = "委托代扣模板ID (see [`PartnerTerminateContractByCodeRequest::plan_id`])."]
+    pub plan_id: i64,
+    #[doc = "商户签约协议号 (see [`PartnerTerminateContractByCodeRequest::out_contract_code`])."]
+    pub out_contract_code: &'a str,
+    #[doc = "解约备注 (see [`PartnerTerminateContractByCodeRequest::contract_termination_remark`])."]
+    pub contract_termination_remark: &'a str,
+    #[doc = "子商户号商户号 (see [`PartnerTerminateContractByCodeRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> PartnerTerminateContractByCodeRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`PartnerTerminateContractByCodeRequired`].
     #[inline]
-    pub fn new(
-        plan_id: i64,
-        out_contract_code: &'a str,
-        contract_termination_remark: &'a str,
-        sub_mchid: &'a str,
-    ) -> Self {
+    pub fn new(required: PartnerTerminateContractByCodeRequired<'a>) -> Self {
+        let PartnerTerminateContractByCodeRequired {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+            sub_mchid,
+        } = required;
         Self {
             plan_id,
             out_contract_code,

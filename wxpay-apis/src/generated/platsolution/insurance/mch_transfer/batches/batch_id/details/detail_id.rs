@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired {\n    batch_id,\n    detail_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("微信支付转账明细单号查询明细单", "GET v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}", "v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/batch-id/<batch_id>/details/detail-id/<detail_id>", response = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,27 @@ pub struct QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a>
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest`], each named where it is given: `QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired { .. })`."]
+pub struct QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired<'a> {
+    #[doc = "商家转账批次单号 (see [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::batch_id`])."]
+    pub batch_id: &'a str,
+    #[doc = "商家转账明细单号 (see [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::detail_id`])."]
+    pub detail_id: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired`].
     #[inline]
-    pub fn new(batch_id: &'a str, detail_id: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired<'a>,
+    ) -> Self {
+        let QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired {
+            batch_id,
+            detail_id,
+            sub_mchid,
+        } = required;
         Self {
             batch_id,
             detail_id,

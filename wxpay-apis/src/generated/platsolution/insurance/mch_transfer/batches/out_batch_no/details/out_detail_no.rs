@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired {\n    out_batch_no,\n    out_detail_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("商户明细单号查询明细单", "GET v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}", "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/<out_batch_no>/details/out-detail-no/<out_detail_no>", response = QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,27 @@ pub struct QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoReque
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest`], each named where it is given: `QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired { .. })`."]
+pub struct QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家明细单号 (see [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired<'a>,
+    ) -> Self {
+        let QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

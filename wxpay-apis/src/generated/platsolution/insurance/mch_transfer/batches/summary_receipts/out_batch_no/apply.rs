@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请商家转账批次电子回单: `POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.\n\n```ignore\nlet request = ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(out_batch_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请商家转账批次电子回单: `POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.\n\n```ignore\nlet request = ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired {\n    out_batch_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("申请商家转账批次电子回单", "POST v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply", "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply"))]
 #[wxpay_api(POST, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/<out_batch_no>/apply", response = ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +15,24 @@ pub struct ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest`], each named where it is given: `ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired { .. })`."]
+pub struct ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "二级商户号 (see [`ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired<'a>,
+    ) -> Self {
+        let ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired {
+            out_batch_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             sub_mchid,

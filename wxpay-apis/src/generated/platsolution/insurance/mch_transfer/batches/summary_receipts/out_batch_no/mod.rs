@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-#[doc = "查询商家转账批次电子回单: `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(out_batch_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询商家转账批次电子回单: `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired {\n    out_batch_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("查询商家转账批次电子回单", "GET v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}", "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/<out_batch_no>", response = QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,24 @@ pub struct QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest`], each named where it is given: `QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired { .. })`."]
+pub struct QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired<'a>,
+    ) -> Self {
+        let QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired {
+            out_batch_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             sub_mchid,

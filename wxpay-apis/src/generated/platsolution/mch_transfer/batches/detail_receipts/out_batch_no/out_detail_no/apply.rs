@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请商家转账明细电子回单: `POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.\n\n```ignore\nlet request = ReceiptApplyByDetailOutNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-apply-by-detail-out-no.html>.\n\nFor: 服务商."]
+#[doc = "申请商家转账明细电子回单: `POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.\n\n```ignore\nlet request = ReceiptApplyByDetailOutNoRequest::new(ReceiptApplyByDetailOutNoRequired {\n    out_batch_no,\n    out_detail_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-apply-by-detail-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias("申请商家转账明细电子回单", "POST v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply", "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply"))]
 #[wxpay_api(POST, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/<out_batch_no>/out-detail-no/<out_detail_no>/apply", response = ReceiptApplyByDetailOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,25 @@ pub struct ReceiptApplyByDetailOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReceiptApplyByDetailOutNoRequest`], each named where it is given: `ReceiptApplyByDetailOutNoRequest::new(ReceiptApplyByDetailOutNoRequired { .. })`."]
+pub struct ReceiptApplyByDetailOutNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`ReceiptApplyByDetailOutNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家明细单号 (see [`ReceiptApplyByDetailOutNoRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "二级商户号 (see [`ReceiptApplyByDetailOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReceiptApplyByDetailOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReceiptApplyByDetailOutNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReceiptApplyByDetailOutNoRequired<'a>) -> Self {
+        let ReceiptApplyByDetailOutNoRequired {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

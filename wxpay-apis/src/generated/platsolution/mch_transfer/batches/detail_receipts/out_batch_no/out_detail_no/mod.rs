@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-#[doc = "查询商家转账明细电子回单: `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = ReceiptQueryByDetailOutNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-query-by-detail-out-no.html>.\n\nFor: 服务商."]
+#[doc = "查询商家转账明细电子回单: `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = ReceiptQueryByDetailOutNoRequest::new(ReceiptQueryByDetailOutNoRequired {\n    out_batch_no,\n    out_detail_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-query-by-detail-out-no.html>.\n\nFor: 服务商."]
 #[doc(alias("查询商家转账明细电子回单", "GET v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}", "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/<out_batch_no>/out-detail-no/<out_detail_no>", response = ReceiptQueryByDetailOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -19,10 +19,25 @@ pub struct ReceiptQueryByDetailOutNoRequest<'a> {
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`ReceiptQueryByDetailOutNoRequest`], each named where it is given: `ReceiptQueryByDetailOutNoRequest::new(ReceiptQueryByDetailOutNoRequired { .. })`."]
+pub struct ReceiptQueryByDetailOutNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`ReceiptQueryByDetailOutNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家明细单号 (see [`ReceiptQueryByDetailOutNoRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "二级商户号 (see [`ReceiptQueryByDetailOutNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> ReceiptQueryByDetailOutNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`ReceiptQueryByDetailOutNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(required: ReceiptQueryByDetailOutNoRequired<'a>) -> Self {
+        let ReceiptQueryByDetailOutNoRequired {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

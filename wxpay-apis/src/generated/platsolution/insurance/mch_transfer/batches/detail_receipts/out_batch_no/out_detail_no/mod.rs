@@ -5,7 +5,7 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-#[doc = "查询商家转账明细电子回单: `GET /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询商家转账明细电子回单: `GET /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired {\n    out_batch_no,\n    out_detail_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias("查询商家转账明细电子回单", "GET v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}", "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/<out_batch_no>/out-detail-no/<out_detail_no>", response = QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -19,10 +19,29 @@ pub struct QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetail
     pub sub_mchid: &'a str,
 }
 
+#[doc = "The required fields of [`QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest`], each named where it is given: `QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired { .. })`."]
+pub struct QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired<'a> {
+    #[doc = "商家批次单号 (see [`QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::out_batch_no`])."]
+    pub out_batch_no: &'a str,
+    #[doc = "商家明细单号 (see [`QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::out_detail_no`])."]
+    pub out_detail_no: &'a str,
+    #[doc = "二级商户号 (see [`QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::sub_mchid`])."]
+    pub sub_mchid: &'a str,
+}
+
 impl<'a> QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest<'a> {
-    /// The request from its required fields, in declaration order.
+    /// The request from its required fields, each named in a [`QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired`].
     #[inline]
-    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+    pub fn new(
+        required: QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired<
+            'a,
+        >,
+    ) -> Self {
+        let QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        } = required;
         Self {
             out_batch_no,
             out_detail_no,

@@ -7,15 +7,18 @@
 //! Expected bytes are computed here, independently of serde and the macro,
 //! so a regression in either shows up as a failing operation by name.
 
+mod examples;
+
+use examples::Examples;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use crate::catalog::Schema;
 use crate::emit::HEADER;
-use crate::model::{variant_name, Encrypt, Field, Model, Op, Ref, Response, Role, Side, Ty};
+use crate::model::{Field, Model, Op, Response, Role, Side, StructDef, Ty};
 use crate::naming::{snake, unraw};
 
 const SUPPORT: &str = r#"//! What every operation check calls.
@@ -113,12 +116,21 @@ pub fn check_encrypted_request<R: ApiRequest>(
     assert_eq!(sent, expected, "headers");
 }
 
-/// Decodes an example response and checks it encodes back to the same JSON.
+/// Decodes an example response, checks it encodes back to the same JSON,
+/// and that every enumeration in it holds a value the SDK names: an
+/// unknown value is kept (so the round trip alone would not notice it) and
+/// shows in `Debug` as `Unknown("...")`, which no other value prints
+/// (a string's quotes are escaped).
 #[track_caller]
-pub fn check_response<T: DeserializeOwned + Serialize>(json: &str) {
+pub fn check_response<T: DeserializeOwned + Serialize + std::fmt::Debug>(json: &str) {
     let decoded: T = serde_json::from_str(json).expect("the example response decodes");
     let expected: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
     assert_eq!(serde_json::to_value(&decoded).expect("re-encodes"), expected);
+    let shown = format!("{decoded:?}");
+    assert!(
+        !shown.contains("Unknown(\""),
+        "an enumeration of the example answer holds a value the SDK does not name: {shown}"
+    );
 }
 
 /// An operation whose success has no body decodes it as `()`.
@@ -196,7 +208,7 @@ fn op_test(model: &Model, op: &Op) -> String {
         model,
         arrays: RefCell::new(Vec::new()),
     };
-    let mut args: Vec<String> = Vec::new();
+    let mut args: Vec<(String, String)> = Vec::new();
     let mut sets = String::new();
     let mut query: Vec<(String, String)> = Vec::new();
     let mut body = Map::new();
@@ -210,12 +222,23 @@ fn op_test(model: &Model, op: &Op) -> String {
             _ => ex.field(field, Side::Req, None, &mut Vec::new()),
         };
         if field.required {
-            args.push(expr);
+            args.push((field.ident.clone(), expr));
         } else {
             writeln!(sets, "request.{} = Some({expr});", field.ident).unwrap();
         }
         match &field.role {
             Role::Path => {}
+            Role::Query | Role::Body if matches!(field.ty, Ty::OneOf(_)) => {
+                // Flattened: the chosen field stands in the group's place.
+                for (wire, value) in value.as_object().into_iter().flatten() {
+                    match field.role {
+                        Role::Query => query_pairs(wire, value, &mut query),
+                        _ => {
+                            body.insert(wire.clone(), value.clone());
+                        }
+                    }
+                }
+            }
             Role::Query => query_pairs(&field.wire, &value, &mut query),
             Role::Body => {
                 body.insert(field.wire.clone(), value);
@@ -256,6 +279,7 @@ fn op_test(model: &Model, op: &Op) -> String {
         .map(|(n, v)| format!("({n:?}, {v:?})"))
         .collect();
     let module = format!("wxpay_apis::{}", op.module.join("::"));
+    let new = new_call(&module, request, &op.request_name(), args);
     let method = match op.cat.method.as_str() {
         "GET" => "Get",
         "POST" => "Post",
@@ -299,14 +323,33 @@ fn op_test(model: &Model, op: &Op) -> String {
     let binding = if sets.is_empty() { "" } else { "mut " };
     format!(
         "\n/// `{}`\n#[test]\nfn {}() {{\n\
-         {arrays}let {binding}request = {module}::{}::new({});\n{sets}\
+         {arrays}let {binding}request = {new};\n{sets}\
          {check}\n\
          {response}\n}}\n",
         op.display(),
         unraw(&snake(&op.name)),
-        op.request_name(),
-        args.join(", "),
     )
+}
+
+/// `module::Type::new(..)` as a caller writes it: the one required value as
+/// it is, two or more named in the type's `{Type}Required` literal.
+fn new_call(module: &str, def: &StructDef, name: &str, args: Vec<(String, String)>) -> String {
+    match def.required_struct() {
+        Some(required) => {
+            let fields: Vec<String> = args
+                .into_iter()
+                .map(|(ident, expr)| format!("{ident}: {expr}"))
+                .collect();
+            format!(
+                "{module}::{name}::new({module}::{required} {{ {} }})",
+                fields.join(", ")
+            )
+        }
+        None => {
+            let values: Vec<String> = args.into_iter().map(|(_, expr)| expr).collect();
+            format!("{module}::{name}::new({})", values.join(", "))
+        }
+    }
 }
 
 /// A path value that would escape its segment if it were not encoded, and
@@ -359,174 +402,4 @@ fn encode(text: &str) -> String {
         }
     }
     out
-}
-
-struct Examples<'m> {
-    model: &'m Model,
-    /// `let itemsN = [...];` lines for the request's arrays: a request
-    /// borrows them, and an array of `new(...)` calls is a temporary that
-    /// would not outlive the statement that builds the request.
-    arrays: RefCell<Vec<String>>,
-}
-
-impl Examples<'_> {
-    fn path(&self, r: Ref) -> String {
-        let (name, home) = self.model.ref_name(r);
-        format!("wxpay_apis::{}::{name}", home.join("::"))
-    }
-
-    /// A field's example; records the JSON pointer of every value `send`
-    /// encrypts (`pointer` is where the field sits in the body, if anywhere).
-    fn field(
-        &self,
-        field: &Field,
-        side: Side,
-        pointer: Option<&str>,
-        encrypted: &mut Vec<String>,
-    ) -> (String, Value) {
-        let (expr, value) = self.value(
-            &field.ty,
-            side,
-            Some((&field.schema, field.wire.as_str())),
-            pointer,
-            encrypted,
-        );
-        if matches!(field.encrypt, Encrypt::Attr | Encrypt::With) {
-            match pointer {
-                Some(p) if value.is_string() => encrypted.push(p.to_owned()),
-                _ => panic!("`{}` is encrypted where a test cannot find it", field.wire),
-            }
-            return (
-                format!("wxpay_core::sensitive::Sensitive::new({expr})"),
-                value,
-            );
-        }
-        (expr, value)
-    }
-
-    /// A Rust expression of a request value and the JSON it must encode to.
-    fn value(
-        &self,
-        ty: &Ty,
-        side: Side,
-        schema: Option<(&Schema, &str)>,
-        pointer: Option<&str>,
-        encrypted: &mut Vec<String>,
-    ) -> (String, Value) {
-        let example =
-            schema.and_then(|(s, _)| s.example.clone().or_else(|| s.enum_values.first().cloned()));
-        let wire = schema.map(|(_, w)| w).unwrap_or("value");
-        match ty {
-            Ty::Str => {
-                let s = example.unwrap_or_else(|| format!("{wire}-example"));
-                (format!("{s:?}"), Value::String(s))
-            }
-            Ty::Time => {
-                let s = example
-                    .filter(|e| e.len() >= 20 && e.as_bytes().get(10) == Some(&b'T'))
-                    .unwrap_or_else(|| "2018-06-08T10:34:56+08:00".to_owned());
-                (
-                    format!("wxpay_core::types::Timestamp::new({s:?})"),
-                    Value::String(s),
-                )
-            }
-            Ty::Media => {
-                let s = example.unwrap_or_else(|| format!("{wire}-media-id"));
-                (
-                    format!("wxpay_core::types::MediaId::new({s:?})"),
-                    Value::String(s),
-                )
-            }
-            Ty::I64 => {
-                let n = example.and_then(|e| e.parse::<i64>().ok()).unwrap_or(1);
-                (n.to_string(), Value::from(n))
-            }
-            Ty::U64 => {
-                let n = example.and_then(|e| e.parse::<u64>().ok()).unwrap_or(1);
-                (n.to_string(), Value::from(n))
-            }
-            Ty::F64 => {
-                let n = example
-                    .and_then(|e| e.parse::<f64>().ok())
-                    .filter(|n| n.is_finite())
-                    .unwrap_or(1.5);
-                (format!("{n:?}"), Value::from(n))
-            }
-            Ty::Bool => {
-                let b = !example.is_some_and(|e| e.eq_ignore_ascii_case("false"));
-                (b.to_string(), Value::Bool(b))
-            }
-            Ty::Value => (
-                "serde_json::Value::Object(Default::default())".to_owned(),
-                Value::Object(Map::new()),
-            ),
-            Ty::Enum(id) => {
-                let def = &self.model.enums[*id];
-                let value = example
-                    .filter(|e| def.values.contains(e))
-                    .unwrap_or_else(|| def.values[0].clone());
-                (
-                    format!("{}::{}", self.path(Ref::Enum(*id)), variant_name(&value)),
-                    Value::String(value),
-                )
-            }
-            Ty::Struct(id) => {
-                // Built as a caller would: `new` with the required fields,
-                // then the optional ones assigned.
-                let def = &self.model.structs[*id];
-                let mut args: Vec<String> = Vec::new();
-                let mut sets = String::new();
-                let mut map = Map::new();
-                for f in &def.fields {
-                    let inner = pointer.map(|p| format!("{p}/{}", f.wire));
-                    let (e, v) = self.field(f, side, inner.as_deref(), encrypted);
-                    if f.required {
-                        args.push(e);
-                    } else {
-                        writeln!(sets, "v.{} = Some({e});", f.ident).unwrap();
-                    }
-                    map.insert(f.wire.clone(), v);
-                }
-                let new = format!("{}::new({})", self.path(Ref::Struct(*id)), args.join(", "));
-                let expr = if sets.is_empty() {
-                    new
-                } else {
-                    format!("{{\nlet mut v = {new};\n{sets}v\n}}")
-                };
-                (expr, Value::Object(map))
-            }
-            Ty::Array(item) => {
-                let inner = pointer.map(|p| format!("{p}/0"));
-                let (e, v) = self.value(
-                    item,
-                    side,
-                    schema.and_then(|(s, w)| s.items.as_deref().map(|i| (i, w))),
-                    inner.as_deref(),
-                    encrypted,
-                );
-                if side == Side::Resp {
-                    // Only the JSON of a response example is used.
-                    return (String::new(), Value::Array(vec![v]));
-                }
-                let mut arrays = self.arrays.borrow_mut();
-                let name = format!("items{}", arrays.len());
-                arrays.push(format!("let {name} = [{e}];\n"));
-                (format!("&{name}"), Value::Array(vec![v]))
-            }
-            Ty::Json(inner) => {
-                // Inside a string: no pointer reaches it.
-                let (e, v) = self.value(
-                    inner,
-                    side,
-                    schema.and_then(|(s, w)| s.x_json.as_deref().map(|x| (x, w))),
-                    None,
-                    encrypted,
-                );
-                (
-                    format!("wxpay_core::types::JsonString({e})"),
-                    Value::String(v.to_string()),
-                )
-            }
-        }
-    }
 }
