@@ -419,3 +419,47 @@ async fn a_micropay_waiting_for_the_password_is_queried_until_paid() {
     );
     assert_eq!(query().await.unwrap().get("trade_state"), Some("SUCCESS"));
 }
+
+#[tokio::test]
+async fn a_bill_is_read_with_the_download_limit_not_the_answer_limit() {
+    use wxpay_apis::v2::pay::{DownloadBillRequest, DownloadBillRequired};
+    // A 4 KiB bill: over the answer limit below, within the download limit.
+    static BILL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let bill = BILL.get_or_init(|| format!("交易时间,公众账号ID\n{}", "`x,`y\n".repeat(700)));
+    let base = fake(bill.as_str()).await;
+    let builder = || {
+        V2Client::builder()
+            .mchid("10000100")
+            .key(ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap())
+            .base_url(&base)
+            .max_response_bytes(1024)
+    };
+    let request = DownloadBillRequest::new(DownloadBillRequired {
+        appid: APPID,
+        bill_date: "20260101",
+    });
+    let got = request.send(&builder().build().unwrap()).await.unwrap();
+    assert_eq!(got.bytes().len(), bill.len());
+    // The download limit still holds.
+    let err = request
+        .send(&builder().max_download_bytes(2048).build().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 2048 }),
+        "{err:?}"
+    );
+    // An ordinary (untyped) call keeps the answer limit.
+    let err = builder()
+        .build()
+        .unwrap()
+        .call("pay/downloadbill")
+        .unsigned_answer()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 1024 }),
+        "{err:?}"
+    );
+}

@@ -96,6 +96,7 @@ impl V2Client {
             idempotent: false,
             needs_certificate: false,
             signed_answer: true,
+            file: false,
         }
     }
 
@@ -149,6 +150,7 @@ impl V2Client {
         request.idempotent = idempotent;
         request.needs_certificate = O::NEEDS_CERTIFICATE;
         request.signed_answer = O::SIGNED_ANSWER;
+        request.file = <O::Response as FromV2Response>::FILE;
         for (name, value) in operation.fields()? {
             request = request.param(name, value);
         }
@@ -170,6 +172,8 @@ pub struct V2Request<'c> {
     idempotent: bool,
     needs_certificate: bool,
     signed_answer: bool,
+    /// The answer is a file (a bill): read with the download limits.
+    file: bool,
 }
 
 impl V2Request<'_> {
@@ -275,6 +279,13 @@ impl V2Request<'_> {
             return Err(V2Error::CertificateRequired(self.path.clone()).into());
         }
         let targets = inner.transport.targets(&self.path, "")?;
+        // A bill is a file: the download timeout and size limit.
+        let (deadline, limit) = if self.file {
+            let limit = usize::try_from(inner.transport.max_download_bytes).unwrap_or(usize::MAX);
+            (Deadline::Download, limit)
+        } else {
+            (Deadline::Request, inner.transport.max_response_bytes)
+        };
         let response = inner
             .transport
             .send(
@@ -282,7 +293,7 @@ impl V2Request<'_> {
                 Method::Post,
                 &targets,
                 self.idempotent,
-                Deadline::Request,
+                deadline,
                 |_, builder| {
                     // Signed afresh (a new `nonce_str`) for every attempt.
                     let body = self.signed_fields().map(|fields| to_xml(&fields));
@@ -298,7 +309,7 @@ impl V2Request<'_> {
                 },
             )
             .await?;
-        let answer = inner.transport.read(response).await?;
+        let answer = inner.transport.read_limited(response, limit).await?;
         let raw = answer.body;
         if !(200..300).contains(&answer.status) {
             return Err(api_error(answer.status, &raw, None, false));

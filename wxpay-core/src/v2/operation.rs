@@ -49,6 +49,10 @@ pub trait V2Operation {
 /// struct (its fields read by [`from_fields`](super::from_fields)), the
 /// untyped [`V2Response`], or the raw [`V2Bill`].
 pub trait FromV2Response: Sized {
+    /// Whether the answer is a file (a bill), read with the client's
+    /// download timeout and size limit rather than a request's.
+    const FILE: bool = false;
+
     /// Decodes the answer.
     fn from_v2_response(response: V2Response) -> Result<Self, Error>;
 }
@@ -105,6 +109,8 @@ impl V2Bill {
 }
 
 impl FromV2Response for V2Bill {
+    const FILE: bool = true;
+
     fn from_v2_response(response: V2Response) -> Result<Self, Error> {
         Ok(V2Bill {
             bytes: response.raw().clone(),
