@@ -399,6 +399,53 @@ mod tests {
     }
 
     #[test]
+    fn sensitive_values_in_every_kind_of_container_are_encrypted() {
+        #[derive(Serialize)]
+        enum Kind<'a> {
+            Named { name: Sensitive<&'a str> },
+            Pair(Sensitive<&'a str>, u8),
+        }
+        #[derive(Serialize)]
+        struct Many<'a> {
+            list: Vec<Sensitive<&'a str>>,
+            map: std::collections::BTreeMap<&'a str, Sensitive<&'a str>>,
+            tuple: (Sensitive<&'a str>, u8),
+            named: Kind<'a>,
+            pair: Kind<'a>,
+            nested: Option<Box<Contact<'a>>>,
+        }
+        let encryptor = Encryptor::new("PUB_KEY_ID_01", key().public_key().clone());
+        let cx = EncodeContext::new("1900000100").with_encryptor(&encryptor);
+        let many = Many {
+            list: vec![Sensitive::new("a"), Sensitive::new("b")],
+            map: [("k", Sensitive::new("c"))].into_iter().collect(),
+            tuple: (Sensitive::new("d"), 1),
+            named: Kind::Named {
+                name: Sensitive::new("e"),
+            },
+            pair: Kind::Pair(Sensitive::new("f"), 2),
+            nested: Some(Box::new(Contact {
+                name: Sensitive::new("g"),
+                phone: Some(Sensitive::new("h")),
+            })),
+        };
+        let mut body = BodyWriter::new(&cx);
+        body.json(&many).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body.finish().unwrap()).unwrap();
+        let open = |v: &serde_json::Value| key().decrypt_oaep_base64(v.as_str().unwrap()).unwrap();
+        assert_eq!(open(&json["list"][0]), "a");
+        assert_eq!(open(&json["list"][1]), "b");
+        assert_eq!(open(&json["map"]["k"]), "c");
+        assert_eq!(open(&json["tuple"][0]), "d");
+        assert_eq!(json["tuple"][1], 1);
+        assert_eq!(open(&json["named"]["Named"]["name"]), "e");
+        assert_eq!(open(&json["pair"]["Pair"][0]), "f");
+        assert_eq!(open(&json["nested"]["name"]), "g");
+        assert_eq!(open(&json["nested"]["phone"]), "h");
+        assert!(cx.encrypted_any());
+    }
+
+    #[test]
     fn sensitive_fields_are_never_written_without_a_key() {
         let request = Add {
             mchid: Some("1900000100"),
