@@ -321,3 +321,30 @@ fn hosts_are_reached_through_the_configured_proxy() {
         "{out}"
     );
 }
+
+#[test]
+fn offline_checks_need_no_host() {
+    let profile = config();
+    let output = run_with(
+        &[
+            "--config",
+            profile.to_str().unwrap(),
+            "--base-url",
+            "http://127.0.0.1:1/",
+            "--merchant-serial",
+            "0123456789ABCDEF",
+            "doctor",
+            "--offline",
+        ],
+        &[],
+        b"",
+    );
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(11), "{out}");
+    finding(&out, "FAIL", "merchant serial");
+    assert!(
+        finding(&out, "skip", "hosts").contains("--offline"),
+        "{out}"
+    );
+    assert!(!out.contains("cannot be reached"), "{out}");
+}
