@@ -1,24 +1,23 @@
 //! A WeChat Pay callback handler in axum, fed by the sandbox.
 //!
-//! The handler takes the raw body bytes (never a re-serialised JSON value),
-//! lets `Notifier` verify the signature and the 300 s window and decrypt the
-//! resource (refusing replayed deliveries and oversized bodies), then answers
-//! 204 when the event is handled or 500 with `{"code":"FAIL","message":...}`
-//! so that WeChat Pay retries later.
+//! With wxpay-core's `axum` feature the handler is a few lines: the
+//! `Verified` extractor reads the raw body (bounded by the notifier's
+//! limit), lets `Notifier` verify the signature and the 300 s window,
+//! refuse replayed deliveries and decrypt the resource, and hands the
+//! handler the typed payment. A notification that fails any of that never
+//! reaches the handler: it is answered `{"code":"FAIL"}`, so WeChat Pay
+//! retries. The handler answers `Success` (204) when the event is handled,
+//! or `Failure` (500 FAIL) to be asked again later.
 //!
 //! Run: `cargo run --example notify_axum`
 
 use std::error::Error;
-use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use serde_json::json;
-use wxpay_core::notify::events::Event;
+use wxpay_apis::events::TransactionEvent;
+use wxpay_core::notify::axum::{Failure, Success, Verified};
 use wxpay_core::notify::Notifier;
 use wxpay_core::ApiV3Key;
 use wxpay_sandbox::{KeyMode, Sandbox};
@@ -29,34 +28,19 @@ const MAX_NOTIFICATION_BYTES: usize = 64 * 1024;
 /// Orders this shop knows; a notification for anything else fails (and is retried).
 const KNOWN_ORDER: &str = "1217752501201407033233368018";
 
-async fn notify(
-    State(notifier): State<Arc<Notifier>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let answer = match notifier.parse_event(&headers, &body).await {
-        Ok(notification) => match notification.resource {
-            Event::Transaction(paid) if paid.out_trade_no == KNOWN_ORDER => {
-                // Record the payment idempotently, keyed by notification.envelope.id:
-                // WeChat Pay may deliver the same notification more than once.
-                println!(
-                    "   handler: order {} paid, {} fen ({})",
-                    paid.out_trade_no, paid.amount.total, notification.envelope.id
-                );
-                Notifier::success()
-            }
-            Event::Transaction(paid) => {
-                Notifier::failure(&format!("unknown order {}", paid.out_trade_no))
-            }
-            other => {
-                println!("   handler: ignoring {other:?}");
-                Notifier::success()
-            }
-        },
-        // Not from WeChat Pay (or tampered): refuse, and never act on it.
-        Err(e) => Notifier::failure(&format!("rejected: {e}")),
-    };
-    answer.map(Body::from)
+async fn paid(Verified(notification): Verified<TransactionEvent>) -> Result<Success, Failure> {
+    let paid = notification.resource;
+    if paid.out_trade_no != KNOWN_ORDER {
+        return Err(Failure::new(format!("unknown order {}", paid.out_trade_no)));
+    }
+    // Record the payment idempotently, keyed by notification.envelope.id:
+    // WeChat Pay may deliver the same notification more than once.
+    let fen = paid.amount.map_or(0, |amount| amount.total);
+    println!(
+        "   handler: order {} paid, {fen} fen ({})",
+        paid.out_trade_no, notification.envelope.id
+    );
+    Ok(Success)
 }
 
 #[tokio::main]
@@ -67,17 +51,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await?;
     let client = sandbox.client_builder().build()?;
     // A replayed delivery (the same signed timestamp and nonce) is refused
-    // for as long as it could verify; bodies are limited before any work.
-    let notifier = Arc::new(
-        Notifier::for_client(&client, ApiV3Key::new(&sandbox.merchant().apiv3_key)?)
-            .with_replay_guard(10_000)
-            .with_max_body_bytes(MAX_NOTIFICATION_BYTES),
-    );
+    // for as long as it could verify; the extractor reads no more than the
+    // limit off the socket.
+    let notifier = Notifier::for_client(&client, ApiV3Key::new(&sandbox.merchant().apiv3_key)?)
+        .with_replay_guard(10_000)
+        .with_max_body_bytes(MAX_NOTIFICATION_BYTES);
 
     let app = Router::new()
-        .route("/wxpay/notify", post(notify))
-        // Never read more than that off the socket either.
-        .layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BYTES))
+        .route("/wxpay/notify", post(paid))
         .with_state(notifier);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/wxpay/notify", listener.local_addr()?);
@@ -123,6 +104,20 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     if delivery.accepted() {
         return Err("an unknown order was accepted".into());
+    }
+
+    println!("3. A refund notification at the payment URL: it does not decode as a payment");
+    let refund = json!({"out_trade_no": KNOWN_ORDER, "out_refund_no": "R1", "refund_id": "50",
+                        "refund_status": "SUCCESS", "amount": {"total": 100, "refund": 40}});
+    let delivery = sandbox
+        .send_callback(&url, "REFUND.SUCCESS", "refund", &refund)
+        .await?;
+    println!(
+        "   WeChat Pay sees HTTP {} {} (the handler never ran)",
+        delivery.status, delivery.body
+    );
+    if delivery.accepted() {
+        return Err("a refund was accepted as a payment".into());
     }
     sandbox.shutdown().await;
     Ok(())

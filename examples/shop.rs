@@ -1,6 +1,6 @@
 //! A JSAPI shop, end to end against the sandbox, through the typed API:
 //! prepay → the sandbox pays (as a customer would) → TRANSACTION.SUCCESS
-//! reaches an axum handler (verified, decrypted) → the query says SUCCESS →
+//! reaches an axum handler (verified and decrypted by the `Verified` extractor) → the query says SUCCESS →
 //! a partial refund → REFUND.SUCCESS reaches the handler → the next morning
 //! (the sandbox's clock moved) the day's trade bill streams in, SHA-1 and
 //! summary checked, and is reconciled against the shop's own orders. Every
@@ -10,13 +10,9 @@
 //! Run: `cargo run --example shop`
 
 use std::error::Error;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::{FromRef, State};
 use axum::routing::post;
 use axum::Router;
 use serde_json::Value;
@@ -25,6 +21,7 @@ use wxpay_core::bills::{
     AsyncTradeBillReader, ChinaTime, LocalBook, LocalOrder, LocalRefund, LocalRefundState,
     Reconciler, TradeRecord,
 };
+use wxpay_core::notify::axum::{Success, Verified};
 use wxpay_core::notify::{Notification, Notifier};
 use wxpay_core::ApiV3Key;
 use wxpay_sandbox::Sandbox;
@@ -120,26 +117,31 @@ mod wechat {
 
 type Events = mpsc::UnboundedSender<Notification<Value>>;
 
-/// The shop's notification endpoint: raw bytes in, verified and decrypted by
-/// `Notifier`, 204 when handled, `{"code":"FAIL"}` otherwise (WeChat retries).
-async fn notify(
-    State((notifier, events)): State<(Arc<Notifier>, Events)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let answer = match notifier.parse::<Value>(&headers, &body).await {
-        Ok(notification) => {
-            println!(
-                "   handler: {} ({}) verified and decrypted",
-                notification.envelope.event_type, notification.envelope.summary
-            );
-            // A real shop records it idempotently, keyed by notification.envelope.id.
-            let _ = events.send(notification);
-            Notifier::success()
-        }
-        Err(e) => Notifier::failure(&format!("rejected: {e}")),
-    };
-    answer.map(Body::from)
+/// What the notification endpoint shares: the notifier (which the
+/// `Verified` extractor finds through `FromRef`) and where events go.
+#[derive(Clone)]
+struct Shop {
+    notifier: Notifier,
+    events: Events,
+}
+
+impl FromRef<Shop> for Notifier {
+    fn from_ref(shop: &Shop) -> Notifier {
+        shop.notifier.clone()
+    }
+}
+
+/// The shop's notification endpoint: the extractor verified and decrypted
+/// the raw body (anything else was answered FAIL before this ran, and
+/// WeChat Pay retries it); 204 tells WeChat Pay it was handled.
+async fn notify(State(shop): State<Shop>, Verified(notification): Verified) -> Success {
+    println!(
+        "   handler: {} ({}) verified and decrypted",
+        notification.envelope.event_type, notification.envelope.summary
+    );
+    // A real shop records it idempotently, keyed by notification.envelope.id.
+    let _ = shop.events.send(notification);
+    Success
 }
 
 async fn next_event(
@@ -171,14 +173,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let client = sandbox.client_builder().build()?;
     println!("WeChat Pay sandbox on {}", sandbox.base_url());
 
-    let notifier = Arc::new(Notifier::for_client(
-        &client,
-        ApiV3Key::new(&sandbox.merchant().apiv3_key)?,
-    ));
+    let notifier = Notifier::for_client(&client, ApiV3Key::new(&sandbox.merchant().apiv3_key)?);
     let (sender, mut events) = mpsc::unbounded_channel();
     let app = Router::new()
         .route("/wxpay/notify", post(notify))
-        .with_state((notifier, sender));
+        .with_state(Shop {
+            notifier,
+            events: sender,
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let notify_url = format!("http://{}/wxpay/notify", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });

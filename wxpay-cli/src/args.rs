@@ -12,13 +12,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "WeChat Pay APIv3 from the command line: signed requests, platform certificates, callbacks, bills and the local sandbox",
     after_help = "\
 Settings come from flags, then the environment (WXPAY_MCHID, WXPAY_MERCHANT_SERIAL,
-WXPAY_PRIVATE_KEY, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY, WXPAY_PLATFORM_CERTIFICATE,
-WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_CONFIG, WXPAY_PROFILE), then the profile file.
-Key settings name files; secrets are never printed.
+WXPAY_PRIVATE_KEY, WXPAY_MERCHANT_CERTIFICATE, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY,
+WXPAY_PLATFORM_CERTIFICATE, WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_PROXY, WXPAY_CONFIG,
+WXPAY_PROFILE), then the profile file. Key settings name files; secrets are never printed.
+`wxpay doctor` checks them all, the way WeChat Pay will.
 
 Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration,
 3 a signature, certificate or hash did not verify or a bill does not add up,
-4 network or timeout, 5 other, 6 a bill and your records differ (bill reconcile)."
+4 network or timeout, 5 other, 6 a bill and your records differ (bill reconcile);
+`wxpay doctor` has its own (see wxpay doctor --help)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -46,6 +48,9 @@ pub struct Settings {
     /// Merchant API private key, PEM (apiclient_key.pem) [env: WXPAY_PRIVATE_KEY]
     #[arg(long, global = true, value_name = "FILE")]
     pub private_key: Option<PathBuf>,
+    /// Merchant API certificate, PEM (apiclient_cert.pem), checked by doctor [env: WXPAY_MERCHANT_CERTIFICATE]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub merchant_certificate: Option<PathBuf>,
     /// WeChat Pay public key id, PUB_KEY_ID_... [env: WXPAY_PUBLIC_KEY_ID]
     #[arg(long, global = true, value_name = "ID")]
     pub public_key_id: Option<String>,
@@ -66,9 +71,12 @@ pub struct Settings {
     /// Ask for the APIv3 key on the terminal, without echo
     #[arg(long, global = true)]
     pub apiv3_key_prompt: bool,
-    /// API base URL [env: WXPAY_BASE_URL] [default: https://api.mch.weixin.qq.com/]
+    /// API base URL [env: WXPAY_BASE_URL] [default: https://api.mch.weixin.qq.com/, then https://api2.wechatpay.cn/]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Proxy for every request, or `none` [env: WXPAY_PROXY] [default: HTTPS_PROXY, ALL_PROXY]
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
     /// Give up on a request after this many seconds [default: 30]
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<u64>,
@@ -93,6 +101,8 @@ pub enum Command {
     /// Bills: download one (SHA-1 checked), read one as JSON lines, reconcile one
     #[command(subcommand)]
     Bill(Bill),
+    /// Check the settings the way WeChat Pay will: keys, certificates, serial, APIv3 key, clock, hosts
+    Doctor(DoctorArgs),
     /// Serve the local WeChat Pay simulator (the flags of `wxpay-sandbox`; see `wxpay sandbox --help`)
     #[command(disable_help_flag = true)]
     Sandbox(SandboxArgs),
@@ -160,6 +170,33 @@ pub struct NotifyArgs {
     /// Accept a signature older than WeChat's 300 s window (for captures); the age is printed
     #[arg(long)]
     pub allow_stale: bool,
+}
+
+/// `wxpay doctor`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Checks, offline first: the key files are readable by their owner only; the private key
+belongs to the merchant certificate (--merchant-certificate) and the serial is its serial;
+the platform certificates and the WeChat Pay public key are WeChat Pay's (not the merchant's
+own) and valid; the APIv3 key is 32 characters. Then against each host (the base URL, else
+WeChat Pay's two), through the configured proxy: it answers; the local clock agrees with its
+signed Wechatpay-Timestamp; it accepts the request signature; its answer verifies with the
+configured keys (public key id and key, platform certificates); the APIv3 key decrypts its
+certificate listing (certificate mode). Each failure says how to fix it. Nothing secret is
+printed.
+
+Exit status: 0 every check passed (warnings allowed); else the lowest of the failed classes:
+   2  settings missing or unreadable
+  10  a key file readable by its group or others
+  11  the merchant's private key, certificate or serial (WeChat Pay answers SIGN_ERROR)
+  12  WeChat Pay's keys: the public key id or key, the platform certificates
+  13  the APIv3 key
+  14  the local clock (more than 300 s from WeChat Pay's)
+  15  a host unreachable (network, DNS, proxy, TLS)")]
+pub struct DoctorArgs {
+    /// Only the checks that need no network
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `wxpay encrypt` / `wxpay decrypt`.

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Deserialize;
-use wxpay_core::{ApiV3Key, Certificate, Client, Keyring, PrivateKey, PublicKey};
+use wxpay_core::{ApiV3Key, Certificate, Client, ClientBuilder, Keyring, PrivateKey, PublicKey};
 
 use crate::args::Settings;
 use crate::error::CliError;
@@ -29,11 +29,13 @@ struct Profile {
     mchid: Option<String>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
+    merchant_certificate: Option<PathBuf>,
     public_key_id: Option<String>,
     public_key: Option<PathBuf>,
     #[serde(default)]
     platform_certificate: OneOrMany,
     apiv3_key_file: Option<PathBuf>,
+    proxy: Option<String>,
     timeout: Option<u64>,
 }
 
@@ -59,9 +61,12 @@ impl OneOrMany {
 
 /// Where the APIv3 key comes from (never the command line itself).
 #[derive(Debug)]
-enum KeySource {
+pub enum KeySource {
+    /// A file (its permissions matter).
     File(PathBuf),
+    /// `WXPAY_APIV3_KEY`.
     Env,
+    /// Asked on the terminal.
     Prompt,
 }
 
@@ -72,12 +77,14 @@ pub struct Resolved {
     mchid: Option<String>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
+    merchant_certificate: Option<PathBuf>,
     public_key_id: Option<String>,
     public_key: Option<PathBuf>,
     platform_certificates: Vec<PathBuf>,
     apiv3_key: Option<KeySource>,
     /// The key once read, so a prompt is answered once per run.
     apiv3_key_loaded: OnceLock<ApiV3Key>,
+    proxy: Option<String>,
     timeout: Duration,
 }
 
@@ -148,6 +155,11 @@ impl Resolved {
                 profile.merchant_serial,
             ),
             private_key: file(&flags.private_key, "WXPAY_PRIVATE_KEY", profile.private_key),
+            merchant_certificate: file(
+                &flags.merchant_certificate,
+                "WXPAY_MERCHANT_CERTIFICATE",
+                profile.merchant_certificate,
+            ),
             public_key_id: text(
                 &flags.public_key_id,
                 "WXPAY_PUBLIC_KEY_ID",
@@ -157,6 +169,7 @@ impl Resolved {
             platform_certificates,
             apiv3_key,
             apiv3_key_loaded: OnceLock::new(),
+            proxy: text(&flags.proxy, "WXPAY_PROXY", profile.proxy),
             timeout: flags
                 .timeout
                 .or(profile.timeout)
@@ -170,6 +183,53 @@ impl Resolved {
         self.mchid
             .as_deref()
             .ok_or_else(|| missing("merchant id", "--mchid", "WXPAY_MCHID", "mchid"))
+    }
+
+    /// The merchant certificate serial.
+    pub fn merchant_serial(&self) -> Result<&str, CliError> {
+        self.merchant_serial.as_deref().ok_or_else(|| {
+            missing(
+                "merchant certificate serial",
+                "--merchant-serial",
+                "WXPAY_MERCHANT_SERIAL",
+                "merchant_serial",
+            )
+        })
+    }
+
+    /// The file the merchant private key is read from, if set.
+    pub fn private_key_path(&self) -> Option<&Path> {
+        self.private_key.as_deref()
+    }
+
+    /// The merchant API certificate file, if set.
+    pub fn merchant_certificate_path(&self) -> Option<&Path> {
+        self.merchant_certificate.as_deref()
+    }
+
+    /// The WeChat Pay public key id and key file, as set.
+    pub fn public_key_setting(&self) -> (Option<&str>, Option<&Path>) {
+        (self.public_key_id.as_deref(), self.public_key.as_deref())
+    }
+
+    /// The platform certificate files.
+    pub fn platform_certificate_paths(&self) -> &[PathBuf] {
+        &self.platform_certificates
+    }
+
+    /// Where the APIv3 key comes from, if anywhere.
+    pub fn apiv3_key_source(&self) -> Option<&KeySource> {
+        self.apiv3_key.as_ref()
+    }
+
+    /// The configured base URL, if any.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    /// The configured proxy (`none` for none), if any.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 
     /// The merchant private key, loaded.
@@ -221,8 +281,7 @@ impl Resolved {
         let keyring = Keyring::new();
         match (&self.public_key_id, &self.public_key) {
             (Some(id), Some(path)) => {
-                let key = PublicKey::from_pem(&read_small(path)?)
-                    .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+                let key = load_public_key(path)?;
                 keyring
                     .add_public_key(id, key)
                     .map_err(|e| CliError::Config(format!("public key {id}: {e}")))?;
@@ -239,31 +298,18 @@ impl Resolved {
             )),
         }
         for path in &self.platform_certificates {
-            let certificate = Certificate::from_pem(&read_small(path)?)
-                .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
-            keyring.add_certificate(certificate);
+            keyring.add_certificate(load_certificate(path)?);
         }
         Ok(keyring)
     }
 
-    /// A client for the configured merchant. With no key to verify answers
-    /// configured, the platform certificates are downloaded first (which
-    /// needs the APIv3 key) when `bootstrap` is set.
-    pub async fn client(&self, bootstrap: bool) -> Result<Client, CliError> {
-        let keyring = self.keyring()?;
-        let empty = keyring.is_empty();
+    /// A client builder for the configured merchant: its id, serial, key,
+    /// base URL, proxy, timeout and user agent; whom to trust is the caller's.
+    pub fn client_builder(&self) -> Result<ClientBuilder, CliError> {
         let mut builder = Client::builder()
             .mchid(self.mchid()?)
-            .merchant_serial(self.merchant_serial.as_deref().ok_or_else(|| {
-                missing(
-                    "merchant certificate serial",
-                    "--merchant-serial",
-                    "WXPAY_MERCHANT_SERIAL",
-                    "merchant_serial",
-                )
-            })?)
+            .merchant_serial(self.merchant_serial()?)
             .private_key(self.private_key()?)
-            .keyring(keyring)
             .timeout(self.timeout)
             .user_agent(format!(
                 "wxpay-cli/{} ({} {})",
@@ -274,7 +320,25 @@ impl Resolved {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url.clone());
         }
-        let client = builder.build()?;
+        match self.proxy.as_deref() {
+            None => {}
+            Some(NO_PROXY) => builder = builder.no_proxy(),
+            Some(url) => {
+                let proxy = reqwest::Proxy::all(url)
+                    .map_err(|e| CliError::Config(format!("proxy {}: {e}", redact_url(url))))?;
+                builder = builder.proxy(proxy);
+            }
+        }
+        Ok(builder)
+    }
+
+    /// A client for the configured merchant. With no key to verify answers
+    /// configured, the platform certificates are downloaded first (which
+    /// needs the APIv3 key) when `bootstrap` is set.
+    pub async fn client(&self, bootstrap: bool) -> Result<Client, CliError> {
+        let keyring = self.keyring()?;
+        let empty = keyring.is_empty();
+        let client = self.client_builder()?.keyring(keyring).build()?;
         if empty && bootstrap {
             if !self.has_apiv3_key() {
                 return Err(CliError::Config(
@@ -286,6 +350,23 @@ impl Resolved {
             client.refresh_certificates(&self.apiv3_key()?).await?;
         }
         Ok(client)
+    }
+}
+
+/// The `proxy` setting that turns proxies off, the environment's included.
+pub const NO_PROXY: &str = "none";
+
+/// A URL with any user info (a proxy password) hidden.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -318,6 +399,18 @@ fn load_profile(path: &Path, name: &str) -> Result<Profile, CliError> {
     table
         .try_into::<Profile>()
         .map_err(|e| CliError::Config(format!("{} [{name}]: {e}", path.display())))
+}
+
+/// A PEM certificate file.
+pub fn load_certificate(path: &Path) -> Result<Certificate, CliError> {
+    Certificate::from_pem(&read_small(path)?)
+        .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))
+}
+
+/// A PEM public key file.
+pub fn load_public_key(path: &Path) -> Result<PublicKey, CliError> {
+    PublicKey::from_pem(&read_small(path)?)
+        .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))
 }
 
 /// Reads a key-sized file, refusing anything large.

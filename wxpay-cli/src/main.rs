@@ -2,7 +2,7 @@
 //!
 //! `wxpay request GET v3/certificates` sends any request signed and prints the
 //! verified answer; `certificates`, `notify`, `encrypt`/`decrypt`, `paysign`,
-//! `bill`, `sandbox` and `completions` cover the rest. See `wxpay --help`.
+//! `bill`, `doctor`, `sandbox` and `completions` cover the rest. See `wxpay --help`.
 #![forbid(unsafe_code)]
 // The argument docs are also the `--help` text (pinned by snapshots), where
 // a bare URL is what a terminal reader wants.
@@ -54,6 +54,12 @@ fn main() -> ExitCode {
                     return ExitCode::from(error::exit::OTHER);
                 }
             };
+            if let Command::Doctor(args) = &command {
+                // The doctor reports every finding itself, with exit statuses of its own.
+                return ExitCode::from(
+                    runtime.block_on(commands::doctor::run(&cli.settings, args)),
+                );
+            }
             match runtime.block_on(run(&cli.settings, command)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -82,7 +88,7 @@ async fn run(settings: &args::Settings, command: Command) -> Result<(), CliError
         Command::Decrypt(args) => commands::sensitive::decrypt(&config, args),
         Command::Paysign(which) => commands::paysign::run(&config, which).await,
         Command::Bill(which) => commands::bill::run(&config, which).await,
-        Command::Sandbox(_) | Command::Completions(_) => Ok(()),
+        Command::Sandbox(_) | Command::Completions(_) | Command::Doctor(_) => Ok(()),
     }
 }
 

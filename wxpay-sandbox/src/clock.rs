@@ -8,6 +8,9 @@
 //! (when an order is created, paid, refunded, expires; which day a bill
 //! covers and when it exists) follows [`Clock`]: the wall clock plus an
 //! offset a test moves forward, e.g. to the next morning to fetch a bill.
+//! A test may also plant a skew in the signature clock
+//! (`SandboxBuilder::signature_clock_skew`), to show a client what a wrong
+//! clock of its own does.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,11 +22,13 @@ const CST_OFFSET_SECS: i64 = 8 * 3600;
 pub(crate) const BILL_READY_HOUR: i64 = 10;
 
 /// The business clock of one sandbox: wall time plus an offset that only
-/// moves forward, and whether bills follow WeChat Pay's availability.
+/// moves forward, and whether bills follow WeChat Pay's availability; and
+/// the skew of the signature clock, if a test planted one.
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
     offset: AtomicI64,
     same_day_bills: AtomicBool,
+    signature_skew: i64,
 }
 
 impl Clock {
@@ -33,7 +38,21 @@ impl Clock {
         Clock {
             offset: AtomicI64::new(offset),
             same_day_bills: AtomicBool::new(same_day_bills),
+            signature_skew: 0,
         }
+    }
+
+    /// The clock signatures are made and judged by runs `secs` ahead of the
+    /// wall clock (behind if negative), as a client whose clock is off by
+    /// `-secs` sees WeChat Pay.
+    pub(crate) fn with_signature_skew(mut self, secs: i64) -> Self {
+        self.signature_skew = secs;
+        self
+    }
+
+    /// Now, for signatures: the wall clock, plus the planted skew.
+    pub(crate) fn signature_now(&self) -> i64 {
+        unix_now().saturating_add(self.signature_skew)
     }
 
     /// Now, in unix seconds.

@@ -237,17 +237,20 @@ fn cli_config(sandbox: &Sandbox, platform: &Platform) -> String {
     let mut toml = format!(
         "# The wxpay command line's profile for this sandbox:\n\
          #   wxpay --config wxpay.toml request GET v3/certificates\n\
+         #   wxpay --config wxpay.toml doctor\n\
          # Paths are relative to this file; no secret is written inline.\n\
          [default]\n\
          base_url = {}\n\
          mchid = {}\n\
          merchant_serial = {}\n\
          private_key = {}\n\
+         merchant_certificate = {}\n\
          apiv3_key_file = {}\n",
         quoted(sandbox.base_url()),
         quoted(&merchant.mchid),
         quoted(&merchant.serial_no),
         quoted(MERCHANT_KEY_FILE),
+        quoted(MERCHANT_CERT_FILE),
         quoted(APIV3_KEY_FILE),
     );
     // Trust what the sandbox signs with in its mode, as WeChat's merchant

@@ -24,7 +24,6 @@ use tower::ServiceExt;
 use crate::app::App;
 use crate::auth::{authenticate, SignedRequest};
 use crate::catalog::sensitive;
-use crate::clock::unix_now;
 use crate::error::SandboxError;
 use crate::fault::{Fault, FAULT_HEADER, MAX_DELAY};
 use crate::identity::{generate_public_key_id, KeyMode};
@@ -163,7 +162,8 @@ async fn process(
         headers: &parts.headers,
         body: signed_body,
     };
-    let caller = match authenticate(&signed, |m| app.merchant(m), &app.nonces, unix_now()) {
+    let now = app.clock.signature_now();
+    let caller = match authenticate(&signed, |m| app.merchant(m), &app.nonces, now) {
         Ok(caller) => caller,
         Err(e) => return Outcome::error(e),
     };
@@ -345,7 +345,7 @@ pub(crate) fn signature_headers(
     fault: Option<Fault>,
 ) -> Result<[(&'static str, String); 5], SandboxError> {
     let platform = app.signing_platform(named);
-    let now = unix_now();
+    let now = app.clock.signature_now();
     let timestamp = match fault {
         Some(Fault::StaleTimestamp) => now - STALE_BY_SECS,
         _ => now,

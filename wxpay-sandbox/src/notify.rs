@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wxpay_core::ApiV3Key;
 
 use crate::app::App;
 use crate::clock::rfc3339_cst;
 use crate::error::SandboxError;
 use crate::gateway::signature_headers;
+use crate::wire::notification::Envelope;
 
 /// The waits between a failed attempt and the next one, as WeChat Pay
 /// documents them (15 retries, 24 h 4 min in all), before time scaling.
@@ -256,7 +257,8 @@ pub(crate) fn notification_id() -> Result<String, SandboxError> {
     ))
 }
 
-/// The signed envelope: headers and the exact body bytes.
+/// The signed envelope: headers and the exact body bytes (written so that
+/// re-encoding it shows, see [`crate::wire::notification`]).
 pub(crate) fn envelope(
     app: &App,
     key: &ApiV3Key,
@@ -268,22 +270,17 @@ pub(crate) fn envelope(
 ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
     let nonce = crate::random::alphanumeric(12)?;
     let ciphertext = key.encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
-    let body = json!({
-        "id": id,
-        "create_time": rfc3339_cst(app.now()),
-        "resource_type": "encrypt-resource",
-        "event_type": event_type,
-        "summary": summary,
-        "resource": {
-            "original_type": original_type,
-            "algorithm": "AEAD_AES_256_GCM",
-            "ciphertext": ciphertext,
-            "associated_data": original_type,
-            "nonce": nonce,
-        }
-    })
-    .to_string()
-    .into_bytes();
+    let create_time = rfc3339_cst(app.now());
+    let body = Envelope {
+        id,
+        create_time: &create_time,
+        event_type,
+        summary,
+        original_type,
+        ciphertext: &ciphertext,
+        nonce: &nonce,
+    }
+    .to_bytes();
     let mut headers = HeaderMap::new();
     for (name, value) in signature_headers(app, None, &body, None)? {
         let value = value

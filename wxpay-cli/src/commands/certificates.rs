@@ -9,6 +9,8 @@ use crate::args::CertificatesArgs;
 use crate::config::Resolved;
 use crate::error::CliError;
 
+use super::rfc3339;
+
 pub async fn run(config: &Resolved, args: CertificatesArgs) -> Result<(), CliError> {
     let key = config.apiv3_key()?;
     // No bootstrap: this command is the bootstrap. The core verifies a first
@@ -71,22 +73,4 @@ pub async fn run(config: &Resolved, args: CertificatesArgs) -> Result<(), CliErr
     }
     out.flush()?;
     Ok(())
-}
-
-/// Unix seconds as RFC 3339 UTC (`2023-11-14T22:13:20Z`).
-fn rfc3339(secs: i64) -> String {
-    u64::try_from(secs)
-        .ok()
-        .and_then(|s| der::DateTime::from_unix_duration(std::time::Duration::from_secs(s)).ok())
-        .map(|t| t.to_string())
-        .unwrap_or_else(|| format!("unix {secs}"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn validity_times_are_rfc3339_utc() {
-        assert_eq!(super::rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(super::rfc3339(-1), "unix -1");
-    }
 }

@@ -3,6 +3,7 @@
 pub mod bill;
 pub mod bill_read;
 pub mod certificates;
+pub mod doctor;
 pub mod notify;
 pub mod paysign;
 pub mod request;
@@ -55,4 +56,22 @@ pub fn pair<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str), CliErro
     text.split_once('=')
         .filter(|(name, _)| !name.is_empty())
         .ok_or_else(|| CliError::Usage(format!("{flag} {text:?}: expected NAME=VALUE")))
+}
+
+/// Unix seconds as RFC 3339 UTC (`2023-11-14T22:13:20Z`).
+pub fn rfc3339(secs: i64) -> String {
+    u64::try_from(secs)
+        .ok()
+        .and_then(|s| der::DateTime::from_unix_duration(std::time::Duration::from_secs(s)).ok())
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| format!("unix {secs}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn validity_times_are_rfc3339_utc() {
+        assert_eq!(super::rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(super::rfc3339(-1), "unix -1");
+    }
 }

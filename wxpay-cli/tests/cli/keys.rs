@@ -127,9 +127,9 @@ fn notify_verifies_and_decrypts_a_captured_callback_from_files_or_stdin() {
 fn notify_refuses_a_tampered_body_and_missing_headers() {
     let dir = temp("notify-bad");
     let (head, body) = captured_callback(&dir);
-    let tampered = String::from_utf8(std::fs::read(&body).unwrap())
-        .unwrap()
-        .replacen("支付成功", "支付失败", 1);
+    let sent = String::from_utf8(std::fs::read(&body).unwrap()).unwrap();
+    let tampered = sent.replacen("TRANSACTION.SUCCESS", "TRANSACTION.REFUSED", 1);
+    assert_ne!(tampered, sent, "the body was changed");
     std::fs::write(&body, tampered).unwrap();
     let out = wxpay(&[
         "notify",

@@ -47,7 +47,7 @@ fn completions_are_printed_for_a_known_shell_only() {
 
 #[test]
 fn help_texts_match_their_snapshots() {
-    let pages: [&[&str]; 15] = [
+    let pages: [&[&str]; 16] = [
         &["--help"],
         &["request", "--help"],
         &["certificates", "--help"],
@@ -62,6 +62,7 @@ fn help_texts_match_their_snapshots() {
         &["bill", "fundflow", "--help"],
         &["bill", "parse", "--help"],
         &["bill", "reconcile", "--help"],
+        &["doctor", "--help"],
         &["completions", "--help"],
     ];
     let update = std::env::var_os("WXPAY_UPDATE_SNAPSHOTS").is_some();

@@ -3,7 +3,8 @@
 //!
 //! Framework-neutral: hand [`Notifier::parse`] the raw headers and the raw
 //! body bytes exactly as received (never a re-serialised body), then answer
-//! with [`Notifier::success`] or [`Notifier::failure`].
+//! with [`Notifier::success`] or [`Notifier::failure`]. With the `axum`
+//! feature, [`axum`] does that in an extractor.
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ use crate::error::{CryptoError, Error};
 use crate::keyring::unix_now;
 use crate::verify::{self, SignatureHeaders, Verifier};
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod replay;
 
 use replay::ReplayGuard;
@@ -160,6 +163,11 @@ impl Notifier {
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
         self
+    }
+
+    /// The largest body [`parse`](Self::parse) accepts.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
     }
 
     /// Verifies the signature over the raw body and the 300 s window (and,

@@ -57,6 +57,7 @@ pub struct SandboxBuilder {
     fault: Option<Fault>,
     clock_start: Option<SystemTime>,
     same_day_bills: bool,
+    signature_skew: i64,
 }
 
 impl Default for SandboxBuilder {
@@ -86,6 +87,7 @@ impl Default for SandboxBuilder {
             fault: None,
             clock_start: None,
             same_day_bills: false,
+            signature_skew: 0,
         }
     }
 }
@@ -313,6 +315,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Plants a skewed clock: the sandbox makes and judges signatures by a
+    /// clock `secs` ahead of this machine's (behind if negative), so a
+    /// client sees what a clock off by `-secs` does against WeChat Pay:
+    /// beyond 300 s its requests are refused (401 `SIGN_ERROR`) and the
+    /// answers' `Wechatpay-Timestamp` is outside its window. Default 0.
+    pub fn signature_clock_skew(mut self, secs: i64) -> Self {
+        self.signature_skew = secs;
+        self
+    }
+
     /// Serves a day's bills at once, today's included (the sandbox's old
     /// behaviour), instead of as WeChat Pay does: day D's bills from 10:00
     /// China time on D+1 (`NO_STATEMENT_EXIST` for today, `STATEMENT_CREATING`
@@ -418,7 +430,8 @@ impl SandboxBuilder {
             limits: self.limits,
             base_url: base_url.clone(),
             lifecycle: self.lifecycle,
-            clock: Clock::new(self.clock_start, self.same_day_bills),
+            clock: Clock::new(self.clock_start, self.same_day_bills)
+                .with_signature_skew(self.signature_skew),
             notify_hosts: AllowedHosts {
                 extra: self.notify_hosts,
             },

@@ -8,6 +8,8 @@
 //!   signature covers, the 300 s window.
 //! - [`answer`]: the three-line message of an answer's signature, the
 //!   `Wechatpay-*` headers, which answers go unsigned.
+//! - [`notification`]: the bytes of a notification envelope, valid JSON
+//!   that no encoder writes, so a merchant re-encoding the body is caught.
 //! - [`v2`]: the APIv2 sign (MD5, HMAC-SHA256), flat XML, the refund
 //!   notification's `req_info`, and which operations need the certificate.
 //!
@@ -16,6 +18,7 @@
 //! PublicKey, Certificate, ApiV3Key}`).
 
 pub(crate) mod answer;
+pub(crate) mod notification;
 pub(crate) mod request;
 pub(crate) mod v2;
 
