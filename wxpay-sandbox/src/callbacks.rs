@@ -44,6 +44,7 @@ impl Sandbox {
         let key = ApiV3Key::new(&self.merchant().apiv3_key)?;
         envelope(
             self.app(),
+            &self.merchant().mchid,
             &key,
             &notification_id()?,
             event_type,

@@ -204,7 +204,12 @@ pub(crate) fn write(
             (*name, contents.as_str(), *secret, *description)
         })
         .collect();
-    write_files(dir, &files)
+    let mut written = write_files(dir, &files)?;
+    for made in sandbox.made_merchants() {
+        let folder = dir.join(crate::fleet::MERCHANTS_DIR).join(&made.mchid);
+        written.extend(crate::fleet::write_merchant(sandbox, &made, &folder)?);
+    }
+    Ok(written)
 }
 
 /// Writes `(name, contents, secret, description)` files into `dir`, secrets

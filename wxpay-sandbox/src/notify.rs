@@ -259,6 +259,7 @@ pub(crate) fn notification_id() -> Result<String, SandboxError> {
 /// The signed envelope: headers and the exact body bytes.
 pub(crate) fn envelope(
     app: &App,
+    mchid: &str,
     key: &ApiV3Key,
     id: &str,
     event_type: &str,
@@ -285,7 +286,7 @@ pub(crate) fn envelope(
     .to_string()
     .into_bytes();
     let mut headers = HeaderMap::new();
-    for (name, value) in signature_headers(app, None, &body, None)? {
+    for (name, value) in signature_headers(app, Some(mchid), None, &body, None)? {
         let value = value
             .parse()
             .map_err(|_| SandboxError::Config(format!("header {name} is not ASCII")))?;
@@ -365,6 +366,7 @@ async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttemp
             .ok_or_else(|| format!("merchant {} is no longer registered", event.mchid))?;
         envelope(
             app,
+            &merchant.mchid,
             &merchant.apiv3_key,
             &notice.id,
             event.kind.0,
@@ -412,6 +414,26 @@ pub(crate) fn notify(app: &Arc<App>, event: Event) {
             }
         }
     });
+}
+
+/// Sends a logged notification to each of `urls` at once (each attempt
+/// signed afresh and logged), in the order of `urls`.
+pub(crate) async fn resend_to(
+    app: &Arc<App>,
+    id: &str,
+    urls: &[String],
+) -> Option<Vec<NotificationAttempt>> {
+    let notice = app.outbox().find(id).map(|(n, _)| n.clone())?;
+    let mut sending = tokio::task::JoinSet::new();
+    for (i, url) in urls.iter().enumerate() {
+        let mut notice = notice.clone();
+        notice.event.url = url.clone();
+        let app = app.clone();
+        sending.spawn(async move { (i, attempt(&app, &notice, true).await) });
+    }
+    let mut attempts: Vec<(usize, NotificationAttempt)> = sending.join_all().await;
+    attempts.sort_by_key(|(i, _)| *i);
+    Some(attempts.into_iter().map(|(_, a)| a).collect())
 }
 
 /// Sends a logged notification once more, now.

@@ -44,7 +44,25 @@ fn wanted(query: &Query, mchid: &str, sub_mchid: Option<&str>) -> Result<bool, W
 }
 
 pub(super) async fn merchants(State(app): State<Arc<App>>) -> Json<Value> {
-    let mut merchants: Vec<Value> = app.all_merchants().iter().map(|m| m.summary()).collect();
+    let mut merchants: Vec<Value> = app
+        .all_merchants()
+        .iter()
+        .map(|m| {
+            let mut summary = m.summary();
+            summary["platform_serial"] =
+                app.platforms.current(Some(&m.mchid)).serial.clone().into();
+            summary["own_platform"] = app.platforms.has_own(&m.mchid).into();
+            summary["certificate_downloads"] = app
+                .certificate_downloads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&m.mchid)
+                .copied()
+                .unwrap_or(0)
+                .into();
+            summary
+        })
+        .collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     Json(json!({ "merchants": merchants }))
 }
