@@ -70,6 +70,25 @@ impl App {
         self.platforms.current(None)
     }
 
+    /// What `sandbox.json`, the console and the control API show of a
+    /// merchant (no key material): its registration and its platform key.
+    pub(crate) fn merchant_summary(&self, merchant: &Merchant) -> serde_json::Value {
+        let mut summary = merchant.summary();
+        summary["platform_serial"] = self
+            .platforms
+            .current(Some(&merchant.mchid))
+            .serial
+            .clone()
+            .into();
+        summary["own_platform"] = self.platforms.has_own(&merchant.mchid).into();
+        summary
+    }
+
+    /// Certificate downloads so far, by merchant.
+    pub(crate) fn certificate_downloads(&self) -> HashMap<String, u64> {
+        relock(self.certificate_downloads.lock()).clone()
+    }
+
     /// Counts a certificate download by `mchid`.
     pub(crate) fn count_certificate_download(&self, mchid: &str) {
         *relock(self.certificate_downloads.lock())

@@ -161,7 +161,7 @@ pub(crate) fn write(
         .app()
         .all_merchants()
         .iter()
-        .map(|m| m.summary())
+        .map(|m| sandbox.app().merchant_summary(m))
         .collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     let summary = json!({

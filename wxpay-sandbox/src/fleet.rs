@@ -205,6 +205,16 @@ impl Sandbox {
         )
     }
 
+    /// The same notification body signed afresh for `mchid` (a new
+    /// timestamp and nonce), as WeChat Pay signs each retry of a
+    /// notification: a delivery that is not a replay, of an id seen before.
+    pub fn notification_again(&self, mchid: &str, body: &[u8]) -> Result<HeaderMap, SandboxError> {
+        if self.app().merchant(mchid).is_none() {
+            return Err(SandboxError::Config(format!("no merchant {mchid}")));
+        }
+        crate::notify::signed_headers(self.app(), mchid, body)
+    }
+
     /// Sends a logged notification (same id) to each of `urls` at once,
     /// each delivery signed afresh as WeChat Pay's retries are, and logs
     /// every attempt: as a fleet behind a load balancer, or a retry racing

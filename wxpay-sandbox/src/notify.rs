@@ -285,8 +285,19 @@ pub(crate) fn envelope(
     })
     .to_string()
     .into_bytes();
+    let headers = signed_headers(app, mchid, &body)?;
+    Ok((headers, body))
+}
+
+/// The headers of a notification of `mchid` with this exact body: signed
+/// now with its platform key.
+pub(crate) fn signed_headers(
+    app: &App,
+    mchid: &str,
+    body: &[u8],
+) -> Result<HeaderMap, SandboxError> {
     let mut headers = HeaderMap::new();
-    for (name, value) in signature_headers(app, Some(mchid), None, &body, None)? {
+    for (name, value) in signature_headers(app, Some(mchid), None, body, None)? {
         let value = value
             .parse()
             .map_err(|_| SandboxError::Config(format!("header {name} is not ASCII")))?;
@@ -300,7 +311,7 @@ pub(crate) fn envelope(
         http::header::USER_AGENT,
         http::HeaderValue::from_static("Mozilla/4.0 (wxpay-sandbox notification)"),
     );
-    Ok((headers, body))
+    Ok(headers)
 }
 
 /// The HTTP client notifications go out with: no redirects, no proxy.

@@ -47,21 +47,7 @@ pub(super) async fn merchants(State(app): State<Arc<App>>) -> Json<Value> {
     let mut merchants: Vec<Value> = app
         .all_merchants()
         .iter()
-        .map(|m| {
-            let mut summary = m.summary();
-            summary["platform_serial"] =
-                app.platforms.current(Some(&m.mchid)).serial.clone().into();
-            summary["own_platform"] = app.platforms.has_own(&m.mchid).into();
-            summary["certificate_downloads"] = app
-                .certificate_downloads
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&m.mchid)
-                .copied()
-                .unwrap_or(0)
-                .into();
-            summary
-        })
+        .map(|m| app.merchant_summary(m))
         .collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     Json(json!({ "merchants": merchants }))
@@ -80,7 +66,7 @@ pub(super) async fn profit_sharing_notify_url(
     let merchant = app
         .set_profit_sharing_notify_url(mchid, url)
         .ok_or_else(|| WxError::not_exists(format!("no merchant {mchid} in the sandbox")))?;
-    Ok(Json(merchant.summary()))
+    Ok(Json(app.merchant_summary(&merchant)))
 }
 
 /// What the control API shows of profit sharing, filtered.

@@ -20,7 +20,8 @@
 //! | `GET /sandbox/` | | the console: merchants, orders, refunds, notifications, live |
 //! | `GET /sandbox/state` | | what the console shows, as JSON, newest first |
 //! | `POST /sandbox/platform/rotate` | optional `{"mchid"}` | a new platform certificate (the sandbox's, or that merchant's own) signs from now on (the old one stays listed); answers `{"serial"}` |
-//! | `GET /sandbox/merchants` | | every merchant: sub-merchants, appids, platform serial, `certificate_downloads` |
+//! | `GET /sandbox/merchants` | | every merchant: sub-merchants, appids, platform serial |
+//! | `GET /sandbox/certificates/downloads` | | `{"downloads": {mchid: n}}`: `GET v3/certificates` calls answered, by merchant |
 //! | `POST /sandbox/merchants` | `{"mchid"}`, optional `"key_mode"` (`certificate`, `public-key`), `"sub_mchids"` | makes a merchant with keys of its own and answers its credentials (private key, APIv3 key, platform certificate or public key) |
 //! | `POST /sandbox/refunds/create` | `{"mchid","out_trade_no"}`, optional `"amount"`, `"out_refund_no"` | a refund, as the merchant would request it |
 //! | `GET /sandbox/clock` | | the business clock: `now`, `today`, `latest_bill_date`, `bills_same_day` |
@@ -87,6 +88,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(
             "/sandbox/merchants/profit-sharing-notify-url",
             post(funds::profit_sharing_notify_url),
+        )
+        .route(
+            "/sandbox/certificates/downloads",
+            get(certificate_downloads),
         )
         .route("/sandbox/profitsharing", get(funds::profit_sharing))
         .route(
@@ -226,6 +231,10 @@ async fn rotate_platform(State(app): State<Arc<App>>, body: Bytes) -> Result<Jso
         .rotate_platform_certificate(mchid.as_deref())
         .map_err(|e| WxError::param(e.to_string()))?;
     Ok(Json(json!({ "serial": serial })))
+}
+
+async fn certificate_downloads(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "downloads": app.certificate_downloads() }))
 }
 
 async fn make_merchant(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
