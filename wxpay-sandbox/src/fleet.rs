@@ -195,8 +195,7 @@ impl Sandbox {
             .ok_or_else(|| SandboxError::Config(format!("no merchant {mchid}")))?;
         envelope(
             self.app(),
-            mchid,
-            &merchant.apiv3_key,
+            &merchant,
             &notification_id()?,
             event_type,
             original_type,

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use http::HeaderMap;
 use serde::Serialize;
 use serde_json::{json, Value};
-use wxpay_core::ApiV3Key;
 
 use crate::app::App;
 use crate::clock::rfc3339_cst;
@@ -259,8 +258,7 @@ pub(crate) fn notification_id() -> Result<String, SandboxError> {
 /// The signed envelope: headers and the exact body bytes.
 pub(crate) fn envelope(
     app: &App,
-    mchid: &str,
-    key: &ApiV3Key,
+    merchant: &crate::Merchant,
     id: &str,
     event_type: &str,
     original_type: &str,
@@ -268,7 +266,10 @@ pub(crate) fn envelope(
     resource: &Value,
 ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
     let nonce = crate::random::alphanumeric(12)?;
-    let ciphertext = key.encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
+    let ciphertext =
+        merchant
+            .apiv3_key
+            .encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
     let body = json!({
         "id": id,
         "create_time": rfc3339_cst(app.now()),
@@ -285,7 +286,7 @@ pub(crate) fn envelope(
     })
     .to_string()
     .into_bytes();
-    let headers = signed_headers(app, mchid, &body)?;
+    let headers = signed_headers(app, &merchant.mchid, &body)?;
     Ok((headers, body))
 }
 
@@ -377,8 +378,7 @@ async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttemp
             .ok_or_else(|| format!("merchant {} is no longer registered", event.mchid))?;
         envelope(
             app,
-            &merchant.mchid,
-            &merchant.apiv3_key,
+            &merchant,
             &notice.id,
             event.kind.0,
             event.original_type,
