@@ -13,6 +13,7 @@ mod key_modes;
 mod lifecycle;
 mod limits;
 mod managed_certs;
+mod registry;
 mod request_auth;
 mod rotation;
 mod seeds;
