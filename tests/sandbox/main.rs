@@ -14,6 +14,7 @@ mod lifecycle;
 mod limits;
 mod managed_certs;
 mod notify_axum;
+mod registry;
 mod request_auth;
 mod rotation;
 mod seeds;

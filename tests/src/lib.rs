@@ -13,6 +13,11 @@ pub struct WxpayMacrosReadme;
 #[doc = include_str!("../../wxpay-core/README.md")]
 pub struct WxpayCoreReadme;
 
+/// `wxpay-redis/README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../wxpay-redis/README.md")]
+pub struct WxpayRedisReadme;
+
 /// `wxpay-apis/README.md`.
 #[cfg(doctest)]
 #[doc = include_str!("../../wxpay-apis/README.md")]

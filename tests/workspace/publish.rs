@@ -15,6 +15,7 @@ use crate::{metadata, name, root};
 const PUBLISHED: &[&str] = &[
     "wxpay-macros",
     "wxpay-core",
+    "wxpay-redis",
     "wxpay-apis",
     "wxpay-sandbox",
     "wxpay-cli",

@@ -89,6 +89,17 @@ pub enum Error {
     /// XML, a missing merchant certificate (see [`V2Error`](crate::v2::V2Error)).
     #[error(transparent)]
     V2(#[from] crate::v2::V2Error),
+
+    /// A shared store (Redis, with `wxpay-redis`) could not be read or
+    /// written; see [`store`](crate::store) for what goes on meanwhile.
+    #[error("the shared state store failed")]
+    Store(#[source] crate::store::StoreError),
+
+    /// A merchant of a [`MerchantRegistry`](crate::registry::MerchantRegistry)
+    /// is unknown, its credentials could not be loaded, or a notification
+    /// names no merchant the registry can find.
+    #[error(transparent)]
+    Merchant(#[from] crate::registry::MerchantError),
 }
 
 impl Error {

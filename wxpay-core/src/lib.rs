@@ -33,6 +33,8 @@
 //! | [`sign`], [`verify`] | the request signature and the answer/callback signature checks |
 //! | [`keyring`](Keyring), [`crypto`] | WeChat Pay's keys by serial; the primitives |
 //! | [`notify`] | callbacks |
+//! | [`registry`] | many merchants in one process: a [`Client`] per merchant from an application's credential source, one notify endpoint for all |
+//! | [`store`] | state the instances of a service share: platform certificates, seen deliveries, notification claims (in memory here; Redis with `wxpay-redis`) |
 //! | [`bills`] | bill files: download and check |
 //! | [`v2`] | APIv2: XML, its signs, mutual TLS, its callbacks |
 //!
@@ -154,9 +156,11 @@ mod keyring;
 pub mod notify;
 pub mod paysign;
 mod query_form;
+pub mod registry;
 pub mod request;
 pub mod sensitive;
 pub mod sign;
+pub mod store;
 #[cfg(feature = "test-faults")]
 mod test_faults;
 mod transport;

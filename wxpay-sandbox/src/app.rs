@@ -10,18 +10,19 @@ use tokio::task::JoinSet;
 use crate::auth::NonceCache;
 use crate::clock::Clock;
 use crate::fault::{Fault, FaultPlan};
-use crate::identity::{Merchant, Platform};
+use crate::identity::{DemoMerchant, Merchant, Platform};
 use crate::notify::{AllowedHosts, Outbox};
+use crate::platform::Platforms;
 use crate::store::Store;
 
 pub(crate) struct App {
-    /// The platform key signing now; swapped by a rotation.
-    pub(crate) platform: RwLock<Arc<Platform>>,
-    /// Platform keys rotated out: their certificates are still listed by
-    /// `v3/certificates` (as WeChat lists an old certificate until it
-    /// expires) and they sign an answer only when the request names them.
-    pub(crate) retired: RwLock<Vec<Arc<Platform>>>,
+    /// The platform keys: the sandbox's, and merchants' own (`platform.rs`).
+    pub(crate) platforms: Platforms,
     pub(crate) merchants: RwLock<HashMap<String, Merchant>>,
+    /// Merchants the sandbox made, with their private keys (`fleet.rs`).
+    pub(crate) generated: RwLock<HashMap<String, DemoMerchant>>,
+    /// `GET v3/certificates` calls answered, by merchant.
+    pub(crate) certificate_downloads: Mutex<HashMap<String, u64>>,
     pub(crate) nonces: Mutex<NonceCache>,
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: Mutex<FaultPlan>,
@@ -43,66 +44,56 @@ pub(crate) struct App {
 }
 
 impl App {
-    /// Rotates the platform certificate: a new key signs from now on, the
-    /// old certificate stays listed until it expires. Returns the new serial.
-    pub(crate) fn rotate_platform_certificate(&self) -> Result<String, crate::SandboxError> {
-        let mut slot = self.platform.write().unwrap_or_else(|e| e.into_inner());
-        let old = slot.clone();
-        if old.certificate.is_none() {
-            return Err(crate::SandboxError::Config(
-                "the sandbox runs in public-key mode: there is no platform certificate to rotate"
-                    .into(),
-            ));
-        }
-        let key = wxpay_core::PrivateKey::generate()?;
-        let now = std::time::SystemTime::now();
-        let certificate = crate::certgen::self_signed(
-            crate::sandbox::PLATFORM_SUBJECT,
-            &key,
-            now - crate::sandbox::DEFAULT_VALIDITY.0,
-            now + crate::sandbox::DEFAULT_VALIDITY.1,
-        )?;
-        let serial = certificate.serial().to_owned();
-        self.retired
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(old.clone());
-        *slot = Arc::new(Platform {
-            key,
-            mode: old.mode,
-            serial: serial.clone(),
-            certificate: Some(certificate),
-            public_key_id: old.public_key_id.clone(),
-        });
-        Ok(serial)
+    /// Rotates the platform certificate of `mchid` (its own, or the shared
+    /// one): a new key signs from now on, the old certificate stays listed
+    /// until it expires. Returns the new serial.
+    pub(crate) fn rotate_platform_certificate(
+        &self,
+        mchid: Option<&str>,
+    ) -> Result<String, crate::SandboxError> {
+        self.platforms.rotate(mchid)
     }
 
-    /// The key an answer is signed with: the one `named` (by the request's
-    /// `Wechatpay-Serial`) when the sandbox holds it and its certificate is
-    /// valid, else the current one.
-    pub(crate) fn signing_platform(&self, named: Option<&str>) -> Arc<Platform> {
-        let current = self.platform();
-        let Some(named) = named.filter(|n| *n != current.serial) else {
-            return current;
-        };
-        let now = crate::clock::unix_now();
-        self.retired
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|p| {
-                p.serial == named && p.certificate.as_ref().is_some_and(|c| c.is_valid_at(now))
-            })
-            .cloned()
-            .unwrap_or(current)
+    /// The key an answer to `mchid` is signed with: the one `named` (by the
+    /// request's `Wechatpay-Serial`) when the merchant's keys include it and
+    /// its certificate is valid, else the current one.
+    pub(crate) fn signing_platform(
+        &self,
+        mchid: Option<&str>,
+        named: Option<&str>,
+    ) -> Arc<Platform> {
+        self.platforms.signing(mchid, named)
     }
 
-    /// The platform key signing now.
+    /// The sandbox's own platform key signing now (the demo merchant's).
     pub(crate) fn platform(&self) -> Arc<Platform> {
-        self.platform
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
+        self.platforms.current(None)
+    }
+
+    /// What `sandbox.json`, the console and the control API show of a
+    /// merchant (no key material): its registration and its platform key.
+    pub(crate) fn merchant_summary(&self, merchant: &Merchant) -> serde_json::Value {
+        let mut summary = merchant.summary();
+        summary["platform_serial"] = self
+            .platforms
+            .current(Some(&merchant.mchid))
+            .serial
             .clone()
+            .into();
+        summary["own_platform"] = self.platforms.has_own(&merchant.mchid).into();
+        summary
+    }
+
+    /// Certificate downloads so far, by merchant.
+    pub(crate) fn certificate_downloads(&self) -> HashMap<String, u64> {
+        relock(self.certificate_downloads.lock()).clone()
+    }
+
+    /// Counts a certificate download by `mchid`.
+    pub(crate) fn count_certificate_download(&self, mchid: &str) {
+        *relock(self.certificate_downloads.lock())
+            .entry(mchid.to_owned())
+            .or_default() += 1;
     }
 }
 
@@ -170,7 +161,11 @@ impl App {
         relock(self.merchants.read()).values().cloned().collect()
     }
 
+    /// Accepts `merchant` (with the platform key of its own it brings, if any).
     pub(crate) fn add_merchant(&self, merchant: Merchant) {
+        if let Some(platform) = &merchant.own_platform {
+            self.platforms.give_own(&merchant.mchid, platform.clone());
+        }
         relock(self.merchants.write()).insert(merchant.mchid.clone(), merchant);
     }
 

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use http::HeaderMap;
 use serde_json::Value;
-use wxpay_core::ApiV3Key;
 
 use crate::error::SandboxError;
 use crate::notify::{envelope, notification_id, post};
@@ -41,10 +40,13 @@ impl Sandbox {
         summary: &str,
         resource: &Value,
     ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
-        let key = ApiV3Key::new(&self.merchant().apiv3_key)?;
+        let merchant = self
+            .app()
+            .merchant(&self.merchant().mchid)
+            .ok_or_else(|| SandboxError::Config("the demo merchant was removed".into()))?;
         envelope(
             self.app(),
-            &key,
+            &merchant,
             &notification_id()?,
             event_type,
             original_type,

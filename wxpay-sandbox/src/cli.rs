@@ -79,6 +79,9 @@ OPTIONS:
     --merchant-serial SERIAL   the serial_no your requests carry
     --merchant-sub-mchid ID    a sub-merchant it acts for as service provider (repeatable)
     --merchants FILE           more merchants from a JSON file (see the crate's `config` docs)
+    --make-merchants N         make N merchants (1900200001, 1900200002, ...), each with keys
+                               and a WeChat Pay platform key of its own (in --key-mode), written
+                               to OUT/merchants/{mchid}/ (fresh on every start; at most 1000)
 
   APIv2 (XML; micropay, order query, reverse, refund, refund query):
     --v2 ADDR                  also serve APIv2 over TLS on ADDR (e.g. 127.0.0.1:0); certificate
@@ -130,9 +133,15 @@ struct Args {
     bills_same_day: bool,
     clock_start: Option<std::time::SystemTime>,
     merchants_file: Option<PathBuf>,
+    make_merchants: usize,
     v2: Option<SocketAddr>,
     v2_key: Option<String>,
 }
+
+/// `--make-merchants N` makes merchants from this id on (+1, +2, ...).
+const FIRST_MADE_MCHID: u64 = 1_900_200_000;
+/// Each made merchant generates two RSA keys at start.
+const MAX_MADE_MERCHANTS: usize = 1000;
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut parsed = Args::default();
@@ -261,6 +270,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--sub-mchid" => parsed.sub_mchids.push(value()?),
             "--db" => parsed.db = Some(value()?.into()),
             "--merchants" => parsed.merchants_file = Some(value()?.into()),
+            "--make-merchants" => {
+                let v = value()?;
+                parsed.make_merchants = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= MAX_MADE_MERCHANTS)
+                    .ok_or_else(|| {
+                        format!("--make-merchants: {v:?} is not 0 to {MAX_MADE_MERCHANTS}")
+                    })?;
+            }
             "--v2" => {
                 let v = value()?;
                 parsed.v2 = Some(
@@ -423,6 +442,12 @@ async fn run(args: Args) -> Result<(), String> {
     let user = user_merchant(&args)?;
     if let Some(merchant) = &user {
         builder = builder.register_merchant(merchant.clone());
+    }
+    for i in 1..=args.make_merchants {
+        builder = builder.add_merchant(
+            crate::NewMerchant::new((FIRST_MADE_MCHID + i as u64).to_string())
+                .key_mode(args.key_mode),
+        );
     }
     let sandbox = builder.start().await.map_err(|e| e.to_string())?;
     let mut written = sandbox.write_dir(&out).map_err(|e| e.to_string())?;

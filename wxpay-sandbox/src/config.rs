@@ -10,7 +10,8 @@
 //!       "sub_mchids": ["1900000109", "1900000110"],
 //!       "appids": ["wx8888888888888888"],
 //!       "sub_appids": { "1900000109": ["wx8888888888888889"] },
-//!       "profit_sharing_notify_url": "https://127.0.0.1:8443/profitsharing" }
+//!       "profit_sharing_notify_url": "https://127.0.0.1:8443/profitsharing",
+//!       "own_platform": "certificate" }
 //! ] }
 //! ```
 //!
@@ -18,7 +19,9 @@
 //! `serial`; `sub_mchids` (and `sub_appids`' keys) make it a service
 //! provider for those sub-merchants; `appids` and `sub_appids` bind appids
 //! (none: any appid); `profit_sharing_notify_url` is where profit sharing
-//! to it is notified. Relative paths are read from the file's directory.
+//! to it is notified; `own_platform` (`certificate` or `public-key`) gives
+//! it a WeChat Pay platform key of its own, as WeChat Pay does (else it
+//! shares the sandbox's). Relative paths are read from the file's directory.
 
 use std::path::Path;
 
@@ -49,6 +52,7 @@ struct Entry {
     #[serde(default)]
     sub_appids: std::collections::BTreeMap<String, Vec<String>>,
     profit_sharing_notify_url: Option<String>,
+    own_platform: Option<String>,
 }
 
 /// Reads the merchants of a JSON file in the form shown in the module docs.
@@ -106,6 +110,9 @@ pub fn load_merchants(path: impl AsRef<Path>) -> Result<Vec<Merchant>, SandboxEr
             }
             if let Some(url) = entry.profit_sharing_notify_url {
                 merchant = merchant.with_profit_sharing_notify_url(url);
+            }
+            if let Some(mode) = &entry.own_platform {
+                merchant = merchant.with_own_platform(mode.parse()?)?;
             }
             Ok(merchant)
         })

@@ -161,7 +161,7 @@ pub(crate) fn write(
         .app()
         .all_merchants()
         .iter()
-        .map(|m| m.summary())
+        .map(|m| sandbox.app().merchant_summary(m))
         .collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     let summary = json!({
@@ -204,7 +204,12 @@ pub(crate) fn write(
             (*name, contents.as_str(), *secret, *description)
         })
         .collect();
-    write_files(dir, &files)
+    let mut written = write_files(dir, &files)?;
+    for made in sandbox.made_merchants() {
+        let folder = dir.join(crate::fleet::MERCHANTS_DIR).join(&made.mchid);
+        written.extend(crate::fleet::write_merchant(sandbox, &made, &folder)?);
+    }
+    Ok(written)
 }
 
 /// Writes `(name, contents, secret, description)` files into `dir`, secrets

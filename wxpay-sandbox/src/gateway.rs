@@ -55,6 +55,9 @@ struct Outcome {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The merchant that signed the request (its platform key signs the
+    /// answer); `None` before it is known.
+    mchid: Option<String>,
 }
 
 impl Outcome {
@@ -65,6 +68,7 @@ impl Outcome {
             status: e.status,
             headers,
             body: Bytes::from(e.to_json().to_string()),
+            mchid: None,
         }
     }
 }
@@ -167,6 +171,11 @@ async fn process(
         Ok(caller) => caller,
         Err(e) => return Outcome::error(e),
     };
+    let mchid = caller.mchid.clone();
+    let with_mchid = |outcome: Outcome| Outcome {
+        mchid: Some(mchid.clone()),
+        ..outcome
+    };
     parts.extensions.insert(caller);
     // Encrypted fields are checked for every catalogued operation, stateful
     // or not, before it runs; handlers find the plaintexts in the extensions.
@@ -174,13 +183,13 @@ async fn process(
         if op.takes_sensitive {
             let query = match Query::parse(parts.uri.query().unwrap_or("")) {
                 Ok(query) => query,
-                Err(e) => return Outcome::error(e),
+                Err(e) => return with_mchid(Outcome::error(e)),
             };
-            match sensitive::check(app, op, &parts.headers, &body, query.pairs()) {
+            match sensitive::check(app, &mchid, op, &parts.headers, &body, query.pairs()) {
                 Ok(plain) => {
                     parts.extensions.insert(plain);
                 }
-                Err(e) => return Outcome::error(e),
+                Err(e) => return with_mchid(Outcome::error(e)),
             }
         }
     }
@@ -197,8 +206,9 @@ async fn process(
             status: parts.status,
             headers: parts.headers,
             body,
+            mchid: Some(mchid),
         },
-        Err(_) => Outcome::error(WxError::system()),
+        Err(_) => with_mchid(Outcome::error(WxError::system())),
     }
 }
 
@@ -258,7 +268,12 @@ async fn deliver(
 ) -> Response<Body> {
     match fault {
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay.min(MAX_DELAY)).await,
-        Some(Fault::ServerError) => outcome = Outcome::error(WxError::system()),
+        Some(Fault::ServerError) => {
+            outcome = Outcome {
+                mchid: outcome.mchid.take(),
+                ..Outcome::error(WxError::system())
+            }
+        }
         Some(Fault::ConnectionReset) => {
             // The connection task drops the socket with a zero linger (a TCP
             // reset); this future is dropped with it and never completes.
@@ -274,6 +289,7 @@ async fn deliver(
                 status: StatusCode::FOUND,
                 headers,
                 body: Bytes::new(),
+                mchid: outcome.mchid,
             };
         }
         _ => {}
@@ -312,7 +328,8 @@ async fn deliver(
     if let (Some(signed_over), false) = (signed_over, fault == Some(Fault::MissingHeaders)) {
         // Failing to sign (the OS refused randomness) leaves the answer unsigned
         // rather than taking the server down; the client reports it as unsigned.
-        if let Ok(signature) = signature_headers(app, named, signed_over, fault) {
+        let mchid = outcome.mchid.as_deref();
+        if let Ok(signature) = signature_headers(app, mchid, named, signed_over, fault) {
             for (name, value) in signature {
                 if let (Ok(name), Ok(value)) = (
                     HeaderName::from_bytes(name.as_bytes()),
@@ -337,14 +354,16 @@ async fn deliver(
 }
 
 /// The five `Wechatpay-*` headers of a signed answer, signed with the
-/// platform key `named` (a serial the sandbox still holds) or the current one.
+/// platform key of `mchid` (its own, or the sandbox's) `named` (a serial
+/// the sandbox still holds for it) or the current one.
 pub(crate) fn signature_headers(
     app: &App,
+    mchid: Option<&str>,
     named: Option<&str>,
     body: &[u8],
     fault: Option<Fault>,
 ) -> Result<[(&'static str, String); 5], SandboxError> {
-    let platform = app.signing_platform(named);
+    let platform = app.signing_platform(mchid, named);
     let now = app.clock.signature_now();
     let timestamp = match fault {
         Some(Fault::StaleTimestamp) => now - STALE_BY_SECS,

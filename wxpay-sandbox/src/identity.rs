@@ -133,6 +133,8 @@ pub struct Merchant {
     /// Where profit sharing credited to it is notified (分账动账通知, set in
     /// WeChat's merchant platform by the receiver, not by the payer).
     pub(crate) profit_sharing_notify_url: Option<String>,
+    /// Its own platform key (`platform.rs`); `None`: the sandbox's.
+    pub(crate) own_platform: Option<std::sync::Arc<Platform>>,
 }
 
 /// A sub-merchant (特约商户) a service provider acts for, with the appids
@@ -190,7 +192,20 @@ impl Merchant {
             appids: Vec::new(),
             direct: true,
             profit_sharing_notify_url: None,
+            own_platform: None,
         })
+    }
+
+    /// Gives the merchant a WeChat Pay platform key of its own, presented
+    /// in `mode`, as WeChat Pay does (its platform certificates and public
+    /// keys are per merchant): its answers and notifications are signed
+    /// with it, `v3/certificates` lists its certificate, and it rotates
+    /// alone ([`Sandbox::rotate_platform_certificate_of`](crate::Sandbox::rotate_platform_certificate_of)).
+    /// Without it, a merchant shares the sandbox's key. Registering the
+    /// same mchid again keeps the key it has.
+    pub fn with_own_platform(mut self, mode: KeyMode) -> Result<Self, SandboxError> {
+        self.own_platform = Some(std::sync::Arc::new(crate::platform::generate(mode)?));
+        Ok(self)
     }
 
     /// Makes the merchant a service provider (服务商) for this sub-merchant

@@ -51,6 +51,13 @@
 //!   cancelling, and `MCHTRANSFER.BILL.FINISHED` on the transfer retry
 //!   schedule ([`TRANSFER_NOTIFY_RETRY_SCHEDULE`]). States, codes and
 //!   notification shapes are sourced in the crate's `docs/funds.md`.
+//! - **Many merchants, each with its own keys** ([`NewMerchant`],
+//!   [`Sandbox::add_merchant`], `--merchants N`, `POST /sandbox/merchants`):
+//!   a merchant key pair, an APIv3 key and, as at WeChat Pay, a platform
+//!   key of its own (certificate or public-key mode), rotated alone
+//!   ([`Sandbox::rotate_platform_certificate_of`]); certificate downloads
+//!   counted per merchant; one notification delivered to several URLs at
+//!   once ([`Sandbox::resend_notification_to`]).
 //! - **Partner mode visible**: each [`Merchant`]'s sub-merchants
 //!   ([`SubMerchant`]) and bound appids are in `sandbox.json`, the startup
 //!   text, the console and `GET /sandbox/merchants`; the notification log
@@ -208,6 +215,7 @@ mod digest;
 mod error;
 mod fault;
 pub mod files;
+mod fleet;
 mod gateway;
 mod identity;
 mod ledger;
@@ -216,6 +224,7 @@ mod notify;
 mod ops;
 #[cfg(feature = "sqlite")]
 mod persist;
+mod platform;
 mod random;
 mod reply;
 mod sandbox;
@@ -229,6 +238,7 @@ pub use callbacks::Delivery;
 pub use control::ReceiverRef;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
+pub use fleet::{NewMerchant, MERCHANTS_DIR};
 pub use identity::{DemoMerchant, KeyMode, Merchant, SubMerchant};
 pub use notify::{
     NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE,
@@ -237,6 +247,7 @@ pub use notify::{
 pub use ops::profitsharing::PROFIT_SHARING_OPERATIONS;
 pub use ops::transfer::TRANSFER_OPERATIONS;
 pub use ops::{PAYMENT_OPERATIONS, SEED_OPERATIONS};
+pub use platform::PlatformKeys;
 pub use sandbox::{
     Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_ORDERS, DEFAULT_MCHID, DEFAULT_SUB_MCHID,

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use http::HeaderMap;
 use serde::Serialize;
 use serde_json::Value;
-use wxpay_core::ApiV3Key;
 
 use crate::app::App;
 use crate::clock::rfc3339_cst;
@@ -261,7 +260,7 @@ pub(crate) fn notification_id() -> Result<String, SandboxError> {
 /// re-encoding it shows, see [`crate::wire::notification`]).
 pub(crate) fn envelope(
     app: &App,
-    key: &ApiV3Key,
+    merchant: &crate::Merchant,
     id: &str,
     event_type: &str,
     original_type: &str,
@@ -269,7 +268,9 @@ pub(crate) fn envelope(
     resource: &Value,
 ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
     let nonce = crate::random::alphanumeric(12)?;
-    let ciphertext = key.encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
+    let ciphertext = merchant
+        .apiv3_key
+        .encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
     let create_time = rfc3339_cst(app.now());
     let body = Envelope {
         id,
@@ -281,8 +282,19 @@ pub(crate) fn envelope(
         nonce: &nonce,
     }
     .to_bytes();
+    let headers = signed_headers(app, &merchant.mchid, &body)?;
+    Ok((headers, body))
+}
+
+/// The headers of a notification of `mchid` with this exact body: signed
+/// now with its platform key.
+pub(crate) fn signed_headers(
+    app: &App,
+    mchid: &str,
+    body: &[u8],
+) -> Result<HeaderMap, SandboxError> {
     let mut headers = HeaderMap::new();
-    for (name, value) in signature_headers(app, None, &body, None)? {
+    for (name, value) in signature_headers(app, Some(mchid), None, body, None)? {
         let value = value
             .parse()
             .map_err(|_| SandboxError::Config(format!("header {name} is not ASCII")))?;
@@ -296,7 +308,7 @@ pub(crate) fn envelope(
         http::header::USER_AGENT,
         http::HeaderValue::from_static("Mozilla/4.0 (wxpay-sandbox notification)"),
     );
-    Ok((headers, body))
+    Ok(headers)
 }
 
 /// The HTTP client notifications go out with: no redirects, no proxy.
@@ -362,7 +374,7 @@ async fn attempt(app: &App, notice: &Notice, manual: bool) -> NotificationAttemp
             .ok_or_else(|| format!("merchant {} is no longer registered", event.mchid))?;
         envelope(
             app,
-            &merchant.apiv3_key,
+            &merchant,
             &notice.id,
             event.kind.0,
             event.original_type,
@@ -409,6 +421,26 @@ pub(crate) fn notify(app: &Arc<App>, event: Event) {
             }
         }
     });
+}
+
+/// Sends a logged notification to each of `urls` at once (each attempt
+/// signed afresh and logged), in the order of `urls`.
+pub(crate) async fn resend_to(
+    app: &Arc<App>,
+    id: &str,
+    urls: &[String],
+) -> Option<Vec<NotificationAttempt>> {
+    let notice = app.outbox().find(id).map(|(n, _)| n.clone())?;
+    let mut sending = tokio::task::JoinSet::new();
+    for (i, url) in urls.iter().enumerate() {
+        let mut notice = notice.clone();
+        notice.event.url = url.clone();
+        let app = app.clone();
+        sending.spawn(async move { (i, attempt(&app, &notice, true).await) });
+    }
+    let mut attempts: Vec<(usize, NotificationAttempt)> = sending.join_all().await;
+    attempts.sort_by_key(|(i, _)| *i);
+    Some(attempts.into_iter().map(|(_, a)| a).collect())
 }
 
 /// Sends a logged notification once more, now.

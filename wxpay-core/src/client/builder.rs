@@ -9,8 +9,9 @@ use crate::crypto::{ApiV3Key, PrivateKey, PublicKey};
 use crate::error::Error;
 use crate::keyring::{Certificate, Keyring};
 use crate::sign::Signer;
+use crate::store::CertificateStore;
 use crate::transport::options::transport_setters;
-use crate::transport::{Api, TransportOptions};
+use crate::transport::{Api, Transport, TransportOptions};
 use crate::trust::{AutoRefresh, Trust};
 use crate::verify::Verifier;
 
@@ -33,7 +34,11 @@ pub struct ClientBuilder {
     verifier: Option<Arc<dyn Verifier>>,
     auto_certificates: Option<ApiV3Key>,
     refresh_interval: Duration,
+    certificate_store: Option<Arc<dyn CertificateStore>>,
     pub(crate) transport: TransportOptions,
+    /// A transport already built (a merchant registry's, shared by its
+    /// clients); `transport` is then unused.
+    pub(crate) shared_transport: Option<Transport>,
 }
 
 impl Default for ClientBuilder {
@@ -48,7 +53,9 @@ impl Default for ClientBuilder {
             verifier: None,
             auto_certificates: None,
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
+            certificate_store: None,
             transport: TransportOptions::default(),
+            shared_transport: None,
         }
     }
 }
@@ -132,6 +139,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares managed certificates with the other instances of a service
+    /// through `store` (Redis, with `wxpay-redis`): when the refresh is due,
+    /// the certificates another instance saved within the interval are used,
+    /// and only when they are older does one instance, holding the store's
+    /// lock, download for all (see [`CertificateStore`] for what happens when
+    /// the store fails). With [`auto_certificates`](Self::auto_certificates).
+    pub fn certificate_store(mut self, store: Arc<dyn CertificateStore>) -> Self {
+        self.certificate_store = Some(store);
+        self
+    }
+
     /// Verifies responses with a custom [`Verifier`] instead of the keyring.
     pub fn verifier(mut self, verifier: impl Verifier + 'static) -> Self {
         self.verifier = Some(Arc::new(verifier));
@@ -168,10 +186,13 @@ impl ClientBuilder {
                 ))
             }
         };
-        let transport = self.transport.build(Api::V3, None)?;
+        let transport = match self.shared_transport {
+            Some(transport) => transport,
+            None => self.transport.build(Api::V3, None)?,
+        };
         let refresh = self
             .auto_certificates
-            .map(|key| AutoRefresh::new(key, self.refresh_interval));
+            .map(|key| AutoRefresh::new(key, self.refresh_interval, self.certificate_store));
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,

@@ -21,8 +21,10 @@ use crate::verify::{self, SignatureHeaders, Verifier};
 
 #[cfg(feature = "axum")]
 pub mod axum;
-mod replay;
+mod handle;
+pub(crate) mod replay;
 
+pub use handle::{Handled, DEFAULT_CLAIM_LEASE, DEFAULT_DONE_KEPT};
 use replay::ReplayGuard;
 
 /// The default [`Notifier::with_max_body_bytes`]: WeChat Pay's notifications
@@ -97,6 +99,8 @@ pub struct Notifier {
     key: ApiV3Key,
     max_body_bytes: usize,
     replay_guard: Option<ReplayGuard>,
+    /// Shared replay guard and de-duplication (`handle.rs`).
+    shared: Option<handle::Shared>,
 }
 
 /// Whom a notifier trusts.
@@ -142,6 +146,17 @@ impl Notifier {
             key,
             max_body_bytes: DEFAULT_MAX_NOTIFICATION_BYTES,
             replay_guard: None,
+            shared: None,
+        }
+    }
+
+    /// The merchant whose client this notifier follows
+    /// ([`for_client`](Self::for_client)); `None` for a notifier built
+    /// with [`new`](Self::new).
+    pub fn mchid(&self) -> Option<&str> {
+        match &self.trust {
+            Trusted::Client(client) => Some(client.mchid()),
+            Trusted::Verifier(_) => None,
         }
     }
 
@@ -192,62 +207,85 @@ impl Notifier {
         body: &[u8],
         now: i64,
     ) -> Result<Notification<T>, Error> {
-        let request_id = || {
-            headers
-                .get(verify::headers::REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let signature = self.verified(headers, body, now).await?;
+        match &self.shared {
+            Some(shared) => shared.admit(self.scope(), headers, &signature).await?,
+            None => {
+                if let Some(guard) = &self.replay_guard {
+                    // Only verified deliveries are remembered, so forgeries cannot fill the guard.
+                    guard
+                        .admit(&signature.timestamp, &signature.nonce, now)
+                        .map_err(|source| verification_error(headers, source))?;
+                }
+            }
+        }
+        let envelope = self.envelope(headers, body)?;
+        let resource = self.open(headers, &envelope)?;
+        Ok(Notification { envelope, resource })
+    }
+
+    /// The size limit, then the signature over the raw body and the time
+    /// window; the checked signature headers.
+    async fn verified(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: i64,
+    ) -> Result<SignatureHeaders, Error> {
         if body.len() > self.max_body_bytes {
             return Err(Error::ResponseTooLarge {
                 limit: self.max_body_bytes,
             });
         }
-        let verification_error = |source| Error::Verification {
-            source,
-            request_id: request_id(),
-        };
         let verified = match &self.trust {
             Trusted::Client(client) => client.trust().verify(client, headers, body, now).await,
             Trusted::Verifier(verifier) => verify::verify(&**verifier, headers, body, now).await,
         };
-        verified.map_err(verification_error)?;
-        if let Some(guard) = &self.replay_guard {
-            // Only verified deliveries are remembered, so forgeries cannot fill the guard.
-            let signature =
-                SignatureHeaders::from_headers(headers, now).map_err(verification_error)?;
-            guard
-                .admit(&signature.timestamp, &signature.nonce, now)
-                .map_err(verification_error)?;
-        }
-        let decode_error = |message: String, bytes: &[u8]| Error::Decode {
+        verified.map_err(|source| verification_error(headers, source))?;
+        SignatureHeaders::from_headers(headers, now)
+            .map_err(|source| verification_error(headers, source))
+    }
+
+    /// The envelope of a verified body (its resource still encrypted).
+    fn envelope(&self, headers: &HeaderMap, body: &[u8]) -> Result<Envelope, Error> {
+        let decode_error = |message: String| Error::Decode {
             status: 200,
             message,
-            body_excerpt: String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).into_owned(),
-            request_id: request_id(),
+            body_excerpt: String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
+            request_id: request_id(headers),
         };
         let envelope: Envelope = serde_json::from_slice(body)
-            .map_err(|e| decode_error(format!("notification envelope: {e}"), body))?;
+            .map_err(|e| decode_error(format!("notification envelope: {e}")))?;
         if envelope.resource.algorithm != RESOURCE_ALGORITHM {
-            return Err(decode_error(
-                format!(
-                    "resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
-                    envelope.resource.algorithm
-                ),
-                body,
-            ));
+            return Err(decode_error(format!(
+                "resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
+                envelope.resource.algorithm
+            )));
         }
+        Ok(envelope)
+    }
+
+    /// Decrypts the resource with the APIv3 key and decodes it.
+    fn open<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        envelope: &Envelope,
+    ) -> Result<T, Error> {
         let plaintext = envelope.resource.decrypt(&self.key)?;
-        let resource = serde_json::from_slice(&plaintext).map_err(|e| {
+        serde_json::from_slice(&plaintext).map_err(|e| {
             // The plaintext may hold personal data: report only the decoder's message.
             Error::Decode {
                 status: 200,
                 message: format!("decrypted resource: {e}"),
                 body_excerpt: String::new(),
-                request_id: request_id(),
+                request_id: request_id(headers),
             }
-        })?;
-        Ok(Notification { envelope, resource })
+        })
+    }
+
+    /// Where a shared store keeps this notifier's state: its merchant.
+    fn scope(&self) -> &str {
+        self.mchid().unwrap_or("-")
     }
 
     /// [`parse`](Self::parse) for an `http::Request` with its whole body.
@@ -276,6 +314,20 @@ impl Notifier {
             http::HeaderValue::from_static("application/json"),
         );
         response
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(verify::headers::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn verification_error(headers: &HeaderMap, source: crate::VerifyError) -> Error {
+    Error::Verification {
+        source,
+        request_id: request_id(headers),
     }
 }
 

@@ -15,14 +15,14 @@ use crate::error::VerifyError;
 use crate::verify::MAX_CLOCK_SKEW_SECS;
 
 #[derive(Debug, Clone)]
-pub(super) struct ReplayGuard {
+pub(crate) struct ReplayGuard {
     capacity: usize,
     /// Delivery key -> the time after which it can no longer verify.
     seen: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl ReplayGuard {
-    pub(super) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
             seen: Arc::new(Mutex::new(HashMap::new())),
@@ -34,7 +34,23 @@ impl ReplayGuard {
     /// retries later) rather than forget an entry that could be replayed.
     pub(super) fn admit(&self, timestamp: &str, nonce: &str, now: i64) -> Result<(), VerifyError> {
         let sent_at: i64 = timestamp.parse().unwrap_or(now);
-        let key = format!("{timestamp}\n{nonce}");
+        self.admit_key(
+            format!("{timestamp}\n{nonce}"),
+            sent_at.saturating_add(MAX_CLOCK_SKEW_SECS as i64),
+            now,
+        )
+    }
+
+    /// Records a delivery under `key` until `expires_at` (unix seconds);
+    /// refuses a key seen before. The shared in-memory store
+    /// ([`MemoryNotificationStore`](crate::store::MemoryNotificationStore))
+    /// keys deliveries by merchant too.
+    pub(crate) fn admit_key(
+        &self,
+        key: String,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), VerifyError> {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.contains_key(&key) {
             return Err(VerifyError::Replayed);
@@ -48,7 +64,7 @@ impl ReplayGuard {
                 self.capacity
             )));
         }
-        seen.insert(key, sent_at.saturating_add(MAX_CLOCK_SKEW_SECS as i64));
+        seen.insert(key, expires_at);
         Ok(())
     }
 }

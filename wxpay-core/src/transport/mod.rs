@@ -25,7 +25,9 @@ pub use retry::RetryPolicy;
 pub(crate) use retry::TransportFailure;
 pub(crate) use target::Target;
 
-/// A built transport: shared by every clone of a client.
+/// A built transport: shared by every clone of a client (and, cloned, by
+/// the clients of a merchant registry: one connection pool).
+#[derive(Clone)]
 pub(crate) struct Transport {
     pub(crate) api: Api,
     pub(crate) http: reqwest::Client,

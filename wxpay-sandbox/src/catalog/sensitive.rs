@@ -90,6 +90,7 @@ pub(crate) fn takes_sensitive(op: &Operation) -> bool {
 /// A body that is not JSON is left to the operation, which refuses it.
 pub(crate) fn check(
     app: &App,
+    mchid: &str,
     op: &Operation,
     headers: &HeaderMap,
     body: &[u8],
@@ -128,7 +129,7 @@ pub(crate) fn check(
     }
     let named = headers.get(SERIAL_HEADER).and_then(|v| v.to_str().ok());
     // The key named: the current platform key, or one rotated out and still valid.
-    let platform = app.signing_platform(named);
+    let platform = app.signing_platform(Some(mchid), named);
     match named {
         None => {
             return Err(param_error_with(

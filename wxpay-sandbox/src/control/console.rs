@@ -52,7 +52,11 @@ pub(crate) async fn page() -> Response {
 
 /// `GET /sandbox/state`: what the console shows, newest first.
 pub(crate) async fn state(State(app): State<Arc<App>>) -> Json<Value> {
-    let mut merchants: Vec<Value> = app.all_merchants().iter().map(|m| m.summary()).collect();
+    let mut merchants: Vec<Value> = app
+        .all_merchants()
+        .iter()
+        .map(|m| app.merchant_summary(m))
+        .collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     let (orders, refunds) = {
         let store = app.store();

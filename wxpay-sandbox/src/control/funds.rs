@@ -44,7 +44,11 @@ fn wanted(query: &Query, mchid: &str, sub_mchid: Option<&str>) -> Result<bool, W
 }
 
 pub(super) async fn merchants(State(app): State<Arc<App>>) -> Json<Value> {
-    let mut merchants: Vec<Value> = app.all_merchants().iter().map(|m| m.summary()).collect();
+    let mut merchants: Vec<Value> = app
+        .all_merchants()
+        .iter()
+        .map(|m| app.merchant_summary(m))
+        .collect();
     merchants.sort_by(|a, b| a["mchid"].as_str().cmp(&b["mchid"].as_str()));
     Json(json!({ "merchants": merchants }))
 }
@@ -62,7 +66,7 @@ pub(super) async fn profit_sharing_notify_url(
     let merchant = app
         .set_profit_sharing_notify_url(mchid, url)
         .ok_or_else(|| WxError::not_exists(format!("no merchant {mchid} in the sandbox")))?;
-    Ok(Json(merchant.summary()))
+    Ok(Json(app.merchant_summary(&merchant)))
 }
 
 /// What the control API shows of profit sharing, filtered.

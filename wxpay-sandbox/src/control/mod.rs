@@ -15,11 +15,14 @@
 //! | `POST /sandbox/orders/close` | same | NOTPAY → CLOSED |
 //! | `POST /sandbox/refunds/outcome` | `{"mchid","out_refund_no","status"}` | PROCESSING/ABNORMAL → SUCCESS, ABNORMAL or CLOSED, notified |
 //! | `GET /sandbox/notifications` | `?mchid=`, `?sub_mchid=` (optional) | every delivery attempt, oldest first |
-//! | `POST /sandbox/notifications/resend` | `{"id"}` | one more attempt, now |
+//! | `POST /sandbox/notifications/resend` | `{"id"}`, optional `"urls": [...]` | one more attempt, now; with `urls`, one to each at once (signed afresh), answering `{"attempts"}` |
 //! | `GET /sandbox/pay/{prepay_id or pr token}` | | the pay page (Pay / Fail buttons) |
 //! | `GET /sandbox/` | | the console: merchants, orders, refunds, notifications, live |
 //! | `GET /sandbox/state` | | what the console shows, as JSON, newest first |
-//! | `POST /sandbox/platform/rotate` | | a new platform certificate signs from now on (the old one stays listed); answers `{"serial"}` |
+//! | `POST /sandbox/platform/rotate` | optional `{"mchid"}` | a new platform certificate (the sandbox's, or that merchant's own) signs from now on (the old one stays listed); answers `{"serial"}` |
+//! | `GET /sandbox/merchants` | | every merchant: sub-merchants, appids, platform serial |
+//! | `GET /sandbox/certificates/downloads` | | `{"downloads": {mchid: n}}`: `GET v3/certificates` calls answered, by merchant |
+//! | `POST /sandbox/merchants` | `{"mchid"}`, optional `"key_mode"` (`certificate`, `public-key`), `"sub_mchids"` | makes a merchant with keys of its own and answers its credentials (private key, APIv3 key, platform certificate or public key) |
 //! | `POST /sandbox/refunds/create` | `{"mchid","out_trade_no"}`, optional `"amount"`, `"out_refund_no"` | a refund, as the merchant would request it |
 //! | `GET /sandbox/clock` | | the business clock: `now`, `today`, `latest_bill_date`, `bills_same_day` |
 //! | `POST /sandbox/clock` | `{"advance_secs"}`, `{"to"}` (RFC 3339) or `{"to_bill_time": true}`; `{"bills_same_day": bool}` | moves the clock forward (10:00 China time tomorrow for `to_bill_time`: today's bills become available) |
@@ -56,6 +59,9 @@ mod transfer_page;
 
 pub use rust::ReceiverRef;
 
+/// At most this many URLs get one notification at once.
+const MAX_FANOUT: usize = 64;
+
 /// Where the control API lives.
 pub(crate) const PREFIX: &str = "/sandbox/";
 
@@ -75,10 +81,17 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sandbox/notifications/resend", post(resend_notification))
         .route("/sandbox/platform/rotate", post(rotate_platform))
         .route("/sandbox/pay/{token}", get(page::show).post(page::act))
-        .route("/sandbox/merchants", get(funds::merchants))
+        .route(
+            "/sandbox/merchants",
+            get(funds::merchants).post(make_merchant),
+        )
         .route(
             "/sandbox/merchants/profit-sharing-notify-url",
             post(funds::profit_sharing_notify_url),
+        )
+        .route(
+            "/sandbox/certificates/downloads",
+            get(certificate_downloads),
         )
         .route("/sandbox/profitsharing", get(funds::profit_sharing))
         .route(
@@ -197,11 +210,59 @@ async fn notifications(State(app): State<Arc<App>>, query: Query) -> Result<Json
     Ok(Json(json!({ "attempts": attempts })))
 }
 
-async fn rotate_platform(State(app): State<Arc<App>>) -> Result<Json<Value>, WxError> {
+async fn rotate_platform(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
+    // An empty body rotates the sandbox's own key, as before.
+    let mchid = if body.is_empty() {
+        None
+    } else {
+        json_body(&body)?
+            .get("mchid")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if let Some(mchid) = &mchid {
+        if app.merchant(mchid).is_none() {
+            return Err(WxError::not_exists(format!(
+                "no merchant {mchid} in the sandbox"
+            )));
+        }
+    }
     let serial = app
-        .rotate_platform_certificate()
+        .rotate_platform_certificate(mchid.as_deref())
         .map_err(|e| WxError::param(e.to_string()))?;
     Ok(Json(json!({ "serial": serial })))
+}
+
+async fn certificate_downloads(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "downloads": app.certificate_downloads() }))
+}
+
+async fn make_merchant(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
+    let body = json_body(&body)?;
+    let mchid = body
+        .get("mchid")
+        .and_then(Value::as_str)
+        .ok_or_else(|| WxError::param("missing string field `mchid`"))?;
+    let mut spec = crate::NewMerchant::new(mchid);
+    if let Some(mode) = body.get("key_mode").and_then(Value::as_str) {
+        spec = spec.key_mode(
+            mode.parse()
+                .map_err(|e: crate::SandboxError| WxError::param(e.to_string()))?,
+        );
+    }
+    for sub in body
+        .get("sub_mchids")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let sub = sub
+            .as_str()
+            .ok_or_else(|| WxError::param("`sub_mchids` must be strings"))?;
+        spec = spec.sub_merchant(sub);
+    }
+    let made = crate::fleet::make(&app, &spec).map_err(|e| WxError::param(e.to_string()))?;
+    Ok(Json(made))
 }
 
 async fn resend_notification(
@@ -213,6 +274,28 @@ async fn resend_notification(
         .get("id")
         .and_then(Value::as_str)
         .ok_or_else(|| WxError::param("missing string field `id`"))?;
+    if let Some(urls) = body.get("urls") {
+        let urls: Vec<String> = urls
+            .as_array()
+            .ok_or_else(|| WxError::param("`urls` must be an array of strings"))?
+            .iter()
+            .map(|u| u.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| WxError::param("`urls` must be an array of strings"))?;
+        if urls.is_empty() || urls.len() > MAX_FANOUT {
+            return Err(WxError::param(format!(
+                "`urls` must name 1 to {MAX_FANOUT} URLs"
+            )));
+        }
+        return match crate::notify::resend_to(&app, id, &urls).await {
+            Some(attempts) => Ok(Json(json!({ "attempts": attempts })).into_response()),
+            None => Err(WxError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("no notification {id} in the log"),
+            )),
+        };
+    }
     match resend(&app, id).await {
         Some(attempt) => Ok(Json(attempt).into_response()),
         None => Err(WxError::new(

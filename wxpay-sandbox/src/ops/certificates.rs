@@ -1,6 +1,7 @@
-//! `GET /v3/certificates`: the platform certificate signing now and those
-//! rotated out that are still valid, each encrypted with the caller's APIv3
-//! key; 404 `RESOURCE_NOT_EXISTS` in public-key mode.
+//! `GET /v3/certificates`: the caller's platform certificate signing now
+//! (its own, or the sandbox's) and those rotated out that are still valid,
+//! each encrypted with the caller's APIv3 key; 404 `RESOURCE_NOT_EXISTS` in
+//! public-key mode. Every call is counted per merchant (a fleet's downloads).
 
 use std::sync::Arc;
 
@@ -18,10 +19,10 @@ use crate::reply::{Reply, WxError};
 const ALGORITHM_TYPES: [&str; 3] = ["ALL", "RSA", "SM2"];
 
 pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Query) -> Reply {
-    let platform = app.platform();
-    let Some(certificate) = &platform.certificate else {
+    app.count_certificate_download(&caller.mchid);
+    let Some(listed) = app.platforms.listed(Some(&caller.mchid)) else {
         return Err(WxError::not_exists(
-            "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥 (the sandbox runs in public-key mode)",
+            "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥 (the merchant is in public-key mode)",
         ));
     };
     let algorithm = query.optional("algorithm_type")?.unwrap_or("RSA");
@@ -38,20 +39,9 @@ pub(crate) async fn list(State(app): State<Arc<App>>, caller: Caller, query: Que
     let merchant = app
         .merchant(&caller.mchid)
         .ok_or_else(|| WxError::sign("merchant was removed"))?;
-    let now = crate::clock::unix_now();
-    let retired = app
-        .retired
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
     let mut data = Vec::new();
     // The certificate signing now, then those rotated out and still valid.
-    let older = retired
-        .iter()
-        .rev()
-        .filter_map(|p| p.certificate.as_ref())
-        .filter(|c| c.is_valid_at(now));
-    for certificate in std::iter::once(certificate).chain(older) {
+    for certificate in &listed {
         let nonce = crate::random::alphanumeric(12).map_err(internal)?;
         let associated_data = "certificate";
         let ciphertext = merchant

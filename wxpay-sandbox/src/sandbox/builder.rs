@@ -16,10 +16,12 @@ use crate::certgen;
 use crate::clock::Clock;
 use crate::error::SandboxError;
 use crate::fault::{Fault, FaultPlan};
+use crate::fleet::NewMerchant;
 use crate::identity::{
     check_public_key_id, generate_public_key_id, DemoMerchant, KeyMode, Merchant, Platform,
 };
 use crate::notify::{http_client, AllowedHosts};
+use crate::platform::Platforms;
 use crate::store::Store;
 
 use super::{
@@ -42,6 +44,7 @@ pub struct SandboxBuilder {
     platform_validity: Option<(SystemTime, SystemTime)>,
     demo_merchant: Option<DemoMerchant>,
     merchants: Vec<Merchant>,
+    new_merchants: Vec<NewMerchant>,
     settle_after: Duration,
     max_body_bytes: usize,
     limits: Limits,
@@ -73,6 +76,7 @@ impl Default for SandboxBuilder {
             platform_validity: None,
             demo_merchant: None,
             merchants: Vec::new(),
+            new_merchants: Vec::new(),
             settle_after: Duration::ZERO,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             limits: Limits::default(),
@@ -160,6 +164,14 @@ impl SandboxBuilder {
     /// Also accepts requests from this merchant (your own key pair, mchid and APIv3 key).
     pub fn register_merchant(mut self, merchant: Merchant) -> Self {
         self.merchants.push(merchant);
+        self
+    }
+
+    /// Also makes this merchant at start (its keys, APIv3 key and, as at
+    /// WeChat Pay, a platform key of its own): see [`Sandbox::add_merchant`]
+    /// and [`Sandbox::merchant_credentials`].
+    pub fn add_merchant(mut self, merchant: NewMerchant) -> Self {
+        self.new_merchants.push(merchant);
         self
     }
 
@@ -390,8 +402,18 @@ impl SandboxBuilder {
         }
         // The demo merchant is both a direct merchant and a service provider.
         let registration = registration.also_direct();
+        let mut generated = Vec::new();
+        let mut generated_registrations = Vec::new();
+        for spec in &self.new_merchants {
+            let (demo, registration) = crate::fleet::generate(spec)?;
+            generated.push(demo);
+            generated_registrations.push(registration);
+        }
         let mut merchants = HashMap::new();
-        for merchant in std::iter::once(registration).chain(self.merchants) {
+        for merchant in std::iter::once(registration)
+            .chain(self.merchants)
+            .chain(generated_registrations)
+        {
             let mchid = merchant.mchid.clone();
             if merchants.insert(mchid.clone(), merchant).is_some() {
                 return Err(SandboxError::Config(format!(
@@ -418,10 +440,19 @@ impl SandboxBuilder {
         };
         #[cfg(not(feature = "sqlite"))]
         let store = Store::new(self.limits.max_orders);
+        let own_platforms: Vec<(String, Arc<Platform>)> = merchants
+            .values()
+            .filter_map(|m| Some((m.mchid.clone(), m.own_platform.clone()?)))
+            .collect();
+        let generated: HashMap<String, DemoMerchant> = generated
+            .into_iter()
+            .map(|demo| (demo.mchid.clone(), demo))
+            .collect();
         let app = Arc::new(App {
-            platform: RwLock::new(Arc::new(platform)),
-            retired: RwLock::new(Vec::new()),
+            platforms: Platforms::new(platform),
             merchants: RwLock::new(merchants),
+            generated: RwLock::new(generated),
+            certificate_downloads: Mutex::new(HashMap::new()),
             nonces: Mutex::new(NonceCache::default()),
             store: Mutex::new(store),
             faults: Mutex::new(FaultPlan::new(self.fault)),
@@ -439,6 +470,9 @@ impl SandboxBuilder {
             outbox: Mutex::new(Default::default()),
             tasks: Mutex::new(Default::default()),
         });
+        for (mchid, platform) in own_platforms {
+            app.platforms.give_own(&mchid, platform);
+        }
         let (stop, stopped) = watch::channel(false);
         let console = match self.console {
             Some(at) => Some(start_console(at, &app, stopped.clone()).await?),

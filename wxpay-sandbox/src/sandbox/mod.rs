@@ -136,7 +136,7 @@ impl Sandbox {
     /// (which stays listed, and trusted by clients, until it expires).
     /// Returns the new serial. Certificate mode only.
     pub fn rotate_platform_certificate(&self) -> Result<String, SandboxError> {
-        self.app.rotate_platform_certificate()
+        self.app.rotate_platform_certificate(None)
     }
 
     /// A client builder for the demo merchant: mchid, merchant serial, private
