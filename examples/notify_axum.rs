@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use serde_json::json;
-use wxpay_core::notify::events::Event;
+use wxpay_apis::events::Event;
 use wxpay_core::notify::Notifier;
 use wxpay_core::ApiV3Key;
 use wxpay_sandbox::{KeyMode, Sandbox};
@@ -34,19 +34,25 @@ async fn notify(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = match notifier.parse_event(&headers, &body).await {
+    // One URL receives payments, refunds ...: each decodes into its own case.
+    let answer = match notifier.parse_event::<Event>(&headers, &body).await {
         Ok(notification) => match notification.resource {
             Event::Transaction(paid) if paid.out_trade_no == KNOWN_ORDER => {
                 // Record the payment idempotently, keyed by notification.envelope.id:
                 // WeChat Pay may deliver the same notification more than once.
+                let fen = paid.amount.map_or(0, |amount| amount.total);
                 println!(
-                    "   handler: order {} paid, {} fen ({})",
-                    paid.out_trade_no, paid.amount.total, notification.envelope.id
+                    "   handler: order {} {}, {fen} fen ({})",
+                    paid.out_trade_no, paid.trade_state, notification.envelope.id
                 );
                 Notifier::success()
             }
             Event::Transaction(paid) => {
                 Notifier::failure(&format!("unknown order {}", paid.out_trade_no))
+            }
+            Event::Other { event_type, .. } => {
+                println!("   handler: ignoring {event_type}");
+                Notifier::success()
             }
             other => {
                 println!("   handler: ignoring {other:?}");

@@ -19,8 +19,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
-use serde_json::Value;
 use tokio::sync::mpsc;
+use wxpay_apis::events::Event;
 use wxpay_core::bills::{
     AsyncTradeBillReader, ChinaTime, LocalBook, LocalOrder, LocalRefund, LocalRefundState,
     Reconciler, TradeRecord,
@@ -40,8 +40,7 @@ mod wechat {
         JsapiPrepayPayer, JsapiPrepayRequest, JsapiPrepayRequired,
     };
     use wxpay_apis::pay::transactions::out_trade_no::{
-        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoRequired,
-        QueryOrderByOutTradeNoResponse,
+        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoResponse,
     };
     use wxpay_apis::pay::PayAmount;
     use wxpay_apis::refund::domestic::refunds::{
@@ -66,12 +65,12 @@ mod wechat {
             amount,
             appid,
             description: "Image形象店-深圳腾大-QQ公仔",
-            mchid: client.mchid(),
             notify_url,
             out_trade_no,
             payer: JsapiPrepayPayer::new(openid),
         });
-        // Keyed by out_trade_no, so safe to retry on a 5xx or a timeout.
+        // `mchid` is the client's own. Keyed by out_trade_no, so safe to
+        // retry on a 5xx or a timeout.
         Ok(client.send_idempotent(&request).await?.prepay_id)
     }
 
@@ -104,12 +103,9 @@ mod wechat {
         client: &Client,
         out_trade_no: &str,
     ) -> Result<QueryOrderByOutTradeNoResponse, Error> {
-        QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
-            out_trade_no,
-            mchid: client.mchid(),
-        })
-        .send(client)
-        .await
+        QueryOrderByOutTradeNoRequest::new(out_trade_no)
+            .send(client)
+            .await
     }
 
     /// `GET v3/bill/tradebill`: where the day's bill is and its SHA-1.
@@ -118,16 +114,17 @@ mod wechat {
     }
 }
 
-type Events = mpsc::UnboundedSender<Notification<Value>>;
+type Events = mpsc::UnboundedSender<Notification<Event>>;
 
-/// The shop's notification endpoint: raw bytes in, verified and decrypted by
-/// `Notifier`, 204 when handled, `{"code":"FAIL"}` otherwise (WeChat retries).
+/// The shop's notification endpoint: raw bytes in, verified, decrypted and
+/// decoded by event type by `Notifier`, 204 when handled, `{"code":"FAIL"}`
+/// otherwise (WeChat retries).
 async fn notify(
     State((notifier, events)): State<(Arc<Notifier>, Events)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = match notifier.parse::<Value>(&headers, &body).await {
+    let answer = match notifier.parse_event::<Event>(&headers, &body).await {
         Ok(notification) => {
             println!(
                 "   handler: {} ({}) verified and decrypted",
@@ -142,21 +139,14 @@ async fn notify(
     answer.map(Body::from)
 }
 
+/// The next notification, within 10 s.
 async fn next_event(
-    events: &mut mpsc::UnboundedReceiver<Notification<Value>>,
-    event_type: &str,
-) -> Result<Value, Box<dyn Error>> {
+    events: &mut mpsc::UnboundedReceiver<Notification<Event>>,
+) -> Result<Event, Box<dyn Error>> {
     let notification = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await
-        .map_err(|_| format!("no {event_type} within 10 s"))?
+        .map_err(|_| "no notification within 10 s")?
         .ok_or("the handler stopped")?;
-    if notification.envelope.event_type != event_type {
-        return Err(format!(
-            "expected {event_type}, got {}",
-            notification.envelope.event_type
-        )
-        .into());
-    }
     Ok(notification.resource)
 }
 
@@ -193,10 +183,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n2. The customer pays; WeChat Pay notifies the shop");
-    let paid = next_event(&mut events, "TRANSACTION.SUCCESS").await?;
+    let Event::Transaction(paid) = next_event(&mut events).await? else {
+        return Err("expected TRANSACTION.SUCCESS".into());
+    };
     println!(
         "   order {} paid: {} fen, transaction {}",
-        paid["out_trade_no"], paid["amount"]["total"], paid["transaction_id"]
+        paid.out_trade_no,
+        paid.amount.as_ref().map_or(0, |a| a.total),
+        paid.transaction_id.as_deref().unwrap_or("")
     );
 
     println!("\n3. 查询订单  GET /v3/pay/transactions/out-trade-no/{ORDER}");
@@ -218,26 +212,30 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("\n4. 退款申请  POST /v3/refund/domestic/refunds (partial: 500 of 1999 fen)");
     let refund = wechat::refund(&client, ORDER, "SHOP-REFUND-1", 500, 1999, &notify_url).await?;
     println!("   refund {} is {}", refund.refund_id, refund.status);
-    let refunded = next_event(&mut events, "REFUND.SUCCESS").await?;
+    let Event::Refund(refunded) = next_event(&mut events).await? else {
+        return Err("expected REFUND.SUCCESS".into());
+    };
     println!(
         "   refund {} {}: {} fen back to {}",
-        refunded["out_refund_no"],
-        refunded["refund_status"],
-        refunded["amount"]["refund"],
-        refunded["user_received_account"]
+        refunded.out_refund_no,
+        refunded.refund_status,
+        refunded.amount.refund,
+        refunded.user_received_account.as_deref().unwrap_or("")
     );
 
     // The bill of the day the payment succeeded: a China calendar day, whose
     // bill WeChat Pay has from 10:00 China time the next morning. The
     // sandbox's clock moves there instead of making the shop wait a night.
-    let paid_at = paid["success_time"]
-        .as_str()
-        .and_then(ChinaTime::parse_rfc3339)
+    let paid_at = paid
+        .success_time
+        .as_ref()
+        .and_then(|t| ChinaTime::parse_rfc3339(t.as_str()))
         .ok_or("success_time is missing")?;
     let bill_date = paid_at.date();
-    let refund_day = refunded["success_time"]
-        .as_str()
-        .and_then(ChinaTime::parse_rfc3339)
+    let refund_day = refunded
+        .success_time
+        .as_ref()
+        .and_then(|t| ChinaTime::parse_rfc3339(t.as_str()))
         .ok_or("the refund's success_time is missing")?;
     let next_morning = sandbox.advance_to_bill_time();
     println!("\n5. The next morning ({next_morning}'s bills are ready from 10:00 China time)");

@@ -1,5 +1,6 @@
 //! Core behaviour against independent fixtures and over real HTTP on loopback.
 
+mod events;
 mod files;
 mod http;
 mod keys;
