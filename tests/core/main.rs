@@ -12,6 +12,7 @@ mod sensitive;
 mod server;
 mod signing;
 mod transport;
+mod typed_requests;
 
 /// Reads a file of `tests/fixtures/`.
 pub fn fixture(name: &str) -> String {
