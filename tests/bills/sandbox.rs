@@ -78,7 +78,7 @@ async fn a_day_of_business(
     ] {
         let _: Value = client
             .request(Method::Post, "v3/refund/domestic/refunds")
-            .json(&json!({"out_trade_no": order, "out_refund_no": no,
+            .json(json!({"out_trade_no": order, "out_refund_no": no,
                 "amount": {"refund": amount, "total": total, "currency": "CNY"}}))
             .send()
             .await

@@ -73,7 +73,8 @@ async fn a_sensitive_query_value_is_sent_encrypted_and_names_the_key() {
             "{name} decrypts with the WeChat Pay key"
         );
         assert!(
-            !got.target.contains(&encode_component(plaintext).to_string()),
+            !got.target
+                .contains(&encode_component(plaintext).to_string()),
             "{}",
             got.target
         );

@@ -242,7 +242,7 @@ async fn the_serial_must_name_the_platform_key_or_public_key() {
         .unwrap();
     let refused = client
         .request(Method::Post, "v3/security/echo")
-        .json(&serde_json::json!({ "echo_message": "hello", "encrypted_echo_message": wrong }))
+        .json(serde_json::json!({ "echo_message": "hello", "encrypted_echo_message": wrong }))
         .header("Wechatpay-Serial", sandbox.platform_serial().to_owned())
         .send::<Value>()
         .await;

@@ -130,7 +130,7 @@ pub async fn add_receiver(client: &Client) -> Result<(), Error> {
     client
         .request(Method::Post, "v3/profitsharing/receivers/add")
         .header("Wechatpay-Serial", serial)
-        .json(&json!({
+        .json(json!({
             "sub_mchid": DEFAULT_SUB_MCHID,
             "appid": "wx8888888888888888",
             "type": "MERCHANT_ID",

@@ -151,7 +151,7 @@ async fn a_person_confirms_a_transfer_and_sees_profit_sharing_and_sub_merchants(
     let shop = Shop::open(&sandbox, &client).await;
     let transfer: Value = client
         .request(wxpay_core::Method::Post, "v3/fund-app/mch-transfer/transfer-bills")
-        .json(&serde_json::json!({
+        .json(serde_json::json!({
             "appid": "wxd678efh567hg6787", "out_bill_no": "CONSOLETB1", "transfer_scene_id": "1000",
             "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "transfer_amount": 888,
             "transfer_remark": "新会员奖励", "notify_url": shop.url,
@@ -166,7 +166,7 @@ async fn a_person_confirms_a_transfer_and_sees_profit_sharing_and_sub_merchants(
     let mchid = sandbox.merchant().mchid.clone();
     let _: Value = client
         .request(wxpay_core::Method::Post, "v3/profitsharing/orders")
-        .json(&serde_json::json!({
+        .json(serde_json::json!({
             "transaction_id": transaction_id, "out_order_no": "CONSOLE-SPLIT-1",
             "unfreeze_unsplit": true,
             "receivers": [{"type": "MERCHANT_ID", "account": mchid, "amount": 100, "description": "给自己"}],

@@ -224,7 +224,7 @@ async fn a_split_settles_to_registered_receivers_within_what_was_paid() {
     // WeChat sends only for a CLOSED share; see the contract's list.)
     let unfrozen = client
         .request(Method::Post, "v3/profitsharing/orders/unfreeze")
-        .json(&json!({"transaction_id": transaction_id, "out_order_no": "PS-UNFREEZE-1", "description": "解冻全部剩余资金"}))
+        .json(json!({"transaction_id": transaction_id, "out_order_no": "PS-UNFREEZE-1", "description": "解冻全部剩余资金"}))
         .send::<Value>()
         .await
         .expect("unfreeze accepted");
@@ -241,7 +241,7 @@ async fn a_split_settles_to_registered_receivers_within_what_was_paid() {
     assert_eq!(left.unsplit_amount, 0);
     let e = client
         .request(Method::Post, "v3/profitsharing/orders/unfreeze")
-        .json(&json!({"transaction_id": transaction_id, "out_order_no": "PS-UNFREEZE-2", "description": "again"}))
+        .json(json!({"transaction_id": transaction_id, "out_order_no": "PS-UNFREEZE-2", "description": "again"}))
         .send::<Value>()
         .await;
     expect_api(e, 403, "NOT_ENOUGH");
@@ -382,7 +382,7 @@ async fn receivers_are_checked_as_wechat_documents_them() {
     // Deleting one that is not there.
     let e = client
         .request(Method::Post, "v3/profitsharing/receivers/delete")
-        .json(&json!({"appid": APPID, "type": "PERSONAL_OPENID", "account": "o-nobody"}))
+        .json(json!({"appid": APPID, "type": "PERSONAL_OPENID", "account": "o-nobody"}))
         .send::<Value>()
         .await;
     expect_api(e, 400, "INVALID_REQUEST");
