@@ -1,6 +1,6 @@
 //! A JSAPI shop, end to end against the sandbox, through the typed API:
 //! prepay → the sandbox pays (as a customer would) → TRANSACTION.SUCCESS
-//! reaches an axum handler (verified and decrypted by the `Verified` extractor) → the query says SUCCESS →
+//! reaches an axum handler (verified, decrypted and typed by the `VerifiedEvent` extractor) → the query says SUCCESS →
 //! a partial refund → REFUND.SUCCESS reaches the handler → the next morning
 //! (the sandbox's clock moved) the day's trade bill streams in, SHA-1 and
 //! summary checked, and is reconciled against the shop's own orders. Every
@@ -15,13 +15,13 @@ use std::time::Duration;
 use axum::extract::{FromRef, State};
 use axum::routing::post;
 use axum::Router;
-use serde_json::Value;
 use tokio::sync::mpsc;
+use wxpay_apis::events::Event;
 use wxpay_core::bills::{
     AsyncTradeBillReader, ChinaTime, LocalBook, LocalOrder, LocalRefund, LocalRefundState,
     Reconciler, TradeRecord,
 };
-use wxpay_core::notify::axum::{Success, Verified};
+use wxpay_core::notify::axum::{Success, VerifiedEvent};
 use wxpay_core::notify::{Notification, Notifier};
 use wxpay_core::ApiV3Key;
 use wxpay_sandbox::Sandbox;
@@ -37,8 +37,7 @@ mod wechat {
         JsapiPrepayPayer, JsapiPrepayRequest, JsapiPrepayRequired,
     };
     use wxpay_apis::pay::transactions::out_trade_no::{
-        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoRequired,
-        QueryOrderByOutTradeNoResponse,
+        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoResponse,
     };
     use wxpay_apis::pay::PayAmount;
     use wxpay_apis::refund::domestic::refunds::{
@@ -63,12 +62,12 @@ mod wechat {
             amount,
             appid,
             description: "Image形象店-深圳腾大-QQ公仔",
-            mchid: client.mchid(),
             notify_url,
             out_trade_no,
             payer: JsapiPrepayPayer::new(openid),
         });
-        // Keyed by out_trade_no, so safe to retry on a 5xx or a timeout.
+        // `mchid` is the client's own. Keyed by out_trade_no, so safe to
+        // retry on a 5xx or a timeout.
         Ok(client.send_idempotent(&request).await?.prepay_id)
     }
 
@@ -101,12 +100,9 @@ mod wechat {
         client: &Client,
         out_trade_no: &str,
     ) -> Result<QueryOrderByOutTradeNoResponse, Error> {
-        QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
-            out_trade_no,
-            mchid: client.mchid(),
-        })
-        .send(client)
-        .await
+        QueryOrderByOutTradeNoRequest::new(out_trade_no)
+            .send(client)
+            .await
     }
 
     /// `GET v3/bill/tradebill`: where the day's bill is and its SHA-1.
@@ -115,10 +111,10 @@ mod wechat {
     }
 }
 
-type Events = mpsc::UnboundedSender<Notification<Value>>;
+type Events = mpsc::UnboundedSender<Notification<Event>>;
 
 /// What the notification endpoint shares: the notifier (which the
-/// `Verified` extractor finds through `FromRef`) and where events go.
+/// `VerifiedEvent` extractor finds through `FromRef`) and where events go.
 #[derive(Clone)]
 struct Shop {
     notifier: Notifier,
@@ -132,9 +128,12 @@ impl FromRef<Shop> for Notifier {
 }
 
 /// The shop's notification endpoint: the extractor verified and decrypted
-/// the raw body (anything else was answered FAIL before this ran, and
+/// the raw body and decoded it by event type (anything else was answered FAIL before this ran, and
 /// WeChat Pay retries it); 204 tells WeChat Pay it was handled.
-async fn notify(State(shop): State<Shop>, Verified(notification): Verified) -> Success {
+async fn notify(
+    State(shop): State<Shop>,
+    VerifiedEvent(notification): VerifiedEvent<Event>,
+) -> Success {
     println!(
         "   handler: {} ({}) verified and decrypted",
         notification.envelope.event_type, notification.envelope.summary
@@ -144,21 +143,14 @@ async fn notify(State(shop): State<Shop>, Verified(notification): Verified) -> S
     Success
 }
 
+/// The next notification, within 10 s.
 async fn next_event(
-    events: &mut mpsc::UnboundedReceiver<Notification<Value>>,
-    event_type: &str,
-) -> Result<Value, Box<dyn Error>> {
+    events: &mut mpsc::UnboundedReceiver<Notification<Event>>,
+) -> Result<Event, Box<dyn Error>> {
     let notification = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await
-        .map_err(|_| format!("no {event_type} within 10 s"))?
+        .map_err(|_| "no notification within 10 s")?
         .ok_or("the handler stopped")?;
-    if notification.envelope.event_type != event_type {
-        return Err(format!(
-            "expected {event_type}, got {}",
-            notification.envelope.event_type
-        )
-        .into());
-    }
     Ok(notification.resource)
 }
 
@@ -195,10 +187,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n2. The customer pays; WeChat Pay notifies the shop");
-    let paid = next_event(&mut events, "TRANSACTION.SUCCESS").await?;
+    let Event::Transaction(paid) = next_event(&mut events).await? else {
+        return Err("expected TRANSACTION.SUCCESS".into());
+    };
     println!(
         "   order {} paid: {} fen, transaction {}",
-        paid["out_trade_no"], paid["amount"]["total"], paid["transaction_id"]
+        paid.out_trade_no,
+        paid.amount.as_ref().map_or(0, |a| a.total),
+        paid.transaction_id.as_deref().unwrap_or("")
     );
 
     println!("\n3. 查询订单  GET /v3/pay/transactions/out-trade-no/{ORDER}");
@@ -220,26 +216,30 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("\n4. 退款申请  POST /v3/refund/domestic/refunds (partial: 500 of 1999 fen)");
     let refund = wechat::refund(&client, ORDER, "SHOP-REFUND-1", 500, 1999, &notify_url).await?;
     println!("   refund {} is {}", refund.refund_id, refund.status);
-    let refunded = next_event(&mut events, "REFUND.SUCCESS").await?;
+    let Event::Refund(refunded) = next_event(&mut events).await? else {
+        return Err("expected REFUND.SUCCESS".into());
+    };
     println!(
         "   refund {} {}: {} fen back to {}",
-        refunded["out_refund_no"],
-        refunded["refund_status"],
-        refunded["amount"]["refund"],
-        refunded["user_received_account"]
+        refunded.out_refund_no,
+        refunded.refund_status,
+        refunded.amount.refund,
+        refunded.user_received_account.as_deref().unwrap_or("")
     );
 
     // The bill of the day the payment succeeded: a China calendar day, whose
     // bill WeChat Pay has from 10:00 China time the next morning. The
     // sandbox's clock moves there instead of making the shop wait a night.
-    let paid_at = paid["success_time"]
-        .as_str()
-        .and_then(ChinaTime::parse_rfc3339)
+    let paid_at = paid
+        .success_time
+        .as_ref()
+        .and_then(|t| ChinaTime::parse_rfc3339(t.as_str()))
         .ok_or("success_time is missing")?;
     let bill_date = paid_at.date();
-    let refund_day = refunded["success_time"]
-        .as_str()
-        .and_then(ChinaTime::parse_rfc3339)
+    let refund_day = refunded
+        .success_time
+        .as_ref()
+        .and_then(|t| ChinaTime::parse_rfc3339(t.as_str()))
         .ok_or("the refund's success_time is missing")?;
     let next_morning = sandbox.advance_to_bill_time();
     println!("\n5. The next morning ({next_morning}'s bills are ready from 10:00 China time)");

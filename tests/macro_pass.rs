@@ -568,7 +568,3 @@ pub mod sensitive;
 /// Path parameters bound to fields of another name, and the calling merchant.
 #[path = "macro_pass/roles.rs"]
 pub mod roles;
-
-/// What a file marked `@generated` may still declare.
-#[path = "macro_pass/generated.rs"]
-pub mod generated;

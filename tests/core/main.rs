@@ -1,5 +1,6 @@
 //! Core behaviour against independent fixtures and over real HTTP on loopback.
 
+mod events;
 mod files;
 mod http;
 mod keys;
@@ -11,6 +12,7 @@ mod sensitive;
 mod server;
 mod signing;
 mod transport;
+mod typed_requests;
 
 /// Reads a file of `tests/fixtures/`.
 pub fn fixture(name: &str) -> String {

@@ -1,36 +1,46 @@
-//! The decrypted payloads of WeChat Pay's notifications, typed with the same
-//! enumerations as the query answers (hand-written beside the generated
-//! code: the catalog describes only the encrypted envelope).
+//! The notifications WeChat Pay sends, typed: [`Event`] has a case for
+//! each event type this crate knows, with the same enumerations as the
+//! query answers, and keeps any other as it came (hand-written beside the
+//! generated code: the catalog describes only the encrypted envelope).
 //!
-//! Verify, decrypt and decode one with
-//! [`Notifier::parse`](wxpay_core::notify::Notifier::parse), naming the
-//! payload the notify URL receives:
+//! One notify URL often receives payments and refunds alike:
+//! [`Notifier::parse_event`](wxpay_core::notify::Notifier::parse_event)
+//! verifies and decrypts a notification and decodes it by its event type.
 //!
 //! ```no_run
-//! # #[cfg(feature = "pay")]
+//! # #[cfg(all(feature = "pay", feature = "refund"))]
 //! # async fn handle(
 //! #     notifier: &wxpay_core::notify::Notifier,
 //! #     headers: &http::HeaderMap,
 //! #     body: &[u8],
 //! # ) -> Result<(), wxpay_core::Error> {
-//! use wxpay_apis::events::TransactionEvent;
+//! use wxpay_apis::events::Event;
 //! use wxpay_apis::pay::PayTradeState;
 //!
-//! let paid = notifier.parse::<TransactionEvent>(headers, body).await?;
-//! if paid.resource.trade_state == PayTradeState::Success {
-//!     println!("{} paid", paid.resource.out_trade_no);
+//! let notification = notifier.parse_event::<Event>(headers, body).await?;
+//! match notification.resource {
+//!     Event::Transaction(paid) if paid.trade_state == PayTradeState::Success => {
+//!         println!("{} paid", paid.out_trade_no);
+//!     }
+//!     Event::Refund(refund) => println!("{}: {}", refund.out_refund_no, refund.refund_status),
+//!     Event::Other { event_type, .. } => println!("not handled: {event_type}"),
+//!     _ => {}
 //! }
 //! # Ok(()) }
 //! ```
 //!
-//! The event types of one payload share a notify URL: check
-//! [`Notification::event_type`](wxpay_core::notify::Notification::event_type)
-//! when it matters (`REFUND.SUCCESS` against `REFUND.CLOSED`). Fields WeChat
-//! Pay adds later are ignored, and enumerations keep values they do not
-//! name (`is_unknown()`), so a new value never makes a notification
-//! undecodable; decode as `serde_json::Value` to keep everything.
-//! `wxpay_core::notify::events` keeps its string-typed payloads and its
-//! `parse_event` dispatch for code that does not depend on this crate.
+//! A case exists when its feature is on (payments with `pay`, refunds with
+//! `refund`, ...); an event type whose feature is off, or that this crate
+//! does not type, is [`Event::Other`], with its type and JSON. An event
+//! type it types whose resource does not fit is an error naming the event
+//! type, not `Other`. Fields WeChat Pay adds later are ignored, and
+//! enumerations keep values they do not name (`is_unknown()`), so a new
+//! value never makes a notification undecodable. A notify URL that receives
+//! one kind only may decode it directly:
+//! `notifier.parse::<TransactionEvent>(headers, body)`.
+
+use serde_json::Value;
+use wxpay_core::notify::NotificationEvent;
 
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
@@ -237,15 +247,19 @@ pub struct ProfitSharingEventReceiver {
 }
 
 /// `MCHTRANSFER.BILL.FINISHED` (商家转账回调通知): a transfer bill reached a
-/// final state.
+/// final state (`SUCCESS`, `FAIL` or `CANCELLED`).
 #[cfg(feature = "fund-app")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fund-app")))]
 #[doc(alias = "商家转账回调通知", alias = "MCHTRANSFER.BILL.FINISHED")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransferBillEvent {
-    /// 商户号
-    pub mch_id: String,
+    /// 商户号: the merchant that transferred (the service provider for a
+    /// partner's bill).
+    pub mchid: String,
+    /// 子商户号 (partners).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_mchid: Option<String>,
     /// 商户单号
     pub out_bill_no: String,
     /// 微信转账单号
@@ -281,4 +295,169 @@ pub struct ComplaintEvent {
     /// 动作类型, e.g. `CREATE_COMPLAINT`, `CONTINUE_COMPLAINT`, `USER_RESPONSE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<String>,
+}
+
+/// `TRANSACTION.SUCCESS` of a combined payment (合单支付通知): the payment of
+/// several sub-orders at once, sent to the merchant that combined them
+/// (`combine_mchid`); told apart from a single payment by that field.
+#[cfg(feature = "pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
+#[doc(alias = "合单支付通知")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CombineTransactionEvent {
+    /// 合单商户appid
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine_appid: Option<String>,
+    /// 合单商户号: the merchant that combined the sub-orders.
+    pub combine_mchid: String,
+    /// 合单商户订单号
+    pub combine_out_trade_no: String,
+    /// 支付者
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine_payer_info: Option<TransactionEventPayer>,
+    /// 子单信息
+    #[serde(default)]
+    pub sub_orders: Vec<CombineTransactionEventSubOrder>,
+}
+
+/// One sub-order of a [`CombineTransactionEvent`].
+#[cfg(feature = "pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CombineTransactionEventSubOrder {
+    /// 子单商户号
+    pub mchid: String,
+    /// 二级商户号 (e-commerce platforms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_mchid: Option<String>,
+    /// 子单商户订单号
+    pub out_trade_no: String,
+    /// 微信支付订单号
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// 交易类型: the enumeration of the order query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_type: Option<crate::pay::PayTradeType>,
+    /// 交易状态: the enumeration of the order query.
+    pub trade_state: crate::pay::PayTradeState,
+    /// 付款银行
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_type: Option<String>,
+    /// 附加数据
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach: Option<String>,
+    /// 支付完成时间
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<Timestamp>,
+    /// 订单金额
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<CombineTransactionEventAmount>,
+}
+
+/// The money of a [`CombineTransactionEventSubOrder`], in fen.
+#[cfg(feature = "pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CombineTransactionEventAmount {
+    /// 标价金额
+    pub total_amount: i64,
+    /// 现金支付金额
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_amount: Option<i64>,
+    /// 标价币种, e.g. `CNY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// 现金支付币种
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_currency: Option<String>,
+}
+
+/// A notification's resource, by its event type: decode one with
+/// [`Notifier::parse_event`](wxpay_core::notify::Notifier::parse_event)
+/// (`parse_event::<Event>`).
+///
+/// | event type | case | feature |
+/// | --- | --- | --- |
+/// | `TRANSACTION.SUCCESS` | [`Transaction`](Event::Transaction), or [`CombineTransaction`](Event::CombineTransaction) when it names a `combine_mchid` | `pay` |
+/// | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | [`Refund`](Event::Refund) | `refund` |
+/// | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | [`ProfitSharing`](Event::ProfitSharing) | `profitsharing` |
+/// | `MCHTRANSFER.BILL.FINISHED` | [`TransferBill`](Event::TransferBill) | `fund-app` |
+/// | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | [`Complaint`](Event::Complaint) | `merchant-service` |
+/// | any other, or its feature off | [`Other`](Event::Other) | |
+///
+/// Which event type of a family arrived (`REFUND.SUCCESS` against
+/// `REFUND.CLOSED`) is
+/// [`Notification::event_type`](wxpay_core::notify::Notification::event_type).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `TRANSACTION.SUCCESS` (支付成功通知): a payment, direct or partner.
+    #[cfg(feature = "pay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
+    Transaction(TransactionEvent),
+    /// `TRANSACTION.SUCCESS` of a combined payment (合单支付通知).
+    #[cfg(feature = "pay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
+    CombineTransaction(CombineTransactionEvent),
+    /// `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` (退款结果通知).
+    #[cfg(feature = "refund")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "refund")))]
+    Refund(RefundEvent),
+    /// `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` (分账动账通知), to a
+    /// receiving merchant.
+    #[cfg(feature = "profitsharing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "profitsharing")))]
+    ProfitSharing(ProfitSharingEvent),
+    /// `MCHTRANSFER.BILL.FINISHED` (商家转账回调通知).
+    #[cfg(feature = "fund-app")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "fund-app")))]
+    TransferBill(TransferBillEvent),
+    /// `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` (投诉通知回调).
+    #[cfg(feature = "merchant-service")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "merchant-service")))]
+    Complaint(ComplaintEvent),
+    /// An event type this build does not type (unknown to the crate, or its
+    /// feature off): its type and decrypted resource as they came.
+    Other {
+        /// The event type, e.g. `PAYSCORE.USER_PAID`.
+        event_type: String,
+        /// The decrypted resource.
+        resource: Value,
+    },
+}
+
+impl NotificationEvent for Event {
+    fn from_resource(event_type: &str, resource: Value) -> Result<Self, serde_json::Error> {
+        #[allow(unused_imports)]
+        use serde_json::from_value;
+        Ok(match event_type {
+            #[cfg(feature = "pay")]
+            "TRANSACTION.SUCCESS" if resource.get("combine_mchid").is_some() => {
+                Event::CombineTransaction(from_value(resource)?)
+            }
+            #[cfg(feature = "pay")]
+            "TRANSACTION.SUCCESS" => Event::Transaction(from_value(resource)?),
+            #[cfg(feature = "refund")]
+            "REFUND.SUCCESS" | "REFUND.ABNORMAL" | "REFUND.CLOSED" => {
+                Event::Refund(from_value(resource)?)
+            }
+            #[cfg(feature = "profitsharing")]
+            "PROFITSHARING.SUCCESS" | "PROFITSHARING.RETURN" => {
+                Event::ProfitSharing(from_value(resource)?)
+            }
+            #[cfg(feature = "fund-app")]
+            "MCHTRANSFER.BILL.FINISHED" => Event::TransferBill(from_value(resource)?),
+            #[cfg(feature = "merchant-service")]
+            "COMPLAINT.CREATE" | "COMPLAINT.STATE_CHANGE" => {
+                Event::Complaint(from_value(resource)?)
+            }
+            _ => Event::Other {
+                event_type: event_type.to_owned(),
+                resource,
+            },
+        })
+    }
 }

@@ -44,6 +44,13 @@
 //!   required is a breaking change whatever the shape, and the compiler then
 //!   names the missing field.
 //!
+//! The fields that must be the calling merchant (`mchid` of a direct
+//! merchant's request, `sp_mchid` where a service provider calls,
+//! `combine_mchid`; the repository's `xtask/CORRECTIONS.md` lists them with
+//! the rule) are not asked for by `new`: they are `Option`s marked
+//! `#[wxpay(merchant)]`, and `None` sends the client's own merchant id. A
+//! different id given explicitly is refused before sending, naming both.
+//!
 //! Where WeChat Pay takes exactly one of some fields (二选一: a refund names
 //! its order by `transaction_id` or `out_trade_no`), they are one required
 //! field whose enum names the field sent, so neither none nor both compile.
@@ -83,7 +90,6 @@
 //! let mut prepay = JsapiPrepayRequest::new(JsapiPrepayRequired {
 //!     amount: PayAmount::new(100), // fen
 //!     appid: "wxd678efh567hg6787",
-//!     mchid: "1230000109",
 //!     description: "Image形象店-深圳腾大-QQ公仔",
 //!     out_trade_no: "1217752501201407033233368018",
 //!     notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
@@ -122,20 +128,21 @@
 //!   module holding all of them, named `{Operation}{Field}` or after the words
 //!   the operations share (`ReturnOrderResult`).
 //! - Sensitive request fields (names, ID and card numbers, phone numbers),
-//!   at the top of a request or nested in it, are
+//!   at the top of a request or nested in it, in the body or the query, are
 //!   [`Sensitive`](wxpay_core::sensitive::Sensitive) values given in
 //!   plaintext: `Debug` prints `<redacted>`, and `send` encrypts them with
-//!   the client's WeChat Pay key and sets `Wechatpay-Serial`. The few it
-//!   cannot encrypt (query parameters) say so and keep a `wechatpay_serial`
-//!   field. Sensitive response fields are
+//!   the client's WeChat Pay key and sets `Wechatpay-Serial` (so does a
+//!   request whose operation names the key though it encrypts nothing).
+//!   No request has a field for that header. Sensitive response fields are
 //!   [`Encrypted`](wxpay_core::sensitive::Encrypted):
 //!   `field.decrypt(&client)` gives the plaintext.
 //! - File downloads, the inbound notifications and multipart uploads are
 //!   not generated from the catalog (see the lists below) but typed by hand
 //!   beside the generated code: [`download`] has the 7 file downloads
 //!   (answering a streamed [`Download`](wxpay_core::Download)), [`events`]
-//!   the decrypted notification payloads (with the query answers' enums,
-//!   decoded by `Notifier::parse`), [`media`] the 14 uploads. Bill answers are
+//!   the notifications ([`events::Event`], decoded by event type with
+//!   `Notifier::parse_event`, with the query answers' enums), [`media`] the
+//!   14 uploads. Bill answers are
 //!   [`BillInfo`](wxpay_core::bills::BillInfo), which
 //!   `Client::download_bill` takes as it is.
 //!

@@ -10,6 +10,53 @@ use crate::keyring::unix_now;
 use crate::sign::Signer;
 
 /// Parameters for JSAPI / mini-program payment (`wx.requestPayment`, `WeixinJSBridge`).
+///
+/// Serialised as it is, it is the object the page hands to
+/// `wx.requestPayment` (mini program) or to
+/// `WeixinJSBridge.invoke('getBrandWCPayRequest', ...)` (JSAPI), field
+/// names included. [`Client::jsapi_pay_params`](crate::Client::jsapi_pay_params)
+/// builds it with the current time, a random nonce and the client's key;
+/// [`jsapi_with`] with given ones, as here:
+///
+/// ```
+/// # use wxpay_core::sign::{BoxFuture, Signer};
+/// # /// Stands in for the merchant's API key (`PrivateKey`), whose
+/// # /// signature is 256 bytes.
+/// # struct MerchantKey;
+/// # impl Signer for MerchantKey {
+/// #     fn sign<'a>(&'a self, _: &'a [u8]) -> BoxFuture<'a, Result<Vec<u8>, wxpay_core::Error>> {
+/// #         Box::pin(async { Ok(b"signed by the merchant key".to_vec()) })
+/// #     }
+/// # }
+/// # let merchant_key = MerchantKey;
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// use wxpay_core::paysign::jsapi_with;
+///
+/// let params = jsapi_with(
+///     &merchant_key,
+///     "wx8888888888888888",                   // the appid of the prepay
+///     "wx201410272009395522657a690389285100", // its prepay_id
+///     1414561699,
+///     "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+/// )
+/// .await?;
+/// // What the front end receives:
+/// assert_eq!(
+///     serde_json::to_value(&params)?,
+///     serde_json::json!({
+///         "appId": "wx8888888888888888",
+///         "timeStamp": "1414561699",
+///         "nonceStr": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+///         "package": "prepay_id=wx201410272009395522657a690389285100",
+///         "signType": "RSA",
+///         // Base64 of the RSA-SHA256 signature of the four values, one per line.
+///         "paySign": "c2lnbmVkIGJ5IHRoZSBtZXJjaGFudCBrZXk=",
+///     })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JsapiPayParams {
@@ -28,6 +75,56 @@ pub struct JsapiPayParams {
 }
 
 /// Parameters for APP payment (`PayReq` of the WeChat OpenSDK).
+///
+/// Serialised as it is, it is what the APP receives to fill `PayReq`
+/// (`appId`, `partnerId`, `prepayId`, `packageValue`, `nonceStr`,
+/// `timeStamp`, `sign`), under the names of WeChat's APP payment page.
+/// [`Client::app_pay_params`](crate::Client::app_pay_params) builds it with
+/// the current time, a random nonce, the client's merchant id and key;
+/// [`app_with`] with given ones, as here:
+///
+/// ```
+/// # use wxpay_core::sign::{BoxFuture, Signer};
+/// # /// Stands in for the merchant's API key (`PrivateKey`), whose
+/// # /// signature is 256 bytes.
+/// # struct MerchantKey;
+/// # impl Signer for MerchantKey {
+/// #     fn sign<'a>(&'a self, _: &'a [u8]) -> BoxFuture<'a, Result<Vec<u8>, wxpay_core::Error>> {
+/// #         Box::pin(async { Ok(b"signed by the merchant key".to_vec()) })
+/// #     }
+/// # }
+/// # let merchant_key = MerchantKey;
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// use wxpay_core::paysign::app_with;
+///
+/// let params = app_with(
+///     &merchant_key,
+///     "wx8888888888888888",             // the mobile application's appid
+///     "1900000109",                     // the merchant id
+///     "WX1217752501201407033233368018", // the prepay_id
+///     1412000000,
+///     "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+/// )
+/// .await?;
+/// // What the APP receives:
+/// assert_eq!(
+///     serde_json::to_value(&params)?,
+///     serde_json::json!({
+///         "appid": "wx8888888888888888",
+///         "partnerid": "1900000109",
+///         "prepayid": "WX1217752501201407033233368018",
+///         "package": "Sign=WXPay",
+///         "noncestr": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+///         "timestamp": "1412000000",
+///         // Base64 of the RSA-SHA256 signature of appid, timestamp,
+///         // noncestr and prepayid, one per line.
+///         "sign": "c2lnbmVkIGJ5IHRoZSBtZXJjaGFudCBrZXk=",
+///     })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppPayParams {
     /// The mobile application's AppID.

@@ -29,8 +29,6 @@ pub(crate) struct Container<'a> {
     /// Whether a missing `response` is really missing: the arguments were
     /// read to the end, and no misspelt or empty `response` was reported.
     pub(crate) args_complete: bool,
-    /// The declaration is in a file marked `@generated` (see `check`).
-    pub(crate) generated: bool,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -74,7 +72,6 @@ impl Container<'_> {
         cx: &Ctxt,
         input: &'a DeriveInput,
         args: ApiArgs,
-        generated: bool,
     ) -> Option<Container<'a>> {
         for attr in input.attrs.iter().filter(|a| attr::is_wxpay(a)) {
             cx.error_spanned_by(
@@ -161,7 +158,6 @@ impl Container<'_> {
             template,
             response: args.response,
             args_complete: args.complete && !args.response_attempted,
-            generated,
             fields,
         })
     }

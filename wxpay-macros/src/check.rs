@@ -283,12 +283,8 @@ fn check_headers_not_reserved(cx: &Ctxt, cont: &Container) {
 /// key `Sensitive` fields were encrypted with (or, with `wechatpay_serial`,
 /// the current key). A field setting it would be replaced or refused on the
 /// wire.
-///
-/// Files marked `@generated` are let through: the generator still emits the
-/// header beside fields the caller encrypts by hand, until it types them
-/// `Sensitive` (see the crate's CHANGELOG).
 fn check_serial_header(cx: &Ctxt, cont: &Container) {
-    if cont.generated || cont.v2.is_some() {
+    if cont.v2.is_some() {
         return;
     }
     for field in &cont.fields {

@@ -12,9 +12,8 @@ use crate::check;
 use crate::ctxt::Ctxt;
 use crate::template::Piece;
 
-/// Entry point of `#[wxpay_api(...)]`; `generated`: the declaration is in a
-/// file marked `@generated`.
-pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream, generated: bool) -> TokenStream {
+/// Entry point of `#[wxpay_api(...)]`.
+pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input.clone()) {
         Ok(input) => input,
         // A struct that does not parse (a field named `type`): the compiler
@@ -37,7 +36,7 @@ pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream, generated: bool) 
     let args = ApiArgs::parse(&cx, args);
     let fallback_response = args.response.clone();
     let v2 = args.v2.is_some();
-    let expanded = Container::from_ast(&cx, &input, args, generated).and_then(|cont| {
+    let expanded = Container::from_ast(&cx, &input, args).and_then(|cont| {
         check::check(&cx, &cont);
         // Expanding with errors would only add follow-up errors.
         (!cx.has_errors()).then(|| expand(&cont, &input))

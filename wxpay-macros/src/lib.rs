@@ -224,29 +224,5 @@ use proc_macro::TokenStream;
 /// and an object is refused when encoded.
 #[proc_macro_attribute]
 pub fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::wxpay_api(args.into(), input.into(), in_generated_file()).into()
-}
-
-/// Whether the attribute is written in a file marked `@generated` in its
-/// first five lines (the marker rustfmt and code hosts recognise).
-///
-/// Such files may still carry a `Wechatpay-Serial` header field (see
-/// `check::check_serial_header`): `wxpay-apis` is generated that way until
-/// its generator types the values the caller encrypts by hand `Sensitive`.
-fn in_generated_file() -> bool {
-    use std::io::Read;
-    let Some(path) = proc_macro::Span::call_site().local_file() else {
-        return false;
-    };
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut head = Vec::new();
-    if file.take(1024).read_to_end(&mut head).is_err() {
-        return false;
-    }
-    String::from_utf8_lossy(&head)
-        .lines()
-        .take(5)
-        .any(|line| line.trim_start().starts_with("//") && line.contains("@generated"))
+    expand::wxpay_api(args.into(), input.into()).into()
 }

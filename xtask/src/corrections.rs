@@ -410,14 +410,11 @@ pub fn markdown(merchant: &[crate::merchant::Row]) -> String {
         out,
         "\n## The calling merchant\n\n\
          {} fields are the calling merchant's own id (rules: `CALLER_RULES` in \
-         `xtask/src/tables/merchant.rs`, each with its source). `APPLY_CALLER_MERCHANT` is {}.\n\n\
+         `xtask/src/tables/merchant.rs`, each with its source). Each is an `Option` marked \
+         `#[wxpay(merchant)]`, left out of `new`: `None` sends the client's own merchant id, \
+         and a different id is refused before sending, naming both.\n\n\
          | operation | field | label |\n| --- | --- | --- |",
         picked.len(),
-        if crate::tables::APPLY_CALLER_MERCHANT {
-            "on: the client fills them"
-        } else {
-            "off: their docs say so, `new` still asks for them"
-        }
     )
     .unwrap();
     for r in &picked {

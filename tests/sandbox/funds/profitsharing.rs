@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use wxpay_apis::events::Event;
 use wxpay_apis::profitsharing::orders::{
     CreateProfitSharingOrderReceiver, CreateProfitSharingOrderReceiverRequired,
     CreateProfitSharingOrderRequest, CreateProfitSharingOrderRequired,
@@ -510,6 +511,20 @@ async fn merchant_receivers_are_notified_of_shares_and_returns() {
     .unwrap();
     let shared = shop.wait_for(1).await;
     assert_eq!(shared[0].event_type(), "PROFITSHARING.SUCCESS");
+    match &shop.events()[0] {
+        Event::ProfitSharing(share) => {
+            assert_eq!(share.receiver.r#type, ProfitSharingReceiverType::MerchantId);
+            assert_eq!(
+                (share.receiver.amount, share.out_order_no.as_str()),
+                (600, "PS-NOTE-ORDER")
+            );
+            assert_eq!(
+                share.mchid.as_deref(),
+                Some(sandbox.merchant().mchid.as_str())
+            );
+        }
+        other => panic!("PROFITSHARING.SUCCESS decoded as {other:?}"),
+    }
     let resource = &shared[0].resource;
     assert_eq!(resource["mchid"], sandbox.merchant().mchid);
     assert_eq!(resource["transaction_id"], transaction_id);
@@ -531,6 +546,10 @@ async fn merchant_receivers_are_notified_of_shares_and_returns() {
     assert_eq!(returned["result"], "SUCCESS");
     let notes = shop.wait_for(2).await;
     assert_eq!(notes[1].event_type(), "PROFITSHARING.RETURN");
+    match &shop.events()[1] {
+        Event::ProfitSharing(back) => assert_eq!(back.receiver.amount, 250),
+        other => panic!("PROFITSHARING.RETURN decoded as {other:?}"),
+    }
     assert_eq!(notes[1].resource["order_id"], returned["return_id"]);
     assert_eq!(notes[1].resource["receiver"]["amount"], 250);
     // At most what it got: 350 more is too much.

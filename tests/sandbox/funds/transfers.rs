@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use wxpay_apis::events::Event;
 use wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferBillRequest;
 use wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::QueryTransferBillByOutBillNoRequest;
 use wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer_bill_no::QueryTransferBillByTransferBillNoRequest;
@@ -13,7 +14,8 @@ use wxpay_apis::fund_app::mch_transfer::transfer_bills::{
     CreateTransferBillRequest, CreateTransferBillRequired,
 };
 use wxpay_apis::fund_app::mch_transfer::{
-    MchTransferTransferSceneReportInfo, MchTransferTransferSceneReportInfoRequired,
+    MchTransferState, MchTransferTransferSceneReportInfo,
+    MchTransferTransferSceneReportInfoRequired,
 };
 use wxpay_core::sensitive::Sensitive;
 use wxpay_core::{Client, Method};
@@ -138,6 +140,17 @@ async fn a_confirmed_transfer_succeeds_and_is_notified() {
         done["transfer_bill_no"]
     );
     assert_eq!(notes[0].resource["mchid"], sandbox.merchant().mchid);
+    match &shop.events()[0] {
+        Event::TransferBill(bill) => {
+            assert_eq!(bill.state, MchTransferState::Success);
+            assert_eq!(
+                (bill.out_bill_no.as_str(), bill.transfer_amount),
+                ("TB0001", 2_000)
+            );
+            assert_eq!(bill.mchid, sandbox.merchant().mchid);
+        }
+        other => panic!("MCHTRANSFER.BILL.FINISHED decoded as {other:?}"),
+    }
     // Once confirmed it cannot be cancelled.
     let e = CancelTransferBillRequest::new("TB0001").send(&client).await;
     expect_api(e, 400, "INVALID_REQUEST");

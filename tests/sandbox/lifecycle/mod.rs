@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
+use wxpay_apis::events::Event;
 use wxpay_core::notify::{Notification, Notifier};
 use wxpay_core::{ApiV3Key, Client, Error};
 use wxpay_sandbox::{Sandbox, SandboxBuilder};
@@ -31,6 +32,9 @@ pub const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
 #[derive(Default)]
 pub struct Receiver {
     pub received: Vec<(Instant, Notification<Value>)>,
+    /// Each received notification decoded by its event type: a known event
+    /// type whose resource does not fit is rejected instead.
+    pub events: Vec<Event>,
     pub rejected: Vec<String>,
     /// Status codes to answer with before accepting (e.g. `[500, 500]`).
     pub failures: Vec<u16>,
@@ -46,10 +50,12 @@ async fn handler(
     // Arrival time before verification, so its cost does not blur retry gaps.
     let arrived = Instant::now();
     let parsed = notifier.parse::<Value>(&headers, &body).await;
+    let typed = notifier.parse_event::<Event>(&headers, &body).await;
     let mut seen = seen.lock().unwrap();
-    let answer = match parsed {
-        Ok(n) => {
+    let answer = match parsed.and_then(|n| Ok((n, typed?.resource))) {
+        Ok((n, event)) => {
             seen.received.push((arrived, n));
+            seen.events.push(event);
             if seen.failures.is_empty() {
                 Notifier::success()
             } else {
@@ -92,6 +98,12 @@ impl Shop {
         let url = format!("http://{}/notify", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Shop { url, seen }
+    }
+
+    /// The notifications received so far, decoded by their event type
+    /// (`Notifier::parse_event::<wxpay_apis::events::Event>`).
+    pub fn events(&self) -> Vec<Event> {
+        self.seen.lock().unwrap().events.clone()
     }
 
     /// Waits (bounded) until `n` verified notifications have arrived.

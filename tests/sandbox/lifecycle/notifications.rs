@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use serde_json::json;
+use wxpay_apis::events::Event;
+use wxpay_apis::pay::PayTradeState;
 use wxpay_sandbox::{KeyMode, Sandbox, NOTIFY_RETRY_SCHEDULE};
 
 use super::*;
@@ -33,13 +35,15 @@ async fn payment_notifications_are_signed_encrypted_and_typed() {
         assert_eq!(n.resource, queried, "{mode:?}");
         assert_eq!(n.resource["attach"], "cart=7");
 
-        // It decodes as the SDK's typed event too.
-        let typed: wxpay_core::notify::events::Transaction =
-            serde_json::from_value(n.resource.clone()).unwrap();
-        assert_eq!(
-            (typed.amount.total, typed.trade_state.as_str()),
-            (250, "SUCCESS")
-        );
+        // Decoded by its event type, with the order query's enumerations.
+        match &shop.events()[0] {
+            Event::Transaction(paid) => {
+                assert_eq!(paid.amount.as_ref().map(|a| a.total), Some(250));
+                assert_eq!(paid.trade_state, PayTradeState::Success);
+                assert_eq!(paid.out_trade_no, "NOTIFY-0001");
+            }
+            other => panic!("TRANSACTION.SUCCESS decoded as {other:?}"),
+        }
 
         let log = sandbox.notification_attempts();
         assert_eq!(log.len(), 1);

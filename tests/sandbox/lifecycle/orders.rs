@@ -457,9 +457,7 @@ async fn the_control_api_refuses_bad_input_and_keeps_serving() {
 // unpaid order failed with "missing field `description`".
 #[tokio::test]
 async fn the_typed_order_query_decodes_unpaid_and_paid_orders() {
-    use wxpay_apis::pay::transactions::out_trade_no::{
-        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoRequired,
-    };
+    use wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest;
     use wxpay_apis::pay::PayTradeState;
 
     let (sandbox, client) = started(Sandbox::builder()).await;
@@ -471,28 +469,71 @@ async fn the_typed_order_query_decodes_unpaid_and_paid_orders() {
     )
     .await
     .unwrap();
-    let unpaid = QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
-        out_trade_no: "TYPED-0001",
-        mchid: &mchid,
-    })
-    .send(&client)
-    .await
-    .unwrap();
+    // `mchid`, the calling merchant, is the client's own.
+    let unpaid = QueryOrderByOutTradeNoRequest::new("TYPED-0001")
+        .send(&client)
+        .await
+        .unwrap();
     assert_eq!(unpaid.trade_state, Some(PayTradeState::Notpay));
     let amount = unpaid.amount.expect("an unpaid order has its amount");
     assert_eq!((amount.total, amount.payer_total), (888, None));
     assert!(unpaid.transaction_id.is_none());
 
     sandbox.pay_order(&mchid, "TYPED-0001").unwrap();
-    let paid = QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {
-        out_trade_no: "TYPED-0001",
-        mchid: &mchid,
-    })
-    .send(&client)
-    .await
-    .unwrap();
+    let paid = QueryOrderByOutTradeNoRequest::new("TYPED-0001")
+        .send(&client)
+        .await
+        .unwrap();
     assert_eq!(paid.trade_state, Some(PayTradeState::Success));
     assert_eq!(paid.amount.and_then(|a| a.payer_total), Some(888));
     assert!(paid.transaction_id.is_some());
+    sandbox.shutdown().await;
+}
+
+/// The fields that are the calling merchant (`mchid` of a direct merchant's
+/// prepay and query) are filled by the client; the same id given explicitly
+/// is sent, another is refused before anything is sent, naming both.
+#[tokio::test]
+async fn the_calling_merchant_is_the_clients_own() {
+    use wxpay_apis::pay::transactions::jsapi::{
+        JsapiPrepayPayer, JsapiPrepayRequest, JsapiPrepayRequired,
+    };
+    use wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest;
+    use wxpay_apis::pay::PayAmount;
+
+    let (sandbox, client) = started(Sandbox::builder()).await;
+    let mchid = sandbox.merchant().mchid.clone();
+    let prepay = JsapiPrepayRequest::new(JsapiPrepayRequired {
+        amount: PayAmount::new(100),
+        appid: APPID,
+        description: "merchant filled",
+        notify_url: "http://127.0.0.1:9/n",
+        out_trade_no: "CALLER-0001",
+        payer: JsapiPrepayPayer::new(OPENID),
+    });
+    assert!(prepay.mchid.is_none());
+    prepay
+        .send(&client)
+        .await
+        .expect("the sandbox takes the client's mchid");
+    // Filed under the client's merchant id.
+    assert!(sandbox.order(&mchid, "CALLER-0001").is_some());
+
+    let mut query = QueryOrderByOutTradeNoRequest::new("CALLER-0001");
+    query.mchid = Some(&mchid);
+    assert!(
+        query.send(&client).await.is_ok(),
+        "the client's own id, given"
+    );
+    query.mchid = Some("1900000999");
+    let err = query.send(&client).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("1900000999") && text.contains(&mchid),
+        "{text}"
+    );
+    // Not an answer of the sandbox (which would refuse another merchant's
+    // query with its own code): the client never sent it.
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     sandbox.shutdown().await;
 }

@@ -3,6 +3,7 @@
 //! refund notifications.
 
 use serde_json::json;
+use wxpay_apis::refund::domestic::refunds::RefundStatus;
 use wxpay_core::Method;
 use wxpay_sandbox::Sandbox;
 
@@ -67,8 +68,17 @@ async fn partial_then_full_refunds_with_notifications() {
     );
     assert_eq!(r["mchid"], sandbox.merchant().mchid);
     assert!(r.get("status").is_none() && r.get("channel").is_none());
-    let typed: wxpay_core::notify::events::Refund = serde_json::from_value(r.clone()).unwrap();
-    assert_eq!(typed.amount.refund, 300);
+    // Decoded by its event type, with the refund query's enumeration.
+    match &shop.events()[1] {
+        Event::Refund(refund) => {
+            assert_eq!(refund.refund_status, RefundStatus::Success);
+            assert_eq!(
+                (refund.out_refund_no.as_str(), refund.amount.refund),
+                ("R-1", 300)
+            );
+        }
+        other => panic!("REFUND.SUCCESS decoded as {other:?}"),
+    }
 
     let queried = query_refund(&client, "R-1").await.unwrap();
     assert_eq!(queried["status"], "SUCCESS");

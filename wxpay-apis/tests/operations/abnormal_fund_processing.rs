@@ -12,10 +12,12 @@ mod receipts {
         let request = wxpay_apis::abnormal_fund_processing::receipts::QueryAbnormalFundProcessingReceiptsRequest::new("receipt_id/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/abnormal-fund-processing/receipts/receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::abnormal_fund_processing::receipts::QueryAbnormalFundProcessingReceiptsResponse>("{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"instruction\":{\"appid\":[\"wxf636efh567hg4356\"],\"commander\":{\"mchid\":\"990055040\",\"operator\":\"MERCHANT\"},\"notify_url\":\"https://weixin.qq.com\",\"out_instruction_no\":\"1200002\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transfer_mode\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\"},\"last_update_time\":\"2018-06-08T10:34:56+08:00\",\"product_name\":\"C2C\",\"receipt_id\":\"0100011742874700562078230000\",\"receipt_state\":\"RECEIPT_STATE_COMPLETED\",\"transfer_amount\":{\"currency\":\"CNY\",\"total\":100}}");
@@ -35,7 +37,7 @@ mod receipts {
                 v.openid = Some("eoCuiA7RW33Tc3jtz_5CNLegC9kN0");
                 v
             });
-            check_request(&request, Method::Post, "v3/abnormal-fund-processing/receipts/receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/transfer-instructions", "", Some("{\"notify_url\":\"https://weixin.qq.com\",\"out_instruction_no\":\"1200002\",\"receiver\":{\"appid\":\"wxf636efh567hg4356\",\"mchid\":\"1900001108\",\"openid\":\"eoCuiA7RW33Tc3jtz_5CNLegC9kN0\"},\"transfer_mode\":\"TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/abnormal-fund-processing/receipts/receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/transfer-instructions", "", Some("{\"notify_url\":\"https://weixin.qq.com\",\"out_instruction_no\":\"1200002\",\"receiver\":{\"appid\":\"wxf636efh567hg4356\",\"mchid\":\"1900001108\",\"openid\":\"eoCuiA7RW33Tc3jtz_5CNLegC9kN0\"},\"transfer_mode\":\"TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT\"}"), &[], &[]);
             check_response::<wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::CreateReceiptsTransferInstructionsResponse>("{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"instruction\":{\"commander\":{\"mchid\":\"990055040\",\"operator\":\"MERCHANT\"},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"instruction_state\":\"INSTRUCTION_STATE_CLOSED\",\"notify_url\":\"https://weixin.qq.com\",\"out_instruction_no\":\"1200002\",\"receiver\":{\"appid\":\"wxf636efh567hg4356\",\"mchid\":\"1900001108\",\"openid\":\"eoCuiA7RW33Tc3jtz_5CNLegC9kN0\"},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transfer_mode\":\"TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT\"},\"last_update_time\":\"2018-06-08T10:34:56+08:00\",\"product_name\":\"C2C\",\"receipt_id\":\"0100011742874700562078230000\",\"receipt_state\":\"RECEIPT_STATE_COMPLETED\",\"transfer_amount\":{\"currency\":\"CNY\",\"total\":100}}");
         }
 
@@ -43,7 +45,7 @@ mod receipts {
         #[test]
         fn query_receipts_transfer_instructions() {
             let request = wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsRequest::new(wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsRequired { receipt_id: "receipt_id/../?a=b#c %微", out_instruction_no: "out_instruction_no/../?a=b#c %微" });
-            check_request(&request, Method::Get, "v3/abnormal-fund-processing/receipts/receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/transfer-instructions/out_instruction_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/abnormal-fund-processing/receipts/receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/transfer-instructions/out_instruction_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::abnormal_fund_processing::receipts::transfer_instructions::QueryReceiptsTransferInstructionsResponse>("{\"close_time\":\"2018-06-08T10:34:56+08:00\",\"commander\":{\"mchid\":\"990055040\",\"operator\":\"MERCHANT\"},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"instruction_instance_id\":\"01010100021769054237638333570000010001\",\"instruction_state\":\"INSTRUCTION_STATE_CLOSED\",\"notify_url\":\"https://weixin.qq.com\",\"out_instruction_no\":\"1200002\",\"receiver\":{\"account_type\":\"OTHERS\",\"appid\":\"appid-example\",\"mchid\":\"1900001108\",\"openid\":\"openid-example\"},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transfer_mode\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\"}");
         }
     }

@@ -19,7 +19,7 @@ mod sub_merchants {
                     },
                 );
             request.account_number_rule = Some(wxpay_apis::apply4sub::sub_merchants::application::GetApplicationAccountNumberRule::AccountNumberRuleMaskV1);
-            check_request(&request, Method::Get, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/application/application_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "account_number_rule=ACCOUNT_NUMBER_RULE_MASK_V1", None, &[]);
+            check_request(&request, "", Method::Get, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/application/application_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "account_number_rule=ACCOUNT_NUMBER_RULE_MASK_V1", None, &[], &[]);
             check_response::<wxpay_apis::apply4sub::sub_merchants::application::GetApplicationResponse>("{\"account_bank\":\"工商银行\",\"account_name\":\"张*\",\"account_number\":\"62*************78\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\",\"verify_fail_reason\":\"银行卡户名或卡号有误\",\"verify_finish_time\":\"2015-05-20T13:29:35+08:00\",\"verify_result\":\"AUDIT_SUCCESS\"}");
         }
     }
@@ -34,7 +34,7 @@ mod sub_merchants {
             request.bank_branch_id = Some("402713354941");
             request.bank_name = Some("中国工商银行股份有限公司北京市分行营业部");
             request.modify_mode = Some(wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementModifyMode::ModifyModeAsync);
-            check_encrypted_request(&request, Method::Post, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify-settlement", "", Some("{\"account_bank\":\"工商银行\",\"account_name\":\"ciphertext\",\"account_number\":\"ciphertext\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_address_code\":\"110000\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"中国工商银行股份有限公司北京市分行营业部\",\"modify_mode\":\"MODIFY_MODE_ASYNC\"}"), &[], &["/account_name", "/account_number"]);
+            check_request(&request, "", Method::Post, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify-settlement", "", Some("{\"account_bank\":\"工商银行\",\"account_name\":\"ciphertext\",\"account_number\":\"ciphertext\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_address_code\":\"110000\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"中国工商银行股份有限公司北京市分行营业部\",\"modify_mode\":\"MODIFY_MODE_ASYNC\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/account_name", "/account_number"]);
             check_response::<
                 wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementResponse,
             >("{\"application_no\":\"102329389XXXX\"}");
@@ -50,7 +50,7 @@ mod sub_merchants {
                 wxpay_apis::apply4sub::sub_merchants::settlement::GetSettlementRequest::new(
                     "sub_mchid/../?a=b#c %微",
                 );
-            check_request(&request, Method::Get, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/settlement", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/apply4sub/sub_merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/settlement", "", None, &[], &[]);
             check_response::<wxpay_apis::apply4sub::sub_merchants::settlement::GetSettlementResponse>("{\"account_bank\":\"工商银行\",\"account_number\":\"62*************78\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\",\"verify_fail_reason\":\"用户姓名/证件/手机不匹配，请核对后重试\",\"verify_result\":\"VERIFY_SUCCESS\"}");
         }
     }

@@ -15,10 +15,12 @@ mod applyment {
         request.business_code = Some("business_code-example");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/apply4subject/applyment",
             "applyment_id=applyment_id-example&business_code=business_code-example",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::apply4subject::applyment::QueryApply4subjectApplymentResponse>("{\"applyment_state\":\"APPLYMENT_STATE_FINISHED\",\"qrcode_data\":\"data:image/png;base64,cGFnZXMvYXBwbHkvYXBpdzQvd2VsY29tZS93ZWxjb21lP2FwcGx5bWVudF9pZD14eHg=\",\"reject_param\":\"merchant_name\",\"reject_reason\":\"公司名称与工商局登记不一致\"}");
@@ -111,7 +113,7 @@ mod applyment {
             v
         });
         request.ubo_info_list = Some(&items7);
-        check_encrypted_request(&request, Method::Post, "v3/apply4subject/applyment", "channel_id=channel_id-example", Some("{\"addition_info\":{\"confirm_mchid_list\":[\"confirm_mchid_list-example\"]},\"business_code\":\"business_code-example\",\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"LEGAL\",\"id_card_number\":\"id_card_number-example\",\"mobile\":\"mobile-example\",\"name\":\"name-example\"},\"identification_info\":{\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"id_holder_type\":\"LEGAL\",\"identification_address\":\"identification_address-example\",\"identification_back_copy\":\"identification_back_copy-media-id\",\"identification_front_copy\":\"identification_front_copy-media-id\",\"identification_name\":\"identification_name-example\",\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"identification_valid_date\":\"[\\\"identification_valid_date-example\\\"]\",\"owner\":true},\"subject_info\":{\"assist_prove_info\":{\"micro_biz_type\":\"MICRO_TYPE_STORE\",\"store_address\":\"store_address-example\",\"store_address_code\":\"store_address_code-example\",\"store_header_copy\":\"store_header_copy-media-id\",\"store_indoor_copy\":\"store_indoor_copy-media-id\",\"store_name\":\"store_name-example\"},\"business_license_info\":{\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"licence_copy\":\"licence_copy-media-id\",\"licence_number\":\"licence_number-example\",\"licence_valid_date\":\"[\\\"licence_valid_date-example\\\"]\",\"merchant_name\":\"merchant_name-example\"},\"certificate_info\":{\"cert_copy\":\"cert_copy-media-id\",\"cert_number\":\"cert_number-example\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"cert_valid_date\":\"[\\\"cert_valid_date-example\\\"]\",\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"merchant_name\":\"merchant_name-example\"},\"company_prove_copy\":\"company_prove_copy-media-id\",\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"is_finance_institution\":true,\"special_operation_info\":[{\"category_id\":22,\"store_indoor_copy\":[\"store_indoor_copy-media-id\"]}],\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[], &["/contact_info/id_card_number", "/contact_info/mobile", "/contact_info/name", "/identification_info/identification_address", "/identification_info/identification_name", "/identification_info/identification_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
+        check_request(&request, "", Method::Post, "v3/apply4subject/applyment", "channel_id=channel_id-example", Some("{\"addition_info\":{\"confirm_mchid_list\":[\"confirm_mchid_list-example\"]},\"business_code\":\"business_code-example\",\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"LEGAL\",\"id_card_number\":\"id_card_number-example\",\"mobile\":\"mobile-example\",\"name\":\"name-example\"},\"identification_info\":{\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"id_holder_type\":\"LEGAL\",\"identification_address\":\"identification_address-example\",\"identification_back_copy\":\"identification_back_copy-media-id\",\"identification_front_copy\":\"identification_front_copy-media-id\",\"identification_name\":\"identification_name-example\",\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"identification_valid_date\":\"[\\\"identification_valid_date-example\\\"]\",\"owner\":true},\"subject_info\":{\"assist_prove_info\":{\"micro_biz_type\":\"MICRO_TYPE_STORE\",\"store_address\":\"store_address-example\",\"store_address_code\":\"store_address_code-example\",\"store_header_copy\":\"store_header_copy-media-id\",\"store_indoor_copy\":\"store_indoor_copy-media-id\",\"store_name\":\"store_name-example\"},\"business_license_info\":{\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"licence_copy\":\"licence_copy-media-id\",\"licence_number\":\"licence_number-example\",\"licence_valid_date\":\"[\\\"licence_valid_date-example\\\"]\",\"merchant_name\":\"merchant_name-example\"},\"certificate_info\":{\"cert_copy\":\"cert_copy-media-id\",\"cert_number\":\"cert_number-example\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"cert_valid_date\":\"[\\\"cert_valid_date-example\\\"]\",\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"merchant_name\":\"merchant_name-example\"},\"company_prove_copy\":\"company_prove_copy-media-id\",\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"is_finance_institution\":true,\"special_operation_info\":[{\"category_id\":22,\"store_indoor_copy\":[\"store_indoor_copy-media-id\"]}],\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[("Wechatpay-Serial", KEY_ID)], &["/contact_info/id_card_number", "/contact_info/mobile", "/contact_info/name", "/identification_info/identification_address", "/identification_info/identification_name", "/identification_info/identification_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
         check_response::<wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentResponse>(
             "{\"applyment_id\":20000000011111}",
         );
@@ -125,10 +127,12 @@ mod applyment {
             let request = wxpay_apis::apply4subject::applyment::cancel::CancelApplymentByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/apply4subject/applyment/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_empty_response(&request);
@@ -138,7 +142,7 @@ mod applyment {
         #[test]
         fn cancel_applyment_by_business_code() {
             let request = wxpay_apis::apply4subject::applyment::cancel::CancelApplymentByBusinessCodeRequest::new("business_code/../?a=b#c %微");
-            check_request(&request, Method::Post, "v3/apply4subject/applyment/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[]);
+            check_request(&request, "", Method::Post, "v3/apply4subject/applyment/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -151,7 +155,7 @@ mod applyment {
             #[test]
             fn query_applyment_merchants_state() {
                 let request = wxpay_apis::apply4subject::applyment::merchants::state::QueryApplymentMerchantsStateRequest::new("sub_mchid/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/apply4subject/applyment/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/state", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/apply4subject/applyment/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/state", "", None, &[], &[]);
                 check_response::<wxpay_apis::apply4subject::applyment::merchants::state::QueryApplymentMerchantsStateResponse>("{\"authorize_state\":\"AUTHORIZE_STATE_UNAUTHORIZED\"}");
             }
         }

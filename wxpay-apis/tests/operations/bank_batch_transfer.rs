@@ -12,7 +12,7 @@ mod receipt {
         #[test]
         fn query_receipt_detail_receipts() {
             let request = wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsRequest::new(wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsRequired { out_batch_no: "GD2021011610162610BBdkkIwcu3", out_detail_no: "mx0911231610162610v4CNkO4HAf" });
-            check_request(&request, Method::Get, "v3/bank-batch-transfer/receipt/detail-receipts", "out_batch_no=GD2021011610162610BBdkkIwcu3&out_detail_no=mx0911231610162610v4CNkO4HAf", None, &[]);
+            check_request(&request, "", Method::Get, "v3/bank-batch-transfer/receipt/detail-receipts", "out_batch_no=GD2021011610162610BBdkkIwcu3&out_detail_no=mx0911231610162610v4CNkO4HAf", None, &[], &[]);
             check_response::<wxpay_apis::bank_batch_transfer::receipt::detail_receipts::QueryReceiptDetailReceiptsResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\",\"receipt_no\":\"1050000010509999485212020110200058820001\",\"receipt_state\":\"ACCEPTED\"}");
         }
 
@@ -20,7 +20,7 @@ mod receipt {
         #[test]
         fn create_receipt_detail_receipts() {
             let request = wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsRequest::new(wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsRequired { out_batch_no: "GD2021011610162610BBdkkIwcu3", out_detail_no: "mx0911231610162610v4CNkO4HAf" });
-            check_request(&request, Method::Post, "v3/bank-batch-transfer/receipt/detail-receipts", "", Some("{\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/bank-batch-transfer/receipt/detail-receipts", "", Some("{\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\"}"), &[], &[]);
             check_response::<wxpay_apis::bank_batch_transfer::receipt::detail_receipts::CreateReceiptDetailReceiptsResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\",\"receipt_no\":\"1050000010509999485212020110200058820001\",\"receipt_state\":\"ACCEPTED\"}");
         }
     }
@@ -33,10 +33,12 @@ mod receipt {
             let request = wxpay_apis::bank_batch_transfer::receipt::summary_receipts::QueryReceiptSummaryReceiptsRequest::new("GD2021011610162610BBdkkIwcu3");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/bank-batch-transfer/receipt/summary-receipts",
                 "out_batch_no=GD2021011610162610BBdkkIwcu3",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::bank_batch_transfer::receipt::summary_receipts::QueryReceiptSummaryReceiptsResponse>("{\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"plfk2020042013\",\"receipt_no\":\"1050000010509999485212020110200058820001\",\"receipt_state\":\"ACCEPTED\",\"update_time\":\"2020-05-21T13:29:35.120+08:00\"}");
@@ -48,10 +50,12 @@ mod receipt {
             let request = wxpay_apis::bank_batch_transfer::receipt::summary_receipts::CreateReceiptSummaryReceiptsRequest::new("GD2021011610162610BBdkkIwcu3");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/bank-batch-transfer/receipt/summary-receipts",
                 "",
                 Some("{\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::bank_batch_transfer::receipt::summary_receipts::CreateReceiptSummaryReceiptsResponse>("{\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"plfk2020042013\",\"receipt_no\":\"1050000010509999485212020110200058820001\",\"receipt_state\":\"ACCEPTED\",\"update_time\":\"2020-05-21T13:29:35.120+08:00\"}");

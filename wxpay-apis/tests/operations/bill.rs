@@ -15,10 +15,12 @@ mod fundflowbill {
         request.tar_type = Some(wxpay_apis::bill::BillTarType::Gzip);
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/bill/fundflowbill",
             "bill_date=2019-06-11&sub_mchid=sub_mchid-example&account_type=BASIC&tar_type=GZIP",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::bill::fundflowbill::FundFlowBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
@@ -32,7 +34,7 @@ mod sub_merchant_fundflowbill {
     fn sub_merchant_fund_flow_bill() {
         let mut request = wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillRequest::new(wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillRequired { sub_mchid: "19000000001", bill_date: "2019-06-11", algorithm: wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillAlgorithm::AeadAes256Gcm, account_type: wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillAccountType::Basic });
         request.tar_type = Some(wxpay_apis::bill::BillTarType::Gzip);
-        check_request(&request, Method::Get, "v3/bill/sub-merchant-fundflowbill", "sub_mchid=19000000001&bill_date=2019-06-11&tar_type=GZIP&algorithm=AEAD_AES_256_GCM&account_type=BASIC", None, &[]);
+        check_request(&request, "", Method::Get, "v3/bill/sub-merchant-fundflowbill", "sub_mchid=19000000001&bill_date=2019-06-11&tar_type=GZIP&algorithm=AEAD_AES_256_GCM&account_type=BASIC", None, &[], &[]);
         check_response::<wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillResponse>("{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"encrypt_key\":\"a0YK7p+9XaKzE9N4qtFfG/9za1oqKlLXXJWBkWQZ3UqSPQCguK6uLA==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"a8607ef79034c49c\"}]}");
     }
 }
@@ -48,10 +50,12 @@ mod tradebill {
         request.tar_type = Some(wxpay_apis::bill::BillTarType::Gzip);
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/bill/tradebill",
             "bill_date=2019-06-11&sub_mchid=19000000001&bill_type=ALL&tar_type=GZIP",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::bill::tradebill::TradeBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");

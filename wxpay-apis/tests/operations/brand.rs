@@ -50,7 +50,7 @@ v
 });
 v
 } });
-        check_encrypted_request(&request, Method::Post, "v3/brand/applyments", "", Some("{\"admin_info\":{\"admin_name\":\"U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY\",\"id_card_number\":\"AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45\",\"id_doc_type\":\"IDENTIFICATION_TYPE_HONGKONG\"},\"brand_basic_info\":{\"brand_logo\":\"U2FsdGVkX1+8n2qLk9jP4vRtY6Wx\",\"brand_name\":\"爱马哥\"},\"business_code\":\"190001351110000\",\"subject_info\":{\"subject_name\":\"xx有限公司\",\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"unified_social_credit_code\":\"91310101MA1FPX1234\"},\"trademark\":{\"logo_trademark_registration_certificate\":{\"authorization_begin_time\":\"2025-09-08\",\"authorization_end_time\":\"2035-09-08\",\"certificate\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"certificate_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"holder\":\"腾讯科技有限公司\",\"international_class\":\"25\",\"license\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"license_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"name\":\"爱马哥\",\"number\":\"21312344\",\"valid_begin_time\":\"2025-09-08\",\"valid_end_time\":\"2035-09-08\"},\"no_trademark_addition_prove\":\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\",\"no_trademark_addition_prove_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"trademark_exists\":\"TRADEMARK_NONE\",\"trademark_registration_certificate\":{\"authorization_begin_time\":\"2025-09-08\",\"authorization_end_time\":\"2035-09-08\",\"certificate\":\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\",\"certificate_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"holder\":\"腾讯科技有限公司\",\"international_class\":\"25\",\"license\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"license_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"name\":\"爱马哥\",\"number\":\"12345678\",\"valid_begin_time\":\"2025-09-08\",\"valid_end_time\":\"2035-09-08\"}}}"), &[], &["/admin_info/admin_name", "/admin_info/id_card_number"]);
+        check_request(&request, "", Method::Post, "v3/brand/applyments", "", Some("{\"admin_info\":{\"admin_name\":\"U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY\",\"id_card_number\":\"AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45\",\"id_doc_type\":\"IDENTIFICATION_TYPE_HONGKONG\"},\"brand_basic_info\":{\"brand_logo\":\"U2FsdGVkX1+8n2qLk9jP4vRtY6Wx\",\"brand_name\":\"爱马哥\"},\"business_code\":\"190001351110000\",\"subject_info\":{\"subject_name\":\"xx有限公司\",\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"unified_social_credit_code\":\"91310101MA1FPX1234\"},\"trademark\":{\"logo_trademark_registration_certificate\":{\"authorization_begin_time\":\"2025-09-08\",\"authorization_end_time\":\"2035-09-08\",\"certificate\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"certificate_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"holder\":\"腾讯科技有限公司\",\"international_class\":\"25\",\"license\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"license_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"name\":\"爱马哥\",\"number\":\"21312344\",\"valid_begin_time\":\"2025-09-08\",\"valid_end_time\":\"2035-09-08\"},\"no_trademark_addition_prove\":\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\",\"no_trademark_addition_prove_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"trademark_exists\":\"TRADEMARK_NONE\",\"trademark_registration_certificate\":{\"authorization_begin_time\":\"2025-09-08\",\"authorization_end_time\":\"2035-09-08\",\"certificate\":\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\",\"certificate_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"holder\":\"腾讯科技有限公司\",\"international_class\":\"25\",\"license\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"license_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"name\":\"爱马哥\",\"number\":\"12345678\",\"valid_begin_time\":\"2025-09-08\",\"valid_end_time\":\"2035-09-08\"}}}"), &[("Wechatpay-Serial", KEY_ID)], &["/admin_info/admin_name", "/admin_info/id_card_number"]);
         check_response::<wxpay_apis::brand::applyments::CreateBrandApplymentsResponse>(
             "{\"applyment_id\":\"2000002124775691\",\"business_code\":\"190001351110000\"}",
         );
@@ -64,10 +64,12 @@ v
             let request = wxpay_apis::brand::applyments::applyment_id::QueryApplymentsByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/brand/applyments/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::brand::applyments::applyment_id::QueryApplymentsByApplymentIdResponse>("{\"applyment_id\":\"2000002124775691\",\"applyment_state\":\"APPLYMENT_STATE_WAITING_AUTH\",\"applyment_state_desc\":\"待授权确认\",\"authorization_confirmation_qr_code\":\"https://pay.weixin.qq.com/xdc/partnerapply4brandweb/get-auth-code?applyId=200000212476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"brand_id\":\"123455667\",\"business_code\":\"190001351110000\",\"reject_reason\":\"具体驳回原因xxx\"}");
@@ -80,7 +82,7 @@ v
         #[test]
         fn query_applyments_by_business_code() {
             let request = wxpay_apis::brand::applyments::business_code::QueryApplymentsByBusinessCodeRequest::new("business_code/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/brand/applyments/business-code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/brand/applyments/business-code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::brand::applyments::business_code::QueryApplymentsByBusinessCodeResponse>("{\"applyment_id\":\"2000002124775691\",\"applyment_state\":\"APPLYMENT_STATE_WAITING_AUTH\",\"applyment_state_desc\":\"待授权确认\",\"authorization_confirmation_qr_code\":\"https://pay.weixin.qq.com/xdc/partnerapply4brandweb/get-auth-code?applyId=200000212476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"brand_id\":\"123455667\",\"business_code\":\"190001351110000\",\"reject_reason\":\"具体驳回原因xxx\"}");
         }
     }
@@ -95,12 +97,14 @@ v
             request.business_code = Some("190001351110000");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/brand/applyments/cancel-applyment",
                 "",
                 Some(
                     "{\"applyment_id\":\"2000002124775691\",\"business_code\":\"190001351110000\"}",
                 ),
+                &[],
                 &[],
             );
             check_response::<
@@ -125,10 +129,12 @@ mod card {
             request.applyment_id = Some("1111111111");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/brand/card/card-configs",
                 "business_code=190001351110000&applyment_id=1111111111&brand_id=120344",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::brand::card::card_configs::QueryCardCardConfigsResponse>("{\"actual_publish_time\":\"2025-05-20T13:29:35+08:00\",\"applyment_id\":\"1111111111\",\"applyment_state\":\"AUDIT_REJECTED\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"reject_reason\":\"驳回原因xxx\",\"scheduled_publish_time\":\"2025-05-20T13:29:35+08:00\"}");
@@ -164,7 +170,7 @@ mod card {
                 v
             });
             request.service_list = Some(&items0);
-            check_request(&request, Method::Post, "v3/brand/card/card-configs", "", Some("{\"brand_customer_service\":{\"appid\":\"wx1234567890abcdef\",\"customer_service_path\":\"pages/service/index\",\"customer_service_phone\":\"12345678900\",\"customer_service_type\":\"MINI_PROGRAM\"},\"brand_id\":\"1004\",\"brand_mini_program_info\":{\"appid\":\"wx1234567890abcdef\",\"default_jump_path\":\"pages/shop/index\"},\"business_code\":\"190001351110000\",\"service_list\":[{\"appid\":\"wx1234567890abcdef\",\"service_classify_name\":\"会员服务\",\"service_jump_path\":\"pages/shop/index\",\"service_jump_type\":\"JUMP_MINI_PROGRAM\",\"service_name\":\"会员中心\"}]}"), &[]);
+            check_request(&request, "", Method::Post, "v3/brand/card/card-configs", "", Some("{\"brand_customer_service\":{\"appid\":\"wx1234567890abcdef\",\"customer_service_path\":\"pages/service/index\",\"customer_service_phone\":\"12345678900\",\"customer_service_type\":\"MINI_PROGRAM\"},\"brand_id\":\"1004\",\"brand_mini_program_info\":{\"appid\":\"wx1234567890abcdef\",\"default_jump_path\":\"pages/shop/index\"},\"business_code\":\"190001351110000\",\"service_list\":[{\"appid\":\"wx1234567890abcdef\",\"service_classify_name\":\"会员服务\",\"service_jump_path\":\"pages/shop/index\",\"service_jump_type\":\"JUMP_MINI_PROGRAM\",\"service_name\":\"会员中心\"}]}"), &[], &[]);
             check_response::<wxpay_apis::brand::card::card_configs::CreateCardCardConfigsResponse>("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_preview_url\":\"https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345\"}");
         }
         mod cancel_applyment {
@@ -176,7 +182,7 @@ mod card {
                 let mut request = wxpay_apis::brand::card::card_configs::cancel_applyment::CancelApplymentCardCardConfigsRequest::new("1004");
                 request.applyment_id = Some("1111111111");
                 request.business_code = Some("190001351110000");
-                check_request(&request, Method::Post, "v3/brand/card/card-configs/cancel-applyment", "", Some("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/card/card-configs/cancel-applyment", "", Some("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::card::card_configs::cancel_applyment::CancelApplymentCardCardConfigsResponse>("{\"applyment_id\":\"1111111111\",\"applyment_state\":\"CANCELED\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\"}");
             }
         }
@@ -191,10 +197,12 @@ mod card {
                 request.applyment_id = Some("1111111111");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/brand/card/card-configs/preview-url",
                     "business_code=190001351110000&applyment_id=1111111111&brand_id=120344",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::card::card_configs::preview_url::QueryCardCardConfigsPreviewUrlResponse>("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_preview_url\":\"https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345\",\"url_expired_time\":\"2025-05-20T13:29:35+08:00\"}");
@@ -212,7 +220,7 @@ mod card {
                 request.scheduled_publish_time = Some(wxpay_core::types::Timestamp::new(
                     "2025-05-20T13:29:35+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/brand/card/card-configs/publish", "", Some("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"publish_type\":\"SCHEDULED_PUBLISH\",\"scheduled_publish_time\":\"2025-05-20T13:29:35+08:00\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/card/card-configs/publish", "", Some("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"publish_type\":\"SCHEDULED_PUBLISH\",\"scheduled_publish_time\":\"2025-05-20T13:29:35+08:00\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::card::card_configs::publish::CreateCardCardConfigsPublishResponse>("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"publish_type\":\"SCHEDULED_PUBLISH\",\"scheduled_publish_time\":\"2025-05-20T13:29:35+08:00\"}");
             }
         }
@@ -231,10 +239,12 @@ mod card {
             request.page_size = Some(50);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/brand/card/card-links",
                 "brand_id=120344&payment_scene=MINI_PROGRAM&page_index=1&page_size=50",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::brand::card::card_links::QueryCardCardLinksResponse>("{\"active_link_list\":[{\"appid_list\":[\"wxea9c30890f48d5ae\"],\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}],\"brand_id\":\"1004\",\"page_index\":1,\"page_size\":1,\"total_num\":1}");
@@ -254,7 +264,7 @@ mod card {
             request.appid = Some("wxea9c30890f48d5ae");
             request.card_link_mchid = Some("111222333");
             request.service_id = Some("00005000000000548218251086296300");
-            check_request(&request, Method::Post, "v3/brand/card/card-links", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/brand/card/card-links", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}"), &[], &[]);
             check_response::<wxpay_apis::brand::card::card_links::CreateCardCardLinksResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}");
         }
         mod business_code {
@@ -264,7 +274,7 @@ mod card {
             #[test]
             fn query_card_card_links_by_business_code() {
                 let request = wxpay_apis::brand::card::card_links::business_code::QueryCardCardLinksByBusinessCodeRequest::new(wxpay_apis::brand::card::card_links::business_code::QueryCardCardLinksByBusinessCodeRequired { business_code: "business_code/../?a=b#c %微", brand_id: "120344" });
-                check_request(&request, Method::Get, "v3/brand/card/card-links/business-code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/card/card-links/business-code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[], &[]);
                 check_response::<wxpay_apis::brand::card::card_links::business_code::QueryCardCardLinksByBusinessCodeResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"configuration_state\":\"AUDIT_REJECT\",\"payment_scene\":\"MINI_PROGRAM\",\"reject_reason\":\"具体驳回原因xxx\",\"service_id\":\"00005000000000548218251086296300\"}");
             }
         }
@@ -277,10 +287,12 @@ mod card {
                 let request = wxpay_apis::brand::card::card_links::cancel_applyment::CancelApplymentCardCardLinksRequest::new(wxpay_apis::brand::card::card_links::cancel_applyment::CancelApplymentCardCardLinksRequired { brand_id: "1004", business_code: "190001351110000" });
                 check_request(
                     &request,
+                    "",
                     Method::Post,
                     "v3/brand/card/card-links/cancel-applyment",
                     "",
                     Some("{\"brand_id\":\"1004\",\"business_code\":\"190001351110000\"}"),
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::card::card_links::cancel_applyment::CancelApplymentCardCardLinksResponse>("{\"business_code\":\"190001351110000\"}");
@@ -296,7 +308,7 @@ mod card {
                 request.appid = Some("wxea9c30890f48d5ae");
                 request.card_link_mchid = Some("111222333");
                 request.service_id = Some("00005000000000548218251086296300");
-                check_request(&request, Method::Post, "v3/brand/card/card-links/unbind-card-link", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/card/card-links/unbind-card-link", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::card::card_links::unbind_card_link::UnbindCardLinkCardCardLinksResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}");
             }
         }
@@ -317,10 +329,12 @@ mod marketing {
                 request.audit_state = Some(wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesAuditState::Pending);
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/brand/marketing/shake-activities/activities",
                     "brand_id=120344&limit=5&offset=10&activity_state=CREATED&audit_state=PENDING",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesResponse>("{\"data\":[{\"activity_state\":\"CREATED\",\"audit_state\":\"PENDING\",\"available_quota\":1,\"delivery_mode\":\"SMART\",\"id\":\"id-example\",\"name\":\"name-example\",\"product_coupon\":{\"product_coupon_id\":\"example_product_coupon_id\",\"stock_list\":[{\"stock_id\":\"example_stock_id\"}]},\"time_range\":{\"end_time\":\"2015-05-20T13:29:35+08:00\",\"start_time\":\"2015-05-20T13:29:35+08:00\"},\"total_quota\":1}],\"limit\":1,\"offset\":1,\"total_count\":1}");
@@ -345,10 +359,12 @@ mod partner {
                 request.limit = Some(20);
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/brand/partner/card-member/cards",
                     "brand_id=1004&state=CARD_EFFECTIVE&offset=1&limit=20",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsResponse>("{\"data\":[{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}],\"limit\":20,\"offset\":1,\"total_count\":20}");
@@ -410,7 +426,7 @@ v
                     v.custom_field_list = Some(&items2);
                     v
                 });
-                check_request(&request, Method::Post, "v3/brand/partner/card-member/cards", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/partner/card-member/cards", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::cards::CreatePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
 
@@ -420,10 +436,12 @@ v
                 let request = wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsRequest::new(wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsRequired { card_id: "card_id/../?a=b#c %微", brand_id: "1004" });
                 check_request(
                     &request,
+                    "",
                     Method::Delete,
                     "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                     "brand_id=1004",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
@@ -435,10 +453,12 @@ v
                 let request = wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdRequest::new(wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdRequired { card_id: "card_id/../?a=b#c %微", brand_id: "1004" });
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                     "brand_id=1004",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
@@ -513,7 +533,7 @@ v
                     ));
                     v
                 });
-                check_request(&request, Method::Patch, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
+                check_request(&request, "", Method::Patch, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::cards::ModifyPartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
             mod invalidate {
@@ -523,7 +543,7 @@ v
                 #[test]
                 fn invalidate_partner_card_member_cards() {
                     let request = wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsRequest::new(wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsRequired { card_id: "card_id/../?a=b#c %微", brand_id: "1004" });
-                    check_request(&request, Method::Post, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/invalidate", "", Some("{\"brand_id\":\"1004\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/invalidate", "", Some("{\"brand_id\":\"1004\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"member_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"out_request_no\":\"100002322019090134234sfdf\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
             }
@@ -537,7 +557,7 @@ v
                 let mut request = wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesRequest::new(wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesRequired { brand_id: "1004", offset: 10, limit: 5 });
                 request.card_id = Some("pbLatjvWOibDc5-TBnbUk1pD12o0");
                 request.activity_state = Some(wxpay_apis::brand::partner::card_member::membership_activities::MembershipActivitiesActivityState::MembershipActivityCreated);
-                check_request(&request, Method::Get, "v3/brand/partner/card-member/membership-activities", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&activity_state=MEMBERSHIP_ACTIVITY_CREATED&offset=10&limit=5", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/partner/card-member/membership-activities", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&activity_state=MEMBERSHIP_ACTIVITY_CREATED&offset=10&limit=5", None, &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesResponse>("{\"data\":[{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
             }
 
@@ -546,7 +566,7 @@ v
             fn create_partner_card_member_membership_activities() {
                 let items0 = [wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesProductCouponStock::new(wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesProductCouponStockRequired { product_coupon_id: "701138812971763025610907319729", stock_id: "98065001" })];
                 let request = wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesRequest::new(wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesRequired { activity_channel: wxpay_apis::brand::partner::card_member::membership_activities::MembershipActivitiesActivityChannel::MechantAppComponent, apply_total: 1000, begin_time: wxpay_core::types::Timestamp::new("2020-01-20T13:29:35.120+08:00"), brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", end_time: wxpay_core::types::Timestamp::new("2020-01-29T13:29:35.120+08:00"), out_request_no: "100002322019090134234sfdf", product_coupon_stock_list: &items0, sub_title: "5张满减券", title: "入会享券" });
-                check_request(&request, Method::Post, "v3/brand/partner/card-member/membership-activities", "", Some("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/partner/card-member/membership-activities", "", Some("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
             }
 
@@ -554,7 +574,7 @@ v
             #[test]
             fn query_partner_card_member_membership_activities_by_activity_id() {
                 let request = wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new(wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesByActivityIdRequired { activity_id: "activity_id/../?a=b#c %微", brand_id: "1004" });
-                check_request(&request, Method::Get, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=1004", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=1004", None, &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
             }
 
@@ -562,7 +582,7 @@ v
             #[test]
             fn modify_partner_card_member_membership_activities() {
                 let request = wxpay_apis::brand::partner::card_member::membership_activities::ModifyPartnerCardMemberMembershipActivitiesRequest::new(wxpay_apis::brand::partner::card_member::membership_activities::ModifyPartnerCardMemberMembershipActivitiesRequired { activity_id: "activity_id/../?a=b#c %微", begin_time: wxpay_core::types::Timestamp::new("2020-01-20T13:29:35.120+08:00"), brand_id: "1004", end_time: wxpay_core::types::Timestamp::new("2020-01-29T13:29:35.120+08:00"), sub_title: "5张满减券", title: "入会享券" });
-                check_request(&request, Method::Patch, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}"), &[]);
+                check_request(&request, "", Method::Patch, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::ModifyPartnerCardMemberMembershipActivitiesResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
             }
             mod terminate {
@@ -572,7 +592,7 @@ v
                 #[test]
                 fn terminate_partner_card_member_membership_activities() {
                     let request = wxpay_apis::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequest::new(wxpay_apis::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequired { activity_id: "activity_id/../?a=b#c %微", brand_id: "1004" });
-                    check_request(&request, Method::Post, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"brand_id\":\"1004\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"brand_id\":\"1004\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
                 }
             }
@@ -584,7 +604,7 @@ v
             #[test]
             fn create_partner_card_member_pay_view_tokens() {
                 let request = wxpay_apis::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensRequest::new(wxpay_apis::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensRequired { brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA" });
-                check_request(&request, Method::Post, "v3/brand/partner/card-member/pay-view-tokens", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/partner/card-member/pay-view-tokens", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensResponse>("{\"expire_time\":\"2030-05-20T13:29:35.120+08:00\",\"token\":\"d2df23f2f4fasf3gws\"}");
             }
         }
@@ -595,7 +615,7 @@ v
             #[test]
             fn create_partner_card_member_pre_auth_tokens() {
                 let request = wxpay_apis::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensRequest::new(wxpay_apis::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensRequired { brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA" });
-                check_request(&request, Method::Post, "v3/brand/partner/card-member/pre-auth-tokens", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/partner/card-member/pre-auth-tokens", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensResponse>("{\"expire_time\":\"2030-05-20T13:29:35.120+08:00\",\"token\":\"d2df23f2f4fasf3gws\"}");
             }
         }
@@ -607,7 +627,7 @@ v
             fn query_partner_card_member_user_cards() {
                 let mut request = wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsRequest::new(wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsRequired { brand_id: "1004", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA", offset: 1, limit: 20 });
                 request.user_card_state = Some(wxpay_apis::brand::partner::card_member::user_cards::UserCardsUserCardState::Effective);
-                check_request(&request, Method::Get, "v3/brand/partner/card-member/user-cards", "brand_id=1004&openid=obLatjnx9gnqzS4myYGmLZ7LgLBA&user_card_state=EFFECTIVE&offset=1&limit=20", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/partner/card-member/user-cards", "brand_id=1004&openid=obLatjnx9gnqzS4myYGmLZ7LgLBA&user_card_state=EFFECTIVE&offset=1&limit=20", None, &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsResponse>("{\"data\":[{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}],\"limit\":20,\"offset\":1,\"total_count\":20}");
             }
 
@@ -615,7 +635,7 @@ v
             #[test]
             fn query_partner_card_member_user_cards_by_user_card_code() {
                 let request = wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsByUserCardCodeRequest::new(wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsByUserCardCodeRequired { user_card_code: "user_card_code/../?a=b#c %微", brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA" });
-                check_request(&request, Method::Get, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&openid=obLatjnx9gnqzS4myYGmLZ7LgLBA", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&openid=obLatjnx9gnqzS4myYGmLZ7LgLBA", None, &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsByUserCardCodeResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
 
@@ -630,7 +650,7 @@ v
                 }];
                 let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
                 let items2 = [{
-                    let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
+                    let mut v = wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsCustomField::new();
                     v.name = Some("喜欢的运动");
                     v.user_chosen_values = Some(&items1);
                     v
@@ -666,7 +686,7 @@ v
                     ));
                     v
                 });
-                check_request(&request, Method::Patch, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
+                check_request(&request, "", Method::Patch, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
             mod confirm {
@@ -683,7 +703,9 @@ v
                         ));
                         v
                     }];
-                    let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                    let items1 = [wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    )];
                     let items2 = [{
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
                         v.name = Some("喜欢的运动");
@@ -718,7 +740,7 @@ v
                         ));
                         v
                     });
-                    check_encrypted_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"user_card_confirm_state\":\"CREATE_CARD_FAIL\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[], &["/phone_number", "/user_information/common_field_list/0/value"]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"user_card_confirm_state\":\"CREATE_CARD_FAIL\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[("Wechatpay-Serial", KEY_ID)], &["/phone_number", "/user_information/common_field_list/0/value", "/user_information/custom_field_list/0/user_chosen_values/0"]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
             }
@@ -736,7 +758,9 @@ v
                         ));
                         v
                     }];
-                    let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                    let items1 = [wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    )];
                     let items2 = [{
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
                         v.name = Some("喜欢的运动");
@@ -759,7 +783,7 @@ v
                         v.custom_field_list = Some(&items2);
                         v
                     });
-                    check_encrypted_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/import-by-openid", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]}}"), &[], &["/phone_number", "/user_information/common_field_list/0/value"]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-cards/import-by-openid", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]}}"), &[("Wechatpay-Serial", KEY_ID)], &["/phone_number", "/user_information/common_field_list/0/value", "/user_information/custom_field_list/0/user_chosen_values/0"]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::import_by_openid::ImportByOpenidPartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
             }
@@ -777,7 +801,9 @@ v
                         ));
                         v
                     }];
-                    let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                    let items1 = [wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    )];
                     let items2 = [{
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
                         v.name = Some("喜欢的运动");
@@ -797,7 +823,7 @@ v
                         v.custom_field_list = Some(&items2);
                         v
                     });
-                    check_encrypted_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/import-by-phone", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]}}"), &[], &["/phone_number", "/user_information/common_field_list/0/value"]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-cards/import-by-phone", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]}}"), &[("Wechatpay-Serial", KEY_ID)], &["/phone_number", "/user_information/common_field_list/0/value", "/user_information/custom_field_list/0/user_chosen_values/0"]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::import_by_phone::ImportByPhonePartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
             }
@@ -809,7 +835,7 @@ v
                 fn invalidate_partner_card_member_user_cards() {
                     let mut request = wxpay_apis::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsRequest::new(wxpay_apis::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsRequired { user_card_code: "user_card_code/../?a=b#c %微", brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA" });
                     request.invalid_reason = Some("传入的自定义作废原因");
-                    check_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/invalidate", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"invalid_reason\":\"传入的自定义作废原因\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/invalidate", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"invalid_reason\":\"传入的自定义作废原因\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
             }
@@ -821,7 +847,7 @@ v
             #[test]
             fn create_partner_card_member_user_feeds() {
                 let request = wxpay_apis::brand::partner::card_member::user_feeds::CreatePartnerCardMemberUserFeedsRequest::new(wxpay_apis::brand::partner::card_member::user_feeds::CreatePartnerCardMemberUserFeedsRequired { brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", cell_message: "15_1200_1", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA", out_request_no: "100002322019090134234sfdf", user_card_code: "478515832665" });
-                check_request(&request, Method::Post, "v3/brand/partner/card-member/user-feeds", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"cell_message\":\"15_1200_1\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"user_card_code\":\"478515832665\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-feeds", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"cell_message\":\"15_1200_1\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"user_card_code\":\"478515832665\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_feeds::CreatePartnerCardMemberUserFeedsResponse>("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"cell_message\":\"15_1200_1\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"user_card_code\":\"478515832665\"}");
             }
         }
@@ -838,7 +864,7 @@ v
                         let mut request = wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::new(wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponRequired { brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", exchange_coupon_template_id: "0Flpo7FqTQ", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA", record_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", state: wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponState::PointExchangeCouponSuccess, user_card_code: "478515832665" });
                         request.coupon_code = Some("123446565767");
                         request.fail_reason = Some("积分不足");
-                        check_request(&request, Method::Post, "v3/brand/partner/card-member/user-points/exchange-coupon/confirm", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"coupon_code\":\"123446565767\",\"exchange_coupon_template_id\":\"0Flpo7FqTQ\",\"fail_reason\":\"积分不足\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"record_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"state\":\"POINT_EXCHANGE_COUPON_SUCCESS\",\"user_card_code\":\"478515832665\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-points/exchange-coupon/confirm", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"coupon_code\":\"123446565767\",\"exchange_coupon_template_id\":\"0Flpo7FqTQ\",\"fail_reason\":\"积分不足\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"record_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"state\":\"POINT_EXCHANGE_COUPON_SUCCESS\",\"user_card_code\":\"478515832665\"}"), &[], &[]);
                         check_response::<wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponResponse>("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"coupon_code\":\"123446565767\",\"exchange_coupon_template_id\":\"0Flpo7FqTQ\",\"fail_reason\":\"积分不足\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"record_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"state\":\"POINT_EXCHANGE_COUPON_SUCCESS\",\"user_card_code\":\"478515832665\"}");
                     }
                 }
@@ -850,7 +876,7 @@ v
                 #[test]
                 fn sync_partner_card_member_user_points() {
                     let request = wxpay_apis::brand::partner::card_member::user_points::sync::SyncPartnerCardMemberUserPointsRequest::new(wxpay_apis::brand::partner::card_member::user_points::sync::SyncPartnerCardMemberUserPointsRequired { brand_id: "1004", card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0", openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA", out_request_no: "100002322019090134234sfdf", point_balance: 1000, user_card_code: "478515832665" });
-                    check_request(&request, Method::Post, "v3/brand/partner/card-member/user-points/sync", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"point_balance\":1000,\"user_card_code\":\"478515832665\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/card-member/user-points/sync", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"point_balance\":1000,\"user_card_code\":\"478515832665\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_points::sync::SyncPartnerCardMemberUserPointsResponse>("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"point_balance\":1000,\"user_card_code\":\"478515832665\"}");
                 }
             }
@@ -872,10 +898,12 @@ v
                 request.limit = Some(50);
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/brand/partner/store/brandstores",
                     "brand_id=120344&store_state=OPEN&offset=100&limit=50",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresResponse>("{\"brand_id\":\"1004\",\"data\":[{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
@@ -903,7 +931,7 @@ v
                     v.service_phone = Some("0755-86013388");
                     v
                 });
-                check_request(&request, Method::Post, "v3/brand/partner/store/brandstores", "", Some("{\"brand_id\":\"123456789\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"}}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/partner/store/brandstores", "", Some("{\"brand_id\":\"123456789\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"}}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::store::brandstores::CreatePartnerStoreBrandstoresResponse>("{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}");
             }
 
@@ -911,7 +939,7 @@ v
             #[test]
             fn delete_partner_store_brandstores() {
                 let request = wxpay_apis::brand::partner::store::brandstores::DeletePartnerStoreBrandstoresRequest::new(wxpay_apis::brand::partner::store::brandstores::DeletePartnerStoreBrandstoresRequired { store_id: "store_id/../?a=b#c %微", brand_id: "123456789" });
-                check_request(&request, Method::Delete, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"123456789\"}"), &[]);
+                check_request(&request, "", Method::Delete, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"123456789\"}"), &[], &[]);
                 check_empty_response(&request);
             }
 
@@ -919,7 +947,7 @@ v
             #[test]
             fn query_partner_store_brandstores_by_store_id() {
                 let request = wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresByStoreIdRequest::new(wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresByStoreIdRequired { store_id: "store_id/../?a=b#c %微", brand_id: "123456789" });
-                check_request(&request, Method::Get, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=123456789", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=123456789", None, &[], &[]);
                 check_response::<wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresByStoreIdResponse>("{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}");
             }
 
@@ -946,7 +974,7 @@ v
                     v.service_phone = Some("0755-86013388");
                     v
                 });
-                check_request(&request, Method::Patch, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"123456789\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"}}"), &[]);
+                check_request(&request, "", Method::Patch, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"123456789\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"}}"), &[], &[]);
                 check_response::<wxpay_apis::brand::partner::store::brandstores::ModifyPartnerStoreBrandstoresResponse>("{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}");
             }
             mod bindrecipient {
@@ -956,7 +984,7 @@ v
                 #[test]
                 fn create_partner_store_brandstores_bindrecipient() {
                     let request = wxpay_apis::brand::partner::store::brandstores::bindrecipient::CreatePartnerStoreBrandstoresBindrecipientRequest::new(wxpay_apis::brand::partner::store::brandstores::bindrecipient::CreatePartnerStoreBrandstoresBindrecipientRequired { store_id: "store_id/../?a=b#c %微", brand_id: "123456789", company_name: "腾讯科技（深圳）有限公司", mchid: "1230000109" });
-                    check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bindrecipient", "", Some("{\"brand_id\":\"123456789\",\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bindrecipient", "", Some("{\"brand_id\":\"123456789\",\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::bindrecipient::CreatePartnerStoreBrandstoresBindrecipientResponse>("{\"brand_id\":\"123456789\",\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\",\"store_id\":\"20488000\"}");
                 }
             }
@@ -967,7 +995,7 @@ v
                 #[test]
                 fn close_partner_store_brandstores() {
                     let request = wxpay_apis::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresRequest::new(wxpay_apis::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresRequired { store_id: "store_id/../?a=b#c %微", brand_id: "123456789" });
-                    check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"brand_id\":\"123456789\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"brand_id\":\"123456789\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresResponse>("{\"brand_id\":\"123456789\",\"store_id\":\"20488000\",\"store_state\":\"CLOSED\"}");
                 }
             }
@@ -978,7 +1006,7 @@ v
                 #[test]
                 fn resume_partner_store_brandstores() {
                     let request = wxpay_apis::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresRequest::new(wxpay_apis::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresRequired { store_id: "store_id/../?a=b#c %微", brand_id: "123456789" });
-                    check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/resume", "", Some("{\"brand_id\":\"123456789\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/resume", "", Some("{\"brand_id\":\"123456789\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresResponse>("{\"brand_id\":\"123456789\",\"store_id\":\"20488000\",\"store_state\":\"CLOSED\"}");
                 }
             }
@@ -989,7 +1017,7 @@ v
                 #[test]
                 fn create_partner_store_brandstores_unbindrecipient() {
                     let request = wxpay_apis::brand::partner::store::brandstores::unbindrecipient::CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(wxpay_apis::brand::partner::store::brandstores::unbindrecipient::CreatePartnerStoreBrandstoresUnbindrecipientRequired { store_id: "store_id/../?a=b#c %微", brand_id: "123456789", mchid: "1230000109" });
-                    check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unbindrecipient", "", Some("{\"brand_id\":\"123456789\",\"mchid\":\"1230000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unbindrecipient", "", Some("{\"brand_id\":\"123456789\",\"mchid\":\"1230000109\"}"), &[], &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::unbindrecipient::CreatePartnerStoreBrandstoresUnbindrecipientResponse>("{\"failed_reason\":\"example_failed_reason\"}");
                 }
             }
@@ -1005,7 +1033,7 @@ mod profitsharing {
         #[test]
         fn query_profitsharing_brand_configs() {
             let request = wxpay_apis::brand::profitsharing::brand_configs::QueryProfitsharingBrandConfigsRequest::new("brand_mchid/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/brand/profitsharing/brand-configs/brand_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/brand/profitsharing/brand-configs/brand_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::brand::profitsharing::brand_configs::QueryProfitsharingBrandConfigsResponse>("{\"brand_mchid\":\"1900000109\",\"max_ratio\":2000}");
         }
     }
@@ -1016,7 +1044,7 @@ mod profitsharing {
         #[test]
         fn finish_order_profitsharing() {
             let request = wxpay_apis::brand::profitsharing::finish_order::FinishOrderProfitsharingRequest::new(wxpay_apis::brand::profitsharing::finish_order::FinishOrderProfitsharingRequired { description: "分账完结", out_order_no: "P20150806125346", sub_mchid: "1900000109", transaction_id: "4208450740201411110007820472" });
-            check_request(&request, Method::Post, "v3/brand/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/brand/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
             check_response::<wxpay_apis::brand::profitsharing::finish_order::FinishOrderProfitsharingResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }
@@ -1034,7 +1062,7 @@ mod profitsharing {
                         out_order_no: "P20150806125346",
                     },
                 );
-            check_request(&request, Method::Get, "v3/brand/profitsharing/orders", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&out_order_no=P20150806125346", None, &[]);
+            check_request(&request, "", Method::Get, "v3/brand/profitsharing/orders", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&out_order_no=P20150806125346", None, &[], &[]);
             check_response::<wxpay_apis::brand::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"finish_amount\":100,\"finish_description\":\"分账完结\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":10,\"description\":\"分帐1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
 
@@ -1059,7 +1087,7 @@ mod profitsharing {
                     },
                 );
             request.sub_appid = Some("wx8888888888888889");
-            check_encrypted_request(&request, Method::Post, "v3/brand/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":190,\"description\":\"1900000109分给商户1900000110\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &["/receivers/0/name"]);
+            check_request(&request, "", Method::Post, "v3/brand/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":190,\"description\":\"1900000109分给商户1900000110\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/receivers/0/name"]);
             check_response::<wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersResponse>("{\"brand_mchid\":\"1900000108\",\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":10,\"description\":\"分帐1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"status\":\"PROCESSING\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
         mod amounts {
@@ -1069,7 +1097,7 @@ mod profitsharing {
             #[test]
             fn query_profitsharing_orders_amounts() {
                 let request = wxpay_apis::brand::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsRequest::new("transaction_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/brand/profitsharing/orders/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand/profitsharing/orders/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[], &[]);
                 check_response::<wxpay_apis::brand::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsResponse>("{\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}");
             }
         }
@@ -1085,7 +1113,7 @@ mod profitsharing {
                 let mut request = wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new(wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequired { account: "1900000109", appid: "wx8888888888888888", brand_mchid: "1900000108", relation_type: wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier, r#type: wxpay_apis::brand::profitsharing::ProfitsharingReceiverType::MerchantId });
                 request.name = Some("张三网络公司");
                 request.sub_appid = Some("wx8888888888888889");
-                check_request(&request, Method::Post, "v3/brand/profitsharing/receivers/add", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/profitsharing/receivers/add", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"1900000109\",\"brand_mchid\":\"1900000108\",\"type\":\"MERCHANT_ID\"}");
             }
         }
@@ -1097,7 +1125,7 @@ mod profitsharing {
             fn delete_profitsharing_receivers() {
                 let mut request = wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "1900000109", appid: "wx8888888888888888", brand_mchid: "1900000108", r#type: wxpay_apis::brand::profitsharing::ProfitsharingReceiverType::MerchantId });
                 request.sub_appid = Some("wx8888888888888889");
-                check_request(&request, Method::Post, "v3/brand/profitsharing/receivers/delete", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/brand/profitsharing/receivers/delete", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[], &[]);
                 check_response::<wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"1900000109\",\"brand_mchid\":\"1900000108\",\"type\":\"MERCHANT_ID\"}");
             }
         }
@@ -1109,7 +1137,7 @@ mod profitsharing {
         #[test]
         fn query_profitsharing_returnorders() {
             let request = wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequest::new(wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequired { sub_mchid: "1900000109", out_return_no: "R20190516001", order: wxpay_apis::brand::profitsharing::returnorders::SharingOrder::OrderId("4208450740201411110007820472") });
-            check_request(&request, Method::Get, "v3/brand/profitsharing/returnorders", "sub_mchid=1900000109&out_return_no=R20190516001&order_id=4208450740201411110007820472", None, &[]);
+            check_request(&request, "", Method::Get, "v3/brand/profitsharing/returnorders", "sub_mchid=1900000109&out_return_no=R20190516001&order_id=4208450740201411110007820472", None, &[], &[]);
             check_response::<wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"p86691234\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
 
@@ -1117,7 +1145,7 @@ mod profitsharing {
         #[test]
         fn create_profitsharing_returnorders() {
             let request = wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequest::new(wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequired { amount: 10, description: "分账回退", order: wxpay_apis::brand::profitsharing::returnorders::SharingOrder::OrderId("4208450740201411110007820472"), out_return_no: "R20190516001", return_mchid: "86693852", sub_mchid: "1900000109" });
-            check_request(&request, Method::Post, "v3/brand/profitsharing/returnorders", "", Some("{\"amount\":10,\"description\":\"分账回退\",\"order_id\":\"4208450740201411110007820472\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/brand/profitsharing/returnorders", "", Some("{\"amount\":10,\"description\":\"分账回退\",\"order_id\":\"4208450740201411110007820472\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
     }

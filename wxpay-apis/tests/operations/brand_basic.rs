@@ -14,7 +14,7 @@ mod partner {
             #[test]
             fn query_partner_brands_product_authorities() {
                 let request = wxpay_apis::brand_basic::partner::brands::product_authorities::QueryPartnerBrandsProductAuthoritiesRequest::new("brand_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/brand-basic/partner/brands/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/product-authorities", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/brand-basic/partner/brands/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/product-authorities", "", None, &[], &[]);
                 check_response::<wxpay_apis::brand_basic::partner::brands::product_authorities::QueryPartnerBrandsProductAuthoritiesResponse>("{\"authorization_product\":[\"BRAND_PRODUCT_AUTHORITY_APPID_MANAGE\"],\"authorization_type\":\"AUTHORIZATION_TYPE_HOSTING\",\"brand_id\":\"123456789\",\"update_time\":\"2025-05-20T13:29:35+08:00\"}");
             }
         }

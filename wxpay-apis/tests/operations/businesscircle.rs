@@ -20,7 +20,7 @@ mod parkings {
             },
         );
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Post, "v3/businesscircle/parkings", "", Some("{\"appid\":\"wx931386123456789e\",\"brandid\":1000,\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_number\":\"粤B888888\",\"state\":\"IN\",\"sub_mchid\":\"1900000109\",\"time\":\"2022-06-01T10:43:39+08:00\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/businesscircle/parkings", "", Some("{\"appid\":\"wx931386123456789e\",\"brandid\":1000,\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_number\":\"粤B888888\",\"state\":\"IN\",\"sub_mchid\":\"1900000109\",\"time\":\"2022-06-01T10:43:39+08:00\"}"), &[], &[]);
         check_empty_response(&request);
     }
 }
@@ -47,7 +47,7 @@ mod points {
             request.no_points_remarks = Some("商品不参与积分活动");
             request.sub_mchid = Some("1234567890");
             request.total_points = Some(888888);
-            check_request(&request, Method::Post, "v3/businesscircle/points/notify", "", Some("{\"appid\":\"wx1234567890abcdef\",\"earn_points\":true,\"increased_points\":100,\"no_points_remarks\":\"商品不参与积分活动\",\"openid\":\"oWmnN4xxxxxxxxxxe92NHIGf1xd8\",\"points_update_time\":\"2020-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1234567890\",\"total_points\":888888,\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/businesscircle/points/notify", "", Some("{\"appid\":\"wx1234567890abcdef\",\"earn_points\":true,\"increased_points\":100,\"no_points_remarks\":\"商品不参与积分活动\",\"openid\":\"oWmnN4xxxxxxxxxxe92NHIGf1xd8\",\"points_update_time\":\"2020-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1234567890\",\"total_points\":888888,\"transaction_id\":\"1217752501201407033233368018\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -68,10 +68,12 @@ mod user_authorizations {
         request.sub_mchid = Some("1900000109");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/businesscircle/user-authorizations/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "sub_mchid=1900000109&appid=wx1234567890abcdef",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::businesscircle::user_authorizations::QueryUserAuthorizationResponse>("{\"authorize_state\":\"UNAUTHORIZED\",\"authorize_time\":\"2020-05-20T13:29:35+08:00\",\"deauthorize_time\":\"2020-05-20T13:29:35+08:00\",\"openid\":\"oWmnN4xxxxxxxxxxe92NHIGf1xd8\"}");
@@ -89,7 +91,7 @@ mod users {
             fn get_points_commit_status() {
                 let mut request = wxpay_apis::businesscircle::users::points::commit_status::GetPointsCommitStatusRequest::new(wxpay_apis::businesscircle::users::points::commit_status::GetPointsCommitStatusRequired { openid: "openid/../?a=b#c %微", brandid: 1000, appid: "wx931386123456789e" });
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/businesscircle/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/points/commit_status", "sub_mchid=1900000109&brandid=1000&appid=wx931386123456789e", None, &[]);
+                check_request(&request, "", Method::Get, "v3/businesscircle/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/points/commit_status", "sub_mchid=1900000109&brandid=1000&appid=wx931386123456789e", None, &[], &[]);
                 check_empty_response(&request);
             }
         }

@@ -16,10 +16,12 @@ mod capitallhh {
                 let request = wxpay_apis::capital::capitallhh::areas::provinces::QueryCapitallhhAreasProvincesRequest::new();
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/capital/capitallhh/areas/provinces",
                     "",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::capital::capitallhh::areas::provinces::QueryCapitallhhAreasProvincesResponse>("{\"data\":[{\"province_code\":22,\"province_name\":\"广东省\"}],\"total_count\":10}");
@@ -33,10 +35,12 @@ mod capitallhh {
                     let request = wxpay_apis::capital::capitallhh::areas::provinces::cities::QueryCapitallhhAreasProvincesCitiesRequest::new(10);
                     check_request(
                         &request,
+                        "",
                         Method::Get,
                         "v3/capital/capitallhh/areas/provinces/10/cities",
                         "",
                         None,
+                        &[],
                         &[],
                     );
                     check_response::<wxpay_apis::capital::capitallhh::areas::provinces::cities::QueryCapitallhhAreasProvincesCitiesResponse>("{\"data\":[{\"city_code\":10,\"city_name\":\"北京市\"}],\"total_count\":10}");
@@ -54,7 +58,7 @@ mod capitallhh {
             fn query_capitallhh_banks_branches() {
                 let mut request = wxpay_apis::capital::capitallhh::banks::branches::QueryCapitallhhBanksBranchesRequest::new(wxpay_apis::capital::capitallhh::banks::branches::QueryCapitallhhBanksBranchesRequired { bank_alias_code: "bank_alias_code/../?a=b#c %微", city_code: 536, limit: 200 });
                 request.offset = Some(1);
-                check_request(&request, Method::Get, "v3/capital/capitallhh/banks/bank_alias_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/branches", "city_code=536&offset=1&limit=200", None, &[]);
+                check_request(&request, "", Method::Get, "v3/capital/capitallhh/banks/bank_alias_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/branches", "city_code=536&offset=1&limit=200", None, &[], &[]);
                 check_response::<wxpay_apis::capital::capitallhh::banks::branches::QueryCapitallhhBanksBranchesResponse>("{\"account_bank\":\"招商银行其他银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"count\":10,\"data\":[{\"bank_branch_id\":\"102290072311\",\"bank_branch_name\":\"中国工商银行上海市周浦支行\"}],\"links\":{\"next\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=10&limit=5\",\"prev\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=0&limit=5\",\"self\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=5&limit=5\"},\"offset\":0,\"total_count\":10}");
             }
         }
@@ -68,10 +72,12 @@ mod capitallhh {
                 request.offset = Some(0);
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/capital/capitallhh/banks/corporate-banking",
                     "offset=0&limit=200",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::capital::capitallhh::banks::corporate_banking::QueryCapitallhhBanksCorporateBankingResponse>("{\"count\":10,\"data\":[{\"account_bank\":\"招商银行其他银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"need_bank_branch\":true}],\"links\":{\"next\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=10&limit=5\",\"prev\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=0&limit=5\",\"self\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=5&limit=5\"},\"offset\":0,\"total_count\":10}");
@@ -87,10 +93,12 @@ mod capitallhh {
                 request.offset = Some(0);
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/capital/capitallhh/banks/personal-banking",
                     "offset=0&limit=200",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::capital::capitallhh::banks::personal_banking::QueryCapitallhhBanksPersonalBankingResponse>("{\"count\":10,\"data\":[{\"account_bank\":\"招商银行其他银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"need_bank_branch\":true}],\"links\":{\"next\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=10&limit=5\",\"prev\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=0&limit=5\",\"self\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=5&limit=5\"},\"offset\":0,\"total_count\":10}");
@@ -102,8 +110,8 @@ mod capitallhh {
             /// `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`
             #[test]
             fn search_banks_by_bank_account_capitallhh_banks() {
-                let request = wxpay_apis::capital::capitallhh::banks::search_banks_by_bank_account::SearchBanksByBankAccountCapitallhhBanksRequest::new(wxpay_apis::capital::capitallhh::banks::search_banks_by_bank_account::SearchBanksByBankAccountCapitallhhBanksRequired { account_number: "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
-                check_request(&request, Method::Get, "v3/capital/capitallhh/banks/search-banks-by-bank-account", "account_number=d%2BxT%2BMQCvrLHUVDWv%2F8MR%2FdB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC%2Bw%3D%3D", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
+                let request = wxpay_apis::capital::capitallhh::banks::search_banks_by_bank_account::SearchBanksByBankAccountCapitallhhBanksRequest::new(wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="));
+                check_request(&request, "", Method::Get, "v3/capital/capitallhh/banks/search-banks-by-bank-account", "account_number=d%2BxT%2BMQCvrLHUVDWv%2F8MR%2FdB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC%2Bw%3D%3D", None, &[("Wechatpay-Serial", KEY_ID)], &["?account_number"]);
                 check_response::<wxpay_apis::capital::capitallhh::banks::search_banks_by_bank_account::SearchBanksByBankAccountCapitallhhBanksResponse>("{\"data\":[{\"account_bank\":\"招商银行其他银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"need_bank_branch\":true}],\"total_count\":10}");
             }
         }

@@ -11,10 +11,12 @@ fn query_certificates() {
     request.algorithm_type = Some(wxpay_apis::certificates::QueryCertificatesAlgorithmType::All);
     check_request(
         &request,
+        "",
         Method::Get,
         "v3/certificates",
         "algorithm_type=ALL",
         None,
+        &[],
         &[],
     );
     check_response::<wxpay_apis::certificates::QueryCertificatesResponse>("{\"data\":[{\"effective_time\":\"2018-06-08T10:34:56+08:00\",\"encrypt_certificate\":{\"algorithm\":\"AEAD_AES_256_GCM\",\"associated_data\":\"certificate\",\"ciphertext\":\"sRvt...\",\"nonce\":\"61f9c719728a\"},\"expire_time\":\"2018-12-08T10:34:56+08:00\",\"serial_no\":\"5157F09EFDC096DE15EBE81A47057A7232F1B8E1\"}]}");

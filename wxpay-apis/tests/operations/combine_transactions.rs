@@ -56,7 +56,6 @@ mod app {
         let mut request = wxpay_apis::combine_transactions::app::CombineAppPrepayRequest::new(
             wxpay_apis::combine_transactions::app::CombineAppPrepayRequired {
                 combine_appid: "wxd678efh567hg6787",
-                combine_mchid: "1900000109",
                 combine_out_trade_no: "P20150806125346",
                 notify_url: "https://yourapp.com/notify",
                 sub_orders: &items1,
@@ -108,7 +107,7 @@ mod app {
         ));
         request.trade_scenario =
             Some(wxpay_apis::combine_transactions::CombineTransactionsTradeScenario::Recommerce);
-        check_encrypted_request(&request, Method::Post, "v3/combine-transactions/app", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"contract_info\":{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"mchid\":\"1900000109\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"detail\":\"买单费用\",\"goods_tag\":\"WXG\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"profit_sharing\":true,\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\",\"trade_scenario\":\"RECOMMERCE\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
+        check_request(&request, "1900000109", Method::Post, "v3/combine-transactions/app", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"contract_info\":{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"mchid\":\"1900000109\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"detail\":\"买单费用\",\"goods_tag\":\"WXG\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"profit_sharing\":true,\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\",\"trade_scenario\":\"RECOMMERCE\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
         check_response::<wxpay_apis::combine_transactions::app::CombineAppPrepayResponse>("{\"contract_result\":{\"code\":\"INVALID_REQUEST\",\"message\":\"当前签约协议号已经进行签约\"},\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
     }
 }
@@ -148,7 +147,6 @@ mod h5 {
         let mut request = wxpay_apis::combine_transactions::h5::CombineH5PrepayRequest::new(
             wxpay_apis::combine_transactions::h5::CombineH5PrepayRequired {
                 combine_appid: "wxd678efh567hg6787",
-                combine_mchid: "1900000109",
                 combine_out_trade_no: "P20150806125346",
                 notify_url: "https://yourapp.com/notify",
                 scene_info: wxpay_apis::combine_transactions::h5::CombineH5PrepaySceneInfo::new(
@@ -189,7 +187,7 @@ mod h5 {
         request.limit_pay = Some(&items0);
         request.time_expire = Some("2019-12-31T15:59:60+08:00");
         request.time_start = Some("2019-12-31T15:59:60+08:00");
-        check_encrypted_request(&request, Method::Post, "v3/combine-transactions/h5", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOS\"},\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
+        check_request(&request, "1900000109", Method::Post, "v3/combine-transactions/h5", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOS\"},\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
         check_response::<wxpay_apis::combine_transactions::h5::CombineH5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
     }
 }
@@ -204,10 +202,12 @@ mod id {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/combine-transactions/id/combine_transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::combine_transactions::id::QueryByWxTradeNoResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"POS1:1\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"settlement_rate\":650000000,\"total_amount\":10},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1009660380201506130728806387\"}],\"trade_scenario\":\"RECOMMERCE\"}");
@@ -264,7 +264,6 @@ mod jsapi {
         let mut request = wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayRequest::new(
             wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayRequired {
                 combine_appid: "wxd678efh567hg6787",
-                combine_mchid: "1900000109",
                 combine_out_trade_no: "P20150806125346",
                 combine_payer_info: {
                     let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
@@ -290,7 +289,7 @@ mod jsapi {
         });
         request.time_expire = Some("2019-12-31T15:59:60+08:00");
         request.time_start = Some("2019-12-31T15:59:60+08:00");
-        check_encrypted_request(&request, Method::Post, "v3/combine-transactions/jsapi", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"detail\":\"买单费用\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"profit_sharing\":true,\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
+        check_request(&request, "1900000109", Method::Post, "v3/combine-transactions/jsapi", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"detail\":\"买单费用\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"profit_sharing\":true,\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
         check_response::<wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayResponse>(
             "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
         );
@@ -308,7 +307,7 @@ mod miniprogram {
             v.order_service_type = Some(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayOrderServiceType::Individualtrade);
             v
         }];
-        let mut request = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequest::new(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequired { combine_appid: "wxd678efh567hg6787", combine_mchid: "1230000109", combine_out_trade_no: "P20150806125346", combine_payer_info: wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayCombinePayerInfo::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), sub_orders: &items0 });
+        let mut request = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequest::new(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequired { combine_appid: "wxd678efh567hg6787", combine_out_trade_no: "P20150806125346", combine_payer_info: wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayCombinePayerInfo::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), sub_orders: &items0 });
         request.notify_url = Some("https://yourapp.com/notify");
         request.scene_info = Some({
             let mut v = wxpay_apis::combine_transactions::PrepaySceneInfo::new("14.17.22.32");
@@ -320,7 +319,7 @@ mod miniprogram {
         ));
         request.trade_scenario =
             Some(wxpay_apis::combine_transactions::CombineTransactionsTradeScenario::Recommerce);
-        check_request(&request, Method::Post, "v3/combine-transactions/miniprogram", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1230000109\",\"order_service_type\":\"INDIVIDUALTRADE\",\"out_trade_no\":\"20150806125346\"}],\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_scenario\":\"RECOMMERCE\"}"), &[]);
+        check_request(&request, "1230000109", Method::Post, "v3/combine-transactions/miniprogram", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1230000109\",\"order_service_type\":\"INDIVIDUALTRADE\",\"out_trade_no\":\"20150806125346\"}],\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_scenario\":\"RECOMMERCE\"}"), &[], &[]);
         check_response::<wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayResponse>(
             "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
         );
@@ -362,7 +361,6 @@ mod native {
         let mut request = wxpay_apis::combine_transactions::native::CombineNativePrepayRequest::new(
             wxpay_apis::combine_transactions::native::CombineNativePrepayRequired {
                 combine_appid: "wxd678efh567hg6787",
-                combine_mchid: "1900000109",
                 combine_out_trade_no: "P20150806125346",
                 notify_url: "https://yourapp.com/notify",
                 sub_orders: &items1,
@@ -391,7 +389,7 @@ mod native {
         });
         request.time_expire = Some("2019-12-31T15:59:60+08:00");
         request.time_start = Some("2019-12-31T15:59:60+08:00");
-        check_encrypted_request(&request, Method::Post, "v3/combine-transactions/native", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
+        check_request(&request, "1900000109", Method::Post, "v3/combine-transactions/native", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
         check_response::<wxpay_apis::combine_transactions::native::CombineNativePrepayResponse>(
             "{\"code_url\":\"weixin://pay.weixin.qq.com/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}",
         );
@@ -406,7 +404,7 @@ mod out_trade_no {
         let request = wxpay_apis::combine_transactions::out_trade_no::QueryCombineOrderRequest::new(
             "combine_out_trade_no/../?a=b#c %微",
         );
-        check_request(&request, Method::Get, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+        check_request(&request, "", Method::Get, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
         check_response::<wxpay_apis::combine_transactions::out_trade_no::QueryCombineOrderResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"1217752501201407033233368018\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"scene_info\":{\"device_id\":\"POS1:1\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"settlement_rate\":650000000,\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"promotion_detail\":[{\"amount\":1,\"coupon_id\":\"coupon_id-example\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"商品编码\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":828800}],\"merchant_contribute\":1,\"name\":\"name-example\",\"other_contribute\":1,\"scope\":\"GLOBAL\",\"stock_id\":\"stock_id-example\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1009660380201506130728806387\"}],\"trade_scenario\":\"RECOMMERCE\"}");
     }
     mod close {
@@ -423,7 +421,7 @@ mod out_trade_no {
                 v
             }];
             let request = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderRequest::new(wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderRequired { combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微", combine_appid: "wxd678efh567hg6787", sub_orders: &items0 });
-            check_request(&request, Method::Post, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"individual_auth_id\":\"1900000109\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
+            check_request(&request, "", Method::Post, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"individual_auth_id\":\"1900000109\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}]}"), &[], &[]);
             check_empty_response(&request);
         }
     }

@@ -14,10 +14,12 @@ mod inactive_merchant_identity_verification {
             let request = wxpay_apis::compliance::inactive_merchant_identity_verification::merchants::CreateInactiveMerchantIdentityVerificationRequest::new("1900009231");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/compliance/inactive-merchant-identity-verification/merchants",
                 "",
                 Some("{\"sub_mchid\":\"1900009231\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::compliance::inactive_merchant_identity_verification::merchants::CreateInactiveMerchantIdentityVerificationResponse>("{\"verification_id\":\"28011678863778000000123124312\"}");
@@ -29,7 +31,7 @@ mod inactive_merchant_identity_verification {
             #[test]
             fn query_inactive_merchant_identity_verification() {
                 let request = wxpay_apis::compliance::inactive_merchant_identity_verification::merchants::verifications::QueryInactiveMerchantIdentityVerificationRequest::new(wxpay_apis::compliance::inactive_merchant_identity_verification::merchants::verifications::QueryInactiveMerchantIdentityVerificationRequired { sub_mchid: "sub_mchid/../?a=b#c %微", verification_id: "verification_id/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/compliance/inactive-merchant-identity-verification/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/verifications/verification_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/compliance/inactive-merchant-identity-verification/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/verifications/verification_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::compliance::inactive_merchant_identity_verification::merchants::verifications::QueryInactiveMerchantIdentityVerificationResponse>("{\"create_time\":\"create_time-example\",\"fail_reason\":\"MATERIALS_ABNORMAL\",\"finish_time\":\"finish_time-example\",\"state\":\"PROCESSING\",\"sub_mchid\":\"1900009231\",\"verification_id\":\"28011678863778000000123124312\"}");
             }
         }

@@ -15,7 +15,7 @@ mod partner {
                 wxpay_apis::credit_repayment::partner::contracts::QueryPartnerContractsRequest::new(
                     "out_contract_code/../?a=b#c %微",
                 );
-            check_request(&request, Method::Get, "v3/credit-repayment/partner/contracts/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/credit-repayment/partner/contracts/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::credit_repayment::partner::contracts::QueryPartnerContractsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"contract_signed_time\":\"2021-11-20T13:29:35+08:00\",\"contract_state\":\"CONTRACT_STATE_INVALID\",\"contract_terminated_mode\":\"TERMINATION_MODE_BY_USER\",\"contract_terminated_time\":\"2021-11-20T13:29:35+08:00\",\"contract_termination_remark\":\"example_contract_termination_remark\",\"display_name\":\"*明\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"repayment_amount_limit\":10000,\"repayment_day\":1}");
         }
         mod app_presign {
@@ -34,7 +34,7 @@ mod partner {
                     v.notify_url = Some("https://www.test.com");
                     v
                 });
-                check_encrypted_request(&request, Method::Post, "v3/credit-repayment/partner/contracts/app-presign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_notify_url\":\"https://pay.weixin.qq.com\",\"display_name\":\"*明\",\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"real_identity\":{\"identity_id\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"REAL_IDENTITY_TYPE_INVALID\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"repayment_amount_limit\":\"10000\",\"repayment_day\":1,\"sub_appid\":\"example_sub_appid\",\"sub_mchid\":\"1000000109\",\"trade_info\":{\"attach\":\"备注信息\",\"deduct_amount\":10000,\"description\":\"信贷还款\",\"notify_url\":\"https://www.test.com\",\"out_trade_no\":\"1217752501201407033233368018\"}}"), &[], &["/real_identity/identity_id", "/real_identity/real_name"]);
+                check_request(&request, "", Method::Post, "v3/credit-repayment/partner/contracts/app-presign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_notify_url\":\"https://pay.weixin.qq.com\",\"display_name\":\"*明\",\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"real_identity\":{\"identity_id\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"REAL_IDENTITY_TYPE_INVALID\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"repayment_amount_limit\":\"10000\",\"repayment_day\":1,\"sub_appid\":\"example_sub_appid\",\"sub_mchid\":\"1000000109\",\"trade_info\":{\"attach\":\"备注信息\",\"deduct_amount\":10000,\"description\":\"信贷还款\",\"notify_url\":\"https://www.test.com\",\"out_trade_no\":\"1217752501201407033233368018\"}}"), &[("Wechatpay-Serial", KEY_ID)], &["/real_identity/identity_id", "/real_identity/real_name"]);
                 check_response::<wxpay_apis::credit_repayment::partner::contracts::app_presign::CreatePartnerContractsAppPresignResponse>("{\"presign_token\":\"example_presign_token\",\"redirect_service\":\"example_redirect_service\"}");
             }
         }
@@ -59,7 +59,7 @@ mod partner {
                     v.notify_url = Some("https://www.test.com");
                     v
                 });
-                check_encrypted_request(&request, Method::Post, "v3/credit-repayment/partner/contracts/h5-presign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_notify_url\":\"https://pay.weixin.qq.com\",\"display_name\":\"*明\",\"jump_info\":{\"jump_appid\":\"example_jump_appid\"},\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"real_identity\":{\"identity_id\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"REAL_IDENTITY_TYPE_INVALID\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"repayment_amount_limit\":\"10000\",\"repayment_day\":1,\"sub_appid\":\"example_sub_appid\",\"sub_mchid\":\"1000000109\",\"trade_info\":{\"attach\":\"备注信息\",\"deduct_amount\":10000,\"description\":\"信贷还款\",\"notify_url\":\"https://www.test.com\",\"out_trade_no\":\"1217752501201407033233368018\"}}"), &[], &["/real_identity/identity_id", "/real_identity/real_name"]);
+                check_request(&request, "", Method::Post, "v3/credit-repayment/partner/contracts/h5-presign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_notify_url\":\"https://pay.weixin.qq.com\",\"display_name\":\"*明\",\"jump_info\":{\"jump_appid\":\"example_jump_appid\"},\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"real_identity\":{\"identity_id\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"REAL_IDENTITY_TYPE_INVALID\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"repayment_amount_limit\":\"10000\",\"repayment_day\":1,\"sub_appid\":\"example_sub_appid\",\"sub_mchid\":\"1000000109\",\"trade_info\":{\"attach\":\"备注信息\",\"deduct_amount\":10000,\"description\":\"信贷还款\",\"notify_url\":\"https://www.test.com\",\"out_trade_no\":\"1217752501201407033233368018\"}}"), &[("Wechatpay-Serial", KEY_ID)], &["/real_identity/identity_id", "/real_identity/real_name"]);
                 check_response::<wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignResponse>("{\"redirect_url\":\"https://payapp.weixin.qq.com/xxx?presign_token=wx12334\"}");
             }
         }
@@ -70,7 +70,7 @@ mod partner {
             #[test]
             fn terminate_partner_contracts() {
                 let request = wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsRequest::new(wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsRequired { contract_termination_remark: "example_contract_termination_remark", out_contract_code: "100001256" });
-                check_request(&request, Method::Post, "v3/credit-repayment/partner/contracts/terminate", "", Some("{\"contract_termination_remark\":\"example_contract_termination_remark\",\"out_contract_code\":\"100001256\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/credit-repayment/partner/contracts/terminate", "", Some("{\"contract_termination_remark\":\"example_contract_termination_remark\",\"out_contract_code\":\"100001256\"}"), &[], &[]);
                 check_response::<wxpay_apis::credit_repayment::partner::contracts::terminate::TerminatePartnerContractsResponse>("{\"contract_info\":{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"contract_signed_time\":\"2021-11-20T13:29:35+08:00\",\"contract_state\":\"CONTRACT_STATE_INVALID\",\"contract_terminated_mode\":\"TERMINATION_MODE_BY_USER\",\"contract_terminated_time\":\"2021-11-20T13:29:35+08:00\",\"contract_termination_remark\":\"example_contract_termination_remark\",\"display_name\":\"*明\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"100001256\",\"plan_id\":\"123\",\"repayment_amount_limit\":10000,\"repayment_day\":1}}");
             }
         }
@@ -83,7 +83,7 @@ mod partner {
         fn create_partner_deduct_orders() {
             let mut request = wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersRequest::new(wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersRequired { contract_id: "20251105000000123456789", deduct_amount: "10000", description: "信贷还款", notify_url: "wxd678efh567hg6787", out_record_id: "1234567abcde", out_trade_no: "1217752501201407033233368018" });
             request.attach = Some("备注");
-            check_request(&request, Method::Post, "v3/credit-repayment/partner/deduct-orders", "", Some("{\"attach\":\"备注\",\"contract_id\":\"20251105000000123456789\",\"deduct_amount\":\"10000\",\"description\":\"信贷还款\",\"notify_url\":\"wxd678efh567hg6787\",\"out_record_id\":\"1234567abcde\",\"out_trade_no\":\"1217752501201407033233368018\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/credit-repayment/partner/deduct-orders", "", Some("{\"attach\":\"备注\",\"contract_id\":\"20251105000000123456789\",\"deduct_amount\":\"10000\",\"description\":\"信贷还款\",\"notify_url\":\"wxd678efh567hg6787\",\"out_record_id\":\"1234567abcde\",\"out_trade_no\":\"1217752501201407033233368018\"}"), &[], &[]);
             check_response::<wxpay_apis::credit_repayment::partner::deduct_orders::CreatePartnerDeductOrdersResponse>("{\"appid\":\"wxcbda96de0b165486\",\"attach\":\"备注\",\"contract_id\":\"20251105000000123456789\",\"deduct_amount\":\"10000\",\"description\":\"信贷还款\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_state\":\"DEDUCT_ORDER_STATE_PENDING\",\"out_record_id\":\"123456abcde\",\"out_trade_no\":\"1217752501201407033233368018\",\"pay_success_amount\":\"10000\",\"sub_appid\":\"wxcbda96de0b165489\",\"transaction_id\":\"1009660380201506130728806387\"}");
         }
 
@@ -91,7 +91,7 @@ mod partner {
         #[test]
         fn query_partner_deduct_orders() {
             let request = wxpay_apis::credit_repayment::partner::deduct_orders::QueryPartnerDeductOrdersRequest::new("out_trade_no/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/credit-repayment/partner/deduct-orders/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/credit-repayment/partner/deduct-orders/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::credit_repayment::partner::deduct_orders::QueryPartnerDeductOrdersResponse>("{\"appid\":\"wxcbda96de0b165486\",\"attach\":\"备注\",\"contract_id\":\"20251105000000123456789\",\"deduct_amount\":\"10000\",\"description\":\"信贷还款\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_state\":\"DEDUCT_ORDER_STATE_PENDING\",\"out_record_id\":\"123456abcde\",\"out_trade_no\":\"1217752501201407033233368018\",\"pay_success_amount\":\"10000\",\"sub_appid\":\"wxcbda96de0b165489\",\"transaction_id\":\"1009660380201506130728806387\"}");
         }
     }
@@ -102,7 +102,7 @@ mod partner {
         #[test]
         fn query_partner_schedule_records() {
             let request = wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsRequest::new(wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsRequired { out_record_id: "out_record_id/../?a=b#c %微", contract_id: "20251105000000123456789" });
-            check_request(&request, Method::Get, "v3/credit-repayment/partner/schedule-records/out_record_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "contract_id=20251105000000123456789", None, &[]);
+            check_request(&request, "", Method::Get, "v3/credit-repayment/partner/schedule-records/out_record_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "contract_id=20251105000000123456789", None, &[], &[]);
             check_response::<wxpay_apis::credit_repayment::partner::schedule_records::QueryPartnerScheduleRecordsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"min_repayment_amount\":\"2000\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\"}");
         }
         mod batch_create {
@@ -118,7 +118,7 @@ mod partner {
                     v
                 }];
                 let request = wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsRequest::new(wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsRequired { appid: "wxd678efh567hg6787", contract_id: "20251105000000123456789", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", schedule_items: &items0 });
-                check_request(&request, Method::Post, "v3/credit-repayment/partner/schedule-records/batch-create", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"schedule_items\":[{\"min_repayment_amount\":\"2000\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
+                check_request(&request, "", Method::Post, "v3/credit-repayment/partner/schedule-records/batch-create", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"schedule_items\":[{\"min_repayment_amount\":\"2000\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\"}]}"), &[], &[]);
                 check_response::<wxpay_apis::credit_repayment::partner::schedule_records::batch_create::BatchCreatePartnerScheduleRecordsResponse>("{\"schedule_records\":[{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"20251105000000123456789\",\"min_repayment_amount\":\"2000\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_record_id\":\"1234567abcde\",\"repayment_amount\":\"10000\",\"repayment_date\":\"2025-11-18\",\"sub_appid\":\"wxcbda96de0b165489\"}]}");
             }
         }

@@ -17,7 +17,7 @@ mod cards {
                 out_card_code: "6e8369071cd942c0476613f9d1ce9ca3",
             },
         );
-        check_request(&request, Method::Post, "v3/discount-card/cards", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"notify_url\":\"https://api.test.com\",\"out_card_code\":\"6e8369071cd942c0476613f9d1ce9ca3\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/discount-card/cards", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"notify_url\":\"https://api.test.com\",\"out_card_code\":\"6e8369071cd942c0476613f9d1ce9ca3\"}"), &[], &[]);
         check_response::<wxpay_apis::discount_card::cards::CreateDiscountCardCardsResponse>(
             "{\"prepare_card_token\":\"zyx53Nkey8o4bHpxTQvd8m7e92nG5mG2\"}",
         );
@@ -31,10 +31,12 @@ mod cards {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/discount-card/cards/out_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::discount_card::cards::QueryDiscountCardCardsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"card_id\":\"233bcbf407e87789b8e471f251774f95\",\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1230000109\",\"objectives\":[{\"count\":1,\"description\":\"特价商品\",\"name\":\"一周购买三次商品\",\"objective_completion_records\":[{\"completion_count\":1,\"completion_time\":\"2015-05-20T13:29:35.120+08:00\",\"completion_type\":\"INCREASE\",\"description\":\"购买商品\",\"objective_completion_serial_no\":\"578354545\",\"objective_id\":\"123456\",\"remark\":\"特价商品\"}],\"objective_id\":\"123456\",\"unit\":\"次\"}],\"openid\":\"oUpF8uMuAJ2pxb1Q9zNjWeS6o\",\"out_card_code\":\"6e8369071cd942c0476613f9d1ce9ca3\",\"pay_information\":{\"pay_amount\":100,\"pay_state\":\"2015-05-20T13:29:35.120+08:00\",\"pay_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"1009660380201506130728806387\"},\"rewards\":[{\"amount\":100,\"count\":1,\"count_type\":\"COUNT_LIMIT\",\"description\":\"特价商品优惠\",\"name\":\"八折优惠\",\"reward_id\":\"123456\",\"reward_usage_records\":[{\"amount\":100,\"description\":\"购买商品\",\"remark\":\"特价商品\",\"reward_id\":\"123456\",\"reward_usage_serial_no\":\"578354\",\"usage_count\":1,\"usage_time\":\"2015-05-20T13:29:35.120+08:00\",\"usage_type\":\"INCREASE\"}],\"unit\":\"个\"}],\"sharer_openid\":\"oUpF8uMuAJ2pxb1Q9zNjWUHsd\",\"state\":\"ONGOING\",\"time_range\":{\"begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2015-05-20T13:29:35.120+08:00\"},\"total_amount\":1000,\"unfinished_reason\":\"DUE_TO_QUIT\"}");
@@ -58,7 +60,7 @@ mod cards {
             let mut request = wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRequest::new(wxpay_apis::discount_card::cards::add_user_records::AddUserRecordsCardsRequired { out_card_code: "out_card_code/../?a=b#c %微", card_template_id: "87789b2f25177433bcbf407e8e471f95" });
             request.objective_completion_records = Some(&items0);
             request.reward_usage_records = Some(&items1);
-            check_request(&request, Method::Post, "v3/discount-card/cards/out_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/add-user-records", "", Some("{\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"objective_completion_records\":[{\"completion_count\":1,\"completion_time\":\"2015-05-20T13:29:35.120+08:00\",\"completion_type\":\"INCREASE\",\"description\":\"购买商品\",\"objective_completion_serial_no\":\"578354545\",\"objective_id\":\"123456\",\"remark\":\"特价商品\"}],\"reward_usage_records\":[{\"amount\":100,\"description\":\"购买商品\",\"remark\":\"特价商品\",\"reward_id\":\"123456\",\"reward_usage_serial_no\":\"578354\",\"usage_count\":1,\"usage_time\":\"2015-05-20T13:29:35.120+08:00\",\"usage_type\":\"INCREASE\"}]}"), &[]);
+            check_request(&request, "", Method::Post, "v3/discount-card/cards/out_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/add-user-records", "", Some("{\"card_template_id\":\"87789b2f25177433bcbf407e8e471f95\",\"objective_completion_records\":[{\"completion_count\":1,\"completion_time\":\"2015-05-20T13:29:35.120+08:00\",\"completion_type\":\"INCREASE\",\"description\":\"购买商品\",\"objective_completion_serial_no\":\"578354545\",\"objective_id\":\"123456\",\"remark\":\"特价商品\"}],\"reward_usage_records\":[{\"amount\":100,\"description\":\"购买商品\",\"remark\":\"特价商品\",\"reward_id\":\"123456\",\"reward_usage_serial_no\":\"578354\",\"usage_count\":1,\"usage_time\":\"2015-05-20T13:29:35.120+08:00\",\"usage_type\":\"INCREASE\"}]}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -74,10 +76,12 @@ mod orders {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/discount-card/orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::discount_card::orders::QueryDiscountCardOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"card_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"card_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"card_name\":\"五一品牌活动\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"deduction_amount\":1000,\"discount_card_id\":\"87789b2f25177433bcbf407e8e471f95\",\"estimated_reward_amount\":1000,\"objective_description\":\"购买商品3次\",\"objectives\":[{\"count\":1,\"name\":\"一周购买三次商品\",\"objective_id\":123456,\"objective_serial_no\":\"578354545\",\"performance_description\":\"购买商品\",\"performance_time\":\"2015-05-20T13:29:35.120+08:00\",\"performance_type\":\"INCREASE\",\"remark\":\"特价商品\",\"unit\":\"个\"}],\"offline_instructions\":\"仅限商户门店使用\",\"online_instructions\":\"仅限商户APP使用\",\"openid\":\"oUpF8uMuAJ2pxb1Q9zNjWeS6o\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"233bcbf407e87789b8e471f251774f95\",\"out_trade_no\":\"6e8369071cd942c0476613f9d1ce9ca3\",\"pay_time\":\"2015-05-20T13:29:35.120+08:00\",\"reward_description\":\"每次减5元\",\"rewards\":[{\"amount\":100,\"count\":1,\"description\":\"购买商品\",\"name\":\"八折优惠\",\"remark\":\"特价商品\",\"reward_id\":123456,\"reward_serial_no\":\"578354\",\"reward_time\":\"2015-05-20T13:29:35.120+08:00\",\"reward_type\":\"INCREASE\",\"unit\":\"个\"}],\"service_id\":\"500001\",\"settlement_amount\":1000,\"state\":\"CREATED\",\"total_amount\":1000,\"transaction_id\":\"1009660380201506130728806387\"}");
@@ -121,7 +125,7 @@ mod orders {
         );
         request.objectives = Some(&items0);
         request.rewards = Some(&items1);
-        check_request(&request, Method::Patch, "v3/discount-card/orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"objectives\":[{\"count\":1,\"objective_id\":123456,\"objective_serial_no\":\"578354545\",\"performance_description\":\"购买商品\",\"performance_time\":\"2015-05-20T13:29:35.120+08:00\",\"performance_type\":\"INCREASE\",\"remark\":\"特价商品\"}],\"rewards\":[{\"amount\":100,\"count\":1,\"description\":\"购买商品\",\"remark\":\"特价商品\",\"reward_id\":123456,\"reward_serial_no\":\"578354\",\"reward_time\":\"2015-05-20T13:29:35.120+08:00\",\"reward_type\":\"INCREASE\"}]}"), &[]);
+        check_request(&request, "", Method::Patch, "v3/discount-card/orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"objectives\":[{\"count\":1,\"objective_id\":123456,\"objective_serial_no\":\"578354545\",\"performance_description\":\"购买商品\",\"performance_time\":\"2015-05-20T13:29:35.120+08:00\",\"performance_type\":\"INCREASE\",\"remark\":\"特价商品\"}],\"rewards\":[{\"amount\":100,\"count\":1,\"description\":\"购买商品\",\"remark\":\"特价商品\",\"reward_id\":123456,\"reward_serial_no\":\"578354\",\"reward_time\":\"2015-05-20T13:29:35.120+08:00\",\"reward_type\":\"INCREASE\"}]}"), &[], &[]);
         check_response::<wxpay_apis::discount_card::orders::ModifyDiscountCardOrdersResponse>("{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"233bcbf407e87789b8e471f251774f95\"}");
     }
     mod out_trade_no {
@@ -131,7 +135,7 @@ mod orders {
         #[test]
         fn query_orders_by_out_trade_no() {
             let request = wxpay_apis::discount_card::orders::out_trade_no::QueryOrdersByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/discount-card/orders/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/discount-card/orders/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::discount_card::orders::out_trade_no::QueryOrdersByOutTradeNoResponse>("{\"appid\":\"wxd678efh567hg6787\",\"card_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"card_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"card_name\":\"五一品牌活动\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"deduction_amount\":1000,\"discount_card_id\":\"87789b2f25177433bcbf407e8e471f95\",\"estimated_reward_amount\":1000,\"objective_description\":\"购买商品3次\",\"objectives\":[{\"count\":1,\"name\":\"一周购买三次商品\",\"objective_id\":123456,\"objective_serial_no\":\"578354545\",\"performance_description\":\"购买商品\",\"performance_time\":\"2015-05-20T13:29:35.120+08:00\",\"performance_type\":\"INCREASE\",\"remark\":\"特价商品\",\"unit\":\"个\"}],\"offline_instructions\":\"仅限商户门店使用\",\"online_instructions\":\"仅限商户APP使用\",\"openid\":\"oUpF8uMuAJ2pxb1Q9zNjWeS6o\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"233bcbf407e87789b8e471f251774f95\",\"out_trade_no\":\"6e8369071cd942c0476613f9d1ce9ca3\",\"pay_time\":\"2015-05-20T13:29:35.120+08:00\",\"reward_description\":\"每次减5元\",\"rewards\":[{\"amount\":100,\"count\":1,\"description\":\"购买商品\",\"name\":\"八折优惠\",\"remark\":\"特价商品\",\"reward_id\":123456,\"reward_serial_no\":\"578354\",\"reward_time\":\"2015-05-20T13:29:35.120+08:00\",\"reward_type\":\"INCREASE\",\"unit\":\"个\"}],\"service_id\":\"500001\",\"settlement_amount\":1000,\"state\":\"CREATED\",\"total_amount\":1000,\"transaction_id\":\"1009660380201506130728806387\"}");
         }
     }

@@ -18,10 +18,12 @@ mod charge {
             request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ebike/charge/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ebike::charge::contracts::QueryChargeContractsResponse>("{\"contract_id\":\"aAfixCs13LsdKPpfZfDkk2189ssXjfx\",\"contract_state\":\"DELETED\",\"mchid\":\"10000098\",\"openid\":\"onqOjjmM1tad-3ROpncN-yUfa6ua\",\"sub_mchid\":\"1900000109\"}");
@@ -35,7 +37,7 @@ mod charge {
                 let mut request = wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequest::new(wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequired { contract_id: "contract_id/../?a=b#c %微", appid: "wx47c677487ce3ac47", charge_info: wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfo::new(wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfoRequired { charging_gun_number: "6555", charging_station_name: "xxx充电站", device_id: "12343232", start_time: "2017-08-26T09:43:39+08:00" }) });
                 request.sub_appid = Some("wxcc603d9f0d54eaf0");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/ebike/charge/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"charge_info\":{\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"device_id\":\"12343232\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ebike/charge/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"charge_info\":{\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"device_id\":\"12343232\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<
                     wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsResponse,
                 >("{\"charging_token\":\"sdjf23kdsHJfdksj8dj\"}");
@@ -50,7 +52,7 @@ mod charge {
                 let mut request = wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequest::new(wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequired { appid: "wx47c677487ce3ac47", openid: "ot35_4gNgXsUuh2sQY0lT9N08AU0", trade_scene: "CHARGE" });
                 request.sub_appid = Some("wxcc603d9f0d54eaf0");
                 request.sub_mchid = Some("1510770601");
-                check_request(&request, Method::Post, "v3/ebike/charge/contracts/preopen", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"openid\":\"ot35_4gNgXsUuh2sQY0lT9N08AU0\",\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1510770601\",\"trade_scene\":\"CHARGE\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ebike/charge/contracts/preopen", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"openid\":\"ot35_4gNgXsUuh2sQY0lT9N08AU0\",\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1510770601\",\"trade_scene\":\"CHARGE\"}"), &[], &[]);
                 check_response::<
                     wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsResponse,
                 >("{\"preopen_id\":\"sdjf23kdsHJfdksj8djsK98HJio5hdI0\"}");
@@ -77,7 +79,7 @@ v
             request.goods_tag = Some("test");
             request.sub_appid = Some("wxd678efh567hg6999");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/ebike/charge/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"charge_info\":{\"charged_capacity\":10,\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"end_time\":\"2017-08-26T09:43:39+08:00\",\"park_duration\":60,\"park_fee\":100,\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"charging_token\":\"sdjf23kdsHJfdk\",\"description\":\"商品信息\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"http://1111:111/metro-spt-api/callback\",\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ebike/charge/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"charge_info\":{\"charged_capacity\":10,\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"end_time\":\"2017-08-26T09:43:39+08:00\",\"park_duration\":60,\"park_fee\":100,\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"charging_token\":\"sdjf23kdsHJfdk\",\"description\":\"商品信息\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"http://1111:111/metro-spt-api/callback\",\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsResponse>("{\"accept_state\":\"SUCCESS - 受理成功\",\"create_time\":\"2017-08-26T10:43:39+08:00\"}");
         }
         mod id {
@@ -88,7 +90,7 @@ v
             fn query_charge_transactions_by_id() {
                 let mut request = wxpay_apis::ebike::charge::transactions::id::QueryChargeTransactionsByIdRequest::new("transaction_id/../?a=b#c %微");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/ebike/charge/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ebike/charge/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::ebike::charge::transactions::id::QueryChargeTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":1,\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"contract_id\":\"121775250124070332\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_des\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
         }
@@ -100,7 +102,7 @@ v
             fn query_charge_transactions_by_out_trade_no() {
                 let mut request = wxpay_apis::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/ebike/charge/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ebike/charge/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":1,\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"contract_id\":\"121775250124070332\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_des\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
         }
@@ -117,10 +119,12 @@ v
                 request.sub_mchid = Some("1900000109");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/ebike/charge/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/contract",
                     "sub_mchid=1900000109&trade_scene=CHARGE",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::ebike::charge::users::contract::QueryChargeUsersContractResponse>("{\"contract_id\":\"aAfixCs13LsdKPpfZfDkk2189ssXjfx\",\"contract_state\":\"DELETED\",\"mchid\":\"10000098\",\"openid\":\"onqOjjmM1tad-3ROpncN-yUfa6ua\",\"sub_mchid\":\"1900000109\"}");

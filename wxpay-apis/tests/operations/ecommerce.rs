@@ -32,7 +32,7 @@ v
             request.proof_medias = Some(&items1);
             request.remark = Some("特殊理由");
             request.withdraw = Some(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawWithdraw::ApplyWithdraw);
-            check_encrypted_request(&request, Method::Post, "v3/ecommerce/account/apply-cancel-withdraw", "", Some("{\"additional_materials\":[\"jTpGmxUX3FBWVQ5NFQ\"],\"out_request_no\":\"P202410241010125346\",\"payee_info\":{\"account_type\":\"ACCOUNT_TYPE_CORPORATE\",\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4y44/UgZ69b0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHeorwC+w==\",\"bank_branch_id\":\"402713354941\",\"bank_branch_name\":\"bank_branch_name-example\",\"bank_name\":\"402713354941\"},\"identity_info\":{\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"identification_name\":\"pVd1HJ6zyvPedzfg==\",\"identification_no\":\"AOZdYGISxo4y44/UgZ69bkw==\"}},\"proof_medias\":[{\"proof_media\":\"jTpGmxUX3FBWVQ5NJTZvlKXQ\",\"proof_media_type\":\"WITHDRAWAL_APPLICATION\"}],\"remark\":\"特殊理由\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\"}"), &[], &["/payee_info/bank_account_info/account_name", "/payee_info/bank_account_info/account_number", "/payee_info/identity_info/identification_name", "/payee_info/identity_info/identification_no"]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/account/apply-cancel-withdraw", "", Some("{\"additional_materials\":[\"jTpGmxUX3FBWVQ5NFQ\"],\"out_request_no\":\"P202410241010125346\",\"payee_info\":{\"account_type\":\"ACCOUNT_TYPE_CORPORATE\",\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4y44/UgZ69b0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHeorwC+w==\",\"bank_branch_id\":\"402713354941\",\"bank_branch_name\":\"bank_branch_name-example\",\"bank_name\":\"402713354941\"},\"identity_info\":{\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"identification_name\":\"pVd1HJ6zyvPedzfg==\",\"identification_no\":\"AOZdYGISxo4y44/UgZ69bkw==\"}},\"proof_medias\":[{\"proof_media\":\"jTpGmxUX3FBWVQ5NJTZvlKXQ\",\"proof_media_type\":\"WITHDRAWAL_APPLICATION\"}],\"remark\":\"特殊理由\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payee_info/bank_account_info/account_name", "/payee_info/bank_account_info/account_number", "/payee_info/identity_info/identification_name", "/payee_info/identity_info/identification_no"]);
             check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountResponse>("{\"applyment_id\":\"20220101332222\",\"out_request_no\":\"1234567\"}");
         }
         mod applyment_id {
@@ -42,7 +42,7 @@ v
             #[test]
             fn query_account_apply_cancel_withdraw_by_applyment_id() {
                 let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdResponse>("{\"account_info\":[{\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\"}],\"account_withdraw_result\":[{\"out_account_type\":\"BASIC_ACCOUNT\",\"pay_state\":\"BANK_REFUNDED\",\"state_description\":\"付款成功\"}],\"applyment_id\":\"X202410241010125346\",\"cancel_state\":\"FUND_PROCESSING\",\"cancel_state_description\":\"资金处理中\",\"confirm_cancel\":{\"confirm_cancel_url\":\"https://pay.weixin.qq.com/some_page?param_name=param_value\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\",\"withdraw_state\":\"WITHDRAW_PROCESSING\",\"withdraw_state_description\":\"提现处理中\"}");
             }
         }
@@ -55,7 +55,7 @@ v
                 let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequest::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequired { cancel_contract_version: "V20241213", confirm_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"), operator_identification: "id1102", sub_mchid: "1900000109" });
                 request.applyment_id = Some("X202410241010125346");
                 request.out_request_no = Some("P202410241010125346");
-                check_request(&request, Method::Post, "v3/ecommerce/account/apply-cancel-withdraw/confirm", "", Some("{\"applyment_id\":\"X202410241010125346\",\"cancel_contract_version\":\"V20241213\",\"confirm_time\":\"2015-05-20T13:29:35.120+08:00\",\"operator_identification\":\"id1102\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/account/apply-cancel-withdraw/confirm", "", Some("{\"applyment_id\":\"X202410241010125346\",\"cancel_contract_version\":\"V20241213\",\"confirm_time\":\"2015-05-20T13:29:35.120+08:00\",\"operator_identification\":\"id1102\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawResponse>("{\"applyment_id\":\"X202410241010125346\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\"}");
             }
         }
@@ -66,7 +66,7 @@ v
             #[test]
             fn query_account_apply_cancel_withdraw_by_out_request_no() {
                 let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoResponse>("{\"account_info\":[{\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\"}],\"account_withdraw_result\":[{\"out_account_type\":\"BASIC_ACCOUNT\",\"pay_state\":\"BANK_REFUNDED\",\"state_description\":\"付款成功\"}],\"applyment_id\":\"X202410241010125346\",\"cancel_state\":\"FUND_PROCESSING\",\"cancel_state_description\":\"资金处理中\",\"confirm_cancel\":{\"confirm_cancel_url\":\"https://pay.weixin.qq.com/some_page?param_name=param_value\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\",\"withdraw_state\":\"WITHDRAW_PROCESSING\",\"withdraw_state_description\":\"提现处理中\"}");
             }
         }
@@ -77,7 +77,7 @@ v
             #[test]
             fn query_account_apply_cancel_withdraw_validate_cancel() {
                 let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::validate_cancel::QueryAccountApplyCancelWithdrawValidateCancelRequest::new("sub_mchid/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::validate_cancel::QueryAccountApplyCancelWithdrawValidateCancelResponse>("{\"account_info\":[{\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\"}],\"block_reasons\":[{\"description\":\"该商户存在冻结资金或在途资金，请先处理资金再申请注销\",\"type\":\"CONSUMER_COMPLAINT_UNPROCESSED\"}],\"merchant_state\":\"NORMAL\",\"sub_mchid\":\"P202410241010125346\",\"validate_result\":\"ALLOW_CANCEL_WITHDRAW\"}");
             }
         }
@@ -97,7 +97,7 @@ v
                 v
             }];
             let request = wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequest::new(wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequired { application_info: &items0, out_apply_no: "2019061122222222122", sub_mchid: "1900000109" });
-            check_request(&request, Method::Post, "v3/ecommerce/account/cancel-applications", "", Some("{\"application_info\":[{\"application_media_id\":\"application_media_id-media-id\",\"application_type\":\"SP_CANCEL_ACCOUNT_APPLICATION\"}],\"out_apply_no\":\"2019061122222222122\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/account/cancel-applications", "", Some("{\"application_info\":[{\"application_media_id\":\"application_media_id-media-id\",\"application_type\":\"SP_CANCEL_ACCOUNT_APPLICATION\"}],\"out_apply_no\":\"2019061122222222122\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationResponse>("{\"cancel_state\":\"CANCEL_SUCCESS\",\"out_apply_no\":\"2019061122222222122\",\"reject_reason\":\"非电商服务商，无权调用此接口\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
         mod out_apply_no {
@@ -107,7 +107,7 @@ v
             #[test]
             fn get_cancel_application() {
                 let request = wxpay_apis::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationRequest::new("out_apply_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/ecommerce/account/cancel-applications/out-apply-no/out_apply_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/account/cancel-applications/out-apply-no/out_apply_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationResponse>("{\"cancel_state\":\"CANCEL_SUCCESS\",\"out_apply_no\":\"2019061122222222122\",\"reject_reason\":\"非电商服务商，无权调用此接口\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
         }
@@ -123,10 +123,12 @@ mod applyments {
             wxpay_apis::ecommerce::applyments::GetApplymentStateRequest::new(2000002124775691);
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/ecommerce/applyments/2000002124775691",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::ecommerce::applyments::GetApplymentStateResponse>("{\"account_validation\":{\"account_name\":\"account_name-example\",\"account_no\":\"9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==\",\"city\":\"深圳\",\"deadline\":\"2018-12-10 17:09:01\",\"destination_account_bank\":\"招商银行威盛大厦支行\",\"destination_account_name\":\"财付通支付科技有限公司\",\"destination_account_number\":\"7222223333322332\",\"pay_amount\":124,\"remark\":\"入驻账户验证\"},\"applyment_id\":2000002124775691,\"applyment_state\":\"FINISH\",\"applyment_state_desc\":\"审核中\",\"audit_detail\":[{\"param_name\":\"id_card_copy\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片\"}],\"legal_validation_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"out_request_no\":\"APPLYMENT_00000000001\",\"sign_state\":\"SIGNED\",\"sign_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"sub_mchid\":\"1542488631\"}");
@@ -301,7 +303,7 @@ mod applyments {
             v
         });
         request.ubo_info_list = Some(&items5);
-        check_encrypted_request(&request, Method::Post, "v3/ecommerce/applyments/", "", Some("{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_account_type\":\"75\",\"bank_address_code\":\"110000\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"business_addition_desc\":[\"business_addition_desc-media-id\"],\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"123456789012345678\",\"business_time\":\"[\\\"business_time-example\\\"]\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"深圳南山区科苑路\",\"legal_person\":\"张三\",\"merchant_name\":\"腾讯科技有限公司\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"65\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_card_name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_card_number\":\"zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4\",\"id_card_valid_time\":\"id_card_valid_time-example\",\"id_card_valid_time_begin\":\"id_card_valid_time_begin-example\"},\"id_doc_info\":{\"doc_period_begin\":\"2020-01-02\",\"doc_period_end\":\"2020-01-02\",\"id_doc_copy\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_copy_back\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_name\":\"jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_doc_number\":\"jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"merchant_shortname\":\"merchant_shortname-example\",\"organization_type\":\"1708\",\"out_request_no\":\"out_request_no-example\",\"owner\":true,\"qualifications\":[\"qualifications-media-id\"],\"sales_scene_info\":{\"mini_program_sub_appid\":\"mini_program_sub_appid-example\",\"store_name\":\"爱烧烤\",\"store_qr_code\":\"store_qr_code-example\",\"store_url\":\"http://www.qq.com\"},\"settlement_info\":{\"qualification_type\":\"qualification_type-example\",\"settlement_id\":\"settlement_id-example\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[], &["/account_info/account_name", "/account_info/account_number", "/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/id_card_info/id_card_name", "/id_card_info/id_card_number", "/id_doc_info/id_doc_name", "/id_doc_info/id_doc_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
+        check_request(&request, "", Method::Post, "v3/ecommerce/applyments/", "", Some("{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_account_type\":\"75\",\"bank_address_code\":\"110000\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"business_addition_desc\":[\"business_addition_desc-media-id\"],\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"123456789012345678\",\"business_time\":\"[\\\"business_time-example\\\"]\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"深圳南山区科苑路\",\"legal_person\":\"张三\",\"merchant_name\":\"腾讯科技有限公司\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"65\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_card_name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_card_number\":\"zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4\",\"id_card_valid_time\":\"id_card_valid_time-example\",\"id_card_valid_time_begin\":\"id_card_valid_time_begin-example\"},\"id_doc_info\":{\"doc_period_begin\":\"2020-01-02\",\"doc_period_end\":\"2020-01-02\",\"id_doc_copy\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_copy_back\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_name\":\"jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_doc_number\":\"jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"merchant_shortname\":\"merchant_shortname-example\",\"organization_type\":\"1708\",\"out_request_no\":\"out_request_no-example\",\"owner\":true,\"qualifications\":[\"qualifications-media-id\"],\"sales_scene_info\":{\"mini_program_sub_appid\":\"mini_program_sub_appid-example\",\"store_name\":\"爱烧烤\",\"store_qr_code\":\"store_qr_code-example\",\"store_url\":\"http://www.qq.com\"},\"settlement_info\":{\"qualification_type\":\"qualification_type-example\",\"settlement_id\":\"settlement_id-example\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[("Wechatpay-Serial", KEY_ID)], &["/account_info/account_name", "/account_info/account_number", "/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/id_card_info/id_card_name", "/id_card_info/id_card_number", "/id_doc_info/id_doc_name", "/id_doc_info/id_doc_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
         check_response::<wxpay_apis::ecommerce::applyments::SubmitApplymentResponse>(
             "{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_00000000001\"}",
         );
@@ -313,7 +315,7 @@ mod applyments {
         #[test]
         fn get_state_by_out_request_no() {
             let request = wxpay_apis::ecommerce::applyments::out_request_no::GetStateByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/ecommerce/applyments/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/applyments/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::applyments::out_request_no::GetStateByOutRequestNoResponse>("{\"account_validation\":{\"account_name\":\"account_name-example\",\"account_no\":\"9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==\",\"city\":\"深圳\",\"deadline\":\"2018-12-10 17:09:01\",\"destination_account_bank\":\"招商银行威盛大厦支行\",\"destination_account_name\":\"财付通支付科技有限公司\",\"destination_account_number\":\"7222223333322332\",\"pay_amount\":124,\"remark\":\"入驻账户验证\"},\"applyment_id\":2000002124775691,\"applyment_state\":\"FINISH\",\"applyment_state_desc\":\"审核中\",\"audit_detail\":[{\"param_name\":\"id_card_copy\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片\"}],\"legal_validation_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"out_request_no\":\"APPLYMENT_00000000001\",\"sign_state\":\"SIGNED\",\"sign_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"sub_mchid\":\"1542488631\"}");
         }
         mod revoke {
@@ -323,7 +325,7 @@ mod applyments {
             #[test]
             fn revoke_applyments_by_out_request_no() {
                 let request = wxpay_apis::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
-                check_request(&request, Method::Post, "v3/ecommerce/applyments/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/applyments/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoResponse>("{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_00000000001\"}");
             }
         }
@@ -339,10 +341,12 @@ mod applyments {
             );
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/ecommerce/applyments/2000002124775691/revoke",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::applyments::revoke::RevokeApplymentsResponse>(
@@ -471,7 +475,7 @@ v
                 v
             });
             request.ubo_info_list = Some(&items5);
-            check_encrypted_request(&request, Method::Post, "v3/ecommerce/applyments/submit-account-hosting-applyment", "", Some("{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_account_type\":\"75\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"business_addition_desc\":[\"business_addition_desc-media-id\"],\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"123456789012345678\",\"business_time\":\"[\\\"business_time-example\\\"]\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"深圳南山区科苑路\",\"legal_person\":\"张三\",\"merchant_name\":\"腾讯科技有限公司\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_period_begin\":\"2019-06-06\",\"contact_id_doc_period_end\":\"2026-06-06\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"65\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"id_card_complete_statement\":\"id_card_complete_statement-media-id\",\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_card_name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_card_number\":\"zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4\",\"id_card_valid_time\":\"id_card_valid_time-example\",\"id_card_valid_time_begin\":\"id_card_valid_time_begin-example\"},\"id_doc_info\":{\"doc_period_begin\":\"2020-01-02\",\"doc_period_end\":\"2020-01-02\",\"id_doc_copy\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_copy_back\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_name\":\"jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_doc_number\":\"jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"merchant_shortname\":\"merchant_shortname-example\",\"organization_type\":\"1708\",\"out_request_no\":\"out_request_no-example\",\"proxy_sign_verify_mode\":true,\"qualifications\":[\"qualifications-media-id\"],\"sales_scene_info\":{\"mini_program_sub_appid\":\"mini_program_sub_appid-example\",\"store_name\":\"爱烧烤\",\"store_qr_code\":\"store_qr_code-example\",\"store_url\":\"http://www.qq.com\"},\"settlement_info\":{\"qualification_type\":\"qualification_type-example\",\"settlement_id\":\"settlement_id-example\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_period_begin\":\"ubo_id_doc_period_begin-example\",\"ubo_id_doc_period_end\":\"ubo_id_doc_period_end-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[], &["/account_info/account_name", "/account_info/account_number", "/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/id_card_info/id_card_name", "/id_card_info/id_card_number", "/id_doc_info/id_doc_name", "/id_doc_info/id_doc_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/applyments/submit-account-hosting-applyment", "", Some("{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_account_type\":\"75\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"business_addition_desc\":[\"business_addition_desc-media-id\"],\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"123456789012345678\",\"business_time\":\"[\\\"business_time-example\\\"]\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"深圳南山区科苑路\",\"legal_person\":\"张三\",\"merchant_name\":\"腾讯科技有限公司\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_period_begin\":\"2019-06-06\",\"contact_id_doc_period_end\":\"2026-06-06\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"65\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"id_card_complete_statement\":\"id_card_complete_statement-media-id\",\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_card_name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_card_number\":\"zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4\",\"id_card_valid_time\":\"id_card_valid_time-example\",\"id_card_valid_time_begin\":\"id_card_valid_time_begin-example\"},\"id_doc_info\":{\"doc_period_begin\":\"2020-01-02\",\"doc_period_end\":\"2020-01-02\",\"id_doc_copy\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_copy_back\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_name\":\"jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_doc_number\":\"jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"merchant_shortname\":\"merchant_shortname-example\",\"organization_type\":\"1708\",\"out_request_no\":\"out_request_no-example\",\"proxy_sign_verify_mode\":true,\"qualifications\":[\"qualifications-media-id\"],\"sales_scene_info\":{\"mini_program_sub_appid\":\"mini_program_sub_appid-example\",\"store_name\":\"爱烧烤\",\"store_qr_code\":\"store_qr_code-example\",\"store_url\":\"http://www.qq.com\"},\"settlement_info\":{\"qualification_type\":\"qualification_type-example\",\"settlement_id\":\"settlement_id-example\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_period_begin\":\"ubo_id_doc_period_begin-example\",\"ubo_id_doc_period_end\":\"ubo_id_doc_period_end-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[("Wechatpay-Serial", KEY_ID)], &["/account_info/account_name", "/account_info/account_number", "/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/id_card_info/id_card_name", "/id_card_info/id_card_number", "/id_doc_info/id_doc_name", "/id_doc_info/id_doc_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
             check_response::<wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsResponse>("{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_00000000001\"}");
         }
     }
@@ -485,7 +489,7 @@ v
             request.applyment_id = Some(2000002124775691);
             request.pre_sign_time = Some("2018-06-08T10:34:56+08:00");
             request.proxy_verify_identity_info = Some(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::new(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfoRequired { verify_identity_result: true, verify_identity_type: wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsVerifyIdentityType::VerifyIdentityTypeFaceToFace }));
-            check_request(&request, Method::Post, "v3/ecommerce/applyments/submit-sign-verify-info", "", Some("{\"applyment_id\":2000002124775691,\"out_request_no\":\"1900013511_10000\",\"pre_sign_time\":\"2018-06-08T10:34:56+08:00\",\"proxy_verify_identity_info\":{\"verify_identity_result\":true,\"verify_identity_type\":\"VERIFY_IDENTITY_TYPE_FACE_TO_FACE\"}}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/applyments/submit-sign-verify-info", "", Some("{\"applyment_id\":2000002124775691,\"out_request_no\":\"1900013511_10000\",\"pre_sign_time\":\"2018-06-08T10:34:56+08:00\",\"proxy_verify_identity_info\":{\"verify_identity_result\":true,\"verify_identity_type\":\"VERIFY_IDENTITY_TYPE_FACE_TO_FACE\"}}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsResponse>("{\"applyment_id\":2000002124775691}");
         }
     }
@@ -504,10 +508,12 @@ mod bill {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/bill/fundflowbill",
                 "bill_date=2019-06-11&account_type=ALL&tar_type=GZIP&algorithm=AEAD_AES_256_GCM",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillResponse>("{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"encrypt_key\":\"YpkbxSne+mDwyXq//xYPmtr9euFQ==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"a8607ef79034c49c\"}]}");
@@ -527,7 +533,7 @@ mod combine_papay {
                 #[test]
                 fn query_combine_papay_contracts_by_plan_id_by_out_contract_code() {
                     let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35.120+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35.120+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35.120+08:00\",\"contract_termination_mode\":\"MCH_API_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}");
                 }
                 mod terminate {
@@ -537,7 +543,7 @@ mod combine_papay {
                     #[test]
                     fn terminate_combine_papay_contracts_by_plan_id_by_out_contract_code() {
                         let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
-                        check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[], &[]);
                         check_response::<wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}");
                     }
                 }
@@ -552,7 +558,7 @@ mod combine_papay {
                 let mut request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
                 request.attach = Some("example_attach");
                 request.return_app = Some(true);
-                check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"example_attach\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"return_app\":true}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"example_attach\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"return_app\":true}"), &[], &[]);
                 check_response::<wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
             }
             mod mini_program {
@@ -562,7 +568,7 @@ mod combine_papay {
                 #[test]
                 fn create_combine_papay_contracts_pre_entrust_sign_mini_program() {
                     let request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", notify_url: "https://yourapp.com/notify", out_contract_code: "wxwtdk20200910100000", plan_id: 12535 });
-                    check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}"), &[], &[]);
                     check_response::<wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
             }
@@ -587,10 +593,10 @@ mod combine_papay {
                 v.sub_risk_info = Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;");
                 v
             }];
-            let mut request = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequest::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequired { combine_appid: "wxd678efh567hg6787", combine_mchid: "1900000109", combine_out_trade_no: "P20150806125346", contract_id: "123124412412423431" });
+            let mut request = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequest::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequired { combine_appid: "wxd678efh567hg6787", combine_out_trade_no: "P20150806125346", contract_id: "123124412412423431" });
             request.risk_info = Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;");
             request.sub_orders = Some(&items0);
-            check_request(&request, Method::Post, "v3/ecommerce/combine-papay/transactions", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"contract_id\":\"123124412412423431\",\"risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\"}]}"), &[]);
+            check_request(&request, "1900000109", Method::Post, "v3/ecommerce/combine-papay/transactions", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"contract_id\":\"123124412412423431\",\"risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\"}]}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"PAP\",\"transaction_id\":\"1009660380201506130728806387\"}]}");
         }
 
@@ -598,7 +604,7 @@ mod combine_papay {
         #[test]
         fn query_combine_papay_transactions() {
             let request = wxpay_apis::ecommerce::combine_papay::transactions::QueryCombinePapayTransactionsRequest::new("combine_out_trade_no/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::combine_papay::transactions::QueryCombinePapayTransactionsResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"PAP\",\"transaction_id\":\"1009660380201506130728806387\"}]}");
         }
         mod reverse {
@@ -614,7 +620,7 @@ mod combine_papay {
                 }];
                 let mut request = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequest::new(wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequired { combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微", combine_appid: "wxd678efh567hg6787" });
                 request.sub_orders = Some(&items0);
-                check_request(&request, Method::Post, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}]}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -636,10 +642,12 @@ mod fund {
                 Some(wxpay_apis::ecommerce::fund::balance::QueryECommerceBalanceAccountType::Basic);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/fund/balance/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "account_type=BASIC",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::fund::balance::QueryECommerceBalanceResponse>("{\"account_type\":\"BASIC\",\"available_amount\":100,\"pending_amount\":100,\"sub_mchid\":\"1900000109\"}");
@@ -655,10 +663,12 @@ mod fund {
             request.account_type = Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceAccountType::Basic);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/fund/enddaybalance/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "date=2019-08-17&account_type=BASIC",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceResponse>("{\"account_type\":\"BASIC\",\"available_amount\":100,\"pending_amount\":100,\"sub_mchid\":\"1900000109\"}");
@@ -682,7 +692,7 @@ mod fund {
             request.bank_memo = Some("微信支付提现");
             request.notify_url = Some("https://weixin.qq.com/a-fake-notify-url");
             request.remark = Some("交易提现");
-            check_request(&request, Method::Post, "v3/ecommerce/fund/withdraw", "", Some("{\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信支付提现\",\"notify_url\":\"https://weixin.qq.com/a-fake-notify-url\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易提现\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/fund/withdraw", "", Some("{\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信支付提现\",\"notify_url\":\"https://weixin.qq.com/a-fake-notify-url\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易提现\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::fund::withdraw::WithdrawFundResponse>("{\"account_type\":\"BASIC\",\"out_request_no\":\"20190611222222222200000000012122\",\"sub_mchid\":\"1900000109\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
         }
 
@@ -697,10 +707,12 @@ mod fund {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/fund/withdraw/withdraw_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::fund::withdraw::QueryFundWithdrawResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"create_time-example\",\"out_request_no\":\"1217752501201407033233368018\",\"reason\":\"卡号错误\",\"remark\":\"交易提现\",\"sp_mchid\":\"1800000123\",\"status\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"update_time\":\"update_time-example\",\"withdraw_id\":\"withdraw_id-example\"}");
@@ -712,7 +724,7 @@ mod fund {
             #[test]
             fn query_fund_withdraw_by_out_request_no() {
                 let request = wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest::new(wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequired { out_request_no: "out_request_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                check_request(&request, Method::Get, "v3/ecommerce/fund/withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/fund/withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"create_time-example\",\"out_request_no\":\"1217752501201407033233368018\",\"reason\":\"卡号错误\",\"remark\":\"交易提现\",\"sp_mchid\":\"1800000123\",\"status\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"update_time\":\"update_time-example\",\"withdraw_id\":\"withdraw_id-example\"}");
             }
         }
@@ -727,10 +739,12 @@ mod individual_contracts {
         let request = wxpay_apis::ecommerce::individual_contracts::QueryContractsRequest::new(wxpay_apis::ecommerce::individual_contracts::QueryContractsRequired { openid: "openid/../?a=b#c %微", appid: "wxd678efh567h23787", permission_type: wxpay_apis::ecommerce::individual_contracts::QueryContractsPermissionType::IndividualPayee });
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/ecommerce/individual-contracts/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "appid=wxd678efh567h23787&permission_type=INDIVIDUAL_PAYEE",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::ecommerce::individual_contracts::QueryContractsResponse>("{\"auth_state\":\"AUTHORIZED\",\"individual_auth_id\":\"1900000109\",\"operation_time\":\"2018-06-08T10:34:56+08:00\"}");
@@ -742,7 +756,7 @@ mod individual_contracts {
         #[test]
         fn query_individual_contracts_by_out_contract_code() {
             let request = wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequest::new(wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequired { out_contract_code: "out_contract_code/../?a=b#c %微", appid: "wxd678efh567h23787" });
-            check_request(&request, Method::Get, "v3/ecommerce/individual-contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567h23787", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/individual-contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567h23787", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeResponse>("{\"auth_state\":\"AUTHORIZED\",\"individual_auth_id\":\"1900000109\",\"individual_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"real_name_auth_result\":{\"access_token\":\"Ca5sECXTwzkWYXs_do9ZaEeueqVHOtF-nXr51yNll2O97zqk9niwJnmSWxhDJELqoDDVFws6LCBbSulnEAaxCg==\",\"access_token_expire_time\":\"2018-06-08T10:34:56+08:00\",\"scope\":\"pay_realname\"},\"signed_time\":\"2018-06-08T10:34:56+08:00\"}");
         }
     }
@@ -755,7 +769,7 @@ mod individual_contracts {
             #[test]
             fn create_individual_contracts_pre_entrust_sign_app() {
                 let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequired { appid: "wxd678efh567h23787", out_contract_code: "APPLYMENT_00000000001" });
-                check_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[], &[]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
         }
@@ -766,7 +780,7 @@ mod individual_contracts {
             #[test]
             fn create_individual_contracts_pre_entrust_sign_mini_program() {
                 let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequired { appid: "wxd678efh567h23787", openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "APPLYMENT_00000000001" });
-                check_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[], &[]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
         }
@@ -780,7 +794,7 @@ mod individual_contracts {
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_app() {
                 let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequired { appid: "wxd678efh567h23787", cred_id: wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), cred_type: wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, out_contract_code: "APPLYMENT_00000000001", real_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP") });
-                check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
         }
@@ -791,7 +805,7 @@ mod individual_contracts {
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_mini_program() {
                 let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new(wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequired { appid: "wxd678efh567h23787", cred_id: wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), cred_type: wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", out_contract_code: "APPLYMENT_00000000001", real_name: wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP") });
-                check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
         }
@@ -807,7 +821,7 @@ mod mch_transfer {
         fn create_authorization() {
             let items0 = [wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreement::new(wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreementRequired { agreement_code: "1", agreement_version: "20230101", sign_organization: "示例有限责任公司", sign_time: "2015-05-20T13:29:35.120+08:00" })];
             let request = wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequest::new(wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequired { agreement_list: &items0, sub_mchid: "1900001109" });
-            check_request(&request, Method::Post, "v3/ecommerce/mch-transfer/authorizations", "", Some("{\"agreement_list\":[{\"agreement_code\":\"1\",\"agreement_version\":\"20230101\",\"sign_organization\":\"示例有限责任公司\",\"sign_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"sub_mchid\":\"1900001109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/mch-transfer/authorizations", "", Some("{\"agreement_list\":[{\"agreement_code\":\"1\",\"agreement_version\":\"20230101\",\"sign_organization\":\"示例有限责任公司\",\"sign_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"sub_mchid\":\"1900001109\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"authorization_state\":\"AUTHORIZE_PROCESSING\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1900001109\"}");
         }
 
@@ -818,7 +832,7 @@ mod mch_transfer {
                 wxpay_apis::ecommerce::mch_transfer::authorizations::GetAuthorizationRequest::new(
                     "sub_mchid/../?a=b#c %微",
                 );
-            check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/authorizations/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/mch-transfer/authorizations/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::authorizations::GetAuthorizationResponse>("{\"authorization_state\":\"AUTHORIZE_PROCESSING\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1900001109\"}");
         }
     }
@@ -844,7 +858,7 @@ mod mch_transfer {
             request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
                 "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
             ));
-            check_encrypted_request(&request, Method::Post, "v3/ecommerce/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_name"]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
         }
         mod out_bill_no {
@@ -854,7 +868,7 @@ mod mch_transfer {
             #[test]
             fn get_transfer_bill_by_out_no() {
                 let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest::new(wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"10001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
             mod cancel {
@@ -864,7 +878,7 @@ mod mch_transfer {
                 #[test]
                 fn cancel_transfer() {
                     let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequest::new(wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001109" });
-                    check_request(&request, Method::Post, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001109\"}"), &[], &[]);
                     check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferResponse>("{\"out_bill_no\":\"plfk2020042013\",\"state\":\"CANCELING\",\"sub_mchid\":\"1900001109\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                 }
             }
@@ -876,7 +890,7 @@ mod mch_transfer {
             #[test]
             fn get_transfer_bill_by_no() {
                 let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest::new(wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequired { transfer_bill_no: "transfer_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"10001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
         }
@@ -893,10 +907,12 @@ mod profitsharing {
             let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequest::new(wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequired { sub_mchid: "sub_mchid-example", transaction_id: "transaction_id-example" });
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/profitsharing/after-sales-orders",
                 "sub_mchid=sub_mchid-example&transaction_id=transaction_id-example",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderResponse>("{\"amount\":10,\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\"}");
@@ -906,7 +922,7 @@ mod profitsharing {
         #[test]
         fn create_after_sales_order() {
             let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequest::new(wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequired { sub_mchid: "1900000109", transaction_id: "3008450740201411110007820472", amount: 10, refund_id: "refund_id-example", scene: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesScene::ChangeTicket, r#type: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesType::ServiceFeeIncome });
-            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/after-sales-orders", "", Some("{\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\",\"amount\":10,\"refund_id\":\"refund_id-example\",\"scene\":\"CHANGE_TICKET\",\"type\":\"SERVICE_FEE_INCOME\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/profitsharing/after-sales-orders", "", Some("{\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\",\"amount\":10,\"refund_id\":\"refund_id-example\",\"scene\":\"CHANGE_TICKET\",\"type\":\"SERVICE_FEE_INCOME\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderResponse>("{\"amount\":10,\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\"}");
         }
     }
@@ -917,7 +933,7 @@ mod profitsharing {
         #[test]
         fn finish_order_profitsharing() {
             let request = wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequest::new(wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequired { description: "分账完结", out_order_no: "P20150806125346", sub_mchid: "1900000109", transaction_id: "4208450740201411110007820472" });
-            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }
@@ -928,7 +944,7 @@ mod profitsharing {
         #[test]
         fn query_profitsharing_orders() {
             let request = wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequest::new(wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequired { sub_mchid: "sub_mchid-example", transaction_id: "transaction_id-example", out_order_no: "out_order_no-example" });
-            check_request(&request, Method::Get, "v3/ecommerce/profitsharing/orders", "sub_mchid=sub_mchid-example&transaction_id=transaction_id-example&out_order_no=out_order_no-example", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/profitsharing/orders", "sub_mchid=sub_mchid-example&transaction_id=transaction_id-example&out_order_no=out_order_no-example", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"abnormal_status\":\"ABNORMAL_CLOSED\",\"close_reason\":\"NO_AUTH\",\"finish_amount\":100,\"finish_description\":\"分账完结\",\"funds_abnormal_closed_reason\":\"CLOSED_REASON_RESTRICT_TRANSFER\",\"funds_abnormal_receivers\":[{\"mchid\":\"1900000001\"}],\"funds_abnormal_redirect_id\":\"0100011742874700562078230000\",\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"receiver_account\":\"1900000109\",\"receiver_mchid\":\"1900000109\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
 
@@ -942,7 +958,7 @@ mod profitsharing {
             }];
             let mut request = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequest::new(wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequired { finish: true, out_order_no: "P20150806125346", receivers: &items0, sub_mchid: "1900000109", transaction_id: "4208450740201411110007820472" });
             request.appid = Some("wx8888888888888888");
-            check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"receiver_account\":\"1900000109\",\"receiver_name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &["/receivers/0/receiver_name"]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"receiver_account\":\"1900000109\",\"receiver_name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/receivers/0/receiver_name"]);
             check_response::<wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersResponse>("{\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"abnormal_status\":\"ABNORMAL_CLOSED\",\"amount\":190,\"description\":\"分给商户1900000109\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"funds_abnormal_closed_reason\":\"CLOSED_REASON_RESTRICT_TRANSFER\",\"funds_abnormal_receivers\":[{\"mchid\":\"1900000001\"}],\"funds_abnormal_redirect_id\":\"0100011742874700562078230000\",\"receiver_account\":\"1900000109\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
         mod amounts {
@@ -952,7 +968,7 @@ mod profitsharing {
             #[test]
             fn query_profitsharing_orders_amounts() {
                 let request = wxpay_apis::ecommerce::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsRequest::new("transaction_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/ecommerce/profitsharing/orders/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/ecommerce/profitsharing/orders/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[], &[]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsResponse>("{\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}");
             }
         }
@@ -969,7 +985,7 @@ mod profitsharing {
                 request.encrypted_name =
                     Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 request.name = Some("张三网络公司");
-                check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/encrypted_name"]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
         }
@@ -980,7 +996,7 @@ mod profitsharing {
             #[test]
             fn delete_profitsharing_receivers() {
                 let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new(wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequired { account: "190001001", appid: "wx8888888888888888", r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType::MerchantId });
-                check_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/delete", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/ecommerce/profitsharing/receivers/delete", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}"), &[], &[]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
         }
@@ -992,7 +1008,7 @@ mod profitsharing {
         #[test]
         fn query_return_order() {
             let request = wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest::new(wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequired { sub_mchid: "sub_mchid-example", order: wxpay_apis::ecommerce::profitsharing::returnorders::SharingOrder::OrderId("order_id-example"), out_return_no: "out_return_no-example" });
-            check_request(&request, Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_return_no=out_return_no-example", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_return_no=out_return_no-example", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
 
@@ -1001,7 +1017,7 @@ mod profitsharing {
         fn create_return_order() {
             let mut request = wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest::new(wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequired { sub_mchid: "1900000109", order: wxpay_apis::ecommerce::profitsharing::returnorders::SharingOrder::OrderId("order_id-example"), out_return_no: "R20190516001", return_mchid: "86693852", amount: 10, description: "分账回退" });
             request.transaction_id = Some("transaction_id-example");
-            check_request(&request, Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"order_id-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"order_id-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
     }
@@ -1054,7 +1070,7 @@ mod refunds {
             );
             request.sub_appid = Some("wx8888888888888888");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/ecommerce/refunds/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"refund\":888,\"total\":888},\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_transaction_id\":\"1217752501201407033233368018\",\"funds_account\":\"AVAILABLE\",\"individual_auth_id\":\"1900000109\",\"notify_url\":\"https://weixin.qq.com\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"refund_account\":\"REFUND_SOURCE_PARTNER_ADVANCE\",\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/refunds/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"refund\":888,\"total\":888},\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_transaction_id\":\"1217752501201407033233368018\",\"funds_account\":\"AVAILABLE\",\"individual_auth_id\":\"1900000109\",\"notify_url\":\"https://weixin.qq.com\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"refund_account\":\"REFUND_SOURCE_PARTNER_ADVANCE\",\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::refunds::apply::CreateRefundResponse>("{\"amount\":{\"advance\":888,\"currency\":\"CNY\",\"discount_refund\":888,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"out_refund_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"1217752501201407033233368018\"}");
         }
     }
@@ -1074,7 +1090,7 @@ mod refunds {
                 "UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd",
             ));
             request.sub_mchid = Some("1900000109");
-            check_encrypted_request(&request, Method::Post, "v3/ecommerce/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-refund", "", Some("{\"bank_account\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_type\":\"ICBC_DEBIT\",\"individual_auth_id\":\"1900000109\",\"out_refund_no\":\"1217752501201407033233368018\",\"real_name\":\"UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_BANK_CARD\"}"), &[], &["/bank_account", "/real_name"]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-refund", "", Some("{\"bank_account\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_type\":\"ICBC_DEBIT\",\"individual_auth_id\":\"1900000109\",\"out_refund_no\":\"1217752501201407033233368018\",\"real_name\":\"UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_BANK_CARD\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/bank_account", "/real_name"]);
             check_response::<wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"refund\":100,\"refund_fee\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"GLOBAL\",\"type\":\"COUPON\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
     }
@@ -1091,10 +1107,12 @@ mod refunds {
             request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/refunds/id/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "individual_auth_id=1900000109&sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::refunds::id::QueryRefundResponse>("{\"amount\":{\"advance\":888,\"currency\":\"CNY\",\"discount_refund\":888,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"1217752501201407033233368018\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
@@ -1112,7 +1130,7 @@ mod refunds {
                 );
             request.individual_auth_id = Some("1900000109");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Get, "v3/ecommerce/refunds/out-refund-no/out_refund_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "individual_auth_id=1900000109&sub_mchid=1900000109", None, &[]);
+            check_request(&request, "", Method::Get, "v3/ecommerce/refunds/out-refund-no/out_refund_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "individual_auth_id=1900000109&sub_mchid=1900000109", None, &[], &[]);
             check_response::<wxpay_apis::ecommerce::refunds::out_refund_no::QueryRefundByOutRefundNoResponse>("{\"amount\":{\"advance\":888,\"currency\":\"CNY\",\"discount_refund\":888,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"1217752501201407033233368018\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
     }
@@ -1131,10 +1149,12 @@ mod refunds {
                 );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/ecommerce/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/return-advance",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::refunds::return_advance::QueryReturnAdvanceResponse>("{\"advance_return_id\":\"1215562501201407033233368018\",\"payee_account\":\"BASIC\",\"payee_mchid\":\"1900000108\",\"payer_account\":\"BASIC\",\"payer_mchid\":\"1900000109\",\"refund_id\":\"50000000382019052709732678859\",\"result\":\"SUCCESS\",\"return_amount\":888,\"success_time\":\"2018-06-08T10:34:56+08:00\"}");
@@ -1151,10 +1171,12 @@ mod refunds {
             );
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/ecommerce/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/return-advance",
                 "",
                 Some("{\"sub_mchid\":\"1900000109\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceResponse>("{\"advance_return_id\":\"1215562501201407033233368018\",\"payee_account\":\"BASIC\",\"payee_mchid\":\"1900000108\",\"payer_account\":\"BASIC\",\"payer_mchid\":\"1900000109\",\"refund_id\":\"50000000382019052709732678859\",\"result\":\"SUCCESS\",\"return_amount\":888,\"success_time\":\"2018-06-08T10:34:56+08:00\"}");
@@ -1167,10 +1189,10 @@ mod subject_sub_merchants {
     /// `GET /v3/ecommerce/subject-sub-merchants`
     #[test]
     fn query_ecommerce_subject_sub_merchants() {
-        let mut request = wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequest::new(wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequired { organization_type: wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsOrganizationType::SubjectTypeEnterprise, cert_number: "Iuas%2BxWj7ma0t%", wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000" });
+        let mut request = wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequest::new(wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequired { organization_type: wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsOrganizationType::SubjectTypeEnterprise, cert_number: wxpay_core::sensitive::Sensitive::new("Iuas%2BxWj7ma0t%") });
         request.limit = Some(20);
         request.offset = Some(0);
-        check_request(&request, Method::Get, "v3/ecommerce/subject-sub-merchants", "organization_type=SUBJECT_TYPE_ENTERPRISE&cert_number=Iuas%252BxWj7ma0t%25&limit=20&offset=0", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
+        check_request(&request, "", Method::Get, "v3/ecommerce/subject-sub-merchants", "organization_type=SUBJECT_TYPE_ENTERPRISE&cert_number=Iuas%252BxWj7ma0t%25&limit=20&offset=0", None, &[("Wechatpay-Serial", KEY_ID)], &["?cert_number"]);
         check_response::<wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsResponse>("{\"data\":[{\"merchant_shortname\":\"腾讯科技有限公司\",\"sign_time\":\"2018-06-08T10:34:56+08:00\",\"sub_mchid\":\"1900000109\"}],\"limit\":20,\"offset\":0,\"total_count\":100}");
     }
 }
@@ -1189,7 +1211,7 @@ mod subsidies {
                     transaction_id: "4208450740201411110007820472",
                 },
             );
-            check_request(&request, Method::Post, "v3/ecommerce/subsidies/cancel", "", Some("{\"description\":\"订单退款\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/subsidies/cancel", "", Some("{\"description\":\"订单退款\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesResponse>("{\"description\":\"订单退款\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900013401\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }
@@ -1209,7 +1231,7 @@ mod subsidies {
             );
             request.out_subsidy_no = Some("P20150806125347");
             request.refund_id = Some("3008450740201411110007820472");
-            check_request(&request, Method::Post, "v3/ecommerce/subsidies/create", "", Some("{\"amount\":10,\"description\":\"测试备注\",\"out_subsidy_no\":\"P20150806125347\",\"refund_id\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/subsidies/create", "", Some("{\"amount\":10,\"description\":\"测试备注\",\"out_subsidy_no\":\"P20150806125347\",\"refund_id\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::create::CreateSubsidiesResponse>("{\"amount\":10,\"description\":\"满减补差活动\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"subsidy_id\":\"3008450740201411110007820472\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }
@@ -1238,7 +1260,7 @@ mod subsidies {
                 );
             request.from = Some(&items0);
             request.subsidy_id = Some("3008450740201411110007820472");
-            check_request(&request, Method::Post, "v3/ecommerce/subsidies/return", "", Some("{\"amount\":10,\"description\":\"测试备注\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":10}],\"out_order_no\":\"P20150806125346\",\"refund_id\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\",\"subsidy_id\":\"3008450740201411110007820472\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/ecommerce/subsidies/return", "", Some("{\"amount\":10,\"description\":\"测试备注\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":10}],\"out_order_no\":\"P20150806125346\",\"refund_id\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\",\"subsidy_id\":\"3008450740201411110007820472\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesResponse>("{\"amount\":10,\"description\":\"测试备注\",\"out_order_no\":\"P20150806125346\",\"refund_id\":\"3008450740201411110007820472\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"subsidy_refund_id\":\"3008450740201411110007820472\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }

@@ -14,10 +14,12 @@ mod contracts {
         );
         check_request(
             &request,
+            "",
             Method::Delete,
             "v3/edu-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_empty_response(&request);
@@ -38,10 +40,12 @@ mod contracts {
             request.sub_appid = Some("wx8888888888888888");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/edu-papay/contracts/id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "appid=wx8888888888888888&sub_mchid=1900000109&sub_appid=wx8888888888888888",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::edu_papay::contracts::id::QueryContractsByIdResponse>("{\"appid\":\"wx8888888888888888\",\"contract_information\":{\"contract_id\":\"wx998877665544wx\",\"contract_status\":\"ADD\",\"create_time\":\"2020-03-26T10:43:39+08:00\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plan_id\":\"101164396123311331\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"sub_openid-example\"}");
@@ -67,7 +71,7 @@ mod contracts {
             request.sub_appid = Some("wx8888888888888888");
             request.sub_mchid = Some("1900000109");
             request.sub_openid = Some("oUpF8uMuAJOM2pxb2W");
-            check_request(&request, Method::Post, "v3/edu-papay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"period_start_date\":\"2020-03-19\",\"plan_id\":\"101164396123311331\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJOM2pxb2W\",\"trade_scene\":\"EDUCATION_PERIOD\",\"user_id\":\"20200330tony\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/edu-papay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"period_start_date\":\"2020-03-19\",\"plan_id\":\"101164396123311331\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJOM2pxb2W\",\"trade_scene\":\"EDUCATION_PERIOD\",\"user_id\":\"20200330tony\"}"), &[], &[]);
             check_response::<wxpay_apis::edu_papay::contracts::presign::PresignContractsResponse>(
                 "{\"presign_token\":\"0044de6c799739c2e8534b\"}",
             );
@@ -105,7 +109,7 @@ mod transactions {
         request.goods_tag = Some("test");
         request.sub_appid = Some("wx8888888888888888");
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Post, "v3/edu-papay/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"body\":\"新东方-语文课程\",\"contract_id\":\"wx998877665544wx\",\"device_information\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay\",\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"EDUCATION_PERIOD\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/edu-papay/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"body\":\"新东方-语文课程\",\"contract_id\":\"wx998877665544wx\",\"device_information\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay\",\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"EDUCATION_PERIOD\"}"), &[], &[]);
         check_empty_response(&request);
     }
     mod id {
@@ -121,10 +125,12 @@ mod transactions {
             request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/edu-papay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::edu_papay::transactions::id::QueryTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"device_information\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":100,\"name\":\"单品惠-6\",\"other_contribute\":100,\"scope\":\"GLOBALSINGLE\",\"stock_id\":\"931386\",\"type\":\"DISCOUNTCOUPON\",\"wechatpay_contribute\":100}],\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_description\":\"支付成功\",\"transaction_id\":\"25012014070332333018\"}");
@@ -138,7 +144,7 @@ mod transactions {
         fn query_transactions_by_out_trade_no() {
             let mut request = wxpay_apis::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Get, "v3/edu-papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+            check_request(&request, "", Method::Get, "v3/edu-papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
             check_response::<wxpay_apis::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"device_information\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":100,\"name\":\"单品惠-6\",\"other_contribute\":100,\"scope\":\"GLOBALSINGLE\",\"stock_id\":\"931386\",\"type\":\"DISCOUNTCOUPON\",\"wechatpay_contribute\":100}],\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_description\":\"支付成功\",\"transaction_id\":\"25012014070332333018\"}");
         }
     }
@@ -166,7 +172,7 @@ mod user {
                 Some(wxpay_apis::edu_papay::user::contracts::QueryUserContractsContractStatus::Add);
             request.offset = Some(0);
             request.limit = Some(20);
-            check_request(&request, Method::Get, "v3/edu-papay/user/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/contracts", "appid=wx8888888888888888&sub_mchid=1900000109&sub_appid=wx8888888888888888&sub_openid=oUpF8uMuAJOM2pxb1Q&plan_id=101164396123311331&contract_status=ADD&offset=0&limit=20", None, &[]);
+            check_request(&request, "", Method::Get, "v3/edu-papay/user/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/contracts", "appid=wx8888888888888888&sub_mchid=1900000109&sub_appid=wx8888888888888888&sub_openid=oUpF8uMuAJOM2pxb1Q&plan_id=101164396123311331&contract_status=ADD&offset=0&limit=20", None, &[], &[]);
             check_response::<wxpay_apis::edu_papay::user::contracts::QueryUserContractsResponse>("{\"data\":[{\"appid\":\"wx8888888888888888\",\"contract_information\":{\"contract_id\":\"wx998877665544wx\",\"contract_status\":\"ADD\",\"create_time\":\"2020-03-26T10:43:39+08:00\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plan_id\":\"101164396123311331\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"sub_openid-example\"}],\"limit\":20,\"offset\":1,\"total_count\":30}");
         }
     }
@@ -182,7 +188,7 @@ mod user_notifications {
             let mut request = wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequest::new(wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequired { contract_id: "contract_id/../?a=b#c %微", appid: "wx8888888888888888" });
             request.sub_appid = Some("wx8888888888888888");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/edu-papay/user-notifications/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send", "", Some("{\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/edu-papay/user-notifications/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send", "", Some("{\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }

@@ -15,7 +15,7 @@ mod orders {
         request.qq = Some("qq-example");
         request.offset = Some(0);
         request.limit = Some(20);
-        check_request(&request, Method::Get, "v3/edu-star/orders", "appid=wx998877665544wx&wechat_openid=oUpF8uMuAJOM2pxb1Q&qq=qq-example&offset=0&limit=20", None, &[]);
+        check_request(&request, "", Method::Get, "v3/edu-star/orders", "appid=wx998877665544wx&wechat_openid=oUpF8uMuAJOM2pxb1Q&qq=qq-example&offset=0&limit=20", None, &[], &[]);
         check_response::<wxpay_apis::edu_star::orders::QueryEduStarOrdersResponse>("{\"data\":[{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"order_id\":\"cc1900ff00511f10c\",\"order_state\":\"CONSUMED\",\"qq\":\"100000000000\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}],\"limit\":20,\"offset\":1,\"total_count\":30}");
     }
 
@@ -31,7 +31,7 @@ mod orders {
         );
         request.qq = Some("qq-example");
         request.wechat_openid = Some("oUpF8uMuAJOM2pxb1Q");
-        check_request(&request, Method::Post, "v3/edu-star/orders", "", Some("{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"qq\":\"qq-example\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/edu-star/orders", "", Some("{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"qq\":\"qq-example\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}"), &[], &[]);
         check_response::<wxpay_apis::edu_star::orders::CreateEduStarOrdersResponse>("{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"order_id\":\"cc1900ff00511f10c\",\"order_state\":\"CONSUMED\",\"qq\":\"100000000000\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}");
     }
 }
@@ -51,10 +51,12 @@ mod users {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/edu-star/users/openid/wechat_openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "appid=wx998877665544wx",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::edu_star::users::openid::QueryUsersByOpenidResponse>("{\"appid\":\"wx998877665544wx\",\"education_star_student\":true,\"qq\":\"100000000000\",\"register_time\":\"2018-05-23T12:13:50+08:00\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}");
@@ -74,10 +76,12 @@ mod users {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/edu-star/users/qq/qq%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "appid=wx998877665544wx",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::edu_star::users::qq::QueryUsersByQqResponse>("{\"appid\":\"wx998877665544wx\",\"education_star_student\":true,\"qq\":\"100000000000\",\"register_time\":\"2018-05-23T12:13:50+08:00\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}");

@@ -14,10 +14,12 @@ mod contracts {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/eduschoolpay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::eduschoolpay::contracts::QueryEduschoolpayContractsResponse>("{\"appid\":\"wx8888888888888888\",\"contract_id\":\"2045011120563805041758214605\",\"contract_status\":\"ADD\",\"create_time\":\"2017-08-26T09:43:39+08:00\",\"mchid\":\"1230000109\",\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"out_contract_code\":\"20190806125346\",\"plan_id\":\"101164396123311331\"}");
@@ -60,7 +62,7 @@ mod contracts {
                 ));
                 v
             });
-            check_encrypted_request(&request, Method::Post, "v3/eduschoolpay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"bank_card\":{\"bank_card_no\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"bank_type\":\"CMC\",\"phone\":\"j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9\",\"valid_thru\":\"08/21\"},\"contract_mode\":\"LIMIT_BANK_CARD\",\"downgrade_default_contract\":true,\"identity\":{\"credential_type\":\"IDENTITY_CARD\",\"id_card_number\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"real_name\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"out_contract_code\":\"20190806125346\",\"plan_id\":\"101164396123311331\",\"school_id\":\"18260256813396\",\"user_id\":\"20200330tony\"}"), &[], &["/bank_card/bank_card_no", "/bank_card/phone", "/identity/credential_type", "/identity/id_card_number", "/identity/real_name"]);
+            check_request(&request, "", Method::Post, "v3/eduschoolpay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"bank_card\":{\"bank_card_no\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"bank_type\":\"CMC\",\"phone\":\"j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9\",\"valid_thru\":\"08/21\"},\"contract_mode\":\"LIMIT_BANK_CARD\",\"downgrade_default_contract\":true,\"identity\":{\"credential_type\":\"IDENTITY_CARD\",\"id_card_number\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"real_name\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"out_contract_code\":\"20190806125346\",\"plan_id\":\"101164396123311331\",\"school_id\":\"18260256813396\",\"user_id\":\"20200330tony\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/bank_card/bank_card_no", "/bank_card/phone", "/identity/credential_type", "/identity/id_card_number", "/identity/real_name"]);
             check_response::<wxpay_apis::eduschoolpay::contracts::presign::PresignContractsResponse>(
                 "{\"presign_token\":\"0044de6c799739c2e8534b\"}",
             );
@@ -76,7 +78,7 @@ mod contracts {
                 wxpay_apis::eduschoolpay::contracts::terminate::TerminateContractsRequest::new(
                     "contract_id/../?a=b#c %微",
                 );
-            check_request(&request, Method::Post, "v3/eduschoolpay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", None, &[]);
+            check_request(&request, "", Method::Post, "v3/eduschoolpay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", None, &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -102,7 +104,7 @@ v
         });
         request.sub_appid = Some("wx8888888888888888");
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Post, "v3/eduschoolpay/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"contract_id\":\"2045011120563805041758214605\",\"description\":\"中山大学-第二食堂-海鲜炒饭\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay\",\"out_trade_no\":\"121775250124070332\",\"payment_mode\":\"SYNC\",\"scene_info\":{\"scene_type\":\"CANTEEN\",\"school_id\":\"18260256813396\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"settle_info\":{\"profit_sharing\":true},\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"user_id\":\"20200330tony\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/eduschoolpay/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"contract_id\":\"2045011120563805041758214605\",\"description\":\"中山大学-第二食堂-海鲜炒饭\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay\",\"out_trade_no\":\"121775250124070332\",\"payment_mode\":\"SYNC\",\"scene_info\":{\"scene_type\":\"CANTEEN\",\"school_id\":\"18260256813396\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"settle_info\":{\"profit_sharing\":true},\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"user_id\":\"20200330tony\"}"), &[], &[]);
         check_response::<wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"ICBC_DEBIT\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"DISCOUNT\",\"wechatpay_contribute\":0}],\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"25012014070332333018\"}");
     }
     mod id {
@@ -118,10 +120,12 @@ v
             request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/eduschoolpay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::eduschoolpay::transactions::id::QueryTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"ICBC_DEBIT\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":100,\"name\":\"单品惠-6\",\"other_contribute\":100,\"scope\":\"GLOBALSINGLE\",\"stock_id\":\"931386\",\"type\":\"DISCOUNTCOUPON\",\"wechatpay_contribute\":100}],\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"AUTH\",\"transaction_id\":\"25012014070332333018\"}");
@@ -135,7 +139,7 @@ v
         fn query_transactions_by_out_trade_no() {
             let mut request = wxpay_apis::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Get, "v3/eduschoolpay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+            check_request(&request, "", Method::Get, "v3/eduschoolpay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
             check_response::<wxpay_apis::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"ICBC_DEBIT\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":100,\"name\":\"单品惠-6\",\"other_contribute\":100,\"scope\":\"GLOBALSINGLE\",\"stock_id\":\"931386\",\"type\":\"DISCOUNTCOUPON\",\"wechatpay_contribute\":100}],\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"AUTH\",\"transaction_id\":\"25012014070332333018\"}");
         }
     }
@@ -160,10 +164,12 @@ mod users {
             request.limit = Some(20);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/eduschoolpay/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/contracts",
                 "plan_id=101164396123311331&contract_status=ADD&offset=0&limit=20",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::eduschoolpay::users::contracts::QueryUsersContractsResponse>("{\"data\":[{\"appid\":\"wx8888888888888888\",\"contract_id\":\"2045011120563805041758214605\",\"contract_status\":\"ADD\",\"create_time\":\"2017-08-26T09:43:39+08:00\",\"mchid\":\"1230000109\",\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"out_contract_code\":\"20190806125346\",\"plan_id\":\"101164396123311331\"}],\"limit\":20,\"links\":{\"next\":\"/v3/eduschoolpay/users/{openid}/contracts?offset=5&limit=5\",\"prev\":\"/v3/eduschoolpay/users/{openid}/contracts?offset=5&limit=5\",\"self\":\"/v3/eduschoolpay/users/{openid}/contracts?offset=10&limit=5\"},\"offset\":10,\"total_count\":1234}");
@@ -181,10 +187,12 @@ mod users {
                 );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/eduschoolpay/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/debt-state",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::eduschoolpay::users::debt_state::QueryUsersDebtStateResponse>("{\"appid\":\"wx8888888888888888\",\"debt_count\":2,\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"state\":\"FORBIDDEN\",\"update_time\":\"2017-08-26T09:43:39+08:00\"}");

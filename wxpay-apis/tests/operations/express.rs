@@ -19,10 +19,12 @@ mod users {
             );
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/express/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/transform",
                 "",
                 Some("{\"appid\":\"wxaaaa1a123b456c7d\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::express::users::transform::TransformUsersResponse>(

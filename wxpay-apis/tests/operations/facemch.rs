@@ -19,7 +19,7 @@ mod users {
         request.sub_mchid = Some("123456789");
         request.sub_appid = Some("wx2b029c08a6255555");
         request.sub_serial_no = Some("wx2b029c08a6255555");
-        check_request(&request, Method::Get, "v3/facemch/users/face_sid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "info_type=ASK_UNIONID&appid=wx2b029c08a6233333&sub_mchid=123456789&sub_appid=wx2b029c08a6255555&sub_serial_no=wx2b029c08a6255555", None, &[]);
+        check_request(&request, "", Method::Get, "v3/facemch/users/face_sid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "info_type=ASK_UNIONID&appid=wx2b029c08a6233333&sub_mchid=123456789&sub_appid=wx2b029c08a6255555&sub_serial_no=wx2b029c08a6255555", None, &[], &[]);
         check_response::<wxpay_apis::facemch::users::QueryFacemchUsersResponse>("{\"openid\":\"openid-example\",\"real_name_info\":{\"credential_type\":1,\"encrypted_credential_id\":\"encrypted_credential_id-example\",\"encrypted_real_name\":\"encrypted_real_name-example\"},\"sub_openid\":\"sub_openid-example\",\"union_id\":\"union_id-example\"}");
     }
 }

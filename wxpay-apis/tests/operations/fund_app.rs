@@ -19,7 +19,7 @@ mod brand_redpacket {
                 v
             }];
             let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesRequest::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesRequired { batch_name: "双十一营销用品牌红包", batch_remark: "双十一营销用品牌红包", brand_appid: "wxf636efh567hg4356", brand_id: 1234, detail_list: &items0, out_batch_no: "plfk2020042013", scene: wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesScene::CustomSend, template_id: "123400001", total_amount: 10000, total_num: 10 });
-            check_encrypted_request(&request, Method::Post, "v3/fund-app/brand-redpacket/brand-merchant-batches", "", Some("{\"batch_name\":\"双十一营销用品牌红包\",\"batch_remark\":\"双十一营销用品牌红包\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"detail_list\":[{\"amount\":100,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"out_batch_no\":\"plfk2020042013\",\"scene\":\"CUSTOM_SEND\",\"template_id\":\"123400001\",\"total_amount\":10000,\"total_num\":10}"), &[], &["/detail_list/0/user_name"]);
+            check_request(&request, "", Method::Post, "v3/fund-app/brand-redpacket/brand-merchant-batches", "", Some("{\"batch_name\":\"双十一营销用品牌红包\",\"batch_remark\":\"双十一营销用品牌红包\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"detail_list\":[{\"amount\":100,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"out_batch_no\":\"plfk2020042013\",\"scene\":\"CUSTOM_SEND\",\"template_id\":\"123400001\",\"total_amount\":10000,\"total_num\":10}"), &[("Wechatpay-Serial", KEY_ID)], &["/detail_list/0/user_name"]);
             check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesResponse>("{\"batch_no\":\"1210000071100999991182020050700019480001\",\"batch_state\":\"ACCEPTED\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
         }
 
@@ -30,7 +30,7 @@ mod brand_redpacket {
             request.need_query_detail = Some(true);
             request.detail_state =
                 Some(wxpay_apis::fund_app::brand_redpacket::BatchesDetailState::DetailViewAll);
-            check_request(&request, Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-batches/batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&detail_state=DETAIL_VIEW_ALL", None, &[]);
+            check_request(&request, "", Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-batches/batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&detail_state=DETAIL_VIEW_ALL", None, &[], &[]);
             check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::QueryBrandRedpacketBrandMerchantBatchesResponse>("{\"batch_name\":\"双十一营销用品牌红包\",\"batch_no\":\"1210000071100999991182020050700019480001\",\"batch_remark\":\"双十一营销用品牌红包\",\"batch_state\":\"ACCEPTED\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"brand_mchid\":\"1900001109\",\"close_reason\":\"MERCHANT_REVOCATION\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"detail_list\":[{\"detail_state\":\"DETAIL_SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_detail_no\":\"1220000071100999991182020050700019500100\"}],\"fail_amount\":10000,\"fail_num\":10,\"out_batch_no\":\"plfk2020042013\",\"success_amount\":10000,\"success_num\":10,\"template_id\":\"123400001\",\"total_amount\":10000,\"total_num\":10,\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
         mod details {
@@ -40,7 +40,7 @@ mod brand_redpacket {
             #[test]
             fn query_brand_redpacket_brand_merchant_batches_details() {
                 let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequired { batch_no: "batch_no/../?a=b#c %微", detail_no: "detail_no/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-batches/batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-batches/batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsResponse>("{\"amount\":10000,\"batch_no\":\"1210000071100999991182020050700019480001\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"brand_mchid\":\"1900001109\",\"detail_no\":\"1220000071100999991182020050700019500100\",\"detail_state\":\"DETAIL_SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"template_id\":\"123400001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
         }
@@ -55,7 +55,7 @@ mod brand_redpacket {
             request.need_query_detail = Some(true);
             request.detail_state =
                 Some(wxpay_apis::fund_app::brand_redpacket::BatchesDetailState::DetailViewAll);
-            check_request(&request, Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&detail_state=DETAIL_VIEW_ALL", None, &[]);
+            check_request(&request, "", Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&detail_state=DETAIL_VIEW_ALL", None, &[], &[]);
             check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::QueryBrandRedpacketBrandMerchantOutBatchesResponse>("{\"batch_name\":\"双十一营销用品牌红包\",\"batch_no\":\"1210000071100999991182020050700019480001\",\"batch_remark\":\"双十一营销用品牌红包\",\"batch_state\":\"ACCEPTED\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"brand_mchid\":\"1900001109\",\"close_reason\":\"MERCHANT_REVOCATION\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"detail_list\":[{\"detail_state\":\"DETAIL_SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_detail_no\":\"1220000071100999991182020050700019500100\"}],\"fail_amount\":10000,\"fail_num\":10,\"out_batch_no\":\"plfk2020042013\",\"success_amount\":10000,\"success_num\":10,\"template_id\":\"123400001\",\"total_amount\":10000,\"total_num\":10,\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
         mod out_details {
@@ -65,7 +65,7 @@ mod brand_redpacket {
             #[test]
             fn query_brand_redpacket_brand_merchant_out_batches_out_details() {
                 let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-details/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-details/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsResponse>("{\"amount\":10000,\"batch_no\":\"1210000071100999991182020050700019480001\",\"brand_appid\":\"wxf636efh567hg4356\",\"brand_id\":1234,\"brand_mchid\":\"1900001109\",\"detail_no\":\"1220000071100999991182020050700019500100\",\"detail_state\":\"DETAIL_SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"remark\":\"来自XX的红包\",\"template_id\":\"123400001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
         }
@@ -84,10 +84,12 @@ mod mch_transfer {
                 let request = wxpay_apis::fund_app::mch_transfer::elecsign::out_bill_no::AcceptElecsignByOutNoRequest::new("plfk2020042013");
                 check_request(
                     &request,
+                    "",
                     Method::Post,
                     "v3/fund-app/mch-transfer/elecsign/out-bill-no",
                     "",
                     Some("{\"out_bill_no\":\"plfk2020042013\"}"),
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::fund_app::mch_transfer::elecsign::out_bill_no::AcceptElecsignByOutNoResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"state\":\"GENERATING\"}");
@@ -97,7 +99,7 @@ mod mch_transfer {
             #[test]
             fn query_elecsign_by_out_no() {
                 let request = wxpay_apis::fund_app::mch_transfer::elecsign::out_bill_no::QueryElecsignByOutNoRequest::new("out_bill_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/elecsign/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/elecsign/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::elecsign::out_bill_no::QueryElecsignByOutNoResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/transferbilldownload/elecvoucherfile?source=elecsign&token=xxx\",\"fail_reason\":\"转账单据不存在\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"state\":\"GENERATING\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
         }
@@ -110,10 +112,12 @@ mod mch_transfer {
                 let request = wxpay_apis::fund_app::mch_transfer::elecsign::transfer_bill_no::AcceptElecsignByNoRequest::new("1330000071100999991182020050700019480001");
                 check_request(
                     &request,
+                    "",
                     Method::Post,
                     "v3/fund-app/mch-transfer/elecsign/transfer-bill-no",
                     "",
                     Some("{\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}"),
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::fund_app::mch_transfer::elecsign::transfer_bill_no::AcceptElecsignByNoResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"state\":\"GENERATING\"}");
@@ -123,7 +127,7 @@ mod mch_transfer {
             #[test]
             fn query_elecsign_by_no() {
                 let request = wxpay_apis::fund_app::mch_transfer::elecsign::transfer_bill_no::QueryElecsignByNoRequest::new("transfer_bill_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/elecsign/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/elecsign/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::elecsign::transfer_bill_no::QueryElecsignByNoResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/transferbilldownload/elecvoucherfile?source=elecsign&token=xxx\",\"fail_reason\":\"转账单据不存在\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"state\":\"GENERATING\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
         }
@@ -139,7 +143,7 @@ mod mch_transfer {
                 #[test]
                 fn query_mch_transfer_partner_budget_electronic_receipts() {
                     let request = wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsRequired { out_budget_no: "out_budget_no/../?a=b#c %微", accept_id: "c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp" });
-                    check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/electronic-receipts", "accept_id=c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/electronic-receipts", "accept_id=c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp", None, &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::QueryMchTransferPartnerBudgetElectronicReceiptsResponse>("{\"accept_id\":\"c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"end_date\":\"2025-09-30\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_budget_no\":\"budget202506300102\",\"receipt_state\":\"FINISHED\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}");
                 }
 
@@ -148,7 +152,7 @@ mod mch_transfer {
                 fn create_mch_transfer_partner_budget_electronic_receipts() {
                     let mut request = wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsRequired { out_budget_no: "out_budget_no/../?a=b#c %微", end_date: "2025-09-30", sponsor_mchid: "1900001109", start_date: "2025-09-01" });
                     request.receiver_mchid = Some("1900102209");
-                    check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/electronic-receipts", "", Some("{\"end_date\":\"2025-09-30\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/electronic-receipts", "", Some("{\"end_date\":\"2025-09-30\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}"), &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::budget::electronic_receipts::CreateMchTransferPartnerBudgetElectronicReceiptsResponse>("{\"accept_id\":\"c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"end_date\":\"2025-09-30\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_budget_no\":\"budget202506300102\",\"receipt_state\":\"FINISHED\",\"receiver_mchid\":\"1900102209\",\"sponsor_mchid\":\"1900001109\",\"start_date\":\"2025-09-01\"}");
                 }
             }
@@ -161,7 +165,7 @@ mod mch_transfer {
             fn create_mch_transfer_partner_charity_budget() {
                 let mut request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetRequired { activity_name: "公益企业配捐活动", activity_remark: "公益活动开始于9月1日，帮助困难儿童筹款活动", amount: 20000000, out_budget_no: "budget202506300102", sponsor_mchid: "1900001109", sponsor_subject_name: "腾讯控股有限公司" });
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-                check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/charity-budget", "", Some("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_budget_no\":\"budget202506300102\",\"sponsor_mchid\":\"1900001109\",\"sponsor_subject_name\":\"腾讯控股有限公司\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/charity-budget", "", Some("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_budget_no\":\"budget202506300102\",\"sponsor_mchid\":\"1900001109\",\"sponsor_subject_name\":\"腾讯控股有限公司\"}"), &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_budget::CreateMchTransferPartnerCharityBudgetResponse>("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"closed_time\":\"2015-05-20T13:29:35+08:00\",\"confirm_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"finished_time\":\"2015-05-20T13:29:35+08:00\",\"locked_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"remain_amount\":0,\"sp_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"state\":\"PENDING\",\"super_admin_wxid_mask\":\"ca***ye\",\"unlock_remark\":\"unlock_remark-example\"}");
             }
 
@@ -169,7 +173,7 @@ mod mch_transfer {
             #[test]
             fn query_mch_transfer_partner_charity_budget() {
                 let request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetRequired { out_budget_no: "out_budget_no/../?a=b#c %微", sponsor_mchid: "1900001109" });
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/charity-budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/charity-budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_budget::QueryMchTransferPartnerCharityBudgetResponse>("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"closed_time\":\"2015-05-20T13:29:35+08:00\",\"confirm_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"finished_time\":\"2015-05-20T13:29:35+08:00\",\"locked_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"remain_amount\":0,\"sp_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"state\":\"PENDING\",\"super_admin_wxid_mask\":\"ca***ye\",\"unlock_remark\":\"unlock_remark-example\"}");
             }
             mod unlock {
@@ -179,7 +183,7 @@ mod mch_transfer {
                 #[test]
                 fn unlock_mch_transfer_partner_charity_budget() {
                     let request = wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetRequired { out_budget_no: "out_budget_no/../?a=b#c %微", activity_remark: "公益活动结束，解锁资金", sponsor_mchid: "1900001109" });
-                    check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/charity-budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unlock", "", Some("{\"activity_remark\":\"公益活动结束，解锁资金\",\"sponsor_mchid\":\"1900001109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/charity-budget/out_budget_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unlock", "", Some("{\"activity_remark\":\"公益活动结束，解锁资金\",\"sponsor_mchid\":\"1900001109\"}"), &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_budget::unlock::UnlockMchTransferPartnerCharityBudgetResponse>("{\"activity_name\":\"公益企业配捐活动\",\"activity_remark\":\"公益活动开始于9月1日，帮助困难儿童筹款活动\",\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"finished_time\":\"2015-05-20T13:29:35+08:00\",\"locked_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"sp_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"state\":\"FINISHED\",\"unlock_remark\":\"unlock_remark-example\",\"unlocked_amount\":10000}");
                 }
             }
@@ -192,7 +196,7 @@ mod mch_transfer {
             fn create_mch_transfer_partner_charity_transfer_bills() {
                 let mut request = wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsRequired { amount: 20000000, out_budget_no: "budget202506300102", out_transfer_no: "trans202506300102", receive_mchid: "1900001109", sponsor_mchid: "1900001109", transfer_remark: "帮助受助群体爱心捐款" });
                 request.transaction_info = Some(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionInfo::new(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionInfoRequired { transaction_id: "4217752501201407033233368018", transaction_type: wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsTransactionType::Wxpay }));
-                check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/charity-transfer-bills", "", Some("{\"amount\":20000000,\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"transaction_info\":{\"transaction_id\":\"4217752501201407033233368018\",\"transaction_type\":\"WXPAY\"},\"transfer_remark\":\"帮助受助群体爱心捐款\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/charity-transfer-bills", "", Some("{\"amount\":20000000,\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"sponsor_mchid\":\"1900001109\",\"transaction_info\":{\"transaction_id\":\"4217752501201407033233368018\",\"transaction_type\":\"WXPAY\"},\"transfer_remark\":\"帮助受助群体爱心捐款\"}"), &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::CreateMchTransferPartnerCharityTransferBillsResponse>("{\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"state\":\"SUCCESS\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_id\":\"4217752501201407033233368018\",\"transfer_remark\":\"帮助受助群体爱心捐款\"}");
             }
             mod out_transfer_no {
@@ -202,7 +206,7 @@ mod mch_transfer {
                 #[test]
                 fn query_mch_transfer_partner_charity_transfer_bills_by_out_transfer_no() {
                     let request = wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequired { out_transfer_no: "out_transfer_no/../?a=b#c %微", sponsor_mchid: "1900001109", out_budget_no: "budget202506030102" });
-                    check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/out_transfer_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109&out_budget_no=budget202506030102", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/out_transfer_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109&out_budget_no=budget202506030102", None, &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoResponse>("{\"amount\":20000000,\"budget_id\":\"1182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_budget_no\":\"budget202506300102\",\"out_transfer_no\":\"trans202506300102\",\"receive_mchid\":\"1900001109\",\"state\":\"SUCCESS\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_id\":\"4217752501201407033233368018\",\"transfer_remark\":\"帮助受助群体爱心捐款\"}");
                 }
             }
@@ -216,10 +220,12 @@ mod mch_transfer {
                 let request = wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::CreateMchTransferPartnerElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::CreateMchTransferPartnerElectronicReceiptsRequired { out_bill_no: "plfk2020042013", sub_mchid: "1900001121" });
                 check_request(
                     &request,
+                    "",
                     Method::Post,
                     "v3/fund-app/mch-transfer/partner/electronic-receipts",
                     "",
                     Some("{\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\"}"),
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::CreateMchTransferPartnerElectronicReceiptsResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"hash_type\":\"SM3\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"GENERATING\",\"sub_mchid\":\"1900001121\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
@@ -229,7 +235,7 @@ mod mch_transfer {
             #[test]
             fn query_mch_transfer_partner_electronic_receipts() {
                 let request = wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/electronic-receipts/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/electronic-receipts/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::electronic_receipts::QueryMchTransferPartnerElectronicReceiptsResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=token\",\"hash_type\":\"SM3\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"GENERATING\",\"sub_mchid\":\"1900001121\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
         }
@@ -242,10 +248,12 @@ mod mch_transfer {
                 let request = wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::CreateMchTransferPartnerSubMchAuthorizationsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::CreateMchTransferPartnerSubMchAuthorizationsRequired { out_apply_no: "apply2020042013", sub_mchid: "1900001121" });
                 check_request(
                     &request,
+                    "",
                     Method::Post,
                     "v3/fund-app/mch-transfer/partner/sub-mch-authorizations",
                     "",
                     Some("{\"out_apply_no\":\"apply2020042013\",\"sub_mchid\":\"1900001121\"}"),
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::CreateMchTransferPartnerSubMchAuthorizationsResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_apply_no\":\"apply2020042013\",\"state\":\"INVITED\",\"sub_mchid\":\"1900001121\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
@@ -255,7 +263,7 @@ mod mch_transfer {
             #[test]
             fn query_mch_transfer_partner_sub_mch_authorizations() {
                 let request = wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::QueryMchTransferPartnerSubMchAuthorizationsRequest::new("sub_mchid/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::sub_mch_authorizations::QueryMchTransferPartnerSubMchAuthorizationsResponse>("{\"apply_order\":{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_apply_no\":\"apply2020042013\",\"state\":\"INVITED\",\"sub_mchid\":\"1900001121\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"state\":\"AUTHORIZED\",\"sub_mchid\":\"1900001121\"}");
             }
         }
@@ -272,7 +280,7 @@ mod mch_transfer {
                     "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                 ));
                 request.user_recv_perception = Some("现金奖励");
-                check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::CreateMchTransferPartnerTransferBillsResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"sub_mchid\":\"1900001121\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
             }
             mod out_bill_no {
@@ -282,7 +290,7 @@ mod mch_transfer {
                 #[test]
                 fn query_mch_transfer_partner_transfer_bills_by_out_bill_no() {
                     let request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                    check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::QueryMchTransferPartnerTransferBillsByOutBillNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
                 mod cancel {
@@ -292,7 +300,7 @@ mod mch_transfer {
                     #[test]
                     fn cancel_mch_transfer_partner_transfer_bills_by_out_bill_no() {
                         let request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new(wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoRequired { out_bill_no: "out_bill_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                        check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001121\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001121\"}"), &[], &[]);
                         check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::cancel::CancelMchTransferPartnerTransferBillsByOutBillNoResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"CANCELING\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                     }
                 }
@@ -311,7 +319,7 @@ mod mch_transfer {
                         "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                     ));
                     request.user_recv_perception = Some("现金奖励");
-                    check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_info\":{\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"user_display_name\":\"wx_123456\"},\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_info\":{\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"user_display_name\":\"wx_123456\"},\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"sub_mchid\":\"1900001121\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
                 }
             }
@@ -328,7 +336,7 @@ mod mch_transfer {
                         "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                     ));
                     request.user_recv_perception = Some("现金奖励");
-                    check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/transfer", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/transfer", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::transfer::CreateMchTransferPartnerTransferBillsTransferResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
             }
@@ -341,7 +349,7 @@ mod mch_transfer {
             fn create_mch_transfer_partner_user_confirm_authorizations() {
                 let mut request = wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequired { appid: "102022609", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", openid: "o-MYE42l80oelYMDE34nYD456Xoy", out_authorization_no: "plfk2020042013", transfer_scene_id: "1000", user_display_name: "wx_123456" });
                 request.user_recv_perception = Some("现金奖励");
-                check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations", "", Some("{\"appid\":\"102022609\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations", "", Some("{\"appid\":\"102022609\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}"), &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsResponse>("{\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_authorization_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"WAIT_USER_CONFIRM\"}");
             }
 
@@ -349,7 +357,7 @@ mod mch_transfer {
             #[test]
             fn query_mch_transfer_partner_user_confirm_authorizations() {
                 let request = wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::QueryMchTransferPartnerUserConfirmAuthorizationsRequest::new("out_authorization_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::QueryMchTransferPartnerUserConfirmAuthorizationsResponse>("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"state\":\"TAKING_EFFECT\",\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}");
             }
             mod close {
@@ -359,7 +367,7 @@ mod mch_transfer {
                 #[test]
                 fn close_mch_transfer_partner_user_confirm_authorizations() {
                     let request = wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::close::CloseMchTransferPartnerUserConfirmAuthorizationsRequest::new("out_authorization_no/../?a=b#c %微");
-                    check_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", None, &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::user_confirm_authorizations::close::CloseMchTransferPartnerUserConfirmAuthorizationsResponse>("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"state\":\"CLOSED\",\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}");
                 }
             }
@@ -379,7 +387,7 @@ mod mch_transfer {
             ));
             request.user_recv_perception = Some("现金奖励");
             request.user_recv_style = Some(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyle::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyleType::ConfirmPage));
-            check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\",\"user_recv_style\":{\"type\":\"CONFIRM_PAGE\"}}"), &[], &["/user_name"]);
+            check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\",\"user_recv_style\":{\"type\":\"CONFIRM_PAGE\"}}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
             check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
         }
         mod out_bill_no {
@@ -389,7 +397,7 @@ mod mch_transfer {
             #[test]
             fn query_transfer_bill_by_out_bill_no() {
                 let request = wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::QueryTransferBillByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::QueryTransferBillByOutBillNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mch_id\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
             mod cancel {
@@ -399,7 +407,7 @@ mod mch_transfer {
                 #[test]
                 fn cancel_transfer_bill() {
                     let request = wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferBillRequest::new("out_bill_no/../?a=b#c %微");
-                    check_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferBillResponse>("{\"out_bill_no\":\"plfk2020042013\",\"state\":\"CANCELING\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                 }
             }
@@ -419,7 +427,7 @@ mod mch_transfer {
                     "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                 ));
                 request.user_recv_perception = Some("现金奖励");
-                check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_info\":{\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"user_display_name\":\"wx_123456\"},\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_info\":{\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"user_display_name\":\"wx_123456\"},\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_authorization_no\":\"plfk2020042013\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"user_display_name\":\"wx_123456\"}");
             }
         }
@@ -439,7 +447,7 @@ mod mch_transfer {
                     "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                 ));
                 request.user_recv_perception = Some("现金奖励");
-                check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills/transfer", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"out_bill_no\":\"plfk2020042013\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/transfer-bills/transfer", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"out_bill_no\":\"plfk2020042013\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer::CreateMchTransferTransferBillsTransferResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mch_id\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
         }
@@ -450,7 +458,7 @@ mod mch_transfer {
             #[test]
             fn query_transfer_bill_by_transfer_bill_no() {
                 let request = wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer_bill_no::QueryTransferBillByTransferBillNoRequest::new("transfer_bill_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer_bill_no::QueryTransferBillByTransferBillNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mch_id\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
         }
@@ -468,7 +476,7 @@ mod mch_transfer {
                 "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
             ));
             request.user_qq = Some("490379403");
-            check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills", "", Some("{\"appid\":\"102022609\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1401\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}"), &[], &["/user_name"]);
+            check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills", "", Some("{\"appid\":\"102022609\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1401\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_name"]);
             check_response::<wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::CreateMchTransferTransferToQqWalletBillsResponse>("{\"appid\":\"102022609\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}");
         }
 
@@ -476,7 +484,7 @@ mod mch_transfer {
         #[test]
         fn query_mch_transfer_transfer_to_qq_wallet_bills() {
             let request = wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::QueryMchTransferTransferToQqWalletBillsRequest::new("out_bill_no/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::QueryMchTransferTransferToQqWalletBillsResponse>("{\"appid\":\"102022609\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}");
         }
         mod cancel {
@@ -486,7 +494,7 @@ mod mch_transfer {
             #[test]
             fn cancel_mch_transfer_transfer_to_qq_wallet_bills() {
                 let request = wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::cancel::CancelMchTransferTransferToQqWalletBillsRequest::new("out_bill_no/../?a=b#c %微");
-                check_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[]);
+                check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::cancel::CancelMchTransferTransferToQqWalletBillsResponse>("{\"appid\":\"102022609\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}");
             }
         }
@@ -506,7 +514,7 @@ mod mch_transfer {
                 v
             });
             request.user_recv_perception = Some("现金奖励");
-            check_request(&request, Method::Post, "v3/fund-app/mch-transfer/user-confirm-authorization", "", Some("{\"appid\":\"102022609\",\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"scene_info\":{\"client_ip\":\"113.84.136.9\",\"device_id\":\"8d67f169fe104008cd20b72573a0c8c9\",\"device_type\":\"IOS\"},\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/user-confirm-authorization", "", Some("{\"appid\":\"102022609\",\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"scene_info\":{\"client_ip\":\"113.84.136.9\",\"device_id\":\"8d67f169fe104008cd20b72573a0c8c9\",\"device_type\":\"IOS\"},\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"现金奖励\"}"), &[], &[]);
             check_response::<wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationResponse>("{\"create_time\":\"2015-05-20T13:29:35+08:00\",\"out_authorization_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"WAIT_USER_CONFIRM\"}");
         }
         mod out_authorization_no {
@@ -517,7 +525,7 @@ mod mch_transfer {
             fn query_mch_transfer_user_confirm_authorization_by_out_authorization_no() {
                 let mut request = wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest::new("out_authorization_no/../?a=b#c %微");
                 request.is_display_authorization = Some(true);
-                check_request(&request, Method::Get, "v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "is_display_authorization=true", None, &[]);
+                check_request(&request, "", Method::Get, "v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "is_display_authorization=true", None, &[], &[]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"TAKING_EFFECT\",\"transfer_scene_id\":\"transfer_scene_id-example\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"user_recv_perception-example\"}");
             }
             mod close {
@@ -527,7 +535,7 @@ mod mch_transfer {
                 #[test]
                 fn close_mch_transfer_user_confirm_authorization_by_out_authorization_no() {
                     let request = wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::close::CloseMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest::new("out_authorization_no/../?a=b#c %微");
-                    check_request(&request, Method::Post, "v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/out_authorization_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", None, &[], &[]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::close::CloseMchTransferUserConfirmAuthorizationByOutAuthorizationNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_authorization_no\":\"plfk2020042013\",\"state\":\"CLOSED\",\"transfer_scene_id\":\"1000\",\"user_display_name\":\"wx_123456\",\"user_recv_perception\":\"金奖励\"}");
                 }
             }

@@ -13,10 +13,12 @@ mod bill_download_url {
         request.sub_mchid = Some("19000000001");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/funds-to-oversea/bill-download-url",
             "bill_date=2021-01-01&sub_mchid=19000000001",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::funds_to_oversea::bill_download_url::QueryFundsToOverseaBillDownloadUrlResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
@@ -46,7 +48,7 @@ mod orders {
             v.deposit_transaction_id = Some("4208450740201411110007820472");
             v
         });
-        check_request(&request, Method::Post, "v3/funds-to-oversea/orders", "", Some("{\"amount\":10,\"express_info\":{\"courier_number\":\"curier_number_1231\",\"express_company_name\":\"国际xxx物流\"},\"foreign_currency\":\"USD\",\"goods_info\":[{\"goods_category\":\"家用电器\",\"goods_name\":\"橘子\",\"goods_quantity\":1,\"goods_unit_price\":1}],\"out_order_id\":\"merchant_1123123\",\"payee_info\":{\"payee_id\":\"ID123112312\"},\"presale_info\":{\"balance_transaction_id\":\"4208450740201411110007820472\",\"deposit_transaction_id\":\"4208450740201411110007820472\",\"total_amount\":10,\"type\":\"BALANCE\"},\"seller_info\":{\"oversea_business_name\":\"香港xxxx公司\",\"oversea_shop_name\":\"香港xxx公司xxx店铺\",\"seller_id\":\"id2123123123\"},\"sub_mchid\":\"123456\",\"transaction_id\":\"420000000000000010\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/funds-to-oversea/orders", "", Some("{\"amount\":10,\"express_info\":{\"courier_number\":\"curier_number_1231\",\"express_company_name\":\"国际xxx物流\"},\"foreign_currency\":\"USD\",\"goods_info\":[{\"goods_category\":\"家用电器\",\"goods_name\":\"橘子\",\"goods_quantity\":1,\"goods_unit_price\":1}],\"out_order_id\":\"merchant_1123123\",\"payee_info\":{\"payee_id\":\"ID123112312\"},\"presale_info\":{\"balance_transaction_id\":\"4208450740201411110007820472\",\"deposit_transaction_id\":\"4208450740201411110007820472\",\"total_amount\":10,\"type\":\"BALANCE\"},\"seller_info\":{\"oversea_business_name\":\"香港xxxx公司\",\"oversea_shop_name\":\"香港xxx公司xxx店铺\",\"seller_id\":\"id2123123123\"},\"sub_mchid\":\"123456\",\"transaction_id\":\"420000000000000010\"}"), &[], &[]);
         check_response::<wxpay_apis::funds_to_oversea::orders::CreateFundsToOverseaOrdersResponse>("{\"amount\":21,\"charge_account_type\":\"BASIC\",\"charge_mchid\":\"1231231\",\"departure_amount\":20,\"estimate_exchange_rate_time\":\"2015-05-20T13:29:35+08:00\",\"exchange_rate_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"DEPARTURE_AMOUNT_NO_ENOUGH\",\"fee\":1,\"foreign_amount\":20,\"foreign_currency\":\"USD\",\"order_id\":\"42000000000123123\",\"out_order_id\":\"merchant123123\",\"rate\":650000000,\"result\":\"ACCEPT\",\"sub_mchid\":\"1231231\"}");
     }
 
@@ -62,10 +64,12 @@ mod orders {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/funds-to-oversea/orders/out_order_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "sub_mchid=1231231&transaction_id=4200000000000",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::funds_to_oversea::orders::QueryFundsToOverseaOrdersResponse>("{\"amount\":21,\"charge_account_type\":\"BASIC\",\"charge_mchid\":\"1231231\",\"departure_amount\":20,\"estimate_exchange_rate_time\":\"2015-05-20T13:29:35+08:00\",\"exchange_rate_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"DEPARTURE_AMOUNT_NO_ENOUGH\",\"fee\":1,\"foreign_amount\":20,\"foreign_currency\":\"USD\",\"order_id\":\"42000000000123123\",\"out_order_id\":\"merchant123123\",\"rate\":650000000,\"result\":\"ACCEPT\",\"sub_mchid\":\"1231231\"}");
@@ -80,7 +84,7 @@ mod r#return {
         #[test]
         fn return_orders_return() {
             let request = wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnRequest::new(wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnRequired { amount: 100, out_order_id: "merchant_1123123", out_return_no: "R20250220103930", sub_mchid: "123456", supplement_info: "5017752501201407033233368018", transaction_id: "420000000000000010" });
-            check_request(&request, Method::Post, "v3/funds-to-oversea/return/return-orders", "", Some("{\"amount\":100,\"out_order_id\":\"merchant_1123123\",\"out_return_no\":\"R20250220103930\",\"sub_mchid\":\"123456\",\"supplement_info\":\"5017752501201407033233368018\",\"transaction_id\":\"420000000000000010\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/funds-to-oversea/return/return-orders", "", Some("{\"amount\":100,\"out_order_id\":\"merchant_1123123\",\"out_return_no\":\"R20250220103930\",\"sub_mchid\":\"123456\",\"supplement_info\":\"5017752501201407033233368018\",\"transaction_id\":\"420000000000000010\"}"), &[], &[]);
             check_response::<wxpay_apis::funds_to_oversea::r#return::return_orders::ReturnOrdersReturnResponse>("{\"amount\":100,\"create_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"RETURN_AMOUNT_NOT_ENOUGH\",\"out_order_id\":\"merchant123123\",\"out_return_no\":\"R20250220103930\",\"return_id\":\"2375897293812\",\"state\":\"PROCESSING\",\"sub_mchid\":\"1231231\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"supplement_info\":\"5017752501201407033233368018\",\"transaction_id\":\"420000000000000010\"}");
         }
         mod out_return_no {
@@ -90,7 +94,7 @@ mod r#return {
             #[test]
             fn query_return_return_orders_by_out_return_no() {
                 let request = wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoRequest::new(wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoRequired { out_return_no: "out_return_no/../?a=b#c %微", sub_mchid: "1231231" });
-                check_request(&request, Method::Get, "v3/funds-to-oversea/return/return-orders/out-return-no/out_return_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1231231", None, &[]);
+                check_request(&request, "", Method::Get, "v3/funds-to-oversea/return/return-orders/out-return-no/out_return_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1231231", None, &[], &[]);
                 check_response::<wxpay_apis::funds_to_oversea::r#return::return_orders::out_return_no::QueryReturnReturnOrdersByOutReturnNoResponse>("{\"amount\":100,\"create_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"RETURN_AMOUNT_NOT_ENOUGH\",\"out_order_id\":\"merchant123123\",\"out_return_no\":\"R20250220103930\",\"refund_id\":\"5017752501201407033233368018\",\"return_id\":\"2375897293812\",\"state\":\"PROCESSING\",\"sub_mchid\":\"1231231\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transaction_id\":\"420000000000000010\"}");
             }
         }
@@ -105,7 +109,7 @@ mod transactions {
         #[test]
         fn query_transactions_available_abroad_amounts() {
             let request = wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsRequest::new(wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsRequired { transaction_id: "transaction_id/../?a=b#c %微", sub_mchid: "1900000109" });
-            check_request(&request, Method::Get, "v3/funds-to-oversea/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/available_abroad_amounts", "sub_mchid=1900000109", None, &[]);
+            check_request(&request, "", Method::Get, "v3/funds-to-oversea/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/available_abroad_amounts", "sub_mchid=1900000109", None, &[], &[]);
             check_response::<wxpay_apis::funds_to_oversea::transactions::available_abroad_amounts::QueryTransactionsAvailableAbroadAmountsResponse>("{\"available_abroad_amount\":21,\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }

@@ -12,10 +12,12 @@ mod certificates {
         let request = wxpay_apis::global::certificates::QueryGlobalCertificatesRequest::new();
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/global/certificates",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::global::certificates::QueryGlobalCertificatesResponse>("{\"data\":[{\"effective_time\":\"2018-06-08T10:34:56+08:00\",\"encrypt_certificate\":{\"algorithm\":\"AEAD_AES_256_GCM\",\"associated_data\":\"certificate\",\"ciphertext\":\"sRvt...\",\"nonce\":\"61f9c719728a\"},\"expire_time\":\"2018-12-08T10:34:56+08:00\",\"serial_no\":\"5157F09EFDC096DE15EBE81A47057A7232F1B8E1\"}]}");
@@ -40,7 +42,7 @@ mod customs {
             );
             request.offset = Some(1);
             request.limit = Some(20);
-            check_request(&request, Method::Get, "v3/global/customs/orders", "appid=wxd678efh567hg6787&mchid=1230000109&order_type=out_trade_no&order_no=20150806125346&customs=SHANGHAI_ZS&offset=1&limit=20", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/customs/orders", "appid=wxd678efh567hg6787&mchid=1230000109&order_type=out_trade_no&order_no=20150806125346&customs=SHANGHAI_ZS&offset=1&limit=20", None, &[], &[]);
             check_response::<wxpay_apis::global::customs::orders::QueryCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"data\":[{\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"explanation\":\"支付单已存在并且为非退单状态\",\"fee_type\":\"CNY\",\"mch_customs_no\":\"1234567\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"order_fee\":888,\"product_fee\":888,\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transport_fee\":888}],\"limit\":20,\"mchid\":\"1230000109\",\"offset\":0,\"total_count\":1,\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
         }
 
@@ -62,7 +64,7 @@ mod customs {
             request.product_fee = Some(888);
             request.sub_order_no = Some("20150806125346");
             request.transport_fee = Some(888);
-            check_request(&request, Method::Patch, "v3/global/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
+            check_request(&request, "", Method::Patch, "v3/global/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[], &[]);
             check_response::<wxpay_apis::global::customs::orders::ModifyCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"SUBMITTED\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
         }
 
@@ -85,7 +87,7 @@ mod customs {
             request.product_fee = Some(888);
             request.sub_order_no = Some("20150806125346");
             request.transport_fee = Some(888);
-            check_request(&request, Method::Post, "v3/global/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"fee_type\":\"CNY\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"fee_type\":\"CNY\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[], &[]);
             check_response::<wxpay_apis::global::customs::orders::CreateCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
         }
     }
@@ -108,7 +110,7 @@ mod customs {
             request.sub_order_id = Some("1000320306201511078440737891");
             request.sub_order_no = Some("20150806125346");
             request.transaction_id = Some("1000320306201511078440737890");
-            check_request(&request, Method::Post, "v3/global/customs/redeclare", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_id\":\"1000320306201511078440737891\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/customs/redeclare", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_id\":\"1000320306201511078440737891\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &[]);
             check_response::<wxpay_apis::global::customs::redeclare::CreateCustomsRedeclareResponse>("{\"appid\":\"wxd678efh567hg6787\",\"explanation\":\"支付单已存在并且为非退单状态\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
         }
     }
@@ -120,7 +122,7 @@ mod customs {
         fn verify_certificate_customs() {
             let mut request = wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest::new(wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequired { appid: "wxd678efh567hg6787", certificate_id: wxpay_core::sensitive::Sensitive::new("330821198809085211"), certificate_name: wxpay_core::sensitive::Sensitive::new("张三"), certificate_type: wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs, mchid: "1230000109", merchant_customs_no: "123456", out_trade_no: "20150806125346", transaction_id: "1000320306201511078440737890" });
             request.sub_order_no = Some("20150806125346");
-            check_encrypted_request(&request, Method::Post, "v3/global/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
+            check_request(&request, "", Method::Post, "v3/global/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/certificate_id", "/certificate_name"]);
             check_response::<wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
         }
     }
@@ -138,10 +140,12 @@ mod merchant {
                 let request = wxpay_apis::global::merchant::h5::permission::QueryMerchantH5PermissionRequest::new("sub_mchid/../?a=b#c %微");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/global/merchant/h5/permission/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                     "",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<
@@ -173,7 +177,7 @@ mod merchant {
                     request.website_business_page_pics = Some(&items1);
                     request.website_homepage_pics = Some(&items2);
                     request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
-                    check_request(&request, Method::Post, "v3/global/merchant/h5/permission/applications", "", Some("{\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/global/merchant/h5/permission/applications", "", Some("{\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[], &[]);
                     check_response::<wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsResponse>("{\"applyment_id\":100000,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"audit_reject_detail\":\"商户证书不符合要求\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}");
                 }
 
@@ -183,10 +187,12 @@ mod merchant {
                     let request = wxpay_apis::global::merchant::h5::permission::applications::QueryMerchantH5PermissionApplicationsRequest::new(100000);
                     check_request(
                         &request,
+                        "",
                         Method::Get,
                         "v3/global/merchant/h5/permission/applications/100000",
                         "",
                         None,
+                        &[],
                         &[],
                     );
                     check_response::<wxpay_apis::global::merchant::h5::permission::applications::QueryMerchantH5PermissionApplicationsResponse>("{\"applyment_id\":100000,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"audit_reject_detail\":\"商户证书不符合要求\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}");
@@ -210,7 +216,7 @@ mod merchant {
                     request.website_homepage_pics = Some(&items2);
                     request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
                     request.website_url = Some("https://qq.com");
-                    check_request(&request, Method::Patch, "v3/global/merchant/h5/permission/applications/100000", "", Some("{\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
+                    check_request(&request, "", Method::Patch, "v3/global/merchant/h5/permission/applications/100000", "", Some("{\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[], &[]);
                     check_response::<wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsResponse>("{\"applyment_id\":100000,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"audit_reject_detail\":\"商户证书不符合要求\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[{}],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}");
                 }
             }
@@ -235,7 +241,7 @@ mod merchant {
                         request.website_business_page_pics = Some(&items1);
                         request.website_homepage_pics = Some(&items2);
                         request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
-                        check_request(&request, Method::Post, "v3/global/merchant/h5/permission/domain/applications", "", Some("{\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/global/merchant/h5/permission/domain/applications", "", Some("{\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[], &[]);
                         check_response::<wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsResponse>("{\"applyment_id\":1000000,\"applyment_state\":\"PENDING\",\"audit_reject_detail\":\"经营网址首页截图内容违法\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"webiste_url\":\"https://qq.com\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\"}");
                     }
 
@@ -245,10 +251,12 @@ mod merchant {
                         let request = wxpay_apis::global::merchant::h5::permission::domain::applications::QueryMerchantH5PermissionDomainApplicationsRequest::new(100000);
                         check_request(
                             &request,
+                            "",
                             Method::Get,
                             "v3/global/merchant/h5/permission/domain/applications/100000",
                             "",
                             None,
+                            &[],
                             &[],
                         );
                         check_response::<wxpay_apis::global::merchant::h5::permission::domain::applications::QueryMerchantH5PermissionDomainApplicationsResponse>("{\"applyment_id\":1000000,\"applyment_state\":\"PENDING\",\"audit_reject_detail\":\"经营网址首页截图内容违法\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"webiste_url\":\"https://qq.com\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\"}");
@@ -269,7 +277,7 @@ mod merchant {
                         request.website_homepage_pics = Some(&items2);
                         request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
                         request.website_url = Some("https://qq.com");
-                        check_request(&request, Method::Patch, "v3/global/merchant/h5/permission/domain/applications/100000", "", Some("{\"domains\":[\"domains-example\"],\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
+                        check_request(&request, "", Method::Patch, "v3/global/merchant/h5/permission/domain/applications/100000", "", Some("{\"domains\":[\"domains-example\"],\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[], &[]);
                         check_response::<wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsResponse>("{\"applyment_id\":1000000,\"applyment_state\":\"PENDING\",\"audit_reject_detail\":\"经营网址首页截图内容违法\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"webiste_url\":\"https://qq.com\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\"}");
                     }
                 }
@@ -288,10 +296,12 @@ mod merchant_service {
             let request = wxpay_apis::global::merchant_service::complaint_notifications::DeleteMerchantServiceComplaintNotificationsRequest::new();
             check_request(
                 &request,
+                "",
                 Method::Delete,
                 "v3/global/merchant-service/complaint-notifications",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_empty_response(&request);
@@ -303,10 +313,12 @@ mod merchant_service {
             let request = wxpay_apis::global::merchant_service::complaint_notifications::QueryMerchantServiceComplaintNotificationsRequest::new();
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/merchant-service/complaint-notifications",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::merchant_service::complaint_notifications::QueryMerchantServiceComplaintNotificationsResponse>("{\"mchid\":\"1900012181\",\"url\":\"https://www.xxx.com/notify\"}");
@@ -318,10 +330,12 @@ mod merchant_service {
             let request = wxpay_apis::global::merchant_service::complaint_notifications::CreateMerchantServiceComplaintNotificationsRequest::new("https://www.xxx.com/notify");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/global/merchant-service/complaint-notifications",
                 "",
                 Some("{\"url\":\"https://www.xxx.com/notify\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::merchant_service::complaint_notifications::CreateMerchantServiceComplaintNotificationsResponse>("{\"mchid\":\"1900012181\",\"url\":\"https://www.xxx.com/notify\"}");
@@ -333,10 +347,12 @@ mod merchant_service {
             let request = wxpay_apis::global::merchant_service::complaint_notifications::UpdateMerchantServiceComplaintNotificationsRequest::new("https://www.xxx.com/notify");
             check_request(
                 &request,
+                "",
                 Method::Put,
                 "v3/global/merchant-service/complaint-notifications",
                 "",
                 Some("{\"url\":\"https://www.xxx.com/notify\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::merchant_service::complaint_notifications::UpdateMerchantServiceComplaintNotificationsResponse>("{\"mchid\":\"1900012181\",\"url\":\"https://www.xxx.com/notify\"}");
@@ -354,7 +370,7 @@ mod merchant_service {
             request.complainted_mchid = Some("1900012181");
             request.mch_language =
                 Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn);
-            check_request(&request, Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=ZH_CN", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=ZH_CN", None, &[], &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsResponse>("{\"data\":[{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
         }
 
@@ -367,7 +383,7 @@ mod merchant_service {
                 );
             request.mch_language =
                 Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn);
-            check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=ZH_CN", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=ZH_CN", None, &[], &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryComplaintV2Response>("{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}");
         }
         mod complete {
@@ -377,7 +393,7 @@ mod merchant_service {
             #[test]
             fn complete_merchant_service_complaints() {
                 let request = wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequest::new(wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequired { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181" });
-                check_request(&request, Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -393,7 +409,7 @@ mod merchant_service {
                 request.mch_language = Some(
                     wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::ZhCn,
                 );
-                check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=ZH_CN", None, &[]);
+                check_request(&request, "", Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=ZH_CN", None, &[], &[]);
                 check_response::<wxpay_apis::global::merchant_service::complaints::negotiation_historys::QueryNegotiationHistoryV2Response>("{\"data\":[{\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]},\"image_list\":[\"https://qpic.cn/xxx\"],\"log_id\":\"300285320210322170000071077\",\"operate_details\":\"已与用户电话沟通解决\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\"}],\"limit\":1,\"offset\":50,\"total_count\":1000}");
             }
         }
@@ -408,7 +424,7 @@ mod merchant_service {
                 request.jump_url = Some("https://www.xxx.com/notify");
                 request.jump_url_text = Some("查看订单详情");
                 request.response_images = Some(&items0);
-                check_request(&request, Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -452,7 +468,6 @@ mod merchants {
                 office_phone: "075586010000",
                 shortname: "Merchant shortname",
                 sp_appid: "wx8888888888888888",
-                sp_mchid: "3200000001",
             },
         );
         request.apply_h5_payment = Some(true);
@@ -482,7 +497,7 @@ mod merchants {
         request.registration_certificate_number = Some("5555-8888");
         request.settlement_bank_number = Some("555588889999");
         request.idempotency_key = Some("GzPCeo963zXKcO2hDVD8AjXIpgrj");
-        check_encrypted_request(&request, Method::Post, "v3/global/merchants", "", Some("{\"apply_h5_payment\":true,\"attach\":\"555588889999\",\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment_apply_info\":{\"domains\":[\"www.qq.com\"],\"h5_website_url\":\"https://qq.com\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\"}"), &[("Idempotency-Key", "GzPCeo963zXKcO2hDVD8AjXIpgrj")], &["/contact/email", "/contact/name", "/contact/phone"]);
+        check_request(&request, "3200000001", Method::Post, "v3/global/merchants", "", Some("{\"apply_h5_payment\":true,\"attach\":\"555588889999\",\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment_apply_info\":{\"domains\":[\"www.qq.com\"],\"h5_website_url\":\"https://qq.com\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\"}"), &[("Idempotency-Key", "GzPCeo963zXKcO2hDVD8AjXIpgrj"), ("Wechatpay-Serial", KEY_ID)], &["/contact/email", "/contact/name", "/contact/phone"]);
         check_response::<wxpay_apis::global::merchants::CreateGlobalMerchantsResponse>("{\"description\":\"该子商户需要通过审核才可生效。请登录商户平台检查审核状态。\",\"h5_authorization_state\":\"APPROVED\",\"sub_mchid\":\"1900000109\",\"verification_status\":\"Under Review\"}");
     }
 
@@ -493,15 +508,16 @@ mod merchants {
             wxpay_apis::global::merchants::QueryGlobalMerchantsRequired {
                 sub_mchid: "sub_mchid/../?a=b#c %微",
                 sp_appid: "wx8888888888888888",
-                sp_mchid: "3200000001",
             },
         );
         check_request(
             &request,
+            "3200000001",
             Method::Get,
             "v3/global/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "sp_appid=wx8888888888888888&sp_mchid=3200000001",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::global::merchants::QueryGlobalMerchantsResponse>("{\"attach\":\"555588889999\",\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"website\":\"https://www.qq.com\"},\"business_category\":101,\"contact\":{\"email\":\"test@test.com\",\"name\":\"Bob Zhang\",\"phone\":\"+8613633334444\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment\":{\"audit_reject_detail\":\"商户证书不符合要求\",\"h5_authorization_state\":\"APPROVED\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sub_mchid\":\"20000100\",\"sub_merchant_state\":{\"application_reject_detail\":{\"field\":\"name\",\"reason\":\"Merchant name is invalid\"},\"application_status\":\"INCOMPLETE_APPLICATION\",\"sub_merchant_status\":\"OPERATING\"}}");
@@ -544,7 +560,6 @@ mod merchants {
                 registration_certificate_number: "5555-8888",
                 shortname: "Merchant shortname",
                 sp_appid: "wx8888888888888888",
-                sp_mchid: "3200000001",
                 body_sub_mchid: "示例值: 20000100",
             },
         );
@@ -571,7 +586,7 @@ mod merchants {
         });
         request.registration_certificate_copy = Some("w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs");
         request.settlement_bank_number = Some("555588889999");
-        check_encrypted_request(&request, Method::Patch, "v3/global/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"apply_h5_payment\":true,\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"Media_id1\\\", \\\"Media_id2\\\", \\\"Media_id3\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment_apply_info\":{\"domains\":[\"www.qq.com\"],\"website_url\":\"https://qq.com\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_mchid\":\"示例值: 20000100\"}"), &[], &["/contact/email", "/contact/name", "/contact/phone"]);
+        check_request(&request, "3200000001", Method::Patch, "v3/global/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"apply_h5_payment\":true,\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"Media_id1\\\", \\\"Media_id2\\\", \\\"Media_id3\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment_apply_info\":{\"domains\":[\"www.qq.com\"],\"website_url\":\"https://qq.com\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_mchid\":\"示例值: 20000100\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/contact/email", "/contact/name", "/contact/phone"]);
         check_response::<wxpay_apis::global::merchants::ModifyGlobalMerchantsResponse>(
             "{\"h5_authorization_state\":\"APPROVED\",\"sub_mchid\":\"1900000109\"}",
         );
@@ -590,7 +605,7 @@ mod micropay {
                 #[test]
                 fn reverse_micropay_transactions_by_id() {
                     let request = wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequest::new(wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Post, "v3/global/micropay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/global/micropay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -604,7 +619,7 @@ mod micropay {
                 #[test]
                 fn reverse_micropay_transactions_by_out_trade_no() {
                     let request = wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequest::new(wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Post, "v3/global/micropay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/global/micropay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -663,7 +678,7 @@ v
                     v
                 });
                 request.sub_appid = Some("wx8888888888888888");
-                check_request(&request, Method::Post, "v3/global/micropay/transactions/pay", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"120061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_type\":\"MICROPAY\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/micropay/transactions/pay", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"120061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_type\":\"MICROPAY\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer _currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"CNY\",\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wechatpay_contribute_amount\":0}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"MICROPAY\"}");
             }
         }
@@ -686,7 +701,7 @@ mod papay {
             request.sp_mchid = Some("3200000001");
             request.sub_appid = Some("wxcbda96de0b165484");
             request.plan_id = Some(123);
-            check_request(&request, Method::Get, "v3/global/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567hg6787&sub_mchid=1230000109&sp_appid=wx8888888888888888&sp_mchid=3200000001&sub_appid=wxcbda96de0b165484&plan_id=123", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567hg6787&sub_mchid=1230000109&sp_appid=wx8888888888888888&sp_mchid=3200000001&sub_appid=wxcbda96de0b165484&plan_id=123", None, &[], &[]);
             check_response::<wxpay_apis::global::papay::contracts::QueryPapayContractsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"mchid\":\"1230000109\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"signed_time\":\"2021-11-20T13:29:35+08:00\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"state\":\"SIGNED\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"terminated_time\":\"2021-11-20T13:29:35+08:00\",\"termination_mode\":\"USER\",\"termination_note\":\"解约原因\",\"user_display_name\":\"张三\"}");
         }
         mod app_pre_entrust_sign {
@@ -710,7 +725,7 @@ mod papay {
                 request.success_notify_url = Some("https://pay.weixin.qq.com");
                 request.user_client_ip = Some("119.145.83.6");
                 request.user_display_name = Some("张三");
-                check_request(&request, Method::Post, "v3/global/papay/contracts/app-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/papay/contracts/app-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::papay::contracts::app_pre_entrust_sign::CreatePapayContractsAppPreEntrustSignResponse>("{\"session_id\":\"201710180325670965\"}");
             }
         }
@@ -736,7 +751,7 @@ mod papay {
                 request.success_notify_url = Some("https://pay.weixin.qq.com");
                 request.user_client_ip = Some("119.145.83.6");
                 request.user_display_name = Some("张三");
-                check_request(&request, Method::Post, "v3/global/papay/contracts/h5-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_appid\":\"wxcbda96de0b165484\",\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/papay/contracts/h5-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_appid\":\"wxcbda96de0b165484\",\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::papay::contracts::h5_pre_entrust_sign::CreatePapayContractsH5PreEntrustSignResponse>("{\"sign_url\":\"https://apihk.mch.weixin.qq.com/global/papay/contracts/login?os_session_id=2021120910391616228#wechat_redirect\"}");
             }
         }
@@ -761,7 +776,7 @@ mod papay {
                 request.sub_mchid = Some("1230000109");
                 request.success_notify_url = Some("https://pay.weixin.qq.com");
                 request.user_display_name = Some("张三");
-                check_request(&request, Method::Post, "v3/global/papay/contracts/jsapi-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_display_name\":\"张三\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/papay/contracts/jsapi-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_display_name\":\"张三\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::papay::contracts::jsapi_pre_entrust_sign::CreatePapayContractsJsapiPreEntrustSignResponse>("{\"sign_url\":\"https://apihk.mch.weixin.qq.com/global/papay/contracts/login?os_session_id=2021120910391616228#wechat_redirect\"}");
             }
         }
@@ -786,7 +801,7 @@ mod papay {
                 request.success_notify_url = Some("https://pay.weixin.qq.com");
                 request.user_client_ip = Some("119.145.83.6");
                 request.user_display_name = Some("张三");
-                check_request(&request, Method::Post, "v3/global/papay/contracts/miniprogram-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/papay/contracts/miniprogram-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::papay::contracts::miniprogram_pre_entrust_sign::CreatePapayContractsMiniprogramPreEntrustSignResponse>("{\"session_id\":\"201710180325670965\"}");
             }
         }
@@ -802,7 +817,7 @@ mod papay {
                 request.sp_appid = Some("wx8888888888888888");
                 request.sp_mchid = Some("3200000001");
                 request.sub_appid = Some("wxcbda96de0b165484");
-                check_request(&request, Method::Get, "v3/global/papay/contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567hg6787&sub_mchid=1230000109&sp_appid=wx8888888888888888&sp_mchid=3200000001&sub_appid=wxcbda96de0b165484", None, &[]);
+                check_request(&request, "", Method::Get, "v3/global/papay/contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567hg6787&sub_mchid=1230000109&sp_appid=wx8888888888888888&sp_mchid=3200000001&sub_appid=wxcbda96de0b165484", None, &[], &[]);
                 check_response::<wxpay_apis::global::papay::contracts::out_contract_code::QueryPapayContractsByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"mchid\":\"1230000109\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"signed_time\":\"2021-11-20T13:29:35+08:00\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"state\":\"SIGNED\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"terminated_time\":\"2021-11-20T13:29:35+08:00\",\"termination_mode\":\"USER\",\"termination_note\":\"解约原因\",\"user_display_name\":\"张三\"}");
             }
         }
@@ -818,7 +833,7 @@ mod papay {
                 request.sub_appid = Some("wxcbda96de0b165484");
                 request.sub_mchid = Some("1230000109");
                 request.termination_note = Some("解约原因");
-                check_request(&request, Method::Post, "v3/global/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"termination_note\":\"解约原因\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"termination_note\":\"解约原因\"}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -842,7 +857,7 @@ mod papay {
                 request.sub_mchid = Some("1230000109");
                 request.success_notify_url = Some("https://pay.weixin.qq.com");
                 request.user_display_name = Some("张三");
-                check_request(&request, Method::Post, "v3/global/papay/contracts/web-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_display_name\":\"张三\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/papay/contracts/web-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_display_name\":\"张三\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::papay::contracts::web_pre_entrust_sign::CreatePapayContractsWebPreEntrustSignResponse>("{\"show_code_url\":\"https://osapp.pay.weixin.qq.com/global/papay/contracts/sessions/show_code?os_session_id=2025032811X0100X5371319501\"}");
             }
         }
@@ -882,7 +897,7 @@ mod papay {
             request.sp_appid = Some("wx8888888888888888");
             request.sub_appid = Some("wxcbda96de0b165484");
             request.sub_mchid = Some("1230000109");
-            check_request(&request, Method::Post, "v3/global/papay/transactions", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"100005698\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"goods_tag\":\"WXG\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\"},\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/papay/transactions", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"100005698\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"goods_tag\":\"WXG\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\"},\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\"}"), &[], &[]);
             check_response::<wxpay_apis::global::papay::transactions::CreatePapayTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"AUTH\",\"transaction_id\":\"4200000000002104083200000488\"}");
         }
 
@@ -898,10 +913,12 @@ mod papay {
                 );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/papay/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::papay::transactions::QueryPapayTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"4200000000002104083200000488\"}");
@@ -913,7 +930,7 @@ mod papay {
             #[test]
             fn query_papay_transactions_by_out_trade_no() {
                 let request = wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest::new(wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                check_request(&request, Method::Get, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"4200000000002104083200000488\"}");
             }
             mod reverse {
@@ -923,7 +940,7 @@ mod papay {
                 #[test]
                 fn reverse_papay_transactions_by_out_trade_no() {
                     let request = wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequest::new(wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Post, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "sub_mchid=1900000109", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "sub_mchid=1900000109", None, &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -943,10 +960,12 @@ mod profit_sharing {
             request.bill_date = Some("2020-01-01");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/profit-sharing/bill-download-url",
                 "sub_mchid=1900000109&bill_date=2020-01-01",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::profit_sharing::bill_download_url::QueryProfitSharingBillDownloadUrlResponse>("{\"download_url\":\"https://apihk.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\"}");
@@ -976,7 +995,7 @@ mod profit_sharing {
             request.receivers = Some(&items0);
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/global/profit-sharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"86693852\",\"amount\":888,\"authorized\":true,\"currency\":\"CNY\",\"description\":\"分给商户A\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\",\"unfreeze_unsplit\":true}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/profit-sharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"86693852\",\"amount\":888,\"authorized\":true,\"currency\":\"CNY\",\"description\":\"分给商户A\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\",\"unfreeze_unsplit\":true}"), &[], &[]);
             check_response::<wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"currency\":\"CNY\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"detail_type\":\"detail_type-example\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"rate\":1,\"result\":\"SUCCESS\",\"settlement_amount\":1,\"settlement_currency\":\"settlement_currency-example\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
 
@@ -991,10 +1010,12 @@ mod profit_sharing {
             request.transaction_id = Some("4208450740201411110007820472");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/profit-sharing/orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109&transaction_id=4208450740201411110007820472",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::profit_sharing::orders::QueryProfitSharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"currency\":\"CNY\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"detail_type\":\"detail_type-example\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"rate\":1,\"result\":\"SUCCESS\",\"settlement_amount\":1,\"settlement_currency\":\"settlement_currency-example\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
@@ -1007,7 +1028,7 @@ mod profit_sharing {
             fn unfreeze_profit_sharing_orders() {
                 let mut request = wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest::new(wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequired { description: "解冻全部剩余资金", out_order_no: "P20150806125346", transaction_id: "4208450740201411110007820472" });
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/global/profit-sharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/profit-sharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"currency\":\"CNY\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"detail_type\":\"detail_type-example\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"rate\":1,\"result\":\"SUCCESS\",\"settlement_amount\":1,\"settlement_currency\":\"settlement_currency-example\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
             }
         }
@@ -1025,7 +1046,7 @@ mod profit_sharing {
             request.sub_mchid = Some("1900000109");
             request.r#type =
                 Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
-            check_request(&request, Method::Delete, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
+            check_request(&request, "", Method::Delete, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[], &[]);
             check_empty_response(&request);
         }
 
@@ -1049,7 +1070,7 @@ mod profit_sharing {
             request.sub_mchid = Some("1900000109");
             request.r#type =
                 Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
-            check_request(&request, Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[], &[]);
             check_response::<wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
 
@@ -1063,7 +1084,7 @@ mod profit_sharing {
             request.sub_appid = Some("wx8888888888888889");
             request.r#type =
                 Some(wxpay_apis::global::profit_sharing::ProfitSharingReceiverType::MerchantId);
-            check_request(&request, Method::Get, "v3/global/profit-sharing/receivers/account%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&appid=wx8888888888888888&sub_appid=wx8888888888888889&type=MERCHANT_ID", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/profit-sharing/receivers/account%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&appid=wx8888888888888888&sub_appid=wx8888888888888889&type=MERCHANT_ID", None, &[], &[]);
             check_response::<wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SUPPLIER\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
@@ -1080,10 +1101,12 @@ mod profit_sharing {
                 request.bill_date = Some("2020-01-01");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/global/profit-sharing/refunds/bill-download-url",
                     "sub_mchid=1900000109&bill_date=2020-01-01",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::global::profit_sharing::refunds::bill_download_url::QueryProfitSharingRefundsBillDownloadUrlResponse>("{\"download_url\":\"https://apihk.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\"}");
@@ -1098,10 +1121,12 @@ mod profit_sharing {
                 let request = wxpay_apis::global::profit_sharing::refunds::refundable_balance::QueryProfitSharingRefundsRefundableBalanceRequest::new();
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/global/profit-sharing/refunds/refundable-balance",
                     "",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::global::profit_sharing::refunds::refundable_balance::QueryProfitSharingRefundsRefundableBalanceResponse>("{\"balance\":1000,\"currency\":\"CNY\",\"sponsor_mchid\":\"19000000001\"}");
@@ -1118,7 +1143,7 @@ mod profit_sharing {
             fn query_profit_sharing_transactions_amounts() {
                 let mut request = wxpay_apis::global::profit_sharing::transactions::amounts::QueryProfitSharingTransactionsAmountsRequest::new("transaction_id/../?a=b#c %微");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/global/profit-sharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/global/profit-sharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::global::profit_sharing::transactions::amounts::QueryProfitSharingTransactionsAmountsResponse>("{\"currency\":\"CNY\",\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}");
             }
         }
@@ -1132,7 +1157,7 @@ mod profit_sharing {
                 request.currency = Some("CNY");
                 request.out_trade_no = Some("P20150806125346");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/global/profit-sharing/transactions/mark", "", Some("{\"currency\":\"CNY\",\"out_trade_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/profit-sharing/transactions/mark", "", Some("{\"currency\":\"CNY\",\"out_trade_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -1144,7 +1169,7 @@ mod profit_sharing {
             fn query_profit_sharing_transactions_refundable_amounts() {
                 let mut request = wxpay_apis::global::profit_sharing::transactions::refundable_amounts::QueryProfitSharingTransactionsRefundableAmountsRequest::new("transaction_id/../?a=b#c %微");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/global/profit-sharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refundable-amounts", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/global/profit-sharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refundable-amounts", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::global::profit_sharing::transactions::refundable_amounts::QueryProfitSharingTransactionsRefundableAmountsResponse>("{\"currency\":\"CNY\",\"funds_refundable_amount\":1000,\"refundable_amount\":1000,\"transaction_id\":\"4208450740201411110007820472\"}");
             }
         }
@@ -1163,7 +1188,7 @@ mod refund {
                 #[test]
                 fn query_refund_partner_recharge_balance_by_sub_mchid() {
                     let request = wxpay_apis::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidRequest::new("sub_mchid/../?a=b#c %微");
-                    check_request(&request, Method::Get, "v3/global/refund/partner/recharge-balance/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/global/refund/partner/recharge-balance/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidResponse>("{\"currency\":\"KHD\",\"remaining_amount\":888}");
                 }
             }
@@ -1178,10 +1203,12 @@ mod refund {
             let request = wxpay_apis::global::refund::recharge_balance::QueryRefundRechargeBalanceRequest::new();
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/refund/recharge-balance",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<
@@ -1207,7 +1234,7 @@ mod refunds {
         );
         request.transaction_id = Some("1217752501201407033233368018");
         request.out_trade_no = Some("out_trade_no-example");
-        check_request(&request, Method::Get, "v3/global/refunds", "transaction_id=1217752501201407033233368018&out_trade_no=out_trade_no-example&mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100&offset=0&count=10", None, &[]);
+        check_request(&request, "", Method::Get, "v3/global/refunds", "transaction_id=1217752501201407033233368018&out_trade_no=out_trade_no-example&mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100&offset=0&count=10", None, &[], &[]);
         check_response::<wxpay_apis::global::refunds::QueryGlobalRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"current_total_num\":10,\"data\":[{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"refund_detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\"}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\",\"total_num\":0}");
     }
 
@@ -1237,7 +1264,7 @@ mod refunds {
         request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
         request.reason = Some("商品已售完");
         request.sub_appid = Some("wx8888888888888888");
-        check_request(&request, Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
         check_response::<wxpay_apis::global::refunds::CreateGlobalRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
     }
     mod id {
@@ -1256,10 +1283,12 @@ mod refunds {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/refunds/id/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::refunds::id::QueryRefundsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\"}");
@@ -1282,10 +1311,12 @@ mod refunds {
                 );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/refunds/out-refund-no/out_refund_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::refunds::out_refund_no::QueryRefundsByOutRefundNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\"}");
@@ -1304,7 +1335,7 @@ mod settle {
             request.sub_mchid = Some("1900000101");
             request.settle_start_date = Some("20091225");
             request.settle_end_date = Some("20091226");
-            check_request(&request, Method::Get, "v3/global/settle/settlements", "sub_mchid=1900000101&settle_state=SETTLED&settle_start_date=20091225&settle_end_date=20091226&limit=5&offset=10", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/settle/settlements", "sub_mchid=1900000101&settle_state=SETTLED&settle_start_date=20091225&settle_end_date=20091226&limit=5&offset=10", None, &[], &[]);
             check_response::<wxpay_apis::global::settle::settlements::QuerySettleSettlementsResponse>("{\"data\":[{\"amount\":{\"currency\":\"HKD\",\"fee\":5,\"net\":5,\"pay\":123,\"refund\":123,\"settled\":123,\"unsettle\":123},\"batch_id\":\"20091225003\",\"settlement_date\":\"20091225\",\"split_amount\":{\"currency\":\"HKD\",\"pay\":123,\"refund\":123,\"settled\":123,\"unsettle\":123},\"trade_end_date\":\"20091225\",\"trade_start_date\":\"20091225\",\"wallet_region\":\"CHINA_HONGKONG\"}],\"limit\":20,\"offset\":1,\"total_count\":1234}");
         }
     }
@@ -1388,7 +1419,7 @@ mod transactions {
             request.sub_appid = Some("sub_appid-example");
             request.time_expire = Some("2018-06-08T10:34:56+08:00");
             request.time_start = Some("2018-06-08T10:34:56+08:00");
-            check_request(&request, Method::Post, "v3/global/transactions/app", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/transactions/app", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\"}"), &[], &[]);
             check_response::<wxpay_apis::global::transactions::app::CreateTransactionsAppResponse>(
                 "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
             );
@@ -1410,10 +1441,12 @@ mod transactions {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/global/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::global::transactions::id::QueryTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
@@ -1427,7 +1460,7 @@ mod transactions {
                 let mut request = wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequest::new(wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1230000109" });
                 request.sp_mchid = Some("1230000109");
                 request.sub_mchid = Some("1230000109");
-                check_request(&request, Method::Post, "v3/global/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -1509,7 +1542,7 @@ mod transactions {
             request.sub_appid = Some("sub_appid-example");
             request.time_expire = Some("2018-06-08T10:34:56+08:00");
             request.time_start = Some("2018-06-08T10:34:56+08:00");
-            check_request(&request, Method::Post, "v3/global/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"JSAPI\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"JSAPI\"}"), &[], &[]);
             check_response::<
                 wxpay_apis::global::transactions::jsapi::CreateTransactionsJsapiResponse,
             >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -1585,7 +1618,7 @@ v
             request.sub_appid = Some("sub_appid-example");
             request.time_expire = Some("2018-06-08T10:34:56+08:00");
             request.time_start = Some("2018-06-08T10:34:56+08:00");
-            check_request(&request, Method::Post, "v3/global/transactions/mweb", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"MWEB\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/transactions/mweb", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"MWEB\"}"), &[], &[]);
             check_response::<wxpay_apis::global::transactions::mweb::CreateTransactionsMwebResponse>("{\"mweb_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
         }
     }
@@ -1666,7 +1699,7 @@ v
             request.sub_appid = Some("sub_appid-example");
             request.time_expire = Some("2018-06-08T10:34:56+08:00");
             request.time_start = Some("2018-06-08T10:34:56+08:00");
-            check_request(&request, Method::Post, "v3/global/transactions/native", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"NATIVE\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/global/transactions/native", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"NATIVE\"}"), &[], &[]);
             check_response::<
                 wxpay_apis::global::transactions::native::CreateTransactionsNativeResponse,
             >("{\"code_url\":\"weixin://wxpay/s/An4baqw\"}");
@@ -1679,7 +1712,7 @@ v
         #[test]
         fn query_transactions_by_out_trade_no() {
             let request = wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sub_mchid: "1900000109", sp_mchid: "1900000100" });
-            check_request(&request, Method::Get, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[]);
+            check_request(&request, "", Method::Get, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[], &[]);
             check_response::<wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
         }
         mod close {
@@ -1691,7 +1724,7 @@ v
                 let mut request = wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new(wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1230000109" });
                 request.sp_mchid = Some("1230000109");
                 request.sub_mchid = Some("1230000109");
-                check_request(&request, Method::Post, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -1719,7 +1752,7 @@ mod v3 {
                     );
                 request.offset = Some(1);
                 request.limit = Some(20);
-                check_request(&request, Method::Get, "global/v3/customs/orders", "appid=wxd678efh567hg6787&mchid=1230000109&order_type=out_trade_no&order_no=20150806125346&customs=SHANGHAI_ZS&offset=1&limit=20", None, &[]);
+                check_request(&request, "", Method::Get, "global/v3/customs/orders", "appid=wxd678efh567hg6787&mchid=1230000109&order_type=out_trade_no&order_no=20150806125346&customs=SHANGHAI_ZS&offset=1&limit=20", None, &[], &[]);
                 check_response::<wxpay_apis::global::v3::customs::orders::QueryCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"data\":[{\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"explanation\":\"支付单已存在并且为非退单状态\",\"fee_type\":\"CNY\",\"mch_customs_no\":\"1234567\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"order_fee\":888,\"product_fee\":888,\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transport_fee\":888}],\"limit\":20,\"mchid\":\"1230000109\",\"offset\":0,\"total_count\":1,\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
             }
 
@@ -1742,7 +1775,7 @@ mod v3 {
                 request.product_fee = Some(888);
                 request.sub_order_no = Some("20150806125346");
                 request.transport_fee = Some(888);
-                check_request(&request, Method::Patch, "global/v3/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
+                check_request(&request, "", Method::Patch, "global/v3/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[], &[]);
                 check_response::<wxpay_apis::global::v3::customs::orders::ModifyCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"SUBMITTED\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
             }
 
@@ -1766,7 +1799,7 @@ mod v3 {
                 request.product_fee = Some(888);
                 request.sub_order_no = Some("20150806125346");
                 request.transport_fee = Some(888);
-                check_request(&request, Method::Post, "global/v3/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"fee_type\":\"CNY\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
+                check_request(&request, "", Method::Post, "global/v3/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"fee_type\":\"CNY\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[], &[]);
                 check_response::<wxpay_apis::global::v3::customs::orders::CreateCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
             }
         }
@@ -1781,7 +1814,7 @@ mod v3 {
                 request.sub_order_id = Some("1000320306201511078440737891");
                 request.sub_order_no = Some("20150806125346");
                 request.transaction_id = Some("1000320306201511078440737890");
-                check_request(&request, Method::Post, "global/v3/customs/redeclare", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_id\":\"1000320306201511078440737891\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[]);
+                check_request(&request, "", Method::Post, "global/v3/customs/redeclare", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_id\":\"1000320306201511078440737891\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &[]);
                 check_response::<wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareResponse>("{\"appid\":\"wxd678efh567hg6787\",\"explanation\":\"支付单已存在并且为非退单状态\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
             }
         }
@@ -1793,7 +1826,7 @@ mod v3 {
             fn verify_certificate_customs() {
                 let mut request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest::new(wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequired { appid: "wxd678efh567hg6787", certificate_id: wxpay_core::sensitive::Sensitive::new("330821198809085211"), certificate_name: wxpay_core::sensitive::Sensitive::new("张三"), certificate_type: wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs, mchid: "1230000109", merchant_customs_no: "123456", out_trade_no: "20150806125346", transaction_id: "1000320306201511078440737890" });
                 request.sub_order_no = Some("20150806125346");
-                check_encrypted_request(&request, Method::Post, "global/v3/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
+                check_request(&request, "", Method::Post, "global/v3/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/certificate_id", "/certificate_name"]);
                 check_response::<wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
             }
         }

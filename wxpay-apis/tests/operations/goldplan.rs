@@ -14,10 +14,12 @@ mod merchants {
             let request = wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequired { operation_type: wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, sub_mchid: "1234567890" });
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/goldplan/merchants/changecustompagestatus",
                 "",
                 Some("{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1234567890\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsResponse>("{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1234567890\"}");
@@ -31,7 +33,7 @@ mod merchants {
         fn changegoldplanstatus_merchants() {
             let mut request = wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequired { operation_type: wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, sub_mchid: "1234567890" });
             request.operation_pay_scene = Some(wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsOperationPayScene::Jsapi);
-            check_request(&request, Method::Post, "v3/goldplan/merchants/changegoldplanstatus", "", Some("{\"operation_pay_scene\":\"JSAPI\",\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1234567890\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/goldplan/merchants/changegoldplanstatus", "", Some("{\"operation_pay_scene\":\"JSAPI\",\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1234567890\"}"), &[], &[]);
             check_response::<wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsResponse>("{\"sub_mchid\":\"1234567890\"}");
         }
     }
@@ -44,10 +46,12 @@ mod merchants {
             let request = wxpay_apis::goldplan::merchants::close_advertising_show::CloseAdvertisingShowMerchantsRequest::new("1900000109");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/goldplan/merchants/close-advertising-show",
                 "",
                 Some("{\"sub_mchid\":\"1900000109\"}"),
+                &[],
                 &[],
             );
             check_empty_response(&request);
@@ -64,7 +68,7 @@ mod merchants {
             ];
             let mut request = wxpay_apis::goldplan::merchants::open_advertising_show::OpenAdvertisingShowMerchantsRequest::new("1900000109");
             request.advertising_industry_filters = Some(&items0);
-            check_request(&request, Method::Patch, "v3/goldplan/merchants/open-advertising-show", "", Some("{\"advertising_industry_filters\":[\"AGRICULTURE\"],\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Patch, "v3/goldplan/merchants/open-advertising-show", "", Some("{\"advertising_industry_filters\":[\"AGRICULTURE\"],\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -79,7 +83,7 @@ mod merchants {
             ];
             let mut request = wxpay_apis::goldplan::merchants::set_advertising_industry_filter::SetAdvertisingIndustryFilterMerchantsRequest::new("1900000109");
             request.advertising_industry_filters = Some(&items0);
-            check_request(&request, Method::Post, "v3/goldplan/merchants/set-advertising-industry-filter", "", Some("{\"advertising_industry_filters\":[\"AGRICULTURE\"],\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/goldplan/merchants/set-advertising-industry-filter", "", Some("{\"advertising_industry_filters\":[\"AGRICULTURE\"],\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }

@@ -15,7 +15,7 @@ mod insurance_orders {
         request.openid = Some("2323dfsdf342342");
         request.out_order_no = Some("6e8369071cd942c0476613f9d1ce9ca3");
         request.service_id = Some("实例值");
-        check_request(&request, Method::Post, "v3/hire-power-bank/insurance-orders", "", Some("{\"notify_url\":\"https://api.test.com\",\"openid\":\"2323dfsdf342342\",\"out_order_no\":\"6e8369071cd942c0476613f9d1ce9ca3\",\"service_id\":\"实例值\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/hire-power-bank/insurance-orders", "", Some("{\"notify_url\":\"https://api.test.com\",\"openid\":\"2323dfsdf342342\",\"out_order_no\":\"6e8369071cd942c0476613f9d1ce9ca3\",\"service_id\":\"实例值\"}"), &[], &[]);
         check_response::<wxpay_apis::hire_power_bank::insurance_orders::CreateInsuranceOrderResponse>("{\"claimed_count\":1,\"max_claim_count\":3,\"openid\":\"2323dfsdf342342\",\"order_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"1234323JKHDFE1243252\",\"order_receive_state\":\"RECEIVING\",\"order_receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_order_no\":\"6e8369071cd942c0476613f9d1ce9ca3\"}");
     }
 
@@ -27,10 +27,12 @@ mod insurance_orders {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/hire-power-bank/insurance-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::hire_power_bank::insurance_orders::GetByOutTradeNoResponse>("{\"claimed_count\":1,\"max_claim_count\":3,\"openid\":\"2323dfsdf342342\",\"order_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"1234323JKHDFE1243252\",\"order_receive_state\":\"RECEIVING\",\"order_receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_order_no\":\"6e8369071cd942c0476613f9d1ce9ca3\"}");
@@ -48,10 +50,12 @@ mod user_qualifications {
             );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/hire-power-bank/user-qualifications/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<

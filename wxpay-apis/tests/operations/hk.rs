@@ -12,7 +12,16 @@ mod v3 {
         #[test]
         fn query_hk_certificates() {
             let request = wxpay_apis::hk::v3::certificates::QueryHkCertificatesRequest::new();
-            check_request(&request, Method::Get, "hk/v3/certificates", "", None, &[]);
+            check_request(
+                &request,
+                "",
+                Method::Get,
+                "hk/v3/certificates",
+                "",
+                None,
+                &[],
+                &[],
+            );
             check_response::<wxpay_apis::hk::v3::certificates::QueryHkCertificatesResponse>("{\"data\":[{\"effective_time\":\"2018-06-08T10:34:56+08:00\",\"encrypt_certificate\":{\"algorithm\":\"AEAD_AES_256_GCM\",\"associated_data\":\"certificate\",\"ciphertext\":\"sRvt...\",\"nonce\":\"61f9c719728a\"},\"expire_time\":\"2018-12-08T10:34:56+08:00\",\"serial_no\":\"5157F09EFDC096DE15EBE81A47057A7232F1B8E1\"}]}");
         }
     }
@@ -53,7 +62,6 @@ mod v3 {
                     office_phone: "075586010000",
                     shortname: "Merchant shortname",
                     sp_appid: "wx8888888888888888",
-                    sp_mchid: "3200000001",
                 },
             );
             request.channel_id = Some("3200000001");
@@ -74,7 +82,7 @@ mod v3 {
             request.registration_certificate_number = Some("5555-8888");
             request.settlement_bank_number = Some("555588889999");
             request.idempotency_key = Some("GzPCeo963zXKcO2hDVD8AjXIpgrj");
-            check_encrypted_request(&request, Method::Post, "hk/v3/merchants", "", Some("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\"}"), &[("Idempotency-Key", "GzPCeo963zXKcO2hDVD8AjXIpgrj")], &["/contact/email", "/contact/name", "/contact/phone"]);
+            check_request(&request, "3200000001", Method::Post, "hk/v3/merchants", "", Some("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\"}"), &[("Idempotency-Key", "GzPCeo963zXKcO2hDVD8AjXIpgrj"), ("Wechatpay-Serial", KEY_ID)], &["/contact/email", "/contact/name", "/contact/phone"]);
             check_response::<wxpay_apis::hk::v3::merchants::CreateHkMerchantsResponse>("{\"description\":\"该子商户需要通过审核才可生效。请登录商户平台检查审核状态。\",\"sub_mchid\":\"1900000109\",\"verification_status\":\"Under Review\"}");
         }
 
@@ -105,7 +113,6 @@ mod v3 {
                     office_phone: "075586010000",
                     shortname: "Merchant shortname",
                     sp_appid: "wx8888888888888888",
-                    sp_mchid: "3200000001",
                     sub_mchid: "20000100",
                 },
             );
@@ -133,7 +140,7 @@ mod v3 {
             request.registration_certificate_date = Some("2020-10-16");
             request.registration_certificate_number = Some("5555-8888");
             request.settlement_bank_number = Some("555588889999");
-            check_encrypted_request(&request, Method::Put, "hk/v3/merchants", "", Some("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_mchid\":\"20000100\"}"), &[], &["/contact/email", "/contact/name", "/contact/phone"]);
+            check_request(&request, "3200000001", Method::Put, "hk/v3/merchants", "", Some("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_mchid\":\"20000100\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/contact/email", "/contact/name", "/contact/phone"]);
             check_response::<wxpay_apis::hk::v3::merchants::UpdateHkMerchantsResponse>(
                 "{\"sub_mchid\":\"1900000109\"}",
             );
@@ -146,15 +153,16 @@ mod v3 {
                 wxpay_apis::hk::v3::merchants::QueryHkMerchantsRequired {
                     sub_mchid: "sub_mchid/../?a=b#c %微",
                     sp_appid: "wx8888888888888888",
-                    sp_mchid: "3200000001",
                 },
             );
             check_request(
                 &request,
+                "3200000001",
                 Method::Get,
                 "hk/v3/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sp_appid=wx8888888888888888&sp_mchid=3200000001",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::hk::v3::merchants::QueryHkMerchantsResponse>("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"website\":\"https://www.qq.com\"},\"business_category\":101,\"contact\":{\"email\":\"test@test.com\",\"name\":\"Bob Zhang\",\"phone\":\"+8613633334444\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sub_mchid\":\"20000100\"}");
@@ -174,7 +182,7 @@ mod v3 {
             request.sp_mchid = Some("1900000100");
             request.offset = Some(0);
             request.count = Some(10);
-            check_request(&request, Method::Get, "hk/v3/refunds", "transaction_id=1217752501201407033233368018&out_trade_no=out_trade_no-example&mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100&offset=0&count=10", None, &[]);
+            check_request(&request, "", Method::Get, "hk/v3/refunds", "transaction_id=1217752501201407033233368018&out_trade_no=out_trade_no-example&mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100&offset=0&count=10", None, &[], &[]);
             check_response::<wxpay_apis::hk::v3::refunds::QueryHkRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"current_total_num\":10,\"data\":[{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"refund_detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\"}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\",\"total_num\":0}");
         }
 
@@ -204,7 +212,7 @@ mod v3 {
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
             request.reason = Some("商品已售完");
             request.sub_appid = Some("wx8888888888888888");
-            check_request(&request, Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"transaction_id\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::hk::v3::refunds::CreateHkRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
         }
         mod id {
@@ -221,10 +229,12 @@ mod v3 {
                 request.sp_mchid = Some("1900000100");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "hk/v3/refunds/id/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                     "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::hk::v3::refunds::id::QueryRefundsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\"}");
@@ -242,10 +252,12 @@ mod v3 {
                 request.sp_mchid = Some("1900000100");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "hk/v3/refunds/out-refund-no/out_refund_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                     "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::hk::v3::refunds::out_refund_no::QueryRefundsByOutRefundNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\"}");
@@ -264,7 +276,7 @@ mod v3 {
                 request.sub_mchid = Some("1900000101");
                 request.settle_start_date = Some("20091225");
                 request.settle_end_date = Some("20091226");
-                check_request(&request, Method::Get, "hk/v3/settle/settlements", "sub_mchid=1900000101&settle_state=SETTLED&settle_start_date=20091225&settle_end_date=20091226&limit=5&offset=10", None, &[]);
+                check_request(&request, "", Method::Get, "hk/v3/settle/settlements", "sub_mchid=1900000101&settle_state=SETTLED&settle_start_date=20091225&settle_end_date=20091226&limit=5&offset=10", None, &[], &[]);
                 check_response::<wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsResponse>("{\"data\":[{\"amount\":{\"currency\":\"HKD\",\"fee\":5,\"net\":5,\"pay\":123,\"refund\":123,\"settled\":123,\"unsettle\":123},\"batch_id\":\"20091225003\",\"settlement_date\":\"20091225\",\"trade_end_date\":\"20091225\",\"trade_start_date\":\"20091225\",\"wallet_region\":\"CHINA_HONGKONG\"}],\"limit\":20,\"offset\":1,\"total_count\":1234}");
             }
         }
@@ -341,7 +353,7 @@ mod v3 {
                 request.sub_appid = Some("sub_appid-example");
                 request.time_expire = Some("2018-06-08T10:34:56+08:00");
                 request.time_start = Some("2018-06-08T10:34:56+08:00");
-                check_request(&request, Method::Post, "hk/v3/transactions/app", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\"}"), &[]);
+                check_request(&request, "", Method::Post, "hk/v3/transactions/app", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\"}"), &[], &[]);
                 check_response::<
                     wxpay_apis::hk::v3::transactions::app::CreateTransactionsAppResponse,
                 >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -364,10 +376,12 @@ mod v3 {
                     );
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                     "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::hk::v3::transactions::id::QueryTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
@@ -381,7 +395,7 @@ mod v3 {
                     let mut request = wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequest::new(wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1230000109" });
                     request.sp_mchid = Some("1230000109");
                     request.sub_mchid = Some("1230000109");
-                    check_request(&request, Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -392,7 +406,7 @@ mod v3 {
                 #[test]
                 fn reverse_transactions_by_id() {
                     let request = wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequest::new(wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequired { transaction_id: "transaction_id/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -467,7 +481,7 @@ mod v3 {
                 request.sub_appid = Some("sub_appid-example");
                 request.time_expire = Some("2018-06-08T10:34:56+08:00");
                 request.time_start = Some("2018-06-08T10:34:56+08:00");
-                check_request(&request, Method::Post, "hk/v3/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"JSAPI\"}"), &[]);
+                check_request(&request, "", Method::Post, "hk/v3/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"JSAPI\"}"), &[], &[]);
                 check_response::<
                     wxpay_apis::hk::v3::transactions::jsapi::CreateTransactionsJsapiResponse,
                 >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -517,7 +531,7 @@ v
                     v
                 });
                 request.sub_appid = Some("wx8888888888888888");
-                check_request(&request, Method::Post, "hk/v3/transactions/micropay", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"120061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_type\":\"MICROPAY\"}"), &[]);
+                check_request(&request, "", Method::Post, "hk/v3/transactions/micropay", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"120061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_type\":\"MICROPAY\"}"), &[], &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer _currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"CNY\",\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wechatpay_contribute_amount\":0}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"MICROPAY\"}");
             }
         }
@@ -588,7 +602,7 @@ v
                 request.sub_appid = Some("sub_appid-example");
                 request.time_expire = Some("2018-06-08T10:34:56+08:00");
                 request.time_start = Some("2018-06-08T10:34:56+08:00");
-                check_request(&request, Method::Post, "hk/v3/transactions/mweb", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"MWEB\"}"), &[]);
+                check_request(&request, "", Method::Post, "hk/v3/transactions/mweb", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"MWEB\"}"), &[], &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebResponse>("{\"mweb_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
             }
         }
@@ -644,7 +658,7 @@ v
                 request.sub_appid = Some("sub_appid-example");
                 request.time_expire = Some("2018-06-08T10:34:56+08:00");
                 request.time_start = Some("2018-06-08T10:34:56+08:00");
-                check_request(&request, Method::Post, "hk/v3/transactions/native", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"NATIVE\"}"), &[]);
+                check_request(&request, "", Method::Post, "hk/v3/transactions/native", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"NATIVE\"}"), &[], &[]);
                 check_response::<
                     wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeResponse,
                 >("{\"code_url\":\"weixin://wxpay/s/An4baqw\"}");
@@ -657,7 +671,7 @@ v
             #[test]
             fn query_transactions_by_out_trade_no() {
                 let request = wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sub_mchid: "1900000109", sp_mchid: "1900000100" });
-                check_request(&request, Method::Get, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[]);
+                check_request(&request, "", Method::Get, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[], &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
             }
             mod close {
@@ -669,7 +683,7 @@ v
                     let mut request = wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new(wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1230000109" });
                     request.sp_mchid = Some("1230000109");
                     request.sub_mchid = Some("1230000109");
-                    check_request(&request, Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -680,7 +694,7 @@ v
                 #[test]
                 fn reverse_transactions_by_out_trade_no() {
                     let request = wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequest::new(wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", mchid: "1900000109", sp_mchid: "1900000100", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                    check_request(&request, "", Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }

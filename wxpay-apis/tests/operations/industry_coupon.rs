@@ -23,7 +23,7 @@ mod tokens {
                 open_id: "obLatjrR8kUDlj4-nofQsPAJAAFI",
             },
         );
-        check_request(&request, Method::Post, "v3/industry-coupon/tokens", "", Some("{\"coupon_list\":[{\"coupon_id\":\"11004999626\",\"stock_id\":16474341}],\"open_id\":\"obLatjrR8kUDlj4-nofQsPAJAAFI\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/industry-coupon/tokens", "", Some("{\"coupon_list\":[{\"coupon_id\":\"11004999626\",\"stock_id\":16474341}],\"open_id\":\"obLatjrR8kUDlj4-nofQsPAJAAFI\"}"), &[], &[]);
         check_response::<wxpay_apis::industry_coupon::tokens::CreateIndustryCouponTokensResponse>("{\"expires_time\":\"2015-05-20T13:29:35+08:00\",\"token\":\"16824f40-aec1-11e8-a69c-f7a44da04f19\"}");
     }
 }

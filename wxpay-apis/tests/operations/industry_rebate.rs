@@ -21,7 +21,7 @@ mod retail_industry {
             request.device_id = Some("example_device_id");
             request.goods_detail = Some(&items0);
             request.transaction_id = Some("20190611222222222200000000012122");
-            check_request(&request, Method::Post, "v3/industry-rebate/retail-industry/transactions", "", Some("{\"brand_id\":\"120344\",\"device_id\":\"example_device_id\",\"goods_detail\":[{\"barcode\":\"example_barcode\",\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1001\",\"price\":528800,\"quantity\":1}],\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\",\"transaction_id\":\"20190611222222222200000000012122\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/industry-rebate/retail-industry/transactions", "", Some("{\"brand_id\":\"120344\",\"device_id\":\"example_device_id\",\"goods_detail\":[{\"barcode\":\"example_barcode\",\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1001\",\"price\":528800,\"quantity\":1}],\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\",\"transaction_id\":\"20190611222222222200000000012122\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -33,7 +33,7 @@ mod transactions {
     #[test]
     fn create_industry_rebate_transactions() {
         let request = wxpay_apis::industry_rebate::transactions::CreateIndustryRebateTransactionsRequest::new(wxpay_apis::industry_rebate::transactions::CreateIndustryRebateTransactionsRequired { transaction_id: "transaction_id/../?a=b#c %微", code_url: "URl:weixin://wxpay/s/An4baqw", out_trade_no: "example_out_trade_no", sub_mchid: "1900000001" });
-        check_request(&request, Method::Post, "v3/industry-rebate/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/industry-rebate/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\"}"), &[], &[]);
         check_empty_response(&request);
     }
 }

@@ -15,10 +15,12 @@ mod device_inspections {
             );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/iotmanage/device-inspections/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::iotmanage::device_inspections::QueryIotmanageDeviceInspectionsResponse>("{\"app_version\":\"app_version-example\",\"bluetooth_mac\":\"bluetooth_mac-example\",\"camera_sn\":\"camera_sn-example\",\"device_sn\":\"device_sn-example\",\"errors\":[\"errors-example\"],\"imei\":\"imei-example\",\"inspect_time\":\"2018-06-08T10:34:56+08:00\",\"result\":\"FAIL\",\"warnings\":[\"warnings-example\"],\"wired_mac\":\"wired_mac-example\",\"wireless_mac\":\"wireless_mac-example\"}");
@@ -38,10 +40,12 @@ mod devices {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/iotmanage/devices",
             "limit=5&offset=10",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::iotmanage::devices::QueryIotmanageDevicesResponse>("{\"data\":[{\"activation_status\":\"ACTIVATED\",\"activation_time\":\"2018-06-08T10:34:56+08:00\",\"app_scene\":\"app_scene-example\",\"app_scene_code\":\"app_scene_code-example\",\"camera_sn\":\"camera_sn-example\",\"device_category\":\"device_category-example\",\"device_category_code\":\"device_category_code-example\",\"device_class\":\"device_class-example\",\"device_class_code\":\"device_class_code-example\",\"device_model\":\"device_model-example\",\"device_sn\":\"device_sn-example\",\"mchid\":\"mchid-example\",\"merchant_shortname\":\"merchant_shortname-example\",\"operating_system\":\"operating_system-example\",\"sub_mchid\":\"sub_mchid-example\",\"sub_merchant_shortname\":\"sub_merchant_shortname-example\"}],\"limit\":5,\"links\":{\"next\":\"next-example\",\"prev\":\"prev-example\",\"self\":\"self-example\"},\"offset\":10,\"total_count\":1234}");

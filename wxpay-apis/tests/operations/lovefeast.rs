@@ -12,10 +12,12 @@ mod brands {
         let request = wxpay_apis::lovefeast::brands::GetBrandRequest::new("brand_id/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/lovefeast/brands/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::lovefeast::brands::GetBrandResponse>(
@@ -36,7 +38,7 @@ mod users {
                 let mut request = wxpay_apis::lovefeast::users::orders::brand_id::QueryUsersOrdersByBrandIdRequest::new(wxpay_apis::lovefeast::users::orders::brand_id::QueryUsersOrdersByBrandIdRequired { openid: "openid/../?a=b#c %微", brand_id: "brand_id/../?a=b#c %微" });
                 request.offset = Some(0);
                 request.limit = Some(20);
-                check_request(&request, Method::Get, "v3/lovefeast/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/orders/brand-id/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "offset=0&limit=20", None, &[]);
+                check_request(&request, "", Method::Get, "v3/lovefeast/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/orders/brand-id/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "offset=0&limit=20", None, &[], &[]);
                 check_response::<wxpay_apis::lovefeast::users::orders::brand_id::QueryUsersOrdersByBrandIdResponse>("{\"count\":1,\"data\":[{\"amount\":{\"currency\":\"currency-example\",\"payer_currency\":\"payer_currency-example\",\"payer_total\":1,\"total\":1},\"appid\":\"appid-example\",\"brand_id\":\"brand_id-example\",\"business_id\":\"business_id-example\",\"business_name\":\"business_name-example\",\"device_id\":\"device_id-example\",\"donate_source\":\"ENTRUST_PAY\",\"institution_name\":\"institution_name-example\",\"merchant_order\":\"merchant_order-example\",\"payer\":{\"avatar\":\"avatar-example\",\"nickname\":\"nickname-example\",\"openid\":\"openid-example\",\"sub_openid\":\"sub_openid-example\"},\"sub_appid\":\"sub_appid-example\",\"success_time\":\"success_time-example\",\"welfare_trade_id\":\"welfare_trade_id-example\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
             }
         }
@@ -47,7 +49,7 @@ mod users {
             #[test]
             fn query_users_orders_by_out_trade_no() {
                 let request = wxpay_apis::lovefeast::users::orders::out_trade_no::QueryUsersOrdersByOutTradeNoRequest::new(wxpay_apis::lovefeast::users::orders::out_trade_no::QueryUsersOrdersByOutTradeNoRequired { openid: "openid/../?a=b#c %微", out_trade_no: "out_trade_no/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/lovefeast/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/orders/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/lovefeast/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/orders/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::lovefeast::users::orders::out_trade_no::QueryUsersOrdersByOutTradeNoResponse>("{\"amount\":{},\"appid\":\"appid-example\",\"brand_id\":\"brand_id-example\",\"business_id\":\"business_id-example\",\"business_name\":\"business_name-example\",\"device_id\":\"device_id-example\",\"donate_source\":\"ENTRUST_PAY\",\"institution_name\":\"institution_name-example\",\"merchant_order\":\"merchant_order-example\",\"payer\":{\"avatar\":\"avatar-example\",\"nickname\":\"nickname-example\",\"openid\":\"openid-example\",\"sub_openid\":\"sub_openid-example\"},\"sub_appid\":\"sub_appid-example\",\"success_time\":\"success_time-example\",\"welfare_trade_id\":\"welfare_trade_id-example\"}");
             }
         }

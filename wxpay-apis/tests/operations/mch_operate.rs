@@ -42,7 +42,7 @@ v
                 v
             });
             request.remark = Some("特殊理由");
-            check_encrypted_request(&request, Method::Post, "v3/mch_operate/risk/withdrawl-apply", "", Some("{\"additional_materials\":{\"additional_media\":[\"jTpGmxUX3FBWVQ5NFQ\"]},\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\",\"out_request_no\":\"2019061122222222122\",\"payee_info\":{\"account_type\":\"ACCOUNT_TYPE_CORPORATE\",\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4y44/UgZ69b0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHeorwC+w==\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"402713354941\"},\"identity_info\":{\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"identification_name\":\"pVd1HJ6zyvPedzfg==\",\"identification_no\":\"AOZdYGISxo4y44/UgZ69bkw==\"}},\"payee_mchid\":\"1900000109\",\"payee_type\":\"OTHER_MERCHANT\",\"proof_media_list\":{\"proof_payee_media\":[{\"proof_media\":\"jTpGmxUX3FBWVQ5NJTZvlKXQ\",\"proof_media_type\":\"BASIC_TRANSACTION_INFORMATION\"}]},\"remark\":\"特殊理由\",\"sub_mchid\":\"1900000109\"}"), &[], &["/payee_info/bank_account_info/account_name", "/payee_info/bank_account_info/account_number", "/payee_info/identity_info/identification_name", "/payee_info/identity_info/identification_no"]);
+            check_request(&request, "", Method::Post, "v3/mch_operate/risk/withdrawl-apply", "", Some("{\"additional_materials\":{\"additional_media\":[\"jTpGmxUX3FBWVQ5NFQ\"]},\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\",\"out_request_no\":\"2019061122222222122\",\"payee_info\":{\"account_type\":\"ACCOUNT_TYPE_CORPORATE\",\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4y44/UgZ69b0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHeorwC+w==\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"402713354941\"},\"identity_info\":{\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"identification_name\":\"pVd1HJ6zyvPedzfg==\",\"identification_no\":\"AOZdYGISxo4y44/UgZ69bkw==\"}},\"payee_mchid\":\"1900000109\",\"payee_type\":\"OTHER_MERCHANT\",\"proof_media_list\":{\"proof_payee_media\":[{\"proof_media\":\"jTpGmxUX3FBWVQ5NJTZvlKXQ\",\"proof_media_type\":\"BASIC_TRANSACTION_INFORMATION\"}]},\"remark\":\"特殊理由\",\"sub_mchid\":\"1900000109\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payee_info/bank_account_info/account_name", "/payee_info/bank_account_info/account_number", "/payee_info/identity_info/identification_name", "/payee_info/identity_info/identification_no"]);
             check_response::<wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyResponse>(
                 "{\"applyment_id\":\"20220101332222\",\"out_request_no\":\"1234567\"}",
             );
@@ -54,7 +54,7 @@ v
             #[test]
             fn query_risk_withdrawl_apply_by_applyment_id() {
                 let request = wxpay_apis::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/mch_operate/risk/withdrawl-apply/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/mch_operate/risk/withdrawl-apply/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdResponse>("{\"withdrawl_apply\":{\"applyment_id\":\"20220101332222\",\"fail_reason\":\"银行卡信息有误\",\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1234567\",\"state\":\"SUBMITTED\"}}");
             }
         }
@@ -65,7 +65,7 @@ v
             #[test]
             fn query_risk_withdrawl_apply_by_out_request_no() {
                 let request = wxpay_apis::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/mch_operate/risk/withdrawl-apply/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/mch_operate/risk/withdrawl-apply/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoResponse>("{\"withdrawl_apply\":{\"applyment_id\":\"20220101332222\",\"fail_reason\":\"银行卡信息有误\",\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1234567\",\"state\":\"SUBMITTED\"}}");
             }
         }

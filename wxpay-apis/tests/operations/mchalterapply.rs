@@ -20,7 +20,7 @@ mod mchcontactalterapplyment {
             ));
             v
         });
-        check_encrypted_request(&request, Method::Post, "v3/mchalterapply/mchcontactalterapplyment", "", Some("{\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_period_begin\":\"2019-06-06\",\"contact_id_doc_period_end\":\"2026-06-06\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"merchant_code\":\"2492185251\",\"out_request_no\":\"1900013511_10000\"}"), &[], &["/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone"]);
+        check_request(&request, "", Method::Post, "v3/mchalterapply/mchcontactalterapplyment", "", Some("{\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_period_begin\":\"2019-06-06\",\"contact_id_doc_period_end\":\"2026-06-06\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"merchant_code\":\"2492185251\",\"out_request_no\":\"1900013511_10000\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone"]);
         check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
 
@@ -30,10 +30,12 @@ mod mchcontactalterapplyment {
         let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/mchalterapply/mchcontactalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
@@ -47,7 +49,7 @@ mod mchcontactalterapplyment {
             #[test]
             fn query_mchcontactalterapplyment_merchant_by_out_request_no() {
                 let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequired { merchant_code: "merchant_code/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/mchalterapply/mchcontactalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/mchalterapply/mchcontactalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
             }
         }
@@ -59,7 +61,7 @@ mod mchcontactalterapplyment {
         #[test]
         fn revoke_mchcontactalterapplyment() {
             let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::revoke::RevokeMchcontactalterapplymentRequest::new("apply_id/../?a=b#c %微");
-            check_request(&request, Method::Post, "v3/mchalterapply/mchcontactalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
+            check_request(&request, "", Method::Post, "v3/mchalterapply/mchcontactalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[], &[]);
             check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::revoke::RevokeMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"state\":\"APPLYMENT_STATE_CANCELED\"}");
         }
     }
@@ -139,7 +141,7 @@ mod mchsubjectalterapplyment {
             v
         });
         request.ubo_info_list = Some(&items6);
-        check_encrypted_request(&request, Method::Post, "v3/mchalterapply/mchsubjectalterapplyment", "", Some("{\"addition\":{\"agency_prove\":[\"agency_prove-media-id\"],\"bank_openaccount_license\":[\"bank_openaccount_license-media-id\"],\"legal_other_prove\":[\"legal_other_prove-media-id\"],\"openaccount_approval\":[\"openaccount_approval-media-id\"],\"ubo_prove\":[\"ubo_prove-media-id\"]},\"alter_scope\":\"ALTER_SCOPE_FULL\",\"business_license_info\":{\"company_address\":\"广东省深圳市南山区xx路xx号\",\"legal_person\":\"李四\",\"license_copy\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"license_number\":\"123456789012345678\",\"license_period_begin\":\"2019-06-06\",\"license_period_end\":\"2026-06-06\",\"merchant_name\":\"李四网络有限公司\"},\"certificate_info\":{\"cert_copy\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"cert_number\":\"111111111111\",\"cert_period_begin\":\"2019-06-06\",\"cert_period_end\":\"2026-06-06\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"广东省深圳市南山区xx路xx号\",\"legal_person\":\"李四\",\"merchant_name\":\"xx公益团体\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"FINANCE_TYPE_BANK_AGENT\"},\"legal_person_info\":{\"as_ubo\":true,\"authorize_letter_copy\":\"47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"card_address\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==\",\"card_back\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_front\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_name\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_number\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_period_begin\":\"2019-06-06\",\"card_period_end\":\"2026-06-06\",\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"id_holder_type\":\"LEGAL\"},\"merchant_code\":\"2492185251\",\"organization_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"out_request_no\":\"1900013511_10000\",\"ubo_info_list\":[{\"card_address\":\"pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+==\",\"card_back\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_front\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_name\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_number\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_period_begin\":\"2019-06-06\",\"card_period_end\":\"2026-06-06\",\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\"}]}"), &[], &["/legal_person_info/card_address", "/legal_person_info/card_name", "/legal_person_info/card_number", "/ubo_info_list/0/card_address", "/ubo_info_list/0/card_name", "/ubo_info_list/0/card_number"]);
+        check_request(&request, "", Method::Post, "v3/mchalterapply/mchsubjectalterapplyment", "", Some("{\"addition\":{\"agency_prove\":[\"agency_prove-media-id\"],\"bank_openaccount_license\":[\"bank_openaccount_license-media-id\"],\"legal_other_prove\":[\"legal_other_prove-media-id\"],\"openaccount_approval\":[\"openaccount_approval-media-id\"],\"ubo_prove\":[\"ubo_prove-media-id\"]},\"alter_scope\":\"ALTER_SCOPE_FULL\",\"business_license_info\":{\"company_address\":\"广东省深圳市南山区xx路xx号\",\"legal_person\":\"李四\",\"license_copy\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"license_number\":\"123456789012345678\",\"license_period_begin\":\"2019-06-06\",\"license_period_end\":\"2026-06-06\",\"merchant_name\":\"李四网络有限公司\"},\"certificate_info\":{\"cert_copy\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"cert_number\":\"111111111111\",\"cert_period_begin\":\"2019-06-06\",\"cert_period_end\":\"2026-06-06\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"广东省深圳市南山区xx路xx号\",\"legal_person\":\"李四\",\"merchant_name\":\"xx公益团体\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"FINANCE_TYPE_BANK_AGENT\"},\"legal_person_info\":{\"as_ubo\":true,\"authorize_letter_copy\":\"47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"card_address\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==\",\"card_back\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_front\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_name\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_number\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_period_begin\":\"2019-06-06\",\"card_period_end\":\"2026-06-06\",\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"id_holder_type\":\"LEGAL\"},\"merchant_code\":\"2492185251\",\"organization_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"out_request_no\":\"1900013511_10000\",\"ubo_info_list\":[{\"card_address\":\"pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+==\",\"card_back\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_front\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_name\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_number\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_period_begin\":\"2019-06-06\",\"card_period_end\":\"2026-06-06\",\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\"}]}"), &[("Wechatpay-Serial", KEY_ID)], &["/legal_person_info/card_address", "/legal_person_info/card_name", "/legal_person_info/card_number", "/ubo_info_list/0/card_address", "/ubo_info_list/0/card_name", "/ubo_info_list/0/card_number"]);
         check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
 
@@ -149,10 +151,12 @@ mod mchsubjectalterapplyment {
         let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::QueryMchalterapplyMchsubjectalterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/mchalterapply/mchsubjectalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::QueryMchalterapplyMchsubjectalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
@@ -166,7 +170,7 @@ mod mchsubjectalterapplyment {
             #[test]
             fn query_mchsubjectalterapplyment_merchant_by_out_request_no() {
                 let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequired { merchant_code: "merchant_code/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/mchalterapply/mchsubjectalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/mchalterapply/mchsubjectalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
             }
         }
@@ -178,7 +182,7 @@ mod mchsubjectalterapplyment {
         #[test]
         fn revoke_mchsubjectalterapplyment() {
             let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::revoke::RevokeMchsubjectalterapplymentRequest::new("apply_id/../?a=b#c %微");
-            check_request(&request, Method::Post, "v3/mchalterapply/mchsubjectalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
+            check_request(&request, "", Method::Post, "v3/mchalterapply/mchsubjectalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[], &[]);
             check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::revoke::RevokeMchsubjectalterapplymentResponse>("{\"result\":\"SUCCESS\"}");
         }
     }
@@ -190,7 +194,7 @@ mod merchantnamealterapplyment {
     #[test]
     fn create_mchalterapply_merchantnamealterapplyment() {
         let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest::new(wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequired { merchant_shortname: "新疆大枣专卖店", out_request_no: "1900013511_10000", sub_mchid: "2492185251" });
-        check_request(&request, Method::Post, "v3/mchalterapply/merchantnamealterapplyment", "", Some("{\"merchant_shortname\":\"新疆大枣专卖店\",\"out_request_no\":\"1900013511_10000\",\"sub_mchid\":\"2492185251\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/mchalterapply/merchantnamealterapplyment", "", Some("{\"merchant_shortname\":\"新疆大枣专卖店\",\"out_request_no\":\"1900013511_10000\",\"sub_mchid\":\"2492185251\"}"), &[], &[]);
         check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
 
@@ -198,7 +202,7 @@ mod merchantnamealterapplyment {
     #[test]
     fn query_mchalterapply_merchantnamealterapplyment() {
         let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentRequest::new("apply_id/../?a=b#c %微");
-        check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+        check_request(&request, "", Method::Get, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
         check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
     }
     mod merchant {
@@ -210,7 +214,7 @@ mod merchantnamealterapplyment {
             #[test]
             fn query_merchantnamealterapplyment_merchant_by_out_request_no() {
                 let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequired { sub_mchid: "sub_mchid/../?a=b#c %微", out_request_no: "out_request_no/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/merchant/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/mchalterapply/merchantnamealterapplyment/merchant/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\",\"sub_mchid\":\"1900006491\"}");
             }
         }
@@ -222,7 +226,7 @@ mod merchantnamealterapplyment {
         #[test]
         fn revoke_merchantnamealterapplyment() {
             let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::revoke::RevokeMerchantnamealterapplymentRequest::new("apply_id/../?a=b#c %微");
-            check_request(&request, Method::Post, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
+            check_request(&request, "", Method::Post, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[], &[]);
             check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::revoke::RevokeMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"state\":\"APPLYMENT_STATE_CANCELED\"}");
         }
     }

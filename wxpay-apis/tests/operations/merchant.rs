@@ -16,10 +16,12 @@ mod fund {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/merchant/fund/balance/account_type%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::merchant::fund::balance::QueryBalanceResponse>(
@@ -41,10 +43,12 @@ mod fund {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/merchant/fund/dayendbalance/account_type%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "date=2019-06-11",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::merchant::fund::dayendbalance::QueryDayEndBalanceResponse>(
@@ -68,7 +72,7 @@ mod fund {
             request.bank_memo = Some("xx平台提现");
             request.notify_url = Some("notify_url-example");
             request.remark = Some("交易体现");
-            check_request(&request, Method::Post, "v3/merchant/fund/withdraw", "", Some("{\"account_type\":\"BASIC\",\"amount\":1,\"bank_memo\":\"xx平台提现\",\"notify_url\":\"notify_url-example\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易体现\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant/fund/withdraw", "", Some("{\"account_type\":\"BASIC\",\"amount\":1,\"bank_memo\":\"xx平台提现\",\"notify_url\":\"notify_url-example\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易体现\"}"), &[], &[]);
             check_response::<wxpay_apis::merchant::fund::withdraw::WithdrawFundResponse>("{\"out_request_no\":\"20190611222222222200000000012122\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
         }
         mod bill_type {
@@ -79,7 +83,7 @@ mod fund {
             fn query_fund_withdraw_by_bill_type() {
                 let mut request = wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeRequest::new(wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeRequired { bill_type: "bill_type/../?a=b#c %微", bill_date: "2019-06-11" });
                 request.tar_type = Some(wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeTarType::Gzip);
-                check_request(&request, Method::Get, "v3/merchant/fund/withdraw/bill-type/bill_type%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "bill_date=2019-06-11&tar_type=GZIP", None, &[]);
+                check_request(&request, "", Method::Get, "v3/merchant/fund/withdraw/bill-type/bill_type%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "bill_date=2019-06-11&tar_type=GZIP", None, &[], &[]);
                 check_response::<wxpay_apis::merchant::fund::withdraw::bill_type::QueryFundWithdrawByBillTypeResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
             }
         }
@@ -90,7 +94,7 @@ mod fund {
             #[test]
             fn query_fund_withdraw_by_out_request_no() {
                 let request = wxpay_apis::merchant::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/merchant/fund/withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/merchant/fund/withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::merchant::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoResponse>("{\"account_type\":\"BASIC\",\"amount\":1,\"bank_memo\":\"微信提现\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"20190611222222222200000000012122\",\"reason\":\"卡号错误\",\"remark\":\"交易提现\",\"solution\":\"请修改结算银行卡信息\",\"status\":\"CREATE_SUCCESS\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
             }
         }
@@ -101,7 +105,7 @@ mod fund {
             #[test]
             fn query_fund_withdraw_by_withdraw_id() {
                 let request = wxpay_apis::merchant::fund::withdraw::withdraw_id::QueryFundWithdrawByWithdrawIdRequest::new("withdraw_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/merchant/fund/withdraw/withdraw-id/withdraw_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/merchant/fund/withdraw/withdraw-id/withdraw_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::merchant::fund::withdraw::withdraw_id::QueryFundWithdrawByWithdrawIdResponse>("{\"account_type\":\"BASIC\",\"amount\":1,\"bank_memo\":\"微信提现\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"20190611222222222200000000012122\",\"reason\":\"卡号错误\",\"remark\":\"交易提现\",\"solution\":\"请修改结算银行卡信息\",\"status\":\"CREATE_SUCCESS\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
             }
         }

@@ -23,7 +23,7 @@ mod ec_trade_risk {
                 "2025-05-20T13:29:35+08:00",
             ));
             request.sub_mchid = Some("1900009231");
-            check_request(&request, Method::Post, "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades", "", Some("{\"end_time\":\"2025-05-20T13:29:35+08:00\",\"mchid\":\"1900009231\",\"page_index\":1,\"page_size\":10,\"sp_mchid\":\"1900000109\",\"start_time\":\"2025-05-20T13:29:35+08:00\",\"sub_mchid\":\"1900009231\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades", "", Some("{\"end_time\":\"2025-05-20T13:29:35+08:00\",\"mchid\":\"1900009231\",\"page_index\":1,\"page_size\":10,\"sp_mchid\":\"1900000109\",\"start_time\":\"2025-05-20T13:29:35+08:00\",\"sub_mchid\":\"1900009231\"}"), &[], &[]);
             check_response::<wxpay_apis::merchant_risk_manage::ec_trade_risk::query_risk_trades::QueryRiskTradesEcTradeRiskResponse>("{\"risk_trade_list\":[{\"mchid\":\"1900009231\",\"out_trade_no\":\"20150806125346\",\"risk_discove_time\":\"2020-12-01T16:18:12+08:00\",\"risk_level\":1,\"risk_type\":1}],\"total_num\":10}");
         }
     }
@@ -44,7 +44,7 @@ mod ec_trade_risk {
             request.refund_amount = Some(100);
             request.sp_mchid = Some("1900000109");
             request.sub_mchid = Some("1900009231");
-            check_request(&request, Method::Post, "v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result", "", Some("{\"disp_addition\":\"example_disp_addition\",\"disp_conclusion\":[1],\"exist_complaint\":true,\"final_risk_result\":1,\"final_risk_type\":1,\"mchid\":\"1900009231\",\"out_trade_no\":\"20150806125346\",\"refund_amount\":100,\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result", "", Some("{\"disp_addition\":\"example_disp_addition\",\"disp_conclusion\":[1],\"exist_complaint\":true,\"final_risk_result\":1,\"final_risk_type\":1,\"mchid\":\"1900009231\",\"out_trade_no\":\"20150806125346\",\"refund_amount\":100,\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}"), &[], &[]);
             check_response::<wxpay_apis::merchant_risk_manage::ec_trade_risk::recv_dispose_result::RecvDisposeResultEcTradeRiskResponse>("{\"rsp_msg\":\"ok\"}");
         }
     }
@@ -132,7 +132,7 @@ mod report_trade_union_information {
         request.sub_orders = Some(&items0);
         request.user_risk_level = Some(1);
         request.userid = Some("华为的账号：260XXX");
-        check_encrypted_request(&request, Method::Post, "v3/merchant-risk-manage/report-trade-union-information", "", Some("{\"acquiring_bank_id\":\"1356485\",\"certificates_number\":\"ca775af5f841bdf424b2e6eb86a6e21e\",\"channel_id\":\"1900000108\",\"client_ip\":\"123.12.12.123\",\"combine_mchid\":\"example_combine_mchid\",\"combine_out_trade_no\":\"example_combine_out_trade_no\",\"delivery_city\":\"example_delivery_city\",\"delivery_province\":\"example_delivery_province\",\"device_type\":1,\"extra_fields1\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"extra_fields2\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"extra_fields3\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"goods_category\":\"example_goods_category\",\"goods_listing_time\":\"example_goods_listing_time\",\"goods_type\":1,\"high_risk_goods\":1,\"is_need_deliver\":false,\"last_pay_openid\":\"example_last_pay_openid\",\"line_type\":1,\"living_expenses_fields\":{\"acc_name\":\"詹讯\",\"acc_no\":\"123456\",\"address\":\"广东省深圳市南山区海天二路33号\",\"amount\":500,\"city\":\"湖南衡阳\",\"company_name\":\"深圳电力\",\"type\":1},\"new_address\":true,\"new_store\":true,\"offline_delivery_label\":1,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_phone_number\":\"example_order_phone_number\",\"out_trade_no\":\"1217752501201407033233368018\",\"phone\":\"ca775af5f841bdf424b2e6eb86a6e21e\",\"phone_from\":1,\"phone_number_location\":\"example_phone_number_location\",\"pre_opening_behavior\":\"example_pre_opening_behavior\",\"proxy_payment\":true,\"recharge_fields\":{\"account\":\"example_account\",\"account_type\":1},\"reliable_device\":true,\"risk_level\":1,\"risky_goods\":1,\"same_deviced\":true,\"scene\":1,\"seller_type\":1,\"seller_userid\":\"抖音的账号：XXXXX\",\"sp_mchid\":\"1900000109\",\"sp_risk_level\":1,\"store_identifier\":\"example_store_identifier\",\"sub_mchid\":\"1900009231\",\"sub_orders\":[{\"delivery_city\":\"example_delivery_city\",\"delivery_province\":\"example_delivery_province\",\"mch_id\":\"example_mch_id\",\"out_trade_no\":\"example_out_trade_no\",\"risky_goods\":1,\"sp_risk_level\":1,\"user_risk_level\":1}],\"user_risk_level\":1,\"userid\":\"华为的账号：260XXX\"}"), &[], &["/certificates_number", "/phone"]);
+        check_request(&request, "", Method::Post, "v3/merchant-risk-manage/report-trade-union-information", "", Some("{\"acquiring_bank_id\":\"1356485\",\"certificates_number\":\"ca775af5f841bdf424b2e6eb86a6e21e\",\"channel_id\":\"1900000108\",\"client_ip\":\"123.12.12.123\",\"combine_mchid\":\"example_combine_mchid\",\"combine_out_trade_no\":\"example_combine_out_trade_no\",\"delivery_city\":\"example_delivery_city\",\"delivery_province\":\"example_delivery_province\",\"device_type\":1,\"extra_fields1\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"extra_fields2\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"extra_fields3\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"goods_category\":\"example_goods_category\",\"goods_listing_time\":\"example_goods_listing_time\",\"goods_type\":1,\"high_risk_goods\":1,\"is_need_deliver\":false,\"last_pay_openid\":\"example_last_pay_openid\",\"line_type\":1,\"living_expenses_fields\":{\"acc_name\":\"詹讯\",\"acc_no\":\"123456\",\"address\":\"广东省深圳市南山区海天二路33号\",\"amount\":500,\"city\":\"湖南衡阳\",\"company_name\":\"深圳电力\",\"type\":1},\"new_address\":true,\"new_store\":true,\"offline_delivery_label\":1,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_phone_number\":\"example_order_phone_number\",\"out_trade_no\":\"1217752501201407033233368018\",\"phone\":\"ca775af5f841bdf424b2e6eb86a6e21e\",\"phone_from\":1,\"phone_number_location\":\"example_phone_number_location\",\"pre_opening_behavior\":\"example_pre_opening_behavior\",\"proxy_payment\":true,\"recharge_fields\":{\"account\":\"example_account\",\"account_type\":1},\"reliable_device\":true,\"risk_level\":1,\"risky_goods\":1,\"same_deviced\":true,\"scene\":1,\"seller_type\":1,\"seller_userid\":\"抖音的账号：XXXXX\",\"sp_mchid\":\"1900000109\",\"sp_risk_level\":1,\"store_identifier\":\"example_store_identifier\",\"sub_mchid\":\"1900009231\",\"sub_orders\":[{\"delivery_city\":\"example_delivery_city\",\"delivery_province\":\"example_delivery_province\",\"mch_id\":\"example_mch_id\",\"out_trade_no\":\"example_out_trade_no\",\"risky_goods\":1,\"sp_risk_level\":1,\"user_risk_level\":1}],\"user_risk_level\":1,\"userid\":\"华为的账号：260XXX\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/certificates_number", "/phone"]);
         check_response::<wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationResponse>("{\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"1900000108\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}");
     }
 }
@@ -149,7 +149,7 @@ mod trade_risk_information {
         request.sub_mchid = Some("1900009231");
         request.complaints_information =
             Some("商家说高额返利，支付很大金额之后发现并没有返利，是骗子");
-        check_request(&request, Method::Get, "v3/merchant-risk-manage/trade-risk-information", "sp_mchid=1900000109&acquiring_bank_id=1356485&channel_id=1900000108&sub_mchid=1900009231&out_trade_no=1217752501201407033233368018&complaints_information=%E5%95%86%E5%AE%B6%E8%AF%B4%E9%AB%98%E9%A2%9D%E8%BF%94%E5%88%A9%EF%BC%8C%E6%94%AF%E4%BB%98%E5%BE%88%E5%A4%A7%E9%87%91%E9%A2%9D%E4%B9%8B%E5%90%8E%E5%8F%91%E7%8E%B0%E5%B9%B6%E6%B2%A1%E6%9C%89%E8%BF%94%E5%88%A9%EF%BC%8C%E6%98%AF%E9%AA%97%E5%AD%90", None, &[]);
+        check_request(&request, "", Method::Get, "v3/merchant-risk-manage/trade-risk-information", "sp_mchid=1900000109&acquiring_bank_id=1356485&channel_id=1900000108&sub_mchid=1900009231&out_trade_no=1217752501201407033233368018&complaints_information=%E5%95%86%E5%AE%B6%E8%AF%B4%E9%AB%98%E9%A2%9D%E8%BF%94%E5%88%A9%EF%BC%8C%E6%94%AF%E4%BB%98%E5%BE%88%E5%A4%A7%E9%87%91%E9%A2%9D%E4%B9%8B%E5%90%8E%E5%8F%91%E7%8E%B0%E5%B9%B6%E6%B2%A1%E6%9C%89%E8%BF%94%E5%88%A9%EF%BC%8C%E6%98%AF%E9%AA%97%E5%AD%90", None, &[], &[]);
         check_response::<wxpay_apis::merchant_risk_manage::trade_risk_information::QueryTradeRiskInformationResponse>("{\"punish_description\":\"延长商户账期7天\",\"punish_type\":\"OTHER_PUNISH\",\"risk_score\":1,\"risk_type\":\"OTHER_RISK\"}");
     }
 }
@@ -173,7 +173,7 @@ mod trade_risk_result {
             Some(wxpay_apis::merchant_risk_manage::MerchantRiskManageRiskType::OtherRisk);
         request.sp_mchid = Some("1900000109");
         request.sub_mchid = Some("1900009231");
-        check_request(&request, Method::Post, "v3/merchant-risk-manage/trade-risk-result", "", Some("{\"acquiring_bank_id\":\"1356485\",\"additional_punish_type\":\"SUSPEND_SETTLEMENT_NDAYS:10\",\"channel_id\":\"1900000108\",\"complaints_information\":\"商家说高额返利，支付很大金额之后发现并没有返利，是骗子\",\"out_trade_no\":\"1217752501201407033233368018\",\"punish_type\":\"OTHER_PUNISH\",\"risk_type\":\"OTHER_RISK\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/merchant-risk-manage/trade-risk-result", "", Some("{\"acquiring_bank_id\":\"1356485\",\"additional_punish_type\":\"SUSPEND_SETTLEMENT_NDAYS:10\",\"channel_id\":\"1900000108\",\"complaints_information\":\"商家说高额返利，支付很大金额之后发现并没有返利，是骗子\",\"out_trade_no\":\"1217752501201407033233368018\",\"punish_type\":\"OTHER_PUNISH\",\"risk_type\":\"OTHER_RISK\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}"), &[], &[]);
         check_response::<wxpay_apis::merchant_risk_manage::trade_risk_result::CreateTradeRiskResultResponse>("{\"acquiring_bank_id\":\"1356485\",\"additional_punish_type\":\"SUSPEND_SETTLEMENT_NDAYS:10\",\"channel_id\":\"1900000108\",\"out_trade_no\":\"1217752501201407033233368018\",\"punish_description\":\"延长商户账期7天\",\"punish_type\":\"OTHER_PUNISH\",\"risk_type\":\"OTHER_RISK\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}");
     }
 }
@@ -186,10 +186,12 @@ mod violation_notifications {
         let request = wxpay_apis::merchant_risk_manage::violation_notifications::DeleteMerchantRiskManageViolationNotificationsRequest::new();
         check_request(
             &request,
+            "",
             Method::Delete,
             "v3/merchant-risk-manage/violation-notifications",
             "",
             None,
+            &[],
             &[],
         );
         check_empty_response(&request);
@@ -201,10 +203,12 @@ mod violation_notifications {
         let request = wxpay_apis::merchant_risk_manage::violation_notifications::QueryMerchantRiskManageViolationNotificationsRequest::new();
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/merchant-risk-manage/violation-notifications",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_risk_manage::violation_notifications::QueryMerchantRiskManageViolationNotificationsResponse>("{\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\"}");
@@ -217,10 +221,12 @@ mod violation_notifications {
         request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
         check_request(
             &request,
+            "",
             Method::Post,
             "v3/merchant-risk-manage/violation-notifications",
             "",
             Some("{\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\"}"),
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_risk_manage::violation_notifications::CreateMerchantRiskManageViolationNotificationsResponse>("{\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\"}");
@@ -233,10 +239,12 @@ mod violation_notifications {
         request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
         check_request(
             &request,
+            "",
             Method::Put,
             "v3/merchant-risk-manage/violation-notifications",
             "",
             Some("{\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\"}"),
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_risk_manage::violation_notifications::UpdateMerchantRiskManageViolationNotificationsResponse>("{\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\"}");

@@ -12,10 +12,12 @@ mod complaint_notifications {
         let request = wxpay_apis::merchant_service::complaint_notifications::DeleteComplaintNotificationsRequest::new();
         check_request(
             &request,
+            "",
             Method::Delete,
             "v3/merchant-service/complaint-notifications",
             "",
             None,
+            &[],
             &[],
         );
         check_empty_response(&request);
@@ -27,10 +29,12 @@ mod complaint_notifications {
         let request = wxpay_apis::merchant_service::complaint_notifications::QueryComplaintNotificationsRequest::new();
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/merchant-service/complaint-notifications",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_service::complaint_notifications::QueryComplaintNotificationsResponse>("{\"mchid\":\"1900012181\",\"url\":\"https://www.xxx.com/notify\"}");
@@ -42,10 +46,12 @@ mod complaint_notifications {
         let request = wxpay_apis::merchant_service::complaint_notifications::CreateComplaintNotificationsRequest::new("https://www.xxx.com/notify");
         check_request(
             &request,
+            "",
             Method::Post,
             "v3/merchant-service/complaint-notifications",
             "",
             Some("{\"url\":\"https://www.xxx.com/notify\"}"),
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_service::complaint_notifications::CreateComplaintNotificationsResponse>("{\"mchid\":\"1900012181\",\"url\":\"https://www.xxx.com/notify\"}");
@@ -57,10 +63,12 @@ mod complaint_notifications {
         let request = wxpay_apis::merchant_service::complaint_notifications::UpdateComplaintNotificationsRequest::new("https://www.xxx.com/notify");
         check_request(
             &request,
+            "",
             Method::Put,
             "v3/merchant-service/complaint-notifications",
             "",
             Some("{\"url\":\"https://www.xxx.com/notify\"}"),
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_service::complaint_notifications::UpdateComplaintNotificationsResponse>("{\"mchid\":\"1900012181\",\"url\":\"https://www.xxx.com/notify\"}");
@@ -84,10 +92,12 @@ mod complaints {
         request.sub_mchid = Some("1900012181");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/merchant-service/complaints",
             "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&sub_mchid=1900012181",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsResponse>("{\"data\":[{\"amount\":3,\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_state\":\"FROZENED\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"frozen_end_time\":\"frozen_end_time-example\",\"out_trade_no\":\"20190906154617947762231\",\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"sub_mchid\":\"sub_mchid-example\",\"transaction_id\":\"4200000404201909069117582536\"}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
@@ -99,10 +109,12 @@ mod complaints {
         let request = wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsByTransactionIdRequest::new("transaction_id/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/merchant-service/complaints/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsByTransactionIdResponse>("{\"amount\":3,\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_handle_state\":\"WAIT_MERCHANT_RESPONSE\",\"complaint_state\":\"complaint_state-example\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"frozen_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_trade_no\":\"20190906154617947762231\",\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"sub_mchid\":\"1900012181\",\"transaction_id\":\"4200000404201909069117582536\"}");
@@ -114,7 +126,7 @@ mod complaints {
         #[test]
         fn query_complaints_negotiation_historys() {
             let request = wxpay_apis::merchant_service::complaints::negotiation_historys::QueryComplaintsNegotiationHistorysRequest::new("transaction_id/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/merchant-service/complaints/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/merchant-service/complaints/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "", None, &[], &[]);
             check_response::<wxpay_apis::merchant_service::complaints::negotiation_historys::QueryComplaintsNegotiationHistorysResponse>("{\"complaint_negotiation_history\":[{\"image_list\":[{}],\"operate_details\":\"投诉一个重复扣费问题\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"CREATE_COMPLAINT_BY_PLATFORM\",\"operate_user\":\"投诉人\"}]}");
         }
     }
@@ -134,7 +146,7 @@ mod complaints_v2 {
         request.limit = Some(5);
         request.offset = Some(10);
         request.complainted_mchid = Some("1900012181");
-        check_request(&request, Method::Get, "v3/merchant-service/complaints-v2", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181", None, &[]);
+        check_request(&request, "", Method::Get, "v3/merchant-service/complaints-v2", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181", None, &[], &[]);
         check_response::<wxpay_apis::merchant_service::complaints_v2::ListComplaintsV2Response>("{\"data\":[{\"additional_info\":{\"share_power_info\":{\"is_returned_to_same_machine\":false,\"return_address_info\":{\"latitude\":\"22.52305518747831\",\"longitude\":\"113.93535488533665\",\"return_address\":\"广东省深圳市南山区海天二路南山区后海腾讯滨海大厦(海天二路西)\"},\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"type\":\"SHARE_POWER_TYPE\"},\"apply_refund_amount\":10,\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"amount\":3,\"out_trade_no\":\"20190906154617947762231\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"in_platform_service\":true,\"incoming_user_response\":true,\"is_agent_mode\":true,\"need_immediate_service\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"problem_description\":\"不满意商家服务\",\"problem_type\":\"REFUND\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1,\"user_tag_list\":[\"TRUSTED\"]}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
     }
 
@@ -146,10 +158,12 @@ mod complaints_v2 {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_service::complaints_v2::QueryComplaintV2Response>("{\"additional_info\":{\"share_power_info\":{\"is_returned_to_same_machine\":false,\"return_address_info\":{\"latitude\":\"22.52305518747831\",\"longitude\":\"113.93535488533665\",\"return_address\":\"广东省深圳市南山区海天二路南山区后海腾讯滨海大厦(海天二路西)\"},\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"type\":\"SHARE_POWER_TYPE\"},\"apply_refund_amount\":10,\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"amount\":3,\"out_trade_no\":\"20190906154617947762231\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"in_platform_service\":true,\"incoming_user_response\":true,\"is_agent_mode\":true,\"need_immediate_service\":true,\"payer_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"payer_phone\":\"sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB\",\"problem_description\":\"不满意商家服务\",\"problem_type\":\"REFUND\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1,\"user_tag_list\":[\"TRUSTED\"]}");
@@ -161,7 +175,7 @@ mod complaints_v2 {
         #[test]
         fn complete_complaint_v2() {
             let request = wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Request::new(wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Required { complaint_id: "complaint_id/../?a=b#c %微", complainted_mchid: "1900012181" });
-            check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -174,7 +188,7 @@ mod complaints_v2 {
             let mut request = wxpay_apis::merchant_service::complaints_v2::negotiation_historys::QueryNegotiationHistoryV2Request::new("complaint_id/../?a=b#c %微");
             request.limit = Some(50);
             request.offset = Some(10);
-            check_request(&request, Method::Get, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10", None, &[]);
+            check_request(&request, "", Method::Get, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10", None, &[], &[]);
             check_response::<wxpay_apis::merchant_service::complaints_v2::negotiation_historys::QueryNegotiationHistoryV2Response>("{\"data\":[{\"click_message\":{\"action_id\":\"example_action_id\",\"clicked_log_id\":\"example_clicked_log_id\",\"message_content\":{}},\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]},\"image_list\":[\"https://qpic.cn/xxx\"],\"log_id\":\"300285320210322170000071077\",\"normal_message\":{\"blocks\":[{\"button\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"}],\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true}},\"faq_list\":{\"faqs\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"faq_id\":\"example_faq_id\",\"faq_title\":\"example_faq_title\"}]},\"image\":{\"image_style_type\":\"IMAGE_STYLE_TYPE_NARROW\",\"media_id\":\"example_media_id\"},\"link\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"text\":{\"color\":\"DEFAULT\",\"is_bold\":true,\"text\":\"example_text\"},\"type\":\"TEXT\"}],\"custom_data\":\"example_custom_data\",\"sender_identity\":\"UNKNOWN\"},\"operate_details\":\"已与用户电话沟通解决\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\",\"user_appy_platform_service_reason\":\"商家响应不及时\",\"user_appy_platform_service_reason_description\":\"一周前就提交咨询了，到现在商家还没理我\"}],\"limit\":1,\"offset\":50,\"total_count\":1000}");
         }
     }
@@ -190,7 +204,7 @@ mod complaints_v2 {
             request.jump_url_text = Some("查看订单详情");
             request.mini_program_jump_info = Some(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfo::new(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfoRequired { appid: "example_appid", path: "example_path", text: "example_text" }));
             request.response_images = Some(&items0);
-            check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"},\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"},\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -364,7 +378,7 @@ v.custom_data = Some("example_custom_data");
 v.sender_identity = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2SenderIdentity::Unknown);
 v
 } });
-            check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response-immediate-service", "", Some("{\"complainted_mchid\":\"1900012181\",\"idempotent_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"message\":{\"blocks\":[{\"button\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"}],\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true}},\"faq_list\":{\"faqs\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"faq_id\":\"example_faq_id\",\"faq_title\":\"example_faq_title\"}]},\"image\":{\"image_style_type\":\"IMAGE_STYLE_TYPE_NARROW\",\"media_id\":\"example_media_id\"},\"link\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"text\":{\"color\":\"DEFAULT\",\"is_bold\":true,\"text\":\"example_text\"},\"type\":\"TEXT\"}],\"custom_data\":\"example_custom_data\",\"sender_identity\":\"UNKNOWN\"}}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response-immediate-service", "", Some("{\"complainted_mchid\":\"1900012181\",\"idempotent_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"message\":{\"blocks\":[{\"button\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"}],\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true}},\"faq_list\":{\"faqs\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"faq_id\":\"example_faq_id\",\"faq_title\":\"example_faq_title\"}]},\"image\":{\"image_style_type\":\"IMAGE_STYLE_TYPE_NARROW\",\"media_id\":\"example_media_id\"},\"link\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"text\":{\"color\":\"DEFAULT\",\"is_bold\":true,\"text\":\"example_text\"},\"type\":\"TEXT\"}],\"custom_data\":\"example_custom_data\",\"sender_identity\":\"UNKNOWN\"}}"), &[], &[]);
             check_response::<wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceResponse>("{\"log_id\":\"300285320210322170000071077\"}");
         }
     }
@@ -380,7 +394,7 @@ v
             request.reject_media_list = Some(&items0);
             request.reject_reason = Some("拒绝退款");
             request.remark = Some("已处理完成");
-            check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/update-refund-progress", "", Some("{\"action\":\"APPROVE\",\"launch_refund_day\":3,\"reject_media_list\":[\"file23578_21798531.jpg\"],\"reject_reason\":\"拒绝退款\",\"remark\":\"已处理完成\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/update-refund-progress", "", Some("{\"action\":\"APPROVE\",\"launch_refund_day\":3,\"reject_media_list\":[\"file23578_21798531.jpg\"],\"reject_reason\":\"拒绝退款\",\"remark\":\"已处理完成\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -403,7 +417,7 @@ mod feedbacks {
         request.feedback_images = Some(&items0);
         request.feedback_type = Some(1);
         request.launch_confirm_process = Some(true);
-        check_request(&request, Method::Post, "v3/merchant-service/feedbacks", "", Some("{\"complainted_mchid\":\"9980456248\",\"feedback_content\":\"已与用户协商解决\",\"feedback_images\":[\"feedback_images-media-id\"],\"feedback_type\":1,\"launch_confirm_process\":true,\"transaction_id\":\"4200000404201909069117582536\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/merchant-service/feedbacks", "", Some("{\"complainted_mchid\":\"9980456248\",\"feedback_content\":\"已与用户协商解决\",\"feedback_images\":[\"feedback_images-media-id\"],\"feedback_type\":1,\"launch_confirm_process\":true,\"transaction_id\":\"4200000404201909069117582536\"}"), &[], &[]);
         check_empty_response(&request);
     }
 }

@@ -10,7 +10,7 @@ mod merchant_settle_rule_applications {
     #[test]
     fn create_merchant_settlement_merchant_settle_rule_applications() {
         let request = wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new(wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsRequired { acquiring_bank_id: "1356485", channel_id: "20001111", settle_rule_id: 760, sub_mchid: "1346578" });
-        check_request(&request, Method::Post, "v3/merchant-settlement/merchant-settle-rule-applications", "", Some("{\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"settle_rule_id\":760,\"sub_mchid\":\"1346578\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/merchant-settlement/merchant-settle-rule-applications", "", Some("{\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"settle_rule_id\":760,\"sub_mchid\":\"1346578\"}"), &[], &[]);
         check_response::<wxpay_apis::merchant_settlement::merchant_settle_rule_applications::CreateMerchantSettlementMerchantSettleRuleApplicationsResponse>("{\"acquiring_bank_id\":\"1356485\",\"application_id\":\"20000011111\",\"application_process_info\":\"正在处理中\",\"application_state\":\"PROCESSING\",\"channel_id\":\"20001111\",\"settle_rule_id\":760,\"sub_mchid\":\"1346578\",\"update_time\":\"2015-05-20T13:29:35+08:00\"}");
     }
 
@@ -18,7 +18,7 @@ mod merchant_settle_rule_applications {
     #[test]
     fn query_merchant_settlement_merchant_settle_rule_applications() {
         let request = wxpay_apis::merchant_settlement::merchant_settle_rule_applications::QueryMerchantSettlementMerchantSettleRuleApplicationsRequest::new("application_id/../?a=b#c %微");
-        check_request(&request, Method::Get, "v3/merchant-settlement/merchant-settle-rule-applications/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+        check_request(&request, "", Method::Get, "v3/merchant-settlement/merchant-settle-rule-applications/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
         check_response::<wxpay_apis::merchant_settlement::merchant_settle_rule_applications::QueryMerchantSettlementMerchantSettleRuleApplicationsResponse>("{\"acquiring_bank_id\":\"1356485\",\"application_id\":\"20000011111\",\"application_process_info\":\"正在处理中\",\"application_state\":\"PROCESSING\",\"channel_id\":\"20001111\",\"settle_rule_id\":760,\"sub_mchid\":\"1346578\",\"update_time\":\"2015-05-20T13:29:35+08:00\"}");
     }
 }

@@ -45,7 +45,7 @@ mod stores {
         });
         request.store_recipient = Some(&items0);
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Post, "v3/merchant-store/stores", "", Some("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/merchant-store/stores", "", Some("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[], &[]);
         check_response::<wxpay_apis::merchant_store::stores::CreateMerchantStoreStoresResponse>(
             "{\"store_id\":20488000}",
         );
@@ -59,10 +59,12 @@ mod stores {
         request.sub_mchid = Some("1900000109");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/merchant-store/stores/20488000",
             "sub_mchid=1900000109",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::merchant_store::stores::QueryMerchantStoreStoresResponse>("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"store_state\":{\"address_failed_reason\":\"感谢亲的反馈，通过核实您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_state_message\":\"地址核实失败\",\"store_state_value\":\"store_state_value-example\"}}");
@@ -101,7 +103,7 @@ mod stores {
             v
         });
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Patch, "v3/merchant-store/stores/20488000", "", Some("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"sub_mchid\":\"1900000109\"}"), &[]);
+        check_request(&request, "", Method::Patch, "v3/merchant-store/stores/20488000", "", Some("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"sub_mchid\":\"1900000109\"}"), &[], &[]);
         check_empty_response(&request);
     }
     mod recipients {
@@ -119,7 +121,7 @@ mod stores {
                     v
                 }];
                 let request = wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest::new(wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequired { store_id: 20488000, store_recipient: &items0, sub_mchid: "1900000109" });
-                check_request(&request, Method::Post, "v3/merchant-store/stores/20488000/recipients/bind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/merchant-store/stores/20488000/recipients/bind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsResponse>("{\"failed_store_recipient\":[{\"failed_reason\":\"收款商户号与收款主体不一致\",\"mchid\":\"1230000109\"}]}");
             }
         }
@@ -138,7 +140,7 @@ mod stores {
                 let mut request = wxpay_apis::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsRequest::new(20488000);
                 request.store_recipient = Some(&items0);
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/merchant-store/stores/20488000/recipients/unbind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/merchant-store/stores/20488000/recipients/unbind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsResponse>("{\"failed_store_recipient\":[{\"failed_reason\":\"收款商户号与收款主体不一致\",\"mchid\":\"1230000109\"}]}");
             }
         }

@@ -15,10 +15,12 @@ mod merchant {
             request.offset = Some(0);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/merchantfund/merchant/income-records",
                 "account_type=BASIC&date=2019-06-11&offset=0&limit=100",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::merchantfund::merchant::income_records::QueryMerchantIncomeRecordsResponse>("{\"data\":[{\"account_type\":\"BASIC\",\"amount\":100,\"bank_account_name\":\"财付通支付科技有限公司\",\"bank_account_number\":\"****6473\",\"bank_name\":\"招商银行\",\"income_record_id\":\"4200000811202011056138519459\",\"income_record_type\":\"OFFLINERECHARGE\",\"mchid\":\"2480253391\",\"recharge_remark\":\"单号：202106010001\",\"success_time\":\"2017-12-08T00:08:00.00+08:00\"}],\"limit\":100,\"links\":{\"next\":\"/v3/merchantfund/merchant/income-records?offset=10&limit=5\",\"prev\":\"/v3/merchantfund/merchant/income-records?offset=0&limit=5\",\"self\":\"/v3/merchantfund/merchant/income-records?offset=5&limit=5\"},\"offset\":100,\"total_count\":100}");
@@ -37,10 +39,12 @@ mod partner {
             request.offset = Some(0);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/merchantfund/partner/income-records",
                 "sub_mchid=2480253391&account_type=BASIC&date=2019-06-11&offset=0&limit=100",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::merchantfund::partner::income_records::QueryPartnerIncomeRecordsResponse>("{\"data\":[{\"account_type\":\"BASIC\",\"amount\":2734921,\"bank_account_name\":\"北京三快科技有限公司\",\"bank_account_number\":\"****6473\",\"bank_name\":\"招商银行\",\"income_record_id\":\"4200000811202011056138519459\",\"income_record_type\":\"OFFLINERECHARGE\",\"recharge_remark\":\"单号：202106010001\",\"sub_mchid\":\"2480253391\",\"success_time\":\"2017-12-08T00:08:00.00+08:00\"}],\"limit\":20,\"links\":{\"next\":\"/v3/merchantfund/merchant/income-records?offset=10&limit=5\",\"prev\":\"/v3/merchantfund/merchant/income-records?offset=0&limit=5\",\"self\":\"/v3/merchantfund/merchant/income-records?offset=5&limit=5\"},\"offset\":0,\"total_count\":20}");

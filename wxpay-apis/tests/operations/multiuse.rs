@@ -16,10 +16,12 @@ mod stocks {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/multiuse/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refund-flow",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::multiuse::stocks::refund_flow::RefundFlowResponse>("{\"url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX\"}");
@@ -36,10 +38,12 @@ mod stocks {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/multiuse/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-flow",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::multiuse::stocks::send_flow::SendFlowResponse>("{\"url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX\"}");
@@ -56,10 +60,12 @@ mod stocks {
             );
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/multiuse/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/use-flow",
                 "",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::multiuse::stocks::use_flow::UseFlowResponse>("{\"url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX\"}");
@@ -91,7 +97,7 @@ mod users {
                 },
             );
             request.amount = Some(10000);
-            check_encrypted_request(&request, Method::Post, "v3/multiuse/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"amount\":10000,\"appid\":\"wx233544546545989\",\"card_type\":\"ID_CARD\",\"id_card_number\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"out_request_no\":\"8956000202407191254642\",\"stock_id\":\"9856000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/id_card_number", "/user_name"]);
+            check_request(&request, "", Method::Post, "v3/multiuse/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"amount\":10000,\"appid\":\"wx233544546545989\",\"card_type\":\"ID_CARD\",\"id_card_number\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"out_request_no\":\"8956000202407191254642\",\"stock_id\":\"9856000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/id_card_number", "/user_name"]);
             check_response::<wxpay_apis::multiuse::users::coupons::SendMultiuseCouponResponse>(
                 "{\"coupon_id\":\"9867041\"}",
             );

@@ -19,7 +19,7 @@ mod authinfo {
             },
         );
         request.sub_appid = Some("sub_appid-example");
-        check_request(&request, Method::Post, "v3/offlineface/authinfo", "", Some("{\"device_id\":\"device_id-example\",\"organization_id\":\"organization_id-example\",\"raw_data\":\"raw_data-example\",\"sp_appid\":\"sp_appid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/offlineface/authinfo", "", Some("{\"device_id\":\"device_id-example\",\"organization_id\":\"organization_id-example\",\"raw_data\":\"raw_data-example\",\"sp_appid\":\"sp_appid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[], &[]);
         check_response::<wxpay_apis::offlineface::authinfo::CreateOfflinefaceAuthinfoResponse>(
             "{\"authinfo\":\"authinfo-example\"}",
         );
@@ -37,10 +37,12 @@ mod contracts {
         request.appid = Some("wx8888888888");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/offlineface/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "appid=wx8888888888",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::offlineface::contracts::QueryOfflinefaceContractsResponse>("{\"contract_bank_card_from\":\"MERCHANT_LIMITED_BANK_CARD\",\"contract_id\":\"CI8CD208Z7e9906f89\",\"contract_mode\":\"LIMIT_BANK_CARD\",\"contract_signed_time\":\"2018-06-08T10:34:56+08:00\",\"contract_state\":\"CONTRACTED\",\"contract_terminated_time\":\"2018-06-08T10:34:56+08:00\",\"mchid\":\"2480278041\",\"openid\":\"AFDSJfhdf8744\",\"organization_id\":\"OAABBCCDDeeff\",\"use_id\":\"FU40F305Z4e2bb7d\"}");
@@ -82,7 +84,7 @@ mod contracts {
                 v.valid_thru = Some("valid_thru-example");
                 v
             });
-            check_encrypted_request(&request, Method::Post, "v3/offlineface/contracts/presign", "", Some("{\"business_name\":\"business_name-example\",\"contract_mode\":\"LIMIT_BANK_CARD\",\"facepay_user\":{\"identification\":{\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDCARD\"},\"identification_name\":\"identification_name-example\",\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\",\"phone\":\"phone-example\"},\"limit_bank_card\":{\"bank_card_number\":\"bank_card_number-example\",\"bank_type\":\"bank_type-example\",\"identification\":{\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDCARD\"},\"identification_name\":\"identification_name-example\",\"phone\":\"phone-example\",\"valid_thru\":\"valid_thru-example\"}}"), &[], &["/facepay_user/identification/identification_number", "/facepay_user/phone", "/limit_bank_card/bank_card_number", "/limit_bank_card/identification/identification_number", "/limit_bank_card/identification_name", "/limit_bank_card/phone"]);
+            check_request(&request, "", Method::Post, "v3/offlineface/contracts/presign", "", Some("{\"business_name\":\"business_name-example\",\"contract_mode\":\"LIMIT_BANK_CARD\",\"facepay_user\":{\"identification\":{\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDCARD\"},\"identification_name\":\"identification_name-example\",\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\",\"phone\":\"phone-example\"},\"limit_bank_card\":{\"bank_card_number\":\"bank_card_number-example\",\"bank_type\":\"bank_type-example\",\"identification\":{\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDCARD\"},\"identification_name\":\"identification_name-example\",\"phone\":\"phone-example\",\"valid_thru\":\"valid_thru-example\"}}"), &[("Wechatpay-Serial", KEY_ID)], &["/facepay_user/identification/identification_number", "/facepay_user/phone", "/limit_bank_card/bank_card_number", "/limit_bank_card/identification/identification_number", "/limit_bank_card/identification_name", "/limit_bank_card/phone"]);
             check_response::<wxpay_apis::offlineface::contracts::presign::PresignContractsResponse>(
                 "{\"presign_token\":\"presign_token-example\"}",
             );
@@ -103,10 +105,12 @@ mod face_collections {
         request.limit = Some(20);
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/offlineface/face-collections",
             "organization_id=Ofewewfwefweewf&offset=30&limit=20",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsResponse>("{\"face_collections\":[{\"collection_id\":\"collection_id-example\",\"collection_state\":\"COLLECTION_REQUIRED\",\"confirm_time\":\"2018-06-08T10:34:56+08:00\",\"organization_id\":\"organization_id-example\",\"register_photo_upload_time\":\"2018-06-08T10:34:56+08:00\",\"use_id\":\"use_id-example\"}]}");
@@ -118,10 +122,12 @@ mod face_collections {
         let request = wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsByCollectionIdRequest::new("collection_id/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/offlineface/face-collections/collection_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsByCollectionIdResponse>("{\"collection_id\":\"collection_id-example\",\"collection_state\":\"COLLECTION_REQUIRED\",\"confirm_time\":\"2018-06-08T10:34:56+08:00\",\"organization_id\":\"organization_id-example\",\"register_photo_upload_time\":\"2018-06-08T10:34:56+08:00\",\"use_id\":\"use_id-example\"}");
@@ -140,7 +146,7 @@ mod repayment_url {
                     out_user_id: "out_user_id-example",
                 },
             );
-        check_request(&request, Method::Post, "v3/offlineface/repayment-url", "", Some("{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/offlineface/repayment-url", "", Some("{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}"), &[], &[]);
         check_response::<wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlResponse>("{\"expire_at\":\"2018-06-08T10:34:56+08:00\",\"repayment_url\":\"repayment_url-example\"}");
     }
 }
@@ -173,10 +179,9 @@ mod transactions {
             v
         });
         request.sp_appid = Some("sp_appid-example");
-        request.sp_mchid = Some("sp_mchid-example");
         request.sub_appid = Some("sub_appid-example");
         request.sub_mchid = Some("sub_mchid-example");
-        check_request(&request, Method::Post, "v3/offlineface/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"auth_code\":\"auth_code-example\",\"business\":{\"business_product_id\":11,\"business_scene_id\":124},\"description\":\"description-example\",\"goods_tag\":\"goods_tag-example\",\"out_trade_no\":\"out_trade_no-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[]);
+        check_request(&request, "sp_mchid-example", Method::Post, "v3/offlineface/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"auth_code\":\"auth_code-example\",\"business\":{\"business_product_id\":11,\"business_scene_id\":124},\"description\":\"description-example\",\"goods_tag\":\"goods_tag-example\",\"out_trade_no\":\"out_trade_no-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[], &[]);
         check_response::<wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"debt_state\":\"debt_state-example\",\"description\":\"description-example\",\"error_type\":\"error_type-example\",\"out_trade_no\":\"out_trade_no-example\",\"payer\":{\"sp_openid\":\"sp_openid-example\",\"sub_openid\":\"sub_openid-example\"},\"promotion_detail\":[{}],\"repayment_transaction_id\":\"repayment_transaction_id-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"trade_state-example\",\"trade_state_description\":\"trade_state_description-example\",\"trade_type\":\"APP\",\"transaction_id\":\"transaction_id-example\"}");
     }
     mod out_trade_no {
@@ -185,8 +190,8 @@ mod transactions {
         /// `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "198798777", sub_mchid: "3233122121", business_product_id: "2" });
-            check_request(&request, Method::Get, "v3/offlineface/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=198798777&sub_mchid=3233122121&business_product_id=2", None, &[]);
+            let request = wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new(wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "3233122121", business_product_id: "2" });
+            check_request(&request, "198798777", Method::Get, "v3/offlineface/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=198798777&sub_mchid=3233122121&business_product_id=2", None, &[], &[]);
             check_response::<wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"debt_state\":\"debt_state-example\",\"description\":\"description-example\",\"error_type\":\"error_type-example\",\"out_trade_no\":\"out_trade_no-example\",\"payer\":{\"sp_openid\":\"sp_openid-example\",\"sub_openid\":\"sub_openid-example\"},\"promotion_detail\":[{}],\"repayment_transaction_id\":\"repayment_transaction_id-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"trade_state-example\",\"trade_state_description\":\"trade_state_description-example\",\"trade_type\":\"APP\",\"transaction_id\":\"transaction_id-example\"}");
         }
     }

@@ -14,7 +14,7 @@ mod organizations {
             );
         request.organization_id = Some("DBES323aeb");
         request.organization_name = Some("南山中兴小学部");
-        check_request(&request, Method::Get, "v3/offlinefacemch/organizations", "organization_id=DBES323aeb&organization_name=%E5%8D%97%E5%B1%B1%E4%B8%AD%E5%85%B4%E5%B0%8F%E5%AD%A6%E9%83%A8", None, &[]);
+        check_request(&request, "", Method::Get, "v3/offlinefacemch/organizations", "organization_id=DBES323aeb&organization_name=%E5%8D%97%E5%B1%B1%E4%B8%AD%E5%85%B4%E5%B0%8F%E5%AD%A6%E9%83%A8", None, &[], &[]);
         check_response::<wxpay_apis::offlinefacemch::organizations::QueryOfflinefacemchOrganizationsResponse>("{\"organization_id\":\"organization_id-example\",\"organization_name\":\"organization_name-example\"}");
     }
     mod users {
@@ -26,7 +26,7 @@ mod organizations {
             #[test]
             fn query_organizations_users_by_out_user_id() {
                 let request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequest::new(wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequired { organization_id: "organization_id/../?a=b#c %微", out_user_id: "out_user_id/../?a=b#c %微" });
-                check_request(&request, Method::Get, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdResponse>("{\"contract_id\":\"contract_id-example\",\"contract_state\":\"CONTRACTED\",\"face_image_ok\":true,\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"use_id\":\"use_id-example\",\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}");
             }
 
@@ -49,7 +49,7 @@ mod organizations {
                 request.user_name =
                     Some(wxpay_core::sensitive::Sensitive::new("user_name-example"));
                 request.user_type = Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::OrganizationsUsersByOutUserIdUserType::Student);
-                check_encrypted_request(&request, Method::Patch, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"phone\":\"phone-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}"), &[], &["/phone", "/user_name"]);
+                check_request(&request, "", Method::Patch, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"phone\":\"phone-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/phone", "/user_name"]);
                 check_empty_response(&request);
             }
         }
@@ -62,7 +62,7 @@ mod organizations {
                 #[test]
                 fn terminate_contract_organizations_users_by_user_id() {
                     let request = wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequest::new(wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequired { organization_id: "organization_id/../?a=b#c %微", user_id: "user_id/../?a=b#c %微" });
-                    check_request(&request, Method::Post, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/user-id/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate-contract", "", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/user-id/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate-contract", "", None, &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -85,7 +85,7 @@ mod tokens {
             v.out_user_id = Some("out_user_id-example");
             v
         });
-        check_request(&request, Method::Post, "v3/offlinefacemch/tokens", "", Some("{\"scene\":\"WEBSESSION\",\"web_init_data\":{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}}"), &[]);
+        check_request(&request, "", Method::Post, "v3/offlinefacemch/tokens", "", Some("{\"scene\":\"WEBSESSION\",\"web_init_data\":{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}}"), &[], &[]);
         check_response::<wxpay_apis::offlinefacemch::tokens::CreateOfflinefacemchTokensResponse>(
             "{\"token\":\"token-example\"}",
         );

@@ -14,10 +14,12 @@ mod authorization {
             let request = wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequest::new(wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequired { openid: "openid/../?a=b#c %微", organization_id: "1004" });
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/palmservice/authorization/openid/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "organization_id=1004",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidResponse>("{\"authorize_time\":\"2018-06-08T10:34:56+08:00\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"organization_id\":\"1004\",\"state\":\"AUTHORIZATION_STATE_NONE\"}");
@@ -32,7 +34,7 @@ mod authorization {
             let mut request = wxpay_apis::palmservice::authorization::preauthorize::PreauthorizeAuthorizationRequest::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             request.organization_id = Some("1004");
             request.preauthorize_session_id = Some("181167098309019291163");
-            check_request(&request, Method::Post, "v3/palmservice/authorization/preauthorize", "", Some("{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"organization_id\":\"1004\",\"preauthorize_session_id\":\"181167098309019291163\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/palmservice/authorization/preauthorize", "", Some("{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"organization_id\":\"1004\",\"preauthorize_session_id\":\"181167098309019291163\"}"), &[], &[]);
             check_response::<wxpay_apis::palmservice::authorization::preauthorize::PreauthorizeAuthorizationResponse>("{\"permission_token\":\"toaken_sdafkdshjfldsajfafgjdasg\"}");
         }
     }

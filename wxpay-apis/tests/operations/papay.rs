@@ -16,15 +16,16 @@ mod contracts {
                     wxpay_apis::papay::contracts::fail_notify::CreateContractsFailNotifyRequired {
                         contract_id: "contract_id/../?a=b#c %微",
                         appid: "wxd678efh567hg6787",
-                        mchid: "1230000109",
                     },
                 );
             check_request(
                 &request,
+                "1230000109",
                 Method::Post,
                 "v3/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/fail-notify",
                 "",
                 Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\"}"),
+                &[],
                 &[],
             );
             check_empty_response(&request);
@@ -48,7 +49,6 @@ mod contracts {
                         v.currency = Some("CNY");
                         v
                     },
-                    mchid: "1230000109",
                 },
             );
             request.deduct_duration = Some({
@@ -58,7 +58,7 @@ mod contracts {
                     Some(wxpay_apis::papay::contracts::notify::DeductNotifyDeductDurationUnit::Day);
                 v
             });
-            check_request(&request, Method::Post, "v3/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"mchid\":\"1230000109\"}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"mchid\":\"1230000109\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -76,7 +76,7 @@ mod insurance_pay {
                 #[test]
                 fn query_policy_period() {
                     let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequest::new(wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequired { contract_id: "contract_id/../?a=b#c %微", policy_period_id: 1 });
-                    check_request(&request, Method::Get, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1", "", None, &[], &[]);
                     check_response::<wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
                 mod schedule {
@@ -90,7 +90,7 @@ let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
 } });
-                        check_request(&request, Method::Post, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[], &[]);
                         check_response::<wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                     }
                 }
@@ -112,7 +112,7 @@ v
 }, appid: "wxd678efh567hg6787", contract_id: "123124412412423431", description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", policy_period_id: 1, transaction_notify_url: "https://www.qq.com/" });
                 request.attach = Some("自定义数据");
                 request.goods_tag = Some("DISCOUNTS");
-                check_request(&request, Method::Post, "v3/papay/insurance-pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"policy_period_id\":1,\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/papay/insurance-pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"policy_period_id\":1,\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &[]);
                 check_response::<wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
             }
         }
@@ -138,7 +138,7 @@ v.currency = Some("CNY");
 v
 }, estimated_deduct_date: "2019-11-22", policy_period_id: 1 })];
                         let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequest::new(wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequired { plan_id: 42, contract_id: "contract_id/../?a=b#c %微", appid: "wxd678efh567hg6787", policy_periods: &items0 });
-                        check_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/plan-id/42/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/renew", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/insurance-sign/contracts/plan-id/42/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/renew", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[], &[]);
                         check_empty_response(&request);
                     }
                 }
@@ -150,7 +150,7 @@ v
                 #[test]
                 fn query_insurance_sign_contracts_by_plan_id_by_out_contract_code() {
                     let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"insured_display_name\":\"*明\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"revoke_terminate_contract_redirect_appid\":\"wxbd687630cd02ce1d\",\"revoke_terminate_contract_redirect_url\":\"pages/PwdExemptContract/index\"}");
                 }
                 mod terminate {
@@ -160,7 +160,7 @@ v
                     #[test]
                     fn terminate_insurance_sign_contracts_by_plan_id_by_out_contract_code() {
                         let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
-                        check_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"insured_display_name\":\"*明\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                     }
                 }
@@ -208,7 +208,7 @@ v
                         v
                     });
                     request.transaction_notify_url = Some("https://www.qq.com/");
-                    check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
+                    check_request(&request, "", Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
             }
@@ -264,7 +264,7 @@ v
                         v
                     });
                     request.transaction_notify_url = Some("https://www.qq.com/");
-                    check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
+                    check_request(&request, "", Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
                 }
             }
@@ -315,7 +315,7 @@ v
                         v
                     });
                     request.transaction_notify_url = Some("https://www.qq.com/");
-                    check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
+                    check_request(&request, "", Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionResponse>("{\"redirect_url\":\"https://www.xxx.com?pre_entrust_id=wx12334\"}");
                 }
             }
@@ -366,7 +366,7 @@ v
                         v
                     });
                     request.transaction_notify_url = Some("https://www.qq.com/");
-                    check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
+                    check_request(&request, "", Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_appid\":\"wxbd687630cd02ce1d\",\"redirect_path\":\"pages/PwdExemptContract/index\"}");
                 }
             }
@@ -391,7 +391,7 @@ v
 }, estimated_deduct_date: "2019-11-22", policy_period_id: 1 })];
                         let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequired { plan_id: 12535, contract_id: "contract_id/../?a=b#c %微", appid: "wxd678efh567hg6787", policy_periods: &items0 });
                         request.allow_cancel_scheduled = Some(true);
-                        check_request(&request, Method::Post, "v3/papay/insurance-sign/policy-periods/plan-id/12535/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"allow_cancel_scheduled\":true,\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/insurance-sign/policy-periods/plan-id/12535/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"allow_cancel_scheduled\":true,\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[], &[]);
                         check_response::<wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse>("{\"cancel_scheduled_policy_period_id\":1,\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}");
                     }
                 }
@@ -405,7 +405,7 @@ v
                     let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequest::new(wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
                     request.limit = Some(20);
                     request.offset = Some(50);
-                    check_request(&request, Method::Get, "v3/papay/insurance-sign/policy_periods/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=20&offset=50", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/papay/insurance-sign/policy_periods/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=20&offset=50", None, &[], &[]);
                     check_response::<wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeResponse>("{\"data\":[{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}],\"limit\":20,\"offset\":50,\"total_count\":360}");
                 }
             }
@@ -432,7 +432,7 @@ v
                     request.attach = Some("自定义数据");
                     request.goods_tag = Some("DISCOUNTS");
                     request.mcc = Some("5734");
-                    check_request(&request, Method::Post, "v3/papay/pay/harmony/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"harmony_account_id\":\"example_harmony_account_id\",\"mcc\":\"5734\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/pay/harmony/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"harmony_account_id\":\"example_harmony_account_id\",\"mcc\":\"5734\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &[]);
                     check_response::<wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
                 }
             }
@@ -449,7 +449,7 @@ v
                 #[test]
                 fn partner_query_deduct_schedule() {
                     let request = wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest::new(wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequired { contract_id: "contract_id/../?a=b#c %微", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Get, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                     check_response::<wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
                 mod schedule {
@@ -464,7 +464,7 @@ v.currency = Some("CNY");
 v
 }, sp_appid: "wxd678efh567hg6787", sub_mchid: "1900000109" });
                         request.sub_appid = Some("wxd678efh567hg6787");
-                        check_request(&request, Method::Post, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1},\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1},\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                     }
                 }
@@ -486,7 +486,7 @@ v
                     request.attach = Some("自定义数据");
                     request.goods_tag = Some("DISCOUNTS");
                     request.sub_appid = Some("wxd678efh567hg6787");
-                    check_request(&request, Method::Post, "v3/papay/pay/partner/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/pay/partner/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &[]);
                     check_response::<wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
                 }
             }
@@ -501,7 +501,7 @@ v
             #[test]
             fn normal_query_deduct_schedule() {
                 let request = wxpay_apis::papay::pay::schedules::contract_id::NormalQueryDeductScheduleRequest::new("contract_id/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::papay::pay::schedules::contract_id::NormalQueryDeductScheduleResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
             }
             mod schedule {
@@ -515,7 +515,7 @@ let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
 v.currency = Some("CNY");
 v
 } });
-                    check_request(&request, Method::Post, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[], &[]);
                     check_response::<wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
             }
@@ -536,7 +536,7 @@ v
 }, appid: "wxd678efh567hg6787", contract_id: "123124412412423431", description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", transaction_notify_url: "https://www.qq.com/" });
                 request.attach = Some("自定义数据");
                 request.goods_tag = Some("DISCOUNTS");
-                check_request(&request, Method::Post, "v3/papay/pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/papay/pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &[]);
                 check_response::<wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
             }
         }
@@ -562,7 +562,7 @@ v
 }, estimated_deduct_date: "2019-11-22" }));
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
-                    check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[], &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignResponse>("{\"miniprogram_path\":\"pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx\",\"miniprogram_username\":\"gh_xxxxxxxxxxxxx\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
             }
@@ -585,7 +585,7 @@ v
                     });
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
-                    check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[], &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
                 }
             }
@@ -603,7 +603,7 @@ v
 }, estimated_deduct_date: "2019-11-22" }));
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
-                    check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[], &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com?pre_entrust_id=wx12334\"}");
                 }
             }
@@ -621,7 +621,7 @@ v
 }, estimated_deduct_date: "2019-11-22" }));
                     request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                     request.out_user_code = Some("用户A");
-                    check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[], &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_appid\":\"wxbd687630cd02ce1d\",\"redirect_path\":\"pages/PwdExemptContract/index\"}");
                 }
             }
@@ -649,7 +649,7 @@ v
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
                         request.sub_openid = Some("wxd678efh567hg6787");
-                        check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignResponse>("{\"miniprogram_path\":\"pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx\",\"miniprogram_username\":\"gh_xxxxxxxxxxxxx\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                     }
                 }
@@ -674,7 +674,7 @@ v
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
                         request.sub_openid = Some("wxd678efh567hg6787");
-                        check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
                     }
                 }
@@ -694,7 +694,7 @@ v
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
                         request.sub_openid = Some("wxd678efh567hg6787");
-                        check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com?pre_entrust_id=wx12334\"}");
                     }
                 }
@@ -714,7 +714,7 @@ v
                         request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                         request.sub_appid = Some("wxd678efh567hg6787");
                         request.sub_openid = Some("wxd678efh567hg6787");
-                        check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_appid\":\"wxbd687630cd02ce1d\",\"redirect_path\":\"pages/PwdExemptContract/index\"}");
                     }
                 }
@@ -735,7 +735,7 @@ mod sign {
                 #[test]
                 fn query_sign_contracts_harmony_plan_id_by_out_contract_code() {
                     let request = wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/papay/sign/contracts/harmony-plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/papay/sign/contracts/harmony-plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mask_wxid\":\"example_mask_wxid\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                 }
             }
@@ -749,7 +749,7 @@ mod sign {
                 #[test]
                 fn normal_get_contract_by_code() {
                     let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequest::new(wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                 }
                 mod terminate {
@@ -759,7 +759,7 @@ mod sign {
                     #[test]
                     fn normal_terminate_contract_by_code() {
                         let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequest::new(wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约" });
-                        check_request(&request, Method::Post, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[], &[]);
                         check_response::<wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                     }
                 }
@@ -774,7 +774,7 @@ mod sign {
                 let mut request = wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequest::new(wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequired { appid: "wxd678efh567hg6787", contract_display_account: "微信代扣用户A", contract_notify_url: "https://yourapp.com/notify", device_info: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfo::new(wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfoRequired { days_since_first_login: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDaysSinceFirstLogin::DaysSinceFirstLoginMoreThen180Days, device_id: "example_device_id", device_ip: "example_device_ip", device_os: "example_device_os", device_running_as_root: true, device_type: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceType::DeviceTypePad, weixin_installed: true, weixin_version: "example_weixin_version" }), out_contract_code: "wxwtdk20200910100000", out_user_code: "用户A", plan_id: 12535, sign_scene: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignSignScene::SignSceneApp });
                 request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
                 request.return_url = Some("https://yourapp.com/notify");
-                check_request(&request, Method::Post, "v3/papay/sign/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"device_info\":{\"days_since_first_login\":\"DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS\",\"device_id\":\"example_device_id\",\"device_ip\":\"example_device_ip\",\"device_os\":\"example_device_os\",\"device_running_as_root\":true,\"device_type\":\"DEVICE_TYPE_PAD\",\"weixin_installed\":true,\"weixin_version\":\"example_weixin_version\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"return_url\":\"https://yourapp.com/notify\",\"sign_scene\":\"SIGN_SCENE_APP\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/papay/sign/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"device_info\":{\"days_since_first_login\":\"DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS\",\"device_id\":\"example_device_id\",\"device_ip\":\"example_device_ip\",\"device_os\":\"example_device_os\",\"device_running_as_root\":true,\"device_type\":\"DEVICE_TYPE_PAD\",\"weixin_installed\":true,\"weixin_version\":\"example_weixin_version\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"return_url\":\"https://yourapp.com/notify\",\"sign_scene\":\"SIGN_SCENE_APP\"}"), &[], &[]);
                 check_response::<wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignResponse>("{\"mini_program_path\":\"example_mini_program_path\",\"mini_program_username\":\"example_mini_program_username\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_url\":\"example_redirect_url\"}");
             }
         }
@@ -792,7 +792,7 @@ mod sign {
                     #[test]
                     fn partner_get_contract_by_code() {
                         let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequest::new(wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", sub_mchid: "1900000109" });
-                        check_request(&request, Method::Get, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                        check_request(&request, "", Method::Get, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                         check_response::<wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeResponse>("{\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1900000109\",\"sp_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\"}");
                     }
                     mod terminate {
@@ -802,7 +802,7 @@ mod sign {
                         #[test]
                         fn partner_terminate_contract_by_code() {
                             let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest::new(wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequired { plan_id: 12535, out_contract_code: "out_contract_code/../?a=b#c %微", contract_termination_remark: "用户解约", sub_mchid: "1900000109" });
-                            check_request(&request, Method::Post, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                            check_request(&request, "", Method::Post, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                             check_response::<wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeResponse>("{\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1900000109\",\"sp_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\"}");
                         }
                     }

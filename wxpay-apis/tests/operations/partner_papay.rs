@@ -11,9 +11,9 @@ mod contracts {
         /// `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`
         #[test]
         fn create_contracts_fail_notify() {
-            let mut request = wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new(wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequired { contract_id: "contract_id/../?a=b#c %微", sp_appid: "wxd678efh567hg6787", sp_mchid: "1230000109", sub_mchid: "12345512" });
+            let mut request = wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new(wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequired { contract_id: "contract_id/../?a=b#c %微", sp_appid: "wxd678efh567hg6787", sub_mchid: "12345512" });
             request.sub_appid = Some("wxd678efh567hg6787");
-            check_request(&request, Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/fail-notify", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/fail-notify", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -33,7 +33,6 @@ mod contracts {
                             v
                         },
                         sp_appid: "wxd678efh567hg6787",
-                        sp_mchid: "1230000109",
                         sub_mchid: "12345512",
                     },
                 );
@@ -43,7 +42,7 @@ mod contracts {
                 v
             });
             request.sub_appid = Some("wxd678efh567hg6787");
-            check_request(&request, Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }

@@ -23,7 +23,7 @@ mod batches {
             Some(wxpay_apis::partner_transfer::batches::BatchesTransferPurpose::Commission);
         request.transfer_scene =
             Some(wxpay_apis::partner_transfer::batches::BatchesTransferScene::OrdinaryTransfer);
-        check_encrypted_request(&request, Method::Post, "v3/partner-transfer/batches", "", Some("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_id_card\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"transfer_purpose\":\"COMMISSION\",\"transfer_scene\":\"ORDINARY_TRANSFER\"}"), &[], &["/transfer_detail_list/0/user_id_card", "/transfer_detail_list/0/user_name"]);
+        check_request(&request, "", Method::Post, "v3/partner-transfer/batches", "", Some("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_id_card\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"transfer_purpose\":\"COMMISSION\",\"transfer_scene\":\"ORDINARY_TRANSFER\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/transfer_detail_list/0/user_id_card", "/transfer_detail_list/0/user_name"]);
         check_response::<wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesResponse>("{\"batch_id\":\"1030000071100999991182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
     }
     mod batch_id {
@@ -38,10 +38,12 @@ mod batches {
             request.detail_status = Some(wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdDetailStatus::Fail);
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/partner-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "need_query_detail=true&offset=0&limit=20&detail_status=FAIL",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdResponse>("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sp_mchid\":\"1900001109\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"transfer_purpose\":\"COMMISSION\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
@@ -55,7 +57,7 @@ mod batches {
                 #[test]
                 fn query_batches_by_batch_id_details_by_detail_id() {
                     let request = wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new(wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/partner-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/partner-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdResponse>("{\"account_type\":\"BANK_ACCOUNT\",\"appid\":\"wxf636efh567hg4356\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
             }
@@ -71,7 +73,7 @@ mod batches {
             request.offset = Some(1);
             request.limit = Some(20);
             request.detail_status = Some(wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoDetailStatus::Fail);
-            check_request(&request, Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&offset=1&limit=20&detail_status=FAIL", None, &[]);
+            check_request(&request, "", Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&offset=1&limit=20&detail_status=FAIL", None, &[], &[]);
             check_response::<wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoResponse>("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sp_mchid\":\"1900001109\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"transfer_purpose\":\"COMMISSION\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
         mod details {
@@ -83,7 +85,7 @@ mod batches {
                 #[test]
                 fn query_batches_by_out_batch_no_details_by_out_detail_no() {
                     let request = wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"account_type\":\"BANK_ACCOUNT\",\"appid\":\"wxf636efh567hg4356\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
             }

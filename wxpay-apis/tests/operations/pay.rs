@@ -22,7 +22,7 @@ v
 } });
                 request.acquiring_bank_appid = Some("wx8888888888888888");
                 request.merchant_appid = Some("wxd678efh567hg6999");
-                check_request(&request, Method::Post, "v3/pay/acquiring-bank/transactions/exposure", "", Some("{\"acquiring_bank_appid\":\"wx8888888888888888\",\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"merchant_appid\":\"wxd678efh567hg6999\",\"merchant_id\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"acquiring_bank_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"merchant_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[]);
+                check_request(&request, "", Method::Post, "v3/pay/acquiring-bank/transactions/exposure", "", Some("{\"acquiring_bank_appid\":\"wx8888888888888888\",\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"merchant_appid\":\"wxd678efh567hg6999\",\"merchant_id\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"acquiring_bank_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"merchant_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[], &[]);
                 check_response::<wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureResponse>("{\"fqf_exposure\":true,\"market_exposure_token\":\"Dfkdsf324+-LKFD=\"}");
             }
         }
@@ -39,13 +39,12 @@ mod instal {
             let mut request = wxpay_apis::pay::instal::exposure::CreateInstalExposureRequest::new(
                 wxpay_apis::pay::instal::exposure::CreateInstalExposureRequired {
                     appid: "wxd678efh567hg6787",
-                    mchid: "1230000109",
                     user_id_type: wxpay_apis::pay::instal::ExposureUserIdType::Openid,
                 },
             );
             request.openid = Some("123456789");
             request.phone_number_hash = Some("EF879546FFFF");
-            check_request(&request, Method::Post, "v3/pay/instal/exposure", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"openid\":\"123456789\",\"phone_number_hash\":\"EF879546FFFF\",\"user_id_type\":\"OPENID\"}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/instal/exposure", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"openid\":\"123456789\",\"phone_number_hash\":\"EF879546FFFF\",\"user_id_type\":\"OPENID\"}"), &[], &[]);
             check_response::<wxpay_apis::pay::instal::exposure::CreateInstalExposureResponse>(
                 "{\"recommend_exposure\":true}",
             );
@@ -59,7 +58,7 @@ mod instal {
             /// `POST /v3/pay/instal/partner/exposure`
             #[test]
             fn create_instal_partner_exposure() {
-                let mut request = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest::new(wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequired { sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_appid: "wxd678efh567hg6999" });
+                let mut request = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest::new(wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequired { sp_appid: "wx8888888888888888", sub_appid: "wxd678efh567hg6999" });
                 request.sub_mchid = Some("1900000109");
                 request.user_id = Some({
                     let mut v = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureUserId::new();
@@ -69,7 +68,7 @@ mod instal {
                     v.user_id_type = Some(wxpay_apis::pay::instal::ExposureUserIdType::Openid);
                     v
                 });
-                check_request(&request, Method::Post, "v3/pay/instal/partner/exposure", "", Some("{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"user_id\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_id_type\":\"OPENID\"}}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/instal/partner/exposure", "", Some("{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"user_id\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_id_type\":\"OPENID\"}}"), &[], &[]);
                 check_response::<
                     wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureResponse,
                 >("{\"recommend_exposure\":true}");
@@ -124,7 +123,6 @@ mod partner {
                             notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
                             out_trade_no: "1217752501201407033233368018",
                             sp_appid: "wx8888888888888888",
-                            sp_mchid: "1230000109",
                             sub_mchid: "1900000109",
                         },
                     );
@@ -186,7 +184,7 @@ mod partner {
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<
                     wxpay_apis::pay::partner::transactions::app::PartnerAppPrepayResponse,
                 >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -218,7 +216,7 @@ v
 let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new(wxpay_apis::pay::TransactionsAppWithContractContractInfoRequired { contract_appid: "wxcbda96de0b165486", contract_code: "100001256", contract_display_account: "123456", contract_mchid: "1200009811", plan_id: "3484306348", request_serial: "1695" });
 v.contract_notify_url = Some("https://yoursite.com");
 v
-}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -250,7 +248,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -294,7 +292,6 @@ v
                                 v.device_ip = Some("128.0.0.1");
                                 v
                             },
-                            sp_mchid: "1230000109",
                             sub_mchid: "1230000109",
                         },
                     );
@@ -314,7 +311,7 @@ v
                 request.sp_appid = Some("wxd678efh567hg6787");
                 request.sub_appid = Some("wxd678efh567hg6787");
                 request.support_fapiao = Some(false);
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/codepay", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wxpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"130061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"support_fapiao\":false}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/codepay", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wxpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"130061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"support_fapiao\":false}"), &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::codepay::PartnerCodePayResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"attach\":\"自定义数据说明\",\"bank_type\":\"CCB_DEBIT\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"1217752501201407033233368018\"}");
             }
         }
@@ -330,9 +327,9 @@ v.phone_number_hash = Some("ABDEF3445546456B");
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
-}, sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_appid: "wxd678efh567hg6999" });
+}, sp_appid: "wx8888888888888888", sub_appid: "wxd678efh567hg6999" });
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/exposure", "", Some("{\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/exposure", "", Some("{\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureResponse>("{\"fqf_exposure\":true,\"market_exposure_token\":\"Dfkdsf324+-LKFD=\"}");
             }
         }
@@ -381,7 +378,6 @@ v
                                 },
                             ),
                             sp_appid: "wx8888888888888888",
-                            sp_mchid: "1230000109",
                             sub_mchid: "1900000109",
                         },
                     );
@@ -421,7 +417,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"},\"payer_client_ip\":\"14.23.150.211\"},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"},\"payer_client_ip\":\"14.23.150.211\"},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
             }
         }
@@ -435,11 +431,10 @@ v
                     wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdRequest::new(
                         wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdRequired {
                             transaction_id: "transaction_id/../?a=b#c %微",
-                            sp_mchid: "1230000109",
                             sub_mchid: "1900000109",
                         },
                     );
-                check_request(&request, Method::Get, "v3/pay/partner/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
+                check_request(&request, "1230000109", Method::Get, "v3/pay/partner/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sub_mchid\":\"1900000109\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\"}");
             }
         }
@@ -502,7 +497,6 @@ v
                                 v
                             },
                             sp_appid: "wx8888888888888888",
-                            sp_mchid: "1230000109",
                             sub_mchid: "1900000109",
                         },
                     );
@@ -549,7 +543,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<
                     wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayResponse,
                 >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
@@ -594,7 +588,7 @@ let mut v = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreateP
 v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 v
-}, sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
+}, sp_appid: "wx8888888888888888", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -626,7 +620,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -652,7 +646,7 @@ v
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayPayer::new(wxpay_apis::pay::partner::transactions::PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")), sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
+}, description: "Image形象店-深圳腾大-QQ公仔", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayPayer::new(wxpay_apis::pay::partner::transactions::PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")), sp_appid: "wx8888888888888888", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::PrepayDetail::new();
@@ -685,7 +679,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -712,7 +706,7 @@ v
 let mut v = wxpay_apis::pay::PayAmount::new(100);
 v.currency = Some("CNY");
 v
-}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sp_mchid: "1230000109", sub_mchid: "1900000109" });
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", sp_appid: "wx8888888888888888", sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::PrepayDetail::new();
@@ -766,7 +760,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/native", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/native", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<
                     wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayResponse,
                 >(
@@ -780,8 +774,8 @@ v
             /// `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn partner_query_order_by_out_trade_no() {
-                let request = wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "1230000109", sub_mchid: "1900000109" });
-                check_request(&request, Method::Get, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
+                let request = wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1900000109" });
+                check_request(&request, "1230000109", Method::Get, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sub_mchid\":\"1900000109\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\"}");
             }
             mod close {
@@ -790,8 +784,8 @@ v
                 /// `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`
                 #[test]
                 fn partner_close_order() {
-                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "1230000109", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1900000109" });
+                    check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                     check_empty_response(&request);
                 }
             }
@@ -801,10 +795,10 @@ v
                 /// `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn partner_reverse_order() {
-                    let mut request = wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sp_mchid: "1230000109", sub_mchid: "1230000109" });
+                    let mut request = wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequest::new(wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", sub_mchid: "1230000109" });
                     request.sp_appid = Some("wxd678efh567hg6787");
                     request.sub_appid = Some("wxd678efh567hg6787");
-                    check_request(&request, Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[]);
+                    check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[], &[]);
                     check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderResponse>("{\"out_trade_no\":\"1217752501201407033233368018\",\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}");
                 }
             }
@@ -839,7 +833,7 @@ v
 } });
 v.device_id = Some("013467007045764");
 v
-}, sp_mchid: "1230000109", sub_mchid: "1900000109" });
+}, sub_mchid: "1900000109" });
                 request.attach = Some("自定义数据");
                 request.detail = Some({
                     let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayDetail::new();
@@ -861,7 +855,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/scannedpos", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":1,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"由半角的大小写字母、数字、中划线、下划线中的一种或几种组成\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"微信支付定义的统一商品编号（没有可不传）\"}],\"invoice_id\":\"wx123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"example_out_id\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/partner/transactions/scannedpos", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":1,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"由半角的大小写字母、数字、中划线、下划线中的一种或几种组成\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"微信支付定义的统一商品编号（没有可不传）\"}],\"invoice_id\":\"wx123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"example_out_id\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -909,7 +903,6 @@ mod transactions {
                     },
                     appid: "wxd678efh567hg6787",
                     description: "Image形象店-深圳腾大-QQ公仔",
-                    mchid: "1230000109",
                     notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
                     out_trade_no: "1217752501201407033233368018",
                 },
@@ -970,7 +963,7 @@ mod transactions {
             request.time_expire = Some(wxpay_core::types::Timestamp::new(
                 "2018-06-08T10:34:56+08:00",
             ));
-            check_encrypted_request(&request, Method::Post, "v3/pay/transactions/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
             check_response::<wxpay_apis::pay::transactions::app::AppPrepayResponse>(
                 "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
             );
@@ -1002,7 +995,7 @@ v
 let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new(wxpay_apis::pay::TransactionsAppWithContractContractInfoRequired { contract_appid: "wxcbda96de0b165486", contract_code: "100001256", contract_display_account: "123456", contract_mchid: "1200009811", plan_id: "3484306348", request_serial: "1695" });
 v.contract_notify_url = Some("https://yoursite.com");
 v
-}, description: "Image形象店-深圳腾大-QQ公仔", mchid: "1230000109", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018" });
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018" });
             request.attach = Some("自定义数据说明");
             request.detail = Some({
                 let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -1031,7 +1024,7 @@ v
             });
             request.support_fapiao = Some(false);
             request.time_expire = Some("2018-06-08T10:34:56+08:00");
-            check_request(&request, Method::Post, "v3/pay/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &[]);
             check_response::<wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
         }
     }
@@ -1062,7 +1055,6 @@ v
                     },
                     appid: "wxd678efh567hg6787",
                     description: "Image形象店-深圳腾大-QQ公仔",
-                    mchid: "1230000109",
                     out_trade_no: "1217752501201407033233368018",
                     payer: wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
                     scene_info: {
@@ -1092,7 +1084,7 @@ v
                 v
             });
             request.support_fapiao = Some(false);
-            check_request(&request, Method::Post, "v3/pay/transactions/codepay", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wxpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"130061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/codepay", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wxpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"130061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false}"), &[], &[]);
             check_response::<wxpay_apis::pay::transactions::codepay::CodePayResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"bank_type\":\"CCB_DEBIT\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"1217752501201407033233368018\"}");
         }
     }
@@ -1102,7 +1094,7 @@ v
         /// `POST /v3/pay/transactions/exposure`
         #[test]
         fn create_transactions_exposure() {
-            let mut request =
+            let request =
                 wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureRequest::new(
                     wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureRequired {
                         appid: "wxd678efh567hg6787",
@@ -1115,8 +1107,7 @@ v
                         },
                     },
                 );
-            request.mchid = Some("1230000109");
-            check_request(&request, Method::Post, "v3/pay/transactions/exposure", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/exposure", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[], &[]);
             check_response::<
                 wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureResponse,
             >("{\"fqf_exposure\":true,\"market_exposure_token\":\"Dfkdsf324+-LKFD=\"}");
@@ -1150,7 +1141,6 @@ v
                     },
                     appid: "wxd678efh567hg6787",
                     description: "Image形象店-深圳腾大-QQ公仔",
-                    mchid: "1230000109",
                     notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
                     out_trade_no: "1217752501201407033233368018",
                     scene_info: wxpay_apis::pay::H5PrepaySceneInfo::new(
@@ -1202,7 +1192,7 @@ v
             request.time_expire = Some(wxpay_core::types::Timestamp::new(
                 "2018-06-08T10:34:56+08:00",
             ));
-            check_encrypted_request(&request, Method::Post, "v3/pay/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"},\"payer_client_ip\":\"14.23.150.211\"},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"},\"payer_client_ip\":\"14.23.150.211\"},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
             check_response::<wxpay_apis::pay::transactions::h5::H5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
         }
     }
@@ -1213,17 +1203,16 @@ v
         #[test]
         fn query_order_by_id() {
             let request = wxpay_apis::pay::transactions::id::QueryOrderByIdRequest::new(
-                wxpay_apis::pay::transactions::id::QueryOrderByIdRequired {
-                    transaction_id: "transaction_id/../?a=b#c %微",
-                    mchid: "1230000109",
-                },
+                "transaction_id/../?a=b#c %微",
             );
             check_request(
                 &request,
+                "1230000109",
                 Method::Get,
                 "v3/pay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "mchid=1230000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::pay::transactions::id::QueryOrderByIdResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"mchid\":\"1230000109\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}}}");
@@ -1269,7 +1258,6 @@ v
                     },
                     appid: "wxd678efh567hg6787",
                     description: "Image形象店-深圳腾大-QQ公仔",
-                    mchid: "1230000109",
                     notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
                     out_trade_no: "1217752501201407033233368018",
                     payer: {
@@ -1332,7 +1320,7 @@ v
             request.time_expire = Some(wxpay_core::types::Timestamp::new(
                 "2018-06-08T10:34:56+08:00",
             ));
-            check_encrypted_request(&request, Method::Post, "v3/pay/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
             check_response::<wxpay_apis::pay::transactions::jsapi::JsapiPrepayResponse>(
                 "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
             );
@@ -1372,7 +1360,7 @@ v.plan_id = Some("3484306348");
 v.request_serial = Some("1695");
 v.token = Some("201710180325670965");
 v
-}, description: "Image形象店-深圳腾大-QQ公仔", mchid: "1230000109", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o") });
+}, description: "Image形象店-深圳腾大-QQ公仔", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_trade_no: "1217752501201407033233368018", payer: wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o") });
             request.attach = Some("自定义数据说明");
             request.detail = Some({
                 let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
@@ -1401,7 +1389,7 @@ v
             });
             request.support_fapiao = Some(false);
             request.time_expire = Some("2018-06-08T10:34:56+08:00");
-            check_request(&request, Method::Post, "v3/pay/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &[]);
             check_response::<wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
         }
     }
@@ -1433,7 +1421,6 @@ v
                     },
                     appid: "wxd678efh567hg6787",
                     description: "Image形象店-深圳腾大-QQ公仔",
-                    mchid: "1230000109",
                     notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
                     out_trade_no: "1217752501201407033233368018",
                 },
@@ -1489,7 +1476,7 @@ v
             request.time_expire = Some(wxpay_core::types::Timestamp::new(
                 "2018-06-08T10:34:56+08:00",
             ));
-            check_encrypted_request(&request, Method::Post, "v3/pay/transactions/native", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+            check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/native", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/payer/identity/name", "/payer/identity/number"]);
             check_response::<wxpay_apis::pay::transactions::native::NativePrepayResponse>(
                 "{\"code_url\":\"weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}",
             );
@@ -1503,17 +1490,16 @@ v
         fn query_order_by_out_trade_no() {
             let request =
                 wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest::new(
-                    wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequired {
-                        out_trade_no: "out_trade_no/../?a=b#c %微",
-                        mchid: "1230000109",
-                    },
+                    "out_trade_no/../?a=b#c %微",
                 );
             check_request(
                 &request,
+                "1230000109",
                 Method::Get,
                 "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "mchid=1230000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"mchid\":\"1230000109\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}}}");
@@ -1526,12 +1512,9 @@ v
             fn close_order() {
                 let request =
                     wxpay_apis::pay::transactions::out_trade_no::close::CloseOrderRequest::new(
-                        wxpay_apis::pay::transactions::out_trade_no::close::CloseOrderRequired {
-                            out_trade_no: "out_trade_no/../?a=b#c %微",
-                            mchid: "1230000109",
-                        },
+                        "out_trade_no/../?a=b#c %微",
                     );
-                check_request(&request, Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\"}"), &[]);
+                check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\"}"), &[], &[]);
                 check_empty_response(&request);
             }
         }
@@ -1541,8 +1524,8 @@ v
             /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`
             #[test]
             fn reverse_order() {
-                let request = wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequest::new(wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", appid: "wxd678efh567hg6787", mchid: "1230000109" });
-                check_request(&request, Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\"}"), &[]);
+                let request = wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequest::new(wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequired { out_trade_no: "out_trade_no/../?a=b#c %微", appid: "wxd678efh567hg6787" });
+                check_request(&request, "1230000109", Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\"}");
             }
         }

@@ -12,10 +12,12 @@ mod open_scenario_speaker {
         let request = wxpay_apis::pay_devices::open_scenario_speaker::QueryPayDevicesOpenScenarioSpeakerRequest::new("device_sn/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::pay_devices::open_scenario_speaker::QueryPayDevicesOpenScenarioSpeakerResponse>("{\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\",\"sub_mchid\":\"1900000001\"}");
@@ -27,7 +29,7 @@ mod open_scenario_speaker {
         #[test]
         fn bind_open_scenario_speaker() {
             let request = wxpay_apis::pay_devices::open_scenario_speaker::bind::BindOpenScenarioSpeakerRequest::new(wxpay_apis::pay_devices::open_scenario_speaker::bind::BindOpenScenarioSpeakerRequired { device_sn: "device_sn/../?a=b#c %微", code_url: "URl:weixin://wxpay/s/An4baqw", sub_mchid: "1900000001" });
-            check_request(&request, Method::Post, "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bind", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"sub_mchid\":\"1900000001\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bind", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"sub_mchid\":\"1900000001\"}"), &[], &[]);
             check_response::<wxpay_apis::pay_devices::open_scenario_speaker::bind::BindOpenScenarioSpeakerResponse>("{\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\",\"sub_mchid\":\"1900000001\"}");
         }
     }
@@ -38,7 +40,7 @@ mod open_scenario_speaker {
         #[test]
         fn prebind_open_scenario_speaker() {
             let request = wxpay_apis::pay_devices::open_scenario_speaker::prebind::PrebindOpenScenarioSpeakerRequest::new(wxpay_apis::pay_devices::open_scenario_speaker::prebind::PrebindOpenScenarioSpeakerRequired { device_sn: "device_sn/../?a=b#c %微", code_url: "URl:weixin://wxpay/s/An4baqw" });
-            check_request(&request, Method::Post, "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/prebind", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/prebind", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\"}"), &[], &[]);
             check_response::<wxpay_apis::pay_devices::open_scenario_speaker::prebind::PrebindOpenScenarioSpeakerResponse>("{\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\"}");
         }
     }
@@ -49,7 +51,7 @@ mod open_scenario_speaker {
         #[test]
         fn unbind_open_scenario_speaker() {
             let request = wxpay_apis::pay_devices::open_scenario_speaker::unbind::UnbindOpenScenarioSpeakerRequest::new("device_sn/../?a=b#c %微");
-            check_request(&request, Method::Post, "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unbind", "", None, &[]);
+            check_request(&request, "", Method::Post, "v3/pay-devices/open-scenario-speaker/device_sn%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unbind", "", None, &[], &[]);
             check_response::<wxpay_apis::pay_devices::open_scenario_speaker::unbind::UnbindOpenScenarioSpeakerResponse>("{\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\",\"sub_mchid\":\"1900000001\"}");
         }
     }
@@ -63,7 +65,7 @@ mod open_scenario_speakerorder {
         #[test]
         fn report_open_scenario_speakerorder() {
             let request = wxpay_apis::pay_devices::open_scenario_speakerorder::report::ReportOpenScenarioSpeakerorderRequest::new(wxpay_apis::pay_devices::open_scenario_speakerorder::report::ReportOpenScenarioSpeakerorderRequired { transaction_id: "transaction_id/../?a=b#c %微", code_url: "URl:weixin://wxpay/s/An4baqw", device_sn: "example_device_sn", out_trade_no: "example_out_trade_no", sub_mchid: "1900000001" });
-            check_request(&request, Method::Post, "v3/pay-devices/open-scenario-speakerorder/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/report", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\",\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/pay-devices/open-scenario-speakerorder/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/report", "", Some("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\",\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\"}"), &[], &[]);
             check_response::<wxpay_apis::pay_devices::open_scenario_speakerorder::report::ReportOpenScenarioSpeakerorderResponse>("{\"code_url\":\"URl:weixin://wxpay/s/An4baqw\",\"device_sn\":\"example_device_sn\",\"out_trade_no\":\"example_out_trade_no\",\"sub_mchid\":\"1900000001\",\"transaction_id\":\"20190611222222222200000000012122\"}");
         }
     }
@@ -106,7 +108,7 @@ mod printers {
             request.table_list = Some(&items2);
             request.template_id = Some("pt_02583429616371386640209536");
             request.variable_list = Some(&items3);
-            check_request(&request, Method::Post, "v3/pay-devices/printers/device_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/print-orders", "", Some("{\"notify_url\":\"https://payapp.weixin.qq.com/callback\",\"print_order_no\":\"wx8888888888888888\",\"table_list\":[{\"key\":\"key-example\",\"row_list\":[{\"cell_list\":[\"cell_list-example\"]}]}],\"template_id\":\"pt_02583429616371386640209536\",\"variable_list\":[{\"key\":\"key-example\",\"value\":\"value-example\"}]}"), &[]);
+            check_request(&request, "", Method::Post, "v3/pay-devices/printers/device_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/print-orders", "", Some("{\"notify_url\":\"https://payapp.weixin.qq.com/callback\",\"print_order_no\":\"wx8888888888888888\",\"table_list\":[{\"key\":\"key-example\",\"row_list\":[{\"cell_list\":[\"cell_list-example\"]}]}],\"template_id\":\"pt_02583429616371386640209536\",\"variable_list\":[{\"key\":\"key-example\",\"value\":\"value-example\"}]}"), &[], &[]);
             check_empty_response(&request);
         }
 
@@ -114,7 +116,7 @@ mod printers {
         #[test]
         fn query_printers_print_orders() {
             let request = wxpay_apis::pay_devices::printers::print_orders::QueryPrintersPrintOrdersRequest::new(wxpay_apis::pay_devices::printers::print_orders::QueryPrintersPrintOrdersRequired { device_id: "device_id/../?a=b#c %微", print_order_no: "print_order_no/../?a=b#c %微" });
-            check_request(&request, Method::Get, "v3/pay-devices/printers/device_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/print-orders/print_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/pay-devices/printers/device_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/print-orders/print_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::pay_devices::printers::print_orders::QueryPrintersPrintOrdersResponse>("{\"notify_url\":\"https://payapp.weixin.qq.com/callback\",\"print_order_no\":\"wx8888888888888888\",\"print_state\":\"PRINT_STATE_CACHED\",\"print_state_description\":\"print_state_description-example\",\"table_list\":[{\"key\":\"key-example\",\"row_list\":[{\"cell_list\":[\"cell_list-example\"]}]}],\"template_id\":\"pt_02583429616371386640209536\",\"variable_list\":[{\"key\":\"key-example\",\"value\":\"value-example\"}]}");
         }
     }

@@ -14,7 +14,7 @@ mod authentications {
         request.sub_appid = Some("wxa1111111");
         request.offset = Some(0);
         request.limit = Some(10);
-        check_request(&request, Method::Get, "v3/payroll-card/authentications", "openid=onqOjjmo8wmTOOtSKwXtGjg9Gb58&appid=wxa1111111&sub_appid=wxa1111111&sub_mchid=1111111&authenticate_date=2020-12-25&authenticate_state=AUTHENTICATE_SUCCESS&offset=0&limit=10", None, &[]);
+        check_request(&request, "", Method::Get, "v3/payroll-card/authentications", "openid=onqOjjmo8wmTOOtSKwXtGjg9Gb58&appid=wxa1111111&sub_appid=wxa1111111&sub_mchid=1111111&authenticate_date=2020-12-25&authenticate_state=AUTHENTICATE_SUCCESS&offset=0&limit=10", None, &[], &[]);
         check_response::<wxpay_apis::payroll_card::authentications::QueryPayrollCardAuthenticationsResponse>("{\"data\":[{\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_scene\":\"FROM_HARDWARE\",\"authenticate_source\":\"wdiooewl7587443649000\",\"authenticate_state\":\"AUTHENTICATE_SUCCESS\",\"authenticate_time\":\"2015-05-20T13:29:35+08:00\",\"employer_name\":\"某单位名称\",\"mchid\":\"1111111\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_mchid\":\"111111\"}],\"limit\":10,\"offset\":0,\"total_count\":9}");
     }
 
@@ -22,7 +22,7 @@ mod authentications {
     #[test]
     fn query_payroll_card_authentications_by_authenticate_number() {
         let request = wxpay_apis::payroll_card::authentications::QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(wxpay_apis::payroll_card::authentications::QueryPayrollCardAuthenticationsByAuthenticateNumberRequired { authenticate_number: "authenticate_number/../?a=b#c %微", sub_mchid: "1111111" });
-        check_request(&request, Method::Get, "v3/payroll-card/authentications/authenticate_number%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1111111", None, &[]);
+        check_request(&request, "", Method::Get, "v3/payroll-card/authentications/authenticate_number%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1111111", None, &[], &[]);
         check_response::<wxpay_apis::payroll_card::authentications::QueryPayrollCardAuthenticationsByAuthenticateNumberResponse>("{\"authenticate_failed_reason\":\"人脸验证未通过\",\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_scene\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"authenticate_source\":\"wdiooewl7587443649000\",\"authenticate_state\":\"AUTHENTICATE_PROCESSING\",\"authenticate_time\":\"2015-05-20T13:29:35+08:00\",\"employer_name\":\"某单位名称\",\"mchid\":\"1111111\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_mchid\":\"111111\"}");
     }
     mod pre_order {
@@ -34,7 +34,7 @@ mod authentications {
             let mut request = wxpay_apis::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderRequest::new(wxpay_apis::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderRequired { authenticate_number: "mcdhehfgisdhfjghed39384564i83", authenticate_type: wxpay_apis::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType::SignIn, employer_name: "某单位名称", openid: "onqOjjmo8wmTOOtSKwXtGjg9Gb58", project_name: "某项目", sub_mchid: "1111111" });
             request.appid = Some("wxa1111111");
             request.sub_appid = Some("wxa1111111");
-            check_request(&request, Method::Post, "v3/payroll-card/authentications/pre-order", "", Some("{\"appid\":\"wxa1111111\",\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"某单位名称\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/payroll-card/authentications/pre-order", "", Some("{\"appid\":\"wxa1111111\",\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"某单位名称\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\"}"), &[], &[]);
             check_response::<wxpay_apis::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderResponse>("{\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"expires_in\":300,\"mchid\":\"1111111\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"sub_mchid\":\"1111111\",\"token\":\"abcdefghijklmn\"}");
         }
     }
@@ -47,7 +47,7 @@ mod authentications {
             let mut request = wxpay_apis::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest::new(wxpay_apis::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequired { authenticate_number: "mcdhehfgisdhfjghed39384564i83", authenticate_type: wxpay_apis::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType::SignIn, employer_name: "某用工企业", employment_type: wxpay_apis::payroll_card::PayrollCardEmploymentType::LongTermEmployment, id_card_number: wxpay_core::sensitive::Sensitive::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5"), openid: "onqOjjmo8wmTOOtSKwXtGjg9Gb58", project_name: "某项目", sub_mchid: "1111111", user_name: wxpay_core::sensitive::Sensitive::new("LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg") });
             request.appid = Some("wxa1111111");
             request.sub_appid = Some("wxa1111111");
-            check_encrypted_request(&request, Method::Post, "v3/payroll-card/authentications/pre-order-with-auth", "", Some("{\"appid\":\"wxa1111111\",\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"某用工企业\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[], &["/id_card_number", "/user_name"]);
+            check_request(&request, "", Method::Post, "v3/payroll-card/authentications/pre-order-with-auth", "", Some("{\"appid\":\"wxa1111111\",\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"某用工企业\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/id_card_number", "/user_name"]);
             check_response::<wxpay_apis::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthResponse>("{\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"expires_in\":300,\"mchid\":\"1111111\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"sub_mchid\":\"1111111\",\"token\":\"abcdefghijklmn\"}");
         }
     }
@@ -69,10 +69,12 @@ mod relations {
         request.sub_appid = Some("wxa1111111");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/payroll-card/relations/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "sub_mchid=1111111&appid=wxa1111111&sub_appid=wxa1111111",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::payroll_card::relations::QueryPayrollCardRelationsResponse>("{\"authorize_state\":\"UNAUTHORIZED\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"deauthorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1111111\",\"openid\":\"9x111111\",\"sub_mchid\":\"1111111\"}");
@@ -100,7 +102,7 @@ mod tokens {
         );
         request.appid = Some("wxa1111111");
         request.sub_appid = Some("wxa1111111");
-        check_encrypted_request(&request, Method::Post, "v3/payroll-card/tokens", "", Some("{\"appid\":\"wxa1111111\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"openid\":\"9x111111\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[], &["/id_card_number", "/user_name"]);
+        check_request(&request, "", Method::Post, "v3/payroll-card/tokens", "", Some("{\"appid\":\"wxa1111111\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"openid\":\"9x111111\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/id_card_number", "/user_name"]);
         check_response::<wxpay_apis::payroll_card::tokens::CreatePayrollCardTokensResponse>("{\"expires_in\":1800,\"mchid\":\"1111111\",\"openid\":\"9x111111\",\"sub_mchid\":\"1111111\",\"token\":\"abcdefghijklmn\"}");
     }
 }
@@ -114,7 +116,7 @@ mod transfer_batches {
         let mut request = wxpay_apis::payroll_card::transfer_batches::CreatePayrollCardTransferBatchesRequest::new(wxpay_apis::payroll_card::transfer_batches::CreatePayrollCardTransferBatchesRequired { authorization_type: "INFORMATION_AUTHORIZATION_TYPE", batch_name: "2019年1月深圳分部报销单", batch_remark: "2019年1月深圳分部报销单", employment_scene: "LOGISTICS", employment_type: "LONG_TERM_EMPLOYMENT", out_batch_no: "plfk2020042013", sub_mchid: "1111111", total_amount: 4000000, total_num: 200, transfer_detail_list: &items0 });
         request.sp_appid = Some("wxf636efh567hg4388");
         request.sub_appid = Some("wxf636efh567hg4356");
-        check_encrypted_request(&request, Method::Post, "v3/payroll-card/transfer-batches", "", Some("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"employment_scene\":\"LOGISTICS\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1111111\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}]}"), &[], &["/transfer_detail_list/0/user_name"]);
+        check_request(&request, "", Method::Post, "v3/payroll-card/transfer-batches", "", Some("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"employment_scene\":\"LOGISTICS\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1111111\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}]}"), &[("Wechatpay-Serial", KEY_ID)], &["/transfer_detail_list/0/user_name"]);
         check_response::<wxpay_apis::payroll_card::transfer_batches::CreatePayrollCardTransferBatchesResponse>("{\"batch_id\":\"1030000071100999991182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
     }
 }
@@ -135,12 +137,11 @@ mod wesure {
                         insure_invalid_time: "2018-06-08T10:34:56+08:00",
                         insure_state: "INSURE_SUCCESS",
                         openid: "111111",
-                        sp_mchid: "1900000109",
                         token: "5fds5345dfd",
                         wesure_order_no: "1900000109",
                     },
                 );
-            check_request(&request, Method::Post, "v3/payroll-card/wesure/insurance", "", Some("{\"insurance_company_name\":\"平安\",\"insurance_company_order_no\":\"5fds5345dfd\",\"insure_effect_time\":\"2018-06-08T10:34:56+08:00\",\"insure_invalid_time\":\"2018-06-08T10:34:56+08:00\",\"insure_state\":\"INSURE_SUCCESS\",\"openid\":\"111111\",\"sp_mchid\":\"1900000109\",\"token\":\"5fds5345dfd\",\"wesure_order_no\":\"1900000109\"}"), &[]);
+            check_request(&request, "1900000109", Method::Post, "v3/payroll-card/wesure/insurance", "", Some("{\"insurance_company_name\":\"平安\",\"insurance_company_order_no\":\"5fds5345dfd\",\"insure_effect_time\":\"2018-06-08T10:34:56+08:00\",\"insure_invalid_time\":\"2018-06-08T10:34:56+08:00\",\"insure_state\":\"INSURE_SUCCESS\",\"openid\":\"111111\",\"sp_mchid\":\"1900000109\",\"token\":\"5fds5345dfd\",\"wesure_order_no\":\"1900000109\"}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -150,9 +151,9 @@ mod wesure {
         /// `POST /v3/payroll-card/wesure/token-validations`
         #[test]
         fn create_wesure_token_validations() {
-            let mut request = wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsRequest::new(wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5"), sp_mchid: "1900000109", sub_mchid: "1900000109", token: "abcdefghijklmn", user_name: wxpay_core::sensitive::Sensitive::new("LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg") });
+            let mut request = wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsRequest::new(wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsRequired { id_card_number: wxpay_core::sensitive::Sensitive::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5"), sub_mchid: "1900000109", token: "abcdefghijklmn", user_name: wxpay_core::sensitive::Sensitive::new("LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg") });
             request.authenticate_type = Some(wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsAuthenticateType::Normal);
-            check_encrypted_request(&request, Method::Post, "v3/payroll-card/wesure/token-validations", "", Some("{\"authenticate_type\":\"NORMAL\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900000109\",\"token\":\"abcdefghijklmn\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[], &["/id_card_number", "/user_name"]);
+            check_request(&request, "1900000109", Method::Post, "v3/payroll-card/wesure/token-validations", "", Some("{\"authenticate_type\":\"NORMAL\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900000109\",\"token\":\"abcdefghijklmn\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/id_card_number", "/user_name"]);
             check_response::<wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsResponse>("{\"authenticate_success_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"SP_MCH_NO_PERMISSION\",\"openid\":\"11111111\",\"result\":\"SUCCESS\"}");
         }
     }

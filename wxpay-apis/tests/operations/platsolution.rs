@@ -19,7 +19,7 @@ v.amount = Some(500000);
 v.currency = Some("CNY");
 v
 }, recharge_scene: "ECOMMERCE_BANK_TRANSFER" });
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/bank-transfer-recharges/apply", "", Some("{\"account_type\":\"BASIC\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/bank-transfer-recharges/apply", "", Some("{\"account_type\":\"BASIC\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::apply::BankTransferRechargeApplyResponse>("{\"out_recharge_no\":\"cz202407181234\",\"recharge_id\":\"172207846292553701\",\"transfer_in_account\":{\"bank_account_name\":\"某某某有限公司\",\"bank_account_no\":\"686000172489957748585801\",\"bank_address_code\":\"440300\",\"bank_code\":\"991584000049\",\"bank_name\":\"财付通-备付金账户\"}}");
             }
         }
@@ -30,7 +30,7 @@ v
             #[test]
             fn bank_transfer_recharge_get_by_out_no() {
                 let request = wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoRequest::new("out_recharge_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"bank_transfer_info\":{\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900001121\",\"out_recharge_no\":\"cz2020042013\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
         }
@@ -43,7 +43,7 @@ v
         fn open_insurance_compensation() {
             let items0 = [wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationAgreement::new(wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationAgreementRequired { agreement_code: "微信支付运营功能服务协议（平台二级商户）", agreement_version: "20240815", sign_organization: "温州名优贸易", sign_time: "2024-08-08T10:34:56+08:00" })];
             let request = wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationRequest::new(wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationRequired { agreement_list: &items0, out_apply_no: "No123456", sub_mchid: "1900000109" });
-            check_request(&request, Method::Post, "v3/platsolution/ecommerce/insurance-compensation-contracts", "", Some("{\"agreement_list\":[{\"agreement_code\":\"微信支付运营功能服务协议（平台二级商户）\",\"agreement_version\":\"20240815\",\"sign_organization\":\"温州名优贸易\",\"sign_time\":\"2024-08-08T10:34:56+08:00\"}],\"out_apply_no\":\"No123456\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/insurance-compensation-contracts", "", Some("{\"agreement_list\":[{\"agreement_code\":\"微信支付运营功能服务协议（平台二级商户）\",\"agreement_version\":\"20240815\",\"sign_organization\":\"温州名优贸易\",\"sign_time\":\"2024-08-08T10:34:56+08:00\"}],\"out_apply_no\":\"No123456\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::OpenInsuranceCompensationResponse>("{\"opened\":true,\"sub_mchid\":\"1900000109\",\"success_time\":\"2024-08-09T13:29:35.120+08:00\"}");
         }
         mod sub_mchid {
@@ -55,7 +55,7 @@ v
                 #[test]
                 fn check_insurance_compensation_opened() {
                     let request = wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::check_opened::CheckInsuranceCompensationOpenedRequest::new("sub_mchid/../?a=b#c %微");
-                    check_request(&request, Method::Post, "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/check-opened", "", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/check-opened", "", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::check_opened::CheckInsuranceCompensationOpenedResponse>("{\"opened\":true,\"sub_mchid\":\"1900000109\",\"success_time\":\"2024-08-09T13:29:35.120+08:00\"}");
                 }
             }
@@ -83,7 +83,7 @@ v
                 request.sponsor_mchid = Some("1900001109");
                 request.transfer_scene_id = Some("1001");
                 request.user_recv_perception = Some("退货运费补偿");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/compensate-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"},\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/compensate-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"},\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
             mod bill_id {
@@ -93,7 +93,7 @@ v
                 #[test]
                 fn query_ecommerce_mch_transfer_compensate_bills_by_bill_id() {
                     let request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::QueryEcommerceMchTransferCompensateBillsByBillIdRequest::new("bill_id/../?a=b#c %微");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::QueryEcommerceMchTransferCompensateBillsByBillIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -104,7 +104,7 @@ v
                 #[test]
                 fn query_ecommerce_mch_transfer_compensate_bills_by_out_bill_no() {
                     let request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::QueryEcommerceMchTransferCompensateBillsByOutBillNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
                 mod cancel {
@@ -114,7 +114,7 @@ v
                     #[test]
                     fn cancel_ecommerce_mch_transfer_compensate_bills_by_out_bill_no() {
                         let request = wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::cancel::CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
-                        check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[]);
+                        check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::cancel::CancelEcommerceMchTransferCompensateBillsByOutBillNoResponse>("{\"bill_id\":\"1330000071100999991182020050700019480001\",\"cancel_accept_time\":\"2015-05-20T13:29:35+08:00\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\"}");
                     }
                 }
@@ -141,7 +141,7 @@ v
                     request.sponsor_mchid = Some("1900001109");
                     request.transfer_scene_id = Some("1001");
                     request.user_recv_perception = Some("退货运费补偿");
-                    check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer", "", Some("{\"amount\":10000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"},\"sp_appid\":\"wx8888888888888888\",\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer", "", Some("{\"amount\":10000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"TRANSACTION_USER\"},\"sp_appid\":\"wx8888888888888888\",\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::CreateEcommerceMchTransferCompensateBillsPreTransferResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\"}");
                 }
             }
@@ -173,7 +173,7 @@ v
                 request.sub_mchid = Some("1900000109");
                 request.transfer_scene_id = Some("1001");
                 request.user_recv_perception = Some("退货运费补偿");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\",\"user_info\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}},\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\",\"user_info\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}},\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
             mod bill_id {
@@ -185,7 +185,7 @@ v
                 {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest::new("bill_id/../?a=b#c %微");
                     request.sub_mchid = Some("1900001109");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -198,7 +198,7 @@ v
                 ) {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
                     request.sub_mchid = Some("1900001109");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -223,7 +223,7 @@ v
                 request.amount = Some(10000);
                 request.sp_appid = Some("wx8888888888888888");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
 
@@ -231,7 +231,7 @@ v
             #[test]
             fn query_ecommerce_mch_transfer_deposit_insurance_premiums_compensation_bills() {
                 let request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new("out_bill_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
         }
@@ -260,7 +260,7 @@ v
                 request.sub_mchid = Some("1900000109");
                 request.transfer_scene_id = Some("1001");
                 request.user_recv_perception = Some("退货运费补偿");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"user_info\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}},\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"user_info\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}},\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\",\"transfer_scene_id\":\"1001\",\"user_recv_perception\":\"退货运费补偿\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::CreateEcommerceMchTransferDepositShippingCostCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"user_info\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
             mod out_bill_no {
@@ -272,7 +272,7 @@ v
                 ) {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::out_bill_no::QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
                     request.sub_mchid = Some("1900001109");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::out_bill_no::QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"user_info\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -295,7 +295,7 @@ v
 }, transfer_remark: "直播违规扣罚" });
                 request.amount = Some(10000);
                 request.sub_mchid = Some("1900001109");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sub_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sub_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
             mod bill_id {
@@ -306,7 +306,7 @@ v
                 fn query_ecommerce_mch_transfer_insurance_claim_bills_by_bill_id() {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest::new("bill_id/../?a=b#c %微");
                     request.sub_mchid = Some("1900001109");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::QueryEcommerceMchTransferInsuranceClaimBillsByBillIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"close_reason\":\"NOT_ENOUGH\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -318,7 +318,7 @@ v
                 fn query_ecommerce_mch_transfer_insurance_claim_bills_by_out_bill_no() {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::QueryEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
                     request.sub_mchid = Some("1900001109");
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::QueryEcommerceMchTransferInsuranceClaimBillsByOutBillNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"close_reason\":\"NOT_ENOUGH\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
                 mod cancel {
@@ -329,7 +329,7 @@ v
                     fn cancel_ecommerce_mch_transfer_insurance_claim_bills_by_out_bill_no() {
                         let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::cancel::CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
                         request.sub_mchid = Some("1900001109");
-                        check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001109\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001109\"}"), &[], &[]);
                         check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::cancel::CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoResponse>("{\"bill_id\":\"1330000071100999991182020050700019480001\",\"cancel_accept_time\":\"2015-05-20T13:29:35+08:00\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\"}");
                     }
                 }
@@ -353,7 +353,7 @@ v
                     request.amount = Some(10000);
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                     request.sub_mchid = Some("1900001109");
-                    check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer", "", Some("{\"amount\":10000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sub_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer", "", Some("{\"amount\":10000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"transaction_info\":{\"transaction_id\":\"1217752501201407033233368018\",\"type\":\"WXPAY\"},\"type\":\"MERCHANT\"},\"sub_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::CreateEcommerceMchTransferInsuranceClaimBillsPreTransferResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"sub_mchid\":\"1900001109\"}");
                 }
             }
@@ -366,7 +366,7 @@ v
             fn create_ecommerce_mch_transfer_sub_mch_compensation_bills() {
                 let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsRequired { amount: 10000, out_bill_no: "plfk2020042013", receiver: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiver::new(wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsReceiverRequired { mch_info: wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsMchInfo::new("1900001108"), r#type: wxpay_apis::platsolution::ecommerce::mch_transfer::CompensationBillsReceiverType::Merchant }), transfer_remark: "直播违规扣罚" });
                 request.sponsor_mchid = Some("1900001109");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"},\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills", "", Some("{\"amount\":10000,\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"},\"sponsor_mchid\":\"1900001109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::CreateEcommerceMchTransferSubMchCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
 
@@ -375,7 +375,7 @@ v
             fn query_ecommerce_mch_transfer_sub_mch_compensation_bills() {
                 let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::QueryEcommerceMchTransferSubMchCompensationBillsRequest::new("out_bill_no/../?a=b#c %微");
                 request.sponsor_mchid = Some("1900001109");
-                check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sponsor_mchid=1900001109", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::QueryEcommerceMchTransferSubMchCompensationBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
         }
@@ -400,7 +400,7 @@ v
                 request.receiver_remark = Some("小店XXXX直播违规扣罚");
                 request.sp_appid = Some("wx8888888888888888");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/mch-transfer/transfer-bills", "", Some("{\"amount\":10000,\"business_type\":\"DEPOSIT_COMPENSATION\",\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mch_id\":\"1900001108\",\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"},\"receiver_remark\":\"小店XXXX直播违规扣罚\",\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/mch-transfer/transfer-bills", "", Some("{\"amount\":10000,\"business_type\":\"DEPOSIT_COMPENSATION\",\"out_bill_no\":\"plfk2020042013\",\"receiver\":{\"mch_info\":{\"mch_id\":\"1900001108\",\"mchid\":\"1900001108\"},\"type\":\"MERCHANT\"},\"receiver_remark\":\"小店XXXX直播违规扣罚\",\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transfer_remark\":\"直播违规扣罚\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::CreateEcommerceMchTransferTransferBillsResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"business_type\":\"DEPOSIT_COMPENSATION\",\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mch_id\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"receiver_remark\":\"小店XXXX直播违规扣罚\",\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
             }
             mod bill_id {
@@ -411,7 +411,7 @@ v
                 fn query_ecommerce_mch_transfer_transfer_bills_by_bill_id() {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::QueryEcommerceMchTransferTransferBillsByBillIdRequest::new("bill_id/../?a=b#c %微");
                     request.business_type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::TransferBillsBusinessType::DepositCompensation);
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "business_type=DEPOSIT_COMPENSATION", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/bill_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "business_type=DEPOSIT_COMPENSATION", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::QueryEcommerceMchTransferTransferBillsByBillIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"business_type\":\"DEPOSIT_COMPENSATION\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mch_id\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"receiver_remark\":\"小店XXXX直播违规扣罚\",\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -423,7 +423,7 @@ v
                 fn query_ecommerce_mch_transfer_transfer_bills_by_out_bill_no() {
                     let mut request = wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::QueryEcommerceMchTransferTransferBillsByOutBillNoRequest::new("out_bill_no/../?a=b#c %微");
                     request.business_type = Some(wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::TransferBillsBusinessType::DepositCompensation);
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "business_type=DEPOSIT_COMPENSATION", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "business_type=DEPOSIT_COMPENSATION", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::QueryEcommerceMchTransferTransferBillsByOutBillNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"amount\":10000,\"bill_id\":\"1330000071100999991182020050700019480001\",\"business_type\":\"DEPOSIT_COMPENSATION\",\"close_info\":{\"close_reason\":\"NOT_ENOUGH\",\"close_time\":\"2015-05-20T13:29:35+08:00\"},\"out_bill_no\":\"plfk2020042013\",\"receiver_detail\":{\"receiver\":{\"mch_info\":{\"mch_id\":\"1900001108\"},\"type\":\"MERCHANT\"}},\"receiver_remark\":\"小店XXXX直播违规扣罚\",\"sp_mchid\":\"1900001108\",\"sponsor_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"success_time\":\"2015-05-20T13:29:35+08:00\",\"transfer_remark\":\"直播违规扣罚\"}");
                 }
             }
@@ -438,12 +438,14 @@ v
             let request = wxpay_apis::platsolution::ecommerce::recharge_employees::CreateEcommerceRechargeEmployeesRequest::new(wxpay_apis::platsolution::ecommerce::recharge_employees::CreateEcommerceRechargeEmployeesRequired { sp_openid: "oLTPCuCsfN3ABBz50VUZBNlHDbUU", sub_mchid: "1900000109" });
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/platsolution/ecommerce/recharge-employees",
                 "",
                 Some(
                     "{\"sp_openid\":\"oLTPCuCsfN3ABBz50VUZBNlHDbUU\",\"sub_mchid\":\"1900000109\"}",
                 ),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::platsolution::ecommerce::recharge_employees::CreateEcommerceRechargeEmployeesResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_openid\":\"oLTPCuCsfN3ABBz50VUZBNlHDbUU\",\"state\":\"DELETED\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
@@ -455,7 +457,7 @@ v
             #[test]
             fn query_ecommerce_recharge_employees_by_sub_mchid() {
                 let request = wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::QueryEcommerceRechargeEmployeesBySubMchidRequest::new("sub_mchid/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::QueryEcommerceRechargeEmployeesBySubMchidResponse>("{\"employees\":[{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_openid\":\"oLTPCuCsfN3ABBz50VUZBNlHDbUU\",\"state\":\"DELETED\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}]}");
             }
             mod sp_openid {
@@ -467,7 +469,7 @@ v
                     #[test]
                     fn delete_ecommerce_recharge_employees_by_sub_mchid_by_sp_openid() {
                         let request = wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequired { sub_mchid: "sub_mchid/../?a=b#c %微", sp_openid: "sp_openid/../?a=b#c %微" });
-                        check_request(&request, Method::Post, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sp-openid/sp_openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delete", "", None, &[]);
+                        check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sp-openid/sp_openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delete", "", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_openid\":\"oLTPCuCsfN3ABBz50VUZBNlHDbUU\",\"state\":\"DELETED\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                     }
                 }
@@ -492,7 +494,7 @@ v
                 request.available_recharge_channels = Some(&items0);
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.remark = Some("example_remark");
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/recharges/apply", "", Some("{\"account_type\":\"DEPOSIT\",\"available_recharge_channels\":[\"BANK_TRANSFER\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"remark\":\"example_remark\",\"sub_mchid\":\"1900001109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/recharges/apply", "", Some("{\"account_type\":\"DEPOSIT\",\"available_recharge_channels\":[\"BANK_TRANSFER\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"remark\":\"example_remark\",\"sub_mchid\":\"1900001109\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::recharges::apply::ApplyResponse>("{\"out_recharge_no\":\"cz202407181234\",\"recharge_id\":\"172207846292553701\",\"recharge_url\":\"https://www.payapp.qq.com/plat/recharge.html\"}");
             }
         }
@@ -503,7 +505,7 @@ v
             #[test]
             fn get_by_out_no() {
                 let request = wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoRequest::new(wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoRequired { out_recharge_no: "out_recharge_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                check_request(&request, Method::Get, "v3/platsolution/ecommerce/recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::GetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"available_recharge_channels\":[\"BANK_TRANSFER\"],\"bank_transfer_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"online_bank_recharge_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"online_bank_type\":\"ONLINE_BANK_TYPE_CORPORATE\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"out_recharge_no\":\"cz2020042013\",\"qr_recharge_info\":{\"employee_type\":\"ADMIN\",\"openid\":\"owYiu0WOJdGCYxoHrPabGhI39uT4\"},\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_channel\":\"BANK_TRANSFER\",\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"sp_mchid\":\"1900001109\",\"sub_mchid\":\"1900001121\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
             mod close {
@@ -513,7 +515,7 @@ v
                 #[test]
                 fn close() {
                     let request = wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequest::new(wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequired { out_recharge_no: "out_recharge_no/../?a=b#c %微", sub_mchid: "1900001121" });
-                    check_request(&request, Method::Post, "v3/platsolution/ecommerce/recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001121", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001121", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::recharges::out_recharge_no::close::CloseResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"available_recharge_channels\":[\"BANK_TRANSFER\"],\"bank_transfer_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"online_bank_recharge_info\":{\"bank_account_name\":\"某某某有限公司\",\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"bill_no\":\"110240620400046628001252733345\",\"online_bank_type\":\"ONLINE_BANK_TYPE_CORPORATE\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"out_recharge_no\":\"cz2020042013\",\"qr_recharge_info\":{\"employee_type\":\"ADMIN\",\"openid\":\"owYiu0WOJdGCYxoHrPabGhI39uT4\"},\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_channel\":\"BANK_TRANSFER\",\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"sp_mchid\":\"1900001109\",\"sub_mchid\":\"1900001121\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
                 }
             }
@@ -535,7 +537,7 @@ v
                 let items1 = [wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleInfo::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersSettleInfoRequired { out_settle_no: "12369666555136622", settle_detail_info_list: &items0, transaction_id: "4207752501201407033233368018" })];
                 let mut request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersRequest::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersRequired { appid: "WXA12368855126622", description: "共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元", individual_auth_id: "256322110225", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_settle_batch_no: "1236698745558870", settle_info_list: &items1, trade_scenario: wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::PrepaySettleOrdersTradeScenario::Recommerce });
                 request.receive_type_template_id = Some(1);
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/settle/prepay-settle-orders", "", Some("{\"appid\":\"WXA12368855126622\",\"description\":\"共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元\",\"individual_auth_id\":\"256322110225\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_settle_batch_no\":\"1236698745558870\",\"receive_type_template_id\":1,\"settle_info_list\":[{\"out_settle_no\":\"12369666555136622\",\"settle_detail_info_list\":[{\"amount\":{\"amount\":11000,\"currency\":\"CNY\"},\"out_settle_detail_no\":\"123688556699666554\",\"receiver_account\":\"1234567890\",\"receiver_type\":\"MERCHANT\",\"settle_type\":\"RECEIVE\"}],\"transaction_id\":\"4207752501201407033233368018\"}],\"trade_scenario\":\"RECOMMERCE\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/settle/prepay-settle-orders", "", Some("{\"appid\":\"WXA12368855126622\",\"description\":\"共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元\",\"individual_auth_id\":\"256322110225\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_settle_batch_no\":\"1236698745558870\",\"receive_type_template_id\":1,\"settle_info_list\":[{\"out_settle_no\":\"12369666555136622\",\"settle_detail_info_list\":[{\"amount\":{\"amount\":11000,\"currency\":\"CNY\"},\"out_settle_detail_no\":\"123688556699666554\",\"receiver_account\":\"1234567890\",\"receiver_type\":\"MERCHANT\",\"settle_type\":\"RECEIVE\"}],\"transaction_id\":\"4207752501201407033233368018\"}],\"trade_scenario\":\"RECOMMERCE\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::ApplyPrepaySettleOrdersResponse>("{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"finish_time\":\"2018-06-08T10:34:56+08:00\",\"individual_auth_id\":\"individual_auth_id-example\",\"out_settle_batch_no\":\"out_settle_batch_no-example\",\"settle_batch_no\":\"settle_batch_no-example\",\"state\":\"state-example\",\"trade_scenario\":\"trade_scenario-example\"}");
             }
 
@@ -543,7 +545,7 @@ v
             #[test]
             fn get_prepay_settle_orders() {
                 let request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::GetPrepaySettleOrdersRequest::new("settle_batch_no/../?a=b#c %微");
-                check_request(&request, Method::Get, "v3/platsolution/ecommerce/settle/prepay-settle-orders/settle_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/settle/prepay-settle-orders/settle_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::GetPrepaySettleOrdersResponse>("{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"finish_time\":\"2018-06-08T10:34:56+08:00\",\"individual_auth_id\":\"individual_auth_id-example\",\"out_settle_batch_no\":\"out_settle_batch_no-example\",\"settle_batch_no\":\"settle_batch_no-example\",\"state\":\"state-example\",\"trade_scenario\":\"RECOMMERCE\"}");
             }
             mod apply_abnormal_settle {
@@ -554,7 +556,7 @@ v
                 fn apply_abnormal_settle_ecommerce_settle_prepay_settle_orders() {
                     let mut request = wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new(wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequired { settle_batch_no: "settle_batch_no/../?a=b#c %微", abnormal_settle_type: wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType::TransferToOriginalReceiveUser, individual_auth_id: "256322110225", out_abnormal_settle_batch_no: "1236698745558870" });
                     request.description = Some("xx结算失败，转付至原用户");
-                    check_request(&request, Method::Post, "v3/platsolution/ecommerce/settle/prepay-settle-orders/settle_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-settle", "", Some("{\"abnormal_settle_type\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\",\"description\":\"xx结算失败，转付至原用户\",\"individual_auth_id\":\"256322110225\",\"out_abnormal_settle_batch_no\":\"1236698745558870\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/settle/prepay-settle-orders/settle_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-settle", "", Some("{\"abnormal_settle_type\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\",\"description\":\"xx结算失败，转付至原用户\",\"individual_auth_id\":\"256322110225\",\"out_abnormal_settle_batch_no\":\"1236698745558870\"}"), &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::settle::prepay_settle_orders::apply_abnormal_settle::ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersResponse>("{\"abnormal_settle_result\":{\"abnormal_fund_receipt_id\":\"2123685544886666\",\"abnormal_settle_type\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\",\"apply_success_time\":\"2018-06-08T10:34:56+08:00\",\"out_abnormal_settle_batch_no\":\"1236698745558870\"},\"abnormal_type\":\"AUTH_RELATIONSHIP_INVALID\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"finish_time\":\"2018-06-08T10:34:56+08:00\",\"individual_auth_id\":\"individual_auth_id-example\",\"out_settle_batch_no\":\"out_settle_batch_no-example\",\"settle_batch_no\":\"settle_batch_no-example\",\"state\":\"ABNORMAL\",\"trade_scenario\":\"INDIVIDUALTRADE\"}");
                 }
             }
@@ -573,7 +575,7 @@ v
                 request.notify_url = Some("https://yourapp.com/notify");
                 request.remark = Some("交易提现");
                 request.reserve_amount = Some(100);
-                check_request(&request, Method::Post, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw", "", Some("{\"bank_memo\":\"微信支付提现\",\"calculate_amount_type\":\"ONLY_DAY_END_BALANCE\",\"notify_url\":\"https://yourapp.com/notify\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易提现\",\"reserve_amount\":100,\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw", "", Some("{\"bank_memo\":\"微信支付提现\",\"calculate_amount_type\":\"ONLY_DAY_END_BALANCE\",\"notify_url\":\"https://yourapp.com/notify\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易提现\",\"reserve_amount\":100,\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::CreateEcommerceWithdrawDayEndBalanceWithdrawResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"bank_memo\":\"微信支付提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fail_amount\":0,\"out_request_no\":\"20190611222222222200000000012122\",\"reason\":\"卡号错误\",\"refund_amount\":0,\"remark\":\"交易提现\",\"sp_mchid\":\"222212131\",\"status\":\"CREATED\",\"sub_mchid\":\"1900000109\",\"success_amount\":0,\"total_amount\":100,\"update_time\":\"2018-06-08T10:34:56+08:00\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
             }
             mod out_request_no {
@@ -583,7 +585,7 @@ v
                 #[test]
                 fn query_ecommerce_withdraw_day_end_balance_withdraw_by_out_request_no() {
                     let request = wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new(wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequired { out_request_no: "out_request_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Get, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"bank_memo\":\"微信支付提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fail_amount\":0,\"out_request_no\":\"20190611222222222200000000012122\",\"reason\":\"卡号错误\",\"refund_amount\":0,\"remark\":\"交易提现\",\"sp_mchid\":\"222212131\",\"status\":\"CREATED\",\"sub_mchid\":\"1900000109\",\"success_amount\":0,\"total_amount\":100,\"update_time\":\"2018-06-08T10:34:56+08:00\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
                 }
             }
@@ -613,7 +615,7 @@ mod insurance {
                     )];
                     let mut request = wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesRequired { batch_name: "2023年2月深圳分部报销单", batch_remark: "2023年2月深圳分部报销单", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_batch_no: "sjzz20230223", sp_appid: "wxf636efh567hg4356", sub_mchid: "1900001109", total_amount: 4000000, total_num: 200, transfer_detail_list: &items0, transfer_scene_id: "1000" });
                     request.sub_appid = Some("wxf636efh567hg4356");
-                    check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/batches/apply", "", Some("{\"batch_name\":\"2023年2月深圳分部报销单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"transfer_amount\":200000,\"transfer_remark\":\"2023年2月报销\"}],\"transfer_scene_id\":\"1000\"}"), &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/insurance/mch-transfer/batches/apply", "", Some("{\"batch_name\":\"2023年2月深圳分部报销单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"transfer_amount\":200000,\"transfer_remark\":\"2023年2月报销\"}],\"transfer_scene_id\":\"1000\"}"), &[], &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::apply::ApplyInsuranceMchTransferBatchesResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_state\":\"ACCEPTED\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"out_batch_no\":\"sjzz20230223\"}");
                 }
             }
@@ -628,7 +630,7 @@ mod insurance {
                         Some(wxpay_apis::platsolution::PlatsolutionDetailState::Fail);
                     request.offset = Some(1);
                     request.limit = Some(1);
-                    check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&detail_state=FAIL&offset=1&limit=1", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&detail_state=FAIL&offset=1&limit=1", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::QueryInsuranceMchTransferBatchesByBatchIdResponse>("{\"data\":[{\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"limit\":20,\"offset\":0,\"transfer_batch\":{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_name\":\"2023年2月深圳分部转账单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"batch_state\":\"ACCEPTED\",\"close_reason\":\"MERCHANT_REVOCATION\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"failed_amount\":100000,\"failed_num\":1,\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\"}}");
                 }
                 mod details {
@@ -640,7 +642,7 @@ mod insurance {
                         #[test]
                         fn query_insurance_mch_transfer_batches_by_batch_id_details_by_detail_id() {
                             let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微", sub_mchid: "1900000109" });
-                            check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                            check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                         }
                     }
@@ -658,7 +660,7 @@ mod insurance {
                         fn query_insurance_mch_transfer_batches_detail_receipts_by_out_batch_no_by_out_detail_no(
                         ) {
                             let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                            check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                            check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::QueryInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                         }
                         mod apply {
@@ -669,7 +671,7 @@ mod insurance {
                             fn apply_insurance_mch_transfer_batches_detail_receipts_by_out_batch_no_by_out_detail_no(
                             ) {
                                 let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900102208" });
-                                check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
+                                check_request(&request, "", Method::Post, "v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[], &[]);
                                 check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ApplyInsuranceMchTransferBatchesDetailReceiptsByOutBatchNoByOutDetailNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900102208\"}");
                             }
                         }
@@ -687,7 +689,7 @@ mod insurance {
                     request.limit = Some(1);
                     request.detail_state =
                         Some(wxpay_apis::platsolution::PlatsolutionDetailState::All);
-                    check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&offset=1&limit=1&detail_state=ALL", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&offset=1&limit=1&detail_state=ALL", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::QueryInsuranceMchTransferBatchesByOutBatchNoResponse>("{\"data\":[{\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"limit\":20,\"offset\":0,\"transfer_batch\":{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_name\":\"2023年2月深圳分部转账单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"batch_state\":\"ACCEPTED\",\"close_reason\":\"MERCHANT_REVOCATION\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"failed_amount\":100000,\"failed_num\":1,\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\"}}");
                 }
                 mod details {
@@ -700,7 +702,7 @@ mod insurance {
                         fn query_insurance_mch_transfer_batches_by_out_batch_no_details_by_out_detail_no(
                         ) {
                             let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                            check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                            check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                         }
                     }
@@ -715,7 +717,7 @@ mod insurance {
                     #[test]
                     fn query_insurance_mch_transfer_batches_summary_receipts_by_out_batch_no() {
                         let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                        check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                        check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                     }
                     mod apply {
@@ -725,7 +727,7 @@ mod insurance {
                         #[test]
                         fn apply_insurance_mch_transfer_batches_summary_receipts_by_out_batch_no() {
                             let request = wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900102208" });
-                            check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
+                            check_request(&request, "", Method::Post, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[], &[]);
                             check_response::<wxpay_apis::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::apply::ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                         }
                     }
@@ -764,7 +766,7 @@ mod insurance {
                     request.user_real_name = Some(wxpay_core::sensitive::Sensitive::new(
                         "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                     ));
-                    check_encrypted_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/reservation/apply", "", Some("{\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reserve_remark\":\"由于存在收益波动，实际到账资金可能不等于当前金额\",\"scene_report_data\":{\"insurance_policy\":{\"claim_no\":\"202310410941\",\"name\":\"养老保险\",\"policy_no\":\"202301011651\",\"product_registration_no\":\"40058541257\",\"withdrawal_no\":\"202310410941\"}},\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\",\"user_real_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_real_name"]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/insurance/mch-transfer/reservation/apply", "", Some("{\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reserve_remark\":\"由于存在收益波动，实际到账资金可能不等于当前金额\",\"scene_report_data\":{\"insurance_policy\":{\"claim_no\":\"202310410941\",\"name\":\"养老保险\",\"policy_no\":\"202301011651\",\"product_registration_no\":\"40058541257\",\"withdrawal_no\":\"202310410941\"}},\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\",\"user_real_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_real_name"]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_reservation_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\"}");
                 }
             }
@@ -775,7 +777,7 @@ mod insurance {
                 #[test]
                 fn query_insurance_mch_transfer_reservation_by_out_reservation_no() {
                     let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
-                    check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                 }
                 mod close {
@@ -785,7 +787,7 @@ mod insurance {
                     #[test]
                     fn close_insurance_mch_transfer_reservation_by_out_reservation_no() {
                         let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
-                        check_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001109", None, &[]);
+                        check_request(&request, "", Method::Post, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001109", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                     }
                 }
@@ -797,7 +799,7 @@ mod insurance {
                 #[test]
                 fn query_insurance_mch_transfer_reservation_by_reservation_id() {
                     let request = wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequest::new(wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequired { reservation_id: "reservation_id/../?a=b#c %微", sub_mchid: "1900001109" });
-                    check_request(&request, Method::Get, "v3/platsolution/insurance/mch-transfer/reservation/reservation-id/reservation_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/insurance/mch-transfer/reservation/reservation-id/reservation_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                 }
             }
@@ -825,7 +827,7 @@ mod mch_transfer {
                 )];
                 let mut request = wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyRequest::new(wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyRequired { batch_name: "2023年2月深圳分部报销单", batch_remark: "2023年2月深圳分部报销单", notify_url: "https://www.weixin.qq.com/wxpay/pay.php", out_batch_no: "sjzz20230223", sp_appid: "wxf636efh567hg4356", sub_mchid: "1900001109", total_amount: 4000000, total_num: 200, transfer_detail_list: &items0, transfer_scene_id: "1000" });
                 request.sub_appid = Some("wxf636efh567hg4356");
-                check_request(&request, Method::Post, "v3/platsolution/mch-transfer/batches/apply", "", Some("{\"batch_name\":\"2023年2月深圳分部报销单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"transfer_amount\":200000,\"transfer_remark\":\"2023年2月报销\"}],\"transfer_scene_id\":\"1000\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/platsolution/mch-transfer/batches/apply", "", Some("{\"batch_name\":\"2023年2月深圳分部报销单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"transfer_amount\":200000,\"transfer_remark\":\"2023年2月报销\"}],\"transfer_scene_id\":\"1000\"}"), &[], &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::batches::apply::TransferBatchApplyResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_state\":\"ACCEPTED\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"out_batch_no\":\"sjzz20230223\"}");
             }
         }
@@ -839,7 +841,7 @@ mod mch_transfer {
                 request.detail_state = Some(wxpay_apis::platsolution::mch_transfer::batches::batch_id::TransferBatchGetByIdDetailState::Fail);
                 request.offset = Some(1);
                 request.limit = Some(1);
-                check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&detail_state=FAIL&offset=1&limit=1", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&detail_state=FAIL&offset=1&limit=1", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::batches::batch_id::TransferBatchGetByIdResponse>("{\"data\":[{\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"limit\":20,\"offset\":0,\"transfer_batch\":{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_name\":\"2023年2月深圳分部转账单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"batch_state\":\"ACCEPTED\",\"close_reason\":\"MERCHANT_REVOCATION\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"failed_amount\":100000,\"failed_num\":1,\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\"}}");
             }
             mod details {
@@ -851,7 +853,7 @@ mod mch_transfer {
                     #[test]
                     fn get_transfer_detail_by_no() {
                         let request = wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微", sub_mchid: "1900000109" });
-                        check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                        check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::batch_id::details::detail_id::GetTransferDetailByNoResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                     }
                 }
@@ -868,7 +870,7 @@ mod mch_transfer {
                     #[test]
                     fn receipt_query_by_detail_out_no() {
                         let request = wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                        check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                        check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::ReceiptQueryByDetailOutNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                     }
                     mod apply {
@@ -878,7 +880,7 @@ mod mch_transfer {
                         #[test]
                         fn receipt_apply_by_detail_out_no() {
                             let request = wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900102208" });
-                            check_request(&request, Method::Post, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
+                            check_request(&request, "", Method::Post, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[], &[]);
                             check_response::<wxpay_apis::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::out_detail_no::apply::ReceiptApplyByDetailOutNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900102208\"}");
                         }
                     }
@@ -895,7 +897,7 @@ mod mch_transfer {
                 request.offset = Some(1);
                 request.limit = Some(1);
                 request.detail_state = Some(wxpay_apis::platsolution::PlatsolutionDetailState::All);
-                check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&offset=1&limit=1&detail_state=ALL", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900102208&need_query_detail=true&offset=1&limit=1&detail_state=ALL", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::TransferBatchGetByOutCodeResponse>("{\"data\":[{\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"limit\":20,\"offset\":0,\"transfer_batch\":{\"batch_id\":\"131000011085109987515042023022300246500006\",\"batch_name\":\"2023年2月深圳分部转账单\",\"batch_remark\":\"2023年2月深圳分部报销单\",\"batch_state\":\"ACCEPTED\",\"close_reason\":\"MERCHANT_REVOCATION\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"failed_amount\":100000,\"failed_num\":1,\"out_batch_no\":\"sjzz20230223\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\"}}");
             }
             mod details {
@@ -907,7 +909,7 @@ mod mch_transfer {
                     #[test]
                     fn transfer_batch_get_detail_by_out_no() {
                         let request = wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                        check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                        check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::out_batch_no::details::out_detail_no::TransferBatchGetDetailByOutNoResponse>("{\"bank_refund_time\":\"2023-02-23T13:29:35+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"batch_id\":\"131000011085109987515042023022300246500006\",\"create_time\":\"2023-02-23T13:29:35+08:00\",\"detail_id\":\"132000011085109987515042023022300246521006\",\"detail_state\":\"INIT\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"sjzz20230223\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"transfer_amount\":20000,\"transfer_finish_time\":\"2023-02-23T13:29:35+08:00\",\"transfer_remark\":\"2023年2月报销\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                     }
                 }
@@ -922,7 +924,7 @@ mod mch_transfer {
                 #[test]
                 fn receipts_query_by_batch_out_no() {
                     let request = wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900000109" });
-                    check_request(&request, Method::Get, "v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::ReceiptsQueryByBatchOutNoResponse>("{\"batch_id\":\"131000011085109987515042023022300246500006\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                 }
                 mod apply {
@@ -932,7 +934,7 @@ mod mch_transfer {
                     #[test]
                     fn receipts_apply_by_batch_out_no() {
                         let request = wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", sub_mchid: "1900102208" });
-                        check_request(&request, Method::Post, "v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[]);
+                        check_request(&request, "", Method::Post, "v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"sub_mchid\":\"1900102208\"}"), &[], &[]);
                         check_response::<wxpay_apis::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::apply::ReceiptsApplyByBatchOutNoResponse>("{\"out_batch_no\":\"sjzz20230223\",\"receipt_state\":\"ACCEPTED\",\"sub_mchid\":\"1900000109\"}");
                     }
                 }
@@ -971,7 +973,7 @@ mod mch_transfer {
                 request.user_real_name = Some(wxpay_core::sensitive::Sensitive::new(
                     "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/platsolution/mch-transfer/reservation/apply", "", Some("{\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reserve_remark\":\"由于存在收益波动，实际到账资金可能不等于当前金额\",\"scene_report_data\":{\"insurance_policy\":{\"claim_no\":\"202310410941\",\"name\":\"养老保险\",\"policy_no\":\"202301011651\",\"product_registration_no\":\"40058541257\",\"withdrawal_no\":\"202310410941\"}},\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\",\"user_real_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_real_name"]);
+                check_request(&request, "", Method::Post, "v3/platsolution/mch-transfer/reservation/apply", "", Some("{\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reserve_remark\":\"由于存在收益波动，实际到账资金可能不等于当前金额\",\"scene_report_data\":{\"insurance_policy\":{\"claim_no\":\"202310410941\",\"name\":\"养老保险\",\"policy_no\":\"202301011651\",\"product_registration_no\":\"40058541257\",\"withdrawal_no\":\"202310410941\"}},\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\",\"user_real_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/user_real_name"]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::reservation::apply::TransferReservationApplyResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_reservation_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\"}");
             }
         }
@@ -982,7 +984,7 @@ mod mch_transfer {
             #[test]
             fn transfer_reservation_get_by_out_no() {
                 let request = wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
-                check_request(&request, Method::Get, "v3/platsolution/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::TransferReservationGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
             }
             mod close {
@@ -992,7 +994,7 @@ mod mch_transfer {
                 #[test]
                 fn transfer_reservation_close() {
                     let request = wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseRequired { out_reservation_no: "out_reservation_no/../?a=b#c %微", sub_mchid: "1900001109" });
-                    check_request(&request, Method::Post, "v3/platsolution/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001109", None, &[]);
+                    check_request(&request, "", Method::Post, "v3/platsolution/mch-transfer/reservation/out-reservation-no/out_reservation_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "sub_mchid=1900001109", None, &[], &[]);
                     check_response::<wxpay_apis::platsolution::mch_transfer::reservation::out_reservation_no::close::TransferReservationCloseResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
                 }
             }
@@ -1004,7 +1006,7 @@ mod mch_transfer {
             #[test]
             fn transfer_reservation_get_by_id() {
                 let request = wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdRequest::new(wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdRequired { reservation_id: "reservation_id/../?a=b#c %微", sub_mchid: "1900001109" });
-                check_request(&request, Method::Get, "v3/platsolution/mch-transfer/reservation/reservation-id/reservation_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/platsolution/mch-transfer/reservation/reservation-id/reservation_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001109", None, &[], &[]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::reservation::reservation_id::TransferReservationGetByIdResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"bank_type\":\"ICBC_DEBIT\",\"close_info\":{\"close_reason\":\"USER_OVERDUE_UNCONFIRMED\",\"close_time\":\"2015-05-20T13:29:35.120+08:00\"},\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"reserve_time\":\"2015-05-20T13:29:35.120+08:00\",\"sp_appid\":\"wxf636efh567hg4356\",\"sp_mchid\":\"1900001109\",\"state\":\"ACCEPTED\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\"}");
             }
         }

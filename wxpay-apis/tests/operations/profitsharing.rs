@@ -15,10 +15,12 @@ mod bills {
         request.tar_type = Some(wxpay_apis::profitsharing::bills::ProfitSharingBillTarType::Gzip);
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/profitsharing/bills",
             "sub_mchid=sub_mchid-example&bill_date=2019-06-11&tar_type=GZIP",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::profitsharing::bills::ProfitSharingBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
@@ -33,10 +35,12 @@ mod merchant_configs {
         let request = wxpay_apis::profitsharing::merchant_configs::QueryProfitsharingMerchantConfigsRequest::new("sub_mchid/../?a=b#c %微");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/profitsharing/merchant-configs/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<
@@ -73,7 +77,7 @@ mod orders {
         request.receivers = Some(&items0);
         request.sub_appid = Some("wx8888888888888889");
         request.sub_mchid = Some("1900000109");
-        check_encrypted_request(&request, Method::Post, "v3/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"86693852\",\"amount\":888,\"description\":\"分给商户A\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\",\"unfreeze_unsplit\":true}"), &[], &["/receivers/0/name"]);
+        check_request(&request, "", Method::Post, "v3/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"86693852\",\"amount\":888,\"description\":\"分给商户A\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\",\"unfreeze_unsplit\":true}"), &[("Wechatpay-Serial", KEY_ID)], &["/receivers/0/name"]);
         check_response::<wxpay_apis::profitsharing::orders::CreateProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
     }
 
@@ -89,10 +93,12 @@ mod orders {
         request.sub_mchid = Some("1900000109");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/profitsharing/orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "sub_mchid=1900000109&transaction_id=4208450740201411110007820472",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::profitsharing::orders::QueryProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
@@ -105,7 +111,7 @@ mod orders {
         fn unfreeze_profit_sharing_order() {
             let mut request = wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequest::new(wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequired { description: "解冻全部剩余资金", out_order_no: "P20150806125346", transaction_id: "4208450740201411110007820472" });
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/profitsharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/profitsharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &[]);
             check_response::<wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }
@@ -123,7 +129,7 @@ mod receivers {
             request.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
-            check_encrypted_request(&request, Method::Post, "v3/profitsharing/receivers/add", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[], &["/name"]);
+            check_request(&request, "", Method::Post, "v3/profitsharing/receivers/add", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/name"]);
             check_response::<wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
@@ -136,7 +142,7 @@ mod receivers {
             let mut request = wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverRequest::new(wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverRequired { account: "86693852", appid: "wx8888888888888888", r#type: wxpay_apis::profitsharing::ProfitSharingReceiverType::MerchantId });
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Post, "v3/profitsharing/receivers/delete", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/profitsharing/receivers/delete", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[], &[]);
             check_response::<wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverResponse>("{\"account\":\"1900000109\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
@@ -160,7 +166,7 @@ mod return_orders {
                 },
             );
         request.sub_mchid = Some("1900000109");
-        check_request(&request, Method::Post, "v3/profitsharing/return-orders", "", Some("{\"amount\":10,\"description\":\"用户退款\",\"order_id\":\"3008450740201411110007820472\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/profitsharing/return-orders", "", Some("{\"amount\":10,\"description\":\"用户退款\",\"order_id\":\"3008450740201411110007820472\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
         check_response::<wxpay_apis::profitsharing::return_orders::CreateProfitSharingReturnOrderResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
     }
 
@@ -177,10 +183,12 @@ mod return_orders {
         request.sub_mchid = Some("1900000109");
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/profitsharing/return-orders/out_return_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "sub_mchid=1900000109&out_order_no=P20190806125346",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::profitsharing::return_orders::QueryProfitSharingReturnOrderResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
@@ -195,7 +203,7 @@ mod transactions {
         #[test]
         fn query_profit_sharing_amounts() {
             let request = wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsRequest::new("transaction_id/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/profitsharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/profitsharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[], &[]);
             check_response::<
                 wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsResponse,
             >(

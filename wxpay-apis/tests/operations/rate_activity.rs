@@ -40,7 +40,7 @@ mod applications {
             v.additional_message = Some("特殊情况，说明原因");
             v
         });
-        check_request(&request, Method::Post, "v3/rate-activity/applications", "", Some("{\"acquiring_bank_id\":\"1356485\",\"activity_detail\":{\"activity_apply_information\":[{\"apply_material_id\":\"SCHOOL_QUALIFICATION_PROVEMENT\",\"apply_material_information\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"]}],\"activity_id\":\"schoolcanteen_001\",\"activity_rate\":\"0.6\"},\"additional_information\":{\"additional_material\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"],\"additional_message\":\"特殊情况，说明原因\"},\"channel_id\":\"20001111\",\"sub_mchid\":\"1346578\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/rate-activity/applications", "", Some("{\"acquiring_bank_id\":\"1356485\",\"activity_detail\":{\"activity_apply_information\":[{\"apply_material_id\":\"SCHOOL_QUALIFICATION_PROVEMENT\",\"apply_material_information\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"]}],\"activity_id\":\"schoolcanteen_001\",\"activity_rate\":\"0.6\"},\"additional_information\":{\"additional_material\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"],\"additional_message\":\"特殊情况，说明原因\"},\"channel_id\":\"20001111\",\"sub_mchid\":\"1346578\"}"), &[], &[]);
         check_response::<
             wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsResponse,
         >("{\"application_id\":\"20000000011111\"}");
@@ -55,7 +55,7 @@ mod applications {
                 wxpay_apis::rate_activity::applications::id::QueryApplicationsByIdRequest::new(
                     "application_id/../?a=b#c %微",
                 );
-            check_request(&request, Method::Get, "v3/rate-activity/applications/id/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/rate-activity/applications/id/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::rate_activity::applications::id::QueryApplicationsByIdResponse>("{\"application_state\":\"APPLICATION_STATE_PASSED\",\"pass_time\":\"2015-05-20T13:29:35+08:00\",\"reject_parameter\":\"merchant_name\",\"reject_reason\":\"公司名称与工商局登记不一致\",\"sub_mchid\":\"1346578\"}");
         }
 
@@ -88,7 +88,7 @@ mod applications {
                 v.additional_message = Some("特殊情况，说明原因");
                 v
             });
-            check_request(&request, Method::Patch, "v3/rate-activity/applications/id/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"activity_detail_modification\":{\"activity_apply_information\":[{\"apply_material_id\":\"SCHOOL_QUALIFICATION_PROVEMENT\",\"apply_material_information\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"]}],\"activity_rate\":\"0.6\"},\"additional_information\":{\"additional_material\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"],\"additional_message\":\"特殊情况，说明原因\"}}"), &[]);
+            check_request(&request, "", Method::Patch, "v3/rate-activity/applications/id/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"activity_detail_modification\":{\"activity_apply_information\":[{\"apply_material_id\":\"SCHOOL_QUALIFICATION_PROVEMENT\",\"apply_material_information\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"]}],\"activity_rate\":\"0.6\"},\"additional_information\":{\"additional_material\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"],\"additional_message\":\"特殊情况，说明原因\"}}"), &[], &[]);
             check_response::<
                 wxpay_apis::rate_activity::applications::id::ModifyApplicationsByIdResponse,
             >("{\"application_id\":\"20000000011111\"}");

@@ -12,13 +12,16 @@ mod verify {
         let request = wxpay_apis::realname::verify::VerifyRealnameRequest::new(
             wxpay_apis::realname::verify::VerifyRealnameRequired {
                 credential_type: 1,
-                encrypted_credential_id: "InhziTSUwVqxfKp9M5nGCSjF395VL",
-                encrypted_name: "InhziTSUwVqxfKp9M5nGCSjF395VL",
+                encrypted_credential_id: wxpay_core::sensitive::Sensitive::new(
+                    "InhziTSUwVqxfKp9M5nGCSjF395VL",
+                ),
+                encrypted_name: wxpay_core::sensitive::Sensitive::new(
+                    "InhziTSUwVqxfKp9M5nGCSjF395VL",
+                ),
                 wxp_trade_no: "442100010320250122523549415021",
-                wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
             },
         );
-        check_request(&request, Method::Get, "v3/realname/verify", "credential_type=1&encrypted_credential_id=InhziTSUwVqxfKp9M5nGCSjF395VL&encrypted_name=InhziTSUwVqxfKp9M5nGCSjF395VL&wxp_trade_no=442100010320250122523549415021", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
+        check_request(&request, "", Method::Get, "v3/realname/verify", "credential_type=1&encrypted_credential_id=InhziTSUwVqxfKp9M5nGCSjF395VL&encrypted_name=InhziTSUwVqxfKp9M5nGCSjF395VL&wxp_trade_no=442100010320250122523549415021", None, &[("Wechatpay-Serial", KEY_ID)], &["?encrypted_credential_id", "?encrypted_name"]);
         check_response::<wxpay_apis::realname::verify::VerifyRealnameResponse>(
             "{\"err_message\":\"realname verify succ\",\"verify_result\":0}",
         );

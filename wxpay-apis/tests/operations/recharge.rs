@@ -17,7 +17,7 @@ v.amount = Some(500000);
 v.currency = Some("CNY");
 v
 }, recharge_scene: wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyRechargeScene::NormalBankTransfer });
-            check_request(&request, Method::Post, "v3/recharge/bank-transfer-recharges/apply", "", Some("{\"account_type\":\"BASIC\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"NORMAL_BANK_TRANSFER\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/recharge/bank-transfer-recharges/apply", "", Some("{\"account_type\":\"BASIC\",\"out_recharge_no\":\"cz202407181234\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_scene\":\"NORMAL_BANK_TRANSFER\"}"), &[], &[]);
             check_response::<wxpay_apis::recharge::bank_transfer_recharges::apply::BankTransferRechargeApplyResponse>("{\"out_recharge_no\":\"cz202407181234\",\"recharge_id\":\"172207846292553701\",\"transfer_in_account\":{\"bank_account_name\":\"某某某有限公司\",\"bank_account_no\":\"686000172489957748585801\",\"bank_address_code\":\"440300\",\"bank_code\":\"991584000049\",\"bank_name\":\"财付通-备付金账户\"}}");
         }
     }
@@ -28,7 +28,7 @@ v
         #[test]
         fn bank_transfer_recharge_get_by_out_no() {
             let request = wxpay_apis::recharge::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoRequest::new("out_recharge_no/../?a=b#c %微");
-            check_request(&request, Method::Get, "v3/recharge/bank-transfer-recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+            check_request(&request, "", Method::Get, "v3/recharge/bank-transfer-recharges/out-recharge-no/out_recharge_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
             check_response::<wxpay_apis::recharge::bank_transfer_recharges::out_recharge_no::BankTransferRechargeGetByOutNoResponse>("{\"accept_time\":\"2015-05-20T13:29:35+08:00\",\"account_type\":\"DEPOSIT\",\"bank_transfer_info\":{\"bank_card_tail\":\"0722\",\"bank_name\":\"中国银行\",\"memo\":\"转账充值附言\",\"return_reason\":\"银行转账充值金额与申请充值金额不一致\",\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"close_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900001121\",\"out_recharge_no\":\"cz2020042013\",\"recharge_amount\":{\"amount\":500000,\"currency\":\"CNY\"},\"recharge_id\":\"172234484162395401\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_state\":\"SUCCESS\",\"recharge_state_desc\":\"超过时间限制，系统自动关闭充值单\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
         }
     }

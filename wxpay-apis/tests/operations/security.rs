@@ -14,7 +14,7 @@ mod echo {
             "Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj",
         ));
         request.notify_url = Some("https://www.weixin.qq.com/v3/test");
-        check_encrypted_request(&request, Method::Post, "v3/security/echo", "", Some("{\"echo_message\":\"hello\",\"encrypted_echo_message\":\"Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj\",\"notify_url\":\"https://www.weixin.qq.com/v3/test\"}"), &[], &["/encrypted_echo_message"]);
+        check_request(&request, "", Method::Post, "v3/security/echo", "", Some("{\"echo_message\":\"hello\",\"encrypted_echo_message\":\"Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj\",\"notify_url\":\"https://www.weixin.qq.com/v3/test\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/encrypted_echo_message"]);
         check_response::<wxpay_apis::security::echo::EchoSecurityResponse>("{\"echo_message\":\"echo_message-example\",\"encrypted_echo_message\":\"encrypted_echo_message-example\"}");
     }
 }

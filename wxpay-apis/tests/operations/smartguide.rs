@@ -9,19 +9,14 @@ mod guides {
     /// `GET /v3/smartguide/guides`
     #[test]
     fn query_smartguide_guides() {
-        let mut request = wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequest::new(
-            wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequired {
-                store_id: 1,
-                wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-            },
-        );
+        let mut request = wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequest::new(1);
         request.sub_mchid = Some("sub_mchid-example");
         request.userid = Some("userid-example");
-        request.mobile = Some("mobile-example");
+        request.mobile = Some(wxpay_core::sensitive::Sensitive::new("mobile-example"));
         request.work_id = Some("work_id-example");
         request.limit = Some(1);
         request.offset = Some(1);
-        check_request(&request, Method::Get, "v3/smartguide/guides", "sub_mchid=sub_mchid-example&store_id=1&userid=userid-example&mobile=mobile-example&work_id=work_id-example&limit=1&offset=1", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
+        check_request(&request, "", Method::Get, "v3/smartguide/guides", "sub_mchid=sub_mchid-example&store_id=1&userid=userid-example&mobile=mobile-example&work_id=work_id-example&limit=1&offset=1", None, &[("Wechatpay-Serial", KEY_ID)], &["?mobile"]);
         check_response::<wxpay_apis::smartguide::guides::QuerySmartguideGuidesResponse>("{\"data\":[{\"guide_id\":\"LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic\",\"mobile\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"store_id\":12345678,\"userid\":\"robert\",\"work_id\":\"robert\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
     }
 
@@ -41,7 +36,7 @@ mod guides {
         );
         request.group_qrcode = Some("https://work.weixin.qq.com/xxxxxxx");
         request.sub_mchid = Some("sub_mchid-example");
-        check_encrypted_request(&request, Method::Post, "v3/smartguide/guides", "", Some("{\"avatar\":\"avatar-example\",\"corpid\":\"corpid-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"store_id\":1,\"sub_mchid\":\"sub_mchid-example\",\"userid\":\"userid-example\"}"), &[], &["/mobile", "/name"]);
+        check_request(&request, "", Method::Post, "v3/smartguide/guides", "", Some("{\"avatar\":\"avatar-example\",\"corpid\":\"corpid-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"store_id\":1,\"sub_mchid\":\"sub_mchid-example\",\"userid\":\"userid-example\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/mobile", "/name"]);
         check_response::<wxpay_apis::smartguide::guides::CreateSmartguideGuidesResponse>(
             "{\"guide_id\":\"LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic\"}",
         );
@@ -59,7 +54,7 @@ mod guides {
         request.name = Some(wxpay_core::sensitive::Sensitive::new("name-example"));
         request.qr_code = Some("qr_code-example");
         request.sub_mchid = Some("1234567890");
-        check_encrypted_request(&request, Method::Patch, "v3/smartguide/guides/guide_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"avatar\":\"avatar-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"sub_mchid\":\"1234567890\"}"), &[], &["/mobile", "/name"]);
+        check_request(&request, "", Method::Patch, "v3/smartguide/guides/guide_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"avatar\":\"avatar-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"sub_mchid\":\"1234567890\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/mobile", "/name"]);
         check_empty_response(&request);
     }
     mod assign {
@@ -77,10 +72,12 @@ mod guides {
             request.sub_mchid = Some("1234567890");
             check_request(
                 &request,
+                "",
                 Method::Post,
                 "v3/smartguide/guides/guide_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/assign",
                 "",
                 Some("{\"out_trade_no\":\"20150806125346\",\"sub_mchid\":\"1234567890\"}"),
+                &[],
                 &[],
             );
             check_empty_response(&request);

@@ -20,7 +20,7 @@ mod attendance {
                     region_id: 510100,
                 },
             );
-            check_request(&request, Method::Post, "v3/taxi-invoice/attendance/punch", "", Some("{\"driver_license\":\"6298416\",\"event_time\":\"2019-12-01T12:00:00.000+08:00\",\"event_type\":\"SIGN_IN\",\"plate_number\":\"粤B12345\",\"region_id\":510100}"), &[]);
+            check_request(&request, "", Method::Post, "v3/taxi-invoice/attendance/punch", "", Some("{\"driver_license\":\"6298416\",\"event_time\":\"2019-12-01T12:00:00.000+08:00\",\"event_type\":\"SIGN_IN\",\"plate_number\":\"粤B12345\",\"region_id\":510100}"), &[], &[]);
             check_empty_response(&request);
         }
     }
@@ -74,7 +74,7 @@ v
         );
         request.appid = Some("wxb1170446a4c0a5a2");
         request.token = Some("ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V");
-        check_request(&request, Method::Post, "v3/taxi-invoice/cards", "", Some("{\"appid\":\"wxb1170446a4c0a5a2\",\"company_mchid\":\"1900000109\",\"driver_license\":\"6298416\",\"fapiao_card_information\":{\"amount\":338845,\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"name\":\"深圳市南山区测试企业\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"CORPORATION\"},\"check_code\":\"69001808340631374774\",\"extra_information\":{\"drawer\":\"王五\",\"payee\":\"张三\",\"reviewer\":\"李四\"},\"fapiao_code\":\"044001911211\",\"fapiao_media_id\":\"ASNFZ4mrze/+3LqYdlQyEA==\",\"fapiao_number\":\"12897794\",\"fapiao_time\":\"2020-07-01T12:00:00+08:00\",\"items\":[{\"amount\":380442,\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"quantity\":100000000,\"specification\":\"A4\",\"tax_amount\":49458,\"tax_code\":\"3010101020203000000\",\"tax_prefer_mark\":\"NO_FAVORABLE\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"次\",\"unit_price\":380442000000}],\"password\":\"006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>3409*044>4-/1+/9->*>69501*6++1997--21\",\"remark\":\"备注\",\"seller_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"name\":\"深圳市南山区测试公司\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\"},\"tax_amount\":44050,\"total_amount\":382895},\"openid\":\"oUypO5aQ1oOCaSiNZUpT5kxxJHuc\",\"plate_number\":\"浙AD12345\",\"region_id\":310100,\"token\":\"ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V\",\"trade_number\":\"10001071012021110600437180176110\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/taxi-invoice/cards", "", Some("{\"appid\":\"wxb1170446a4c0a5a2\",\"company_mchid\":\"1900000109\",\"driver_license\":\"6298416\",\"fapiao_card_information\":{\"amount\":338845,\"buyer_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"name\":\"深圳市南山区测试企业\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\",\"type\":\"CORPORATION\"},\"check_code\":\"69001808340631374774\",\"extra_information\":{\"drawer\":\"王五\",\"payee\":\"张三\",\"reviewer\":\"李四\"},\"fapiao_code\":\"044001911211\",\"fapiao_media_id\":\"ASNFZ4mrze/+3LqYdlQyEA==\",\"fapiao_number\":\"12897794\",\"fapiao_time\":\"2020-07-01T12:00:00+08:00\",\"items\":[{\"amount\":380442,\"discount\":true,\"goods_name\":\"出租汽车客运服务\",\"quantity\":100000000,\"specification\":\"A4\",\"tax_amount\":49458,\"tax_code\":\"3010101020203000000\",\"tax_prefer_mark\":\"NO_FAVORABLE\",\"tax_rate\":1300,\"total_amount\":429900,\"unit\":\"次\",\"unit_price\":380442000000}],\"password\":\"006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>3409*044>4-/1+/9->*>69501*6++1997--21\",\"remark\":\"备注\",\"seller_information\":{\"address\":\"深圳市南山区深南大道10000号\",\"bank_account\":\"62001234567890\",\"bank_name\":\"测试银行\",\"name\":\"深圳市南山区测试公司\",\"taxpayer_id\":\"202003261233701778\",\"telephone\":\"075512345678\"},\"tax_amount\":44050,\"total_amount\":382895},\"openid\":\"oUypO5aQ1oOCaSiNZUpT5kxxJHuc\",\"plate_number\":\"浙AD12345\",\"region_id\":310100,\"token\":\"ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V\",\"trade_number\":\"10001071012021110600437180176110\"}"), &[], &[]);
         check_response::<wxpay_apis::taxi_invoice::cards::CreateTaxiInvoiceCardResponse>("{\"card_appid\":\"wxab8acb865bb1637e\",\"card_code\":\"379550244162\",\"card_id\":\"p4gLgvlAYSEOpeXGFVJRFxgop6iY\",\"card_openid\":\"plN5twRbHym_j-QcqCzstl0HmwEs\"}");
     }
 }
@@ -101,7 +101,7 @@ mod driver {
                 v.photo_url = Some("http://www.abc.com/driver.icon");
                 v
             });
-            check_encrypted_request(&request, Method::Post, "v3/taxi-invoice/driver/update-driver", "", Some("{\"company_name\":\"深圳市未来有限公司\",\"driver_category\":\"MAIN\",\"driver_license\":\"6298416\",\"driver_name\":\"OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ==\",\"driver_photo\":{\"photo_digest\":{\"hash_type\":\"MD5\",\"hash_value\":\"e10adc3949ba59abbe56e057f20f883e\"},\"photo_icon\":\"Pm+zC+kaOSdRmVQP7pPQ++Ky9C8FaVp8El2sLT3b/M887b3YnrknrmiiumOkNDklrUdznfitoFkPC94vlnbbESwgn7hBXge3JFHw80S0l8J2jSIZN8PnMrHIZiWPI74xwKKK35n9X3+1+hzKK+t7fZ/U9Bg8P2L2ixmBdpTaRjtivPdOt28P3THTp5rXkjCNwRnoRjB/GiisYHRPc7WHV7jWvC32m42+ctyqZQYBx3I9a6GZisqMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=\",\"photo_type\":\"PHOTO_URL\",\"photo_url\":\"http://www.abc.com/driver.icon\"},\"driver_status\":\"ON_DUTY\",\"id_card_number\":\"OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==\",\"mchid\":\"1900000109\",\"region_id\":510100}"), &[], &["/driver_name", "/id_card_number"]);
+            check_request(&request, "", Method::Post, "v3/taxi-invoice/driver/update-driver", "", Some("{\"company_name\":\"深圳市未来有限公司\",\"driver_category\":\"MAIN\",\"driver_license\":\"6298416\",\"driver_name\":\"OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ==\",\"driver_photo\":{\"photo_digest\":{\"hash_type\":\"MD5\",\"hash_value\":\"e10adc3949ba59abbe56e057f20f883e\"},\"photo_icon\":\"Pm+zC+kaOSdRmVQP7pPQ++Ky9C8FaVp8El2sLT3b/M887b3YnrknrmiiumOkNDklrUdznfitoFkPC94vlnbbESwgn7hBXge3JFHw80S0l8J2jSIZN8PnMrHIZiWPI74xwKKK35n9X3+1+hzKK+t7fZ/U9Bg8P2L2ixmBdpTaRjtivPdOt28P3THTp5rXkjCNwRnoRjB/GiisYHRPc7WHV7jWvC32m42+ctyqZQYBx3I9a6GZisqMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=\",\"photo_type\":\"PHOTO_URL\",\"photo_url\":\"http://www.abc.com/driver.icon\"},\"driver_status\":\"ON_DUTY\",\"id_card_number\":\"OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==\",\"mchid\":\"1900000109\",\"region_id\":510100}"), &[("Wechatpay-Serial", KEY_ID)], &["/driver_name", "/id_card_number"]);
             check_response::<wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverResponse>("{\"company_name\":\"深圳市未来有限公司\",\"driver_category\":\"MAIN\",\"driver_license\":\"6298416\",\"driver_name\":\"OpldWegML3fJ3/U5L6av0bU6G21UAD7US5TWiL5sVnQSz/wvsvQ==\",\"driver_photo\":{\"photo_digest\":{\"hash_type\":\"MD5\",\"hash_value\":\"e10adc3949ba59abbe56e057f20f883e\"},\"photo_icon\":\"/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=\",\"photo_type\":\"PHOTO_URL\",\"photo_url\":\"http://www.abc.com/driver.icon\"},\"driver_status\":\"ON_DUTY\",\"id_card_number\":\"OpldWegML3fJ3/U5L6av0bU1wwPUXFMLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==\",\"mchid\":\"1900000109\",\"region_id\":510100}");
         }
     }
@@ -120,10 +120,12 @@ mod drivers {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/taxi-invoice/drivers/driver_license%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "region_id=510100",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::taxi_invoice::drivers::QueryDriverResponse>("{\"company_mchid\":\"1900000109\",\"company_name\":\"深圳市未来有限公司\",\"driver_category\":\"MAIN\",\"driver_license\":\"6298416\",\"driver_name\":\"OpldWegML3fJ3/U5L6av0bU6GcIOaOhXf2UDYKD8aZByMIav4gGrxjcPPk/7rz7HJ1MOugpoI1KMG8nANKIGtyA75ZM7qM16j16CT0VUtmZMo2nV2/3x/058hpAOORYwkl2g/tOck3MgVwTj9ZTvq6s7wrWomyi+SY04APUv4dfFrUvfbktxSi9JI37tSIP5rXD0Lq35KCZLR0aIyVlBs/MqmAhdQ1klK+kKY2VvC2/DmIY0BmpV/o745eOjWwtlS0PzG7BQ3JYUqhtmz2SawsVeHk9sm1wwPUXFM1ssRN/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==\",\"driver_photo\":{\"photo_data\":\"/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgK35n9X3+1+hzKK+t7fZ/U9Bg8P2L2ixmBdpTaRjtivPdOt28P3THTp5rXkjCNwRnoRjB/GiisYHRPc7WHV7jWvC32m42+ctyqZQYBx3I9a6GZisqMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=\",\"photo_digest\":{\"hash_type\":\"MD5\",\"hash_value\":\"e10adc3949ba59abbe56e057f20f883e\"},\"photo_type\":\"PHOTO_URL\",\"photo_url\":\"http://www.abc.com/driver.icon\"},\"driver_state\":\"ACTIVE\",\"region_id\":510100}");
@@ -150,7 +152,7 @@ mod taxi {
             request.mchid = Some("1900000109");
             request.taxi_state =
                 Some(wxpay_apis::taxi_invoice::taxi::update_taxi::UpdateTaxiTaxiState::InOperation);
-            check_request(&request, Method::Post, "v3/taxi-invoice/taxi/update-taxi", "", Some("{\"company_name\":\"深圳市未来有限公司\",\"deputy_license\":\"6298416\",\"invoice_flag\":\"INVOICE\",\"main_license\":\"6298416\",\"mchid\":\"1900000109\",\"plate_number\":\"粤B12345\",\"region_id\":510100,\"taxi_state\":\"IN_OPERATION\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/taxi-invoice/taxi/update-taxi", "", Some("{\"company_name\":\"深圳市未来有限公司\",\"deputy_license\":\"6298416\",\"invoice_flag\":\"INVOICE\",\"main_license\":\"6298416\",\"mchid\":\"1900000109\",\"plate_number\":\"粤B12345\",\"region_id\":510100,\"taxi_state\":\"IN_OPERATION\"}"), &[], &[]);
             check_response::<wxpay_apis::taxi_invoice::taxi::update_taxi::UpdateTaxiResponse>("{\"company_name\":\"深圳市未来有限公司\",\"deputy_license\":\"6298416\",\"main_license\":\"6298416\",\"mchid\":\"1900000109\",\"plate_number\":\"粤B12345\",\"region_id\":510100}");
         }
     }
@@ -170,10 +172,12 @@ mod taxi_companies {
             );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/taxi-invoice/taxi-companies/company_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "region_id=510100",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::taxi_invoice::taxi_companies::QueryTaxiInvoiceTaxiCompaniesResponse>("{\"address\":\"广东省深圳市南山区高新科技园科技中一路腾讯大厦\",\"bank_account\":\"12345678901234\",\"bank_name\":\"中国工商银行南山支行\",\"company_mchid\":\"1900000109\",\"company_name\":\"深圳市未来有限公司\",\"enterprise_type\":\"CORPORATION\",\"invoice_mode\":\"JIAOWEI\",\"legal_person\":\"张三\",\"phone\":\"0755-86013388\",\"region_id\":510100,\"short_name\":\"深圳未来\",\"tax_id\":\"12345678901234567J\"}");
@@ -193,7 +197,7 @@ mod taxi_company {
             request.company_name = Some("深圳市未来有限公司");
             request.phone = Some("075586013388");
             request.short_name = Some("深圳未来");
-            check_request(&request, Method::Post, "v3/taxi-invoice/taxi-company/create-taxi-company", "", Some("{\"address\":\"广东省深圳市南山区高新科技园科技中一路腾讯大厦\",\"bank_account\":\"12345678901234\",\"bank_name\":\"中国工商银行南山支行\",\"company_name\":\"深圳市未来有限公司\",\"enterprise_type\":\"ENTERPRISE\",\"invoice_mode\":\"JIAO_WEI\",\"legal_person\":\"张三\",\"phone\":\"075586013388\",\"region_id\":510100,\"short_name\":\"深圳未来\",\"tax_id\":\"12345678901234567J\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/taxi-invoice/taxi-company/create-taxi-company", "", Some("{\"address\":\"广东省深圳市南山区高新科技园科技中一路腾讯大厦\",\"bank_account\":\"12345678901234\",\"bank_name\":\"中国工商银行南山支行\",\"company_name\":\"深圳市未来有限公司\",\"enterprise_type\":\"ENTERPRISE\",\"invoice_mode\":\"JIAO_WEI\",\"legal_person\":\"张三\",\"phone\":\"075586013388\",\"region_id\":510100,\"short_name\":\"深圳未来\",\"tax_id\":\"12345678901234567J\"}"), &[], &[]);
             check_response::<wxpay_apis::taxi_invoice::taxi_company::create_taxi_company::CreateTaxiCompanyResponse>("{\"company_name\":\"深圳市未来有限公司\",\"mchid\":\"1900000109\"}");
         }
     }
@@ -212,10 +216,12 @@ mod taxies {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/taxi-invoice/taxies/plate_number%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "region_id=510100",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::taxi_invoice::taxies::QueryTaxiResponse>("{\"company_mchid\":\"1900000109\",\"company_name\":\"深圳市未来有限公司\",\"deputy_license\":\"6298416\",\"main_license\":\"6298416\",\"plate_number\":\"粤B12345\",\"region_id\":510100,\"support_invoice\":true,\"taxi_state\":\"IN_OPERATION\"}");
@@ -232,7 +238,7 @@ mod user_taxi_order {
             let mut request = wxpay_apis::taxi_invoice::user_taxi_order::find_by_token::QueryUserTaxiOrderByTokenRequest::new(wxpay_apis::taxi_invoice::user_taxi_order::find_by_token::QueryUserTaxiOrderByTokenRequired { token: "ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIjn7y6x0KSg", openid: "oUypO5fUvaUkyuc6ueOwgwDMjCiM", appid: "wxb1170446a4c0a5a2" });
             request.region_id = Some(310100);
             request.auth_mode = Some("ORDER_AUTH");
-            check_request(&request, Method::Get, "v3/taxi-invoice/user-taxi-order/find-by-token", "token=ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIjn7y6x0KSg&openid=oUypO5fUvaUkyuc6ueOwgwDMjCiM&appid=wxb1170446a4c0a5a2&region_id=310100&auth_mode=ORDER_AUTH", None, &[]);
+            check_request(&request, "", Method::Get, "v3/taxi-invoice/user-taxi-order/find-by-token", "token=ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIjn7y6x0KSg&openid=oUypO5fUvaUkyuc6ueOwgwDMjCiM&appid=wxb1170446a4c0a5a2&region_id=310100&auth_mode=ORDER_AUTH", None, &[], &[]);
             check_response::<wxpay_apis::taxi_invoice::user_taxi_order::find_by_token::QueryUserTaxiOrderByTokenResponse>("{\"driver_license\":\"08512-2\",\"pay_amount\":5450,\"pay_time\":\"2020-04-07T19:47:32+08:00\",\"plate_number\":\"川ADT9716\",\"region_id\":310100,\"source\":\"SOURCE_PAY\",\"up_time\":\"2020-04-07T19:47:32+08:00\"}");
         }
     }
@@ -246,7 +252,7 @@ mod user_taxi_orders {
         let mut request = wxpay_apis::taxi_invoice::user_taxi_orders::QueryTaxiInvoiceUserTaxiOrdersRequest::new(wxpay_apis::taxi_invoice::user_taxi_orders::QueryTaxiInvoiceUserTaxiOrdersRequired { openid: "oUypO5fUvaUkyuc6ueOwgwDMjCiM", appid: "wxb1170446a4c0a5a2", begin_date: "20200307", end_date: "20200407", region_id: 510100 });
         request.limit = Some(5);
         request.offset = Some(10);
-        check_request(&request, Method::Get, "v3/taxi-invoice/user-taxi-orders", "limit=5&offset=10&openid=oUypO5fUvaUkyuc6ueOwgwDMjCiM&appid=wxb1170446a4c0a5a2&begin_date=20200307&end_date=20200407&region_id=510100", None, &[]);
+        check_request(&request, "", Method::Get, "v3/taxi-invoice/user-taxi-orders", "limit=5&offset=10&openid=oUypO5fUvaUkyuc6ueOwgwDMjCiM&appid=wxb1170446a4c0a5a2&begin_date=20200307&end_date=20200407&region_id=510100", None, &[], &[]);
         check_response::<wxpay_apis::taxi_invoice::user_taxi_orders::QueryTaxiInvoiceUserTaxiOrdersResponse>("{\"data\":[{\"driver_license\":\"08512-2\",\"plate_number\":\"川ADT9716\",\"up_time\":\"2020-04-07T19:47:32+08:00\"}],\"limit\":5,\"links\":{\"next\":\"/v3/bankpoint/exchangerecords?offset=10&limit=5\",\"prev\":\"/v3/bankpoint/exchangerecords?offset=20&limit=5\",\"self\":\"/v3/bankpoint/exchangerecords?offset=15&limit=5\"},\"offset\":10,\"total_count\":1234}");
     }
 }

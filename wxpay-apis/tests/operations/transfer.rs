@@ -39,7 +39,7 @@ mod batches {
             },
         );
         request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-        check_encrypted_request(&request, Method::Post, "v3/transfer/batches", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"plfk2020042013\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_id_card\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"transfer_scene_id\":\"1001\"}"), &[], &["/transfer_detail_list/0/user_id_card", "/transfer_detail_list/0/user_name"]);
+        check_request(&request, "", Method::Post, "v3/transfer/batches", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"plfk2020042013\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_id_card\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"transfer_scene_id\":\"1001\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/transfer_detail_list/0/user_id_card", "/transfer_detail_list/0/user_name"]);
         check_response::<wxpay_apis::transfer::batches::CreateTransferBatchResponse>("{\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_status\":\"ACCEPTED\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
     }
     mod batch_id {
@@ -60,10 +60,12 @@ mod batches {
             request.detail_status = Some("FAIL");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "need_query_detail=true&offset=1&limit=20&detail_status=FAIL",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::transfer::batches::batch_id::QueryTransferBatchByIdResponse>("{\"transfer_batch\":{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"mchid\":\"1900001109\",\"out_batch_no\":\"plfk2020042013\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}]}");
@@ -77,7 +79,7 @@ mod batches {
                 #[test]
                 fn query_batches_by_batch_id_details_by_detail_id() {
                     let request = wxpay_apis::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new(wxpay_apis::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequired { batch_id: "batch_id/../?a=b#c %微", detail_id: "detail_id/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdResponse>("{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
             }
@@ -95,10 +97,12 @@ mod batches {
             request.detail_status = Some("FAIL");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "need_query_detail=true&offset=0&limit=20&detail_status=FAIL",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::transfer::batches::out_batch_no::QueryTransferBatchByOutBatchNoResponse>("{\"limit\":20,\"offset\":1,\"transfer_batch\":{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"mchid\":\"1900001109\",\"out_batch_no\":\"plfk2020042013\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}]}");
@@ -112,7 +116,7 @@ mod batches {
                 #[test]
                 fn query_batches_by_out_batch_no_details_by_out_detail_no() {
                     let request = wxpay_apis::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(wxpay_apis::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequired { out_batch_no: "out_batch_no/../?a=b#c %微", out_detail_no: "out_detail_no/../?a=b#c %微" });
-                    check_request(&request, Method::Get, "v3/transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
+                    check_request(&request, "", Method::Get, "v3/transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[], &[]);
                     check_response::<wxpay_apis::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
             }
@@ -130,10 +134,12 @@ mod bill_receipt {
         );
         check_request(
             &request,
+            "",
             Method::Post,
             "v3/transfer/bill-receipt",
             "",
             Some("{\"out_batch_no\":\"plfk2020042013\"}"),
+            &[],
             &[],
         );
         check_response::<wxpay_apis::transfer::bill_receipt::CreateTransferBillReceiptResponse>("{\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"plfk2020042013\",\"signature_no\":\"1050000010509999485212020110200058820001\",\"signature_status\":\"ACCEPTED\",\"update_time\":\"2020-05-21T13:29:35.120+08:00\"}");
@@ -147,10 +153,12 @@ mod bill_receipt {
         );
         check_request(
             &request,
+            "",
             Method::Get,
             "v3/transfer/bill-receipt/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
             "",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::transfer::bill_receipt::QueryTransferBillReceiptResponse>("{\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"plfk2020042013\",\"signature_no\":\"1050000010509999485212020110200058820001\",\"signature_status\":\"ACCEPTED\",\"update_time\":\"2020-05-21T13:29:35.120+08:00\"}");

@@ -11,7 +11,7 @@ mod electronic_receipts {
     fn query_transfer_detail_electronic_receipts() {
         let mut request = wxpay_apis::transfer_detail::electronic_receipts::QueryTransferDetailElectronicReceiptsRequest::new(wxpay_apis::transfer_detail::electronic_receipts::QueryTransferDetailElectronicReceiptsRequired { accept_type: wxpay_apis::transfer_detail::electronic_receipts::TransferDetailElectronicReceiptsAcceptType::BatchTransfer, out_detail_no: "mx0911231610162610v4CNkO4HAf" });
         request.out_batch_no = Some("GD2021011610162610BBdkkIwcu3");
-        check_request(&request, Method::Get, "v3/transfer-detail/electronic-receipts", "accept_type=BATCH_TRANSFER&out_batch_no=GD2021011610162610BBdkkIwcu3&out_detail_no=mx0911231610162610v4CNkO4HAf", None, &[]);
+        check_request(&request, "", Method::Get, "v3/transfer-detail/electronic-receipts", "accept_type=BATCH_TRANSFER&out_batch_no=GD2021011610162610BBdkkIwcu3&out_detail_no=mx0911231610162610v4CNkO4HAf", None, &[], &[]);
         check_response::<wxpay_apis::transfer_detail::electronic_receipts::QueryTransferDetailElectronicReceiptsResponse>("{\"accept_type\":\"BATCH_TRANSFER\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\",\"signature_no\":\"1050000010509999485212020110200058820001\",\"signature_status\":\"ACCEPTED\"}");
     }
 
@@ -20,7 +20,7 @@ mod electronic_receipts {
     fn create_transfer_detail_electronic_receipts() {
         let mut request = wxpay_apis::transfer_detail::electronic_receipts::CreateTransferDetailElectronicReceiptsRequest::new(wxpay_apis::transfer_detail::electronic_receipts::CreateTransferDetailElectronicReceiptsRequired { accept_type: wxpay_apis::transfer_detail::electronic_receipts::TransferDetailElectronicReceiptsAcceptType::BatchTransfer, out_detail_no: "mx0911231610162610v4CNkO4HAf" });
         request.out_batch_no = Some("GD2021011610162610BBdkkIwcu3");
-        check_request(&request, Method::Post, "v3/transfer-detail/electronic-receipts", "", Some("{\"accept_type\":\"BATCH_TRANSFER\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\"}"), &[]);
+        check_request(&request, "", Method::Post, "v3/transfer-detail/electronic-receipts", "", Some("{\"accept_type\":\"BATCH_TRANSFER\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\"}"), &[], &[]);
         check_response::<wxpay_apis::transfer_detail::electronic_receipts::CreateTransferDetailElectronicReceiptsResponse>("{\"accept_type\":\"BATCH_TRANSFER\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA256\",\"hash_value\":\"DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529\",\"out_batch_no\":\"GD2021011610162610BBdkkIwcu3\",\"out_detail_no\":\"mx0911231610162610v4CNkO4HAf\",\"signature_no\":\"1050000010509999485212020110200058820001\",\"signature_status\":\"ACCEPTED\"}");
     }
 }

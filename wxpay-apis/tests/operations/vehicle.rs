@@ -16,10 +16,12 @@ mod etc {
             request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
+                "",
                 Method::Get,
                 "v3/vehicle/etc/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sub_mchid=1900000109",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::vehicle::etc::contracts::GetByResponse>("{\"appid\":\"wxcbda96de0b165486\",\"bind_state\":\"DELETED\",\"contract_id\":\"aAfixCs13LsdKPpfZfDkk2189ssXjfx\",\"plate_number\":\"浙ASB945\",\"sp_mchid\":\"10000098\",\"sp_openid\":\"onqOjjmM1tad-3ROpncN-yUfa6ua\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"onqOjjmM1tbd-3Rxise1-yUfa6ua\"}");
@@ -56,7 +58,7 @@ mod etc {
             request.etc_device_id = Some("xxxxxxx");
             request.sub_appid = Some("wxcbda96de0b165489");
             request.sub_mchid = Some("1510770601");
-            check_encrypted_request(&request, Method::Post, "v3/vehicle/etc/preopen", "", Some("{\"bank_card_no\":\"K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==\",\"etc_device_id\":\"xxxxxxx\",\"identify\":{\"credential_type\":\"ID_CARD\",\"encrypted_credential_id\":\"t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==\",\"encrypted_real_name\":\"LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==\"},\"openid\":\"ot35_4gNgXsUuh2sQY0lT9N08AU0\",\"plan_id\":\"97619\",\"plate_number\":\"藏ZZZZZZ\",\"sp_appid\":\"10000098\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1510770601\"}"), &[], &["/bank_card_no", "/identify/encrypted_credential_id", "/identify/encrypted_real_name"]);
+            check_request(&request, "", Method::Post, "v3/vehicle/etc/preopen", "", Some("{\"bank_card_no\":\"K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==\",\"etc_device_id\":\"xxxxxxx\",\"identify\":{\"credential_type\":\"ID_CARD\",\"encrypted_credential_id\":\"t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==\",\"encrypted_real_name\":\"LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==\"},\"openid\":\"ot35_4gNgXsUuh2sQY0lT9N08AU0\",\"plan_id\":\"97619\",\"plate_number\":\"藏ZZZZZZ\",\"sp_appid\":\"10000098\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1510770601\"}"), &[("Wechatpay-Serial", KEY_ID)], &["/bank_card_no", "/identify/encrypted_credential_id", "/identify/encrypted_real_name"]);
             check_response::<wxpay_apis::vehicle::etc::preopen::PreopenEtcResponse>(
                 "{\"preopen_id\":\"sdjf23kdsHJfdksj8djsK98HJio5hdI0\"}",
             );
@@ -92,7 +94,7 @@ v
                 request.goods_tag = Some("test");
                 request.sub_appid = Some("wxd678efh567hg6999");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Post, "v3/vehicle/etc/transactions/highway", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"wxd678ef4Fwxd678ef4Fwxd678ef4F21\",\"description\":\"商品信息\",\"device_info\":{\"device_id\":\"POS1:1\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"highway_info\":{\"car_type\":\"CAR\",\"carrying_capacity\":3,\"carrying_range\":\"6-12\",\"channel_type\":\"ETC\",\"end_time\":\"2017-08-26T09:43:39+08:00\",\"entrance\":\"沿江深圳-大铲湾\",\"exit\":\"广珠东线-珠海站\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
+                check_request(&request, "", Method::Post, "v3/vehicle/etc/transactions/highway", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"wxd678ef4Fwxd678ef4Fwxd678ef4F21\",\"description\":\"商品信息\",\"device_info\":{\"device_id\":\"POS1:1\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"highway_info\":{\"car_type\":\"CAR\",\"carrying_capacity\":3,\"carrying_range\":\"6-12\",\"channel_type\":\"ETC\",\"end_time\":\"2017-08-26T09:43:39+08:00\",\"entrance\":\"沿江深圳-大铲湾\",\"exit\":\"广珠东线-珠海站\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
                 check_response::<wxpay_apis::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"device_info\":{\"device_id\":\"POS1:1\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"121775250124070332\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":5,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":5}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
         }
@@ -104,7 +106,7 @@ v
             fn query_etc_transactions_by_id() {
                 let mut request = wxpay_apis::vehicle::etc::transactions::id::QueryEtcTransactionsByIdRequest::new("transaction_id/../?a=b#c %微");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/vehicle/etc/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/vehicle/etc/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::vehicle::etc::transactions::id::QueryEtcTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"device_info\":{\"device_id\":\"POS1:1\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"121775250124070332\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":5,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":5}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
         }
@@ -116,7 +118,7 @@ v
             fn query_etc_transactions_by_out_trade_no() {
                 let mut request = wxpay_apis::vehicle::etc::transactions::out_trade_no::QueryEtcTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
                 request.sub_mchid = Some("1900000109");
-                check_request(&request, Method::Get, "v3/vehicle/etc/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+                check_request(&request, "", Method::Get, "v3/vehicle/etc/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
                 check_response::<wxpay_apis::vehicle::etc::transactions::out_trade_no::QueryEtcTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"device_info\":{\"device_id\":\"POS1:1\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"121775250124070332\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":5,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":5}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
         }
@@ -133,10 +135,12 @@ v
                 request.sub_mchid = Some("1900000109");
                 check_request(
                     &request,
+                    "",
                     Method::Get,
                     "v3/vehicle/etc/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/contracts",
                     "sub_mchid=1900000109&plan_id=123&plate_number=%E6%B5%99ASB945",
                     None,
+                    &[],
                     &[],
                 );
                 check_response::<wxpay_apis::vehicle::etc::users::contracts::QueryEtcUsersContractsResponse>("{\"appid\":\"wxcbda96de0b165486\",\"bind_state\":\"DELETED\",\"contract_id\":\"aAfixCs13LsdKPpfZfDkk2189ssXjfx\",\"plate_number\":\"浙ASB945\",\"sp_mchid\":\"10000098\",\"sp_openid\":\"onqOjjmM1tad-3ROpncN-yUfa6ua\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"onqOjjmM1tbd-3Rxise1-yUfa6ua\"}");
@@ -164,7 +168,7 @@ mod parking {
                     sub_mchid: "1900000109",
                 },
             );
-            check_request(&request, Method::Post, "v3/vehicle/parking/parkings", "", Some("{\"free_duration\":3600,\"notify_url\":\"https://yoursite.com/wxpay.html\",\"out_parking_no\":\"1231243\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\",\"sub_mchid\":\"1900000109\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/vehicle/parking/parkings", "", Some("{\"free_duration\":3600,\"notify_url\":\"https://yoursite.com/wxpay.html\",\"out_parking_no\":\"1231243\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\",\"sub_mchid\":\"1900000109\"}"), &[], &[]);
             check_response::<wxpay_apis::vehicle::parking::parkings::CreateParkingParkingsResponse>("{\"block_reason\":\"PAUSE\",\"free_duration\":3600,\"id\":\"5K8264ILTKCH16CQ250\",\"out_parking_no\":\"212434321\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\",\"state\":\"NORMAL\"}");
         }
     }
@@ -186,7 +190,7 @@ mod parking {
                             openid: "oUpF8uMuAJOM2pxb1Q",
                         },
                     );
-                check_request(&request, Method::Get, "v3/vehicle/parking/services/find", "appid=wxcbda96de0b165486&sub_mchid=1900000109&plate_number=%E7%B2%A4B888888&plate_color=BLUE&openid=oUpF8uMuAJOM2pxb1Q", None, &[]);
+                check_request(&request, "", Method::Get, "v3/vehicle/parking/services/find", "appid=wxcbda96de0b165486&sub_mchid=1900000109&plate_number=%E7%B2%A4B888888&plate_color=BLUE&openid=oUpF8uMuAJOM2pxb1Q", None, &[], &[]);
                 check_response::<wxpay_apis::vehicle::parking::services::find::FindParkingServicesResponse>("{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"service_open_time\":\"2017-08-26T10:43:39+08:00\",\"service_state\":\"PAUSE\"}");
             }
         }
@@ -202,7 +206,7 @@ mod transactions {
         fn query_transactions_by_out_trade_no() {
             let mut request = wxpay_apis::vehicle::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
             request.sub_mchid = Some("1900000109");
-            check_request(&request, Method::Get, "v3/vehicle/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
+            check_request(&request, "", Method::Get, "v3/vehicle/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[], &[]);
             check_response::<wxpay_apis::vehicle::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":100,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"create_time\":\"2017-08-26T10:43:39+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"20150806125346\",\"parking_info\":{\"charging_duration\":3600,\"device_id\":\"12313\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":1,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"trade_state_description\":\"支付失败，请重新下单支付\",\"transaction_id\":\"1009660380201506130728806387\",\"user_repaid\":\"Y\"}");
         }
     }
@@ -233,7 +237,7 @@ mod transactions {
             request.goods_tag = Some("WXG");
             request.parking_info = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingParkingInfo::new(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingParkingInfoRequired { charging_duration: 3600, device_id: "12313", end_time: "2017-08-26T10:43:39+08:00", parking_id: "5K8264ILTKCH16CQ250", parking_name: "欢乐海岸停车场", plate_color: wxpay_apis::vehicle::VehiclePlateColor::Blue, plate_number: "粤B888888", start_time: "2017-08-26T10:43:39+08:00" }));
             request.profit_sharing = Some(wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingProfitSharing::Y);
-            check_request(&request, Method::Post, "v3/vehicle/transactions/parking", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"description\":\"停车场扣费\",\"goods_tag\":\"WXG\",\"notify_url\":\"https://yoursite.com/wxpay.html\",\"out_trade_no\":\"20150806125346\",\"parking_info\":{\"charging_duration\":3600,\"device_id\":\"12313\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"profit_sharing\":\"Y\",\"sub_appid\":\"wxcbda96de0b165486\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}"), &[]);
+            check_request(&request, "", Method::Post, "v3/vehicle/transactions/parking", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"description\":\"停车场扣费\",\"goods_tag\":\"WXG\",\"notify_url\":\"https://yoursite.com/wxpay.html\",\"out_trade_no\":\"20150806125346\",\"parking_info\":{\"charging_duration\":3600,\"device_id\":\"12313\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"profit_sharing\":\"Y\",\"sub_appid\":\"wxcbda96de0b165486\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}"), &[], &[]);
             check_response::<wxpay_apis::vehicle::transactions::parking::CreateTransactionsParkingResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":100,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"create_time\":\"2017-08-26T10:43:39+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"20150806125346\",\"parking_info\":{\"charging_duration\":3600,\"device_id\":\"12313\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":1,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxcbda96de0b165489\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"trade_state_description\":\"支付失败，请重新下单支付\",\"transaction_id\":\"1009660380201506130728806387\",\"user_repaid\":\"Y\"}");
         }
     }

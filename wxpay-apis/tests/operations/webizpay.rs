@@ -10,15 +10,15 @@ mod avail_mch_ranges {
     #[test]
     fn query_webizpay_avail_mch_ranges() {
         let request =
-            wxpay_apis::webizpay::avail_mch_ranges::QueryWebizpayAvailMchRangesRequest::new(
-                "12341234",
-            );
+            wxpay_apis::webizpay::avail_mch_ranges::QueryWebizpayAvailMchRangesRequest::new();
         check_request(
             &request,
+            "12341234",
             Method::Get,
             "v3/webizpay/avail-mch-ranges",
             "sp_mchid=12341234",
             None,
+            &[],
             &[],
         );
         check_response::<wxpay_apis::webizpay::avail_mch_ranges::QueryWebizpayAvailMchRangesResponse>("{\"range_list\":[{\"identifier_type\":\"ORGANIZATION_CODE\",\"range_id\":\"89f5123e-5ad4-4e0e-89b1-63ced0c798c5\"}],\"sp_mchid\":\"12341234\"}");
@@ -27,13 +27,15 @@ mod avail_mch_ranges {
     /// `POST /v3/webizpay/avail-mch-ranges`
     #[test]
     fn create_webizpay_avail_mch_ranges() {
-        let request = wxpay_apis::webizpay::avail_mch_ranges::CreateWebizpayAvailMchRangesRequest::new(wxpay_apis::webizpay::avail_mch_ranges::CreateWebizpayAvailMchRangesRequired { identifier_type: wxpay_apis::webizpay::avail_mch_ranges::WebizpayAvailMchRangesIdentifierType::OrganizationCode, sp_mchid: "12341234" });
+        let request = wxpay_apis::webizpay::avail_mch_ranges::CreateWebizpayAvailMchRangesRequest::new(wxpay_apis::webizpay::avail_mch_ranges::WebizpayAvailMchRangesIdentifierType::OrganizationCode);
         check_request(
             &request,
+            "12341234",
             Method::Post,
             "v3/webizpay/avail-mch-ranges",
             "",
             Some("{\"identifier_type\":\"ORGANIZATION_CODE\",\"sp_mchid\":\"12341234\"}"),
+            &[],
             &[],
         );
         check_response::<
@@ -46,24 +48,24 @@ mod avail_mch_ranges {
         /// `GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`
         #[test]
         fn query_avail_mch_ranges_merchant_identifiers() {
-            let request = wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::QueryAvailMchRangesMerchantIdentifiersRequest::new(wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::QueryAvailMchRangesMerchantIdentifiersRequired { range_id: "range_id/../?a=b#c %微", sp_mchid: "12341234", offset: 0, limit: 100 });
-            check_request(&request, Method::Get, "v3/webizpay/avail-mch-ranges/range_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchant-identifiers", "sp_mchid=12341234&offset=0&limit=100", None, &[]);
+            let request = wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::QueryAvailMchRangesMerchantIdentifiersRequest::new(wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::QueryAvailMchRangesMerchantIdentifiersRequired { range_id: "range_id/../?a=b#c %微", offset: 0, limit: 100 });
+            check_request(&request, "12341234", Method::Get, "v3/webizpay/avail-mch-ranges/range_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchant-identifiers", "sp_mchid=12341234&offset=0&limit=100", None, &[], &[]);
             check_response::<wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::QueryAvailMchRangesMerchantIdentifiersResponse>("{\"count\":100,\"data\":[\"91110000710926094P\"],\"limit\":100,\"offset\":0,\"total_count\":1000}");
         }
 
         /// `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`
         #[test]
         fn create_avail_mch_ranges_merchant_identifiers() {
-            let request = wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequest::new(wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequired { range_id: "range_id/../?a=b#c %微", merchant_identifier: "91110000710926094P", sp_mchid: "12341234" });
-            check_request(&request, Method::Post, "v3/webizpay/avail-mch-ranges/range_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchant-identifiers", "", Some("{\"merchant_identifier\":\"91110000710926094P\",\"sp_mchid\":\"12341234\"}"), &[]);
+            let request = wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequest::new(wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequired { range_id: "range_id/../?a=b#c %微", merchant_identifier: "91110000710926094P" });
+            check_request(&request, "12341234", Method::Post, "v3/webizpay/avail-mch-ranges/range_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchant-identifiers", "", Some("{\"merchant_identifier\":\"91110000710926094P\",\"sp_mchid\":\"12341234\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersResponse>("{\"range_id\":\"89f5123e-5ad4-4e0e-89b1-63ced0c798c5\"}");
         }
 
         /// `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`
         #[test]
         fn delete_avail_mch_ranges_merchant_identifiers() {
-            let request = wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequest::new(wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequired { range_id: "range_id/../?a=b#c %微", merchant_identifier: "merchant_identifier/../?a=b#c %微", sp_mchid: "12341234" });
-            check_request(&request, Method::Delete, "v3/webizpay/avail-mch-ranges/range_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchant-identifiers/merchant_identifier%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"sp_mchid\":\"12341234\"}"), &[]);
+            let request = wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequest::new(wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequired { range_id: "range_id/../?a=b#c %微", merchant_identifier: "merchant_identifier/../?a=b#c %微" });
+            check_request(&request, "12341234", Method::Delete, "v3/webizpay/avail-mch-ranges/range_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchant-identifiers/merchant_identifier%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"sp_mchid\":\"12341234\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersResponse>("{\"range_id\":\"89f5123e-5ad4-4e0e-89b1-63ced0c798c5\"}");
         }
     }
@@ -80,13 +82,12 @@ mod bill {
                 wxpay_apis::webizpay::bill::proof::CreateBillProofRequired {
                     end_date: "2025-04-23",
                     out_operation_id: "operation12345678",
-                    sp_mchid: "12341234",
                     start_date: "2025-04-23",
                     sub_mchid: "43214321",
                 },
             );
             request.entity_name = Some("某某科技有限公司");
-            check_request(&request, Method::Post, "v3/webizpay/bill/proof", "", Some("{\"end_date\":\"2025-04-23\",\"entity_name\":\"某某科技有限公司\",\"out_operation_id\":\"operation12345678\",\"sp_mchid\":\"12341234\",\"start_date\":\"2025-04-23\",\"sub_mchid\":\"43214321\"}"), &[]);
+            check_request(&request, "12341234", Method::Post, "v3/webizpay/bill/proof", "", Some("{\"end_date\":\"2025-04-23\",\"entity_name\":\"某某科技有限公司\",\"out_operation_id\":\"operation12345678\",\"sp_mchid\":\"12341234\",\"start_date\":\"2025-04-23\",\"sub_mchid\":\"43214321\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::bill::proof::CreateBillProofResponse>("{\"create_time\":\"2023-06-08T10:34:56+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"end_date\":\"2025-04-23\",\"entity_name\":\"某某科技有限公司\",\"operation_id\":\"1030000071201xxxxx\",\"out_operation_id\":\"operation12345678\",\"proof_id\":\"proof12345678\",\"sp_mchid\":\"12341234\",\"start_date\":\"2025-04-23\",\"sub_mchid\":\"43214321\",\"updated_time\":\"2023-06-08T10:34:56+08:00\"}");
         }
     }
@@ -99,13 +100,12 @@ mod bill {
             let request = wxpay_apis::webizpay::bill::trade_bill::CreateBillTradeBillRequest::new(
                 wxpay_apis::webizpay::bill::trade_bill::CreateBillTradeBillRequired {
                     date: "2025-04-23",
-                    sp_mchid: "12341234",
                     sub_mchid: "43214321",
                     r#type:
                         wxpay_apis::webizpay::bill::trade_bill::CreateBillTradeBillType::Qyzfall,
                 },
             );
-            check_request(&request, Method::Post, "v3/webizpay/bill/trade-bill", "", Some("{\"date\":\"2025-04-23\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"type\":\"QYZFALL\"}"), &[]);
+            check_request(&request, "12341234", Method::Post, "v3/webizpay/bill/trade-bill", "", Some("{\"date\":\"2025-04-23\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"type\":\"QYZFALL\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::bill::trade_bill::CreateBillTradeBillResponse>("{\"date\":\"2025-04-23\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"type\":\"QYZFALL\"}");
         }
     }
@@ -118,8 +118,8 @@ mod employees {
         /// `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`
         #[test]
         fn query_employees_out_quota_cards() {
-            let request = wxpay_apis::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsRequest::new(wxpay_apis::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", out_card_no: "out_card_no/../?a=b#c %微", sp_mchid: "12341234", sub_mchid: "43214321" });
-            check_request(&request, Method::Get, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-quota-cards/out_card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=12341234&sub_mchid=43214321", None, &[]);
+            let request = wxpay_apis::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsRequest::new(wxpay_apis::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", out_card_no: "out_card_no/../?a=b#c %微", sub_mchid: "43214321" });
+            check_request(&request, "12341234", Method::Get, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-quota-cards/out_card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=12341234&sub_mchid=43214321", None, &[], &[]);
             check_response::<wxpay_apis::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsResponse>("{\"amount\":10000,\"card_disabled_time\":\"2023-12-31T23:59:59+08:00\",\"card_name\":\"报销额度卡\",\"card_no\":\"1068019671702503425\",\"card_remark\":\"2023年1月差旅报销\",\"card_rule\":\"SINGLE\",\"card_state\":\"ACTIVE\",\"card_template_id\":\"template_123\",\"card_usage_time\":\"2023-12-31T23:59:59+08:00\",\"effective_begin_time\":\"2023-01-01T23:59:59+08:00\",\"effective_end_time\":\"2023-12-31T23:59:59+08:00\",\"employee_id\":\"WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c\",\"out_card_no\":\"mch_card_123456\",\"reason\":\"有效期结束\",\"refund_rule\":\"RETURN\",\"remain_amount\":8000,\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"transaction_id\":\"4200000123202306081234567890\"}");
         }
     }
@@ -129,18 +129,18 @@ mod employees {
         /// `POST /v3/webizpay/employees/{employee_id}/quota-cards`
         #[test]
         fn create_employees_quota_cards() {
-            let mut request = wxpay_apis::webizpay::employees::quota_cards::CreateEmployeesQuotaCardsRequest::new(wxpay_apis::webizpay::employees::quota_cards::CreateEmployeesQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", amount: 10000, card_name: "报销额度卡", card_template_id: "template_123", effective_end_time: wxpay_core::types::Timestamp::new("2023-12-31T23:59:59+08:00"), out_card_no: "mch_card_123456", sp_mchid: "12341234", sub_mchid: "43214321" });
+            let mut request = wxpay_apis::webizpay::employees::quota_cards::CreateEmployeesQuotaCardsRequest::new(wxpay_apis::webizpay::employees::quota_cards::CreateEmployeesQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", amount: 10000, card_name: "报销额度卡", card_template_id: "template_123", effective_end_time: wxpay_core::types::Timestamp::new("2023-12-31T23:59:59+08:00"), out_card_no: "mch_card_123456", sub_mchid: "43214321" });
             request.avail_mch_range_id = Some("range_12345678");
             request.card_remark = Some("2023年1月差旅报销");
-            check_request(&request, Method::Post, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards", "", Some("{\"amount\":10000,\"avail_mch_range_id\":\"range_12345678\",\"card_name\":\"报销额度卡\",\"card_remark\":\"2023年1月差旅报销\",\"card_template_id\":\"template_123\",\"effective_end_time\":\"2023-12-31T23:59:59+08:00\",\"out_card_no\":\"mch_card_123456\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"), &[]);
+            check_request(&request, "12341234", Method::Post, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards", "", Some("{\"amount\":10000,\"avail_mch_range_id\":\"range_12345678\",\"card_name\":\"报销额度卡\",\"card_remark\":\"2023年1月差旅报销\",\"card_template_id\":\"template_123\",\"effective_end_time\":\"2023-12-31T23:59:59+08:00\",\"out_card_no\":\"mch_card_123456\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::employees::quota_cards::CreateEmployeesQuotaCardsResponse>("{\"card_no\":\"1068019671702503425\",\"effective_begin_time\":\"2023-01-01T23:59:59+08:00\",\"effective_end_time\":\"2023-12-31T23:59:59+08:00\",\"employee_id\":\"WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c\",\"out_card_no\":\"mch_card_123456\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}");
         }
 
         /// `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`
         #[test]
         fn query_employees_quota_cards() {
-            let request = wxpay_apis::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsRequest::new(wxpay_apis::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", card_no: "card_no/../?a=b#c %微", sp_mchid: "12341234", sub_mchid: "43214321" });
-            check_request(&request, Method::Get, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards/card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=12341234&sub_mchid=43214321", None, &[]);
+            let request = wxpay_apis::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsRequest::new(wxpay_apis::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", card_no: "card_no/../?a=b#c %微", sub_mchid: "43214321" });
+            check_request(&request, "12341234", Method::Get, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards/card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=12341234&sub_mchid=43214321", None, &[], &[]);
             check_response::<wxpay_apis::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsResponse>("{\"amount\":10000,\"card_disabled_time\":\"2023-12-31T23:59:59+08:00\",\"card_name\":\"报销额度卡\",\"card_no\":\"1068019671702503425\",\"card_remark\":\"2023年1月差旅报销\",\"card_rule\":\"SINGLE\",\"card_state\":\"ACTIVE\",\"card_template_id\":\"template_123\",\"card_usage_time\":\"2023-12-31T23:59:59+08:00\",\"effective_begin_time\":\"2023-01-01T23:59:59+08:00\",\"effective_end_time\":\"2023-12-31T23:59:59+08:00\",\"employee_id\":\"WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c\",\"out_card_no\":\"mch_card_123456\",\"reason\":\"有效期结束\",\"refund_rule\":\"RETURN\",\"remain_amount\":8000,\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"transaction_id\":\"4200000123202306081234567890\"}");
         }
         mod cancel {
@@ -149,8 +149,8 @@ mod employees {
             /// `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`
             #[test]
             fn cancel_employees_quota_cards() {
-                let request = wxpay_apis::webizpay::employees::quota_cards::cancel::CancelEmployeesQuotaCardsRequest::new(wxpay_apis::webizpay::employees::quota_cards::cancel::CancelEmployeesQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", card_no: "card_no/../?a=b#c %微", reason: "商户主动作废", sp_mchid: "12341234", sub_mchid: "43214321" });
-                check_request(&request, Method::Post, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards/card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"reason\":\"商户主动作废\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"), &[]);
+                let request = wxpay_apis::webizpay::employees::quota_cards::cancel::CancelEmployeesQuotaCardsRequest::new(wxpay_apis::webizpay::employees::quota_cards::cancel::CancelEmployeesQuotaCardsRequired { employee_id: "employee_id/../?a=b#c %微", card_no: "card_no/../?a=b#c %微", reason: "商户主动作废", sub_mchid: "43214321" });
+                check_request(&request, "12341234", Method::Post, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards/card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"reason\":\"商户主动作废\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"), &[], &[]);
                 check_response::<wxpay_apis::webizpay::employees::quota_cards::cancel::CancelEmployeesQuotaCardsResponse>("{\"card_disabled_time\":\"2023-06-08T10:34:56+08:00\",\"card_no\":\"1068019671702503425\",\"card_state\":\"DISABLED\",\"employee_id\":\"WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}");
             }
         }
@@ -160,8 +160,8 @@ mod employees {
             /// `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`
             #[test]
             fn query_employees_quota_cards_payment_url() {
-                let request = wxpay_apis::webizpay::employees::quota_cards::payment_url::QueryEmployeesQuotaCardsPaymentUrlRequest::new(wxpay_apis::webizpay::employees::quota_cards::payment_url::QueryEmployeesQuotaCardsPaymentUrlRequired { employee_id: "employee_id/../?a=b#c %微", card_no: "card_no/../?a=b#c %微", sp_mchid: "12341234", sub_mchid: "43214321", application_type: wxpay_apis::webizpay::UrlApplicationType::H5 });
-                check_request(&request, Method::Get, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards/card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/payment-url", "sp_mchid=12341234&sub_mchid=43214321&application_type=H5", None, &[]);
+                let request = wxpay_apis::webizpay::employees::quota_cards::payment_url::QueryEmployeesQuotaCardsPaymentUrlRequest::new(wxpay_apis::webizpay::employees::quota_cards::payment_url::QueryEmployeesQuotaCardsPaymentUrlRequired { employee_id: "employee_id/../?a=b#c %微", card_no: "card_no/../?a=b#c %微", sub_mchid: "43214321", application_type: wxpay_apis::webizpay::UrlApplicationType::H5 });
+                check_request(&request, "12341234", Method::Get, "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/quota-cards/card_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/payment-url", "sp_mchid=12341234&sub_mchid=43214321&application_type=H5", None, &[], &[]);
                 check_response::<wxpay_apis::webizpay::employees::quota_cards::payment_url::QueryEmployeesQuotaCardsPaymentUrlResponse>("{\"application_type\":\"H5\",\"card_no\":\"1068019671702503425\",\"employee_id\":\"WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c\",\"expire_time\":\"2023-06-08T10:34:56+08:00\",\"mp_business_type\":\"liteAppWebizPayRegister\",\"mp_query\":\"token=123\",\"payment_url\":\"weixin://dl/liteapp?url=https%3A%2F%2Fliteapp.wxpapp.weixin.qq.com%2Fq%2FgjoM7g%3Ftoken%3D123%23wechat_pay\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}");
             }
         }
@@ -175,16 +175,17 @@ mod employees {
             let request = wxpay_apis::webizpay::employees::revoke::RevokeEmployeesRequest::new(
                 wxpay_apis::webizpay::employees::revoke::RevokeEmployeesRequired {
                     employee_id: "employee_id/../?a=b#c %微",
-                    sp_mchid: "12341234",
                     sub_mchid: "43214321",
                 },
             );
             check_request(
                 &request,
+                "12341234",
                 Method::Post,
                 "v3/webizpay/employees/employee_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke",
                 "",
                 Some("{\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"),
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::webizpay::employees::revoke::RevokeEmployeesResponse>("{\"authorization_revoked_time\":\"2023-12-31T23:59:59+08:00\",\"authorization_state\":\"REVOKED\",\"reason\":\"用户主动撤销\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"user_id\":\"employee123\"}");
@@ -200,22 +201,30 @@ mod stores {
         #[test]
         fn create_stores_entity_matches() {
             let items0 = [wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesMatchDetail::new(wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesMatchDetailRequired { organization_code: "91110000710926094P", product_type: wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesProductType::CodePay, store_name: "微信小店" })];
-            let mut request = wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesRequest::new(wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesRequired { out_batch_id: "batch12345678", sp_mchid: "12341234" });
+            let mut request =
+                wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesRequest::new(
+                    "batch12345678",
+                );
             request.match_details = Some(&items0);
-            check_request(&request, Method::Post, "v3/webizpay/stores/entity-matches", "", Some("{\"match_details\":[{\"organization_code\":\"91110000710926094P\",\"product_type\":\"CODE_PAY\",\"store_name\":\"微信小店\"}],\"out_batch_id\":\"batch12345678\",\"sp_mchid\":\"12341234\"}"), &[]);
+            check_request(&request, "12341234", Method::Post, "v3/webizpay/stores/entity-matches", "", Some("{\"match_details\":[{\"organization_code\":\"91110000710926094P\",\"product_type\":\"CODE_PAY\",\"store_name\":\"微信小店\"}],\"out_batch_id\":\"batch12345678\",\"sp_mchid\":\"12341234\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::stores::entity_matches::CreateStoresEntityMatchesResponse>("{\"batch_id\":\"1030000071201xxxxx\",\"out_batch_id\":\"batch12345678\",\"sp_mchid\":\"12341234\",\"state\":\"ACCEPTED\",\"time\":\"2023-06-08T10:34:56+08:00\"}");
         }
 
         /// `GET /v3/webizpay/stores/entity-matches/{batch_id}`
         #[test]
         fn query_stores_entity_matches() {
-            let request = wxpay_apis::webizpay::stores::entity_matches::QueryStoresEntityMatchesRequest::new(wxpay_apis::webizpay::stores::entity_matches::QueryStoresEntityMatchesRequired { batch_id: "batch_id/../?a=b#c %微", sp_mchid: "12341234" });
+            let request =
+                wxpay_apis::webizpay::stores::entity_matches::QueryStoresEntityMatchesRequest::new(
+                    "batch_id/../?a=b#c %微",
+                );
             check_request(
                 &request,
+                "12341234",
                 Method::Get,
                 "v3/webizpay/stores/entity-matches/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE",
                 "sp_mchid=12341234",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::webizpay::stores::entity_matches::QueryStoresEntityMatchesResponse>("{\"batch_id\":\"1030000071201xxxxx\",\"match_results\":[{\"has_valid_mchid\":true,\"organization_code\":\"91110000710926094P\",\"store_name\":\"微信小店\"}],\"out_batch_id\":\"batch12345678\",\"sp_mchid\":\"12341234\",\"state\":\"ACCEPTED\"}");
@@ -230,13 +239,15 @@ mod users {
         /// `GET /v3/webizpay/users/{user_id}/authorization-state`
         #[test]
         fn query_users_authorization_state() {
-            let request = wxpay_apis::webizpay::users::authorization_state::QueryUsersAuthorizationStateRequest::new(wxpay_apis::webizpay::users::authorization_state::QueryUsersAuthorizationStateRequired { user_id: "user_id/../?a=b#c %微", sp_mchid: "12341234", sub_mchid: "43214321" });
+            let request = wxpay_apis::webizpay::users::authorization_state::QueryUsersAuthorizationStateRequest::new(wxpay_apis::webizpay::users::authorization_state::QueryUsersAuthorizationStateRequired { user_id: "user_id/../?a=b#c %微", sub_mchid: "43214321" });
             check_request(
                 &request,
+                "12341234",
                 Method::Get,
                 "v3/webizpay/users/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/authorization-state",
                 "sp_mchid=12341234&sub_mchid=43214321",
                 None,
+                &[],
                 &[],
             );
             check_response::<wxpay_apis::webizpay::users::authorization_state::QueryUsersAuthorizationStateResponse>("{\"employee_list\":[{\"authorization_revoked_time\":\"2023-06-08T10:34:56+08:00\",\"authorization_state\":\"AUTHORIZED\",\"authorization_time\":\"2023-06-08T10:34:56+08:00\",\"employee_id\":\"WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c\"}],\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"user_id\":\"123456\"}");
@@ -248,8 +259,8 @@ mod users {
         /// `POST /v3/webizpay/users/{user_id}/authorization-url`
         #[test]
         fn create_users_authorization_url() {
-            let request = wxpay_apis::webizpay::users::authorization_url::CreateUsersAuthorizationUrlRequest::new(wxpay_apis::webizpay::users::authorization_url::CreateUsersAuthorizationUrlRequired { user_id: "user_id/../?a=b#c %微", application_type: wxpay_apis::webizpay::UrlApplicationType::H5, sp_mchid: "12341234", sub_mchid: "43214321" });
-            check_request(&request, Method::Post, "v3/webizpay/users/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/authorization-url", "", Some("{\"application_type\":\"H5\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"), &[]);
+            let request = wxpay_apis::webizpay::users::authorization_url::CreateUsersAuthorizationUrlRequest::new(wxpay_apis::webizpay::users::authorization_url::CreateUsersAuthorizationUrlRequired { user_id: "user_id/../?a=b#c %微", application_type: wxpay_apis::webizpay::UrlApplicationType::H5, sub_mchid: "43214321" });
+            check_request(&request, "12341234", Method::Post, "v3/webizpay/users/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/authorization-url", "", Some("{\"application_type\":\"H5\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\"}"), &[], &[]);
             check_response::<wxpay_apis::webizpay::users::authorization_url::CreateUsersAuthorizationUrlResponse>("{\"application_type\":\"H5\",\"authorization_url\":\"weixin://dl/liteapp?url=https%3A%2F%2Fliteapp.wxpapp.weixin.qq.com%2Fq%2FgjoM7g%3Ftoken%3D123%23wechat_pay\",\"expire_time\":\"2023-06-08T10:34:56+08:00\",\"mp_business_type\":\"liteAppWebizPayRegister\",\"mp_query\":\"token=123\",\"sp_mchid\":\"12341234\",\"sub_mchid\":\"43214321\",\"user_id\":\"123456\"}");
         }
     }

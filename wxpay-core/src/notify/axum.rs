@@ -41,9 +41,10 @@
 //! the body.
 //!
 //! Several event types at one URL (`REFUND.SUCCESS` and `REFUND.CLOSED`)
-//! share a payload: check [`Notification::event_type`]. For payloads of
-//! different shapes at one URL, extract `Verified<serde_json::Value>` and
-//! decode by event type.
+//! share a payload: check the envelope's `event_type`. For payloads of
+//! different shapes at one URL (payments and refunds), extract
+//! [`VerifiedEvent<E>`] with an enum of events (`wxpay_apis::events::Event`,
+//! or your own [`NotificationEvent`]): each decodes into its own case.
 
 use std::fmt;
 
@@ -54,7 +55,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
-use super::{Notification, Notifier};
+use super::{Notification, NotificationEvent, Notifier};
 use crate::error::Error;
 
 /// A notification whose signature verified and whose resource decrypted and
@@ -80,16 +81,79 @@ where
     type Rejection = Rejected;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let notifier = Notifier::from_ref(state);
-        let limit = notifier.max_body_bytes();
-        let (parts, body) = request.into_parts();
-        let body = read_limited(body, limit).await.map_err(Rejected)?;
+        let (notifier, parts, body) = read(request, state).await?;
         notifier
             .parse(&parts.headers, &body)
             .await
             .map(Verified)
             .map_err(Rejected)
     }
+}
+
+/// A notification verified and decrypted as [`Verified`] is, its resource
+/// decoded by its event type into `E` ([`Notifier::parse_event`]): one
+/// notify URL for payments, refunds and the rest, each its own case.
+///
+/// ```no_run
+/// use wxpay_core::notify::axum::{Success, VerifiedEvent};
+/// # #[derive(Debug)]
+/// # enum Event { Paid(serde_json::Value), Other(serde_json::Value) }
+/// # impl wxpay_core::notify::NotificationEvent for Event {
+/// #     fn from_resource(t: &str, r: serde_json::Value) -> Result<Self, serde_json::Error> {
+/// #         Ok(if t == "TRANSACTION.SUCCESS" { Event::Paid(r) } else { Event::Other(r) })
+/// #     }
+/// # }
+///
+/// async fn notify(VerifiedEvent(notification): VerifiedEvent<Event>) -> Success {
+///     match notification.resource {
+///         Event::Paid(paid) => println!("paid: {paid}"),
+///         Event::Other(_) => {}
+///     }
+///     Success
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedEvent<E>(pub Notification<E>);
+
+impl<E> VerifiedEvent<E> {
+    /// The notification.
+    pub fn into_inner(self) -> Notification<E> {
+        self.0
+    }
+}
+
+impl<S, E> FromRequest<S> for VerifiedEvent<E>
+where
+    Notifier: FromRef<S>,
+    S: Send + Sync,
+    E: NotificationEvent + Send,
+{
+    type Rejection = Rejected;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (notifier, parts, body) = read(request, state).await?;
+        notifier
+            .parse_event(&parts.headers, &body)
+            .await
+            .map(VerifiedEvent)
+            .map_err(Rejected)
+    }
+}
+
+/// The state's notifier, the request's head and its body, read within the
+/// notifier's limit.
+async fn read<S>(
+    request: Request,
+    state: &S,
+) -> Result<(Notifier, http::request::Parts, Bytes), Rejected>
+where
+    Notifier: FromRef<S>,
+{
+    let notifier = Notifier::from_ref(state);
+    let limit = notifier.max_body_bytes();
+    let (parts, body) = request.into_parts();
+    let body = read_limited(body, limit).await.map_err(Rejected)?;
+    Ok((notifier, parts, body))
 }
 
 /// Reads at most `limit` bytes: a longer body is refused as soon as the

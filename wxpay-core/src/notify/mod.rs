@@ -331,223 +331,103 @@ fn verification_error(headers: &HeaderMap, source: crate::VerifyError) -> Error 
     }
 }
 
-/// Typed resources of the common notifications. Every field WeChat may leave
-/// out is optional, and fields this SDK does not name are kept in `other`, so a
-/// new field never makes a payment notification undecodable.
+/// A type decoded from a notification by its event type: an enum of the
+/// events one notify URL receives, with a case for each event type it knows
+/// and one that keeps any other as it came.
 ///
-/// States here are text, since this crate knows no endpoint. `wxpay-apis`
-/// types the same payloads with the enumerations of its query answers
-/// (`wxpay_apis::events::TransactionEvent`, whose `trade_state` is the
-/// `PayTradeState` of the order query), decoded with
-/// [`Notifier::parse`]; prefer those when you depend on it.
-pub mod events {
-    use serde::{Deserialize, Serialize};
-
-    /// Money of a payment notification (fen).
-    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-    pub struct TransactionAmount {
-        /// 订单总金额
-        #[serde(default)]
-        pub total: i64,
-        /// 用户支付金额
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub payer_total: Option<i64>,
-        /// 货币类型, e.g. `CNY`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub currency: Option<String>,
-        /// 用户支付币种
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub payer_currency: Option<String>,
-    }
-
-    /// The payer of a payment.
-    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-    pub struct Payer {
-        /// openid under the merchant's appid (direct merchants).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub openid: Option<String>,
-        /// openid under the service provider's appid (partners).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub sp_openid: Option<String>,
-        /// openid under the sub-merchant's appid (partners).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub sub_openid: Option<String>,
-    }
-
-    /// `TRANSACTION.SUCCESS` (支付成功通知), direct and partner merchants.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-    pub struct Transaction {
-        /// 商户订单号
-        pub out_trade_no: String,
-        /// 微信支付订单号
-        #[serde(default)]
-        pub transaction_id: String,
-        /// 交易状态, e.g. `SUCCESS`
-        #[serde(default)]
-        pub trade_state: String,
-        /// 交易类型, e.g. `JSAPI`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub trade_type: Option<String>,
-        /// 直连商户号
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub mchid: Option<String>,
-        /// 服务商户号
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub sp_mchid: Option<String>,
-        /// 子商户号
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub sub_mchid: Option<String>,
-        /// 支付完成时间 (RFC 3339)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub success_time: Option<String>,
-        /// 订单金额
-        #[serde(default)]
-        pub amount: TransactionAmount,
-        /// 支付者
-        #[serde(default)]
-        pub payer: Payer,
-        /// 附加数据
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub attach: Option<String>,
-        /// Fields not named above.
-        #[serde(flatten)]
-        pub other: serde_json::Map<String, serde_json::Value>,
-    }
-
-    /// Money of a refund notification (fen).
-    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-    pub struct RefundAmount {
-        /// 订单金额
-        #[serde(default)]
-        pub total: i64,
-        /// 退款金额
-        #[serde(default)]
-        pub refund: i64,
-        /// 用户支付金额
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub payer_total: Option<i64>,
-        /// 用户退款金额
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub payer_refund: Option<i64>,
-    }
-
-    /// `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` (退款结果通知).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-    pub struct Refund {
-        /// 商户订单号
-        pub out_trade_no: String,
-        /// 商户退款单号
-        pub out_refund_no: String,
-        /// 微信支付订单号
-        #[serde(default)]
-        pub transaction_id: String,
-        /// 微信支付退款单号
-        #[serde(default)]
-        pub refund_id: String,
-        /// 退款状态: `SUCCESS`, `CLOSED`, `ABNORMAL`
-        #[serde(default)]
-        pub refund_status: String,
-        /// 退款成功时间
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub success_time: Option<String>,
-        /// 退款入账账户
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub user_received_account: Option<String>,
-        /// 金额信息
-        #[serde(default)]
-        pub amount: RefundAmount,
-        /// Fields not named above.
-        #[serde(flatten)]
-        pub other: serde_json::Map<String, serde_json::Value>,
-    }
-
-    /// The receiver of a profit-sharing notification.
-    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-    pub struct ProfitSharingReceiver {
-        /// 分账接收方类型
-        #[serde(default, rename = "type")]
-        pub r#type: String,
-        /// 分账接收方账号
-        #[serde(default)]
-        pub account: String,
-        /// 分账动账金额 (fen)
-        #[serde(default)]
-        pub amount: i64,
-        /// 分账/回退描述
-        #[serde(default)]
-        pub description: String,
-    }
-
-    /// `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` (分账动账通知).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-    pub struct ProfitSharing {
-        /// 微信订单号
-        #[serde(default)]
-        pub transaction_id: String,
-        /// 微信分账/回退单号
-        #[serde(default)]
-        pub order_id: String,
-        /// 商户分账/回退单号
-        #[serde(default)]
-        pub out_order_no: String,
-        /// 分账接收方
-        #[serde(default)]
-        pub receiver: ProfitSharingReceiver,
-        /// 成功时间
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub success_time: Option<String>,
-        /// Fields not named above.
-        #[serde(flatten)]
-        pub other: serde_json::Map<String, serde_json::Value>,
-    }
-
-    /// A notification resource, typed by its event type.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum Event {
-        /// `TRANSACTION.*`
-        Transaction(Transaction),
-        /// `REFUND.*`
-        Refund(Refund),
-        /// `PROFITSHARING.*`
-        ProfitSharing(ProfitSharing),
-        /// Any other event, undecoded.
-        Other(serde_json::Value),
-    }
-
-    impl Event {
-        pub(super) fn from_value(
-            event_type: &str,
-            value: serde_json::Value,
-        ) -> Result<Self, serde_json::Error> {
-            let family = event_type.split('.').next().unwrap_or_default();
-            Ok(match family {
-                "TRANSACTION" => Event::Transaction(serde_json::from_value(value)?),
-                "REFUND" => Event::Refund(serde_json::from_value(value)?),
-                "PROFITSHARING" => Event::ProfitSharing(serde_json::from_value(value)?),
-                _ => Event::Other(value),
-            })
-        }
-    }
+/// [`Notifier::parse_event`] verifies and decrypts a notification, then
+/// hands its event type and decrypted resource here. This crate knows no
+/// endpoint, so it types no event: `wxpay_apis::events::Event` implements
+/// this for WeChat Pay's payments, refunds, profit sharing, transfers and
+/// complaints, and an application may implement it for its own enum.
+///
+/// ```
+/// use serde::Deserialize;
+/// use wxpay_core::notify::NotificationEvent;
+///
+/// #[derive(Debug, Deserialize)]
+/// struct Paid {
+///     out_trade_no: String,
+/// }
+///
+/// #[derive(Debug)]
+/// enum ShopEvent {
+///     Paid(Paid),
+///     Other(serde_json::Value),
+/// }
+///
+/// impl NotificationEvent for ShopEvent {
+///     fn from_resource(
+///         event_type: &str,
+///         resource: serde_json::Value,
+///     ) -> Result<Self, serde_json::Error> {
+///         Ok(match event_type {
+///             "TRANSACTION.SUCCESS" => ShopEvent::Paid(serde_json::from_value(resource)?),
+///             _ => ShopEvent::Other(resource),
+///         })
+///     }
+/// }
+///
+/// let paid = ShopEvent::from_resource(
+///     "TRANSACTION.SUCCESS",
+///     serde_json::json!({"out_trade_no": "1217752501201407033233368018"}),
+/// )?;
+/// assert!(matches!(paid, ShopEvent::Paid(p) if p.out_trade_no == "1217752501201407033233368018"));
+/// // A known event whose resource does not fit is an error, not `Other`.
+/// assert!(ShopEvent::from_resource("TRANSACTION.SUCCESS", serde_json::json!({})).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub trait NotificationEvent: Sized {
+    /// Decodes the decrypted `resource` of a notification of type
+    /// `event_type` (`TRANSACTION.SUCCESS`, `REFUND.CLOSED`, ...). An event
+    /// type it types whose resource does not fit is an error (the notifier
+    /// names the event type); one it does not type is kept, not refused.
+    fn from_resource(
+        event_type: &str,
+        resource: serde_json::Value,
+    ) -> Result<Self, serde_json::Error>;
 }
 
 impl Notifier {
-    /// [`parse`](Self::parse), typing the resource by the event type
-    /// (payments, refunds, profit sharing; [`events::Event::Other`] for the rest).
-    pub async fn parse_event(
+    /// [`parse`](Self::parse), then the resource decoded by its event type
+    /// into `E` ([`NotificationEvent`]): one notify URL that receives
+    /// payments and refunds gets each as its own case.
+    ///
+    /// ```no_run
+    /// # async fn handle(
+    /// #     notifier: &wxpay_core::notify::Notifier,
+    /// #     headers: &http::HeaderMap,
+    /// #     body: &[u8],
+    /// # ) -> Result<(), wxpay_core::Error> {
+    /// # #[derive(Debug)] enum Event { Other(serde_json::Value) }
+    /// # impl wxpay_core::notify::NotificationEvent for Event {
+    /// #     fn from_resource(_: &str, v: serde_json::Value) -> Result<Self, serde_json::Error> { Ok(Event::Other(v)) }
+    /// # }
+    /// // With `wxpay_apis::events::Event` (or your own enum):
+    /// let notification = notifier.parse_event::<Event>(headers, body).await?;
+    /// println!("{}: {:?}", notification.event_type(), notification.resource);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A resource that does not fit the case of its event type is an
+    /// [`Error::Decode`] naming the event type (never quoting the
+    /// decrypted resource, which may hold personal data).
+    pub async fn parse_event<E: NotificationEvent>(
         &self,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<Notification<events::Event>, Error> {
+    ) -> Result<Notification<E>, Error> {
         let n: Notification<serde_json::Value> = self.parse(headers, body).await?;
-        let event = events::Event::from_value(&n.envelope.event_type, n.resource).map_err(|e| {
-            Error::Decode {
+        let event =
+            E::from_resource(&n.envelope.event_type, n.resource).map_err(|e| Error::Decode {
                 status: 200,
-                message: format!("{} resource: {e}", n.envelope.event_type),
+                message: format!(
+                    "the resource of a {} notification does not fit its type: {e}",
+                    n.envelope.event_type
+                ),
                 body_excerpt: String::new(),
-                request_id: None,
-            }
-        })?;
+                request_id: request_id(headers),
+            })?;
         Ok(Notification {
             envelope: n.envelope,
             resource: event,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{doc_text, Encrypt, Field, Model, Op, Response, Role, Side};
+use crate::model::{doc_text, Field, Model, Op, Response, Role, Side};
 
 /// What a constructor builds.
 pub(super) fn what(request_of: Option<usize>) -> &'static str {
@@ -43,7 +43,7 @@ pub(super) fn field_facts(field: &Field, side: Side, top_level_request: bool) ->
         r[..1].make_ascii_uppercase();
         format!("{r}.")
     };
-    if matches!(field.encrypt, Encrypt::Attr | Encrypt::With) {
+    if field.encrypt.on_request() {
         // The catalog's format and example are of the ciphertext; the field
         // holds the plaintext.
         return text;
@@ -91,7 +91,8 @@ fn short_call(model: &Model, op: &Op) -> String {
         .required_fields()
         .map(|f| f.ident.as_str())
         .collect();
-    let optional = request.fields.iter().find(|f| !f.required);
+    // Not the calling merchant: the client fills that one.
+    let optional = request.fields.iter().find(|f| !f.required && !f.caller);
     let mut code = String::from("```ignore\n");
     let binding = if optional.is_some() { "mut " } else { "" };
     let call = match request.required_struct() {

@@ -345,11 +345,13 @@ impl Writer<'_> {
     /// A field's type: sensitive text is a `Sensitive` (redacted `Debug`,
     /// encrypted by `send`) in a request and an `Encrypted` in a response.
     fn field_ty(&self, field: &Field, side: Side) -> String {
-        let ty = self.ty(&field.ty, side);
-        match field.encrypt {
-            Encrypt::Attr | Encrypt::With => format!("Sensitive<{ty}>"),
-            Encrypt::Response if is_rsa_encrypted(field) => "Encrypted".to_owned(),
-            _ => ty,
+        match (field.encrypt, &field.ty) {
+            (Encrypt::Request, ty) => format!("Sensitive<{}>", self.ty(ty, side)),
+            (Encrypt::Items, Ty::Array(item)) => {
+                format!("&'a [Sensitive<{}>]", self.ty(item, side))
+            }
+            (Encrypt::Response, _) if is_rsa_encrypted(field) => "Encrypted".to_owned(),
+            (_, ty) => self.ty(ty, side),
         }
     }
 
@@ -367,8 +369,15 @@ impl Writer<'_> {
                     Response::Value => "serde_json::Value".to_owned(),
                     Response::Struct(_) | Response::Bill => op.response_name(),
                 };
+                // The catalog lists `Wechatpay-Serial`: the request names the
+                // WeChat Pay key even when no field is encrypted.
+                let serial = if op.wechatpay_serial {
+                    ", wechatpay_serial"
+                } else {
+                    ""
+                };
                 self.line(&format!(
-                    "#[wxpay_api({}, {:?}, response = {response})]",
+                    "#[wxpay_api({}, {:?}, response = {response}{serial})]",
                     op.cat.method, op.template
                 ));
                 self.line("#[derive(Debug, Clone, PartialEq)]");
@@ -411,7 +420,7 @@ impl Writer<'_> {
         paragraphs.extend(field.notes.iter().cloned());
         self.doc_attr("    ", &paragraphs);
         let mut serde: Vec<String> = Vec::new();
-        if field.caller && tables::APPLY_CALLER_MERCHANT {
+        if field.caller {
             self.line(&format!("    {}", tables::CALLER_MERCHANT_ATTRIBUTE));
         }
         match (&field.role, method_has_body) {
@@ -427,7 +436,8 @@ impl Writer<'_> {
             serde.push(format!("rename = {:?}", field.wire));
         }
         let optional = !field.required;
-        if optional && matches!(field.role, Role::Query | Role::Body) {
+        // A calling-merchant `None` is sent (filled with the client's id).
+        if optional && !field.caller && matches!(field.role, Role::Query | Role::Body) {
             if side == Side::Resp {
                 serde.push("default".to_owned());
             }

@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
-use super::lower::{is_sensitive, variant_name, Ctx};
-use super::{Encrypt, Model, Ref, Role, Side, StructDef, Ty, Use};
+use super::lower::{is_sensitive, is_sensitive_request, request_encrypt, variant_name, Ctx};
+use super::{Encrypt, Model, Ref, Role, Side, StructDef, Use};
 use crate::catalog::Schema;
 use crate::naming::{is_identifier, unraw};
 
@@ -68,11 +68,12 @@ impl Model {
         let mut fields = Vec::new();
         for (name, p) in s.property_list() {
             let ty = self.lower(p, ctx, p.label.as_deref())?;
-            let encrypt = match (is_sensitive(s, name, p, ctx.serial), ctx.side) {
-                (false, _) => Encrypt::No,
-                (true, Side::Resp) => Encrypt::Response,
-                (true, Side::Req) if ty == Ty::Str => Encrypt::With,
-                (true, Side::Req) => Encrypt::Manual,
+            let encrypt = match ctx.side {
+                Side::Resp if is_sensitive(s, name, p, ctx.serial) => Encrypt::Response,
+                Side::Req if is_sensitive_request(s, name, p, ctx.serial) => {
+                    request_encrypt(&ty, &self.ops[ctx.op].cat, name)?
+                }
+                _ => Encrypt::No,
             };
             fields.push(self.field(
                 name,

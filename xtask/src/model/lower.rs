@@ -87,12 +87,12 @@ impl Model {
                 continue;
             }
             let ty = self.lower(&param.schema, &ctx, param.schema.label.as_deref())?;
-            let encrypt = if is_sensitive(&string_schema(None), &param.name, &param.schema, serial)
-            {
-                Encrypt::Manual
-            } else {
-                Encrypt::No
-            };
+            let encrypt =
+                if is_sensitive_request(&string_schema(None), &param.name, &param.schema, serial) {
+                    request_encrypt(&ty, op, &param.name)?
+                } else {
+                    Encrypt::No
+                };
             let field = self.field(
                 &param.name,
                 ty,
@@ -114,14 +114,12 @@ impl Model {
                     order.iter().position(|o| o == name).unwrap_or(order.len())
                 });
             }
-            let has_body = matches!(op.method.as_str(), "POST" | "PUT" | "PATCH");
             for (name, schema) in props {
                 let ty = self.lower(schema, &ctx, schema.label.as_deref())?;
-                let encrypt = match is_sensitive(body, name, schema, serial) {
-                    // What `#[wxpay(encrypt)]` takes: text in the JSON body.
-                    true if has_body && ty == Ty::Str => Encrypt::Attr,
-                    true => Encrypt::Manual,
-                    false => Encrypt::No,
+                let encrypt = if is_sensitive_request(body, name, schema, serial) {
+                    request_encrypt(&ty, op, name)?
+                } else {
+                    Encrypt::No
                 };
                 let mut field = self.field(
                     name,
@@ -140,12 +138,17 @@ impl Model {
             }
         }
 
-        // `send` sets `Wechatpay-Serial` when it encrypts; a field for it is
-        // only needed when the caller encrypts something by hand.
-        let (auto, manual) = self.encryption(&fields);
-        self.ops[index].encrypts = auto;
+        // `Wechatpay-Serial` is the client's to set: it names the key the
+        // `Sensitive` fields were encrypted with (the catalog lists the
+        // header wherever a field may be encrypted, optional ones too, as
+        // for 实名支付 in a prepay). An operation the catalog lists it for
+        // but that has nothing to encrypt always names the key
+        // (`wechatpay_serial`).
+        let encrypts = self.encrypts(&fields);
+        self.ops[index].encrypts = encrypts;
+        self.ops[index].wechatpay_serial = serial && !encrypts;
         for header in &op.headers {
-            if header.name == "Wechatpay-Serial" && auto && !manual {
+            if header.name == "Wechatpay-Serial" {
                 continue;
             }
             fields.push(Field {
@@ -255,15 +258,16 @@ impl Model {
         }
         match encrypt {
             Encrypt::No => {}
-            Encrypt::Attr | Encrypt::With => notes.push(
+            Encrypt::Request => notes.push(
                 "Sensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is \
                  redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key \
                  and sets `Wechatpay-Serial`."
                     .to_owned(),
             ),
-            Encrypt::Manual => notes.push(
-                "Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the \
-                 serial it returns as `Wechatpay-Serial`."
+            Encrypt::Items => notes.push(
+                "Sensitive: give each item in plaintext (`Sensitive::new(..)`, whose `Debug` is \
+                 redacted); `send` encrypts each with RSA-OAEP under the client's WeChat Pay \
+                 key and sets `Wechatpay-Serial`."
                     .to_owned(),
             ),
             Encrypt::Response if wire == "ciphertext" => {
@@ -301,26 +305,18 @@ impl Model {
     }
 
     /// Whether `send` encrypts some of these fields (or fields of the
-    /// structs they hold), and whether the caller must encrypt others.
-    fn encryption(&self, fields: &[Field]) -> (bool, bool) {
-        let (mut auto, mut manual) = (false, false);
-        for f in fields {
-            match f.encrypt {
-                Encrypt::Attr | Encrypt::With => auto = true,
-                Encrypt::Manual => manual = true,
-                _ => {}
-            }
+    /// structs and one-of choices they hold).
+    fn encrypts(&self, fields: &[Field]) -> bool {
+        fields.iter().any(|f| {
             let mut refs = Vec::new();
             f.ty.refs(false, &mut refs);
-            for (r, _) in refs {
-                if let Ref::Struct(id) = r {
-                    let (a, m) = self.encryption(&self.structs[id].fields);
-                    auto |= a;
-                    manual |= m;
-                }
-            }
-        }
-        (auto, manual)
+            f.encrypt.on_request()
+                || refs.into_iter().any(|(r, _)| match r {
+                    Ref::Struct(id) => self.encrypts(&self.structs[id].fields),
+                    Ref::OneOf(id) => self.encrypts(&self.one_ofs[id].variants),
+                    Ref::Enum(_) => false,
+                })
+        })
     }
 
     /// Whether a request field of this type borrows (needs `'a`).
@@ -394,24 +390,34 @@ fn is_bill(s: &Schema) -> bool {
 }
 
 /// Marks a top-level query or body field that is the calling merchant's id
-/// ([`tables::CALLER_RULES`]); with [`tables::APPLY_CALLER_MERCHANT`], the
-/// client fills it, so `new` does not ask for it.
+/// ([`tables::CALLER_RULES`]): the client fills it, so `new` does not ask
+/// for it.
 fn caller_merchant(op: &Operation, mut field: Field) -> Field {
     if crate::merchant::caller_rule(op, &field.wire, &field.schema).is_none() {
         return field;
     }
     field.caller = true;
-    if tables::APPLY_CALLER_MERCHANT {
-        field.required = false;
-        field
-            .notes
-            .push("The calling merchant: `None` is filled with the client's `mchid`, and a different id is refused before sending.".to_owned());
-    } else {
-        field.notes.push(
-            "The calling merchant: give the client's own `mchid` (`Client::mchid()`).".to_owned(),
-        );
-    }
+    field.required = false;
+    field.notes.push(
+        "The calling merchant: leave it `None` and the client sends its own merchant id \
+         (`Client::mchid()`); another id is refused before sending."
+            .to_owned(),
+    );
     field
+}
+
+/// How a request field the catalog marks sensitive is typed: text is
+/// `Sensitive`, an array of text has `Sensitive` items. Anything else has
+/// no encrypted form the SDK could write, and stops the generator.
+pub(super) fn request_encrypt(ty: &Ty, op: &Operation, field: &str) -> Result<Encrypt, String> {
+    match ty {
+        Ty::Str => Ok(Encrypt::Request),
+        Ty::Array(item) if **item == Ty::Str => Ok(Encrypt::Items),
+        other => Err(format!(
+            "{} {}: `{field}` is marked sensitive but is a {other:?}, which has no encrypted form",
+            op.method, op.path
+        )),
+    }
 }
 
 /// A top-level query or body field [`tables::REQUIRED_OVERRIDES`] makes required.
@@ -457,17 +463,37 @@ pub fn variant_name(value: &str) -> String {
     }
 }
 
-/// Marked by `x-is-sensitive`, or base64 / 加密 in an operation that carries
-/// `Wechatpay-Serial` (the catalog's way of saying "encrypted").
+/// Marked by `x-is-sensitive`, or, in an operation that carries
+/// `Wechatpay-Serial` (the catalog's way of saying "encrypted"), text in
+/// base64 or labelled 加密 (not 加密算法, an algorithm's name).
 pub(super) fn is_sensitive(parent: &Schema, name: &str, schema: &Schema, serial: bool) -> bool {
     let marked = match &parent.sensitive {
         Sensitive::Fields(names) => names.iter().any(|n| n == name),
         Sensitive::Field(n) => n == name,
         Sensitive::No => false,
     };
-    marked
+    marked || (serial && encrypted_text(schema))
+}
+
+/// A request field the caller gives in plaintext for `send` to encrypt:
+/// [`is_sensitive`], or, in an operation that carries `Wechatpay-Serial`,
+/// an array of such text (each item is encrypted on its own).
+pub(super) fn is_sensitive_request(
+    parent: &Schema,
+    name: &str,
+    schema: &Schema,
+    serial: bool,
+) -> bool {
+    is_sensitive(parent, name, schema, serial)
         || (serial
-            && schema.kind == Kind::String
-            && (schema.format.as_deref() == Some("base64")
-                || schema.label.as_deref().is_some_and(|l| l.contains("加密"))))
+            && schema.kind == Kind::Array
+            && schema.items.as_deref().is_some_and(encrypted_text))
+}
+
+fn encrypted_text(s: &Schema) -> bool {
+    s.kind == Kind::String
+        && (s.format.as_deref() == Some("base64")
+            || s.label
+                .as_deref()
+                .is_some_and(|l| l.contains("加密") && !l.contains("加密算法")))
 }

@@ -100,15 +100,20 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Encrypt {
     No,
-    /// A request body field: `#[wxpay(encrypt)]`, done by `send`.
-    Attr,
-    /// A field of a nested request struct:
-    /// `#[serde(serialize_with = "wxpay_core::sensitive::encrypt")]`, done by `send`.
-    With,
-    /// Where `send` cannot encrypt (a query parameter): the caller does.
-    Manual,
+    /// A request value typed `Sensitive<T>` (body, nested object or query):
+    /// `send` encrypts it and names the key in `Wechatpay-Serial`.
+    Request,
+    /// A request array whose every item is `Sensitive<T>`.
+    Items,
     /// In a response: WeChat Pay encrypted it.
     Response,
+}
+
+impl Encrypt {
+    /// Whether `send` encrypts the field (or its items).
+    pub fn on_request(self) -> bool {
+        matches!(self, Encrypt::Request | Encrypt::Items)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +230,10 @@ pub struct Op {
     pub response: Response,
     /// `send` encrypts sensitive fields and sets `Wechatpay-Serial`.
     pub encrypts: bool,
+    /// The catalog lists `Wechatpay-Serial` but no field to encrypt: the
+    /// operation always names the WeChat Pay key
+    /// (`#[wxpay_api(..., wechatpay_serial)]`).
+    pub wechatpay_serial: bool,
 }
 
 impl Op {

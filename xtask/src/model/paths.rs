@@ -246,6 +246,7 @@ impl Model {
                 request: usize::MAX,
                 response: Response::Unit,
                 encrypts: false,
+                wechatpay_serial: false,
             });
         }
         // Child module names must not collide (`a-b` and `a_b`).

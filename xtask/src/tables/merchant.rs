@@ -4,14 +4,10 @@
 //! lists what they pick, and what merely looks like it, in
 //! `xtask/CORRECTIONS.md`.
 
-/// Apply the rules: a picked field leaves the required fields (`new` no
-/// longer asks for it), becomes an `Option` that the client fills when
-/// `None`, and carries [`CALLER_MERCHANT_ATTRIBUTE`]. Off until the client
-/// has the mechanism; with it off, a picked field only says so in its docs.
-pub const APPLY_CALLER_MERCHANT: bool = false;
-
-/// The field attribute the client's mechanism reads (the name is the lead's
-/// to settle when the mechanism lands in `wxpay-macros`).
+/// What a picked field carries: it leaves the required fields (`new` no
+/// longer asks for it) and becomes an `Option` that the client fills with
+/// its own merchant id when `None`; a different id is refused before
+/// sending, naming both.
 pub const CALLER_MERCHANT_ATTRIBUTE: &str = "#[wxpay(merchant)]";
 
 /// A rule: a field at the top of a request body or query with this name and
@@ -77,10 +73,18 @@ pub const CALLER_RULES: &[CallerRule] = &[
 
 /// Operations whose fields the rules would pick but that name the merchant
 /// they act on: (path prefix, why).
-pub const NOT_CALLER_PATHS: &[(&str, &str)] = &[(
-    "v3/aggracct-bc/",
-    "the bank-channel (wb-channel) operations name the merchant they act on",
-)];
+pub const NOT_CALLER_PATHS: &[(&str, &str)] = &[
+    (
+        "v3/aggracct-bc/",
+        "the bank-channel (wb-channel) operations name the merchant they act on",
+    ),
+    (
+        "v3/marketing/busifavor/callbacks",
+        "the official 设置商家券事件通知地址 page (apiv3 chapter9_2_7) is for 直连商户, \
+         服务商 and 渠道商 alike: `mchid` names the merchant whose notify URL is set, \
+         \"不填默认查询调用方商户的通知URL\" (the catalog lists only 直连商户)",
+    ),
+];
 
 /// The field names (at any depth) that look like the calling merchant: the
 /// generator lists every one the rules do not pick, with the reason.

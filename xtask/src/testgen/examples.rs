@@ -25,8 +25,9 @@ impl Examples<'_> {
         format!("wxpay_apis::{}::{name}", home.join("::"))
     }
 
-    /// A field's example; records the JSON pointer of every value `send`
-    /// encrypts (`pointer` is where the field sits in the body, if anywhere).
+    /// A field's example; records where every value `send` encrypts is
+    /// sent (`pointer`: where the field sits, a JSON pointer into the body
+    /// or `?name` for a query parameter, if anywhere a test can read).
     pub(super) fn field(
         &self,
         field: &Field,
@@ -34,24 +35,40 @@ impl Examples<'_> {
         pointer: Option<&str>,
         encrypted: &mut Vec<String>,
     ) -> (String, Value) {
-        let (expr, value) = self.value(
-            &field.ty,
-            side,
-            Some((&field.schema, field.wire.as_str())),
-            pointer,
-            encrypted,
-        );
-        if matches!(field.encrypt, Encrypt::Attr | Encrypt::With) {
-            match pointer {
-                Some(p) if value.is_string() => encrypted.push(p.to_owned()),
-                _ => panic!("`{}` is encrypted where a test cannot find it", field.wire),
+        let schema = Some((&field.schema, field.wire.as_str()));
+        let mut record = |at: Option<String>, value: &Value| match at {
+            Some(at) if value.is_string() => encrypted.push(at),
+            _ => panic!("`{}` is encrypted where a test cannot find it", field.wire),
+        };
+        match (field.encrypt, &field.ty) {
+            (Encrypt::Request, ty) => {
+                let (expr, value) = self.value(ty, side, schema, pointer, &mut Vec::new());
+                record(pointer.map(str::to_owned), &value);
+                (sensitive(&expr), value)
             }
-            return (
-                format!("wxpay_core::sensitive::Sensitive::new({expr})"),
-                value,
-            );
+            (Encrypt::Items, Ty::Array(item)) => {
+                // One item, as every array example has: `/list/0` in the
+                // body, every value of `?list` in the query.
+                let at = pointer.map(|p| match p.starts_with('?') {
+                    true => p.to_owned(),
+                    false => format!("{p}/0"),
+                });
+                let items = schema.and_then(|(s, w)| s.items.as_deref().map(|i| (i, w)));
+                let (expr, value) = self.value(item, side, items, None, &mut Vec::new());
+                record(at, &value);
+                let name = self.array(&sensitive(&expr));
+                (name, Value::Array(vec![value]))
+            }
+            (_, ty) => self.value(ty, side, schema, pointer, encrypted),
         }
-        (expr, value)
+    }
+
+    /// `let itemsN = [item];` for the request to borrow: its name, as `&itemsN`.
+    fn array(&self, item: &str) -> String {
+        let mut arrays = self.arrays.borrow_mut();
+        let name = format!("items{}", arrays.len());
+        arrays.push(format!("let {name} = [{item}];\n"));
+        format!("&{name}")
     }
 
     /// A Rust expression of a request value and the JSON it must encode to.
@@ -186,10 +203,7 @@ impl Examples<'_> {
                     // Only the JSON of a response example is used.
                     return (String::new(), Value::Array(vec![v]));
                 }
-                let mut arrays = self.arrays.borrow_mut();
-                let name = format!("items{}", arrays.len());
-                arrays.push(format!("let {name} = [{e}];\n"));
-                (format!("&{name}"), Value::Array(vec![v]))
+                (self.array(&e), Value::Array(vec![v]))
             }
             Ty::Json(inner) => {
                 // Inside a string: no pointer reaches it.
@@ -207,4 +221,9 @@ impl Examples<'_> {
             }
         }
     }
+}
+
+/// A caller's plaintext for a sensitive value.
+fn sensitive(expr: &str) -> String {
+    format!("wxpay_core::sensitive::Sensitive::new({expr})")
 }

@@ -27,56 +27,35 @@ const SUPPORT: &str = r#"//! What every operation check calls.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wxpay_core::{ApiRequest, EncodedRequest, Method};
+use wxpay_core::{encode_component, ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
 
-/// Checks the method, path, query, body and headers a request encodes to.
-#[track_caller]
-pub fn check_request<R: ApiRequest>(
-    request: &R,
-    method: Method,
-    path: &str,
-    query: &str,
-    body: Option<&str>,
-    headers: &[(&str, &str)],
-) {
-    let e = EncodedRequest::from_api(request).expect("the example request encodes");
-    assert_eq!(e.method, method, "method");
-    assert_eq!(e.path, path, "path");
-    assert_eq!(e.query, query, "query");
-    let sent = e.body.as_deref().map(|b| std::str::from_utf8(b).expect("UTF-8 body"));
-    assert_eq!(sent, body, "body");
-    let sent: Vec<(&str, &str)> = e.headers.iter().map(|(n, v)| (n.as_ref(), v.as_str())).collect();
-    assert_eq!(sent, headers, "headers");
-}
-
-/// The id the test client's WeChat Pay public key goes by.
+/// The id the test's WeChat Pay public key goes by.
 pub const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
 
-/// A client whose WeChat Pay key is a fresh key pair, and that key's private half.
-fn test_client() -> &'static (wxpay_core::Client, wxpay_core::PrivateKey) {
-    static CLIENT: std::sync::OnceLock<(wxpay_core::Client, wxpay_core::PrivateKey)> =
+/// The WeChat Pay key of the test (a fresh key pair), and its private half.
+fn test_key() -> &'static (Encryptor, wxpay_core::PrivateKey) {
+    static KEY: std::sync::OnceLock<(Encryptor, wxpay_core::PrivateKey)> =
         std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
+    KEY.get_or_init(|| {
         let key = wxpay_core::PrivateKey::generate().expect("an RSA key");
-        let client = wxpay_core::Client::builder()
-            .mchid("1900000100")
-            .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
-            .private_key(key.clone())
-            .wechatpay_public_key(KEY_ID, key.public_key().clone())
-            .expect("a WeChat Pay public key")
-            .build()
-            .expect("a client");
-        (client, key)
+        (Encryptor::new(KEY_ID, key.public_key().clone()), key)
     })
 }
 
-/// Like [`check_request`] for a request with fields `send` encrypts: without
-/// a client's key it does not encode at all; with one, the fields at the
-/// `encrypted` JSON pointers decrypt to the plaintext, and `Wechatpay-Serial`
-/// names the key.
+/// Checks the method, path, query, body and headers a request encodes to,
+/// called by merchant `merchant` (what the client fills into the fields
+/// that are the calling merchant; empty when the request has none).
+///
+/// `encrypted` names the values sent encrypted: a JSON pointer into the
+/// body, or `?name` for every value of a query parameter. Each decrypts
+/// with the test's key to the expected plaintext. A request that names the
+/// key (`Wechatpay-Serial` among `headers`) does not encode without one;
+/// any other encodes to the same bytes with or without it.
 #[track_caller]
-pub fn check_encrypted_request<R: ApiRequest>(
+#[allow(clippy::too_many_arguments)]
+pub fn check_request<R: ApiRequest>(
     request: &R,
+    merchant: &str,
     method: Method,
     path: &str,
     query: &str,
@@ -84,36 +63,79 @@ pub fn check_encrypted_request<R: ApiRequest>(
     headers: &[(&str, &str)],
     encrypted: &[&str],
 ) {
-    assert!(
-        EncodedRequest::from_api(request).is_err(),
-        "sensitive fields are never written in plaintext"
-    );
-    let (client, key) = test_client();
-    let e = client.encode(request).expect("the example request encodes");
+    let (encryptor, key) = test_key();
+    let without_key = EncodedRequest::encode(request, &EncodeContext::new(merchant));
+    let cx = EncodeContext::new(merchant).with_encryptor(encryptor);
+    let e = EncodedRequest::encode(request, &cx).expect("the example request encodes");
+    if headers.iter().any(|(name, _)| *name == "Wechatpay-Serial") {
+        assert!(
+            without_key.is_err(),
+            "a request that names the WeChat Pay key (and never sends plaintext) needs one"
+        );
+    } else {
+        assert_eq!(without_key.ok().as_ref(), Some(&e), "a request that encrypts nothing needs no key");
+    }
     assert_eq!(e.method, method, "method");
     assert_eq!(e.path, path, "path");
-    assert_eq!(e.query, query, "query");
-    let mut json: serde_json::Value =
-        serde_json::from_slice(e.body.as_deref().expect("a body")).expect("a JSON body");
-    for pointer in encrypted {
-        let slot = json
-            .pointer_mut(pointer)
-            .unwrap_or_else(|| panic!("{pointer} is in the body"));
-        let ciphertext = slot.as_str().expect("ciphertext is text").to_owned();
-        let plaintext = key
-            .decrypt_oaep_base64(&ciphertext)
-            .expect("decrypts with the WeChat Pay key");
-        *slot = serde_json::Value::String(plaintext);
-    }
-    assert_eq!(Some(json.to_string().as_str()), body, "body, decrypted");
-    let mut expected: Vec<(&str, &str)> = headers
-        .iter()
-        .copied()
-        .filter(|(name, _)| *name != "Wechatpay-Serial")
+    let decrypt = |ciphertext: &str| {
+        key.decrypt_oaep_base64(ciphertext)
+            .expect("decrypts with the WeChat Pay key")
+    };
+    let sent_query: Vec<String> = e
+        .query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if encrypted.contains(&format!("?{name}").as_str()) => {
+                let plaintext = decrypt(&percent_decode(value));
+                format!("{name}={}", encode_component(&plaintext))
+            }
+            _ => pair.to_owned(),
+        })
         .collect();
-    expected.push(("Wechatpay-Serial", KEY_ID));
+    assert_eq!(sent_query.join("&"), query, "query, decrypted");
+    let pointers: Vec<&str> = encrypted.iter().copied().filter(|p| p.starts_with('/')).collect();
+    let sent = e.body.as_deref().map(|b| std::str::from_utf8(b).expect("UTF-8 body"));
+    if pointers.is_empty() {
+        assert_eq!(sent, body, "body");
+    } else {
+        let mut json: serde_json::Value =
+            serde_json::from_str(sent.expect("a body")).expect("a JSON body");
+        for pointer in pointers {
+            let slot = json
+                .pointer_mut(pointer)
+                .unwrap_or_else(|| panic!("{pointer} is in the body"));
+            let plaintext = decrypt(slot.as_str().expect("ciphertext is text"));
+            *slot = serde_json::Value::String(plaintext);
+        }
+        assert_eq!(Some(json.to_string().as_str()), body, "body, decrypted");
+    }
     let sent: Vec<(&str, &str)> = e.headers.iter().map(|(n, v)| (n.as_ref(), v.as_str())).collect();
-    assert_eq!(sent, expected, "headers");
+    assert_eq!(sent, headers, "headers");
+}
+
+/// `%XX` escapes decoded (a query value as sent is otherwise plain ASCII).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).expect("a UTF-8 query value")
 }
 
 /// Decodes an example response, checks it encodes back to the same JSON,
@@ -214,14 +236,24 @@ fn op_test(model: &Model, op: &Op) -> String {
     let mut body = Map::new();
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut encrypted: Vec<String> = Vec::new();
+    let mut merchant = String::new();
     for field in &request.fields {
-        let pointer = format!("/{}", field.wire);
         let (expr, value) = match field.role {
             Role::Path => path_example(field),
-            Role::Body => ex.field(field, Side::Req, Some(&pointer), &mut encrypted),
-            _ => ex.field(field, Side::Req, None, &mut Vec::new()),
+            Role::Body => {
+                let pointer = format!("/{}", field.wire);
+                ex.field(field, Side::Req, Some(&pointer), &mut encrypted)
+            }
+            Role::Query => {
+                let pointer = format!("?{}", field.wire);
+                ex.field(field, Side::Req, Some(&pointer), &mut encrypted)
+            }
+            Role::Header(_) => ex.field(field, Side::Req, None, &mut Vec::new()),
         };
-        if field.required {
+        if field.caller {
+            // Left `None`: the client fills in the merchant it calls as.
+            merchant = as_text(&value);
+        } else if field.required {
             args.push((field.ident.clone(), expr));
         } else {
             writeln!(sets, "request.{} = Some({expr});", field.ident).unwrap();
@@ -274,10 +306,14 @@ fn op_test(model: &Model, op: &Op) -> String {
         Some(b) => format!("Some({b:?})"),
         None => "None".to_owned(),
     };
-    let headers: Vec<String> = headers
+    let mut headers: Vec<String> = headers
         .iter()
         .map(|(n, v)| format!("({n:?}, {v:?})"))
         .collect();
+    if op.wechatpay_serial || !encrypted.is_empty() {
+        // Decided by the client, after the headers of the request's fields.
+        headers.push("(\"Wechatpay-Serial\", KEY_ID)".to_owned());
+    }
     let module = format!("wxpay_apis::{}", op.module.join("::"));
     let new = new_call(&module, request, &op.request_name(), args);
     let method = match op.cat.method.as_str() {
@@ -287,19 +323,12 @@ fn op_test(model: &Model, op: &Op) -> String {
         "PATCH" => "Patch",
         _ => "Delete",
     };
-    let check = if op.encrypts {
-        let pointers: Vec<String> = encrypted.iter().map(|p| format!("{p:?}")).collect();
-        format!(
-            "check_encrypted_request(&request, Method::{method}, {path:?}, {query:?}, {body}, &[{}], &[{}]);",
-            headers.join(", "),
-            pointers.join(", ")
-        )
-    } else {
-        format!(
-            "check_request(&request, Method::{method}, {path:?}, {query:?}, {body}, &[{}]);",
-            headers.join(", ")
-        )
-    };
+    let pointers: Vec<String> = encrypted.iter().map(|p| format!("{p:?}")).collect();
+    let check = format!(
+        "check_request(&request, {merchant:?}, Method::{method}, {path:?}, {query:?}, {body}, &[{}], &[{}]);",
+        headers.join(", "),
+        pointers.join(", ")
+    );
     let response = match op.response {
         Response::Unit => "check_empty_response(&request);".to_owned(),
         Response::Value => "check_untyped_response(&request);".to_owned(),

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单下单-APP支付API: `POST /v3/combine-transactions/app`.\n\n```ignore\nlet mut request = CombineAppPrepayRequest::new(CombineAppPrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    notify_url,\n    sub_orders,\n});\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>, <https://pay.weixin.qq.com/doc/v3/partner/4012758021>, <https://pay.weixin.qq.com/doc/v3/partner/4012760622>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012707307>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "合单下单-APP支付API: `POST /v3/combine-transactions/app`.\n\n```ignore\nlet mut request = CombineAppPrepayRequest::new(CombineAppPrepayRequired {\n    combine_appid,\n    combine_out_trade_no,\n    notify_url,\n    sub_orders,\n});\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>, <https://pay.weixin.qq.com/doc/v3/partner/4012758021>, <https://pay.weixin.qq.com/doc/v3/partner/4012760622>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012707307>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "合单下单-APP支付API",
     "POST v3/combine-transactions/app",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct CombineAppPrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub combine_mchid: &'a str,
+    #[doc = "合单商户号\n\nBody field, optional. Example: `1900000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub combine_mchid: Option<&'a str>,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, optional."]
@@ -56,8 +57,6 @@ pub struct CombineAppPrepayRequest<'a> {
 pub struct CombineAppPrepayRequired<'a> {
     #[doc = "合单商户appid (see [`CombineAppPrepayRequest::combine_appid`])."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号 (see [`CombineAppPrepayRequest::combine_mchid`])."]
-    pub combine_mchid: &'a str,
     #[doc = "合单商户订单号 (see [`CombineAppPrepayRequest::combine_out_trade_no`])."]
     pub combine_out_trade_no: &'a str,
     #[doc = "通知地址 (see [`CombineAppPrepayRequest::notify_url`])."]
@@ -67,19 +66,18 @@ pub struct CombineAppPrepayRequired<'a> {
 }
 
 impl<'a> CombineAppPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`CombineAppPrepayRequired`]. The optional ones (`combine_payer_info`, `contract_info`, `limit_pay`, `prepay_id`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`, `trade_scenario`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CombineAppPrepayRequired`]. The optional ones (`combine_mchid`, `combine_payer_info`, `contract_info`, `limit_pay`, `prepay_id`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`, `trade_scenario`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CombineAppPrepayRequired<'a>) -> Self {
         let CombineAppPrepayRequired {
             combine_appid,
-            combine_mchid,
             combine_out_trade_no,
             notify_url,
             sub_orders,
         } = required;
         Self {
             combine_appid,
-            combine_mchid,
+            combine_mchid: None,
             combine_out_trade_no,
             combine_payer_info: None,
             contract_info: None,

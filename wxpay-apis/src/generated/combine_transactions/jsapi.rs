@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单下单-JSAPI支付API: `POST /v3/combine-transactions/jsapi`.\n\n```ignore\nlet mut request = CombineJsapiPrepayRequest::new(CombineJsapiPrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    combine_payer_info,\n    notify_url,\n    sub_orders,\n});\nrequest.limit_pay = Some(limit_pay);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012760633>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>, <https://pay.weixin.qq.com/doc/v3/partner/4012757938>, <https://pay.weixin.qq.com/doc/v3/partner/4012760615>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>, <https://pay.weixin.qq.com/doc/v3/partner/4012707323>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "合单下单-JSAPI支付API: `POST /v3/combine-transactions/jsapi`.\n\n```ignore\nlet mut request = CombineJsapiPrepayRequest::new(CombineJsapiPrepayRequired {\n    combine_appid,\n    combine_out_trade_no,\n    combine_payer_info,\n    notify_url,\n    sub_orders,\n});\nrequest.limit_pay = Some(limit_pay);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012760633>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>, <https://pay.weixin.qq.com/doc/v3/partner/4012757938>, <https://pay.weixin.qq.com/doc/v3/partner/4012760615>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>, <https://pay.weixin.qq.com/doc/v3/partner/4012707323>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "合单下单-JSAPI支付API",
     "POST v3/combine-transactions/jsapi",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct CombineJsapiPrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub combine_mchid: &'a str,
+    #[doc = "合单商户号\n\nBody field, optional. Example: `1900000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub combine_mchid: Option<&'a str>,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
@@ -46,8 +47,6 @@ pub struct CombineJsapiPrepayRequest<'a> {
 pub struct CombineJsapiPrepayRequired<'a> {
     #[doc = "合单商户appid (see [`CombineJsapiPrepayRequest::combine_appid`])."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号 (see [`CombineJsapiPrepayRequest::combine_mchid`])."]
-    pub combine_mchid: &'a str,
     #[doc = "合单商户订单号 (see [`CombineJsapiPrepayRequest::combine_out_trade_no`])."]
     pub combine_out_trade_no: &'a str,
     #[doc = "支付者 (see [`CombineJsapiPrepayRequest::combine_payer_info`])."]
@@ -59,12 +58,11 @@ pub struct CombineJsapiPrepayRequired<'a> {
 }
 
 impl<'a> CombineJsapiPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`CombineJsapiPrepayRequired`]. The optional ones (`limit_pay`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CombineJsapiPrepayRequired`]. The optional ones (`combine_mchid`, `limit_pay`, `scene_info`, `subsidy_info`, `time_expire`, `time_start`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CombineJsapiPrepayRequired<'a>) -> Self {
         let CombineJsapiPrepayRequired {
             combine_appid,
-            combine_mchid,
             combine_out_trade_no,
             combine_payer_info,
             notify_url,
@@ -72,7 +70,7 @@ impl<'a> CombineJsapiPrepayRequest<'a> {
         } = required;
         Self {
             combine_appid,
-            combine_mchid,
+            combine_mchid: None,
             combine_out_trade_no,
             combine_payer_info,
             limit_pay: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.\n\n```ignore\nlet mut request = MiniProgramPrepayRequest::new(MiniProgramPrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    combine_payer_info,\n    sub_orders,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.\n\nFor: 电商平台, 服务商."]
+#[doc = "个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.\n\n```ignore\nlet mut request = MiniProgramPrepayRequest::new(MiniProgramPrepayRequired {\n    combine_appid,\n    combine_out_trade_no,\n    combine_payer_info,\n    sub_orders,\n});\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "个人收款交易下单-小程序",
     "POST v3/combine-transactions/miniprogram",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct MiniProgramPrepayRequest<'a> {
     #[doc = "平台商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub combine_mchid: &'a str,
+    #[doc = "平台商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub combine_mchid: Option<&'a str>,
     #[doc = "交易单订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
@@ -41,8 +42,6 @@ pub struct MiniProgramPrepayRequest<'a> {
 pub struct MiniProgramPrepayRequired<'a> {
     #[doc = "平台商户应用ID (see [`MiniProgramPrepayRequest::combine_appid`])."]
     pub combine_appid: &'a str,
-    #[doc = "平台商户号 (see [`MiniProgramPrepayRequest::combine_mchid`])."]
-    pub combine_mchid: &'a str,
     #[doc = "交易单订单号 (see [`MiniProgramPrepayRequest::combine_out_trade_no`])."]
     pub combine_out_trade_no: &'a str,
     #[doc = "支付者 (see [`MiniProgramPrepayRequest::combine_payer_info`])."]
@@ -52,19 +51,18 @@ pub struct MiniProgramPrepayRequired<'a> {
 }
 
 impl<'a> MiniProgramPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`MiniProgramPrepayRequired`]. The optional ones (`notify_url`, `scene_info`, `time_expire`, `trade_scenario`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`MiniProgramPrepayRequired`]. The optional ones (`combine_mchid`, `notify_url`, `scene_info`, `time_expire`, `trade_scenario`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: MiniProgramPrepayRequired<'a>) -> Self {
         let MiniProgramPrepayRequired {
             combine_appid,
-            combine_mchid,
             combine_out_trade_no,
             combine_payer_info,
             sub_orders,
         } = required;
         Self {
             combine_appid,
-            combine_mchid,
+            combine_mchid: None,
             combine_out_trade_no,
             combine_payer_info,
             notify_url: None,

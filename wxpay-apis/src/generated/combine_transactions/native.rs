@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单下单-Native支付API: `POST /v3/combine-transactions/native`.\n\n```ignore\nlet mut request = CombineNativePrepayRequest::new(CombineNativePrepayRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    notify_url,\n    sub_orders,\n});\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_10.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556982>, <https://pay.weixin.qq.com/doc/v3/partner/4012758240>, <https://pay.weixin.qq.com/doc/v3/partner/4012760629>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012708704>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "合单下单-Native支付API: `POST /v3/combine-transactions/native`.\n\n```ignore\nlet mut request = CombineNativePrepayRequest::new(CombineNativePrepayRequired {\n    combine_appid,\n    combine_out_trade_no,\n    notify_url,\n    sub_orders,\n});\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_10.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556982>, <https://pay.weixin.qq.com/doc/v3/partner/4012758240>, <https://pay.weixin.qq.com/doc/v3/partner/4012760629>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012708704>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "合单下单-Native支付API",
     "POST v3/combine-transactions/native",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct CombineNativePrepayRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub combine_mchid: &'a str,
+    #[doc = "合单商户号\n\nBody field, optional. Example: `1900000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub combine_mchid: Option<&'a str>,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, optional."]
@@ -44,8 +45,6 @@ pub struct CombineNativePrepayRequest<'a> {
 pub struct CombineNativePrepayRequired<'a> {
     #[doc = "合单商户appid (see [`CombineNativePrepayRequest::combine_appid`])."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号 (see [`CombineNativePrepayRequest::combine_mchid`])."]
-    pub combine_mchid: &'a str,
     #[doc = "合单商户订单号 (see [`CombineNativePrepayRequest::combine_out_trade_no`])."]
     pub combine_out_trade_no: &'a str,
     #[doc = "通知地址 (see [`CombineNativePrepayRequest::notify_url`])."]
@@ -55,19 +54,18 @@ pub struct CombineNativePrepayRequired<'a> {
 }
 
 impl<'a> CombineNativePrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`CombineNativePrepayRequired`]. The optional ones (`combine_payer_info`, `limit_pay`, `scene_info`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CombineNativePrepayRequired`]. The optional ones (`combine_mchid`, `combine_payer_info`, `limit_pay`, `scene_info`, `time_expire`, `time_start`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CombineNativePrepayRequired<'a>) -> Self {
         let CombineNativePrepayRequired {
             combine_appid,
-            combine_mchid,
             combine_out_trade_no,
             notify_url,
             sub_orders,
         } = required;
         Self {
             combine_appid,
-            combine_mchid,
+            combine_mchid: None,
             combine_out_trade_no,
             combine_payer_info: None,
             limit_pay: None,

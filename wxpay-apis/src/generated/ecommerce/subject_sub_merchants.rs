@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.\n\n```ignore\nlet mut request = QueryEcommerceSubjectSubMerchantsRequest::new(QueryEcommerceSubjectSubMerchantsRequired {\n    organization_type,\n    cert_number,\n    wechatpay_serial,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc = "查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.\n\n```ignore\nlet mut request = QueryEcommerceSubjectSubMerchantsRequest::new(QueryEcommerceSubjectSubMerchantsRequired {\n    organization_type,\n    cert_number,\n});\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "查询指定主体子商户列表",
     "GET v3/ecommerce/subject-sub-merchants",
@@ -15,17 +15,14 @@ use crate::generated::prelude::*;
 pub struct QueryEcommerceSubjectSubMerchantsRequest<'a> {
     #[doc = "主体类型\n\nQuery parameter, required. Example: `SUBJECT_TYPE_ENTERPRISE`."]
     pub organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
-    #[doc = "证件号码\n\nQuery parameter, required. Format `base64`. Example: `Iuas%2BxWj7ma0t%`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub cert_number: &'a str,
+    #[doc = "证件号码\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_number: Sensitive<&'a str>,
     #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     #[doc = "分页偏移\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`QueryEcommerceSubjectSubMerchantsRequest`], each named where it is given: `QueryEcommerceSubjectSubMerchantsRequest::new(QueryEcommerceSubjectSubMerchantsRequired { .. })`."]
@@ -33,9 +30,7 @@ pub struct QueryEcommerceSubjectSubMerchantsRequired<'a> {
     #[doc = "主体类型 (see [`QueryEcommerceSubjectSubMerchantsRequest::organization_type`])."]
     pub organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
     #[doc = "证件号码 (see [`QueryEcommerceSubjectSubMerchantsRequest::cert_number`])."]
-    pub cert_number: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryEcommerceSubjectSubMerchantsRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
+    pub cert_number: Sensitive<&'a str>,
 }
 
 impl<'a> QueryEcommerceSubjectSubMerchantsRequest<'a> {
@@ -45,14 +40,12 @@ impl<'a> QueryEcommerceSubjectSubMerchantsRequest<'a> {
         let QueryEcommerceSubjectSubMerchantsRequired {
             organization_type,
             cert_number,
-            wechatpay_serial,
         } = required;
         Self {
             organization_type,
             cert_number,
             limit: None,
             offset: None,
-            wechatpay_serial,
         }
     }
 }

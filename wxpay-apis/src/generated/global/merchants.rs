@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "子商户进件（融合钱包）: `POST /v3/global/merchants`.\n\n```ignore\nlet mut request = CreateGlobalMerchantsRequest::new(CreateGlobalMerchantsRequired {\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sp_mchid,\n});\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "子商户进件（融合钱包）: `POST /v3/global/merchants`.\n\n```ignore\nlet mut request = CreateGlobalMerchantsRequest::new(CreateGlobalMerchantsRequired {\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n});\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "子商户进件（融合钱包）",
     "POST v3/global/merchants",
@@ -65,8 +65,9 @@ pub struct CreateGlobalMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "机构商户号\n\nBody field, optional. Example: `3200000001`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "由商户侧生成的唯一key\n\nHeader `Idempotency-Key`, optional. Example: `GzPCeo963zXKcO2hDVD8AjXIpgrj`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: Option<&'a str>,
@@ -92,12 +93,10 @@ pub struct CreateGlobalMerchantsRequired<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid (see [`CreateGlobalMerchantsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号 (see [`CreateGlobalMerchantsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
 }
 
 impl<'a> CreateGlobalMerchantsRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateGlobalMerchantsRequired`]. The optional ones (`apply_h5_payment`, `attach`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateGlobalMerchantsRequired`]. The optional ones (`apply_h5_payment`, `attach`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `sp_mchid`, `idempotency_key`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateGlobalMerchantsRequired<'a>) -> Self {
         let CreateGlobalMerchantsRequired {
@@ -110,7 +109,6 @@ impl<'a> CreateGlobalMerchantsRequest<'a> {
             office_phone,
             shortname,
             sp_appid,
-            sp_mchid,
         } = required;
         Self {
             apply_h5_payment: None,
@@ -132,7 +130,7 @@ impl<'a> CreateGlobalMerchantsRequest<'a> {
             settlement_bank_number: None,
             shortname,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             idempotency_key: None,
         }
     }
@@ -350,7 +348,7 @@ string_enum! {
     }
 }
 
-#[doc = "查询子商户（融合钱包）: `GET /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryGlobalMerchantsRequest::new(QueryGlobalMerchantsRequired {\n    sub_mchid,\n    sp_appid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式."]
+#[doc = "查询子商户（融合钱包）: `GET /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryGlobalMerchantsRequest::new(QueryGlobalMerchantsRequired {\n    sub_mchid,\n    sp_appid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式."]
 #[doc(alias(
     "查询子商户（融合钱包）",
     "GET v3/global/merchants/{sub_mchid}",
@@ -364,8 +362,9 @@ pub struct QueryGlobalMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `3200000001`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`QueryGlobalMerchantsRequest`], each named where it is given: `QueryGlobalMerchantsRequest::new(QueryGlobalMerchantsRequired { .. })`."]
@@ -374,23 +373,20 @@ pub struct QueryGlobalMerchantsRequired<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid (see [`QueryGlobalMerchantsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号 (see [`QueryGlobalMerchantsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
 }
 
 impl<'a> QueryGlobalMerchantsRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryGlobalMerchantsRequired`].
+    /// The request from its required fields, each named in a [`QueryGlobalMerchantsRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryGlobalMerchantsRequired<'a>) -> Self {
         let QueryGlobalMerchantsRequired {
             sub_mchid,
             sp_appid,
-            sp_mchid,
         } = required;
         Self {
             sub_mchid,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
         }
     }
 }
@@ -579,7 +575,7 @@ string_enum! {
     }
 }
 
-#[doc = "修改子商户（融合钱包）: `PATCH /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet mut request = ModifyGlobalMerchantsRequest::new(ModifyGlobalMerchantsRequired {\n    sub_mchid,\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    registration_certificate_date,\n    registration_certificate_number,\n    shortname,\n    sp_appid,\n    sp_mchid,\n    body_sub_mchid,\n});\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "修改子商户（融合钱包）: `PATCH /v3/global/merchants/{sub_mchid}`.\n\n```ignore\nlet mut request = ModifyGlobalMerchantsRequest::new(ModifyGlobalMerchantsRequired {\n    sub_mchid,\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    registration_certificate_date,\n    registration_certificate_number,\n    shortname,\n    sp_appid,\n    body_sub_mchid,\n});\nrequest.apply_h5_payment = Some(apply_h5_payment);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "修改子商户（融合钱包）",
     "PATCH v3/global/merchants/{sub_mchid}",
@@ -634,8 +630,9 @@ pub struct ModifyGlobalMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "机构商户号\n\nBody field, optional. Example: `3200000001`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, required. Example: `示例值: 20000100`."]
     #[serde(rename = "sub_mchid")]
     pub body_sub_mchid: &'a str,
@@ -667,14 +664,12 @@ pub struct ModifyGlobalMerchantsRequired<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid (see [`ModifyGlobalMerchantsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号 (see [`ModifyGlobalMerchantsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`ModifyGlobalMerchantsRequest::body_sub_mchid`])."]
     pub body_sub_mchid: &'a str,
 }
 
 impl<'a> ModifyGlobalMerchantsRequest<'a> {
-    /// The request from its required fields, each named in a [`ModifyGlobalMerchantsRequired`]. The optional ones (`apply_h5_payment`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `settlement_bank_number`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`ModifyGlobalMerchantsRequired`]. The optional ones (`apply_h5_payment`, `channel_id`, `director`, `h5_payment_apply_info`, `principal`, `registration_certificate_copy`, `settlement_bank_number`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: ModifyGlobalMerchantsRequired<'a>) -> Self {
         let ModifyGlobalMerchantsRequired {
@@ -690,7 +685,6 @@ impl<'a> ModifyGlobalMerchantsRequest<'a> {
             registration_certificate_number,
             shortname,
             sp_appid,
-            sp_mchid,
             body_sub_mchid,
         } = required;
         Self {
@@ -713,7 +707,7 @@ impl<'a> ModifyGlobalMerchantsRequest<'a> {
             settlement_bank_number: None,
             shortname,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             body_sub_mchid,
         }
     }

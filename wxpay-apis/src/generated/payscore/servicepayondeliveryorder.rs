@@ -21,8 +21,8 @@ pub struct CreatePayOnDeliveryServiceOrderRequest<'a> {
     #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
     pub mchid: Option<&'a str>,
     #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "实名信息校验: `GET /v3/realname/verify`.\n\n```ignore\nlet request = VerifyRealnameRequest::new(VerifyRealnameRequired {\n    credential_type,\n    encrypted_credential_id,\n    encrypted_name,\n    wxp_trade_no,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735179>.\n\nFor: 服务商."]
+#[doc = "实名信息校验: `GET /v3/realname/verify`.\n\n```ignore\nlet request = VerifyRealnameRequest::new(VerifyRealnameRequired {\n    credential_type,\n    encrypted_credential_id,\n    encrypted_name,\n    wxp_trade_no,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735179>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("实名信息校验", "GET v3/realname/verify", "v3/realname/verify"))]
 #[wxpay_api(GET, "v3/realname/verify", response = VerifyRealnameResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -11,15 +11,12 @@ use crate::generated::prelude::*;
 pub struct VerifyRealnameRequest<'a> {
     #[doc = "下单用户账户的证件类型\n\nQuery parameter, required. Example: `1`.\n\nOne of `1`, `12`, `17`, `19`, `2`, `5`, `9`."]
     pub credential_type: i64,
-    #[doc = "加密后的下单用户证件号\n\nQuery parameter, required. Format `base64`. Example: `InhziTSUwVqxfKp9M5nGCSjF395VL`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub encrypted_credential_id: &'a str,
-    #[doc = "加密后的下单用户姓名\n\nQuery parameter, required. Format `base64`. Example: `InhziTSUwVqxfKp9M5nGCSjF395VL`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub encrypted_name: &'a str,
+    #[doc = "加密后的下单用户证件号\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_credential_id: Sensitive<&'a str>,
+    #[doc = "加密后的下单用户姓名\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_name: Sensitive<&'a str>,
     #[doc = "微信支付交易单号\n\nQuery parameter, required. Example: `442100010320250122523549415021`."]
     pub wxp_trade_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`VerifyRealnameRequest`], each named where it is given: `VerifyRealnameRequest::new(VerifyRealnameRequired { .. })`."]
@@ -27,13 +24,11 @@ pub struct VerifyRealnameRequired<'a> {
     #[doc = "下单用户账户的证件类型 (see [`VerifyRealnameRequest::credential_type`])."]
     pub credential_type: i64,
     #[doc = "加密后的下单用户证件号 (see [`VerifyRealnameRequest::encrypted_credential_id`])."]
-    pub encrypted_credential_id: &'a str,
+    pub encrypted_credential_id: Sensitive<&'a str>,
     #[doc = "加密后的下单用户姓名 (see [`VerifyRealnameRequest::encrypted_name`])."]
-    pub encrypted_name: &'a str,
+    pub encrypted_name: Sensitive<&'a str>,
     #[doc = "微信支付交易单号 (see [`VerifyRealnameRequest::wxp_trade_no`])."]
     pub wxp_trade_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`VerifyRealnameRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> VerifyRealnameRequest<'a> {
@@ -45,14 +40,12 @@ impl<'a> VerifyRealnameRequest<'a> {
             encrypted_credential_id,
             encrypted_name,
             wxp_trade_no,
-            wechatpay_serial,
         } = required;
         Self {
             credential_type,
             encrypted_credential_id,
             encrypted_name,
             wxp_trade_no,
-            wechatpay_serial,
         }
     }
 }

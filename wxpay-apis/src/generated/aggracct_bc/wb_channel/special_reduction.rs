@@ -154,7 +154,7 @@ string_enum! {
 /// The answer to [`CreateWbChannelSpecialReductionRequest`]: `POST /v3/aggracct-bc/wb-channel/special-reduction`.
 pub type CreateWbChannelSpecialReductionResponse = WbChannelSpecialReduction;
 
-#[doc = "查询特殊减额结果: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.\n\n```ignore\nlet mut request = QueryWbChannelSpecialReductionRequest::new(QueryWbChannelSpecialReductionRequired {\n    out_request_no,\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询特殊减额结果: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.\n\n```ignore\nlet mut request = QueryWbChannelSpecialReductionRequest::new(QueryWbChannelSpecialReductionRequired {\n    out_request_no,\n    mchid,\n    bal_account_no,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "查询特殊减额结果",
     "GET v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}",
@@ -168,20 +168,17 @@ pub struct QueryWbChannelSpecialReductionRequest<'a> {
     pub out_request_no: &'a str,
     #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    #[doc = "额度台账号\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub bal_account_no: &'a str,
-    #[doc = "卡号\n\nQuery parameter, optional. Format `base64`. Example: `example_card_no`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    #[doc = "额度台账号\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "卡号\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub card_no: Option<&'a str>,
+    pub card_no: Option<Sensitive<&'a str>>,
     #[doc = "商户子账户协议号\n\nQuery parameter, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
     #[doc = "请求场景\n\nQuery parameter, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`QueryWbChannelSpecialReductionRequest`], each named where it is given: `QueryWbChannelSpecialReductionRequest::new(QueryWbChannelSpecialReductionRequired { .. })`."]
@@ -191,9 +188,7 @@ pub struct QueryWbChannelSpecialReductionRequired<'a> {
     #[doc = "微信支付商户号 (see [`QueryWbChannelSpecialReductionRequest::mchid`])."]
     pub mchid: &'a str,
     #[doc = "额度台账号 (see [`QueryWbChannelSpecialReductionRequest::bal_account_no`])."]
-    pub bal_account_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelSpecialReductionRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
+    pub bal_account_no: Sensitive<&'a str>,
 }
 
 impl<'a> QueryWbChannelSpecialReductionRequest<'a> {
@@ -204,7 +199,6 @@ impl<'a> QueryWbChannelSpecialReductionRequest<'a> {
             out_request_no,
             mchid,
             bal_account_no,
-            wechatpay_serial,
         } = required;
         Self {
             out_request_no,
@@ -213,7 +207,6 @@ impl<'a> QueryWbChannelSpecialReductionRequest<'a> {
             card_no: None,
             sgn_no: None,
             req_scene: None,
-            wechatpay_serial,
         }
     }
 }

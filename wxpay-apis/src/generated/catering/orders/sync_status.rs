@@ -44,8 +44,8 @@ pub struct SyncStatusOrdersRequest<'a> {
     #[doc = "子商户在微信公众平台申请服务号对应的APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
     pub sp_mchid: Option<&'a str>,
     #[doc = "订单状态\n\nBody field, required. Example: `CREATE_DEAL`."]
     pub status: SyncStatusOrdersStatus,

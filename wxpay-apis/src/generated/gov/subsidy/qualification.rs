@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询补贴资格: `GET /v3/gov/subsidy/qualification`.\n\n```ignore\nlet mut request = QuerySubsidyQualificationRequest::new(QuerySubsidyQualificationRequired {\n    appliance_id,\n    qualification_region_code,\n    wechatpay_serial,\n});\nrequest.real_name = Some(real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc = "查询补贴资格: `GET /v3/gov/subsidy/qualification`.\n\n```ignore\nlet mut request = QuerySubsidyQualificationRequest::new(QuerySubsidyQualificationRequired {\n    appliance_id,\n    qualification_region_code,\n});\nrequest.real_name = Some(real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "查询补贴资格",
     "GET v3/gov/subsidy/qualification",
@@ -13,15 +13,15 @@ use crate::generated::prelude::*;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySubsidyQualificationRequest<'a> {
-    #[doc = "自然人姓名\n\nQuery parameter, optional. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    #[doc = "自然人姓名\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<&'a str>,
-    #[doc = "自然人证件号\n\nQuery parameter, optional. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    pub real_name: Option<Sensitive<&'a str>>,
+    #[doc = "自然人证件号\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_card_number: Option<&'a str>,
-    #[doc = "手机号\n\nQuery parameter, optional. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    pub id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "手机号\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<&'a str>,
+    pub phone_number: Option<Sensitive<&'a str>>,
     #[doc = "消费品类ID\n\nQuery parameter, required. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
     #[doc = "OPENID\n\nQuery parameter, optional. Example: `oCuiA7RW33Tc3jtz_5CNLegC9kN0`."]
@@ -35,29 +35,23 @@ pub struct QuerySubsidyQualificationRequest<'a> {
     #[doc = "证件类型\n\nQuery parameter, optional. Example: `ID_DOC_TYPE_ID_CARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_document_type: Option<crate::gov::subsidy::SubsidyIdentityDocumentType>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`QuerySubsidyQualificationRequest`], each named where it is given: `QuerySubsidyQualificationRequest::new(QuerySubsidyQualificationRequired { .. })`."]
-pub struct QuerySubsidyQualificationRequired<'a> {
+pub struct QuerySubsidyQualificationRequired {
     #[doc = "消费品类ID (see [`QuerySubsidyQualificationRequest::appliance_id`])."]
     pub appliance_id: i64,
     #[doc = "使用的资格的地区编码 (see [`QuerySubsidyQualificationRequest::qualification_region_code`])."]
     pub qualification_region_code: i64,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QuerySubsidyQualificationRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> QuerySubsidyQualificationRequest<'a> {
     /// The request from its required fields, each named in a [`QuerySubsidyQualificationRequired`]. The optional ones (`real_name`, `id_card_number`, `phone_number`, `openid`, `appid`, `identity_document_type`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: QuerySubsidyQualificationRequired<'a>) -> Self {
+    pub fn new(required: QuerySubsidyQualificationRequired) -> Self {
         let QuerySubsidyQualificationRequired {
             appliance_id,
             qualification_region_code,
-            wechatpay_serial,
         } = required;
         Self {
             real_name: None,
@@ -68,7 +62,6 @@ impl<'a> QuerySubsidyQualificationRequest<'a> {
             appid: None,
             qualification_region_code,
             identity_document_type: None,
-            wechatpay_serial,
         }
     }
 }

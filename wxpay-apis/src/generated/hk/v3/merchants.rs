@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "子商户进件（融合钱包）: `POST /hk/v3/merchants`.\n\n```ignore\nlet mut request = CreateHkMerchantsRequest::new(CreateHkMerchantsRequired {\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sp_mchid,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "子商户进件（融合钱包）: `POST /hk/v3/merchants`.\n\n```ignore\nlet mut request = CreateHkMerchantsRequest::new(CreateHkMerchantsRequired {\n    business,\n    business_category,\n    contact,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("子商户进件（融合钱包）", "POST hk/v3/merchants", "hk/v3/merchants"))]
 #[wxpay_api(POST, "hk/v3/merchants", response = CreateHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -52,8 +52,9 @@ pub struct CreateHkMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "机构商户号\n\nBody field, optional. Example: `3200000001`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "由商户侧生成的唯一key\n\nHeader `Idempotency-Key`, optional. Example: `GzPCeo963zXKcO2hDVD8AjXIpgrj`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: Option<&'a str>,
@@ -79,12 +80,10 @@ pub struct CreateHkMerchantsRequired<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid (see [`CreateHkMerchantsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号 (see [`CreateHkMerchantsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
 }
 
 impl<'a> CreateHkMerchantsRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateHkMerchantsRequired`]. The optional ones (`channel_id`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateHkMerchantsRequired`]. The optional ones (`channel_id`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `sp_mchid`, `idempotency_key`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateHkMerchantsRequired<'a>) -> Self {
         let CreateHkMerchantsRequired {
@@ -97,7 +96,6 @@ impl<'a> CreateHkMerchantsRequest<'a> {
             office_phone,
             shortname,
             sp_appid,
-            sp_mchid,
         } = required;
         Self {
             business,
@@ -116,7 +114,7 @@ impl<'a> CreateHkMerchantsRequest<'a> {
             settlement_bank_number: None,
             shortname,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             idempotency_key: None,
         }
     }
@@ -291,7 +289,7 @@ string_enum! {
     }
 }
 
-#[doc = "修改子商户（融合钱包）: `PUT /hk/v3/merchants`.\n\n```ignore\nlet mut request = UpdateHkMerchantsRequest::new(UpdateHkMerchantsRequired {\n    business,\n    business_category,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "修改子商户（融合钱包）: `PUT /hk/v3/merchants`.\n\n```ignore\nlet mut request = UpdateHkMerchantsRequest::new(UpdateHkMerchantsRequired {\n    business,\n    business_category,\n    merchant_country_code,\n    merchant_type,\n    name,\n    office_phone,\n    shortname,\n    sp_appid,\n    sub_mchid,\n});\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("修改子商户（融合钱包）", "PUT hk/v3/merchants", "hk/v3/merchants"))]
 #[wxpay_api(PUT, "hk/v3/merchants", response = UpdateHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -337,8 +335,9 @@ pub struct UpdateHkMerchantsRequest<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "机构商户号\n\nBody field, optional. Example: `3200000001`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, required. Example: `20000100`."]
     pub sub_mchid: &'a str,
 }
@@ -361,14 +360,12 @@ pub struct UpdateHkMerchantsRequired<'a> {
     pub shortname: &'a str,
     #[doc = "机构appid (see [`UpdateHkMerchantsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号 (see [`UpdateHkMerchantsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`UpdateHkMerchantsRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> UpdateHkMerchantsRequest<'a> {
-    /// The request from its required fields, each named in a [`UpdateHkMerchantsRequired`]. The optional ones (`channel_id`, `contact`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`UpdateHkMerchantsRequired`]. The optional ones (`channel_id`, `contact`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: UpdateHkMerchantsRequired<'a>) -> Self {
         let UpdateHkMerchantsRequired {
@@ -380,7 +377,6 @@ impl<'a> UpdateHkMerchantsRequest<'a> {
             office_phone,
             shortname,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -400,7 +396,7 @@ impl<'a> UpdateHkMerchantsRequest<'a> {
             settlement_bank_number: None,
             shortname,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }
@@ -414,7 +410,7 @@ pub struct UpdateHkMerchantsResponse {
     pub sub_mchid: String,
 }
 
-#[doc = "查询子商户（融合钱包）: `GET /hk/v3/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryHkMerchantsRequest::new(QueryHkMerchantsRequired {\n    sub_mchid,\n    sp_appid,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml>.\n\nFor: 机构模式."]
+#[doc = "查询子商户（融合钱包）: `GET /hk/v3/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryHkMerchantsRequest::new(QueryHkMerchantsRequired {\n    sub_mchid,\n    sp_appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml>.\n\nFor: 机构模式."]
 #[doc(alias(
     "查询子商户（融合钱包）",
     "GET hk/v3/merchants/{sub_mchid}",
@@ -428,8 +424,9 @@ pub struct QueryHkMerchantsRequest<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `3200000001`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`QueryHkMerchantsRequest`], each named where it is given: `QueryHkMerchantsRequest::new(QueryHkMerchantsRequired { .. })`."]
@@ -438,23 +435,20 @@ pub struct QueryHkMerchantsRequired<'a> {
     pub sub_mchid: &'a str,
     #[doc = "机构appid (see [`QueryHkMerchantsRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "机构商户号 (see [`QueryHkMerchantsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
 }
 
 impl<'a> QueryHkMerchantsRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryHkMerchantsRequired`].
+    /// The request from its required fields, each named in a [`QueryHkMerchantsRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryHkMerchantsRequired<'a>) -> Self {
         let QueryHkMerchantsRequired {
             sub_mchid,
             sp_appid,
-            sp_mchid,
         } = required;
         Self {
             sub_mchid,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
         }
     }
 }

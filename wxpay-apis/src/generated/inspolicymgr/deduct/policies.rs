@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "上传保单: `POST /v3/inspolicymgr/deduct/policies`.\n\n```ignore\nlet mut request = CreateDeductPoliciesRequest::new(CreateDeductPoliciesRequired {\n    appid,\n    coverage_detail,\n    effective_time,\n    expired_time,\n    free_insurance,\n    insurance_company_code,\n    insured_name_list,\n    openid,\n    out_contract_code,\n    out_insurance_no,\n    plan_id,\n    policy_periods,\n    policy_state,\n    policy_type,\n    support_renewal,\n    wechatpay_serial,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "上传保单: `POST /v3/inspolicymgr/deduct/policies`.\n\n```ignore\nlet mut request = CreateDeductPoliciesRequest::new(CreateDeductPoliciesRequired {\n    appid,\n    coverage_detail,\n    effective_time,\n    expired_time,\n    free_insurance,\n    insurance_company_code,\n    insured_name_list,\n    openid,\n    out_contract_code,\n    out_insurance_no,\n    plan_id,\n    policy_periods,\n    policy_state,\n    policy_type,\n    support_renewal,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "上传保单",
     "POST v3/inspolicymgr/deduct/policies",
@@ -47,8 +47,8 @@ pub struct CreateDeductPoliciesRequest<'a> {
     pub free_insurance: bool,
     #[doc = "承保公司代码\n\nBody field, required. Example: `1001`."]
     pub insurance_company_code: &'a str,
-    #[doc = "被保险人姓名列表\n\nBody field, required."]
-    pub insured_name_list: &'a [&'a str],
+    #[doc = "被保险人姓名列表\n\nBody field, required.\n\nSensitive: give each item in plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts each with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub insured_name_list: &'a [Sensitive<&'a str>],
     #[doc = "用户在商户公众号内的身份标识\n\nBody field, required. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     pub openid: &'a str,
     #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
@@ -95,9 +95,6 @@ pub struct CreateDeductPoliciesRequest<'a> {
     pub subsequent_period_amount: Option<i64>,
     #[doc = "是否支持续保\n\nBody field, required."]
     pub support_renewal: bool,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`CreateDeductPoliciesRequest`], each named where it is given: `CreateDeductPoliciesRequest::new(CreateDeductPoliciesRequired { .. })`."]
@@ -115,7 +112,7 @@ pub struct CreateDeductPoliciesRequired<'a> {
     #[doc = "承保公司代码 (see [`CreateDeductPoliciesRequest::insurance_company_code`])."]
     pub insurance_company_code: &'a str,
     #[doc = "被保险人姓名列表 (see [`CreateDeductPoliciesRequest::insured_name_list`])."]
-    pub insured_name_list: &'a [&'a str],
+    pub insured_name_list: &'a [Sensitive<&'a str>],
     #[doc = "用户在商户公众号内的身份标识 (see [`CreateDeductPoliciesRequest::openid`])."]
     pub openid: &'a str,
     #[doc = "商户签约协议号 (see [`CreateDeductPoliciesRequest::out_contract_code`])."]
@@ -132,8 +129,6 @@ pub struct CreateDeductPoliciesRequired<'a> {
     pub policy_type: DeductPoliciesPolicyType,
     #[doc = "是否支持续保 (see [`CreateDeductPoliciesRequest::support_renewal`])."]
     pub support_renewal: bool,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`CreateDeductPoliciesRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> CreateDeductPoliciesRequest<'a> {
@@ -156,7 +151,6 @@ impl<'a> CreateDeductPoliciesRequest<'a> {
             policy_state,
             policy_type,
             support_renewal,
-            wechatpay_serial,
         } = required;
         Self {
             address: None,
@@ -190,7 +184,6 @@ impl<'a> CreateDeductPoliciesRequest<'a> {
             start_renewal_time: None,
             subsequent_period_amount: None,
             support_renewal,
-            wechatpay_serial,
         }
     }
 }
@@ -388,7 +381,7 @@ impl<'a> QueryDeductPoliciesRequest<'a> {
 /// The answer to [`QueryDeductPoliciesRequest`]: `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
 pub type QueryDeductPoliciesResponse = DeductPolicies;
 
-#[doc = "更新保单信息: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.\n\n```ignore\nlet mut request = ModifyDeductPoliciesRequest::new(ModifyDeductPoliciesRequired {\n    out_insurance_no,\n    wechatpay_serial,\n});\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "更新保单信息: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.\n\n```ignore\nlet mut request = ModifyDeductPoliciesRequest::new(out_insurance_no);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "更新保单信息",
     "PATCH v3/inspolicymgr/deduct/policies/{out_insurance_no}",
@@ -433,9 +426,9 @@ pub struct ModifyDeductPoliciesRequest<'a> {
     #[doc = "保险名称\n\nBody field, optional. Example: `微医保·百万医疗险`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_name: Option<&'a str>,
-    #[doc = "被保险人姓名列表\n\nBody field, optional."]
+    #[doc = "被保险人姓名列表\n\nBody field, optional.\n\nSensitive: give each item in plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts each with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub insured_name_list: Option<&'a [&'a str]>,
+    pub insured_name_list: Option<&'a [Sensitive<&'a str>]>,
     #[doc = "商户签约协议号\n\nBody field, optional. Example: `wxwtdk20200910100000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_contract_code: Option<&'a str>,
@@ -475,27 +468,12 @@ pub struct ModifyDeductPoliciesRequest<'a> {
     #[doc = "是否支持续保\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_renewal: Option<bool>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
-}
-
-#[doc = "The required fields of [`ModifyDeductPoliciesRequest`], each named where it is given: `ModifyDeductPoliciesRequest::new(ModifyDeductPoliciesRequired { .. })`."]
-pub struct ModifyDeductPoliciesRequired<'a> {
-    #[doc = "商户保险编号 (see [`ModifyDeductPoliciesRequest::out_insurance_no`])."]
-    pub out_insurance_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`ModifyDeductPoliciesRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> ModifyDeductPoliciesRequest<'a> {
-    /// The request from its required fields, each named in a [`ModifyDeductPoliciesRequired`]. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_detail`, `coverage_term_type`, `effective_time`, `end_renewal_time`, `expired_time`, `first_period_amount`, `free_insurance`, `insurance_name`, `insured_name_list`, `out_contract_code`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `plan_id`, `policy_code`, `policy_periods`, `policy_state`, `policy_type`, `start_renewal_time`, `subsequent_period_amount`, `support_renewal`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_insurance_no`. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_detail`, `coverage_term_type`, `effective_time`, `end_renewal_time`, `expired_time`, `first_period_amount`, `free_insurance`, `insurance_name`, `insured_name_list`, `out_contract_code`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `plan_id`, `policy_code`, `policy_periods`, `policy_state`, `policy_type`, `start_renewal_time`, `subsequent_period_amount`, `support_renewal`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: ModifyDeductPoliciesRequired<'a>) -> Self {
-        let ModifyDeductPoliciesRequired {
-            out_insurance_no,
-            wechatpay_serial,
-        } = required;
+    pub fn new(out_insurance_no: &'a str) -> Self {
         Self {
             out_insurance_no,
             address: None,
@@ -523,7 +501,6 @@ impl<'a> ModifyDeductPoliciesRequest<'a> {
             start_renewal_time: None,
             subsequent_period_amount: None,
             support_renewal: None,
-            wechatpay_serial,
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::generated::prelude::*;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorCallbacksRequest<'a> {
-    #[doc = "商户号\n\nQuery parameter, required. Example: `10000098`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    #[doc = "商户号\n\nQuery parameter, required. Example: `10000098`."]
     pub mchid: &'a str,
 }
 
@@ -47,7 +47,7 @@ pub struct QueryBusifavorCallbacksResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBusifavorCallbacksRequest<'a> {
-    #[doc = "商户号\n\nBody field, optional. Example: `10000098`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    #[doc = "商户号\n\nBody field, optional. Example: `10000098`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     #[doc = "通知URL地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]

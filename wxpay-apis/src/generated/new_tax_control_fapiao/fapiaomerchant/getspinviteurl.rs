@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.\n\n```ignore\nlet mut request = QueryFapiaomerchantGetspinviteurlRequest::new(QueryFapiaomerchantGetspinviteurlRequired {\n    operation_type,\n    fapiao_mode,\n    invite_code,\n    wechatpay_serial,\n});\nrequest.fapiao_ability_type_list = Some(fapiao_ability_type_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc = "获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.\n\n```ignore\nlet mut request = QueryFapiaomerchantGetspinviteurlRequest::new(QueryFapiaomerchantGetspinviteurlRequired {\n    operation_type,\n    fapiao_mode,\n    invite_code,\n});\nrequest.fapiao_ability_type_list = Some(fapiao_ability_type_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "获取邀请商户开通服务商电子发票能力",
     "GET v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl",
@@ -23,17 +23,14 @@ pub struct QueryFapiaomerchantGetspinviteurlRequest<'a> {
     #[doc = "服务商邀请渠道\n\nQuery parameter, optional. Example: `miniprogram`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_channel: Option<&'a str>,
-    #[doc = "操作人员\n\nQuery parameter, optional. Format `base64`. Example: `mI7HGEJ4Q2B91IGjHZu/Gthm`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    #[doc = "操作人员\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operate_user: Option<&'a str>,
+    pub operate_user: Option<Sensitive<&'a str>>,
     #[doc = "服务商邀请code\n\nQuery parameter, required. Example: `code_20200101_123`."]
     pub invite_code: &'a str,
     #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`QueryFapiaomerchantGetspinviteurlRequest`], each named where it is given: `QueryFapiaomerchantGetspinviteurlRequest::new(QueryFapiaomerchantGetspinviteurlRequired { .. })`."]
@@ -44,8 +41,6 @@ pub struct QueryFapiaomerchantGetspinviteurlRequired<'a> {
     pub fapiao_mode: QueryFapiaomerchantGetspinviteurlFapiaoMode,
     #[doc = "服务商邀请code (see [`QueryFapiaomerchantGetspinviteurlRequest::invite_code`])."]
     pub invite_code: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryFapiaomerchantGetspinviteurlRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> QueryFapiaomerchantGetspinviteurlRequest<'a> {
@@ -56,7 +51,6 @@ impl<'a> QueryFapiaomerchantGetspinviteurlRequest<'a> {
             operation_type,
             fapiao_mode,
             invite_code,
-            wechatpay_serial,
         } = required;
         Self {
             operation_type,
@@ -66,7 +60,6 @@ impl<'a> QueryFapiaomerchantGetspinviteurlRequest<'a> {
             operate_user: None,
             invite_code,
             sub_mchid: None,
-            wechatpay_serial,
         }
     }
 }

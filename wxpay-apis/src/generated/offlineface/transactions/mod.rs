@@ -44,8 +44,8 @@ pub struct CreateOfflinefaceTransactionsRequest<'a> {
     #[doc = "服务商公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "服务商商户号\n\nBody field, optional.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[doc = "服务商商户号\n\nBody field, optional.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
     pub sp_mchid: Option<&'a str>,
     #[doc = "子商户公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查单接口: `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(QueryTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n    business_product_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc = "查单接口: `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(QueryTransactionsByOutTradeNoRequired {\n    out_trade_no,\n    sub_mchid,\n    business_product_id,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "查单接口",
     "GET v3/offlineface/transactions/out-trade-no/{out_trade_no}",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `198798777`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `198798777`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户商户号\n\nQuery parameter, required. Example: `3233122121`."]
     pub sub_mchid: &'a str,
     #[doc = "平台产品ID\n\nQuery parameter, required. Example: `2`.\n\nOne of `11`, `2`."]
@@ -27,8 +28,6 @@ pub struct QueryTransactionsByOutTradeNoRequest<'a> {
 pub struct QueryTransactionsByOutTradeNoRequired<'a> {
     #[doc = "商户订单号 (see [`QueryTransactionsByOutTradeNoRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商商户号 (see [`QueryTransactionsByOutTradeNoRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户商户号 (see [`QueryTransactionsByOutTradeNoRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
     #[doc = "平台产品ID (see [`QueryTransactionsByOutTradeNoRequest::business_product_id`])."]
@@ -36,18 +35,17 @@ pub struct QueryTransactionsByOutTradeNoRequired<'a> {
 }
 
 impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryTransactionsByOutTradeNoRequired`].
+    /// The request from its required fields, each named in a [`QueryTransactionsByOutTradeNoRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryTransactionsByOutTradeNoRequired<'a>) -> Self {
         let QueryTransactionsByOutTradeNoRequired {
             out_trade_no,
-            sp_mchid,
             sub_mchid,
             business_product_id,
         } = required;
         Self {
             out_trade_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
             business_product_id,
         }

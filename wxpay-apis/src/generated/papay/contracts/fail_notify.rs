@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "重试扣费通知API: `POST /v3/papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet request = CreateContractsFailNotifyRequest::new(CreateContractsFailNotifyRequired {\n    contract_id,\n    appid,\n    mchid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml>.\n\nFor: 普通商户."]
+#[doc = "重试扣费通知API: `POST /v3/papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet request = CreateContractsFailNotifyRequest::new(CreateContractsFailNotifyRequired {\n    contract_id,\n    appid,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml>.\n\nFor: 普通商户."]
 #[doc(alias(
     "重试扣费通知API",
     "POST v3/papay/contracts/{contract_id}/fail-notify",
@@ -17,8 +17,9 @@ pub struct CreateContractsFailNotifyRequest<'a> {
     pub contract_id: &'a str,
     #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`CreateContractsFailNotifyRequest`], each named where it is given: `CreateContractsFailNotifyRequest::new(CreateContractsFailNotifyRequired { .. })`."]
@@ -27,23 +28,17 @@ pub struct CreateContractsFailNotifyRequired<'a> {
     pub contract_id: &'a str,
     #[doc = "公众号ID (see [`CreateContractsFailNotifyRequest::appid`])."]
     pub appid: &'a str,
-    #[doc = "直连商户号 (see [`CreateContractsFailNotifyRequest::mchid`])."]
-    pub mchid: &'a str,
 }
 
 impl<'a> CreateContractsFailNotifyRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateContractsFailNotifyRequired`].
+    /// The request from its required fields, each named in a [`CreateContractsFailNotifyRequired`]. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateContractsFailNotifyRequired<'a>) -> Self {
-        let CreateContractsFailNotifyRequired {
-            contract_id,
-            appid,
-            mchid,
-        } = required;
+        let CreateContractsFailNotifyRequired { contract_id, appid } = required;
         Self {
             contract_id,
             appid,
-            mchid,
+            mchid: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = DeductNotifyRequest::new(DeductNotifyRequired {\n    contract_id,\n    appid,\n    estimated_amount,\n    mchid,\n});\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.\n\nFor: 普通商户."]
+#[doc = "直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = DeductNotifyRequest::new(DeductNotifyRequired {\n    contract_id,\n    appid,\n    estimated_amount,\n});\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "直连商户预扣费通知API",
     "POST v3/papay/contracts/{contract_id}/notify",
@@ -22,8 +22,9 @@ pub struct DeductNotifyRequest<'a> {
     pub deduct_duration: Option<DeductNotifyDeductDuration>,
     #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`DeductNotifyRequest`], each named where it is given: `DeductNotifyRequest::new(DeductNotifyRequired { .. })`."]
@@ -34,26 +35,23 @@ pub struct DeductNotifyRequired<'a> {
     pub appid: &'a str,
     #[doc = "预计扣费金额信息 (see [`DeductNotifyRequest::estimated_amount`])."]
     pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
-    #[doc = "直连商户号 (see [`DeductNotifyRequest::mchid`])."]
-    pub mchid: &'a str,
 }
 
 impl<'a> DeductNotifyRequest<'a> {
-    /// The request from its required fields, each named in a [`DeductNotifyRequired`]. The optional ones (`deduct_duration`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`DeductNotifyRequired`]. The optional ones (`deduct_duration`, `mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: DeductNotifyRequired<'a>) -> Self {
         let DeductNotifyRequired {
             contract_id,
             appid,
             estimated_amount,
-            mchid,
         } = required;
         Self {
             contract_id,
             appid,
             deduct_duration: None,
             estimated_amount,
-            mchid,
+            mchid: None,
         }
     }
 }

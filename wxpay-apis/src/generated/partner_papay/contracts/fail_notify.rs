@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商商户重试扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet mut request = CreateContractsFailNotifyRequest::new(CreateContractsFailNotifyRequired {\n    contract_id,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml>.\n\nFor: 服务商."]
+#[doc = "服务商商户重试扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet mut request = CreateContractsFailNotifyRequest::new(CreateContractsFailNotifyRequired {\n    contract_id,\n    sp_appid,\n    sub_mchid,\n});\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "服务商商户重试扣费通知API",
     "POST v3/partner-papay/contracts/{contract_id}/fail-notify",
@@ -17,8 +17,9 @@ pub struct CreateContractsFailNotifyRequest<'a> {
     pub contract_id: &'a str,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -32,26 +33,23 @@ pub struct CreateContractsFailNotifyRequired<'a> {
     pub contract_id: &'a str,
     #[doc = "服务商应用ID (see [`CreateContractsFailNotifyRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商商户号 (see [`CreateContractsFailNotifyRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`CreateContractsFailNotifyRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> CreateContractsFailNotifyRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateContractsFailNotifyRequired`]. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateContractsFailNotifyRequired`]. The optional ones (`sp_mchid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateContractsFailNotifyRequired<'a>) -> Self {
         let CreateContractsFailNotifyRequired {
             contract_id,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             contract_id,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
         }

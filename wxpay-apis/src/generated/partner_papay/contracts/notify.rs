@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = PartnerDeductNotifyRequest::new(PartnerDeductNotifyRequired {\n    contract_id,\n    estimated_amount,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.\n\nFor: 服务商."]
+#[doc = "服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = PartnerDeductNotifyRequest::new(PartnerDeductNotifyRequired {\n    contract_id,\n    estimated_amount,\n    sp_appid,\n    sub_mchid,\n});\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "服务商商户预扣费通知API",
     "POST v3/partner-papay/contracts/{contract_id}/notify",
@@ -22,8 +22,9 @@ pub struct PartnerDeductNotifyRequest<'a> {
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -39,21 +40,18 @@ pub struct PartnerDeductNotifyRequired<'a> {
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
     #[doc = "服务商应用ID (see [`PartnerDeductNotifyRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商商户号 (see [`PartnerDeductNotifyRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerDeductNotifyRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerDeductNotifyRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerDeductNotifyRequired`]. The optional ones (`deduct_duration`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerDeductNotifyRequired`]. The optional ones (`deduct_duration`, `sp_mchid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerDeductNotifyRequired<'a>) -> Self {
         let PartnerDeductNotifyRequired {
             contract_id,
             estimated_amount,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -61,7 +59,7 @@ impl<'a> PartnerDeductNotifyRequest<'a> {
             deduct_duration: None,
             estimated_amount,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
         }

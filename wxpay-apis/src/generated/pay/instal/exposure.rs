@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.\n\n```ignore\nlet mut request = CreateInstalExposureRequest::new(CreateInstalExposureRequired {\n    appid,\n    mchid,\n    user_id_type,\n});\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.\n\n```ignore\nlet mut request = CreateInstalExposureRequest::new(CreateInstalExposureRequired {\n    appid,\n    user_id_type,\n});\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "商户贴息-获取微信分付曝光建议",
     "POST v3/pay/instal/exposure",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct CreateInstalExposureRequest<'a> {
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
     #[doc = "用户标识\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
@@ -31,24 +32,21 @@ pub struct CreateInstalExposureRequest<'a> {
 pub struct CreateInstalExposureRequired<'a> {
     #[doc = "应用AppID (see [`CreateInstalExposureRequest::appid`])."]
     pub appid: &'a str,
-    #[doc = "直连商户号 (see [`CreateInstalExposureRequest::mchid`])."]
-    pub mchid: &'a str,
     #[doc = "用户ID的类型 (see [`CreateInstalExposureRequest::user_id_type`])."]
     pub user_id_type: crate::pay::instal::ExposureUserIdType,
 }
 
 impl<'a> CreateInstalExposureRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateInstalExposureRequired`]. The optional ones (`openid`, `phone_number_hash`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateInstalExposureRequired`]. The optional ones (`mchid`, `openid`, `phone_number_hash`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateInstalExposureRequired<'a>) -> Self {
         let CreateInstalExposureRequired {
             appid,
-            mchid,
             user_id_type,
         } = required;
         Self {
             appid,
-            mchid,
+            mchid: None,
             openid: None,
             phone_number_hash: None,
             user_id_type,

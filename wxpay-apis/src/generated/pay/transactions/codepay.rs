@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "付款码支付: `POST /v3/pay/transactions/codepay`.\n\n```ignore\nlet mut request = CodePayRequest::new(CodePayRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    out_trade_no,\n    payer,\n    scene_info,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html>.\n\nFor: 普通商户."]
+#[doc = "付款码支付: `POST /v3/pay/transactions/codepay`.\n\n```ignore\nlet mut request = CodePayRequest::new(CodePayRequired {\n    amount,\n    appid,\n    description,\n    out_trade_no,\n    payer,\n    scene_info,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "付款码支付",
     "POST v3/pay/transactions/codepay",
@@ -28,8 +28,9 @@ pub struct CodePayRequest<'a> {
     #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
     #[doc = "支付者\n\nBody field, required."]
@@ -52,8 +53,6 @@ pub struct CodePayRequired<'a> {
     pub appid: &'a str,
     #[doc = "商品描述 (see [`CodePayRequest::description`])."]
     pub description: &'a str,
-    #[doc = "直连商户号 (see [`CodePayRequest::mchid`])."]
-    pub mchid: &'a str,
     #[doc = "商户订单号 (see [`CodePayRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
     #[doc = "支付者 (see [`CodePayRequest::payer`])."]
@@ -63,14 +62,13 @@ pub struct CodePayRequired<'a> {
 }
 
 impl<'a> CodePayRequest<'a> {
-    /// The request from its required fields, each named in a [`CodePayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `settle_info`, `support_fapiao`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CodePayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `mchid`, `settle_info`, `support_fapiao`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CodePayRequired<'a>) -> Self {
         let CodePayRequired {
             amount,
             appid,
             description,
-            mchid,
             out_trade_no,
             payer,
             scene_info,
@@ -82,7 +80,7 @@ impl<'a> CodePayRequest<'a> {
             description,
             detail: None,
             goods_tag: None,
-            mchid,
+            mchid: None,
             out_trade_no,
             payer,
             scene_info,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.\n\n```ignore\nlet mut request = CreateTransactionsExposureRequest::new(CreateTransactionsExposureRequired {\n    appid,\n    out_trade_no,\n    payer,\n});\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.\n\n```ignore\nlet request = CreateTransactionsExposureRequest::new(CreateTransactionsExposureRequired {\n    appid,\n    out_trade_no,\n    payer,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "微信分付-支付方式前置服务",
     "POST v3/pay/transactions/exposure",
@@ -15,8 +15,8 @@ use crate::generated::prelude::*;
 pub struct CreateTransactionsExposureRequest<'a> {
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
     pub mchid: Option<&'a str>,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,

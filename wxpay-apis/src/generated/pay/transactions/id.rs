@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付订单号查询: `GET /v3/pay/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = QueryOrderByIdRequest::new(QueryOrderByIdRequired {\n    transaction_id,\n    mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
+#[doc = "微信支付订单号查询: `GET /v3/pay/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = QueryOrderByIdRequest::new(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
 #[doc(alias(
     "微信支付订单号查询",
     "GET v3/pay/transactions/id/{transaction_id}",
@@ -15,29 +15,18 @@ use crate::generated::prelude::*;
 pub struct QueryOrderByIdRequest<'a> {
     #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    #[doc = "直连商户号\n\nQuery parameter, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
-}
-
-#[doc = "The required fields of [`QueryOrderByIdRequest`], each named where it is given: `QueryOrderByIdRequest::new(QueryOrderByIdRequired { .. })`."]
-pub struct QueryOrderByIdRequired<'a> {
-    #[doc = "微信支付订单号 (see [`QueryOrderByIdRequest::transaction_id`])."]
-    pub transaction_id: &'a str,
-    #[doc = "直连商户号 (see [`QueryOrderByIdRequest::mchid`])."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nQuery parameter, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
 }
 
 impl<'a> QueryOrderByIdRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryOrderByIdRequired`].
+    /// The request from its one required field, `transaction_id`. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: QueryOrderByIdRequired<'a>) -> Self {
-        let QueryOrderByIdRequired {
-            transaction_id,
-            mchid,
-        } = required;
+    pub fn new(transaction_id: &'a str) -> Self {
         Self {
             transaction_id,
-            mchid,
+            mchid: None,
         }
     }
 }

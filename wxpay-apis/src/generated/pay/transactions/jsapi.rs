@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单API: `POST /v3/pay/transactions/jsapi`.\n\n```ignore\nlet mut request = JsapiPrepayRequest::new(JsapiPrepayRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    notify_url,\n    out_trade_no,\n    payer,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525167>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525182>.\n\nFor: 直连商户, 特约商户（直连模式）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "JSAPI下单API: `POST /v3/pay/transactions/jsapi`.\n\n```ignore\nlet mut request = JsapiPrepayRequest::new(JsapiPrepayRequired {\n    amount,\n    appid,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525167>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525182>.\n\nFor: 直连商户, 特约商户（直连模式）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "JSAPI下单API",
     "POST v3/pay/transactions/jsapi",
@@ -31,8 +31,9 @@ pub struct JsapiPrepayRequest<'a> {
     #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::pay::PrepayLimitPay]>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
@@ -64,8 +65,6 @@ pub struct JsapiPrepayRequired<'a> {
     pub appid: &'a str,
     #[doc = "商品描述 (see [`JsapiPrepayRequest::description`])."]
     pub description: &'a str,
-    #[doc = "直连商户号 (see [`JsapiPrepayRequest::mchid`])."]
-    pub mchid: &'a str,
     #[doc = "通知地址 (see [`JsapiPrepayRequest::notify_url`])."]
     pub notify_url: &'a str,
     #[doc = "商户订单号 (see [`JsapiPrepayRequest::out_trade_no`])."]
@@ -75,14 +74,13 @@ pub struct JsapiPrepayRequired<'a> {
 }
 
 impl<'a> JsapiPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`JsapiPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `scene_info`, `settle_info`, `subsidy_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`JsapiPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `mchid`, `scene_info`, `settle_info`, `subsidy_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: JsapiPrepayRequired<'a>) -> Self {
         let JsapiPrepayRequired {
             amount,
             appid,
             description,
-            mchid,
             notify_url,
             out_trade_no,
             payer,
@@ -95,7 +93,7 @@ impl<'a> JsapiPrepayRequest<'a> {
             detail: None,
             goods_tag: None,
             limit_pay: None,
-            mchid,
+            mchid: None,
             notify_url,
             out_trade_no,
             payer,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreateTransactionsJsapiWithContractRequest::new(CreateTransactionsJsapiWithContractRequired {\n    amount,\n    appid,\n    contract_info,\n    description,\n    mchid,\n    notify_url,\n    out_trade_no,\n    payer,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreateTransactionsJsapiWithContractRequest::new(CreateTransactionsJsapiWithContractRequired {\n    amount,\n    appid,\n    contract_info,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
 #[doc(alias(
     "JSAPI下单并授权/签约",
     "POST v3/pay/transactions/jsapi-with-contract",
@@ -30,8 +30,9 @@ pub struct CreateTransactionsJsapiWithContractRequest<'a> {
     #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
@@ -62,8 +63,6 @@ pub struct CreateTransactionsJsapiWithContractRequired<'a> {
     pub contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
     #[doc = "商品描述 (see [`CreateTransactionsJsapiWithContractRequest::description`])."]
     pub description: &'a str,
-    #[doc = "直连商户号 (see [`CreateTransactionsJsapiWithContractRequest::mchid`])."]
-    pub mchid: &'a str,
     #[doc = "通知地址 (see [`CreateTransactionsJsapiWithContractRequest::notify_url`])."]
     pub notify_url: &'a str,
     #[doc = "商户订单号 (see [`CreateTransactionsJsapiWithContractRequest::out_trade_no`])."]
@@ -73,7 +72,7 @@ pub struct CreateTransactionsJsapiWithContractRequired<'a> {
 }
 
 impl<'a> CreateTransactionsJsapiWithContractRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateTransactionsJsapiWithContractRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateTransactionsJsapiWithContractRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `mchid`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateTransactionsJsapiWithContractRequired<'a>) -> Self {
         let CreateTransactionsJsapiWithContractRequired {
@@ -81,7 +80,6 @@ impl<'a> CreateTransactionsJsapiWithContractRequest<'a> {
             appid,
             contract_info,
             description,
-            mchid,
             notify_url,
             out_trade_no,
             payer,
@@ -94,7 +92,7 @@ impl<'a> CreateTransactionsJsapiWithContractRequest<'a> {
             description,
             detail: None,
             goods_tag: None,
-            mchid,
+            mchid: None,
             notify_url,
             out_trade_no,
             payer,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "Native下单API: `POST /v3/pay/transactions/native`.\n\n```ignore\nlet mut request = NativePrepayRequest::new(NativePrepayRequired {\n    amount,\n    appid,\n    description,\n    mchid,\n    notify_url,\n    out_trade_no,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_3.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525171>.\n\nFor: 直连商户, 特约商户（直连模式）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "Native下单API: `POST /v3/pay/transactions/native`.\n\n```ignore\nlet mut request = NativePrepayRequest::new(NativePrepayRequired {\n    amount,\n    appid,\n    description,\n    notify_url,\n    out_trade_no,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_3.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525171>.\n\nFor: 直连商户, 特约商户（直连模式）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "Native下单API",
     "POST v3/pay/transactions/native",
@@ -31,8 +31,9 @@ pub struct NativePrepayRequest<'a> {
     #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::pay::PrepayLimitPay]>,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
@@ -62,8 +63,6 @@ pub struct NativePrepayRequired<'a> {
     pub appid: &'a str,
     #[doc = "商品描述 (see [`NativePrepayRequest::description`])."]
     pub description: &'a str,
-    #[doc = "直连商户号 (see [`NativePrepayRequest::mchid`])."]
-    pub mchid: &'a str,
     #[doc = "通知地址 (see [`NativePrepayRequest::notify_url`])."]
     pub notify_url: &'a str,
     #[doc = "商户订单号 (see [`NativePrepayRequest::out_trade_no`])."]
@@ -71,14 +70,13 @@ pub struct NativePrepayRequired<'a> {
 }
 
 impl<'a> NativePrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`NativePrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`NativePrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `mchid`, `payer`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: NativePrepayRequired<'a>) -> Self {
         let NativePrepayRequired {
             amount,
             appid,
             description,
-            mchid,
             notify_url,
             out_trade_no,
         } = required;
@@ -90,7 +88,7 @@ impl<'a> NativePrepayRequest<'a> {
             detail: None,
             goods_tag: None,
             limit_pay: None,
-            mchid,
+            mchid: None,
             notify_url,
             out_trade_no,
             payer: None,

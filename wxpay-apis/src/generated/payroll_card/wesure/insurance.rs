@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "生成投保结果API: `POST /v3/payroll-card/wesure/insurance`.\n\n```ignore\nlet request = CreateWesureInsuranceRequest::new(CreateWesureInsuranceRequired {\n    insurance_company_name,\n    insurance_company_order_no,\n    insure_effect_time,\n    insure_invalid_time,\n    insure_state,\n    openid,\n    sp_mchid,\n    token,\n    wesure_order_no,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>.\n\nFor: 服务商."]
+#[doc = "生成投保结果API: `POST /v3/payroll-card/wesure/insurance`.\n\n```ignore\nlet request = CreateWesureInsuranceRequest::new(CreateWesureInsuranceRequired {\n    insurance_company_name,\n    insurance_company_order_no,\n    insure_effect_time,\n    insure_invalid_time,\n    insure_state,\n    openid,\n    token,\n    wesure_order_no,\n});\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>.\n\nFor: 服务商."]
 #[doc(alias(
     "生成投保结果API",
     "POST v3/payroll-card/wesure/insurance",
@@ -25,8 +25,9 @@ pub struct CreateWesureInsuranceRequest<'a> {
     pub insure_state: &'a str,
     #[doc = "用户标识\n\nBody field, required. Example: `111111`."]
     pub openid: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "微保保单号\n\nBody field, required. Example: `5fds5345dfd`."]
     pub token: &'a str,
     #[doc = "特约商户商户号\n\nBody field, required. Example: `1900000109`."]
@@ -47,8 +48,6 @@ pub struct CreateWesureInsuranceRequired<'a> {
     pub insure_state: &'a str,
     #[doc = "用户标识 (see [`CreateWesureInsuranceRequest::openid`])."]
     pub openid: &'a str,
-    #[doc = "服务商商户号 (see [`CreateWesureInsuranceRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "微保保单号 (see [`CreateWesureInsuranceRequest::token`])."]
     pub token: &'a str,
     #[doc = "特约商户商户号 (see [`CreateWesureInsuranceRequest::wesure_order_no`])."]
@@ -56,7 +55,7 @@ pub struct CreateWesureInsuranceRequired<'a> {
 }
 
 impl<'a> CreateWesureInsuranceRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateWesureInsuranceRequired`].
+    /// The request from its required fields, each named in a [`CreateWesureInsuranceRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateWesureInsuranceRequired<'a>) -> Self {
         let CreateWesureInsuranceRequired {
@@ -66,7 +65,6 @@ impl<'a> CreateWesureInsuranceRequest<'a> {
             insure_invalid_time,
             insure_state,
             openid,
-            sp_mchid,
             token,
             wesure_order_no,
         } = required;
@@ -77,7 +75,7 @@ impl<'a> CreateWesureInsuranceRequest<'a> {
             insure_invalid_time,
             insure_state,
             openid,
-            sp_mchid,
+            sp_mchid: None,
             token,
             wesure_order_no,
         }

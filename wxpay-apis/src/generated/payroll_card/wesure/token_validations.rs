@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "校验核身结果API: `POST /v3/payroll-card/wesure/token-validations`.\n\n```ignore\nlet mut request = CreateWesureTokenValidationsRequest::new(CreateWesureTokenValidationsRequired {\n    id_card_number,\n    sp_mchid,\n    sub_mchid,\n    token,\n    user_name,\n});\nrequest.authenticate_type = Some(authenticate_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "校验核身结果API: `POST /v3/payroll-card/wesure/token-validations`.\n\n```ignore\nlet mut request = CreateWesureTokenValidationsRequest::new(CreateWesureTokenValidationsRequired {\n    id_card_number,\n    sub_mchid,\n    token,\n    user_name,\n});\nrequest.authenticate_type = Some(authenticate_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "校验核身结果API",
     "POST v3/payroll-card/wesure/token-validations",
@@ -18,8 +18,9 @@ pub struct CreateWesureTokenValidationsRequest<'a> {
     pub authenticate_type: Option<CreateWesureTokenValidationsAuthenticateType>,
     #[doc = "用户身份证号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     pub id_card_number: Sensitive<&'a str>,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "特约商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
     #[doc = "token值\n\nBody field, required. Example: `abcdefghijklmn`."]
@@ -32,8 +33,6 @@ pub struct CreateWesureTokenValidationsRequest<'a> {
 pub struct CreateWesureTokenValidationsRequired<'a> {
     #[doc = "用户身份证号 (see [`CreateWesureTokenValidationsRequest::id_card_number`])."]
     pub id_card_number: Sensitive<&'a str>,
-    #[doc = "服务商商户号 (see [`CreateWesureTokenValidationsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "特约商户商户号 (see [`CreateWesureTokenValidationsRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
     #[doc = "token值 (see [`CreateWesureTokenValidationsRequest::token`])."]
@@ -43,12 +42,11 @@ pub struct CreateWesureTokenValidationsRequired<'a> {
 }
 
 impl<'a> CreateWesureTokenValidationsRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateWesureTokenValidationsRequired`]. The optional ones (`authenticate_type`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateWesureTokenValidationsRequired`]. The optional ones (`authenticate_type`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateWesureTokenValidationsRequired<'a>) -> Self {
         let CreateWesureTokenValidationsRequired {
             id_card_number,
-            sp_mchid,
             sub_mchid,
             token,
             user_name,
@@ -56,7 +54,7 @@ impl<'a> CreateWesureTokenValidationsRequest<'a> {
         Self {
             authenticate_type: None,
             id_card_number,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
             token,
             user_name,

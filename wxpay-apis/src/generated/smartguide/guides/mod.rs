@@ -9,7 +9,7 @@ use crate::generated::prelude::*;
 
 pub mod assign;
 
-#[doc = "服务人员查询API: `GET /v3/smartguide/guides`.\n\n```ignore\nlet mut request = QuerySmartguideGuidesRequest::new(QuerySmartguideGuidesRequired {\n    store_id,\n    wechatpay_serial,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc = "服务人员查询API: `GET /v3/smartguide/guides`.\n\n```ignore\nlet mut request = QuerySmartguideGuidesRequest::new(store_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias("服务人员查询API", "GET v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(GET, "v3/smartguide/guides", response = QuerySmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
@@ -23,9 +23,9 @@ pub struct QuerySmartguideGuidesRequest<'a> {
     #[doc = "企业微信的员工ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<&'a str>,
-    #[doc = "手机号码\n\nQuery parameter, optional. Format `base64`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    #[doc = "手机号码\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<&'a str>,
+    pub mobile: Option<Sensitive<&'a str>>,
     #[doc = "工号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_id: Option<&'a str>,
@@ -35,27 +35,12 @@ pub struct QuerySmartguideGuidesRequest<'a> {
     #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
-}
-
-#[doc = "The required fields of [`QuerySmartguideGuidesRequest`], each named where it is given: `QuerySmartguideGuidesRequest::new(QuerySmartguideGuidesRequired { .. })`."]
-pub struct QuerySmartguideGuidesRequired<'a> {
-    #[doc = "门店ID (see [`QuerySmartguideGuidesRequest::store_id`])."]
-    pub store_id: i64,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QuerySmartguideGuidesRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> QuerySmartguideGuidesRequest<'a> {
-    /// The request from its required fields, each named in a [`QuerySmartguideGuidesRequired`]. The optional ones (`sub_mchid`, `userid`, `mobile`, `work_id`, `limit`, `offset`) start as `None`: assign them on the value.
+    /// The request from its one required field, `store_id`. The optional ones (`sub_mchid`, `userid`, `mobile`, `work_id`, `limit`, `offset`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: QuerySmartguideGuidesRequired<'a>) -> Self {
-        let QuerySmartguideGuidesRequired {
-            store_id,
-            wechatpay_serial,
-        } = required;
+    pub fn new(store_id: i64) -> Self {
         Self {
             sub_mchid: None,
             store_id,
@@ -64,7 +49,6 @@ impl<'a> QuerySmartguideGuidesRequest<'a> {
             work_id: None,
             limit: None,
             offset: None,
-            wechatpay_serial,
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询商户标识列表: `GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.\n\n```ignore\nlet request = QueryAvailMchRangesMerchantIdentifiersRequest::new(QueryAvailMchRangesMerchantIdentifiersRequired {\n    range_id,\n    sp_mchid,\n    offset,\n    limit,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询商户标识列表: `GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.\n\n```ignore\nlet request = QueryAvailMchRangesMerchantIdentifiersRequest::new(QueryAvailMchRangesMerchantIdentifiersRequired {\n    range_id,\n    offset,\n    limit,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询商户标识列表",
     "GET v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers",
@@ -19,8 +19,9 @@ use crate::generated::prelude::*;
 pub struct QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
     #[doc = "可用商户范围id\n\nPath parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "分页开始位置\n\nQuery parameter, required. Example: `0`."]
     pub offset: i64,
     #[doc = "分页大小\n\nQuery parameter, required. Example: `100`."]
@@ -31,8 +32,6 @@ pub struct QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
 pub struct QueryAvailMchRangesMerchantIdentifiersRequired<'a> {
     #[doc = "可用商户范围id (see [`QueryAvailMchRangesMerchantIdentifiersRequest::range_id`])."]
     pub range_id: &'a str,
-    #[doc = "服务商商户号 (see [`QueryAvailMchRangesMerchantIdentifiersRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "分页开始位置 (see [`QueryAvailMchRangesMerchantIdentifiersRequest::offset`])."]
     pub offset: i64,
     #[doc = "分页大小 (see [`QueryAvailMchRangesMerchantIdentifiersRequest::limit`])."]
@@ -40,18 +39,17 @@ pub struct QueryAvailMchRangesMerchantIdentifiersRequired<'a> {
 }
 
 impl<'a> QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryAvailMchRangesMerchantIdentifiersRequired`].
+    /// The request from its required fields, each named in a [`QueryAvailMchRangesMerchantIdentifiersRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryAvailMchRangesMerchantIdentifiersRequired<'a>) -> Self {
         let QueryAvailMchRangesMerchantIdentifiersRequired {
             range_id,
-            sp_mchid,
             offset,
             limit,
         } = required;
         Self {
             range_id,
-            sp_mchid,
+            sp_mchid: None,
             offset,
             limit,
         }
@@ -74,7 +72,7 @@ pub struct QueryAvailMchRangesMerchantIdentifiersResponse {
     pub total_count: i64,
 }
 
-#[doc = "添加商户标识: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.\n\n```ignore\nlet request = CreateAvailMchRangesMerchantIdentifiersRequest::new(CreateAvailMchRangesMerchantIdentifiersRequired {\n    range_id,\n    merchant_identifier,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "添加商户标识: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.\n\n```ignore\nlet request = CreateAvailMchRangesMerchantIdentifiersRequest::new(CreateAvailMchRangesMerchantIdentifiersRequired {\n    range_id,\n    merchant_identifier,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "添加商户标识",
     "POST v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers",
@@ -88,8 +86,9 @@ pub struct CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
     pub range_id: &'a str,
     #[doc = "商户标识值\n\nBody field, required. Example: `91110000710926094P`."]
     pub merchant_identifier: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`CreateAvailMchRangesMerchantIdentifiersRequest`], each named where it is given: `CreateAvailMchRangesMerchantIdentifiersRequest::new(CreateAvailMchRangesMerchantIdentifiersRequired { .. })`."]
@@ -98,23 +97,20 @@ pub struct CreateAvailMchRangesMerchantIdentifiersRequired<'a> {
     pub range_id: &'a str,
     #[doc = "商户标识值 (see [`CreateAvailMchRangesMerchantIdentifiersRequest::merchant_identifier`])."]
     pub merchant_identifier: &'a str,
-    #[doc = "服务商商户号 (see [`CreateAvailMchRangesMerchantIdentifiersRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
 }
 
 impl<'a> CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateAvailMchRangesMerchantIdentifiersRequired`].
+    /// The request from its required fields, each named in a [`CreateAvailMchRangesMerchantIdentifiersRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateAvailMchRangesMerchantIdentifiersRequired<'a>) -> Self {
         let CreateAvailMchRangesMerchantIdentifiersRequired {
             range_id,
             merchant_identifier,
-            sp_mchid,
         } = required;
         Self {
             range_id,
             merchant_identifier,
-            sp_mchid,
+            sp_mchid: None,
         }
     }
 }
@@ -123,7 +119,7 @@ impl<'a> CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
 pub type CreateAvailMchRangesMerchantIdentifiersResponse =
     crate::webizpay::avail_mch_ranges::AvailMchRangesResponse;
 
-#[doc = "删除商户标识: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.\n\n```ignore\nlet request = DeleteAvailMchRangesMerchantIdentifiersRequest::new(DeleteAvailMchRangesMerchantIdentifiersRequired {\n    range_id,\n    merchant_identifier,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "删除商户标识: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.\n\n```ignore\nlet request = DeleteAvailMchRangesMerchantIdentifiersRequest::new(DeleteAvailMchRangesMerchantIdentifiersRequired {\n    range_id,\n    merchant_identifier,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "删除商户标识",
     "DELETE v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}",
@@ -137,9 +133,10 @@ pub struct DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
     pub range_id: &'a str,
     #[doc = "商户标识值\n\nPath parameter, required. Example: `91110000710926094P`."]
     pub merchant_identifier: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
     #[wxpay(body)]
-    pub sp_mchid: &'a str,
+    pub sp_mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`DeleteAvailMchRangesMerchantIdentifiersRequest`], each named where it is given: `DeleteAvailMchRangesMerchantIdentifiersRequest::new(DeleteAvailMchRangesMerchantIdentifiersRequired { .. })`."]
@@ -148,23 +145,20 @@ pub struct DeleteAvailMchRangesMerchantIdentifiersRequired<'a> {
     pub range_id: &'a str,
     #[doc = "商户标识值 (see [`DeleteAvailMchRangesMerchantIdentifiersRequest::merchant_identifier`])."]
     pub merchant_identifier: &'a str,
-    #[doc = "服务商商户号 (see [`DeleteAvailMchRangesMerchantIdentifiersRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
 }
 
 impl<'a> DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
-    /// The request from its required fields, each named in a [`DeleteAvailMchRangesMerchantIdentifiersRequired`].
+    /// The request from its required fields, each named in a [`DeleteAvailMchRangesMerchantIdentifiersRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: DeleteAvailMchRangesMerchantIdentifiersRequired<'a>) -> Self {
         let DeleteAvailMchRangesMerchantIdentifiersRequired {
             range_id,
             merchant_identifier,
-            sp_mchid,
         } = required;
         Self {
             range_id,
             merchant_identifier,
-            sp_mchid,
+            sp_mchid: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod merchant_identifiers;
 
-#[doc = "查询可用商户范围列表: `GET /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = QueryWebizpayAvailMchRangesRequest::new(sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询可用商户范围列表: `GET /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = QueryWebizpayAvailMchRangesRequest::new();\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询可用商户范围列表",
     "GET v3/webizpay/avail-mch-ranges",
@@ -17,15 +17,16 @@ pub mod merchant_identifiers;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRequest<'a> {
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 impl<'a> QueryWebizpayAvailMchRangesRequest<'a> {
-    /// The request from its one required field, `sp_mchid`.
+    /// The request without a required field. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(sp_mchid: &'a str) -> Self {
-        Self { sp_mchid }
+    pub fn new() -> Self {
+        Self { sp_mchid: None }
     }
 }
 
@@ -61,7 +62,7 @@ string_enum! {
     }
 }
 
-#[doc = "创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = CreateWebizpayAvailMchRangesRequest::new(CreateWebizpayAvailMchRangesRequired {\n    identifier_type,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = CreateWebizpayAvailMchRangesRequest::new(identifier_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "创建可用商户范围",
     "POST v3/webizpay/avail-mch-ranges",
@@ -73,29 +74,18 @@ string_enum! {
 pub struct CreateWebizpayAvailMchRangesRequest<'a> {
     #[doc = "商户标识类型\n\nBody field, required. Example: `ORGANIZATION_CODE`."]
     pub identifier_type: WebizpayAvailMchRangesIdentifierType,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
-}
-
-#[doc = "The required fields of [`CreateWebizpayAvailMchRangesRequest`], each named where it is given: `CreateWebizpayAvailMchRangesRequest::new(CreateWebizpayAvailMchRangesRequired { .. })`."]
-pub struct CreateWebizpayAvailMchRangesRequired<'a> {
-    #[doc = "商户标识类型 (see [`CreateWebizpayAvailMchRangesRequest::identifier_type`])."]
-    pub identifier_type: WebizpayAvailMchRangesIdentifierType,
-    #[doc = "服务商商户号 (see [`CreateWebizpayAvailMchRangesRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 impl<'a> CreateWebizpayAvailMchRangesRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateWebizpayAvailMchRangesRequired`].
+    /// The request from its one required field, `identifier_type`. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateWebizpayAvailMchRangesRequired<'a>) -> Self {
-        let CreateWebizpayAvailMchRangesRequired {
-            identifier_type,
-            sp_mchid,
-        } = required;
+    pub fn new(identifier_type: WebizpayAvailMchRangesIdentifierType) -> Self {
         Self {
             identifier_type,
-            sp_mchid,
+            sp_mchid: None,
         }
     }
 }

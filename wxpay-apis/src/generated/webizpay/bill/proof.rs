@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请企业商户企业支付出资凭证: `POST /v3/webizpay/bill/proof`.\n\n```ignore\nlet mut request = CreateBillProofRequest::new(CreateBillProofRequired {\n    end_date,\n    out_operation_id,\n    sp_mchid,\n    start_date,\n    sub_mchid,\n});\nrequest.entity_name = Some(entity_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请企业商户企业支付出资凭证: `POST /v3/webizpay/bill/proof`.\n\n```ignore\nlet mut request = CreateBillProofRequest::new(CreateBillProofRequired {\n    end_date,\n    out_operation_id,\n    start_date,\n    sub_mchid,\n});\nrequest.entity_name = Some(entity_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请企业商户企业支付出资凭证",
     "POST v3/webizpay/bill/proof",
@@ -20,8 +20,9 @@ pub struct CreateBillProofRequest<'a> {
     pub entity_name: Option<&'a str>,
     #[doc = "商户操作流水号\n\nBody field, required. Example: `operation12345678`."]
     pub out_operation_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "起始日期\n\nBody field, required. Example: `2025-04-23`."]
     pub start_date: &'a str,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
@@ -34,8 +35,6 @@ pub struct CreateBillProofRequired<'a> {
     pub end_date: &'a str,
     #[doc = "商户操作流水号 (see [`CreateBillProofRequest::out_operation_id`])."]
     pub out_operation_id: &'a str,
-    #[doc = "服务商商户号 (see [`CreateBillProofRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "起始日期 (see [`CreateBillProofRequest::start_date`])."]
     pub start_date: &'a str,
     #[doc = "出资子商户号 (see [`CreateBillProofRequest::sub_mchid`])."]
@@ -43,13 +42,12 @@ pub struct CreateBillProofRequired<'a> {
 }
 
 impl<'a> CreateBillProofRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateBillProofRequired`]. The optional ones (`entity_name`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateBillProofRequired`]. The optional ones (`entity_name`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateBillProofRequired<'a>) -> Self {
         let CreateBillProofRequired {
             end_date,
             out_operation_id,
-            sp_mchid,
             start_date,
             sub_mchid,
         } = required;
@@ -57,7 +55,7 @@ impl<'a> CreateBillProofRequest<'a> {
             end_date,
             entity_name: None,
             out_operation_id,
-            sp_mchid,
+            sp_mchid: None,
             start_date,
             sub_mchid,
         }

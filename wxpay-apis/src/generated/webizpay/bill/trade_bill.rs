@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请企业商户企业支付业务账单: `POST /v3/webizpay/bill/trade-bill`.\n\n```ignore\nlet request = CreateBillTradeBillRequest::new(CreateBillTradeBillRequired {\n    date,\n    sp_mchid,\n    sub_mchid,\n    r#type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "申请企业商户企业支付业务账单: `POST /v3/webizpay/bill/trade-bill`.\n\n```ignore\nlet request = CreateBillTradeBillRequest::new(CreateBillTradeBillRequired {\n    date,\n    sub_mchid,\n    r#type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "申请企业商户企业支付业务账单",
     "POST v3/webizpay/bill/trade-bill",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct CreateBillTradeBillRequest<'a> {
     #[doc = "账单日期\n\nBody field, required. Example: `2025-04-23`."]
     pub date: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
     #[doc = "账单类型\n\nBody field, required. Example: `QYZFALL`."]
@@ -27,8 +28,6 @@ pub struct CreateBillTradeBillRequest<'a> {
 pub struct CreateBillTradeBillRequired<'a> {
     #[doc = "账单日期 (see [`CreateBillTradeBillRequest::date`])."]
     pub date: &'a str,
-    #[doc = "服务商商户号 (see [`CreateBillTradeBillRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`CreateBillTradeBillRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
     #[doc = "账单类型 (see `CreateBillTradeBillRequest::type`)."]
@@ -36,18 +35,17 @@ pub struct CreateBillTradeBillRequired<'a> {
 }
 
 impl<'a> CreateBillTradeBillRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateBillTradeBillRequired`].
+    /// The request from its required fields, each named in a [`CreateBillTradeBillRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateBillTradeBillRequired<'a>) -> Self {
         let CreateBillTradeBillRequired {
             date,
-            sp_mchid,
             sub_mchid,
             r#type,
         } = required;
         Self {
             date,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
             r#type,
         }

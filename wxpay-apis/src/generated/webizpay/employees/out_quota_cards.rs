@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "使用商户卡号查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`.\n\n```ignore\nlet request = QueryEmployeesOutQuotaCardsRequest::new(QueryEmployeesOutQuotaCardsRequired {\n    employee_id,\n    out_card_no,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "使用商户卡号查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`.\n\n```ignore\nlet request = QueryEmployeesOutQuotaCardsRequest::new(QueryEmployeesOutQuotaCardsRequired {\n    employee_id,\n    out_card_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "使用商户卡号查询企业支付额度卡",
     "GET v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}",
@@ -17,8 +17,9 @@ pub struct QueryEmployeesOutQuotaCardsRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡商户卡号\n\nPath parameter, required. Example: `out_card_123456`."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -29,26 +30,23 @@ pub struct QueryEmployeesOutQuotaCardsRequired<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡商户卡号 (see [`QueryEmployeesOutQuotaCardsRequest::out_card_no`])."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号 (see [`QueryEmployeesOutQuotaCardsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`QueryEmployeesOutQuotaCardsRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> QueryEmployeesOutQuotaCardsRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryEmployeesOutQuotaCardsRequired`].
+    /// The request from its required fields, each named in a [`QueryEmployeesOutQuotaCardsRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryEmployeesOutQuotaCardsRequired<'a>) -> Self {
         let QueryEmployeesOutQuotaCardsRequired {
             employee_id,
             out_card_no,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             employee_id,
             out_card_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

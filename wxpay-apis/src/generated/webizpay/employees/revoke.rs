@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.\n\n```ignore\nlet request = RevokeEmployeesRequest::new(RevokeEmployeesRequired {\n    employee_id,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.\n\n```ignore\nlet request = RevokeEmployeesRequest::new(RevokeEmployeesRequired {\n    employee_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户发起解除员工企业支付授权",
     "POST v3/webizpay/employees/{employee_id}/revoke",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct RevokeEmployeesRequest<'a> {
     #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -25,24 +26,21 @@ pub struct RevokeEmployeesRequest<'a> {
 pub struct RevokeEmployeesRequired<'a> {
     #[doc = "微信授权关系ID (see [`RevokeEmployeesRequest::employee_id`])."]
     pub employee_id: &'a str,
-    #[doc = "服务商商户号 (see [`RevokeEmployeesRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`RevokeEmployeesRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> RevokeEmployeesRequest<'a> {
-    /// The request from its required fields, each named in a [`RevokeEmployeesRequired`].
+    /// The request from its required fields, each named in a [`RevokeEmployeesRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: RevokeEmployeesRequired<'a>) -> Self {
         let RevokeEmployeesRequired {
             employee_id,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             employee_id,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

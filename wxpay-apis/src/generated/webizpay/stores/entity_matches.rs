@@ -5,7 +5,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.\n\n```ignore\nlet mut request = CreateStoresEntityMatchesRequest::new(CreateStoresEntityMatchesRequired {\n    out_batch_id,\n    sp_mchid,\n});\nrequest.match_details = Some(match_details);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.\n\n```ignore\nlet mut request = CreateStoresEntityMatchesRequest::new(out_batch_id);\nrequest.match_details = Some(match_details);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "发起门店主体匹配",
     "POST v3/webizpay/stores/entity-matches",
@@ -20,30 +20,19 @@ pub struct CreateStoresEntityMatchesRequest<'a> {
     pub match_details: Option<&'a [CreateStoresEntityMatchesMatchDetail<'a>]>,
     #[doc = "商户主体匹配批次单号\n\nBody field, required. Example: `batch12345678`."]
     pub out_batch_id: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
-}
-
-#[doc = "The required fields of [`CreateStoresEntityMatchesRequest`], each named where it is given: `CreateStoresEntityMatchesRequest::new(CreateStoresEntityMatchesRequired { .. })`."]
-pub struct CreateStoresEntityMatchesRequired<'a> {
-    #[doc = "商户主体匹配批次单号 (see [`CreateStoresEntityMatchesRequest::out_batch_id`])."]
-    pub out_batch_id: &'a str,
-    #[doc = "服务商商户号 (see [`CreateStoresEntityMatchesRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 impl<'a> CreateStoresEntityMatchesRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateStoresEntityMatchesRequired`]. The optional ones (`match_details`) start as `None`: assign them on the value.
+    /// The request from its one required field, `out_batch_id`. The optional ones (`match_details`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CreateStoresEntityMatchesRequired<'a>) -> Self {
-        let CreateStoresEntityMatchesRequired {
-            out_batch_id,
-            sp_mchid,
-        } = required;
+    pub fn new(out_batch_id: &'a str) -> Self {
         Self {
             match_details: None,
             out_batch_id,
-            sp_mchid,
+            sp_mchid: None,
         }
     }
 }
@@ -127,7 +116,7 @@ string_enum! {
     }
 }
 
-#[doc = "查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.\n\n```ignore\nlet request = QueryStoresEntityMatchesRequest::new(QueryStoresEntityMatchesRequired {\n    batch_id,\n    sp_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.\n\n```ignore\nlet request = QueryStoresEntityMatchesRequest::new(batch_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "查询门店主体匹配结果",
     "GET v3/webizpay/stores/entity-matches/{batch_id}",
@@ -139,24 +128,19 @@ string_enum! {
 pub struct QueryStoresEntityMatchesRequest<'a> {
     #[doc = "微信支付主体匹配批次单号\n\nPath parameter, required. Example: `1030000071201xxxxx`."]
     pub batch_id: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
-}
-
-#[doc = "The required fields of [`QueryStoresEntityMatchesRequest`], each named where it is given: `QueryStoresEntityMatchesRequest::new(QueryStoresEntityMatchesRequired { .. })`."]
-pub struct QueryStoresEntityMatchesRequired<'a> {
-    #[doc = "微信支付主体匹配批次单号 (see [`QueryStoresEntityMatchesRequest::batch_id`])."]
-    pub batch_id: &'a str,
-    #[doc = "服务商商户号 (see [`QueryStoresEntityMatchesRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
 }
 
 impl<'a> QueryStoresEntityMatchesRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryStoresEntityMatchesRequired`].
+    /// The request from its one required field, `batch_id`. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: QueryStoresEntityMatchesRequired<'a>) -> Self {
-        let QueryStoresEntityMatchesRequired { batch_id, sp_mchid } = required;
-        Self { batch_id, sp_mchid }
+    pub fn new(batch_id: &'a str) -> Self {
+        Self {
+            batch_id,
+            sp_mchid: None,
+        }
     }
 }
 

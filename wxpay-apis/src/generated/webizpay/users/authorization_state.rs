@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户查询企业员工开通授权状态: `GET /v3/webizpay/users/{user_id}/authorization-state`.\n\n```ignore\nlet request = QueryUsersAuthorizationStateRequest::new(QueryUsersAuthorizationStateRequired {\n    user_id,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户查询企业员工开通授权状态: `GET /v3/webizpay/users/{user_id}/authorization-state`.\n\n```ignore\nlet request = QueryUsersAuthorizationStateRequest::new(QueryUsersAuthorizationStateRequired {\n    user_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户查询企业员工开通授权状态",
     "GET v3/webizpay/users/{user_id}/authorization-state",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct QueryUsersAuthorizationStateRequest<'a> {
     #[doc = "企业员工ID\n\nPath parameter, required. Example: `123456`."]
     pub user_id: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -25,24 +26,18 @@ pub struct QueryUsersAuthorizationStateRequest<'a> {
 pub struct QueryUsersAuthorizationStateRequired<'a> {
     #[doc = "企业员工ID (see [`QueryUsersAuthorizationStateRequest::user_id`])."]
     pub user_id: &'a str,
-    #[doc = "服务商商户号 (see [`QueryUsersAuthorizationStateRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`QueryUsersAuthorizationStateRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> QueryUsersAuthorizationStateRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryUsersAuthorizationStateRequired`].
+    /// The request from its required fields, each named in a [`QueryUsersAuthorizationStateRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryUsersAuthorizationStateRequired<'a>) -> Self {
-        let QueryUsersAuthorizationStateRequired {
-            user_id,
-            sp_mchid,
-            sub_mchid,
-        } = required;
+        let QueryUsersAuthorizationStateRequired { user_id, sub_mchid } = required;
         Self {
             user_id,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.\n\n```ignore\nlet request = CreateUsersAuthorizationUrlRequest::new(CreateUsersAuthorizationUrlRequired {\n    user_id,\n    application_type,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.\n\n```ignore\nlet request = CreateUsersAuthorizationUrlRequest::new(CreateUsersAuthorizationUrlRequired {\n    user_id,\n    application_type,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户发起员工开通企业支付授权",
     "POST v3/webizpay/users/{user_id}/authorization-url",
@@ -17,8 +17,9 @@ pub struct CreateUsersAuthorizationUrlRequest<'a> {
     pub user_id: &'a str,
     #[doc = "发起授权应用类型\n\nBody field, required. Example: `H5`."]
     pub application_type: crate::webizpay::UrlApplicationType,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -29,26 +30,23 @@ pub struct CreateUsersAuthorizationUrlRequired<'a> {
     pub user_id: &'a str,
     #[doc = "发起授权应用类型 (see [`CreateUsersAuthorizationUrlRequest::application_type`])."]
     pub application_type: crate::webizpay::UrlApplicationType,
-    #[doc = "服务商商户号 (see [`CreateUsersAuthorizationUrlRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`CreateUsersAuthorizationUrlRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> CreateUsersAuthorizationUrlRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateUsersAuthorizationUrlRequired`].
+    /// The request from its required fields, each named in a [`CreateUsersAuthorizationUrlRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateUsersAuthorizationUrlRequired<'a>) -> Self {
         let CreateUsersAuthorizationUrlRequired {
             user_id,
             application_type,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             user_id,
             application_type,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询渠道额度: `GET /v3/aggracct-bc/wb-channel/account/balance`.\n\n```ignore\nlet mut request = QueryWbChannelAccountBalanceRequest::new(QueryWbChannelAccountBalanceRequired {\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询渠道额度: `GET /v3/aggracct-bc/wb-channel/account/balance`.\n\n```ignore\nlet mut request = QueryWbChannelAccountBalanceRequest::new(QueryWbChannelAccountBalanceRequired {\n    mchid,\n    bal_account_no,\n});\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "查询渠道额度",
     "GET v3/aggracct-bc/wb-channel/account/balance",
@@ -15,20 +15,17 @@ use crate::generated::prelude::*;
 pub struct QueryWbChannelAccountBalanceRequest<'a> {
     #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    #[doc = "额度台账号\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub bal_account_no: &'a str,
-    #[doc = "卡号\n\nQuery parameter, optional. Format `base64`. Example: `example_card_no`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
+    #[doc = "额度台账号\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "卡号\n\nQuery parameter, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub card_no: Option<&'a str>,
+    pub card_no: Option<Sensitive<&'a str>>,
     #[doc = "商户子账户协议号\n\nQuery parameter, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
     #[doc = "请求场景\n\nQuery parameter, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`QueryWbChannelAccountBalanceRequest`], each named where it is given: `QueryWbChannelAccountBalanceRequest::new(QueryWbChannelAccountBalanceRequired { .. })`."]
@@ -36,9 +33,7 @@ pub struct QueryWbChannelAccountBalanceRequired<'a> {
     #[doc = "微信支付商户号 (see [`QueryWbChannelAccountBalanceRequest::mchid`])."]
     pub mchid: &'a str,
     #[doc = "额度台账号 (see [`QueryWbChannelAccountBalanceRequest::bal_account_no`])."]
-    pub bal_account_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelAccountBalanceRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
+    pub bal_account_no: Sensitive<&'a str>,
 }
 
 impl<'a> QueryWbChannelAccountBalanceRequest<'a> {
@@ -48,7 +43,6 @@ impl<'a> QueryWbChannelAccountBalanceRequest<'a> {
         let QueryWbChannelAccountBalanceRequired {
             mchid,
             bal_account_no,
-            wechatpay_serial,
         } = required;
         Self {
             mchid,
@@ -56,7 +50,6 @@ impl<'a> QueryWbChannelAccountBalanceRequest<'a> {
             card_no: None,
             sgn_no: None,
             req_scene: None,
-            wechatpay_serial,
         }
     }
 }

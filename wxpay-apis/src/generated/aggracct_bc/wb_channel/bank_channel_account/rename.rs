@@ -112,7 +112,7 @@ string_enum! {
 /// The answer to [`RenameWbChannelBankChannelAccountRequest`]: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.
 pub type RenameWbChannelBankChannelAccountResponse = RenameResponse;
 
-#[doc = "查询渠道结算银行账户更名申请: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.\n\n```ignore\nlet request = QueryWbChannelBankChannelAccountRenameRequest::new(QueryWbChannelBankChannelAccountRenameRequired {\n    application_id,\n    mchid,\n    bal_account_no,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询渠道结算银行账户更名申请: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.\n\n```ignore\nlet request = QueryWbChannelBankChannelAccountRenameRequest::new(QueryWbChannelBankChannelAccountRenameRequired {\n    application_id,\n    mchid,\n    bal_account_no,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "查询渠道结算银行账户更名申请",
     "GET v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}",
@@ -126,11 +126,8 @@ pub struct QueryWbChannelBankChannelAccountRenameRequest<'a> {
     pub application_id: &'a str,
     #[doc = "目标商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    #[doc = "台账ID\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub bal_account_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
+    #[doc = "台账ID\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
 }
 
 #[doc = "The required fields of [`QueryWbChannelBankChannelAccountRenameRequest`], each named where it is given: `QueryWbChannelBankChannelAccountRenameRequest::new(QueryWbChannelBankChannelAccountRenameRequired { .. })`."]
@@ -140,9 +137,7 @@ pub struct QueryWbChannelBankChannelAccountRenameRequired<'a> {
     #[doc = "目标商户号 (see [`QueryWbChannelBankChannelAccountRenameRequest::mchid`])."]
     pub mchid: &'a str,
     #[doc = "台账ID (see [`QueryWbChannelBankChannelAccountRenameRequest::bal_account_no`])."]
-    pub bal_account_no: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelBankChannelAccountRenameRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
+    pub bal_account_no: Sensitive<&'a str>,
 }
 
 impl<'a> QueryWbChannelBankChannelAccountRenameRequest<'a> {
@@ -153,13 +148,11 @@ impl<'a> QueryWbChannelBankChannelAccountRenameRequest<'a> {
             application_id,
             mchid,
             bal_account_no,
-            wechatpay_serial,
         } = required;
         Self {
             application_id,
             mchid,
             bal_account_no,
-            wechatpay_serial,
         }
     }
 }

@@ -7,13 +7,13 @@ pub mod info;
 pub mod punish;
 pub mod recover;
 
-#[doc = "查询控制单: `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.\n\n```ignore\nlet request = QueryWbChannelControlOrdersRequest::new(QueryWbChannelControlOrdersRequired {\n    out_request_no,\n    control_type,\n    mchid,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc = "查询控制单: `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.\n\n```ignore\nlet request = QueryWbChannelControlOrdersRequest::new(QueryWbChannelControlOrdersRequired {\n    out_request_no,\n    control_type,\n    mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
 #[doc(alias(
     "查询控制单",
     "GET v3/aggracct-bc/wb-channel/control-orders/{out_request_no}",
     "v3/aggracct-bc/wb-channel/control-orders/{out_request_no}"
 ))]
-#[wxpay_api(GET, "v3/aggracct-bc/wb-channel/control-orders/<out_request_no>", response = QueryWbChannelControlOrdersResponse)]
+#[wxpay_api(GET, "v3/aggracct-bc/wb-channel/control-orders/<out_request_no>", response = QueryWbChannelControlOrdersResponse, wechatpay_serial)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWbChannelControlOrdersRequest<'a> {
@@ -23,9 +23,6 @@ pub struct QueryWbChannelControlOrdersRequest<'a> {
     pub control_type: QueryWbChannelControlOrdersControlType,
     #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
 }
 
 #[doc = "The required fields of [`QueryWbChannelControlOrdersRequest`], each named where it is given: `QueryWbChannelControlOrdersRequest::new(QueryWbChannelControlOrdersRequired { .. })`."]
@@ -36,8 +33,6 @@ pub struct QueryWbChannelControlOrdersRequired<'a> {
     pub control_type: QueryWbChannelControlOrdersControlType,
     #[doc = "微信支付商户号 (see [`QueryWbChannelControlOrdersRequest::mchid`])."]
     pub mchid: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`QueryWbChannelControlOrdersRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
 }
 
 impl<'a> QueryWbChannelControlOrdersRequest<'a> {
@@ -48,13 +43,11 @@ impl<'a> QueryWbChannelControlOrdersRequest<'a> {
             out_request_no,
             control_type,
             mchid,
-            wechatpay_serial,
         } = required;
         Self {
             out_request_no,
             control_type,
             mchid,
-            wechatpay_serial,
         }
     }
 }

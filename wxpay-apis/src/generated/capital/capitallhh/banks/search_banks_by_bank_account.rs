@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.\n\n```ignore\nlet request = SearchBanksByBankAccountCapitallhhBanksRequest::new(SearchBanksByBankAccountCapitallhhBanksRequired {\n    account_number,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.\n\nFor: 服务商."]
+#[doc = "获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.\n\n```ignore\nlet request = SearchBanksByBankAccountCapitallhhBanksRequest::new(account_number);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "获取对私银行卡号开户银行API",
     "GET v3/capital/capitallhh/banks/search-banks-by-bank-account",
@@ -13,33 +13,15 @@ use crate::generated::prelude::*;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
-    #[doc = "银行卡号\n\nQuery parameter, required. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub account_number: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
-}
-
-#[doc = "The required fields of [`SearchBanksByBankAccountCapitallhhBanksRequest`], each named where it is given: `SearchBanksByBankAccountCapitallhhBanksRequest::new(SearchBanksByBankAccountCapitallhhBanksRequired { .. })`."]
-pub struct SearchBanksByBankAccountCapitallhhBanksRequired<'a> {
-    #[doc = "银行卡号 (see [`SearchBanksByBankAccountCapitallhhBanksRequest::account_number`])."]
-    pub account_number: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`SearchBanksByBankAccountCapitallhhBanksRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
+    #[doc = "银行卡号\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_number: Sensitive<&'a str>,
 }
 
 impl<'a> SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
-    /// The request from its required fields, each named in a [`SearchBanksByBankAccountCapitallhhBanksRequired`].
+    /// The request from its one required field, `account_number`.
     #[inline]
-    pub fn new(required: SearchBanksByBankAccountCapitallhhBanksRequired<'a>) -> Self {
-        let SearchBanksByBankAccountCapitallhhBanksRequired {
-            account_number,
-            wechatpay_serial,
-        } = required;
-        Self {
-            account_number,
-            wechatpay_serial,
-        }
+    pub fn new(account_number: Sensitive<&'a str>) -> Self {
+        Self { account_number }
     }
 }
 

@@ -7,7 +7,7 @@ use crate::generated::prelude::*;
 
 pub mod reverse;
 
-#[doc = "电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.\n\n```ignore\nlet mut request = CreateCombinePapayTransactionsRequest::new(CreateCombinePapayTransactionsRequired {\n    combine_appid,\n    combine_mchid,\n    combine_out_trade_no,\n    contract_id,\n});\nrequest.risk_info = Some(risk_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc = "电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.\n\n```ignore\nlet mut request = CreateCombinePapayTransactionsRequest::new(CreateCombinePapayTransactionsRequired {\n    combine_appid,\n    combine_out_trade_no,\n    contract_id,\n});\nrequest.risk_info = Some(risk_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.\n\nFor: 电商平台, 服务商."]
 #[doc(alias(
     "电商合单委托代扣支付API",
     "POST v3/ecommerce/combine-papay/transactions",
@@ -19,8 +19,9 @@ pub mod reverse;
 pub struct CreateCombinePapayTransactionsRequest<'a> {
     #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub combine_mchid: &'a str,
+    #[doc = "合单商户号\n\nBody field, optional. Example: `1900000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub combine_mchid: Option<&'a str>,
     #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
     #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
@@ -37,8 +38,6 @@ pub struct CreateCombinePapayTransactionsRequest<'a> {
 pub struct CreateCombinePapayTransactionsRequired<'a> {
     #[doc = "合单商户appid (see [`CreateCombinePapayTransactionsRequest::combine_appid`])."]
     pub combine_appid: &'a str,
-    #[doc = "合单商户号 (see [`CreateCombinePapayTransactionsRequest::combine_mchid`])."]
-    pub combine_mchid: &'a str,
     #[doc = "合单商户订单号 (see [`CreateCombinePapayTransactionsRequest::combine_out_trade_no`])."]
     pub combine_out_trade_no: &'a str,
     #[doc = "委托代扣协议ID (see [`CreateCombinePapayTransactionsRequest::contract_id`])."]
@@ -46,18 +45,17 @@ pub struct CreateCombinePapayTransactionsRequired<'a> {
 }
 
 impl<'a> CreateCombinePapayTransactionsRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateCombinePapayTransactionsRequired`]. The optional ones (`risk_info`, `sub_orders`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateCombinePapayTransactionsRequired`]. The optional ones (`combine_mchid`, `risk_info`, `sub_orders`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateCombinePapayTransactionsRequired<'a>) -> Self {
         let CreateCombinePapayTransactionsRequired {
             combine_appid,
-            combine_mchid,
             combine_out_trade_no,
             contract_id,
         } = required;
         Self {
             combine_appid,
-            combine_mchid,
+            combine_mchid: None,
             combine_out_trade_no,
             contract_id,
             risk_info: None,

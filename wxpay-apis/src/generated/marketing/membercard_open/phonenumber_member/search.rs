@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "通过加密手机号查询会员领卡状态API: `GET /v3/marketing/membercard-open/phonenumber-member/search`.\n\n```ignore\nlet request = SearchMembercardOpenPhonenumberMemberRequest::new(SearchMembercardOpenPhonenumberMemberRequired {\n    card_id,\n    encrypted_phone_number,\n    wechatpay_serial,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc = "通过加密手机号查询会员领卡状态API: `GET /v3/marketing/membercard-open/phonenumber-member/search`.\n\n```ignore\nlet request = SearchMembercardOpenPhonenumberMemberRequest::new(SearchMembercardOpenPhonenumberMemberRequired {\n    card_id,\n    encrypted_phone_number,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "通过加密手机号查询会员领卡状态API",
     "GET v3/marketing/membercard-open/phonenumber-member/search",
@@ -15,11 +15,8 @@ use crate::generated::prelude::*;
 pub struct SearchMembercardOpenPhonenumberMemberRequest<'a> {
     #[doc = "会员卡id\n\nQuery parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    #[doc = "加密手机号\n\nQuery parameter, required. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzLyXnFbzaaKSE2j4mAFON...`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
-    pub encrypted_phone_number: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
-    #[wxpay(header = "Wechatpay-Serial")]
-    pub wechatpay_serial: &'a str,
+    #[doc = "加密手机号\n\nQuery parameter, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_phone_number: Sensitive<&'a str>,
 }
 
 #[doc = "The required fields of [`SearchMembercardOpenPhonenumberMemberRequest`], each named where it is given: `SearchMembercardOpenPhonenumberMemberRequest::new(SearchMembercardOpenPhonenumberMemberRequired { .. })`."]
@@ -27,9 +24,7 @@ pub struct SearchMembercardOpenPhonenumberMemberRequired<'a> {
     #[doc = "会员卡id (see [`SearchMembercardOpenPhonenumberMemberRequest::card_id`])."]
     pub card_id: &'a str,
     #[doc = "加密手机号 (see [`SearchMembercardOpenPhonenumberMemberRequest::encrypted_phone_number`])."]
-    pub encrypted_phone_number: &'a str,
-    #[doc = "微信支付公钥ID/平台证书序列号 (see [`SearchMembercardOpenPhonenumberMemberRequest::wechatpay_serial`])."]
-    pub wechatpay_serial: &'a str,
+    pub encrypted_phone_number: Sensitive<&'a str>,
 }
 
 impl<'a> SearchMembercardOpenPhonenumberMemberRequest<'a> {
@@ -39,12 +34,10 @@ impl<'a> SearchMembercardOpenPhonenumberMemberRequest<'a> {
         let SearchMembercardOpenPhonenumberMemberRequired {
             card_id,
             encrypted_phone_number,
-            wechatpay_serial,
         } = required;
         Self {
             card_id,
             encrypted_phone_number,
-            wechatpay_serial,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/partner/exposure`.\n\n```ignore\nlet mut request = CreateInstalPartnerExposureRequest::new(CreateInstalPartnerExposureRequired {\n    sp_appid,\n    sp_mchid,\n    sub_appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/partner/exposure`.\n\n```ignore\nlet mut request = CreateInstalPartnerExposureRequest::new(CreateInstalPartnerExposureRequired {\n    sp_appid,\n    sub_appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "商户贴息-获取微信分付曝光建议",
     "POST v3/pay/instal/partner/exposure",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct CreateInstalPartnerExposureRequest<'a> {
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户/二级商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
     #[doc = "子商户号/二级商户号\n\nBody field, optional. Example: `1900000109`."]
@@ -31,24 +32,21 @@ pub struct CreateInstalPartnerExposureRequest<'a> {
 pub struct CreateInstalPartnerExposureRequired<'a> {
     #[doc = "服务商应用ID (see [`CreateInstalPartnerExposureRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`CreateInstalPartnerExposureRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户/二级商户应用ID (see [`CreateInstalPartnerExposureRequest::sub_appid`])."]
     pub sub_appid: &'a str,
 }
 
 impl<'a> CreateInstalPartnerExposureRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateInstalPartnerExposureRequired`]. The optional ones (`sub_mchid`, `user_id`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateInstalPartnerExposureRequired`]. The optional ones (`sp_mchid`, `sub_mchid`, `user_id`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateInstalPartnerExposureRequired<'a>) -> Self {
         let CreateInstalPartnerExposureRequired {
             sp_appid,
-            sp_mchid,
             sub_appid,
         } = required;
         Self {
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid,
             sub_mchid: None,
             user_id: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "付款码支付: `POST /v3/pay/partner/transactions/codepay`.\n\n```ignore\nlet mut request = PartnerCodePayRequest::new(PartnerCodePayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    scene_info,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-code-pay.html>.\n\nFor: 服务商."]
+#[doc = "付款码支付: `POST /v3/pay/partner/transactions/codepay`.\n\n```ignore\nlet mut request = PartnerCodePayRequest::new(PartnerCodePayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    scene_info,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-code-pay.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "付款码支付",
     "POST v3/pay/partner/transactions/codepay",
@@ -38,8 +38,9 @@ pub struct PartnerCodePayRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "合作伙伴商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -62,14 +63,12 @@ pub struct PartnerCodePayRequired<'a> {
     pub payer: crate::pay::CodePayPayer<'a>,
     #[doc = "场景信息 (see [`PartnerCodePayRequest::scene_info`])."]
     pub scene_info: crate::pay::CodePaySceneInfo<'a>,
-    #[doc = "合作伙伴商户号 (see [`PartnerCodePayRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "特约商户商户号 (see [`PartnerCodePayRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerCodePayRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerCodePayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `settle_info`, `sp_appid`, `sub_appid`, `support_fapiao`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerCodePayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `settle_info`, `sp_appid`, `sp_mchid`, `sub_appid`, `support_fapiao`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerCodePayRequired<'a>) -> Self {
         let PartnerCodePayRequired {
@@ -78,7 +77,6 @@ impl<'a> PartnerCodePayRequest<'a> {
             out_trade_no,
             payer,
             scene_info,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -92,7 +90,7 @@ impl<'a> PartnerCodePayRequest<'a> {
             scene_info,
             settle_info: None,
             sp_appid: None,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             support_fapiao: None,

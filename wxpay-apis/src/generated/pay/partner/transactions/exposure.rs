@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/partner/transactions/exposure`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsExposureRequest::new(CreatePartnerTransactionsExposureRequired {\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/partner/transactions/exposure`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsExposureRequest::new(CreatePartnerTransactionsExposureRequired {\n    out_trade_no,\n    payer,\n    sp_appid,\n    sub_appid,\n});\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "微信分付-支付方式前置服务",
     "POST v3/pay/partner/transactions/exposure",
@@ -19,8 +19,9 @@ pub struct CreatePartnerTransactionsExposureRequest<'a> {
     pub payer: CreatePartnerTransactionsExposurePayer<'a>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户/二级商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
     #[doc = "子商户号/二级商户号\n\nBody field, optional. Example: `1900000109`."]
@@ -36,28 +37,25 @@ pub struct CreatePartnerTransactionsExposureRequired<'a> {
     pub payer: CreatePartnerTransactionsExposurePayer<'a>,
     #[doc = "服务商应用ID (see [`CreatePartnerTransactionsExposureRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`CreatePartnerTransactionsExposureRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户/二级商户应用ID (see [`CreatePartnerTransactionsExposureRequest::sub_appid`])."]
     pub sub_appid: &'a str,
 }
 
 impl<'a> CreatePartnerTransactionsExposureRequest<'a> {
-    /// The request from its required fields, each named in a [`CreatePartnerTransactionsExposureRequired`]. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerTransactionsExposureRequired`]. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreatePartnerTransactionsExposureRequired<'a>) -> Self {
         let CreatePartnerTransactionsExposureRequired {
             out_trade_no,
             payer,
             sp_appid,
-            sp_mchid,
             sub_appid,
         } = required;
         Self {
             out_trade_no,
             payer,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid,
             sub_mchid: None,
         }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "H5下单API: `POST /v3/pay/partner/transactions/h5`.\n\n```ignore\nlet mut request = PartnerH5PrepayRequest::new(PartnerH5PrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_4.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523544>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "H5下单API: `POST /v3/pay/partner/transactions/h5`.\n\n```ignore\nlet mut request = PartnerH5PrepayRequest::new(PartnerH5PrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    scene_info,\n    sp_appid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_4.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523544>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "H5下单API",
     "POST v3/pay/partner/transactions/h5",
@@ -43,8 +43,9 @@ pub struct PartnerH5PrepayRequest<'a> {
     pub settle_info: Option<crate::pay::partner::transactions::PrepaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -72,14 +73,12 @@ pub struct PartnerH5PrepayRequired<'a> {
     pub scene_info: crate::pay::H5PrepaySceneInfo<'a>,
     #[doc = "服务商公众号ID (see [`PartnerH5PrepayRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`PartnerH5PrepayRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerH5PrepayRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerH5PrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerH5PrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerH5PrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `settle_info`, `sp_mchid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerH5PrepayRequired<'a>) -> Self {
         let PartnerH5PrepayRequired {
@@ -89,7 +88,6 @@ impl<'a> PartnerH5PrepayRequest<'a> {
             out_trade_no,
             scene_info,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -105,7 +103,7 @@ impl<'a> PartnerH5PrepayRequest<'a> {
             scene_info,
             settle_info: None,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             support_fapiao: None,

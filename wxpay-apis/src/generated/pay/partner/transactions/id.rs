@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付订单号查询: `GET /v3/pay/partner/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = PartnerQueryOrderByIdRequest::new(PartnerQueryOrderByIdRequired {\n    transaction_id,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
+#[doc = "微信支付订单号查询: `GET /v3/pay/partner/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = PartnerQueryOrderByIdRequest::new(PartnerQueryOrderByIdRequired {\n    transaction_id,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
 #[doc(alias(
     "微信支付订单号查询",
     "GET v3/pay/partner/transactions/id/{transaction_id}",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct PartnerQueryOrderByIdRequest<'a> {
     #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    #[doc = "服务商户号\n\nQuery parameter, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nQuery parameter, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
@@ -25,24 +26,21 @@ pub struct PartnerQueryOrderByIdRequest<'a> {
 pub struct PartnerQueryOrderByIdRequired<'a> {
     #[doc = "微信支付订单号 (see [`PartnerQueryOrderByIdRequest::transaction_id`])."]
     pub transaction_id: &'a str,
-    #[doc = "服务商户号 (see [`PartnerQueryOrderByIdRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerQueryOrderByIdRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerQueryOrderByIdRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerQueryOrderByIdRequired`].
+    /// The request from its required fields, each named in a [`PartnerQueryOrderByIdRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerQueryOrderByIdRequired<'a>) -> Self {
         let PartnerQueryOrderByIdRequired {
             transaction_id,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             transaction_id,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

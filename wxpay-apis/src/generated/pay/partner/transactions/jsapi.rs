@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单API: `POST /v3/pay/partner/transactions/jsapi`.\n\n```ignore\nlet mut request = PartnerJsapiPrepayRequest::new(PartnerJsapiPrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523579>, <https://pay.weixin.qq.com/doc/v3/partner/4012523593>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "JSAPI下单API: `POST /v3/pay/partner/transactions/jsapi`.\n\n```ignore\nlet mut request = PartnerJsapiPrepayRequest::new(PartnerJsapiPrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523579>, <https://pay.weixin.qq.com/doc/v3/partner/4012523593>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "JSAPI下单API",
     "POST v3/pay/partner/transactions/jsapi",
@@ -43,8 +43,9 @@ pub struct PartnerJsapiPrepayRequest<'a> {
     pub settle_info: Option<crate::pay::partner::transactions::PrepaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -75,14 +76,12 @@ pub struct PartnerJsapiPrepayRequired<'a> {
     pub payer: PartnerJsapiPrepayPayer<'a>,
     #[doc = "服务商公众号ID (see [`PartnerJsapiPrepayRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`PartnerJsapiPrepayRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerJsapiPrepayRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerJsapiPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerJsapiPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `scene_info`, `settle_info`, `sub_appid`, `subsidy_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerJsapiPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `scene_info`, `settle_info`, `sp_mchid`, `sub_appid`, `subsidy_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerJsapiPrepayRequired<'a>) -> Self {
         let PartnerJsapiPrepayRequired {
@@ -92,7 +91,6 @@ impl<'a> PartnerJsapiPrepayRequest<'a> {
             out_trade_no,
             payer,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -108,7 +106,7 @@ impl<'a> PartnerJsapiPrepayRequest<'a> {
             scene_info: None,
             settle_info: None,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             subsidy_info: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/partner/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsJsapiWithContractRequest::new(CreatePartnerTransactionsJsapiWithContractRequired {\n    amount,\n    contract_info,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/partner/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsJsapiWithContractRequest::new(CreatePartnerTransactionsJsapiWithContractRequired {\n    amount,\n    contract_info,\n    description,\n    notify_url,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "JSAPI下单并授权/签约",
     "POST v3/pay/partner/transactions/jsapi-with-contract",
@@ -42,8 +42,9 @@ pub struct CreatePartnerTransactionsJsapiWithContractRequest<'a> {
     pub settle_info: Option<crate::pay::PaySettleInfo>,
     #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户/二级商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -73,14 +74,12 @@ pub struct CreatePartnerTransactionsJsapiWithContractRequired<'a> {
     pub payer: CreatePartnerTransactionsJsapiWithContractPayer<'a>,
     #[doc = "服务商应用ID (see [`CreatePartnerTransactionsJsapiWithContractRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`CreatePartnerTransactionsJsapiWithContractRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号/二级商户号 (see [`CreatePartnerTransactionsJsapiWithContractRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> CreatePartnerTransactionsJsapiWithContractRequest<'a> {
-    /// The request from its required fields, each named in a [`CreatePartnerTransactionsJsapiWithContractRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreatePartnerTransactionsJsapiWithContractRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `sp_mchid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreatePartnerTransactionsJsapiWithContractRequired<'a>) -> Self {
         let CreatePartnerTransactionsJsapiWithContractRequired {
@@ -91,7 +90,6 @@ impl<'a> CreatePartnerTransactionsJsapiWithContractRequest<'a> {
             out_trade_no,
             payer,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -107,7 +105,7 @@ impl<'a> CreatePartnerTransactionsJsapiWithContractRequest<'a> {
             scene_info: None,
             settle_info: None,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             support_fapiao: None,

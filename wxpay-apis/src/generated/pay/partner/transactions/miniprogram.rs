@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(PartnerMiniProgramPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(PartnerMiniProgramPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    sp_appid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "小程序支付下单",
     "POST v3/pay/partner/transactions/miniprogram",
@@ -41,8 +41,9 @@ pub struct PartnerMiniProgramPrepayRequest<'a> {
     pub settle_info: Option<crate::pay::PaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -68,14 +69,12 @@ pub struct PartnerMiniProgramPrepayRequired<'a> {
     pub payer: PartnerMiniProgramPrepayPayer<'a>,
     #[doc = "服务商公众号ID (see [`PartnerMiniProgramPrepayRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`PartnerMiniProgramPrepayRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerMiniProgramPrepayRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerMiniProgramPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerMiniProgramPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerMiniProgramPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `scene_info`, `settle_info`, `sp_mchid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerMiniProgramPrepayRequired<'a>) -> Self {
         let PartnerMiniProgramPrepayRequired {
@@ -84,7 +83,6 @@ impl<'a> PartnerMiniProgramPrepayRequest<'a> {
             out_trade_no,
             payer,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -99,7 +97,7 @@ impl<'a> PartnerMiniProgramPrepayRequest<'a> {
             scene_info: None,
             settle_info: None,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             support_fapiao: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "Native下单API: `POST /v3/pay/partner/transactions/native`.\n\n```ignore\nlet mut request = PartnerNativePrepayRequest::new(PartnerNativePrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    sp_appid,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_3.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523551>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc = "Native下单API: `POST /v3/pay/partner/transactions/native`.\n\n```ignore\nlet mut request = PartnerNativePrepayRequest::new(PartnerNativePrepayRequired {\n    amount,\n    description,\n    notify_url,\n    out_trade_no,\n    sp_appid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_3.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523551>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
 #[doc(alias(
     "Native下单API",
     "POST v3/pay/partner/transactions/native",
@@ -44,8 +44,9 @@ pub struct PartnerNativePrepayRequest<'a> {
     pub settle_info: Option<crate::pay::partner::transactions::PrepaySettleInfo>,
     #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -71,14 +72,12 @@ pub struct PartnerNativePrepayRequired<'a> {
     pub out_trade_no: &'a str,
     #[doc = "服务商公众号ID (see [`PartnerNativePrepayRequest::sp_appid`])."]
     pub sp_appid: &'a str,
-    #[doc = "服务商户号 (see [`PartnerNativePrepayRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerNativePrepayRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerNativePrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerNativePrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerNativePrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `settle_info`, `sp_mchid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerNativePrepayRequired<'a>) -> Self {
         let PartnerNativePrepayRequired {
@@ -87,7 +86,6 @@ impl<'a> PartnerNativePrepayRequest<'a> {
             notify_url,
             out_trade_no,
             sp_appid,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -103,7 +101,7 @@ impl<'a> PartnerNativePrepayRequest<'a> {
             scene_info: None,
             settle_info: None,
             sp_appid,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             support_fapiao: None,

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "扫码支付下单: `POST /v3/pay/partner/transactions/scannedpos`.\n\n```ignore\nlet mut request = PartnerScannedPosPrepayRequest::new(PartnerScannedPosPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    scene_info,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-scannedpos-payment/partner-ap-iv3/parner-scanned-pos-prepay.html>.\n\nFor: 服务商."]
+#[doc = "扫码支付下单: `POST /v3/pay/partner/transactions/scannedpos`.\n\n```ignore\nlet mut request = PartnerScannedPosPrepayRequest::new(PartnerScannedPosPrepayRequired {\n    amount,\n    description,\n    out_trade_no,\n    payer,\n    scene_info,\n    sub_mchid,\n});\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-scannedpos-payment/partner-ap-iv3/parner-scanned-pos-prepay.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "扫码支付下单",
     "POST v3/pay/partner/transactions/scannedpos",
@@ -41,8 +41,9 @@ pub struct PartnerScannedPosPrepayRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "合作伙伴商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -68,14 +69,12 @@ pub struct PartnerScannedPosPrepayRequired<'a> {
     pub payer: PartnerScannedPosPrepayPayer<'a>,
     #[doc = "场景信息 (see [`PartnerScannedPosPrepayRequest::scene_info`])."]
     pub scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
-    #[doc = "合作伙伴商户号 (see [`PartnerScannedPosPrepayRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "特约商户号 (see [`PartnerScannedPosPrepayRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerScannedPosPrepayRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerScannedPosPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `settle_info`, `sp_appid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerScannedPosPrepayRequired`]. The optional ones (`attach`, `detail`, `goods_tag`, `notify_url`, `settle_info`, `sp_appid`, `sp_mchid`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerScannedPosPrepayRequired<'a>) -> Self {
         let PartnerScannedPosPrepayRequired {
@@ -84,7 +83,6 @@ impl<'a> PartnerScannedPosPrepayRequest<'a> {
             out_trade_no,
             payer,
             scene_info,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -99,7 +97,7 @@ impl<'a> PartnerScannedPosPrepayRequest<'a> {
             scene_info,
             settle_info: None,
             sp_appid: None,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
             support_fapiao: None,

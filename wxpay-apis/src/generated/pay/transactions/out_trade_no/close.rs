@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关单API: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = CloseOrderRequest::new(CloseOrderRequired {\n    out_trade_no,\n    mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
+#[doc = "关单API: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = CloseOrderRequest::new(out_trade_no);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
 #[doc(alias(
     "关单API",
     "POST v3/pay/transactions/out-trade-no/{out_trade_no}/close",
@@ -15,29 +15,18 @@ use crate::generated::prelude::*;
 pub struct CloseOrderRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
-}
-
-#[doc = "The required fields of [`CloseOrderRequest`], each named where it is given: `CloseOrderRequest::new(CloseOrderRequired { .. })`."]
-pub struct CloseOrderRequired<'a> {
-    #[doc = "商户订单号 (see [`CloseOrderRequest::out_trade_no`])."]
-    pub out_trade_no: &'a str,
-    #[doc = "直连商户号 (see [`CloseOrderRequest::mchid`])."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
 }
 
 impl<'a> CloseOrderRequest<'a> {
-    /// The request from its required fields, each named in a [`CloseOrderRequired`].
+    /// The request from its one required field, `out_trade_no`. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: CloseOrderRequired<'a>) -> Self {
-        let CloseOrderRequired {
-            out_trade_no,
-            mchid,
-        } = required;
+    pub fn new(out_trade_no: &'a str) -> Self {
         Self {
             out_trade_no,
-            mchid,
+            mchid: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod close;
 pub mod reverse;
 
-#[doc = "商户订单号查询: `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired {\n    out_trade_no,\n    mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
+#[doc = "商户订单号查询: `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryOrderByOutTradeNoRequest::new(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
 #[doc(alias(
     "商户订单号查询",
     "GET v3/pay/transactions/out-trade-no/{out_trade_no}",
@@ -18,29 +18,18 @@ pub mod reverse;
 pub struct QueryOrderByOutTradeNoRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "直连商户号\n\nQuery parameter, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
-}
-
-#[doc = "The required fields of [`QueryOrderByOutTradeNoRequest`], each named where it is given: `QueryOrderByOutTradeNoRequest::new(QueryOrderByOutTradeNoRequired { .. })`."]
-pub struct QueryOrderByOutTradeNoRequired<'a> {
-    #[doc = "商户订单号 (see [`QueryOrderByOutTradeNoRequest::out_trade_no`])."]
-    pub out_trade_no: &'a str,
-    #[doc = "直连商户号 (see [`QueryOrderByOutTradeNoRequest::mchid`])."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nQuery parameter, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
 }
 
 impl<'a> QueryOrderByOutTradeNoRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryOrderByOutTradeNoRequired`].
+    /// The request from its one required field, `out_trade_no`. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(required: QueryOrderByOutTradeNoRequired<'a>) -> Self {
-        let QueryOrderByOutTradeNoRequired {
-            out_trade_no,
-            mchid,
-        } = required;
+    pub fn new(out_trade_no: &'a str) -> Self {
         Self {
             out_trade_no,
-            mchid,
+            mchid: None,
         }
     }
 }

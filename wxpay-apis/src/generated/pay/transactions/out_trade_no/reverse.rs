@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReverseOrderRequest::new(ReverseOrderRequired {\n    out_trade_no,\n    appid,\n    mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html>.\n\nFor: 普通商户."]
+#[doc = "撤销: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReverseOrderRequest::new(ReverseOrderRequired {\n    out_trade_no,\n    appid,\n});\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html>.\n\nFor: 普通商户."]
 #[doc(alias(
     "撤销",
     "POST v3/pay/transactions/out-trade-no/{out_trade_no}/reverse",
@@ -17,8 +17,9 @@ pub struct ReverseOrderRequest<'a> {
     pub out_trade_no: &'a str,
     #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub mchid: &'a str,
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub mchid: Option<&'a str>,
 }
 
 #[doc = "The required fields of [`ReverseOrderRequest`], each named where it is given: `ReverseOrderRequest::new(ReverseOrderRequired { .. })`."]
@@ -27,23 +28,20 @@ pub struct ReverseOrderRequired<'a> {
     pub out_trade_no: &'a str,
     #[doc = "应用AppID (see [`ReverseOrderRequest::appid`])."]
     pub appid: &'a str,
-    #[doc = "直连商户号 (see [`ReverseOrderRequest::mchid`])."]
-    pub mchid: &'a str,
 }
 
 impl<'a> ReverseOrderRequest<'a> {
-    /// The request from its required fields, each named in a [`ReverseOrderRequired`].
+    /// The request from its required fields, each named in a [`ReverseOrderRequired`]. The optional ones (`mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: ReverseOrderRequired<'a>) -> Self {
         let ReverseOrderRequired {
             out_trade_no,
             appid,
-            mchid,
         } = required;
         Self {
             out_trade_no,
             appid,
-            mchid,
+            mchid: None,
         }
     }
 }

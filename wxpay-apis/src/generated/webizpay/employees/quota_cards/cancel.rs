@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户作废员工企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.\n\n```ignore\nlet request = CancelEmployeesQuotaCardsRequest::new(CancelEmployeesQuotaCardsRequired {\n    employee_id,\n    card_no,\n    reason,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户作废员工企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.\n\n```ignore\nlet request = CancelEmployeesQuotaCardsRequest::new(CancelEmployeesQuotaCardsRequired {\n    employee_id,\n    card_no,\n    reason,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户作废员工企业支付额度卡",
     "POST v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel",
@@ -19,8 +19,9 @@ pub struct CancelEmployeesQuotaCardsRequest<'a> {
     pub card_no: &'a str,
     #[doc = "作废原因\n\nBody field, required. Example: `商户主动作废`."]
     pub reason: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -33,28 +34,25 @@ pub struct CancelEmployeesQuotaCardsRequired<'a> {
     pub card_no: &'a str,
     #[doc = "作废原因 (see [`CancelEmployeesQuotaCardsRequest::reason`])."]
     pub reason: &'a str,
-    #[doc = "服务商商户号 (see [`CancelEmployeesQuotaCardsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`CancelEmployeesQuotaCardsRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> CancelEmployeesQuotaCardsRequest<'a> {
-    /// The request from its required fields, each named in a [`CancelEmployeesQuotaCardsRequired`].
+    /// The request from its required fields, each named in a [`CancelEmployeesQuotaCardsRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CancelEmployeesQuotaCardsRequired<'a>) -> Self {
         let CancelEmployeesQuotaCardsRequired {
             employee_id,
             card_no,
             reason,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             employee_id,
             card_no,
             reason,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

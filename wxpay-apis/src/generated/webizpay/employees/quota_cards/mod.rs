@@ -8,7 +8,7 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod payment_url;
 
-#[doc = "企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.\n\n```ignore\nlet mut request = CreateEmployeesQuotaCardsRequest::new(CreateEmployeesQuotaCardsRequired {\n    employee_id,\n    amount,\n    card_name,\n    card_template_id,\n    effective_end_time,\n    out_card_no,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.avail_mch_range_id = Some(avail_mch_range_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.\n\n```ignore\nlet mut request = CreateEmployeesQuotaCardsRequest::new(CreateEmployeesQuotaCardsRequired {\n    employee_id,\n    amount,\n    card_name,\n    card_template_id,\n    effective_end_time,\n    out_card_no,\n    sub_mchid,\n});\nrequest.avail_mch_range_id = Some(avail_mch_range_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户为员工下发企业支付额度卡",
     "POST v3/webizpay/employees/{employee_id}/quota-cards",
@@ -36,8 +36,9 @@ pub struct CreateEmployeesQuotaCardsRequest<'a> {
     pub effective_end_time: Timestamp<&'a str>,
     #[doc = "商户卡号\n\nBody field, required. Example: `mch_card_123456`."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -56,14 +57,12 @@ pub struct CreateEmployeesQuotaCardsRequired<'a> {
     pub effective_end_time: Timestamp<&'a str>,
     #[doc = "商户卡号 (see [`CreateEmployeesQuotaCardsRequest::out_card_no`])."]
     pub out_card_no: &'a str,
-    #[doc = "服务商商户号 (see [`CreateEmployeesQuotaCardsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`CreateEmployeesQuotaCardsRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> CreateEmployeesQuotaCardsRequest<'a> {
-    /// The request from its required fields, each named in a [`CreateEmployeesQuotaCardsRequired`]. The optional ones (`avail_mch_range_id`, `card_remark`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`CreateEmployeesQuotaCardsRequired`]. The optional ones (`avail_mch_range_id`, `card_remark`, `sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: CreateEmployeesQuotaCardsRequired<'a>) -> Self {
         let CreateEmployeesQuotaCardsRequired {
@@ -73,7 +72,6 @@ impl<'a> CreateEmployeesQuotaCardsRequest<'a> {
             card_template_id,
             effective_end_time,
             out_card_no,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
@@ -85,7 +83,7 @@ impl<'a> CreateEmployeesQuotaCardsRequest<'a> {
             card_template_id,
             effective_end_time,
             out_card_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }
@@ -111,7 +109,7 @@ pub struct CreateEmployeesQuotaCardsResponse {
     pub sub_mchid: String,
 }
 
-#[doc = "企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsRequest::new(QueryEmployeesQuotaCardsRequired {\n    employee_id,\n    card_no,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsRequest::new(QueryEmployeesQuotaCardsRequired {\n    employee_id,\n    card_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户查询企业支付额度卡",
     "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}",
@@ -125,8 +123,9 @@ pub struct QueryEmployeesQuotaCardsRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
@@ -137,26 +136,23 @@ pub struct QueryEmployeesQuotaCardsRequired<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号 (see [`QueryEmployeesQuotaCardsRequest::card_no`])."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号 (see [`QueryEmployeesQuotaCardsRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`QueryEmployeesQuotaCardsRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> QueryEmployeesQuotaCardsRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryEmployeesQuotaCardsRequired`].
+    /// The request from its required fields, each named in a [`QueryEmployeesQuotaCardsRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryEmployeesQuotaCardsRequired<'a>) -> Self {
         let QueryEmployeesQuotaCardsRequired {
             employee_id,
             card_no,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             employee_id,
             card_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "企业商户获取指定额度卡支付链接: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsPaymentUrlRequest::new(QueryEmployeesQuotaCardsPaymentUrlRequired {\n    employee_id,\n    card_no,\n    sp_mchid,\n    sub_mchid,\n    application_type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc = "企业商户获取指定额度卡支付链接: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsPaymentUrlRequest::new(QueryEmployeesQuotaCardsPaymentUrlRequired {\n    employee_id,\n    card_no,\n    sub_mchid,\n    application_type,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
 #[doc(alias(
     "企业商户获取指定额度卡支付链接",
     "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url",
@@ -17,8 +17,9 @@ pub struct QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `12341234`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
     #[doc = "拉起付款码页面的企业应用类型\n\nQuery parameter, required. Example: `H5`."]
@@ -31,8 +32,6 @@ pub struct QueryEmployeesQuotaCardsPaymentUrlRequired<'a> {
     pub employee_id: &'a str,
     #[doc = "企业支付额度卡卡号 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::card_no`])."]
     pub card_no: &'a str,
-    #[doc = "服务商商户号 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "出资子商户号 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
     #[doc = "拉起付款码页面的企业应用类型 (see [`QueryEmployeesQuotaCardsPaymentUrlRequest::application_type`])."]
@@ -40,20 +39,19 @@ pub struct QueryEmployeesQuotaCardsPaymentUrlRequired<'a> {
 }
 
 impl<'a> QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
-    /// The request from its required fields, each named in a [`QueryEmployeesQuotaCardsPaymentUrlRequired`].
+    /// The request from its required fields, each named in a [`QueryEmployeesQuotaCardsPaymentUrlRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: QueryEmployeesQuotaCardsPaymentUrlRequired<'a>) -> Self {
         let QueryEmployeesQuotaCardsPaymentUrlRequired {
             employee_id,
             card_no,
-            sp_mchid,
             sub_mchid,
             application_type,
         } = required;
         Self {
             employee_id,
             card_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
             application_type,
         }

@@ -231,9 +231,9 @@ pub struct PartnerCardMemberUserCardsCustomField<'a> {
     #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    #[doc = "加密的用户选择的字段值列表\n\nOptional."]
+    #[doc = "加密的用户选择的字段值列表\n\nOptional.\n\nSensitive: give each item in plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts each with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_chosen_values: Option<&'a [&'a str]>,
+    pub user_chosen_values: Option<&'a [Sensitive<&'a str>]>,
 }
 
 impl<'a> PartnerCardMemberUserCardsCustomField<'a> {
@@ -507,7 +507,7 @@ pub struct ModifyPartnerCardMemberUserCardsUserInformation<'a> {
     pub common_field_list: Option<&'a [ModifyPartnerCardMemberUserCardsCommonField<'a>]>,
     #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_field_list: Option<&'a [PartnerCardMemberUserCardsCustomField<'a>]>,
+    pub custom_field_list: Option<&'a [ModifyPartnerCardMemberUserCardsCustomField<'a>]>,
 }
 
 impl<'a> ModifyPartnerCardMemberUserCardsUserInformation<'a> {
@@ -540,6 +540,29 @@ impl<'a> ModifyPartnerCardMemberUserCardsCommonField<'a> {
         Self {
             name: None,
             value: None,
+        }
+    }
+}
+
+#[doc = "商户自定义的开卡信息字段"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ModifyPartnerCardMemberUserCardsCustomField<'a> {
+    #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[doc = "加密的用户选择的字段值列表\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_chosen_values: Option<&'a [&'a str]>,
+}
+
+impl<'a> ModifyPartnerCardMemberUserCardsCustomField<'a> {
+    /// The object without a required field. The optional ones (`name`, `user_chosen_values`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            user_chosen_values: None,
         }
     }
 }

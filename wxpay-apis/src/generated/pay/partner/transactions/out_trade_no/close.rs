@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "关单API: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = PartnerCloseOrderRequest::new(PartnerCloseOrderRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
+#[doc = "关单API: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = PartnerCloseOrderRequest::new(PartnerCloseOrderRequired {\n    out_trade_no,\n    sub_mchid,\n});\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
 #[doc(alias(
     "关单API",
     "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
@@ -15,8 +15,9 @@ use crate::generated::prelude::*;
 pub struct PartnerCloseOrderRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
@@ -25,24 +26,21 @@ pub struct PartnerCloseOrderRequest<'a> {
 pub struct PartnerCloseOrderRequired<'a> {
     #[doc = "商户订单号 (see [`PartnerCloseOrderRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商户号 (see [`PartnerCloseOrderRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerCloseOrderRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerCloseOrderRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerCloseOrderRequired`].
+    /// The request from its required fields, each named in a [`PartnerCloseOrderRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerCloseOrderRequired<'a>) -> Self {
         let PartnerCloseOrderRequired {
             out_trade_no,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             out_trade_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

@@ -6,7 +6,7 @@ use crate::generated::prelude::*;
 pub mod close;
 pub mod reverse;
 
-#[doc = "商户订单号查询: `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = PartnerQueryOrderByOutTradeNoRequest::new(PartnerQueryOrderByOutTradeNoRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
+#[doc = "商户订单号查询: `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = PartnerQueryOrderByOutTradeNoRequest::new(PartnerQueryOrderByOutTradeNoRequired {\n    out_trade_no,\n    sub_mchid,\n});\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
 #[doc(alias(
     "商户订单号查询",
     "GET v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
@@ -18,8 +18,9 @@ pub mod reverse;
 pub struct PartnerQueryOrderByOutTradeNoRequest<'a> {
     #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商户号\n\nQuery parameter, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "服务商户号\n\nQuery parameter, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
@@ -28,24 +29,21 @@ pub struct PartnerQueryOrderByOutTradeNoRequest<'a> {
 pub struct PartnerQueryOrderByOutTradeNoRequired<'a> {
     #[doc = "商户订单号 (see [`PartnerQueryOrderByOutTradeNoRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
-    #[doc = "服务商户号 (see [`PartnerQueryOrderByOutTradeNoRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "子商户号 (see [`PartnerQueryOrderByOutTradeNoRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerQueryOrderByOutTradeNoRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerQueryOrderByOutTradeNoRequired`].
+    /// The request from its required fields, each named in a [`PartnerQueryOrderByOutTradeNoRequired`]. The optional ones (`sp_mchid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerQueryOrderByOutTradeNoRequired<'a>) -> Self {
         let PartnerQueryOrderByOutTradeNoRequired {
             out_trade_no,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             out_trade_no,
-            sp_mchid,
+            sp_mchid: None,
             sub_mchid,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet mut request = PartnerReverseOrderRequest::new(PartnerReverseOrderRequired {\n    out_trade_no,\n    sp_mchid,\n    sub_mchid,\n});\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html>.\n\nFor: 服务商."]
+#[doc = "撤销: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet mut request = PartnerReverseOrderRequest::new(PartnerReverseOrderRequired {\n    out_trade_no,\n    sub_mchid,\n});\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html>.\n\nFor: 服务商."]
 #[doc(alias(
     "撤销",
     "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse",
@@ -18,8 +18,9 @@ pub struct PartnerReverseOrderRequest<'a> {
     #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`.\n\nThe calling merchant: give the client's own `mchid` (`Client::mchid()`)."]
-    pub sp_mchid: &'a str,
+    #[doc = "合作伙伴商户号\n\nBody field, optional. Example: `1230000109`.\n\nThe calling merchant: leave it `None` and the client sends its own merchant id (`Client::mchid()`); another id is refused before sending."]
+    #[wxpay(merchant)]
+    pub sp_mchid: Option<&'a str>,
     #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
@@ -31,25 +32,22 @@ pub struct PartnerReverseOrderRequest<'a> {
 pub struct PartnerReverseOrderRequired<'a> {
     #[doc = "商户订单号 (see [`PartnerReverseOrderRequest::out_trade_no`])."]
     pub out_trade_no: &'a str,
-    #[doc = "合作伙伴商户号 (see [`PartnerReverseOrderRequest::sp_mchid`])."]
-    pub sp_mchid: &'a str,
     #[doc = "特约商户商户号 (see [`PartnerReverseOrderRequest::sub_mchid`])."]
     pub sub_mchid: &'a str,
 }
 
 impl<'a> PartnerReverseOrderRequest<'a> {
-    /// The request from its required fields, each named in a [`PartnerReverseOrderRequired`]. The optional ones (`sp_appid`, `sub_appid`) start as `None`: assign them on the value.
+    /// The request from its required fields, each named in a [`PartnerReverseOrderRequired`]. The optional ones (`sp_appid`, `sp_mchid`, `sub_appid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(required: PartnerReverseOrderRequired<'a>) -> Self {
         let PartnerReverseOrderRequired {
             out_trade_no,
-            sp_mchid,
             sub_mchid,
         } = required;
         Self {
             out_trade_no,
             sp_appid: None,
-            sp_mchid,
+            sp_mchid: None,
             sub_appid: None,
             sub_mchid,
         }
