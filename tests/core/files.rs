@@ -124,7 +124,7 @@ async fn a_wrong_hash_fails_and_leaves_no_file() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::HashMismatch { .. },
+                reason: VerifyError::HashMismatch { .. },
                 ..
             }
         ),

@@ -232,7 +232,7 @@ async fn inflated_and_compressed_sizes_are_capped() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit } if limit == 1 << 20),
+        matches!(err, Error::BodyTooLarge { limit, .. } if limit == 1 << 20),
         "{err:?}"
     );
     assert!(err.to_string().contains("1048576"), "{err}");
@@ -250,7 +250,7 @@ async fn inflated_and_compressed_sizes_are_capped() {
         Err(e) => e,
     };
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit: 1024 }),
+        matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
         "{err:?}"
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
@@ -392,7 +392,7 @@ async fn certificate_listings_are_verified_before_decryption() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::MissingHeader(_),
+                reason: VerifyError::MissingHeader(_),
                 ..
             }
         ),

@@ -133,12 +133,14 @@ pub fn expect_api<T: std::fmt::Debug>(
 #[track_caller]
 pub fn expect_verification<T: std::fmt::Debug>(result: Result<T, Error>) -> VerifyError {
     match result {
-        Err(Error::Verification { source, request_id }) => {
+        Err(Error::Verification {
+            reason, request_id, ..
+        }) => {
             assert!(
                 request_id.is_some(),
                 "the sandbox sends a Request-ID even when it misbehaves"
             );
-            source
+            reason
         }
         other => panic!("expected a verification error, got {other:?}"),
     }

@@ -69,7 +69,7 @@ fn payment_notifications_are_verified_before_use() {
         assert!(matches!(
             verify_payment_notification(to_xml(&f).as_bytes(), &k),
             Err(Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             })
         ));

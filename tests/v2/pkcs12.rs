@@ -58,8 +58,16 @@ fn the_builder_takes_every_fixture_and_refuses_a_wrong_password_typed() {
             matches!(err, Error::V2(V2Error::Pkcs12(Pkcs12Error::MacMismatch))),
             "{name}: {err:?}"
         );
-        assert!(err.report().contains("wrong password"), "{}", err.report());
-        assert!(!err.report().contains("1900000101"), "{}", err.report());
+        assert!(
+            err.to_string().contains("wrong password"),
+            "{}",
+            err.to_string()
+        );
+        assert!(
+            !err.to_string().contains("1900000101"),
+            "{}",
+            err.to_string()
+        );
     }
 }
 

@@ -172,7 +172,7 @@ pub use client::{
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
 pub use enums::UnknownValue;
-pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
+pub use error::{ApiError, CryptoError, Error, KeyError, Origin, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
 pub use query_form::QueryObject;
 pub use request::{

@@ -67,7 +67,7 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, SandboxError> {
         match std::fs::read_to_string(&path) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(SandboxError::File { path, source }),
+            Err(error) => Err(SandboxError::File { path, error }),
         }
     };
     let platform_key = read(PLATFORM_KEY_FILE)?
@@ -213,16 +213,16 @@ pub(crate) fn write_files(
     dir: &Path,
     files: &[(&str, &str, bool, &'static str)],
 ) -> Result<Vec<WrittenFile>, SandboxError> {
-    std::fs::create_dir_all(dir).map_err(|source| SandboxError::File {
+    std::fs::create_dir_all(dir).map_err(|error| SandboxError::File {
         path: dir.to_owned(),
-        source,
+        error,
     })?;
     let mut written = Vec::with_capacity(files.len());
     for &(name, contents, secret, description) in files {
         let path = dir.join(name);
-        write_file(&path, contents.as_bytes(), secret).map_err(|source| SandboxError::File {
+        write_file(&path, contents.as_bytes(), secret).map_err(|error| SandboxError::File {
             path: path.clone(),
-            source,
+            error,
         })?;
         written.push(WrittenFile { path, description });
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{Download, DownloadRequest, FileAnswer};
 use crate::crypto::Sha1;
-use crate::error::{Error, VerifyError};
+use crate::error::{Error, Origin, VerifyError};
 use crate::Client;
 
 /// The (verified) answer of the trade-bill and fund-flow-bill operations.
@@ -61,8 +61,8 @@ impl std::fmt::Debug for BillDownload {
 
 fn gzip_error(e: std::io::Error) -> Error {
     Error::Decode {
-        status: 200,
-        message: format!("bill is not valid gzip: {e}"),
+        origin: Origin::Answer,
+        message: format!("the bill is not valid gzip: {e}"),
         body_excerpt: String::new(),
         request_id: None,
     }
@@ -73,7 +73,7 @@ impl BillDownload {
     /// once the whole bill has been read and its SHA-1 matched. A mismatch
     /// is [`VerifyError::HashMismatch`]; more content than the client's
     /// [`max_inflated_bytes`](crate::ClientBuilder::max_inflated_bytes) is
-    /// [`Error::ResponseTooLarge`].
+    /// [`Error::BodyTooLarge`].
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         loop {
             if self.hasher.is_none() {
@@ -104,7 +104,8 @@ impl BillDownload {
                     let actual = self.hasher.take().map(Sha1::finish_hex).unwrap_or_default();
                     if !actual.eq_ignore_ascii_case(&self.expected) {
                         return Err(Error::Verification {
-                            source: VerifyError::HashMismatch {
+                            origin: Origin::Answer,
+                            reason: VerifyError::HashMismatch {
                                 expected: self.expected.clone(),
                                 actual,
                             },
@@ -140,7 +141,8 @@ impl BillDownload {
     fn emit(&mut self, out: Bytes) -> Result<Option<Bytes>, Error> {
         self.inflated += out.len() as u64;
         if self.inflated > self.max_inflated {
-            return Err(Error::ResponseTooLarge {
+            return Err(Error::BodyTooLarge {
+                origin: Origin::Answer,
                 limit: usize::try_from(self.max_inflated).unwrap_or(usize::MAX),
             });
         }

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::ApiV3Key;
-use crate::error::{CryptoError, Error};
+use crate::error::{CryptoError, Error, Origin};
 use crate::keyring::unix_now;
 use crate::verify::{self, SignatureHeaders, Verifier};
 
@@ -191,12 +191,14 @@ impl Notifier {
                 .map(str::to_owned)
         };
         if body.len() > self.max_body_bytes {
-            return Err(Error::ResponseTooLarge {
+            return Err(Error::BodyTooLarge {
+                origin: Origin::Callback,
                 limit: self.max_body_bytes,
             });
         }
-        let verification_error = |source| Error::Verification {
-            source,
+        let verification_error = |reason| Error::Verification {
+            reason,
+            origin: Origin::Callback,
             request_id: request_id(),
         };
         let verified = match &self.trust {
@@ -212,32 +214,41 @@ impl Notifier {
                 .admit(&signature.timestamp, &signature.nonce, now)
                 .map_err(verification_error)?;
         }
-        let decode_error = |message: String, bytes: &[u8]| Error::Decode {
-            status: 200,
+        let decode_error = |message: String, excerpt: &[u8]| Error::Decode {
+            origin: Origin::Callback,
             message,
-            body_excerpt: String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).into_owned(),
+            body_excerpt: String::from_utf8_lossy(&excerpt[..excerpt.len().min(256)]).into_owned(),
             request_id: request_id(),
         };
-        let envelope: Envelope = serde_json::from_slice(body)
-            .map_err(|e| decode_error(format!("notification envelope: {e}"), body))?;
+        let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
+            decode_error(
+                format!("the body is not WeChat Pay's notification envelope: {e}"),
+                body,
+            )
+        })?;
+        let which = format!("{} (id {})", envelope.event_type, envelope.id);
         if envelope.resource.algorithm != RESOURCE_ALGORITHM {
             return Err(decode_error(
                 format!(
-                    "resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
+                    "{which}: resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
                     envelope.resource.algorithm
                 ),
                 body,
             ));
         }
-        let plaintext = envelope.resource.decrypt(&self.key)?;
+        let plaintext = envelope.resource.decrypt(&self.key).map_err(Error::crypto(
+            "decrypt the callback's resource with the APIv3 key",
+        ))?;
         let resource = serde_json::from_slice(&plaintext).map_err(|e| {
-            // The plaintext may hold personal data: report only the decoder's message.
-            Error::Decode {
-                status: 200,
-                message: format!("decrypted resource: {e}"),
-                body_excerpt: String::new(),
-                request_id: request_id(),
-            }
+            // The plaintext may hold personal data: only the decoder's
+            // message (a field name, a position) is reported.
+            decode_error(
+                format!(
+                    "{which}: the decrypted resource does not decode into {}: {e}",
+                    std::any::type_name::<T>()
+                ),
+                b"",
+            )
         })?;
         Ok(Notification { envelope, resource })
     }
@@ -482,8 +493,11 @@ impl Notifier {
         let n: Notification<serde_json::Value> = self.parse(headers, body).await?;
         let event = events::Event::from_value(&n.envelope.event_type, n.resource).map_err(|e| {
             Error::Decode {
-                status: 200,
-                message: format!("{} resource: {e}", n.envelope.event_type),
+                origin: Origin::Callback,
+                message: format!(
+                    "{} (id {}): the decrypted resource does not decode into its event type: {e}",
+                    n.envelope.event_type, n.envelope.id
+                ),
                 body_excerpt: String::new(),
                 request_id: None,
             }

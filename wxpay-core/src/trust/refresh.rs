@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::client::Call;
 use crate::crypto::ApiV3Key;
-use crate::error::{Error, VerifyError};
+use crate::error::{Error, Origin, VerifyError};
 use crate::keyring::{unix_now, Certificate, Keyring, VerificationKey};
 use crate::notify::EncryptedResource;
 use crate::transport::{Api, Deadline, RequestSpan};
@@ -129,7 +129,7 @@ impl AutoRefresh {
                 *error = None;
             }
             Err(e) => {
-                let report = e.report();
+                let report = e.to_string();
                 tracing::warn!(
                     error = report.as_str(),
                     "wxpay: platform certificate refresh failed; keeping the keys already trusted"
@@ -205,13 +205,14 @@ impl Client {
             };
         }
         let decode = |message: String| Error::Decode {
-            status,
+            origin: Origin::Answer,
             message,
             body_excerpt: String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
             request_id: request_id.clone(),
         };
-        let verification_error = |source| Error::Verification {
-            source,
+        let verification_error = |reason| Error::Verification {
+            reason,
+            origin: Origin::Answer,
             request_id: request_id.clone(),
         };
         let signature =
@@ -242,8 +243,14 @@ impl Client {
             )));
         }
         let open = |entry: &Entry| -> Result<Certificate, Error> {
-            let pem = entry.encrypt_certificate.decrypt(key)?;
-            let pem = String::from_utf8(pem).map_err(|_| crate::CryptoError::NotUtf8)?;
+            const WHAT: &str = "decrypt a platform certificate of the v3/certificates listing";
+            let pem = entry
+                .encrypt_certificate
+                .decrypt(key)
+                .map_err(Error::crypto(WHAT))?;
+            let pem = String::from_utf8(pem)
+                .map_err(|_| crate::CryptoError::NotUtf8)
+                .map_err(Error::crypto(WHAT))?;
             let certificate = Certificate::from_pem(&pem)?;
             if !certificate.serial().eq_ignore_ascii_case(&entry.serial_no) {
                 return Err(decode(format!(

@@ -390,13 +390,13 @@ impl SandboxBuilder {
         let listener =
             TcpListener::bind(self.listen)
                 .await
-                .map_err(|source| SandboxError::Bind {
+                .map_err(|error| SandboxError::Bind {
                     addr: self.listen,
-                    source,
+                    error,
                 })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        let addr = listener.local_addr().map_err(|error| SandboxError::Bind {
             addr: self.listen,
-            source,
+            error,
         })?;
         let base_url = format!("http://{addr}/");
         #[cfg(feature = "sqlite")]
@@ -499,10 +499,10 @@ async fn start_console(
 ) -> Result<(SocketAddr, JoinHandle<()>), SandboxError> {
     let listener = TcpListener::bind(at)
         .await
-        .map_err(|source| SandboxError::Bind { addr: at, source })?;
+        .map_err(|error| SandboxError::Bind { addr: at, error })?;
     let addr = listener
         .local_addr()
-        .map_err(|source| SandboxError::Bind { addr: at, source })?;
+        .map_err(|error| SandboxError::Bind { addr: at, error })?;
     let router = crate::control::router(app.clone());
     let task = tokio::spawn(async move {
         let stop = async move {
