@@ -137,7 +137,13 @@ async fn notify(
             let _ = events.send(notification);
             Notifier::success()
         }
-        Err(e) => Notifier::failure(&format!("rejected: {e}")),
+        Err(e) => {
+            // `{e}` says what failed and what to fix (a wrong APIv3 key, a
+            // body re-serialised before verification ...): log it, and tell
+            // WeChat Pay, which retries the notification later.
+            eprintln!("   handler: callback refused: {e}");
+            Notifier::failure(&format!("callback refused: {e}"))
+        }
     };
     answer.map(Body::from)
 }
@@ -160,8 +166,20 @@ async fn next_event(
     Ok(notification.resource)
 }
 
+/// Prints a failure as users would: `{e}` alone says what failed, why and
+/// what to fix (returning the error from `main` would print its `Debug`).
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
     // The sandbox pays every order half a second after its prepay, as a
     // customer would on the WeChat cashier.
     let sandbox = Sandbox::builder()

@@ -16,9 +16,10 @@ WXPAY_PRIVATE_KEY, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY, WXPAY_PLATFORM_CERTIFI
 WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_CONFIG, WXPAY_PROFILE), then the profile file.
 Key settings name files; secrets are never printed.
 
-Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration,
-3 a signature, certificate or hash did not verify or a bill does not add up,
-4 network or timeout, 5 other, 6 a bill and your records differ (bill reconcile)."
+Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration
+(a wrong APIv3 key included), 3 a signature, certificate or hash did not verify or a
+bill does not add up, 4 network or timeout, 5 other, 6 a bill and your records differ
+(bill reconcile)."
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -6,6 +6,7 @@
 //! Set `WXPAY_UPDATE_SNAPSHOTS=1` to rewrite `tests/snapshots/*.txt`.
 
 mod bills;
+mod exit_codes;
 mod keys;
 mod payments;
 mod request;
