@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "WeChat Pay APIv3 from the command line: signed requests, platform certificates, callbacks, bills and the local sandbox",
     after_help = "\
-Settings come from flags, then the environment (WXPAY_MCHID, WXPAY_MERCHANT_SERIAL,
-WXPAY_PRIVATE_KEY, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY, WXPAY_PLATFORM_CERTIFICATE,
+Settings come from flags, then the environment (WXPAY_MCHID, WXPAY_MERCHANT_CERTIFICATE,
+WXPAY_MERCHANT_SERIAL, WXPAY_PRIVATE_KEY, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY, WXPAY_PLATFORM_CERTIFICATE,
 WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_CONFIG, WXPAY_PROFILE), then the profile file.
 Key settings name files; secrets are never printed.
 
@@ -41,7 +41,12 @@ pub struct Settings {
     /// Merchant id [env: WXPAY_MCHID]
     #[arg(long, global = true, value_name = "ID")]
     pub mchid: Option<String>,
-    /// Serial of the merchant API certificate [env: WXPAY_MERCHANT_SERIAL]
+    /// Merchant API certificate, PEM (apiclient_cert.pem): gives the serial and is
+    /// checked against the private key [env: WXPAY_MERCHANT_CERTIFICATE]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub merchant_certificate: Option<PathBuf>,
+    /// Serial of the merchant API certificate, if the certificate is not given
+    /// [env: WXPAY_MERCHANT_SERIAL]
     #[arg(long, global = true, value_name = "SERIAL")]
     pub merchant_serial: Option<String>,
     /// Merchant API private key, PEM (apiclient_key.pem) [env: WXPAY_PRIVATE_KEY]

@@ -27,6 +27,7 @@ const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 struct Profile {
     base_url: Option<String>,
     mchid: Option<String>,
+    merchant_certificate: Option<PathBuf>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
     public_key_id: Option<String>,
@@ -70,6 +71,7 @@ enum KeySource {
 pub struct Resolved {
     base_url: Option<String>,
     mchid: Option<String>,
+    merchant_certificate: Option<PathBuf>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
     public_key_id: Option<String>,
@@ -142,6 +144,11 @@ impl Resolved {
         Ok(Resolved {
             base_url: text(&flags.base_url, "WXPAY_BASE_URL", profile.base_url),
             mchid: text(&flags.mchid, "WXPAY_MCHID", profile.mchid),
+            merchant_certificate: file(
+                &flags.merchant_certificate,
+                "WXPAY_MERCHANT_CERTIFICATE",
+                profile.merchant_certificate,
+            ),
             merchant_serial: text(
                 &flags.merchant_serial,
                 "WXPAY_MERCHANT_SERIAL",
@@ -252,16 +259,26 @@ impl Resolved {
     pub async fn client(&self, bootstrap: bool) -> Result<Client, CliError> {
         let keyring = self.keyring()?;
         let empty = keyring.is_empty();
-        let mut builder = Client::builder()
-            .mchid(self.mchid()?)
-            .merchant_serial(self.merchant_serial.as_deref().ok_or_else(|| {
-                missing(
-                    "merchant certificate serial",
-                    "--merchant-serial",
-                    "WXPAY_MERCHANT_SERIAL",
-                    "merchant_serial",
-                )
-            })?)
+        let mut builder = Client::builder().mchid(self.mchid()?);
+        match (&self.merchant_certificate, &self.merchant_serial) {
+            (None, None) => {
+                return Err(missing(
+                    "merchant certificate",
+                    "--merchant-certificate FILE (or --merchant-serial)",
+                    "WXPAY_MERCHANT_CERTIFICATE",
+                    "merchant_certificate",
+                ))
+            }
+            (certificate, serial) => {
+                if let Some(path) = certificate {
+                    builder = builder.merchant_certificate(read_small(path)?);
+                }
+                if let Some(serial) = serial {
+                    builder = builder.merchant_serial(serial.clone());
+                }
+            }
+        }
+        let mut builder = builder
             .private_key(self.private_key()?)
             .keyring(keyring)
             .timeout(self.timeout)

@@ -88,7 +88,8 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder()
 //!     .mchid("1900000100")
-//!     .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+//!     // The serial is read from it, and the private key checked against it.
+//!     .merchant_certificate(std::fs::read_to_string("apiclient_cert.pem")?)
 //!     .private_key(PrivateKey::from_pem_file("apiclient_key.pem")?)
 //!     .wechatpay_public_key(
 //!         "PUB_KEY_ID_0119000001002025010100000000000000",

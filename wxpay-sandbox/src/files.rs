@@ -241,12 +241,12 @@ fn cli_config(sandbox: &Sandbox, platform: &Platform) -> String {
          [default]\n\
          base_url = {}\n\
          mchid = {}\n\
-         merchant_serial = {}\n\
+         merchant_certificate = {}\n\
          private_key = {}\n\
          apiv3_key_file = {}\n",
         quoted(sandbox.base_url()),
         quoted(&merchant.mchid),
-        quoted(&merchant.serial_no),
+        quoted(MERCHANT_CERT_FILE),
         quoted(MERCHANT_KEY_FILE),
         quoted(APIV3_KEY_FILE),
     );
