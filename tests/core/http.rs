@@ -11,7 +11,7 @@ use crate::server::{Reply, Signing, TestServer};
 fn assert_signed_as_received(server: &TestServer) -> Authorization {
     let got = server.last();
     let header = got.headers["authorization"].to_str().unwrap();
-    let auth = Authorization::parse(header).unwrap();
+    let auth = wxpay_core::unstable::parse_authorization(header).unwrap();
     assert_eq!(auth.mchid, "1900000109");
     assert_eq!(
         auth.serial_no, "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
@@ -341,7 +341,7 @@ async fn bill_downloads_are_exempt_but_only_through_download() {
 async fn statements_verify_the_signed_sha1_and_the_body_against_it() {
     let server = TestServer::start().await;
     let body = "statement,line\n1,2\n";
-    let sha1 = wxpay_core::crypto::sha1_hex(body.as_bytes());
+    let sha1 = wxpay_core::unstable::sha1_hex(body.as_bytes());
     server.reply(
         Reply::json(200, body)
             .signing(Signing::StatementSha1)
@@ -478,7 +478,7 @@ async fn custom_signer_and_verifier_plug_in() {
 
 #[test]
 fn builder_refuses_incomplete_or_malformed_configuration() {
-    let key = wxpay_core::PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let base = || {
         wxpay_core::Client::builder()
             .mchid("1900000109")

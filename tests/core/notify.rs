@@ -16,7 +16,7 @@ struct Wechat {
 
 impl Wechat {
     fn new() -> Self {
-        let platform = PrivateKey::generate().unwrap();
+        let platform = wxpay_core::unstable::generate_private_key().unwrap();
         let keyring = Keyring::new();
         keyring
             .add_public_key(SERIAL, platform.public_key().clone())

@@ -284,7 +284,7 @@ async fn a_base_url_that_is_down_fails_over_to_the_next() {
 
 #[test]
 fn the_default_base_urls_are_the_primary_then_the_backup_host() {
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let client = Client::builder()
         .mchid("1900000109")
         .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")

@@ -172,11 +172,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn bill_for(content: &[u8]) -> BillInfo {
-    BillInfo {
-        hash_type: "SHA1".into(),
-        hash_value: wxpay_core::crypto::sha1_hex(content),
-        download_url: "https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz".into(),
-    }
+    BillInfo::new("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz", wxpay_core::unstable::sha1_hex(content)).unwrap()
 }
 
 // 4a. A gzip bomb is inflated in bounded chunks.

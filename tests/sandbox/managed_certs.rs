@@ -157,7 +157,7 @@ async fn public_key_merchants_and_mixed_mode() {
     // Mixed: a public key already trusted, certificates downloaded beside it.
     let certs = start(KeyMode::Certificate).await;
     let keyring = Keyring::new();
-    let stranger = wxpay_core::PrivateKey::generate().unwrap();
+    let stranger = wxpay_core::unstable::generate_private_key().unwrap();
     keyring
         .add_public_key(
             "PUB_KEY_ID_0100000000000000000000000042",

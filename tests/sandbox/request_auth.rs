@@ -2,7 +2,7 @@
 //! requests, and signatures over anything but the exact target and body.
 
 use serde_json::json;
-use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::PrivateKey;
 use wxpay_sandbox::KeyMode;
 
@@ -17,7 +17,7 @@ async fn wrong_key_serial_or_mchid_get_sign_error() {
             "private key",
             sandbox
                 .client_builder()
-                .private_key(PrivateKey::generate().unwrap()),
+                .private_key(wxpay_core::unstable::generate_private_key().unwrap()),
         ),
         (
             "serial_no",
@@ -264,7 +264,7 @@ async fn the_merchant_certificate_gives_the_serial_and_checks_the_private_key() 
     // Another key: refused at build(), naming the certificate's serial,
     // before any request could get 401 SIGN_ERROR.
     let err = with_certificate()
-        .private_key(PrivateKey::generate().unwrap())
+        .private_key(wxpay_core::unstable::generate_private_key().unwrap())
         .build()
         .unwrap_err();
     assert!(matches!(err, wxpay_core::Error::Config(_)), "{err:?}");

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use http::HeaderMap;
 use serde_json::Value;
-use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::sign::{request_message, Authorization};
 use wxpay_core::{ApiError, Client, Error, Keyring, Method, VerifyError};
 use wxpay_sandbox::{DemoMerchant, KeyMode, Sandbox};

@@ -12,6 +12,7 @@ use crate::sign::Signer;
 /// Parameters for JSAPI / mini-program payment (`wx.requestPayment`, `WeixinJSBridge`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct JsapiPayParams {
     /// The AppID the prepay order was created for.
     pub app_id: String,
@@ -29,6 +30,7 @@ pub struct JsapiPayParams {
 
 /// Parameters for APP payment (`PayReq` of the WeChat OpenSDK).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AppPayParams {
     /// The mobile application's AppID.
     pub appid: String,

@@ -54,7 +54,7 @@ impl App {
                     .into(),
             ));
         }
-        let key = wxpay_core::PrivateKey::generate()?;
+        let key = wxpay_core::unstable::generate_private_key()?;
         let now = std::time::SystemTime::now();
         let certificate = crate::certgen::self_signed(
             crate::sandbox::PLATFORM_SUBJECT,

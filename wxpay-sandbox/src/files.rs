@@ -40,6 +40,7 @@ pub const CLI_CONFIG_FILE: &str = "wxpay.toml";
 
 /// One file [`Sandbox::write_dir`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WrittenFile {
     /// Where.
     pub path: PathBuf,

@@ -20,6 +20,7 @@ use crate::Client;
 
 /// The (verified) answer of the trade-bill and fund-flow-bill operations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BillInfo {
     /// Always `SHA1`.
     pub hash_type: String,
@@ -27,6 +28,31 @@ pub struct BillInfo {
     pub hash_value: String,
     /// Where to download it (only its path and query are used).
     pub download_url: String,
+}
+
+impl BillInfo {
+    /// A bill WeChat Pay described earlier (e.g. kept from a trade-bill
+    /// answer): where it is and its SHA-1. The URL must be `https://` (or
+    /// `http://`) and the hash 40 hex digits, so the two cannot be swapped
+    /// unnoticed.
+    pub fn new(download_url: impl Into<String>, sha1: impl Into<String>) -> Result<Self, Error> {
+        let (download_url, hash_value) = (download_url.into(), sha1.into());
+        if !(download_url.starts_with("https://") || download_url.starts_with("http://")) {
+            return Err(Error::InvalidRequest(format!(
+                "bill download URL {download_url:?} is not an http(s) URL"
+            )));
+        }
+        if hash_value.len() != 40 || !hash_value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidRequest(format!(
+                "bill hash {hash_value:?} is not a SHA-1 (40 hex digits)"
+            )));
+        }
+        Ok(Self {
+            hash_type: "SHA1".to_owned(),
+            hash_value,
+            download_url,
+        })
+    }
 }
 
 /// A bill being downloaded; yields the (un-gzipped) content chunk by chunk.

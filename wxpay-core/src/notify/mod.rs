@@ -31,6 +31,7 @@ pub const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
 
 /// The encrypted `resource` of a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EncryptedResource {
     /// Always `AEAD_AES_256_GCM`.
     pub algorithm: String,
@@ -55,6 +56,7 @@ impl EncryptedResource {
 
 /// The notification envelope as WeChat Pay sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Envelope {
     /// Notification id (unique; use it to de-duplicate retries).
     pub id: String,
@@ -73,6 +75,7 @@ pub struct Envelope {
 
 /// A verified, decrypted notification.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Notification<T = serde_json::Value> {
     /// The envelope (its `resource` still encrypted, for the record).
     pub envelope: Envelope,

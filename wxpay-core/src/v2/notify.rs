@@ -83,8 +83,9 @@ pub fn decrypt_req_info(
 }
 
 /// Encrypts fields as WeChat does for `req_info`: `<root>` XML, AES-256-ECB
-/// with PKCS#7, base64. For simulators and tests.
-pub fn encrypt_req_info(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> String {
+/// with PKCS#7, base64. For simulators and tests
+/// ([`unstable::encrypt_req_info`](crate::unstable::encrypt_req_info)).
+pub(crate) fn encrypt_req_info(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> String {
     use aes::cipher::BlockEncrypt;
     let xml = to_xml(fields);
     let xml = format!(

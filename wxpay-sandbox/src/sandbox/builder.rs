@@ -449,7 +449,7 @@ impl SandboxBuilder {
     fn platform(&self) -> Result<Platform, SandboxError> {
         let key = match &self.platform_key {
             Some(key) => key.clone(),
-            None => PrivateKey::generate()?,
+            None => wxpay_core::unstable::generate_private_key()?,
         };
         let public_key_id = match &self.public_key_id {
             Some(id) => {
@@ -517,7 +517,7 @@ async fn start_console(
 }
 
 fn generate_demo_merchant(mchid: &str) -> Result<DemoMerchant, SandboxError> {
-    let key = PrivateKey::generate()?;
+    let key = wxpay_core::unstable::generate_private_key()?;
     let now = SystemTime::now();
     let subject = format!("CN={mchid},OU=wxpay sandbox demo merchant,O=wxpay,C=CN");
     let certificate = certgen::self_signed(

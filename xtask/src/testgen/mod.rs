@@ -57,7 +57,7 @@ fn test_client() -> &'static (wxpay_core::Client, wxpay_core::PrivateKey) {
     static CLIENT: std::sync::OnceLock<(wxpay_core::Client, wxpay_core::PrivateKey)> =
         std::sync::OnceLock::new();
     CLIENT.get_or_init(|| {
-        let key = wxpay_core::PrivateKey::generate().expect("an RSA key");
+        let key = wxpay_core::unstable::generate_private_key().expect("an RSA key");
         let client = wxpay_core::Client::builder()
             .mchid("1900000100")
             .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
