@@ -23,8 +23,20 @@ use wxpay_sandbox::{KeyMode, Sandbox};
 
 const SUB_MCHID: &str = "1900000109";
 
+/// Prints a failure as users would: `{e}` alone says what failed, why and
+/// what to fix (returning the error from `main` would print its `Debug`).
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
     let sandbox = Sandbox::builder()
         .key_mode(KeyMode::Certificate)
         .start()

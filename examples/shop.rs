@@ -154,8 +154,20 @@ async fn next_event(
     Ok(notification.resource)
 }
 
+/// Prints a failure as users would: `{e}` alone says what failed, why and
+/// what to fix (returning the error from `main` would print its `Debug`).
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
     // The sandbox pays every order half a second after its prepay, as a
     // customer would on the WeChat cashier.
     let sandbox = Sandbox::builder()

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
-use wxpay_core::__private::faults::corrupt_signing_message;
+use wxpay_core::unstable::faults::corrupt_signing_message;
 use wxpay_core::{Error, Method};
 use wxpay_sandbox::v2::V2Sandbox;
 use wxpay_sandbox::Sandbox;

@@ -74,7 +74,7 @@ fn occurrences(needle_masked: &[u8]) -> usize {
 
 /// A fresh random APIv3 key, returned masked; the plain text is wiped.
 fn random_apiv3_key() -> (ApiV3Key, Vec<u8>) {
-    let mut text = wxpay_core::crypto::random_alphanumeric(32).unwrap();
+    let mut text = wxpay_core::unstable::random_alphanumeric(32).unwrap();
     let key = ApiV3Key::new(&text).unwrap();
     let needle = masked(text.as_bytes());
     // SAFETY: overwritten with ASCII zeros, so the String stays valid UTF-8.
@@ -85,7 +85,7 @@ fn random_apiv3_key() -> (ApiV3Key, Vec<u8>) {
 /// A fresh private key and a masked window of its PKCS#8 DER (inside the
 /// private exponent).
 fn random_private_key() -> (PrivateKey, Vec<u8>) {
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let mut pem = key.to_pkcs8_pem();
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let mut der = base64::engine::general_purpose::STANDARD
@@ -169,7 +169,7 @@ fn the_apiv2_key_is_wiped_from_memory_when_dropped() {
     use wxpay_core::v2::{notify, sign, verify, ApiV2Key, SignType, V2Client};
 
     let needle = {
-        let mut text = wxpay_core::crypto::random_alphanumeric(32).unwrap();
+        let mut text = wxpay_core::unstable::random_alphanumeric(32).unwrap();
         let key = ApiV2Key::new(&text).unwrap();
         let needle = masked(text.as_bytes());
         // SAFETY: overwritten with ASCII zeros, so the String stays valid UTF-8.
@@ -185,7 +185,7 @@ fn the_apiv2_key_is_wiped_from_memory_when_dropped() {
             fields.insert("sign".into(), signature);
             verify(&fields, &key).unwrap();
         }
-        let req_info = notify::encrypt_req_info(&fields, &key);
+        let req_info = wxpay_core::unstable::encrypt_req_info(&fields, &key);
         notify::decrypt_req_info(&req_info, &key).unwrap();
         let client = V2Client::builder()
             .mchid("1900000109")
@@ -233,7 +233,7 @@ fn the_pkcs12_key_is_wiped_from_memory_when_dropped() {
         "python_3des.p12",
     ] {
         let file = std::fs::read(format!("{dir}{name}")).unwrap();
-        let pem = wxpay_core::__private::pkcs12_pem(&file, "1900000100").unwrap();
+        let pem = wxpay_core::unstable::pkcs12_pem(&file, "1900000100").unwrap();
         assert!(
             occurrences(&pem_needle) >= 1,
             "{name}: the scan cannot see the key's PEM"

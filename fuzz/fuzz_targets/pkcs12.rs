@@ -10,6 +10,6 @@ use wxpay_core::v2::V2Client;
 const PASSWORD: &str = "1900000100";
 
 fuzz_target!(|data: &[u8]| {
-    wxpay_core::__private::pkcs12_fuzz(data, PASSWORD);
+    wxpay_core::unstable::pkcs12_fuzz(data, PASSWORD);
     let _ = V2Client::builder().merchant_certificate_pkcs12(data, PASSWORD);
 });

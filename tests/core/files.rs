@@ -42,7 +42,7 @@ async fn upload_signs_the_meta_json_and_sends_multipart() {
     let meta = upload.meta_json();
     let expected_meta = format!(
         r#"{{"filename":"cert.jpg","sha256":"{}"}}"#,
-        wxpay_core::crypto::sha256_hex(&image)
+        wxpay_core::unstable::sha256_hex(&image)
     );
     assert_eq!(String::from_utf8(meta.clone()).unwrap(), expected_meta);
     let mut expected_body = format!(
@@ -53,7 +53,7 @@ async fn upload_signs_the_meta_json_and_sends_multipart() {
     expected_body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     assert_eq!(got.body, expected_body);
 
-    let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let auth = wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap()).unwrap();
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .unwrap();
@@ -77,11 +77,7 @@ async fn upload_signs_the_meta_json_and_sends_multipart() {
 
 /// Bill metadata promising the SHA-1 of `sha1_of`.
 fn bill(sha1_of: &[u8]) -> BillInfo {
-    BillInfo {
-        hash_type: "SHA1".into(),
-        hash_value: wxpay_core::crypto::sha1_hex(sha1_of),
-        download_url: "https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz".into(),
-    }
+    BillInfo::new("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz", wxpay_core::unstable::sha1_hex(sha1_of)).unwrap()
 }
 
 const CSV: &str =
@@ -124,7 +120,7 @@ async fn a_wrong_hash_fails_and_leaves_no_file() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::HashMismatch { .. },
+                reason: VerifyError::HashMismatch { .. },
                 ..
             }
         ),
@@ -313,7 +309,7 @@ async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
     assert_eq!(meta["transaction_id"], "42000");
     assert_eq!(meta["openid"], "oU1");
     assert_eq!(meta["out_trade_no"], "T-1");
-    assert_eq!(meta["sha256"], wxpay_core::crypto::sha256_hex(&png));
+    assert_eq!(meta["sha256"], wxpay_core::unstable::sha256_hex(&png));
     let phone = meta["merchant_contact_information"]["consultation_phone_number"]
         .as_str()
         .unwrap();
@@ -323,7 +319,7 @@ async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
         "0755-86013388"
     );
     // The signature covers that meta, ciphertext included.
-    let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let auth = wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap()).unwrap();
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .unwrap();
@@ -362,7 +358,7 @@ fn assert_signed_upload(server: &TestServer) {
     let meta_start = text.find("{\"filename\"").unwrap();
     let meta_end = meta_start + text[meta_start..].find("}\r\n").unwrap() + 1;
     let meta = &got.body[meta_start..meta_end];
-    let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let auth = wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap()).unwrap();
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .unwrap();

@@ -4,7 +4,7 @@ use base64::Engine;
 use http::HeaderMap;
 use wxpay_core::notify::Notifier;
 use wxpay_core::verify::response_message;
-use wxpay_core::{ApiV3Key, CryptoError, Error, Keyring, PrivateKey, VerifyError};
+use wxpay_core::{ApiV3Key, CryptoError, Error, Keyring, Origin, PrivateKey, VerifyError};
 
 pub(crate) const APIV3: &str = "0123456789abcdefghijklmnopqrstuv";
 const SERIAL: &str = "PUB_KEY_ID_0100000000000000000000000001";
@@ -18,7 +18,7 @@ pub(crate) struct Wechat {
 
 impl Wechat {
     pub(crate) fn new() -> Self {
-        let platform = PrivateKey::generate().unwrap();
+        let platform = wxpay_core::unstable::generate_private_key().unwrap();
         let keyring = Keyring::new();
         keyring
             .add_public_key(SERIAL, platform.public_key().clone())
@@ -173,7 +173,7 @@ async fn tampered_stale_and_foreign_callbacks_are_refused() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             }
         ),
@@ -190,7 +190,7 @@ async fn tampered_stale_and_foreign_callbacks_are_refused() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::TimestampSkew { .. },
+                reason: VerifyError::TimestampSkew { .. },
                 ..
             }
         ),
@@ -207,7 +207,7 @@ async fn tampered_stale_and_foreign_callbacks_are_refused() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             }
         ),
@@ -225,7 +225,7 @@ async fn tampered_stale_and_foreign_callbacks_are_refused() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::MissingHeader(_),
+                reason: VerifyError::MissingHeader(_),
                 ..
             }
         ),
@@ -247,7 +247,13 @@ async fn wrong_apiv3_key_truncated_ciphertext_and_bad_algorithm_are_typed_errors
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Crypto(CryptoError::AeadAuthentication)),
+        matches!(
+            err,
+            Error::Crypto {
+                reason: CryptoError::AeadAuthentication,
+                ..
+            }
+        ),
         "{err:?}"
     );
 
@@ -261,7 +267,13 @@ async fn wrong_apiv3_key_truncated_ciphertext_and_bad_algorithm_are_typed_errors
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Crypto(CryptoError::Truncated(8))),
+        matches!(
+            err,
+            Error::Crypto {
+                reason: CryptoError::Truncated(8),
+                ..
+            }
+        ),
         "{err:?}"
     );
 
@@ -283,6 +295,118 @@ async fn wrong_apiv3_key_truncated_ciphertext_and_bad_algorithm_are_typed_errors
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
+
+/// Issue 21, item 3: what `{e}` prints for a failed callback says it was a
+/// callback, why it failed, and what to fix.
+#[tokio::test]
+async fn callback_errors_say_what_failed_why_and_what_to_fix() {
+    let wechat = Wechat::new();
+
+    // The wrong APIv3 key: named as the likely cause.
+    let body = wechat.body(
+        TRANSACTION,
+        "fedcba9876543210fedcba9876543210",
+        "AEAD_AES_256_GCM",
+    );
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("callback's resource"), "{shown}");
+    assert!(
+        shown.contains("the APIv3 key is most likely wrong"),
+        "{shown}"
+    );
+    assert!(!shown.contains("crypto error"), "{shown}");
+
+    // A body re-serialised by a web framework (same JSON, other bytes).
+    let body = wechat.body(TRANSACTION, APIV3, "AEAD_AES_256_GCM");
+    let headers = wechat.headers(&body, now(), false);
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let reserialised = serde_json::to_vec_pretty(&value).unwrap();
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&headers, &reserialised)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                reason: VerifyError::BadSignature,
+                origin: Origin::Callback,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("the callback failed signature verification"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("raw body bytes exactly as received"),
+        "{shown}"
+    );
+    assert!(!shown.contains("answer"), "{shown}");
+
+    // A resource decoded into the wrong type: the callback, its event and
+    // the type are named; no HTTP status, no empty excerpt, no plaintext.
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct RefundResource {
+        out_refund_no: String,
+    }
+    let err = wechat
+        .notifier()
+        .parse::<RefundResource>(&headers, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Decode {
+                origin: Origin::Callback,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let shown = err.to_string();
+    for part in [
+        "cannot decode the callback",
+        "TRANSACTION.SUCCESS (id EV-2018022511223320873)",
+        "RefundResource",
+        "missing field `out_refund_no`",
+    ] {
+        assert!(shown.contains(part), "{part:?} not in {shown}");
+    }
+    for wrong in [
+        "HTTP",
+        "response",
+        "body starts",
+        "1217752501201407033233368018",
+    ] {
+        assert!(!shown.contains(wrong), "{wrong:?} in {shown}");
+    }
+
+    // Too large: the callback's limit and where to set it.
+    let err = wechat
+        .notifier()
+        .with_max_body_bytes(10)
+        .parse::<serde_json::Value>(&headers, &body)
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("the callback's body exceeds the limit of 10 bytes"),
+        "{shown}"
+    );
+    assert!(shown.contains("Notifier::with_max_body_bytes"), "{shown}");
 }
 
 #[test]
@@ -315,7 +439,7 @@ async fn the_replay_guard_refuses_a_delivery_seen_before() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::Replayed,
+                reason: VerifyError::Replayed,
                 ..
             }
         ),
@@ -344,7 +468,7 @@ async fn the_replay_guard_refuses_a_delivery_seen_before() {
     }
     let h = wechat.headers_with_nonce(&body, now(), "nonce99999999");
     let err = small.parse::<Transaction>(&h, &body).await.unwrap_err();
-    assert!(err.report().contains("replay guard is full"), "{err:?}");
+    assert!(err.to_string().contains("replay guard is full"), "{err:?}");
 }
 
 #[tokio::test]
@@ -358,7 +482,7 @@ async fn callback_bodies_are_limited_in_size() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit } if limit == body.len() - 1),
+        matches!(err, Error::BodyTooLarge { limit, .. } if limit == body.len() - 1),
         "{err:?}"
     );
     wechat
@@ -374,5 +498,5 @@ async fn callback_bodies_are_limited_in_size() {
         .parse::<Transaction>(&wechat.headers(&huge, now(), false), &huge)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
 }

@@ -172,11 +172,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn bill_for(content: &[u8]) -> BillInfo {
-    BillInfo {
-        hash_type: "SHA1".into(),
-        hash_value: wxpay_core::crypto::sha1_hex(content),
-        download_url: "https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz".into(),
-    }
+    BillInfo::new("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz", wxpay_core::unstable::sha1_hex(content)).unwrap()
 }
 
 // 4a. A gzip bomb is inflated in bounded chunks.
@@ -232,7 +228,7 @@ async fn inflated_and_compressed_sizes_are_capped() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit } if limit == 1 << 20),
+        matches!(err, Error::BodyTooLarge { limit, .. } if limit == 1 << 20),
         "{err:?}"
     );
     assert!(err.to_string().contains("1048576"), "{err}");
@@ -250,7 +246,7 @@ async fn inflated_and_compressed_sizes_are_capped() {
         Err(e) => e,
     };
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit: 1024 }),
+        matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
         "{err:?}"
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
@@ -392,7 +388,7 @@ async fn certificate_listings_are_verified_before_decryption() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::MissingHeader(_),
+                reason: VerifyError::MissingHeader(_),
                 ..
             }
         ),

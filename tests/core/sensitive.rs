@@ -85,7 +85,7 @@ async fn sensitive_fields_never_leave_in_clear() {
 #[test]
 fn requests_encode_outside_send_with_a_given_key() {
     // A key of our own, as a test, a log or a queue would hold it: no client.
-    let platform = wxpay_core::PrivateKey::generate().unwrap();
+    let platform = wxpay_core::unstable::generate_private_key().unwrap();
     let encryptor = Encryptor::new(
         "PUB_KEY_ID_0100000000000000000000000000",
         platform.public_key().clone(),

@@ -88,13 +88,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> Self {
-        let platform = PrivateKey::generate().unwrap();
+        let platform = wxpay_core::unstable::generate_private_key().unwrap();
         let shared = Arc::new(Shared {
             captured: Mutex::new(Vec::new()),
             hold: Mutex::new(None),
             reply: Mutex::new(Reply::json(200, "{}")),
             platform: platform.clone(),
-            stranger: PrivateKey::generate().unwrap(),
+            stranger: wxpay_core::unstable::generate_private_key().unwrap(),
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -106,7 +106,7 @@ impl TestServer {
         });
         Self {
             base_url: format!("http://{addr}/"),
-            merchant: PrivateKey::generate().unwrap(),
+            merchant: wxpay_core::unstable::generate_private_key().unwrap(),
             platform,
             shared,
         }

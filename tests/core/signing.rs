@@ -80,7 +80,7 @@ async fn authorization_header_parses_back_into_its_five_fields() {
     .unwrap();
     let header = auth.to_string();
     assert!(header.starts_with("WECHATPAY2-SHA256-RSA2048 "));
-    let parsed = Authorization::parse(&header).unwrap();
+    let parsed = wxpay_core::unstable::parse_authorization(&header).unwrap();
     assert_eq!(parsed.mchid, "1900000109");
     assert_eq!(parsed.nonce_str, "593BEC0C930BF1AFEB40B4A08C8FB242");
     assert_eq!(parsed.timestamp, "1554208460");

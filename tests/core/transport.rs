@@ -49,7 +49,7 @@ const REFUSED: [(&[&str], &str); 8] = [
 
 #[test]
 fn both_apis_refuse_the_same_base_urls() {
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     assert!(v3(&key).build().is_ok());
     assert!(v2().build().is_ok());
     for (urls, needle) in REFUSED {
@@ -80,7 +80,7 @@ fn both_apis_refuse_the_same_base_urls() {
 
 #[test]
 fn both_apis_take_the_same_transport_options() {
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -154,7 +154,7 @@ async fn gateway_error() -> String {
 
 #[tokio::test]
 async fn the_same_failure_is_the_same_error_on_both_apis() {
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let once = RetryPolicy::never();
     let send_v3 = |base: String, timeout: Duration| {
         let client = v3(&key)

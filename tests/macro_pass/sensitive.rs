@@ -13,7 +13,7 @@ const KEY_ID: &str = "PUB_KEY_ID_0100000000000000000000000000";
 /// The WeChat Pay key of these tests (generated once: RSA is slow to make).
 fn platform() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
-    KEY.get_or_init(|| PrivateKey::generate().expect("an RSA key"))
+    KEY.get_or_init(|| wxpay_core::unstable::generate_private_key().expect("an RSA key"))
 }
 
 fn encode_with_key<R: wxpay_core::ApiRequest>(request: &R) -> EncodedRequest {

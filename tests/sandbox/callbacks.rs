@@ -37,7 +37,7 @@ async fn handler(
             let refused = matches!(
                 e,
                 Error::Verification {
-                    source: VerifyError::BadSignature,
+                    reason: VerifyError::BadSignature,
                     ..
                 }
             );

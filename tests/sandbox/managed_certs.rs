@@ -35,7 +35,7 @@ async fn first_download_bootstraps_then_requests_verify() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::UnknownSerial(_),
+                reason: VerifyError::UnknownSerial(_),
                 ..
             }
         ),
@@ -109,7 +109,7 @@ async fn a_download_signed_by_an_untrusted_certificate_is_refused_once_certifica
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Verification { source: VerifyError::UnknownSerial(ref s), .. } if *s == ours.platform_serial()),
+        matches!(err, Error::Verification { reason: VerifyError::UnknownSerial(ref s), .. } if *s == ours.platform_serial()),
         "{err:?}"
     );
     // The keyring is untouched.
@@ -137,7 +137,7 @@ async fn public_key_merchants_and_mixed_mode() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::UnknownSerial(_),
+                reason: VerifyError::UnknownSerial(_),
                 ..
             }
         ),
@@ -157,7 +157,7 @@ async fn public_key_merchants_and_mixed_mode() {
     // Mixed: a public key already trusted, certificates downloaded beside it.
     let certs = start(KeyMode::Certificate).await;
     let keyring = Keyring::new();
-    let stranger = wxpay_core::PrivateKey::generate().unwrap();
+    let stranger = wxpay_core::unstable::generate_private_key().unwrap();
     keyring
         .add_public_key(
             "PUB_KEY_ID_0100000000000000000000000042",
@@ -194,7 +194,7 @@ async fn expired_certificates_and_wrong_apiv3_keys_are_refused_and_keep_old_keys
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::KeyNotValidNow(_),
+                reason: VerifyError::KeyNotValidNow(_),
                 ..
             }
         ),
@@ -209,7 +209,13 @@ async fn expired_certificates_and_wrong_apiv3_keys_are_refused_and_keep_old_keys
     let wrong = ApiV3Key::new("fedcba9876543210fedcba9876543210").unwrap();
     let err = client.refresh_certificates(&wrong).await.unwrap_err();
     assert!(
-        matches!(err, Error::Crypto(CryptoError::AeadAuthentication)),
+        matches!(
+            err,
+            Error::Crypto {
+                reason: CryptoError::AeadAuthentication,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(client.keyring().serials(), before);
@@ -239,7 +245,7 @@ async fn two_merchants_in_one_process_keep_separate_keyrings() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::UnknownSerial(_),
+                reason: VerifyError::UnknownSerial(_),
                 ..
             }
         ),

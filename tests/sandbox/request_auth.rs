@@ -2,7 +2,7 @@
 //! requests, and signatures over anything but the exact target and body.
 
 use serde_json::json;
-use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::PrivateKey;
 use wxpay_sandbox::KeyMode;
 
@@ -17,7 +17,7 @@ async fn wrong_key_serial_or_mchid_get_sign_error() {
             "private key",
             sandbox
                 .client_builder()
-                .private_key(PrivateKey::generate().unwrap()),
+                .private_key(wxpay_core::unstable::generate_private_key().unwrap()),
         ),
         (
             "serial_no",
@@ -223,5 +223,89 @@ async fn missing_or_malformed_authorization_is_sign_error() {
         .expect_error(&sandbox, 401, "SIGN_ERROR")
         .await;
     assert!(message.contains("base64"), "{message}");
+    sandbox.shutdown().await;
+}
+
+/// Issue 21, item 6: the serial comes from `apiclient_cert.pem` and the
+/// private key is checked against it when the client is built.
+#[tokio::test]
+async fn the_merchant_certificate_gives_the_serial_and_checks_the_private_key() {
+    let sandbox = start(KeyMode::Certificate).await;
+    let merchant = sandbox.merchant().clone();
+    // The certificate as the sandbox writes it for its demo merchant.
+    let dir = std::env::temp_dir().join(format!("wxpay-merchant-cert-{}", std::process::id()));
+    sandbox.write_dir(&dir).unwrap();
+    let pem = std::fs::read_to_string(dir.join(wxpay_sandbox::files::MERCHANT_CERT_FILE)).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let with_certificate = || {
+        wxpay_core::Client::builder()
+            .mchid(merchant.mchid.clone())
+            .merchant_certificate(pem.clone())
+            .base_url(sandbox.base_url())
+            .platform_certificate(sandbox.platform_certificate().unwrap())
+    };
+
+    // No merchant_serial given: the certificate's is signed under, and WeChat
+    // Pay (the sandbox) accepts it.
+    let client = with_certificate()
+        .private_key(merchant.private_key.clone())
+        .build()
+        .unwrap();
+    post(&client, RETURN_ORDERS, &return_order("R-cert", 10))
+        .await
+        .unwrap();
+    // Giving the same serial as well (in any letter case) is fine.
+    with_certificate()
+        .merchant_serial(merchant.serial_no.to_ascii_lowercase())
+        .private_key(merchant.private_key.clone())
+        .build()
+        .unwrap();
+
+    // Another key: refused at build(), naming the certificate's serial,
+    // before any request could get 401 SIGN_ERROR.
+    let err = with_certificate()
+        .private_key(wxpay_core::unstable::generate_private_key().unwrap())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, wxpay_core::Error::Config(_)), "{err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains(&format!(
+            "the merchant private key does not belong to merchant certificate {}",
+            merchant.serial_no
+        )),
+        "{shown}"
+    );
+
+    // A serial that contradicts the certificate: both are named.
+    let err = with_certificate()
+        .merchant_serial("0123456789ABCDEF")
+        .private_key(merchant.private_key.clone())
+        .build()
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(matches!(err, wxpay_core::Error::Config(_)), "{err:?}");
+    assert!(
+        shown.contains("0123456789ABCDEF") && shown.contains(&merchant.serial_no),
+        "{shown}"
+    );
+
+    // Not a certificate at all: a configuration error saying which input.
+    let err = wxpay_core::Client::builder()
+        .mchid(merchant.mchid.clone())
+        .merchant_certificate(merchant.private_key.to_pkcs8_pem())
+        .private_key(merchant.private_key.clone())
+        .platform_certificate(sandbox.platform_certificate().unwrap())
+        .build()
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("merchant_certificate (apiclient_cert.pem)"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("PRIVATE KEY-----"),
+        "no key material: {shown}"
+    );
     sandbox.shutdown().await;
 }

@@ -142,7 +142,7 @@ async fn a_callback_signed_after_a_rotation_verifies_without_a_request_in_betwee
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::UnknownSerial(_),
+                reason: VerifyError::UnknownSerial(_),
                 ..
             }
         ),
@@ -209,7 +209,7 @@ async fn a_flood_of_unknown_serials_downloads_at_most_once() {
             matches!(
                 err,
                 Error::Verification {
-                    source: VerifyError::UnknownSerial(_),
+                    reason: VerifyError::UnknownSerial(_),
                     ..
                 }
             ),

@@ -478,7 +478,7 @@ async fn merchants_see_only_their_own_orders() {
         .await
         .unwrap();
 
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let merchant = Merchant::with_public_key(
         "1230000109",
         "0A1B2C3D4E5F",

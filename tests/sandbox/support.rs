@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use http::HeaderMap;
 use serde_json::Value;
-use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::sign::{request_message, Authorization};
 use wxpay_core::{ApiError, Client, Error, Keyring, Method, VerifyError};
 use wxpay_sandbox::{DemoMerchant, KeyMode, Sandbox};
@@ -133,12 +133,14 @@ pub fn expect_api<T: std::fmt::Debug>(
 #[track_caller]
 pub fn expect_verification<T: std::fmt::Debug>(result: Result<T, Error>) -> VerifyError {
     match result {
-        Err(Error::Verification { source, request_id }) => {
+        Err(Error::Verification {
+            reason, request_id, ..
+        }) => {
             assert!(
                 request_id.is_some(),
                 "the sandbox sends a Request-ID even when it misbehaves"
             );
-            source
+            reason
         }
         other => panic!("expected a verification error, got {other:?}"),
     }

@@ -57,7 +57,7 @@ fn the_binary_serves_apiv2_with_the_demo_merchants_api_certificate() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let server = std::thread::spawn(move || wxpay_sandbox::cli::main(args));
+    let server = std::thread::spawn(move || wxpay_sandbox::unstable::cli_main(args));
     let summary = wait_for_summary(&dir);
 
     let mchid = read(&dir, MCHID_FILE).trim().to_owned();

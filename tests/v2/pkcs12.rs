@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use wxpay_core::__private::pkcs12_pem;
+use wxpay_core::unstable::pkcs12_pem;
 use wxpay_core::v2::{Pkcs12Error, V2Client, V2Error};
 use wxpay_core::Error;
 use wxpay_sandbox::v2::V2Sandbox;
@@ -58,8 +58,16 @@ fn the_builder_takes_every_fixture_and_refuses_a_wrong_password_typed() {
             matches!(err, Error::V2(V2Error::Pkcs12(Pkcs12Error::MacMismatch))),
             "{name}: {err:?}"
         );
-        assert!(err.report().contains("wrong password"), "{}", err.report());
-        assert!(!err.report().contains("1900000101"), "{}", err.report());
+        assert!(
+            err.to_string().contains("wrong password"),
+            "{}",
+            err.to_string()
+        );
+        assert!(
+            !err.to_string().contains("1900000101"),
+            "{}",
+            err.to_string()
+        );
     }
 }
 
@@ -120,7 +128,7 @@ fn a_flipped_byte_anywhere_is_refused_typed() {
 /// corrupted ciphertext and parameters.
 #[test]
 fn corrupted_files_never_panic_even_past_the_mac() {
-    use wxpay_core::__private::pkcs12_fuzz;
+    use wxpay_core::unstable::pkcs12_fuzz;
     let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/seeds/pkcs12/");
     for name in ["legacy_iter1.p12", "aes_iter1.p12"] {
         let good = std::fs::read(format!("{seeds}{name}")).unwrap();

@@ -247,7 +247,7 @@ async fn bad_answers_are_typed_errors() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             }
         ),
@@ -266,7 +266,7 @@ async fn bad_answers_are_typed_errors() {
         matches!(
             err,
             Error::Verification {
-                source: VerifyError::Other(_),
+                reason: VerifyError::Other(_),
                 ..
             }
         ),

@@ -49,7 +49,7 @@ fn verify_reads_the_type_from_the_sign_length_and_refuses_changes() {
         assert!(matches!(
             verify(&f, &key),
             Err(Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             })
         ));
@@ -60,7 +60,7 @@ fn verify_reads_the_type_from_the_sign_length_and_refuses_changes() {
     assert!(matches!(
         verify(&f, &other),
         Err(Error::Verification {
-            source: VerifyError::BadSignature,
+            reason: VerifyError::BadSignature,
             ..
         })
     ));
@@ -68,7 +68,7 @@ fn verify_reads_the_type_from_the_sign_length_and_refuses_changes() {
     assert!(matches!(
         verify(&f, &key),
         Err(Error::Verification {
-            source: VerifyError::Other(_),
+            reason: VerifyError::Other(_),
             ..
         })
     ));

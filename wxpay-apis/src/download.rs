@@ -30,7 +30,8 @@
 
 #[allow(unused_imports)]
 use wxpay_core::{
-    Client, Download, DownloadRequest, EncodeContext, Error, FileAnswer, PathBuilder, QueryBuilder,
+    request::{PathBuilder, QueryBuilder},
+    Client, Download, DownloadRequest, EncodeContext, Error, FileAnswer,
 };
 
 /// Sends one download: `path` (already bound) and the `query` pairs that

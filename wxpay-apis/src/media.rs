@@ -223,7 +223,7 @@ impl<'a> BankPackageTaskUploadRequest<'a> {
         &self,
         client: &Client,
     ) -> Result<crate::marketing::bank::packages::tasks::QueryBankPackagesTasksData, Error> {
-        let mut path = wxpay_core::PathBuilder::new();
+        let mut path = wxpay_core::request::PathBuilder::new();
         path.literal("v3/marketing/bank/packages/");
         path.param("package_id", self.package_id)?;
         path.literal("/tasks");
@@ -304,7 +304,7 @@ impl<'a> DueDiligenceFileUploadRequest<'a> {
     /// Uploads the file and decodes the verified answer. An empty
     /// `due_diligence_id`, `.` or `..` is refused.
     pub async fn send(&self, client: &Client) -> Result<FileId, Error> {
-        let mut path = wxpay_core::PathBuilder::new();
+        let mut path = wxpay_core::request::PathBuilder::new();
         path.literal("v3/mch-operation-manage/enhanced-due-diligence/");
         path.param("due_diligence_id", self.due_diligence_id)?;
         path.literal("/upload");
@@ -384,7 +384,7 @@ impl<'a> SubmissionFileUploadRequest<'a> {
     /// Uploads the file and decodes the verified answer. An empty
     /// `sub_mchid`, `.` or `..` is refused.
     pub async fn send(&self, client: &Client) -> Result<FileId, Error> {
-        let mut path = wxpay_core::PathBuilder::new();
+        let mut path = wxpay_core::request::PathBuilder::new();
         path.literal("v3/mch-manage/submission-files/sub-mchid/");
         path.param("sub_mchid", self.sub_mchid)?;
         path.literal("/upload");

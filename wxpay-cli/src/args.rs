@@ -11,16 +11,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "WeChat Pay APIv3 from the command line: signed requests, platform certificates, callbacks, bills and the local sandbox",
     after_help = "\
-Settings come from flags, then the environment (WXPAY_MCHID, WXPAY_MERCHANT_SERIAL,
-WXPAY_PRIVATE_KEY, WXPAY_MERCHANT_CERTIFICATE, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY,
+Settings come from flags, then the environment (WXPAY_MCHID, WXPAY_MERCHANT_CERTIFICATE,
+WXPAY_MERCHANT_SERIAL, WXPAY_PRIVATE_KEY, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY,
 WXPAY_PLATFORM_CERTIFICATE, WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_PROXY, WXPAY_CONFIG,
 WXPAY_PROFILE), then the profile file. Key settings name files; secrets are never printed.
 `wxpay doctor` checks them all, the way WeChat Pay will.
 
-Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration,
-3 a signature, certificate or hash did not verify or a bill does not add up,
-4 network or timeout, 5 other, 6 a bill and your records differ (bill reconcile);
-`wxpay doctor` has its own (see wxpay doctor --help)."
+Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration
+(a wrong APIv3 key included), 3 a signature, certificate or hash did not verify or a
+bill does not add up, 4 network or timeout, 5 other, 6 a bill and your records differ
+(bill reconcile); `wxpay doctor` has its own (see wxpay doctor --help)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -42,15 +42,17 @@ pub struct Settings {
     /// Merchant id [env: WXPAY_MCHID]
     #[arg(long, global = true, value_name = "ID")]
     pub mchid: Option<String>,
-    /// Serial of the merchant API certificate [env: WXPAY_MERCHANT_SERIAL]
+    /// Merchant API certificate, PEM (apiclient_cert.pem): gives the serial and is
+    /// checked against the private key [env: WXPAY_MERCHANT_CERTIFICATE]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub merchant_certificate: Option<PathBuf>,
+    /// Serial of the merchant API certificate, if the certificate is not given
+    /// [env: WXPAY_MERCHANT_SERIAL]
     #[arg(long, global = true, value_name = "SERIAL")]
     pub merchant_serial: Option<String>,
     /// Merchant API private key, PEM (apiclient_key.pem) [env: WXPAY_PRIVATE_KEY]
     #[arg(long, global = true, value_name = "FILE")]
     pub private_key: Option<PathBuf>,
-    /// Merchant API certificate, PEM (apiclient_cert.pem), checked by doctor [env: WXPAY_MERCHANT_CERTIFICATE]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub merchant_certificate: Option<PathBuf>,
     /// WeChat Pay public key id, PUB_KEY_ID_... [env: WXPAY_PUBLIC_KEY_ID]
     #[arg(long, global = true, value_name = "ID")]
     pub public_key_id: Option<String>,

@@ -27,9 +27,9 @@ const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 struct Profile {
     base_url: Option<String>,
     mchid: Option<String>,
+    merchant_certificate: Option<PathBuf>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
-    merchant_certificate: Option<PathBuf>,
     public_key_id: Option<String>,
     public_key: Option<PathBuf>,
     #[serde(default)]
@@ -75,9 +75,9 @@ pub enum KeySource {
 pub struct Resolved {
     base_url: Option<String>,
     mchid: Option<String>,
+    merchant_certificate: Option<PathBuf>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
-    merchant_certificate: Option<PathBuf>,
     public_key_id: Option<String>,
     public_key: Option<PathBuf>,
     platform_certificates: Vec<PathBuf>,
@@ -149,17 +149,17 @@ impl Resolved {
         Ok(Resolved {
             base_url: text(&flags.base_url, "WXPAY_BASE_URL", profile.base_url),
             mchid: text(&flags.mchid, "WXPAY_MCHID", profile.mchid),
+            merchant_certificate: file(
+                &flags.merchant_certificate,
+                "WXPAY_MERCHANT_CERTIFICATE",
+                profile.merchant_certificate,
+            ),
             merchant_serial: text(
                 &flags.merchant_serial,
                 "WXPAY_MERCHANT_SERIAL",
                 profile.merchant_serial,
             ),
             private_key: file(&flags.private_key, "WXPAY_PRIVATE_KEY", profile.private_key),
-            merchant_certificate: file(
-                &flags.merchant_certificate,
-                "WXPAY_MERCHANT_CERTIFICATE",
-                profile.merchant_certificate,
-            ),
             public_key_id: text(
                 &flags.public_key_id,
                 "WXPAY_PUBLIC_KEY_ID",
@@ -303,12 +303,30 @@ impl Resolved {
         Ok(keyring)
     }
 
-    /// A client builder for the configured merchant: its id, serial, key,
-    /// base URL, proxy, timeout and user agent; whom to trust is the caller's.
+    /// A client builder for the configured merchant: its id, certificate
+    /// or serial, key, base URL, proxy, timeout and user agent; whom to
+    /// trust is the caller's.
     pub fn client_builder(&self) -> Result<ClientBuilder, CliError> {
-        let mut builder = Client::builder()
-            .mchid(self.mchid()?)
-            .merchant_serial(self.merchant_serial()?)
+        let mut builder = Client::builder().mchid(self.mchid()?);
+        match (&self.merchant_certificate, &self.merchant_serial) {
+            (None, None) => {
+                return Err(missing(
+                    "merchant certificate",
+                    "--merchant-certificate FILE (or --merchant-serial)",
+                    "WXPAY_MERCHANT_CERTIFICATE",
+                    "merchant_certificate",
+                ))
+            }
+            (certificate, serial) => {
+                if let Some(path) = certificate {
+                    builder = builder.merchant_certificate(read_small(path)?);
+                }
+                if let Some(serial) = serial {
+                    builder = builder.merchant_serial(serial.clone());
+                }
+            }
+        }
+        let mut builder = builder
             .private_key(self.private_key()?)
             .timeout(self.timeout)
             .user_agent(format!(

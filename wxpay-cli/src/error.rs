@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use wxpay_core::bills::BillError;
-use wxpay_core::Error;
+use wxpay_core::{CryptoError, Error};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -46,13 +46,15 @@ pub enum CliError {
 pub mod exit {
     /// WeChat Pay answered with an error.
     pub const API: u8 = 1;
-    /// Usage or configuration.
+    /// Usage or configuration, a wrong key included: an APIv3 key that does
+    /// not decrypt what WeChat Pay sent.
     pub const USAGE: u8 = 2;
     /// A signature, certificate or hash did not verify.
     pub const VERIFICATION: u8 = 3;
     /// Network or timeout: the outcome is unknown.
     pub const TRANSPORT: u8 = 4;
-    /// Anything else (local I/O, decoding, crypto).
+    /// Anything else (local I/O, an answer that does not decode, a value
+    /// that does not decrypt with the merchant key).
     pub const OTHER: u8 = 5;
     /// A bill and the merchant's records differ.
     pub const DIFFER: u8 = 6;
@@ -110,12 +112,6 @@ impl CliError {
             if let (Some(id), Some(_)) = (e.request_id(), api) {
                 let _ = writeln!(out, "  Request-ID: {id}");
             }
-            if let Error::Verification { .. } = e {
-                let _ = writeln!(
-                    out,
-                    "  the answer was discarded: do not act on it (check the configured keys and the clock)"
-                );
-            }
         }
         out
     }
@@ -128,6 +124,12 @@ fn wxpay_exit(e: &Error) -> u8 {
         Error::Verification { .. } => exit::VERIFICATION,
         Error::Transport(_) | Error::Timeout => exit::TRANSPORT,
         Error::Config(_) | Error::Key(_) | Error::InvalidRequest(_) => exit::USAGE,
+        // What WeChat Pay sent verified, so a tag that does not match is
+        // the APIv3 key's fault: a configuration error.
+        Error::Crypto {
+            reason: CryptoError::AeadAuthentication | CryptoError::InvalidApiV3Key(_),
+            ..
+        } => exit::USAGE,
         _ => exit::OTHER,
     }
 }

@@ -94,7 +94,7 @@ async fn run(settings: &args::Settings, command: Command) -> Result<(), CliError
 
 #[cfg(feature = "sandbox")]
 fn sandbox(args: Vec<String>) -> ExitCode {
-    wxpay_sandbox::cli::main(args)
+    wxpay_sandbox::unstable::cli_main(args)
 }
 
 #[cfg(not(feature = "sandbox"))]

@@ -24,7 +24,8 @@ use base64::Engine;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use http::{HeaderMap, HeaderValue};
-use wxpay_core::crypto::{random_alphanumeric, BACKEND};
+use wxpay_core::crypto::BACKEND;
+use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::notify::Notifier;
 use wxpay_core::sign::{authorize, request_message, SignInput, AUTH_SCHEME};
 use wxpay_core::verify::{self, headers, response_message};
@@ -158,8 +159,8 @@ struct Keys {
 
 impl Keys {
     fn generate() -> Self {
-        let merchant = PrivateKey::generate().expect("merchant key");
-        let platform = PrivateKey::generate().expect("platform key");
+        let merchant = wxpay_core::unstable::generate_private_key().expect("merchant key");
+        let platform = wxpay_core::unstable::generate_private_key().expect("platform key");
         let keyring = Keyring::new();
         keyring
             .add_public_key(PUBLIC_KEY_ID, platform.public_key().clone())
@@ -454,7 +455,7 @@ fn apiv2(c: &mut Bench) {
             fields
         })
     });
-    let req_info = notify::encrypt_req_info(&fields, &key);
+    let req_info = wxpay_core::unstable::encrypt_req_info(&fields, &key);
     group.bench_function("decrypt_req_info", |b| {
         b.iter(|| notify::decrypt_req_info(black_box(&req_info), &key).expect("decrypt"))
     });

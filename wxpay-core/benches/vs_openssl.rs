@@ -53,7 +53,7 @@ fn main() {
         env_number("WXPAY_OPENSSL_SECONDS", 3).max(1)
     };
 
-    let key = PrivateKey::generate().expect("generate an RSA-2048 key");
+    let key = wxpay_core::unstable::generate_private_key().expect("generate an RSA-2048 key");
     let body = r#"{"sub_mchid":"1900000109","out_order_no":"P20150806125346","out_return_no":"R20190516001","return_mchid":"86693852","amount":10,"description":"用户退款"}"#.as_bytes();
     let message = request_message(
         "POST",

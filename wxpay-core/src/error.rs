@@ -2,16 +2,20 @@
 
 use std::fmt;
 
-/// Everything that can go wrong calling WeChat Pay.
+/// Everything that can go wrong calling WeChat Pay or reading what it sent.
 ///
-/// `Display` says what failed and never repeats its [`source`](std::error::Error::source),
-/// which says why: print the chain (or use [`Error::report`]) to see both.
+/// `Display` tells the whole story: what failed, why, and what to fix where
+/// there is something to fix, so `{e}` alone is enough to act on. No error
+/// of this crate returns a [`source`](std::error::Error::source): the cause
+/// is part of the message, and stays typed in the variant's fields (e.g.
+/// [`Error::Verification`]'s `reason`) for code that matches on it.
 ///
 /// Match on the variant to decide what to do: [`Error::Api`] is WeChat's answer
-/// (look at [`ApiError::code`]); [`Error::Verification`] means the response
-/// could not be trusted and must not be acted on; [`Error::Transport`] and
-/// [`Error::Timeout`] mean the outcome is unknown (query before retrying a
-/// payment operation).
+/// (look at [`ApiError::code`]); [`Error::Verification`] means the answer or
+/// callback could not be trusted and must not be acted on; [`Error::Transport`]
+/// and [`Error::Timeout`] mean the outcome is unknown (query before retrying a
+/// payment operation). [`Origin`] tells an answer from a callback where both
+/// can fail the same way.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -19,48 +23,57 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
 
-    /// The response (or callback) failed signature verification and was discarded.
-    #[error("response verification failed{}", RequestIdSuffix(.request_id))]
+    /// An answer or a callback failed signature verification and was discarded.
+    #[error("{}", VerificationMessage { reason, origin: *origin, request_id })]
     Verification {
         /// Why verification failed.
-        source: VerifyError,
-        /// The `Request-ID` header, if the response had one.
+        reason: VerifyError,
+        /// An answer to a request, or a callback.
+        origin: Origin,
+        /// The `Request-ID` header, if there was one.
         request_id: Option<String>,
     },
 
-    /// The request could not be sent or the response could not be read.
-    #[error("transport error")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The request could not be sent or the answer could not be read: the
+    /// outcome is unknown.
+    #[error("cannot reach WeChat Pay: {}; the outcome is unknown: query before retrying a payment operation", Chain(&**.0))]
+    Transport(Box<dyn std::error::Error + Send + Sync>),
 
     /// The request or the connection timed out.
-    #[error("request timed out")]
+    #[error(
+        "the request timed out; the outcome is unknown: query before retrying a payment operation"
+    )]
     Timeout,
 
-    /// A verified response body could not be decoded into the expected type.
-    #[error("cannot decode response (HTTP {status}): {message}; body starts: {body_excerpt:?}{}", RequestIdSuffix(.request_id))]
+    /// A verified answer or callback could not be decoded into the expected type.
+    #[error("{}", DecodeMessage { origin: *origin, message, body_excerpt, request_id })]
     Decode {
-        /// HTTP status of the response.
-        status: u16,
-        /// What the decoder said.
+        /// An answer to a request, or a callback.
+        origin: Origin,
+        /// What could not be decoded into what, and what the decoder said.
         message: String,
-        /// The first bytes of the body, lossily decoded as UTF-8.
+        /// The first bytes of the body, lossily decoded as UTF-8; empty when
+        /// the body is not shown (a decrypted callback resource may hold
+        /// personal data).
         body_excerpt: String,
         /// The `Request-ID` header, if any.
         request_id: Option<String>,
     },
 
-    /// The response had a status this client does not accept (1xx, 3xx: redirects are never followed).
-    #[error("unexpected HTTP status {status}{}", RequestIdSuffix(.request_id))]
+    /// The answer had a status this client does not accept (1xx, 3xx: redirects are never followed).
+    #[error("WeChat Pay answered with HTTP {status}, which this client does not accept (redirects are never followed: is the base URL right?){}", RequestIdSuffix(.request_id))]
     UnexpectedStatus {
-        /// HTTP status of the response.
+        /// HTTP status of the answer.
         status: u16,
         /// The `Request-ID` header, if any.
         request_id: Option<String>,
     },
 
-    /// The response body was larger than the configured limit.
-    #[error("response body exceeds the limit of {limit} bytes")]
-    ResponseTooLarge {
+    /// An answer or a callback body was larger than the configured limit.
+    #[error("{} body exceeds the limit of {limit} bytes{}", origin.the_body(), origin.limit_hint())]
+    BodyTooLarge {
+        /// An answer to a request (or a download), or a callback.
+        origin: Origin,
         /// The configured limit.
         limit: usize,
     },
@@ -78,12 +91,19 @@ pub enum Error {
     Key(#[from] KeyError),
 
     /// Signing the request failed (e.g. a remote signer was unreachable).
-    #[error("signing failed")]
-    Signing(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("signing the request failed: {}", Chain(&**.0))]
+    Signing(Box<dyn std::error::Error + Send + Sync>),
 
-    /// Encryption or decryption failed (AES-GCM, RSA-OAEP).
-    #[error("crypto error")]
-    Crypto(#[from] CryptoError),
+    /// Encryption or decryption failed: AES-GCM with the APIv3 key
+    /// (callbacks, certificate listings), RSA-OAEP (sensitive fields).
+    #[error("cannot {what}: {reason}")]
+    Crypto {
+        /// What was being encrypted or decrypted, e.g. `decrypt the
+        /// callback's resource`.
+        what: &'static str,
+        /// Why it failed.
+        reason: CryptoError,
+    },
 
     /// An APIv2 call failed: WeChat's `return_code`/`result_code`, refused
     /// XML, a missing merchant certificate (see [`V2Error`](crate::v2::V2Error)).
@@ -102,9 +122,37 @@ pub enum Error {
     Merchant(#[from] crate::registry::MerchantError),
 }
 
+/// Where a message that failed came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// An answer to a request this client sent (a download included).
+    Answer,
+    /// A callback (notification) WeChat Pay posted to the merchant's server.
+    Callback,
+}
+
+impl Origin {
+    fn the_body(self) -> &'static str {
+        match self {
+            Origin::Answer => "the answer's",
+            Origin::Callback => "the callback's",
+        }
+    }
+
+    fn limit_hint(self) -> &'static str {
+        match self {
+            Origin::Answer => " (raise it with ClientBuilder::max_response_bytes, or max_download_bytes for a file)",
+            Origin::Callback => {
+                " (WeChat Pay's callbacks are a few KiB: is this a callback? Notifier::with_max_body_bytes sets the limit)"
+            }
+        }
+    }
+}
+
 impl Error {
-    /// The `Request-ID` of the response this error came from, if any. Quote it
-    /// when asking WeChat Pay support about a failed call.
+    /// The `Request-ID` of the answer or callback this error came from, if
+    /// any. Quote it when asking WeChat Pay support about a failed call.
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
@@ -115,12 +163,6 @@ impl Error {
         }
     }
 
-    /// The error and each of its sources, joined by `: `, e.g.
-    /// `response verification failed: signature does not match`.
-    pub fn report(&self) -> String {
-        report(self)
-    }
-
     /// The WeChat error details if this is an API error.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
@@ -128,18 +170,93 @@ impl Error {
             _ => None,
         }
     }
+
+    /// An AES-GCM or RSA-OAEP failure while doing `what`.
+    pub(crate) fn crypto(what: &'static str) -> impl Fn(CryptoError) -> Error {
+        move |reason| Error::Crypto { what, reason }
+    }
 }
 
-/// `error: source: source ...`, each level once.
-pub(crate) fn report(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        out.push_str(": ");
-        out.push_str(&e.to_string());
-        source = e.source();
+/// A foreign error and its sources, `: `-joined, each text once (a wrapper
+/// that repeats its cause is said once).
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut last = self.0.to_string();
+        f.write_str(&last)?;
+        let mut source = self.0.source();
+        while let Some(e) = source {
+            let text = e.to_string();
+            if !last.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            last = text;
+            source = e.source();
+        }
+        Ok(())
     }
-    out
+}
+
+struct VerificationMessage<'a> {
+    reason: &'a VerifyError,
+    origin: Origin,
+    request_id: &'a Option<String>,
+}
+
+impl fmt::Display for VerificationMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.origin {
+            Origin::Answer => write!(
+                f,
+                "the answer failed signature verification and was discarded (do not act on it): {}",
+                self.reason
+            )?,
+            Origin::Callback => write!(
+                f,
+                "the callback failed signature verification and was refused: {}",
+                self.reason
+            )?,
+        }
+        match (self.origin, self.reason) {
+            (Origin::Callback, VerifyError::BadSignature) => f.write_str(
+                "; pass the raw body bytes exactly as received: a web framework that parses \
+                 and re-serialises the JSON (key order, spaces, escapes) changes what was signed. \
+                 If the body is raw, the key configured for this serial is not WeChat Pay's",
+            )?,
+            (Origin::Answer, VerifyError::BadSignature) => f.write_str(
+                "; the key configured for this serial is not WeChat Pay's (was the merchant \
+                 certificate configured as the platform certificate?), or something between \
+                 changed the answer",
+            )?,
+            (Origin::Callback, VerifyError::MissingHeader(_)) => f.write_str(
+                "; WeChat Pay signs every callback: pass all the request's headers, or the \
+                 request did not come from WeChat Pay",
+            )?,
+            _ => {}
+        }
+        RequestIdSuffix(self.request_id).fmt(f)
+    }
+}
+
+struct DecodeMessage<'a> {
+    origin: Origin,
+    message: &'a str,
+    body_excerpt: &'a str,
+    request_id: &'a Option<String>,
+}
+
+impl fmt::Display for DecodeMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.origin {
+            Origin::Answer => write!(f, "cannot decode the answer: {}", self.message)?,
+            Origin::Callback => write!(f, "cannot decode the callback: {}", self.message)?,
+        }
+        if !self.body_excerpt.is_empty() {
+            write!(f, "; body starts: {:?}", self.body_excerpt)?;
+        }
+        RequestIdSuffix(self.request_id).fmt(f)
+    }
 }
 
 struct RequestIdSuffix<'a>(&'a Option<String>);
@@ -211,13 +328,13 @@ pub enum VerifyError {
     #[error("unsupported signature type {0:?}")]
     UnsupportedSignatureType(String),
     /// `Wechatpay-Serial` names no certificate or public key this client trusts.
-    #[error("unknown Wechatpay-Serial {0:?}: no platform certificate or public key with that serial is configured")]
+    #[error("unknown Wechatpay-Serial {serial:?}: no platform certificate or public key with that serial is configured{fix}", serial = .0, fix = unknown_serial_fix(.0))]
     UnknownSerial(String),
     /// The trusted certificate for this serial is expired or not yet valid.
-    #[error("platform certificate {0:?} is not valid at this time")]
+    #[error("platform certificate {0:?} is expired or not yet valid: download the current ones (ClientBuilder::auto_certificates keeps them current)")]
     KeyNotValidNow(String),
     /// `Wechatpay-Timestamp` is more than the allowed window away from now.
-    #[error("timestamp {timestamp} is {skew} s away from local time (allowed: {allowed} s)")]
+    #[error("Wechatpay-Timestamp {timestamp} is {skew} s away from local time (allowed: {allowed} s): check the local clock, or this is an old message replayed")]
     TimestampSkew {
         /// The header value.
         timestamp: i64,
@@ -227,10 +344,10 @@ pub enum VerifyError {
         allowed: u64,
     },
     /// The signature is WeChat Pay's `WECHATPAY/SIGNTEST/` probe, which never verifies.
-    #[error("signature is a WECHATPAY/SIGNTEST/ probe")]
+    #[error("the signature is a WECHATPAY/SIGNTEST/ probe, which WeChat Pay sends to check that signatures are verified: refusing it is right")]
     SignTestProbe,
     /// The signature does not match the message.
-    #[error("signature does not match")]
+    #[error("the signature does not match")]
     BadSignature,
     /// The same signed delivery was seen before (a replay), refused by
     /// [`Notifier::with_replay_guard`](crate::notify::Notifier::with_replay_guard).
@@ -247,6 +364,16 @@ pub enum VerifyError {
     /// A custom verifier refused the message.
     #[error("{0}")]
     Other(String),
+}
+
+/// What to do about an unknown serial: a public key id is configured by
+/// hand; a platform certificate serial is downloaded.
+fn unknown_serial_fix(serial: &str) -> &'static str {
+    if serial.starts_with(crate::keyring::PUBLIC_KEY_ID_PREFIX) {
+        ": configure WeChat Pay's public key with this id (pub_key.pem from the merchant platform, ClientBuilder::wechatpay_public_key)"
+    } else {
+        ": configure that platform certificate, or let the client download them (ClientBuilder::auto_certificates)"
+    }
 }
 
 /// A key or certificate could not be loaded.
@@ -299,7 +426,7 @@ pub enum KeyError {
 #[non_exhaustive]
 pub enum CryptoError {
     /// The APIv3 key is not 32 bytes of ASCII.
-    #[error("the APIv3 key must be exactly 32 ASCII characters, got {0} bytes")]
+    #[error("the APIv3 key must be exactly 32 ASCII characters (the APIv3 key set in the merchant platform), got {0} bytes")]
     InvalidApiV3Key(usize),
     /// The AES-GCM nonce is not 12 bytes.
     #[error("the AES-GCM nonce must be 12 bytes, got {0}")]
@@ -311,7 +438,7 @@ pub enum CryptoError {
     #[error("ciphertext is truncated ({0} bytes, shorter than the 16-byte tag)")]
     Truncated(usize),
     /// AES-GCM authentication failed: wrong APIv3 key, tampered data or wrong associated data.
-    #[error("AES-GCM decryption failed: wrong APIv3 key, or tampered ciphertext, nonce or associated data")]
+    #[error("AES-GCM decryption failed: the APIv3 key is most likely wrong (it must be the 32-character APIv3 key set in the merchant platform, not the APIv2 key); otherwise the ciphertext, nonce or associated data was altered")]
     AeadAuthentication,
     /// RSA-OAEP failed.
     #[error("RSA-OAEP {0}")]

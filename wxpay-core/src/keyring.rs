@@ -149,6 +149,7 @@ fn serial_hex(bytes: &[u8]) -> String {
 
 /// A key WeChat Pay may sign with.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum VerificationKey {
     /// A platform certificate, valid for a period.
     Certificate(Certificate),

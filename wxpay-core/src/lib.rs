@@ -15,6 +15,21 @@
 //!   [`V2Client`](v2::V2Client) with MD5/HMAC-SHA256 signs and mutual TLS,
 //!   the APIv2 notifications.
 //!
+//! **reqwest in the public API, on purpose:** the transport is reqwest 0.13
+//! (rustls), and three builder options take its types as they are:
+//! [`ClientBuilder::proxy`] a `reqwest::Proxy`, [`ClientBuilder::http_client`]
+//! a `reqwest::Client` (and the same on [`V2ClientBuilder`](v2::V2ClientBuilder),
+//! whose mutual-TLS identity is configured from the merchant certificate
+//! instead). Wrapping them would only copy reqwest's options and lag behind
+//! them; a user who needs one of these has reqwest at hand. They follow
+//! reqwest 0.13: a reqwest release that breaks them comes with a new minor
+//! version of this crate (0.x), never silently. Depend on the same reqwest
+//! 0.13 to pass your own.
+//!
+//! **Unstable:** the hidden modules `__private` (what `#[wxpay_api]`
+//! expands to) and `unstable` (what the sandbox, the command line, fuzzing
+//! and tests need) are not public API; they may change in any release.
+//!
 //! **Advisory:** with the `rust-crypto` feature, RSA comes from the `rsa`
 //! crate, subject to RUSTSEC-2023-0071 (the Marvin timing attack on RSA
 //! decryption, no fixed release): it concerns
@@ -90,7 +105,8 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder()
 //!     .mchid("1900000100")
-//!     .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+//!     // The serial is read from it, and the private key checked against it.
+//!     .merchant_certificate(std::fs::read_to_string("apiclient_cert.pem")?)
 //!     .private_key(PrivateKey::from_pem_file("apiclient_key.pem")?)
 //!     .wechatpay_public_key(
 //!         "PUB_KEY_ID_0119000001002025010100000000000000",
@@ -176,13 +192,10 @@ pub use client::{
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
 pub use enums::UnknownValue;
-pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
+pub use error::{ApiError, CryptoError, Error, KeyError, Origin, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
 pub use query_form::QueryObject;
-pub use request::{
-    encode_component, ApiRequest, BodyWriter, EncodeContext, EncodedRequest, Encryptor, HeaderList,
-    HeaderParam, Method, PathBuilder, PathParam, QueryBuilder,
-};
+pub use request::{ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
 pub use transport::{RetryPolicy, BACKUP_BASE_URL, DEFAULT_BASE_URL};
 pub use trust::RefreshOutcome;
 pub use wxpay_macros::wxpay_api;
@@ -210,16 +223,58 @@ pub mod __private {
     pub use crate::request::{
         calling_merchant, ApiRequest, BodyWriter, HeaderList, Method, PathBuilder, QueryBuilder,
     };
-    pub use crate::v2::pkcs12::{fuzz as pkcs12_fuzz, read_pem as pkcs12_pem};
     pub use crate::v2::{
         to_fields as v2_fields, SignType as V2SignType, V2Client, V2Operation, V2Response,
     };
     pub use core::result::Result;
+    pub use serde;
+    pub use serde_json;
+}
+
+/// **Unstable: not part of the public API.** What this workspace's own
+/// crates need beyond it (the sandbox, the command line, fuzzing,
+/// benchmarks and tests): it may change or go in any release, semver or not.
+/// Nothing here is needed to call WeChat Pay.
+#[doc(hidden)]
+pub mod unstable {
+    use std::collections::BTreeMap;
+
+    /// A fresh RSA-2048 key: keys made for a test run, the sandbox's own.
+    /// A merchant's API key comes from WeChat Pay's certificate tool.
+    pub fn generate_private_key() -> Result<crate::PrivateKey, crate::KeyError> {
+        crate::PrivateKey::generate()
+    }
+
+    /// `len` characters of `[0-9A-Za-z]` from the operating system's CSPRNG.
+    pub fn random_alphanumeric(len: usize) -> Result<String, crate::Error> {
+        crate::crypto::random_alphanumeric(len)
+    }
+
+    /// SHA-256 of `data` as lowercase hex (a media upload's `meta.sha256`).
+    pub fn sha256_hex(data: &[u8]) -> String {
+        crate::crypto::sha256_hex(data)
+    }
+
+    /// SHA-1 of `data` as lowercase hex (a bill's `hash_value`).
+    pub fn sha1_hex(data: &[u8]) -> String {
+        crate::crypto::sha1_hex(data)
+    }
+
+    /// Parses an `Authorization: WECHATPAY2-SHA256-RSA2048 ...` header value.
+    pub fn parse_authorization(header: &str) -> Result<crate::sign::Authorization, String> {
+        crate::sign::Authorization::parse(header)
+    }
+
+    /// Encrypts fields as WeChat Pay does an APIv2 refund notification's `req_info`.
+    pub fn encrypt_req_info(fields: &BTreeMap<String, String>, key: &crate::v2::ApiV2Key) -> String {
+        crate::v2::notify::encrypt_req_info(fields, key)
+    }
+
+    pub use crate::v2::pkcs12::{fuzz as pkcs12_fuzz, read_pem as pkcs12_pem};
+
     /// Test-only fault switches (feature `test-faults`); see `test_faults.rs`.
     #[cfg(feature = "test-faults")]
     pub mod faults {
         pub use crate::test_faults::corrupt_signing_message;
     }
-    pub use serde;
-    pub use serde_json;
 }

@@ -59,6 +59,7 @@ use crate::sign::Signer;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct JsapiPayParams {
     /// The AppID the prepay order was created for.
     pub app_id: String,
@@ -126,6 +127,7 @@ pub struct JsapiPayParams {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AppPayParams {
     /// The mobile application's AppID.
     pub appid: String,

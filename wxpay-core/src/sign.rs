@@ -59,8 +59,10 @@ pub fn request_message(
     m
 }
 
-/// The parts of an `Authorization: WECHATPAY2-SHA256-RSA2048 ...` header.
+/// The parts of an `Authorization: WECHATPAY2-SHA256-RSA2048 ...` header, as
+/// [`authorize`] makes them; `Display` writes the header value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Authorization {
     /// Merchant id.
     pub mchid: String,
@@ -75,8 +77,9 @@ pub struct Authorization {
 }
 
 impl Authorization {
-    /// Parses a header value; field order is free, every field required once.
-    pub fn parse(header: &str) -> Result<Self, String> {
+    /// Parses a header value; field order is free, every field required once
+    /// ([`unstable::parse_authorization`](crate::unstable::parse_authorization)).
+    pub(crate) fn parse(header: &str) -> Result<Self, String> {
         let rest = header
             .strip_prefix(AUTH_SCHEME)
             .and_then(|r| r.strip_prefix(' '))
@@ -127,6 +130,7 @@ impl fmt::Display for Authorization {
 
 /// What one request signature covers.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct SignInput<'a> {
     /// `GET`, `POST`, ...
     pub method: &'a str,
@@ -138,6 +142,27 @@ pub struct SignInput<'a> {
     pub nonce: &'a str,
     /// The exact body bytes sent (empty if none).
     pub body: &'a [u8],
+}
+
+impl<'a> SignInput<'a> {
+    /// What a request sent as `method target` with `body` (empty if none)
+    /// signs, at `timestamp` (Unix seconds) with `nonce` (32 characters of
+    /// `[0-9A-Za-z]`, new for every request).
+    pub fn new(
+        method: crate::Method,
+        target: &'a str,
+        timestamp: i64,
+        nonce: &'a str,
+        body: &'a [u8],
+    ) -> Self {
+        Self {
+            method: method.as_str(),
+            target,
+            timestamp,
+            nonce,
+            body,
+        }
+    }
 }
 
 /// Signs one request: builds the message over the exact target and body,

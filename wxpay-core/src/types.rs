@@ -31,6 +31,7 @@ pub struct Timestamp<S = String>(S);
 
 /// The fields of a valid [`Timestamp`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DateTimeParts {
     /// Year, e.g. 2018.
     pub year: i32,

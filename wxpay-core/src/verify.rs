@@ -34,6 +34,7 @@ pub mod headers {
 
 /// A signed message taken from headers and body, before the key check.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct SignedMessage<'a> {
     /// `Wechatpay-Serial`: which key signed.
     pub serial: &'a str,
@@ -114,6 +115,7 @@ impl Verifier for Keyring {
 /// The `Wechatpay-*` headers of a response or callback, checked for presence,
 /// algorithm, the probe and the time window; the signature is decoded.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SignatureHeaders {
     /// `Wechatpay-Serial`.
     pub serial: String,

@@ -15,6 +15,7 @@ const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the merchant's server answered to a callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Delivery {
     /// HTTP status: 200/204 means handled; anything else makes WeChat retry.
     pub status: u16,

@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn certificates_parse_back_with_key_serial_and_validity() {
-        let key = PrivateKey::generate().unwrap();
+        let key = wxpay_core::unstable::generate_private_key().unwrap();
         let now = SystemTime::now();
         let start = now - Duration::from_secs(86_400);
         // Past 2049, so the GeneralizedTime branch is taken as well.
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn inverted_validity_is_refused() {
-        let key = PrivateKey::generate().unwrap();
+        let key = wxpay_core::unstable::generate_private_key().unwrap();
         let now = SystemTime::now();
         assert!(matches!(
             self_signed("CN=x", &key, now, now - Duration::from_secs(1)),

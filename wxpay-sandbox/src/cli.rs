@@ -555,7 +555,7 @@ async fn start_v2(
 /// async runtime (it starts its own).
 ///
 /// ```no_run
-/// let code = wxpay_sandbox::cli::main(["--listen".to_owned(), "127.0.0.1:8080".to_owned()]);
+/// let code = wxpay_sandbox::unstable::cli_main(["--listen".to_owned(), "127.0.0.1:8080".to_owned()]);
 /// # let _ = code;
 /// ```
 pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {

@@ -58,9 +58,9 @@ struct Entry {
 /// Reads the merchants of a JSON file in the form shown in the module docs.
 pub fn load_merchants(path: impl AsRef<Path>) -> Result<Vec<Merchant>, SandboxError> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| SandboxError::File {
+    let text = std::fs::read_to_string(path).map_err(|error| SandboxError::File {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     let file: File = serde_json::from_str(&text)
         .map_err(|e| SandboxError::Config(format!("{}: {e}", path.display())))?;

@@ -3,23 +3,29 @@
 use std::path::PathBuf;
 
 /// Why a sandbox could not be configured, started or written to disk.
+///
+/// `Display` says why; no variant returns a `source()` (as with
+/// `wxpay_core::Error`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SandboxError {
     /// The listening socket could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {error}")]
     Bind {
         /// The address asked for.
         addr: std::net::SocketAddr,
         /// The operating system's answer.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A key or certificate could not be loaded or generated.
     #[error(transparent)]
     Key(#[from] wxpay_core::KeyError),
-    /// An RSA or AES operation of the core's key types failed.
+    /// A client of the core (the sandbox's own, APIv2) failed.
     #[error(transparent)]
     Core(#[from] wxpay_core::Error),
+    /// An RSA or AES operation of the core's key types failed.
+    #[error(transparent)]
+    Crypto(#[from] wxpay_core::CryptoError),
     /// The operating system's randomness failed (ids, nonces, keys).
     #[error("the operating system's random number generator failed: {0}")]
     Entropy(String),
@@ -42,23 +48,17 @@ pub enum SandboxError {
         message: String,
     },
     /// A file of the credentials directory could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     File {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
 impl From<x509_cert::der::Error> for SandboxError {
     fn from(e: x509_cert::der::Error) -> Self {
         SandboxError::Certificate(e.to_string())
-    }
-}
-
-impl From<wxpay_core::CryptoError> for SandboxError {
-    fn from(e: wxpay_core::CryptoError) -> Self {
-        SandboxError::Core(e.into())
     }
 }

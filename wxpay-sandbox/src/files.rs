@@ -40,6 +40,7 @@ pub const CLI_CONFIG_FILE: &str = "wxpay.toml";
 
 /// One file [`Sandbox::write_dir`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WrittenFile {
     /// Where.
     pub path: PathBuf,
@@ -67,7 +68,7 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, SandboxError> {
         match std::fs::read_to_string(&path) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(SandboxError::File { path, source }),
+            Err(error) => Err(SandboxError::File { path, error }),
         }
     };
     let platform_key = read(PLATFORM_KEY_FILE)?
@@ -218,16 +219,16 @@ pub(crate) fn write_files(
     dir: &Path,
     files: &[(&str, &str, bool, &'static str)],
 ) -> Result<Vec<WrittenFile>, SandboxError> {
-    std::fs::create_dir_all(dir).map_err(|source| SandboxError::File {
+    std::fs::create_dir_all(dir).map_err(|error| SandboxError::File {
         path: dir.to_owned(),
-        source,
+        error,
     })?;
     let mut written = Vec::with_capacity(files.len());
     for &(name, contents, secret, description) in files {
         let path = dir.join(name);
-        write_file(&path, contents.as_bytes(), secret).map_err(|source| SandboxError::File {
+        write_file(&path, contents.as_bytes(), secret).map_err(|error| SandboxError::File {
             path: path.clone(),
-            source,
+            error,
         })?;
         written.push(WrittenFile { path, description });
     }
@@ -247,13 +248,13 @@ fn cli_config(sandbox: &Sandbox, platform: &Platform) -> String {
          [default]\n\
          base_url = {}\n\
          mchid = {}\n\
-         merchant_serial = {}\n\
+         merchant_certificate = {}\n\
          private_key = {}\n\
          merchant_certificate = {}\n\
          apiv3_key_file = {}\n",
         quoted(sandbox.base_url()),
         quoted(&merchant.mchid),
-        quoted(&merchant.serial_no),
+        quoted(MERCHANT_CERT_FILE),
         quoted(MERCHANT_KEY_FILE),
         quoted(MERCHANT_CERT_FILE),
         quoted(APIV3_KEY_FILE),

@@ -11,6 +11,7 @@ use crate::wire::PUBLIC_KEY_ID_PREFIX;
 
 /// How the sandbox presents its platform key to clients, chosen at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum KeyMode {
     /// A platform certificate: `Wechatpay-Serial` is the certificate serial and
     /// `GET /v3/certificates` serves it, encrypted with the APIv3 key.
@@ -46,6 +47,7 @@ impl FromStr for KeyMode {
 
 /// The demo merchant the sandbox creates (or loads): everything a client needs.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct DemoMerchant {
     /// Merchant id (商户号).
     pub mchid: String,

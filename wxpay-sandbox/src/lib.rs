@@ -205,7 +205,7 @@ mod callbacks;
 pub mod catalog;
 mod certgen;
 #[cfg(feature = "sqlite")]
-pub mod cli;
+mod cli;
 mod clock;
 #[cfg(feature = "sqlite")]
 mod commands;
@@ -252,3 +252,11 @@ pub use sandbox::{
     Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_ORDERS, DEFAULT_MCHID, DEFAULT_SUB_MCHID,
 };
+
+/// **Unstable: not part of the public API.** What the `wxpay` command line
+/// (`wxpay sandbox ...`) and this crate's own binary run; it may change in
+/// any release.
+#[doc(hidden)]
+pub mod unstable {
+    pub use crate::cli::main as cli_main;
+}

@@ -143,7 +143,7 @@ async fn sensitive_fields_need_the_platform_serial_and_must_decrypt() {
         );
 
         // Encrypted for another key: does not decrypt with the platform's.
-        let stranger = wxpay_core::crypto::PrivateKey::generate().unwrap();
+        let stranger = wxpay_core::unstable::generate_private_key().unwrap();
         let wrong = stranger.public_key().encrypt_oaep_base64("张三").unwrap();
         assert_eq!(
             detail(add_receiver(&client, &receiver(&wrong), Some(&serial)).await)["field"],

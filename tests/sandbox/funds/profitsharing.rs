@@ -127,7 +127,7 @@ const RECEIVER_APIV3_KEY: &str = "0123456789abcdef0123456789ABCDEF";
 /// A second merchant of the sandbox that receives shares, with a client of
 /// its own (it sets where it is notified: 分账动账通知).
 fn receiving_merchant(sandbox: &Sandbox) -> Client {
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let receiver = Merchant::with_public_key(
         "1900000110",
         "6B46824C852FA29AAC3DCE6BFD852E27",
@@ -389,7 +389,7 @@ async fn receivers_are_checked_as_wechat_documents_them() {
 
     // A service provider (not the demo merchant, which is both) must name
     // the sub-merchant.
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let sp = Merchant::with_public_key(
         "1900000100",
         "4B3D6F2A",

@@ -304,11 +304,7 @@ async fn fund_flow_bill_and_bad_bill_requests() {
         "PARAM_ERROR",
     );
     // A made-up token.
-    let fake = BillInfo {
-        hash_type: "SHA1".into(),
-        hash_value: "0".repeat(40),
-        download_url: format!("{}v3/billdownload/file?token=nope", sandbox.base_url()),
-    };
+    let fake = BillInfo::new(format!("{}v3/billdownload/file?token=nope", sandbox.base_url()), "0".repeat(40)).unwrap();
     assert!(client.download_bill(&fake).await.is_err());
     sandbox.shutdown().await;
 }

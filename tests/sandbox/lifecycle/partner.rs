@@ -76,7 +76,7 @@ async fn partner_orders_belong_to_registered_sub_merchants() {
 #[tokio::test]
 async fn merchants_are_kept_apart() {
     // A second merchant with its own key pair, registered in public-key style.
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     let apiv3 = "0123456789abcdef0123456789ABCDEF";
     let other = Merchant::with_public_key(
         "1230000109",
@@ -149,10 +149,10 @@ async fn merchants_are_kept_apart() {
 async fn merchants_come_from_a_config_file() {
     let dir = std::env::temp_dir().join(format!(
         "wxpay-sandbox-config-{}",
-        wxpay_core::crypto::random_alphanumeric(12).unwrap()
+        wxpay_core::unstable::random_alphanumeric(12).unwrap()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let key = PrivateKey::generate().unwrap();
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
     std::fs::write(dir.join("sp.pem"), key.public_key().to_pem()).unwrap();
     let config = json!({ "merchants": [{
         "mchid": "1900000100", "apiv3_key": "0123456789abcdef0123456789ABCDEF",

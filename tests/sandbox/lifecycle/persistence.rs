@@ -10,7 +10,7 @@ use super::*;
 
 /// A fresh database path under the system's temporary directory.
 fn scratch_db(name: &str) -> PathBuf {
-    let unique = wxpay_core::crypto::random_alphanumeric(12).unwrap();
+    let unique = wxpay_core::unstable::random_alphanumeric(12).unwrap();
     std::env::temp_dir().join(format!("wxpay-sandbox-{name}-{unique}.db"))
 }
 

@@ -21,7 +21,7 @@ pub async fn run(config: &Resolved, which: Paysign) -> Result<(), CliError> {
     });
     let nonce = match &args.nonce {
         Some(n) => n.clone(),
-        None => wxpay_core::crypto::random_alphanumeric(32)?,
+        None => wxpay_core::unstable::random_alphanumeric(32)?,
     };
     let value = match &which {
         Paysign::Jsapi(args) => serde_json::to_value(

@@ -39,7 +39,12 @@ pub async fn encrypt(config: &Resolved, args: CryptArgs) -> Result<(), CliError>
             "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
         ))
     })?;
-    let ciphertext = encryptor.encrypt(&plaintext).map_err(Error::from)?;
+    let ciphertext = encryptor
+        .encrypt(&plaintext)
+        .map_err(|reason| Error::Crypto {
+            what: "encrypt the value with WeChat Pay's key",
+            reason,
+        })?;
     print_json(&json!({
         "wechatpay_serial": encryptor.serial(),
         "ciphertext": ciphertext,
@@ -52,7 +57,10 @@ pub fn decrypt(config: &Resolved, args: CryptArgs) -> Result<(), CliError> {
     let plaintext = config
         .private_key()?
         .decrypt_oaep_base64(ciphertext.trim())
-        .map_err(Error::from)?;
+        .map_err(|reason| Error::Crypto {
+            what: "decrypt the value with the merchant private key (was it encrypted for this merchant?)",
+            reason,
+        })?;
     println!("{plaintext}");
     Ok(())
 }

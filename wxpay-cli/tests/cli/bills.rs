@@ -91,30 +91,39 @@ fn wxpay_day(args: &[&str]) -> Output {
     run_with(&all, &[], b"")
 }
 
+/// The day's bill, downloaded once however many tests ask at the same time.
 fn saved_bill() -> PathBuf {
+    static SAVED: OnceLock<PathBuf> = OnceLock::new();
+    SAVED.get_or_init(download_bill).clone()
+}
+
+fn download_bill() -> PathBuf {
     let file = day().dir.join("trade.csv");
-    if !file.exists() {
-        let out = wxpay_day(&[
-            "bill",
-            "trade",
-            "--date",
-            &day().date,
-            "--out",
-            file.to_str().unwrap(),
-        ]);
-        let printed = expect_ok(&out);
-        assert!(
-            printed.starts_with("saved ") && printed.contains("verified"),
-            "{printed}"
-        );
-        assert!(
-            out.stderr.is_empty(),
-            "no progress when piped: {}",
-            stderr(&out)
-        );
-        assert!(!day().dir.join("trade.csv.partial").exists());
-    }
+    let out = wxpay_day(&[
+        "bill",
+        "trade",
+        "--date",
+        &day().date,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let printed = expect_ok(&out);
+    assert!(
+        printed.starts_with("saved ") && printed.contains("verified"),
+        "{printed}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no progress when piped: {}",
+        stderr(&out)
+    );
+    assert!(!day().dir.join("trade.csv.partial").exists());
     file
+}
+
+/// The saved ALL bill of the day and its date (for `exit_codes`).
+pub fn saved_bill_and_date() -> (PathBuf, String) {
+    (saved_bill(), day().date.clone())
 }
 
 fn json_lines(text: &str) -> Vec<Value> {

@@ -7,6 +7,7 @@
 
 mod bills;
 mod doctor;
+mod exit_codes;
 mod keys;
 mod payments;
 mod request;

@@ -115,8 +115,10 @@ fn a_tampered_answer_exits_3_with_the_verification_reason() {
     let err = expect_exit(&out, 3);
     assert!(out.stdout.is_empty(), "nothing unverified is printed");
     assert!(
-        err.contains("response verification failed (Request-ID ")
-            && err.contains("): signature does not match"),
+        err.starts_with(
+            "wxpay: the answer failed signature verification and was discarded \
+             (do not act on it): the signature does not match"
+        ) && err.contains("(Request-ID "),
         "{err}"
     );
 }
@@ -180,10 +182,11 @@ fn the_environment_alone_configures_a_client() {
     let shared = shared();
     let merchant = shared.sandbox.merchant();
     let key = shared.dir.join(MERCHANT_KEY_FILE);
+    let certificate = shared.dir.join(MERCHANT_CERT_FILE);
     let apiv3 = merchant.apiv3_key.clone();
-    let env = [
+    let mut env = [
         ("WXPAY_MCHID", merchant.mchid.as_str()),
-        ("WXPAY_MERCHANT_SERIAL", merchant.serial_no.as_str()),
+        ("WXPAY_MERCHANT_CERTIFICATE", certificate.to_str().unwrap()),
         ("WXPAY_PRIVATE_KEY", key.to_str().unwrap()),
         ("WXPAY_APIV3_KEY", apiv3.as_str()),
         ("WXPAY_BASE_URL", shared.sandbox.base_url()),
@@ -191,6 +194,22 @@ fn the_environment_alone_configures_a_client() {
     // No verification key configured: the certificates are downloaded first.
     let out = run_with(&["request", "GET", "v3/certificates"], &env, b"");
     assert!(json_out(&out)["data"].is_array());
+
+    // A private key that is not the merchant certificate's: refused before
+    // any request, naming the certificate's serial (issue 21, item 6).
+    let stranger = shared.dir.join(PLATFORM_KEY_FILE);
+    env[2].1 = stranger.to_str().unwrap();
+    let err = expect_exit(
+        &run_with(&["request", "GET", "v3/certificates"], &env, b""),
+        2,
+    );
+    assert!(
+        err.contains(&format!(
+            "does not belong to merchant certificate {}",
+            merchant.serial_no
+        )),
+        "{err}"
+    );
 }
 
 #[test]

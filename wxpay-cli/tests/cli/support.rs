@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 pub use serde_json::{json, Value};
 pub use wxpay_core::{PrivateKey, PublicKey};
-pub use wxpay_sandbox::files::{CLI_CONFIG_FILE, MERCHANT_KEY_FILE, PLATFORM_KEY_FILE};
+pub use wxpay_sandbox::files::{
+    CLI_CONFIG_FILE, MERCHANT_CERT_FILE, MERCHANT_KEY_FILE, PLATFORM_KEY_FILE,
+};
 pub use wxpay_sandbox::{KeyMode, Sandbox};
 
 pub const APPID: &str = "wxd678efh567hg6787";

@@ -15,11 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{Download, DownloadRequest, FileAnswer};
 use crate::crypto::Sha1;
-use crate::error::{Error, VerifyError};
+use crate::error::{Error, Origin, VerifyError};
 use crate::Client;
 
 /// The (verified) answer of the trade-bill and fund-flow-bill operations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BillInfo {
     /// Always `SHA1`.
     pub hash_type: String,
@@ -27,6 +28,31 @@ pub struct BillInfo {
     pub hash_value: String,
     /// Where to download it (only its path and query are used).
     pub download_url: String,
+}
+
+impl BillInfo {
+    /// A bill WeChat Pay described earlier (e.g. kept from a trade-bill
+    /// answer): where it is and its SHA-1. The URL must be `https://` (or
+    /// `http://`) and the hash 40 hex digits, so the two cannot be swapped
+    /// unnoticed.
+    pub fn new(download_url: impl Into<String>, sha1: impl Into<String>) -> Result<Self, Error> {
+        let (download_url, hash_value) = (download_url.into(), sha1.into());
+        if !(download_url.starts_with("https://") || download_url.starts_with("http://")) {
+            return Err(Error::InvalidRequest(format!(
+                "bill download URL {download_url:?} is not an http(s) URL"
+            )));
+        }
+        if hash_value.len() != 40 || !hash_value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidRequest(format!(
+                "bill hash {hash_value:?} is not a SHA-1 (40 hex digits)"
+            )));
+        }
+        Ok(Self {
+            hash_type: "SHA1".to_owned(),
+            hash_value,
+            download_url,
+        })
+    }
 }
 
 /// A bill being downloaded; yields the (un-gzipped) content chunk by chunk.
@@ -61,8 +87,8 @@ impl std::fmt::Debug for BillDownload {
 
 fn gzip_error(e: std::io::Error) -> Error {
     Error::Decode {
-        status: 200,
-        message: format!("bill is not valid gzip: {e}"),
+        origin: Origin::Answer,
+        message: format!("the bill is not valid gzip: {e}"),
         body_excerpt: String::new(),
         request_id: None,
     }
@@ -73,7 +99,7 @@ impl BillDownload {
     /// once the whole bill has been read and its SHA-1 matched. A mismatch
     /// is [`VerifyError::HashMismatch`]; more content than the client's
     /// [`max_inflated_bytes`](crate::ClientBuilder::max_inflated_bytes) is
-    /// [`Error::ResponseTooLarge`].
+    /// [`Error::BodyTooLarge`].
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         loop {
             if self.hasher.is_none() {
@@ -104,7 +130,8 @@ impl BillDownload {
                     let actual = self.hasher.take().map(Sha1::finish_hex).unwrap_or_default();
                     if !actual.eq_ignore_ascii_case(&self.expected) {
                         return Err(Error::Verification {
-                            source: VerifyError::HashMismatch {
+                            origin: Origin::Answer,
+                            reason: VerifyError::HashMismatch {
                                 expected: self.expected.clone(),
                                 actual,
                             },
@@ -140,7 +167,8 @@ impl BillDownload {
     fn emit(&mut self, out: Bytes) -> Result<Option<Bytes>, Error> {
         self.inflated += out.len() as u64;
         if self.inflated > self.max_inflated {
-            return Err(Error::ResponseTooLarge {
+            return Err(Error::BodyTooLarge {
+                origin: Origin::Answer,
                 limit: usize::try_from(self.max_inflated).unwrap_or(usize::MAX),
             });
         }

@@ -4,17 +4,18 @@ use std::fmt;
 
 /// A bill that could not be read, or that does not add up.
 ///
-/// Line numbers count from 1 at the header row.
+/// Line numbers count from 1 at the header row. As with [`Error`](crate::Error),
+/// `Display` says why and no variant returns a `source()`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BillError {
     /// Reading the file or stream failed.
-    #[error("cannot read the bill")]
-    Io(#[source] std::io::Error),
+    #[error("cannot read the bill: {0}")]
+    Io(std::io::Error),
 
     /// Downloading the bill failed (including a SHA-1 that did not match).
-    #[error("downloading the bill failed")]
-    Download(#[source] crate::Error),
+    #[error("downloading the bill failed: {0}")]
+    Download(crate::Error),
 
     /// A line is not UTF-8 (bills are UTF-8 text).
     #[error("line {line} is not UTF-8 text; WeChat Pay bills are UTF-8 (was the file converted to GBK?)")]

@@ -6,7 +6,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::Client;
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, Error, Origin};
 use crate::request::decode_body;
 use crate::transport::Answer;
 use crate::trust::Signed;
@@ -37,16 +37,22 @@ impl RawResponse {
     /// Decodes the verified body; an empty body decodes as JSON `null`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_body(&self.body).map_err(|e| Error::Decode {
-            status: self.status,
+            origin: Origin::Answer,
             message: if self.body.is_empty() {
                 format!(
-                    "the answer to {} has an empty body, which does not decode into {} \
+                    "the answer to {} (HTTP {}) has an empty body, which does not decode into {} \
                      (declare the response as `()` or an `Option`)",
                     self.operation,
+                    self.status,
                     std::any::type_name::<T>()
                 )
             } else {
-                format!("the answer to {}: {e}", self.operation)
+                format!(
+                    "the answer to {} (HTTP {}) does not decode into {}: {e}",
+                    self.operation,
+                    self.status,
+                    std::any::type_name::<T>()
+                )
             },
             body_excerpt: excerpt(&self.body),
             request_id: self.request_id().map(str::to_owned),
@@ -94,8 +100,9 @@ impl Client {
         self.trust()
             .verify_answer(self, &answer.headers, &answer.body, signed)
             .await
-            .map_err(|source| Error::Verification {
-                source,
+            .map_err(|reason| Error::Verification {
+                reason,
+                origin: Origin::Answer,
                 request_id: request_id(&answer.headers).map(str::to_owned),
             })?;
         Ok(RawResponse {
@@ -121,12 +128,16 @@ impl Client {
         }
         let signature_verified = has_signature_headers(&headers);
         if signature_verified {
-            if let Err(source) = self
+            if let Err(reason) = self
                 .trust()
                 .verify_answer(self, &headers, &body, Signed::Body)
                 .await
             {
-                return Error::Verification { source, request_id };
+                return Error::Verification {
+                    reason,
+                    origin: Origin::Answer,
+                    request_id,
+                };
             }
         }
         api_error(status, &body, request_id, signature_verified)

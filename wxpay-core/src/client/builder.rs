@@ -27,6 +27,7 @@ const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(12 * 60 * 60);
 pub struct ClientBuilder {
     mchid: Option<String>,
     serial_no: Option<String>,
+    merchant_certificate: Option<String>,
     signer: Option<Arc<dyn Signer>>,
     private_key: Option<PrivateKey>,
     keyring: Keyring,
@@ -46,6 +47,7 @@ impl Default for ClientBuilder {
         Self {
             mchid: None,
             serial_no: None,
+            merchant_certificate: None,
             signer: None,
             private_key: None,
             keyring: Keyring::new(),
@@ -81,8 +83,39 @@ impl ClientBuilder {
     }
 
     /// The serial number of the merchant API certificate (商户API证书序列号).
+    ///
+    /// Prefer [`merchant_certificate`](Self::merchant_certificate), which
+    /// reads the serial from the certificate and checks the private key
+    /// against it; given both, they must agree.
     pub fn merchant_serial(mut self, serial_no: impl Into<String>) -> Self {
         self.serial_no = Some(serial_no.into());
+        self
+    }
+
+    /// The merchant API certificate (`apiclient_cert.pem`, PEM text): the
+    /// serial requests are signed under is read from it, and
+    /// [`build`](Self::build) checks that the [`private_key`](Self::private_key)
+    /// is the certificate's, so a key and certificate that do not belong
+    /// together fail here instead of as WeChat Pay's `401 SIGN_ERROR` on the
+    /// first request. A [`signer`](Self::signer)'s key cannot be checked.
+    ///
+    /// ```no_run
+    /// use wxpay_core::{Client, PrivateKey, PublicKey};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::builder()
+    ///     .mchid("1900000100")
+    ///     .merchant_certificate(std::fs::read_to_string("apiclient_cert.pem")?)
+    ///     .private_key(PrivateKey::from_pem_file("apiclient_key.pem")?)
+    ///     .wechatpay_public_key(
+    ///         "PUB_KEY_ID_0119000001002025010100000000000000",
+    ///         PublicKey::from_pem_file("pub_key.pem")?,
+    ///     )?
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn merchant_certificate(mut self, pem: impl Into<String>) -> Self {
+        self.merchant_certificate = Some(pem.into());
         self
     }
 
@@ -159,21 +192,14 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let mchid = check_mchid(self.mchid)?;
-        let serial_no = self
-            .serial_no
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                Error::Config("merchant certificate serial (merchant_serial) is not set".into())
-            })?
-            .to_ascii_uppercase();
-        if !serial_no.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::Config(format!(
-                "merchant certificate serial {serial_no:?} must be hexadecimal"
-            )));
-        }
         let signer = self.signer.ok_or_else(|| {
             Error::Config("no merchant private key: call private_key(...) or signer(...)".into())
         })?;
+        let serial_no = merchant_serial(
+            self.serial_no,
+            self.merchant_certificate.as_deref(),
+            self.private_key.as_ref(),
+        )?;
         let verifier: Arc<dyn Verifier> = match self.verifier {
             Some(v) => v,
             None if self.keyring_set => Arc::new(self.keyring.clone()),
@@ -206,6 +232,56 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The serial requests are signed under: the merchant certificate's (which
+/// `key`, when known, must be the key of), or the one given, which must then
+/// agree with the certificate.
+fn merchant_serial(
+    given: Option<String>,
+    certificate_pem: Option<&str>,
+    key: Option<&PrivateKey>,
+) -> Result<String, Error> {
+    let given = given
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_ascii_uppercase());
+    let Some(pem) = certificate_pem else {
+        let serial_no = given.ok_or_else(|| {
+            Error::Config(
+                "the merchant certificate is not set: call merchant_certificate(pem of \
+                 apiclient_cert.pem) or merchant_serial(\"...\")"
+                    .into(),
+            )
+        })?;
+        if !serial_no.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::Config(format!(
+                "merchant certificate serial {serial_no:?} must be hexadecimal \
+                 (the serial of apiclient_cert.pem, e.g. from `openssl x509 -noout -serial`)"
+            )));
+        }
+        return Ok(serial_no);
+    };
+    let certificate = Certificate::from_pem(pem).map_err(|e| {
+        Error::Config(format!(
+            "the merchant certificate given to merchant_certificate (apiclient_cert.pem) \
+             cannot be read: {e}"
+        ))
+    })?;
+    let serial_no = certificate.serial().to_ascii_uppercase();
+    if let Some(given) = given.filter(|given| *given != serial_no) {
+        return Err(Error::Config(format!(
+            "merchant_serial is {given} but the merchant certificate's serial is {serial_no}: \
+             give one of them, or the serial of this certificate"
+        )));
+    }
+    if key.is_some_and(|key| key.public_key() != certificate.public_key()) {
+        return Err(Error::Config(format!(
+            "the merchant private key does not belong to merchant certificate {serial_no}: \
+             WeChat Pay would refuse every request (401 SIGN_ERROR); use the apiclient_key.pem \
+             issued with this apiclient_cert.pem"
+        )));
+    }
+    Ok(serial_no)
 }
 
 /// The merchant id as both builders require it: set, ASCII letters and digits.

@@ -157,7 +157,8 @@ impl Client {
 }
 
 fn too_large(limit: u64) -> Error {
-    Error::ResponseTooLarge {
+    Error::BodyTooLarge {
+        origin: crate::Origin::Answer,
         limit: usize::try_from(limit).unwrap_or(usize::MAX),
     }
 }
@@ -177,7 +178,7 @@ enum DownloadInner {
 
 impl Download {
     /// The next chunk of the body, or `None` at the end. Fails with
-    /// [`Error::ResponseTooLarge`] past the client's download limit and with
+    /// [`Error::BodyTooLarge`] past the client's download limit and with
     /// [`Error::Timeout`] past its download timeout.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         let chunk = match &mut self.inner {
@@ -198,7 +199,10 @@ impl Download {
         let mut buf = Vec::new();
         while let Some(chunk) = self.chunk().await? {
             if buf.len() + chunk.len() > limit {
-                return Err(Error::ResponseTooLarge { limit });
+                return Err(Error::BodyTooLarge {
+                    origin: crate::Origin::Answer,
+                    limit,
+                });
             }
             buf.extend_from_slice(&chunk);
         }

@@ -131,7 +131,9 @@ impl Client {
     /// serial to send as `Wechatpay-Serial` and the base64 ciphertext.
     pub fn encrypt_sensitive(&self, plaintext: &str) -> Result<(String, String), Error> {
         let encryptor = self.keyring().encryptor().ok_or_else(no_encryption_key)?;
-        let ciphertext = encryptor.encrypt(plaintext)?;
+        let ciphertext = encryptor
+            .encrypt(plaintext)
+            .map_err(Error::crypto("encrypt a sensitive value"))?;
         Ok((encryptor.serial().to_owned(), ciphertext))
     }
 
@@ -141,7 +143,8 @@ impl Client {
         let key = self.inner.private_key.as_ref().ok_or_else(|| {
             Error::Config("decrypting needs the merchant private key (the client was built with a custom signer)".into())
         })?;
-        Ok(key.decrypt_oaep_base64(ciphertext)?)
+        key.decrypt_oaep_base64(ciphertext)
+            .map_err(Error::crypto("decrypt a sensitive value"))
     }
 
     /// Starts an untyped call of any operation: a method and a URI template

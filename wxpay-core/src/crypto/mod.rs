@@ -162,8 +162,9 @@ impl PrivateKey {
         PublicKey::from_pkcs1_der(&public)
     }
 
-    /// Generates a fresh RSA-2048 key (for tests and the sandbox).
-    pub fn generate() -> Result<Self, KeyError> {
+    /// Generates a fresh RSA-2048 key (for tests and the sandbox:
+    /// [`unstable::generate_private_key`](crate::unstable::generate_private_key)).
+    pub(crate) fn generate() -> Result<Self, KeyError> {
         let der = Zeroizing::new(
             backend::RsaPrivate::generate_pkcs8().map_err(malformed("generated key"))?,
         );
@@ -396,19 +397,19 @@ impl fmt::Debug for ApiV3Key {
 }
 
 /// An incremental SHA-1 (bill hashes, `Wechatpay-Statement-Sha1`).
-pub struct Sha1(backend::Sha1);
+pub(crate) struct Sha1(backend::Sha1);
 
 impl Sha1 {
     /// A fresh hasher.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self(backend::Sha1::new())
     }
     /// Feeds bytes.
-    pub fn update(&mut self, data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
         self.0.update(data);
     }
     /// The digest as lowercase hex.
-    pub fn finish_hex(self) -> String {
+    pub(crate) fn finish_hex(self) -> String {
         hex_lower(&self.0.finish())
     }
 }
@@ -420,19 +421,19 @@ impl Default for Sha1 {
 }
 
 /// SHA-256 of `data`.
-pub fn sha256(data: &[u8]) -> Vec<u8> {
+pub(crate) fn sha256(data: &[u8]) -> Vec<u8> {
     let mut h = backend::Sha256::new();
     h.update(data);
     h.finish()
 }
 
 /// SHA-256 of `data` as lowercase hex (the media upload `meta.sha256`).
-pub fn sha256_hex(data: &[u8]) -> String {
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
     hex_lower(&sha256(data))
 }
 
 /// SHA-1 of `data` as lowercase hex.
-pub fn sha1_hex(data: &[u8]) -> String {
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
     let mut h = Sha1::new();
     h.update(data);
     h.finish_hex()
@@ -448,7 +449,7 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> String {
 
 /// `len` characters of `[0-9A-Za-z]` from the operating system's CSPRNG,
 /// uniformly distributed (rejection sampling).
-pub fn random_alphanumeric(len: usize) -> Result<String, Error> {
+pub(crate) fn random_alphanumeric(len: usize) -> Result<String, Error> {
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];

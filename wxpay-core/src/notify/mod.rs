@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::ApiV3Key;
-use crate::error::{CryptoError, Error};
+use crate::error::{CryptoError, Error, Origin};
 use crate::keyring::unix_now;
 use crate::verify::{self, SignatureHeaders, Verifier};
 
@@ -36,6 +36,7 @@ pub const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
 
 /// The encrypted `resource` of a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EncryptedResource {
     /// Always `AEAD_AES_256_GCM`.
     pub algorithm: String,
@@ -60,6 +61,7 @@ impl EncryptedResource {
 
 /// The notification envelope as WeChat Pay sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Envelope {
     /// Notification id (unique; use it to de-duplicate retries).
     pub id: String,
@@ -78,6 +80,7 @@ pub struct Envelope {
 
 /// A verified, decrypted notification.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Notification<T = serde_json::Value> {
     /// The envelope (its `resource` still encrypted, for the record).
     pub envelope: Envelope,
@@ -233,7 +236,8 @@ impl Notifier {
         now: i64,
     ) -> Result<SignatureHeaders, Error> {
         if body.len() > self.max_body_bytes {
-            return Err(Error::ResponseTooLarge {
+            return Err(Error::BodyTooLarge {
+                origin: Origin::Callback,
                 limit: self.max_body_bytes,
             });
         }
@@ -249,17 +253,20 @@ impl Notifier {
     /// The envelope of a verified body (its resource still encrypted).
     fn envelope(&self, headers: &HeaderMap, body: &[u8]) -> Result<Envelope, Error> {
         let decode_error = |message: String| Error::Decode {
-            status: 200,
+            origin: Origin::Callback,
             message,
             body_excerpt: String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
             request_id: request_id(headers),
         };
-        let envelope: Envelope = serde_json::from_slice(body)
-            .map_err(|e| decode_error(format!("notification envelope: {e}")))?;
+        let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
+            decode_error(format!(
+                "the body is not WeChat Pay's notification envelope: {e}"
+            ))
+        })?;
         if envelope.resource.algorithm != RESOURCE_ALGORITHM {
             return Err(decode_error(format!(
-                "resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
-                envelope.resource.algorithm
+                "{} (id {}): resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
+                envelope.event_type, envelope.id, envelope.resource.algorithm
             )));
         }
         Ok(envelope)
@@ -271,12 +278,20 @@ impl Notifier {
         headers: &HeaderMap,
         envelope: &Envelope,
     ) -> Result<T, Error> {
-        let plaintext = envelope.resource.decrypt(&self.key)?;
+        let plaintext = envelope.resource.decrypt(&self.key).map_err(Error::crypto(
+            "decrypt the callback's resource with the APIv3 key",
+        ))?;
         serde_json::from_slice(&plaintext).map_err(|e| {
-            // The plaintext may hold personal data: report only the decoder's message.
+            // The plaintext may hold personal data: only the decoder's
+            // message (a field name, a position) is reported.
             Error::Decode {
-                status: 200,
-                message: format!("decrypted resource: {e}"),
+                origin: Origin::Callback,
+                message: format!(
+                    "{} (id {}): the decrypted resource does not decode into {}: {e}",
+                    envelope.event_type,
+                    envelope.id,
+                    std::any::type_name::<T>()
+                ),
                 body_excerpt: String::new(),
                 request_id: request_id(headers),
             }
@@ -324,9 +339,10 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn verification_error(headers: &HeaderMap, source: crate::VerifyError) -> Error {
+fn verification_error(headers: &HeaderMap, reason: crate::VerifyError) -> Error {
     Error::Verification {
-        source,
+        reason,
+        origin: Origin::Callback,
         request_id: request_id(headers),
     }
 }
@@ -420,10 +436,10 @@ impl Notifier {
         let n: Notification<serde_json::Value> = self.parse(headers, body).await?;
         let event =
             E::from_resource(&n.envelope.event_type, n.resource).map_err(|e| Error::Decode {
-                status: 200,
+                origin: Origin::Callback,
                 message: format!(
-                    "the resource of a {} notification does not fit its type: {e}",
-                    n.envelope.event_type
+                    "{} (id {}): the decrypted resource does not decode into its event type: {e}",
+                    n.envelope.event_type, n.envelope.id
                 ),
                 body_excerpt: String::new(),
                 request_id: request_id(headers),

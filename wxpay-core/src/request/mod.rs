@@ -2,8 +2,8 @@
 //! of a request down to the bytes that are signed and sent.
 //!
 //! [`ApiRequest`] is what `#[wxpay_api]` implements; the writers here are
-//! what the generated code writes into ([`path`], [`query`], [`header`],
-//! [`body`]), all in one explicit [`EncodeContext`] ([`context`]): the
+//! what the generated code writes into ([`PathBuilder`], [`QueryBuilder`],
+//! [`HeaderList`], [`BodyWriter`]), all in one explicit [`EncodeContext`]: the
 //! calling merchant and the WeChat Pay key sensitive fields are encrypted
 //! with (the `serialize` module applies it). [`EncodedRequest::encode`] runs them and
 //! decides `Wechatpay-Serial`, in this one place. Encoding is kept
@@ -18,17 +18,18 @@ use serde::Serializer;
 
 use crate::error::Error;
 
-pub mod body;
-pub mod context;
-pub mod header;
-pub mod path;
-pub mod query;
+mod body;
+mod context;
+mod header;
+mod path;
+mod query;
 pub(crate) mod serialize;
 
 pub use body::BodyWriter;
 pub use context::{EncodeContext, Encryptor};
 pub use header::{HeaderList, HeaderParam};
-pub use path::{encode_component, PathBuilder, PathParam};
+pub(crate) use path::encode_component;
+pub use path::{PathBuilder, PathParam};
 pub use query::QueryBuilder;
 
 /// Request headers as encoded: (name, value), in order.
@@ -39,6 +40,7 @@ const SERIAL_HEADER: &str = crate::verify::headers::SERIAL;
 
 /// The HTTP methods WeChat Pay APIv3 uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `GET`
     Get,
@@ -120,7 +122,10 @@ impl fmt::Display for Method {
 /// successful response decodes into.
 ///
 /// Normally implemented by [`#[wxpay_api]`](crate::wxpay_api); implement it by
-/// hand only for shapes the attribute cannot express. Signing and verification
+/// hand only for shapes the attribute cannot express, with the writers of
+/// this module ([`PathBuilder`], [`QueryBuilder`], [`HeaderList`],
+/// [`BodyWriter`]: public and stable for that purpose; what the attribute's
+/// expansion refers to is not). Signing and verification
 /// never happen here: they belong to the [`Client`](crate::Client).
 pub trait ApiRequest {
     /// What a successful (2xx) response body decodes into. An empty body (204)
@@ -160,6 +165,7 @@ pub trait ApiRequest {
 
 /// A request encoded down to what goes on the wire, before signing.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EncodedRequest {
     /// The method.
     pub method: Method,

@@ -19,7 +19,7 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Percent-encodes one path segment or query component (RFC 3986 unreserved kept).
-pub fn encode_component(value: &str) -> impl fmt::Display + '_ {
+pub(crate) fn encode_component(value: &str) -> impl fmt::Display + '_ {
     utf8_percent_encode(value, COMPONENT)
 }
 

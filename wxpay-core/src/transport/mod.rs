@@ -132,14 +132,20 @@ impl Transport {
         limit: usize,
     ) -> Result<Answer, Error> {
         if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(Error::ResponseTooLarge { limit });
+            return Err(Error::BodyTooLarge {
+                origin: crate::Origin::Answer,
+                limit,
+            });
         }
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
         let mut buf = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
             if buf.len() + chunk.len() > limit {
-                return Err(Error::ResponseTooLarge { limit });
+                return Err(Error::BodyTooLarge {
+                    origin: crate::Origin::Answer,
+                    limit,
+                });
             }
             buf.extend_from_slice(&chunk);
         }

@@ -286,19 +286,17 @@ macro_rules! transport_setters {
                 self
             }
 
-            /// The most bytes a file download (as for
-            /// [`download_timeout`](Self::download_timeout)) may bring over
-            /// the wire (default 1 GiB); past it the download fails with
-            /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge).
+            /// The most bytes a file download may bring over the wire
+            /// (default 1 GiB); past it the download fails with
+            /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
             pub fn max_download_bytes(mut self, limit: u64) -> Self {
                 self.transport.max_download_bytes = limit;
                 self
             }
 
-            /// The most bytes a gzip APIv3 bill may inflate to (default 4
-            /// GiB; APIv2 bills come back as sent); past it the bill
-            /// download fails with
-            /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge)
+            /// The most bytes a gzip bill may inflate to (default 4 GiB);
+            /// past it the bill download fails with
+            /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge)
             /// and `save_to` leaves no file behind.
             pub fn max_inflated_bytes(mut self, limit: u64) -> Self {
                 self.transport.max_inflated_bytes = limit;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::Call;
 use crate::crypto::ApiV3Key;
-use crate::error::{Error, VerifyError};
+use crate::error::{Error, Origin, VerifyError};
 use crate::keyring::{unix_now, Certificate, Keyring, VerificationKey};
 use crate::notify::EncryptedResource;
 use crate::store::{CertificateStore, StoreError};
@@ -186,7 +186,7 @@ impl AutoRefresh {
                 self.set_retry_soon(true);
             }
             Err(e) => {
-                let report = e.report();
+                let report = e.to_string();
                 tracing::warn!(
                     error = report.as_str(),
                     "wxpay: platform certificate refresh failed; keeping the keys already trusted"
@@ -457,13 +457,14 @@ impl Client {
             };
         }
         let decode = |message: String| Error::Decode {
-            status,
+            origin: Origin::Answer,
             message,
             body_excerpt: String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
             request_id: request_id.clone(),
         };
-        let verification_error = |source| Error::Verification {
-            source,
+        let verification_error = |reason| Error::Verification {
+            reason,
+            origin: Origin::Answer,
             request_id: request_id.clone(),
         };
         let signature =
@@ -537,8 +538,14 @@ fn open_entry(
     key: &ApiV3Key,
     decode: &dyn Fn(String) -> Error,
 ) -> Result<Certificate, Error> {
-    let pem = entry.encrypt_certificate.decrypt(key)?;
-    let pem = String::from_utf8(pem).map_err(|_| crate::CryptoError::NotUtf8)?;
+    const WHAT: &str = "decrypt a platform certificate of the v3/certificates listing";
+    let pem = entry
+        .encrypt_certificate
+        .decrypt(key)
+        .map_err(Error::crypto(WHAT))?;
+    let pem = String::from_utf8(pem)
+        .map_err(|_| crate::CryptoError::NotUtf8)
+        .map_err(Error::crypto(WHAT))?;
     let certificate = Certificate::from_pem(&pem)?;
     if !certificate.serial().eq_ignore_ascii_case(&entry.serial_no) {
         return Err(decode(format!(

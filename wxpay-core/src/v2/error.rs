@@ -48,10 +48,10 @@ pub enum V2Error {
     /// The refund notification's `req_info` could not be decrypted.
     #[error("refund notification req_info: {0}")]
     ReqInfo(&'static str),
-    /// The merchant API certificate's PKCS#12 file could not be read (the
-    /// source says why: a wrong password, an unsupported algorithm ...).
-    #[error("cannot read the merchant API certificate (PKCS#12)")]
-    Pkcs12(#[source] crate::v2::Pkcs12Error),
+    /// The merchant API certificate's PKCS#12 file could not be read (a
+    /// wrong password, an unsupported algorithm ...).
+    #[error("cannot read the merchant API certificate (PKCS#12): {0}")]
+    Pkcs12(crate::v2::Pkcs12Error),
     /// Fields that do not fit the type asked for
     /// ([`from_fields`](super::from_fields)): a field that is not a number,
     /// a required one missing. The message names the field.

@@ -9,9 +9,9 @@ use aes::Aes256;
 use base64::Engine;
 
 use super::error::V2Error;
-use super::sign::{md5_hex_lower, verify, ApiV2Key};
+use super::sign::{md5_hex_lower, verify_from, ApiV2Key};
 use super::xml::{from_xml, to_xml};
-use crate::error::Error;
+use crate::error::{Error, Origin};
 
 /// The largest `req_info` accepted, base64 (WeChat's are well under 4 KiB).
 const MAX_REQ_INFO: usize = 64 * 1024;
@@ -27,7 +27,7 @@ pub fn verify_payment_notification(
 ) -> Result<BTreeMap<String, String>, Error> {
     let fields = from_xml(body)?;
     check_return_code(&fields)?;
-    verify(&fields, key)?;
+    verify_from(&fields, key, Origin::Callback)?;
     Ok(fields)
 }
 
@@ -83,8 +83,9 @@ pub fn decrypt_req_info(
 }
 
 /// Encrypts fields as WeChat does for `req_info`: `<root>` XML, AES-256-ECB
-/// with PKCS#7, base64. For simulators and tests.
-pub fn encrypt_req_info(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> String {
+/// with PKCS#7, base64. For simulators and tests
+/// ([`unstable::encrypt_req_info`](crate::unstable::encrypt_req_info)).
+pub(crate) fn encrypt_req_info(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> String {
     use aes::cipher::BlockEncrypt;
     let xml = to_xml(fields);
     let xml = format!(

@@ -66,7 +66,7 @@ impl<T: DeserializeOwned> FromV2Response for T {
                 other => other.to_string(),
             };
             Error::Decode {
-                status: 200,
+                origin: crate::Origin::Answer,
                 message,
                 body_excerpt: String::from_utf8_lossy(excerpt).into_owned(),
                 request_id: None,

@@ -12,7 +12,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::error::V2Error;
-use crate::error::{Error, VerifyError};
+use crate::error::{Error, Origin, VerifyError};
 
 /// The APIv2 key (API密钥), set in the merchant platform: the secret every
 /// APIv2 sign is made with. It never appears in `Debug` and is wiped from
@@ -151,9 +151,19 @@ pub(crate) fn scrub_stack() {
 /// (64 characters: HMAC-SHA256), whatever `sign_type` says. The comparison
 /// takes the same time wherever the first difference is.
 pub fn verify(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> Result<(), Error> {
+    verify_from(fields, key, Origin::Answer)
+}
+
+/// [`verify`] of fields from `origin` (an answer, or a notification).
+pub(crate) fn verify_from(
+    fields: &BTreeMap<String, String>,
+    key: &ApiV2Key,
+    origin: Origin,
+) -> Result<(), Error> {
     let Some(received) = fields.get("sign").filter(|s| !s.is_empty()) else {
         return Err(Error::Verification {
-            source: VerifyError::Other("APIv2 answer carries no sign".into()),
+            reason: VerifyError::Other("the APIv2 message carries no sign".into()),
+            origin,
             request_id: None,
         });
     };
@@ -169,7 +179,8 @@ pub fn verify(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> Result<(), E
         Ok(())
     } else {
         Err(Error::Verification {
-            source: VerifyError::BadSignature,
+            reason: VerifyError::BadSignature,
+            origin,
             request_id: None,
         })
     }

@@ -424,13 +424,13 @@ impl SandboxBuilder {
         let listener =
             TcpListener::bind(self.listen)
                 .await
-                .map_err(|source| SandboxError::Bind {
+                .map_err(|error| SandboxError::Bind {
                     addr: self.listen,
-                    source,
+                    error,
                 })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        let addr = listener.local_addr().map_err(|error| SandboxError::Bind {
             addr: self.listen,
-            source,
+            error,
         })?;
         let base_url = format!("http://{addr}/");
         #[cfg(feature = "sqlite")]
@@ -496,7 +496,7 @@ impl SandboxBuilder {
     fn platform(&self) -> Result<Platform, SandboxError> {
         let key = match &self.platform_key {
             Some(key) => key.clone(),
-            None => PrivateKey::generate()?,
+            None => wxpay_core::unstable::generate_private_key()?,
         };
         let public_key_id = match &self.public_key_id {
             Some(id) => {
@@ -546,10 +546,10 @@ async fn start_console(
 ) -> Result<(SocketAddr, JoinHandle<()>), SandboxError> {
     let listener = TcpListener::bind(at)
         .await
-        .map_err(|source| SandboxError::Bind { addr: at, source })?;
+        .map_err(|error| SandboxError::Bind { addr: at, error })?;
     let addr = listener
         .local_addr()
-        .map_err(|source| SandboxError::Bind { addr: at, source })?;
+        .map_err(|error| SandboxError::Bind { addr: at, error })?;
     let router = crate::control::router(app.clone());
     let task = tokio::spawn(async move {
         let stop = async move {
@@ -564,7 +564,7 @@ async fn start_console(
 }
 
 fn generate_demo_merchant(mchid: &str) -> Result<DemoMerchant, SandboxError> {
-    let key = PrivateKey::generate()?;
+    let key = wxpay_core::unstable::generate_private_key()?;
     let now = SystemTime::now();
     let subject = format!("CN={mchid},OU=wxpay sandbox demo merchant,O=wxpay,C=CN");
     let certificate = certgen::self_signed(

@@ -134,13 +134,13 @@ impl V2SandboxBuilder {
         let listener =
             TcpListener::bind(self.listen)
                 .await
-                .map_err(|source| SandboxError::Bind {
+                .map_err(|error| SandboxError::Bind {
                     addr: self.listen,
-                    source,
+                    error,
                 })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        let addr = listener.local_addr().map_err(|error| SandboxError::Bind {
             addr: self.listen,
-            source,
+            error,
         })?;
         let state = Arc::new(ops::State {
             mchid: self.mchid,

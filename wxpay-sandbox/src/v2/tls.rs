@@ -40,7 +40,7 @@ pub(crate) struct Identity {
 
 /// The server's identity, valid for `127.0.0.1`, `::1` and `localhost`.
 pub(crate) fn server_identity() -> Result<Identity, SandboxError> {
-    let key = PrivateKey::generate()?;
+    let key = wxpay_core::unstable::generate_private_key()?;
     let san = SubjectAltName(vec![
         GeneralName::IpAddress(OctetString::new(vec![127, 0, 0, 1])?),
         GeneralName::IpAddress(OctetString::new(
@@ -66,7 +66,7 @@ pub(crate) fn server_identity() -> Result<Identity, SandboxError> {
 
 /// The demo merchant's API certificate (apiclient_cert.pem) and key.
 pub(crate) fn merchant_identity(mchid: &str) -> Result<Identity, SandboxError> {
-    let key = PrivateKey::generate()?;
+    let key = wxpay_core::unstable::generate_private_key()?;
     let now = SystemTime::now();
     let certificate = self_signed(
         &format!("CN={mchid},OU=wxpay sandbox merchant,O=wxpay sandbox"),

@@ -37,7 +37,7 @@ fn test_key() -> &'static (Encryptor, wxpay_core::PrivateKey) {
     static KEY: std::sync::OnceLock<(Encryptor, wxpay_core::PrivateKey)> =
         std::sync::OnceLock::new();
     KEY.get_or_init(|| {
-        let key = wxpay_core::PrivateKey::generate().expect("an RSA key");
+        let key = wxpay_core::unstable::generate_private_key().expect("an RSA key");
         (Encryptor::new(KEY_ID, key.public_key().clone()), key)
     })
 }
