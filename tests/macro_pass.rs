@@ -10,6 +10,27 @@ fn encode<R: ApiRequest>(request: &R) -> EncodedRequest {
     EncodedRequest::from_api(request).expect("the request encodes")
 }
 
+/// The fields of an [`EncodedRequest`] (which is `#[non_exhaustive]`), to
+/// compare whole.
+#[derive(Debug, PartialEq)]
+struct Encoded {
+    method: Method,
+    path: String,
+    query: String,
+    headers: Vec<(std::borrow::Cow<'static, str>, String)>,
+    body: Option<Vec<u8>>,
+}
+
+fn parts(e: EncodedRequest) -> Encoded {
+    Encoded {
+        method: e.method,
+        path: e.path,
+        query: e.query,
+        headers: e.headers,
+        body: e.body,
+    }
+}
+
 fn body_text(encoded: &EncodedRequest) -> Option<&str> {
     encoded
         .body
@@ -43,8 +64,8 @@ fn path_fields_go_to_the_path_and_the_rest_to_the_body() {
         sub_mchid: "1900000109",
     };
     assert_eq!(
-        encode(&request),
-        EncodedRequest {
+        parts(encode(&request)),
+        Encoded {
             method: Method::Post,
             path: "v3/ecommerce/refunds/50000000382019052709732678859/return-advance".into(),
             query: String::new(),
@@ -111,8 +132,8 @@ fn response_is_value<R: ApiRequest<Response = serde_json::Value>>() {}
 fn an_untyped_response_is_a_json_value() {
     response_is_value::<ListCertificatesRequest>();
     assert_eq!(
-        encode(&ListCertificatesRequest {}),
-        EncodedRequest {
+        parts(encode(&ListCertificatesRequest {})),
+        Encoded {
             method: Method::Get,
             path: "v3/certificates".into(),
             query: String::new(),
@@ -141,8 +162,8 @@ fn integer_path_params_and_query_on_get() {
         out_order_no: None,
     };
     assert_eq!(
-        encode(&request),
-        EncodedRequest {
+        parts(encode(&request)),
+        Encoded {
             method: Method::Get,
             path: "v3/merchants/1900000109/bills/-7".into(),
             // Declaration order; `None` is left out.
@@ -209,8 +230,8 @@ fn query_override_on_post() {
         items: vec!["i1"],
     };
     assert_eq!(
-        encode(&request),
-        EncodedRequest {
+        parts(encode(&request)),
+        Encoded {
             method: Method::Post,
             path: "v3/things/t1/items".into(),
             query: "sub_mchid=1900000109&page-size=20&tags=a&tags=b%20c".into(),
@@ -251,8 +272,8 @@ fn body_override_on_delete() {
         amount: None,
     };
     assert_eq!(
-        encode(&request),
-        EncodedRequest {
+        parts(encode(&request)),
+        Encoded {
             method: Method::Delete,
             path: "v3/profitsharing/receivers/o1".into(),
             query: "sub_mchid=1900000109".into(),
@@ -301,8 +322,8 @@ fn header_fields_are_headers_only() {
         account: "o1",
     };
     assert_eq!(
-        encode(&request),
-        EncodedRequest {
+        parts(encode(&request)),
+        Encoded {
             method: Method::Post,
             path: "v3/profitsharing/receivers/add".into(),
             query: String::new(),
@@ -427,7 +448,7 @@ fn generics_and_where_clauses() {
 /// A generic path field with exactly the bound the compiler suggests when it
 /// is missing (`ui/path_param_type.stderr`): the suggestion compiles.
 #[wxpay_api(GET, "v3/things/<id>", response = serde_json::Value)]
-pub struct GenericThingRequest<T: wxpay_core::PathParam> {
+pub struct GenericThingRequest<T: wxpay_core::request::PathParam> {
     pub id: T,
 }
 
@@ -459,8 +480,8 @@ fn post_with_only_path_fields_has_no_body() {
         idempotency_key: None,
     });
     assert_eq!(
-        encoded,
-        EncodedRequest {
+        parts(encoded),
+        Encoded {
             method: Method::Post,
             path: "v3/pay/transactions/out-trade-no/1217752501201407033233368018/close".into(),
             query: String::new(),

@@ -207,7 +207,7 @@ async fn order(
     };
     match sent.await {
         Ok(answer) => Json(answer).into_response(),
-        Err(e) => (StatusCode::BAD_GATEWAY, e.report()).into_response(),
+        Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
     }
 }
 
@@ -216,8 +216,8 @@ async fn ready(State(shop): State<Arc<Shop>>, Path(mchid): Path<String>) -> Resp
     match shop.registry.client(&mchid).await {
         Ok(client) => match client.encryptor().await {
             Ok(_) => Json(json!({ "serials": client.keyring().serials() })).into_response(),
-            Err(e) => (StatusCode::BAD_GATEWAY, e.report()).into_response(),
+            Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
         },
-        Err(e) => (StatusCode::NOT_FOUND, e.report()).into_response(),
+        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use base64::Engine;
 use wxpay_core::bills::BillInfo;
-use wxpay_core::sign::{request_message, Authorization};
+use wxpay_core::sign::request_message;
 use wxpay_core::{Error, Upload, VerifyError};
 
 use crate::server::{Reply, Signing, TestServer};
@@ -53,7 +53,9 @@ async fn upload_signs_the_meta_json_and_sends_multipart() {
     expected_body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     assert_eq!(got.body, expected_body);
 
-    let auth = wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let auth =
+        wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap())
+            .unwrap();
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .unwrap();
@@ -77,7 +79,11 @@ async fn upload_signs_the_meta_json_and_sends_multipart() {
 
 /// Bill metadata promising the SHA-1 of `sha1_of`.
 fn bill(sha1_of: &[u8]) -> BillInfo {
-    BillInfo::new("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz", wxpay_core::unstable::sha1_hex(sha1_of)).unwrap()
+    BillInfo::new(
+        "https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz",
+        wxpay_core::unstable::sha1_hex(sha1_of),
+    )
+    .unwrap()
 }
 
 const CSV: &str =
@@ -319,7 +325,9 @@ async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
         "0755-86013388"
     );
     // The signature covers that meta, ciphertext included.
-    let auth = wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let auth =
+        wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap())
+            .unwrap();
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .unwrap();
@@ -358,7 +366,9 @@ fn assert_signed_upload(server: &TestServer) {
     let meta_start = text.find("{\"filename\"").unwrap();
     let meta_end = meta_start + text[meta_start..].find("}\r\n").unwrap() + 1;
     let meta = &got.body[meta_start..meta_end];
-    let auth = wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let auth =
+        wxpay_core::unstable::parse_authorization(got.headers["authorization"].to_str().unwrap())
+            .unwrap();
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&auth.signature)
         .unwrap();

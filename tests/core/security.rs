@@ -172,7 +172,11 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn bill_for(content: &[u8]) -> BillInfo {
-    BillInfo::new("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz", wxpay_core::unstable::sha1_hex(content)).unwrap()
+    BillInfo::new(
+        "https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz",
+        wxpay_core::unstable::sha1_hex(content),
+    )
+    .unwrap()
 }
 
 // 4a. A gzip bomb is inflated in bounded chunks.

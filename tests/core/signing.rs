@@ -1,7 +1,7 @@
 //! Signatures against fixtures made by OpenSSL and Python `cryptography`.
 
 use base64::Engine;
-use wxpay_core::sign::{authorize, request_message, Authorization, SignInput};
+use wxpay_core::sign::{authorize, request_message, SignInput};
 use wxpay_core::verify::response_message;
 use wxpay_core::{ApiV3Key, PrivateKey};
 
@@ -68,13 +68,13 @@ async fn authorization_header_parses_back_into_its_five_fields() {
         &key,
         "1900000109",
         "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
-        SignInput {
-            method: "POST",
-            target: "/v3/ecommerce/refunds/50000000382019052709732678859/return-advance?x=a%20b",
-            timestamp: 1554208460,
-            nonce: "593BEC0C930BF1AFEB40B4A08C8FB242",
-            body: br#"{"sub_mchid":"1900000109"}"#,
-        },
+        SignInput::new(
+            wxpay_core::Method::Post,
+            "/v3/ecommerce/refunds/50000000382019052709732678859/return-advance?x=a%20b",
+            1554208460,
+            "593BEC0C930BF1AFEB40B4A08C8FB242",
+            br#"{"sub_mchid":"1900000109"}"#,
+        ),
     )
     .await
     .unwrap();

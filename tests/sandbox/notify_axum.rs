@@ -63,7 +63,7 @@ async fn observed(extracted: Result<Verified, Rejected>) -> Result<Success, Fail
         Ok(_) => Ok(Success),
         Err(rejected) => match rejected.error() {
             Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             } => Err(Failure::new("observed: bad signature")),
             other => Err(Failure::new(format!("observed: {other}"))),
@@ -260,7 +260,7 @@ async fn reencoding(
         match notifier.parse::<Value>(&headers, body).await {
             Ok(_) => return Ok(Success),
             Err(Error::Verification {
-                source: VerifyError::BadSignature,
+                reason: VerifyError::BadSignature,
                 ..
             }) => refused.push("bad signature"),
             Err(e) => return Err(Failure::new(format!("unexpected: {e}"))),

@@ -40,7 +40,10 @@ async fn deliver(
     let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
     let record = seen.clone();
     let handler = move |mchid: String, n: Notification| async move {
-        let no = n.resource["out_trade_no"].as_str().unwrap_or_default().to_owned();
+        let no = n.resource["out_trade_no"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         *record.lock().unwrap() = Some((mchid, no));
         Ok::<(), String>(())
     };
@@ -54,14 +57,22 @@ async fn deliver(
 
 fn paid(sandbox: &Sandbox, mchid: &str, no: &str) -> (http::HeaderMap, Vec<u8>) {
     sandbox
-        .notification_for(mchid, "TRANSACTION.SUCCESS", "transaction", &json!({ "out_trade_no": no }))
+        .notification_for(
+            mchid,
+            "TRANSACTION.SUCCESS",
+            "transaction",
+            &json!({ "out_trade_no": no }),
+        )
         .unwrap()
 }
 
 #[tokio::test]
 async fn one_endpoint_routes_each_merchant_by_the_serial_of_its_own_key() {
     let (sandbox, registry, _dir) = fleet().await;
-    registry.preload([DIRECT, PUBLIC_KEY, PROVIDER]).await.unwrap();
+    registry
+        .preload([DIRECT, PUBLIC_KEY, PROVIDER])
+        .await
+        .unwrap();
     assert_eq!(registry.loaded(), vec![DIRECT, PUBLIC_KEY, PROVIDER]);
     let serials: Vec<String> = [DIRECT, PUBLIC_KEY, PROVIDER]
         .iter()
@@ -69,13 +80,24 @@ async fn one_endpoint_routes_each_merchant_by_the_serial_of_its_own_key() {
         .collect();
     assert!(serials[1].starts_with("PUB_KEY_ID_"), "{serials:?}");
     assert_eq!(
-        serials.iter().collect::<std::collections::HashSet<_>>().len(),
+        serials
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
         3,
         "a key per merchant"
     );
     for mchid in [DIRECT, PUBLIC_KEY, PROVIDER] {
-        let (handled, seen) = deliver(&registry, None, paid(&sandbox, mchid, &format!("T-{mchid}"))).await;
-        assert!(matches!(handled, Handled::Processed), "{mchid}: {handled:?}");
+        let (handled, seen) = deliver(
+            &registry,
+            None,
+            paid(&sandbox, mchid, &format!("T-{mchid}")),
+        )
+        .await;
+        assert!(
+            matches!(handled, Handled::Processed),
+            "{mchid}: {handled:?}"
+        );
         assert_eq!(seen, Some((mchid.to_owned(), format!("T-{mchid}"))));
     }
     // Partner mode: the sub-merchant is served by its provider's client and URL.
@@ -85,7 +107,10 @@ async fn one_endpoint_routes_each_merchant_by_the_serial_of_its_own_key() {
     assert_eq!(seen.unwrap().0, PROVIDER);
     // Another merchant's notification at a merchant's URL does not verify.
     let (handled, seen) = deliver(&registry, Some(DIRECT), paid(&sandbox, PUBLIC_KEY, "T-X")).await;
-    assert!(matches!(handled, Handled::Refused(Error::Verification { .. })), "{handled:?}");
+    assert!(
+        matches!(handled, Handled::Refused(Error::Verification { .. })),
+        "{handled:?}"
+    );
     assert_eq!(seen, None);
 }
 
@@ -101,7 +126,11 @@ async fn a_rotation_the_registry_has_not_seen_routes_by_url_then_by_serial() {
         }
         other => panic!("expected an unrouted serial, got {other:?}"),
     }
-    assert_eq!(handled.response().status(), 400, "FAIL: WeChat Pay delivers it again");
+    assert_eq!(
+        handled.response().status(),
+        400,
+        "FAIL: WeChat Pay delivers it again"
+    );
     // The merchant's URL refreshes its certificates, as any client does.
     let (handled, _) = deliver(&registry, Some(DIRECT), paid(&sandbox, DIRECT, "T-ROT-1")).await;
     assert!(matches!(handled, Handled::Processed), "{handled:?}");
@@ -115,10 +144,16 @@ async fn unknown_and_malformed_merchants_are_refused_and_not_remembered() {
     let (_sandbox, registry, _dir) = fleet().await;
     for bad in ["../etc", "", "19007000011900700001190070000119"] {
         let e = registry.client(bad).await.unwrap_err();
-        assert!(matches!(e, Error::Merchant(MerchantError::InvalidMchid(_))), "{bad:?}: {e}");
+        assert!(
+            matches!(e, Error::Merchant(MerchantError::InvalidMchid(_))),
+            "{bad:?}: {e}"
+        );
     }
     let e = registry.client("1999999999").await.unwrap_err();
-    assert!(matches!(e, Error::Merchant(MerchantError::Unknown(_))), "{e}");
+    assert!(
+        matches!(e, Error::Merchant(MerchantError::Unknown(_))),
+        "{e}"
+    );
     assert!(e.to_string().contains("1999999999"), "{e}");
     assert!(registry.loaded().is_empty());
 }

@@ -3,7 +3,6 @@
 
 use serde_json::json;
 use wxpay_core::unstable::random_alphanumeric;
-use wxpay_core::PrivateKey;
 use wxpay_sandbox::KeyMode;
 
 use crate::support::*;

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use wxpay_core::PrivateKey;
 use wxpay_sandbox::{KeyMode, Merchant, Sandbox};
 
 use crate::support::*;

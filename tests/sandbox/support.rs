@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use http::HeaderMap;
 use serde_json::Value;
+use wxpay_core::sign::request_message;
 use wxpay_core::unstable::random_alphanumeric;
-use wxpay_core::sign::{request_message, Authorization};
 use wxpay_core::{ApiError, Client, Error, Keyring, Method, VerifyError};
 use wxpay_sandbox::{DemoMerchant, KeyMode, Sandbox};
 
@@ -316,14 +316,14 @@ impl<'a> Signing<'a> {
             .private_key
             .sign_sha256(&message)
             .expect("sign");
-        Authorization {
-            mchid: self.merchant.mchid.clone(),
-            nonce_str: nonce,
-            timestamp,
-            serial_no: self.merchant.serial_no.clone(),
-            signature: base64::engine::general_purpose::STANDARD.encode(signature),
-        }
-        .to_string()
+        // Written out here, not with the SDK's type: the sandbox is judged
+        // against the header as PROTOCOL.md spells it.
+        format!(
+            "WECHATPAY2-SHA256-RSA2048 mchid=\"{}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{}\",signature=\"{}\"",
+            self.merchant.mchid,
+            self.merchant.serial_no,
+            base64::engine::general_purpose::STANDARD.encode(signature),
+        )
     }
 }
 

@@ -446,7 +446,7 @@ async fn a_bill_is_read_with_the_download_limit_not_the_answer_limit() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit: 2048 }),
+        matches!(err, Error::BodyTooLarge { limit: 2048, .. }),
         "{err:?}"
     );
     // An ordinary (untyped) call keeps the answer limit.
@@ -459,7 +459,7 @@ async fn a_bill_is_read_with_the_download_limit_not_the_answer_limit() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit: 1024 }),
+        matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
         "{err:?}"
     );
 }

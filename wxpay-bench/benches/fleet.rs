@@ -106,8 +106,13 @@ async fn registry_bench() {
     let demo = sandbox.merchant().clone();
     for i in 0..MERCHANTS {
         sandbox.register_merchant(
-            Merchant::with_public_key(mchid(i), demo.serial_no.clone(), demo.private_key.public_key().clone(), APIV3)
-                .unwrap(),
+            Merchant::with_public_key(
+                mchid(i),
+                demo.serial_no.clone(),
+                demo.private_key.public_key().clone(),
+                APIV3,
+            )
+            .unwrap(),
         );
     }
     let key_pem = demo.private_key.to_pkcs8_pem();
@@ -116,7 +121,10 @@ async fn registry_bench() {
     let pk_source = Table {
         key_pem: key_pem.clone(),
         serial: demo.serial_no.clone(),
-        public_key: Some((sandbox.platform_public_key_id(), sandbox.platform_public_key().to_pem())),
+        public_key: Some((
+            sandbox.platform_public_key_id(),
+            sandbox.platform_public_key().to_pem(),
+        )),
     };
     let registry = MerchantRegistry::builder(pk_source)
         .base_url(sandbox.base_url())
@@ -215,7 +223,9 @@ async fn handle_all(notifier: &Notifier, deliveries: &[(http::HeaderMap, Vec<u8>
     let started = Instant::now();
     for chunk in deliveries.chunks(IN_FLIGHT) {
         let handled = chunk.iter().map(|(headers, body)| {
-            notifier.handle(headers, body, |_: Notification| async { Ok::<(), String>(()) })
+            notifier.handle(headers, body, |_: Notification| async {
+                Ok::<(), String>(())
+            })
         });
         for h in join(handled).await {
             assert!(matches!(h, Handled::Processed), "{h:?}");
@@ -262,7 +272,12 @@ async fn callback_bench() {
         (0..n)
             .map(|i| {
                 sandbox
-                    .notification_for(MCHID, "TRANSACTION.SUCCESS", "transaction", &json!({"out_trade_no": format!("B{i}")}))
+                    .notification_for(
+                        MCHID,
+                        "TRANSACTION.SUCCESS",
+                        "transaction",
+                        &json!({"out_trade_no": format!("B{i}")}),
+                    )
                     .unwrap()
             })
             .collect()
@@ -286,10 +301,16 @@ async fn callback_bench() {
     let mut trips = Vec::new();
     for _ in 0..3 {
         let batch = deliveries(NOTIFICATIONS);
-        rates.entry("memory").or_default().push(handle_all(&in_memory, &batch).await);
+        rates
+            .entry("memory")
+            .or_default()
+            .push(handle_all(&in_memory, &batch).await);
         let batch = deliveries(NOTIFICATIONS);
         let counted = round_trips.load(Ordering::Relaxed);
-        rates.entry("redis").or_default().push(handle_all(&on_redis, &batch).await);
+        rates
+            .entry("redis")
+            .or_default()
+            .push(handle_all(&on_redis, &batch).await);
         trips.push((round_trips.load(Ordering::Relaxed) - counted) as f64 / NOTIFICATIONS as f64);
     }
     let best = |name: &str| rates[name].iter().cloned().fold(0.0, f64::max);

@@ -25,9 +25,9 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use http::{HeaderMap, HeaderValue};
 use wxpay_core::crypto::BACKEND;
-use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::notify::Notifier;
 use wxpay_core::sign::{authorize, request_message, SignInput, AUTH_SCHEME};
+use wxpay_core::unstable::random_alphanumeric;
 use wxpay_core::verify::{self, headers, response_message};
 use wxpay_core::{wxpay_api, ApiV3Key, EncodedRequest, Keyring, PrivateKey, PublicKey};
 
@@ -281,13 +281,13 @@ fn signing(c: &mut Bench, keys: &Keys) {
                 &keys.merchant,
                 MCHID,
                 MERCHANT_SERIAL,
-                SignInput {
-                    method: "POST",
-                    target: black_box(&target),
-                    timestamp: unix_now(),
-                    nonce: &nonce,
-                    body: black_box(&body),
-                },
+                SignInput::new(
+                    wxpay_core::Method::Post,
+                    black_box(&target),
+                    unix_now(),
+                    &nonce,
+                    black_box(&body),
+                ),
             ))
             .expect("authorize");
             authorization.to_string()

@@ -29,7 +29,6 @@ mod cpu;
 
 use wxpay_core::crypto::BACKEND;
 use wxpay_core::sign::request_message;
-use wxpay_core::PrivateKey;
 
 /// The target the issue set for the default backend.
 const SIGN_GOAL: f64 = 0.95;

@@ -112,8 +112,8 @@ pub enum Error {
 
     /// A shared store (Redis, with `wxpay-redis`) could not be read or
     /// written; see [`store`](crate::store) for what goes on meanwhile.
-    #[error("the shared state store failed")]
-    Store(#[source] crate::store::StoreError),
+    #[error("the shared state store failed: {0}")]
+    Store(crate::store::StoreError),
 
     /// A merchant of a [`MerchantRegistry`](crate::registry::MerchantRegistry)
     /// is unknown, its credentials could not be loaded, or a notification
@@ -180,6 +180,12 @@ impl Error {
 /// A foreign error and its sources, `: `-joined, each text once (a wrapper
 /// that repeats its cause is said once).
 struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+/// An error and its causes in one line (`what: why: why`), each cause
+/// once: for errors of other crates, which keep their causes in `source`.
+pub(crate) fn report(error: &(dyn std::error::Error + 'static)) -> String {
+    Chain(error).to_string()
+}
 
 impl fmt::Display for Chain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -255,6 +255,11 @@ pub mod unstable {
         crate::crypto::sha256_hex(data)
     }
 
+    /// `value` percent-encoded as a path segment or query value is.
+    pub fn encode_component(value: &str) -> String {
+        crate::request::path::encode_component(value).to_string()
+    }
+
     /// SHA-1 of `data` as lowercase hex (a bill's `hash_value`).
     pub fn sha1_hex(data: &[u8]) -> String {
         crate::crypto::sha1_hex(data)
@@ -266,7 +271,10 @@ pub mod unstable {
     }
 
     /// Encrypts fields as WeChat Pay does an APIv2 refund notification's `req_info`.
-    pub fn encrypt_req_info(fields: &BTreeMap<String, String>, key: &crate::v2::ApiV2Key) -> String {
+    pub fn encrypt_req_info(
+        fields: &BTreeMap<String, String>,
+        key: &crate::v2::ApiV2Key,
+    ) -> String {
         crate::v2::notify::encrypt_req_info(fields, key)
     }
 

@@ -309,8 +309,8 @@ async fn a_notification_is_handled_once_across_instances_and_a_replay_is_refused
     assert!(matches!(first, Handled::Duplicate), "{first:?}");
     let replay = deliveries.handle(&instances[3], &headers, &body).await;
     match &replay {
-        Handled::Refused(wxpay_core::Error::Verification { source, .. }) => {
-            assert_eq!(*source, wxpay_core::VerifyError::Replayed)
+        Handled::Refused(wxpay_core::Error::Verification { reason, .. }) => {
+            assert_eq!(*reason, wxpay_core::VerifyError::Replayed)
         }
         other => panic!("expected a refused replay, got {other:?}"),
     }

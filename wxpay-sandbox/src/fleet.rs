@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use http::HeaderMap;
 use serde_json::Value;
-use wxpay_core::{Client, ClientBuilder, Keyring, PrivateKey};
+use wxpay_core::{Client, ClientBuilder, Keyring};
 
 use crate::app::App;
 use crate::error::SandboxError;
@@ -65,7 +65,7 @@ impl NewMerchant {
 
 /// Makes the keys of a merchant: what a client needs, and its registration.
 pub(crate) fn generate(spec: &NewMerchant) -> Result<(DemoMerchant, Merchant), SandboxError> {
-    let key = PrivateKey::generate()?;
+    let key = wxpay_core::unstable::generate_private_key()?;
     let now = SystemTime::now();
     let subject = format!("CN={},OU=wxpay sandbox merchant,O=wxpay,C=CN", spec.mchid);
     let certificate = crate::certgen::self_signed(

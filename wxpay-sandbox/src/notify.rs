@@ -268,9 +268,10 @@ pub(crate) fn envelope(
     resource: &Value,
 ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
     let nonce = crate::random::alphanumeric(12)?;
-    let ciphertext = merchant
-        .apiv3_key
-        .encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
+    let ciphertext =
+        merchant
+            .apiv3_key
+            .encrypt(resource.to_string().as_bytes(), &nonce, original_type)?;
     let create_time = rfc3339_cst(app.now());
     let body = Envelope {
         id,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use wxpay_core::{Certificate, PrivateKey, PublicKey};
+use wxpay_core::{Certificate, PublicKey};
 
 use crate::error::SandboxError;
 use crate::identity::{generate_public_key_id, KeyMode, Platform};
@@ -189,7 +189,7 @@ impl Platforms {
 /// A fresh platform key, with a certificate valid from a day ago for five
 /// years in certificate mode.
 pub(crate) fn generate(mode: KeyMode) -> Result<Platform, SandboxError> {
-    let key = PrivateKey::generate()?;
+    let key = wxpay_core::unstable::generate_private_key()?;
     let public_key_id = generate_public_key_id()?;
     let certificate = match mode {
         KeyMode::PublicKey => None,

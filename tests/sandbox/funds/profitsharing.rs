@@ -24,7 +24,7 @@ use wxpay_apis::profitsharing::return_orders::{
 use wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsRequest;
 use wxpay_apis::profitsharing::ProfitSharingReceiverType;
 use wxpay_core::sensitive::Sensitive;
-use wxpay_core::{Client, Method, PrivateKey};
+use wxpay_core::{Client, Method};
 use wxpay_sandbox::{Merchant, ReceiverRef, Sandbox};
 
 use super::{add_receiver, paid_shareable_order, SUB};

@@ -304,7 +304,11 @@ async fn fund_flow_bill_and_bad_bill_requests() {
         "PARAM_ERROR",
     );
     // A made-up token.
-    let fake = BillInfo::new(format!("{}v3/billdownload/file?token=nope", sandbox.base_url()), "0".repeat(40)).unwrap();
+    let fake = BillInfo::new(
+        format!("{}v3/billdownload/file?token=nope", sandbox.base_url()),
+        "0".repeat(40),
+    )
+    .unwrap();
     assert!(client.download_bill(&fake).await.is_err());
     sandbox.shutdown().await;
 }

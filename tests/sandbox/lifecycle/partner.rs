@@ -2,7 +2,7 @@
 //! sub-merchants; several merchants side by side, each seeing only its own.
 
 use serde_json::json;
-use wxpay_core::{Keyring, Method, PrivateKey};
+use wxpay_core::{Keyring, Method};
 use wxpay_sandbox::{Merchant, Sandbox, DEFAULT_SUB_MCHID};
 
 use super::*;

@@ -5,7 +5,8 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wxpay_core::{encode_component, ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
+use wxpay_core::unstable::encode_component;
+use wxpay_core::{ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
 
 /// The id the test's WeChat Pay public key goes by.
 pub const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
@@ -15,7 +16,7 @@ fn test_key() -> &'static (Encryptor, wxpay_core::PrivateKey) {
     static KEY: std::sync::OnceLock<(Encryptor, wxpay_core::PrivateKey)> =
         std::sync::OnceLock::new();
     KEY.get_or_init(|| {
-        let key = wxpay_core::PrivateKey::generate().expect("an RSA key");
+        let key = wxpay_core::unstable::generate_private_key().expect("an RSA key");
         (Encryptor::new(KEY_ID, key.public_key().clone()), key)
     })
 }

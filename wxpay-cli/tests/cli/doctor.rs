@@ -122,7 +122,9 @@ fn a_wrong_serial_is_named_with_the_right_one() {
 #[test]
 fn a_private_key_that_does_not_match_the_certificate_is_found() {
     let dir = temp("doctor-other-key");
-    let other = PrivateKey::generate().unwrap().to_pkcs8_pem();
+    let other = wxpay_core::unstable::generate_private_key()
+        .unwrap()
+        .to_pkcs8_pem();
     let key = private_file(&dir, "other_key.pem", &other, 0o600);
     let out = expect_doctor(&config(), &["--private-key", key.to_str().unwrap()], 11);
     assert!(

@@ -161,7 +161,10 @@ where
 async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Error> {
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(Error::ResponseTooLarge { limit }),
+        Err(e) if e.is::<LengthLimitError>() => Err(Error::BodyTooLarge {
+            origin: crate::Origin::Callback,
+            limit,
+        }),
         Err(e) => Err(Error::Transport(e)),
     }
 }
@@ -177,7 +180,7 @@ pub struct Rejected(Error);
 
 impl Rejected {
     /// What went wrong: [`Error::Verification`] (not from WeChat Pay, or
-    /// tampered with: never act on it), [`Error::ResponseTooLarge`],
+    /// tampered with: never act on it), [`Error::BodyTooLarge`],
     /// [`Error::Crypto`] (check the APIv3 key), [`Error::Decode`].
     pub fn error(&self) -> &Error {
         &self.0
@@ -192,8 +195,8 @@ impl Rejected {
     fn reason(&self) -> &'static str {
         match &self.0 {
             Error::Verification { .. } => "signature verification failed",
-            Error::ResponseTooLarge { .. } => "notification body too large",
-            Error::Crypto(_) => "resource could not be decrypted",
+            Error::BodyTooLarge { .. } => "notification body too large",
+            Error::Crypto { .. } => "resource could not be decrypted",
             Error::Decode { .. } => "notification could not be decoded",
             _ => "notification could not be read",
         }
@@ -202,7 +205,7 @@ impl Rejected {
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WeChat Pay notification rejected: {}", self.0.report())
+        write!(f, "WeChat Pay notification rejected: {}", self.0)
     }
 }
 

@@ -131,7 +131,7 @@ impl Handled {
             Handled::Processed | Handled::Duplicate => return Notifier::success(),
             Handled::Busy => (500, "being handled; retry later".to_owned()),
             Handled::HandlerFailed(_) => (500, "the handler failed; retry later".to_owned()),
-            Handled::Refused(e @ Error::Verification { .. }) => (401, e.report()),
+            Handled::Refused(e @ Error::Verification { .. }) => (401, e.to_string()),
             Handled::Refused(e) => (400, e.to_string()),
             Handled::StoreUnavailable(_) => {
                 (500, "state store unavailable; retry later".to_owned())
@@ -151,8 +151,8 @@ impl fmt::Display for Handled {
             Handled::Duplicate => f.write_str("handled before (duplicate)"),
             Handled::Busy => f.write_str("being handled by another instance"),
             Handled::HandlerFailed(message) => write!(f, "the handler failed: {message}"),
-            Handled::Refused(e) => write!(f, "refused: {}", e.report()),
-            Handled::StoreUnavailable(e) => write!(f, "store unavailable: {}", e.report()),
+            Handled::Refused(e) => write!(f, "refused: {}", e.to_string()),
+            Handled::StoreUnavailable(e) => write!(f, "store unavailable: {}", e.to_string()),
         }
     }
 }

@@ -84,12 +84,11 @@ pub enum MerchantError {
     #[error("merchant {0} is unknown to the credential source")]
     Unknown(String),
     /// The credential source failed.
-    #[error("cannot load the credentials of merchant {mchid}")]
+    #[error("cannot load the credentials of merchant {mchid}: {}", crate::error::report(&**.source))]
     Source {
         /// The merchant asked for.
         mchid: String,
         /// What the source said.
-        #[source]
         source: SourceError,
     },
     /// A notification is signed with a key no merchant of the registry has

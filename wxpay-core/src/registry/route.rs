@@ -13,7 +13,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::{MerchantError, MerchantRegistry};
-use crate::error::{Error, VerifyError};
+use crate::error::{Error, Origin, VerifyError};
 use crate::notify::{Handled, Notification, Notifier};
 use crate::verify::headers::SERIAL;
 use crate::Client;
@@ -73,8 +73,9 @@ impl MerchantRegistry {
                     reason: "not visible ASCII".into(),
                 })
             })
-            .map_err(|source| Error::Verification {
-                source,
+            .map_err(|reason| Error::Verification {
+                reason,
+                origin: Origin::Callback,
                 request_id: None,
             })?;
         let routes = &self.inner.routes;

@@ -21,14 +21,13 @@ use crate::error::Error;
 mod body;
 mod context;
 mod header;
-mod path;
+pub(crate) mod path;
 mod query;
 pub(crate) mod serialize;
 
 pub use body::BodyWriter;
 pub use context::{EncodeContext, Encryptor};
 pub use header::{HeaderList, HeaderParam};
-pub(crate) use path::encode_component;
 pub use path::{PathBuilder, PathParam};
 pub use query::QueryBuilder;
 

@@ -35,8 +35,8 @@ pub use notifications::{
 
 /// A shared store could not be read or written (e.g. Redis is unreachable).
 ///
-/// Stores wrap their own error: `Display` says what failed, and
-/// [`source`](std::error::Error::source) why.
+/// Stores wrap their own error: `Display` says what failed and why (the
+/// wrapped error and its causes), as every error of this crate does.
 #[derive(Debug)]
 pub struct StoreError {
     what: String,
@@ -66,17 +66,15 @@ impl StoreError {
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.what)
+        f.write_str(&self.what)?;
+        match &self.source {
+            Some(source) => write!(f, ": {}", crate::error::report(&**source)),
+            None => Ok(()),
+        }
     }
 }
 
-impl std::error::Error for StoreError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+impl std::error::Error for StoreError {}
 
 /// A fresh random token naming one holder of a lock or claim.
 pub(crate) fn token() -> Result<String, StoreError> {

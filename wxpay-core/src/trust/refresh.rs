@@ -292,7 +292,7 @@ impl AutoRefresh {
             Err(e) => {
                 // Not fatal: a fresh download replaces what cannot be used.
                 tracing::warn!(
-                    error = e.report().as_str(),
+                    error = e.to_string().as_str(),
                     "wxpay: the saved platform certificates cannot be used; downloading"
                 );
                 Ok(None)
@@ -409,7 +409,7 @@ impl Client {
             )));
         }
         let decode = |message: String| Error::Decode {
-            status: 200,
+            origin: Origin::Answer,
             message: format!("saved certificates: {message}"),
             body_excerpt: String::new(),
             request_id: None,

@@ -27,7 +27,8 @@ const SUPPORT: &str = r#"//! What every operation check calls.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wxpay_core::{encode_component, ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
+use wxpay_core::unstable::encode_component;
+use wxpay_core::{ApiRequest, EncodeContext, EncodedRequest, Encryptor, Method};
 
 /// The id the test's WeChat Pay public key goes by.
 pub const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";

@@ -76,7 +76,7 @@ pub fn listing(
         Err(e) => {
             report.warn(
                 "APIv3 key",
-                format!("the certificate listing does not decode: {}", e.report()),
+                format!("the certificate listing does not decode: {}", e),
                 "check the base URL: is it WeChat Pay's API?",
             );
             return Vec::new();

@@ -99,7 +99,7 @@ impl Probe {
         }
         match &self.outcome {
             Err(Error::Verification {
-                source: VerifyError::TimestampSkew { timestamp, .. },
+                reason: VerifyError::TimestampSkew { timestamp, .. },
                 ..
             }) => Some((*timestamp, "signed Wechatpay-Timestamp")),
             Ok(raw) => raw
@@ -116,7 +116,7 @@ impl Probe {
         matches!(
             self.outcome,
             Err(Error::Verification {
-                source: VerifyError::TimestampSkew { .. },
+                reason: VerifyError::TimestampSkew { .. },
                 ..
             })
         )
@@ -132,7 +132,7 @@ pub async fn send(config: &Resolved, host: &str, named: Option<String>) -> Resul
         .retry(RetryPolicy::never())
         .verifier(recorder.clone())
         .build()
-        .map_err(|e| e.report())?;
+        .map_err(|e| e.to_string())?;
     let mut request = client.request(Method::Get, "v3/certificates");
     if let Some(serial) = &named {
         request = request.header("Wechatpay-Serial", serial.clone());

@@ -106,7 +106,7 @@ fn reachability(config: &Resolved, probe: &Probe, report: &mut Report) -> bool {
             report.fail(
                 Class::Network,
                 "host",
-                format!("{host} cannot be reached ({route}): {}", e.report()),
+                format!("{host} cannot be reached ({route}): {}", e),
                 "check the host name (base_url), DNS, the firewall (outbound HTTPS to it) \
                  and the proxy (--proxy, WXPAY_PROXY, HTTPS_PROXY, NO_PROXY)",
             );
