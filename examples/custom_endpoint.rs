@@ -2,10 +2,11 @@
 //! for an operation `wxpay-apis` does not type (or types differently), run
 //! against the WeChat Pay sandbox in-process:
 //!
-//! 1. a GET with a path parameter (bound to a field of another name) and a
-//!    query;
-//! 2. a POST whose body nests a `Sensitive` field (encrypted by `send`,
-//!    redacted in `Debug`);
+//! 1. POSTs with `Sensitive` fields, one of them nested (encrypted by
+//!    `send`, redacted in `Debug`): a profit-sharing receiver added, then a
+//!    share of a paid order sent to it;
+//! 2. a GET with a path parameter (bound to a field of another name) and a
+//!    query: that share queried;
 //! 3. a POST with a custom header (`Idempotency-Key`);
 //! 4. an APIv2 (XML) call, over mutual TLS.
 //!
@@ -23,10 +24,31 @@ use wxpay_core::{wxpay_api, EncodedRequest};
 use wxpay_sandbox::v2::V2Sandbox;
 use wxpay_sandbox::Sandbox;
 
-const SUB_MCHID: &str = "1900000109";
-const TRANSACTION_ID: &str = "4208450740201411110007820472";
+const APPID: &str = "wxd678efh567hg6787";
+const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+const RECEIVER: &str = "oxTWIuGaIt6gTKsQRLau2M0yL16E";
 
-// 1. GET v3/profitsharing/orders/{out_order_no}: 查询分账结果
+// 1. POST v3/profitsharing/receivers/add (添加分账接收方) and
+//    POST v3/profitsharing/orders (请求分账): names encrypted.
+
+/// The answer of `receivers/add`: only what this program reads.
+#[derive(Debug, Deserialize)]
+pub struct AddedReceiver {
+    pub account: String,
+    pub relation_type: String,
+}
+
+/// `name` is `Sensitive`: `send` encrypts it with the WeChat Pay key and
+/// names the key in `Wechatpay-Serial`; `Debug` prints `<redacted>`.
+#[wxpay_api(POST, "v3/profitsharing/receivers/add", response = AddedReceiver)]
+#[derive(Debug)]
+pub struct AddReceiver<'a> {
+    pub appid: &'a str,
+    pub r#type: &'a str,
+    pub account: &'a str,
+    pub name: Sensitive<&'a str>,
+    pub relation_type: &'a str,
+}
 
 /// What the answer is decoded into: only the fields this program reads
 /// (serde ignores the others).
@@ -36,20 +58,6 @@ pub struct ProfitSharingOrder {
     pub out_order_no: String,
     pub state: String,
 }
-
-/// `<out_order_no>` is filled by `order_number` (a field may keep a name of
-/// its own); the other fields of a GET are the query.
-#[wxpay_api(GET, "v3/profitsharing/orders/<out_order_no>", response = ProfitSharingOrder)]
-#[derive(Debug)]
-pub struct QueryProfitSharingOrder<'a> {
-    #[wxpay(path = "out_order_no")]
-    pub order_number: &'a str,
-    pub transaction_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub_mchid: Option<&'a str>,
-}
-
-// 2. POST v3/profitsharing/orders: 请求分账, a receiver's name encrypted.
 
 /// A receiver, nested in the body: its `name` is `Sensitive`, so `send`
 /// encrypts it with the WeChat Pay key (and names the key in
@@ -67,11 +75,25 @@ pub struct Receiver<'a> {
 #[wxpay_api(POST, "v3/profitsharing/orders", response = ProfitSharingOrder)]
 #[derive(Debug)]
 pub struct CreateProfitSharingOrder<'a> {
-    pub sub_mchid: &'a str,
+    pub appid: &'a str,
     pub transaction_id: &'a str,
     pub out_order_no: &'a str,
     pub receivers: Vec<Receiver<'a>>,
     pub unfreeze_unsplit: bool,
+}
+
+// 2. GET v3/profitsharing/orders/{out_order_no}: 查询分账结果
+
+/// `<out_order_no>` is filled by `order_number` (a field may keep a name of
+/// its own); the other fields of a GET are the query.
+#[wxpay_api(GET, "v3/profitsharing/orders/<out_order_no>", response = ProfitSharingOrder)]
+#[derive(Debug)]
+pub struct QueryProfitSharingOrder<'a> {
+    #[wxpay(path = "out_order_no")]
+    pub order_number: &'a str,
+    pub transaction_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_mchid: Option<&'a str>,
 }
 
 // 3. POST v3/marketing/partnerships/build: 建立合作关系, with a header.
@@ -138,27 +160,48 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let client = sandbox.client_builder().build()?;
     println!("WeChat Pay sandbox on {}", sandbox.base_url());
 
-    println!("\n1. GET /v3/profitsharing/orders/{{out_order_no}}  (path + query)");
-    let query = QueryProfitSharingOrder {
-        order_number: "P20150806125346",
-        transaction_id: TRANSACTION_ID,
-        sub_mchid: Some(SUB_MCHID),
-    };
-    let order = query.send(&client).await?;
-    println!(
-        "   order {} ({}) is {}",
-        order.order_id, order.out_order_no, order.state
-    );
-    assert_eq!(order.out_order_no, "P20150806125346", "the path parameter");
+    // A paid order whose money may be shared (settle_info.profit_sharing),
+    // made with the client's untyped requests and the sandbox's control.
+    let mchid = sandbox.merchant().mchid.clone();
+    let prepay = serde_json::json!({
+        "appid": APPID, "mchid": mchid, "description": "Image形象店-深圳腾大-QQ公仔",
+        "out_trade_no": "CUSTOM-SHARE-1", "notify_url": "http://127.0.0.1:9/notify",
+        "amount": { "total": 100, "currency": "CNY" }, "payer": { "openid": OPENID },
+        "settle_info": { "profit_sharing": true },
+    });
+    let _: serde_json::Value = client
+        .request(wxpay_core::Method::Post, "v3/pay/transactions/jsapi")
+        .json(&prepay)
+        .send()
+        .await?;
+    let paid = sandbox.pay_order(&mchid, "CUSTOM-SHARE-1")?;
+    let transaction_id = paid["transaction_id"]
+        .as_str()
+        .ok_or("the paid order has a transaction_id")?
+        .to_owned();
 
-    println!("\n2. POST /v3/profitsharing/orders  (a nested Sensitive field)");
+    println!(
+        "\n1. POST /v3/profitsharing/receivers/add and /orders  (Sensitive fields, one nested)"
+    );
+    let add = AddReceiver {
+        appid: APPID,
+        r#type: "PERSONAL_OPENID",
+        account: RECEIVER,
+        name: Sensitive::new("张三"),
+        relation_type: "STAFF",
+    };
+    let added = add.send(&client).await?; // the sandbox decrypts the name to check it
+    println!(
+        "   receiver {} added ({})",
+        added.account, added.relation_type
+    );
     let create = CreateProfitSharingOrder {
-        sub_mchid: SUB_MCHID,
-        transaction_id: TRANSACTION_ID,
+        appid: APPID,
+        transaction_id: &transaction_id,
         out_order_no: "P20150806125347",
         receivers: vec![Receiver {
             r#type: "PERSONAL_OPENID",
-            account: "oxTWIuGaIt6gTKsQRLau2M0yL16E",
+            account: RECEIVER,
             name: Some(Sensitive::new("张三")),
             amount: 88,
             description: "分给个人",
@@ -177,8 +220,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "the body must not carry the plaintext"
     );
     println!("   headers: {:?}", encoded.headers);
-    let order = create.send(&client).await?; // the sandbox decrypts the name to check it
+    let order = create.send(&client).await?;
     println!("   order {} is {}", order.order_id, order.state);
+
+    println!("\n2. GET /v3/profitsharing/orders/{{out_order_no}}  (path + query)");
+    let query = QueryProfitSharingOrder {
+        order_number: "P20150806125347",
+        transaction_id: &transaction_id,
+        sub_mchid: None,
+    };
+    let order = query.send(&client).await?;
+    println!(
+        "   order {} ({}) is {}",
+        order.order_id, order.out_order_no, order.state
+    );
+    assert_eq!(order.out_order_no, "P20150806125347", "the path parameter");
 
     println!("\n3. POST /v3/marketing/partnerships/build  (a custom header)");
     let build = BuildPartnership {
@@ -223,7 +279,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         paid.other.get("result_code").map_or("-", String::as_str)
     );
 
-    println!("\nAll four hand-declared operations signed, verified and decoded.");
+    println!("\nAll five hand-declared operations signed, verified and decoded.");
     sandbox.shutdown().await;
     Ok(())
 }
