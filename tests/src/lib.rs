@@ -27,3 +27,13 @@ pub struct WxpayApisReadme;
 #[cfg(doctest)]
 #[doc = include_str!("../../wxpay-sandbox/README.md")]
 pub struct WxpaySandboxReadme;
+
+/// The workspace's `README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
+
+/// The workspace's `README.zh-CN.md`: the same code as `README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.zh-CN.md")]
+pub struct WorkspaceReadmeZhCn;
