@@ -446,7 +446,7 @@ fn generics_and_where_clauses() {
 }
 
 /// A generic path field with exactly the bound the compiler suggests when it
-/// is missing (`ui/path_param_type.stderr`): the suggestion compiles.
+/// is missing (`ui-tests/ui/path_param_type.stderr`): the suggestion compiles.
 #[wxpay_api(GET, "v3/things/<id>", response = serde_json::Value)]
 pub struct GenericThingRequest<T: wxpay_core::request::PathParam> {
     pub id: T,

@@ -3,14 +3,12 @@
 mod events;
 mod files;
 mod http;
-mod keys;
 mod notify;
 mod pipeline;
 mod security;
 mod seeds;
 mod sensitive;
 mod server;
-mod signing;
 mod transport;
 mod typed_requests;
 

@@ -307,9 +307,25 @@ impl Resolved {
     /// or serial, key, base URL, proxy, timeout and user agent; whom to
     /// trust is the caller's.
     pub fn client_builder(&self) -> Result<ClientBuilder, CliError> {
+        self.builder(None)
+    }
+
+    /// [`client_builder`](Self::client_builder) signing as `serial`, whatever
+    /// the merchant certificate says: `wxpay doctor` sends what is
+    /// configured to show what WeChat Pay answers it.
+    pub fn client_builder_signing_as(&self, serial: &str) -> Result<ClientBuilder, CliError> {
+        self.builder(Some(serial))
+    }
+
+    fn builder(&self, signing_as: Option<&str>) -> Result<ClientBuilder, CliError> {
         let mut builder = Client::builder().mchid(self.mchid()?);
-        match (&self.merchant_certificate, &self.merchant_serial) {
-            (None, None) => {
+        match (
+            signing_as,
+            &self.merchant_certificate,
+            &self.merchant_serial,
+        ) {
+            (Some(serial), _, _) => builder = builder.merchant_serial(serial.to_owned()),
+            (None, None, None) => {
                 return Err(missing(
                     "merchant certificate",
                     "--merchant-certificate FILE (or --merchant-serial)",
@@ -317,7 +333,7 @@ impl Resolved {
                     "merchant_certificate",
                 ))
             }
-            (certificate, serial) => {
+            (None, certificate, serial) => {
                 if let Some(path) = certificate {
                     builder = builder.merchant_certificate(read_small(path)?);
                 }

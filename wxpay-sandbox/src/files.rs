@@ -250,13 +250,11 @@ fn cli_config(sandbox: &Sandbox, platform: &Platform) -> String {
          mchid = {}\n\
          merchant_certificate = {}\n\
          private_key = {}\n\
-         merchant_certificate = {}\n\
          apiv3_key_file = {}\n",
         quoted(sandbox.base_url()),
         quoted(&merchant.mchid),
         quoted(MERCHANT_CERT_FILE),
         quoted(MERCHANT_KEY_FILE),
-        quoted(MERCHANT_CERT_FILE),
         quoted(APIV3_KEY_FILE),
     );
     // Trust what the sandbox signs with in its mode, as WeChat's merchant

@@ -72,7 +72,13 @@ fn settings(config: &Resolved, report: &mut Report, loaded: &mut Loaded) {
             "merchant serial {serial:?} is not hexadecimal (it is the serial number of \
              apiclient_cert.pem, e.g. 5157F09EFDC096DE15EBE81A47057A7232F1B8E1)"
         )),
-        Err(e) => missing.push(e.to_string()),
+        // The serial comes from the certificate (checked below).
+        Err(_) if config.merchant_certificate_path().is_some() => {}
+        Err(_) => missing.push(
+            "no merchant certificate: give --merchant-certificate apiclient_cert.pem \
+             (or its serial with --merchant-serial)"
+                .into(),
+        ),
     }
     if config.private_key_path().is_none() {
         missing.push("no merchant private key: give --private-key apiclient_key.pem".into());
@@ -104,7 +110,10 @@ fn settings(config: &Resolved, report: &mut Report, loaded: &mut Loaded) {
             format!(
                 "mchid {}, merchant serial {}, {mode}",
                 loaded.mchid.as_deref().unwrap_or_default(),
-                loaded.serial.as_deref().unwrap_or_default()
+                loaded
+                    .serial
+                    .as_deref()
+                    .unwrap_or("from the merchant certificate")
             ),
         );
     } else {
@@ -257,6 +266,10 @@ fn merchant_certificate(config: &Resolved, report: &mut Report, loaded: &mut Loa
                  (the certificate tool's output folder), or the certificate of this key",
             );
         }
+    }
+    if loaded.serial.is_none() && loaded.mchid.is_some() {
+        // No serial configured: the client takes the certificate's.
+        loaded.serial = Some(certificate.serial().to_ascii_uppercase());
     }
     if let Some(serial) = &loaded.serial {
         if !same_serial(serial, certificate.serial()) {

@@ -123,10 +123,17 @@ impl Probe {
     }
 }
 
-pub async fn send(config: &Resolved, host: &str, named: Option<String>) -> Result<Probe, String> {
+/// A signed `GET v3/certificates` to `host`, signed as `serial` (the
+/// configured one, or the merchant certificate's).
+pub async fn send(
+    config: &Resolved,
+    serial: &str,
+    host: &str,
+    named: Option<String>,
+) -> Result<Probe, String> {
     let recorder = Recorder::default();
     let client = config
-        .client_builder()
+        .client_builder_signing_as(serial)
         .map_err(|e| e.to_string())?
         .base_url(host)
         .retry(RetryPolicy::never())

@@ -23,13 +23,14 @@ const DRIFT_WARNING_SECS: i64 = 60;
 
 /// Runs the checks against every host.
 pub async fn check(config: &Resolved, loaded: &Loaded, report: &mut Report) {
-    if loaded.mchid.is_none() || loaded.serial.is_none() || loaded.private_key.is_none() {
+    let (Some(_), Some(serial), Some(_)) = (&loaded.mchid, &loaded.serial, &loaded.private_key)
+    else {
         report.skip(
             "hosts",
             "no request can be signed without the merchant id, serial and private key",
         );
         return;
-    }
+    };
     let hosts: Vec<String> = match config.base_url() {
         Some(url) => vec![url.to_owned()],
         None => vec![DEFAULT_BASE_URL.to_owned(), BACKUP_BASE_URL.to_owned()],
@@ -57,7 +58,7 @@ pub async fn check(config: &Resolved, loaded: &Loaded, report: &mut Report) {
 
     let mut examined = false;
     for host in &hosts {
-        let probe = match send(config, host, kinds[0].clone()).await {
+        let probe = match send(config, serial, host, kinds[0].clone()).await {
             Ok(probe) => probe,
             Err(e) => {
                 report.fail(
@@ -79,7 +80,7 @@ pub async fn check(config: &Resolved, loaded: &Loaded, report: &mut Report) {
         examined = true;
         let mut probes = vec![probe];
         for named in kinds.iter().skip(1) {
-            match send(config, host, named.clone()).await {
+            match send(config, serial, host, named.clone()).await {
                 Ok(probe) if probe.reached() => probes.push(probe),
                 _ => {}
             }

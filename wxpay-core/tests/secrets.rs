@@ -209,7 +209,7 @@ fn the_apiv2_key_is_wiped_from_memory_when_dropped() {
 /// their PEM text is left, whichever encryption the file used.
 #[test]
 fn the_pkcs12_key_is_wiped_from_memory_when_dropped() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/v2/pkcs12/");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/v2/pkcs12/");
     let (der_needle, pem_needle) = {
         let mut pem = std::fs::read_to_string(format!("{dir}key.pem")).unwrap();
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
