@@ -151,8 +151,8 @@ impl fmt::Display for Handled {
             Handled::Duplicate => f.write_str("handled before (duplicate)"),
             Handled::Busy => f.write_str("being handled by another instance"),
             Handled::HandlerFailed(message) => write!(f, "the handler failed: {message}"),
-            Handled::Refused(e) => write!(f, "refused: {}", e.to_string()),
-            Handled::StoreUnavailable(e) => write!(f, "store unavailable: {}", e.to_string()),
+            Handled::Refused(e) => write!(f, "refused: {e}"),
+            Handled::StoreUnavailable(e) => write!(f, "store unavailable: {e}"),
         }
     }
 }
