@@ -55,7 +55,7 @@ pub struct DownloadRequest {
 
 impl DownloadRequest {
     /// A download of `path` (relative, already percent-encoded, e.g. as a
-    /// [`PathBuilder`](crate::PathBuilder) writes it) and an encoded `query`.
+    /// [`PathBuilder`](crate::request::PathBuilder) writes it) and an encoded `query`.
     /// The path is checked when the request is sent.
     pub fn new(path: impl Into<String>, query: impl Into<String>, answer: FileAnswer) -> Self {
         Self {

@@ -4,7 +4,7 @@
 //! Framework-neutral: hand [`Notifier::parse`] the raw headers and the raw
 //! body bytes exactly as received (never a re-serialised body), then answer
 //! with [`Notifier::success`] or [`Notifier::failure`]. With the `axum`
-//! feature, [`axum`] does that in an extractor.
+//! feature, the `axum` module does that in an extractor.
 
 use std::fmt;
 use std::sync::Arc;

@@ -9,7 +9,7 @@
 //! Nothing runs per merchant: no thread, no timer. Certificates are
 //! refreshed by each merchant's requests and notifications when due, and
 //! shared across instances through the registry's
-//! [`CertificateStore`](crate::store::CertificateStore).
+//! [`CertificateStore`].
 //!
 //! Service providers (服务商) and platforms: a service provider is one
 //! merchant of the registry; its sub-merchants are served by its client
