@@ -383,9 +383,9 @@ pub struct CombineTransactionEventAmount {
 /// | --- | --- | --- |
 /// | `TRANSACTION.SUCCESS` | [`Transaction`](Event::Transaction), or [`CombineTransaction`](Event::CombineTransaction) when it names a `combine_mchid` | `pay` |
 /// | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | [`Refund`](Event::Refund) | `refund` |
-/// | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | [`ProfitSharing`](Event::ProfitSharing) | `profitsharing` |
-/// | `MCHTRANSFER.BILL.FINISHED` | [`TransferBill`](Event::TransferBill) | `fund-app` |
-/// | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | [`Complaint`](Event::Complaint) | `merchant-service` |
+/// | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `ProfitSharing` | `profitsharing` |
+/// | `MCHTRANSFER.BILL.FINISHED` | `TransferBill` | `fund-app` |
+/// | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | `Complaint` | `merchant-service` |
 /// | any other, or its feature off | [`Other`](Event::Other) | |
 ///
 /// Which event type of a family arrived (`REFUND.SUCCESS` against
