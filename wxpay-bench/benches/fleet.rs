@@ -13,7 +13,7 @@
 //!    costs, counted on the connection.
 //!
 //! Redis is a `redis-server` started here on 127.0.0.1 (installed with
-//! apt-get when absent; part 2 is skipped, loudly, if that is impossible).
+//! apt-get when absent; part 2 fails if that is impossible, or is skipped, loudly, with WXPAY_SKIP_REDIS=1).
 
 #[path = "../../wxpay-redis/tests/support/server.rs"]
 mod server;
