@@ -1,5 +1,6 @@
 //! wxpay-core's axum glue over the real path: the sandbox POSTs signed,
-//! encrypted notifications to axum handlers on loopback. The `Verified`
+//! encrypted notifications to axum handlers on loopback. The `Verified` (and
+//! `VerifiedEvent`, by event type)
 //! extractor hands a handler the typed notification, and answers FAIL for
 //! anything forged, oversized or undecodable without running it; and a
 //! handler that parses and re-encodes the body fails against the sandbox,
@@ -14,7 +15,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use wxpay_core::notify::axum::{Failure, Rejected, Success, Verified};
+use wxpay_apis::events::Event;
+use wxpay_core::notify::axum::{Failure, Rejected, Success, Verified, VerifiedEvent};
 use wxpay_core::notify::{Envelope, Notifier};
 use wxpay_core::{ApiV3Key, Error, VerifyError};
 use wxpay_sandbox::{KeyMode, Sandbox};
@@ -311,4 +313,66 @@ async fn a_handler_that_re_encodes_the_body_fails_and_one_given_the_raw_bytes_pa
         .await
         .unwrap();
     assert_eq!((delivery.status, delivery.body.as_str()), (204, ""));
+}
+
+/// One URL for payments and refunds: `VerifiedEvent<Event>` hands each to
+/// the handler as its own case.
+async fn any_event(
+    State(shop): State<Shop>,
+    VerifiedEvent(n): VerifiedEvent<Event>,
+) -> Result<Success, Failure> {
+    shop.runs.fetch_add(1, Ordering::SeqCst);
+    match n.resource {
+        Event::Transaction(paid) if paid.out_trade_no == "T1" => Ok(Success),
+        Event::Refund(refund) if refund.out_refund_no == "R1" => Ok(Success),
+        other => Err(Failure::new(format!("unexpected {other:?}"))),
+    }
+}
+
+#[tokio::test]
+async fn the_event_extractor_decodes_each_notification_by_its_event_type() {
+    let sandbox = start(KeyMode::Certificate).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let app = Router::new()
+        .route("/notify", post(any_event))
+        .with_state(Shop {
+            notifier: notifier(&sandbox),
+            runs: runs.clone(),
+        });
+    let url = format!("{}/notify", serve(app).await);
+
+    let delivery = sandbox
+        .send_callback(&url, "TRANSACTION.SUCCESS", "transaction", &payment())
+        .await
+        .unwrap();
+    assert_eq!((delivery.status, delivery.body.as_str()), (204, ""));
+    let refund = json!({"out_trade_no": "T1", "transaction_id": "42", "out_refund_no": "R1",
+                        "refund_id": "50", "refund_status": "SUCCESS",
+                        "amount": {"total": 100, "refund": 40}});
+    let delivery = sandbox
+        .send_callback(&url, "REFUND.SUCCESS", "refund", &refund)
+        .await
+        .unwrap();
+    assert_eq!((delivery.status, delivery.body.as_str()), (204, ""));
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+    // A refund notification whose resource is not a refund never reaches it.
+    let delivery = sandbox
+        .send_callback(&url, "REFUND.SUCCESS", "refund", &payment())
+        .await
+        .unwrap();
+    assert_eq!(delivery.status, 500);
+    // Nor does a body tampered with after signing.
+    let (headers, mut body) = sandbox
+        .notification("TRANSACTION.SUCCESS", "transaction", "支付成功", &payment())
+        .unwrap();
+    body.insert(1, b' ');
+    assert_eq!(
+        post_raw(&url, headers, body).await,
+        (
+            500,
+            json!({"code": "FAIL", "message": "signature verification failed"})
+        )
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "the handler ran only twice");
 }
