@@ -3,17 +3,25 @@
 //! order the run paid (made with `settle_info.profit_sharing`), a receiver
 //! added before the first split, amounts within what was paid, the order
 //! the run split for the return, and a number of its own for each transfer.
+//! The e-commerce platform's examples get a paid order of their own (the
+//! partner family's split and unfreeze leave nothing of the first) and
+//! numbers of their own (their examples share the partner split's, which
+//! would be the same order).
 
 use serde_json::{json, Value};
 use wxpay_core::{Client, Error, Method};
 use wxpay_sandbox::catalog::Operation;
-use wxpay_sandbox::{DEFAULT_SUB_MCHID, PROFIT_SHARING_OPERATIONS, TRANSFER_OPERATIONS};
+use wxpay_sandbox::{Sandbox, DEFAULT_SUB_MCHID, PROFIT_SHARING_OPERATIONS, TRANSFER_OPERATIONS};
 
 /// The receiver the examples name (`86693852`, a merchant).
 const RECEIVER: &str = "86693852";
 
 /// The number the unfreeze gets: the examples give it the split's own.
 const UNFREEZE_NO: &str = "contract_unfreeze";
+
+/// The e-commerce split's and finish-order's numbers.
+const ECOMMERCE_SPLIT_NO: &str = "contract_ecommerce";
+const ECOMMERCE_FINISH_NO: &str = "contract_ecommerce_finish";
 
 /// What the run made that these examples refer to.
 #[derive(Default)]
@@ -22,6 +30,10 @@ pub struct Funds {
     pub partner_transaction: Option<String>,
     /// The split the run made: `order_id`, `out_order_no`.
     split: Option<(String, String)>,
+    /// The second-level merchant's paid, shareable order the e-commerce
+    /// examples split, and the split's `out_order_no`.
+    pub ecommerce_transaction: Option<String>,
+    ecommerce_split: Option<String>,
     /// The direct transfer's `transfer_bill_no`.
     transfer_bill_no: Option<String>,
 }
@@ -29,6 +41,34 @@ pub struct Funds {
 pub fn is_funds(op: &Operation) -> bool {
     let key = (op.method.as_str(), op.path.as_str());
     PROFIT_SHARING_OPERATIONS.contains(&key) || TRANSFER_OPERATIONS.contains(&key)
+}
+
+/// The e-commerce platform's profit sharing, with state.
+fn is_ecommerce(op: &Operation) -> bool {
+    is_funds(op) && op.path.starts_with("v3/ecommerce/")
+}
+
+/// The order in which the operations that met nothing the first time are
+/// tried again: the e-commerce split before its query, finish-order (which
+/// leaves nothing to split) last, the rest as listed.
+pub fn retry_rank(op: &Operation) -> u8 {
+    match (op.method.as_str(), op.path.as_str()) {
+        ("POST", "v3/ecommerce/profitsharing/orders") => 0,
+        ("POST", "v3/ecommerce/profitsharing/finish-order") => 2,
+        _ => 1,
+    }
+}
+
+/// Pays the second-level merchant's order the e-commerce examples split.
+pub async fn ecommerce_order(sandbox: &Sandbox, client: &Client) -> String {
+    crate::funds::paid_shareable_order(
+        sandbox,
+        client,
+        "contract_ecommerce",
+        100,
+        Some(DEFAULT_SUB_MCHID),
+    )
+    .await
 }
 
 /// The transfer examples share one `out_bill_no`: each create gets its own,
@@ -47,6 +87,7 @@ pub fn path_value(op: &Operation, name: &str, funds: &Funds) -> Option<String> {
         return None;
     }
     match name {
+        "transaction_id" if is_ecommerce(op) => funds.ecommerce_transaction.clone(),
         "transaction_id" => funds.partner_transaction.clone(),
         "out_bill_no" => Some(own_out_bill_no(op).to_owned()),
         "transfer_bill_no" => funds.transfer_bill_no.clone(),
@@ -60,6 +101,8 @@ pub fn query_value(op: &Operation, name: &str, funds: &Funds) -> Option<String> 
         return None;
     }
     match name {
+        "transaction_id" if is_ecommerce(op) => funds.ecommerce_transaction.clone(),
+        "out_order_no" if is_ecommerce(op) => funds.ecommerce_split.clone(),
         "transaction_id" => funds.partner_transaction.clone(),
         "out_order_no" => funds.split.as_ref().map(|(_, no)| no.clone()),
         _ => None,
@@ -75,11 +118,30 @@ pub fn adjust_body(op: &Operation, body: &mut Value, funds: &Funds) {
         return;
     };
     if map.contains_key("transaction_id") {
-        if let Some(id) = &funds.partner_transaction {
+        let paid = if is_ecommerce(op) {
+            &funds.ecommerce_transaction
+        } else {
+            &funds.partner_transaction
+        };
+        if let Some(id) = paid {
             map.insert("transaction_id".into(), json!(id));
         }
     }
     match op.path.as_str() {
+        "v3/ecommerce/profitsharing/orders" => {
+            // To the second-level merchant itself (the example's receiver),
+            // within the 1 yuan, the rest left for finish-order.
+            if let Some(Value::Array(receivers)) = map.get_mut("receivers") {
+                for receiver in receivers {
+                    receiver["amount"] = json!(10);
+                }
+            }
+            map.insert("out_order_no".into(), json!(ECOMMERCE_SPLIT_NO));
+            map.insert("finish".into(), json!(false));
+        }
+        "v3/ecommerce/profitsharing/finish-order" => {
+            map.insert("out_order_no".into(), json!(ECOMMERCE_FINISH_NO));
+        }
         "v3/profitsharing/orders" => {
             // Within the 1 yuan the APP order brought, the rest left for
             // the unfreeze that follows.
@@ -115,6 +177,9 @@ pub fn record(op: &Operation, answer: &Value, funds: &mut Funds) {
             {
                 funds.split = Some((id.to_owned(), no.to_owned()));
             }
+        }
+        ("POST", "v3/ecommerce/profitsharing/orders") => {
+            funds.ecommerce_split = answer["out_order_no"].as_str().map(str::to_owned);
         }
         ("POST", "v3/fund-app/mch-transfer/transfer-bills") => {
             funds.transfer_bill_no = answer["transfer_bill_no"].as_str().map(str::to_owned);

@@ -12,7 +12,7 @@ const BATCH_BY_OUT_NO: &str = "v3/transfer/batches/out-batch-no/{out_batch_no}";
 fn receiver(encrypted_name: &str) -> Value {
     json!({
         "appid": "wx8888888888888888", "type": "MERCHANT_ID", "account": "190001001",
-        "relation_type": "SUPPLIER", "encrypted_name": encrypted_name,
+        "relation_type": "SUPPLIER", "name": "张三网络公司", "encrypted_name": encrypted_name,
     })
 }
 

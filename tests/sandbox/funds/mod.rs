@@ -2,13 +2,14 @@
 //! the partner mode made visible, driven by the real client (typed requests
 //! from `wxpay-apis` where they exist) against the sandbox over loopback.
 
+mod ecommerce;
 mod partner;
 mod profitsharing;
 mod transfers;
 
 use serde_json::{json, Value};
 use wxpay_core::{Client, Method};
-use wxpay_sandbox::{Sandbox, DEFAULT_SUB_MCHID};
+use wxpay_sandbox::{Merchant, Sandbox, DEFAULT_SUB_MCHID};
 
 use crate::lifecycle::{jsapi_order, prepay, APPID, OPENID};
 use crate::support::post;
@@ -63,3 +64,27 @@ pub async fn add_receiver(client: &Client, body: Value) -> Result<Value, wxpay_c
 
 /// The partner sub-merchant the demo merchant acts for.
 pub const SUB: &str = DEFAULT_SUB_MCHID;
+
+/// The APIv3 key of the receiving merchant below.
+pub const RECEIVER_APIV3_KEY: &str = "0123456789abcdef0123456789ABCDEF";
+
+/// A second merchant of the sandbox that receives shares, with a client of
+/// its own (it sets where it is notified: 分账动账通知).
+pub fn receiving_merchant(sandbox: &Sandbox) -> Client {
+    let key = wxpay_core::unstable::generate_private_key().unwrap();
+    let receiver = Merchant::with_public_key(
+        "1900000110",
+        "6B46824C852FA29AAC3DCE6BFD852E27",
+        key.public_key().clone(),
+        RECEIVER_APIV3_KEY,
+    )
+    .unwrap();
+    sandbox.register_merchant(receiver);
+    sandbox
+        .client_builder()
+        .mchid("1900000110")
+        .merchant_serial("6B46824C852FA29AAC3DCE6BFD852E27")
+        .private_key(key)
+        .build()
+        .unwrap()
+}

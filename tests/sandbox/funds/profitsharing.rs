@@ -27,7 +27,7 @@ use wxpay_core::sensitive::Sensitive;
 use wxpay_core::{Client, Method};
 use wxpay_sandbox::{Merchant, ReceiverRef, Sandbox};
 
-use super::{add_receiver, paid_shareable_order, SUB};
+use super::{add_receiver, paid_shareable_order, receiving_merchant, RECEIVER_APIV3_KEY, SUB};
 use crate::lifecycle::{started, Shop, OPENID};
 use crate::support::{expect_api, get};
 
@@ -119,30 +119,6 @@ async fn finished(
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-}
-
-/// The APIv3 key of the receiving merchant below.
-const RECEIVER_APIV3_KEY: &str = "0123456789abcdef0123456789ABCDEF";
-
-/// A second merchant of the sandbox that receives shares, with a client of
-/// its own (it sets where it is notified: 分账动账通知).
-fn receiving_merchant(sandbox: &Sandbox) -> Client {
-    let key = wxpay_core::unstable::generate_private_key().unwrap();
-    let receiver = Merchant::with_public_key(
-        "1900000110",
-        "6B46824C852FA29AAC3DCE6BFD852E27",
-        key.public_key().clone(),
-        RECEIVER_APIV3_KEY,
-    )
-    .unwrap();
-    sandbox.register_merchant(receiver);
-    sandbox
-        .client_builder()
-        .mchid("1900000110")
-        .merchant_serial("6B46824C852FA29AAC3DCE6BFD852E27")
-        .private_key(key)
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]

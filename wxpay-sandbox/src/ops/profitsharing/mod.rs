@@ -7,14 +7,17 @@
 //! `.RETURN` are notified to merchant receivers that set a URL.
 //!
 //! - `model`: records and states, `book`: what is remembered (no HTTP);
-//! - `receivers`, `orders`, `returns`: the operations (HTTP);
+//! - `receivers`, `orders`, `returns`: the operations (HTTP), and what they
+//!   do to the book apart from their request shapes;
+//! - `ecommerce`: the e-commerce platform's operations
+//!   (`v3/ecommerce/profitsharing/...`), adapters over the same functions;
 //! - `lifecycle`: what happens after an answer (settling, notifying) and the
 //!   control API's actions.
 //!
 //! Codes and texts: `wxpay-sandbox/docs/funds.md` (the official Go SDK's
-//! error tables, WeChat's FAQ, community captures). The e-commerce
-//! platform's profit sharing (`v3/ecommerce/profitsharing/...`) keeps its
-//! seed operations and the catalog's answers.
+//! error tables, WeChat's pages and FAQ, community captures). The
+//! e-commerce platform's returns and after-sales splits keep their seed
+//! operations.
 
 use std::sync::Arc;
 
@@ -28,6 +31,7 @@ use crate::ledger::Order;
 use crate::reply::WxError;
 
 mod book;
+mod ecommerce;
 pub(crate) mod lifecycle;
 mod model;
 mod orders;
@@ -40,7 +44,7 @@ pub(crate) use model::{
 };
 
 /// The operations simulated with state, as `(method, path template)`.
-pub const PROFIT_SHARING_OPERATIONS: [(&str, &str); 8] = [
+pub const PROFIT_SHARING_OPERATIONS: [(&str, &str); 14] = [
     ("POST", "v3/profitsharing/receivers/add"),
     ("POST", "v3/profitsharing/receivers/delete"),
     ("POST", "v3/profitsharing/orders"),
@@ -52,6 +56,15 @@ pub const PROFIT_SHARING_OPERATIONS: [(&str, &str); 8] = [
     ),
     ("POST", "v3/profitsharing/return-orders"),
     ("GET", "v3/profitsharing/return-orders/{out_return_no}"),
+    ("POST", "v3/ecommerce/profitsharing/receivers/add"),
+    ("POST", "v3/ecommerce/profitsharing/receivers/delete"),
+    ("POST", "v3/ecommerce/profitsharing/orders"),
+    ("GET", "v3/ecommerce/profitsharing/orders"),
+    ("POST", "v3/ecommerce/profitsharing/finish-order"),
+    (
+        "GET",
+        "v3/ecommerce/profitsharing/orders/{transaction_id}/amounts",
+    ),
 ];
 
 pub(crate) fn routes(router: Router<Arc<App>>) -> Router<Arc<App>> {
@@ -75,6 +88,26 @@ pub(crate) fn routes(router: Router<Arc<App>>) -> Router<Arc<App>> {
         .route(
             "/v3/profitsharing/return-orders/{out_return_no}",
             get(returns::query),
+        )
+        .route(
+            "/v3/ecommerce/profitsharing/receivers/add",
+            post(ecommerce::add_receiver),
+        )
+        .route(
+            "/v3/ecommerce/profitsharing/receivers/delete",
+            post(ecommerce::delete_receiver),
+        )
+        .route(
+            "/v3/ecommerce/profitsharing/orders",
+            get(ecommerce::query).post(ecommerce::create),
+        )
+        .route(
+            "/v3/ecommerce/profitsharing/finish-order",
+            post(ecommerce::finish),
+        )
+        .route(
+            "/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts",
+            get(ecommerce::amounts),
         )
 }
 

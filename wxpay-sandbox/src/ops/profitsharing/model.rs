@@ -179,31 +179,35 @@ impl ShareOrder {
         self.finished_unix = Some(now);
     }
 
-    /// The create, unfreeze and query answer.
-    pub(crate) fn view(&self) -> Value {
+    /// What every family shows of one share: amount, description, type,
+    /// result, detail id, finish time and, when CLOSED, the reason.
+    fn share_fields(&self, share: &Share) -> Map<String, Value> {
         let finished = self.finished_unix.unwrap_or(self.created_unix);
-        let receivers: Vec<Value> = self
-            .receivers
-            .iter()
-            .map(|share| {
-                let mut v = json!({
-                    "amount": share.amount,
-                    "description": share.description,
-                    "type": share.kind.wire(),
-                    "account": share.account,
-                    "result": share.result.wire(),
-                    "detail_id": share.detail_id,
-                    "create_time": rfc3339_cst(self.created_unix),
-                    // The catalog makes it required: while PENDING it carries
-                    // the creation time, as the e-commerce seeds do.
-                    "finish_time": rfc3339_cst(finished),
-                });
-                if let Some(reason) = &share.fail_reason {
-                    v["fail_reason"] = json!(reason);
-                }
-                v
-            })
-            .collect();
+        let mut v = Map::new();
+        v.insert("amount".into(), json!(share.amount));
+        v.insert("description".into(), json!(share.description));
+        v.insert("type".into(), json!(share.kind.wire()));
+        v.insert("result".into(), json!(share.result.wire()));
+        v.insert("detail_id".into(), json!(share.detail_id));
+        // The catalog makes it required: while PENDING it carries the
+        // creation time, as the e-commerce seeds did.
+        v.insert("finish_time".into(), json!(rfc3339_cst(finished)));
+        if let Some(reason) = &share.fail_reason {
+            v.insert("fail_reason".into(), json!(reason));
+        }
+        v
+    }
+
+    fn state_wire(&self) -> &'static str {
+        match self.state {
+            OrderState::Processing => "PROCESSING",
+            OrderState::Finished => "FINISHED",
+        }
+    }
+
+    /// The order's numbers: `sub_mchid` (partner), `transaction_id`,
+    /// `out_order_no`, `order_id` (the e-commerce finish-order answer).
+    pub(crate) fn ids(&self) -> Map<String, Value> {
         let mut v = Map::new();
         if let Some(sub) = &self.sub_mchid {
             v.insert("sub_mchid".into(), json!(sub));
@@ -211,14 +215,56 @@ impl ShareOrder {
         v.insert("transaction_id".into(), json!(self.transaction_id));
         v.insert("out_order_no".into(), json!(self.out_order_no));
         v.insert("order_id".into(), json!(self.order_id));
-        v.insert(
-            "state".into(),
-            json!(match self.state {
-                OrderState::Processing => "PROCESSING",
-                OrderState::Finished => "FINISHED",
-            }),
-        );
+        v
+    }
+
+    /// The create, unfreeze and query answer of `v3/profitsharing/...`.
+    pub(crate) fn view(&self) -> Value {
+        let receivers: Vec<Value> = self
+            .receivers
+            .iter()
+            .map(|share| {
+                let mut v = self.share_fields(share);
+                v.insert("account".into(), json!(share.account));
+                v.insert("create_time".into(), json!(rfc3339_cst(self.created_unix)));
+                Value::Object(v)
+            })
+            .collect();
+        let mut v = self.ids();
+        v.insert("state".into(), json!(self.state_wire()));
         v.insert("receivers".into(), Value::Array(receivers));
+        Value::Object(v)
+    }
+
+    /// The create and query answer of the e-commerce platform
+    /// (`v3/ecommerce/profitsharing/orders`): `status`, each receiver's
+    /// `receiver_account` (and `receiver_mchid` for a merchant). The rest
+    /// unfrozen to the second-level merchant is not a receiver there: it
+    /// shows as `finish_amount` and `finish_description`, and an order that
+    /// only unfroze (finish-order) lists no receivers.
+    pub(crate) fn ecommerce_view(&self) -> Value {
+        let receivers: Vec<Value> = self
+            .receivers
+            .iter()
+            .filter(|share| !share.unfreeze)
+            .map(|share| {
+                let mut v = self.share_fields(share);
+                v.insert("receiver_account".into(), json!(share.account));
+                if share.kind == ReceiverType::MerchantId {
+                    v.insert("receiver_mchid".into(), json!(share.account));
+                }
+                Value::Object(v)
+            })
+            .collect();
+        let mut v = self.ids();
+        v.insert("status".into(), json!(self.state_wire()));
+        if !receivers.is_empty() {
+            v.insert("receivers".into(), Value::Array(receivers));
+        }
+        if let Some(rest) = self.receivers.iter().find(|share| share.unfreeze) {
+            v.insert("finish_amount".into(), json!(rest.amount));
+            v.insert("finish_description".into(), json!(rest.description));
+        }
         Value::Object(v)
     }
 }

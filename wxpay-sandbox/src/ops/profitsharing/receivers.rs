@@ -1,5 +1,7 @@
 //! `POST v3/profitsharing/receivers/add` (添加分账接收方) and `.../delete`
-//! (删除分账接收方): the receivers a (sub-)merchant may share to.
+//! (删除分账接收方): the receivers a (sub-)merchant may share to. Storing
+//! and removing are shared with the e-commerce platform's receivers
+//! (`ecommerce`), which differ only in their request and answer shapes.
 
 use std::sync::Arc;
 
@@ -111,27 +113,37 @@ pub(super) async fn add(State(app): State<Arc<App>>, caller: Caller, checked: Ch
             .map_err(|_| WxError::system())?;
         v.insert("name".into(), json!(sealed));
     }
+    store_receiver(&app, receiver);
+    Ok(Json(Value::Object(v)))
+}
+
+/// Stores a receiver. Adding one again updates the relation and keeps the
+/// outcome the control API configured for it.
+pub(super) fn store_receiver(app: &App, receiver: Receiver) {
     let mut store = app.store();
-    // Adding again updates the relation and keeps the configured outcome.
     let fail_reason = store
         .profit_sharing
-        .receiver(&key)
+        .receiver(&receiver.key())
         .and_then(|r| r.fail_reason.clone());
     store.put_receiver(Receiver {
         fail_reason,
         ..receiver
     });
-    Ok(Json(Value::Object(v)))
+}
+
+/// Removes a receiver: 400 `INVALID_REQUEST` 无效请求 if there is none.
+pub(super) fn remove_receiver(app: &App, key: &ReceiverKey) -> Result<Receiver, WxError> {
+    app.store().remove_receiver(key).ok_or_else(|| {
+        WxError::invalid_request(format!(
+            "无效请求: 分账接收方不存在 ({} {} is not a receiver of this merchant)",
+            key.2, key.3
+        ))
+    })
 }
 
 pub(super) async fn delete(State(app): State<Arc<App>>, caller: Caller, checked: Checked) -> Reply {
     let f = Fields::of(&checked.body);
     let key = named(&app, &caller, &f)?;
-    app.store().remove_receiver(&key).ok_or_else(|| {
-        WxError::invalid_request(format!(
-            "无效请求: 分账接收方不存在 ({} {} is not a receiver of this merchant)",
-            key.2, key.3
-        ))
-    })?;
+    remove_receiver(&app, &key)?;
     Ok(Json(Value::Object(answer(&key))))
 }
