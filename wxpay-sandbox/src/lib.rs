@@ -40,11 +40,13 @@
 //!   ([`NOTIFY_RETRY_SCHEDULE`], scaled by
 //!   [`time_scale`](SandboxBuilder::time_scale)) and logged
 //!   ([`Sandbox::notification_attempts`]).
-//! - **Profit sharing** ([`PROFIT_SHARING_OPERATIONS`], direct and partner):
-//!   receivers added and deleted, splits of paid profit-sharing orders within
-//!   what is left, PROCESSING → FINISHED with receivers SUCCESS or CLOSED
-//!   ([`Sandbox::set_receiver_outcome`]), unfreezing, returns, and
-//!   `PROFITSHARING.SUCCESS` / `.RETURN` to receiving merchants.
+//! - **Profit sharing** ([`PROFIT_SHARING_OPERATIONS`], direct, partner and
+//!   the e-commerce platform's `v3/ecommerce/profitsharing/...`, one book and
+//!   one state machine): receivers added and deleted, splits of paid
+//!   profit-sharing orders within what is left, PROCESSING → FINISHED with
+//!   receivers SUCCESS or CLOSED ([`Sandbox::set_receiver_outcome`]),
+//!   unfreezing (the e-commerce finish-order), returns (direct and partner),
+//!   and `PROFITSHARING.SUCCESS` / `.RETURN` to receiving merchants.
 //! - **Merchant transfers** ([`TRANSFER_OPERATIONS`], `transfer-bills`,
 //!   direct and partner): WAIT_USER_CONFIRM with a confirm page
 //!   ([`Sandbox::confirm_transfer`]), TRANSFERING → SUCCESS or FAIL,

@@ -416,6 +416,26 @@ mod tests {
     }
 
     #[test]
+    fn the_ecommerce_view_shows_the_rest_unfrozen_apart_from_the_receivers() {
+        let mut order = order();
+        order.sub_mchid = Some("1900000109".into());
+        order.receivers[1].unfreeze = true;
+        let v = order.ecommerce_view();
+        assert_eq!(v["status"], "PROCESSING");
+        assert!(v.get("state").is_none());
+        assert_eq!(v["receivers"].as_array().map(Vec::len), Some(1));
+        assert_eq!(v["receivers"][0]["receiver_account"], "1900000110");
+        assert_eq!(v["receivers"][0]["receiver_mchid"], "1900000110");
+        assert_eq!(
+            (v["finish_amount"].as_i64(), v["sub_mchid"].as_str()),
+            (Some(20), Some("1900000109"))
+        );
+        // An order that only unfroze (finish-order) lists no receivers.
+        order.receivers.remove(0);
+        assert!(order.ecommerce_view().get("receivers").is_none());
+    }
+
+    #[test]
     fn notifications_name_the_payer_as_wechat_does() {
         let direct = notification("1", None, "t", ("o", "O"), json!({}), 0);
         assert_eq!(direct["mchid"], "1");
