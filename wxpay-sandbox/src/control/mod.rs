@@ -55,7 +55,6 @@ mod console;
 mod funds;
 mod page;
 mod rust;
-mod transfer_page;
 
 pub use rust::ReceiverRef;
 
@@ -108,7 +107,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sandbox/transfers/finish", post(funds::finish_transfer))
         .route(
             "/sandbox/transfer/{package_info}",
-            get(transfer_page::show).post(transfer_page::act),
+            get(page::show_transfer).post(page::act_transfer),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
