@@ -1,17 +1,14 @@
-//! The `wxpay-sandbox` command line (serve the sandbox, or steer a running
-//! one), as a library function so that other binaries (`wxpay sandbox`)
-//! offer the same flags without a second copy of the parser.
+//! The flags of `wxpay-sandbox` when it serves: the usage text, the parsed
+//! flags, and the merchant the `--merchant-*` flags register.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::commands;
-use crate::{Fault, KeyMode, Merchant, Sandbox, SandboxError};
+use crate::{Fault, KeyMode, Merchant, SandboxError};
 use wxpay_core::{Certificate, PublicKey};
 
-const USAGE: &str = "\
+pub(super) const USAGE: &str = "\
 wxpay-sandbox: a local WeChat Pay APIv3 server for offline integration tests
 
 USAGE:
@@ -98,52 +95,53 @@ refunds and profit sharing, confirms transfers and re-sends notifications; a per
 pays at /sandbox/pay/PREPAY_ID and confirms a transfer at /sandbox/transfer/PACKAGE_INFO.
 ";
 
+/// The flags of serving, as parsed.
 #[derive(Default)]
-struct Args {
-    listen: Option<SocketAddr>,
-    console: Option<SocketAddr>,
-    out: Option<PathBuf>,
-    key_mode: KeyMode,
-    mchid: Option<String>,
-    settle_after: Option<Duration>,
-    max_body_bytes: Option<usize>,
-    max_connections: Option<usize>,
-    idle_timeout: Option<Duration>,
-    max_orders: Option<usize>,
-    fault: Option<Fault>,
-    run_for: Option<Duration>,
-    merchant_mchid: Option<String>,
-    merchant_apiv3_key: Option<String>,
-    merchant_cert: Option<PathBuf>,
-    merchant_public_key: Option<PathBuf>,
-    merchant_serial: Option<String>,
-    merchant_sub_mchids: Vec<String>,
-    auto_pay: Option<Duration>,
-    time_scale: Option<f64>,
-    refund_after: Option<Option<Duration>>,
-    profit_sharing_after: Option<Option<Duration>>,
-    transfer_after: Option<Option<Duration>>,
-    profit_sharing_notify_url: Option<String>,
-    appids: Vec<String>,
-    sub_appids: Vec<(String, String)>,
-    notify_allow: Vec<String>,
-    sub_mchids: Vec<String>,
-    db: Option<PathBuf>,
-    no_db: bool,
-    bills_same_day: bool,
-    clock_start: Option<std::time::SystemTime>,
-    merchants_file: Option<PathBuf>,
-    make_merchants: usize,
-    v2: Option<SocketAddr>,
-    v2_key: Option<String>,
+pub(super) struct Args {
+    pub(super) listen: Option<SocketAddr>,
+    pub(super) console: Option<SocketAddr>,
+    pub(super) out: Option<PathBuf>,
+    pub(super) key_mode: KeyMode,
+    pub(super) mchid: Option<String>,
+    pub(super) settle_after: Option<Duration>,
+    pub(super) max_body_bytes: Option<usize>,
+    pub(super) max_connections: Option<usize>,
+    pub(super) idle_timeout: Option<Duration>,
+    pub(super) max_orders: Option<usize>,
+    pub(super) fault: Option<Fault>,
+    pub(super) run_for: Option<Duration>,
+    pub(super) merchant_mchid: Option<String>,
+    pub(super) merchant_apiv3_key: Option<String>,
+    pub(super) merchant_cert: Option<PathBuf>,
+    pub(super) merchant_public_key: Option<PathBuf>,
+    pub(super) merchant_serial: Option<String>,
+    pub(super) merchant_sub_mchids: Vec<String>,
+    pub(super) auto_pay: Option<Duration>,
+    pub(super) time_scale: Option<f64>,
+    pub(super) refund_after: Option<Option<Duration>>,
+    pub(super) profit_sharing_after: Option<Option<Duration>>,
+    pub(super) transfer_after: Option<Option<Duration>>,
+    pub(super) profit_sharing_notify_url: Option<String>,
+    pub(super) appids: Vec<String>,
+    pub(super) sub_appids: Vec<(String, String)>,
+    pub(super) notify_allow: Vec<String>,
+    pub(super) sub_mchids: Vec<String>,
+    pub(super) db: Option<PathBuf>,
+    pub(super) no_db: bool,
+    pub(super) bills_same_day: bool,
+    pub(super) clock_start: Option<std::time::SystemTime>,
+    pub(super) merchants_file: Option<PathBuf>,
+    pub(super) make_merchants: usize,
+    pub(super) v2: Option<SocketAddr>,
+    pub(super) v2_key: Option<String>,
 }
 
 /// `--make-merchants N` makes merchants from this id on (+1, +2, ...).
-const FIRST_MADE_MCHID: u64 = 1_900_200_000;
+pub(super) const FIRST_MADE_MCHID: u64 = 1_900_200_000;
 /// Each made merchant generates two RSA keys at start.
 const MAX_MADE_MERCHANTS: usize = 1000;
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+pub(super) fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut parsed = Args::default();
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -304,7 +302,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 }
 
 /// The user's own merchant, if the `--merchant-*` flags name one.
-fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
+pub(super) fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
     let any = args.merchant_mchid.is_some()
         || !args.merchant_sub_mchids.is_empty()
         || args.merchant_apiv3_key.is_some()
@@ -349,260 +347,4 @@ fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
             .iter()
             .fold(merchant, |m, sub| m.with_sub_merchant(sub.clone())),
     ))
-}
-
-async fn run(args: Args) -> Result<(), String> {
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("wxpay-sandbox"));
-    let mut builder = Sandbox::builder()
-        .key_mode(args.key_mode)
-        .load_dir(&out)
-        .map_err(|e| format!("cannot load {}: {e}", out.display()))?;
-    if let Some(addr) = args.console {
-        builder = builder.console(addr);
-    }
-    if let Some(addr) = args.listen {
-        builder = builder.listen(addr);
-    }
-    if let Some(mchid) = &args.mchid {
-        builder = builder.mchid(mchid.clone());
-    }
-    if let Some(delay) = args.settle_after {
-        builder = builder.settle_after(delay);
-    }
-    if let Some(limit) = args.max_body_bytes {
-        builder = builder.max_body_bytes(limit);
-    }
-    if let Some(limit) = args.max_connections {
-        builder = builder.max_connections(limit);
-    }
-    if let Some(timeout) = args.idle_timeout {
-        builder = builder.idle_timeout(timeout);
-    }
-    if let Some(limit) = args.max_orders {
-        builder = builder.max_orders(limit);
-    }
-    if let Some(fault) = args.fault {
-        builder = builder.fault(fault);
-    }
-    if let Some(delay) = args.auto_pay {
-        builder = builder.auto_pay(delay);
-    }
-    if let Some(scale) = args.time_scale {
-        builder = builder.time_scale(scale);
-    }
-    if let Some(delay) = args.refund_after {
-        builder = builder.refund_settle_after(delay);
-    }
-    if let Some(delay) = args.profit_sharing_after {
-        builder = builder.profit_sharing_settle_after(delay);
-    }
-    if let Some(delay) = args.transfer_after {
-        builder = builder.transfer_settle_after(delay);
-    }
-    if let Some(url) = &args.profit_sharing_notify_url {
-        builder = builder.profit_sharing_notify_url(url.clone());
-    }
-    for appid in &args.appids {
-        builder = builder.appid(appid.clone());
-    }
-    for (sub, appid) in &args.sub_appids {
-        builder = builder.sub_appid(sub.clone(), appid.clone());
-    }
-    for host in &args.notify_allow {
-        builder = builder.allow_notify_host(host.clone());
-    }
-    for sub in &args.sub_mchids {
-        builder = builder.sub_merchant(sub.clone());
-    }
-    if let Some(start) = args.clock_start {
-        builder = builder.start_clock_at(start);
-    }
-    builder = builder.bills_same_day(args.bills_same_day);
-    let db = if args.no_db {
-        None
-    } else {
-        let path = args.db.clone().unwrap_or_else(|| out.join("sandbox.db"));
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        builder = builder.database(&path);
-        Some(path)
-    };
-    let listed = match &args.merchants_file {
-        Some(path) => crate::config::load_merchants(path).map_err(|e| e.to_string())?,
-        None => Vec::new(),
-    };
-    for merchant in &listed {
-        builder = builder.register_merchant(merchant.clone());
-    }
-    let user = user_merchant(&args)?;
-    if let Some(merchant) = &user {
-        builder = builder.register_merchant(merchant.clone());
-    }
-    for i in 1..=args.make_merchants {
-        builder = builder.add_merchant(
-            crate::NewMerchant::new((FIRST_MADE_MCHID + i as u64).to_string())
-                .key_mode(args.key_mode),
-        );
-    }
-    let sandbox = builder.start().await.map_err(|e| e.to_string())?;
-    let mut written = sandbox.write_dir(&out).map_err(|e| e.to_string())?;
-    let v2 = match args.v2 {
-        Some(addr) => {
-            let v2 = start_v2(&sandbox, addr, args.v2_key.clone(), &out).await?;
-            written.extend(v2.write_dir(&out).map_err(|e| e.to_string())?);
-            Some(v2)
-        }
-        None => None,
-    };
-
-    println!("wxpay-sandbox wrote:");
-    for file in &written {
-        println!("  {file}");
-    }
-    let merchant = sandbox.merchant();
-    println!();
-    println!("base URL         {}", sandbox.base_url());
-    println!("key mode         {}", sandbox.key_mode());
-    println!("platform serial  {}", sandbox.platform_serial());
-    println!("demo mchid       {}", merchant.mchid);
-    println!("merchant serial  {}", merchant.serial_no);
-    println!("merchants (out_trade_no and other numbers are per signing merchant):");
-    for line in sandbox.merchant_lines() {
-        println!("  {line}");
-    }
-    if let Some(fault) = args.fault {
-        println!("fault (every request)  {fault}");
-    }
-    match &db {
-        Some(path) => println!("orders kept in    {}", path.display()),
-        None => println!("orders kept in    memory only"),
-    }
-    println!(
-        "control API      {}sandbox/ (pay page: {}sandbox/pay/PREPAY_ID)",
-        sandbox.base_url(),
-        sandbox.base_url()
-    );
-    match sandbox.console_url() {
-        Some(url) => println!("console          {url}"),
-        None => println!("console          {}sandbox/", sandbox.base_url()),
-    }
-    if let Some(v2) = &v2 {
-        println!(
-            "APIv2 base URL   {} (TLS: trust {}; mutual TLS with {} and {})",
-            v2.base_url(),
-            crate::v2::APIV2_SERVER_CERT_FILE,
-            crate::files::MERCHANT_CERT_FILE,
-            crate::files::MERCHANT_KEY_FILE,
-        );
-    }
-    println!("listening; Ctrl-C to stop");
-
-    let stop = async {
-        match args.run_for {
-            Some(limit) => tokio::time::sleep(limit).await,
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    };
-    stop.await;
-    drop(v2);
-    sandbox.shutdown().await;
-    Ok(())
-}
-
-/// The APIv2 listener for the demo merchant: its id and API certificate are
-/// the APIv3 demo merchant's (WeChat issues one API certificate for both).
-async fn start_v2(
-    sandbox: &Sandbox,
-    addr: SocketAddr,
-    key: Option<String>,
-    out: &std::path::Path,
-) -> Result<crate::v2::V2Sandbox, String> {
-    let key = match key {
-        Some(key) => key,
-        None => {
-            let path = out.join(crate::v2::APIV2_KEY_FILE);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => text.trim().to_owned(),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    crate::v2::DEFAULT_KEY.to_owned()
-                }
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-            }
-        }
-    };
-    let merchant = sandbox.merchant();
-    let certificate = merchant.certificate().map_err(|e| e.to_string())?;
-    crate::v2::V2Sandbox::builder()
-        .listen(addr)
-        .mchid(merchant.mchid.clone())
-        .key(key)
-        .merchant_certificate(certificate, merchant.private_key.clone())
-        .start()
-        .await
-        .map_err(|e| format!("APIv2: {e}"))
-}
-
-/// Runs the `wxpay-sandbox` command line on `args` (without the program
-/// name): serves until Ctrl-C or `--run-for`, or runs one steering command,
-/// printing to stdout/stderr as the binary does. Blocks; call it outside any
-/// async runtime (it starts its own).
-///
-/// ```no_run
-/// let code = wxpay_sandbox::unstable::cli_main(["--listen".to_owned(), "127.0.0.1:8080".to_owned()]);
-/// # let _ = code;
-/// ```
-pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
-    let mut argv = args.into_iter().peekable();
-    let command = argv
-        .peek()
-        .filter(|c| commands::COMMANDS.contains(&c.as_str()))
-        .cloned();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("wxpay-sandbox: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Some(command) = command {
-        argv.next();
-        return match runtime.block_on(commands::run(&command, argv)) {
-            Ok(answer) => {
-                println!("{answer}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("wxpay-sandbox {command}: {e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    let args = match parse_args(argv) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}\n{}", commands::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}\n{}", commands::USAGE);
-            return ExitCode::from(2);
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("wxpay-sandbox: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
