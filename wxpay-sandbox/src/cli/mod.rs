@@ -6,6 +6,7 @@
 //! - `serve`: the sandbox they build, started and announced;
 //! - `crate::commands`: the steering commands (`pay`, `order`, ...).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use crate::commands;
@@ -36,7 +37,7 @@ pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("wxpay-sandbox: cannot start the runtime: {e}");
+            say_err(&format!("wxpay-sandbox: cannot start the runtime: {e}\n"));
             return ExitCode::FAILURE;
         }
     };
@@ -44,11 +45,11 @@ pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
         argv.next();
         return match runtime.block_on(commands::run(&command, argv)) {
             Ok(answer) => {
-                println!("{answer}");
+                say(&format!("{answer}\n"));
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("wxpay-sandbox {command}: {e}");
+                say_err(&format!("wxpay-sandbox {command}: {e}\n"));
                 ExitCode::FAILURE
             }
         };
@@ -56,19 +57,38 @@ pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
     let args = match parse_args(argv) {
         Ok(Some(args)) => args,
         Ok(None) => {
-            print!("{USAGE}\n{}", commands::USAGE);
+            say(&format!("{USAGE}\n{}", commands::USAGE));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}\n{}", commands::USAGE);
+            say_err(&format!(
+                "wxpay-sandbox: {e}\n\n{USAGE}\n{}",
+                commands::USAGE
+            ));
             return ExitCode::from(2);
         }
     };
     match runtime.block_on(serve::run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("wxpay-sandbox: {e}");
+            say_err(&format!("wxpay-sandbox: {e}\n"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes `text` to stdout; `false` if nobody reads it any more (a closed
+/// pipe: `wxpay-sandbox --help | head -1`). `println!` would panic there;
+/// the command line says nothing more instead, and its exit code stands.
+pub(super) fn say(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
+}
+
+/// Writes `text` to stderr, quietly giving up if it is closed (as [`say`]).
+fn say_err(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }

@@ -117,47 +117,15 @@ pub(super) async fn run(args: Args) -> Result<(), String> {
         None => None,
     };
 
-    println!("wxpay-sandbox wrote:");
-    for file in &written {
-        println!("  {file}");
-    }
-    let merchant = sandbox.merchant();
-    println!();
-    println!("base URL         {}", sandbox.base_url());
-    println!("key mode         {}", sandbox.key_mode());
-    println!("platform serial  {}", sandbox.platform_serial());
-    println!("demo mchid       {}", merchant.mchid);
-    println!("merchant serial  {}", merchant.serial_no);
-    println!("merchants (out_trade_no and other numbers are per signing merchant):");
-    for line in sandbox.merchant_lines() {
-        println!("  {line}");
-    }
-    if let Some(fault) = args.fault {
-        println!("fault (every request)  {fault}");
-    }
-    match &db {
-        Some(path) => println!("orders kept in    {}", path.display()),
-        None => println!("orders kept in    memory only"),
-    }
-    println!(
-        "control API      {}sandbox/ (pay page: {}sandbox/pay/PREPAY_ID)",
-        sandbox.base_url(),
-        sandbox.base_url()
-    );
-    match sandbox.console_url() {
-        Some(url) => println!("console          {url}"),
-        None => println!("console          {}sandbox/", sandbox.base_url()),
-    }
-    if let Some(v2) = &v2 {
-        println!(
-            "APIv2 base URL   {} (TLS: trust {}; mutual TLS with {} and {})",
-            v2.base_url(),
-            crate::v2::APIV2_SERVER_CERT_FILE,
-            crate::files::MERCHANT_CERT_FILE,
-            crate::files::MERCHANT_KEY_FILE,
-        );
-    }
-    println!("listening; Ctrl-C to stop");
+    // Announced in one write; nobody reading it (a closed pipe) is no reason
+    // to stop serving: the sandbox's output is its listener, not stdout.
+    let _ = super::say(&announcement(
+        &sandbox,
+        &args,
+        &written,
+        db.as_deref(),
+        v2.as_ref(),
+    ));
 
     let stop = async {
         match args.run_for {
@@ -171,6 +139,61 @@ pub(super) async fn run(args: Args) -> Result<(), String> {
     drop(v2);
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// What the command line prints once the sandbox is up: the files written,
+/// the addresses, the merchants and where things are kept.
+fn announcement(
+    sandbox: &Sandbox,
+    args: &Args,
+    written: &[crate::files::WrittenFile],
+    db: Option<&std::path::Path>,
+    v2: Option<&crate::v2::V2Sandbox>,
+) -> String {
+    let base = sandbox.base_url();
+    let merchant = sandbox.merchant();
+    let mut lines = vec!["wxpay-sandbox wrote:".to_owned()];
+    lines.extend(written.iter().map(|file| format!("  {file}")));
+    lines.extend([
+        String::new(),
+        format!("base URL         {base}"),
+        format!("key mode         {}", sandbox.key_mode()),
+        format!("platform serial  {}", sandbox.platform_serial()),
+        format!("demo mchid       {}", merchant.mchid),
+        format!("merchant serial  {}", merchant.serial_no),
+        "merchants (out_trade_no and other numbers are per signing merchant):".to_owned(),
+    ]);
+    lines.extend(
+        sandbox
+            .merchant_lines()
+            .iter()
+            .map(|line| format!("  {line}")),
+    );
+    if let Some(fault) = args.fault {
+        lines.push(format!("fault (every request)  {fault}"));
+    }
+    lines.push(match db {
+        Some(path) => format!("orders kept in    {}", path.display()),
+        None => "orders kept in    memory only".to_owned(),
+    });
+    lines.push(format!(
+        "control API      {base}sandbox/ (pay page: {base}sandbox/pay/PREPAY_ID)"
+    ));
+    lines.push(match sandbox.console_url() {
+        Some(url) => format!("console          {url}"),
+        None => format!("console          {base}sandbox/"),
+    });
+    if let Some(v2) = v2 {
+        lines.push(format!(
+            "APIv2 base URL   {} (TLS: trust {}; mutual TLS with {} and {})",
+            v2.base_url(),
+            crate::v2::APIV2_SERVER_CERT_FILE,
+            crate::files::MERCHANT_CERT_FILE,
+            crate::files::MERCHANT_KEY_FILE,
+        ));
+    }
+    lines.push("listening; Ctrl-C to stop".to_owned());
+    lines.join("\n") + "\n"
 }
 
 /// The APIv2 listener for the demo merchant: its id and API certificate are
