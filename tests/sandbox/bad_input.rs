@@ -8,7 +8,7 @@ use wxpay_sandbox::{KeyMode, Sandbox, DEFAULT_MAX_BODY_BYTES};
 
 use crate::support::*;
 
-const PATH: &str = "/v3/ecommerce/profitsharing/returnorders";
+const PATH: &str = "/v3/ecommerce/profitsharing/after-sales-orders";
 
 #[tokio::test]
 async fn bad_bodies_get_param_errors_and_state_survives() {
@@ -16,12 +16,12 @@ async fn bad_bodies_get_param_errors_and_state_survives() {
     let client = client(&sandbox);
     let addr = sandbox.local_addr();
     let merchant = sandbox.merchant();
-    post(&client, RETURN_ORDERS, &return_order("R-keep", 42))
+    post(&client, AFTER_SALES, &after_sales("T-keep", 42))
         .await
         .unwrap();
 
     let oversized = {
-        let mut body = serde_json::to_vec(&return_order("R-big", 1)).unwrap();
+        let mut body = serde_json::to_vec(&after_sales("T-big", 1)).unwrap();
         body.pop();
         body.extend_from_slice(b",\"padding\":\"");
         body.resize(DEFAULT_MAX_BODY_BYTES + 512 * 1024, b'x');
@@ -57,13 +57,13 @@ async fn bad_bodies_get_param_errors_and_state_survives() {
         (
             "wrong content type",
             Some("text/plain"),
-            serde_json::to_vec(&return_order("R-ct", 1)).unwrap(),
+            serde_json::to_vec(&after_sales("T-ct", 1)).unwrap(),
             "Content-Type",
         ),
         (
             "no content type",
             None,
-            serde_json::to_vec(&return_order("R-ct", 1)).unwrap(),
+            serde_json::to_vec(&after_sales("T-ct", 1)).unwrap(),
             "Content-Type",
         ),
         ("oversized", Some("application/json"), oversized, "limit"),
@@ -84,7 +84,7 @@ async fn bad_bodies_get_param_errors_and_state_survives() {
         assert!(message.contains(needle), "{what}: {message}");
     }
     // A charset parameter is fine.
-    let body = serde_json::to_vec(&return_order("R-charset", 3)).unwrap();
+    let body = serde_json::to_vec(&after_sales("T-charset", 3)).unwrap();
     let request = signed_request(
         &Signing::honest(merchant),
         "POST",
@@ -96,17 +96,17 @@ async fn bad_bodies_get_param_errors_and_state_survives() {
     assert_eq!(raw(addr, request).await.status, 200);
 
     // Nothing refused was stored, and what was there still is.
-    let query = [("sub_mchid", SUB_MCHID), ("out_return_no", "R-keep")];
+    let query = [("sub_mchid", SUB_MCHID), ("transaction_id", "T-keep")];
     assert_eq!(
-        get(&client, RETURN_ORDERS, &query).await.unwrap()["amount"],
+        get(&client, AFTER_SALES, &query).await.unwrap()["amount"],
         42
     );
-    for refused in ["R-big", "R-ct"] {
+    for refused in ["T-big", "T-ct"] {
         expect_api(
             get(
                 &client,
-                RETURN_ORDERS,
-                &[("sub_mchid", SUB_MCHID), ("out_return_no", refused)],
+                AFTER_SALES,
+                &[("sub_mchid", SUB_MCHID), ("transaction_id", refused)],
             )
             .await,
             404,
@@ -121,7 +121,7 @@ async fn the_body_cap_is_configurable_and_huge_declared_bodies_are_refused_at_on
     let sandbox = Sandbox::builder().max_body_bytes(64).start().await.unwrap();
     let client = client(&sandbox);
     let e = expect_api(
-        post(&client, RETURN_ORDERS, &return_order("R-cap", 1)).await,
+        post(&client, AFTER_SALES, &after_sales("T-cap", 1)).await,
         400,
         "PARAM_ERROR",
     );

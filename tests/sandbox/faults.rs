@@ -10,14 +10,23 @@ use wxpay_sandbox::{Fault, KeyMode, Sandbox, FAULT_HEADER};
 
 use crate::support::*;
 
-/// A request that creates state, so a fault's effect on it can be checked.
-async fn create(client: &Client, out_return_no: &str) -> Result<Value, Error> {
-    post(client, RETURN_ORDERS, &return_order(out_return_no, 10)).await
+/// A request that creates state (an after-sales split of `transaction_id`,
+/// a seed operation), so a fault's effect on it can be checked.
+async fn create(client: &Client, transaction_id: &str) -> Result<Value, Error> {
+    post(client, AFTER_SALES, &after_sales(transaction_id, 10)).await
 }
 
-/// The sandbox answers normally again (the fault was one-shot or cleared).
+/// The amount of the split `create` made.
+async fn created_amount(client: &Client, transaction_id: &str) -> Value {
+    let query = [("sub_mchid", SUB_MCHID), ("transaction_id", transaction_id)];
+    get(client, AFTER_SALES, &query).await.unwrap()["amount"].clone()
+}
+
+/// The sandbox answers normally again (the fault was one-shot or cleared):
+/// a split never made is a signed 404.
 async fn still_serves(client: &Client) {
-    let answer = get(client, AFTER_SALES, &[("sub_mchid", SUB_MCHID)]).await;
+    let never_made = [("sub_mchid", SUB_MCHID), ("transaction_id", "T-never")];
+    let answer = get(client, AFTER_SALES, &never_made).await;
     expect_api(answer, 404, "RESOURCE_NOT_EXISTS");
 }
 
@@ -37,14 +46,14 @@ async fn delay_longer_than_the_client_timeout_is_a_timeout() {
         .build()
         .unwrap();
     sandbox.inject(Fault::Delay(Duration::from_secs(3)));
-    match create(&client, "R-delay").await {
+    match create(&client, "T-delay").await {
         Err(Error::Timeout) => {}
         other => panic!("expected Error::Timeout, got {other:?}"),
     }
     still_serves(&client).await;
     // A delay shorter than the timeout is only slow.
     sandbox.inject(Fault::Delay(Duration::from_millis(50)));
-    assert_eq!(create(&client, "R-delay-2").await.unwrap()["amount"], 10);
+    assert_eq!(create(&client, "T-delay-2").await.unwrap()["amount"], 10);
     sandbox.shutdown().await;
 }
 
@@ -53,7 +62,7 @@ async fn server_error_is_a_signed_500_system_error() {
     let sandbox = start(KeyMode::Certificate).await;
     let client = client(&sandbox);
     sandbox.inject(Fault::ServerError);
-    expect_api(create(&client, "R-5xx").await, 500, "SYSTEM_ERROR");
+    expect_api(create(&client, "T-5xx").await, 500, "SYSTEM_ERROR");
     still_serves(&client).await;
     sandbox.shutdown().await;
 }
@@ -66,17 +75,10 @@ async fn connection_reset_and_truncated_body_are_transport_errors() {
         // Warm the pool first so the fault hits a reused connection as well.
         still_serves(&client).await;
         sandbox.inject(fault);
-        transport(create(&client, &format!("R-{fault}")).await);
+        transport(create(&client, &format!("T-{fault}")).await);
         still_serves(&client).await;
         // The request was handled before its answer was lost: query before retrying.
-        let query = [
-            ("sub_mchid", SUB_MCHID),
-            ("out_return_no", &format!("R-{fault}")),
-        ];
-        assert_eq!(
-            get(&client, RETURN_ORDERS, &query).await.unwrap()["amount"],
-            10
-        );
+        assert_eq!(created_amount(&client, &format!("T-{fault}")).await, 10);
     }
     sandbox.shutdown().await;
 }
@@ -140,15 +142,11 @@ async fn tampered_body_is_never_accepted() {
         let client = client(&sandbox);
         sandbox.inject(Fault::TamperedBody);
         assert_eq!(
-            expect_verification(create(&client, "R-tamper").await),
+            expect_verification(create(&client, "T-tamper").await),
             VerifyError::BadSignature
         );
         // The order holds the amount that was asked for, not the tampered one.
-        let query = [("sub_mchid", SUB_MCHID), ("out_return_no", "R-tamper")];
-        assert_eq!(
-            get(&client, RETURN_ORDERS, &query).await.unwrap()["amount"],
-            10
-        );
+        assert_eq!(created_amount(&client, "T-tamper").await, 10);
         // Error answers are verified too: a tampered 404 is not a 404.
         sandbox.inject(Fault::TamperedBody);
         assert_eq!(
@@ -168,12 +166,12 @@ async fn wrong_signature_unknown_serial_stale_timestamp_and_missing_headers() {
 
         sandbox.inject(Fault::WrongSignature);
         assert_eq!(
-            expect_verification(create(&client, "R-1").await),
+            expect_verification(create(&client, "T-1").await),
             VerifyError::BadSignature
         );
 
         sandbox.inject(Fault::UnknownSerial);
-        match expect_verification(create(&client, "R-2").await) {
+        match expect_verification(create(&client, "T-2").await) {
             VerifyError::UnknownSerial(serial) => {
                 assert_ne!(serial, sandbox.platform_serial());
                 assert_eq!(
@@ -186,7 +184,7 @@ async fn wrong_signature_unknown_serial_stale_timestamp_and_missing_headers() {
         }
 
         sandbox.inject(Fault::StaleTimestamp);
-        match expect_verification(create(&client, "R-3").await) {
+        match expect_verification(create(&client, "T-3").await) {
             VerifyError::TimestampSkew { skew, allowed, .. } => {
                 assert_eq!(allowed, MAX_CLOCK_SKEW_SECS);
                 assert!((600..=630).contains(&skew), "{skew}");
@@ -195,7 +193,7 @@ async fn wrong_signature_unknown_serial_stale_timestamp_and_missing_headers() {
         }
 
         sandbox.inject(Fault::MissingHeaders);
-        match expect_verification(create(&client, "R-4").await) {
+        match expect_verification(create(&client, "T-4").await) {
             VerifyError::MissingHeader(name) => assert!(name.starts_with("Wechatpay-"), "{name}"),
             other => panic!("expected MissingHeader, got {other:?}"),
         }
@@ -209,7 +207,7 @@ async fn redirect_is_an_unexpected_status_and_is_not_followed() {
     let sandbox = start(KeyMode::Certificate).await;
     let client = client(&sandbox);
     sandbox.inject(Fault::Redirect);
-    match create(&client, "R-redirect").await {
+    match create(&client, "T-redirect").await {
         Err(Error::UnexpectedStatus {
             status: 302,
             request_id,
@@ -240,9 +238,9 @@ async fn faults_can_be_chosen_per_request_by_header() {
     let client = client(&sandbox);
     let with_fault = |fault: &'static str| {
         client
-            .request(Method::Post, RETURN_ORDERS)
+            .request(Method::Post, AFTER_SALES)
             .header(FAULT_HEADER, fault)
-            .json(return_order("R-header", 10))
+            .json(after_sales("T-header", 10))
             .send::<Value>()
     };
     assert_eq!(
@@ -267,7 +265,7 @@ async fn faults_can_be_chosen_per_request_by_header() {
     assert!(matches!(delayed, Err(Error::Timeout)), "{delayed:?}");
     // The header wins over nothing armed, and applies to that request only.
     assert_eq!(
-        post(&client, RETURN_ORDERS, &return_order("R-header", 10))
+        post(&client, AFTER_SALES, &after_sales("T-header", 10))
             .await
             .unwrap()["amount"],
         10

@@ -104,7 +104,7 @@ async fn written_files_configure_a_client_and_a_restart_keeps_the_identity() {
         .base_url(third.base_url())
         .build()
         .unwrap();
-    post(&client, RETURN_ORDERS, &return_order("R-files", 5))
+    post(&client, AFTER_SALES, &after_sales("T-files", 5))
         .await
         .unwrap();
     third.shutdown().await;

@@ -94,14 +94,15 @@ async fn public_key_mode_signs_with_a_public_key_id_and_has_no_certificates() {
     );
     assert!(e.message.contains("公钥"), "{}", e.message);
     // Seed operations verify against the public key.
-    let created = post(&client, RETURN_ORDERS, &return_order("R-pk", 30))
+    let created = post(&client, AFTER_SALES, &after_sales("T-pk", 30))
         .await
         .unwrap();
     assert_eq!(created["amount"], 30);
 
     // The raw answer names the public key id in Wechatpay-Serial.
     let merchant = sandbox.merchant();
-    let target = "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_return_no=R-pk";
+    let target =
+        "/v3/ecommerce/profitsharing/after-sales-orders?sub_mchid=1900000109&transaction_id=T-pk";
     let raw = raw(
         sandbox.local_addr(),
         signed_request(&Signing::honest(merchant), "GET", target, None, b"", &[]),
@@ -128,7 +129,7 @@ async fn a_client_trusting_the_other_mode_cannot_verify_answers() {
         .platform_certificate(certificate_mode.platform_certificate().unwrap())
         .build()
         .unwrap();
-    let source = expect_verification(post(&confused, RETURN_ORDERS, &return_order("R-x", 1)).await);
+    let source = expect_verification(post(&confused, AFTER_SALES, &after_sales("T-x", 1)).await);
     assert_eq!(
         source,
         VerifyError::UnknownSerial(public_key_mode.platform_serial().to_owned())
@@ -154,7 +155,7 @@ async fn unknown_paths_and_methods_are_signed_not_found() {
         );
         expect_api(
             client
-                .request(Method::Delete, RETURN_ORDERS)
+                .request(Method::Delete, AFTER_SALES)
                 .send::<Value>()
                 .await,
             404,

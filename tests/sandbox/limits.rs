@@ -168,18 +168,21 @@ async fn the_oldest_orders_are_forgotten_past_the_cap() {
         .expect("sandbox starts");
     let client = client(&sandbox);
     for n in 1..=4 {
-        post(&client, RETURN_ORDERS, &return_order(&format!("R{n}"), 10))
+        post(&client, AFTER_SALES, &after_sales(&format!("T{n}"), 10))
             .await
             .expect("created");
     }
     let query = |n: u32| {
         let client = client.clone();
         async move {
-            let out_return_no = format!("R{n}");
+            let transaction_id = format!("T{n}");
             get(
                 &client,
-                RETURN_ORDERS,
-                &[("sub_mchid", SUB_MCHID), ("out_return_no", &out_return_no)],
+                AFTER_SALES,
+                &[
+                    ("sub_mchid", SUB_MCHID),
+                    ("transaction_id", &transaction_id),
+                ],
             )
             .await
         }
@@ -187,7 +190,7 @@ async fn the_oldest_orders_are_forgotten_past_the_cap() {
     expect_api(query(1).await, 404, "RESOURCE_NOT_EXISTS");
     for n in 2..=4 {
         let order = query(n).await.expect("kept");
-        assert_eq!(order["out_return_no"], format!("R{n}"));
+        assert_eq!(order["transaction_id"], format!("T{n}"));
     }
     sandbox.shutdown().await;
 }

@@ -77,16 +77,9 @@ async fn auto_certificates_download_before_the_first_request() {
         .auto_certificates(apiv3(&sandbox))
         .build()
         .unwrap();
-    let created = post(
-        &client,
-        RETURN_ORDERS,
-        &serde_json::json!({
-            "sub_mchid": SUB_MCHID, "order_id": "3008450740201411110007820472",
-            "out_return_no": "R1", "return_mchid": "86693852", "amount": 10, "description": "回退"
-        }),
-    )
-    .await
-    .unwrap();
+    let created = post(&client, AFTER_SALES, &after_sales("4200000001", 10))
+        .await
+        .unwrap();
     assert_eq!(created["amount"], 10);
     assert_eq!(
         client.keyring().serials(),

@@ -10,7 +10,7 @@ use crate::support::*;
 #[tokio::test]
 async fn wrong_key_serial_or_mchid_get_sign_error() {
     let sandbox = start(KeyMode::Certificate).await;
-    let body = return_order("R-auth", 10);
+    let body = after_sales("T-auth", 10);
     let cases = [
         (
             "private key",
@@ -26,7 +26,7 @@ async fn wrong_key_serial_or_mchid_get_sign_error() {
     ];
     for (what, builder) in cases {
         let client = builder.build().unwrap();
-        let e = expect_api(post(&client, RETURN_ORDERS, &body).await, 401, "SIGN_ERROR");
+        let e = expect_api(post(&client, AFTER_SALES, &body).await, 401, "SIGN_ERROR");
         let needle = match what {
             "private key" => "signature",
             other => other,
@@ -38,14 +38,14 @@ async fn wrong_key_serial_or_mchid_get_sign_error() {
     expect_api(
         get(
             &honest,
-            RETURN_ORDERS,
-            &[("sub_mchid", SUB_MCHID), ("out_return_no", "R-auth")],
+            AFTER_SALES,
+            &[("sub_mchid", SUB_MCHID), ("transaction_id", "T-auth")],
         )
         .await,
         404,
         "RESOURCE_NOT_EXISTS",
     );
-    post(&honest, RETURN_ORDERS, &body).await.unwrap();
+    post(&honest, AFTER_SALES, &body).await.unwrap();
     sandbox.shutdown().await;
 }
 
@@ -118,11 +118,11 @@ async fn the_signature_covers_the_exact_target_and_body() {
     let sandbox = start(KeyMode::Certificate).await;
     let merchant = sandbox.merchant();
     let addr = sandbox.local_addr();
-    let body = serde_json::to_vec(&return_order("R-exact", 10)).unwrap();
-    let path = "/v3/ecommerce/profitsharing/returnorders";
+    let body = serde_json::to_vec(&after_sales("T-exact", 10)).unwrap();
+    let path = "/v3/ecommerce/profitsharing/after-sales-orders";
 
     // Signed over another body.
-    let other_body = serde_json::to_vec(&return_order("R-exact", 99999)).unwrap();
+    let other_body = serde_json::to_vec(&after_sales("T-exact", 99999)).unwrap();
     let signing = Signing {
         signed_body: Some(&other_body),
         ..Signing::honest(merchant)
@@ -135,7 +135,7 @@ async fn the_signature_covers_the_exact_target_and_body() {
     answer.expect_error(&sandbox, 401, "SIGN_ERROR").await;
 
     // The same JSON re-serialised with other whitespace is other bytes.
-    let pretty = serde_json::to_vec_pretty(&return_order("R-exact", 10)).unwrap();
+    let pretty = serde_json::to_vec_pretty(&after_sales("T-exact", 10)).unwrap();
     let signing = Signing {
         signed_body: Some(&pretty),
         ..Signing::honest(merchant)
@@ -149,10 +149,10 @@ async fn the_signature_covers_the_exact_target_and_body() {
 
     // Signed for another query string.
     let sent =
-        "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_return_no=R-exact";
+        "/v3/ecommerce/profitsharing/after-sales-orders?sub_mchid=1900000109&transaction_id=T-exact";
     let signing = Signing {
         signed_target: Some(
-            "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000110&out_return_no=R-exact",
+            "/v3/ecommerce/profitsharing/after-sales-orders?sub_mchid=1900000110&transaction_id=T-exact",
         ),
         ..Signing::honest(merchant)
     };
@@ -176,8 +176,7 @@ async fn the_signature_covers_the_exact_target_and_body() {
     )
     .await;
     assert_eq!(created.status, 200, "{:?}", created.json());
-    let encoded =
-        "/v3/ecommerce/profitsharing/returnorders?sub_mchid=%31900000109&out_return_no=R%2Dexact";
+    let encoded = "/v3/ecommerce/profitsharing/after-sales-orders?sub_mchid=%31900000109&transaction_id=T%2Dexact";
     let found = raw(
         addr,
         signed_request(&Signing::honest(merchant), "GET", encoded, None, b"", &[]),
@@ -250,7 +249,7 @@ async fn the_merchant_certificate_gives_the_serial_and_checks_the_private_key() 
         .private_key(merchant.private_key.clone())
         .build()
         .unwrap();
-    post(&client, RETURN_ORDERS, &return_order("R-cert", 10))
+    post(&client, AFTER_SALES, &after_sales("T-cert", 10))
         .await
         .unwrap();
     // Giving the same serial as well (in any letter case) is fine.
