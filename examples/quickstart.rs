@@ -1,27 +1,38 @@
 //! The quickstart: starts the WeChat Pay sandbox in-process, builds a client
-//! for its demo merchant, and runs the six seed operations end to end through
-//! the typed API. Every request is signed and every answer verified, exactly
-//! as against the real WeChat Pay. Exits non-zero if anything fails.
+//! for its demo merchant (an e-commerce platform with a second-level
+//! merchant), and runs a profit-sharing round trip through the typed API:
+//! a paid order, a receiver, a split, its result, a return and its result.
+//! Every request is signed and every answer verified, exactly as against the
+//! real WeChat Pay. Exits non-zero if anything fails.
 //!
 //! Run: `cargo run --example quickstart`
 
 use std::error::Error;
 
-use wxpay_apis::ecommerce::profitsharing::after_sales_orders::{
-    AfterSalesScene, AfterSalesType, CreateAfterSalesOrderRequest, CreateAfterSalesOrderRequired,
-    QueryAfterSalesOrderRequest, QueryAfterSalesOrderRequired,
+use wxpay_apis::ecommerce::profitsharing::orders::{
+    CreateProfitsharingOrdersReceiver, CreateProfitsharingOrdersReceiverRequired,
+    CreateProfitsharingOrdersRequest, CreateProfitsharingOrdersRequired,
+    QueryProfitsharingOrdersRequest, QueryProfitsharingOrdersRequired,
+};
+use wxpay_apis::ecommerce::profitsharing::receivers::add::{
+    AddProfitsharingReceiversRelationType, AddProfitsharingReceiversRequest,
+    AddProfitsharingReceiversRequired,
 };
 use wxpay_apis::ecommerce::profitsharing::returnorders::{
     CreateReturnOrderRequest, CreateReturnOrderRequired, QueryReturnOrderRequest,
     QueryReturnOrderRequired, SharingOrder,
 };
-use wxpay_apis::ecommerce::refunds::return_advance::{
-    QueryReturnAdvanceRequest, QueryReturnAdvanceRequired, ReturnAdvanceRequest,
-    ReturnAdvanceRequired,
+use wxpay_apis::ecommerce::profitsharing::ProfitsharingReceiverType;
+use wxpay_apis::pay::partner::transactions::jsapi::{
+    PartnerJsapiPrepayPayer, PartnerJsapiPrepayRequest, PartnerJsapiPrepayRequired,
 };
-use wxpay_sandbox::{KeyMode, Sandbox};
+use wxpay_apis::pay::partner::transactions::{PayerOpenid, PrepaySettleInfo};
+use wxpay_apis::pay::PayAmount;
+use wxpay_sandbox::{KeyMode, Sandbox, DEFAULT_SUB_MCHID as SUB_MCHID};
 
-const SUB_MCHID: &str = "1900000109";
+const APPID: &str = "wx8888888888888888";
+/// The merchant the platform shares to (its commission account, say).
+const RECEIVER: &str = "1900000110";
 
 /// Prints a failure as users would: `{e}` alone says what failed, why and
 /// what to fix (returning the error from `main` would print its `Debug`).
@@ -39,109 +50,129 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> Result<(), Box<dyn Error>> {
     let sandbox = Sandbox::builder()
         .key_mode(KeyMode::Certificate)
+        // Splits settle when this program says (WeChat takes a moment).
+        .profit_sharing_settle_after(None)
         .start()
         .await?;
+    let mchid = sandbox.merchant().mchid.clone();
     println!("WeChat Pay sandbox on {}", sandbox.base_url());
     println!(
-        "  merchant {} (certificate serial {}), platform certificate {}",
-        sandbox.merchant().mchid,
+        "  merchant {mchid} (certificate serial {}), platform certificate {}",
         sandbox.merchant().serial_no,
         sandbox.platform_serial()
     );
     let client = sandbox.client_builder().build()?;
 
-    println!("\n1. 请求售后服务分账  POST /v3/ecommerce/profitsharing/after-sales-orders");
-    let split = CreateAfterSalesOrderRequest::new(CreateAfterSalesOrderRequired {
+    println!("\n1. 服务商下单  POST /v3/pay/partner/transactions/jsapi");
+    // Required fields go to `new`, each named; optional ones are set after.
+    let mut order = PartnerJsapiPrepayRequest::new(PartnerJsapiPrepayRequired {
+        amount: PayAmount::new(1000),
+        description: "quickstart",
+        notify_url: "https://example.com/wxpay/notify",
+        out_trade_no: "QS-ORDER-1",
+        payer: PartnerJsapiPrepayPayer::new(PayerOpenid::SpOpenid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")),
+        sp_appid: APPID,
         sub_mchid: SUB_MCHID,
-        transaction_id: "4208450740201411110007820472",
-        amount: 120,
-        refund_id: "3008450740201411110007820472",
-        scene: AfterSalesScene::RefundTicket,
-        r#type: AfterSalesType::ServiceFeeIncome,
+    });
+    let mut settle_info = PrepaySettleInfo::new();
+    settle_info.profit_sharing = Some(true);
+    order.settle_info = Some(settle_info);
+    let prepay = order.send(&client).await?;
+    // The payer pays (in the sandbox: its pay page, or this call).
+    let paid = sandbox.pay_order(&mchid, "QS-ORDER-1")?;
+    let transaction_id = paid["transaction_id"].as_str().unwrap_or_default();
+    println!(
+        "   prepay {}; paid 1000 fen: transaction {transaction_id}",
+        prepay.prepay_id
+    );
+
+    println!("\n2. 添加分账接收方  POST /v3/ecommerce/profitsharing/receivers/add");
+    let mut receiver = AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired {
+        account: RECEIVER,
+        appid: APPID,
+        relation_type: AddProfitsharingReceiversRelationType::ServiceProvider,
+        r#type: ProfitsharingReceiverType::MerchantId,
+    });
+    receiver.name = Some("示例平台佣金账户有限公司");
+    let receiver = receiver.send(&client).await?;
+    println!("   {} {} may receive", receiver.r#type, receiver.account);
+
+    println!("\n3. 请求分账  POST /v3/ecommerce/profitsharing/orders");
+    let receivers = [CreateProfitsharingOrdersReceiver::new(
+        CreateProfitsharingOrdersReceiverRequired {
+            amount: 300,
+            description: "平台佣金",
+            receiver_account: RECEIVER,
+            r#type: ProfitsharingReceiverType::MerchantId,
+        },
+    )];
+    let split = CreateProfitsharingOrdersRequest::new(CreateProfitsharingOrdersRequired {
+        finish: false,
+        out_order_no: "QS-SPLIT-1",
+        receivers: &receivers,
+        sub_mchid: SUB_MCHID,
+        transaction_id,
     })
     .send(&client)
     .await?;
     println!(
-        "   split {} fen of transaction {}",
-        split.amount, split.transaction_id
+        "   split {} is {}",
+        split.order_id,
+        split.status.map(|s| s.to_string()).unwrap_or_default()
     );
+    sandbox.settle_profit_sharing(&mchid, "QS-SPLIT-1")?;
 
-    println!("\n2. 查询售后服务分账结果  GET /v3/ecommerce/profitsharing/after-sales-orders");
-    let result = QueryAfterSalesOrderRequest::new(QueryAfterSalesOrderRequired {
+    println!("\n4. 查询分账结果  GET /v3/ecommerce/profitsharing/orders");
+    let split = QueryProfitsharingOrdersRequest::new(QueryProfitsharingOrdersRequired {
         sub_mchid: SUB_MCHID,
-        transaction_id: &split.transaction_id,
+        transaction_id,
+        out_order_no: &split.out_order_no,
+    })
+    .send(&client)
+    .await?;
+    for share in split.receivers.iter().flatten() {
+        let result = share
+            .result
+            .as_ref()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        println!(
+            "   {} fen to {}: {result}",
+            share.amount, share.receiver_account
+        );
+    }
+
+    println!("\n5. 请求分账回退  POST /v3/ecommerce/profitsharing/returnorders");
+    // The split is named by WeChat's order_id or by our out_order_no, exactly one.
+    let back = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+        sub_mchid: SUB_MCHID,
+        order: SharingOrder::OrderId(&split.order_id),
+        out_return_no: "QS-RETURN-1",
+        return_mchid: RECEIVER,
+        amount: 100,
+        description: "用户退款",
     })
     .send(&client)
     .await?;
     println!(
-        "   {} fen, result {}, finished {}",
-        result.amount, result.result, result.finish_time
+        "   return {} ({} fen from {}) is {}",
+        back.return_no, back.amount, back.return_mchid, back.result
     );
 
-    println!("\n3. 请求分账回退  POST /v3/ecommerce/profitsharing/returnorders");
-    // Required fields go to `new`, each named; the profit-sharing order is
-    // named by WeChat's order_id or by our out_order_no, exactly one.
-    let order = CreateReturnOrderRequest::new(CreateReturnOrderRequired {
+    println!("\n6. 查询分账回退结果  GET /v3/ecommerce/profitsharing/returnorders");
+    let back = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
         sub_mchid: SUB_MCHID,
-        order: SharingOrder::OrderId("3008450740201411110007820472"),
-        out_return_no: "R20190516001",
-        return_mchid: "86693852",
-        amount: 10,
-        description: "分账回退",
+        order: SharingOrder::OutOrderNo(&split.out_order_no),
+        out_return_no: &back.out_return_no,
     })
     .send(&client)
     .await?;
     println!(
-        "   return {} ({} fen) is {}",
-        order.return_no, order.amount, order.result
+        "   return {} ({} fen) is {}, finished {}",
+        back.return_no, back.amount, back.result, back.finish_time
     );
 
-    println!("\n4. 查询分账回退结果  GET /v3/ecommerce/profitsharing/returnorders");
-    let order = QueryReturnOrderRequest::new(QueryReturnOrderRequired {
-        sub_mchid: SUB_MCHID,
-        order: SharingOrder::OrderId(&order.order_id),
-        out_return_no: &order.out_return_no,
-    })
-    .send(&client)
-    .await?;
-    println!(
-        "   return {} ({} fen) is now {}",
-        order.return_no, order.amount, order.result
-    );
-
-    println!("\n5. 垫付退款回补  POST /v3/ecommerce/refunds/{{refund_id}}/return-advance");
-    let refund_id = "50000000382019052709732678859";
-    let advance = ReturnAdvanceRequest::new(ReturnAdvanceRequired {
-        refund_id,
-        sub_mchid: SUB_MCHID,
-    })
-    .send(&client)
-    .await?;
-    println!(
-        "   advance return {}: {} fen from {} to {}, {}",
-        advance.advance_return_id,
-        advance.return_amount,
-        advance.payer_mchid,
-        advance.payee_mchid,
-        advance.result
-    );
-
-    println!("\n6. 查询垫付回补结果  GET /v3/ecommerce/refunds/{{refund_id}}/return-advance");
-    let advance = QueryReturnAdvanceRequest::new(QueryReturnAdvanceRequired {
-        refund_id,
-        sub_mchid: SUB_MCHID,
-    })
-    .send(&client)
-    .await?;
-    println!(
-        "   advance return {}: {} fen, {} at {}",
-        advance.advance_return_id,
-        advance.return_amount,
-        advance.result,
-        advance.success_time.as_deref().unwrap_or("-")
-    );
-
-    println!("\nAll six operations signed, verified and decoded.");
+    println!("\nAll six requests signed, verified and decoded.");
     sandbox.shutdown().await;
     Ok(())
 }

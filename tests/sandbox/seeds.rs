@@ -1,5 +1,7 @@
-//! The six seed operations: create, query back with the same amounts,
-//! validation, unknown ids, idempotency, PROCESSING -> SUCCESS.
+//! The four seed operations (after-sales splits and advance returns, each
+//! created and queried): create, query back with the same amounts,
+//! validation, unknown ids, idempotency, PROCESSING -> SUCCESS. (Profit-sharing
+//! returns act on real splits now: `funds::ecommerce_returns`.)
 
 use std::time::Duration;
 
@@ -67,78 +69,6 @@ async fn after_sales_split_is_created_and_queried_back() {
 }
 
 #[tokio::test]
-async fn return_order_is_created_queried_back_and_idempotent() {
-    let sandbox = start(KeyMode::Certificate).await;
-    let client = client(&sandbox);
-    let created = post(&client, RETURN_ORDERS, &return_order("R20190516001", 10))
-        .await
-        .unwrap();
-    assert_eq!(created["result"], "PROCESSING");
-    assert_eq!(created["amount"], 10);
-    assert_eq!(created["out_return_no"], "R20190516001");
-    assert_eq!(created["order_id"], "3008450740201411110007820472");
-    assert_eq!(created["return_mchid"], "86693852");
-    assert_eq!(created["sub_mchid"], SUB_MCHID);
-    let return_no = created["return_no"].as_str().unwrap().to_owned();
-    assert!(
-        return_no.len() == 28 && return_no.bytes().all(|b| b.is_ascii_digit()),
-        "{return_no}"
-    );
-    for field in ["out_order_no", "finish_time"] {
-        assert!(created[field].is_string(), "{field} missing: {created}");
-    }
-
-    let query = [("sub_mchid", SUB_MCHID), ("out_return_no", "R20190516001")];
-    let queried = get(&client, RETURN_ORDERS, &query).await.unwrap();
-    assert_eq!(queried["result"], "SUCCESS");
-    assert_eq!(queried["amount"], 10);
-    assert_eq!(queried["return_no"], return_no.as_str());
-    assert_eq!(queried["out_order_no"], created["out_order_no"]);
-    assert!(is_rfc3339_cst(&queried["finish_time"]));
-    // Filters that match the order still find it.
-    let filtered = [
-        ("sub_mchid", SUB_MCHID),
-        ("out_return_no", "R20190516001"),
-        ("order_id", "3008450740201411110007820472"),
-    ];
-    assert_eq!(
-        get(&client, RETURN_ORDERS, &filtered).await.unwrap()["return_no"],
-        return_no.as_str()
-    );
-
-    // The same out_return_no again: the existing order, not a second one.
-    let again = post(&client, RETURN_ORDERS, &return_order("R20190516001", 10))
-        .await
-        .unwrap();
-    assert_eq!(again["return_no"], return_no.as_str());
-    assert_eq!(again["amount"], 10);
-    // ... and never for another amount.
-    let e = expect_api(
-        post(&client, RETURN_ORDERS, &return_order("R20190516001", 11)).await,
-        400,
-        "INVALID_REQUEST",
-    );
-    assert!(e.message.contains("`amount`"), "{}", e.message);
-    assert_eq!(
-        get(&client, RETURN_ORDERS, &query).await.unwrap()["amount"],
-        10
-    );
-
-    // out_order_no alone identifies the profit-sharing order too.
-    let mut by_out_order_no = return_order("R20190516002", 5);
-    by_out_order_no.as_object_mut().unwrap().remove("order_id");
-    by_out_order_no["out_order_no"] = json!("P20150806125346");
-    let created = post(&client, RETURN_ORDERS, &by_out_order_no)
-        .await
-        .unwrap();
-    assert_eq!(created["out_order_no"], "P20150806125346");
-    assert!(created["order_id"]
-        .as_str()
-        .is_some_and(|id| id.len() == 28));
-    sandbox.shutdown().await;
-}
-
-#[tokio::test]
 async fn advance_return_is_created_queried_back_and_idempotent() {
     let sandbox = start(KeyMode::PublicKey).await;
     let client = client(&sandbox);
@@ -198,9 +128,6 @@ async fn orders_stay_processing_until_they_settle() {
         .await
         .unwrap();
     let client = client(&sandbox);
-    post(&client, RETURN_ORDERS, &return_order("R1", 10))
-        .await
-        .unwrap();
     post(&client, AFTER_SALES, &after_sales("4200000003", 10))
         .await
         .unwrap();
@@ -208,14 +135,6 @@ async fn orders_stay_processing_until_they_settle() {
         .await
         .unwrap();
     for _ in 0..2 {
-        let order = get(
-            &client,
-            RETURN_ORDERS,
-            &[("sub_mchid", SUB_MCHID), ("out_return_no", "R1")],
-        )
-        .await
-        .unwrap();
-        assert_eq!(order["result"], "PROCESSING");
         let split = get(&client, AFTER_SALES, &[("sub_mchid", SUB_MCHID)])
             .await
             .unwrap();
@@ -236,19 +155,18 @@ async fn an_order_moves_from_processing_to_success() {
         .await
         .unwrap();
     let client = client(&sandbox);
-    let created = post(&client, RETURN_ORDERS, &return_order("R2", 10))
+    let created = post_advance(&client, "5000004", &json!({"sub_mchid": SUB_MCHID}))
         .await
         .unwrap();
     assert_eq!(created["result"], "PROCESSING");
-    let query = [("sub_mchid", SUB_MCHID), ("out_return_no", "R2")];
     assert_eq!(
-        get(&client, RETURN_ORDERS, &query).await.unwrap()["result"],
+        get_advance(&client, "5000004", SUB_MCHID).await.unwrap()["result"],
         "PROCESSING"
     );
     tokio::time::sleep(settle + Duration::from_millis(200)).await;
-    let settled = get(&client, RETURN_ORDERS, &query).await.unwrap();
+    let settled = get_advance(&client, "5000004", SUB_MCHID).await.unwrap();
     assert_eq!(settled["result"], "SUCCESS");
-    assert_eq!(settled["amount"], 10);
+    assert_eq!(settled["return_amount"], created["return_amount"]);
     sandbox.shutdown().await;
 }
 
@@ -268,7 +186,6 @@ async fn missing_and_invalid_fields_are_named_in_param_errors() {
         body
     };
     let split = after_sales("4200000009", 10);
-    let order = return_order("R9", 10);
     let mut cases: Vec<(&str, Value, &str)> = Vec::new();
     for field in [
         "amount",
@@ -279,15 +196,6 @@ async fn missing_and_invalid_fields_are_named_in_param_errors() {
         "type",
     ] {
         cases.push((AFTER_SALES, without(split.clone(), field), field));
-    }
-    for field in [
-        "amount",
-        "description",
-        "out_return_no",
-        "return_mchid",
-        "sub_mchid",
-    ] {
-        cases.push((RETURN_ORDERS, without(order.clone(), field), field));
     }
     cases.extend([
         (
@@ -311,34 +219,29 @@ async fn missing_and_invalid_fields_are_named_in_param_errors() {
             "sub_mchid",
         ),
         (
-            RETURN_ORDERS,
-            with(order.clone(), "amount", json!(10.5)),
+            AFTER_SALES,
+            with(split.clone(), "amount", json!(10.5)),
             "amount",
         ),
         (
-            RETURN_ORDERS,
-            with(order.clone(), "amount", json!(0)),
+            AFTER_SALES,
+            with(split.clone(), "amount", json!(0)),
             "amount",
         ),
         (
-            RETURN_ORDERS,
-            with(order.clone(), "amount", json!(-3)),
+            AFTER_SALES,
+            with(split.clone(), "amount", json!(-3)),
             "amount",
         ),
         (
-            RETURN_ORDERS,
-            with(order.clone(), "out_return_no", json!("")),
-            "out_return_no",
+            AFTER_SALES,
+            with(split.clone(), "transaction_id", json!("")),
+            "transaction_id",
         ),
         (
-            RETURN_ORDERS,
-            with(order.clone(), "description", Value::Null),
-            "description",
-        ),
-        (
-            RETURN_ORDERS,
-            without(order.clone(), "order_id"),
-            "order_id",
+            AFTER_SALES,
+            with(split.clone(), "refund_id", Value::Null),
+            "refund_id",
         ),
     ]);
     for (path, body, field) in cases {
@@ -363,19 +266,11 @@ async fn missing_and_invalid_fields_are_named_in_param_errors() {
     );
     assert!(e.message.contains("sub_mchid"), "{}", e.message);
 
-    for (path, query, field) in [
-        (
-            AFTER_SALES,
-            vec![("transaction_id", "4200000009")],
-            "sub_mchid",
-        ),
-        (RETURN_ORDERS, vec![("out_return_no", "R9")], "sub_mchid"),
-        (
-            RETURN_ORDERS,
-            vec![("sub_mchid", SUB_MCHID)],
-            "out_return_no",
-        ),
-    ] {
+    for (path, query, field) in [(
+        AFTER_SALES,
+        vec![("transaction_id", "4200000009")],
+        "sub_mchid",
+    )] {
         let e = expect_api(get(&client, path, &query).await, 400, "PARAM_ERROR");
         assert!(e.message.contains(field), "{path}: {}", e.message);
     }
@@ -397,16 +292,6 @@ async fn missing_and_invalid_fields_are_named_in_param_errors() {
         "RESOURCE_NOT_EXISTS",
     );
     expect_api(
-        get(
-            &client,
-            RETURN_ORDERS,
-            &[("sub_mchid", SUB_MCHID), ("out_return_no", "R9")],
-        )
-        .await,
-        404,
-        "RESOURCE_NOT_EXISTS",
-    );
-    expect_api(
         get_advance(&client, "5000002", SUB_MCHID).await,
         404,
         "RESOURCE_NOT_EXISTS",
@@ -418,9 +303,6 @@ async fn missing_and_invalid_fields_are_named_in_param_errors() {
 async fn unknown_ids_are_resource_not_exists() {
     let sandbox = start(KeyMode::Certificate).await;
     let client = client(&sandbox);
-    post(&client, RETURN_ORDERS, &return_order("R3", 10))
-        .await
-        .unwrap();
     post(&client, AFTER_SALES, &after_sales("4200000004", 10))
         .await
         .unwrap();
@@ -429,30 +311,6 @@ async fn unknown_ids_are_resource_not_exists() {
         .unwrap();
 
     let not_exists = [
-        get(
-            &client,
-            RETURN_ORDERS,
-            &[("sub_mchid", SUB_MCHID), ("out_return_no", "R-unknown")],
-        )
-        .await,
-        // Known out_return_no, other sub-merchant.
-        get(
-            &client,
-            RETURN_ORDERS,
-            &[("sub_mchid", "1900000999"), ("out_return_no", "R3")],
-        )
-        .await,
-        // Known out_return_no, another profit-sharing order.
-        get(
-            &client,
-            RETURN_ORDERS,
-            &[
-                ("sub_mchid", SUB_MCHID),
-                ("out_return_no", "R3"),
-                ("order_id", "1"),
-            ],
-        )
-        .await,
         get(
             &client,
             AFTER_SALES,
@@ -473,7 +331,7 @@ async fn unknown_ids_are_resource_not_exists() {
 async fn merchants_see_only_their_own_orders() {
     let sandbox = start(KeyMode::Certificate).await;
     let demo = client(&sandbox);
-    post(&demo, RETURN_ORDERS, &return_order("R4", 10))
+    post(&demo, AFTER_SALES, &after_sales("4200000005", 10))
         .await
         .unwrap();
 
@@ -493,20 +351,17 @@ async fn merchants_see_only_their_own_orders() {
         .private_key(key)
         .build()
         .unwrap();
-    let query = [("sub_mchid", SUB_MCHID), ("out_return_no", "R4")];
+    let query = [("sub_mchid", SUB_MCHID), ("transaction_id", "4200000005")];
     expect_api(
-        get(&other, RETURN_ORDERS, &query).await,
+        get(&other, AFTER_SALES, &query).await,
         404,
         "RESOURCE_NOT_EXISTS",
     );
-    // The same out_return_no is a new order for another merchant.
-    let created = post(&other, RETURN_ORDERS, &return_order("R4", 99))
+    // The same transaction is a new split for another merchant.
+    let created = post(&other, AFTER_SALES, &after_sales("4200000005", 99))
         .await
         .unwrap();
     assert_eq!(created["amount"], 99);
-    assert_eq!(
-        get(&demo, RETURN_ORDERS, &query).await.unwrap()["amount"],
-        10
-    );
+    assert_eq!(get(&demo, AFTER_SALES, &query).await.unwrap()["amount"], 10);
     sandbox.shutdown().await;
 }

@@ -14,7 +14,6 @@ use wxpay_core::{ApiError, Client, Error, Keyring, Method, VerifyError};
 use wxpay_sandbox::{DemoMerchant, KeyMode, Sandbox};
 
 pub const AFTER_SALES: &str = "v3/ecommerce/profitsharing/after-sales-orders";
-pub const RETURN_ORDERS: &str = "v3/ecommerce/profitsharing/returnorders";
 pub const RETURN_ADVANCE: &str = "v3/ecommerce/refunds/{refund_id}/return-advance";
 
 pub const SUB_MCHID: &str = "1900000109";
@@ -84,17 +83,6 @@ pub async fn get_advance(
         .query_pair("sub_mchid", sub_mchid)
         .send()
         .await
-}
-
-pub fn return_order(out_return_no: &str, amount: i64) -> Value {
-    serde_json::json!({
-        "sub_mchid": SUB_MCHID,
-        "order_id": "3008450740201411110007820472",
-        "out_return_no": out_return_no,
-        "return_mchid": "86693852",
-        "amount": amount,
-        "description": "分账回退",
-    })
 }
 
 pub fn after_sales(transaction_id: &str, amount: i64) -> Value {

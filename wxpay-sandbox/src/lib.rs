@@ -19,11 +19,11 @@
 //!   the merchant's APIv3 key (AES-256-GCM), in WeChat's shape; in public-key
 //!   mode it answers 404 `RESOURCE_NOT_EXISTS`, as WeChat does.
 //! - **Seed operations**, stateful and validated against WeChat's documentation
-//!   ([`SEED_OPERATIONS`]): after-sales profit sharing, profit-sharing returns
-//!   and advance returns, each created and queried back. A missing or wrongly
-//!   typed field answers 400 `PARAM_ERROR` naming the field, an unknown id 404
-//!   `RESOURCE_NOT_EXISTS`, a repeated `out_return_no` returns the existing
-//!   order. The creating answer says `PROCESSING`; reads from
+//!   ([`SEED_OPERATIONS`]): after-sales profit sharing and advance returns,
+//!   each created and queried back on its own (no split or refund behind
+//!   it). A missing or wrongly typed field answers 400 `PARAM_ERROR` naming
+//!   the field, an unknown id 404 `RESOURCE_NOT_EXISTS`, a repeated request
+//!   returns the existing order. The creating answer says `PROCESSING`; reads from
 //!   [`settle_after`](SandboxBuilder::settle_after) later (default: at once)
 //!   say `SUCCESS`.
 //! - **The payment lifecycle** ([`PAYMENT_OPERATIONS`]): prepay for JSAPI,
@@ -45,8 +45,9 @@
 //!   one state machine): receivers added and deleted, splits of paid
 //!   profit-sharing orders within what is left, PROCESSING → FINISHED with
 //!   receivers SUCCESS or CLOSED ([`Sandbox::set_receiver_outcome`]),
-//!   unfreezing (the e-commerce finish-order), returns (direct and partner),
-//!   and `PROFITSHARING.SUCCESS` / `.RETURN` to receiving merchants.
+//!   unfreezing (the e-commerce finish-order), returns taken from what a
+//!   merchant receiver got (direct, partner and e-commerce), and
+//!   `PROFITSHARING.SUCCESS` / `.RETURN` to receiving merchants.
 //! - **Merchant transfers** ([`TRANSFER_OPERATIONS`], `transfer-bills`,
 //!   direct and partner): WAIT_USER_CONFIRM with a confirm page
 //!   ([`Sandbox::confirm_transfer`]), TRANSFERING → SUCCESS or FAIL,

@@ -62,19 +62,6 @@ pub(crate) struct AfterSalesOrder {
     pub(crate) progress: Progress,
 }
 
-/// `POST /v3/ecommerce/profitsharing/returnorders`.
-#[derive(Debug, Clone)]
-pub(crate) struct ReturnOrder {
-    pub(crate) sub_mchid: String,
-    pub(crate) out_return_no: String,
-    pub(crate) return_no: String,
-    pub(crate) order_id: String,
-    pub(crate) out_order_no: String,
-    pub(crate) return_mchid: String,
-    pub(crate) amount: i64,
-    pub(crate) progress: Progress,
-}
-
 /// `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.
 #[derive(Debug, Clone)]
 pub(crate) struct AdvanceReturn {
@@ -92,7 +79,6 @@ type Key = (String, String, String);
 #[derive(Debug, Clone)]
 pub(crate) enum Slot {
     AfterSales(Key),
-    ReturnOrder(Key),
     Advance((String, String)),
     Order(Pair),
     Refund(Pair),
@@ -122,7 +108,6 @@ const MAX_BILLS: usize = 16;
 #[derive(Debug)]
 pub(crate) struct Store {
     pub(crate) after_sales: HashMap<Key, AfterSalesOrder>,
-    pub(crate) return_orders: HashMap<Key, ReturnOrder>,
     /// Keyed by (merchant, refund_id): a refund has at most one advance return.
     pub(crate) advances: HashMap<(String, String), AdvanceReturn>,
     orders: HashMap<Pair, Order>,
@@ -150,7 +135,6 @@ impl Store {
     pub(crate) fn new(max_orders: usize) -> Self {
         Self {
             after_sales: HashMap::new(),
-            return_orders: HashMap::new(),
             advances: HashMap::new(),
             orders: HashMap::new(),
             tokens: HashMap::new(),
@@ -232,12 +216,6 @@ impl Store {
     pub(crate) fn insert_after_sales(&mut self, key: Key, order: AfterSalesOrder) {
         if self.after_sales.insert(key.clone(), order).is_none() {
             self.admit(Slot::AfterSales(key));
-        }
-    }
-
-    pub(crate) fn insert_return_order(&mut self, key: Key, order: ReturnOrder) {
-        if self.return_orders.insert(key.clone(), order).is_none() {
-            self.admit(Slot::ReturnOrder(key));
         }
     }
 
@@ -405,9 +383,6 @@ impl Store {
                 Some(Slot::AfterSales(k)) => {
                     self.after_sales.remove(&k);
                 }
-                Some(Slot::ReturnOrder(k)) => {
-                    self.return_orders.remove(&k);
-                }
                 Some(Slot::Advance(k)) => {
                     self.advances.remove(&k);
                 }
@@ -453,11 +428,7 @@ impl Store {
     /// How many entries are kept.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.after_sales.len()
-            + self.return_orders.len()
-            + self.advances.len()
-            + self.orders.len()
-            + self.refunds.len()
+        self.after_sales.len() + self.advances.len() + self.orders.len() + self.refunds.len()
     }
 }
 

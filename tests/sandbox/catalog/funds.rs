@@ -6,7 +6,8 @@
 //! The e-commerce platform's examples get a paid order of their own (the
 //! partner family's split and unfreeze leave nothing of the first) and
 //! numbers of their own (their examples share the partner split's, which
-//! would be the same order).
+//! would be the same order); their return comes back from the receiver of
+//! their split.
 
 use serde_json::{json, Value};
 use wxpay_core::{Client, Error, Method};
@@ -19,9 +20,20 @@ const RECEIVER: &str = "86693852";
 /// The number the unfreeze gets: the examples give it the split's own.
 const UNFREEZE_NO: &str = "contract_unfreeze";
 
+/// What the e-commerce split made: its numbers and the receiver it paid.
+struct EcommerceSplit {
+    order_id: String,
+    out_order_no: String,
+    receiver: String,
+}
+
 /// The e-commerce split's and finish-order's numbers.
 const ECOMMERCE_SPLIT_NO: &str = "contract_ecommerce";
 const ECOMMERCE_FINISH_NO: &str = "contract_ecommerce_finish";
+
+/// The e-commerce return's number (its example shares the partner
+/// return's, which would be that return).
+const ECOMMERCE_RETURN_NO: &str = "contract_ecommerce_return";
 
 /// What the run made that these examples refer to.
 #[derive(Default)]
@@ -33,7 +45,7 @@ pub struct Funds {
     /// The second-level merchant's paid, shareable order the e-commerce
     /// examples split, and the split's `out_order_no`.
     pub ecommerce_transaction: Option<String>,
-    ecommerce_split: Option<String>,
+    ecommerce_split: Option<EcommerceSplit>,
     /// The direct transfer's `transfer_bill_no`.
     transfer_bill_no: Option<String>,
 }
@@ -49,12 +61,14 @@ fn is_ecommerce(op: &Operation) -> bool {
 }
 
 /// The order in which the operations that met nothing the first time are
-/// tried again: the e-commerce split before its query, finish-order (which
-/// leaves nothing to split) last, the rest as listed.
+/// tried again: the e-commerce split before its query and its return, the
+/// return before its query, finish-order (which leaves nothing to split)
+/// last, the rest as listed.
 pub fn retry_rank(op: &Operation) -> u8 {
     match (op.method.as_str(), op.path.as_str()) {
         ("POST", "v3/ecommerce/profitsharing/orders") => 0,
         ("POST", "v3/ecommerce/profitsharing/finish-order") => 2,
+        ("GET", "v3/ecommerce/profitsharing/returnorders") => 2,
         _ => 1,
     }
 }
@@ -102,7 +116,10 @@ pub fn query_value(op: &Operation, name: &str, funds: &Funds) -> Option<String> 
     }
     match name {
         "transaction_id" if is_ecommerce(op) => funds.ecommerce_transaction.clone(),
-        "out_order_no" if is_ecommerce(op) => funds.ecommerce_split.clone(),
+        "out_order_no" if is_ecommerce(op) => funds
+            .ecommerce_split
+            .as_ref()
+            .map(|s| s.out_order_no.clone()),
         "transaction_id" => funds.partner_transaction.clone(),
         "out_order_no" => funds.split.as_ref().map(|(_, no)| no.clone()),
         _ => None,
@@ -142,6 +159,16 @@ pub fn adjust_body(op: &Operation, body: &mut Value, funds: &Funds) {
         "v3/ecommerce/profitsharing/finish-order" => {
             map.insert("out_order_no".into(), json!(ECOMMERCE_FINISH_NO));
         }
+        "v3/ecommerce/profitsharing/returnorders" => {
+            // Back from the split's receiver, within the 10 it got.
+            map.insert("out_return_no".into(), json!(ECOMMERCE_RETURN_NO));
+            if let Some(split) = &funds.ecommerce_split {
+                map.insert("order_id".into(), json!(split.order_id));
+                map.insert("out_order_no".into(), json!(split.out_order_no));
+                map.insert("return_mchid".into(), json!(split.receiver));
+                map.insert("amount".into(), json!(10));
+            }
+        }
         "v3/profitsharing/orders" => {
             // Within the 1 yuan the APP order brought, the rest left for
             // the unfreeze that follows.
@@ -179,7 +206,18 @@ pub fn record(op: &Operation, answer: &Value, funds: &mut Funds) {
             }
         }
         ("POST", "v3/ecommerce/profitsharing/orders") => {
-            funds.ecommerce_split = answer["out_order_no"].as_str().map(str::to_owned);
+            let text = |v: &Value| v.as_str().map(str::to_owned);
+            if let (Some(order_id), Some(out_order_no), Some(receiver)) = (
+                text(&answer["order_id"]),
+                text(&answer["out_order_no"]),
+                text(&answer["receivers"][0]["receiver_account"]),
+            ) {
+                funds.ecommerce_split = Some(EcommerceSplit {
+                    order_id,
+                    out_order_no,
+                    receiver,
+                });
+            }
         }
         ("POST", "v3/fund-app/mch-transfer/transfer-bills") => {
             funds.transfer_bill_no = answer["transfer_bill_no"].as_str().map(str::to_owned);

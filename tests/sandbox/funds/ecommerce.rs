@@ -4,7 +4,8 @@
 //! (a partner order made with `settle_info.profit_sharing`) checked against
 //! what is left, PROCESSING → FINISHED, finish-order giving the rest back,
 //! WeChat's codes for what does not exist, sealed names, and the same
-//! `PROFITSHARING.SUCCESS` notifications as the partner family.
+//! `PROFITSHARING.SUCCESS` notifications as the partner family. Returns
+//! from these splits: `ecommerce_returns`.
 
 use std::time::{Duration, Instant};
 
@@ -34,14 +35,14 @@ use super::{paid_shareable_order, receiving_merchant, RECEIVER_APIV3_KEY, SUB};
 use crate::lifecycle::{started, Shop, OPENID};
 use crate::support::expect_api;
 
-const APPID: &str = "wx8888888888888888";
+pub(super) const APPID: &str = "wx8888888888888888";
 const ORDERS: &str = "v3/ecommerce/profitsharing/orders";
 /// A merchant receiver on the platform's list.
-const PARTNER_SHOP: &str = "1900000110";
+pub(super) const PARTNER_SHOP: &str = "1900000110";
 
 /// Adds a receiver to the platform's list through the typed request: a
 /// merchant with its full name, a person with their name sealed.
-async fn add_platform_receiver(client: &Client, kind: Kind, account: &str) {
+pub(super) async fn add_platform_receiver(client: &Client, kind: Kind, account: &str) {
     let mut request = AddProfitsharingReceiversRequest::new(AddProfitsharingReceiversRequired {
         account,
         appid: APPID,
@@ -57,7 +58,7 @@ async fn add_platform_receiver(client: &Client, kind: Kind, account: &str) {
 }
 
 /// A split of the second-level merchant's transaction, through the typed request.
-async fn split(
+pub(super) async fn split(
     client: &Client,
     transaction_id: &str,
     out_order_no: &str,
@@ -92,7 +93,7 @@ async fn split(
     Ok(serde_json::to_value(created).unwrap())
 }
 
-async fn query(
+pub(super) async fn query(
     client: &Client,
     transaction_id: &str,
     out_order_no: &str,
@@ -108,7 +109,7 @@ async fn query(
 }
 
 /// Waits (bounded) until the order has settled; its query answer.
-async fn finished(client: &Client, transaction_id: &str, out_order_no: &str) -> Value {
+pub(super) async fn finished(client: &Client, transaction_id: &str, out_order_no: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let order = query(client, transaction_id, out_order_no)
@@ -125,7 +126,7 @@ async fn finished(client: &Client, transaction_id: &str, out_order_no: &str) -> 
     }
 }
 
-async fn unsplit(client: &Client, transaction_id: &str) -> i64 {
+pub(super) async fn unsplit(client: &Client, transaction_id: &str) -> i64 {
     QueryProfitsharingOrdersAmountsRequest::new(transaction_id)
         .send(client)
         .await

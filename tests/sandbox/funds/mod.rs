@@ -3,6 +3,7 @@
 //! from `wxpay-apis` where they exist) against the sandbox over loopback.
 
 mod ecommerce;
+mod ecommerce_returns;
 mod partner;
 mod profitsharing;
 mod transfers;

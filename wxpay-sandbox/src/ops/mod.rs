@@ -18,16 +18,13 @@ pub(crate) mod partner;
 pub(crate) mod profitsharing;
 pub(crate) mod refunds;
 mod return_advance;
-mod return_orders;
 pub(crate) mod transactions;
 pub(crate) mod transfer;
 
 /// The seed operations, as `(method, path template)`.
-pub const SEED_OPERATIONS: [(&str, &str); 6] = [
+pub const SEED_OPERATIONS: [(&str, &str); 4] = [
     ("POST", after_sales::PATH),
     ("GET", after_sales::PATH),
-    ("POST", return_orders::PATH),
-    ("GET", return_orders::PATH),
     ("POST", return_advance::PATH),
     ("GET", return_advance::PATH),
 ];
@@ -76,10 +73,6 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(
             &route(after_sales::PATH),
             get(after_sales::query).post(after_sales::create),
-        )
-        .route(
-            &route(return_orders::PATH),
-            get(return_orders::query).post(return_orders::create),
         )
         .route(
             &route(return_advance::PATH),

@@ -11,10 +11,12 @@
 //!   `finish: true` unfreezes the rest to the second-level merchant;
 //! - answers say `status` and `receiver_account`; the rest unfrozen shows as
 //!   `finish_amount` / `finish_description`, not as a receiver;
-//! - `finish-order` (完结分账, now 解冻剩余资金) answers the order's numbers.
+//! - `finish-order` (完结分账, now 解冻剩余资金) answers the order's numbers;
+//! - `returnorders` (分账回退) names the order by `order_id` or
+//!   `out_order_no` in the query too, and answers `return_no` and `result`
+//!   `SUCCESS` | `FAIL`.
 //!
-//! `returnorders` and `after-sales-orders` keep their seed operations
-//! (`ops::return_orders`, `ops::after_sales`).
+//! `after-sales-orders` keeps its seed operation (`ops::after_sales`).
 
 use std::sync::Arc;
 
@@ -25,6 +27,7 @@ use serde_json::{json, Value};
 use super::model::{Receiver, ReceiverType};
 use super::orders::{amounts_answer, create_split, find_order, unfreeze_rest, Asked, Split};
 use super::receivers::{remove_receiver, store_receiver};
+use super::returns::{create_return, find_return, OrderRef, ReturnAsked};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::ops::extract::{Checked, Fields};
@@ -186,4 +189,44 @@ pub(super) async fn amounts(
     checked: Checked,
 ) -> Reply {
     amounts_answer(&app, &caller, checked.path("transaction_id"))
+}
+
+/// `POST v3/ecommerce/profitsharing/returnorders` (请求分账回退): from a
+/// receiver on the platform's list, back to the second-level merchant.
+pub(super) async fn create_return_order(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    checked: Checked,
+) -> Reply {
+    let f = Fields::of(&checked.body);
+    let sub_mchid = second_level(&app, &caller, f.string("sub_mchid")?)?;
+    let description = f.string("description")?;
+    if description.chars().count() > 80 {
+        return Err(WxError::param("`description` is longer than 80 characters"));
+    }
+    let asked = ReturnAsked {
+        sub_mchid: Some(sub_mchid),
+        receivers_of: None,
+        order: OrderRef::new(f.optional_str("order_id")?, f.optional_str("out_order_no")?)?,
+        transaction_id: f.optional_str("transaction_id")?,
+        out_return_no: f.string("out_return_no")?,
+        return_mchid: f.string("return_mchid")?,
+        amount: f.fen("amount")?,
+        description,
+    };
+    Ok(Json(create_return(&app, &caller, asked)?.ecommerce_view()))
+}
+
+/// `GET v3/ecommerce/profitsharing/returnorders` (查询分账回退结果).
+pub(super) async fn query_return_order(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    checked: Checked,
+) -> Reply {
+    let q = &checked.query;
+    let sub_mchid = second_level(&app, &caller, q.required("sub_mchid")?)?;
+    let order = OrderRef::new(q.optional("order_id")?, q.optional("out_order_no")?)?;
+    let out_return_no = q.required("out_return_no")?;
+    let found = find_return(&app, &caller, Some(sub_mchid), order, out_return_no)?;
+    Ok(Json(found.ecommerce_view()))
 }

@@ -16,8 +16,7 @@
 //!
 //! Codes and texts: `wxpay-sandbox/docs/funds.md` (the official Go SDK's
 //! error tables, WeChat's pages and FAQ, community captures). The
-//! e-commerce platform's returns and after-sales splits keep their seed
-//! operations.
+//! e-commerce platform's after-sales splits keep their seed operation.
 
 use std::sync::Arc;
 
@@ -44,7 +43,7 @@ pub(crate) use model::{
 };
 
 /// The operations simulated with state, as `(method, path template)`.
-pub const PROFIT_SHARING_OPERATIONS: [(&str, &str); 14] = [
+pub const PROFIT_SHARING_OPERATIONS: [(&str, &str); 16] = [
     ("POST", "v3/profitsharing/receivers/add"),
     ("POST", "v3/profitsharing/receivers/delete"),
     ("POST", "v3/profitsharing/orders"),
@@ -65,6 +64,8 @@ pub const PROFIT_SHARING_OPERATIONS: [(&str, &str); 14] = [
         "GET",
         "v3/ecommerce/profitsharing/orders/{transaction_id}/amounts",
     ),
+    ("POST", "v3/ecommerce/profitsharing/returnorders"),
+    ("GET", "v3/ecommerce/profitsharing/returnorders"),
 ];
 
 pub(crate) fn routes(router: Router<Arc<App>>) -> Router<Arc<App>> {
@@ -108,6 +109,10 @@ pub(crate) fn routes(router: Router<Arc<App>>) -> Router<Arc<App>> {
         .route(
             "/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts",
             get(ecommerce::amounts),
+        )
+        .route(
+            "/v3/ecommerce/profitsharing/returnorders",
+            get(ecommerce::query_return_order).post(ecommerce::create_return_order),
         )
 }
 

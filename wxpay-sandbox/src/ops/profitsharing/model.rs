@@ -1,7 +1,7 @@
 //! Profit sharing's records and their states, apart from HTTP: receivers,
 //! orders (PROCESSING → FINISHED, each receiver PENDING → SUCCESS | CLOSED),
-//! returns (PROCESSING → SUCCESS | FAILED), and the JSON WeChat Pay shows of
-//! each. States, fail reasons and shapes: `wxpay-sandbox/docs/funds.md`.
+//! returns (synchronous: SUCCESS | FAILED), and the JSON WeChat Pay shows of
+//! each, in each family's words. States, fail reasons and shapes: `wxpay-sandbox/docs/funds.md`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -295,36 +295,57 @@ pub(crate) struct ShareReturn {
 }
 
 impl ShareReturn {
-    /// The create and query answer.
-    pub(crate) fn view(&self) -> Value {
+    /// What every family shows: the payer (a sub-merchant's), the order's
+    /// and the return's numbers, who returned how much, and why it failed.
+    fn ids(&self) -> Map<String, Value> {
         let mut v = Map::new();
         if let Some(sub) = &self.sub_mchid {
             v.insert("sub_mchid".into(), json!(sub));
         }
         for (name, value) in [
-            ("order_id", json!(self.order_id)),
-            ("out_order_no", json!(self.out_order_no)),
-            ("out_return_no", json!(self.out_return_no)),
-            ("return_id", json!(self.return_id)),
-            ("return_mchid", json!(self.return_mchid)),
-            ("amount", json!(self.amount)),
-            ("description", json!(self.description)),
-            (
-                "result",
-                json!(match self.result {
-                    ReturnResult::Success => "SUCCESS",
-                    ReturnResult::Failed => "FAILED",
-                }),
-            ),
-            ("create_time", json!(rfc3339_cst(self.created_unix))),
-            // Returns are synchronous: they finish as they are created.
-            ("finish_time", json!(rfc3339_cst(self.created_unix))),
+            ("order_id", &self.order_id),
+            ("out_order_no", &self.out_order_no),
+            ("out_return_no", &self.out_return_no),
+            ("return_mchid", &self.return_mchid),
         ] {
-            v.insert(name.into(), value);
+            v.insert(name.into(), json!(value));
         }
+        v.insert("amount".into(), json!(self.amount));
         if let Some(reason) = &self.fail_reason {
             v.insert("fail_reason".into(), json!(reason));
         }
+        // Returns are synchronous: they finish as they are created.
+        v.insert("finish_time".into(), json!(rfc3339_cst(self.created_unix)));
+        v
+    }
+
+    /// The create and query answer of `v3/profitsharing/return-orders`:
+    /// `return_id`, `result` `SUCCESS` | `FAILED`, the description and the
+    /// creation time.
+    pub(crate) fn view(&self) -> Value {
+        let mut v = self.ids();
+        v.insert("return_id".into(), json!(self.return_id));
+        v.insert("description".into(), json!(self.description));
+        let result = match self.result {
+            ReturnResult::Success => "SUCCESS",
+            ReturnResult::Failed => "FAILED",
+        };
+        v.insert("result".into(), json!(result));
+        v.insert("create_time".into(), json!(rfc3339_cst(self.created_unix)));
+        Value::Object(v)
+    }
+
+    /// The create and query answer of the e-commerce platform
+    /// (`v3/ecommerce/profitsharing/returnorders`): `return_no`, `result`
+    /// `SUCCESS` | `FAIL`, no description and no creation time.
+    pub(crate) fn ecommerce_view(&self) -> Value {
+        let mut v = self.ids();
+        v.insert("return_no".into(), json!(self.return_id));
+        let result = match self.result {
+            ReturnResult::Success => "SUCCESS",
+            ReturnResult::Failed => "FAIL",
+        };
+        v.insert("result".into(), json!(result));
         Value::Object(v)
     }
 }
@@ -433,6 +454,43 @@ mod tests {
         // An order that only unfroze (finish-order) lists no receivers.
         order.receivers.remove(0);
         assert!(order.ecommerce_view().get("receivers").is_none());
+    }
+
+    #[test]
+    fn each_family_shows_a_return_in_its_own_words() {
+        let failed = ShareReturn {
+            mchid: "1900009191".into(),
+            sub_mchid: Some("1900000109".into()),
+            transaction_id: "4200".into(),
+            order_id: "3008".into(),
+            out_order_no: "P1".into(),
+            out_return_no: "R1".into(),
+            return_id: "20260101".into(),
+            return_mchid: "1900000110".into(),
+            amount: 10,
+            description: "用户退款".into(),
+            result: ReturnResult::Failed,
+            fail_reason: Some("ACCOUNT_ABNORMAL".into()),
+            created_unix: 1000,
+        };
+        let partner = failed.view();
+        assert_eq!(
+            (partner["result"].as_str(), partner["return_id"].as_str()),
+            (Some("FAILED"), Some("20260101"))
+        );
+        assert!(partner.get("return_no").is_none() && partner["create_time"].is_string());
+        let ecommerce = failed.ecommerce_view();
+        assert_eq!(
+            (
+                ecommerce["result"].as_str(),
+                ecommerce["return_no"].as_str()
+            ),
+            (Some("FAIL"), Some("20260101"))
+        );
+        assert_eq!(ecommerce["fail_reason"], "ACCOUNT_ABNORMAL");
+        for absent in ["return_id", "description", "create_time"] {
+            assert!(ecommerce.get(absent).is_none(), "{absent}: {ecommerce}");
+        }
     }
 
     #[test]
