@@ -8,7 +8,9 @@ API, the TRANSACTION.SUCCESS callback received by its own HTTP server
 REFUND.SUCCESS callback; profit sharing (a receiver added with its name
 RSA-OAEP-encrypted for the platform key and returned encrypted for the
 merchant, a split, PROFITSHARING.SUCCESS and .RETURN callbacks, the amount
-left); a merchant transfer (payee name encrypted, confirmed as its user
+left); the e-commerce platform's profit sharing (a person receiver whose
+name it seals, a second-level merchant's paid partner order split, queried,
+and part of it returned, with the callbacks); a merchant transfer (payee name encrypted, confirmed as its user
 through the control API, MCHTRANSFER.BILL.FINISHED, queries by both
 numbers); and the day's trade bill downloaded (unsigned) and checked
 against its SHA-1.
@@ -94,7 +96,7 @@ status, advance = call("POST", "/v3/ecommerce/refunds/50000000382019052709732678
 assert status == 200 and advance["refund_id"] == "50000000382019052709732678859", (status, advance)
 print(f"return-advance: {advance['return_amount']} fen, {advance['result']} (signature verified)")
 
-status, err = call("GET", "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_return_no=NOPE")
+status, err = call("GET", "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_order_no=NOPE&out_return_no=NOPE")
 assert status == 404 and err["code"] == "RESOURCE_NOT_EXISTS", (status, err)
 print("unknown return order: signed 404 RESOURCE_NOT_EXISTS")
 
@@ -232,6 +234,75 @@ status, err = call("GET", f"/v3/profitsharing/orders/NOPE?transaction_id={shared
 assert status == 404 and err["code"] == "RESOURCE_NOT_EXISTS", (status, err)
 print(f"profit sharing: split {split_no} FINISHED, PROFITSHARING.SUCCESS and .RETURN verified "
       "and decrypted, 500 fen left, unknown split 404")
+
+
+# ---- The e-commerce platform's profit sharing (电商收付通) --------------------
+# This merchant is the platform; its second-level merchant 1900000109 is paid
+# through a partner order, and the platform takes its commission by a split.
+
+SUB = "1900000109"
+person = "oEC" + shared_trade_no[4:]
+status, err = json_call("POST", "/v3/ecommerce/profitsharing/receivers/add", {
+    "appid": "wxd678efh567hg6787", "type": "PERSONAL_OPENID", "account": person,
+    "encrypted_name": "李四", "relation_type": "DISTRIBUTOR"}, headers=SEALED)
+assert status == 400 and err["detail"]["field"] == "/encrypted_name", (status, err)
+status, added = json_call("POST", "/v3/ecommerce/profitsharing/receivers/add", {
+    "appid": "wxd678efh567hg6787", "type": "PERSONAL_OPENID", "account": person,
+    "encrypted_name": seal("李四"), "relation_type": "DISTRIBUTOR"}, headers=SEALED)
+assert status == 200 and added == {"type": "PERSONAL_OPENID", "account": person}, (status, added)
+status, added = json_call("POST", "/v3/ecommerce/profitsharing/receivers/add", {
+    "appid": "wxd678efh567hg6787", "type": "MERCHANT_ID", "account": mchid,
+    "name": "示例电商平台有限公司", "relation_type": "PLATFORM"}, headers=SEALED)
+assert status == 200 and added["account"] == mchid, (status, added)
+
+ec_trade_no = "PYEC" + shared_trade_no[4:]
+status, prepay = json_call("POST", "/v3/pay/partner/transactions/jsapi", {
+    "sp_appid": "wxd678efh567hg6787", "sp_mchid": mchid, "sub_mchid": SUB, "description": "电商订单",
+    "out_trade_no": ec_trade_no, "notify_url": notify_url, "amount": {"total": 1000, "currency": "CNY"},
+    "payer": {"sp_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}, "settle_info": {"profit_sharing": True}})
+assert status == 200, (status, prepay)
+control("/sandbox/orders/pay", {"prepay_id": prepay["prepay_id"]})
+ec_paid = next_notification("TRANSACTION.SUCCESS")
+assert ec_paid["sub_mchid"] == SUB and ec_paid["out_trade_no"] == ec_trade_no, ec_paid
+ec_split = "PYECSPLIT" + shared_trade_no[4:]
+status, split = json_call("POST", "/v3/ecommerce/profitsharing/orders", {
+    "appid": "wxd678efh567hg6787", "sub_mchid": SUB, "transaction_id": ec_paid["transaction_id"],
+    "out_order_no": ec_split, "finish": False, "receivers": [
+        {"type": "MERCHANT_ID", "receiver_account": mchid, "amount": 300, "description": "平台佣金"},
+        {"type": "PERSONAL_OPENID", "receiver_account": person, "receiver_name": seal("李四"),
+         "amount": 200, "description": "分销奖励"}]}, headers=SEALED)
+assert status == 200 and split["status"] == "PROCESSING", (status, split)
+commission = next_notification("PROFITSHARING.SUCCESS")
+assert (commission["sp_mchid"], commission["sub_mchid"]) == (mchid, SUB), commission
+assert commission["out_order_no"] == ec_split and commission["receiver"]["amount"] == 300, commission
+status, queried = call("GET", f"/v3/ecommerce/profitsharing/orders?sub_mchid={SUB}"
+                              f"&transaction_id={ec_paid['transaction_id']}&out_order_no={ec_split}")
+assert status == 200 and queried["status"] == "FINISHED", queried
+assert [(r["receiver_account"], r["result"]) for r in queried["receivers"]] == [
+    (mchid, "SUCCESS"), (person, "SUCCESS")], queried
+
+ec_return = "PYECRET" + shared_trade_no[4:]
+status, back = json_call("POST", "/v3/ecommerce/profitsharing/returnorders", {
+    "sub_mchid": SUB, "order_id": split["order_id"], "out_return_no": ec_return,
+    "return_mchid": mchid, "amount": 100, "description": "用户退款"})
+assert status == 200 and back["result"] == "SUCCESS" and back["amount"] == 100, (status, back)
+returned = next_notification("PROFITSHARING.RETURN")
+assert returned["order_id"] == back["return_no"] and returned["receiver"]["amount"] == 100, returned
+status, again = call("GET", f"/v3/ecommerce/profitsharing/returnorders?sub_mchid={SUB}"
+                            f"&out_order_no={ec_split}&out_return_no={ec_return}")
+assert status == 200 and again == back, (again, back)
+# 200 of the 300 are left to come back; a person's share never comes back.
+for who, amount, says in [(mchid, 201, "剩余可回退的金额不足"), (person, 1, "分账给个人")]:
+    status, err = json_call("POST", "/v3/ecommerce/profitsharing/returnorders", {
+        "sub_mchid": SUB, "out_order_no": ec_split, "out_return_no": ec_return + "X",
+        "return_mchid": who, "amount": amount, "description": "再退"})
+    assert status == 400 and err["code"] == "INVALID_REQUEST" and says in err["message"], (who, status, err)
+status, err = call("GET", f"/v3/ecommerce/profitsharing/returnorders?sub_mchid={SUB}"
+                          f"&out_order_no={ec_split}&out_return_no={ec_return}X")
+assert status == 404 and err["code"] == "RESOURCE_NOT_EXISTS", (status, err)
+print(f"e-commerce profit sharing: person receiver's name sealed (plaintext refused), split {ec_split} "
+      "FINISHED with PROFITSHARING.SUCCESS (sp_mchid + sub_mchid), 100 fen returned (.RETURN verified), "
+      "query agrees; over-return and a person's return refused, unknown return 404")
 
 
 # ---- Merchant transfer --------------------------------------------------------
