@@ -185,13 +185,14 @@ impl Store {
     }
 
     /// Writes a changed record through to the database, if there is one. A
-    /// failed write is reported on stderr and the sandbox keeps serving from
+    /// failed write is reported on stderr (if anyone reads it: a closed
+    /// stderr is no reason to stop) and the sandbox keeps serving from
     /// memory.
     #[cfg(feature = "sqlite")]
     fn persist(&self, kind: crate::persist::Kind, key: &Pair, body: &impl serde::Serialize) {
         if let Some(db) = &self.db {
             if let Err(e) = db.save(kind, &key.0, &key.1, body) {
-                eprintln!("wxpay-sandbox: cannot save {} to the database: {e}", key.1);
+                report(format_args!("cannot save {} to the database: {e}", key.1));
             }
         }
     }
@@ -200,10 +201,10 @@ impl Store {
     fn unpersist(&self, kind: crate::persist::Kind, key: &Pair) {
         if let Some(db) = &self.db {
             if let Err(e) = db.delete(kind, &key.0, &key.1) {
-                eprintln!(
-                    "wxpay-sandbox: cannot delete {} from the database: {e}",
+                report(format_args!(
+                    "cannot delete {} from the database: {e}",
                     key.1
-                );
+                ));
             }
         }
     }
@@ -487,4 +488,12 @@ mod tests {
         assert!(!slow.is_settled());
         assert_eq!(slow.finish_unix(), slow.created_unix() + 3600);
     }
+}
+
+/// A database failure on stderr, never a panic when stderr is closed
+/// (`eprintln!` panics then).
+#[cfg(feature = "sqlite")]
+fn report(what: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "wxpay-sandbox: {what}");
 }
