@@ -450,6 +450,14 @@ pub(crate) fn new_id(prefix: &str) -> Result<String, SandboxError> {
     Ok(id)
 }
 
+/// A database failure on stderr, never a panic when stderr is closed
+/// (`eprintln!` panics then).
+#[cfg(feature = "sqlite")]
+fn report(what: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "wxpay-sandbox: {what}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,12 +496,4 @@ mod tests {
         assert!(!slow.is_settled());
         assert_eq!(slow.finish_unix(), slow.created_unix() + 3600);
     }
-}
-
-/// A database failure on stderr, never a panic when stderr is closed
-/// (`eprintln!` panics then).
-#[cfg(feature = "sqlite")]
-fn report(what: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "wxpay-sandbox: {what}");
 }
